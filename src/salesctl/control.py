@@ -1,0 +1,272 @@
+"""What a control is: its metadata (what an auditor reads) and one pure check.
+
+Every control family module (:mod:`salesctl.controls.credit`, …) has the same shape: its
+policy object(s), then its controls, each a :class:`Control` built from metadata and a check
+function ``check(txn, ctx, policy) -> tuple[Finding, ...]``. The check never reads a clock, a
+file, an environment variable or a database; it returns the empty tuple when the transaction
+passes.
+
+The metadata carries the columns of a risk-and-control matrix (RCM): id, version, titles,
+objective, risks, kind, frequency, key ★, automation, assertions, owner, process stage, the seed
+passage and the Guideline 9 (企业内部控制应用指引第9号——销售业务) articles it implements.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from attrs import field, frozen
+
+from salesctl._types import each, frozenmap_conv, frozenset_conv, mapping, text, tuple_conv, typed
+from salesctl.errors import InvalidInput
+
+__all__ = [
+    "RISKS",
+    "Assertion",
+    "Automation",
+    "Control",
+    "Family",
+    "Frequency",
+    "Kind",
+]
+
+#: The risks of the seed's manual (S-IC 二), ``id -> (zh, en)``.
+RISKS: dict[str, tuple[str, str]] = {
+    "R1.1": ("随意降价导致收入减少", "arbitrary price cuts reduce revenue"),
+    "R1.2": ("擅自提价导致市场丢失", "unauthorised price rises lose the market"),
+    "R1.3": (
+        "赊销不当导致坏账或货款不能及时回笼",
+        "improper credit sales cause bad debts or slow collection",
+    ),
+    "R1.4": (
+        "未经审核变更合同示范文本中涉及权利、义务的条款",
+        "unreviewed changes to rights-and-obligations terms of the contract template",
+    ),
+    "R2.1": (
+        "虚增或截留收入,多记或少记应收账款,导致财务数据失真",
+        "inflated or withheld revenue, over- or under-stated receivables",
+    ),
+    "R2.2": (
+        "核算不正确,造成财务数据不准确",
+        "incorrect accounting makes financial data inaccurate",
+    ),
+    "R3.1": (
+        "产品销售不符合国家法律法规和内部规章制度,受到处罚",
+        "non-compliant sales attract penalties",
+    ),
+    "R3.2": (
+        "销售合同不符合合同法等法律法规和内部制度,造成损失",
+        "non-compliant contracts cause losses",
+    ),
+}
+
+
+class Kind(enum.Enum):
+    """Preventive controls run in :meth:`salesctl.Gate.check`; detective ones over records."""
+
+    PREVENTIVE = "preventive"
+    DETECTIVE = "detective"
+
+
+class Frequency(enum.Enum):
+    """How often a control operates."""
+
+    PER_TRANSACTION = "per_transaction"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+    QUARTERLY = "quarterly"
+    YEARLY = "yearly"
+    #: Checked when the policy loads.
+    ON_POLICY_LOAD = "on_policy_load"
+
+
+class Automation(enum.Enum):
+    """Automated (the system decides), IT-dependent manual, or manual."""
+
+    AUTOMATED = "automated"
+    IT_DEPENDENT = "it_dependent"
+    MANUAL = "manual"
+
+
+class Assertion(enum.Enum):
+    """Financial-statement assertions a control supports."""
+
+    OCCURRENCE = "occurrence"
+    COMPLETENESS = "completeness"
+    ACCURACY = "accuracy"
+    CUTOFF = "cutoff"
+    VALUATION = "valuation"
+    RIGHTS_AND_OBLIGATIONS = "rights_and_obligations"
+    PRESENTATION = "presentation"
+
+
+_ID = re.compile(r"^O2C-[A-Z]{2}-\d{2}$")
+_SEED = re.compile(r"^S-(IC|CP|K1|PM|YF|FT|PS|MK|FD)\b")
+
+
+def _control_id(_i: Any, _a: Any, value: Any) -> None:
+    if not isinstance(value, str) or not _ID.match(value):
+        raise InvalidInput('must look like "O2C-CR-04"', path="Control.id", value=value)
+
+
+def _risks(_i: Any, _a: Any, value: tuple[str, ...]) -> None:
+    if not value:
+        raise InvalidInput("every control names at least one risk", path="Control.risks")
+    for r in value:
+        if r not in RISKS:
+            raise InvalidInput(
+                f"unknown risk (known: {', '.join(RISKS)})", path="Control.risks", value=r
+            )
+
+
+def _seeds(_i: Any, _a: Any, value: tuple[str, ...]) -> None:
+    if not value:
+        raise InvalidInput("every control cites its seed passage", path="Control.seeds")
+    for s in value:
+        if not isinstance(s, str) or not _SEED.match(s):
+            raise InvalidInput(
+                'must cite a seed tag such as "S-IC 2.3"', path="Control.seeds", value=s
+            )
+
+
+def _nonempty(_i: Any, a: Any, value: Any) -> None:
+    if not value:
+        raise InvalidInput("must not be empty", path=f"Control.{a.name}")
+
+
+#: The check signature every family uses: ``(transaction, context, family policy) -> findings``.
+Check = Callable[[Any, Any, Any], tuple[Any, ...]]
+
+
+@frozen
+class Control:
+    """A control: RCM metadata plus one pure check.
+
+    Attributes:
+        id: stable id, e.g. ``"O2C-CR-04"``; never changes once released.
+        title_zh: Chinese title.
+        title_en: English title.
+        objective_zh: what the control achieves, in Chinese.
+        objective_en: the same in English.
+        activity_zh: who does what, when, and the threshold, in Chinese. ``{name}`` fields are
+            filled from the family policy as configured (see :meth:`activity`).
+        activity_en: the same in English.
+        risks: ids of the risks addressed (keys of :data:`RISKS`).
+        kind: preventive or detective.
+        frequency: how often it operates.
+        key: a key control (★ in the seed).
+        automation: automated, IT-dependent or manual.
+        assertions: financial-statement assertions supported.
+        seeds: seed passages, e.g. ``("S-IC 2.3", "S-PM B")``.
+        g9: articles of Guideline 9 implemented.
+        refs: other references (``"BN 29"``, ``"COSO P10"``, …).
+        stage: the process stage, e.g. ``"credit"``.
+        owner: the role that owns the control.
+        evidence: what the control leaves as evidence.
+        applies_to: transaction type names the check runs on (preventive controls).
+        messages: message templates ``key -> (zh, en)`` used by its findings.
+        check: the pure check (``None`` for a control checked elsewhere, e.g. at policy load,
+            or a detective control run by :mod:`salesctl.reconcile`).
+        version: metadata/logic version; bump it when behaviour changes.
+        family: the family module's name (set by the family).
+    """
+
+    id: str = field(validator=_control_id)
+    title_zh: str = field(validator=text)
+    title_en: str = field(validator=text)
+    objective_zh: str = field(validator=text)
+    objective_en: str = field(validator=text)
+    activity_zh: str = field(validator=text)
+    activity_en: str = field(validator=text)
+    risks: tuple[str, ...] = field(converter=tuple_conv, validator=_risks)
+    kind: Kind = field(validator=typed(Kind))
+    frequency: Frequency = field(validator=typed(Frequency))
+    key: bool = field(validator=typed(bool))
+    automation: Automation = field(validator=typed(Automation))
+    assertions: frozenset[Assertion] = field(
+        converter=frozenset_conv, validator=[each(Assertion), _nonempty]
+    )
+    seeds: tuple[str, ...] = field(converter=tuple_conv, validator=_seeds)
+    g9: tuple[int, ...] = field(converter=tuple_conv, validator=[each(int), _nonempty])
+    stage: str = field(validator=text)
+    owner: str = field(validator=text)
+    evidence: str = field(validator=text)
+    applies_to: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    messages: Mapping[str, tuple[str, str]] = field(
+        default={}, converter=frozenmap_conv, validator=mapping
+    )
+    check: Check | None = field(default=None, eq=False, repr=False)
+    refs: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    version: int = field(default=1, validator=typed(int))
+    family: str = field(default="", validator=typed(str))
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is Kind.PREVENTIVE and self.check is not None and not self.applies_to:
+            raise InvalidInput(
+                "a preventive check must name the transaction types it applies to",
+                path=f"{self.id}.applies_to",
+            )
+
+    def title(self, lang: str = "en") -> str:
+        """The title in ``"zh"`` or ``"en"``."""
+        return self.title_zh if lang == "zh" else self.title_en
+
+    def activity(self, policy: Any, lang: str = "en") -> str:
+        """The control activity with the parameters *as configured* in ``policy``.
+
+        Args:
+            policy: the family policy object in force.
+            lang: ``"zh"`` or ``"en"``.
+        """
+        from salesctl._structure import unstructure
+
+        template = self.activity_zh if lang == "zh" else self.activity_en
+        params = _flatten(unstructure(policy)) if policy is not None else {}
+        try:
+            return template.format(**params)
+        except (KeyError, IndexError, ValueError):
+            return template
+
+
+def _flatten(data: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if isinstance(data, dict):
+        for k, v in data.items():
+            if isinstance(v, list):
+                out[k] = ", ".join(_short(x) for x in v)
+            elif isinstance(v, dict):
+                out[k] = "; ".join(f"{kk}: {_short(vv)}" for kk, vv in v.items())
+            else:
+                out[k] = _short(v)
+    return out
+
+
+def _short(v: Any) -> str:
+    if isinstance(v, dict):
+        return "{" + ", ".join(f"{k}={_short(x)}" for k, x in v.items()) + "}"
+    if isinstance(v, list):
+        return "[" + ", ".join(_short(x) for x in v) + "]"
+    return str(v)
+
+
+@frozen
+class Family:
+    """A control family: one module's policy type and controls.
+
+    Attributes:
+        name: the family name, also its table name in the policy file (``[credit]``).
+        title_zh: Chinese title.
+        title_en: English title.
+        policy_type: the attrs class of the family's policy; ``policy_type()`` is the default.
+        controls: the family's controls.
+    """
+
+    name: str = field(validator=text)
+    title_zh: str = field(validator=text)
+    title_en: str = field(validator=text)
+    policy_type: type = field(validator=typed(type))
+    controls: tuple[Control, ...] = field(converter=tuple_conv, validator=each(Control))

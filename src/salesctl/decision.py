@@ -1,0 +1,284 @@
+"""Outcomes, findings and decisions: what :meth:`salesctl.Gate.check` answers.
+
+A :class:`Decision` is the **maximum** of its findings' outcomes (ALLOW < HOLD < BLOCK). A
+finding names the control that produced it, a message key with parameters (rendered in Chinese
+or English by :meth:`Decision.explain`), the facts the control used, and — for a HOLD — the
+approvals that would clear it. A HOLD cleared by approvals on hand becomes an ALLOW finding
+that records who approved: the evidence an auditor samples.
+
+>>> from salesctl.decision import Finding, Outcome
+>>> Outcome.HOLD > Outcome.ALLOW
+True
+>>> max(Outcome.ALLOW, Outcome.BLOCK, Outcome.HOLD).name
+'BLOCK'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import string
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from attrs import field, frozen
+
+from salesctl._types import each, opt_text, text, tuple_conv, typed
+from salesctl.errors import InvalidInput
+
+__all__ = [
+    "MESSAGES",
+    "ApprovalRequirement",
+    "Decision",
+    "Finding",
+    "Outcome",
+    "register_messages",
+    "render",
+]
+
+
+class Outcome(enum.IntEnum):
+    """The answer to a host: ordered ``ALLOW < HOLD < BLOCK``."""
+
+    #: Go ahead.
+    ALLOW = 0
+    #: Wait for the named approvals (or a one-time release); then ask again.
+    HOLD = 1
+    #: Do not go ahead; no approval can clear it.
+    BLOCK = 2
+
+
+#: Message templates by key: ``key -> (zh, en)``; ``str.format`` fields name parameters.
+MESSAGES: dict[str, tuple[str, str]] = {
+    "gate.evaluation_error": (
+        "控制 {control} 无法评估,按失败关闭处理:{error}",
+        "control {control} could not be evaluated and fails closed: {error}",
+    ),
+    "gate.approved": (
+        "已由 {approvers} 审批({approvals})",
+        "approved by {approvers} ({approvals})",
+    ),
+    "gate.disabled": ("控制已在策略中关闭", "control switched off in the policy"),
+}
+
+_FORMATTER = string.Formatter()
+
+
+def register_messages(messages: Mapping[str, tuple[str, str]]) -> None:
+    """Add message templates (done by the control registry; hosts need not call it).
+
+    Raises:
+        InvalidInput: if a key is already registered with a different text.
+    """
+    for key, pair in messages.items():
+        old = MESSAGES.get(key)
+        if old is not None and old != pair:
+            raise InvalidInput("message key registered twice with different texts", path=key)
+        MESSAGES[key] = pair
+
+
+def render(key: str, params: Iterable[tuple[str, str]], lang: str) -> str:
+    """Render message ``key`` in ``lang`` (``"zh"`` or ``"en"``) with ``params``.
+
+    An unknown key renders as the key and its parameters, so a decision read by an older
+    catalogue still shows everything it holds.
+    """
+    if lang not in ("zh", "en"):
+        raise InvalidInput('must be "zh" or "en"', path="lang", value=lang)
+    pair = MESSAGES.get(key)
+    p = dict(params)
+    if pair is None:
+        return key + ("" if not p else " " + ", ".join(f"{k}={v}" for k, v in p.items()))
+    template = pair[0] if lang == "zh" else pair[1]
+    try:
+        return template.format(**p)
+    except (KeyError, IndexError, ValueError):
+        return template + " " + ", ".join(f"{k}={v}" for k, v in p.items())
+
+
+def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
+    """Normalise a mapping or pair sequence to a tuple of ``(str, str)`` pairs."""
+    items = value.items() if isinstance(value, Mapping) else value
+    out = []
+    for item in items:
+        k, v = item
+        out.append((str(k), _text(v)))
+    return tuple(out)
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, str):
+        return v
+    if isinstance(v, enum.Enum):
+        return str(v.value)
+    if isinstance(v, dt.date | dt.datetime):
+        return v.isoformat()
+    if isinstance(v, tuple | list | frozenset | set):
+        return (
+            ", ".join(sorted(_text(x) for x in v))
+            if isinstance(v, frozenset | set)
+            else ", ".join(_text(x) for x in v)
+        )
+    return str(v)
+
+
+@frozen
+class ApprovalRequirement:
+    """An approval a HOLD needs.
+
+    Attributes:
+        control_id: the control that asks for it.
+        role: the approving role, e.g. ``"credit_manager"``.
+        min_level: the lowest authority level that may approve.
+        document_id: the document to approve.
+        reason: message key saying why (rendered like a finding).
+        amount: the document amount the approval must cover, as ``"1000.00 CNY"`` (empty
+            when any amount will do).
+        excluded: actor ids who may not approve (the proposer: segregation of duties).
+    """
+
+    control_id: str = field(validator=text)
+    role: str = field(validator=text)
+    min_level: int = field(validator=typed(int))
+    document_id: str = field(validator=text)
+    reason: str = field(default="", validator=typed(str))
+    amount: str = field(default="", validator=typed(str))
+    excluded: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+
+
+@frozen
+class Finding:
+    """What one control found about one transaction.
+
+    Attributes:
+        control_id: the control, e.g. ``"O2C-CR-04"``.
+        outcome: ALLOW (passed, with evidence), HOLD or BLOCK.
+        message: message key; rendered with ``params`` by :meth:`text`.
+        params: message parameters as ``(name, text)`` pairs.
+        facts: the facts the control used, as ``(name, text)`` pairs (evidence).
+        required: approvals that would clear a HOLD.
+        cleared_by: ids of the approvals (or release) that cleared it.
+    """
+
+    control_id: str = field(validator=text)
+    outcome: Outcome = field(validator=typed(Outcome))
+    message: str = field(validator=text)
+    params: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
+    facts: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
+    required: tuple[ApprovalRequirement, ...] = field(
+        default=(), converter=tuple_conv, validator=each(ApprovalRequirement)
+    )
+    cleared_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+
+    def text(self, lang: str = "en") -> str:
+        """The finding's message in ``"zh"`` or ``"en"``."""
+        return render(self.message, self.params, lang)
+
+
+def _fingerprint_ok(_i: Any, _a: Any, v: Any) -> None:
+    if not isinstance(v, str):
+        raise InvalidInput("must be a string", path=f"Decision.{_a.name}", value=v)
+
+
+@frozen
+class Decision:
+    """The answer to one transaction.
+
+    Attributes:
+        outcome: the maximum of the findings' outcomes (ALLOW when there are none).
+        findings: every finding, in the order the controls ran.
+        transaction: the transaction type, e.g. ``"PlaceOrder"``.
+        document_id: the id of the document the transaction is about.
+        at: the transaction's time.
+        controls: ids of every control that ran (those that passed silently included).
+        policy_fingerprint: SHA-256 of the policy in force.
+        catalogue_fingerprint: SHA-256 of the control catalogue (ids, versions, metadata).
+    """
+
+    outcome: Outcome = field(validator=typed(Outcome))
+    findings: tuple[Finding, ...] = field(converter=tuple_conv, validator=each(Finding))
+    transaction: str = field(validator=text)
+    document_id: str = field(validator=text)
+    at: dt.datetime = field(validator=typed(dt.datetime))
+    controls: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    policy_fingerprint: str = field(default="", validator=_fingerprint_ok)
+    catalogue_fingerprint: str = field(default="", validator=_fingerprint_ok)
+    note: str | None = field(default=None, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        expected = max((f.outcome for f in self.findings), default=Outcome.ALLOW)
+        if expected != self.outcome:
+            raise InvalidInput(
+                f"must be the maximum of the findings' outcomes ({expected.name})",
+                path="Decision.outcome",
+                value=self.outcome.name,
+            )
+
+    @property
+    def allowed(self) -> bool:
+        """True when the outcome is ALLOW."""
+        return self.outcome is Outcome.ALLOW
+
+    @property
+    def required_approvals(self) -> tuple[ApprovalRequirement, ...]:
+        """Every approval still needed to clear the HOLD findings."""
+        return tuple(r for f in self.findings if f.outcome is Outcome.HOLD for r in f.required)
+
+    def findings_for(self, control_id: str) -> tuple[Finding, ...]:
+        """The findings of one control."""
+        return tuple(f for f in self.findings if f.control_id == control_id)
+
+    def explain(self, lang: str = "en") -> str:
+        """A human-readable account of the decision in ``"zh"`` or ``"en"``.
+
+        One line for the outcome, then one line per finding with the control id, its outcome
+        and its message, and the approvals still needed.
+        """
+        zh = lang == "zh"
+        label = {
+            Outcome.ALLOW: ("允许", "ALLOW"),
+            Outcome.HOLD: ("挂起待批", "HOLD"),
+            Outcome.BLOCK: ("阻止", "BLOCK"),
+        }
+        head = label[self.outcome][0 if zh else 1]
+        if zh:
+            lines = [
+                f"{head}:{self.transaction} {self.document_id}(运行控制 {len(self.controls)} 项)"
+            ]
+        else:
+            lines = [
+                f"{head}: {self.transaction} {self.document_id} ({len(self.controls)} controls ran)"
+            ]
+        for f in self.findings:
+            line = f"  [{f.control_id}] {label[f.outcome][0 if zh else 1]}: {f.text(lang)}"
+            if f.cleared_by:
+                who = ", ".join(f.cleared_by)
+                line += f"(已由 {who} 放行)" if zh else f" (cleared by {who})"
+            lines.append(line)
+            if f.outcome is Outcome.HOLD:
+                for r in f.required:
+                    amt = f" ≥ {r.amount}" if r.amount else ""
+                    if zh:
+                        lines.append(f"      需审批:{r.role}(级别 ≥ {r.min_level}{amt})")
+                    else:
+                        lines.append(f"      needs approval: {r.role} (level ≥ {r.min_level}{amt})")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The decision as JSON-ready data (amounts and times as strings)."""
+        from salesctl._structure import unstructure
+
+        out: dict[str, Any] = unstructure(self)
+        return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Decision:
+        """Rebuild a decision from :meth:`to_dict` output.
+
+        Raises:
+            InvalidInput: naming the field path of anything malformed.
+        """
+        from salesctl._structure import structure
+
+        result: Decision = structure(data, cls, "decision")
+        return result

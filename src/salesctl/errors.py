@@ -1,0 +1,136 @@
+"""The one error tree of salesctl.
+
+Bad input at any public boundary raises a subclass of :class:`SalesctlError`. Every error names
+the *field path* of the offending value (``order.lines[2].quantity``) and, for files, the *line*.
+Each error also subclasses the builtin a caller would catch anyway (``ValueError``), so a host
+that already catches ``ValueError`` keeps working.
+
+Controls themselves never raise for a business reason: a rule outcome is a
+:class:`~salesctl.decision.Finding`. If a control cannot be evaluated (for example a currency
+without an exchange rate), the gate turns the error into a BLOCK finding: salesctl fails closed.
+
+>>> from salesctl.errors import InvalidInput
+>>> err = InvalidInput("must not be negative", path="order.lines[0].quantity", value=-1)
+>>> str(err)
+'order.lines[0].quantity: must not be negative (got -1)'
+>>> isinstance(err, ValueError)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CurrencyMismatch",
+    "InvalidInput",
+    "JournalError",
+    "PolicyError",
+    "SalesctlError",
+    "UnknownTransaction",
+]
+
+_NO_VALUE: Any = object()
+
+
+class SalesctlError(Exception):
+    """Root of every error salesctl raises on purpose.
+
+    Attributes:
+        reason: what is wrong, in English.
+        path: dotted field path of the offending value, e.g. ``order.lines[2].quantity``
+            (empty when the whole input is at fault).
+        line: 1-based line in the input file, when the input came from a file.
+        value: the offending value, when there is one.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        path: str = "",
+        line: int | None = None,
+        value: Any = _NO_VALUE,
+    ) -> None:
+        self.reason = reason
+        self.path = path
+        self.line = line
+        self.value = value
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = ""
+        if self.line is not None:
+            where = f"line {self.line}: "
+        if self.path:
+            where += f"{self.path}: "
+        got = "" if self.value is _NO_VALUE else f" (got {self.value!r})"
+        return f"{where}{self.reason}{got}"
+
+    def at(self, prefix: str | None = None, *, line: int | None = None) -> SalesctlError:
+        """Return the same error with ``prefix`` put in front of its path (and a line set).
+
+        Parsers use this to turn ``quantity`` into ``order.lines[2].quantity`` as the error
+        travels up through nested documents.
+
+        Args:
+            prefix: the path of the enclosing value; joined with a dot, or directly when the
+                inner path starts with ``[``.
+            line: the line of the input file, if known.
+
+        Returns:
+            A new error of the same class.
+        """
+        path = self.path
+        if prefix:
+            if not path:
+                path = prefix
+            elif path.startswith("["):
+                path = prefix + path
+            else:
+                path = f"{prefix}.{path}"
+        new = type(self).__new__(type(self))
+        SalesctlError.__init__(
+            new,
+            self.reason,
+            path=path,
+            line=self.line if line is None else line,
+            value=self.value,
+        )
+        return new
+
+    def to_dict(self) -> dict[str, Any]:
+        """The error as plain JSON data (for ``--json`` output and reports)."""
+        out: dict[str, Any] = {
+            "error": type(self).__name__,
+            "reason": self.reason,
+            "path": self.path,
+        }
+        if self.line is not None:
+            out["line"] = self.line
+        if self.value is not _NO_VALUE:
+            out["value"] = repr(self.value)
+        return out
+
+
+class InvalidInput(SalesctlError, ValueError):
+    """A document, transaction, context or event line is malformed (wrong type, missing
+    field, impossible value)."""
+
+
+class CurrencyMismatch(InvalidInput):
+    """Two amounts in different currencies were combined, and no exchange rate was given."""
+
+
+class UnknownTransaction(InvalidInput):
+    """A transaction type no control family knows (a typo in ``"type"``, or a class that was
+    never registered)."""
+
+
+class PolicyError(SalesctlError, ValueError):
+    """A policy (file or object) is invalid: unknown key, wrong type, impossible value, or an
+    inconsistency such as a delegated range wider than its parent's."""
+
+
+class JournalError(SalesctlError, RuntimeError):
+    """The journal store is unusable: corrupt, foreign, from a newer schema, or read-only."""

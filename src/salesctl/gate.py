@@ -1,0 +1,221 @@
+"""The gate a host calls before each transaction.
+
+``Gate(policy)`` selects, once, the enabled preventive controls that apply to each
+transaction type. ``gate.check(txn, ctx)`` runs them and returns a
+:class:`~salesctl.decision.Decision`: the maximum of the findings.
+
+Approvals in the context clear HOLD findings: an :class:`~salesctl.model.Approval` clears a
+required approval only if it is for this document, in the required role, the approver holds
+that role and at least the required authority level, is neither the acting user nor an
+excluded proposer, covers the amount, and is valid at the transaction's time. A cleared
+finding becomes ALLOW and lists the approvals that cleared it.
+
+A control that raises while evaluating fails **closed**: its finding is a BLOCK naming the
+error. A gate is immutable and safe to share between threads.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+import attrs
+
+from salesctl.context import Context
+from salesctl.control import Control, Kind
+from salesctl.decision import ApprovalRequirement, Decision, Finding, Outcome
+from salesctl.errors import InvalidInput, SalesctlError, UnknownTransaction
+from salesctl.model import Approval
+from salesctl.money import Money
+from salesctl.policy import Policy
+from salesctl.transactions import TRANSACTION_TYPES, Transaction
+
+__all__ = ["Gate", "approval_clears"]
+
+_EMPTY: tuple[Finding, ...] = ()
+_T = TypeVar("_T")
+
+
+def approval_clears(approval: Approval, req: ApprovalRequirement, txn: Transaction) -> bool:
+    """True when ``approval`` satisfies ``req`` for ``txn`` (see the module docs)."""
+    if approval.document_id != req.document_id or approval.role != req.role:
+        return False
+    if approval.control_id is not None and approval.control_id != req.control_id:
+        return False
+    who = approval.approver
+    if req.role not in who.roles or who.authority_level < req.min_level:
+        return False
+    if who.id == txn.actor.id or who.id in req.excluded:
+        return False
+    if approval.granted_at > txn.at:
+        return False
+    if approval.expires_at is not None and approval.expires_at <= txn.at:
+        return False
+    if req.amount and approval.max_amount is not None:
+        need = Money.parse(req.amount)
+        if approval.max_amount.currency != need.currency or approval.max_amount < need:
+            return False
+    return True
+
+
+def _new(cls: type[_T], **values: Any) -> _T:
+    """Build a frozen value the gate itself produced (already valid) without re-validating."""
+    obj: _T = object.__new__(cls)
+    for k, v in values.items():
+        object.__setattr__(obj, k, v)
+    return obj
+
+
+class Gate:
+    """Runs the preventive controls a policy enables.
+
+    Args:
+        policy: the policy in force (``Policy.default()`` when omitted).
+        only: restrict the gate to these control ids (benchmarks, focused checks).
+
+    Raises:
+        PolicyError: if ``only`` names an unknown control.
+    """
+
+    __slots__ = ("_catalogue_fp", "_ids", "_plan", "_policy_fp", "policy")
+
+    def __init__(self, policy: Policy | None = None, *, only: Iterable[str] | None = None) -> None:
+        from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS
+
+        self.policy = policy if policy is not None else Policy.default()
+        if not isinstance(self.policy, Policy):
+            raise InvalidInput(
+                "must be a salesctl.Policy", path="policy", value=type(policy).__name__
+            )
+        wanted: set[str] | None = None
+        if only is not None:
+            wanted = set(only)
+            unknown = wanted - set(CONTROLS)
+            if unknown:
+                from salesctl.errors import PolicyError
+
+                raise PolicyError("unknown control id", path="only", value=sorted(unknown))
+        plan: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
+        ids: dict[type, tuple[str, ...]] = {}
+        for name, cls in TRANSACTION_TYPES.items():
+            steps: list[tuple[str, Any, Any]] = []
+            for control in CONTROLS.values():
+                if not self._selected(control, name, wanted):
+                    continue
+                steps.append((control.id, control.check, self.policy.family(control.family)))
+            plan[cls] = tuple(steps)
+            ids[cls] = tuple(s[0] for s in steps)
+        self._plan = plan
+        self._ids = ids
+        self._policy_fp = self.policy.fingerprint
+        self._catalogue_fp = CATALOGUE_FINGERPRINT
+
+    def _selected(self, control: Control, txn_type: str, wanted: set[str] | None) -> bool:
+        return (
+            control.kind is Kind.PREVENTIVE
+            and control.check is not None
+            and txn_type in control.applies_to
+            and self.policy.is_enabled(control.id)
+            and (wanted is None or control.id in wanted)
+        )
+
+    def controls_for(self, txn_type: type[Transaction] | str) -> tuple[str, ...]:
+        """Ids of the controls the gate runs for a transaction type, in order."""
+        cls = TRANSACTION_TYPES.get(txn_type) if isinstance(txn_type, str) else txn_type
+        if cls is None or cls not in self._ids:
+            raise UnknownTransaction("unknown transaction type", path="txn_type", value=txn_type)
+        return self._ids[cls]
+
+    def check(self, txn: Transaction, ctx: Context) -> Decision:
+        """Decide whether ``txn`` may go ahead.
+
+        Args:
+            txn: the transaction the host is about to post.
+            ctx: what the host knows now.
+
+        Returns:
+            The decision: ALLOW, HOLD (with the approvals needed) or BLOCK, with findings.
+
+        Raises:
+            UnknownTransaction: if ``txn`` is not a registered transaction type.
+            InvalidInput: if ``ctx`` is not a :class:`~salesctl.context.Context`.
+        """
+        plan = self._plan.get(type(txn))
+        if plan is None:
+            raise UnknownTransaction(
+                "not a salesctl transaction", path="txn", value=type(txn).__name__
+            )
+        if type(ctx) is not Context:
+            raise InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
+        findings: list[Finding] | None = None
+        for cid, check, fpolicy in plan:
+            try:
+                got = check(txn, ctx, fpolicy)
+            except Exception as e:  # fail closed on any evaluation problem
+                got = (_evaluation_error(cid, e),)
+            if got:
+                if findings is None:
+                    findings = []
+                findings.extend(got)
+        if findings is None:
+            return _new(
+                Decision,
+                outcome=Outcome.ALLOW,
+                findings=_EMPTY,
+                transaction=type(txn).__name__,
+                document_id=txn.document_id,
+                at=txn.at,
+                controls=self._ids[type(txn)],
+                policy_fingerprint=self._policy_fp,
+                catalogue_fingerprint=self._catalogue_fp,
+                note=None,
+            )
+        if ctx.approvals:
+            findings = [
+                _clear(f, ctx.approvals, txn) if f.outcome is Outcome.HOLD else f for f in findings
+            ]
+        outcome = max(f.outcome for f in findings)
+        return _new(
+            Decision,
+            outcome=outcome,
+            findings=tuple(findings),
+            transaction=type(txn).__name__,
+            document_id=txn.document_id,
+            at=txn.at,
+            controls=self._ids[type(txn)],
+            policy_fingerprint=self._policy_fp,
+            catalogue_fingerprint=self._catalogue_fp,
+            note=None,
+        )
+
+
+def _evaluation_error(cid: str, e: BaseException) -> Finding:
+    error = str(e) if isinstance(e, SalesctlError) else f"{type(e).__name__}: {e}"
+    return Finding(
+        control_id=cid,
+        outcome=Outcome.BLOCK,
+        message="gate.evaluation_error",
+        params=(("control", cid), ("error", error)),
+        facts=(("error_type", type(e).__name__),),
+    )
+
+
+def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Finding:
+    if not f.required:
+        return f
+    used: list[str] = []
+    remaining: list[ApprovalRequirement] = []
+    for req in f.required:
+        hit = next((a for a in approvals if approval_clears(a, req, txn)), None)
+        if hit is None:
+            remaining.append(req)
+        else:
+            used.append(hit.id)
+    if not used:
+        return f
+    return attrs.evolve(
+        f,
+        outcome=Outcome.HOLD if remaining else Outcome.ALLOW,
+        required=tuple(remaining),
+        cleared_by=f.cleared_by + tuple(used),
+    )

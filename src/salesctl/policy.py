@@ -1,0 +1,299 @@
+"""The policy: every family's parameters together, validated at construction.
+
+A policy file is TOML. Its ``[policy]`` table names the policy and lists switched-off
+controls; every other top-level table is a control family (``[credit]``, …) whose keys are
+the fields of that family's policy class. Unknown keys, wrong types and impossible values raise
+:class:`~salesctl.errors.PolicyError` naming the key path and the line. A table left out
+takes the family's defaults (``Policy.default()``), and the generated documentation shows each
+deviation from them.
+
+Decimals in TOML are read exactly (``0.60`` is ``Decimal("0.60")``, never a float).
+
+>>> from salesctl.policy import Policy, loads_policy
+>>> p = loads_policy('[policy]\\nname = "demo"\\ndisabled = ["O2C-CR-07"]\\n')
+>>> p.name, "O2C-CR-07" in p.disabled
+('demo', True)
+>>> loads_policy('[credit]\\nlimit_aproval_role = "x"\\n')
+Traceback (most recent call last):
+...
+salesctl.errors.PolicyError: line 2: credit.limit_aproval_role: unknown field ...
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import tomllib
+from collections.abc import Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from attrs import field, frozen
+
+from salesctl._types import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
+from salesctl.errors import InvalidInput, PolicyError, SalesctlError
+from salesctl.money import CURRENCIES
+
+__all__ = ["Policy", "load_policy", "loads_policy"]
+
+
+def _families() -> Mapping[str, Any]:
+    from salesctl.controls import FAMILIES
+
+    return FAMILIES
+
+
+def _currency(_i: Any, _a: Any, value: Any) -> None:
+    if value not in CURRENCIES:
+        raise PolicyError(
+            "is not a known ISO 4217 currency code", path="policy.base_currency", value=value
+        )
+
+
+@frozen
+class Policy:
+    """All control parameters in force.
+
+    Attributes:
+        name: a name for reports, e.g. ``"East subsidiary 2026"``.
+        base_currency: currency of the policy's thresholds.
+        disabled: ids of controls switched off by this policy.
+        families: the family policies by family name (missing families take defaults).
+        fingerprint: SHA-256 of the canonical JSON of the policy (computed).
+    """
+
+    name: str = field(default="default", validator=text)
+    base_currency: str = field(default="CNY", validator=_currency)
+    disabled: frozenset[str] = field(
+        default=frozenset(), converter=frozenset_conv, validator=each(str)
+    )
+    families: FrozenMap[str, Any] = field(
+        default=FrozenMap(), converter=frozenmap_conv, validator=mapping
+    )
+    fingerprint: str = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        known = _families()
+        filled: dict[str, Any] = {}
+        for name in self.families:
+            if name not in known:
+                raise PolicyError(
+                    f"unknown control family (known: {', '.join(sorted(known))})", path=name
+                )
+        for name, fam in known.items():
+            value = self.families.get(name)
+            if value is None:
+                try:
+                    value = fam.policy_type()
+                except SalesctlError as e:  # pragma: no cover - defaults are tested valid
+                    raise PolicyError(e.reason, path=name) from None
+            elif not isinstance(value, fam.policy_type):
+                raise PolicyError(
+                    f"must be a {fam.policy_type.__name__}", path=name, value=type(value).__name__
+                )
+            check = getattr(value, "check_policy", None)
+            if check is not None:
+                try:
+                    check(self)
+                except SalesctlError as e:
+                    raise PolicyError(
+                        e.reason, path=f"{name}.{e.path}" if e.path else name, value=e.value
+                    ) from None
+            filled[name] = value
+        object.__setattr__(self, "families", FrozenMap(filled))
+        ids = {c.id for fam in known.values() for c in fam.controls}
+        for cid in sorted(self.disabled):
+            if cid not in ids:
+                raise PolicyError("unknown control id", path="policy.disabled", value=cid)
+        canonical = json.dumps(
+            self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+        )
+        object.__setattr__(self, "fingerprint", hashlib.sha256(canonical.encode()).hexdigest())
+
+    @classmethod
+    def default(cls) -> Policy:
+        """The default policy: every control on, every family at its defaults."""
+        return cls()
+
+    def family(self, name: str) -> Any:
+        """The policy object of family ``name``.
+
+        Raises:
+            PolicyError: for an unknown family.
+        """
+        try:
+            return self.families[name]
+        except KeyError:
+            raise PolicyError("unknown control family", path=name) from None
+
+    def is_enabled(self, control_id: str) -> bool:
+        """True unless the policy switches the control off."""
+        return control_id not in self.disabled
+
+    def to_dict(self) -> dict[str, Any]:
+        """The policy as data shaped like the TOML file."""
+        from salesctl._structure import unstructure
+
+        out: dict[str, Any] = {
+            "policy": {
+                "name": self.name,
+                "base_currency": self.base_currency,
+                "disabled": sorted(self.disabled),
+            }
+        }
+        for name in sorted(self.families):
+            out[name] = unstructure(self.families[name])
+        return out
+
+    def deviations(self) -> dict[str, dict[str, tuple[Any, Any]]]:
+        """Parameters that differ from the defaults: ``family -> key -> (default, configured)``."""
+        default = Policy.default().to_dict()
+        mine = self.to_dict()
+        out: dict[str, dict[str, tuple[Any, Any]]] = {}
+        for fam, table in mine.items():
+            if fam == "policy":
+                continue
+            for key, value in table.items():
+                if default[fam].get(key) != value:
+                    out.setdefault(fam, {})[key] = (default[fam].get(key), value)
+        return out
+
+
+# -- reading TOML -------------------------------------------------------------------------
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"^\s*([A-Za-z0-9_\-\.\"' ]+?)\s*=")
+
+
+def _norm_key(k: str) -> str:
+    return ".".join(p.strip().strip("\"'") for p in k.split("."))
+
+
+def _line_of(source: str, path: str) -> int | None:
+    """Best-effort 1-based line of ``path`` (``a.b[1].c``) in TOML ``source``."""
+    if not path:
+        return None
+    plain = re.sub(r"\[\d+\]", "", path)
+    parts = plain.split(".")
+    header_lines: dict[str, int] = {}
+    table = ""
+    for n, raw in enumerate(source.splitlines(), start=1):
+        line = raw.split("#", 1)[0] if '"' not in raw and "'" not in raw else raw
+        m = _HEADER.match(line)
+        if m and "=" not in line.split("]")[0]:
+            table = _norm_key(m.group(1))
+            header_lines.setdefault(table, n)
+            continue
+        m = _KEY.match(line)
+        if m:
+            full = _norm_key(f"{table}.{m.group(1)}" if table else m.group(1))
+            for cut in range(len(parts), 0, -1):
+                if full == ".".join(parts[:cut]) and cut == len(parts):
+                    return n
+    # Fall back to the closest key or table that contains the path.
+    for cut in range(len(parts) - 1, 0, -1):
+        prefix = ".".join(parts[:cut])
+        table = ""
+        for n, raw in enumerate(source.splitlines(), start=1):
+            m = _HEADER.match(raw)
+            if m:
+                table = _norm_key(m.group(1))
+                if table == prefix:
+                    return n
+                continue
+            m = _KEY.match(raw)
+            if m and _norm_key(f"{table}.{m.group(1)}" if table else m.group(1)) == prefix:
+                return n
+    return None
+
+
+def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
+    """Build a :class:`Policy` from TOML text.
+
+    Args:
+        source: the TOML text.
+        origin: file name for error messages.
+
+    Returns:
+        The validated policy.
+
+    Raises:
+        PolicyError: for TOML syntax errors, unknown tables or keys, wrong types and
+            impossible values, naming the key path and the line.
+    """
+    from salesctl._structure import structure
+
+    try:
+        data = tomllib.loads(source, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        raise PolicyError(
+            f"{origin}: not valid TOML: {e}", line=int(m.group(1)) if m else None
+        ) from None
+    known = _families()
+    try:
+        meta = data.get("policy", {})
+        if not isinstance(meta, dict):
+            raise PolicyError("must be a table", path="policy")
+        for key in meta:
+            if key not in ("name", "base_currency", "disabled"):
+                raise PolicyError(
+                    "unknown key (known: name, base_currency, disabled)", path=f"policy.{key}"
+                )
+        families: dict[str, Any] = {}
+        for key, table in data.items():
+            if key == "policy":
+                continue
+            fam = known.get(key)
+            if fam is None:
+                raise PolicyError(
+                    f"unknown table (known: policy, {', '.join(sorted(known))})", path=key
+                )
+            try:
+                families[key] = structure(table, fam.policy_type, key)
+            except InvalidInput as e:
+                raise PolicyError(e.reason, path=e.path, value=e.value) from None
+        kwargs: dict[str, Any] = {"families": families}
+        for key, tp in (("name", str), ("base_currency", str)):
+            if key in meta:
+                if not isinstance(meta[key], tp):
+                    raise PolicyError("must be a string", path=f"policy.{key}", value=meta[key])
+                kwargs[key] = meta[key]
+        if "disabled" in meta:
+            dis = meta["disabled"]
+            if not isinstance(dis, list) or not all(isinstance(x, str) for x in dis):
+                raise PolicyError(
+                    "must be a list of control ids", path="policy.disabled", value=dis
+                )
+            kwargs["disabled"] = frozenset(dis)
+        try:
+            return Policy(**kwargs)
+        except InvalidInput as e:
+            raise PolicyError(e.reason, path=e.path, value=e.value) from None
+    except PolicyError as e:
+        if e.line is None:
+            line = _line_of(source, e.path)
+            if line is not None:
+                raise e.at(None, line=line) from None
+        raise
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read a policy file (TOML).
+
+    Args:
+        path: the file.
+
+    Raises:
+        PolicyError: if the file cannot be read or is invalid (with the key path and line).
+    """
+    p = Path(path)
+    try:
+        source = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise PolicyError(f"cannot read policy file: {e.strerror}", path=str(p)) from None
+    except UnicodeDecodeError:
+        raise PolicyError("policy file is not UTF-8 text", path=str(p)) from None
+    return loads_policy(source, origin=str(p))
