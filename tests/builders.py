@@ -1,0 +1,137 @@
+"""Readable builders for test data: one function per document, every field overridable."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import salesctl as sc
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+AT = dt.datetime(2026, 3, 2, 10, 15, tzinfo=TZ)
+TODAY = dt.date(2026, 3, 2)
+
+
+def at(day: int = 2, hour: int = 10, month: int = 3) -> dt.datetime:
+    return dt.datetime(2026, month, day, hour, tzinfo=TZ)
+
+
+def cny(amount: str | int) -> sc.Money:
+    return sc.Money(str(amount), "CNY")
+
+
+def actor(id: str = "u-rep", *roles: str, level: int = 1, org_unit: str = "east-1") -> sc.Actor:
+    return sc.Actor(id=id, roles=frozenset(roles or ("sales_rep",)), org_unit=org_unit, authority_level=level)
+
+
+REP = actor("u-rep", "sales_rep", level=1)
+MANAGER = actor("u-mgr", "sales_manager", level=2)
+DIRECTOR = actor("u-dir", "sales_director", level=3)
+CREDIT_MANAGER = actor("u-cm", "credit_manager", level=3)
+MAINTAINER = actor("u-fin", "credit_master_maintainer", level=2, org_unit="finance")
+
+
+def profile(**kw: Any) -> sc.CreditProfile:
+    base: dict[str, Any] = dict(
+        grade="A",
+        limit=cny("500000"),
+        term_days=30,
+        reviewed_on=dt.date(2026, 1, 5),
+        proposed_by="u-prop",
+        approved_by=("u-appr",),
+        collection_letter_ref="HKHL-2026-001",
+    )
+    base.update(kw)
+    return sc.CreditProfile(**base)
+
+
+def customer(id: str = "C-100", prof: sc.CreditProfile | None | str = "default", **kw: Any) -> sc.Customer:
+    p = profile() if prof == "default" else prof
+    return sc.Customer(id=id, name=kw.pop("name", "Huadong Chemicals"), credit_profile=p, **kw)  # type: ignore[arg-type]
+
+
+def line(no: int = 1, qty: str | int = "10", price: str | int = "1000", product: str = "P-PE-01", **kw: Any) -> sc.OrderLine:
+    return sc.OrderLine(
+        line_no=no,
+        product=sc.Product(id=product, name="PE film", **kw),
+        quantity=Decimal(str(qty)),
+        unit_price=cny(price),
+    )
+
+
+def order(
+    *,
+    id: str = "SO-2026-0042",
+    seq: int = 42,
+    series: str = "SO-2026",
+    cust: sc.Customer | None = None,
+    lines: tuple[sc.OrderLine, ...] | None = None,
+    method: sc.PaymentMethod = sc.PaymentMethod.CREDIT,
+    days: int = 30,
+    created_by: str = "u-rep",
+    **kw: Any,
+) -> sc.SalesOrder:
+    return sc.SalesOrder(
+        id=id,
+        series=series,
+        seq=seq,
+        customer=cust if cust is not None else customer(),
+        lines=lines if lines is not None else (line(),),
+        payment=sc.PaymentTerms(method, days),
+        created_by=created_by,
+        order_date=TODAY,
+        **kw,
+    )
+
+
+def exposure(
+    open_orders: str = "0", delivered: str = "0", receivables: str = "0", overdue: str = "0",
+    oldest: dt.date | None = None,
+) -> sc.CreditExposure:
+    return sc.CreditExposure(
+        open_orders=cny(open_orders),
+        delivered_not_invoiced=cny(delivered),
+        open_receivables=cny(receivables),
+        overdue_receivables=cny(overdue),
+        oldest_overdue_due=oldest,
+    )
+
+
+def approval(
+    document_id: str = "SO-2026-0042",
+    role: str = "sales_manager",
+    approver: sc.Actor = MANAGER,
+    *,
+    id: str | None = None,
+    granted_at: dt.datetime | None = None,
+    **kw: Any,
+) -> sc.Approval:
+    return sc.Approval(
+        id=id or f"APR-{role}",
+        document_id=document_id,
+        role=role,
+        approver=approver,
+        granted_at=granted_at or at(1),
+        **kw,
+    )
+
+
+def context(**kw: Any) -> sc.Context:
+    base: dict[str, Any] = dict(
+        as_of=TODAY,
+        exposure=exposure(),
+        last_numbers={"SO-2026": 41},
+        approvals=(approval(),),
+    )
+    base.update(kw)
+    return sc.Context(**base)
+
+
+def place(o: sc.SalesOrder | None = None, who: sc.Actor = REP, when: dt.datetime = AT) -> sc.PlaceOrder:
+    return sc.PlaceOrder(order=o if o is not None else order(), actor=who, at=when)
+
+
+def ids(decision: sc.Decision, outcome: sc.Outcome | None = None) -> set[str]:
+    """Control ids of the decision's findings (of one outcome, if given)."""
+    return {f.control_id for f in decision.findings if outcome is None or f.outcome is outcome}
