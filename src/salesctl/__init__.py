@@ -10,8 +10,6 @@ ALLOW, HOLD (with the approvals needed) or BLOCK, with findings in Chinese and E
 True
 """
 
-from __future__ import annotations
-
 from salesctl.context import Context
 from salesctl.control import RISKS, Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS, FAMILIES

@@ -253,15 +253,16 @@ class Decision:
             line = f"  [{f.control_id}] {label[f.outcome][0 if zh else 1]}: {f.text(lang)}"
             if f.cleared_by:
                 who = ", ".join(f.cleared_by)
-                line += f"(已由 {who} 放行)" if zh else f" (cleared by {who})"
+                line += f"(凭证:{who})" if zh else f" (evidence: {who})"
             lines.append(line)
             if f.outcome is Outcome.HOLD:
                 for r in f.required:
-                    amt = f" ≥ {r.amount}" if r.amount else ""
                     if zh:
-                        lines.append(f"      需审批:{r.role}(级别 ≥ {r.min_level}{amt})")
+                        amt = f",金额 {r.amount}" if r.amount else ""
+                        lines.append(f"      需审批:{r.role}(权限级别 ≥ {r.min_level}{amt})")
                     else:
-                        lines.append(f"      needs approval: {r.role} (level ≥ {r.min_level}{amt})")
+                        amt = f", for {r.amount}" if r.amount else ""
+                        lines.append(f"      needs approval: {r.role} (authority level ≥ {r.min_level}{amt})")
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

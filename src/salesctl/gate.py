@@ -204,6 +204,7 @@ def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Fin
     if not f.required:
         return f
     used: list[str] = []
+    evidence: list[tuple[str, str]] = []
     remaining: list[ApprovalRequirement] = []
     for req in f.required:
         hit = next((a for a in approvals if approval_clears(a, req, txn)), None)
@@ -211,6 +212,13 @@ def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Fin
             remaining.append(req)
         else:
             used.append(hit.id)
+            who = hit.approver
+            evidence.append(
+                (
+                    f"approval {hit.id}",
+                    f"{who.id} as {hit.role} (level {who.authority_level}) at {hit.granted_at.isoformat()}",
+                )
+            )
     if not used:
         return f
     return attrs.evolve(
@@ -218,4 +226,5 @@ def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Fin
         outcome=Outcome.HOLD if remaining else Outcome.ALLOW,
         required=tuple(remaining),
         cleared_by=f.cleared_by + tuple(used),
+        facts=f.facts + tuple(evidence),
     )

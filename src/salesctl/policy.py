@@ -172,41 +172,40 @@ def _norm_key(k: str) -> str:
 
 
 def _line_of(source: str, path: str) -> int | None:
-    """Best-effort 1-based line of ``path`` (``a.b[1].c``) in TOML ``source``."""
+    """Best-effort 1-based line of ``path`` (``a.b[1].c``) in TOML ``source``.
+
+    Tracks tables and arrays of tables (``[[a.b]]`` occurrences become ``a.b[0]``, ``a.b[1]``,
+    …) and returns the line of the longest prefix of ``path`` that a header or key names.
+    """
     if not path:
         return None
-    plain = re.sub(r"\[\d+\]", "", path)
-    parts = plain.split(".")
-    header_lines: dict[str, int] = {}
+    counts: dict[str, int] = {}
     table = ""
+    best: tuple[int, int] | None = None  # (matched length, line)
     for n, raw in enumerate(source.splitlines(), start=1):
-        line = raw.split("#", 1)[0] if '"' not in raw and "'" not in raw else raw
-        m = _HEADER.match(line)
-        if m and "=" not in line.split("]")[0]:
-            table = _norm_key(m.group(1))
-            header_lines.setdefault(table, n)
-            continue
-        m = _KEY.match(line)
+        m = _HEADER.match(raw)
         if m:
-            full = _norm_key(f"{table}.{m.group(1)}" if table else m.group(1))
-            for cut in range(len(parts), 0, -1):
-                if full == ".".join(parts[:cut]) and cut == len(parts):
-                    return n
-    # Fall back to the closest key or table that contains the path.
-    for cut in range(len(parts) - 1, 0, -1):
-        prefix = ".".join(parts[:cut])
-        table = ""
-        for n, raw in enumerate(source.splitlines(), start=1):
-            m = _HEADER.match(raw)
-            if m:
-                table = _norm_key(m.group(1))
-                if table == prefix:
-                    return n
-                continue
+            name = _norm_key(m.group(1))
+            if raw.lstrip().startswith("[["):
+                i = counts.get(name, -1) + 1
+                counts[name] = i
+                table = f"{name}[{i}]"
+            else:
+                table = name
+            candidates = [table]
+        else:
             m = _KEY.match(raw)
-            if m and _norm_key(f"{table}.{m.group(1)}" if table else m.group(1)) == prefix:
+            if not m:
+                continue
+            key = _norm_key(m.group(1))
+            candidates = [f"{table}.{key}" if table else key]
+        for cand in candidates:
+            if path == cand:
                 return n
-    return None
+            for sep in (".", "["):
+                if path.startswith(cand + sep) and (best is None or len(cand) > best[0]):
+                    best = (len(cand), n)
+    return best[1] if best else None
 
 
 def loads_policy(source: str, *, origin: str = "<string>") -> Policy:

@@ -475,7 +475,7 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
         Finding(
             control_id="O2C-CR-06",
             outcome=Outcome.HOLD,
-            message="credit.release_invalid",
+            message=f"credit.release_{problem}",
             params={"release": release.id, "problem": problem},
             facts={
                 "release": release.id,
@@ -492,7 +492,7 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
                     role=policy.limit_approval_role,
                     min_level=policy.limit_approval_level,
                     document_id=order.id,
-                    reason="credit.release_invalid",
+                    reason=f"credit.release_{problem}",
                     amount=str(order.total),
                     excluded=(order.created_by,),
                 ),
@@ -797,9 +797,30 @@ CONTROLS: tuple[Control, ...] = (
         applies_to=_ORDER_TXNS,
         check=check_release,
         messages={
-            "credit.release_invalid": (
-                "一次性释放 {release} 不可用:{problem}",
-                "one-time release {release} cannot be used: {problem}",
+            "credit.release_consumed": (
+                "一次性释放 {release} 已被使用过,不得再次使用",
+                "one-time release {release} was already used and cannot be used again",
+            ),
+            "credit.release_expired": ("一次性释放 {release} 已过期", "one-time release {release} has expired"),
+            "credit.release_not_yet_valid": (
+                "一次性释放 {release} 尚未生效",
+                "one-time release {release} is not yet valid",
+            ),
+            "credit.release_wrong_order": (
+                "一次性释放 {release} 不是为本订单授予的",
+                "one-time release {release} was granted for another order",
+            ),
+            "credit.release_granter_role": (
+                "一次性释放 {release} 的授予人不是信用主数据维护员",
+                "one-time release {release} was not granted by the credit master-data maintainer",
+            ),
+            "credit.release_granter_is_seller": (
+                "一次性释放 {release} 由订单的销售人员本人授予(不相容职务)",
+                "one-time release {release} was granted by the order's own seller (incompatible duties)",
+            ),
+            "credit.release_amount": (
+                "一次性释放 {release} 的金额上限不足以覆盖本订单",
+                "one-time release {release} does not cover the order's amount",
             ),
             "credit.release_missing": (
                 "订单 {order} 引用的释放 {release} 不存在",

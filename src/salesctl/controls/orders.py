@@ -43,14 +43,14 @@ class OrderApprovalTier:
     """Who approves orders up to an amount (S-CP 3.1.2★).
 
     Attributes:
-        max_amount: the largest order total this tier covers (``None``: no upper bound).
         role: the approving role.
         level: the lowest authority level that may approve.
+        max_amount: the largest order total this tier covers (``None``: no upper bound).
     """
 
-    max_amount: Money | None = field(validator=typed(Money, optional=True))
     role: str = field(validator=text)
     level: int = field(validator=[typed(int), non_negative])
+    max_amount: Money | None = field(default=None, validator=typed(Money, optional=True))
 
 
 @frozen
@@ -66,9 +66,9 @@ class OrdersPolicy:
 
     approval_tiers: tuple[OrderApprovalTier, ...] = field(
         default=(
-            OrderApprovalTier(Money("100000", "CNY"), "sales_manager", 2),
-            OrderApprovalTier(Money("1000000", "CNY"), "sales_director", 3),
-            OrderApprovalTier(None, "general_manager", 4),
+            OrderApprovalTier("sales_manager", 2, Money("100000", "CNY")),
+            OrderApprovalTier("sales_director", 3, Money("1000000", "CNY")),
+            OrderApprovalTier("general_manager", 4),
         ),
         converter=tuple_conv,
         validator=each(OrderApprovalTier),

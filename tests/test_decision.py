@@ -1,0 +1,74 @@
+"""Decisions: the maximum of their findings, bilingual, JSON round trip."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import salesctl as sc
+from tests import builders as b
+
+
+def _finding(outcome: sc.Outcome, cid: str = "O2C-CR-04") -> sc.Finding:
+    return sc.Finding(control_id=cid, outcome=outcome, message="credit.over_limit",
+                      params={"customer": "C1", "excess": "10.00 CNY", "limit": "5.00 CNY"})
+
+
+def test_outcome_order() -> None:
+    """ALLOW < HOLD < BLOCK."""
+    assert sc.Outcome.ALLOW < sc.Outcome.HOLD < sc.Outcome.BLOCK
+
+
+def test_decision_must_be_max_of_findings() -> None:
+    """A decision whose outcome is not the max of its findings is refused."""
+    with pytest.raises(sc.InvalidInput) as e:
+        sc.Decision(outcome=sc.Outcome.ALLOW, findings=(_finding(sc.Outcome.HOLD),),
+                    transaction="PlaceOrder", document_id="SO-1", at=b.AT)
+    assert e.value.path == "Decision.outcome"
+    d = sc.Decision(outcome=sc.Outcome.HOLD, findings=(_finding(sc.Outcome.HOLD),),
+                    transaction="PlaceOrder", document_id="SO-1", at=b.AT)
+    assert d.outcome is sc.Outcome.HOLD
+
+
+def test_explain_in_both_languages() -> None:
+    """explain('zh') and explain('en') render every finding with its control id."""
+    d = sc.Decision(outcome=sc.Outcome.HOLD, findings=(_finding(sc.Outcome.HOLD),),
+                    transaction="PlaceOrder", document_id="SO-1", at=b.AT)
+    zh, en = d.explain("zh"), d.explain("en")
+    assert "挂起待批" in zh and "超出信用额度" in zh and "O2C-CR-04" in zh
+    assert en.startswith("HOLD") and "exceed the credit limit" in en
+    with pytest.raises(sc.InvalidInput):
+        d.findings[0].text("fr")
+
+
+def test_unknown_message_key_still_renders_params() -> None:
+    """A key the catalogue does not know shows the key and its parameters."""
+    f = sc.Finding(control_id="O2C-XX-99", outcome=sc.Outcome.BLOCK, message="x.unknown", params={"a": "1"})
+    assert f.text("en") == "x.unknown a=1"
+
+
+def test_json_round_trip_of_a_real_decision() -> None:
+    """to_dict → JSON text → from_dict gives the same decision, fingerprints included."""
+    gate = sc.Gate()
+    d = gate.check(b.place(), b.context(exposure=b.exposure(receivables="499000")))
+    assert d.outcome is sc.Outcome.HOLD
+    text = json.dumps(d.to_dict())
+    back = sc.Decision.from_dict(json.loads(text))
+    assert back == d
+    assert back.policy_fingerprint == sc.Policy.default().fingerprint
+    assert back.catalogue_fingerprint == sc.CATALOGUE_FINGERPRINT
+
+
+def test_from_dict_names_the_bad_field() -> None:
+    """A malformed decision document raises with the path of the bad field."""
+    d = sc.Gate().check(b.place(), b.context()).to_dict()
+    d["outcome"] = "MAYBE"
+    with pytest.raises(sc.InvalidInput) as e:
+        sc.Decision.from_dict(d)
+    assert e.value.path == "decision.outcome"
+    d["outcome"] = "ALLOW"
+    d["surprise"] = 1
+    with pytest.raises(sc.InvalidInput) as e:
+        sc.Decision.from_dict(d)
+    assert e.value.path == "decision.surprise"
