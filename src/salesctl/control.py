@@ -173,6 +173,8 @@ class Control:
             or a detective control run by :mod:`salesctl.reconcile`).
         version: metadata/logic version; bump it when behaviour changes.
         family: the family module's name (set by the family).
+        conflicts: segregation-of-duties conflicts, e.g. ``("proposer ≠ approver",)``; the
+            generated documentation states the gate's generic rule when empty.
     """
 
     id: str = field(validator=_control_id)
@@ -203,6 +205,7 @@ class Control:
     refs: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
     version: int = field(default=1, validator=typed(int))
     family: str = field(default="", validator=typed(str))
+    conflicts: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
 
     def __attrs_post_init__(self) -> None:
         if self.kind is Kind.PREVENTIVE and self.check is not None and not self.applies_to:
