@@ -46,7 +46,7 @@ def profile(**kw: Any) -> sc.CreditProfile:
     return sc.CreditProfile(**base)
 
 
-def customer(id: str = "C-100", prof: sc.CreditProfile | None | str = "default", **kw: Any) -> sc.Customer:
+def customer(id: str = "C-100", prof: sc.CreditProfile | str | None = "default", **kw: Any) -> sc.Customer:
     p = profile() if prof == "default" else prof
     return sc.Customer(id=id, name=kw.pop("name", "Huadong Chemicals"), credit_profile=p, **kw)  # type: ignore[arg-type]
 

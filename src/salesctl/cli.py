@@ -62,7 +62,7 @@ def read_check_file(path: str | Path) -> tuple[Any, Any]:
         ``(transaction, context)``.
 
     Raises:
-        InvalidInput: naming the file, the line (for JSON syntax errors) and the field path.
+        InvalidInput: naming the line (for JSON syntax errors) and the field path.
     """
     from salesctl.context import Context
     from salesctl.transactions import parse_transaction
@@ -71,29 +71,24 @@ def read_check_file(path: str | Path) -> tuple[Any, Any]:
     try:
         text = p.read_text(encoding="utf-8")
     except OSError as e:
-        raise InvalidInput(f"cannot read file: {e.strerror}", path=str(p)) from None
+        raise InvalidInput(f"cannot read file: {e.strerror}") from None
     except UnicodeDecodeError:
         raise InvalidInput("file is not UTF-8 text", path=str(p)) from None
     try:
         data = json.loads(text, parse_float=_refuse_float)
     except json.JSONDecodeError as e:
-        raise InvalidInput(f"{p}: not valid JSON: {e.msg}", line=e.lineno) from None
-    except InvalidInput as e:
-        raise InvalidInput(f"{p}: {e.reason}", value=e.value) from None
+        raise InvalidInput(f"not valid JSON: {e.msg}", line=e.lineno) from None
     if not isinstance(data, dict):
-        raise InvalidInput(f"{p}: must be a JSON object with transaction and context")
+        raise InvalidInput("must be a JSON object with transaction and context")
     for key in data:
         if key not in ("transaction", "context"):
-            raise InvalidInput(f"{p}: unknown key (known: transaction, context)", path=key)
+            raise InvalidInput("unknown key (known: transaction, context)", path=key)
     if "transaction" not in data:
-        raise InvalidInput(f"{p}: is required", path="transaction")
+        raise InvalidInput("is required", path="transaction")
     if "context" not in data:
-        raise InvalidInput(f"{p}: is required", path="context")
-    try:
-        txn = parse_transaction(data["transaction"], path="transaction")
-        ctx = Context.from_dict(data["context"])
-    except SalesctlError as e:
-        raise InvalidInput(f"{p}: {e.reason}", path=e.path, value=e.value) from None
+        raise InvalidInput("is required", path="context")
+    txn = parse_transaction(data["transaction"], path="transaction")
+    ctx = Context.from_dict(data["context"])
     return txn, ctx
 
 
@@ -127,7 +122,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             if args.json:
                 print(json.dumps({"file": name, **e.to_dict()}, ensure_ascii=False), file=out)
             else:
-                print(f"salesctl: {e}", file=err)
+                print(f"salesctl: {name}: {e}", file=err)
             continue
         worst = max(worst, decision.outcome)
         if args.json:

@@ -163,16 +163,27 @@ class Money:
             )
         return other
 
+    @classmethod
+    def _trusted(cls, amount: Decimal, currency: str) -> Money:
+        # Results of same-currency addition and subtraction of valid amounts are valid by
+        # construction (no new decimals, known currency): skip re-validation on the hot path.
+        obj = object.__new__(cls)
+        object.__setattr__(obj, "amount", amount)
+        object.__setattr__(obj, "currency", currency)
+        return obj
+
     def __add__(self, other: Money) -> Money:
-        o = self._same(other, "add")
-        return Money(self.amount + o.amount, self.currency)
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other, "add")
+        return Money._trusted(self.amount + other.amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        o = self._same(other, "subtract")
-        return Money(self.amount - o.amount, self.currency)
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other, "subtract")
+        return Money._trusted(self.amount - other.amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return Money._trusted(-self.amount, self.currency)
 
     def times(self, factor: Any) -> Money:
         """Multiply by a quantity or ratio, rounding half-up to the minor unit."""
@@ -193,16 +204,24 @@ class Money:
         return Money.rounded(self.amount * to_decimal(rate, path="rate"), currency)
 
     def __lt__(self, other: Money) -> bool:
-        return self.amount < self._same(other, "compare").amount
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other, "compare")
+        return self.amount < other.amount
 
     def __le__(self, other: Money) -> bool:
-        return self.amount <= self._same(other, "compare").amount
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other, "compare")
+        return self.amount <= other.amount
 
     def __gt__(self, other: Money) -> bool:
-        return self.amount > self._same(other, "compare").amount
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other, "compare")
+        return self.amount > other.amount
 
     def __ge__(self, other: Money) -> bool:
-        return self.amount >= self._same(other, "compare").amount
+        if type(other) is not Money or other.currency != self.currency:
+            self._same(other, "compare")
+        return self.amount >= other.amount
 
     def __bool__(self) -> bool:
         return bool(self.amount)
