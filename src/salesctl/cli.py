@@ -46,7 +46,9 @@ EXIT_USAGE = 64
 
 #: Extra commands: ``(name, "module:register")``; ``register(subparsers)`` adds the command
 #: and sets ``func`` on its parser to ``(args, out, err) -> exit code``.
-_COMMANDS: tuple[tuple[str, str], ...] = ()
+_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("journal", "salesctl._journal_cli:register"),
+)
 
 
 class _Parser(argparse.ArgumentParser):

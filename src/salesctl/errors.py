@@ -19,12 +19,22 @@ True
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from salesctl.journal import ReleaseConsumption
 
 __all__ = [
+    "ChainBroken",
     "CurrencyMismatch",
     "InvalidInput",
+    "JournalBusy",
+    "JournalCorrupt",
     "JournalError",
+    "JournalForeign",
+    "JournalReadOnly",
+    "JournalTooNew",
+    "ReleaseConsumed",
     "PolicyError",
     "SalesctlError",
     "UnknownTransaction",
@@ -134,3 +144,55 @@ class PolicyError(SalesctlError, ValueError):
 
 class JournalError(SalesctlError, RuntimeError):
     """The journal store is unusable: corrupt, foreign, from a newer schema, or read-only."""
+
+
+class JournalCorrupt(JournalError):
+    """The journal file is not a SQLite database, or SQLite reports it damaged."""
+
+
+class JournalForeign(JournalError):
+    """The file is a SQLite database, but not a salesctl journal."""
+
+
+class JournalTooNew(JournalError):
+    """The journal was written by a newer salesctl (its schema version is higher than this
+    version reads); upgrade salesctl rather than let an old version write to it."""
+
+
+class JournalReadOnly(JournalError):
+    """The journal cannot be written: read-only file, directory or filesystem, or a journal
+    opened with ``read_only=True``."""
+
+
+class JournalBusy(JournalError):
+    """Another connection held the journal's write lock longer than the timeout."""
+
+
+class ChainBroken(JournalError):
+    """The hash chain of a journal (or of its export) is broken: a record was altered,
+    removed or inserted.
+
+    Attributes:
+        seq: the sequence number of the first broken record (``None`` when the damage is not
+            in one record, e.g. SQLite's own integrity check failed).
+    """
+
+    def __init__(self, reason: str, *, seq: int | None, path: str = "") -> None:
+        self.seq = seq
+        super().__init__(reason, path=path or (f"record {seq}" if seq is not None else ""))
+
+
+class ReleaseConsumed(JournalError):
+    """A one-time credit release was already consumed (S-IC 5.1); the second use is refused.
+
+    Attributes:
+        first: the evidence of the first (and only) use: order, amount, time, journal record.
+    """
+
+    def __init__(self, first: ReleaseConsumption) -> None:
+        self.first = first
+        super().__init__(
+            f"already consumed by order {first.order_id} for {first.amount} at "
+            f"{first.recorded_at.isoformat()} (journal record {first.seq})",
+            path=f"release {first.release_id}",
+        )
