@@ -48,6 +48,7 @@ EXIT_USAGE = 64
 #: and sets ``func`` on its parser to ``(args, out, err) -> exit code``.
 _COMMANDS: tuple[tuple[str, str], ...] = (
     ("journal", "salesctl._journal_cli:register"),
+    ("docs", "salesctl.docs:register"),
 )
 
 
