@@ -135,3 +135,45 @@ def place(o: sc.SalesOrder | None = None, who: sc.Actor = REP, when: dt.datetime
 def ids(decision: sc.Decision, outcome: sc.Outcome | None = None) -> set[str]:
     """Control ids of the decision's findings (of one outcome, if given)."""
     return {f.control_id for f in decision.findings if outcome is None or f.outcome is outcome}
+
+
+# -- pricing and segregation of duties (issue 3) ---------------------------------------------
+
+PRICE_MAINTAINER = actor("u-price", "price_master_maintainer", level=2, org_unit="finance")
+
+
+def price_entry(
+    product: str = "P-PE-01",
+    price: str | int = "1000",
+    *,
+    currency: str = "CNY",
+    valid_from: dt.date = dt.date(2026, 1, 1),
+    source_document: str = "PG-2026-007",
+    price_class: sc.PriceClass = sc.PriceClass.MARKET,
+    maintained_by: str | None = "u-price",
+    **kw: Any,
+) -> sc.PriceEntry:
+    """A price-master entry (by default the price group's 1000 CNY for P-PE-01 since 1 Jan)."""
+    return sc.PriceEntry(
+        product_id=product,
+        price=sc.Money(str(price), currency),
+        valid_from=valid_from,
+        source_document=source_document,
+        price_class=price_class,
+        maintained_by=maintained_by,
+        **kw,
+    )
+
+
+def prices_for(*orders: sc.SalesOrder) -> tuple[sc.PriceEntry, ...]:
+    """A price master in which every line of ``orders`` sits exactly at its master price."""
+    out: dict[tuple[str, str], sc.PriceEntry] = {}
+    for o in orders:
+        for ln in o.lines:
+            p = ln.list_price if ln.list_price is not None else ln.unit_price
+            out.setdefault(
+                (ln.product.id, p.currency),
+                price_entry(ln.product.id, str(p.amount), currency=p.currency,
+                            price_class=ln.product.price_class),
+            )
+    return tuple(out.values())

@@ -51,7 +51,7 @@ def test_unknown_message_key_still_renders_params() -> None:
 def test_json_round_trip_of_a_real_decision() -> None:
     """to_dict → JSON text → from_dict gives the same decision, fingerprints included."""
     gate = sc.Gate()
-    d = gate.check(b.place(), b.context(exposure=b.exposure(receivables="499000")))
+    d = gate.check(b.place(), b.context(exposure=b.exposure(receivables="499000"), prices=b.prices_for(b.order())))
     assert d.outcome is sc.Outcome.HOLD
     text = json.dumps(d.to_dict())
     back = sc.Decision.from_dict(json.loads(text))

@@ -31,7 +31,7 @@ def test_selection_per_transaction_type() -> None:
 def test_decision_lists_controls_run_and_fingerprints() -> None:
     """Every decision names the controls that ran and the policy/catalogue fingerprints."""
     gate = sc.Gate()
-    d = gate.check(b.place(), b.context())
+    d = gate.check(b.place(), b.context(prices=b.prices_for(b.order())))
     assert d.outcome is sc.Outcome.ALLOW
     assert d.controls == gate.controls_for("PlaceOrder")
     assert d.policy_fingerprint == gate.policy.fingerprint
@@ -58,7 +58,8 @@ def test_evaluation_error_fails_closed() -> None:
     assert "USD/CNY" in errors[0].text("en")
     rated = sc.Gate().check(
         b.place(b.order(lines=(usd_line,))),
-        b.context(fx_rates={"USD/CNY": Decimal("7.10")}, approvals=(b.approval(),)),
+        b.context(fx_rates={"USD/CNY": Decimal("7.10")}, approvals=(b.approval(),),
+                  prices=b.prices_for(b.order(lines=(usd_line,)))),
     )
     assert rated.outcome is sc.Outcome.ALLOW
 
@@ -112,13 +113,13 @@ def test_partial_clearing_keeps_the_hold_with_remaining_requirements() -> None:
     big = attrs.evolve(big, customer=cust)
     vp = b.approval(big.id, "business_vp", b.actor("u-vp", "business_vp", level=4), id="A-VP")
     gm = b.approval(big.id, "general_manager", b.actor("u-gm", "general_manager", level=4), id="A-GM")
-    d = sc.Gate().check(b.place(big), b.context(approvals=(vp, gm)))
+    d = sc.Gate().check(b.place(big), b.context(approvals=(vp, gm), prices=b.prices_for(big)))
     cr08 = d.findings_for("O2C-CR-08")[0]
     assert cr08.outcome is sc.Outcome.HOLD
     assert [r.role for r in cr08.required] == ["chief_accountant"]
     assert cr08.cleared_by == ("A-VP",)
     ca = b.approval(big.id, "chief_accountant", b.actor("u-ca", "chief_accountant", level=4), id="A-CA")
-    d2 = sc.Gate().check(b.place(big), b.context(approvals=(vp, gm, ca)))
+    d2 = sc.Gate().check(b.place(big), b.context(approvals=(vp, gm, ca), prices=b.prices_for(big)))
     assert d2.outcome is sc.Outcome.ALLOW
     assert set(d2.findings_for("O2C-CR-08")[0].cleared_by) == {"A-VP", "A-CA"}
     assert any(k == "approval A-CA" for k, _ in d2.findings_for("O2C-CR-08")[0].facts)

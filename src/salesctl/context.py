@@ -29,7 +29,13 @@ from salesctl._types import (
     typed,
 )
 from salesctl.errors import CurrencyMismatch, InvalidInput
-from salesctl.model import Approval, CreditExposure, CreditRelease
+from salesctl.model import (
+    Approval,
+    ConcessionRecord,
+    CreditExposure,
+    CreditRelease,
+    PriceEntry,
+)
 from salesctl.money import Money
 
 __all__ = ["Context"]
@@ -67,6 +73,10 @@ class Context:
         last_numbers: the last number issued per number series (O2C-SO-01).
         fx_rates: exchange rates ``"USD/CNY" -> Decimal("7.10")`` (CNY per USD), used where
             amounts in different currencies must be compared.
+        prices: the price-master entries of the products concerned (O2C-PR-01..03); the
+            pricing controls fail closed for a product with no valid entry.
+        concession_history: concessions already granted to the customer, for the accumulated
+            limit over a rolling window (O2C-PR-05).
     """
 
     as_of: dt.date = field(validator=a_date)
@@ -88,6 +98,26 @@ class Context:
     fx_rates: FrozenMap[str, Decimal] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=_rates
     )
+    prices: tuple[PriceEntry, ...] = field(
+        default=(), converter=tuple_conv, validator=each(PriceEntry)
+    )
+    concession_history: tuple[ConcessionRecord, ...] = field(
+        default=(), converter=tuple_conv, validator=each(ConcessionRecord)
+    )
+    # Built on first use by prices_for(); not part of the value (eq, hash, JSON).
+    _price_index: Any = field(init=False, default=None, eq=False, repr=False)
+
+    def prices_for(self, product_id: str) -> tuple[PriceEntry, ...]:
+        """The price-master entries of one product, in the order the host gave them."""
+        index = self._price_index
+        if index is None:
+            built: dict[str, list[PriceEntry]] = {}
+            for entry in self.prices:
+                built.setdefault(entry.product_id, []).append(entry)
+            index = {k: tuple(v) for k, v in built.items()}
+            object.__setattr__(self, "_price_index", index)
+        found: tuple[PriceEntry, ...] = index.get(product_id, ())
+        return found
 
     def convert(self, money: Money, currency: str) -> Money:
         """Convert ``money`` into ``currency`` with the context's rates.

@@ -135,6 +135,8 @@ class ApprovalRequirement:
         amount: the document amount the approval must cover, as ``"1000.00 CNY"`` (empty
             when any amount will do).
         excluded: actor ids who may not approve (the proposer: segregation of duties).
+        step: position in a multi-level approval (1 = first signature, 2 = next, …); ``0``
+            when the approval may come in any order (see :mod:`salesctl.gate`).
     """
 
     control_id: str = field(validator=text)
@@ -144,6 +146,7 @@ class ApprovalRequirement:
     reason: str = field(default="", validator=typed(str))
     amount: str = field(default="", validator=typed(str))
     excluded: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    step: int = field(default=0, validator=typed(int))
 
 
 @frozen

@@ -10,12 +10,17 @@ that role and at least the required authority level, is neither the acting user 
 excluded proposer, covers the amount, and is valid at the transaction's time. A cleared
 finding becomes ALLOW and lists the approvals that cleared it.
 
+Requirements with a ``step`` (multi-level approval, S-K1 2) are cleared in order: a step only
+after every lower step of the same finding, by an approval granted no earlier than theirs, and
+by a person who signed no other step. Requirements without a step clear independently.
+
 A control that raises while evaluating fails **closed**: its finding is a BLOCK naming the
 error. A gate is immutable and safe to share between threads.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
@@ -203,24 +208,33 @@ def _evaluation_error(cid: str, e: BaseException) -> Finding:
 def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Finding:
     if not f.required:
         return f
+    hits: dict[int, Approval] = {}
+    for i, req in enumerate(f.required):
+        if not req.step:
+            hit = next((a for a in approvals if approval_clears(a, req, txn)), None)
+            if hit is not None:
+                hits[i] = hit
+    if any(r.step for r in f.required):
+        _clear_in_order(f.required, approvals, txn, hits)
+    if not hits:
+        return f
     used: list[str] = []
     evidence: list[tuple[str, str]] = []
     remaining: list[ApprovalRequirement] = []
-    for req in f.required:
-        hit = next((a for a in approvals if approval_clears(a, req, txn)), None)
+    for i, req in enumerate(f.required):
+        hit = hits.get(i)
         if hit is None:
             remaining.append(req)
-        else:
-            used.append(hit.id)
-            who = hit.approver
-            evidence.append(
-                (
-                    f"approval {hit.id}",
-                    f"{who.id} as {hit.role} (level {who.authority_level}) at {hit.granted_at.isoformat()}",
-                )
+            continue
+        used.append(hit.id)
+        who = hit.approver
+        step = f", step {req.step}" if req.step else ""
+        evidence.append(
+            (
+                f"approval {hit.id}",
+                f"{who.id} as {hit.role} (level {who.authority_level}) at {hit.granted_at.isoformat()}{step}",
             )
-    if not used:
-        return f
+        )
     return attrs.evolve(
         f,
         outcome=Outcome.HOLD if remaining else Outcome.ALLOW,
@@ -228,3 +242,48 @@ def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Fin
         cleared_by=f.cleared_by + tuple(used),
         facts=f.facts + tuple(evidence),
     )
+
+
+def _clear_in_order(
+    required: tuple[ApprovalRequirement, ...],
+    approvals: tuple[Approval, ...],
+    txn: Transaction,
+    hits: dict[int, Approval],
+) -> None:
+    """Clear the ordered requirements (``step`` ≥ 1) of one finding into ``hits``.
+
+    Multi-level approval (S-K1 2: the sales manager signs, then the general manager approves):
+    a step clears only once every lower step has cleared, by an approval granted no earlier
+    than the lower steps' approvals, from a person who signed no other step of the finding.
+    """
+    order = sorted((i for i, r in enumerate(required) if r.step), key=lambda i: required[i].step)
+    floor: dt.datetime | None = None
+    signers: set[str] = set()
+    k = 0
+    while k < len(order):
+        step = required[order[k]].step
+        latest = floor
+        complete = True
+        while k < len(order) and required[order[k]].step == step:
+            i = order[k]
+            k += 1
+            hit = next(
+                (
+                    a
+                    for a in approvals
+                    if a.approver.id not in signers
+                    and (floor is None or a.granted_at >= floor)
+                    and approval_clears(a, required[i], txn)
+                ),
+                None,
+            )
+            if hit is None:
+                complete = False
+                continue
+            hits[i] = hit
+            signers.add(hit.approver.id)
+            if latest is None or hit.granted_at > latest:
+                latest = hit.granted_at
+        if not complete:
+            return
+        floor = latest

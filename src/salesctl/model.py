@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any
 
 from attrs import field, frozen
 
@@ -43,6 +44,9 @@ from salesctl.money import Money
 __all__ = [
     "Actor",
     "Approval",
+    "Concession",
+    "ConcessionKind",
+    "ConcessionRecord",
     "CreditExposure",
     "CreditProfile",
     "CreditRelease",
@@ -52,6 +56,7 @@ __all__ = [
     "PaymentMethod",
     "PaymentTerms",
     "PriceClass",
+    "PriceEntry",
     "Product",
     "SalesOrder",
 ]
@@ -93,6 +98,8 @@ class CreditProfile:
         approved_by: ids of the actors who approved them.
         collection_letter_ref: reference of a summary collection-responsibility letter
             (汇总《货款回笼责任书》) covering all credit sales to this customer, if any.
+        maintained_by: id of the credit master-data maintainer who entered the profile in the
+            system (信用主数据维护员), if the host records it (O2C-SD-01).
     """
 
     grade: str = field(validator=text)
@@ -102,6 +109,7 @@ class CreditProfile:
     proposed_by: str = field(validator=text)
     approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
     collection_letter_ref: str | None = field(default=None, validator=opt_text)
+    maintained_by: str | None = field(default=None, validator=opt_text)
 
 
 @frozen
@@ -152,6 +160,19 @@ class Product:
     unit: str = field(default="pcs", validator=text)
 
 
+def _list_price(inst: Any, a: Any, value: Any) -> None:
+    if value is None:
+        return
+    typed(Money)(inst, a, value)
+    non_negative(inst, a, value)
+    if value.currency != inst.unit_price.currency:
+        raise CurrencyMismatch(
+            f"must be in the currency of unit_price ({inst.unit_price.currency})",
+            path="OrderLine.list_price",
+            value=str(value),
+        )
+
+
 @frozen
 class OrderLine:
     """One line of a sales order.
@@ -161,6 +182,10 @@ class OrderLine:
         product: the product sold.
         quantity: quantity ordered, greater than zero.
         unit_price: agreed price per unit (net of line discount).
+        list_price: the price per unit before the line's discount (折扣前单价), when the line
+            carries a discount; ``None`` when ``unit_price`` is the undiscounted price. The
+            price-float authority (O2C-PR-03) judges this price, the discount matrix
+            (O2C-PR-05) the difference.
         amount: ``quantity × unit_price`` rounded half-up to the minor unit (computed).
     """
 
@@ -168,6 +193,7 @@ class OrderLine:
     product: Product = field(validator=typed(Product))
     quantity: Decimal = field(converter=decimal_conv, validator=positive)
     unit_price: Money = field(validator=[typed(Money), non_negative])
+    list_price: Money | None = field(default=None, validator=_list_price)
     amount: Money = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -199,6 +225,26 @@ class PaymentTerms:
     days: int = field(default=0, validator=[typed(int), non_negative])
 
 
+def _concessions(inst: Any, a: Any, value: Any) -> None:
+    each(Concession)(inst, a, value)
+    if not inst.lines or not isinstance(inst.lines, tuple):
+        return  # the order's own checks report the missing lines
+    currency = getattr(inst.lines[0].unit_price, "currency", None)
+    numbers = {getattr(line, "line_no", None) for line in inst.lines}
+    for i, c in enumerate(value):
+        if c.value.currency != currency:
+            raise CurrencyMismatch(
+                f"must be in the order's currency ({currency})",
+                path=f"SalesOrder.concessions[{i}].value",
+                value=str(c.value),
+            )
+        if c.line_no is not None and c.line_no not in numbers:
+            raise InvalidInput(
+                "names no line of the order", path=f"SalesOrder.concessions[{i}].line_no",
+                value=c.line_no,
+            )
+
+
 @frozen
 class SalesOrder:
     """A customer's sales order (S-CP 3.1, S-IC 1.1).
@@ -215,6 +261,8 @@ class SalesOrder:
         contract_id: the contract the order executes, if any.
         collection_letter_ref: reference of the collection-responsibility letter signed for
             this credit sale (单笔《货款回笼责任书》), if any.
+        concessions: promotions granted with the order beyond the line prices: order
+            discounts, rebates, gifts, member offers (S-MK 5; O2C-PR-05).
         total: sum of the line amounts (computed).
     """
 
@@ -228,6 +276,9 @@ class SalesOrder:
     order_date: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)
     collection_letter_ref: str | None = field(default=None, validator=opt_text)
+    concessions: tuple[Concession, ...] = field(
+        default=(), converter=tuple_conv, validator=_concessions
+    )
     total: Money = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -372,3 +423,95 @@ class CreditExposure:
     def currency(self) -> str:
         """The exposure's currency."""
         return self.open_orders.currency
+
+
+@frozen
+class PriceEntry:
+    """One price in the price master (价格主数据), as the host knows it (S-IC 3.1–3.4).
+
+    Finance maintains the price master from the group's pricing documents (统配、内部配置产品的
+    定价文件) or from prices the subsidiary's price group approved (价格领导小组批准的价格).
+    Controls O2C-PR-01..03 look up the entry valid for a line's product, currency and order date.
+
+    Attributes:
+        product_id: the product (material number) the price is for.
+        price: the price per unit of the product.
+        valid_from: first day the price applies.
+        source_document: the pricing document or price-group approval the price comes from,
+            e.g. ``"石化股份财价[2026]12号"`` or ``"PG-2026-007"``.
+        valid_to: last day the price applies (inclusive); ``None``: until replaced.
+        price_class: the kind of price: a pricing-document price for state-allocated or
+            group-priced products, or a market price set by the price group.
+        maintained_by: id of the price master-data maintainer who entered it (for O2C-SD-01).
+        id: the entry's id in the host (condition record number), for evidence.
+    """
+
+    product_id: str = field(validator=text)
+    price: Money = field(validator=[typed(Money), non_negative])
+    valid_from: dt.date = field(validator=a_date)
+    source_document: str = field(validator=text)
+    valid_to: dt.date | None = field(default=None, validator=opt_date)
+    price_class: PriceClass = field(default=PriceClass.MARKET, validator=typed(PriceClass))
+    maintained_by: str | None = field(default=None, validator=opt_text)
+    id: str | None = field(default=None, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise InvalidInput(
+                "must not be before valid_from",
+                path="PriceEntry.valid_to",
+                value=self.valid_to.isoformat(),
+            )
+
+    def valid_on(self, day: dt.date) -> bool:
+        """True when the price applies on ``day`` (both ends inclusive)."""
+        return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+class ConcessionKind(enum.Enum):
+    """Kinds of promotion granted with an order (S-MK 5 销售促进; S-IC 1.1)."""
+
+    #: A discount on the whole order (订单折扣); line discounts are ``OrderLine.list_price``.
+    DISCOUNT = "discount"
+    #: A rebate paid or credited to the customer later (返利).
+    REBATE = "rebate"
+    #: Goods given free (赠品), valued at their price.
+    GIFT = "gift"
+    #: A member offer (会员优惠).
+    MEMBER_OFFER = "member_offer"
+
+
+@frozen
+class Concession:
+    """A promotion granted with an order, valued in the order's currency (O2C-PR-05).
+
+    Attributes:
+        kind: discount, rebate, gift or member offer.
+        value: what it gives away, in the order's currency (greater than zero).
+        line_no: the order line it belongs to; ``None`` for the whole order.
+        reference: the promotion, rebate agreement or member programme it comes from.
+    """
+
+    kind: ConcessionKind = field(validator=typed(ConcessionKind))
+    value: Money = field(validator=[typed(Money), positive])
+    line_no: int | None = field(default=None, validator=typed(int, optional=True))
+    reference: str = field(default="", validator=typed(str))
+
+
+@frozen
+class ConcessionRecord:
+    """A concession already granted to a customer (the history O2C-PR-05 accumulates).
+
+    Attributes:
+        order_id: the order it was granted with.
+        customer_id: the customer.
+        on: the order date.
+        value: the total concession of that order (line discounts plus concessions).
+        gross: the order's value before concessions, if known (for accumulated percentages).
+    """
+
+    order_id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    on: dt.date = field(validator=a_date)
+    value: Money = field(validator=[typed(Money), non_negative])
+    gross: Money | None = field(default=None, validator=typed(Money, optional=True))

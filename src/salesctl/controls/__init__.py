@@ -26,6 +26,8 @@ __all__ = ["CATALOGUE_FINGERPRINT", "CONTROLS", "FAMILIES", "control"]
 _MODULES: tuple[str, ...] = (
     "salesctl.controls.orders",
     "salesctl.controls.credit",
+    "salesctl.controls.pricing",
+    "salesctl.controls.duties",
 )
 
 

@@ -1,0 +1,312 @@
+"""Segregation of duties: incompatible duties never meet in one person (不相容职务分离).
+
+Source: the group manual S-IC 2.2 (由不相容岗位人员提出划分、调整客户信用等级的方案; 财务部门
+按照审批结果维护客户信用主数据), S-IC 3.4 (财务部门维护价格主数据) and 5.1 (财务部门信用主数据
+维护员一次性释放), and the Basic Norm art. 29 (不相容职务分离控制). Guideline 9 art. 4.
+
+Control O2C-SD-01, checked on every transaction: the policy declares pairs of incompatible
+duties (``[duties]``); the check works out who performs each duty on this transaction and
+blocks when one person performs both duties of a pair. The default pairs:
+
+* proposer vs approver: nobody approves what they proposed (an approval on hand for the document
+  given by its proposer or by the acting user);
+* seller vs credit master-data maintainer: whoever maintains the customer's credit master data
+  does not sell to that customer;
+* seller vs price master-data maintainer: whoever entered a price used on the order does not sell
+  at it;
+* seller vs release granter: nobody releases their own credit-blocked order.
+
+The gate already ignores an approval by the proposer or the acting user (it never clears a HOLD,
+see :mod:`salesctl.gate`); this control goes further and reports the attempt as a violation.
+
+Who performs which duty (an actor id may perform several):
+
+==========================  ===============================================================
+duty                        taken from
+==========================  ===============================================================
+``proposer``                the order's ``created_by`` and the user placing it; a credit
+                            profile's ``proposed_by``; otherwise the acting user and any
+                            ``created_by``/``proposed_by`` of the transaction's documents
+``approver``                approvals on hand for the transaction's document; a credit
+                            profile's ``approved_by``
+``seller``                  the order's ``created_by`` and the user placing it
+``credit_proposer``         the customer's credit profile ``proposed_by``
+``credit_approver``         the customer's credit profile ``approved_by``
+``credit_master_maintainer`` the credit profile's ``maintained_by``; the user saving a profile
+``price_master_maintainer`` ``maintained_by`` of the price entries the order's lines use
+``release_granter``         the granter of a one-time release for the order; the user releasing
+==========================  ===============================================================
+
+>>> from salesctl.controls.duties import DutiesPolicy
+>>> [(c.first, c.second) for c in DutiesPolicy().conflicts][:2]
+[('proposer', 'approver'), ('seller', 'credit_master_maintainer')]
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+from attrs import field, frozen
+
+from salesctl._types import each, text, tuple_conv, typed
+from salesctl.context import Context
+from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.controls.pricing import master_price
+from salesctl.decision import Finding, Outcome
+from salesctl.errors import InvalidInput
+from salesctl.model import CreditProfile, SalesOrder
+from salesctl.transactions import (
+    TRANSACTION_TYPES,
+    PlaceOrder,
+    ReleaseOrder,
+    SetCreditProfile,
+    Transaction,
+)
+
+__all__ = ["DUTIES", "FAMILY", "DutiesPolicy", "DutyConflict", "check_duties", "duties_of"]
+
+_NONE: tuple[Finding, ...] = ()
+
+#: The duties the check can attribute to people (see the module docs).
+DUTIES: tuple[str, ...] = (
+    "proposer",
+    "approver",
+    "seller",
+    "credit_proposer",
+    "credit_approver",
+    "credit_master_maintainer",
+    "price_master_maintainer",
+    "release_granter",
+)
+
+
+def _duty(inst: Any, a: Any, value: Any) -> None:
+    text(inst, a, value)
+    if value not in DUTIES:
+        raise InvalidInput(
+            f"unknown duty (known: {', '.join(DUTIES)})",
+            path=f"{type(inst).__name__}.{a.name}",
+            value=value,
+        )
+
+
+@frozen
+class DutyConflict:
+    """A pair of incompatible duties: one person may not perform both.
+
+    Attributes:
+        first: a duty (one of :data:`DUTIES`).
+        second: the duty incompatible with it.
+        source: where the rule comes from, e.g. ``"S-IC 2.2"`` (for the documentation).
+    """
+
+    first: str = field(validator=_duty)
+    second: str = field(validator=_duty)
+    source: str = field(default="", validator=typed(str))
+
+    def __attrs_post_init__(self) -> None:
+        if self.first == self.second:
+            raise InvalidInput(
+                "a duty cannot conflict with itself", path="DutyConflict.second", value=self.second
+            )
+
+
+@frozen
+class DutiesPolicy:
+    """Parameters of the segregation-of-duties family (``[duties]`` in the policy file).
+
+    Attributes:
+        conflicts: the incompatible duty pairs (O2C-SD-01).
+        require_maintainers: when true, an order whose customer's credit profile or whose price
+            entries do not record their maintainer is blocked, because the conflicts with the
+            seller cannot be verified (fail closed). Off by default: hosts that do not record
+            maintainers are checked on what they do record.
+    """
+
+    conflicts: tuple[DutyConflict, ...] = field(
+        default=(
+            DutyConflict("proposer", "approver", "BN 29, S-IC 2.2"),
+            DutyConflict("seller", "credit_master_maintainer", "S-IC 2.2"),
+            DutyConflict("seller", "price_master_maintainer", "S-IC 3.4"),
+            DutyConflict("seller", "release_granter", "S-IC 5.1"),
+            DutyConflict("credit_proposer", "credit_approver", "S-IC 2.2"),
+        ),
+        converter=tuple_conv,
+        validator=each(DutyConflict),
+    )
+    require_maintainers: bool = field(default=False, validator=typed(bool))
+
+
+# -- who does what --------------------------------------------------------------------------
+
+
+def _add(duties: dict[str, set[str]], duty: str, *ids: str | None) -> None:
+    for i in ids:
+        if i:
+            duties.setdefault(duty, set()).add(i)
+
+
+def _profile_duties(duties: dict[str, set[str]], profile: CreditProfile | None) -> None:
+    if profile is None:
+        return
+    _add(duties, "credit_proposer", profile.proposed_by)
+    _add(duties, "credit_approver", *profile.approved_by)
+    _add(duties, "credit_master_maintainer", profile.maintained_by)
+
+
+def _order_duties(duties: dict[str, set[str]], order: SalesOrder, ctx: Context) -> list[str]:
+    """Duties an order carries; returns what could not be attributed (unknown maintainers)."""
+    unknown: list[str] = []
+    _add(duties, "proposer", order.created_by)
+    _add(duties, "seller", order.created_by)
+    profile = order.customer.credit_profile
+    _profile_duties(duties, profile)
+    if profile is not None and profile.maintained_by is None:
+        unknown.append(f"credit profile of {order.customer.id}")
+    for line in order.lines:
+        entry, _ = master_price(ctx, line.product, order.order_date, order.currency)
+        if entry is None:
+            continue  # the pricing controls report a missing price
+        _add(duties, "price_master_maintainer", entry.maintained_by)
+        if entry.maintained_by is None:
+            unknown.append(f"price of {line.product.id}")
+    for r in ctx.releases:
+        if r.order_id == order.id:
+            _add(duties, "release_granter", r.granted_by.id)
+    return unknown
+
+
+def _generic_duties(duties: dict[str, set[str]], txn: Transaction) -> None:
+    _add(duties, "proposer", txn.actor.id)
+    for a in attrs.fields(type(txn)):
+        value = getattr(txn, a.name)
+        if attrs.has(type(value)):
+            for name in ("created_by", "proposed_by"):
+                who = getattr(value, name, None)
+                if isinstance(who, str):
+                    _add(duties, "proposer", who)
+
+
+def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
+    """Who performs which duty on ``txn``.
+
+    Returns:
+        ``(duties, unknown)``: actor ids by duty name, and the master records whose maintainer
+        is not recorded.
+    """
+    duties: dict[str, set[str]] = {}
+    unknown: list[str] = []
+    doc = txn.document_id
+    _add(duties, "approver", *(a.approver.id for a in ctx.approvals if a.document_id == doc))
+    if isinstance(txn, PlaceOrder):
+        unknown = _order_duties(duties, txn.order, ctx)
+        _add(duties, "proposer", txn.actor.id)
+        _add(duties, "seller", txn.actor.id)
+    elif isinstance(txn, ReleaseOrder):
+        unknown = _order_duties(duties, txn.order, ctx)
+        _add(duties, "release_granter", txn.actor.id)
+    elif isinstance(txn, SetCreditProfile):
+        _profile_duties(duties, txn.profile)
+        _add(duties, "proposer", txn.profile.proposed_by)
+        _add(duties, "approver", *txn.profile.approved_by)
+        _add(duties, "credit_master_maintainer", txn.actor.id)
+    else:
+        _generic_duties(duties, txn)
+    return {k: frozenset(v) for k, v in duties.items()}, tuple(unknown)
+
+
+# -- the check --------------------------------------------------------------------------------
+
+
+def check_duties(txn: Transaction, ctx: Context, policy: DutiesPolicy) -> tuple[Finding, ...]:
+    """O2C-SD-01: nobody performs two incompatible duties on one transaction.
+
+    Every conflicting pair found is a BLOCK naming the person and both duties; no approval can
+    clear it. With ``require_maintainers``, unrecorded maintainers block as well.
+    """
+    duties, unknown = duties_of(txn, ctx)
+    out: list[Finding] = []
+    empty: frozenset[str] = frozenset()
+    for c in policy.conflicts:
+        both = duties.get(c.first, empty) & duties.get(c.second, empty)
+        for who in sorted(both):
+            out.append(
+                Finding(
+                    control_id="O2C-SD-01",
+                    outcome=Outcome.BLOCK,
+                    message="duties.conflict",
+                    params={"actor": who, "first": c.first, "second": c.second},
+                    facts={
+                        "actor": who,
+                        "duties": f"{c.first} + {c.second}",
+                        "source": c.source or "-",
+                        "document": txn.document_id,
+                    },
+                )
+            )
+    if policy.require_maintainers and unknown:
+        out.append(
+            Finding(
+                control_id="O2C-SD-01",
+                outcome=Outcome.BLOCK,
+                message="duties.maintainer_unknown",
+                params={"records": unknown},
+                facts={"unrecorded": unknown},
+            )
+        )
+    return tuple(out)
+
+
+# -- the family -------------------------------------------------------------------------------
+
+CONTROLS: tuple[Control, ...] = (
+    Control(
+        id="O2C-SD-01",
+        title_zh="不相容职务分离",
+        title_en="Segregation of duties: incompatible duties never meet in one person",
+        objective_zh="提出与审批、信用主数据维护与销售、价格主数据维护与销售、信用释放与销售等不相容职务相互分离。",
+        objective_en="Proposing and approving, maintaining credit or price master data and selling, releasing credit and selling are performed by different people.",
+        activity_zh="每笔业务系统确定各职务的执行人,对策略中的不相容职务对 {conflicts} 逐一检查;同一人兼任即阻止。记录维护人缺失时按 require_maintainers={require_maintainers} 处理。",
+        activity_en="On every transaction the system works out who performs each duty and checks the policy's incompatible pairs {conflicts}; one person in both duties of a pair is blocked. Unrecorded maintainers block when require_maintainers={require_maintainers}.",
+        risks=("R1.1", "R1.3", "R2.1"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=True,
+        automation=Automation.AUTOMATED,
+        assertions=(Assertion.OCCURRENCE, Assertion.VALUATION, Assertion.RIGHTS_AND_OBLIGATIONS),
+        seeds=("S-IC 2.2", "S-IC 3.4", "S-IC 5.1"),
+        g9=(4,),
+        refs=("BN 29", "COSO P10", "COSO P12"),
+        stage="all",
+        owner="internal control / 内控管理部门",
+        evidence="decision log: the person, both duties and the document",
+        applies_to=tuple(TRANSACTION_TYPES),
+        check=check_duties,
+        conflicts=(
+            "proposer ≠ approver",
+            "seller ≠ credit master-data maintainer",
+            "seller ≠ price master-data maintainer",
+            "seller ≠ release granter",
+            "credit proposer ≠ credit approver",
+        ),
+        messages={
+            "duties.conflict": (
+                "{actor} 同时担任不相容职务:{first} 与 {second}",
+                "{actor} performs incompatible duties: {first} and {second}",
+            ),
+            "duties.maintainer_unknown": (
+                "未记录主数据维护人,无法核实职务分离(失败关闭):{records}",
+                "master data without a recorded maintainer, segregation of duties cannot be verified (fails closed): {records}",
+            ),
+        },
+    ),
+)
+
+FAMILY = Family(
+    name="duties",
+    title_zh="职务分离",
+    title_en="Segregation of duties",
+    policy_type=DutiesPolicy,
+    controls=CONTROLS,
+)
