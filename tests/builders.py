@@ -177,3 +177,88 @@ def prices_for(*orders: sc.SalesOrder) -> tuple[sc.PriceEntry, ...]:
                             price_class=ln.product.price_class),
             )
     return tuple(out.values())
+
+
+# -- fulfilment: delivery notices, goods issues, invoices, settlements, revenue, receipts ------
+
+WAREHOUSE = actor("u-wh", "warehouse_clerk", level=1, org_unit="warehouse")
+WH_MANAGER = actor("u-whm", "warehouse_manager", level=2, org_unit="warehouse")
+FINANCE_VP = actor("u-fvp", "finance_vp", level=4, org_unit="finance")
+CLERK = actor("u-clerk", "invoice_clerk", level=1, org_unit="finance")
+ACCOUNTANT = actor("u-acc", "accountant", level=1, org_unit="finance")
+ORDER_ID = "SO-2026-0042"
+
+
+def dline(order_line: int = 1, qty: str | int = "10", product: str = "P-PE-01", lot: str | None = None) -> sc.DeliveryLine:
+    return sc.DeliveryLine(order_line=order_line, product_id=product, quantity=Decimal(str(qty)), lot_id=lot)
+
+
+def notice(id: str = "DN-0042-1", *, lines: tuple[sc.DeliveryLine, ...] | None = None, valid_days: int | None = 14, **kw: Any) -> sc.DeliveryNotice:
+    base: dict[str, Any] = dict(
+        order_id=ORDER_ID,
+        issued_by="u-rep",
+        issued_on=TODAY,
+        valid_until=None if valid_days is None else TODAY + dt.timedelta(days=valid_days),
+    )
+    base.update(kw)
+    return sc.DeliveryNotice(id=id, lines=lines if lines is not None else (dline(),), **base)
+
+
+def lot(id: str = "LOT-A", product: str = "P-PE-01", qty: str | int = "100", expires: dt.date | None = None, qc: str | None = "QC-CERT", **kw: Any) -> sc.StockLot:
+    return sc.StockLot(id=id, product_id=product, quantity=Decimal(str(qty)), expires_on=expires, qc_certificate=qc, **kw)
+
+
+def goods_issue(id: str = "GI-0042-1", *, notice_id: str | None = "DN-0042-1", lines: tuple[sc.DeliveryLine, ...] | None = None, **kw: Any) -> sc.GoodsIssue:
+    base: dict[str, Any] = dict(order_id=ORDER_ID, customer_id="C-100", issued_on=TODAY, gate_pass="GP-0042-1")
+    base.update(kw)
+    return sc.GoodsIssue(id=id, notice_id=notice_id, lines=lines if lines is not None else (dline(lot="LOT-A"),), **base)
+
+
+def issue_notice(n: sc.DeliveryNotice | None = None, o: sc.SalesOrder | None = None, who: sc.Actor = REP, when: dt.datetime = AT, **kw: Any) -> sc.IssueDeliveryNotice:
+    return sc.IssueDeliveryNotice(notice=n if n is not None else notice(), order=o if o is not None else order(), actor=who, at=when, **kw)
+
+
+def post_issue(g: sc.GoodsIssue | None = None, o: sc.SalesOrder | None = None, who: sc.Actor = WAREHOUSE, when: dt.datetime = AT, **kw: Any) -> sc.PostGoodsIssue:
+    return sc.PostGoodsIssue(goods_issue=g if g is not None else goods_issue(), order=o if o is not None else order(), actor=who, at=when, **kw)
+
+
+def iline(order_line: int = 1, qty: str | int = "10", price: str | int = "1000", product: str = "P-PE-01") -> sc.InvoiceLine:
+    return sc.InvoiceLine(order_line=order_line, product_id=product, quantity=Decimal(str(qty)), unit_price=cny(price))
+
+
+def invoice(id: str = "INV-0042-1", *, lines: tuple[sc.InvoiceLine, ...] | None = None, **kw: Any) -> sc.Invoice:
+    base: dict[str, Any] = dict(order_id=ORDER_ID, customer_id="C-100", issued_by="u-clerk", issued_on=TODAY)
+    base.update(kw)
+    return sc.Invoice(id=id, lines=lines if lines is not None else (iline(),), **base)
+
+
+def settlement(id: str = "ST-0042-1", status: sc.SettlementStatus = sc.SettlementStatus.CONFIRMED, **kw: Any) -> sc.Settlement:
+    base: dict[str, Any] = dict(order_id=ORDER_ID, invoice_id="INV-0042-1")
+    base.update(kw)
+    return sc.Settlement(id=id, status=status, **base)
+
+
+def signed(gi: str = "GI-0042-1", id: str | None = None, **kw: Any) -> sc.DeliveryProof:
+    base: dict[str, Any] = dict(kind=sc.ProofKind.CUSTOMER_SIGNED, received_on=TODAY, signed_by="Wang Li (receiver)")
+    base.update(kw)
+    return sc.DeliveryProof(id=id or f"PR-{gi}", goods_issue_id=gi, **base)
+
+
+def logistics_receipt(gi: str = "GI-0042-1", carrier_ref: str = "SF-7781", id: str | None = None, **kw: Any) -> sc.DeliveryProof:
+    base: dict[str, Any] = dict(kind=sc.ProofKind.LOGISTICS_RECEIPT, received_on=TODAY)
+    base.update(kw)
+    return sc.DeliveryProof(id=id or f"LR-{gi}", goods_issue_id=gi, carrier_ref=carrier_ref, **base)
+
+
+def revenue_entry(id: str = "RV-0042-1", amount: str | int = "10000", advance_offset: str | int | None = None, **kw: Any) -> sc.RevenueEntry:
+    base: dict[str, Any] = dict(customer_id="C-100", goods_issue_ids=("GI-0042-1",), booked_on=TODAY)
+    base.update(kw)
+    return sc.RevenueEntry(
+        id=id, amount=cny(amount), advance_offset=None if advance_offset is None else cny(advance_offset), **base
+    )
+
+
+def receipt(id: str = "RC-0042-1", amount: str | int = "60000", to_receivables: str | int = "0", **kw: Any) -> sc.Receipt:
+    base: dict[str, Any] = dict(customer_id="C-100", received_on=TODAY)
+    base.update(kw)
+    return sc.Receipt(id=id, amount=cny(amount), to_receivables=cny(to_receivables), **base)

@@ -32,9 +32,17 @@ from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.model import (
     Approval,
     ConcessionRecord,
+    ConsignmentSettlement,
+    ContractAccount,
     CreditExposure,
     CreditRelease,
+    DeliveryNotice,
+    DeliveryProof,
+    GoodsIssue,
+    Invoice,
     PriceEntry,
+    Settlement,
+    StockLot,
 )
 from salesctl.money import Money
 
@@ -59,6 +67,25 @@ def _rates(_i: Any, _a: Any, value: Mapping[str, Decimal]) -> None:
             raise InvalidInput("must be a positive Decimal", path=f"Context.fx_rates.{k}", value=v)
 
 
+def _map_of(tp: type, name: str) -> Any:
+    """Validator: a mapping of document ids to values of type ``tp`` (amounts not negative)."""
+
+    def check(_i: Any, _a: Any, value: Any) -> None:
+        if not isinstance(value, FrozenMap):
+            raise InvalidInput("must be a mapping", path=f"Context.{name}", value=value)
+        for k, v in value.items():
+            if not isinstance(k, str) or not k.strip():
+                raise InvalidInput("keys must be ids", path=f"Context.{name}", value=k)
+            if not isinstance(v, tp):
+                raise InvalidInput(
+                    f"must be {tp.__name__}", path=f"Context.{name}.{k}", value=type(v).__name__
+                )
+            if isinstance(v, Money) and v.is_negative:
+                raise InvalidInput("must not be negative", path=f"Context.{name}.{k}", value=str(v))
+
+    return check
+
+
 @frozen
 class Context:
     """The host's knowledge at the time of a check. Pure data.
@@ -77,6 +104,21 @@ class Context:
             pricing controls fail closed for a product with no valid entry.
         concession_history: concessions already granted to the customer, for the accumulated
             limit over a rolling window (O2C-PR-05).
+        approved_documents: ids of the documents (orders, contracts, delivery notices) the host
+            holds as approved (O2C-DL-01, -02).
+        delivery_notices: delivery notices issued for the order(s) concerned (O2C-DL-02).
+        goods_issues: goods issues of the order(s) concerned, posted or not (O2C-DL-01, -02,
+            O2C-BL-01, O2C-RR-02).
+        stock_lots: the lots on hand of the products concerned, before the transaction
+            (O2C-DL-03, -05).
+        invoices: invoices already issued on the order(s) concerned (O2C-BL-01).
+        settlements: sales settlements (销售结算单) of the order(s) concerned (O2C-BL-04).
+        contract_accounts: the contract ledger by contract id: price and amount collected
+            (O2C-BL-03).
+        delivery_proofs: customer-signed delivery copies and logistics receipts handed back to
+            finance (O2C-RR-02).
+        consignment_settlements: month-end consignment settlements (O2C-RR-02).
+        advance_receipts: unapplied advance receipts (预收账款) by customer id (O2C-RR-03).
     """
 
     as_of: dt.date = field(validator=a_date)
@@ -103,6 +145,37 @@ class Context:
     )
     concession_history: tuple[ConcessionRecord, ...] = field(
         default=(), converter=tuple_conv, validator=each(ConcessionRecord)
+    )
+    # -- document flow (fulfilment: salesctl.controls.delivery, .billing, .revenue) --
+    approved_documents: frozenset[str] = field(
+        default=frozenset(), converter=frozenset_conv, validator=each(str)
+    )
+    delivery_notices: tuple[DeliveryNotice, ...] = field(
+        default=(), converter=tuple_conv, validator=each(DeliveryNotice)
+    )
+    goods_issues: tuple[GoodsIssue, ...] = field(
+        default=(), converter=tuple_conv, validator=each(GoodsIssue)
+    )
+    stock_lots: tuple[StockLot, ...] = field(
+        default=(), converter=tuple_conv, validator=each(StockLot)
+    )
+    invoices: tuple[Invoice, ...] = field(default=(), converter=tuple_conv, validator=each(Invoice))
+    settlements: tuple[Settlement, ...] = field(
+        default=(), converter=tuple_conv, validator=each(Settlement)
+    )
+    contract_accounts: FrozenMap[str, ContractAccount] = field(
+        default=FrozenMap(),
+        converter=frozenmap_conv,
+        validator=_map_of(ContractAccount, "contract_accounts"),
+    )
+    delivery_proofs: tuple[DeliveryProof, ...] = field(
+        default=(), converter=tuple_conv, validator=each(DeliveryProof)
+    )
+    consignment_settlements: tuple[ConsignmentSettlement, ...] = field(
+        default=(), converter=tuple_conv, validator=each(ConsignmentSettlement)
+    )
+    advance_receipts: FrozenMap[str, Money] = field(
+        default=FrozenMap(), converter=frozenmap_conv, validator=_map_of(Money, "advance_receipts")
     )
     # Built on first use by prices_for(); not part of the value (eq, hash, JSON).
     _price_index: Any = field(init=False, default=None, eq=False, repr=False)

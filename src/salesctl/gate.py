@@ -107,13 +107,23 @@ class Gate:
             for control in CONTROLS.values():
                 if not self._selected(control, name, wanted):
                     continue
-                steps.append((control.id, control.check, self.policy.family(control.family)))
+                steps.append((control.id, control.check, self._family_policy(control.family)))
             plan[cls] = tuple(steps)
             ids[cls] = tuple(s[0] for s in steps)
         self._plan = plan
         self._ids = ids
         self._policy_fp = self.policy.fingerprint
         self._catalogue_fp = CATALOGUE_FINGERPRINT
+
+    def _family_policy(self, family: str) -> Any:
+        """The policy object a family's checks receive.
+
+        A family policy that defines ``bind(policy)`` (delivery re-checks credit with the credit
+        family's parameters) is bound to the whole policy here, once, at construction.
+        """
+        fpolicy = self.policy.family(family)
+        bind = getattr(fpolicy, "bind", None)
+        return fpolicy if bind is None else bind(self.policy)
 
     def _selected(self, control: Control, txn_type: str, wanted: set[str] | None) -> bool:
         return (

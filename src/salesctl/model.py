@@ -47,18 +47,33 @@ __all__ = [
     "Concession",
     "ConcessionKind",
     "ConcessionRecord",
+    "ConsignmentSettlement",
+    "ContractAccount",
     "CreditExposure",
     "CreditProfile",
     "CreditRelease",
     "Customer",
+    "DeliveryLine",
+    "DeliveryMode",
+    "DeliveryNotice",
+    "DeliveryProof",
     "FrozenMap",
+    "GoodsIssue",
+    "Invoice",
+    "InvoiceLine",
     "OrderLine",
     "PaymentMethod",
     "PaymentTerms",
     "PriceClass",
     "PriceEntry",
     "Product",
+    "ProofKind",
+    "Receipt",
+    "RevenueEntry",
     "SalesOrder",
+    "Settlement",
+    "SettlementStatus",
+    "StockLot",
 ]
 
 
@@ -515,3 +530,418 @@ class ConcessionRecord:
     on: dt.date = field(validator=a_date)
     value: Money = field(validator=[typed(Money), non_negative])
     gross: Money | None = field(default=None, validator=typed(Money, optional=True))
+
+
+# -- fulfilment: delivery, goods issue, invoicing, settlement, revenue, receipts -----------
+# (S-IC 5.1–6.1, S-K1 7–8 and 11, S-PM B–C, S-YF 9–11, S-FD; controls in
+# salesctl.controls.delivery, .billing and .revenue)
+
+
+def _same_currency(path: str, base: Money, *others: tuple[str, Money | None]) -> None:
+    for name, m in others:
+        if m is not None and m.currency != base.currency:
+            raise CurrencyMismatch(f"must be in {base.currency}", path=f"{path}.{name}", value=str(m))
+
+
+class DeliveryMode(enum.Enum):
+    """How goods reach the customer; it decides what proves delivery (S-YF 9–11)."""
+
+    #: The company's own driver: the customer signs the receipt copy (回执联).
+    DIRECT = "direct"
+    #: A logistics company: the outbound note is marked "物流送货" and the carrier's receipt
+    #: (物流公司回单) is handed to finance.
+    LOGISTICS = "logistics"
+    #: Express or consignment freight (快递、托运): the waybill is matched with the receipt copy.
+    COURIER = "courier"
+    #: The customer collects (客户自提) and signs the customer copy.
+    PICKUP = "pickup"
+
+
+@frozen
+class DeliveryLine:
+    """One line of a delivery notice or a goods issue.
+
+    Attributes:
+        order_line: the sales-order line delivered (its ``line_no``).
+        product_id: the product delivered.
+        quantity: the quantity, greater than zero.
+        lot_id: the stock lot picked (goods issues of lot-managed stock, O2C-DL-03, -05).
+    """
+
+    order_line: int = field(validator=[typed(int), positive])
+    product_id: str = field(validator=text)
+    quantity: Decimal = field(converter=decimal_conv, validator=positive)
+    lot_id: str | None = field(default=None, validator=opt_text)
+
+
+def _opt_non_negative_money(inst: Any, a: Any, value: Any) -> None:
+    typed(Money, optional=True)(inst, a, value)
+    if value is not None:
+        non_negative(inst, a, value)
+
+
+def _lines_present(path: str, lines: tuple[object, ...]) -> None:
+    if not lines:
+        raise InvalidInput("needs at least one line", path=path)
+
+
+@frozen
+class DeliveryNotice:
+    """A delivery notice (发货通知单 / 发货单, S-IC 5.1, S-K1 8).
+
+    Written by the sales office from an approved order or contract, signed by the sales
+    manager, and valid until a stated date; the warehouse ships only against a valid notice.
+
+    Attributes:
+        id: document id.
+        order_id: the sales order it delivers.
+        lines: what to deliver (at least one line).
+        issued_by: id of the actor who wrote it (the proposer; may not approve it).
+        issued_on: the date it was written.
+        valid_until: last day the warehouse may ship against it (有效期限); ``None`` when the
+            notice states no validity period (O2C-DL-01 blocks it).
+        contract_id: the contract the order executes, if any.
+    """
+
+    id: str = field(validator=text)
+    order_id: str = field(validator=text)
+    lines: tuple[DeliveryLine, ...] = field(converter=tuple_conv, validator=each(DeliveryLine))
+    issued_by: str = field(validator=text)
+    issued_on: dt.date = field(validator=a_date)
+    valid_until: dt.date | None = field(default=None, validator=opt_date)
+    contract_id: str | None = field(default=None, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        _lines_present("DeliveryNotice.lines", self.lines)
+        if self.valid_until is not None and self.valid_until < self.issued_on:
+            raise InvalidInput(
+                "must not be before issued_on",
+                path="DeliveryNotice.valid_until",
+                value=self.valid_until.isoformat(),
+            )
+
+
+@frozen
+class StockLot:
+    """A lot of finished goods on hand (S-K1 7, S-FD 二).
+
+    Attributes:
+        id: lot (batch) number.
+        product_id: the product.
+        quantity: quantity on hand before the transaction being checked.
+        expires_on: last day the lot may be sold (``None``: no shelf life).
+        qc_certificate: reference of the product certificate (产品合格证) the QC department
+            issued when the lot entered stock; ``None`` when it entered without one.
+        received_on: the day it entered stock.
+    """
+
+    id: str = field(validator=text)
+    product_id: str = field(validator=text)
+    quantity: Decimal = field(converter=decimal_conv, validator=non_negative)
+    expires_on: dt.date | None = field(default=None, validator=opt_date)
+    qc_certificate: str | None = field(default=None, validator=opt_text)
+    received_on: dt.date | None = field(default=None, validator=opt_date)
+
+
+@frozen
+class GoodsIssue:
+    """A goods issue (出库单; 发货过账 when posted, S-IC 6.1, S-K1 8, S-YF 9–10).
+
+    Attributes:
+        id: document id.
+        order_id: the sales order delivered.
+        customer_id: the customer delivered to.
+        notice_id: the delivery notice it executes (``None``: none; O2C-DL-02 blocks it).
+        lines: what leaves the warehouse, with the lots picked.
+        issued_on: the date of the issue.
+        posted: True once posted in the stock ledger (出库记账).
+        gate_pass: reference of the gate pass (出门证) the goods leave on.
+        mode: how the goods travel (direct, logistics, courier, pickup).
+        carrier_ref: waybill or logistics-receipt number noted on the outbound note
+            ("物流送货"), for logistics and courier deliveries.
+        consignment: True for consignment stock (铺货) placed with a distributor: revenue
+            follows the monthly settlement, not the shipment (S-YF 11).
+    """
+
+    id: str = field(validator=text)
+    order_id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    notice_id: str | None = field(validator=opt_text)
+    lines: tuple[DeliveryLine, ...] = field(converter=tuple_conv, validator=each(DeliveryLine))
+    issued_on: dt.date = field(validator=a_date)
+    posted: bool = field(default=False, validator=typed(bool))
+    gate_pass: str | None = field(default=None, validator=opt_text)
+    mode: DeliveryMode = field(default=DeliveryMode.DIRECT, validator=typed(DeliveryMode))
+    carrier_ref: str | None = field(default=None, validator=opt_text)
+    consignment: bool = field(default=False, validator=typed(bool))
+
+    def __attrs_post_init__(self) -> None:
+        _lines_present("GoodsIssue.lines", self.lines)
+
+
+@frozen
+class InvoiceLine:
+    """One line of a sales invoice.
+
+    Attributes:
+        order_line: the sales-order line invoiced (its ``line_no``).
+        product_id: the product invoiced.
+        quantity: the quantity invoiced, greater than zero.
+        unit_price: price per unit.
+        amount: ``quantity × unit_price`` rounded half-up to the minor unit (computed).
+    """
+
+    order_line: int = field(validator=[typed(int), positive])
+    product_id: str = field(validator=text)
+    quantity: Decimal = field(converter=decimal_conv, validator=positive)
+    unit_price: Money = field(validator=[typed(Money), non_negative])
+    amount: Money = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "amount", self.unit_price.times(self.quantity))
+
+
+@frozen
+class Invoice:
+    """A sales invoice (销售发票, S-IC 5.2, S-K1 11, S-PM C).
+
+    Attributes:
+        id: document id (invoice number).
+        order_id: the sales order invoiced.
+        customer_id: the customer.
+        lines: the invoice lines (at least one; one currency).
+        issued_by: id of the actor who prepared it.
+        issued_on: the invoice date.
+        contract_id: the contract invoiced against, if any (O2C-BL-03 applies to it).
+        settlement_id: the sales settlement (销售结算单) it belongs to, if any.
+        voided: True once voided.
+        total: sum of the line amounts (computed).
+    """
+
+    id: str = field(validator=text)
+    order_id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    lines: tuple[InvoiceLine, ...] = field(converter=tuple_conv, validator=each(InvoiceLine))
+    issued_by: str = field(validator=text)
+    issued_on: dt.date = field(validator=a_date)
+    contract_id: str | None = field(default=None, validator=opt_text)
+    settlement_id: str | None = field(default=None, validator=opt_text)
+    voided: bool = field(default=False, validator=typed(bool))
+    total: Money = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        _lines_present("Invoice.lines", self.lines)
+        currency = self.lines[0].unit_price.currency
+        total = Decimal(0)
+        for i, line in enumerate(self.lines):
+            if line.unit_price.currency != currency:
+                raise CurrencyMismatch(
+                    f"all lines of an invoice must be in one currency ({currency})",
+                    path=f"Invoice.lines[{i}].unit_price",
+                    value=line.unit_price.currency,
+                )
+            total += line.amount.amount
+        object.__setattr__(self, "total", Money(total, currency))
+
+
+class SettlementStatus(enum.Enum):
+    """State of a sales settlement (销售结算单) in the billing system (S-PM B–C)."""
+
+    #: Created with the sales document, not yet confirmed (临时状态).
+    TEMPORARY = "temporary"
+    #: Confirmed by the invoice clerk (确定).
+    CONFIRMED = "confirmed"
+    #: Rolled back and voided (回退确定并作废).
+    VOIDED = "voided"
+
+
+@frozen
+class Settlement:
+    """A sales settlement (销售结算单) and the state of its accounting voucher (S-PM B–C).
+
+    Attributes:
+        id: document id.
+        order_id: the sales order settled.
+        status: temporary, confirmed or voided.
+        invoice_id: the invoice issued on it, if any.
+        voucher_posted: True while its accounting voucher (传票) is posted (记账); the voucher
+            must be unposted (取消记账) before the settlement can be rolled back.
+    """
+
+    id: str = field(validator=text)
+    order_id: str = field(validator=text)
+    status: SettlementStatus = field(validator=typed(SettlementStatus))
+    invoice_id: str | None = field(default=None, validator=opt_text)
+    voucher_posted: bool = field(default=False, validator=typed(bool))
+
+    def __attrs_post_init__(self) -> None:
+        if self.voucher_posted and self.status is not SettlementStatus.CONFIRMED:
+            raise InvalidInput(
+                "only a confirmed settlement has a posted voucher",
+                path="Settlement.voucher_posted",
+                value=self.status.value,
+            )
+
+
+@frozen
+class ContractAccount:
+    """A contract's line in the contract ledger (合同台帐, S-K1 4, 11): its price and what the
+    customer has paid on it so far.
+
+    Attributes:
+        value: the contract price.
+        collected: the amount collected on the contract (货款回收), in the same currency.
+    """
+
+    value: Money = field(validator=[typed(Money), positive])
+    collected: Money = field(validator=[typed(Money), non_negative])
+
+    def __attrs_post_init__(self) -> None:
+        _same_currency("ContractAccount", self.value, ("collected", self.collected))
+
+
+class ProofKind(enum.Enum):
+    """What proves that a delivery reached the customer (S-K1 8, S-YF 9–11)."""
+
+    #: The customer signed the delivery (receipt) copy (客户联 / 回执联签收).
+    CUSTOMER_SIGNED = "customer_signed"
+    #: The logistics company's receipt (物流公司回单), or the express/freight waybill.
+    LOGISTICS_RECEIPT = "logistics_receipt"
+
+
+@frozen
+class DeliveryProof:
+    """Evidence that a goods issue was delivered, as handed back to finance (S-YF 9–10).
+
+    Attributes:
+        id: document id.
+        goods_issue_id: the goods issue it proves.
+        kind: a customer-signed copy or a logistics receipt.
+        received_on: the day finance received it.
+        signed_by: the customer's receiver who signed (customer-signed copies).
+        carrier_ref: the waybill or receipt number (logistics receipts); it must match the
+            number noted on the goods issue.
+        discrepancy: True when the customer noted a difference in kind or quantity, or
+            refused the goods (S-YF 9): not a clean sign-off.
+    """
+
+    id: str = field(validator=text)
+    goods_issue_id: str = field(validator=text)
+    kind: ProofKind = field(validator=typed(ProofKind))
+    received_on: dt.date = field(validator=a_date)
+    signed_by: str = field(default="", validator=typed(str))
+    carrier_ref: str | None = field(default=None, validator=opt_text)
+    discrepancy: bool = field(default=False, validator=typed(bool))
+
+    def __attrs_post_init__(self) -> None:
+        if self.kind is ProofKind.CUSTOMER_SIGNED and not self.signed_by.strip():
+            raise InvalidInput(
+                "a customer-signed copy names who signed", path="DeliveryProof.signed_by"
+            )
+        if self.kind is ProofKind.LOGISTICS_RECEIPT and self.carrier_ref is None:
+            raise InvalidInput(
+                "a logistics receipt carries its number", path="DeliveryProof.carrier_ref"
+            )
+
+
+@frozen
+class ConsignmentSettlement:
+    """A distributor's month-end consignment settlement (铺货月底盘点结算, S-YF 11).
+
+    The amount sold is the opening consignment stock less the stock counted at month end, at
+    settlement prices; both finance departments confirm it.
+
+    Attributes:
+        id: document id.
+        customer_id: the distributor.
+        period_end: the count date (month end).
+        opening: consignment stock at the start of the period, at settlement prices.
+        counted: consignment stock counted at month end, at settlement prices.
+        confirmed: True once both finance departments agreed the count (双方财务核对无误).
+        settled: ``opening − counted`` (computed).
+    """
+
+    id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    period_end: dt.date = field(validator=a_date)
+    opening: Money = field(validator=[typed(Money), non_negative])
+    counted: Money = field(validator=[typed(Money), non_negative])
+    confirmed: bool = field(default=False, validator=typed(bool))
+    settled: Money = field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        _same_currency("ConsignmentSettlement", self.opening, ("counted", self.counted))
+        if self.counted > self.opening:
+            raise InvalidInput(
+                "cannot exceed opening", path="ConsignmentSettlement.counted", value=str(self.counted)
+            )
+        object.__setattr__(self, "settled", self.opening - self.counted)
+
+
+@frozen
+class RevenueEntry:
+    """A revenue recognition entry (确认收入, S-K1 8, S-YF 11).
+
+    Attributes:
+        id: voucher id.
+        customer_id: the customer.
+        goods_issue_ids: the deliveries whose revenue is recognised (at least one).
+        amount: the revenue recognised.
+        booked_on: the posting date.
+        advance_offset: advance receipts (预收账款) the entry offsets (``None``: none).
+        consignment_settlement_id: the month-end consignment settlement the revenue rests on,
+            for consignment stock.
+    """
+
+    id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    goods_issue_ids: tuple[str, ...] = field(converter=tuple_conv, validator=each(str))
+    amount: Money = field(validator=[typed(Money), positive])
+    booked_on: dt.date = field(validator=a_date)
+    advance_offset: Money | None = field(default=None, validator=_opt_non_negative_money)
+    consignment_settlement_id: str | None = field(default=None, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.goods_issue_ids:
+            raise InvalidInput("needs at least one goods issue", path="RevenueEntry.goods_issue_ids")
+        _same_currency("RevenueEntry", self.amount, ("advance_offset", self.advance_offset))
+        if self.advance_offset is not None and self.advance_offset > self.amount:
+            raise InvalidInput(
+                "cannot exceed amount",
+                path="RevenueEntry.advance_offset",
+                value=str(self.advance_offset),
+            )
+
+
+@frozen
+class Receipt:
+    """A customer payment received (收款凭证, S-IC 5.1).
+
+    Attributes:
+        id: voucher id.
+        customer_id: the payer.
+        amount: the amount received.
+        received_on: the value date.
+        to_receivables: the part applied to the customer's open (invoiced) receivables; the
+            rest is an advance receipt (预收账款).
+        contract_id: the contract paid on, if any.
+    """
+
+    id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    amount: Money = field(validator=[typed(Money), positive])
+    received_on: dt.date = field(validator=a_date)
+    to_receivables: Money = field(validator=[typed(Money), non_negative])
+    contract_id: str | None = field(default=None, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        _same_currency("Receipt", self.amount, ("to_receivables", self.to_receivables))
+        if self.to_receivables > self.amount:
+            raise InvalidInput(
+                "cannot exceed amount", path="Receipt.to_receivables", value=str(self.to_receivables)
+            )
+
+    @property
+    def to_advance(self) -> Money:
+        """The part recorded as an advance receipt (``amount − to_receivables``)."""
+        return self.amount - self.to_receivables

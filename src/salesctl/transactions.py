@@ -21,16 +21,34 @@ from typing import Any, TypeVar
 
 from attrs import field, frozen
 
-from salesctl._types import aware, text, typed
+from salesctl._types import aware, opt_text, text, typed
 from salesctl.errors import InvalidInput, UnknownTransaction
-from salesctl.model import Actor, CreditProfile, Customer, SalesOrder
+from salesctl.model import (
+    Actor,
+    CreditProfile,
+    Customer,
+    DeliveryNotice,
+    GoodsIssue,
+    Invoice,
+    Receipt,
+    RevenueEntry,
+    SalesOrder,
+    Settlement,
+)
 
 __all__ = [
     "TRANSACTION_TYPES",
+    "BookRevenue",
+    "IssueDeliveryNotice",
+    "IssueInvoice",
     "PlaceOrder",
+    "PostGoodsIssue",
+    "RecordReceipt",
     "ReleaseOrder",
     "SetCreditProfile",
     "Transaction",
+    "VoidInvoice",
+    "VoidSettlement",
     "parse_transaction",
     "transaction_to_dict",
 ]
@@ -122,6 +140,155 @@ class SetCreditProfile(Transaction):
     def document_id(self) -> str:
         """The credit application id."""
         return self.application_id
+
+
+# -- fulfilment (salesctl.controls.delivery, .billing, .revenue) ---------------------------
+
+
+def _same_order(cls: str, doc: str, doc_order: str, order: SalesOrder) -> None:
+    if doc_order != order.id:
+        raise InvalidInput(
+            f"must be the id of the order given ({order.id})",
+            path=f"{cls}.{doc}.order_id",
+            value=doc_order,
+        )
+
+
+@register_transaction
+@frozen
+class IssueDeliveryNotice(Transaction):
+    """Issue a delivery notice (开具发货通知单, S-IC 5.1, S-K1 8).
+
+    Attributes:
+        notice: the notice as it would be issued.
+        order: the sales order it delivers, as it stands (customer, payment terms, lines).
+        release_id: a one-time credit release presented for the order, if any (O2C-DL-04).
+    """
+
+    notice: DeliveryNotice = field(validator=typed(DeliveryNotice), kw_only=True)
+    order: SalesOrder = field(validator=typed(SalesOrder), kw_only=True)
+    release_id: str | None = field(default=None, kw_only=True, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        _same_order("IssueDeliveryNotice", "notice", self.notice.order_id, self.order)
+
+    @property
+    def document_id(self) -> str:
+        """The delivery notice id."""
+        return self.notice.id
+
+
+@register_transaction
+@frozen
+class PostGoodsIssue(Transaction):
+    """Post a goods issue: the goods leave the warehouse (发货过账, S-IC 6.1, S-K1 8).
+
+    Attributes:
+        goods_issue: the goods issue as it would be posted.
+        order: the sales order delivered, as it stands.
+        release_id: a one-time credit release presented for the order, if any (O2C-DL-04).
+    """
+
+    goods_issue: GoodsIssue = field(validator=typed(GoodsIssue), kw_only=True)
+    order: SalesOrder = field(validator=typed(SalesOrder), kw_only=True)
+    release_id: str | None = field(default=None, kw_only=True, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        _same_order("PostGoodsIssue", "goods_issue", self.goods_issue.order_id, self.order)
+
+    @property
+    def document_id(self) -> str:
+        """The goods issue id."""
+        return self.goods_issue.id
+
+
+@register_transaction
+@frozen
+class IssueInvoice(Transaction):
+    """Issue a sales invoice (开具发票, S-IC 5.2, S-K1 11).
+
+    Attributes:
+        invoice: the invoice as it would be issued.
+    """
+
+    invoice: Invoice = field(validator=typed(Invoice), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The invoice id."""
+        return self.invoice.id
+
+
+@register_transaction
+@frozen
+class VoidInvoice(Transaction):
+    """Void an issued invoice (发票作废, S-PM C).
+
+    Attributes:
+        invoice: the invoice as it stands.
+        reason: why it is voided.
+    """
+
+    invoice: Invoice = field(validator=typed(Invoice), kw_only=True)
+    reason: str = field(default="", kw_only=True, validator=typed(str))
+
+    @property
+    def document_id(self) -> str:
+        """The invoice id."""
+        return self.invoice.id
+
+
+@register_transaction
+@frozen
+class VoidSettlement(Transaction):
+    """Roll back and void a sales settlement (销售结算单回退确定并作废, S-PM C).
+
+    Attributes:
+        settlement: the settlement as it stands.
+        reason: why it is voided.
+    """
+
+    settlement: Settlement = field(validator=typed(Settlement), kw_only=True)
+    reason: str = field(default="", kw_only=True, validator=typed(str))
+
+    @property
+    def document_id(self) -> str:
+        """The settlement id."""
+        return self.settlement.id
+
+
+@register_transaction
+@frozen
+class BookRevenue(Transaction):
+    """Recognise revenue for delivered goods (确认收入, S-K1 8, S-YF 11).
+
+    Attributes:
+        entry: the revenue entry as it would be posted.
+    """
+
+    entry: RevenueEntry = field(validator=typed(RevenueEntry), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The revenue entry id."""
+        return self.entry.id
+
+
+@register_transaction
+@frozen
+class RecordReceipt(Transaction):
+    """Record a customer payment (录入收款凭证, S-IC 5.1).
+
+    Attributes:
+        receipt: the receipt as it would be recorded.
+    """
+
+    receipt: Receipt = field(validator=typed(Receipt), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The receipt id."""
+        return self.receipt.id
 
 
 def parse_transaction(data: Mapping[str, Any], *, path: str = "") -> Transaction:

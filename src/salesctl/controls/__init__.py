@@ -28,6 +28,9 @@ _MODULES: tuple[str, ...] = (
     "salesctl.controls.credit",
     "salesctl.controls.pricing",
     "salesctl.controls.duties",
+    "salesctl.controls.delivery",
+    "salesctl.controls.billing",
+    "salesctl.controls.revenue",
 )
 
 

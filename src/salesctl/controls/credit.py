@@ -59,6 +59,8 @@ __all__ = [
     "check_profile_duties",
     "check_release",
     "consumes_credit",
+    "exposure_total",
+    "release_for",
     "release_problem",
 ]
 
@@ -279,6 +281,24 @@ def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
     for name in policy._cats:
         total = total + getattr(exp, name)
     return total
+
+
+def release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRelease | None:
+    """The one-time release presented with ``txn``: the one it names by ``release_id``, else
+    one on hand granted for ``order`` (``None`` when there is none). Also used by the delivery
+    family's credit re-check (O2C-DL-04)."""
+    return _release_for(txn, order, ctx)
+
+
+def exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
+    """The sum of the exposure categories ``policy`` counts, in the exposure's currency.
+
+    Raises:
+        InvalidInput: when the context holds no exposure.
+    """
+    if ctx.exposure is None:
+        raise InvalidInput("no credit exposure in the context", path="Context.exposure")
+    return _exposure_total(ctx, policy)
 
 
 def _no_exposure(cid: str, order: SalesOrder) -> tuple[Finding, ...]:

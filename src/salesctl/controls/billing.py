@@ -1,0 +1,400 @@
+"""Billing: invoices and their voids (开票与作废).
+
+Source: the group manual S-IC 5.2 (营销部门依据系统发货凭证生成系统发票,财务部门根据系统发票
+开具销售发票); the contract flow S-K1 11 (60%以上货款回收时方可开据发票,发票开据由财务副总
+签批); the billing system's rules S-PM C (回退处理时传票取消记账后,销售结算单需要在系统中被
+回退确定并作废;发票作废时需要确认销售结算单已经被作废). Guideline 9 art. 7, 10 and 12.
+
+Controls: O2C-BL-01 (invoiced quantity never above delivered quantity, per order line),
+O2C-BL-03 (a contract is invoiced only once the collected share of its price reaches the
+policy's minimum, 60 % by default, and the finance VP signs), O2C-BL-04 (an invoice is voided
+only after its settlement was voided; a settlement is rolled back only while its accounting
+voucher is unposted).
+
+The 60 % rule compares exactly, in Decimal: ``collected ≥ price × min_collected_ratio``.
+
+>>> from salesctl.controls.billing import BillingPolicy
+>>> BillingPolicy().min_collected_ratio
+Decimal('0.60')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from decimal import Decimal
+
+from attrs import field, frozen
+
+from salesctl._types import decimal_conv, non_negative, ratio, text, typed
+from salesctl.context import Context
+from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.model import Invoice, Settlement, SettlementStatus
+from salesctl.transactions import IssueInvoice, Transaction, VoidInvoice, VoidSettlement
+
+__all__ = [
+    "FAMILY",
+    "BillingPolicy",
+    "check_collected_share",
+    "check_invoiced_within_delivered",
+    "check_void_order",
+]
+
+_NONE: tuple[Finding, ...] = ()
+
+
+@frozen
+class BillingPolicy:
+    """Parameters of the billing family (``[billing]`` in the policy file).
+
+    Attributes:
+        min_collected_ratio: the share of the contract price that must be collected before
+            the contract may be invoiced, as a fraction (S-K1 11: 60 % → ``0.60``; O2C-BL-03).
+        invoice_approval_role: who signs an invoice (S-K1 11: 财务副总; O2C-BL-03).
+        invoice_approval_level: the authority level that signature needs.
+    """
+
+    min_collected_ratio: Decimal = field(
+        default=Decimal("0.60"), converter=decimal_conv, validator=ratio
+    )
+    invoice_approval_role: str = field(default="finance_vp", validator=text)
+    invoice_approval_level: int = field(default=4, validator=[typed(int), non_negative])
+
+
+def _block(cid: str, key: str, params: dict[str, object]) -> Finding:
+    return Finding(control_id=cid, outcome=Outcome.BLOCK, message=key, params=params, facts=params)
+
+
+def _percent(fraction: Decimal) -> str:
+    """``Decimal("0.5999")`` → ``"59.99 %"``; ``Decimal("0.60")`` → ``"60 %"`` (two places at most)."""
+    return f"{(fraction * 100).quantize(Decimal('0.01')).normalize():f} %"
+
+
+def _sum_by_line(pairs: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
+    out: dict[int, Decimal] = {}
+    for no, qty in pairs:
+        out[no] = out.get(no, Decimal(0)) + qty
+    return out
+
+
+# -- O2C-BL-01 --------------------------------------------------------------------------------
+
+
+def check_invoiced_within_delivered(
+    txn: Transaction, ctx: Context, policy: BillingPolicy
+) -> tuple[Finding, ...]:
+    """O2C-BL-01: per order line, quantity invoiced so far (voided invoices excluded) plus this
+    invoice never exceeds the quantity delivered by posted goods issues of the order, and each
+    line is invoiced as the product delivered; an invoice is issued once."""
+    assert isinstance(txn, IssueInvoice)
+    inv = txn.invoice
+    cid = "O2C-BL-01"
+    out: list[Finding] = []
+    if inv.voided or any(i.id == inv.id and not i.voided for i in ctx.invoices):
+        out.append(_block(cid, "billing.already_issued", {"invoice": inv.id}))
+    issues = [g for g in ctx.goods_issues if g.posted and g.order_id == inv.order_id]
+    delivered = _sum_by_line((ln.order_line, ln.quantity) for g in issues for ln in g.lines)
+    products = {ln.order_line: ln.product_id for g in issues for ln in g.lines}
+    before = _sum_by_line(
+        (ln.order_line, ln.quantity)
+        for i in ctx.invoices
+        if i.order_id == inv.order_id and i.id != inv.id and not i.voided
+        for ln in i.lines
+    )
+    for line in inv.lines:
+        product = products.get(line.order_line)
+        if product is not None and product != line.product_id:
+            out.append(
+                _block(
+                    cid,
+                    "billing.line_product",
+                    {"line": line.order_line, "product": line.product_id, "delivered": product},
+                )
+            )
+    for no, qty in _sum_by_line((ln.order_line, ln.quantity) for ln in inv.lines).items():
+        done = delivered.get(no, Decimal(0))
+        already = before.get(no, Decimal(0))
+        if already + qty > done:
+            out.append(
+                Finding(
+                    control_id=cid,
+                    outcome=Outcome.BLOCK,
+                    message="billing.over_delivered",
+                    params={
+                        "invoice": inv.id,
+                        "line": no,
+                        "quantity": qty,
+                        "open": max(done - already, Decimal(0)),
+                    },
+                    facts={
+                        "order": inv.order_id,
+                        "order_line": no,
+                        "delivered": done,
+                        "invoiced_before": already,
+                        "this_invoice": qty,
+                        "goods_issues": [g.id for g in issues] or "-",
+                    },
+                )
+            )
+    return tuple(out)
+
+
+# -- O2C-BL-03 --------------------------------------------------------------------------------
+
+
+def check_collected_share(
+    txn: Transaction, ctx: Context, policy: BillingPolicy
+) -> tuple[Finding, ...]:
+    """O2C-BL-03: a contract is invoiced only when at least ``min_collected_ratio`` of its
+    price has been collected (exact comparison; below it, BLOCK), and then only with the
+    finance VP's signature (a HOLD the VP's approval clears; the preparer's own does not).
+    Invoices without a contract are outside this rule; a contract the context's ledger does
+    not hold fails closed."""
+    assert isinstance(txn, IssueInvoice)
+    inv = txn.invoice
+    cid = "O2C-BL-03"
+    if inv.contract_id is None:
+        return _NONE
+    acct = ctx.contract_accounts.get(inv.contract_id)
+    if acct is None:
+        return (_block(cid, "billing.contract_unknown", {"contract": inv.contract_id}),)
+    needed = acct.value.amount * policy.min_collected_ratio
+    share = acct.collected.amount / acct.value.amount
+    facts = {
+        "contract": inv.contract_id,
+        "contract_price": acct.value,
+        "collected": acct.collected,
+        "collected_share": _percent(share),
+        "required_share": _percent(policy.min_collected_ratio),
+    }
+    if acct.collected.amount < needed:
+        return (
+            Finding(
+                control_id=cid,
+                outcome=Outcome.BLOCK,
+                message="billing.collected_too_little",
+                params={
+                    "contract": inv.contract_id,
+                    "collected": acct.collected,
+                    "price": acct.value,
+                    "ratio": _percent(policy.min_collected_ratio),
+                },
+                facts=facts,
+            ),
+        )
+    return (
+        Finding(
+            control_id=cid,
+            outcome=Outcome.HOLD,
+            message="billing.invoice_approval",
+            params={"invoice": inv.id, "role": policy.invoice_approval_role},
+            facts=facts,
+            required=(
+                ApprovalRequirement(
+                    control_id=cid,
+                    role=policy.invoice_approval_role,
+                    min_level=policy.invoice_approval_level,
+                    document_id=inv.id,
+                    reason="billing.invoice_approval",
+                    amount=str(inv.total),
+                    excluded=(inv.issued_by,),
+                ),
+            ),
+        ),
+    )
+
+
+# -- O2C-BL-04 --------------------------------------------------------------------------------
+
+
+def _settlement_of(inv: Invoice, ctx: Context) -> Settlement | None:
+    for s in ctx.settlements:
+        if (inv.settlement_id is not None and s.id == inv.settlement_id) or (
+            inv.settlement_id is None and s.invoice_id == inv.id
+        ):
+            return s
+    return None
+
+
+def check_void_order(txn: Transaction, ctx: Context, policy: BillingPolicy) -> tuple[Finding, ...]:
+    """O2C-BL-04: voids follow the billing system's order (S-PM C).
+
+    ``VoidInvoice``: the invoice's settlement (by ``settlement_id``, else the one naming the
+    invoice) must already be voided; an unknown settlement fails closed; an invoice is voided
+    once. ``VoidSettlement``: a settlement is rolled back only while its accounting voucher is
+    unposted, and once.
+    """
+    cid = "O2C-BL-04"
+    if isinstance(txn, VoidSettlement):
+        s = txn.settlement
+        if s.status is SettlementStatus.VOIDED:
+            return (_block(cid, "billing.settlement_already_voided", {"settlement": s.id}),)
+        if s.voucher_posted:
+            return (_block(cid, "billing.voucher_posted", {"settlement": s.id}),)
+        return _NONE
+    assert isinstance(txn, VoidInvoice)
+    inv = txn.invoice
+    if inv.voided or any(i.id == inv.id and i.voided for i in ctx.invoices):
+        return (_block(cid, "billing.invoice_already_voided", {"invoice": inv.id}),)
+    settlement = _settlement_of(inv, ctx)
+    if settlement is None:
+        return (
+            _block(
+                cid,
+                "billing.settlement_unknown",
+                {"invoice": inv.id, "settlement": inv.settlement_id or "-"},
+            ),
+        )
+    if settlement.status is not SettlementStatus.VOIDED:
+        return (
+            Finding(
+                control_id=cid,
+                outcome=Outcome.BLOCK,
+                message="billing.settlement_not_voided",
+                params={
+                    "invoice": inv.id,
+                    "settlement": settlement.id,
+                    "status": settlement.status,
+                },
+                facts={
+                    "settlement": settlement.id,
+                    "status": settlement.status,
+                    "voucher_posted": settlement.voucher_posted,
+                },
+            ),
+        )
+    return _NONE
+
+
+# -- the family -------------------------------------------------------------------------------
+
+_A = Assertion
+_FINANCE = "finance department / 财务部门"
+
+CONTROLS: tuple[Control, ...] = (
+    Control(
+        id="O2C-BL-01",
+        title_zh="依系统发货凭证开票",
+        title_en="Invoice generated from the system delivery: invoiced qty ≤ delivered qty",
+        objective_zh="发票只依据已过账的发货开具,开票数量不超过发货数量。",
+        objective_en="Invoices rest on posted deliveries: no quantity is invoiced before it was delivered.",
+        activity_zh="开票时系统按订单行汇总已过账出库数量与已开票数量(不含作废发票),本次开票后不得超过发货数量,且产品须与发货一致。",
+        activity_en="At invoicing the system totals, per order line, the quantity delivered by posted goods issues and the quantity already invoiced (voided invoices excluded); the invoice may not take the invoiced quantity above the delivered one, and must name the product delivered.",
+        risks=("R2.1", "R2.2"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=True,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.CUTOFF),
+        seeds=("S-IC 5.2",),
+        g9=(7,),
+        stage="billing",
+        owner="sales department and finance / 营销部门、财务部门",
+        evidence="decision log: delivered, invoiced-before and invoiced quantities per order line",
+        applies_to=(IssueInvoice.__name__,),
+        check=check_invoiced_within_delivered,
+        messages={
+            "billing.already_issued": (
+                "发票 {invoice} 已开具,不得重复开具",
+                "invoice {invoice} was already issued",
+            ),
+            "billing.line_product": (
+                "订单第 {line} 行开票产品 {product} 与发货产品 {delivered} 不符",
+                "order line {line}: invoiced product {product} is not the delivered {delivered}",
+            ),
+            "billing.over_delivered": (
+                "发票 {invoice} 订单第 {line} 行开票 {quantity},超过已发货未开票数量 {open}",
+                "invoice {invoice} order line {line}: {quantity} invoiced but only {open} delivered and not yet invoiced",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-BL-03",
+        title_zh="回款60%以上方可开票",
+        title_en="Invoice only when ≥ 60 % of the contract price is collected, approved by the finance VP",
+        objective_zh="合同货款回收达到规定比例后方可开票,发票由财务副总签批。",
+        objective_en="A contract is invoiced only once the required share of its price is collected, and the invoice is signed by the finance VP.",
+        activity_zh="开票时系统按合同台帐计算已回款占合同价款的比例,低于 {min_collected_ratio} 即阻止;达到后须 {invoice_approval_role}(级别 ≥ {invoice_approval_level})签批,开票人本人签批无效。",
+        activity_en="At invoicing the system computes collected ÷ contract price from the contract ledger; below {min_collected_ratio} the invoice is blocked; at or above it the invoice is held for signature by {invoice_approval_role} (level ≥ {invoice_approval_level}), never the preparer's own.",
+        risks=("R1.3", "R2.1"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=True,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.VALUATION),
+        seeds=("S-K1 11",),
+        g9=(10,),
+        refs=("BN 29",),
+        stage="billing",
+        owner="finance VP / 财务副总",
+        evidence="decision log: contract price, collected amount and share, the VP's approval",
+        applies_to=(IssueInvoice.__name__,),
+        check=check_collected_share,
+        messages={
+            "billing.contract_unknown": (
+                "合同台帐中无合同 {contract},无法核实回款比例(失败关闭)",
+                "contract {contract} is not in the contract ledger: the collected share cannot be verified (fails closed)",
+            ),
+            "billing.collected_too_little": (
+                "合同 {contract} 仅回款 {collected}(合同价款 {price}),未达 {ratio},不得开票",
+                "contract {contract}: only {collected} of {price} collected, below {ratio}: no invoice yet",
+            ),
+            "billing.invoice_approval": (
+                "发票 {invoice} 须经 {role} 签批",
+                "invoice {invoice} needs the signature of {role}",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-BL-04",
+        title_zh="先作废结算单再作废发票",
+        title_en="An invoice may be voided only after its settlement is voided; settlement reversal only while unposted",
+        objective_zh="作废按系统顺序进行:传票取消记账后方可回退作废结算单,结算单作废后方可作废发票,账实一致。",
+        objective_en="Voids follow the system's order: the voucher is unposted before the settlement is rolled back and voided, and the settlement is voided before the invoice, so the books never hold half a reversal.",
+        activity_zh="作废结算单时系统检查其传票未记账且结算单未作废;作废发票时系统检查对应结算单已作废,找不到结算单即阻止。",
+        activity_en="When a settlement is voided the system checks that its voucher is not posted and that it is not already voided; when an invoice is voided the system checks that its settlement is already voided, and blocks if the settlement cannot be found.",
+        risks=("R2.1", "R2.2"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=False,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.COMPLETENESS),
+        seeds=("S-PM C",),
+        g9=(12,),
+        stage="billing",
+        owner=_FINANCE,
+        evidence="decision log: settlement status and voucher state at the time of the void",
+        applies_to=(VoidInvoice.__name__, VoidSettlement.__name__),
+        check=check_void_order,
+        messages={
+            "billing.settlement_already_voided": (
+                "结算单 {settlement} 已作废",
+                "settlement {settlement} is already voided",
+            ),
+            "billing.voucher_posted": (
+                "结算单 {settlement} 的传票已记账,须先取消记账方可回退作废",
+                "settlement {settlement}: its voucher is posted; unpost it before rolling the settlement back",
+            ),
+            "billing.invoice_already_voided": (
+                "发票 {invoice} 已作废",
+                "invoice {invoice} is already voided",
+            ),
+            "billing.settlement_unknown": (
+                "找不到发票 {invoice} 的结算单 {settlement},无法确认已作废(失败关闭)",
+                "settlement {settlement} of invoice {invoice} is not on hand: cannot confirm it was voided (fails closed)",
+            ),
+            "billing.settlement_not_voided": (
+                "发票 {invoice} 的结算单 {settlement} 尚未作废(状态 {status}),须先作废结算单",
+                "invoice {invoice}: settlement {settlement} is not voided (status {status}); void the settlement first",
+            ),
+        },
+    ),
+)
+
+FAMILY = Family(
+    name="billing",
+    title_zh="开票",
+    title_en="Billing",
+    policy_type=BillingPolicy,
+    controls=CONTROLS,
+)

@@ -1,0 +1,399 @@
+"""Revenue: recognising revenue and recording receipts (收入确认与收款).
+
+Source: the contract flow S-K1 8 (发货单客户联须经客户方签收方可财务入帐); the direct and
+consignment sales flow S-YF 9–11 (客户签收;通过物流公司送货的司机在出库单上注明"物流送货"
+字样并附上物流公司回单交财务部,公司直接送货的需客户在回执联签收;核算会计根据会计联确认收入,
+冲销预收账款,快递单或托运单与回执联匹配成套;铺货月底盘点,期初金额-盘点金额=结算金额,双方
+财务核对无误). Guideline 9 art. 7 and 12.
+
+Controls: O2C-RR-02 (revenue only for posted deliveries the customer signed for, or whose
+logistics receipt matches the waybill noted on the goods issue; consignment stock only on a
+confirmed month-end settlement), O2C-RR-03 (revenue offsets the customer's advance receipts
+first; a receipt is applied to receivables only up to what is open, the rest is an advance).
+
+>>> from salesctl.controls.revenue import RevenuePolicy
+>>> sorted(m.value for m in RevenuePolicy().logistics_modes)
+['courier', 'logistics']
+"""
+
+from __future__ import annotations
+
+from attrs import field, frozen
+
+from salesctl._types import each, frozenset_conv, typed
+from salesctl.context import Context
+from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.decision import Finding, Outcome
+from salesctl.model import DeliveryMode, DeliveryProof, GoodsIssue, ProofKind
+from salesctl.money import Money
+from salesctl.transactions import BookRevenue, RecordReceipt, Transaction
+
+__all__ = [
+    "FAMILY",
+    "RevenuePolicy",
+    "check_advance_receipts",
+    "check_delivery_proof",
+    "proof_problem",
+]
+
+_NONE: tuple[Finding, ...] = ()
+
+
+@frozen
+class RevenuePolicy:
+    """Parameters of the revenue family (``[revenue]`` in the policy file).
+
+    Attributes:
+        logistics_modes: delivery modes for which a logistics receipt matched to the waybill
+            on the goods issue proves delivery, as well as a customer-signed copy (S-YF 10–11;
+            O2C-RR-02). For the other modes only the customer's signature does.
+        consignment_needs_settlement: revenue on consignment stock (铺货) only on a confirmed
+            month-end settlement (S-YF 11; O2C-RR-02).
+    """
+
+    logistics_modes: frozenset[DeliveryMode] = field(
+        default=frozenset({DeliveryMode.LOGISTICS, DeliveryMode.COURIER}),
+        converter=frozenset_conv,
+        validator=each(DeliveryMode),
+    )
+    consignment_needs_settlement: bool = field(default=True, validator=typed(bool))
+
+
+def _block(cid: str, key: str, params: dict[str, object]) -> Finding:
+    return Finding(control_id=cid, outcome=Outcome.BLOCK, message=key, params=params, facts=params)
+
+
+def proof_problem(
+    issue: GoodsIssue, proofs: tuple[DeliveryProof, ...], policy: RevenuePolicy
+) -> str | None:
+    """Why ``proofs`` do not prove ``issue`` delivered, or ``None`` when they do (O2C-RR-02).
+
+    A clean (no discrepancy) customer-signed copy proves any delivery; for a delivery mode in
+    ``policy.logistics_modes``, so does a clean logistics receipt whose number matches the
+    ``carrier_ref`` noted on the goods issue.
+
+    Returns:
+        ``None``, or one of ``"discrepancy"`` (only proofs noting a discrepancy),
+        ``"unmatched"`` (a logistics receipt that does not match, or for a mode it cannot
+        prove), ``"unsigned"`` (no proof at all).
+    """
+    mine = [p for p in proofs if p.goods_issue_id == issue.id]
+    clean = [p for p in mine if not p.discrepancy]
+    for p in clean:
+        if p.kind is ProofKind.CUSTOMER_SIGNED:
+            return None
+        if (
+            issue.mode in policy.logistics_modes
+            and issue.carrier_ref is not None
+            and p.carrier_ref == issue.carrier_ref
+        ):
+            return None
+    if mine and not clean:
+        return "discrepancy"
+    if clean:
+        return "unmatched"
+    return "unsigned"
+
+
+# -- O2C-RR-02 --------------------------------------------------------------------------------
+
+
+def check_delivery_proof(
+    txn: Transaction, ctx: Context, policy: RevenuePolicy
+) -> tuple[Finding, ...]:
+    """O2C-RR-02: revenue is booked only for goods issues of the customer that are posted and
+    proved delivered (see :func:`proof_problem`; proofs received after the business date do not
+    count); an unknown goods issue fails closed. Consignment stock is recognised on a confirmed
+    month-end settlement of the customer, for no more than the settled amount."""
+    assert isinstance(txn, BookRevenue)
+    entry = txn.entry
+    cid = "O2C-RR-02"
+    issues = {g.id: g for g in ctx.goods_issues}
+    proofs = tuple(p for p in ctx.delivery_proofs if p.received_on <= ctx.as_of)
+    out: list[Finding] = []
+    consignment = False
+    for gid in entry.goods_issue_ids:
+        g = issues.get(gid)
+        if g is None:
+            out.append(_block(cid, "revenue.goods_issue_unknown", {"goods_issue": gid}))
+            continue
+        if not g.posted:
+            out.append(_block(cid, "revenue.not_posted", {"goods_issue": gid}))
+        if g.customer_id != entry.customer_id:
+            out.append(
+                _block(
+                    cid,
+                    "revenue.other_customer",
+                    {
+                        "goods_issue": gid,
+                        "customer": g.customer_id,
+                        "entry_customer": entry.customer_id,
+                    },
+                )
+            )
+        problem = proof_problem(g, proofs, policy)
+        if problem is not None:
+            out.append(
+                Finding(
+                    control_id=cid,
+                    outcome=Outcome.BLOCK,
+                    message=f"revenue.proof_{problem}",
+                    params={"goods_issue": gid, "mode": g.mode},
+                    facts={
+                        "goods_issue": gid,
+                        "mode": g.mode,
+                        "carrier_ref": g.carrier_ref or "-",
+                        "proofs": [
+                            f"{p.id} ({p.kind.value}, {p.carrier_ref or p.signed_by}"
+                            f"{', discrepancy' if p.discrepancy else ''})"
+                            for p in proofs
+                            if p.goods_issue_id == gid
+                        ]
+                        or "-",
+                    },
+                )
+            )
+        consignment = consignment or g.consignment
+    if consignment and policy.consignment_needs_settlement:
+        out.extend(_consignment(txn, ctx))
+    return tuple(out)
+
+
+def _consignment(txn: BookRevenue, ctx: Context) -> list[Finding]:
+    entry = txn.entry
+    cid = "O2C-RR-02"
+    sid = entry.consignment_settlement_id
+    if sid is None:
+        return [_block(cid, "revenue.consignment_unsettled", {"entry": entry.id})]
+    s = next((c for c in ctx.consignment_settlements if c.id == sid), None)
+    if s is None:
+        return [_block(cid, "revenue.consignment_settlement_unknown", {"settlement": sid})]
+    out: list[Finding] = []
+    if s.customer_id != entry.customer_id:
+        out.append(
+            _block(
+                cid,
+                "revenue.consignment_other_customer",
+                {"settlement": sid, "customer": s.customer_id},
+            )
+        )
+    if not s.confirmed:
+        out.append(_block(cid, "revenue.consignment_unconfirmed", {"settlement": sid}))
+    settled = ctx.convert(s.settled, entry.amount.currency)
+    if entry.amount > settled:
+        out.append(
+            Finding(
+                control_id=cid,
+                outcome=Outcome.BLOCK,
+                message="revenue.consignment_over_settled",
+                params={"entry": entry.id, "amount": entry.amount, "settled": settled},
+                facts={
+                    "opening": s.opening,
+                    "counted": s.counted,
+                    "settled": s.settled,
+                    "revenue": entry.amount,
+                },
+            )
+        )
+    return out
+
+
+# -- O2C-RR-03 --------------------------------------------------------------------------------
+
+
+def check_advance_receipts(
+    txn: Transaction, ctx: Context, policy: RevenuePolicy
+) -> tuple[Finding, ...]:
+    """O2C-RR-03: advance receipts (预收账款) are offset first.
+
+    ``BookRevenue``: the entry offsets exactly ``min(advance balance, revenue)`` — less leaves
+    a receivable standing beside an unapplied advance (both overstated), more offsets money the
+    customer never paid in advance. The customer's advance balance must be in the context
+    (``advance_receipts``; zero must be stated), or the check fails closed.
+
+    ``RecordReceipt``: the part applied to receivables cannot exceed the customer's open
+    receivables (``ctx.exposure``); the rest is an advance receipt. Without exposure the
+    check fails closed.
+    """
+    cid = "O2C-RR-03"
+    if isinstance(txn, RecordReceipt):
+        r = txn.receipt
+        if ctx.exposure is None:
+            return (_block(cid, "revenue.receivables_unknown", {"customer": r.customer_id}),)
+        open_ar = ctx.convert(ctx.exposure.open_receivables, r.amount.currency)
+        if r.to_receivables > open_ar:
+            return (
+                _block(
+                    cid,
+                    "revenue.receipt_over_receivables",
+                    {
+                        "receipt": r.id,
+                        "applied": r.to_receivables,
+                        "open": open_ar,
+                        "advance": r.amount - open_ar,
+                    },
+                ),
+            )
+        return _NONE
+    assert isinstance(txn, BookRevenue)
+    entry = txn.entry
+    balance = ctx.advance_receipts.get(entry.customer_id)
+    if balance is None:
+        return (_block(cid, "revenue.advance_unknown", {"customer": entry.customer_id}),)
+    cur = entry.amount.currency
+    bal: Money = ctx.convert(balance, cur)
+    offset = entry.advance_offset if entry.advance_offset is not None else Money.zero(cur)
+    required = bal if bal < entry.amount else entry.amount
+    if offset > bal:
+        return (
+            _block(
+                cid,
+                "revenue.offset_exceeds_advance",
+                {"entry": entry.id, "offset": offset, "balance": bal},
+            ),
+        )
+    if offset < required:
+        return (
+            Finding(
+                control_id=cid,
+                outcome=Outcome.BLOCK,
+                message="revenue.advance_not_offset",
+                params={"entry": entry.id, "offset": offset, "required": required},
+                facts={
+                    "customer": entry.customer_id,
+                    "advance_balance": bal,
+                    "revenue": entry.amount,
+                    "offset": offset,
+                    "required_offset": required,
+                },
+            ),
+        )
+    return _NONE
+
+
+# -- the family -------------------------------------------------------------------------------
+
+_A = Assertion
+
+CONTROLS: tuple[Control, ...] = (
+    Control(
+        id="O2C-RR-02",
+        title_zh="客户签收后方可入帐",
+        title_en="Revenue booked only after the customer signed the delivery copy (or a logistics receipt is matched)",
+        objective_zh="收入只确认已过账并经客户签收(或物流回单与出库单匹配)的发货;铺货按月末双方确认的盘点结算确认。",
+        objective_en="Revenue is recognised only for posted deliveries that the customer signed for, or whose logistics receipt matches the outbound note; consignment stock only on the confirmed month-end settlement.",
+        activity_zh="确认收入时系统检查每张出库单已过账、属本客户,且有无异议的客户签收联;运输方式为 {logistics_modes} 时,物流回单号与出库单所注一致亦可。铺货(需结算:{consignment_needs_settlement})须有已经双方确认的月末结算,收入不超过结算金额(期初 − 盘点)。",
+        activity_en="When revenue is booked the system checks that each goods issue is posted, of this customer, and proved delivered by a clean customer-signed copy — or, for {logistics_modes} deliveries, a logistics receipt whose number matches the one noted on the goods issue. Consignment stock (settlement required: {consignment_needs_settlement}) needs a month-end settlement confirmed by both finance departments, and revenue no larger than it (opening − counted).",
+        risks=("R2.1",),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=True,
+        automation=Automation.IT_DEPENDENT,
+        assertions=(_A.OCCURRENCE, _A.CUTOFF),
+        seeds=("S-K1 8", "S-YF 9", "S-YF 10", "S-YF 11"),
+        g9=(7, 12),
+        stage="revenue",
+        owner="accounting / 核算会计",
+        evidence="decision log: goods issues, proofs (signed copy or matched logistics receipt), consignment settlement",
+        applies_to=(BookRevenue.__name__,),
+        check=check_delivery_proof,
+        messages={
+            "revenue.goods_issue_unknown": (
+                "出库单 {goods_issue} 不存在(失败关闭)",
+                "goods issue {goods_issue} is not on hand (fails closed)",
+            ),
+            "revenue.not_posted": (
+                "出库单 {goods_issue} 尚未过账,不得确认收入",
+                "goods issue {goods_issue} is not posted: no revenue yet",
+            ),
+            "revenue.other_customer": (
+                "出库单 {goods_issue} 属于客户 {customer},不是 {entry_customer}",
+                "goods issue {goods_issue} is for customer {customer}, not {entry_customer}",
+            ),
+            "revenue.proof_unsigned": (
+                "出库单 {goods_issue}({mode})无客户签收联或物流回单,不得确认收入",
+                "goods issue {goods_issue} ({mode}) has no customer-signed copy or logistics receipt: no revenue yet",
+            ),
+            "revenue.proof_unmatched": (
+                "出库单 {goods_issue}({mode})的物流回单与出库单不匹配,且无客户签收",
+                "goods issue {goods_issue} ({mode}): the logistics receipt does not match the goods issue, and the customer has not signed",
+            ),
+            "revenue.proof_discrepancy": (
+                "出库单 {goods_issue} 客户签收有异议(品种或数量不符),须先处理",
+                "goods issue {goods_issue}: the customer noted a discrepancy; resolve it before booking revenue",
+            ),
+            "revenue.consignment_unsettled": (
+                "铺货收入 {entry} 未依据月末盘点结算",
+                "consignment revenue {entry} rests on no month-end settlement",
+            ),
+            "revenue.consignment_settlement_unknown": (
+                "铺货结算 {settlement} 不存在(失败关闭)",
+                "consignment settlement {settlement} is not on hand (fails closed)",
+            ),
+            "revenue.consignment_other_customer": (
+                "铺货结算 {settlement} 属于客户 {customer}",
+                "consignment settlement {settlement} belongs to customer {customer}",
+            ),
+            "revenue.consignment_unconfirmed": (
+                "铺货结算 {settlement} 尚未经双方财务核对确认",
+                "consignment settlement {settlement} is not yet confirmed by both finance departments",
+            ),
+            "revenue.consignment_over_settled": (
+                "铺货收入 {entry} 金额 {amount} 超过结算金额 {settled}",
+                "consignment revenue {entry} of {amount} exceeds the settled {settled}",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-RR-03",
+        title_zh="确认收入冲销预收账款",
+        title_en="Revenue recognition offsets advance receipts first",
+        objective_zh="确认收入时先冲销客户预收账款,收款超出应收部分记为预收,应收、预收不虚列。",
+        objective_en="Revenue first offsets the customer's advance receipts, and money received beyond what is owed is an advance, so receivables and advances are never both overstated.",
+        activity_zh="确认收入时系统要求冲销预收 = min(客户预收余额, 收入金额);录入收款时系统检查冲应收部分不超过客户未结应收,其余记预收。",
+        activity_en="When revenue is booked the system requires the advance offset to equal min(customer's advance balance, revenue); when a receipt is recorded it checks that the part applied to receivables does not exceed the customer's open receivables, the rest being an advance.",
+        risks=("R2.1", "R2.2"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=False,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.ACCURACY, _A.PRESENTATION, _A.VALUATION),
+        seeds=("S-YF 11",),
+        g9=(12,),
+        stage="revenue",
+        owner="accounting / 核算会计",
+        evidence="decision log: advance balance, revenue, offset; receipt application and open receivables",
+        applies_to=(BookRevenue.__name__, RecordReceipt.__name__),
+        check=check_advance_receipts,
+        messages={
+            "revenue.receivables_unknown": (
+                "缺少客户 {customer} 的应收数据,无法核对收款(失败关闭)",
+                "no receivables for customer {customer} in the context: cannot check the receipt (fails closed)",
+            ),
+            "revenue.receipt_over_receivables": (
+                "收款 {receipt} 冲应收 {applied},超过未结应收 {open};超出部分 {advance} 应记预收",
+                "receipt {receipt} applies {applied} to receivables but only {open} is open; the excess {advance} is an advance receipt",
+            ),
+            "revenue.advance_unknown": (
+                "缺少客户 {customer} 的预收账款余额(为零亦须列明),无法核对(失败关闭)",
+                "no advance-receipt balance for customer {customer} in the context (state zero explicitly): fails closed",
+            ),
+            "revenue.offset_exceeds_advance": (
+                "收入 {entry} 冲销预收 {offset},超过预收余额 {balance}",
+                "revenue {entry} offsets {offset} of advances, more than the balance {balance}",
+            ),
+            "revenue.advance_not_offset": (
+                "收入 {entry} 仅冲销预收 {offset},应先冲销 {required}",
+                "revenue {entry} offsets only {offset} of advance receipts; {required} must be offset first",
+            ),
+        },
+    ),
+)
+
+FAMILY = Family(
+    name="revenue",
+    title_zh="收入确认",
+    title_en="Revenue",
+    policy_type=RevenuePolicy,
+    controls=CONTROLS,
+)
