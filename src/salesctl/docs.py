@@ -40,6 +40,7 @@ import argparse
 import csv
 import datetime as dt
 import enum
+import functools
 import io
 import json
 import os
@@ -482,6 +483,12 @@ _STAGES: dict[str, tuple[str, str]] = {
 }
 
 
+@functools.cache
+def _default() -> Policy:
+    """The default policy (immutable, so built once)."""
+    return Policy.default()
+
+
 def _t(key: str, lang: str) -> str:
     pair = _L[key]
     return pair[0] if lang == "zh" else pair[1]
@@ -645,7 +652,7 @@ def _show(data: Any) -> str:
 def _param_rows(control: Control, policy: Policy) -> list[tuple[str, Any, Any]]:
     """``(key, configured, default)`` as plain data for the control's parameters."""
     mine = _family_policy(policy, control)
-    base = _family_policy(Policy.default(), control)
+    base = _family_policy(_default(), control)
     rows = []
     for key in parameters(control):
         configured = _plain(getattr(mine, key)) if hasattr(mine, key) else None
@@ -705,7 +712,7 @@ def sample_size(control: Control, policy: Policy | None = None, lang: str = "en"
     5–15, daily 20–40, per transaction 25–60. Automated controls: one per configured variant
     (each distinct finding the control can raise, plus each band of a tiered parameter).
     """
-    policy = policy if policy is not None else Policy.default()
+    policy = policy if policy is not None else _default()
     if control.automation is Automation.AUTOMATED:
         n = _variants(control, policy)
         return (
@@ -806,7 +813,7 @@ def operating_effectiveness_test(
     """A test of operating effectiveness derived from the control's metadata and the policy."""
     from salesctl.controls import CATALOGUE_FINGERPRINT
 
-    policy = policy if policy is not None else Policy.default()
+    policy = policy if policy is not None else _default()
     zh = lang == "zh"
     size = sample_size(control, policy, lang)
     applies = ", ".join(control.applies_to) or ("相关记录" if zh else "records")
@@ -869,15 +876,16 @@ def _expand(item: str) -> list[str]:
     return [item] if item else []
 
 
-def _citations(seed: str) -> tuple[str, list[str]]:
-    """``"S-CP 3.1.3–3.1.4★"`` -> ``("S-CP", ["3.1.3", "3.1.4"])``; ``[]`` cites all of it."""
+@functools.cache
+def _citations(seed: str) -> tuple[str, tuple[str, ...]]:
+    """``"S-CP 3.1.3–3.1.4★"`` -> ``("S-CP", ("3.1.3", "3.1.4"))``; ``()`` cites all of it."""
     m = re.match(r"^(S-[A-Z0-9]+)\s*(.*)$", seed.strip())
     if not m:
-        return seed, []
+        return seed, ()
     items: list[str] = []
     for part in re.split(r"[,,、;;/]", m.group(2)):
         items.extend(_expand(part))
-    return m.group(1), items
+    return m.group(1), tuple(items)
 
 
 def _covers(seed: str, point: str) -> bool:
@@ -951,7 +959,7 @@ def rcm_rows(
         policy: the policy in force (the default policy when omitted).
         controls: the controls (the registry when omitted).
     """
-    policy = policy if policy is not None else Policy.default()
+    policy = policy if policy is not None else _default()
     cs = _controls(controls)
     rows = []
     for c in cs.values():
@@ -1366,12 +1374,12 @@ def _gaps(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
             "无:所有参数均为默认值。" if zh else "None: every parameter is at its default."
         )
     lines.append("")
-    if policy.base_currency != Policy.default().base_currency:
+    if policy.base_currency != _default().base_currency:
         lines += [
             (
-                f"策略基准币种:{policy.base_currency}(默认 {Policy.default().base_currency})。"
+                f"策略基准币种:{policy.base_currency}(默认 {_default().base_currency})。"
                 if zh
-                else f"Policy base currency: {policy.base_currency} (default {Policy.default().base_currency})."
+                else f"Policy base currency: {policy.base_currency} (default {_default().base_currency})."
             ),
             "",
         ]
@@ -1441,7 +1449,7 @@ def controls_json(
     from salesctl import __version__
     from salesctl.controls import CATALOGUE_FINGERPRINT
 
-    policy = policy if policy is not None else Policy.default()
+    policy = policy if policy is not None else _default()
     cs = _controls(controls)
     items = []
     for c in cs.values():
@@ -1576,7 +1584,7 @@ def oscal_catalog(
     from salesctl.controls import CATALOGUE_FINGERPRINT
 
     cs = _controls(controls)
-    default = Policy.default()
+    default = _default()
     groups = []
     for fam in _families().values():
         items = [c for c in cs.values() if c.family == fam.name]
@@ -1666,10 +1674,13 @@ def oscal_component_definition(
     from salesctl import __version__
     from salesctl.controls import CATALOGUE_FINGERPRINT
 
-    policy = policy if policy is not None else Policy.default()
+    policy = policy if policy is not None else _default()
     cs = _controls(controls)
     set_params = []
+    documented = {c.family for c in cs.values()}
     for name, fam in _families().items():
+        if name not in documented:
+            continue
         fp = policy.family(name)
         for a in attrs.fields(fam.policy_type):
             if a.init:
@@ -1852,7 +1863,7 @@ def _policy_classes() -> list[tuple[str, type, Any]]:
 
     out: list[tuple[str, type, Any]] = []
     seen: set[type] = set()
-    default = Policy.default()
+    default = _default()
     for name, fam in _families().items():
         out.append((name, fam.policy_type, default.family(name)))
         seen.add(fam.policy_type)
@@ -1892,7 +1903,7 @@ def policy_reference(controls: Mapping[str, Control] | None = None) -> str:
 
     cs = _controls(controls)
     pdocs = _attribute_docs(Policy)
-    default = Policy.default()
+    default = _default()
     lines = [
         "## `[policy]`",
         "",
@@ -1972,7 +1983,7 @@ def render(
     Raises:
         InvalidInput: if a control lacks required metadata (see :func:`missing_metadata`).
     """
-    policy = policy if policy is not None else Policy.default()
+    policy = policy if policy is not None else _default()
     cs = _controls(controls)
     check_catalogue(cs.values())
     out: dict[str, str] = {}
@@ -2047,7 +2058,7 @@ def _cmd_docs(args: argparse.Namespace, out: Any, err: Any) -> int:
     from salesctl.policy import load_policy
 
     try:
-        policy = load_policy(args.policy) if args.policy else Policy.default()
+        policy = load_policy(args.policy) if args.policy else _default()
         stamp = None
         if args.timestamp:
             try:
