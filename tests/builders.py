@@ -262,3 +262,119 @@ def receipt(id: str = "RC-0042-1", amount: str | int = "60000", to_receivables: 
     base: dict[str, Any] = dict(customer_id="C-100", received_on=TODAY)
     base.update(kw)
     return sc.Receipt(id=id, amount=cny(amount), to_receivables=cny(to_receivables), **base)
+
+
+# -- the sales flow: quotations, contracts, production orders, commission, service, pipeline ---
+
+SALES_VP = actor("u-svp", "sales_vp", level=4)
+GENERAL_MANAGER = actor("u-gm", "general_manager", level=4)
+FINANCE_HEAD = actor("u-fh", "finance_head", level=3, org_unit="finance")
+LEGAL_REVIEWER = actor("u-legal", "legal_reviewer", level=2, org_unit="legal")
+HQ_LEGAL = actor("u-hqlegal", "hq_legal", level=4, org_unit="hq-legal")
+PLANNER = actor("u-plan", "planner", level=1, org_unit="planning")
+CONTRACT_ID = "HT-2026-007"
+APPLICATION_ID = "SB-2026-007"
+SALES_POLICY = "XSZC-2026-01"
+
+
+def quotation_line(no: int = 1, **kw: Any) -> sc.QuotationLine:
+    """A complete quotation line: every S-FT 报价 element stated."""
+    base: dict[str, Any] = dict(
+        product=sc.Product(id="P-PE-01", name="PE film"),
+        unit_price=cny("1000"),
+        quantity=Decimal("10"),
+        quality_grade="GB/T 4456 grade A",
+        spec_model="0.05 mm x 1200 mm",
+        packaging="standard export cartons",
+        material="LDPE",
+    )
+    base.update(kw)
+    return sc.QuotationLine(line_no=no, **base)
+
+
+def quotation(id: str = "BJ-2026-031", **kw: Any) -> sc.Quotation:
+    """A complete quotation answering inquiry XP-2026-031."""
+    base: dict[str, Any] = dict(
+        customer_id="C-100",
+        lines=(quotation_line(),),
+        created_by="u-rep",
+        quoted_on=TODAY,
+        delivery_date=TODAY + dt.timedelta(days=45),
+        transport="sea, FOB Shanghai",
+        inquiry_ref="XP-2026-031",
+    )
+    base.update(kw)
+    return sc.Quotation(id=id, **base)
+
+
+def sales_contract(id: str = CONTRACT_ID, amount: str | int = "100000", **kw: Any) -> sc.Contract:
+    """A draft written contract on the approved template, from application SB-2026-007."""
+    base: dict[str, Any] = dict(
+        customer_id="C-100",
+        payment=sc.PaymentTerms(sc.PaymentMethod.CREDIT, 30),
+        created_by="u-rep",
+        template_id="TPL-SALES-2026",
+        application_id=APPLICATION_ID,
+        sales_policy_ref=SALES_POLICY,
+        lines=(line(1, "100", "1000"),),
+    )
+    base.update(kw)
+    return sc.Contract(id=id, amount=cny(amount), **base)
+
+
+def business_form(id: str = "YW-2026-007", **kw: Any) -> sc.BusinessApprovalForm:
+    """A business approval form for the contract, prepared by the rep, approved by the manager."""
+    base: dict[str, Any] = dict(
+        prepared_by="u-rep",
+        prepared_on=TODAY - dt.timedelta(days=2),
+        contract_id=CONTRACT_ID,
+        approved_by=("u-mgr",),
+        approved_on=TODAY - dt.timedelta(days=1),
+    )
+    base.update(kw)
+    return sc.BusinessApprovalForm(id=id, **base)
+
+
+def production_order(id: str = "SC-2026-007", qty: str | int = "100", **kw: Any) -> sc.ProductionOrder:
+    """A production order for the contract's 100 units, compiled by planning."""
+    base: dict[str, Any] = dict(
+        lines=(sc.ProductionLine(1, sc.Product(id="P-PE-01", name="PE film"), Decimal(str(qty))),),
+        issued_by="u-plan",
+        issued_on=TODAY,
+        contract_id=CONTRACT_ID,
+        business_approval_id="YW-2026-007",
+    )
+    base.update(kw)
+    return sc.ProductionOrder(id=id, **base)
+
+
+def ledger_line(value: str | int = "100000", collected: str | int = "60000") -> sc.ContractAccount:
+    """The contract ledger line: price and amount collected."""
+    return sc.ContractAccount(value=cny(value), collected=cny(collected))
+
+
+def commission_claim(id: str = "TC-2026-007", amount: str | int = "1800", rate: str = "0.03", **kw: Any) -> sc.CommissionClaim:
+    """A commission slip for the rep on the contract, filled in by the sales office."""
+    base: dict[str, Any] = dict(
+        salesperson_id="u-rep", prepared_by="u-office", prepared_on=TODAY, contract_id=CONTRACT_ID
+    )
+    base.update(kw)
+    return sc.CommissionClaim(id=id, amount=cny(amount), rate=Decimal(rate), **base)
+
+
+def work_order(id: str = "PG-2026-007", **kw: Any) -> sc.WorkOrder:
+    """A follow-on work order for the contract's customer, issued by the rep."""
+    base: dict[str, Any] = dict(
+        customer_id="C-100", issued_by="u-rep", scheduled_on=TODAY, contract_id=CONTRACT_ID
+    )
+    base.update(kw)
+    return sc.WorkOrder(id=id, **base)
+
+
+def opportunity(stage: sc.PipelineStage = sc.PipelineStage.LEAD, **kw: Any) -> sc.Opportunity:
+    """An opportunity at ``stage``; willing and able unless told otherwise."""
+    base: dict[str, Any] = dict(
+        id="SJ-2026-015", prospect="Huadong Chemicals", owner="u-rep", willing_to_buy=True, able_to_pay=True
+    )
+    base.update(kw)
+    return sc.Opportunity(stage=stage, **base)

@@ -31,8 +31,10 @@ from salesctl._types import (
 from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.model import (
     Approval,
+    BusinessApprovalForm,
     ConcessionRecord,
     ConsignmentSettlement,
+    Contract,
     ContractAccount,
     CreditExposure,
     CreditRelease,
@@ -86,6 +88,36 @@ def _map_of(tp: type, name: str) -> Any:
     return check
 
 
+def _unique_ids(name: str) -> Any:
+    """Validator: the documents of a tuple field have distinct ids."""
+
+    def check(_i: Any, _a: Any, value: tuple[Any, ...]) -> None:
+        seen: set[str] = set()
+        for i, doc in enumerate(value):
+            if doc.id in seen:
+                raise InvalidInput("duplicate document id", path=f"Context.{name}[{i}].id", value=doc.id)
+            seen.add(doc.id)
+
+    return check
+
+
+def _amounts_by_id(name: str) -> Any:
+    """Validator: a mapping of document ids to amounts that are not negative."""
+
+    def check(_i: Any, _a: Any, value: Any) -> None:
+        if not isinstance(value, FrozenMap):
+            raise InvalidInput("must be a mapping", path=f"Context.{name}", value=value)
+        for k, v in value.items():
+            if not isinstance(k, str) or not k.strip():
+                raise InvalidInput("keys must be ids", path=f"Context.{name}", value=k)
+            if not isinstance(v, Money) or v.is_negative:
+                raise InvalidInput(
+                    "must be an amount that is not negative", path=f"Context.{name}.{k}", value=v
+                )
+
+    return check
+
+
 @frozen
 class Context:
     """The host's knowledge at the time of a check. Pure data.
@@ -119,6 +151,13 @@ class Context:
             finance (O2C-RR-02).
         consignment_settlements: month-end consignment settlements (O2C-RR-02).
         advance_receipts: unapplied advance receipts (预收账款) by customer id (O2C-RR-03).
+        contracts: contract documents the host holds (their lines, first instalment, status);
+            whether a contract is approved is :attr:`approved_documents` (O2C-SO-06,
+            O2C-CM-01, O2C-SV-01).
+        business_approval_forms: business approval forms (业务审核表) on hand (O2C-SO-06).
+        sales_policies: ids of the sales policies (销售政策) in force, issued by the general
+            manager (S-K1 1; O2C-CT-03).
+        commissions_paid: commission already paid, by contract id (O2C-CM-01).
     """
 
     as_of: dt.date = field(validator=a_date)
@@ -177,8 +216,31 @@ class Context:
     advance_receipts: FrozenMap[str, Money] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=_map_of(Money, "advance_receipts")
     )
+    # -- document flow (sales: salesctl.controls.orders, .contracts, .commission, .service) --
+    contracts: tuple[Contract, ...] = field(
+        default=(), converter=tuple_conv, validator=[each(Contract), _unique_ids("contracts")]
+    )
+    business_approval_forms: tuple[BusinessApprovalForm, ...] = field(
+        default=(),
+        converter=tuple_conv,
+        validator=[each(BusinessApprovalForm), _unique_ids("business_approval_forms")],
+    )
+    sales_policies: frozenset[str] = field(
+        default=frozenset(), converter=frozenset_conv, validator=each(str)
+    )
+    commissions_paid: FrozenMap[str, Money] = field(
+        default=FrozenMap(), converter=frozenmap_conv, validator=_amounts_by_id("commissions_paid")
+    )
     # Built on first use by prices_for(); not part of the value (eq, hash, JSON).
     _price_index: Any = field(init=False, default=None, eq=False, repr=False)
+
+    def contract(self, contract_id: str) -> Contract | None:
+        """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""
+        return next((c for c in self.contracts if c.id == contract_id), None)
+
+    def business_approval_form(self, form_id: str) -> BusinessApprovalForm | None:
+        """The business approval form with id ``form_id``, if given."""
+        return next((f for f in self.business_approval_forms if f.id == form_id), None)
 
     def prices_for(self, product_id: str) -> tuple[PriceEntry, ...]:
         """The price-master entries of one product, in the order the host gave them."""

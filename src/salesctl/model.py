@@ -28,12 +28,15 @@ from salesctl._types import (
     aware,
     decimal_conv,
     each,
+    frozenmap_conv,
     frozenset_conv,
+    mapping,
     non_negative,
     opt_aware,
     opt_date,
     opt_text,
     positive,
+    ratio,
     text,
     tuple_conv,
     typed,
@@ -44,11 +47,16 @@ from salesctl.money import Money
 __all__ = [
     "Actor",
     "Approval",
+    "BusinessApprovalForm",
+    "CommissionClaim",
     "Concession",
     "ConcessionKind",
     "ConcessionRecord",
     "ConsignmentSettlement",
+    "Contract",
     "ContractAccount",
+    "ContractForm",
+    "ContractStatus",
     "CreditExposure",
     "CreditProfile",
     "CreditRelease",
@@ -61,19 +69,29 @@ __all__ = [
     "GoodsIssue",
     "Invoice",
     "InvoiceLine",
+    "Opportunity",
     "OrderLine",
     "PaymentMethod",
     "PaymentTerms",
+    "PipelineStage",
+    "PlanKind",
     "PriceClass",
     "PriceEntry",
     "Product",
+    "ProductionLine",
+    "ProductionOrder",
     "ProofKind",
+    "Quotation",
+    "QuotationLine",
     "Receipt",
     "RevenueEntry",
     "SalesOrder",
+    "SalesPlan",
     "Settlement",
     "SettlementStatus",
     "StockLot",
+    "TemplateDeviation",
+    "WorkOrder",
 ]
 
 
@@ -945,3 +963,447 @@ class Receipt:
     def to_advance(self) -> Money:
         """The part recorded as an advance receipt (``amount − to_receivables``)."""
         return self.amount - self.to_receivables
+
+
+# -- the sales flow: quotation, contract, production, commission, service, pipeline ----------
+
+
+def _opt_positive(inst: Any, a: Any, value: Any) -> None:
+    if value is not None:
+        positive(inst, a, value)
+
+
+@frozen
+class QuotationLine:
+    """One line of a quotation (报价单, S-FT 报价).
+
+    The seed lists what an export quotation states: quality grade, spec/model, special
+    packaging, quantity, delivery date, transport and material. A line may leave any of them
+    unstated (``None``); O2C-SO-05 decides which must be stated before the quotation goes out.
+
+    Attributes:
+        line_no: line number, unique within the quotation.
+        product: the product quoted.
+        unit_price: price per unit quoted.
+        quantity: quantity quoted (``None``: not stated).
+        quality_grade: quality grade (质量等级).
+        spec_model: specification or model (规格型号).
+        packaging: packaging requirement (特殊包装要求); write ``"standard"`` when there is none.
+        material: material (材质).
+    """
+
+    line_no: int = field(validator=[typed(int), positive])
+    product: Product = field(validator=typed(Product))
+    unit_price: Money = field(validator=[typed(Money), non_negative])
+    quantity: Decimal | None = field(default=None, converter=decimal_conv, validator=_opt_positive)
+    quality_grade: str | None = field(default=None, validator=opt_text)
+    spec_model: str | None = field(default=None, validator=opt_text)
+    packaging: str | None = field(default=None, validator=opt_text)
+    material: str | None = field(default=None, validator=opt_text)
+
+
+@frozen
+class Quotation:
+    """A quotation sent to a customer in answer to an inquiry (询盘 → 报价, S-FT).
+
+    Attributes:
+        id: document id.
+        customer_id: the customer (or prospect) quoted.
+        lines: the quoted lines (at least one; line numbers unique; one currency).
+        created_by: id of the actor who prepared it.
+        quoted_on: the quotation date.
+        delivery_date: the delivery date offered (交货期; ``None``: not stated).
+        transport: the transport mode offered (运输方式, e.g. ``"sea"``; ``None``: not stated).
+        inquiry_ref: the customer's inquiry it answers (客户询盘), if recorded.
+        valid_until: last day the quotation may be accepted, if stated.
+    """
+
+    id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    lines: tuple[QuotationLine, ...] = field(converter=tuple_conv, validator=each(QuotationLine))
+    created_by: str = field(validator=text)
+    quoted_on: dt.date = field(validator=a_date)
+    delivery_date: dt.date | None = field(default=None, validator=opt_date)
+    transport: str | None = field(default=None, validator=opt_text)
+    inquiry_ref: str | None = field(default=None, validator=opt_text)
+    valid_until: dt.date | None = field(default=None, validator=opt_date)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.lines:
+            raise InvalidInput("a quotation needs at least one line", path="Quotation.lines")
+        currency = self.lines[0].unit_price.currency
+        seen: set[int] = set()
+        for i, line in enumerate(self.lines):
+            if line.line_no in seen:
+                raise InvalidInput(
+                    "duplicate line number", path=f"Quotation.lines[{i}].line_no", value=line.line_no
+                )
+            seen.add(line.line_no)
+            if line.unit_price.currency != currency:
+                raise CurrencyMismatch(
+                    f"all lines of a quotation must be in one currency ({currency})",
+                    path=f"Quotation.lines[{i}].unit_price",
+                    value=line.unit_price.currency,
+                )
+        for name in ("delivery_date", "valid_until"):
+            d = getattr(self, name)
+            if d is not None and d < self.quoted_on:
+                raise InvalidInput(
+                    "must not be before quoted_on", path=f"Quotation.{name}", value=d.isoformat()
+                )
+
+
+class ContractForm(enum.Enum):
+    """The form a sales contract takes (S-IC 4.1, S-K1 3)."""
+
+    #: A written contract text (文本合同), signed and sealed.
+    WRITTEN = "written"
+    #: An electronic contract (data message); counts as written only if the policy says so.
+    ELECTRONIC = "electronic"
+    #: An oral agreement, or none beyond the order itself.
+    ORAL = "oral"
+
+
+class TemplateDeviation(enum.Enum):
+    """How a contract departs from the legal-approved template (S-IC 4.1)."""
+
+    #: The template as approved.
+    NONE = "none"
+    #: Textual changes (文字性修改): reviewed by the same-level legal function.
+    TEXTUAL = "textual"
+    #: Substantive changes (实质性修改) to rights and obligations: reviewed by HQ legal.
+    SUBSTANTIVE = "substantive"
+
+
+class ContractStatus(enum.Enum):
+    """Where a sales contract stands."""
+
+    #: Drafted, not yet signed (the state a contract is in when :class:`SignContract` asks).
+    DRAFT = "draft"
+    #: Approved and signed (合同签批): production, delivery and commission may rest on it.
+    SIGNED = "signed"
+    #: Performed and closed.
+    CLOSED = "closed"
+    #: Cancelled or terminated.
+    CANCELLED = "cancelled"
+
+
+@frozen
+class Contract:
+    """A sales contract (销售合同, S-IC 4.1, S-K1 2–3).
+
+    Drafted from the contract application (合同申报单) by the sales office on the
+    legal-approved template, approved, co-signed by finance and then signed.
+
+    Attributes:
+        id: document id.
+        customer_id: the customer.
+        amount: the contract price.
+        payment: payment method and credit days agreed.
+        created_by: id of the actor who drafted it (the proposer; may not approve it).
+        status: draft, signed, closed or cancelled.
+        form: written, electronic or oral (O2C-CT-01).
+        template_id: the legal-approved template it was drafted on (``None``: no template).
+        deviation: how it departs from the template (O2C-CT-02).
+        application_id: the contract application (合同申报单) it rests on (O2C-CT-03).
+        sales_policy_ref: the sales policy (销售政策) the application relies on (S-K1 1–2).
+        order_id: the customer order it confirms, if any.
+        signed_on: the day it was signed (``None`` for a draft).
+        first_payment: the first instalment (首期款) agreed, if any (O2C-SV-01).
+        lines: what is sold (optional; production orders are checked against it when given).
+    """
+
+    id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    amount: Money = field(validator=[typed(Money), positive])
+    payment: PaymentTerms = field(validator=typed(PaymentTerms))
+    created_by: str = field(validator=text)
+    status: ContractStatus = field(default=ContractStatus.DRAFT, validator=typed(ContractStatus))
+    form: ContractForm = field(default=ContractForm.WRITTEN, validator=typed(ContractForm))
+    template_id: str | None = field(default=None, validator=opt_text)
+    deviation: TemplateDeviation = field(
+        default=TemplateDeviation.NONE, validator=typed(TemplateDeviation)
+    )
+    application_id: str | None = field(default=None, validator=opt_text)
+    sales_policy_ref: str | None = field(default=None, validator=opt_text)
+    order_id: str | None = field(default=None, validator=opt_text)
+    signed_on: dt.date | None = field(default=None, validator=opt_date)
+    first_payment: Money | None = field(default=None, validator=typed(Money, optional=True))
+    lines: tuple[OrderLine, ...] = field(default=(), converter=tuple_conv, validator=each(OrderLine))
+
+    def __attrs_post_init__(self) -> None:
+        cur = self.amount.currency
+        if self.first_payment is not None:
+            if self.first_payment.currency != cur:
+                raise CurrencyMismatch(
+                    f"must be in {cur}", path="Contract.first_payment", value=str(self.first_payment)
+                )
+            if not self.first_payment.amount > 0 or self.first_payment > self.amount:
+                raise InvalidInput(
+                    "must be above zero and not above amount",
+                    path="Contract.first_payment",
+                    value=str(self.first_payment),
+                )
+        seen: set[int] = set()
+        for i, line in enumerate(self.lines):
+            if line.unit_price.currency != cur:
+                raise CurrencyMismatch(
+                    f"must be in {cur}", path=f"Contract.lines[{i}].unit_price",
+                    value=line.unit_price.currency,
+                )
+            if line.line_no in seen:
+                raise InvalidInput(
+                    "duplicate line number", path=f"Contract.lines[{i}].line_no", value=line.line_no
+                )
+            seen.add(line.line_no)
+
+    @property
+    def is_signed(self) -> bool:
+        """True when the contract is approved and signed (and not cancelled or closed)."""
+        return self.status is ContractStatus.SIGNED
+
+
+@frozen
+class BusinessApprovalForm:
+    """The business approval form (业务审核表) the sales office makes first on receiving an
+    order (S-FT 业务审批).
+
+    Attributes:
+        id: document id.
+        prepared_by: id of the actor who prepared it.
+        prepared_on: the day it was prepared.
+        contract_id: the contract it reviews, if any.
+        order_id: the customer order it reviews, if any.
+        approved_by: ids of the actors who approved it.
+        approved_on: the day it was approved (``None``: not approved yet).
+    """
+
+    id: str = field(validator=text)
+    prepared_by: str = field(validator=text)
+    prepared_on: dt.date = field(validator=a_date)
+    contract_id: str | None = field(default=None, validator=opt_text)
+    order_id: str | None = field(default=None, validator=opt_text)
+    approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    approved_on: dt.date | None = field(default=None, validator=opt_date)
+
+    def __attrs_post_init__(self) -> None:
+        if self.approved_on is not None and self.approved_on < self.prepared_on:
+            raise InvalidInput(
+                "must not be before prepared_on",
+                path="BusinessApprovalForm.approved_on",
+                value=self.approved_on.isoformat(),
+            )
+
+    @property
+    def approved(self) -> bool:
+        """True when someone approved it on a stated day."""
+        return self.approved_on is not None and bool(self.approved_by)
+
+
+@frozen
+class ProductionLine:
+    """One line of a production order.
+
+    Attributes:
+        line_no: line number, unique within the production order.
+        product: the product to make.
+        quantity: the quantity to make, greater than zero.
+    """
+
+    line_no: int = field(validator=[typed(int), positive])
+    product: Product = field(validator=typed(Product))
+    quantity: Decimal = field(converter=decimal_conv, validator=positive)
+
+
+@frozen
+class ProductionOrder:
+    """A production order / production notice (下生产订单, 生产通知单; S-FT, S-K1 6).
+
+    Compiled by the planning section from the contract and signed by the sales VP.
+
+    Attributes:
+        id: document id.
+        lines: what to make (at least one line).
+        issued_by: id of the actor who compiled it (the proposer; may not sign it).
+        issued_on: the day it is issued.
+        contract_id: the contract it rests on (``None``: none; O2C-SO-06 blocks it).
+        order_id: the customer order it fulfils, if any.
+        business_approval_id: the business approval form (业务审核表) it follows.
+    """
+
+    id: str = field(validator=text)
+    lines: tuple[ProductionLine, ...] = field(converter=tuple_conv, validator=each(ProductionLine))
+    issued_by: str = field(validator=text)
+    issued_on: dt.date = field(validator=a_date)
+    contract_id: str | None = field(default=None, validator=opt_text)
+    order_id: str | None = field(default=None, validator=opt_text)
+    business_approval_id: str | None = field(default=None, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        if not self.lines:
+            raise InvalidInput("needs at least one line", path="ProductionOrder.lines")
+        seen: set[int] = set()
+        for i, line in enumerate(self.lines):
+            if line.line_no in seen:
+                raise InvalidInput(
+                    "duplicate line number",
+                    path=f"ProductionOrder.lines[{i}].line_no",
+                    value=line.line_no,
+                )
+            seen.add(line.line_no)
+
+
+@frozen
+class CommissionClaim:
+    """A salesperson's commission slip (业务员个人提成单, S-K1 9).
+
+    Attributes:
+        id: document id.
+        salesperson_id: the salesperson to be paid.
+        amount: the commission claimed now.
+        rate: the commission rate on amounts collected (a fraction: 3 % is ``0.03``).
+        prepared_by: id of the actor who filled it in (the sales office).
+        prepared_on: the day it was filled in.
+        contract_id: the contract the commission is earned on (``None``: none; O2C-CM-01
+            blocks it — no contract, no commission).
+    """
+
+    id: str = field(validator=text)
+    salesperson_id: str = field(validator=text)
+    amount: Money = field(validator=[typed(Money), positive])
+    rate: Decimal = field(converter=decimal_conv, validator=ratio)
+    prepared_by: str = field(validator=text)
+    prepared_on: dt.date = field(validator=a_date)
+    contract_id: str | None = field(default=None, validator=opt_text)
+
+
+@frozen
+class WorkOrder:
+    """A work order for follow-on service to a customer (接续派工单, S-K1 10).
+
+    Attributes:
+        id: document id.
+        customer_id: the customer served.
+        issued_by: id of the actor who issued it (the sales office; may not approve it).
+        scheduled_on: the day the work is scheduled.
+        contract_id: the contract the service belongs to (``None``: none; O2C-SV-01 then
+            cannot see the first payment and blocks).
+        description: what is to be done.
+    """
+
+    id: str = field(validator=text)
+    customer_id: str = field(validator=text)
+    issued_by: str = field(validator=text)
+    scheduled_on: dt.date = field(validator=a_date)
+    contract_id: str | None = field(default=None, validator=opt_text)
+    description: str = field(default="", validator=typed(str))
+
+
+class PipelineStage(enum.Enum):
+    """The stages of the selling pipeline, in order (S-PS)."""
+
+    #: A lead: someone who might buy (寻找潜在顾客).
+    LEAD = "lead"
+    #: A qualified prospect: both willing to buy and able to pay (潜在顾客).
+    QUALIFIED = "qualified"
+    #: Needs understood and recorded (了解客户需求, 需求分析).
+    NEEDS = "needs"
+    #: Proposal or solution presented (描述产品, 销售方案制定).
+    PROPOSAL = "proposal"
+    #: Quotation and negotiation (报价与谈判).
+    QUOTE = "quote"
+    #: Contract signed (签订合同).
+    CONTRACT = "contract"
+    #: Order fulfilled and delivered (订单执行, 交付).
+    FULFIL = "fulfil"
+    #: After-sales service (售后服务).
+    AFTER_SALES = "after_sales"
+    #: Follow-up visit and review (回访, 满意度调查).
+    REVIEW = "review"
+
+    @property
+    def index(self) -> int:
+        """The stage's position in the pipeline (0 for ``LEAD``)."""
+        return _STAGE_ORDER.index(self)
+
+
+_STAGE_ORDER: tuple[PipelineStage, ...] = tuple(PipelineStage)
+
+
+def _artefacts(inst: Any, a: Any, value: Any) -> None:
+    mapping(inst, a, value)
+    for k, v in value.items():
+        if not isinstance(k, str) or not k.strip() or not isinstance(v, str) or not v.strip():
+            raise InvalidInput(
+                "must map artefact kinds to non-empty document references",
+                path=f"Opportunity.artefacts.{k}",
+                value=v,
+            )
+
+
+@frozen
+class Opportunity:
+    """A sales opportunity moving through the pipeline (S-PS).
+
+    Attributes:
+        id: opportunity id.
+        prospect: the prospect or customer (name or customer id).
+        owner: id of the salesperson who owns it.
+        stage: the stage it is in now.
+        willing_to_buy: the prospect wants to buy (愿意购买); ``None``: not assessed.
+        able_to_pay: the prospect can pay (有支付能力); ``None``: not assessed.
+        artefacts: the documents produced so far, ``kind -> reference``, e.g.
+            ``{"needs_analysis": "NA-7", "quotation": "QT-12"}``.
+    """
+
+    id: str = field(validator=text)
+    prospect: str = field(validator=text)
+    owner: str = field(validator=text)
+    stage: PipelineStage = field(validator=typed(PipelineStage))
+    willing_to_buy: bool | None = field(default=None, validator=typed(bool, optional=True))
+    able_to_pay: bool | None = field(default=None, validator=typed(bool, optional=True))
+    artefacts: FrozenMap[str, str] = field(
+        default=FrozenMap(), converter=frozenmap_conv, validator=_artefacts
+    )
+
+
+# -- planning (S-IC 1.2, S-CP 3.1.3–3.1.4★) ------------------------------------------------
+
+
+class PlanKind(enum.Enum):
+    """The kinds of sales plan and who approves them (S-IC 1.2)."""
+
+    #: Monthly plan: reviewed by the head of marketing (营销部门负责人), then approved.
+    MONTHLY = "monthly"
+    #: Annual plan: approved by the subsidiary's manager (分(子)公司经理).
+    ANNUAL = "annual"
+
+
+@frozen
+class SalesPlan:
+    """A sales plan (产品销售计划) prepared from orders, production plan and stock (S-CP 3.1.3).
+
+    Attributes:
+        id: plan id.
+        kind: monthly or annual.
+        start: first day the plan covers.
+        end: last day the plan covers.
+        amount: planned sales.
+        prepared_by: id of the person who prepared it (may not approve it).
+        major: the host flags it as particularly major (特别重大, S-CP 3.1.4★); plans at or
+            above the policy's threshold are major as well.
+    """
+
+    id: str = field(validator=text)
+    kind: PlanKind = field(validator=typed(PlanKind))
+    start: dt.date = field(validator=a_date)
+    end: dt.date = field(validator=a_date)
+    amount: Money = field(validator=[typed(Money), positive])
+    prepared_by: str = field(validator=text)
+    major: bool = field(default=False, validator=typed(bool))
+
+    def __attrs_post_init__(self) -> None:
+        if self.end < self.start:
+            raise InvalidInput(
+                "must not be before start", path="SalesPlan.end", value=self.end.isoformat()
+            )

@@ -25,29 +25,43 @@ from salesctl._types import aware, opt_text, text, typed
 from salesctl.errors import InvalidInput, UnknownTransaction
 from salesctl.model import (
     Actor,
+    CommissionClaim,
+    Contract,
     CreditProfile,
     Customer,
     DeliveryNotice,
     GoodsIssue,
     Invoice,
+    Opportunity,
+    PipelineStage,
+    ProductionOrder,
+    Quotation,
     Receipt,
     RevenueEntry,
     SalesOrder,
     Settlement,
+    WorkOrder,
 )
 
 __all__ = [
     "TRANSACTION_TYPES",
+    "AdvanceStage",
     "BookRevenue",
     "IssueDeliveryNotice",
     "IssueInvoice",
+    "IssueProductionOrder",
+    "PayCommission",
     "PlaceOrder",
     "PostGoodsIssue",
     "RecordReceipt",
     "ReleaseOrder",
+    "ScheduleWorkOrder",
+    "SendQuotation",
     "SetCreditProfile",
+    "SignContract",
     "Transaction",
     "VoidInvoice",
+    "VoidOrder",
     "VoidSettlement",
     "parse_transaction",
     "transaction_to_dict",
@@ -289,6 +303,132 @@ class RecordReceipt(Transaction):
     def document_id(self) -> str:
         """The receipt id."""
         return self.receipt.id
+
+
+# -- the sales flow (salesctl.controls.orders, .contracts, .commission, .service, .pipeline) --
+
+
+@register_transaction
+@frozen
+class SendQuotation(Transaction):
+    """Send a quotation to a customer in answer to an inquiry (报价, S-FT).
+
+    Attributes:
+        quotation: the quotation as it would be sent.
+    """
+
+    quotation: Quotation = field(validator=typed(Quotation), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The quotation id."""
+        return self.quotation.id
+
+
+@register_transaction
+@frozen
+class SignContract(Transaction):
+    """Sign a sales contract (签订合同, S-IC 4.1, S-K1 2–3).
+
+    Attributes:
+        contract: the contract as it would be signed (its application, template and form).
+    """
+
+    contract: Contract = field(validator=typed(Contract), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The contract id."""
+        return self.contract.id
+
+
+@register_transaction
+@frozen
+class IssueProductionOrder(Transaction):
+    """Issue a production order / production notice (下生产订单, 生产通知单; S-FT, S-K1 6).
+
+    Attributes:
+        production_order: the production order as it would be issued.
+    """
+
+    production_order: ProductionOrder = field(validator=typed(ProductionOrder), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The production order id."""
+        return self.production_order.id
+
+
+@register_transaction
+@frozen
+class VoidOrder(Transaction):
+    """Void a sales order (销售单作废, S-PM B).
+
+    Attributes:
+        order: the order to void, as it stands.
+        reason: why it is voided.
+    """
+
+    order: SalesOrder = field(validator=typed(SalesOrder), kw_only=True)
+    reason: str = field(default="", validator=typed(str), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The order id."""
+        return self.order.id
+
+
+@register_transaction
+@frozen
+class PayCommission(Transaction):
+    """Pay a salesperson's commission (提成兑现, S-K1 9).
+
+    Attributes:
+        claim: the commission slip to be paid.
+    """
+
+    claim: CommissionClaim = field(validator=typed(CommissionClaim), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The commission slip id."""
+        return self.claim.id
+
+
+@register_transaction
+@frozen
+class ScheduleWorkOrder(Transaction):
+    """Schedule follow-on service for a customer (下达接续派工单, S-K1 10).
+
+    Attributes:
+        work_order: the work order as it would be issued.
+    """
+
+    work_order: WorkOrder = field(validator=typed(WorkOrder), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The work order id."""
+        return self.work_order.id
+
+
+@register_transaction
+@frozen
+class AdvanceStage(Transaction):
+    """Move a sales opportunity to another pipeline stage (S-PS).
+
+    Attributes:
+        opportunity: the opportunity as it stands (its current stage and artefacts).
+        to_stage: the stage it would move to.
+    """
+
+    opportunity: Opportunity = field(validator=typed(Opportunity), kw_only=True)
+    to_stage: PipelineStage = field(validator=typed(PipelineStage), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The opportunity id."""
+        return self.opportunity.id
 
 
 def parse_transaction(data: Mapping[str, Any], *, path: str = "") -> Transaction:

@@ -31,6 +31,10 @@ _MODULES: tuple[str, ...] = (
     "salesctl.controls.delivery",
     "salesctl.controls.billing",
     "salesctl.controls.revenue",
+    "salesctl.controls.contracts",
+    "salesctl.controls.commission",
+    "salesctl.controls.service",
+    "salesctl.controls.pipeline",
 )
 
 

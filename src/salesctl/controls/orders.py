@@ -7,6 +7,14 @@ Controls: O2C-SO-01 (preventive side: the order's number is the next in its seri
 O2C-SO-02 (every order approved by an authorised person, by amount band). The detective side
 of O2C-SO-01 (gaps and duplicates over a period) runs in :mod:`salesctl.reconcile`.
 
+The rest of the order's life: O2C-SO-04 (an order may be voided only while its goods issue is
+unposted and its settlement temporary, S-PM B: 销售单作废时需要确认库房未将销售单对应的出库单
+出库记账,销售单对应的销售结算单是临时状态), O2C-SO-05 (a quotation states quality grade,
+spec/model, packaging, quantity, delivery date, transport and material, S-FT 报价) and
+O2C-SO-06 (a production order only from an approved contract, after the business approval form,
+signed by the sales VP; S-FT 业务审批, S-K1 6: 生产通知单由计划科依据合同编制,分管销售的副总经理
+签发).
+
 >>> from salesctl.controls.orders import OrdersPolicy
 >>> [t.role for t in OrdersPolicy().approval_tiers]
 ['sales_manager', 'sales_director', 'general_manager']
@@ -14,28 +22,72 @@ of O2C-SO-01 (gaps and duplicates over a period) runs in :mod:`salesctl.reconcil
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import each, non_negative, text, tuple_conv, typed
+from salesctl._types import each, frozenset_conv, non_negative, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.decision import ApprovalRequirement, Finding, Outcome
 from salesctl.errors import InvalidInput
-from salesctl.model import SalesOrder
+from salesctl.model import (
+    ContractStatus,
+    ProductionOrder,
+    Quotation,
+    SalesOrder,
+    SettlementStatus,
+)
 from salesctl.money import Money
-from salesctl.transactions import PlaceOrder, Transaction
+from salesctl.transactions import (
+    IssueProductionOrder,
+    PlaceOrder,
+    SendQuotation,
+    Transaction,
+    VoidOrder,
+)
 
 __all__ = [
     "FAMILY",
+    "QUOTATION_FIELDS",
     "OrderApprovalTier",
     "OrdersPolicy",
     "check_order_approval",
     "check_order_number",
+    "check_order_void",
+    "check_production_order",
+    "check_quotation",
 ]
 
 _NONE: tuple[Finding, ...] = ()
+
+#: What a quotation must be able to state (S-FT 报价): quality grade, spec/model, special
+#: packaging, quantity, delivery date, transport mode and material. The first five of the
+#: line fields sit on each :class:`~salesctl.model.QuotationLine`; ``delivery_date`` and
+#: ``transport`` on the :class:`~salesctl.model.Quotation`.
+QUOTATION_FIELDS: tuple[str, ...] = (
+    "quality_grade",
+    "spec_model",
+    "packaging",
+    "quantity",
+    "delivery_date",
+    "transport",
+    "material",
+)
+_HEADER_FIELDS = frozenset({"delivery_date", "transport"})
+
+
+def _quotation_fields(_i: Any, _a: Any, value: Any) -> None:
+    if not isinstance(value, frozenset):
+        raise InvalidInput("must be a list", path="quotation_required_fields", value=value)
+    for f in value:
+        if f not in QUOTATION_FIELDS:
+            raise InvalidInput(
+                f"unknown quotation field (known: {', '.join(QUOTATION_FIELDS)})",
+                path="quotation_required_fields",
+                value=f,
+            )
 
 
 @frozen
@@ -62,6 +114,14 @@ class OrdersPolicy:
             upper bound. An order above every bound is blocked (O2C-SO-02).
         gap_approval_role: who may approve an order whose number skips numbers (O2C-SO-01).
         gap_approval_level: the authority level that approval needs.
+        quotation_required_fields: what every quotation must state (O2C-SO-05); a subset of
+            :data:`QUOTATION_FIELDS`, all of them by default.
+        production_signer_role: who signs production orders (O2C-SO-06; 分管销售的副总经理).
+        production_signer_level: the authority level that signature needs.
+        production_needs_business_approval: a production order must follow an approved
+            business approval form (业务审核表, O2C-SO-06).
+        void_needs_temporary_settlement: an order may be voided only while its sales
+            settlement is temporary (O2C-SO-04).
     """
 
     approval_tiers: tuple[OrderApprovalTier, ...] = field(
@@ -75,6 +135,13 @@ class OrdersPolicy:
     )
     gap_approval_role: str = field(default="sales_manager", validator=text)
     gap_approval_level: int = field(default=2, validator=[typed(int), non_negative])
+    quotation_required_fields: frozenset[str] = field(
+        default=frozenset(QUOTATION_FIELDS), converter=frozenset_conv, validator=_quotation_fields
+    )
+    production_signer_role: str = field(default="sales_vp", validator=text)
+    production_signer_level: int = field(default=4, validator=[typed(int), non_negative])
+    production_needs_business_approval: bool = field(default=True, validator=typed(bool))
+    void_needs_temporary_settlement: bool = field(default=True, validator=typed(bool))
 
     def __attrs_post_init__(self) -> None:
         tiers = self.approval_tiers
@@ -204,6 +271,214 @@ def check_order_approval(
     )
 
 
+def check_order_void(txn: Transaction, ctx: Context, policy: OrdersPolicy) -> tuple[Finding, ...]:
+    """O2C-SO-04: an order may be voided only while its goods issue is unposted.
+
+    The host passes every goods issue and sales settlement of the order in
+    ``ctx.goods_issues`` and ``ctx.settlements``. A posted goods issue blocks the void (the
+    stock has left the books: reverse the issue first); so does, by default, a settlement that
+    is no longer temporary (confirmed: roll it back first).
+    """
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
+    out: list[Finding] = []
+    posted = sorted(g.id for g in ctx.goods_issues if g.order_id == order.id and g.posted)
+    if posted:
+        out.append(
+            Finding(
+                control_id="O2C-SO-04",
+                outcome=Outcome.BLOCK,
+                message="orders.void_goods_issue_posted",
+                params={"order": order.id, "goods_issues": posted},
+                facts={"order": order.id, "posted_goods_issues": posted},
+            )
+        )
+    if policy.void_needs_temporary_settlement:
+        confirmed = sorted(
+            s.id
+            for s in ctx.settlements
+            if s.order_id == order.id and s.status is SettlementStatus.CONFIRMED
+        )
+        if confirmed:
+            out.append(
+                Finding(
+                    control_id="O2C-SO-04",
+                    outcome=Outcome.BLOCK,
+                    message="orders.void_settlement_confirmed",
+                    params={"order": order.id, "settlements": confirmed},
+                    facts={"order": order.id, "confirmed_settlements": confirmed},
+                )
+            )
+    return tuple(out)
+
+
+def _missing_fields(q: Quotation, required: frozenset[str]) -> list[str]:
+    """``"field"`` for header gaps and ``"line N: field"`` for line gaps, in catalogue order."""
+    missing: list[str] = []
+    for name in QUOTATION_FIELDS:
+        if name in required and name in _HEADER_FIELDS and getattr(q, name) is None:
+            missing.append(name)
+    for line in q.lines:
+        gaps = [
+            n
+            for n in QUOTATION_FIELDS
+            if n in required and n not in _HEADER_FIELDS and getattr(line, n) is None
+        ]
+        if gaps:
+            missing.append(f"line {line.line_no}: {', '.join(gaps)}")
+    return missing
+
+
+def check_quotation(txn: Transaction, ctx: Context, policy: OrdersPolicy) -> tuple[Finding, ...]:
+    """O2C-SO-05: a quotation states every element the policy requires before it goes out.
+
+    By default all seven elements of S-FT 报价: quality grade, spec/model, packaging,
+    quantity and material on every line; delivery date and transport on the quotation.
+    """
+    q: Quotation = txn.quotation  # type: ignore[attr-defined]
+    missing = _missing_fields(q, policy.quotation_required_fields)
+    if not missing:
+        return _NONE
+    return (
+        Finding(
+            control_id="O2C-SO-05",
+            outcome=Outcome.BLOCK,
+            message="orders.quotation_incomplete",
+            params={"quotation": q.id, "missing": "; ".join(missing)},
+            facts={
+                "quotation": q.id,
+                "missing": missing,
+                "required": sorted(policy.quotation_required_fields),
+            },
+        ),
+    )
+
+
+def _block(key: str, po: ProductionOrder, **params: Any) -> Finding:
+    return Finding(
+        control_id="O2C-SO-06",
+        outcome=Outcome.BLOCK,
+        message=key,
+        params={"production_order": po.id, **params},
+        facts={"production_order": po.id, "contract": po.contract_id or "-", **params},
+    )
+
+
+def _production_blocks(po: ProductionOrder, ctx: Context, policy: OrdersPolicy) -> list[Finding]:
+    out: list[Finding] = []
+    cid = po.contract_id
+    if cid is None:
+        out.append(_block("orders.production_no_contract", po))
+    elif cid not in ctx.approved_documents:
+        out.append(_block("orders.production_contract_not_approved", po, contract=cid))
+    else:
+        contract = ctx.contract(cid)
+        if contract is not None and contract.status is not ContractStatus.SIGNED:
+            out.append(
+                _block(
+                    "orders.production_contract_not_in_force",
+                    po,
+                    contract=cid,
+                    status=contract.status.value,
+                )
+            )
+        elif contract is not None and contract.lines:
+            allowed: dict[str, Decimal] = {}
+            for cl in contract.lines:
+                allowed[cl.product.id] = allowed.get(cl.product.id, Decimal(0)) + cl.quantity
+            wanted: dict[str, Decimal] = {}
+            for pl in po.lines:
+                wanted[pl.product.id] = wanted.get(pl.product.id, Decimal(0)) + pl.quantity
+            for product, qty in wanted.items():
+                if qty > allowed.get(product, Decimal(0)):
+                    out.append(
+                        _block(
+                            "orders.production_exceeds_contract",
+                            po,
+                            contract=cid,
+                            product=product,
+                            quantity=qty,
+                            contracted=allowed.get(product, Decimal(0)),
+                        )
+                    )
+    if policy.production_needs_business_approval:
+        out.extend(_business_approval_blocks(po, ctx))
+    return out
+
+
+def _business_approval_blocks(po: ProductionOrder, ctx: Context) -> list[Finding]:
+    fid = po.business_approval_id
+    if fid is None:
+        return [_block("orders.production_no_business_approval", po)]
+    form = ctx.business_approval_form(fid)
+    if form is None:
+        return [_block("orders.business_approval_missing", po, form=fid)]
+    if form.contract_id is not None and form.contract_id != po.contract_id:
+        return [
+            _block(
+                "orders.business_approval_other_contract",
+                po,
+                form=fid,
+                form_contract=form.contract_id,
+            )
+        ]
+    approvers = [a for a in form.approved_by if a != form.prepared_by]
+    if form.approved_on is None or not approvers:
+        return [_block("orders.business_approval_not_approved", po, form=fid)]
+    if form.approved_on > po.issued_on:
+        return [
+            _block(
+                "orders.business_approval_after_production",
+                po,
+                form=fid,
+                approved_on=form.approved_on,
+                issued_on=po.issued_on,
+            )
+        ]
+    return []
+
+
+def check_production_order(
+    txn: Transaction, ctx: Context, policy: OrdersPolicy
+) -> tuple[Finding, ...]:
+    """O2C-SO-06: a production order only from an approved contract, after the business
+    approval form, signed by the sales VP.
+
+    Blocks when the production order names no contract, the contract is not among
+    ``ctx.approved_documents`` (or its document in ``ctx.contracts`` is no longer signed),
+    the quantities exceed the contract's lines, or the business approval form is missing,
+    for another contract, unapproved (its preparer's own approval does not count) or approved
+    after the production order's date. Otherwise it holds for the sales VP's signature; the
+    compiler of the production order cannot sign it.
+    """
+    po: ProductionOrder = txn.production_order  # type: ignore[attr-defined]
+    out = _production_blocks(po, ctx, policy)
+    out.append(
+        Finding(
+            control_id="O2C-SO-06",
+            outcome=Outcome.HOLD,
+            message="orders.production_needs_signature",
+            params={"production_order": po.id, "role": policy.production_signer_role},
+            facts={
+                "production_order": po.id,
+                "contract": po.contract_id or "-",
+                "business_approval": po.business_approval_id or "-",
+                "issued_by": po.issued_by,
+            },
+            required=(
+                ApprovalRequirement(
+                    control_id="O2C-SO-06",
+                    role=policy.production_signer_role,
+                    min_level=policy.production_signer_level,
+                    document_id=po.id,
+                    reason="orders.production_needs_signature",
+                    excluded=(po.issued_by,),
+                ),
+            ),
+        )
+    )
+    return tuple(out)
+
+
 _A = Assertion
 
 CONTROLS: tuple[Control, ...] = (
@@ -273,6 +548,131 @@ CONTROLS: tuple[Control, ...] = (
             "orders.above_all_tiers": (
                 "订单 {order} 金额 {amount} 超出所有审批权限档次",
                 "order {order} amount {amount} is above every approval band",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-SO-04",
+        title_zh="已出库记账的订单不得作废",
+        title_en="An order may be voided only while its goods issue is unposted",
+        objective_zh="已出库记账的销售单不得作废,防止账实不符、收入与存货失真。",
+        objective_en="No order whose goods issue is posted can be voided, so that stock, revenue and receivables stay true.",
+        activity_zh="作废销售单时系统检查该单的出库单均未出库记账;启用结算检查时({void_needs_temporary_settlement}),销售结算单须为临时状态,否则阻止。",
+        activity_en="When an order is voided the system checks that none of its goods issues is posted and, when the settlement check is on ({void_needs_temporary_settlement}), that its sales settlement is still temporary; otherwise the void is blocked.",
+        risks=("R2.1", "R2.2"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=False,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.COMPLETENESS),
+        seeds=("S-PM B",),
+        g9=(8, 12),
+        stage="order",
+        owner="sales department / 销售部门",
+        evidence="decision log: order, posted goods issues, settlement states",
+        applies_to=(VoidOrder.__name__,),
+        check=check_order_void,
+        messages={
+            "orders.void_goods_issue_posted": (
+                "订单 {order} 的出库单 {goods_issues} 已出库记账,不得作废",
+                "order {order} cannot be voided: goods issue {goods_issues} is posted",
+            ),
+            "orders.void_settlement_confirmed": (
+                "订单 {order} 的销售结算单 {settlements} 已确定(非临时状态),不得作废",
+                "order {order} cannot be voided: settlement {settlements} is confirmed, not temporary",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-SO-05",
+        title_zh="报价要素齐全",
+        title_en="Quotation carries quality grade, spec/model, packaging, quantity, delivery date, transport, material",
+        objective_zh="报价单写明质量等级、规格型号、包装要求、数量、交货期、运输方式和材质,避免按不完整条件成交。",
+        objective_en="A quotation states quality grade, spec/model, packaging, quantity, delivery date, transport and material, so that no sale is agreed on incomplete terms.",
+        activity_zh="发出报价前系统检查报价单载明 {quotation_required_fields};缺项即阻止。",
+        activity_en="Before a quotation goes out the system checks that it states {quotation_required_fields}; any gap blocks it.",
+        risks=("R3.2", "R3.1"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=False,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.ACCURACY, _A.RIGHTS_AND_OBLIGATIONS),
+        seeds=("S-FT 报价",),
+        g9=(6,),
+        stage="quotation",
+        owner="sales department (foreign trade) / 业务部",
+        evidence="decision log: quotation id, missing elements by line",
+        applies_to=(SendQuotation.__name__,),
+        check=check_quotation,
+        messages={
+            "orders.quotation_incomplete": (
+                "报价单 {quotation} 要素不全:{missing}",
+                "quotation {quotation} is incomplete: {missing}",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-SO-06",
+        title_zh="业务审批后方可下生产单",
+        title_en="Production order only after the business approval form, from an approved contract, signed by the sales VP",
+        objective_zh="生产通知单只依据已审批的合同编制,在业务审核表审批之后下达,并经分管销售副总签发。",
+        objective_en="Production orders rest on an approved contract, follow an approved business approval form and are signed by the sales VP.",
+        activity_zh="下达生产单时系统检查:合同已审批生效、数量不超合同;业务审核表(须审批:{production_needs_business_approval})已于生产单日前审批;并要求 {production_signer_role}(级别 ≥ {production_signer_level})签发,编制人不得签发。",
+        activity_en="When a production order is issued the system checks that its contract is approved and in force and the quantities are within it; that the business approval form (required: {production_needs_business_approval}) was approved on or before the order's date; and requires the signature of {production_signer_role} (level ≥ {production_signer_level}), not the compiler.",
+        risks=("R3.1", "R3.2"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=True,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.RIGHTS_AND_OBLIGATIONS),
+        seeds=("S-FT 下生产订单", "S-FT 业务审批", "S-K1 6"),
+        g9=(7,),
+        refs=("BN 29",),
+        stage="production",
+        owner="sales VP / 分管销售的副总经理",
+        evidence="decision log: contract, business approval form, signature (who, role, level, when)",
+        applies_to=(IssueProductionOrder.__name__,),
+        check=check_production_order,
+        messages={
+            "orders.production_no_contract": (
+                "生产单 {production_order} 未依据合同编制",
+                "production order {production_order} names no contract",
+            ),
+            "orders.production_contract_not_approved": (
+                "生产单 {production_order} 依据的合同 {contract} 未经审批",
+                "production order {production_order} rests on contract {contract}, which is not approved",
+            ),
+            "orders.production_contract_not_in_force": (
+                "生产单 {production_order} 依据的合同 {contract} 状态为 {status},不再有效",
+                "production order {production_order}: contract {contract} is {status}, not in force",
+            ),
+            "orders.production_exceeds_contract": (
+                "生产单 {production_order} 的 {product} 数量 {quantity} 超出合同 {contract} 的 {contracted}",
+                "production order {production_order}: {quantity} of {product} exceeds the {contracted} of contract {contract}",
+            ),
+            "orders.production_no_business_approval": (
+                "生产单 {production_order} 未附业务审核表",
+                "production order {production_order} follows no business approval form",
+            ),
+            "orders.business_approval_missing": (
+                "生产单 {production_order} 引用的业务审核表 {form} 不存在",
+                "business approval form {form} named by production order {production_order} is not on hand",
+            ),
+            "orders.business_approval_other_contract": (
+                "业务审核表 {form} 属于合同 {form_contract},与生产单 {production_order} 不符",
+                "business approval form {form} is for contract {form_contract}, not for production order {production_order}",
+            ),
+            "orders.business_approval_not_approved": (
+                "生产单 {production_order} 的业务审核表 {form} 尚未经(编制人以外的人)审批",
+                "business approval form {form} of production order {production_order} is not approved (by anyone but its preparer)",
+            ),
+            "orders.business_approval_after_production": (
+                "业务审核表 {form} 于 {approved_on} 审批,晚于生产单 {production_order} 的日期 {issued_on}",
+                "business approval form {form} was approved on {approved_on}, after production order {production_order} of {issued_on}",
+            ),
+            "orders.production_needs_signature": (
+                "生产单 {production_order} 须经 {role} 签发",
+                "production order {production_order} needs the signature of {role}",
             ),
         },
     ),
