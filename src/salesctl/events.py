@@ -1,0 +1,604 @@
+"""The event stream: JSON Lines, one transaction or record per line (the audit replay's input).
+
+An exported year of order-to-cash activity is a file with one JSON object per line, in the
+order the host posted them. Each object has a ``"type"`` key and the same field names as the
+class it names:
+
+* a **transaction** (:data:`salesctl.transactions.TRANSACTION_TYPES`: ``PlaceOrder``,
+  ``IssueInvoice``, …) is something the host did and the gate decides;
+* a **record** (:data:`RECORD_TYPES`: ``GrantApproval``, ``GrantRelease``, ``PublishPrice``,
+  …) is a fact the host registered that later decisions rely on — an approval given, a
+  one-time release granted, a price published, stock received. Records are folded into the
+  :mod:`ledger <salesctl.ledger>` but not decided: no preventive control applies to them.
+
+Amounts are strings (``"1000.00 CNY"``), times ISO 8601 with a UTC offset; floats are refused.
+
+>>> from salesctl.events import parse_event
+>>> ev = parse_event({"type": "SetExchangeRate", "at": "2026-01-01T00:00:00+08:00",
+...                   "pair": "USD/CNY", "rate": "7.10"})
+>>> ev.rate
+Decimal('7.10')
+
+:func:`read_events` reads a stream line by line; a malformed line becomes a
+:class:`MalformedEvent` (an :class:`~salesctl.errors.InvalidInput` naming the line and the
+field) and reading continues. :func:`event_schema` generates the JSON Schema of the format
+from the classes (published as ``docs/events.schema.json``; regenerate with
+``python -m salesctl.events --write docs``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import inspect
+import json
+import re
+import types
+import typing
+from collections.abc import Iterable, Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, TypeAlias, TypeVar, Union
+
+import attrs
+from attrs import field, frozen
+
+from salesctl._types import FrozenMap, aware, decimal_conv, opt_text, text, typed
+from salesctl.errors import InvalidInput, SalesctlError, UnknownTransaction
+from salesctl.model import Approval, CreditRelease, PriceEntry, StockLot
+from salesctl.money import Money
+from salesctl.transactions import TRANSACTION_TYPES, Transaction
+
+__all__ = [
+    "RECORD_TYPES",
+    "Event",
+    "GrantApproval",
+    "GrantRelease",
+    "MalformedEvent",
+    "PublishPrice",
+    "ReceiveStock",
+    "Record",
+    "SetExchangeRate",
+    "event_schema",
+    "event_to_dict",
+    "event_types",
+    "format_reference",
+    "parse_event",
+    "read_events",
+    "register_record",
+]
+
+#: Every record class by its ``type`` name.
+RECORD_TYPES: dict[str, type[Record]] = {}
+
+_R = TypeVar("_R", bound="type[Record]")
+
+
+def register_record(cls: _R) -> _R:
+    """Class decorator: make a record class known to :func:`parse_event`.
+
+    Raises:
+        InvalidInput: if the name is already taken by a transaction or another record.
+    """
+    name = cls.__name__
+    if name in TRANSACTION_TYPES or RECORD_TYPES.get(name, cls) is not cls:
+        raise InvalidInput("event type registered twice", path=name)
+    RECORD_TYPES[name] = cls
+    return cls
+
+
+@frozen
+class Record:
+    """Base of every record: a fact the host registered at a time.
+
+    Attributes:
+        at: when the host registered it (timezone-aware).
+    """
+
+    at: dt.datetime = field(validator=aware, kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer the record belongs to, when known (a partitioned replay sends the
+        record to that customer's partition only; ``None``: to every partition)."""
+        return None
+
+
+@register_record
+@frozen
+class GrantApproval(Record):
+    """An approval was given for a document (the evidence that clears a HOLD).
+
+    Attributes:
+        approval: the approval, as the host's workflow recorded it.
+        customer_id: the customer of the approved document, if the export knows it (lets a
+            partitioned replay route the record; otherwise every partition receives it).
+    """
+
+    approval: Approval = field(validator=typed(Approval), kw_only=True)
+    customer_id: str | None = field(default=None, validator=opt_text, kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer id, if given."""
+        return self.customer_id
+
+
+@register_record
+@frozen
+class GrantRelease(Record):
+    """A one-time credit release was granted for an order (S-IC 5.1).
+
+    Attributes:
+        release: the release.
+        customer_id: the customer of the released order, if the export knows it.
+    """
+
+    release: CreditRelease = field(validator=typed(CreditRelease), kw_only=True)
+    customer_id: str | None = field(default=None, validator=opt_text, kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer id, if given."""
+        return self.customer_id
+
+
+@register_record
+@frozen
+class PublishPrice(Record):
+    """Finance entered a price in the price master (S-IC 3.1–3.4).
+
+    Attributes:
+        entry: the price-master entry.
+    """
+
+    entry: PriceEntry = field(validator=typed(PriceEntry), kw_only=True)
+
+
+def _pair(_i: Any, _a: Any, value: Any) -> None:
+    text(_i, _a, value)
+    if not re.fullmatch(r"[A-Z]{3}/[A-Z]{3}", value):
+        raise InvalidInput('must look like "USD/CNY"', path="SetExchangeRate.pair", value=value)
+
+
+def _rate(_i: Any, _a: Any, value: Any) -> None:
+    if not isinstance(value, Decimal) or not value.is_finite() or value <= 0:
+        raise InvalidInput("must be a positive decimal", path="SetExchangeRate.rate", value=value)
+
+
+@register_record
+@frozen
+class SetExchangeRate(Record):
+    """An exchange rate in force from now on (``"USD/CNY"``: CNY per USD).
+
+    Attributes:
+        pair: the currency pair, ``"USD/CNY"``.
+        rate: units of the second currency per unit of the first.
+    """
+
+    pair: str = field(validator=_pair, kw_only=True)
+    rate: Decimal = field(converter=decimal_conv, validator=_rate, kw_only=True)
+
+
+@register_record
+@frozen
+class ReceiveStock(Record):
+    """A lot of finished goods entered stock (入库, S-K1 7).
+
+    Attributes:
+        lot: the lot as received (its quantity is the quantity received).
+    """
+
+    lot: StockLot = field(validator=typed(StockLot), kw_only=True)
+
+
+#: An event of the stream: a transaction (decided) or a record (folded only).
+Event: TypeAlias = Transaction | Record
+
+
+class MalformedEvent(InvalidInput):
+    """A line of an event stream that could not be read: bad JSON, an unknown ``type``, or
+    a malformed field. ``line`` is the 1-based line number, ``path`` the field path."""
+
+
+def event_types() -> dict[str, type]:
+    """Every event type by name: transactions first, then records, each sorted by name."""
+    out: dict[str, type] = {n: TRANSACTION_TYPES[n] for n in sorted(TRANSACTION_TYPES)}
+    out.update({n: RECORD_TYPES[n] for n in sorted(RECORD_TYPES)})
+    return out
+
+
+def parse_event(data: Mapping[str, Any], *, path: str = "") -> Event:
+    """Read one event (a transaction or a record) from JSON data with a ``"type"`` key.
+
+    Args:
+        data: the JSON object.
+        path: where the object sits in a larger input, for errors.
+
+    Returns:
+        The transaction or record.
+
+    Raises:
+        UnknownTransaction: if ``type`` names no transaction and no record.
+        InvalidInput: naming the path of any malformed field.
+    """
+    from salesctl._structure import structure
+
+    if not isinstance(data, Mapping):
+        raise InvalidInput("must be a JSON object", path=path, value=_short(data))
+    kind = data.get("type")
+    tp_path = f"{path}.type" if path else "type"
+    if kind is None:
+        raise InvalidInput("is required", path=tp_path)
+    if not isinstance(kind, str):
+        raise InvalidInput("must be a string", path=tp_path, value=kind)
+    cls: type | None = TRANSACTION_TYPES.get(kind) or RECORD_TYPES.get(kind)
+    if cls is None:
+        raise UnknownTransaction(
+            f"unknown event type (known: {', '.join(event_types())})", path=tp_path, value=kind
+        )
+    body = {k: v for k, v in data.items() if k != "type"}
+    result: Event = structure(body, cls, path)
+    return result
+
+
+def event_to_dict(event: Event) -> dict[str, Any]:
+    """The JSON form of an event, with its ``"type"`` first (the inverse of
+    :func:`parse_event`)."""
+    from salesctl._structure import unstructure
+
+    return {"type": type(event).__name__, **unstructure(event)}
+
+
+def _short(value: Any) -> Any:
+    s = repr(value)
+    return value if len(s) <= 80 else s[:77] + "..."
+
+
+def read_events(
+    lines: Iterable[str | bytes], *, first_line: int = 1
+) -> Iterator[tuple[int, Event | MalformedEvent]]:
+    """Read a JSON Lines event stream, one event per line; never stops at a bad line.
+
+    Blank lines are skipped (they hold no event). Every other line yields either the event or
+    a :class:`MalformedEvent` naming the line number and the field; the caller counts and
+    reports them — nothing is dropped silently.
+
+    Args:
+        lines: the lines (``str`` or UTF-8 ``bytes``, with or without line ends), e.g. an
+            open file.
+        first_line: the number of the first line.
+
+    Yields:
+        ``(line number, event or error)``.
+    """
+    loads = json.loads
+    for n, raw in enumerate(lines, start=first_line):
+        if isinstance(raw, bytes):
+            try:
+                raw = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                yield n, MalformedEvent(f"not UTF-8 text at byte {e.start}", line=n)
+                continue
+        if not raw.strip():
+            continue
+        try:
+            data = loads(raw)
+        except json.JSONDecodeError as e:
+            yield n, MalformedEvent(f"not valid JSON: {e.msg} (column {e.colno})", line=n)
+            continue
+        except RecursionError:
+            yield n, MalformedEvent("not valid JSON: nested too deeply", line=n)
+            continue
+        try:
+            yield n, parse_event(data)
+        except SalesctlError as e:
+            yield n, MalformedEvent(e.reason, path=e.path, line=n, value=e.value)
+        except RecursionError:  # pragma: no cover - absurdly nested objects
+            yield n, MalformedEvent("nested too deeply", line=n)
+
+
+# -- JSON Schema ---------------------------------------------------------------------------
+
+_SCHEMA_ID = "https://salesctl.dev/schema/events.schema.json"
+_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
+_MONEY = r"^-?[0-9]+(\.[0-9]+)? [A-Z]{3}$"
+
+
+def _attribute_docs(cls: type) -> dict[str, str]:
+    """Field descriptions from the ``Attributes:`` sections of a class and its bases."""
+    out: dict[str, str] = {}
+    for klass in reversed(cls.__mro__):
+        doc = inspect.getdoc(klass) if klass.__dict__.get("__doc__") else None
+        if not doc:
+            continue
+        lines = doc.splitlines()
+        try:
+            start = lines.index("Attributes:") + 1
+        except ValueError:
+            continue
+        name: str | None = None
+        for raw in lines[start:]:
+            if raw and not raw.startswith(" "):
+                break
+            m = re.match(r"^ {4}(\w+): (.*)$", raw)
+            if m:
+                name = m.group(1)
+                out[name] = m.group(2).strip()
+            elif name and raw.strip():
+                out[name] += " " + raw.strip()
+    return out
+
+
+def _summary(cls: type) -> str:
+    doc = inspect.getdoc(cls) or ""
+    para = doc.split("\n\n", 1)[0]
+    return " ".join(para.split())
+
+
+class _SchemaBuilder:
+    def __init__(self) -> None:
+        self.defs: dict[str, Any] = {}
+
+    def type_schema(self, tp: Any) -> dict[str, Any]:
+        from salesctl._structure import fields_of
+
+        origin = typing.get_origin(tp)
+        if origin in (Union, types.UnionType):
+            args = typing.get_args(tp)
+            non_none = [a for a in args if a is not type(None)]
+            parts = [self.type_schema(a) for a in non_none]
+            if type(None) in args:
+                parts.append({"type": "null"})
+            return parts[0] if len(parts) == 1 else {"anyOf": parts}
+        if tp is Any:
+            return {}
+        if tp is str:
+            return {"type": "string"}
+        if tp is bool:
+            return {"type": "boolean"}
+        if tp is int:
+            return {"type": "integer"}
+        if tp is Decimal:
+            return {"anyOf": [{"type": "string", "pattern": _DECIMAL}, {"type": "integer"}]}
+        if tp is Money:
+            return {"$ref": "#/$defs/Money"}
+        if tp is dt.datetime:
+            return {"type": "string", "format": "date-time"}
+        if tp is dt.date:
+            return {"type": "string", "format": "date"}
+        if isinstance(tp, type) and issubclass(tp, enum.IntEnum):
+            return {"enum": [m.name for m in tp]}
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return {"enum": [m.value for m in tp]}
+        if origin is tuple:
+            args = typing.get_args(tp)
+            if len(args) == 2 and args[1] is Ellipsis:
+                return {"type": "array", "items": self.type_schema(args[0])}
+            return {
+                "type": "array",
+                "prefixItems": [self.type_schema(a) for a in args],
+                "minItems": len(args),
+                "maxItems": len(args),
+            }
+        if origin is frozenset:
+            (arg,) = typing.get_args(tp)
+            return {"type": "array", "items": self.type_schema(arg)}
+        if origin in (FrozenMap, Mapping) or tp is FrozenMap:
+            _kt, vt = typing.get_args(tp) or (str, Any)
+            return {"type": "object", "additionalProperties": self.type_schema(vt)}
+        if isinstance(tp, type) and attrs.has(tp):
+            name = tp.__name__
+            if name not in self.defs:
+                self.defs[name] = {}  # placeholder against recursion
+                self.defs[name] = self.object_schema(tp, fields_of(tp))
+            return {"$ref": f"#/$defs/{name}"}
+        raise InvalidInput(f"no JSON Schema for type {tp!r}")  # pragma: no cover
+
+    def object_schema(
+        self, cls: type, spec: tuple[tuple[str, Any, bool], ...], *, type_name: str | None = None
+    ) -> dict[str, Any]:
+        docs = _attribute_docs(cls)
+        props: dict[str, Any] = {}
+        required: list[str] = []
+        if type_name is not None:
+            props["type"] = {"const": type_name}
+            required.append("type")
+        for name, ftype, req in spec:
+            schema = dict(self.type_schema(ftype))
+            if name in docs:
+                schema = {"description": docs[name], **schema}
+            props[name] = schema
+            if req:
+                required.append(name)
+        out: dict[str, Any] = {"type": "object", "description": _summary(cls)}
+        out["properties"] = props
+        out["required"] = required
+        out["additionalProperties"] = False
+        return out
+
+
+def event_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one line of an event stream, generated from the
+    transaction and record classes.
+
+    Returns:
+        The schema as JSON-ready data; ``oneOf`` the event types, each told apart by its
+        ``"type"`` constant.
+    """
+    from salesctl._structure import fields_of
+
+    b = _SchemaBuilder()
+    b.defs["Money"] = {
+        "description": 'An amount and its ISO 4217 currency: "1000.00 CNY" (or an object).',
+        "anyOf": [
+            {"type": "string", "pattern": _MONEY},
+            {
+                "type": "object",
+                "properties": {
+                    "amount": {"type": "string", "pattern": _DECIMAL},
+                    "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
+                },
+                "required": ["amount", "currency"],
+                "additionalProperties": False,
+            },
+        ],
+    }
+    events: dict[str, Any] = {}
+    for name, cls in event_types().items():
+        events[name] = b.object_schema(cls, fields_of(cls), type_name=name)
+    kinds = {n: ("transaction" if n in TRANSACTION_TYPES else "record") for n in events}
+    defs = {f"event.{n}": {"x-salesctl-kind": kinds[n], **s} for n, s in events.items()}
+    defs.update(dict(sorted(b.defs.items())))
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": _SCHEMA_ID,
+        "title": "salesctl event (one line of a JSON Lines event stream)",
+        "description": (
+            "A transaction (decided by the gate) or a record (folded into the ledger). "
+            "Amounts are strings, times ISO 8601 with a UTC offset; floats are refused."
+        ),
+        "oneOf": [{"$ref": f"#/$defs/event.{n}"} for n in events],
+        "$defs": defs,
+    }
+
+
+def _type_label(tp: Any) -> str:
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        inner = " | ".join(_type_label(a) for a in args if a is not type(None))
+        return inner + (" or null" if type(None) in args else "")
+    if tp is Decimal:
+        return 'decimal string ("12.50")'
+    if tp is Money:
+        return 'amount ("1000.00 CNY")'
+    if tp is dt.datetime:
+        return "date-time with offset"
+    if tp is dt.date:
+        return "date (YYYY-MM-DD)"
+    if tp in (str, int, bool):
+        return {str: "string", int: "integer", bool: "true/false"}[tp]
+    if isinstance(tp, type) and issubclass(tp, enum.IntEnum):
+        return "one of " + ", ".join(f"`{m.name}`" for m in tp)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return "one of " + ", ".join(f"`{m.value}`" for m in tp)
+    if origin in (tuple, frozenset):
+        return f"list of {_type_label(typing.get_args(tp)[0])}"
+    if origin in (FrozenMap, Mapping):
+        return f"object of {_type_label(typing.get_args(tp)[1])}"
+    if isinstance(tp, type) and attrs.has(tp):
+        return f"[{tp.__name__}](#{tp.__name__.lower()})"
+    return str(tp)  # pragma: no cover
+
+
+_INTRO = """\
+# Event format (audit replay input)
+
+<!-- Generated by `python -m salesctl.events --write docs` from the transaction and record
+classes; do not edit by hand. tests/test_events.py fails when it is out of date. -->
+
+`salesctl audit EVENTS.jsonl` reads an exported order-to-cash stream in **JSON Lines**: one
+JSON object per line, in the order the host posted them. Every object has a `"type"` naming
+the event and the same field names as the salesctl class of that name.
+
+```json
+{{"type": "GrantApproval", "at": "2026-03-02T09:00:00+08:00", "approval": {{"id": "APR-1", "document_id": "SO-2026-000042", "role": "sales_manager", "approver": {{"id": "u-mgr", "roles": ["sales_manager"], "authority_level": 2}}, "granted_at": "2026-03-02T09:00:00+08:00"}}}}
+{{"type": "PlaceOrder", "at": "2026-03-02T10:15:00+08:00", "actor": {{"id": "u-rep", "roles": ["sales_rep"]}}, "order": {{"id": "SO-2026-000042", "series": "SO-2026", "seq": 42, "...": "..."}}}}
+```
+
+Rules (the same reader as `salesctl check`):
+
+* **amounts** are strings: `"1000.00 CNY"` (or `{{"amount": "1000.00", "currency": "CNY"}}`);
+  quantities and rates are decimal strings (`"12.5"`) or integers; a JSON **float is refused**;
+* **times** are ISO 8601 with a UTC offset (`2026-03-02T10:15:00+08:00`), dates `YYYY-MM-DD`;
+* unknown fields and missing required fields are errors; `null` only where a field is optional;
+* a malformed line is reported with its **line number and field path** and counted; the replay
+  continues with the next line (the report lists every rejected line, nothing is dropped
+  silently). Blank lines are skipped.
+
+There are two kinds of event:
+
+* **transactions** ({n_txn} types) — what the host did; the replay decides each one with the
+  gate exactly as a live host would have, from the ledger's view of the history so far;
+* **records** ({n_rec} types) — facts later decisions rely on (approvals given, one-time
+  releases granted, prices published, stock received, exchange rates). They are folded into
+  the ledger and never decided. A record type is an ordinary attrs class registered with
+  `salesctl.events.register_record`; its schema is generated like any other.
+
+The machine-readable schema (JSON Schema draft 2020-12) is
+[`events.schema.json`](events.schema.json).
+
+"""
+
+
+def format_reference() -> str:
+    """``docs/event-format.md``: the format rules and one table per event type."""
+    from salesctl._structure import fields_of
+
+    n_txn = len(TRANSACTION_TYPES)
+    out = [_INTRO.format(n_txn=n_txn, n_rec=len(RECORD_TYPES))]
+    nested: dict[str, type] = {}
+
+    def table(cls: type, type_name: str | None) -> list[str]:
+        docs = _attribute_docs(cls)
+        rows = ["| field | type | required | meaning |", "|---|---|---|---|"]
+        if type_name:
+            rows.append(f'| `type` | `"{type_name}"` | yes | the event type |')
+        for name, ftype, req in fields_of(cls):
+            _collect(ftype, nested)
+            meaning = docs.get(name, "").replace("|", "\\|")
+            label = _type_label(ftype).replace("|", "\\|")
+            rows.append(f"| `{name}` | {label} | {'yes' if req else 'no'} | {meaning} |")
+        return rows
+
+    for heading, names in (
+        ("Transactions", sorted(TRANSACTION_TYPES)),
+        ("Records", sorted(RECORD_TYPES)),
+    ):
+        out.append(f"## {heading}\n")
+        for name in names:
+            cls = TRANSACTION_TYPES.get(name) or RECORD_TYPES[name]
+            out.append(f"### {name}\n\n{_summary(cls)}\n")
+            out.extend(table(cls, name))
+            out.append("")
+    out.append("## Documents\n")
+    done: set[str] = set()
+    while True:
+        todo = sorted(n for n in nested if n not in done)
+        if not todo:
+            break
+        for name in todo:
+            done.add(name)
+            cls = nested[name]
+            out.append(f"### {name}\n\n{_summary(cls)}\n")
+            out.extend(table(cls, None))
+            out.append("")
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _collect(tp: Any, into: dict[str, type]) -> None:
+    origin = typing.get_origin(tp)
+    if origin is not None:
+        for a in typing.get_args(tp):
+            if a is not Ellipsis:
+                _collect(a, into)
+        return
+    if isinstance(tp, type) and attrs.has(tp) and tp is not Money:
+        into.setdefault(tp.__name__, tp)
+
+
+def _write(directory: Path) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    schema = json.dumps(event_schema(), indent=2, ensure_ascii=False) + "\n"
+    (directory / "events.schema.json").write_text(schema, encoding="utf-8")
+    (directory / "event-format.md").write_text(format_reference(), encoding="utf-8")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    import sys
+
+    if len(sys.argv) == 3 and sys.argv[1] == "--write":
+        _write(Path(sys.argv[2]))
+    else:
+        print(json.dumps(event_schema(), indent=2, ensure_ascii=False))
