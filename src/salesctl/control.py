@@ -28,6 +28,7 @@ __all__ = [
     "Assertion",
     "Automation",
     "Control",
+    "Detection",
     "Family",
     "Frequency",
     "Kind",
@@ -141,6 +142,25 @@ def _nonempty(_i: Any, a: Any, value: Any) -> None:
 #: The check signature every family uses: ``(transaction, context, family policy) -> findings``.
 Check = Callable[[Any, Any, Any], tuple[Any, ...]]
 
+#: The detective check signature: ``(records, period, family policy) -> Examination`` (see
+#: :mod:`salesctl.reconcile`).
+Detect = Callable[[Any, Any, Any], Any]
+
+#: The frequencies a detective check can run at (the kinds of :class:`salesctl.reconcile.Period`).
+PERIODIC: frozenset[Frequency] = frozenset(
+    {Frequency.DAILY, Frequency.WEEKLY, Frequency.MONTHLY, Frequency.QUARTERLY, Frequency.YEARLY}
+)
+
+
+def _detect_at(inst: Any, _a: Any, value: Any) -> None:
+    each(Frequency)(inst, _a, value)
+    if not value <= PERIODIC:
+        raise InvalidInput(
+            "a detective check runs daily, weekly, monthly, quarterly or yearly",
+            path="Control.detect_at",
+            value=sorted(f.value for f in value - PERIODIC),
+        )
+
 
 @frozen
 class Control:
@@ -169,8 +189,13 @@ class Control:
         evidence: what the control leaves as evidence.
         applies_to: transaction type names the check runs on (preventive controls).
         messages: message templates ``key -> (zh, en)`` used by its findings.
-        check: the pure check (``None`` for a control checked elsewhere, e.g. at policy load,
-            or a detective control run by :mod:`salesctl.reconcile`).
+        check: the pure preventive check (``None`` for a control checked elsewhere, e.g. at
+            policy load, or a purely detective control).
+        detect: the pure detective check ``(records, period, family policy) -> Examination``
+            run by :func:`salesctl.reconcile.run` (``None`` for a purely preventive control). A
+            control may carry both (O2C-SO-01: the next number at entry, gaps and duplicates
+            over a period).
+        detect_at: the period kinds at which ``detect`` runs (e.g. ``{DAILY, MONTHLY}``).
         version: metadata/logic version; bump it when behaviour changes.
         family: the family module's name (set by the family).
         conflicts: segregation-of-duties conflicts, e.g. ``("proposer ≠ approver",)``; the
@@ -206,12 +231,21 @@ class Control:
     version: int = field(default=1, validator=typed(int))
     family: str = field(default="", validator=typed(str))
     conflicts: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    detect: Detect | None = field(default=None, eq=False, repr=False)
+    detect_at: frozenset[Frequency] = field(
+        default=frozenset(), converter=frozenset_conv, validator=_detect_at
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.kind is Kind.PREVENTIVE and self.check is not None and not self.applies_to:
             raise InvalidInput(
                 "a preventive check must name the transaction types it applies to",
                 path=f"{self.id}.applies_to",
+            )
+        if self.detect is not None and not self.detect_at:
+            raise InvalidInput(
+                "a detective check must name the periods it runs at",
+                path=f"{self.id}.detect_at",
             )
 
     def title(self, lang: str = "en") -> str:
@@ -254,6 +288,55 @@ def _short(v: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_short(x) for x in v) + "]"
     return str(v)
+
+
+@frozen
+class Detection:
+    """The detective side of a control registered by another family (one id, one family).
+
+    A family module lists these in ``DETECTIONS``; the registry attaches each to the control
+    with ``control_id`` (which must exist and have no detective check yet), adding its
+    messages and appending its activity text. The check receives the policy of the control's
+    own family.
+
+    Attributes:
+        control_id: the control extended, e.g. ``"O2C-SO-01"``.
+        detect: the detective check (see :attr:`Control.detect`).
+        detect_at: the period kinds it runs at.
+        activity_zh: the detective activity, in Chinese (appended to the control's).
+        activity_en: the same in English.
+        messages: message templates ``key -> (zh, en)`` its findings use.
+    """
+
+    control_id: str = field(validator=_control_id)
+    detect: Detect = field(eq=False, repr=False)
+    detect_at: frozenset[Frequency] = field(converter=frozenset_conv, validator=_detect_at)
+    activity_zh: str = field(validator=text)
+    activity_en: str = field(validator=text)
+    messages: Mapping[str, tuple[str, str]] = field(
+        default={}, converter=frozenmap_conv, validator=mapping
+    )
+
+    def attach(self, control: Control) -> Control:
+        """``control`` with this detective side added.
+
+        Raises:
+            InvalidInput: if ids differ or the control already has a detective check.
+        """
+        import attrs
+
+        if control.id != self.control_id:
+            raise InvalidInput("detection for another control", path=self.control_id)
+        if control.detect is not None:
+            raise InvalidInput("control already has a detective check", path=control.id)
+        return attrs.evolve(
+            control,
+            detect=self.detect,
+            detect_at=self.detect_at,
+            activity_zh=f"{control.activity_zh}{self.activity_zh}",
+            activity_en=f"{control.activity_en} {self.activity_en}",
+            messages={**control.messages, **self.messages},
+        )
 
 
 @frozen
