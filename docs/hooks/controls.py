@@ -146,13 +146,15 @@ def on_files(files: Files, config: Any) -> Files:
 
     generated = dict(docs.render(_policy(config)))
     for name in FAMILIES:
+        if files.get_file_from_path(f"reference/families/{name}.md") is not None:
+            continue  # a hand-written page wins
         generated.setdefault(
             f"reference/families/{name}.md",
-            f"# salesctl.controls.{name}\n\n::: salesctl.controls.{name}\n",
+            f"::: salesctl.controls.{name}\n",
         )
     for m in _public_modules():
         if files.get_file_from_path(f"reference/{m}.md") is None:
-            generated.setdefault(f"reference/{m}.md", f"# salesctl.{m}\n\n::: salesctl.{m}\n")
+            generated.setdefault(f"reference/{m}.md", f"::: salesctl.{m}\n")
     for rel, content in sorted(generated.items()):
         if files.get_file_from_path(rel) is not None:
             log.warning("salesctl: %s exists in docs/ and is also generated; keeping docs/", rel)
