@@ -324,7 +324,8 @@ class TestPolicyReference:
             for a in attrs.fields(fam.policy_type):
                 if a.init:
                     assert f"| `{a.name}` |" in section, f"{name}.{a.name}"
-        assert '| `limit_approval_role` | string | `"credit_manager"` |' in ref
+        role = sc.Policy.default().family("credit").limit_approval_role
+        assert f'| `limit_approval_role` | string | `"{role}"` |' in ref
         assert "| `disabled` |" in ref
 
 
