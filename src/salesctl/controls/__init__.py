@@ -35,6 +35,7 @@ _MODULES: tuple[str, ...] = (
     "salesctl.controls.commission",
     "salesctl.controls.service",
     "salesctl.controls.pipeline",
+    "salesctl.controls.period_end",
 )
 
 
@@ -55,6 +56,18 @@ def _load() -> tuple[dict[str, Family], dict[str, Control]]:
             controls[c.id] = c
             stamped.append(c)
         families[fam.name] = attrs.evolve(fam, controls=tuple(stamped))
+    # Detective sides of controls that another family owns (O2C-SO-01: one id, one family).
+    for name in _MODULES:
+        for det in getattr(importlib.import_module(name), "DETECTIONS", ()):
+            base = controls.get(det.control_id)
+            if base is None:
+                raise InvalidInput("detection for an unknown control", path=det.control_id)
+            register_messages(det.messages)
+            c = controls[det.control_id] = det.attach(base)
+            fam = families[c.family]
+            families[c.family] = attrs.evolve(
+                fam, controls=tuple(c if x.id == c.id else x for x in fam.controls)
+            )
     return families, dict(sorted(controls.items()))
 
 
@@ -66,8 +79,9 @@ def _fingerprint() -> str:
 
     rows = []
     for c in CONTROLS.values():
-        d = unstructure(attrs.evolve(c, check=None))
+        d = unstructure(attrs.evolve(c, check=None, detect=None))
         d.pop("check", None)
+        d.pop("detect", None)
         rows.append(d)
     canonical = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
