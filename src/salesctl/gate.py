@@ -277,7 +277,8 @@ def _clear_in_order(
         while k < len(order) and required[order[k]].step == step:
             i = order[k]
             k += 1
-            hit = next(
+            # The earliest qualifying approval leaves the most room for the steps above it.
+            hit = min(
                 (
                     a
                     for a in approvals
@@ -285,7 +286,8 @@ def _clear_in_order(
                     and (floor is None or a.granted_at >= floor)
                     and approval_clears(a, required[i], txn)
                 ),
-                None,
+                key=lambda a: a.granted_at,
+                default=None,
             )
             if hit is None:
                 complete = False

@@ -617,8 +617,14 @@ def _order_of(txn: Transaction) -> SalesOrder:
 
 
 def _price(line: OrderLine) -> Money:
-    """The price a line is judged at: before its line discount."""
-    return line.list_price if line.list_price is not None else line.unit_price
+    """The price a line is judged at: before its line discount.
+
+    That is the list price when the line carries a discount, and the unit price otherwise,
+    including when the unit price is *above* the list price: a surcharge on top of the list
+    price is a price rise (R1.2), not something the discount matrix sees.
+    """
+    lp = line.list_price
+    return lp if lp is not None and lp > line.unit_price else line.unit_price
 
 
 def _no_master(cid: str, order: SalesOrder, line: OrderLine, problem: str) -> Finding:
@@ -730,8 +736,8 @@ def check_float_authority(
 ) -> tuple[Finding, ...]:
     """O2C-PR-03: a line's price within the acting seller's delegated float range.
 
-    The price judged is the line's price before its line discount (``list_price`` when set;
-    the discount itself is O2C-PR-05's). Inside the seller's range: passes. Outside it: HOLD
+    The price judged is the line's price before its line discount (``list_price`` when it is
+    above the unit price; the discount itself is O2C-PR-05's), else the unit price. Inside the seller's range: passes. Outside it: HOLD
     for the nearest node up the tree whose range covers the price. Outside the root's range:
     BLOCK. A line without a master price cannot be judged and is blocked.
     """
