@@ -70,7 +70,11 @@ def test_s_k1_items_7_8_11_in_order() -> None:
     """Contract → delivery notice → QC'd stock → goods issue with gate pass → signed copy →
     revenue → 60 % collected → invoice signed by the finance VP."""
     order = b.order(contract_id=CONTRACT, lines=(b.line(qty="100", price="1000"),))  # 100,000 CNY
-    w = World(contract_accounts={CONTRACT: sc.ContractAccount(value=b.cny("100000"), collected=b.cny("0"))})
+    w = World(
+        contract_accounts={
+            CONTRACT: sc.ContractAccount(value=b.cny("100000"), collected=b.cny("0"))
+        }
+    )
     notice = b.notice(contract_id=CONTRACT, lines=(b.dline(qty="100"),))
 
     # Item 8, skipped step: the contract is not approved yet (合同签批) → no delivery notice.
@@ -108,18 +112,26 @@ def test_s_k1_items_7_8_11_in_order() -> None:
     d = decide(sc.BookRevenue(entry=entry, actor=b.ACCOUNTANT, at=b.AT), w.ctx())
     assert fired(d, BLOCK) == {"revenue.proof_unsigned"}
     w.add("delivery_proofs", b.signed())
-    assert decide(sc.BookRevenue(entry=entry, actor=b.ACCOUNTANT, at=b.AT), w.ctx()).outcome is ALLOW
+    assert (
+        decide(sc.BookRevenue(entry=entry, actor=b.ACCOUNTANT, at=b.AT), w.ctx()).outcome is ALLOW
+    )
 
     # Item 11: invoicing out of order, at 59.99 % collected → BLOCK.
     inv = b.invoice(contract_id=CONTRACT, lines=(b.iline(qty="100", price="1000"),))
-    w.state["contract_accounts"] = {CONTRACT: sc.ContractAccount(value=b.cny("100000"), collected=b.cny("59990"))}
+    w.state["contract_accounts"] = {
+        CONTRACT: sc.ContractAccount(value=b.cny("100000"), collected=b.cny("59990"))
+    }
     d = decide(sc.IssueInvoice(invoice=inv, actor=b.CLERK, at=b.AT), w.ctx())
     assert fired(d, BLOCK) == {"billing.collected_too_little"}
     # The customer pays 10 more (recorded against the open receivable) → 60 % exactly.
     w.state["exposure"] = b.exposure(receivables="100000")
     pay = b.receipt(amount="10.00", to_receivables="10.00")
-    assert decide(sc.RecordReceipt(receipt=pay, actor=b.ACCOUNTANT, at=b.AT), w.ctx()).outcome is ALLOW
-    w.state["contract_accounts"] = {CONTRACT: sc.ContractAccount(value=b.cny("100000"), collected=b.cny("60000"))}
+    assert (
+        decide(sc.RecordReceipt(receipt=pay, actor=b.ACCOUNTANT, at=b.AT), w.ctx()).outcome is ALLOW
+    )
+    w.state["contract_accounts"] = {
+        CONTRACT: sc.ContractAccount(value=b.cny("100000"), collected=b.cny("60000"))
+    }
     d = decide(sc.IssueInvoice(invoice=inv, actor=b.CLERK, at=b.AT), w.ctx())
     assert d.outcome is HOLD and [r.role for r in d.required_approvals] == ["finance_vp"]
     # 发票开据由财务副总签批 → ALLOW.
@@ -133,7 +145,9 @@ def test_s_k1_invoice_before_goods_issue_is_out_of_order() -> None:
     """S-IC 5.2 with S-K1 11: fully paid, VP on hand, but nothing posted yet → BLOCK (O2C-BL-01)."""
     inv = b.invoice(contract_id=CONTRACT)
     ctx = b.context(
-        contract_accounts={CONTRACT: sc.ContractAccount(value=b.cny("10000"), collected=b.cny("10000"))},
+        contract_accounts={
+            CONTRACT: sc.ContractAccount(value=b.cny("10000"), collected=b.cny("10000"))
+        },
         approvals=(b.approval(inv.id, "finance_vp", b.FINANCE_VP, id="A-VP"),),
         goods_issues=(b.goods_issue(posted=False),),
     )
@@ -150,7 +164,9 @@ def test_s_pm_void_rules_in_order() -> None:
     w = World(invoices=(inv,), settlements=(settlement,))
 
     def void_invoice() -> sc.Decision:
-        return decide(sc.VoidInvoice(invoice=inv, reason="wrong price", actor=b.CLERK, at=b.AT), w.ctx())
+        return decide(
+            sc.VoidInvoice(invoice=inv, reason="wrong price", actor=b.CLERK, at=b.AT), w.ctx()
+        )
 
     def void_settlement(s: sc.Settlement) -> sc.Decision:
         return decide(sc.VoidSettlement(settlement=s, actor=b.CLERK, at=b.AT), w.ctx())
@@ -172,7 +188,10 @@ def test_s_pm_void_rules_in_order() -> None:
     w.replace("invoices", inv.id, attrs.evolve(inv, voided=True))
     assert fired(void_invoice(), BLOCK) == {"billing.invoice_already_voided"}
     reissue = b.invoice("INV-0042-2")
-    d = decide(sc.IssueInvoice(invoice=reissue, actor=b.CLERK, at=b.AT), w.ctx(goods_issues=(b.goods_issue(posted=True),)))
+    d = decide(
+        sc.IssueInvoice(invoice=reissue, actor=b.CLERK, at=b.AT),
+        w.ctx(goods_issues=(b.goods_issue(posted=True),)),
+    )
     assert d.outcome is ALLOW
 
 
@@ -207,12 +226,17 @@ def test_s_yf_consignment_revenue_and_advance_receipts() -> None:
     as_of = dt.date(2026, 3, 31)
     w = World(as_of=as_of, exposure=b.exposure())
     # The distributor pays 5,000 in advance: nothing is invoiced, so it cannot settle receivables.
-    early = b.receipt("RC-ADV", amount="5000", to_receivables="5000", received_on=dt.date(2026, 3, 1))
-    assert fired(decide(sc.RecordReceipt(receipt=early, actor=b.ACCOUNTANT, at=b.AT), w.ctx()), BLOCK) == {
-        "revenue.receipt_over_receivables"
-    }
+    early = b.receipt(
+        "RC-ADV", amount="5000", to_receivables="5000", received_on=dt.date(2026, 3, 1)
+    )
+    assert fired(
+        decide(sc.RecordReceipt(receipt=early, actor=b.ACCOUNTANT, at=b.AT), w.ctx()), BLOCK
+    ) == {"revenue.receipt_over_receivables"}
     early = attrs.evolve(early, to_receivables=b.cny("0"))
-    assert decide(sc.RecordReceipt(receipt=early, actor=b.ACCOUNTANT, at=b.AT), w.ctx()).outcome is ALLOW
+    assert (
+        decide(sc.RecordReceipt(receipt=early, actor=b.ACCOUNTANT, at=b.AT), w.ctx()).outcome
+        is ALLOW
+    )
     w.state["advance_receipts"] = {"C-100": b.cny("5000")}
 
     # The consignment is shipped and signed for.
@@ -227,19 +251,29 @@ def test_s_yf_consignment_revenue_and_advance_receipts() -> None:
     assert fired(d, BLOCK) == {"revenue.consignment_unsettled"}
     entry = attrs.evolve(entry, consignment_settlement_id="CS-2026-03")
     count = sc.ConsignmentSettlement(
-        id="CS-2026-03", customer_id="C-100", period_end=as_of, opening=b.cny("30000"), counted=b.cny("18000")
+        id="CS-2026-03",
+        customer_id="C-100",
+        period_end=as_of,
+        opening=b.cny("30000"),
+        counted=b.cny("18000"),
     )
     w.add("consignment_settlements", count)
     # The count is not yet agreed by both finance departments.
-    assert fired(decide(sc.BookRevenue(entry=entry, actor=b.ACCOUNTANT, at=at), w.ctx()), BLOCK) == {
-        "revenue.consignment_unconfirmed"
-    }
+    assert fired(
+        decide(sc.BookRevenue(entry=entry, actor=b.ACCOUNTANT, at=at), w.ctx()), BLOCK
+    ) == {"revenue.consignment_unconfirmed"}
     w.replace("consignment_settlements", count.id, attrs.evolve(count, confirmed=True))
     # Skipping the advance: booking 12,000 as a fresh receivable while 5,000 sits in advances.
-    d = decide(sc.BookRevenue(entry=attrs.evolve(entry, advance_offset=None), actor=b.ACCOUNTANT, at=at), w.ctx())
+    d = decide(
+        sc.BookRevenue(entry=attrs.evolve(entry, advance_offset=None), actor=b.ACCOUNTANT, at=at),
+        w.ctx(),
+    )
     assert fired(d, BLOCK) == {"revenue.advance_not_offset"}
     # More than the settlement is not revenue either.
-    d = decide(sc.BookRevenue(entry=attrs.evolve(entry, amount=b.cny("12500")), actor=b.ACCOUNTANT, at=at), w.ctx())
+    d = decide(
+        sc.BookRevenue(entry=attrs.evolve(entry, amount=b.cny("12500")), actor=b.ACCOUNTANT, at=at),
+        w.ctx(),
+    )
     assert fired(d, BLOCK) == {"revenue.consignment_over_settled"}
     # Done right: 12,000 recognised, 5,000 of it offsetting the advance.
     assert decide(sc.BookRevenue(entry=entry, actor=b.ACCOUNTANT, at=at), w.ctx()).outcome is ALLOW
@@ -247,5 +281,12 @@ def test_s_yf_consignment_revenue_and_advance_receipts() -> None:
     # 次月5日前: the remaining 7,000 is now a receivable and is paid.
     w.state["advance_receipts"] = {"C-100": b.cny("0")}
     w.state["exposure"] = b.exposure(receivables="7000")
-    balance = b.receipt("RC-0403", amount="7000", to_receivables="7000", received_on=dt.date(2026, 4, 3))
-    assert decide(sc.RecordReceipt(receipt=balance, actor=b.ACCOUNTANT, at=b.at(3, 10, month=4)), w.ctx()).outcome is ALLOW
+    balance = b.receipt(
+        "RC-0403", amount="7000", to_receivables="7000", received_on=dt.date(2026, 4, 3)
+    )
+    assert (
+        decide(
+            sc.RecordReceipt(receipt=balance, actor=b.ACCOUNTANT, at=b.at(3, 10, month=4)), w.ctx()
+        ).outcome
+        is ALLOW
+    )
