@@ -34,8 +34,8 @@ __all__ = [
     "JournalForeign",
     "JournalReadOnly",
     "JournalTooNew",
-    "ReleaseConsumed",
     "PolicyError",
+    "ReleaseConsumed",
     "SalesctlError",
     "UnknownTransaction",
 ]

@@ -33,8 +33,10 @@ import errno
 import hashlib
 import json
 import os
+import random
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -675,15 +677,26 @@ class Journal:
                     raise _open_error(e, p) from None
             else:
                 raise _open_error(e, p) from None
-        try:
-            self._prepare(conn)
-        except sqlite3.Error as e:
-            conn.close()
-            raise _translate(e, p) from None
-        except BaseException:
-            conn.close()
-            raise
-        return conn
+        deadline = time.monotonic() + self._timeout
+        while True:
+            try:
+                self._prepare(conn)
+                return conn
+            except sqlite3.Error as e:
+                # While another process creates the journal or switches it to WAL, SQLite
+                # may answer "locked" at once instead of waiting: try again until the timeout.
+                busy = str(getattr(e, "sqlite_errorname", "")).startswith(
+                    ("SQLITE_BUSY", "SQLITE_LOCKED")
+                )
+                _rollback(conn)
+                if busy and time.monotonic() < deadline:
+                    time.sleep(0.005 + random.random() * 0.02)
+                    continue
+                conn.close()
+                raise _translate(e, p) from None
+            except BaseException:
+                conn.close()
+                raise
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         where = str(self.path)
@@ -969,11 +982,19 @@ class Journal:
         if not isinstance(amount, Money):
             raise InvalidInput("must be Money", path="amount", value=amount)
         with self._write() as conn:
+            # The chain is the evidence: look there first, so that even a deleted index row
+            # cannot free a release for a second use; the index's primary key is the backstop.
             row = conn.execute(
-                "SELECT e.seq, e.kind, e.body, e.prev_hash, e.hash FROM consumptions c "
-                "JOIN entries e ON e.seq = c.seq WHERE c.release_id = ?",
+                "SELECT seq, kind, body, prev_hash, hash FROM entries "
+                "WHERE kind = 'consumption' AND key = ? ORDER BY seq LIMIT 1",
                 (release_id,),
             ).fetchone()
+            if row is None:
+                row = conn.execute(
+                    "SELECT e.seq, e.kind, e.body, e.prev_hash, e.hash FROM consumptions c "
+                    "JOIN entries e ON e.seq = c.seq WHERE c.release_id = ?",
+                    (release_id,),
+                ).fetchone()
             if row is not None:
                 raise ReleaseConsumed(_consumption(_entry(row, self.path)))
             release = self._release(conn, release_id)
@@ -1055,6 +1076,20 @@ class Journal:
             last = conn.execute(
                 "SELECT MAX(number) FROM numbers WHERE series = ?", (series,)
             ).fetchone()[0]
+            # Cross-check the index with the chain's last draw of the series: a deleted
+            # index row must not lead to the same number being drawn twice.
+            top = conn.execute(
+                "SELECT seq, kind, body, prev_hash, hash FROM entries "
+                "WHERE kind = 'number' AND key = ? ORDER BY seq DESC LIMIT 1",
+                (series,),
+            ).fetchone()
+            chained = _entry(top, self.path).record.get("number") if top is not None else None
+            if chained != last:
+                raise JournalCorrupt(
+                    f"the number index of series {series!r} disagrees with the chain "
+                    f"({last} vs {chained}); run verify",
+                    path=str(self.path),
+                )
             number = int(last or 0) + 1
             record = {
                 "series": series,
