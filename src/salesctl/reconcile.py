@@ -357,7 +357,9 @@ class CreditFile:
 
     customer_id: str = field(validator=text)
     opened_on: dt.date = field(validator=a_date)
-    reviewed_on: tuple[dt.date, ...] = field(default=(), converter=tuple_conv, validator=each(dt.date))
+    reviewed_on: tuple[dt.date, ...] = field(
+        default=(), converter=tuple_conv, validator=each(dt.date)
+    )
     closed_on: dt.date | None = field(default=None, validator=opt_date)
 
 
@@ -479,7 +481,9 @@ class SystemInvoice:
     customer_id: str = field(validator=text)
     issued_on: dt.date = field(validator=a_date)
     amount: Money = field(validator=_money_nn)
-    lines: tuple[BilledLine, ...] = field(default=(), converter=tuple_conv, validator=each(BilledLine))
+    lines: tuple[BilledLine, ...] = field(
+        default=(), converter=tuple_conv, validator=each(BilledLine)
+    )
 
 
 @frozen
@@ -739,7 +743,9 @@ class Records:
         approvals: approvals on hand for plans (O2C-PL-01).
     """
 
-    orders: tuple[OrderEntry, ...] = field(default=(), converter=tuple_conv, validator=each(OrderEntry))
+    orders: tuple[OrderEntry, ...] = field(
+        default=(), converter=tuple_conv, validator=each(OrderEntry)
+    )
     opening_numbers: FrozenMap[str, int] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=_numbers
     )
@@ -924,7 +930,9 @@ class Report:
 
     period: Period = field(validator=typed(Period))
     findings: tuple[Finding, ...] = field(converter=tuple_conv, validator=each(Finding))
-    tested: FrozenMap[str, int] = field(default=FrozenMap(), converter=frozenmap_conv, validator=mapping)
+    tested: FrozenMap[str, int] = field(
+        default=FrozenMap(), converter=frozenmap_conv, validator=mapping
+    )
     controls: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
     policy_fingerprint: str = field(default="", validator=typed(str))
     catalogue_fingerprint: str = field(default="", validator=typed(str))
@@ -947,7 +955,11 @@ class Report:
         """The documents with a HOLD or BLOCK finding of ``control_id`` (sorted, unique)."""
         return tuple(
             sorted(
-                {_document(f) for f in self.findings_for(control_id) if f.outcome is not Outcome.ALLOW}
+                {
+                    _document(f)
+                    for f in self.findings_for(control_id)
+                    if f.outcome is not Outcome.ALLOW
+                }
             )
         )
 
@@ -976,7 +988,9 @@ class Report:
             InvalidInput: if periods or fingerprints differ.
         """
         if other.period != self.period:
-            raise InvalidInput("reports of different periods", path="other.period", value=other.period.label)
+            raise InvalidInput(
+                "reports of different periods", path="other.period", value=other.period.label
+            )
         if (other.policy_fingerprint, other.catalogue_fingerprint) != (
             self.policy_fingerprint,
             self.catalogue_fingerprint,
@@ -1066,9 +1080,13 @@ def run(
     from salesctl.policy import Policy
 
     if not isinstance(records, Records):
-        raise InvalidInput("must be salesctl.reconcile.Records", path="records", value=type(records).__name__)
+        raise InvalidInput(
+            "must be salesctl.reconcile.Records", path="records", value=type(records).__name__
+        )
     if not isinstance(period, Period):
-        raise InvalidInput("must be salesctl.reconcile.Period", path="period", value=type(period).__name__)
+        raise InvalidInput(
+            "must be salesctl.reconcile.Period", path="period", value=type(period).__name__
+        )
     pol = policy if policy is not None else Policy.default()
     if not isinstance(pol, Policy):
         raise InvalidInput("must be a salesctl.Policy", path="policy", value=type(pol).__name__)

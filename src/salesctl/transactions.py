@@ -39,6 +39,7 @@ from salesctl.model import (
     Receipt,
     RevenueEntry,
     SalesOrder,
+    SalesPlan,
     Settlement,
     WorkOrder,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "SendQuotation",
     "SetCreditProfile",
     "SignContract",
+    "SubmitSalesPlan",
     "Transaction",
     "VoidInvoice",
     "VoidOrder",
@@ -429,6 +431,23 @@ class AdvanceStage(Transaction):
     def document_id(self) -> str:
         """The opportunity id."""
         return self.opportunity.id
+
+
+@register_transaction
+@frozen
+class SubmitSalesPlan(Transaction):
+    """Put a sales plan into force, once approved (S-IC 1.2, S-CP 3.1.3–3.1.4★; O2C-PL-01).
+
+    Attributes:
+        plan: the plan as it would take effect.
+    """
+
+    plan: SalesPlan = field(validator=typed(SalesPlan), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The plan id."""
+        return self.plan.id
 
 
 def parse_transaction(data: Mapping[str, Any], *, path: str = "") -> Transaction:

@@ -36,6 +36,8 @@ _MODULES: tuple[str, ...] = (
     "salesctl.controls.service",
     "salesctl.controls.pipeline",
     "salesctl.controls.period_end",
+    "salesctl.controls.receivables",
+    "salesctl.controls.management",
 )
 
 

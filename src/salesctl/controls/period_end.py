@@ -249,7 +249,9 @@ def detect_order_closing(records: Records, period: Period, policy: PeriodEndPoli
 _LEDGER_FIELDS = ("value", "delivered", "invoiced", "collected")
 
 
-def detect_contract_ledger(records: Records, period: Period, policy: PeriodEndPolicy) -> Examination:
+def detect_contract_ledger(
+    records: Records, period: Period, policy: PeriodEndPolicy
+) -> Examination:
     """O2C-CT-04: the sales department's and finance's contract ledgers agree, contract by contract.
 
     Uses each book's latest line per contract read in the period. A contract in one book only,
@@ -279,7 +281,11 @@ def detect_contract_ledger(records: Records, period: Period, policy: PeriodEndPo
                     "period_end.ledger_missing",
                     cid,
                     params={"contract": cid, "book": missing.value},
-                    facts={"customer": have.customer_id, "in_book": have.book.value, "as_of": have.as_of},
+                    facts={
+                        "customer": have.customer_id,
+                        "in_book": have.book.value,
+                        "as_of": have.as_of,
+                    },
                     role=policy.ledger_role,
                     level=policy.follow_up_level,
                 )
@@ -325,7 +331,11 @@ def detect_shipments(records: Records, period: Period, policy: PeriodEndPolicy) 
     counted = {c.product_id for c in counts}
     out: list[Finding] = []
     for c in sorted(counts, key=lambda c: (c.product_id, c.period_end)):
-        sys_qty = c.system_quantity if c.system_quantity is not None else system.get(c.product_id, Decimal(0))
+        sys_qty = (
+            c.system_quantity
+            if c.system_quantity is not None
+            else system.get(c.product_id, Decimal(0))
+        )
         diff = c.actual_quantity - sys_qty
         if abs(diff) <= policy.max_shipment_difference:
             continue
@@ -381,7 +391,9 @@ def detect_shipments(records: Records, period: Period, policy: PeriodEndPolicy) 
 # -- O2C-BL-02 --------------------------------------------------------------------------------
 
 
-def detect_invoiced_quantity(records: Records, period: Period, policy: PeriodEndPolicy) -> Examination:
+def detect_invoiced_quantity(
+    records: Records, period: Period, policy: PeriodEndPolicy
+) -> Examination:
     """O2C-BL-02: quantities invoiced agree with the system deliveries they bill.
 
     Tests the system invoices issued in the period. A line not generated from a delivery, or
@@ -412,8 +424,16 @@ def detect_invoiced_quantity(records: Records, period: Period, policy: PeriodEnd
                             _BLOCK,
                             "period_end.invoice_without_delivery",
                             inv.invoice_id,
-                            params={"invoice": inv.invoice_id, "line": n, "product": line.product_id},
-                            facts={"line": n, "product": line.product_id, "quantity": line.quantity},
+                            params={
+                                "invoice": inv.invoice_id,
+                                "line": n,
+                                "product": line.product_id,
+                            },
+                            facts={
+                                "line": n,
+                                "product": line.product_id,
+                                "quantity": line.quantity,
+                            },
                         )
                     )
                 continue
@@ -468,7 +488,9 @@ def detect_invoiced_quantity(records: Records, period: Period, policy: PeriodEnd
 # -- O2C-RR-01 --------------------------------------------------------------------------------
 
 
-def detect_revenue_agreement(records: Records, period: Period, policy: PeriodEndPolicy) -> Examination:
+def detect_revenue_agreement(
+    records: Records, period: Period, policy: PeriodEndPolicy
+) -> Examination:
     """O2C-RR-01: sales invoices = system invoices = general-ledger revenue.
 
     Over a **day**, document by document: every sales invoice issued that day comes from a
@@ -505,7 +527,11 @@ def _revenue_documents(records: Records, period: Period, policy: PeriodEndPolicy
                     "period_end.sales_invoice_outside_system",
                     s.number,
                     params={"invoice": s.number},
-                    facts={"customer": s.customer_id, "amount": s.amount, "system_invoice": s.system_invoice_id or "-"},
+                    facts={
+                        "customer": s.customer_id,
+                        "amount": s.amount,
+                        "system_invoice": s.system_invoice_id or "-",
+                    },
                 )
             )
         elif src.amount != s.amount or src.customer_id != s.customer_id:
@@ -552,7 +578,9 @@ def _revenue_documents(records: Records, period: Period, policy: PeriodEndPolicy
         post_by = _plus(inv.issued_on, policy.posting_within_days)
         if issue_by in period or post_by in period:
             tested += 1
-        if issue_by in period and not any(d <= issue_by for d in issued_for.get(inv.invoice_id, ())):
+        if issue_by in period and not any(
+            d <= issue_by for d in issued_for.get(inv.invoice_id, ())
+        ):
             out.append(
                 make_finding(
                     cid,
@@ -560,7 +588,11 @@ def _revenue_documents(records: Records, period: Period, policy: PeriodEndPolicy
                     "period_end.system_invoice_not_issued",
                     inv.invoice_id,
                     params={"invoice": inv.invoice_id, "deadline": issue_by},
-                    facts={"customer": inv.customer_id, "amount": inv.amount, "issued_on": inv.issued_on},
+                    facts={
+                        "customer": inv.customer_id,
+                        "amount": inv.amount,
+                        "issued_on": inv.issued_on,
+                    },
                     role=policy.revenue_role,
                     level=policy.follow_up_level,
                 )
@@ -576,7 +608,11 @@ def _revenue_documents(records: Records, period: Period, policy: PeriodEndPolicy
                         "period_end.invoice_not_posted",
                         inv.invoice_id,
                         params={"invoice": inv.invoice_id, "amount": inv.amount, "posted": total},
-                        facts={"customer": inv.customer_id, "deadline": post_by, "postings": len(amounts)},
+                        facts={
+                            "customer": inv.customer_id,
+                            "deadline": post_by,
+                            "postings": len(amounts),
+                        },
                         role=policy.revenue_role,
                         level=policy.follow_up_level,
                     )
@@ -676,7 +712,12 @@ def detect_stock_count(records: Records, period: Period, policy: PeriodEndPolicy
             "difference": diff,
             "threshold": policy.max_stock_difference,
         }
-        params = {"count": c.count_id, "product": c.product_id, "book": c.book_quantity, "counted": c.counted_quantity}
+        params = {
+            "count": c.count_id,
+            "product": c.product_id,
+            "book": c.book_quantity,
+            "counted": c.counted_quantity,
+        }
         if c.explanation:
             out.append(
                 make_finding(

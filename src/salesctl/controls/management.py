@@ -1,0 +1,589 @@
+"""Planning and performance management: sales plans, monthly analysis, quarterly assessment.
+
+Source: the group manual S-IC 1.2 (计划部门依据订单情况和生产计划,编制月度产品销售计划,经营销
+部门负责人审核后按规定权限报批。年度产品销售计划由分(子)公司经理审批) and 11.1 (营销部门每月进行
+经营活动分析,分管副经理针对销售任务完成情况,督促营销部门根据既定销售目标,调整后续工作部署;
+绩效考核部门依据考核办法,至少每季对营销部门进行考核,考核结果与奖惩挂钩); the product-sales flow
+S-CP 3.1.3 (产品销售计划……经部门领导审核签字) and 3.1.4★ (传/送给企业分管业务的领导审定,特别重大的
+产品销售计划报企业办公会审定); the selling pipeline's review step (S-PS). Guideline 9 art. 3, 4
+and 10.
+
+Controls: O2C-PL-01 (sales plans approved at the right level before they take effect:
+preventive on :class:`~salesctl.transactions.SubmitSalesPlan`, detective over the plans of a
+period), O2C-MN-01 (monthly analysis against targets), O2C-MN-02 (quarterly assessment of the
+marketing department).
+
+>>> from salesctl.controls.management import ManagementPolicy
+>>> [s.role for s in ManagementPolicy().monthly_plan_approvals]
+['marketing_head']
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from attrs import field, frozen
+
+from salesctl._types import each, non_negative, ratio, text, tuple_conv, typed
+from salesctl.context import Context
+from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.controls.credit import ApprovalStep
+from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.model import Approval, PlanKind, SalesPlan
+from salesctl.money import Money
+from salesctl.reconcile import (
+    Examination,
+    PerformanceAssessment,
+    Period,
+    Records,
+    SalesActual,
+    SalesAnalysis,
+    make_finding,
+)
+from salesctl.transactions import SubmitSalesPlan, Transaction
+
+__all__ = [
+    "FAMILY",
+    "ManagementPolicy",
+    "check_plan_approval",
+    "detect_monthly_analysis",
+    "detect_plan_approvals",
+    "detect_quarterly_assessment",
+    "plan_approvals_needed",
+]
+
+_HOLD, _BLOCK = Outcome.HOLD, Outcome.BLOCK
+
+
+def _days(inst: Any, a: Any, value: Any) -> None:
+    typed(int)(inst, a, value)
+    non_negative(inst, a, value)
+
+
+def _opt_money(inst: Any, a: Any, value: Any) -> None:
+    if value is not None:
+        typed(Money)(inst, a, value)
+        non_negative(inst, a, value)
+
+
+@frozen
+class ManagementPolicy:
+    """Parameters of the management family (``[management]`` in the policy file).
+
+    Attributes:
+        monthly_plan_approvals: approvals a monthly sales plan needs (O2C-PL-01).
+        annual_plan_approvals: approvals an annual sales plan needs (O2C-PL-01).
+        major_plan_amount: a plan at or above this amount is major (``None``: only plans the
+            host flags ``major``).
+        major_plan_approvals: the further approvals a major plan needs (the office meeting).
+        require_monthly_plan: a month without an approved monthly plan is an exception.
+        require_annual_plan: a year without an annual plan is an exception.
+        analysis_within_days: days after a month end by which its analysis is made (O2C-MN-01).
+        min_achievement: achievement (actual ÷ target, as a fraction) below which the analysis
+            must record follow-up actions reviewed by the deputy manager (O2C-MN-01).
+        require_targets: a month without sales targets cannot be analysed: an exception.
+        analysis_role: who follows up missing or incomplete analyses (分管副经理).
+        assessed_units: the units assessed every quarter (O2C-MN-02).
+        assessment_within_days: days after a quarter end by which its assessment is made.
+        assessment_role: who follows up assessments (绩效考核部门).
+        follow_up_level: the authority level of the follow-up roles above.
+    """
+
+    monthly_plan_approvals: tuple[ApprovalStep, ...] = field(
+        default=(ApprovalStep("marketing_head", 3),),
+        converter=tuple_conv,
+        validator=each(ApprovalStep),
+    )
+    annual_plan_approvals: tuple[ApprovalStep, ...] = field(
+        default=(ApprovalStep("general_manager", 4),),
+        converter=tuple_conv,
+        validator=each(ApprovalStep),
+    )
+    major_plan_amount: Money | None = field(default=Money("50000000", "CNY"), validator=_opt_money)
+    major_plan_approvals: tuple[ApprovalStep, ...] = field(
+        default=(ApprovalStep("office_meeting", 5),),
+        converter=tuple_conv,
+        validator=each(ApprovalStep),
+    )
+    require_monthly_plan: bool = field(default=True, validator=typed(bool))
+    require_annual_plan: bool = field(default=True, validator=typed(bool))
+    analysis_within_days: int = field(default=10, validator=_days)
+    min_achievement: Decimal = field(default=Decimal("1"), validator=ratio)
+    require_targets: bool = field(default=True, validator=typed(bool))
+    analysis_role: str = field(default="deputy_manager", validator=text)
+    assessed_units: tuple[str, ...] = field(
+        default=("marketing",), converter=tuple_conv, validator=each(str)
+    )
+    assessment_within_days: int = field(default=30, validator=_days)
+    assessment_role: str = field(default="performance_office", validator=text)
+    follow_up_level: int = field(default=3, validator=_days)
+
+
+# -- O2C-PL-01 --------------------------------------------------------------------------------
+
+
+def plan_approvals_needed(plan: SalesPlan, policy: ManagementPolicy) -> tuple[ApprovalStep, ...]:
+    """The approvals ``plan`` needs: by kind, plus the major-plan approvals when it is major.
+
+    A plan is major when the host flags it or its amount reaches ``major_plan_amount`` (in the
+    same currency; a plan in another currency counts as major, failing safe).
+    """
+    steps = (
+        policy.monthly_plan_approvals
+        if plan.kind is PlanKind.MONTHLY
+        else policy.annual_plan_approvals
+    )
+    floor = policy.major_plan_amount
+    major = plan.major or (
+        floor is not None and (plan.amount.currency != floor.currency or plan.amount >= floor)
+    )
+    if major:
+        steps = steps + tuple(s for s in policy.major_plan_approvals if s not in steps)
+    return steps
+
+
+def check_plan_approval(
+    txn: Transaction, ctx: Context, policy: ManagementPolicy
+) -> tuple[Finding, ...]:
+    """O2C-PL-01 (preventive): a plan takes effect only with every approval it needs.
+
+    A HOLD naming each approval (the preparer's own does not count); the gate clears it with
+    the approvals on hand.
+    """
+    assert isinstance(txn, SubmitSalesPlan)
+    plan = txn.plan
+    steps = plan_approvals_needed(plan, policy)
+    return (
+        Finding(
+            control_id="O2C-PL-01",
+            outcome=Outcome.HOLD,
+            message="management.plan_needs_approval",
+            params={"plan": plan.id, "kind": plan.kind, "roles": [s.role for s in steps]},
+            facts={
+                "kind": plan.kind,
+                "amount": plan.amount,
+                "start": plan.start,
+                "end": plan.end,
+                "prepared_by": plan.prepared_by,
+                "major": len(steps)
+                > len(
+                    policy.monthly_plan_approvals
+                    if plan.kind is PlanKind.MONTHLY
+                    else policy.annual_plan_approvals
+                ),
+            },
+            required=tuple(
+                ApprovalRequirement(
+                    control_id="O2C-PL-01",
+                    role=s.role,
+                    min_level=s.level,
+                    document_id=plan.id,
+                    reason="management.plan_needs_approval",
+                    excluded=(plan.prepared_by,),
+                )
+                for s in steps
+            ),
+        ),
+    )
+
+
+def _valid_approval(a: Approval, plan: SalesPlan, step: ApprovalStep) -> bool:
+    who = a.approver
+    return (
+        a.document_id == plan.id
+        and a.role == step.role
+        and (a.control_id is None or a.control_id == "O2C-PL-01")
+        and step.role in who.roles
+        and who.authority_level >= step.level
+        and who.id != plan.prepared_by
+        and a.granted_at.date() <= plan.start
+    )
+
+
+def detect_plan_approvals(
+    records: Records, period: Period, policy: ManagementPolicy
+) -> Examination:
+    """O2C-PL-01 (detective): the plans taking effect in the period were approved in time.
+
+    Tests each plan starting in the period: every approval it needs (by kind, and for a major
+    plan) must be on record from a person holding the role and level, not the preparer, given
+    on or before the plan's first day; otherwise a HOLD naming the missing roles. A month (a
+    year) starting in the period without a monthly (annual) plan is a BLOCK when required.
+    """
+    by_doc: dict[str, list[Approval]] = defaultdict(list)
+    for a in records.approvals:
+        by_doc[a.document_id].append(a)
+    tested = 0
+    out: list[Finding] = []
+    starts: set[tuple[PlanKind, dt.date]] = set()
+    for plan in sorted(records.sales_plans, key=lambda p: (p.start, p.id)):
+        starts.add((plan.kind, plan.start))
+        if plan.start not in period:
+            continue
+        tested += 1
+        steps = plan_approvals_needed(plan, policy)
+        missing = [
+            s
+            for s in steps
+            if not any(_valid_approval(a, plan, s) for a in by_doc.get(plan.id, ()))
+        ]
+        if missing:
+            on_file = [
+                f"{a.role}:{a.approver.id}@{a.granted_at.date().isoformat()}"
+                for a in by_doc.get(plan.id, ())
+            ]
+            out.append(
+                make_finding(
+                    "O2C-PL-01",
+                    _HOLD,
+                    "management.plan_not_approved",
+                    plan.id,
+                    params={"plan": plan.id, "kind": plan.kind, "roles": [s.role for s in missing]},
+                    facts={
+                        "kind": plan.kind,
+                        "amount": plan.amount,
+                        "start": plan.start,
+                        "prepared_by": plan.prepared_by,
+                        "needed": [s.role for s in steps],
+                        "approvals_on_file": on_file or "none",
+                    },
+                    role=missing[0].role,
+                    level=missing[0].level,
+                )
+            )
+    wanted: list[tuple[PlanKind, Period]] = []
+    if policy.require_monthly_plan:
+        month = Period.containing(period.start, Frequency.MONTHLY)
+        while month.start <= period.end:
+            if month.start >= period.start:
+                wanted.append((PlanKind.MONTHLY, month))
+            month = month.next()
+    if policy.require_annual_plan:
+        year = Period.containing(period.start, Frequency.YEARLY)
+        if year.start >= period.start:
+            wanted.append((PlanKind.ANNUAL, year))
+    for kind, p in wanted:
+        tested += (kind, p.start) not in starts
+        if (kind, p.start) not in starts:
+            doc = f"{kind.value}-plan@{p.label}"
+            out.append(
+                make_finding(
+                    "O2C-PL-01",
+                    _BLOCK,
+                    "management.no_plan",
+                    doc,
+                    params={"kind": kind, "period": p.label},
+                    facts={"kind": kind, "start": p.start},
+                )
+            )
+    return Examination(tested, tuple(out))
+
+
+# -- O2C-MN-01 --------------------------------------------------------------------------------
+
+
+def _due_periods(period: Period, kind: Frequency, days: int) -> list[Period]:
+    """The periods of ``kind`` whose end + ``days`` falls in ``period``."""
+    lag = dt.timedelta(days=days)
+    out: list[Period] = []
+    p = Period.containing(period.start - lag, kind)
+    while p.end + lag <= period.end:
+        if p.end + lag >= period.start:
+            out.append(p)
+        p = p.next()
+    return out
+
+
+def detect_monthly_analysis(
+    records: Records, period: Period, policy: ManagementPolicy
+) -> Examination:
+    """O2C-MN-01: each month's business is analysed against its targets, shortfalls followed up.
+
+    Tests the months whose analysis deadline (month end + ``analysis_within_days``) falls in the
+    period, unit by unit (the units with a monthly target). A month without targets, a unit
+    with no analysis made by the deadline, or no actual sales figure, is a BLOCK; a unit below
+    ``min_achievement`` whose analysis records no follow-up action or no deputy manager's review
+    is a HOLD.
+    """
+    out: list[Finding] = []
+    tested = 0
+    for month in _due_periods(period, Frequency.MONTHLY, policy.analysis_within_days):
+        deadline = month.end + dt.timedelta(days=policy.analysis_within_days)
+        targets = {t.unit: t for t in records.targets if t.period == month}
+        actuals: dict[str, SalesActual] = {a.unit: a for a in records.actuals if a.period == month}
+        analyses: dict[str, SalesAnalysis] = {}
+        for an in records.analyses:
+            if an.period == month and an.performed_on <= deadline:
+                old = analyses.get(an.unit)
+                if old is None or an.performed_on > old.performed_on:
+                    analyses[an.unit] = an
+        if not targets:
+            if policy.require_targets:
+                tested += 1
+                out.append(
+                    make_finding(
+                        "O2C-MN-01",
+                        _BLOCK,
+                        "management.no_targets",
+                        f"targets@{month.label}",
+                        params={"period": month.label},
+                        facts={"units_with_actuals": sorted(actuals) or "none"},
+                    )
+                )
+            continue
+        for unit in sorted(targets):
+            tested += 1
+            doc = f"{unit}@{month.label}"
+            target = targets[unit].amount
+            actual = actuals.get(unit)
+            analysis = analyses.get(unit)
+            if actual is None or analysis is None:
+                out.append(
+                    make_finding(
+                        "O2C-MN-01",
+                        _BLOCK,
+                        "management.no_actual" if actual is None else "management.no_analysis",
+                        doc,
+                        params={"unit": unit, "period": month.label, "deadline": deadline},
+                        facts={
+                            "target": target,
+                            "actual": actual.amount if actual else "none",
+                            "deadline": deadline,
+                        },
+                    )
+                )
+                continue
+            if actual.amount.currency != target.currency:
+                out.append(
+                    make_finding(
+                        "O2C-MN-01",
+                        _BLOCK,
+                        "management.currency",
+                        doc,
+                        params={"unit": unit, "period": month.label},
+                        facts={"target": target, "actual": actual.amount},
+                    )
+                )
+                continue
+            achievement = actual.amount.ratio(target)
+            if achievement >= policy.min_achievement:
+                continue
+            if analysis.actions and analysis.reviewed_by:
+                continue
+            out.append(
+                make_finding(
+                    "O2C-MN-01",
+                    _HOLD,
+                    "management.shortfall_unaddressed",
+                    doc,
+                    params={
+                        "unit": unit,
+                        "period": month.label,
+                        "actual": actual.amount,
+                        "target": target,
+                    },
+                    facts={
+                        "target": target,
+                        "actual": actual.amount,
+                        "achievement": achievement,
+                        "min_achievement": policy.min_achievement,
+                        "analysis_on": analysis.performed_on,
+                        "actions": analysis.actions or "none",
+                        "reviewed_by": analysis.reviewed_by or "none",
+                    },
+                    role=policy.analysis_role,
+                    level=policy.follow_up_level,
+                )
+            )
+    return Examination(tested, tuple(out))
+
+
+# -- O2C-MN-02 --------------------------------------------------------------------------------
+
+
+def detect_quarterly_assessment(
+    records: Records, period: Period, policy: ManagementPolicy
+) -> Examination:
+    """O2C-MN-02: each assessed unit is assessed every quarter, the result tied to rewards.
+
+    Tests the quarters whose deadline (quarter end + ``assessment_within_days``) falls in the
+    period, for each of ``assessed_units``: no assessment by the deadline is a BLOCK; one not
+    applied to rewards and penalties is a HOLD.
+    """
+    out: list[Finding] = []
+    tested = 0
+    for quarter in _due_periods(period, Frequency.QUARTERLY, policy.assessment_within_days):
+        deadline = quarter.end + dt.timedelta(days=policy.assessment_within_days)
+        found: dict[str, PerformanceAssessment] = {}
+        for a in records.assessments:
+            if a.period == quarter and a.assessed_on <= deadline:
+                old = found.get(a.unit)
+                if old is None or a.linked_to_rewards > old.linked_to_rewards:
+                    found[a.unit] = a
+        for unit in policy.assessed_units:
+            tested += 1
+            doc = f"{unit}@{quarter.label}"
+            got = found.get(unit)
+            if got is None:
+                out.append(
+                    make_finding(
+                        "O2C-MN-02",
+                        _BLOCK,
+                        "management.no_assessment",
+                        doc,
+                        params={"unit": unit, "period": quarter.label, "deadline": deadline},
+                        facts={"deadline": deadline},
+                    )
+                )
+            elif not got.linked_to_rewards:
+                out.append(
+                    make_finding(
+                        "O2C-MN-02",
+                        _HOLD,
+                        "management.assessment_not_linked",
+                        doc,
+                        params={"unit": unit, "period": quarter.label},
+                        facts={
+                            "assessed_on": got.assessed_on,
+                            "assessed_by": got.assessed_by,
+                            "result": got.result,
+                        },
+                        role=policy.assessment_role,
+                        level=policy.follow_up_level,
+                    )
+                )
+    return Examination(tested, tuple(out))
+
+
+# -- the family -------------------------------------------------------------------------------
+
+_A = Assertion
+_M = Frequency.MONTHLY
+
+CONTROLS: tuple[Control, ...] = (
+    Control(
+        id="O2C-PL-01",
+        title_zh="销售计划分级审批",
+        title_en="Sales plans approved: monthly by the marketing head, annual by the manager; major plans by the office meeting",
+        objective_zh="销售计划经规定层级审定后方可执行。",
+        objective_en="Sales plans take effect only once approved at the required level.",
+        activity_zh="月度销售计划须经 {monthly_plan_approvals} 审批,年度计划须经 {annual_plan_approvals} 审批;金额 ≥ {major_plan_amount} 或特别重大的另须 {major_plan_approvals} 审定;编制人的审批无效,审批须在计划开始前。系统在计划生效时检查,每月复查当月开始的计划。",
+        activity_en="Monthly plans need {monthly_plan_approvals}, annual plans {annual_plan_approvals}; plans of {major_plan_amount} or more, or flagged major, also {major_plan_approvals}; the preparer's own approval does not count and approvals must precede the plan's start. Checked when a plan is put into force and reviewed monthly for the plans starting that month.",
+        risks=("R1.1", "R3.1"),
+        kind=Kind.PREVENTIVE,
+        frequency=_M,
+        key=True,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE,),
+        seeds=("S-IC 1.2", "S-CP 3.1.3", "S-CP 3.1.4"),
+        g9=(3, 4),
+        stage="plan",
+        owner="planning and marketing / 计划、营销部门",
+        evidence="decision log and plan approvals (who, role, level, when) before the plan's start",
+        applies_to=(SubmitSalesPlan.__name__,),
+        check=check_plan_approval,
+        detect=detect_plan_approvals,
+        detect_at={_M},
+        messages={
+            "management.plan_needs_approval": (
+                "销售计划 {plan}({kind})须经 {roles} 审批",
+                "sales plan {plan} ({kind}) needs approval by {roles}",
+            ),
+            "management.plan_not_approved": (
+                "销售计划 {plan}({kind})开始前缺少 {roles} 的审批",
+                "sales plan {plan} ({kind}) took effect without approval by {roles}",
+            ),
+            "management.no_plan": (
+                "{period} 没有 {kind} 销售计划",
+                "no {kind} sales plan for {period}",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-MN-01",
+        title_zh="月度经营活动分析",
+        title_en="Monthly sales analysis against targets",
+        objective_zh="按既定销售目标跟踪完成情况,及时调整工作部署。",
+        objective_en="Performance is tracked against targets every month and the plan of work adjusted in time.",
+        activity_zh="营销部门每月结束后 {analysis_within_days} 天内按目标分析完成情况;完成率低于 {min_achievement} 的须记录调整措施并经 {analysis_role} 审阅。",
+        activity_en="Within {analysis_within_days} days of each month end the marketing department analyses results against targets; a unit below {min_achievement} of target needs recorded follow-up actions reviewed by {analysis_role}.",
+        risks=("R1.1", "R1.2"),
+        kind=Kind.DETECTIVE,
+        frequency=_M,
+        key=False,
+        automation=Automation.MANUAL,
+        assertions=(_A.PRESENTATION,),
+        seeds=("S-IC 11.1", "S-PS 10"),
+        g9=(4,),
+        stage="analysis",
+        owner="marketing department, deputy manager / 营销部门、分管副经理",
+        evidence="monthly analysis with targets, actuals, actions and review",
+        detect=detect_monthly_analysis,
+        detect_at={_M},
+        messages={
+            "management.no_targets": (
+                "{period} 没有销售目标,无法进行分析",
+                "no sales targets for {period}: nothing to analyse against",
+            ),
+            "management.no_actual": (
+                "{unit} {period} 缺少实际销售数据",
+                "{unit} has no actual sales figure for {period}",
+            ),
+            "management.no_analysis": (
+                "{unit} {period} 的经营活动分析未在 {deadline} 前完成",
+                "{unit}: no analysis of {period} by {deadline}",
+            ),
+            "management.shortfall_unaddressed": (
+                "{unit} {period} 完成 {actual}/目标 {target},未记录调整措施或未经审阅",
+                "{unit} {period}: {actual} against a target of {target}, with no recorded follow-up or review",
+            ),
+            "management.currency": (
+                "{unit} {period} 目标与实际币种不同,无法比较(失败关闭)",
+                "{unit} {period}: target and actual are in different currencies (fails closed)",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-MN-02",
+        title_zh="每季考核",
+        title_en="Quarterly performance assessment of the marketing department",
+        objective_zh="营销部门的业绩至少每季考核一次,结果与奖惩挂钩。",
+        objective_en="The marketing department's performance is assessed at least quarterly, with the result tied to rewards.",
+        activity_zh="绩效考核部门在每季结束后 {assessment_within_days} 天内考核 {assessed_units},考核结果与奖惩挂钩;由 {assessment_role} 跟进。",
+        activity_en="Within {assessment_within_days} days of each quarter end the assessment department assesses {assessed_units} and applies the result to rewards and penalties; followed up by {assessment_role}.",
+        risks=("R1.1", "R3.1"),
+        kind=Kind.DETECTIVE,
+        frequency=Frequency.QUARTERLY,
+        key=False,
+        automation=Automation.MANUAL,
+        assertions=(_A.PRESENTATION,),
+        seeds=("S-IC 11.1",),
+        g9=(10,),
+        stage="analysis",
+        owner="performance assessment department / 绩效考核部门",
+        evidence="quarterly assessment record and its link to pay",
+        detect=detect_quarterly_assessment,
+        detect_at={Frequency.QUARTERLY},
+        messages={
+            "management.no_assessment": (
+                "{unit} {period} 未在 {deadline} 前完成考核",
+                "{unit} was not assessed for {period} by {deadline}",
+            ),
+            "management.assessment_not_linked": (
+                "{unit} {period} 的考核结果未与奖惩挂钩",
+                "{unit}: the assessment of {period} was not applied to rewards and penalties",
+            ),
+        },
+    ),
+)
+
+FAMILY = Family(
+    name="management",
+    title_zh="计划与经营分析",
+    title_en="Planning and performance management",
+    policy_type=ManagementPolicy,
+    controls=CONTROLS,
+)

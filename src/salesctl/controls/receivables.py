@@ -1,0 +1,531 @@
+"""Receivables and credit monitoring: credit-file reviews, overdue escalation, consignment.
+
+Source: the group manual S-IC 2.2 (营销和财务等部门共同建立客户信用动态档案,并至少每年更新一次)
+and 9.1 (应收账款核对、分析、催收); the contract flow S-K1 5 (销售、财务部门每月进行货款回收分析,
+建立客户信用管理;加强应收货款的清欠,逾期货款采取计息、抵扣提成直至经济诉讼); the distributor
+flow S-YF 11 (铺货3万元(结算价),月底盘点,……期初金额-盘点金额=结算金额,双方财务核对无误后,
+在次月5日前将货款打到……指定账户). Guideline 9 art. 5, 10 and 12.
+
+Controls (detective, run by :func:`salesctl.reconcile.run`): O2C-CR-03 (credit files reviewed
+at least every ``max_review_interval_days``), O2C-AR-01 (overdue receivables escalate: interest,
+commission offset, litigation), O2C-AR-02 (consignment settled monthly and paid by the
+``pay_by_day`` of the next month).
+
+"Before the 5th of next month" (次月5日前) is read as *on or before* the 5th; set
+``pay_by_day = 4`` for the strict reading.
+
+>>> from salesctl.controls.receivables import ReceivablesPolicy
+>>> p = ReceivablesPolicy()
+>>> p.interest_after_days, p.commission_offset_after_days, p.litigation_after_days
+(30, 90, 180)
+>>> str(p.consignment_limit)
+'30000.00 CNY'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Any
+
+from attrs import field, frozen
+
+from salesctl._types import non_negative, text, typed
+from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.decision import Finding, Outcome
+from salesctl.errors import InvalidInput
+from salesctl.money import Money
+from salesctl.reconcile import (
+    ConsignmentCount,
+    Examination,
+    Period,
+    ReceivableItem,
+    Records,
+    make_finding,
+)
+
+__all__ = [
+    "FAMILY",
+    "ReceivablesPolicy",
+    "detect_consignment",
+    "detect_credit_reviews",
+    "detect_overdue_receivables",
+    "payment_deadline",
+]
+
+_HOLD, _BLOCK = Outcome.HOLD, Outcome.BLOCK
+
+
+def _days(inst: Any, a: Any, value: Any) -> None:
+    typed(int)(inst, a, value)
+    non_negative(inst, a, value)
+
+
+def _opt_days(inst: Any, a: Any, value: Any) -> None:
+    if value is not None:
+        _days(inst, a, value)
+
+
+def _positive_days(inst: Any, a: Any, value: Any) -> None:
+    typed(int)(inst, a, value)
+    if value < 1:
+        raise InvalidInput("must be at least 1", path=f"ReceivablesPolicy.{a.name}", value=value)
+
+
+def _day_of_month(inst: Any, a: Any, value: Any) -> None:
+    typed(int)(inst, a, value)
+    if not 1 <= value <= 28:
+        raise InvalidInput(
+            "must be a day of the month between 1 and 28",
+            path=f"ReceivablesPolicy.{a.name}",
+            value=value,
+        )
+
+
+def _money(inst: Any, a: Any, value: Any) -> None:
+    typed(Money)(inst, a, value)
+    non_negative(inst, a, value)
+
+
+@frozen
+class ReceivablesPolicy:
+    """Parameters of the receivables family (``[receivables]`` in the policy file).
+
+    Attributes:
+        max_review_interval_days: longest interval between credit-file reviews (O2C-CR-03).
+        review_role: who reviews overdue credit files (O2C-CR-03).
+        interest_after_days: days past due after which overdue interest is charged
+            (O2C-AR-01; ``None``: step not used).
+        commission_offset_after_days: days past due after which the item is set against the
+            salesperson's commission (``None``: step not used).
+        litigation_after_days: days past due after which legal action starts (``None``: step
+            not used).
+        litigation_min_amount: the open amount from which legal action is required.
+        collection_role: who follows up interest and commission offsets (O2C-AR-01).
+        litigation_role: who decides on legal action (O2C-AR-01).
+        consignment_limit: the most consignment stock placed with a distributor, at settlement
+            price (O2C-AR-02; the seed's 铺货3万元).
+        pay_by_day: the day of the next month by which the settlement is paid (O2C-AR-02).
+        settlement_role: who follows up consignment settlements (O2C-AR-02).
+        follow_up_level: the authority level of the follow-up roles above.
+    """
+
+    max_review_interval_days: int = field(default=365, validator=_positive_days)
+    review_role: str = field(default="credit_manager", validator=text)
+    interest_after_days: int | None = field(default=30, validator=_opt_days)
+    commission_offset_after_days: int | None = field(default=90, validator=_opt_days)
+    litigation_after_days: int | None = field(default=180, validator=_opt_days)
+    litigation_min_amount: Money = field(default=Money("50000", "CNY"), validator=_money)
+    collection_role: str = field(default="finance_head", validator=text)
+    litigation_role: str = field(default="general_manager", validator=text)
+    consignment_limit: Money = field(default=Money("30000", "CNY"), validator=_money)
+    pay_by_day: int = field(default=5, validator=_day_of_month)
+    settlement_role: str = field(default="finance_head", validator=text)
+    follow_up_level: int = field(default=3, validator=_days)
+
+    def __attrs_post_init__(self) -> None:
+        steps = [
+            ("interest_after_days", self.interest_after_days),
+            ("commission_offset_after_days", self.commission_offset_after_days),
+            ("litigation_after_days", self.litigation_after_days),
+        ]
+        used = [(n, d) for n, d in steps if d is not None]
+        for (_, a), (name, b) in itertools.pairwise(used):
+            if b < a:
+                raise InvalidInput(
+                    "escalation steps must not come before the earlier ones "
+                    "(interest ≤ commission offset ≤ litigation)",
+                    path=name,
+                    value=b,
+                )
+
+
+def _plus(day: dt.date, days: int) -> dt.date:
+    return day + dt.timedelta(days=days)
+
+
+# -- O2C-CR-03 --------------------------------------------------------------------------------
+
+
+def detect_credit_reviews(
+    records: Records, period: Period, policy: ReceivablesPolicy
+) -> Examination:
+    """O2C-CR-03: every credit file is reviewed within ``max_review_interval_days`` of the last.
+
+    A review falls due ``max_review_interval_days`` after the file was opened or last reviewed
+    (and again every interval while none is made). Tests each due date in the period; a due
+    date with no review made on or before it is a HOLD for the review role, reported once, in
+    the period of the due date. A closed file falls due no more.
+    """
+    step = dt.timedelta(days=policy.max_review_interval_days)
+    tested = 0
+    out: list[Finding] = []
+    for f in sorted(records.credit_files, key=lambda f: f.customer_id):
+        anchors = sorted({f.opened_on, *(d for d in f.reviewed_on if d >= f.opened_on)})
+        for i, last in enumerate(anchors):
+            nxt = anchors[i + 1] if i + 1 < len(anchors) else None
+            due = last + step
+            while due <= period.end:
+                if f.closed_on is not None and f.closed_on <= due:
+                    break
+                reviewed = nxt is not None and nxt <= due
+                if due >= period.start:
+                    tested += 1
+                    if not reviewed:
+                        out.append(
+                            make_finding(
+                                "O2C-CR-03",
+                                _HOLD,
+                                "receivables.review_overdue",
+                                f.customer_id,
+                                params={"customer": f.customer_id, "due": due, "last": last},
+                                facts={
+                                    "opened_on": f.opened_on,
+                                    "last_review": last,
+                                    "due": due,
+                                    "next_review": nxt or "none",
+                                    "interval_days": policy.max_review_interval_days,
+                                },
+                                role=policy.review_role,
+                                level=policy.follow_up_level,
+                            )
+                        )
+                if reviewed:
+                    break
+                due += step
+    return Examination(tested, tuple(out))
+
+
+# -- O2C-AR-01 --------------------------------------------------------------------------------
+
+
+def _open_at(item: ReceivableItem, day: dt.date) -> bool:
+    return item.settled_on is None or item.settled_on > day
+
+
+def detect_overdue_receivables(
+    records: Records, period: Period, policy: ReceivablesPolicy
+) -> Examination:
+    """O2C-AR-01: overdue receivables escalate — interest, commission offset, litigation.
+
+    For each escalation step in use, tests the items whose step deadline (due date + the
+    step's days) falls in the period and that are still open at the period end; an item whose
+    step was not taken by the period end is a HOLD (interest and offset for the collection
+    role, litigation — only from ``litigation_min_amount`` — for the litigation role).
+    """
+    steps: list[tuple[str, int, str]] = []
+    if policy.interest_after_days is not None:
+        steps.append(("interest", policy.interest_after_days, policy.collection_role))
+    if policy.commission_offset_after_days is not None:
+        steps.append(
+            ("commission_offset", policy.commission_offset_after_days, policy.collection_role)
+        )
+    if policy.litigation_after_days is not None:
+        steps.append(("litigation", policy.litigation_after_days, policy.litigation_role))
+    tested: set[str] = set()
+    out: list[Finding] = []
+    for item in sorted(records.receivables, key=lambda r: r.item_id):
+        if not _open_at(item, period.end):
+            continue
+        for name, days, role in steps:
+            deadline = _plus(item.due_on, days)
+            if deadline not in period:
+                continue
+            taken: dt.date | None = {
+                "interest": item.interest_charged_on,
+                "commission_offset": item.commission_offset_on,
+                "litigation": item.litigation_on,
+            }[name]
+            open_amount = item.outstanding
+            if name == "litigation":
+                floor = policy.litigation_min_amount
+                if floor.currency != open_amount.currency:
+                    tested.add(item.item_id)
+                    out.append(
+                        make_finding(
+                            "O2C-AR-01",
+                            _BLOCK,
+                            "receivables.currency",
+                            item.item_id,
+                            params={"item": item.item_id, "currency": open_amount.currency},
+                            facts={"open_amount": open_amount, "threshold": floor},
+                        )
+                    )
+                    continue
+                if open_amount < floor:
+                    continue
+            tested.add(item.item_id)
+            if taken is not None and taken <= period.end:
+                continue
+            out.append(
+                make_finding(
+                    "O2C-AR-01",
+                    _HOLD,
+                    f"receivables.{name}_not_taken",
+                    item.item_id,
+                    params={
+                        "item": item.item_id,
+                        "customer": item.customer_id,
+                        "days": (period.end - item.due_on).days,
+                        "amount": open_amount,
+                    },
+                    facts={
+                        "step": name,
+                        "due_on": item.due_on,
+                        "step_deadline": deadline,
+                        "days_overdue": (period.end - item.due_on).days,
+                        "open_amount": open_amount,
+                        "salesperson": item.salesperson or "-",
+                        "taken_on": taken or "not taken",
+                    },
+                    role=role,
+                    level=policy.follow_up_level,
+                )
+            )
+    return Examination(len(tested), tuple(out))
+
+
+# -- O2C-AR-02 --------------------------------------------------------------------------------
+
+
+def payment_deadline(count: ConsignmentCount, policy: ReceivablesPolicy) -> dt.date:
+    """The day by which ``count``'s settlement must be paid: ``pay_by_day`` of the next month."""
+    y, m = count.period_end.year, count.period_end.month
+    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
+    return dt.date(y, m, policy.pay_by_day)
+
+
+def detect_consignment(records: Records, period: Period, policy: ReceivablesPolicy) -> Examination:
+    """O2C-AR-02: consignment counts settle at opening − counted, confirmed, paid on time.
+
+    Tests the counts made in the period (stock above ``consignment_limit``, a settlement that
+    is not opening − counted, a count not confirmed by both finance departments: HOLD) and the
+    counts whose payment deadline falls in the period (settlement not paid in full by the
+    deadline: HOLD).
+    """
+    tested: set[str] = set()
+    out: list[Finding] = []
+    role, level = policy.settlement_role, policy.follow_up_level
+    for c in sorted(records.consignment_counts, key=lambda c: (c.period_end, c.count_id)):
+        if c.period_end in period:
+            tested.add(c.count_id)
+            limit = policy.consignment_limit
+            if limit.currency != c.opening.currency:
+                out.append(
+                    make_finding(
+                        "O2C-AR-02",
+                        _BLOCK,
+                        "receivables.currency",
+                        c.count_id,
+                        params={"item": c.count_id, "currency": c.opening.currency},
+                        facts={"opening": c.opening, "threshold": limit},
+                    )
+                )
+            elif c.opening > limit:
+                out.append(
+                    make_finding(
+                        "O2C-AR-02",
+                        _HOLD,
+                        "receivables.consignment_over_limit",
+                        c.count_id,
+                        params={"customer": c.customer_id, "opening": c.opening, "limit": limit},
+                        facts={"opening": c.opening, "limit": limit},
+                        role=role,
+                        level=level,
+                    )
+                )
+            expected = c.opening.amount - c.counted.amount
+            if c.settlement.amount != expected:
+                out.append(
+                    make_finding(
+                        "O2C-AR-02",
+                        _HOLD,
+                        "receivables.settlement_mismatch",
+                        c.count_id,
+                        params={
+                            "count": c.count_id,
+                            "settlement": c.settlement,
+                            "expected": Money(expected, c.opening.currency),
+                        },
+                        facts={
+                            "opening": c.opening,
+                            "counted": c.counted,
+                            "expected": Money(expected, c.opening.currency),
+                            "settlement": c.settlement,
+                        },
+                        role=role,
+                        level=level,
+                    )
+                )
+            if not c.confirmed:
+                out.append(
+                    make_finding(
+                        "O2C-AR-02",
+                        _HOLD,
+                        "receivables.settlement_unconfirmed",
+                        c.count_id,
+                        params={"count": c.count_id, "customer": c.customer_id},
+                        facts={"period_end": c.period_end, "settlement": c.settlement},
+                        role=role,
+                        level=level,
+                    )
+                )
+        deadline = payment_deadline(c, policy)
+        if deadline in period and c.settlement:
+            tested.add(c.count_id)
+            on_time = (
+                c.paid is not None
+                and c.paid_on is not None
+                and c.paid_on <= deadline
+                and c.paid >= c.settlement
+            )
+            if not on_time:
+                out.append(
+                    make_finding(
+                        "O2C-AR-02",
+                        _HOLD,
+                        "receivables.settlement_unpaid",
+                        c.count_id,
+                        params={
+                            "count": c.count_id,
+                            "customer": c.customer_id,
+                            "settlement": c.settlement,
+                            "deadline": deadline,
+                        },
+                        facts={
+                            "settlement": c.settlement,
+                            "paid": c.paid or "nothing",
+                            "paid_on": c.paid_on or "-",
+                            "deadline": deadline,
+                        },
+                        role=role,
+                        level=level,
+                    )
+                )
+    return Examination(len(tested), tuple(out))
+
+
+# -- the family -------------------------------------------------------------------------------
+
+_A = Assertion
+_D = Kind.DETECTIVE
+_M = Frequency.MONTHLY
+
+CONTROLS: tuple[Control, ...] = (
+    Control(
+        id="O2C-CR-03",
+        title_zh="信用档案至少每年更新",
+        title_en="Customer credit file reviewed at least yearly; overdue reviews flagged",
+        objective_zh="客户信用等级、额度和期限反映客户当前的信用状况。",
+        objective_en="Credit grades, limits and terms reflect the customer's current standing.",
+        activity_zh="营销和财务共同维护客户信用动态档案,每 {max_review_interval_days} 天内至少复核更新一次;每月检查到期未复核的档案,由 {review_role} 跟进。",
+        activity_en="Marketing and finance keep each customer's credit file and review it at least every {max_review_interval_days} days; monthly, files past their review date are flagged for {review_role}.",
+        risks=("R1.3",),
+        kind=_D,
+        frequency=Frequency.YEARLY,
+        key=False,
+        automation=Automation.IT_DEPENDENT,
+        assertions=(_A.VALUATION,),
+        seeds=("S-IC 2.2",),
+        g9=(5,),
+        stage="credit",
+        owner="marketing and finance / 营销和财务部门",
+        evidence="credit file review dates; monthly list of overdue reviews",
+        detect=detect_credit_reviews,
+        detect_at={_M},
+        messages={
+            "receivables.review_overdue": (
+                "客户 {customer} 的信用档案应于 {due} 复核(上次 {last}),未复核",
+                "credit file of customer {customer} was due for review on {due} (last {last}) and was not reviewed",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-AR-01",
+        title_zh="逾期货款计息、抵扣提成直至诉讼",
+        title_en="Receivables aged monthly; overdue items escalate: interest, commission offset, litigation",
+        objective_zh="逾期应收账款按规定逐级清欠,减少坏账。",
+        objective_en="Overdue receivables are pursued step by step, limiting bad debts.",
+        activity_zh="销售、财务每月分析货款回收:逾期 {interest_after_days} 天计息,{commission_offset_after_days} 天抵扣业务员提成,{litigation_after_days} 天且未收金额 ≥ {litigation_min_amount} 提起诉讼;未按期采取措施的由 {collection_role} / {litigation_role} 跟进。",
+        activity_en="Monthly, sales and finance age receivables: {interest_after_days} days overdue → interest charged, {commission_offset_after_days} days → set against the salesperson's commission, {litigation_after_days} days and open ≥ {litigation_min_amount} → legal action; steps not taken are followed up by {collection_role} / {litigation_role}.",
+        risks=("R1.3", "R2.1"),
+        kind=_D,
+        frequency=_M,
+        key=False,
+        automation=Automation.IT_DEPENDENT,
+        assertions=(_A.VALUATION, _A.RIGHTS_AND_OBLIGATIONS),
+        seeds=("S-K1 5", "S-IC 9.1"),
+        g9=(10,),
+        stage="collection",
+        owner="sales department and finance / 销售、财务部门",
+        evidence="monthly ageing with the escalation step taken per overdue item",
+        detect=detect_overdue_receivables,
+        detect_at={_M},
+        messages={
+            "receivables.interest_not_taken": (
+                "应收 {item}(客户 {customer})逾期 {days} 天,未计收逾期利息({amount})",
+                "receivable {item} of {customer} is {days} days overdue ({amount}) and no interest was charged",
+            ),
+            "receivables.commission_offset_not_taken": (
+                "应收 {item}(客户 {customer})逾期 {days} 天,未抵扣业务提成({amount})",
+                "receivable {item} of {customer} is {days} days overdue ({amount}) and was not set against commission",
+            ),
+            "receivables.litigation_not_taken": (
+                "应收 {item}(客户 {customer})逾期 {days} 天、金额 {amount},未提起诉讼",
+                "receivable {item} of {customer} is {days} days overdue ({amount}) and no legal action was started",
+            ),
+            "receivables.currency": (
+                "{item} 的币种 {currency} 与策略阈值不同,无法比较(失败关闭)",
+                "{item} is in {currency}, not the policy threshold's currency: cannot compare (fails closed)",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-AR-02",
+        title_zh="铺货月底盘点结算",
+        title_en="Consignment stock settled monthly: settlement = opening − counted, paid by the 5th of next month",
+        objective_zh="铺货商品的销售及时、准确结算收款。",
+        objective_en="Consignment sales are settled and paid accurately and on time.",
+        activity_zh="铺货不超过 {consignment_limit}(结算价);月底盘点,期初金额−盘点金额=结算金额,双方财务核对确认,次月 {pay_by_day} 日前付款;不符的由 {settlement_role} 跟进。",
+        activity_en="Consignment stock up to {consignment_limit} (settlement price); counted at month end, settlement = opening − counted, confirmed by both finance departments, paid by day {pay_by_day} of the next month; exceptions followed up by {settlement_role}.",
+        risks=("R1.3", "R2.1"),
+        kind=_D,
+        frequency=_M,
+        key=False,
+        automation=Automation.IT_DEPENDENT,
+        assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION, _A.CUTOFF),
+        seeds=("S-YF 11",),
+        g9=(5, 12),
+        stage="collection",
+        owner="finance of both companies / 分销财务、颐福财务",
+        evidence="monthly count sheet, settlement statement with both confirmations, payment record",
+        detect=detect_consignment,
+        detect_at={_M},
+        messages={
+            "receivables.consignment_over_limit": (
+                "经销商 {customer} 铺货期初金额 {opening} 超过限额 {limit}",
+                "consignment stock with {customer} of {opening} exceeds the limit of {limit}",
+            ),
+            "receivables.settlement_mismatch": (
+                "盘点 {count} 结算金额 {settlement} ≠ 期初−盘点 {expected}",
+                "count {count}: settlement {settlement} is not opening − counted ({expected})",
+            ),
+            "receivables.settlement_unconfirmed": (
+                "盘点 {count}(经销商 {customer})未经双方财务核对确认",
+                "count {count} ({customer}) was not confirmed by both finance departments",
+            ),
+            "receivables.settlement_unpaid": (
+                "盘点 {count}(经销商 {customer})结算金额 {settlement} 未在 {deadline} 前付清",
+                "count {count} ({customer}): settlement {settlement} was not paid in full by {deadline}",
+            ),
+        },
+    ),
+)
+
+FAMILY = Family(
+    name="receivables",
+    title_zh="应收与信用监控",
+    title_en="Receivables and credit monitoring",
+    policy_type=ReceivablesPolicy,
+    controls=CONTROLS,
+)
