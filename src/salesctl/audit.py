@@ -44,7 +44,7 @@ from salesctl.decision import Decision, Finding, Outcome, render
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record, read_events
 from salesctl.gate import Gate
-from salesctl.ledger import Ledger, customer_partition, scope_of
+from salesctl.ledger import Books, Ledger, customer_partition, scope_of
 from salesctl.policy import Policy
 from salesctl.transactions import Transaction
 
@@ -384,6 +384,14 @@ class _Detective:
             self._reconcile: Any = None
         else:
             self._reconcile = reconcile if hasattr(reconcile, "run") else None
+        from salesctl.controls import CONTROLS
+
+        self.due: frozenset[Frequency] = frozenset(
+            k
+            for c in CONTROLS.values()
+            if getattr(c, "detect", None) is not None and policy.is_enabled(c.id)
+            for k in getattr(c, "detect_at", ())
+        )
 
     def close(self, day: dt.date, tallies: _Tallies, out: list[AuditException]) -> None:
         rc = self._reconcile
@@ -393,6 +401,8 @@ class _Detective:
         if books is None:
             return
         for kind in _period_ends(day):
+            if kind not in self.due:
+                continue
             period = rc.Period.containing(day, kind)
             records = books.records_for(period)
             if records is None:
@@ -465,7 +475,7 @@ def replay(
         else Ledger(
             credit_methods=getattr(credit, "credit_methods", None) or _credit_methods(),
             owns=owns,
-            books=k == 0,
+            books=_books(pol) if k == 0 else None,
         )
     )
     detective = _Detective(led, pol) if k == 0 else None
@@ -547,6 +557,15 @@ def replay(
         unfolded=dict(sorted(led.unfolded.items())),
         out_of_order=out_of_order,
         partitions=n,
+    )
+
+
+def _books(policy: Policy) -> Books:
+    pe = policy.families.get("period_end")
+    return Books(
+        sales_invoice_within_days=getattr(pe, "sales_invoice_within_days", 0),
+        posting_within_days=getattr(pe, "posting_within_days", 0),
+        close_within_days=getattr(pe, "close_within_days", 31),
     )
 
 

@@ -45,20 +45,59 @@ from attrs import field, frozen
 
 from salesctl._types import FrozenMap, aware, decimal_conv, opt_text, text, typed
 from salesctl.errors import InvalidInput, SalesctlError, UnknownTransaction
-from salesctl.model import Approval, CreditRelease, PriceEntry, StockLot
+from salesctl.model import (
+    Approval,
+    BusinessApprovalForm,
+    ConsignmentSettlement,
+    CreditRelease,
+    DeliveryProof,
+    PriceEntry,
+    SalesPlan,
+    Settlement,
+    StockLot,
+)
 from salesctl.money import Money
+from salesctl.reconcile import (
+    ConsignmentCount,
+    ContractLedgerLine,
+    GLRevenue,
+    PerformanceAssessment,
+    SalesActual,
+    SalesAnalysis,
+    SalesInvoice,
+    SalesTarget,
+    ShipmentCount,
+    StockCount,
+)
 from salesctl.transactions import TRANSACTION_TYPES, Transaction
 
 __all__ = [
     "RECORD_TYPES",
+    "AnalyseSales",
+    "AssessPerformance",
+    "CloseOrder",
+    "CountConsignment",
+    "CountShipments",
+    "CountStock",
     "Event",
     "GrantApproval",
     "GrantRelease",
+    "IssueSalesInvoice",
+    "KeepContractLedger",
     "MalformedEvent",
+    "PostGLRevenue",
     "PublishPrice",
+    "PublishSalesPolicy",
+    "ReceiveDeliveryProof",
     "ReceiveStock",
     "Record",
+    "RecordBusinessApproval",
+    "RecordSettlement",
+    "ReportSalesActual",
     "SetExchangeRate",
+    "SetSalesTarget",
+    "SettleConsignment",
+    "SubmitSalesPlan",
     "event_schema",
     "event_to_dict",
     "event_types",
@@ -190,6 +229,265 @@ class ReceiveStock(Record):
     """
 
     lot: StockLot = field(validator=typed(StockLot), kw_only=True)
+
+
+@register_record
+@frozen
+class PublishSalesPolicy(Record):
+    """The general manager issued a sales policy (销售政策, S-K1 1); contracts cite it (O2C-CT-03).
+
+    Attributes:
+        reference: the sales policy's id, e.g. ``"XSZC-2026-01"``.
+        withdrawn: True when the policy is withdrawn from now on.
+    """
+
+    reference: str = field(validator=text, kw_only=True)
+    withdrawn: bool = field(default=False, validator=typed(bool), kw_only=True)
+
+
+@register_record
+@frozen
+class ReceiveDeliveryProof(Record):
+    """Finance received proof that a goods issue was delivered (S-YF 9–10; O2C-RR-02).
+
+    Attributes:
+        proof: the customer-signed copy or logistics receipt.
+        customer_id: the customer, if the export knows it (routing).
+    """
+
+    proof: DeliveryProof = field(validator=typed(DeliveryProof), kw_only=True)
+    customer_id: str | None = field(default=None, validator=opt_text, kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer id, if given."""
+        return self.customer_id
+
+
+@register_record
+@frozen
+class RecordSettlement(Record):
+    """The billing system created or changed a sales settlement (销售结算单, S-PM B–C).
+
+    Attributes:
+        settlement: the settlement as it now stands.
+        customer_id: the customer, if the export knows it (routing).
+    """
+
+    settlement: Settlement = field(validator=typed(Settlement), kw_only=True)
+    customer_id: str | None = field(default=None, validator=opt_text, kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer id, if given."""
+        return self.customer_id
+
+
+@register_record
+@frozen
+class SettleConsignment(Record):
+    """A distributor's month-end consignment settlement was agreed (S-YF 11; O2C-RR-02).
+
+    Attributes:
+        settlement: the settlement.
+    """
+
+    settlement: ConsignmentSettlement = field(validator=typed(ConsignmentSettlement), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The distributor."""
+        return self.settlement.customer_id
+
+
+@register_record
+@frozen
+class RecordBusinessApproval(Record):
+    """A business approval form (业务审核表) was prepared or approved (S-FT; O2C-SO-06).
+
+    Attributes:
+        form: the form as it now stands.
+        customer_id: the customer, if the export knows it (routing).
+    """
+
+    form: BusinessApprovalForm = field(validator=typed(BusinessApprovalForm), kw_only=True)
+    customer_id: str | None = field(default=None, validator=opt_text, kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer id, if given."""
+        return self.customer_id
+
+
+@register_record
+@frozen
+class CloseOrder(Record):
+    """A completed or expired sales order was closed in the system (关闭, S-IC 5.1; O2C-SO-03).
+
+    Attributes:
+        order_id: the order.
+        customer_id: the customer, if the export knows it (routing).
+    """
+
+    order_id: str = field(validator=text, kw_only=True)
+    customer_id: str | None = field(default=None, validator=opt_text, kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer id, if given."""
+        return self.customer_id
+
+
+# Registers kept outside the order-to-cash transactions (counts, the other department's
+# books, the general ledger, targets and plans): the detective controls compare them with
+# what the transactions say (salesctl.reconcile).
+
+
+@register_record
+@frozen
+class KeepContractLedger(Record):
+    """A department's contract-ledger line read at a month end (合同台帐, S-K1 4; O2C-CT-04).
+
+    Attributes:
+        line: the line, with the book (sales or finance) it comes from.
+    """
+
+    line: ContractLedgerLine = field(validator=typed(ContractLedgerLine), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer."""
+        return self.line.customer_id
+
+
+@register_record
+@frozen
+class CountShipments(Record):
+    """The month-end count of actual shipments of a product (实际发货量, S-IC 7.1; O2C-DL-06).
+
+    Attributes:
+        count: the count.
+    """
+
+    count: ShipmentCount = field(validator=typed(ShipmentCount), kw_only=True)
+
+
+@register_record
+@frozen
+class IssueSalesInvoice(Record):
+    """Finance issued (stamped) a sales invoice from a system invoice (S-IC 8.1; O2C-RR-01).
+
+    Attributes:
+        invoice: the sales invoice.
+    """
+
+    invoice: SalesInvoice = field(validator=typed(SalesInvoice), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer."""
+        return self.invoice.customer_id
+
+
+@register_record
+@frozen
+class PostGLRevenue(Record):
+    """A posting to the general ledger's revenue account (总账收入, S-IC 8.1; O2C-RR-01).
+
+    Attributes:
+        posting: the posting.
+    """
+
+    posting: GLRevenue = field(validator=typed(GLRevenue), kw_only=True)
+
+
+@register_record
+@frozen
+class CountConsignment(Record):
+    """A distributor's month-end consignment count and settlement (S-YF 11; O2C-AR-02).
+
+    Attributes:
+        count: the count.
+    """
+
+    count: ConsignmentCount = field(validator=typed(ConsignmentCount), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The distributor."""
+        return self.count.customer_id
+
+
+@register_record
+@frozen
+class CountStock(Record):
+    """A line of the month-end stock count (月末盘点, S-IC 10.1; O2C-IN-01).
+
+    Attributes:
+        line: the count line.
+    """
+
+    line: StockCount = field(validator=typed(StockCount), kw_only=True)
+
+
+@register_record
+@frozen
+class SetSalesTarget(Record):
+    """A sales target set for a unit and period (O2C-MN-01).
+
+    Attributes:
+        target: the target.
+    """
+
+    target: SalesTarget = field(validator=typed(SalesTarget), kw_only=True)
+
+
+@register_record
+@frozen
+class ReportSalesActual(Record):
+    """What a unit sold in a period (O2C-MN-01).
+
+    Attributes:
+        actual: the figure.
+    """
+
+    actual: SalesActual = field(validator=typed(SalesActual), kw_only=True)
+
+
+@register_record
+@frozen
+class AnalyseSales(Record):
+    """The monthly sales analysis of a unit against its target (S-IC 11.1; O2C-MN-01).
+
+    Attributes:
+        analysis: the analysis.
+    """
+
+    analysis: SalesAnalysis = field(validator=typed(SalesAnalysis), kw_only=True)
+
+
+@register_record
+@frozen
+class AssessPerformance(Record):
+    """A periodic performance assessment of a unit (S-IC 11.1; O2C-MN-02).
+
+    Attributes:
+        assessment: the assessment.
+    """
+
+    assessment: PerformanceAssessment = field(validator=typed(PerformanceAssessment), kw_only=True)
+
+
+@register_record
+@frozen
+class SubmitSalesPlan(Record):
+    """A sales plan submitted for approval (S-IC 1.2, S-CP 3.1.3–3.1.4; O2C-PL-01).
+
+    Attributes:
+        plan: the plan.
+    """
+
+    plan: SalesPlan = field(validator=typed(SalesPlan), kw_only=True)
 
 
 #: An event of the stream: a transaction (decided) or a record (folded only).

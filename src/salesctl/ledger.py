@@ -75,6 +75,7 @@ from salesctl.transactions import Transaction
 
 __all__ = [
     "FOLDS",
+    "Books",
     "Ledger",
     "OrderState",
     "Scope",
@@ -140,6 +141,7 @@ class Scope:
         document_ids: every document id it names (for approvals on hand).
         product_ids: products on its lines.
         goods_issue_ids: goods issues it names.
+        currency: the currency of its first amount (order, invoice, receipt, entry).
     """
 
     customer_id: str | None = None
@@ -148,6 +150,7 @@ class Scope:
     document_ids: list[str] = attrs.Factory(list)
     product_ids: list[str] = attrs.Factory(list)
     goods_issue_ids: list[str] = attrs.Factory(list)
+    currency: str | None = None
 
 
 def _add(xs: list[str], x: Any) -> None:
@@ -186,6 +189,8 @@ def scope_of(event: Any) -> Scope:
 
 def _scan(doc: Any, s: Scope) -> None:
     if isinstance(doc, SalesOrder):
+        if s.currency is None:
+            s.currency = doc.currency
         _add(s.order_ids, doc.id)
         _add(s.document_ids, doc.id)
         if s.customer_id is None:
@@ -201,6 +206,12 @@ def _scan(doc: Any, s: Scope) -> None:
     fields = {a.name for a in names}
     if "id" in fields:
         _add(s.document_ids, get("id"))
+    if s.currency is None:
+        for name in ("amount", "total"):
+            m = getattr(doc, name, None)
+            if isinstance(m, Money):
+                s.currency = m.currency
+                break
     if "customer" in fields and s.customer_id is None:
         cust = get("customer")
         s.customer_id = getattr(cust, "id", None)
@@ -221,6 +232,8 @@ def _scan(doc: Any, s: Scope) -> None:
         _add(s.document_ids, get("notice_id"))
     if "application_id" in fields:
         _add(s.document_ids, get("application_id"))
+    if "business_approval_id" in fields:
+        _add(s.document_ids, get("business_approval_id"))
     if "product_id" in fields:
         _add(s.product_ids, get("product_id"))
     if "lines" in fields:
@@ -354,7 +367,7 @@ class Ledger:
             (``None``: all). Used to partition a replay by customer.
         closed_retention_days: days a complete order stays after its last event.
         approval_retention_days: days an approval or release stays after it was granted.
-        books: also keep the books the detective controls read (:class:`Books`); a
+        books: also keep the books the detective controls read (a :class:`Books`); a
             partitioned replay keeps them in one partition only.
     """
 
@@ -365,7 +378,7 @@ class Ledger:
         owns: Callable[[str], bool] | None = None,
         closed_retention_days: int = 62,
         approval_retention_days: int = 400,
-        books: bool = False,
+        books: Books | None = None,
     ) -> None:
         self.credit_methods = frozenset(credit_methods)
         self._owns = owns
@@ -392,14 +405,18 @@ class Ledger:
         self._records: dict[str, list[Any]] = {}
         self._actors: dict[Any, Any] = {}
         self._gi_order: dict[str, str] = {}
+        #: Sales policies in force (global).
+        self.sales_policies: set[str] = set()
+        self._sales_policies_view: frozenset[str] | None = None
+        self._forms: dict[str, Any] = {}
         self._fx_view: Any = None
         self._swept: dt.date | None = None
         #: The business date of the last event folded.
         self.today: dt.date | None = None
         #: Events folded, by type name, that had no registered fold.
         self.unfolded: dict[str, int] = {}
-        #: The registers the detective controls read (``None`` unless ``books=True``).
-        self.books: Books | None = Books(self) if books else None
+        #: The registers the detective controls read (``None`` unless ``books`` is given).
+        self.books: Books | None = books
 
     # -- partition --------------------------------------------------------------------
 
@@ -627,16 +644,23 @@ class Ledger:
             kw["prices"] = tuple(prices)
         if lots:
             kw["stock_lots"] = tuple(lots)
+        if self.sales_policies:
+            if self._sales_policies_view is None:
+                self._sales_policies_view = frozenset(self.sales_policies)
+            kw["sales_policies"] = self._sales_policies_view
+        forms = {self._forms[d].id: self._forms[d] for d in s.document_ids if d in self._forms}
+        if forms:
+            kw["business_approval_forms"] = tuple(forms.values())
         if cust is not None:
             if cust.concessions:
                 kw["concession_history"] = tuple(cust.concessions)
             if cust.consignment_settlements:
                 kw["consignment_settlements"] = tuple(cust.consignment_settlements)
-            adv = {cur: amt for cur, amt in cust.advance.items() if amt > 0}
-            if adv:
-                # One amount per customer: the advance in the first currency held.
-                cur, amt = next(iter(adv.items()))
-                kw["advance_receipts"] = {cust.id: Money(amt, cur)}
+            # The advance balance is always stated (zero included) in the currency of the
+            # transaction's amounts.
+            cur = s.currency or currency
+            if cur is not None:
+                kw["advance_receipts"] = {cust.id: Money(cust.advance.get(cur, _ZERO), cur)}
         approved = [d for d in s.document_ids if d in self._approved]
         notices: list[Any] = []
         gis: list[Any] = []
@@ -757,27 +781,435 @@ class Ledger:
 
 
 class Books:
-    """The registers detective controls read (:class:`salesctl.reconcile.Records`), kept from
-    every event of the stream: the order register, credit files, deliveries, invoices,
-    receivables, and the counts, ledgers, targets and plans the host exported as records.
+    """The registers the detective controls read (:class:`salesctl.reconcile.Records`).
+
+    Kept from every event of the stream, whatever partition the ledger is: the order register
+    (numbers, completion, closing), credit files, system deliveries and invoices (each invoice
+    line attributed to the deliveries it bills, first delivered first billed), and the
+    registers the host exports as records — sales invoices, general-ledger revenue, shipment
+    and stock counts, both departments' contract ledgers, consignment counts, targets,
+    analyses, assessments, sales plans and their approvals.
+
+    A daily run gets the day's documents and what they refer to; a monthly (or longer) run
+    gets everything still kept. Documents are kept ``retention_days`` after their date (an
+    order until its closing deadline has passed), so memory follows open documents.
 
     Args:
-        ledger: the ledger it belongs to (for the open documents it refers to).
+        retention_days: how long dated registers are kept.
+        sales_invoice_within_days: days after a system invoice its sales invoice is due (a
+            daily run looks back this far; the period-end policy's value).
+        posting_within_days: the same for the revenue posting.
     """
 
-    def __init__(self, ledger: Ledger) -> None:
-        self.ledger = ledger
+    def __init__(
+        self,
+        *,
+        retention_days: int = 120,
+        sales_invoice_within_days: int = 0,
+        posting_within_days: int = 0,
+        close_within_days: int = 31,
+    ) -> None:
+        self.retention = dt.timedelta(days=retention_days)
+        self.lookback = dt.timedelta(days=max(sales_invoice_within_days, posting_within_days))
+        self.close_within = dt.timedelta(days=close_within_days)
+        self.orders: dict[str, dict[str, Any]] = {}
+        self._lines: dict[str, dict[int, list[Any]]] = {}
+        self.series_max: dict[str, int] = {}
+        self.opening: dict[str, int] = {}
+        self.credit_files: dict[str, dict[str, Any]] = {}
+        self.deliveries: dict[str, list[Any]] = {}
+        self._deliveries_by_day: dict[dt.date, list[str]] = {}
+        self.system_invoices: dict[str, Any] = {}
+        self._sys_by_day: dict[dt.date, list[str]] = {}
+        self._gi_bills: dict[str, list[str]] = {}
+        self._unbilled: dict[tuple[str, int], list[list[Any]]] = {}
+        self._sales_by_day: dict[dt.date, list[Any]] = {}
+        self._sales_by_sys: dict[str, list[Any]] = {}
+        self._gl_by_day: dict[dt.date, list[Any]] = {}
+        self._gl_by_sys: dict[str, list[Any]] = {}
+        self._dated: dict[str, list[tuple[dt.date, Any]]] = {}
+        self._plans: set[str] = set()
+        self._term: dict[str, int] = {}
+
+    # -- registering --------------------------------------------------------------------
 
     def apply(self, event: Any) -> None:
-        """Register what ``event`` adds to the books (before the ledger folds it)."""
+        """Register what ``event`` adds to the books."""
+        fn = _BOOK_FOLDS.get(type(event).__name__)
+        if fn is not None:
+            fn(self, event)
+
+    def keep(self, key: str, day: dt.date, value: Any) -> None:
+        """Keep a dated register entry under ``key`` (a :class:`~salesctl.reconcile.Records`
+        field name)."""
+        self._dated.setdefault(key, []).append((day, value))
+
+    # -- handing out --------------------------------------------------------------------
 
     def records_for(self, period: Any) -> Any:
-        """The :class:`~salesctl.reconcile.Records` a detective run over ``period`` needs, or
-        ``None`` when there is nothing to examine."""
-        return None
+        """The :class:`~salesctl.reconcile.Records` for a detective run over ``period``."""
+        from salesctl.control import Frequency
+        from salesctl.reconcile import OrderEntry, Records
+
+        if period.kind is Frequency.DAILY:
+            return self._daily(period.start)
+        orders = tuple(OrderEntry(**e) for e in self.orders.values())
+        files = tuple(_credit_file(cid, f) for cid, f in sorted(self.credit_files.items()))
+        kw: dict[str, Any] = {
+            "orders": orders,
+            "opening_numbers": dict(self.opening),
+            "credit_files": files,
+            "deliveries": tuple(d for ds in self.deliveries.values() for d in ds),
+            "system_invoices": tuple(self.system_invoices.values()),
+            "sales_invoices": tuple(x for xs in self._sales_by_day.values() for x in xs),
+            "gl_revenue": tuple(x for xs in self._gl_by_day.values() for x in xs),
+        }
+        for key, items in self._dated.items():
+            kw[key] = tuple(v for _, v in items)
+        return Records(**kw)
+
+    def _daily(self, day: dt.date) -> Any:
+        from salesctl.reconcile import Records
+
+        sys_ids: dict[str, None] = {}
+        d = day - self.lookback
+        while d <= day:
+            for i in self._sys_by_day.get(d, ()):
+                sys_ids[i] = None
+            d += dt.timedelta(days=1)
+        sales = list(self._sales_by_day.get(day, ()))
+        gl = list(self._gl_by_day.get(day, ()))
+        for x in sales:
+            if x.system_invoice_id in self.system_invoices:
+                sys_ids[x.system_invoice_id] = None
+        for x in gl:
+            if x.invoice_id in self.system_invoices:
+                sys_ids[x.invoice_id] = None
+        have_sales = {id(x) for x in sales}
+        have_gl = {id(x) for x in gl}
+        gis: dict[str, None] = {}
+        for i in list(sys_ids):
+            for x in self._sales_by_sys.get(i, ()):
+                if id(x) not in have_sales:
+                    sales.append(x)
+                    have_sales.add(id(x))
+            for x in self._gl_by_sys.get(i, ()):
+                if id(x) not in have_gl:
+                    gl.append(x)
+                    have_gl.add(id(x))
+            for line in self.system_invoices[i].lines:
+                if line.goods_issue_id is not None:
+                    gis[line.goods_issue_id] = None
+        # Earlier invoices billing the same deliveries (the cumulative quantity test).
+        for g in gis:
+            for i in self._gi_bills.get(g, ()):
+                sys_ids.setdefault(i, None)
+        if not sys_ids and not sales and not gl:
+            return None
+        return Records(
+            deliveries=tuple(r for g in gis for r in self.deliveries.get(g, ())),
+            system_invoices=tuple(self.system_invoices[i] for i in sys_ids),
+            sales_invoices=tuple(sales),
+            gl_revenue=tuple(gl),
+        )
+
+    # -- forgetting ---------------------------------------------------------------------
 
     def after_close(self, day: dt.date) -> None:
-        """Forget what no later period needs, once the periods ending on ``day`` ran."""
+        """Forget what no later period needs, after the periods ending on ``day`` ran."""
+        nxt = day + dt.timedelta(days=1)
+        if nxt.day != 1:
+            return
+        self.opening = dict(self.series_max)
+        cutoff = day - self.retention
+        for oid in [
+            oid
+            for oid, e in self.orders.items()
+            if _order_done(e) is not None
+            and _order_done(e) + self.close_within < cutoff  # type: ignore[operator]
+            and e["created_on"] < cutoff
+        ]:
+            del self.orders[oid]
+            for ukey in [k for k in self._unbilled if k[0] == oid]:
+                del self._unbilled[ukey]
+            self._lines.pop(oid, None)
+        for d in [d for d in self._deliveries_by_day if d < cutoff]:
+            for g in self._deliveries_by_day.pop(d):
+                self.deliveries.pop(g, None)
+                self._gi_bills.pop(g, None)
+        for d in [d for d in self._sys_by_day if d < cutoff]:
+            for i in self._sys_by_day.pop(d):
+                self.system_invoices.pop(i, None)
+                self._sales_by_sys.pop(i, None)
+                self._gl_by_sys.pop(i, None)
+        for reg in (self._sales_by_day, self._gl_by_day):
+            for d in [d for d in reg if d < cutoff]:
+                del reg[d]
+        for key, items in self._dated.items():
+            if items and items[0][0] < cutoff:
+                self._dated[key] = [(d, v) for d, v in items if d >= cutoff]
+
+    def size(self) -> dict[str, int]:
+        """How many entries the books hold, by register."""
+        out = {
+            "orders": len(self.orders),
+            "deliveries": len(self.deliveries),
+            "system_invoices": len(self.system_invoices),
+            "sales_invoices": sum(len(v) for v in self._sales_by_day.values()),
+            "gl_revenue": sum(len(v) for v in self._gl_by_day.values()),
+        }
+        out.update({k: len(v) for k, v in self._dated.items()})
+        return out
+
+
+def _order_done(e: dict[str, Any]) -> dt.date | None:
+    day: dt.date | None
+    if e["voided"]:
+        day = e["closed_on"] or e["created_on"]
+    else:
+        day = e["completed_on"] if e["closed_on"] is None else e["closed_on"]
+    return day
+
+
+def _credit_file(cid: str, f: dict[str, Any]) -> Any:
+    from salesctl.reconcile import CreditFile
+
+    return CreditFile(
+        customer_id=cid,
+        opened_on=f["opened_on"],
+        reviewed_on=tuple(sorted(f["reviewed_on"])),
+        closed_on=f.get("closed_on"),
+    )
+
+
+_BookFold = Callable[[Books, Any], None]
+_BOOK_FOLDS: dict[str, _BookFold] = {}
+
+
+def _book(*names: str) -> Callable[[_BookFold], _BookFold]:
+    def deco(fn: _BookFold) -> _BookFold:
+        for n in names:
+            _BOOK_FOLDS[n] = fn
+        return fn
+
+    return deco
+
+
+def _book_complete(b: Books, oid: str, day: dt.date) -> None:
+    e = b.orders.get(oid)
+    lines = b._lines.get(oid)
+    if e is None or lines is None:
+        return
+    done = all(ln[1] >= ln[0] and ln[2] >= ln[1] for ln in lines.values())
+    if done and e["completed_on"] is None:
+        e["completed_on"] = day
+    elif not done:
+        e["completed_on"] = None
+
+
+@_book("PlaceOrder", "ReleaseOrder")
+def _book_order(b: Books, txn: Any) -> None:
+    o: SalesOrder = txn.order
+    e = b.orders.get(o.id)
+    if e is None:
+        if type(txn).__name__ != "PlaceOrder":
+            return
+        b.orders[o.id] = {
+            "order_id": o.id,
+            "series": o.series,
+            "seq": o.seq,
+            "customer_id": o.customer.id,
+            "created_on": o.order_date,
+            "completed_on": None,
+            "valid_until": None,
+            "closed_on": None,
+            "voided": False,
+        }
+        if o.seq > b.series_max.get(o.series, 0):
+            b.series_max[o.series] = o.seq
+    lines = b._lines.setdefault(o.id, {})
+    for ln in o.lines:
+        have = lines.get(ln.line_no)
+        if have is None:
+            lines[ln.line_no] = [ln.quantity, _ZERO, _ZERO]
+        else:
+            have[0] = ln.quantity
+    b._term[o.id] = o.payment.days
+    _book_complete(b, o.id, txn.at.date())
+
+
+@_book("VoidOrder")
+def _book_void(b: Books, txn: Any) -> None:
+    e = b.orders.get(txn.order.id)
+    if e is not None:
+        e["voided"] = True
+
+
+@_book("CloseOrder")
+def _book_close(b: Books, rec: Any) -> None:
+    e = b.orders.get(rec.order_id)
+    if e is not None and e["closed_on"] is None:
+        e["closed_on"] = rec.at.date()
+
+
+@_book("SetCreditProfile")
+def _book_profile(b: Books, txn: Any) -> None:
+    f = b.credit_files.get(txn.customer.id)
+    if f is None:
+        f = b.credit_files[txn.customer.id] = {
+            "opened_on": txn.profile.reviewed_on,
+            "reviewed_on": set(),
+        }
+    f["reviewed_on"].add(txn.profile.reviewed_on)
+    if txn.profile.reviewed_on < f["opened_on"]:
+        f["opened_on"] = txn.profile.reviewed_on
+
+
+@_book("PostGoodsIssue")
+def _book_goods_issue(b: Books, txn: Any) -> None:
+    from salesctl.reconcile import DeliveryRecord
+
+    gi = txn.goods_issue
+    if gi.id in b.deliveries:
+        return  # posted once; a second posting is O2C-DL-02's exception
+    day = gi.issued_on
+    recs = [
+        DeliveryRecord(
+            goods_issue_id=gi.id,
+            order_id=gi.order_id,
+            customer_id=gi.customer_id,
+            product_id=line.product_id,
+            quantity=line.quantity,
+            posted_on=day,
+        )
+        for line in gi.lines
+    ]
+    b.deliveries[gi.id] = recs
+    b._deliveries_by_day.setdefault(day, []).append(gi.id)
+    lines = b._lines.get(gi.order_id, {})
+    for line in gi.lines:
+        b._unbilled.setdefault((gi.order_id, line.order_line), []).append([gi.id, line.quantity])
+        ln = lines.get(line.order_line)
+        if ln is not None:
+            ln[1] += line.quantity
+    _book_complete(b, gi.order_id, txn.at.date())
+
+
+@_book("IssueInvoice")
+def _book_invoice(b: Books, txn: Any) -> None:
+    from salesctl.reconcile import BilledLine, SystemInvoice
+
+    inv = txn.invoice
+    if inv.id in b.system_invoices:
+        return
+    billed: list[Any] = []
+    lines = b._lines.get(inv.order_id, {})
+    for line in inv.lines:
+        todo = line.quantity
+        fifo = b._unbilled.get((inv.order_id, line.order_line), [])
+        last: str | None = None
+        while todo > 0 and fifo:
+            gid, left = fifo[0]
+            last = gid
+            take = min(todo, left)
+            billed.append(BilledLine(product_id=line.product_id, quantity=take, goods_issue_id=gid))
+            todo -= take
+            if take == left:
+                fifo.pop(0)
+            else:
+                fifo[0][1] = left - take
+        if todo > 0:
+            # More than delivered: billed against the last delivery of the line, if any.
+            billed.append(
+                BilledLine(product_id=line.product_id, quantity=todo, goods_issue_id=last)
+            )
+        ln = lines.get(line.order_line)
+        if ln is not None:
+            ln[2] += line.quantity
+    sinv = SystemInvoice(
+        invoice_id=inv.id,
+        customer_id=inv.customer_id,
+        issued_on=inv.issued_on,
+        amount=inv.total,
+        lines=tuple(billed),
+    )
+    b.system_invoices[inv.id] = sinv
+    b._sys_by_day.setdefault(inv.issued_on, []).append(inv.id)
+    for bl in billed:
+        if bl.goods_issue_id is not None:
+            ids = b._gi_bills.setdefault(bl.goods_issue_id, [])
+            if inv.id not in ids:
+                ids.append(inv.id)
+    _book_complete(b, inv.order_id, txn.at.date())
+
+
+@_book("IssueSalesInvoice")
+def _book_sales_invoice(b: Books, rec: Any) -> None:
+    x = rec.invoice
+    b._sales_by_day.setdefault(x.issued_on, []).append(x)
+    if x.system_invoice_id is not None:
+        b._sales_by_sys.setdefault(x.system_invoice_id, []).append(x)
+
+
+@_book("PostGLRevenue")
+def _book_gl(b: Books, rec: Any) -> None:
+    x = rec.posting
+    b._gl_by_day.setdefault(x.posted_on, []).append(x)
+    if x.invoice_id is not None:
+        b._gl_by_sys.setdefault(x.invoice_id, []).append(x)
+
+
+@_book("KeepContractLedger")
+def _book_contract_ledger(b: Books, rec: Any) -> None:
+    b.keep("contract_ledger", rec.line.as_of, rec.line)
+
+
+@_book("CountShipments")
+def _book_shipments(b: Books, rec: Any) -> None:
+    b.keep("shipment_counts", rec.count.period_end, rec.count)
+
+
+@_book("CountStock")
+def _book_stock(b: Books, rec: Any) -> None:
+    b.keep("stock_counts", rec.line.period_end, rec.line)
+
+
+@_book("CountConsignment")
+def _book_consignment(b: Books, rec: Any) -> None:
+    b.keep("consignment_counts", rec.count.period_end, rec.count)
+
+
+@_book("SetSalesTarget")
+def _book_target(b: Books, rec: Any) -> None:
+    b.keep("targets", rec.target.period.end, rec.target)
+
+
+@_book("ReportSalesActual")
+def _book_actual(b: Books, rec: Any) -> None:
+    b.keep("actuals", rec.actual.period.end, rec.actual)
+
+
+@_book("AnalyseSales")
+def _book_analysis(b: Books, rec: Any) -> None:
+    b.keep("analyses", rec.analysis.performed_on, rec.analysis)
+
+
+@_book("AssessPerformance")
+def _book_assessment(b: Books, rec: Any) -> None:
+    b.keep("assessments", rec.assessment.assessed_on, rec.assessment)
+
+
+@_book("SubmitSalesPlan")
+def _book_plan(b: Books, rec: Any) -> None:
+    b._plans.add(rec.plan.id)
+    b.keep("sales_plans", rec.plan.end, rec.plan)
+
+
+@_book("GrantApproval")
+def _book_plan_approval(b: Books, rec: Any) -> None:
+    a = rec.approval
+    if a.document_id in b._plans:
+        b.keep("approvals", a.granted_at.date(), a)
 
 
 def _account(c: _Contract) -> Any:
@@ -1050,9 +1482,12 @@ def _fold_revenue(led: Ledger, txn: Any, decision: Decision | None) -> None:
     c = led.customer(e.customer_id)
     if c is None:
         return
+    orders: list[str] = []
     for gid in e.goods_issue_ids:
         oid = led._gi_order.get(gid)
         st = led._orders.get(oid) if oid else None
+        if oid is not None and oid not in orders:
+            orders.append(oid)
         if st is not None:
             st.revenue_goods_issues.add(gid)
             _touch(led, st)
@@ -1060,6 +1495,29 @@ def _fold_revenue(led: Ledger, txn: Any, decision: Decision | None) -> None:
         cur = e.advance_offset.currency
         left = c.advance.get(cur, _ZERO) - e.advance_offset.amount
         c.advance[cur] = left if left > 0 else _ZERO
+        # Offsetting the advance settles the receivable of the same sale (Dr advance, Cr AR):
+        # the oldest open items of the orders delivered.
+        _settle(c, cur, e.advance_offset.amount, lambda i: i.order_id in orders)
+
+
+def _settle(c: _Customer, cur: str, amount: Decimal, which: Callable[[_Item], bool]) -> Decimal:
+    """Apply ``amount`` to the customer's oldest open items (by due date, then invoice date
+    and id) that ``which`` selects; returns what is left over."""
+    todo = amount
+    if not todo:
+        return todo
+    for it in sorted(
+        (i for i in c.items.values() if i.currency == cur and which(i)),
+        key=lambda i: (i.due, i.issued_on, i.invoice_id),
+    ):
+        take = min(todo, it.open)
+        it.open -= take
+        todo -= take
+        if not it.open:
+            del c.items[it.invoice_id]
+        if not todo:
+            break
+    return todo
 
 
 @fold("RecordReceipt")
@@ -1069,20 +1527,7 @@ def _fold_receipt(led: Ledger, txn: Any, decision: Decision | None) -> None:
     if c is None:
         return
     cur = r.amount.currency
-    todo = r.to_receivables.amount
-    # Applied to the oldest open items first (by due date, then invoice date and id).
-    if todo:
-        for it in sorted(
-            (i for i in c.items.values() if i.currency == cur),
-            key=lambda i: (i.due, i.issued_on, i.invoice_id),
-        ):
-            take = min(todo, it.open)
-            it.open -= take
-            todo -= take
-            if not it.open:
-                del c.items[it.invoice_id]
-            if not todo:
-                break
+    todo = _settle(c, cur, r.to_receivables.amount, lambda i: True)
     adv = r.amount.amount - r.to_receivables.amount + todo
     if adv:
         c.advance[cur] = c.advance.get(cur, _ZERO) + adv
@@ -1168,3 +1613,59 @@ def _fold_stock(led: Ledger, rec: Any, decision: Decision | None) -> None:
     lots[lot.id] = (
         lot if have is None else attrs.evolve(have, quantity=have.quantity + lot.quantity)
     )
+
+
+@fold("PublishSalesPolicy")
+def _fold_sales_policy(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    if rec.withdrawn:
+        led.sales_policies.discard(rec.reference)
+    else:
+        led.sales_policies.add(rec.reference)
+    led._sales_policies_view = None
+
+
+def _order_of_doc(led: Ledger, order_id: str | None) -> OrderState | None:
+    return led._orders.get(order_id) if order_id is not None else None
+
+
+@fold("ReceiveDeliveryProof")
+def _fold_proof(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    p = rec.proof
+    st = _order_of_doc(led, led._gi_order.get(p.goods_issue_id))
+    if st is not None:
+        st.delivery_proofs.setdefault(p.goods_issue_id, []).append(p)
+        _touch(led, st)
+
+
+@fold("RecordSettlement")
+def _fold_settlement(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    st = _order_of_doc(led, rec.settlement.order_id)
+    if st is not None:
+        st.settlements[rec.settlement.id] = rec.settlement
+        _touch(led, st)
+
+
+@fold("SettleConsignment")
+def _fold_consignment(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    c = led.customer(rec.settlement.customer_id)
+    if c is not None:
+        kept = [x for x in c.consignment_settlements if x.id != rec.settlement.id]
+        horizon = rec.settlement.period_end - dt.timedelta(days=400)
+        c.consignment_settlements = [x for x in kept if x.period_end >= horizon] + [rec.settlement]
+
+
+@fold("RecordBusinessApproval")
+def _fold_business_approval(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    if led.mine(rec.customer_id):
+        f = rec.form
+        led._forms[f.id] = f
+        for d in (f.contract_id, f.order_id):
+            if d is not None:
+                led._forms[d] = f
+
+
+@fold("CloseOrder")
+def _fold_close(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    st = led._orders.get(rec.order_id)
+    if st is not None:
+        _touch(led, st)
