@@ -14,6 +14,8 @@ ROOT = Path(__file__).parent.parent
 EXAMPLES = sorted((ROOT / "examples" / "transactions").glob("*.json"))
 POLICY = str(ROOT / "examples" / "policy.toml")
 EXPECTED = {"allow": cli.EXIT_ALLOW, "hold": cli.EXIT_HOLD, "block": cli.EXIT_BLOCK}
+#: A PlaceOrder example the bad-input tests mutate (named, so new examples cannot shift it).
+ORDER_EXAMPLE = ROOT / "examples" / "transactions" / "allow-credit-within-limit.json"
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -42,7 +44,7 @@ def test_json_output_round_trips() -> None:
     """--json prints one decision per file that Decision.from_dict reads back."""
     from salesctl import Decision
 
-    _, out, _ = run("check", "--json", str(EXAMPLES[0]), str(EXAMPLES[-1]))
+    _, out, _ = run("check", "--json", str(ORDER_EXAMPLE), str(EXAMPLES[-1]))
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 2
     assert all(Decision.from_dict(r["decision"]).transaction for r in rows)
@@ -68,7 +70,7 @@ def test_bad_input_exits_3_with_a_message(tmp_path: Path, content: str, needle: 
 
 def test_float_amount_in_file_is_refused(tmp_path: Path) -> None:
     """A float anywhere in a check file is bad input, with the field path."""
-    data = json.loads(EXAMPLES[0].read_text())
+    data = json.loads(ORDER_EXAMPLE.read_text())
     data["transaction"]["order"]["lines"][0]["quantity"] = 1.5
     f = tmp_path / "float.json"
     f.write_text(json.dumps(data))
@@ -78,7 +80,7 @@ def test_float_amount_in_file_is_refused(tmp_path: Path) -> None:
 
 def test_bad_field_path_is_reported(tmp_path: Path) -> None:
     """A negative quantity names transaction.order.lines[0].quantity."""
-    data = json.loads(EXAMPLES[0].read_text())
+    data = json.loads(ORDER_EXAMPLE.read_text())
     data["transaction"]["order"]["lines"][0]["quantity"] = "-2"
     f = tmp_path / "neg.json"
     f.write_text(json.dumps(data))
@@ -91,7 +93,7 @@ def test_bad_policy_exits_3(tmp_path: Path) -> None:
     """An invalid policy is bad input with its line."""
     p = tmp_path / "p.toml"
     p.write_text('[credit]\nlimit_aproval_role = "x"\n')
-    code, _, err = run("check", "--policy", str(p), str(EXAMPLES[0]))
+    code, _, err = run("check", "--policy", str(p), str(ORDER_EXAMPLE))
     assert code == cli.EXIT_BAD_INPUT and "line 2" in err
     code, _, err = run("policy", "validate", str(p))
     assert code == cli.EXIT_BAD_INPUT and "credit.limit_aproval_role" in err
