@@ -169,11 +169,17 @@ class TestChain:
         with pytest.raises(sc.InvalidInput, match="not a decision"):
             next(journal.entries(kind="number")).decision()
 
-    def test_entries_pages_through_long_logs(self, journal: Journal) -> None:
+    def test_entries_pages_through_long_logs(
+        self, journal: Journal, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
         """entries() yields every record of a log longer than one page of reads."""
-        for _ in range(1203):
+        monkeypatch.setattr(jmod, "_PAGE", 7)
+        for _ in range(30):
             journal.next_number("S")
-        assert [e.seq for e in journal.entries()] == list(range(1, 1204))
+        assert [e.seq for e in journal.entries()] == list(range(1, 31))
+        assert [e.seq for e in journal.entries(since=13)] == list(range(14, 31))
+        monkeypatch.setattr(jmod, "_PAGE", 10)
+        assert [e.seq for e in journal.entries(since=10)] == list(range(11, 31))
 
     def test_rewritten_history_is_caught_by_an_anchor(self, journal: Journal, path: Path) -> None:
         """Re-hashing the whole chain after an edit fools the chain alone, not a published head."""
@@ -198,6 +204,11 @@ class TestChain:
         assert not v.ok  # ... but not with the head published before
         assert v.broken_seq == anchor[0]
         assert not journal.verify(anchor=(999, anchor[1])).ok
+        for bad in [(0, anchor[1]), (3, "abc"), ("3", anchor[1]), [3, anchor[1]]]:
+            with pytest.raises(sc.InvalidInput, match=r"Journal\.head"):
+                journal.verify(anchor=bad)  # type: ignore[arg-type]
+            with pytest.raises(sc.InvalidInput):
+                verify_export([], anchor=bad)  # type: ignore[arg-type]
 
     def test_verification_raises_on_request(self, journal: Journal, path: Path) -> None:
         """raise_if_broken raises ChainBroken naming the record."""

@@ -422,6 +422,7 @@ def verify_export(
     Returns:
         The verification; ``broken_seq`` names the first broken record.
     """
+    _check_anchor(anchor)
     checker = _ChainChecker()
     anchored = anchor is None
     try:
@@ -447,6 +448,24 @@ def verify_export(
     except _Broken as b:
         return checker.result(b)
     return checker.result()
+
+
+def _check_anchor(anchor: Any) -> None:
+    if anchor is None:
+        return
+    ok = (
+        isinstance(anchor, tuple)
+        and len(anchor) == 2
+        and isinstance(anchor[0], int)
+        and not isinstance(anchor[0], bool)
+        and anchor[0] > 0
+        and isinstance(anchor[1], str)
+        and len(anchor[1]) == 64
+    )
+    if not ok:
+        raise InvalidInput(
+            "must be (seq, hash) as returned by Journal.head()", path="anchor", value=anchor
+        )
 
 
 # -- errors from sqlite3 -------------------------------------------------------------------
@@ -542,6 +561,10 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
 #: ``_MIGRATIONS[v]`` takes a journal from schema version ``v`` to ``v + 1``; each runs inside
 #: the one ``BEGIN IMMEDIATE`` transaction that also sets ``user_version``.
 _MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1,)
+
+
+#: Records read per snapshot by :meth:`Journal.entries` (a bounded read transaction).
+_PAGE = 500
 
 
 def _utc_now() -> dt.datetime:
@@ -1186,13 +1209,13 @@ class Journal:
         if key is not None:
             sql += " AND key = ?"
             params.append(key)
-        sql += " ORDER BY seq LIMIT 500"
+        sql += f" ORDER BY seq LIMIT {int(_PAGE)}"
         while True:
             params[0] = since
             with self._read() as conn:
                 batch = [_entry(r, self.path) for r in conn.execute(sql, params)]
             yield from batch
-            if len(batch) < 500:
+            if len(batch) < _PAGE:
                 return
             since = batch[-1].seq
 
@@ -1389,6 +1412,7 @@ class Journal:
         Raises:
             JournalError: if the journal cannot be read at all.
         """
+        _check_anchor(anchor)
         checker = _ChainChecker()
         conn = self._connection()
         try:
