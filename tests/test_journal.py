@@ -866,6 +866,14 @@ class TestBadInput:
                 Journal(path, read_only=ro)
             _no_sqlite_traceback(err.value)
 
+    def test_negative_schema_version(self, path: Path) -> None:
+        """A journal with an impossible schema version is JournalCorrupt."""
+        with Journal(path) as j:
+            j.next_number("X")
+        raw(path).execute("PRAGMA user_version = -3")
+        with pytest.raises(sc.JournalCorrupt, match="impossible"):
+            Journal(path)
+
     def test_missing_table(self, path: Path) -> None:
         """A journal that lost a table is JournalCorrupt."""
         with Journal(path) as j:

@@ -491,21 +491,28 @@ def _translate(e: sqlite3.Error, path: Path) -> JournalError:
     return JournalError(f"SQLite error: {msg}", path=where)
 
 
-def _open_error(e: sqlite3.Error, path: Path) -> JournalError:
+def _open_error(e: sqlite3.Error, path: Path, *, read_only: bool = False) -> JournalError:
     """Diagnose a failure to open (SQLITE_CANTOPEN says little)."""
     if not str(getattr(e, "sqlite_errorname", "")).startswith("SQLITE_CANTOPEN"):
         return _translate(e, path)
     if path.is_dir():
         return JournalError("is a directory, not a journal file", path=str(path))
+    existed = path.exists()
+    flags = (
+        os.O_RDONLY if read_only else (os.O_RDWR if existed else os.O_RDWR | os.O_CREAT | os.O_EXCL)
+    )
     try:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL if not path.exists() else os.O_RDWR)
+        fd = os.open(path, flags)
     except OSError as oe:
-        if oe.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        if oe.errno in (errno.EACCES, errno.EPERM, errno.EROFS) and not read_only:
             return JournalReadOnly(
                 f"cannot create or write the journal file ({oe.strerror})", path=str(path)
             )
         return JournalError(f"cannot open the journal file ({oe.strerror})", path=str(path))
     os.close(fd)
+    if not existed and not read_only:
+        with contextlib.suppress(OSError):
+            path.unlink()  # only made to diagnose
     return JournalError(f"cannot open the journal file ({e})", path=str(path))
 
 
@@ -697,9 +704,9 @@ class Journal:
                         check_same_thread=False,
                     )
                 except sqlite3.Error:
-                    raise _open_error(e, p) from None
+                    raise _open_error(e, p, read_only=self.read_only) from None
             else:
-                raise _open_error(e, p) from None
+                raise _open_error(e, p, read_only=self.read_only) from None
         deadline = time.monotonic() + self._timeout
         while True:
             try:
@@ -1510,6 +1517,8 @@ class Journal:
 
 
 def _check_identity(app: int, version: int, tables: set[str], where: str) -> None:
+    if app == APPLICATION_ID and version < 0:
+        raise JournalCorrupt(f"impossible schema version {version}", path=where)
     if app != APPLICATION_ID and (tables or version):
         raise JournalForeign(
             "a SQLite database, but not a salesctl journal"
