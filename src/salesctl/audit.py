@@ -562,10 +562,19 @@ def replay(
 
 def _books(policy: Policy) -> Books:
     pe = policy.families.get("period_end")
+    credit = policy.families.get("credit")
+    mn = policy.families.get("management")
+    roles = {
+        step.role
+        for name in ("monthly_plan_approvals", "annual_plan_approvals", "major_plan_approvals")
+        for step in getattr(mn, name, ())
+    }
     return Books(
         sales_invoice_within_days=getattr(pe, "sales_invoice_within_days", 0),
         posting_within_days=getattr(pe, "posting_within_days", 0),
         close_within_days=getattr(pe, "close_within_days", 31),
+        credit_methods=getattr(credit, "credit_methods", None) or _credit_methods(),
+        plan_roles=roles or ("marketing_head", "general_manager", "office_meeting"),
     )
 
 

@@ -52,7 +52,6 @@ from salesctl.model import (
     CreditRelease,
     DeliveryProof,
     PriceEntry,
-    SalesPlan,
     Settlement,
     StockLot,
 )
@@ -76,6 +75,7 @@ __all__ = [
     "AnalyseSales",
     "AssessPerformance",
     "CloseOrder",
+    "CollectionStep",
     "CountConsignment",
     "CountShipments",
     "CountStock",
@@ -97,7 +97,7 @@ __all__ = [
     "SetExchangeRate",
     "SetSalesTarget",
     "SettleConsignment",
-    "SubmitSalesPlan",
+    "TakeCollectionStep",
     "event_schema",
     "event_to_dict",
     "event_types",
@@ -478,16 +478,36 @@ class AssessPerformance(Record):
     assessment: PerformanceAssessment = field(validator=typed(PerformanceAssessment), kw_only=True)
 
 
+class CollectionStep(enum.Enum):
+    """An escalation step taken on an overdue receivable (S-K1 5; O2C-AR-01)."""
+
+    #: Overdue interest charged (计息).
+    INTEREST = "interest"
+    #: Set against the salesperson's commission (抵扣提成).
+    COMMISSION_OFFSET = "commission_offset"
+    #: Legal action started (经济诉讼).
+    LITIGATION = "litigation"
+
+
 @register_record
 @frozen
-class SubmitSalesPlan(Record):
-    """A sales plan submitted for approval (S-IC 1.2, S-CP 3.1.3–3.1.4; O2C-PL-01).
+class TakeCollectionStep(Record):
+    """Finance took an escalation step on an overdue receivable (S-K1 5; O2C-AR-01).
 
     Attributes:
-        plan: the plan.
+        item_id: the receivable (the invoice id).
+        customer_id: the customer.
+        step: interest, commission offset or litigation.
     """
 
-    plan: SalesPlan = field(validator=typed(SalesPlan), kw_only=True)
+    item_id: str = field(validator=text, kw_only=True)
+    customer_id: str = field(validator=text, kw_only=True)
+    step: CollectionStep = field(validator=typed(CollectionStep), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer."""
+        return self.customer_id
 
 
 #: An event of the stream: a transaction (decided) or a record (folded only).

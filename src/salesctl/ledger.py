@@ -614,6 +614,8 @@ class Ledger:
             prof = cust.profile
         if prof is not None:
             currency = prof.limit.currency
+        if currency is None:
+            currency = s.currency
         if cust_id is not None and currency is not None:
             kw["exposure"] = self.exposure(cust_id, currency)
         approvals: list[Approval] = []
@@ -799,6 +801,10 @@ class Books:
         sales_invoice_within_days: days after a system invoice its sales invoice is due (a
             daily run looks back this far; the period-end policy's value).
         posting_within_days: the same for the revenue posting.
+        close_within_days: days after completion by which an order is closed (kept so long).
+        credit_methods: payment methods whose invoices are receivables to age.
+        plan_roles: roles that approve sales plans (approvals in these roles are kept a
+            month, for the plans they approve).
     """
 
     def __init__(
@@ -808,6 +814,8 @@ class Books:
         sales_invoice_within_days: int = 0,
         posting_within_days: int = 0,
         close_within_days: int = 31,
+        credit_methods: Iterable[PaymentMethod] = _DEFAULT_CREDIT_METHODS,
+        plan_roles: Iterable[str] = ("marketing_head", "general_manager", "office_meeting"),
     ) -> None:
         self.retention = dt.timedelta(days=retention_days)
         self.lookback = dt.timedelta(days=max(sales_invoice_within_days, posting_within_days))
@@ -830,6 +838,14 @@ class Books:
         self._dated: dict[str, list[tuple[dt.date, Any]]] = {}
         self._plans: set[str] = set()
         self._term: dict[str, int] = {}
+        self._idents: dict[str, dict[str, int]] = {}
+        self.credit_methods = frozenset(credit_methods)
+        self._credit_orders: dict[str, tuple[str, int]] = {}
+        self.receivables: dict[str, dict[str, Any]] = {}
+        self._open_by_customer: dict[str, dict[str, dict[str, Any]]] = {}
+        self._gi_order: dict[str, str] = {}
+        self._pending_approvals: list[Any] = []
+        self.plan_roles: frozenset[str] = frozenset(plan_roles)
 
     # -- registering --------------------------------------------------------------------
 
@@ -839,10 +855,17 @@ class Books:
         if fn is not None:
             fn(self, event)
 
-    def keep(self, key: str, day: dt.date, value: Any) -> None:
+    def keep(self, key: str, day: dt.date, value: Any, ident: str | None = None) -> None:
         """Keep a dated register entry under ``key`` (a :class:`~salesctl.reconcile.Records`
-        field name)."""
-        self._dated.setdefault(key, []).append((day, value))
+        field name); an entry with the ``ident`` of an earlier one replaces it (an update)."""
+        items = self._dated.setdefault(key, [])
+        if ident is not None:
+            where = self._idents.setdefault(key, {})
+            at = where.get(ident)
+            if at is not None and at < len(items) and items[at][1] is not None:
+                items[at] = (items[at][0], None)
+            where[ident] = len(items)
+        items.append((day, value))
 
     # -- handing out --------------------------------------------------------------------
 
@@ -864,8 +887,9 @@ class Books:
             "sales_invoices": tuple(x for xs in self._sales_by_day.values() for x in xs),
             "gl_revenue": tuple(x for xs in self._gl_by_day.values() for x in xs),
         }
+        kw["receivables"] = tuple(_receivable(i) for i in self.receivables.values())
         for key, items in self._dated.items():
-            kw[key] = tuple(v for _, v in items)
+            kw[key] = tuple(v for _, v in items if v is not None)
         return Records(**kw)
 
     def _daily(self, day: dt.date) -> Any:
@@ -947,7 +971,23 @@ class Books:
                 del reg[d]
         for key, items in self._dated.items():
             if items and items[0][0] < cutoff:
-                self._dated[key] = [(d, v) for d, v in items if d >= cutoff]
+                kept = [(d, v) for d, v in items if d >= cutoff and v is not None]
+                self._dated[key] = kept
+                if key in self._idents:
+                    where: dict[str, int] = {}
+                    for pos, (_, v) in enumerate(kept):
+                        ident = _ident(v)
+                        if ident is not None:
+                            where[ident] = pos
+                    self._idents[key] = where
+        for iid in [
+            iid
+            for iid, it in self.receivables.items()
+            if it["settled_on"] is not None and it["settled_on"] < cutoff
+        ]:
+            del self.receivables[iid]
+        horizon = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
+        self._pending_approvals = [a for a in self._pending_approvals if a.granted_at >= horizon]
 
     def size(self) -> dict[str, int]:
         """How many entries the books hold, by register."""
@@ -960,6 +1000,57 @@ class Books:
         }
         out.update({k: len(v) for k, v in self._dated.items()})
         return out
+
+
+def _ident(v: Any) -> str | None:
+    ident = getattr(v, "count_id", None)
+    return ident if isinstance(ident, str) else None
+
+
+def _receivable(it: dict[str, Any]) -> Any:
+    from salesctl.reconcile import ReceivableItem
+
+    cur = it["currency"]
+    return ReceivableItem(
+        item_id=it["item_id"],
+        customer_id=it["customer_id"],
+        due_on=it["due_on"],
+        amount=Money(it["amount"], cur),
+        open_amount=Money(it["open"], cur),
+        settled_on=it["settled_on"],
+        salesperson=it["salesperson"],
+        interest_charged_on=it["interest"],
+        commission_offset_on=it["commission_offset"],
+        litigation_on=it["litigation"],
+    )
+
+
+def _book_settle(
+    b: Books,
+    customer_id: str,
+    cur: str,
+    amount: Decimal,
+    day: dt.date,
+    which: Callable[[dict[str, Any]], bool],
+) -> Decimal:
+    """Apply ``amount`` to the customer's oldest open receivables that ``which`` selects."""
+    todo = amount
+    items = b._open_by_customer.get(customer_id)
+    if not todo or not items:
+        return todo
+    for it in sorted(
+        (i for i in items.values() if i["currency"] == cur and which(i)),
+        key=lambda i: (i["due_on"], i["issued_on"], i["item_id"]),
+    ):
+        take = min(todo, it["open"])
+        it["open"] -= take
+        todo -= take
+        if not it["open"]:
+            it["settled_on"] = day
+            del items[it["item_id"]]
+        if not todo:
+            break
+    return todo
 
 
 def _order_done(e: dict[str, Any]) -> dt.date | None:
@@ -1035,6 +1126,10 @@ def _book_order(b: Books, txn: Any) -> None:
         else:
             have[0] = ln.quantity
     b._term[o.id] = o.payment.days
+    if o.payment.method in b.credit_methods:
+        b._credit_orders[o.id] = (o.created_by, o.payment.days)
+    else:
+        b._credit_orders.pop(o.id, None)
     _book_complete(b, o.id, txn.at.date())
 
 
@@ -1085,6 +1180,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
         for line in gi.lines
     ]
     b.deliveries[gi.id] = recs
+    b._gi_order[gi.id] = gi.order_id
     b._deliveries_by_day.setdefault(day, []).append(gi.id)
     lines = b._lines.get(gi.order_id, {})
     for line in gi.lines:
@@ -1134,6 +1230,25 @@ def _book_invoice(b: Books, txn: Any) -> None:
         lines=tuple(billed),
     )
     b.system_invoices[inv.id] = sinv
+    credit = b._credit_orders.get(inv.order_id)
+    if credit is not None and not inv.voided:
+        item = {
+            "item_id": inv.id,
+            "customer_id": inv.customer_id,
+            "order_id": inv.order_id,
+            "issued_on": inv.issued_on,
+            "due_on": inv.issued_on + dt.timedelta(days=credit[1]),
+            "amount": inv.total.amount,
+            "open": inv.total.amount,
+            "currency": inv.total.currency,
+            "settled_on": None,
+            "salesperson": credit[0],
+            "interest": None,
+            "commission_offset": None,
+            "litigation": None,
+        }
+        b.receivables[inv.id] = item
+        b._open_by_customer.setdefault(inv.customer_id, {})[inv.id] = item
     b._sys_by_day.setdefault(inv.issued_on, []).append(inv.id)
     for bl in billed:
         if bl.goods_issue_id is not None:
@@ -1176,7 +1291,7 @@ def _book_stock(b: Books, rec: Any) -> None:
 
 @_book("CountConsignment")
 def _book_consignment(b: Books, rec: Any) -> None:
-    b.keep("consignment_counts", rec.count.period_end, rec.count)
+    b.keep("consignment_counts", rec.count.period_end, rec.count, rec.count.count_id)
 
 
 @_book("SetSalesTarget")
@@ -1201,8 +1316,13 @@ def _book_assessment(b: Books, rec: Any) -> None:
 
 @_book("SubmitSalesPlan")
 def _book_plan(b: Books, rec: Any) -> None:
-    b._plans.add(rec.plan.id)
-    b.keep("sales_plans", rec.plan.end, rec.plan)
+    plan = rec.plan
+    b._plans.add(plan.id)
+    b.keep("sales_plans", plan.end, plan)
+    # Approvals usually come before the plan takes effect: take them from the buffer.
+    for a in [a for a in b._pending_approvals if a.document_id == plan.id]:
+        b._pending_approvals.remove(a)
+        b.keep("approvals", plan.end, a)
 
 
 @_book("GrantApproval")
@@ -1210,6 +1330,48 @@ def _book_plan_approval(b: Books, rec: Any) -> None:
     a = rec.approval
     if a.document_id in b._plans:
         b.keep("approvals", a.granted_at.date(), a)
+    elif a.role in b.plan_roles and rec.customer_id is None:
+        b._pending_approvals.append(a)
+
+
+@_book("VoidInvoice")
+def _book_void_invoice(b: Books, txn: Any) -> None:
+    it = b.receivables.get(txn.invoice.id)
+    if it is not None and it["settled_on"] is None:
+        it["open"] = _ZERO
+        it["settled_on"] = txn.at.date()
+        b._open_by_customer.get(it["customer_id"], {}).pop(it["item_id"], None)
+
+
+@_book("RecordReceipt")
+def _book_receipt(b: Books, txn: Any) -> None:
+    r = txn.receipt
+    _book_settle(
+        b, r.customer_id, r.amount.currency, r.to_receivables.amount, r.received_on, lambda i: True
+    )
+
+
+@_book("BookRevenue")
+def _book_revenue(b: Books, txn: Any) -> None:
+    e = txn.entry
+    if e.advance_offset is None or not e.advance_offset.amount:
+        return
+    orders = {b._gi_order.get(g) for g in e.goods_issue_ids}
+    _book_settle(
+        b,
+        e.customer_id,
+        e.advance_offset.currency,
+        e.advance_offset.amount,
+        e.booked_on,
+        lambda i: i["order_id"] in orders,
+    )
+
+
+@_book("TakeCollectionStep")
+def _book_collection(b: Books, rec: Any) -> None:
+    it = b.receivables.get(rec.item_id)
+    if it is not None and it[rec.step.value] is None:
+        it[rec.step.value] = rec.at.date()
 
 
 def _account(c: _Contract) -> Any:
