@@ -84,6 +84,7 @@ from salesctl.model import Approval, SalesPlan
 from salesctl.money import Money
 
 __all__ = [
+    "CUSTOMER_PARTITIONABLE",
     "BilledLine",
     "ConsignmentCount",
     "ContractLedgerLine",
@@ -1044,6 +1045,16 @@ class Report:
 
         result: Report = structure(data, cls, "report")
         return result
+
+
+#: Detective controls whose findings over records split by customer and merged
+#: (:meth:`Report.merge`) equal those over all records at once: every item they test belongs
+#: to one customer (for O2C-CT-04: both books name the contract's customer). The others
+#: (number series, product counts, invoice-to-delivery links, general-ledger totals, plans,
+#: targets) need the whole population in one run.
+CUSTOMER_PARTITIONABLE: frozenset[str] = frozenset(
+    {"O2C-SO-03", "O2C-CR-03", "O2C-CT-04", "O2C-AR-01", "O2C-AR-02"}
+)
 
 
 # -- running ---------------------------------------------------------------------------------

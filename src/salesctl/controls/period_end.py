@@ -273,7 +273,7 @@ def detect_contract_ledger(
         if sales is None or fin is None:
             have = sales or fin
             assert have is not None
-            missing = LedgerBook.FINANCE if sales is None else LedgerBook.SALES
+            missing = LedgerBook.SALES if sales is None else LedgerBook.FINANCE
             out.append(
                 make_finding(
                     "O2C-CT-04",
