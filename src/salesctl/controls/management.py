@@ -27,7 +27,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import each, non_negative, ratio, text, tuple_conv, typed
+from salesctl._types import decimal_conv, each, non_negative, ratio, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
@@ -111,7 +111,7 @@ class ManagementPolicy:
     require_monthly_plan: bool = field(default=True, validator=typed(bool))
     require_annual_plan: bool = field(default=True, validator=typed(bool))
     analysis_within_days: int = field(default=10, validator=_days)
-    min_achievement: Decimal = field(default=Decimal("1"), validator=ratio)
+    min_achievement: Decimal = field(default=Decimal("1"), converter=decimal_conv, validator=ratio)
     require_targets: bool = field(default=True, validator=typed(bool))
     analysis_role: str = field(default="deputy_manager", validator=text)
     assessed_units: tuple[str, ...] = field(
