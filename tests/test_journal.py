@@ -900,8 +900,8 @@ class TestBadInput:
     def test_read_only_location(self) -> None:
         """A journal that cannot be created (read-only location) is JournalReadOnly."""
         target = Path("/sys/salesctl-journal.sqlite")
-        if os.access("/sys", os.W_OK) and not Path("/sys").is_dir():  # pragma: no cover
-            pytest.skip("no read-only location on this machine")
+        if not Path("/sys").is_dir():  # pragma: no cover - not Linux
+            pytest.skip("no /sys (a location no one may write) on this machine")
         with pytest.raises(sc.JournalReadOnly) as err:
             Journal(target)
         _no_sqlite_traceback(err.value)
@@ -1096,6 +1096,7 @@ class TestCli:
         assert run("journal", "numbers", str(path) + "-missing")[0] == 3
 
 
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
 def test_journal_is_shared_by_fork_safely(path: Path) -> None:
     """A Journal object used in a forked child opens its own connection there."""
     with Journal(path) as j:
