@@ -948,3 +948,65 @@ def test_policy_round_trips_through_toml_data() -> None:
 
     p = PricingPolicy()
     assert structure(unstructure(p), PricingPolicy, "pricing") == p
+
+
+class TestNewDocuments:
+    """PriceEntry, Concession, ConcessionRecord and OrderLine.list_price validate on construction."""
+
+    def test_price_entry(self) -> None:
+        """Validity ends in order; inclusive validity; JSON round trip."""
+        with pytest.raises(sc.InvalidInput) as e:
+            b.price_entry(valid_from=dt.date(2026, 3, 2), valid_to=dt.date(2026, 3, 1))
+        assert e.value.path == "PriceEntry.valid_to"
+        entry = b.price_entry(valid_from=dt.date(2026, 3, 1), valid_to=dt.date(2026, 3, 2))
+        assert entry.valid_on(dt.date(2026, 3, 2)) and not entry.valid_on(dt.date(2026, 3, 3))
+        c = sc.Context.from_dict(b.context(prices=(entry,)).to_dict())
+        assert c.prices == (entry,) and c.prices_for("P-PE-01") == (entry,)
+
+    @pytest.mark.parametrize(
+        ("change", "path"),
+        [
+            ({"list_price": sc.Money("1000", "USD")}, "OrderLine.list_price"),
+            ({"list_price": b.cny("-1")}, "OrderLine.list_price"),
+        ],
+    )
+    def test_list_price(self, change: dict[str, Any], path: str) -> None:
+        """A list price in another currency than the unit price, or negative, is refused."""
+        with pytest.raises(sc.InvalidInput) as e:
+            attrs.evolve(b.line(), **change)
+        assert e.value.path == path
+
+    def test_concessions(self) -> None:
+        """Concessions: positive, in the order's currency, naming an existing line."""
+        with pytest.raises(sc.InvalidInput):
+            sc.Concession(kind=sc.ConcessionKind.GIFT, value=b.cny("0"))
+        bad = (
+            (
+                sc.Concession(kind=sc.ConcessionKind.REBATE, value=sc.Money("1", "USD")),
+                "SalesOrder.concessions[0].value",
+            ),
+            (
+                sc.Concession(kind=sc.ConcessionKind.GIFT, value=b.cny("1"), line_no=9),
+                "SalesOrder.concessions[0].line_no",
+            ),
+        )
+        for c, path in bad:
+            with pytest.raises(sc.InvalidInput) as e:
+                b.order(concessions=(c,))
+            assert e.value.path == path
+        with pytest.raises(sc.InvalidInput) as e:
+            b.order(concessions=("gift",))
+        assert e.value.path == "SalesOrder.concessions[0]"
+
+    def test_from_json_with_paths(self) -> None:
+        """A malformed concession in a check file names its path in the document."""
+        data = sc.transaction_to_dict(discounted("950"))
+        data["order"]["concessions"] = [{"kind": "bribe", "value": "1 CNY"}]
+        with pytest.raises(sc.InvalidInput) as e:
+            sc.parse_transaction(data, path="transaction")
+        assert e.value.path == "transaction.order.concessions[0].kind"
+        with pytest.raises(sc.InvalidInput) as e:
+            sc.Context.from_dict(
+                {"as_of": "2026-03-02", "concession_history": [{"order_id": "SO-1"}]}
+            )
+        assert e.value.path.startswith("context.concession_history[0]")
