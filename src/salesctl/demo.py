@@ -138,6 +138,8 @@ class Manifest:
         policy_fingerprint: fingerprint of the policy the year was generated under.
         violations: every planted violation.
         uncovered: controls of the catalogue with no injector (nothing planted for them).
+        rejected_lines: line numbers of the malformed lines written on purpose (the audit
+            must reject exactly these).
     """
 
     seed: int = field(validator=typed(int))
@@ -150,6 +152,7 @@ class Manifest:
         converter=tuple_conv, validator=each(SeededViolation)
     )
     uncovered: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    rejected_lines: tuple[int, ...] = field(default=(), converter=tuple_conv, validator=each(int))
 
     def expected(self) -> dict[str, frozenset[str]]:
         """The documents each control must report, by control id."""
@@ -184,19 +187,24 @@ class Demo:
     text it was generated under, and the manifest.
 
     Attributes:
-        events: one JSON object per event, in order.
+        events: one JSON object per event, in order (and, as strings, the malformed lines
+            written on purpose).
         policy_toml: the policy file (TOML) to audit it with.
         manifest: the planted violations.
     """
 
-    events: tuple[dict[str, Any], ...] = field(converter=tuple_conv)
+    events: tuple[dict[str, Any] | str, ...] = field(converter=tuple_conv)
     policy_toml: str = field(validator=typed(str))
     manifest: Manifest = field(validator=typed(Manifest))
 
     def lines(self) -> Iterable[str]:
         """The JSON Lines of the stream."""
         for e in self.events:
-            yield json.dumps(e, ensure_ascii=False, separators=(",", ":"))
+            yield (
+                e
+                if isinstance(e, str)
+                else json.dumps(e, ensure_ascii=False, separators=(",", ":"))
+            )
 
 
 # -- the injector registry --------------------------------------------------------------------
@@ -207,19 +215,28 @@ Injector = Callable[["World", dt.datetime], None]
 #: Registered injectors by control id.
 INJECTORS: dict[str, Injector] = {}
 
+#: The last month an injector may run in (its violation must surface within the year).
+_LATEST: dict[str, int] = {}
+
 _I = TypeVar("_I", bound=Injector)
 
 
-def injector(control_id: str) -> Callable[[_I], _I]:
+def injector(control_id: str, *, latest_month: int = 11) -> Callable[[_I], _I]:
     """Decorator: register a violation injector for ``control_id``.
 
     The injector gets the :class:`World` and a time; it posts its transactions through
     :meth:`World.post` with ``expect=`` naming the controls that must object, and records each
     planted violation with :meth:`World.seed_violation`.
+
+    Args:
+        control_id: the control whose violation it plants.
+        latest_month: the last month it may be scheduled in (a violation found only at a
+            later deadline must still fall within the year).
     """
 
     def deco(fn: _I) -> _I:
         INJECTORS[control_id] = fn
+        _LATEST[control_id] = latest_month
         return fn
 
     return deco
@@ -267,6 +284,14 @@ class _Deal:
     invoiced: Decimal = _ZERO
     collected: Decimal = _ZERO
     delivered_value: Decimal = _ZERO
+    #: Days after the due date the customer pays (0: on time).
+    pay_late: int = 0
+    #: Leave the order open after completion (O2C-SO-03's injector).
+    no_close: bool = False
+    #: Called with the invoice when one is issued (injectors hook the flow here).
+    after_invoice: Callable[[Invoice, dt.datetime], None] | None = None
+    #: Called with the goods issue instead of the normal proof/invoice flow.
+    after_goods_issue: Callable[[GoodsIssue, dt.datetime], None] | None = None
 
 
 def _money(x: Decimal | int | str) -> Money:
@@ -285,10 +310,18 @@ class World:
         customers: how many customers.
         orders: how many regular orders over the year.
         policy: the policy the host runs (the demo policy by default).
+        sink: where events go (kept in :attr:`out` by default).
     """
 
     def __init__(
-        self, *, seed: int, year: int, customers: int, orders: int, policy: Policy | None = None
+        self,
+        *,
+        seed: int,
+        year: int,
+        customers: int,
+        orders: int,
+        policy: Policy | None = None,
+        sink: Callable[[Any], None] | None = None,
     ) -> None:
         self.rng = random.Random(seed)
         self.seed = seed
@@ -301,6 +334,11 @@ class World:
         self.credit_methods = credit.credit_methods
         self.ledger = Ledger(credit_methods=self.credit_methods)
         self.out: list[dict[str, Any]] = []
+        #: Where events go (the ``out`` list by default; a file writer for large years).
+        self.sink: Callable[[Any], None] = sink if sink is not None else self.out.append
+        #: Line numbers of the malformed lines written on purpose.
+        self.rejected: list[int] = []
+        self.written = 0
         self.violations: list[SeededViolation] = []
         self._queue: list[tuple[dt.datetime, int, Callable[..., Any]]] = []
         self._tick = 0
@@ -310,6 +348,10 @@ class World:
         self._injector = ""
         self.deals: dict[str, _Deal] = {}
         self._sold: dict[tuple[str, str], Decimal] = {}
+        #: Month-end anomalies injectors ask for, by month ``"2026-05"``.
+        self.skews: dict[str, dict[str, Any]] = {}
+        self.distributors: list[_Cust] = []
+        self._pending_first: dict[str, Decimal] = {}
         self.contracts: dict[str, dict[str, Any]] = {}
         self._setup()
 
@@ -320,6 +362,9 @@ class World:
         n = self._counters.get(prefix, 0) + 1
         self._counters[prefix] = n
         return f"{prefix}-{self.year}-{n:0{width}d}"
+
+    def _last_id(self, prefix: str, width: int = 6) -> str:
+        return f"{prefix}-{self.year}-{self._counters.get(prefix, 0):0{width}d}"
 
     def at(self, day: dt.date, hour: int = 10, minute: int = 0) -> dt.datetime:
         """A time on ``day`` (+08:00)."""
@@ -341,6 +386,19 @@ class World:
             self._people[key] = a
         return a
 
+    def then(self, when: dt.datetime, fn: Callable[[dt.datetime], Any]) -> None:
+        """Schedule a later step of the running injector (it keeps the injector's name)."""
+        name = self._injector
+
+        def step(t: dt.datetime) -> None:
+            self._injector = name
+            try:
+                fn(t)
+            finally:
+                self._injector = ""
+
+        self.schedule(when, step)
+
     def schedule(self, when: dt.datetime, fn: Callable[..., Any]) -> None:
         """Run ``fn(when)`` when the simulation reaches ``when`` (never in the past)."""
         if when < self._now:
@@ -353,7 +411,8 @@ class World:
     def record(self, rec: Any) -> None:
         """Write a record (and fold it into the host's ledger)."""
         self.ledger.apply(rec)
-        self.out.append(event_to_dict(rec))
+        self.sink(event_to_dict(rec))
+        self.written += 1
 
     def post(
         self,
@@ -400,7 +459,8 @@ class World:
                 path=self._injector or "clean",
             )
         self.ledger.apply(txn, decision)
-        self.out.append(event_to_dict(txn))
+        self.sink(event_to_dict(txn))
+        self.written += 1
         return decision
 
     def _approval_for(self, req: Any, txn: Any) -> Approval:
@@ -418,7 +478,39 @@ class World:
             role=req.role,
             approver=who,
             granted_at=txn.at - dt.timedelta(minutes=minutes),
+            control_id=req.control_id,
         )
+
+    def malformed(self, line: str) -> None:
+        """Write a line that is not a valid event (the export's own errors: the audit must
+        reject and list it, and go on)."""
+        self.sink(line)
+        self.written += 1
+        self.rejected.append(self.written)
+
+    def _bad_lines(self, when: dt.datetime) -> None:
+        cust = self.customers[0]
+        at = when.isoformat()
+        # An amount written as a JSON float (the reader refuses floats).
+        self.malformed(
+            json.dumps(
+                {
+                    "type": "RecordReceipt",
+                    "at": at,
+                    "actor": {"id": self.cashier.id, "roles": ["cashier"]},
+                    "receipt": {
+                        "id": "RC-FLOAT",
+                        "customer_id": cust.id,
+                        "amount": 1250.5,
+                        "received_on": when.date().isoformat(),
+                        "to_receivables": "0.00 CNY",
+                    },
+                },
+                separators=(",", ":"),
+            )
+        )
+        # A line cut off in the middle (a truncated export).
+        self.malformed('{"type":"PlaceOrder","at":"' + at + '","actor":{"id":"u-rep-01","ro')
 
     def seed_violation(self, control_id: str, document_id: str, note: str = "") -> None:
         """Record a planted violation in the manifest."""
@@ -529,9 +621,12 @@ class World:
         ]
         self.customers: list[_Cust] = []
         avg_orders = max(self.n_orders / max(self.n_customers, 1), 1.0)
+        # The mean order value (1.67 lines of 2.5 × the product's pack scale at list price).
+        line_value = sum((p.price * p.scale for p in self.products), _ZERO) / len(self.products)
+        order_value = line_value * Decimal("2.5") * Decimal("1.67")
         for i in range(self.n_customers):
             cid = f"C-{i + 1:04d}"
-            credit = rng.random() < 0.75
+            credit = i % 4 != 3
             weight = rng.paretovariate(1.6)
             grade = rng.choice(("AAA", "AA", "A", "A", "B")) if credit else "HIGH_RISK"
             term = rng.choice((30, 30, 45, 60)) if credit else 0
@@ -547,9 +642,10 @@ class World:
             )
             # Limit: the customer's expected open exposure (about two months of its sales),
             # with head-room, so that most orders fit and some need re-approval.
-            monthly = Decimal(int(weight * avg_orders * 9000 / 12) + 20000)
-            cust.limit = (monthly * Decimal(2 + term // 30)).quantize(Decimal(10000))
+            monthly = Decimal(str(round(weight * avg_orders / 12, 3))) * order_value + order_value
+            cust.limit = ((monthly * Decimal(3 + term // 30)) / 10000).to_integral_value() * 10000
             self.customers.append(cust)
+        self.distributors = [c for c in self.customers if not c.credit][:2]
         for i, cust in enumerate(self.customers):
             if cust.credit:
                 day = dt.date(self.year, 1, 2)
@@ -570,6 +666,7 @@ class World:
         proposer: str | None = None,
         approved_by: tuple[str, ...] = (),
         actor: Actor | None = None,
+        reviewed_on: dt.date | None = None,
     ) -> CreditProfile:
         """Maintain ``cust``'s credit profile (O2C-CR-02 workflow)."""
         from salesctl.transactions import SetCreditProfile
@@ -579,7 +676,7 @@ class World:
             grade=cust.grade,
             limit=_money(cust.limit),
             term_days=cust.term,
-            reviewed_on=when.date(),
+            reviewed_on=reviewed_on or when.date(),
             proposed_by=proposer or cust.rep.id,
             approved_by=approved_by,
             collection_letter_ref=letter,
@@ -738,7 +835,7 @@ class World:
         *,
         expect: Iterable[str] = (),
         flow: bool = True,
-        valid_days: int = 14,
+        valid_days: int | None = 14,
         qty: Decimal | None = None,
     ) -> DeliveryNotice:
         """Issue the delivery notice for the whole order (then the goods issue)."""
@@ -758,7 +855,9 @@ class World:
             ),
             issued_by=self.clerk.id,
             issued_on=when.date(),
-            valid_until=when.date() + dt.timedelta(days=valid_days),
+            valid_until=when.date() + dt.timedelta(days=valid_days)
+            if valid_days is not None
+            else None,
             contract_id=o.contract_id,
         )
         self.post(IssueDeliveryNotice(notice=n, order=o, actor=self.clerk, at=when), expect=expect)
@@ -775,14 +874,14 @@ class World:
         lots = [
             lot
             for lot in self.ledger.stock.get(product_id, {}).values()
-            if lot.expires_on is None or lot.expires_on > day + dt.timedelta(days=45)
+            if lot.expires_on is None or lot.expires_on > day
         ]
         if sum((lot.quantity for lot in lots), _ZERO) < qty:
             self.restock(p, when - dt.timedelta(minutes=30), 30)
             lots = [
                 lot
                 for lot in self.ledger.stock.get(product_id, {}).values()
-                if lot.expires_on is None or lot.expires_on > day + dt.timedelta(days=45)
+                if lot.expires_on is None or lot.expires_on > day
             ]
         lots.sort(
             key=lambda lot: (lot.expires_on or dt.date.max, lot.received_on or dt.date.min, lot.id)
@@ -846,7 +945,10 @@ class World:
         deal.goods_issues.append(gi)
         price = {ln.line_no: ln.unit_price.amount for ln in o.lines}
         deal.delivered_value += sum((ln.quantity * price[ln.order_line] for ln in lines), _ZERO)
-        if flow:
+        if deal.after_goods_issue is not None:
+            hook, deal.after_goods_issue = deal.after_goods_issue, None
+            hook(gi, when)
+        elif flow:
             self.schedule(self._later(when, 1, 4), lambda t: self.proof(deal, gi, t))
         return gi
 
@@ -937,6 +1039,9 @@ class World:
             )
         )
         deal.invoiced += inv.total.amount
+        if deal.after_invoice is not None:
+            hook, deal.after_invoice = deal.after_invoice, None
+            hook(inv, when)
         if flow:
             self.schedule(self._later(when, 0, 2), lambda t: self.book_revenue(deal, gi, inv, t))
         return inv
@@ -974,7 +1079,10 @@ class World:
         rest = amount - off
         if o.payment.method in self.credit_methods and rest > 0:
             due = inv.issued_on + dt.timedelta(days=o.payment.days)
-            pay = due - dt.timedelta(days=self.rng.randint(0, min(10, o.payment.days)))
+            if deal.pay_late:
+                pay = due + dt.timedelta(days=deal.pay_late)
+            else:
+                pay = due - dt.timedelta(days=self.rng.randint(0, min(10, o.payment.days)))
             pay_at = max(self.at(pay, 11, self.rng.randint(0, 59)), when + dt.timedelta(minutes=5))
             self.schedule(pay_at, lambda t: self.pay_invoice(deal, rest, t))
         # The order is complete (delivered and invoiced): closed within the month (O2C-SO-03).
@@ -993,6 +1101,8 @@ class World:
         """Close the completed order in the system (O2C-SO-03)."""
         from salesctl.events import CloseOrder
 
+        if deal.no_close:
+            return
         self.record(CloseOrder(at=when, order_id=deal.order.id, customer_id=deal.cust.id))
 
     # -- contracts -----------------------------------------------------------------------
@@ -1010,6 +1120,8 @@ class World:
             scale=3,
             method=PaymentMethod.CREDIT if cust.credit else PaymentMethod.PREPAYMENT,
         )
+        quote = self.quotation(cust, order, when - dt.timedelta(days=6))
+        self.pipeline(cust, when - dt.timedelta(days=12), quote_id=quote)
         cid = self.next_id("CT", 5)
         contract = Contract(
             id=cid,
@@ -1038,11 +1150,188 @@ class World:
         deal = self.place(order, cust, t, flow=False)
         self.contracts[cid]["deal"] = deal
         first = contract.first_payment.amount if contract.first_payment else _ZERO
-        self.schedule(self._later(t, 1, 5), lambda tt: self._contract_prepay(deal, first, tt))
+        self._pending_first[cid] = first
+        self.production(deal, contract, t + dt.timedelta(hours=2))
+        self.schedule(
+            self._later(t, 1, 5),
+            lambda tt: self._contract_prepay(deal, self._first_payment(cid), tt),
+        )
+
+    def _first_payment(self, cid: str) -> Decimal:
+        info = self.contracts[cid]
+        ratio = info.get("first_ratio")
+        if ratio is None:
+            return self._pending_first[cid]
+        assert isinstance(ratio, Decimal)
+        amount: Decimal = info["contract"].amount.amount
+        return (amount * ratio).quantize(_CENT)
 
     def _contract_prepay(self, deal: _Deal, amount: Decimal, when: dt.datetime) -> None:
         self.receive(deal.cust, amount, when, to_receivables=_ZERO, contract_id=deal.contract_id)
+        contract = self.contracts[deal.contract_id or ""]["contract"]
+        first = contract.first_payment.amount if contract.first_payment else _ZERO
+        if self.rng.random() < 0.5 and amount >= first:
+            self.schedule(self._later(when, 1, 3), lambda t: self.work_order(deal, t))
         self.schedule(self._later(when, 0, 2), lambda t: self.notice(deal, t))
+
+    def quotation(
+        self,
+        cust: _Cust,
+        order: SalesOrder,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        complete: bool = True,
+    ) -> str:
+        """Send a quotation with every element the policy requires (O2C-SO-05)."""
+        from salesctl.model import Quotation, QuotationLine
+        from salesctl.transactions import SendQuotation
+
+        q = Quotation(
+            id=self.next_id("QT", 5),
+            customer_id=cust.id,
+            lines=tuple(
+                QuotationLine(
+                    line_no=ln.line_no,
+                    product=ln.product,
+                    unit_price=ln.unit_price,
+                    quantity=ln.quantity,
+                    quality_grade="GB/T 4456 grade A",
+                    spec_model=f"{ln.product.id}-STD",
+                    packaging="25 kg bags" if complete else None,
+                    material="virgin resin",
+                )
+                for ln in order.lines
+            ),
+            created_by=cust.rep.id,
+            quoted_on=when.date(),
+            delivery_date=when.date() + dt.timedelta(days=30),
+            transport="truck, delivered",
+            valid_until=when.date() + dt.timedelta(days=30),
+        )
+        self.post(SendQuotation(quotation=q, actor=cust.rep, at=when), expect=expect)
+        return q.id
+
+    def pipeline(self, cust: _Cust, when: dt.datetime, *, quote_id: str, skip: bool = False) -> str:
+        """Move an opportunity through the stages up to the contract, with its artefacts
+        (O2C-PS-01); ``skip`` jumps from lead straight to proposal."""
+        from salesctl.model import Opportunity, PipelineStage
+        from salesctl.transactions import AdvanceStage
+
+        oid = self.next_id("OPP", 5)
+        stages = (
+            PipelineStage.LEAD,
+            PipelineStage.QUALIFIED,
+            PipelineStage.NEEDS,
+            PipelineStage.PROPOSAL,
+            PipelineStage.QUOTE,
+            PipelineStage.CONTRACT,
+        )
+        artefacts = {
+            "needs_analysis": f"NA-{oid}",
+            "proposal": f"PP-{oid}",
+            "quotation": quote_id,
+            "contract": f"draft-{oid}",
+        }
+        if skip:
+            opp = Opportunity(
+                id=oid,
+                prospect=cust.id,
+                owner=cust.rep.id,
+                stage=stages[0],
+                willing_to_buy=True,
+                able_to_pay=True,
+                artefacts=artefacts,
+            )
+            self.post(
+                AdvanceStage(opportunity=opp, to_stage=stages[3], actor=cust.rep, at=when),
+                expect={"O2C-PS-01"},
+            )
+            return oid
+        for i in range(1, len(stages)):
+            opp = Opportunity(
+                id=oid,
+                prospect=cust.id,
+                owner=cust.rep.id,
+                stage=stages[i - 1],
+                willing_to_buy=True,
+                able_to_pay=True,
+                artefacts=artefacts,
+            )
+            self.post(
+                AdvanceStage(
+                    opportunity=opp,
+                    to_stage=stages[i],
+                    actor=cust.rep,
+                    at=when + dt.timedelta(hours=i),
+                )
+            )
+        return oid
+
+    def production(
+        self,
+        deal: _Deal,
+        contract: Any,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        form: bool = True,
+    ) -> str:
+        """Business approval form, then the production order from the signed contract
+        (O2C-SO-06)."""
+        from salesctl.events import RecordBusinessApproval
+        from salesctl.model import BusinessApprovalForm, ProductionLine, ProductionOrder
+        from salesctl.transactions import IssueProductionOrder
+
+        form_id = self.next_id("BA", 5)
+        if form:
+            self.record(
+                RecordBusinessApproval(
+                    at=when - dt.timedelta(minutes=30),
+                    form=BusinessApprovalForm(
+                        id=form_id,
+                        prepared_by=self.clerk.id,
+                        prepared_on=when.date(),
+                        contract_id=contract.id,
+                        order_id=deal.order.id,
+                        approved_by=("u-sales-vp",),
+                        approved_on=when.date(),
+                    ),
+                    customer_id=deal.cust.id,
+                )
+            )
+        po = ProductionOrder(
+            id=self.next_id("PO", 5),
+            lines=tuple(
+                ProductionLine(line_no=ln.line_no, product=ln.product, quantity=ln.quantity)
+                for ln in deal.order.lines
+            ),
+            issued_by=self.clerk.id,
+            issued_on=when.date(),
+            contract_id=contract.id,
+            order_id=deal.order.id,
+            business_approval_id=form_id if form else None,
+        )
+        self.post(
+            IssueProductionOrder(production_order=po, actor=self.clerk, at=when), expect=expect
+        )
+        return po.id
+
+    def work_order(self, deal: _Deal, when: dt.datetime, *, expect: Iterable[str] = ()) -> str:
+        """A follow-up service work order on the contract (O2C-SV-01)."""
+        from salesctl.model import WorkOrder
+        from salesctl.transactions import ScheduleWorkOrder
+
+        wo = WorkOrder(
+            id=self.next_id("WO", 5),
+            customer_id=deal.cust.id,
+            issued_by=self.clerk.id,
+            scheduled_on=when.date() + dt.timedelta(days=3),
+            contract_id=deal.contract_id,
+            description="installation and commissioning",
+        )
+        self.post(ScheduleWorkOrder(work_order=wo, actor=self.clerk, at=when), expect=expect)
+        return wo.id
 
     def contract_invoice(self, deal: _Deal, gi: GoodsIssue, when: dt.datetime) -> None:
         self.invoice(deal, gi, when)
@@ -1076,6 +1365,7 @@ class World:
 
         when = self.at(day, 21)
         month = day.strftime("%Y-%m")
+        skew = self.skews.get(month, {})
         for p in self.products:
             q = p.shipped.get(month)
             if q:
@@ -1083,7 +1373,9 @@ class World:
                     CountShipments(
                         at=when,
                         count=ShipmentCount(
-                            product_id=p.product.id, period_end=day, actual_quantity=q
+                            product_id=p.product.id,
+                            period_end=day,
+                            actual_quantity=q + skew.get("shipment", {}).get(p.product.id, _ZERO),
                         ),
                     )
                 )
@@ -1100,7 +1392,8 @@ class World:
                         product_id=p.product.id,
                         book_quantity=on_hand,
                         counted_quantity=on_hand,
-                        departments=frozenset({"finance", "production", "sales", "warehouse"}),
+                        departments=frozenset({"finance", "production", "sales", "warehouse"})
+                        - skew.get("absent", {}).get(p.product.id, frozenset()),
                     ),
                 )
             )
@@ -1121,10 +1414,51 @@ class World:
                             value=k.amount,
                             delivered=_money(deal.delivered_value),
                             invoiced=_money(deal.invoiced),
-                            collected=_money(info["collected"]),
+                            collected=_money(
+                                info["collected"]
+                                + (
+                                    skew.get("ledger", {}).get(cid, _ZERO)
+                                    if book is LedgerBook.SALES
+                                    else 0
+                                )
+                            ),
                         ),
                     )
                 )
+        for cust in self.distributors:
+            self.consignment_count(
+                cust, day, when + dt.timedelta(minutes=50), skew.get("consignment", {}).get(cust.id)
+            )
+
+    def consignment_count(
+        self, cust: _Cust, day: dt.date, when: dt.datetime, wrong: Decimal | None
+    ) -> None:
+        """A distributor's month-end consignment count, settled and paid by the 3rd (O2C-AR-02)."""
+        from salesctl.events import CountConsignment
+        from salesctl.reconcile import ConsignmentCount
+
+        opening = Decimal(self.rng.randrange(18000, 29000))
+        counted = (opening * Decimal(self.rng.randint(20, 70)) / 100).quantize(Decimal(1))
+        settle = opening - counted + (wrong or _ZERO)
+        count = ConsignmentCount(
+            count_id=f"CC-{cust.id}-{day.isoformat()[:7]}",
+            customer_id=cust.id,
+            period_end=day,
+            opening=_money(opening),
+            counted=_money(counted),
+            settlement=_money(settle),
+            confirmed=True,
+        )
+        self.record(CountConsignment(at=when, count=count))
+        pay_day = day + dt.timedelta(days=3)
+        self.schedule(
+            self.at(pay_day, 10),
+            lambda t: self.record(
+                CountConsignment(
+                    at=t, count=attrs.evolve(count, paid=count.settlement, paid_on=t.date())
+                )
+            ),
+        )
 
     # -- plans, targets, analyses, assessments (O2C-PL-01, O2C-MN-01, O2C-MN-02) ------------
 
@@ -1156,6 +1490,8 @@ class World:
         planner = Actor(
             id="u-planner", roles=frozenset({"marketing_planner"}), org_unit="marketing"
         )
+        if not expect and plan.id in self.skews.get("plans", {}):
+            expect = self.skews["plans"][plan.id]
         self.post(SubmitSalesPlan(plan=plan, actor=planner, at=when), expect=expect)
         return plan
 
@@ -1199,6 +1535,7 @@ class World:
         from salesctl.events import AnalyseSales
         from salesctl.reconcile import Period, SalesAnalysis
 
+        skip = skip or self.skews.get(f"{year}-{month:02d}", {}).get("no_analysis")
         for unit in self.UNITS:
             if unit == skip:
                 continue
@@ -1217,6 +1554,7 @@ class World:
             )
 
     def assess(self, year: int, quarter: int, when: dt.datetime, *, linked: bool = True) -> None:
+        linked = linked and f"{year}-Q{quarter}" not in self.skews.get("unlinked", {})
         from salesctl.events import AssessPerformance
         from salesctl.reconcile import PerformanceAssessment, Period
 
@@ -1300,14 +1638,16 @@ class World:
                         self.at(dt.date(year, m, 1), 7), lambda t, p=p: self.restock(p, t, 30)
                     )
         self._management()
+        self.schedule(self.at(dt.date(year, 3, 3), 12, 30), self._bad_lines)
         planned = sorted(injectors)
-        slots = sorted(rng.sample(days[10:-10], min(len(planned), max(len(days) - 20, 1))))
-        for k, cid in enumerate(planned):
+        for cid in planned:
             fn = INJECTORS.get(cid)
             if fn is None:
                 raise InvalidInput("no injector registered", path="injectors", value=cid)
-            d = slots[k % len(slots)]
-            when = self.at(d, 13, 7)
+            latest = _LATEST.get(cid, 11)
+            choice = [d for d in days[10:] if d.month <= latest and d.month >= 2] or days
+            d = rng.choice(choice)
+            when = self.at(d, 13, rng.randint(0, 59))
 
             def go(t: dt.datetime, fn: Injector = fn, cid: str = cid) -> None:
                 self._injector = cid
@@ -1334,6 +1674,7 @@ def generate(
     year: int = 2026,
     injectors: Iterable[str] | None = None,
     policy: Policy | None = None,
+    sink: Callable[[Any], None] | None = None,
 ) -> Demo:
     """Generate a year of events with planted violations.
 
@@ -1345,6 +1686,8 @@ def generate(
         injectors: control ids whose injectors run (all registered ones by default).
         policy: the policy to generate under (the demo policy by default; its TOML is
             returned only for the default).
+        sink: where to send each event as it is generated (then :attr:`Demo.events` is
+            empty: a large year need not fit in memory).
 
     Returns:
         The events, the policy text and the manifest.
@@ -1359,7 +1702,9 @@ def generate(
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise InvalidInput("must be a positive integer", path=name, value=v)
     chosen = sorted(INJECTORS) if injectors is None else sorted(set(injectors))
-    world = World(seed=seed, year=year, customers=customers, orders=orders, policy=policy)
+    world = World(
+        seed=seed, year=year, customers=customers, orders=orders, policy=policy, sink=sink
+    )
     world.run(chosen)
     covered = set(INJECTORS)
     manifest = Manifest(
@@ -1367,10 +1712,11 @@ def generate(
         year=year,
         customers=customers,
         orders=orders,
-        events=len(world.out),
+        events=world.written,
         policy_fingerprint=world.policy.fingerprint,
         violations=tuple(sorted(world.violations, key=lambda v: (v.control_id, v.document_id))),
         uncovered=tuple(c for c in CONTROLS if c not in covered),
+        rejected_lines=tuple(world.rejected),
     )
     return Demo(
         events=tuple(world.out),
@@ -1390,14 +1736,20 @@ def write_demo(directory: str | Path, **kwargs: Any) -> tuple[Path, Path, Path]:
         InvalidInput: if the directory cannot be written.
     """
     d = Path(directory)
-    demo = generate(**kwargs)
     try:
         d.mkdir(parents=True, exist_ok=True)
         events = d / "events.jsonl"
         with events.open("w", encoding="utf-8") as f:
-            for line in demo.lines():
-                f.write(line)
+
+            def write(e: Any) -> None:
+                f.write(
+                    e
+                    if isinstance(e, str)
+                    else json.dumps(e, ensure_ascii=False, separators=(",", ":"))
+                )
                 f.write("\n")
+
+            demo = generate(sink=write, **kwargs)
         policy = d / "policy.toml"
         policy.write_text(demo.policy_toml or DEMO_POLICY, encoding="utf-8")
         manifest = d / "manifest.json"
@@ -1416,7 +1768,9 @@ def write_demo(directory: str | Path, **kwargs: Any) -> tuple[Path, Path, Path]:
 
 
 def _credit_customer(w: World) -> _Cust:
-    return w.rng.choice([c for c in w.customers if c.credit and c.profile is not None])
+    return w.rng.choice(
+        [c for c in w.customers if c.credit and c.profile is not None and c.weight > 0]
+    )
 
 
 @injector("O2C-SO-02")
@@ -1426,4 +1780,915 @@ def _inject_unapproved_order(w: World, when: dt.datetime) -> None:
     w.place(order, cust, when, expect={"O2C-SO-02"}, flow=False)
     w.seed_violation(
         "O2C-SO-02", order.id, "order posted without the approval its amount band needs"
+    )
+
+
+def _cash_customer(w: World) -> _Cust:
+    pool = [c for c in w.customers if not c.credit and c not in w.distributors and c.weight > 0]
+    if pool:
+        return w.rng.choice(pool)
+    n = len(w.customers) + 1
+    cust = _Cust(
+        id=f"C-{n:04d}",
+        name=f"Customer {n}",
+        rep=w.rng.choice(w.reps),
+        credit=False,
+        grade="HIGH_RISK",
+        limit=_ZERO,
+        term=0,
+        weight=0.0,
+    )
+    w.customers.append(cust)
+    return cust
+
+
+def _new_credit_customer(
+    w: World,
+    when: dt.datetime,
+    *,
+    grade: str = "A",
+    limit: int = 800000,
+    reviewed: dt.date | None = None,
+) -> _Cust:
+    """A customer onboarded now, with an approved credit profile."""
+    n = len(w.customers) + 1
+    cust = _Cust(
+        id=f"C-{n:04d}",
+        name=f"Customer {n}",
+        rep=w.rng.choice(w.reps),
+        credit=True,
+        grade=grade,
+        limit=Decimal(limit),
+        term=30,
+        weight=0.0,
+    )
+    w.customers.append(cust)
+    w.set_profile(cust, when, reviewed_on=reviewed)
+    return cust
+
+
+def _deal(w: World, when: dt.datetime, cust: _Cust | None = None, **kw: Any) -> _Deal:
+    """A clean order, placed now, whose flow the injector drives."""
+    cust = cust or _credit_customer(w)
+    return w.place(w.new_order(cust, when, **kw), cust, when, flow=False)
+
+
+def _expensive(w: World) -> _Prod:
+    return max(w.products, key=lambda p: p.price)
+
+
+def _pay_at_due(w: World, deal: _Deal, inv: Invoice) -> None:
+    """The customer pays an injector's invoice on its due date (nothing else goes wrong)."""
+    due = inv.issued_on + dt.timedelta(days=deal.order.payment.days)
+    w.then(w.at(due, 11, 30), lambda t: w.pay_invoice(deal, inv.total.amount, t))
+
+
+def _finish(w: World, deal: _Deal, gi: GoodsIssue, inv: Invoice, when: dt.datetime) -> None:
+    """The rest of a clean flow after an injector's invoice: proof, revenue, payment, closing."""
+    from salesctl.events import ReceiveDeliveryProof
+    from salesctl.model import DeliveryProof, ProofKind
+
+    def go(t: dt.datetime) -> None:
+        w.record(
+            ReceiveDeliveryProof(
+                at=t,
+                customer_id=deal.cust.id,
+                proof=DeliveryProof(
+                    id=w.next_id("PF"),
+                    goods_issue_id=gi.id,
+                    kind=ProofKind.CUSTOMER_SIGNED,
+                    received_on=t.date(),
+                    signed_by="receiver",
+                ),
+            )
+        )
+        w.then(t + dt.timedelta(hours=1), lambda tt: w.book_revenue(deal, gi, inv, tt))
+
+    w.then(w._later(when, 1, 2), go)
+
+
+@injector("O2C-SO-01")
+def _inject_numbering(w: World, when: dt.datetime) -> None:
+    # A duplicate number: an order reusing a number already issued.
+    cust = _credit_customer(w)
+    series = f"SO-{w.year}"
+    used = w._counters.get(series, 1) - 3
+    dup = w.new_order(cust, when, seq=max(used, 1), order_id=f"SO-{w.year}-{max(used, 1):06d}-DUP")
+    w.place(dup, cust, when, expect={"O2C-SO-01"}, flow=False)
+    w.seed_violation("O2C-SO-01", dup.id, "order number reused")
+    w.seed_violation("O2C-SO-01", f"{series}/{dup.seq}", "duplicate number in the register")
+    # A gap: a number skipped, the gap not approved.
+    seq = w._counters.get(series, 0) + 2
+    w._counters[series] = seq
+    gap = w.new_order(cust, when + dt.timedelta(minutes=20), seq=seq)
+    w.place(gap, cust, when + dt.timedelta(minutes=20), expect={"O2C-SO-01"}, flow=False)
+    w.seed_violation("O2C-SO-01", gap.id, "order number skips one")
+    w.seed_violation("O2C-SO-01", f"{series}/{seq - 1}", "missing number in the register")
+
+
+@injector("O2C-SO-03", latest_month=10)
+def _inject_unclosed(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    deal = w.place(w.new_order(cust, when), cust, when)
+    deal.no_close = True
+    w.seed_violation("O2C-SO-03", deal.order.id, "completed order never closed")
+
+
+@injector("O2C-SO-04")
+def _inject_void_after_issue(w: World, when: dt.datetime) -> None:
+    from salesctl.transactions import VoidOrder
+
+    deal = _deal(w, when)
+
+    def voided(gi: GoodsIssue, t: dt.datetime) -> None:
+        v = VoidOrder(
+            order=deal.order,
+            reason="customer cancelled",
+            actor=deal.cust.rep,
+            at=t + dt.timedelta(hours=2),
+        )
+        w.post(v, expect={"O2C-SO-04"})
+        w.seed_violation(
+            "O2C-SO-04", deal.order.id, "order voided after its goods issue was posted"
+        )
+
+    deal.after_goods_issue = voided
+    w.then(w._later(when, 1, 2), lambda t: w.notice(deal, t))
+
+
+@injector("O2C-SO-05")
+def _inject_incomplete_quotation(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    order = w.new_order(cust, when)
+    w._counters[f"SO-{w.year}"] -= 1  # the order was only a draft for the quotation
+    qid = w.quotation(cust, order, when, expect={"O2C-SO-05"}, complete=False)
+    w.seed_violation("O2C-SO-05", qid, "quotation without packaging")
+
+
+@injector("O2C-SO-06")
+def _inject_production_without_form(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    w.contract_deal(cust, when)
+    cid = max(w.contracts)
+    info = w.contracts[cid]
+    po = w.production(
+        info["deal"],
+        info["contract"],
+        when + dt.timedelta(hours=3),
+        expect={"O2C-SO-06"},
+        form=False,
+    )
+    w.seed_violation("O2C-SO-06", po, "production order without a business approval form")
+
+
+@injector("O2C-CR-01")
+def _inject_credit_without_profile(w: World, when: dt.datetime) -> None:
+    cust = _cash_customer(w)
+    order = attrs.evolve(
+        w.new_order(cust, when, method=PaymentMethod.CREDIT),
+        collection_letter_ref=f"HKHL-{cust.id}-X",
+    )
+    w.place(order, cust, when, expect={"O2C-CR-01", "O2C-CR-09"}, flow=False)
+    w.seed_violation("O2C-CR-01", order.id, "credit sale to a customer with no credit profile")
+    w.seed_violation("O2C-CR-09", order.id, "a high-risk customer may not buy on credit")
+
+
+@injector("O2C-CR-02")
+def _inject_self_approved_profile(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    app = f"CA-{w.year}-{w._counters.get('CA', 0) + 1:05d}"
+    kept = cust.profile
+    w.set_profile(cust, when, approved_by=(cust.rep.id,), expect={"O2C-CR-02", "O2C-SD-01"})
+    cust.profile = kept  # the flawed profile is on record; the host keeps selling on the old one
+    w.seed_violation("O2C-CR-02", app, "the proposer approved the credit profile")
+    w.seed_violation("O2C-SD-01", app, "credit proposer and approver are one person")
+
+
+@injector("O2C-CR-03", latest_month=10)
+def _inject_review_overdue(w: World, when: dt.datetime) -> None:
+    # A customer whose credit file, last reviewed 11 months ago, is not reviewed again.
+    # A customer taken over with its credit file as last reviewed 11 months ago (a migrated
+    # file): the yearly review falls due within weeks and is never made.
+    cust = _new_credit_customer(w, when, reviewed=when.date() - dt.timedelta(days=335))
+    w.seed_violation("O2C-CR-03", cust.id, "credit file not reviewed within a year")
+
+
+@injector("O2C-CR-04")
+def _inject_over_limit(w: World, when: dt.datetime) -> None:
+    cust = _new_credit_customer(w, when, limit=200000)
+    p = _expensive(w)
+    qty = Decimal(int(Decimal(260000) / p.price) + 1)
+    order = SalesOrder(
+        id=w.next_id("SOX"),
+        series=f"SO-{w.year}",
+        seq=_next_seq(w),
+        customer=cust.customer(),
+        lines=(OrderLine(line_no=1, product=p.product, quantity=qty, unit_price=_money(p.price)),),
+        payment=PaymentTerms(PaymentMethod.CREDIT, 30),
+        created_by=cust.rep.id,
+        order_date=when.date(),
+        collection_letter_ref=None,
+    )
+    order = attrs.evolve(order, id=f"SO-{w.year}-{order.seq:06d}")
+    w.place(order, cust, when + dt.timedelta(minutes=10), expect={"O2C-CR-04"}, flow=False)
+    w.seed_violation("O2C-CR-04", order.id, "credit order over the limit, not re-approved")
+
+
+def _next_seq(w: World) -> int:
+    series = f"SO-{w.year}"
+    seq = w._counters.get(series, 0) + 1
+    w._counters[series] = seq
+    return seq
+
+
+@injector("O2C-CR-05", latest_month=9)
+def _inject_overdue_customer(w: World, when: dt.datetime) -> None:
+    cust = _new_credit_customer(w, when)
+    deal = w.place(
+        w.new_order(cust, when + dt.timedelta(minutes=10)), cust, when + dt.timedelta(minutes=10)
+    )
+    deal.pay_late = 12
+
+    def after(inv: Invoice, t: dt.datetime) -> None:
+        due = inv.issued_on + dt.timedelta(days=deal.order.payment.days)
+        later = w.at(due + dt.timedelta(days=5), 11)
+        while later.weekday() >= 5:
+            later += dt.timedelta(days=1)
+
+        def order_again(tt: dt.datetime) -> None:
+            again = w.new_order(cust, tt)
+            w.place(again, cust, tt, expect={"O2C-CR-05"}, flow=False)
+            w.seed_violation("O2C-CR-05", again.id, "order for a customer with items overdue")
+
+        w.then(later, order_again)
+
+    deal.after_invoice = after
+
+
+@injector("O2C-CR-06")
+def _inject_expired_release(w: World, when: dt.datetime) -> None:
+    from salesctl.events import GrantRelease
+    from salesctl.model import CreditRelease
+
+    cust = _new_credit_customer(w, when, limit=100000)
+    p = _expensive(w)
+    seq = _next_seq(w)
+    order = SalesOrder(
+        id=f"SO-{w.year}-{seq:06d}",
+        series=f"SO-{w.year}",
+        seq=seq,
+        customer=cust.customer(),
+        lines=(
+            OrderLine(
+                line_no=1,
+                product=p.product,
+                quantity=Decimal(int(Decimal(150000) / p.price) + 1),
+                unit_price=_money(p.price),
+            ),
+        ),
+        payment=PaymentTerms(PaymentMethod.CREDIT, 30),
+        created_by=cust.rep.id,
+        order_date=when.date(),
+    )
+    granted = when - dt.timedelta(days=5)
+    w.record(
+        GrantRelease(
+            at=when,
+            customer_id=cust.id,
+            release=CreditRelease(
+                id=w.next_id("REL", 4),
+                order_id=order.id,
+                max_amount=_money(500000),
+                granted_by=w.person("credit_master_maintainer", 2),
+                granted_at=granted,
+                expires_at=granted + dt.timedelta(days=2),
+                reason="year-end stocking",
+            ),
+        )
+    )
+    w.place(
+        order, cust, when + dt.timedelta(minutes=10), expect={"O2C-CR-04", "O2C-CR-06"}, flow=False
+    )
+    w.seed_violation("O2C-CR-06", order.id, "over-limit order released with an expired release")
+    w.seed_violation("O2C-CR-04", order.id, "over the limit with no valid release or re-approval")
+
+
+@injector("O2C-CR-07")
+def _inject_no_collection_letter(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    assert cust.profile is not None
+    order = w.new_order(cust, when, method=PaymentMethod.CREDIT)
+    order = attrs.evolve(
+        order,
+        customer=Customer(
+            id=cust.id,
+            name=cust.name,
+            credit_profile=attrs.evolve(cust.profile, collection_letter_ref=None),
+        ),
+    )
+    w.place(order, cust, when, expect={"O2C-CR-07"}, flow=False)
+    w.seed_violation(
+        "O2C-CR-07", order.id, "credit sale without a collection-responsibility letter"
+    )
+
+
+@injector("O2C-CR-08")
+def _inject_major_sale(w: World, when: dt.datetime) -> None:
+    cust = _new_credit_customer(w, when, limit=3000000)
+    p = _expensive(w)
+    seq = _next_seq(w)
+    order = SalesOrder(
+        id=f"SO-{w.year}-{seq:06d}",
+        series=f"SO-{w.year}",
+        seq=seq,
+        customer=cust.customer(),
+        lines=(
+            OrderLine(
+                line_no=1,
+                product=p.product,
+                quantity=Decimal(int(Decimal(1100000) / p.price) + 1),
+                unit_price=_money(p.price),
+            ),
+        ),
+        payment=PaymentTerms(PaymentMethod.CREDIT, 30),
+        created_by=cust.rep.id,
+        order_date=when.date(),
+    )
+    w.place(order, cust, when + dt.timedelta(minutes=10), expect={"O2C-CR-08"}, flow=False)
+    w.seed_violation("O2C-CR-08", order.id, "major credit sale without VP and chief accountant")
+
+
+@injector("O2C-CR-09")
+def _inject_method_not_allowed(w: World, when: dt.datetime) -> None:
+    cust = _new_credit_customer(w, when, grade="C", limit=300000)
+    order = w.new_order(
+        cust, when + dt.timedelta(minutes=10), method=PaymentMethod.DOCUMENTS_AGAINST_ACCEPTANCE
+    )
+    w.place(order, cust, when + dt.timedelta(minutes=10), expect={"O2C-CR-09"}, flow=False)
+    w.seed_violation("O2C-CR-09", order.id, "grade C customer paying by D/A")
+
+
+def _priced_order(
+    w: World,
+    cust: _Cust,
+    when: dt.datetime,
+    p: _Prod,
+    unit: Decimal,
+    list_price: Decimal | None = None,
+) -> SalesOrder:
+    seq = _next_seq(w)
+    return SalesOrder(
+        id=f"SO-{w.year}-{seq:06d}",
+        series=f"SO-{w.year}",
+        seq=seq,
+        customer=cust.customer(),
+        lines=(
+            OrderLine(
+                line_no=1,
+                product=p.product,
+                quantity=Decimal(p.scale),
+                unit_price=_money(unit),
+                list_price=_money(list_price) if list_price is not None else None,
+            ),
+        ),
+        payment=PaymentTerms(PaymentMethod.CREDIT, cust.term),
+        created_by=cust.rep.id,
+        order_date=when.date(),
+    )
+
+
+@injector("O2C-PR-01")
+def _inject_group_price(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    p = next(x for x in w.products if x.product.price_class is PriceClass.GROUP_PRICED)
+    order = _priced_order(w, cust, when, p, (p.price * Decimal("0.99")).quantize(_CENT))
+    w.place(order, cust, when, expect={"O2C-PR-01"}, flow=False)
+    w.seed_violation("O2C-PR-01", order.id, "group-priced product sold below the document price")
+
+
+@injector("O2C-PR-02")
+def _inject_unlisted_price(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    ghost = _Prod(
+        Product(id="P-900", name="special grade (not in the price master)"),
+        Decimal("999.00"),
+        "",
+        False,
+        5,
+    )
+    order = _priced_order(w, cust, when, ghost, ghost.price)
+    w.place(order, cust, when, expect={"O2C-PR-02", "O2C-PR-03"}, flow=False)
+    w.seed_violation("O2C-PR-02", order.id, "product without a price in the price master")
+    w.seed_violation("O2C-PR-03", order.id, "a price without a master price cannot be judged")
+
+
+@injector("O2C-PR-03")
+def _inject_price_float(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    p = next(x for x in w.products if x.product.price_class is PriceClass.MARKET)
+    order = _priced_order(w, cust, when, p, (p.price * Decimal("1.09")).quantize(_CENT))
+    w.place(order, cust, when, expect={"O2C-PR-03"}, flow=False)
+    w.seed_violation("O2C-PR-03", order.id, "price 9 % above the master, beyond the rep's range")
+
+
+@injector("O2C-PR-05")
+def _inject_discount(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    p = next(x for x in w.products if x.product.price_class is PriceClass.MARKET)
+    order = _priced_order(w, cust, when, p, (p.price * Decimal("0.85")).quantize(_CENT), p.price)
+    w.place(order, cust, when, expect={"O2C-PR-05"}, flow=False)
+    w.seed_violation("O2C-PR-05", order.id, "15 % line discount without the matrix's approvals")
+
+
+@injector("O2C-SD-01")
+def _inject_seller_maintains_credit(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    assert cust.profile is not None
+    order = w.new_order(cust, when)
+    order = attrs.evolve(
+        order,
+        customer=Customer(
+            id=cust.id,
+            name=cust.name,
+            credit_profile=attrs.evolve(cust.profile, maintained_by=cust.rep.id),
+        ),
+    )
+    w.place(order, cust, when, expect={"O2C-SD-01"}, flow=False)
+    w.seed_violation("O2C-SD-01", order.id, "the seller maintained the customer's credit data")
+
+
+@injector("O2C-DL-01")
+def _inject_notice_without_validity(w: World, when: dt.datetime) -> None:
+    deal = _deal(w, when)
+    n = w.notice(
+        deal, when + dt.timedelta(hours=3), expect={"O2C-DL-01"}, flow=False, valid_days=None
+    )
+    w.seed_violation("O2C-DL-01", n.id, "delivery notice without a validity period")
+
+
+def _ship(w: World, deal: _Deal, when: dt.datetime, **kw: Any) -> GoodsIssue:
+    n = w.notice(deal, when, flow=False)
+    deal.no_close = True
+    return w.goods_issue(deal, n, when + dt.timedelta(hours=2), flow=False, **kw)
+
+
+@injector("O2C-DL-02")
+def _inject_issue_without_notice(w: World, when: dt.datetime) -> None:
+    from salesctl.transactions import PostGoodsIssue
+
+    deal = _deal(w, when)
+    o = deal.order
+    lines = []
+    for ln in o.lines:
+        for lot_id, q in w.pick(ln.product.id, ln.quantity, when.date(), when):
+            lines.append(
+                DeliveryLine(
+                    order_line=ln.line_no, product_id=ln.product.id, quantity=q, lot_id=lot_id
+                )
+            )
+    gi = GoodsIssue(
+        id=w.next_id("GI"),
+        order_id=o.id,
+        customer_id=deal.cust.id,
+        notice_id=None,
+        lines=tuple(lines),
+        issued_on=when.date(),
+        gate_pass="GP-X",
+    )
+    w.post(
+        PostGoodsIssue(goods_issue=gi, order=o, actor=w.warehouse, at=when + dt.timedelta(hours=2)),
+        expect={"O2C-DL-02"},
+    )
+    _count_shipped(w, gi, when)
+    w.seed_violation("O2C-DL-02", gi.id, "goods issued without a delivery notice")
+
+
+def _count_shipped(w: World, gi: GoodsIssue, when: dt.datetime) -> None:
+    month = when.strftime("%Y-%m")
+    for ln in gi.lines:
+        p = next(x for x in w.products if x.product.id == ln.product_id)
+        p.shipped[month] = p.shipped.get(month, _ZERO) + ln.quantity
+
+
+@injector("O2C-DL-03")
+def _inject_no_gate_pass(w: World, when: dt.datetime) -> None:
+    deal = _deal(w, when)
+    n = w.notice(deal, when + dt.timedelta(hours=1), flow=False)
+    gi = w.goods_issue(
+        deal, n, when + dt.timedelta(hours=3), expect={"O2C-DL-03"}, flow=False, gate_pass=False
+    )
+    w.seed_violation("O2C-DL-03", gi.id, "goods left without a gate pass")
+
+
+@injector("O2C-DL-04")
+def _inject_delivery_over_limit(w: World, when: dt.datetime) -> None:
+    cust = _new_credit_customer(w, when, limit=100000)
+    p = _expensive(w)
+    order = _priced_order(w, cust, when + dt.timedelta(minutes=5), p, p.price)
+    order = attrs.evolve(
+        order,
+        lines=(attrs.evolve(order.lines[0], quantity=Decimal(int(Decimal(150000) / p.price) + 1)),),
+    )
+    deal = w.place(order, cust, when + dt.timedelta(minutes=5), flow=False)  # re-approved at entry
+    n = w.notice(deal, when + dt.timedelta(hours=2), expect={"O2C-DL-04"}, flow=False)
+    w.seed_violation("O2C-DL-04", n.id, "delivery notice over the credit limit, not re-approved")
+
+
+@injector("O2C-DL-05")
+def _inject_expired_lot(w: World, when: dt.datetime) -> None:
+    from salesctl.events import ReceiveStock
+
+    p = next(x for x in w.products if x.perishable)
+    cust = _credit_customer(w)
+    seq = _next_seq(w)
+    order = SalesOrder(
+        id=f"SO-{w.year}-{seq:06d}",
+        series=f"SO-{w.year}",
+        seq=seq,
+        customer=cust.customer(),
+        lines=(
+            OrderLine(
+                line_no=1, product=p.product, quantity=Decimal(p.scale), unit_price=_money(p.price)
+            ),
+        ),
+        payment=PaymentTerms(PaymentMethod.CREDIT, cust.term),
+        created_by=cust.rep.id,
+        order_date=when.date(),
+    )
+    deal = w.place(order, cust, when, flow=False)
+    lot = StockLot(
+        id=w.next_id(f"LOT-{p.product.id}-OLD", 3),
+        product_id=p.product.id,
+        quantity=Decimal(p.scale),
+        expires_on=when.date() - dt.timedelta(days=3),
+        qc_certificate="QC-OLD",
+        received_on=when.date() - dt.timedelta(days=240),
+    )
+    w.record(ReceiveStock(at=when + dt.timedelta(minutes=30), lot=lot))
+    n = w.notice(deal, when + dt.timedelta(hours=1), flow=False)
+    gi = w.goods_issue(
+        deal,
+        n,
+        when + dt.timedelta(hours=3),
+        expect={"O2C-DL-05"},
+        flow=False,
+        lines=(
+            DeliveryLine(
+                order_line=1, product_id=p.product.id, quantity=Decimal(p.scale), lot_id=lot.id
+            ),
+        ),
+    )
+    w.seed_violation("O2C-DL-05", gi.id, "expired lot shipped")
+
+
+@injector("O2C-DL-06", latest_month=11)
+def _inject_shipment_difference(w: World, when: dt.datetime) -> None:
+    month = when.strftime("%Y-%m")
+    p = w.products[0]
+    w.skews.setdefault(month, {}).setdefault("shipment", {})[p.product.id] = Decimal(p.scale)
+    # Make sure the product ships this month.
+    cust = _credit_customer(w)
+    deal = w.place(_priced_order(w, cust, when, p, p.price), cust, when)
+    del deal
+    last = dt.date(when.year + (when.month == 12), when.month % 12 + 1, 1) - dt.timedelta(days=1)
+    w.seed_violation(
+        "O2C-DL-06", f"{p.product.id}@{last.isoformat()}", "actual shipments above the system's"
+    )
+
+
+@injector("O2C-IN-01", latest_month=11)
+def _inject_stock_count(w: World, when: dt.datetime) -> None:
+    month = when.strftime("%Y-%m")
+    p = w.products[1]
+    w.skews.setdefault(month, {}).setdefault("absent", {})[p.product.id] = frozenset({"sales"})
+    w.seed_violation(
+        "O2C-IN-01", f"SC-{month}/{p.product.id}", "count signed without the sales department"
+    )
+
+
+@injector("O2C-BL-01")
+def _inject_over_invoiced(w: World, when: dt.datetime) -> None:
+    deal = _deal(w, when)
+    gi = _ship(w, deal, when + dt.timedelta(hours=1))
+    deal.no_close = False
+    inv = w.invoice(
+        deal, gi, when + dt.timedelta(hours=4), expect={"O2C-BL-01"}, extra=Decimal(1), flow=False
+    )
+    w.then(w._later(when, 2, 5), lambda t: w.close(deal, t))
+    _pay_at_due(w, deal, inv)
+    w.seed_violation("O2C-BL-01", inv.id, "invoiced more than delivered")
+    w.seed_violation("O2C-BL-02", inv.id, "invoice quantity above the delivery")
+
+
+@injector("O2C-BL-02")
+def _inject_invoice_without_delivery(w: World, when: dt.datetime) -> None:
+    from salesctl.events import IssueSalesInvoice, PostGLRevenue
+    from salesctl.reconcile import GLRevenue, SalesInvoice
+    from salesctl.transactions import IssueInvoice
+
+    deal = _deal(w, when)
+    o = deal.order
+    inv = Invoice(
+        id=w.next_id("INV"),
+        order_id=o.id,
+        customer_id=deal.cust.id,
+        lines=tuple(
+            InvoiceLine(
+                order_line=ln.line_no,
+                product_id=ln.product.id,
+                quantity=ln.quantity,
+                unit_price=ln.unit_price,
+            )
+            for ln in o.lines
+        ),
+        issued_by=w.biller.id,
+        issued_on=when.date(),
+    )
+    t = when + dt.timedelta(hours=2)
+    w.post(IssueInvoice(invoice=inv, actor=w.biller, at=t), expect={"O2C-BL-01"})
+    w.record(
+        IssueSalesInvoice(
+            at=t,
+            invoice=SalesInvoice(
+                number=f"FP-{inv.id}",
+                customer_id=deal.cust.id,
+                issued_on=t.date(),
+                amount=inv.total,
+                system_invoice_id=inv.id,
+            ),
+        )
+    )
+    w.record(
+        PostGLRevenue(
+            at=t,
+            posting=GLRevenue(
+                voucher_id=f"GL-{inv.id}", posted_on=t.date(), amount=inv.total, invoice_id=inv.id
+            ),
+        )
+    )
+    _pay_at_due(w, deal, inv)
+    w.seed_violation("O2C-BL-02", inv.id, "invoice not generated from a delivery")
+    w.seed_violation("O2C-BL-01", inv.id, "invoiced before anything was delivered")
+
+
+@injector("O2C-BL-03")
+def _inject_contract_invoice_too_early(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    w.contract_deal(cust, when)
+    cid = max(w.contracts)
+    deal: _Deal = w.contracts[cid]["deal"]
+
+    def early(gi: GoodsIssue, t: dt.datetime) -> None:
+        inv = w.invoice(deal, gi, t + dt.timedelta(hours=2), expect={"O2C-BL-03"}, flow=False)
+        w.seed_violation("O2C-BL-03", inv.id, "contract invoiced before 60 % was collected")
+        _finish(w, deal, gi, inv, t)
+
+    deal.after_goods_issue = early
+    # Only 30 % is paid before delivery.
+    w.contracts[cid]["first_ratio"] = Decimal("0.3")
+
+
+@injector("O2C-BL-04")
+def _inject_void_before_settlement(w: World, when: dt.datetime) -> None:
+    from salesctl.events import RecordSettlement
+    from salesctl.model import Settlement, SettlementStatus
+    from salesctl.transactions import VoidInvoice
+
+    deal = _deal(w, when)
+    gi = _ship(w, deal, when + dt.timedelta(hours=1))
+    deal.no_close = False
+    inv = w.invoice(deal, gi, when + dt.timedelta(hours=3), flow=False)
+    st = Settlement(
+        id=w.next_id("ST"),
+        order_id=deal.order.id,
+        status=SettlementStatus.CONFIRMED,
+        invoice_id=inv.id,
+        voucher_posted=True,
+    )
+    w.record(
+        RecordSettlement(
+            at=when + dt.timedelta(hours=3, minutes=5), settlement=st, customer_id=deal.cust.id
+        )
+    )
+    w.post(
+        VoidInvoice(
+            invoice=inv, reason="wrong price", actor=w.biller, at=when + dt.timedelta(hours=5)
+        ),
+        expect={"O2C-BL-04"},
+    )
+    w.then(w._later(when, 2, 5), lambda t: w.close(deal, t))
+    w.seed_violation("O2C-BL-04", inv.id, "invoice voided while its settlement stands")
+
+
+@injector("O2C-RR-01")
+def _inject_sales_invoice_difference(w: World, when: dt.datetime) -> None:
+    from salesctl.events import IssueSalesInvoice
+
+    deal = _deal(w, when)
+    gi = _ship(w, deal, when + dt.timedelta(hours=1))
+    deal.no_close = False
+
+    def wrong(inv: Invoice, t: dt.datetime) -> None:
+        # Finance stamps a second sales invoice for the same system invoice: an invoice
+        # outside the system's totals.
+        from salesctl.reconcile import SalesInvoice
+
+        w.record(
+            IssueSalesInvoice(
+                at=t,
+                invoice=SalesInvoice(
+                    number=f"FP-{inv.id}-2",
+                    customer_id=deal.cust.id,
+                    issued_on=t.date(),
+                    amount=_money(100),
+                    system_invoice_id=None,
+                ),
+            )
+        )
+        w.seed_violation("O2C-RR-01", f"FP-{inv.id}-2", "sales invoice without a system invoice")
+        w.seed_violation("O2C-RR-01", f"revenue@{t.strftime('%Y-%m')}/CNY", "month totals disagree")
+
+    deal.after_invoice = wrong
+    w.then(
+        when + dt.timedelta(hours=4),
+        lambda t: _finish(w, deal, gi, w.invoice(deal, gi, t, flow=False), t),
+    )
+
+
+@injector("O2C-RR-02")
+def _inject_revenue_before_proof(w: World, when: dt.datetime) -> None:
+    deal = _deal(w, when)
+    gi = _ship(w, deal, when + dt.timedelta(hours=1))
+    deal.no_close = False
+    inv = w.invoice(deal, gi, when + dt.timedelta(hours=3), flow=False)
+    w.book_revenue(deal, gi, inv, when + dt.timedelta(hours=4), expect={"O2C-RR-02"})
+    w.seed_violation(
+        "O2C-RR-02", w._last_id("RV"), "revenue booked before the delivery was signed for"
+    )
+
+
+@injector("O2C-RR-03")
+def _inject_advance_not_offset(w: World, when: dt.datetime) -> None:
+    cust = _cash_customer(w)
+    deal = w.place(w.new_order(cust, when, method=PaymentMethod.PREPAYMENT), cust, when, flow=False)
+    w.receive(cust, deal.order.total.amount, when + dt.timedelta(hours=1), to_receivables=_ZERO)
+    gi = _ship(w, deal, when + dt.timedelta(hours=2))
+    deal.no_close = False
+    from salesctl.events import ReceiveDeliveryProof
+    from salesctl.model import DeliveryProof, ProofKind
+
+    w.record(
+        ReceiveDeliveryProof(
+            at=when + dt.timedelta(hours=5),
+            customer_id=cust.id,
+            proof=DeliveryProof(
+                id=w.next_id("PF"),
+                goods_issue_id=gi.id,
+                kind=ProofKind.CUSTOMER_SIGNED,
+                received_on=when.date(),
+                signed_by="receiver",
+            ),
+        )
+    )
+    inv = w.invoice(deal, gi, when + dt.timedelta(hours=6), flow=False)
+    w.book_revenue(deal, gi, inv, when + dt.timedelta(hours=7), expect={"O2C-RR-03"}, offset=_ZERO)
+    w.seed_violation("O2C-RR-03", w._last_id("RV"), "revenue booked without offsetting the advance")
+
+
+@injector("O2C-CT-01")
+def _inject_oral_contract(w: World, when: dt.datetime) -> None:
+    from salesctl.model import ContractForm
+
+    cid = _contract(w, when, expect={"O2C-CT-01"}, form=ContractForm.ORAL)
+    w.seed_violation("O2C-CT-01", cid, "credit sale on an oral agreement")
+
+
+@injector("O2C-CT-02")
+def _inject_unapproved_template(w: World, when: dt.datetime) -> None:
+    cid = _contract(w, when, expect={"O2C-CT-02"}, template_id="TPL-OLD-2019")
+    w.seed_violation("O2C-CT-02", cid, "contract on a template legal never approved")
+
+
+@injector("O2C-CT-03")
+def _inject_contract_without_application(w: World, when: dt.datetime) -> None:
+    cid = _contract(w, when, expect={"O2C-CT-03"}, application_id=None)
+    w.seed_violation("O2C-CT-03", cid, "contract with no contract application")
+
+
+def _contract(w: World, when: dt.datetime, *, expect: Iterable[str], **changes: Any) -> str:
+    from salesctl.model import Contract, ContractStatus
+    from salesctl.transactions import SignContract
+
+    cust = _credit_customer(w)
+    order = w.new_order(cust, when, lines=1)
+    w._counters[f"SO-{w.year}"] -= 1  # no order follows
+    k = Contract(
+        id=w.next_id("CT", 5),
+        customer_id=cust.id,
+        amount=order.total,
+        payment=order.payment,
+        created_by=cust.rep.id,
+        status=ContractStatus.SIGNED,
+        template_id="TPL-SALES-2026",
+        application_id=w.next_id("CTA", 5),
+        sales_policy_ref=f"XSZC-{w.year}-01",
+        signed_on=when.date(),
+        lines=order.lines,
+    )
+    k = attrs.evolve(k, **changes)
+    w.post(SignContract(contract=k, actor=cust.rep, at=when), expect=expect)
+    return k.id
+
+
+@injector("O2C-CT-04", latest_month=11)
+def _inject_contract_ledgers_differ(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    w.contract_deal(cust, when)
+    cid = max(w.contracts)
+    month = when.strftime("%Y-%m")
+    w.skews.setdefault(month, {}).setdefault("ledger", {})[cid] = Decimal(5000)
+    w.seed_violation("O2C-CT-04", cid, "sales department's ledger shows 5,000 more collected")
+
+
+@injector("O2C-CM-01")
+def _inject_commission_without_contract(w: World, when: dt.datetime) -> None:
+    from salesctl.model import CommissionClaim
+    from salesctl.transactions import PayCommission
+
+    rep = w.rng.choice(w.reps)
+    claim = CommissionClaim(
+        id=w.next_id("CM", 5),
+        salesperson_id=rep.id,
+        amount=_money(1800),
+        rate=Decimal("0.02"),
+        prepared_by=w.biller.id,
+        prepared_on=when.date(),
+        contract_id=None,
+    )
+    w.post(PayCommission(claim=claim, actor=w.biller, at=when), expect={"O2C-CM-01"})
+    w.seed_violation("O2C-CM-01", claim.id, "commission paid with no contract")
+
+
+@injector("O2C-SV-01")
+def _inject_work_before_payment(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    w.contract_deal(cust, when)
+    cid = max(w.contracts)
+    deal: _Deal = w.contracts[cid]["deal"]
+    wo = w.work_order(deal, when + dt.timedelta(hours=3), expect={"O2C-SV-01"})
+    w.seed_violation("O2C-SV-01", wo, "follow-up work scheduled before the first payment")
+
+
+@injector("O2C-PS-01")
+def _inject_stage_skipped(w: World, when: dt.datetime) -> None:
+    cust = _credit_customer(w)
+    oid = w.pipeline(cust, when, quote_id="QT-none", skip=True)
+    w.seed_violation("O2C-PS-01", oid, "opportunity jumped from lead to proposal")
+
+
+@injector("O2C-AR-01", latest_month=8)
+def _inject_no_interest(w: World, when: dt.datetime) -> None:
+    cust = _new_credit_customer(w, when)
+    deal = w.place(
+        w.new_order(cust, when + dt.timedelta(minutes=10)), cust, when + dt.timedelta(minutes=10)
+    )
+    deal.pay_late = 70
+
+    def after(inv: Invoice, t: dt.datetime) -> None:
+        w.seed_violation("O2C-AR-01", inv.id, "overdue 30 days, no interest charged")
+
+    deal.after_invoice = after
+
+
+@injector("O2C-AR-02", latest_month=11)
+def _inject_consignment_mismatch(w: World, when: dt.datetime) -> None:
+    month = when.strftime("%Y-%m")
+    d = w.distributors[0]
+    w.skews.setdefault(month, {}).setdefault("consignment", {})[d.id] = Decimal(1500)
+    w.seed_violation("O2C-AR-02", f"CC-{d.id}-{month}", "settlement is not opening − counted")
+
+
+@injector("O2C-MN-01", latest_month=11)
+def _inject_no_analysis(w: World, when: dt.datetime) -> None:
+    month = when.strftime("%Y-%m")
+    w.skews.setdefault(month, {})["no_analysis"] = "east-2"
+    w.seed_violation("O2C-MN-01", f"east-2@{month}", "no monthly analysis for the unit")
+
+
+@injector("O2C-MN-02", latest_month=9)
+def _inject_assessment_unlinked(w: World, when: dt.datetime) -> None:
+    q = (when.month - 1) // 3 + 1
+    label = f"{when.year}-Q{q}"
+    w.skews.setdefault("unlinked", {})[label] = True
+    w.seed_violation("O2C-MN-02", f"marketing@{label}", "assessment not applied to rewards")
+
+
+@injector("O2C-PL-01", latest_month=10)
+def _inject_plan_unapproved(w: World, when: dt.datetime) -> None:
+    # The plan of the month after next (next month's may already be submitted).
+    nxt = dt.date(when.year, when.month + 2, 1)
+    plan_id = f"PLAN-{nxt.isoformat()[:7]}"
+    w.skews.setdefault("plans", {})[plan_id] = {"O2C-PL-01"}
+    w.seed_violation(
+        "O2C-PL-01", plan_id, "monthly plan in force without the marketing head's approval"
     )

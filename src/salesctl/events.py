@@ -35,8 +35,9 @@ import json
 import re
 import types
 import typing
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeAlias, TypeVar, Union
 
@@ -560,6 +561,158 @@ def parse_event(data: Mapping[str, Any], *, path: str = "") -> Event:
     return result
 
 
+class _Slow(Exception):
+    """Raised by the fast reader for anything it does not take as is: the generic reader
+    then reads the value again and reports the error with its exact field path."""
+
+
+_Conv = Callable[[Any], Any]
+
+
+@cache
+def _compile(tp: Any) -> _Conv:
+    """A converter for values of type ``tp`` that trusts well-formed input and raises
+    :class:`_Slow` (or an :class:`InvalidInput`) on anything else."""
+    from salesctl._structure import fields_of
+    from salesctl.money import to_decimal
+
+    origin = typing.get_origin(tp)
+    if origin in (Union, types.UnionType):
+        args = typing.get_args(tp)
+        non_none = [a for a in args if a is not type(None)]
+        if len(non_none) != 1:
+            raise _Slow
+        inner = _compile(non_none[0])
+        if type(None) in args:
+            return lambda d: None if d is None else inner(d)
+        return inner
+    if tp is Any:
+        return lambda d: d
+    if tp in (str, bool, int):
+
+        def exact(d: Any, tp: type = tp) -> Any:
+            if type(d) is not tp:
+                raise _Slow
+            return d
+
+        return exact
+    if tp is Decimal:
+
+        def dec(d: Any) -> Any:
+            if type(d) is float or type(d) is bool:
+                raise _Slow
+            return to_decimal(d)
+
+        return dec
+    if tp is Money:
+
+        def money(d: Any) -> Any:
+            if type(d) is not str:
+                raise _Slow
+            return Money.parse(d)
+
+        return money
+    if tp is dt.datetime:
+
+        def when(d: Any) -> Any:
+            if type(d) is not str:
+                raise _Slow
+            v = dt.datetime.fromisoformat(d)
+            if v.tzinfo is None:
+                raise _Slow
+            return v
+
+        return when
+    if tp is dt.date:
+
+        def day(d: Any) -> Any:
+            if type(d) is not str:
+                raise _Slow
+            return dt.date.fromisoformat(d)
+
+        return day
+    if isinstance(tp, type) and issubclass(tp, enum.IntEnum):
+        return lambda d: tp[d] if type(d) is str else tp(d)
+    if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        return lambda d: tp(d)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) != 2 or args[1] is not Ellipsis:
+            raise _Slow
+        item = _compile(args[0])
+
+        def many(d: Any) -> Any:
+            if type(d) is not list:
+                raise _Slow
+            return tuple([item(x) for x in d])
+
+        return many
+    if origin is frozenset:
+        (arg,) = typing.get_args(tp)
+        item = _compile(arg)
+
+        def aset(d: Any) -> Any:
+            if type(d) is not list:
+                raise _Slow
+            return frozenset([item(x) for x in d])
+
+        return aset
+    if origin in (FrozenMap, Mapping) or tp is FrozenMap:
+        kt, vt = typing.get_args(tp) or (str, Any)
+        if kt is not str:
+            raise _Slow
+        value = _compile(vt)
+
+        def amap(d: Any) -> Any:
+            if type(d) is not dict:
+                raise _Slow
+            return FrozenMap([(k, value(v)) for k, v in d.items()])
+
+        return amap
+    if isinstance(tp, type) and attrs.has(tp):
+        spec = fields_of(tp)
+        known = frozenset(name for name, _, _ in spec)
+        # Converters are compiled on first use (recursive document types).
+        convs: list[tuple[str, Any, bool]] = [(name, ftype, req) for name, ftype, req in spec]
+        compiled: list[tuple[str, _Conv, bool]] = []
+
+        def obj(d: Any, cls: type = tp) -> Any:
+            if type(d) is not dict:
+                raise _Slow
+            if not compiled:
+                compiled.extend((n, _compile(t), r) for n, t, r in convs)
+            kwargs: dict[str, Any] = {}
+            for name, conv, req in compiled:
+                if name in d:
+                    kwargs[name] = conv(d[name])
+                elif req:
+                    raise _Slow
+            if len(kwargs) != len(d) and not known.issuperset(d):
+                raise _Slow
+            return cls(**kwargs)
+
+        return obj
+    raise _Slow
+
+
+def _fast_parse(data: Any) -> Event | None:
+    """The event read by the compiled converters, or ``None`` when the generic reader must
+    read it (malformed input, or a type the fast reader does not handle)."""
+    if type(data) is not dict:
+        return None
+    kind = data.get("type")
+    cls: Any = TRANSACTION_TYPES.get(kind) or RECORD_TYPES.get(kind) if type(kind) is str else None
+    if cls is None:
+        return None
+    body = dict(data)
+    del body["type"]
+    try:
+        result: Event = _compile(cls)(body)
+    except (_Slow, SalesctlError, ValueError, TypeError, KeyError):
+        return None
+    return result
+
+
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The JSON form of an event, with its ``"type"`` first (the inverse of
     :func:`parse_event`)."""
@@ -607,6 +760,10 @@ def read_events(
             continue
         except RecursionError:
             yield n, MalformedEvent("not valid JSON: nested too deeply", line=n)
+            continue
+        fast = _fast_parse(data)
+        if fast is not None:
+            yield n, fast
             continue
         try:
             yield n, parse_event(data)
