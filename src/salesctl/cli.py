@@ -49,6 +49,8 @@ EXIT_USAGE = 64
 _COMMANDS: tuple[tuple[str, str], ...] = (
     ("journal", "salesctl._journal_cli:register"),
     ("docs", "salesctl.docs:register"),
+    ("audit", "salesctl._audit_cli:register_audit"),
+    ("demo", "salesctl._audit_cli:register_demo"),
 )
 
 
