@@ -595,10 +595,16 @@ def master_price(
         that day), ``"currency"`` (valid entries, none in that currency) or ``"ambiguous"``
         (valid entries with different prices).
     """
+    cls = product.price_class
     found: PriceEntry | None = None
     other_currency = False
     for e in ctx.prices_for(product.id):
-        if e.price_class is not product.price_class or not e.valid_on(on):
+        # PriceEntry.valid_on, inlined: this runs for every line of every order.
+        if (
+            e.price_class is not cls
+            or e.valid_from > on
+            or (e.valid_to is not None and e.valid_to < on)
+        ):
             continue
         if e.price.currency != currency:
             other_currency = True
