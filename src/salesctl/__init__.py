@@ -10,6 +10,16 @@ ALLOW, HOLD (with the approvals needed) or BLOCK, with findings in Chinese and E
 True
 """
 
+from salesctl.audit import (
+    AuditException,
+    AuditReport,
+    ControlTally,
+    RejectedLine,
+    merge_reports,
+    replay,
+    replay_file,
+    replay_partitioned,
+)
 from salesctl.context import Context
 from salesctl.control import (
     RISKS,
@@ -38,8 +48,21 @@ from salesctl.errors import (
     SalesctlError,
     UnknownTransaction,
 )
+from salesctl.events import (
+    RECORD_TYPES,
+    GrantApproval,
+    GrantRelease,
+    MalformedEvent,
+    Record,
+    event_schema,
+    event_to_dict,
+    parse_event,
+    read_events,
+    register_record,
+)
 from salesctl.gate import Gate, approval_clears
 from salesctl.journal import Entry, Journal, ReleaseConsumption, SeriesReport, Verification
+from salesctl.ledger import Books, Ledger
 from salesctl.model import (
     Actor,
     Approval,
@@ -146,6 +169,7 @@ __all__ = [
     "CATALOGUE_FINGERPRINT",
     "CONTROLS",
     "FAMILIES",
+    "RECORD_TYPES",
     "RISKS",
     "TRANSACTION_TYPES",
     "Actor",
@@ -153,9 +177,12 @@ __all__ = [
     "Approval",
     "ApprovalRequirement",
     "Assertion",
+    "AuditException",
+    "AuditReport",
     "Automation",
     "BilledLine",
     "BookRevenue",
+    "Books",
     "BusinessApprovalForm",
     "ChainBroken",
     "CommissionClaim",
@@ -171,6 +198,7 @@ __all__ = [
     "ContractLedgerLine",
     "ContractStatus",
     "Control",
+    "ControlTally",
     "CreditExposure",
     "CreditFile",
     "CreditProfile",
@@ -193,6 +221,8 @@ __all__ = [
     "GLRevenue",
     "Gate",
     "GoodsIssue",
+    "GrantApproval",
+    "GrantRelease",
     "InvalidInput",
     "Invoice",
     "InvoiceLine",
@@ -207,7 +237,9 @@ __all__ = [
     "JournalReadOnly",
     "JournalTooNew",
     "Kind",
+    "Ledger",
     "LedgerBook",
+    "MalformedEvent",
     "Money",
     "Opportunity",
     "OrderEntry",
@@ -234,8 +266,10 @@ __all__ = [
     "QuotationLine",
     "Receipt",
     "ReceivableItem",
+    "Record",
     "RecordReceipt",
     "Records",
+    "RejectedLine",
     "ReleaseConsumed",
     "ReleaseConsumption",
     "ReleaseOrder",
@@ -270,8 +304,17 @@ __all__ = [
     "VoidSettlement",
     "WorkOrder",
     "approval_clears",
+    "event_schema",
+    "event_to_dict",
     "load_policy",
     "loads_policy",
+    "merge_reports",
+    "parse_event",
     "parse_transaction",
+    "read_events",
+    "register_record",
+    "replay",
+    "replay_file",
+    "replay_partitioned",
     "transaction_to_dict",
 ]

@@ -346,7 +346,6 @@ class World:
         self._now = dt.datetime(year, 1, 1, 0, 0, tzinfo=TZ)
         self._people: dict[tuple[str, int, int], Actor] = {}
         self._injector = ""
-        self.deals: dict[str, _Deal] = {}
         self._sold: dict[tuple[str, str], Decimal] = {}
         #: Month-end anomalies injectors ask for, by month ``"2026-05"``.
         self.skews: dict[str, dict[str, Any]] = {}
@@ -778,7 +777,6 @@ class World:
         key = (cust.rep.org_unit, when.strftime("%Y-%m"))
         self._sold[key] = self._sold.get(key, _ZERO) + order.total.amount
         deal = _Deal(order=order, cust=cust, contract_id=order.contract_id)
-        self.deals[order.id] = deal
         if flow:
             if order.payment.method is PaymentMethod.PREPAYMENT:
                 self.schedule(
