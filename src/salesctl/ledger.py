@@ -286,6 +286,9 @@ class OrderState:
     delivery_proofs: dict[str, list[Any]] = attrs.Factory(dict)
     revenue_goods_issues: set[str] = attrs.Factory(set)
     completed_on: dt.date | None = None
+    #: What the order adds to its customer's exposure now: (currency, open, delivered not
+    #: invoiced); kept in step with the customer's totals by ``_touch``.
+    counted: tuple[str, Decimal, Decimal] | None = None
 
     @property
     def currency(self) -> str:
@@ -347,6 +350,9 @@ class _Customer:
     concessions: list[ConcessionRecord] = attrs.Factory(list)
     consignment_settlements: list[Any] = attrs.Factory(list)
     profile_changed_on: dt.date | None = None
+    #: Credit exposure of the customer's orders by currency: [open orders, delivered not
+    #: invoiced] (maintained incrementally as orders change).
+    totals: dict[str, list[Decimal]] = attrs.Factory(dict)
 
 
 @attrs.define(slots=True, eq=False)
@@ -550,12 +556,9 @@ class Ledger:
         oldest: dt.date | None = None
         today = self.today
         try:
-            for o in c.orders.values():
-                if not o.credit or o.voided:
-                    continue
-                cur = o.currency
-                open_orders += self._conv(o.open_value(), cur, currency)
-                dni += self._conv(o.delivered_not_invoiced(), cur, currency)
+            for cur, (oo, dn) in c.totals.items():
+                open_orders += self._conv(oo, cur, currency)
+                dni += self._conv(dn, cur, currency)
             for it in c.items.values():
                 amt = self._conv(it.open, it.currency, currency)
                 recv += amt
@@ -759,6 +762,10 @@ class Ledger:
         c = self._customers.get(o.order.customer.id)
         if c is not None:
             c.orders.pop(oid, None)
+            if o.counted is not None:
+                t = c.totals[o.counted[0]]
+                t[0] -= o.counted[1]
+                t[1] -= o.counted[2]
         for doc in (oid, *o.delivery_notices):
             self._approvals.pop(doc, None)
             self._approved.discard(doc)
@@ -830,7 +837,7 @@ class Books:
         self.system_invoices: dict[str, Any] = {}
         self._sys_by_day: dict[dt.date, list[str]] = {}
         self._gi_bills: dict[str, list[str]] = {}
-        self._unbilled: dict[tuple[str, int], list[list[Any]]] = {}
+        self._unbilled: dict[str, dict[int, list[list[Any]]]] = {}
         self._sales_by_day: dict[dt.date, list[Any]] = {}
         self._sales_by_sys: dict[str, list[Any]] = {}
         self._gl_by_day: dict[dt.date, list[Any]] = {}
@@ -954,8 +961,7 @@ class Books:
             and e["created_on"] < cutoff
         ]:
             del self.orders[oid]
-            for ukey in [k for k in self._unbilled if k[0] == oid]:
-                del self._unbilled[ukey]
+            self._unbilled.pop(oid, None)
             self._lines.pop(oid, None)
         for d in [d for d in self._deliveries_by_day if d < cutoff]:
             for g in self._deliveries_by_day.pop(d):
@@ -1184,7 +1190,9 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
     b._deliveries_by_day.setdefault(day, []).append(gi.id)
     lines = b._lines.get(gi.order_id, {})
     for line in gi.lines:
-        b._unbilled.setdefault((gi.order_id, line.order_line), []).append([gi.id, line.quantity])
+        b._unbilled.setdefault(gi.order_id, {}).setdefault(line.order_line, []).append(
+            [gi.id, line.quantity]
+        )
         ln = lines.get(line.order_line)
         if ln is not None:
             ln[1] += line.quantity
@@ -1202,7 +1210,7 @@ def _book_invoice(b: Books, txn: Any) -> None:
     lines = b._lines.get(inv.order_id, {})
     for line in inv.lines:
         todo = line.quantity
-        fifo = b._unbilled.get((inv.order_id, line.order_line), [])
+        fifo = b._unbilled.get(inv.order_id, {}).get(line.order_line, [])
         last: str | None = None
         while todo > 0 and fifo:
             gid, left = fifo[0]
@@ -1381,8 +1389,35 @@ def _account(c: _Contract) -> Any:
     return ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
 
 
+_CONTEXT_FIELDS: tuple[tuple[str, Any, bool], ...] | None = None
+
+
 def _context(kw: dict[str, Any]) -> Context:
-    return Context(**kw)
+    """Build the context from values the ledger holds, without validating them again.
+
+    Every value is already of its field's type (documents validated when their events were
+    read; tuples, frozensets and FrozenMaps built here; ids unique, amounts not negative), so
+    the ledger sets the fields directly, like the gate builds its decisions. A field the
+    ledger does not give takes its default.
+    """
+    global _CONTEXT_FIELDS
+    fields = _CONTEXT_FIELDS
+    if fields is None:
+        fields = _CONTEXT_FIELDS = tuple((a.name, a.default, a.init) for a in attrs.fields(Context))
+    ctx = object.__new__(Context)
+    for name, default, init in fields:
+        if init and name in kw:
+            value = kw[name]
+            if type(value) is dict:
+                value = FrozenMap(value)
+        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            value = default.factory()
+        elif default is attrs.NOTHING:
+            return Context(**kw)  # a required field the ledger lacks: let Context say so
+        else:
+            value = default
+        object.__setattr__(ctx, name, value)
+    return ctx
 
 
 # -- folds -----------------------------------------------------------------------------------
@@ -1413,8 +1448,36 @@ def _order_state(led: Ledger, order: SalesOrder) -> OrderState | None:
     return st
 
 
+def _recount(led: Ledger, st: OrderState) -> None:
+    """Bring the customer's exposure totals in step with the order's current state."""
+    c = led._customers.get(st.order.customer.id)
+    if c is None:
+        return
+    if st.credit and not st.voided:
+        new: tuple[str, Decimal, Decimal] | None = (
+            st.currency,
+            st.open_value(),
+            st.delivered_not_invoiced(),
+        )
+    else:
+        new = None
+    old = st.counted
+    if old == new:
+        return
+    if old is not None:
+        t = c.totals[old[0]]
+        t[0] -= old[1]
+        t[1] -= old[2]
+    if new is not None:
+        t = c.totals.setdefault(new[0], [_ZERO, _ZERO])
+        t[0] += new[1]
+        t[1] += new[2]
+    st.counted = new
+
+
 def _touch(led: Ledger, st: OrderState) -> None:
     assert led.today is not None
+    _recount(led, st)
     st.last_touched = led.today
     if st.is_complete():
         if st.completed_on is None:
@@ -1795,7 +1858,9 @@ def _fold_proof(led: Ledger, rec: Any, decision: Decision | None) -> None:
     p = rec.proof
     st = _order_of_doc(led, led._gi_order.get(p.goods_issue_id))
     if st is not None:
-        st.delivery_proofs.setdefault(p.goods_issue_id, []).append(p)
+        proofs = st.delivery_proofs.setdefault(p.goods_issue_id, [])
+        proofs[:] = [x for x in proofs if x.id != p.id]
+        proofs.append(p)
         _touch(led, st)
 
 
