@@ -372,7 +372,10 @@ class Ledger:
         owns: predicate on customer ids: the customers whose state this ledger keeps
             (``None``: all). Used to partition a replay by customer.
         closed_retention_days: days a complete order stays after its last event.
-        approval_retention_days: days an approval or release stays after it was granted.
+        approval_retention_days: days an approval or release stays after it was granted (and
+            a document other than an open order or a contract stays approved).
+        index_retention_days: days the order/contract → customer index keeps an entry after
+            the last event naming it.
         books: also keep the books the detective controls read (a :class:`Books`); a
             partitioned replay keeps them in one partition only.
     """
@@ -383,13 +386,15 @@ class Ledger:
         credit_methods: Iterable[PaymentMethod] = _DEFAULT_CREDIT_METHODS,
         owns: Callable[[str], bool] | None = None,
         closed_retention_days: int = 62,
-        approval_retention_days: int = 400,
+        approval_retention_days: int = 120,
+        index_retention_days: int = 400,
         books: Books | None = None,
     ) -> None:
         self.credit_methods = frozenset(credit_methods)
         self._owns = owns
         self.closed_retention = dt.timedelta(days=closed_retention_days)
         self.approval_retention = dt.timedelta(days=approval_retention_days)
+        self.index_retention = dt.timedelta(days=index_retention_days)
         #: Last number issued per series (global).
         self.last_numbers: dict[str, int] = {}
         #: Exchange rates ``"USD/CNY" -> rate`` (global).
@@ -407,7 +412,7 @@ class Ledger:
         self._approvals: dict[str, list[Approval]] = {}
         self._releases: dict[str, list[CreditRelease]] = {}
         self._consumed: set[str] = set()
-        self._approved: set[str] = set()
+        self._approved: dict[str, dt.date] = {}
         self._records: dict[str, list[Any]] = {}
         self._actors: dict[Any, Any] = {}
         self._gi_order: dict[str, str] = {}
@@ -510,7 +515,8 @@ class Ledger:
         """Record ``document_id`` as approved when the decision allowed it (or there was
         no decision: the host posted it)."""
         if decision is None or decision.outcome is Outcome.ALLOW:
-            self._approved.add(document_id)
+            assert self.today is not None
+            self._approved[document_id] = self.today
 
     def add_approval(self, approval: Approval) -> None:
         """An approval on hand for its document."""
@@ -733,7 +739,7 @@ class Ledger:
             self._drop_order(oid)
         horizon = self.approval_retention
         for key in list(self._owner):
-            if today - self._owner[key][1] > horizon:
+            if today - self._owner[key][1] > self.index_retention:
                 del self._owner[key]
         if (
             self._swept is None
@@ -748,7 +754,12 @@ class Ledger:
                     self._approvals[doc] = keep
                 else:
                     del self._approvals[doc]
-                    self._approved.discard(doc)
+            for doc in [
+                d
+                for d, on in self._approved.items()
+                if today - on > horizon and d not in self._orders and d not in self.contracts
+            ]:
+                del self._approved[doc]
             for doc in list(self._releases):
                 keep_r = [r for r in self._releases[doc] if r.granted_at >= cutoff]
                 if keep_r:
@@ -766,9 +777,9 @@ class Ledger:
                 t = c.totals[o.counted[0]]
                 t[0] -= o.counted[1]
                 t[1] -= o.counted[2]
-        for doc in (oid, *o.delivery_notices):
+        for doc in (oid, *o.delivery_notices, *o.goods_issues, *o.invoices, *o.settlements):
             self._approvals.pop(doc, None)
-            self._approved.discard(doc)
+            self._approved.pop(doc, None)
         for r in self._releases.pop(oid, ()):
             self._consumed.discard(r.id)
         for gid in o.goods_issues:
@@ -786,6 +797,7 @@ class Ledger:
             "stock_lots": sum(len(v) for v in self.stock.values()),
             "prices": sum(len(v) for v in self.prices.values()),
             "index": len(self._owner),
+            "approved": len(self._approved),
         }
 
 
@@ -1896,3 +1908,8 @@ def _fold_close(led: Ledger, rec: Any, decision: Decision | None) -> None:
     st = led._orders.get(rec.order_id)
     if st is not None:
         _touch(led, st)
+
+
+@fold("SubmitSalesPlan")
+def _fold_plan(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    led.mark_approved(txn.document_id, decision)
