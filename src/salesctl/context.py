@@ -237,6 +237,10 @@ class Context:
     def contract(self, contract_id: str) -> Contract | None:
         """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""
         return next((c for c in self.contracts if c.id == contract_id), None)
+    # The master prices of the lines of the last order a pricing control looked up (shared by
+    # the pricing and duties checks of one gate check; see salesctl.controls.pricing); not
+    # part of the value.
+    _line_prices: Any = field(init=False, default=None, eq=False, repr=False)
 
     def business_approval_form(self, form_id: str) -> BusinessApprovalForm | None:
         """The business approval form with id ``form_id``, if given."""
@@ -246,10 +250,16 @@ class Context:
         """The price-master entries of one product, in the order the host gave them."""
         index = self._price_index
         if index is None:
-            built: dict[str, list[PriceEntry]] = {}
+            index = {}
+            several: dict[str, list[PriceEntry]] = {}
             for entry in self.prices:
-                built.setdefault(entry.product_id, []).append(entry)
-            index = {k: tuple(v) for k, v in built.items()}
+                pid = entry.product_id
+                if pid not in index:
+                    index[pid] = (entry,)
+                else:
+                    several.setdefault(pid, list(index[pid][:1])).append(entry)
+            for pid, entries in several.items():
+                index[pid] = tuple(entries)
             object.__setattr__(self, "_price_index", index)
         found: tuple[PriceEntry, ...] = index.get(product_id, ())
         return found

@@ -19,12 +19,15 @@ import datetime as dt
 import enum
 import string
 from collections.abc import Iterable, Mapping
+from decimal import Decimal
 from typing import Any
 
+import attrs
 from attrs import field, frozen
 
 from salesctl._types import each, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
+from salesctl.money import Money
 
 __all__ = [
     "MESSAGES",
@@ -98,6 +101,18 @@ def render(key: str, params: Iterable[tuple[str, str]], lang: str) -> str:
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     """Normalise a mapping or pair sequence to a tuple of ``(str, str)`` pairs."""
+    if type(value) is dict:  # the common case: a control's keyword dict
+        pairs: tuple[tuple[Any, Any], ...] = tuple(value.items())
+        for k, v in pairs:
+            if type(v) is not str or type(k) is not str:
+                break
+        else:
+            return pairs  # all text already
+        return tuple(
+            [(k if type(k) is str else str(k), v if type(v) is str else _text(v)) for k, v in pairs]
+        )
+    if type(value) is tuple and _is_pairs(value):  # already normalised: keep as is
+        return value
     items = value.items() if isinstance(value, Mapping) else value
     out = []
     for item in items:
@@ -106,9 +121,46 @@ def _pairs(value: Any) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+def _refuse_pairs(value: Any, path: str) -> InvalidInput:
+    return InvalidInput(
+        "must be a mapping or a list of (name, value) pairs", path=path, value=value
+    )
+
+
+def _params(value: Any) -> tuple[tuple[str, str], ...]:
+    """Converter of ``Finding.params``: :func:`_pairs`, refusing anything else."""
+    try:
+        return _pairs(value)
+    except (TypeError, ValueError):
+        raise _refuse_pairs(value, "Finding.params") from None
+
+
+def _facts(value: Any) -> tuple[tuple[str, str], ...]:
+    """Converter of ``Finding.facts``: :func:`_pairs`, refusing anything else."""
+    try:
+        return _pairs(value)
+    except (TypeError, ValueError):
+        raise _refuse_pairs(value, "Finding.facts") from None
+
+
+def _is_pairs(value: tuple[Any, ...]) -> bool:
+    """True when ``value`` is already a tuple of ``(str, str)`` pairs."""
+    for item in value:
+        if type(item) is not tuple or len(item) != 2:
+            return False
+        if type(item[0]) is not str or type(item[1]) is not str:
+            return False
+    return True
+
+
 def _text(v: Any) -> str:
-    if isinstance(v, str):
-        return v
+    t = type(v)
+    if t is str:
+        return v  # type: ignore[no-any-return]
+    if t is Money:
+        return f"{v.amount} {v.currency}"  # Money.__str__, without the dispatch
+    if t is int or t is Decimal:
+        return str(v)
     if isinstance(v, enum.Enum):
         return str(v.value)
     if isinstance(v, dt.date | dt.datetime):
@@ -122,7 +174,14 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-@frozen
+def _all_nonblank(values: tuple[Any, ...]) -> bool:
+    for v in values:  # noqa: SIM110 - a loop is cheaper than all() over a generator
+        if type(v) is not str or not v or v.isspace():
+            return False
+    return True
+
+
+@frozen(init=False)
 class ApprovalRequirement:
     """An approval a HOLD needs.
 
@@ -148,8 +207,71 @@ class ApprovalRequirement:
     excluded: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
     step: int = field(default=0, validator=typed(int))
 
+    def __init__(
+        self,
+        control_id: str,
+        role: str,
+        min_level: int,
+        document_id: str,
+        reason: str = "",
+        amount: str = "",
+        excluded: Iterable[str] = (),
+        step: int = 0,
+    ) -> None:
+        # Hot path: controls build requirements from validated values. When every value
+        # already has its final type and passes the validators' tests, store it directly;
+        # anything else goes through the attrs converters and validators (same errors).
+        if (
+            type(min_level) is int
+            and type(step) is int
+            and type(reason) is str
+            and type(amount) is str
+            and type(excluded) is tuple
+            and type(control_id) is str
+            and type(role) is str
+            and type(document_id) is str
+            and control_id
+            and role
+            and document_id
+            and not control_id.isspace()
+            and not role.isspace()
+            and not document_id.isspace()
+            and (not excluded or _all_nonblank(excluded))
+        ):
+            _set_control_id(self, control_id)
+            _set_role(self, role)
+            _set_min_level(self, min_level)
+            _set_document_id(self, document_id)
+            _set_reason(self, reason)
+            _set_amount(self, amount)
+            _set_excluded(self, excluded)
+            _set_step(self, step)
+            return
+        self.__attrs_init__(
+            control_id=control_id,
+            role=role,
+            min_level=min_level,
+            document_id=document_id,
+            reason=reason,
+            amount=amount,
+            excluded=excluded,
+            step=step,
+        )
 
-@frozen
+
+(
+    _set_control_id,
+    _set_role,
+    _set_min_level,
+    _set_document_id,
+    _set_reason,
+    _set_amount,
+    _set_excluded,
+    _set_step,
+) = (ApprovalRequirement.__dict__[a.name].__set__ for a in attrs.fields(ApprovalRequirement))
+
+
+@frozen(init=False)
 class Finding:
     """What one control found about one transaction.
 
@@ -166,16 +288,148 @@ class Finding:
     control_id: str = field(validator=text)
     outcome: Outcome = field(validator=typed(Outcome))
     message: str = field(validator=text)
-    params: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
-    facts: tuple[tuple[str, str], ...] = field(default=(), converter=_pairs)
+    params: tuple[tuple[str, str], ...] = field(default=(), converter=_params)
+    facts: tuple[tuple[str, str], ...] = field(default=(), converter=_facts)
     required: tuple[ApprovalRequirement, ...] = field(
         default=(), converter=tuple_conv, validator=each(ApprovalRequirement)
     )
     cleared_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
 
+    def __init__(
+        self,
+        control_id: str,
+        outcome: Outcome,
+        message: str,
+        params: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
+        facts: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
+        required: Iterable[ApprovalRequirement] = (),
+        cleared_by: Iterable[str] = (),
+    ) -> None:
+        # Hot path (see ApprovalRequirement.__init__): parameters and facts are still
+        # converted to text here; only the validators' work is done inline.
+        if (
+            type(outcome) is Outcome
+            and type(required) is tuple
+            and type(cleared_by) is tuple
+            and type(control_id) is str
+            and type(message) is str
+            and control_id
+            and message
+            and not control_id.isspace()
+            and not message.isspace()
+            and (type(params) is dict or type(params) is tuple)
+            and (type(facts) is dict or type(facts) is tuple)
+            and (not required or _all_requirements(required))
+            and (not cleared_by or _all_nonblank(cleared_by))
+        ):
+            try:
+                p = _pairs(params)
+                f = _pairs(facts)
+            except Exception:  # malformed pairs: let the attrs path raise as it always did
+                pass
+            else:
+                _set_f_control_id(self, control_id)
+                _set_f_outcome(self, outcome)
+                _set_f_message(self, message)
+                _set_f_params(self, p)
+                _set_f_facts(self, f)
+                _set_f_required(self, required)
+                _set_f_cleared_by(self, cleared_by)
+                return
+        self.__attrs_init__(
+            control_id=control_id,
+            outcome=outcome,
+            message=message,
+            params=params,
+            facts=facts,
+            required=required,
+            cleared_by=cleared_by,
+        )
+
     def text(self, lang: str = "en") -> str:
         """The finding's message in ``"zh"`` or ``"en"``."""
         return render(self.message, self.params, lang)
+
+
+(
+    _set_f_control_id,
+    _set_f_outcome,
+    _set_f_message,
+    _set_f_params,
+    _set_f_facts,
+    _set_f_required,
+    _set_f_cleared_by,
+) = (Finding.__dict__[a.name].__set__ for a in attrs.fields(Finding))
+
+
+def _all_requirements(values: tuple[Any, ...]) -> bool:
+    for v in values:  # noqa: SIM110 - a loop is cheaper than all() over a generator
+        if type(v) is not ApprovalRequirement:
+            return False
+    return True
+
+
+def _trusted_finding(
+    control_id: str,
+    outcome: Outcome,
+    message: str,
+    params: tuple[tuple[str, str], ...],
+    facts: tuple[tuple[str, str], ...],
+    required: tuple[ApprovalRequirement, ...] = (),
+    cleared_by: tuple[str, ...] = (),
+) -> Finding:
+    """A finding from values that already have their final, validated form.
+
+    Nothing is converted or validated: the caller guarantees what ``Finding(...)`` would
+    check — non-blank ``control_id`` and ``message``, an :class:`Outcome`, ``params`` and
+    ``facts`` as tuples of ``(str, str)`` pairs (values rendered as :func:`_text` renders
+    them), requirements built by :func:`_trusted_requirement` or ``ApprovalRequirement``, and
+    non-blank ids in ``cleared_by``. The result equals ``Finding(...)`` with the same values
+    (``tests/test_performance.py`` checks this for every caller).
+
+    For the gate (clearing a finding with approvals: every value comes from a validated
+    finding or approval) and for a control's finding on the path every transaction takes
+    (O2C-SO-02: every order is held for an approval that then clears it), where the values
+    come from validated documents and policies.
+    """
+    f: Finding = _new_object(Finding)
+    _set_f_control_id(f, control_id)
+    _set_f_outcome(f, outcome)
+    _set_f_message(f, message)
+    _set_f_params(f, params)
+    _set_f_facts(f, facts)
+    _set_f_required(f, required)
+    _set_f_cleared_by(f, cleared_by)
+    return f
+
+
+def _trusted_requirement(
+    control_id: str,
+    role: str,
+    min_level: int,
+    document_id: str,
+    reason: str,
+    amount: str,
+    excluded: tuple[str, ...],
+    step: int = 0,
+) -> ApprovalRequirement:
+    """An approval requirement from values that already have their final, validated form
+    (non-blank ``str`` ids and role, ``int`` level and step, ``str`` reason and amount, a tuple
+    of non-blank ids); equal to ``ApprovalRequirement(...)`` with the same values. See
+    :func:`_trusted_finding` for who may use it."""
+    r: ApprovalRequirement = _new_object(ApprovalRequirement)
+    _set_control_id(r, control_id)
+    _set_role(r, role)
+    _set_min_level(r, min_level)
+    _set_document_id(r, document_id)
+    _set_reason(r, reason)
+    _set_amount(r, amount)
+    _set_excluded(r, excluded)
+    _set_step(r, step)
+    return r
+
+
+_new_object = object.__new__
 
 
 def _fingerprint_ok(_i: Any, _a: Any, v: Any) -> None:
@@ -265,7 +519,9 @@ class Decision:
                         lines.append(f"      需审批:{r.role}(权限级别 ≥ {r.min_level}{amt})")
                     else:
                         amt = f", for {r.amount}" if r.amount else ""
-                        lines.append(f"      needs approval: {r.role} (authority level ≥ {r.min_level}{amt})")
+                        lines.append(
+                            f"      needs approval: {r.role} (authority level ≥ {r.min_level}{amt})"
+                        )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

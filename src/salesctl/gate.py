@@ -21,14 +21,21 @@ error. A gate is immutable and safe to share between threads.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
-from typing import Any, TypeVar
+import functools
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import attrs
 
 from salesctl.context import Context
 from salesctl.control import Control, Kind
-from salesctl.decision import ApprovalRequirement, Decision, Finding, Outcome
+from salesctl.decision import (
+    ApprovalRequirement,
+    Decision,
+    Finding,
+    Outcome,
+    _trusted_finding,
+)
 from salesctl.errors import InvalidInput, SalesctlError, UnknownTransaction
 from salesctl.model import Approval
 from salesctl.money import Money
@@ -38,7 +45,8 @@ from salesctl.transactions import TRANSACTION_TYPES, Transaction
 __all__ = ["Gate", "approval_clears"]
 
 _EMPTY: tuple[Finding, ...] = ()
-_T = TypeVar("_T")
+_ALLOW = Outcome.ALLOW
+_HOLD = Outcome.HOLD
 
 
 def approval_clears(approval: Approval, req: ApprovalRequirement, txn: Transaction) -> bool:
@@ -57,18 +65,56 @@ def approval_clears(approval: Approval, req: ApprovalRequirement, txn: Transacti
     if approval.expires_at is not None and approval.expires_at <= txn.at:
         return False
     if req.amount and approval.max_amount is not None:
-        need = Money.parse(req.amount)
+        need = _amount(req.amount)
         if approval.max_amount.currency != need.currency or approval.max_amount < need:
             return False
     return True
 
 
-def _new(cls: type[_T], **values: Any) -> _T:
-    """Build a frozen value the gate itself produced (already valid) without re-validating."""
-    obj: _T = object.__new__(cls)
-    for k, v in values.items():
-        object.__setattr__(obj, k, v)
-    return obj
+@functools.lru_cache(maxsize=4096)
+def _amount(text: str) -> Money:
+    """``Money.parse`` of a requirement's amount, parsed and quantised once per distinct text
+    (Money is immutable, so sharing the parsed value is safe)."""
+    return Money.parse(text)
+
+
+# Decisions the gate builds are valid by construction (the outcome is the maximum of the
+# findings, every value comes from the gate or a validated finding): they are stored straight
+# into the slots, without the attrs validators.
+_DECISION_SETTERS: tuple[Callable[[Any, Any], None], ...] = tuple(
+    Decision.__dict__[a.name].__set__ for a in attrs.fields(Decision)
+)
+(
+    _set_outcome,
+    _set_findings,
+    _set_transaction,
+    _set_document_id,
+    _set_at,
+    _set_controls,
+    _set_policy_fp,
+    _set_catalogue_fp,
+    _set_note,
+) = _DECISION_SETTERS
+_new_object = object.__new__
+
+
+def _decision(
+    outcome: Outcome,
+    findings: tuple[Finding, ...],
+    head: tuple[str, tuple[str, ...], str, str],
+    txn: Transaction,
+) -> Decision:
+    d: Decision = _new_object(Decision)
+    _set_outcome(d, outcome)
+    _set_findings(d, findings)
+    _set_transaction(d, head[0])
+    _set_document_id(d, txn.document_id)
+    _set_at(d, txn.at)
+    _set_controls(d, head[1])
+    _set_policy_fp(d, head[2])
+    _set_catalogue_fp(d, head[3])
+    _set_note(d, None)
+    return d
 
 
 class Gate:
@@ -100,7 +146,14 @@ class Gate:
                 from salesctl.errors import PolicyError
 
                 raise PolicyError("unknown control id", path="only", value=sorted(unknown))
-        plan: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
+        self._policy_fp = self.policy.fingerprint
+        self._catalogue_fp = CATALOGUE_FINGERPRINT
+        # Everything a check needs that depends only on the transaction type is worked out
+        # here, once: the steps (control id, check, bound family policy) and the constant
+        # part of the decision (type name, control ids, fingerprints).
+        plan: dict[
+            type, tuple[tuple[tuple[str, Any, Any], ...], tuple[str, tuple[str, ...], str, str]]
+        ] = {}
         ids: dict[type, tuple[str, ...]] = {}
         for name, cls in TRANSACTION_TYPES.items():
             steps: list[tuple[str, Any, Any]] = []
@@ -108,12 +161,13 @@ class Gate:
                 if not self._selected(control, name, wanted):
                     continue
                 steps.append((control.id, control.check, self._family_policy(control.family)))
-            plan[cls] = tuple(steps)
             ids[cls] = tuple(s[0] for s in steps)
+            plan[cls] = (
+                tuple(steps),
+                (cls.__name__, ids[cls], self._policy_fp, self._catalogue_fp),
+            )
         self._plan = plan
         self._ids = ids
-        self._policy_fp = self.policy.fingerprint
-        self._catalogue_fp = CATALOGUE_FINGERPRINT
 
     def _family_policy(self, family: str) -> Any:
         """The policy object a family's checks receive.
@@ -155,53 +209,48 @@ class Gate:
             UnknownTransaction: if ``txn`` is not a registered transaction type.
             InvalidInput: if ``ctx`` is not a :class:`~salesctl.context.Context`.
         """
-        plan = self._plan.get(type(txn))
-        if plan is None:
+        entry = self._plan.get(type(txn))
+        if entry is None:
             raise UnknownTransaction(
                 "not a salesctl transaction", path="txn", value=type(txn).__name__
             )
         if type(ctx) is not Context:
             raise InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
+        steps, head = entry
         findings: list[Finding] | None = None
-        for cid, check, fpolicy in plan:
+        for cid, check, fpolicy in steps:
             try:
                 got = check(txn, ctx, fpolicy)
             except Exception as e:  # fail closed on any evaluation problem
                 got = (_evaluation_error(cid, e),)
             if got:
                 if findings is None:
-                    findings = []
-                findings.extend(got)
-        if findings is None:
-            return _new(
-                Decision,
-                outcome=Outcome.ALLOW,
-                findings=_EMPTY,
-                transaction=type(txn).__name__,
-                document_id=txn.document_id,
-                at=txn.at,
-                controls=self._ids[type(txn)],
-                policy_fingerprint=self._policy_fp,
-                catalogue_fingerprint=self._catalogue_fp,
-                note=None,
-            )
-        if ctx.approvals:
-            findings = [
-                _clear(f, ctx.approvals, txn) if f.outcome is Outcome.HOLD else f for f in findings
-            ]
-        outcome = max(f.outcome for f in findings)
-        return _new(
-            Decision,
-            outcome=outcome,
-            findings=tuple(findings),
-            transaction=type(txn).__name__,
-            document_id=txn.document_id,
-            at=txn.at,
-            controls=self._ids[type(txn)],
-            policy_fingerprint=self._policy_fp,
-            catalogue_fingerprint=self._catalogue_fp,
-            note=None,
-        )
+                    findings = list(got)
+                else:
+                    findings.extend(got)
+        if findings is None:  # the pass path: nothing found, nothing allocated but the answer
+            d: Decision = _new_object(Decision)
+            _set_outcome(d, _ALLOW)
+            _set_findings(d, _EMPTY)
+            _set_transaction(d, head[0])
+            _set_document_id(d, txn.document_id)
+            _set_at(d, txn.at)
+            _set_controls(d, head[1])
+            _set_policy_fp(d, head[2])
+            _set_catalogue_fp(d, head[3])
+            _set_note(d, None)
+            return d
+        approvals = ctx.approvals
+        outcome = _ALLOW
+        for i, f in enumerate(findings):
+            o = f.outcome
+            if o is _HOLD and approvals:
+                f = _clear(f, approvals, txn)
+                findings[i] = f
+                o = f.outcome
+            if o > outcome:
+                outcome = o
+        return _decision(outcome, tuple(findings), head, txn)
 
 
 def _evaluation_error(cid: str, e: BaseException) -> Finding:
@@ -215,8 +264,32 @@ def _evaluation_error(cid: str, e: BaseException) -> Finding:
     )
 
 
+def _evidence(hit: Approval, step: int) -> tuple[str, str]:
+    who = hit.approver
+    suffix = f", step {step}" if step else ""
+    return (
+        f"approval {hit.id}",
+        f"{who.id} as {hit.role} (level {who.authority_level}) at {hit.granted_at.isoformat()}{suffix}",
+    )
+
+
 def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Finding:
-    if not f.required:
+    required = f.required
+    if not required:
+        return f
+    if len(required) == 1 and not required[0].step:  # the common case: one approval needed
+        req = required[0]
+        for a in approvals:
+            if approval_clears(a, req, txn):
+                return _trusted_finding(
+                    f.control_id,
+                    _ALLOW,
+                    f.message,
+                    f.params,
+                    (*f.facts, _evidence(a, 0)),
+                    (),
+                    (*f.cleared_by, a.id),
+                )
         return f
     hits: dict[int, Approval] = {}
     for i, req in enumerate(f.required):
@@ -237,20 +310,17 @@ def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Fin
             remaining.append(req)
             continue
         used.append(hit.id)
-        who = hit.approver
-        step = f", step {req.step}" if req.step else ""
-        evidence.append(
-            (
-                f"approval {hit.id}",
-                f"{who.id} as {hit.role} (level {who.authority_level}) at {hit.granted_at.isoformat()}{step}",
-            )
-        )
-    return attrs.evolve(
-        f,
-        outcome=Outcome.HOLD if remaining else Outcome.ALLOW,
-        required=tuple(remaining),
-        cleared_by=f.cleared_by + tuple(used),
-        facts=f.facts + tuple(evidence),
+        evidence.append(_evidence(hit, req.step))
+    # Everything below is already validated (the finding's own values, the approvals' ids,
+    # text built here): build the cleared finding without re-running converters/validators.
+    return _trusted_finding(
+        f.control_id,
+        _HOLD if remaining else _ALLOW,
+        f.message,
+        f.params,
+        f.facts + tuple(evidence),
+        tuple(remaining),
+        f.cleared_by + tuple(used),
     )
 
 

@@ -121,6 +121,10 @@ class Money:
     @classmethod
     def zero(cls, currency: str) -> Money:
         """Zero in ``currency``."""
+        if cls is Money:
+            z = _ZEROS.get(currency)  # immutable, so one zero per currency is shared
+            if z is not None:
+                return z
         return cls(Decimal(0), currency)
 
     @classmethod
@@ -132,7 +136,10 @@ class Money:
         """
         _check_currency(None, None, currency)
         d = to_decimal(amount, path="Money.amount")
-        return cls(d.quantize(_EXPONENTS[currency], rounding=ROUND_HALF_UP), currency)
+        q = d.quantize(_EXPONENTS[currency], rounding=ROUND_HALF_UP)
+        if cls is Money:
+            return Money._trusted(q, currency)  # quantised above: valid by construction
+        return cls(q, currency)
 
     @classmethod
     def parse(cls, text: str, *, path: str = "") -> Money:
@@ -236,3 +243,9 @@ class Money:
 
     def __repr__(self) -> str:
         return f"Money('{self.amount}', '{self.currency}')"
+
+
+#: One zero per known currency, quantised to its minor unit (``Money.zero`` hands these out).
+_ZEROS: dict[str, Money] = {
+    c: Money._trusted(Decimal(0).quantize(e), c) for c, e in _EXPONENTS.items()
+}

@@ -279,8 +279,13 @@ def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
     assert exp is not None
     total = Money.zero(exp.currency)
     for name in policy._cats:
-        total = total + getattr(exp, name)
-    return total
+        amount += getattr(exp, name).amount
+    return Money._trusted(amount, total.currency)
+    if not policy._cats:
+        return total
+    # One currency and the minor unit throughout (CreditExposure validates both), so the
+    # amounts add exactly as Decimals; the sum is valid Money by construction.
+    amount = total.amount
 
 
 def release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRelease | None:
@@ -382,6 +387,15 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
     exposure = _exposure_total(ctx, policy)
     total = exposure + amount
     if total <= limit:
+    exp = ctx.exposure
+    if exp.open_orders.currency == limit.currency:
+        # The pass path in Decimals (one currency, the minor unit: the sum is exact, as the
+        # Money sum below); anything else takes the Money path, which raises on a mismatch.
+        within = amount.amount
+        for name in policy._cats:
+            within += getattr(exp, name).amount
+        if within <= limit.amount:
+            return _NONE
         return _NONE
     facts = {
         "limit": limit,

@@ -52,7 +52,7 @@ from attrs import field, frozen
 from salesctl._types import each, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
-from salesctl.controls.pricing import master_price
+from salesctl.controls.pricing import _line_prices
 from salesctl.decision import Finding, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.model import CreditProfile, SalesOrder
@@ -144,33 +144,51 @@ class DutiesPolicy:
 def _add(duties: dict[str, set[str]], duty: str, *ids: str | None) -> None:
     for i in ids:
         if i:
-            duties.setdefault(duty, set()).add(i)
+            got = duties.get(duty)
+            if got is None:
+                duties[duty] = {i}
+            else:
+                got.add(i)
+
+
+def _add1(duties: dict[str, set[str]], duty: str, who: str | None) -> None:
+    """``_add`` of one id (no argument packing: the hot path)."""
+    if who:
+        got = duties.get(duty)
+        if got is None:
+            duties[duty] = {who}
+        else:
+            got.add(who)
 
 
 def _profile_duties(duties: dict[str, set[str]], profile: CreditProfile | None) -> None:
     if profile is None:
         return
-    _add(duties, "credit_proposer", profile.proposed_by)
-    _add(duties, "credit_approver", *profile.approved_by)
-    _add(duties, "credit_master_maintainer", profile.maintained_by)
+    _add1(duties, "credit_proposer", profile.proposed_by)
+    if profile.approved_by:
+        _add(duties, "credit_approver", *profile.approved_by)
+    _add1(duties, "credit_master_maintainer", profile.maintained_by)
 
 
 def _order_duties(duties: dict[str, set[str]], order: SalesOrder, ctx: Context) -> list[str]:
     """Duties an order carries; returns what could not be attributed (unknown maintainers)."""
     unknown: list[str] = []
-    _add(duties, "proposer", order.created_by)
-    _add(duties, "seller", order.created_by)
+    _add1(duties, "proposer", order.created_by)
+    _add1(duties, "seller", order.created_by)
     profile = order.customer.credit_profile
     _profile_duties(duties, profile)
     if profile is not None and profile.maintained_by is None:
         unknown.append(f"credit profile of {order.customer.id}")
-    for line in order.lines:
-        entry, _ = master_price(ctx, line.product, order.order_date, order.currency)
-        if entry is None:
-            continue  # the pricing controls report a missing price
-        _add(duties, "price_master_maintainer", entry.maintained_by)
-        if entry.maintained_by is None:
-            unknown.append(f"price of {line.product.id}")
+    # The master price of every line (entry None: the pricing controls report it).
+    rows = _line_prices(ctx, order).rows
+    maintainers = {entry.maintained_by for _, entry, _ in rows if entry is not None}
+    if None in maintainers:  # unrecorded maintainers, in line order
+        maintainers.discard(None)
+        for line, entry, _ in rows:
+            if entry is not None and entry.maintained_by is None:
+                unknown.append(f"price of {line.product.id}")
+    if maintainers:
+        _add(duties, "price_master_maintainer", *maintainers)
     for r in ctx.releases:
         if r.order_id == order.id:
             _add(duties, "release_granter", r.granted_by.id)
@@ -195,14 +213,22 @@ def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]]
         ``(duties, unknown)``: actor ids by duty name, and the master records whose maintainer
         is not recorded.
     """
+    duties, unknown = _duties(txn, ctx)
+    return {k: frozenset(v) for k, v in duties.items()}, tuple(unknown)
+
+
+def _duties(txn: Transaction, ctx: Context) -> tuple[dict[str, set[str]], list[str]]:
+    """:func:`duties_of` as mutable sets and a list (what the check reads)."""
     duties: dict[str, set[str]] = {}
     unknown: list[str] = []
     doc = txn.document_id
-    _add(duties, "approver", *(a.approver.id for a in ctx.approvals if a.document_id == doc))
+    approvers = [a.approver.id for a in ctx.approvals if a.document_id == doc]
+    if approvers:
+        _add(duties, "approver", *approvers)
     if isinstance(txn, PlaceOrder):
         unknown = _order_duties(duties, txn.order, ctx)
-        _add(duties, "proposer", txn.actor.id)
-        _add(duties, "seller", txn.actor.id)
+        _add1(duties, "proposer", txn.actor.id)
+        _add1(duties, "seller", txn.actor.id)
     elif isinstance(txn, ReleaseOrder):
         unknown = _order_duties(duties, txn.order, ctx)
         _add(duties, "release_granter", txn.actor.id)
@@ -213,7 +239,7 @@ def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]]
         _add(duties, "credit_master_maintainer", txn.actor.id)
     else:
         _generic_duties(duties, txn)
-    return {k: frozenset(v) for k, v in duties.items()}, tuple(unknown)
+    return duties, unknown
 
 
 # -- the check --------------------------------------------------------------------------------
@@ -225,12 +251,16 @@ def check_duties(txn: Transaction, ctx: Context, policy: DutiesPolicy) -> tuple[
     Every conflicting pair found is a BLOCK naming the person and both duties; no approval can
     clear it. With ``require_maintainers``, unrecorded maintainers block as well.
     """
-    duties, unknown = duties_of(txn, ctx)
+    duties, unknown = _duties(txn, ctx)
     out: list[Finding] = []
-    empty: frozenset[str] = frozenset()
     for c in policy.conflicts:
-        both = duties.get(c.first, empty) & duties.get(c.second, empty)
-        for who in sorted(both):
+        first = duties.get(c.first)
+        if not first:
+            continue
+        second = duties.get(c.second)
+        if not second or first.isdisjoint(second):
+            continue
+        for who in sorted(first & second):
             out.append(
                 Finding(
                     control_id="O2C-SD-01",

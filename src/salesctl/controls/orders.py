@@ -30,7 +30,13 @@ from attrs import field, frozen
 from salesctl._types import each, frozenset_conv, non_negative, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.decision import (
+    ApprovalRequirement,
+    Finding,
+    Outcome,
+    _trusted_finding,
+    _trusted_requirement,
+)
 from salesctl.errors import InvalidInput
 from salesctl.model import (
     ContractStatus,
@@ -228,13 +234,16 @@ def check_order_approval(
     """
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
     tiers = policy.approval_tiers
-    currency = (
-        next(t.max_amount.currency for t in tiers if t.max_amount is not None)
-        if any(t.max_amount is not None for t in tiers)
-        else order.currency
-    )
+    # The bands are in one currency and only the last may be unbounded (OrdersPolicy
+    # validates both): the first band's bound names the currency, unless it is the only one.
+    first = tiers[0].max_amount
+    currency = first.currency if first is not None else order.currency
     amount = ctx.convert(order.total, currency)
-    tier = next((t for t in tiers if t.max_amount is None or amount <= t.max_amount), None)
+    tier = None
+    for t in tiers:
+        if t.max_amount is None or amount <= t.max_amount:
+            tier = t
+            break
     if tier is None:
         return (
             Finding(
@@ -245,26 +254,31 @@ def check_order_approval(
                 facts={"order_total": amount},
             ),
         )
+    # Every order passes here (the HOLD an approval then clears), so the finding is built
+    # the trusted way: every value is text from the validated order and policy, rendered as
+    # Finding would render it (tests/test_performance.py checks it equals Finding(...)).
+    shown = str(amount)
+    band = tier.max_amount
     return (
-        Finding(
-            control_id="O2C-SO-02",
-            outcome=Outcome.HOLD,
-            message="orders.needs_approval",
-            params={"order": order.id, "role": tier.role, "amount": amount},
-            facts={
-                "order_total": amount,
-                "band": tier.max_amount or "unbounded",
-                "created_by": order.created_by,
-            },
-            required=(
-                ApprovalRequirement(
-                    control_id="O2C-SO-02",
-                    role=tier.role,
-                    min_level=tier.level,
-                    document_id=order.id,
-                    reason="orders.needs_approval",
-                    amount=str(order.total),
-                    excluded=(order.created_by,),
+        _trusted_finding(
+            "O2C-SO-02",
+            Outcome.HOLD,
+            "orders.needs_approval",
+            (("order", order.id), ("role", tier.role), ("amount", shown)),
+            (
+                ("order_total", shown),
+                ("band", str(band) if band else "unbounded"),
+                ("created_by", order.created_by),
+            ),
+            (
+                _trusted_requirement(
+                    "O2C-SO-02",
+                    tier.role,
+                    tier.level,
+                    order.id,
+                    "orders.needs_approval",
+                    shown if amount is order.total else str(order.total),
+                    (order.created_by,),
                 ),
             ),
         ),

@@ -618,6 +618,86 @@ def master_price(
     return None, "currency" if other_currency else "missing"
 
 
+class _LinePrices:
+    """The master price of every line of one order, worked out once per gate check.
+
+    O2C-PR-01, -02, -03, -05 and O2C-SD-01 all need each line's :func:`master_price`; the
+    first of them to ask computes it for every line and leaves it on the context (for that
+    order only), the others reuse it. The summary flags let a check that has nothing to
+    report return at once; a check that may report walks ``rows`` exactly as before.
+
+    Attributes:
+        order: the order the rows are for (compared by identity).
+        rows: ``(line, entry, problem)`` per line, in line order (as :func:`master_price`).
+        document: some line is document-priced (O2C-PR-01 has something to look at).
+        missing: some market-priced line has no usable master price (O2C-PR-02, -03 report).
+        moved: some market-priced line's price (before its discount) differs from its master
+            price (O2C-PR-03 must judge it).
+        discounted: some line's list price is above its unit price (a line discount, O2C-PR-05).
+    """
+
+    __slots__ = ("discounted", "document", "missing", "moved", "order", "rows")
+
+    def __init__(self, ctx: Context, order: SalesOrder) -> None:
+        on, currency = order.order_date, order.currency
+        ctx.prices_for("")  # builds the context's product index on first use
+        index: dict[str, tuple[PriceEntry, ...]] = ctx._price_index
+        rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
+        document = missing = moved = discounted = False
+        for line in order.lines:
+            product = line.product
+            pc = product.price_class
+            entries = index.get(product.id, ())
+            e = entries[0] if len(entries) == 1 else None
+            # One entry, of the product's class, valid that day, in the order's currency:
+            # master_price's answer without the call; anything else asks master_price.
+            if (
+                e is not None
+                and e.price_class is pc
+                and e.valid_from <= on
+                and (e.valid_to is None or on <= e.valid_to)
+                and e.price.currency == currency
+            ):
+                entry: PriceEntry | None = e
+                problem: str | None = None
+            else:
+                entry, problem = master_price(ctx, product, on, currency)
+            rows.append((line, entry, problem))
+            lp = line.list_price
+            unit = line.unit_price
+            judged = unit
+            if lp is not None and lp.amount > unit.amount:
+                discounted = True
+                judged = lp
+            if pc is _STATE or pc is _GROUP:
+                document = True
+            elif entry is None:
+                missing = True
+            elif judged.amount != entry.price.amount:
+                moved = True
+        self.order = order
+        self.rows = tuple(rows)
+        self.document = document
+        self.missing = missing
+        self.moved = moved
+        self.discounted = discounted
+
+
+_STATE = PriceClass.STATE_ALLOCATED
+_GROUP = PriceClass.GROUP_PRICED
+assert frozenset({_STATE, _GROUP}) == DOCUMENT_PRICED
+
+
+def _line_prices(ctx: Context, order: SalesOrder) -> _LinePrices:
+    """The :class:`_LinePrices` of ``order`` under ``ctx`` (computed once per context and order)."""
+    memo: _LinePrices | None = ctx._line_prices
+    if memo is not None and memo.order is order:
+        return memo
+    memo = _LinePrices(ctx, order)
+    object.__setattr__(ctx, "_line_prices", memo)
+    return memo
+
+
 def _order_of(txn: Transaction) -> SalesOrder:
     return txn.order  # type: ignore[attr-defined, no-any-return]
 
@@ -680,11 +760,14 @@ def check_document_price(
     line discount, or a missing or ambiguous document price blocks; no approval can clear it.
     """
     order = _order_of(txn)
+    prices = _line_prices(ctx, order)
+    if not prices.document:
+        return _NONE
     out: list[Finding] = []
-    for line in order.lines:
-        if line.product.price_class not in DOCUMENT_PRICED:
+    for line, entry, problem in prices.rows:
+        pc = line.product.price_class
+        if pc is not _STATE and pc is not _GROUP:
             continue
-        entry, problem = master_price(ctx, line.product, order.order_date, order.currency)
         if entry is None:
             out.append(_no_master("O2C-PR-01", order, line, problem or "missing"))
             continue
@@ -727,11 +810,14 @@ def check_price_master(
     the price cannot be verified and the line is blocked (fails closed).
     """
     order = _order_of(txn)
+    prices = _line_prices(ctx, order)
+    if not prices.missing:
+        return _NONE
     out: list[Finding] = []
-    for line in order.lines:
-        if line.product.price_class in DOCUMENT_PRICED:
+    for line, entry, problem in prices.rows:
+        pc = line.product.price_class
+        if pc is _STATE or pc is _GROUP:
             continue
-        entry, problem = master_price(ctx, line.product, order.order_date, order.currency)
         if entry is None:
             out.append(_no_master("O2C-PR-02", order, line, problem or "missing"))
     return tuple(out)
@@ -748,14 +834,17 @@ def check_float_authority(
     BLOCK. A line without a master price cannot be judged and is blocked.
     """
     order = _order_of(txn)
+    prices = _line_prices(ctx, order)
+    if not prices.missing and not prices.moved:
+        return _NONE
     actor = txn.actor
     own: PriceAuthority | bool | None = False  # resolved on first need
     out: list[Finding] = []
     currency = order.currency
-    for line in order.lines:
-        if line.product.price_class in DOCUMENT_PRICED:
+    for line, entry, problem in prices.rows:
+        pc = line.product.price_class
+        if pc is _STATE or pc is _GROUP:
             continue
-        entry, problem = master_price(ctx, line.product, order.order_date, currency)
         if entry is None:
             out.append(_no_master("O2C-PR-03", order, line, problem or "missing"))
             continue
@@ -921,6 +1010,8 @@ def check_concessions(txn: Transaction, ctx: Context, policy: PricingPolicy) -> 
     A kind of promotion the policy does not allow is blocked.
     """
     order = _order_of(txn)
+    if not order.concessions and not _line_prices(ctx, order).discounted:
+        return _NONE  # nothing given: no line discount, no promotion
     out: list[Finding] = []
     cid = "O2C-PR-05"
     for c in order.concessions:

@@ -1,0 +1,418 @@
+"""The hot path's shortcuts give exactly what the validated path gives.
+
+Issue 9 made ``Gate.check`` cheaper without weakening a control or a validation: a fast
+``__init__`` for findings and requirements (falls back to the attrs converters and validators
+for anything unusual), trusted constructors for values built from validated ones (the gate's
+cleared findings, O2C-SO-02's finding), decisions stored straight into their slots, the master
+prices of an order's lines worked out once per check, exposure sums in Decimals, shared zeros.
+Each test here pins one shortcut to the slow, validated result. The benchmark itself is
+``bench/run.py``; its agreement check runs here when the ``bench`` extra is installed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+import sys
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import salesctl as sc
+from salesctl.controls import duties as duties_mod
+from salesctl.controls.credit import check_credit_limit
+from salesctl.controls.orders import check_order_approval
+from salesctl.controls.pricing import _line_prices, master_price
+from salesctl.decision import (
+    ApprovalRequirement,
+    Finding,
+    Outcome,
+    _pairs,
+    _text,
+    _trusted_finding,
+    _trusted_requirement,
+)
+from salesctl.errors import InvalidInput
+from salesctl.gate import _clear
+from salesctl.money import CURRENCIES
+from tests import builders as b
+
+FEW = settings(max_examples=40, deadline=None)
+
+
+def _slow(cls: type, **values: Any) -> Any:
+    """``cls`` built through the attrs-generated initialiser: converters, validators."""
+    if not hasattr(cls, "__attrs_init__"):  # attrs generated __init__ itself
+        return cls(**values)
+    obj = object.__new__(cls)
+    obj.__attrs_init__(**values)
+    return obj
+
+
+def _fields(obj: Any) -> dict[str, Any]:
+    return {a.name: getattr(obj, a.name) for a in attrs.fields(type(obj)) if a.init}
+
+
+def _revalidated(obj: Any) -> Any:
+    """The same values through the validated constructor (raises if any is invalid)."""
+    return _slow(type(obj), **_fields(obj))
+
+
+# -- findings and requirements ------------------------------------------------------------------
+
+ids = st.sampled_from(["O2C-CR-04", "O2C-SO-02", "u-rep", "SO-1", " x ", "甲"])
+blank = st.sampled_from(["", " ", "\t", "\u3000"])
+texts = st.one_of(ids, blank, st.text(max_size=4))
+values = st.one_of(
+    texts,
+    st.integers(-5, 5),
+    st.booleans(),
+    st.none(),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+    st.sampled_from([sc.Money("12.50", "CNY"), sc.Money("3", "JPY"), Outcome.HOLD]),
+    st.sampled_from([sc.PaymentMethod.CREDIT, dt.date(2026, 3, 2), b.AT]),
+    st.lists(st.sampled_from(["a", "b"]), max_size=2),
+    st.frozensets(st.sampled_from(["b", "a"]), max_size=2),
+)
+pairs = st.one_of(
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), values, max_size=3),
+    st.lists(st.tuples(st.sampled_from(["a", "b"]), values), max_size=3).map(tuple),
+    st.lists(st.tuples(st.sampled_from(["a", "b"]), texts), max_size=3).map(tuple),
+    st.sampled_from([None, 3, (("a",),), [("a", "b")], "ab"]),
+)
+
+
+def _outcome_of(build: Any) -> Any:
+    try:
+        return ("ok", build())
+    except InvalidInput as e:
+        return ("InvalidInput", e.path, e.reason)
+    except Exception as e:  # the same error type either way
+        return ("error", type(e).__name__)
+
+
+@FEW
+@given(
+    control_id=texts,
+    role=st.one_of(texts, st.integers()),
+    min_level=st.one_of(st.integers(-1, 5), st.booleans(), st.just(Decimal(2))),
+    document_id=texts,
+    reason=st.one_of(texts, st.none()),
+    amount=st.one_of(texts, st.just(1)),
+    excluded=st.one_of(st.lists(texts, max_size=2), st.lists(texts, max_size=2).map(tuple)),
+    step=st.one_of(st.integers(0, 3), st.booleans()),
+)
+def test_requirement_fast_init_is_the_validated_one(**kw: Any) -> None:
+    """Same value, or the same refusal (InvalidInput with the same path), either way."""
+    fast = _outcome_of(lambda: ApprovalRequirement(**kw))
+    slow = _outcome_of(lambda: _slow(ApprovalRequirement, **kw))
+    assert fast == slow
+
+
+@FEW
+@given(
+    control_id=texts,
+    outcome=st.one_of(st.sampled_from(Outcome), st.just(1), st.just("HOLD")),
+    message=texts,
+    params=pairs,
+    facts=pairs,
+    required=st.one_of(
+        st.just(()),
+        st.just((_slow(ApprovalRequirement, control_id="X", role="r", min_level=1, document_id="d"),)),
+        st.just(["not a requirement"]),
+    ),
+    cleared_by=st.one_of(st.lists(texts, max_size=2).map(tuple), st.lists(texts, max_size=2)),
+)
+def test_finding_fast_init_is_the_validated_one(**kw: Any) -> None:
+    fast = _outcome_of(lambda: Finding(**kw))
+    slow = _outcome_of(lambda: _slow(Finding, **kw))
+    assert fast == slow
+
+
+def test_malformed_params_are_refused_at_their_path() -> None:
+    for field_name in ("params", "facts"):
+        with pytest.raises(InvalidInput) as e:
+            Finding("O2C-XX-01", Outcome.BLOCK, "x.y", **{field_name: None})
+        assert e.value.path == f"Finding.{field_name}"
+
+
+@FEW
+@given(st.dictionaries(st.sampled_from(["a", "b", "c"]), values, max_size=3))
+def test_pairs_of_a_dict_are_the_general_conversion(d: dict[str, Any]) -> None:
+    general = tuple((str(k), _text(v)) for k, v in d.items())
+    assert _pairs(d) == general
+    assert _pairs(general) == general
+
+
+@FEW
+@given(st.decimals(min_value=-(10**12), max_value=10**12, places=0), st.sampled_from(sorted(CURRENCIES)))
+def test_money_text_is_str(units: Decimal, currency: str) -> None:
+    m = sc.Money.rounded(units / 1000, currency)
+    assert _text(m) == str(m)
+
+
+def test_trusted_constructors_equal_the_validated_ones() -> None:
+    req = _trusted_requirement("O2C-SO-02", "sales_manager", 2, "SO-1", "r", "1.00 CNY", ("u",), 1)
+    assert req == ApprovalRequirement("O2C-SO-02", "sales_manager", 2, "SO-1", "r", "1.00 CNY", ("u",), 1)
+    f = _trusted_finding("O2C-SO-02", Outcome.HOLD, "m.k", (("a", "b"),), (("c", "d"),), (req,), ("x",))
+    assert f == Finding("O2C-SO-02", Outcome.HOLD, "m.k", {"a": "b"}, {"c": "d"}, [req], ["x"])
+    assert _revalidated(f) == f
+
+
+# -- O2C-SO-02's trusted finding -------------------------------------------------------------------
+
+
+@FEW
+@given(
+    st.integers(1, 3_000_000),
+    st.sampled_from(["u-rep", "u-甲"]),
+    st.sampled_from(["CNY", "USD"]),
+    st.booleans(),
+)
+def test_order_approval_finding_is_valid_and_as_before(units: int, creator: str, currency: str, zero_band: bool) -> None:
+    """The trusted finding equals the one ``Finding(...)`` builds from the old arguments."""
+    tiers = (
+        sc.controls.orders.OrderApprovalTier("sales_manager", 2, sc.Money("0" if zero_band else "100000", "CNY")),
+        sc.controls.orders.OrderApprovalTier("general_manager", 4),
+    )
+    policy = sc.controls.orders.OrdersPolicy(approval_tiers=tiers)
+    line = sc.OrderLine(line_no=1, product=sc.Product(id="P", name="p"), quantity=Decimal(1),
+                        unit_price=sc.Money(units, currency))
+    order = b.order(lines=(line,), created_by=creator)
+    ctx = b.context(fx_rates={"USD/CNY": Decimal("7.1")})
+    (got,) = check_order_approval(b.place(order), ctx, policy)
+    amount = ctx.convert(order.total, "CNY")
+    tier = next(t for t in tiers if t.max_amount is None or amount <= t.max_amount)
+    expected = Finding(
+        control_id="O2C-SO-02",
+        outcome=Outcome.HOLD,
+        message="orders.needs_approval",
+        params={"order": order.id, "role": tier.role, "amount": amount},
+        facts={"order_total": amount, "band": tier.max_amount or "unbounded", "created_by": creator},
+        required=(
+            ApprovalRequirement(
+                control_id="O2C-SO-02", role=tier.role, min_level=tier.level, document_id=order.id,
+                reason="orders.needs_approval", amount=str(order.total), excluded=(creator,),
+            ),
+        ),
+    )
+    assert got == expected
+    assert _revalidated(got) == got
+    assert _revalidated(got.required[0]) == got.required[0]
+
+
+# -- the gate's clearing and decisions -------------------------------------------------------------
+
+
+def _old_clear_one(f: Finding, approval: sc.Approval) -> Finding:
+    """What the gate built with ``attrs.evolve`` before (one requirement, no step)."""
+    who = approval.approver
+    evidence = (
+        f"approval {approval.id}",
+        f"{who.id} as {approval.role} (level {who.authority_level}) at {approval.granted_at.isoformat()}",
+    )
+    return attrs.evolve(
+        f, outcome=Outcome.ALLOW, required=(), cleared_by=(*f.cleared_by, approval.id),
+        facts=(*f.facts, evidence),
+    )
+
+
+def test_cleared_finding_is_what_evolve_built() -> None:
+    txn = b.place()
+    ctx = b.context()
+    (f,) = check_order_approval(txn, ctx, sc.Policy.default().family("orders"))
+    cleared = _clear(f, ctx.approvals, txn)
+    assert cleared == _old_clear_one(f, ctx.approvals[0])
+    assert _revalidated(cleared) == cleared
+
+
+@pytest.mark.parametrize("only", [None, [], ["O2C-SO-02"], ["O2C-CR-04"]])
+def test_gate_decisions_pass_decision_validation(only: list[str] | None) -> None:
+    """Decisions stored straight into their slots validate (outcome = max of the findings)."""
+    gate = sc.Gate(only=only)
+    order = b.order()
+    for ctx in (b.context(prices=b.prices_for(order)), b.context(approvals=())):
+        d = gate.check(b.place(order), ctx)
+        assert _revalidated(d) == d
+        assert sc.Decision.from_dict(d.to_dict()) == d
+        assert d.controls == gate.controls_for("PlaceOrder")
+
+
+# -- master prices per line, once per check ---------------------------------------------------------
+
+days = st.integers(-40, 40).map(lambda n: b.TODAY + dt.timedelta(days=n))
+
+
+@st.composite
+def price_masters(draw: st.DrawFn) -> tuple[sc.SalesOrder, sc.Context]:
+    products = ["P-1", "P-2", "P-3"]
+    classes = list(sc.PriceClass)
+    lines = []
+    for i in range(draw(st.integers(1, 4))):
+        pc = draw(st.sampled_from(classes))
+        unit = draw(st.sampled_from(["90", "100", "110"]))
+        lp = draw(st.sampled_from([None, "100", "120"]))
+        lines.append(
+            sc.OrderLine(
+                line_no=i + 1,
+                product=sc.Product(id=draw(st.sampled_from(products)), name="p", price_class=pc),
+                quantity=Decimal(2),
+                unit_price=b.cny(unit),
+                list_price=b.cny(lp) if lp is not None else None,
+            )
+        )
+    entries = []
+    for ln in lines:  # mostly a usable entry per line, so that prices are compared
+        if draw(st.integers(0, 4)):
+            entries.append(
+                b.price_entry(
+                    ln.product.id,
+                    draw(st.sampled_from(["100", "110"])),
+                    price_class=ln.product.price_class,
+                    maintained_by=draw(st.sampled_from([None, "u-price", "u-rep"])),
+                )
+            )
+    for _ in range(draw(st.integers(0, 3))):  # and noise: other days, currencies, classes
+        start = draw(days)
+        entries.append(
+            b.price_entry(
+                draw(st.sampled_from(products)),
+                draw(st.sampled_from(["100", "110"])),
+                currency=draw(st.sampled_from(["CNY", "CNY", "USD"])),
+                valid_from=start,
+                valid_to=draw(st.one_of(st.none(), st.just(start + dt.timedelta(days=10)))),
+                price_class=draw(st.sampled_from(classes)),
+                maintained_by=draw(st.sampled_from([None, "u-price", "u-rep"])),
+            )
+        )
+    order = b.order(lines=tuple(lines))
+    return order, b.context(prices=tuple(entries))
+
+
+@FEW
+@given(price_masters())
+def test_line_prices_are_master_price_per_line(case: tuple[sc.SalesOrder, sc.Context]) -> None:
+    order, ctx = case
+    memo = _line_prices(ctx, order)
+    assert memo is _line_prices(ctx, order)  # once per context and order
+    expected = [master_price(ctx, ln.product, order.order_date, order.currency) for ln in order.lines]
+    assert [(e, p) for _, e, p in memo.rows] == expected
+    assert [ln for ln, _, _ in memo.rows] == list(order.lines)
+    doc = {sc.PriceClass.STATE_ALLOCATED, sc.PriceClass.GROUP_PRICED}
+
+    def judged(ln: sc.OrderLine) -> sc.Money:
+        return ln.list_price if ln.list_price is not None and ln.list_price > ln.unit_price else ln.unit_price
+
+    market = [(ln, e) for ln, (e, _) in zip(order.lines, expected, strict=True) if ln.product.price_class not in doc]
+    assert memo.document == any(ln.product.price_class in doc for ln in order.lines)
+    assert memo.missing == any(e is None for _, e in market)
+    assert memo.moved == any(e is not None and judged(ln).amount != e.price.amount for ln, e in market)
+    assert memo.discounted == any(
+        ln.list_price is not None and ln.list_price > ln.unit_price for ln in order.lines
+    )
+    # Another order (even an equal one) is looked up afresh; another context has its own.
+    again = b.order(lines=order.lines)
+    assert _line_prices(ctx, again) is not memo
+    assert _line_prices(attrs.evolve(ctx), order) is not memo
+
+
+@FEW
+@given(price_masters())
+def test_price_index_groups_entries_in_order(case: tuple[sc.SalesOrder, sc.Context]) -> None:
+    _, ctx = case
+    for pid in {"P-1", "P-2", "P-3", "P-9"}:
+        assert ctx.prices_for(pid) == tuple(e for e in ctx.prices if e.product_id == pid)
+
+
+@FEW
+@given(price_masters(), st.sampled_from(["u-rep", "u-price"]))
+def test_duties_read_the_same_maintainers(case: tuple[sc.SalesOrder, sc.Context], seller: str) -> None:
+    """SD-01 reads the maintainers from the shared line prices as it read master_price."""
+    order, ctx = case
+    order = attrs.evolve(order, created_by=seller)
+    txn = b.place(order, who=b.actor(seller))
+    duties, unknown = duties_mod.duties_of(txn, ctx)
+    maint: set[str] = set()
+    missing = []
+    for ln in order.lines:
+        entry, _ = master_price(ctx, ln.product, order.order_date, order.currency)
+        if entry is None:
+            continue
+        if entry.maintained_by is None:
+            missing.append(f"price of {ln.product.id}")
+        else:
+            maint.add(entry.maintained_by)
+    assert duties.get("price_master_maintainer", frozenset()) == maint
+    profile_unknown = [f"credit profile of {order.customer.id}"]  # the builder's profile has none
+    assert list(unknown) == profile_unknown + missing
+
+
+# -- credit exposure in Decimals ----------------------------------------------------------------------
+
+cents = st.integers(0, 10**9).map(lambda c: Decimal(c).scaleb(-2))
+
+
+@FEW
+@given(cents, cents, cents, cents, cents, st.sampled_from(["CNY", "USD"]))
+def test_credit_limit_pass_path_is_the_money_comparison(
+    limit: Decimal, oo: Decimal, dn: Decimal, orc: Decimal, total: Decimal, exposure_currency: str
+) -> None:
+    """Within the limit exactly when the Money sum says so; a currency mismatch still fails
+    closed (the gate turns the error into a BLOCK)."""
+    cur = exposure_currency
+    exp = sc.CreditExposure(sc.Money(oo, cur), sc.Money(dn, cur), sc.Money(orc, cur), sc.Money(0, cur))
+    line = sc.OrderLine(line_no=1, product=sc.Product(id="P", name="p"), quantity=Decimal(1),
+                        unit_price=sc.Money(total, "CNY"))
+    order = b.order(lines=(line,), cust=b.customer(prof=b.profile(limit=sc.Money(limit, "CNY"))))
+    txn, ctx = b.place(order), b.context(exposure=exp)
+    policy = sc.Policy.default().family("credit")
+    if cur != "CNY":
+        with pytest.raises(sc.CurrencyMismatch):
+            check_credit_limit(txn, ctx, policy)
+        d = sc.Gate(only=["O2C-CR-04"]).check(txn, ctx)
+        assert d.outcome is Outcome.BLOCK
+        return
+    within = exp.open_orders + exp.delivered_not_invoiced + exp.open_receivables + order.total <= order.customer.credit_profile.limit  # type: ignore[union-attr]
+    got = check_credit_limit(txn, ctx, policy)
+    assert (got == ()) is within
+    if not within:
+        facts = dict(got[0].facts)
+        assert facts["exposure"] == str(exp.open_orders + exp.delivered_not_invoiced + exp.open_receivables)
+
+
+def test_shared_zeros_are_the_validated_zero() -> None:
+    for c in CURRENCIES:
+        z = sc.Money.zero(c)
+        assert z == sc.Money(0, c) and str(z) == str(sc.Money(0, c)) and hash(z) == hash(sc.Money(0, c))
+        assert z is sc.Money.zero(c)
+    with pytest.raises(InvalidInput):
+        sc.Money.zero("XXX")
+
+
+@FEW
+@given(st.decimals(min_value=-(10**9), max_value=10**9, places=4), st.sampled_from(["CNY", "JPY", "KWD"]))
+def test_rounded_is_the_validated_money(amount: Decimal, currency: str) -> None:
+    m = sc.Money.rounded(amount, currency)
+    assert _revalidated(m) == m and str(_revalidated(m)) == str(m)
+
+
+# -- the benchmark's agreement check -----------------------------------------------------------------
+
+
+def test_benchmark_contenders_agree() -> None:
+    """Plain Python, the gate, ZEN and Cedar answer every fixed and some random cases alike."""
+    pytest.importorskip("zen")
+    pytest.importorskip("cedarpy")
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        import run
+    finally:
+        sys.path.pop(0)
+    checked, tally = run.agree(sc.Policy.default(), random.randrange(10**6), 25)
+    assert checked >= 80
+    assert {k.split()[1] for k in tally} == {"ALLOW", "HOLD", "BLOCK"}
