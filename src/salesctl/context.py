@@ -233,14 +233,14 @@ class Context:
     )
     # Built on first use by prices_for(); not part of the value (eq, hash, JSON).
     _price_index: Any = field(init=False, default=None, eq=False, repr=False)
-
-    def contract(self, contract_id: str) -> Contract | None:
-        """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""
-        return next((c for c in self.contracts if c.id == contract_id), None)
     # The master prices of the lines of the last order a pricing control looked up (shared by
     # the pricing and duties checks of one gate check; see salesctl.controls.pricing); not
     # part of the value.
     _line_prices: Any = field(init=False, default=None, eq=False, repr=False)
+
+    def contract(self, contract_id: str) -> Contract | None:
+        """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""
+        return next((c for c in self.contracts if c.id == contract_id), None)
 
     def business_approval_form(self, form_id: str) -> BusinessApprovalForm | None:
         """The business approval form with id ``form_id``, if given."""

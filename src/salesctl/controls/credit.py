@@ -278,14 +278,14 @@ def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
     exp = ctx.exposure
     assert exp is not None
     total = Money.zero(exp.currency)
-    for name in policy._cats:
-        amount += getattr(exp, name).amount
-    return Money._trusted(amount, total.currency)
     if not policy._cats:
         return total
     # One currency and the minor unit throughout (CreditExposure validates both), so the
     # amounts add exactly as Decimals; the sum is valid Money by construction.
     amount = total.amount
+    for name in policy._cats:
+        amount += getattr(exp, name).amount
+    return Money._trusted(amount, total.currency)
 
 
 def release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRelease | None:
@@ -384,9 +384,6 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
         return _no_exposure("O2C-CR-04", order)
     limit = profile.limit
     amount = ctx.convert(order.total, limit.currency)
-    exposure = _exposure_total(ctx, policy)
-    total = exposure + amount
-    if total <= limit:
     exp = ctx.exposure
     if exp.open_orders.currency == limit.currency:
         # The pass path in Decimals (one currency, the minor unit: the sum is exact, as the
@@ -396,6 +393,9 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
             within += getattr(exp, name).amount
         if within <= limit.amount:
             return _NONE
+    exposure = _exposure_total(ctx, policy)
+    total = exposure + amount
+    if total <= limit:
         return _NONE
     facts = {
         "limit": limit,
