@@ -39,7 +39,7 @@ from salesctl.decision import (
 )
 from salesctl.errors import InvalidInput
 from salesctl.gate import _clear
-from salesctl.money import CURRENCIES
+from salesctl.money import CURRENCIES, to_decimal
 from tests import builders as b
 
 FEW = settings(max_examples=40, deadline=None)
@@ -123,7 +123,9 @@ def test_requirement_fast_init_is_the_validated_one(**kw: Any) -> None:
     facts=pairs,
     required=st.one_of(
         st.just(()),
-        st.just((_slow(ApprovalRequirement, control_id="X", role="r", min_level=1, document_id="d"),)),
+        st.just(
+            (_slow(ApprovalRequirement, control_id="X", role="r", min_level=1, document_id="d"),)
+        ),
         st.just(["not a requirement"]),
     ),
     cleared_by=st.one_of(st.lists(texts, max_size=2).map(tuple), st.lists(texts, max_size=2)),
@@ -150,7 +152,10 @@ def test_pairs_of_a_dict_are_the_general_conversion(d: dict[str, Any]) -> None:
 
 
 @FEW
-@given(st.decimals(min_value=-(10**12), max_value=10**12, places=0), st.sampled_from(sorted(CURRENCIES)))
+@given(
+    st.decimals(min_value=-(10**12), max_value=10**12, places=0),
+    st.sampled_from(sorted(CURRENCIES)),
+)
 def test_money_text_is_str(units: Decimal, currency: str) -> None:
     m = sc.Money.rounded(units / 1000, currency)
     assert _text(m) == str(m)
@@ -158,8 +163,12 @@ def test_money_text_is_str(units: Decimal, currency: str) -> None:
 
 def test_trusted_constructors_equal_the_validated_ones() -> None:
     req = _trusted_requirement("O2C-SO-02", "sales_manager", 2, "SO-1", "r", "1.00 CNY", ("u",), 1)
-    assert req == ApprovalRequirement("O2C-SO-02", "sales_manager", 2, "SO-1", "r", "1.00 CNY", ("u",), 1)
-    f = _trusted_finding("O2C-SO-02", Outcome.HOLD, "m.k", (("a", "b"),), (("c", "d"),), (req,), ("x",))
+    assert req == ApprovalRequirement(
+        "O2C-SO-02", "sales_manager", 2, "SO-1", "r", "1.00 CNY", ("u",), 1
+    )
+    f = _trusted_finding(
+        "O2C-SO-02", Outcome.HOLD, "m.k", (("a", "b"),), (("c", "d"),), (req,), ("x",)
+    )
     assert f == Finding("O2C-SO-02", Outcome.HOLD, "m.k", {"a": "b"}, {"c": "d"}, [req], ["x"])
     assert _revalidated(f) == f
 
@@ -174,15 +183,23 @@ def test_trusted_constructors_equal_the_validated_ones() -> None:
     st.sampled_from(["CNY", "USD"]),
     st.booleans(),
 )
-def test_order_approval_finding_is_valid_and_as_before(units: int, creator: str, currency: str, zero_band: bool) -> None:
+def test_order_approval_finding_is_valid_and_as_before(
+    units: int, creator: str, currency: str, zero_band: bool
+) -> None:
     """The trusted finding equals the one ``Finding(...)`` builds from the old arguments."""
     tiers = (
-        sc.controls.orders.OrderApprovalTier("sales_manager", 2, sc.Money("0" if zero_band else "100000", "CNY")),
+        sc.controls.orders.OrderApprovalTier(
+            "sales_manager", 2, sc.Money("0" if zero_band else "100000", "CNY")
+        ),
         sc.controls.orders.OrderApprovalTier("general_manager", 4),
     )
     policy = sc.controls.orders.OrdersPolicy(approval_tiers=tiers)
-    line = sc.OrderLine(line_no=1, product=sc.Product(id="P", name="p"), quantity=Decimal(1),
-                        unit_price=sc.Money(units, currency))
+    line = sc.OrderLine(
+        line_no=1,
+        product=sc.Product(id="P", name="p"),
+        quantity=Decimal(1),
+        unit_price=sc.Money(units, currency),
+    )
     order = b.order(lines=(line,), created_by=creator)
     ctx = b.context(fx_rates={"USD/CNY": Decimal("7.1")})
     (got,) = check_order_approval(b.place(order), ctx, policy)
@@ -193,11 +210,20 @@ def test_order_approval_finding_is_valid_and_as_before(units: int, creator: str,
         outcome=Outcome.HOLD,
         message="orders.needs_approval",
         params={"order": order.id, "role": tier.role, "amount": amount},
-        facts={"order_total": amount, "band": tier.max_amount or "unbounded", "created_by": creator},
+        facts={
+            "order_total": amount,
+            "band": tier.max_amount or "unbounded",
+            "created_by": creator,
+        },
         required=(
             ApprovalRequirement(
-                control_id="O2C-SO-02", role=tier.role, min_level=tier.level, document_id=order.id,
-                reason="orders.needs_approval", amount=str(order.total), excluded=(creator,),
+                control_id="O2C-SO-02",
+                role=tier.role,
+                min_level=tier.level,
+                document_id=order.id,
+                reason="orders.needs_approval",
+                amount=str(order.total),
+                excluded=(creator,),
             ),
         ),
     )
@@ -217,7 +243,10 @@ def _old_clear_one(f: Finding, approval: sc.Approval) -> Finding:
         f"{who.id} as {approval.role} (level {who.authority_level}) at {approval.granted_at.isoformat()}",
     )
     return attrs.evolve(
-        f, outcome=Outcome.ALLOW, required=(), cleared_by=(*f.cleared_by, approval.id),
+        f,
+        outcome=Outcome.ALLOW,
+        required=(),
+        cleared_by=(*f.cleared_by, approval.id),
         facts=(*f.facts, evidence),
     )
 
@@ -300,18 +329,30 @@ def test_line_prices_are_master_price_per_line(case: tuple[sc.SalesOrder, sc.Con
     order, ctx = case
     memo = _line_prices(ctx, order)
     assert memo is _line_prices(ctx, order)  # once per context and order
-    expected = [master_price(ctx, ln.product, order.order_date, order.currency) for ln in order.lines]
+    expected = [
+        master_price(ctx, ln.product, order.order_date, order.currency) for ln in order.lines
+    ]
     assert [(e, p) for _, e, p in memo.rows] == expected
     assert [ln for ln, _, _ in memo.rows] == list(order.lines)
     doc = {sc.PriceClass.STATE_ALLOCATED, sc.PriceClass.GROUP_PRICED}
 
     def judged(ln: sc.OrderLine) -> sc.Money:
-        return ln.list_price if ln.list_price is not None and ln.list_price > ln.unit_price else ln.unit_price
+        return (
+            ln.list_price
+            if ln.list_price is not None and ln.list_price > ln.unit_price
+            else ln.unit_price
+        )
 
-    market = [(ln, e) for ln, (e, _) in zip(order.lines, expected, strict=True) if ln.product.price_class not in doc]
+    market = [
+        (ln, e)
+        for ln, (e, _) in zip(order.lines, expected, strict=True)
+        if ln.product.price_class not in doc
+    ]
     assert memo.document == any(ln.product.price_class in doc for ln in order.lines)
     assert memo.missing == any(e is None for _, e in market)
-    assert memo.moved == any(e is not None and judged(ln).amount != e.price.amount for ln, e in market)
+    assert memo.moved == any(
+        e is not None and judged(ln).amount != e.price.amount for ln, e in market
+    )
     assert memo.discounted == any(
         ln.list_price is not None and ln.list_price > ln.unit_price for ln in order.lines
     )
@@ -331,7 +372,9 @@ def test_price_index_groups_entries_in_order(case: tuple[sc.SalesOrder, sc.Conte
 
 @FEW
 @given(price_masters(), st.sampled_from(["u-rep", "u-price"]))
-def test_duties_read_the_same_maintainers(case: tuple[sc.SalesOrder, sc.Context], seller: str) -> None:
+def test_duties_read_the_same_maintainers(
+    case: tuple[sc.SalesOrder, sc.Context], seller: str
+) -> None:
     """SD-01 reads the maintainers from the shared line prices as it read master_price."""
     order, ctx = case
     order = attrs.evolve(order, created_by=seller)
@@ -365,9 +408,15 @@ def test_credit_limit_pass_path_is_the_money_comparison(
     """Within the limit exactly when the Money sum says so; a currency mismatch still fails
     closed (the gate turns the error into a BLOCK)."""
     cur = exposure_currency
-    exp = sc.CreditExposure(sc.Money(oo, cur), sc.Money(dn, cur), sc.Money(orc, cur), sc.Money(0, cur))
-    line = sc.OrderLine(line_no=1, product=sc.Product(id="P", name="p"), quantity=Decimal(1),
-                        unit_price=sc.Money(total, "CNY"))
+    exp = sc.CreditExposure(
+        sc.Money(oo, cur), sc.Money(dn, cur), sc.Money(orc, cur), sc.Money(0, cur)
+    )
+    line = sc.OrderLine(
+        line_no=1,
+        product=sc.Product(id="P", name="p"),
+        quantity=Decimal(1),
+        unit_price=sc.Money(total, "CNY"),
+    )
     order = b.order(lines=(line,), cust=b.customer(prof=b.profile(limit=sc.Money(limit, "CNY"))))
     txn, ctx = b.place(order), b.context(exposure=exp)
     policy = sc.Policy.default().family("credit")
@@ -377,25 +426,38 @@ def test_credit_limit_pass_path_is_the_money_comparison(
         d = sc.Gate(only=["O2C-CR-04"]).check(txn, ctx)
         assert d.outcome is Outcome.BLOCK
         return
-    within = exp.open_orders + exp.delivered_not_invoiced + exp.open_receivables + order.total <= order.customer.credit_profile.limit  # type: ignore[union-attr]
+    limit_money = sc.Money(limit, "CNY")
+    within = (
+        exp.open_orders + exp.delivered_not_invoiced + exp.open_receivables + order.total
+        <= limit_money
+    )
     got = check_credit_limit(txn, ctx, policy)
     assert (got == ()) is within
     if not within:
         facts = dict(got[0].facts)
-        assert facts["exposure"] == str(exp.open_orders + exp.delivered_not_invoiced + exp.open_receivables)
+        assert facts["exposure"] == str(
+            exp.open_orders + exp.delivered_not_invoiced + exp.open_receivables
+        )
 
 
 def test_shared_zeros_are_the_validated_zero() -> None:
     for c in CURRENCIES:
         z = sc.Money.zero(c)
-        assert z == sc.Money(0, c) and str(z) == str(sc.Money(0, c)) and hash(z) == hash(sc.Money(0, c))
+        assert (
+            z == sc.Money(0, c)
+            and str(z) == str(sc.Money(0, c))
+            and hash(z) == hash(sc.Money(0, c))
+        )
         assert z is sc.Money.zero(c)
     with pytest.raises(InvalidInput):
         sc.Money.zero("XXX")
 
 
 @FEW
-@given(st.decimals(min_value=-(10**9), max_value=10**9, places=4), st.sampled_from(["CNY", "JPY", "KWD"]))
+@given(
+    st.decimals(min_value=-(10**9), max_value=10**9, places=4),
+    st.sampled_from(["CNY", "JPY", "KWD"]),
+)
 def test_rounded_is_the_validated_money(amount: Decimal, currency: str) -> None:
     m = sc.Money.rounded(amount, currency)
     assert _revalidated(m) == m and str(_revalidated(m)) == str(m)
@@ -416,3 +478,25 @@ def test_benchmark_contenders_agree() -> None:
     checked, tally = run.agree(sc.Policy.default(), random.randrange(10**6), 25)
     assert checked >= 80
     assert {k.split()[1] for k in tally} == {"ALLOW", "HOLD", "BLOCK"}
+
+
+@FEW
+@given(
+    st.decimals(min_value=-(10**9), max_value=10**9, places=2),
+    st.sampled_from(["CNY", "JPY", "KWD"]),
+    st.one_of(
+        st.decimals(min_value=-1000, max_value=1000, places=5),
+        st.integers(-1000, 1000),
+        st.sampled_from(["1.5", "0.333", 1.5, "x", True, Decimal("NaN"), Decimal("Infinity")]),
+    ),
+)
+def test_times_is_rounded_product(amount: Decimal, currency: str, factor: Any) -> None:
+    """``Money.times`` is ``Money.rounded(amount × to_decimal(factor))``, refusals included."""
+    m = sc.Money.rounded(amount, currency)
+
+    def old() -> sc.Money:
+        return sc.Money.rounded(m.amount * to_decimal(factor, path="factor"), currency)
+
+    assert _outcome_of(lambda: m.times(factor)) == _outcome_of(old)
+    if _outcome_of(old)[0] == "ok":
+        assert str(m.times(factor)) == str(old())

@@ -194,8 +194,16 @@ class Money:
 
     def times(self, factor: Any) -> Money:
         """Multiply by a quantity or ratio, rounding half-up to the minor unit."""
-        f = to_decimal(factor, path="factor")
-        return Money.rounded(self.amount * f, self.currency)
+        if type(factor) is Decimal and factor.is_finite():
+            f = factor  # what to_decimal would return, without the call
+        else:
+            f = to_decimal(factor, path="factor")
+        # Money.rounded without re-checking what is known: the currency is ours, the product
+        # of two finite decimals is a finite decimal.
+        return Money._trusted(
+            (self.amount * f).quantize(_EXPONENTS[self.currency], rounding=ROUND_HALF_UP),
+            self.currency,
+        )
 
     def ratio(self, other: Money) -> Decimal:
         """``self / other`` as an exact Decimal (same currency; ``other`` non-zero)."""
