@@ -118,6 +118,9 @@ def structure(data: Any, tp: Any, path: str = "") -> Any:
             allowed = ", ".join(m.name for m in tp)
             raise InvalidInput(f"must be one of {allowed}", path=path, value=data) from None
     if isinstance(tp, type) and issubclass(tp, enum.Enum):
+        if isinstance(data, bool):  # true is not 1 here: an IntEnum would read it as a member
+            allowed = ", ".join(repr(m.value) for m in tp)
+            raise InvalidInput(f"must be one of {allowed}", path=path, value=data)
         try:
             return tp(data)
         except ValueError:

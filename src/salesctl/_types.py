@@ -204,7 +204,7 @@ def positive(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
 
 def ratio(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
     """Validator: a Decimal between 0 and 1 inclusive (a percentage written as a fraction)."""
-    if not isinstance(value, Decimal) or not (0 <= value <= 1):
+    if not isinstance(value, Decimal) or not value.is_finite() or not (0 <= value <= 1):
         raise InvalidInput(
             "must be a fraction between 0 and 1 (write 60 % as 0.60)",
             path=_path(inst, a),

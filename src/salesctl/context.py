@@ -52,6 +52,8 @@ __all__ = ["Context"]
 
 
 def _numbers(_i: Any, _a: Any, value: Mapping[str, int]) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidInput("must be a mapping", path="Context.last_numbers", value=value)
     for k, v in value.items():
         if not isinstance(k, str) or isinstance(v, bool) or not isinstance(v, int) or v < 0:
             raise InvalidInput(
@@ -62,6 +64,8 @@ def _numbers(_i: Any, _a: Any, value: Mapping[str, int]) -> None:
 
 
 def _rates(_i: Any, _a: Any, value: Mapping[str, Decimal]) -> None:
+    if not isinstance(value, Mapping):
+        raise InvalidInput("must be a mapping", path="Context.fx_rates", value=value)
     for k, v in value.items():
         if not isinstance(k, str) or "/" not in k:
             raise InvalidInput('keys must look like "USD/CNY"', path=f"Context.fx_rates.{k}")

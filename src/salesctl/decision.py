@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from salesctl._types import each, opt_text, text, tuple_conv, typed
+from salesctl._types import aware, each, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
 
@@ -456,7 +456,7 @@ class Decision:
     findings: tuple[Finding, ...] = field(converter=tuple_conv, validator=each(Finding))
     transaction: str = field(validator=text)
     document_id: str = field(validator=text)
-    at: dt.datetime = field(validator=typed(dt.datetime))
+    at: dt.datetime = field(validator=aware)
     controls: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
     policy_fingerprint: str = field(default="", validator=_fingerprint_ok)
     catalogue_fingerprint: str = field(default="", validator=_fingerprint_ok)

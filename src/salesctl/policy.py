@@ -46,7 +46,7 @@ def _families() -> Mapping[str, Any]:
 
 
 def _currency(_i: Any, _a: Any, value: Any) -> None:
-    if value not in CURRENCIES:
+    if not isinstance(value, str) or value not in CURRENCIES:
         raise PolicyError(
             "is not a known ISO 4217 currency code", path="policy.base_currency", value=value
         )
@@ -147,6 +147,20 @@ class Policy:
             out[name] = unstructure(self.families[name])
         return out
 
+    def to_toml(self) -> str:
+        """The policy as a policy file: ``loads_policy(p.to_toml()) == p``.
+
+        Decimals are written as TOML numbers (exactly), amounts as ``"1000.00 CNY"``.
+
+        Raises:
+            PolicyError: for a parameter set to ``None`` whose default is not ``None`` (TOML
+                has no null: the key left out would read back as the default).
+        """
+        data: dict[str, Any] = {"policy": self.to_dict()["policy"]}
+        for name in sorted(self.families):
+            data[name] = _plain(self.families[name], name)
+        return _toml_text(data)
+
     def deviations(self) -> dict[str, dict[str, tuple[Any, Any]]]:
         """Parameters that differ from the defaults: ``family -> key -> (default, configured)``."""
         default = Policy.default().to_dict()
@@ -159,6 +173,102 @@ class Policy:
                 if default[fam].get(key) != value:
                     out.setdefault(fam, {})[key] = (default[fam].get(key), value)
         return out
+
+
+# -- writing TOML -------------------------------------------------------------------------
+
+
+def _plain(value: Any, path: str) -> Any:
+    """Like :func:`salesctl._structure.unstructure`, but Decimals stay numbers."""
+    import attrs
+
+    from salesctl._structure import unstructure
+    from salesctl.money import Money
+
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, tuple | list):
+        return [_plain(v, f"{path}[{i}]") for i, v in enumerate(value)]
+    if isinstance(value, frozenset):
+        return sorted((_plain(v, path) for v in value), key=repr)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, f"{path}.{k}") for k, v in value.items()}
+    if attrs.has(type(value)) and not isinstance(value, Money):
+        out: dict[str, Any] = {}
+        for a in attrs.fields(type(value)):
+            if not a.init:
+                continue
+            v = getattr(value, a.name)
+            if v is None:
+                default: Any = a.default
+                if hasattr(default, "factory") and hasattr(default, "takes_self"):
+                    default = default.factory()  # an attrs Factory
+                if default is not None:
+                    raise PolicyError(
+                        "is None, which a policy file cannot say (TOML has no null)",
+                        path=f"{path}.{a.name}",
+                    )
+                continue
+            out[a.name] = _plain(v, f"{path}.{a.name}")
+        return out
+    return unstructure(value)
+
+
+_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
+def _toml_key(k: str) -> str:
+    return k if _BARE_KEY.match(k) else _toml_str(k)
+
+
+def _toml_str(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _toml_inline(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | Decimal | float):
+        return str(v).replace("Infinity", "inf").replace("NaN", "nan")
+    if isinstance(v, str):
+        return _toml_str(v)
+    if isinstance(v, list | tuple):
+        return "[" + ", ".join(_toml_inline(x) for x in v if x is not None) + "]"
+    if isinstance(v, Mapping):
+        items = (f"{_toml_key(str(k))} = {_toml_inline(x)}" for k, x in v.items() if x is not None)
+        return "{" + ", ".join(items) + "}"
+    raise PolicyError(f"cannot write a {type(v).__name__} in TOML", value=v)
+
+
+def _toml_text(data: Mapping[str, Any]) -> str:
+    """TOML text of policy-shaped data: a table per family; within it, tables for mappings
+    and arrays of tables for lists of objects, inline values below that."""
+    lines: list[str] = []
+    tables = []
+    for name, table in data.items():
+        if isinstance(table, Mapping):
+            tables.append((name, table))
+        elif table is not None:
+            lines.append(f"{_toml_key(name)} = {_toml_inline(table)}")
+    for name, table in tables:
+        head = _toml_key(name)
+        lines += ["", f"[{head}]"]
+        subs: list[str] = []
+        for k, v in table.items():
+            key = _toml_key(str(k))
+            if v is None:
+                continue
+            if isinstance(v, Mapping) and v:
+                subs += ["", f"[{head}.{key}]"]
+                subs += [f"{_toml_key(str(a))} = {_toml_inline(b)}" for a, b in v.items() if b is not None]
+            elif isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v):
+                for x in v:
+                    subs += ["", f"[[{head}.{key}]]"]
+                    subs += [f"{_toml_key(str(a))} = {_toml_inline(b)}" for a, b in x.items() if b is not None]
+            else:
+                lines.append(f"{key} = {_toml_inline(v)}")
+        lines += subs
+    return "\n".join(lines).lstrip("\n") + "\n"
 
 
 # -- reading TOML -------------------------------------------------------------------------

@@ -129,7 +129,7 @@ class ReleaseOrder(Transaction):
     """
 
     order: SalesOrder = field(validator=typed(SalesOrder), kw_only=True)
-    release_id: str | None = field(default=None, kw_only=True)
+    release_id: str | None = field(default=None, kw_only=True, validator=opt_text)
 
     @property
     def document_id(self) -> str:

@@ -32,6 +32,7 @@ from salesctl._types import (
     each,
     frozenmap_conv,
     frozenset_conv,
+    mapping,
     non_negative,
     text,
     tuple_conv,
@@ -102,6 +103,8 @@ class MajorSaleTier:
 
 
 def _categories(_i: Any, _a: Any, value: frozenset[str]) -> None:
+    if not isinstance(value, frozenset):
+        raise InvalidInput("must be a list", path="exposure_categories", value=value)
     for c in value:
         if c not in _CATEGORIES:
             raise InvalidInput(
@@ -163,7 +166,7 @@ class CreditPolicy:
     )
     high_risk_grade: str = field(default="HIGH_RISK", validator=text)
     allowed_methods: FrozenMap[str, frozenset[PaymentMethod]] = field(
-        factory=_default_methods, converter=frozenmap_conv
+        factory=_default_methods, converter=frozenmap_conv, validator=mapping
     )
     limit_approval_role: str = field(default="credit_manager", validator=text)
     limit_approval_level: int = field(default=3, validator=[typed(int), non_negative])
