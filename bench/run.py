@@ -242,14 +242,14 @@ def versions() -> str:
             capture_output=True,
             text=True,
             check=True,
-            cwd=Path(__file__).parent,
+            cwd=Path(__file__).resolve().parent.parent,
         ).stdout.strip()
         dirty = subprocess.run(
             ["git", "status", "--porcelain", "--", "src"],
             capture_output=True,
             text=True,
             check=True,
-            cwd=Path(__file__).parent,
+            cwd=Path(__file__).resolve().parent.parent,
         ).stdout.strip()
         out.append(f"salesctl {rev}{' + uncommitted changes' if dirty else ''}")
     except (OSError, subprocess.CalledProcessError):
