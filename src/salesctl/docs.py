@@ -418,6 +418,23 @@ _KIND: dict[Kind, tuple[str, str]] = {
     Kind.PREVENTIVE: ("预防性", "preventive"),
     Kind.DETECTIVE: ("检查性", "detective"),
 }
+
+
+def _kind_text(c: Control, lang: str) -> str:
+    """Preventive, detective, or both (a control with a preventive check and a detective side,
+    such as O2C-SO-01), with the periods the detective side runs at."""
+    kind = _pick(_KIND[c.kind], lang)
+    if c.detect is None:
+        return kind
+    periods = ", ".join(
+        _pick(_FREQUENCY[f], lang) for f in sorted(c.detect_at, key=lambda f: list(Frequency).index(f))
+    )
+    if c.kind is Kind.PREVENTIVE and c.check is not None:
+        both = _pick(("预防性 + 检查性", "preventive + detective"), lang)
+        return f"{both} ({periods})"
+    return f"{kind} ({periods})"
+
+
 _AUTOMATION: dict[Automation, tuple[str, str]] = {
     Automation.AUTOMATED: ("自动控制", "automated"),
     Automation.IT_DEPENDENT: ("依赖信息系统的人工控制", "IT-dependent manual"),
@@ -1093,7 +1110,7 @@ def _control_page(c: Control, policy: Policy, lang: str) -> str:
         ("family", fam_text),
         ("stage", _stage(c.stage, lang)),
         ("key", _t("yes" if c.key else "no", lang)),
-        ("kind", _pick(_KIND[c.kind], lang)),
+        ("kind", _kind_text(c, lang)),
         ("automation", _pick(_AUTOMATION[c.automation], lang)),
         ("frequency", _pick(_FREQUENCY[c.frequency], lang)),
         ("owner", _md(c.owner)),
@@ -1220,7 +1237,7 @@ def _rcm_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
             _stage(c.stage, lang),
             ", ".join(c.risks),
             _activity(c, policy, lang),
-            _pick(_KIND[c.kind], lang),
+            _kind_text(c, lang),
             _pick(_AUTOMATION[c.automation], lang),
             _pick(_FREQUENCY[c.frequency], lang),
             c.owner,
@@ -1251,7 +1268,7 @@ def _index_table(items: list[Control], lang: str) -> list[str]:
     for c in items:
         out.append(
             f"| {_link(c, lang)} | {'★' if c.key else ''} | {_cell(_md(c.title(lang)))} | "
-            f"{_pick(_KIND[c.kind], lang)} | {_pick(_FREQUENCY[c.frequency], lang)} |"
+            f"{_kind_text(c, lang)} | {_pick(_FREQUENCY[c.frequency], lang)} |"
         )
     out.append("")
     return out
