@@ -50,10 +50,16 @@ def _year(target: int) -> tuple[Path, Path]:
     d = CACHE / f"year-{target}"
     events, policy = d / "events.jsonl", d / "policy.toml"
     if not events.exists():
-        from salesctl.demo import write_demo
-
+        # In a child process, so that this one stays small.
         t0 = time.perf_counter()
-        write_demo(d, seed=2026, customers=customers, orders=orders)
+        code = (
+            "import sys; from salesctl.demo import write_demo; write_demo(sys.argv[1], "
+            "seed=2026, customers=int(sys.argv[2]), orders=int(sys.argv[3]))"
+        )
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        subprocess.run(
+            [sys.executable, "-c", code, str(d), str(customers), str(orders)], check=True, env=env
+        )
         print(
             f"  generated {target:,}-event year in {time.perf_counter() - t0:.0f} s",
             file=sys.stderr,

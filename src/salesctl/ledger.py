@@ -422,6 +422,7 @@ class Ledger:
         self._forms: dict[str, Any] = {}
         self._fx_view: Any = None
         self._swept: dt.date | None = None
+        self._evicted_on: dt.date | None = None
         #: The business date of the last event folded.
         self.today: dt.date | None = None
         #: Events folded, by type name, that had no registered fold.
@@ -730,7 +731,11 @@ class Ledger:
     # -- eviction -------------------------------------------------------------------------
 
     def _evict(self, today: dt.date) -> None:
-        """Drop what no longer matters on ``today`` (runs once per new business date)."""
+        """Drop what no longer matters on ``today`` (called once per new business date; sweeps
+        weekly, so a document may stay up to a week beyond its retention)."""
+        if self._evicted_on is not None and (today - self._evicted_on).days < 7:
+            return
+        self._evicted_on = today
         for oid in [
             oid
             for oid, o in self._orders.items()
