@@ -232,6 +232,79 @@ def test_order_approval_finding_is_valid_and_as_before(
     assert _revalidated(got.required[0]) == got.required[0]
 
 
+_SO02_APPROVERS = (b.MANAGER, b.DIRECTOR, b.GENERAL_MANAGER, b.REP)
+
+
+@st.composite
+def so02_approvals(draw: st.DrawFn, doc: str) -> tuple[sc.Approval, ...]:
+    """Approvals on hand for O2C-SO-02: some clear, some do not (role, level, person, document,
+    time, expiry, amount, control id)."""
+    out = []
+    for i in range(draw(st.integers(0, 4))):
+        who = draw(st.sampled_from(_SO02_APPROVERS))
+        role = draw(st.sampled_from([*sorted(who.roles), "sales_director"]))
+        kw: dict[str, Any] = {}
+        if draw(st.booleans()):
+            kw["max_amount"] = sc.Money(draw(st.sampled_from(["50", "100000", "5000000"])), "CNY")
+        if draw(st.booleans()):
+            kw["expires_at"] = b.at(draw(st.sampled_from([1, 2, 3])))
+        if draw(st.booleans()):
+            kw["control_id"] = draw(st.sampled_from(["O2C-SO-02", "O2C-SO-01"]))
+        out.append(
+            b.approval(
+                draw(st.sampled_from([doc, "SO-OTHER"])),
+                role,
+                who,
+                id=f"APR-{i}",
+                granted_at=b.at(draw(st.sampled_from([1, 2, 3]))),
+                **kw,
+            )
+        )
+    return tuple(out)
+
+
+@FEW
+@given(
+    st.integers(1, 3_000_000),
+    st.sampled_from(["u-rep", "u-mgr"]),
+    st.sampled_from(["CNY", "USD"]),
+    st.data(),
+)
+def test_order_approval_in_gate_is_the_gate_clearing(
+    units: int, creator: str, currency: str, data: st.DataObject
+) -> None:
+    """The gate's O2C-SO-02 (cleared in the check) equals the gate clearing the plain check's
+    HOLD with ``_clear``: same outcome, facts, evidence text, requirements and cleared_by."""
+    from salesctl.controls.orders import _check_order_approval_in_gate
+
+    line = sc.OrderLine(
+        line_no=1,
+        product=sc.Product(id="P", name="p"),
+        quantity=Decimal(1),
+        unit_price=sc.Money(units, currency),
+    )
+    order = b.order(lines=(line,), created_by=creator)
+    ctx = b.context(
+        fx_rates={"USD/CNY": Decimal("7.1")}, approvals=data.draw(so02_approvals(order.id))
+    )
+    txn = b.place(order)
+    policy = sc.Policy.default().family("orders")
+    plain = check_order_approval(txn, ctx, policy)
+    expected = tuple(
+        _clear(f, ctx.approvals, txn) if f.outcome is Outcome.HOLD and ctx.approvals else f
+        for f in plain
+    )
+    got = _check_order_approval_in_gate(txn, ctx, policy)
+    assert got == expected
+    for f in got:
+        assert _revalidated(f) == f
+    # and through the gate: the decision is what the plain check and the gate's clearing give
+    gate = sc.Gate(only=["O2C-SO-02"])
+    d = gate.check(txn, ctx)
+    assert d.findings == expected
+    assert d.outcome == max((f.outcome for f in expected), default=Outcome.ALLOW)
+
+
 # -- the gate's clearing and decisions -------------------------------------------------------------
 
 

@@ -146,6 +146,11 @@ class Gate:
                 from salesctl.errors import PolicyError
 
                 raise PolicyError("unknown control id", path="only", value=sorted(unknown))
+        from salesctl.controls.orders import _check_order_approval_in_gate, check_order_approval
+
+        # Checks the gate runs in a variant that returns what the gate's clearing would make of
+        # their finding (same finding, built once): O2C-SO-02's HOLD, on every order.
+        in_gate: dict[Any, Any] = {check_order_approval: _check_order_approval_in_gate}
         self._policy_fp = self.policy.fingerprint
         self._catalogue_fp = CATALOGUE_FINGERPRINT
         # Everything a check needs that depends only on the transaction type is worked out
@@ -160,7 +165,8 @@ class Gate:
             for control in CONTROLS.values():
                 if not self._selected(control, name, wanted):
                     continue
-                steps.append((control.id, control.check, self._family_policy(control.family)))
+                check = in_gate.get(control.check, control.check)
+                steps.append((control.id, check, self._family_policy(control.family)))
             ids[cls] = tuple(s[0] for s in steps)
             plan[cls] = (
                 tuple(steps),
@@ -265,6 +271,11 @@ def _evaluation_error(cid: str, e: BaseException) -> Finding:
 
 
 def _evidence(hit: Approval, step: int) -> tuple[str, str]:
+    """The fact a cleared finding records for the approval ``hit`` (of ``step``, 0: none).
+
+    The one place this text is formatted: the gate's clearing and O2C-SO-02's direct clearing
+    (:func:`salesctl.controls.orders.check_order_approval`) both call it.
+    """
     who = hit.approver
     suffix = f", step {step}" if step else ""
     return (

@@ -38,6 +38,7 @@ from salesctl.decision import (
     _trusted_requirement,
 )
 from salesctl.errors import InvalidInput
+from salesctl.gate import _evidence, approval_clears
 from salesctl.model import (
     ContractStatus,
     ProductionOrder,
@@ -232,6 +233,26 @@ def check_order_approval(
     authorised approver other than the order's creator (and the acting user) clears it, and
     the cleared finding is the evidence of approval.
     """
+    return _order_approval(txn, ctx, policy, False)
+
+
+def _check_order_approval_in_gate(
+    txn: Transaction, ctx: Context, policy: OrdersPolicy
+) -> tuple[Finding, ...]:
+    """:func:`check_order_approval` as the gate runs it: the HOLD already cleared.
+
+    The gate clears a HOLD with one requirement and no step by the first approval on hand that
+    clears it (``gate._clear``); this does the same here, from the same values, and returns the
+    finding the gate would have produced — the ALLOW with the same evidence, formatted by the
+    same helper — without building the HOLD first. Nothing clears it: the HOLD, as before.
+    ``tests/test_performance.py`` compares it with ``_clear(check_order_approval(...))``.
+    """
+    return _order_approval(txn, ctx, policy, True)
+
+
+def _order_approval(
+    txn: Transaction, ctx: Context, policy: OrdersPolicy, clear: bool
+) -> tuple[Finding, ...]:
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
     tiers = policy.approval_tiers
     # The bands are in one currency and only the last may be unbounded (OrdersPolicy
@@ -259,29 +280,38 @@ def check_order_approval(
     # Finding would render it (tests/test_performance.py checks it equals Finding(...)).
     shown = str(amount)
     band = tier.max_amount
-    return (
-        _trusted_finding(
-            "O2C-SO-02",
-            Outcome.HOLD,
-            "orders.needs_approval",
-            (("order", order.id), ("role", tier.role), ("amount", shown)),
-            (
-                ("order_total", shown),
-                ("band", str(band) if band else "unbounded"),
-                ("created_by", order.created_by),
-            ),
-            (
-                _trusted_requirement(
+    params = (("order", order.id), ("role", tier.role), ("amount", shown))
+    facts = (
+        ("order_total", shown),
+        ("band", str(band) if band else "unbounded"),
+        ("created_by", order.created_by),
+    )
+    req = _trusted_requirement(
+        "O2C-SO-02",
+        tier.role,
+        tier.level,
+        order.id,
+        "orders.needs_approval",
+        shown if amount is order.total else str(order.total),
+        (order.created_by,),
+    )
+    if clear:
+        for a in ctx.approvals:
+            if not approval_clears(a, req, txn):
+                continue
+            return (
+                _trusted_finding(
                     "O2C-SO-02",
-                    tier.role,
-                    tier.level,
-                    order.id,
+                    Outcome.ALLOW,
                     "orders.needs_approval",
-                    shown if amount is order.total else str(order.total),
-                    (order.created_by,),
+                    params,
+                    (*facts, _evidence(a, 0)),
+                    (),
+                    (a.id,),
                 ),
-            ),
-        ),
+            )
+    return (
+        _trusted_finding("O2C-SO-02", Outcome.HOLD, "orders.needs_approval", params, facts, (req,)),
     )
 
 
