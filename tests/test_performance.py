@@ -468,6 +468,113 @@ def test_duties_read_the_same_maintainers(
     assert list(unknown) == profile_unknown + missing
 
 
+# -- O2C-SD-01's fast path on orders ----------------------------------------------------------------
+
+_PEOPLE = ["u-a", "u-b", "u-c"]
+_person = st.sampled_from(_PEOPLE)
+
+
+@st.composite
+def duty_cases(draw: st.DrawFn) -> tuple[sc.PlaceOrder, sc.Context, duties_mod.DutiesPolicy]:
+    """An order placed by one of three people, whose approvers, credit-profile people, price
+    maintainers and release granters are drawn from the same three (or missing), under the
+    default pairs or a random set of pairs (proposer + seller included)."""
+    maybe = st.one_of(st.none(), _person)
+    prof = draw(
+        st.one_of(
+            st.none(),
+            st.builds(
+                lambda p, a, m: b.profile(proposed_by=p, approved_by=a, maintained_by=m),
+                _person,
+                st.lists(_person, max_size=2, unique=True).map(tuple),
+                maybe,
+            ),
+        )
+    )
+    lines = tuple(b.line(i + 1, product=f"P-{i}") for i in range(draw(st.integers(1, 3))))
+    order = b.order(lines=lines, cust=b.customer(prof=prof), created_by=draw(_person))
+    prices = tuple(
+        b.price_entry(ln.product.id, "1000", maintained_by=draw(maybe))
+        for ln in lines
+        if draw(st.integers(0, 3))
+    )
+    approvals = tuple(
+        b.approval(
+            draw(st.sampled_from([order.id, "SO-OTHER"])),
+            "sales_manager",
+            b.actor(draw(_person), "sales_manager", level=2),
+            id=f"APR-{i}",
+        )
+        for i in range(draw(st.integers(0, 3)))
+    )
+    releases = tuple(
+        sc.CreditRelease(
+            id=f"REL-{i}",
+            order_id=draw(st.sampled_from([order.id, "SO-OTHER"])),
+            max_amount=b.cny("1000000"),
+            granted_by=b.actor(draw(_person), "credit_master_maintainer", level=2),
+            granted_at=b.at(1),
+            expires_at=b.at(10),
+            reason="r",
+        )
+        for i in range(draw(st.integers(0, 2)))
+    )
+    ctx = b.context(prices=prices, approvals=approvals, releases=releases)
+    if draw(st.booleans()):
+        policy = duties_mod.DutiesPolicy()
+    else:
+        pairs = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(duties_mod.DUTIES), st.sampled_from(duties_mod.DUTIES)
+                ).filter(lambda p: p[0] != p[1]),
+                max_size=6,
+            )
+        )
+        policy = duties_mod.DutiesPolicy(
+            conflicts=tuple(duties_mod.DutyConflict(x, y) for x, y in pairs),
+            require_maintainers=draw(st.booleans()),
+        )
+    actor = b.actor(draw(_person), "sales_rep")
+    return b.place(order, who=actor), ctx, policy
+
+
+@settings(max_examples=150, deadline=None)
+@given(duty_cases())
+def test_duties_fast_path_is_the_full_check(
+    case: tuple[sc.PlaceOrder, sc.Context, duties_mod.DutiesPolicy],
+) -> None:
+    """O2C-SD-01 on an order: with the fast path, exactly the findings of the full check; and
+    the fast path says "nothing to report" only when the full check reports nothing."""
+    txn, ctx, policy = case
+    got = duties_mod.check_duties(txn, ctx, policy)
+    full = duties_mod._check_all(txn, ctx, policy)
+    assert got == full
+    if duties_mod._order_clear(txn, ctx, policy):  # the pairs (maintainers are not its part)
+        assert [f for f in full if f.message == "duties.conflict"] == []
+    # and the full check is what duties_of says: a person in both duties of a pair
+    duties, _ = duties_mod.duties_of(txn, ctx)
+    conflicts = [
+        (who, c.first, c.second)
+        for c in policy.conflicts
+        for who in sorted(duties.get(c.first, frozenset()) & duties.get(c.second, frozenset()))
+    ]
+    assert [
+        (dict(f.params)["actor"], dict(f.params)["first"], dict(f.params)["second"])
+        for f in full
+        if f.message == "duties.conflict"
+    ] == conflicts
+
+
+def test_duties_plan_is_not_part_of_the_policy_value() -> None:
+    """The fast path's plan is worked out from the pairs; equality, repr and JSON ignore it."""
+    p = duties_mod.DutiesPolicy()
+    q = attrs.evolve(p, conflicts=p.conflicts[:1])
+    assert p._order_plan.against_sellers != q._order_plan.against_sellers
+    assert p == duties_mod.DutiesPolicy() and "_order_plan" not in repr(p)
+    assert sc.Policy.default().fingerprint == sc.Policy.default().fingerprint
+
+
 # -- credit exposure in Decimals ----------------------------------------------------------------------
 
 cents = st.integers(0, 10**9).map(lambda c: Decimal(c).scaleb(-2))
