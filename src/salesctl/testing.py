@@ -817,11 +817,12 @@ def approvals(
         who = draw(approvers if approvers is not None else actors(roles=role_list))
         if draw(st.integers(0, 4)):
             who = attrs.evolve(who, roles=who.roles | {role})
-        granted = moment + dt.timedelta(hours=draw(st.integers(-24 * 60, 24)))
+        granted = moment + dt.timedelta(hours=draw(st.integers(-24 * 30, 6)))
         expires = draw(
             st.one_of(
                 st.none(),
-                st.integers(-24 * 30, 24 * 60).map(lambda h: moment + dt.timedelta(hours=h)),
+                st.none(),
+                st.integers(-24 * 3, 24 * 60).map(lambda h: moment + dt.timedelta(hours=h)),
             )
         )
         cur = currency or draw(currencies())
@@ -832,8 +833,10 @@ def approvals(
             approver=who,
             granted_at=granted,
             expires_at=expires,
-            max_amount=draw(st.one_of(st.none(), money(cur, max_value=5_000_000))),
-            control_id=draw(st.one_of(st.none(), st.sampled_from(_control_ids()))),
+            max_amount=draw(st.one_of(st.none(), st.none(), money(cur, max_value=5_000_000))),
+            control_id=draw(
+                st.one_of(st.none(), st.none(), st.none(), st.sampled_from(_control_ids()))
+            ),
         )
 
     return build()
@@ -853,6 +856,7 @@ def credit_releases(
     at: dt.datetime | None = None,
     currency: str | None = None,
     max_amount: Decimal | int = 5_000_000,
+    min_amount: Decimal | int = 1,
 ) -> SearchStrategy[CreditRelease]:
     """Valid one-time :class:`~salesctl.model.CreditRelease` s (expiry after grant).
 
@@ -862,18 +866,19 @@ def credit_releases(
         at: times are drawn around this moment.
         currency: the currency of the maximum amount (drawn when ``None``).
         max_amount: the largest maximum amount.
+        min_amount: the smallest maximum amount.
     """
     moment = at or dt.datetime(2026, 3, 2, 10, 15, tzinfo=_TZS[0])
 
     @st.composite
     def build(draw: st.DrawFn) -> CreditRelease:
-        granted = moment + dt.timedelta(hours=draw(st.integers(-24 * 30, 24)))
-        expires = granted + dt.timedelta(hours=draw(st.integers(1, 24 * 40)))
+        granted = moment + dt.timedelta(hours=draw(st.integers(-24 * 7, 2)))
+        expires = granted + dt.timedelta(hours=draw(st.integers(1, 24 * 14)))
         cur = currency or draw(currencies())
         return CreditRelease(
             id=draw(identifiers("REL")),
             order_id=draw(st.sampled_from(list(order_ids))),
-            max_amount=draw(money(cur, min_value=1, max_value=max_amount)),
+            max_amount=draw(money(cur, min_value=min_amount, max_value=max_amount)),
             granted_by=draw(granters if granters is not None else actors()),
             granted_at=granted,
             expires_at=expires,
@@ -1027,25 +1032,24 @@ def credit_policies(currency: str = "CNY") -> SearchStrategy[Any]:
     return build()
 
 
-_PCT = st.sampled_from(
-    [
-        Decimal(x)
-        for x in (
-            "0",
-            "0.01",
-            "0.02",
-            "0.03",
-            "0.05",
-            "0.08",
-            "0.10",
-            "0.15",
-            "0.20",
-            "0.25",
-            "0.5",
-            "1",
-        )
-    ]
+_PCTS = tuple(
+    Decimal(x)
+    for x in (
+        "0",
+        "0.01",
+        "0.02",
+        "0.03",
+        "0.05",
+        "0.08",
+        "0.10",
+        "0.15",
+        "0.20",
+        "0.25",
+        "0.5",
+        "1",
+    )
 )
+_PCT = st.sampled_from(_PCTS)
 
 
 @_memo
@@ -1080,7 +1084,7 @@ def price_authority_trees(
             return None, None  # the parent allows nothing: so does the child
         pct = amt = None
         if p_pct is not None:
-            pct = draw(_PCT.filter(lambda x: x <= p_pct))
+            pct = draw(st.sampled_from([x for x in _PCTS if x <= p_pct]))
         elif draw(st.booleans()):
             pct = draw(_PCT)  # a fraction under an amount bound is fine if the amount is kept
         if p_amt is not None:
@@ -1451,7 +1455,7 @@ def order_checks(
 
             return one()
 
-        grade = draw(st.sampled_from([*grades, "UNKNOWN-GRADE"])) if grades else "A"
+        grade = draw(st.sampled_from([*grades * 3, "UNKNOWN-GRADE"])) if grades else "A"
         total_guess = sum(masters.values()) * 4
         limit_amount = draw(amounts(lim_cur, max_value=max(total_guess * 3, Decimal(1))))
         profile = CreditProfile(
@@ -1504,21 +1508,22 @@ def order_checks(
         # Price master: entries valid (or not) on the order date, in (or not in) the currency.
         prices: list[PriceEntry] = []
         for pid in _PRODUCT_IDS:
-            for _ in range(draw(st.sampled_from([1, 1, 1, 0, 2]))):
+            for _ in range(draw(st.sampled_from([1, 1, 1, 1, 1, 0, 2]))):
                 valid_from = order.order_date - dt.timedelta(days=draw(st.integers(-2, 60)))
                 prices.append(
                     PriceEntry(
                         product_id=pid,
                         price=Money(
                             masters[pid] if draw(st.integers(0, 5)) else near(masters[pid]),
-                            cur if draw(st.integers(0, 9)) else ("USD" if cur != "USD" else "CNY"),
+                            cur if draw(st.integers(0, 19)) else ("USD" if cur != "USD" else "CNY"),
                         ),
                         valid_from=valid_from,
                         source_document=draw(st.sampled_from(["PG-2026-007", "财价[2026]12号"])),
                         valid_to=draw(
                             st.one_of(
                                 st.none(),
-                                st.just(valid_from + dt.timedelta(days=draw(st.integers(0, 90)))),
+                                st.none(),
+                                st.just(valid_from + dt.timedelta(days=draw(st.integers(0, 120)))),
                             )
                         ),
                         price_class=classes[pid] if draw(st.integers(0, 7)) else PriceClass.MARKET,
@@ -1529,28 +1534,51 @@ def order_checks(
         application_id = "CA-7"
         if kind == "SetCreditProfile":
             doc_ids = [application_id, "CA-OTHER"]
+        # Approvals mostly in the roles that clear this policy's HOLDs (the limit and the price
+        # tree), by approvers mostly senior enough: the interesting question is who, not whether.
+        focus: list[str] = []
+        if credit is not None:
+            focus.append(credit.limit_approval_role)
+        pricing = pol.families.get("pricing")
+        if pricing is not None:
+            focus += [n.role for n in pricing.authority]
+        approval_roles = list(roles) + focus * max(1, len(roles) // max(1, len(focus)))
+        approver = st.builds(
+            lambda i, r, lv: Actor(id=i, roles=r, authority_level=lv),
+            st.sampled_from(_PEOPLE),
+            st.frozensets(st.sampled_from(roles), max_size=3),
+            st.sampled_from([0, 1, 2, 3, 4, 5, 5, 6, 6]),
+        )
         appr = draw(
             st.lists(
                 approvals(
                     document_ids=doc_ids[:1] * 4 + doc_ids[1:],
-                    roles=roles,
-                    approvers=actors(ids=_PEOPLE, roles=roles),
+                    roles=approval_roles,
+                    approvers=approver,
                     at=at,
                     currency=draw(st.sampled_from([cur, lim_cur])),
                 ),
-                max_size=5,
+                max_size=6,
             )
         )
-        granter = actors(ids=_PEOPLE, roles=[*roles, "credit_master_maintainer"])
+        release_role = credit.release_role if credit is not None else "credit_master_maintainer"
+        granter = st.builds(
+            lambda i, r, own: Actor(id=i, roles=r | ({release_role} if own else set())),
+            st.sampled_from(_PEOPLE),
+            st.frozensets(st.sampled_from(roles), max_size=2),
+            st.sampled_from([True, True, False]),
+        )
         releases = draw(
             st.lists(
                 credit_releases(
-                    order_ids=[order_id, order_id, "SO-OTHER"],
+                    order_ids=[order_id, order_id, order_id, "SO-OTHER"],
                     granters=granter,
                     at=at,
                     currency=draw(st.sampled_from([cur, lim_cur])),
-                    max_amount=max(order.total.amount * 2, Decimal(1)),
+                    max_amount=max(order.total.amount * 2, Decimal(2)),
+                    min_amount=max(order.total.amount / 2, Decimal(1)),
                 ),
+                min_size=draw(st.sampled_from([0, 1, 1, 2])),
                 max_size=2,
                 unique_by=lambda r: r.id,
             )
@@ -1562,7 +1590,7 @@ def order_checks(
             approvals=tuple(appr),
             releases=tuple(releases),
             consumed_releases=frozenset(
-                draw(st.lists(st.sampled_from(rel_ids or ["REL-0"]), max_size=1))
+                draw(st.sampled_from([[], [], rel_ids[:1]])) if rel_ids else []
             ),
             fx_rates=FrozenMap({"USD/CNY": Decimal("7.10")} if draw(st.booleans()) else {}),
             prices=tuple(prices),
