@@ -566,13 +566,21 @@ def test_duties_fast_path_is_the_full_check(
     ] == conflicts
 
 
-def test_duties_plan_is_not_part_of_the_policy_value() -> None:
-    """The fast path's plan is worked out from the pairs; equality, repr and JSON ignore it."""
+def test_precomputed_policy_parts_are_not_part_of_the_value() -> None:
+    """SD-01's pair plan and SO-02's band texts are worked out from the policy's values when
+    it is built; equality, repr and JSON ignore them."""
     p = duties_mod.DutiesPolicy()
     q = attrs.evolve(p, conflicts=p.conflicts[:1])
     assert p._order_plan.against_sellers != q._order_plan.against_sellers
     assert p == duties_mod.DutiesPolicy() and "_order_plan" not in repr(p)
     assert sc.Policy.default().fingerprint == sc.Policy.default().fingerprint
+    # likewise O2C-SO-02's band texts on the orders policy
+    op = sc.Policy.default().family("orders")
+    assert [t for t, _ in op._bands] == list(op.approval_tiers)
+    assert [s for _, s in op._bands] == [
+        str(t.max_amount) if t.max_amount else "unbounded" for t in op.approval_tiers
+    ]
+    assert "_bands" not in repr(op) and attrs.evolve(op) == op
 
 
 # -- credit exposure in Decimals ----------------------------------------------------------------------

@@ -51,21 +51,45 @@ _HOLD = Outcome.HOLD
 
 def approval_clears(approval: Approval, req: ApprovalRequirement, txn: Transaction) -> bool:
     """True when ``approval`` satisfies ``req`` for ``txn`` (see the module docs)."""
-    if approval.document_id != req.document_id or approval.role != req.role:
+    return _clears(
+        approval,
+        req.control_id,
+        req.role,
+        req.min_level,
+        req.document_id,
+        req.amount,
+        req.excluded,
+        txn,
+    )
+
+
+def _clears(
+    approval: Approval,
+    control_id: str,
+    role: str,
+    min_level: int,
+    document_id: str,
+    amount: str,
+    excluded: tuple[str, ...],
+    txn: Transaction,
+) -> bool:
+    """:func:`approval_clears` on the requirement's values (the one statement of the rule; a
+    control that clears its own finding, O2C-SO-02, asks before building the requirement)."""
+    if approval.document_id != document_id or approval.role != role:
         return False
-    if approval.control_id is not None and approval.control_id != req.control_id:
+    if approval.control_id is not None and approval.control_id != control_id:
         return False
     who = approval.approver
-    if req.role not in who.roles or who.authority_level < req.min_level:
+    if role not in who.roles or who.authority_level < min_level:
         return False
-    if who.id == txn.actor.id or who.id in req.excluded:
+    if who.id == txn.actor.id or who.id in excluded:
         return False
     if approval.granted_at > txn.at:
         return False
     if approval.expires_at is not None and approval.expires_at <= txn.at:
         return False
-    if req.amount and approval.max_amount is not None:
-        need = _amount(req.amount)
+    if amount and approval.max_amount is not None:
+        need = _amount(amount)
         if approval.max_amount.currency != need.currency or approval.max_amount < need:
             return False
     return True

@@ -38,7 +38,7 @@ from salesctl.decision import (
     _trusted_requirement,
 )
 from salesctl.errors import InvalidInput
-from salesctl.gate import _evidence, approval_clears
+from salesctl.gate import _clears, _evidence
 from salesctl.model import (
     ContractStatus,
     ProductionOrder,
@@ -168,6 +168,16 @@ class OrdersPolicy:
                         path=f"approval_tiers[{i}].max_amount",
                         value=str(t.max_amount),
                     )
+        # O2C-SO-02 states the band of every order: its text, formatted once here.
+        object.__setattr__(
+            self,
+            "_bands",
+            tuple((t, str(t.max_amount) if t.max_amount else "unbounded") for t in tiers),
+        )
+
+    _bands: tuple[tuple[OrderApprovalTier, str], ...] = field(
+        init=False, default=(), eq=False, repr=False
+    )
 
 
 def check_order_number(txn: Transaction, ctx: Context, policy: OrdersPolicy) -> tuple[Finding, ...]:
@@ -260,12 +270,12 @@ def _order_approval(
     first = tiers[0].max_amount
     currency = first.currency if first is not None else order.currency
     amount = ctx.convert(order.total, currency)
-    tier = None
-    for t in tiers:
+    tier = band = None
+    for t, shown_band in policy._bands:
         if t.max_amount is None or amount <= t.max_amount:
-            tier = t
+            tier, band = t, shown_band
             break
-    if tier is None:
+    if tier is None or band is None:
         return (
             Finding(
                 control_id="O2C-SO-02",
@@ -279,25 +289,15 @@ def _order_approval(
     # the trusted way: every value is text from the validated order and policy, rendered as
     # Finding would render it (tests/test_performance.py checks it equals Finding(...)).
     shown = str(amount)
-    band = tier.max_amount
     params = (("order", order.id), ("role", tier.role), ("amount", shown))
-    facts = (
-        ("order_total", shown),
-        ("band", str(band) if band else "unbounded"),
-        ("created_by", order.created_by),
-    )
-    req = _trusted_requirement(
-        "O2C-SO-02",
-        tier.role,
-        tier.level,
-        order.id,
-        "orders.needs_approval",
-        shown if amount is order.total else str(order.total),
-        (order.created_by,),
-    )
+    facts = (("order_total", shown), ("band", band), ("created_by", order.created_by))
+    need = shown if amount is order.total else str(order.total)
+    excluded = (order.created_by,)
     if clear:
+        role, level, oid = tier.role, tier.level, order.id
         for a in ctx.approvals:
-            if not approval_clears(a, req, txn):
+            # approval_clears(a, requirement, txn) on the requirement's values
+            if not _clears(a, "O2C-SO-02", role, level, oid, need, excluded, txn):
                 continue
             return (
                 _trusted_finding(
@@ -310,6 +310,9 @@ def _order_approval(
                     (a.id,),
                 ),
             )
+    req = _trusted_requirement(
+        "O2C-SO-02", tier.role, tier.level, order.id, "orders.needs_approval", need, excluded
+    )
     return (
         _trusted_finding("O2C-SO-02", Outcome.HOLD, "orders.needs_approval", params, facts, (req,)),
     )
