@@ -5,7 +5,10 @@ Issue 9 made ``Gate.check`` cheaper without weakening a control or a validation:
 for anything unusual), trusted constructors for values built from validated ones (the gate's
 cleared findings, O2C-SO-02's finding), decisions stored straight into their slots, the master
 prices of an order's lines worked out once per check, exposure sums in Decimals, shared zeros.
-Each test here pins one shortcut to the slow, validated result. The benchmark itself is
+The second pass: O2C-SO-02 cleared in the check when the gate runs it (equal to the gate's
+clearing of the plain check's HOLD), its band texts formatted once per policy, and O2C-SD-01's
+fast path on orders (equal to the full check). Each test here pins one shortcut to the slow,
+validated result. The benchmark itself is
 ``bench/run.py``; its agreement check runs here when the ``bench`` extra is installed.
 """
 
