@@ -583,26 +583,27 @@ def test_the_differential_reaches_every_branch() -> None:
         f"\nreference model: {SEEN['cases']} cases; "
         + ", ".join(f"{k}: {v}" for k, v in sorted(SEEN.items()) if k.startswith("outcome"))
     )
-    must = [
-        "O2C-CR-04 HOLD credit.over_limit",
-        "O2C-CR-01 BLOCK credit.no_profile",
-        "O2C-CR-09 BLOCK credit.method_not_allowed",
-        "O2C-PR-03 HOLD pricing.outside_range",
-        "O2C-PR-03 BLOCK pricing.outside_root",
-        "O2C-PR-02 BLOCK pricing.master_missing",
-        "O2C-CR-08 HOLD credit.major_sale",
-    ]
+    # Tiers by how often each branch comes up (measured over 2 000 cases), so that missing one
+    # by chance is below one in a million at that budget.
+    must = ["outcome HOLD", "outcome BLOCK"]
     if SEEN["cases"] >= 1000:
         must += [
+            "O2C-CR-04 HOLD credit.over_limit",
+            "O2C-CR-09 BLOCK credit.method_not_allowed",
+            "O2C-CR-01 BLOCK credit.no_profile",
+            "O2C-PR-03 HOLD pricing.outside_range",
+            "O2C-PR-03 BLOCK pricing.outside_root",
+            "O2C-PR-02 BLOCK pricing.master_missing",
+            "O2C-CR-08 HOLD credit.major_sale",
             "O2C-CR-04 ALLOW credit.released",
             "O2C-CR-06 HOLD credit.release_expired",
             "O2C-CR-04 ALLOW credit.over_limit",
-            "O2C-PR-03 ALLOW pricing.outside_range",
-            "O2C-CR-05 HOLD credit.overdue",
             "O2C-PR-01 BLOCK pricing.not_document_price",
             "O2C-CR-04 BLOCK gate.evaluation_error",
             "O2C-CR-02 BLOCK credit.profile_self_entered",
         ]
+    if SEEN["cases"] >= 10000:
+        must += ["O2C-CR-05 HOLD credit.overdue", "O2C-PR-03 ALLOW pricing.outside_range"]
     missing = [m for m in must if not SEEN[m]]
     assert not missing, missing
 

@@ -175,7 +175,8 @@ def _attrs(data: Any, cls: type, path: str) -> Any:
     for key in data:
         if key not in known:
             raise InvalidInput(
-                f"unknown field (known: {', '.join(sorted(known))})", path=_join(path, str(key))
+                f"unknown field (known: {', '.join(sorted(known))})",
+                path=_join(path, str(key) or '""'),  # an empty key still gets a visible path
             )
     kwargs: dict[str, Any] = {}
     for name, ftype, required in spec:

@@ -372,6 +372,11 @@ def _clear_in_order(
     than the lower steps' approvals, from a person who signed no other step of the finding.
     """
     order = sorted((i for i, r in enumerate(required) if r.step), key=lambda i: required[i].step)
+    assignment = _complete_in_order(required, order, approvals, txn)
+    if assignment is not None:
+        hits.update(assignment)
+        return
+    # No assignment clears every step: clear the lowest steps as far as they go.
     floor: dt.datetime | None = None
     signers: set[str] = set()
     k = 0
@@ -404,3 +409,53 @@ def _clear_in_order(
         if not complete:
             return
         floor = latest
+
+
+def _complete_in_order(
+    required: tuple[ApprovalRequirement, ...],
+    order: list[int],
+    approvals: tuple[Approval, ...],
+    txn: Transaction,
+) -> dict[int, Approval] | None:
+    """An assignment of approvals that clears *every* ordered requirement, or ``None``.
+
+    A search, not a greedy pick: a person who signed both as sales manager and as general
+    manager must not use up step 1 when another sales manager's signature leaves them free for
+    step 2 (taking the earliest approval per step made an extra approval on hand turn an ALLOW
+    into a HOLD). Earliest approvals are tried first, so when the greedy choice works it is the
+    one found, at the same cost; the search gives up (``None``) after a bounded effort.
+    """
+    budget = [2000]
+    chosen: dict[int, Approval] = {}
+    signers: set[str] = set()
+
+    def search(k: int, floor: dt.datetime | None, latest: dt.datetime | None) -> bool:
+        if k == len(order):
+            return True
+        i = order[k]
+        if k > 0 and required[order[k - 1]].step != required[i].step:
+            floor = latest  # a new step: no earlier than every approval of the steps below
+        candidates = sorted(
+            (
+                a
+                for a in approvals
+                if a.approver.id not in signers
+                and (floor is None or a.granted_at >= floor)
+                and approval_clears(a, required[i], txn)
+            ),
+            key=lambda a: a.granted_at,
+        )
+        for a in candidates:
+            budget[0] -= 1
+            if budget[0] < 0:
+                return False
+            chosen[i] = a
+            signers.add(a.approver.id)
+            top = a.granted_at if latest is None or a.granted_at > latest else latest
+            if search(k + 1, floor, top):
+                return True
+            del chosen[i]
+            signers.discard(a.approver.id)
+        return False
+
+    return dict(chosen) if search(0, None, None) else None

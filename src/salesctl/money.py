@@ -18,7 +18,7 @@ Money('4.50', 'CNY')
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
 from typing import Any
 
 from attrs import field, frozen
@@ -90,6 +90,17 @@ def _check_currency(_inst: Any, _attr: Any, value: Any) -> None:
         )
 
 
+def _quantize(d: Decimal, currency: str, rounding: str | None = None) -> Decimal:
+    """``d`` to the currency's minor unit; an amount too large for exact decimal arithmetic
+    (more than 28 digits in all) is bad input, not a ``decimal.InvalidOperation``."""
+    try:
+        return d.quantize(_EXPONENTS[currency], rounding=rounding)
+    except DecimalException:
+        raise InvalidInput(
+            "is too large to compute with exactly", path="Money.amount", value=str(d)[:40]
+        ) from None
+
+
 @frozen(repr=False, order=False)
 class Money:
     """An exact amount in one currency.
@@ -104,8 +115,7 @@ class Money:
     currency: str = field(validator=_check_currency)
 
     def __attrs_post_init__(self) -> None:
-        exp = _EXPONENTS[self.currency]
-        q = self.amount.quantize(exp)
+        q = _quantize(self.amount, self.currency)
         if q != self.amount:
             raise InvalidInput(
                 f"has more decimals than {self.currency} allows ({CURRENCIES[self.currency]})",
@@ -136,7 +146,7 @@ class Money:
         """
         _check_currency(None, None, currency)
         d = to_decimal(amount, path="Money.amount")
-        q = d.quantize(_EXPONENTS[currency], rounding=ROUND_HALF_UP)
+        q = _quantize(d, currency, ROUND_HALF_UP)
         if cls is Money:
             return Money._trusted(q, currency)  # quantised above: valid by construction
         return cls(q, currency)
@@ -200,10 +210,11 @@ class Money:
             f = to_decimal(factor, path="factor")
         # Money.rounded without re-checking what is known: the currency is ours, the product
         # of two finite decimals is a finite decimal.
-        return Money._trusted(
-            (self.amount * f).quantize(_EXPONENTS[self.currency], rounding=ROUND_HALF_UP),
-            self.currency,
-        )
+        try:
+            product = self.amount * f
+        except DecimalException:
+            product = Decimal("Infinity")  # reported by _quantize below, with the path
+        return Money._trusted(_quantize(product, self.currency, ROUND_HALF_UP), self.currency)
 
     def ratio(self, other: Money) -> Decimal:
         """``self / other`` as an exact Decimal (same currency; ``other`` non-zero)."""

@@ -121,6 +121,7 @@ __all__ = [
     "invalid_transaction_data",
     "junk_json",
     "money",
+    "mutate",
     "mutated_json",
     "order_checks",
     "order_lines",
@@ -1363,6 +1364,12 @@ def _policy_roles(policy: Policy) -> list[str]:
     pricing = policy.families.get("pricing")
     if pricing is not None:
         roles |= {n.role for n in pricing.authority}
+        for steps in (
+            pricing.line_discount_steps,
+            pricing.order_concession_steps,
+            pricing.rolling_steps,
+        ):
+            roles |= {a.role for s in steps for a in s.approvals}
     return sorted(roles)
 
 
@@ -2218,7 +2225,7 @@ def invalid_policy_toml() -> SearchStrategy[Invalid]:
 
     @st.composite
     def build(draw: st.DrawFn) -> Invalid:
-        policy = draw(policies())
+        policy = draw(policies(families=draw(_FAMILY_SUBSETS)))
         data = json.loads(json.dumps(policy.to_dict()))
         how = draw(st.integers(0, 9))
         if how == 0:
@@ -2252,6 +2259,17 @@ def invalid_policy_toml() -> SearchStrategy[Invalid]:
         return Invalid(_toml(data), path, PolicyError, defect)
 
     return build()
+
+
+def _family_subsets() -> SearchStrategy[tuple[str, ...]]:
+    from salesctl.controls import FAMILIES
+
+    return st.lists(st.sampled_from(sorted(FAMILIES)), max_size=3, unique=True).map(
+        lambda xs: tuple(sorted(xs))
+    )
+
+
+_FAMILY_SUBSETS = _family_subsets()
 
 
 def _toml(data: Mapping[str, Any]) -> str:
@@ -2327,46 +2345,71 @@ def junk_json(*, max_leaves: int = 12) -> SearchStrategy[Any]:
 
 def mutated_json(data: Any, *, max_mutations: int = 3) -> SearchStrategy[Any]:
     """``data`` (JSON) with a few random mutations anywhere: a node replaced by junk, a key
-    dropped or added, a list emptied or duplicated. For fuzzing a boundary with inputs close to
-    valid ones."""
+    dropped or added, a list emptied or duplicated, a text changed by a character. For fuzzing
+    a boundary with inputs close to valid ones.
 
-    def paths(x: Any, where: tuple[Any, ...]) -> list[tuple[Any, ...]]:
-        out = [where]
-        if isinstance(x, dict):
-            for k, v in x.items():
-                out += paths(v, (*where, k))
-        elif isinstance(x, list):
-            for i, v in enumerate(x):
-                out += paths(v, (*where, i))
-        return out
+    Args:
+        data: the valid JSON value to start from.
+        max_mutations: the most mutations applied.
+    """
 
     @st.composite
     def build(draw: st.DrawFn) -> Any:
-        x = data
-        for _ in range(draw(st.integers(1, max_mutations))):
-            where = draw(st.sampled_from(paths(x, ())))
-            node = _get(x, where)
-            op = draw(st.integers(0, 5))
-            if op <= 1:
-                x = _replace(x, where, draw(junk_json(max_leaves=4)))
-            elif op == 2 and isinstance(node, dict) and node:
-                k = draw(st.sampled_from(sorted(node, key=str)))
-                x = _replace(x, where, {a: b for a, b in node.items() if a != k})
-            elif op == 3 and isinstance(node, dict):
-                x = _replace(
-                    x, where, {**node, draw(st.text(max_size=6)): draw(junk_json(max_leaves=2))}
-                )
-            elif op == 4 and isinstance(node, list):
-                x = _replace(x, where, node + node if node else [])
-            elif op == 5 and isinstance(node, str):
-                x = _replace(
-                    x,
-                    where,
-                    draw(st.sampled_from([node + "x", node[:-1], node.upper(), " " + node])),
-                )
-        return x
+        return mutate(draw, data, max_mutations=max_mutations)
 
     return build()
+
+
+def _json_paths(x: Any, where: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+    out = [where]
+    if isinstance(x, dict):
+        for k, v in x.items():
+            out += _json_paths(v, (*where, k))
+    elif isinstance(x, list):
+        for i, v in enumerate(x):
+            out += _json_paths(v, (*where, i))
+    return out
+
+
+def mutate(draw: st.DrawFn, data: Any, *, max_mutations: int = 3) -> Any:
+    """Apply :func:`mutated_json`'s mutations to ``data`` inside a composite strategy.
+
+    Args:
+        draw: the ``draw`` of an ``@st.composite`` function.
+        data: the valid JSON value to start from.
+        max_mutations: the most mutations applied.
+
+    Returns:
+        The mutated copy (``data`` itself is not changed).
+    """
+    x = data
+    for _ in range(draw(_ints(1, max_mutations))):
+        paths = _json_paths(x, ())
+        where = paths[draw(_ints(0, len(paths) - 1))]
+        node = _get(x, where)
+        op = draw(_ints(0, 5))
+        if op <= 1:
+            x = _replace(x, where, draw(_junk(4)))
+        elif op == 2 and isinstance(node, dict) and node:
+            keys = sorted(node, key=str)
+            k = keys[draw(_ints(0, len(keys) - 1))]
+            x = _replace(x, where, {a: b for a, b in node.items() if a != k})
+        elif op == 3 and isinstance(node, dict):
+            x = _replace(x, where, {**node, draw(_SHORT_TEXT): draw(_junk(2))})
+        elif op == 4 and isinstance(node, list):
+            x = _replace(x, where, node + node if node else [])
+        elif op == 5 and isinstance(node, str):
+            changed = (node + "x", node[:-1], node.upper(), " " + node)
+            x = _replace(x, where, changed[draw(_ints(0, 3))])
+    return x
+
+
+_SHORT_TEXT = st.text(max_size=6)
+
+
+@functools.cache
+def _junk(max_leaves: int) -> SearchStrategy[Any]:
+    return junk_json(max_leaves=max_leaves)
 
 
 def _register_core() -> None:
