@@ -95,22 +95,32 @@ def test_the_scan_finds_the_families_and_flows() -> None:
 
 @pytest.mark.parametrize("cls", CLASSES, ids=lambda c: c.__name__)
 def test_every_class_valid_and_invalid(cls: type) -> None:
-    """For every class: from_type(cls) yields instances that validate again (evolve re-runs
-    the validators); invalid_data(cls) is refused by structure() with InvalidInput at exactly
-    its path; invalid_kwargs(cls) is refused by the constructor naming the field."""
+    """For every class of the package:
 
-    @budget(5)
+    * from_type(cls) yields instances that validate again (``evolve`` re-runs the validators);
+    * the JSON round trip: ``structure(json(unstructure(x))) == x``;
+    * invalid_data(cls) is refused by structure() with InvalidInput at exactly its path;
+    * invalid_kwargs(cls) is refused by the constructor, and by ``attrs.evolve`` of a valid
+      value, naming the field (evolve re-validates).
+    """
+
+    @budget(6)
     @given(st.data())
     def check(data: st.DataObject) -> None:
         value = data.draw(sct.from_type(cls), label="valid")
         assert isinstance(value, cls)
         assert attrs.evolve(value) == value
         if cls in JSON_CLASSES:
+            as_json = json.loads(json.dumps(unstructure(value), ensure_ascii=False))
+            assert structure(as_json, cls) == value
             case = data.draw(sct.invalid_data(cls, root="x"), label="invalid data")
             err = case.assert_rejected_by(lambda d: structure(d, cls, "x"))
             assert err.path == case.path, (case.defect, err)
         kw = data.draw(sct.invalid_kwargs(cls), label="invalid kwargs")
         kw.assert_rejected_by(lambda k: cls(**k))
+        name = kw.path.split(".", 1)[1]
+        one = attrs.evolve(kw, data={name: kw.data[name]})
+        one.assert_rejected_by(lambda k: attrs.evolve(value, **k))
 
     check()
 
@@ -295,3 +305,10 @@ def test_kit_does_not_leak_into_the_package() -> None:
     assert out.stdout.strip() == "False"
     assert "testing" not in salesctl.__all__
     assert not isinstance(SalesctlError, type(None))
+
+
+def test_module_doctest_runs() -> None:
+    """The example in salesctl.testing's docstring works as written."""
+    import doctest
+
+    assert doctest.testmod(sct).failed == 0

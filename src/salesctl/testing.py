@@ -16,15 +16,16 @@ with no change here; the core values whose validity spans several fields (money,
 credit profiles, customers, orders, exposures, approvals, releases, contexts, policies,
 decisions) have explicit, readable strategies.
 
->>> from hypothesis import given
+>>> from hypothesis import given, settings
 >>> import salesctl as sc
 >>> from salesctl import testing as sct
->>> @given(sct.order_checks())
-... def test_my_posting_code_never_posts_a_block(check):
+>>> @settings(max_examples=10, deadline=None)
+... @given(sct.order_checks())
+... def test_the_outcome_is_the_strictest_finding(check):
 ...     txn, ctx = check
-...     decision = sc.Gate().check(txn, ctx)
-...     assert decision.outcome in tuple(sc.Outcome)
->>> test_my_posting_code_never_posts_a_block()
+...     d = sc.Gate().check(txn, ctx)
+...     assert d.outcome == max((f.outcome for f in d.findings), default=sc.Outcome.ALLOW)
+>>> test_the_outcome_is_the_strictest_finding()
 
 Invalid inputs come as :class:`Invalid` cases: the bad data, the path the error must name and
 the error class; :meth:`Invalid.assert_rejected_by` checks a boundary against one.
@@ -93,6 +94,7 @@ from salesctl.transactions import (
 )
 
 __all__ = [
+    "DEFAULT_CURRENCIES",
     "Invalid",
     "actors",
     "amounts",
@@ -2415,7 +2417,6 @@ def _junk(max_leaves: int) -> SearchStrategy[Any]:
 def _register_core() -> None:
     _REGISTRY.update(
         {
-            Money: lambda c: money(c, min_value=Decimal(1).scaleb(-CURRENCIES[c])),
             Actor: lambda c: actors(),
             CreditProfile: lambda c: credit_profiles(c),
             Customer: lambda c: customers(c),
