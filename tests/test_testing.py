@@ -63,6 +63,7 @@ def value_classes() -> list[type]:
         "salesctl.decision",
         "salesctl.policy",
         "salesctl.events",
+        "salesctl.reconcile",
     } | {m for m in mods if m.startswith("salesctl.controls.")}
     out: list[type] = []
     for name in sorted(set(mods) & wanted - skip):
@@ -73,7 +74,9 @@ def value_classes() -> list[type]:
                 and attrs.has(obj)
                 and obj.__module__ == name
                 and not obj.__name__.startswith("_")
-                and obj.__name__ not in ("Control", "Detection", "Family", "Transaction", "Record")
+                # metadata with callables, abstract bases, and the auditor's output counters
+                and obj.__name__
+                not in ("Control", "Detection", "Family", "Transaction", "Record", "Tally")
             ):
                 out.append(obj)
     return sorted(set(out), key=lambda c: (c.__module__, c.__name__))
