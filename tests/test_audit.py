@@ -201,3 +201,8 @@ class TestCommandLine:
         r = AuditReport.from_dict(json.loads((tmp_path / "r.json").read_text()))
         assert [(e.control_id, e.outcome, e.document_id, e.line) for e in r.exceptions] == [
             ("O2C-SO-02", Outcome.HOLD, "SO-1", 2)]
+        # --exit-zero: the same exceptions are reported, the exit code is 0; bad input stays 3.
+        assert main(["audit", str(ev), "--exit-zero", "--report", str(tmp_path / "z.json")]) == 0
+        z = AuditReport.from_dict(json.loads((tmp_path / "z.json").read_text()))
+        assert [e.control_id for e in z.exceptions] == ["O2C-SO-02"]
+        assert main(["audit", str(tmp_path / "missing.jsonl"), "--exit-zero"]) == 3
