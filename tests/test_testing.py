@@ -285,9 +285,18 @@ class TestFuzzMaterial:
     @budget(30)
     @given(st.data())
     def test_mutations_change_valid_data(self, data: st.DataObject) -> None:
-        """mutated_json() yields JSON derived from the input."""
+        """mutated_json() yields JSON derived from the input, leaving the input untouched."""
         d = {"a": [1, {"b": "x"}], "c": "1000.00 CNY"}
+        before = json.dumps(d, sort_keys=True)
         json.dumps(data.draw(sct.mutated_json(d)))
+        assert json.dumps(d, sort_keys=True) == before
+
+    def test_mutations_do_change_the_data(self) -> None:
+        """Some mutation of a valid document differs from it (the fuzzer is not a no-op)."""
+        from hypothesis import find
+
+        d = {"a": [1, {"b": "x"}], "c": "1000.00 CNY"}
+        assert find(sct.mutated_json(d), lambda m: m != d) != d
 
 
 @budget(20)
