@@ -43,7 +43,7 @@ from hypothesis import strategies as st
 import salesctl as sc
 from salesctl import cli
 from salesctl import testing as sct
-from salesctl._structure import structure, unstructure
+from salesctl._convert import structure, unstructure
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError
 
 ROOT = Path(__file__).parent.parent

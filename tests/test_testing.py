@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 import salesctl
 from salesctl import testing as sct
-from salesctl._structure import structure, unstructure
+from salesctl._convert import structure, unstructure
 from salesctl.context import Context
 from salesctl.controls import FAMILIES
 from salesctl.decision import Decision, Finding

@@ -39,7 +39,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from salesctl._types import FrozenMap, each, frozenmap_conv, opt_text, text, tuple_conv, typed
+from salesctl._validators import FrozenMap, each, frozenmap_conv, opt_text, text, tuple_conv, typed
 from salesctl.control import Frequency
 from salesctl.decision import Decision, Finding, Outcome, render
 from salesctl.errors import InvalidInput
@@ -234,7 +234,7 @@ class AuditReport:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
-        from salesctl._structure import unstructure
+        from salesctl._convert import unstructure
 
         out: dict[str, Any] = unstructure(self)
         out["population"] = self.population
@@ -247,7 +247,7 @@ class AuditReport:
         Raises:
             InvalidInput: naming the field path of anything malformed.
         """
-        from salesctl._structure import structure
+        from salesctl._convert import structure
 
         body = {k: v for k, v in data.items() if k != "population"}
         result: AuditReport = structure(body, cls, "report")

@@ -20,8 +20,18 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import each, frozenmap_conv, frozenset_conv, mapping, text, tuple_conv, typed
+from salesctl._validators import (
+    each,
+    frozenmap_conv,
+    frozenset_conv,
+    mapping,
+    text,
+    tuple_conv,
+    typed,
+)
+from salesctl.decision import Finding
 from salesctl.errors import InvalidInput
+from salesctl.records import Frequency
 
 __all__ = [
     "RISKS",
@@ -29,6 +39,7 @@ __all__ = [
     "Automation",
     "Control",
     "Detection",
+    "Examination",
     "Family",
     "Frequency",
     "Kind",
@@ -71,18 +82,6 @@ class Kind(enum.Enum):
     PREVENTIVE = "preventive"
     DETECTIVE = "detective"
 
-
-class Frequency(enum.Enum):
-    """How often a control operates."""
-
-    PER_TRANSACTION = "per_transaction"
-    DAILY = "daily"
-    WEEKLY = "weekly"
-    MONTHLY = "monthly"
-    QUARTERLY = "quarterly"
-    YEARLY = "yearly"
-    #: Checked when the policy loads.
-    ON_POLICY_LOAD = "on_policy_load"
 
 
 class Automation(enum.Enum):
@@ -200,6 +199,12 @@ class Control:
         family: the family module's name (set by the family).
         conflicts: segregation-of-duties conflicts, e.g. ``("proposer ≠ approver",)``; the
             generated documentation states the gate's generic rule when empty.
+        consumes_release: approvals that clear this control's HOLD are one-time releases
+            (一次性放行): once used by a posted transaction, the ledger and the journal
+            consume them (O2C-CR-04, O2C-CR-06, O2C-DL-04).
+        customer_partitionable: the detective check's findings over records split by
+            customer and merged equal those over all records at once (every item it tests
+            belongs to one customer), so a replay may run it per customer partition.
     """
 
     id: str = field(validator=_control_id)
@@ -235,6 +240,8 @@ class Control:
     detect_at: frozenset[Frequency] = field(
         default=frozenset(), converter=frozenset_conv, validator=_detect_at
     )
+    consumes_release: bool = field(default=False, validator=typed(bool))
+    customer_partitionable: bool = field(default=False, validator=typed(bool))
 
     def __attrs_post_init__(self) -> None:
         if self.kind is Kind.PREVENTIVE and self.check is not None and not self.applies_to:
@@ -248,6 +255,18 @@ class Control:
                 path=f"{self.id}.detect_at",
             )
 
+    @property
+    def kinds(self) -> frozenset[Kind]:
+        """Every side the control operates on: preventive (a ``check`` the gate runs, or a
+        control checked when the policy loads), detective (a ``detect`` over records), or both
+        (O2C-SO-01: the next number at entry, gaps and duplicates over a period)."""
+        out = {self.kind}
+        if self.check is not None:
+            out.add(Kind.PREVENTIVE)
+        if self.detect is not None:
+            out.add(Kind.DETECTIVE)
+        return frozenset(out)
+
     def title(self, lang: str = "en") -> str:
         """The title in ``"zh"`` or ``"en"``."""
         return self.title_zh if lang == "zh" else self.title_en
@@ -259,7 +278,7 @@ class Control:
             policy: the family policy object in force.
             lang: ``"zh"`` or ``"en"``.
         """
-        from salesctl._structure import unstructure
+        from salesctl._convert import unstructure
 
         template = self.activity_zh if lang == "zh" else self.activity_en
         params = _flatten(unstructure(policy)) if policy is not None else {}
@@ -356,3 +375,16 @@ class Family:
     title_en: str = field(validator=text)
     policy_type: type = field(validator=typed(type))
     controls: tuple[Control, ...] = field(converter=tuple_conv, validator=each(Control))
+
+
+@frozen
+class Examination:
+    """What one detective check did: how many items it tested and what it found.
+
+    Attributes:
+        tested: the population size (items whose test date fell in the period).
+        findings: exceptions (HOLD, BLOCK) and explained differences (ALLOW).
+    """
+
+    tested: int = field(validator=typed(int))
+    findings: tuple[Finding, ...] = field(default=(), converter=tuple_conv, validator=each(Finding))

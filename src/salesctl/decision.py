@@ -25,7 +25,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from salesctl._types import aware, each, opt_text, text, tuple_conv, typed
+from salesctl._validators import aware, each, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
 
@@ -35,6 +35,7 @@ __all__ = [
     "Decision",
     "Finding",
     "Outcome",
+    "make_finding",
     "register_messages",
     "render",
 ]
@@ -526,7 +527,7 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (amounts and times as strings)."""
-        from salesctl._structure import unstructure
+        from salesctl._convert import unstructure
 
         out: dict[str, Any] = unstructure(self)
         return out
@@ -538,7 +539,52 @@ class Decision:
         Raises:
             InvalidInput: naming the field path of anything malformed.
         """
-        from salesctl._structure import structure
+        from salesctl._convert import structure
 
         result: Decision = structure(data, cls, "decision")
         return result
+
+
+def make_finding(
+    control_id: str,
+    outcome: Outcome,
+    message: str,
+    document: str,
+    *,
+    params: Mapping[str, Any] | None = None,
+    facts: Mapping[str, Any] | None = None,
+    role: str | None = None,
+    level: int = 0,
+) -> Finding:
+    """A detective finding about ``document`` (its first fact), with the follow-up role.
+
+    Args:
+        control_id: the control.
+        outcome: HOLD (follow up), BLOCK (did not operate / irreconcilable) or ALLOW (evidence).
+        message: message key.
+        document: what the finding is about (document id, count id, ``series/number``, unit
+            and period …).
+        params: message parameters.
+        facts: the facts used (evidence).
+        role: for a HOLD, the role that must investigate and sign off.
+        level: that role's minimum authority level.
+    """
+    required: tuple[ApprovalRequirement, ...] = ()
+    if outcome is Outcome.HOLD and role is not None:
+        required = (
+            ApprovalRequirement(
+                control_id=control_id,
+                role=role,
+                min_level=level,
+                document_id=document,
+                reason=message,
+            ),
+        )
+    return Finding(
+        control_id=control_id,
+        outcome=outcome,
+        message=message,
+        params=dict(params or {}),
+        facts={"document": document, **dict(facts or {})},
+        required=required,
+    )

@@ -41,7 +41,7 @@ from typing import Any, TypeVar
 import attrs
 from attrs import field, frozen
 
-from salesctl._types import each, text, tuple_conv, typed
+from salesctl._validators import each, text, tuple_conv, typed
 from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.events import event_to_dict
@@ -163,7 +163,7 @@ class Manifest:
 
     def to_dict(self) -> dict[str, Any]:
         """The manifest as JSON-ready data."""
-        from salesctl._structure import unstructure
+        from salesctl._convert import unstructure
 
         out: dict[str, Any] = unstructure(self)
         return out
@@ -175,7 +175,7 @@ class Manifest:
         Raises:
             InvalidInput: naming the field path of anything malformed.
         """
-        from salesctl._structure import structure
+        from salesctl._convert import structure
 
         result: Manifest = structure(data, cls, "manifest")
         return result
@@ -986,7 +986,7 @@ class World:
     ) -> Invoice:
         """Invoice a goods issue (plus the same-day sales invoice and revenue posting)."""
         from salesctl.events import IssueSalesInvoice, PostGLRevenue
-        from salesctl.reconcile import GLRevenue, SalesInvoice
+        from salesctl.records import GLRevenue, SalesInvoice
         from salesctl.transactions import IssueInvoice
 
         o = deal.order
@@ -1359,7 +1359,7 @@ class World:
     def month_end(self, day: dt.date) -> None:
         """The month-end registers: shipment counts, stock count, both contract ledgers."""
         from salesctl.events import CountShipments, CountStock, KeepContractLedger
-        from salesctl.reconcile import ContractLedgerLine, LedgerBook, ShipmentCount, StockCount
+        from salesctl.records import ContractLedgerLine, LedgerBook, ShipmentCount, StockCount
 
         when = self.at(day, 21)
         month = day.strftime("%Y-%m")
@@ -1433,7 +1433,7 @@ class World:
     ) -> None:
         """A distributor's month-end consignment count, settled and paid by the 3rd (O2C-AR-02)."""
         from salesctl.events import CountConsignment
-        from salesctl.reconcile import ConsignmentCount
+        from salesctl.records import ConsignmentCount
 
         opening = Decimal(self.rng.randrange(18000, 29000))
         counted = (opening * Decimal(self.rng.randint(20, 70)) / 100).quantize(Decimal(1))
@@ -1495,7 +1495,7 @@ class World:
 
     def month_targets(self, year: int, month: int, when: dt.datetime) -> None:
         from salesctl.events import SetSalesTarget
-        from salesctl.reconcile import Period, SalesTarget
+        from salesctl.records import Period, SalesTarget
 
         for unit in self.UNITS:
             amount = Decimal(self.n_orders * 3000 // 12 + 10000)
@@ -1513,7 +1513,7 @@ class World:
     ) -> None:
         """Actual sales of the month by unit, then each unit's analysis a few days later."""
         from salesctl.events import ReportSalesActual
-        from salesctl.reconcile import Period, SalesActual
+        from salesctl.records import Period, SalesActual
 
         key = f"{year}-{month:02d}"
         for unit in self.UNITS:
@@ -1531,7 +1531,7 @@ class World:
 
     def analyse(self, year: int, month: int, when: dt.datetime, *, skip: str | None = None) -> None:
         from salesctl.events import AnalyseSales
-        from salesctl.reconcile import Period, SalesAnalysis
+        from salesctl.records import Period, SalesAnalysis
 
         skip = skip or self.skews.get(f"{year}-{month:02d}", {}).get("no_analysis")
         for unit in self.UNITS:
@@ -1554,7 +1554,7 @@ class World:
     def assess(self, year: int, quarter: int, when: dt.datetime, *, linked: bool = True) -> None:
         linked = linked and f"{year}-Q{quarter}" not in self.skews.get("unlinked", {})
         from salesctl.events import AssessPerformance
-        from salesctl.reconcile import PerformanceAssessment, Period
+        from salesctl.records import PerformanceAssessment, Period
 
         self.record(
             AssessPerformance(
@@ -2381,7 +2381,7 @@ def _inject_over_invoiced(w: World, when: dt.datetime) -> None:
 @injector("O2C-BL-02")
 def _inject_invoice_without_delivery(w: World, when: dt.datetime) -> None:
     from salesctl.events import IssueSalesInvoice, PostGLRevenue
-    from salesctl.reconcile import GLRevenue, SalesInvoice
+    from salesctl.records import GLRevenue, SalesInvoice
     from salesctl.transactions import IssueInvoice
 
     deal = _deal(w, when)
@@ -2489,7 +2489,7 @@ def _inject_sales_invoice_difference(w: World, when: dt.datetime) -> None:
     def wrong(inv: Invoice, t: dt.datetime) -> None:
         # Finance stamps a second sales invoice for the same system invoice: an invoice
         # outside the system's totals.
-        from salesctl.reconcile import SalesInvoice
+        from salesctl.records import SalesInvoice
 
         w.record(
             IssueSalesInvoice(

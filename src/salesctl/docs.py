@@ -646,7 +646,7 @@ def _family_policy(policy: Policy, control: Control) -> Any:
 
 
 def _plain(value: Any) -> Any:
-    from salesctl._structure import unstructure
+    from salesctl._convert import unstructure
 
     return unstructure(value)
 
@@ -1876,7 +1876,7 @@ def _field_default(cls: type, name: str, instance: Any) -> str:
 
 def _policy_classes() -> list[tuple[str, type, Any]]:
     """``(table, class, default instance or None)`` for every family table and nested class."""
-    from salesctl._structure import fields_of
+    from salesctl._convert import fields_of
 
     out: list[tuple[str, type, Any]] = []
     seen: set[type] = set()
@@ -1916,7 +1916,7 @@ def policy_reference(controls: Mapping[str, Control] | None = None) -> str:
     type, default and the description from the class docstring, and the controls whose
     activity names the key. Links to control pages are relative to the site root.
     """
-    from salesctl._structure import fields_of
+    from salesctl._convert import fields_of
 
     cs = _controls(controls)
     pdocs = _attribute_docs(Policy)

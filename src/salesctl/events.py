@@ -44,7 +44,7 @@ from typing import Any, TypeAlias, TypeVar, Union
 import attrs
 from attrs import field, frozen
 
-from salesctl._types import FrozenMap, aware, decimal_conv, opt_text, text, typed
+from salesctl._validators import FrozenMap, aware, decimal_conv, opt_text, text, typed
 from salesctl.errors import InvalidInput, SalesctlError, UnknownTransaction
 from salesctl.model import (
     Approval,
@@ -57,7 +57,7 @@ from salesctl.model import (
     StockLot,
 )
 from salesctl.money import Money
-from salesctl.reconcile import (
+from salesctl.records import (
     ConsignmentCount,
     ContractLedgerLine,
     GLRevenue,
@@ -541,7 +541,7 @@ def parse_event(data: Mapping[str, Any], *, path: str = "") -> Event:
         UnknownTransaction: if ``type`` names no transaction and no record.
         InvalidInput: naming the path of any malformed field.
     """
-    from salesctl._structure import structure
+    from salesctl._convert import structure
 
     if not isinstance(data, Mapping):
         raise InvalidInput("must be a JSON object", path=path, value=_short(data))
@@ -573,7 +573,7 @@ _Conv = Callable[[Any], Any]
 def _compile(tp: Any) -> _Conv:
     """A converter for values of type ``tp`` that trusts well-formed input and raises
     :class:`_Slow` (or an :class:`InvalidInput`) on anything else."""
-    from salesctl._structure import fields_of
+    from salesctl._convert import fields_of
     from salesctl.money import to_decimal
 
     origin = typing.get_origin(tp)
@@ -716,7 +716,7 @@ def _fast_parse(data: Any) -> Event | None:
 def event_to_dict(event: Event) -> dict[str, Any]:
     """The JSON form of an event, with its ``"type"`` first (the inverse of
     :func:`parse_event`)."""
-    from salesctl._structure import unstructure
+    from salesctl._convert import unstructure
 
     return {"type": type(event).__name__, **unstructure(event)}
 
@@ -816,7 +816,7 @@ class _SchemaBuilder:
         self.defs: dict[str, Any] = {}
 
     def type_schema(self, tp: Any) -> dict[str, Any]:
-        from salesctl._structure import fields_of
+        from salesctl._convert import fields_of
 
         origin = typing.get_origin(tp)
         if origin in (Union, types.UnionType):
@@ -901,7 +901,7 @@ def event_schema() -> dict[str, Any]:
         The schema as JSON-ready data; ``oneOf`` the event types, each told apart by its
         ``"type"`` constant.
     """
-    from salesctl._structure import fields_of
+    from salesctl._convert import fields_of
 
     b = _SchemaBuilder()
     b.defs["Money"] = {
@@ -1009,7 +1009,7 @@ The machine-readable schema (JSON Schema draft 2020-12) is
 
 def format_reference() -> str:
     """``docs/event-format.md``: the format rules and one table per event type."""
-    from salesctl._structure import fields_of
+    from salesctl._convert import fields_of
 
     n_txn = len(TRANSACTION_TYPES)
     out = [_INTRO.format(n_txn=n_txn, n_rec=len(RECORD_TYPES))]

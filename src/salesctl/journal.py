@@ -45,7 +45,7 @@ from typing import IO, Any, TypeAlias
 import attrs
 from attrs import field, frozen
 
-from salesctl._types import typed
+from salesctl._validators import typed
 from salesctl.context import Context
 from salesctl.decision import Decision
 from salesctl.errors import (
@@ -952,7 +952,7 @@ class Journal:
     def _add_unique(
         self, kind: str, table: str, column: str, id_: str, value: Any, key: str
     ) -> Entry:
-        from salesctl._structure import unstructure
+        from salesctl._convert import unstructure
 
         data = unstructure(value)
         with self._write() as conn:
@@ -1554,7 +1554,7 @@ def _entry(row: Any, path: Path) -> Entry:
 
 
 def _from_record(entry: Entry, kind: str, cls: type[Any], path: Path) -> Any:
-    from salesctl._structure import structure
+    from salesctl._convert import structure
 
     try:
         return structure(entry.record[kind], cls, kind)

@@ -56,7 +56,7 @@ from typing import Any, TypeVar
 
 import attrs
 
-from salesctl._types import FrozenMap
+from salesctl._validators import FrozenMap
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.model import (
@@ -896,7 +896,7 @@ class Books:
     def records_for(self, period: Any) -> Any:
         """The :class:`~salesctl.reconcile.Records` for a detective run over ``period``."""
         from salesctl.control import Frequency
-        from salesctl.reconcile import OrderEntry, Records
+        from salesctl.records import OrderEntry, Records
 
         if period.kind is Frequency.DAILY:
             return self._daily(period.start)
@@ -917,7 +917,7 @@ class Books:
         return Records(**kw)
 
     def _daily(self, day: dt.date) -> Any:
-        from salesctl.reconcile import Records
+        from salesctl.records import Records
 
         sys_ids: dict[str, None] = {}
         d = day - self.lookback
@@ -1031,7 +1031,7 @@ def _ident(v: Any) -> str | None:
 
 
 def _receivable(it: dict[str, Any]) -> Any:
-    from salesctl.reconcile import ReceivableItem
+    from salesctl.records import ReceivableItem
 
     cur = it["currency"]
     return ReceivableItem(
@@ -1086,7 +1086,7 @@ def _order_done(e: dict[str, Any]) -> dt.date | None:
 
 
 def _credit_file(cid: str, f: dict[str, Any]) -> Any:
-    from salesctl.reconcile import CreditFile
+    from salesctl.records import CreditFile
 
     return CreditFile(
         customer_id=cid,
@@ -1185,7 +1185,7 @@ def _book_profile(b: Books, txn: Any) -> None:
 
 @_book("PostGoodsIssue")
 def _book_goods_issue(b: Books, txn: Any) -> None:
-    from salesctl.reconcile import DeliveryRecord
+    from salesctl.records import DeliveryRecord
 
     gi = txn.goods_issue
     if gi.id in b.deliveries:
@@ -1218,7 +1218,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
 
 @_book("IssueInvoice")
 def _book_invoice(b: Books, txn: Any) -> None:
-    from salesctl.reconcile import BilledLine, SystemInvoice
+    from salesctl.records import BilledLine, SystemInvoice
 
     inv = txn.invoice
     if inv.id in b.system_invoices:
@@ -1540,11 +1540,20 @@ def _concession(order: SalesOrder) -> ConcessionRecord | None:
     )
 
 
+def _release_controls() -> frozenset[str]:
+    from salesctl.controls import CONTROLS
+
+    return frozenset(c.id for c in CONTROLS.values() if c.consumes_release)
+
+
+_RELEASE_CONTROLS: frozenset[str] = _release_controls()
+
+
 def _cleared_releases(decision: Decision | None) -> Iterator[str]:
     if decision is None:
         return
     for f in decision.findings:
-        if f.control_id in ("O2C-CR-04", "O2C-CR-06", "O2C-DL-04") and f.outcome is Outcome.ALLOW:
+        if f.control_id in _RELEASE_CONTROLS and f.outcome is Outcome.ALLOW:
             yield from f.cleared_by
 
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import (
+from salesctl._validators import (
     FrozenMap,
     a_date,
     aware,

@@ -32,7 +32,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
+from salesctl._validators import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError
 from salesctl.money import CURRENCIES
 
@@ -134,7 +134,7 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as data shaped like the TOML file."""
-        from salesctl._structure import unstructure
+        from salesctl._convert import unstructure
 
         out: dict[str, Any] = {
             "policy": {
@@ -179,10 +179,10 @@ class Policy:
 
 
 def _plain(value: Any, path: str) -> Any:
-    """Like :func:`salesctl._structure.unstructure`, but Decimals stay numbers."""
+    """Like :func:`salesctl._convert.unstructure`, but Decimals stay numbers."""
     import attrs
 
-    from salesctl._structure import unstructure
+    from salesctl._convert import unstructure
     from salesctl.money import Money
 
     if isinstance(value, Decimal):
@@ -332,7 +332,7 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         PolicyError: for TOML syntax errors, unknown tables or keys, wrong types and
             impossible values, naming the key path and the line.
     """
-    from salesctl._structure import structure
+    from salesctl._convert import structure
 
     try:
         data = tomllib.loads(source, parse_float=Decimal)

@@ -11,7 +11,7 @@ test extra to use this module::
     pip install "salesctl[test]"
 
 Valid values are built from the attrs field types of the classes
-(:func:`salesctl._structure.fields_of`), so a document or transaction added later is covered
+(:func:`salesctl._convert.fields_of`), so a document or transaction added later is covered
 with no change here; the core values whose validity spans several fields (money, actors,
 credit profiles, customers, orders, exposures, approvals, releases, contexts, policies,
 decisions) have explicit, readable strategies.
@@ -61,8 +61,8 @@ try:
 except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError('salesctl.testing needs hypothesis: pip install "salesctl[test]"') from e
 
-from salesctl._structure import fields_of, unstructure
-from salesctl._types import FrozenMap
+from salesctl._convert import fields_of, unstructure
+from salesctl._validators import FrozenMap
 from salesctl.context import Context
 from salesctl.decision import MESSAGES, ApprovalRequirement, Decision, Finding, Outcome
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError, UnknownTransaction
@@ -2055,7 +2055,7 @@ def invalid_data(tp: Any, *, root: str = "") -> SearchStrategy[Invalid]:
 
     The defects: a float anywhere, a null for a required value, a value of the wrong JSON
     type, an impossible date, a naive time, an unknown currency or enum value, too many
-    decimals, an unknown key, a missing required key. :func:`salesctl._structure.structure`
+    decimals, an unknown key, a missing required key. :func:`salesctl._convert.structure`
     (and every boundary built on it) must raise :class:`~salesctl.errors.InvalidInput` at
     exactly that path.
 
@@ -2444,7 +2444,7 @@ def _register_flow() -> None:
     """Values whose validity a field-by-field draw rarely hits: periods that fit their kind,
     duty pairs from the known duties."""
     from salesctl.controls.duties import DUTIES, DutyConflict
-    from salesctl.reconcile import _PERIOD_KINDS, Period
+    from salesctl.records import _PERIOD_KINDS, Period
 
     kinds = sorted(_PERIOD_KINDS, key=lambda k: k.value)
     _REGISTRY[Period] = lambda c: st.builds(

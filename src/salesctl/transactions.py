@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from attrs import field, frozen
 
-from salesctl._types import aware, opt_text, text, typed
+from salesctl._validators import aware, opt_text, text, typed
 from salesctl.errors import InvalidInput, UnknownTransaction
 from salesctl.model import (
     Actor,
@@ -464,7 +464,7 @@ def parse_transaction(data: Mapping[str, Any], *, path: str = "") -> Transaction
         UnknownTransaction: if ``type`` names no registered transaction.
         InvalidInput: naming the path of any malformed field.
     """
-    from salesctl._structure import structure
+    from salesctl._convert import structure
 
     if not isinstance(data, Mapping):
         raise InvalidInput("must be an object", path=path, value=data)
@@ -486,6 +486,6 @@ def parse_transaction(data: Mapping[str, Any], *, path: str = "") -> Transaction
 
 def transaction_to_dict(txn: Transaction) -> dict[str, Any]:
     """The JSON form of a transaction, with its ``"type"`` first."""
-    from salesctl._structure import unstructure
+    from salesctl._convert import unstructure
 
     return {"type": type(txn).__name__, **unstructure(txn)}

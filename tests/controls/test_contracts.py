@@ -215,7 +215,7 @@ def test_sign_contract_done_right_passes_every_contract_control() -> None:
 
 def test_policy_defaults_round_trip_through_toml_data() -> None:
     """The default policy's [contracts] table reads back to the same policy."""
-    from salesctl._structure import structure, unstructure
+    from salesctl._convert import structure, unstructure
 
     default = contracts.ContractsPolicy()
     assert structure(unstructure(default), contracts.ContractsPolicy, "contracts") == default

@@ -944,7 +944,7 @@ def test_the_hold_names_a_node_that_covers_the_price(
 
 def test_policy_round_trips_through_toml_data() -> None:
     """The family policy unstructures and structures back to an equal value."""
-    from salesctl._structure import structure, unstructure
+    from salesctl._convert import structure, unstructure
 
     p = PricingPolicy()
     assert structure(unstructure(p), PricingPolicy, "pricing") == p

@@ -77,7 +77,7 @@ FAMILIES, CONTROLS = _load()
 
 
 def _fingerprint() -> str:
-    from salesctl._structure import unstructure
+    from salesctl._convert import unstructure
 
     rows = []
     for c in CONTROLS.values():

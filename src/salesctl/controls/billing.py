@@ -25,7 +25,7 @@ from decimal import Decimal
 
 from attrs import field, frozen
 
-from salesctl._types import decimal_conv, non_negative, ratio, text, typed
+from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.decision import ApprovalRequirement, Finding, Outcome

@@ -30,7 +30,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import decimal_conv, each, ratio, tuple_conv
+from salesctl._validators import decimal_conv, each, ratio, tuple_conv
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep

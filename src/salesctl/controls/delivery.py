@@ -32,7 +32,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from salesctl._types import decimal_conv, non_negative, ratio, text, typed
+from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.controls.credit import (
@@ -836,6 +836,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-DL-04",
+        consumes_release=True,
         title_zh="发货环节信用复核",
         title_en="Credit re-checked at delivery notice and goods issue",
         objective_zh="订单批准后客户信用变化的,发货前重新检查额度与信用天数,超额须重新审批或一次性释放。",

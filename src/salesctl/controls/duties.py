@@ -50,7 +50,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from salesctl._types import each, text, tuple_conv, typed
+from salesctl._validators import each, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.controls.pricing import _line_prices

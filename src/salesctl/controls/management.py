@@ -27,21 +27,19 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import decimal_conv, each, non_negative, ratio, text, tuple_conv, typed
+from salesctl._validators import decimal_conv, each, non_negative, ratio, text, tuple_conv, typed
 from salesctl.context import Context
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, make_finding
 from salesctl.model import Approval, PlanKind, SalesPlan
 from salesctl.money import Money
-from salesctl.reconcile import (
-    Examination,
+from salesctl.records import (
     PerformanceAssessment,
     Period,
     Records,
     SalesActual,
     SalesAnalysis,
-    make_finding,
 )
 from salesctl.transactions import SubmitSalesPlan, Transaction
 

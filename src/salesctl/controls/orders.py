@@ -27,7 +27,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import each, frozenset_conv, non_negative, text, tuple_conv, typed
+from salesctl._validators import each, frozenset_conv, non_negative, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.decision import (

@@ -30,19 +30,26 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import decimal_conv, each, frozenset_conv, non_negative, text, typed
-from salesctl.control import Assertion, Automation, Control, Detection, Family, Frequency, Kind
-from salesctl.controls.orders import OrdersPolicy
-from salesctl.decision import Finding, Outcome
-from salesctl.money import Money
-from salesctl.reconcile import (
-    ContractLedgerLine,
+from salesctl._validators import decimal_conv, each, frozenset_conv, non_negative, text, typed
+from salesctl.control import (
+    Assertion,
+    Automation,
+    Control,
+    Detection,
     Examination,
+    Family,
+    Frequency,
+    Kind,
+)
+from salesctl.controls.orders import OrdersPolicy
+from salesctl.decision import Finding, Outcome, make_finding
+from salesctl.money import Money
+from salesctl.records import (
+    ContractLedgerLine,
     LedgerBook,
     OrderEntry,
     Period,
     Records,
-    make_finding,
 )
 
 __all__ = [
@@ -779,6 +786,7 @@ DETECTIONS: tuple[Detection, ...] = (
 CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-SO-03",
+        customer_partitionable=True,
         title_zh="完结、过期订单每月关闭",
         title_en="Completed or expired orders closed at least monthly",
         objective_zh="已完结或过期的订单及时关闭,不再占用信用、不被误执行。",
@@ -807,6 +815,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-CT-04",
+        customer_partitionable=True,
         title_zh="合同台帐月度对帐",
         title_en="Contract ledgers kept by sales and finance, reconciled monthly",
         objective_zh="销售部与财务部的合同台帐逐份合同一致,履约和回款情况真实。",

@@ -22,7 +22,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import FrozenMap, frozenmap_conv, typed
+from salesctl._validators import FrozenMap, frozenmap_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.decision import Finding, Outcome

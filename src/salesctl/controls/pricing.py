@@ -40,7 +40,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import (
+from salesctl._validators import (
     decimal_conv,
     each,
     frozenset_conv,

@@ -30,18 +30,16 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._types import non_negative, text, typed
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
-from salesctl.decision import Finding, Outcome
+from salesctl._validators import non_negative, text, typed
+from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
+from salesctl.decision import Finding, Outcome, make_finding
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
-from salesctl.reconcile import (
+from salesctl.records import (
     ConsignmentCount,
-    Examination,
     Period,
     ReceivableItem,
     Records,
-    make_finding,
 )
 
 __all__ = [
@@ -414,6 +412,7 @@ _M = Frequency.MONTHLY
 CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-CR-03",
+        customer_partitionable=True,
         title_zh="信用档案至少每年更新",
         title_en="Customer credit file reviewed at least yearly; overdue reviews flagged",
         objective_zh="客户信用等级、额度和期限反映客户当前的信用状况。",
@@ -442,6 +441,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-AR-01",
+        customer_partitionable=True,
         title_zh="逾期货款计息、抵扣提成直至诉讼",
         title_en="Receivables aged monthly; overdue items escalate: interest, commission offset, litigation",
         objective_zh="逾期应收账款按规定逐级清欠,减少坏账。",
@@ -482,6 +482,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-AR-02",
+        customer_partitionable=True,
         title_zh="铺货月底盘点结算",
         title_en="Consignment stock settled monthly: settlement = opening − counted, paid by the 5th of next month",
         objective_zh="铺货商品的销售及时、准确结算收款。",

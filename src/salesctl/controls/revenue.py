@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from salesctl._types import each, frozenset_conv, typed
+from salesctl._validators import each, frozenset_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.decision import Finding, Outcome

@@ -1,7 +1,7 @@
 """Small immutable building blocks and validators shared by every value class.
 
 Validators raise :class:`~salesctl.errors.InvalidInput` with the path ``Class.field``; the
-parsers in :mod:`salesctl._structure` replace the class name with the real path of the value
+parsers in :mod:`salesctl._convert` replace the class name with the real path of the value
 in the input document.
 """
 

@@ -24,7 +24,7 @@ from typing import Any, Union
 
 import attrs
 
-from salesctl._types import FrozenMap
+from salesctl._validators import FrozenMap
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.money import Money, to_decimal
 
