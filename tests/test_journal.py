@@ -30,6 +30,8 @@ from salesctl.journal import (
     chain_hash,
     verify_export,
 )
+from salesctl.journal import api as japi
+from salesctl.journal import sqlite as jsqlite
 from tests import builders as b
 
 #: The controls these tests lean on (other families need context the journal does not keep).
@@ -173,12 +175,12 @@ class TestChain:
         self, journal: Journal, monkeypatch: pytest.MonkeyPatch
     ) -> None:
         """entries() yields every record of a log longer than one page of reads."""
-        monkeypatch.setattr(jmod, "_PAGE", 7)
+        monkeypatch.setattr(japi, "_PAGE", 7)
         for _ in range(30):
             journal.next_number("S")
         assert [e.seq for e in journal.entries()] == list(range(1, 31))
         assert [e.seq for e in journal.entries(since=13)] == list(range(14, 31))
-        monkeypatch.setattr(jmod, "_PAGE", 10)
+        monkeypatch.setattr(japi, "_PAGE", 10)
         assert [e.seq for e in journal.entries(since=10)] == list(range(11, 31))
 
     def test_rewritten_history_is_caught_by_an_anchor(self, journal: Journal, path: Path) -> None:
@@ -776,8 +778,8 @@ class TestSchema:
         def v1_to_v2(conn: sqlite3.Connection) -> None:
             conn.execute("ALTER TABLE entries ADD COLUMN note TEXT")
 
-        monkeypatch.setattr(jmod, "SCHEMA_VERSION", 2)
-        monkeypatch.setattr(jmod, "_MIGRATIONS", (*jmod._MIGRATIONS, v1_to_v2))
+        monkeypatch.setattr(jsqlite, "SCHEMA_VERSION", 2)
+        monkeypatch.setattr(jsqlite, "_MIGRATIONS", (*jsqlite._MIGRATIONS, v1_to_v2))
         with pytest.raises(sc.JournalError, match="migrate"):
             Journal(path, read_only=True)
         with Journal(path) as j:
@@ -787,7 +789,7 @@ class TestSchema:
         assert con.execute("PRAGMA user_version").fetchone()[0] == 2
         assert "note" in {r[1] for r in con.execute("PRAGMA table_info(entries)")}
         con.close()
-        monkeypatch.setattr(jmod, "SCHEMA_VERSION", 1)
+        monkeypatch.setattr(jsqlite, "SCHEMA_VERSION", 1)
         with pytest.raises(sc.JournalTooNew, match="version 2"):
             Journal(path)
 
@@ -802,8 +804,8 @@ class TestSchema:
             conn.execute("ALTER TABLE entries ADD COLUMN note TEXT")
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(jmod, "SCHEMA_VERSION", 2)
-        monkeypatch.setattr(jmod, "_MIGRATIONS", (*jmod._MIGRATIONS, broken))
+        monkeypatch.setattr(jsqlite, "SCHEMA_VERSION", 2)
+        monkeypatch.setattr(jsqlite, "_MIGRATIONS", (*jsqlite._MIGRATIONS, broken))
         with pytest.raises(RuntimeError):
             Journal(path)
         con = raw(path)
@@ -932,7 +934,7 @@ class TestBadInput:
                 raise sqlite3.OperationalError("unable to open database file")
             return real(database, *a, **kw)
 
-        monkeypatch.setattr(jmod.sqlite3, "connect", picky)
+        monkeypatch.setattr(sqlite3, "connect", picky)
         with Journal(p, read_only=True) as j:
             assert j.verify().ok
 

@@ -1,0 +1,113 @@
+"""What a journal backend provides: a :class:`Store` that opens transactions, each a
+:class:`Session` holding the few reads and writes the :class:`~salesctl.journal.Journal` needs.
+
+The Journal keeps the rules (what a record holds, when a release is used up, how numbers are
+drawn, what a context contains); a backend keeps the bytes. Every backend stores the records of
+:mod:`salesctl.journal.records` with the same canonical JSON and the same hash chain, beside
+index tables (:data:`~salesctl.journal.verify.INDEXES`) that the chain proves. The SQLite
+backend is :mod:`salesctl.journal.sqlite`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any, Protocol
+
+from salesctl.journal.records import Entry, Verification
+
+__all__ = ["Session", "Store"]
+
+
+class Session(Protocol):
+    """One transaction of a backend: a consistent snapshot (read) or the write lock (write).
+
+    Reads return :class:`~salesctl.journal.records.Entry` values (oldest first); writes are
+    only called inside a write transaction. Damaged stored records raise
+    :class:`~salesctl.errors.JournalCorrupt`.
+    """
+
+    def append(self, kind: str, key: str, record: dict[str, Any]) -> Entry:
+        """Append one record to the chain after the current head, and move the head."""
+        ...
+
+    def head(self) -> tuple[int, str] | None:
+        """``(seq, hash)`` of the chain head row (``None`` when it is missing)."""
+        ...
+
+    def entries(
+        self,
+        *,
+        kind: str | None = None,
+        key: str | None = None,
+        since: int | None = None,
+        limit: int | None = None,
+        newest_first: bool = False,
+    ) -> Iterator[Entry]:
+        """The records of ``kind`` with ``key`` after ``since``, in sequence order (read lazily,
+        within the transaction)."""
+        ...
+
+    def indexed(self, index: str, id_: str) -> Entry | None:
+        """The record the ``approvals``, ``releases`` or ``consumptions`` index names for ``id_``."""
+        ...
+
+    def index(self, index: str, id_: str, seq: int) -> None:
+        """Add ``id_ → seq`` to the ``approvals`` or ``releases`` index (``id_`` is new)."""
+        ...
+
+    def index_consumption(self, release_id: str, order_id: str, seq: int) -> None:
+        """Add a use to the ``consumptions`` index; refuses a release used before."""
+        ...
+
+    def consumed(self, release_id: str) -> bool:
+        """Whether the ``consumptions`` index holds the release."""
+        ...
+
+    def last_number(self, series: str) -> Any:
+        """The highest number of ``series`` in the ``numbers`` index (``None`` when none)."""
+        ...
+
+    def index_number(self, series: str, number: int, document_id: str | None, seq: int) -> None:
+        """Add a draw to the ``numbers`` index; refuses a number drawn before."""
+        ...
+
+    def last_numbers(self) -> dict[str, int]:
+        """The highest number of each series in the ``numbers`` index."""
+        ...
+
+    def number_document(self, series: str, number: int) -> tuple[bool, Any]:
+        """``(drawn, document id)`` of a number in the ``numbers`` index."""
+        ...
+
+
+class Store(Protocol):
+    """A journal backend: where the records live, and its transactions."""
+
+    path: Path
+    read_only: bool
+
+    def read(self) -> AbstractContextManager[Session]:
+        """One read transaction: a consistent snapshot while writers go on."""
+        ...
+
+    def write(self) -> AbstractContextManager[Session]:
+        """One write transaction, serialised with every other writer.
+
+        Raises:
+            JournalReadOnly: if the store was opened read-only.
+        """
+        ...
+
+    def verify(self, anchor: tuple[int, str] | None) -> Verification:
+        """Check the chain, the head, the indexes and the storage (never raises when broken)."""
+        ...
+
+    def backup(self, dest: Path) -> Path:
+        """A consistent copy of the journal at ``dest`` while it is in use."""
+        ...
+
+    def close(self) -> None:
+        """Release every connection."""
+        ...
