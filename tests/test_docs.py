@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import doctest
 import importlib.util
 import io
 import json
@@ -354,6 +355,10 @@ class TestPackage:
         assert "register" in docs.__all__
         for name in docs.__all__:
             assert getattr(docs, name) is not None, name
+
+    def test_module_doctest_runs(self) -> None:
+        """The example in the package docstring works as written."""
+        assert doctest.testmod(docs).failed == 0
 
     def test_one_table_builder(self) -> None:
         """Every table is written by `text.table`: blank headers as `| | |`, cells as given."""
