@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import doctest
 import importlib.util
 import io
 import json
@@ -20,9 +21,10 @@ import pytest
 
 import salesctl as sc
 from salesctl import docs
-from salesctl.cli import main
+from salesctl.cli import EXIT_ALLOW, EXIT_BAD_INPUT, main
 from salesctl.control import Assertion, Automation, Control, Frequency, Kind
 from salesctl.controls import CONTROLS, FAMILIES
+from salesctl.docs.text import kind_text, table
 from salesctl.errors import InvalidInput
 from salesctl.policy import loads_policy
 
@@ -194,7 +196,7 @@ class TestPolicyParameters:
             out=out,
             err=err,
         )
-        assert code == 0, err.getvalue()
+        assert code == EXIT_ALLOW, err.getvalue()
         site = tmp_path / "site"
         assert "group_cfo" in (site / "controls/O2C-CR-04.md").read_text(encoding="utf-8")
         assert (site / "controls/rcm.csv").read_bytes().startswith(b"\xef\xbb\xbf")
@@ -204,7 +206,7 @@ class TestPolicyParameters:
             json.loads((site / "controls" / name).read_text(encoding="utf-8"))
         stale = site / "controls" / "O2C-ZZ-99.md"
         stale.write_text("old", encoding="utf-8")
-        assert main(["docs", "--out", str(site)], out=out, err=err) == 0
+        assert main(["docs", "--out", str(site)], out=out, err=err) == EXIT_ALLOW
         assert not stale.exists()
 
     @pytest.mark.parametrize(
@@ -218,7 +220,7 @@ class TestPolicyParameters:
         """A missing policy file or a bad timestamp is bad input (exit 3), with a message."""
         args = [a if a != "x" else str(tmp_path / "x") for a in args]
         err = io.StringIO()
-        assert main(args, out=io.StringIO(), err=err) == 3
+        assert main(args, out=io.StringIO(), err=err) == EXIT_BAD_INPUT == 3
         assert err.getvalue().startswith("salesctl: ")
 
     def test_output_is_stable(self) -> None:
@@ -309,6 +311,67 @@ class TestDerivedColumns:
         c = _new_control(activity_en="stages [needs, proposal](in order)")
         page = docs.render(controls={c.id: c}, timestamp=TS)["controls/O2C-ZZ-01.md"]
         assert r"\[needs, proposal\](in order)" in page
+
+
+class TestKinds:
+    def test_a_control_with_both_sides_shows_both_everywhere(self, pages: dict[str, str]) -> None:
+        """Every control whose `kinds` holds both shows "preventive + detective" on its page, in
+        the RCM and in the indexes, in both languages; the others show their one kind."""
+        both = {cid for cid, c in CONTROLS.items() if c.kinds == frozenset(Kind)}
+        assert {"O2C-SO-01", "O2C-PL-01"} <= both
+        for cid in CONTROLS:
+            en = re.search(
+                r"^\| Preventive / detective \| (.*) \|$", pages[f"controls/{cid}.md"], re.M
+            )
+            zh = re.search(r"^\| 控制类型 \| (.*) \|$", pages[f"zh/controls/{cid}.md"], re.M)
+            assert en is not None and zh is not None
+            assert en.group(1).startswith("preventive + detective") == (cid in both), cid
+            assert zh.group(1).startswith("预防性 + 检查性") == (cid in both), cid
+            if cid in both:
+                rcm_row = next(x for x in pages["controls/rcm.md"].splitlines() if f"[{cid}]" in x)
+                assert "preventive + detective" in rcm_row
+                index_row = next(
+                    x for x in pages["controls/index.md"].splitlines() if f"[{cid}]" in x
+                )
+                assert "preventive + detective" in index_row
+
+    def test_the_kind_shown_is_every_kind_in_kinds(self) -> None:
+        """A detective-only control shows one kind (with its periods); given a preventive check
+        too, the same control shows both."""
+        detective = _new_control(
+            detect=lambda *_: None, detect_at=frozenset({Frequency.MONTHLY, Frequency.DAILY})
+        )
+        assert kind_text(detective, "en") == "detective (daily, monthly)"
+        assert kind_text(detective, "zh") == "检查性 (每日, 每月)"
+        both = attrs.evolve(detective, check=lambda *_: (), applies_to=("order",))
+        assert both.kinds == frozenset(Kind)
+        assert kind_text(both, "en") == "preventive + detective (daily, monthly)"
+        assert kind_text(_new_control(), "en") == "detective"
+
+
+class TestPackage:
+    def test_public_names_resolve(self) -> None:
+        """Every name of `salesctl.docs.__all__` exists, `register` (used by the CLI) among them."""
+        assert "register" in docs.__all__
+        for name in docs.__all__:
+            assert getattr(docs, name) is not None, name
+
+    def test_module_doctest_runs(self) -> None:
+        """The example in the package docstring works as written."""
+        assert doctest.testmod(docs).failed == 0
+
+    def test_one_table_builder(self) -> None:
+        """Every table is written by `text.table`: blank headers as `| | |`, cells as given."""
+        assert table(("", ""), [("a", "b")]) == ["| | |", "|---|---|", "| a | b |"]
+        assert table(("key", "★"), [("x", "")]) == ["| key | ★ |", "|---|---|", "| x |  |"]
+        assert table(("a",), []) == ["| a |", "|---|"]
+
+    def test_modules_stay_small(self) -> None:
+        """The package is split by job; no module grows past 600 lines."""
+        root = Path(docs.__file__).parent
+        sizes = {p.name: len(p.read_text(encoding="utf-8").splitlines()) for p in root.glob("*.py")}
+        assert len(sizes) > 10
+        assert max(sizes.values()) <= 600, sizes
 
 
 class TestPolicyReference:

@@ -29,9 +29,20 @@ from typing import Any
 
 from mkdocs.structure.files import File, Files
 
+_ROOT = Path(__file__).resolve().parents[2]
+# mkdocs loads this file by path: the package is documented from the checkout's src/, even
+# when another salesctl is installed, so src/ goes first on the path before salesctl is imported.
+if str(_ROOT / "src") not in sys.path:
+    sys.path.insert(0, str(_ROOT / "src"))
+
+import salesctl.docs  # noqa: E402
+from salesctl.cli import read_check_file  # noqa: E402
+from salesctl.controls import CONTROLS, FAMILIES  # noqa: E402
+from salesctl.gate import Gate  # noqa: E402
+from salesctl.policy import Policy, load_policy  # noqa: E402
+
 log = logging.getLogger("mkdocs.hooks.salesctl")
 
-_ROOT = Path(__file__).resolve().parents[2]
 _MARKER = "<!-- salesctl:policy-reference -->"
 _EXAMPLE = re.compile(r"<!-- salesctl:example-decision (\S+) -->")
 _CONTROLS_SECTION = "Controls"
@@ -42,18 +53,7 @@ _MORE_SECTION = "More"
 _SKIP = ("hooks/", "controls/", "zh/controls/", "reference/")
 
 
-def _docs() -> Any:
-    src = str(_ROOT / "src")
-    if src not in sys.path:
-        sys.path.insert(0, src)
-    import salesctl.docs
-
-    return salesctl.docs
-
-
-def _policy(config: Any) -> Any:
-    from salesctl.policy import Policy, load_policy
-
+def _policy(config: Any) -> Policy:
     name = (config.extra or {}).get("salesctl_policy")
     if name:
         path = Path(config.config_file_path).parent / name
@@ -92,14 +92,13 @@ def _title_of(path: Path) -> str:
 
 
 def _public_modules() -> list[str]:
+    """The public modules and packages directly under ``salesctl`` (``gate``, ``docs``, …)."""
     pkg = _ROOT / "src" / "salesctl"
-    return sorted(p.stem for p in pkg.glob("*.py") if not p.stem.startswith("_"))
+    names = {p.stem for p in pkg.glob("*.py")} | {p.parent.name for p in pkg.glob("*/__init__.py")}
+    return sorted(n for n in names if not n.startswith("_"))
 
 
 def on_config(config: Any) -> Any:
-    _docs()
-    from salesctl.controls import CONTROLS, FAMILIES
-
     nav = config.nav
     if nav is None:
         return config
@@ -141,10 +140,7 @@ def on_config(config: Any) -> Any:
 
 
 def on_files(files: Files, config: Any) -> Files:
-    docs = _docs()
-    from salesctl.controls import FAMILIES
-
-    generated = dict(docs.render(_policy(config)))
+    generated = dict(salesctl.docs.render(_policy(config)))
     for name in FAMILIES:
         if files.get_file_from_path(f"reference/families/{name}.md") is not None:
             continue  # a hand-written page wins
@@ -164,9 +160,6 @@ def on_files(files: Files, config: Any) -> Files:
 
 
 def _example(match: re.Match[str], config: Any) -> str:
-    from salesctl.cli import read_check_file
-    from salesctl.gate import Gate
-
     name = match.group(1)
     path = Path(config.config_file_path).parent / name
     try:
@@ -197,8 +190,7 @@ def _example(match: re.Match[str], config: Any) -> str:
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
     if _MARKER in markdown:
-        markdown = markdown.replace(_MARKER, _docs().policy_reference())
+        markdown = markdown.replace(_MARKER, salesctl.docs.policy_reference())
     if "salesctl:example-decision" in markdown:
-        _docs()
         markdown = _EXAMPLE.sub(lambda m: _example(m, config), markdown)
     return markdown

@@ -1,0 +1,139 @@
+"""One page per control, in English (``controls/<ID>.md``) and Chinese (``zh/controls/<ID>.md``).
+
+Each page carries every RCM column, the activity with the parameters as configured (and how
+they differ from the defaults), the findings the control can raise, a test of design, a test
+of operating effectiveness and a suggested sample size.
+"""
+
+from __future__ import annotations
+
+from salesctl.control import RISKS, Control
+from salesctl.docs.derived import (
+    activity,
+    basic_norm,
+    check_name,
+    conflicts,
+    coso_principles,
+    design_test,
+    family_of,
+    operating_effectiveness_test,
+    other_refs,
+    param_rows,
+    sample_size,
+    show,
+)
+from salesctl.docs.references import BASIC_NORM, COSO_PRINCIPLES
+from salesctl.docs.text import (
+    AUTOMATION,
+    FREQUENCY,
+    assertions_text,
+    cell,
+    kind_text,
+    label,
+    md,
+    page_head,
+    pick,
+    policy_line,
+    stage_name,
+    table,
+)
+from salesctl.policy import Policy
+
+__all__ = ["control_page"]
+
+
+def control_page(c: Control, policy: Policy, lang: str) -> str:
+    """The page of control ``c`` under ``policy`` in ``"zh"`` or ``"en"``."""
+    zh = lang == "zh"
+    star = " ★" if c.key else ""
+    lines = page_head(f"{c.id} {md(c.title(lang))}{star}", f"controls/{c.id}.md", lang)
+    lines.append(policy_line(policy, lang))
+    lines.append("")
+    if not policy.is_enabled(c.id):
+        lines += [
+            "> **"
+            + label("disabled", lang)
+            + "**: "
+            + (
+                "本控制在当前策略中被关闭,不会运行。"
+                if zh
+                else "this control does not run under this policy."
+            ),
+            "",
+        ]
+    lines += table(("", ""), [(label(k, lang), cell(v)) for k, v in _facts(c, policy, lang)])
+    lines += ["", f"## {label('risks', lang)}", ""]
+    for r in c.risks:
+        lines.append(f"- **{r}** {pick(RISKS[r], lang) if r in RISKS else ''}")
+    lines += [
+        "",
+        f"## {label('objective', lang)}",
+        "",
+        md(c.objective_zh if zh else c.objective_en),
+        "",
+    ]
+    lines += [f"## {label('activity', lang)}", "", md(activity(c, policy, lang)), ""]
+    prow = param_rows(c, policy)
+    if prow:
+        lines += [f"### {label('parameters', lang)}", ""]
+        head = tuple(label(k, lang) for k in ("key_col", "configured", "default", "deviation"))
+        deviates = "**" + label("yes", lang).replace(" ★", "") + "**"
+        lines += table(
+            head,
+            [
+                (
+                    f"`{c.family}.{key}`",
+                    cell(md(show(configured))),
+                    cell(md(show(default))),
+                    deviates if configured != default else "",
+                )
+                for key, configured, default in prow
+            ],
+        )
+        lines.append("")
+    lines += [f"## {label('conflicts', lang)}", "", md(conflicts(c, lang)), ""]
+    lines += [f"## {label('evidence', lang)}", "", md(c.evidence), ""]
+    if c.messages:
+        lines += [f"## {label('messages', lang)}", ""]
+        lines += table(
+            ("", ""), [(f"`{key}`", cell(md(pick(pair, lang)))) for key, pair in c.messages.items()]
+        )
+        lines.append("")
+    lines += [f"## {label('tod', lang)}", "", design_test(c, lang), ""]
+    lines += [f"## {label('toe', lang)}", "", operating_effectiveness_test(c, policy, lang), ""]
+    lines += [f"## {label('sample', lang)}", "", sample_size(c, policy, lang), ""]
+    return "\n".join(lines)
+
+
+def _facts(c: Control, policy: Policy, lang: str) -> list[tuple[str, str]]:
+    """``(label key, value)`` for the page's first table (values not yet made cell-safe)."""
+    zh = lang == "zh"
+    fam = family_of(c)
+    fam_text = f"{c.family} ({fam.title_zh if zh else fam.title_en})" if fam else c.family
+    bn = ", ".join(
+        f"{r} {pick(BASIC_NORM[r], lang)}" if r in BASIC_NORM else r for r in basic_norm(c)
+    )
+    coso = ", ".join(f"{p} {pick(COSO_PRINCIPLES[p], lang)}" for p in coso_principles(c))
+    g9 = ", ".join((f"第{n}条" if zh else f"art. {n}") for n in c.g9)
+    check = check_name(c)
+    return [
+        ("id", c.id),
+        ("version", str(c.version)),
+        ("family", fam_text),
+        ("stage", stage_name(c.stage, lang)),
+        ("key", label("yes" if c.key else "no", lang)),
+        ("kind", kind_text(c, lang)),
+        ("automation", pick(AUTOMATION[c.automation], lang)),
+        ("frequency", pick(FREQUENCY[c.frequency], lang)),
+        ("owner", md(c.owner)),
+        ("applies", ", ".join(f"`{a}`" for a in c.applies_to) or "—"),
+        ("check", f"`{check}`" if check else "—"),
+        ("status", label("enabled" if policy.is_enabled(c.id) else "disabled", lang)),
+        ("assertions", assertions_text(c, lang)),
+        ("g9", g9),
+        ("bn", bn or "—"),
+        ("coso", coso),
+        ("other_refs", md(", ".join(other_refs(c))) or "—"),
+        ("seeds", md(", ".join(c.seeds))),
+        ("sample", sample_size(c, policy, lang)),
+    ]
