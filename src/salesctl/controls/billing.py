@@ -9,7 +9,9 @@ Controls: O2C-BL-01 (invoiced quantity never above delivered quantity, per order
 O2C-BL-03 (a contract is invoiced only once the collected share of its price reaches the
 policy's minimum, 60 % by default, and the finance VP signs), O2C-BL-04 (an invoice is voided
 only after its settlement was voided; a settlement is rolled back only while its accounting
-voucher is unposted).
+voucher is unposted); and, detective, O2C-BL-02 (daily, the quantities invoiced agree with
+the system deliveries they bill, S-IC 7.1: 每日核对发票销售量与系统发货量是否一致), run by
+:func:`salesctl.reconcile.run`.
 
 The 60 % rule compares exactly, in Decimal: ``collected ≥ price × min_collected_ratio``.
 

@@ -13,7 +13,9 @@ unless the sale is immediate cash-and-carry), O2C-CT-02 (drafted on the legal-ap
 template; every contract reviewed by same-level legal, substantive changes also by HQ legal),
 O2C-CT-03 (the contract rests on a contract application that cites a sales policy in force,
 signed by the sales manager and approved by the general manager, and finance co-signs the
-contract).
+contract); and, detective, O2C-CT-04 (the sales department's and finance's contract ledgers
+reconciled monthly, S-K1 4, 12: 每月盘点销售与财务部对合同台帐进行对帐), run by
+:func:`salesctl.reconcile.run`.
 
 Approvals for the application are given on the application's id; legal reviews and the
 finance co-signature on the contract's id. The drafter of the contract cannot give any of them.

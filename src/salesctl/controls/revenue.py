@@ -9,7 +9,9 @@ consignment sales flow S-YF 9–11 (客户签收;通过物流公司送货的司�
 Controls: O2C-RR-02 (revenue only for posted deliveries the customer signed for, or whose
 logistics receipt matches the waybill noted on the goods issue; consignment stock only on a
 confirmed month-end settlement), O2C-RR-03 (revenue offsets the customer's advance receipts
-first; a receipt is applied to receivables only up to what is open, the rest is an advance).
+first; a receipt is applied to receivables only up to what is open, the rest is an advance);
+and, detective, O2C-RR-01 (daily and at month end, sales invoices = system invoices = revenue in
+the general ledger, S-IC 8.1), run by :func:`salesctl.reconcile.run`.
 
 >>> from salesctl.controls.revenue import RevenuePolicy
 >>> sorted(m.value for m in RevenuePolicy().logistics_modes)
