@@ -1,0 +1,303 @@
+"""The simulated host's contract side: quotations, the sales pipeline, signed contracts with
+their 60 % first payment, production orders, follow-up service and commissions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from salesctl.demo.host import CENT, ZERO, HostCustomer, cny
+from salesctl.demo.orders import Deal, OrderFlow
+from salesctl.events import RecordBusinessApproval
+from salesctl.model import (
+    BusinessApprovalForm,
+    CommissionClaim,
+    Contract,
+    ContractStatus,
+    Opportunity,
+    PaymentMethod,
+    PipelineStage,
+    ProductionLine,
+    ProductionOrder,
+    Quotation,
+    QuotationLine,
+    SalesOrder,
+    WorkOrder,
+)
+from salesctl.transactions import (
+    AdvanceStage,
+    IssueProductionOrder,
+    PayCommission,
+    ScheduleWorkOrder,
+    SendQuotation,
+    SignContract,
+)
+
+__all__ = ["ContractFlow"]
+
+
+class ContractFlow(OrderFlow):
+    """The host with its contract side (see the module)."""
+
+    # -- contracts -----------------------------------------------------------------------
+
+    def contract_of(
+        self, cust: HostCustomer, order: SalesOrder, when: dt.datetime, **fields: Any
+    ) -> Contract:
+        """A signed contract on the approved template for ``order``'s lines and terms (``fields``
+        set or override the others)."""
+        k = Contract(
+            id=self.next_id("CT", 5),
+            customer_id=cust.id,
+            amount=order.total,
+            payment=order.payment,
+            created_by=cust.rep.id,
+            status=ContractStatus.SIGNED,
+            template_id="TPL-SALES-2026",
+            application_id=self.next_id("CTA", 5),
+            sales_policy_ref=f"XSZC-{self.year}-01",
+            signed_on=when.date(),
+            lines=order.lines,
+        )
+        return attrs.evolve(k, **fields) if fields else k
+
+    def contract_deal(self, cust: HostCustomer, when: dt.datetime) -> str:
+        """A larger sale on a written contract: contract, order, 60 % prepayment, delivery,
+        invoice, balance, commission.
+
+        Returns:
+            The contract id.
+        """
+        order = self.new_order(
+            cust,
+            when,
+            lines=2,
+            scale=3,
+            method=PaymentMethod.CREDIT if cust.credit else PaymentMethod.PREPAYMENT,
+        )
+        quote = self.quotation(cust, order, when - dt.timedelta(days=6))
+        self.pipeline(cust, when - dt.timedelta(days=12), quote_id=quote)
+        contract = self.contract_of(
+            cust,
+            order,
+            when,
+            order_id=order.id,
+            first_payment=cny((order.total.amount * Decimal("0.6")).quantize(CENT)),
+        )
+        cid = contract.id
+        self.post(SignContract(contract=contract, actor=cust.rep, at=when))
+        self.contracts[cid] = {
+            "contract": contract,
+            "collected": ZERO,
+            "customer": cust,
+            "deal": None,
+        }
+        order = attrs.evolve(order, contract_id=cid)
+        t = when + dt.timedelta(hours=1)
+        deal = self.place(order, cust, t, flow=False)
+        self.contracts[cid]["deal"] = deal
+        first = contract.first_payment.amount if contract.first_payment else ZERO
+        self._pending_first[cid] = first
+        self.production(deal, contract, t + dt.timedelta(hours=2))
+        self.schedule(
+            self.later(t, 1, 5),
+            lambda tt: self._contract_prepay(deal, self._first_payment(cid), tt),
+        )
+        return cid
+
+    def _first_payment(self, cid: str) -> Decimal:
+        info = self.contracts[cid]
+        ratio = info.get("first_ratio")
+        if ratio is None:
+            return self._pending_first[cid]
+        assert isinstance(ratio, Decimal)
+        amount: Decimal = info["contract"].amount.amount
+        return (amount * ratio).quantize(CENT)
+
+    def _contract_prepay(self, deal: Deal, amount: Decimal, when: dt.datetime) -> None:
+        self.receive(deal.cust, amount, when, to_receivables=ZERO, contract_id=deal.contract_id)
+        contract = self.contracts[deal.contract_id or ""]["contract"]
+        first = contract.first_payment.amount if contract.first_payment else ZERO
+        if self.rng.random() < 0.5 and amount >= first:
+            self.schedule(self.later(when, 1, 3), lambda t: self.work_order(deal, t))
+        self.schedule(self.later(when, 0, 2), lambda t: self.notice(deal, t))
+
+    def quotation(
+        self,
+        cust: HostCustomer,
+        order: SalesOrder,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        complete: bool = True,
+    ) -> str:
+        """Send a quotation with every element the policy requires (O2C-SO-05)."""
+
+        q = Quotation(
+            id=self.next_id("QT", 5),
+            customer_id=cust.id,
+            lines=tuple(
+                QuotationLine(
+                    line_no=ln.line_no,
+                    product=ln.product,
+                    unit_price=ln.unit_price,
+                    quantity=ln.quantity,
+                    quality_grade="GB/T 4456 grade A",
+                    spec_model=f"{ln.product.id}-STD",
+                    packaging="25 kg bags" if complete else None,
+                    material="virgin resin",
+                )
+                for ln in order.lines
+            ),
+            created_by=cust.rep.id,
+            quoted_on=when.date(),
+            delivery_date=when.date() + dt.timedelta(days=30),
+            transport="truck, delivered",
+            valid_until=when.date() + dt.timedelta(days=30),
+        )
+        self.post(SendQuotation(quotation=q, actor=cust.rep, at=when), expect=expect)
+        return q.id
+
+    def pipeline(
+        self, cust: HostCustomer, when: dt.datetime, *, quote_id: str, skip: bool = False
+    ) -> str:
+        """Move an opportunity through the stages up to the contract, with its artefacts
+        (O2C-PS-01); ``skip`` jumps from lead straight to proposal."""
+
+        oid = self.next_id("OPP", 5)
+        stages = (
+            PipelineStage.LEAD,
+            PipelineStage.QUALIFIED,
+            PipelineStage.NEEDS,
+            PipelineStage.PROPOSAL,
+            PipelineStage.QUOTE,
+            PipelineStage.CONTRACT,
+        )
+        artefacts = {
+            "needs_analysis": f"NA-{oid}",
+            "proposal": f"PP-{oid}",
+            "quotation": quote_id,
+            "contract": f"draft-{oid}",
+        }
+        if skip:
+            opp = Opportunity(
+                id=oid,
+                prospect=cust.id,
+                owner=cust.rep.id,
+                stage=stages[0],
+                willing_to_buy=True,
+                able_to_pay=True,
+                artefacts=artefacts,
+            )
+            self.post(
+                AdvanceStage(opportunity=opp, to_stage=stages[3], actor=cust.rep, at=when),
+                expect={"O2C-PS-01"},
+            )
+            return oid
+        for i in range(1, len(stages)):
+            opp = Opportunity(
+                id=oid,
+                prospect=cust.id,
+                owner=cust.rep.id,
+                stage=stages[i - 1],
+                willing_to_buy=True,
+                able_to_pay=True,
+                artefacts=artefacts,
+            )
+            self.post(
+                AdvanceStage(
+                    opportunity=opp,
+                    to_stage=stages[i],
+                    actor=cust.rep,
+                    at=when + dt.timedelta(hours=i),
+                )
+            )
+        return oid
+
+    def production(
+        self,
+        deal: Deal,
+        contract: Any,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        form: bool = True,
+    ) -> str:
+        """Business approval form, then the production order from the signed contract
+        (O2C-SO-06)."""
+
+        form_id = self.next_id("BA", 5)
+        if form:
+            self.record(
+                RecordBusinessApproval(
+                    at=when - dt.timedelta(minutes=30),
+                    form=BusinessApprovalForm(
+                        id=form_id,
+                        prepared_by=self.clerk.id,
+                        prepared_on=when.date(),
+                        contract_id=contract.id,
+                        order_id=deal.order.id,
+                        approved_by=("u-sales-vp",),
+                        approved_on=when.date(),
+                    ),
+                    customer_id=deal.cust.id,
+                )
+            )
+        po = ProductionOrder(
+            id=self.next_id("PO", 5),
+            lines=tuple(
+                ProductionLine(line_no=ln.line_no, product=ln.product, quantity=ln.quantity)
+                for ln in deal.order.lines
+            ),
+            issued_by=self.clerk.id,
+            issued_on=when.date(),
+            contract_id=contract.id,
+            order_id=deal.order.id,
+            business_approval_id=form_id if form else None,
+        )
+        self.post(
+            IssueProductionOrder(production_order=po, actor=self.clerk, at=when), expect=expect
+        )
+        return po.id
+
+    def work_order(self, deal: Deal, when: dt.datetime, *, expect: Iterable[str] = ()) -> str:
+        """A follow-up service work order on the contract (O2C-SV-01)."""
+
+        wo = WorkOrder(
+            id=self.next_id("WO", 5),
+            customer_id=deal.cust.id,
+            issued_by=self.clerk.id,
+            scheduled_on=when.date() + dt.timedelta(days=3),
+            contract_id=deal.contract_id,
+            description="installation and commissioning",
+        )
+        self.post(ScheduleWorkOrder(work_order=wo, actor=self.clerk, at=when), expect=expect)
+        return wo.id
+
+    def paid(self, deal: Deal, when: dt.datetime) -> None:
+        """A contract's collection is followed by the commission on it."""
+        if deal.contract_id is not None:
+            self.schedule(self.later(when, 1, 10), lambda t: self.pay_commission(deal, t))
+
+    def pay_commission(self, deal: Deal, when: dt.datetime) -> None:
+        """Pay the salesperson's commission on what the contract collected (O2C-CM-01)."""
+
+        info = self.contracts[deal.contract_id or ""]
+        rate = Decimal("0.02")
+        amount = (info["collected"] * rate).quantize(CENT)
+        claim = CommissionClaim(
+            id=self.next_id("CM", 5),
+            salesperson_id=deal.cust.rep.id,
+            amount=cny(amount),
+            rate=rate,
+            prepared_by=self.biller.id,
+            prepared_on=when.date(),
+            contract_id=deal.contract_id,
+        )
+        self.post(PayCommission(claim=claim, actor=self.biller, at=when))
+        self.contracts[deal.contract_id or ""]["done"] = True

@@ -1,0 +1,485 @@
+"""The simulated host's order-to-cash flow: order, notice, goods issue, proof, invoice,
+revenue, payment, closing.
+
+Each step posts its document through the gate and, in the clean flow, schedules the next one;
+injectors call the steps with ``flow=False`` and ``expect=`` to break one control, or hook the
+flow through a :class:`Deal`'s ``after_invoice`` / ``after_goods_issue``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from salesctl.demo.host import CNY, ZERO, Host, HostCustomer, cny
+from salesctl.events import CloseOrder, IssueSalesInvoice, PostGLRevenue, ReceiveDeliveryProof
+from salesctl.model import (
+    Actor,
+    DeliveryLine,
+    DeliveryNotice,
+    DeliveryProof,
+    GoodsIssue,
+    Invoice,
+    InvoiceLine,
+    OrderLine,
+    PaymentMethod,
+    PaymentTerms,
+    ProofKind,
+    Receipt,
+    RevenueEntry,
+    SalesOrder,
+)
+from salesctl.records import GLRevenue, SalesInvoice
+from salesctl.transactions import (
+    BookRevenue,
+    IssueDeliveryNotice,
+    IssueInvoice,
+    PlaceOrder,
+    PostGoodsIssue,
+    RecordReceipt,
+)
+
+__all__ = ["Deal", "OrderFlow"]
+
+
+@attrs.define(eq=False)
+class Deal:
+    """An order in flight (the host's own view of what it still has to do)."""
+
+    order: SalesOrder
+    cust: HostCustomer
+    contract_id: str | None = None
+    invoiced: Decimal = ZERO
+    delivered_value: Decimal = ZERO
+    #: Days after the due date the customer pays (0: on time).
+    pay_late: int = 0
+    #: Leave the order open after completion (O2C-SO-03's injector).
+    no_close: bool = False
+    #: Called with the invoice when one is issued (injectors hook the flow here).
+    after_invoice: Callable[[Invoice, dt.datetime], None] | None = None
+    #: Called with the goods issue instead of the normal proof/invoice flow.
+    after_goods_issue: Callable[[GoodsIssue, dt.datetime], None] | None = None
+
+
+class OrderFlow(Host):
+    """The host with its order-to-cash flow (see the module)."""
+
+    # -- the order-to-cash flow ---------------------------------------------------------
+
+    def next_order_seq(self) -> int:
+        """Draw the next number of the year's order series."""
+        series = f"SO-{self.year}"
+        seq = self._counters.get(series, 0) + 1
+        self._counters[series] = seq
+        return seq
+
+    def last_order_seq(self) -> int:
+        """The last number drawn in the year's order series (0 before the first)."""
+        return self._counters.get(f"SO-{self.year}", 0)
+
+    def draft_order(self, cust: HostCustomer, when: dt.datetime, **kw: Any) -> SalesOrder:
+        """An order drawn up only to quote or contract from: its number goes back to the
+        series (no order is posted under it)."""
+        order = self.new_order(cust, when, **kw)
+        self._counters[f"SO-{self.year}"] -= 1
+        return order
+
+    def new_order(
+        self,
+        cust: HostCustomer,
+        when: dt.datetime,
+        *,
+        lines: int | None = None,
+        method: PaymentMethod | None = None,
+        contract_id: str | None = None,
+        seq: int | None = None,
+        scale: int = 1,
+        order_id: str | None = None,
+    ) -> SalesOrder:
+        """Build (not post) a sales order for ``cust`` at list prices."""
+        rng = self.rng
+        k = lines or rng.choice((1, 1, 1, 2, 2, 3))
+        picks = rng.sample(self.products, k)
+        order_lines = tuple(
+            OrderLine(
+                line_no=i + 1,
+                product=p.product,
+                quantity=Decimal(rng.randint(1, 4) * p.scale * scale),
+                unit_price=cny(p.price),
+            )
+            for i, p in enumerate(picks)
+        )
+        if method is None:
+            if cust.credit:
+                method = (
+                    PaymentMethod.CREDIT if rng.random() < 0.8 else PaymentMethod.TT_OPEN_ACCOUNT
+                )
+            else:
+                method = PaymentMethod.PREPAYMENT if rng.random() < 0.7 else PaymentMethod.CASH
+        days = cust.term if method in self.credit_methods else 0
+        if seq is None:
+            seq = self.next_order_seq()
+        return SalesOrder(
+            id=order_id or f"SO-{self.year}-{seq:06d}",
+            series=f"SO-{self.year}",
+            seq=seq,
+            customer=cust.customer(),
+            lines=order_lines,
+            payment=PaymentTerms(method, days),
+            created_by=cust.rep.id,
+            order_date=when.date(),
+            contract_id=contract_id,
+        )
+
+    def place(
+        self,
+        order: SalesOrder,
+        cust: HostCustomer,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        actor: Actor | None = None,
+        flow: bool = True,
+    ) -> Deal:
+        """Post the order and (with ``flow``) schedule the rest of its life."""
+
+        self.post(PlaceOrder(order=order, actor=actor or cust.rep, at=when), expect=expect)
+        key = (cust.rep.org_unit, when.strftime("%Y-%m"))
+        self._sold[key] = self._sold.get(key, ZERO) + order.total.amount
+        deal = Deal(order=order, cust=cust, contract_id=order.contract_id)
+        if flow:
+            if order.payment.method is PaymentMethod.PREPAYMENT:
+                self.schedule(
+                    when + dt.timedelta(hours=self.rng.randint(2, 40)),
+                    lambda t: self.prepay(deal, t),
+                )
+            else:
+                self.schedule(self.later(when, 1, 3), lambda t: self.notice(deal, t))
+        return deal
+
+    def later(self, when: dt.datetime, lo: int, hi: int, hour: int | None = None) -> dt.datetime:
+        """A working-day time ``lo``–``hi`` days after ``when`` (at ``hour``, or a random one)."""
+        day = when.date() + dt.timedelta(days=self.rng.randint(lo, hi))
+        while day.weekday() >= 5:
+            day += dt.timedelta(days=1)
+        return self.at(
+            day, hour if hour is not None else self.rng.randint(9, 16), self.rng.randint(0, 59)
+        )
+
+    def prepay(self, deal: Deal, when: dt.datetime) -> None:
+        """The customer pays a prepayment order in advance; then the notice follows."""
+        self.receive(deal.cust, deal.order.total.amount, when, to_receivables=ZERO)
+        self.schedule(self.later(when, 0, 2), lambda t: self.notice(deal, t))
+
+    def receive(
+        self,
+        cust: HostCustomer,
+        amount: Decimal,
+        when: dt.datetime,
+        *,
+        to_receivables: Decimal,
+        contract_id: str | None = None,
+        expect: Iterable[str] = (),
+    ) -> Receipt:
+        """Record a customer payment."""
+
+        r = Receipt(
+            id=self.next_id("RC"),
+            customer_id=cust.id,
+            amount=cny(amount),
+            received_on=when.date(),
+            to_receivables=cny(to_receivables),
+            contract_id=contract_id,
+        )
+        self.post(RecordReceipt(receipt=r, actor=self.cashier, at=when), expect=expect)
+        if contract_id is not None and contract_id in self.contracts:
+            self.contracts[contract_id]["collected"] += amount
+        return r
+
+    def notice(
+        self,
+        deal: Deal,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        flow: bool = True,
+        valid_days: int | None = 14,
+        qty: Decimal | None = None,
+    ) -> DeliveryNotice:
+        """Issue the delivery notice for the whole order (then the goods issue)."""
+
+        o = deal.order
+        n = DeliveryNotice(
+            id=self.next_id("DN"),
+            order_id=o.id,
+            lines=tuple(
+                DeliveryLine(
+                    order_line=ln.line_no,
+                    product_id=ln.product.id,
+                    quantity=qty if qty is not None else ln.quantity,
+                )
+                for ln in o.lines
+            ),
+            issued_by=self.clerk.id,
+            issued_on=when.date(),
+            valid_until=when.date() + dt.timedelta(days=valid_days)
+            if valid_days is not None
+            else None,
+            contract_id=o.contract_id,
+        )
+        self.post(IssueDeliveryNotice(notice=n, order=o, actor=self.clerk, at=when), expect=expect)
+        if flow:
+            self.schedule(self.later(when, 1, 2), lambda t: self.goods_issue(deal, n, t))
+        return n
+
+    def pick(
+        self, product_id: str, qty: Decimal, day: dt.date, when: dt.datetime
+    ) -> list[tuple[str, Decimal]]:
+        """Lots to ship ``qty`` of a product from, first-expiry-first (receiving stock when
+        there is not enough)."""
+        p = next(x for x in self.products if x.product.id == product_id)
+        lots = [
+            lot
+            for lot in self.ledger.stock.get(product_id, {}).values()
+            if lot.expires_on is None or lot.expires_on > day
+        ]
+        if sum((lot.quantity for lot in lots), ZERO) < qty:
+            self.restock(p, when - dt.timedelta(minutes=30), 30)
+            lots = [
+                lot
+                for lot in self.ledger.stock.get(product_id, {}).values()
+                if lot.expires_on is None or lot.expires_on > day
+            ]
+        lots.sort(
+            key=lambda lot: (lot.expires_on or dt.date.max, lot.received_on or dt.date.min, lot.id)
+        )
+        out: list[tuple[str, Decimal]] = []
+        todo = qty
+        for lot in lots:
+            take = min(todo, lot.quantity)
+            if take > 0:
+                out.append((lot.id, take))
+                todo -= take
+            if not todo:
+                break
+        return out
+
+    def goods_issue(
+        self,
+        deal: Deal,
+        notice: DeliveryNotice,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        flow: bool = True,
+        gate_pass: bool = True,
+        lines: tuple[DeliveryLine, ...] | None = None,
+    ) -> GoodsIssue:
+        """Ship the notice's goods (lots picked FEFO) and schedule proof and invoice."""
+
+        o = deal.order
+        if lines is None:
+            picked: list[DeliveryLine] = []
+            for ln in notice.lines:
+                for lot_id, q in self.pick(ln.product_id, ln.quantity, when.date(), when):
+                    picked.append(
+                        DeliveryLine(
+                            order_line=ln.order_line,
+                            product_id=ln.product_id,
+                            quantity=q,
+                            lot_id=lot_id,
+                        )
+                    )
+            lines = tuple(picked)
+        gid = self.next_id("GI")
+        gi = GoodsIssue(
+            id=gid,
+            order_id=o.id,
+            customer_id=deal.cust.id,
+            notice_id=notice.id,
+            lines=lines,
+            issued_on=when.date(),
+            gate_pass=f"GP-{gid}" if gate_pass else None,
+        )
+        self.post(
+            PostGoodsIssue(goods_issue=gi, order=o, actor=self.warehouse, at=when), expect=expect
+        )
+        self.count_shipped(gi, when)
+        price = {ln.line_no: ln.unit_price.amount for ln in o.lines}
+        deal.delivered_value += sum((ln.quantity * price[ln.order_line] for ln in lines), ZERO)
+        if deal.after_goods_issue is not None:
+            hook, deal.after_goods_issue = deal.after_goods_issue, None
+            hook(gi, when)
+        elif flow:
+            self.schedule(self.later(when, 1, 4), lambda t: self.proof(deal, gi, t))
+        return gi
+
+    def count_shipped(self, gi: GoodsIssue, when: dt.datetime) -> None:
+        """Add ``gi``'s quantities to the month's shipments (the warehouse's count)."""
+        month = when.strftime("%Y-%m")
+        for ln in gi.lines:
+            p = next(x for x in self.products if x.product.id == ln.product_id)
+            p.shipped[month] = p.shipped.get(month, ZERO) + ln.quantity
+
+    def proof(self, deal: Deal, gi: GoodsIssue, when: dt.datetime) -> None:
+        """The signed delivery copy reaches finance; invoice and revenue follow."""
+
+        self.record_proof(deal, gi, when, signed_by=f"receiver of {deal.cust.id}")
+        if deal.contract_id is not None:
+            # Invoicing a contract waits for 60 % of its price (O2C-BL-03).
+            self.schedule(self.later(when, 0, 2), lambda t: self.invoice(deal, gi, t))
+        else:
+            self.schedule(self.later(when, 0, 3), lambda t: self.invoice(deal, gi, t))
+
+    def record_proof(
+        self, deal: Deal, gi: GoodsIssue, when: dt.datetime, *, signed_by: str = "receiver"
+    ) -> None:
+        """Record the customer-signed copy of ``gi`` reaching finance at ``when``."""
+        self.record(
+            ReceiveDeliveryProof(
+                at=when,
+                proof=DeliveryProof(
+                    id=self.next_id("PF"),
+                    goods_issue_id=gi.id,
+                    kind=ProofKind.CUSTOMER_SIGNED,
+                    received_on=when.date(),
+                    signed_by=signed_by,
+                ),
+                customer_id=deal.cust.id,
+            )
+        )
+
+    def finance_copies(self, deal: Deal, inv: Invoice, when: dt.datetime) -> None:
+        """Finance's side of a system invoice, the same day: the sales invoice it stamps and the
+        GL revenue posting."""
+        self.record(
+            IssueSalesInvoice(
+                at=when,
+                invoice=SalesInvoice(
+                    number=f"FP-{inv.id}",
+                    customer_id=deal.cust.id,
+                    issued_on=when.date(),
+                    amount=inv.total,
+                    system_invoice_id=inv.id,
+                ),
+            )
+        )
+        self.record(
+            PostGLRevenue(
+                at=when,
+                posting=GLRevenue(
+                    voucher_id=f"GL-{inv.id}",
+                    posted_on=when.date(),
+                    amount=inv.total,
+                    invoice_id=inv.id,
+                ),
+            )
+        )
+
+    def invoice(
+        self,
+        deal: Deal,
+        gi: GoodsIssue,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        extra: Decimal = ZERO,
+        flow: bool = True,
+    ) -> Invoice:
+        """Invoice a goods issue (plus the same-day sales invoice and revenue posting)."""
+
+        o = deal.order
+        price = {ln.line_no: ln for ln in o.lines}
+        qty: dict[int, Decimal] = {}
+        for ln in gi.lines:
+            qty[ln.order_line] = qty.get(ln.order_line, ZERO) + ln.quantity
+        lines = tuple(
+            InvoiceLine(
+                order_line=k,
+                product_id=price[k].product.id,
+                quantity=q + (extra if i == 0 else 0),
+                unit_price=price[k].unit_price,
+            )
+            for i, (k, q) in enumerate(sorted(qty.items()))
+        )
+        inv = Invoice(
+            id=self.next_id("INV"),
+            order_id=o.id,
+            customer_id=deal.cust.id,
+            lines=lines,
+            issued_by=self.biller.id,
+            issued_on=when.date(),
+            contract_id=deal.contract_id,
+        )
+        self.post(IssueInvoice(invoice=inv, actor=self.biller, at=when), expect=expect)
+        self.finance_copies(deal, inv, when)
+        deal.invoiced += inv.total.amount
+        if deal.after_invoice is not None:
+            hook, deal.after_invoice = deal.after_invoice, None
+            hook(inv, when)
+        if flow:
+            self.schedule(self.later(when, 0, 2), lambda t: self.book_revenue(deal, gi, inv, t))
+        return inv
+
+    def advance_of(self, cust_id: str) -> Decimal:
+        c = self.ledger._customers.get(cust_id)
+        return c.advance.get(CNY, ZERO) if c is not None else ZERO
+
+    def book_revenue(
+        self,
+        deal: Deal,
+        gi: GoodsIssue,
+        inv: Invoice,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        offset: Decimal | None = None,
+    ) -> None:
+        """Recognise the revenue of a delivered goods issue, offsetting advances first."""
+
+        amount = inv.total.amount
+        adv = self.advance_of(deal.cust.id)
+        off = min(adv, amount) if offset is None else offset
+        entry = RevenueEntry(
+            id=self.next_id("RV"),
+            customer_id=deal.cust.id,
+            goods_issue_ids=(gi.id,),
+            amount=cny(amount),
+            booked_on=when.date(),
+            advance_offset=cny(off) if off else None,
+        )
+        self.post(BookRevenue(entry=entry, actor=self.accountant, at=when), expect=expect)
+        o = deal.order
+        rest = amount - off
+        if o.payment.method in self.credit_methods and rest > 0:
+            due = inv.issued_on + dt.timedelta(days=o.payment.days)
+            if deal.pay_late:
+                pay = due + dt.timedelta(days=deal.pay_late)
+            else:
+                pay = due - dt.timedelta(days=self.rng.randint(0, min(10, o.payment.days)))
+            pay_at = max(self.at(pay, 11, self.rng.randint(0, 59)), when + dt.timedelta(minutes=5))
+            self.schedule(pay_at, lambda t: self.pay_invoice(deal, rest, t))
+        # The order is complete (delivered and invoiced): closed within the month (O2C-SO-03).
+        self.schedule(self.later(when, 1, 20), lambda t: self.close(deal, t))
+
+    def pay_invoice(self, deal: Deal, amount: Decimal, when: dt.datetime) -> None:
+        c = self.ledger._customers.get(deal.cust.id)
+        open_ = sum((i.open for i in c.items.values()), ZERO) if c is not None else ZERO
+        self.receive(
+            deal.cust, amount, when, to_receivables=min(amount, open_), contract_id=deal.contract_id
+        )
+        self.paid(deal, when)
+
+    def paid(self, deal: Deal, when: dt.datetime) -> None:
+        """What follows a customer's payment of an invoice (nothing, for a plain order)."""
+
+    def close(self, deal: Deal, when: dt.datetime) -> None:
+        """Close the completed order in the system (O2C-SO-03)."""
+
+        if deal.no_close:
+            return
+        self.record(CloseOrder(at=when, order_id=deal.order.id, customer_id=deal.cust.id))

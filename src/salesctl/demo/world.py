@@ -1,0 +1,362 @@
+"""The simulated year: :class:`World` runs a host's regular business for one calendar year —
+orders and contract deals spread over the working days, month-end registers, plans, targets,
+analyses and assessments — and the injectors it is given, each on a day of its own.
+
+Everything is deterministic from the seed (``random.Random(seed)``; no clock, no set order).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import heapq
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from salesctl.demo.contracts import ContractFlow
+from salesctl.demo.host import TZ, ZERO, HostCustomer, cny
+from salesctl.demo.orders import Deal
+from salesctl.events import (
+    AnalyseSales,
+    AssessPerformance,
+    CountConsignment,
+    CountShipments,
+    CountStock,
+    KeepContractLedger,
+    ReportSalesActual,
+    SetSalesTarget,
+)
+from salesctl.model import Actor, PlanKind, SalesPlan
+from salesctl.records import (
+    ConsignmentCount,
+    ContractLedgerLine,
+    LedgerBook,
+    PerformanceAssessment,
+    Period,
+    SalesActual,
+    SalesAnalysis,
+    SalesTarget,
+    ShipmentCount,
+    StockCount,
+)
+from salesctl.transactions import SubmitSalesPlan
+
+__all__ = ["Injector", "World"]
+
+#: ``(world, when) -> None``: plants one violation scenario at ``when``.
+Injector = Callable[["World", dt.datetime], None]
+
+
+class World(ContractFlow):
+    """The simulated host and its year: its ledger, its gate, its people, the stream it
+    writes, and the business it runs.
+
+    Injectors drive it through :meth:`~salesctl.demo.host.Host.post`,
+    :meth:`~salesctl.demo.host.Host.record`, :meth:`~salesctl.demo.orders.OrderFlow.new_order`
+    and the document helpers.
+
+    Args:
+        seed: the random seed.
+        year: the calendar year simulated.
+        customers: how many customers.
+        orders: how many regular orders over the year.
+        policy: the policy the host runs (the demo policy by default).
+        sink: where events go (kept in :attr:`out` by default).
+    """
+
+    # -- month ends ----------------------------------------------------------------------
+
+    def month_end(self, day: dt.date) -> None:
+        """The month-end registers: shipment counts, stock count, both contract ledgers."""
+
+        when = self.at(day, 21)
+        month = day.strftime("%Y-%m")
+        skew = self.skews.get(month, {})
+        for p in self.products:
+            q = p.shipped.get(month)
+            if q:
+                self.record(
+                    CountShipments(
+                        at=when,
+                        count=ShipmentCount(
+                            product_id=p.product.id,
+                            period_end=day,
+                            actual_quantity=q + skew.get("shipment", {}).get(p.product.id, ZERO),
+                        ),
+                    )
+                )
+        for p in self.products:
+            on_hand = sum(
+                (lot.quantity for lot in self.ledger.stock.get(p.product.id, {}).values()), ZERO
+            )
+            self.record(
+                CountStock(
+                    at=when + dt.timedelta(minutes=30),
+                    line=StockCount(
+                        count_id=f"SC-{month}",
+                        period_end=day,
+                        product_id=p.product.id,
+                        book_quantity=on_hand,
+                        counted_quantity=on_hand,
+                        departments=frozenset({"finance", "production", "sales", "warehouse"})
+                        - skew.get("absent", {}).get(p.product.id, frozenset()),
+                    ),
+                )
+            )
+        for cid, info in sorted(self.contracts.items()):
+            deal: Deal | None = info["deal"]
+            if info.get("done") or deal is None:
+                continue
+            k = info["contract"]
+            for book in (LedgerBook.SALES, LedgerBook.FINANCE):
+                self.record(
+                    KeepContractLedger(
+                        at=when + dt.timedelta(minutes=45),
+                        line=ContractLedgerLine(
+                            contract_id=cid,
+                            customer_id=k.customer_id,
+                            book=book,
+                            as_of=day,
+                            value=k.amount,
+                            delivered=cny(deal.delivered_value),
+                            invoiced=cny(deal.invoiced),
+                            collected=cny(
+                                info["collected"]
+                                + (
+                                    skew.get("ledger", {}).get(cid, ZERO)
+                                    if book is LedgerBook.SALES
+                                    else 0
+                                )
+                            ),
+                        ),
+                    )
+                )
+        for cust in self.distributors:
+            self.consignment_count(
+                cust, day, when + dt.timedelta(minutes=50), skew.get("consignment", {}).get(cust.id)
+            )
+
+    def consignment_count(
+        self, cust: HostCustomer, day: dt.date, when: dt.datetime, wrong: Decimal | None
+    ) -> None:
+        """A distributor's month-end consignment count, settled and paid by the 3rd (O2C-AR-02)."""
+
+        opening = Decimal(self.rng.randrange(18000, 29000))
+        counted = (opening * Decimal(self.rng.randint(20, 70)) / 100).quantize(Decimal(1))
+        settle = opening - counted + (wrong or ZERO)
+        count = ConsignmentCount(
+            count_id=f"CC-{cust.id}-{day.isoformat()[:7]}",
+            customer_id=cust.id,
+            period_end=day,
+            opening=cny(opening),
+            counted=cny(counted),
+            settlement=cny(settle),
+            confirmed=True,
+        )
+        self.record(CountConsignment(at=when, count=count))
+        pay_day = day + dt.timedelta(days=3)
+        self.schedule(
+            self.at(pay_day, 10),
+            lambda t: self.record(
+                CountConsignment(
+                    at=t, count=attrs.evolve(count, paid=count.settlement, paid_on=t.date())
+                )
+            ),
+        )
+
+    # -- plans, targets, analyses, assessments (O2C-PL-01, O2C-MN-01, O2C-MN-02) ------------
+
+    UNITS = ("east-1", "east-2", "east-3")
+
+    def submit_plan(
+        self,
+        kind: str,
+        start: dt.date,
+        end: dt.date,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+    ) -> Any:
+        """Submit a sales plan; its approvals are obtained before it takes effect."""
+
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        amount = Decimal(self.n_orders * 9000 * months // 12 + 100000)
+        plan = SalesPlan(
+            id=f"PLAN-{start.isoformat()[:7] if kind == 'monthly' else start.year}",
+            kind=PlanKind.MONTHLY if kind == "monthly" else PlanKind.ANNUAL,
+            start=start,
+            end=end,
+            amount=cny(amount),
+            prepared_by="u-planner",
+        )
+        planner = Actor(
+            id="u-planner", roles=frozenset({"marketing_planner"}), org_unit="marketing"
+        )
+        if not expect and plan.id in self.skews.get("plans", {}):
+            expect = self.skews["plans"][plan.id]
+        self.post(SubmitSalesPlan(plan=plan, actor=planner, at=when), expect=expect)
+        return plan
+
+    def month_targets(self, year: int, month: int, when: dt.datetime) -> None:
+
+        for unit in self.UNITS:
+            amount = Decimal(self.n_orders * 3000 // 12 + 10000)
+            self.record(
+                SetSalesTarget(
+                    at=when,
+                    target=SalesTarget(
+                        unit=unit, period=Period.month(year, month), amount=cny(amount)
+                    ),
+                )
+            )
+
+    def month_review(
+        self, year: int, month: int, when: dt.datetime, *, skip: str | None = None
+    ) -> None:
+        """Actual sales of the month by unit, then each unit's analysis a few days later."""
+
+        key = f"{year}-{month:02d}"
+        for unit in self.UNITS:
+            amount = self._sold.get((unit, key), ZERO)
+            self.record(
+                ReportSalesActual(
+                    at=when,
+                    actual=SalesActual(
+                        unit=unit, period=Period.month(year, month), amount=cny(amount)
+                    ),
+                )
+            )
+        later = self.later(when, 2, 6)
+        self.schedule(later, lambda t: self.analyse(year, month, t, skip=skip))
+
+    def analyse(self, year: int, month: int, when: dt.datetime, *, skip: str | None = None) -> None:
+
+        skip = skip or self.skews.get(f"{year}-{month:02d}", {}).get("no_analysis")
+        for unit in self.UNITS:
+            if unit == skip:
+                continue
+            self.record(
+                AnalyseSales(
+                    at=when,
+                    analysis=SalesAnalysis(
+                        unit=unit,
+                        period=Period.month(year, month),
+                        performed_on=when.date(),
+                        performed_by="u-marketing-analyst",
+                        reviewed_by="u-deputy-manager",
+                        actions="targets, pricing and visits adjusted for the shortfall lines",
+                    ),
+                )
+            )
+
+    def assess(self, year: int, quarter: int, when: dt.datetime, *, linked: bool = True) -> None:
+        linked = linked and f"{year}-Q{quarter}" not in self.skews.get("unlinked", {})
+
+        self.record(
+            AssessPerformance(
+                at=when,
+                assessment=PerformanceAssessment(
+                    unit="marketing",
+                    period=Period.quarter(year, quarter),
+                    assessed_on=when.date(),
+                    assessed_by="u-performance-office",
+                    result="B+",
+                    linked_to_rewards=linked,
+                ),
+            )
+        )
+
+    def _management(self) -> None:
+        """Schedule the year's plans, targets, actuals, analyses and assessments (and the
+        previous year's that fall due in this one)."""
+        y = self.year
+        jan1 = self.at(dt.date(y, 1, 1), 0, 5)
+        self.schedule(
+            jan1, lambda t: self.submit_plan("annual", dt.date(y, 1, 1), dt.date(y, 12, 31), t)
+        )
+        self.schedule(
+            jan1 + dt.timedelta(minutes=5),
+            lambda t: self.submit_plan("monthly", dt.date(y, 1, 1), dt.date(y, 1, 31), t),
+        )
+        self.schedule(jan1 + dt.timedelta(minutes=10), lambda t: self.month_targets(y - 1, 12, t))
+        self.schedule(jan1 + dt.timedelta(minutes=15), lambda t: self.month_review(y - 1, 12, t))
+        self.schedule(self.at(dt.date(y, 1, 20), 15), lambda t: self.assess(y - 1, 4, t))
+        for m in range(1, 13):
+            first = dt.date(y, m, 1)
+            nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+            self.schedule(self.at(first, 0, 20), lambda t, m=m: self.month_targets(y, m, t))
+            if m < 12:
+                submit = self.at(dt.date(y, m, 25), 16)
+                end = dt.date(y + (m + 1 == 13), (m % 12) + 1, 1)
+                last = dt.date(end.year + (end.month == 12), end.month % 12 + 1, 1) - dt.timedelta(
+                    days=1
+                )
+                self.schedule(submit, lambda t, s=end, e=last: self.submit_plan("monthly", s, e, t))
+            self.schedule(
+                self.at(nxt - dt.timedelta(days=1), 22), lambda t, m=m: self.month_review(y, m, t)
+            )
+            if m in (3, 6, 9):
+                self.schedule(
+                    self.at(nxt + dt.timedelta(days=14), 15),
+                    lambda t, q=m // 3: self.assess(y, q, t),
+                )
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self, injectors: Iterable[tuple[str, Injector, int]]) -> None:
+        """Schedule the year's regular business and the injectors, then run it.
+
+        Args:
+            injectors: ``(control id, injector, latest month)``; each runs once, on a working
+                day from February to its latest month (drawn in control-id order).
+        """
+        rng = self.rng
+        year = self.year
+        days = [dt.date(year, 1, 5) + dt.timedelta(days=i) for i in range(360)]
+        days = [
+            d for d in days if d.year == year and d.weekday() < 5 and d <= dt.date(year, 12, 10)
+        ]
+        weights = [c.weight for c in self.customers]
+        per_day = self.n_orders / max(len(days), 1)
+        for d in days:
+            n = int(per_day) + (1 if rng.random() < per_day - int(per_day) else 0)
+            for _ in range(n):
+                cust = rng.choices(self.customers, weights)[0]
+                when = self.at(d, rng.randint(9, 17), rng.randint(0, 59))
+                if rng.random() < 0.06:
+                    self.schedule(when, lambda t, c=cust: self.contract_deal(c, t))
+                else:
+                    self.schedule(when, lambda t, c=cust: self.place(self.new_order(c, t), c, t))
+        for m in range(1, 13):
+            nxt = dt.date(year + (m == 12), m % 12 + 1, 1)
+            last = nxt - dt.timedelta(days=1)
+            self.schedule(self.at(last, 21), lambda t: self.month_end(t.date()))
+            if m > 1:
+                for p in self.products:
+                    self.schedule(
+                        self.at(dt.date(year, m, 1), 7), lambda t, p=p: self.restock(p, t, 30)
+                    )
+        self._management()
+        self.schedule(self.at(dt.date(year, 3, 3), 12, 30), self._bad_lines)
+        for cid, fn, latest in sorted(injectors, key=lambda i: i[0]):
+            choice = [d for d in days[10:] if d.month <= latest and d.month >= 2] or days
+            d = rng.choice(choice)
+            when = self.at(d, 13, rng.randint(0, 59))
+
+            def go(t: dt.datetime, fn: Injector = fn, cid: str = cid) -> None:
+                self._injector = cid
+                try:
+                    fn(self, t)
+                finally:
+                    self._injector = ""
+
+            self.schedule(when, go)
+        end = dt.datetime(year + 1, 1, 1, tzinfo=TZ)
+        while self._queue:
+            when, _, action = heapq.heappop(self._queue)
+            if when >= end:
+                break
+            self._now = when
+            action(when)

@@ -1,0 +1,109 @@
+"""The demo generator: same seed, same bytes; the injector table and its registry."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+
+from salesctl.demo import (
+    DEMO_POLICY,
+    INJECTORS,
+    DemoError,
+    Injection,
+    World,
+    generate,
+    injector,
+    write_demo,
+)
+from salesctl.demo.injection import Planted
+from salesctl.errors import InvalidInput
+
+#: SHA-256 of ``events.jsonl`` and of the manifest (without the policy fingerprint, which
+#: follows the policy text) written by ``salesctl demo DIR --seed 3 --customers 40 --orders
+#: 200``, recorded from the generator before it became a package. They change only when the
+#: generated year changes on purpose.
+_EVENTS_SHA256 = "0be78fd55c8446ffc3c68d61639cc514f195b354bd308a57a3c3c2bd7830f1fc"
+_MANIFEST_SHA256 = "adeb800a9266f7db9e48ff0b4556524f8afb1089be64099c8f67e2ff508f4dfe"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class TestSameSeedSameBytes:
+    def test_a_small_year_is_byte_for_byte_the_recorded_one(self, tmp_path: Path) -> None:
+        """A small year's events and manifest are exactly the ones recorded for its seed."""
+        events, policy, manifest = write_demo(tmp_path, seed=3, customers=40, orders=200)
+        assert _sha256(events.read_bytes()) == _EVENTS_SHA256
+        data = json.loads(manifest.read_text(encoding="utf-8"))
+        data.pop("policy_fingerprint")
+        assert _sha256(json.dumps(data, sort_keys=True).encode()) == _MANIFEST_SHA256
+        assert policy.read_text(encoding="utf-8") == DEMO_POLICY
+
+    def test_written_and_returned_years_agree(self, tmp_path: Path) -> None:
+        """``write_demo`` streams the lines ``generate`` returns."""
+        events, _, _ = write_demo(tmp_path, seed=4, customers=8, orders=60, injectors=())
+        demo = generate(seed=4, customers=8, orders=60, injectors=())
+        assert events.read_text(encoding="utf-8").splitlines() == list(demo.lines())
+
+
+class TestInjectorTable:
+    def test_every_row_is_an_injection_keyed_by_its_control(self) -> None:
+        """The table holds one row per control, each planting its own control among others."""
+        assert len(INJECTORS) == 46
+        for cid, row in INJECTORS.items():
+            assert isinstance(row, Injection)
+            assert row.control_id == cid
+            assert cid in row.controls
+            assert 2 <= row.latest_month <= 11
+
+    def test_each_row_plants_what_it_declares(self) -> None:
+        """A year with one injector records exactly that row's (control, note) pairs."""
+        for cid in ("O2C-CR-06", "O2C-SO-01", "O2C-BL-02", "O2C-CT-02"):
+            demo = generate(seed=2, customers=10, orders=60, injectors=[cid])
+            planted = sorted((v.control_id, v.note) for v in demo.manifest.violations)
+            assert planted == sorted(INJECTORS[cid].plants), cid
+
+    def test_the_gate_set_defaults_to_the_planted_controls(self) -> None:
+        """``planted.expect`` is the row's controls unless the row names its gate set."""
+        world = World(seed=1, year=2026, customers=4, orders=10)
+        assert Planted(world, INJECTORS["O2C-CR-01"]).expect == {"O2C-CR-01", "O2C-CR-09"}
+        assert Planted(world, INJECTORS["O2C-BL-02"]).expect == {"O2C-BL-01"}
+
+    def test_documents_must_match_the_plants(self) -> None:
+        """One document for all of a row's violations, or one each; anything else is a bug."""
+        world = World(seed=1, year=2026, customers=4, orders=10)
+        planted = Planted(world, INJECTORS["O2C-SO-01"])
+        with pytest.raises(DemoError):
+            planted("a", "b")
+        planted("SO-X")
+        assert [v.document_id for v in world.violations] == ["SO-X"] * 4
+
+    def test_a_plain_function_can_be_registered(self) -> None:
+        """``@injector`` registers a plain ``(world, when)`` function as a row."""
+        calls: list[dt.datetime] = []
+
+        @injector("O2C-XX-99", latest_month=5)
+        def plant(w: World, when: dt.datetime) -> None:
+            calls.append(when)
+            w.seed_violation("O2C-XX-99", "DOC-1", "planted by hand")
+
+        try:
+            row = INJECTORS["O2C-XX-99"]
+            assert row.latest_month == 5 and row.plants == ()
+            demo = generate(seed=3, customers=6, orders=30, injectors=["O2C-XX-99"])
+            assert len(calls) == 1 and calls[0].month <= 5
+            assert [
+                (v.control_id, v.document_id, v.injector) for v in demo.manifest.violations
+            ] == [("O2C-XX-99", "DOC-1", "O2C-XX-99")]
+        finally:
+            del INJECTORS["O2C-XX-99"]
+
+    def test_an_unknown_injector_is_refused(self) -> None:
+        """Asking for an injector no row registers is an input error."""
+        with pytest.raises(InvalidInput, match="no injector registered"):
+            generate(seed=1, customers=4, orders=10, injectors=["O2C-SO-02", "O2C-ZZ-01"])
