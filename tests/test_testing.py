@@ -51,7 +51,7 @@ def _events_module() -> Any:
 def value_classes() -> list[type]:
     """Every attrs class a host can build or read: documents, transactions, records, the
     context, decisions, policies (the whole package is scanned, so new classes are included)."""
-    skip = {"salesctl.__main__", "salesctl.testing", "salesctl.cli", "salesctl._journal_cli"}
+    skip = {"salesctl.__main__", "salesctl.testing", "salesctl.cli"}
     mods = [f"salesctl.{m.name}" for m in pkgutil.iter_modules(salesctl.__path__)]
     mods += [
         f"salesctl.controls.{m.name}" for m in pkgutil.iter_modules(salesctl.controls.__path__)
