@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import io
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -118,3 +121,38 @@ def test_controls_lists_the_catalogue() -> None:
     assert "赊销不得超出信用额度" in out_zh
     _, out_json, _ = run("controls", "--json")
     assert {r["id"] for r in json.loads(out_json)} == set(CONTROLS)
+
+
+def _python(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, check=False)
+
+
+@pytest.mark.parametrize("module", ["salesctl", "salesctl.cli"])
+def test_python_dash_m_runs_the_cli(module: str) -> None:
+    """`python -m salesctl` and `python -m salesctl.cli` run the same CLI, with its exit codes."""
+    done = _python("-m", module, "check", "--policy", POLICY, str(ORDER_EXAMPLE))
+    assert done.returncode == cli.EXIT_ALLOW, done.stderr
+    assert done.stdout.startswith("ALLOW:")
+    done = _python("-m", module, "check", "--bogus")
+    assert done.returncode == cli.EXIT_USAGE
+
+
+def test_every_command_is_registered_once() -> None:
+    """The parser offers every command, in the order --help lists them."""
+    parser = cli.build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert list(sub.choices) == ["check", "controls", "policy", "journal", "docs", "audit", "demo"]
+
+
+def test_check_does_not_load_the_replay_or_demo_stack() -> None:
+    """Building the parser (every command does) leaves audit, ledger and demo unloaded: only
+    `salesctl audit` and `salesctl demo` pay for them (start-up time of `salesctl check`)."""
+    code = (
+        "import json, sys\nfrom salesctl.cli import build_parser\nbuild_parser()\n"
+        "print(json.dumps(sorted(m for m in sys.modules if m.startswith('salesctl'))))"
+    )
+    done = _python("-c", code)
+    assert done.returncode == 0, done.stderr
+    loaded = set(json.loads(done.stdout))
+    assert {"salesctl.cli.audit", "salesctl.cli.check", "salesctl.cli.journal"} <= loaded
+    assert not loaded & {"salesctl.audit", "salesctl.ledger", "salesctl.reconcile", "salesctl.demo"}

@@ -58,7 +58,7 @@ def _events_module() -> Any:
 def value_classes() -> list[type]:
     """Every attrs class a host can build or read: documents, transactions, records, the
     context, decisions, policies (the whole package is scanned, so new classes are included)."""
-    skip = {"salesctl.__main__", "salesctl.testing", "salesctl.cli", "salesctl._journal_cli"}
+    skip = {"salesctl.__main__", "salesctl.testing", "salesctl.cli"}
     mods = [m.name for m in pkgutil.walk_packages(salesctl.__path__, "salesctl.")]
     wanted = {
         "salesctl.model",
@@ -68,6 +68,7 @@ def value_classes() -> list[type]:
         "salesctl.policy",
         "salesctl.events",
         "salesctl.reconcile",
+        "salesctl.records",
     } | {m for m in mods if m.startswith("salesctl.controls.")}
     out: list[type] = []
     for name in sorted(set(mods) & wanted - skip):
@@ -76,7 +77,7 @@ def value_classes() -> list[type]:
             if (
                 inspect.isclass(obj)
                 and attrs.has(obj)
-                and obj.__module__ == name
+                and (obj.__module__ == name or obj.__module__.startswith(name + "."))
                 and not obj.__name__.startswith("_")
                 # metadata with callables, abstract bases, and the auditor's output counters
                 and obj.__name__

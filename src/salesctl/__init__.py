@@ -8,24 +8,23 @@ ALLOW, HOLD (with the approvals needed) or BLOCK, with findings in Chinese and E
 >>> gate = sc.Gate(sc.Policy.default())
 >>> "O2C-CR-04" in gate.controls_for("PlaceOrder")
 True
+
+The replay (audit, events, ledger, reconcile), journal, docs, demo and testing stacks load on
+first use (PEP 562): ``sc.replay`` or ``sc.Journal`` imports its module when first touched, so a
+host that only calls the gate does not pay for them at start-up.
 """
 
-from salesctl.audit import (
-    AuditException,
-    AuditReport,
-    ControlTally,
-    RejectedLine,
-    merge_reports,
-    replay,
-    replay_file,
-    replay_partitioned,
-)
+import importlib as _importlib
+from typing import TYPE_CHECKING as _TYPE_CHECKING
+
+from salesctl._version import __version__ as __version__
 from salesctl.context import Context
 from salesctl.control import (
     RISKS,
     Assertion,
     Automation,
     Control,
+    Examination,
     Family,
     Frequency,
     Kind,
@@ -47,21 +46,7 @@ from salesctl.errors import (
     SalesctlError,
     UnknownTransaction,
 )
-from salesctl.events import (
-    RECORD_TYPES,
-    GrantApproval,
-    GrantRelease,
-    MalformedEvent,
-    Record,
-    event_schema,
-    event_to_dict,
-    parse_event,
-    read_events,
-    register_record,
-)
 from salesctl.gate import Gate, approval_clears
-from salesctl.journal import Entry, Journal, ReleaseConsumption, SeriesReport, Verification
-from salesctl.ledger import Books, Ledger
 from salesctl.model import (
     Actor,
     Approval,
@@ -113,13 +98,12 @@ from salesctl.model import (
 )
 from salesctl.money import Money
 from salesctl.policy import Policy, load_policy, loads_policy
-from salesctl.reconcile import (
+from salesctl.records import (
     BilledLine,
     ConsignmentCount,
     ContractLedgerLine,
     CreditFile,
     DeliveryRecord,
-    Examination,
     GLRevenue,
     LedgerBook,
     OrderEntry,
@@ -127,7 +111,6 @@ from salesctl.reconcile import (
     Period,
     ReceivableItem,
     Records,
-    Report,
     SalesActual,
     SalesAnalysis,
     SalesInvoice,
@@ -135,7 +118,6 @@ from salesctl.reconcile import (
     ShipmentCount,
     StockCount,
     SystemInvoice,
-    Tally,
 )
 from salesctl.transactions import (
     TRANSACTION_TYPES,
@@ -162,7 +144,44 @@ from salesctl.transactions import (
     transaction_to_dict,
 )
 
-__version__ = "0.1.0"
+if _TYPE_CHECKING:
+    from salesctl.audit import (
+        AuditException,
+        AuditReport,
+        ControlTally,
+        RejectedLine,
+        merge_reports,
+        replay,
+        replay_file,
+        replay_partitioned,
+    )
+    from salesctl.events import (
+        RECORD_TYPES,
+        GrantApproval,
+        GrantRelease,
+        MalformedEvent,
+        Record,
+        event_schema,
+        event_to_dict,
+        parse_event,
+        read_events,
+        register_record,
+    )
+    from salesctl.journal import (
+        Entry,
+        Journal,
+        ReleaseConsumption,
+        SeriesReport,
+        Verification,
+    )
+    from salesctl.ledger import (
+        Books,
+        Ledger,
+    )
+    from salesctl.reconcile import (
+        Report,
+        Tally,
+    )
 
 __all__ = [
     "CATALOGUE_FINGERPRINT",
@@ -316,3 +335,71 @@ __all__ = [
     "replay_partitioned",
     "transaction_to_dict",
 ]
+
+#: The names loaded on first use (PEP 562), by the module that defines them: the replay,
+#: journal and ledger stacks cost start-up time a host that only calls the gate never needs.
+_LAZY: dict[str, tuple[str, ...]] = {
+    "salesctl.audit": (
+        "AuditException",
+        "AuditReport",
+        "ControlTally",
+        "RejectedLine",
+        "merge_reports",
+        "replay",
+        "replay_file",
+        "replay_partitioned",
+    ),
+    "salesctl.events": (
+        "RECORD_TYPES",
+        "GrantApproval",
+        "GrantRelease",
+        "MalformedEvent",
+        "Record",
+        "event_schema",
+        "event_to_dict",
+        "parse_event",
+        "read_events",
+        "register_record",
+    ),
+    "salesctl.journal": (
+        "Entry",
+        "Journal",
+        "ReleaseConsumption",
+        "SeriesReport",
+        "Verification",
+    ),
+    "salesctl.ledger": (
+        "Books",
+        "Ledger",
+    ),
+    "salesctl.reconcile": (
+        "Report",
+        "Tally",
+    ),
+}
+_LAZY_NAMES: dict[str, str] = {n: m for m, names in _LAZY.items() for n in names}
+#: Submodules reachable as attributes (``salesctl.audit.replay``) without importing them first.
+_LAZY_MODULES = frozenset(
+    {"audit", "cli", "demo", "docs", "events", "journal", "ledger", "reconcile", "testing"}
+)
+
+
+# Hidden from type checkers, which read the names from the TYPE_CHECKING imports above: a
+# module __getattr__ would otherwise make every misspelt attribute of salesctl type-check.
+if not _TYPE_CHECKING:
+
+    def __getattr__(name: str) -> object:
+        """Import a lazy name's module on first use (PEP 562) and cache the name here."""
+        module = _LAZY_NAMES.get(name)
+        if module is not None:
+            value = getattr(_importlib.import_module(module), name)
+            globals()[name] = value
+            return value
+        if name in _LAZY_MODULES:
+            return _importlib.import_module(f"{__name__}.{name}")
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The loaded names and every public name, loaded or not."""
+    return sorted(set(globals()) | set(__all__))

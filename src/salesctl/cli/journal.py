@@ -18,7 +18,8 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from salesctl.errors import ChainBroken, SalesctlError
+from salesctl.errors import ChainBroken, InvalidInput, SalesctlError
+from salesctl.journal import KINDS, Journal, verify_export
 
 __all__ = ["register"]
 
@@ -28,8 +29,6 @@ _SQLITE_MAGIC = b"SQLite format 3\x00"
 
 def register(subparsers: Any) -> None:
     """Add the ``journal`` command to the ``salesctl`` parser (see :mod:`salesctl.cli`)."""
-    from salesctl.journal import KINDS
-
     p = subparsers.add_parser("journal", help="verify, export and report on a salesctl journal")
     jsub = p.add_subparsers(dest="journal_command", required=True, parser_class=type(p))
 
@@ -53,8 +52,6 @@ def register(subparsers: Any) -> None:
 
 
 def _anchor(text: str | None) -> tuple[int, str] | None:
-    from salesctl.errors import InvalidInput
-
     if text is None:
         return None
     seq, _, h = text.partition(":")
@@ -64,8 +61,6 @@ def _anchor(text: str | None) -> tuple[int, str] | None:
 
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from salesctl.journal import Journal, verify_export
-
     path = Path(args.file)
     try:
         anchor = _anchor(args.anchor)
@@ -102,8 +97,6 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from salesctl.journal import Journal
-
     try:
         with Journal(args.file, read_only=True) as journal:
             if args.output:
@@ -125,8 +118,6 @@ def _cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_numbers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from salesctl.journal import Journal
-
     try:
         with Journal(args.file, read_only=True) as journal:
             reports = journal.number_report(args.series)

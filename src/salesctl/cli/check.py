@@ -1,0 +1,174 @@
+"""``salesctl check``, ``salesctl controls`` and ``salesctl policy validate``.
+
+* ``salesctl check --policy FILE TXN.json [...]`` — decide transactions given as check files;
+  exits with the strictest outcome (0 ALLOW, 1 HOLD, 2 BLOCK), 3 on bad input;
+* ``salesctl controls [--lang zh|en] [--json]`` — list the control catalogue;
+* ``salesctl policy validate FILE`` — load a policy file and report the first error.
+
+A check file is a JSON object ``{"transaction": {...}, "context": {...}}``: the transaction
+with its ``"type"``, and the context the host would pass (see ``examples/``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, TextIO
+
+from salesctl.cli._codes import EXIT_ALLOW, EXIT_BAD_INPUT, EXIT_BLOCK, EXIT_HOLD, Parser
+from salesctl.context import Context
+from salesctl.controls import CONTROLS
+from salesctl.decision import Outcome
+from salesctl.errors import InvalidInput, SalesctlError
+from salesctl.gate import Gate
+from salesctl.policy import Policy, load_policy
+from salesctl.transactions import Transaction, parse_transaction
+
+__all__ = ["read_check_file", "register_check", "register_controls", "register_policy"]
+
+
+def register_check(subparsers: Any) -> None:
+    """Add the ``check`` command to the ``salesctl`` parser (see :mod:`salesctl.cli`)."""
+    p = subparsers.add_parser("check", help="decide transactions given as check files")
+    p.add_argument("--policy", help="policy file (TOML); default policy when omitted")
+    p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the explanation")
+    p.add_argument("--json", action="store_true", help="print one JSON decision per file")
+    p.add_argument("files", nargs="+", metavar="TXN.json", help="check files")
+    p.set_defaults(func=_cmd_check)
+
+
+def register_controls(subparsers: Any) -> None:
+    """Add the ``controls`` command to the ``salesctl`` parser (see :mod:`salesctl.cli`)."""
+    p = subparsers.add_parser("controls", help="list the control catalogue")
+    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_cmd_controls)
+
+
+def register_policy(subparsers: Any) -> None:
+    """Add ``policy validate`` to the ``salesctl`` parser (see :mod:`salesctl.cli`)."""
+    p = subparsers.add_parser("policy", help="policy file tools")
+    psub = p.add_subparsers(dest="policy_command", required=True, parser_class=Parser)
+    v = psub.add_parser("validate", help="load a policy file and report the first error")
+    v.add_argument("file")
+    v.set_defaults(func=_cmd_policy_validate)
+
+
+def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
+    """Read a check file: ``{"transaction": {...}, "context": {...}}``.
+
+    Returns:
+        ``(transaction, context)``.
+
+    Raises:
+        InvalidInput: naming the line (for JSON syntax errors) and the field path.
+    """
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise InvalidInput(f"cannot read file: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise InvalidInput("file is not UTF-8 text", path=str(p)) from None
+    try:
+        data = json.loads(text, parse_float=_refuse_float)
+    except json.JSONDecodeError as e:
+        raise InvalidInput(f"not valid JSON: {e.msg}", line=e.lineno) from None
+    if not isinstance(data, dict):
+        raise InvalidInput("must be a JSON object with transaction and context")
+    for key in data:
+        if key not in ("transaction", "context"):
+            raise InvalidInput("unknown key (known: transaction, context)", path=key)
+    if "transaction" not in data:
+        raise InvalidInput("is required", path="transaction")
+    if "context" not in data:
+        raise InvalidInput("is required", path="context")
+    txn = parse_transaction(data["transaction"], path="transaction")
+    ctx = Context.from_dict(data["context"])
+    return txn, ctx
+
+
+def _refuse_float(text: str) -> Any:
+    raise InvalidInput(
+        'floats are refused in amounts and numbers; write them as strings such as "12.50"',
+        value=text,
+    )
+
+
+def _load_policy(path: str | None) -> Policy:
+    return load_policy(path) if path else Policy.default()
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        gate = Gate(_load_policy(args.policy))
+    except SalesctlError as e:
+        print(f"salesctl: policy: {e}", file=err)
+        return EXIT_BAD_INPUT
+    worst = Outcome.ALLOW
+    bad = False
+    for name in args.files:
+        try:
+            txn, ctx = read_check_file(name)
+            decision = gate.check(txn, ctx)
+        except SalesctlError as e:
+            bad = True
+            if args.json:
+                print(json.dumps({"file": name, **e.to_dict()}, ensure_ascii=False), file=out)
+            else:
+                print(f"salesctl: {name}: {e}", file=err)
+            continue
+        worst = max(worst, decision.outcome)
+        if args.json:
+            row = {"file": name, "decision": decision.to_dict()}
+            print(json.dumps(row, ensure_ascii=False), file=out)
+        else:
+            if len(args.files) > 1:
+                print(f"== {name}", file=out)
+            print(decision.explain(args.lang), file=out)
+    if bad:
+        return EXIT_BAD_INPUT
+    return {Outcome.ALLOW: EXIT_ALLOW, Outcome.HOLD: EXIT_HOLD, Outcome.BLOCK: EXIT_BLOCK}[worst]
+
+
+def _cmd_controls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.json:
+        rows = [
+            {
+                "id": c.id,
+                "title_zh": c.title_zh,
+                "title_en": c.title_en,
+                "family": c.family,
+                "kind": c.kind.value,
+                "frequency": c.frequency.value,
+                "key": c.key,
+                "applies_to": list(c.applies_to),
+                "seeds": list(c.seeds),
+                "g9": list(c.g9),
+            }
+            for c in CONTROLS.values()
+        ]
+        print(json.dumps(rows, ensure_ascii=False, indent=2), file=out)
+        return EXIT_ALLOW
+    for c in CONTROLS.values():
+        star = "★" if c.key else " "
+        kind = "P" if c.kind.value == "preventive" else "D"
+        print(f"{c.id} {star} {kind} {c.family:<10} {c.title(args.lang)}", file=out)
+    return EXIT_ALLOW
+
+
+def _cmd_policy_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        policy = _load_policy(args.file)
+    except SalesctlError as e:
+        print(f"salesctl: {e}", file=err)
+        return EXIT_BAD_INPUT
+    fingerprint = policy.fingerprint[:16]
+    print(f"ok: {args.file}: policy {policy.name!r}, fingerprint {fingerprint}", file=out)
+    for fam, keys in policy.deviations().items():
+        for key, (default, configured) in keys.items():
+            print(f"  {fam}.{key}: {default!r} -> {configured!r}", file=out)
+    for cid in sorted(policy.disabled):
+        print(f"  disabled: {cid}", file=out)
+    return EXIT_ALLOW

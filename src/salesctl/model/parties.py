@@ -1,0 +1,179 @@
+"""Who acts and who buys: actors, customers and their credit data, approvals on hand.
+
+(S-IC 2.2, S-PM B; the approval rule itself lives in the gate.)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from attrs import field, frozen
+
+from salesctl._validators import (
+    a_date,
+    aware,
+    each,
+    frozenset_conv,
+    non_negative,
+    opt_aware,
+    opt_date,
+    opt_text,
+    text,
+    tuple_conv,
+    typed,
+)
+from salesctl.errors import CurrencyMismatch, InvalidInput
+from salesctl.money import Money
+
+__all__ = ["Actor", "Approval", "CreditExposure", "CreditProfile", "Customer"]
+
+
+@frozen
+class Actor:
+    """A person (or a body such as the office meeting) acting in a transaction.
+
+    Attributes:
+        id: stable identifier in the host (user id, employee number).
+        roles: the roles the actor holds, e.g. ``{"sales_rep"}`` or ``{"credit_manager"}``.
+        org_unit: the organisation unit, e.g. ``"east-section-2"``.
+        authority_level: delegated authority level; higher may approve more (0 = none).
+        name: display name for reports.
+    """
+
+    id: str = field(validator=text)
+    roles: frozenset[str] = field(converter=frozenset_conv, validator=each(str))
+    org_unit: str = field(default="", validator=typed(str))
+    authority_level: int = field(default=0, validator=[typed(int), non_negative])
+    name: str = field(default="", validator=typed(str))
+
+    def has_role(self, role: str) -> bool:
+        """True when the actor holds ``role``."""
+        return role in self.roles
+
+
+@frozen
+class CreditProfile:
+    """A customer's approved credit master data (S-IC 2.2).
+
+    Attributes:
+        grade: credit grade, one of the policy's grades (e.g. ``"A"``, ``"HIGH_RISK"``).
+        limit: the approved credit limit.
+        term_days: credit days: how long after invoicing an item falls due.
+        reviewed_on: date of the last review of the customer's credit file.
+        proposed_by: id of the actor who proposed grade, limit and term.
+        approved_by: ids of the actors who approved them.
+        collection_letter_ref: reference of a summary collection-responsibility letter
+            (汇总《货款回笼责任书》) covering all credit sales to this customer, if any.
+        maintained_by: id of the credit master-data maintainer who entered the profile in the
+            system (信用主数据维护员), if the host records it (O2C-SD-01).
+    """
+
+    grade: str = field(validator=text)
+    limit: Money = field(validator=[typed(Money), non_negative])
+    term_days: int = field(validator=[typed(int), non_negative])
+    reviewed_on: dt.date = field(validator=a_date)
+    proposed_by: str = field(validator=text)
+    approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    collection_letter_ref: str | None = field(default=None, validator=opt_text)
+    maintained_by: str | None = field(default=None, validator=opt_text)
+
+
+@frozen
+class Customer:
+    """A customer, with its credit master data if it has any.
+
+    Attributes:
+        id: customer number in the host.
+        name: customer name.
+        credit_profile: the approved credit profile, or ``None`` for a customer whose credit
+            was never set up (treated as high risk with zero credit, O2C-CR-01).
+        created_on: date the master record was created.
+    """
+
+    id: str = field(validator=text)
+    name: str = field(default="", validator=typed(str))
+    credit_profile: CreditProfile | None = field(
+        default=None, validator=typed(CreditProfile, optional=True)
+    )
+    created_on: dt.date | None = field(default=None, validator=opt_date)
+
+
+@frozen
+class CreditExposure:
+    """A customer's credit exposure by category, as the host knows it now (S-PM B).
+
+    All amounts are in the currency of the customer's credit limit.
+
+    Attributes:
+        open_orders: value of orders confirmed but not yet delivered.
+        delivered_not_invoiced: value delivered but not yet invoiced.
+        open_receivables: invoiced and not yet paid (including overdue items).
+        overdue_receivables: the part of ``open_receivables`` past its due date.
+        oldest_overdue_due: due date of the oldest overdue item, if any.
+    """
+
+    open_orders: Money = field(validator=[typed(Money), non_negative])
+    delivered_not_invoiced: Money = field(validator=[typed(Money), non_negative])
+    open_receivables: Money = field(validator=[typed(Money), non_negative])
+    overdue_receivables: Money = field(validator=[typed(Money), non_negative])
+    oldest_overdue_due: dt.date | None = field(default=None, validator=opt_date)
+
+    def __attrs_post_init__(self) -> None:
+        cur = self.open_orders.currency
+        for name in ("delivered_not_invoiced", "open_receivables", "overdue_receivables"):
+            if getattr(self, name).currency != cur:
+                raise CurrencyMismatch(
+                    f"all exposure amounts must be in {cur}", path=f"CreditExposure.{name}"
+                )
+        if self.overdue_receivables > self.open_receivables:
+            raise InvalidInput(
+                "cannot exceed open_receivables",
+                path="CreditExposure.overdue_receivables",
+                value=str(self.overdue_receivables),
+            )
+        if self.overdue_receivables.amount and self.oldest_overdue_due is None:
+            raise InvalidInput(
+                "is required when overdue_receivables is not zero",
+                path="CreditExposure.oldest_overdue_due",
+            )
+
+    @classmethod
+    def none(cls, currency: str) -> CreditExposure:
+        """No exposure at all, in ``currency``."""
+        z = Money.zero(currency)
+        return cls(z, z, z, z, None)
+
+    @property
+    def currency(self) -> str:
+        """The exposure's currency."""
+        return self.open_orders.currency
+
+
+@frozen
+class Approval:
+    """An approval on hand for a document (the evidence that clears a HOLD).
+
+    An approval clears a required approval only if the approver holds the required role and
+    authority level, is not the proposer of the document, the approval is for this document,
+    covers its amount and has not expired (see :mod:`salesctl.gate`).
+
+    Attributes:
+        id: approval id (workflow item, signature record).
+        document_id: the document approved.
+        role: the role in which the approver signs, e.g. ``"credit_manager"``.
+        approver: the approving actor, with roles and authority level.
+        granted_at: when it was given.
+        expires_at: when it lapses (``None``: valid until used).
+        max_amount: the largest document amount it covers (``None``: any amount).
+        control_id: restrict it to one control's requirement (``None``: any requirement of
+            that role on the document).
+    """
+
+    id: str = field(validator=text)
+    document_id: str = field(validator=text)
+    role: str = field(validator=text)
+    approver: Actor = field(validator=typed(Actor))
+    granted_at: dt.datetime = field(validator=aware)
+    expires_at: dt.datetime | None = field(default=None, validator=opt_aware)
+    max_amount: Money | None = field(default=None, validator=typed(Money, optional=True))
+    control_id: str | None = field(default=None, validator=opt_text)
