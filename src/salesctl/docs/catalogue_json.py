@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from salesctl import __version__
+from salesctl._version import __version__
 from salesctl.control import RISKS, Control
 from salesctl.controls import CATALOGUE_FINGERPRINT
 from salesctl.docs.derived import (

@@ -18,7 +18,7 @@ from typing import Any
 
 import attrs
 
-from salesctl import __version__
+from salesctl._version import __version__
 from salesctl._convert import unstructure
 from salesctl.control import Control
 from salesctl.controls import CATALOGUE_FINGERPRINT, FAMILIES
