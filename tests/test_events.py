@@ -18,7 +18,6 @@ from salesctl.events import (
     MalformedEvent,
     Record,
     SetExchangeRate,
-    _fast_parse,
     event_schema,
     event_to_dict,
     event_types,
@@ -27,6 +26,7 @@ from salesctl.events import (
     read_events,
     register_record,
 )
+from salesctl.events.reader import _fast_parse
 from tests import builders as b
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"

@@ -72,7 +72,7 @@ def value_classes() -> list[type]:
             if (
                 inspect.isclass(obj)
                 and attrs.has(obj)
-                and obj.__module__ == name
+                and (obj.__module__ == name or obj.__module__.startswith(name + "."))
                 and not obj.__name__.startswith("_")
                 # metadata with callables, abstract bases, and the auditor's output counters
                 and obj.__name__
