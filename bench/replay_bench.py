@@ -28,13 +28,14 @@ EVENTS_PER_ORDER = 14.2  # measured on the demo year: approvals, flow, records, 
 
 _CHILD = r"""
 import json, resource, sys, time
-from salesctl.audit import _books, replay
+from salesctl.audit import replay
+from salesctl.audit.engine import books_for
 from salesctl.ledger import Ledger
 from salesctl.policy import load_policy
 path, policy, k, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 pol = load_policy(policy)
 t0, c0 = time.perf_counter(), time.process_time()
-led = Ledger(books=_books(pol)) if n == 1 else None
+led = Ledger(books=books_for(pol)) if n == 1 else None
 months = []
 if led is not None:
     import datetime as _dt

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import defaultdict
 from pathlib import Path
@@ -16,7 +17,10 @@ from salesctl.controls import CONTROLS
 from salesctl.decision import Outcome
 from salesctl.demo import DEMO_POLICY, INJECTORS, Demo, Manifest, generate
 from salesctl.errors import InvalidInput
+from salesctl.events import PublishPrice, event_to_dict
+from salesctl.model import PriceEntry
 from salesctl.policy import loads_policy
+from tests import builders as b
 
 POLICY = loads_policy(DEMO_POLICY)
 
@@ -186,12 +190,6 @@ class TestCommandLine:
 
     def test_hold_only_exits_1(self, tmp_path: Path) -> None:
         """An order posted without its approval (a HOLD, nothing blocked) exits 1."""
-        import datetime as dt
-
-        from salesctl.events import PublishPrice, event_to_dict
-        from salesctl.model import PriceEntry
-        from tests import builders as b
-
         entry = PriceEntry(product_id="P-PE-01", price=b.cny("1000"), valid_from=dt.date(2026, 1, 1),
                            source_document="PG-1")
         events = [PublishPrice(at=b.at(1), entry=entry), b.place(b.order(id="SO-1", seq=1))]

@@ -7,10 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from attrs import frozen
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesctl as sc
+from salesctl.demo import generate
 from salesctl.errors import InvalidInput, UnknownTransaction
 from salesctl.events import (
     RECORD_TYPES,
@@ -18,7 +20,6 @@ from salesctl.events import (
     MalformedEvent,
     Record,
     SetExchangeRate,
-    _fast_parse,
     event_schema,
     event_to_dict,
     event_types,
@@ -27,6 +28,7 @@ from salesctl.events import (
     read_events,
     register_record,
 )
+from salesctl.events.reader import _fast_parse
 from tests import builders as b
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -34,8 +36,6 @@ DOCS = Path(__file__).resolve().parent.parent / "docs"
 
 @pytest.fixture(scope="module")
 def demo_events() -> list[dict[str, Any]]:
-    from salesctl.demo import generate
-
     demo = generate(seed=11, customers=12, orders=80)
     return [e for e in demo.events if isinstance(e, dict)]
 
@@ -80,8 +80,6 @@ class TestParseEvent:
 
     def test_record_names_cannot_clash(self) -> None:
         """Registering a record under a taken name is refused."""
-        from attrs import frozen
-
         @frozen
         class PlaceOrder(Record):  # the name of a transaction
             pass

@@ -8,10 +8,21 @@ from typing import Any
 
 import attrs
 import pytest
+from attrs import frozen
 
 import salesctl as sc
-from salesctl.events import GrantApproval, GrantRelease, PublishPrice, ReceiveStock, SetExchangeRate
+from salesctl.demo import generate
+from salesctl.events import (
+    GrantApproval,
+    GrantRelease,
+    PublishPrice,
+    ReceiveStock,
+    Record,
+    SetExchangeRate,
+    parse_event,
+)
 from salesctl.ledger import FOLDS, Books, Ledger, customer_partition, fold, scope_of
+from salesctl.records import Period
 from tests import builders as b
 
 
@@ -231,9 +242,6 @@ class TestMemory:
 
     def test_a_year_is_folded_in_bounded_memory(self) -> None:
         """Folding a generated year keeps far fewer orders than the year placed."""
-        from salesctl.demo import generate
-        from salesctl.events import parse_event
-
         demo = generate(seed=3, customers=15, orders=300, injectors=())
         led = Ledger()
         peak = 0
@@ -271,9 +279,6 @@ class TestFolds:
     def test_unknown_types_are_counted(self) -> None:
         """An event type without a fold changes nothing and is counted."""
         led = Ledger()
-        from attrs import frozen
-
-        from salesctl.events import Record
 
         @frozen
         class Memo(Record):
@@ -289,10 +294,6 @@ class TestFolds:
         @fold("TestOnlyEvent")
         def _f(led: Ledger, e: Any, d: Any) -> None:
             seen.append(type(e).__name__)
-
-        from attrs import frozen
-
-        from salesctl.events import Record
 
         @frozen
         class TestOnlyEvent(Record):
@@ -323,8 +324,6 @@ class TestBooks:
         led.apply(_issue(o, 3, qty="6"))
         led.apply(_issue(o, 4, qty="4"))
         led.apply(_invoice(o, 5, qty="8"))
-        from salesctl.reconcile import Period
-
         rec = books.records_for(Period.month(2026, 3))
         (entry,) = rec.orders
         assert (entry.order_id, entry.seq, entry.completed_on) == ("SO-1", 1, None)
@@ -346,8 +345,6 @@ class TestBooks:
         led.apply(_invoice(o, 3))
         if not late:
             led.apply(_receipt("C-100", "10000", 20))
-        from salesctl.reconcile import Period
-
         (item,) = books.records_for(Period.month(2026, 3)).receivables
         assert item.due_on == dt.date(2026, 4, 2)
         assert (item.settled_on is None) == late

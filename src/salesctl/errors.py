@@ -19,10 +19,8 @@ True
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from salesctl.journal import ReleaseConsumption
+import datetime as dt
+from typing import Any, Protocol
 
 __all__ = [
     "ChainBroken",
@@ -182,6 +180,25 @@ class ChainBroken(JournalError):
         super().__init__(reason, path=path or (f"record {seq}" if seq is not None else ""))
 
 
+class _Consumption(Protocol):
+    """What :class:`ReleaseConsumed` keeps of the first use of a release: a
+    :class:`salesctl.journal.ReleaseConsumption` (described here by its fields, so that this
+    module, below every other, imports none of them)."""
+
+    @property
+    def release_id(self) -> str: ...
+    @property
+    def order_id(self) -> str: ...
+    @property
+    def amount(self) -> object: ...  # a salesctl.money.Money
+    @property
+    def recorded_at(self) -> dt.datetime: ...
+    @property
+    def seq(self) -> int: ...
+    @property
+    def hash(self) -> str: ...
+
+
 class ReleaseConsumed(JournalError):
     """A one-time credit release was already consumed (S-IC 5.1); the second use is refused.
 
@@ -189,7 +206,7 @@ class ReleaseConsumed(JournalError):
         first: the evidence of the first (and only) use: order, amount, time, journal record.
     """
 
-    def __init__(self, first: ReleaseConsumption) -> None:
+    def __init__(self, first: _Consumption) -> None:
         self.first = first
         super().__init__(
             f"already consumed by order {first.order_id} for {first.amount} at "

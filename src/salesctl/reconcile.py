@@ -57,10 +57,13 @@ from typing import Any
 
 from attrs import evolve, field, frozen
 
+from salesctl._convert import structure, unstructure
 from salesctl._validators import FrozenMap, each, frozenmap_conv, mapping, tuple_conv, typed
 from salesctl.control import Examination
+from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS
 from salesctl.decision import Finding, Outcome, make_finding, render
 from salesctl.errors import InvalidInput, SalesctlError
+from salesctl.policy import Policy
 from salesctl.records import (
     BilledLine,
     ConsignmentCount,
@@ -263,8 +266,6 @@ class Report:
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON-ready data."""
-        from salesctl._convert import unstructure
-
         out: dict[str, Any] = unstructure(self)
         return out
 
@@ -275,8 +276,6 @@ class Report:
         Raises:
             InvalidInput: naming the field path of anything malformed.
         """
-        from salesctl._convert import structure
-
         result: Report = structure(data, cls, "report")
         return result
 
@@ -286,13 +285,9 @@ class Report:
 #: to one customer (for O2C-CT-04: both books name the contract's customer). The others
 #: (number series, product counts, invoice-to-delivery links, general-ledger totals, plans,
 #: targets) need the whole population in one run.
-def _partitionable() -> frozenset[str]:
-    from salesctl.controls import CONTROLS
-
-    return frozenset(c.id for c in CONTROLS.values() if c.customer_partitionable)
-
-
-CUSTOMER_PARTITIONABLE: frozenset[str] = _partitionable()
+CUSTOMER_PARTITIONABLE: frozenset[str] = frozenset(
+    c.id for c in CONTROLS.values() if c.customer_partitionable
+)
 
 
 # -- running ---------------------------------------------------------------------------------
@@ -325,9 +320,6 @@ def run(
     Raises:
         InvalidInput: for records or period of the wrong type, or an unknown id in ``only``.
     """
-    from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS
-    from salesctl.policy import Policy
-
     if not isinstance(records, Records):
         raise InvalidInput(
             "must be salesctl.reconcile.Records", path="records", value=type(records).__name__

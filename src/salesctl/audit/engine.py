@@ -1,0 +1,406 @@
+"""The replay engine: an event stream read, folded into a ledger and decided by the gate, the
+detective controls run at every period end, and partial reports of a partitioned replay
+merged."""
+
+from __future__ import annotations
+
+import datetime as dt
+import gc
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import attrs
+
+from salesctl.audit.report import AuditReport
+from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, ControlTally, RejectedLine
+from salesctl.control import Frequency
+from salesctl.controls import CONTROLS
+from salesctl.decision import Decision, Finding, Outcome
+from salesctl.errors import InvalidInput
+from salesctl.events import MalformedEvent, Record, read_events
+from salesctl.gate import Gate
+from salesctl.ledger import Books, Ledger, customer_partition, scope_of
+from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
+from salesctl.policy import Policy
+from salesctl.reconcile import run as run_detective
+from salesctl.records import Period
+from salesctl.transactions import Transaction
+
+__all__ = ["books_for", "merge_reports", "replay", "replay_file", "replay_partitioned"]
+
+
+class _Tallies:
+    """Mutable counters while replaying."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self) -> None:
+        self.rows: dict[str, list[int]] = {}
+
+    def row(self, cid: str) -> list[int]:
+        r = self.rows.get(cid)
+        if r is None:
+            r = self.rows[cid] = [0, 0, 0, 0, 0]
+        return r
+
+    def decision(self, d: Decision) -> None:
+        worst: dict[str, Outcome] = {}
+        approved: set[str] = set()
+        for f in d.findings:
+            if f.outcome > worst.get(f.control_id, Outcome.ALLOW):
+                worst[f.control_id] = f.outcome
+            if f.outcome is Outcome.ALLOW and f.cleared_by:
+                approved.add(f.control_id)
+        for cid in d.controls:
+            r = self.row(cid)
+            r[0] += 1
+            o = worst.get(cid, Outcome.ALLOW)
+            if o is Outcome.ALLOW:
+                r[1] += 1
+                if cid in approved:
+                    r[4] += 1
+            elif o is Outcome.HOLD:
+                r[2] += 1
+            else:
+                r[3] += 1
+
+    def frozen(self) -> dict[str, ControlTally]:
+        return {k: ControlTally(*v) for k, v in sorted(self.rows.items())}
+
+
+def _exception_of(f: Finding, d: Decision, line: int) -> AuditException:
+    return AuditException(
+        control_id=f.control_id,
+        outcome=f.outcome,
+        document_id=d.document_id,
+        message=f.message,
+        params=f.params,
+        facts=f.facts,
+        transaction=d.transaction,
+        at=d.at,
+        line=line,
+        roles=tuple(r.role for r in f.required),
+    )
+
+
+def _detective_exception(f: Finding, period: str) -> AuditException:
+    doc = f.facts[0][1] if f.facts and f.facts[0][0] == "document" else period
+    return AuditException(
+        control_id=f.control_id,
+        outcome=f.outcome,
+        document_id=doc,
+        message=f.message,
+        params=f.params,
+        facts=f.facts,
+        period=period,
+        roles=tuple(r.role for r in f.required),
+    )
+
+
+def _period_ends(day: dt.date) -> Iterator[Frequency]:
+    """The period kinds that end on ``day``."""
+    nxt = day + dt.timedelta(days=1)
+    yield Frequency.DAILY
+    if day.weekday() == 6:
+        yield Frequency.WEEKLY
+    if nxt.day == 1:
+        yield Frequency.MONTHLY
+        if nxt.month in (1, 4, 7, 10):
+            yield Frequency.QUARTERLY
+        if nxt.month == 1:
+            yield Frequency.YEARLY
+
+
+class _Detective:
+    """Runs the detective controls at period ends over the books the ledger keeps."""
+
+    def __init__(self, ledger: Ledger, policy: Policy) -> None:
+        self.ledger = ledger
+        self.policy = policy
+        self.runs: dict[str, int] = {}
+        self.due: frozenset[Frequency] = frozenset(
+            k
+            for c in CONTROLS.values()
+            if getattr(c, "detect", None) is not None and policy.is_enabled(c.id)
+            for k in getattr(c, "detect_at", ())
+        )
+
+    def close(self, day: dt.date, tallies: _Tallies, out: list[AuditException]) -> None:
+        books = self.ledger.books
+        if books is None:
+            return
+        for kind in _period_ends(day):
+            if kind not in self.due:
+                continue
+            period = Period.containing(day, kind)
+            records = books.records_for(period)
+            if records is None:
+                continue
+            report = run_detective(records, period, self.policy)
+            self.runs[kind.value] = self.runs.get(kind.value, 0) + 1
+            for cid, t in report.tally().items():
+                r = tallies.row(cid)
+                r[0] += t.tested
+                r[1] += t.passed
+                r[2] += t.held
+                r[3] += t.blocked
+            for f in report.findings:
+                if f.outcome is not Outcome.ALLOW:
+                    out.append(_detective_exception(f, period.label))
+        books.after_close(day)
+
+
+def _hashing(
+    lines: Iterable[bytes | str], digest: Any, counter: list[int]
+) -> Iterator[bytes | str]:
+    for raw in lines:
+        b = raw if isinstance(raw, bytes) else raw.encode("utf-8")
+        digest.update(b)
+        counter[0] += len(b)
+        yield raw
+
+
+def replay(
+    lines: Iterable[bytes | str],
+    policy: Policy | None = None,
+    *,
+    source: str = "<stream>",
+    partition: tuple[int, int] | None = None,
+    progress: Callable[[int], None] | None = None,
+    through: dt.date | None = None,
+    ledger: Ledger | None = None,
+) -> AuditReport:
+    """Replay an event stream through ledger, gate and detective controls.
+
+    Args:
+        lines: the JSON Lines stream (an open binary or text file, or a list of lines).
+        policy: the policy in force (the default policy when omitted).
+        source: a name for the stream in the report.
+        partition: ``(k, n)``: decide only the transactions of the customers in partition
+            ``k`` of ``n`` (see the module docs); ``None``: everything.
+        progress: called with the number of bytes read so far, every few thousand lines.
+        through: close the detective periods ending on or before this date at the end
+            (default: those ending on or before the last event's date).
+        ledger: the ledger to fold into (a fresh one by default).
+
+    Returns:
+        The report.
+
+    Raises:
+        InvalidInput: for a bad ``partition`` or ``policy``.
+    """
+    pol = policy if policy is not None else Policy.default()
+    if not isinstance(pol, Policy):
+        raise InvalidInput("must be a salesctl.Policy", path="policy", value=type(pol).__name__)
+    k, n = partition if partition is not None else (0, 1)
+    if not (isinstance(n, int) and isinstance(k, int) and n >= 1 and 0 <= k < n):
+        raise InvalidInput("must be (k, n) with 0 <= k < n", path="partition", value=partition)
+    gate = Gate(pol)
+    credit = pol.families.get("credit")
+    owns = None if n == 1 else (lambda c: customer_partition(c, n) == k)
+    led = (
+        ledger
+        if ledger is not None
+        else Ledger(
+            credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
+            owns=owns,
+            books=books_for(pol) if k == 0 else None,
+        )
+    )
+    detective = _Detective(led, pol) if k == 0 else None
+    tallies = _Tallies()
+    exceptions: list[AuditException] = []
+    events: dict[str, int] = {}
+    rejected: list[RejectedLine] = []
+    rejected_count = 0
+    digest = hashlib.sha256()
+    nbytes = [0]
+    last_line = 0
+    first_at: dt.datetime | None = None
+    last_at: dt.datetime | None = None
+    day: dt.date | None = None
+    out_of_order = 0
+    # The ledger holds many long-lived objects and makes no reference cycles: the cyclic
+    # collector would rescan them all, again and again, for nothing. It is paused during the
+    # replay and run once a month instead (restored afterwards).
+    gc_was_on = gc.isenabled()
+    gc.disable()
+    try:
+        for line, item in read_events(_hashing(lines, digest, nbytes)):
+            last_line = line
+            if progress is not None and line % 4096 == 0:
+                progress(nbytes[0])
+            if line % 262144 == 0:
+                gc.collect()
+            if isinstance(item, MalformedEvent):
+                rejected_count += 1
+                if len(rejected) < MAX_REJECTED_LISTED:
+                    rejected.append(RejectedLine.from_error(item))
+                continue
+            name = type(item).__name__
+            events[name] = events.get(name, 0) + 1
+            at = item.at
+            if first_at is None:
+                first_at = at
+            last_at = at
+            today = at.date()
+            if day is None:
+                day = today
+            elif today > day:
+                while day < today:
+                    if detective is not None:
+                        detective.close(day, tallies, exceptions)
+                    day += dt.timedelta(days=1)
+                    if day.day == 1:
+                        gc.collect()
+            elif today < day:
+                out_of_order += 1
+            if isinstance(item, Record):
+                led.apply(item)
+                continue
+            decision: Decision | None = None
+            if isinstance(item, Transaction):
+                scope = scope_of(item)
+                cust = led.customer_of(item, scope)
+                mine = customer_partition(cust, n) == k if cust is not None else k == 0
+                if mine:
+                    decision = gate.check(item, led.context_for(item, scope))
+                    tallies.decision(decision)
+                    if decision.outcome is not Outcome.ALLOW:
+                        for f in decision.findings:
+                            if f.outcome is not Outcome.ALLOW:
+                                exceptions.append(_exception_of(f, decision, line))
+            led.apply(item, decision)
+    finally:
+        if gc_was_on:
+            gc.enable()
+    if progress is not None:
+        progress(nbytes[0])
+    if detective is not None and day is not None:
+        end = through if through is not None else day
+        while day <= end:
+            detective.close(day, tallies, exceptions)
+            day += dt.timedelta(days=1)
+    return AuditReport(
+        source=source,
+        source_sha256=digest.hexdigest(),
+        policy_name=pol.name,
+        policy_fingerprint=pol.fingerprint,
+        catalogue_fingerprint=gate._catalogue_fp,
+        lines=last_line,
+        events=dict(sorted(events.items())),
+        rejected_count=rejected_count,
+        rejected=tuple(rejected),
+        first_at=first_at,
+        last_at=last_at,
+        tallies=tallies.frozen(),
+        exceptions=tuple(sorted(exceptions, key=lambda e: e.sort_key)),
+        periods=dict(sorted(detective.runs.items())) if detective is not None else {},
+        unfolded=dict(sorted(led.unfolded.items())),
+        out_of_order=out_of_order,
+        partitions=n,
+    )
+
+
+def books_for(policy: Policy) -> Books:
+    """The :class:`~salesctl.ledger.Books` a replay under ``policy`` keeps (the period-end
+    deadlines, the credit methods and the plan approvers it needs)."""
+    pe = policy.families.get("period_end")
+    credit = policy.families.get("credit")
+    mn = policy.families.get("management")
+    roles = {
+        step.role
+        for name in ("monthly_plan_approvals", "annual_plan_approvals", "major_plan_approvals")
+        for step in getattr(mn, name, ())
+    }
+    return Books(
+        sales_invoice_within_days=getattr(pe, "sales_invoice_within_days", 0),
+        posting_within_days=getattr(pe, "posting_within_days", 0),
+        close_within_days=getattr(pe, "close_within_days", 31),
+        credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
+        plan_roles=roles or ("marketing_head", "general_manager", "office_meeting"),
+    )
+
+
+def replay_file(
+    path: str,
+    policy: Policy | None = None,
+    *,
+    partition: tuple[int, int] | None = None,
+    progress: Callable[[int], None] | None = None,
+    through: dt.date | None = None,
+) -> AuditReport:
+    """:func:`replay` over a JSON Lines file.
+
+    Raises:
+        InvalidInput: if the file cannot be read.
+    """
+    try:
+        with open(path, "rb") as f:
+            return replay(
+                f, policy, source=str(path), partition=partition, progress=progress, through=through
+            )
+    except OSError as e:
+        raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
+
+
+def merge_reports(reports: Iterable[AuditReport]) -> AuditReport:
+    """Join the reports of the partitions of one stream into the report of the whole.
+
+    Every partition read the same lines, so population, rejected lines and fingerprints are
+    taken from partition 0 (and must agree); tallies add up; exceptions are merged in stream
+    order.
+
+    Raises:
+        InvalidInput: for no reports, or reports of different streams or policies.
+    """
+    parts = list(reports)
+    if not parts:
+        raise InvalidInput("no reports to merge", path="reports")
+    base = parts[0]
+    tallies: dict[str, ControlTally] = {}
+    exceptions: list[AuditException] = []
+    periods: dict[str, int] = {}
+    for r in parts:
+        same = (r.source_sha256, r.policy_fingerprint, r.catalogue_fingerprint, r.lines)
+        if same != (
+            base.source_sha256,
+            base.policy_fingerprint,
+            base.catalogue_fingerprint,
+            base.lines,
+        ):
+            raise InvalidInput("reports of different streams or policies", path="reports")
+        for cid, t in r.tallies.items():
+            tallies[cid] = tallies.get(cid, ControlTally()) + t
+        exceptions.extend(r.exceptions)
+        for kind, c in r.periods.items():
+            periods[kind] = max(periods.get(kind, 0), c)
+    return attrs.evolve(
+        base,
+        tallies=dict(sorted(tallies.items())),
+        exceptions=tuple(sorted(exceptions, key=lambda e: e.sort_key)),
+        periods=dict(sorted(periods.items())),
+        partitions=len(parts),
+    )
+
+
+def replay_partitioned(
+    lines: Iterable[bytes | str],
+    policy: Policy | None = None,
+    *,
+    partitions: int = 2,
+    source: str = "<stream>",
+) -> AuditReport:
+    """Replay the stream in ``partitions`` customer partitions (one after the other here; a
+    scale-out engine runs them in parallel) and merge the reports.
+
+    Raises:
+        InvalidInput: for fewer than one partition.
+    """
+    if not isinstance(partitions, int) or partitions < 1:
+        raise InvalidInput("must be 1 or more", path="partitions", value=partitions)
+    data = list(lines)
+    return merge_reports(
+        replay(data, policy, source=source, partition=(k, partitions)) for k in range(partitions)
+    )

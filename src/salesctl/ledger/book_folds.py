@@ -1,0 +1,330 @@
+"""The book folds: what each event type adds to the :class:`~salesctl.ledger.books.Books`
+(one function per type, registered with :func:`~salesctl.ledger.books.book_fold`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from salesctl.ledger.books import Books, book_fold
+from salesctl.ledger.state import ZERO
+from salesctl.model import SalesOrder
+from salesctl.records import BilledLine, DeliveryRecord, SystemInvoice
+
+__all__: list[str] = []
+
+
+def _book_settle(
+    b: Books,
+    customer_id: str,
+    cur: str,
+    amount: Decimal,
+    day: dt.date,
+    which: Callable[[dict[str, Any]], bool],
+) -> Decimal:
+    """Apply ``amount`` to the customer's oldest open receivables that ``which`` selects."""
+    todo = amount
+    items = b._open_by_customer.get(customer_id)
+    if not todo or not items:
+        return todo
+    for it in sorted(
+        (i for i in items.values() if i["currency"] == cur and which(i)),
+        key=lambda i: (i["due_on"], i["issued_on"], i["item_id"]),
+    ):
+        take = min(todo, it["open"])
+        it["open"] -= take
+        todo -= take
+        if not it["open"]:
+            it["settled_on"] = day
+            del items[it["item_id"]]
+        if not todo:
+            break
+    return todo
+
+
+def _book_complete(b: Books, oid: str, day: dt.date) -> None:
+    e = b.orders.get(oid)
+    lines = b._lines.get(oid)
+    if e is None or lines is None:
+        return
+    done = all(ln[1] >= ln[0] and ln[2] >= ln[1] for ln in lines.values())
+    if done and e["completed_on"] is None:
+        e["completed_on"] = day
+    elif not done:
+        e["completed_on"] = None
+
+
+@book_fold("PlaceOrder", "ReleaseOrder")
+def _book_order(b: Books, txn: Any) -> None:
+    o: SalesOrder = txn.order
+    e = b.orders.get(o.id)
+    if e is None:
+        if type(txn).__name__ != "PlaceOrder":
+            return
+        b.orders[o.id] = {
+            "order_id": o.id,
+            "series": o.series,
+            "seq": o.seq,
+            "customer_id": o.customer.id,
+            "created_on": o.order_date,
+            "completed_on": None,
+            "valid_until": None,
+            "closed_on": None,
+            "voided": False,
+        }
+        if o.seq > b.series_max.get(o.series, 0):
+            b.series_max[o.series] = o.seq
+    lines = b._lines.setdefault(o.id, {})
+    for ln in o.lines:
+        have = lines.get(ln.line_no)
+        if have is None:
+            lines[ln.line_no] = [ln.quantity, ZERO, ZERO]
+        else:
+            have[0] = ln.quantity
+    b._term[o.id] = o.payment.days
+    if o.payment.method in b.credit_methods:
+        b._credit_orders[o.id] = (o.created_by, o.payment.days)
+    else:
+        b._credit_orders.pop(o.id, None)
+    _book_complete(b, o.id, txn.at.date())
+
+
+@book_fold("VoidOrder")
+def _book_void(b: Books, txn: Any) -> None:
+    e = b.orders.get(txn.order.id)
+    if e is not None:
+        e["voided"] = True
+
+
+@book_fold("CloseOrder")
+def _book_close(b: Books, rec: Any) -> None:
+    e = b.orders.get(rec.order_id)
+    if e is not None and e["closed_on"] is None:
+        e["closed_on"] = rec.at.date()
+
+
+@book_fold("SetCreditProfile")
+def _book_profile(b: Books, txn: Any) -> None:
+    f = b.credit_files.get(txn.customer.id)
+    if f is None:
+        f = b.credit_files[txn.customer.id] = {
+            "opened_on": txn.profile.reviewed_on,
+            "reviewed_on": set(),
+        }
+    f["reviewed_on"].add(txn.profile.reviewed_on)
+    if txn.profile.reviewed_on < f["opened_on"]:
+        f["opened_on"] = txn.profile.reviewed_on
+
+
+@book_fold("PostGoodsIssue")
+def _book_goods_issue(b: Books, txn: Any) -> None:
+    gi = txn.goods_issue
+    if gi.id in b.deliveries:
+        return  # posted once; a second posting is O2C-DL-02's exception
+    day = gi.issued_on
+    recs = [
+        DeliveryRecord(
+            goods_issue_id=gi.id,
+            order_id=gi.order_id,
+            customer_id=gi.customer_id,
+            product_id=line.product_id,
+            quantity=line.quantity,
+            posted_on=day,
+        )
+        for line in gi.lines
+    ]
+    b.deliveries[gi.id] = recs
+    b._gi_order[gi.id] = gi.order_id
+    b._deliveries_by_day.setdefault(day, []).append(gi.id)
+    lines = b._lines.get(gi.order_id, {})
+    for line in gi.lines:
+        b._unbilled.setdefault(gi.order_id, {}).setdefault(line.order_line, []).append(
+            [gi.id, line.quantity]
+        )
+        ln = lines.get(line.order_line)
+        if ln is not None:
+            ln[1] += line.quantity
+    _book_complete(b, gi.order_id, txn.at.date())
+
+
+@book_fold("IssueInvoice")
+def _book_invoice(b: Books, txn: Any) -> None:
+    inv = txn.invoice
+    if inv.id in b.system_invoices:
+        return
+    billed: list[Any] = []
+    lines = b._lines.get(inv.order_id, {})
+    for line in inv.lines:
+        todo = line.quantity
+        fifo = b._unbilled.get(inv.order_id, {}).get(line.order_line, [])
+        last: str | None = None
+        while todo > 0 and fifo:
+            gid, left = fifo[0]
+            last = gid
+            take = min(todo, left)
+            billed.append(BilledLine(product_id=line.product_id, quantity=take, goods_issue_id=gid))
+            todo -= take
+            if take == left:
+                fifo.pop(0)
+            else:
+                fifo[0][1] = left - take
+        if todo > 0:
+            # More than delivered: billed against the last delivery of the line, if any.
+            billed.append(
+                BilledLine(product_id=line.product_id, quantity=todo, goods_issue_id=last)
+            )
+        ln = lines.get(line.order_line)
+        if ln is not None:
+            ln[2] += line.quantity
+    sinv = SystemInvoice(
+        invoice_id=inv.id,
+        customer_id=inv.customer_id,
+        issued_on=inv.issued_on,
+        amount=inv.total,
+        lines=tuple(billed),
+    )
+    b.system_invoices[inv.id] = sinv
+    credit = b._credit_orders.get(inv.order_id)
+    if credit is not None and not inv.voided:
+        item = {
+            "item_id": inv.id,
+            "customer_id": inv.customer_id,
+            "order_id": inv.order_id,
+            "issued_on": inv.issued_on,
+            "due_on": inv.issued_on + dt.timedelta(days=credit[1]),
+            "amount": inv.total.amount,
+            "open": inv.total.amount,
+            "currency": inv.total.currency,
+            "settled_on": None,
+            "salesperson": credit[0],
+            "interest": None,
+            "commission_offset": None,
+            "litigation": None,
+        }
+        b.receivables[inv.id] = item
+        b._open_by_customer.setdefault(inv.customer_id, {})[inv.id] = item
+    b._sys_by_day.setdefault(inv.issued_on, []).append(inv.id)
+    for bl in billed:
+        if bl.goods_issue_id is not None:
+            ids = b._gi_bills.setdefault(bl.goods_issue_id, [])
+            if inv.id not in ids:
+                ids.append(inv.id)
+    _book_complete(b, inv.order_id, txn.at.date())
+
+
+@book_fold("IssueSalesInvoice")
+def _book_sales_invoice(b: Books, rec: Any) -> None:
+    x = rec.invoice
+    b._sales_by_day.setdefault(x.issued_on, []).append(x)
+    if x.system_invoice_id is not None:
+        b._sales_by_sys.setdefault(x.system_invoice_id, []).append(x)
+
+
+@book_fold("PostGLRevenue")
+def _book_gl(b: Books, rec: Any) -> None:
+    x = rec.posting
+    b._gl_by_day.setdefault(x.posted_on, []).append(x)
+    if x.invoice_id is not None:
+        b._gl_by_sys.setdefault(x.invoice_id, []).append(x)
+
+
+@book_fold("KeepContractLedger")
+def _book_contract_ledger(b: Books, rec: Any) -> None:
+    b.keep("contract_ledger", rec.line.as_of, rec.line)
+
+
+@book_fold("CountShipments")
+def _book_shipments(b: Books, rec: Any) -> None:
+    b.keep("shipment_counts", rec.count.period_end, rec.count)
+
+
+@book_fold("CountStock")
+def _book_stock(b: Books, rec: Any) -> None:
+    b.keep("stock_counts", rec.line.period_end, rec.line)
+
+
+@book_fold("CountConsignment")
+def _book_consignment(b: Books, rec: Any) -> None:
+    b.keep("consignment_counts", rec.count.period_end, rec.count, rec.count.count_id)
+
+
+@book_fold("SetSalesTarget")
+def _book_target(b: Books, rec: Any) -> None:
+    b.keep("targets", rec.target.period.end, rec.target)
+
+
+@book_fold("ReportSalesActual")
+def _book_actual(b: Books, rec: Any) -> None:
+    b.keep("actuals", rec.actual.period.end, rec.actual)
+
+
+@book_fold("AnalyseSales")
+def _book_analysis(b: Books, rec: Any) -> None:
+    b.keep("analyses", rec.analysis.performed_on, rec.analysis)
+
+
+@book_fold("AssessPerformance")
+def _book_assessment(b: Books, rec: Any) -> None:
+    b.keep("assessments", rec.assessment.assessed_on, rec.assessment)
+
+
+@book_fold("SubmitSalesPlan")
+def _book_plan(b: Books, rec: Any) -> None:
+    plan = rec.plan
+    b._plans.add(plan.id)
+    b.keep("sales_plans", plan.end, plan)
+    # Approvals usually come before the plan takes effect: take them from the buffer.
+    for a in [a for a in b._pending_approvals if a.document_id == plan.id]:
+        b._pending_approvals.remove(a)
+        b.keep("approvals", plan.end, a)
+
+
+@book_fold("GrantApproval")
+def _book_plan_approval(b: Books, rec: Any) -> None:
+    a = rec.approval
+    if a.document_id in b._plans:
+        b.keep("approvals", a.granted_at.date(), a)
+    elif a.role in b.plan_roles and rec.customer_id is None:
+        b._pending_approvals.append(a)
+
+
+@book_fold("VoidInvoice")
+def _book_void_invoice(b: Books, txn: Any) -> None:
+    it = b.receivables.get(txn.invoice.id)
+    if it is not None and it["settled_on"] is None:
+        it["open"] = ZERO
+        it["settled_on"] = txn.at.date()
+        b._open_by_customer.get(it["customer_id"], {}).pop(it["item_id"], None)
+
+
+@book_fold("RecordReceipt")
+def _book_receipt(b: Books, txn: Any) -> None:
+    r = txn.receipt
+    _book_settle(
+        b, r.customer_id, r.amount.currency, r.to_receivables.amount, r.received_on, lambda i: True
+    )
+
+
+@book_fold("BookRevenue")
+def _book_revenue(b: Books, txn: Any) -> None:
+    e = txn.entry
+    if e.advance_offset is None or not e.advance_offset.amount:
+        return
+    orders = {b._gi_order.get(g) for g in e.goods_issue_ids}
+    _book_settle(
+        b,
+        e.customer_id,
+        e.advance_offset.currency,
+        e.advance_offset.amount,
+        e.booked_on,
+        lambda i: i["order_id"] in orders,
+    )
+
+
+@book_fold("TakeCollectionStep")
+def _book_collection(b: Books, rec: Any) -> None:
+    it = b.receivables.get(rec.item_id)
+    if it is not None and it[rec.step.value] is None:
+        it[rec.step.value] = rec.at.date()

@@ -1,0 +1,290 @@
+"""The books: the registers the detective controls read, kept from every event of the stream
+(:class:`Books`), and the registry of book folds (the folds are in
+:mod:`salesctl.ledger.book_folds`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from salesctl.control import Frequency
+from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
+from salesctl.model import PaymentMethod
+from salesctl.money import Money
+from salesctl.records import CreditFile, OrderEntry, Period, ReceivableItem, Records
+
+__all__ = ["BOOK_FOLDS", "BookFold", "Books", "book_fold"]
+
+
+class Books:
+    """The registers the detective controls read (:class:`salesctl.reconcile.Records`).
+
+    Kept from every event of the stream, whatever partition the ledger is: the order register
+    (numbers, completion, closing), credit files, system deliveries and invoices (each invoice
+    line attributed to the deliveries it bills, first delivered first billed), and the
+    registers the host exports as records — sales invoices, general-ledger revenue, shipment
+    and stock counts, both departments' contract ledgers, consignment counts, targets,
+    analyses, assessments, sales plans and their approvals.
+
+    A daily run gets the day's documents and what they refer to; a monthly (or longer) run
+    gets everything still kept. Documents are kept ``retention_days`` after their date (an
+    order until its closing deadline has passed), so memory follows open documents.
+
+    Args:
+        retention_days: how long dated registers are kept.
+        sales_invoice_within_days: days after a system invoice its sales invoice is due (a
+            daily run looks back this far; the period-end policy's value).
+        posting_within_days: the same for the revenue posting.
+        close_within_days: days after completion by which an order is closed (kept so long).
+        credit_methods: payment methods whose invoices are receivables to age.
+        plan_roles: roles that approve sales plans (approvals in these roles are kept a
+            month, for the plans they approve).
+    """
+
+    def __init__(
+        self,
+        *,
+        retention_days: int = 120,
+        sales_invoice_within_days: int = 0,
+        posting_within_days: int = 0,
+        close_within_days: int = 31,
+        credit_methods: Iterable[PaymentMethod] = DEFAULT_CREDIT_METHODS,
+        plan_roles: Iterable[str] = ("marketing_head", "general_manager", "office_meeting"),
+    ) -> None:
+        self.retention = dt.timedelta(days=retention_days)
+        self.lookback = dt.timedelta(days=max(sales_invoice_within_days, posting_within_days))
+        self.close_within = dt.timedelta(days=close_within_days)
+        self.orders: dict[str, dict[str, Any]] = {}
+        self._lines: dict[str, dict[int, list[Any]]] = {}
+        self.series_max: dict[str, int] = {}
+        self.opening: dict[str, int] = {}
+        self.credit_files: dict[str, dict[str, Any]] = {}
+        self.deliveries: dict[str, list[Any]] = {}
+        self._deliveries_by_day: dict[dt.date, list[str]] = {}
+        self.system_invoices: dict[str, Any] = {}
+        self._sys_by_day: dict[dt.date, list[str]] = {}
+        self._gi_bills: dict[str, list[str]] = {}
+        self._unbilled: dict[str, dict[int, list[list[Any]]]] = {}
+        self._sales_by_day: dict[dt.date, list[Any]] = {}
+        self._sales_by_sys: dict[str, list[Any]] = {}
+        self._gl_by_day: dict[dt.date, list[Any]] = {}
+        self._gl_by_sys: dict[str, list[Any]] = {}
+        self._dated: dict[str, list[tuple[dt.date, Any]]] = {}
+        self._plans: set[str] = set()
+        self._term: dict[str, int] = {}
+        self._idents: dict[str, dict[str, int]] = {}
+        self.credit_methods = frozenset(credit_methods)
+        self._credit_orders: dict[str, tuple[str, int]] = {}
+        self.receivables: dict[str, dict[str, Any]] = {}
+        self._open_by_customer: dict[str, dict[str, dict[str, Any]]] = {}
+        self._gi_order: dict[str, str] = {}
+        self._pending_approvals: list[Any] = []
+        self.plan_roles: frozenset[str] = frozenset(plan_roles)
+
+    # -- registering --------------------------------------------------------------------
+
+    def apply(self, event: Any) -> None:
+        """Register what ``event`` adds to the books."""
+        fn = BOOK_FOLDS.get(type(event).__name__)
+        if fn is not None:
+            fn(self, event)
+
+    def keep(self, key: str, day: dt.date, value: Any, ident: str | None = None) -> None:
+        """Keep a dated register entry under ``key`` (a :class:`~salesctl.reconcile.Records`
+        field name); an entry with the ``ident`` of an earlier one replaces it (an update)."""
+        items = self._dated.setdefault(key, [])
+        if ident is not None:
+            where = self._idents.setdefault(key, {})
+            at = where.get(ident)
+            if at is not None and at < len(items) and items[at][1] is not None:
+                items[at] = (items[at][0], None)
+            where[ident] = len(items)
+        items.append((day, value))
+
+    # -- handing out --------------------------------------------------------------------
+
+    def records_for(self, period: Period) -> Records | None:
+        """The :class:`~salesctl.records.Records` for a detective run over ``period`` (``None``
+        for a day with nothing to examine)."""
+        if period.kind is Frequency.DAILY:
+            return self._daily(period.start)
+        orders = tuple(OrderEntry(**e) for e in self.orders.values())
+        files = tuple(_credit_file(cid, f) for cid, f in sorted(self.credit_files.items()))
+        kw: dict[str, Any] = {
+            "orders": orders,
+            "opening_numbers": dict(self.opening),
+            "credit_files": files,
+            "deliveries": tuple(d for ds in self.deliveries.values() for d in ds),
+            "system_invoices": tuple(self.system_invoices.values()),
+            "sales_invoices": tuple(x for xs in self._sales_by_day.values() for x in xs),
+            "gl_revenue": tuple(x for xs in self._gl_by_day.values() for x in xs),
+        }
+        kw["receivables"] = tuple(_receivable(i) for i in self.receivables.values())
+        for key, items in self._dated.items():
+            kw[key] = tuple(v for _, v in items if v is not None)
+        return Records(**kw)
+
+    def _daily(self, day: dt.date) -> Records | None:
+        sys_ids: dict[str, None] = {}
+        d = day - self.lookback
+        while d <= day:
+            for i in self._sys_by_day.get(d, ()):
+                sys_ids[i] = None
+            d += dt.timedelta(days=1)
+        sales = list(self._sales_by_day.get(day, ()))
+        gl = list(self._gl_by_day.get(day, ()))
+        for x in sales:
+            if x.system_invoice_id in self.system_invoices:
+                sys_ids[x.system_invoice_id] = None
+        for x in gl:
+            if x.invoice_id in self.system_invoices:
+                sys_ids[x.invoice_id] = None
+        have_sales = {id(x) for x in sales}
+        have_gl = {id(x) for x in gl}
+        gis: dict[str, None] = {}
+        for i in list(sys_ids):
+            for x in self._sales_by_sys.get(i, ()):
+                if id(x) not in have_sales:
+                    sales.append(x)
+                    have_sales.add(id(x))
+            for x in self._gl_by_sys.get(i, ()):
+                if id(x) not in have_gl:
+                    gl.append(x)
+                    have_gl.add(id(x))
+            for line in self.system_invoices[i].lines:
+                if line.goods_issue_id is not None:
+                    gis[line.goods_issue_id] = None
+        # Earlier invoices billing the same deliveries (the cumulative quantity test).
+        for g in gis:
+            for i in self._gi_bills.get(g, ()):
+                sys_ids.setdefault(i, None)
+        if not sys_ids and not sales and not gl:
+            return None
+        return Records(
+            deliveries=tuple(r for g in gis for r in self.deliveries.get(g, ())),
+            system_invoices=tuple(self.system_invoices[i] for i in sys_ids),
+            sales_invoices=tuple(sales),
+            gl_revenue=tuple(gl),
+        )
+
+    # -- forgetting ---------------------------------------------------------------------
+
+    def after_close(self, day: dt.date) -> None:
+        """Forget what no later period needs, after the periods ending on ``day`` ran."""
+        nxt = day + dt.timedelta(days=1)
+        if nxt.day != 1:
+            return
+        self.opening = dict(self.series_max)
+        cutoff = day - self.retention
+        for oid in [
+            oid
+            for oid, e in self.orders.items()
+            if _order_done(e) is not None
+            and _order_done(e) + self.close_within < cutoff  # type: ignore[operator]
+            and e["created_on"] < cutoff
+        ]:
+            del self.orders[oid]
+            self._unbilled.pop(oid, None)
+            self._lines.pop(oid, None)
+        for d in [d for d in self._deliveries_by_day if d < cutoff]:
+            for g in self._deliveries_by_day.pop(d):
+                self.deliveries.pop(g, None)
+                self._gi_bills.pop(g, None)
+        for d in [d for d in self._sys_by_day if d < cutoff]:
+            for i in self._sys_by_day.pop(d):
+                self.system_invoices.pop(i, None)
+                self._sales_by_sys.pop(i, None)
+                self._gl_by_sys.pop(i, None)
+        for reg in (self._sales_by_day, self._gl_by_day):
+            for d in [d for d in reg if d < cutoff]:
+                del reg[d]
+        for key, items in self._dated.items():
+            if items and items[0][0] < cutoff:
+                kept = [(d, v) for d, v in items if d >= cutoff and v is not None]
+                self._dated[key] = kept
+                if key in self._idents:
+                    where: dict[str, int] = {}
+                    for pos, (_, v) in enumerate(kept):
+                        ident = _ident(v)
+                        if ident is not None:
+                            where[ident] = pos
+                    self._idents[key] = where
+        for iid in [
+            iid
+            for iid, it in self.receivables.items()
+            if it["settled_on"] is not None and it["settled_on"] < cutoff
+        ]:
+            del self.receivables[iid]
+        horizon = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
+        self._pending_approvals = [a for a in self._pending_approvals if a.granted_at >= horizon]
+
+    def size(self) -> dict[str, int]:
+        """How many entries the books hold, by register."""
+        out = {
+            "orders": len(self.orders),
+            "deliveries": len(self.deliveries),
+            "system_invoices": len(self.system_invoices),
+            "sales_invoices": sum(len(v) for v in self._sales_by_day.values()),
+            "gl_revenue": sum(len(v) for v in self._gl_by_day.values()),
+        }
+        out.update({k: len(v) for k, v in self._dated.items()})
+        return out
+
+
+def _ident(v: Any) -> str | None:
+    ident = getattr(v, "count_id", None)
+    return ident if isinstance(ident, str) else None
+
+
+def _receivable(it: dict[str, Any]) -> ReceivableItem:
+    cur = it["currency"]
+    return ReceivableItem(
+        item_id=it["item_id"],
+        customer_id=it["customer_id"],
+        due_on=it["due_on"],
+        amount=Money(it["amount"], cur),
+        open_amount=Money(it["open"], cur),
+        settled_on=it["settled_on"],
+        salesperson=it["salesperson"],
+        interest_charged_on=it["interest"],
+        commission_offset_on=it["commission_offset"],
+        litigation_on=it["litigation"],
+    )
+
+
+def _order_done(e: dict[str, Any]) -> dt.date | None:
+    day: dt.date | None
+    if e["voided"]:
+        day = e["closed_on"] or e["created_on"]
+    else:
+        day = e["completed_on"] if e["closed_on"] is None else e["closed_on"]
+    return day
+
+
+def _credit_file(cid: str, f: dict[str, Any]) -> CreditFile:
+    return CreditFile(
+        customer_id=cid,
+        opened_on=f["opened_on"],
+        reviewed_on=tuple(sorted(f["reviewed_on"])),
+        closed_on=f.get("closed_on"),
+    )
+
+
+#: A book fold: ``(books, event) -> None``; registers what the event adds to the books.
+BookFold = Callable[[Books, Any], None]
+
+#: The book fold of each event type, by type name (the folds are in
+#: :mod:`salesctl.ledger.book_folds`).
+BOOK_FOLDS: dict[str, BookFold] = {}
+
+
+def book_fold(*names: str) -> Callable[[BookFold], BookFold]:
+    """Decorator: register the function as the book fold of the named event types."""
+
+    def deco(fn: BookFold) -> BookFold:
+        for n in names:
+            BOOK_FOLDS[n] = fn
+        return fn
+
+    return deco

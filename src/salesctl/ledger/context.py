@@ -1,0 +1,59 @@
+"""The ledger's trusted :class:`~salesctl.context.Context` builder.
+
+:meth:`Ledger.context_for <salesctl.ledger.Ledger.context_for>` gathers, for one transaction,
+values that are already of their fields' types; :func:`trusted_context` sets them on a
+``Context`` without running the validators again (a replay builds one context per
+transaction). It must yield exactly what the validated constructor yields
+(``tests/test_ledger_context.py`` checks that for every context of a generated year).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from salesctl._validators import FrozenMap
+from salesctl.context import Context
+from salesctl.ledger.state import ContractState
+from salesctl.model import ContractAccount
+from salesctl.money import Money
+
+__all__ = ["contract_account", "trusted_context"]
+
+
+def contract_account(c: ContractState) -> ContractAccount:
+    """The contract's account in the contract ledger: its value and what was collected."""
+    amount = c.contract.amount
+    return ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
+
+
+_CONTEXT_FIELDS: tuple[tuple[str, Any, bool], ...] | None = None
+
+
+def trusted_context(kw: dict[str, Any]) -> Context:
+    """Build the context from values the ledger holds, without validating them again.
+
+    Every value is already of its field's type (documents validated when their events were
+    read; tuples, frozensets and FrozenMaps built here; ids unique, amounts not negative), so
+    the ledger sets the fields directly, like the gate builds its decisions. A field the
+    ledger does not give takes its default.
+    """
+    global _CONTEXT_FIELDS
+    fields = _CONTEXT_FIELDS
+    if fields is None:
+        fields = _CONTEXT_FIELDS = tuple((a.name, a.default, a.init) for a in attrs.fields(Context))
+    ctx = object.__new__(Context)
+    for name, default, init in fields:
+        if init and name in kw:
+            value = kw[name]
+            if type(value) is dict:
+                value = FrozenMap(value)
+        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            value = default.factory()
+        elif default is attrs.NOTHING:
+            return Context(**kw)  # a required field the ledger lacks: let Context say so
+        else:
+            value = default
+        object.__setattr__(ctx, name, value)
+    return ctx

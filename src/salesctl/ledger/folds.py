@@ -1,0 +1,514 @@
+"""The ledger's folds: how each event type changes the :class:`~salesctl.ledger.Ledger` (one
+function per type, registered with :func:`~salesctl.ledger.fold`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from salesctl.controls import CONTROLS
+from salesctl.decision import Decision, Outcome
+from salesctl.ledger.ledger import Ledger, fold
+from salesctl.ledger.state import (
+    ZERO,
+    ContractState,
+    CustomerState,
+    LineState,
+    OpenItem,
+    OrderState,
+)
+from salesctl.model import ConcessionRecord, PriceEntry, SalesOrder, SettlementStatus, StockLot
+from salesctl.money import Money
+
+__all__: list[str] = []
+
+# One function per event type. Each changes customer state only for customers this ledger
+# owns (Ledger.customer returns None otherwise) and global state always.
+
+
+def _order_state(led: Ledger, order: SalesOrder) -> OrderState | None:
+    """The ledger's state of ``order``, created from the document if the ledger has none
+    (an order placed before the stream began, or evicted)."""
+    st = led._orders.get(order.id)
+    if st is not None:
+        return st
+    c = led.customer(order.customer.id)
+    if c is None:
+        return None
+    assert led.today is not None
+    st = OrderState(
+        order=order,
+        credit=order.payment.method in led.credit_methods,
+        lines={ln.line_no: LineState(ln.quantity, ln.unit_price.amount) for ln in order.lines},
+        last_touched=led.today,
+    )
+    led._orders[order.id] = st
+    c.orders[order.id] = st
+    if c.profile is None and order.customer.credit_profile is not None:
+        c.profile = order.customer.credit_profile
+    return st
+
+
+def _recount(led: Ledger, st: OrderState) -> None:
+    """Bring the customer's exposure totals in step with the order's current state."""
+    c = led._customers.get(st.order.customer.id)
+    if c is None:
+        return
+    if st.credit and not st.voided:
+        new: tuple[str, Decimal, Decimal] | None = (
+            st.currency,
+            st.open_value(),
+            st.delivered_not_invoiced(),
+        )
+    else:
+        new = None
+    old = st.counted
+    if old == new:
+        return
+    if old is not None:
+        t = c.totals[old[0]]
+        t[0] -= old[1]
+        t[1] -= old[2]
+    if new is not None:
+        t = c.totals.setdefault(new[0], [ZERO, ZERO])
+        t[0] += new[1]
+        t[1] += new[2]
+    st.counted = new
+
+
+def _touch(led: Ledger, st: OrderState) -> None:
+    assert led.today is not None
+    _recount(led, st)
+    st.last_touched = led.today
+    if st.is_complete():
+        if st.completed_on is None:
+            st.completed_on = led.today
+    else:
+        st.completed_on = None
+
+
+def _update_order(led: Ledger, st: OrderState, order: SalesOrder) -> None:
+    """The order as placed again or released: new quantities and prices, deliveries kept."""
+    st.order = order
+    st.credit = order.payment.method in led.credit_methods
+    for ln in order.lines:
+        have = st.lines.get(ln.line_no)
+        if have is None:
+            st.lines[ln.line_no] = LineState(ln.quantity, ln.unit_price.amount)
+        else:
+            have.ordered = ln.quantity
+            have.price = ln.unit_price.amount
+
+
+def _concession(order: SalesOrder) -> ConcessionRecord | None:
+    value = ZERO
+    gross = ZERO
+    for ln in order.lines:
+        lp = ln.list_price
+        if lp is not None and lp.amount > ln.unit_price.amount:
+            value += (lp.amount - ln.unit_price.amount) * ln.quantity
+            gross += lp.amount * ln.quantity
+        else:
+            gross += ln.unit_price.amount * ln.quantity
+    for c in order.concessions:
+        value += c.value.amount
+    if not value:
+        return None
+    cur = order.currency
+    return ConcessionRecord(
+        order_id=order.id,
+        customer_id=order.customer.id,
+        on=order.order_date,
+        value=Money(value, cur),
+        gross=Money(gross, cur),
+    )
+
+
+def _release_controls() -> frozenset[str]:
+    return frozenset(c.id for c in CONTROLS.values() if c.consumes_release)
+
+
+_RELEASE_CONTROLS: frozenset[str] = _release_controls()
+
+
+def _cleared_releases(decision: Decision | None) -> Iterator[str]:
+    if decision is None:
+        return
+    for f in decision.findings:
+        if f.control_id in _RELEASE_CONTROLS and f.outcome is Outcome.ALLOW:
+            yield from f.cleared_by
+
+
+@fold("PlaceOrder", "ReleaseOrder")
+def _fold_order(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    order: SalesOrder = txn.order
+    if type(txn).__name__ == "PlaceOrder":
+        last = led.last_numbers.get(order.series)
+        if last is None or order.seq > last:
+            led.last_numbers[order.series] = order.seq
+    led.index(order.id, order.customer.id)
+    known = {r.id for r in led._releases.get(order.id, ())}
+    release_id = getattr(txn, "release_id", None)
+    if release_id is not None:
+        led.consume_release(release_id)
+    for rid in _cleared_releases(decision):
+        if rid in known:
+            led.consume_release(rid)
+    existed = order.id in led._orders
+    st = _order_state(led, order)
+    if st is None:
+        return
+    if existed:
+        _update_order(led, st, order)
+    led.mark_approved(order.id, decision)
+    if type(txn).__name__ == "PlaceOrder":
+        rec = _concession(order)
+        c = led._customers[order.customer.id]
+        if rec is not None:
+            c.concessions.append(rec)
+        horizon = order.order_date - dt.timedelta(days=366)
+        if c.concessions and c.concessions[0].on < horizon:
+            c.concessions = [r for r in c.concessions if r.on >= horizon]
+    _touch(led, st)
+
+
+@fold("VoidOrder")
+def _fold_void_order(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    st = _order_state(led, txn.order)
+    if st is not None:
+        st.voided = True
+        _touch(led, st)
+
+
+@fold("SetCreditProfile")
+def _fold_profile(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    c = led.customer(txn.customer.id)
+    led.mark_approved(txn.application_id, decision)
+    if c is not None:
+        c.profile = txn.profile
+
+
+@fold("IssueDeliveryNotice")
+def _fold_notice(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    led.index(txn.order.id, txn.order.customer.id)
+    st = _order_state(led, txn.order)
+    if st is None:
+        return
+    st.delivery_notices[txn.notice.id] = txn.notice
+    led.mark_approved(txn.notice.id, decision)
+    _touch(led, st)
+
+
+@fold("PostGoodsIssue")
+def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    gi = txn.goods_issue
+    first_posting = True
+    # Stock is global: every ledger takes the goods out of the lots they were picked from.
+    st = _order_state(led, txn.order)
+    if st is not None:
+        prev = st.goods_issues.get(gi.id)
+        first_posting = prev is None or not prev.posted
+    else:
+        first_posting = gi.id not in led._gi_order
+    if first_posting:
+        for line in gi.lines:
+            if line.lot_id is None:
+                continue
+            lots = led.stock.get(line.product_id)
+            lot = lots.get(line.lot_id) if lots else None
+            if lot is None or lots is None:
+                continue
+            left = lot.quantity - line.quantity
+            if left > 0:
+                lots[line.lot_id] = attrs.evolve(lot, quantity=left)
+            else:
+                del lots[line.lot_id]
+    led._gi_order[gi.id] = txn.order.id
+    led.index(txn.order.id, txn.order.customer.id)
+    if st is None:
+        return
+    if not gi.posted:
+        gi = attrs.evolve(gi, posted=True)
+    st.goods_issues[gi.id] = gi
+    if first_posting:
+        for line in gi.lines:
+            ln = st.lines.get(line.order_line)
+            if ln is not None:
+                ln.delivered += line.quantity
+    _touch(led, st)
+
+
+def _term_days(led: Ledger, st: OrderState | None, customer_id: str) -> int:
+    if st is not None and st.order.payment.days:
+        return st.order.payment.days
+    c = led._customers.get(customer_id)
+    if c is not None and c.profile is not None:
+        return c.profile.term_days
+    return 0
+
+
+@fold("IssueInvoice")
+def _fold_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    inv = txn.invoice
+    c = led.customer(inv.customer_id)
+    if c is None:
+        return
+    st = led._orders.get(inv.order_id)
+    if st is not None:
+        if inv.id not in st.invoices:
+            for line in inv.lines:
+                ln = st.lines.get(line.order_line)
+                if ln is not None:
+                    ln.invoiced += line.quantity
+        st.invoices[inv.id] = inv
+        _touch(led, st)
+    # Receivables from credit sales are exposure; an invoice of an order the ledger does not
+    # hold is counted too (the conservative choice: exposure is never understated).
+    if (st is None or st.credit) and not inv.voided:
+        days = _term_days(led, st, inv.customer_id)
+        c.items[inv.id] = OpenItem(
+            invoice_id=inv.id,
+            order_id=inv.order_id,
+            issued_on=inv.issued_on,
+            due=inv.issued_on + dt.timedelta(days=days),
+            open=inv.total.amount,
+            currency=inv.total.currency,
+        )
+    led.mark_approved(inv.id, decision)
+
+
+@fold("VoidInvoice")
+def _fold_void_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    inv = txn.invoice
+    c = led.customer(inv.customer_id)
+    if c is None:
+        return
+    c.items.pop(inv.id, None)
+    st = led._orders.get(inv.order_id)
+    if st is not None:
+        had = st.invoices.get(inv.id)
+        if had is not None and not had.voided:
+            for line in had.lines:
+                ln = st.lines.get(line.order_line)
+                if ln is not None:
+                    ln.invoiced -= line.quantity
+        st.invoices[inv.id] = attrs.evolve(had or inv, voided=True)
+        _touch(led, st)
+
+
+@fold("VoidSettlement")
+def _fold_void_settlement(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    s = txn.settlement
+    st = led._orders.get(s.order_id)
+    if st is None:
+        return
+    st.settlements[s.id] = attrs.evolve(s, status=SettlementStatus.VOIDED, voucher_posted=False)
+    _touch(led, st)
+
+
+@fold("BookRevenue")
+def _fold_revenue(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    e = txn.entry
+    c = led.customer(e.customer_id)
+    if c is None:
+        return
+    orders: list[str] = []
+    for gid in e.goods_issue_ids:
+        oid = led._gi_order.get(gid)
+        st = led._orders.get(oid) if oid else None
+        if oid is not None and oid not in orders:
+            orders.append(oid)
+        if st is not None:
+            st.revenue_goods_issues.add(gid)
+            _touch(led, st)
+    if e.advance_offset is not None and e.advance_offset.amount:
+        cur = e.advance_offset.currency
+        left = c.advance.get(cur, ZERO) - e.advance_offset.amount
+        c.advance[cur] = left if left > 0 else ZERO
+        # Offsetting the advance settles the receivable of the same sale (Dr advance, Cr AR):
+        # the oldest open items of the orders delivered.
+        _settle(c, cur, e.advance_offset.amount, lambda i: i.order_id in orders)
+
+
+def _settle(
+    c: CustomerState, cur: str, amount: Decimal, which: Callable[[OpenItem], bool]
+) -> Decimal:
+    """Apply ``amount`` to the customer's oldest open items (by due date, then invoice date
+    and id) that ``which`` selects; returns what is left over."""
+    todo = amount
+    if not todo:
+        return todo
+    for it in sorted(
+        (i for i in c.items.values() if i.currency == cur and which(i)),
+        key=lambda i: (i.due, i.issued_on, i.invoice_id),
+    ):
+        take = min(todo, it.open)
+        it.open -= take
+        todo -= take
+        if not it.open:
+            del c.items[it.invoice_id]
+        if not todo:
+            break
+    return todo
+
+
+@fold("RecordReceipt")
+def _fold_receipt(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    r = txn.receipt
+    c = led.customer(r.customer_id)
+    if c is None:
+        return
+    cur = r.amount.currency
+    todo = _settle(c, cur, r.to_receivables.amount, lambda i: True)
+    adv = r.amount.amount - r.to_receivables.amount + todo
+    if adv:
+        c.advance[cur] = c.advance.get(cur, ZERO) + adv
+    if r.contract_id is not None:
+        k = led.contracts.get(r.contract_id)
+        if k is not None and k.contract.amount.currency == cur:
+            k.collected += r.amount.amount
+            k.last_touched = r.received_on
+
+
+@fold("SignContract")
+def _fold_contract(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    k = txn.contract
+    led.index(k.id, k.customer_id)
+    led.mark_approved(k.id, decision)
+    if led.customer(k.customer_id) is None:
+        return
+    have = led.contracts.get(k.id)
+    assert led.today is not None
+    if have is None:
+        led.contracts[k.id] = ContractState(k, ZERO, ZERO, led.today)
+    else:
+        have.contract = k
+        have.last_touched = led.today
+
+
+@fold("PayCommission")
+def _fold_commission(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    claim = txn.claim
+    if claim.contract_id is None:
+        return
+    k = led.contracts.get(claim.contract_id)
+    if k is not None and k.contract.amount.currency == claim.amount.currency:
+        k.commissions_paid += claim.amount.amount
+
+
+@fold("SendQuotation", "IssueProductionOrder", "ScheduleWorkOrder", "AdvanceStage")
+def _fold_approved_only(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    led.mark_approved(txn.document_id, decision)
+
+
+# -- records ----------------------------------------------------------------------------------
+
+
+@fold("GrantApproval")
+def _fold_grant_approval(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    if led.mine(rec.customer_id):
+        a = rec.approval
+        actor = led.intern(a.approver)
+        if actor is not a.approver:
+            # Share one instance of an equal actor: the approval was just parsed and nobody
+            # else holds it, and the value does not change (memory over a year of approvals).
+            object.__setattr__(a, "approver", actor)
+        led.add_approval(a)
+
+
+@fold("GrantRelease")
+def _fold_grant_release(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    if led.mine(rec.customer_id):
+        led.add_release(rec.release)
+
+
+@fold("PublishPrice")
+def _fold_price(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    e: PriceEntry = rec.entry
+    entries = led.prices.setdefault(e.product_id, [])
+    if e.id is not None:
+        entries[:] = [x for x in entries if x.id != e.id]
+    entries.append(e)
+
+
+@fold("SetExchangeRate")
+def _fold_rate(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    led.fx_rates[rec.pair] = rec.rate
+    led._fx_view = None
+
+
+@fold("ReceiveStock")
+def _fold_stock(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    lot: StockLot = rec.lot
+    lots = led.stock.setdefault(lot.product_id, {})
+    have = lots.get(lot.id)
+    lots[lot.id] = (
+        lot if have is None else attrs.evolve(have, quantity=have.quantity + lot.quantity)
+    )
+
+
+@fold("PublishSalesPolicy")
+def _fold_sales_policy(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    if rec.withdrawn:
+        led.sales_policies.discard(rec.reference)
+    else:
+        led.sales_policies.add(rec.reference)
+    led._sales_policies_view = None
+
+
+def _order_of_doc(led: Ledger, order_id: str | None) -> OrderState | None:
+    return led._orders.get(order_id) if order_id is not None else None
+
+
+@fold("ReceiveDeliveryProof")
+def _fold_proof(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    p = rec.proof
+    st = _order_of_doc(led, led._gi_order.get(p.goods_issue_id))
+    if st is not None:
+        proofs = st.delivery_proofs.setdefault(p.goods_issue_id, [])
+        proofs[:] = [x for x in proofs if x.id != p.id]
+        proofs.append(p)
+        _touch(led, st)
+
+
+@fold("RecordSettlement")
+def _fold_settlement(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    st = _order_of_doc(led, rec.settlement.order_id)
+    if st is not None:
+        st.settlements[rec.settlement.id] = rec.settlement
+        _touch(led, st)
+
+
+@fold("SettleConsignment")
+def _fold_consignment(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    c = led.customer(rec.settlement.customer_id)
+    if c is not None:
+        kept = [x for x in c.consignment_settlements if x.id != rec.settlement.id]
+        horizon = rec.settlement.period_end - dt.timedelta(days=400)
+        c.consignment_settlements = [x for x in kept if x.period_end >= horizon] + [rec.settlement]
+
+
+@fold("RecordBusinessApproval")
+def _fold_business_approval(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    if led.mine(rec.customer_id):
+        f = rec.form
+        led._forms[f.id] = f
+        for d in (f.contract_id, f.order_id):
+            if d is not None:
+                led._forms[d] = f
+
+
+@fold("CloseOrder")
+def _fold_close(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    st = led._orders.get(rec.order_id)
+    if st is not None:
+        _touch(led, st)
+
+
+@fold("SubmitSalesPlan")
+def _fold_plan(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    led.mark_approved(txn.document_id, decision)

@@ -1,0 +1,489 @@
+"""The :class:`Ledger`: the fold of an event stream into the state behind each transaction's
+context, and the registry of folds (:func:`fold`, :data:`FOLDS`; the folds themselves are in
+:mod:`salesctl.ledger.folds`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from salesctl._validators import FrozenMap
+from salesctl.context import Context
+from salesctl.decision import Decision, Outcome
+from salesctl.ledger.books import Books
+from salesctl.ledger.context import contract_account, trusted_context
+from salesctl.ledger.scope import Scope, scope_of
+from salesctl.ledger.state import (
+    DEFAULT_CREDIT_METHODS,
+    ZERO,
+    ContractState,
+    CustomerState,
+    OrderState,
+)
+from salesctl.model import (
+    Approval,
+    CreditExposure,
+    CreditRelease,
+    PaymentMethod,
+    PriceEntry,
+    SalesOrder,
+    StockLot,
+)
+from salesctl.money import Money
+
+__all__ = ["FOLDS", "Fold", "Ledger", "fold"]
+
+#: A fold: ``(ledger, event, decision or None) -> None``; changes the ledger in place.
+Fold = Callable[["Ledger", Any, "Decision | None"], None]
+
+#: The fold of each event type, by type name.
+FOLDS: dict[str, Fold] = {}
+
+_F = TypeVar("_F", bound=Fold)
+
+
+def fold(*type_names: str) -> Callable[[_F], _F]:
+    """Decorator: register the function as the fold of the named event types.
+
+    A fold receives the ledger, the event and the gate's decision on it (``None`` for
+    records, and when the ledger is fed history without a gate). Customer state is changed
+    only through :meth:`Ledger.customer` / :meth:`Ledger.order`, which honour the ledger's
+    partition; global state (series, stock, prices) is changed directly.
+    """
+
+    def deco(fn: _F) -> _F:
+        for name in type_names:
+            FOLDS[name] = fn
+        return fn
+
+    return deco
+
+
+class Ledger:
+    """The fold of an event stream: the state behind each transaction's context.
+
+    Args:
+        credit_methods: payment methods that consume credit (orders paid otherwise are not
+            credit exposure); the credit policy's ``credit_methods`` by default.
+        owns: predicate on customer ids: the customers whose state this ledger keeps
+            (``None``: all). Used to partition a replay by customer.
+        closed_retention_days: days a complete order stays after its last event.
+        approval_retention_days: days an approval or release stays after it was granted (and
+            a document other than an open order or a contract stays approved).
+        index_retention_days: days the order/contract → customer index keeps an entry after
+            the last event naming it.
+        books: also keep the books the detective controls read (a :class:`Books`); a
+            partitioned replay keeps them in one partition only.
+    """
+
+    def __init__(
+        self,
+        *,
+        credit_methods: Iterable[PaymentMethod] = DEFAULT_CREDIT_METHODS,
+        owns: Callable[[str], bool] | None = None,
+        closed_retention_days: int = 62,
+        approval_retention_days: int = 120,
+        index_retention_days: int = 400,
+        books: Books | None = None,
+    ) -> None:
+        self.credit_methods = frozenset(credit_methods)
+        self._owns = owns
+        self.closed_retention = dt.timedelta(days=closed_retention_days)
+        self.approval_retention = dt.timedelta(days=approval_retention_days)
+        self.index_retention = dt.timedelta(days=index_retention_days)
+        #: Last number issued per series (global).
+        self.last_numbers: dict[str, int] = {}
+        #: Exchange rates ``"USD/CNY" -> rate`` (global).
+        self.fx_rates: dict[str, Decimal] = {}
+        #: Price-master entries by product id (global).
+        self.prices: dict[str, list[PriceEntry]] = {}
+        #: Stock lots on hand by product id, then lot id (global).
+        self.stock: dict[str, dict[str, StockLot]] = {}
+        #: Contracts and the contract ledger by contract id (owned customers).
+        self.contracts: dict[str, ContractState] = {}
+        #: Owner customer of orders and contracts, for events that name only those (global).
+        self._owner: dict[str, tuple[str, dt.date]] = {}
+        self._customers: dict[str, CustomerState] = {}
+        self._orders: dict[str, OrderState] = {}
+        self._approvals: dict[str, list[Approval]] = {}
+        self._releases: dict[str, list[CreditRelease]] = {}
+        self._consumed: set[str] = set()
+        self._approved: dict[str, dt.date] = {}
+        self._actors: dict[Any, Any] = {}
+        self._gi_order: dict[str, str] = {}
+        #: Sales policies in force (global).
+        self.sales_policies: set[str] = set()
+        self._sales_policies_view: frozenset[str] | None = None
+        self._forms: dict[str, Any] = {}
+        self._fx_view: Any = None
+        self._swept: dt.date | None = None
+        self._evicted_on: dt.date | None = None
+        #: The business date of the last event folded.
+        self.today: dt.date | None = None
+        #: Events folded, by type name, that had no registered fold.
+        self.unfolded: dict[str, int] = {}
+        #: The registers the detective controls read (``None`` unless ``books`` is given).
+        self.books: Books | None = books
+
+    # -- partition --------------------------------------------------------------------
+
+    def mine(self, customer_id: str | None) -> bool:
+        """True when this ledger keeps the state of ``customer_id`` (``None``: global
+        documents, kept by every ledger)."""
+        return customer_id is None or self._owns is None or self._owns(customer_id)
+
+    # -- folding ----------------------------------------------------------------------
+
+    def apply(self, event: Any, decision: Decision | None = None) -> None:
+        """Fold one event into the ledger.
+
+        Args:
+            event: a transaction or a record.
+            decision: the gate's decision on it, if it was decided (documents decided ALLOW
+                count as approved; releases a decision used count as consumed).
+        """
+        day = event.at.date()
+        if self.today is None or day > self.today:
+            if self.today is not None:
+                self._evict(day)
+            self.today = day
+        name = type(event).__name__
+        if self.books is not None:
+            self.books.apply(event)
+        fn = FOLDS.get(name)
+        if fn is None:
+            self.unfolded[name] = self.unfolded.get(name, 0) + 1
+            return
+        fn(self, event, decision)
+
+    def fold_all(self, events: Iterable[Any]) -> Ledger:
+        """Fold every event (without decisions); returns the ledger itself."""
+        for e in events:
+            self.apply(e)
+        return self
+
+    def customer(self, customer_id: str) -> CustomerState | None:
+        """The state of an owned customer, created on first use; ``None`` when another
+        partition owns it."""
+        if not self.mine(customer_id):
+            return None
+        c = self._customers.get(customer_id)
+        if c is None:
+            c = self._customers[customer_id] = CustomerState(customer_id)
+        return c
+
+    def order(self, order_id: str) -> OrderState | None:
+        """An open order this ledger holds, or ``None``."""
+        return self._orders.get(order_id)
+
+    def owner_of(self, document_id: str | None) -> str | None:
+        """The customer of an order or contract the ledger has seen (global index)."""
+        if document_id is None:
+            return None
+        hit = self._owner.get(document_id)
+        return hit[0] if hit else None
+
+    def customer_of(self, event: Any, scope: Scope | None = None) -> str | None:
+        """The customer an event belongs to (from its documents or the index), if any."""
+        route = getattr(event, "routing_customer", None)
+        if route is not None:
+            return str(route)
+        s = scope if scope is not None else scope_of(event)
+        if s.customer_id is not None:
+            return s.customer_id
+        for d in (*s.order_ids, *s.contract_ids):
+            c = self.owner_of(d)
+            if c is not None:
+                return c
+        return None
+
+    def index(self, document_id: str, customer_id: str) -> None:
+        """Remember which customer an order or contract belongs to (global)."""
+        assert self.today is not None
+        self._owner[document_id] = (customer_id, self.today)
+
+    def intern(self, value: Any) -> Any:
+        """One shared instance per distinct immutable value (actors repeat millions of times
+        in a year's stream)."""
+        return self._actors.setdefault(value, value)
+
+    def mark_approved(self, document_id: str, decision: Decision | None) -> None:
+        """Record ``document_id`` as approved when the decision allowed it (or there was
+        no decision: the host posted it)."""
+        if decision is None or decision.outcome is Outcome.ALLOW:
+            assert self.today is not None
+            self._approved[document_id] = self.today
+
+    def add_approval(self, approval: Approval) -> None:
+        """An approval on hand for its document."""
+        self._approvals.setdefault(approval.document_id, []).append(approval)
+
+    def add_release(self, release: CreditRelease) -> None:
+        """A one-time release on hand for its order."""
+        self._releases.setdefault(release.order_id, []).append(release)
+
+    def consume_release(self, release_id: str) -> None:
+        """Mark a one-time release as used."""
+        self._consumed.add(release_id)
+
+    # -- views for detective checks ------------------------------------------------------
+
+    def customers(self) -> Iterator[CustomerState]:
+        """The customers this ledger holds."""
+        return iter(self._customers.values())
+
+    def open_orders(self) -> Iterator[OrderState]:
+        """The orders this ledger holds (open, or complete within the retention window)."""
+        return iter(self._orders.values())
+
+    def exposure(self, customer_id: str, currency: str) -> CreditExposure | None:
+        """The customer's credit exposure by category in ``currency`` as of today, or
+        ``None`` when an amount cannot be converted (no exchange rate)."""
+        c = self._customers.get(customer_id)
+        if c is None:
+            return CreditExposure.none(currency)
+        open_orders = dni = recv = overdue = ZERO
+        oldest: dt.date | None = None
+        today = self.today
+        try:
+            for cur, (oo, dn) in c.totals.items():
+                open_orders += self._conv(oo, cur, currency)
+                dni += self._conv(dn, cur, currency)
+            for it in c.items.values():
+                amt = self._conv(it.open, it.currency, currency)
+                recv += amt
+                if today is not None and it.due < today and amt > 0:
+                    overdue += amt
+                    if oldest is None or it.due < oldest:
+                        oldest = it.due
+        except LookupError:
+            return None
+        return CreditExposure(
+            open_orders=Money(open_orders, currency),
+            delivered_not_invoiced=Money(dni, currency),
+            open_receivables=Money(recv, currency),
+            overdue_receivables=Money(overdue, currency),
+            oldest_overdue_due=oldest,
+        )
+
+    def _conv(self, amount: Decimal, cur: str, to: str) -> Decimal:
+        if cur == to or not amount:
+            return amount
+        rate = self.fx_rates.get(f"{cur}/{to}")
+        if rate is not None:
+            return amount * rate
+        inverse = self.fx_rates.get(f"{to}/{cur}")
+        if inverse is not None:
+            return amount / inverse
+        raise LookupError(f"{cur}/{to}")
+
+    # -- context ------------------------------------------------------------------------
+
+    def context_for(self, txn: Any, scope: Scope | None = None) -> Context:
+        """The context a live host would pass to :meth:`Gate.check` for ``txn`` now.
+
+        Args:
+            txn: the transaction about to be decided (not yet folded).
+            scope: its :func:`scope_of`, if already computed.
+
+        Returns:
+            The context: business date, exposure of the customer, approvals and releases on
+            hand for its documents, the number series, prices and stock of its products, the
+            document flow of its orders, its contracts.
+        """
+        s = scope if scope is not None else scope_of(txn)
+        today = txn.at.date()
+        cust_id = self.customer_of(txn, s)
+        cust = self._customers.get(cust_id) if cust_id is not None else None
+        kw: dict[str, Any] = {"as_of": today}
+        # Exposure is in the currency of the customer's limit.
+        currency = None
+        order = getattr(txn, "order", None)
+        prof = None
+        if isinstance(order, SalesOrder):
+            prof = order.customer.credit_profile
+            currency = order.currency
+        if prof is None and cust is not None:
+            prof = cust.profile
+        if prof is not None:
+            currency = prof.limit.currency
+        if currency is None:
+            currency = s.currency
+        if cust_id is not None and currency is not None:
+            kw["exposure"] = self.exposure(cust_id, currency)
+        approvals: list[Approval] = []
+        for d in s.document_ids:
+            approvals.extend(self._approvals.get(d, ()))
+        if approvals:
+            kw["approvals"] = tuple(approvals)
+        releases: list[CreditRelease] = []
+        for oid in s.order_ids:
+            releases.extend(self._releases.get(oid, ()))
+        if releases:
+            kw["releases"] = tuple(releases)
+            used = frozenset(r.id for r in releases if r.id in self._consumed)
+            if used:
+                kw["consumed_releases"] = used
+        if isinstance(order, SalesOrder) and order.series in self.last_numbers:
+            kw["last_numbers"] = {order.series: self.last_numbers[order.series]}
+        if self.fx_rates:
+            if self._fx_view is None:
+                self._fx_view = FrozenMap(self.fx_rates)
+            kw["fx_rates"] = self._fx_view
+        prices: list[PriceEntry] = []
+        lots: list[StockLot] = []
+        for p in s.product_ids:
+            prices.extend(self.prices.get(p, ()))
+            lots.extend(self.stock.get(p, {}).values())
+        if prices:
+            kw["prices"] = tuple(prices)
+        if lots:
+            kw["stock_lots"] = tuple(lots)
+        if self.sales_policies:
+            if self._sales_policies_view is None:
+                self._sales_policies_view = frozenset(self.sales_policies)
+            kw["sales_policies"] = self._sales_policies_view
+        forms = {self._forms[d].id: self._forms[d] for d in s.document_ids if d in self._forms}
+        if forms:
+            kw["business_approval_forms"] = tuple(forms.values())
+        if cust is not None:
+            if cust.concessions:
+                kw["concession_history"] = tuple(cust.concessions)
+            if cust.consignment_settlements:
+                kw["consignment_settlements"] = tuple(cust.consignment_settlements)
+            # The advance balance is always stated (zero included) in the currency of the
+            # transaction's amounts.
+            cur = s.currency or currency
+            if cur is not None:
+                kw["advance_receipts"] = {cust.id: Money(cust.advance.get(cur, ZERO), cur)}
+        approved = [d for d in s.document_ids if d in self._approved]
+        notices: list[Any] = []
+        gis: list[Any] = []
+        invoices: list[Any] = []
+        settlements: list[Any] = []
+        proofs: list[Any] = []
+        for oid in s.order_ids:
+            st = self._orders.get(oid)
+            if st is None:
+                continue
+            notices.extend(st.delivery_notices.values())
+            gis.extend(st.goods_issues.values())
+            invoices.extend(st.invoices.values())
+            settlements.extend(st.settlements.values())
+            for ps in st.delivery_proofs.values():
+                proofs.extend(ps)
+            approved.extend(n for n in st.delivery_notices if n in self._approved)
+        if s.goods_issue_ids:
+            have = {g.id for g in gis}
+            for gid in s.goods_issue_ids:
+                gid_order = self._gi_order.get(gid)
+                gst = self._orders.get(gid_order) if gid_order else None
+                if gst is None:
+                    continue
+                g = gst.goods_issues.get(gid)
+                if g is not None and gid not in have:
+                    gis.append(g)
+                    have.add(gid)
+                    proofs.extend(gst.delivery_proofs.get(gid, ()))
+        if approved:
+            kw["approved_documents"] = frozenset(approved)
+        for key, docs in (
+            ("delivery_notices", notices),
+            ("goods_issues", gis),
+            ("invoices", invoices),
+            ("settlements", settlements),
+            ("delivery_proofs", proofs),
+        ):
+            if docs:
+                kw[key] = tuple(docs)
+        contracts = [self.contracts[c] for c in s.contract_ids if c in self.contracts]
+        if contracts:
+            kw["contracts"] = tuple(c.contract for c in contracts)
+            kw["contract_accounts"] = {c.contract.id: contract_account(c) for c in contracts}
+            paid = {
+                c.contract.id: Money(c.commissions_paid, c.contract.amount.currency)
+                for c in contracts
+                if c.commissions_paid
+            }
+            if paid:
+                kw["commissions_paid"] = paid
+        return trusted_context(kw)
+
+    # -- eviction -------------------------------------------------------------------------
+
+    def _evict(self, today: dt.date) -> None:
+        """Drop what no longer matters on ``today`` (called once per new business date; sweeps
+        weekly, so a document may stay up to a week beyond its retention)."""
+        if self._evicted_on is not None and (today - self._evicted_on).days < 7:
+            return
+        self._evicted_on = today
+        for oid in [
+            oid
+            for oid, o in self._orders.items()
+            if o.completed_on is not None and today - o.last_touched > self.closed_retention
+        ]:
+            self._drop_order(oid)
+        horizon = self.approval_retention
+        for key in list(self._owner):
+            if today - self._owner[key][1] > self.index_retention:
+                del self._owner[key]
+        if (
+            self._swept is None
+            or today.month != self._swept.month
+            or today.year != self._swept.year
+        ):
+            self._swept = today
+            cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
+            for doc in list(self._approvals):
+                keep = [a for a in self._approvals[doc] if a.granted_at >= cutoff]
+                if keep:
+                    self._approvals[doc] = keep
+                else:
+                    del self._approvals[doc]
+            for doc in [
+                d
+                for d, on in self._approved.items()
+                if today - on > horizon and d not in self._orders and d not in self.contracts
+            ]:
+                del self._approved[doc]
+            for doc in list(self._releases):
+                keep_r = [r for r in self._releases[doc] if r.granted_at >= cutoff]
+                if keep_r:
+                    self._releases[doc] = keep_r
+                else:
+                    for r in self._releases.pop(doc):
+                        self._consumed.discard(r.id)
+
+    def _drop_order(self, oid: str) -> None:
+        o = self._orders.pop(oid)
+        c = self._customers.get(o.order.customer.id)
+        if c is not None:
+            c.orders.pop(oid, None)
+            if o.counted is not None:
+                t = c.totals[o.counted[0]]
+                t[0] -= o.counted[1]
+                t[1] -= o.counted[2]
+        for doc in (oid, *o.delivery_notices, *o.goods_issues, *o.invoices, *o.settlements):
+            self._approvals.pop(doc, None)
+            self._approved.pop(doc, None)
+        for r in self._releases.pop(oid, ()):
+            self._consumed.discard(r.id)
+        for gid in o.goods_issues:
+            self._gi_order.pop(gid, None)
+
+    def size(self) -> dict[str, int]:
+        """How many documents the ledger holds, by kind (for memory reports and tests)."""
+        return {
+            "customers": len(self._customers),
+            "orders": len(self._orders),
+            "open_items": sum(len(c.items) for c in self._customers.values()),
+            "approvals": sum(len(v) for v in self._approvals.values()),
+            "releases": sum(len(v) for v in self._releases.values()),
+            "contracts": len(self.contracts),
+            "stock_lots": sum(len(v) for v in self.stock.values()),
+            "prices": sum(len(v) for v in self.prices.values()),
+            "index": len(self._owner),
+            "approved": len(self._approved),
+        }

@@ -1,0 +1,156 @@
+"""The state the ledger keeps per customer, order and contract (mutable, for speed; the ledger
+hands out only immutable documents and contexts built from it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from salesctl.model import ConcessionRecord, CreditProfile, PaymentMethod, SalesOrder
+
+__all__ = [
+    "DEFAULT_CREDIT_METHODS",
+    "ZERO",
+    "ContractState",
+    "CustomerState",
+    "LineState",
+    "OpenItem",
+    "OrderState",
+]
+
+ZERO = Decimal(0)
+
+#: The payment methods that consume credit when the credit policy names none.
+DEFAULT_CREDIT_METHODS = frozenset(
+    {
+        PaymentMethod.TT_OPEN_ACCOUNT,
+        PaymentMethod.DOCUMENTS_AGAINST_PAYMENT,
+        PaymentMethod.DOCUMENTS_AGAINST_ACCEPTANCE,
+        PaymentMethod.CREDIT,
+    }
+)
+
+
+@attrs.define(slots=True, eq=False)
+class LineState:
+    """A line of an open order: quantities ordered, delivered and invoiced, and its price."""
+
+    ordered: Decimal
+    price: Decimal
+    delivered: Decimal = ZERO
+    invoiced: Decimal = ZERO
+
+
+@attrs.define(slots=True, eq=False)
+class OrderState:
+    """An open sales order and its document flow, as the ledger holds it.
+
+    Attributes:
+        order: the order as last placed or released.
+        credit: True when its payment method consumes credit.
+        voided: True once voided.
+        delivery_notices: notices by id.
+        goods_issues: goods issues by id (posted ones with ``posted=True``).
+        invoices: invoices by id (voided ones with ``voided=True``).
+        settlements: sales settlements by id.
+        delivery_proofs: delivery proofs by goods issue id.
+        revenue_goods_issues: goods issues whose revenue was booked.
+        last_touched: the date of the last event on the order.
+        completed_on: the date it became complete (voided, or delivered and invoiced in
+            full); ``None`` while open.
+    """
+
+    order: SalesOrder
+    credit: bool
+    lines: dict[int, LineState]
+    last_touched: dt.date
+    voided: bool = False
+    delivery_notices: dict[str, Any] = attrs.Factory(dict)
+    goods_issues: dict[str, Any] = attrs.Factory(dict)
+    invoices: dict[str, Any] = attrs.Factory(dict)
+    settlements: dict[str, Any] = attrs.Factory(dict)
+    delivery_proofs: dict[str, list[Any]] = attrs.Factory(dict)
+    revenue_goods_issues: set[str] = attrs.Factory(set)
+    completed_on: dt.date | None = None
+    #: What the order adds to its customer's exposure now: (currency, open, delivered not
+    #: invoiced); kept in step with the customer's totals by ``_touch``.
+    counted: tuple[str, Decimal, Decimal] | None = None
+
+    @property
+    def currency(self) -> str:
+        """The order's currency."""
+        return self.order.currency
+
+    def open_value(self) -> Decimal:
+        """Value ordered but not yet delivered (zero once voided)."""
+        if self.voided:
+            return ZERO
+        return sum(
+            (
+                (ln.ordered - ln.delivered) * ln.price
+                for ln in self.lines.values()
+                if ln.ordered > ln.delivered
+            ),
+            ZERO,
+        )
+
+    def delivered_not_invoiced(self) -> Decimal:
+        """Value delivered but not yet invoiced."""
+        return sum(
+            (
+                (ln.delivered - ln.invoiced) * ln.price
+                for ln in self.lines.values()
+                if ln.delivered > ln.invoiced
+            ),
+            ZERO,
+        )
+
+    def is_complete(self) -> bool:
+        """Voided, or every line delivered and invoiced in full."""
+        if self.voided:
+            return True
+        return all(
+            ln.delivered >= ln.ordered and ln.invoiced >= ln.delivered for ln in self.lines.values()
+        )
+
+
+@attrs.define(slots=True, eq=False)
+class OpenItem:
+    """An open invoice: the receivable it created."""
+
+    invoice_id: str
+    order_id: str
+    issued_on: dt.date
+    due: dt.date
+    open: Decimal
+    currency: str
+
+
+@attrs.define(slots=True, eq=False)
+class CustomerState:
+    """What the ledger holds of one customer: the credit profile last seen, open orders, open
+    items, advances by currency, recent concessions and consignment settlements."""
+
+    id: str
+    profile: CreditProfile | None = None
+    orders: dict[str, OrderState] = attrs.Factory(dict)
+    items: dict[str, OpenItem] = attrs.Factory(dict)
+    advance: dict[str, Decimal] = attrs.Factory(dict)
+    concessions: list[ConcessionRecord] = attrs.Factory(list)
+    consignment_settlements: list[Any] = attrs.Factory(list)
+    #: Credit exposure of the customer's orders by currency: [open orders, delivered not
+    #: invoiced] (maintained incrementally as orders change).
+    totals: dict[str, list[Decimal]] = attrs.Factory(dict)
+
+
+@attrs.define(slots=True, eq=False)
+class ContractState:
+    """A contract and its contract-ledger account: collected and commissions paid."""
+
+    contract: Any
+    collected: Decimal
+    commissions_paid: Decimal
+    last_touched: dt.date
