@@ -204,3 +204,20 @@ class TestCommandLine:
         z = AuditReport.from_dict(json.loads((tmp_path / "z.json").read_text()))
         assert [e.control_id for e in z.exceptions] == ["O2C-SO-02"]
         assert main(["audit", str(tmp_path / "missing.jsonl"), "--exit-zero"]) == 3
+
+
+def test_books_follow_the_policy_period_end_deadlines() -> None:
+    """The replay's books take the deadlines from the families that own them now (orders,
+    revenue), so a configured value is used, never silently replaced by the default."""
+    from salesctl.audit.engine import books_for
+    from salesctl.policy import loads_policy
+
+    policy = loads_policy(
+        "[revenue]\nsales_invoice_within_days = 2\nposting_within_days = 3\n"
+        "[orders]\nclose_within_days = 10\n"
+    )
+    books = books_for(policy)
+    assert books.lookback == dt.timedelta(days=3)
+    assert books.close_within == dt.timedelta(days=10)
+    old_style = loads_policy("[period_end]\nposting_within_days = 5\n")
+    assert books_for(old_style).lookback == dt.timedelta(days=5)

@@ -306,19 +306,20 @@ def replay(
 def books_for(policy: Policy) -> Books:
     """The :class:`~salesctl.ledger.Books` a replay under ``policy`` keeps (the period-end
     deadlines, the credit methods and the plan approvers it needs)."""
-    pe = policy.families.get("period_end")
-    credit = policy.families.get("credit")
-    mn = policy.families.get("management")
+    revenue = policy.family("revenue")
+    orders = policy.family("orders")
+    credit = policy.family("credit")
+    mn = policy.family("management")
     roles = {
         step.role
         for name in ("monthly_plan_approvals", "annual_plan_approvals", "major_plan_approvals")
-        for step in getattr(mn, name, ())
+        for step in getattr(mn, name)
     }
     return Books(
-        sales_invoice_within_days=getattr(pe, "sales_invoice_within_days", 0),
-        posting_within_days=getattr(pe, "posting_within_days", 0),
-        close_within_days=getattr(pe, "close_within_days", 31),
-        credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
+        sales_invoice_within_days=revenue.sales_invoice_within_days,
+        posting_within_days=revenue.posting_within_days,
+        close_within_days=orders.close_within_days,
+        credit_methods=credit.credit_methods or DEFAULT_CREDIT_METHODS,
         plan_roles=roles or ("marketing_head", "general_manager", "office_meeting"),
     )
 
