@@ -27,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesctl as sc
+from salesctl.approvals import clear_finding as _clear
 from salesctl.controls import duties as duties_mod
 from salesctl.controls.credit import check_credit_limit
 from salesctl.controls.orders import check_order_approval
@@ -41,7 +42,6 @@ from salesctl.decision import (
     _trusted_requirement,
 )
 from salesctl.errors import InvalidInput
-from salesctl.gate import _clear
 from salesctl.money import CURRENCIES, to_decimal
 from tests import builders as b
 

@@ -30,19 +30,50 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 from attrs import field, frozen
 
 from salesctl._validators import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
+from salesctl.control import Control
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError
 from salesctl.money import CURRENCIES
 
-__all__ = ["Policy", "load_policy", "loads_policy"]
+__all__ = ["Policy", "catalogue", "load_policy", "loads_policy"]
+
+#: The metadata key by which a family policy's field asks for another family's policy: a field
+#: ``field(init=False, default=None, eq=False, metadata={FROM_FAMILY: "credit"})`` is filled by
+#: :class:`Policy`, when it is built, with the policy of that family in force.
+FROM_FAMILY = "salesctl.from_family"
 
 
 def _families() -> Mapping[str, Any]:
     from salesctl.controls import FAMILIES
 
     return FAMILIES
+
+
+def catalogue() -> tuple[Mapping[str, Control], str]:
+    """The control catalogue: every control by id, and the catalogue's fingerprint.
+
+    What the gate runs, read here so that the gate names no control module.
+    """
+    from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS
+
+    return CONTROLS, CATALOGUE_FINGERPRINT
+
+
+def _resolve(value: Any, families: Mapping[str, Any]) -> Any:
+    """``value`` with its cross-family fields (:data:`FROM_FAMILY`) filled from ``families``.
+
+    The family policy given is left as it is: a copy carries the filled fields.
+    """
+    needs = [a for a in attrs.fields(type(value)) if FROM_FAMILY in a.metadata]
+    if not needs:
+        return value
+    resolved = attrs.evolve(value)
+    for a in needs:
+        object.__setattr__(resolved, a.name, families[a.metadata[FROM_FAMILY]])
+    return resolved
 
 
 def _currency(_i: Any, _a: Any, value: Any) -> None:
@@ -102,6 +133,10 @@ class Policy:
                         e.reason, path=f"{name}.{e.path}" if e.path else name, value=e.value
                     ) from None
             filled[name] = value
+        # Cross-family needs are resolved here, once: a family policy that uses another
+        # family's parameters (delivery re-checks credit) receives the one in force.
+        for name, value in filled.items():
+            filled[name] = _resolve(value, filled)
         object.__setattr__(self, "families", FrozenMap(filled))
         ids = {c.id for fam in known.values() for c in fam.controls}
         for cid in sorted(self.disabled):
@@ -180,8 +215,6 @@ class Policy:
 
 def _plain(value: Any, path: str) -> Any:
     """Like :func:`salesctl._convert.unstructure`, but Decimals stay numbers."""
-    import attrs
-
     from salesctl._convert import unstructure
     from salesctl.money import Money
 
