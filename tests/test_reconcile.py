@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl import reconcile
-from salesctl.control import Control, Detection, Frequency
+from salesctl.control import Control, Frequency
 from salesctl.controls import CONTROLS
 from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.reconcile import (
@@ -23,7 +23,6 @@ from salesctl.reconcile import (
     ContractLedgerLine,
     CreditFile,
     DeliveryRecord,
-    Examination,
     GLRevenue,
     LedgerBook,
     OrderEntry,
@@ -463,22 +462,14 @@ class TestControlMetadata:
         with pytest.raises(InvalidInput):
             attrs.evolve(base, detect_at={Frequency.PER_TRANSACTION})
 
-    def test_detection_attaches_once_to_its_control(self) -> None:
-        """A Detection extends exactly its control, and only one without a detective side."""
-        det = Detection(
-            control_id="O2C-SO-02",
-            detect=lambda r, p, pol: Examination(0),
-            detect_at={Frequency.MONTHLY},
-            activity_zh="每月复核。",
-            activity_en="Reviewed monthly.",
-        )
-        so02 = CONTROLS["O2C-SO-02"]
-        extended: Control = det.attach(so02)
-        assert extended.detect is not None and extended.activity_en.endswith("Reviewed monthly.")
-        with pytest.raises(InvalidInput):
-            det.attach(extended)
-        with pytest.raises(InvalidInput):
-            det.attach(CONTROLS["O2C-SO-03"])
+    def test_a_control_carries_both_sides_in_one_definition(self) -> None:
+        """O2C-SO-01 is one control of one family: the next number at entry (preventive) and
+        gaps and duplicates over a month (detective), its activity stating both."""
+        so01: Control = CONTROLS["O2C-SO-01"]
+        assert so01.family == "orders" and so01.check is not None and so01.detect is not None
+        assert so01.detect_at == {Frequency.MONTHLY}
+        assert so01.activity_en.endswith("to explain and sign off).")
+        assert {"orders.number_gap", "period_end.number_gap"} <= set(so01.messages)
 
 
 # -- properties -------------------------------------------------------------------------------

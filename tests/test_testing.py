@@ -52,10 +52,7 @@ def value_classes() -> list[type]:
     """Every attrs class a host can build or read: documents, transactions, records, the
     context, decisions, policies (the whole package is scanned, so new classes are included)."""
     skip = {"salesctl.__main__", "salesctl.testing", "salesctl.cli", "salesctl._journal_cli"}
-    mods = [f"salesctl.{m.name}" for m in pkgutil.iter_modules(salesctl.__path__)]
-    mods += [
-        f"salesctl.controls.{m.name}" for m in pkgutil.iter_modules(salesctl.controls.__path__)
-    ]
+    mods = [m.name for m in pkgutil.walk_packages(salesctl.__path__, "salesctl.")]
     wanted = {
         "salesctl.model",
         "salesctl.transactions",

@@ -42,7 +42,6 @@ __all__ = [
     "Check",
     "Control",
     "Detect",
-    "Detection",
     "Examination",
     "Family",
     "Frequency",
@@ -355,55 +354,6 @@ def _short(v: Any) -> str:
     if isinstance(v, list):
         return "[" + ", ".join(_short(x) for x in v) + "]"
     return str(v)
-
-
-@frozen
-class Detection:
-    """The detective side of a control registered by another family (one id, one family).
-
-    A family module lists these in ``DETECTIONS``; the registry attaches each to the control
-    with ``control_id`` (which must exist and have no detective check yet), adding its
-    messages and appending its activity text. The check receives the policy of the control's
-    own family.
-
-    Attributes:
-        control_id: the control extended, e.g. ``"O2C-SO-01"``.
-        detect: the detective check (see :attr:`Control.detect`).
-        detect_at: the period kinds it runs at.
-        activity_zh: the detective activity, in Chinese (appended to the control's).
-        activity_en: the same in English.
-        messages: message templates ``key -> (zh, en)`` its findings use.
-    """
-
-    control_id: str = field(validator=_control_id)
-    detect: Detect = field(eq=False, repr=False)
-    detect_at: frozenset[Frequency] = field(converter=frozenset_conv, validator=_detect_at)
-    activity_zh: str = field(validator=text)
-    activity_en: str = field(validator=text)
-    messages: Mapping[str, tuple[str, str]] = field(
-        default={}, converter=frozenmap_conv, validator=mapping
-    )
-
-    def attach(self, control: Control) -> Control:
-        """``control`` with this detective side added.
-
-        Raises:
-            InvalidInput: if ids differ or the control already has a detective check.
-        """
-        import attrs
-
-        if control.id != self.control_id:
-            raise InvalidInput("detection for another control", path=self.control_id)
-        if control.detect is not None:
-            raise InvalidInput("control already has a detective check", path=control.id)
-        return attrs.evolve(
-            control,
-            detect=self.detect,
-            detect_at=self.detect_at,
-            activity_zh=f"{control.activity_zh}{self.activity_zh}",
-            activity_en=f"{control.activity_en} {self.activity_en}",
-            messages={**control.messages, **self.messages},
-        )
 
 
 @frozen

@@ -351,6 +351,67 @@ def _line_of(source: str, path: str) -> int | None:
     return best[1] if best else None
 
 
+# -- tables of older policy files ---------------------------------------------------------
+#
+# Controls moved between families keep their parameters' names, so an older policy file still
+# says what it meant. ``[period_end]`` (a family until its controls went to the families their
+# ids name) is read as an alias: each of its keys goes to every family below whose policy class
+# has a field of that name (``follow_up_level`` to all of them). Keys that left a family that
+# still exists (``[receivables]``: O2C-CR-03's to ``[credit]``) move the same way. A key given
+# both in the old table and in its new one is an error naming both.
+
+#: Retired table -> the families that took over its keys.
+_RETIRED: dict[str, tuple[str, ...]] = {
+    "period_end": ("orders", "contracts", "delivery", "billing", "revenue", "inventory"),
+    "receivables": ("credit",),
+}
+
+
+def _retired_tables(data: dict[str, Any], known: Mapping[str, Any]) -> dict[str, Any]:
+    """``data`` with the keys of retired tables moved into the families that now own them.
+
+    Raises:
+        PolicyError: for a key given in both tables, or a key of a retired table no family has.
+    """
+    import attrs
+
+    def keys(family: str) -> set[str]:
+        return {a.name for a in attrs.fields(known[family].policy_type) if a.init}
+
+    out = dict(data)
+    for old, targets in _RETIRED.items():
+        table = out.get(old)
+        if not isinstance(table, dict):
+            continue
+        kept = keys(old) if old in known else set()
+        rest: dict[str, Any] = {}
+        for key, value in table.items():
+            owners = [t for t in targets if key in keys(t)]
+            if key in kept or not owners:
+                rest[key] = value
+                continue
+            for t in owners:
+                new = out.get(t)
+                new = dict(new) if isinstance(new, dict) else {}
+                if key in new:
+                    raise PolicyError(
+                        f"given twice: {old}.{key} (older table) and {t}.{key}; keep {t}.{key}",
+                        path=f"{old}.{key}",
+                    )
+                new[key] = value
+                out[t] = new
+        if old in known:
+            out[old] = rest
+        elif rest:
+            raise PolicyError(
+                f"unknown key (the [{old}] table's keys now live in: {', '.join(targets)})",
+                path=f"{old}.{next(iter(rest))}",
+            )
+        else:
+            del out[old]
+    return out
+
+
 def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
     """Build a :class:`Policy` from TOML text.
 
@@ -384,6 +445,7 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
                 raise PolicyError(
                     "unknown key (known: name, base_currency, disabled)", path=f"policy.{key}"
                 )
+        data = _retired_tables(data, known)
         families: dict[str, Any] = {}
         for key, table in data.items():
             if key == "policy":

@@ -16,7 +16,9 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl.controls import billing
+from salesctl.reconcile import BilledLine, Period, Records
 from tests import builders as b
+from tests.controls._records import DAY5, d, delivery_record, outcomes, sys_invoice
 
 VP_OK = b.approval("INV-0042-1", "finance_vp", b.FINANCE_VP, id="A-VP")
 SHIPPED = b.goods_issue(posted=True)
@@ -306,3 +308,67 @@ def test_every_message_has_the_same_fields_in_both_languages() -> None:
         for key, (zh, en) in c.messages.items():
             fields = [{f for _, f, _, _ in fmt.parse(t) if f} for t in (zh, en)]
             assert fields[0] == fields[1], key
+
+
+# -- O2C-BL-02 (detective, run by salesctl.reconcile.run) -----------------------------------------
+
+POLICY = billing.BillingPolicy()
+
+
+class TestInvoicedQuantity:
+    def test_invoice_for_the_delivered_quantity_passes(self) -> None:
+        """S-IC 7.1: 10 delivered, 10 invoiced from that delivery."""
+        r = billing.detect_invoiced_quantity(
+            Records(deliveries=[delivery_record()], system_invoices=[sys_invoice()]), DAY5, POLICY
+        )
+        assert r.tested == 1 and r.findings == ()
+
+    def test_partial_invoices_add_up(self) -> None:
+        """6 then 4 on a delivery of 10 pass; a further 1 is over the delivery."""
+        six = sys_invoice(
+            "SI-1",
+            lines=(BilledLine(product_id="P-1", quantity=Decimal("6"), goods_issue_id="GI-1"),),
+            day=5,
+        )
+        four = sys_invoice(
+            "SI-2",
+            lines=(BilledLine(product_id="P-1", quantity=Decimal("4"), goods_issue_id="GI-1"),),
+            day=6,
+        )
+        one = sys_invoice(
+            "SI-3",
+            lines=(BilledLine(product_id="P-1", quantity=Decimal("1"), goods_issue_id="GI-1"),),
+            day=7,
+        )
+        records = Records(deliveries=[delivery_record()], system_invoices=[six, four, one])
+        assert billing.detect_invoiced_quantity(records, Period.day(d(6)), POLICY).findings == ()
+        r = billing.detect_invoiced_quantity(records, Period.day(d(7)), POLICY)
+        assert outcomes(r) == [("O2C-BL-02", "HOLD", "SI-3")]
+
+    def test_invoice_over_the_delivery_is_held(self) -> None:
+        """12 invoiced on a delivery of 10: a HOLD."""
+        inv = sys_invoice(
+            lines=(BilledLine(product_id="P-1", quantity=Decimal("12"), goods_issue_id="GI-1"),)
+        )
+        r = billing.detect_invoiced_quantity(
+            Records(deliveries=[delivery_record()], system_invoices=[inv]), DAY5, POLICY
+        )
+        assert outcomes(r) == [("O2C-BL-02", "HOLD", "SI-1")]
+
+    @pytest.mark.parametrize(
+        "line",
+        [
+            BilledLine(product_id="P-1", quantity=Decimal("1")),
+            BilledLine(product_id="P-1", quantity=Decimal("1"), goods_issue_id="GI-X"),
+            BilledLine(product_id="P-2", quantity=Decimal("1"), goods_issue_id="GI-1"),
+        ],
+        ids=["no-delivery", "unknown-delivery", "product-not-delivered"],
+    )
+    def test_invoice_without_a_system_delivery_is_blocked(self, line: BilledLine) -> None:
+        """S-IC 5.2: an invoice line not generated from a posted delivery is a BLOCK."""
+        r = billing.detect_invoiced_quantity(
+            Records(deliveries=[delivery_record()], system_invoices=[sys_invoice(lines=(line,))]),
+            DAY5,
+            POLICY,
+        )
+        assert outcomes(r) == [("O2C-BL-02", "BLOCK", "SI-1")]

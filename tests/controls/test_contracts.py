@@ -14,7 +14,9 @@ import pytest
 
 import salesctl as sc
 from salesctl.controls import contracts
+from salesctl.reconcile import ContractLedgerLine, LedgerBook, Records
 from tests import builders as b
+from tests.controls._records import MARCH, cny, d, outcomes
 
 APPLICATION = (
     b.approval(b.APPLICATION_ID, "sales_manager", b.MANAGER, id="APR-SM"),
@@ -219,3 +221,62 @@ def test_policy_defaults_round_trip_through_toml_data() -> None:
 
     default = contracts.ContractsPolicy()
     assert structure(unstructure(default), contracts.ContractsPolicy, "contracts") == default
+
+
+# -- O2C-CT-04 (detective, run by salesctl.reconcile.run) -----------------------------------------
+
+POLICY = contracts.ContractsPolicy()
+
+
+def ledger(book: LedgerBook, collected: str = "60000", **kw: object) -> ContractLedgerLine:
+    values: dict[str, object] = {
+        "contract_id": "HT-1",
+        "customer_id": "C-1",
+        "book": book,
+        "as_of": d(31),
+        "value": cny(100000),
+        "delivered": cny(80000),
+        "invoiced": cny(60000),
+        "collected": cny(collected),
+    }
+    values.update(kw)
+    return ContractLedgerLine(**values)  # type: ignore[arg-type]
+
+
+class TestContractLedger:
+    def test_agreeing_ledgers_pass(self) -> None:
+        """S-K1 12: sales and finance ledgers agree on the contract."""
+        records = Records(contract_ledger=[ledger(LedgerBook.SALES), ledger(LedgerBook.FINANCE)])
+        r = contracts.detect_contract_ledger(records, MARCH, POLICY)
+        assert r.tested == 1 and r.findings == ()
+
+    def test_difference_is_held(self) -> None:
+        """Collected 60,000 in sales' ledger but 50,000 in finance's: a HOLD naming the field."""
+        records = Records(
+            contract_ledger=[
+                ledger(LedgerBook.SALES),
+                ledger(LedgerBook.FINANCE, collected="50000"),
+            ]
+        )
+        r = contracts.detect_contract_ledger(records, MARCH, POLICY)
+        assert outcomes(r) == [("O2C-CT-04", "HOLD", "HT-1")]
+        assert "collected" in dict(r.findings[0].facts)
+
+    def test_contract_in_one_ledger_is_held(self) -> None:
+        """A contract only sales recorded is missing from finance's ledger."""
+        r = contracts.detect_contract_ledger(
+            Records(contract_ledger=[ledger(LedgerBook.SALES)]), MARCH, POLICY
+        )
+        assert outcomes(r) == [("O2C-CT-04", "HOLD", "HT-1")]
+        assert "finance" in r.findings[0].text()
+
+    def test_latest_line_of_the_month_counts(self) -> None:
+        """An earlier, differing reading is superseded by the month-end one."""
+        records = Records(
+            contract_ledger=[
+                ledger(LedgerBook.SALES, collected="1", as_of=d(15)),
+                ledger(LedgerBook.SALES),
+                ledger(LedgerBook.FINANCE),
+            ]
+        )
+        assert contracts.detect_contract_ledger(records, MARCH, POLICY).findings == ()

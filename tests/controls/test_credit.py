@@ -16,6 +16,8 @@ import pytest
 
 import salesctl as sc
 from salesctl.controls import credit
+from salesctl.errors import InvalidInput
+from salesctl.reconcile import CreditFile, Period, Records
 from tests import builders as b
 
 POLICY = credit.CreditPolicy()
@@ -264,3 +266,72 @@ class TestCR09PaymentMethod:
         free = {sc.PaymentMethod.CASH, sc.PaymentMethod.PREPAYMENT, sc.PaymentMethod.LETTER_OF_CREDIT}
         for m in sc.PaymentMethod:
             assert credit.consumes_credit(b.order(method=m), POLICY) is (m not in free)
+
+
+# -- O2C-CR-03 (detective, run by salesctl.reconcile.run) -----------------------------------------
+
+
+def day(day: int, month: int = 3, year: int = 2026) -> dt.date:
+    return dt.date(year, month, day)
+
+
+def findings(result: object) -> list[tuple[str, str, str, str]]:
+    return [
+        (f.control_id, f.outcome.name, f.facts[0][1], f.message)
+        for f in result.findings  # type: ignore[attr-defined]
+    ]
+
+
+class TestCreditReviews:
+    def test_file_reviewed_within_a_year_passes(self) -> None:
+        """S-IC 2.2: opened 10 Mar 2025, reviewed 1 Mar 2026: nothing overdue in March 2026."""
+        f = CreditFile(customer_id="C-1", opened_on=day(10, 3, 2025), reviewed_on=(day(1),))
+        r = credit.detect_credit_reviews(Records(credit_files=[f]), Period.month(2026, 3), POLICY)
+        assert r.tested == 1 and r.findings == ()
+
+    def test_file_not_reviewed_within_a_year_is_held(self) -> None:
+        """Opened 10 Mar 2025, never reviewed: due 10 Mar 2026, flagged in March."""
+        f = CreditFile(customer_id="C-1", opened_on=day(10, 3, 2025))
+        r = credit.detect_credit_reviews(Records(credit_files=[f]), Period.month(2026, 3), POLICY)
+        assert findings(r) == [("O2C-CR-03", "HOLD", "C-1", "receivables.review_overdue")]
+        assert r.findings[0].required[0].role == "credit_manager"
+
+    def test_overdue_review_is_reported_once_not_every_month(self) -> None:
+        """April does not repeat March's lapse; the next year's lapse comes a year later."""
+        f = CreditFile(customer_id="C-1", opened_on=day(10, 3, 2025))
+        records = Records(credit_files=[f])
+        assert credit.detect_credit_reviews(records, Period.month(2026, 4), POLICY).tested == 0
+        later = credit.detect_credit_reviews(records, Period.year(2027), POLICY)
+        assert [dict(x.facts)["due"] for x in later.findings] == ["2027-03-10"]
+
+    def test_late_review_does_not_cure_the_lapse(self) -> None:
+        """Reviewed on 20 Mar 2026, after the 10 Mar due date: still an exception."""
+        f = CreditFile(customer_id="C-1", opened_on=day(10, 3, 2025), reviewed_on=(day(20),))
+        r = credit.detect_credit_reviews(Records(credit_files=[f]), Period.month(2026, 3), POLICY)
+        assert len(r.findings) == 1
+
+    def test_closed_file_falls_due_no_more(self) -> None:
+        """Credit withdrawn before the due date."""
+        f = CreditFile(customer_id="C-1", opened_on=day(10, 3, 2025), closed_on=day(1, 1))
+        assert (
+            credit.detect_credit_reviews(
+                Records(credit_files=[f]), Period.month(2026, 3), POLICY
+            ).tested
+            == 0
+        )
+
+    def test_interval_is_a_policy_parameter(self) -> None:
+        """With 180 days, a file opened 1 Sep 2025 is due 28 Feb 2026."""
+        f = CreditFile(customer_id="C-1", opened_on=day(1, 9, 2025))
+        r = credit.detect_credit_reviews(
+            Records(credit_files=[f]),
+            Period.month(2026, 2),
+            credit.CreditPolicy(max_review_interval_days=180),
+        )
+        assert len(r.findings) == 1
+
+
+def test_review_interval_must_be_at_least_a_day() -> None:
+    """Impossible parameters raise InvalidInput."""
+    with pytest.raises(InvalidInput):
+        credit.CreditPolicy(max_review_interval_days=0)

@@ -19,7 +19,10 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl.controls import delivery
+from salesctl.errors import InvalidInput
+from salesctl.reconcile import Records, ShipmentCount
 from tests import builders as b
+from tests.controls._records import MARCH, d, delivery_record, outcomes
 
 POLICY = delivery.DeliveryPolicy()
 MGR_OK = b.approval("DN-0042-1", "sales_manager", b.MANAGER, id="A-DN")
@@ -561,3 +564,73 @@ def test_every_message_has_the_same_fields_in_both_languages() -> None:
         for key, (zh, en) in c.messages.items():
             fields = [{f for _, f, _, _ in fmt.parse(t) if f} for t in (zh, en)]
             assert fields[0] == fields[1], key
+
+
+# -- O2C-DL-06 (detective, run by salesctl.reconcile.run) -----------------------------------------
+
+
+class TestShipments:
+    def test_actual_equals_system_passes(self) -> None:
+        """S-IC 7.1: system 10 + 5 and actual 15 agree."""
+        records = Records(
+            deliveries=[delivery_record(), delivery_record("GI-2", "5")],
+            shipment_counts=[
+                ShipmentCount(product_id="P-1", period_end=d(31), actual_quantity=Decimal("15"))
+            ],
+        )
+        r = delivery.detect_shipments(records, MARCH, POLICY)
+        assert r.tested == 1 and r.findings == ()
+
+    def test_unexplained_difference_is_held(self) -> None:
+        """System 15, actual 14, no cause found: a HOLD for the shipment role."""
+        records = Records(
+            deliveries=[delivery_record(), delivery_record("GI-2", "5")],
+            shipment_counts=[
+                ShipmentCount(product_id="P-1", period_end=d(31), actual_quantity=Decimal("14"))
+            ],
+        )
+        r = delivery.detect_shipments(records, MARCH, POLICY)
+        assert outcomes(r) == [("O2C-DL-06", "HOLD", "P-1@2026-03-31")]
+        assert dict(r.findings[0].facts)["difference"] == "-1"
+
+    def test_explained_difference_is_evidence(self) -> None:
+        """A difference with its cause recorded is ALLOW evidence, not an exception."""
+        count = ShipmentCount(
+            product_id="P-1",
+            period_end=d(31),
+            actual_quantity=Decimal("14"),
+            system_quantity=Decimal("15"),
+            explanation="1 t returned at the gate, GI reversed 1 Apr",
+        )
+        r = delivery.detect_shipments(Records(shipment_counts=[count]), MARCH, POLICY)
+        assert outcomes(r) == [("O2C-DL-06", "ALLOW", "P-1@2026-03-31")]
+
+    def test_threshold_is_a_policy_parameter(self) -> None:
+        """With max_shipment_difference 1, a difference of 1 passes."""
+        count = ShipmentCount(
+            product_id="P-1",
+            period_end=d(31),
+            actual_quantity=Decimal("14"),
+            system_quantity=Decimal("15"),
+        )
+        policy = delivery.DeliveryPolicy(max_shipment_difference=Decimal("1"))
+        assert (
+            delivery.detect_shipments(Records(shipment_counts=[count]), MARCH, policy).findings
+            == ()
+        )
+
+    def test_product_shipped_but_not_compared_is_blocked(self) -> None:
+        """A product the system shipped with no month-end comparison: the control did not operate."""
+        r = delivery.detect_shipments(
+            Records(deliveries=[delivery_record(product="P-9")]), MARCH, POLICY
+        )
+        assert outcomes(r) == [("O2C-DL-06", "BLOCK", "P-9@2026-03")]
+
+
+@pytest.mark.parametrize(
+    "kwargs", [{"max_shipment_difference": Decimal("-1")}, {"shipment_role": ""}]
+)
+def test_bad_shipment_parameters_are_refused(kwargs: dict[str, object]) -> None:
+    """Impossible parameters raise InvalidInput."""
+    with pytest.raises(InvalidInput):
+        delivery.DeliveryPolicy(**kwargs)  # type: ignore[arg-type]

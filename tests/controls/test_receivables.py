@@ -10,12 +10,11 @@ import salesctl as sc
 from salesctl.controls.receivables import (
     ReceivablesPolicy,
     detect_consignment,
-    detect_credit_reviews,
     detect_overdue_receivables,
     payment_deadline,
 )
 from salesctl.errors import InvalidInput
-from salesctl.reconcile import ConsignmentCount, CreditFile, Period, ReceivableItem, Records
+from salesctl.reconcile import ConsignmentCount, Period, ReceivableItem, Records
 
 POLICY = ReceivablesPolicy()
 
@@ -33,53 +32,6 @@ def findings(result: object) -> list[tuple[str, str, str, str]]:
         (f.control_id, f.outcome.name, f.facts[0][1], f.message)
         for f in result.findings  # type: ignore[attr-defined]
     ]
-
-
-class TestCreditReviews:
-    def test_file_reviewed_within_a_year_passes(self) -> None:
-        """S-IC 2.2: opened 10 Mar 2025, reviewed 1 Mar 2026: nothing overdue in March 2026."""
-        f = CreditFile(customer_id="C-1", opened_on=d(10, 3, 2025), reviewed_on=(d(1),))
-        r = detect_credit_reviews(Records(credit_files=[f]), Period.month(2026, 3), POLICY)
-        assert r.tested == 1 and r.findings == ()
-
-    def test_file_not_reviewed_within_a_year_is_held(self) -> None:
-        """Opened 10 Mar 2025, never reviewed: due 10 Mar 2026, flagged in March."""
-        f = CreditFile(customer_id="C-1", opened_on=d(10, 3, 2025))
-        r = detect_credit_reviews(Records(credit_files=[f]), Period.month(2026, 3), POLICY)
-        assert findings(r) == [("O2C-CR-03", "HOLD", "C-1", "receivables.review_overdue")]
-        assert r.findings[0].required[0].role == "credit_manager"
-
-    def test_overdue_review_is_reported_once_not_every_month(self) -> None:
-        """April does not repeat March's lapse; the next year's lapse comes a year later."""
-        f = CreditFile(customer_id="C-1", opened_on=d(10, 3, 2025))
-        records = Records(credit_files=[f])
-        assert detect_credit_reviews(records, Period.month(2026, 4), POLICY).tested == 0
-        later = detect_credit_reviews(records, Period.year(2027), POLICY)
-        assert [dict(x.facts)["due"] for x in later.findings] == ["2027-03-10"]
-
-    def test_late_review_does_not_cure_the_lapse(self) -> None:
-        """Reviewed on 20 Mar 2026, after the 10 Mar due date: still an exception."""
-        f = CreditFile(customer_id="C-1", opened_on=d(10, 3, 2025), reviewed_on=(d(20),))
-        r = detect_credit_reviews(Records(credit_files=[f]), Period.month(2026, 3), POLICY)
-        assert len(r.findings) == 1
-
-    def test_closed_file_falls_due_no_more(self) -> None:
-        """Credit withdrawn before the due date."""
-        f = CreditFile(customer_id="C-1", opened_on=d(10, 3, 2025), closed_on=d(1, 1))
-        assert (
-            detect_credit_reviews(Records(credit_files=[f]), Period.month(2026, 3), POLICY).tested
-            == 0
-        )
-
-    def test_interval_is_a_policy_parameter(self) -> None:
-        """With 180 days, a file opened 1 Sep 2025 is due 28 Feb 2026."""
-        f = CreditFile(customer_id="C-1", opened_on=d(1, 9, 2025))
-        r = detect_credit_reviews(
-            Records(credit_files=[f]),
-            Period.month(2026, 2),
-            ReceivablesPolicy(max_review_interval_days=180),
-        )
-        assert len(r.findings) == 1
 
 
 def item(due: dt.date, amount: str = "80000", **kw: object) -> ReceivableItem:
@@ -244,7 +196,6 @@ class TestPolicy:
     @pytest.mark.parametrize(
         "kwargs",
         [
-            {"max_review_interval_days": 0},
             {"interest_after_days": -1},
             {"interest_after_days": 100, "commission_offset_after_days": 90},
             {"pay_by_day": 31},

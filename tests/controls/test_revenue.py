@@ -15,7 +15,9 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl.controls import revenue
+from salesctl.reconcile import GLRevenue, Period, Records, SalesInvoice
 from tests import builders as b
+from tests.controls._records import DAY5, MARCH, cny, d, outcomes, sys_invoice
 
 SHIPPED = b.goods_issue(posted=True)
 BY_TRUCK = b.goods_issue(posted=True, mode=sc.DeliveryMode.LOGISTICS, carrier_ref="SF-7781")
@@ -282,3 +284,87 @@ def test_every_message_has_the_same_fields_in_both_languages() -> None:
         for key, (zh, en) in c.messages.items():
             fields = [{f for _, f, _, _ in fmt.parse(t) if f} for t in (zh, en)]
             assert fields[0] == fields[1], key
+
+
+# -- O2C-RR-01 (detective, run by salesctl.reconcile.run) -----------------------------------------
+
+
+def sales_invoice(
+    no: str = "FP-1", sys_id: str | None = "SI-1", amount: str = "10000", day: int = 5
+) -> SalesInvoice:
+    return SalesInvoice(
+        number=no, customer_id="C-1", issued_on=d(day), amount=cny(amount), system_invoice_id=sys_id
+    )
+
+
+def gl(v: str = "V-1", inv: str | None = "SI-1", amount: str = "10000", day: int = 5) -> GLRevenue:
+    return GLRevenue(voucher_id=v, posted_on=d(day), amount=cny(amount), invoice_id=inv)
+
+
+class TestRevenueAgreement:
+    def test_matching_documents_pass_daily(self) -> None:
+        """S-IC 8.1: sales invoice, system invoice and voucher agree."""
+        records = Records(
+            system_invoices=[sys_invoice()], sales_invoices=[sales_invoice()], gl_revenue=[gl()]
+        )
+        r = revenue.detect_revenue_agreement(records, DAY5, POLICY)
+        assert r.tested == 3 and r.findings == ()
+
+    def test_matching_totals_pass_monthly(self) -> None:
+        """Month end: the three totals agree."""
+        records = Records(
+            system_invoices=[sys_invoice()], sales_invoices=[sales_invoice()], gl_revenue=[gl()]
+        )
+        assert revenue.detect_revenue_agreement(records, MARCH, POLICY).findings == ()
+
+    def test_invoice_outside_the_system_is_blocked(self) -> None:
+        """A sales invoice with no system invoice behind it."""
+        records = Records(sales_invoices=[sales_invoice(sys_id=None)])
+        r = revenue.detect_revenue_agreement(records, DAY5, POLICY)
+        assert outcomes(r) == [("O2C-RR-01", "BLOCK", "FP-1")]
+
+    def test_sales_invoice_differing_from_its_system_invoice_is_held(self) -> None:
+        """Sales invoice 9,000 against system invoice 10,000."""
+        records = Records(
+            system_invoices=[sys_invoice()],
+            sales_invoices=[sales_invoice(amount="9000")],
+            gl_revenue=[gl()],
+        )
+        r = revenue.detect_revenue_agreement(records, DAY5, POLICY)
+        assert outcomes(r) == [("O2C-RR-01", "HOLD", "FP-1")]
+
+    def test_system_invoice_not_issued_or_not_posted_is_held(self) -> None:
+        """A system invoice with no sales invoice and no revenue voucher by its deadline."""
+        r = revenue.detect_revenue_agreement(Records(system_invoices=[sys_invoice()]), DAY5, POLICY)
+        assert sorted(f.message for f in r.findings) == [
+            "period_end.invoice_not_posted",
+            "period_end.system_invoice_not_issued",
+        ]
+
+    def test_deadlines_are_policy_parameters(self) -> None:
+        """With 2 days to issue and post, day 5 has nothing due; day 7 does."""
+        policy = revenue.RevenuePolicy(sales_invoice_within_days=2, posting_within_days=2)
+        records = Records(system_invoices=[sys_invoice()])
+        assert revenue.detect_revenue_agreement(records, DAY5, policy).findings == ()
+        assert (
+            len(revenue.detect_revenue_agreement(records, Period.day(d(7)), policy).findings) == 2
+        )
+
+    def test_manual_and_unknown_revenue_entries(self) -> None:
+        """A revenue voucher with no invoice is held; one booking an unknown invoice is blocked."""
+        records = Records(gl_revenue=[gl("V-1", None), gl("V-2", "SI-404")])
+        assert outcomes(revenue.detect_revenue_agreement(records, DAY5, POLICY)) == [
+            ("O2C-RR-01", "HOLD", "V-1"),
+            ("O2C-RR-01", "BLOCK", "V-2"),
+        ]
+
+    def test_month_totals_that_differ_are_held(self) -> None:
+        """GL revenue 12,000 against invoices of 10,000 at month end."""
+        records = Records(
+            system_invoices=[sys_invoice()],
+            sales_invoices=[sales_invoice()],
+            gl_revenue=[gl(), gl("V-2", None, "2000")],
+        )
+        r = revenue.detect_revenue_agreement(records, MARCH, POLICY)
+        assert outcomes(r) == [("O2C-RR-01", "HOLD", "revenue@2026-03/CNY")]
+        assert dict(r.findings[0].facts)["gl_revenue"] == "12000.00 CNY"

@@ -1,11 +1,13 @@
 """The control catalogue: every family and every control, by id.
 
-Each family module exposes ``FAMILY`` (a :class:`~salesctl.control.Family`). This module
+Each family module (or package, for the larger families) exposes ``FAMILY`` (a
+:class:`~salesctl.control.Family`); a family holds exactly the controls of its id prefix
+(``O2C-CR-…`` in ``credit``, …). This module
 collects them into :data:`FAMILIES` and :data:`CONTROLS`, registers their message templates,
 and computes :data:`CATALOGUE_FINGERPRINT`, recorded in every decision so an auditor can tell
 which catalogue decided it.
 
-To add a family: write its module and add it to ``_MODULES`` below.
+To add a family: write its module (or package) and add it to ``_MODULES`` below.
 """
 
 from __future__ import annotations
@@ -35,8 +37,8 @@ _MODULES: tuple[str, ...] = (
     "salesctl.controls.commission",
     "salesctl.controls.service",
     "salesctl.controls.pipeline",
-    "salesctl.controls.period_end",
     "salesctl.controls.receivables",
+    "salesctl.controls.inventory",
     "salesctl.controls.management",
 )
 
@@ -58,18 +60,6 @@ def _load() -> tuple[dict[str, Family], dict[str, Control]]:
             controls[c.id] = c
             stamped.append(c)
         families[fam.name] = attrs.evolve(fam, controls=tuple(stamped))
-    # Detective sides of controls that another family owns (O2C-SO-01: one id, one family).
-    for name in _MODULES:
-        for det in getattr(importlib.import_module(name), "DETECTIONS", ()):
-            base = controls.get(det.control_id)
-            if base is None:
-                raise InvalidInput("detection for an unknown control", path=det.control_id)
-            register_messages(det.messages)
-            c = controls[det.control_id] = det.attach(base)
-            fam = families[c.family]
-            families[c.family] = attrs.evolve(
-                fam, controls=tuple(c if x.id == c.id else x for x in fam.controls)
-            )
     return families, dict(sorted(controls.items()))
 
 

@@ -9,7 +9,9 @@ Controls: O2C-BL-01 (invoiced quantity never above delivered quantity, per order
 O2C-BL-03 (a contract is invoiced only once the collected share of its price reaches the
 policy's minimum, 60 % by default, and the finance VP signs), O2C-BL-04 (an invoice is voided
 only after its settlement was voided; a settlement is rolled back only while its accounting
-voucher is unposted).
+voucher is unposted); and, detective, O2C-BL-02 (daily, the quantities invoiced agree with
+the system deliveries they bill, S-IC 7.1: 每日核对发票销售量与系统发货量是否一致), run by
+:func:`salesctl.reconcile.run`.
 
 The 60 % rule compares exactly, in Decimal: ``collected ≥ price × min_collected_ratio``.
 
@@ -20,6 +22,7 @@ Decimal('0.60')
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
@@ -27,9 +30,10 @@ from attrs import field, frozen
 
 from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.context import Context
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, make_finding
 from salesctl.model import Invoice, Settlement, SettlementStatus
+from salesctl.records import Period, Records
 from salesctl.transactions import IssueInvoice, Transaction, VoidInvoice, VoidSettlement
 
 __all__ = [
@@ -38,6 +42,7 @@ __all__ = [
     "check_collected_share",
     "check_invoiced_within_delivered",
     "check_void_order",
+    "detect_invoiced_quantity",
 ]
 
 _NONE: tuple[Finding, ...] = ()
@@ -52,6 +57,8 @@ class BillingPolicy:
             the contract may be invoiced, as a fraction (S-K1 11: 60 % → ``0.60``; O2C-BL-03).
         invoice_approval_role: who signs an invoice (S-K1 11: 财务副总; O2C-BL-03).
         invoice_approval_level: the authority level that signature needs.
+        billing_role: who investigates invoices that do not agree with deliveries (O2C-BL-02).
+        follow_up_level: the authority level of the follow-up roles above.
     """
 
     min_collected_ratio: Decimal = field(
@@ -59,6 +66,8 @@ class BillingPolicy:
     )
     invoice_approval_role: str = field(default="finance_vp", validator=text)
     invoice_approval_level: int = field(default=4, validator=[typed(int), non_negative])
+    billing_role: str = field(default="finance_head", validator=text)
+    follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
 
 
 def _block(cid: str, key: str, params: dict[str, object]) -> Finding:
@@ -266,6 +275,106 @@ def check_void_order(txn: Transaction, ctx: Context, policy: BillingPolicy) -> t
     return _NONE
 
 
+_HOLD, _BLOCK = Outcome.HOLD, Outcome.BLOCK
+
+
+# -- O2C-BL-02 --------------------------------------------------------------------------------
+
+
+def detect_invoiced_quantity(
+    records: Records, period: Period, policy: BillingPolicy
+) -> Examination:
+    """O2C-BL-02: quantities invoiced agree with the system deliveries they bill.
+
+    Tests the system invoices issued in the period. A line not generated from a delivery, or
+    naming a delivery/product the system did not post, is a BLOCK; a line that takes the
+    quantity invoiced on a delivery (all invoices up to it, in date order) above the quantity
+    delivered is a HOLD.
+    """
+    delivered: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    for d in records.deliveries:
+        if d.posted_on <= period.end:
+            delivered[(d.goods_issue_id, d.product_id)] += d.quantity
+    invoices = sorted(
+        (i for i in records.system_invoices if i.issued_on <= period.end),
+        key=lambda i: (i.issued_on, i.invoice_id),
+    )
+    running: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    tested = 0
+    out: list[Finding] = []
+    for inv in invoices:
+        inside = inv.issued_on in period
+        tested += inside
+        for n, line in enumerate(inv.lines, start=1):
+            if line.goods_issue_id is None:
+                if inside:
+                    out.append(
+                        make_finding(
+                            "O2C-BL-02",
+                            _BLOCK,
+                            "period_end.invoice_without_delivery",
+                            inv.invoice_id,
+                            params={
+                                "invoice": inv.invoice_id,
+                                "line": n,
+                                "product": line.product_id,
+                            },
+                            facts={
+                                "line": n,
+                                "product": line.product_id,
+                                "quantity": line.quantity,
+                            },
+                        )
+                    )
+                continue
+            key = (line.goods_issue_id, line.product_id)
+            if key not in delivered:
+                if inside:
+                    out.append(
+                        make_finding(
+                            "O2C-BL-02",
+                            _BLOCK,
+                            "period_end.invoice_unknown_delivery",
+                            inv.invoice_id,
+                            params={
+                                "invoice": inv.invoice_id,
+                                "goods_issue": line.goods_issue_id,
+                                "product": line.product_id,
+                            },
+                            facts={"line": n, "quantity": line.quantity},
+                        )
+                    )
+                continue
+            before = running[key]
+            running[key] = before + line.quantity
+            if inside and running[key] > delivered[key]:
+                out.append(
+                    make_finding(
+                        "O2C-BL-02",
+                        _HOLD,
+                        "period_end.invoice_over_delivery",
+                        inv.invoice_id,
+                        params={
+                            "invoice": inv.invoice_id,
+                            "goods_issue": line.goods_issue_id,
+                            "product": line.product_id,
+                            "invoiced": running[key],
+                            "delivered": delivered[key],
+                        },
+                        facts={
+                            "line": n,
+                            "quantity": line.quantity,
+                            "invoiced_before": before,
+                            "invoiced_total": running[key],
+                            "delivered": delivered[key],
+                        },
+                        role=policy.billing_role,
+                        level=policy.follow_up_level,
+                    )
+                )
+    return Examination(tested, tuple(out))
+
+
 # -- the family -------------------------------------------------------------------------------
 
 _A = Assertion
@@ -305,6 +414,42 @@ CONTROLS: tuple[Control, ...] = (
             "billing.over_delivered": (
                 "发票 {invoice} 订单第 {line} 行开票 {quantity},超过已发货未开票数量 {open}",
                 "invoice {invoice} order line {line}: {quantity} invoiced but only {open} delivered and not yet invoiced",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-BL-02",
+        title_zh="每日核对发票销量与系统发货量",
+        title_en="Daily: invoiced quantity agrees with delivered quantity",
+        objective_zh="发票依系统发货凭证开具,开票数量不超过发货数量。",
+        objective_en="Invoices are generated from system deliveries and never bill more than was delivered.",
+        activity_zh="营销部门每日运行销售日报表,逐张系统发票核对所开数量与所依据的发货凭证;无发货依据的阻止,超发货数量的由 {billing_role} 查明。",
+        activity_en="Daily, the marketing department runs the sales daily report and checks each system invoice against the deliveries it bills; lines without a delivery are blocked, quantities above the delivery are investigated by {billing_role}.",
+        risks=("R2.1",),
+        kind=Kind.DETECTIVE,
+        frequency=Frequency.DAILY,
+        key=False,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.ACCURACY),
+        seeds=("S-IC 7.1", "S-IC 5.2"),
+        g9=(12,),
+        stage="billing",
+        owner="marketing department / 营销部门",
+        evidence="daily sales report: invoice lines against goods issues",
+        detect=detect_invoiced_quantity,
+        detect_at={Frequency.DAILY},
+        messages={
+            "period_end.invoice_without_delivery": (
+                "系统发票 {invoice} 第 {line} 行({product})没有发货依据",
+                "system invoice {invoice} line {line} ({product}) was not generated from a delivery",
+            ),
+            "period_end.invoice_unknown_delivery": (
+                "系统发票 {invoice} 依据的发货 {goods_issue}(产品 {product})在系统中不存在",
+                "system invoice {invoice} bills delivery {goods_issue} (product {product}) that the system never posted",
+            ),
+            "period_end.invoice_over_delivery": (
+                "系统发票 {invoice}:发货 {goods_issue} 的产品 {product} 累计开票 {invoiced},超过发货 {delivered}",
+                "system invoice {invoice}: {invoiced} of {product} invoiced on delivery {goods_issue}, more than the {delivered} delivered",
             ),
         },
     ),

@@ -13,7 +13,9 @@ unless the sale is immediate cash-and-carry), O2C-CT-02 (drafted on the legal-ap
 template; every contract reviewed by same-level legal, substantive changes also by HQ legal),
 O2C-CT-03 (the contract rests on a contract application that cites a sales policy in force,
 signed by the sales manager and approved by the general manager, and finance co-signs the
-contract).
+contract); and, detective, O2C-CT-04 (the sales department's and finance's contract ledgers
+reconciled monthly, S-K1 4, 12: 每月盘点销售与财务部对合同台帐进行对帐), run by
+:func:`salesctl.reconcile.run`.
 
 Approvals for the application are given on the application's id; legal reviews and the
 finance co-signature on the contract's id. The drafter of the contract cannot give any of them.
@@ -31,10 +33,12 @@ from attrs import field, frozen
 
 from salesctl._validators import each, frozenset_conv, non_negative, text, tuple_conv, typed
 from salesctl.context import Context
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, make_finding
 from salesctl.model import Contract, ContractForm, PaymentMethod, TemplateDeviation
+from salesctl.money import Money
+from salesctl.records import ContractLedgerLine, LedgerBook, Period, Records
 from salesctl.transactions import SignContract, Transaction
 
 __all__ = [
@@ -43,6 +47,7 @@ __all__ = [
     "check_contract_application",
     "check_contract_template",
     "check_written_contract",
+    "detect_contract_ledger",
     "is_cash_and_carry",
 ]
 
@@ -70,6 +75,8 @@ class ContractsPolicy:
             销售经理审签,总经理签批); given on the application's id, covering the contract amount.
         finance_cosign: who co-signs the contract for finance (财务部会签, O2C-CT-03).
         require_sales_policy: the contract must cite a sales policy in force (S-K1 1–2).
+        ledger_role: who resolves differences between the contract ledgers (O2C-CT-04).
+        follow_up_level: the authority level of the follow-up roles above.
     """
 
     written_forms: frozenset[ContractForm] = field(
@@ -101,6 +108,8 @@ class ContractsPolicy:
         validator=each(ApprovalStep),
     )
     require_sales_policy: bool = field(default=True, validator=typed(bool))
+    ledger_role: str = field(default="finance_head", validator=text)
+    follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
 
 
 def _contract(txn: Transaction) -> Contract:
@@ -284,6 +293,78 @@ def check_contract_application(
     return tuple(out)
 
 
+_HOLD = Outcome.HOLD
+
+
+# -- O2C-CT-04 --------------------------------------------------------------------------------
+
+_LEDGER_FIELDS = ("value", "delivered", "invoiced", "collected")
+
+
+def detect_contract_ledger(
+    records: Records, period: Period, policy: ContractsPolicy
+) -> Examination:
+    """O2C-CT-04: the sales department's and finance's contract ledgers agree, contract by contract.
+
+    Uses each book's latest line per contract read in the period. A contract in one book only,
+    or with a different value, delivered, invoiced or collected amount, is a HOLD.
+    """
+    latest: dict[tuple[str, LedgerBook], ContractLedgerLine] = {}
+    for line in records.contract_ledger:
+        if line.as_of not in period:
+            continue
+        key = (line.contract_id, line.book)
+        old = latest.get(key)
+        if old is None or line.as_of > old.as_of:
+            latest[key] = line
+    contracts = sorted({c for c, _ in latest})
+    out: list[Finding] = []
+    for cid in contracts:
+        sales = latest.get((cid, LedgerBook.SALES))
+        fin = latest.get((cid, LedgerBook.FINANCE))
+        if sales is None or fin is None:
+            have = sales or fin
+            assert have is not None
+            missing = LedgerBook.SALES if sales is None else LedgerBook.FINANCE
+            out.append(
+                make_finding(
+                    "O2C-CT-04",
+                    _HOLD,
+                    "period_end.ledger_missing",
+                    cid,
+                    params={"contract": cid, "book": missing.value},
+                    facts={
+                        "customer": have.customer_id,
+                        "in_book": have.book.value,
+                        "as_of": have.as_of,
+                    },
+                    role=policy.ledger_role,
+                    level=policy.follow_up_level,
+                )
+            )
+            continue
+        diffs: dict[str, Any] = {}
+        for name in _LEDGER_FIELDS:
+            a: Money = getattr(sales, name)
+            b: Money = getattr(fin, name)
+            if a != b:
+                diffs[name] = f"sales {a} / finance {b}"
+        if diffs:
+            out.append(
+                make_finding(
+                    "O2C-CT-04",
+                    _HOLD,
+                    "period_end.ledger_difference",
+                    cid,
+                    params={"contract": cid, "fields": sorted(diffs)},
+                    facts={"customer": sales.customer_id, **diffs},
+                    role=policy.ledger_role,
+                    level=policy.follow_up_level,
+                )
+            )
+    return Examination(len(contracts), tuple(out))
+
+
 # -- the family -------------------------------------------------------------------------------
 
 _A = Assertion
@@ -398,6 +479,39 @@ CONTROLS: tuple[Control, ...] = (
             "contracts.finance_cosign": (
                 "合同须经财务部会签",
                 "the contract needs finance's co-signature",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-CT-04",
+        customer_partitionable=True,
+        title_zh="合同台帐月度对帐",
+        title_en="Contract ledgers kept by sales and finance, reconciled monthly",
+        objective_zh="销售部与财务部的合同台帐逐份合同一致,履约和回款情况真实。",
+        objective_en="The sales department's and finance's contract ledgers agree contract by contract, so performance and collection are stated truly.",
+        activity_zh="每月末按合同核对两本台帐的合同金额、已发货、已开票、已回款;单边记录或不一致的由 {ledger_role} 查明处理。",
+        activity_en="At each month end, both ledgers are compared contract by contract (value, delivered, invoiced, collected); a contract in one book only or differing is resolved by {ledger_role}.",
+        risks=("R2.1", "R1.3"),
+        kind=Kind.DETECTIVE,
+        frequency=Frequency.MONTHLY,
+        key=False,
+        automation=Automation.IT_DEPENDENT,
+        assertions=(_A.COMPLETENESS, _A.ACCURACY, _A.VALUATION),
+        seeds=("S-K1 4", "S-K1 12"),
+        g9=(8,),
+        stage="contract",
+        owner="sales department and finance / 销售部业务科、财务部",
+        evidence="monthly ledger reconciliation: contracts compared, differences by field",
+        detect=detect_contract_ledger,
+        detect_at={Frequency.MONTHLY},
+        messages={
+            "period_end.ledger_missing": (
+                "合同 {contract} 未记入{book}合同台帐",
+                "contract {contract} is missing from the {book} contract ledger",
+            ),
+            "period_end.ledger_difference": (
+                "合同 {contract} 两本台帐不一致:{fields}",
+                "contract {contract}: the sales and finance ledgers differ in {fields}",
             ),
         },
     ),

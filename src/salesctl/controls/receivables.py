@@ -1,15 +1,15 @@
-"""Receivables and credit monitoring: credit-file reviews, overdue escalation, consignment.
+"""Receivables monitoring: overdue escalation, consignment.
 
-Source: the group manual S-IC 2.2 (营销和财务等部门共同建立客户信用动态档案,并至少每年更新一次)
-and 9.1 (应收账款核对、分析、催收); the contract flow S-K1 5 (销售、财务部门每月进行货款回收分析,
-建立客户信用管理;加强应收货款的清欠,逾期货款采取计息、抵扣提成直至经济诉讼); the distributor
+Source: the group manual S-IC 9.1 (应收账款核对、分析、催收); the contract flow S-K1 5 (销售、
+财务部门每月进行货款回收分析,建立客户信用管理;加强应收货款的清欠,逾期货款采取计息、抵扣提成直至
+经济诉讼); the distributor
 flow S-YF 11 (铺货3万元(结算价),月底盘点,……期初金额-盘点金额=结算金额,双方财务核对无误后,
 在次月5日前将货款打到……指定账户). Guideline 9 art. 5, 10 and 12.
 
-Controls (detective, run by :func:`salesctl.reconcile.run`): O2C-CR-03 (credit files reviewed
-at least every ``max_review_interval_days``), O2C-AR-01 (overdue receivables escalate: interest,
-commission offset, litigation), O2C-AR-02 (consignment settled monthly and paid by the
-``pay_by_day`` of the next month).
+Controls (detective, run by :func:`salesctl.reconcile.run`): O2C-AR-01 (overdue receivables
+escalate: interest, commission offset, litigation), O2C-AR-02 (consignment settled monthly and
+paid by the ``pay_by_day`` of the next month). The credit-file reviews (O2C-CR-03) are in
+:mod:`salesctl.controls.credit`.
 
 "Before the 5th of next month" (次月5日前) is read as *on or before* the 5th; set
 ``pay_by_day = 4`` for the strict reading.
@@ -46,7 +46,6 @@ __all__ = [
     "FAMILY",
     "ReceivablesPolicy",
     "detect_consignment",
-    "detect_credit_reviews",
     "detect_overdue_receivables",
     "payment_deadline",
 ]
@@ -62,12 +61,6 @@ def _days(inst: Any, a: Any, value: Any) -> None:
 def _opt_days(inst: Any, a: Any, value: Any) -> None:
     if value is not None:
         _days(inst, a, value)
-
-
-def _positive_days(inst: Any, a: Any, value: Any) -> None:
-    typed(int)(inst, a, value)
-    if value < 1:
-        raise InvalidInput("must be at least 1", path=f"ReceivablesPolicy.{a.name}", value=value)
 
 
 def _day_of_month(inst: Any, a: Any, value: Any) -> None:
@@ -90,8 +83,6 @@ class ReceivablesPolicy:
     """Parameters of the receivables family (``[receivables]`` in the policy file).
 
     Attributes:
-        max_review_interval_days: longest interval between credit-file reviews (O2C-CR-03).
-        review_role: who reviews overdue credit files (O2C-CR-03).
         interest_after_days: days past due after which overdue interest is charged
             (O2C-AR-01; ``None``: step not used).
         commission_offset_after_days: days past due after which the item is set against the
@@ -108,8 +99,6 @@ class ReceivablesPolicy:
         follow_up_level: the authority level of the follow-up roles above.
     """
 
-    max_review_interval_days: int = field(default=365, validator=_positive_days)
-    review_role: str = field(default="credit_manager", validator=text)
     interest_after_days: int | None = field(default=30, validator=_opt_days)
     commission_offset_after_days: int | None = field(default=90, validator=_opt_days)
     litigation_after_days: int | None = field(default=180, validator=_opt_days)
@@ -140,58 +129,6 @@ class ReceivablesPolicy:
 
 def _plus(day: dt.date, days: int) -> dt.date:
     return day + dt.timedelta(days=days)
-
-
-# -- O2C-CR-03 --------------------------------------------------------------------------------
-
-
-def detect_credit_reviews(
-    records: Records, period: Period, policy: ReceivablesPolicy
-) -> Examination:
-    """O2C-CR-03: every credit file is reviewed within ``max_review_interval_days`` of the last.
-
-    A review falls due ``max_review_interval_days`` after the file was opened or last reviewed
-    (and again every interval while none is made). Tests each due date in the period; a due
-    date with no review made on or before it is a HOLD for the review role, reported once, in
-    the period of the due date. A closed file falls due no more.
-    """
-    step = dt.timedelta(days=policy.max_review_interval_days)
-    tested = 0
-    out: list[Finding] = []
-    for f in sorted(records.credit_files, key=lambda f: f.customer_id):
-        anchors = sorted({f.opened_on, *(d for d in f.reviewed_on if d >= f.opened_on)})
-        for i, last in enumerate(anchors):
-            nxt = anchors[i + 1] if i + 1 < len(anchors) else None
-            due = last + step
-            while due <= period.end:
-                if f.closed_on is not None and f.closed_on <= due:
-                    break
-                reviewed = nxt is not None and nxt <= due
-                if due >= period.start:
-                    tested += 1
-                    if not reviewed:
-                        out.append(
-                            make_finding(
-                                "O2C-CR-03",
-                                _HOLD,
-                                "receivables.review_overdue",
-                                f.customer_id,
-                                params={"customer": f.customer_id, "due": due, "last": last},
-                                facts={
-                                    "opened_on": f.opened_on,
-                                    "last_review": last,
-                                    "due": due,
-                                    "next_review": nxt or "none",
-                                    "interval_days": policy.max_review_interval_days,
-                                },
-                                role=policy.review_role,
-                                level=policy.follow_up_level,
-                            )
-                        )
-                if reviewed:
-                    break
-                due += step
-    return Examination(tested, tuple(out))
 
 
 # -- O2C-AR-01 --------------------------------------------------------------------------------
@@ -410,35 +347,6 @@ _D = Kind.DETECTIVE
 _M = Frequency.MONTHLY
 
 CONTROLS: tuple[Control, ...] = (
-    Control(
-        id="O2C-CR-03",
-        customer_partitionable=True,
-        title_zh="信用档案至少每年更新",
-        title_en="Customer credit file reviewed at least yearly; overdue reviews flagged",
-        objective_zh="客户信用等级、额度和期限反映客户当前的信用状况。",
-        objective_en="Credit grades, limits and terms reflect the customer's current standing.",
-        activity_zh="营销和财务共同维护客户信用动态档案,每 {max_review_interval_days} 天内至少复核更新一次;每月检查到期未复核的档案,由 {review_role} 跟进。",
-        activity_en="Marketing and finance keep each customer's credit file and review it at least every {max_review_interval_days} days; monthly, files past their review date are flagged for {review_role}.",
-        risks=("R1.3",),
-        kind=_D,
-        frequency=Frequency.YEARLY,
-        key=False,
-        automation=Automation.IT_DEPENDENT,
-        assertions=(_A.VALUATION,),
-        seeds=("S-IC 2.2",),
-        g9=(5,),
-        stage="credit",
-        owner="marketing and finance / 营销和财务部门",
-        evidence="credit file review dates; monthly list of overdue reviews",
-        detect=detect_credit_reviews,
-        detect_at={_M},
-        messages={
-            "receivables.review_overdue": (
-                "客户 {customer} 的信用档案应于 {due} 复核(上次 {last}),未复核",
-                "credit file of customer {customer} was due for review on {due} (last {last}) and was not reviewed",
-            ),
-        },
-    ),
     Control(
         id="O2C-AR-01",
         customer_partitionable=True,

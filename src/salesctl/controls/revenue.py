@@ -9,7 +9,9 @@ consignment sales flow S-YF 9–11 (客户签收;通过物流公司送货的司�
 Controls: O2C-RR-02 (revenue only for posted deliveries the customer signed for, or whose
 logistics receipt matches the waybill noted on the goods issue; consignment stock only on a
 confirmed month-end settlement), O2C-RR-03 (revenue offsets the customer's advance receipts
-first; a receipt is applied to receivables only up to what is open, the rest is an advance).
+first; a receipt is applied to receivables only up to what is open, the rest is an advance);
+and, detective, O2C-RR-01 (daily and at month end, sales invoices = system invoices = revenue in
+the general ledger, S-IC 8.1), run by :func:`salesctl.reconcile.run`.
 
 >>> from salesctl.controls.revenue import RevenuePolicy
 >>> sorted(m.value for m in RevenuePolicy().logistics_modes)
@@ -18,14 +20,19 @@ first; a receipt is applied to receivables only up to what is open, the rest is 
 
 from __future__ import annotations
 
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
 from attrs import field, frozen
 
-from salesctl._validators import each, frozenset_conv, typed
+from salesctl._validators import each, frozenset_conv, non_negative, text, typed
 from salesctl.context import Context
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
-from salesctl.decision import Finding, Outcome
+from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
+from salesctl.decision import Finding, Outcome, make_finding
 from salesctl.model import DeliveryMode, DeliveryProof, GoodsIssue, ProofKind
 from salesctl.money import Money
+from salesctl.records import Period, Records
 from salesctl.transactions import BookRevenue, RecordReceipt, Transaction
 
 __all__ = [
@@ -33,6 +40,7 @@ __all__ = [
     "RevenuePolicy",
     "check_advance_receipts",
     "check_delivery_proof",
+    "detect_revenue_agreement",
     "proof_problem",
 ]
 
@@ -49,6 +57,12 @@ class RevenuePolicy:
             O2C-RR-02). For the other modes only the customer's signature does.
         consignment_needs_settlement: revenue on consignment stock (铺货) only on a confirmed
             month-end settlement (S-YF 11; O2C-RR-02).
+        sales_invoice_within_days: days after a system invoice by which finance issues its
+            sales invoice (O2C-RR-01).
+        posting_within_days: days after a system invoice by which its revenue is in the
+            general ledger (O2C-RR-01).
+        revenue_role: who resolves invoice/ledger differences (O2C-RR-01).
+        follow_up_level: the authority level of the follow-up roles above.
     """
 
     logistics_modes: frozenset[DeliveryMode] = field(
@@ -57,6 +71,10 @@ class RevenuePolicy:
         validator=each(DeliveryMode),
     )
     consignment_needs_settlement: bool = field(default=True, validator=typed(bool))
+    sales_invoice_within_days: int = field(default=0, validator=[typed(int), non_negative])
+    posting_within_days: int = field(default=0, validator=[typed(int), non_negative])
+    revenue_role: str = field(default="finance_head", validator=text)
+    follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
 
 
 def _block(cid: str, key: str, params: dict[str, object]) -> Finding:
@@ -271,11 +289,242 @@ def check_advance_receipts(
     return _NONE
 
 
+_HOLD, _BLOCK = Outcome.HOLD, Outcome.BLOCK
+
+
+def _plus(day: dt.date, days: int) -> dt.date:
+    return day + dt.timedelta(days=days)
+
+
+# -- O2C-RR-01 --------------------------------------------------------------------------------
+
+
+def detect_revenue_agreement(
+    records: Records, period: Period, policy: RevenuePolicy
+) -> Examination:
+    """O2C-RR-01: sales invoices = system invoices = general-ledger revenue.
+
+    Over a **day**, document by document: every sales invoice issued that day comes from a
+    system invoice of the same customer and amount (BLOCK when it has none: an invoice outside
+    the system; HOLD when it differs); every system invoice whose deadline falls that day has
+    its sales invoice and its revenue posting for the same amount (HOLD); every revenue posting
+    of the day books a known system invoice (HOLD for a manual entry, BLOCK for an unknown
+    invoice). Over a **month** (or longer), the three totals for the period agree, per
+    currency (HOLD).
+    """
+    if period.kind is Frequency.DAILY:
+        return _revenue_documents(records, period, policy)
+    return _revenue_totals(records, period, policy)
+
+
+def _revenue_documents(records: Records, period: Period, policy: RevenuePolicy) -> Examination:
+    cid = "O2C-RR-01"
+    system = {i.invoice_id: i for i in records.system_invoices}
+    tested = 0
+    out: list[Finding] = []
+    issued_for: dict[str, list[dt.date]] = defaultdict(list)
+    for s in records.sales_invoices:
+        if s.system_invoice_id is not None:
+            issued_for[s.system_invoice_id].append(s.issued_on)
+        if s.issued_on not in period:
+            continue
+        tested += 1
+        src = system.get(s.system_invoice_id) if s.system_invoice_id is not None else None
+        if src is None:
+            out.append(
+                make_finding(
+                    cid,
+                    _BLOCK,
+                    "period_end.sales_invoice_outside_system",
+                    s.number,
+                    params={"invoice": s.number},
+                    facts={
+                        "customer": s.customer_id,
+                        "amount": s.amount,
+                        "system_invoice": s.system_invoice_id or "-",
+                    },
+                )
+            )
+        elif src.amount != s.amount or src.customer_id != s.customer_id:
+            out.append(
+                make_finding(
+                    cid,
+                    _HOLD,
+                    "period_end.sales_invoice_differs",
+                    s.number,
+                    params={"invoice": s.number, "system_invoice": src.invoice_id},
+                    facts={
+                        "amount": s.amount,
+                        "system_amount": src.amount,
+                        "customer": s.customer_id,
+                        "system_customer": src.customer_id,
+                    },
+                    role=policy.revenue_role,
+                    level=policy.follow_up_level,
+                )
+            )
+    posted: dict[str, list[tuple[dt.date, Money]]] = defaultdict(list)
+    for g in records.gl_revenue:
+        if g.invoice_id is not None:
+            posted[g.invoice_id].append((g.posted_on, g.amount))
+        if g.posted_on not in period:
+            continue
+        tested += 1
+        if g.invoice_id is None or g.invoice_id not in system:
+            manual = g.invoice_id is None
+            out.append(
+                make_finding(
+                    cid,
+                    _HOLD if manual else _BLOCK,
+                    "period_end.manual_revenue" if manual else "period_end.revenue_unknown_invoice",
+                    g.voucher_id,
+                    params={"voucher": g.voucher_id, "invoice": g.invoice_id or "-"},
+                    facts={"amount": g.amount, "posted_on": g.posted_on},
+                    role=policy.revenue_role if manual else None,
+                    level=policy.follow_up_level,
+                )
+            )
+    for inv in records.system_invoices:
+        issue_by = _plus(inv.issued_on, policy.sales_invoice_within_days)
+        post_by = _plus(inv.issued_on, policy.posting_within_days)
+        if issue_by in period or post_by in period:
+            tested += 1
+        if issue_by in period and not any(
+            d <= issue_by for d in issued_for.get(inv.invoice_id, ())
+        ):
+            out.append(
+                make_finding(
+                    cid,
+                    _HOLD,
+                    "period_end.system_invoice_not_issued",
+                    inv.invoice_id,
+                    params={"invoice": inv.invoice_id, "deadline": issue_by},
+                    facts={
+                        "customer": inv.customer_id,
+                        "amount": inv.amount,
+                        "issued_on": inv.issued_on,
+                    },
+                    role=policy.revenue_role,
+                    level=policy.follow_up_level,
+                )
+            )
+        if post_by in period:
+            amounts = [m for d, m in posted.get(inv.invoice_id, ()) if d <= post_by]
+            total = sum(amounts[1:], amounts[0]) if amounts else Money.zero(inv.amount.currency)
+            if total != inv.amount:
+                out.append(
+                    make_finding(
+                        cid,
+                        _HOLD,
+                        "period_end.invoice_not_posted",
+                        inv.invoice_id,
+                        params={"invoice": inv.invoice_id, "amount": inv.amount, "posted": total},
+                        facts={
+                            "customer": inv.customer_id,
+                            "deadline": post_by,
+                            "postings": len(amounts),
+                        },
+                        role=policy.revenue_role,
+                        level=policy.follow_up_level,
+                    )
+                )
+    return Examination(tested, tuple(out))
+
+
+def _revenue_totals(records: Records, period: Period, policy: RevenuePolicy) -> Examination:
+    totals: dict[str, list[Decimal]] = defaultdict(lambda: [Decimal(0)] * 3)
+    for s in records.sales_invoices:
+        if s.issued_on in period:
+            totals[s.amount.currency][0] += s.amount.amount
+    for i in records.system_invoices:
+        if i.issued_on in period:
+            totals[i.amount.currency][1] += i.amount.amount
+    for g in records.gl_revenue:
+        if g.posted_on in period:
+            totals[g.amount.currency][2] += g.amount.amount
+    out: list[Finding] = []
+    for cur in sorted(totals):
+        sales, system, ledger = (Money(x, cur) for x in totals[cur])
+        if sales == system == ledger:
+            continue
+        doc = f"revenue@{period.label}/{cur}"
+        out.append(
+            make_finding(
+                "O2C-RR-01",
+                _HOLD,
+                "period_end.revenue_totals",
+                doc,
+                params={"period": period.label, "sales": sales, "system": system, "ledger": ledger},
+                facts={
+                    "sales_invoices": sales,
+                    "system_invoices": system,
+                    "gl_revenue": ledger,
+                    "sales_minus_ledger": sales - ledger,
+                },
+                role=policy.revenue_role,
+                level=policy.follow_up_level,
+            )
+        )
+    return Examination(max(len(totals), 1), tuple(out))
+
+
 # -- the family -------------------------------------------------------------------------------
 
 _A = Assertion
 
 CONTROLS: tuple[Control, ...] = (
+    Control(
+        id="O2C-RR-01",
+        title_zh="发票、系统发票、总账收入一致",
+        title_en="Daily and month-end: sales invoices = system invoices = GL revenue",
+        objective_zh="收入不虚增、不截留:开出的发票、系统发票与总账收入一致。",
+        objective_en="Revenue is neither inflated nor withheld: invoices issued, system invoices and general-ledger revenue agree.",
+        activity_zh="财务每日逐张复核已开销售发票与系统发票及系统生成的会计凭证(销售发票须在系统发票后 {sales_invoice_within_days} 天内开具,收入在 {posting_within_days} 天内入账);月末核对三者合计,差异由 {revenue_role} 查明。",
+        activity_en="Daily, finance matches each sales invoice issued to its system invoice and system-generated voucher (sales invoice within {sales_invoice_within_days} days of the system invoice, revenue posted within {posting_within_days} days); at month end the three totals are compared; differences are resolved by {revenue_role}.",
+        risks=("R2.1", "R2.2"),
+        kind=Kind.DETECTIVE,
+        frequency=Frequency.DAILY,
+        key=True,
+        automation=Automation.IT_DEPENDENT,
+        assertions=(_A.OCCURRENCE, _A.COMPLETENESS, _A.ACCURACY, _A.CUTOFF),
+        seeds=("S-IC 8.1",),
+        g9=(12,),
+        stage="revenue",
+        owner="finance / 财务部门",
+        evidence="daily invoice-to-voucher matching; month-end three-way totals",
+        detect=detect_revenue_agreement,
+        detect_at={Frequency.DAILY, Frequency.MONTHLY},
+        messages={
+            "period_end.sales_invoice_outside_system": (
+                "销售发票 {invoice} 没有对应的系统发票(系统外开票)",
+                "sales invoice {invoice} has no system invoice (issued outside the system)",
+            ),
+            "period_end.sales_invoice_differs": (
+                "销售发票 {invoice} 与系统发票 {system_invoice} 的客户或金额不一致",
+                "sales invoice {invoice} differs from system invoice {system_invoice} in customer or amount",
+            ),
+            "period_end.system_invoice_not_issued": (
+                "系统发票 {invoice} 至 {deadline} 未开具销售发票",
+                "system invoice {invoice} had no sales invoice by {deadline}",
+            ),
+            "period_end.invoice_not_posted": (
+                "系统发票 {invoice} 金额 {amount},总账收入入账 {posted}",
+                "system invoice {invoice} of {amount} has {posted} posted to revenue in the general ledger",
+            ),
+            "period_end.manual_revenue": (
+                "总账收入凭证 {voucher} 无发票依据(手工收入)",
+                "revenue voucher {voucher} books no invoice (manual revenue entry)",
+            ),
+            "period_end.revenue_unknown_invoice": (
+                "总账收入凭证 {voucher} 引用的发票 {invoice} 在系统中不存在",
+                "revenue voucher {voucher} books invoice {invoice} that the system does not have",
+            ),
+            "period_end.revenue_totals": (
+                "{period} 销售发票 {sales}、系统发票 {system}、总账收入 {ledger} 不一致",
+                "{period}: sales invoices {sales}, system invoices {system} and GL revenue {ledger} do not agree",
+            ),
+        },
+    ),
     Control(
         id="O2C-RR-02",
         title_zh="客户签收后方可入帐",

@@ -1,0 +1,469 @@
+"""The credit family's preventive checks and helpers (O2C-CR-01, -02, -04 … -09), run by the
+gate (the helpers also by the delivery family, O2C-DL-04).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from salesctl.context import Context
+from salesctl.controls.credit.policy import CreditPolicy
+from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.errors import InvalidInput
+from salesctl.model import CreditRelease, SalesOrder
+from salesctl.money import Money
+from salesctl.transactions import SetCreditProfile, Transaction
+
+__all__ = [
+    "check_collection_letter",
+    "check_credit_days",
+    "check_credit_limit",
+    "check_major_credit_sale",
+    "check_new_customer",
+    "check_payment_method",
+    "check_profile_duties",
+    "check_release",
+    "consumes_credit",
+    "exposure_total",
+    "release_for",
+    "release_problem",
+]
+
+_NONE: tuple[Finding, ...] = ()
+
+
+# -- helpers (pure) ---------------------------------------------------------------------------
+
+
+def consumes_credit(order: SalesOrder, policy: CreditPolicy) -> bool:
+    """True when the order's payment method consumes credit under ``policy`` (O2C-CR-09)."""
+    return order.payment.method in policy.credit_methods
+
+
+def _order_of(txn: Transaction) -> SalesOrder:
+    return txn.order  # type: ignore[attr-defined, no-any-return]
+
+
+def release_problem(
+    release: CreditRelease, order: SalesOrder, ctx: Context, at: dt.datetime, policy: CreditPolicy
+) -> str | None:
+    """Why ``release`` cannot release ``order`` now, or ``None`` when it can (O2C-CR-06).
+
+    Returns:
+        one of ``"consumed"``, ``"expired"``, ``"not_yet_valid"``, ``"wrong_order"``,
+        ``"granter_role"``, ``"granter_is_seller"``, ``"amount"``, or ``None``.
+    """
+    if release.order_id != order.id:
+        return "wrong_order"
+    if release.id in ctx.consumed_releases:
+        return "consumed"
+    if release.expires_at <= at:
+        return "expired"
+    if release.granted_at > at:
+        return "not_yet_valid"
+    if not release.granted_by.has_role(policy.release_role):
+        return "granter_role"
+    if release.granted_by.id == order.created_by:
+        return "granter_is_seller"
+    if ctx.convert(order.total, release.max_amount.currency) > release.max_amount:
+        return "amount"
+    return None
+
+
+def _release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRelease | None:
+    wanted = getattr(txn, "release_id", None)
+    for r in ctx.releases:
+        if (wanted is not None and r.id == wanted) or (wanted is None and r.order_id == order.id):
+            return r
+    return None
+
+
+def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
+    exp = ctx.exposure
+    assert exp is not None
+    total = Money.zero(exp.currency)
+    if not policy._cats:
+        return total
+    # One currency and the minor unit throughout (CreditExposure validates both), so the
+    # amounts add exactly as Decimals; the sum is valid Money by construction.
+    amount = total.amount
+    for name in policy._cats:
+        amount += getattr(exp, name).amount
+    return Money._trusted(amount, total.currency)
+
+
+def release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRelease | None:
+    """The one-time release presented with ``txn``: the one it names by ``release_id``, else
+    one on hand granted for ``order`` (``None`` when there is none). Also used by the delivery
+    family's credit re-check (O2C-DL-04)."""
+    return _release_for(txn, order, ctx)
+
+
+def exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
+    """The sum of the exposure categories ``policy`` counts, in the exposure's currency.
+
+    Raises:
+        InvalidInput: when the context holds no exposure.
+    """
+    if ctx.exposure is None:
+        raise InvalidInput("no credit exposure in the context", path="Context.exposure")
+    return _exposure_total(ctx, policy)
+
+
+def _no_exposure(cid: str, order: SalesOrder) -> tuple[Finding, ...]:
+    return (
+        Finding(
+            control_id=cid,
+            outcome=Outcome.BLOCK,
+            message="credit.no_exposure",
+            params={"customer": order.customer.id},
+            facts={"order": order.id, "method": order.payment.method},
+        ),
+    )
+
+
+# -- checks -----------------------------------------------------------------------------------
+
+
+def check_new_customer(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple[Finding, ...]:
+    """O2C-CR-01: a customer with no credit profile is high risk with zero credit."""
+    order = _order_of(txn)
+    if order.customer.credit_profile is not None or not consumes_credit(order, policy):
+        return _NONE
+    return (
+        Finding(
+            control_id="O2C-CR-01",
+            outcome=Outcome.BLOCK,
+            message="credit.no_profile",
+            params={"customer": order.customer.id, "method": order.payment.method},
+            facts={
+                "customer": order.customer.id,
+                "grade": policy.high_risk_grade,
+                "limit": f"0 {order.currency}",
+                "order_total": order.total,
+            },
+        ),
+    )
+
+
+def check_payment_method(
+    txn: Transaction, ctx: Context, policy: CreditPolicy
+) -> tuple[Finding, ...]:
+    """O2C-CR-09: the payment method must be allowed for the customer's credit grade."""
+    order = _order_of(txn)
+    profile = order.customer.credit_profile
+    grade = profile.grade if profile is not None else policy.high_risk_grade
+    allowed = policy.allowed_methods.get(grade)
+    method = order.payment.method
+    if allowed is not None and method in allowed:
+        return _NONE
+    message = "credit.unknown_grade" if allowed is None else "credit.method_not_allowed"
+    return (
+        Finding(
+            control_id="O2C-CR-09",
+            outcome=Outcome.BLOCK,
+            message=message,
+            params={"customer": order.customer.id, "grade": grade, "method": method},
+            facts={
+                "grade": grade,
+                "method": method,
+                "allowed": sorted(m.value for m in allowed) if allowed else "-",
+                "consumes_credit": method in policy.credit_methods,
+            },
+        ),
+    )
+
+
+def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple[Finding, ...]:
+    """O2C-CR-04: exposure + this order must stay within the approved limit.
+
+    Over the limit, the order is held for re-approval by the credit role, unless a valid
+    one-time release for this order is on hand (then the finding is ALLOW, citing it).
+    """
+    order = _order_of(txn)
+    profile = order.customer.credit_profile
+    if profile is None or order.payment.method not in policy.credit_methods:
+        return _NONE
+    if ctx.exposure is None:
+        return _no_exposure("O2C-CR-04", order)
+    limit = profile.limit
+    amount = ctx.convert(order.total, limit.currency)
+    exp = ctx.exposure
+    if exp.open_orders.currency == limit.currency:
+        # The pass path in Decimals (one currency, the minor unit: the sum is exact, as the
+        # Money sum below); anything else takes the Money path, which raises on a mismatch.
+        within = amount.amount
+        for name in policy._cats:
+            within += getattr(exp, name).amount
+        if within <= limit.amount:
+            return _NONE
+    exposure = _exposure_total(ctx, policy)
+    total = exposure + amount
+    if total <= limit:
+        return _NONE
+    facts = {
+        "limit": limit,
+        "exposure": exposure,
+        "order_total": amount,
+        "exposure_after": total,
+        "excess": total - limit,
+        "categories": sorted(policy._cats),
+    }
+    release = _release_for(txn, order, ctx)
+    if release is not None and release_problem(release, order, ctx, txn.at, policy) is None:
+        return (
+            Finding(
+                control_id="O2C-CR-04",
+                outcome=Outcome.ALLOW,
+                message="credit.released",
+                params={"release": release.id, "granted_by": release.granted_by.id},
+                facts=facts,
+                cleared_by=(release.id,),
+            ),
+        )
+    return (
+        Finding(
+            control_id="O2C-CR-04",
+            outcome=Outcome.HOLD,
+            message="credit.over_limit",
+            params={"customer": order.customer.id, "excess": total - limit, "limit": limit},
+            facts=facts,
+            required=(
+                ApprovalRequirement(
+                    control_id="O2C-CR-04",
+                    role=policy.limit_approval_role,
+                    min_level=policy.limit_approval_level,
+                    document_id=order.id,
+                    reason="credit.over_limit",
+                    amount=str(order.total),
+                    excluded=(order.created_by,),
+                ),
+            ),
+        ),
+    )
+
+
+def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple[Finding, ...]:
+    """O2C-CR-05: a customer with items overdue beyond the grace days is held."""
+    order = _order_of(txn)
+    if order.customer.credit_profile is None or order.payment.method not in policy.credit_methods:
+        return _NONE
+    exp = ctx.exposure
+    if exp is None:
+        return _no_exposure("O2C-CR-05", order)
+    if exp.oldest_overdue_due is None or not exp.overdue_receivables:
+        return _NONE
+    days = (ctx.as_of - exp.oldest_overdue_due).days
+    if days <= policy.overdue_grace_days:
+        return _NONE
+    return (
+        Finding(
+            control_id="O2C-CR-05",
+            outcome=Outcome.HOLD,
+            message="credit.overdue",
+            params={"customer": order.customer.id, "days": days, "amount": exp.overdue_receivables},
+            facts={
+                "overdue": exp.overdue_receivables,
+                "oldest_due": exp.oldest_overdue_due,
+                "as_of": ctx.as_of,
+                "days_overdue": days,
+                "grace_days": policy.overdue_grace_days,
+                "term_days": order.customer.credit_profile.term_days,
+            },
+            required=(
+                ApprovalRequirement(
+                    control_id="O2C-CR-05",
+                    role=policy.overdue_approval_role,
+                    min_level=policy.overdue_approval_level,
+                    document_id=order.id,
+                    reason="credit.overdue",
+                    excluded=(order.created_by,),
+                ),
+            ),
+        ),
+    )
+
+
+def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple[Finding, ...]:
+    """O2C-CR-06: a one-time release presented for an order must be valid to be used.
+
+    A release that is consumed, expired, not yet valid, granted by someone without the
+    release role or by the seller, or too small, holds the order for re-approval. A
+    ``ReleaseOrder`` naming a release the context does not hold is blocked.
+    """
+    order = _order_of(txn)
+    wanted = getattr(txn, "release_id", None)
+    release = _release_for(txn, order, ctx)
+    if release is None:
+        if wanted is None:
+            return _NONE
+        return (
+            Finding(
+                control_id="O2C-CR-06",
+                outcome=Outcome.BLOCK,
+                message="credit.release_missing",
+                params={"release": wanted, "order": order.id},
+                facts={"releases_on_hand": [r.id for r in ctx.releases] or "-"},
+            ),
+        )
+    problem = release_problem(release, order, ctx, txn.at, policy)
+    if problem is None:
+        return _NONE
+    return (
+        Finding(
+            control_id="O2C-CR-06",
+            outcome=Outcome.HOLD,
+            message=f"credit.release_{problem}",
+            params={"release": release.id, "problem": problem},
+            facts={
+                "release": release.id,
+                "release_order": release.order_id,
+                "granted_by": release.granted_by.id,
+                "expires_at": release.expires_at,
+                "max_amount": release.max_amount,
+                "consumed": release.id in ctx.consumed_releases,
+                "problem": problem,
+            },
+            required=(
+                ApprovalRequirement(
+                    control_id="O2C-CR-06",
+                    role=policy.limit_approval_role,
+                    min_level=policy.limit_approval_level,
+                    document_id=order.id,
+                    reason=f"credit.release_{problem}",
+                    amount=str(order.total),
+                    excluded=(order.created_by,),
+                ),
+            ),
+        ),
+    )
+
+
+def check_collection_letter(
+    txn: Transaction, ctx: Context, policy: CreditPolicy
+) -> tuple[Finding, ...]:
+    """O2C-CR-07: a credit sale needs a signed collection-responsibility letter (单笔或汇总)."""
+    order = _order_of(txn)
+    if order.payment.method not in policy.credit_methods or order.collection_letter_ref:
+        return _NONE
+    profile = order.customer.credit_profile
+    if profile is not None and profile.collection_letter_ref:
+        return _NONE
+    return (
+        Finding(
+            control_id="O2C-CR-07",
+            outcome=Outcome.BLOCK,
+            message="credit.no_collection_letter",
+            params={"order": order.id},
+            facts={"method": order.payment.method, "customer": order.customer.id},
+        ),
+    )
+
+
+def check_major_credit_sale(
+    txn: Transaction, ctx: Context, policy: CreditPolicy
+) -> tuple[Finding, ...]:
+    """O2C-CR-08: major credit sales need the business VP and chief accountant; very large
+    ones the office meeting (the highest band reached applies)."""
+    order = _order_of(txn)
+    if order.payment.method not in policy.credit_methods or not policy.major_sale_tiers:
+        return _NONE
+    tiers = policy.major_sale_tiers
+    amount = ctx.convert(order.total, tiers[0].min_amount.currency)
+    band = None
+    for tier in tiers:
+        if amount >= tier.min_amount:
+            band = tier
+    if band is None:
+        return _NONE
+    return (
+        Finding(
+            control_id="O2C-CR-08",
+            outcome=Outcome.HOLD,
+            message="credit.major_sale",
+            params={"order": order.id, "amount": amount, "threshold": band.min_amount},
+            facts={
+                "order_total": amount,
+                "band": band.min_amount,
+                "roles": [s.role for s in band.approvals],
+            },
+            required=tuple(
+                ApprovalRequirement(
+                    control_id="O2C-CR-08",
+                    role=s.role,
+                    min_level=s.level,
+                    document_id=order.id,
+                    reason="credit.major_sale",
+                    amount=str(order.total),
+                    excluded=(order.created_by,),
+                )
+                for s in band.approvals
+            ),
+        ),
+    )
+
+
+def check_profile_duties(
+    txn: Transaction, ctx: Context, policy: CreditPolicy
+) -> tuple[Finding, ...]:
+    """O2C-CR-02: grade, limit and term are proposed and approved by different people,
+    approved by the configured heads, and entered by the credit master-data maintainer."""
+    assert isinstance(txn, SetCreditProfile)
+    profile = txn.profile
+    out: list[Finding] = []
+    blocks: list[tuple[str, dict[str, Any]]] = []
+    if profile.grade not in policy.grades:
+        blocks.append(("credit.profile_unknown_grade", {"grade": profile.grade}))
+    if not txn.actor.has_role(policy.profile_maintainer_role):
+        blocks.append(
+            (
+                "credit.profile_maintainer",
+                {"actor": txn.actor.id, "role": policy.profile_maintainer_role},
+            )
+        )
+    if profile.proposed_by == txn.actor.id:
+        blocks.append(("credit.profile_self_entered", {"actor": txn.actor.id}))
+    if profile.proposed_by in profile.approved_by:
+        blocks.append(("credit.profile_self_approved", {"actor": profile.proposed_by}))
+    for key, params in blocks:
+        out.append(
+            Finding(
+                control_id="O2C-CR-02",
+                outcome=Outcome.BLOCK,
+                message=key,
+                params=params,
+                facts={"proposed_by": profile.proposed_by, "entered_by": txn.actor.id},
+            )
+        )
+    if policy.profile_approvals:
+        out.append(
+            Finding(
+                control_id="O2C-CR-02",
+                outcome=Outcome.HOLD,
+                message="credit.profile_approval",
+                params={
+                    "customer": txn.customer.id,
+                    "grade": profile.grade,
+                    "limit": profile.limit,
+                },
+                facts={
+                    "grade": profile.grade,
+                    "limit": profile.limit,
+                    "term_days": profile.term_days,
+                    "proposed_by": profile.proposed_by,
+                },
+                required=tuple(
+                    ApprovalRequirement(
+                        control_id="O2C-CR-02",
+                        role=s.role,
+                        min_level=s.level,
+                        document_id=txn.application_id,
+                        reason="credit.profile_approval",
+                        excluded=(profile.proposed_by,),
+                    )
+                    for s in policy.profile_approvals
+                ),
+            )
+        )
+    return tuple(out)

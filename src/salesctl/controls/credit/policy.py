@@ -1,0 +1,199 @@
+"""The credit family's policy (``[credit]`` in the policy file)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from attrs import field, frozen
+
+from salesctl._validators import (
+    FrozenMap,
+    each,
+    frozenmap_conv,
+    frozenset_conv,
+    mapping,
+    non_negative,
+    text,
+    tuple_conv,
+    typed,
+)
+from salesctl.errors import InvalidInput
+from salesctl.model import PaymentMethod
+from salesctl.money import Money
+
+__all__ = ["ApprovalStep", "CreditPolicy", "MajorSaleTier"]
+
+# -- policy ---------------------------------------------------------------------------------
+
+_CATEGORIES = ("open_orders", "delivered_not_invoiced", "open_receivables")
+
+
+@frozen
+class ApprovalStep:
+    """One approval a rule asks for.
+
+    Attributes:
+        role: the approving role.
+        level: the lowest authority level that may approve.
+    """
+
+    role: str = field(validator=text)
+    level: int = field(validator=[typed(int), non_negative])
+
+
+@frozen
+class MajorSaleTier:
+    """A band of major credit sales and the approvals it needs (S-CP 3.2.4★).
+
+    Attributes:
+        min_amount: orders on credit at or above this amount fall in the band.
+        approvals: the approvals the band needs (all of them).
+    """
+
+    min_amount: Money = field(validator=typed(Money))
+    approvals: tuple[ApprovalStep, ...] = field(converter=tuple_conv, validator=each(ApprovalStep))
+
+    def __attrs_post_init__(self) -> None:
+        if not self.approvals:
+            raise InvalidInput("a band needs at least one approval", path="MajorSaleTier.approvals")
+
+
+def _categories(_i: Any, _a: Any, value: frozenset[str]) -> None:
+    if not isinstance(value, frozenset):
+        raise InvalidInput("must be a list", path="exposure_categories", value=value)
+    for c in value:
+        if c not in _CATEGORIES:
+            raise InvalidInput(
+                f"unknown exposure category (known: {', '.join(_CATEGORIES)})",
+                path="exposure_categories",
+                value=c,
+            )
+
+
+def _default_methods() -> FrozenMap[str, frozenset[PaymentMethod]]:
+    safe = frozenset({PaymentMethod.CASH, PaymentMethod.PREPAYMENT, PaymentMethod.LETTER_OF_CREDIT})
+    collection = safe | {PaymentMethod.DOCUMENTS_AGAINST_PAYMENT}
+    every = frozenset(PaymentMethod)
+    return FrozenMap(
+        {"AAA": every, "AA": every, "A": every, "B": every, "C": collection, "HIGH_RISK": safe}
+    )
+
+
+def _positive_days(inst: Any, a: Any, value: Any) -> None:
+    typed(int)(inst, a, value)
+    if value < 1:
+        raise InvalidInput("must be at least 1", path=f"CreditPolicy.{a.name}", value=value)
+
+
+@frozen
+class CreditPolicy:
+    """Parameters of the credit family (``[credit]`` in the policy file).
+
+    Attributes:
+        credit_methods: payment methods that consume credit (O2C-CR-09); prepayment, cash and
+            L/C do not by default.
+        exposure_categories: exposure categories counted against the limit (O2C-CR-04).
+        grades: the credit grades, best first.
+        high_risk_grade: the grade of a customer with no credit profile (O2C-CR-01).
+        allowed_methods: payment methods allowed per grade (O2C-CR-09).
+        limit_approval_role: who re-approves an order over the limit (O2C-CR-04, -06).
+        limit_approval_level: the authority level that re-approval needs.
+        release_role: the role that may grant a one-time release (credit master-data
+            maintainer in finance, O2C-CR-06).
+        overdue_grace_days: days past the oldest due date tolerated before a hold (O2C-CR-05).
+        overdue_approval_role: who may approve an order despite overdue items (O2C-CR-05).
+        overdue_approval_level: the authority level that approval needs.
+        major_sale_tiers: bands of major credit sales and their approvals (O2C-CR-08).
+        profile_maintainer_role: who maintains credit master data (O2C-CR-02).
+        profile_approvals: approvals a new or changed credit profile needs (O2C-CR-02).
+        max_review_interval_days: longest interval between credit-file reviews (O2C-CR-03).
+        review_role: who reviews overdue credit files (O2C-CR-03).
+        follow_up_level: the authority level of the review role (O2C-CR-03).
+    """
+
+    credit_methods: frozenset[PaymentMethod] = field(
+        default=frozenset(
+            {
+                PaymentMethod.TT_OPEN_ACCOUNT,
+                PaymentMethod.DOCUMENTS_AGAINST_PAYMENT,
+                PaymentMethod.DOCUMENTS_AGAINST_ACCEPTANCE,
+                PaymentMethod.CREDIT,
+            }
+        ),
+        converter=frozenset_conv,
+        validator=each(PaymentMethod),
+    )
+    exposure_categories: frozenset[str] = field(
+        default=frozenset(_CATEGORIES), converter=frozenset_conv, validator=_categories
+    )
+    grades: tuple[str, ...] = field(
+        default=("AAA", "AA", "A", "B", "C", "HIGH_RISK"), converter=tuple_conv, validator=each(str)
+    )
+    high_risk_grade: str = field(default="HIGH_RISK", validator=text)
+    allowed_methods: FrozenMap[str, frozenset[PaymentMethod]] = field(
+        factory=_default_methods, converter=frozenmap_conv, validator=mapping
+    )
+    limit_approval_role: str = field(default="credit_manager", validator=text)
+    limit_approval_level: int = field(default=3, validator=[typed(int), non_negative])
+    release_role: str = field(default="credit_master_maintainer", validator=text)
+    overdue_grace_days: int = field(default=0, validator=[typed(int), non_negative])
+    overdue_approval_role: str = field(default="credit_manager", validator=text)
+    overdue_approval_level: int = field(default=3, validator=[typed(int), non_negative])
+    major_sale_tiers: tuple[MajorSaleTier, ...] = field(
+        default=(
+            MajorSaleTier(
+                Money("1000000", "CNY"),
+                (ApprovalStep("business_vp", 4), ApprovalStep("chief_accountant", 4)),
+            ),
+            MajorSaleTier(Money("5000000", "CNY"), (ApprovalStep("office_meeting", 5),)),
+        ),
+        converter=tuple_conv,
+        validator=each(MajorSaleTier),
+    )
+    profile_maintainer_role: str = field(default="credit_master_maintainer", validator=text)
+    profile_approvals: tuple[ApprovalStep, ...] = field(
+        default=(
+            ApprovalStep("marketing_head", 3),
+            ApprovalStep("finance_head", 3),
+            ApprovalStep("general_manager", 4),
+        ),
+        converter=tuple_conv,
+        validator=each(ApprovalStep),
+    )
+    max_review_interval_days: int = field(default=365, validator=_positive_days)
+    review_role: str = field(default="credit_manager", validator=text)
+    follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
+
+    def __attrs_post_init__(self) -> None:
+        if self.high_risk_grade not in self.grades:
+            raise InvalidInput(
+                "must be one of grades", path="high_risk_grade", value=self.high_risk_grade
+            )
+        for grade, methods in self.allowed_methods.items():
+            if grade not in self.grades:
+                raise InvalidInput("grade not listed in grades", path=f"allowed_methods.{grade}")
+            if not isinstance(methods, frozenset) or not all(
+                isinstance(m, PaymentMethod) for m in methods
+            ):
+                raise InvalidInput(
+                    "must be a list of payment methods", path=f"allowed_methods.{grade}"
+                )
+        for grade in self.grades:
+            if grade not in self.allowed_methods:
+                raise InvalidInput(
+                    "every grade needs its allowed methods", path=f"allowed_methods.{grade}"
+                )
+        amounts = [t.min_amount for t in self.major_sale_tiers]
+        for i in range(1, len(amounts)):
+            if amounts[i].currency != amounts[0].currency or not amounts[i] > amounts[i - 1]:
+                raise InvalidInput(
+                    "bands must be in one currency and in rising order",
+                    path=f"major_sale_tiers[{i}].min_amount",
+                    value=str(amounts[i]),
+                )
+        # Precomputed for the hot path: the categories as attribute names, in a fixed order.
+        object.__setattr__(
+            self, "_cats", tuple(c for c in _CATEGORIES if c in self.exposure_categories)
+        )
+
+    _cats: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())

@@ -1,0 +1,375 @@
+"""The orders family's preventive checks (O2C-SO-01, -02, -04, -05, -06), run by the gate."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from salesctl.context import Context
+from salesctl.controls.orders.policy import _HEADER_FIELDS, QUOTATION_FIELDS, OrdersPolicy
+from salesctl.decision import (
+    ApprovalRequirement,
+    Finding,
+    Outcome,
+    _trusted_finding,
+    _trusted_requirement,
+)
+from salesctl.gate import _clears, _evidence
+from salesctl.model import ContractStatus, ProductionOrder, Quotation, SalesOrder, SettlementStatus
+from salesctl.transactions import Transaction
+
+__all__ = [
+    "check_order_approval",
+    "check_order_number",
+    "check_order_void",
+    "check_production_order",
+    "check_quotation",
+]
+
+_NONE: tuple[Finding, ...] = ()
+
+
+def check_order_number(txn: Transaction, ctx: Context, policy: OrdersPolicy) -> tuple[Finding, ...]:
+    """O2C-SO-01 (preventive): the order's number must be the next in its series.
+
+    A number at or below the last issued is a duplicate (BLOCK); a number that skips ahead
+    leaves a gap (HOLD for the configured role). The first order of a series the context
+    does not know must be number 1; any other number cannot be verified and fails closed.
+    """
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
+    last = ctx.last_numbers.get(order.series)
+    expected = 1 if last is None else last + 1
+    if order.seq == expected:
+        return _NONE
+    facts: dict[str, Any] = {"series": order.series, "seq": order.seq, "expected": expected}
+    if last is None:
+        return (
+            Finding(
+                control_id="O2C-SO-01",
+                outcome=Outcome.BLOCK,
+                message="orders.series_unknown",
+                params={"series": order.series, "seq": order.seq},
+                facts=facts,
+            ),
+        )
+    if order.seq < expected:
+        return (
+            Finding(
+                control_id="O2C-SO-01",
+                outcome=Outcome.BLOCK,
+                message="orders.duplicate_number",
+                params={"series": order.series, "seq": order.seq, "last": last},
+                facts=facts,
+            ),
+        )
+    return (
+        Finding(
+            control_id="O2C-SO-01",
+            outcome=Outcome.HOLD,
+            message="orders.number_gap",
+            params={"series": order.series, "seq": order.seq, "expected": expected},
+            facts={**facts, "skipped": order.seq - expected},
+            required=(
+                ApprovalRequirement(
+                    control_id="O2C-SO-01",
+                    role=policy.gap_approval_role,
+                    min_level=policy.gap_approval_level,
+                    document_id=order.id,
+                    reason="orders.number_gap",
+                    excluded=(order.created_by,),
+                ),
+            ),
+        ),
+    )
+
+
+def check_order_approval(
+    txn: Transaction, ctx: Context, policy: OrdersPolicy
+) -> tuple[Finding, ...]:
+    """O2C-SO-02: every order is approved by a person authorised for its amount.
+
+    The finding is a HOLD naming the band's role and level; an approval on hand from an
+    authorised approver other than the order's creator (and the acting user) clears it, and
+    the cleared finding is the evidence of approval.
+    """
+    return _order_approval(txn, ctx, policy, False)
+
+
+def _check_order_approval_in_gate(
+    txn: Transaction, ctx: Context, policy: OrdersPolicy
+) -> tuple[Finding, ...]:
+    """:func:`check_order_approval` as the gate runs it: the HOLD already cleared.
+
+    The gate clears a HOLD with one requirement and no step by the first approval on hand that
+    clears it (``gate._clear``); this does the same here, from the same values, and returns the
+    finding the gate would have produced — the ALLOW with the same evidence, formatted by the
+    same helper — without building the HOLD first. Nothing clears it: the HOLD, as before.
+    ``tests/test_performance.py`` compares it with ``_clear(check_order_approval(...))``.
+    """
+    return _order_approval(txn, ctx, policy, True)
+
+
+def _order_approval(
+    txn: Transaction, ctx: Context, policy: OrdersPolicy, clear: bool
+) -> tuple[Finding, ...]:
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
+    tiers = policy.approval_tiers
+    # The bands are in one currency and only the last may be unbounded (OrdersPolicy
+    # validates both): the first band's bound names the currency, unless it is the only one.
+    first = tiers[0].max_amount
+    currency = first.currency if first is not None else order.currency
+    amount = ctx.convert(order.total, currency)
+    tier = band = None
+    for t, shown_band in policy._bands:
+        if t.max_amount is None or amount <= t.max_amount:
+            tier, band = t, shown_band
+            break
+    if tier is None or band is None:
+        return (
+            Finding(
+                control_id="O2C-SO-02",
+                outcome=Outcome.BLOCK,
+                message="orders.above_all_tiers",
+                params={"order": order.id, "amount": amount},
+                facts={"order_total": amount},
+            ),
+        )
+    # Every order passes here (the HOLD an approval then clears), so the finding is built
+    # the trusted way: every value is text from the validated order and policy, rendered as
+    # Finding would render it (tests/test_performance.py checks it equals Finding(...)).
+    shown = str(amount)
+    params = (("order", order.id), ("role", tier.role), ("amount", shown))
+    facts = (("order_total", shown), ("band", band), ("created_by", order.created_by))
+    need = shown if amount is order.total else str(order.total)
+    excluded = (order.created_by,)
+    if clear:
+        role, level, oid = tier.role, tier.level, order.id
+        for a in ctx.approvals:
+            # approval_clears(a, requirement, txn) on the requirement's values
+            if not _clears(a, "O2C-SO-02", role, level, oid, need, excluded, txn):
+                continue
+            return (
+                _trusted_finding(
+                    "O2C-SO-02",
+                    Outcome.ALLOW,
+                    "orders.needs_approval",
+                    params,
+                    (*facts, _evidence(a, 0)),
+                    (),
+                    (a.id,),
+                ),
+            )
+    req = _trusted_requirement(
+        "O2C-SO-02", tier.role, tier.level, order.id, "orders.needs_approval", need, excluded
+    )
+    return (
+        _trusted_finding("O2C-SO-02", Outcome.HOLD, "orders.needs_approval", params, facts, (req,)),
+    )
+
+
+def check_order_void(txn: Transaction, ctx: Context, policy: OrdersPolicy) -> tuple[Finding, ...]:
+    """O2C-SO-04: an order may be voided only while its goods issue is unposted.
+
+    The host passes every goods issue and sales settlement of the order in
+    ``ctx.goods_issues`` and ``ctx.settlements``. A posted goods issue blocks the void (the
+    stock has left the books: reverse the issue first); so does, by default, a settlement that
+    is no longer temporary (confirmed: roll it back first).
+    """
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
+    out: list[Finding] = []
+    posted = sorted(g.id for g in ctx.goods_issues if g.order_id == order.id and g.posted)
+    if posted:
+        out.append(
+            Finding(
+                control_id="O2C-SO-04",
+                outcome=Outcome.BLOCK,
+                message="orders.void_goods_issue_posted",
+                params={"order": order.id, "goods_issues": posted},
+                facts={"order": order.id, "posted_goods_issues": posted},
+            )
+        )
+    if policy.void_needs_temporary_settlement:
+        confirmed = sorted(
+            s.id
+            for s in ctx.settlements
+            if s.order_id == order.id and s.status is SettlementStatus.CONFIRMED
+        )
+        if confirmed:
+            out.append(
+                Finding(
+                    control_id="O2C-SO-04",
+                    outcome=Outcome.BLOCK,
+                    message="orders.void_settlement_confirmed",
+                    params={"order": order.id, "settlements": confirmed},
+                    facts={"order": order.id, "confirmed_settlements": confirmed},
+                )
+            )
+    return tuple(out)
+
+
+def _missing_fields(q: Quotation, required: frozenset[str]) -> list[str]:
+    """``"field"`` for header gaps and ``"line N: field"`` for line gaps, in catalogue order."""
+    missing: list[str] = []
+    for name in QUOTATION_FIELDS:
+        if name in required and name in _HEADER_FIELDS and getattr(q, name) is None:
+            missing.append(name)
+    for line in q.lines:
+        gaps = [
+            n
+            for n in QUOTATION_FIELDS
+            if n in required and n not in _HEADER_FIELDS and getattr(line, n) is None
+        ]
+        if gaps:
+            missing.append(f"line {line.line_no}: {', '.join(gaps)}")
+    return missing
+
+
+def check_quotation(txn: Transaction, ctx: Context, policy: OrdersPolicy) -> tuple[Finding, ...]:
+    """O2C-SO-05: a quotation states every element the policy requires before it goes out.
+
+    By default all seven elements of S-FT 报价: quality grade, spec/model, packaging,
+    quantity and material on every line; delivery date and transport on the quotation.
+    """
+    q: Quotation = txn.quotation  # type: ignore[attr-defined]
+    missing = _missing_fields(q, policy.quotation_required_fields)
+    if not missing:
+        return _NONE
+    return (
+        Finding(
+            control_id="O2C-SO-05",
+            outcome=Outcome.BLOCK,
+            message="orders.quotation_incomplete",
+            params={"quotation": q.id, "missing": "; ".join(missing)},
+            facts={
+                "quotation": q.id,
+                "missing": missing,
+                "required": sorted(policy.quotation_required_fields),
+            },
+        ),
+    )
+
+
+def _block(key: str, po: ProductionOrder, **params: Any) -> Finding:
+    return Finding(
+        control_id="O2C-SO-06",
+        outcome=Outcome.BLOCK,
+        message=key,
+        params={"production_order": po.id, **params},
+        facts={"production_order": po.id, "contract": po.contract_id or "-", **params},
+    )
+
+
+def _production_blocks(po: ProductionOrder, ctx: Context, policy: OrdersPolicy) -> list[Finding]:
+    out: list[Finding] = []
+    cid = po.contract_id
+    if cid is None:
+        out.append(_block("orders.production_no_contract", po))
+    elif cid not in ctx.approved_documents:
+        out.append(_block("orders.production_contract_not_approved", po, contract=cid))
+    else:
+        contract = ctx.contract(cid)
+        if contract is not None and contract.status is not ContractStatus.SIGNED:
+            out.append(
+                _block(
+                    "orders.production_contract_not_in_force",
+                    po,
+                    contract=cid,
+                    status=contract.status.value,
+                )
+            )
+        elif contract is not None and contract.lines:
+            allowed: dict[str, Decimal] = {}
+            for cl in contract.lines:
+                allowed[cl.product.id] = allowed.get(cl.product.id, Decimal(0)) + cl.quantity
+            wanted: dict[str, Decimal] = {}
+            for pl in po.lines:
+                wanted[pl.product.id] = wanted.get(pl.product.id, Decimal(0)) + pl.quantity
+            for product, qty in wanted.items():
+                if qty > allowed.get(product, Decimal(0)):
+                    out.append(
+                        _block(
+                            "orders.production_exceeds_contract",
+                            po,
+                            contract=cid,
+                            product=product,
+                            quantity=qty,
+                            contracted=allowed.get(product, Decimal(0)),
+                        )
+                    )
+    if policy.production_needs_business_approval:
+        out.extend(_business_approval_blocks(po, ctx))
+    return out
+
+
+def _business_approval_blocks(po: ProductionOrder, ctx: Context) -> list[Finding]:
+    fid = po.business_approval_id
+    if fid is None:
+        return [_block("orders.production_no_business_approval", po)]
+    form = ctx.business_approval_form(fid)
+    if form is None:
+        return [_block("orders.business_approval_missing", po, form=fid)]
+    if form.contract_id is not None and form.contract_id != po.contract_id:
+        return [
+            _block(
+                "orders.business_approval_other_contract",
+                po,
+                form=fid,
+                form_contract=form.contract_id,
+            )
+        ]
+    approvers = [a for a in form.approved_by if a != form.prepared_by]
+    if form.approved_on is None or not approvers:
+        return [_block("orders.business_approval_not_approved", po, form=fid)]
+    if form.approved_on > po.issued_on:
+        return [
+            _block(
+                "orders.business_approval_after_production",
+                po,
+                form=fid,
+                approved_on=form.approved_on,
+                issued_on=po.issued_on,
+            )
+        ]
+    return []
+
+
+def check_production_order(
+    txn: Transaction, ctx: Context, policy: OrdersPolicy
+) -> tuple[Finding, ...]:
+    """O2C-SO-06: a production order only from an approved contract, after the business
+    approval form, signed by the sales VP.
+
+    Blocks when the production order names no contract, the contract is not among
+    ``ctx.approved_documents`` (or its document in ``ctx.contracts`` is no longer signed),
+    the quantities exceed the contract's lines, or the business approval form is missing,
+    for another contract, unapproved (its preparer's own approval does not count) or approved
+    after the production order's date. Otherwise it holds for the sales VP's signature; the
+    compiler of the production order cannot sign it.
+    """
+    po: ProductionOrder = txn.production_order  # type: ignore[attr-defined]
+    out = _production_blocks(po, ctx, policy)
+    out.append(
+        Finding(
+            control_id="O2C-SO-06",
+            outcome=Outcome.HOLD,
+            message="orders.production_needs_signature",
+            params={"production_order": po.id, "role": policy.production_signer_role},
+            facts={
+                "production_order": po.id,
+                "contract": po.contract_id or "-",
+                "business_approval": po.business_approval_id or "-",
+                "issued_by": po.issued_by,
+            },
+            required=(
+                ApprovalRequirement(
+                    control_id="O2C-SO-06",
+                    role=policy.production_signer_role,
+                    min_level=policy.production_signer_level,
+                    document_id=po.id,
+                    reason="orders.production_needs_signature",
+                    excluded=(po.issued_by,),
+                ),
+            ),
+        )
+    )
+    return tuple(out)
