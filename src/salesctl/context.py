@@ -19,6 +19,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import structure, unstructure
 from salesctl._validators import (
     FrozenMap,
     a_date,
@@ -295,14 +296,10 @@ class Context:
         Raises:
             InvalidInput: naming the field path of anything malformed.
         """
-        from salesctl._convert import structure
-
         result: Context = structure(data, cls, "context")
         return result
 
     def to_dict(self) -> dict[str, Any]:
         """The context as JSON-ready data."""
-        from salesctl._convert import unstructure
-
         out: dict[str, Any] = unstructure(self)
         return out

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from attrs import field, frozen
 
+from salesctl._convert import unstructure
 from salesctl._validators import (
     each,
     frozenmap_conv,
@@ -36,6 +37,7 @@ from salesctl.errors import InvalidInput
 from salesctl.records import Frequency, Period
 
 __all__ = [
+    "FROM_FAMILY",
     "RISKS",
     "Assertion",
     "Automation",
@@ -78,6 +80,13 @@ RISKS: dict[str, tuple[str, str]] = {
         "non-compliant contracts cause losses",
     ),
 }
+
+
+#: The field metadata key by which a family policy asks for another family's policy: a field
+#: ``field(init=False, default=None, eq=False, metadata={FROM_FAMILY: "credit"})`` is filled by
+#: :class:`salesctl.policy.Policy`, when it is built, with the policy of that family in force
+#: (the delivery family re-checks credit with ``[credit]``).
+FROM_FAMILY = "salesctl.from_family"
 
 
 class Kind(enum.Enum):
@@ -325,8 +334,6 @@ class Control:
             policy: the family policy object in force.
             lang: ``"zh"`` or ``"en"``.
         """
-        from salesctl._convert import unstructure
-
         template = self.activity_zh if lang == "zh" else self.activity_en
         params = _flatten(unstructure(policy)) if policy is not None else {}
         try:

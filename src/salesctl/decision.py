@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from salesctl._convert import structure, unstructure
 from salesctl._validators import aware, each, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
@@ -595,8 +596,6 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (amounts and times as strings)."""
-        from salesctl._convert import unstructure
-
         out: dict[str, Any] = unstructure(self)
         return out
 
@@ -607,8 +606,6 @@ class Decision:
         Raises:
             InvalidInput: naming the field path of anything malformed.
         """
-        from salesctl._convert import structure
-
         result: Decision = structure(data, cls, "decision")
         return result
 

@@ -23,7 +23,7 @@ from typing import Any, NoReturn
 
 import attrs
 
-from salesctl.approvals import approval_clears, clear_finding, clears, evidence
+from salesctl.approvals import approval_clears, clear_finding
 from salesctl.context import Context
 from salesctl.control import Control, Kind, Scratch
 from salesctl.decision import Decision, Finding, Outcome, finding
@@ -32,12 +32,6 @@ from salesctl.policy import Policy, catalogue
 from salesctl.transactions import TRANSACTION_TYPES, Transaction
 
 __all__ = ["Gate", "approval_clears"]
-
-# The rule's pieces under the names they had here (a family module still imports them until it
-# asks salesctl.approvals directly).
-_clears = clears
-_evidence = evidence
-_clear = clear_finding
 
 _EMPTY: tuple[Finding, ...] = ()
 _ALLOW = Outcome.ALLOW
@@ -134,9 +128,7 @@ class Gate:
                 if not _selected(policy, control, name, wanted):
                     continue
                 check = control.gate_check if control.gate_check is not None else control.check
-                steps.append(
-                    (control.id, check, _family_policy(policy, control.family), control.scratch)
-                )
+                steps.append((control.id, check, policy.family(control.family), control.scratch))
             ids[cls] = tuple(s[0] for s in steps)
             plan[cls] = (
                 tuple(steps),
@@ -231,17 +223,6 @@ def _selected(policy: Policy, control: Control, txn_type: str, wanted: set[str] 
         and policy.is_enabled(control.id)
         and (wanted is None or control.id in wanted)
     )
-
-
-def _family_policy(policy: Policy, family: str) -> Any:
-    """The policy object a family's checks receive.
-
-    A family policy that defines ``bind(policy)`` (delivery re-checks credit with the credit
-    family's parameters) is bound to the whole policy here, once, at construction.
-    """
-    fpolicy = policy.family(family)
-    bind = getattr(fpolicy, "bind", None)
-    return fpolicy if bind is None else bind(policy)
 
 
 def _evaluation_error(cid: str, e: BaseException) -> Finding:

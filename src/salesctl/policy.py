@@ -33,22 +33,16 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from salesctl._convert import structure, unstructure
 from salesctl._validators import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
-from salesctl.control import Control
+from salesctl.control import FROM_FAMILY, Control, Family
+from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS, FAMILIES
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError
-from salesctl.money import CURRENCIES
+from salesctl.money import CURRENCIES, Money
 
 __all__ = ["Policy", "catalogue", "load_policy", "loads_policy"]
 
-#: The metadata key by which a family policy's field asks for another family's policy: a field
-#: ``field(init=False, default=None, eq=False, metadata={FROM_FAMILY: "credit"})`` is filled by
-#: :class:`Policy`, when it is built, with the policy of that family in force.
-FROM_FAMILY = "salesctl.from_family"
-
-
-def _families() -> Mapping[str, Any]:
-    from salesctl.controls import FAMILIES
-
+def _families() -> Mapping[str, Family]:
     return FAMILIES
 
 
@@ -57,8 +51,6 @@ def catalogue() -> tuple[Mapping[str, Control], str]:
 
     What the gate runs, read here so that the gate names no control module.
     """
-    from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS
-
     return CONTROLS, CATALOGUE_FINGERPRINT
 
 
@@ -169,8 +161,6 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as data shaped like the TOML file."""
-        from salesctl._convert import unstructure
-
         out: dict[str, Any] = {
             "policy": {
                 "name": self.name,
@@ -215,9 +205,6 @@ class Policy:
 
 def _plain(value: Any, path: str) -> Any:
     """Like :func:`salesctl._convert.unstructure`, but Decimals stay numbers."""
-    from salesctl._convert import unstructure
-    from salesctl.money import Money
-
     if isinstance(value, Decimal):
         return value
     if isinstance(value, tuple | list):
@@ -373,8 +360,6 @@ def _retired_tables(data: dict[str, Any], known: Mapping[str, Any]) -> dict[str,
     Raises:
         PolicyError: for a key given in both tables, or a key of a retired table no family has.
     """
-    import attrs
-
     def keys(family: str) -> set[str]:
         return {a.name for a in attrs.fields(known[family].policy_type) if a.init}
 
@@ -426,8 +411,6 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         PolicyError: for TOML syntax errors, unknown tables or keys, wrong types and
             impossible values, naming the key path and the line.
     """
-    from salesctl._convert import structure
-
     try:
         data = tomllib.loads(source, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:

@@ -18,6 +18,7 @@ from salesctl.controls.credit import (
 )
 from salesctl.controls.delivery.policy import DeliveryPolicy
 from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.errors import InvalidInput
 from salesctl.model import DeliveryLine, GoodsIssue, SalesOrder, StockLot
 from salesctl.money import Money
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue, Transaction
@@ -378,17 +379,25 @@ def check_delivery_credit(
 ) -> tuple[Finding, ...]:
     """O2C-DL-04: credit is re-checked when a notice is issued and when goods are issued.
 
-    The credit family's helpers and parameters decide (``policy.credit``, bound from
-    ``[credit]``): only orders whose payment method consumes credit are re-checked; a credit
+    The credit family's helpers and parameters decide (``policy.credit``, the ``[credit]`` in
+    force, filled in when the :class:`~salesctl.policy.Policy` is built): only orders whose payment method consumes credit are re-checked; a credit
     order for a customer with no credit profile is blocked; the exposure the context reports
     is taken as it stands — it still counts the order being delivered as an open order — and
     where the policy counts deliveries-not-invoiced but not open orders, the delivery's value is
     added. Over the limit the delivery is held for the credit role's re-approval of this
     document, unless a valid one-time release for the order is on hand (S-IC 5.1). Items
     overdue beyond the credit days hold it too (the O2C-CR-05 rule, re-run here).
+
+    Raises:
+        InvalidInput: if ``policy`` was not built as part of a Policy (no credit parameters).
     """
     assert isinstance(txn, IssueDeliveryNotice | PostGoodsIssue)
     cp = policy.credit
+    if cp is None:  # a DeliveryPolicy built on its own: never the default credit parameters
+        raise InvalidInput(
+            "not bound to a Policy: use policy.family('delivery') of a salesctl.Policy",
+            path="delivery.credit",
+        )
     order = txn.order
     cid = "O2C-DL-04"
     if not consumes_credit(order, cp):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from salesctl.approvals import clears, evidence
 from salesctl.context import Context
 from salesctl.controls.orders.policy import _HEADER_FIELDS, QUOTATION_FIELDS, OrdersPolicy
 from salesctl.decision import (
@@ -14,7 +15,6 @@ from salesctl.decision import (
     _trusted_finding,
     _trusted_requirement,
 )
-from salesctl.gate import _clears, _evidence
 from salesctl.model import ContractStatus, ProductionOrder, Quotation, SalesOrder, SettlementStatus
 from salesctl.transactions import Transaction
 
@@ -100,11 +100,13 @@ def _check_order_approval_in_gate(
 ) -> tuple[Finding, ...]:
     """:func:`check_order_approval` as the gate runs it: the HOLD already cleared.
 
-    The gate clears a HOLD with one requirement and no step by the first approval on hand that
-    clears it (``gate._clear``); this does the same here, from the same values, and returns the
-    finding the gate would have produced — the ALLOW with the same evidence, formatted by the
-    same helper — without building the HOLD first. Nothing clears it: the HOLD, as before.
-    ``tests/test_performance.py`` compares it with ``_clear(check_order_approval(...))``.
+    The control's ``gate_check``. The gate clears a HOLD with one requirement and no step by
+    the first approval on hand that clears it (:func:`salesctl.approvals.clear_finding`); this
+    asks the same rule (:func:`salesctl.approvals.clears`) here, from the same values, and
+    returns the finding the gate would have produced — the ALLOW with the same evidence,
+    formatted by the same helper — without building the HOLD first. Nothing clears it: the
+    HOLD, as before. ``tests/test_performance.py`` compares it with
+    ``clear_finding(check_order_approval(...))``.
     """
     return _order_approval(txn, ctx, policy, True)
 
@@ -146,7 +148,7 @@ def _order_approval(
         role, level, oid = tier.role, tier.level, order.id
         for a in ctx.approvals:
             # approval_clears(a, requirement, txn) on the requirement's values
-            if not _clears(a, "O2C-SO-02", role, level, oid, need, excluded, txn):
+            if not clears(a, "O2C-SO-02", role, level, oid, need, excluded, txn):
                 continue
             return (
                 _trusted_finding(
@@ -154,7 +156,7 @@ def _order_approval(
                     Outcome.ALLOW,
                     "orders.needs_approval",
                     params,
-                    (*facts, _evidence(a, 0)),
+                    (*facts, evidence(a, 0)),
                     (),
                     (a.id,),
                 ),
