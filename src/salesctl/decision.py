@@ -394,7 +394,8 @@ def finding(
         outcome: ALLOW (evidence), HOLD or BLOCK.
         message: message key (registered by the control's ``messages``).
         params: message parameters, a mapping or ``(name, value)`` pairs.
-        facts: the facts the control used (evidence), a mapping or pairs.
+        facts: the facts the control used (evidence), a mapping or pairs; when left out, the
+            message parameters are the facts (pass ``()`` for a finding without facts).
         required: the approvals that would clear a HOLD.
         document: what the finding is about; when given it is the first fact
             (``"document"``), as detective findings record it.
@@ -412,7 +413,7 @@ def finding(
     (('n', '2'),)
     """
     p: Any = () if params is None else params
-    f: Any = () if facts is None else facts
+    f: Any = p if facts is None else facts
     if document is not None:
         f = {"document": document, **dict(f)}
     if role is not None:
@@ -621,7 +622,8 @@ def make_finding(
     role: str | None = None,
     level: int = 0,
 ) -> Finding:
-    """A detective finding about ``document``: :func:`finding` with the document positional.
+    """A detective finding about ``document``: :func:`finding` with the document positional
+    and only the facts given (the parameters are not repeated among the facts).
 
     Args:
         control_id: the control.
@@ -639,7 +641,7 @@ def make_finding(
         outcome,
         message,
         params=params,
-        facts=facts,
+        facts=facts if facts is not None else {},
         document=document,
         role=role,
         level=level,

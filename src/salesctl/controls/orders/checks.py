@@ -14,6 +14,7 @@ from salesctl.decision import (
     Outcome,
     _trusted_finding,
     _trusted_requirement,
+    finding,
 )
 from salesctl.model import ContractStatus, ProductionOrder, Quotation, SalesOrder, SettlementStatus
 from salesctl.transactions import Transaction
@@ -251,32 +252,51 @@ def check_quotation(txn: Transaction, ctx: Context, policy: OrdersPolicy) -> tup
     )
 
 
-def _block(key: str, po: ProductionOrder, **params: Any) -> Finding:
-    return Finding(
-        control_id="O2C-SO-06",
-        outcome=Outcome.BLOCK,
-        message=key,
-        params={"production_order": po.id, **params},
-        facts={"production_order": po.id, "contract": po.contract_id or "-", **params},
-    )
+def _production_facts(po: ProductionOrder) -> dict[str, Any]:
+    return {"production_order": po.id, "contract": po.contract_id or "-"}
 
 
 def _production_blocks(po: ProductionOrder, ctx: Context, policy: OrdersPolicy) -> list[Finding]:
     out: list[Finding] = []
     cid = po.contract_id
     if cid is None:
-        out.append(_block("orders.production_no_contract", po))
+        out.append(
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.production_no_contract",
+                params={"production_order": po.id},
+                facts=_production_facts(po),
+            )
+        )
     elif cid not in ctx.approved_documents:
-        out.append(_block("orders.production_contract_not_approved", po, contract=cid))
+        out.append(
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.production_contract_not_approved",
+                params={"production_order": po.id, "contract": cid},
+                facts={**_production_facts(po), "contract": cid},
+            )
+        )
     else:
         contract = ctx.contract(cid)
         if contract is not None and contract.status is not ContractStatus.SIGNED:
             out.append(
-                _block(
+                finding(
+                    "O2C-SO-06",
+                    Outcome.BLOCK,
                     "orders.production_contract_not_in_force",
-                    po,
-                    contract=cid,
-                    status=contract.status.value,
+                    params={
+                        "production_order": po.id,
+                        "contract": cid,
+                        "status": contract.status.value,
+                    },
+                    facts={
+                        **_production_facts(po),
+                        "contract": cid,
+                        "status": contract.status.value,
+                    },
                 )
             )
         elif contract is not None and contract.lines:
@@ -289,13 +309,24 @@ def _production_blocks(po: ProductionOrder, ctx: Context, policy: OrdersPolicy) 
             for product, qty in wanted.items():
                 if qty > allowed.get(product, Decimal(0)):
                     out.append(
-                        _block(
+                        finding(
+                            "O2C-SO-06",
+                            Outcome.BLOCK,
                             "orders.production_exceeds_contract",
-                            po,
-                            contract=cid,
-                            product=product,
-                            quantity=qty,
-                            contracted=allowed.get(product, Decimal(0)),
+                            params={
+                                "production_order": po.id,
+                                "contract": cid,
+                                "product": product,
+                                "quantity": qty,
+                                "contracted": allowed.get(product, Decimal(0)),
+                            },
+                            facts={
+                                **_production_facts(po),
+                                "contract": cid,
+                                "product": product,
+                                "quantity": qty,
+                                "contracted": allowed.get(product, Decimal(0)),
+                            },
                         )
                     )
     if policy.production_needs_business_approval:
@@ -306,30 +337,65 @@ def _production_blocks(po: ProductionOrder, ctx: Context, policy: OrdersPolicy) 
 def _business_approval_blocks(po: ProductionOrder, ctx: Context) -> list[Finding]:
     fid = po.business_approval_id
     if fid is None:
-        return [_block("orders.production_no_business_approval", po)]
+        return [
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.production_no_business_approval",
+                params={"production_order": po.id},
+                facts=_production_facts(po),
+            )
+        ]
     form = ctx.business_approval_form(fid)
     if form is None:
-        return [_block("orders.business_approval_missing", po, form=fid)]
+        return [
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.business_approval_missing",
+                params={"production_order": po.id, "form": fid},
+                facts={**_production_facts(po), "form": fid},
+            )
+        ]
     if form.contract_id is not None and form.contract_id != po.contract_id:
         return [
-            _block(
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
                 "orders.business_approval_other_contract",
-                po,
-                form=fid,
-                form_contract=form.contract_id,
+                params={"production_order": po.id, "form": fid, "form_contract": form.contract_id},
+                facts={**_production_facts(po), "form": fid, "form_contract": form.contract_id},
             )
         ]
     approvers = [a for a in form.approved_by if a != form.prepared_by]
     if form.approved_on is None or not approvers:
-        return [_block("orders.business_approval_not_approved", po, form=fid)]
+        return [
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.business_approval_not_approved",
+                params={"production_order": po.id, "form": fid},
+                facts={**_production_facts(po), "form": fid},
+            )
+        ]
     if form.approved_on > po.issued_on:
         return [
-            _block(
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
                 "orders.business_approval_after_production",
-                po,
-                form=fid,
-                approved_on=form.approved_on,
-                issued_on=po.issued_on,
+                params={
+                    "production_order": po.id,
+                    "form": fid,
+                    "approved_on": form.approved_on,
+                    "issued_on": po.issued_on,
+                },
+                facts={
+                    **_production_facts(po),
+                    "form": fid,
+                    "approved_on": form.approved_on,
+                    "issued_on": po.issued_on,
+                },
             )
         ]
     return []
