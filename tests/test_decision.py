@@ -90,6 +90,9 @@ def test_one_finding_builder() -> None:
     assert make_finding("O2C-BL-02", sc.Outcome.HOLD, "k.m", "D-1", facts={"x": 2},
                         role="finance_manager", level=3) == hold
     assert finding("O2C-BL-02", sc.Outcome.BLOCK, "k.m", document="D-1", role="r").required == ()
+    # left out, the facts are the parameters; () says "no facts"
+    assert finding("O2C-XX-01", sc.Outcome.BLOCK, "x.y", params={"n": 2}).facts == (("n", "2"),)
+    assert finding("O2C-XX-01", sc.Outcome.BLOCK, "x.y", params={"n": 2}, facts=()).facts == ()
     with pytest.raises(sc.InvalidInput):
         finding("O2C-BL-02", sc.Outcome.HOLD, "k.m", role="finance_manager")
     with pytest.raises(sc.InvalidInput):
