@@ -72,3 +72,28 @@ def test_from_dict_names_the_bad_field() -> None:
     with pytest.raises(sc.InvalidInput) as e:
         sc.Decision.from_dict(d)
     assert e.value.path == "decision.surprise"
+
+
+def test_one_finding_builder() -> None:
+    """decision.finding builds what Finding(...) builds; make_finding is finding about a
+    document (the document first among the facts, the follow-up role as a requirement)."""
+    from salesctl.decision import ApprovalRequirement, finding, make_finding
+
+    got = finding("O2C-CR-04", sc.Outcome.BLOCK, "credit.over_limit", params={"n": 1},
+                  facts=[("a", sc.Money("1", "CNY"))])
+    assert got == sc.Finding("O2C-CR-04", sc.Outcome.BLOCK, "credit.over_limit",
+                             {"n": "1"}, {"a": "1.00 CNY"})
+    hold = finding("O2C-BL-02", sc.Outcome.HOLD, "k.m", document="D-1", facts={"x": 2},
+                   role="finance_manager", level=3)
+    assert hold.facts == (("document", "D-1"), ("x", "2"))
+    assert hold.required == (ApprovalRequirement("O2C-BL-02", "finance_manager", 3, "D-1", "k.m"),)
+    assert make_finding("O2C-BL-02", sc.Outcome.HOLD, "k.m", "D-1", facts={"x": 2},
+                        role="finance_manager", level=3) == hold
+    assert finding("O2C-BL-02", sc.Outcome.BLOCK, "k.m", document="D-1", role="r").required == ()
+    # left out, the facts are the parameters; () says "no facts"
+    assert finding("O2C-XX-01", sc.Outcome.BLOCK, "x.y", params={"n": 2}).facts == (("n", "2"),)
+    assert finding("O2C-XX-01", sc.Outcome.BLOCK, "x.y", params={"n": 2}, facts=()).facts == ()
+    with pytest.raises(sc.InvalidInput):
+        finding("O2C-BL-02", sc.Outcome.HOLD, "k.m", role="finance_manager")
+    with pytest.raises(sc.InvalidInput):
+        finding("O2C-BL-02", sc.Outcome.HOLD, " ")

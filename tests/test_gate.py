@@ -131,3 +131,31 @@ def test_gate_is_reusable_and_deterministic() -> None:
     ctx = b.context(exposure=b.exposure(receivables="600000", overdue="1", oldest=dt.date(2026, 1, 1)))
     first = gate.check(b.place(), ctx)
     assert all(gate.check(b.place(), ctx) == first for _ in range(5))
+
+
+def test_gate_is_immutable() -> None:
+    """No attribute of a gate can be reassigned or deleted after construction (issue 13)."""
+    gate = sc.Gate()
+    policy = gate.policy
+    for name in ("policy", "_plan", "_ids", "_policy_fp", "_catalogue_fp", "other"):
+        with pytest.raises(AttributeError):
+            setattr(gate, name, None)
+    with pytest.raises(AttributeError):
+        del gate.policy
+    assert gate.policy is policy
+    assert gate.check(b.place(), b.context(prices=b.prices_for(b.order()))).allowed
+
+
+def test_gate_names_no_control() -> None:
+    """The gate reads the catalogue through the policy module and imports no family module."""
+    import ast
+    import inspect
+
+    import salesctl.gate
+
+    tree = ast.parse(inspect.getsource(salesctl.gate))
+    imported = {
+        n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
+    } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not {m for m in imported if m.startswith("salesctl.controls")}
+    assert "O2C-" not in inspect.getsource(salesctl.gate)

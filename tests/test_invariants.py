@@ -157,7 +157,7 @@ def test_an_extra_signature_never_undoes_an_approved_chain() -> None:
     step 2 without a signer and turn ALLOW into HOLD. The gate now searches for an assignment."""
     import datetime as dt
 
-    from salesctl.gate import _clear
+    from salesctl.approvals import clear_finding as _clear
     from tests import builders as b
 
     txn = b.place(b.order())

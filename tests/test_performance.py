@@ -27,10 +27,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesctl as sc
+from salesctl.approvals import clear_finding as _clear
 from salesctl.controls import duties as duties_mod
 from salesctl.controls.credit import check_credit_limit
 from salesctl.controls.orders import check_order_approval
 from salesctl.controls.pricing import _line_prices, master_price
+from salesctl.controls.pricing.checks import _by_product
 from salesctl.decision import (
     ApprovalRequirement,
     Finding,
@@ -41,7 +43,6 @@ from salesctl.decision import (
     _trusted_requirement,
 )
 from salesctl.errors import InvalidInput
-from salesctl.gate import _clear
 from salesctl.money import CURRENCIES, to_decimal
 from tests import builders as b
 
@@ -403,8 +404,9 @@ def price_masters(draw: st.DrawFn) -> tuple[sc.SalesOrder, sc.Context]:
 @given(price_masters())
 def test_line_prices_are_master_price_per_line(case: tuple[sc.SalesOrder, sc.Context]) -> None:
     order, ctx = case
-    memo = _line_prices(ctx, order)
-    assert memo is _line_prices(ctx, order)  # once per context and order
+    scratch: dict[object, Any] = {}
+    memo = _line_prices(ctx, order, scratch)
+    assert memo is _line_prices(ctx, order, scratch)  # once per gate call (scratch) and order
     expected = [
         master_price(ctx, ln.product, order.order_date, order.currency) for ln in order.lines
     ]
@@ -432,18 +434,26 @@ def test_line_prices_are_master_price_per_line(case: tuple[sc.SalesOrder, sc.Con
     assert memo.discounted == any(
         ln.list_price is not None and ln.list_price > ln.unit_price for ln in order.lines
     )
-    # Another order (even an equal one) is looked up afresh; another context has its own.
+    # Another order (even an equal one) is looked up afresh; another call (scratch) has its
+    # own, and without a scratch nothing is kept; the context itself holds nothing.
     again = b.order(lines=order.lines)
-    assert _line_prices(ctx, again) is not memo
-    assert _line_prices(attrs.evolve(ctx), order) is not memo
+    assert _line_prices(ctx, again, scratch) is not memo
+    assert _line_prices(ctx, order, {}) is not memo
+    assert _line_prices(ctx, order) is not _line_prices(ctx, order)
+    assert [(e, p) for _, e, p in _line_prices(ctx, order).rows] == expected
+    assert {a.name for a in attrs.fields(sc.Context)} == {
+        a.name for a in attrs.fields(sc.Context) if a.init and a.eq
+    }
 
 
 @FEW
 @given(price_masters())
 def test_price_index_groups_entries_in_order(case: tuple[sc.SalesOrder, sc.Context]) -> None:
     _, ctx = case
+    index = _by_product(ctx.prices)  # what the line prices look entries up in
     for pid in {"P-1", "P-2", "P-3", "P-9"}:
         assert ctx.prices_for(pid) == tuple(e for e in ctx.prices if e.product_id == pid)
+        assert index.get(pid, ()) == ctx.prices_for(pid)
 
 
 @FEW
@@ -691,3 +701,18 @@ def test_times_is_rounded_product(amount: Decimal, currency: str, factor: Any) -
     assert _outcome_of(lambda: m.times(factor)) == _outcome_of(old)
     if _outcome_of(old)[0] == "ok":
         assert str(m.times(factor)) == str(old())
+
+
+def test_scratch_checks_share_one_lookup_per_call() -> None:
+    """The controls that take the gate's scratch accept it as a fourth argument; the gate gives
+    each call a fresh one (a decision equals the one of a gate built anew, call after call)."""
+    takers = sorted(c.id for c in sc.CONTROLS.values() if c.scratch)
+    assert takers == ["O2C-PR-01", "O2C-PR-02", "O2C-PR-03", "O2C-PR-05", "O2C-SD-01"]
+    with pytest.raises(InvalidInput):
+        attrs.evolve(sc.CONTROLS["O2C-SO-01"], scratch=True)  # a three-argument check
+    gate = sc.Gate()
+    order = b.order()
+    cheap = b.context(prices=b.prices_for(order))
+    dear = b.context(prices=())
+    for ctx in (cheap, dear, cheap):
+        assert gate.check(b.place(order), ctx) == sc.Gate().check(b.place(order), ctx)

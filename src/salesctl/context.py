@@ -19,6 +19,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import structure, unstructure
 from salesctl._validators import (
     FrozenMap,
     a_date,
@@ -235,12 +236,6 @@ class Context:
     commissions_paid: FrozenMap[str, Money] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=_amounts_by_id("commissions_paid")
     )
-    # Built on first use by prices_for(); not part of the value (eq, hash, JSON).
-    _price_index: Any = field(init=False, default=None, eq=False, repr=False)
-    # The master prices of the lines of the last order a pricing control looked up (shared by
-    # the pricing and duties checks of one gate check; see salesctl.controls.pricing); not
-    # part of the value.
-    _line_prices: Any = field(init=False, default=None, eq=False, repr=False)
 
     def contract(self, contract_id: str) -> Contract | None:
         """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""
@@ -252,21 +247,7 @@ class Context:
 
     def prices_for(self, product_id: str) -> tuple[PriceEntry, ...]:
         """The price-master entries of one product, in the order the host gave them."""
-        index = self._price_index
-        if index is None:
-            index = {}
-            several: dict[str, list[PriceEntry]] = {}
-            for entry in self.prices:
-                pid = entry.product_id
-                if pid not in index:
-                    index[pid] = (entry,)
-                else:
-                    several.setdefault(pid, list(index[pid][:1])).append(entry)
-            for pid, entries in several.items():
-                index[pid] = tuple(entries)
-            object.__setattr__(self, "_price_index", index)
-        found: tuple[PriceEntry, ...] = index.get(product_id, ())
-        return found
+        return tuple(e for e in self.prices if e.product_id == product_id)
 
     def convert(self, money: Money, currency: str) -> Money:
         """Convert ``money`` into ``currency`` with the context's rates.
@@ -295,14 +276,10 @@ class Context:
         Raises:
             InvalidInput: naming the field path of anything malformed.
         """
-        from salesctl._convert import structure
-
         result: Context = structure(data, cls, "context")
         return result
 
     def to_dict(self) -> dict[str, Any]:
         """The context as JSON-ready data."""
-        from salesctl._convert import unstructure
-
         out: dict[str, Any] = unstructure(self)
         return out

@@ -2,9 +2,9 @@
 
 Every control family module (:mod:`salesctl.controls.credit`, …) has the same shape: its
 policy object(s), then its controls, each a :class:`Control` built from metadata and a check
-function ``check(txn, ctx, policy) -> tuple[Finding, ...]``. The check never reads a clock, a
-file, an environment variable or a database; it returns the empty tuple when the transaction
-passes.
+function ``check(txn, ctx, policy) -> tuple[Finding, ...]`` (typed by :class:`Check`). The
+check never reads a clock, a file, an environment variable or a database; it returns the empty
+tuple when the transaction passes.
 
 The metadata carries the columns of a risk-and-control matrix (RCM): id, version, titles,
 objective, risks, kind, frequency, key ★, automation, assertions, owner, process stage, the seed
@@ -14,12 +14,14 @@ passage and the Guideline 9 (企业内部控制应用指引第9号——销售�
 from __future__ import annotations
 
 import enum
+import inspect
 import re
-from collections.abc import Callable, Mapping
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, Protocol
 
 from attrs import field, frozen
 
+from salesctl._convert import unstructure
 from salesctl._validators import (
     each,
     frozenmap_conv,
@@ -29,19 +31,24 @@ from salesctl._validators import (
     tuple_conv,
     typed,
 )
+from salesctl.context import Context
 from salesctl.decision import Finding
 from salesctl.errors import InvalidInput
-from salesctl.records import Frequency
+from salesctl.records import Frequency, Period
 
 __all__ = [
+    "FROM_FAMILY",
     "RISKS",
     "Assertion",
     "Automation",
+    "Check",
     "Control",
+    "Detect",
     "Examination",
     "Family",
     "Frequency",
     "Kind",
+    "Scratch",
 ]
 
 #: The risks of the seed's manual (S-IC 二), ``id -> (zh, en)``.
@@ -73,6 +80,13 @@ RISKS: dict[str, tuple[str, str]] = {
         "non-compliant contracts cause losses",
     ),
 }
+
+
+#: The field metadata key by which a family policy asks for another family's policy: a field
+#: ``field(init=False, default=None, eq=False, metadata={FROM_FAMILY: "credit"})`` is filled by
+#: :class:`salesctl.policy.Policy`, when it is built, with the policy of that family in force
+#: (the delivery family re-checks credit with ``[credit]``).
+FROM_FAMILY = "salesctl.from_family"
 
 
 class Kind(enum.Enum):
@@ -137,12 +151,30 @@ def _nonempty(_i: Any, a: Any, value: Any) -> None:
         raise InvalidInput("must not be empty", path=f"Control.{a.name}")
 
 
-#: The check signature every family uses: ``(transaction, context, family policy) -> findings``.
-Check = Callable[[Any, Any, Any], tuple[Any, ...]]
+class Check(Protocol):
+    """The preventive check signature: ``(transaction, context, family policy) -> findings``.
 
-#: The detective check signature: ``(records, period, family policy) -> Examination`` (see
-#: :mod:`salesctl.reconcile`).
-Detect = Callable[[Any, Any, Any], Any]
+    A family's check names the transaction and policy types it takes (``txn`` is typed ``Any``
+    here because each check takes its own transaction types, listed in
+    :attr:`Control.applies_to`); the context and the findings are checked by mypy.
+    """
+
+    def __call__(self, txn: Any, ctx: Context, policy: Any, /) -> tuple[Finding, ...]: ...
+
+
+#: Per-call scratch space: a dict the gate creates fresh for each :meth:`salesctl.Gate.check`
+#: call and passes, as a fourth argument, to the checks of the controls that set
+#: :attr:`Control.scratch`. A family keys its entries by a module-private object; nothing in it
+#: outlives the call (the shared per-order line prices of the pricing and duties checks).
+Scratch = dict[object, Any]
+
+
+class Detect(Protocol):
+    """The detective check signature: ``(records, period, family policy) -> Examination`` (see
+    :mod:`salesctl.reconcile`)."""
+
+    def __call__(self, records: Any, period: Period, policy: Any, /) -> Examination: ...
+
 
 #: The frequencies a detective check can run at (the kinds of :class:`salesctl.reconcile.Period`).
 PERIODIC: frozenset[Frequency] = frozenset(
@@ -189,6 +221,15 @@ class Control:
         messages: message templates ``key -> (zh, en)`` used by its findings.
         check: the pure preventive check (``None`` for a control checked elsewhere, e.g. at
             policy load, or a purely detective control).
+        gate_check: what the gate runs instead of ``check`` (``None``: ``check`` itself): a
+            variant that returns exactly what the gate's clearing
+            (:func:`salesctl.approvals.clear_finding`) makes of ``check``'s findings, for a
+            check on the path every transaction takes (O2C-SO-02 clears its own HOLD without
+            building it first). ``tests/test_performance.py`` pins the equality.
+        scratch: the gate passes ``check`` (and ``gate_check``) a fourth argument, a fresh
+            :data:`Scratch` for the one ``Gate.check`` call, that the checks of one call share
+            (the pricing and duties checks' line prices); called directly, the check takes
+            ``None`` there or nothing.
         detect: the pure detective check ``(records, period, family policy) -> Examination``
             run by :func:`salesctl.reconcile.run` (``None`` for a purely preventive control). A
             control may carry both (O2C-SO-01: the next number at entry, gaps and duplicates
@@ -231,6 +272,8 @@ class Control:
         default={}, converter=frozenmap_conv, validator=mapping
     )
     check: Check | None = field(default=None, eq=False, repr=False)
+    gate_check: Check | None = field(default=None, eq=False, repr=False)
+    scratch: bool = field(default=False, validator=typed(bool), eq=False, repr=False)
     refs: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
     version: int = field(default=1, validator=typed(int))
     family: str = field(default="", validator=typed(str))
@@ -253,6 +296,20 @@ class Control:
                 "a detective check must name the periods it runs at",
                 path=f"{self.id}.detect_at",
             )
+        if self.gate_check is not None and self.check is None:
+            raise InvalidInput("a gate variant needs the check it stands for", path=self.id)
+        if self.scratch:
+            for name in ("check", "gate_check"):
+                fn = getattr(self, name)
+                if fn is None:
+                    continue
+                try:
+                    inspect.signature(fn).bind(None, None, None, None)
+                except TypeError:
+                    raise InvalidInput(
+                        "a check that takes the gate's scratch accepts a fourth argument",
+                        path=f"{self.id}.{name}",
+                    ) from None
 
     @property
     def kinds(self) -> frozenset[Kind]:
@@ -277,8 +334,6 @@ class Control:
             policy: the family policy object in force.
             lang: ``"zh"`` or ``"en"``.
         """
-        from salesctl._convert import unstructure
-
         template = self.activity_zh if lang == "zh" else self.activity_en
         params = _flatten(unstructure(policy)) if policy is not None else {}
         try:

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from salesctl._convert import structure, unstructure
 from salesctl._validators import aware, each, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
@@ -35,6 +36,7 @@ __all__ = [
     "Decision",
     "Finding",
     "Outcome",
+    "finding",
     "make_finding",
     "register_messages",
     "render",
@@ -370,6 +372,74 @@ def _all_requirements(values: tuple[Any, ...]) -> bool:
     return True
 
 
+def finding(
+    control_id: str,
+    outcome: Outcome,
+    message: str,
+    *,
+    params: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+    facts: Mapping[str, Any] | Iterable[tuple[str, Any]] | None = None,
+    required: Iterable[ApprovalRequirement] = (),
+    document: str | None = None,
+    role: str | None = None,
+    level: int = 0,
+) -> Finding:
+    """A finding: the one way a control, the gate or a detective check builds one.
+
+    Values are converted and validated as :class:`Finding` does (parameters and facts rendered
+    as text, the same errors for anything malformed).
+
+    Args:
+        control_id: the control, e.g. ``"O2C-CR-04"``.
+        outcome: ALLOW (evidence), HOLD or BLOCK.
+        message: message key (registered by the control's ``messages``).
+        params: message parameters, a mapping or ``(name, value)`` pairs.
+        facts: the facts the control used (evidence), a mapping or pairs; when left out, the
+            message parameters are the facts (pass ``()`` for a finding without facts).
+        required: the approvals that would clear a HOLD.
+        document: what the finding is about; when given it is the first fact
+            (``"document"``), as detective findings record it.
+        role: for a HOLD about ``document``, the role that must investigate and sign off (an
+            approval requirement with the message as its reason, added to ``required``).
+        level: that role's minimum authority level.
+
+    Returns:
+        The finding.
+
+    Raises:
+        InvalidInput: for malformed values, or a follow-up ``role`` without a ``document``.
+
+    >>> finding("O2C-XX-01", Outcome.BLOCK, "x.y", params={"n": 2}).params
+    (('n', '2'),)
+    """
+    p: Any = () if params is None else params
+    f: Any = p if facts is None else facts
+    if document is not None:
+        f = {"document": document, **dict(f)}
+    if role is not None:
+        if document is None:
+            raise InvalidInput("a follow-up role needs the document", path="finding.role")
+        if outcome is Outcome.HOLD:
+            required = (
+                *required,
+                ApprovalRequirement(
+                    control_id=control_id,
+                    role=role,
+                    min_level=level,
+                    document_id=document,
+                    reason=message,
+                ),
+            )
+    return Finding(
+        control_id=control_id,
+        outcome=outcome,
+        message=message,
+        params=dict(p) if isinstance(p, Mapping) and type(p) is not dict else p,
+        facts=f,
+        required=tuple(required) if type(required) is not tuple else required,
+    )
+
+
 def _trusted_finding(
     control_id: str,
     outcome: Outcome,
@@ -527,8 +597,6 @@ class Decision:
 
     def to_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (amounts and times as strings)."""
-        from salesctl._convert import unstructure
-
         out: dict[str, Any] = unstructure(self)
         return out
 
@@ -539,8 +607,6 @@ class Decision:
         Raises:
             InvalidInput: naming the field path of anything malformed.
         """
-        from salesctl._convert import structure
-
         result: Decision = structure(data, cls, "decision")
         return result
 
@@ -556,7 +622,8 @@ def make_finding(
     role: str | None = None,
     level: int = 0,
 ) -> Finding:
-    """A detective finding about ``document`` (its first fact), with the follow-up role.
+    """A detective finding about ``document``: :func:`finding` with the document positional
+    and only the facts given (the parameters are not repeated among the facts).
 
     Args:
         control_id: the control.
@@ -569,22 +636,13 @@ def make_finding(
         role: for a HOLD, the role that must investigate and sign off.
         level: that role's minimum authority level.
     """
-    required: tuple[ApprovalRequirement, ...] = ()
-    if outcome is Outcome.HOLD and role is not None:
-        required = (
-            ApprovalRequirement(
-                control_id=control_id,
-                role=role,
-                min_level=level,
-                document_id=document,
-                reason=message,
-            ),
-        )
-    return Finding(
-        control_id=control_id,
-        outcome=outcome,
-        message=message,
-        params=dict(params or {}),
-        facts={"document": document, **dict(facts or {})},
-        required=required,
+    return finding(
+        control_id,
+        outcome,
+        message,
+        params=params,
+        facts=facts if facts is not None else {},
+        document=document,
+        role=role,
+        level=level,
     )

@@ -4,42 +4,31 @@
 transaction type. ``gate.check(txn, ctx)`` runs them and returns a
 :class:`~salesctl.decision.Decision`: the maximum of the findings.
 
-Approvals in the context clear HOLD findings: an :class:`~salesctl.model.Approval` clears a
-required approval only if it is for this document, in the required role, the approver holds
-that role and at least the required authority level, is neither the acting user nor an
-excluded proposer, covers the amount, and is valid at the transaction's time. A cleared
-finding becomes ALLOW and lists the approvals that cleared it.
+Approvals in the context clear HOLD findings by the one rule of :mod:`salesctl.approvals`
+(:func:`~salesctl.approvals.clear_finding`): a cleared finding becomes ALLOW and lists the
+approvals that cleared it; requirements with a ``step`` (multi-level approval, S-K1 2) are
+cleared in order.
 
-Requirements with a ``step`` (multi-level approval, S-K1 2) are cleared in order: a step only
-after every lower step of the same finding, by an approval granted no earlier than theirs, and
-by a person who signed no other step. Requirements without a step clear independently.
-
-A control that raises while evaluating fails **closed**: its finding is a BLOCK naming the
-error. A gate is immutable and safe to share between threads.
+The gate names no control: it reads the catalogue through :func:`salesctl.policy.catalogue`
+and what it needs to know about a control from the control's metadata (``gate_check``,
+``scratch``). A control that raises while evaluating fails **closed**: its finding is a BLOCK
+naming the error. A gate is immutable (no attribute can be reassigned) and safe to share
+between threads.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import functools
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 
+from salesctl.approvals import approval_clears, clear_finding
 from salesctl.context import Context
-from salesctl.control import Control, Kind
-from salesctl.decision import (
-    ApprovalRequirement,
-    Decision,
-    Finding,
-    Outcome,
-    _trusted_finding,
-)
-from salesctl.errors import InvalidInput, SalesctlError, UnknownTransaction
-from salesctl.model import Approval
-from salesctl.money import Money
-from salesctl.policy import Policy
+from salesctl.control import Control, Kind, Scratch
+from salesctl.decision import Decision, Finding, Outcome, finding
+from salesctl.errors import InvalidInput, PolicyError, SalesctlError, UnknownTransaction
+from salesctl.policy import Policy, catalogue
 from salesctl.transactions import TRANSACTION_TYPES, Transaction
 
 __all__ = ["Gate", "approval_clears"]
@@ -48,58 +37,11 @@ _EMPTY: tuple[Finding, ...] = ()
 _ALLOW = Outcome.ALLOW
 _HOLD = Outcome.HOLD
 
-
-def approval_clears(approval: Approval, req: ApprovalRequirement, txn: Transaction) -> bool:
-    """True when ``approval`` satisfies ``req`` for ``txn`` (see the module docs)."""
-    return _clears(
-        approval,
-        req.control_id,
-        req.role,
-        req.min_level,
-        req.document_id,
-        req.amount,
-        req.excluded,
-        txn,
-    )
-
-
-def _clears(
-    approval: Approval,
-    control_id: str,
-    role: str,
-    min_level: int,
-    document_id: str,
-    amount: str,
-    excluded: tuple[str, ...],
-    txn: Transaction,
-) -> bool:
-    """:func:`approval_clears` on the requirement's values (the one statement of the rule; a
-    control that clears its own finding, O2C-SO-02, asks before building the requirement)."""
-    if approval.document_id != document_id or approval.role != role:
-        return False
-    if approval.control_id is not None and approval.control_id != control_id:
-        return False
-    who = approval.approver
-    if role not in who.roles or who.authority_level < min_level:
-        return False
-    if who.id == txn.actor.id or who.id in excluded:
-        return False
-    if approval.granted_at > txn.at:
-        return False
-    if approval.expires_at is not None and approval.expires_at <= txn.at:
-        return False
-    if amount and approval.max_amount is not None:
-        need = _amount(amount)
-        if approval.max_amount.currency != need.currency or approval.max_amount < need:
-            return False
-    return True
-
-
-@functools.lru_cache(maxsize=4096)
-def _amount(text: str) -> Money:
-    """``Money.parse`` of a requirement's amount, parsed and quantised once per distinct text
-    (Money is immutable, so sharing the parsed value is safe)."""
-    return Money.parse(text)
+#: One step of a plan: control id, the check the gate runs, the family policy it receives, and
+#: whether it takes the call's scratch.
+_Step = tuple[str, Any, Any, bool]
+#: The constant part of a decision: type name, control ids, policy and catalogue fingerprints.
+_Head = tuple[str, tuple[str, ...], str, str]
 
 
 # Decisions the gate builds are valid by construction (the outcome is the maximum of the
@@ -149,74 +91,62 @@ class Gate:
         only: restrict the gate to these control ids (benchmarks, focused checks).
 
     Raises:
+        InvalidInput: if ``policy`` is not a :class:`~salesctl.policy.Policy`.
         PolicyError: if ``only`` names an unknown control.
     """
 
     __slots__ = ("_catalogue_fp", "_ids", "_plan", "_policy_fp", "policy")
 
-    def __init__(self, policy: Policy | None = None, *, only: Iterable[str] | None = None) -> None:
-        from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS
+    policy: Policy
+    _policy_fp: str
+    _catalogue_fp: str
+    _plan: dict[type, tuple[tuple[_Step, ...], _Head, bool]]
+    _ids: dict[type, tuple[str, ...]]
 
-        self.policy = policy if policy is not None else Policy.default()
-        if not isinstance(self.policy, Policy):
+    def __init__(self, policy: Policy | None = None, *, only: Iterable[str] | None = None) -> None:
+        policy = policy if policy is not None else Policy.default()
+        if not isinstance(policy, Policy):
             raise InvalidInput(
                 "must be a salesctl.Policy", path="policy", value=type(policy).__name__
             )
+        controls, catalogue_fp = catalogue()
         wanted: set[str] | None = None
         if only is not None:
             wanted = set(only)
-            unknown = wanted - set(CONTROLS)
+            unknown = wanted - set(controls)
             if unknown:
-                from salesctl.errors import PolicyError
-
                 raise PolicyError("unknown control id", path="only", value=sorted(unknown))
-        from salesctl.controls.orders import _check_order_approval_in_gate, check_order_approval
-
-        # Checks the gate runs in a variant that returns what the gate's clearing would make of
-        # their finding (same finding, built once): O2C-SO-02's HOLD, on every order.
-        in_gate: dict[Any, Any] = {check_order_approval: _check_order_approval_in_gate}
-        self._policy_fp = self.policy.fingerprint
-        self._catalogue_fp = CATALOGUE_FINGERPRINT
         # Everything a check needs that depends only on the transaction type is worked out
-        # here, once: the steps (control id, check, bound family policy) and the constant
-        # part of the decision (type name, control ids, fingerprints).
-        plan: dict[
-            type, tuple[tuple[tuple[str, Any, Any], ...], tuple[str, tuple[str, ...], str, str]]
-        ] = {}
+        # here, once: the steps (control id, check, family policy, takes the scratch), the
+        # constant part of the decision (type name, control ids, fingerprints), and whether a
+        # call needs a scratch at all.
+        plan: dict[type, tuple[tuple[_Step, ...], _Head, bool]] = {}
         ids: dict[type, tuple[str, ...]] = {}
         for name, cls in TRANSACTION_TYPES.items():
-            steps: list[tuple[str, Any, Any]] = []
-            for control in CONTROLS.values():
-                if not self._selected(control, name, wanted):
+            steps: list[_Step] = []
+            for control in controls.values():
+                if not _selected(policy, control, name, wanted):
                     continue
-                check = in_gate.get(control.check, control.check)
-                steps.append((control.id, check, self._family_policy(control.family)))
+                check = control.gate_check if control.gate_check is not None else control.check
+                steps.append((control.id, check, policy.family(control.family), control.scratch))
             ids[cls] = tuple(s[0] for s in steps)
             plan[cls] = (
                 tuple(steps),
-                (cls.__name__, ids[cls], self._policy_fp, self._catalogue_fp),
+                (cls.__name__, ids[cls], policy.fingerprint, catalogue_fp),
+                any(s[3] for s in steps),
             )
-        self._plan = plan
-        self._ids = ids
+        _init = object.__setattr__
+        _init(self, "policy", policy)
+        _init(self, "_policy_fp", policy.fingerprint)
+        _init(self, "_catalogue_fp", catalogue_fp)
+        _init(self, "_plan", plan)
+        _init(self, "_ids", ids)
 
-    def _family_policy(self, family: str) -> Any:
-        """The policy object a family's checks receive.
+    def __setattr__(self, name: str, value: Any) -> NoReturn:
+        raise AttributeError(f"a Gate is immutable: cannot set {name}")
 
-        A family policy that defines ``bind(policy)`` (delivery re-checks credit with the credit
-        family's parameters) is bound to the whole policy here, once, at construction.
-        """
-        fpolicy = self.policy.family(family)
-        bind = getattr(fpolicy, "bind", None)
-        return fpolicy if bind is None else bind(self.policy)
-
-    def _selected(self, control: Control, txn_type: str, wanted: set[str] | None) -> bool:
-        return (
-            control.kind is Kind.PREVENTIVE
-            and control.check is not None
-            and txn_type in control.applies_to
-            and self.policy.is_enabled(control.id)
-            and (wanted is None or control.id in wanted)
-        )
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"a Gate is immutable: cannot delete {name}")
 
     def controls_for(self, txn_type: type[Transaction] | str) -> tuple[str, ...]:
         """Ids of the controls the gate runs for a transaction type, in order."""
@@ -246,11 +176,13 @@ class Gate:
             )
         if type(ctx) is not Context:
             raise InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
-        steps, head = entry
+        steps, head, scratchy = entry
+        # The scratch the checks of this one call share (and nothing outlives the call).
+        scratch: Scratch | None = {} if scratchy else None
         findings: list[Finding] | None = None
-        for cid, check, fpolicy in steps:
+        for cid, check, fpolicy, wants in steps:
             try:
-                got = check(txn, ctx, fpolicy)
+                got = check(txn, ctx, fpolicy, scratch) if wants else check(txn, ctx, fpolicy)
             except Exception as e:  # fail closed on any evaluation problem
                 got = (_evaluation_error(cid, e),)
             if got:
@@ -275,7 +207,7 @@ class Gate:
         for i, f in enumerate(findings):
             o = f.outcome
             if o is _HOLD and approvals:
-                f = _clear(f, approvals, txn)
+                f = clear_finding(f, approvals, txn)
                 findings[i] = f
                 o = f.outcome
             if o > outcome:
@@ -283,179 +215,22 @@ class Gate:
         return _decision(outcome, tuple(findings), head, txn)
 
 
+def _selected(policy: Policy, control: Control, txn_type: str, wanted: set[str] | None) -> bool:
+    return (
+        control.kind is Kind.PREVENTIVE
+        and control.check is not None
+        and txn_type in control.applies_to
+        and policy.is_enabled(control.id)
+        and (wanted is None or control.id in wanted)
+    )
+
+
 def _evaluation_error(cid: str, e: BaseException) -> Finding:
     error = str(e) if isinstance(e, SalesctlError) else f"{type(e).__name__}: {e}"
-    return Finding(
-        control_id=cid,
-        outcome=Outcome.BLOCK,
-        message="gate.evaluation_error",
+    return finding(
+        cid,
+        Outcome.BLOCK,
+        "gate.evaluation_error",
         params=(("control", cid), ("error", error)),
         facts=(("error_type", type(e).__name__),),
     )
-
-
-def _evidence(hit: Approval, step: int) -> tuple[str, str]:
-    """The fact a cleared finding records for the approval ``hit`` (of ``step``, 0: none).
-
-    The one place this text is formatted: the gate's clearing and O2C-SO-02's direct clearing
-    (:func:`salesctl.controls.orders.check_order_approval`) both call it.
-    """
-    who = hit.approver
-    suffix = f", step {step}" if step else ""
-    return (
-        f"approval {hit.id}",
-        f"{who.id} as {hit.role} (level {who.authority_level}) at {hit.granted_at.isoformat()}{suffix}",
-    )
-
-
-def _clear(f: Finding, approvals: tuple[Approval, ...], txn: Transaction) -> Finding:
-    required = f.required
-    if not required:
-        return f
-    if len(required) == 1 and not required[0].step:  # the common case: one approval needed
-        req = required[0]
-        for a in approvals:
-            if approval_clears(a, req, txn):
-                return _trusted_finding(
-                    f.control_id,
-                    _ALLOW,
-                    f.message,
-                    f.params,
-                    (*f.facts, _evidence(a, 0)),
-                    (),
-                    (*f.cleared_by, a.id),
-                )
-        return f
-    hits: dict[int, Approval] = {}
-    for i, req in enumerate(f.required):
-        if not req.step:
-            hit = next((a for a in approvals if approval_clears(a, req, txn)), None)
-            if hit is not None:
-                hits[i] = hit
-    if any(r.step for r in f.required):
-        _clear_in_order(f.required, approvals, txn, hits)
-    if not hits:
-        return f
-    used: list[str] = []
-    evidence: list[tuple[str, str]] = []
-    remaining: list[ApprovalRequirement] = []
-    for i, req in enumerate(f.required):
-        hit = hits.get(i)
-        if hit is None:
-            remaining.append(req)
-            continue
-        used.append(hit.id)
-        evidence.append(_evidence(hit, req.step))
-    # Everything below is already validated (the finding's own values, the approvals' ids,
-    # text built here): build the cleared finding without re-running converters/validators.
-    return _trusted_finding(
-        f.control_id,
-        _HOLD if remaining else _ALLOW,
-        f.message,
-        f.params,
-        f.facts + tuple(evidence),
-        tuple(remaining),
-        f.cleared_by + tuple(used),
-    )
-
-
-def _clear_in_order(
-    required: tuple[ApprovalRequirement, ...],
-    approvals: tuple[Approval, ...],
-    txn: Transaction,
-    hits: dict[int, Approval],
-) -> None:
-    """Clear the ordered requirements (``step`` ≥ 1) of one finding into ``hits``.
-
-    Multi-level approval (S-K1 2: the sales manager signs, then the general manager approves):
-    a step clears only once every lower step has cleared, by an approval granted no earlier
-    than the lower steps' approvals, from a person who signed no other step of the finding.
-    """
-    order = sorted((i for i, r in enumerate(required) if r.step), key=lambda i: required[i].step)
-    assignment = _complete_in_order(required, order, approvals, txn)
-    if assignment is not None:
-        hits.update(assignment)
-        return
-    # No assignment clears every step: clear the lowest steps as far as they go.
-    floor: dt.datetime | None = None
-    signers: set[str] = set()
-    k = 0
-    while k < len(order):
-        step = required[order[k]].step
-        latest = floor
-        complete = True
-        while k < len(order) and required[order[k]].step == step:
-            i = order[k]
-            k += 1
-            # The earliest qualifying approval leaves the most room for the steps above it.
-            hit = min(
-                (
-                    a
-                    for a in approvals
-                    if a.approver.id not in signers
-                    and (floor is None or a.granted_at >= floor)
-                    and approval_clears(a, required[i], txn)
-                ),
-                key=lambda a: a.granted_at,
-                default=None,
-            )
-            if hit is None:
-                complete = False
-                continue
-            hits[i] = hit
-            signers.add(hit.approver.id)
-            if latest is None or hit.granted_at > latest:
-                latest = hit.granted_at
-        if not complete:
-            return
-        floor = latest
-
-
-def _complete_in_order(
-    required: tuple[ApprovalRequirement, ...],
-    order: list[int],
-    approvals: tuple[Approval, ...],
-    txn: Transaction,
-) -> dict[int, Approval] | None:
-    """An assignment of approvals that clears *every* ordered requirement, or ``None``.
-
-    A search, not a greedy pick: a person who signed both as sales manager and as general
-    manager must not use up step 1 when another sales manager's signature leaves them free for
-    step 2 (taking the earliest approval per step made an extra approval on hand turn an ALLOW
-    into a HOLD). Earliest approvals are tried first, so when the greedy choice works it is the
-    one found, at the same cost; the search gives up (``None``) after a bounded effort.
-    """
-    budget = [2000]
-    chosen: dict[int, Approval] = {}
-    signers: set[str] = set()
-
-    def search(k: int, floor: dt.datetime | None, latest: dt.datetime | None) -> bool:
-        if k == len(order):
-            return True
-        i = order[k]
-        if k > 0 and required[order[k - 1]].step != required[i].step:
-            floor = latest  # a new step: no earlier than every approval of the steps below
-        candidates = sorted(
-            (
-                a
-                for a in approvals
-                if a.approver.id not in signers
-                and (floor is None or a.granted_at >= floor)
-                and approval_clears(a, required[i], txn)
-            ),
-            key=lambda a: a.granted_at,
-        )
-        for a in candidates:
-            budget[0] -= 1
-            if budget[0] < 0:
-                return False
-            chosen[i] = a
-            signers.add(a.approver.id)
-            top = a.granted_at if latest is None or a.granted_at > latest else latest
-            if search(k + 1, floor, top):
-                return True
-            del chosen[i]
-            signers.discard(a.approver.id)
-        return False
-
-    return dict(chosen) if search(0, None, None) else None

@@ -30,19 +30,42 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import attrs
 from attrs import field, frozen
 
+from salesctl._convert import structure, unstructure
 from salesctl._validators import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
+from salesctl.control import FROM_FAMILY, Control, Family
+from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS, FAMILIES
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError
-from salesctl.money import CURRENCIES
+from salesctl.money import CURRENCIES, Money
 
-__all__ = ["Policy", "load_policy", "loads_policy"]
+__all__ = ["Policy", "catalogue", "load_policy", "loads_policy"]
 
-
-def _families() -> Mapping[str, Any]:
-    from salesctl.controls import FAMILIES
-
+def _families() -> Mapping[str, Family]:
     return FAMILIES
+
+
+def catalogue() -> tuple[Mapping[str, Control], str]:
+    """The control catalogue: every control by id, and the catalogue's fingerprint.
+
+    What the gate runs, read here so that the gate names no control module.
+    """
+    return CONTROLS, CATALOGUE_FINGERPRINT
+
+
+def _resolve(value: Any, families: Mapping[str, Any]) -> Any:
+    """``value`` with its cross-family fields (:data:`FROM_FAMILY`) filled from ``families``.
+
+    The family policy given is left as it is: a copy carries the filled fields.
+    """
+    needs = [a for a in attrs.fields(type(value)) if FROM_FAMILY in a.metadata]
+    if not needs:
+        return value
+    resolved = attrs.evolve(value)
+    for a in needs:
+        object.__setattr__(resolved, a.name, families[a.metadata[FROM_FAMILY]])
+    return resolved
 
 
 def _currency(_i: Any, _a: Any, value: Any) -> None:
@@ -102,6 +125,10 @@ class Policy:
                         e.reason, path=f"{name}.{e.path}" if e.path else name, value=e.value
                     ) from None
             filled[name] = value
+        # Cross-family needs are resolved here, once: a family policy that uses another
+        # family's parameters (delivery re-checks credit) receives the one in force.
+        for name, value in filled.items():
+            filled[name] = _resolve(value, filled)
         object.__setattr__(self, "families", FrozenMap(filled))
         ids = {c.id for fam in known.values() for c in fam.controls}
         for cid in sorted(self.disabled):
@@ -134,8 +161,6 @@ class Policy:
 
     def to_dict(self) -> dict[str, Any]:
         """The policy as data shaped like the TOML file."""
-        from salesctl._convert import unstructure
-
         out: dict[str, Any] = {
             "policy": {
                 "name": self.name,
@@ -180,11 +205,6 @@ class Policy:
 
 def _plain(value: Any, path: str) -> Any:
     """Like :func:`salesctl._convert.unstructure`, but Decimals stay numbers."""
-    import attrs
-
-    from salesctl._convert import unstructure
-    from salesctl.money import Money
-
     if isinstance(value, Decimal):
         return value
     if isinstance(value, tuple | list):
@@ -340,8 +360,6 @@ def _retired_tables(data: dict[str, Any], known: Mapping[str, Any]) -> dict[str,
     Raises:
         PolicyError: for a key given in both tables, or a key of a retired table no family has.
     """
-    import attrs
-
     def keys(family: str) -> set[str]:
         return {a.name for a in attrs.fields(known[family].policy_type) if a.init}
 
@@ -393,8 +411,6 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         PolicyError: for TOML syntax errors, unknown tables or keys, wrong types and
             impossible values, naming the key path and the line.
     """
-    from salesctl._convert import structure
-
     try:
         data = tomllib.loads(source, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:

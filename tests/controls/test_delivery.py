@@ -87,6 +87,24 @@ class TestPolicy:
         d = only("O2C-DL-04", p).check(b.issue_notice(), ctx)
         assert {r.role for r in d.required_approvals} == {"cfo"}
 
+    def test_direct_call_uses_the_configured_credit_table(self) -> None:
+        """Called directly with ``policy.family("delivery")``, DL-04 uses the [credit] of that
+        policy (the Policy resolves it when built), not the default credit_manager."""
+        p = sc.loads_policy('[credit]\nlimit_approval_role = "cfo"\n')
+        fp = p.family("delivery")
+        assert fp.credit is p.family("credit")
+        ctx = notice_ctx(exposure=b.exposure(open_orders="600000"))
+        got = delivery.check_delivery_credit(b.issue_notice(), ctx, fp)
+        assert {r.role for f in got for r in f.required} == {"cfo"}
+        assert sc.Policy().family("delivery").credit == sc.Policy().family("credit")
+
+    def test_unbound_delivery_policy_is_refused(self) -> None:
+        """A DeliveryPolicy built on its own has no credit parameters: DL-04 refuses it rather
+        than silently using the defaults (and the gate's policy is never unbound)."""
+        ctx = notice_ctx(exposure=b.exposure(open_orders="600000"))
+        with pytest.raises(InvalidInput, match="not bound to a Policy"):
+            delivery.check_delivery_credit(b.issue_notice(), ctx, POLICY)
+
 
 class TestDL01Notice:
     def test_passes_when_approved_source_validity_and_manager(self) -> None:

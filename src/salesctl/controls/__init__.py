@@ -18,6 +18,7 @@ import json
 
 import attrs
 
+from salesctl._convert import unstructure
 from salesctl.control import Control, Family
 from salesctl.decision import register_messages
 from salesctl.errors import InvalidInput
@@ -66,14 +67,17 @@ def _load() -> tuple[dict[str, Family], dict[str, Control]]:
 FAMILIES, CONTROLS = _load()
 
 
-def _fingerprint() -> str:
-    from salesctl._convert import unstructure
+#: Control fields that hold code or how the gate runs it, not metadata an auditor reads: left
+#: out of the fingerprint.
+_CODE_FIELDS = ("check", "gate_check", "detect", "scratch")
 
+
+def _fingerprint() -> str:
     rows = []
     for c in CONTROLS.values():
-        d = unstructure(attrs.evolve(c, check=None, detect=None))
-        d.pop("check", None)
-        d.pop("detect", None)
+        d = unstructure(attrs.evolve(c, check=None, gate_check=None, detect=None))
+        for name in _CODE_FIELDS:
+            d.pop(name, None)
         rows.append(d)
     canonical = json.dumps(rows, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()

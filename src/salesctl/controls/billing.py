@@ -31,7 +31,7 @@ from attrs import field, frozen
 from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
-from salesctl.decision import ApprovalRequirement, Finding, Outcome, make_finding
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
 from salesctl.model import Invoice, Settlement, SettlementStatus
 from salesctl.records import Period, Records
 from salesctl.transactions import IssueInvoice, Transaction, VoidInvoice, VoidSettlement
@@ -70,10 +70,6 @@ class BillingPolicy:
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
 
 
-def _block(cid: str, key: str, params: dict[str, object]) -> Finding:
-    return Finding(control_id=cid, outcome=Outcome.BLOCK, message=key, params=params, facts=params)
-
-
 def _percent(fraction: Decimal) -> str:
     """``Decimal("0.5999")`` → ``"59.99 %"``; ``Decimal("0.60")`` → ``"60 %"`` (two places at most)."""
     return f"{(fraction * 100).quantize(Decimal('0.01')).normalize():f} %"
@@ -100,7 +96,9 @@ def check_invoiced_within_delivered(
     cid = "O2C-BL-01"
     out: list[Finding] = []
     if inv.voided or any(i.id == inv.id and not i.voided for i in ctx.invoices):
-        out.append(_block(cid, "billing.already_issued", {"invoice": inv.id}))
+        out.append(
+            finding(cid, Outcome.BLOCK, "billing.already_issued", params={"invoice": inv.id})
+        )
     issues = [g for g in ctx.goods_issues if g.posted and g.order_id == inv.order_id]
     delivered = _sum_by_line((ln.order_line, ln.quantity) for g in issues for ln in g.lines)
     products = {ln.order_line: ln.product_id for g in issues for ln in g.lines}
@@ -114,10 +112,15 @@ def check_invoiced_within_delivered(
         product = products.get(line.order_line)
         if product is not None and product != line.product_id:
             out.append(
-                _block(
+                finding(
                     cid,
+                    Outcome.BLOCK,
                     "billing.line_product",
-                    {"line": line.order_line, "product": line.product_id, "delivered": product},
+                    params={
+                        "line": line.order_line,
+                        "product": line.product_id,
+                        "delivered": product,
+                    },
                 )
             )
     for no, qty in _sum_by_line((ln.order_line, ln.quantity) for ln in inv.lines).items():
@@ -166,7 +169,11 @@ def check_collected_share(
         return _NONE
     acct = ctx.contract_accounts.get(inv.contract_id)
     if acct is None:
-        return (_block(cid, "billing.contract_unknown", {"contract": inv.contract_id}),)
+        return (
+            finding(
+                cid, Outcome.BLOCK, "billing.contract_unknown", params={"contract": inv.contract_id}
+            ),
+        )
     needed = acct.value.amount * policy.min_collected_ratio
     share = acct.collected.amount / acct.value.amount
     facts = {
@@ -237,21 +244,35 @@ def check_void_order(txn: Transaction, ctx: Context, policy: BillingPolicy) -> t
     if isinstance(txn, VoidSettlement):
         s = txn.settlement
         if s.status is SettlementStatus.VOIDED:
-            return (_block(cid, "billing.settlement_already_voided", {"settlement": s.id}),)
+            return (
+                finding(
+                    cid,
+                    Outcome.BLOCK,
+                    "billing.settlement_already_voided",
+                    params={"settlement": s.id},
+                ),
+            )
         if s.voucher_posted:
-            return (_block(cid, "billing.voucher_posted", {"settlement": s.id}),)
+            return (
+                finding(cid, Outcome.BLOCK, "billing.voucher_posted", params={"settlement": s.id}),
+            )
         return _NONE
     assert isinstance(txn, VoidInvoice)
     inv = txn.invoice
     if inv.voided or any(i.id == inv.id and i.voided for i in ctx.invoices):
-        return (_block(cid, "billing.invoice_already_voided", {"invoice": inv.id}),)
+        return (
+            finding(
+                cid, Outcome.BLOCK, "billing.invoice_already_voided", params={"invoice": inv.id}
+            ),
+        )
     settlement = _settlement_of(inv, ctx)
     if settlement is None:
         return (
-            _block(
+            finding(
                 cid,
+                Outcome.BLOCK,
                 "billing.settlement_unknown",
-                {"invoice": inv.id, "settlement": inv.settlement_id or "-"},
+                params={"invoice": inv.id, "settlement": inv.settlement_id or "-"},
             ),
         )
     if settlement.status is not SettlementStatus.VOIDED:

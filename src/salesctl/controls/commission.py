@@ -34,7 +34,8 @@ from salesctl._validators import decimal_conv, each, ratio, tuple_conv
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
+from salesctl.errors import InvalidInput
 from salesctl.model import CommissionClaim, ContractAccount, ContractStatus
 from salesctl.money import Money
 from salesctl.transactions import PayCommission, Transaction
@@ -80,20 +81,17 @@ class CommissionPolicy:
     )
 
 
-def _block(key: str, claim: CommissionClaim, **facts: Any) -> Finding:
-    return Finding(
-        control_id="O2C-CM-01",
-        outcome=Outcome.BLOCK,
-        message=key,
-        params={"claim": claim.id, "contract": claim.contract_id or "-", **facts},
-        facts={
-            "claim": claim.id,
-            "salesperson": claim.salesperson_id,
-            "contract": claim.contract_id or "-",
-            "amount": claim.amount,
-            **facts,
-        },
-    )
+def _claim_params(claim: CommissionClaim) -> dict[str, Any]:
+    return {"claim": claim.id, "contract": claim.contract_id or "-"}
+
+
+def _claim_facts(claim: CommissionClaim) -> dict[str, Any]:
+    return {
+        "claim": claim.id,
+        "salesperson": claim.salesperson_id,
+        "contract": claim.contract_id or "-",
+        "amount": claim.amount,
+    }
 
 
 def commission_payable(
@@ -113,8 +111,6 @@ def commission_payable(
         CurrencyMismatch: when an amount is in another currency and no rate is on hand.
         InvalidInput: when the contract has no account in the context.
     """
-    from salesctl.errors import InvalidInput
-
     cur = claim.amount.currency
     cid = claim.contract_id or ""
     account: ContractAccount | None = ctx.contract_accounts.get(cid)
@@ -155,34 +151,98 @@ def check_commission(
     claim: CommissionClaim = txn.claim  # type: ignore[attr-defined]
     cid = claim.contract_id
     if cid is None:
-        return (_block("commission.no_contract", claim),)
+        return (
+            finding(
+                "O2C-CM-01",
+                Outcome.BLOCK,
+                "commission.no_contract",
+                params=_claim_params(claim),
+                facts=_claim_facts(claim),
+            ),
+        )
     if cid not in ctx.approved_documents:
-        return (_block("commission.contract_not_approved", claim),)
+        return (
+            finding(
+                "O2C-CM-01",
+                Outcome.BLOCK,
+                "commission.contract_not_approved",
+                params=_claim_params(claim),
+                facts=_claim_facts(claim),
+            ),
+        )
     doc = ctx.contract(cid)
     if doc is not None and doc.status in (ContractStatus.DRAFT, ContractStatus.CANCELLED):
-        return (_block("commission.contract_not_in_force", claim, status=doc.status.value),)
+        return (
+            finding(
+                "O2C-CM-01",
+                Outcome.BLOCK,
+                "commission.contract_not_in_force",
+                params={**_claim_params(claim), "status": doc.status.value},
+                facts={**_claim_facts(claim), "status": doc.status.value},
+            ),
+        )
     account: ContractAccount | None = ctx.contract_accounts.get(cid)
     if account is None:
-        return (_block("commission.no_collection_data", claim),)
+        return (
+            finding(
+                "O2C-CM-01",
+                Outcome.BLOCK,
+                "commission.no_collection_data",
+                params=_claim_params(claim),
+                facts=_claim_facts(claim),
+            ),
+        )
     if not account.collected:
-        return (_block("commission.nothing_collected", claim, value=account.value),)
+        return (
+            finding(
+                "O2C-CM-01",
+                Outcome.BLOCK,
+                "commission.nothing_collected",
+                params={**_claim_params(claim), "value": account.value},
+                facts={**_claim_facts(claim), "value": account.value},
+            ),
+        )
     out: list[Finding] = []
     if policy.max_rate is not None and claim.rate > policy.max_rate:
         out.append(
-            _block("commission.rate_too_high", claim, rate=claim.rate, max_rate=policy.max_rate)
+            finding(
+                "O2C-CM-01",
+                Outcome.BLOCK,
+                "commission.rate_too_high",
+                params={**_claim_params(claim), "rate": claim.rate, "max_rate": policy.max_rate},
+                facts={**_claim_facts(claim), "rate": claim.rate, "max_rate": policy.max_rate},
+            )
         )
     if ctx.exposure is None and policy.overdue_offset_ratio:
-        out.append(_block("commission.no_exposure", claim))
+        out.append(
+            finding(
+                "O2C-CM-01",
+                Outcome.BLOCK,
+                "commission.no_exposure",
+                params=_claim_params(claim),
+                facts=_claim_facts(claim),
+            )
+        )
         return tuple(out)
     figures = commission_payable(claim, ctx, policy)
     if claim.amount > figures["payable"]:
         out.append(
-            _block(
+            finding(
+                "O2C-CM-01",
+                Outcome.BLOCK,
                 "commission.exceeds_payable",
-                claim,
-                rate=claim.rate,
-                offset_ratio=policy.overdue_offset_ratio,
-                **figures,
+                params={
+                    **_claim_params(claim),
+                    "rate": claim.rate,
+                    "offset_ratio": policy.overdue_offset_ratio,
+                    **figures,
+                },
+                facts={
+                    **_claim_facts(claim),
+                    "rate": claim.rate,
+                    "offset_ratio": policy.overdue_offset_ratio,
+                    **figures,
+                },
             )
         )
     if policy.approvals:

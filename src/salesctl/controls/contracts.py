@@ -35,7 +35,7 @@ from salesctl._validators import each, frozenset_conv, non_negative, text, tuple
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
-from salesctl.decision import ApprovalRequirement, Finding, Outcome, make_finding
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
 from salesctl.model import Contract, ContractForm, PaymentMethod, TemplateDeviation
 from salesctl.money import Money
 from salesctl.records import ContractLedgerLine, LedgerBook, Period, Records
@@ -124,14 +124,8 @@ def is_cash_and_carry(contract: Contract, policy: ContractsPolicy) -> bool:
     return contract.payment.method in policy.cash_and_carry_methods and contract.payment.days == 0
 
 
-def _block(cid: str, key: str, contract: Contract, **params: Any) -> Finding:
-    return Finding(
-        control_id=cid,
-        outcome=Outcome.BLOCK,
-        message=key,
-        params={"contract": contract.id, **params},
-        facts={"contract": contract.id, "customer": contract.customer_id, **params},
-    )
+def _contract_facts(contract: Contract) -> dict[str, Any]:
+    return {"contract": contract.id, "customer": contract.customer_id}
 
 
 # -- checks -----------------------------------------------------------------------------------
@@ -150,13 +144,22 @@ def check_written_contract(
     if contract.form in policy.written_forms or is_cash_and_carry(contract, policy):
         return _NONE
     return (
-        _block(
+        finding(
             "O2C-CT-01",
+            Outcome.BLOCK,
             "contracts.not_written",
-            contract,
-            form=contract.form,
-            method=contract.payment.method,
-            days=contract.payment.days,
+            params={
+                "contract": contract.id,
+                "form": contract.form,
+                "method": contract.payment.method,
+                "days": contract.payment.days,
+            },
+            facts={
+                **_contract_facts(contract),
+                "form": contract.form,
+                "method": contract.payment.method,
+                "days": contract.payment.days,
+            },
         ),
     )
 
@@ -173,14 +176,23 @@ def check_contract_template(
     """
     contract = _contract(txn)
     if contract.template_id is None:
-        return (_block("O2C-CT-02", "contracts.no_template", contract),)
+        return (
+            finding(
+                "O2C-CT-02",
+                Outcome.BLOCK,
+                "contracts.no_template",
+                params={"contract": contract.id},
+                facts=_contract_facts(contract),
+            ),
+        )
     if policy.approved_templates and contract.template_id not in policy.approved_templates:
         return (
-            _block(
+            finding(
                 "O2C-CT-02",
+                Outcome.BLOCK,
                 "contracts.template_not_approved",
-                contract,
-                template=contract.template_id,
+                params={"contract": contract.id, "template": contract.template_id},
+                facts={**_contract_facts(contract), "template": contract.template_id},
             ),
         )
     dev = contract.deviation
@@ -235,14 +247,36 @@ def check_contract_application(
     contract = _contract(txn)
     out: list[Finding] = []
     if contract.application_id is None:
-        out.append(_block("O2C-CT-03", "contracts.no_application", contract))
+        out.append(
+            finding(
+                "O2C-CT-03",
+                Outcome.BLOCK,
+                "contracts.no_application",
+                params={"contract": contract.id},
+                facts=_contract_facts(contract),
+            )
+        )
     if policy.require_sales_policy:
         ref = contract.sales_policy_ref
         if ref is None:
-            out.append(_block("O2C-CT-03", "contracts.no_sales_policy", contract))
+            out.append(
+                finding(
+                    "O2C-CT-03",
+                    Outcome.BLOCK,
+                    "contracts.no_sales_policy",
+                    params={"contract": contract.id},
+                    facts=_contract_facts(contract),
+                )
+            )
         elif ref not in ctx.sales_policies:
             out.append(
-                _block("O2C-CT-03", "contracts.sales_policy_not_in_force", contract, policy=ref)
+                finding(
+                    "O2C-CT-03",
+                    Outcome.BLOCK,
+                    "contracts.sales_policy_not_in_force",
+                    params={"contract": contract.id, "policy": ref},
+                    facts={**_contract_facts(contract), "policy": ref},
+                )
             )
     required: list[ApprovalRequirement] = []
     if contract.application_id is not None:

@@ -52,7 +52,7 @@ from attrs import field, frozen
 
 from salesctl._validators import each, text, tuple_conv, typed
 from salesctl.context import Context
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, Scratch
 from salesctl.controls.pricing import _line_prices
 from salesctl.decision import Finding, Outcome
 from salesctl.errors import InvalidInput
@@ -176,7 +176,9 @@ def _profile_duties(duties: dict[str, set[str]], profile: CreditProfile | None) 
     _add1(duties, "credit_master_maintainer", profile.maintained_by)
 
 
-def _order_duties(duties: dict[str, set[str]], order: SalesOrder, ctx: Context) -> list[str]:
+def _order_duties(
+    duties: dict[str, set[str]], order: SalesOrder, ctx: Context, scratch: Scratch | None
+) -> list[str]:
     """Duties an order carries; returns what could not be attributed (unknown maintainers)."""
     unknown: list[str] = []
     _add1(duties, "proposer", order.created_by)
@@ -186,7 +188,7 @@ def _order_duties(duties: dict[str, set[str]], order: SalesOrder, ctx: Context) 
     if profile is not None and profile.maintained_by is None:
         unknown.append(f"credit profile of {order.customer.id}")
     # The master price of every line (entry None: the pricing controls report it).
-    rows = _line_prices(ctx, order).rows
+    rows = _line_prices(ctx, order, scratch).rows
     maintainers = {entry.maintained_by for _, entry, _ in rows if entry is not None}
     if None in maintainers:  # unrecorded maintainers, in line order
         maintainers.discard(None)
@@ -219,11 +221,13 @@ def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]]
         ``(duties, unknown)``: actor ids by duty name, and the master records whose maintainer
         is not recorded.
     """
-    duties, unknown = _duties(txn, ctx)
+    duties, unknown = _duties(txn, ctx, None)
     return {k: frozenset(v) for k, v in duties.items()}, tuple(unknown)
 
 
-def _duties(txn: Transaction, ctx: Context) -> tuple[dict[str, set[str]], list[str]]:
+def _duties(
+    txn: Transaction, ctx: Context, scratch: Scratch | None
+) -> tuple[dict[str, set[str]], list[str]]:
     """:func:`duties_of` as mutable sets and a list (what the check reads)."""
     duties: dict[str, set[str]] = {}
     unknown: list[str] = []
@@ -232,11 +236,11 @@ def _duties(txn: Transaction, ctx: Context) -> tuple[dict[str, set[str]], list[s
     if approvers:
         _add(duties, "approver", *approvers)
     if isinstance(txn, PlaceOrder):
-        unknown = _order_duties(duties, txn.order, ctx)
+        unknown = _order_duties(duties, txn.order, ctx, scratch)
         _add1(duties, "proposer", txn.actor.id)
         _add1(duties, "seller", txn.actor.id)
     elif isinstance(txn, ReleaseOrder):
-        unknown = _order_duties(duties, txn.order, ctx)
+        unknown = _order_duties(duties, txn.order, ctx, scratch)
         _add(duties, "release_granter", txn.actor.id)
     elif isinstance(txn, SetCreditProfile):
         _profile_duties(duties, txn.profile)
@@ -254,36 +258,42 @@ def _duties(txn: Transaction, ctx: Context) -> tuple[dict[str, set[str]], list[s
 # it, possibly with None or "" among them (they match no seller id _duties would count).
 
 
-def _approvers(txn: PlaceOrder, ctx: Context) -> Collection[str | None]:
+def _approvers(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Collection[str | None]:
     doc = txn.document_id
     return [a.approver.id for a in ctx.approvals if a.document_id == doc]
 
 
-def _price_maintainers(txn: PlaceOrder, ctx: Context) -> Collection[str | None]:
-    return [e.maintained_by for _, e, _ in _line_prices(ctx, txn.order).rows if e is not None]
+def _price_maintainers(
+    txn: PlaceOrder, ctx: Context, scratch: Scratch | None
+) -> Collection[str | None]:
+    return [
+        e.maintained_by for _, e, _ in _line_prices(ctx, txn.order, scratch).rows if e is not None
+    ]
 
 
-def _release_granters(txn: PlaceOrder, ctx: Context) -> Collection[str | None]:
+def _release_granters(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Collection[str | None]:
     oid = txn.order.id
     return [r.granted_by.id for r in ctx.releases if r.order_id == oid]
 
 
-def _credit_proposers(txn: PlaceOrder, ctx: Context) -> Collection[str | None]:
+def _credit_proposers(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Collection[str | None]:
     p = txn.order.customer.credit_profile
     return () if p is None else (p.proposed_by,)
 
 
-def _credit_approvers(txn: PlaceOrder, ctx: Context) -> Collection[str | None]:
+def _credit_approvers(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Collection[str | None]:
     p = txn.order.customer.credit_profile
     return () if p is None else p.approved_by
 
 
-def _credit_maintainers(txn: PlaceOrder, ctx: Context) -> Collection[str | None]:
+def _credit_maintainers(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Collection[str | None]:
     p = txn.order.customer.credit_profile
     return () if p is None else (p.maintained_by,)
 
 
-_ORDER_DUTY: dict[str, Callable[[PlaceOrder, Context], Collection[str | None]]] = {
+_ORDER_DUTY: dict[
+    str, Callable[[PlaceOrder, Context, Scratch | None], Collection[str | None]]
+] = {
     "approver": _approvers,
     "price_master_maintainer": _price_maintainers,
     "release_granter": _release_granters,
@@ -328,7 +338,9 @@ class _OrderPlan:
         self.pairs = tuple(pairs)
 
 
-def _order_clear(txn: PlaceOrder, ctx: Context, policy: DutiesPolicy) -> bool:
+def _order_clear(
+    txn: PlaceOrder, ctx: Context, policy: DutiesPolicy, scratch: Scratch | None = None
+) -> bool:
     """True when :func:`check_duties` has nothing to report on the order ``txn`` places.
 
     On a :class:`PlaceOrder` the proposers and the sellers are the same people: the order's
@@ -345,13 +357,13 @@ def _order_clear(txn: PlaceOrder, ctx: Context, policy: DutiesPolicy) -> bool:
     if not me or not creator:
         return False
     for performers in plan.against_sellers:
-        others = performers(txn, ctx)
+        others = performers(txn, ctx, scratch)
         if me in others or creator in others:
             return False
     for first, second in plan.pairs:
-        ones = first(txn, ctx)
+        ones = first(txn, ctx, scratch)
         if ones:
-            others = second(txn, ctx)
+            others = second(txn, ctx, scratch)
             if any(i and i in others for i in ones):
                 return False
     return True
@@ -360,7 +372,9 @@ def _order_clear(txn: PlaceOrder, ctx: Context, policy: DutiesPolicy) -> bool:
 # -- the check --------------------------------------------------------------------------------
 
 
-def check_duties(txn: Transaction, ctx: Context, policy: DutiesPolicy) -> tuple[Finding, ...]:
+def check_duties(
+    txn: Transaction, ctx: Context, policy: DutiesPolicy, scratch: Scratch | None = None
+) -> tuple[Finding, ...]:
     """O2C-SD-01: nobody performs two incompatible duties on one transaction.
 
     Every conflicting pair found is a BLOCK naming the person and both duties; no approval can
@@ -369,15 +383,17 @@ def check_duties(txn: Transaction, ctx: Context, policy: DutiesPolicy) -> tuple[
     if (
         type(txn) is PlaceOrder
         and not policy.require_maintainers
-        and _order_clear(txn, ctx, policy)
+        and _order_clear(txn, ctx, policy, scratch)
     ):
         return _NONE
-    return _check_all(txn, ctx, policy)
+    return _check_all(txn, ctx, policy, scratch)
 
 
-def _check_all(txn: Transaction, ctx: Context, policy: DutiesPolicy) -> tuple[Finding, ...]:
+def _check_all(
+    txn: Transaction, ctx: Context, policy: DutiesPolicy, scratch: Scratch | None = None
+) -> tuple[Finding, ...]:
     """:func:`check_duties` without the fast path: every duty's performers, every pair."""
-    duties, unknown = _duties(txn, ctx)
+    duties, unknown = _duties(txn, ctx, scratch)
     out: list[Finding] = []
     for c in policy.conflicts:
         first = duties.get(c.first)
@@ -439,6 +455,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: the person, both duties and the document",
         applies_to=tuple(TRANSACTION_TYPES),
         check=check_duties,
+        scratch=True,
         conflicts=(
             "proposer ≠ approver",
             "seller ≠ credit master-data maintainer",

@@ -25,7 +25,7 @@ from attrs import field, frozen
 from salesctl._validators import FrozenMap, frozenmap_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
-from salesctl.decision import Finding, Outcome
+from salesctl.decision import Finding, Outcome, finding
 from salesctl.errors import InvalidInput
 from salesctl.model import Opportunity, PipelineStage
 from salesctl.transactions import AdvanceStage, Transaction
@@ -96,20 +96,12 @@ def missing_artefacts(
     return sorted(need - set(opp.artefacts))
 
 
-def _block(key: str, opp: Opportunity, to: PipelineStage, **facts: Any) -> Finding:
-    return Finding(
-        control_id="O2C-PS-01",
-        outcome=Outcome.BLOCK,
-        message=key,
-        params={"opportunity": opp.id, "stage": opp.stage, "to": to, **facts},
-        facts={
-            "opportunity": opp.id,
-            "prospect": opp.prospect,
-            "from": opp.stage,
-            "to": to,
-            **facts,
-        },
-    )
+def _stage_params(opp: Opportunity, to: PipelineStage) -> dict[str, Any]:
+    return {"opportunity": opp.id, "stage": opp.stage, "to": to}
+
+
+def _stage_facts(opp: Opportunity, to: PipelineStage) -> dict[str, Any]:
+    return {"opportunity": opp.id, "prospect": opp.prospect, "from": opp.stage, "to": to}
 
 
 def _condition(value: bool | None) -> str:
@@ -128,29 +120,73 @@ def check_stage_gate(txn: Transaction, ctx: Context, policy: PipelinePolicy) -> 
     to: PipelineStage = txn.to_stage  # type: ignore[attr-defined]
     here, there = opp.stage.index, to.index
     if there == here:
-        return (_block("pipeline.same_stage", opp, to),)
+        return (
+            finding(
+                "O2C-PS-01",
+                Outcome.BLOCK,
+                "pipeline.same_stage",
+                params=_stage_params(opp, to),
+                facts=_stage_facts(opp, to),
+            ),
+        )
     if there < here:
-        return _NONE if policy.allow_backward else (_block("pipeline.backward", opp, to),)
+        return (
+            _NONE
+            if policy.allow_backward
+            else (
+                finding(
+                    "O2C-PS-01",
+                    Outcome.BLOCK,
+                    "pipeline.backward",
+                    params=_stage_params(opp, to),
+                    facts=_stage_facts(opp, to),
+                ),
+            )
+        )
     out: list[Finding] = []
     if there > here + 1:
         skipped = [s.value for s in _STAGES[here + 1 : there]]
-        out.append(_block("pipeline.skipped", opp, to, skipped=skipped))
+        out.append(
+            finding(
+                "O2C-PS-01",
+                Outcome.BLOCK,
+                "pipeline.skipped",
+                params={**_stage_params(opp, to), "skipped": skipped},
+                facts={**_stage_facts(opp, to), "skipped": skipped},
+            )
+        )
     if there >= PipelineStage.QUALIFIED.index and not (
         opp.willing_to_buy is True and opp.able_to_pay is True
     ):
         met = [opp.willing_to_buy is True, opp.able_to_pay is True].count(True)
         out.append(
-            _block(
+            finding(
+                "O2C-PS-01",
+                Outcome.BLOCK,
                 "pipeline.one_condition" if met == 1 else "pipeline.not_qualified",
-                opp,
-                to,
-                willing_to_buy=_condition(opp.willing_to_buy),
-                able_to_pay=_condition(opp.able_to_pay),
+                params={
+                    **_stage_params(opp, to),
+                    "willing_to_buy": _condition(opp.willing_to_buy),
+                    "able_to_pay": _condition(opp.able_to_pay),
+                },
+                facts={
+                    **_stage_facts(opp, to),
+                    "willing_to_buy": _condition(opp.willing_to_buy),
+                    "able_to_pay": _condition(opp.able_to_pay),
+                },
             )
         )
     missing = missing_artefacts(opp, to, policy)
     if missing:
-        out.append(_block("pipeline.missing_artefacts", opp, to, missing=missing))
+        out.append(
+            finding(
+                "O2C-PS-01",
+                Outcome.BLOCK,
+                "pipeline.missing_artefacts",
+                params={**_stage_params(opp, to), "missing": missing},
+                facts={**_stage_facts(opp, to), "missing": missing},
+            )
+        )
     return tuple(out)
 
 

@@ -29,7 +29,7 @@ from attrs import field, frozen
 from salesctl._validators import each, frozenset_conv, non_negative, text, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
-from salesctl.decision import Finding, Outcome, make_finding
+from salesctl.decision import Finding, Outcome, finding, make_finding
 from salesctl.model import DeliveryMode, DeliveryProof, GoodsIssue, ProofKind
 from salesctl.money import Money
 from salesctl.records import Period, Records
@@ -75,10 +75,6 @@ class RevenuePolicy:
     posting_within_days: int = field(default=0, validator=[typed(int), non_negative])
     revenue_role: str = field(default="finance_head", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
-
-
-def _block(cid: str, key: str, params: dict[str, object]) -> Finding:
-    return Finding(control_id=cid, outcome=Outcome.BLOCK, message=key, params=params, facts=params)
 
 
 def proof_problem(
@@ -133,16 +129,23 @@ def check_delivery_proof(
     for gid in entry.goods_issue_ids:
         g = issues.get(gid)
         if g is None:
-            out.append(_block(cid, "revenue.goods_issue_unknown", {"goods_issue": gid}))
+            out.append(
+                finding(
+                    cid, Outcome.BLOCK, "revenue.goods_issue_unknown", params={"goods_issue": gid}
+                )
+            )
             continue
         if not g.posted:
-            out.append(_block(cid, "revenue.not_posted", {"goods_issue": gid}))
+            out.append(
+                finding(cid, Outcome.BLOCK, "revenue.not_posted", params={"goods_issue": gid})
+            )
         if g.customer_id != entry.customer_id:
             out.append(
-                _block(
+                finding(
                     cid,
+                    Outcome.BLOCK,
                     "revenue.other_customer",
-                    {
+                    params={
                         "goods_issue": gid,
                         "customer": g.customer_id,
                         "entry_customer": entry.customer_id,
@@ -182,21 +185,35 @@ def _consignment(txn: BookRevenue, ctx: Context) -> list[Finding]:
     cid = "O2C-RR-02"
     sid = entry.consignment_settlement_id
     if sid is None:
-        return [_block(cid, "revenue.consignment_unsettled", {"entry": entry.id})]
+        return [
+            finding(cid, Outcome.BLOCK, "revenue.consignment_unsettled", params={"entry": entry.id})
+        ]
     s = next((c for c in ctx.consignment_settlements if c.id == sid), None)
     if s is None:
-        return [_block(cid, "revenue.consignment_settlement_unknown", {"settlement": sid})]
+        return [
+            finding(
+                cid,
+                Outcome.BLOCK,
+                "revenue.consignment_settlement_unknown",
+                params={"settlement": sid},
+            )
+        ]
     out: list[Finding] = []
     if s.customer_id != entry.customer_id:
         out.append(
-            _block(
+            finding(
                 cid,
+                Outcome.BLOCK,
                 "revenue.consignment_other_customer",
-                {"settlement": sid, "customer": s.customer_id},
+                params={"settlement": sid, "customer": s.customer_id},
             )
         )
     if not s.confirmed:
-        out.append(_block(cid, "revenue.consignment_unconfirmed", {"settlement": sid}))
+        out.append(
+            finding(
+                cid, Outcome.BLOCK, "revenue.consignment_unconfirmed", params={"settlement": sid}
+            )
+        )
     settled = ctx.convert(s.settled, entry.amount.currency)
     if entry.amount > settled:
         out.append(
@@ -237,14 +254,22 @@ def check_advance_receipts(
     if isinstance(txn, RecordReceipt):
         r = txn.receipt
         if ctx.exposure is None:
-            return (_block(cid, "revenue.receivables_unknown", {"customer": r.customer_id}),)
+            return (
+                finding(
+                    cid,
+                    Outcome.BLOCK,
+                    "revenue.receivables_unknown",
+                    params={"customer": r.customer_id},
+                ),
+            )
         open_ar = ctx.convert(ctx.exposure.open_receivables, r.amount.currency)
         if r.to_receivables > open_ar:
             return (
-                _block(
+                finding(
                     cid,
+                    Outcome.BLOCK,
                     "revenue.receipt_over_receivables",
-                    {
+                    params={
                         "receipt": r.id,
                         "applied": r.to_receivables,
                         "open": open_ar,
@@ -257,17 +282,25 @@ def check_advance_receipts(
     entry = txn.entry
     balance = ctx.advance_receipts.get(entry.customer_id)
     if balance is None:
-        return (_block(cid, "revenue.advance_unknown", {"customer": entry.customer_id}),)
+        return (
+            finding(
+                cid,
+                Outcome.BLOCK,
+                "revenue.advance_unknown",
+                params={"customer": entry.customer_id},
+            ),
+        )
     cur = entry.amount.currency
     bal: Money = ctx.convert(balance, cur)
     offset = entry.advance_offset if entry.advance_offset is not None else Money.zero(cur)
     required = bal if bal < entry.amount else entry.amount
     if offset > bal:
         return (
-            _block(
+            finding(
                 cid,
+                Outcome.BLOCK,
                 "revenue.offset_exceeds_advance",
-                {"entry": entry.id, "offset": offset, "balance": bal},
+                params={"entry": entry.id, "offset": offset, "balance": bal},
             ),
         )
     if offset < required:

@@ -25,7 +25,8 @@ from attrs import field, frozen
 from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
+from salesctl.errors import InvalidInput
 from salesctl.model import ContractAccount, WorkOrder
 from salesctl.money import Money
 from salesctl.transactions import ScheduleWorkOrder, Transaction
@@ -72,8 +73,6 @@ def first_payment_due(wo: WorkOrder, ctx: Context, policy: ServicePolicy) -> Mon
         InvalidInput: when the contract has no account in the context.
         CurrencyMismatch: when the contract document is in another currency without a rate.
     """
-    from salesctl.errors import InvalidInput
-
     cid = wo.contract_id or ""
     account: ContractAccount | None = ctx.contract_accounts.get(cid)
     if account is None:
@@ -85,14 +84,12 @@ def first_payment_due(wo: WorkOrder, ctx: Context, policy: ServicePolicy) -> Mon
     return price.times(policy.first_payment_ratio)
 
 
-def _block(key: str, wo: WorkOrder, **facts: Any) -> Finding:
-    return Finding(
-        control_id="O2C-SV-01",
-        outcome=Outcome.BLOCK,
-        message=key,
-        params={"work_order": wo.id, "customer": wo.customer_id, "contract": wo.contract_id or "-"},
-        facts={"work_order": wo.id, "contract": wo.contract_id or "-", **facts},
-    )
+def _work_order_params(wo: WorkOrder) -> dict[str, Any]:
+    return {"work_order": wo.id, "customer": wo.customer_id, "contract": wo.contract_id or "-"}
+
+
+def _work_order_facts(wo: WorkOrder) -> dict[str, Any]:
+    return {"work_order": wo.id, "contract": wo.contract_id or "-"}
 
 
 def check_work_order(txn: Transaction, ctx: Context, policy: ServicePolicy) -> tuple[Finding, ...]:
@@ -106,21 +103,50 @@ def check_work_order(txn: Transaction, ctx: Context, policy: ServicePolicy) -> t
     wo: WorkOrder = txn.work_order  # type: ignore[attr-defined]
     cid = wo.contract_id
     if cid is None:
-        return (_block("service.no_contract", wo),)
+        return (
+            finding(
+                "O2C-SV-01",
+                Outcome.BLOCK,
+                "service.no_contract",
+                params=_work_order_params(wo),
+                facts=_work_order_facts(wo),
+            ),
+        )
     doc = ctx.contract(cid)
     if doc is not None and doc.customer_id != wo.customer_id:
-        return (_block("service.other_customer", wo, contract_customer=doc.customer_id),)
+        return (
+            finding(
+                "O2C-SV-01",
+                Outcome.BLOCK,
+                "service.other_customer",
+                params=_work_order_params(wo),
+                facts={**_work_order_facts(wo), "contract_customer": doc.customer_id},
+            ),
+        )
     account: ContractAccount | None = ctx.contract_accounts.get(cid)
     if account is None:
-        return (_block("service.no_collection_data", wo),)
+        return (
+            finding(
+                "O2C-SV-01",
+                Outcome.BLOCK,
+                "service.no_collection_data",
+                params=_work_order_params(wo),
+                facts=_work_order_facts(wo),
+            ),
+        )
     due = first_payment_due(wo, ctx, policy)
     if not account.collected or account.collected < due:
         return (
-            _block(
+            finding(
+                "O2C-SV-01",
+                Outcome.BLOCK,
                 "service.first_payment_missing",
-                wo,
-                collected=account.collected,
-                first_payment=due,
+                params=_work_order_params(wo),
+                facts={
+                    **_work_order_facts(wo),
+                    "collected": account.collected,
+                    "first_payment": due,
+                },
             ),
         )
     return (

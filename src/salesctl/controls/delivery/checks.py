@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
 
 import attrs
 
@@ -17,7 +16,8 @@ from salesctl.controls.credit import (
     release_problem,
 )
 from salesctl.controls.delivery.policy import DeliveryPolicy
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
+from salesctl.errors import InvalidInput
 from salesctl.model import DeliveryLine, GoodsIssue, SalesOrder, StockLot
 from salesctl.money import Money
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue, Transaction
@@ -71,14 +71,6 @@ def _allowed(quantity: Decimal, policy: DeliveryPolicy) -> Decimal:
     return quantity * (1 + policy.quantity_tolerance)
 
 
-def _block(
-    cid: str, key: str, params: dict[str, Any], facts: dict[str, Any] | None = None
-) -> Finding:
-    return Finding(
-        control_id=cid, outcome=Outcome.BLOCK, message=key, params=params, facts=facts or params
-    )
-
-
 # -- O2C-DL-01 --------------------------------------------------------------------------------
 
 
@@ -96,24 +88,34 @@ def check_notice(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
         notice.contract_id is None or notice.contract_id not in approved
     ):
         out.append(
-            _block(
+            finding(
                 "O2C-DL-01",
+                Outcome.BLOCK,
                 "delivery.source_not_approved",
-                {"notice": notice.id, "order": order.id},
-                {"order": order.id, "contract": notice.contract_id or "-"},
+                params={"notice": notice.id, "order": order.id},
+                facts={"order": order.id, "contract": notice.contract_id or "-"},
             )
         )
     if notice.valid_until is None:
-        out.append(_block("O2C-DL-01", "delivery.no_validity", {"notice": notice.id}))
+        out.append(
+            finding(
+                "O2C-DL-01", Outcome.BLOCK, "delivery.no_validity", params={"notice": notice.id}
+            )
+        )
     else:
         days = (notice.valid_until - notice.issued_on).days
         if days > policy.max_validity_days:
             out.append(
-                _block(
+                finding(
                     "O2C-DL-01",
+                    Outcome.BLOCK,
                     "delivery.validity_too_long",
-                    {"notice": notice.id, "days": days, "max_days": policy.max_validity_days},
-                    {
+                    params={
+                        "notice": notice.id,
+                        "days": days,
+                        "max_days": policy.max_validity_days,
+                    },
+                    facts={
                         "issued_on": notice.issued_on,
                         "valid_until": notice.valid_until,
                         "days": days,
@@ -154,18 +156,20 @@ def _notice_quantities(
         ol = order_lines.get(line.order_line)
         if ol is None:
             out.append(
-                _block(
+                finding(
                     "O2C-DL-01",
+                    Outcome.BLOCK,
                     "delivery.line_not_on_order",
-                    {"order": order.id, "line": line.order_line},
+                    params={"order": order.id, "line": line.order_line},
                 )
             )
         elif ol.product.id != line.product_id:
             out.append(
-                _block(
+                finding(
                     "O2C-DL-01",
+                    Outcome.BLOCK,
                     "delivery.line_product",
-                    {
+                    params={
                         "line": line.order_line,
                         "product": line.product_id,
                         "expected": ol.product.id,
@@ -198,16 +202,17 @@ def _notice_quantities(
         pending = open_on_notices.get(no, Decimal(0))
         if done + pending + qty > allowed:
             out.append(
-                _block(
+                finding(
                     "O2C-DL-01",
+                    Outcome.BLOCK,
                     "delivery.over_order",
-                    {
+                    params={
                         "notice": notice.id,
                         "line": no,
                         "quantity": qty,
                         "remaining": allowed - done - pending,
                     },
-                    {
+                    facts={
                         "ordered": ol.quantity,
                         "tolerance": policy.quantity_tolerance,
                         "delivered": done,
@@ -234,33 +239,46 @@ def check_goods_issue_notice(
     already = gi.posted or any(g.id == gi.id and g.posted for g in ctx.goods_issues)
     out: list[Finding] = []
     if already:
-        out.append(_block(cid, "delivery.already_posted", {"goods_issue": gi.id}))
+        out.append(
+            finding(cid, Outcome.BLOCK, "delivery.already_posted", params={"goods_issue": gi.id})
+        )
     if gi.notice_id is None:
-        out.append(_block(cid, "delivery.no_notice", {"goods_issue": gi.id}))
+        out.append(finding(cid, Outcome.BLOCK, "delivery.no_notice", params={"goods_issue": gi.id}))
         return tuple(out)
     notice = next((n for n in ctx.delivery_notices if n.id == gi.notice_id), None)
     if notice is None:
         out.append(
-            _block(cid, "delivery.notice_unknown", {"goods_issue": gi.id, "notice": gi.notice_id})
+            finding(
+                cid,
+                Outcome.BLOCK,
+                "delivery.notice_unknown",
+                params={"goods_issue": gi.id, "notice": gi.notice_id},
+            )
         )
         return tuple(out)
     if notice.order_id != gi.order_id:
         out.append(
-            _block(
+            finding(
                 cid,
+                Outcome.BLOCK,
                 "delivery.notice_other_order",
-                {"notice": notice.id, "order": gi.order_id, "notice_order": notice.order_id},
+                params={"notice": notice.id, "order": gi.order_id, "notice_order": notice.order_id},
             )
         )
     if notice.id not in ctx.approved_documents:
-        out.append(_block(cid, "delivery.notice_not_approved", {"notice": notice.id}))
+        out.append(
+            finding(
+                cid, Outcome.BLOCK, "delivery.notice_not_approved", params={"notice": notice.id}
+            )
+        )
     if notice.valid_until is None or notice.valid_until < ctx.as_of:
         out.append(
-            _block(
+            finding(
                 cid,
+                Outcome.BLOCK,
                 "delivery.notice_expired",
-                {"notice": notice.id, "valid_until": notice.valid_until or "-"},
-                {"valid_until": notice.valid_until or "-", "as_of": ctx.as_of},
+                params={"notice": notice.id, "valid_until": notice.valid_until or "-"},
+                facts={"valid_until": notice.valid_until or "-", "as_of": ctx.as_of},
             )
         )
     noted = {ln.order_line: ln.product_id for ln in notice.lines}
@@ -268,18 +286,24 @@ def check_goods_issue_notice(
         product = noted.get(line.order_line)
         if product is None:
             out.append(
-                _block(
+                finding(
                     cid,
+                    Outcome.BLOCK,
                     "delivery.line_not_on_notice",
-                    {"notice": notice.id, "line": line.order_line},
+                    params={"notice": notice.id, "line": line.order_line},
                 )
             )
         elif product != line.product_id:
             out.append(
-                _block(
+                finding(
                     cid,
+                    Outcome.BLOCK,
                     "delivery.line_product",
-                    {"line": line.order_line, "product": line.product_id, "expected": product},
+                    params={
+                        "line": line.order_line,
+                        "product": line.product_id,
+                        "expected": product,
+                    },
                 )
             )
     notified = _by_order_line(notice.lines)
@@ -296,16 +320,17 @@ def check_goods_issue_notice(
         before = shipped.get(no, Decimal(0))
         if before + qty > allowed:
             out.append(
-                _block(
+                finding(
                     cid,
+                    Outcome.BLOCK,
                     "delivery.over_notice",
-                    {
+                    params={
                         "notice": notice.id,
                         "line": no,
                         "quantity": qty,
                         "remaining": allowed - before,
                     },
-                    {
+                    facts={
                         "notified": notified[no],
                         "tolerance": policy.quantity_tolerance,
                         "shipped_before": before,
@@ -334,37 +359,56 @@ def check_gate_pass_and_qc(
     cid = "O2C-DL-03"
     out: list[Finding] = []
     if gi.gate_pass is None:
-        out.append(_block(cid, "delivery.no_gate_pass", {"goods_issue": gi.id}))
+        out.append(
+            finding(cid, Outcome.BLOCK, "delivery.no_gate_pass", params={"goods_issue": gi.id})
+        )
     lots = _lots(ctx)
     picked: dict[str, Decimal] = {}
     for line in gi.lines:
         if line.lot_id is None:
             if policy.require_qc_certificate:
                 out.append(
-                    _block(cid, "delivery.no_lot", {"goods_issue": gi.id, "line": line.order_line})
+                    finding(
+                        cid,
+                        Outcome.BLOCK,
+                        "delivery.no_lot",
+                        params={"goods_issue": gi.id, "line": line.order_line},
+                    )
                 )
             continue
         lot = lots.get(line.lot_id)
         if lot is None:
-            out.append(_block(cid, "delivery.lot_unknown", {"lot": line.lot_id}))
+            out.append(
+                finding(cid, Outcome.BLOCK, "delivery.lot_unknown", params={"lot": line.lot_id})
+            )
             continue
         picked[lot.id] = picked.get(lot.id, Decimal(0)) + line.quantity
         if lot.product_id != line.product_id:
             out.append(
-                _block(
+                finding(
                     cid,
+                    Outcome.BLOCK,
                     "delivery.lot_product",
-                    {"lot": lot.id, "product": line.product_id, "lot_product": lot.product_id},
+                    params={
+                        "lot": lot.id,
+                        "product": line.product_id,
+                        "lot_product": lot.product_id,
+                    },
                 )
             )
         if policy.require_qc_certificate and lot.qc_certificate is None:
-            out.append(_block(cid, "delivery.no_qc_certificate", {"lot": lot.id}))
+            out.append(
+                finding(cid, Outcome.BLOCK, "delivery.no_qc_certificate", params={"lot": lot.id})
+            )
     for lot_id, qty in picked.items():
         on_hand = lots[lot_id].quantity
         if qty > on_hand:
             out.append(
-                _block(
-                    cid, "delivery.lot_short", {"lot": lot_id, "quantity": qty, "on_hand": on_hand}
+                finding(
+                    cid,
+                    Outcome.BLOCK,
+                    "delivery.lot_short",
+                    params={"lot": lot_id, "quantity": qty, "on_hand": on_hand},
                 )
             )
     return tuple(out)
@@ -378,17 +422,25 @@ def check_delivery_credit(
 ) -> tuple[Finding, ...]:
     """O2C-DL-04: credit is re-checked when a notice is issued and when goods are issued.
 
-    The credit family's helpers and parameters decide (``policy.credit``, bound from
-    ``[credit]``): only orders whose payment method consumes credit are re-checked; a credit
+    The credit family's helpers and parameters decide (``policy.credit``, the ``[credit]`` in
+    force, filled in when the :class:`~salesctl.policy.Policy` is built): only orders whose payment method consumes credit are re-checked; a credit
     order for a customer with no credit profile is blocked; the exposure the context reports
     is taken as it stands — it still counts the order being delivered as an open order — and
     where the policy counts deliveries-not-invoiced but not open orders, the delivery's value is
     added. Over the limit the delivery is held for the credit role's re-approval of this
     document, unless a valid one-time release for the order is on hand (S-IC 5.1). Items
     overdue beyond the credit days hold it too (the O2C-CR-05 rule, re-run here).
+
+    Raises:
+        InvalidInput: if ``policy`` was not built as part of a Policy (no credit parameters).
     """
     assert isinstance(txn, IssueDeliveryNotice | PostGoodsIssue)
     cp = policy.credit
+    if cp is None:  # a DeliveryPolicy built on its own: never the default credit parameters
+        raise InvalidInput(
+            "not bound to a Policy: use policy.family('delivery') of a salesctl.Policy",
+            path="delivery.credit",
+        )
     order = txn.order
     cid = "O2C-DL-04"
     if not consumes_credit(order, cp):
@@ -396,14 +448,22 @@ def check_delivery_credit(
     profile = order.customer.credit_profile
     if profile is None:
         return (
-            _block(
+            finding(
                 cid,
+                Outcome.BLOCK,
                 "delivery.credit_no_profile",
-                {"customer": order.customer.id, "method": order.payment.method},
+                params={"customer": order.customer.id, "method": order.payment.method},
             ),
         )
     if ctx.exposure is None:
-        return (_block(cid, "delivery.credit_no_exposure", {"customer": order.customer.id}),)
+        return (
+            finding(
+                cid,
+                Outcome.BLOCK,
+                "delivery.credit_no_exposure",
+                params={"customer": order.customer.id},
+            ),
+        )
     lines = txn.notice.lines if isinstance(txn, IssueDeliveryNotice) else txn.goods_issue.lines
     limit = profile.limit
     value = ctx.convert(delivery_value(lines, order), limit.currency)
@@ -511,27 +571,31 @@ def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
             ]
             if dated:
                 out.append(
-                    _block(
+                    finding(
                         cid,
+                        Outcome.BLOCK,
                         "delivery.lot_not_named",
-                        {"line": line.order_line, "product": line.product_id},
-                        {"dated_lots": dated},
+                        params={"line": line.order_line, "product": line.product_id},
+                        facts={"dated_lots": dated},
                     )
                 )
             continue
         lot = lots.get(line.lot_id)
         if lot is None:
-            out.append(_block(cid, "delivery.expiry_unknown", {"lot": line.lot_id}))
+            out.append(
+                finding(cid, Outcome.BLOCK, "delivery.expiry_unknown", params={"lot": line.lot_id})
+            )
             continue
         left = _remaining(lot, ctx)
         if left is not None and left < policy.min_remaining_days:
             key = "delivery.lot_expired" if left < 0 else "delivery.lot_shelf_life"
             out.append(
-                _block(
+                finding(
                     cid,
+                    Outcome.BLOCK,
                     key,
-                    {"lot": lot.id, "expires_on": lot.expires_on, "days": left},
-                    {
+                    params={"lot": lot.id, "expires_on": lot.expires_on, "days": left},
+                    facts={
                         "expires_on": lot.expires_on,
                         "as_of": ctx.as_of,
                         "days_left": left,

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
 
-import attrs
 from attrs import field, frozen
 
 from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
+from salesctl.control import FROM_FAMILY
 from salesctl.controls.credit import CreditPolicy
 
 __all__ = ["DeliveryPolicy"]
@@ -37,8 +36,9 @@ class DeliveryPolicy:
             not (first-expired, first-out).
         fefo_override_role: who may approve shipping a later lot first (O2C-DL-05).
         fefo_override_level: the authority level that approval needs.
-        credit: the credit family's parameters, bound by the gate from the policy in force
-            (``[credit]``); not a key of ``[delivery]`` (O2C-DL-04).
+        credit: the credit family's parameters in force (``[credit]``), filled in by
+            :class:`~salesctl.policy.Policy` when it is built (``None`` in a delivery policy
+            built on its own, which O2C-DL-04 refuses); not a key of ``[delivery]``.
         max_shipment_difference: largest |actual − system| shipped quantity of a product in
             a month that is not an exception (O2C-DL-06).
         shipment_role: who investigates shipment differences (O2C-DL-06).
@@ -62,14 +62,6 @@ class DeliveryPolicy:
     )
     shipment_role: str = field(default="marketing_head", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
-    credit: CreditPolicy = field(init=False, factory=CreditPolicy, eq=False, repr=False)
-
-    def bind(self, policy: Any) -> DeliveryPolicy:
-        """This policy with the credit parameters of ``policy`` (called by the gate).
-
-        Args:
-            policy: the :class:`~salesctl.policy.Policy` in force.
-        """
-        bound = attrs.evolve(self)
-        object.__setattr__(bound, "credit", policy.family("credit"))
-        return bound
+    credit: CreditPolicy | None = field(
+        init=False, default=None, eq=False, repr=False, metadata={FROM_FAMILY: "credit"}
+    )

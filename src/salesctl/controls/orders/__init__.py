@@ -132,6 +132,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: band, approval (who, role, level, when)",
         applies_to=(PlaceOrder.__name__,),
         check=check_order_approval,
+        gate_check=_check_order_approval_in_gate,
         messages={
             "orders.needs_approval": (
                 "订单 {order}(金额 {amount})须经 {role} 核准",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from salesctl.approvals import clears, evidence
 from salesctl.context import Context
 from salesctl.controls.orders.policy import _HEADER_FIELDS, QUOTATION_FIELDS, OrdersPolicy
 from salesctl.decision import (
@@ -13,8 +14,8 @@ from salesctl.decision import (
     Outcome,
     _trusted_finding,
     _trusted_requirement,
+    finding,
 )
-from salesctl.gate import _clears, _evidence
 from salesctl.model import ContractStatus, ProductionOrder, Quotation, SalesOrder, SettlementStatus
 from salesctl.transactions import Transaction
 
@@ -100,11 +101,13 @@ def _check_order_approval_in_gate(
 ) -> tuple[Finding, ...]:
     """:func:`check_order_approval` as the gate runs it: the HOLD already cleared.
 
-    The gate clears a HOLD with one requirement and no step by the first approval on hand that
-    clears it (``gate._clear``); this does the same here, from the same values, and returns the
-    finding the gate would have produced — the ALLOW with the same evidence, formatted by the
-    same helper — without building the HOLD first. Nothing clears it: the HOLD, as before.
-    ``tests/test_performance.py`` compares it with ``_clear(check_order_approval(...))``.
+    The control's ``gate_check``. The gate clears a HOLD with one requirement and no step by
+    the first approval on hand that clears it (:func:`salesctl.approvals.clear_finding`); this
+    asks the same rule (:func:`salesctl.approvals.clears`) here, from the same values, and
+    returns the finding the gate would have produced — the ALLOW with the same evidence,
+    formatted by the same helper — without building the HOLD first. Nothing clears it: the
+    HOLD, as before. ``tests/test_performance.py`` compares it with
+    ``clear_finding(check_order_approval(...))``.
     """
     return _order_approval(txn, ctx, policy, True)
 
@@ -146,7 +149,7 @@ def _order_approval(
         role, level, oid = tier.role, tier.level, order.id
         for a in ctx.approvals:
             # approval_clears(a, requirement, txn) on the requirement's values
-            if not _clears(a, "O2C-SO-02", role, level, oid, need, excluded, txn):
+            if not clears(a, "O2C-SO-02", role, level, oid, need, excluded, txn):
                 continue
             return (
                 _trusted_finding(
@@ -154,7 +157,7 @@ def _order_approval(
                     Outcome.ALLOW,
                     "orders.needs_approval",
                     params,
-                    (*facts, _evidence(a, 0)),
+                    (*facts, evidence(a, 0)),
                     (),
                     (a.id,),
                 ),
@@ -249,32 +252,51 @@ def check_quotation(txn: Transaction, ctx: Context, policy: OrdersPolicy) -> tup
     )
 
 
-def _block(key: str, po: ProductionOrder, **params: Any) -> Finding:
-    return Finding(
-        control_id="O2C-SO-06",
-        outcome=Outcome.BLOCK,
-        message=key,
-        params={"production_order": po.id, **params},
-        facts={"production_order": po.id, "contract": po.contract_id or "-", **params},
-    )
+def _production_facts(po: ProductionOrder) -> dict[str, Any]:
+    return {"production_order": po.id, "contract": po.contract_id or "-"}
 
 
 def _production_blocks(po: ProductionOrder, ctx: Context, policy: OrdersPolicy) -> list[Finding]:
     out: list[Finding] = []
     cid = po.contract_id
     if cid is None:
-        out.append(_block("orders.production_no_contract", po))
+        out.append(
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.production_no_contract",
+                params={"production_order": po.id},
+                facts=_production_facts(po),
+            )
+        )
     elif cid not in ctx.approved_documents:
-        out.append(_block("orders.production_contract_not_approved", po, contract=cid))
+        out.append(
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.production_contract_not_approved",
+                params={"production_order": po.id, "contract": cid},
+                facts={**_production_facts(po), "contract": cid},
+            )
+        )
     else:
         contract = ctx.contract(cid)
         if contract is not None and contract.status is not ContractStatus.SIGNED:
             out.append(
-                _block(
+                finding(
+                    "O2C-SO-06",
+                    Outcome.BLOCK,
                     "orders.production_contract_not_in_force",
-                    po,
-                    contract=cid,
-                    status=contract.status.value,
+                    params={
+                        "production_order": po.id,
+                        "contract": cid,
+                        "status": contract.status.value,
+                    },
+                    facts={
+                        **_production_facts(po),
+                        "contract": cid,
+                        "status": contract.status.value,
+                    },
                 )
             )
         elif contract is not None and contract.lines:
@@ -287,13 +309,24 @@ def _production_blocks(po: ProductionOrder, ctx: Context, policy: OrdersPolicy) 
             for product, qty in wanted.items():
                 if qty > allowed.get(product, Decimal(0)):
                     out.append(
-                        _block(
+                        finding(
+                            "O2C-SO-06",
+                            Outcome.BLOCK,
                             "orders.production_exceeds_contract",
-                            po,
-                            contract=cid,
-                            product=product,
-                            quantity=qty,
-                            contracted=allowed.get(product, Decimal(0)),
+                            params={
+                                "production_order": po.id,
+                                "contract": cid,
+                                "product": product,
+                                "quantity": qty,
+                                "contracted": allowed.get(product, Decimal(0)),
+                            },
+                            facts={
+                                **_production_facts(po),
+                                "contract": cid,
+                                "product": product,
+                                "quantity": qty,
+                                "contracted": allowed.get(product, Decimal(0)),
+                            },
                         )
                     )
     if policy.production_needs_business_approval:
@@ -304,30 +337,65 @@ def _production_blocks(po: ProductionOrder, ctx: Context, policy: OrdersPolicy) 
 def _business_approval_blocks(po: ProductionOrder, ctx: Context) -> list[Finding]:
     fid = po.business_approval_id
     if fid is None:
-        return [_block("orders.production_no_business_approval", po)]
+        return [
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.production_no_business_approval",
+                params={"production_order": po.id},
+                facts=_production_facts(po),
+            )
+        ]
     form = ctx.business_approval_form(fid)
     if form is None:
-        return [_block("orders.business_approval_missing", po, form=fid)]
+        return [
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.business_approval_missing",
+                params={"production_order": po.id, "form": fid},
+                facts={**_production_facts(po), "form": fid},
+            )
+        ]
     if form.contract_id is not None and form.contract_id != po.contract_id:
         return [
-            _block(
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
                 "orders.business_approval_other_contract",
-                po,
-                form=fid,
-                form_contract=form.contract_id,
+                params={"production_order": po.id, "form": fid, "form_contract": form.contract_id},
+                facts={**_production_facts(po), "form": fid, "form_contract": form.contract_id},
             )
         ]
     approvers = [a for a in form.approved_by if a != form.prepared_by]
     if form.approved_on is None or not approvers:
-        return [_block("orders.business_approval_not_approved", po, form=fid)]
+        return [
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
+                "orders.business_approval_not_approved",
+                params={"production_order": po.id, "form": fid},
+                facts={**_production_facts(po), "form": fid},
+            )
+        ]
     if form.approved_on > po.issued_on:
         return [
-            _block(
+            finding(
+                "O2C-SO-06",
+                Outcome.BLOCK,
                 "orders.business_approval_after_production",
-                po,
-                form=fid,
-                approved_on=form.approved_on,
-                issued_on=po.issued_on,
+                params={
+                    "production_order": po.id,
+                    "form": fid,
+                    "approved_on": form.approved_on,
+                    "issued_on": po.issued_on,
+                },
+                facts={
+                    **_production_facts(po),
+                    "form": fid,
+                    "approved_on": form.approved_on,
+                    "issued_on": po.issued_on,
+                },
             )
         ]
     return []

@@ -116,6 +116,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: product, price class, document price and source document, line price",
         applies_to=_PLACE,
         check=check_document_price,
+        scratch=True,
         messages={
             "pricing.not_document_price": (
                 "第 {line} 行产品 {product} 单价 {price} 与定价文件 {document} 的价格 {document_price} 不符",
@@ -146,6 +147,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: product, order date, currency; the price-master entry (id, source document, maintainer) used",
         applies_to=_PLACE,
         check=check_price_master,
+        scratch=True,
         messages=_master_messages(),
     ),
     Control(
@@ -170,6 +172,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: master price, line price, deviation, seller's node and range, approving node and its approval",
         applies_to=_PLACE,
         check=check_float_authority,
+        scratch=True,
         conflicts=("seller ≠ approver of the price",),
         messages={
             "pricing.outside_range": (
@@ -225,6 +228,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: line and order concessions, rolling total, band, approvals in signing order",
         applies_to=_PLACE,
         check=check_concessions,
+        scratch=True,
         conflicts=("proposer ≠ approver", "each level signed by a different person"),
         messages={
             "pricing.concession_kind": (

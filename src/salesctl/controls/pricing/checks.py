@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any
 
 from salesctl.context import Context
+from salesctl.control import Scratch
 from salesctl.controls.pricing.policy import (
     _ZERO,
     DOCUMENT_PRICED,
@@ -50,10 +51,17 @@ def master_price(
         that day), ``"currency"`` (valid entries, none in that currency) or ``"ambiguous"``
         (valid entries with different prices).
     """
+    return _master_price(ctx.prices_for(product.id), product, on, currency)
+
+
+def _master_price(
+    entries: tuple[PriceEntry, ...], product: Product, on: dt.date, currency: str
+) -> tuple[PriceEntry | None, str | None]:
+    """:func:`master_price` among ``entries``, the product's price-master entries."""
     cls = product.price_class
     found: PriceEntry | None = None
     other_currency = False
-    for e in ctx.prices_for(product.id):
+    for e in entries:
         # PriceEntry.valid_on, inlined: this runs for every line of every order.
         if (
             e.price_class is not cls
@@ -73,12 +81,27 @@ def master_price(
     return None, "currency" if other_currency else "missing"
 
 
+def _by_product(prices: tuple[PriceEntry, ...]) -> dict[str, tuple[PriceEntry, ...]]:
+    """The price-master entries by product id, each product's in the order given."""
+    index: dict[str, tuple[PriceEntry, ...]] = {}
+    several: dict[str, list[PriceEntry]] = {}
+    for entry in prices:
+        pid = entry.product_id
+        if pid not in index:
+            index[pid] = (entry,)
+        else:
+            several.setdefault(pid, list(index[pid][:1])).append(entry)
+    for pid, entries in several.items():
+        index[pid] = tuple(entries)
+    return index
+
+
 class _LinePrices:
     """The master price of every line of one order, worked out once per gate check.
 
     O2C-PR-01, -02, -03, -05 and O2C-SD-01 all need each line's :func:`master_price`; the
-    first of them to ask computes it for every line and leaves it on the context (for that
-    order only), the others reuse it. The summary flags let a check that has nothing to
+    first of them to ask computes it for every line and leaves it in the gate's scratch for
+    the one call (their controls set ``scratch``), the others reuse it. The summary flags let a check that has nothing to
     report return at once; a check that may report walks ``rows`` exactly as before.
 
     Attributes:
@@ -95,8 +118,7 @@ class _LinePrices:
 
     def __init__(self, ctx: Context, order: SalesOrder) -> None:
         on, currency = order.order_date, order.currency
-        ctx.prices_for("")  # builds the context's product index on first use
-        index: dict[str, tuple[PriceEntry, ...]] = ctx._price_index
+        index = _by_product(ctx.prices)
         rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
         document = missing = moved = discounted = False
         for line in order.lines:
@@ -116,7 +138,7 @@ class _LinePrices:
                 entry: PriceEntry | None = e
                 problem: str | None = None
             else:
-                entry, problem = master_price(ctx, product, on, currency)
+                entry, problem = _master_price(entries, product, on, currency)
             rows.append((line, entry, problem))
             lp = line.list_price
             unit = line.unit_price
@@ -143,13 +165,20 @@ _GROUP = PriceClass.GROUP_PRICED
 assert frozenset({_STATE, _GROUP}) == DOCUMENT_PRICED
 
 
-def _line_prices(ctx: Context, order: SalesOrder) -> _LinePrices:
-    """The :class:`_LinePrices` of ``order`` under ``ctx`` (computed once per context and order)."""
-    memo: _LinePrices | None = ctx._line_prices
+#: The key of the line prices in a gate call's scratch.
+_LINE_PRICES = object()
+
+
+def _line_prices(ctx: Context, order: SalesOrder, scratch: Scratch | None = None) -> _LinePrices:
+    """The :class:`_LinePrices` of ``order`` under ``ctx``: computed once per gate call and
+    order (kept in the call's ``scratch``); computed afresh without one."""
+    if scratch is None:
+        return _LinePrices(ctx, order)
+    memo: _LinePrices | None = scratch.get(_LINE_PRICES)
     if memo is not None and memo.order is order:
         return memo
     memo = _LinePrices(ctx, order)
-    object.__setattr__(ctx, "_line_prices", memo)
+    scratch[_LINE_PRICES] = memo
     return memo
 
 
@@ -207,7 +236,7 @@ def _requirement(
 
 
 def check_document_price(
-    txn: Transaction, ctx: Context, policy: PricingPolicy
+    txn: Transaction, ctx: Context, policy: PricingPolicy, scratch: Scratch | None = None
 ) -> tuple[Finding, ...]:
     """O2C-PR-01: state-allocated and group-priced products sell at the document price.
 
@@ -215,7 +244,7 @@ def check_document_price(
     line discount, or a missing or ambiguous document price blocks; no approval can clear it.
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order)
+    prices = _line_prices(ctx, order, scratch)
     if not prices.document:
         return _NONE
     out: list[Finding] = []
@@ -257,7 +286,7 @@ def check_document_price(
 
 
 def check_price_master(
-    txn: Transaction, ctx: Context, policy: PricingPolicy
+    txn: Transaction, ctx: Context, policy: PricingPolicy, scratch: Scratch | None = None
 ) -> tuple[Finding, ...]:
     """O2C-PR-02: every market-priced line has a price in the approved price master.
 
@@ -265,7 +294,7 @@ def check_price_master(
     the price cannot be verified and the line is blocked (fails closed).
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order)
+    prices = _line_prices(ctx, order, scratch)
     if not prices.missing:
         return _NONE
     out: list[Finding] = []
@@ -279,7 +308,7 @@ def check_price_master(
 
 
 def check_float_authority(
-    txn: Transaction, ctx: Context, policy: PricingPolicy
+    txn: Transaction, ctx: Context, policy: PricingPolicy, scratch: Scratch | None = None
 ) -> tuple[Finding, ...]:
     """O2C-PR-03: a line's price within the acting seller's delegated float range.
 
@@ -289,7 +318,7 @@ def check_float_authority(
     BLOCK. A line without a master price cannot be judged and is blocked.
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order)
+    prices = _line_prices(ctx, order, scratch)
     if not prices.missing and not prices.moved:
         return _NONE
     actor = txn.actor
@@ -456,7 +485,9 @@ def _concession_finding(
     )
 
 
-def check_concessions(txn: Transaction, ctx: Context, policy: PricingPolicy) -> tuple[Finding, ...]:
+def check_concessions(
+    txn: Transaction, ctx: Context, policy: PricingPolicy, scratch: Scratch | None = None
+) -> tuple[Finding, ...]:
     """O2C-PR-05: discounts and promotions within the discount delegation matrix.
 
     Three measures, each judged against its own matrix: every line's discount (list price to
@@ -465,7 +496,7 @@ def check_concessions(txn: Transaction, ctx: Context, policy: PricingPolicy) -> 
     A kind of promotion the policy does not allow is blocked.
     """
     order = _order_of(txn)
-    if not order.concessions and not _line_prices(ctx, order).discounted:
+    if not order.concessions and not _line_prices(ctx, order, scratch).discounted:
         return _NONE  # nothing given: no line discount, no promotion
     out: list[Finding] = []
     cid = "O2C-PR-05"
