@@ -18,8 +18,8 @@ from typing import Any
 
 import attrs
 
-from salesctl._version import __version__
 from salesctl._convert import unstructure
+from salesctl._version import __version__
 from salesctl.control import Control
 from salesctl.controls import CATALOGUE_FINGERPRINT, FAMILIES
 from salesctl.docs.derived import (
