@@ -553,3 +553,17 @@ def test_host_integration_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     namespace: dict[str, Any] = {}
     for block in blocks:
         exec(compile(block, "host-integration.md", "exec"), namespace)
+
+
+def test_rcm_and_controls_json_show_both_sides_of_a_control() -> None:
+    """O2C-SO-01 is preventive (the next number at entry) and detective (gaps over a period):
+    the RCM row and controls.json say both."""
+    from salesctl.docs import controls_json, rcm_rows
+    from salesctl.policy import Policy
+
+    rows = {r["id"]: r for r in rcm_rows(Policy.default())}
+    assert rows["O2C-SO-01"]["kind"] == "preventive + detective"
+    assert rows["O2C-CR-04"]["kind"] == "preventive"
+    data = controls_json(Policy.default())
+    by_id = {c["id"]: c for c in data["controls"]}
+    assert by_id["O2C-SO-01"]["kinds"] == ["preventive", "detective"]

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from salesctl._version import __version__
-from salesctl.control import RISKS, Control
+from salesctl.control import RISKS, Control, Kind
 from salesctl.controls import CATALOGUE_FINGERPRINT
 from salesctl.docs.derived import (
     activity,
@@ -53,6 +53,7 @@ def controls_json(
                     {"id": r, "zh": RISKS[r][0], "en": RISKS[r][1]} for r in c.risks if r in RISKS
                 ],
                 "kind": c.kind.value,
+                "kinds": [k.value for k in Kind if k in c.kinds],
                 "frequency": c.frequency.value,
                 "automation": c.automation.value,
                 "key": c.key,

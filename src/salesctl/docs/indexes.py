@@ -119,12 +119,15 @@ def index_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     lines = page_head(label("catalogue", lang), "controls/index.md", lang)
     lines += [policy_line(policy, lang), ""]
     n_key = sum(1 for c in cs.values() if c.key)
-    n_prev = sum(1 for c in cs.values() if c.kind is Kind.PREVENTIVE)
+    n_prev = sum(1 for c in cs.values() if Kind.PREVENTIVE in c.kinds)
+    n_det = sum(1 for c in cs.values() if Kind.DETECTIVE in c.kinds)
     lines += [
         (
-            f"共 {len(cs)} 项控制(关键控制 {n_key} 项,预防性 {n_prev} 项,检查性 {len(cs) - n_prev} 项)。"
+            f"共 {len(cs)} 项控制(关键控制 {n_key} 项,预防性 {n_prev} 项,检查性 {n_det} 项;"
+            "兼具两者的控制分别计入)。"
             if zh
-            else f"{len(cs)} controls ({n_key} key, {n_prev} preventive, {len(cs) - n_prev} detective)."
+            else f"{len(cs)} controls ({n_key} key, {n_prev} preventive, {n_det} detective; a "
+            "control with both sides counts in each)."
         ),
         "",
         f"- [{label('rcm', lang)}](rcm.md)",

@@ -10,7 +10,7 @@ import csv
 import io
 from collections.abc import Mapping
 
-from salesctl.control import RISKS, Control
+from salesctl.control import RISKS, Control, Kind
 from salesctl.docs.derived import (
     activity,
     basic_norm,
@@ -117,7 +117,7 @@ def rcm_rows(
                 "activity_en": activity(c, policy, "en"),
                 "parameters": params,
                 "key": "★" if c.key else "",
-                "kind": c.kind.value,
+                "kind": " + ".join(k.value for k in Kind if k in c.kinds),
                 "automation": c.automation.value,
                 "frequency": c.frequency.value,
                 "owner": c.owner,
