@@ -106,6 +106,12 @@ def _open_error(e: sqlite3.Error, path: Path, *, read_only: bool = False) -> Jou
     return JournalError(f"cannot open the journal file ({e})", path=str(path))
 
 
+def _cannot_open(e: sqlite3.Error) -> bool:
+    """Whether SQLite failed to open or to write beside the file (not damage in it)."""
+    name = str(getattr(e, "sqlite_errorname", ""))
+    return name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) or "readonly" in str(e)
+
+
 def _check_identity(app: int, version: int, tables: set[str], where: str) -> None:
     if app == APPLICATION_ID and version < 0:
         raise JournalCorrupt(f"impossible schema version {version}", path=where)
@@ -358,43 +364,83 @@ class SQLiteStore:
         return conn
 
     def _open(self) -> sqlite3.Connection:
+        try:
+            return self._try_open()
+        except OSError as e:  # probing the path: a name too long, a loop of links, …
+            raise JournalError(
+                f"cannot open the journal file ({e.strerror or e})", path=str(self.path)
+            ) from None
+
+    def _try_open(self) -> sqlite3.Connection:
         p = self.path
-        if self.read_only:
-            if not p.exists():
-                raise JournalError("no such journal file", path=str(p))
-            uri = p.as_uri() + "?mode=ro"
-        else:
+        for n, uri in enumerate(uris := self._uris()):
+            last = n == len(uris) - 1
+            try:
+                conn = sqlite3.connect(
+                    uri,
+                    uri=True,
+                    timeout=self._timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            except sqlite3.Error as e:
+                if not last:
+                    continue
+                raise _open_error(e, p, read_only=self.read_only) from None
+            try:
+                self._ready(conn)
+                return conn
+            except sqlite3.Error as e:
+                conn.close()
+                if not last and _cannot_open(e):
+                    continue  # read-only: try the next way of reading the file
+                if self.read_only and _cannot_open(e):
+                    raise self._unreadable(e) from None
+                raise _translate(e, p) from None
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover - _uris() is never empty
+
+    def _uris(self) -> list[str]:
+        """The URIs to open the file by, in the order to try them."""
+        p = self.path
+        if not self.read_only:
             if not p.parent.is_dir():
                 raise JournalError("the directory does not exist", path=str(p))
-            uri = p.as_uri() + "?mode=rwc"
-        try:
-            conn = sqlite3.connect(
-                uri,
-                uri=True,
-                timeout=self._timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as e:
-            if self.read_only and not (p.parent / (p.name + "-wal")).exists():
-                # A read-only copy in a read-only directory: SQLite cannot create the -shm
-                # file WAL mode needs; without a -wal file the database file is complete.
-                try:
-                    conn = sqlite3.connect(
-                        p.as_uri() + "?mode=ro&immutable=1",
-                        uri=True,
-                        isolation_level=None,
-                        check_same_thread=False,
-                    )
-                except sqlite3.Error:
-                    raise _open_error(e, p, read_only=self.read_only) from None
+            return [p.as_uri() + "?mode=rwc"]
+        if not p.exists():
+            raise JournalError("no such journal file", path=str(p))
+        uris = [p.as_uri() + "?mode=ro"]
+        if not (p.parent / (p.name + "-wal")).exists():
+            # Without a -wal file beside it the database file holds every committed record, and
+            # nobody is writing (a writer keeps the -wal): it can be read as immutable. That is
+            # the way into a write-once archive, where SQLite cannot create the -shm file a
+            # WAL-mode read needs; try it first when the directory is not writable.
+            immutable = p.as_uri() + "?mode=ro&immutable=1"
+            if os.access(p.parent, os.W_OK):
+                uris.append(immutable)
             else:
-                raise _open_error(e, p, read_only=self.read_only) from None
+                uris.insert(0, immutable)
+        return uris
+
+    def _unreadable(self, e: sqlite3.Error) -> JournalError:
+        p = self.path
+        if (p.parent / (p.name + "-wal")).exists() and not os.access(p.parent, os.W_OK):
+            return JournalError(
+                "cannot read the journal: its -wal file (committed records not yet in the "
+                "file) lies in a directory this user cannot write; copy the journal with its "
+                "-wal file to a writable directory, or open it writable once to fold them in",
+                path=str(p),
+            )
+        return JournalError(f"cannot open the journal for reading ({e})", path=str(p))
+
+    def _ready(self, conn: sqlite3.Connection) -> None:
         deadline = time.monotonic() + self._timeout
         while True:
             try:
                 self._prepare(conn)
-                return conn
+                return
             except sqlite3.Error as e:
                 # While another process creates the journal or switches it to WAL, SQLite
                 # may answer "locked" at once instead of waiting: try again until the timeout.
@@ -405,10 +451,6 @@ class SQLiteStore:
                 if busy and time.monotonic() < deadline:
                     time.sleep(0.005 + random.random() * 0.02)
                     continue
-                conn.close()
-                raise _translate(e, p) from None
-            except BaseException:
-                conn.close()
                 raise
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
@@ -524,7 +566,7 @@ class SQLiteStore:
         return dest
 
     def verify(self, anchor: tuple[int, str] | None) -> Verification:
-        """The chain, the head, the indexes and SQLite's quick check, in one snapshot."""
+        """The chain, the head, the indexes and SQLite's integrity check, in one snapshot."""
         checker = ChainChecker()
         conn = self._connection()
         try:
@@ -546,10 +588,12 @@ def _verify(
     conn: sqlite3.Connection, checker: ChainChecker, anchor: tuple[int, str] | None
 ) -> Verification:
     idx: dict[str, dict[Any, tuple[int, Any]]] = {name: {} for name in INDEXES}
-    anchored = anchor is None
+    anchored = anchor is None or anchor[0] == 0
+    # Every table is read by a scan of the table itself (NOT INDEXED): a damaged index must
+    # not hide a row from verification.
     rows = conn.execute(
         "SELECT seq, CAST(kind AS BLOB), CAST(key AS BLOB), CAST(body AS BLOB), "
-        "CAST(prev_hash AS BLOB), CAST(hash AS BLOB) FROM entries ORDER BY seq"
+        "CAST(prev_hash AS BLOB), CAST(hash AS BLOB) FROM entries NOT INDEXED ORDER BY seq"
     )
     for seq, kind, key, body, prev_hash, hash_ in rows:
         k, rec = checker.feed(seq, kind, body, prev_hash, hash_, key)
@@ -563,26 +607,38 @@ def _verify(
             anchored = True
     if not anchored:
         assert anchor is not None
-        raise Broken(anchor[0], "the anchored record is missing")
-    check_head(conn.execute("SELECT seq, CAST(hash AS BLOB) FROM head").fetchall(), checker)
-    stored: dict[str, dict[Any, tuple[Any, Any]]] = {
-        "consumptions": {
-            r[0]: (r[2], r[1])
-            for r in conn.execute("SELECT release_id, order_id, seq FROM consumptions")
-        },
-        "numbers": {
-            (r[0], r[1]): (r[3], r[2])
-            for r in conn.execute("SELECT series, number, document_id, seq FROM numbers")
-        },
-        "releases": {
-            r[0]: (r[1], None) for r in conn.execute("SELECT release_id, seq FROM releases")
-        },
-        "approvals": {
-            r[0]: (r[1], None) for r in conn.execute("SELECT approval_id, seq FROM approvals")
-        },
+        raise Broken(
+            anchor[0],
+            f"the anchored record {anchor[0]} is missing: the chain ends at record "
+            f"{checker.expected - 1} (records were cut from its end)",
+        )
+    check_head(
+        conn.execute("SELECT seq, CAST(hash AS BLOB) FROM head NOT INDEXED").fetchall(), checker
+    )
+    stored: dict[str, list[tuple[Any, tuple[Any, Any]]]] = {
+        "consumptions": [
+            (r[0], (r[2], r[1]))
+            for r in conn.execute("SELECT release_id, order_id, seq FROM consumptions NOT INDEXED")
+        ],
+        "numbers": [
+            ((r[0], r[1]), (r[3], r[2]))
+            for r in conn.execute(
+                "SELECT series, number, document_id, seq FROM numbers NOT INDEXED"
+            )
+        ],
+        "releases": [
+            (r[0], (r[1], None))
+            for r in conn.execute("SELECT release_id, seq FROM releases NOT INDEXED")
+        ],
+        "approvals": [
+            (r[0], (r[1], None))
+            for r in conn.execute("SELECT approval_id, seq FROM approvals NOT INDEXED")
+        ],
     }
     check_indexes(idx, stored, checker.expected - 1)
-    check = conn.execute("PRAGMA quick_check").fetchall()
+    # The full check (not quick_check): it also compares every index with its table, so an
+    # edited index entry — which lets a write slip past a unique key — is found.
+    check = conn.execute("PRAGMA integrity_check").fetchall()
     if [tuple(r) for r in check] != [("ok",)]:
         raise Broken(
             None, "SQLite integrity check failed: " + "; ".join(str(r[0]) for r in check[:3])
