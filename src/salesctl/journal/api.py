@@ -340,7 +340,7 @@ class Journal:
             # index row must not lead to the same number being drawn twice.
             top = next(s.entries(kind="number", key=series, limit=1, newest_first=True), None)
             chained = top.record.get("number") if top is not None else None
-            if chained != last:
+            if chained != last or not isinstance(last, int | None) or isinstance(last, bool):
                 raise JournalCorrupt(
                     f"the number index of series {series!r} disagrees with the chain "
                     f"({last} vs {chained}); run verify",
@@ -377,7 +377,7 @@ class Journal:
                 rec = entry.record
                 try:
                     drawn.setdefault(str(rec["series"]), []).append(int(rec["number"]))
-                except (KeyError, TypeError, ValueError):
+                except (KeyError, TypeError, ValueError, JournalCorrupt):
                     raise JournalCorrupt(
                         "a number record is malformed; run verify", path=f"record {entry.seq}"
                     ) from None
@@ -454,7 +454,7 @@ class Journal:
                 continue
             try:
                 data = entry.to_dict()
-            except ValueError:
+            except JournalCorrupt:
                 raise ChainBroken("its body is not JSON", seq=entry.seq) from None
             out.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
             n += 1

@@ -61,8 +61,17 @@ APPLICATION_ID = 0x53434A31
 # -- errors from sqlite3 -------------------------------------------------------------------
 
 
-def _translate(e: sqlite3.Error, path: Path) -> JournalError:
+#: What reading a damaged file can raise: SQLite's errors, and text that is not UTF-8 (which
+#: the sqlite3 module raises as it is while decoding a row).
+_DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+
+
+def _translate(e: Exception, path: Path) -> JournalError:
     """Turn a sqlite3 exception into the typed journal error it means."""
+    if isinstance(e, UnicodeDecodeError):
+        return JournalCorrupt(
+            "the journal file is damaged (stored text is not UTF-8); run verify", path=str(path)
+        )
     name = str(getattr(e, "sqlite_errorname", "") or "")
     msg = str(e)
     where = str(path)
@@ -106,7 +115,7 @@ def _open_error(e: sqlite3.Error, path: Path, *, read_only: bool = False) -> Jou
     return JournalError(f"cannot open the journal file ({e})", path=str(path))
 
 
-def _cannot_open(e: sqlite3.Error) -> bool:
+def _cannot_open(e: Exception) -> bool:
     """Whether SQLite failed to open or to write beside the file (not damage in it)."""
     name = str(getattr(e, "sqlite_errorname", ""))
     return name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) or "readonly" in str(e)
@@ -295,7 +304,14 @@ class SQLiteSession:
 
     def last_numbers(self) -> dict[str, int]:
         drawn = self._conn.execute("SELECT series, MAX(number) FROM numbers GROUP BY series")
-        return {str(s): int(n) for s, n in drawn}
+        last: dict[str, int] = {}
+        for s, n in drawn:
+            if not isinstance(s, str) or not isinstance(n, int):
+                raise JournalCorrupt(
+                    "the numbers index is damaged; run verify", path=str(self._path)
+                )
+            last[s] = n
+        return last
 
     def number_document(self, series: str, number: int) -> tuple[bool, Any]:
         row = self._conn.execute(
@@ -390,7 +406,7 @@ class SQLiteStore:
             try:
                 self._ready(conn)
                 return conn
-            except sqlite3.Error as e:
+            except _DB_ERRORS as e:
                 conn.close()
                 if not last and _cannot_open(e):
                     continue  # read-only: try the next way of reading the file
@@ -424,7 +440,7 @@ class SQLiteStore:
                 uris.insert(0, immutable)
         return uris
 
-    def _unreadable(self, e: sqlite3.Error) -> JournalError:
+    def _unreadable(self, e: Exception) -> JournalError:
         p = self.path
         if (p.parent / (p.name + "-wal")).exists() and not os.access(p.parent, os.W_OK):
             return JournalError(
@@ -519,7 +535,7 @@ class SQLiteStore:
             raise _translate(e, self.path) from None
         try:
             yield SQLiteSession(conn, self.path)
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             _rollback(conn)
             raise _translate(e, self.path) from None
         except BaseException:
@@ -527,7 +543,7 @@ class SQLiteStore:
             raise
         try:
             conn.execute("COMMIT")
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             _rollback(conn)
             raise _translate(e, self.path) from None
 
@@ -541,7 +557,7 @@ class SQLiteStore:
             raise _translate(e, self.path) from None
         try:
             yield SQLiteSession(conn, self.path)
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             _rollback(conn)
             raise _translate(e, self.path) from None
         except BaseException:
@@ -559,7 +575,7 @@ class SQLiteStore:
             raise _open_error(e, dest) from None
         try:
             self._connection().backup(out)
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             raise _translate(e, dest) from None
         finally:
             out.close()
@@ -571,13 +587,13 @@ class SQLiteStore:
         conn = self._connection()
         try:
             conn.execute("BEGIN")
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             raise _translate(e, self.path) from None
         try:
             return _verify(conn, checker, anchor)
         except Broken as b:
             return checker.result(b)
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             # Damage SQLite itself notices while reading: the first record not read is broken.
             return checker.result(Broken(checker.expected, f"SQLite cannot read it: {e}"))
         finally:
@@ -593,9 +609,13 @@ def _verify(
     # not hide a row from verification.
     rows = conn.execute(
         "SELECT seq, CAST(kind AS BLOB), CAST(key AS BLOB), CAST(body AS BLOB), "
-        "CAST(prev_hash AS BLOB), CAST(hash AS BLOB) FROM entries NOT INDEXED ORDER BY seq"
+        "CAST(prev_hash AS BLOB), CAST(hash AS BLOB), "
+        "typeof(kind) || typeof(key) || typeof(body) || typeof(prev_hash) || typeof(hash) "
+        "FROM entries NOT INDEXED ORDER BY seq"
     )
-    for seq, kind, key, body, prev_hash, hash_ in rows:
+    for seq, kind, key, body, prev_hash, hash_, types in rows:
+        if seq == checker.expected and types != "text" * 5:
+            raise Broken(seq, "a column of it is not stored as text: the record was altered")
         k, rec = checker.feed(seq, kind, body, prev_hash, hash_, key)
         indexed = index_row(k, rec)
         if indexed is not None:
