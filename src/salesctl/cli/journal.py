@@ -1,8 +1,11 @@
 """``salesctl journal``: verify a journal's chain, export its log, report its number series.
 
-* ``salesctl journal verify FILE [--anchor SEQ:HASH] [--json]`` — FILE is a journal or a
+* ``salesctl journal verify FILE [--anchor ANCHOR] [--json]`` — FILE is a journal or a
   JSON Lines export of one; exits 0 when the chain verifies, 2 when it is broken (naming the
-  first broken record), 3 when the file cannot be read as either;
+  first broken record), 3 when the file cannot be read as either. ANCHOR is ``SEQ:HASH``, the
+  JSON ``journal anchor`` prints, or a file holding either;
+* ``salesctl journal anchor FILE`` — verifies the chain and prints its anchor as JSON
+  (``{"file", "seq", "hash"}``), to keep outside the journal; exits 0, 2 or 3 as above;
 * ``salesctl journal export FILE [-o OUT] [--kind KIND ...]`` — the log as JSON Lines (to
   standard output unless ``-o``); exits 0, or 2/3 as above;
 * ``salesctl journal numbers FILE [--series S] [--json]`` — gaps and duplicates per number
@@ -20,6 +23,7 @@ from typing import Any, TextIO
 
 from salesctl.errors import ChainBroken, InvalidInput, SalesctlError
 from salesctl.journal import KINDS, Journal, verify_export
+from salesctl.journal.verify import check_anchor
 
 __all__ = ["register"]
 
@@ -34,9 +38,20 @@ def register(subparsers: Any) -> None:
 
     v = jsub.add_parser("verify", help="check the hash chain; name the first broken record")
     v.add_argument("file", help="a journal file, or a JSON Lines export of one")
-    v.add_argument("--anchor", metavar="SEQ:HASH", help="a head published earlier (journal.head())")
+    v.add_argument(
+        "--anchor",
+        metavar="ANCHOR",
+        help="an anchor kept earlier: SEQ:HASH, the JSON `journal anchor` printed, or a file "
+        "holding either; fails if that record or any before it is missing or differs",
+    )
     v.add_argument("--json", action="store_true", help="print the result as JSON")
     v.set_defaults(func=_cmd_verify)
+
+    a = jsub.add_parser(
+        "anchor", help="verify the chain and print its anchor (last seq and hash) as JSON"
+    )
+    a.add_argument("file", help="a journal file")
+    a.set_defaults(func=_cmd_anchor)
 
     e = jsub.add_parser("export", help="write the log as JSON Lines")
     e.add_argument("file", help="a journal file")
@@ -52,12 +67,67 @@ def register(subparsers: Any) -> None:
 
 
 def _anchor(text: str | None) -> tuple[int, str] | None:
+    """The anchor ``--anchor`` names: ``SEQ:HASH``, JSON ``{"seq", "hash"}``, or a file of
+    either."""
     if text is None:
         return None
-    seq, _, h = text.partition(":")
-    if not seq.isdigit() or len(h) != 64:
-        raise InvalidInput("must be SEQ:HASH (64 hex digits)", path="--anchor", value=text)
-    return int(seq), h.lower()
+    given = text.strip()
+    if not given.startswith("{") and not _is_seq_hash(given):
+        try:
+            given = Path(text).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeError, ValueError) as e:
+            raise InvalidInput(
+                f"is neither SEQ:HASH, JSON, nor a readable file ({e})", path="--anchor"
+            ) from None
+    if given.startswith("{"):
+        try:
+            obj = json.loads(given, parse_float=_no_float, parse_constant=_no_float)
+            seq, h = obj["seq"], obj["hash"]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            raise InvalidInput(
+                'must be JSON {"seq": N, "hash": "…"} as `journal anchor` prints',
+                path="--anchor",
+            ) from None
+        if isinstance(seq, bool) or not isinstance(seq, int) or not isinstance(h, str):
+            raise InvalidInput("must hold an integer seq and a hash", path="--anchor.seq")
+        anchor = (seq, h.lower())
+    elif _is_seq_hash(given):
+        seq_text, _, h = given.partition(":")
+        anchor = (int(seq_text), h.lower())
+    else:
+        raise InvalidInput("must be SEQ:HASH (64 hex digits) or JSON", path="--anchor")
+    check_anchor(anchor)
+    return anchor
+
+
+def _is_seq_hash(text: str) -> bool:
+    seq, colon, h = text.partition(":")
+    hexdigits = "0123456789abcdefABCDEF"
+    return (
+        bool(colon)
+        and seq.isascii()
+        and seq.isdigit()
+        and len(h) == 64
+        and all(c in hexdigits for c in h)
+    )
+
+
+def _no_float(text: str) -> Any:
+    raise ValueError(f"not an integer: {text}")
+
+
+def _cmd_anchor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        with Journal(args.file, read_only=True) as journal:
+            seq, h = journal.anchor()
+    except ChainBroken as e:
+        print(f"salesctl: {e}", file=err)
+        return _BROKEN
+    except SalesctlError as e:
+        print(f"salesctl: {e}", file=err)
+        return _BAD
+    print(json.dumps({"file": str(Path(args.file).absolute()), "seq": seq, "hash": h}), file=out)
+    return _OK
 
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -88,7 +88,7 @@ class Journal:
             raise InvalidInput(
                 "must be a non-negative number of seconds", path="timeout", value=timeout
             )
-        self.path = Path(path).absolute()
+        self.path = _usable_path(path)
         self.read_only = bool(read_only)
         self._clock = clock or _utc_now
         self._store: Store = SQLiteStore(
@@ -340,7 +340,7 @@ class Journal:
             # index row must not lead to the same number being drawn twice.
             top = next(s.entries(kind="number", key=series, limit=1, newest_first=True), None)
             chained = top.record.get("number") if top is not None else None
-            if chained != last:
+            if chained != last or not isinstance(last, int | None) or isinstance(last, bool):
                 raise JournalCorrupt(
                     f"the number index of series {series!r} disagrees with the chain "
                     f"({last} vs {chained}); run verify",
@@ -377,7 +377,7 @@ class Journal:
                 rec = entry.record
                 try:
                     drawn.setdefault(str(rec["series"]), []).append(int(rec["number"]))
-                except (KeyError, TypeError, ValueError):
+                except (KeyError, TypeError, ValueError, JournalCorrupt):
                     raise JournalCorrupt(
                         "a number record is malformed; run verify", path=f"record {entry.seq}"
                     ) from None
@@ -454,7 +454,7 @@ class Journal:
                 continue
             try:
                 data = entry.to_dict()
-            except ValueError:
+            except JournalCorrupt:
                 raise ChainBroken("its body is not JSON", seq=entry.seq) from None
             out.write(json.dumps(data, ensure_ascii=False, sort_keys=True) + "\n")
             n += 1
@@ -466,8 +466,16 @@ class Journal:
         Raises:
             JournalError: if ``dest`` exists or cannot be written.
         """
-        target = Path(dest).absolute()
-        if target.exists():
+        if not isinstance(dest, str | os.PathLike) or str(dest) in ("", ":memory:"):
+            raise InvalidInput("must be the path of a file", path="dest", value=dest)
+        target = _usable_path(dest)
+        try:
+            exists = target.exists()
+        except OSError as e:
+            raise JournalError(
+                f"cannot use the backup target ({e.strerror})", path=str(target)
+            ) from None
+        if exists:
             raise JournalError("the backup target exists already", path=str(target))
         return self._store.backup(target)
 
@@ -570,19 +578,50 @@ class Journal:
 
     # -- verification ----------------------------------------------------------------------
 
+    def anchor(self) -> tuple[int, str]:
+        """An anchor to keep outside the journal: ``(seq, hash)`` of the last record, once the
+        whole chain verified.
+
+        The file alone cannot prove that no record was cut from its end: whoever can write it
+        can delete the last records and point the head at the new last one. Keep anchors
+        elsewhere (a ticket, an e-mail to audit, the period-end report);
+        ``verify(anchor=...)`` then fails if the anchored record or any before it is missing
+        or differs. ``salesctl journal anchor FILE`` prints one as JSON.
+
+        Returns:
+            ``(seq, hash)``; ``(0, GENESIS_HASH)`` for an empty journal.
+
+        Raises:
+            ChainBroken: if the chain does not verify (an anchor of a broken chain proves
+                nothing).
+            JournalError: if the journal cannot be read.
+        """
+        v = self._store.verify(None)
+        if not v.ok:
+            raise ChainBroken(
+                f"no anchor of a broken chain: {v.reason}", seq=v.broken_seq, path=str(self.path)
+            )
+        return v.head_seq, v.head_hash
+
     def verify(self, *, anchor: tuple[int, str] | None = None) -> Verification:
         """Check the whole chain, and that the indexes agree with it.
 
         Checks, record by record in sequence order: the sequence number is the next one (a
         deleted or inserted record breaks it), ``prev_hash`` is the previous record's hash,
         the hash matches the stored bytes, the record is well-formed and its index key
-        matches. Then: the chain head matches the last record, every consumption, number,
-        release and approval index row points at the record it claims (so a deleted
-        consumption row cannot free a release for a second use), the ``anchor`` (if given)
-        matches, and SQLite's own quick check passes.
+        matches, and the record keeps the rules the indexes enforce, re-derived from the
+        chain alone (a release used once, numbers drawn 1, 2, 3, … per series without gap or
+        duplicate, one record per release or approval id). Then: the ``anchor`` (if given)
+        is in the chain with its hash, the chain head matches the last record, every
+        consumption, number, release and approval index row points at the record it claims
+        (so a deleted consumption row cannot free a release for a second use), and SQLite's
+        full ``integrity_check`` passes (which compares every index with its table).
+
+        Without an anchor, records cut from the end with the head moved back to the new last
+        record cannot be told from a journal that never had them; see :meth:`anchor`.
 
         Args:
-            anchor: ``(seq, hash)`` published earlier (see :meth:`head`).
+            anchor: ``(seq, hash)`` kept earlier (see :meth:`anchor`, :meth:`head`).
 
         Returns:
             The verification; never raises for a broken chain (see
@@ -593,6 +632,34 @@ class Journal:
         """
         check_anchor(anchor)
         return self._store.verify(anchor)
+
+
+def _usable_path(path: str | os.PathLike[str]) -> Path:
+    """``path`` made absolute, or a :class:`JournalError` naming it if no file can have it.
+
+    SQLite takes a path up to its first NUL character: ``"a\\x00b.sqlite"`` would open (and
+    create) a file named ``a``. A name that the file system cannot encode is refused too.
+    """
+    try:
+        text = os.fspath(path)
+    except TypeError:
+        raise InvalidInput("must be the path of a file", path="path", value=path) from None
+    if not isinstance(text, str):
+        raise InvalidInput("must be a text path, not bytes", path="path", value=text)
+    if "\x00" in text:
+        raise JournalError(
+            "the path contains a NUL character: no file can have it", path=repr(text)
+        )
+    try:
+        os.fsencode(text)
+    except UnicodeError:
+        raise JournalError(
+            "the path cannot be encoded for this file system", path=repr(text)
+        ) from None
+    try:
+        return Path(text).absolute()
+    except (OSError, ValueError) as e:
+        raise JournalError(f"the path cannot be used ({e})", path=repr(text)) from None
 
 
 def _check_txn(txn: Any) -> None:

@@ -20,7 +20,7 @@ from attrs import field, frozen
 from salesctl._convert import structure
 from salesctl._validators import typed
 from salesctl.decision import Decision
-from salesctl.errors import ChainBroken, InvalidInput, JournalCorrupt
+from salesctl.errors import ChainBroken, InvalidInput, JournalCorrupt, SalesctlError
 from salesctl.model import CreditExposure
 from salesctl.money import Money
 from salesctl.transactions import Transaction
@@ -169,8 +169,19 @@ class Entry:
 
     @property
     def record(self) -> dict[str, Any]:
-        """The record as JSON data (a fresh copy)."""
-        data: dict[str, Any] = json.loads(self.body)
+        """The record as JSON data (a fresh copy).
+
+        Raises:
+            JournalCorrupt: if the stored body is not a JSON object (the record is damaged).
+        """
+        try:
+            data = json.loads(self.body)
+        except (ValueError, RecursionError):
+            data = None
+        if not isinstance(data, dict):
+            raise JournalCorrupt(
+                "the stored body is not a JSON object; run verify", path=f"record {self.seq}"
+            )
         return data
 
     @property
@@ -299,7 +310,11 @@ def entry_of(row: Any) -> Entry:
         JournalCorrupt: if a column is not text (the record is damaged).
     """
     seq, kind, body, prev_hash, hash_ = row
-    if not all(isinstance(x, str) for x in (kind, body, prev_hash, hash_)):
+    if (
+        not isinstance(seq, int)
+        or isinstance(seq, bool)
+        or not all(isinstance(x, str) for x in (kind, body, prev_hash, hash_))
+    ):
         raise JournalCorrupt("a stored record is damaged; run verify", path=f"record {seq}")
     return Entry(seq=int(seq), kind=kind, body=body, prev_hash=prev_hash, hash=hash_)
 
@@ -319,16 +334,25 @@ def value_of(entry: Entry, kind: str, cls: type[Any], where: str) -> Any:
 
 
 def consumption_of(entry: Entry) -> ReleaseConsumption:
-    """The :class:`ReleaseConsumption` a ``consumption`` record holds."""
+    """The :class:`ReleaseConsumption` a ``consumption`` record holds.
+
+    Raises:
+        JournalCorrupt: if the record does not hold one (it is damaged).
+    """
     rec = entry.record
-    return ReleaseConsumption(
-        release_id=rec["release_id"],
-        order_id=rec["order_id"],
-        amount=Money.parse(rec["amount"]),
-        recorded_at=dt.datetime.fromisoformat(rec["recorded_at"]),
-        seq=entry.seq,
-        hash=entry.hash,
-    )
+    try:
+        return ReleaseConsumption(
+            release_id=rec["release_id"],
+            order_id=rec["order_id"],
+            amount=Money.parse(rec["amount"]),
+            recorded_at=dt.datetime.fromisoformat(rec["recorded_at"]),
+            seq=entry.seq,
+            hash=entry.hash,
+        )
+    except (KeyError, TypeError, ValueError, SalesctlError):
+        raise JournalCorrupt(
+            "the consumption record is malformed; run verify", path=f"record {entry.seq}"
+        ) from None
 
 
 def series_report(series: str, numbers: list[int]) -> SeriesReport:

@@ -61,8 +61,17 @@ APPLICATION_ID = 0x53434A31
 # -- errors from sqlite3 -------------------------------------------------------------------
 
 
-def _translate(e: sqlite3.Error, path: Path) -> JournalError:
+#: What reading a damaged file can raise: SQLite's errors, and text that is not UTF-8 (which
+#: the sqlite3 module raises as it is while decoding a row).
+_DB_ERRORS = (sqlite3.Error, UnicodeDecodeError)
+
+
+def _translate(e: Exception, path: Path) -> JournalError:
     """Turn a sqlite3 exception into the typed journal error it means."""
+    if isinstance(e, UnicodeDecodeError):
+        return JournalCorrupt(
+            "the journal file is damaged (stored text is not UTF-8); run verify", path=str(path)
+        )
     name = str(getattr(e, "sqlite_errorname", "") or "")
     msg = str(e)
     where = str(path)
@@ -104,6 +113,12 @@ def _open_error(e: sqlite3.Error, path: Path, *, read_only: bool = False) -> Jou
         with contextlib.suppress(OSError):
             path.unlink()  # only made to diagnose
     return JournalError(f"cannot open the journal file ({e})", path=str(path))
+
+
+def _cannot_open(e: Exception) -> bool:
+    """Whether SQLite failed to open or to write beside the file (not damage in it)."""
+    name = str(getattr(e, "sqlite_errorname", ""))
+    return name.startswith(("SQLITE_CANTOPEN", "SQLITE_READONLY")) or "readonly" in str(e)
 
 
 def _check_identity(app: int, version: int, tables: set[str], where: str) -> None:
@@ -289,7 +304,14 @@ class SQLiteSession:
 
     def last_numbers(self) -> dict[str, int]:
         drawn = self._conn.execute("SELECT series, MAX(number) FROM numbers GROUP BY series")
-        return {str(s): int(n) for s, n in drawn}
+        last: dict[str, int] = {}
+        for s, n in drawn:
+            if not isinstance(s, str) or not isinstance(n, int):
+                raise JournalCorrupt(
+                    "the numbers index is damaged; run verify", path=str(self._path)
+                )
+            last[s] = n
+        return last
 
     def number_document(self, series: str, number: int) -> tuple[bool, Any]:
         row = self._conn.execute(
@@ -358,43 +380,83 @@ class SQLiteStore:
         return conn
 
     def _open(self) -> sqlite3.Connection:
+        try:
+            return self._try_open()
+        except OSError as e:  # probing the path: a name too long, a loop of links, …
+            raise JournalError(
+                f"cannot open the journal file ({e.strerror or e})", path=str(self.path)
+            ) from None
+
+    def _try_open(self) -> sqlite3.Connection:
         p = self.path
-        if self.read_only:
-            if not p.exists():
-                raise JournalError("no such journal file", path=str(p))
-            uri = p.as_uri() + "?mode=ro"
-        else:
+        for n, uri in enumerate(uris := self._uris()):
+            last = n == len(uris) - 1
+            try:
+                conn = sqlite3.connect(
+                    uri,
+                    uri=True,
+                    timeout=self._timeout,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+            except sqlite3.Error as e:
+                if not last:
+                    continue
+                raise _open_error(e, p, read_only=self.read_only) from None
+            try:
+                self._ready(conn)
+                return conn
+            except _DB_ERRORS as e:
+                conn.close()
+                if not last and _cannot_open(e):
+                    continue  # read-only: try the next way of reading the file
+                if self.read_only and _cannot_open(e):
+                    raise self._unreadable(e) from None
+                raise _translate(e, p) from None
+            except BaseException:
+                conn.close()
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover - _uris() is never empty
+
+    def _uris(self) -> list[str]:
+        """The URIs to open the file by, in the order to try them."""
+        p = self.path
+        if not self.read_only:
             if not p.parent.is_dir():
                 raise JournalError("the directory does not exist", path=str(p))
-            uri = p.as_uri() + "?mode=rwc"
-        try:
-            conn = sqlite3.connect(
-                uri,
-                uri=True,
-                timeout=self._timeout,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-        except sqlite3.Error as e:
-            if self.read_only and not (p.parent / (p.name + "-wal")).exists():
-                # A read-only copy in a read-only directory: SQLite cannot create the -shm
-                # file WAL mode needs; without a -wal file the database file is complete.
-                try:
-                    conn = sqlite3.connect(
-                        p.as_uri() + "?mode=ro&immutable=1",
-                        uri=True,
-                        isolation_level=None,
-                        check_same_thread=False,
-                    )
-                except sqlite3.Error:
-                    raise _open_error(e, p, read_only=self.read_only) from None
+            return [p.as_uri() + "?mode=rwc"]
+        if not p.exists():
+            raise JournalError("no such journal file", path=str(p))
+        uris = [p.as_uri() + "?mode=ro"]
+        if not (p.parent / (p.name + "-wal")).exists():
+            # Without a -wal file beside it the database file holds every committed record, and
+            # nobody is writing (a writer keeps the -wal): it can be read as immutable. That is
+            # the way into a write-once archive, where SQLite cannot create the -shm file a
+            # WAL-mode read needs; try it first when the directory is not writable.
+            immutable = p.as_uri() + "?mode=ro&immutable=1"
+            if os.access(p.parent, os.W_OK):
+                uris.append(immutable)
             else:
-                raise _open_error(e, p, read_only=self.read_only) from None
+                uris.insert(0, immutable)
+        return uris
+
+    def _unreadable(self, e: Exception) -> JournalError:
+        p = self.path
+        if (p.parent / (p.name + "-wal")).exists() and not os.access(p.parent, os.W_OK):
+            return JournalError(
+                "cannot read the journal: its -wal file (committed records not yet in the "
+                "file) lies in a directory this user cannot write; copy the journal with its "
+                "-wal file to a writable directory, or open it writable once to fold them in",
+                path=str(p),
+            )
+        return JournalError(f"cannot open the journal for reading ({e})", path=str(p))
+
+    def _ready(self, conn: sqlite3.Connection) -> None:
         deadline = time.monotonic() + self._timeout
         while True:
             try:
                 self._prepare(conn)
-                return conn
+                return
             except sqlite3.Error as e:
                 # While another process creates the journal or switches it to WAL, SQLite
                 # may answer "locked" at once instead of waiting: try again until the timeout.
@@ -405,10 +467,6 @@ class SQLiteStore:
                 if busy and time.monotonic() < deadline:
                     time.sleep(0.005 + random.random() * 0.02)
                     continue
-                conn.close()
-                raise _translate(e, p) from None
-            except BaseException:
-                conn.close()
                 raise
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
@@ -477,7 +535,7 @@ class SQLiteStore:
             raise _translate(e, self.path) from None
         try:
             yield SQLiteSession(conn, self.path)
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             _rollback(conn)
             raise _translate(e, self.path) from None
         except BaseException:
@@ -485,7 +543,7 @@ class SQLiteStore:
             raise
         try:
             conn.execute("COMMIT")
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             _rollback(conn)
             raise _translate(e, self.path) from None
 
@@ -499,7 +557,7 @@ class SQLiteStore:
             raise _translate(e, self.path) from None
         try:
             yield SQLiteSession(conn, self.path)
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             _rollback(conn)
             raise _translate(e, self.path) from None
         except BaseException:
@@ -517,25 +575,25 @@ class SQLiteStore:
             raise _open_error(e, dest) from None
         try:
             self._connection().backup(out)
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             raise _translate(e, dest) from None
         finally:
             out.close()
         return dest
 
     def verify(self, anchor: tuple[int, str] | None) -> Verification:
-        """The chain, the head, the indexes and SQLite's quick check, in one snapshot."""
+        """The chain, the head, the indexes and SQLite's integrity check, in one snapshot."""
         checker = ChainChecker()
         conn = self._connection()
         try:
             conn.execute("BEGIN")
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             raise _translate(e, self.path) from None
         try:
             return _verify(conn, checker, anchor)
         except Broken as b:
             return checker.result(b)
-        except sqlite3.Error as e:
+        except _DB_ERRORS as e:
             # Damage SQLite itself notices while reading: the first record not read is broken.
             return checker.result(Broken(checker.expected, f"SQLite cannot read it: {e}"))
         finally:
@@ -546,12 +604,18 @@ def _verify(
     conn: sqlite3.Connection, checker: ChainChecker, anchor: tuple[int, str] | None
 ) -> Verification:
     idx: dict[str, dict[Any, tuple[int, Any]]] = {name: {} for name in INDEXES}
-    anchored = anchor is None
+    anchored = anchor is None or anchor[0] == 0
+    # Every table is read by a scan of the table itself (NOT INDEXED): a damaged index must
+    # not hide a row from verification.
     rows = conn.execute(
         "SELECT seq, CAST(kind AS BLOB), CAST(key AS BLOB), CAST(body AS BLOB), "
-        "CAST(prev_hash AS BLOB), CAST(hash AS BLOB) FROM entries ORDER BY seq"
+        "CAST(prev_hash AS BLOB), CAST(hash AS BLOB), "
+        "typeof(kind) || typeof(key) || typeof(body) || typeof(prev_hash) || typeof(hash) "
+        "FROM entries NOT INDEXED ORDER BY seq"
     )
-    for seq, kind, key, body, prev_hash, hash_ in rows:
+    for seq, kind, key, body, prev_hash, hash_, types in rows:
+        if seq == checker.expected and types != "text" * 5:
+            raise Broken(seq, "a column of it is not stored as text: the record was altered")
         k, rec = checker.feed(seq, kind, body, prev_hash, hash_, key)
         indexed = index_row(k, rec)
         if indexed is not None:
@@ -563,26 +627,38 @@ def _verify(
             anchored = True
     if not anchored:
         assert anchor is not None
-        raise Broken(anchor[0], "the anchored record is missing")
-    check_head(conn.execute("SELECT seq, CAST(hash AS BLOB) FROM head").fetchall(), checker)
-    stored: dict[str, dict[Any, tuple[Any, Any]]] = {
-        "consumptions": {
-            r[0]: (r[2], r[1])
-            for r in conn.execute("SELECT release_id, order_id, seq FROM consumptions")
-        },
-        "numbers": {
-            (r[0], r[1]): (r[3], r[2])
-            for r in conn.execute("SELECT series, number, document_id, seq FROM numbers")
-        },
-        "releases": {
-            r[0]: (r[1], None) for r in conn.execute("SELECT release_id, seq FROM releases")
-        },
-        "approvals": {
-            r[0]: (r[1], None) for r in conn.execute("SELECT approval_id, seq FROM approvals")
-        },
+        raise Broken(
+            anchor[0],
+            f"the anchored record {anchor[0]} is missing: the chain ends at record "
+            f"{checker.expected - 1} (records were cut from its end)",
+        )
+    check_head(
+        conn.execute("SELECT seq, CAST(hash AS BLOB) FROM head NOT INDEXED").fetchall(), checker
+    )
+    stored: dict[str, list[tuple[Any, tuple[Any, Any]]]] = {
+        "consumptions": [
+            (r[0], (r[2], r[1]))
+            for r in conn.execute("SELECT release_id, order_id, seq FROM consumptions NOT INDEXED")
+        ],
+        "numbers": [
+            ((r[0], r[1]), (r[3], r[2]))
+            for r in conn.execute(
+                "SELECT series, number, document_id, seq FROM numbers NOT INDEXED"
+            )
+        ],
+        "releases": [
+            (r[0], (r[1], None))
+            for r in conn.execute("SELECT release_id, seq FROM releases NOT INDEXED")
+        ],
+        "approvals": [
+            (r[0], (r[1], None))
+            for r in conn.execute("SELECT approval_id, seq FROM approvals NOT INDEXED")
+        ],
     }
     check_indexes(idx, stored, checker.expected - 1)
-    check = conn.execute("PRAGMA quick_check").fetchall()
+    # The full check (not quick_check): it also compares every index with its table, so an
+    # edited index entry — which lets a write slip past a unique key — is found.
+    check = conn.execute("PRAGMA integrity_check").fetchall()
     if [tuple(r) for r in check] != [("ok",)]:
         raise Broken(
             None, "SQLite integrity check failed: " + "; ".join(str(r[0]) for r in check[:3])

@@ -1,7 +1,9 @@
 """Checking a journal's chain: record by record, the index tables against it, and exports.
 
 The checks here know no database. A backend reads its records in sequence order and feeds them
-to a :class:`ChainChecker`, collects what its index tables hold and compares them with
+to a :class:`ChainChecker` (which also re-derives, from the chain alone, every rule the index
+tables enforce: one use per release, numbers drawn without gap or duplicate, one record per
+release or approval id), collects what its index tables hold and compares them with
 :func:`check_indexes`; :func:`verify_export` checks a JSON Lines export with nothing else.
 """
 
@@ -48,12 +50,21 @@ class Broken(Exception):
 
 
 class ChainChecker:
-    """Feeds on records in order and stops at the first broken one."""
+    """Feeds on records in order and stops at the first broken one.
+
+    Besides the links and hashes, it holds every record to the rules the index tables enforce
+    — so that a damaged or edited index (which lets a write slip past its unique key) is
+    caught from the chain itself: a release used twice, a number drawn twice or skipped, a
+    release or approval id recorded twice.
+    """
 
     def __init__(self) -> None:
         self.expected = 1
         self.prev = GENESIS_HASH.encode()
         self.count = 0
+        self._used: dict[str, int] = {}
+        self._ids: dict[tuple[str, str], int] = {}
+        self._last: dict[str, tuple[int, int]] = {}
 
     def feed(
         self, seq: Any, kind: Any, body: Any, prev_hash: Any, hash_: Any, key: Any = None
@@ -79,14 +90,51 @@ class ChainChecker:
         try:
             record = json.loads(body_b.decode("utf-8"), parse_float=_refuse_float)
             derived = record_key(kind_s, record)
-        except (ValueError, KeyError, TypeError, IndexError):
+        except (ValueError, KeyError, TypeError, IndexError, RecursionError):
             raise Broken(seq, f"its body is not a well-formed {kind_s} record") from None
         if key is not None and as_bytes(key) != derived.encode("utf-8"):
             raise Broken(seq, "its index key does not match its content")
+        self._hold_rules(seq, kind_s, record)
         self.prev = hash_b
         self.expected += 1
         self.count += 1
         return kind_s, record
+
+    def _hold_rules(self, seq: int, kind: str, record: Any) -> None:
+        """Raise :class:`Broken` if this good record breaks a rule of the indexes."""
+        if kind == "consumption":
+            rid = record["release_id"]
+            first = self._used.get(rid)
+            if first is not None:
+                raise Broken(
+                    seq,
+                    f"release {rid!r} is consumed a second time (first use in record {first})",
+                )
+            self._used[rid] = seq
+        elif kind in ("release", "approval"):
+            id_ = record[kind]["id"]
+            first = self._ids.get((kind, id_))
+            if first is not None:
+                raise Broken(
+                    seq, f"{kind} {id_!r} is recorded a second time (first in record {first})"
+                )
+            self._ids[kind, id_] = seq
+        elif kind == "number":
+            series, number = record["series"], record["number"]
+            last, at = self._last.get(series, (0, 0))
+            if number <= last:
+                raise Broken(
+                    seq,
+                    f"number {number} of series {series!r} is drawn a second time "
+                    f"(the last draw, in record {at}, was {last})",
+                )
+            if number != last + 1:
+                raise Broken(
+                    seq,
+                    f"numbers {last + 1}..{number - 1} of series {series!r} were never drawn "
+                    f"(gap before {number})",
+                )
+            self._last[series] = (number, seq)
 
     def result(self, broken: Broken | None = None) -> Verification:
         """The verification so far: good up to the last record fed, else broken at ``broken``."""
@@ -147,22 +195,28 @@ def check_head(head: list[Any], checker: ChainChecker) -> None:
 
 def check_indexes(
     want: dict[str, dict[Any, tuple[int, Any]]],
-    have: dict[str, dict[Any, tuple[Any, Any]]],
+    have: dict[str, list[tuple[Any, tuple[Any, Any]]]],
     last_seq: int,
 ) -> None:
     """Compare the index tables with what the chain says they hold.
 
     Args:
         want: per index (:data:`INDEXES`), key → ``(seq, extra)`` from the chain.
-        have: the same, as stored.
+        have: per index, the stored rows as ``(key, (seq, extra))``, read from the table
+            itself (not through an index); a key stored twice is an error.
         last_seq: the last good record.
 
     Raises:
-        Broken: at the first record whose index row is wrong, missing or extra.
+        Broken: at the first record whose index row is wrong, missing, extra or repeated.
     """
     bad: list[tuple[int, str]] = []
     for table, wanted in want.items():
-        stored = have[table]
+        stored: dict[Any, tuple[Any, Any]] = {}
+        for key, row in have[table]:
+            if key in stored:
+                s = row[0] if isinstance(row[0], int) and 0 < row[0] <= last_seq else last_seq
+                bad.append((max(s, 1), f"the {table} index holds {key!r} twice"))
+            stored[key] = row
         for key, (seq, extra) in wanted.items():
             got = stored.get(key)
             if got != (seq, extra):
@@ -196,7 +250,7 @@ def verify_export(
     """
     check_anchor(anchor)
     checker = ChainChecker()
-    anchored = anchor is None
+    anchored = anchor is None or anchor[0] == 0
     try:
         for n, line in enumerate(lines, 1):
             raw = line.decode("utf-8", "replace") if isinstance(line, bytes) else line
@@ -207,7 +261,7 @@ def verify_export(
                 seq, kind = obj["seq"], obj["kind"]
                 body = canonical_json(obj["record"])
                 prev_hash, hash_ = obj["prev_hash"], obj["hash"]
-            except (ValueError, KeyError, TypeError, SalesctlError):
+            except (ValueError, KeyError, TypeError, RecursionError, SalesctlError):
                 raise Broken(checker.expected, f"line {n} is not an export record") from None
             checker.feed(seq, kind, body, prev_hash, hash_)
             if anchor is not None and seq == anchor[0]:
@@ -223,7 +277,9 @@ def verify_export(
 
 
 def check_anchor(anchor: Any) -> None:
-    """Check that ``anchor`` is ``None`` or ``(seq, hash)`` as :meth:`Journal.head` returns.
+    """Check that ``anchor`` is ``None`` or ``(seq, hash)`` as :meth:`Journal.anchor` returns.
+
+    ``(0, GENESIS_HASH)`` is the anchor of an empty journal (it holds for any chain).
 
     Raises:
         InvalidInput: if it is not.
@@ -235,11 +291,14 @@ def check_anchor(anchor: Any) -> None:
         and len(anchor) == 2
         and isinstance(anchor[0], int)
         and not isinstance(anchor[0], bool)
-        and anchor[0] > 0
         and isinstance(anchor[1], str)
         and len(anchor[1]) == 64
+        and all(c in "0123456789abcdef" for c in anchor[1])
+        and (anchor[0] > 0 or (anchor[0] == 0 and anchor[1] == GENESIS_HASH))
     )
     if not ok:
         raise InvalidInput(
-            "must be (seq, hash) as returned by Journal.head()", path="anchor", value=anchor
+            "must be (seq, hash) as returned by Journal.head() or Journal.anchor()",
+            path="anchor",
+            value=anchor,
         )
