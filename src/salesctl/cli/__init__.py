@@ -171,7 +171,7 @@ def _command_path(args: argparse.Namespace) -> list[str]:
 def _tolerate_unencodable(stream: TextIO) -> None:
     """Make a real console stream write what it cannot encode (a lone surrogate) as a
     backslash escape instead of raising ``UnicodeEncodeError``."""
-    if isinstance(stream, io.TextIOWrapper) and stream.errors == "strict":
+    if isinstance(stream, io.TextIOWrapper) and stream.errors in ("strict", "surrogateescape"):
         with contextlib.suppress(ValueError, OSError):  # a closed or detached stream
             stream.reconfigure(errors="backslashreplace")
 

@@ -105,9 +105,7 @@ HELP: dict[tuple[str, ...], tuple[str, str]] = {
         "DIR/policy.toml and DIR/manifest.json (the planted violations and the two planted\n"
         "malformed lines). Same seed, same bytes. --customers must be 4 or more (a planted\n"
         "violation needs a distributor).",
-        "examples:\n"
-        "  salesctl demo demo\n"
-        "  salesctl demo big --orders 20000 --seed 7",
+        "examples:\n  salesctl demo demo\n  salesctl demo big --orders 20000 --seed 7",
     ),
 }
 

@@ -312,7 +312,7 @@ def read_events(
 
 
 #: A ``\uD800``-``\uDFFF`` escape: the line may hold a lone surrogate (checked exactly).
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89abAB][0-9a-fA-F]{2}")
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
 
 
 def _first_clause(e: Exception) -> str:
