@@ -267,7 +267,7 @@ def test_policy_validate_json(tmp_path: Path) -> None:
 def test_outcome_prints_its_name() -> None:
     """str(), f-strings and %s give the name; the value is still the number."""
     assert str(Outcome.BLOCK) == "BLOCK"
-    assert f"{Outcome.HOLD}" == "HOLD" and "%s" % Outcome.ALLOW == "ALLOW"
+    assert f"{Outcome.HOLD}" == "HOLD" and "%s" % Outcome.ALLOW == "ALLOW"  # noqa: UP031
     assert f"{Outcome.BLOCK:d}" == "2" and int(Outcome.BLOCK) == 2
     assert Outcome.HOLD < Outcome.BLOCK and max(Outcome) is Outcome.BLOCK
 
