@@ -159,21 +159,27 @@ class TestCommandLine:
         assert manifest.violations
         capsys.readouterr()
         code = main(["audit", str(d / "events.jsonl"), "--policy", str(d / "policy.toml"),
-                     "--report", str(d / "r.html"), "--report", str(d / "r.json"), "--progress"])
+                     "--report", str(d / "r.html"), "--report", str(d / "r.json"), "--progress",
+                     "--allow-rejected"])
         out = capsys.readouterr()
-        assert code == 2  # planted BLOCKs
+        assert code == 2  # planted BLOCKs (the 2 planted malformed lines accepted)
         assert f"report: {d / 'r.html'}" in out.out
         assert "2 lines rejected" in out.out
         assert "[" in out.err and "%" in out.err  # the progress bar
         r = AuditReport.from_dict(json.loads((d / "r.json").read_text()))
         assert {e.control_id for e in r.exceptions} == {v.control_id for v in manifest.violations}
+        # Without --allow-rejected the planted malformed lines fail the audit: exit 3.
+        assert main(["audit", str(d / "events.jsonl"), "--policy", str(d / "policy.toml"),
+                     "--report", str(d / "r2.json")]) == 3
 
     def test_default_report_next_to_the_stream(self, tmp_path: Path) -> None:
-        """Without --report, the Markdown report goes next to the stream."""
+        """Without --report, the Markdown report goes next to the stream (an empty stream
+        tested nothing: exit 3, unless --allow-rejected)."""
         ev = tmp_path / "x.jsonl"
         ev.write_text("")
-        assert main(["audit", str(ev)]) == 0
+        assert main(["audit", str(ev)]) == 3
         assert (tmp_path / "x.audit.md").exists()
+        assert main(["audit", str(ev), "--allow-rejected"]) == 0
 
     @pytest.mark.parametrize(
         "args",

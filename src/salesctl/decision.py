@@ -53,6 +53,14 @@ class Outcome(enum.IntEnum):
     #: Do not go ahead; no approval can clear it.
     BLOCK = 2
 
+    def __str__(self) -> str:
+        """The name (``"BLOCK"``), not the number: ``str()`` and f-strings print it."""
+        return self.name
+
+    def __format__(self, spec: str) -> str:
+        """The name with an empty format spec (f-strings); a numeric spec formats the number."""
+        return self.name if not spec else int.__format__(self, spec)
+
 
 #: Message templates by key: ``key -> (zh, en)``; ``str.format`` fields name parameters.
 MESSAGES: dict[str, tuple[str, str]] = {

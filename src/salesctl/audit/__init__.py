@@ -21,7 +21,8 @@ customer and the detective controls), folding the global state from every event;
 (:func:`replay_partitioned` does both). The result equals the one-go replay.
 
 The package by job: :mod:`~salesctl.audit.engine` (the replay, partitions, detective runs),
-:mod:`~salesctl.audit.report` (the report and its renderings) and
+:mod:`~salesctl.audit.report` (the report and its renderings),
+:mod:`~salesctl.audit.output` (writing it to a file, atomically) and
 :mod:`~salesctl.audit.rows` (its rows).
 
 >>> from salesctl.audit import replay
@@ -31,17 +32,22 @@ The package by job: :mod:`~salesctl.audit.engine` (the replay, partitions, detec
 """
 
 from salesctl.audit.engine import merge_reports, replay, replay_file, replay_partitioned
+from salesctl.audit.output import REPORT_FORMATS, check_report_path, report_format, write_report
 from salesctl.audit.report import AuditReport
 from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, ControlTally, RejectedLine
 
 __all__ = [
     "MAX_REJECTED_LISTED",
+    "REPORT_FORMATS",
     "AuditException",
     "AuditReport",
     "ControlTally",
     "RejectedLine",
+    "check_report_path",
     "merge_reports",
     "replay",
     "replay_file",
     "replay_partitioned",
+    "report_format",
+    "write_report",
 ]

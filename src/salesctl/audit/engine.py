@@ -170,6 +170,7 @@ def replay(
     progress: Callable[[int], None] | None = None,
     through: dt.date | None = None,
     ledger: Ledger | None = None,
+    interruptible: bool = False,
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls.
 
@@ -183,6 +184,9 @@ def replay(
         through: close the detective periods ending on or before this date at the end
             (default: those ending on or before the last event's date).
         ledger: the ledger to fold into (a fresh one by default).
+        interruptible: when true, a :exc:`KeyboardInterrupt` (Ctrl-C, SIGINT) during the
+            replay ends it and the report of the lines read so far is returned, marked
+            ``incomplete="interrupted"``; when false (the default) it propagates.
 
     Returns:
         The report.
@@ -226,6 +230,7 @@ def replay(
     # replay and run once a month instead (restored afterwards).
     gc_was_on = gc.isenabled()
     gc.disable()
+    incomplete = ""
     try:
         for line, item in read_events(_hashing(lines, digest, nbytes)):
             last_line = line
@@ -272,16 +277,25 @@ def replay(
                             if f.outcome is not Outcome.ALLOW:
                                 exceptions.append(_exception_of(f, decision, line))
             led.apply(item, decision)
+    except KeyboardInterrupt:
+        if not interruptible:
+            raise
+        incomplete = "interrupted"
     finally:
         if gc_was_on:
             gc.enable()
     if progress is not None:
         progress(nbytes[0])
-    if detective is not None and day is not None:
+    if detective is not None and day is not None and not incomplete:
         end = through if through is not None else day
-        while day <= end:
-            detective.close(day, tallies, exceptions)
-            day += dt.timedelta(days=1)
+        try:
+            while day <= end:
+                detective.close(day, tallies, exceptions)
+                day += dt.timedelta(days=1)
+        except KeyboardInterrupt:
+            if not interruptible:
+                raise
+            incomplete = "interrupted"
     return AuditReport(
         source=source,
         source_sha256=digest.hexdigest(),
@@ -300,6 +314,7 @@ def replay(
         unfolded=dict(sorted(led.unfolded.items())),
         out_of_order=out_of_order,
         partitions=n,
+        incomplete=incomplete,
     )
 
 
@@ -383,6 +398,7 @@ def merge_reports(reports: Iterable[AuditReport]) -> AuditReport:
         exceptions=tuple(sorted(exceptions, key=lambda e: e.sort_key)),
         periods=dict(sorted(periods.items())),
         partitions=len(parts),
+        incomplete=next((r.incomplete for r in parts if r.incomplete), ""),
     )
 
 

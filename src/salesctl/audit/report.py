@@ -44,6 +44,9 @@ class AuditReport:
             teach the ledger nothing).
         out_of_order: events earlier than the business date already reached.
         partitions: how many partitions the replay was split into (1: one go).
+        incomplete: why the report covers only part of the stream (``"interrupted"``: the
+            replay was stopped, e.g. by Ctrl-C, after line :attr:`lines`); empty when the
+            whole stream was replayed.
     """
 
     source: str = field(validator=typed(str))
@@ -65,6 +68,7 @@ class AuditReport:
     unfolded: FrozenMap[str, int] = field(default=FrozenMap(), converter=frozenmap_conv)
     out_of_order: int = field(default=0, validator=typed(int))
     partitions: int = field(default=1, validator=typed(int))
+    incomplete: str = field(default="", validator=typed(str))
 
     @property
     def population(self) -> int:
@@ -114,7 +118,8 @@ class AuditReport:
         held = sum(1 for e in self.exceptions if e.outcome is Outcome.HOLD)
         blocked = len(self.exceptions) - held
         ctl = len({e.control_id for e in self.exceptions})
-        return (
+        head = f"INCOMPLETE ({self.incomplete}): " if self.incomplete else ""
+        return head + (
             f"{self.population} events ({self.transactions} transactions) from {self.lines} lines; "
             f"{self.rejected_count} lines rejected; {len(self.exceptions)} exceptions "
             f"({held} HOLD, {blocked} BLOCK) under {ctl} controls; "
@@ -143,6 +148,15 @@ def _facts(e: AuditException) -> str:
     return "; ".join(f"{k}={v}" for k, v in e.facts)
 
 
+def _incomplete_note(r: AuditReport, lang: str) -> str:
+    if lang == "zh":
+        return f"重演在第 {r.lines} 行后中止;以下数字只覆盖第 1 至 {r.lines} 行,期末检查性控制未全部运行。"
+    return (
+        f"the replay stopped after line {r.lines}; the figures below cover lines 1 to "
+        f"{r.lines} only, and the period-end detective controls did not all run."
+    )
+
+
 def _md_cell(s: str) -> str:
     return s.replace("|", "\\|").replace("\n", " ")
 
@@ -152,6 +166,9 @@ def _markdown(r: AuditReport, lang: str) -> str:
     out: list[str] = []
     out.append("# 审计重演例外报告" if zh else "# Audit replay: exceptions report")
     out.append("")
+    if r.incomplete:
+        out.append(f"**incomplete: {r.incomplete}** — {_incomplete_note(r, lang)}")
+        out.append("")
     span = (
         f"{r.first_at.isoformat()} … {r.last_at.isoformat()}"
         if r.first_at is not None and r.last_at is not None
@@ -255,6 +272,7 @@ body{font:14px/1.45 system-ui,sans-serif;margin:2em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}
 td,th{border:1px solid #ccc;padding:.25em .5em;vertical-align:top;text-align:left}
 td.n{text-align:right}
+.incomplete{background:#fde0de;padding:.5em}
 .HOLD{background:#fff4d6}.BLOCK{background:#fde0de}
 code{font-size:12px}
 """
@@ -269,8 +287,13 @@ def _html(r: AuditReport, lang: str) -> str:
         f"<title>{'审计重演例外报告' if zh else 'Audit replay: exceptions report'}</title>",
         f"<style>{_CSS}</style></head><body>",
         f"<h1>{'审计重演例外报告' if zh else 'Audit replay: exceptions report'}</h1>",
-        "<table>",
     ]
+    if r.incomplete:
+        parts.append(
+            f'<p class="incomplete"><strong>incomplete: {e_(r.incomplete)}</strong> — '
+            f"{e_(_incomplete_note(r, lang))}</p>"
+        )
+    parts.append("<table>")
     span = (
         f"{r.first_at.isoformat()} … {r.last_at.isoformat()}"
         if r.first_at is not None and r.last_at is not None

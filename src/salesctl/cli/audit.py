@@ -2,9 +2,12 @@
 
 * ``salesctl audit EVENTS.jsonl [--policy FILE] [--report OUT.md|.html|.json ...]`` — replay
   an event stream through ledger, gate and detective controls (:mod:`salesctl.audit`), print
-  a summary and where the report is. Exit codes: 0 no exception, 1 exceptions (HOLD only),
-  2 exceptions including a BLOCK, 3 the stream or the policy cannot be read at all. Rejected
-  lines do not change the exit code: they are counted in the summary and listed in the report.
+  a summary (``--json``: one JSON object) and where the report is. Exit codes: 0 no
+  exception, 1 exceptions (HOLD only), 2 exceptions including a BLOCK; 3 when the stream, the
+  policy or a report path is bad (report paths are checked before the replay), and when lines
+  were rejected or no event was read, unless ``--allow-rejected``; ``--exit-zero`` turns 1 and
+  2 into 0 and nothing else. Ctrl-C writes the report of what was read, marked
+  ``incomplete: interrupted``, and exits 130. Reports are written atomically.
 * ``salesctl demo [DIR] [--seed N] [--customers N] [--orders N]`` — generate a year of
   events with planted violations (:mod:`salesctl.demo`): ``DIR/events.jsonl``,
   ``DIR/policy.toml`` and ``DIR/manifest.json``.
@@ -14,14 +17,21 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import os
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
-from salesctl.cli._codes import EXIT_ALLOW, EXIT_BAD_INPUT, EXIT_BLOCK, EXIT_HOLD
+from salesctl.cli._codes import (
+    EXIT_ALLOW,
+    EXIT_BAD_INPUT,
+    EXIT_BLOCK,
+    EXIT_HOLD,
+    EXIT_INTERRUPTED,
+)
 from salesctl.decision import Outcome
-from salesctl.errors import InvalidInput, SalesctlError
+from salesctl.errors import SalesctlError
 from salesctl.policy import Policy, load_policy
 
 if TYPE_CHECKING:
@@ -62,7 +72,17 @@ def register_audit(subparsers: Any) -> None:
         "--exit-zero",
         action="store_true",
         help="exit 0 once the audit has run, whatever exceptions it found (the report and the "
-        "summary still show them); bad input still exits 3",
+        "summary still show them); covers exceptions only: bad input, rejected lines and an "
+        "empty stream still exit 3",
+    )
+    p.add_argument(
+        "--allow-rejected",
+        action="store_true",
+        help="do not exit 3 for rejected lines or a stream with no events (they are still "
+        "counted in the summary and listed in the report)",
+    )
+    p.add_argument(
+        "--json", action="store_true", help="print the summary as one JSON object on stdout"
     )
     prog = p.add_mutually_exclusive_group()
     prog.add_argument(
@@ -88,7 +108,9 @@ def register_demo(subparsers: Any) -> None:
     )
     p.add_argument("directory", nargs="?", default="salesctl-demo", help="output directory")
     p.add_argument("--seed", type=int, default=2026, help="random seed (same seed, same data)")
-    p.add_argument("--customers", type=int, default=300, help="number of customers")
+    p.add_argument(
+        "--customers", type=int, default=300, help="number of customers (4 or more)"
+    )
     p.add_argument(
         "--orders",
         type=int,
@@ -127,27 +149,10 @@ class _Progress:
         self.err.flush()
 
 
-def _write_report(report: AuditReport, path: Path, lang: str) -> None:
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        text = report.to_json()
-    elif suffix in (".html", ".htm"):
-        text = report.to_html(lang)
-    elif suffix in (".md", ".markdown", ".txt"):
-        text = report.to_markdown(lang)
-    else:
-        raise InvalidInput("must end in .md, .html or .json", path="--report", value=str(path))
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise InvalidInput(f"cannot write report: {e.strerror}", path=str(path)) from None
-
-
 def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Lazy: the replay stack (audit, events, ledger, reconcile) is ~40 % of `salesctl check`'s
     # start-up; every command builds the whole parser, so only the audit command pays for it.
-    from salesctl.audit import merge_reports, replay
+    from salesctl.audit import check_report_path, merge_reports, replay, write_report
 
     try:
         policy = load_policy(args.policy) if args.policy else Policy.default()
@@ -170,50 +175,112 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.report
         else [events.with_name(events.name.removesuffix(".jsonl") + ".audit.md")]
     )
-    for r in reports:
-        if r.suffix.lower() not in (".json", ".html", ".htm", ".md", ".markdown", ".txt"):
-            print(f"salesctl: --report: must end in .md, .html or .json: {r}", file=err)
-            return EXIT_BAD_INPUT
+    # Every report path is checked before the replay: a year's replay must not end in
+    # "cannot write report".
+    try:
+        for r in reports:
+            check_report_path(r)
+    except SalesctlError as e:
+        print(f"salesctl: --report: {e}", file=err)
+        return EXIT_BAD_INPUT
     try:
         size = os.path.getsize(events)
     except OSError as e:
         print(f"salesctl: {events}: cannot read event stream: {e.strerror}", file=err)
         return EXIT_BAD_INPUT
     show = args.progress if args.progress is not None else (err.isatty() and size > 1_000_000)
-    parts = []
+    parts: list[AuditReport] = []
     try:
         for k in range(args.partitions):
             bar = _Progress(size, err) if show else None
             with events.open("rb") as f:
-                parts.append(
-                    replay(
-                        f,
-                        policy,
-                        source=str(events),
-                        partition=(k, args.partitions),
-                        progress=bar,
-                        through=through,
-                    )
+                part = replay(
+                    f,
+                    policy,
+                    source=str(events),
+                    partition=(k, args.partitions),
+                    progress=bar,
+                    through=through,
+                    interruptible=True,
                 )
+            parts.append(part)
             if bar is not None:
                 bar.close()
+            if part.incomplete:
+                break
     except OSError as e:
         print(f"salesctl: {events}: cannot read event stream: {e.strerror}", file=err)
         return EXIT_BAD_INPUT
-    report = parts[0] if len(parts) == 1 else merge_reports(parts)
+    if parts[-1].incomplete:
+        report = parts[-1]  # the partitions before it read more lines: they cannot merge
+    else:
+        report = parts[0] if len(parts) == 1 else merge_reports(parts)
     try:
         for r in reports:
-            _write_report(report, r, args.lang)
+            write_report(report, r, args.lang)
     except SalesctlError as e:
         print(f"salesctl: {e}", file=err)
         return EXIT_BAD_INPUT
-    print(report.summary(), file=out)
-    for r in reports:
-        print(f"report: {r}", file=out)
+    code, problem = _audit_exit(report, args)
+    if args.json:
+        print(json.dumps(_summary(report, reports, code), ensure_ascii=False), file=out)
+    else:
+        print(report.summary(), file=out)
+        for r in reports:
+            print(f"report: {r}", file=out)
+    if problem:
+        print(f"salesctl: audit: {problem}", file=err)
+    return code
+
+
+def _audit_exit(report: AuditReport, args: argparse.Namespace) -> tuple[int, str]:
+    """The exit code of an audit and, when it is not a finding, why."""
+    if report.incomplete:
+        return (
+            EXIT_INTERRUPTED,
+            f"{report.incomplete} after line {report.lines}: the report covers only the lines "
+            "read so far and is marked incomplete",
+        )
+    if not args.allow_rejected:
+        problems = []
+        if report.rejected_count:
+            problems.append(f"{report.rejected_count} lines rejected")
+        if not report.population:
+            problems.append("no events read")
+        if problems:
+            return (
+                EXIT_BAD_INPUT,
+                "; ".join(problems) + ": the audit did not test the whole stream (see the "
+                "report); --allow-rejected accepts this",
+            )
     if args.exit_zero:
-        return EXIT_ALLOW
+        return EXIT_ALLOW, ""
     worst = max((e.outcome for e in report.exceptions), default=Outcome.ALLOW)
-    return {Outcome.ALLOW: EXIT_ALLOW, Outcome.HOLD: EXIT_HOLD, Outcome.BLOCK: EXIT_BLOCK}[worst]
+    code = {Outcome.ALLOW: EXIT_ALLOW, Outcome.HOLD: EXIT_HOLD, Outcome.BLOCK: EXIT_BLOCK}[worst]
+    return code, ""
+
+
+def _summary(report: AuditReport, paths: list[Path], code: int) -> dict[str, Any]:
+    """The audit summary as JSON data (``salesctl audit --json``)."""
+    held = sum(1 for e in report.exceptions if e.outcome is Outcome.HOLD)
+    return {
+        "source": report.source,
+        "source_sha256": report.source_sha256,
+        "incomplete": report.incomplete,
+        "lines": report.lines,
+        "population": report.population,
+        "transactions": report.transactions,
+        "events": dict(report.events),
+        "rejected": report.rejected_count,
+        "exceptions": len(report.exceptions),
+        "hold": held,
+        "block": len(report.exceptions) - held,
+        "controls": sorted({e.control_id for e in report.exceptions}),
+        "policy": {"name": report.policy_name, "fingerprint": report.policy_fingerprint},
+        "catalogue_fingerprint": report.catalogue_fingerprint,
+        "reports": [str(p) for p in paths],
+        "exit_code": code,
+    }
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

@@ -1,9 +1,10 @@
 """``salesctl check``, ``salesctl controls`` and ``salesctl policy validate``.
 
-* ``salesctl check --policy FILE TXN.json [...]`` — decide transactions given as check files;
-  exits with the strictest outcome (0 ALLOW, 1 HOLD, 2 BLOCK), 3 on bad input;
+* ``salesctl check --policy FILE TXN.json [...]`` — decide transactions given as check files
+  (``-``: one from standard input); exits with the strictest outcome (0 ALLOW, 1 HOLD,
+  2 BLOCK; 0 whatever the decisions with ``--exit-zero``), 3 on bad input;
 * ``salesctl controls [--lang zh|en] [--json]`` — list the control catalogue;
-* ``salesctl policy validate FILE`` — load a policy file and report the first error.
+* ``salesctl policy validate FILE [--json]`` — load a policy file and report the first error.
 
 A check file is a JSON object ``{"transaction": {...}, "context": {...}}``: the transaction
 with its ``"type"``, and the context the host would pass (see ``examples/``).
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -34,7 +36,14 @@ def register_check(subparsers: Any) -> None:
     p.add_argument("--policy", help="policy file (TOML); default policy when omitted")
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the explanation")
     p.add_argument("--json", action="store_true", help="print one JSON decision per file")
-    p.add_argument("files", nargs="+", metavar="TXN.json", help="check files")
+    p.add_argument(
+        "--exit-zero",
+        action="store_true",
+        help="exit 0 whatever the decisions (ALLOW, HOLD or BLOCK); bad input still exits 3",
+    )
+    p.add_argument(
+        "files", nargs="+", metavar="TXN.json", help="check files ('-': standard input)"
+    )
     p.set_defaults(func=_cmd_check)
 
 
@@ -51,12 +60,17 @@ def register_policy(subparsers: Any) -> None:
     p = subparsers.add_parser("policy", help="policy file tools")
     psub = p.add_subparsers(dest="policy_command", required=True, parser_class=Parser)
     v = psub.add_parser("validate", help="load a policy file and report the first error")
-    v.add_argument("file")
+    v.add_argument("file", help="the policy file (TOML)")
+    v.add_argument(
+        "--json",
+        action="store_true",
+        help="print the result as one JSON object (the error, or the deviations)",
+    )
     v.set_defaults(func=_cmd_policy_validate)
 
 
 def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
-    """Read a check file: ``{"transaction": {...}, "context": {...}}``.
+    """Read a check file: ``{"transaction": {...}, "context": {...}}`` (``"-"``: standard input).
 
     Returns:
         ``(transaction, context)``.
@@ -66,7 +80,7 @@ def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        text = _read_stdin() if str(path) == "-" else p.read_text(encoding="utf-8")
     except OSError as e:
         raise InvalidInput(f"cannot read file: {e.strerror}") from None
     except UnicodeDecodeError:
@@ -108,8 +122,13 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_BAD_INPUT
     worst = Outcome.ALLOW
     bad = False
+    stdin_read = False
     for name in args.files:
         try:
+            if name == "-":
+                if stdin_read:
+                    raise InvalidInput("standard input can be read only once", path="-")
+                stdin_read = True
             txn, ctx = read_check_file(name)
             decision = gate.check(txn, ctx)
         except SalesctlError as e:
@@ -129,6 +148,8 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             print(decision.explain(args.lang), file=out)
     if bad:
         return EXIT_BAD_INPUT
+    if args.exit_zero:
+        return EXIT_ALLOW
     return {Outcome.ALLOW: EXIT_ALLOW, Outcome.HOLD: EXIT_HOLD, Outcome.BLOCK: EXIT_BLOCK}[worst]
 
 
@@ -158,12 +179,41 @@ def _cmd_controls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_ALLOW
 
 
+def _read_stdin() -> str:
+    """Standard input as text, decoded as UTF-8 like a file (whatever the locale); a test's
+    ``StringIO`` is read as it is."""
+    buffer = getattr(sys.stdin, "buffer", None)
+    if buffer is not None:
+        return bytes(buffer.read()).decode("utf-8")
+    text: str = sys.stdin.read()
+    return text
+
+
 def _cmd_policy_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         policy = _load_policy(args.file)
     except SalesctlError as e:
-        print(f"salesctl: {e}", file=err)
+        if args.json:
+            row = {"file": args.file, "ok": False, "error": e.to_dict()}
+            print(json.dumps(row, ensure_ascii=False), file=out)
+        else:
+            print(f"salesctl: {e}", file=err)
         return EXIT_BAD_INPUT
+    if args.json:
+        row = {
+            "file": args.file,
+            "ok": True,
+            "name": policy.name,
+            "fingerprint": policy.fingerprint,
+            "deviations": [
+                {"family": fam, "key": key, "default": default, "configured": configured}
+                for fam, keys in policy.deviations().items()
+                for key, (default, configured) in keys.items()
+            ],
+            "disabled": sorted(policy.disabled),
+        }
+        print(json.dumps(row, ensure_ascii=False, default=_json_value), file=out)
+        return EXIT_ALLOW
     fingerprint = policy.fingerprint[:16]
     print(f"ok: {args.file}: policy {policy.name!r}, fingerprint {fingerprint}", file=out)
     for fam, keys in policy.deviations().items():
@@ -172,3 +222,10 @@ def _cmd_policy_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
     for cid in sorted(policy.disabled):
         print(f"  disabled: {cid}", file=out)
     return EXIT_ALLOW
+
+
+def _json_value(value: Any) -> Any:
+    """JSON for the values a policy holds beyond JSON's own (Decimals, Money, sets, dates)."""
+    if isinstance(value, (set, frozenset)):
+        return sorted(value, key=str)
+    return str(value)

@@ -21,7 +21,13 @@ from salesctl.demo.world import World
 from salesctl.errors import InvalidInput
 from salesctl.policy import Policy
 
-__all__ = ["Demo", "Manifest", "generate", "write_demo"]
+__all__ = ["MIN_CUSTOMERS", "Demo", "Manifest", "generate", "write_demo"]
+
+#: The fewest customers a demo with every injector has: O2C-AR-02 is planted on a
+#: distributor, and the first distributor is the fourth customer (every fourth is a cash
+#: customer).
+MIN_CUSTOMERS = 4
+_NEEDS_DISTRIBUTOR = "O2C-AR-02"
 
 
 @frozen
@@ -129,13 +135,22 @@ def generate(
         The events, the policy text and the manifest.
 
     Raises:
-        InvalidInput: for sizes below one or an unknown injector.
+        InvalidInput: for sizes below one, fewer than :data:`MIN_CUSTOMERS` customers when
+            the O2C-AR-02 injector runs, or an unknown injector.
         DemoError: if the generator's own plan and the controls disagree.
     """
     for name, v in (("customers", customers), ("orders", orders)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise InvalidInput("must be a positive integer", path=name, value=v)
     chosen = sorted(INJECTORS) if injectors is None else sorted(set(injectors))
+    if customers < MIN_CUSTOMERS and _NEEDS_DISTRIBUTOR in chosen:
+        raise InvalidInput(
+            f"must be at least {MIN_CUSTOMERS}: the {_NEEDS_DISTRIBUTOR} violation is planted on "
+            "a distributor, and every fourth customer is a cash customer, the first of them a "
+            "distributor",
+            path="customers",
+            value=customers,
+        )
     world = World(
         seed=seed, year=year, customers=customers, orders=orders, policy=policy, sink=sink
     )

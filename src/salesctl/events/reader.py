@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
+import re
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -283,6 +284,17 @@ def read_events(
         except RecursionError:
             yield n, MalformedEvent("not valid JSON: nested too deeply", line=n)
             continue
+        except ValueError as e:  # e.g. an integer of more than 4,300 digits
+            yield n, MalformedEvent(f"not readable: {_first_clause(e)}", line=n)
+            continue
+        if "\\u" in raw and _SURROGATE_ESCAPE.search(raw):
+            try:
+                where = _lone_surrogate(data, "")
+            except RecursionError:
+                where = ""
+            if where is not None:
+                yield n, MalformedEvent("not valid Unicode: a lone surrogate", path=where, line=n)
+                continue
         fast = _fast_parse(data)
         if fast is not None:
             yield n, fast
@@ -293,3 +305,42 @@ def read_events(
             yield n, MalformedEvent(e.reason, path=e.path, line=n, value=e.value)
         except RecursionError:  # pragma: no cover - absurdly nested objects
             yield n, MalformedEvent("nested too deeply", line=n)
+        except (ValueError, TypeError, ArithmeticError) as e:
+            # A value no converter turned into a typed error: still a rejected line, never
+            # the end of the stream.
+            yield n, MalformedEvent(f"not readable: {_first_clause(e)}", line=n)
+
+
+#: A ``\uD800``-``\uDFFF`` escape: the line may hold a lone surrogate (checked exactly).
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+
+
+def _first_clause(e: Exception) -> str:
+    """The start of an exception's message (one line, at most 120 characters)."""
+    text = str(e).splitlines()[0] if str(e) else type(e).__name__
+    return text.split(";")[0][:120]
+
+
+def _lone_surrogate(value: Any, path: str) -> str | None:
+    """The field path of the first string (key or value) holding a lone surrogate, or
+    ``None``."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return path
+        return None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            sub = f"{path}.{k}" if path else str(k)
+            if _lone_surrogate(k, path) is not None:
+                return sub.encode("utf-8", "backslashreplace").decode("ascii")
+            found = _lone_surrogate(v, sub)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for i, v in enumerate(value):
+            found = _lone_surrogate(v, f"{path}[{i}]")
+            if found is not None:
+                return found
+    return None
