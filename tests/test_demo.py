@@ -26,8 +26,8 @@ from salesctl.errors import InvalidInput
 #: follows the policy text) written by ``salesctl demo DIR --seed 3 --customers 40 --orders
 #: 200``, recorded from the generator before it became a package. They change only when the
 #: generated year changes on purpose.
-_EVENTS_SHA256 = "0be78fd55c8446ffc3c68d61639cc514f195b354bd308a57a3c3c2bd7830f1fc"
-_MANIFEST_SHA256 = "adeb800a9266f7db9e48ff0b4556524f8afb1089be64099c8f67e2ff508f4dfe"
+_EVENTS_SHA256 = "8dcc3af9f141c655c9ce72cab39102b2eec9e2326875eb96fe46295df080d8f1"
+_MANIFEST_SHA256 = "ec4a515e9e61620faf4bd8ca9b28b473a24800aeb80a7e5e89e8e0b245c22b5d"
 
 
 def _sha256(data: bytes) -> str:
@@ -54,7 +54,7 @@ class TestSameSeedSameBytes:
 class TestInjectorTable:
     def test_every_row_is_an_injection_keyed_by_its_control(self) -> None:
         """The table holds one row per control, each planting its own control among others."""
-        assert len(INJECTORS) == 46
+        assert len(INJECTORS) == 47
         for cid, row in INJECTORS.items():
             assert isinstance(row, Injection)
             assert row.control_id == cid

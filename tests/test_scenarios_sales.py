@@ -19,6 +19,7 @@ from typing import Any
 import attrs
 
 import salesctl as sc
+from salesctl.model import SealUse
 from tests import builders as b
 
 GATE = sc.Gate()
@@ -72,6 +73,28 @@ def fired(d: sc.Decision, control_id: str, outcome: sc.Outcome = sc.Outcome.BLOC
 
 def allowed(d: sc.Decision) -> bool:
     return d.outcome is sc.Outcome.ALLOW
+
+
+#: The contract seal's custodian (S-K1 3: 合同章由销售业务科负责管理).
+SEAL_CUSTODIAN = b.actor("u-seal", "seal_custodian", level=1, org_unit="sales-office")
+
+
+def signing(contract: sc.Contract, at: dt.datetime) -> sc.SignContract:
+    """The rep records the signing; the general manager signs externally (S-IC 4.1: 由合同签订
+    人员按规定权限对外签订) and the custodian registered the contract seal's use (S-K1 3)."""
+    return sc.SignContract(
+        contract=contract,
+        actor=b.REP,
+        at=at,
+        signatory=b.GENERAL_MANAGER,
+        seal_use=SealUse(
+            id=f"YY-{contract.id}",
+            contract_id=contract.id,
+            seal_id="SEAL-CT-01",
+            custodian=SEAL_CUSTODIAN,
+            used_at=at - dt.timedelta(hours=1),
+        ),
+    )
 
 
 # -- S-FT ------------------------------------------------------------------------------------
@@ -128,9 +151,7 @@ def test_foreign_trade_inquiry_to_production_order() -> None:
         (contract.id, "legal_reviewer", b.LEGAL_REVIEWER),
     ):
         books.approve(doc, role, who)
-    assert allowed(
-        check(sc.SignContract(contract=contract, actor=b.REP, at=b.at(2, 11)), books.context())
-    )
+    assert allowed(check(signing(contract, b.at(2, 11)), books.context()))
     books.sign(contract)
 
     # 业务审批 out of order: a form approved only after the production order's date.
@@ -203,7 +224,7 @@ def test_five_part_flow_items_1_to_3_6_9_10() -> None:
     commission → follow-on work, each step refused until the one before it is done."""
     books = Books()
     contract = b.sales_contract(first_payment=b.cny("30000"))
-    sign = sc.SignContract(contract=contract, actor=b.REP, at=b.at(2, 11))
+    sign = signing(contract, b.at(2, 11))
 
     # 1. 销售政策由公司经营联席会确定,总经理签发: a contract on a policy not yet issued is refused.
     d = check(sign, books.context())
@@ -229,6 +250,12 @@ def test_five_part_flow_items_1_to_3_6_9_10() -> None:
     assert {r.role for r in d.required_approvals} == {"finance_head", "legal_reviewer"}
     books.approve(contract.id, "finance_head", b.FINANCE_HEAD)
     books.approve(contract.id, "legal_reviewer", b.LEGAL_REVIEWER)
+    #    由合同签订人员按规定权限对外签订 (S-IC 4.1), 合同章 (S-K1 3): the rep may not sign it
+    #    himself, nor may it go out without the custodian's seal-use entry.
+    d = check(attrs.evolve(sign, signatory=None), books.context())
+    assert fired(d, "O2C-CT-05") == {"contracts.signatory_not_authorised"}
+    d = check(attrs.evolve(sign, seal_use=None), books.context())
+    assert fired(d, "O2C-CT-05") == {"contracts.no_seal_record"}
     assert allowed(check(sign, books.context()))
     books.sign(contract)
 

@@ -40,6 +40,7 @@ from salesctl.model import (
     RevenueEntry,
     SalesOrder,
     SalesPlan,
+    SealUse,
     Settlement,
     WorkOrder,
 )
@@ -334,9 +335,24 @@ class SignContract(Transaction):
 
     Attributes:
         contract: the contract as it would be signed (its application, template and form).
+        signatory: who signs the contract externally (合同签订人员, S-IC 4.1), when not the
+            acting user who records the signing (``None``: the actor signs; O2C-CT-05).
+        seal_use: the seal-use register entry (用印登记) of the contract seal put on this
+            contract by its custodian (S-K1 3; ``None``: none on hand; O2C-CT-05).
     """
 
     contract: Contract = field(validator=typed(Contract), kw_only=True)
+    signatory: Actor | None = field(
+        default=None, validator=typed(Actor, optional=True), kw_only=True
+    )
+    seal_use: SealUse | None = field(
+        default=None, validator=typed(SealUse, optional=True), kw_only=True
+    )
+
+    @property
+    def signer(self) -> Actor:
+        """The person who signs externally: :attr:`signatory`, or else the actor."""
+        return self.signatory if self.signatory is not None else self.actor
 
     @property
     def document_id(self) -> str:

@@ -17,6 +17,11 @@ contract); and, detective, O2C-CT-04 (the sales department's and finance's contr
 reconciled monthly, S-K1 4, 12: 每月盘点销售与财务部对合同台帐进行对帐), run by
 :func:`salesctl.reconcile.run`.
 
+O2C-CT-05 (S-IC 4.1 由合同签订人员按规定权限对外签订销售合同; S-K1 3 合同章由销售业务科负责管理):
+the person who signs the contract externally holds a signing authority for its amount, form and
+template, and the contract seal was put on it by a seal custodian who is not that person, as the
+:class:`~salesctl.model.SealUse` entry carried by the signing shows.
+
 Approvals for the application are given on the application's id; legal reviews and the
 finance co-signature on the contract's id. The drafter of the contract cannot give any of them.
 
@@ -36,7 +41,16 @@ from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
-from salesctl.model import Contract, ContractForm, PaymentMethod, TemplateDeviation
+from salesctl.model import (
+    Actor,
+    Contract,
+    ContractForm,
+    PaymentMethod,
+    SealKind,
+    SealUse,
+    SigningAuthority,
+    TemplateDeviation,
+)
 from salesctl.money import Money
 from salesctl.records import ContractLedgerLine, LedgerBook, Period, Records
 from salesctl.transactions import SignContract, Transaction
@@ -45,6 +59,7 @@ __all__ = [
     "FAMILY",
     "ContractsPolicy",
     "check_contract_application",
+    "check_contract_signatory",
     "check_contract_template",
     "check_written_contract",
     "detect_contract_ledger",
@@ -52,6 +67,17 @@ __all__ = [
 ]
 
 _NONE: tuple[Finding, ...] = ()
+
+
+# -- O2C-CT-05: who may sign externally ---------------------------------------------------------
+
+#: The default signing authorities: the general manager signs any contract; the sales director
+#: up to 1,000,000 CNY and the sales manager up to 100,000 CNY (the order-approval bands).
+_SIGNING_AUTHORITIES = (
+    SigningAuthority(role="general_manager", min_level=4),
+    SigningAuthority(role="sales_director", min_level=3, max_amount=Money("1000000", "CNY")),
+    SigningAuthority(role="sales_manager", min_level=2, max_amount=Money("100000", "CNY")),
+)
 
 
 @frozen
@@ -77,6 +103,13 @@ class ContractsPolicy:
         require_sales_policy: the contract must cite a sales policy in force (S-K1 1–2).
         ledger_role: who resolves differences between the contract ledgers (O2C-CT-04).
         follow_up_level: the authority level of the follow-up roles above.
+        signing_authorities: who may sign contracts externally, up to what amount, in which
+            forms and on which templates (O2C-CT-05; 按规定权限对外签订); a signer no line
+            covers is blocked.
+        seal_custodian_roles: the roles that keep the contract seal (O2C-CT-05; S-K1 3:
+            合同章由销售业务科负责管理); a seal use by anyone else is blocked.
+        seal_kinds: the seals a contract may be sealed with (O2C-CT-05; the contract seal,
+            合同专用章, by default).
     """
 
     written_forms: frozenset[ContractForm] = field(
@@ -110,6 +143,15 @@ class ContractsPolicy:
     require_sales_policy: bool = field(default=True, validator=typed(bool))
     ledger_role: str = field(default="finance_head", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
+    signing_authorities: tuple[SigningAuthority, ...] = field(
+        default=_SIGNING_AUTHORITIES, converter=tuple_conv, validator=each(SigningAuthority)
+    )
+    seal_custodian_roles: frozenset[str] = field(
+        default=frozenset({"seal_custodian"}), converter=frozenset_conv, validator=each(str)
+    )
+    seal_kinds: frozenset[SealKind] = field(
+        default=frozenset({SealKind.CONTRACT}), converter=frozenset_conv, validator=each(SealKind)
+    )
 
 
 def _contract(txn: Transaction) -> Contract:
@@ -399,6 +441,144 @@ def detect_contract_ledger(
     return Examination(len(contracts), tuple(out))
 
 
+# -- O2C-CT-05 --------------------------------------------------------------------------------
+
+
+def _signing_authority(
+    signer: Actor, contract: Contract, ctx: Context, policy: ContractsPolicy
+) -> SigningAuthority | None:
+    """The first line of the policy's table that covers ``signer`` for ``contract``."""
+    for a in policy.signing_authorities:
+        if a.role is not None and a.role not in signer.roles:
+            continue
+        if a.person is not None and a.person != signer.id:
+            continue
+        if signer.authority_level < a.min_level:
+            continue
+        if a.forms and contract.form not in a.forms:
+            continue
+        if a.templates and contract.template_id not in a.templates:
+            continue
+        if a.max_amount is not None and (
+            ctx.convert(contract.amount, a.max_amount.currency) > a.max_amount
+        ):
+            continue
+        return a
+    return None
+
+
+def _seal_problem(
+    seal: SealUse | None, signer: Actor, contract: Contract, at: Any, policy: ContractsPolicy
+) -> tuple[str, dict[str, Any]] | None:
+    """What is wrong with the seal-use entry, as ``(message key, extra params)``; ``None``: nothing."""
+    if seal is None:
+        return "contracts.no_seal_record", {}
+    if seal.contract_id != contract.id:
+        return "contracts.seal_other_contract", {"sealed": seal.contract_id}
+    if seal.kind not in policy.seal_kinds:
+        return "contracts.seal_wrong_kind", {"kind": seal.kind}
+    if seal.used_at > at:
+        return "contracts.seal_after_signing", {"used_at": seal.used_at.isoformat()}
+    if not seal.custodian.roles & policy.seal_custodian_roles:
+        return "contracts.seal_not_by_custodian", {
+            "custodian": seal.custodian.id,
+            "custodian_roles": sorted(seal.custodian.roles),
+            "roles": sorted(policy.seal_custodian_roles),
+        }
+    me = signer.id.casefold()
+    if seal.custodian.id.casefold() == me or (
+        seal.registered_by is not None and seal.registered_by.casefold() == me
+    ):
+        return "contracts.seal_custodian_is_signatory", {"custodian": seal.custodian.id}
+    return None
+
+
+def check_contract_signatory(
+    txn: Transaction, ctx: Context, policy: ContractsPolicy
+) -> tuple[Finding, ...]:
+    """O2C-CT-05: signed externally within authority, sealed under the custodian's record.
+
+    The signer is :attr:`SignContract.signatory <salesctl.transactions.SignContract.signatory>`,
+    or else the actor. Blocks a signer whom no line of ``signing_authorities`` covers for the
+    contract's amount, form and template; blocks a signing with no seal-use entry, or one for
+    another contract, with a seal kind not in ``seal_kinds``, dated after the signing, made by
+    someone who holds none of ``seal_custodian_roles``, or made or registered by the signer
+    (segregation of duties). Otherwise an ALLOW finding records the authority and the entry.
+    """
+    assert isinstance(txn, SignContract)
+    contract = txn.contract
+    signer = txn.signer
+    seal = txn.seal_use
+    authority = _signing_authority(signer, contract, ctx, policy)
+    facts: dict[str, Any] = {
+        "contract": contract.id,
+        "signatory": signer.id,
+        "roles": sorted(signer.roles),
+        "level": signer.authority_level,
+        "amount": contract.amount,
+        "form": contract.form,
+        "template": contract.template_id or "-",
+        "authority": authority.describe() if authority is not None else "none",
+        "seal_use": (
+            f"{seal.id}: {seal.kind.value} {seal.seal_id} on {seal.contract_id} by "
+            f"{seal.custodian.id} at {seal.used_at.isoformat()}"
+            if seal is not None
+            else "none"
+        ),
+    }
+    out: list[Finding] = []
+    if authority is None:
+        out.append(
+            finding(
+                "O2C-CT-05",
+                Outcome.BLOCK,
+                "contracts.signatory_not_authorised",
+                params={
+                    "contract": contract.id,
+                    "signatory": signer.id,
+                    "roles": sorted(signer.roles),
+                    "level": signer.authority_level,
+                    "amount": contract.amount,
+                    "form": contract.form,
+                },
+                facts=facts,
+            )
+        )
+    problem = _seal_problem(seal, signer, contract, txn.at, policy)
+    if problem is not None:
+        key, extra = problem
+        out.append(
+            finding(
+                "O2C-CT-05",
+                Outcome.BLOCK,
+                key,
+                params={
+                    "contract": contract.id,
+                    "signatory": signer.id,
+                    "seal_use": seal.id if seal is not None else "-",
+                    **extra,
+                },
+                facts=facts,
+            )
+        )
+    if out:
+        return tuple(out)
+    return (
+        finding(
+            "O2C-CT-05",
+            Outcome.ALLOW,
+            "contracts.signed_within_authority",
+            params={
+                "contract": contract.id,
+                "signatory": signer.id,
+                "authority": facts["authority"],
+                "seal_use": facts["seal_use"],
+            },
+            facts=facts,
+        ),
+    )
+
+
 # -- the family -------------------------------------------------------------------------------
 
 _A = Assertion
@@ -546,6 +726,64 @@ CONTROLS: tuple[Control, ...] = (
             "period_end.ledger_difference": (
                 "合同 {contract} 两本台帐不一致:{fields}",
                 "contract {contract}: the sales and finance ledgers differ in {fields}",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-CT-05",
+        title_zh="按规定权限对外签订合同,合同章由保管人用印登记",
+        title_en="Contract signed externally only within the signatory's authority, sealed under the seal custodian's record",
+        objective_zh="销售合同只由获授权、金额和合同类型在其权限内的合同签订人员对外签订,合同专用章由保管人用印并登记,签约人与印章保管人职务分离。",
+        objective_en="A sales contract is signed externally only by a signatory authorised for its amount and type, and the contract seal is used and registered by its custodian, who is not the signatory.",
+        activity_zh="签订合同时系统按签约授权表 {signing_authorities} 检查签约人(未另行指定时为经办人)的角色、级别、合同金额、形式和范本;并检查合同附有本合同的用印登记,印章种类为 {seal_kinds},用印时间不晚于签订时间,用印人持有 {seal_custodian_roles} 角色且不是签约人;任一不符即阻止。",
+        activity_en="When a contract is signed the system checks the signatory (the acting user unless another is named) against the signing-authority table {signing_authorities}: role, level, contract amount, form and template; and that the signing carries this contract's seal-use entry, with a seal of kind {seal_kinds}, used no later than the signing, by a holder of {seal_custodian_roles} who is not the signatory; anything else is blocked.",
+        risks=("R3.2", "R1.3"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=True,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.RIGHTS_AND_OBLIGATIONS),
+        seeds=("S-IC 4.1", "S-K1 3"),
+        g9=(4, 6),
+        refs=("BN 29",),
+        stage=_STAGE,
+        owner="contract signatories and the seal custodian / 合同签订人员、合同章保管人(销售业务科)",
+        evidence="decision log: signatory (id, roles, level), the authority line used, contract amount, form and template, the seal-use entry (seal, custodian, time)",
+        applies_to=_SIGN,
+        check=check_contract_signatory,
+        conflicts=("signatory ≠ seal custodian",),
+        messages={
+            "contracts.signatory_not_authorised": (
+                "合同 {contract}(金额 {amount},形式 {form})由 {signatory}(角色 {roles},级别 {level})对外签订,其无此金额和类型的签约授权",
+                "contract {contract} ({amount}, {form}) is signed by {signatory} (roles {roles}, level {level}), who holds no signing authority for that amount and type",
+            ),
+            "contracts.no_seal_record": (
+                "合同 {contract} 无合同专用章的用印登记,不得对外签订",
+                "contract {contract} has no seal-use entry for the contract seal: it may not be signed externally",
+            ),
+            "contracts.seal_other_contract": (
+                "合同 {contract} 所附用印登记 {seal_use} 登记的是合同 {sealed}",
+                "contract {contract}: seal-use entry {seal_use} is for contract {sealed}",
+            ),
+            "contracts.seal_wrong_kind": (
+                "合同 {contract} 的用印登记 {seal_use} 所用印章为 {kind},非合同专用章",
+                "contract {contract}: seal-use entry {seal_use} records a {kind}, not the contract seal",
+            ),
+            "contracts.seal_after_signing": (
+                "合同 {contract} 的用印登记 {seal_use} 用印时间 {used_at} 晚于签订时间",
+                "contract {contract}: seal-use entry {seal_use} is dated {used_at}, after the signing",
+            ),
+            "contracts.seal_not_by_custodian": (
+                "合同 {contract} 的用印登记 {seal_use} 由 {custodian}(角色 {custodian_roles})用印,其非印章保管人({roles})",
+                "contract {contract}: seal-use entry {seal_use} was made by {custodian} (roles {custodian_roles}), who is not a seal custodian ({roles})",
+            ),
+            "contracts.seal_custodian_is_signatory": (
+                "合同 {contract} 的签约人 {signatory} 同时用印或登记用印({seal_use}),签约与印章保管职务未分离",
+                "contract {contract}: the signatory {signatory} also used or registered the seal ({seal_use}); signing and seal custody are not segregated",
+            ),
+            "contracts.signed_within_authority": (
+                "合同 {contract} 由 {signatory} 按授权({authority})签订;用印登记:{seal_use}",
+                "contract {contract} is signed by {signatory} within authority ({authority}); seal use: {seal_use}",
             ),
         },
     ),

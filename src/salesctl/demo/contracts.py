@@ -1,5 +1,8 @@
 """The simulated host's contract side: quotations, the sales pipeline, signed contracts with
 their 60 % first payment, production orders, follow-up service and commissions.
+
+The rep records each signing; the general manager signs externally and the sales office's seal
+custodian registers the contract seal's use first (O2C-CT-05).
 """
 
 from __future__ import annotations
@@ -11,10 +14,12 @@ from typing import Any
 
 import attrs
 
+from salesctl.decision import Decision
 from salesctl.demo.host import CENT, ZERO, HostCustomer, cny
 from salesctl.demo.orders import Deal, OrderFlow
 from salesctl.events import RecordBusinessApproval
 from salesctl.model import (
+    Actor,
     BusinessApprovalForm,
     CommissionClaim,
     Contract,
@@ -27,6 +32,7 @@ from salesctl.model import (
     Quotation,
     QuotationLine,
     SalesOrder,
+    SealUse,
     WorkOrder,
 )
 from salesctl.transactions import (
@@ -66,6 +72,41 @@ class ContractFlow(OrderFlow):
         )
         return attrs.evolve(k, **fields) if fields else k
 
+    def sign_contract(
+        self,
+        cust: HostCustomer,
+        contract: Contract,
+        when: dt.datetime,
+        *,
+        expect: Iterable[str] = (),
+        signatory: Actor | None = None,
+        sealed: bool = True,
+    ) -> Decision:
+        """The rep records the signing of ``contract``; ``signatory`` (the general manager by
+        default) signs it externally, and the seal custodian's entry of the contract seal's use
+        comes with it unless ``sealed`` is false (O2C-CT-05)."""
+        seal = (
+            SealUse(
+                id=self.next_id("YY", 5),
+                contract_id=contract.id,
+                seal_id="SEAL-CT-01",
+                custodian=self.person("seal_custodian", 1),
+                used_at=when - dt.timedelta(minutes=20),
+            )
+            if sealed
+            else None
+        )
+        return self.post(
+            SignContract(
+                contract=contract,
+                actor=cust.rep,
+                at=when,
+                signatory=signatory or self.person("general_manager", 4),
+                seal_use=seal,
+            ),
+            expect=expect,
+        )
+
     def contract_deal(self, cust: HostCustomer, when: dt.datetime) -> str:
         """A larger sale on a written contract: contract, order, 60 % prepayment, delivery,
         invoice, balance, commission.
@@ -90,7 +131,7 @@ class ContractFlow(OrderFlow):
             first_payment=cny((order.total.amount * Decimal("0.6")).quantize(CENT)),
         )
         cid = contract.id
-        self.post(SignContract(contract=contract, actor=cust.rep, at=when))
+        self.sign_contract(cust, contract, when)
         self.contracts[cid] = {
             "contract": contract,
             "collected": ZERO,

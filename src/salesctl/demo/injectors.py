@@ -65,7 +65,6 @@ from salesctl.transactions import (
     IssueInvoice,
     PayCommission,
     PostGoodsIssue,
-    SignContract,
     VoidInvoice,
     VoidOrder,
 )
@@ -582,7 +581,7 @@ def _contract(**changes: Any) -> Scenario:
     def scenario(w: World, when: dt.datetime, planted: Planted) -> None:
         cust = credit_customer(w)
         k = w.contract_of(cust, w.draft_order(cust, when, lines=1), when, **changes)
-        w.post(SignContract(contract=k, actor=cust.rep, at=when), expect=planted.expect)
+        w.sign_contract(cust, k, when, expect=planted.expect)
         planted(k.id)
 
     return scenario
@@ -597,6 +596,15 @@ row("O2C-CT-02", ("O2C-CT-02", "contract on a template legal never approved"))(
 row("O2C-CT-03", ("O2C-CT-03", "contract with no contract application"))(
     _contract(application_id=None)
 )
+
+
+@row("O2C-CT-05", ("O2C-CT-05", "contract signed externally by a warehouse clerk, no authority"))
+def _contract_signed_without_authority(w: World, when: dt.datetime, planted: Planted) -> None:
+    cust = credit_customer(w)
+    k = w.contract_of(cust, w.draft_order(cust, when, lines=1), when)
+    clerk = w.person("warehouse_clerk", 0)
+    w.sign_contract(cust, k, when, expect=planted.expect, signatory=clerk)
+    planted(k.id)
 
 
 @row("O2C-CT-04", ("O2C-CT-04", "sales department's ledger shows 5,000 more collected"))

@@ -11,7 +11,8 @@ The documents are grouped by process stage, one module each; import them from he
 * :mod:`salesctl.model.pricing`: products, the price master, concessions;
 * :mod:`salesctl.model.orders`: quotations, business approval forms, sales orders, credit
   releases;
-* :mod:`salesctl.model.contracts`: contracts, the contract ledger, commission claims;
+* :mod:`salesctl.model.contracts`: contracts, signing authorities, the seal-use register, the
+  contract ledger, commission claims;
 * :mod:`salesctl.model.fulfilment`: production orders, delivery notices, stock lots, goods
   issues, delivery proofs, service work orders;
 * :mod:`salesctl.model.billing`: invoices, settlements, revenue entries, receipts;
@@ -42,6 +43,9 @@ from salesctl.model.contracts import (
     ContractAccount,
     ContractForm,
     ContractStatus,
+    SealKind,
+    SealUse,
+    SigningAuthority,
     TemplateDeviation,
 )
 from salesctl.model.fulfilment import (
@@ -131,8 +135,11 @@ __all__ = [
     "RevenueEntry",
     "SalesOrder",
     "SalesPlan",
+    "SealKind",
+    "SealUse",
     "Settlement",
     "SettlementStatus",
+    "SigningAuthority",
     "StockLot",
     "TemplateDeviation",
     "WorkOrder",

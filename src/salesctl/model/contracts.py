@@ -1,18 +1,21 @@
-"""Sales contracts, the contract ledger and the commission earned on contracts (S-IC 4.1,
-S-K1 2–4, 9, 11)."""
+"""Sales contracts, the contract seal's use register, the contract ledger and the commission
+earned on contracts (S-IC 4.1, S-K1 2–4, 9, 11)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from decimal import Decimal
+from typing import Any
 
 from attrs import field, frozen
 
 from salesctl._validators import (
     a_date,
+    aware,
     decimal_conv,
     each,
+    frozenset_conv,
     non_negative,
     opt_date,
     opt_text,
@@ -25,6 +28,7 @@ from salesctl._validators import (
 from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.model._checks import same_currency
 from salesctl.model.orders import OrderLine, PaymentTerms
+from salesctl.model.parties import Actor
 from salesctl.money import Money
 
 __all__ = [
@@ -33,6 +37,9 @@ __all__ = [
     "ContractAccount",
     "ContractForm",
     "ContractStatus",
+    "SealKind",
+    "SealUse",
+    "SigningAuthority",
     "TemplateDeviation",
 ]
 
@@ -150,6 +157,109 @@ class Contract:
     def is_signed(self) -> bool:
         """True when the contract is approved and signed (and not cancelled or closed)."""
         return self.status is ContractStatus.SIGNED
+
+
+class SealKind(enum.Enum):
+    """The kind of seal put on a contract (S-K1 3: 合同章由销售业务科负责管理)."""
+
+    #: The contract seal (合同专用章), the seal a sales contract is sealed with.
+    CONTRACT = "contract_seal"
+    #: The company seal (公章); accepted on contracts only where the policy says so.
+    COMPANY = "company_seal"
+
+
+@frozen
+class SealUse:
+    """One entry of the seal-use register (用印登记): a seal put on a contract by its custodian.
+
+    S-K1 3 puts the contract seal in a custodian's keeping (合同章由销售业务科负责管理); the
+    host records each use when the custodian seals the contract, and passes the entry with the
+    :class:`~salesctl.transactions.SignContract` that sends the contract out (O2C-CT-05).
+
+    Attributes:
+        id: the register entry's id (用印登记号).
+        contract_id: the contract sealed.
+        seal_id: the physical seal used, e.g. ``"SEAL-CT-01"``.
+        custodian: the person who keeps the seal and used it, with roles and authority level.
+        used_at: when the seal was put on the contract (timezone-aware).
+        kind: the kind of seal (the contract seal, 合同专用章, by default).
+        registered_by: id of who entered the use in the register, when not the custodian
+            (``None``: the custodian did).
+    """
+
+    id: str = field(validator=text)
+    contract_id: str = field(validator=text)
+    seal_id: str = field(validator=text)
+    custodian: Actor = field(validator=typed(Actor))
+    used_at: dt.datetime = field(validator=aware)
+    kind: SealKind = field(default=SealKind.CONTRACT, validator=typed(SealKind))
+    registered_by: str | None = field(default=None, validator=opt_text)
+
+
+def _opt_limit(_i: Any, _a: Any, value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, Money):
+        raise InvalidInput("must be an amount", path="SigningAuthority.max_amount", value=value)
+    if not value.amount > 0:
+        raise InvalidInput(
+            "must be above zero", path="SigningAuthority.max_amount", value=str(value)
+        )
+
+
+@frozen
+class SigningAuthority:
+    """One line of the signing-authority table (按规定权限对外签订, S-IC 4.1; O2C-CT-05).
+
+    A line authorises the holders of a role, or one named person (by a written authorisation,
+    授权委托书), to sign contracts externally up to an amount, in some forms and on some
+    templates. The policy holds the table (``[contracts] signing_authorities``).
+
+    Attributes:
+        role: the role whose holders it authorises (``None`` when it names a person).
+        person: the id of the one person it authorises (``None`` when it names a role).
+        min_level: the lowest authority level the signer must hold.
+        max_amount: the largest contract amount it covers (``None``: any amount); a contract
+            in another currency is converted with the context's rates.
+        forms: the contract forms it covers (empty: every form).
+        templates: the contract templates (contract types) it covers (empty: every template).
+        power_of_attorney: the reference of the written authorisation (授权委托书) behind
+            it, if any; stated as evidence in the decision.
+    """
+
+    role: str | None = field(default=None, validator=opt_text)
+    person: str | None = field(default=None, validator=opt_text)
+    min_level: int = field(default=0, validator=[typed(int), non_negative])
+    max_amount: Money | None = field(default=None, validator=_opt_limit)
+    forms: frozenset[ContractForm] = field(
+        default=frozenset(), converter=frozenset_conv, validator=each(ContractForm)
+    )
+    templates: frozenset[str] = field(
+        default=frozenset(), converter=frozenset_conv, validator=each(str)
+    )
+    power_of_attorney: str | None = field(default=None, validator=opt_text)
+
+    def __attrs_post_init__(self) -> None:
+        if (self.role is None) == (self.person is None):
+            raise InvalidInput(
+                "names either a role or a person, not both or neither",
+                path="SigningAuthority.role",
+                value=self.role,
+            )
+
+    def describe(self) -> str:
+        """The line as evidence text, e.g. ``"role sales_manager (level ≥ 2) up to 100000.00
+        CNY"``."""
+        who = f"role {self.role}" if self.role is not None else f"person {self.person}"
+        out = f"{who} (level ≥ {self.min_level}) "
+        out += f"up to {self.max_amount}" if self.max_amount is not None else "any amount"
+        if self.forms:
+            out += ", forms " + "/".join(sorted(f.value for f in self.forms))
+        if self.templates:
+            out += ", templates " + "/".join(sorted(self.templates))
+        if self.power_of_attorney is not None:
+            out += f", power of attorney {self.power_of_attorney}"
+        return out
 
 
 @frozen
