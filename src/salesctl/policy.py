@@ -393,8 +393,11 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         PolicyError: for TOML syntax errors, unknown tables or keys, wrong types and
             impossible values, naming the key path and the line.
     """
-    from salesctl._convert import structure
+    from salesctl._convert import structure, toml_too_deep
 
+    refused = toml_too_deep(source)  # before the parser recurses, or int() refuses the digits
+    if refused is not None:
+        raise PolicyError(f"{origin}: {refused[1]}", line=refused[0])
     try:
         data = tomllib.loads(source, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
@@ -402,6 +405,8 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         raise PolicyError(
             f"{origin}: not valid TOML: {e}", line=int(m.group(1)) if m else None
         ) from None
+    except (RecursionError, ValueError) as e:  # what toml_too_deep missed
+        raise PolicyError(f"{origin}: not read: {type(e).__name__}") from None
     known = _families()
     try:
         meta = data.get("policy", {})

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
+from salesctl._convert import MAX_DEPTH, json_loads, line_of, refuse_marked, too_deep
 from salesctl.cli._codes import EXIT_ALLOW, EXIT_BAD_INPUT, EXIT_BLOCK, EXIT_HOLD, Parser
 from salesctl.context import Context
 from salesctl.controls import CONTROLS
@@ -58,11 +59,15 @@ def register_policy(subparsers: Any) -> None:
 def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
     """Read a check file: ``{"transaction": {...}, "context": {...}}``.
 
+    Every error names the field path and the line of the file: malformed JSON, nesting deeper
+    than :data:`~salesctl._convert.MAX_DEPTH`, a key given twice, a float, a number longer than
+    :data:`~salesctl.money.MAX_NUMBER_LENGTH` characters, text that is not valid Unicode.
+
     Returns:
         ``(transaction, context)``.
 
     Raises:
-        InvalidInput: naming the line (for JSON syntax errors) and the field path.
+        InvalidInput: naming the line and the field path.
     """
     p = Path(path)
     try:
@@ -71,12 +76,27 @@ def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
         raise InvalidInput(f"cannot read file: {e.strerror}") from None
     except UnicodeDecodeError:
         raise InvalidInput("file is not UTF-8 text", path=str(p)) from None
+    deep = too_deep(text)
+    if deep is not None:
+        raise InvalidInput(
+            f"nested deeper than {MAX_DEPTH} levels", line=text.count("\n", 0, deep) + 1
+        )
     try:
-        data = json.loads(text, parse_float=_refuse_float)
+        data = json_loads(text)
     except json.JSONDecodeError as e:
         raise InvalidInput(f"not valid JSON: {e.msg}", line=e.lineno) from None
+    try:
+        return _check_data(data)
+    except SalesctlError as e:
+        if e.line is None and e.path:
+            raise e.at(line=line_of(text, e.path)) from None
+        raise
+
+
+def _check_data(data: Any) -> tuple[Transaction, Context]:
     if not isinstance(data, dict):
         raise InvalidInput("must be a JSON object with transaction and context")
+    refuse_marked(data)
     for key in data:
         if key not in ("transaction", "context"):
             raise InvalidInput("unknown key (known: transaction, context)", path=key)
@@ -84,16 +104,10 @@ def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
         raise InvalidInput("is required", path="transaction")
     if "context" not in data:
         raise InvalidInput("is required", path="context")
+    refuse_marked(data["transaction"], "transaction")  # parse_transaction reads "type" first
     txn = parse_transaction(data["transaction"], path="transaction")
     ctx = Context.from_dict(data["context"])
     return txn, ctx
-
-
-def _refuse_float(text: str) -> Any:
-    raise InvalidInput(
-        'floats are refused in amounts and numbers; write them as strings such as "12.50"',
-        value=text,
-    )
 
 
 def _load_policy(path: str | None) -> Policy:
