@@ -71,11 +71,16 @@ def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
     """
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
+        raw = p.read_bytes()
     except OSError as e:
         raise InvalidInput(f"cannot read file: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput("file is not UTF-8 text", path=str(p)) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidInput(
+            f"file is not UTF-8 text (byte {e.start})", line=raw.count(b"\n", 0, e.start) + 1
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
     deep = too_deep(text)
     if deep is not None:
         raise InvalidInput(
