@@ -13,6 +13,14 @@ journal, cases split over ``--jobs`` processes, reproducible from ``--seed``. Th
 raw exception, and no corruption that ``verify`` passes while the data read back (or a guarded
 write) differs; see that module for the exact definition.
 
+    python bench/fuzz.py --engine malformed    # 100 000 damaged check files, event lines and
+                                               # policy files (issue 19), all cores
+
+The ``malformed`` engine damages the text of valid files with the attacks of issue 19 (deep
+nesting, integers of thousands of digits, duplicate keys, lone surrogates, week dates,
+full-width digits, underscores, floats, lines over 1 MiB) and plain damage, seeded (``--seed``;
+job ``i`` uses ``seed + i``), see ``tests/test_fuzz.py::run_malformed``.
+
 The boundaries, the inputs and the contract are those of ``tests/test_fuzz.py`` (CI runs the
 same code with a small budget): every input either works — returning a value with no float in
 it — or raises a :class:`salesctl.errors.SalesctlError` naming a field path or a line; the CLI
@@ -136,6 +144,54 @@ def run_hypothesis(total: int, jobs: int, only: list[str] | None) -> int:
         "UNDOCUMENTED ERRORS" if failed else "every input worked or raised a documented error",
     )
     return 1 if failed else 0
+
+
+# -- malformed text at the file boundaries (issue 19) -----------------------------------------
+
+
+def _run_malformed_job(total: int, seed: int) -> tuple[Any, Any, list[tuple[str, str, str]], float]:
+    from tests import test_fuzz as fz
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run = fz.run_malformed(total, seed)
+    return dict(run.inputs), dict(run.outcomes), run.failures, time.perf_counter() - start
+
+
+def run_malformed(total: int, jobs: int, seed: int) -> int:
+    """Throw ``total`` malformed inputs at check files, event lines and policy files."""
+    shares = [total // jobs + (1 if i < total % jobs else 0) for i in range(jobs)]
+    start = time.perf_counter()
+    if jobs > 1:
+        with ProcessPoolExecutor(max_workers=jobs) as pool:
+            results = list(pool.map(_run_malformed_job, shares, [seed + i for i in range(jobs)]))
+    else:
+        results = [_run_malformed_job(total, seed)]
+    elapsed = time.perf_counter() - start
+    inputs: Counter[str] = Counter()
+    outcomes: Counter[tuple[str, str]] = Counter()
+    failures: list[tuple[str, str, str]] = []
+    for ins, outs, fails, _seconds in results:
+        inputs.update(ins)
+        outcomes.update(outs)
+        failures += fails
+    print(f"{'boundary':14s} {'inputs':>8s}  outcomes")
+    for name in sorted(inputs):
+        mine = {k[1]: v for k, v in outcomes.items() if k[0] == name}
+        shown = ", ".join(f"{k} {v}" for k, v in sorted(mine.items(), key=lambda kv: -kv[1]))
+        print(f"{name:14s} {inputs[name]:8d}  {shown}")
+    files = sum(inputs[b] for b in ("check file", "event line", "policy file"))
+    print(
+        f"{'total':14s} {files:8d}  malformed inputs in {elapsed:.1f} s "
+        f"(engine malformed, {jobs} jobs, seed {seed}); raw exceptions: {len(failures)}"
+    )
+    for boundary, error, text in failures[:20]:
+        print(f"  RAW {boundary}: {error}\n      input: {text!r}")
+    print(
+        "result:", "RAW EXCEPTIONS" if failures else "every input ended as a value or a typed error"
+    )
+    return 1 if failures else 0
 
 
 # -- atheris --------------------------------------------------------------------------------
@@ -298,11 +354,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--inputs", type=int, default=120_000, help="total inputs (default 120 000)"
     )
-    parser.add_argument("--engine", choices=("hypothesis", "atheris"), default="hypothesis")
+    parser.add_argument(
+        "--engine", choices=("hypothesis", "atheris", "malformed"), default="hypothesis"
+    )
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="processes (hypothesis)"
     )
-    parser.add_argument("--seed", type=int, default=1, help="atheris seed")
+    parser.add_argument("--seed", type=int, default=1, help="atheris and malformed seed")
     parser.add_argument("--only", nargs="*", help="boundaries to run (hypothesis)")
     parser.add_argument(
         "--journal", type=int, metavar="N", help="throw N corruptions at journals instead"
@@ -312,6 +370,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_journal(args.journal, args.jobs, args.seed if args.seed != 1 else 19)
     if args.engine == "atheris":
         return run_atheris(args.inputs, args.seed)
+    if args.engine == "malformed":
+        return run_malformed(args.inputs, args.jobs, args.seed)
     return run_hypothesis(args.inputs, args.jobs, args.only)
 
 

@@ -648,3 +648,130 @@ def test_the_contract_catches_a_float_and_a_bare_error() -> None:
         documented("t", lambda d: d["missing"], {})
     with pytest.raises(AssertionError, match="no path"):
         documented("t", lambda d: (_ for _ in ()).throw(InvalidInput("bad")), {"a": 1})
+
+
+# -- malformed text at the file boundaries (issue 19) --------------------------------------------
+#
+# Not hypothesis: seeded text damage (salesctl.testing.malformed), fast enough for 100,000 inputs
+# in a couple of minutes (``python bench/fuzz.py --mode boundaries``). Every input must end as a
+# value or a SalesctlError whose message prints as UTF-8; a check-file error with a field path
+# names its line, an event error its line number; anything else is a raw exception.
+
+
+@attrs.frozen
+class MalformedRun:
+    """What :func:`run_malformed` saw: inputs per boundary, outcomes, raw exceptions."""
+
+    inputs: Counter[str]
+    outcomes: Counter[tuple[str, str]]
+    failures: list[tuple[str, str, str]]
+
+
+def _typed(boundary: str, e: SalesctlError, run: MalformedRun) -> None:
+    str(e).encode("utf-8")  # a message must print anywhere
+    json.dumps(e.to_dict(), ensure_ascii=False).encode("utf-8")
+    if boundary == "check file" and e.path and e.line is None:
+        raise AssertionError(f"check-file error with a path but no line: {e!r}")
+    run.outcomes[(boundary, type(e).__name__)] += 1
+
+
+def run_malformed(total: int, seed: int = 0, *, cli_every: int = 10) -> MalformedRun:
+    """Throw ``total`` malformed inputs at check files, event lines and policy files.
+
+    Args:
+        total: the number of inputs (a batch of event lines counts as one input per line).
+        seed: the seed of the random source (the same seed gives the same inputs).
+        cli_every: every n-th check file is also run through ``salesctl check --json``.
+    """
+    import random
+
+    from salesctl.cli import read_check_file
+    from salesctl.events import MalformedEvent, read_events
+    from salesctl.testing.malformed import malformed_bytes, malformed_json, malformed_toml
+
+    rng = random.Random(seed)
+    run = MalformedRun(Counter(), Counter(), [])
+    gate = sc.Gate(sc.load_policy(POLICY_FILE))
+    checks = [p.read_text(encoding="utf-8") for p in EXAMPLES]
+    tmp = Path(_TMP.name)
+    done = 0
+    while done < total:
+        kind = rng.random()
+        if kind < 0.45:
+            boundary = "check file"
+            text = malformed_json(rng.choice(checks), rng)
+            path = tmp / "m.json"
+            raw = malformed_bytes(text, rng) if rng.random() < 0.1 else None
+            path.write_bytes(raw if raw is not None else text.encode("utf-8", "surrogatepass"))
+            done += 1
+            run.inputs[boundary] += 1
+            try:
+                try:
+                    txn, ctx = read_check_file(path)
+                    gate.check(txn, ctx)
+                    run.outcomes[(boundary, "ok")] += 1
+                except SalesctlError as e:
+                    _typed(boundary, e, run)
+                if run.inputs[boundary] % cli_every == 0:
+                    out, err = io.StringIO(), io.StringIO()
+                    code = cli.main(["check", "--json", str(path)], out=out, err=err)
+                    assert code in (0, 1, 2, 3), code
+                    (out.getvalue() + err.getvalue()).encode("utf-8")
+                    run.inputs["cli check"] += 1
+                    run.outcomes[("cli check", f"exit {code}")] += 1
+            except Exception as e:  # a raw exception: the failure this run looks for
+                run.failures.append((boundary, f"{type(e).__name__}: {e}"[:300], text[:300]))
+        elif kind < 0.8:
+            boundary = "event line"
+            lines: list[str | bytes] = []
+            for _ in range(rng.randint(1, 3)):
+                line = malformed_json(rng.choice(EVENT_SEEDS), rng).replace("\n", " ")
+                if rng.random() < 0.0005:
+                    line = line[:-1] + ', "x": "' + "a" * (1 << 20) + '"}'
+                lines.append(malformed_bytes(line, rng) if rng.random() < 0.1 else line)
+            done += len(lines)
+            run.inputs[boundary] += len(lines)
+            try:
+                for n, item in read_events(lines):
+                    if isinstance(item, MalformedEvent):
+                        assert item.line == n, item
+                        _typed(boundary, item, run)
+                    else:
+                        no_float(item)
+                        run.outcomes[(boundary, "ok")] += 1
+            except Exception as e:
+                run.failures.append((boundary, f"{type(e).__name__}: {e}"[:300], repr(lines)[:300]))
+        else:
+            boundary = "policy file"
+            text = malformed_toml(rng.choice(POLICY_SEEDS), rng)
+            done += 1
+            run.inputs[boundary] += 1
+            try:
+                try:
+                    if rng.random() < 0.1:
+                        p = tmp / "m.toml"
+                        p.write_bytes(malformed_bytes(text, rng))
+                        sc.load_policy(p)
+                    else:
+                        sc.loads_policy(text)
+                    run.outcomes[(boundary, "ok")] += 1
+                except SalesctlError as e:
+                    _typed(boundary, e, run)
+            except Exception as e:
+                run.failures.append((boundary, f"{type(e).__name__}: {e}"[:300], text[:300]))
+    return run
+
+
+def test_malformed_text_at_every_file_boundary_ends_typed() -> None:
+    """CI size of ``bench/fuzz.py --mode boundaries``: 3,000 malformed check files, event lines
+    and policy files (60,000 with ``HYPOTHESIS_PROFILE=thorough``), no raw exception."""
+    run = run_malformed(60_000 if THOROUGH else 3_000, seed=19)
+    assert not run.failures, run.failures[:5]
+    assert sum(run.inputs[b] for b in ("check file", "event line", "policy file")) >= 3_000
+    for boundary in ("check file", "event line", "policy file"):
+        assert (
+            run.outcomes[(boundary, "InvalidInput")]
+            + run.outcomes[(boundary, "MalformedEvent")]
+            + run.outcomes[(boundary, "PolicyError")]
+            > 0
+        ), boundary

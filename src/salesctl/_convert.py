@@ -8,12 +8,21 @@ transaction, a context, a decision and the tables of a policy file follow one se
   floats are refused everywhere;
 * dates are ``YYYY-MM-DD``; datetimes are ISO 8601 with a UTC offset;
 * enums by value; tuples and sets from lists; mappings from objects.
+
+**Reading JSON text.** :func:`json_loads` is the one JSON parser of salesctl's file boundaries
+(check files, event lines). It refuses nothing itself: a duplicate key or an integer longer
+than :data:`~salesctl.money.MAX_NUMBER_LENGTH` characters is left in the data as a mark that
+:func:`structure` reports at its field path (as it reports a float), so every such error names
+the field. :func:`too_deep` finds nesting deeper than :data:`MAX_DEPTH` before a parser recurses
+into it, :func:`line_of` the line of a field path in the text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
+import re
 import sys
 import types
 import typing
@@ -24,11 +33,258 @@ from typing import Any, Union
 
 import attrs
 
-from salesctl._validators import FrozenMap
+from salesctl._validators import FrozenMap, is_unicode, unicode_error
 from salesctl.errors import InvalidInput, SalesctlError
-from salesctl.money import Money, to_decimal
+from salesctl.money import MAX_NUMBER_LENGTH, Money, to_decimal
 
-__all__ = ["fields_of", "structure", "unstructure"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_LINE_LENGTH",
+    "fields_of",
+    "json_loads",
+    "line_of",
+    "refuse_marked",
+    "strict_date",
+    "strict_datetime",
+    "structure",
+    "toml_too_deep",
+    "too_deep",
+    "unstructure",
+]
+
+#: The deepest nesting of arrays and objects (tables) read from JSON and TOML text. salesctl's
+#: deepest document needs about 8; the limit keeps every reader far from Python's recursion
+#: limit.
+MAX_DEPTH = 64
+
+#: The longest event line read (characters, or bytes before decoding): 1 MiB.
+MAX_LINE_LENGTH = 1 << 20
+
+
+# -- JSON text ----------------------------------------------------------------------------------
+
+
+class _Refused:
+    """A JSON value refused while parsing (an over-long integer), left in the data so that
+    :func:`structure` reports it at its field path."""
+
+    __slots__ = ("reason", "text")
+
+    def __init__(self, reason: str, text: str) -> None:
+        self.reason = reason
+        self.text = text if len(text) <= 40 else f"{text[:20]}...({len(text)} characters)"
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class _Duplicated(dict):  # type: ignore[type-arg]
+    """A JSON object that had a key twice (``duplicate``; the last value was kept)."""
+
+    __slots__ = ("duplicate",)
+    duplicate: str
+
+
+def _pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    d = dict(pairs)
+    if len(d) == len(pairs):
+        return d
+    seen: set[str] = set()
+    for key, _ in pairs:  # pragma: no branch - a duplicate is there
+        if key in seen:
+            break
+        seen.add(key)
+    out = _Duplicated(d)
+    out.duplicate = key
+    return out
+
+
+def _int(text: str) -> Any:
+    if len(text) > MAX_NUMBER_LENGTH:
+        return _Refused(f"is a number longer than {MAX_NUMBER_LENGTH} characters", text)
+    return int(text)
+
+
+_DECODER = json.JSONDecoder(object_pairs_hook=_pairs, parse_int=_int)
+
+
+def json_loads(text: str) -> Any:
+    """Parse JSON text, leaving what salesctl refuses as marks :func:`structure` reports.
+
+    Duplicate keys and integers longer than :data:`~salesctl.money.MAX_NUMBER_LENGTH`
+    characters do not raise here: the field that holds one raises
+    :class:`~salesctl.errors.InvalidInput` at its path when the data is read with
+    :func:`structure` (or :func:`refuse_marked`). Floats (and ``NaN``, ``Infinity``) are
+    floats, which :func:`structure` refuses at their path like any other. Call
+    :func:`too_deep` first on text that may be nested deeply.
+
+    Raises:
+        json.JSONDecodeError: for text that is not JSON.
+    """
+    return _DECODER.decode(text)
+
+
+def refuse_marked(data: Any, path: str = "") -> None:
+    """Raise for a mark :func:`json_loads` left at ``data`` itself (not inside it).
+
+    Raises:
+        InvalidInput: a duplicate key (at the key's path) or a refused number.
+    """
+    kind = type(data)
+    if kind is _Duplicated:
+        key = data.duplicate
+        raise InvalidInput(
+            "duplicate key (each key may appear once)", path=_join(path, key or '""'), value=key
+        )
+    if kind is _Refused:
+        raise InvalidInput(data.reason, path=path, value=data)
+
+
+def _refuse_marked_within(data: Any, path: str) -> None:
+    """:func:`refuse_marked` for ``data`` and everything inside it, floats included (depth is
+    bounded by :data:`MAX_DEPTH` for parsed text)."""
+    refuse_marked(data, path)
+    if isinstance(data, float):
+        raise InvalidInput(
+            'floats are refused; write the number as a string such as "12.50"',
+            path=path,
+            value=data,
+        )
+    if isinstance(data, dict):
+        for k, v in data.items():
+            _refuse_marked_within(v, _join(path, str(k)))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            _refuse_marked_within(v, f"{path}[{i}]")
+
+
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_BRACKET = re.compile(r"[\[\]{}]")
+
+
+def _deeper_than_max(text: str) -> int | None:
+    depth = 0
+    for m in _BRACKET.finditer(text):
+        if m.group() in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return m.start()
+        else:
+            depth -= 1
+    return None
+
+
+def _blank(m: re.Match[str]) -> str:
+    return re.sub(r"[^\n]", " ", m.group())
+
+
+def too_deep(text: str) -> int | None:
+    """The offset in JSON ``text`` where arrays and objects nest deeper than :data:`MAX_DEPTH`,
+    or ``None`` (cheap for text with few brackets: it counts them first)."""
+    if text.count("[") + text.count("{") <= MAX_DEPTH:
+        return None
+    return _deeper_than_max(_JSON_STRING.sub(_blank, text))
+
+
+_TOML_SKIP = re.compile(
+    r'''"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|#[^\n]*'''
+)
+_TOML_LONG_NUMBER = re.compile(f"[0-9_]{{{MAX_NUMBER_LENGTH + 1},}}")
+
+
+def toml_too_deep(source: str) -> tuple[int, str] | None:
+    """``(line, reason)`` of the first thing in TOML ``source`` that salesctl does not read:
+    arrays and inline tables nested deeper than :data:`MAX_DEPTH` (the TOML parser would
+    recurse into them) or a number longer than :data:`~salesctl.money.MAX_NUMBER_LENGTH`
+    characters; ``None`` when there is none. Strings and comments are skipped."""
+    bare = _TOML_SKIP.sub(_blank, source)
+    long_number = _TOML_LONG_NUMBER.search(bare)
+    if long_number is not None:
+        return (
+            bare.count("\n", 0, long_number.start()) + 1,
+            f"a number longer than {MAX_NUMBER_LENGTH} characters",
+        )
+    if bare.count("[") + bare.count("{") <= MAX_DEPTH:
+        return None
+    pos = _deeper_than_max(bare)
+    if pos is None:
+        return None
+    return bare.count("\n", 0, pos) + 1, f"nested deeper than {MAX_DEPTH} levels"
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_JSON_SCALAR = re.compile(r'-?[0-9][0-9.eE+-]*|true|false|null|NaN|-?Infinity')
+
+
+def _positions(text: str) -> dict[str, int]:
+    """The offset of the value at every field path of JSON ``text`` (paths as
+    :func:`structure` writes them; a duplicate key's path points at its last value)."""
+    out: dict[str, int] = {}
+    scan = json.decoder.scanstring  # type: ignore[attr-defined]
+
+    def value(i: int, path: str) -> int:
+        i = _WS.match(text, i).end()  # type: ignore[union-attr]
+        out[path] = i
+        c = text[i]
+        if c in "{[":
+            close = "}" if c == "{" else "]"
+            i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            k = 0
+            while text[i] != close:
+                if c == "{":
+                    key, i = scan(text, i + 1)
+                    i = _WS.match(text, i).end() + 1  # type: ignore[union-attr] # the colon
+                    i = value(i, _join(path, key or '""'))
+                else:
+                    i = value(i, f"{path}[{k}]")
+                k += 1
+                i = _WS.match(text, i).end()  # type: ignore[union-attr]
+                if text[i] == ",":
+                    i = _WS.match(text, i + 1).end()  # type: ignore[union-attr]
+            return i + 1
+        if c == '"':
+            return int(scan(text, i + 1)[1])
+        return _JSON_SCALAR.match(text, i).end()  # type: ignore[union-attr]
+
+    value(0, "")
+    return out
+
+
+def line_of(text: str, path: str) -> int | None:
+    """The 1-based line of the value at ``path`` in JSON ``text`` (or of its nearest enclosing
+    value that is there); ``None`` when the text cannot be read."""
+    try:
+        where = _positions(text)
+    except (ValueError, IndexError, AttributeError, RecursionError):
+        return None
+    p = path
+    while p and p not in where:
+        cut = max(p.rfind("."), p.rfind("[") if p.endswith("]") else -1)
+        p = p[: max(cut, 0)]
+    pos = where.get(p)
+    return None if pos is None else text.count("\n", 0, pos) + 1
+
+
+# -- dates ------------------------------------------------------------------------------------
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_DATETIME = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?"
+    r"(?:[Zz]|[+-][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]{1,6})?)?)?"
+)
+
+
+def strict_date(text: str) -> bool:
+    """True when ``text`` is a calendar date ``YYYY-MM-DD`` in ASCII digits (Python's
+    ``date.fromisoformat`` also reads week dates such as ``2026-W10-1`` and ``20260302``)."""
+    return _DATE.fullmatch(text) is not None
+
+
+def strict_datetime(text: str) -> bool:
+    """True when ``text`` has the form of an ISO 8601 / RFC 3339 date-time
+    ``YYYY-MM-DDTHH:MM[:SS[.ffffff]][offset]`` in ASCII digits (no week dates, no basic
+    format)."""
+    return _DATETIME.fullmatch(text) is not None
 
 
 @cache
@@ -76,6 +332,9 @@ def structure(data: Any, tp: Any, path: str = "") -> Any:
     Raises:
         InvalidInput: naming the path of the first malformed value.
     """
+    kind = type(data)
+    if kind is _Refused or kind is _Duplicated:
+        refuse_marked(data, path)
     origin = typing.get_origin(tp)
     if origin in (Union, types.UnionType):
         args = typing.get_args(tp)
@@ -90,10 +349,13 @@ def structure(data: Any, tp: Any, path: str = "") -> Any:
     if data is None:
         raise InvalidInput("must not be null", path=path)
     if tp is Any:
+        _refuse_marked_within(data, path)
         return data
     if tp is str:
         if not isinstance(data, str):
             raise InvalidInput(f"must be a string, not {_jt(data)}", path=path, value=data)
+        if not data.isascii() and not is_unicode(data):
+            raise unicode_error(data, path)
         return data
     if tp is bool:
         if not isinstance(data, bool):
@@ -215,6 +477,8 @@ def _datetime(data: Any, path: str) -> dt.datetime:
         value = data
     elif isinstance(data, str):
         try:
+            if not strict_datetime(data):
+                raise ValueError(data)
             value = dt.datetime.fromisoformat(data)
         except ValueError:
             raise InvalidInput("is not an ISO 8601 date-time", path=path, value=data) from None
@@ -236,6 +500,8 @@ def _date(data: Any, path: str) -> dt.date:
         return data
     if isinstance(data, str):
         try:
+            if not strict_date(data):
+                raise ValueError(data)
             return dt.date.fromisoformat(data)
         except ValueError:
             raise InvalidInput("is not a date (YYYY-MM-DD)", path=path, value=data) from None

@@ -132,14 +132,37 @@ def typed(tp: type | tuple[type, ...], *, optional: bool = False) -> Validator:
             raise InvalidInput(
                 f"must be {names}, not {type(value).__name__}", path=_path(inst, a), value=value
             )
+        if type(value) is str and not value.isascii() and not is_unicode(value):
+            raise unicode_error(value, _path(inst, a))
 
     return check
 
 
+def is_unicode(value: str) -> bool:
+    """True when ``value`` is valid Unicode text (UTF-8 can encode it): no lone surrogate such
+    as ``"\\ud800"``, which JSON's ``\\u`` escapes can produce and no file can hold."""
+    if value.isascii():  # the common case, and the fast one
+        return True
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def unicode_error(value: str, path: str) -> InvalidInput:
+    """The error for a string :func:`is_unicode` refuses, at ``path``."""
+    return InvalidInput(
+        "is not valid Unicode text (it holds a lone surrogate)", path=path, value=value
+    )
+
+
 def text(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
-    """Validator: a non-blank string."""
+    """Validator: a non-blank string of valid Unicode text."""
     if not isinstance(value, str) or not value.strip():
         raise InvalidInput("must be a non-empty string", path=_path(inst, a), value=value)
+    if not value.isascii() and not is_unicode(value):
+        raise unicode_error(value, _path(inst, a))
 
 
 def opt_text(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
@@ -161,6 +184,8 @@ def each(tp: type | tuple[type, ...]) -> Validator:
                 raise InvalidInput(
                     f"must hold {names} only", path=f"{_path(inst, a)}[{i}]", value=v
                 )
+            if type(v) is str and not v.isascii() and not is_unicode(v):
+                raise unicode_error(v, f"{_path(inst, a)}[{i}]")
 
     return check
 

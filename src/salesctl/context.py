@@ -70,7 +70,7 @@ def _rates(_i: Any, _a: Any, value: Mapping[str, Decimal]) -> None:
     for k, v in value.items():
         if not isinstance(k, str) or "/" not in k:
             raise InvalidInput('keys must look like "USD/CNY"', path=f"Context.fx_rates.{k}")
-        if not isinstance(v, Decimal) or v <= 0:
+        if not isinstance(v, Decimal) or not v.is_finite() or v <= 0:
             raise InvalidInput("must be a positive Decimal", path=f"Context.fx_rates.{k}", value=v)
 
 

@@ -40,6 +40,35 @@ __all__ = [
 
 _NO_VALUE: Any = object()
 
+#: The longest ``repr`` of an offending value an error message quotes (the rest is cut).
+_MAX_VALUE_REPR = 200
+
+
+def _safe_text(text: str) -> str:
+    """``text`` with what UTF-8 cannot encode (a lone surrogate) written as ``\\udXXX``: a
+    message must print anywhere, whatever the input held."""
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
+
+
+def _safe_repr(value: Any) -> str:
+    """``repr(value)`` that never raises (an int of more than 4,300 digits has no ``repr`` in
+    Python 3.11) and never runs long: cut to :data:`_MAX_VALUE_REPR` characters."""
+    if type(value) is int and value.bit_length() > 3 * _MAX_VALUE_REPR:
+        return f"<an integer of about {int(value.bit_length() * 0.30103) + 1} digits>"
+    try:
+        text = repr(value)
+    except Exception:  # a repr that fails must not hide the error being reported
+        text = f"<{type(value).__name__}>"
+    if len(text) > _MAX_VALUE_REPR:
+        text = text[: _MAX_VALUE_REPR - 3] + "..."
+    return _safe_text(text)
+
 
 class SalesctlError(Exception):
     """Root of every error salesctl raises on purpose.
@@ -60,8 +89,8 @@ class SalesctlError(Exception):
         line: int | None = None,
         value: Any = _NO_VALUE,
     ) -> None:
-        self.reason = reason
-        self.path = path
+        self.reason = _safe_text(reason)
+        self.path = _safe_text(path)
         self.line = line
         self.value = value
         super().__init__(self._render())
@@ -72,7 +101,7 @@ class SalesctlError(Exception):
             where = f"line {self.line}: "
         if self.path:
             where += f"{self.path}: "
-        got = "" if self.value is _NO_VALUE else f" (got {self.value!r})"
+        got = "" if self.value is _NO_VALUE else f" (got {_safe_repr(self.value)})"
         return f"{where}{self.reason}{got}"
 
     def at(self, prefix: str | None = None, *, line: int | None = None) -> SalesctlError:
@@ -117,7 +146,7 @@ class SalesctlError(Exception):
         if self.line is not None:
             out["line"] = self.line
         if self.value is not _NO_VALUE:
-            out["value"] = repr(self.value)
+            out["value"] = _safe_repr(self.value)
         return out
 
 

@@ -25,7 +25,13 @@ from attrs import field, frozen
 
 from salesctl.errors import CurrencyMismatch, InvalidInput
 
-__all__ = ["CURRENCIES", "Money", "to_decimal"]
+__all__ = ["CURRENCIES", "MAX_NUMBER_LENGTH", "Money", "to_decimal"]
+
+#: The most characters of number text (a JSON number, a decimal string) salesctl reads. Longer
+#: text is refused: no amount, rate or quantity needs it (exact arithmetic stops at 28 digits),
+#: and Python refuses to turn an integer of more than 4,300 digits into text or back.
+MAX_NUMBER_LENGTH = 100
+_INT_LIMIT = 10**MAX_NUMBER_LENGTH
 
 #: ISO 4217 codes salesctl knows, with the number of decimals of their minor unit.
 CURRENCIES: dict[str, int] = {
@@ -58,6 +64,10 @@ def to_decimal(value: Any, *, path: str = "") -> Decimal:
     elif isinstance(value, bool):
         raise InvalidInput("must be a decimal number, not a boolean", path=path, value=value)
     elif isinstance(value, int):
+        if not -_INT_LIMIT < value < _INT_LIMIT:
+            raise InvalidInput(
+                f"has more than {MAX_NUMBER_LENGTH} digits", path=path, value=value
+            )
         d = Decimal(value)
     elif isinstance(value, float):
         raise InvalidInput(
@@ -66,8 +76,19 @@ def to_decimal(value: Any, *, path: str = "") -> Decimal:
             value=value,
         )
     elif isinstance(value, str):
+        text = value.strip()
+        if len(text) > MAX_NUMBER_LENGTH:
+            raise InvalidInput(
+                f"is longer than {MAX_NUMBER_LENGTH} characters", path=path, value=value
+            )
+        if not text.isascii() or "_" in text:
+            # Decimal() also reads full-width digits ("１２３") and underscores ("1_000"): the
+            # format is plain ASCII decimal text, as in JSON.
+            raise InvalidInput(
+                "is not a decimal number (ASCII digits, no underscores)", path=path, value=value
+            )
         try:
-            d = Decimal(value.strip())
+            d = Decimal(text)
         except InvalidOperation:
             raise InvalidInput("is not a decimal number", path=path, value=value) from None
     else:

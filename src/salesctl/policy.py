@@ -33,7 +33,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from salesctl._convert import structure, unstructure
+from salesctl._convert import structure, toml_too_deep, unstructure
 from salesctl._validators import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
 from salesctl.control import FROM_FAMILY, Control, Family
 from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS, FAMILIES
@@ -411,6 +411,9 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         PolicyError: for TOML syntax errors, unknown tables or keys, wrong types and
             impossible values, naming the key path and the line.
     """
+    refused = toml_too_deep(source)  # before the parser recurses, or int() refuses the digits
+    if refused is not None:
+        raise PolicyError(f"{origin}: {refused[1]}", line=refused[0])
     try:
         data = tomllib.loads(source, parse_float=Decimal)
     except tomllib.TOMLDecodeError as e:
@@ -418,6 +421,8 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         raise PolicyError(
             f"{origin}: not valid TOML: {e}", line=int(m.group(1)) if m else None
         ) from None
+    except (RecursionError, ValueError) as e:  # what toml_too_deep missed
+        raise PolicyError(f"{origin}: not read: {type(e).__name__}") from None
     known = _families()
     try:
         meta = data.get("policy", {})

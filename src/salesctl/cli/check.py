@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+from salesctl._convert import MAX_DEPTH, json_loads, line_of, refuse_marked, too_deep
 from salesctl.cli._codes import EXIT_ALLOW, EXIT_BAD_INPUT, EXIT_BLOCK, EXIT_HOLD, Parser
 from salesctl.context import Context
 from salesctl.controls import CONTROLS
@@ -72,25 +73,49 @@ def register_policy(subparsers: Any) -> None:
 def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
     """Read a check file: ``{"transaction": {...}, "context": {...}}`` (``"-"``: standard input).
 
+    Every error names the field path and the line of the file: malformed JSON, nesting deeper
+    than :data:`~salesctl._convert.MAX_DEPTH`, a key given twice, a float, a number longer than
+    :data:`~salesctl.money.MAX_NUMBER_LENGTH` characters, text that is not valid Unicode.
+
     Returns:
         ``(transaction, context)``.
 
     Raises:
-        InvalidInput: naming the line (for JSON syntax errors) and the field path.
+        InvalidInput: naming the line and the field path.
     """
     p = Path(path)
     try:
-        text = _read_stdin() if str(path) == "-" else p.read_text(encoding="utf-8")
+        raw = _read_stdin_bytes() if str(path) == "-" else p.read_bytes()
     except OSError as e:
         raise InvalidInput(f"cannot read file: {e.strerror}") from None
-    except UnicodeDecodeError:
-        raise InvalidInput("file is not UTF-8 text", path=str(p)) from None
     try:
-        data = json.loads(text, parse_float=_refuse_float)
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise InvalidInput(
+            f"file is not UTF-8 text (byte {e.start})", line=raw.count(b"\n", 0, e.start) + 1
+        ) from None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")  # as read_text did
+    deep = too_deep(text)
+    if deep is not None:
+        raise InvalidInput(
+            f"nested deeper than {MAX_DEPTH} levels", line=text.count("\n", 0, deep) + 1
+        )
+    try:
+        data = json_loads(text)
     except json.JSONDecodeError as e:
         raise InvalidInput(f"not valid JSON: {e.msg}", line=e.lineno) from None
+    try:
+        return _check_data(data)
+    except SalesctlError as e:
+        if e.line is None and e.path:
+            raise e.at(line=line_of(text, e.path)) from None
+        raise
+
+
+def _check_data(data: Any) -> tuple[Transaction, Context]:
     if not isinstance(data, dict):
         raise InvalidInput("must be a JSON object with transaction and context")
+    refuse_marked(data)
     for key in data:
         if key not in ("transaction", "context"):
             raise InvalidInput("unknown key (known: transaction, context)", path=key)
@@ -98,16 +123,10 @@ def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
         raise InvalidInput("is required", path="transaction")
     if "context" not in data:
         raise InvalidInput("is required", path="context")
+    refuse_marked(data["transaction"], "transaction")  # parse_transaction reads "type" first
     txn = parse_transaction(data["transaction"], path="transaction")
     ctx = Context.from_dict(data["context"])
     return txn, ctx
-
-
-def _refuse_float(text: str) -> Any:
-    raise InvalidInput(
-        'floats are refused in amounts and numbers; write them as strings such as "12.50"',
-        value=text,
-    )
 
 
 def _load_policy(path: str | None) -> Policy:
@@ -179,14 +198,15 @@ def _cmd_controls(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_ALLOW
 
 
-def _read_stdin() -> str:
-    """Standard input as text, decoded as UTF-8 like a file (whatever the locale); a test's
-    ``StringIO`` is read as it is."""
+def _read_stdin_bytes() -> bytes:
+    """Standard input as bytes, decoded later as UTF-8 like a file (whatever the locale); a
+    test's ``StringIO`` is encoded back to UTF-8 (lone surrogates kept, so they are refused
+    with the file's message)."""
     buffer = getattr(sys.stdin, "buffer", None)
     if buffer is not None:
-        return bytes(buffer.read()).decode("utf-8")
+        return bytes(buffer.read())
     text: str = sys.stdin.read()
-    return text
+    return text.encode("utf-8", "surrogatepass")
 
 
 def _cmd_policy_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:

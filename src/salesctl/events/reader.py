@@ -29,8 +29,19 @@ from typing import Any, Union
 
 import attrs
 
-from salesctl._convert import fields_of, structure, unstructure
-from salesctl._validators import FrozenMap
+from salesctl._convert import (
+    MAX_DEPTH,
+    MAX_LINE_LENGTH,
+    fields_of,
+    json_loads,
+    refuse_marked,
+    strict_date,
+    strict_datetime,
+    structure,
+    too_deep,
+    unstructure,
+)
+from salesctl._validators import FrozenMap, is_unicode
 from salesctl.errors import InvalidInput, SalesctlError, UnknownTransaction
 from salesctl.events.records import RECORD_TYPES, Event
 from salesctl.money import Money, to_decimal
@@ -73,6 +84,7 @@ def parse_event(data: Mapping[str, Any], *, path: str = "") -> Event:
     """
     if not isinstance(data, Mapping):
         raise InvalidInput("must be a JSON object", path=path, value=_short(data))
+    refuse_marked(data, path)  # a key given twice in the object itself
     kind = data.get("type")
     tp_path = f"{path}.type" if path else "type"
     if kind is None:
@@ -112,8 +124,16 @@ def _compile(tp: Any) -> _Conv:
             return lambda d: None if d is None else inner(d)
         return inner
     if tp is Any:
-        return lambda d: d
-    if tp in (str, bool, int):
+        raise _Slow  # the generic reader checks what an untyped field holds
+    if tp is str:
+
+        def string(d: Any) -> Any:
+            if type(d) is not str or not (d.isascii() or is_unicode(d)):
+                raise _Slow
+            return d
+
+        return string
+    if tp in (bool, int):
 
         def exact(d: Any, tp: type = tp) -> Any:
             if type(d) is not tp:
@@ -140,7 +160,7 @@ def _compile(tp: Any) -> _Conv:
     if tp is dt.datetime:
 
         def when(d: Any) -> Any:
-            if type(d) is not str:
+            if type(d) is not str or not strict_datetime(d):
                 raise _Slow
             v = dt.datetime.fromisoformat(d)
             if v.tzinfo is None:
@@ -151,7 +171,7 @@ def _compile(tp: Any) -> _Conv:
     if tp is dt.date:
 
         def day(d: Any) -> Any:
-            if type(d) is not str:
+            if type(d) is not str or not strict_date(d):
                 raise _Slow
             return dt.date.fromisoformat(d)
 
@@ -189,7 +209,7 @@ def _compile(tp: Any) -> _Conv:
         value = _compile(vt)
 
         def amap(d: Any) -> Any:
-            if type(d) is not dict:
+            if type(d) is not dict or not all(k.isascii() or is_unicode(k) for k in d):
                 raise _Slow
             return FrozenMap([(k, value(v)) for k, v in d.items()])
 
@@ -256,7 +276,9 @@ def read_events(
 
     Blank lines are skipped (they hold no event). Every other line yields either the event or
     a :class:`MalformedEvent` naming the line number and the field; the caller counts and
-    reports them — nothing is dropped silently.
+    reports them — nothing is dropped silently. A line longer than
+    :data:`~salesctl._convert.MAX_LINE_LENGTH`, nested deeper than
+    :data:`~salesctl._convert.MAX_DEPTH` or with a key given twice is such a line.
 
     Args:
         lines: the lines (``str`` or UTF-8 ``bytes``, with or without line ends), e.g. an
@@ -266,8 +288,13 @@ def read_events(
     Yields:
         ``(line number, event or error)``.
     """
-    loads = json.loads
+    loads = json_loads
     for n, raw in enumerate(lines, start=first_line):
+        if len(raw) > MAX_LINE_LENGTH:
+            yield n, MalformedEvent(
+                f"line longer than {MAX_LINE_LENGTH} characters (1 MiB)", line=n
+            )
+            continue
         if isinstance(raw, bytes):
             try:
                 raw = raw.decode("utf-8")
@@ -275,6 +302,9 @@ def read_events(
                 yield n, MalformedEvent(f"not UTF-8 text at byte {e.start}", line=n)
                 continue
         if not raw.strip():
+            continue
+        if too_deep(raw) is not None:
+            yield n, MalformedEvent(f"nested deeper than {MAX_DEPTH} levels", line=n)
             continue
         try:
             data = loads(raw)
