@@ -297,7 +297,9 @@ def replay(
                 raise
             incomplete = "interrupted"
     return AuditReport(
-        source=source,
+        # a file name need not be valid Unicode (bytes a file system keeps as lone surrogates):
+        # the report names it with those characters escaped, since a report is valid text
+        source=source.encode("utf-8", "backslashreplace").decode("utf-8"),
         source_sha256=digest.hexdigest(),
         policy_name=pol.name,
         policy_fingerprint=pol.fingerprint,
