@@ -26,7 +26,7 @@ import attrs
 from attrs import field, frozen
 
 from salesctl._convert import structure, unstructure
-from salesctl._validators import aware, each, opt_text, text, tuple_conv, typed
+from salesctl._validators import aware, each, each_ident, ident, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
 
@@ -178,8 +178,9 @@ def _text(v: Any) -> str:
 
 
 def _all_nonblank(values: tuple[Any, ...]) -> bool:
-    for v in values:  # noqa: SIM110 - a loop is cheaper than all() over a generator
-        if type(v) is not str or not v or v.isspace():
+    """True when every value is a canonical id (:func:`salesctl._validators.ident`)."""
+    for v in values:  # a loop is cheaper than all() over a generator
+        if type(v) is not str or not v or not v.isprintable() or v.strip() != v:
             return False
     return True
 
@@ -202,12 +203,12 @@ class ApprovalRequirement:
     """
 
     control_id: str = field(validator=text)
-    role: str = field(validator=text)
+    role: str = field(validator=ident)
     min_level: int = field(validator=typed(int))
     document_id: str = field(validator=text)
     reason: str = field(default="", validator=typed(str))
     amount: str = field(default="", validator=typed(str))
-    excluded: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    excluded: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each_ident)
     step: int = field(default=0, validator=typed(int))
 
     def __init__(
@@ -237,7 +238,8 @@ class ApprovalRequirement:
             and role
             and document_id
             and not control_id.isspace()
-            and not role.isspace()
+            and role.isprintable()
+            and role.strip() == role
             and not document_id.isspace()
             and (not excluded or _all_nonblank(excluded))
         ):

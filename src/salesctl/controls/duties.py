@@ -147,9 +147,15 @@ class DutiesPolicy:
 # -- who does what --------------------------------------------------------------------------
 
 
+# Ids are compared case-insensitively: the duty sets hold casefolded ids, so ``"U-REP"`` and
+# ``"u-rep"`` are one person (surrounding whitespace and control characters are refused where
+# ids enter, see salesctl._validators.ident).
+
+
 def _add(duties: dict[str, set[str]], duty: str, *ids: str | None) -> None:
     for i in ids:
         if i:
+            i = i.casefold()
             got = duties.get(duty)
             if got is None:
                 duties[duty] = {i}
@@ -160,6 +166,7 @@ def _add(duties: dict[str, set[str]], duty: str, *ids: str | None) -> None:
 def _add1(duties: dict[str, set[str]], duty: str, who: str | None) -> None:
     """``_add`` of one id (no argument packing: the hot path)."""
     if who:
+        who = who.casefold()
         got = duties.get(duty)
         if got is None:
             duties[duty] = {who}
@@ -218,8 +225,8 @@ def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]]
     """Who performs which duty on ``txn``.
 
     Returns:
-        ``(duties, unknown)``: actor ids by duty name, and the master records whose maintainer
-        is not recorded.
+        ``(duties, unknown)``: actor ids (casefolded: ids equal but for case are one person)
+        by duty name, and the master records whose maintainer is not recorded.
     """
     duties, unknown = _duties(txn, ctx, None)
     return {k: frozenset(v) for k, v in duties.items()}, tuple(unknown)
@@ -356,15 +363,16 @@ def _order_clear(
     me, creator = txn.actor.id, txn.order.created_by
     if not me or not creator:
         return False
+    sellers = {me.casefold(), creator.casefold()}
     for performers in plan.against_sellers:
-        others = performers(txn, ctx, scratch)
-        if me in others or creator in others:
-            return False
+        for other in performers(txn, ctx, scratch):
+            if other and other.casefold() in sellers:
+                return False
     for first, second in plan.pairs:
         ones = first(txn, ctx, scratch)
         if ones:
-            others = second(txn, ctx, scratch)
-            if any(i and i in others for i in ones):
+            others = {o.casefold() for o in second(txn, ctx, scratch) if o}
+            if any(i and i.casefold() in others for i in ones):
                 return False
     return True
 

@@ -27,7 +27,16 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._validators import decimal_conv, each, non_negative, ratio, text, tuple_conv, typed
+from salesctl._validators import (
+    decimal_conv,
+    each,
+    non_negative,
+    ratio,
+    same_person,
+    text,
+    tuple_conv,
+    typed,
+)
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
@@ -196,7 +205,7 @@ def _valid_approval(a: Approval, plan: SalesPlan, step: ApprovalStep) -> bool:
         and (a.control_id is None or a.control_id == "O2C-PL-01")
         and step.role in who.roles
         and who.authority_level >= step.level
-        and who.id != plan.prepared_by
+        and not same_person(who.id, plan.prepared_by)
         and a.granted_at.date() <= plan.start
     )
 

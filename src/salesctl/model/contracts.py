@@ -13,6 +13,7 @@ from salesctl._validators import (
     a_date,
     decimal_conv,
     each,
+    ident,
     non_negative,
     opt_date,
     opt_text,
@@ -101,7 +102,7 @@ class Contract:
     customer_id: str = field(validator=text)
     amount: Money = field(validator=[typed(Money), positive])
     payment: PaymentTerms = field(validator=typed(PaymentTerms))
-    created_by: str = field(validator=text)
+    created_by: str = field(validator=ident)
     status: ContractStatus = field(default=ContractStatus.DRAFT, validator=typed(ContractStatus))
     form: ContractForm = field(default=ContractForm.WRITTEN, validator=typed(ContractForm))
     template_id: str | None = field(default=None, validator=opt_text)
@@ -185,9 +186,9 @@ class CommissionClaim:
     """
 
     id: str = field(validator=text)
-    salesperson_id: str = field(validator=text)
+    salesperson_id: str = field(validator=ident)
     amount: Money = field(validator=[typed(Money), positive])
     rate: Decimal = field(converter=decimal_conv, validator=ratio)
-    prepared_by: str = field(validator=text)
+    prepared_by: str = field(validator=ident)
     prepared_on: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)
