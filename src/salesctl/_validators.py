@@ -302,12 +302,22 @@ def each_ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
             raise InvalidInput(problem, path=f"{_path(inst, a)}[{i}]", value=v)
 
 
+def person_key(value: str) -> str:
+    """The form in which person ids are compared: ``casefold`` (after ``upper`` for non-ASCII
+    ids, so that every case change of an id, ``"ı"`` to ``"I"`` included, keeps its key).
+
+    >>> person_key("U-Rep"), person_key("u-ıd") == person_key("U-ID")
+    ('u-rep', True)
+    """
+    return value.casefold() if value.isascii() else value.upper().casefold()
+
+
 def same_person(a: str | None, b: str | None) -> bool:
-    """True when ids ``a`` and ``b`` name the same person: equal but for case (``casefold``).
+    """True when ids ``a`` and ``b`` name the same person: equal but for case.
 
     Segregation-of-duties comparisons use this, so ``"U-REP"`` is ``"u-rep"``.
 
     >>> same_person("U-Rep", "u-rep"), same_person("u-rep", None)
     (True, False)
     """
-    return a is not None and b is not None and (a == b or a.casefold() == b.casefold())
+    return a is not None and b is not None and (a == b or person_key(a) == person_key(b))

@@ -50,7 +50,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from salesctl._validators import each, text, tuple_conv, typed
+from salesctl._validators import each, person_key, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, Scratch
 from salesctl.controls.pricing import _line_prices
@@ -147,15 +147,15 @@ class DutiesPolicy:
 # -- who does what --------------------------------------------------------------------------
 
 
-# Ids are compared case-insensitively: the duty sets hold casefolded ids, so ``"U-REP"`` and
-# ``"u-rep"`` are one person (surrounding whitespace and control characters are refused where
-# ids enter, see salesctl._validators.ident).
+# Ids are compared case-insensitively: the duty sets hold person_key (casefolded) ids, so
+# "U-REP" and "u-rep" are one person (surrounding whitespace and control characters are
+# refused where ids enter, see salesctl._validators.ident).
 
 
 def _add(duties: dict[str, set[str]], duty: str, *ids: str | None) -> None:
     for i in ids:
         if i:
-            i = i.casefold()
+            i = person_key(i)
             got = duties.get(duty)
             if got is None:
                 duties[duty] = {i}
@@ -166,7 +166,7 @@ def _add(duties: dict[str, set[str]], duty: str, *ids: str | None) -> None:
 def _add1(duties: dict[str, set[str]], duty: str, who: str | None) -> None:
     """``_add`` of one id (no argument packing: the hot path)."""
     if who:
-        who = who.casefold()
+        who = person_key(who)
         got = duties.get(duty)
         if got is None:
             duties[duty] = {who}
@@ -225,8 +225,9 @@ def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]]
     """Who performs which duty on ``txn``.
 
     Returns:
-        ``(duties, unknown)``: actor ids (casefolded: ids equal but for case are one person)
-        by duty name, and the master records whose maintainer is not recorded.
+        ``(duties, unknown)``: actor ids by duty name (casefolded by
+        :func:`salesctl._validators.person_key`: ids equal but for case are one person), and
+        the master records whose maintainer is not recorded.
     """
     duties, unknown = _duties(txn, ctx, None)
     return {k: frozenset(v) for k, v in duties.items()}, tuple(unknown)
@@ -363,16 +364,16 @@ def _order_clear(
     me, creator = txn.actor.id, txn.order.created_by
     if not me or not creator:
         return False
-    sellers = {me.casefold(), creator.casefold()}
+    sellers = {person_key(me), person_key(creator)}
     for performers in plan.against_sellers:
         for other in performers(txn, ctx, scratch):
-            if other and other.casefold() in sellers:
+            if other and person_key(other) in sellers:
                 return False
     for first, second in plan.pairs:
         ones = first(txn, ctx, scratch)
         if ones:
-            others = {o.casefold() for o in second(txn, ctx, scratch) if o}
-            if any(i and i.casefold() in others for i in ones):
+            others = {person_key(o) for o in second(txn, ctx, scratch) if o}
+            if any(i and person_key(i) in others for i in ones):
                 return False
     return True
 
