@@ -44,8 +44,8 @@ duty                        taken from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, ClassVar
 
 import attrs
 from attrs import field, frozen
@@ -54,6 +54,7 @@ from salesctl._validators import each, person_key, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, Scratch
 from salesctl.controls.pricing import _line_prices
+from salesctl.controls.weakening import Weakening, weakenings
 from salesctl.decision import Finding, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.model import CreditProfile, SalesOrder
@@ -142,6 +143,18 @@ class DutiesPolicy:
 
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_order_plan", _OrderPlan(self.conflicts))
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "conflicts": ("O2C-SD-01",),
+        "require_maintainers": ("O2C-SD-01",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        if not self.conflicts:
+            return weakenings(("O2C-SD-01",), "conflicts", "no incompatible duties are declared")
+        return ()
 
 
 # -- who does what --------------------------------------------------------------------------
@@ -294,14 +307,14 @@ def _credit_approvers(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Coll
     return () if p is None else p.approved_by
 
 
-def _credit_maintainers(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Collection[str | None]:
+def _credit_maintainers(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None
+) -> Collection[str | None]:
     p = txn.order.customer.credit_profile
     return () if p is None else (p.maintained_by,)
 
 
-_ORDER_DUTY: dict[
-    str, Callable[[PlaceOrder, Context, Scratch | None], Collection[str | None]]
-] = {
+_ORDER_DUTY: dict[str, Callable[[PlaceOrder, Context, Scratch | None], Collection[str | None]]] = {
     "approver": _approvers,
     "price_master_maintainer": _price_maintainers,
     "release_granter": _release_granters,
