@@ -523,6 +523,9 @@ class Decision:
         controls: ids of every control that ran (those that passed silently included).
         policy_fingerprint: SHA-256 of the policy in force.
         catalogue_fingerprint: SHA-256 of the control catalogue (ids, versions, metadata).
+        note: a free remark.
+        weakened: ids of the controls the policy in force weakens, with an acknowledgement
+            (:meth:`salesctl.policy.Policy.weakenings`); left out of the JSON when empty.
     """
 
     outcome: Outcome = field(validator=typed(Outcome))
@@ -534,6 +537,7 @@ class Decision:
     policy_fingerprint: str = field(default="", validator=_fingerprint_ok)
     catalogue_fingerprint: str = field(default="", validator=_fingerprint_ok)
     note: str | None = field(default=None, validator=opt_text)
+    weakened: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
 
     def __attrs_post_init__(self) -> None:
         expected = max((f.outcome for f in self.findings), default=Outcome.ALLOW)
@@ -600,6 +604,8 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (amounts and times as strings)."""
         out: dict[str, Any] = unstructure(self)
+        if not self.weakened:
+            del out["weakened"]
         return out
 
     @classmethod
