@@ -34,9 +34,36 @@ GATE = sc.Gate(sc.Policy.default())
 BIG = b.order(lines=(b.line(qty="100", price="1000"),))  # needs a sales manager's approval
 
 #: Whitespace and invisible characters a host (or an adversary) may leave around an id.
-SURROUNDING = [" ", "\t", "\n", "\r", "\u00a0", "\u2000", "\u3000", "\u200b", "\ufeff", "\x00", "\x1f", "\u2028", "\u2029", "\u202e"]
+SURROUNDING = [
+    " ",
+    "\t",
+    "\n",
+    "\r",
+    "\u00a0",
+    "\u2000",
+    "\u3000",
+    "\u200b",
+    "\ufeff",
+    "\x00",
+    "\x1f",
+    "\u2028",
+    "\u2029",
+    "\u202e",
+]
 #: Characters that may never appear anywhere in an id.
-INVISIBLE = ["\x00", "\x07", "\x1b", "\x7f", "\u200b", "\u200d", "\u2060", "\ufeff", "\u202e", "\u2028", "\u2029"]
+INVISIBLE = [
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\u200b",
+    "\u200d",
+    "\u2060",
+    "\ufeff",
+    "\u202e",
+    "\u2028",
+    "\u2029",
+]
 
 
 def _place(approver_id: str) -> sc.Decision:
@@ -63,7 +90,9 @@ class TestFinding5:
             f.control_id == "O2C-SD-01" and f.outcome is sc.Outcome.BLOCK for f in d.findings
         )
 
-    @pytest.mark.parametrize("variant", ["u-rep ", " u-rep", "u-rep\t", "u-rep\n", "u-\u200brep", "u-rep\u00a0"])
+    @pytest.mark.parametrize(
+        "variant", ["u-rep ", " u-rep", "u-rep\t", "u-rep\n", "u-\u200brep", "u-rep\u00a0"]
+    )
     def test_a_whitespace_variant_is_refused_at_the_boundary(self, variant: str) -> None:
         """``"u-rep "`` cannot even be built as an actor: InvalidInput naming ``Actor.id``."""
         with pytest.raises(sc.InvalidInput) as e:
@@ -222,7 +251,9 @@ def _decide(kind: str, base: str, approver: str) -> sc.Decision:
     if kind == "order_approval":
         o = attrs.evolve(BIG, created_by=base)
         ap = b.approval(approver=b.actor(approver, "sales_manager", level=2))
-        return GATE.check(b.place(o, who=seller), b.context(approvals=(ap,), prices=b.prices_for(o)))
+        return GATE.check(
+            b.place(o, who=seller), b.context(approvals=(ap,), prices=b.prices_for(o))
+        )
     if kind == "credit_profile":
         prof = b.profile(proposed_by=base, approved_by=(approver,))
         txn = sc.SetCreditProfile(

@@ -151,10 +151,11 @@ class OrdersPolicy:
     def weakened(self) -> tuple[Weakening, ...]:
         """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
         out: list[Weakening] = []
-        if any(at_proposer_level(t.role, t.level) for t in self.approval_tiers):
+        low = [i for i, t in enumerate(self.approval_tiers) if at_proposer_level(t.role, t.level)]
+        if low:
             out += weakenings(
                 ("O2C-SO-02",),
-                "approval_tiers",
+                f"approval_tiers[{low[0]}]",
                 "an order approval tier sits at the proposer's level",
             )
         if at_proposer_level(self.production_signer_role, self.production_signer_level):

@@ -503,13 +503,13 @@ class PricingPolicy:
     def weakened(self) -> tuple[Weakening, ...]:
         """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
         out: list[Weakening] = []
-        root = next((n for n in self.authority if n.parent is None), None)
-        if root is not None and root.max_cut_pct is not None and root.max_cut_pct >= 1:
-            out += weakenings(
-                ("O2C-PR-03",),
-                "authority",
-                "the root may cut a price by 100 %: no price is out of range",
-            )
+        for i, n in enumerate(self.authority):
+            if n.parent is None and n.max_cut_pct is not None and n.max_cut_pct >= 1:
+                out += weakenings(
+                    ("O2C-PR-03",),
+                    f"authority[{i}].max_cut_pct",
+                    "the root may cut a price by 100 %: no price is out of range",
+                )
         if self.rolling_days <= 0:
             out += weakenings(
                 ("O2C-PR-05",), "rolling_days", "a zero-day window never adds up split discounts"
