@@ -8,6 +8,7 @@ in the input document.
 from __future__ import annotations
 
 import datetime as _dt
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, Generic, TypeVar
@@ -265,3 +266,83 @@ def opt_date(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
     """Validator: ``None`` or a date."""
     if value is not None:
         a_date(inst, a, value)
+
+
+# -- identities -----------------------------------------------------------------------------
+# Person and role ids are compared by the controls (segregation of duties, "the proposer never
+# approves"): an id that differs from another only by surrounding whitespace or an invisible
+# character would name the same person to a reader and a different one to the code. Such ids are
+# refused where they enter; case differences are folded where ids are compared (same_person).
+
+#: Unicode categories an identifier may not contain anywhere: controls, format characters
+#: (zero-width joiners, bidi marks), line and paragraph separators.
+_BAD_IDENT_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
+
+
+def ident_problem(value: Any) -> str | None:
+    """Why ``value`` is not a canonical person or role id, or ``None`` when it is one.
+
+    >>> ident_problem("u-rep"), ident_problem("u-rep ") is not None, ident_problem("a\\u200bb")
+    (None, True, 'must not contain control or format characters (U+200B)')
+    """
+    if type(value) is not str or not value:
+        return "must be a non-empty string"
+    # Fast path: printable (no Cc/Cf/Zl/Zp, nor any space but U+0020) and nothing to strip.
+    if value.isprintable() and value.strip() == value:
+        return None
+    if not value.strip():
+        return "must be a non-empty string"
+    if value.strip() != value:
+        return "must not begin or end with whitespace"
+    for ch in value:
+        if unicodedata.category(ch) in _BAD_IDENT_CATEGORIES:
+            return f"must not contain control or format characters (U+{ord(ch):04X})"
+    return None
+
+
+def ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: a canonical person or role id (see :func:`ident_problem`)."""
+    if type(value) is str and value and value.isprintable() and value.strip() == value:
+        return
+    problem = ident_problem(value)
+    if problem is not None:
+        raise InvalidInput(problem, path=_path(inst, a), value=value)
+
+
+def opt_ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: ``None`` or a canonical person or role id."""
+    if value is not None:
+        ident(inst, a, value)
+
+
+def each_ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
+    """Validator: a tuple or frozenset of canonical person or role ids."""
+    if not isinstance(value, tuple | frozenset):
+        raise InvalidInput("must be a list", path=_path(inst, a), value=value)
+    for i, v in enumerate(value):
+        if type(v) is str and v and v.isprintable() and v.strip() == v:
+            continue
+        problem = ident_problem(v)
+        if problem is not None:
+            raise InvalidInput(problem, path=f"{_path(inst, a)}[{i}]", value=v)
+
+
+def person_key(value: str) -> str:
+    """The form in which person ids are compared: ``casefold`` (after ``upper`` for non-ASCII
+    ids, so that every case change of an id, ``"ı"`` to ``"I"`` included, keeps its key).
+
+    >>> person_key("U-Rep"), person_key("u-ıd") == person_key("U-ID")
+    ('u-rep', True)
+    """
+    return value.casefold() if value.isascii() else value.upper().casefold()
+
+
+def same_person(a: str | None, b: str | None) -> bool:
+    """True when ids ``a`` and ``b`` name the same person: equal but for case.
+
+    Segregation-of-duties comparisons use this, so ``"U-REP"`` is ``"u-rep"``.
+
+    >>> same_person("U-Rep", "u-rep"), same_person("u-rep", None)
+    (True, False)
+    """
+    return a is not None and b is not None and (a == b or person_key(a) == person_key(b))

@@ -26,7 +26,7 @@ import attrs
 from attrs import field, frozen
 
 from salesctl._convert import structure, unstructure
-from salesctl._validators import aware, each, opt_text, text, tuple_conv, typed
+from salesctl._validators import aware, each, each_ident, ident, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
 
@@ -186,8 +186,9 @@ def _text(v: Any) -> str:
 
 
 def _all_nonblank(values: tuple[Any, ...]) -> bool:
-    for v in values:  # noqa: SIM110 - a loop is cheaper than all() over a generator
-        if type(v) is not str or not v or v.isspace():
+    """True when every value is a canonical id (:func:`salesctl._validators.ident`)."""
+    for v in values:  # a loop is cheaper than all() over a generator
+        if type(v) is not str or not v or not v.isprintable() or v.strip() != v:
             return False
     return True
 
@@ -210,12 +211,12 @@ class ApprovalRequirement:
     """
 
     control_id: str = field(validator=text)
-    role: str = field(validator=text)
+    role: str = field(validator=ident)
     min_level: int = field(validator=typed(int))
     document_id: str = field(validator=text)
     reason: str = field(default="", validator=typed(str))
     amount: str = field(default="", validator=typed(str))
-    excluded: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    excluded: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each_ident)
     step: int = field(default=0, validator=typed(int))
 
     def __init__(
@@ -245,7 +246,8 @@ class ApprovalRequirement:
             and role
             and document_id
             and not control_id.isspace()
-            and not role.isspace()
+            and role.isprintable()
+            and role.strip() == role
             and not document_id.isspace()
             and (not excluded or _all_nonblank(excluded))
         ):
@@ -529,6 +531,9 @@ class Decision:
         controls: ids of every control that ran (those that passed silently included).
         policy_fingerprint: SHA-256 of the policy in force.
         catalogue_fingerprint: SHA-256 of the control catalogue (ids, versions, metadata).
+        note: a free remark.
+        weakened: ids of the controls the policy in force weakens, with an acknowledgement
+            (:meth:`salesctl.policy.Policy.weakenings`); left out of the JSON when empty.
     """
 
     outcome: Outcome = field(validator=typed(Outcome))
@@ -540,6 +545,7 @@ class Decision:
     policy_fingerprint: str = field(default="", validator=_fingerprint_ok)
     catalogue_fingerprint: str = field(default="", validator=_fingerprint_ok)
     note: str | None = field(default=None, validator=opt_text)
+    weakened: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
 
     def __attrs_post_init__(self) -> None:
         expected = max((f.outcome for f in self.findings), default=Outcome.ALLOW)
@@ -606,6 +612,8 @@ class Decision:
     def to_dict(self) -> dict[str, Any]:
         """The decision as JSON-ready data (amounts and times as strings)."""
         out: dict[str, Any] = unstructure(self)
+        if not self.weakened:
+            del out["weakened"]
         return out
 
     @classmethod

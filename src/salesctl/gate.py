@@ -40,8 +40,9 @@ _HOLD = Outcome.HOLD
 #: One step of a plan: control id, the check the gate runs, the family policy it receives, and
 #: whether it takes the call's scratch.
 _Step = tuple[str, Any, Any, bool]
-#: The constant part of a decision: type name, control ids, policy and catalogue fingerprints.
-_Head = tuple[str, tuple[str, ...], str, str]
+#: The constant part of a decision: type name, control ids, policy and catalogue fingerprints,
+#: the ids of the controls the policy weakens.
+_Head = tuple[str, tuple[str, ...], str, str, tuple[str, ...]]
 
 
 # Decisions the gate builds are valid by construction (the outcome is the maximum of the
@@ -60,6 +61,7 @@ _DECISION_SETTERS: tuple[Callable[[Any, Any], None], ...] = tuple(
     _set_policy_fp,
     _set_catalogue_fp,
     _set_note,
+    _set_weakened,
 ) = _DECISION_SETTERS
 _new_object = object.__new__
 
@@ -67,7 +69,7 @@ _new_object = object.__new__
 def _decision(
     outcome: Outcome,
     findings: tuple[Finding, ...],
-    head: tuple[str, tuple[str, ...], str, str],
+    head: _Head,
     txn: Transaction,
 ) -> Decision:
     d: Decision = _new_object(Decision)
@@ -80,6 +82,7 @@ def _decision(
     _set_policy_fp(d, head[2])
     _set_catalogue_fp(d, head[3])
     _set_note(d, None)
+    _set_weakened(d, head[4])
     return d
 
 
@@ -122,6 +125,7 @@ class Gate:
         # call needs a scratch at all.
         plan: dict[type, tuple[tuple[_Step, ...], _Head, bool]] = {}
         ids: dict[type, tuple[str, ...]] = {}
+        weakened = policy.weakened()
         for name, cls in TRANSACTION_TYPES.items():
             steps: list[_Step] = []
             for control in controls.values():
@@ -132,7 +136,7 @@ class Gate:
             ids[cls] = tuple(s[0] for s in steps)
             plan[cls] = (
                 tuple(steps),
-                (cls.__name__, ids[cls], policy.fingerprint, catalogue_fp),
+                (cls.__name__, ids[cls], policy.fingerprint, catalogue_fp, weakened),
                 any(s[3] for s in steps),
             )
         _init = object.__setattr__
@@ -201,6 +205,7 @@ class Gate:
             _set_policy_fp(d, head[2])
             _set_catalogue_fp(d, head[3])
             _set_note(d, None)
+            _set_weakened(d, head[4])
             return d
         approvals = ctx.approvals
         outcome = _ALLOW

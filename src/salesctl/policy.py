@@ -2,7 +2,10 @@
 
 A policy file is TOML. Its ``[policy]`` table names the policy and lists switched-off
 controls; every other top-level table is a control family (``[credit]``, …) whose keys are
-the fields of that family's policy class. Unknown keys, wrong types and impossible values raise
+the fields of that family's policy class. An ``[acknowledged]`` table owns up to the controls the
+policy weakens (``"O2C-CR-04" = "reason"``): a ★ key control switched off, or a parameter that
+leaves a control unable to fire (:mod:`salesctl.controls.weakening`); a weakening not
+acknowledged there is refused. Unknown keys, wrong types and impossible values raise
 :class:`~salesctl.errors.PolicyError` naming the key path and the line. A table left out
 takes the family's defaults (``Policy.default()``), and the generated documentation shows each
 deviation from them.
@@ -37,10 +40,19 @@ from salesctl._convert import structure, toml_too_deep, unstructure
 from salesctl._validators import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
 from salesctl.control import FROM_FAMILY, Control, Family
 from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS, FAMILIES
+from salesctl.controls.weakening import GENERAL, Weakening
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError
 from salesctl.money import CURRENCIES, Money
 
-__all__ = ["Policy", "catalogue", "load_policy", "loads_policy"]
+__all__ = [
+    "Policy",
+    "Weakening",
+    "affects",
+    "catalogue",
+    "load_policy",
+    "loads_policy",
+    "weakenings_of",
+]
 
 def _families() -> Mapping[str, Family]:
     return FAMILIES
@@ -68,6 +80,60 @@ def _resolve(value: Any, families: Mapping[str, Any]) -> Any:
     return resolved
 
 
+def affects() -> dict[str, tuple[str, ...]]:
+    """The map "policy key -> controls it affects", from the families' ``AFFECTS`` declarations.
+
+    Keys are ``family.field`` (``"credit.credit_methods"``); a general parameter maps to ``()``.
+
+    >>> affects()["duties.conflicts"]
+    ('O2C-SD-01',)
+    """
+    out: dict[str, tuple[str, ...]] = {}
+    for name, fam in _families().items():
+        declared: Mapping[str, tuple[str, ...]] = getattr(fam.policy_type, "AFFECTS", {})
+        for a in attrs.fields(fam.policy_type):
+            if a.init:
+                ids = declared.get(a.name, ())
+                out[f"{name}.{a.name}"] = () if ids == GENERAL else tuple(ids)
+    return out
+
+
+def weakenings_of(
+    families: Mapping[str, Any] | None = None, disabled: frozenset[str] = frozenset()
+) -> tuple[Weakening, ...]:
+    """The weakenings of a policy made of ``families`` (others at their defaults) that switches
+    off ``disabled``: every ★ key control switched off, and every family's declared weakenings.
+
+    Keys are full policy paths (``"policy.disabled"``, ``"credit.credit_methods"``).
+    """
+    out = [
+        Weakening(cid, "policy.disabled", "the key control is switched off")
+        for cid in sorted(disabled)
+        if cid in CONTROLS and CONTROLS[cid].key
+    ]
+    given = families or {}
+    for name in _families():
+        value = given.get(name)
+        if value is None:
+            continue  # the defaults weaken nothing (tests/test_weakening.py)
+        weakened = getattr(value, "weakened", None)
+        if weakened is not None:
+            out += [attrs.evolve(w, key=f"{name}.{w.key}") for w in weakened()]
+    return tuple(out)
+
+
+def _acknowledged(_i: Any, _a: Any, value: Any) -> None:
+    if not isinstance(value, FrozenMap):
+        raise PolicyError("must be a table of control id = reason", path="acknowledged")
+    for cid, why in value.items():
+        if cid not in CONTROLS:
+            raise PolicyError("unknown control id", path=f"acknowledged.{cid}", value=cid)
+        if not isinstance(why, str) or not why.strip():
+            raise PolicyError(
+                "must give the reason the control is weakened", path=f"acknowledged.{cid}"
+            )
+
+
 def _currency(_i: Any, _a: Any, value: Any) -> None:
     if not isinstance(value, str) or value not in CURRENCIES:
         raise PolicyError(
@@ -84,6 +150,9 @@ class Policy:
         base_currency: currency of the policy's thresholds.
         disabled: ids of controls switched off by this policy.
         families: the family policies by family name (missing families take defaults).
+        acknowledged: the weakened controls the policy owns up to, ``control id -> reason``
+            (``[acknowledged]``): every weakening (:meth:`weakenings`) must be acknowledged,
+            and only weakenings may be.
         fingerprint: SHA-256 of the canonical JSON of the policy (computed).
     """
 
@@ -95,7 +164,11 @@ class Policy:
     families: FrozenMap[str, Any] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=mapping
     )
+    acknowledged: FrozenMap[str, str] = field(
+        default=FrozenMap(), converter=frozenmap_conv, validator=_acknowledged
+    )
     fingerprint: str = field(init=False, eq=False, repr=False)
+    _weakenings: tuple[Weakening, ...] = field(init=False, eq=False, repr=False, default=())
 
     def __attrs_post_init__(self) -> None:
         known = _families()
@@ -134,10 +207,48 @@ class Policy:
         for cid in sorted(self.disabled):
             if cid not in ids:
                 raise PolicyError("unknown control id", path="policy.disabled", value=cid)
+        self._check_weakenings()
         canonical = json.dumps(
             self.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
         )
         object.__setattr__(self, "fingerprint", hashlib.sha256(canonical.encode()).hexdigest())
+
+    def _check_weakenings(self) -> None:
+        """Refuse weakenings the policy does not acknowledge, and acknowledgements of nothing."""
+        found = weakenings_of(self.families, self.disabled)
+        missing = [w for w in found if w.control_id not in self.acknowledged]
+        if missing:
+            first = missing[0]
+            same = [w for w in missing if w.key == first.key and w.why == first.why]
+            named = ", ".join(
+                f"{w.control_id}{' ★' if CONTROLS[w.control_id].key else ''}" for w in same
+            )
+            raise PolicyError(
+                f"weakens {named} ({first.why}); if that is intended, acknowledge each control "
+                f'with its reason under [acknowledged], e.g. "{first.control_id}" = "<reason>"',
+                path=first.key,
+            )
+        weakened = {w.control_id for w in found}
+        for cid in sorted(self.acknowledged):
+            if cid not in weakened:
+                raise PolicyError(
+                    "acknowledges a control this policy does not weaken (remove the entry)",
+                    path=f"acknowledged.{cid}",
+                )
+        object.__setattr__(self, "_weakenings", found)
+
+    def weakenings(self) -> tuple[Weakening, ...]:
+        """The acknowledged weakenings: controls switched off or unable to fire, with the key.
+
+        >>> p = loads_policy('[duties]\\nconflicts = []\\n[acknowledged]\\n"O2C-SD-01" = "x"\\n')
+        >>> [(w.control_id, w.key) for w in p.weakenings()]
+        [('O2C-SD-01', 'duties.conflicts')]
+        """
+        return self._weakenings
+
+    def weakened(self) -> tuple[str, ...]:
+        """Ids of the weakened controls, sorted, each once."""
+        return tuple(sorted({w.control_id for w in self._weakenings}))
 
     @classmethod
     def default(cls) -> Policy:
@@ -170,6 +281,8 @@ class Policy:
         }
         for name in sorted(self.families):
             out[name] = unstructure(self.families[name])
+        if self.acknowledged:
+            out["acknowledged"] = dict(sorted(self.acknowledged.items()))
         return out
 
     def to_toml(self) -> str:
@@ -184,6 +297,8 @@ class Policy:
         data: dict[str, Any] = {"policy": self.to_dict()["policy"]}
         for name in sorted(self.families):
             data[name] = _plain(self.families[name], name)
+        if self.acknowledged:
+            data["acknowledged"] = dict(sorted(self.acknowledged.items()))
         return _toml_text(data)
 
     def deviations(self) -> dict[str, dict[str, tuple[Any, Any]]]:
@@ -192,7 +307,7 @@ class Policy:
         mine = self.to_dict()
         out: dict[str, dict[str, tuple[Any, Any]]] = {}
         for fam, table in mine.items():
-            if fam == "policy":
+            if fam in ("policy", "acknowledged"):
                 continue
             for key, value in table.items():
                 if default[fam].get(key) != value:
@@ -436,18 +551,27 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         data = _retired_tables(data, known)
         families: dict[str, Any] = {}
         for key, table in data.items():
-            if key == "policy":
+            if key in ("policy", "acknowledged"):
                 continue
             fam = known.get(key)
             if fam is None:
                 raise PolicyError(
-                    f"unknown table (known: policy, {', '.join(sorted(known))})", path=key
+                    f"unknown table (known: policy, acknowledged, {', '.join(sorted(known))})",
+                    path=key,
                 )
             try:
                 families[key] = structure(table, fam.policy_type, key)
             except InvalidInput as e:
                 raise PolicyError(e.reason, path=e.path, value=e.value) from None
         kwargs: dict[str, Any] = {"families": families}
+        if "acknowledged" in data:
+            ack = data["acknowledged"]
+            if not isinstance(ack, dict):
+                raise PolicyError('must be a table of "control id" = "reason"', path="acknowledged")
+            for cid, why in ack.items():
+                if not isinstance(why, str):
+                    raise PolicyError("must be the reason, as a string", path=f"acknowledged.{cid}")
+            kwargs["acknowledged"] = ack
         for key, tp in (("name", str), ("base_currency", str)):
             if key in meta:
                 if not isinstance(meta[key], tp):

@@ -399,7 +399,7 @@ class TestPR03FloatAuthority:
 
     def test_a_line_without_master_price_blocks(self) -> None:
         """No master price, no range: fails closed (even if PR-02 is switched off)."""
-        p = sc.Policy(disabled=frozenset({"O2C-PR-02"}))
+        p = sc.Policy(disabled=frozenset({"O2C-PR-02"}), acknowledged={"O2C-PR-02": "PR-03 alone"})
         d = sc.Gate(p, only=["O2C-PR-03"]).check(at_price("1000"), b.context(prices=()))
         assert d.outcome is sc.Outcome.BLOCK
 

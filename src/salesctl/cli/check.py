@@ -241,6 +241,13 @@ def _cmd_policy_validate(args: argparse.Namespace, out: TextIO, err: TextIO) -> 
             print(f"  {fam}.{key}: {default!r} -> {configured!r}", file=out)
     for cid in sorted(policy.disabled):
         print(f"  disabled: {cid}", file=out)
+    # Acknowledged weakenings are warnings, apart from the ordinary deviations above.
+    for w in policy.weakenings():
+        reason = policy.acknowledged[w.control_id]
+        print(
+            f"warning: {w.control_id} weakened by {w.key} ({w.why}); acknowledged: {reason}",
+            file=out,
+        )
     return EXIT_ALLOW
 
 

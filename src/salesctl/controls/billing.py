@@ -23,14 +23,16 @@ Decimal('0.60')
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
+from typing import ClassVar
 
 from attrs import field, frozen
 
 from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
+from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
 from salesctl.model import Invoice, Settlement, SettlementStatus
 from salesctl.records import Period, Records
@@ -68,6 +70,33 @@ class BillingPolicy:
     invoice_approval_level: int = field(default=4, validator=[typed(int), non_negative])
     billing_role: str = field(default="finance_head", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "min_collected_ratio": ("O2C-BL-03",),
+        "invoice_approval_role": ("O2C-BL-03",),
+        "invoice_approval_level": ("O2C-BL-03",),
+        "billing_role": ("O2C-BL-02",),
+        "follow_up_level": ("O2C-BL-02",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        out: list[Weakening] = []
+        if self.min_collected_ratio <= 0:
+            out += weakenings(
+                ("O2C-BL-03",),
+                "min_collected_ratio",
+                "a zero ratio lets an invoice out before any collection",
+            )
+        if at_proposer_level(self.invoice_approval_role, self.invoice_approval_level):
+            key = (
+                "invoice_approval_level"
+                if self.invoice_approval_level <= 0
+                else "invoice_approval_role"
+            )
+            out += weakenings(("O2C-BL-03",), key, "invoices are signed at the proposer's level")
+        return tuple(out)
 
 
 def _percent(fraction: Decimal) -> str:

@@ -25,8 +25,9 @@ of S-K1 9. The salesperson and the preparer of the slip cannot approve it.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
@@ -34,6 +35,7 @@ from salesctl._validators import decimal_conv, each, ratio, tuple_conv
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
+from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
 from salesctl.model import CommissionClaim, ContractAccount, ContractStatus
@@ -79,6 +81,21 @@ class CommissionPolicy:
         converter=tuple_conv,
         validator=each(ApprovalStep),
     )
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "overdue_offset_ratio": ("O2C-CM-01",),
+        "max_rate": ("O2C-CM-01",),
+        "approvals": ("O2C-CM-01",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        if not self.approvals or any(at_proposer_level(s.role, s.level) for s in self.approvals):
+            return weakenings(
+                ("O2C-CM-01",), "approvals", "a commission slip is approved at the proposer's level"
+            )
+        return ()
 
 
 def _claim_params(claim: CommissionClaim) -> dict[str, Any]:

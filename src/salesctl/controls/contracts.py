@@ -32,7 +32,8 @@ finance co-signature on the contract's id. The drafter of the contract cannot gi
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
@@ -40,6 +41,7 @@ from salesctl._validators import each, frozenset_conv, non_negative, text, tuple
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
+from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
 from salesctl.model import (
     Actor,
@@ -152,6 +154,41 @@ class ContractsPolicy:
     seal_kinds: frozenset[SealKind] = field(
         default=frozenset({SealKind.CONTRACT}), converter=frozenset_conv, validator=each(SealKind)
     )
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "written_forms": ("O2C-CT-01",),
+        "cash_and_carry_methods": ("O2C-CT-01",),
+        "approved_templates": ("O2C-CT-02",),
+        "review_unmodified": ("O2C-CT-02",),
+        "legal_role": ("O2C-CT-02",),
+        "legal_level": ("O2C-CT-02",),
+        "hq_legal_role": ("O2C-CT-02",),
+        "hq_legal_level": ("O2C-CT-02",),
+        "application_approvals": ("O2C-CT-03",),
+        "finance_cosign": ("O2C-CT-03",),
+        "require_sales_policy": ("O2C-CT-03",),
+        "ledger_role": ("O2C-CT-04",),
+        "follow_up_level": ("O2C-CT-04",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        out: list[Weakening] = []
+        if at_proposer_level(self.legal_role, self.legal_level):
+            key = "legal_level" if self.legal_level <= 0 else "legal_role"
+            out += weakenings(
+                ("O2C-CT-02",), key, "contract changes are reviewed at the proposer's level"
+            )
+        if not self.application_approvals or any(
+            at_proposer_level(s.role, s.level) for s in self.application_approvals
+        ):
+            out += weakenings(
+                ("O2C-CT-03",),
+                "application_approvals",
+                "a contract application is approved at the proposer's level",
+            )
+        return tuple(out)
 
 
 def _contract(txn: Transaction) -> Contract:

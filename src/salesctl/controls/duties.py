@@ -44,16 +44,17 @@ duty                        taken from
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection
-from typing import Any
+from collections.abc import Callable, Collection, Mapping
+from typing import Any, ClassVar
 
 import attrs
 from attrs import field, frozen
 
-from salesctl._validators import each, text, tuple_conv, typed
+from salesctl._validators import each, person_key, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, Scratch
 from salesctl.controls.pricing import _line_prices
+from salesctl.controls.weakening import Weakening, weakenings
 from salesctl.decision import Finding, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.model import CreditProfile, SalesOrder
@@ -143,13 +144,31 @@ class DutiesPolicy:
     def __attrs_post_init__(self) -> None:
         object.__setattr__(self, "_order_plan", _OrderPlan(self.conflicts))
 
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "conflicts": ("O2C-SD-01",),
+        "require_maintainers": ("O2C-SD-01",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        if not self.conflicts:
+            return weakenings(("O2C-SD-01",), "conflicts", "no incompatible duties are declared")
+        return ()
+
 
 # -- who does what --------------------------------------------------------------------------
+
+
+# Ids are compared case-insensitively: the duty sets hold person_key (casefolded) ids, so
+# "U-REP" and "u-rep" are one person (surrounding whitespace and control characters are
+# refused where ids enter, see salesctl._validators.ident).
 
 
 def _add(duties: dict[str, set[str]], duty: str, *ids: str | None) -> None:
     for i in ids:
         if i:
+            i = person_key(i)
             got = duties.get(duty)
             if got is None:
                 duties[duty] = {i}
@@ -160,6 +179,7 @@ def _add(duties: dict[str, set[str]], duty: str, *ids: str | None) -> None:
 def _add1(duties: dict[str, set[str]], duty: str, who: str | None) -> None:
     """``_add`` of one id (no argument packing: the hot path)."""
     if who:
+        who = person_key(who)
         got = duties.get(duty)
         if got is None:
             duties[duty] = {who}
@@ -218,8 +238,9 @@ def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]]
     """Who performs which duty on ``txn``.
 
     Returns:
-        ``(duties, unknown)``: actor ids by duty name, and the master records whose maintainer
-        is not recorded.
+        ``(duties, unknown)``: actor ids by duty name (casefolded by
+        :func:`salesctl._validators.person_key`: ids equal but for case are one person), and
+        the master records whose maintainer is not recorded.
     """
     duties, unknown = _duties(txn, ctx, None)
     return {k: frozenset(v) for k, v in duties.items()}, tuple(unknown)
@@ -286,14 +307,14 @@ def _credit_approvers(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Coll
     return () if p is None else p.approved_by
 
 
-def _credit_maintainers(txn: PlaceOrder, ctx: Context, _s: Scratch | None) -> Collection[str | None]:
+def _credit_maintainers(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None
+) -> Collection[str | None]:
     p = txn.order.customer.credit_profile
     return () if p is None else (p.maintained_by,)
 
 
-_ORDER_DUTY: dict[
-    str, Callable[[PlaceOrder, Context, Scratch | None], Collection[str | None]]
-] = {
+_ORDER_DUTY: dict[str, Callable[[PlaceOrder, Context, Scratch | None], Collection[str | None]]] = {
     "approver": _approvers,
     "price_master_maintainer": _price_maintainers,
     "release_granter": _release_granters,
@@ -356,15 +377,16 @@ def _order_clear(
     me, creator = txn.actor.id, txn.order.created_by
     if not me or not creator:
         return False
+    sellers = {person_key(me), person_key(creator)}
     for performers in plan.against_sellers:
-        others = performers(txn, ctx, scratch)
-        if me in others or creator in others:
-            return False
+        for other in performers(txn, ctx, scratch):
+            if other and person_key(other) in sellers:
+                return False
     for first, second in plan.pairs:
         ones = first(txn, ctx, scratch)
         if ones:
-            others = second(txn, ctx, scratch)
-            if any(i and i in others for i in ones):
+            others = {person_key(o) for o in second(txn, ctx, scratch) if o}
+            if any(i and person_key(i) in others for i in ones):
                 return False
     return True
 

@@ -16,7 +16,9 @@ above which a difference is an exception (0 by default: any difference).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import ClassVar
 
 from attrs import field, frozen
 
@@ -55,6 +57,15 @@ class InventoryPolicy:
     require_stock_count: bool = field(default=True, validator=typed(bool))
     stock_role: str = field(default="finance_head", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "count_departments": ("O2C-IN-01",),
+        "max_stock_difference": ("O2C-IN-01",),
+        "require_stock_count": ("O2C-IN-01",),
+        "stock_role": ("O2C-IN-01",),
+        "follow_up_level": ("O2C-IN-01",),
+    }
 
 
 # -- O2C-IN-01 --------------------------------------------------------------------------------

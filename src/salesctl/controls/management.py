@@ -22,15 +22,26 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
-from salesctl._validators import decimal_conv, each, non_negative, ratio, text, tuple_conv, typed
+from salesctl._validators import (
+    decimal_conv,
+    each,
+    non_negative,
+    ratio,
+    same_person,
+    text,
+    tuple_conv,
+    typed,
+)
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
+from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, make_finding
 from salesctl.model import Approval, PlanKind, SalesPlan
 from salesctl.money import Money
@@ -119,6 +130,36 @@ class ManagementPolicy:
     assessment_role: str = field(default="performance_office", validator=text)
     follow_up_level: int = field(default=3, validator=_days)
 
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "monthly_plan_approvals": ("O2C-PL-01",),
+        "annual_plan_approvals": ("O2C-PL-01",),
+        "major_plan_amount": ("O2C-PL-01",),
+        "major_plan_approvals": ("O2C-PL-01",),
+        "require_monthly_plan": ("O2C-PL-01",),
+        "require_annual_plan": ("O2C-PL-01",),
+        "analysis_within_days": ("O2C-MN-01",),
+        "min_achievement": ("O2C-MN-01",),
+        "require_targets": ("O2C-MN-01",),
+        "analysis_role": ("O2C-MN-01",),
+        "assessed_units": ("O2C-MN-02",),
+        "assessment_within_days": ("O2C-MN-02",),
+        "assessment_role": ("O2C-MN-02",),
+        "follow_up_level": ("O2C-MN-01", "O2C-MN-02"),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        if not self.monthly_plan_approvals or any(
+            at_proposer_level(s.role, s.level) for s in self.monthly_plan_approvals
+        ):
+            return weakenings(
+                ("O2C-PL-01",),
+                "monthly_plan_approvals",
+                "a monthly plan is approved at the proposer's level",
+            )
+        return ()
+
 
 # -- O2C-PL-01 --------------------------------------------------------------------------------
 
@@ -196,7 +237,7 @@ def _valid_approval(a: Approval, plan: SalesPlan, step: ApprovalStep) -> bool:
         and (a.control_id is None or a.control_id == "O2C-PL-01")
         and step.role in who.roles
         and who.authority_level >= step.level
-        and who.id != plan.prepared_by
+        and not same_person(who.id, plan.prepared_by)
         and a.granted_at.date() <= plan.start
     )
 

@@ -18,7 +18,8 @@ before it. Moving back (re-work) is allowed unless the policy forbids it.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
@@ -84,6 +85,12 @@ class PipelinePolicy:
         factory=_default_artefacts, converter=frozenmap_conv, validator=_artefact_table
     )
     allow_backward: bool = field(default=True, validator=typed(bool))
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "required_artefacts": ("O2C-PS-01",),
+        "allow_backward": ("O2C-PS-01",),
+    }
 
 
 def missing_artefacts(

@@ -26,7 +26,8 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
@@ -125,6 +126,20 @@ class ReceivablesPolicy:
                     path=name,
                     value=b,
                 )
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "interest_after_days": ("O2C-AR-01",),
+        "commission_offset_after_days": ("O2C-AR-01",),
+        "litigation_after_days": ("O2C-AR-01",),
+        "litigation_min_amount": ("O2C-AR-01",),
+        "collection_role": ("O2C-AR-01",),
+        "litigation_role": ("O2C-AR-01",),
+        "consignment_limit": ("O2C-AR-02",),
+        "pay_by_day": ("O2C-AR-02",),
+        "settlement_role": ("O2C-AR-02",),
+        "follow_up_level": ("O2C-AR-01", "O2C-AR-02"),
+    }
 
 
 def _plus(day: dt.date, days: int) -> dt.date:

@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import ClassVar
 
 from attrs import field, frozen
 
@@ -75,6 +77,16 @@ class RevenuePolicy:
     posting_within_days: int = field(default=0, validator=[typed(int), non_negative])
     revenue_role: str = field(default="finance_head", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "logistics_modes": ("O2C-RR-02",),
+        "consignment_needs_settlement": ("O2C-RR-02",),
+        "sales_invoice_within_days": ("O2C-RR-01",),
+        "posting_within_days": ("O2C-RR-01",),
+        "revenue_role": ("O2C-RR-01",),
+        "follow_up_level": ("O2C-RR-01",),
+    }
 
 
 def proof_problem(

@@ -17,14 +17,16 @@ first instalment: the contract's own ``first_payment`` when its document is in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
 from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
 from salesctl.model import ContractAccount, WorkOrder
@@ -55,6 +57,20 @@ class ServicePolicy:
     )
     approval_role: str = field(default="sales_manager", validator=text)
     approval_level: int = field(default=2, validator=[typed(int), non_negative])
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "first_payment_ratio": ("O2C-SV-01",),
+        "approval_role": ("O2C-SV-01",),
+        "approval_level": ("O2C-SV-01",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        if at_proposer_level(self.approval_role, self.approval_level):
+            key = "approval_level" if self.approval_level <= 0 else "approval_role"
+            return weakenings(("O2C-SV-01",), key, "work orders are signed at the proposer's level")
+        return ()
 
 
 def first_payment_due(wo: WorkOrder, ctx: Context, policy: ServicePolicy) -> Money:

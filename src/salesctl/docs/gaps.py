@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from salesctl.control import Control
-from salesctl.docs.derived import default_policy, parameters, show
+from salesctl.docs.derived import default_policy, show
 from salesctl.docs.indexes import index_table
 from salesctl.docs.references import G9_ARTICLES, SEED_POINTS, seed_points_covered
 from salesctl.docs.text import cell, label, link, md, page_head, pick, policy_line, table
-from salesctl.policy import Policy
+from salesctl.policy import Policy, affects
 
 __all__ = ["gaps_page"]
 
@@ -46,6 +46,12 @@ def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     lines += ["## " + ("策略关闭的控制" if zh else "Controls switched off by the policy"), ""]
     off = [c for c in cs.values() if not policy.is_enabled(c.id)]
     lines += index_table(off, lang) if off else [none, ""]
+    lines += [
+        "## " + ("策略削弱的控制(已确认)" if zh else "Controls the policy weakens (acknowledged)"),
+        "",
+    ]
+    lines += _weakenings(cs, policy, lang)
+    lines.append("")
     lines += [
         "## " + ("与默认值不同的参数" if zh else "Parameters that differ from the defaults"),
         "",
@@ -85,7 +91,8 @@ def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
 
 
 def _deviations(cs: Mapping[str, Control], policy: Policy, lang: str) -> list[str]:
-    """The parameters that differ from the defaults, with the controls whose activity names them."""
+    """The parameters that differ from the defaults, with the controls they affect (the families'
+    ``AFFECTS`` declarations, :func:`salesctl.policy.affects`)."""
     zh = lang == "zh"
     dev = policy.deviations()
     if not dev:
@@ -96,9 +103,10 @@ def _deviations(cs: Mapping[str, Control], policy: Policy, lang: str) -> list[st
         else ("key", "default", "configured", "controls affected")
     )
     rows = []
+    affected = affects()
     for fam, keys in sorted(dev.items()):
         for key, (default, configured) in sorted(keys.items()):
-            users = [c for c in cs.values() if c.family == fam and key in parameters(c)]
+            users = [cs[cid] for cid in affected.get(f"{fam}.{key}", ()) if cid in cs]
             rows.append(
                 (
                     f"`{fam}.{key}`",
@@ -107,4 +115,23 @@ def _deviations(cs: Mapping[str, Control], policy: Policy, lang: str) -> list[st
                     ", ".join(link(c) for c in users) or "—",
                 )
             )
+    return table(head, rows)
+
+
+def _weakenings(cs: Mapping[str, Control], policy: Policy, lang: str) -> list[str]:
+    """The acknowledged weakenings: control, the key that weakens it, what it does, the reason."""
+    zh = lang == "zh"
+    found = [w for w in policy.weakenings() if w.control_id in cs]
+    if not found:
+        return ["无。" if zh else "None."]
+    head = ("控制", "参数", "效果", "确认理由") if zh else ("control", "key", "effect", "reason")
+    rows = [
+        (
+            link(cs[w.control_id]),
+            f"`{w.key}`",
+            cell(md(w.why)),
+            cell(md(policy.acknowledged[w.control_id])),
+        )
+        for w in found
+    ]
     return table(head, rows)

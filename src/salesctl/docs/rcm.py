@@ -83,6 +83,7 @@ RCM_COLUMNS: tuple[str, ...] = (
     "test_of_operating_effectiveness_zh",
     "test_of_operating_effectiveness_en",
     "sample_size",
+    "weakened",
 )
 
 
@@ -97,6 +98,7 @@ def rcm_rows(
     """
     policy = policy if policy is not None else default_policy()
     cs = controls_of(controls)
+    weak = _weakened(policy)
     rows = []
     for c in cs.values():
         params = "; ".join(f"{k} = {show(v)}" for k, v, _d in param_rows(c, policy))
@@ -138,6 +140,7 @@ def rcm_rows(
                 "test_of_operating_effectiveness_zh": operating_effectiveness_test(c, policy, "zh"),
                 "test_of_operating_effectiveness_en": operating_effectiveness_test(c, policy, "en"),
                 "sample_size": sample_size(c, policy, "en"),
+                "weakened": weak.get(c.id, ""),
             }
         )
     return rows
@@ -214,12 +217,32 @@ def rcm_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
         ),
         "",
     ]
-    lines += table(_HEAD["zh" if zh else "en"], [_page_row(c, policy, lang) for c in cs.values()])
+    weak = _weakened(policy)
+    rows = [_page_row(c, policy, lang, weak) for c in cs.values()]
+    lines += table(_HEAD["zh" if zh else "en"], rows)
     lines.append("")
     return "\n".join(lines)
 
 
-def _page_row(c: Control, policy: Policy, lang: str) -> list[str]:
+def _weakened(policy: Policy) -> dict[str, str]:
+    """``control id -> "key (what it does); acknowledged: reason"`` for the weakened controls."""
+    out: dict[str, list[str]] = {}
+    for w in policy.weakenings():
+        out.setdefault(w.control_id, []).append(f"{w.key} ({w.why})")
+    return {
+        cid: "; ".join(keys) + f"; acknowledged: {policy.acknowledged[cid]}"
+        for cid, keys in out.items()
+    }
+
+
+def _status(c: Control, policy: Policy, weak: Mapping[str, str], lang: str) -> str:
+    status = label("enabled" if policy.is_enabled(c.id) else "disabled", lang)
+    if c.id in weak:
+        status += ("; ⚠ 已削弱:" if lang == "zh" else "; ⚠ weakened: ") + weak[c.id]
+    return status
+
+
+def _page_row(c: Control, policy: Policy, lang: str, weak: Mapping[str, str]) -> list[str]:
     texts = [
         c.title(lang),
         stage_name(c.stage, lang),
@@ -235,6 +258,6 @@ def _page_row(c: Control, policy: Policy, lang: str) -> list[str]:
         ", ".join(c.seeds),
         c.evidence,
         sample_size(c, policy, lang),
-        label("enabled" if policy.is_enabled(c.id) else "disabled", lang),
+        _status(c, policy, weak, lang),
     ]
     return [cell(link(c)), cell(md("★" if c.key else "")), *(cell(md(x)) for x in texts)]

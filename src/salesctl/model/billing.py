@@ -14,6 +14,7 @@ from salesctl._validators import (
     a_date,
     decimal_conv,
     each,
+    ident,
     non_negative,
     opt_text,
     positive,
@@ -79,7 +80,7 @@ class Invoice:
     order_id: str = field(validator=text)
     customer_id: str = field(validator=text)
     lines: tuple[InvoiceLine, ...] = field(converter=tuple_conv, validator=each(InvoiceLine))
-    issued_by: str = field(validator=text)
+    issued_by: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)
     settlement_id: str | None = field(default=None, validator=opt_text)

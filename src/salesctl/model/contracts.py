@@ -16,6 +16,8 @@ from salesctl._validators import (
     decimal_conv,
     each,
     frozenset_conv,
+    ident,
+    opt_ident,
     non_negative,
     opt_date,
     opt_text,
@@ -108,7 +110,7 @@ class Contract:
     customer_id: str = field(validator=text)
     amount: Money = field(validator=[typed(Money), positive])
     payment: PaymentTerms = field(validator=typed(PaymentTerms))
-    created_by: str = field(validator=text)
+    created_by: str = field(validator=ident)
     status: ContractStatus = field(default=ContractStatus.DRAFT, validator=typed(ContractStatus))
     form: ContractForm = field(default=ContractForm.WRITTEN, validator=typed(ContractForm))
     template_id: str | None = field(default=None, validator=opt_text)
@@ -193,7 +195,7 @@ class SealUse:
     custodian: Actor = field(validator=typed(Actor))
     used_at: dt.datetime = field(validator=aware)
     kind: SealKind = field(default=SealKind.CONTRACT, validator=typed(SealKind))
-    registered_by: str | None = field(default=None, validator=opt_text)
+    registered_by: str | None = field(default=None, validator=opt_ident)
 
 
 def _opt_limit(_i: Any, _a: Any, value: Any) -> None:
@@ -295,9 +297,9 @@ class CommissionClaim:
     """
 
     id: str = field(validator=text)
-    salesperson_id: str = field(validator=text)
+    salesperson_id: str = field(validator=ident)
     amount: Money = field(validator=[typed(Money), positive])
     rate: Decimal = field(converter=decimal_conv, validator=ratio)
-    prepared_by: str = field(validator=text)
+    prepared_by: str = field(validator=ident)
     prepared_on: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)

@@ -14,6 +14,7 @@ from salesctl._validators import (
     a_date,
     decimal_conv,
     each,
+    ident,
     non_negative,
     opt_date,
     opt_text,
@@ -73,7 +74,7 @@ class ProductionOrder:
 
     id: str = field(validator=text)
     lines: tuple[ProductionLine, ...] = field(converter=tuple_conv, validator=each(ProductionLine))
-    issued_by: str = field(validator=text)
+    issued_by: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)
     order_id: str | None = field(default=None, validator=opt_text)
@@ -145,7 +146,7 @@ class DeliveryNotice:
     id: str = field(validator=text)
     order_id: str = field(validator=text)
     lines: tuple[DeliveryLine, ...] = field(converter=tuple_conv, validator=each(DeliveryLine))
-    issued_by: str = field(validator=text)
+    issued_by: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
     valid_until: dt.date | None = field(default=None, validator=opt_date)
     contract_id: str | None = field(default=None, validator=opt_text)
@@ -278,7 +279,7 @@ class WorkOrder:
 
     id: str = field(validator=text)
     customer_id: str = field(validator=text)
-    issued_by: str = field(validator=text)
+    issued_by: str = field(validator=ident)
     scheduled_on: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)
     description: str = field(default="", validator=typed(str))

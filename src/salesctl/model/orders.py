@@ -15,6 +15,8 @@ from salesctl._validators import (
     aware,
     decimal_conv,
     each,
+    each_ident,
+    ident,
     non_negative,
     opt_date,
     opt_text,
@@ -93,7 +95,7 @@ class Quotation:
     id: str = field(validator=text)
     customer_id: str = field(validator=text)
     lines: tuple[QuotationLine, ...] = field(converter=tuple_conv, validator=each(QuotationLine))
-    created_by: str = field(validator=text)
+    created_by: str = field(validator=ident)
     quoted_on: dt.date = field(validator=a_date)
     delivery_date: dt.date | None = field(default=None, validator=opt_date)
     transport: str | None = field(default=None, validator=opt_text)
@@ -143,11 +145,11 @@ class BusinessApprovalForm:
     """
 
     id: str = field(validator=text)
-    prepared_by: str = field(validator=text)
+    prepared_by: str = field(validator=ident)
     prepared_on: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)
     order_id: str | None = field(default=None, validator=opt_text)
-    approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each_ident)
     approved_on: dt.date | None = field(default=None, validator=opt_date)
 
     def __attrs_post_init__(self) -> None:
@@ -277,7 +279,7 @@ class SalesOrder:
     customer: Customer = field(validator=typed(Customer))
     lines: tuple[OrderLine, ...] = field(converter=tuple_conv, validator=each(OrderLine))
     payment: PaymentTerms = field(validator=typed(PaymentTerms))
-    created_by: str = field(validator=text)
+    created_by: str = field(validator=ident)
     order_date: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)
     collection_letter_ref: str | None = field(default=None, validator=opt_text)

@@ -12,11 +12,13 @@ from attrs import field, frozen
 from salesctl._validators import (
     a_date,
     aware,
-    each,
+    each_ident,
     frozenset_conv,
+    ident,
     non_negative,
     opt_aware,
     opt_date,
+    opt_ident,
     opt_text,
     text,
     tuple_conv,
@@ -40,8 +42,8 @@ class Actor:
         name: display name for reports.
     """
 
-    id: str = field(validator=text)
-    roles: frozenset[str] = field(converter=frozenset_conv, validator=each(str))
+    id: str = field(validator=ident)
+    roles: frozenset[str] = field(converter=frozenset_conv, validator=each_ident)
     org_unit: str = field(default="", validator=typed(str))
     authority_level: int = field(default=0, validator=[typed(int), non_negative])
     name: str = field(default="", validator=typed(str))
@@ -72,10 +74,10 @@ class CreditProfile:
     limit: Money = field(validator=[typed(Money), non_negative])
     term_days: int = field(validator=[typed(int), non_negative])
     reviewed_on: dt.date = field(validator=a_date)
-    proposed_by: str = field(validator=text)
-    approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    proposed_by: str = field(validator=ident)
+    approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each_ident)
     collection_letter_ref: str | None = field(default=None, validator=opt_text)
-    maintained_by: str | None = field(default=None, validator=opt_text)
+    maintained_by: str | None = field(default=None, validator=opt_ident)
 
 
 @frozen
@@ -171,7 +173,7 @@ class Approval:
 
     id: str = field(validator=text)
     document_id: str = field(validator=text)
-    role: str = field(validator=text)
+    role: str = field(validator=ident)
     approver: Actor = field(validator=typed(Actor))
     granted_at: dt.datetime = field(validator=aware)
     expires_at: dt.datetime | None = field(default=None, validator=opt_aware)

@@ -12,6 +12,7 @@ from salesctl._validators import (
     FrozenMap,
     a_date,
     frozenmap_conv,
+    ident,
     mapping,
     positive,
     text,
@@ -120,7 +121,7 @@ class SalesPlan:
     start: dt.date = field(validator=a_date)
     end: dt.date = field(validator=a_date)
     amount: Money = field(validator=[typed(Money), positive])
-    prepared_by: str = field(validator=text)
+    prepared_by: str = field(validator=ident)
     major: bool = field(default=False, validator=typed(bool))
 
     def __attrs_post_init__(self) -> None:

@@ -12,6 +12,7 @@ from salesctl._validators import (
     a_date,
     non_negative,
     opt_date,
+    opt_ident,
     opt_text,
     positive,
     text,
@@ -85,7 +86,7 @@ class PriceEntry:
     source_document: str = field(validator=text)
     valid_to: dt.date | None = field(default=None, validator=opt_date)
     price_class: PriceClass = field(default=PriceClass.MARKET, validator=typed(PriceClass))
-    maintained_by: str | None = field(default=None, validator=opt_text)
+    maintained_by: str | None = field(default=None, validator=opt_ident)
     id: str | None = field(default=None, validator=opt_text)
 
     def __attrs_post_init__(self) -> None:

@@ -20,7 +20,7 @@ from salesctl.controls.pricing import ConcessionStep, PriceAuthority, PricingPol
 from salesctl.errors import SalesctlError
 from salesctl.model import ConcessionKind, FrozenMap, PaymentMethod
 from salesctl.money import Money
-from salesctl.policy import Policy
+from salesctl.policy import Policy, weakenings_of
 from salesctl.testing.values import (
     ROLES,
     Factory,
@@ -325,6 +325,8 @@ def policies(
                 base_currency=currency,
                 disabled=disabled,
                 families=fams,
+                # a drawn policy owns up to what it weakens (the refusal is tested elsewhere)
+                acknowledged={w.control_id: "drawn" for w in weakenings_of(fams, disabled)},
             )
         except SalesctlError:
             reject()

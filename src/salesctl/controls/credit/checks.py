@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from salesctl._validators import same_person
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy
 from salesctl.decision import ApprovalRequirement, Finding, Outcome
@@ -64,7 +65,7 @@ def release_problem(
         return "not_yet_valid"
     if not release.granted_by.has_role(policy.release_role):
         return "granter_role"
-    if release.granted_by.id == order.created_by:
+    if same_person(release.granted_by.id, order.created_by):
         return "granter_is_seller"
     if ctx.convert(order.total, release.max_amount.currency) > release.max_amount:
         return "amount"
@@ -422,9 +423,9 @@ def check_profile_duties(
                 {"actor": txn.actor.id, "role": policy.profile_maintainer_role},
             )
         )
-    if profile.proposed_by == txn.actor.id:
+    if same_person(profile.proposed_by, txn.actor.id):
         blocks.append(("credit.profile_self_entered", {"actor": txn.actor.id}))
-    if profile.proposed_by in profile.approved_by:
+    if any(same_person(profile.proposed_by, a) for a in profile.approved_by):
         blocks.append(("credit.profile_self_approved", {"actor": profile.proposed_by}))
     for key, params in blocks:
         out.append(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
@@ -17,6 +18,7 @@ from salesctl._validators import (
     tuple_conv,
     typed,
 )
+from salesctl.controls.weakening import PROPOSER_ROLES, Weakening, at_proposer_level, weakenings
 from salesctl.errors import InvalidInput
 from salesctl.model import PaymentMethod
 from salesctl.money import Money
@@ -197,3 +199,93 @@ class CreditPolicy:
         )
 
     _cats: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "credit_methods": (
+            "O2C-CR-01",
+            "O2C-CR-04",
+            "O2C-CR-05",
+            "O2C-CR-07",
+            "O2C-CR-08",
+            "O2C-CR-09",
+            "O2C-DL-04",
+        ),
+        "exposure_categories": ("O2C-CR-04", "O2C-DL-04"),
+        "grades": ("O2C-CR-02",),
+        "high_risk_grade": ("O2C-CR-01", "O2C-CR-09"),
+        "allowed_methods": ("O2C-CR-09",),
+        "limit_approval_role": ("O2C-CR-04", "O2C-CR-06", "O2C-DL-04"),
+        "limit_approval_level": ("O2C-CR-04", "O2C-CR-06", "O2C-DL-04"),
+        "release_role": ("O2C-CR-04", "O2C-CR-06"),
+        "overdue_grace_days": ("O2C-CR-05",),
+        "overdue_approval_role": ("O2C-CR-05",),
+        "overdue_approval_level": ("O2C-CR-05",),
+        "major_sale_tiers": ("O2C-CR-08",),
+        "profile_maintainer_role": ("O2C-CR-02",),
+        "profile_approvals": ("O2C-CR-02",),
+        "max_review_interval_days": ("O2C-CR-03",),
+        "review_role": ("O2C-CR-03",),
+        "follow_up_level": ("O2C-CR-03",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        out: list[Weakening] = []
+        if not self.credit_methods:
+            out += weakenings(
+                ("O2C-CR-01", "O2C-CR-04", "O2C-CR-05", "O2C-CR-07", "O2C-CR-08", "O2C-DL-04"),
+                "credit_methods",
+                "no payment method consumes credit: no order is ever a credit sale",
+            )
+        if not self.exposure_categories:
+            out += weakenings(
+                ("O2C-CR-04", "O2C-DL-04"),
+                "exposure_categories",
+                "no exposure counts against the limit: only the order itself is compared",
+            )
+        if self.overdue_grace_days > 365:
+            out += weakenings(
+                ("O2C-CR-05",), "overdue_grace_days", "a grace of more than a year holds no order"
+            )
+        if at_proposer_level(self.limit_approval_role, self.limit_approval_level):
+            key = (
+                "limit_approval_level" if self.limit_approval_level <= 0 else "limit_approval_role"
+            )
+            out += weakenings(
+                ("O2C-CR-04", "O2C-CR-06"),
+                key,
+                "an over-limit order is re-approved at the proposer's level",
+            )
+        if self.release_role in PROPOSER_ROLES:
+            out += weakenings(
+                ("O2C-CR-04", "O2C-CR-06"),
+                "release_role",
+                "the proposer's peers grant one-time releases",
+            )
+        if at_proposer_level(self.overdue_approval_role, self.overdue_approval_level):
+            key = (
+                "overdue_approval_level"
+                if self.overdue_approval_level <= 0
+                else "overdue_approval_role"
+            )
+            out += weakenings(
+                ("O2C-CR-05",), key, "overdue orders are approved at the proposer's level"
+            )
+        if not self.major_sale_tiers or any(
+            at_proposer_level(s.role, s.level) for t in self.major_sale_tiers for s in t.approvals
+        ):
+            out += weakenings(
+                ("O2C-CR-08",),
+                "major_sale_tiers",
+                "major credit sales need no approval above the proposer's level",
+            )
+        if not self.profile_approvals or any(
+            at_proposer_level(s.role, s.level) for s in self.profile_approvals
+        ):
+            out += weakenings(
+                ("O2C-CR-02",),
+                "profile_approvals",
+                "a credit profile is approved at the proposer's level",
+            )
+        return tuple(out)

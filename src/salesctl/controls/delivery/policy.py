@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
+from typing import ClassVar
 
 from attrs import field, frozen
 
 from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.control import FROM_FAMILY
 from salesctl.controls.credit import CreditPolicy
+from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 
 __all__ = ["DeliveryPolicy"]
 
@@ -65,3 +68,29 @@ class DeliveryPolicy:
     credit: CreditPolicy | None = field(
         init=False, default=None, eq=False, repr=False, metadata={FROM_FAMILY: "credit"}
     )
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "approval_role": ("O2C-DL-01",),
+        "approval_level": ("O2C-DL-01",),
+        "max_validity_days": ("O2C-DL-01",),
+        "quantity_tolerance": ("O2C-DL-01", "O2C-DL-02"),
+        "require_qc_certificate": ("O2C-DL-03", "O2C-DL-05"),
+        "min_remaining_days": ("O2C-DL-05",),
+        "near_expiry_days": ("O2C-DL-05",),
+        "strict_fefo": ("O2C-DL-05",),
+        "fefo_override_role": ("O2C-DL-05",),
+        "fefo_override_level": ("O2C-DL-05",),
+        "max_shipment_difference": ("O2C-DL-06",),
+        "shipment_role": ("O2C-DL-06",),
+        "follow_up_level": ("O2C-DL-06",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        if at_proposer_level(self.approval_role, self.approval_level):
+            key = "approval_level" if self.approval_level <= 0 else "approval_role"
+            return weakenings(
+                ("O2C-DL-01",), key, "delivery notices are signed at the proposer's level"
+            )
+        return ()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from salesctl._validators import same_person
 from salesctl.approvals import clears, evidence
 from salesctl.context import Context
 from salesctl.controls.orders.policy import _HEADER_FIELDS, QUOTATION_FIELDS, OrdersPolicy
@@ -367,7 +368,7 @@ def _business_approval_blocks(po: ProductionOrder, ctx: Context) -> list[Finding
                 facts={**_production_facts(po), "form": fid, "form_contract": form.contract_id},
             )
         ]
-    approvers = [a for a in form.approved_by if a != form.prepared_by]
+    approvers = [a for a in form.approved_by if not same_person(a, form.prepared_by)]
     if form.approved_on is None or not approvers:
         return [
             finding(

@@ -4,11 +4,13 @@ orders and order closing (``[orders]`` in the policy file).
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
 from salesctl._validators import each, frozenset_conv, non_negative, text, tuple_conv, typed
+from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
 
@@ -130,3 +132,39 @@ class OrdersPolicy:
     _bands: tuple[tuple[OrderApprovalTier, str], ...] = field(
         init=False, default=(), eq=False, repr=False
     )
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "approval_tiers": ("O2C-SO-02",),
+        "gap_approval_role": ("O2C-SO-01",),
+        "gap_approval_level": ("O2C-SO-01",),
+        "quotation_required_fields": ("O2C-SO-05",),
+        "production_signer_role": ("O2C-SO-06",),
+        "production_signer_level": ("O2C-SO-06",),
+        "production_needs_business_approval": ("O2C-SO-06",),
+        "void_needs_temporary_settlement": ("O2C-SO-04",),
+        "close_within_days": ("O2C-SO-03",),
+        "order_closing_role": ("O2C-SO-03",),
+        "follow_up_level": ("O2C-SO-03",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        out: list[Weakening] = []
+        low = [i for i, t in enumerate(self.approval_tiers) if at_proposer_level(t.role, t.level)]
+        if low:
+            out += weakenings(
+                ("O2C-SO-02",),
+                f"approval_tiers[{low[0]}]",
+                "an order approval tier sits at the proposer's level",
+            )
+        if at_proposer_level(self.production_signer_role, self.production_signer_level):
+            key = (
+                "production_signer_level"
+                if self.production_signer_level <= 0
+                else "production_signer_role"
+            )
+            out += weakenings(
+                ("O2C-SO-06",), key, "production orders are signed at the proposer's level"
+            )
+        return tuple(out)

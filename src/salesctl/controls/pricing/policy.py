@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
@@ -20,6 +21,7 @@ from salesctl._validators import (
     typed,
 )
 from salesctl.controls.credit import ApprovalStep
+from salesctl.controls.weakening import Weakening, weakenings
 from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.model import Actor, ConcessionKind, PriceClass
 from salesctl.money import Money
@@ -486,6 +488,33 @@ class PricingPolicy:
                     path=f"authority[{i}].products",
                     value=sorted(n.products - parent_cover),
                 )
+
+    #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
+    AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "authority": ("O2C-PR-03", "O2C-PR-04"),
+        "default_node": ("O2C-PR-03",),
+        "line_discount_steps": ("O2C-PR-05",),
+        "order_concession_steps": ("O2C-PR-05",),
+        "rolling_steps": ("O2C-PR-05",),
+        "rolling_days": ("O2C-PR-05",),
+        "concession_kinds": ("O2C-PR-05",),
+    }
+
+    def weakened(self) -> tuple[Weakening, ...]:
+        """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        out: list[Weakening] = []
+        for i, n in enumerate(self.authority):
+            if n.parent is None and n.max_cut_pct is not None and n.max_cut_pct >= 1:
+                out += weakenings(
+                    ("O2C-PR-03",),
+                    f"authority[{i}].max_cut_pct",
+                    "the root may cut a price by 100 %: no price is out of range",
+                )
+        if self.rolling_days <= 0:
+            out += weakenings(
+                ("O2C-PR-05",), "rolling_days", "a zero-day window never adds up split discounts"
+            )
+        return tuple(out)
 
 
 def _show(v: Any) -> str:
