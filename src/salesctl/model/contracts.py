@@ -17,9 +17,9 @@ from salesctl._validators import (
     each,
     frozenset_conv,
     ident,
-    opt_ident,
     non_negative,
     opt_date,
+    opt_ident,
     opt_text,
     positive,
     ratio,
@@ -230,7 +230,7 @@ class SigningAuthority:
     """
 
     role: str | None = field(default=None, validator=opt_text)
-    person: str | None = field(default=None, validator=opt_text)
+    person: str | None = field(default=None, validator=opt_ident)
     min_level: int = field(default=0, validator=[typed(int), non_negative])
     max_amount: Money | None = field(default=None, validator=_opt_limit)
     forms: frozenset[ContractForm] = field(
