@@ -299,3 +299,19 @@ class TestAffectsMap:
             if path.startswith("policy."):
                 continue
             assert ids <= set(amap[path.split("[")[0]]), name
+
+
+def test_contract_signing_open_to_the_proposer_is_a_weakening() -> None:
+    """O2C-CT-05: a signing-authority line letting a sales rep sign any amount, or the sales rep
+    keeping the seal, hollows the control out and must be acknowledged."""
+    from salesctl.errors import PolicyError
+    from salesctl.policy import loads_policy
+
+    open_line = '[[contracts.signing_authorities]]\nrole = "sales_rep"\n'
+    with pytest.raises(PolicyError) as e:
+        loads_policy(open_line)
+    assert "O2C-CT-05" in str(e.value) and e.value.line is not None
+    ok = loads_policy(open_line + '[acknowledged]\n"O2C-CT-05" = "test"\n')
+    assert "O2C-CT-05" in {w.control_id for w in ok.weakenings()}
+    with pytest.raises(PolicyError):
+        loads_policy('[contracts]\nseal_custodian_roles = ["sales_rep"]\n')

@@ -435,9 +435,11 @@ def _line_of(source: str, path: str) -> int | None:
                 i = counts.get(name, -1) + 1
                 counts[name] = i
                 table = f"{name}[{i}]"
+                # the array itself (``a.b``) is named by its first ``[[a.b]]`` header
+                candidates = [table, name] if i == 0 else [table]
             else:
                 table = name
-            candidates = [table]
+                candidates = [table]
         else:
             m = _KEY.match(raw)
             if not m:

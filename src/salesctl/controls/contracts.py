@@ -41,7 +41,7 @@ from salesctl._validators import each, frozenset_conv, non_negative, text, tuple
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
-from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
+from salesctl.controls.weakening import PROPOSER_ROLES, Weakening, at_proposer_level, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
 from salesctl.model import (
     Actor,
@@ -170,6 +170,9 @@ class ContractsPolicy:
         "require_sales_policy": ("O2C-CT-03",),
         "ledger_role": ("O2C-CT-04",),
         "follow_up_level": ("O2C-CT-04",),
+        "signing_authorities": ("O2C-CT-05",),
+        "seal_custodian_roles": ("O2C-CT-05",),
+        "seal_kinds": ("O2C-CT-05",),
     }
 
     def weakened(self) -> tuple[Weakening, ...]:
@@ -187,6 +190,21 @@ class ContractsPolicy:
                 ("O2C-CT-03",),
                 "application_approvals",
                 "a contract application is approved at the proposer's level",
+            )
+        if any(
+            a.role is not None and at_proposer_level(a.role, a.min_level) and a.max_amount is None
+            for a in self.signing_authorities
+        ):
+            out += weakenings(
+                ("O2C-CT-05",),
+                "signing_authorities",
+                "anyone at the proposer's level may sign contracts of any amount externally",
+            )
+        if any(r in PROPOSER_ROLES for r in self.seal_custodian_roles):
+            out += weakenings(
+                ("O2C-CT-05",),
+                "seal_custodian_roles",
+                "the proposer's role may keep and use the contract seal",
             )
         return tuple(out)
 
