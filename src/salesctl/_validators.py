@@ -294,6 +294,8 @@ def ident_problem(value: Any) -> str | None:
         return "must be a non-empty string"
     if value.strip() != value:
         return "must not begin or end with whitespace"
+    if not is_unicode(value):
+        return "is not valid Unicode text (it holds a lone surrogate)"
     for ch in value:
         if unicodedata.category(ch) in _BAD_IDENT_CATEGORIES:
             return f"must not contain control or format characters (U+{ord(ch):04X})"
