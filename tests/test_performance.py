@@ -295,7 +295,9 @@ def test_order_approval_in_gate_is_the_gate_clearing(
     policy = sc.Policy.default().family("orders")
     plain = check_order_approval(txn, ctx, policy)
     expected = tuple(
-        _clear(f, ctx.approvals, txn) if f.outcome is Outcome.HOLD and ctx.approvals else f
+        _clear(f, ctx.approvals, txn, policy.authority)
+        if f.outcome is Outcome.HOLD and ctx.approvals
+        else f
         for f in plain
     )
     got = _check_order_approval_in_gate(txn, ctx, policy)

@@ -34,7 +34,16 @@ import attrs
 from attrs import field, frozen
 
 from salesctl._convert import structure, unstructure
-from salesctl._validators import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
+from salesctl._validators import (
+    FrozenMap,
+    each,
+    frozenmap_conv,
+    frozenset_conv,
+    mapping,
+    text,
+    typed,
+)
+from salesctl.approvals import Authority
 from salesctl.control import FROM_FAMILY, Control, Family
 from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS, FAMILIES
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError
@@ -75,6 +84,11 @@ def _currency(_i: Any, _a: Any, value: Any) -> None:
         )
 
 
+_DEFAULT_AUTHORITY = Authority()
+#: The pseudo-family name under which ``FROM_FAMILY`` fields receive the policy's Authority.
+_AUTHORITY = "authority"
+
+
 @frozen
 class Policy:
     """All control parameters in force.
@@ -84,6 +98,8 @@ class Policy:
         base_currency: currency of the policy's thresholds.
         disabled: ids of controls switched off by this policy.
         families: the family policies by family name (missing families take defaults).
+        authority: the lines of authority the approval engine uses (``[authority]``; a
+            family policy asks for it with ``FROM_FAMILY: "authority"``).
         fingerprint: SHA-256 of the canonical JSON of the policy (computed).
     """
 
@@ -95,6 +111,7 @@ class Policy:
     families: FrozenMap[str, Any] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=mapping
     )
+    authority: Authority = field(default=_DEFAULT_AUTHORITY, validator=typed(Authority))
     fingerprint: str = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -127,8 +144,9 @@ class Policy:
             filled[name] = value
         # Cross-family needs are resolved here, once: a family policy that uses another
         # family's parameters (delivery re-checks credit) receives the one in force.
+        shared = {**filled, _AUTHORITY: self.authority}
         for name, value in filled.items():
-            filled[name] = _resolve(value, filled)
+            filled[name] = _resolve(value, shared)
         object.__setattr__(self, "families", FrozenMap(filled))
         ids = {c.id for fam in known.values() for c in fam.controls}
         for cid in sorted(self.disabled):
@@ -168,6 +186,8 @@ class Policy:
                 "disabled": sorted(self.disabled),
             }
         }
+        if self.authority != _DEFAULT_AUTHORITY:  # older policies keep their fingerprint
+            out[_AUTHORITY] = unstructure(self.authority)
         for name in sorted(self.families):
             out[name] = unstructure(self.families[name])
         return out
@@ -182,6 +202,8 @@ class Policy:
                 has no null: the key left out would read back as the default).
         """
         data: dict[str, Any] = {"policy": self.to_dict()["policy"]}
+        if self.authority != _DEFAULT_AUTHORITY:
+            data[_AUTHORITY] = _plain(self.authority, _AUTHORITY)
         for name in sorted(self.families):
             data[name] = _plain(self.families[name], name)
         return _toml_text(data)
@@ -189,6 +211,7 @@ class Policy:
     def deviations(self) -> dict[str, dict[str, tuple[Any, Any]]]:
         """Parameters that differ from the defaults: ``family -> key -> (default, configured)``."""
         default = Policy.default().to_dict()
+        default[_AUTHORITY] = unstructure(_DEFAULT_AUTHORITY)
         mine = self.to_dict()
         out: dict[str, dict[str, tuple[Any, Any]]] = {}
         for fam, table in mine.items():
@@ -430,19 +453,26 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
                 )
         data = _retired_tables(data, known)
         families: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"families": families}
         for key, table in data.items():
             if key == "policy":
+                continue
+            if key == _AUTHORITY:
+                try:
+                    kwargs[key] = structure(table, Authority, key)
+                except InvalidInput as e:
+                    raise PolicyError(e.reason, path=e.path, value=e.value) from None
                 continue
             fam = known.get(key)
             if fam is None:
                 raise PolicyError(
-                    f"unknown table (known: policy, {', '.join(sorted(known))})", path=key
+                    f"unknown table (known: policy, authority, {', '.join(sorted(known))})",
+                    path=key,
                 )
             try:
                 families[key] = structure(table, fam.policy_type, key)
             except InvalidInput as e:
                 raise PolicyError(e.reason, path=e.path, value=e.value) from None
-        kwargs: dict[str, Any] = {"families": families}
         for key, tp in (("name", str), ("base_currency", str)):
             if key in meta:
                 if not isinstance(meta[key], tp):
