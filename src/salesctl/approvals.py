@@ -446,6 +446,15 @@ def _clear_chain(
         ]
         for a in approvals
     ]
+    # A role the chain asks for at a step of its own signs that step only: the general
+    # manager's signature is the final approval, not a stand-in for the review below it.
+    own = {r.role for r in required}
+    for j, a in enumerate(approvals):
+        if a.role in own:
+            mine = reasons[j]
+            for i, r in enumerate(required):
+                if not mine[i] and a.role != r.role:
+                    mine[i] = WRONG_ROLE
     cands = [[a for j, a in enumerate(approvals) if not reasons[j][i]] for i in range(n)]
     hits = _complete(required, cands)
     if hits is None:
