@@ -627,13 +627,13 @@ def _reason_params(
 ) -> tuple[tuple[str, str], ...]:
     who = a.approver
     p: list[tuple[str, str]] = [("approver", who.id), ("role", a.role), ("step", str(req.step))]
-    if why == WRONG_ROLE or why == ROLE_NOT_HELD:
+    if why in (WRONG_ROLE, ROLE_NOT_HELD):
         p.append(("required", req.role))
     elif why == LEVEL_TOO_LOW:
         p += [("level", str(who.authority_level)), ("min_level", str(req.min_level))]
     elif why == OTHER_DOCUMENT:
         p += [("document", a.document_id), ("required_document", req.document_id)]
-    elif why == GRANTED_AFTER or why == OUT_OF_ORDER:
+    elif why in (GRANTED_AFTER, OUT_OF_ORDER):
         p += [("granted_at", a.granted_at.isoformat()), ("at", at.isoformat())]
     elif why == EXPIRED:
         expires = a.expires_at.isoformat() if a.expires_at is not None else "-"
