@@ -473,8 +473,8 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-PL-01",
         version=2,
-        title_zh="销售计划分级审批",
-        title_en="Sales plans approved: monthly reviewed by the marketing head then approved by the leader in charge, annual by the manager; major plans by the office meeting",
+        title_zh="销售计划审核后分级审批",
+        title_en="Sales plans reviewed by the marketing head, then approved by the leader in charge (monthly), the manager (annual), the office meeting (major plans)",
         objective_zh="销售计划经规定层级审定后方可执行。",
         objective_en="Sales plans take effect only once approved at the required level.",
         activity_zh="月度销售计划经营销部门负责人审核后,按规定权限报分管业务的领导审定,审批链为 {monthly_plan_approvals};年度计划须经 {annual_plan_approvals} 审批;金额 ≥ {major_plan_amount} 或特别重大的另须 {major_plan_approvals} 审定。审批按步骤先后进行,同一人在一条审批链中只计一次,编制人的审批无效,审批须在计划开始前。系统在计划生效时检查,每月复查当月开始的计划。",
