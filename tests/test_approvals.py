@@ -186,7 +186,11 @@ class TestOrderedApproval:
     def test_a_later_step_waits_for_the_earlier(self) -> None:
         """The GM alone clears nothing: the manager has not signed."""
         f = _clear(HOLD, (_appr(GM, "general_manager", 11),), b.place())
-        assert f is HOLD
+        assert f.outcome is sc.Outcome.HOLD and f.required == HOLD.required and not f.cleared_by
+        # ... and the GM's signature is reported: it came before the step below it was signed
+        assert [(r.approval_id, r.reason) for r in f.rejected] == [
+            ("A-u-gm-general_manager", "out_of_order")
+        ]
 
     def test_same_time_is_in_order(self) -> None:
         """Signatures at the same instant are not out of order."""
@@ -284,7 +288,8 @@ def test_an_ordered_clearance_is_in_order_and_by_different_people(
         assert sm.granted_at <= gm.granted_at
         assert sm.approver.id != gm.approver.id
     if not any(a.role == "sales_manager" for a in appr):
-        assert f is HOLD  # nothing clears without the first signature
+        # nothing clears without the first signature
+        assert f.required == HOLD.required and not f.cleared_by
 
 
 def test_amount_cover_is_exact() -> None:
@@ -304,7 +309,16 @@ def test_one_rule_under_every_public_name() -> None:
 
     assert sc.approval_clears is approvals_mod.approval_clears
     assert salesctl.gate.approval_clears is approvals_mod.approval_clears
-    assert set(approvals_mod.__all__) == {"approval_clears", "clear_finding", "clears", "evidence"}
+    assert set(approvals_mod.__all__) == {
+        "DEFAULT_LINES",
+        "REASONS",
+        "Authority",
+        "approval_clears",
+        "clear_finding",
+        "clears",
+        "evidence",
+        "why_not",
+    }
 
 
 def test_clears_is_approval_clears_on_the_requirement_values() -> None:

@@ -24,10 +24,11 @@ from salesctl.errors import InvalidInput
 
 #: SHA-256 of ``events.jsonl`` and of the manifest (without the policy fingerprint, which
 #: follows the policy text) written by ``salesctl demo DIR --seed 3 --customers 40 --orders
-#: 200``, recorded from the generator before it became a package. They change only when the
-#: generated year changes on purpose.
-_EVENTS_SHA256 = "8dcc3af9f141c655c9ce72cab39102b2eec9e2326875eb96fe46295df080d8f1"
-_MANIFEST_SHA256 = "ec4a515e9e61620faf4bd8ca9b28b473a24800aeb80a7e5e89e8e0b245c22b5d"
+#: 200``. They change only when the generated year changes on purpose (last: issue 13 — contracts
+#: signed by the general manager under the seal custodian's record, O2C-CT-05 planted, monthly
+#: plans reviewed then approved in order).
+_EVENTS_SHA256 = "e247c93ef44109fbf10fae90c725b4d5756164fd82839b8843cfa0204267ccb2"
+_MANIFEST_SHA256 = "93595119b374e91f8a64a37d57ebb1c649caa2175255cc2af078e5baef22250e"
 
 
 def _sha256(data: bytes) -> str:

@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl import testing as sct
+from salesctl.approvals import Authority
 from salesctl.policy import weakenings_of
 
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
@@ -136,8 +137,13 @@ def test_widening_a_lower_range_moves_the_approval_down() -> None:
     before = sc.Gate(policy, only=["O2C-PR-03"]).check(b.place(order), ctx)
     assert before.outcome is sc.Outcome.ALLOW  # the marketing head covers 8 %, and approved
     wider = attrs.evolve(policy, families={"pricing": _widen(pricing, Decimal(2))})
-    after = sc.Gate(wider, only=["O2C-PR-03"]).check(b.place(order), ctx)
-    assert after.outcome is sc.Outcome.HOLD  # now the sales section (10 %) must approve
+    # By default a higher role of the line may sign for a lower one (按规定权限, issue 13):
+    # the marketing head's approval still covers the section's range.
+    assert sc.Gate(wider, only=["O2C-PR-03"]).check(b.place(order), ctx).allowed
+    # Exact roles only: now the sales section (10 %) must approve.
+    exact = attrs.evolve(wider, authority=Authority(higher_may_sign=False))
+    after = sc.Gate(exact, only=["O2C-PR-03"]).check(b.place(order), ctx)
+    assert after.outcome is sc.Outcome.HOLD
     assert [r.role for r in after.required_approvals] == ["sales_manager"]
 
 

@@ -36,6 +36,7 @@ __all__ = [
     "Decision",
     "Finding",
     "Outcome",
+    "RejectedApproval",
     "finding",
     "make_finding",
     "register_messages",
@@ -73,6 +74,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "approved by {approvers} ({approvals})",
     ),
     "gate.disabled": ("控制已在策略中关闭", "control switched off in the policy"),
+    # Why an approval on hand did not count (RejectedApproval; salesctl.approvals).
+    "approval.rejected.wrong_role": (
+        "审批 {approval}:{approver} 以 {role} 签批,不是所需角色({required}),也不在同一权限线上的更高角色",
+        "approval {approval}: {approver} signed as {role}, not the role required ({required}) "
+        "nor a higher role in its line of authority",
+    ),
+    "approval.rejected.role_not_held": (
+        "审批 {approval}:{approver} 并不担任 {role}",
+        "approval {approval}: {approver} does not hold the role {role}",
+    ),
+    "approval.rejected.level_too_low": (
+        "审批 {approval}:{approver} 的权限级别 {level} 低于所需的 {min_level}",
+        "approval {approval}: {approver} has authority level {level}, below the {min_level} required",
+    ),
+    "approval.rejected.proposer": (
+        "审批 {approval}:{approver} 是提议人,不得审批自己的提议",
+        "approval {approval}: {approver} proposed the document and may not approve it",
+    ),
+    "approval.rejected.keyer": (
+        "审批 {approval}:{approver} 是本笔业务的经办人,不得自行审批",
+        "approval {approval}: {approver} keys this transaction and may not approve it",
+    ),
+    "approval.rejected.same_person": (
+        "审批 {approval}:{approver} 已在本审批链中签批过,同一人只计一次",
+        "approval {approval}: {approver} already signed another step of this chain; "
+        "a person counts once",
+    ),
+    "approval.rejected.out_of_order": (
+        "审批 {approval}:{role} 的签批({granted_at})早于前一步骤的审批或前一步骤尚未完成",
+        "approval {approval}: the {role} signature ({granted_at}) came before the steps below "
+        "it were signed",
+    ),
+    "approval.rejected.other_document": (
+        "审批 {approval}:针对单据 {document},不是 {required_document}",
+        "approval {approval}: given for document {document}, not {required_document}",
+    ),
+    "approval.rejected.granted_after_transaction": (
+        "审批 {approval}:签批时间 {granted_at} 晚于业务时间 {at}",
+        "approval {approval}: granted at {granted_at}, after the transaction at {at}",
+    ),
+    "approval.rejected.expired": (
+        "审批 {approval}:已于 {expires_at} 失效(业务时间 {at})",
+        "approval {approval}: expired at {expires_at} (transaction at {at})",
+    ),
+    "approval.rejected.amount_too_small": (
+        "审批 {approval}:审批额度 {max_amount} 不足以覆盖 {amount}",
+        "approval {approval}: covers up to {max_amount}, not {amount}",
+    ),
+    "approval.rejected.already_met": (
+        "审批 {approval}:该步骤已由其他审批满足,本审批未被使用",
+        "approval {approval}: that step is already met by another approval; not used",
+    ),
 }
 
 _FORMATTER = string.Formatter()
@@ -152,6 +205,14 @@ def _facts(value: Any) -> tuple[tuple[str, str], ...]:
         return _pairs(value)
     except (TypeError, ValueError):
         raise _refuse_pairs(value, "Finding.facts") from None
+
+
+def _rejected_params(value: Any) -> tuple[tuple[str, str], ...]:
+    """Converter of ``RejectedApproval.params``: :func:`_pairs`, refusing anything else."""
+    try:
+        return _pairs(value)
+    except (TypeError, ValueError):
+        raise _refuse_pairs(value, "RejectedApproval.params") from None
 
 
 def _is_pairs(value: tuple[Any, ...]) -> bool:
@@ -284,6 +345,30 @@ class ApprovalRequirement:
 ) = (ApprovalRequirement.__dict__[a.name].__set__ for a in attrs.fields(ApprovalRequirement))
 
 
+@frozen
+class RejectedApproval:
+    """An approval on hand that concerns a finding but did not count, and why.
+
+    Attributes:
+        approval_id: the approval's id.
+        reason: why it did not count, one of :data:`salesctl.approvals.REASONS`
+            (``"wrong_role"``, ``"level_too_low"``, ``"same_person"``, …); rendered through the
+            message ``approval.rejected.<reason>``.
+        params: the values the message names (approver, role, levels, times, amounts), as
+            ``(name, text)`` pairs.
+    """
+
+    approval_id: str = field(validator=text)
+    reason: str = field(validator=text)
+    params: tuple[tuple[str, str], ...] = field(default=(), converter=_rejected_params)
+
+    def text(self, lang: str = "en") -> str:
+        """Why the approval did not count, in ``"zh"`` or ``"en"``."""
+        return render(
+            "approval.rejected." + self.reason, (("approval", self.approval_id), *self.params), lang
+        )
+
+
 @frozen(init=False)
 class Finding:
     """What one control found about one transaction.
@@ -296,6 +381,8 @@ class Finding:
         facts: the facts the control used, as ``(name, text)`` pairs (evidence).
         required: approvals that would clear a HOLD.
         cleared_by: ids of the approvals (or release) that cleared it.
+        rejected: approvals on hand that concern the finding but did not count, each with its
+            reason (:mod:`salesctl.approvals`); empty when every approval examined counted.
     """
 
     control_id: str = field(validator=text)
@@ -307,6 +394,9 @@ class Finding:
         default=(), converter=tuple_conv, validator=each(ApprovalRequirement)
     )
     cleared_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each(str))
+    rejected: tuple[RejectedApproval, ...] = field(
+        default=(), converter=tuple_conv, validator=each(RejectedApproval)
+    )
 
     def __init__(
         self,
@@ -317,6 +407,7 @@ class Finding:
         facts: Mapping[str, Any] | Iterable[tuple[str, Any]] = (),
         required: Iterable[ApprovalRequirement] = (),
         cleared_by: Iterable[str] = (),
+        rejected: Iterable[RejectedApproval] = (),
     ) -> None:
         # Hot path (see ApprovalRequirement.__init__): parameters and facts are still
         # converted to text here; only the validators' work is done inline.
@@ -334,6 +425,7 @@ class Finding:
             and (type(facts) is dict or type(facts) is tuple)
             and (not required or _all_requirements(required))
             and (not cleared_by or _all_nonblank(cleared_by))
+            and rejected == ()
         ):
             try:
                 p = _pairs(params)
@@ -348,6 +440,7 @@ class Finding:
                 _set_f_facts(self, f)
                 _set_f_required(self, required)
                 _set_f_cleared_by(self, cleared_by)
+                _set_f_rejected(self, ())
                 return
         self.__attrs_init__(
             control_id=control_id,
@@ -357,6 +450,7 @@ class Finding:
             facts=facts,
             required=required,
             cleared_by=cleared_by,
+            rejected=rejected,
         )
 
     def text(self, lang: str = "en") -> str:
@@ -372,6 +466,7 @@ class Finding:
     _set_f_facts,
     _set_f_required,
     _set_f_cleared_by,
+    _set_f_rejected,
 ) = (Finding.__dict__[a.name].__set__ for a in attrs.fields(Finding))
 
 
@@ -458,6 +553,7 @@ def _trusted_finding(
     facts: tuple[tuple[str, str], ...],
     required: tuple[ApprovalRequirement, ...] = (),
     cleared_by: tuple[str, ...] = (),
+    rejected: tuple[RejectedApproval, ...] = (),
 ) -> Finding:
     """A finding from values that already have their final, validated form.
 
@@ -481,6 +577,7 @@ def _trusted_finding(
     _set_f_facts(f, facts)
     _set_f_required(f, required)
     _set_f_cleared_by(f, cleared_by)
+    _set_f_rejected(f, rejected)
     return f
 
 
@@ -607,6 +704,10 @@ class Decision:
                         lines.append(
                             f"      needs approval: {r.role} (authority level ≥ {r.min_level}{amt})"
                         )
+            for x in f.rejected:
+                lines.append(
+                    f"      未计入的审批:{x.text(lang)}" if zh else f"      did not count: {x.text(lang)}"
+                )
         return "\n".join(lines)
 
     def to_dict(self) -> dict[str, Any]:

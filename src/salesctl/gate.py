@@ -6,8 +6,11 @@ transaction type. ``gate.check(txn, ctx)`` runs them and returns a
 
 Approvals in the context clear HOLD findings by the one rule of :mod:`salesctl.approvals`
 (:func:`~salesctl.approvals.clear_finding`): a cleared finding becomes ALLOW and lists the
-approvals that cleared it; requirements with a ``step`` (multi-level approval, S-K1 2) are
-cleared in order.
+approvals that cleared it; a finding's requirements form one chain (ordered steps, a person
+counted once, a higher role of the policy's lines of authority signing for a lower one when the
+policy allows it), and every approval on hand that concerns a finding but did not count is
+reported on it with its reason. The policy's :class:`~salesctl.approvals.Authority` is taken
+once, when the gate is built.
 
 The gate names no control: it reads the catalogue through :func:`salesctl.policy.catalogue`
 and what it needs to know about a control from the control's metadata (``gate_check``,
@@ -23,7 +26,7 @@ from typing import Any, NoReturn
 
 import attrs
 
-from salesctl.approvals import approval_clears, clear_finding
+from salesctl.approvals import Authority, approval_clears, clear_finding
 from salesctl.context import Context
 from salesctl.control import Control, Kind, Scratch
 from salesctl.decision import Decision, Finding, Outcome, finding
@@ -98,9 +101,10 @@ class Gate:
         PolicyError: if ``only`` names an unknown control.
     """
 
-    __slots__ = ("_catalogue_fp", "_ids", "_plan", "_policy_fp", "policy")
+    __slots__ = ("_authority", "_catalogue_fp", "_ids", "_plan", "_policy_fp", "policy")
 
     policy: Policy
+    _authority: Authority
     _policy_fp: str
     _catalogue_fp: str
     _plan: dict[type, tuple[tuple[_Step, ...], _Head, bool]]
@@ -142,6 +146,7 @@ class Gate:
         _init = object.__setattr__
         _init(self, "policy", policy)
         _init(self, "_policy_fp", policy.fingerprint)
+        _init(self, "_authority", policy.authority)
         _init(self, "_catalogue_fp", catalogue_fp)
         _init(self, "_plan", plan)
         _init(self, "_ids", ids)
@@ -208,11 +213,12 @@ class Gate:
             _set_weakened(d, head[4])
             return d
         approvals = ctx.approvals
+        authority = self._authority
         outcome = _ALLOW
         for i, f in enumerate(findings):
             o = f.outcome
             if o is _HOLD and approvals:
-                f = clear_finding(f, approvals, txn)
+                f = clear_finding(f, approvals, txn, authority)
                 findings[i] = f
                 o = f.outcome
             if o > outcome:

@@ -37,7 +37,16 @@ import attrs
 from attrs import field, frozen
 
 from salesctl._convert import structure, toml_too_deep, unstructure
-from salesctl._validators import FrozenMap, each, frozenmap_conv, frozenset_conv, mapping, text
+from salesctl._validators import (
+    FrozenMap,
+    each,
+    frozenmap_conv,
+    frozenset_conv,
+    mapping,
+    text,
+    typed,
+)
+from salesctl.approvals import Authority
 from salesctl.control import FROM_FAMILY, Control, Family
 from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS, FAMILIES
 from salesctl.controls.weakening import GENERAL, Weakening
@@ -141,6 +150,11 @@ def _currency(_i: Any, _a: Any, value: Any) -> None:
         )
 
 
+_DEFAULT_AUTHORITY = Authority()
+#: The pseudo-family name under which ``FROM_FAMILY`` fields receive the policy's Authority.
+_AUTHORITY = "authority"
+
+
 @frozen
 class Policy:
     """All control parameters in force.
@@ -153,6 +167,9 @@ class Policy:
         acknowledged: the weakened controls the policy owns up to, ``control id -> reason``
             (``[acknowledged]``): every weakening (:meth:`weakenings`) must be acknowledged,
             and only weakenings may be.
+
+        authority: the lines of authority the approval engine uses (``[authority]``; a
+            family policy asks for it with ``FROM_FAMILY: "authority"``).
         fingerprint: SHA-256 of the canonical JSON of the policy (computed).
     """
 
@@ -167,6 +184,8 @@ class Policy:
     acknowledged: FrozenMap[str, str] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=_acknowledged
     )
+
+    authority: Authority = field(default=_DEFAULT_AUTHORITY, validator=typed(Authority))
     fingerprint: str = field(init=False, eq=False, repr=False)
     _weakenings: tuple[Weakening, ...] = field(init=False, eq=False, repr=False, default=())
 
@@ -200,8 +219,9 @@ class Policy:
             filled[name] = value
         # Cross-family needs are resolved here, once: a family policy that uses another
         # family's parameters (delivery re-checks credit) receives the one in force.
+        shared = {**filled, _AUTHORITY: self.authority}
         for name, value in filled.items():
-            filled[name] = _resolve(value, filled)
+            filled[name] = _resolve(value, shared)
         object.__setattr__(self, "families", FrozenMap(filled))
         ids = {c.id for fam in known.values() for c in fam.controls}
         for cid in sorted(self.disabled):
@@ -279,6 +299,8 @@ class Policy:
                 "disabled": sorted(self.disabled),
             }
         }
+        if self.authority != _DEFAULT_AUTHORITY:  # older policies keep their fingerprint
+            out[_AUTHORITY] = unstructure(self.authority)
         for name in sorted(self.families):
             out[name] = unstructure(self.families[name])
         if self.acknowledged:
@@ -295,6 +317,8 @@ class Policy:
                 has no null: the key left out would read back as the default).
         """
         data: dict[str, Any] = {"policy": self.to_dict()["policy"]}
+        if self.authority != _DEFAULT_AUTHORITY:
+            data[_AUTHORITY] = _plain(self.authority, _AUTHORITY)
         for name in sorted(self.families):
             data[name] = _plain(self.families[name], name)
         if self.acknowledged:
@@ -304,6 +328,7 @@ class Policy:
     def deviations(self) -> dict[str, dict[str, tuple[Any, Any]]]:
         """Parameters that differ from the defaults: ``family -> key -> (default, configured)``."""
         default = Policy.default().to_dict()
+        default[_AUTHORITY] = unstructure(_DEFAULT_AUTHORITY)
         mine = self.to_dict()
         out: dict[str, dict[str, tuple[Any, Any]]] = {}
         for fam, table in mine.items():
@@ -552,20 +577,27 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
                 )
         data = _retired_tables(data, known)
         families: dict[str, Any] = {}
+        kwargs: dict[str, Any] = {"families": families}
         for key, table in data.items():
             if key in ("policy", "acknowledged"):
+                continue
+            if key == _AUTHORITY:
+                try:
+                    kwargs[key] = structure(table, Authority, key)
+                except InvalidInput as e:
+                    raise PolicyError(e.reason, path=e.path, value=e.value) from None
                 continue
             fam = known.get(key)
             if fam is None:
                 raise PolicyError(
-                    f"unknown table (known: policy, acknowledged, {', '.join(sorted(known))})",
+                    "unknown table (known: policy, acknowledged, authority, "
+                    f"{', '.join(sorted(known))})",
                     path=key,
                 )
             try:
                 families[key] = structure(table, fam.policy_type, key)
             except InvalidInput as e:
                 raise PolicyError(e.reason, path=e.path, value=e.value) from None
-        kwargs: dict[str, Any] = {"families": families}
         if "acknowledged" in data:
             ack = data["acknowledged"]
             if not isinstance(ack, dict):

@@ -79,7 +79,11 @@ class TestCM01Commission:
         """A salesperson who is also the finance head cannot review their own slip."""
         d = only().check(pay(b.commission_claim(salesperson_id="u-fh")), ctx())
         assert d.outcome is sc.Outcome.HOLD
-        assert [r.role for r in d.required_approvals] == ["finance_head"]
+        # the finance review is missing, and the GM signs last (S-K1 9): both stay open
+        assert [r.role for r in d.required_approvals] == ["finance_head", "general_manager"]
+        assert ("APR-FIN", "proposer") in {
+            (x.approval_id, x.reason) for x in d.findings[0].rejected
+        }
 
     @pytest.mark.parametrize(
         ("claim_kw", "ctx_kw", "message"),

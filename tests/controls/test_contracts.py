@@ -215,7 +215,9 @@ class TestCT03Application:
         """A sales manager who drafted the contract cannot sign its application."""
         d = only("O2C-CT-03").check(sign(b.sales_contract(created_by="u-mgr")), ctx())
         assert d.outcome is sc.Outcome.HOLD
-        assert [r.role for r in d.required_approvals] == ["sales_manager"]
+        # the manager's step is open, and the GM signs after it (S-K1 2): both stay open
+        assert [r.role for r in d.required_approvals] == ["sales_manager", "general_manager"]
+        assert "proposer" in {x.reason for x in d.findings[0].rejected}
 
     @pytest.mark.parametrize(
         ("kw", "sales_policies", "message"),

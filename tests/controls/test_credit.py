@@ -86,7 +86,9 @@ class TestCR02ProfileDuties:
         self_appr = b.approval(self.APP, "marketing_head", b.actor("u-prop", "marketing_head", level=3), id="A-SELF")
         d = only("O2C-CR-02").check(self._txn(), b.context(approvals=(self_appr, *self.APPROVALS[1:])))
         assert d.outcome is sc.Outcome.HOLD
-        assert [r.role for r in d.required_approvals] == ["marketing_head"]
+        # the marketing review is open, and the GM approves after both heads (S-IC 2.2)
+        assert [r.role for r in d.required_approvals] == ["marketing_head", "general_manager"]
+        assert ("A-SELF", "proposer") in {(x.approval_id, x.reason) for x in d.findings[0].rejected}
 
     def test_blocks_self_approval_and_wrong_maintainer(self) -> None:
         """Recorded self-approval, a maintainer without the role, or the proposer entering → BLOCK."""

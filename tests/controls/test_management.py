@@ -68,6 +68,11 @@ def head_ok(
     return approval(doc, role, who, granted_at=at(day, month=2))
 
 
+def leader_ok(doc: str = "PLAN-2026-03", day: int = 27) -> sc.Approval:
+    """The leader in charge approves after the review (S-CP 3.1.4★ 分管业务的领导审定)."""
+    return approval(doc, "general_manager", GM, id=f"APR-gm-{doc}", granted_at=at(day, month=2))
+
+
 def annual() -> tuple[sc.SalesPlan, sc.Approval]:
     return plan("PLAN-2026", sc.PlanKind.ANNUAL, "40000000"), approval(
         "PLAN-2026",
@@ -87,14 +92,19 @@ def outcomes(result: object) -> list[tuple[str, str, str]]:
 
 class TestPlanApprovalsNeeded:
     def test_monthly_annual_and_major(self) -> None:
-        """S-IC 1.2 / S-CP 3.1.4★: monthly → marketing head, annual → manager, major → + office meeting."""
-        assert [s.role for s in plan_approvals_needed(plan(), POLICY)] == ["marketing_head"]
+        """S-IC 1.2 / S-CP 3.1.4★: monthly → marketing head then the leader in charge, annual →
+        manager, major → + office meeting."""
+        assert [s.role for s in plan_approvals_needed(plan(), POLICY)] == [
+            "marketing_head",
+            "general_manager",
+        ]
         assert [
             s.role
             for s in plan_approvals_needed(plan(kind=sc.PlanKind.ANNUAL, amount="1000"), POLICY)
         ] == ["general_manager"]
         assert [s.role for s in plan_approvals_needed(plan(amount="50000000"), POLICY)] == [
             "marketing_head",
+            "general_manager",
             "office_meeting",
         ]
         assert [s.role for s in plan_approvals_needed(plan(major=True), POLICY)][
@@ -110,11 +120,17 @@ class TestPlanGate:
         """Submitting a monthly plan without the marketing head's approval: HOLD."""
         d = sc.Gate().check(self.submit(plan()), context())
         assert d.outcome is sc.Outcome.HOLD
-        assert [r.role for r in d.required_approvals] == ["marketing_head"]
+        assert [r.role for r in d.required_approvals] == ["marketing_head", "general_manager"]
+
+    def test_review_alone_is_held(self) -> None:
+        """S-IC 1.2 经营销部门负责人审核后按规定权限报批: the review alone → HOLD for the leader."""
+        d = sc.Gate().check(self.submit(plan()), context(approvals=(head_ok(),)))
+        assert d.outcome is sc.Outcome.HOLD
+        assert [r.role for r in d.required_approvals] == ["general_manager"]
 
     def test_approved_plan_is_allowed(self) -> None:
-        """The marketing head's approval clears it."""
-        d = sc.Gate().check(self.submit(plan()), context(approvals=(head_ok(),)))
+        """The marketing head's review and then the leader's approval clear it."""
+        d = sc.Gate().check(self.submit(plan()), context(approvals=(head_ok(), leader_ok())))
         assert d.outcome is sc.Outcome.ALLOW
         assert d.findings_for("O2C-PL-01")[0].cleared_by
 
@@ -130,9 +146,13 @@ class TestPlanGate:
     def test_major_plan_needs_the_office_meeting_too(self) -> None:
         """A 60 M plan with only the marketing head's approval stays on hold."""
         big = plan(amount="60000000")
-        d = sc.Gate().check(self.submit(big), context(approvals=(head_ok(),)))
+        d = sc.Gate().check(self.submit(big), context(approvals=(head_ok(), leader_ok())))
         assert [r.role for r in d.required_approvals] == ["office_meeting"]
-        both = (head_ok(), approval(big.id, "office_meeting", OFFICE, granted_at=at(27, month=2)))
+        both = (
+            head_ok(),
+            leader_ok(),
+            approval(big.id, "office_meeting", OFFICE, granted_at=at(27, month=2)),
+        )
         assert (
             sc.Gate().check(self.submit(big), context(approvals=both)).outcome is sc.Outcome.ALLOW
         )
@@ -150,7 +170,7 @@ class TestPlanDetective:
 
     def test_plan_approved_before_its_start_passes(self) -> None:
         """March plan approved on 27 Feb by the marketing head."""
-        r = detect_plan_approvals(self.records(head_ok()), MARCH, POLICY)
+        r = detect_plan_approvals(self.records(head_ok(), leader_ok()), MARCH, POLICY)
         assert r.tested == 1 and r.findings == ()
 
     def test_plan_without_approval_is_held(self) -> None:
@@ -186,7 +206,7 @@ class TestPlanDetective:
     )
     def test_invalid_approvals_do_not_count(self, bad: sc.Approval) -> None:
         """Approvals after the start, without the role or level, or by the preparer."""
-        r = detect_plan_approvals(self.records(bad), MARCH, POLICY)
+        r = detect_plan_approvals(self.records(bad, leader_ok()), MARCH, POLICY)
         assert outcomes(r) == [("O2C-PL-01", "HOLD", "PLAN-2026-03")]
 
     def test_month_without_plan_is_blocked(self) -> None:

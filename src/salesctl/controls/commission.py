@@ -74,9 +74,10 @@ class CommissionPolicy:
     max_rate: Decimal | None = field(default=None, converter=decimal_conv, validator=_opt_ratio)
     approvals: tuple[ApprovalStep, ...] = field(
         default=(
-            ApprovalStep("finance_head", 3),
-            ApprovalStep("finance_vp", 4),
-            ApprovalStep("general_manager", 4),
+            # S-K1 9: 由财务部和财务副总审核,总经理签批兑现
+            ApprovalStep("finance_head", 3, 1),
+            ApprovalStep("finance_vp", 4, 1),
+            ApprovalStep("general_manager", 4, 2),
         ),
         converter=tuple_conv,
         validator=each(ApprovalStep),
@@ -285,6 +286,7 @@ def check_commission(
                         reason="commission.needs_approval",
                         amount=str(claim.amount),
                         excluded=tuple(dict.fromkeys((claim.salesperson_id, claim.prepared_by))),
+                        step=s.step,
                     )
                     for s in policy.approvals
                 ),
@@ -298,6 +300,7 @@ _A = Assertion
 CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-CM-01",
+        version=2,
         title_zh="无合同不提成、回款后兑现",
         title_en="No commission without a contract; commission only on collected amounts, reviewed by finance and the finance VP, approved by the GM",
         objective_zh="业务提成只在有已审批合同、且按已回收货款比例计提,逾期货款抵扣提成,经财务部、财务副总审核和总经理签批后兑现。",

@@ -133,7 +133,8 @@ class ContractsPolicy:
     hq_legal_role: str = field(default="hq_legal", validator=text)
     hq_legal_level: int = field(default=4, validator=[typed(int), non_negative])
     application_approvals: tuple[ApprovalStep, ...] = field(
-        default=(ApprovalStep("sales_manager", 2), ApprovalStep("general_manager", 4)),
+        # S-K1 2: 销售经理审签,总经理签批
+        default=(ApprovalStep("sales_manager", 2, 1), ApprovalStep("general_manager", 4, 2)),
         converter=tuple_conv,
         validator=each(ApprovalStep),
     )
@@ -386,6 +387,7 @@ def check_contract_application(
                 reason="contracts.application_approval",
                 amount=str(contract.amount),
                 excluded=(contract.created_by,),
+                step=s.step,
             )
             for s in policy.application_approvals
         )
@@ -397,6 +399,7 @@ def check_contract_application(
             document_id=contract.id,
             reason="contracts.finance_cosign",
             excluded=(contract.created_by,),
+            step=s.step,
         )
         for s in policy.finance_cosign
     )
@@ -708,6 +711,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-CT-03",
+        version=2,
         title_zh="合同申报单审批、财务会签",
         title_en="Contract application approved (sales manager signs, general manager approves) and co-signed by finance",
         objective_zh="合同以依据销售政策填报、经销售经理审签和总经理签批的合同申报单为依据,并经财务部会签。",

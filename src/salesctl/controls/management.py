@@ -14,8 +14,8 @@ period), O2C-MN-01 (monthly analysis against targets), O2C-MN-02 (quarterly asse
 marketing department).
 
 >>> from salesctl.controls.management import ManagementPolicy
->>> [s.role for s in ManagementPolicy().monthly_plan_approvals]
-['marketing_head']
+>>> [(s.role, s.step) for s in ManagementPolicy().monthly_plan_approvals]
+[('marketing_head', 1), ('general_manager', 2)]
 """
 
 from __future__ import annotations
@@ -83,7 +83,9 @@ class ManagementPolicy:
     """Parameters of the management family (``[management]`` in the policy file).
 
     Attributes:
-        monthly_plan_approvals: approvals a monthly sales plan needs (O2C-PL-01).
+        monthly_plan_approvals: the chain a monthly sales plan needs (O2C-PL-01): the marketing
+            head reviews (step 1), then the leader in charge approves (step 2; by default the
+            ``general_manager``, S-CP 3.1.4★ 分管业务的领导审定).
         annual_plan_approvals: approvals an annual sales plan needs (O2C-PL-01).
         major_plan_amount: a plan at or above this amount is major (``None``: only plans the
             host flags ``major``).
@@ -102,18 +104,19 @@ class ManagementPolicy:
     """
 
     monthly_plan_approvals: tuple[ApprovalStep, ...] = field(
-        default=(ApprovalStep("marketing_head", 3),),
+        # S-IC 1.2 经营销部门负责人审核后按规定权限报批; S-CP 3.1.4★ 传/送给企业分管业务的领导审定
+        default=(ApprovalStep("marketing_head", 3, 1), ApprovalStep("general_manager", 4, 2)),
         converter=tuple_conv,
         validator=each(ApprovalStep),
     )
     annual_plan_approvals: tuple[ApprovalStep, ...] = field(
-        default=(ApprovalStep("general_manager", 4),),
+        default=(ApprovalStep("general_manager", 4, 2),),
         converter=tuple_conv,
         validator=each(ApprovalStep),
     )
     major_plan_amount: Money | None = field(default=Money("50000000", "CNY"), validator=_opt_money)
     major_plan_approvals: tuple[ApprovalStep, ...] = field(
-        default=(ApprovalStep("office_meeting", 5),),
+        default=(ApprovalStep("office_meeting", 5, 3),),
         converter=tuple_conv,
         validator=each(ApprovalStep),
     )
@@ -222,6 +225,7 @@ def check_plan_approval(
                     document_id=plan.id,
                     reason="management.plan_needs_approval",
                     excluded=(plan.prepared_by,),
+                    step=s.step,
                 )
                 for s in steps
             ),
@@ -230,6 +234,10 @@ def check_plan_approval(
 
 
 def _valid_approval(a: Approval, plan: SalesPlan, step: ApprovalStep) -> bool:
+    # The detective side keeps its own, date-based rule rather than salesctl.approvals: a
+    # plan's records carry no transaction (no keyer, no instant in a time zone), and the test
+    # is "approved on or before the plan's first day" in the approval's own calendar date;
+    # the engine compares instants. The preventive side (check_plan_approval) uses the engine.
     who = a.approver
     return (
         a.document_id == plan.id
@@ -505,12 +513,13 @@ _M = Frequency.MONTHLY
 CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-PL-01",
-        title_zh="销售计划分级审批",
-        title_en="Sales plans approved: monthly by the marketing head, annual by the manager; major plans by the office meeting",
+        version=2,
+        title_zh="销售计划审核后分级审批",
+        title_en="Sales plans reviewed by the marketing head, then approved by the leader in charge (monthly), the manager (annual), the office meeting (major plans)",
         objective_zh="销售计划经规定层级审定后方可执行。",
         objective_en="Sales plans take effect only once approved at the required level.",
-        activity_zh="月度销售计划须经 {monthly_plan_approvals} 审批,年度计划须经 {annual_plan_approvals} 审批;金额 ≥ {major_plan_amount} 或特别重大的另须 {major_plan_approvals} 审定;编制人的审批无效,审批须在计划开始前。系统在计划生效时检查,每月复查当月开始的计划。",
-        activity_en="Monthly plans need {monthly_plan_approvals}, annual plans {annual_plan_approvals}; plans of {major_plan_amount} or more, or flagged major, also {major_plan_approvals}; the preparer's own approval does not count and approvals must precede the plan's start. Checked when a plan is put into force and reviewed monthly for the plans starting that month.",
+        activity_zh="月度销售计划经营销部门负责人审核后,按规定权限报分管业务的领导审定,审批链为 {monthly_plan_approvals};年度计划须经 {annual_plan_approvals} 审批;金额 ≥ {major_plan_amount} 或特别重大的另须 {major_plan_approvals} 审定。审批按步骤先后进行,同一人在一条审批链中只计一次,编制人的审批无效,审批须在计划开始前。系统在计划生效时检查,每月复查当月开始的计划。",
+        activity_en="A monthly plan is reviewed by the marketing head and then approved by the leader in charge, as the chain {monthly_plan_approvals}; annual plans need {annual_plan_approvals}; plans of {major_plan_amount} or more, or flagged major, also {major_plan_approvals}. Steps are signed in order, a person counts once per chain, the preparer's own approval does not count and approvals must precede the plan's start. Checked when a plan is put into force and reviewed monthly for the plans starting that month.",
         risks=("R1.1", "R3.1"),
         kind=Kind.PREVENTIVE,
         frequency=_M,

@@ -106,6 +106,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-CR-02",
+        version=2,
         title_zh="信用等级由不相容岗位提出与审批",
         title_en="Credit grade, limit and term proposed and approved by different people",
         objective_zh="信用等级、额度和期限的提出与审批相互分离,并经规定层级审批后由财务维护。",
@@ -330,6 +331,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-CR-08",
+        version=2,
         title_zh="重大赊销分级审批",
         title_en="Major credit sales approved by the business VP and chief accountant; very large ones by the office meeting",
         objective_zh="重大赊销方案经分管领导和总会计师审批,特别重大的报办公会审定。",

@@ -398,6 +398,7 @@ def check_major_credit_sale(
                     reason="credit.major_sale",
                     amount=str(order.total),
                     excluded=(order.created_by,),
+                    step=s.step,
                 )
                 for s in band.approvals
             ),
@@ -462,6 +463,7 @@ def check_profile_duties(
                         document_id=txn.application_id,
                         reason="credit.profile_approval",
                         excluded=(profile.proposed_by,),
+                        step=s.step,
                     )
                     for s in policy.profile_approvals
                 ),

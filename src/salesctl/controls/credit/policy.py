@@ -35,12 +35,16 @@ class ApprovalStep:
     """One approval a rule asks for.
 
     Attributes:
-        role: the approving role.
+        role: the approving role (or, as the policy's ``[authority]`` allows, a higher role of
+            the same line of authority).
         level: the lowest authority level that may approve.
+        step: its place in the chain of sign-offs the rule asks for (:mod:`salesctl.approvals`):
+            ``1``, ``2``, … in order (equal numbers: in parallel); ``0``: in any order.
     """
 
     role: str = field(validator=text)
     level: int = field(validator=[typed(int), non_negative])
+    step: int = field(default=0, validator=[typed(int), non_negative])
 
 
 @frozen
@@ -155,9 +159,10 @@ class CreditPolicy:
     profile_maintainer_role: str = field(default="credit_master_maintainer", validator=text)
     profile_approvals: tuple[ApprovalStep, ...] = field(
         default=(
-            ApprovalStep("marketing_head", 3),
-            ApprovalStep("finance_head", 3),
-            ApprovalStep("general_manager", 4),
+            # S-IC 2.2: 经营销及财务部门负责人审核后,报分(子)公司经理审批
+            ApprovalStep("marketing_head", 3, 1),
+            ApprovalStep("finance_head", 3, 1),
+            ApprovalStep("general_manager", 4, 2),
         ),
         converter=tuple_conv,
         validator=each(ApprovalStep),

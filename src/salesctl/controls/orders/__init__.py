@@ -112,6 +112,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-SO-02",
+        version=2,
         title_zh="订单须经授权人核准",
         title_en="Every order approved by an authorised person",
         objective_zh="所有订单均由被授权人员按金额权限核准。",

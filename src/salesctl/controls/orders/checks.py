@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from salesctl._validators import same_person
-from salesctl.approvals import clears, evidence
+from salesctl.approvals import clear_finding, clears, evidence
 from salesctl.context import Context
 from salesctl.controls.orders.policy import _HEADER_FIELDS, QUOTATION_FIELDS, OrdersPolicy
 from salesctl.decision import (
@@ -103,11 +103,12 @@ def _check_order_approval_in_gate(
     """:func:`check_order_approval` as the gate runs it: the HOLD already cleared.
 
     The control's ``gate_check``. The gate clears a HOLD with one requirement and no step by
-    the first approval on hand that clears it (:func:`salesctl.approvals.clear_finding`); this
-    asks the same rule (:func:`salesctl.approvals.clears`) here, from the same values, and
-    returns the finding the gate would have produced — the ALLOW with the same evidence,
-    formatted by the same helper — without building the HOLD first. Nothing clears it: the
-    HOLD, as before. ``tests/test_performance.py`` compares it with
+    the approval on hand that clears it (:func:`salesctl.approvals.clear_finding`); this
+    asks the same rule (:func:`salesctl.approvals.clears`, with the policy's lines of
+    authority) here, from the same values, and returns the finding the gate would have
+    produced — the ALLOW with the same evidence, formatted by the same helper — without
+    building the HOLD first. Nothing clears it: the HOLD, as before. An approval on the order
+    that does not count (or a second one) hands the HOLD to the engine, which reports why. ``tests/test_performance.py`` compares it with
     ``clear_finding(check_order_approval(...))``.
     """
     return _order_approval(txn, ctx, policy, True)
@@ -147,27 +148,66 @@ def _order_approval(
     need = shown if amount is order.total else str(order.total)
     excluded = (order.created_by,)
     if clear:
-        role, level, oid = tier.role, tier.level, order.id
+        role, level, oid, authority = tier.role, tier.level, order.id, policy.authority
+        hit = None
         for a in ctx.approvals:
-            # approval_clears(a, requirement, txn) on the requirement's values
-            if not clears(a, "O2C-SO-02", role, level, oid, need, excluded, txn):
+            named = a.control_id
+            if named is None:
+                if a.document_id != oid:
+                    continue  # another document's: concerns neither the rule nor the report
+            elif named != "O2C-SO-02":
+                continue  # another control's
+            # approval_clears(a, requirement, txn, authority) on the requirement's values
+            if hit is None and clears(
+                a, "O2C-SO-02", role, level, oid, need, excluded, txn, authority
+            ):
+                hit = a
                 continue
+            if (
+                named is None
+                and a.role != role
+                and (authority is None or not authority.may_sign(a.role, role, "O2C-SO-02"))
+            ):
+                continue  # a wrong role is reported only on a HOLD (by the gate's engine)
+            # An approval on this order that did not count (or a second one): the engine
+            # decides and reports (the answer the gate gives, with the reasons).
+            return (
+                clear_finding(
+                    _held(tier, order.id, need, excluded, params, facts),
+                    ctx.approvals,
+                    txn,
+                    authority,
+                ),
+            )
+        if hit is not None:
             return (
                 _trusted_finding(
                     "O2C-SO-02",
                     Outcome.ALLOW,
                     "orders.needs_approval",
                     params,
-                    (*facts, evidence(a, 0)),
+                    (*facts, evidence(hit, 0)),
                     (),
-                    (a.id,),
+                    (hit.id,),
                 ),
             )
+    return (_held(tier, order.id, need, excluded, params, facts),)
+
+
+def _held(
+    tier: Any,
+    order_id: str,
+    need: str,
+    excluded: tuple[str, ...],
+    params: tuple[tuple[str, str], ...],
+    facts: tuple[tuple[str, str], ...],
+) -> Finding:
+    """O2C-SO-02's HOLD, built the trusted way (see :func:`_order_approval`)."""
     req = _trusted_requirement(
-        "O2C-SO-02", tier.role, tier.level, order.id, "orders.needs_approval", need, excluded
+        "O2C-SO-02", tier.role, tier.level, order_id, "orders.needs_approval", need, excluded
     )
-    return (
-        _trusted_finding("O2C-SO-02", Outcome.HOLD, "orders.needs_approval", params, facts, (req,)),
+    return _trusted_finding(
+        "O2C-SO-02", Outcome.HOLD, "orders.needs_approval", params, facts, (req,)
     )
 
 

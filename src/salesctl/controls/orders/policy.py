@@ -10,6 +10,8 @@ from typing import Any, ClassVar
 from attrs import field, frozen
 
 from salesctl._validators import each, frozenset_conv, non_negative, text, tuple_conv, typed
+from salesctl.approvals import Authority
+from salesctl.control import FROM_FAMILY
 from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
@@ -80,6 +82,8 @@ class OrdersPolicy:
             closed (O2C-SO-03; "at least monthly").
         order_closing_role: who follows up orders left open (O2C-SO-03).
         follow_up_level: the authority level of the follow-up roles above.
+        authority: the lines of authority in force (``[authority]``, filled by the Policy):
+            a higher role of the tier's line may approve an order (O2C-SO-02, "按规定权限").
     """
 
     approval_tiers: tuple[OrderApprovalTier, ...] = field(
@@ -133,6 +137,10 @@ class OrdersPolicy:
         init=False, default=(), eq=False, repr=False
     )
 
+    authority: Authority | None = field(
+        init=False, default=None, eq=False, repr=False, metadata={FROM_FAMILY: "authority"}
+    )
+
     #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
     AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "approval_tiers": ("O2C-SO-02",),
@@ -168,3 +176,4 @@ class OrdersPolicy:
                 ("O2C-SO-06",), key, "production orders are signed at the proposer's level"
             )
         return tuple(out)
+
