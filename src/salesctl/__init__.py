@@ -18,6 +18,7 @@ import importlib as _importlib
 from typing import TYPE_CHECKING as _TYPE_CHECKING
 
 from salesctl._version import __version__ as __version__
+from salesctl.approvals import Authority
 from salesctl.context import Context
 from salesctl.control import (
     RISKS,
@@ -30,7 +31,7 @@ from salesctl.control import (
     Kind,
 )
 from salesctl.controls import CATALOGUE_FINGERPRINT, CONTROLS, FAMILIES
-from salesctl.decision import ApprovalRequirement, Decision, Finding, Outcome
+from salesctl.decision import ApprovalRequirement, Decision, Finding, Outcome, RejectedApproval
 from salesctl.errors import (
     ChainBroken,
     CurrencyMismatch,
@@ -200,6 +201,7 @@ __all__ = [
     "Assertion",
     "AuditException",
     "AuditReport",
+    "Authority",
     "Automation",
     "BilledLine",
     "BookRevenue",
@@ -289,6 +291,7 @@ __all__ = [
     "Record",
     "RecordReceipt",
     "Records",
+    "RejectedApproval",
     "RejectedLine",
     "ReleaseConsumed",
     "ReleaseConsumption",

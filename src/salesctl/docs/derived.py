@@ -292,10 +292,13 @@ def conflicts(control: Control, lang: str) -> str:
         return "; ".join(control.conflicts)
     if control.kind is Kind.PREVENTIVE and control.check is not None:
         return (
-            "通用规则:清除挂起的审批人不得是经办人或提议人,须具备所需角色和级别(salesctl.gate.approval_clears)"
+            "通用规则:清除挂起的审批人不得是经办人或提议人,须具备所需角色(或同一权限线上的更高角色)和级别;"
+            "多级审批按顺序进行,每一步须由不同的人签署(salesctl.approvals)"
             if lang == "zh"
             else "Generic rule: an approval clearing a HOLD must come from someone other than the "
-            "acting user and the proposer, in the required role and level (salesctl.gate.approval_clears)"
+            "acting user and the proposer, in the required role (or a higher one in the same line of "
+            "authority) and level; a multi-step sign-off is signed in order, each step by a "
+            "different person (salesctl.approvals)"
         )
     return (
         "执行人不得同时编制被复核的记录"
