@@ -9,6 +9,13 @@ Approvals in the context clear HOLD findings by the one rule of :mod:`salesctl.a
 approvals that cleared it; requirements with a ``step`` (multi-level approval, S-K1 2) are
 cleared in order.
 
+**The business date comes from the transaction.** ``ctx.as_of`` must be the business date of
+``txn.at``: its date in the policy's time zone (:meth:`Policy.business_date
+<salesctl.policy.Policy.business_date>`). A context dated otherwise is refused before any
+control runs (:class:`~salesctl.errors.InvalidInput`, path ``ctx.as_of``, naming both dates), as
+a context that is not a :class:`~salesctl.context.Context` is: the controls age, window and price
+on ``ctx.as_of``, and a host may not choose that day. See ``docs/decisions.md``.
+
 The gate names no control: it reads the catalogue through :func:`salesctl.policy.catalogue`
 and what it needs to know about a control from the control's metadata (``gate_check``,
 ``scratch``). A control that raises while evaluating fails **closed**: its finding is a BLOCK
@@ -18,6 +25,7 @@ between threads.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
@@ -95,13 +103,14 @@ class Gate:
         PolicyError: if ``only`` names an unknown control.
     """
 
-    __slots__ = ("_catalogue_fp", "_ids", "_plan", "_policy_fp", "policy")
+    __slots__ = ("_catalogue_fp", "_ids", "_plan", "_policy_fp", "_zone", "policy")
 
     policy: Policy
     _policy_fp: str
     _catalogue_fp: str
     _plan: dict[type, tuple[tuple[_Step, ...], _Head, bool]]
     _ids: dict[type, tuple[str, ...]]
+    _zone: dt.tzinfo
 
     def __init__(self, policy: Policy | None = None, *, only: Iterable[str] | None = None) -> None:
         policy = policy if policy is not None else Policy.default()
@@ -141,6 +150,7 @@ class Gate:
         _init(self, "_catalogue_fp", catalogue_fp)
         _init(self, "_plan", plan)
         _init(self, "_ids", ids)
+        _init(self, "_zone", policy.zone)
 
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise AttributeError(f"a Gate is immutable: cannot set {name}")
@@ -167,7 +177,8 @@ class Gate:
 
         Raises:
             UnknownTransaction: if ``txn`` is not a registered transaction type.
-            InvalidInput: if ``ctx`` is not a :class:`~salesctl.context.Context`.
+            InvalidInput: if ``ctx`` is not a :class:`~salesctl.context.Context`, or its
+                ``as_of`` is not the business date of ``txn.at`` (path ``ctx.as_of``).
         """
         entry = self._plan.get(type(txn))
         if entry is None:
@@ -176,6 +187,9 @@ class Gate:
             )
         if type(ctx) is not Context:
             raise InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
+        # The business date: computed once per check, one conversion.
+        if ctx.as_of != txn.at.astimezone(self._zone).date():
+            _wrong_date(txn, ctx, self._zone, self.policy.timezone)
         steps, head, scratchy = entry
         # The scratch the checks of this one call share (and nothing outlives the call).
         scratch: Scratch | None = {} if scratchy else None
@@ -222,6 +236,17 @@ def _selected(policy: Policy, control: Control, txn_type: str, wanted: set[str] 
         and txn_type in control.applies_to
         and policy.is_enabled(control.id)
         and (wanted is None or control.id in wanted)
+    )
+
+
+def _wrong_date(txn: Transaction, ctx: Context, zone: dt.tzinfo, name: str) -> NoReturn:
+    business = txn.at.astimezone(zone).date()
+    raise InvalidInput(
+        f"is {ctx.as_of.isoformat()}, not the business date {business.isoformat()} of the "
+        f"transaction (txn.at {txn.at.isoformat()} in the policy's time zone {name}); "
+        "a context must be dated on its transaction's business date",
+        path="ctx.as_of",
+        value={"as_of": ctx.as_of.isoformat(), "business_date": business.isoformat()},
     )
 
 

@@ -283,6 +283,10 @@ class PricingPolicy:
             accumulated value before concessions).
         rolling_days: the length of the rolling window, in days up to the check's date.
         concession_kinds: the kinds of promotion allowed at all (O2C-PR-05).
+        order_date_days: how many days an order's ``order_date`` may precede the business
+            date of its transaction (O2C-PR-01..03 read the price master on the order date
+            then; 0: the price in force on the transaction's date applies). An earlier order
+            date is blocked by O2C-PR-02 and priced on the business date.
     """
 
     authority: tuple[PriceAuthority, ...] = field(
@@ -318,6 +322,7 @@ class PricingPolicy:
     concession_kinds: frozenset[ConcessionKind] = field(
         default=frozenset(ConcessionKind), converter=frozenset_conv, validator=each(ConcessionKind)
     )
+    order_date_days: int = field(default=0, validator=[typed(int), non_negative])
     # Precomputed for the hot path (not part of the value).
     _nodes: Any = field(init=False, default=None, eq=False, repr=False)
     _chains: Any = field(init=False, default=None, eq=False, repr=False)
