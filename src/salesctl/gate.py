@@ -43,6 +43,7 @@ __all__ = ["Gate", "approval_clears"]
 
 _EMPTY: tuple[Finding, ...] = ()
 _ALLOW = Outcome.ALLOW
+_FIXED = dt.timezone
 _HOLD = Outcome.HOLD
 
 #: One step of a plan: control id, the check the gate runs, the family policy it receives, and
@@ -187,9 +188,13 @@ class Gate:
             )
         if type(ctx) is not Context:
             raise InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
-        # The business date: computed once per check, one conversion.
-        if ctx.as_of != txn.at.astimezone(self._zone).date():
-            _wrong_date(txn, ctx, self._zone, self.policy.timezone)
+        # The business date, once per check: txn.at's own date when it is given in the policy's
+        # zone (a fixed offset equal to it, or the zone itself), else one conversion.
+        at = txn.at
+        tz = at.tzinfo
+        zone = self._zone
+        if (tz is not zone and (type(tz) is not _FIXED or tz != zone)) or ctx.as_of != at.date():
+            _check_date(txn, ctx, zone, self.policy.timezone)
         steps, head, scratchy = entry
         # The scratch the checks of this one call share (and nothing outlives the call).
         scratch: Scratch | None = {} if scratchy else None
@@ -239,8 +244,11 @@ def _selected(policy: Policy, control: Control, txn_type: str, wanted: set[str] 
     )
 
 
-def _wrong_date(txn: Transaction, ctx: Context, zone: dt.tzinfo, name: str) -> NoReturn:
+def _check_date(txn: Transaction, ctx: Context, zone: dt.tzinfo, name: str) -> None:
+    """Refuse ``ctx`` unless its ``as_of`` is the business date of ``txn.at`` in ``zone``."""
     business = txn.at.astimezone(zone).date()
+    if ctx.as_of == business:
+        return
     raise InvalidInput(
         f"is {ctx.as_of.isoformat()}, not the business date {business.isoformat()} of the "
         f"transaction (txn.at {txn.at.isoformat()} in the policy's time zone {name}); "

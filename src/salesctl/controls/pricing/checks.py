@@ -120,6 +120,7 @@ class _LinePrices:
     Attributes:
         order: the order the rows are for (compared by identity).
         on: the day the price master was read on (:func:`price_date`).
+        policy: the pricing policy ``on`` was worked out under (``None``: the business date).
         rows: ``(line, entry, problem)`` per line, in line order (as :func:`master_price`).
         document: some line is document-priced (O2C-PR-01 has something to look at).
         missing: some market-priced line has no usable master price (O2C-PR-02, -03 report).
@@ -128,7 +129,7 @@ class _LinePrices:
         discounted: some line's list price is above its unit price (a line discount, O2C-PR-05).
     """
 
-    __slots__ = ("discounted", "document", "missing", "moved", "on", "order", "rows")
+    __slots__ = ("discounted", "document", "missing", "moved", "on", "order", "policy", "rows")
 
     def __init__(self, ctx: Context, order: SalesOrder, on: dt.date) -> None:
         currency = order.currency
@@ -168,6 +169,7 @@ class _LinePrices:
                 moved = True
         self.order = order
         self.on = on
+        self.policy: PricingPolicy | None = None
         self.rows = tuple(rows)
         self.document = document
         self.missing = missing
@@ -185,21 +187,27 @@ _LINE_PRICES = object()
 
 
 def _line_prices(
-    ctx: Context, order: SalesOrder, scratch: Scratch | None = None, on: dt.date | None = None
+    ctx: Context,
+    order: SalesOrder,
+    scratch: Scratch | None = None,
+    policy: PricingPolicy | None = None,
 ) -> _LinePrices:
-    """The :class:`_LinePrices` of ``order`` under ``ctx`` read on ``on``: computed once per
-    gate call and order (kept in the call's ``scratch``); computed afresh without one.
+    """The :class:`_LinePrices` of ``order`` under ``ctx``, read on :func:`price_date` under
+    ``policy``: computed once per gate call and order (kept in the call's ``scratch``);
+    computed afresh without one.
 
-    The pricing checks pass ``on`` (:func:`price_date`); a caller of another family passes
-    none and gets the rows the pricing checks used (they run first), else those of the
-    business date ``ctx.as_of``.
+    The pricing checks pass their ``policy``; a caller of another family passes none and gets
+    the rows the pricing checks used (they run first), else those of the business date.
     """
+    if scratch is not None:
+        memo: _LinePrices | None = scratch.get(_LINE_PRICES)
+        if memo is not None and memo.order is order and (policy is None or memo.policy is policy):
+            return memo
+    on = ctx.as_of if policy is None else price_date(order, ctx, policy)
+    memo = _LinePrices(ctx, order, on)
+    memo.policy = policy
     if scratch is None:
-        return _LinePrices(ctx, order, ctx.as_of if on is None else on)
-    memo: _LinePrices | None = scratch.get(_LINE_PRICES)
-    if memo is not None and memo.order is order and (on is None or memo.on == on):
         return memo
-    memo = _LinePrices(ctx, order, ctx.as_of if on is None else on)
     scratch[_LINE_PRICES] = memo
     return memo
 
@@ -269,7 +277,7 @@ def check_document_price(
     line discount, or a missing or ambiguous document price blocks; no approval can clear it.
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order, scratch, price_date(order, ctx, policy))
+    prices = _line_prices(ctx, order, scratch, policy)
     if not prices.document:
         return _NONE
     out: list[Finding] = []
@@ -321,8 +329,8 @@ def check_price_master(
     date earlier than that is blocked too: a back-dated document does not choose its price.
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order, scratch, price_date(order, ctx, policy))
-    back = _backdated(order, ctx, policy)
+    prices = _line_prices(ctx, order, scratch, policy)
+    back = None if order.order_date == ctx.as_of else _backdated(order, ctx, policy)
     if not prices.missing and back is None:
         return _NONE
     out: list[Finding] = [] if back is None else [back]
@@ -376,7 +384,7 @@ def check_float_authority(
     BLOCK. A line without a master price cannot be judged and is blocked.
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order, scratch, price_date(order, ctx, policy))
+    prices = _line_prices(ctx, order, scratch, policy)
     if not prices.missing and not prices.moved:
         return _NONE
     actor = txn.actor
@@ -554,8 +562,7 @@ def check_concessions(
     A kind of promotion the policy does not allow is blocked.
     """
     order = _order_of(txn)
-    on = price_date(order, ctx, policy)
-    if not order.concessions and not _line_prices(ctx, order, scratch, on).discounted:
+    if not order.concessions and not _line_prices(ctx, order, scratch, policy).discounted:
         return _NONE  # nothing given: no line discount, no promotion
     out: list[Finding] = []
     cid = "O2C-PR-05"
