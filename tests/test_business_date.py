@@ -184,3 +184,19 @@ def test_a_future_order_date_does_not_choose_the_price_either() -> None:
 def test_the_pricing_controls_versions_were_bumped() -> None:
     for cid in ("O2C-PR-01", "O2C-PR-02", "O2C-PR-03"):
         assert sc.CONTROLS[cid].version >= 2
+
+
+def test_a_post_dated_notice_does_not_shorten_its_validity() -> None:
+    """O2C-DL-01 counts the validity period from the business date when the notice is dated
+    later: a notice valid 90 days from today stays too long however late it is dated."""
+    txn, ctx = _example("allow-delivery-notice-signed-by-manager")
+    notice = txn.notice  # type: ignore[attr-defined]
+    limit = sc.Policy.default().family("delivery").max_validity_days
+    until = ctx.as_of + dt.timedelta(days=limit + 5)
+    honest = attrs.evolve(txn, notice=attrs.evolve(notice, valid_until=until))
+    assert "delivery.validity_too_long" in {f.message for f in GATE.check(honest, ctx).findings}
+    late = attrs.evolve(notice, issued_on=ctx.as_of + dt.timedelta(days=10), valid_until=until)
+    d = GATE.check(attrs.evolve(txn, notice=late), ctx)
+    assert d.outcome is sc.Outcome.BLOCK
+    assert "delivery.validity_too_long" in {f.message for f in d.findings}
+    assert sc.CONTROLS["O2C-DL-01"].version >= 2
