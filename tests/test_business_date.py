@@ -76,7 +76,9 @@ def test_the_business_date_is_in_the_policys_time_zone() -> None:
     )
 
 
-def test_the_cli_exits_3_naming_ctx_as_of(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_cli_exits_3_naming_ctx_as_of(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """`salesctl check` treats a mis-dated check file as bad input (exit 3), not a decision."""
     data = json.loads((EXAMPLES / "block-goods-issue-expired-lot.json").read_text("utf-8"))
     data["context"]["as_of"] = "2025-03-02"
