@@ -223,11 +223,12 @@ def test_decisions_are_deterministic_and_ignore_the_order_of_approvals(case: Any
 
 
 @budget(30)
-@given(sct.transactions(), sct.contexts(flow=True))
-def test_every_decision_is_the_max_of_its_findings(txn: Any, ctx: sc.Context) -> None:
-    """For any transaction type and context: the outcome is the max of the findings, every
-    finding names a control that ran, a HOLD names approvals, and the decision explains itself
-    in both languages and survives JSON."""
+@given(sct.dated_checks(flow=True))
+def test_every_decision_is_the_max_of_its_findings(check: tuple[Any, sc.Context]) -> None:
+    """For any transaction type and context (dated on its business date): the outcome is the
+    max of the findings, every finding names a control that ran, a HOLD names approvals, and
+    the decision explains itself in both languages and survives JSON."""
+    txn, ctx = check
     d = GATE.check(txn, ctx)
     assert d.outcome == max((f.outcome for f in d.findings), default=sc.Outcome.ALLOW)
     assert {f.control_id for f in d.findings} <= set(d.controls)

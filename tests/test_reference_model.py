@@ -392,17 +392,25 @@ def credit_rules(
 # -- price authority (S-IC 3.1–3.4) ------------------------------------------------------------
 
 
+def price_day(ctx: sc.Context, order: sc.SalesOrder, bound: int) -> dt.date:
+    """The day prices are read on: the order date when it is the business date or at most
+    ``bound`` days before it; the business date (``ctx.as_of``) otherwise."""
+    back = (ctx.as_of - order.order_date).days
+    return order.order_date if 0 <= back <= bound else ctx.as_of
+
+
 def master_entry(
-    ctx: sc.Context, line: sc.OrderLine, order: sc.SalesOrder
+    ctx: sc.Context, line: sc.OrderLine, order: sc.SalesOrder, bound: int = 0
 ) -> tuple[Any, str | None]:
-    """The price-master price of a line's product on the order date, in the order's currency."""
+    """The price-master price of a line's product on the price day, in the order's currency."""
+    day = price_day(ctx, order, bound)
     valid = [
         e
         for e in ctx.prices
         if e.product_id == line.product.id
         and e.price_class == line.product.price_class
-        and e.valid_from <= order.order_date
-        and (e.valid_to is None or order.order_date <= e.valid_to)
+        and e.valid_from <= day
+        and (e.valid_to is None or day <= e.valid_to)
     ]
     mine = [e for e in valid if e.price.currency == order.currency]
     if not mine:
@@ -485,11 +493,14 @@ def price_rules(
     order: sc.SalesOrder = txn.order
     tree = pricing.authority
     out: list[tuple[str, str, list[Req]]] = []
+    # A back-dated order (more than order_date_days before the business date): O2C-PR-02 blocks.
+    if cid == "O2C-PR-02" and (ctx.as_of - order.order_date).days > pricing.order_date_days:
+        out.append(block("pricing.order_backdated"))
     for line in order.lines:
         documented = line.product.price_class in DOCUMENT_PRICED
         if (cid == "O2C-PR-01") != documented:
             continue
-        entry, problem = master_entry(ctx, line, order)
+        entry, problem = master_entry(ctx, line, order, pricing.order_date_days)
         if entry is None:
             out.append(block(f"pricing.master_{problem}"))
             continue

@@ -229,12 +229,18 @@ def test_s_yf_consignment_revenue_and_advance_receipts() -> None:
     early = b.receipt(
         "RC-ADV", amount="5000", to_receivables="5000", received_on=dt.date(2026, 3, 1)
     )
+    # (recorded on 2 March: the context of that check is dated that day)
     assert fired(
-        decide(sc.RecordReceipt(receipt=early, actor=b.ACCOUNTANT, at=b.AT), w.ctx()), BLOCK
+        decide(
+            sc.RecordReceipt(receipt=early, actor=b.ACCOUNTANT, at=b.AT), w.ctx(as_of=b.TODAY)
+        ),
+        BLOCK,
     ) == {"revenue.receipt_over_receivables"}
     early = attrs.evolve(early, to_receivables=b.cny("0"))
     assert (
-        decide(sc.RecordReceipt(receipt=early, actor=b.ACCOUNTANT, at=b.AT), w.ctx()).outcome
+        decide(
+            sc.RecordReceipt(receipt=early, actor=b.ACCOUNTANT, at=b.AT), w.ctx(as_of=b.TODAY)
+        ).outcome
         is ALLOW
     )
     w.state["advance_receipts"] = {"C-100": b.cny("5000")}
@@ -286,7 +292,8 @@ def test_s_yf_consignment_revenue_and_advance_receipts() -> None:
     )
     assert (
         decide(
-            sc.RecordReceipt(receipt=balance, actor=b.ACCOUNTANT, at=b.at(3, 10, month=4)), w.ctx()
+            sc.RecordReceipt(receipt=balance, actor=b.ACCOUNTANT, at=b.at(3, 10, month=4)),
+            w.ctx(as_of=dt.date(2026, 4, 3)),
         ).outcome
         is ALLOW
     )

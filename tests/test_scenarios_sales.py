@@ -36,10 +36,12 @@ class Books:
     accounts: dict[str, sc.ContractAccount] = attrs.Factory(dict)
     sales_policies: set[str] = attrs.Factory(set)
     extra: dict[str, Any] = attrs.Factory(dict)
+    #: The business date of the checks (the day of the transactions being checked).
+    today: dt.date = b.TODAY
 
     def context(self, **kw: Any) -> sc.Context:
         base: dict[str, Any] = dict(
-            as_of=b.TODAY,
+            as_of=self.today,
             exposure=b.exposure(),
             approvals=tuple(self.approvals),
             approved_documents=frozenset(self.approved),
@@ -269,7 +271,8 @@ def test_five_part_flow_items_1_to_3_6_9_10() -> None:
     books.approve("SC-2026-007", "sales_vp", b.SALES_VP)
     assert allowed(check(issue, books.context()))
 
-    # 10. 首期付款未到的客户不得安排接续 — tried before any money came in.
+    # 10. 首期付款未到的客户不得安排接续 — tried before any money came in (the next day).
+    books.today = dt.date(2026, 3, 3)
     wo = sc.ScheduleWorkOrder(work_order=b.work_order(), actor=b.REP, at=b.at(3, 9))
     books.accounts[contract.id] = b.ledger_line("100000", "0")
     assert fired(check(wo, books.context()), "O2C-SV-01") == {"service.first_payment_missing"}

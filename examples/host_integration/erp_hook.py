@@ -56,7 +56,10 @@ class ERP:
             ctx = sc.Context.from_dict(context)
         except sc.SalesctlError as e:  # a malformed row is the ERP's bug report, with the path
             raise ERPError(e.reason, e.path) from e
-        decision = self.gate.check(txn, ctx)
+        try:
+            decision = self.gate.check(txn, ctx)
+        except sc.SalesctlError as e:  # e.g. a context not dated on the business date of `now`
+            raise ERPError(e.reason, e.path) from e
         if decision.outcome is sc.Outcome.ALLOW:
             self.posted.append(row["id"])
             return Outcome(posted=True, decision=decision)

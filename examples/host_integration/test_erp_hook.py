@@ -97,3 +97,18 @@ def test_every_refusal_explains_itself(check: tuple[Any, sc.Context], lang: str)
     decision = GATE.check(txn, ctx)
     text = decision.explain(lang)
     assert len(text.splitlines()) >= 1 + len(decision.findings)
+
+
+@settings(max_examples=20, deadline=None)
+@given(orders, st.integers(1, 400))
+def test_a_context_dated_on_another_day_is_refused(check: tuple[Any, sc.Context], days: int) -> None:
+    """The business date is the day of `now` in the policy's zone: the ERP cannot choose
+    another one; nothing is posted or routed."""
+    txn, ctx = check
+    erp = ERP(GATE)
+    row, user, context = as_rows(txn, ctx)
+    context["as_of"] = (ctx.as_of - dt.timedelta(days=days)).isoformat()
+    with pytest.raises(ERPError) as info:
+        erp.confirm(row, user, context, txn.at)
+    assert info.value.path == "ctx.as_of"
+    assert erp.posted == [] and erp.queue == []

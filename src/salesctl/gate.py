@@ -12,6 +12,13 @@ policy allows it), and every approval on hand that concerns a finding but did no
 reported on it with its reason. The policy's :class:`~salesctl.approvals.Authority` is taken
 once, when the gate is built.
 
+**The business date comes from the transaction.** ``ctx.as_of`` must be the business date of
+``txn.at``: its date in the policy's time zone (:meth:`Policy.business_date
+<salesctl.policy.Policy.business_date>`). A context dated otherwise is refused before any
+control runs (:class:`~salesctl.errors.InvalidInput`, path ``ctx.as_of``, naming both dates), as
+a context that is not a :class:`~salesctl.context.Context` is: the controls age, window and price
+on ``ctx.as_of``, and a host may not choose that day. See ``docs/decisions.md``.
+
 The gate names no control: it reads the catalogue through :func:`salesctl.policy.catalogue`
 and what it needs to know about a control from the control's metadata (``gate_check``,
 ``scratch``). A control that raises while evaluating fails **closed**: its finding is a BLOCK
@@ -21,6 +28,7 @@ between threads.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
@@ -38,6 +46,7 @@ __all__ = ["Gate", "approval_clears"]
 
 _EMPTY: tuple[Finding, ...] = ()
 _ALLOW = Outcome.ALLOW
+_FIXED = dt.timezone
 _HOLD = Outcome.HOLD
 
 #: One step of a plan: control id, the check the gate runs, the family policy it receives, and
@@ -101,7 +110,7 @@ class Gate:
         PolicyError: if ``only`` names an unknown control.
     """
 
-    __slots__ = ("_authority", "_catalogue_fp", "_ids", "_plan", "_policy_fp", "policy")
+    __slots__ = ("_authority", "_catalogue_fp", "_ids", "_plan", "_policy_fp", "_zone", "policy")
 
     policy: Policy
     _authority: Authority
@@ -109,6 +118,7 @@ class Gate:
     _catalogue_fp: str
     _plan: dict[type, tuple[tuple[_Step, ...], _Head, bool]]
     _ids: dict[type, tuple[str, ...]]
+    _zone: dt.tzinfo
 
     def __init__(self, policy: Policy | None = None, *, only: Iterable[str] | None = None) -> None:
         policy = policy if policy is not None else Policy.default()
@@ -150,6 +160,7 @@ class Gate:
         _init(self, "_catalogue_fp", catalogue_fp)
         _init(self, "_plan", plan)
         _init(self, "_ids", ids)
+        _init(self, "_zone", policy.zone)
 
     def __setattr__(self, name: str, value: Any) -> NoReturn:
         raise AttributeError(f"a Gate is immutable: cannot set {name}")
@@ -176,7 +187,8 @@ class Gate:
 
         Raises:
             UnknownTransaction: if ``txn`` is not a registered transaction type.
-            InvalidInput: if ``ctx`` is not a :class:`~salesctl.context.Context`.
+            InvalidInput: if ``ctx`` is not a :class:`~salesctl.context.Context`, or its
+                ``as_of`` is not the business date of ``txn.at`` (path ``ctx.as_of``).
         """
         entry = self._plan.get(type(txn))
         if entry is None:
@@ -185,6 +197,13 @@ class Gate:
             )
         if type(ctx) is not Context:
             raise InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
+        # The business date, once per check: txn.at's own date when it is given in the policy's
+        # zone (a fixed offset equal to it, or the zone itself), else one conversion.
+        at = txn.at
+        tz = at.tzinfo
+        zone = self._zone
+        if (tz is not zone and (type(tz) is not _FIXED or tz != zone)) or ctx.as_of != at.date():
+            _check_date(txn, ctx, zone, self.policy.timezone)
         steps, head, scratchy = entry
         # The scratch the checks of this one call share (and nothing outlives the call).
         scratch: Scratch | None = {} if scratchy else None
@@ -233,6 +252,20 @@ def _selected(policy: Policy, control: Control, txn_type: str, wanted: set[str] 
         and txn_type in control.applies_to
         and policy.is_enabled(control.id)
         and (wanted is None or control.id in wanted)
+    )
+
+
+def _check_date(txn: Transaction, ctx: Context, zone: dt.tzinfo, name: str) -> None:
+    """Refuse ``ctx`` unless its ``as_of`` is the business date of ``txn.at`` in ``zone``."""
+    business = txn.at.astimezone(zone).date()
+    if ctx.as_of == business:
+        return
+    raise InvalidInput(
+        f"is {ctx.as_of.isoformat()}, not the business date {business.isoformat()} of the "
+        f"transaction (txn.at {txn.at.isoformat()} in the policy's time zone {name}); "
+        "a context must be dated on its transaction's business date",
+        path="ctx.as_of",
+        value={"as_of": ctx.as_of.isoformat(), "business_date": business.isoformat()},
     )
 
 

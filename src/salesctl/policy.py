@@ -1,6 +1,7 @@
 """The policy: every family's parameters together, validated at construction.
 
-A policy file is TOML. Its ``[policy]`` table names the policy and lists switched-off
+A policy file is TOML. Its ``[policy]`` table names the policy, its time zone (``timezone``:
+the zone in which a transaction's time gives its business date) and lists switched-off
 controls; every other top-level table is a control family (``[credit]``, …) whose keys are
 the fields of that family's policy class. An ``[acknowledged]`` table owns up to the controls the
 policy weakens (``"O2C-CR-04" = "reason"``): a ★ key control switched off, or a parameter that
@@ -24,6 +25,7 @@ salesctl.errors.PolicyError: line 2: credit.limit_aproval_role: unknown field ..
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import re
@@ -32,6 +34,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import attrs
 from attrs import field, frozen
@@ -54,14 +57,22 @@ from salesctl.errors import InvalidInput, PolicyError, SalesctlError
 from salesctl.money import CURRENCIES, Money
 
 __all__ = [
+    "DEFAULT_TIMEZONE",
     "Policy",
     "Weakening",
     "affects",
     "catalogue",
     "load_policy",
     "loads_policy",
+    "parse_timezone",
     "weakenings_of",
 ]
+
+#: The policy's time zone when it names none: China Standard Time, a fixed offset (no tz data).
+DEFAULT_TIMEZONE = "+08:00"
+
+_OFFSET = re.compile(r"^([+-])(\d{2}):(\d{2})$")
+
 
 def _families() -> Mapping[str, Family]:
     return FAMILIES
@@ -143,6 +154,42 @@ def _acknowledged(_i: Any, _a: Any, value: Any) -> None:
             )
 
 
+def parse_timezone(name: str) -> dt.tzinfo:
+    """The time zone a policy names: a fixed UTC offset ``"+08:00"`` / ``"-05:30"``, ``"UTC"``,
+    or an IANA name (``"Asia/Shanghai"``) when this machine's time-zone data has it.
+
+    Raises:
+        PolicyError: for anything else (path ``policy.timezone``).
+
+    >>> parse_timezone("+08:00")
+    datetime.timezone(datetime.timedelta(seconds=28800))
+    """
+    if not isinstance(name, str):
+        raise PolicyError("must be a string", path="policy.timezone", value=name)
+    m = _OFFSET.match(name)
+    if m is not None:
+        hours, minutes = int(m.group(2)), int(m.group(3))
+        if hours > 23 or minutes > 59:
+            raise PolicyError("is not a UTC offset", path="policy.timezone", value=name)
+        offset = dt.timedelta(hours=hours, minutes=minutes)
+        return dt.timezone(-offset if m.group(1) == "-" else offset)
+    if name in ("UTC", "Z"):
+        return dt.UTC
+    try:
+        return ZoneInfo(name)
+    except (ValueError, KeyError, OSError):  # ZoneInfoNotFoundError is a KeyError
+        raise PolicyError(
+            'unknown time zone (give a UTC offset like "+08:00", or an IANA name this '
+            "machine's time-zone data knows)",
+            path="policy.timezone",
+            value=name,
+        ) from None
+
+
+def _timezone(_i: Any, _a: Any, value: Any) -> None:
+    parse_timezone(value)
+
+
 def _currency(_i: Any, _a: Any, value: Any) -> None:
     if not isinstance(value, str) or value not in CURRENCIES:
         raise PolicyError(
@@ -162,6 +209,9 @@ class Policy:
     Attributes:
         name: a name for reports, e.g. ``"East subsidiary 2026"``.
         base_currency: currency of the policy's thresholds.
+        timezone: the zone of the business date (``"+08:00"`` by default, or an IANA name): a
+            transaction's business date is its time ``txn.at`` in this zone; the gate refuses a
+            context dated otherwise (see ``docs/decisions.md``, "The business date").
         disabled: ids of controls switched off by this policy.
         families: the family policies by family name (missing families take defaults).
         acknowledged: the weakened controls the policy owns up to, ``control id -> reason``
@@ -175,6 +225,7 @@ class Policy:
 
     name: str = field(default="default", validator=text)
     base_currency: str = field(default="CNY", validator=_currency)
+    timezone: str = field(default=DEFAULT_TIMEZONE, validator=_timezone, kw_only=True)
     disabled: frozenset[str] = field(
         default=frozenset(), converter=frozenset_conv, validator=each(str)
     )
@@ -188,8 +239,11 @@ class Policy:
     authority: Authority = field(default=_DEFAULT_AUTHORITY, validator=typed(Authority))
     fingerprint: str = field(init=False, eq=False, repr=False)
     _weakenings: tuple[Weakening, ...] = field(init=False, eq=False, repr=False, default=())
+    #: The :attr:`timezone` as a ``tzinfo`` (computed).
+    zone: dt.tzinfo = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "zone", parse_timezone(self.timezone))
         known = _families()
         filled: dict[str, Any] = {}
         for name in self.families:
@@ -275,6 +329,16 @@ class Policy:
         """The default policy: every control on, every family at its defaults."""
         return cls()
 
+    def business_date(self, at: dt.datetime) -> dt.date:
+        """The business date of a moment: ``at`` in the policy's time zone, its date.
+
+        >>> import datetime as dt
+        >>> utc = dt.datetime(2026, 3, 1, 17, 0, tzinfo=dt.UTC)
+        >>> Policy.default().business_date(utc)
+        datetime.date(2026, 3, 2)
+        """
+        return at.astimezone(self.zone).date()
+
     def family(self, name: str) -> Any:
         """The policy object of family ``name``.
 
@@ -296,6 +360,7 @@ class Policy:
             "policy": {
                 "name": self.name,
                 "base_currency": self.base_currency,
+                "timezone": self.timezone,
                 "disabled": sorted(self.disabled),
             }
         }
@@ -571,9 +636,10 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
         if not isinstance(meta, dict):
             raise PolicyError("must be a table", path="policy")
         for key in meta:
-            if key not in ("name", "base_currency", "disabled"):
+            if key not in ("name", "base_currency", "timezone", "disabled"):
                 raise PolicyError(
-                    "unknown key (known: name, base_currency, disabled)", path=f"policy.{key}"
+                    "unknown key (known: name, base_currency, timezone, disabled)",
+                    path=f"policy.{key}",
                 )
         data = _retired_tables(data, known)
         families: dict[str, Any] = {}
@@ -606,7 +672,7 @@ def loads_policy(source: str, *, origin: str = "<string>") -> Policy:
                 if not isinstance(why, str):
                     raise PolicyError("must be the reason, as a string", path=f"acknowledged.{cid}")
             kwargs["acknowledged"] = ack
-        for key, tp in (("name", str), ("base_currency", str)):
+        for key, tp in (("name", str), ("base_currency", str), ("timezone", str)):
             if key in meta:
                 if not isinstance(meta[key], tp):
                     raise PolicyError("must be a string", path=f"policy.{key}", value=meta[key])

@@ -231,15 +231,15 @@ class TestDL02GoodsIssue:
         """The day after valid_until the notice is dead; on that day it still works."""
         n = b.notice(valid_days=3)
         ctx = issue_ctx(delivery_notices=(n,))
-        assert (
-            only("O2C-DL-02")
-            .check(b.post_issue(), attrs.evolve(ctx, as_of=b.TODAY + dt.timedelta(days=3)))
-            .outcome
-            is sc.Outcome.ALLOW
-        )
-        d = only("O2C-DL-02").check(
-            b.post_issue(), attrs.evolve(ctx, as_of=b.TODAY + dt.timedelta(days=4))
-        )
+        # The check on a later day: the transaction's time and the business date move together.
+        def on(days: int) -> tuple[sc.Transaction, sc.Context]:
+            later = dt.timedelta(days=days)
+            return attrs.evolve(b.post_issue(), at=b.AT + later), attrs.evolve(
+                ctx, as_of=b.TODAY + later
+            )
+
+        assert only("O2C-DL-02").check(*on(3)).outcome is sc.Outcome.ALLOW
+        d = only("O2C-DL-02").check(*on(4))
         assert keys(d) == {"delivery.notice_expired"}
 
     def test_blocks_notice_without_validity_or_approval(self) -> None:

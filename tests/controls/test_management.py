@@ -112,25 +112,31 @@ class TestPlanApprovalsNeeded:
         ] == "office_meeting"
 
 
+#: The day the plans below are submitted (their business date).
+PLAN_DAY = dt.date(2026, 2, 28)
+
+
 class TestPlanGate:
     def submit(self, p: sc.SalesPlan) -> sc.SubmitSalesPlan:
         return sc.SubmitSalesPlan(plan=p, actor=PLANNER, at=at(28, month=2))
 
     def test_unapproved_plan_is_held(self) -> None:
         """Submitting a monthly plan without the marketing head's approval: HOLD."""
-        d = sc.Gate().check(self.submit(plan()), context())
+        d = sc.Gate().check(self.submit(plan()), context(as_of=PLAN_DAY))
         assert d.outcome is sc.Outcome.HOLD
         assert [r.role for r in d.required_approvals] == ["marketing_head", "general_manager"]
 
     def test_review_alone_is_held(self) -> None:
         """S-IC 1.2 经营销部门负责人审核后按规定权限报批: the review alone → HOLD for the leader."""
-        d = sc.Gate().check(self.submit(plan()), context(approvals=(head_ok(),)))
+        d = sc.Gate().check(self.submit(plan()), context(as_of=PLAN_DAY, approvals=(head_ok(),)))
         assert d.outcome is sc.Outcome.HOLD
         assert [r.role for r in d.required_approvals] == ["general_manager"]
 
     def test_approved_plan_is_allowed(self) -> None:
         """The marketing head's review and then the leader's approval clear it."""
-        d = sc.Gate().check(self.submit(plan()), context(approvals=(head_ok(), leader_ok())))
+        d = sc.Gate().check(
+            self.submit(plan()), context(as_of=PLAN_DAY, approvals=(head_ok(), leader_ok()))
+        )
         assert d.outcome is sc.Outcome.ALLOW
         assert d.findings_for("O2C-PL-01")[0].cleared_by
 
@@ -139,14 +145,16 @@ class TestPlanGate:
         both = actor("u-plan", "planner", "marketing_head", level=3)
         d = sc.Gate().check(
             sc.SubmitSalesPlan(plan=plan(), actor=MARKETING_HEAD, at=at(28, month=2)),
-            context(approvals=(head_ok(who=both),)),
+            context(as_of=PLAN_DAY, approvals=(head_ok(who=both),)),
         )
         assert d.outcome is sc.Outcome.HOLD
 
     def test_major_plan_needs_the_office_meeting_too(self) -> None:
         """A 60 M plan with only the marketing head's approval stays on hold."""
         big = plan(amount="60000000")
-        d = sc.Gate().check(self.submit(big), context(approvals=(head_ok(), leader_ok())))
+        d = sc.Gate().check(
+            self.submit(big), context(as_of=PLAN_DAY, approvals=(head_ok(), leader_ok()))
+        )
         assert [r.role for r in d.required_approvals] == ["office_meeting"]
         both = (
             head_ok(),
@@ -154,12 +162,13 @@ class TestPlanGate:
             approval(big.id, "office_meeting", OFFICE, granted_at=at(27, month=2)),
         )
         assert (
-            sc.Gate().check(self.submit(big), context(approvals=both)).outcome is sc.Outcome.ALLOW
+            sc.Gate().check(self.submit(big), context(as_of=PLAN_DAY, approvals=both)).outcome
+            is sc.Outcome.ALLOW
         )
 
     def test_check_function_directly(self) -> None:
         """The pure check names every approval needed with the preparer excluded."""
-        (f,) = check_plan_approval(self.submit(plan()), context(), POLICY)
+        (f,) = check_plan_approval(self.submit(plan()), context(as_of=PLAN_DAY), POLICY)
         assert f.required[0].excluded == (PLANNER.id,)
 
 

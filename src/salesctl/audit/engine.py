@@ -210,6 +210,7 @@ def replay(
             credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
             owns=owns,
             books=books_for(pol) if k == 0 else None,
+            timezone=pol.zone,
         )
     )
     detective = _Detective(led, pol) if k == 0 else None

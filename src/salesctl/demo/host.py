@@ -178,7 +178,7 @@ class Host:
         self.gate = Gate(self.policy)
         credit = self.policy.family("credit")
         self.credit_methods = credit.credit_methods
-        self.ledger = Ledger(credit_methods=self.credit_methods)
+        self.ledger = Ledger(credit_methods=self.credit_methods, timezone=self.policy.zone)
         self.out: list[dict[str, Any]] = []
         #: Where events go (the ``out`` list by default; a file writer for large years).
         self.sink: Callable[[Any], None] = sink if sink is not None else self.out.append

@@ -32,6 +32,7 @@ from salesctl.model import (
     StockLot,
 )
 from salesctl.money import Money
+from salesctl.policy import DEFAULT_TIMEZONE, parse_timezone
 
 __all__ = ["FOLDS", "Fold", "Ledger", "fold"]
 
@@ -42,6 +43,8 @@ Fold = Callable[["Ledger", Any, "Decision | None"], None]
 FOLDS: dict[str, Fold] = {}
 
 _F = TypeVar("_F", bound=Fold)
+
+_DEFAULT_ZONE = parse_timezone(DEFAULT_TIMEZONE)
 
 
 def fold(*type_names: str) -> Callable[[_F], _F]:
@@ -76,6 +79,9 @@ class Ledger:
             the last event naming it.
         books: also keep the books the detective controls read (a :class:`Books`); a
             partitioned replay keeps them in one partition only.
+        timezone: the policy's time zone (:attr:`Policy.zone <salesctl.policy.Policy.zone>`):
+            a context's ``as_of`` is the business date of its transaction in it, as the gate
+            requires; the default policy's zone when omitted.
     """
 
     def __init__(
@@ -87,7 +93,10 @@ class Ledger:
         approval_retention_days: int = 120,
         index_retention_days: int = 400,
         books: Books | None = None,
+        timezone: dt.tzinfo | None = None,
     ) -> None:
+        #: The zone of the business dates of the contexts this ledger builds.
+        self.zone: dt.tzinfo = timezone if timezone is not None else _DEFAULT_ZONE
         self.credit_methods = frozenset(credit_methods)
         self._owns = owns
         self.closed_retention = dt.timedelta(days=closed_retention_days)
@@ -294,7 +303,7 @@ class Ledger:
             document flow of its orders, its contracts.
         """
         s = scope if scope is not None else scope_of(txn)
-        today = txn.at.date()
+        today = txn.at.astimezone(self.zone).date()  # the business date, as the gate has it
         cust_id = self.customer_of(txn, s)
         cust = self._customers.get(cust_id) if cust_id is not None else None
         kw: dict[str, Any] = {"as_of": today}

@@ -56,7 +56,7 @@ except ImportError as e:  # pragma: no cover - depends on the environment
     raise ImportError('salesctl.testing needs hypothesis: pip install "salesctl[test]"') from e
 
 from salesctl.testing import records as _records  # noqa: F401 - registers the Period strategy
-from salesctl.testing.checks import order_checks, transactions
+from salesctl.testing.checks import dated_checks, order_checks, transactions
 from salesctl.testing.checks import policy_roles as _policy_roles  # noqa: F401 - old name, tests
 from salesctl.testing.context import contexts
 from salesctl.testing.core import (
@@ -118,6 +118,7 @@ __all__ = [
     "credit_releases",
     "currencies",
     "customers",
+    "dated_checks",
     "datetimes",
     "decisions",
     "documents",

@@ -25,6 +25,7 @@ from salesctl.model import (
 )
 from salesctl.money import CURRENCIES, Money
 from salesctl.policy import Policy
+from salesctl.testing.context import contexts
 from salesctl.testing.core import actors, approvals, credit_releases, sales_orders
 from salesctl.testing.policy import PERCENTS
 from salesctl.testing.values import amounts, currencies, datetimes, from_type, memo
@@ -36,7 +37,7 @@ from salesctl.transactions import (
     Transaction,
 )
 
-__all__ = ["order_checks", "policy_roles", "transactions"]
+__all__ = ["dated_checks", "order_checks", "policy_roles", "transactions"]
 
 
 @memo
@@ -53,6 +54,23 @@ def transactions(
     else:
         chosen = [TRANSACTION_TYPES[t] if isinstance(t, str) else t for t in types]
     return st.one_of([from_type(c) for c in chosen])
+
+
+@memo
+def dated_checks(
+    *,
+    types: Iterable[type[Transaction] | str] | None = None,
+    flow: bool = True,
+    policy: Policy | None = None,
+) -> SearchStrategy[tuple[Transaction, Context]]:
+    """Any registered transaction (as :func:`transactions`) with any valid context (as
+    :func:`~salesctl.testing.context.contexts`) dated on the transaction's business date:
+    ``as_of`` is ``txn.at`` in ``policy``'s time zone (the default policy's when ``None``), as
+    the gate requires.
+    """
+    pol = policy if policy is not None else Policy.default()
+    pairs = st.tuples(transactions(types=types), contexts(flow=flow))
+    return pairs.map(lambda p: (p[0], attrs.evolve(p[1], as_of=pol.business_date(p[0].at))))
 
 
 # -- coherent checks: a transaction with the context it is checked in ------------------------------
@@ -118,7 +136,7 @@ def order_checks(
         cur = draw(st.sampled_from(list(currencies_)))
         lim_cur = cur if draw(st.integers(0, 5)) else draw(currencies(codes=("CNY", "USD")))
         at = draw(datetimes(min_value=dt.datetime(2026, 1, 1), max_value=dt.datetime(2026, 12, 31)))
-        day = at.date()
+        day = pol.business_date(at)  # the context's as_of: txn.at in the policy's zone
         person = st.sampled_from(_PEOPLE)
         actor = draw(actors(ids=_PEOPLE, roles=roles, org_units=("", "east-1")))
         order_id = draw(st.sampled_from(["SO-2026-0042", "SO-2026-0043"]))
@@ -198,7 +216,9 @@ def order_checks(
                 ids=st.just(order_id),
             )
         )
-        order = attrs.evolve(order, order_date=day - dt.timedelta(days=draw(st.integers(0, 3))))
+        # Mostly dated on the business date; sometimes back-dated (O2C-PR-02's bound).
+        back = draw(st.sampled_from([0, 0, 0, 0, 0, 0, 1, 3]))
+        order = attrs.evolve(order, order_date=day - dt.timedelta(days=back))
 
         # Exposure around the limit: sometimes exactly at it with this order.
         exp_cur = lim_cur if draw(st.integers(0, 7)) else cur
@@ -223,11 +243,12 @@ def order_checks(
                 oldest_overdue_due=oldest if overdue or draw(st.booleans()) else None,
             )
 
-        # Price master: entries valid (or not) on the order date, in (or not in) the currency.
+        # Price master: entries valid (or not) on the business date (the day prices are read on
+        # unless the order date is within the policy's bound), in (or not in) the currency.
         prices: list[PriceEntry] = []
         for pid in _PRODUCT_IDS:
             for _ in range(draw(st.sampled_from([1, 1, 1, 1, 1, 0, 2]))):
-                valid_from = order.order_date - dt.timedelta(days=draw(st.integers(-2, 60)))
+                valid_from = day - dt.timedelta(days=draw(st.integers(-2, 60)))
                 prices.append(
                     PriceEntry(
                         product_id=pid,

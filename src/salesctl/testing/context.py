@@ -56,6 +56,7 @@ def contexts(
     *,
     document_ids: Sequence[str] = ("SO-2026-0042",),
     flow: bool = True,
+    as_of: dt.date | None = None,
 ) -> SearchStrategy[Context]:
     """Valid :class:`~salesctl.context.Context` s.
 
@@ -68,13 +69,19 @@ def contexts(
         document_ids: the documents approvals and releases are for.
         flow: also draw the document-flow fields (delivery notices, invoices, contracts, …);
             ``False`` leaves them empty (faster).
+        as_of: the business date; drawn when ``None``. The gate refuses a context whose
+            ``as_of`` is not its transaction's business date: to check a transaction, pass
+            ``policy.business_date(txn.at)`` or use
+            :func:`~salesctl.testing.checks.dated_checks`.
     """
     if currency is None:
-        return currencies().flatmap(lambda c: contexts(c, document_ids=document_ids, flow=flow))
+        return currencies().flatmap(
+            lambda c: contexts(c, document_ids=document_ids, flow=flow, as_of=as_of)
+        )
 
     @st.composite
     def build(draw: st.DrawFn) -> Context:
-        as_of = draw(st.dates(dt.date(2025, 6, 1), dt.date(2027, 6, 1)))
+        day = as_of if as_of is not None else draw(st.dates(dt.date(2025, 6, 1), dt.date(2027, 6, 1)))
         releases = draw(
             st.lists(
                 credit_releases(order_ids=document_ids, currency=currency),
@@ -83,7 +90,7 @@ def contexts(
             )
         )
         kwargs: dict[str, Any] = {
-            "as_of": as_of,
+            "as_of": day,
             "exposure": draw(st.one_of(st.none(), credit_exposures(currency))),
             "approvals": tuple(
                 draw(st.lists(approvals(document_ids=document_ids, currency=currency), max_size=3))

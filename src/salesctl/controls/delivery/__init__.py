@@ -69,8 +69,8 @@ CONTROLS: tuple[Control, ...] = (
         title_en="Delivery notice from an approved order/contract, approved by the sales manager, with a validity period",
         objective_zh="发货只能依据已批准的订单或合同,发货通知单经销售部经理签批并注明有效期限,数量不超出订单及容差。",
         objective_en="Deliveries rest only on an approved order or contract; the notice is signed by the sales manager, states a validity period, and stays within the order's quantities and tolerance.",
-        activity_zh="开具发货通知单时系统检查:订单或合同已批准;注明有效期且不超过 {max_validity_days} 天;各行数量(含已发货及其他有效通知未发数量)不超过订单数量 ×(1 + {quantity_tolerance});须 {approval_role}(级别 ≥ {approval_level})签批,填单人本人签批无效。",
-        activity_en="When a delivery notice is issued the system checks that the order or contract is approved; that the notice states a validity period of at most {max_validity_days} days; that per order line, delivered plus open on other valid notices plus this notice stays within ordered × (1 + {quantity_tolerance}); and holds it for signature by {approval_role} (level ≥ {approval_level}), never the writer's own.",
+        activity_zh="开具发货通知单时系统检查:订单或合同已批准;注明有效期且不超过 {max_validity_days} 天(自开具日起算,开具日晚于业务日期的自业务日期起算);各行数量(含已发货及其他有效通知未发数量)不超过订单数量 ×(1 + {quantity_tolerance});须 {approval_role}(级别 ≥ {approval_level})签批,填单人本人签批无效。",
+        activity_en="When a delivery notice is issued the system checks that the order or contract is approved; that the notice states a validity period of at most {max_validity_days} days (counted from its issue date, or from the business date when the notice is dated later); that per order line, delivered plus open on other valid notices plus this notice stays within ordered × (1 + {quantity_tolerance}); and holds it for signature by {approval_role} (level ≥ {approval_level}), never the writer's own.",
         risks=("R2.1", "R1.3", "R3.1"),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
@@ -85,6 +85,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: source document and its approval, validity dates, quantities per order line, the manager's approval",
         applies_to=(IssueDeliveryNotice.__name__,),
         check=check_notice,
+        version=2,
         messages={
             "delivery.source_not_approved": (
                 "发货通知 {notice} 的订单 {order} 及其合同均未批准,不得开具",

@@ -103,7 +103,10 @@ def check_notice(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
             )
         )
     else:
-        days = (notice.valid_until - notice.issued_on).days
+        # Counted from the business date when the notice is dated later: a post-dated notice
+        # does not shorten its own validity period.
+        start = notice.issued_on if notice.issued_on <= ctx.as_of else ctx.as_of
+        days = (notice.valid_until - start).days
         if days > policy.max_validity_days:
             out.append(
                 finding(
@@ -117,6 +120,7 @@ def check_notice(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
                     },
                     facts={
                         "issued_on": notice.issued_on,
+                        "business_date": ctx.as_of,
                         "valid_until": notice.valid_until,
                         "days": days,
                         "max_days": policy.max_validity_days,

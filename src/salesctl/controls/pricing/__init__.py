@@ -9,7 +9,9 @@ ERP 系统中维护价格主数据), the risks S-IC 二 1.1 (随意降价导致�
 Controls:
 
 * O2C-PR-01 — state-allocated and group-priced products sell at the pricing document's price;
-* O2C-PR-02 — every other price comes from the approved price master, valid on the order date;
+* O2C-PR-02 — every other price comes from the approved price master, valid on the business date
+  (the transaction's date; an order date at most ``order_date_days`` before it); an order dated
+  earlier than that is blocked;
 * O2C-PR-03 — a line's price lies inside the acting seller's delegated float range; outside it
   the nearest node up the delegation tree whose range covers the price must approve (HOLD);
   outside the root's range nobody may (BLOCK);
@@ -101,8 +103,8 @@ CONTROLS: tuple[Control, ...] = (
         title_en="State-allocated or group-priced products sold at the document price",
         objective_zh="国家统配产品和股份公司内部配置产品严格按定价文件价格销售,不浮动、不打折。",
         objective_en="State-allocated and group-priced products sell exactly at the pricing document's price: no float, no discount.",
-        activity_zh="下单时系统按产品价格类别取订单日有效的定价文件价格;单价或折扣前单价与文件价格不一致、或无唯一有效文件价格的,一律阻止。",
-        activity_en="At order entry the system reads the pricing-document price valid on the order date; a unit or list price that differs, or a missing or ambiguous document price, is blocked.",
+        activity_zh="下单时系统按产品价格类别取业务日期(交易时间所在日;订单日期早于业务日期不超过 {order_date_days} 天时取订单日期)有效的定价文件价格;单价或折扣前单价与文件价格不一致、或无唯一有效文件价格的,一律阻止。",
+        activity_en="At order entry the system reads the pricing-document price valid on the business date (the transaction's date; the order date when it precedes that by at most {order_date_days} days); a unit or list price that differs, or a missing or ambiguous document price, is blocked.",
         risks=("R1.1", "R1.2", "R3.1"),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
@@ -117,6 +119,7 @@ CONTROLS: tuple[Control, ...] = (
         applies_to=_PLACE,
         check=check_document_price,
         scratch=True,
+        version=2,
         messages={
             "pricing.not_document_price": (
                 "第 {line} 行产品 {product} 单价 {price} 与定价文件 {document} 的价格 {document_price} 不符",
@@ -131,8 +134,8 @@ CONTROLS: tuple[Control, ...] = (
         title_en="Other prices come from the price group's approved price master, maintained by finance",
         objective_zh="其他产品按价格领导小组批准、财务部门维护的价格主数据定价;无有效价格不得销售。",
         objective_en="Other products are priced from the price master the price group approved and finance maintains; no sale without a valid price.",
-        activity_zh="下单时系统为每一行取订单日有效、订单币种的唯一价格主数据;缺失、币种不符或有效期重叠的价格一律阻止。",
-        activity_en="At order entry the system finds, for each line, the one price-master entry valid on the order date in the order's currency; a missing, foreign-currency or overlapping price blocks the line.",
+        activity_zh="下单时系统为每一行取业务日期(交易时间所在日;订单日期早于业务日期不超过 {order_date_days} 天时取订单日期)有效、订单币种的唯一价格主数据;缺失、币种不符或有效期重叠的价格一律阻止;订单日期早于业务日期超过 {order_date_days} 天(倒签)的订单阻止。",
+        activity_en="At order entry the system finds, for each line, the one price-master entry valid on the business date (the transaction's date; the order date when it precedes that by at most {order_date_days} days) in the order's currency; a missing, foreign-currency or overlapping price blocks the line; an order dated more than {order_date_days} days before its business date (back-dated) is blocked.",
         risks=("R1.1", "R1.2", "R2.1"),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
@@ -148,7 +151,14 @@ CONTROLS: tuple[Control, ...] = (
         applies_to=_PLACE,
         check=check_price_master,
         scratch=True,
-        messages=_master_messages(),
+        version=2,
+        messages={
+            **_master_messages(),
+            "pricing.order_backdated": (
+                "订单 {order} 的订单日期 {order_date} 早于业务日期 {business_date} {days} 天,超过允许的 {allowed} 天(倒签单据不得选择价格)",
+                "order {order} is dated {order_date}, {days} days before its business date {business_date}; at most {allowed} allowed (a back-dated document does not choose its price)",
+            ),
+        },
     ),
     Control(
         id="O2C-PR-03",
@@ -156,8 +166,8 @@ CONTROLS: tuple[Control, ...] = (
         title_en="A price within the executor's delegated float range; outside it the next level up approves",
         objective_zh="价格浮动权限执行人严格遵守规定的浮动范围,不得擅自突破;超出范围须由覆盖该价格的上级审批。",
         objective_en="Executors of price-float authority stay inside their range; a price outside it needs the approval of the nearest level up whose range covers it.",
-        activity_zh="下单时系统以订单日价格主数据为基准,按授权树 {authority} 判断每行折扣前单价:在下单人范围内放行;超出则挂起,须最近的覆盖该价格的上级节点审批;超出价格领导小组范围则阻止。",
-        activity_en="At order entry the system compares each line's price before discount with the price-master price and the delegation tree {authority}: inside the seller's range passes; outside it is held for the nearest node up whose range covers it; outside the price group's range is blocked.",
+        activity_zh="下单时系统以业务日期(同 O2C-PR-02)价格主数据为基准,按授权树 {authority} 判断每行折扣前单价:在下单人范围内放行;超出则挂起,须最近的覆盖该价格的上级节点审批;超出价格领导小组范围则阻止。",
+        activity_en="At order entry the system compares each line's price before discount with the price-master price on the business date (as O2C-PR-02) and the delegation tree {authority}: inside the seller's range passes; outside it is held for the nearest node up whose range covers it; outside the price group's range is blocked.",
         risks=("R1.1", "R1.2"),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
@@ -173,6 +183,7 @@ CONTROLS: tuple[Control, ...] = (
         applies_to=_PLACE,
         check=check_float_authority,
         scratch=True,
+        version=2,
         conflicts=("seller ≠ approver of the price",),
         messages={
             "pricing.outside_range": (

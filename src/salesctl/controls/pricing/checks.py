@@ -30,6 +30,7 @@ __all__ = [
     "check_float_authority",
     "check_price_master",
     "master_price",
+    "price_date",
 ]
 
 _NONE: tuple[Finding, ...] = ()
@@ -81,6 +82,18 @@ def _master_price(
     return None, "currency" if other_currency else "missing"
 
 
+def price_date(order: SalesOrder, ctx: Context, policy: PricingPolicy) -> dt.date:
+    """The day the price master is read on for ``order``: the business date ``ctx.as_of``
+    (the gate guarantees it is the transaction's), or the order date when that precedes the
+    business date by at most ``policy.order_date_days`` (an order keyed after the customer
+    placed it keeps that day's price). A later or earlier order date never chooses the price.
+    """
+    on, today = order.order_date, ctx.as_of
+    if on == today or (on < today and (today - on).days <= policy.order_date_days):
+        return on
+    return today
+
+
 def _by_product(prices: tuple[PriceEntry, ...]) -> dict[str, tuple[PriceEntry, ...]]:
     """The price-master entries by product id, each product's in the order given."""
     index: dict[str, tuple[PriceEntry, ...]] = {}
@@ -106,6 +119,8 @@ class _LinePrices:
 
     Attributes:
         order: the order the rows are for (compared by identity).
+        on: the day the price master was read on (:func:`price_date`).
+        policy: the pricing policy ``on`` was worked out under (``None``: the business date).
         rows: ``(line, entry, problem)`` per line, in line order (as :func:`master_price`).
         document: some line is document-priced (O2C-PR-01 has something to look at).
         missing: some market-priced line has no usable master price (O2C-PR-02, -03 report).
@@ -114,10 +129,10 @@ class _LinePrices:
         discounted: some line's list price is above its unit price (a line discount, O2C-PR-05).
     """
 
-    __slots__ = ("discounted", "document", "missing", "moved", "order", "rows")
+    __slots__ = ("discounted", "document", "missing", "moved", "on", "order", "policy", "rows")
 
-    def __init__(self, ctx: Context, order: SalesOrder) -> None:
-        on, currency = order.order_date, order.currency
+    def __init__(self, ctx: Context, order: SalesOrder, on: dt.date) -> None:
+        currency = order.currency
         index = _by_product(ctx.prices)
         rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
         document = missing = moved = discounted = False
@@ -153,6 +168,8 @@ class _LinePrices:
             elif judged.amount != entry.price.amount:
                 moved = True
         self.order = order
+        self.on = on
+        self.policy: PricingPolicy | None = None
         self.rows = tuple(rows)
         self.document = document
         self.missing = missing
@@ -169,15 +186,28 @@ assert frozenset({_STATE, _GROUP}) == DOCUMENT_PRICED
 _LINE_PRICES = object()
 
 
-def _line_prices(ctx: Context, order: SalesOrder, scratch: Scratch | None = None) -> _LinePrices:
-    """The :class:`_LinePrices` of ``order`` under ``ctx``: computed once per gate call and
-    order (kept in the call's ``scratch``); computed afresh without one."""
+def _line_prices(
+    ctx: Context,
+    order: SalesOrder,
+    scratch: Scratch | None = None,
+    policy: PricingPolicy | None = None,
+) -> _LinePrices:
+    """The :class:`_LinePrices` of ``order`` under ``ctx``, read on :func:`price_date` under
+    ``policy``: computed once per gate call and order (kept in the call's ``scratch``);
+    computed afresh without one.
+
+    The pricing checks pass their ``policy``; a caller of another family passes none and gets
+    the rows the pricing checks used (they run first), else those of the business date.
+    """
+    if scratch is not None:
+        memo: _LinePrices | None = scratch.get(_LINE_PRICES)
+        if memo is not None and memo.order is order and (policy is None or memo.policy is policy):
+            return memo
+    on = ctx.as_of if policy is None else price_date(order, ctx, policy)
+    memo = _LinePrices(ctx, order, on)
+    memo.policy = policy
     if scratch is None:
-        return _LinePrices(ctx, order)
-    memo: _LinePrices | None = scratch.get(_LINE_PRICES)
-    if memo is not None and memo.order is order:
         return memo
-    memo = _LinePrices(ctx, order)
     scratch[_LINE_PRICES] = memo
     return memo
 
@@ -197,7 +227,9 @@ def _price(line: OrderLine) -> Money:
     return lp if lp is not None and lp > line.unit_price else line.unit_price
 
 
-def _no_master(cid: str, order: SalesOrder, line: OrderLine, problem: str) -> Finding:
+def _no_master(
+    cid: str, order: SalesOrder, line: OrderLine, problem: str, on: dt.date
+) -> Finding:
     return Finding(
         control_id=cid,
         outcome=Outcome.BLOCK,
@@ -205,13 +237,14 @@ def _no_master(cid: str, order: SalesOrder, line: OrderLine, problem: str) -> Fi
         params={
             "line": line.line_no,
             "product": line.product.id,
-            "date": order.order_date,
+            "date": on,
             "currency": order.currency,
         },
         facts={
             "product": line.product.id,
             "price_class": line.product.price_class,
             "order_date": order.order_date,
+            "price_date": on,
             "currency": order.currency,
         },
     )
@@ -244,7 +277,7 @@ def check_document_price(
     line discount, or a missing or ambiguous document price blocks; no approval can clear it.
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order, scratch)
+    prices = _line_prices(ctx, order, scratch, policy)
     if not prices.document:
         return _NONE
     out: list[Finding] = []
@@ -253,7 +286,7 @@ def check_document_price(
         if pc is not _STATE and pc is not _GROUP:
             continue
         if entry is None:
-            out.append(_no_master("O2C-PR-01", order, line, problem or "missing"))
+            out.append(_no_master("O2C-PR-01", order, line, problem or "missing", prices.on))
             continue
         if line.unit_price == entry.price and (
             line.list_price is None or line.list_price == entry.price
@@ -290,21 +323,54 @@ def check_price_master(
 ) -> tuple[Finding, ...]:
     """O2C-PR-02: every market-priced line has a price in the approved price master.
 
-    The entry must be valid on the order date, in the order's currency, and unique; otherwise
-    the price cannot be verified and the line is blocked (fails closed).
+    The entry must be valid on the price date (:func:`price_date`: the business date, or an
+    order date at most ``order_date_days`` before it), in the order's currency, and unique;
+    otherwise the price cannot be verified and the line is blocked (fails closed). An order
+    date earlier than that is blocked too: a back-dated document does not choose its price.
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order, scratch)
-    if not prices.missing:
+    prices = _line_prices(ctx, order, scratch, policy)
+    back = None if order.order_date == ctx.as_of else _backdated(order, ctx, policy)
+    if not prices.missing and back is None:
         return _NONE
-    out: list[Finding] = []
+    out: list[Finding] = [] if back is None else [back]
     for line, entry, problem in prices.rows:
         pc = line.product.price_class
         if pc is _STATE or pc is _GROUP:
             continue
         if entry is None:
-            out.append(_no_master("O2C-PR-02", order, line, problem or "missing"))
+            out.append(_no_master("O2C-PR-02", order, line, problem or "missing", prices.on))
     return tuple(out)
+
+
+def _backdated(order: SalesOrder, ctx: Context, policy: PricingPolicy) -> Finding | None:
+    """O2C-PR-02's BLOCK for an order date that precedes the business date by more than
+    ``policy.order_date_days`` (the order is priced on the business date regardless)."""
+    on, today = order.order_date, ctx.as_of
+    if on >= today:
+        return None
+    days = (today - on).days
+    if days <= policy.order_date_days:
+        return None
+    return Finding(
+        control_id="O2C-PR-02",
+        outcome=Outcome.BLOCK,
+        message="pricing.order_backdated",
+        params={
+            "order": order.id,
+            "order_date": on,
+            "business_date": today,
+            "days": days,
+            "allowed": policy.order_date_days,
+        },
+        facts={
+            "order_date": on,
+            "business_date": today,
+            "days_before": days,
+            "order_date_days": policy.order_date_days,
+            "price_date": today,
+        },
+    )
 
 
 def check_float_authority(
@@ -318,7 +384,7 @@ def check_float_authority(
     BLOCK. A line without a master price cannot be judged and is blocked.
     """
     order = _order_of(txn)
-    prices = _line_prices(ctx, order, scratch)
+    prices = _line_prices(ctx, order, scratch, policy)
     if not prices.missing and not prices.moved:
         return _NONE
     actor = txn.actor
@@ -330,7 +396,7 @@ def check_float_authority(
         if pc is _STATE or pc is _GROUP:
             continue
         if entry is None:
-            out.append(_no_master("O2C-PR-03", order, line, problem or "missing"))
+            out.append(_no_master("O2C-PR-03", order, line, problem or "missing", prices.on))
             continue
         master = entry.price.amount
         price = _price(line).amount
@@ -496,7 +562,7 @@ def check_concessions(
     A kind of promotion the policy does not allow is blocked.
     """
     order = _order_of(txn)
-    if not order.concessions and not _line_prices(ctx, order, scratch).discounted:
+    if not order.concessions and not _line_prices(ctx, order, scratch, policy).discounted:
         return _NONE  # nothing given: no line discount, no promotion
     out: list[Finding] = []
     cid = "O2C-PR-05"

@@ -285,6 +285,10 @@ class PricingPolicy:
             accumulated value before concessions).
         rolling_days: the length of the rolling window, in days up to the check's date.
         concession_kinds: the kinds of promotion allowed at all (O2C-PR-05).
+        order_date_days: how many days an order's ``order_date`` may precede the business
+            date of its transaction (O2C-PR-01..03 read the price master on the order date
+            then; 0: the price in force on the transaction's date applies). An earlier order
+            date is blocked by O2C-PR-02 and priced on the business date.
     """
 
     authority: tuple[PriceAuthority, ...] = field(
@@ -320,6 +324,7 @@ class PricingPolicy:
     concession_kinds: frozenset[ConcessionKind] = field(
         default=frozenset(ConcessionKind), converter=frozenset_conv, validator=each(ConcessionKind)
     )
+    order_date_days: int = field(default=0, validator=[typed(int), non_negative])
     # Precomputed for the hot path (not part of the value).
     _nodes: Any = field(init=False, default=None, eq=False, repr=False)
     _chains: Any = field(init=False, default=None, eq=False, repr=False)
@@ -491,6 +496,7 @@ class PricingPolicy:
 
     #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
     AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
+        "order_date_days": ("O2C-PR-01", "O2C-PR-02", "O2C-PR-03", "O2C-PR-05", "O2C-SD-01"),
         "authority": ("O2C-PR-03", "O2C-PR-04"),
         "default_node": ("O2C-PR-03",),
         "line_discount_steps": ("O2C-PR-05",),
