@@ -629,6 +629,11 @@ class TestContextFor:
         )
         ctx = journal.context_for(txn)
         assert ctx.as_of == dt.date(2026, 3, 2)
+        # in the policy's zone (+08:00) that moment is already the 3rd: the business date the
+        # gate expects, so a host passes the policy's zone
+        policy = sc.Policy.default()
+        zoned = journal.context_for(txn, timezone=policy.zone)
+        assert zoned.as_of == dt.date(2026, 3, 3) == policy.business_date(txn.at)
         assert ctx.approvals == (appr,)
         assert [r.id for r in ctx.releases] == ["R1", "R2"]
         assert ctx.consumed_releases == frozenset({"R2"})

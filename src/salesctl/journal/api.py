@@ -487,10 +487,13 @@ class Journal:
         *,
         exposure: ExposureProvider | CreditExposure | None = None,
         base: Context | None = None,
+        timezone: dt.tzinfo | None = None,
     ) -> Context:
         """The :class:`~salesctl.context.Context` of a check, from what the journal holds.
 
-        * ``as_of``: the transaction's date (in its own UTC offset);
+        * ``as_of``: the transaction's business date: ``txn.at`` in ``timezone`` (pass the
+          policy's, ``policy.zone``, as the gate refuses any other date), or in the
+          transaction's own UTC offset when ``timezone`` is left out;
         * ``approvals``: the approvals recorded for the transaction's document;
         * ``releases``: the releases recorded for that order (and the one the transaction
           names); ``consumed_releases``: which of the releases in the context were used;
@@ -565,7 +568,7 @@ class Journal:
                 value=type(exp).__name__,
             )
         facts: dict[str, Any] = {
-            "as_of": txn.at.date(),
+            "as_of": (txn.at if timezone is None else txn.at.astimezone(timezone)).date(),
             "exposure": exp,
             "approvals": tuple(approvals),
             "releases": tuple(releases),
