@@ -65,6 +65,7 @@ __all__ = [
     "load_policy",
     "loads_policy",
     "parse_timezone",
+    "toml_text",
     "weakenings_of",
 ]
 
@@ -388,7 +389,7 @@ class Policy:
             data[name] = _plain(self.families[name], name)
         if self.acknowledged:
             data["acknowledged"] = dict(sorted(self.acknowledged.items()))
-        return _toml_text(data)
+        return toml_text(data)
 
     def deviations(self) -> dict[str, dict[str, tuple[Any, Any]]]:
         """Parameters that differ from the defaults: ``family -> key -> (default, configured)``."""
@@ -465,8 +466,8 @@ def _toml_inline(v: Any) -> str:
     raise PolicyError(f"cannot write a {type(v).__name__} in TOML", value=v)
 
 
-def _toml_text(data: Mapping[str, Any]) -> str:
-    """TOML text of policy-shaped data: a table per family; within it, tables for mappings
+def toml_text(data: Mapping[str, Any]) -> str:
+    """TOML text of policy-shaped data (``None`` values are left out: TOML has no null): a table per family; within it, tables for mappings
     and arrays of tables for lists of objects, inline values below that."""
     lines: list[str] = []
     tables = []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import json
-import re
 import typing
 from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
@@ -28,7 +27,7 @@ from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError, UnknownTransaction
 from salesctl.model import FrozenMap
 from salesctl.money import Money
-from salesctl.policy import Policy
+from salesctl.policy import Policy, toml_text
 from salesctl.testing.checks import transactions
 from salesctl.testing.context import contexts
 from salesctl.testing.core import decisions
@@ -422,18 +421,18 @@ def invalid_policy_toml() -> SearchStrategy[Invalid]:
         how = draw(st.integers(0, 9))
         if how == 0:
             data["zz_unknown_table"] = {"a": 1}
-            return Invalid(_toml(data), "zz_unknown_table", PolicyError, "unknown table")
+            return Invalid(toml_text(data), "zz_unknown_table", PolicyError, "unknown table")
         if how == 1:
             data["policy"]["base_currency"] = "XXX"
-            return Invalid(_toml(data), "policy.base_currency", PolicyError, "unknown currency")
+            return Invalid(toml_text(data), "policy.base_currency", PolicyError, "unknown currency")
         if how == 2:
             data["policy"]["disabled"] = [*data["policy"]["disabled"], "O2C-ZZ-99"]
-            return Invalid(_toml(data), "policy.disabled", PolicyError, "unknown control id")
+            return Invalid(toml_text(data), "policy.disabled", PolicyError, "unknown control id")
         if how == 3:
             data["policy"]["zz_key"] = "x"
-            return Invalid(_toml(data), "policy.zz_key", PolicyError, "unknown policy key")
+            return Invalid(toml_text(data), "policy.zz_key", PolicyError, "unknown policy key")
         if how == 4:
-            text = _toml(data)
+            text = toml_text(data)
             lines = text.splitlines()
             k = draw(st.integers(0, len(lines)))
             lines.insert(k, draw(st.sampled_from(["[credit", "a = ", "= 1", 'x = "open', "[[]]"])))
@@ -448,7 +447,7 @@ def invalid_policy_toml() -> SearchStrategy[Invalid]:
                 "unknown key",
             )
         data[name] = bad
-        return Invalid(_toml(data), path, PolicyError, defect)
+        return Invalid(toml_text(data), path, PolicyError, defect)
 
     return build()
 
@@ -460,67 +459,6 @@ def _family_subsets() -> SearchStrategy[tuple[str, ...]]:
 
 
 _FAMILY_SUBSETS = _family_subsets()
-
-
-# The kit writes its policy files itself, so the invalid inputs do not depend on the writer
-# under test (Policy.to_toml); the layout is the same: a table per family, within it tables
-# for mappings and arrays of tables for lists of objects, inline values below that.
-
-_BARE_KEY = re.compile(r"^[A-Za-z0-9_-]+$")
-
-
-def _toml_key(k: str) -> str:
-    return k if _BARE_KEY.match(k) else _toml_str(k)
-
-
-def _toml_str(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False).replace("\x7f", "\\u007f")
-
-
-def _toml_inline(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int | Decimal | float):
-        return str(v).replace("Infinity", "inf").replace("NaN", "nan")
-    if isinstance(v, str):
-        return _toml_str(v)
-    if isinstance(v, list | tuple):
-        return "[" + ", ".join(_toml_inline(x) for x in v if x is not None) + "]"
-    if isinstance(v, Mapping):
-        return "{" + ", ".join(_toml_pairs(v)) + "}"
-    raise TypeError(f"cannot write a {type(v).__name__} in TOML")  # pragma: no cover
-
-
-def _toml_pairs(table: Mapping[str, Any]) -> list[str]:
-    return [f"{_toml_key(str(k))} = {_toml_inline(v)}" for k, v in table.items() if v is not None]
-
-
-def _toml(data: Mapping[str, Any]) -> str:
-    """TOML text of policy-shaped JSON data (None values are left out: TOML has no null)."""
-    lines: list[str] = []
-    tables = []
-    for name, table in data.items():
-        if isinstance(table, Mapping):
-            tables.append((name, table))
-        elif table is not None:
-            lines.append(f"{_toml_key(name)} = {_toml_inline(table)}")
-    for name, table in tables:
-        head = _toml_key(name)
-        lines += ["", f"[{head}]"]
-        subs: list[str] = []
-        for k, v in table.items():
-            key = _toml_key(str(k))
-            if v is None:
-                continue
-            if isinstance(v, Mapping) and v:
-                subs += ["", f"[{head}.{key}]", *_toml_pairs(v)]
-            elif isinstance(v, list) and v and all(isinstance(x, Mapping) for x in v):
-                for x in v:
-                    subs += ["", f"[[{head}.{key}]]", *_toml_pairs(x)]
-            else:
-                lines.append(f"{key} = {_toml_inline(v)}")
-        lines += subs
-    return "\n".join(lines).lstrip("\n") + "\n"
 
 
 def invalid_event_lines() -> SearchStrategy[Invalid]:
