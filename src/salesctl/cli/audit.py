@@ -308,5 +308,6 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     print(f"events:   {events}", file=out)
     print(f"policy:   {policy}", file=out)
     print(f"manifest: {manifest} (the planted violations)", file=out)
-    print(f"next:     salesctl audit {events} --policy {policy}", file=out)
+    # the demo plants malformed lines on purpose: without --allow-rejected the audit exits 3
+    print(f"next:     salesctl audit {events} --policy {policy} --allow-rejected", file=out)
     return EXIT_ALLOW
