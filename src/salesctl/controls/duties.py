@@ -378,15 +378,17 @@ def _order_clear(
     if not me or not creator:
         return False
     sellers = {person_key(me), person_key(creator)}
+    # Performer lists repeat one id per line (the price master's maintainer): each distinct
+    # id is put in its compared form once.
     for performers in plan.against_sellers:
-        for other in performers(txn, ctx, scratch):
+        for other in set(performers(txn, ctx, scratch)):
             if other and person_key(other) in sellers:
                 return False
     for first, second in plan.pairs:
         ones = first(txn, ctx, scratch)
         if ones:
-            others = {person_key(o) for o in second(txn, ctx, scratch) if o}
-            if any(i and person_key(i) in others for i in ones):
+            others = {person_key(o) for o in set(second(txn, ctx, scratch)) if o}
+            if any(i and person_key(i) in others for i in set(ones)):
                 return False
     return True
 
