@@ -419,6 +419,29 @@ def test_identities_are_compared_casefolded() -> None:
     assert f.outcome is sc.Outcome.HOLD and reasons(f) == {"A": "proposer"}
 
 
+@pytest.mark.parametrize(("proposer", "approver"), [("u-prop", "U-PROP"), ("ID-1", "ıd-1")])
+def test_identities_are_compared_in_the_validators_canonical_form(
+    proposer: str, approver: str
+) -> None:
+    """The engine compares ids as :func:`salesctl._validators.person_key` does, so no case
+    variant of the proposer's id gets past it — the dotless ı included (``"ıd".casefold()`` is
+    not ``"ID".casefold()``, but both name one person)."""
+    f = clear_finding(
+        hold(req(excluded=(proposer,))),
+        (appr("A", who=b.actor(approver, "sales_manager", level=2)),),
+        TXN,
+    )
+    assert f.outcome is sc.Outcome.HOLD and reasons(f) == {"A": "proposer"}
+    both = b.actor(approver, "sales_manager", "finance_head", level=3)
+    twin = b.actor(proposer.upper(), "sales_manager", "finance_head", level=3)
+    chain = clear_finding(
+        hold(req(excluded=()), req("finance_head", 3, excluded=())),
+        (appr("A", who=both), appr("B", who=twin, role="finance_head")),
+        TXN,
+    )
+    assert chain.outcome is sc.Outcome.HOLD and "same_person" in reasons(chain).values()
+
+
 def test_a_person_counts_once_across_any_order_steps() -> None:
     """Distinct persons across the whole chain, not only among ordered steps."""
     both = b.actor("u-both", "sales_manager", "finance_head", level=3)

@@ -12,7 +12,8 @@ document (and names no other control), is signed in the step's role — or, when
 and at least the step's authority level, is neither the acting user (the keyer) nor an
 excluded person (the proposer), covers the amount, was granted no later than the transaction
 and has not expired by then (:func:`approval_clears`). A person counts **once per chain**,
-whatever roles they hold. Identities are compared case-insensitively (``str.casefold``).
+whatever roles they hold. Identities are compared case-insensitively, in the one canonical
+form every segregation check uses (:func:`salesctl._validators.person_key`).
 
 :func:`clear_finding` applies the rule to a whole finding: the met steps are removed and the
 approvals that met them recorded as evidence; a finding whose steps are all met becomes ALLOW.
@@ -34,7 +35,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._validators import FrozenMap, frozenmap_conv, mapping, typed
+from salesctl._validators import FrozenMap, frozenmap_conv, mapping, person_key, typed
 from salesctl.decision import (
     ApprovalRequirement,
     Finding,
@@ -291,11 +292,11 @@ def _why_not(
         return ROLE_NOT_HELD
     if who.authority_level < min_level:
         return LEVEL_TOO_LOW
-    wid = who.id.casefold()
-    if wid == actor_id.casefold():
+    wid = person_key(who.id)
+    if wid == person_key(actor_id):
         return KEYER
     for x in excluded:
-        if x.casefold() == wid:
+        if person_key(x) == wid:
             return PROPOSER
     if approval.granted_at > at:
         return GRANTED_AFTER
@@ -518,7 +519,7 @@ def _complete(
         if k > 0 and required[order[k - 1]].step != step:
             floor = latest  # a new step: no earlier than every approval of the steps below
         for a in ranked[i]:
-            who = a.approver.id.casefold()
+            who = person_key(a.approver.id)
             if who in signers or (step and floor is not None and a.granted_at < floor):
                 continue
             budget[0] -= 1
@@ -557,7 +558,7 @@ def _partial(
                 (
                     a
                     for a in cands[i]
-                    if a.approver.id.casefold() not in signers
+                    if person_key(a.approver.id) not in signers
                     and (floor is None or a.granted_at >= floor)
                 ),
                 key=lambda a: a.granted_at,
@@ -567,7 +568,7 @@ def _partial(
                 complete = False
                 continue
             hits[i] = hit
-            signers.add(hit.approver.id.casefold())
+            signers.add(person_key(hit.approver.id))
             if latest is None or hit.granted_at > latest:
                 latest = hit.granted_at
         if not complete:
@@ -577,13 +578,13 @@ def _partial(
         if r.step:
             continue
         hit = min(
-            (a for a in cands[i] if a.approver.id.casefold() not in signers),
+            (a for a in cands[i] if person_key(a.approver.id) not in signers),
             key=lambda a: a.granted_at,
             default=None,
         )
         if hit is not None:
             hits[i] = hit
-            signers.add(hit.approver.id.casefold())
+            signers.add(person_key(hit.approver.id))
     return hits
 
 
@@ -598,7 +599,7 @@ def _rejections(
 ) -> tuple[RejectedApproval, ...]:
     """The approvals on hand that concern the chain but did not count, with their reasons."""
     used = {id(a) for a in hits.values()}
-    signers = {a.approver.id.casefold() for a in hits.values()}
+    signers = {person_key(a.approver.id) for a in hits.values()}
     out: list[RejectedApproval] = []
     for j, a in enumerate(approvals):
         if id(a) in used:
@@ -609,7 +610,7 @@ def _rejections(
             open_steps = [i for i in passing if i not in hits]
             if not open_steps:
                 why, i = ALREADY_MET, passing[0]
-            elif a.approver.id.casefold() in signers:
+            elif person_key(a.approver.id) in signers:
                 why, i = SAME_PERSON, open_steps[0]
             else:
                 why, i = OUT_OF_ORDER, open_steps[0]

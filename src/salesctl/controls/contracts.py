@@ -37,7 +37,15 @@ from typing import Any, ClassVar
 
 from attrs import field, frozen
 
-from salesctl._validators import each, frozenset_conv, non_negative, text, tuple_conv, typed
+from salesctl._validators import (
+    each,
+    frozenset_conv,
+    non_negative,
+    person_key,
+    text,
+    tuple_conv,
+    typed,
+)
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
@@ -543,9 +551,9 @@ def _seal_problem(
             "custodian_roles": sorted(seal.custodian.roles),
             "roles": sorted(policy.seal_custodian_roles),
         }
-    me = signer.id.casefold()
-    if seal.custodian.id.casefold() == me or (
-        seal.registered_by is not None and seal.registered_by.casefold() == me
+    me = person_key(signer.id)
+    if person_key(seal.custodian.id) == me or (
+        seal.registered_by is not None and person_key(seal.registered_by) == me
     ):
         return "contracts.seal_custodian_is_signatory", {"custodian": seal.custodian.id}
     return None
