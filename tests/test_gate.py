@@ -10,6 +10,7 @@ import attrs
 import pytest
 
 import salesctl as sc
+from salesctl import policy as sc_policy
 from salesctl.decision import ApprovalRequirement
 from tests import builders as b
 
@@ -39,6 +40,24 @@ def test_decision_lists_controls_run_and_fingerprints() -> None:
     assert d.document_id == "SO-2026-0042"
 
 
+def test_a_subset_gate_reports_the_key_controls_it_leaves_out() -> None:
+    """``Gate(only=...)`` never looks complete: every key control it skips is named as weakened."""
+    full = sc.Gate()
+    ctx = b.context(prices=b.prices_for(b.order()))
+    assert full.check(b.place(), ctx).weakened == ()
+    subset = sc.Gate(only=["O2C-CR-04"])
+    d = subset.check(b.place(), ctx)
+    assert d.outcome is sc.Outcome.ALLOW
+    catalogue, _ = sc_policy.catalogue()
+    skipped = {
+        cid for cid in full.controls_for("PlaceOrder") if catalogue[cid].key and cid != "O2C-CR-04"
+    }
+    assert skipped, "PlaceOrder runs key controls besides O2C-CR-04"
+    assert set(d.weakened) == skipped
+    assert "O2C-CR-04" not in d.weakened
+    assert d.to_dict()["weakened"] == sorted(skipped)
+
+
 def test_bad_arguments_raise() -> None:
     """A non-transaction or a non-context is bad input, not a finding."""
     gate = sc.Gate()
@@ -50,7 +69,9 @@ def test_bad_arguments_raise() -> None:
 
 def test_evaluation_error_fails_closed() -> None:
     """A control that cannot evaluate (no FX rate) yields BLOCK naming the error."""
-    usd_line = sc.OrderLine(line_no=1, product=sc.Product(id="P"), quantity=1, unit_price=sc.Money("100", "USD"))
+    usd_line = sc.OrderLine(
+        line_no=1, product=sc.Product(id="P"), quantity=1, unit_price=sc.Money("100", "USD")
+    )
     d = sc.Gate().check(b.place(b.order(lines=(usd_line,))), b.context())
     assert d.outcome is sc.Outcome.BLOCK
     errors = [f for f in d.findings if f.message == "gate.evaluation_error"]
@@ -58,19 +79,33 @@ def test_evaluation_error_fails_closed() -> None:
     assert "USD/CNY" in errors[0].text("en")
     rated = sc.Gate().check(
         b.place(b.order(lines=(usd_line,))),
-        b.context(fx_rates={"USD/CNY": Decimal("7.10")}, approvals=(b.approval(),),
-                  prices=b.prices_for(b.order(lines=(usd_line,)))),
+        b.context(
+            fx_rates={"USD/CNY": Decimal("7.10")},
+            approvals=(b.approval(),),
+            prices=b.prices_for(b.order(lines=(usd_line,))),
+        ),
     )
     assert rated.outcome is sc.Outcome.ALLOW
 
 
 class TestApprovalClearing:
-    REQ = ApprovalRequirement(control_id="O2C-CR-04", role="credit_manager", min_level=3,
-                              document_id="SO-1", amount="1000.00 CNY", excluded=("u-rep",))
+    REQ = ApprovalRequirement(
+        control_id="O2C-CR-04",
+        role="credit_manager",
+        min_level=3,
+        document_id="SO-1",
+        amount="1000.00 CNY",
+        excluded=("u-rep",),
+    )
 
     def _ok(self, **kw: Any) -> bool:
-        base: dict[str, Any] = dict(document_id="SO-1", role="credit_manager", approver=b.CREDIT_MANAGER,
-                                    id="A1", granted_at=b.at(1))
+        base: dict[str, Any] = dict(
+            document_id="SO-1",
+            role="credit_manager",
+            approver=b.CREDIT_MANAGER,
+            id="A1",
+            granted_at=b.at(1),
+        )
         base.update(kw)
         return sc.approval_clears(sc.Approval(**base), self.REQ, b.place(who=b.REP))
 
@@ -102,7 +137,13 @@ class TestApprovalClearing:
 
     def test_acting_user_cannot_approve(self) -> None:
         """The user performing the transaction cannot clear its hold."""
-        a = sc.Approval(id="A", document_id="SO-1", role="credit_manager", approver=b.CREDIT_MANAGER, granted_at=b.at(1))
+        a = sc.Approval(
+            id="A",
+            document_id="SO-1",
+            role="credit_manager",
+            approver=b.CREDIT_MANAGER,
+            granted_at=b.at(1),
+        )
         assert not sc.approval_clears(a, self.REQ, b.place(who=b.CREDIT_MANAGER))
 
 
@@ -112,13 +153,17 @@ def test_partial_clearing_keeps_the_hold_with_remaining_requirements() -> None:
     cust = b.customer(prof=b.profile(limit=b.cny("9000000")))
     big = attrs.evolve(big, customer=cust)
     vp = b.approval(big.id, "business_vp", b.actor("u-vp", "business_vp", level=4), id="A-VP")
-    gm = b.approval(big.id, "general_manager", b.actor("u-gm", "general_manager", level=4), id="A-GM")
+    gm = b.approval(
+        big.id, "general_manager", b.actor("u-gm", "general_manager", level=4), id="A-GM"
+    )
     d = sc.Gate().check(b.place(big), b.context(approvals=(vp, gm), prices=b.prices_for(big)))
     cr08 = d.findings_for("O2C-CR-08")[0]
     assert cr08.outcome is sc.Outcome.HOLD
     assert [r.role for r in cr08.required] == ["chief_accountant"]
     assert cr08.cleared_by == ("A-VP",)
-    ca = b.approval(big.id, "chief_accountant", b.actor("u-ca", "chief_accountant", level=4), id="A-CA")
+    ca = b.approval(
+        big.id, "chief_accountant", b.actor("u-ca", "chief_accountant", level=4), id="A-CA"
+    )
     d2 = sc.Gate().check(b.place(big), b.context(approvals=(vp, gm, ca), prices=b.prices_for(big)))
     assert d2.outcome is sc.Outcome.ALLOW
     assert set(d2.findings_for("O2C-CR-08")[0].cleared_by) == {"A-VP", "A-CA"}
@@ -128,7 +173,9 @@ def test_partial_clearing_keeps_the_hold_with_remaining_requirements() -> None:
 def test_gate_is_reusable_and_deterministic() -> None:
     """The same gate gives equal decisions for equal inputs, any number of times."""
     gate = sc.Gate()
-    ctx = b.context(exposure=b.exposure(receivables="600000", overdue="1", oldest=dt.date(2026, 1, 1)))
+    ctx = b.context(
+        exposure=b.exposure(receivables="600000", overdue="1", oldest=dt.date(2026, 1, 1))
+    )
     first = gate.check(b.place(), ctx)
     assert all(gate.check(b.place(), ctx) == first for _ in range(5))
 
@@ -154,8 +201,8 @@ def test_gate_names_no_control() -> None:
     import salesctl.gate
 
     tree = ast.parse(inspect.getsource(salesctl.gate))
-    imported = {
-        n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module
-    } | {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module} | {
+        a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names
+    }
     assert not {m for m in imported if m.startswith("salesctl.controls")}
     assert "O2C-" not in inspect.getsource(salesctl.gate)

@@ -630,7 +630,8 @@ class Decision:
         catalogue_fingerprint: SHA-256 of the control catalogue (ids, versions, metadata).
         note: a free remark.
         weakened: ids of the controls the policy in force weakens, with an acknowledgement
-            (:meth:`salesctl.policy.Policy.weakenings`); left out of the JSON when empty.
+            (:meth:`salesctl.policy.Policy.weakenings`), and the key controls a gate built
+            with ``only=`` leaves out for this transaction type; left out of the JSON when empty.
     """
 
     outcome: Outcome = field(validator=typed(Outcome))

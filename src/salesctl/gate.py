@@ -103,7 +103,9 @@ class Gate:
 
     Args:
         policy: the policy in force (``Policy.default()`` when omitted).
-        only: restrict the gate to these control ids (benchmarks, focused checks).
+        only: restrict the gate to these control ids (benchmarks, focused checks). A ★ key
+            control that the policy would run for a transaction type but ``only`` leaves out
+            is listed in :attr:`Decision.weakened` of every decision of that type.
 
     Raises:
         InvalidInput: if ``policy`` is not a :class:`~salesctl.policy.Policy`.
@@ -142,15 +144,26 @@ class Gate:
         weakened = policy.weakened()
         for name, cls in TRANSACTION_TYPES.items():
             steps: list[_Step] = []
+            # A key control the policy runs for this type but ``only`` leaves out is reported
+            # as weakened in every decision of the type: a subset gate never looks complete.
+            left_out: set[str] = set()
             for control in controls.values():
                 if not _selected(policy, control, name, wanted):
+                    if control.key and _selected(policy, control, name, None):
+                        left_out.add(control.id)
                     continue
                 check = control.gate_check if control.gate_check is not None else control.check
                 steps.append((control.id, check, policy.family(control.family), control.scratch))
             ids[cls] = tuple(s[0] for s in steps)
             plan[cls] = (
                 tuple(steps),
-                (cls.__name__, ids[cls], policy.fingerprint, catalogue_fp, weakened),
+                (
+                    cls.__name__,
+                    ids[cls],
+                    policy.fingerprint,
+                    catalogue_fp,
+                    tuple(sorted(left_out.union(weakened))) if left_out else weakened,
+                ),
                 any(s[3] for s in steps),
             )
         _init = object.__setattr__

@@ -324,6 +324,10 @@ class TestPR03FloatAuthority:
         assert (
             p.family("pricing").node_for(b.actor("u-x", "sales_manager", org_unit="north")) is None
         )
+        # The holder is the person, whatever case the host spells the id in (canonical ids).
+        pricing = p.family("pricing")
+        for spelling in ("U-WANG", "u-Wang"):
+            assert pricing.node_for(b.actor(spelling, "sales_rep", org_unit="east-1")).id == "wang"
 
     def test_authority_for_some_products_only(self) -> None:
         """针对某些产品授予: a node limited to some products has no float on the others."""

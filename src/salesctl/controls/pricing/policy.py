@@ -16,6 +16,7 @@ from salesctl._validators import (
     frozenset_conv,
     non_negative,
     opt_text,
+    person_key,
     text,
     tuple_conv,
     typed,
@@ -371,13 +372,15 @@ class PricingPolicy:
         holders: dict[str, PriceAuthority] = {}
         for i, n in enumerate(self.authority):
             for h in sorted(n.holders):
-                if h in holders:
+                # Held under the compared form of the id, as segregation compares persons.
+                hk = person_key(h)
+                if hk in holders:
                     raise InvalidInput(
-                        f"actor already holds node {holders[h].id!r}",
+                        f"actor already holds node {holders[hk].id!r}",
                         path=f"authority[{i}].holders",
                         value=h,
                     )
-                holders[h] = n
+                holders[hk] = n
         if self.default_node is not None and self.default_node not in nodes:
             raise InvalidInput(
                 "names no node of the tree", path="default_node", value=self.default_node
@@ -423,7 +426,7 @@ class PricingPolicy:
         An actor named in a node's ``holders`` holds that node; otherwise the widest node whose
         role the actor holds (within its ``org_unit``, if the node names one).
         """
-        held: PriceAuthority | None = self._holders.get(actor.id)
+        held: PriceAuthority | None = self._holders.get(person_key(actor.id))
         if held is not None:
             return held
         for n in self._by_role:
