@@ -26,9 +26,11 @@ from salesctl._validators import (
     each,
     frozenmap_conv,
     frozenset_conv,
+    ident,
     mapping,
     non_negative,
     opt_date,
+    opt_ident,
     opt_text,
     positive,
     text,
@@ -512,7 +514,7 @@ class ReceivableItem:
     amount: Money = field(validator=_money_pos)
     open_amount: Money | None = field(default=None, validator=_opt_money)
     settled_on: dt.date | None = field(default=None, validator=opt_date)
-    salesperson: str | None = field(default=None, validator=opt_text)
+    salesperson: str | None = field(default=None, validator=opt_ident)
     interest_charged_on: dt.date | None = field(default=None, validator=opt_date)
     commission_offset_on: dt.date | None = field(default=None, validator=opt_date)
     litigation_on: dt.date | None = field(default=None, validator=opt_date)
@@ -646,8 +648,8 @@ class SalesAnalysis:
     unit: str = field(validator=text)
     period: Period = field(validator=typed(Period))
     performed_on: dt.date = field(validator=a_date)
-    performed_by: str = field(validator=text)
-    reviewed_by: str | None = field(default=None, validator=opt_text)
+    performed_by: str = field(validator=ident)
+    reviewed_by: str | None = field(default=None, validator=opt_ident)
     actions: str | None = field(default=None, validator=opt_text)
 
 
@@ -667,7 +669,7 @@ class PerformanceAssessment:
     unit: str = field(validator=text)
     period: Period = field(validator=typed(Period))
     assessed_on: dt.date = field(validator=a_date)
-    assessed_by: str = field(validator=text)
+    assessed_by: str = field(validator=ident)
     result: str = field(validator=text)
     linked_to_rewards: bool = field(default=False, validator=typed(bool))
 
