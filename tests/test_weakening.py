@@ -93,6 +93,43 @@ CASES = [
         "orders.approval_tiers[0]",
         3,
     ),
+    # The seed's ordered chains given back in any order (step 0): the approval may then come
+    # before the reviews it must follow (S-IC 2.2, S-K1 2 and 9, S-IC 1.2).
+    (
+        "profile_chain_unordered",
+        "[credit]\nprofile_approvals = [\n"
+        '  { role = "marketing_head", level = 3 },\n'
+        '  { role = "finance_head", level = 3 },\n'
+        '  { role = "general_manager", level = 4 },\n]\n',
+        {"O2C-CR-02"},
+        "credit.profile_approvals",
+        2,
+    ),
+    (
+        "application_chain_unordered",
+        "[contracts]\napplication_approvals = [\n"
+        '  { role = "sales_manager", level = 2, step = 1 },\n'
+        '  { role = "general_manager", level = 4, step = 1 },\n]\n',
+        {"O2C-CT-03"},
+        "contracts.application_approvals",
+        2,
+    ),
+    (
+        "commission_chain_unordered",
+        '[commission]\napprovals = [{ role = "finance_vp", level = 4 }, '
+        '{ role = "general_manager", level = 4 }]\n',
+        {"O2C-CM-01"},
+        "commission.approvals",
+        2,
+    ),
+    (
+        "plan_chain_unordered",
+        '[management]\nmonthly_plan_approvals = [{ role = "marketing_head", level = 3 }, '
+        '{ role = "general_manager", level = 4 }]\n',
+        {"O2C-PL-01"},
+        "management.monthly_plan_approvals",
+        2,
+    ),
     (
         "key_control_disabled",
         '[policy]\ndisabled = ["O2C-CR-04"]\n',

@@ -29,13 +29,14 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
+import attrs
 from attrs import field, frozen
 
 from salesctl._validators import decimal_conv, each, ratio, tuple_conv
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
-from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
+from salesctl.controls.weakening import Weakening, at_proposer_level, order_lost, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
 from salesctl.model import CommissionClaim, ContractAccount, ContractStatus
@@ -95,6 +96,12 @@ class CommissionPolicy:
         if not self.approvals or any(at_proposer_level(s.role, s.level) for s in self.approvals):
             return weakenings(
                 ("O2C-CM-01",), "approvals", "a commission slip is approved at the proposer's level"
+            )
+        if order_lost(self.approvals, attrs.fields(CommissionPolicy).approvals.default):
+            return weakenings(
+                ("O2C-CM-01",),
+                "approvals",
+                "the sign-offs may come in any order: the seed has the general manager sign last",
             )
         return ()
 

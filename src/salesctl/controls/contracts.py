@@ -35,6 +35,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import attrs
 from attrs import field, frozen
 
 from salesctl._validators import (
@@ -49,7 +50,13 @@ from salesctl._validators import (
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
-from salesctl.controls.weakening import PROPOSER_ROLES, Weakening, at_proposer_level, weakenings
+from salesctl.controls.weakening import (
+    PROPOSER_ROLES,
+    Weakening,
+    at_proposer_level,
+    order_lost,
+    weakenings,
+)
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
 from salesctl.model import (
     Actor,
@@ -199,6 +206,14 @@ class ContractsPolicy:
                 ("O2C-CT-03",),
                 "application_approvals",
                 "a contract application is approved at the proposer's level",
+            )
+        elif order_lost(
+            self.application_approvals, attrs.fields(ContractsPolicy).application_approvals.default
+        ):
+            out += weakenings(
+                ("O2C-CT-03",),
+                "application_approvals",
+                "the sign-offs may come in any order: the seed has the general manager sign last",
             )
         if any(
             a.role is not None and at_proposer_level(a.role, a.min_level) and a.max_amount is None

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
 
+import attrs
 from attrs import field, frozen
 
 from salesctl._validators import (
@@ -41,7 +42,7 @@ from salesctl._validators import (
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
-from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
+from salesctl.controls.weakening import Weakening, at_proposer_level, order_lost, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, make_finding
 from salesctl.model import Approval, PlanKind, SalesPlan
 from salesctl.money import Money
@@ -160,6 +161,13 @@ class ManagementPolicy:
                 ("O2C-PL-01",),
                 "monthly_plan_approvals",
                 "a monthly plan is approved at the proposer's level",
+            )
+        seeded = attrs.fields(ManagementPolicy).monthly_plan_approvals.default
+        if order_lost(self.monthly_plan_approvals, seeded):
+            return weakenings(
+                ("O2C-PL-01",),
+                "monthly_plan_approvals",
+                "the approval may precede the review: the seed has the review first",
             )
         return ()
 

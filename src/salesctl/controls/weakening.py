@@ -20,12 +20,20 @@ table (control id = reason).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 from attrs import field, frozen
 
 from salesctl._validators import text
 
-__all__ = ["GENERAL", "PROPOSER_ROLES", "Weakening", "at_proposer_level", "weakenings"]
+__all__ = [
+    "GENERAL",
+    "PROPOSER_ROLES",
+    "Weakening",
+    "at_proposer_level",
+    "order_lost",
+    "weakenings",
+]
 
 #: ``AFFECTS`` value of a field that no single control reads (a general parameter).
 GENERAL: tuple[str, ...] = ("general",)
@@ -59,3 +67,24 @@ def weakenings(controls: Iterable[str], key: str, why: str) -> tuple[Weakening, 
 def at_proposer_level(role: str, level: int) -> bool:
     """True when an approval by ``role`` at ``level`` is one a proposer could give."""
     return role in PROPOSER_ROLES or level <= 0
+
+
+def order_lost(steps: Iterable[Any], seeded: Iterable[Any] | None) -> bool:
+    """True when a chain of two or more sign-offs has lost the order the seed gives it.
+
+    ``steps`` and ``seeded`` are approval steps (anything with an int ``step``: ``1``, ``2``, …
+    in order, equal numbers in parallel, ``0`` any order; ``seeded`` ``None``: no seed chain). The seed's chain is ordered when
+    its steps use two or more numbers; the configured chain keeps that order only when its
+    steps use two or more numbers too. A single-step chain has no order to lose.
+
+    >>> from types import SimpleNamespace as S
+    >>> seed = (S(step=1), S(step=1), S(step=2))
+    >>> order_lost((S(step=0), S(step=0), S(step=0)), seed)
+    True
+    >>> order_lost((S(step=1), S(step=2)), seed), order_lost((S(step=0),), seed)
+    (False, False)
+    """
+    mine = tuple(steps)
+    if seeded is None or len(mine) < 2 or len({s.step for s in seeded if s.step}) < 2:
+        return False
+    return len({s.step for s in mine if s.step}) < 2

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+import attrs
 from attrs import field, frozen
 
 from salesctl._validators import (
@@ -18,7 +19,13 @@ from salesctl._validators import (
     tuple_conv,
     typed,
 )
-from salesctl.controls.weakening import PROPOSER_ROLES, Weakening, at_proposer_level, weakenings
+from salesctl.controls.weakening import (
+    PROPOSER_ROLES,
+    Weakening,
+    at_proposer_level,
+    order_lost,
+    weakenings,
+)
 from salesctl.errors import InvalidInput
 from salesctl.model import PaymentMethod
 from salesctl.money import Money
@@ -292,5 +299,13 @@ class CreditPolicy:
                 ("O2C-CR-02",),
                 "profile_approvals",
                 "a credit profile is approved at the proposer's level",
+            )
+        elif order_lost(
+            self.profile_approvals, attrs.fields(CreditPolicy).profile_approvals.default
+        ):
+            out += weakenings(
+                ("O2C-CR-02",),
+                "profile_approvals",
+                "the sign-offs may come in any order: the seed has the general manager sign last",
             )
         return tuple(out)
