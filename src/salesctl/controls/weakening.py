@@ -73,9 +73,10 @@ def order_lost(steps: Iterable[Any], seeded: Iterable[Any] | None) -> bool:
     """True when a chain of two or more sign-offs has lost the order the seed gives it.
 
     ``steps`` and ``seeded`` are approval steps (anything with an int ``step``: ``1``, ``2``, …
-    in order, equal numbers in parallel, ``0`` any order; ``seeded`` ``None``: no seed chain). The seed's chain is ordered when
-    its steps use two or more numbers; the configured chain keeps that order only when its
-    steps use two or more numbers too. A single-step chain has no order to lose.
+    in order, equal numbers in parallel, ``0`` any order; ``seeded`` ``None``: no seed chain).
+    The seed's chain is ordered when its steps use two or more numbers; the configured chain
+    keeps that order only when its steps use two or more numbers too. A single-step chain has
+    no order to lose.
 
     >>> from types import SimpleNamespace as S
     >>> seed = (S(step=1), S(step=1), S(step=2))
