@@ -324,6 +324,7 @@ def _fold_revenue(led: Ledger, txn: Any, decision: Decision | None) -> None:
             orders.append(oid)
         if st is not None:
             st.revenue_goods_issues.add(gid)
+            st.revenue_entries.setdefault(e.id, e)
             _touch(led, st)
     if e.advance_offset is not None and e.advance_offset.amount:
         cur = e.advance_offset.currency

@@ -373,10 +373,12 @@ class Ledger:
         invoices: list[Any] = []
         settlements: list[Any] = []
         proofs: list[Any] = []
+        orders: dict[str, Any] = {}
         for oid in s.order_ids:
             st = self._orders.get(oid)
             if st is None:
                 continue
+            orders[oid] = st.order
             notices.extend(st.delivery_notices.values())
             gis.extend(st.goods_issues.values())
             invoices.extend(st.invoices.values())
@@ -384,6 +386,7 @@ class Ledger:
             for ps in st.delivery_proofs.values():
                 proofs.extend(ps)
             approved.extend(n for n in st.delivery_notices if n in self._approved)
+        entries: dict[str, Any] = {}
         if s.goods_issue_ids:
             have = {g.id for g in gis}
             for gid in s.goods_issue_ids:
@@ -396,8 +399,16 @@ class Ledger:
                     gis.append(g)
                     have.add(gid)
                     proofs.extend(gst.delivery_proofs.get(gid, ()))
+                orders.setdefault(gst.order.id, gst.order)
+                for e in gst.revenue_entries.values():
+                    if gid in e.goods_issue_ids:
+                        entries.setdefault(e.id, e)
         if approved:
             kw["approved_documents"] = frozenset(approved)
+        if orders:
+            kw["orders"] = tuple(orders.values())
+        if entries:
+            kw["revenue_entries"] = tuple(entries.values())
         for key, docs in (
             ("delivery_notices", notices),
             ("goods_issues", gis),

@@ -11,7 +11,10 @@ logistics receipt matches the waybill noted on the goods issue; consignment stoc
 confirmed month-end settlement), O2C-RR-03 (revenue offsets the customer's advance receipts
 first; a receipt is applied to receivables only up to what is open, the rest is an advance);
 and, detective, O2C-RR-01 (daily and at month end, sales invoices = system invoices = revenue in
-the general ledger, S-IC 8.1), run by :func:`salesctl.reconcile.run`.
+the general ledger, S-IC 8.1), run by :func:`salesctl.reconcile.run`; O2C-RR-04, both
+preventive and detective (revenue recognised once per goods issue, for at most its delivered
+value; a document posted twice is an exception; S-IC 二 2.1, S-YF 11), in
+:mod:`~salesctl.controls.revenue.once`.
 
 >>> from salesctl.controls.revenue import RevenuePolicy
 >>> sorted(m.value for m in RevenuePolicy().logistics_modes)
@@ -27,6 +30,11 @@ from salesctl.controls.revenue.checks import (
     proof_problem,
 )
 from salesctl.controls.revenue.detect import detect_revenue_agreement
+from salesctl.controls.revenue.once import (
+    check_revenue_once,
+    delivered_value,
+    detect_revenue_once,
+)
 from salesctl.controls.revenue.policy import RevenuePolicy
 from salesctl.transactions import BookRevenue, RecordReceipt
 
@@ -35,7 +43,10 @@ __all__ = [
     "RevenuePolicy",
     "check_advance_receipts",
     "check_delivery_proof",
+    "check_revenue_once",
+    "delivered_value",
     "detect_revenue_agreement",
+    "detect_revenue_once",
     "proof_problem",
 ]
 
@@ -205,6 +216,76 @@ CONTROLS: tuple[Control, ...] = (
             "revenue.advance_not_offset": (
                 "收入 {entry} 仅冲销预收 {offset},应先冲销 {required}",
                 "revenue {entry} offsets only {offset} of advance receipts; {required} must be offset first",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-RR-04",
+        title_zh="收入不重复、不超发货确认",
+        title_en="Revenue recognised once per goods issue / signed delivery, for at most its delivered value; duplicate documents flagged",
+        objective_zh="收入不虚增:每张出库单(签收的发货)只确认一次收入,金额不超过其发货价值;同一单据不得重复入账。",
+        objective_en="Revenue is not inflated: each goods issue (signed delivery) is recognised once, for no more than the value delivered, and no document is posted twice.",
+        activity_zh="确认收入时系统检查:凭证号未曾入账;每张出库单未曾确认收入(铺货按结算逐次确认,同一结算只确认一次);收入金额不超过出库数量按订单单价计算的发货价值;出库单或其订单不明的阻止(失败关闭)。每月末检查收入登记与发货登记:同一出库单重复确认、收入超过发货价值、任何单据(订单、发货通知、出库单、发票、收入凭证、收款、合同等)同一编号重复过账,均列为例外。",
+        activity_en="When revenue is booked the system checks that the entry was not booked before; that none of its goods issues was recognised before (consignment stock settlement by settlement, each settlement once); and that the amount is no more than the delivered value (goods-issue quantities at the order's prices); a goods issue or order it cannot see blocks (fails closed). At each month end the revenue and delivery registers are checked: a goods issue recognised twice, revenue above the delivered value, and any document (order, delivery notice, goods issue, invoice, revenue entry, receipt, contract …) posted twice under the same id are exceptions.",
+        risks=("R2.1", "R2.2"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=True,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION),
+        seeds=("S-IC 二 2.1", "S-YF 11"),
+        g9=(8, 12),
+        stage="revenue",
+        owner="accounting / 核算会计",
+        evidence="decision log: goods issues, revenue already recognised on them, delivered value; month-end revenue, delivery and document registers",
+        applies_to=(BookRevenue.__name__,),
+        check=check_revenue_once,
+        detect=detect_revenue_once,
+        detect_at={Frequency.MONTHLY},
+        messages={
+            "revenue.entry_duplicate": (
+                "收入凭证 {entry} 已入账,不得重复确认",
+                "revenue entry {entry} was booked before: it cannot be booked again",
+            ),
+            "revenue.goods_issue_listed_twice": (
+                "收入凭证 {entry} 重复列示出库单 {goods_issue}",
+                "revenue entry {entry} lists goods issue {goods_issue} twice",
+            ),
+            "revenue.already_recognised": (
+                "出库单 {goods_issue} 已由收入凭证 {earlier} 确认收入,不得重复确认",
+                "goods issue {goods_issue} was already recognised by revenue entry {earlier}: no second recognition",
+            ),
+            "revenue.settlement_already_recognised": (
+                "铺货结算 {settlement} 已由收入凭证 {earlier} 确认收入",
+                "consignment settlement {settlement} was already recognised by revenue entry {earlier}",
+            ),
+            "revenue.delivery_unknown": (
+                "出库单 {goods_issue} 不明,无法核实发货价值(失败关闭)",
+                "goods issue {goods_issue} is not on hand: its delivered value cannot be verified (fails closed)",
+            ),
+            "revenue.order_unknown": (
+                "出库单 {goods_issue} 的订单 {order} 不明,无法计算发货价值(失败关闭)",
+                "the order {order} of goods issue {goods_issue} is not on hand: the delivered value cannot be computed (fails closed)",
+            ),
+            "revenue.above_delivered": (
+                "收入凭证 {entry} 金额 {amount} 超过发货价值 {delivered}",
+                "revenue entry {entry} of {amount} exceeds the delivered value {delivered}",
+            ),
+            "revenue.recognised_twice": (
+                "收入凭证 {entry} 重复确认出库单 {goods_issue}(已由 {earlier} 确认)",
+                "revenue entry {entry} recognises goods issue {goods_issue} again (already recognised by {earlier})",
+            ),
+            "revenue.recognised_above_delivered": (
+                "收入凭证 {entry} 金额 {amount} 超过发货登记的价值 {delivered}",
+                "revenue entry {entry} of {amount} exceeds the {delivered} on the delivery register",
+            ),
+            "revenue.delivery_value_unknown": (
+                "收入凭证 {entry} 的出库单 {goods_issue} 在发货登记中无价值,无法核对",
+                "revenue entry {entry}: goods issue {goods_issue} has no value on the delivery register; it cannot be checked",
+            ),
+            "revenue.document_duplicate": (
+                "{kind} 单据 {document} 重复过账(第 {times} 次)",
+                "{kind} document {document} posted again (time {times})",
             ),
         },
     ),
