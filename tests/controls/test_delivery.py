@@ -27,6 +27,10 @@ from tests.controls._records import MARCH, d, delivery_record, outcomes
 POLICY = delivery.DeliveryPolicy()
 MGR_OK = b.approval("DN-0042-1", "sales_manager", b.MANAGER, id="A-DN")
 APPROVED = frozenset({b.ORDER_ID})
+#: The signed contract the credit order SO-2026-0042 rests on (S-IC 2.3, S-K1 3; O2C-DL-01).
+SIGNED = b.sales_contract(
+    status=sc.ContractStatus.SIGNED, signed_on=b.TODAY, order_id=b.ORDER_ID
+)
 
 
 def only(cid: str, policy: sc.Policy | None = None) -> sc.Gate:
@@ -34,7 +38,9 @@ def only(cid: str, policy: sc.Policy | None = None) -> sc.Gate:
 
 
 def notice_ctx(**kw: object) -> sc.Context:
-    base: dict[str, object] = dict(approvals=(MGR_OK,), approved_documents=APPROVED)
+    base: dict[str, object] = dict(
+        approvals=(MGR_OK,), approved_documents=APPROVED, contracts=(SIGNED,)
+    )
     base.update(kw)
     return b.context(**base)
 
@@ -45,6 +51,7 @@ def issue_ctx(**kw: object) -> sc.Context:
         approved_documents=APPROVED | {"DN-0042-1"},
         delivery_notices=(b.notice(),),
         stock_lots=(b.lot(),),
+        contracts=(SIGNED,),
     )
     base.update(kw)
     return b.context(**base)
