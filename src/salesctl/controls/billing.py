@@ -7,7 +7,8 @@ Source: the group manual S-IC 5.2 (营销部门依据系统发货凭证生成系
 
 Controls: O2C-BL-01 (invoiced quantity never above delivered quantity, per order line),
 O2C-BL-03 (a contract is invoiced only once the collected share of its price reaches the
-policy's minimum, 60 % by default, and the finance VP signs), O2C-BL-04 (an invoice is voided
+policy's minimum, 60 % by default, and the finance VP signs; the contract is found through the
+order when the invoice leaves it out, and a credit sale without one is blocked, S-K1 3), O2C-BL-04 (an invoice is voided
 only after its settlement was voided; a settlement is rolled back only while its accounting
 voucher is unposted); and, detective, O2C-BL-02 (daily, the quantities invoiced agree with
 the system deliveries they bill, S-IC 7.1: 每日核对发票销售量与系统发货量是否一致), run by
