@@ -318,7 +318,8 @@ def issue_invoice(lines: int = 10) -> Case:
 
 def post_goods_issue(lines: int = 10) -> Case:
     """A goods issue of ``lines`` lines against an approved delivery notice, from lots with
-    QC certificates far from expiry, within the credit limit (O2C-DL-02..05)."""
+    QC certificates far from expiry, within the credit limit, on the order's signed contract
+    (O2C-DL-01..05)."""
     ls = tuple(b.line(i + 1, "10", "1000", product=f"P-{i:03}") for i in range(lines))
     order = b.order(lines=ls)
     notice = b.notice(lines=tuple(b.dline(i + 1, "10", product=f"P-{i:03}") for i in range(lines)))
@@ -337,5 +338,8 @@ def post_goods_issue(lines: int = 10) -> Case:
         delivery_notices=(notice,),
         stock_lots=lots,
         exposure=b.exposure(open_orders="100000"),
+        contracts=(
+            b.sales_contract(status=sc.ContractStatus.SIGNED, signed_on=b.TODAY, order_id=order.id),
+        ),
     )
     return b.post_issue(gi, order), ctx

@@ -24,11 +24,10 @@ from salesctl.errors import InvalidInput
 
 #: SHA-256 of ``events.jsonl`` and of the manifest (without the policy fingerprint, which
 #: follows the policy text) written by ``salesctl demo DIR --seed 3 --customers 40 --orders
-#: 200``. They change only when the generated year changes on purpose (last: issue 13 — contracts
-#: signed by the general manager under the seal custodian's record, O2C-CT-05 planted, monthly
-#: plans reviewed then approved in order).
-_EVENTS_SHA256 = "e247c93ef44109fbf10fae90c725b4d5756164fd82839b8843cfa0204267ccb2"
-_MANIFEST_SHA256 = "93595119b374e91f8a64a37d57ebb1c649caa2175255cc2af078e5baef22250e"
+#: 200``. They change only when the generated year changes on purpose (last: issue 14 — each plain
+#: credit sale signed on its contract with 60 % paid before delivery, O2C-RR-04 planted).
+_EVENTS_SHA256 = "025f7eba41426aea0edb6bec9b3411f797f6ddea5930dfb7d6269a68fb660565"
+_MANIFEST_SHA256 = "eafc3ef7f7d518e805830f7974724d0e660a3b179de19d01465e6082a9770778"
 
 
 def _sha256(data: bytes) -> str:
@@ -55,7 +54,7 @@ class TestSameSeedSameBytes:
 class TestInjectorTable:
     def test_every_row_is_an_injection_keyed_by_its_control(self) -> None:
         """The table holds one row per control, each planting its own control among others."""
-        assert len(INJECTORS) == 47
+        assert len(INJECTORS) == 48
         for cid, row in INJECTORS.items():
             assert isinstance(row, Injection)
             assert row.control_id == cid

@@ -57,6 +57,7 @@ DETECTIVE_IDS = {
     "O2C-DL-06",
     "O2C-BL-02",
     "O2C-RR-01",
+    "O2C-RR-04",
     "O2C-AR-01",
     "O2C-AR-02",
     "O2C-IN-01",
@@ -331,6 +332,7 @@ class TestRun:
             "O2C-CT-04",
             "O2C-DL-06",
             "O2C-RR-01",
+            "O2C-RR-04",
             "O2C-AR-01",
             "O2C-AR-02",
             "O2C-IN-01",
@@ -343,7 +345,7 @@ class TestRun:
     def test_every_detective_control_of_the_catalogue_has_a_detective_check(self) -> None:
         """Every D (and P+D) control in the catalogue carries ``detect``; SO-01 and PL-01 both sides."""
         assert {c.id for c in CONTROLS.values() if c.detect is not None} == DETECTIVE_IDS
-        for cid in ("O2C-SO-01", "O2C-PL-01"):
+        for cid in ("O2C-SO-01", "O2C-PL-01", "O2C-RR-04"):
             assert CONTROLS[cid].check is not None and CONTROLS[cid].detect is not None
         assert CONTROLS["O2C-SO-01"].family == "orders"
         assert "Monthly, the order register" in CONTROLS["O2C-SO-01"].activity_en

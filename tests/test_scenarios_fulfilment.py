@@ -70,10 +70,15 @@ def test_s_k1_items_7_8_11_in_order() -> None:
     """Contract → delivery notice → QC'd stock → goods issue with gate pass → signed copy →
     revenue → 60 % collected → invoice signed by the finance VP."""
     order = b.order(contract_id=CONTRACT, lines=(b.line(qty="100", price="1000"),))  # 100,000 CNY
+    signed = b.sales_contract(
+        CONTRACT, status=sc.ContractStatus.SIGNED, signed_on=b.TODAY, order_id=order.id
+    )
     w = World(
         contract_accounts={
             CONTRACT: sc.ContractAccount(value=b.cny("100000"), collected=b.cny("0"))
-        }
+        },
+        contracts=(signed,),
+        orders=(order,),
     )
     notice = b.notice(contract_id=CONTRACT, lines=(b.dline(qty="100"),))
 
@@ -161,7 +166,9 @@ def test_s_pm_void_rules_in_order() -> None:
     """S-PM C: unpost the voucher → void the settlement → void the invoice; any other order is blocked."""
     inv = b.invoice(settlement_id="ST-0042-1")
     settlement = b.settlement(status=sc.SettlementStatus.CONFIRMED, voucher_posted=True)
-    w = World(invoices=(inv,), settlements=(settlement,))
+    # An ordinary sale, not on credit (a credit sale would need its contract: O2C-BL-03).
+    cash = b.order(method=sc.PaymentMethod.CASH, days=0)
+    w = World(invoices=(inv,), settlements=(settlement,), orders=(cash,))
 
     def void_invoice() -> sc.Decision:
         return decide(
@@ -197,7 +204,11 @@ def test_s_pm_void_rules_in_order() -> None:
 
 def test_s_yf_direct_delivery_sign_off() -> None:
     """S-YF 9: the customer counts the goods against the customer copy; a difference is refused."""
-    w = World(goods_issues=(b.goods_issue(posted=True),), advance_receipts={"C-100": b.cny("0")})
+    w = World(
+        goods_issues=(b.goods_issue(posted=True),),
+        advance_receipts={"C-100": b.cny("0")},
+        orders=(b.order(),),
+    )
     txn = sc.BookRevenue(entry=b.revenue_entry(), actor=b.ACCOUNTANT, at=b.AT)
     assert fired(decide(txn, w.ctx()), BLOCK) == {"revenue.proof_unsigned"}
     w.add("delivery_proofs", b.signed(discrepancy=True, id="PR-REFUSED"))
@@ -210,7 +221,7 @@ def test_s_yf_direct_delivery_sign_off() -> None:
 def test_s_yf_logistics_receipt() -> None:
     """S-YF 10–11: "物流送货" on the outbound note and the carrier's receipt matched to it."""
     gi = b.goods_issue(posted=True, mode=sc.DeliveryMode.LOGISTICS, carrier_ref="DB-55012")
-    w = World(goods_issues=(gi,), advance_receipts={"C-100": b.cny("0")})
+    w = World(goods_issues=(gi,), advance_receipts={"C-100": b.cny("0")}, orders=(b.order(),))
     txn = sc.BookRevenue(entry=b.revenue_entry(), actor=b.ACCOUNTANT, at=b.AT)
     assert fired(decide(txn, w.ctx()), BLOCK) == {"revenue.proof_unsigned"}
     w.add("delivery_proofs", b.logistics_receipt(carrier_ref="DB-55021", id="LR-WRONG"))
@@ -224,7 +235,7 @@ def test_s_yf_consignment_revenue_and_advance_receipts() -> None:
     settled; revenue waits for the confirmed settlement and offsets the advance first; the
     distributor then pays the remaining 7,000 before the 5th."""
     as_of = dt.date(2026, 3, 31)
-    w = World(as_of=as_of, exposure=b.exposure())
+    w = World(as_of=as_of, exposure=b.exposure(), orders=(b.order(),))
     # The distributor pays 5,000 in advance: nothing is invoiced, so it cannot settle receivables.
     early = b.receipt(
         "RC-ADV", amount="5000", to_receivables="5000", received_on=dt.date(2026, 3, 1)

@@ -44,6 +44,8 @@ from salesctl.model import (
     GoodsIssue,
     Invoice,
     PriceEntry,
+    RevenueEntry,
+    SalesOrder,
     Settlement,
     StockLot,
 )
@@ -156,6 +158,11 @@ class Context:
             finance (O2C-RR-02).
         consignment_settlements: month-end consignment settlements (O2C-RR-02).
         advance_receipts: unapplied advance receipts (预收账款) by customer id (O2C-RR-03).
+        orders: the sales orders of the documents concerned (ids unique): their prices value
+            a goods issue (O2C-RR-04), their payment terms and contract tell whether an
+            invoice needs a contract (O2C-BL-03).
+        revenue_entries: revenue already recognised on the goods issues concerned (ids
+            unique; O2C-RR-04: a goods issue is recognised once).
         contracts: contract documents the host holds (their lines, first instalment, status);
             whether a contract is approved is :attr:`approved_documents` (O2C-SO-06,
             O2C-CM-01, O2C-SV-01).
@@ -221,6 +228,14 @@ class Context:
     advance_receipts: FrozenMap[str, Money] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=_map_of(Money, "advance_receipts")
     )
+    orders: tuple[SalesOrder, ...] = field(
+        default=(), converter=tuple_conv, validator=[each(SalesOrder), _unique_ids("orders")]
+    )
+    revenue_entries: tuple[RevenueEntry, ...] = field(
+        default=(),
+        converter=tuple_conv,
+        validator=[each(RevenueEntry), _unique_ids("revenue_entries")],
+    )
     # -- document flow (sales: salesctl.controls.orders, .contracts, .commission, .service) --
     contracts: tuple[Contract, ...] = field(
         default=(), converter=tuple_conv, validator=[each(Contract), _unique_ids("contracts")]
@@ -240,6 +255,10 @@ class Context:
     def contract(self, contract_id: str) -> Contract | None:
         """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""
         return next((c for c in self.contracts if c.id == contract_id), None)
+
+    def order(self, order_id: str) -> SalesOrder | None:
+        """The sales order with id ``order_id`` in :attr:`orders`, if given."""
+        return next((o for o in self.orders if o.id == order_id), None)
 
     def business_approval_form(self, form_id: str) -> BusinessApprovalForm | None:
         """The business approval form with id ``form_id``, if given."""

@@ -38,7 +38,7 @@ from salesctl._validators import (
     typed,
 )
 from salesctl.errors import CurrencyMismatch, InvalidInput
-from salesctl.model import Approval, SalesPlan
+from salesctl.model import Approval, RevenueEntry, SalesPlan
 from salesctl.money import Money
 
 __all__ = [
@@ -47,6 +47,7 @@ __all__ = [
     "ContractLedgerLine",
     "CreditFile",
     "DeliveryRecord",
+    "DocumentEntry",
     "Frequency",
     "GLRevenue",
     "LedgerBook",
@@ -385,6 +386,8 @@ class DeliveryRecord:
         product_id: the product.
         quantity: the quantity posted.
         posted_on: the posting day.
+        value: the line's value at the order's price (O2C-RR-04 caps the revenue recognised
+            on the goods issue at the sum over its lines); ``None`` when not known.
     """
 
     goods_issue_id: str = field(validator=text)
@@ -393,6 +396,31 @@ class DeliveryRecord:
     product_id: str = field(validator=text)
     quantity: Decimal = field(converter=decimal_conv, validator=_qty_pos)
     posted_on: dt.date = field(validator=a_date)
+    value: Money | None = field(default=None, validator=typed(Money, optional=True))
+
+    def __attrs_post_init__(self) -> None:
+        if self.value is not None and self.value.is_negative:
+            raise InvalidInput(
+                "must not be negative", path="DeliveryRecord.value", value=str(self.value)
+            )
+
+
+@frozen
+class DocumentEntry:
+    """A document the host posted: its kind and id (O2C-RR-04 flags an id posted twice).
+
+    Attributes:
+        kind: the kind of document, the name of the transaction that posted it (for example
+            ``"IssueDeliveryNotice"``).
+        document_id: the document's id.
+        posted_on: the day it was posted.
+        customer_id: the customer it concerns, if any.
+    """
+
+    kind: str = field(validator=text)
+    document_id: str = field(validator=text)
+    posted_on: dt.date = field(validator=a_date)
+    customer_id: str | None = field(default=None, validator=opt_text)
 
 
 @frozen
@@ -709,6 +737,8 @@ class Records:
         assessments: performance assessments (O2C-MN-02).
         sales_plans: sales plans (O2C-PL-01).
         approvals: approvals on hand for plans (O2C-PL-01).
+        revenue_entries: revenue recognised, entry by entry (O2C-RR-04).
+        documents: the documents posted, by kind and id (O2C-RR-04).
     """
 
     orders: tuple[OrderEntry, ...] = field(
@@ -764,6 +794,12 @@ class Records:
     )
     approvals: tuple[Approval, ...] = field(
         default=(), converter=tuple_conv, validator=each(Approval)
+    )
+    revenue_entries: tuple[RevenueEntry, ...] = field(
+        default=(), converter=tuple_conv, validator=each(RevenueEntry)
+    )
+    documents: tuple[DocumentEntry, ...] = field(
+        default=(), converter=tuple_conv, validator=each(DocumentEntry)
     )
 
     def to_dict(self) -> dict[str, Any]:

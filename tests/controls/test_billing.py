@@ -199,7 +199,9 @@ class TestBL03CollectedShare:
 
     def test_invoice_without_contract_is_outside_the_rule(self) -> None:
         """Cash-and-carry sales have no contract (O2C-CT-01): the 60 % rule does not apply."""
-        assert only("O2C-BL-03").check(invoice_txn(), b.context()).outcome is sc.Outcome.ALLOW
+        cash = b.order(method=sc.PaymentMethod.CASH, days=0)
+        d = only("O2C-BL-03").check(invoice_txn(), b.context(orders=(cash,)))
+        assert d.outcome is sc.Outcome.ALLOW
 
     def test_ratio_parameter(self) -> None:
         """With min_collected_ratio = 0.80, 79,999.99 of 100,000 is short."""
@@ -221,6 +223,120 @@ class TestBL03CollectedShare:
         ctx = self.ctx("0", contract_accounts={"CT-2026-007": account(str(c), str(v))})
         d = only("O2C-BL-03").check(invoice_txn(self.INV), ctx)
         assert (d.outcome is sc.Outcome.BLOCK) is (collected * 100 < value * 60)
+
+
+class TestBL03ContractThroughTheOrder:
+    """Issue 14: the 60 % rule is not skipped when the invoice leaves out its contract id."""
+
+    INV = b.invoice(contract_id=None)
+
+    def ctx(
+        self,
+        collected: str = "0.00",
+        *,
+        link: str = "order",
+        method: sc.PaymentMethod = sc.PaymentMethod.CREDIT,
+        **kw: object,
+    ) -> sc.Context:
+        """Order SO-2026-0042 linked to contract HT-2026-007 (through the order's contract_id,
+        or the contract naming the order, or not at all)."""
+        o = b.order(method=method, contract_id=b.CONTRACT_ID if link == "order" else None)
+        k = b.sales_contract(
+            status=sc.ContractStatus.SIGNED,
+            signed_on=b.TODAY,
+            order_id=b.ORDER_ID if link == "contract" else None,
+        )
+        base: dict[str, object] = dict(
+            orders=(o,),
+            contracts=(k,) if link != "none" else (),
+            contract_accounts={b.CONTRACT_ID: account(collected)},
+        )
+        base.update(kw)
+        return b.context(**base)
+
+    @pytest.mark.parametrize("link", ["order", "contract"])
+    def test_the_issue_example_is_blocked(self, link: str) -> None:
+        """SO-2026-0042 on HT-2026-007, 0.00 collected, no finance-VP approval, invoice with
+        contract_id=None: BLOCK (it was ALLOW)."""
+        d = only("O2C-BL-03").check(invoice_txn(self.INV), self.ctx(link=link))
+        assert d.outcome is sc.Outcome.BLOCK
+        assert keys(d) == {"billing.collected_too_little"}
+        assert dict(d.findings[0].facts)["contract"] == b.CONTRACT_ID
+
+    @pytest.mark.parametrize("link", ["order", "contract"])
+    def test_passes_through_the_order_at_sixty_percent_with_the_vp(self, link: str) -> None:
+        """The contract found through the order at 60 % collected, signed by the VP: ALLOW."""
+        ctx = self.ctx("60000.00", link=link, approvals=(VP_OK,))
+        d = only("O2C-BL-03").check(invoice_txn(self.INV), ctx)
+        assert d.outcome is sc.Outcome.ALLOW
+        assert d.findings[0].cleared_by == ("A-VP",)
+
+    def test_one_cent_short_through_the_order(self) -> None:
+        """59,999.99 of 100,000 on the order's contract: BLOCK even with the VP's signature."""
+        ctx = self.ctx("59999.99", approvals=(VP_OK,))
+        assert only("O2C-BL-03").check(invoice_txn(self.INV), ctx).outcome is sc.Outcome.BLOCK
+
+    def test_credit_sale_without_a_contract_is_blocked(self) -> None:
+        """S-K1 3: a credit sale has a contract; none found → BLOCK, not a pass."""
+        d = only("O2C-BL-03").check(invoice_txn(self.INV), self.ctx(link="none"))
+        assert d.outcome is sc.Outcome.BLOCK
+        assert keys(d) == {"billing.credit_sale_without_contract"}
+
+    def test_order_not_on_hand_fails_closed(self) -> None:
+        """Without the order the control cannot tell a credit sale: BLOCK."""
+        d = only("O2C-BL-03").check(invoice_txn(self.INV), b.context())
+        assert keys(d) == {"billing.order_unknown"}
+
+    def test_naming_another_contract_is_blocked(self) -> None:
+        """An invoice naming a fully paid contract its order is not linked to: BLOCK."""
+        inv = b.invoice(contract_id="HT-2026-999")
+        ctx = self.ctx(
+            contract_accounts={
+                b.CONTRACT_ID: account("0.00"),
+                "HT-2026-999": account("100000.00"),
+            },
+            approvals=(VP_OK,),
+        )
+        d = only("O2C-BL-03").check(invoice_txn(inv), ctx)
+        assert keys(d) == {"billing.contract_not_linked"}
+
+    def test_gate_resolves_the_credit_methods_of_the_policy(self) -> None:
+        """The credit methods come from [credit]: with credit limited to 'credit', a TT
+        open-account order with no contract is outside the rule."""
+        p = sc.loads_policy('[credit]\ncredit_methods = ["credit"]\n')
+        ctx = self.ctx(link="none", method=sc.PaymentMethod.TT_OPEN_ACCOUNT)
+        assert only("O2C-BL-03", p).check(invoice_txn(self.INV), ctx).outcome is sc.Outcome.ALLOW
+        assert only("O2C-BL-03").check(invoice_txn(self.INV), ctx).outcome is sc.Outcome.BLOCK
+
+    @settings(max_examples=150)
+    @given(
+        link=st.sampled_from(["order", "contract", "none"]),
+        named=st.booleans(),
+        method=st.sampled_from(
+            [
+                sc.PaymentMethod.CREDIT,
+                sc.PaymentMethod.TT_OPEN_ACCOUNT,
+                sc.PaymentMethod.DOCUMENTS_AGAINST_ACCEPTANCE,
+                sc.PaymentMethod.DOCUMENTS_AGAINST_PAYMENT,
+            ]
+        ),
+        collected=st.integers(0, 10**7),
+        vp=st.booleans(),
+    )
+    def test_property_no_credit_invoice_escapes(
+        self, link: str, named: bool, method: sc.PaymentMethod, collected: int, vp: bool
+    ) -> None:
+        """Attack: however the contract is linked or left out, a credit invoice is ALLOWed only
+        on a contract found, 60 % collected (of 100,000.00) and the VP's signature."""
+        inv = b.invoice(contract_id=b.CONTRACT_ID if named else None)
+        c = Decimal(collected) / 100
+        ctx = self.ctx(str(c), link=link, method=method, approvals=(VP_OK,) if vp else ())
+        d = only("O2C-BL-03").check(invoice_txn(inv), ctx)
+        found = named or link != "none"
+        if d.outcome is sc.Outcome.ALLOW:
+            assert found and c >= Decimal("60000") and vp
+        if not found:
+            assert d.outcome is sc.Outcome.BLOCK
 
 
 class TestBL04Voids:

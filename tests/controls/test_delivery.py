@@ -27,6 +27,10 @@ from tests.controls._records import MARCH, d, delivery_record, outcomes
 POLICY = delivery.DeliveryPolicy()
 MGR_OK = b.approval("DN-0042-1", "sales_manager", b.MANAGER, id="A-DN")
 APPROVED = frozenset({b.ORDER_ID})
+#: The signed contract the credit order SO-2026-0042 rests on (S-IC 2.3, S-K1 3; O2C-DL-01).
+SIGNED = b.sales_contract(
+    status=sc.ContractStatus.SIGNED, signed_on=b.TODAY, order_id=b.ORDER_ID
+)
 
 
 def only(cid: str, policy: sc.Policy | None = None) -> sc.Gate:
@@ -34,7 +38,9 @@ def only(cid: str, policy: sc.Policy | None = None) -> sc.Gate:
 
 
 def notice_ctx(**kw: object) -> sc.Context:
-    base: dict[str, object] = dict(approvals=(MGR_OK,), approved_documents=APPROVED)
+    base: dict[str, object] = dict(
+        approvals=(MGR_OK,), approved_documents=APPROVED, contracts=(SIGNED,)
+    )
     base.update(kw)
     return b.context(**base)
 
@@ -45,6 +51,7 @@ def issue_ctx(**kw: object) -> sc.Context:
         approved_documents=APPROVED | {"DN-0042-1"},
         delivery_notices=(b.notice(),),
         stock_lots=(b.lot(),),
+        contracts=(SIGNED,),
     )
     base.update(kw)
     return b.context(**base)
@@ -652,3 +659,114 @@ def test_bad_shipment_parameters_are_refused(kwargs: dict[str, object]) -> None:
     """Impossible parameters raise InvalidInput."""
     with pytest.raises(InvalidInput):
         delivery.DeliveryPolicy(**kwargs)  # type: ignore[arg-type]
+
+
+class TestDL01CreditSecured:
+    """Issue 14 (S-IC 2.3 签订赊销合同, S-K1 3, S-IC 5.1 根据已经签订的购销合同或客户到款情况…
+    开具发货通知单): nothing leaves on credit without a signed contract or the customer's money.
+    The order itself may precede the contract."""
+
+    def check(self, txn: sc.Transaction, **kw: object) -> sc.Decision:
+        base: dict[str, object] = dict(contracts=())
+        base.update(kw)
+        c = issue_ctx(**base) if isinstance(txn, sc.PostGoodsIssue) else notice_ctx(**base)
+        return only("O2C-DL-01").check(txn, c)
+
+    @pytest.mark.parametrize("txn", [b.issue_notice(), b.post_issue()], ids=["notice", "issue"])
+    def test_blocks_a_credit_sale_with_neither(self, txn: sc.Transaction) -> None:
+        """A credit order, no contract, no money: the notice and the goods issue are blocked."""
+        d = self.check(txn)
+        assert d.outcome is sc.Outcome.BLOCK
+        assert "delivery.credit_unsecured" in keys(d, sc.Outcome.BLOCK)
+        assert "既无已签订的合同" in d.explain("zh")
+
+    @pytest.mark.parametrize("txn", [b.issue_notice(), b.post_issue()], ids=["notice", "issue"])
+    def test_a_signed_contract_secures_it(self, txn: sc.Transaction) -> None:
+        """The contract signed for the order (it names the order) → passes."""
+        assert self.check(txn, contracts=(SIGNED,)).outcome is sc.Outcome.ALLOW
+
+    def test_contract_named_by_the_order_or_the_notice(self) -> None:
+        """The order's or the notice's contract id links it too."""
+        k = attrs.evolve(SIGNED, order_id=None)
+        o = b.order(contract_id=k.id)
+        assert self.check(b.issue_notice(o=o), contracts=(k,)).outcome is sc.Outcome.ALLOW
+        n = b.notice(contract_id=k.id)
+        assert self.check(b.issue_notice(n), contracts=(k,)).outcome is sc.Outcome.ALLOW
+
+    @pytest.mark.parametrize(
+        "change",
+        [
+            {"status": sc.ContractStatus.DRAFT, "signed_on": None},
+            {"status": sc.ContractStatus.CANCELLED},
+            {"customer_id": "C-999"},
+            {"signed_on": b.TODAY + dt.timedelta(days=1)},
+        ],
+        ids=["draft", "cancelled", "other-customer", "signed-tomorrow"],
+    )
+    def test_contracts_that_do_not_secure(self, change: dict[str, object]) -> None:
+        """A draft, a cancelled contract, another customer's, or one signed after today."""
+        k = attrs.evolve(SIGNED, **change)
+        assert self.check(b.issue_notice(), contracts=(k,)).outcome is sc.Outcome.BLOCK
+
+    @pytest.mark.parametrize(
+        ("advance", "outcome"),
+        [("10000.00", sc.Outcome.ALLOW), ("9999.99", sc.Outcome.BLOCK)],
+        ids=["exactly-the-delivery", "one-cent-short"],
+    )
+    def test_money_received_secures_it(self, advance: str, outcome: sc.Outcome) -> None:
+        """S-IC 5.1 客户到款: advances covering the 10 × 1,000.00 delivered pass; a cent short does not."""
+        got = self.check(b.issue_notice(), advance_receipts={"C-100": b.cny(advance)})
+        assert got.outcome is outcome
+
+    def test_not_a_credit_sale(self) -> None:
+        """Cash and prepayment orders are outside this rule."""
+        for method in (sc.PaymentMethod.CASH, sc.PaymentMethod.PREPAYMENT):
+            o = b.order(method=method, days=0)
+            assert self.check(b.issue_notice(o=o)).outcome is sc.Outcome.ALLOW
+
+    def test_the_order_may_precede_the_contract(self) -> None:
+        """Placing a credit order with no contract yet is not a delivery: O2C-DL-01 does not run."""
+        d = sc.Gate(only=["O2C-DL-01", "O2C-CT-01"]).check(b.place(), b.context())
+        assert not d.findings_for("O2C-DL-01") and not d.findings_for("O2C-CT-01")
+
+    @settings(max_examples=150)
+    @given(
+        status=st.sampled_from(list(sc.ContractStatus)),
+        same_customer=st.booleans(),
+        signed_days=st.integers(-3, 3),
+        advance=st.integers(0, 2_000_000),
+        link=st.sampled_from(["order", "contract", "notice", "none"]),
+        goods_issue=st.booleans(),
+    )
+    def test_property_nothing_leaves_unsecured(
+        self,
+        status: sc.ContractStatus,
+        same_customer: bool,
+        signed_days: int,
+        advance: int,
+        link: str,
+        goods_issue: bool,
+    ) -> None:
+        """Attack: any contract state, link and advance: ALLOW only with a signed contract of the
+        customer, linked, signed by today, or advances of at least 10,000.00."""
+        k = attrs.evolve(
+            SIGNED,
+            status=status,
+            customer_id="C-100" if same_customer else "C-7",
+            signed_on=b.TODAY + dt.timedelta(days=signed_days),
+            order_id=b.ORDER_ID if link == "contract" else None,
+        )
+        o = b.order(contract_id=k.id if link == "order" else None)
+        if goods_issue:
+            txn: sc.Transaction = b.post_issue(o=o)
+        else:
+            n = b.notice(contract_id=k.id if link == "notice" else None)
+            txn = b.issue_notice(n, o=o)
+        paid = Decimal(advance) / 100
+        d = self.check(txn, contracts=(k,), advance_receipts={"C-100": b.cny(str(paid))})
+        secured = (
+            link != "none" and status is sc.ContractStatus.SIGNED and same_customer and signed_days <= 0
+        ) or paid >= Decimal("10000")
+        if goods_issue and link == "notice":
+            secured = paid >= Decimal("10000")  # a goods issue names no contract of its own
+        assert ("delivery.credit_unsecured" not in keys(d)) is secured

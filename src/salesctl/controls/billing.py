@@ -7,7 +7,8 @@ Source: the group manual S-IC 5.2 (营销部门依据系统发货凭证生成系
 
 Controls: O2C-BL-01 (invoiced quantity never above delivered quantity, per order line),
 O2C-BL-03 (a contract is invoiced only once the collected share of its price reaches the
-policy's minimum, 60 % by default, and the finance VP signs), O2C-BL-04 (an invoice is voided
+policy's minimum, 60 % by default, and the finance VP signs; the contract is found through the
+order when the invoice leaves it out, and a credit sale without one is blocked, S-K1 3), O2C-BL-04 (an invoice is voided
 only after its settlement was voided; a settlement is rolled back only while its accounting
 voucher is unposted); and, detective, O2C-BL-02 (daily, the quantities invoiced agree with
 the system deliveries they bill, S-IC 7.1: 每日核对发票销售量与系统发货量是否一致), run by
@@ -31,7 +32,17 @@ from attrs import field, frozen
 
 from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
 from salesctl.context import Context
-from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
+from salesctl.control import (
+    FROM_FAMILY,
+    Assertion,
+    Automation,
+    Control,
+    Examination,
+    Family,
+    Frequency,
+    Kind,
+)
+from salesctl.controls.credit import CreditPolicy
 from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
 from salesctl.model import Invoice, Settlement, SettlementStatus
@@ -61,6 +72,10 @@ class BillingPolicy:
         invoice_approval_level: the authority level that signature needs.
         billing_role: who investigates invoices that do not agree with deliveries (O2C-BL-02).
         follow_up_level: the authority level of the follow-up roles above.
+        credit: the credit family's parameters in force (``[credit]``), filled in by
+            :class:`~salesctl.policy.Policy` when it is built: its ``credit_methods`` tell a
+            credit sale, which always has a contract (S-K1 3; O2C-BL-03); the default credit
+            parameters in a billing policy built on its own. Not a key of ``[billing]``.
     """
 
     min_collected_ratio: Decimal = field(
@@ -70,6 +85,9 @@ class BillingPolicy:
     invoice_approval_level: int = field(default=4, validator=[typed(int), non_negative])
     billing_role: str = field(default="finance_head", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
+    credit: CreditPolicy | None = field(
+        init=False, default=None, eq=False, repr=False, metadata={FROM_FAMILY: "credit"}
+    )
 
     #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
     AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
@@ -183,30 +201,97 @@ def check_invoiced_within_delivered(
 # -- O2C-BL-03 --------------------------------------------------------------------------------
 
 
+def _linked_contracts(inv: Invoice, ctx: Context) -> tuple[str, ...]:
+    """The contracts the context links the invoice's order to: the order's ``contract_id``
+    and every contract document naming the order (sorted, no repeats)."""
+    out: set[str] = set()
+    order = ctx.order(inv.order_id)
+    if order is not None and order.contract_id is not None:
+        out.add(order.contract_id)
+    out.update(c.id for c in ctx.contracts if c.order_id == inv.order_id)
+    return tuple(sorted(out))
+
+
 def check_collected_share(
     txn: Transaction, ctx: Context, policy: BillingPolicy
 ) -> tuple[Finding, ...]:
     """O2C-BL-03: a contract is invoiced only when at least ``min_collected_ratio`` of its
     price has been collected (exact comparison; below it, BLOCK), and then only with the
     finance VP's signature (a HOLD the VP's approval clears; the preparer's own does not).
-    Invoices without a contract are outside this rule; a contract the context's ledger does
-    not hold fails closed."""
+
+    The contract is the one the invoice names or, when it names none, the one the context
+    links its order to (the order's ``contract_id`` in ``ctx.orders``, or a contract in
+    ``ctx.contracts`` naming the order); an invoice naming a contract its order is not linked
+    to is blocked. A credit sale always has a contract (S-K1 3): an invoice on one with no
+    contract found is blocked; so is an invoice whose order the context does not hold (it
+    cannot tell a credit sale; fails closed). Only a sale not on credit, with no contract,
+    is outside the rule. A contract the context's ledger does not hold fails closed."""
     assert isinstance(txn, IssueInvoice)
     inv = txn.invoice
     cid = "O2C-BL-03"
-    if inv.contract_id is None:
+    linked = _linked_contracts(inv, ctx)
+    if inv.contract_id is not None:
+        if linked and inv.contract_id not in linked:
+            return (
+                finding(
+                    cid,
+                    Outcome.BLOCK,
+                    "billing.contract_not_linked",
+                    params={
+                        "invoice": inv.id,
+                        "contract": inv.contract_id,
+                        "order": inv.order_id,
+                        "linked": "/".join(linked),
+                    },
+                ),
+            )
+        contracts: tuple[str, ...] = (inv.contract_id,)
+    else:
+        contracts = linked
+    if not contracts:
+        order = ctx.order(inv.order_id)
+        if order is None:
+            return (
+                finding(
+                    cid,
+                    Outcome.BLOCK,
+                    "billing.order_unknown",
+                    params={"invoice": inv.id, "order": inv.order_id},
+                ),
+            )
+        credit = policy.credit if policy.credit is not None else CreditPolicy()
+        if order.payment.method in credit.credit_methods:
+            return (
+                finding(
+                    cid,
+                    Outcome.BLOCK,
+                    "billing.credit_sale_without_contract",
+                    params={"invoice": inv.id, "order": order.id},
+                    facts={"order": order.id, "method": order.payment.method},
+                ),
+            )
         return _NONE
-    acct = ctx.contract_accounts.get(inv.contract_id)
+    out: list[Finding] = []
+    for contract_id in contracts:
+        out.extend(_collected_share(inv, contract_id, ctx, policy))
+    return tuple(out)
+
+
+def _collected_share(
+    inv: Invoice, contract_id: str, ctx: Context, policy: BillingPolicy
+) -> tuple[Finding, ...]:
+    cid = "O2C-BL-03"
+    acct = ctx.contract_accounts.get(contract_id)
     if acct is None:
         return (
             finding(
-                cid, Outcome.BLOCK, "billing.contract_unknown", params={"contract": inv.contract_id}
+                cid, Outcome.BLOCK, "billing.contract_unknown", params={"contract": contract_id}
             ),
         )
     needed = acct.value.amount * policy.min_collected_ratio
     share = acct.collected.amount / acct.value.amount
     facts = {
-        "contract": inv.contract_id,
+        "contract": contract_id,
         "contract_price": acct.value,
         "collected": acct.collected,
         "collected_share": _percent(share),
@@ -219,7 +304,7 @@ def check_collected_share(
                 outcome=Outcome.BLOCK,
                 message="billing.collected_too_little",
                 params={
-                    "contract": inv.contract_id,
+                    "contract": contract_id,
                     "collected": acct.collected,
                     "price": acct.value,
                     "ratio": _percent(policy.min_collected_ratio),
@@ -509,15 +594,15 @@ CONTROLS: tuple[Control, ...] = (
         title_en="Invoice only when ≥ 60 % of the contract price is collected, approved by the finance VP",
         objective_zh="合同货款回收达到规定比例后方可开票,发票由财务副总签批。",
         objective_en="A contract is invoiced only once the required share of its price is collected, and the invoice is signed by the finance VP.",
-        activity_zh="开票时系统按合同台帐计算已回款占合同价款的比例,低于 {min_collected_ratio} 即阻止;达到后须 {invoice_approval_role}(级别 ≥ {invoice_approval_level})签批,开票人本人签批无效。",
-        activity_en="At invoicing the system computes collected ÷ contract price from the contract ledger; below {min_collected_ratio} the invoice is blocked; at or above it the invoice is held for signature by {invoice_approval_role} (level ≥ {invoice_approval_level}), never the preparer's own.",
+        activity_zh="开票时系统确定合同(发票所注合同;未注明的,按订单关联的合同查找;所注合同与订单关联的不符即阻止),按合同台帐计算已回款占合同价款的比例,低于 {min_collected_ratio} 即阻止;达到后须 {invoice_approval_role}(级别 ≥ {invoice_approval_level})签批,开票人本人签批无效。赊销必有合同:赊销订单找不到合同、或订单不明的,阻止开票。",
+        activity_en="At invoicing the system finds the contract (the one the invoice names or, when it names none, the one its order is linked to; an invoice naming a contract its order is not linked to is blocked) and computes collected ÷ contract price from the contract ledger; below {min_collected_ratio} the invoice is blocked; at or above it the invoice is held for signature by {invoice_approval_role} (level ≥ {invoice_approval_level}), never the preparer's own. A credit sale always has a contract: an invoice on a credit sale with no contract found, or on an order the system cannot see, is blocked.",
         risks=("R1.3", "R2.1"),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
         key=True,
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.VALUATION),
-        seeds=("S-K1 11",),
+        seeds=("S-K1 11", "S-K1 3"),
         g9=(10,),
         refs=("BN 29",),
         stage="billing",
@@ -525,7 +610,20 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: contract price, collected amount and share, the VP's approval",
         applies_to=(IssueInvoice.__name__,),
         check=check_collected_share,
+        version=2,
         messages={
+            "billing.contract_not_linked": (
+                "发票 {invoice} 所注合同 {contract} 与订单 {order} 关联的合同 {linked} 不符",
+                "invoice {invoice} names contract {contract}, but its order {order} is linked to {linked}",
+            ),
+            "billing.order_unknown": (
+                "发票 {invoice} 的订单 {order} 不明,无法判断是否赊销及其合同(失败关闭)",
+                "the order {order} of invoice {invoice} is not on hand: whether it is a credit sale, and its contract, cannot be told (fails closed)",
+            ),
+            "billing.credit_sale_without_contract": (
+                "发票 {invoice}:赊销订单 {order} 无合同(赊销须签订合同),不得开票",
+                "invoice {invoice}: credit sale {order} has no contract (a credit sale is made on a contract): no invoice",
+            ),
             "billing.contract_unknown": (
                 "合同台帐中无合同 {contract},无法核实回款比例(失败关闭)",
                 "contract {contract} is not in the contract ledger: the collected share cannot be verified (fails closed)",

@@ -151,6 +151,31 @@ class ContractFlow(OrderFlow):
         )
         return cid
 
+    def secure_credit(self, deal: Deal, when: dt.datetime) -> dt.datetime:
+        """A credit sale placed without a contract gets its written contract before anything
+        is delivered (S-IC 2.3, S-K1 3; O2C-DL-01), and the customer pays 60 % of it on signing
+        so that it can be invoiced (S-K1 11; O2C-BL-03). Returns the time the notice follows.
+        """
+        o = deal.order
+        if deal.contract_id is not None or o.payment.method not in self.credit_methods:
+            return when
+        first = (o.total.amount * Decimal("0.6")).quantize(CENT)
+        contract = self.contract_of(deal.cust, o, when, order_id=o.id, first_payment=cny(first))
+        self.sign_contract(deal.cust, contract, when)
+        cid = contract.id
+        self.contracts[cid] = {
+            "contract": contract,
+            "collected": ZERO,
+            "customer": deal.cust,
+            "deal": deal,
+            "plain": True,
+        }
+        deal.contract_id = cid
+        self.receive(
+            deal.cust, first, when + dt.timedelta(minutes=5), to_receivables=ZERO, contract_id=cid
+        )
+        return when + dt.timedelta(minutes=15)
+
     def _first_payment(self, cid: str) -> Decimal:
         info = self.contracts[cid]
         ratio = info.get("first_ratio")
@@ -322,7 +347,7 @@ class ContractFlow(OrderFlow):
 
     def paid(self, deal: Deal, when: dt.datetime) -> None:
         """A contract's collection is followed by the commission on it."""
-        if deal.contract_id is not None:
+        if deal.contract_id is not None and not self.contracts[deal.contract_id].get("plain"):
             self.schedule(self.later(when, 1, 10), lambda t: self.pay_commission(deal, t))
 
     def pay_commission(self, deal: Deal, when: dt.datetime) -> None:

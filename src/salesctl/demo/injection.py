@@ -276,9 +276,12 @@ def one_line_order(
 
 
 def clean_deal(w: World, when: dt.datetime, cust: HostCustomer | None = None, **kw: Any) -> Deal:
-    """A clean order, placed now, whose flow the injector drives."""
+    """A clean order, placed now, whose flow the injector drives (a credit sale signed on its
+    contract, 60 % paid, at once: O2C-DL-01, O2C-BL-03)."""
     cust = cust or credit_customer(w)
-    return w.place(w.new_order(cust, when, **kw), cust, when, flow=False)
+    deal = w.place(w.new_order(cust, when, **kw), cust, when, flow=False)
+    w.secure_credit(deal, when)
+    return deal
 
 
 def ship(w: World, deal: Deal, when: dt.datetime, **kw: Any) -> GoodsIssue:

@@ -55,6 +55,7 @@ from salesctl.model import (
     PaymentMethod,
     PriceClass,
     Product,
+    RevenueEntry,
     SalesOrder,
     Settlement,
     SettlementStatus,
@@ -62,6 +63,8 @@ from salesctl.model import (
 )
 from salesctl.records import SalesInvoice
 from salesctl.transactions import (
+    BookRevenue,
+    IssueDeliveryNotice,
     IssueInvoice,
     PayCommission,
     PostGoodsIssue,
@@ -672,3 +675,56 @@ def _plan_unapproved(w: World, when: dt.datetime, planted: Planted) -> None:
     plan_id = f"PLAN-{dt.date(when.year, when.month + 2, 1).isoformat()[:7]}"
     w.skews.setdefault("plans", {})[plan_id] = set(planted.expect)
     planted(plan_id)
+
+
+# issue 14: revenue
+
+
+def _revenue_entry(
+    w: World, deal: Deal, gi: GoodsIssue, amount: Decimal, when: dt.datetime
+) -> RevenueEntry:
+    """A revenue entry on ``gi``, offsetting the customer's advances first (O2C-RR-03)."""
+    off = min(w.advance_of(deal.cust.id), amount)
+    return RevenueEntry(
+        id=w.next_id("RV"),
+        customer_id=deal.cust.id,
+        goods_issue_ids=(gi.id,),
+        amount=cny(amount),
+        booked_on=when.date(),
+        advance_offset=cny(off) if off else None,
+    )
+
+
+@row(
+    "O2C-RR-04",
+    ("O2C-RR-04", "revenue booked twice for one goods issue"),
+    ("O2C-RR-04", "revenue ten times the delivered value"),
+    ("O2C-RR-04", "delivery notice posted twice"),
+)
+def _revenue_twice(w: World, when: dt.datetime, planted: Planted) -> None:
+    deal = clean_deal(w, when)
+    n = w.notice(deal, when, flow=False)
+    # The same notice posted again: nothing at the gate objects (its approval is on hand);
+    # the month-end register of documents shows the id twice.
+    w.post(IssueDeliveryNotice(notice=n, order=deal.order, actor=w.clerk, at=when + 20 * MINUTE))
+    gi = w.goods_issue(deal, n, when + 2 * HOUR, flow=False)
+    w.record_proof(deal, gi, when + 3 * HOUR)
+    inv = w.invoice(deal, gi, when + 4 * HOUR, flow=False)
+    w.book_revenue(deal, gi, inv, when + 5 * HOUR)
+    again = _revenue_entry(w, deal, gi, inv.total.amount, when + 6 * HOUR)
+    w.post(
+        BookRevenue(entry=again, actor=w.accountant, at=when + 6 * HOUR), expect=planted.expect
+    )
+    # A second sale: its revenue booked at ten times what was delivered.
+    other = clean_deal(w, when + HOUR)
+    gi2 = ship(w, other, when + 2 * HOUR)
+    w.record_proof(other, gi2, when + 5 * HOUR)
+    inv2 = w.invoice(other, gi2, when + 6 * HOUR, flow=False)
+    inflated = _revenue_entry(w, other, gi2, inv2.total.amount * 10, when + 7 * HOUR)
+    w.post(
+        BookRevenue(entry=inflated, actor=w.accountant, at=when + 7 * HOUR),
+        expect=planted.expect,
+    )
+    pay_at_due(w, other, inv2)
+    w.then(w.later(when, 2, 5), lambda t: w.close(other, t))
+    planted(again.id, inflated.id, n.id)

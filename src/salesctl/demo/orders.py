@@ -210,8 +210,10 @@ class OrderFlow(Host):
         valid_days: int | None = 14,
         qty: Decimal | None = None,
     ) -> DeliveryNotice:
-        """Issue the delivery notice for the whole order (then the goods issue)."""
+        """Issue the delivery notice for the whole order (then the goods issue); a credit sale
+        is first secured by its contract (:meth:`secure_credit`)."""
 
+        when = self.secure_credit(deal, when)
         o = deal.order
         n = DeliveryNotice(
             id=self.next_id("DN"),
@@ -235,6 +237,11 @@ class OrderFlow(Host):
         if flow:
             self.schedule(self.later(when, 1, 2), lambda t: self.goods_issue(deal, n, t))
         return n
+
+    def secure_credit(self, deal: Deal, when: dt.datetime) -> dt.datetime:
+        """Before a credit sale is delivered: what secures it (nothing here; the contract side
+        signs its contract). Returns the time the notice may follow."""
+        return when
 
     def pick(
         self, product_id: str, qty: Decimal, day: dt.date, when: dt.datetime

@@ -11,6 +11,7 @@ from typing import Any
 from salesctl.ledger.books import Books, book_fold
 from salesctl.ledger.state import ZERO
 from salesctl.model import SalesOrder
+from salesctl.money import Money
 from salesctl.records import BilledLine, DeliveryRecord, SystemInvoice
 
 __all__: list[str] = []
@@ -83,6 +84,7 @@ def _book_order(b: Books, txn: Any) -> None:
             lines[ln.line_no] = [ln.quantity, ZERO, ZERO]
         else:
             have[0] = ln.quantity
+    b._prices[o.id] = {ln.line_no: ln.unit_price for ln in o.lines}
     b._term[o.id] = o.payment.days
     if o.payment.method in b.credit_methods:
         b._credit_orders[o.id] = (o.created_by, o.payment.days)
@@ -124,6 +126,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
     if gi.id in b.deliveries:
         return  # posted once; a second posting is O2C-DL-02's exception
     day = gi.issued_on
+    prices = b._prices.get(gi.order_id, {})
     recs = [
         DeliveryRecord(
             goods_issue_id=gi.id,
@@ -132,6 +135,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
             product_id=line.product_id,
             quantity=line.quantity,
             posted_on=day,
+            value=_value(prices.get(line.order_line), line.quantity),
         )
         for line in gi.lines
     ]
@@ -307,9 +311,14 @@ def _book_receipt(b: Books, txn: Any) -> None:
     )
 
 
+def _value(price: Money | None, quantity: Decimal) -> Money | None:
+    return price.times(quantity) if price is not None else None
+
+
 @book_fold("BookRevenue")
 def _book_revenue(b: Books, txn: Any) -> None:
     e = txn.entry
+    b.keep("revenue_entries", e.booked_on, e)
     if e.advance_offset is None or not e.advance_offset.amount:
         return
     orders = {b._gi_order.get(g) for g in e.goods_issue_ids}

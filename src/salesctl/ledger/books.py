@@ -12,9 +12,22 @@ from salesctl.control import Frequency
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.model import PaymentMethod
 from salesctl.money import Money
-from salesctl.records import CreditFile, OrderEntry, Period, ReceivableItem, Records
+from salesctl.records import (
+    CreditFile,
+    DocumentEntry,
+    OrderEntry,
+    Period,
+    ReceivableItem,
+    Records,
+)
+from salesctl.transactions import Transaction
 
-__all__ = ["BOOK_FOLDS", "BookFold", "Books", "book_fold"]
+__all__ = ["BOOK_FOLDS", "REPEATABLE", "BookFold", "Books", "book_fold"]
+
+#: Transaction types that legitimately present the same document again (an order released
+#: after a credit block, an opportunity moved from stage to stage). Every other transaction
+#: posts a new document, and its id posted twice is an O2C-RR-04 exception.
+REPEATABLE: frozenset[str] = frozenset({"ReleaseOrder", "AdvanceStage"})
 
 
 class Books:
@@ -25,7 +38,8 @@ class Books:
     line attributed to the deliveries it bills, first delivered first billed), and the
     registers the host exports as records — sales invoices, general-ledger revenue, shipment
     and stock counts, both departments' contract ledgers, consignment counts, targets,
-    analyses, assessments, sales plans and their approvals.
+    analyses, assessments, sales plans and their approvals; the revenue entries and the
+    register of every document a transaction posted (kind and id, O2C-RR-04).
 
     A daily run gets the day's documents and what they refer to; a monthly (or longer) run
     gets everything still kept. Documents are kept ``retention_days`` after their date (an
@@ -81,14 +95,28 @@ class Books:
         self._gi_order: dict[str, str] = {}
         self._pending_approvals: list[Any] = []
         self.plan_roles: frozenset[str] = frozenset(plan_roles)
+        self._prices: dict[str, dict[int, Money]] = {}
 
     # -- registering --------------------------------------------------------------------
 
     def apply(self, event: Any) -> None:
         """Register what ``event`` adds to the books."""
-        fn = BOOK_FOLDS.get(type(event).__name__)
+        name = type(event).__name__
+        fn = BOOK_FOLDS.get(name)
         if fn is not None:
             fn(self, event)
+        if isinstance(event, Transaction) and name not in REPEATABLE:
+            day = event.at.date()
+            self.keep(
+                "documents",
+                day,
+                DocumentEntry(
+                    kind=name,
+                    document_id=event.document_id,
+                    posted_on=day,
+                    customer_id=_customer_of(event),
+                ),
+            )
 
     def keep(self, key: str, day: dt.date, value: Any, ident: str | None = None) -> None:
         """Keep a dated register entry under ``key`` (a :class:`~salesctl.reconcile.Records`
@@ -187,6 +215,7 @@ class Books:
             del self.orders[oid]
             self._unbilled.pop(oid, None)
             self._lines.pop(oid, None)
+            self._prices.pop(oid, None)
         for d in [d for d in self._deliveries_by_day if d < cutoff]:
             for g in self._deliveries_by_day.pop(d):
                 self.deliveries.pop(g, None)
@@ -230,6 +259,19 @@ class Books:
         }
         out.update({k: len(v) for k, v in self._dated.items()})
         return out
+
+
+def _customer_of(event: Any) -> str | None:
+    for name in ("order", "goods_issue", "invoice", "entry", "receipt", "contract", "notice"):
+        doc = getattr(event, name, None)
+        if doc is None:
+            continue
+        cid = getattr(doc, "customer_id", None)
+        if cid is None:
+            cid = getattr(getattr(doc, "customer", None), "id", None)
+        if isinstance(cid, str):
+            return cid
+    return None
 
 
 def _ident(v: Any) -> str | None:

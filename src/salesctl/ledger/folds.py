@@ -324,6 +324,7 @@ def _fold_revenue(led: Ledger, txn: Any, decision: Decision | None) -> None:
             orders.append(oid)
         if st is not None:
             st.revenue_goods_issues.add(gid)
+            st.revenue_entries.setdefault(e.id, e)
             _touch(led, st)
     if e.advance_offset is not None and e.advance_offset.amount:
         cur = e.advance_offset.currency
@@ -379,6 +380,8 @@ def _fold_contract(led: Ledger, txn: Any, decision: Decision | None) -> None:
     k = txn.contract
     led.index(k.id, k.customer_id)
     led.mark_approved(k.id, decision)
+    if k.order_id is not None:
+        led.order_contracts[k.order_id] = k.id
     if led.customer(k.customer_id) is None:
         return
     have = led.contracts.get(k.id)

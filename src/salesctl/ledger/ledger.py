@@ -112,6 +112,9 @@ class Ledger:
         self.stock: dict[str, dict[str, StockLot]] = {}
         #: Contracts and the contract ledger by contract id (owned customers).
         self.contracts: dict[str, ContractState] = {}
+        #: The contract signed for an order, by order id, from the contract's ``order_id``
+        #: (an order placed before its contract does not name it; O2C-BL-03, O2C-DL-01).
+        self.order_contracts: dict[str, str] = {}
         #: Owner customer of orders and contracts, for events that name only those (global).
         self._owner: dict[str, tuple[str, dt.date]] = {}
         self._customers: dict[str, CustomerState] = {}
@@ -373,10 +376,12 @@ class Ledger:
         invoices: list[Any] = []
         settlements: list[Any] = []
         proofs: list[Any] = []
+        orders: dict[str, Any] = {}
         for oid in s.order_ids:
             st = self._orders.get(oid)
             if st is None:
                 continue
+            orders[oid] = st.order
             notices.extend(st.delivery_notices.values())
             gis.extend(st.goods_issues.values())
             invoices.extend(st.invoices.values())
@@ -384,6 +389,7 @@ class Ledger:
             for ps in st.delivery_proofs.values():
                 proofs.extend(ps)
             approved.extend(n for n in st.delivery_notices if n in self._approved)
+        entries: dict[str, Any] = {}
         if s.goods_issue_ids:
             have = {g.id for g in gis}
             for gid in s.goods_issue_ids:
@@ -396,8 +402,16 @@ class Ledger:
                     gis.append(g)
                     have.add(gid)
                     proofs.extend(gst.delivery_proofs.get(gid, ()))
+                orders.setdefault(gst.order.id, gst.order)
+                for e in gst.revenue_entries.values():
+                    if gid in e.goods_issue_ids:
+                        entries.setdefault(e.id, e)
         if approved:
             kw["approved_documents"] = frozenset(approved)
+        if orders:
+            kw["orders"] = tuple(orders.values())
+        if entries:
+            kw["revenue_entries"] = tuple(entries.values())
         for key, docs in (
             ("delivery_notices", notices),
             ("goods_issues", gis),
@@ -407,7 +421,14 @@ class Ledger:
         ):
             if docs:
                 kw[key] = tuple(docs)
-        contracts = [self.contracts[c] for c in s.contract_ids if c in self.contracts]
+        # The contracts the event names, and those of its orders (an invoice that leaves out
+        # its contract id is still on its order's contract: O2C-BL-03).
+        cids = dict.fromkeys(s.contract_ids)
+        for o in orders.values():
+            for c in (o.contract_id, self.order_contracts.get(o.id)):
+                if c is not None:
+                    cids.setdefault(c, None)
+        contracts = [self.contracts[c] for c in cids if c in self.contracts]
         if contracts:
             kw["contracts"] = tuple(c.contract for c in contracts)
             kw["contract_accounts"] = {c.contract.id: contract_account(c) for c in contracts}
@@ -481,6 +502,7 @@ class Ledger:
             self._consumed.discard(r.id)
         for gid in o.goods_issues:
             self._gi_order.pop(gid, None)
+        self.order_contracts.pop(oid, None)
 
     def size(self) -> dict[str, int]:
         """How many documents the ledger holds, by kind (for memory reports and tests)."""

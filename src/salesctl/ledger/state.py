@@ -58,6 +58,7 @@ class OrderState:
         settlements: sales settlements by id.
         delivery_proofs: delivery proofs by goods issue id.
         revenue_goods_issues: goods issues whose revenue was booked.
+        revenue_entries: the revenue entries booked on its goods issues, by id (O2C-RR-04).
         last_touched: the date of the last event on the order.
         completed_on: the date it became complete (voided, or delivered and invoiced in
             full); ``None`` while open.
@@ -74,6 +75,7 @@ class OrderState:
     settlements: dict[str, Any] = attrs.Factory(dict)
     delivery_proofs: dict[str, list[Any]] = attrs.Factory(dict)
     revenue_goods_issues: set[str] = attrs.Factory(set)
+    revenue_entries: dict[str, Any] = attrs.Factory(dict)
     completed_on: dt.date | None = None
     #: What the order adds to its customer's exposure now: (currency, open, delivered not
     #: invoiced); kept in step with the customer's totals by ``_touch``.

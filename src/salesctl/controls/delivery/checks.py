@@ -16,6 +16,7 @@ from salesctl.controls.credit import (
     release_problem,
 )
 from salesctl.controls.delivery.policy import DeliveryPolicy
+from salesctl.controls.delivery.secured import check_credit_delivery_secured
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
 from salesctl.model import DeliveryLine, GoodsIssue, SalesOrder, StockLot
@@ -79,10 +80,16 @@ def check_notice(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
     validity period within the policy's maximum, stays within the order's quantities (plus
     tolerance, less what was delivered or is open on other valid notices), and is signed by
     the sales manager (a HOLD that the manager's approval clears; the writer's own does not).
+
+    On credit, the notice — and each goods issue, to which O2C-DL-01 applies for this rule
+    alone — needs a signed contract or the customer's money covering it
+    (:func:`~salesctl.controls.delivery.secured.check_credit_delivery_secured`).
     """
+    if isinstance(txn, PostGoodsIssue):
+        return check_credit_delivery_secured(txn, ctx, policy)
     assert isinstance(txn, IssueDeliveryNotice)
     notice, order = txn.notice, txn.order
-    out: list[Finding] = []
+    out: list[Finding] = list(check_credit_delivery_secured(txn, ctx, policy))
     approved = ctx.approved_documents
     if order.id not in approved and (
         notice.contract_id is None or notice.contract_id not in approved

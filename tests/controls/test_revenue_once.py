@@ -1,0 +1,301 @@
+"""O2C-RR-04: revenue recognised once per goods issue, for at most its delivered value;
+documents posted twice flagged (issue 14; S-IC 二 2.1 虚增或截留收入, S-YF 11 核算会计根据会计联
+确认收入).
+
+The seed's example: a goods issue of 10 × 1,000.00 CNY (10,000.00 delivered); revenue of
+100,000.00 booked on it, or a second entry on the same goods issue, must not pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import salesctl as sc
+from salesctl.controls import CONTROLS, revenue
+from salesctl.ledger import Ledger
+from salesctl.reconcile import Records
+from salesctl.records import DocumentEntry
+from tests import builders as b
+from tests.controls._records import MARCH, d, delivery_record
+
+GI = b.goods_issue(posted=True)  # 10 of order line 1 (10 × 1,000.00 CNY)
+ORDER = b.order()
+POLICY = revenue.RevenuePolicy()
+
+
+def only(cid: str = "O2C-RR-04") -> sc.Gate:
+    return sc.Gate(only=[cid])
+
+
+def book(amount: str = "10000.00", **kw: object) -> sc.BookRevenue:
+    return sc.BookRevenue(entry=b.revenue_entry(amount=amount, **kw), actor=b.ACCOUNTANT, at=b.AT)
+
+
+def ctx(**kw: object) -> sc.Context:
+    base: dict[str, object] = dict(goods_issues=(GI,), orders=(ORDER,))
+    base.update(kw)
+    return b.context(**base)
+
+
+def keys(dec: sc.Decision) -> set[str]:
+    return {f.message for f in dec.findings}
+
+
+class TestPreventive:
+    def test_the_issue_example_above_the_delivered_value(self) -> None:
+        """100,000.00 of revenue on a delivery of 10 × 1,000.00 → BLOCK, naming both amounts."""
+        dec = only().check(book("100000.00"), ctx())
+        assert dec.outcome is sc.Outcome.BLOCK
+        assert keys(dec) == {"revenue.above_delivered"}
+        assert "10000.00" in dec.explain("en") and "100000.00" in dec.explain("en")
+        assert "超过发货价值" in dec.explain("zh")
+
+    @pytest.mark.parametrize(
+        ("amount", "outcome"),
+        [
+            ("10000.00", sc.Outcome.ALLOW),
+            ("10000.01", sc.Outcome.BLOCK),
+            ("9999.99", sc.Outcome.ALLOW),
+        ],
+        ids=["exactly", "one-cent-over", "one-cent-under"],
+    )
+    def test_boundary(self, amount: str, outcome: sc.Outcome) -> None:
+        """Exactly the delivered value passes; one cent over is blocked."""
+        assert only().check(book(amount), ctx()).outcome is outcome
+
+    def test_second_booking_on_the_same_goods_issue(self) -> None:
+        """A second BookRevenue for a goods issue already recognised → BLOCK."""
+        first = b.revenue_entry("RV-0042-1", amount="10000")
+        dec = only().check(book(id="RV-0042-2"), ctx(revenue_entries=(first,)))
+        assert dec.outcome is sc.Outcome.BLOCK
+        assert keys(dec) == {"revenue.already_recognised"}
+        assert dict(dec.findings[0].facts)["earlier_entry"] == "RV-0042-1"
+
+    def test_second_booking_for_one_cent(self) -> None:
+        """Even a tiny second recognition is a second recognition."""
+        first = b.revenue_entry("RV-0042-1", amount="9999.99")
+        dec = only().check(book("0.01", id="RV-0042-2"), ctx(revenue_entries=(first,)))
+        assert keys(dec) == {"revenue.already_recognised"}
+
+    def test_the_same_entry_again(self) -> None:
+        """The same voucher posted twice."""
+        first = b.revenue_entry("RV-0042-1", amount="10000")
+        dec = only().check(book(id="RV-0042-1"), ctx(revenue_entries=(first,)))
+        assert keys(dec) == {"revenue.entry_duplicate"}
+
+    def test_goods_issue_listed_twice_does_not_double_the_value(self) -> None:
+        """Attack: listing the goods issue twice to double its value → BLOCK on both counts."""
+        gis = ("GI-0042-1", "GI-0042-1")
+        dec = only().check(book("20000.00", goods_issue_ids=gis), ctx())
+        assert keys(dec) == {"revenue.goods_issue_listed_twice", "revenue.above_delivered"}
+
+    def test_several_goods_issues_add_up(self) -> None:
+        """Two deliveries of 10 each: 20,000.00 passes, 20,000.01 does not."""
+        gi2 = attrs.evolve(GI, id="GI-0042-2")
+        gis = ("GI-0042-1", "GI-0042-2")
+        c = ctx(goods_issues=(GI, gi2))
+        assert only().check(book("20000.00", goods_issue_ids=gis), c).outcome is sc.Outcome.ALLOW
+        assert only().check(book("20000.01", goods_issue_ids=gis), c).outcome is sc.Outcome.BLOCK
+
+    def test_unknown_goods_issue_or_order_fails_closed(self) -> None:
+        """Without the goods issue or its order the delivered value cannot be known."""
+        assert keys(only().check(book(), ctx(goods_issues=()))) == {"revenue.delivery_unknown"}
+        assert keys(only().check(book(), ctx(orders=()))) == {"revenue.order_unknown"}
+
+    def test_line_not_on_the_order_is_worth_nothing(self) -> None:
+        """A goods-issue line naming no order line adds nothing to the cap."""
+        gi = attrs.evolve(GI, lines=(b.dline(order_line=9),))
+        assert only().check(book("0.01"), ctx(goods_issues=(gi,))).outcome is sc.Outcome.BLOCK
+
+    def test_other_currency_converted(self) -> None:
+        """Revenue in USD against a CNY delivery: compared at the context's rate."""
+        rate = {"USD/CNY": Decimal("7.00")}
+        usd = sc.BookRevenue(
+            entry=attrs.evolve(b.revenue_entry(), amount=sc.Money("1428.57", "USD")),
+            actor=b.ACCOUNTANT,
+            at=b.AT,
+        )
+        assert only().check(usd, ctx(fx_rates=rate)).outcome is sc.Outcome.ALLOW
+        over = attrs.evolve(usd, entry=attrs.evolve(usd.entry, amount=sc.Money("1428.58", "USD")))
+        assert only().check(over, ctx(fx_rates=rate)).outcome is sc.Outcome.BLOCK
+
+    def test_consignment_settled_month_by_month(self) -> None:
+        """Consignment stock (30,000.00 placed) is recognised settlement by settlement, each
+        once, and never beyond what was placed."""
+        placed = attrs.evolve(GI, consignment=True, lines=(b.dline(qty="30"),))
+        c = ctx(goods_issues=(placed,), orders=(b.order(lines=(b.line(qty="30"),)),))
+        march = b.revenue_entry("RV-03", amount="12000", consignment_settlement_id="CS-03")
+        april = book("18000.00", id="RV-04", consignment_settlement_id="CS-04")
+        assert only().check(april, attrs.evolve(c, revenue_entries=(march,))).outcome is (
+            sc.Outcome.ALLOW
+        )
+        over = book("18000.01", id="RV-04", consignment_settlement_id="CS-04")
+        assert keys(only().check(over, attrs.evolve(c, revenue_entries=(march,)))) == {
+            "revenue.above_delivered"
+        }
+        again = book("1.00", id="RV-04", consignment_settlement_id="CS-03")
+        assert keys(only().check(again, attrs.evolve(c, revenue_entries=(march,)))) == {
+            "revenue.settlement_already_recognised"
+        }
+
+    def test_context_refuses_repeated_entry_ids(self) -> None:
+        """The context's revenue entries and orders have distinct ids (validated at the boundary)."""
+        e = b.revenue_entry()
+        with pytest.raises(sc.InvalidInput, match=r"revenue_entries\[1\]"):
+            b.context(revenue_entries=(e, e))
+        with pytest.raises(sc.InvalidInput, match=r"orders\[1\]"):
+            b.context(orders=(ORDER, ORDER))
+
+    @settings(max_examples=150)
+    @given(
+        cents=st.integers(1, 10**8),
+        earlier=st.lists(st.integers(1, 10**7), max_size=3),
+        listed=st.integers(1, 3),
+    )
+    def test_property_never_allows_twice_or_above(
+        self, cents: int, earlier: list[int], listed: int
+    ) -> None:
+        """Attack: any amount, any earlier bookings, the goods issue listed any number of times:
+        ALLOW only for a first booking within 10,000.00."""
+        prior = tuple(
+            b.revenue_entry(f"RV-OLD-{i}", amount=str(Decimal(c) / 100))
+            for i, c in enumerate(earlier)
+        )
+        amount = str(Decimal(cents) / 100)
+        txn = book(amount, goods_issue_ids=("GI-0042-1",) * listed)
+        dec = only().check(txn, ctx(revenue_entries=prior))
+        ok = not prior and listed == 1 and Decimal(amount) <= Decimal("10000.00")
+        assert (dec.outcome is sc.Outcome.ALLOW) is ok
+
+
+def _entry(id: str, amount: str, day: int, gi: str = "GI-1", **kw: object) -> sc.RevenueEntry:
+    return sc.RevenueEntry(
+        id=id,
+        customer_id="C-1",
+        goods_issue_ids=(gi,),
+        amount=sc.Money(amount, "CNY"),
+        booked_on=d(day),
+        **kw,  # type: ignore[arg-type]
+    )
+
+
+def _valued(gi: str = "GI-1", value: str = "10000") -> object:
+    return attrs.evolve(delivery_record(gi), value=sc.Money(value, "CNY"))
+
+
+class TestDetective:
+    def run(self, **kw: object) -> list[tuple[str, str]]:
+        ex = revenue.detect_revenue_once(Records(**kw), MARCH, POLICY)  # type: ignore[arg-type]
+        return [(f.message, f.facts[0][1]) for f in ex.findings]
+
+    def test_clean_month(self) -> None:
+        """One entry per goods issue, within its value: nothing to report."""
+        assert (
+            self.run(deliveries=(_valued(),), revenue_entries=(_entry("RV-1", "10000", 6),)) == []
+        )
+
+    def test_second_booking_found_at_month_end(self) -> None:
+        """The later entry on the same goods issue is the exception."""
+        found = self.run(
+            deliveries=(_valued(),),
+            revenue_entries=(_entry("RV-1", "10000", 6), _entry("RV-2", "10000", 9)),
+        )
+        assert found == [("revenue.recognised_twice", "RV-2")]
+
+    def test_earlier_month_booking_counts(self) -> None:
+        """Recognised in February, again in March: March's entry is reported."""
+        february = attrs.evolve(_entry("RV-1", "10000", 20), booked_on=d(20, 2))
+        found = self.run(
+            deliveries=(_valued(),), revenue_entries=(february, _entry("RV-2", "5", 3))
+        )
+        assert found == [("revenue.recognised_twice", "RV-2")]
+
+    @pytest.mark.parametrize(
+        ("amount", "found"),
+        [("10000.00", []), ("10000.01", [("revenue.recognised_above_delivered", "RV-1")])],
+    )
+    def test_above_the_delivery_register(self, amount: str, found: list[tuple[str, str]]) -> None:
+        """Exactly the delivered value passes; one cent over is an exception."""
+        assert (
+            self.run(deliveries=(_valued(),), revenue_entries=(_entry("RV-1", amount, 6),)) == found
+        )
+
+    def test_unvalued_delivery_cannot_be_checked(self) -> None:
+        """A delivery record without a value: the entry cannot be verified (fails closed)."""
+        found = self.run(deliveries=(delivery_record(),), revenue_entries=(_entry("RV-1", "1", 6),))
+        assert found == [("revenue.delivery_value_unknown", "RV-1")]
+
+    def test_a_notice_posted_twice(self) -> None:
+        """Any document posted twice under one kind: the repeat is an exception; the same id
+        under another kind (an invoice and its void) is not."""
+        docs = (
+            DocumentEntry("IssueDeliveryNotice", "DN-7", d(2)),
+            DocumentEntry("IssueDeliveryNotice", "DN-7", d(3)),
+            DocumentEntry("IssueInvoice", "INV-9", d(4)),
+            DocumentEntry("VoidInvoice", "INV-9", d(5)),
+        )
+        assert self.run(documents=docs) == [("revenue.document_duplicate", "DN-7")]
+
+    def test_repeat_outside_the_period_is_not_reported_again(self) -> None:
+        """A repeat in February was February's exception."""
+        docs = (
+            DocumentEntry("PlaceOrder", "SO-1", d(2, 2)),
+            DocumentEntry("PlaceOrder", "SO-1", d(3, 2)),
+        )
+        assert self.run(documents=docs) == []
+
+
+class TestLedgerAndBooks:
+    """The ledger hands the gate what O2C-RR-04 needs; the books register documents and values."""
+
+    def stream(self) -> list[sc.Transaction]:
+        o = ORDER
+        n = b.notice()
+        gi = b.goods_issue(lines=(b.dline(),))
+        at = b.AT
+        return [
+            sc.PlaceOrder(order=o, actor=b.REP, at=at),
+            sc.IssueDeliveryNotice(notice=n, order=o, actor=b.REP, at=at),
+            sc.IssueDeliveryNotice(notice=n, order=o, actor=b.REP, at=at),
+            sc.PostGoodsIssue(goods_issue=gi, order=o, actor=b.WAREHOUSE, at=at),
+            book(),
+        ]
+
+    def test_context_of_a_second_booking(self) -> None:
+        """The context of a second BookRevenue holds the first entry and the order."""
+        led = Ledger().fold_all(self.stream())
+        c = led.context_for(book(id="RV-0042-2"))
+        assert [e.id for e in c.revenue_entries] == ["RV-0042-1"]
+        assert [o.id for o in c.orders] == [b.ORDER_ID]
+        dec = only().check(book(id="RV-0042-2"), c)
+        assert keys(dec) == {"revenue.already_recognised"}
+
+    def test_books_register_documents_and_values(self) -> None:
+        """Every document is registered (the notice twice); deliveries carry their value."""
+        from salesctl.ledger import Books
+
+        books = Books()
+        Ledger(books=books).fold_all(self.stream())
+        recs = books.records_for(MARCH)
+        assert recs is not None
+        kinds = [(x.kind, x.document_id) for x in recs.documents]
+        assert kinds.count(("IssueDeliveryNotice", "DN-0042-1")) == 2
+        assert [r.value for r in recs.deliveries] == [sc.Money("10000.00", "CNY")]
+        found = revenue.detect_revenue_once(recs, MARCH, POLICY)
+        assert [(f.message, f.facts[0][1]) for f in found.findings] == [
+            ("revenue.document_duplicate", "DN-0042-1")
+        ]
+
+
+def test_period_is_the_month() -> None:
+    """The detective side runs at month end."""
+    c = CONTROLS["O2C-RR-04"]
+    assert c.detect_at == frozenset({sc.Frequency.MONTHLY})
+    assert c.kinds == frozenset({sc.Kind.PREVENTIVE, sc.Kind.DETECTIVE})
+    assert dt.date(2026, 3, 31) in MARCH
