@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl.approvals import clear_finding as _clear
+from salesctl.context import price_book
 from salesctl.controls import duties as duties_mod
 from salesctl.controls.credit import check_credit_limit
 from salesctl.controls.orders import check_order_approval
 from salesctl.controls.pricing import _line_prices, master_price
-from salesctl.controls.pricing.checks import _by_product
 from salesctl.decision import (
     ApprovalRequirement,
     Finding,
@@ -451,16 +451,17 @@ def test_line_prices_are_master_price_per_line(case: tuple[sc.SalesOrder, sc.Con
     assert _line_prices(ctx, order, {}) is not memo
     assert _line_prices(ctx, order) is not _line_prices(ctx, order)
     assert [(e, p) for _, e, p in _line_prices(ctx, order).rows] == expected
-    assert {a.name for a in attrs.fields(sc.Context)} == {
-        a.name for a in attrs.fields(sc.Context) if a.init and a.eq
-    }
+    # The one derived field is the price book: built at construction from ``prices`` only,
+    # outside the value (equality, hash, repr, JSON).
+    assert {a.name for a in attrs.fields(sc.Context) if not (a.init and a.eq)} == {"_price_book"}
+    assert price_book(ctx) == price_book(attrs.evolve(ctx))
 
 
 @FEW
 @given(price_masters())
 def test_price_index_groups_entries_in_order(case: tuple[sc.SalesOrder, sc.Context]) -> None:
     _, ctx = case
-    index = _by_product(ctx.prices)  # what the line prices look entries up in
+    index = price_book(ctx)  # what the line prices look entries up in
     for pid in {"P-1", "P-2", "P-3", "P-9"}:
         assert ctx.prices_for(pid) == tuple(e for e in ctx.prices if e.product_id == pid)
         assert index.get(pid, ()) == ctx.prices_for(pid)
