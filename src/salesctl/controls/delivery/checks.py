@@ -592,12 +592,12 @@ def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
         )
 
     by_product: dict[str, list[StockLot]] = {}  # the lots of each product, in context order
-    for lot in ctx.stock_lots:
-        same = by_product.get(lot.product_id)
+    for held in ctx.stock_lots:
+        same = by_product.get(held.product_id)
         if same is None:
-            by_product[lot.product_id] = [lot]
+            by_product[held.product_id] = [held]
         else:
-            same.append(lot)
+            same.append(held)
 
     for line in gi.lines:
         if line.lot_id is None:
