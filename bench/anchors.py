@@ -53,9 +53,43 @@ class CreditRule:
         self.methods = frozenset(credit.credit_methods)
         self.method_values = sorted(m.value for m in credit.credit_methods)
         self.release_role = credit.release_role
+        self.approval_role = credit.limit_approval_role
+        self.approval_level = credit.limit_approval_level
+
+    def decide(self, txn: Any, ctx: sc.Context) -> str:
+        """:func:`plain_credit` as a bound method (called as the gate's ``check`` is)."""
+        raise NotImplementedError  # replaced below by plain_credit itself
+
+    def decide_approved(self, txn: Any, ctx: sc.Context) -> str:
+        """:func:`plain_credit_approved` as a bound method."""
+        raise NotImplementedError  # replaced below
 
 
-def plain_credit(txn: Any, ctx: sc.Context, rule: CreditRule) -> str:
+def _approved(txn: Any, ctx: sc.Context, role: str, level: int, amount: Decimal | None) -> bool:
+    """An approval on hand for the order, in ``role``, by a holder of it at ``level`` or
+    above, neither the keyer nor the order's creator, granted by the transaction's time, not
+    expired, covering ``amount`` (the rule of salesctl.approvals, for one sign-off)."""
+    order = txn.order
+    at = txn.at
+    for a in ctx.approvals:
+        who = a.approver
+        if (
+            (a.control_id is None or a.control_id == "O2C-CR-04" or a.control_id == "O2C-PR-03")
+            and a.document_id == order.id
+            and a.role == role
+            and role in who.roles
+            and who.authority_level >= level
+            and who.id.casefold() != txn.actor.id.casefold()
+            and who.id.casefold() != order.created_by.casefold()
+            and a.granted_at <= at
+            and (a.expires_at is None or at < a.expires_at)
+            and (amount is None or a.max_amount is None or amount <= a.max_amount.amount)
+        ):
+            return True
+    return False
+
+
+def plain_credit(rule: CreditRule, txn: Any, ctx: sc.Context) -> str:
     """O2C-CR-04 as a plain-Python function written for this policy."""
     order = txn.order
     profile = order.customer.credit_profile
@@ -85,6 +119,20 @@ def plain_credit(txn: Any, ctx: sc.Context, rule: CreditRule) -> str:
                 return "ALLOW"
             break
     return "HOLD"
+
+
+def plain_credit_approved(rule: CreditRule, txn: Any, ctx: sc.Context) -> str:
+    """O2C-CR-04 with the credit role's approval on hand clearing a HOLD (as the gate does)."""
+    out = plain_credit(rule, txn, ctx)
+    if out == "HOLD" and _approved(
+        txn, ctx, rule.approval_role, rule.approval_level, txn.order.total.amount
+    ):
+        return "ALLOW"
+    return out
+
+
+CreditRule.decide = plain_credit  # type: ignore[method-assign, assignment]
+CreditRule.decide_approved = plain_credit_approved  # type: ignore[method-assign, assignment]
 
 
 def _release(txn: Any, ctx: sc.Context) -> sc.CreditRelease | None:
@@ -244,10 +292,22 @@ class PriceRule:
 
         root = next(n for n in pricing.authority if n.parent is None)
         self.root = rng(root)
+        self.root_role = (root.role, root.level)
         self.nodes: list[tuple[str, tuple[Decimal, Decimal], list[tuple[Decimal, Decimal]]]] = []
+        #: per node (same order): the (role, level) of each node above it
+        self.above: list[list[tuple[str, int]]] = []
         for n in pricing._by_role:  # node_for's order: widest first
             above = [rng(a) for a in pricing._chains[n.id][1:]]
             self.nodes.append((n.role, rng(n), above))
+            self.above.append([(a.role, a.level) for a in pricing._chains[n.id][1:]])
+
+    def decide(self, txn: Any, ctx: sc.Context) -> str:
+        """:func:`plain_price` as a bound method (called as the gate's ``check`` is)."""
+        raise NotImplementedError  # replaced below by plain_price itself
+
+    def decide_approved(self, txn: Any, ctx: sc.Context) -> str:
+        """:func:`plain_price_approved` as a bound method."""
+        raise NotImplementedError  # replaced below
 
 
 def _inside(price: Decimal, master: Decimal, r: tuple[Decimal, Decimal]) -> bool:
@@ -276,7 +336,7 @@ def _master(txn: Any, ctx: sc.Context) -> tuple[Any, Decimal | None, Decimal]:
     return line, (found.price.amount if found is not None else None), judged.amount
 
 
-def plain_price(txn: Any, ctx: sc.Context, rule: PriceRule) -> str:
+def plain_price(rule: PriceRule, txn: Any, ctx: sc.Context) -> str:
     """O2C-PR-03 on a one-line order as a plain-Python function written for this tree."""
     line, master, price = _master(txn, ctx)
     if line.product.price_class in DOCUMENT_PRICED:
@@ -292,6 +352,36 @@ def plain_price(txn: Any, ctx: sc.Context, rule: PriceRule) -> str:
                 return "ALLOW"
             return "HOLD" if any(_inside(price, master, r) for r in above) else "BLOCK"
     return "HOLD" if _inside(price, master, rule.root) else "BLOCK"
+
+
+def plain_price_approved(rule: PriceRule, txn: Any, ctx: sc.Context) -> str:
+    """O2C-PR-03 on a one-line order with the approving node's approval on hand clearing the
+    HOLD (as the gate does)."""
+    line, master, price = _master(txn, ctx)
+    if line.product.price_class in DOCUMENT_PRICED:
+        return "ALLOW"
+    if master is None:
+        return "BLOCK"
+    if price == master:
+        return "ALLOW"
+    roles = txn.actor.roles
+    for k, (role, own, above) in enumerate(rule.nodes):
+        if role in roles:
+            if _inside(price, master, own):
+                return "ALLOW"
+            for r, (arole, alevel) in zip(above, rule.above[k], strict=True):
+                if _inside(price, master, r):
+                    total = txn.order.total.amount
+                    return "ALLOW" if _approved(txn, ctx, arole, alevel, total) else "HOLD"
+            return "BLOCK"
+    if not _inside(price, master, rule.root):
+        return "BLOCK"
+    role, level = rule.root_role
+    return "ALLOW" if _approved(txn, ctx, role, level, txn.order.total.amount) else "HOLD"
+
+
+PriceRule.decide = plain_price  # type: ignore[method-assign, assignment]
+PriceRule.decide_approved = plain_price_approved  # type: ignore[method-assign, assignment]
 
 
 def _zen_range(r: tuple[Decimal, Decimal]) -> str:

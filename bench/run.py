@@ -42,9 +42,11 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import anchors as A
+import attrs
 import scenarios as S
 
 import salesctl as sc
+from salesctl.transactions import parse_transaction as parse_slowly
 
 Call = Callable[[Any, sc.Context], Any]
 
@@ -75,13 +77,13 @@ def agree(policy: sc.Policy, seed: int, n_random: int) -> tuple[int, dict[str, i
     rng = random.Random(seed)
     cr, pr = A.CreditRule(policy), A.PriceRule(policy)
     credit = [
-        ("plain", lambda t, c: A.plain_credit(t, c, cr)),
+        ("plain", cr.decide),
         ("gate", _gate_outcome(sc.Gate(policy, only=["O2C-CR-04"]))),
         ("zen", A.CreditZen(cr).decide),
         ("cedar", A.CreditCedar(cr).decide),
     ]
     price = [
-        ("plain", lambda t, c: A.plain_price(t, c, pr)),
+        ("plain", pr.decide),
         ("gate", _gate_outcome(sc.Gate(policy, only=["O2C-PR-03"]))),
         ("zen", A.PriceZen(pr).decide),
         ("cedar", A.PriceCedar(pr).decide),
@@ -99,6 +101,22 @@ def agree(policy: sc.Policy, seed: int, n_random: int) -> tuple[int, dict[str, i
             key = f"{label} {answers['plain']}"
             tally[key] = tally.get(key, 0) + 1
             checked += 1
+    g_credit = _gate_outcome(sc.Gate(policy, only=["O2C-CR-04"]))
+    g_price = _gate_outcome(sc.Gate(policy, only=["O2C-PR-03"]))
+    for name, (txn, ctx) in S.approved_fixed().items():
+        credit_case = name.startswith("credit")
+        plain = (cr if credit_case else pr).decide_approved(txn, S.fresh(ctx))
+        gate_says = (g_credit if credit_case else g_price)(txn, S.fresh(ctx))
+        if plain != gate_says:
+            raise SystemExit(f"approved case {name!r}: plain {plain}, gate {gate_says}")
+        key = f"approval {plain}"
+        tally[key] = tally.get(key, 0) + 1
+        checked += 1
+    for name, case in _pack_cases().items():
+        if sc.parse_transaction(S.as_json(case)[0]) != case[0]:
+            raise SystemExit(f"{name!r}: parse_transaction does not give the transaction back")
+        if sc.parse_context(S.as_json(case)[1]) != case[1]:
+            raise SystemExit(f"{name!r}: parse_context does not give the context back")
     gate = sc.Gate(policy)
     for name, (txn, ctx) in _pack_cases().items():
         d = gate.check(txn, S.fresh(ctx))
@@ -138,7 +156,7 @@ def main_rows(policy: sc.Policy) -> list[Row]:
     for case in ("within limit", "over limit, valid release"):
         plain = f"credit ({case}): plain Python"
         rows += [
-            Row(plain, lambda t, c: A.plain_credit(t, c, cr), credit[case]),
+            Row(plain, cr.decide, credit[case]),
             Row(
                 f"credit ({case}): Gate.check, O2C-CR-04 only", g_credit.check, credit[case], plain
             ),
@@ -148,10 +166,21 @@ def main_rows(policy: sc.Policy) -> list[Row]:
     for case in ("rep 1 % below master", "rep 4 % below master"):
         plain = f"price ({case}): plain Python"
         rows += [
-            Row(plain, lambda t, c: A.plain_price(t, c, pr), price[case]),
+            Row(plain, pr.decide, price[case]),
             Row(f"price ({case}): Gate.check, O2C-PR-03 only", g_price.check, price[case], plain),
             Row(f"price ({case}): ZEN by key", pz.decide, price[case], plain),
             Row(f"price ({case}): Cedar, parsed PolicySet", pc.decide, price[case], plain),
+        ]
+    approved = S.approved_fixed()
+    for name, rule, gate_ in (
+        ("credit (over limit, credit approval on hand)", cr, g_credit),
+        ("price (rep 4 % below master, approval on hand)", pr, g_price),
+    ):
+        plain = f"{name}: plain Python"
+        control = "O2C-CR-04" if gate_ is g_credit else "O2C-PR-03"
+        rows += [
+            Row(plain, rule.decide_approved, approved[name]),
+            Row(f"{name}: Gate.check, {control} only", gate_.check, approved[name], plain),
         ]
     gate = sc.Gate(policy)
     base = rows[0].name
@@ -159,6 +188,43 @@ def main_rows(policy: sc.Policy) -> list[Row]:
         n = len(gate.controls_for(type(case[0])))
         rows.append(Row(f"full pack ({n} controls): {name}", gate.check, case, base))
     return rows
+
+
+def construction_rows() -> list[Row]:
+    """What a host pays to build a 10-line ``PlaceOrder`` and its ``Context``: from JSON-shaped
+    dicts (``parse_transaction``/``parse_context``, and the generic ``structure`` path they
+    replace), and from typed values through the constructors, validated and with the attrs
+    validators disabled (the 1×)."""
+    case = S.place_order(10)
+    td, cd = S.as_json(case)
+    base = "construction: constructors, validators disabled"
+    return [
+        Row(base, _Unvalidated().build, case),
+        Row("construction: constructors, validated", _build, case, base),
+        Row("construction: parse_transaction + parse_context", _parse, (td, cd), base),
+        Row("construction: generic structure (from_dict)", _structure, (td, cd), base),
+    ]
+
+
+def _build(txn: Any, ctx: Any) -> Any:
+    return S.rebuild(txn), S.rebuild(ctx)
+
+
+class _Unvalidated:
+    def build(self, txn: Any, ctx: Any) -> Any:
+        attrs.validators.set_disabled(True)
+        try:
+            return S.rebuild(txn), S.rebuild(ctx)
+        finally:
+            attrs.validators.set_disabled(False)
+
+
+def _parse(td: Any, cd: Any) -> Any:
+    return sc.parse_transaction(td), sc.parse_context(cd)
+
+
+def _structure(td: Any, cd: Any) -> Any:
+    return parse_slowly(td), sc.Context.from_dict(cd)
 
 
 def line_rows(policy: sc.Policy, counts: list[int]) -> list[Row]:
@@ -199,10 +265,9 @@ def run(rows: list[Row], n: int, warmup: int, block: int, overhead: int) -> None
             txn, base = row.case
             call = row.call
             out = row.samples
-            fresh = S.fresh
+            fresh = S.fresh if type(base) is sc.Context else _same
             for _ in range(block):
-                # As a host does: a new context, one check, the context dropped (so what the
-                # check cached on it is freed before the next one).
+                # As a host does: a new context, one check, the context dropped.
                 c = fresh(base)
                 t0 = clock()
                 call(txn, c)
@@ -211,6 +276,10 @@ def run(rows: list[Row], n: int, warmup: int, block: int, overhead: int) -> None
                     out.append(max(0, t1 - t0 - overhead))
     for row in rows:
         del row.samples[n:]
+
+
+def _same(x: Any) -> Any:
+    return x
 
 
 # -- reporting ---------------------------------------------------------------------------------
@@ -316,6 +385,13 @@ def main(argv: list[str] | None = None) -> None:
     gc.collect()
     run(rows, args.n, args.warmup, args.block, overhead)
     print(table(rows, args.markdown))
+    print()
+    print("What a host pays before the check (10-line PlaceOrder and its Context):")
+    print()
+    cons = construction_rows()
+    n_cons = max(1, args.n // 10)
+    run(cons, n_cons, min(args.warmup, n_cons), min(args.block, n_cons), overhead)
+    print(table(cons, args.markdown))
     if args.no_sweep:
         return
     n, warm, blk = args.sweep_n, min(args.warmup, args.sweep_n), min(args.block, args.sweep_n)

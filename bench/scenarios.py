@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import sys
+from collections.abc import Mapping
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -37,19 +38,20 @@ Case = tuple[Any, sc.Context]
 
 # -- fresh contexts ---------------------------------------------------------------------------
 
-_CTX_FIELDS = tuple((a.name, a.init, a.default) for a in attrs.fields(sc.Context))
+_CTX_FIELDS = tuple(a.name for a in attrs.fields(sc.Context))
 _set = object.__setattr__
 
 
 def fresh(ctx: sc.Context) -> sc.Context:
-    """A copy of ``ctx`` with nothing cached on it (lookup indexes, per-order memos).
+    """A copy of ``ctx``: every field, including what the constructor derives (the price book).
 
-    The timed calls each get their own copy, so that nothing a check leaves on a context makes
-    the next timed call cheaper than a host's first call with a new context would be.
+    The timed calls each get their own copy, as a host gives each check its own context; a
+    context keeps nothing between checks, and what its constructor derives (the price book)
+    is part of building it, measured in the construction rows, not in the check.
     """
     new = object.__new__(sc.Context)
-    for name, init, default in _CTX_FIELDS:
-        _set(new, name, getattr(ctx, name) if init else default)
+    for name in _CTX_FIELDS:
+        _set(new, name, getattr(ctx, name))
     return new
 
 
@@ -92,6 +94,7 @@ def credit_case(
     exposure: bool = True,
     rel: sc.CreditRelease | None = None,
     consumed: bool = False,
+    approvals: tuple[sc.Approval, ...] = (),
 ) -> Case:
     """A one-line credit order and the context the credit decision reads."""
     cust = b.customer(prof=b.profile(limit=b.cny(limit)) if profile else None)
@@ -101,7 +104,7 @@ def credit_case(
         exposure=b.exposure(open_orders, delivered, receivables) if exposure else None,
         releases=(rel,) if rel is not None else (),
         consumed_releases=frozenset({rel.id}) if rel is not None and consumed else frozenset(),
-        approvals=(),
+        approvals=approvals,
     )
     return txn, ctx
 
@@ -203,7 +206,12 @@ SELLERS = {
 
 
 def price_case(
-    price: str, *, master: str | None = "1000", seller: str = "rep", list_price: str | None = None
+    price: str,
+    *,
+    master: str | None = "1000",
+    seller: str = "rep",
+    list_price: str | None = None,
+    approvals: tuple[sc.Approval, ...] = (),
 ) -> Case:
     """A one-line market-priced order at ``price`` (before a discount from ``list_price``)."""
     ln = sc.OrderLine(
@@ -216,7 +224,7 @@ def price_case(
     order = b.order(lines=(ln,))
     txn = b.place(order, who=SELLERS[seller])
     prices = (b.price_entry("P-PE-01", master),) if master is not None else ()
-    return txn, b.context(prices=prices, approvals=())
+    return txn, b.context(prices=prices, approvals=approvals)
 
 
 def price_fixed() -> dict[str, Case]:
@@ -273,6 +281,70 @@ def price_random(rng: random.Random, n: int) -> list[Case]:
             )
         )
     return out
+
+
+# -- HOLDs cleared by an approval on hand -------------------------------------------------------
+
+BIG = "20000"  # 10 × 20000 = 200000: 350000 + 200000 > 500000
+
+
+def credit_approval(**kw: Any) -> sc.Approval:
+    """The credit manager's approval of the order (clears O2C-CR-04's HOLD by default)."""
+    base: dict[str, Any] = dict(role="credit_manager", approver=b.CREDIT_MANAGER, id="APR-CR")
+    base.update(kw)
+    return b.approval(**base)
+
+
+def price_approval(**kw: Any) -> sc.Approval:
+    """The sales manager's approval of the order (clears O2C-PR-03's HOLD 4 % below)."""
+    base: dict[str, Any] = dict(role="sales_manager", approver=b.MANAGER, id="APR-PR")
+    base.update(kw)
+    return b.approval(**base)
+
+
+def approved_fixed() -> dict[str, Case]:
+    """HOLD paths with an approval on hand, and approvals that must not clear them (the two
+    timed ones first); the plain functions and the gate must agree on each."""
+    rep_approval = b.approval(role="sales_rep", approver=b.REP, id="APR-REP")
+    return {
+        "credit (over limit, credit approval on hand)": credit_case(
+            price=BIG, approvals=(credit_approval(),)
+        ),
+        "price (rep 4 % below master, approval on hand)": price_case(
+            "960", approvals=(price_approval(),)
+        ),
+        "credit: approval by the seller": credit_case(
+            price=BIG,
+            approvals=(credit_approval(approver=b.actor("u-rep", "credit_manager", level=3)),),
+        ),
+        "credit: approval of another order": credit_case(
+            price=BIG, approvals=(credit_approval(document_id="SO-OTHER"),)
+        ),
+        "credit: approval granted later": credit_case(
+            price=BIG, approvals=(credit_approval(granted_at=b.at(3)),)
+        ),
+        "credit: approval expired": credit_case(
+            price=BIG, approvals=(credit_approval(expires_at=b.at(1, 11)),)
+        ),
+        "credit: approval too small": credit_case(
+            price=BIG, approvals=(credit_approval(max_amount=b.cny("1000")),)
+        ),
+        "credit: wrong role": credit_case(price=BIG, approvals=(price_approval(),)),
+        "credit: level too low": credit_case(
+            price=BIG,
+            approvals=(credit_approval(approver=b.actor("u-cm2", "credit_manager", level=1)),),
+        ),
+        "price: approval by a rep": price_case("960", approvals=(rep_approval,)),
+        "price: approval of another order": price_case(
+            "960", approvals=(price_approval(document_id="SO-OTHER"),)
+        ),
+        "price: beyond the manager, manager's approval": price_case(
+            "900", approvals=(price_approval(),)
+        ),
+        "price: within own range, approval on hand": price_case(
+            "990", approvals=(price_approval(),)
+        ),
+    }
 
 
 # -- the full preventive pack ---------------------------------------------------------------------
@@ -343,3 +415,45 @@ def post_goods_issue(lines: int = 10) -> Case:
         ),
     )
     return b.post_issue(gi, order), ctx
+
+
+# -- construction: what a host pays before it can call the gate -------------------------------
+
+
+def as_json(case: Case) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The transaction and context of ``case`` as the host's JSON-shaped dicts."""
+    import json
+
+    txn, ctx = case
+    return (
+        json.loads(json.dumps(sc.transaction_to_dict(txn))),
+        json.loads(json.dumps(ctx.to_dict())),
+    )
+
+
+def _rebuilder(tp: type) -> Any:
+    fields = tuple(a.name for a in attrs.fields(tp) if a.init)
+    return lambda v: tp(**{n: rebuild(getattr(v, n)) for n in fields})
+
+
+_REBUILD: dict[type, Any] = {}
+
+
+def rebuild(value: Any) -> Any:
+    """``value`` built again through its classes' constructors, from its typed field values
+    (what a host that holds Python values, not JSON, does to make the objects)."""
+    tp = type(value)
+    if tp is tuple:
+        return tuple([rebuild(v) for v in value])
+    if tp is frozenset:
+        return frozenset([rebuild(v) for v in value])
+    if tp is sc.Money:
+        return sc.Money(value.amount, value.currency)
+    if isinstance(value, Mapping):
+        return type(value)({k: rebuild(v) for k, v in value.items()})
+    if attrs.has(tp):
+        f = _REBUILD.get(tp)
+        if f is None:
+            f = _REBUILD[tp] = _rebuilder(tp)
+        return f(value)
+    return value

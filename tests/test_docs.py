@@ -548,7 +548,7 @@ def _runnable_blocks(page: str) -> list[str]:
 def test_host_integration_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """The runnable examples of the host-integration guide work as written."""
     blocks = _runnable_blocks("host-integration.md")
-    assert len(blocks) == 2
+    assert len(blocks) == 3
     monkeypatch.chdir(ROOT)
     namespace: dict[str, Any] = {}
     for block in blocks:

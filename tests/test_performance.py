@@ -28,11 +28,11 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl.approvals import clear_finding as _clear
+from salesctl.context import price_book
 from salesctl.controls import duties as duties_mod
 from salesctl.controls.credit import check_credit_limit
 from salesctl.controls.orders import check_order_approval
 from salesctl.controls.pricing import _line_prices, master_price
-from salesctl.controls.pricing.checks import _by_product
 from salesctl.decision import (
     ApprovalRequirement,
     Finding,
@@ -451,16 +451,17 @@ def test_line_prices_are_master_price_per_line(case: tuple[sc.SalesOrder, sc.Con
     assert _line_prices(ctx, order, {}) is not memo
     assert _line_prices(ctx, order) is not _line_prices(ctx, order)
     assert [(e, p) for _, e, p in _line_prices(ctx, order).rows] == expected
-    assert {a.name for a in attrs.fields(sc.Context)} == {
-        a.name for a in attrs.fields(sc.Context) if a.init and a.eq
-    }
+    # The one derived field is the price book: built at construction from ``prices`` only,
+    # outside the value (equality, hash, repr, JSON).
+    assert {a.name for a in attrs.fields(sc.Context) if not (a.init and a.eq)} == {"_price_book"}
+    assert price_book(ctx) == price_book(attrs.evolve(ctx))
 
 
 @FEW
 @given(price_masters())
 def test_price_index_groups_entries_in_order(case: tuple[sc.SalesOrder, sc.Context]) -> None:
     _, ctx = case
-    index = _by_product(ctx.prices)  # what the line prices look entries up in
+    index = price_book(ctx)  # what the line prices look entries up in
     for pid in {"P-1", "P-2", "P-3", "P-9"}:
         assert ctx.prices_for(pid) == tuple(e for e in ctx.prices if e.product_id == pid)
         assert index.get(pid, ()) == ctx.prices_for(pid)
@@ -726,3 +727,190 @@ def test_scratch_checks_share_one_lookup_per_call() -> None:
     dear = b.context(prices=())
     for ctx in (cheap, dear, cheap):
         assert gate.check(b.place(order), ctx) == sc.Gate().check(b.place(order), ctx)
+
+
+# -- issue 17: the host's way in, and the shortcuts of the second round ----------------------
+
+
+def _json_cases() -> list[tuple[dict[str, Any], dict[str, Any]]]:
+    import json
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        import scenarios as S
+    finally:
+        sys.path.pop(0)
+    cases = [
+        S.place_order(1),
+        S.place_order(10),
+        S.issue_invoice(3),
+        S.post_goods_issue(3),
+        *S.credit_fixed().values(),
+        *S.approved_fixed().values(),
+        *S.price_fixed().values(),
+    ]
+    return [
+        (
+            json.loads(json.dumps(sc.transaction_to_dict(t))),
+            json.loads(json.dumps(c.to_dict())),
+        )
+        for t, c in cases
+    ]
+
+
+_JSON = _json_cases()
+
+
+def _outcome(f: Any, *args: Any) -> Any:
+    """The value ``f`` returns, or the error it raises (type, path, reason, value)."""
+    try:
+        return ("ok", f(*args))
+    except sc.SalesctlError as e:
+        return ("error", type(e), e.path, e.reason, repr(e.value))
+
+
+def test_parse_is_the_validated_structure_on_valid_input() -> None:
+    from salesctl.transactions import parse_transaction as slow
+
+    for td, cd in _JSON:
+        assert sc.parse_transaction(td) == slow(td)
+        assert sc.parse_context(cd) == sc.Context.from_dict(cd)
+        assert type(sc.parse_transaction(td)) is type(slow(td))
+
+
+def _paths(data: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix]
+    if isinstance(data, dict):
+        for k, v in data.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(data, list):
+        for i, v in enumerate(data):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+_BAD = st.sampled_from(
+    [1.5, None, True, "", " ", "x", -1, 10**40, [], {}, {"x": 1}, "2026-13-01", "1 XXX", "ı"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_parse_gives_the_validated_error_on_any_broken_field(data: st.DataObject) -> None:
+    """One field anywhere replaced (a float, null, a wrong kind, a blank or unknown value,
+    an extra key) or removed: the fast readers give exactly what the validated path gives —
+    the same value, or the same error at the same field path."""
+    import copy
+
+    from salesctl.transactions import parse_transaction as slow
+
+    td, cd = data.draw(st.sampled_from(_JSON))
+    which = data.draw(st.sampled_from(["txn", "ctx"]))
+    doc = copy.deepcopy(td if which == "txn" else cd)
+    path = data.draw(st.sampled_from(_paths(doc)[1:]))
+    *parent_path, last = path
+    parent = doc
+    for k in parent_path:
+        parent = parent[k]
+    action = data.draw(st.sampled_from(["replace", "remove", "extra"]))
+    if action == "remove":
+        del parent[last]
+    elif action == "extra" and isinstance(parent, dict):
+        parent["unknown_field"] = 1
+    else:
+        parent[last] = data.draw(_BAD)
+    if which == "txn":
+        assert _outcome(sc.parse_transaction, doc) == _outcome(slow, doc)
+    else:
+        assert _outcome(sc.parse_context, doc) == _outcome(sc.Context.from_dict, doc)
+
+
+def test_parse_transaction_refuses_as_before() -> None:
+    from salesctl.transactions import parse_transaction as slow
+
+    for bad in ({}, {"type": "Nope"}, {"type": ["PlaceOrder"]}, [], {"type": "PlaceOrder"}):
+        assert _outcome(sc.parse_transaction, bad) == _outcome(slow, bad)
+
+
+@FEW
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.decimals(min_value=Decimal("0.001"), max_value=10**6, places=3),
+        ),
+        max_size=6,
+    ),
+    st.sampled_from(["CNY", "JPY", "KWD"]),
+)
+def test_delivery_value_is_the_money_sum(lines: list[tuple[int, Decimal]], currency: str) -> None:
+    """The goods-issue value summed in Decimals is the sum of ``Money.times`` per line."""
+    from salesctl.controls.delivery.checks import _delivery_value_money, delivery_value
+
+    prices = {1: "1000.005", 2: "0.015", 3: "12345.5"}
+    order_lines = tuple(
+        sc.OrderLine(
+            line_no=n,
+            product=sc.Product(id=f"P-{n}", name="x"),
+            quantity=Decimal("1"),
+            unit_price=sc.Money.rounded(Decimal(p), currency),
+        )
+        for n, p in prices.items()
+    )
+    order = b.order(lines=order_lines)
+    dls = tuple(b.dline(n, q, product=f"P-{n}") for n, q in lines)
+    fast = delivery_value(dls, order)
+    slow = _delivery_value_money(
+        dls, {ln.line_no: ln.unit_price for ln in order_lines}, sc.Money.zero(currency)
+    )
+    assert fast == slow and str(fast) == str(slow)
+
+
+def test_credit_release_finding_is_the_dict_built_one() -> None:
+    """O2C-CR-04's pre-rendered facts are what ``Finding`` renders from the values."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        import scenarios as S
+    finally:
+        sys.path.pop(0)
+    policy = sc.Policy.default()
+    credit = policy.family("credit")
+    for name in ("over limit, valid release", "over limit, no release"):
+        txn, ctx = S.credit_fixed()[name]
+        (got,) = check_credit_limit(txn, ctx, credit)
+        order = txn.order
+        limit = order.customer.credit_profile.limit
+        exp = ctx.exposure
+        exposure = exp.open_orders + exp.delivered_not_invoiced + exp.open_receivables
+        total = exposure + order.total
+        facts = {
+            "limit": limit,
+            "exposure": exposure,
+            "order_total": order.total,
+            "exposure_after": total,
+            "excess": total - limit,
+            "categories": sorted(credit._cats),
+        }
+        assert got.facts == sc.Finding("O2C-CR-04", got.outcome, got.message, facts=facts).facts
+
+
+def test_fefo_index_keeps_the_context_order() -> None:
+    """O2C-DL-05 with the lots indexed by product: every earlier lot of the product, no other."""
+    lots = (
+        b.lot("LOT-C", "P-PE-01", "5", expires=dt.date(2026, 4, 1)),
+        b.lot("LOT-X", "P-OTHER", "5", expires=dt.date(2026, 3, 10)),
+        b.lot("LOT-A", "P-PE-01", "5", expires=dt.date(2026, 3, 20)),
+        b.lot("LOT-B", "P-PE-01", "5", expires=dt.date(2026, 12, 1)),
+    )
+    gi = b.goods_issue(lines=(b.dline(1, "1", lot="LOT-B"),))
+    ctx = b.context(
+        approvals=(), stock_lots=lots, approved_documents=frozenset({"DN-0042-1", b.ORDER_ID})
+    )
+    policy = attrs.evolve(sc.Policy.default().family("delivery"), strict_fefo=True)
+    from salesctl.controls.delivery.checks import check_expiry
+
+    (f,) = check_expiry(b.post_issue(gi, b.order()), ctx, policy)
+    assert dict(f.params)["earlier"] == "LOT-A"
+    assert dict(f.facts)["earlier_lots"] == (
+        "LOT-A (2026-03-20, 5 left), LOT-C (2026-04-01, 5 left)"
+    )  # the product's earlier lots only, by expiry

@@ -101,6 +101,7 @@ from salesctl.model import (
     WorkOrder,
 )
 from salesctl.money import Money
+from salesctl.parsing import parse_context, parse_transaction
 from salesctl.policy import Policy, load_policy, loads_policy
 from salesctl.records import (
     BilledLine,
@@ -144,7 +145,6 @@ from salesctl.transactions import (
     VoidInvoice,
     VoidOrder,
     VoidSettlement,
-    parse_transaction,
     transaction_to_dict,
 )
 
@@ -335,6 +335,7 @@ __all__ = [
     "load_policy",
     "loads_policy",
     "merge_reports",
+    "parse_context",
     "parse_event",
     "parse_transaction",
     "read_events",

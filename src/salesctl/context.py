@@ -51,7 +51,7 @@ from salesctl.model import (
 )
 from salesctl.money import Money
 
-__all__ = ["Context"]
+__all__ = ["Context", "price_book"]
 
 
 def _numbers(_i: Any, _a: Any, value: Mapping[str, int]) -> None:
@@ -123,6 +123,33 @@ def _amounts_by_id(name: str) -> Any:
                 )
 
     return check
+
+
+def _book(prices: tuple[PriceEntry, ...]) -> FrozenMap[str, tuple[PriceEntry, ...]]:
+    """``prices`` by product id, each product's entries in the order given."""
+    index: dict[str, tuple[PriceEntry, ...]] = {}
+    several: dict[str, list[PriceEntry]] = {}
+    for entry in prices:
+        pid = entry.product_id
+        if pid not in index:
+            index[pid] = (entry,)
+        else:
+            several.setdefault(pid, list(index[pid][:1])).append(entry)
+    for pid, entries in several.items():
+        index[pid] = tuple(entries)
+    return FrozenMap(index)
+
+
+def price_book(ctx: Context) -> FrozenMap[str, tuple[PriceEntry, ...]]:
+    """The context's price-master entries by product id (each product's in the order given).
+
+    Built once, when the context is built; a context assembled without its constructor (a
+    trusted builder that sets the fields directly) gets it built here, on each call.
+    """
+    try:
+        return ctx._price_book
+    except AttributeError:
+        return _book(ctx.prices)
 
 
 @frozen
@@ -251,6 +278,15 @@ class Context:
     commissions_paid: FrozenMap[str, Money] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=_amounts_by_id("commissions_paid")
     )
+    # -- derived once, at construction (not part of the value: equality, hash, repr, JSON) --
+    _price_book: FrozenMap[str, tuple[PriceEntry, ...]] = field(
+        init=False, eq=False, repr=False, hash=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        # The price book: :attr:`prices` by product id, built once per context (the pricing
+        # controls and O2C-SD-01 look every order line up in it). Derived from ``prices`` only.
+        object.__setattr__(self, "_price_book", _book(self.prices))
 
     def contract(self, contract_id: str) -> Contract | None:
         """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""
@@ -266,7 +302,8 @@ class Context:
 
     def prices_for(self, product_id: str) -> tuple[PriceEntry, ...]:
         """The price-master entries of one product, in the order the host gave them."""
-        return tuple(e for e in self.prices if e.product_id == product_id)
+        entries: tuple[PriceEntry, ...] = price_book(self).get(product_id, ())
+        return entries
 
     def convert(self, money: Money, currency: str) -> Money:
         """Convert ``money`` into ``currency`` with the context's rates.

@@ -42,7 +42,9 @@ def trusted_context(kw: dict[str, Any]) -> Context:
     global _CONTEXT_FIELDS
     fields = _CONTEXT_FIELDS
     if fields is None:
-        fields = _CONTEXT_FIELDS = tuple((a.name, a.default, a.init) for a in attrs.fields(Context))
+        fields = _CONTEXT_FIELDS = tuple(
+            (a.name, a.default, a.init) for a in attrs.fields(Context) if a.init
+        )
     ctx = object.__new__(Context)
     for name, default, init in fields:
         if init and name in kw:
@@ -56,4 +58,5 @@ def trusted_context(kw: dict[str, Any]) -> Context:
         else:
             value = default
         object.__setattr__(ctx, name, value)
+    ctx.__attrs_post_init__()  # what the constructor derives from the fields (the price book)
     return ctx

@@ -203,14 +203,17 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
     total = exposure + amount
     if total <= limit:
         return _NONE
-    facts = {
-        "limit": limit,
-        "exposure": exposure,
-        "order_total": amount,
-        "exposure_after": total,
-        "excess": total - limit,
-        "categories": sorted(policy._cats),
-    }
+    excess = total - limit
+    # The facts as the (name, text) pairs Finding would render them into (Money as
+    # "<amount> <currency>", the categories sorted and joined), so Finding only checks them.
+    facts = (
+        ("limit", f"{limit.amount} {limit.currency}"),
+        ("exposure", f"{exposure.amount} {exposure.currency}"),
+        ("order_total", f"{amount.amount} {amount.currency}"),
+        ("exposure_after", f"{total.amount} {total.currency}"),
+        ("excess", f"{excess.amount} {excess.currency}"),
+        ("categories", ", ".join(sorted(policy._cats))),
+    )
     release = _release_for(txn, order, ctx)
     if release is not None and release_problem(release, order, ctx, txn.at, policy) is None:
         return (
@@ -218,7 +221,7 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
                 control_id="O2C-CR-04",
                 outcome=Outcome.ALLOW,
                 message="credit.released",
-                params={"release": release.id, "granted_by": release.granted_by.id},
+                params=(("release", release.id), ("granted_by", release.granted_by.id)),
                 facts=facts,
                 cleared_by=(release.id,),
             ),
@@ -228,7 +231,7 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
             control_id="O2C-CR-04",
             outcome=Outcome.HOLD,
             message="credit.over_limit",
-            params={"customer": order.customer.id, "excess": total - limit, "limit": limit},
+            params={"customer": order.customer.id, "excess": excess, "limit": limit},
             facts=facts,
             required=(
                 ApprovalRequirement(

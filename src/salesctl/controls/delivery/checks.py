@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
 import attrs
 
@@ -20,7 +20,7 @@ from salesctl.controls.delivery.secured import check_credit_delivery_secured
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
 from salesctl.model import DeliveryLine, GoodsIssue, SalesOrder, StockLot
-from salesctl.money import Money
+from salesctl.money import Money, _quantize
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue, Transaction
 
 __all__ = [
@@ -48,8 +48,33 @@ def delivery_value(lines: Iterable[DeliveryLine], order: SalesOrder) -> Money:
     Returns:
         The value in the order's currency.
     """
+    currency = order.currency
+    if type(lines) is not tuple:
+        lines = tuple(lines)  # read twice when a line needs the general path
     prices = {ln.line_no: ln.unit_price for ln in order.lines}
-    total = Money.zero(order.currency)
+    zero = Money.zero(currency)
+    total = zero.amount
+    for line in lines:
+        price = prices.get(line.order_line)
+        if price is None:
+            continue
+        q = line.quantity
+        if price.currency != currency or type(q) is not Decimal or not q.is_finite():
+            return _delivery_value_money(lines, prices, zero)  # the general path, its errors
+        # Money.times and Money.__add__ in Decimals: each line rounded half-up to the minor
+        # unit, then added (the same amounts, without a Money per line).
+        try:
+            product = price.amount * q
+        except DecimalException:
+            product = Decimal("Infinity")  # reported by _quantize, as Money.times does
+        total += _quantize(product, currency, ROUND_HALF_UP)
+    return Money._trusted(total, currency)
+
+
+def _delivery_value_money(
+    lines: Iterable[DeliveryLine], prices: dict[int, Money], zero: Money
+) -> Money:
+    total = zero
     for line in lines:
         price = prices.get(line.order_line)
         if price is not None:
@@ -573,6 +598,14 @@ def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
             lot.qc_certificate is not None or not policy.require_qc_certificate
         )
 
+    by_product: dict[str, list[StockLot]] = {}  # the lots of each product, in context order
+    for held in ctx.stock_lots:
+        same = by_product.get(held.product_id)
+        if same is None:
+            by_product[held.product_id] = [held]
+        else:
+            same.append(held)
+
     for line in gi.lines:
         if line.lot_id is None:
             dated = [
@@ -617,9 +650,8 @@ def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
             continue
         earlier = [
             other
-            for other in ctx.stock_lots
-            if other.product_id == lot.product_id
-            and other.id != lot.id
+            for other in by_product.get(lot.product_id, ())
+            if other.id != lot.id
             and other.expires_on is not None
             and (lot.expires_on is None or other.expires_on < lot.expires_on)
             and other.quantity - picked.get(other.id, Decimal(0)) > 0

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from salesctl.context import Context
+from salesctl.context import Context, price_book
 from salesctl.control import Scratch
 from salesctl.controls.pricing.policy import (
     _ZERO,
@@ -94,21 +94,6 @@ def price_date(order: SalesOrder, ctx: Context, policy: PricingPolicy) -> dt.dat
     return today
 
 
-def _by_product(prices: tuple[PriceEntry, ...]) -> dict[str, tuple[PriceEntry, ...]]:
-    """The price-master entries by product id, each product's in the order given."""
-    index: dict[str, tuple[PriceEntry, ...]] = {}
-    several: dict[str, list[PriceEntry]] = {}
-    for entry in prices:
-        pid = entry.product_id
-        if pid not in index:
-            index[pid] = (entry,)
-        else:
-            several.setdefault(pid, list(index[pid][:1])).append(entry)
-    for pid, entries in several.items():
-        index[pid] = tuple(entries)
-    return index
-
-
 class _LinePrices:
     """The master price of every line of one order, worked out once per gate check.
 
@@ -133,13 +118,13 @@ class _LinePrices:
 
     def __init__(self, ctx: Context, order: SalesOrder, on: dt.date) -> None:
         currency = order.currency
-        index = _by_product(ctx.prices)
+        lookup = price_book(ctx)._d.get
         rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
         document = missing = moved = discounted = False
         for line in order.lines:
             product = line.product
             pc = product.price_class
-            entries = index.get(product.id, ())
+            entries = lookup(product.id, ())
             e = entries[0] if len(entries) == 1 else None
             # One entry, of the product's class, valid that day, in the order's currency:
             # master_price's answer without the call; anything else asks master_price.
