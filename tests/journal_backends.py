@@ -52,7 +52,9 @@ class PgCluster:
         try:
             import psycopg  # noqa: F401
         except ImportError:
-            raise RuntimeError("psycopg 3 is not installed (pip install 'salesctl[postgres]')")
+            raise RuntimeError(
+                "psycopg 3 is not installed (pip install 'salesctl[postgres]')"
+            ) from None
         initdb, self.pg_ctl = _find("initdb"), _find("pg_ctl")
         if initdb is None or self.pg_ctl is None:
             raise RuntimeError(
@@ -76,8 +78,19 @@ class PgCluster:
         self.dir.chmod(0o755)
         env = {**os.environ, "LC_ALL": "C", "LANG": "C"}
         self._run(
-            [initdb, "-D", str(self.data), "-A", "trust", "-U", "salesctl", "-E", "UTF8"]
-            + ["--no-sync", "--locale=C"],
+            [
+                initdb,
+                "-D",
+                str(self.data),
+                "-A",
+                "trust",
+                "-U",
+                "salesctl",
+                "-E",
+                "UTF8",
+                "--no-sync",
+                "--locale=C",
+            ],
             env=env,
         )
         options = (
@@ -86,11 +99,15 @@ class PgCluster:
         )
         self._options = options
         self._run(
-            [self.pg_ctl, "-D", str(self.data), "-o", options, "-l", str(self.dir / "log")]
-            + ["-w", "-t", "60", "start"],
+            [*self._ctl(), "-w", "-t", "60", "start"],
             env=env,
         )
         self.url = f"postgresql://salesctl@/postgres?host={self.dir}"
+
+    def _ctl(self) -> list[str]:
+        assert self.pg_ctl is not None
+        log = str(self.dir / "log")
+        return [self.pg_ctl, "-D", str(self.data), "-o", self._options, "-l", log]
 
     def _run(self, argv: list[str], env: dict[str, str] | None = None) -> None:
         done = subprocess.run(
@@ -107,10 +124,7 @@ class PgCluster:
         """``pg_ctl restart -m immediate``: the server stops without a checkpoint (as a crash
         would) and recovers from its WAL."""
         assert self.pg_ctl is not None
-        self._run(
-            [self.pg_ctl, "-D", str(self.data), "-o", self._options, "-l", str(self.dir / "log")]
-            + ["-m", "immediate", "-w", "-t", "60", "restart"]
-        )
+        self._run([*self._ctl(), "-m", "immediate", "-w", "-t", "60", "restart"])
 
     def stop(self) -> None:
         """Stop the server and remove its directory."""

@@ -32,7 +32,7 @@ backend provides) and :mod:`~salesctl.journal.sqlite` (the SQLite backend).
 
 from __future__ import annotations
 
-from salesctl.journal.api import Journal
+from salesctl.journal.api import Journal, is_url
 from salesctl.journal.records import (
     GENESIS_HASH,
     KINDS,
@@ -60,5 +60,6 @@ __all__ = [
     "Verification",
     "canonical_json",
     "chain_hash",
+    "is_url",
     "verify_export",
 ]

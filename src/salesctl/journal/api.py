@@ -41,7 +41,7 @@ from salesctl.model import Approval, CreditExposure, CreditRelease, SalesOrder
 from salesctl.money import Money
 from salesctl.transactions import Transaction, transaction_to_dict
 
-__all__ = ["Journal"]
+__all__ = ["Journal", "is_url"]
 
 #: Records read per snapshot by :meth:`Journal.entries` (a bounded read transaction).
 _PAGE = 500
@@ -741,6 +741,11 @@ class Journal:
         """
         check_anchor(anchor)
         return self._store.verify(anchor)
+
+
+def is_url(text: str) -> bool:
+    """Whether ``text`` names a journal by URL (``sqlite:…``, ``postgresql://…``), not a path."""
+    return isinstance(text, str) and text.startswith(("sqlite:", *_PG_SCHEMES))
 
 
 def _postgres_store(

@@ -118,7 +118,7 @@ def split_url(url: str, schema: str | None) -> tuple[str, str, str]:
     conninfo = urlunsplit(parts._replace(query=urlencode(rest)))
     netloc = parts.netloc.rpartition("@")
     user = netloc[0].partition(":")[0]
-    place = urlencode([(k, v) for k, v in rest if k in ("host", "port", "dbname")])
+    place = urlencode([(k, v) for k, v in rest if k in ("host", "port", "dbname")], safe="/")
     shown = parts._replace(netloc=(user + "@" if user else "") + netloc[2], query=place)
     return conninfo, chosen, f"{urlunsplit(shown)}#{chosen}"
 
