@@ -491,3 +491,41 @@ def test_deleted_records_and_a_cut_tail(filled: tuple[str, list[tuple[int, str]]
         assert j.verify().ok
         v = j.verify(anchor=anchor)
     assert not v.ok and v.broken_seq == last and "cut" in v.reason
+
+
+# -- the documented example: examples/host_integration/journal_in_host_transaction.py -----------
+
+
+def test_the_host_transaction_example(url: str) -> None:
+    """The example's order row and decision commit together, and roll back together."""
+    import importlib.util
+
+    path = Path(__file__).parent.parent / "examples" / "host_integration"
+    spec = importlib.util.spec_from_file_location(
+        "journal_in_host_transaction", path / "journal_in_host_transaction.py"
+    )
+    assert spec is not None and spec.loader is not None
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    gate = sc.Gate(sc.Policy.default(), only=("O2C-CR-04", "O2C-SO-01"))
+
+    def make(number: int) -> tuple[str, sc.PlaceOrder]:
+        order = b.order(id=f"SO-2026-{number:04d}", seq=number)
+        return order.id, b.place(order)
+
+    schema = _schema(url)
+    with (
+        Journal(url) as journal,
+        psycopg.connect(f"{pg_cluster().url}&options=-csearch_path%3D{schema}") as conn,
+    ):
+        example.create_tables(conn)
+        d = example.confirm_order(conn, journal, gate, make, b.exposure())
+        assert d.outcome is sc.Outcome.ALLOW, d.findings
+        with pytest.raises(RuntimeError):
+            example.confirm_order(conn, journal, gate, make, b.exposure(), fail_after_journal=True)
+        d = example.confirm_order(conn, journal, gate, make, b.exposure())
+        rows = conn.execute("SELECT id, number, outcome FROM erp_orders ORDER BY number").fetchall()
+        assert rows == [("SO-2026-0001", 1, "ALLOW"), ("SO-2026-0002", 2, "ALLOW")]
+        decided = [e.record["decision"]["document_id"] for e in journal.decisions()]
+        assert decided == ["SO-2026-0001", "SO-2026-0002"]  # none for the rolled-back order
+        assert journal.number_report()[0].ok and journal.verify().ok
