@@ -586,7 +586,13 @@ class PostgresStore:
         committing = False
         try:
             conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-            conn.execute(f"SET LOCAL lock_timeout = {max(1, int(self._timeout * 1000))}".encode())
+            # Wait for the head at most ``timeout``; commit durably even where the server's
+            # default says otherwise (a returned write survives a crash of the server).
+            conn.execute(
+                "SELECT set_config('lock_timeout', %s, true), "
+                "set_config('synchronous_commit', 'on', true)",
+                (f"{max(1, int(self._timeout * 1000))}ms",),
+            )
             session = PostgresSession(conn, self.schema, self.where)
             session.lock_head()
             result = work(session)
