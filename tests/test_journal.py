@@ -33,6 +33,7 @@ from salesctl.journal import (
 from salesctl.journal import api as japi
 from salesctl.journal import sqlite as jsqlite
 from tests import builders as b
+from tests.journal_backends import BACKENDS, tamperer, target_for
 
 #: The controls these tests lean on (other families need context the journal does not keep).
 GATE = sc.Gate(sc.Policy.default(), only=("O2C-CR-04", "O2C-CR-06", "O2C-SO-01", "O2C-SO-02"))
@@ -56,10 +57,28 @@ def path(tmp_path: Path) -> Path:
     return tmp_path / "journal.sqlite"
 
 
+@pytest.fixture(params=BACKENDS)
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new journal's location on each backend: a SQLite file, a PostgreSQL schema."""
+    return target_for(request.param, tmp_path)
+
+
 @pytest.fixture
-def journal(path: Path) -> Iterator[Journal]:
+def journal(target: str) -> Iterator[Journal]:
+    with Journal(target, clock=Clock()) as j:
+        yield j
+
+
+@pytest.fixture
+def sqlite_journal(path: Path) -> Iterator[Journal]:
     with Journal(path, clock=Clock()) as j:
         yield j
+
+
+@pytest.fixture
+def tamper(target: str) -> Any:
+    """Runs one raw SQL statement on the journal's tables (the attacker's tool)."""
+    return tamperer(target)
 
 
 def big_order(id: str = "SO-2026-0001", seq: int = 1) -> sc.SalesOrder:
@@ -183,24 +202,24 @@ class TestChain:
         monkeypatch.setattr(japi, "_PAGE", 10)
         assert [e.seq for e in journal.entries(since=10)] == list(range(11, 31))
 
-    def test_rewritten_history_is_caught_by_an_anchor(self, journal: Journal, path: Path) -> None:
+    def test_rewritten_history_is_caught_by_an_anchor(self, journal: Journal, tamper: Any) -> None:
         """Re-hashing the whole chain after an edit fools the chain alone, not a published head."""
         fill(journal)
         anchor = journal.head()
-        rows = raw(path).execute("SELECT seq, kind, body FROM entries ORDER BY seq").fetchall()
-        con = raw(path)
+        rows = tamper("SELECT seq, kind, body FROM entries ORDER BY seq")
         prev = GENESIS_HASH
         for seq, kind, body in rows:
             if seq == 3:  # the release: raise its maximum
                 assert "700000.00 CNY" in body
                 body = body.replace("700000.00 CNY", "900000.00 CNY")
             h = chain_hash(seq, kind, prev, body.encode())
-            con.execute(
-                "UPDATE entries SET body=?, prev_hash=?, hash=? WHERE seq=?", (body, prev, h, seq)
+            quoted = body.replace("'", "''")
+            tamper(
+                f"UPDATE entries SET body='{quoted}', prev_hash='{prev}', hash='{h}' "
+                f"WHERE seq={seq}"
             )
             prev = h
-        con.execute("UPDATE head SET hash=?", (prev,))
-        con.close()
+        tamper(f"UPDATE head SET hash='{prev}'")
         assert journal.verify().ok  # the chain itself is consistent again ...
         v = journal.verify(anchor=anchor)
         assert not v.ok  # ... but not with the head published before
@@ -212,10 +231,10 @@ class TestChain:
             with pytest.raises(sc.InvalidInput):
                 verify_export([], anchor=bad)  # type: ignore[arg-type]
 
-    def test_verification_raises_on_request(self, journal: Journal, path: Path) -> None:
+    def test_verification_raises_on_request(self, journal: Journal, tamper: Any) -> None:
         """raise_if_broken raises ChainBroken naming the record."""
         fill(journal)
-        raw(path).execute("DELETE FROM entries WHERE seq = 2")
+        tamper("DELETE FROM entries WHERE seq = 2")
         v = journal.verify()
         with pytest.raises(sc.ChainBroken) as err:
             v.raise_if_broken()
@@ -424,21 +443,21 @@ def test_tampered_index_or_order_fails_at_the_record(
     assert v.broken_seq in targets, v.reason
 
 
-def test_a_missing_head_fails_and_blocks_writing(journal: Journal, path: Path) -> None:
+def test_a_missing_head_fails_and_blocks_writing(journal: Journal, tamper: Any) -> None:
     """Without its head the journal fails verify and refuses to append."""
     fill(journal)
     last = journal.head()[0]
-    raw(path).execute("DELETE FROM head")
+    tamper("DELETE FROM head")
     v = journal.verify()
     assert not v.ok and v.broken_seq == last
     with pytest.raises(sc.JournalCorrupt):
         journal.next_number("X")
 
 
-def test_an_injected_index_row_fails(journal: Journal, path: Path) -> None:
+def test_an_injected_index_row_fails(journal: Journal, tamper: Any) -> None:
     """An index row the chain does not hold is reported."""
     fill(journal)
-    raw(path).execute("INSERT INTO releases (release_id, seq) VALUES ('R-FAKE', 9999)")
+    tamper("INSERT INTO releases (release_id, seq) VALUES ('R-FAKE', 9999)")
     v = journal.verify()
     assert not v.ok and "R-FAKE" in v.reason
 
@@ -472,10 +491,12 @@ class TestReleases:
         assert journal.consumption("R1") is None
         journal.consume_release("R1", "SO-2026-0001", b.cny("700000"))
 
-    def test_deleted_index_row_does_not_free_a_release(self, journal: Journal, path: Path) -> None:
+    def test_deleted_index_row_does_not_free_a_release(
+        self, journal: Journal, tamper: Any
+    ) -> None:
         """The chain, not only the index, refuses the second use."""
         first = journal.consume_release("R1", "SO-1", b.cny("5"))
-        raw(path).execute("DELETE FROM consumptions")
+        tamper("DELETE FROM consumptions")
         with pytest.raises(sc.ReleaseConsumed) as err:
             journal.consume_release("R1", "SO-2", b.cny("5"))
         assert err.value.first.seq == first.seq
@@ -495,9 +516,9 @@ class TestReleases:
             journal.consume_release(**kwargs)
         assert journal.head()[0] == 0
 
-    def test_threads_race_one_wins(self, path: Path) -> None:
+    def test_threads_race_one_wins(self, target: str) -> None:
         """Of 8 threads consuming one release, exactly one succeeds."""
-        with Journal(path) as j:
+        with Journal(target) as j:
             barrier = threading.Barrier(8)
             results: list[Any] = []
 
@@ -561,9 +582,9 @@ class TestNumbers:
         with pytest.raises(sc.InvalidInput):
             journal.next_number(series, document_id=doc)
 
-    def test_threads_draw_without_gaps(self, path: Path) -> None:
+    def test_threads_draw_without_gaps(self, target: str) -> None:
         """8 threads drawing 20 numbers each get 1..160, each once."""
-        with Journal(path) as j:
+        with Journal(target) as j:
             got: list[int] = []
             lock = threading.Lock()
 
@@ -580,17 +601,16 @@ class TestNumbers:
             assert sorted(got) == list(range(1, 161))
             assert j.number_report("SO")[0].ok
 
-    def test_report_finds_gaps_and_duplicates(self, journal: Journal, path: Path) -> None:
+    def test_report_finds_gaps_and_duplicates(self, journal: Journal, tamper: Any) -> None:
         """Numbers missing from, or twice in, the chain are reported (the chain breaks too)."""
         for _ in range(8):
             journal.next_number("SO")
-        con = raw(path)
-        con.execute("DELETE FROM entries WHERE kind='number' AND body LIKE '%\"number\":3,%'")
-        con.execute(
+        tamper("DELETE FROM entries WHERE kind='number' AND body LIKE '%\"number\":3,%'")
+        tamper(
             "UPDATE entries SET body = replace(body, '\"number\":6,', '\"number\":5,') "
             "WHERE body LIKE '%\"number\":6,%'"
         )
-        con.execute("DELETE FROM entries WHERE body LIKE '%\"number\":8,%'")
+        tamper("DELETE FROM entries WHERE body LIKE '%\"number\":8,%'")
         (r,) = journal.number_report("SO")
         assert r.gaps == ((3, 3), (6, 6))
         assert r.duplicates == (5,)
@@ -598,12 +618,12 @@ class TestNumbers:
         assert not journal.verify().ok
 
     def test_index_that_disagrees_with_the_chain_stops_drawing(
-        self, journal: Journal, path: Path
+        self, journal: Journal, tamper: Any
     ) -> None:
         """A deleted index row does not lead to a number being drawn twice."""
         for _ in range(3):
             journal.next_number("SO")
-        raw(path).execute("DELETE FROM numbers WHERE number = 3")
+        tamper("DELETE FROM numbers WHERE number = 3")
         with pytest.raises(sc.JournalCorrupt, match="disagrees"):
             journal.next_number("SO")
 
@@ -767,7 +787,7 @@ class TestContextFor:
 
 
 class TestSchema:
-    def test_new_journal_is_marked(self, journal: Journal, path: Path) -> None:
+    def test_new_journal_is_marked(self, sqlite_journal: Journal, path: Path) -> None:
         """A new journal carries the application id, the schema version and WAL mode."""
         con = raw(path)
         assert con.execute("PRAGMA application_id").fetchone()[0] == jmod.APPLICATION_ID
@@ -974,17 +994,17 @@ class TestBadInput:
         with pytest.raises(sc.InvalidInput):
             Journal(**kwargs)
 
-    def test_closed_journal(self, path: Path) -> None:
+    def test_closed_journal(self, target: str) -> None:
         """A closed journal refuses to work."""
-        j = Journal(path)
+        j = Journal(target)
         j.close()
         with pytest.raises(sc.JournalError, match="closed"):
             j.next_number("X")
 
-    def test_naive_clock(self, path: Path) -> None:
+    def test_naive_clock(self, target: str) -> None:
         """A clock without a UTC offset is refused."""
         with (
-            Journal(path, clock=lambda: dt.datetime(2026, 3, 2)) as j,
+            Journal(target, clock=lambda: dt.datetime(2026, 3, 2)) as j,
             pytest.raises(sc.InvalidInput),
         ):
             j.next_number("X")
@@ -1027,22 +1047,20 @@ def run(*argv: str) -> tuple[int, str, str]:
 
 
 class TestCli:
-    def test_verify_ok(self, journal: Journal, path: Path) -> None:
+    def test_verify_ok(self, journal: Journal, target: str) -> None:
         """verify exits 0 and prints the head."""
         fill(journal)
         seq, h = journal.head()
-        code, out, _ = run("journal", "verify", str(path))
+        code, out, _ = run("journal", "verify", target)
         assert code == 0 and f"head {seq}:{h}" in out
-        code, out, _ = run("journal", "verify", "--json", "--anchor", f"{seq}:{h}", str(path))
+        code, out, _ = run("journal", "verify", "--json", "--anchor", f"{seq}:{h}", target)
         assert code == 0 and json.loads(out)["ok"] is True
 
-    def test_verify_broken(self, journal: Journal, path: Path) -> None:
+    def test_verify_broken(self, journal: Journal, target: str, tamper: Any) -> None:
         """verify exits 2 naming the first broken record."""
         fill(journal)
-        raw(path).execute(
-            "UPDATE entries SET body = replace(body, 'SO-2026', 'SO-2025') WHERE seq = 4"
-        )
-        code, out, _ = run("journal", "verify", str(path))
+        tamper("UPDATE entries SET body = replace(body, 'SO-2026', 'SO-2025') WHERE seq = 4")
+        code, out, _ = run("journal", "verify", target)
         assert code == 2
         assert "BROKEN" in out and "record 4" in out
 
@@ -1059,54 +1077,56 @@ class TestCli:
         assert code == 3 and "--anchor" in err
 
     def test_export_and_verify_the_export(
-        self, journal: Journal, path: Path, tmp_path: Path
+        self, journal: Journal, target: str, tmp_path: Path
     ) -> None:
         """export writes JSON Lines that verify reads back."""
         fill(journal)
-        code, out, _ = run("journal", "export", str(path))
+        code, out, _ = run("journal", "export", target)
         assert code == 0
         assert [json.loads(x)["seq"] for x in out.splitlines()] == list(
             range(1, journal.head()[0] + 1)
         )
-        target = tmp_path / "log.jsonl"
-        code, _, err = run("journal", "export", str(path), "-o", str(target))
+        dest = tmp_path / "log.jsonl"
+        code, _, err = run("journal", "export", target, "-o", str(dest))
         assert code == 0 and "wrote" in err
-        code, out, _ = run("journal", "verify", str(target))
+        code, out, _ = run("journal", "verify", str(dest))
         assert code == 0 and out.startswith("ok:")
-        lines = target.read_text().splitlines()
-        target.write_text("\n".join(lines[:2] + lines[3:]) + "\n")
-        code, out, _ = run("journal", "verify", str(target))
+        lines = dest.read_text().splitlines()
+        dest.write_text("\n".join(lines[:2] + lines[3:]) + "\n")
+        code, out, _ = run("journal", "verify", str(dest))
         assert code == 2 and "record 3" in out
-        code, out, _ = run("journal", "export", "--kind", "number", str(path))
+        code, out, _ = run("journal", "export", "--kind", "number", target)
         assert {json.loads(x)["kind"] for x in out.splitlines()} == {"number"}
 
-    def test_export_errors(self, journal: Journal, path: Path, tmp_path: Path) -> None:
+    def test_export_errors(
+        self, journal: Journal, target: str, tamper: Any, tmp_path: Path
+    ) -> None:
         """export exits 3 on an unreadable journal or output, 2 on an unparsable record."""
         fill(journal)
         assert run("journal", "export", str(tmp_path / "none.sqlite"))[0] == 3
-        assert run("journal", "export", str(path), "-o", str(tmp_path / "no" / "x.jsonl"))[0] == 3
-        raw(path).execute("UPDATE entries SET body = 'garbage' WHERE seq = 2")
-        code, _, err = run("journal", "export", str(path))
+        assert run("journal", "export", target, "-o", str(tmp_path / "no" / "x.jsonl"))[0] == 3
+        tamper("UPDATE entries SET body = 'garbage' WHERE seq = 2")
+        code, _, err = run("journal", "export", target)
         assert code == 2 and "record 2" in err
 
-    def test_numbers(self, journal: Journal, path: Path) -> None:
+    def test_numbers(self, journal: Journal, target: str, tamper: Any) -> None:
         """numbers exits 0 for clean series, 2 listing gaps and duplicates."""
         for _ in range(5):
             journal.next_number("SO")
-        code, out, _ = run("journal", "numbers", str(path))
+        code, out, _ = run("journal", "numbers", target)
         assert code == 0 and "SO: ok: 5 drawn, 1..5" in out
-        raw(path).execute("DELETE FROM entries WHERE body LIKE '%\"number\":2,%'")
-        code, out, _ = run("journal", "numbers", str(path))
+        tamper("DELETE FROM entries WHERE body LIKE '%\"number\":2,%'")
+        code, out, _ = run("journal", "numbers", target)
         assert code == 2 and "gap: 2" in out
-        code, out, _ = run("journal", "numbers", "--json", "--series", "SO", str(path))
+        code, out, _ = run("journal", "numbers", "--json", "--series", "SO", target)
         assert json.loads(out)["gaps"] == [[2, 2]]
-        assert run("journal", "numbers", str(path) + "-missing")[0] == 3
+        assert run("journal", "numbers", target + "-missing")[0] == 3
 
 
 @pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork (POSIX)")
-def test_journal_is_shared_by_fork_safely(path: Path) -> None:
+def test_journal_is_shared_by_fork_safely(target: str) -> None:
     """A Journal object used in a forked child opens its own connection there."""
-    with Journal(path) as j:
+    with Journal(target) as j:
         j.next_number("X")
         pid = os.fork()
         if pid == 0:  # pragma: no cover - child
@@ -1130,9 +1150,10 @@ def test_module_doc_example() -> None:
 
 
 def test_shutil_copy_of_closed_journal_is_complete(
-    journal: Journal, path: Path, tmp_path: Path
+    sqlite_journal: Journal, path: Path, tmp_path: Path
 ) -> None:
     """After close, the journal is one self-contained file (no -wal left): a plain copy is a backup."""
+    journal = sqlite_journal
     fill(journal)
     head = journal.head()
     journal.close()

@@ -1,17 +1,24 @@
 """``salesctl journal``: verify a journal's chain, export its log, report its number series.
 
-* ``salesctl journal verify FILE [--anchor ANCHOR] [--json]`` — FILE is a journal or a
-  JSON Lines export of one; exits 0 when the chain verifies, 2 when it is broken (naming the
-  first broken record), 3 when the file cannot be read as either. ANCHOR is ``SEQ:HASH``, the
-  JSON ``journal anchor`` prints, or a file holding either;
-* ``salesctl journal anchor FILE`` — verifies the chain and prints its anchor as JSON
-  (``{"file", "seq", "hash"}``), to keep outside the journal; exits 0, 2 or 3 as above;
-* ``salesctl journal export FILE [-o OUT] [--kind KIND ...]`` — the log as JSON Lines (to
-  standard output unless ``-o``); exits 0, or 2/3 as above;
-* ``salesctl journal numbers FILE [--series S] [--json]`` — gaps and duplicates per number
-  series; exits 0 when there are none, 2 otherwise.
+JOURNAL is a journal file, a ``sqlite:///PATH`` URL or a ``postgresql://…[?schema=NAME]`` URL.
 
-The journal is opened read-only: these commands never change it.
+* ``salesctl journal verify JOURNAL [--anchor ANCHOR] [--json]`` — JOURNAL may also be a
+  JSON Lines export of one; exits 0 when the chain verifies, 2 when it is broken (naming the
+  first broken record), 3 when it cannot be read as either. ANCHOR is ``SEQ:HASH``, the
+  JSON ``journal anchor`` prints, or a file holding either;
+* ``salesctl journal anchor JOURNAL`` — verifies the chain and prints its anchor as JSON
+  (``{"file", "seq", "hash"}``), to keep outside the journal; exits 0, 2 or 3 as above;
+* ``salesctl journal export JOURNAL [-o OUT] [--kind KIND ...]`` — the log as JSON Lines (to
+  standard output unless ``-o``); exits 0, or 2/3 as above;
+* ``salesctl journal numbers JOURNAL [--series S] [--json]`` — gaps and duplicates per number
+  series; exits 0 when there are none, 2 otherwise;
+* ``salesctl journal migrate JOURNAL`` — creates the journal, or brings its schema to this
+  salesctl's version; exits 0, or 3;
+* ``salesctl journal copy SOURCE TARGET`` — copies every record, as it is, into an empty
+  journal (e.g. from SQLite to PostgreSQL) and verifies the copy; exits 0, 2 or 3.
+
+Only ``migrate`` and ``copy`` (its target) write; the other commands open the journal
+read-only.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from salesctl.errors import ChainBroken, InvalidInput, SalesctlError
-from salesctl.journal import KINDS, Journal, verify_export
+from salesctl.journal import KINDS, Journal, is_url, verify_export
 from salesctl.journal.verify import check_anchor
 
 __all__ = ["register"]
@@ -37,7 +44,7 @@ def register(subparsers: Any) -> None:
     jsub = p.add_subparsers(dest="journal_command", required=True, parser_class=type(p))
 
     v = jsub.add_parser("verify", help="check the hash chain; name the first broken record")
-    v.add_argument("file", help="a journal file, or a JSON Lines export of one")
+    v.add_argument("file", help="a journal file or URL, or a JSON Lines export of a journal")
     v.add_argument(
         "--anchor",
         metavar="ANCHOR",
@@ -50,20 +57,29 @@ def register(subparsers: Any) -> None:
     a = jsub.add_parser(
         "anchor", help="verify the chain and print its anchor (last seq and hash) as JSON"
     )
-    a.add_argument("file", help="a journal file")
+    a.add_argument("file", help="a journal file or URL")
     a.set_defaults(func=_cmd_anchor)
 
     e = jsub.add_parser("export", help="write the log as JSON Lines")
-    e.add_argument("file", help="a journal file")
+    e.add_argument("file", help="a journal file or URL")
     e.add_argument("-o", "--output", help="output file (standard output when omitted)")
     e.add_argument("--kind", action="append", choices=KINDS, help="only records of this kind")
     e.set_defaults(func=_cmd_export)
 
     n = jsub.add_parser("numbers", help="gaps and duplicates per number series")
-    n.add_argument("file", help="a journal file")
+    n.add_argument("file", help="a journal file or URL")
     n.add_argument("--series", help="one series only")
     n.add_argument("--json", action="store_true", help="print the reports as JSON")
     n.set_defaults(func=_cmd_numbers)
+
+    m = jsub.add_parser("migrate", help="create the journal, or migrate it to this version")
+    m.add_argument("file", help="a journal file or URL")
+    m.set_defaults(func=_cmd_migrate)
+
+    c = jsub.add_parser("copy", help="copy every record into an empty journal, then verify")
+    c.add_argument("file", help="the journal to copy (file or URL)")
+    c.add_argument("target", help="an empty (or new) journal: file or URL")
+    c.set_defaults(func=_cmd_copy)
 
 
 def _anchor(text: str | None) -> tuple[int, str] | None:
@@ -126,17 +142,22 @@ def _cmd_anchor(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except SalesctlError as e:
         print(f"salesctl: {e}", file=err)
         return _BAD
-    print(json.dumps({"file": str(Path(args.file).absolute()), "seq": seq, "hash": h}), file=out)
+    where = args.file if is_url(args.file) else str(Path(args.file).absolute())
+    print(json.dumps({"file": where, "seq": seq, "hash": h}), file=out)
     return _OK
 
 
 def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     path = Path(args.file)
+    url = is_url(args.file)
+    shown = str(path)
     try:
         anchor = _anchor(args.anchor)
+        magic = b""
         try:
-            with path.open("rb") as f:
-                magic = f.read(len(_SQLITE_MAGIC))
+            if not url:
+                with path.open("rb") as f:
+                    magic = f.read(len(_SQLITE_MAGIC))
         except OSError as e:
             print(f"salesctl: {path}: cannot read file: {e.strerror}", file=err)
             return _BAD
@@ -144,21 +165,22 @@ def _cmd_verify(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             with path.open("rb") as f:
                 result = verify_export(f, anchor=anchor)
         else:
-            with Journal(path, read_only=True) as journal:
+            with Journal(args.file, read_only=True) as journal:
                 result = journal.verify(anchor=anchor)
+                shown = journal.where if url else shown
     except SalesctlError as e:
         print(f"salesctl: {e}", file=err)
         return _BAD
     if args.json:
-        print(json.dumps({"file": str(path), **result.to_dict()}), file=out)
+        print(json.dumps({"file": shown, **result.to_dict()}), file=out)
     elif result.ok:
         print(
-            f"ok: {path}: {result.records} records, head {result.head_seq}:{result.head_hash}",
+            f"ok: {shown}: {result.records} records, head {result.head_seq}:{result.head_hash}",
             file=out,
         )
     else:
         where = f"record {result.broken_seq}" if result.broken_seq is not None else "the file"
-        print(f"BROKEN: {path}: {where}: {result.reason}", file=out)
+        print(f"BROKEN: {shown}: {where}: {result.reason}", file=out)
         print(
             f"  {result.records} records verify before it (head {result.head_seq}:{result.head_hash})",
             file=out,
@@ -213,3 +235,32 @@ def _cmd_numbers(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for d in r.duplicates:
             print(f"  duplicate: {d}", file=out)
     return _OK if all(r.ok for r in reports) else _BROKEN
+
+
+def _cmd_migrate(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        with Journal(args.file) as journal:
+            head = journal.head()
+            where = journal.where
+    except SalesctlError as e:
+        print(f"salesctl: {e}", file=err)
+        return _BAD
+    print(f"ok: {where}: schema up to date, {head[0]} records", file=out)
+    return _OK
+
+
+def _cmd_copy(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    try:
+        with Journal(args.file, read_only=True) as source:
+            n = source.copy_to(args.target)
+        with Journal(args.target, read_only=True) as copy:
+            result = copy.verify()
+            where = copy.where
+    except SalesctlError as e:
+        print(f"salesctl: {e}", file=err)
+        return _BAD
+    if not result.ok:
+        print(f"BROKEN: {where}: record {result.broken_seq}: {result.reason}", file=out)
+        return _BROKEN
+    print(f"ok: copied {n} records to {where}, head {result.head_seq}:{result.head_hash}", file=out)
+    return _OK

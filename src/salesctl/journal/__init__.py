@@ -1,4 +1,5 @@
-"""The journal: salesctl's embedded store on SQLite (standard library, nothing to install).
+"""The journal: salesctl's embedded store, on SQLite (standard library, nothing to install)
+or on PostgreSQL (``salesctl[postgres]``) for hosts that run on more than one server.
 
 The controls are pure; three things a host needs are state, and the journal keeps them:
 
@@ -21,7 +22,9 @@ schema, the hash definition, versioning, retention and backup.
 The package, by job: :mod:`~salesctl.journal.records` (the record values, canonical JSON and
 the SHA-256 chain), :mod:`~salesctl.journal.verify` (checking a chain, an export),
 :mod:`~salesctl.journal.api` (the :class:`Journal`), :mod:`~salesctl.journal.backend` (what a
-backend provides) and :mod:`~salesctl.journal.sqlite` (the SQLite backend).
+backend provides), :mod:`~salesctl.journal.sqlite` (the SQLite backend) and
+:mod:`~salesctl.journal.postgres` (the PostgreSQL backend, imported only for a
+``postgresql://`` journal URL).
 
 >>> import tempfile, pathlib
 >>> from salesctl.journal import Journal
@@ -32,7 +35,7 @@ backend provides) and :mod:`~salesctl.journal.sqlite` (the SQLite backend).
 
 from __future__ import annotations
 
-from salesctl.journal.api import Journal
+from salesctl.journal.api import Journal, is_url
 from salesctl.journal.records import (
     GENESIS_HASH,
     KINDS,
@@ -60,5 +63,6 @@ __all__ = [
     "Verification",
     "canonical_json",
     "chain_hash",
+    "is_url",
     "verify_export",
 ]

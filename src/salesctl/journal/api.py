@@ -2,7 +2,8 @@
 
 The Journal holds the rules — what each record contains, when a release is used up, how a
 number is drawn, what the context of a check holds — and leaves the bytes to a backend
-(:mod:`salesctl.journal.backend`); today that is SQLite (:mod:`salesctl.journal.sqlite`).
+(:mod:`salesctl.journal.backend`): SQLite (:mod:`salesctl.journal.sqlite`) for a file,
+PostgreSQL (:mod:`salesctl.journal.postgres`) for a ``postgresql://`` URL.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
+from urllib.parse import unquote, urlsplit
 
 import attrs
 
@@ -20,7 +23,7 @@ from salesctl._convert import unstructure
 from salesctl.context import Context
 from salesctl.decision import Decision
 from salesctl.errors import ChainBroken, InvalidInput, JournalCorrupt, JournalError, ReleaseConsumed
-from salesctl.journal.backend import Store
+from salesctl.journal.backend import Session, Store
 from salesctl.journal.records import (
     KINDS,
     Entry,
@@ -38,10 +41,14 @@ from salesctl.model import Approval, CreditExposure, CreditRelease, SalesOrder
 from salesctl.money import Money
 from salesctl.transactions import Transaction, transaction_to_dict
 
-__all__ = ["Journal"]
+__all__ = ["Journal", "is_url"]
 
 #: Records read per snapshot by :meth:`Journal.entries` (a bounded read transaction).
 _PAGE = 500
+
+#: The URL schemes of a PostgreSQL journal.
+_PG_SCHEMES = ("postgresql://", "postgres://")
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def _utc_now() -> dt.datetime:
@@ -49,29 +56,37 @@ def _utc_now() -> dt.datetime:
 
 
 class Journal:
-    """The embedded store: a hash-chained log on SQLite (WAL mode).
+    """The embedded store: a hash-chained log on SQLite (one file) or PostgreSQL (one schema).
 
     Safe to share between threads (each thread gets its own connection) and to open from
-    many processes at once; writes serialise on SQLite's write lock (``BEGIN IMMEDIATE``).
-    Every commit is durable (``synchronous=FULL``). Use it as a context manager, or call
-    :meth:`close`.
+    many processes — on PostgreSQL from many machines — at once. Writes serialise: on SQLite's
+    write lock (``BEGIN IMMEDIATE``), on PostgreSQL on the row lock of the chain head. Every
+    commit is durable. Use it as a context manager, or call :meth:`close`.
 
     Args:
-        path: the journal file; created (with its directory's permission) when missing,
-            unless ``read_only``.
+        path: where the journal is: a file path, ``sqlite:///ABSOLUTE/PATH`` (or
+            ``sqlite:RELATIVE/PATH``), or a ``postgresql://`` URL (libpq's; add
+            ``?schema=NAME`` to choose the schema). A file is created (with its directory's
+            permission) when missing, a schema and its tables likewise, unless ``read_only``.
         read_only: open for reading only (verify, export, reports); writes then raise
             :class:`~salesctl.errors.JournalReadOnly`.
-        timeout: seconds to wait for another writer before
+        timeout: seconds to wait for another writer (or for the server to come back) before
             :class:`~salesctl.errors.JournalBusy`.
         clock: returns the current time (timezone-aware) for ``recorded_at``; the system
             clock in UTC when omitted.
+        schema: PostgreSQL only: the schema of the journal's tables (default
+            ``salesctl_journal``; overrides the URL's ``?schema=``).
+        retries: PostgreSQL only: how often a write is retried after a serialization failure,
+            a deadlock or a connection lost before ``COMMIT`` (default 8); then
+            :class:`~salesctl.errors.JournalBusy`.
 
     Raises:
         JournalCorrupt: the file is not a SQLite database, or is damaged.
-        JournalForeign: the file is a SQLite database but not a journal.
+        JournalForeign: the file (or the schema) holds something else than a journal.
         JournalTooNew: the journal's schema is newer than this salesctl reads.
         JournalReadOnly: the journal cannot be created or written.
-        JournalError: any other reason the journal cannot be opened.
+        JournalError: any other reason the journal cannot be opened (a server that cannot be
+            reached, psycopg not installed, …).
     """
 
     def __init__(
@@ -81,6 +96,8 @@ class Journal:
         read_only: bool = False,
         timeout: float = 30.0,
         clock: Callable[[], dt.datetime] | None = None,
+        schema: str | None = None,
+        retries: int | None = None,
     ) -> None:
         if not isinstance(path, str | os.PathLike) or str(path) in ("", ":memory:"):
             raise InvalidInput("must be the path of a journal file", path="path", value=path)
@@ -88,16 +105,70 @@ class Journal:
             raise InvalidInput(
                 "must be a non-negative number of seconds", path="timeout", value=timeout
             )
-        self.path = _usable_path(path)
+        if retries is not None and (
+            isinstance(retries, bool) or not isinstance(retries, int) or retries < 0
+        ):
+            raise InvalidInput("must be a non-negative integer", path="retries", value=retries)
         self.read_only = bool(read_only)
         self._clock = clock or _utc_now
-        self._store: Store = SQLiteStore(
-            self.path, read_only=self.read_only, timeout=float(timeout)
-        )
+        text = os.fspath(path) if isinstance(path, str) else None
+        if text is not None and text.startswith(_PG_SCHEMES):
+            self.path: Path | None = None
+            self._store: Store = _postgres_store(
+                text, self.read_only, float(timeout), schema, retries
+            )
+        else:
+            if schema is not None:
+                raise InvalidInput("is for a PostgreSQL journal only", path="schema", value=schema)
+            self.path = _usable_path(_sqlite_path(path))
+            self._store = SQLiteStore(self.path, read_only=self.read_only, timeout=float(timeout))
+        #: Where the journal is, for messages: its file, or its URL (without password) and schema.
+        self.where: str = self._store.where
 
     def __repr__(self) -> str:
         mode = "read-only" if self.read_only else "read-write"
-        return f"Journal({str(self.path)!r}, {mode})"
+        return f"Journal({self.where!r}, {mode})"
+
+    def joined(self, connection: Any) -> Journal:
+        """This journal, writing inside a host's open PostgreSQL transaction.
+
+        The returned Journal runs every read and write on ``connection`` (a psycopg 3
+        connection with a transaction open), in a savepoint, and never commits: the host's
+        ``COMMIT`` keeps its own rows and the journal's records together, its ``ROLLBACK``
+        drops both. Until then the host holds the journal's head lock, so keep the
+        transaction short. No retry happens inside a host's transaction: a conflict raises
+        :class:`~salesctl.errors.JournalBusy` and the host retries its whole transaction.
+        :meth:`close` on it closes nothing of the host's.
+
+        Args:
+            connection: the host's ``psycopg.Connection``, in a transaction.
+
+        Returns:
+            A Journal sharing this one's schema and clock.
+
+        Raises:
+            InvalidInput: if this journal is not on PostgreSQL, or ``connection`` is not a
+                psycopg connection.
+        """
+        joined = getattr(self._store, "joined", None)
+        if joined is None:
+            raise InvalidInput(
+                "only a PostgreSQL journal joins a host's transaction",
+                path="connection",
+                value=self.where,
+            )
+        import psycopg
+
+        if not isinstance(connection, psycopg.Connection):
+            raise InvalidInput(
+                "must be a psycopg 3 connection",
+                path="connection",
+                value=type(connection).__name__,
+            )
+        view = Journal.__new__(Journal)
+        view.__dict__.update(self.__dict__)
+        view._store = joined(connection)
+        return view
 
     def __enter__(self) -> Journal:
         return self
@@ -160,8 +231,7 @@ class Journal:
             "transaction": txn_data,
             "recorded_at": self._now(),
         }
-        with self._store.write() as s:
-            return s.append("decision", decision.document_id, record)
+        return self._store.transact(lambda s: s.append("decision", decision.document_id, record))
 
     def append(self, txn: Transaction) -> Entry:
         """Append a transaction to the chain (the event, without a decision).
@@ -176,8 +246,7 @@ class Journal:
             "document_id": txn.document_id,
             "recorded_at": self._now(),
         }
-        with self._store.write() as s:
-            return s.append("transaction", txn.document_id, record)
+        return self._store.transact(lambda s: s.append("transaction", txn.document_id, record))
 
     def add_approval(self, approval: Approval) -> Entry:
         """Record an approval on hand (it then appears in :meth:`context_for`).
@@ -214,7 +283,9 @@ class Journal:
 
     def _add_unique(self, kind: str, index: str, id_: str, value: Any, key: str) -> Entry:
         data = unstructure(value)
-        with self._store.write() as s:
+        now = self._now()
+
+        def work(s: Session) -> Entry:
             old = s.indexed(index, id_)
             if old is not None:
                 if old.record.get(kind) != data:
@@ -224,9 +295,11 @@ class Journal:
                         value=id_,
                     )
                 return old
-            entry = s.append(kind, key, {kind: data, "recorded_at": self._now()})
+            entry = s.append(kind, key, {kind: data, "recorded_at": now})
             s.index(index, id_, entry.seq)
             return entry
+
+        return self._store.transact(work)
 
     # -- one-time releases ---------------------------------------------------------------
 
@@ -265,7 +338,9 @@ class Journal:
             raise InvalidInput("must be a SalesOrder or an order id", path="order", value=order)
         if not isinstance(amount, Money):
             raise InvalidInput("must be Money", path="amount", value=amount)
-        with self._store.write() as s:
+        now = self._now()
+
+        def work(s: Session) -> Entry:
             # The chain is the evidence: look there first, so that even a deleted index row
             # cannot free a release for a second use; the index's primary key is the backstop.
             used = next(s.entries(kind="consumption", key=release_id, limit=1), None)
@@ -291,11 +366,13 @@ class Journal:
                 "release_id": release_id,
                 "order_id": order_id,
                 "amount": str(amount),
-                "recorded_at": self._now(),
+                "recorded_at": now,
             }
             entry = s.append("consumption", release_id, record)
             s.index_consumption(release_id, order_id, entry.seq)
-        return consumption_of(entry)
+            return entry
+
+        return consumption_of(self._store.transact(work))
 
     def consumption(self, release_id: str) -> ReleaseConsumption | None:
         """The evidence of a release's use, or ``None`` if it was not used."""
@@ -306,7 +383,7 @@ class Journal:
     def _release(self, entry: Entry | None) -> CreditRelease | None:
         if entry is None:
             return None
-        release: CreditRelease = value_of(entry, "release", CreditRelease, str(self.path))
+        release: CreditRelease = value_of(entry, "release", CreditRelease, self.where)
         return release
 
     # -- number series -------------------------------------------------------------------
@@ -334,7 +411,9 @@ class Journal:
             not isinstance(document_id, str) or not document_id.strip()
         ):
             raise InvalidInput("must be a non-empty string", path="document_id", value=document_id)
-        with self._store.write() as s:
+        now = self._now()
+
+        def work(s: Session) -> int:
             last = s.last_number(series)
             # Cross-check the index with the chain's last draw of the series: a deleted
             # index row must not lead to the same number being drawn twice.
@@ -344,18 +423,20 @@ class Journal:
                 raise JournalCorrupt(
                     f"the number index of series {series!r} disagrees with the chain "
                     f"({last} vs {chained}); run verify",
-                    path=str(self.path),
+                    path=self.where,
                 )
             number = int(last or 0) + 1
             record = {
                 "series": series,
                 "number": number,
                 "document_id": document_id,
-                "recorded_at": self._now(),
+                "recorded_at": now,
             }
             entry = s.append("number", series, record)
             s.index_number(series, number, document_id, entry.seq)
-        return number
+            return number
+
+        return self._store.transact(work)
 
     def last_numbers(self) -> dict[str, int]:
         """The last number drawn in each series."""
@@ -396,7 +477,7 @@ class Journal:
         with self._store.read() as s:
             head = s.head()
         if head is None:
-            raise JournalCorrupt("the chain head is missing; run verify", path=str(self.path))
+            raise JournalCorrupt("the chain head is missing; run verify", path=self.where)
         return head
 
     def entries(
@@ -461,7 +542,11 @@ class Journal:
         return n
 
     def backup(self, dest: str | os.PathLike[str]) -> Path:
-        """Copy the journal to ``dest`` consistently while it is in use (SQLite backup API).
+        """Copy the journal to the SQLite file ``dest`` consistently while it is in use.
+
+        A SQLite journal is copied with SQLite's backup API; a PostgreSQL journal's rows are
+        read in one snapshot and stored as they are in a new SQLite journal (same records,
+        same hashes: it verifies as the original does). For a whole database, ``pg_dump``.
 
         Raises:
             JournalError: if ``dest`` exists or cannot be written.
@@ -477,7 +562,28 @@ class Journal:
             ) from None
         if exists:
             raise JournalError("the backup target exists already", path=str(target))
-        return self._store.backup(target)
+        if isinstance(self._store, SQLiteStore):
+            return self._store.backup(target)
+        self.copy_to(target)
+        return target
+
+    def copy_to(self, target: str | os.PathLike[str], *, schema: str | None = None) -> int:
+        """Copy every stored row, as it is, into an empty journal at ``target`` (a file path,
+        ``sqlite:`` or ``postgresql://`` URL): from SQLite to PostgreSQL when a host outgrows
+        one machine, or back. The copy holds the same records with the same hashes.
+
+        Args:
+            target: where the copy goes; created when missing; must hold no records.
+            schema: the PostgreSQL schema of the target.
+
+        Returns:
+            The number of records copied.
+
+        Raises:
+            JournalError: if the target holds records, or cannot be opened or written.
+        """
+        with Journal(target, schema=schema) as dest:
+            return dest._store.load(self._store.rows())
 
     # -- the context of a check ------------------------------------------------------------
 
@@ -530,7 +636,7 @@ class Journal:
         wanted_release = getattr(txn, "release_id", None)
         approvals = list(base.approvals) if base is not None else []
         releases = list(base.releases) if base is not None else []
-        where = str(self.path)
+        where = self.where
         with self._store.read() as s:
             for entry in s.entries(kind="approval", key=doc):
                 a: Approval = value_of(entry, "approval", Approval, where)
@@ -602,7 +708,7 @@ class Journal:
         v = self._store.verify(None)
         if not v.ok:
             raise ChainBroken(
-                f"no anchor of a broken chain: {v.reason}", seq=v.broken_seq, path=str(self.path)
+                f"no anchor of a broken chain: {v.reason}", seq=v.broken_seq, path=self.where
             )
         return v.head_seq, v.head_hash
 
@@ -635,6 +741,51 @@ class Journal:
         """
         check_anchor(anchor)
         return self._store.verify(anchor)
+
+
+def is_url(text: str) -> bool:
+    """Whether ``text`` names a journal by URL (``sqlite:…``, ``postgresql://…``), not a path."""
+    return isinstance(text, str) and text.startswith(("sqlite:", *_PG_SCHEMES))
+
+
+def _postgres_store(
+    url: str, read_only: bool, timeout: float, schema: str | None, retries: int | None
+) -> Store:
+    try:
+        from salesctl.journal.postgres import DEFAULT_RETRIES, PostgresStore
+    except ImportError as e:
+        raise JournalError(
+            f"a PostgreSQL journal needs psycopg 3: pip install 'salesctl[postgres]' ({e})",
+            path=url.partition("@")[2] or url,
+        ) from None
+    return PostgresStore(
+        url,
+        read_only=read_only,
+        timeout=timeout,
+        schema=schema,
+        retries=DEFAULT_RETRIES if retries is None else retries,
+    )
+
+
+def _sqlite_path(path: str | os.PathLike[str]) -> str | os.PathLike[str]:
+    """The file path of a ``sqlite:`` URL (``sqlite:///abs/path``, ``sqlite:rel/path``);
+    any other path as it is. Another ``scheme://`` is refused."""
+    if not isinstance(path, str):
+        return path
+    if path.startswith("sqlite:"):
+        parts = urlsplit(path)
+        if parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+            raise InvalidInput(
+                "must be sqlite:///ABSOLUTE/PATH or sqlite:RELATIVE/PATH", path="path", value=path
+            )
+        return unquote(parts.path)
+    if _SCHEME.match(path):
+        raise InvalidInput(
+            "unknown journal URL: use a file path, sqlite:///PATH or postgresql://…",
+            path="path",
+            value=path,
+        )
+    return path
 
 
 def _usable_path(path: str | os.PathLike[str]) -> Path:

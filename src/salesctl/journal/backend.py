@@ -4,20 +4,36 @@
 The Journal keeps the rules (what a record holds, when a release is used up, how numbers are
 drawn, what a context contains); a backend keeps the bytes. Every backend stores the records of
 :mod:`salesctl.journal.records` with the same canonical JSON and the same hash chain, beside
-index tables (:data:`~salesctl.journal.verify.INDEXES`) that the chain proves. The SQLite
-backend is :mod:`salesctl.journal.sqlite`.
+index tables (:data:`~salesctl.journal.verify.INDEXES`) that the chain proves. The backends
+are :mod:`salesctl.journal.sqlite` and :mod:`salesctl.journal.postgres`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from salesctl.journal.records import Entry, Verification
 
-__all__ = ["Session", "Store"]
+__all__ = ["COPY_COLUMNS", "Row", "Session", "Store"]
+
+T = TypeVar("T")
+
+#: The stored rows of a journal as a copy carries them (:meth:`Store.rows`,
+#: :meth:`Store.load`): table → its columns, in this order (entries first, by ``seq``).
+COPY_COLUMNS = {
+    "entries": ("seq", "kind", "key", "body", "prev_hash", "hash"),
+    "head": ("one", "seq", "hash"),
+    "consumptions": ("release_id", "order_id", "seq"),
+    "numbers": ("series", "number", "document_id", "seq"),
+    "releases": ("release_id", "seq"),
+    "approvals": ("approval_id", "seq"),
+}
+
+#: One stored row: ``(table, values)`` in the order of :data:`COPY_COLUMNS`.
+Row = tuple[str, tuple[Any, ...]]
 
 
 class Session(Protocol):
@@ -85,27 +101,50 @@ class Session(Protocol):
 class Store(Protocol):
     """A journal backend: where the records live, and its transactions."""
 
-    path: Path
-    read_only: bool
+    @property
+    def path(self) -> Path | None:
+        """The journal file (``None`` for a database server)."""
+        ...
+
+    @property
+    def where(self) -> str:
+        """Where the journal is, for messages (a path, or a URL without its password)."""
+        ...
+
+    @property
+    def read_only(self) -> bool:
+        """Whether writes are refused."""
+        ...
 
     def read(self) -> AbstractContextManager[Session]:
         """One read transaction: a consistent snapshot while writers go on."""
         ...
 
-    def write(self) -> AbstractContextManager[Session]:
-        """One write transaction, serialised with every other writer.
+    def transact(self, work: Callable[[Session], T]) -> T:
+        """Run ``work`` in one write transaction, serialised with every other writer, and
+        commit; a backend may run it again (bounded) after a conflict it can retry.
 
         Raises:
             JournalReadOnly: if the store was opened read-only.
+            JournalBusy: another writer held the lock past the timeout, or the retries ran out.
+        """
+        ...
+
+    def rows(self) -> Iterator[Row]:
+        """Every stored row, in one snapshot (entries in order, then head and indexes)."""
+        ...
+
+    def load(self, rows: Iterable[Row]) -> int:
+        """Store a copy's rows, as they are, into this journal, which must be empty; return the
+        number of records.
+
+        Raises:
+            JournalError: if the journal holds records already.
         """
         ...
 
     def verify(self, anchor: tuple[int, str] | None) -> Verification:
         """Check the chain, the head, the indexes and the storage (never raises when broken)."""
-        ...
-
-    def backup(self, dest: Path) -> Path:
-        """A consistent copy of the journal at ``dest`` while it is in use."""
         ...
 
     def close(self) -> None:

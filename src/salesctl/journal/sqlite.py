@@ -17,10 +17,10 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from salesctl.errors import (
     JournalBusy,
@@ -30,6 +30,7 @@ from salesctl.errors import (
     JournalReadOnly,
     JournalTooNew,
 )
+from salesctl.journal.backend import COPY_COLUMNS, Row
 from salesctl.journal.records import (
     GENESIS_HASH,
     Entry,
@@ -56,6 +57,8 @@ SCHEMA_VERSION = 1
 #: SQLite ``PRAGMA application_id`` of a salesctl journal (ASCII ``"SCJ1"``): tells a
 #: journal from any other SQLite database.
 APPLICATION_ID = 0x53434A31
+
+T = TypeVar("T")
 
 
 # -- errors from sqlite3 -------------------------------------------------------------------
@@ -338,6 +341,7 @@ class SQLiteStore:
 
     def __init__(self, path: Path, *, read_only: bool, timeout: float) -> None:
         self.path = path
+        self.where = str(path)
         self.read_only = read_only
         self._timeout = timeout
         self._lock = threading.Lock()
@@ -546,6 +550,40 @@ class SQLiteStore:
         except _DB_ERRORS as e:
             _rollback(conn)
             raise _translate(e, self.path) from None
+
+    def transact(self, work: Callable[[SQLiteSession], T]) -> T:
+        """Run ``work`` in one write transaction (:meth:`write`) and commit.
+
+        SQLite serialises writers on its write lock, so there is no conflict to retry: a writer
+        waits up to the timeout, then :class:`~salesctl.errors.JournalBusy`.
+        """
+        with self.write() as s:
+            return work(s)
+
+    def rows(self) -> Iterator[Row]:
+        """Every stored row, in one snapshot (entries in order, then head and indexes)."""
+        with self.read() as s:
+            for table, cols in COPY_COLUMNS.items():
+                order = " ORDER BY seq" if table == "entries" else ""
+                for r in s._conn.execute(f"SELECT {', '.join(cols)} FROM {table}{order}"):
+                    yield table, tuple(r)
+
+    def load(self, rows: Iterable[Row]) -> int:
+        """Store a copy's rows as they are into this journal, which must be empty."""
+        with self.write() as s:
+            conn = s._conn
+            if conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]:
+                raise JournalError("the target journal holds records already", path=self.where)
+            conn.execute("DELETE FROM head")
+            n = 0
+            for table, values in rows:
+                cols = COPY_COLUMNS[table]
+                conn.execute(
+                    f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                    values,
+                )
+                n += table == "entries"
+            return n
 
     @contextmanager
     def read(self) -> Iterator[SQLiteSession]:
