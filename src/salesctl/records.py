@@ -38,9 +38,22 @@ from salesctl._validators import (
 from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.model import Approval, SalesPlan
 from salesctl.money import Money
+from salesctl.records_extra import (
+    CollectionsAnalysis,
+    CommissionAccrual,
+    Promotion,
+    PromotionEvaluation,
+    ReceiptChannel,
+    ReceiptRecord,
+    ReceiptVoucher,
+    StorageArea,
+    StorageReading,
+)
 
 __all__ = [
     "BilledLine",
+    "CollectionsAnalysis",
+    "CommissionAccrual",
     "ConsignmentCount",
     "ContractLedgerLine",
     "CreditFile",
@@ -51,6 +64,11 @@ __all__ = [
     "OrderEntry",
     "PerformanceAssessment",
     "Period",
+    "Promotion",
+    "PromotionEvaluation",
+    "ReceiptChannel",
+    "ReceiptRecord",
+    "ReceiptVoucher",
     "ReceivableItem",
     "Records",
     "SalesActual",
@@ -59,6 +77,8 @@ __all__ = [
     "SalesTarget",
     "ShipmentCount",
     "StockCount",
+    "StorageArea",
+    "StorageReading",
     "SystemInvoice",
 ]
 
@@ -707,6 +727,14 @@ class Records:
         assessments: performance assessments (O2C-MN-02).
         sales_plans: sales plans (O2C-PL-01).
         approvals: approvals on hand for plans (O2C-PL-01).
+        receipt_records: cash and bank journal lines (O2C-AR-03).
+        receipt_vouchers: the accounting vouchers of receipts (O2C-AR-03).
+        commission_accruals: monthly commission accruals (O2C-CM-02).
+        collections_analyses: monthly collections analyses (O2C-MN-03).
+        storage_areas: storage areas and their categories (O2C-IN-02).
+        storage_readings: storage condition readings (O2C-IN-02).
+        promotions: promotions run (O2C-MN-04).
+        promotion_evaluations: evaluations of promotions (O2C-MN-04).
     """
 
     orders: tuple[OrderEntry, ...] = field(
@@ -762,6 +790,31 @@ class Records:
     )
     approvals: tuple[Approval, ...] = field(
         default=(), converter=tuple_conv, validator=each(Approval)
+    )
+    # issue 14: receipts, commission accrual, analysis, storage, promotions
+    receipt_records: tuple[ReceiptRecord, ...] = field(
+        default=(), converter=tuple_conv, validator=each(ReceiptRecord)
+    )
+    receipt_vouchers: tuple[ReceiptVoucher, ...] = field(
+        default=(), converter=tuple_conv, validator=each(ReceiptVoucher)
+    )
+    commission_accruals: tuple[CommissionAccrual, ...] = field(
+        default=(), converter=tuple_conv, validator=each(CommissionAccrual)
+    )
+    collections_analyses: tuple[CollectionsAnalysis, ...] = field(
+        default=(), converter=tuple_conv, validator=each(CollectionsAnalysis)
+    )
+    storage_areas: tuple[StorageArea, ...] = field(
+        default=(), converter=tuple_conv, validator=each(StorageArea)
+    )
+    storage_readings: tuple[StorageReading, ...] = field(
+        default=(), converter=tuple_conv, validator=each(StorageReading)
+    )
+    promotions: tuple[Promotion, ...] = field(
+        default=(), converter=tuple_conv, validator=each(Promotion)
+    )
+    promotion_evaluations: tuple[PromotionEvaluation, ...] = field(
+        default=(), converter=tuple_conv, validator=each(PromotionEvaluation)
     )
 
     def to_dict(self) -> dict[str, Any]:
