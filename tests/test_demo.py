@@ -24,11 +24,11 @@ from salesctl.errors import InvalidInput
 
 #: SHA-256 of ``events.jsonl`` and of the manifest (without the policy fingerprint, which
 #: follows the policy text) written by ``salesctl demo DIR --seed 3 --customers 40 --orders
-#: 200``. They change only when the generated year changes on purpose (last: issue 13 — contracts
-#: signed by the general manager under the seal custodian's record, O2C-CT-05 planted, monthly
-#: plans reviewed then approved in order).
-_EVENTS_SHA256 = "e247c93ef44109fbf10fae90c725b4d5756164fd82839b8843cfa0204267ccb2"
-_MANIFEST_SHA256 = "93595119b374e91f8a64a37d57ebb1c649caa2175255cc2af078e5baef22250e"
+#: 200``. They change only when the generated year changes on purpose (last: issue 14 — receipts
+#: into the settlement account with their bank lines, monthly commission accruals and collections
+#: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted).
+_EVENTS_SHA256 = "a3daad92ffe3f94d24d7d2adb70d8e04718e766250a80307d7d46914ec05473c"
+_MANIFEST_SHA256 = "f4e32e6b1262cec86feb37092abd93bd0a1e0b677615633dda54832a52e6d629"
 
 
 def _sha256(data: bytes) -> str:
@@ -55,7 +55,7 @@ class TestSameSeedSameBytes:
 class TestInjectorTable:
     def test_every_row_is_an_injection_keyed_by_its_control(self) -> None:
         """The table holds one row per control, each planting its own control among others."""
-        assert len(INJECTORS) == 47
+        assert len(INJECTORS) == 53
         for cid, row in INJECTORS.items():
             assert isinstance(row, Injection)
             assert row.control_id == cid
