@@ -172,9 +172,12 @@ class TestAR04SettlementAccounts:
         (f,) = check_settlement_account(receipt_txn(written), b.context(), WITH_ACCOUNTS)
         assert f.outcome is sc.Outcome.BLOCK
 
-    def test_not_configured_does_not_apply(self) -> None:
-        """The accounts are the group's own: with none configured the check does not apply."""
-        assert check_settlement_account(receipt_txn("anything"), b.context(), POLICY) == ()
+    def test_none_listed_approves_no_account(self) -> None:
+        """The accounts are the group's own: with none listed no account is approved, and only
+        a receipt that names none (a host not reporting accounts) passes."""
+        (f,) = check_settlement_account(receipt_txn("FC-0001-2026"), b.context(), POLICY)
+        assert (f.outcome, f.message) == (sc.Outcome.BLOCK, "receipts.unapproved_account")
+        assert check_settlement_account(receipt_txn(None), b.context(), POLICY) == ()
 
     def test_through_the_gate_and_the_policy_file(self) -> None:
         policy = sc.loads_policy('[receivables]\nsettlement_accounts = ["FC-0001-2026"]\n')

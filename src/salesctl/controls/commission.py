@@ -109,7 +109,7 @@ class CommissionPolicy:
     #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
     AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "overdue_offset_ratio": ("O2C-CM-01",),
-        "max_rate": ("O2C-CM-01",),
+        "max_rate": ("O2C-CM-01", "O2C-CM-02"),
         "approvals": ("O2C-CM-01",),
         "accrual_units": ("O2C-CM-02",),
         "accrual_within_days": ("O2C-CM-02",),

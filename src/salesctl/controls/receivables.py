@@ -140,9 +140,11 @@ class ReceivablesPolicy:
         receipt_role: who resolves a receipt record that does not agree with its voucher
             (O2C-AR-03).
         settlement_accounts: the group's approved settlement accounts (the finance company,
-            the settlement centre: S-IC 5.3); a receipt into any other account, or naming
-            none, is blocked (O2C-AR-04). Compared in one canonical form (:func:`account_key`).
-            Empty (the default, since the accounts are the group's own): not checked.
+            the settlement centre: S-IC 5.3); a receipt into any other account is blocked, and
+            once any are listed so is a receipt naming none (O2C-AR-04). Compared in one
+            canonical form (:func:`account_key`). Empty by default (the accounts are the
+            group's own): then no account is approved, and only a receipt that names none (a
+            host that does not report accounts) passes.
     """
 
     interest_after_days: int | None = field(default=30, validator=_opt_days)
@@ -639,16 +641,18 @@ def check_settlement_account(
 ) -> tuple[Finding, ...]:
     """O2C-AR-04 (preventive): money is received only into an approved settlement account.
 
-    ``RecordReceipt``: with ``settlement_accounts`` set, a receipt that names no account, or an
-    account that is not one of them (compared by :func:`account_key`), is a BLOCK: no approval
-    makes another account the group's. With no accounts set the check does not apply.
+    ``RecordReceipt``: a receipt into an account that is not one of ``settlement_accounts``
+    (compared by :func:`account_key`) is a BLOCK — no approval makes another account the
+    group's; with none listed, no account is approved. Once accounts are listed, a receipt that
+    names none is a BLOCK too (fails closed); with none listed it passes (the host reports no
+    accounts).
     """
     assert isinstance(txn, RecordReceipt)
     approved = policy.settlement_accounts
-    if not approved:
-        return ()
     r = txn.receipt
     if r.account is None:
+        if not approved:
+            return ()
         return (
             finding(
                 "O2C-AR-04",
@@ -672,7 +676,7 @@ def check_settlement_account(
                 "customer": r.customer_id,
                 "amount": r.amount,
                 "account": r.account,
-                "approved": ", ".join(approved),
+                "approved": ", ".join(approved) or "none listed",
             },
         ),
     )
@@ -729,8 +733,8 @@ CONTROLS += (
         title_en="Receipts only into the group's approved settlement accounts (finance company, settlement centre)",
         objective_zh="货款只进入集团批准的结算账户,防止截留、挪用。",
         objective_en="Customer money goes only into the group's approved settlement accounts, so it cannot be diverted or withheld.",
-        activity_zh="录入收款时系统核对收款账户属于批准的结算账户({settlement_accounts});未列明账户或其他账户的收款一律阻止。",
-        activity_en="When a receipt is recorded the system checks that the account credited is an approved settlement account ({settlement_accounts}); a receipt into any other account, or naming none, is blocked.",
+        activity_zh="录入收款时系统核对收款账户属于批准的结算账户({settlement_accounts});进入其他账户的收款一律阻止,已列明结算账户时未注明账户的收款亦阻止。",
+        activity_en="When a receipt is recorded the system checks that the account credited is an approved settlement account ({settlement_accounts}); a receipt into any other account is blocked, and once accounts are listed so is one naming none.",
         risks=("R1.3", "R2.1"),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
