@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "salesctl.model": 1,
     "salesctl.transactions": 1,
     "salesctl.records": 1,
+    "salesctl.records_extra": 1,
     "salesctl.context": 1,
     "salesctl.parsing": 1,
     # 2 decisions, control metadata, the approval rule

@@ -25,9 +25,11 @@ from salesctl.errors import InvalidInput
 #: SHA-256 of ``events.jsonl`` and of the manifest (without the policy fingerprint, which
 #: follows the policy text) written by ``salesctl demo DIR --seed 3 --customers 40 --orders
 #: 200``. They change only when the generated year changes on purpose (last: issue 14 — each plain
-#: credit sale signed on its contract with 60 % paid before delivery, O2C-RR-04 planted).
-_EVENTS_SHA256 = "025f7eba41426aea0edb6bec9b3411f797f6ddea5930dfb7d6269a68fb660565"
-_MANIFEST_SHA256 = "eafc3ef7f7d518e805830f7974724d0e660a3b179de19d01465e6082a9770778"
+#: credit sale signed on its contract with 60 % paid before delivery, O2C-RR-04 planted; receipts
+#: into the settlement account with their bank lines, monthly commission accruals and collections
+#: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted).
+_EVENTS_SHA256 = "a4448b92a7ecb21dac3538d6e9e8bf5534483cfe90a752747bb486da81ebdc4f"
+_MANIFEST_SHA256 = "5a91e770724ab238860a34d910af2b66ef90a596595bdb918d18f9a59ac08209"
 
 
 def _sha256(data: bytes) -> str:
@@ -54,7 +56,7 @@ class TestSameSeedSameBytes:
 class TestInjectorTable:
     def test_every_row_is_an_injection_keyed_by_its_control(self) -> None:
         """The table holds one row per control, each planting its own control among others."""
-        assert len(INJECTORS) == 48
+        assert len(INJECTORS) == 54
         for cid, row in INJECTORS.items():
             assert isinstance(row, Injection)
             assert row.control_id == cid

@@ -64,6 +64,12 @@ DETECTIVE_IDS = {
     "O2C-MN-01",
     "O2C-MN-02",
     "O2C-PL-01",
+    # issue 14
+    "O2C-AR-03",
+    "O2C-CM-02",
+    "O2C-MN-03",
+    "O2C-IN-02",
+    "O2C-MN-04",
 }
 
 
@@ -323,7 +329,13 @@ class TestRun:
     def test_cadence_selects_the_controls(self) -> None:
         """A day runs the daily checks, a month the monthly ones, a quarter the quarterly one."""
         day = run(Records(), Period.day(D(2026, 3, 5)))
-        assert set(day.controls) == {"O2C-BL-02", "O2C-RR-01"}
+        assert set(day.controls) == {
+            "O2C-BL-02",
+            "O2C-RR-01",
+            "O2C-AR-03",
+            "O2C-IN-02",
+            "O2C-MN-04",
+        }
         month = run(Records(), MARCH)
         assert set(month.controls) == {
             "O2C-SO-01",
@@ -338,6 +350,8 @@ class TestRun:
             "O2C-IN-01",
             "O2C-MN-01",
             "O2C-PL-01",
+            "O2C-CM-02",
+            "O2C-MN-03",
         }
         assert run(Records(), Period.quarter(2026, 1)).controls == ("O2C-MN-02",)
         assert set(run(Records(), MARCH, due_only=False).controls) == DETECTIVE_IDS

@@ -40,9 +40,22 @@ from salesctl._validators import (
 from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.model import Approval, RevenueEntry, SalesPlan
 from salesctl.money import Money
+from salesctl.records_extra import (
+    CollectionsAnalysis,
+    CommissionAccrual,
+    Promotion,
+    PromotionEvaluation,
+    ReceiptChannel,
+    ReceiptRecord,
+    ReceiptVoucher,
+    StorageArea,
+    StorageReading,
+)
 
 __all__ = [
     "BilledLine",
+    "CollectionsAnalysis",
+    "CommissionAccrual",
     "ConsignmentCount",
     "ContractLedgerLine",
     "CreditFile",
@@ -54,6 +67,11 @@ __all__ = [
     "OrderEntry",
     "PerformanceAssessment",
     "Period",
+    "Promotion",
+    "PromotionEvaluation",
+    "ReceiptChannel",
+    "ReceiptRecord",
+    "ReceiptVoucher",
     "ReceivableItem",
     "Records",
     "SalesActual",
@@ -62,6 +80,8 @@ __all__ = [
     "SalesTarget",
     "ShipmentCount",
     "StockCount",
+    "StorageArea",
+    "StorageReading",
     "SystemInvoice",
 ]
 
@@ -739,6 +759,15 @@ class Records:
         approvals: approvals on hand for plans (O2C-PL-01).
         revenue_entries: revenue recognised, entry by entry (O2C-RR-04).
         documents: the documents posted, by kind and id (O2C-RR-04).
+
+        receipt_records: cash and bank journal lines (O2C-AR-03).
+        receipt_vouchers: the accounting vouchers of receipts (O2C-AR-03).
+        commission_accruals: monthly commission accruals (O2C-CM-02).
+        collections_analyses: monthly collections analyses (O2C-MN-03).
+        storage_areas: storage areas and their categories (O2C-IN-02).
+        storage_readings: storage condition readings (O2C-IN-02).
+        promotions: promotions run (O2C-MN-04).
+        promotion_evaluations: evaluations of promotions (O2C-MN-04).
     """
 
     orders: tuple[OrderEntry, ...] = field(
@@ -800,6 +829,31 @@ class Records:
     )
     documents: tuple[DocumentEntry, ...] = field(
         default=(), converter=tuple_conv, validator=each(DocumentEntry)
+    )
+    # issue 14: receipts, commission accrual, analysis, storage, promotions
+    receipt_records: tuple[ReceiptRecord, ...] = field(
+        default=(), converter=tuple_conv, validator=each(ReceiptRecord)
+    )
+    receipt_vouchers: tuple[ReceiptVoucher, ...] = field(
+        default=(), converter=tuple_conv, validator=each(ReceiptVoucher)
+    )
+    commission_accruals: tuple[CommissionAccrual, ...] = field(
+        default=(), converter=tuple_conv, validator=each(CommissionAccrual)
+    )
+    collections_analyses: tuple[CollectionsAnalysis, ...] = field(
+        default=(), converter=tuple_conv, validator=each(CollectionsAnalysis)
+    )
+    storage_areas: tuple[StorageArea, ...] = field(
+        default=(), converter=tuple_conv, validator=each(StorageArea)
+    )
+    storage_readings: tuple[StorageReading, ...] = field(
+        default=(), converter=tuple_conv, validator=each(StorageReading)
+    )
+    promotions: tuple[Promotion, ...] = field(
+        default=(), converter=tuple_conv, validator=each(Promotion)
+    )
+    promotion_evaluations: tuple[PromotionEvaluation, ...] = field(
+        default=(), converter=tuple_conv, validator=each(PromotionEvaluation)
     )
 
     def to_dict(self) -> dict[str, Any]:

@@ -339,6 +339,7 @@ def books_for(policy: Policy) -> Books:
         close_within_days=orders.close_within_days,
         credit_methods=credit.credit_methods or DEFAULT_CREDIT_METHODS,
         plan_roles=roles or ("marketing_head", "general_manager", "office_meeting"),
+        voucher_within_days=policy.family("receivables").voucher_within_days,
     )
 
 

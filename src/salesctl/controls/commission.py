@@ -4,7 +4,10 @@ Source: the five-part sales flow S-K1 9 (货款回收后由销售业务科填报
 财务副总审核,总经理签批兑现。没有合同的不预提成) and S-K1 5 (逾期货款采取计息、抵扣提成直至
 经济诉讼). Guideline 9 art. 10.
 
-Control: O2C-CM-01 on :class:`~salesctl.transactions.PayCommission`.
+Controls: O2C-CM-01 on :class:`~salesctl.transactions.PayCommission`; O2C-CM-02 (detective,
+monthly: S-K1 12 每月盘点销售与财务部对合同台帐进行对帐,并根据累计完成情况计提销售部的业务提成 —
+each sales unit's commission is accrued every month from what was collected, ``accrued =
+collected × rate`` to the cent, and agreed with finance's figure by the deadline).
 
 How much may be paid. The commission earned on a contract is the claim's rate times the
 amount collected on it (``ctx.contract_accounts[contract].collected``) — commission in
@@ -25,6 +28,7 @@ of S-K1 9. The salesperson and the preparer of the slip cannot approve it.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, ClassVar
@@ -32,15 +36,16 @@ from typing import Any, ClassVar
 import attrs
 from attrs import field, frozen
 
-from salesctl._validators import decimal_conv, each, ratio, tuple_conv
+from salesctl._validators import decimal_conv, each, non_negative, ratio, text, tuple_conv, typed
 from salesctl.context import Context
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.controls.credit import ApprovalStep
 from salesctl.controls.weakening import Weakening, at_proposer_level, order_lost, weakenings
-from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
 from salesctl.errors import InvalidInput
 from salesctl.model import CommissionClaim, ContractAccount, ContractStatus
 from salesctl.money import Money
+from salesctl.records import CommissionAccrual, Period, Records
 from salesctl.transactions import PayCommission, Transaction
 
 __all__ = [
@@ -48,7 +53,13 @@ __all__ = [
     "CommissionPolicy",
     "check_commission",
     "commission_payable",
+    "detect_commission_accrual",
 ]
+
+
+def _days(inst: Any, a: Any, value: Any) -> None:
+    typed(int)(inst, a, value)
+    non_negative(inst, a, value)
 
 
 def _opt_ratio(inst: Any, a: Any, value: Any) -> None:
@@ -67,6 +78,11 @@ class CommissionPolicy:
             the reviewers judge it).
         approvals: the reviews and approval a commission slip needs, all of them (S-K1 9:
             财务部和财务副总审核,总经理签批).
+        accrual_units: the sales units whose commission is accrued every month (O2C-CM-02).
+        accrual_within_days: days after a month end by which its accrual is made and agreed
+            with finance (O2C-CM-02).
+        accrual_role: who follows up a missing, wrong or unreconciled accrual (O2C-CM-02).
+        accrual_level: that role's authority level.
     """
 
     overdue_offset_ratio: Decimal = field(
@@ -83,27 +99,43 @@ class CommissionPolicy:
         converter=tuple_conv,
         validator=each(ApprovalStep),
     )
+    # issue 14: commission accrual
+    accrual_units: tuple[str, ...] = field(
+        default=("sales",), converter=tuple_conv, validator=each(str)
+    )
+    accrual_within_days: int = field(default=10, validator=_days)
+    accrual_role: str = field(default="finance_head", validator=text)
+    accrual_level: int = field(default=3, validator=_days)
 
     #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
     AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "overdue_offset_ratio": ("O2C-CM-01",),
-        "max_rate": ("O2C-CM-01",),
+        "max_rate": ("O2C-CM-01", "O2C-CM-02"),
         "approvals": ("O2C-CM-01",),
+        "accrual_units": ("O2C-CM-02",),
+        "accrual_within_days": ("O2C-CM-02",),
+        "accrual_role": ("O2C-CM-02",),
+        "accrual_level": ("O2C-CM-02",),
     }
 
     def weakened(self) -> tuple[Weakening, ...]:
         """What these values leave unable to fire (:mod:`salesctl.controls.weakening`)."""
+        out: list[Weakening] = []
         if not self.approvals or any(at_proposer_level(s.role, s.level) for s in self.approvals):
-            return weakenings(
+            out += weakenings(
                 ("O2C-CM-01",), "approvals", "a commission slip is approved at the proposer's level"
             )
-        if order_lost(self.approvals, attrs.fields(CommissionPolicy).approvals.default):
-            return weakenings(
+        elif order_lost(self.approvals, attrs.fields(CommissionPolicy).approvals.default):
+            out += weakenings(
                 ("O2C-CM-01",),
                 "approvals",
                 "the sign-offs may come in any order: the seed has the general manager sign last",
             )
-        return ()
+        if not self.accrual_units:
+            out += weakenings(
+                ("O2C-CM-02",), "accrual_units", "no unit's commission accrual is ever expected"
+            )
+        return tuple(out)
 
 
 def _claim_params(claim: CommissionClaim) -> dict[str, Any]:
@@ -303,6 +335,7 @@ def check_commission(
 
 
 _A = Assertion
+_HOLD, _BLOCK = Outcome.HOLD, Outcome.BLOCK
 
 CONTROLS: tuple[Control, ...] = (
     Control(
@@ -364,6 +397,157 @@ CONTROLS: tuple[Control, ...] = (
             "commission.needs_approval": (
                 "提成单 {claim}(金额 {amount},合同 {contract})须经财务部、财务副总审核和总经理签批",
                 "commission slip {claim} ({amount}, contract {contract}) needs review by finance and the finance VP and approval by the general manager",
+            ),
+        },
+    ),
+)
+
+# -- issue 14: O2C-CM-02 ------------------------------------------------------------------------
+
+
+def _months_due(period: Period, days: int) -> list[Period]:
+    """The months whose end + ``days`` falls in ``period``."""
+    lag = dt.timedelta(days=days)
+    out: list[Period] = []
+    m = Period.containing(period.start - lag, Frequency.MONTHLY)
+    while m.end + lag <= period.end:
+        if m.end + lag >= period.start:
+            out.append(m)
+        m = m.next()
+    return out
+
+
+def _accrual_problem(
+    a: CommissionAccrual, deadline: dt.date, policy: CommissionPolicy
+) -> tuple[str, dict[str, Any]] | None:
+    expected = a.collected.times(a.rate)
+    if a.accrued != expected:
+        return "commission.accrual_wrong", {"expected": expected}
+    if policy.max_rate is not None and a.rate > policy.max_rate:
+        return "commission.accrual_rate", {"max_rate": policy.max_rate}
+    if a.finance_collected is None or a.reconciled_on is None or a.reconciled_on > deadline:
+        return "commission.accrual_unreconciled", {}
+    if a.finance_collected != a.collected:
+        return "commission.accrual_differs", {"finance": a.finance_collected}
+    return None
+
+
+def detect_commission_accrual(
+    records: Records, period: Period, policy: CommissionPolicy
+) -> Examination:
+    """O2C-CM-02: each month, each unit's commission accrued from collections, agreed with finance.
+
+    Tests the months whose deadline (month end + ``accrual_within_days``) falls in the period,
+    for each of ``accrual_units``: no accrual made by the deadline is a BLOCK (the control did
+    not operate); an accrual that is not ``collected × rate`` (rounded half-up to the cent),
+    whose rate is above ``max_rate``, that finance did not agree by the deadline, or whose
+    collections differ from finance's (to the cent) is a HOLD.
+    """
+    out: list[Finding] = []
+    tested = 0
+    for month in _months_due(period, policy.accrual_within_days):
+        deadline = month.end + dt.timedelta(days=policy.accrual_within_days)
+        made: dict[str, list[CommissionAccrual]] = {}
+        for a in sorted(records.commission_accruals, key=lambda a: a.accrual_id):
+            if a.period_end == month.end:
+                made.setdefault(a.unit, []).append(a)
+        for unit in sorted(set(policy.accrual_units)):
+            tested += 1
+            doc = f"{unit}@{month.label}"
+            accruals = made.get(unit, [])
+            if not accruals:
+                out.append(
+                    make_finding(
+                        "O2C-CM-02",
+                        _BLOCK,
+                        "commission.no_accrual",
+                        doc,
+                        params={"unit": unit, "period": month.label, "deadline": deadline},
+                        facts={"deadline": deadline},
+                    )
+                )
+                continue
+            for a in accruals:
+                problem = _accrual_problem(a, deadline, policy)
+                if problem is None:
+                    continue
+                key, extra = problem
+                out.append(
+                    make_finding(
+                        "O2C-CM-02",
+                        _HOLD,
+                        key,
+                        doc,
+                        params={
+                            "unit": unit,
+                            "period": month.label,
+                            "accrual": a.accrual_id,
+                            "accrued": a.accrued,
+                            "collected": a.collected,
+                            "rate": a.rate,
+                            "deadline": deadline,
+                            **extra,
+                        },
+                        facts={
+                            "accrual": a.accrual_id,
+                            "collected": a.collected,
+                            "rate": a.rate,
+                            "accrued": a.accrued,
+                            "finance_collected": a.finance_collected or "none",
+                            "reconciled_on": a.reconciled_on or "not reconciled",
+                            "reconciled_by": a.reconciled_by or "-",
+                            "deadline": deadline,
+                            **extra,
+                        },
+                        role=policy.accrual_role,
+                        level=policy.accrual_level,
+                    )
+                )
+    return Examination(tested, tuple(out))
+
+
+CONTROLS += (
+    Control(
+        id="O2C-CM-02",
+        title_zh="提成按月计提、与财务核对",
+        title_en="Monthly: the sales department's commission accrued from collected amounts and reconciled with finance",
+        objective_zh="业务提成按回款逐月计提,与财务核对一致,费用不漏记、不多记。",
+        objective_en="Commission is accrued every month in proportion to what was collected and agrees with finance, so the expense is neither missed nor overstated.",
+        activity_zh="每月结束后 {accrual_within_days} 天内,销售部与财务部对合同台帐对帐,按当月回款 × 提成比例为 {accrual_units} 计提业务提成(精确到分),财务确认回款数一致;未计提、计算不符或未经核对的由 {accrual_role} 跟进。",
+        activity_en="Within {accrual_within_days} days of each month end, sales and finance reconcile the contract ledger and accrue the commission of {accrual_units} as the month's collections × rate (to the cent), finance agreeing the collections; a missing, wrong or unreconciled accrual is followed up by {accrual_role}.",
+        risks=("R2.1", "R2.2"),
+        kind=Kind.DETECTIVE,
+        frequency=Frequency.MONTHLY,
+        key=False,
+        automation=Automation.MANUAL,
+        assertions=(_A.COMPLETENESS, _A.ACCURACY, _A.CUTOFF),
+        seeds=("S-K1 12",),
+        g9=(12,),
+        stage="commission",
+        owner="sales department and finance / 销售部、财务部",
+        evidence="monthly accrual voucher with the collections base, rate and finance's agreement",
+        detect=detect_commission_accrual,
+        detect_at={Frequency.MONTHLY},
+        messages={
+            "commission.no_accrual": (
+                "{unit} {period} 的业务提成未在 {deadline} 前计提",
+                "{unit}: no commission accrued for {period} by {deadline}",
+            ),
+            "commission.accrual_wrong": (
+                "{unit} {period} 计提 {accrual} 为 {accrued},按回款 {collected} × {rate} 应为 {expected}",
+                "{unit} {period}: accrual {accrual} is {accrued}, but collections {collected} × {rate} make {expected}",
+            ),
+            "commission.accrual_rate": (
+                "{unit} {period} 计提 {accrual} 的比例 {rate} 超过上限 {max_rate}",
+                "{unit} {period}: accrual {accrual} uses a rate of {rate}, above the cap {max_rate}",
+            ),
+            "commission.accrual_unreconciled": (
+                "{unit} {period} 计提 {accrual} 未在 {deadline} 前与财务核对",
+                "{unit} {period}: accrual {accrual} was not reconciled with finance by {deadline}",
+            ),
+            "commission.accrual_differs": (
+                "{unit} {period} 计提 {accrual} 的回款 {collected} 与财务 {finance} 不符",
+                "{unit} {period}: accrual {accrual} is based on {collected} collected, finance shows {finance}",
             ),
         },
     ),

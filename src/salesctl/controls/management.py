@@ -11,7 +11,9 @@ and 10.
 Controls: O2C-PL-01 (sales plans approved at the right level before they take effect:
 preventive on :class:`~salesctl.transactions.SubmitSalesPlan`, detective over the plans of a
 period), O2C-MN-01 (monthly analysis against targets), O2C-MN-02 (quarterly assessment of the
-marketing department).
+marketing department), O2C-MN-03 (the monthly collections analysis per salesperson and
+customer: S-K1 5 销售、财务部门每月进行货款回收分析), O2C-MN-04 (each promotion's effect evaluated
+after it ends: S-MK 7 定期评估营销活动的效果).
 
 >>> from salesctl.controls.management import ManagementPolicy
 >>> [(s.role, s.step) for s in ManagementPolicy().monthly_plan_approvals]
@@ -44,11 +46,14 @@ from salesctl.control import Assertion, Automation, Control, Examination, Family
 from salesctl.controls.credit import ApprovalStep
 from salesctl.controls.weakening import Weakening, at_proposer_level, order_lost, weakenings
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, make_finding
+from salesctl.errors import InvalidInput
 from salesctl.model import Approval, PlanKind, SalesPlan
 from salesctl.money import Money
 from salesctl.records import (
+    CollectionsAnalysis,
     PerformanceAssessment,
     Period,
+    PromotionEvaluation,
     Records,
     SalesActual,
     SalesAnalysis,
@@ -59,8 +64,10 @@ __all__ = [
     "FAMILY",
     "ManagementPolicy",
     "check_plan_approval",
+    "detect_collections_analysis",
     "detect_monthly_analysis",
     "detect_plan_approvals",
+    "detect_promotion_evaluation",
     "detect_quarterly_assessment",
     "plan_approvals_needed",
 ]
@@ -71,6 +78,11 @@ _HOLD, _BLOCK = Outcome.HOLD, Outcome.BLOCK
 def _days(inst: Any, a: Any, value: Any) -> None:
     typed(int)(inst, a, value)
     non_negative(inst, a, value)
+
+
+def _at_least_one(inst: Any, a: Any, value: Any) -> None:
+    if value < 1:
+        raise InvalidInput("must be 1 or more", path=f"ManagementPolicy.{a.name}", value=value)
 
 
 def _opt_money(inst: Any, a: Any, value: Any) -> None:
@@ -102,6 +114,11 @@ class ManagementPolicy:
         assessment_within_days: days after a quarter end by which its assessment is made.
         assessment_role: who follows up assessments (绩效考核部门).
         follow_up_level: the authority level of the follow-up roles above.
+        collections_within_days: days after a month end by which its collections analysis is
+            made (O2C-MN-03).
+        collections_role: who follows up a missing or incomplete collections analysis.
+        promotion_evaluation_days: days after a promotion's last day by which its effect is
+            evaluated (O2C-MN-04; at least 1: an evaluation counts only after the end).
     """
 
     monthly_plan_approvals: tuple[ApprovalStep, ...] = field(
@@ -133,6 +150,10 @@ class ManagementPolicy:
     assessment_within_days: int = field(default=30, validator=_days)
     assessment_role: str = field(default="performance_office", validator=text)
     follow_up_level: int = field(default=3, validator=_days)
+    # issue 14: collections analysis, promotions
+    collections_within_days: int = field(default=10, validator=_days)
+    collections_role: str = field(default="finance_head", validator=text)
+    promotion_evaluation_days: int = field(default=30, validator=[_days, _at_least_one])
 
     #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
     AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
@@ -149,7 +170,10 @@ class ManagementPolicy:
         "assessed_units": ("O2C-MN-02",),
         "assessment_within_days": ("O2C-MN-02",),
         "assessment_role": ("O2C-MN-02",),
-        "follow_up_level": ("O2C-MN-01", "O2C-MN-02"),
+        "follow_up_level": ("O2C-MN-01", "O2C-MN-02", "O2C-MN-03"),
+        "collections_within_days": ("O2C-MN-03",),
+        "collections_role": ("O2C-MN-03",),
+        "promotion_evaluation_days": ("O2C-MN-04",),
     }
 
     def weakened(self) -> tuple[Weakening, ...]:
@@ -513,6 +537,125 @@ def detect_quarterly_assessment(
     return Examination(tested, tuple(out))
 
 
+# -- issue 14: O2C-MN-03, O2C-MN-04 -------------------------------------------------------------
+
+
+def detect_collections_analysis(
+    records: Records, period: Period, policy: ManagementPolicy
+) -> Examination:
+    """O2C-MN-03: each month's collections are analysed by salesperson and by customer.
+
+    Tests the months whose deadline (month end + ``collections_within_days``) falls in the
+    period. The month's population is the receivables collected in it or due by its end and
+    still open: no analysis made by the deadline is a BLOCK (document ``collections@month``);
+    a salesperson or customer of the population that the analyses of the month do not cover
+    is a HOLD (document ``<salesperson or customer>@month``).
+    """
+    out: list[Finding] = []
+    tested = 0
+    for month in _due_periods(period, Frequency.MONTHLY, policy.collections_within_days):
+        deadline = month.end + dt.timedelta(days=policy.collections_within_days)
+        done: list[CollectionsAnalysis] = [
+            a
+            for a in records.collections_analyses
+            if a.period_end == month.end and a.performed_on <= deadline
+        ]
+        people: set[str] = set()
+        customers: set[str] = set()
+        for it in records.receivables:
+            collected = it.settled_on is not None and it.settled_on in month
+            open_due = it.due_on <= month.end and (
+                it.settled_on is None or it.settled_on > month.end
+            )
+            if collected or open_due:
+                customers.add(it.customer_id)
+                if it.salesperson is not None:
+                    people.add(it.salesperson)
+        tested += 1
+        if not done:
+            out.append(
+                make_finding(
+                    "O2C-MN-03",
+                    _BLOCK,
+                    "management.no_collections_analysis",
+                    f"collections@{month.label}",
+                    params={"period": month.label, "deadline": deadline},
+                    facts={
+                        "salespeople": sorted(people) or "none",
+                        "customers": len(customers),
+                        "deadline": deadline,
+                    },
+                )
+            )
+            continue
+        covered_people = frozenset().union(*(a.salespeople for a in done))
+        covered_customers = frozenset().union(*(a.customers for a in done))
+        gaps = [("salesperson", p) for p in sorted(people - covered_people)]
+        gaps += [("customer", c) for c in sorted(customers - covered_customers)]
+        tested += len(people) + len(customers)
+        for what, who in gaps:
+            out.append(
+                make_finding(
+                    "O2C-MN-03",
+                    _HOLD,
+                    f"management.collections_{what}_missing",
+                    f"{who}@{month.label}",
+                    params={"who": who, "period": month.label},
+                    facts={
+                        "analyses": ", ".join(sorted(a.analysis_id for a in done)),
+                        "performed_on": max(a.performed_on for a in done),
+                        what: who,
+                    },
+                    role=policy.collections_role,
+                    level=policy.follow_up_level,
+                )
+            )
+    return Examination(tested, tuple(out))
+
+
+def detect_promotion_evaluation(
+    records: Records, period: Period, policy: ManagementPolicy
+) -> Examination:
+    """O2C-MN-04: each promotion's effect is evaluated after it ends.
+
+    Tests the promotions whose deadline (last day + ``promotion_evaluation_days``) falls in
+    the period: no evaluation made after the last day and by the deadline is a BLOCK (an
+    evaluation made while the promotion still ran does not count).
+    """
+    evaluations: dict[str, list[PromotionEvaluation]] = {}
+    for e in records.promotion_evaluations:
+        evaluations.setdefault(e.promotion_id, []).append(e)
+    lag = dt.timedelta(days=policy.promotion_evaluation_days)
+    out: list[Finding] = []
+    tested: set[str] = set()
+    for p in sorted(records.promotions, key=lambda p: (p.ends_on, p.promotion_id)):
+        deadline = p.ends_on + lag
+        if deadline not in period or p.promotion_id in tested:
+            continue
+        tested.add(p.promotion_id)
+        found = evaluations.get(p.promotion_id, [])
+        if any(p.ends_on < e.evaluated_on <= deadline for e in found):
+            continue
+        early = [e for e in found if e.evaluated_on <= p.ends_on]
+        out.append(
+            make_finding(
+                "O2C-MN-04",
+                _BLOCK,
+                "management.promotion_not_evaluated",
+                p.promotion_id,
+                params={"promotion": p.promotion_id, "name": p.name, "deadline": deadline},
+                facts={
+                    "starts_on": p.starts_on,
+                    "ends_on": p.ends_on,
+                    "deadline": deadline,
+                    "evaluated_on": ", ".join(str(e.evaluated_on) for e in found) or "never",
+                    "before_the_end": len(early),
+                },
+            )
+        )
+    return Examination(len(tested), tuple(out))
+
+
 # -- the family -------------------------------------------------------------------------------
 
 _A = Assertion
@@ -631,6 +774,73 @@ CONTROLS: tuple[Control, ...] = (
             "management.assessment_not_linked": (
                 "{unit} {period} 的考核结果未与奖惩挂钩",
                 "{unit}: the assessment of {period} was not applied to rewards and penalties",
+            ),
+        },
+    ),
+)
+
+CONTROLS += (
+    Control(
+        id="O2C-MN-03",
+        title_zh="月度回款分析",
+        title_en="Monthly collections analysis per salesperson and customer",
+        objective_zh="每月掌握各业务员、各客户的回款情况,及早清欠。",
+        objective_en="Collections are reviewed every month by salesperson and by customer, so arrears are pursued early.",
+        activity_zh="每月结束后 {collections_within_days} 天内,销售、财务部门对当月回款及到期未收货款按业务员、按客户进行分析;未分析或遗漏业务员、客户的由 {collections_role} 跟进。",
+        activity_en="Within {collections_within_days} days of each month end, sales and finance analyse the month's collections and the receivables due and unpaid by salesperson and by customer; a missing analysis or one leaving out a salesperson or customer is followed up by {collections_role}.",
+        risks=("R1.3",),
+        kind=Kind.DETECTIVE,
+        frequency=_M,
+        key=False,
+        automation=Automation.MANUAL,
+        assertions=(_A.VALUATION, _A.COMPLETENESS),
+        seeds=("S-K1 5", "S-K1 4"),
+        g9=(10,),
+        stage="collection",
+        owner="sales department and finance / 销售、财务部门",
+        evidence="monthly collections analysis listing each salesperson and customer",
+        detect=detect_collections_analysis,
+        detect_at={_M},
+        messages={
+            "management.no_collections_analysis": (
+                "{period} 的货款回收分析未在 {deadline} 前完成",
+                "no collections analysis of {period} by {deadline}",
+            ),
+            "management.collections_salesperson_missing": (
+                "{period} 的货款回收分析未包括业务员 {who}",
+                "the collections analysis of {period} leaves out salesperson {who}",
+            ),
+            "management.collections_customer_missing": (
+                "{period} 的货款回收分析未包括客户 {who}",
+                "the collections analysis of {period} leaves out customer {who}",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-MN-04",
+        title_zh="促销效果评估",
+        title_en="Each promotion's effect evaluated after it ends",
+        objective_zh="促销活动结束后评估效果,据以调整营销策略。",
+        objective_en="Every promotion is evaluated once it ends and the marketing strategy adjusted on the result.",
+        activity_zh="每项促销活动结束后 {promotion_evaluation_days} 天内评估其效果(活动结束前的评估不算),未评估视为控制未执行。每日检查当日到期的促销。",
+        activity_en="Each promotion is evaluated within {promotion_evaluation_days} days after its last day (an evaluation made while it ran does not count); a promotion not evaluated means the control did not operate. Checked daily for the promotions whose deadline is that day.",
+        risks=("R1.1",),
+        kind=Kind.DETECTIVE,
+        frequency=Frequency.DAILY,
+        key=False,
+        automation=Automation.MANUAL,
+        assertions=(_A.PRESENTATION,),
+        seeds=("S-MK 7",),
+        g9=(4,),
+        stage="analysis",
+        owner="marketing department / 营销部门",
+        evidence="promotion evaluation (sales effect, cost, changes decided), dated after the promotion",
+        detect=detect_promotion_evaluation,
+        detect_at={Frequency.DAILY},
+        messages={
+            "management.promotion_not_evaluated": (
+                "促销 {promotion}({name})结束后未在 {deadline} 前评估效果",
+                "promotion {promotion} ({name}) was not evaluated after it ended, by {deadline}",
             ),
         },
     ),

@@ -8,8 +8,11 @@ flow S-YF 11 (铺货3万元(结算价),月底盘点,……期初金额-盘点金
 
 Controls (detective, run by :func:`salesctl.reconcile.run`): O2C-AR-01 (overdue receivables
 escalate: interest, commission offset, litigation), O2C-AR-02 (consignment settled monthly and
-paid by the ``pay_by_day`` of the next month). The credit-file reviews (O2C-CR-03) are in
-:mod:`salesctl.controls.credit`.
+paid by the ``pay_by_day`` of the next month), O2C-AR-03 (every day, cash and bank receipt
+records agree with the accounting vouchers: S-IC 8.1 每日复核……收款记录,并与系统生成的会计凭证
+核对); and, preventive on :class:`~salesctl.transactions.RecordReceipt`, O2C-AR-04 (money is
+received only into the group's approved settlement accounts: S-IC 5.3 通过中国石化财务有限责任
+公司……结算货款). The credit-file reviews (O2C-CR-03) are in :mod:`salesctl.controls.credit`.
 
 "Before the 5th of next month" (次月5日前) is read as *on or before* the 5th; set
 ``pay_by_day = 4`` for the strict reading.
@@ -26,28 +29,36 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import unicodedata
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from attrs import field, frozen
 
-from salesctl._validators import non_negative, text, typed
+from salesctl._validators import each, non_negative, person_key, text, tuple_conv, typed
+from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
-from salesctl.decision import Finding, Outcome, make_finding
+from salesctl.decision import Finding, Outcome, finding, make_finding
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
 from salesctl.records import (
     ConsignmentCount,
     Period,
+    ReceiptRecord,
+    ReceiptVoucher,
     ReceivableItem,
     Records,
 )
+from salesctl.transactions import RecordReceipt, Transaction
 
 __all__ = [
     "FAMILY",
     "ReceivablesPolicy",
+    "account_key",
+    "check_settlement_account",
     "detect_consignment",
     "detect_overdue_receivables",
+    "detect_receipt_vouchers",
     "payment_deadline",
 ]
 
@@ -79,6 +90,32 @@ def _money(inst: Any, a: Any, value: Any) -> None:
     non_negative(inst, a, value)
 
 
+def account_key(account: str) -> str:
+    """The form in which account ids are compared (O2C-AR-03, O2C-AR-04): Unicode NFKC
+    (full-width digits and letters become ASCII), without spaces and hyphens, case-folded as
+    person ids are. Any other character stays, so a look-alike id does not match.
+
+    >>> account_key(" fc-0001 2345 ") == account_key("FC00012345")
+    True
+    >>> account_key("FC0001\u200b2345") == account_key("FC00012345")
+    False
+    """
+    flat = unicodedata.normalize("NFKC", account)
+    flat = "".join(ch for ch in flat if not ch.isspace() and ch != "-")
+    return person_key(flat)
+
+
+def _accounts(inst: Any, a: Any, value: Any) -> None:
+    each(str)(inst, a, value)
+    for i, acct in enumerate(value):
+        if not account_key(acct):
+            raise InvalidInput(
+                "must name an account",
+                path=f"ReceivablesPolicy.settlement_accounts[{i}]",
+                value=acct,
+            )
+
+
 @frozen
 class ReceivablesPolicy:
     """Parameters of the receivables family (``[receivables]`` in the policy file).
@@ -98,6 +135,16 @@ class ReceivablesPolicy:
         pay_by_day: the day of the next month by which the settlement is paid (O2C-AR-02).
         settlement_role: who follows up consignment settlements (O2C-AR-02).
         follow_up_level: the authority level of the follow-up roles above.
+        voucher_within_days: days after a receipt's value date by which its accounting voucher
+            is posted (O2C-AR-03; 0: the same day, S-IC 8.1 每日复核).
+        receipt_role: who resolves a receipt record that does not agree with its voucher
+            (O2C-AR-03).
+        settlement_accounts: the group's approved settlement accounts (the finance company,
+            the settlement centre: S-IC 5.3); a receipt into any other account is blocked, and
+            once any are listed so is a receipt naming none (O2C-AR-04). Compared in one
+            canonical form (:func:`account_key`). Empty by default (the accounts are the
+            group's own): then no account is approved, and only a receipt that names none (a
+            host that does not report accounts) passes.
     """
 
     interest_after_days: int | None = field(default=30, validator=_opt_days)
@@ -110,6 +157,12 @@ class ReceivablesPolicy:
     pay_by_day: int = field(default=5, validator=_day_of_month)
     settlement_role: str = field(default="finance_head", validator=text)
     follow_up_level: int = field(default=3, validator=_days)
+    # issue 14: receipts
+    voucher_within_days: int = field(default=0, validator=_days)
+    receipt_role: str = field(default="finance_head", validator=text)
+    settlement_accounts: tuple[str, ...] = field(
+        default=(), converter=tuple_conv, validator=_accounts
+    )
 
     def __attrs_post_init__(self) -> None:
         steps = [
@@ -138,7 +191,10 @@ class ReceivablesPolicy:
         "consignment_limit": ("O2C-AR-02",),
         "pay_by_day": ("O2C-AR-02",),
         "settlement_role": ("O2C-AR-02",),
-        "follow_up_level": ("O2C-AR-01", "O2C-AR-02"),
+        "follow_up_level": ("O2C-AR-01", "O2C-AR-02", "O2C-AR-03"),
+        "voucher_within_days": ("O2C-AR-03",),
+        "receipt_role": ("O2C-AR-03",),
+        "settlement_accounts": ("O2C-AR-04",),
     }
 
 
@@ -441,6 +497,265 @@ CONTROLS: tuple[Control, ...] = (
             "receivables.settlement_unpaid": (
                 "盘点 {count}(经销商 {customer})结算金额 {settlement} 未在 {deadline} 前付清",
                 "count {count} ({customer}): settlement {settlement} was not paid in full by {deadline}",
+            ),
+        },
+    ),
+)
+
+# -- issue 14: receipts (O2C-AR-03, O2C-AR-04) -------------------------------------------------
+
+
+def _voucher_facts(v: ReceiptVoucher, recs: list[ReceiptRecord]) -> dict[str, Any]:
+    return {
+        "voucher": v.voucher_id,
+        "posted_on": v.posted_on,
+        "voucher_amount": v.amount,
+        "records": ", ".join(r.record_id for r in recs) or "none",
+        "records_amount": ", ".join(str(r.amount) for r in recs) or "none",
+    }
+
+
+def detect_receipt_vouchers(
+    records: Records, period: Period, policy: ReceivablesPolicy
+) -> Examination:
+    """O2C-AR-03: every day, cash and bank receipt records agree with the accounting vouchers.
+
+    A receipt record (cash or bank journal line) names the voucher it was booked under. Tests
+    the records whose deadline (value date + ``voucher_within_days``) falls in the period — one
+    naming no voucher, or a voucher not posted by the deadline, is a HOLD — and the vouchers
+    posted in the period: a voucher no record refers to, one whose amount differs from the
+    records booked under it (to the cent), or whose account differs from theirs, is a HOLD; an
+    amount in another currency cannot be compared (BLOCK, fails closed).
+    """
+    lag = dt.timedelta(days=policy.voucher_within_days)
+    vouchers: dict[str, ReceiptVoucher] = {}
+    for v in sorted(records.receipt_vouchers, key=lambda v: (v.posted_on, v.voucher_id)):
+        vouchers.setdefault(v.voucher_id, v)
+    booked: dict[str, list[ReceiptRecord]] = {}
+    for r in sorted(records.receipt_records, key=lambda r: (r.received_on, r.record_id)):
+        if r.voucher_id is not None:
+            booked.setdefault(r.voucher_id, []).append(r)
+    role, level = policy.receipt_role, policy.follow_up_level
+    out: list[Finding] = []
+    tested = 0
+    for r in sorted(records.receipt_records, key=lambda r: (r.received_on, r.record_id)):
+        deadline = r.received_on + lag
+        if deadline not in period:
+            continue
+        tested += 1
+        found = vouchers.get(r.voucher_id) if r.voucher_id is not None else None
+        if found is not None and found.posted_on <= deadline:
+            continue
+        out.append(
+            make_finding(
+                "O2C-AR-03",
+                _HOLD,
+                "receipts.no_voucher",
+                r.record_id,
+                params={"record": r.record_id, "amount": r.amount, "deadline": deadline},
+                facts={
+                    "channel": r.channel.value,
+                    "account": r.account,
+                    "received_on": r.received_on,
+                    "amount": r.amount,
+                    "voucher": r.voucher_id or "none",
+                    "voucher_posted_on": found.posted_on if found is not None else "not posted",
+                    "deadline": deadline,
+                },
+                role=role,
+                level=level,
+            )
+        )
+    for v in vouchers.values():
+        if v.posted_on not in period:
+            continue
+        tested += 1
+        recs = booked.get(v.voucher_id, [])
+        doc = v.voucher_id
+        params = {"voucher": v.voucher_id, "amount": v.amount}
+        if not recs:
+            out.append(
+                make_finding(
+                    "O2C-AR-03",
+                    _HOLD,
+                    "receipts.no_record",
+                    doc,
+                    params=params,
+                    facts=_voucher_facts(v, recs),
+                    role=role,
+                    level=level,
+                )
+            )
+            continue
+        if any(r.amount.currency != v.amount.currency for r in recs):
+            out.append(
+                make_finding(
+                    "O2C-AR-03",
+                    _BLOCK,
+                    "receipts.currency",
+                    doc,
+                    params={"voucher": v.voucher_id, "currency": v.amount.currency},
+                    facts=_voucher_facts(v, recs),
+                )
+            )
+            continue
+        total = sum((r.amount.amount for r in recs), start=v.amount.amount * 0)
+        if total != v.amount.amount:
+            out.append(
+                make_finding(
+                    "O2C-AR-03",
+                    _HOLD,
+                    "receipts.amount_differs",
+                    doc,
+                    params={**params, "recorded": Money(total, v.amount.currency)},
+                    facts=_voucher_facts(v, recs),
+                    role=role,
+                    level=level,
+                )
+            )
+            continue
+        if v.account is not None and any(
+            account_key(r.account) != account_key(v.account) for r in recs
+        ):
+            out.append(
+                make_finding(
+                    "O2C-AR-03",
+                    _HOLD,
+                    "receipts.account_differs",
+                    doc,
+                    params={"voucher": v.voucher_id, "account": v.account},
+                    facts={
+                        **_voucher_facts(v, recs),
+                        "voucher_account": v.account,
+                        "record_accounts": ", ".join(r.account for r in recs),
+                    },
+                    role=role,
+                    level=level,
+                )
+            )
+    return Examination(tested, tuple(out))
+
+
+def check_settlement_account(
+    txn: Transaction, ctx: Context, policy: ReceivablesPolicy
+) -> tuple[Finding, ...]:
+    """O2C-AR-04 (preventive): money is received only into an approved settlement account.
+
+    ``RecordReceipt``: a receipt into an account that is not one of ``settlement_accounts``
+    (compared by :func:`account_key`) is a BLOCK — no approval makes another account the
+    group's; with none listed, no account is approved. Once accounts are listed, a receipt that
+    names none is a BLOCK too (fails closed); with none listed it passes (the host reports no
+    accounts).
+    """
+    assert isinstance(txn, RecordReceipt)
+    approved = policy.settlement_accounts
+    r = txn.receipt
+    if r.account is None:
+        if not approved:
+            return ()
+        return (
+            finding(
+                "O2C-AR-04",
+                _BLOCK,
+                "receipts.no_account",
+                params={"receipt": r.id, "customer": r.customer_id},
+                facts={"receipt": r.id, "amount": r.amount, "approved": ", ".join(approved)},
+            ),
+        )
+    key = account_key(r.account)
+    if any(account_key(a) == key for a in approved):
+        return ()
+    return (
+        finding(
+            "O2C-AR-04",
+            _BLOCK,
+            "receipts.unapproved_account",
+            params={"receipt": r.id, "account": r.account},
+            facts={
+                "receipt": r.id,
+                "customer": r.customer_id,
+                "amount": r.amount,
+                "account": r.account,
+                "approved": ", ".join(approved) or "none listed",
+            },
+        ),
+    )
+
+
+CONTROLS += (
+    Control(
+        id="O2C-AR-03",
+        title_zh="收款记录与会计凭证每日核对",
+        title_en="Daily: cash and bank receipt records agree with the accounting vouchers",
+        objective_zh="每笔收款均已入账且金额、账户相符,不截留、不虚记货款。",
+        objective_en="Every receipt is booked, for its amount and account, and no voucher records money that was not received.",
+        activity_zh="财务会计每日复核现金、银行收款记录,与系统生成的会计凭证逐笔核对:收款在 {voucher_within_days} 天内须有凭证,凭证须有收款记录,金额(精确到分)与账户一致;不符的由 {receipt_role} 查明处理。",
+        activity_en="Every day the accountant compares the cash and bank receipt records with the system's accounting vouchers one by one: each receipt has a voucher within {voucher_within_days} days, each voucher a receipt record, with the same amount (to the cent) and account; differences are resolved by {receipt_role}.",
+        risks=("R2.1", "R2.2"),
+        kind=_D,
+        frequency=Frequency.DAILY,
+        key=False,
+        automation=Automation.IT_DEPENDENT,
+        assertions=(_A.OCCURRENCE, _A.COMPLETENESS, _A.ACCURACY),
+        seeds=("S-IC 8.1",),
+        g9=(10, 12),
+        stage="collection",
+        owner="finance: accountant and cashier / 财务部门会计、出纳",
+        evidence="daily list of receipt records matched to vouchers, with the differences resolved",
+        detect=detect_receipt_vouchers,
+        detect_at={Frequency.DAILY},
+        messages={
+            "receipts.no_voucher": (
+                "收款记录 {record}({amount})至 {deadline} 未有相符的会计凭证",
+                "receipt record {record} ({amount}) has no accounting voucher by {deadline}",
+            ),
+            "receipts.no_record": (
+                "会计凭证 {voucher}({amount})无对应的现金或银行收款记录",
+                "voucher {voucher} ({amount}) has no cash or bank receipt record",
+            ),
+            "receipts.amount_differs": (
+                "会计凭证 {voucher} 金额 {amount} 与收款记录 {recorded} 不符",
+                "voucher {voucher} is for {amount} but the receipt records show {recorded}",
+            ),
+            "receipts.account_differs": (
+                "会计凭证 {voucher} 的账户 {account} 与收款记录的账户不符",
+                "voucher {voucher} names account {account}, not the account of its receipt records",
+            ),
+            "receipts.currency": (
+                "会计凭证 {voucher}({currency})与收款记录币种不同,无法核对(失败关闭)",
+                "voucher {voucher} ({currency}) and its receipt records are in different currencies: cannot compare (fails closed)",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-AR-04",
+        title_zh="货款进入集团结算账户",
+        title_en="Receipts only into the group's approved settlement accounts (finance company, settlement centre)",
+        objective_zh="货款只进入集团批准的结算账户,防止截留、挪用。",
+        objective_en="Customer money goes only into the group's approved settlement accounts, so it cannot be diverted or withheld.",
+        activity_zh="录入收款时系统核对收款账户属于批准的结算账户({settlement_accounts});进入其他账户的收款一律阻止,已列明结算账户时未注明账户的收款亦阻止。",
+        activity_en="When a receipt is recorded the system checks that the account credited is an approved settlement account ({settlement_accounts}); a receipt into any other account is blocked, and once accounts are listed so is one naming none.",
+        risks=("R1.3", "R2.1"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=False,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.RIGHTS_AND_OBLIGATIONS, _A.OCCURRENCE),
+        seeds=("S-IC 5.3",),
+        g9=(10,),
+        stage="collection",
+        owner="finance / 财务部门",
+        evidence="decision log: receipt, account credited, the approved accounts",
+        applies_to=(RecordReceipt.__name__,),
+        check=check_settlement_account,
+        messages={
+            "receipts.no_account": (
+                "收款 {receipt}(客户 {customer})未列明收款账户,无法核对结算账户(失败关闭)",
+                "receipt {receipt} ({customer}) names no account: cannot check it is a settlement account (fails closed)",
+            ),
+            "receipts.unapproved_account": (
+                "收款 {receipt} 进入账户 {account},不是批准的集团结算账户",
+                "receipt {receipt} was received into {account}, which is not an approved settlement account",
             ),
         },
     ),

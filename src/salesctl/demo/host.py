@@ -53,6 +53,7 @@ __all__ = [
     "CENT",
     "CNY",
     "DEMO_POLICY",
+    "SETTLEMENT_ACCOUNT",
     "TZ",
     "ZERO",
     "DemoError",
@@ -79,7 +80,13 @@ base_currency = "CNY"
 
 [contracts]
 approved_templates = ["TPL-SALES-2026"]
+
+[receivables]
+settlement_accounts = ["FC-0001-2026", "FC-0002-2026"]
 """
+
+#: The account customers pay into: the group finance company's settlement account (O2C-AR-04).
+SETTLEMENT_ACCOUNT = "FC-0001-2026"
 
 
 class DemoError(SalesctlError, RuntimeError):
@@ -198,6 +205,10 @@ class Host:
         self.distributors: list[HostCustomer] = []
         self._pending_first: dict[str, Decimal] = {}
         self.contracts: dict[str, dict[str, Any]] = {}
+        #: Everyone who entered an order, in order (the collections analysis covers them).
+        self.order_creators: dict[str, None] = {}
+        #: Money received by month ``"2026-05"`` (the commission accrual's base).
+        self.collected_by_month: dict[str, Decimal] = {}
         self._setup()
 
     # -- ids, time, people ------------------------------------------------------------
@@ -308,6 +319,9 @@ class Host:
                 path=self._injector or "clean",
             )
         self.ledger.apply(txn, decision)
+        order = getattr(txn, "order", None)
+        if order is not None:
+            self.order_creators.setdefault(order.created_by, None)
         self.sink(event_to_dict(txn))
         self.written += 1
         return decision

@@ -32,6 +32,7 @@ from salesctl.demo.injection import (
     injector,
     new_contract_deal,
     new_credit_customer,
+    onboard,
     one_line_order,
     order_row,
     pay_at_due,
@@ -43,7 +44,13 @@ from salesctl.demo.injection import (
 )
 from salesctl.demo.orders import Deal
 from salesctl.demo.world import World
-from salesctl.events import GrantRelease, IssueSalesInvoice, ReceiveStock, RecordSettlement
+from salesctl.events import (
+    GrantRelease,
+    IssueSalesInvoice,
+    ReadStorage,
+    ReceiveStock,
+    RecordSettlement,
+)
 from salesctl.model import (
     CommissionClaim,
     ContractForm,
@@ -61,7 +68,7 @@ from salesctl.model import (
     SettlementStatus,
     StockLot,
 )
-from salesctl.records import SalesInvoice
+from salesctl.records import SalesInvoice, StorageReading
 from salesctl.transactions import (
     BookRevenue,
     IssueDeliveryNotice,
@@ -728,3 +735,57 @@ def _revenue_twice(w: World, when: dt.datetime, planted: Planted) -> None:
     pay_at_due(w, other, inv2)
     w.then(w.later(when, 2, 5), lambda t: w.close(other, t))
     planted(again.id, inflated.id, n.id)
+
+# issue 14: receipts, commission accrual, analysis, storage, promotions
+
+
+@row("O2C-AR-03", ("O2C-AR-03", "bank line one cent short of the receipt voucher"))
+def _bank_line_differs(w: World, when: dt.datetime, planted: Planted) -> None:
+    cust = cash_customer(w)
+    deal = clean_deal(w, when, cust, method=PaymentMethod.PREPAYMENT)
+    rid = w.peek_id("RC")
+    w.skews.setdefault("bank", {})[rid] = -CENT
+    w.prepay(deal, when + HOUR)
+    planted(rid)
+
+
+@row("O2C-AR-04", ("O2C-AR-04", "customer paid into an account outside the settlement centre"))
+def _receipt_outside_settlement(w: World, when: dt.datetime, planted: Planted) -> None:
+    cust = onboard(w, credit=False, grade="HIGH_RISK", limit=0, term=0)
+    r = w.receive(
+        cust,
+        Decimal(12000),
+        when,
+        to_receivables=ZERO,
+        account="ICBC-6222-0200-1234",
+        expect=planted.expect,
+    )
+    planted(r.id)
+
+
+@row("O2C-CM-02", ("O2C-CM-02", "commission accrual not collections × rate"))
+def _accrual_wrong(w: World, when: dt.datetime, planted: Planted) -> None:
+    month = when.strftime("%Y-%m")
+    w.skews.setdefault(month, {})["accrual"] = Decimal(150)
+    planted(f"sales@{month}")
+
+
+@row("O2C-MN-03", ("O2C-MN-03", "no collections analysis for the month"))
+def _no_collections_analysis(w: World, when: dt.datetime, planted: Planted) -> None:
+    month = when.strftime("%Y-%m")
+    w.skews.setdefault(month, {})["no_collections"] = True
+    planted(f"collections@{month}")
+
+
+@row("O2C-IN-02", ("O2C-IN-02", "chilled store read one degree above its range"))
+def _cold_store_warm(w: World, when: dt.datetime, planted: Planted) -> None:
+    area, _ = w.AREAS[0]
+    reading = StorageReading(area, when.date(), Decimal("5.0"), None, "u-warehouse")
+    w.record(ReadStorage(at=when, reading=reading))
+    planted(f"{area}@{when.date().isoformat()}")
+
+
+@row("O2C-MN-04", ("O2C-MN-04", "promotion never evaluated"), latest_month=10)
+def _promotion_not_evaluated(w: World, when: dt.datetime, planted: Planted) -> None:
+    p = w.promotion(when.date(), 7, when, evaluate=False)
+    planted(p.promotion_id)

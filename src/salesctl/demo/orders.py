@@ -15,8 +15,14 @@ from typing import Any
 
 import attrs
 
-from salesctl.demo.host import CNY, ZERO, Host, HostCustomer, cny
-from salesctl.events import CloseOrder, IssueSalesInvoice, PostGLRevenue, ReceiveDeliveryProof
+from salesctl.demo.host import CNY, SETTLEMENT_ACCOUNT, ZERO, Host, HostCustomer, cny
+from salesctl.events import (
+    CloseOrder,
+    IssueSalesInvoice,
+    KeepReceiptRecord,
+    PostGLRevenue,
+    ReceiveDeliveryProof,
+)
 from salesctl.model import (
     Actor,
     DeliveryLine,
@@ -33,7 +39,7 @@ from salesctl.model import (
     RevenueEntry,
     SalesOrder,
 )
-from salesctl.records import GLRevenue, SalesInvoice
+from salesctl.records import GLRevenue, ReceiptChannel, ReceiptRecord, SalesInvoice
 from salesctl.transactions import (
     BookRevenue,
     IssueDeliveryNotice,
@@ -184,8 +190,10 @@ class OrderFlow(Host):
         to_receivables: Decimal,
         contract_id: str | None = None,
         expect: Iterable[str] = (),
+        account: str = SETTLEMENT_ACCOUNT,
     ) -> Receipt:
-        """Record a customer payment."""
+        """Record a customer payment into ``account``, and the bank's line for it (O2C-AR-03:
+        the amount an injector skews under ``skews["bank"][receipt id]``)."""
 
         r = Receipt(
             id=self.next_id("RC"),
@@ -194,8 +202,26 @@ class OrderFlow(Host):
             received_on=when.date(),
             to_receivables=cny(to_receivables),
             contract_id=contract_id,
+            account=account,
         )
         self.post(RecordReceipt(receipt=r, actor=self.cashier, at=when), expect=expect)
+        month = r.received_on.isoformat()[:7]
+        self.collected_by_month[month] = self.collected_by_month.get(month, ZERO) + amount
+        bank = cny(amount + self.skews.get("bank", {}).get(r.id, ZERO))
+        self.record(
+            KeepReceiptRecord(
+                at=when,
+                entry=ReceiptRecord(
+                    record_id=f"BK-{r.id}",
+                    channel=ReceiptChannel.BANK,
+                    account=account,
+                    received_on=r.received_on,
+                    amount=bank,
+                    customer_id=cust.id,
+                    voucher_id=r.id,
+                ),
+            )
+        )
         if contract_id is not None and contract_id in self.contracts:
             self.contracts[contract_id]["collected"] += amount
         return r

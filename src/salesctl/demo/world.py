@@ -19,27 +19,39 @@ from salesctl.demo.contracts import ContractFlow
 from salesctl.demo.host import TZ, ZERO, HostCustomer, cny
 from salesctl.demo.orders import Deal
 from salesctl.events import (
+    AccrueCommission,
+    AnalyseCollections,
     AnalyseSales,
     AssessPerformance,
     CountConsignment,
     CountShipments,
     CountStock,
+    EvaluatePromotion,
     KeepContractLedger,
+    ReadStorage,
+    RegisterStorageArea,
     ReportSalesActual,
+    RunPromotion,
     SetSalesTarget,
 )
 from salesctl.model import Actor, PlanKind, SalesPlan
 from salesctl.records import (
+    CollectionsAnalysis,
+    CommissionAccrual,
     ConsignmentCount,
     ContractLedgerLine,
     LedgerBook,
     PerformanceAssessment,
     Period,
+    Promotion,
+    PromotionEvaluation,
     SalesActual,
     SalesAnalysis,
     SalesTarget,
     ShipmentCount,
     StockCount,
+    StorageArea,
+    StorageReading,
 )
 from salesctl.transactions import SubmitSalesPlan
 
@@ -137,6 +149,107 @@ class World(ContractFlow):
             self.consignment_count(
                 cust, day, when + dt.timedelta(minutes=50), skew.get("consignment", {}).get(cust.id)
             )
+        self.accrue_and_analyse(day, when + dt.timedelta(minutes=55))
+
+    # -- issue 14: receipts, commission accrual, analysis, storage, promotions -----------
+
+    COMMISSION_RATE = Decimal("0.02")
+    #: The storage areas of the demo warehouse and their categories (O2C-IN-02).
+    AREAS = (("CHILL-01", "chilled"), ("FRZ-01", "frozen"))
+
+    def accrue_and_analyse(self, day: dt.date, when: dt.datetime) -> None:
+        """The month's commission accrual agreed with finance (O2C-CM-02) and the collections
+        analysis by salesperson and customer (O2C-MN-03)."""
+
+        month = day.isoformat()[:7]
+        skew = self.skews.get(month, {})
+        collected = cny(self.collected_by_month.get(month, ZERO))
+        accrued = collected.times(self.COMMISSION_RATE) + cny(skew.get("accrual", ZERO))
+        self.record(
+            AccrueCommission(
+                at=when,
+                accrual=CommissionAccrual(
+                    accrual_id=f"ACR-{month}",
+                    unit="sales",
+                    period_end=day,
+                    collected=collected,
+                    rate=self.COMMISSION_RATE,
+                    accrued=accrued,
+                    finance_collected=collected,
+                    reconciled_on=day,
+                    reconciled_by="u-finance-head",
+                ),
+            )
+        )
+        if skew.get("no_collections"):
+            return
+        self.record(
+            AnalyseCollections(
+                at=when + dt.timedelta(minutes=2),
+                analysis=CollectionsAnalysis(
+                    analysis_id=f"CA-{month}",
+                    period_end=day,
+                    performed_on=day,
+                    performed_by="u-sales-finance",
+                    salespeople=frozenset(self.order_creators),
+                    customers=frozenset(c.id for c in self.customers),
+                ),
+            )
+        )
+
+    def storage_year(self) -> None:
+        """The storage areas, registered on 1 January, and one reading each a day (O2C-IN-02)."""
+
+        jan1 = dt.date(self.year, 1, 1)
+        start = self.at(jan1, 0, 2)
+        for area_id, category in self.AREAS:
+            self.schedule(
+                start,
+                lambda t, a=area_id, c=category: self.record(
+                    RegisterStorageArea(at=t, area=StorageArea(a, c, jan1))
+                ),
+            )
+        base = {"chilled": Decimal("2.0"), "frozen": Decimal("-20.0")}
+        day = jan1
+        while day.year == self.year:
+            step = Decimal(day.toordinal() % 5) / 5
+            for area_id, category in self.AREAS:
+                reading = StorageReading(area_id, day, base[category] + step, None, "u-warehouse")
+                self.schedule(
+                    self.at(day, 7, 30),
+                    lambda t, r=reading: self.record(ReadStorage(at=t, reading=r)),
+                )
+            day += dt.timedelta(days=1)
+
+    def promotion(
+        self, start: dt.date, days: int, when: dt.datetime, *, evaluate: bool = True
+    ) -> Promotion:
+        """A promotion of ``days`` days from ``start``, evaluated a week after it ends."""
+
+        p = Promotion(
+            promotion_id=f"PROMO-{start.isoformat()}",
+            name=f"member offer {start.isoformat()[:7]}",
+            starts_on=start,
+            ends_on=start + dt.timedelta(days=days - 1),
+        )
+        self.record(RunPromotion(at=when, promotion=p))
+        if evaluate:
+            done = self.at(p.ends_on + dt.timedelta(days=7), 15)
+            self.schedule(
+                done,
+                lambda t: self.record(
+                    EvaluatePromotion(
+                        at=t,
+                        evaluation=PromotionEvaluation(
+                            promotion_id=p.promotion_id,
+                            evaluated_on=t.date(),
+                            evaluated_by="u-marketing-analyst",
+                            result="sales up on the offer lines; gift cost within budget",
+                        ),
+                    )
+                ),
+            )
+        return p
 
     def consignment_count(
         self, cust: HostCustomer, day: dt.date, when: dt.datetime, wrong: Decimal | None
@@ -283,6 +396,12 @@ class World(ContractFlow):
         self.schedule(jan1 + dt.timedelta(minutes=10), lambda t: self.month_targets(y - 1, 12, t))
         self.schedule(jan1 + dt.timedelta(minutes=15), lambda t: self.month_review(y - 1, 12, t))
         self.schedule(self.at(dt.date(y, 1, 20), 15), lambda t: self.assess(y - 1, 4, t))
+        dec = dt.date(y - 1, 12, 31)
+        self.schedule(jan1 + dt.timedelta(minutes=16), lambda t: self.accrue_and_analyse(dec, t))
+        self.storage_year()
+        for m in (2, 5, 8, 11):
+            start = dt.date(y, m, 1)
+            self.schedule(self.at(start, 8), lambda t, s=start: self.promotion(s, 10, t))
         for m in range(1, 13):
             first = dt.date(y, m, 1)
             nxt = dt.date(y + (m == 12), m % 12 + 1, 1)

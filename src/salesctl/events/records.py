@@ -41,10 +41,22 @@ from salesctl.records import (
     ShipmentCount,
     StockCount,
 )
+from salesctl.records_extra import (
+    CollectionsAnalysis,
+    CommissionAccrual,
+    Promotion,
+    PromotionEvaluation,
+    ReceiptRecord,
+    ReceiptVoucher,
+    StorageArea,
+    StorageReading,
+)
 from salesctl.transactions import TRANSACTION_TYPES, Transaction
 
 __all__ = [
     "RECORD_TYPES",
+    "AccrueCommission",
+    "AnalyseCollections",
     "AnalyseSales",
     "AssessPerformance",
     "CloseOrder",
@@ -52,20 +64,26 @@ __all__ = [
     "CountConsignment",
     "CountShipments",
     "CountStock",
+    "EvaluatePromotion",
     "Event",
     "GrantApproval",
     "GrantRelease",
     "IssueSalesInvoice",
     "KeepContractLedger",
+    "KeepReceiptRecord",
     "PostGLRevenue",
+    "PostReceiptVoucher",
     "PublishPrice",
     "PublishSalesPolicy",
+    "ReadStorage",
     "ReceiveDeliveryProof",
     "ReceiveStock",
     "Record",
     "RecordBusinessApproval",
     "RecordSettlement",
+    "RegisterStorageArea",
     "ReportSalesActual",
+    "RunPromotion",
     "SetExchangeRate",
     "SetSalesTarget",
     "SettleConsignment",
@@ -465,6 +483,116 @@ class TakeCollectionStep(Record):
     def routing_customer(self) -> str | None:
         """The customer."""
         return self.customer_id
+
+
+# issue 14: receipts, commission accrual, analysis, storage, promotions
+
+
+@register_record
+@frozen
+class KeepReceiptRecord(Record):
+    """A cash or bank journal line: money received (收款记录, S-IC 8.1; O2C-AR-03).
+
+    Attributes:
+        entry: the journal line, naming the voucher it was booked under.
+    """
+
+    entry: ReceiptRecord = field(validator=typed(ReceiptRecord), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The payer, if known."""
+        return self.entry.customer_id
+
+
+@register_record
+@frozen
+class PostReceiptVoucher(Record):
+    """An accounting voucher of a receipt, as the host exports it (O2C-AR-03); a
+    ``RecordReceipt`` posts one by itself (its receipt id is the voucher id).
+
+    Attributes:
+        voucher: the voucher.
+    """
+
+    voucher: ReceiptVoucher = field(validator=typed(ReceiptVoucher), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer, if known."""
+        return self.voucher.customer_id
+
+
+@register_record
+@frozen
+class AccrueCommission(Record):
+    """A month's commission accrual of a sales unit, as agreed with finance (S-K1 12; O2C-CM-02).
+
+    Attributes:
+        accrual: the accrual (a later one with the same id replaces it).
+    """
+
+    accrual: CommissionAccrual = field(validator=typed(CommissionAccrual), kw_only=True)
+
+
+@register_record
+@frozen
+class AnalyseCollections(Record):
+    """The monthly collections analysis by salesperson and customer (S-K1 5; O2C-MN-03).
+
+    Attributes:
+        analysis: the analysis.
+    """
+
+    analysis: CollectionsAnalysis = field(validator=typed(CollectionsAnalysis), kw_only=True)
+
+
+@register_record
+@frozen
+class RegisterStorageArea(Record):
+    """A storage area and its category were registered, changed or closed (S-FD; O2C-IN-02).
+
+    Attributes:
+        area: the area as it now stands.
+    """
+
+    area: StorageArea = field(validator=typed(StorageArea), kw_only=True)
+
+
+@register_record
+@frozen
+class ReadStorage(Record):
+    """A storage area's temperature (and humidity) was read (S-FD; O2C-IN-02).
+
+    Attributes:
+        reading: the reading.
+    """
+
+    reading: StorageReading = field(validator=typed(StorageReading), kw_only=True)
+
+
+@register_record
+@frozen
+class RunPromotion(Record):
+    """A promotion was launched for a time (S-MK 5; O2C-MN-04).
+
+    Attributes:
+        promotion: the promotion (a later one with the same id replaces it).
+    """
+
+    promotion: Promotion = field(validator=typed(Promotion), kw_only=True)
+
+
+@register_record
+@frozen
+class EvaluatePromotion(Record):
+    """A promotion's effect was evaluated (S-MK 7; O2C-MN-04).
+
+    Attributes:
+        evaluation: the evaluation.
+    """
+
+    evaluation: PromotionEvaluation = field(validator=typed(PromotionEvaluation), kw_only=True)
 
 
 #: An event of the stream: a transaction (decided) or a record (folded only).

@@ -12,7 +12,7 @@ from salesctl.ledger.books import Books, book_fold
 from salesctl.ledger.state import ZERO
 from salesctl.model import SalesOrder
 from salesctl.money import Money
-from salesctl.records import BilledLine, DeliveryRecord, SystemInvoice
+from salesctl.records import BilledLine, DeliveryRecord, ReceiptVoucher, SystemInvoice
 
 __all__: list[str] = []
 
@@ -309,6 +309,15 @@ def _book_receipt(b: Books, txn: Any) -> None:
     _book_settle(
         b, r.customer_id, r.amount.currency, r.to_receivables.amount, r.received_on, lambda i: True
     )
+    b.registers.voucher(
+        ReceiptVoucher(
+            voucher_id=r.id,
+            posted_on=r.received_on,
+            amount=r.amount,
+            customer_id=r.customer_id,
+            account=r.account,
+        )
+    )
 
 
 def _value(price: Money | None, quantity: Decimal) -> Money | None:
@@ -337,3 +346,46 @@ def _book_collection(b: Books, rec: Any) -> None:
     it = b.receivables.get(rec.item_id)
     if it is not None and it[rec.step.value] is None:
         it[rec.step.value] = rec.at.date()
+
+
+# issue 14: receipts, commission accrual, analysis, storage, promotions
+
+
+@book_fold("KeepReceiptRecord")
+def _book_receipt_record(b: Books, rec: Any) -> None:
+    b.registers.receipt_record(rec.entry)
+
+
+@book_fold("PostReceiptVoucher")
+def _book_receipt_voucher(b: Books, rec: Any) -> None:
+    b.registers.voucher(rec.voucher)
+
+
+@book_fold("AccrueCommission")
+def _book_accrual(b: Books, rec: Any) -> None:
+    b.registers.accrual(rec.accrual)
+
+
+@book_fold("AnalyseCollections")
+def _book_collections(b: Books, rec: Any) -> None:
+    b.registers.analysis(rec.analysis)
+
+
+@book_fold("RegisterStorageArea")
+def _book_area(b: Books, rec: Any) -> None:
+    b.registers.area(rec.area)
+
+
+@book_fold("ReadStorage")
+def _book_reading(b: Books, rec: Any) -> None:
+    b.registers.reading(rec.reading)
+
+
+@book_fold("RunPromotion")
+def _book_promotion(b: Books, rec: Any) -> None:
+    b.registers.promotion(rec.promotion)
+
+
+@book_fold("EvaluatePromotion")
+def _book_evaluation(b: Books, rec: Any) -> None:
+    b.registers.evaluation(rec.evaluation)

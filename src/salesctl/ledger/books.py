@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from salesctl.control import Frequency
+from salesctl.ledger.registers import Registers
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.model import PaymentMethod
 from salesctl.money import Money
@@ -54,6 +55,8 @@ class Books:
         credit_methods: payment methods whose invoices are receivables to age.
         plan_roles: roles that approve sales plans (approvals in these roles are kept a
             month, for the plans they approve).
+        voucher_within_days: days after a receipt by which its voucher is due (O2C-AR-03; the
+            issue-14 registers are in :attr:`registers`).
     """
 
     def __init__(
@@ -65,6 +68,7 @@ class Books:
         close_within_days: int = 31,
         credit_methods: Iterable[PaymentMethod] = DEFAULT_CREDIT_METHODS,
         plan_roles: Iterable[str] = ("marketing_head", "general_manager", "office_meeting"),
+        voucher_within_days: int = 0,
     ) -> None:
         self.retention = dt.timedelta(days=retention_days)
         self.lookback = dt.timedelta(days=max(sales_invoice_within_days, posting_within_days))
@@ -96,6 +100,7 @@ class Books:
         self._pending_approvals: list[Any] = []
         self.plan_roles: frozenset[str] = frozenset(plan_roles)
         self._prices: dict[str, dict[int, Money]] = {}
+        self.registers = Registers(voucher_within_days=voucher_within_days)
 
     # -- registering --------------------------------------------------------------------
 
@@ -151,6 +156,7 @@ class Books:
         kw["receivables"] = tuple(_receivable(i) for i in self.receivables.values())
         for key, items in self._dated.items():
             kw[key] = tuple(v for _, v in items if v is not None)
+        kw.update(self.registers.for_period())
         return Records(**kw)
 
     def _daily(self, day: dt.date) -> Records | None:
@@ -187,13 +193,15 @@ class Books:
         for g in gis:
             for i in self._gi_bills.get(g, ()):
                 sys_ids.setdefault(i, None)
-        if not sys_ids and not sales and not gl:
+        extra = self.registers.for_day(day)
+        if not sys_ids and not sales and not gl and not extra:
             return None
         return Records(
             deliveries=tuple(r for g in gis for r in self.deliveries.get(g, ())),
             system_invoices=tuple(self.system_invoices[i] for i in sys_ids),
             sales_invoices=tuple(sales),
             gl_revenue=tuple(gl),
+            **extra,
         )
 
     # -- forgetting ---------------------------------------------------------------------
@@ -245,6 +253,7 @@ class Books:
             if it["settled_on"] is not None and it["settled_on"] < cutoff
         ]:
             del self.receivables[iid]
+        self.registers.forget(cutoff)
         horizon = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
         self._pending_approvals = [a for a in self._pending_approvals if a.granted_at >= horizon]
 
@@ -258,6 +267,7 @@ class Books:
             "gl_revenue": sum(len(v) for v in self._gl_by_day.values()),
         }
         out.update({k: len(v) for k, v in self._dated.items()})
+        out.update(self.registers.size())
         return out
 
 

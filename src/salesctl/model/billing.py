@@ -226,6 +226,8 @@ class Receipt:
         to_receivables: the part applied to the customer's open (invoiced) receivables; the
             rest is an advance receipt (预收账款).
         contract_id: the contract paid on, if any.
+        account: the bank or settlement account the money was received into (O2C-AR-04:
+            only the group's approved settlement accounts; ``None``: not stated).
     """
 
     id: str = field(validator=text)
@@ -234,6 +236,7 @@ class Receipt:
     received_on: dt.date = field(validator=a_date)
     to_receivables: Money = field(validator=[typed(Money), non_negative])
     contract_id: str | None = field(default=None, validator=opt_text)
+    account: str | None = field(default=None, validator=opt_text)
 
     def __attrs_post_init__(self) -> None:
         same_currency("Receipt", self.amount, ("to_receivables", self.to_receivables))

@@ -1,0 +1,168 @@
+"""The registers of the issue-14 detective controls, kept by the :class:`~salesctl.ledger.Books`:
+receipt records and vouchers (O2C-AR-03), commission accruals (O2C-CM-02), collections analyses
+(O2C-MN-03), storage areas and readings (O2C-IN-02), promotions and their evaluations
+(O2C-MN-04).
+
+A daily run gets the day's receipt records (those whose voucher deadline is the day) and
+vouchers, with what they refer to, the storage areas and the day's readings, and the
+promotions that have ended; a monthly run gets the accruals, the analyses and the promotions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from salesctl.records import (
+    CollectionsAnalysis,
+    CommissionAccrual,
+    Promotion,
+    PromotionEvaluation,
+    ReceiptRecord,
+    ReceiptVoucher,
+    StorageArea,
+    StorageReading,
+)
+
+__all__ = ["Registers"]
+
+
+class Registers:
+    """The issue-14 registers (see the module docstring).
+
+    Args:
+        voucher_within_days: days after a receipt's value date by which its voucher is due
+            (the receivables policy's value): a daily run looks back this far.
+    """
+
+    def __init__(self, *, voucher_within_days: int = 0) -> None:
+        self.lag = dt.timedelta(days=voucher_within_days)
+        self.records_by_day: dict[dt.date, list[ReceiptRecord]] = {}
+        self.records_by_voucher: dict[str, list[ReceiptRecord]] = {}
+        self.vouchers: dict[str, ReceiptVoucher] = {}
+        self.vouchers_by_day: dict[dt.date, list[str]] = {}
+        self.accruals: dict[str, CommissionAccrual] = {}
+        self.analyses: list[CollectionsAnalysis] = []
+        self.areas: dict[str, StorageArea] = {}
+        self.readings: dict[dt.date, list[StorageReading]] = {}
+        self.promotions: dict[str, Promotion] = {}
+        self.evaluations: dict[str, list[PromotionEvaluation]] = {}
+
+    # -- registering --------------------------------------------------------------------
+
+    def receipt_record(self, r: ReceiptRecord) -> None:
+        """Keep a cash or bank journal line."""
+        self.records_by_day.setdefault(r.received_on, []).append(r)
+        if r.voucher_id is not None:
+            self.records_by_voucher.setdefault(r.voucher_id, []).append(r)
+
+    def voucher(self, v: ReceiptVoucher) -> None:
+        """Keep a receipt voucher (the first of an id stands)."""
+        if v.voucher_id in self.vouchers:
+            return
+        self.vouchers[v.voucher_id] = v
+        self.vouchers_by_day.setdefault(v.posted_on, []).append(v.voucher_id)
+
+    def accrual(self, a: CommissionAccrual) -> None:
+        """Keep an accrual (a later one with the same id replaces it)."""
+        self.accruals.pop(a.accrual_id, None)
+        self.accruals[a.accrual_id] = a
+
+    def analysis(self, a: CollectionsAnalysis) -> None:
+        """Keep a collections analysis."""
+        self.analyses.append(a)
+
+    def area(self, a: StorageArea) -> None:
+        """Keep a storage area as it now stands."""
+        self.areas[a.area_id] = a
+
+    def reading(self, r: StorageReading) -> None:
+        """Keep a storage reading."""
+        self.readings.setdefault(r.read_on, []).append(r)
+
+    def promotion(self, p: Promotion) -> None:
+        """Keep a promotion (a later one with the same id replaces it)."""
+        self.promotions[p.promotion_id] = p
+
+    def evaluation(self, e: PromotionEvaluation) -> None:
+        """Keep a promotion's evaluation."""
+        self.evaluations.setdefault(e.promotion_id, []).append(e)
+
+    # -- handing out --------------------------------------------------------------------
+
+    def _promotions(self, day: dt.date | None) -> dict[str, Any]:
+        proms = [p for p in self.promotions.values() if day is None or p.ends_on < day]
+        return {
+            "promotions": tuple(proms),
+            "promotion_evaluations": tuple(
+                e for p in proms for e in self.evaluations.get(p.promotion_id, ())
+            ),
+        }
+
+    def for_day(self, day: dt.date) -> dict[str, Any]:
+        """The :class:`~salesctl.records.Records` fields of a daily run (empty: nothing)."""
+        records = list(self.records_by_day.get(day - self.lag, ()))
+        vids: dict[str, None] = dict.fromkeys(self.vouchers_by_day.get(day, ()))
+        for r in records:
+            if r.voucher_id is not None and r.voucher_id in self.vouchers:
+                vids.setdefault(r.voucher_id, None)
+        seen = {id(r) for r in records}
+        for vid in vids:
+            for r in self.records_by_voucher.get(vid, ()):
+                if id(r) not in seen:
+                    seen.add(id(r))
+                    records.append(r)
+        out: dict[str, Any] = {}
+        if records or vids:
+            out["receipt_records"] = tuple(records)
+            out["receipt_vouchers"] = tuple(self.vouchers[v] for v in vids)
+        if self.areas or day in self.readings:
+            out["storage_areas"] = tuple(self.areas.values())
+            out["storage_readings"] = tuple(self.readings.get(day, ()))
+        proms = self._promotions(day)
+        if proms["promotions"]:
+            out.update(proms)
+        return out
+
+    def for_period(self) -> dict[str, Any]:
+        """The :class:`~salesctl.records.Records` fields of a monthly (or longer) run."""
+        return {
+            "commission_accruals": tuple(self.accruals.values()),
+            "collections_analyses": tuple(self.analyses),
+            "storage_areas": tuple(self.areas.values()),
+            **self._promotions(None),
+        }
+
+    # -- forgetting ---------------------------------------------------------------------
+
+    def forget(self, cutoff: dt.date) -> None:
+        """Forget what is dated before ``cutoff`` (areas stay until closed before it)."""
+        for d in [d for d in self.records_by_day if d < cutoff]:
+            for r in self.records_by_day.pop(d):
+                if r.voucher_id is not None:
+                    self.records_by_voucher.pop(r.voucher_id, None)
+        for d in [d for d in self.vouchers_by_day if d < cutoff]:
+            for vid in self.vouchers_by_day.pop(d):
+                self.vouchers.pop(vid, None)
+        for d in [d for d in self.readings if d < cutoff]:
+            del self.readings[d]
+        self.accruals = {k: a for k, a in self.accruals.items() if a.period_end >= cutoff}
+        self.analyses = [a for a in self.analyses if a.period_end >= cutoff]
+        self.areas = {
+            k: a for k, a in self.areas.items() if a.closed_on is None or a.closed_on >= cutoff
+        }
+        for pid in [pid for pid, p in self.promotions.items() if p.ends_on < cutoff]:
+            del self.promotions[pid]
+            self.evaluations.pop(pid, None)
+
+    def size(self) -> dict[str, int]:
+        """How many entries the registers hold, by register."""
+        return {
+            "receipt_records": sum(len(v) for v in self.records_by_day.values()),
+            "receipt_vouchers": len(self.vouchers),
+            "commission_accruals": len(self.accruals),
+            "collections_analyses": len(self.analyses),
+            "storage_areas": len(self.areas),
+            "storage_readings": sum(len(v) for v in self.readings.values()),
+            "promotions": len(self.promotions),
+        }
