@@ -76,7 +76,7 @@ class TestCompleteness:
         ids = set(CONTROLS)
         assert ids, "the registry is empty"
         assert {r["id"] for r in docs.rcm_rows()} == ids
-        rows = list(csv.DictReader(io.StringIO(pages["controls/rcm.csv"])))
+        rows = list(csv.DictReader(io.StringIO(pages["controls/rcm.csv"].removeprefix("\ufeff"))))
         assert [r["id"] for r in rows] == sorted(ids)
         for lang_dir in ("controls", "zh/controls"):
             rcm = pages[f"{lang_dir}/rcm.md"]
@@ -127,8 +127,8 @@ class TestCompleteness:
         """A new control shows up on every output, with its parameter filled in."""
         new = _new_control()
         out = docs.render(controls={**CONTROLS, new.id: new}, timestamp=TS)
-        assert "approved by credit_manager" in out["controls/O2C-ZZ-01.md"]
-        assert "由 credit_manager 审批" in out["zh/controls/O2C-ZZ-01.md"]
+        assert "approved by credit manager" in out["controls/O2C-ZZ-01.md"]
+        assert "由 信用经理 审批" in out["zh/controls/O2C-ZZ-01.md"]
         assert "[O2C-ZZ-01](O2C-ZZ-01.md)" in out["controls/rcm.md"]
         assert "O2C-ZZ-01" in out["controls/by-stage.md"]
         assert "O2C-ZZ-01" in out["controls/by-g9.md"]
@@ -151,15 +151,15 @@ class TestPolicyParameters:
             loads_policy('[credit]\nlimit_approval_role = "chief_financial_officer"\n'),
             timestamp=TS,
         )
-        assert "credit_manager" in cr04.activity(sc.Policy.default().family("credit"), "en")
+        assert "credit manager" in cr04.activity(sc.Policy.default().family("credit"), "en")
         for page in ("controls/O2C-CR-04.md", "zh/controls/O2C-CR-04.md"):
-            assert "chief_financial_officer" not in default[page]
-            assert "chief_financial_officer" in custom[page]
+            assert "chief financial officer" not in default[page]
+            assert "chief financial officer" in custom[page]
         row = next(
-            r for r in csv.DictReader(io.StringIO(custom["controls/rcm.csv"])) if r["id"] == cr04.id
+            r for r in csv.DictReader(io.StringIO(custom["controls/rcm.csv"].removeprefix("\ufeff"))) if r["id"] == cr04.id
         )
-        assert "chief_financial_officer" in row["activity_en"]
-        assert "chief_financial_officer" in row["activity_zh"]
+        assert "chief financial officer" in row["activity_en"]
+        assert "chief financial officer" in row["activity_zh"]
 
     def test_gap_page_lists_deviations_and_switched_off_controls(self) -> None:
         """Re-parameterised keys (with the controls they affect) and disabled controls are listed."""
@@ -174,7 +174,7 @@ class TestPolicyParameters:
         assert "switched off by the policy" in out["controls/O2C-CR-07.md"]
         assert "does not run under this policy" in out["controls/O2C-CR-07.md"]
         assert (
-            "None: every parameter is at its default."
+            "Every parameter is at its default."
             in docs.render(timestamp=TS)["controls/gaps.md"]
         )
 
@@ -198,7 +198,7 @@ class TestPolicyParameters:
         )
         assert code == EXIT_ALLOW, err.getvalue()
         site = tmp_path / "site"
-        assert "group_cfo" in (site / "controls/O2C-CR-04.md").read_text(encoding="utf-8")
+        assert "group cfo" in (site / "controls/O2C-CR-04.md").read_text(encoding="utf-8")
         assert (site / "controls/rcm.csv").read_bytes().startswith(b"\xef\xbb\xbf")
         assert (site / "zh/controls/O2C-CR-04.md").is_file()
         assert "limit_approval_role" in (site / "policy-reference.md").read_text(encoding="utf-8")
@@ -255,7 +255,7 @@ class TestDerivedColumns:
         )
         bands = len(sc.Policy.default().family("credit").major_sale_tiers)
         assert docs.sample_size(c) == f"1 per configured variant ({2 + bands})"
-        assert docs.sample_size(c, lang="zh") == f"每个配置变体 1 个(共 {2 + bands} 个)"
+        assert docs.sample_size(c, lang="zh") == f"每个配置变体 1 个（共 {2 + bands} 个）"
 
     def test_coso_principles_are_derived(self) -> None:
         """P10/P12 always, P11 unless manual, P8 for revenue risk R2.1, plus explicit refs."""
@@ -341,11 +341,11 @@ class TestKinds:
         detective = _new_control(
             detect=lambda *_: None, detect_at=frozenset({Frequency.MONTHLY, Frequency.DAILY})
         )
-        assert kind_text(detective, "en") == "detective (daily, monthly)"
-        assert kind_text(detective, "zh") == "检查性 (每日, 每月)"
+        assert kind_text(detective, "en") == "detective (its check runs daily, monthly)"
+        assert kind_text(detective, "zh") == "检查性（检查程序每日、每月运行）"
         both = attrs.evolve(detective, check=lambda *_: (), applies_to=("order",))
         assert both.kinds == frozenset(Kind)
-        assert kind_text(both, "en") == "preventive + detective (daily, monthly)"
+        assert kind_text(both, "en") == "preventive + detective (its check runs daily, monthly)"
         assert kind_text(_new_control(), "en") == "detective"
 
 
@@ -532,7 +532,7 @@ class TestSite:
         for cid in CONTROLS:
             assert cid in rcm
         page = (site / "controls" / "O2C-CR-04" / "index.html").read_text(encoding="utf-8")
-        assert "O2C-CR-04" in page and "credit_manager" in page
+        assert "O2C-CR-04" in page and "credit manager" in page
         zh = (site / "zh" / "controls" / "O2C-CR-04" / "index.html").read_text(encoding="utf-8")
         assert "控制活动" in zh
         policy = (site / "policy" / "index.html").read_text(encoding="utf-8")

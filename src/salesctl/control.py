@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+import attrs
 from attrs import field, frozen
 
 from salesctl._convert import unstructure
@@ -35,6 +36,7 @@ from salesctl.context import Context
 from salesctl.decision import Finding
 from salesctl.errors import InvalidInput
 from salesctl.records import Frequency, Period
+from salesctl.wording import value_text
 
 __all__ = [
     "FROM_FAMILY",
@@ -64,19 +66,19 @@ RISKS: dict[str, tuple[str, str]] = {
         "unreviewed changes to rights-and-obligations terms of the contract template",
     ),
     "R2.1": (
-        "虚增或截留收入,多记或少记应收账款,导致财务数据失真",
+        "虚增或截留收入，多记或少记应收账款，导致财务数据失真",
         "inflated or withheld revenue, over- or under-stated receivables",
     ),
     "R2.2": (
-        "核算不正确,造成财务数据不准确",
+        "核算不正确，造成财务数据不准确",
         "incorrect accounting makes financial data inaccurate",
     ),
     "R3.1": (
-        "产品销售不符合国家法律法规和内部规章制度,受到处罚",
+        "产品销售不符合国家法律法规和内部规章制度，受到处罚",
         "non-compliant sales attract penalties",
     ),
     "R3.2": (
-        "销售合同不符合合同法等法律法规和内部制度,造成损失",
+        "销售合同不符合合同法等法律法规和内部制度，造成损失",
         "non-compliant contracts cause losses",
     ),
 }
@@ -335,32 +337,22 @@ class Control:
             lang: ``"zh"`` or ``"en"``.
         """
         template = self.activity_zh if lang == "zh" else self.activity_en
-        params = _flatten(unstructure(policy)) if policy is not None else {}
+        params = _params(policy, lang) if policy is not None else {}
         try:
             return template.format(**params)
         except (KeyError, IndexError, ValueError):
             return template
 
 
-def _flatten(data: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if isinstance(v, list):
-                out[k] = ", ".join(_short(x) for x in v)
-            elif isinstance(v, dict):
-                out[k] = "; ".join(f"{kk}: {_short(vv)}" for kk, vv in v.items())
-            else:
-                out[k] = _short(v)
-    return out
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}={_short(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_short(x) for x in v) + "]"
-    return str(v)
+def _params(policy: Any, lang: str) -> dict[str, str]:
+    """The family policy's fields as they read in a sentence (:func:`salesctl.wording.value_text`)."""
+    if attrs.has(type(policy)):
+        return {
+            a.name: value_text(getattr(policy, a.name), lang, a.name)
+            for a in attrs.fields(type(policy))
+        }
+    data = unstructure(policy)
+    return {k: value_text(v, lang, k) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 @frozen

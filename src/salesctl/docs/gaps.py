@@ -22,7 +22,7 @@ __all__ = ["gaps_page"]
 def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     """Coverage gaps and policy deviations for the controls ``cs`` under ``policy``."""
     zh = lang == "zh"
-    none = "无。" if zh else "None."
+    none = "无。" if zh else "Nothing to report."
     lines = page_head(label("gaps", lang), "controls/gaps.md", lang)
     lines += [policy_line(policy, lang), ""]
     covered = {n for c in cs.values() for n in c.g9}
@@ -33,7 +33,7 @@ def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     ]
     for n in missing_g9:
         lines.append(
-            f"- {'第' + str(n) + '条' if zh else 'Art. ' + str(n)}: {pick(G9_ARTICLES[n], lang)}"
+            f"- 第{n}条：{pick(G9_ARTICLES[n], lang)}" if zh else f"- Art. {n}: {pick(G9_ARTICLES[n], lang)}"
         )
     if not missing_g9:
         lines.append(none)
@@ -47,7 +47,7 @@ def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     off = [c for c in cs.values() if not policy.is_enabled(c.id)]
     lines += index_table(off, lang) if off else [none, ""]
     lines += [
-        "## " + ("策略削弱的控制(已确认)" if zh else "Controls the policy weakens (acknowledged)"),
+        "## " + ("策略削弱的控制（已确认）" if zh else "Controls the policy weakens (acknowledged)"),
         "",
     ]
     lines += _weakenings(cs, policy, lang)
@@ -62,7 +62,7 @@ def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     if policy.base_currency != default.base_currency:
         lines += [
             (
-                f"策略基准币种:{policy.base_currency}(默认 {default.base_currency})。"
+                f"策略基准币种：{policy.base_currency}（默认 {default.base_currency}）。"
                 if zh
                 else f"Policy base currency: {policy.base_currency} (default {default.base_currency})."
             ),
@@ -79,7 +79,7 @@ def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     ]
     lines += [
         (
-            "以下控制没有检查函数:在策略加载时、由检查性对账或人工执行。"
+            "以下控制没有检查函数：在策略加载时、由检查性对账或人工执行。"
             if zh
             else "These controls have no check function: they operate at policy load, in detective "
             "reconciliations, or manually."
@@ -96,7 +96,7 @@ def _deviations(cs: Mapping[str, Control], policy: Policy, lang: str) -> list[st
     zh = lang == "zh"
     dev = policy.deviations()
     if not dev:
-        return ["无:所有参数均为默认值。" if zh else "None: every parameter is at its default."]
+        return ["无：所有参数均为默认值。" if zh else "Every parameter is at its default."]
     head = (
         ("参数", "默认值", "当前值", "受影响的控制")
         if zh
@@ -123,7 +123,7 @@ def _weakenings(cs: Mapping[str, Control], policy: Policy, lang: str) -> list[st
     zh = lang == "zh"
     found = [w for w in policy.weakenings() if w.control_id in cs]
     if not found:
-        return ["无。" if zh else "None."]
+        return ["无。" if zh else "Nothing to report."]
     head = ("控制", "参数", "效果", "确认理由") if zh else ("control", "key", "effect", "reason")
     rows = [
         (

@@ -72,7 +72,7 @@ __all__ = [
 
 _ORDER_TXNS = (PlaceOrder.__name__, ReleaseOrder.__name__)
 _CREDIT = "credit"
-_OWNER = "credit management (finance) / 信用管理部门(财务)"
+_OWNER = "credit management (finance) / 信用管理部门（财务）"
 _A = Assertion
 
 CONTROLS: tuple[Control, ...] = (
@@ -82,7 +82,7 @@ CONTROLS: tuple[Control, ...] = (
         title_en="New customer master data defaults to high risk / zero credit",
         objective_zh="未经信用审批的客户不得赊销。",
         objective_en="No credit sale to a customer whose credit was never approved.",
-        activity_zh="下单时系统检查客户信用主数据;无信用档案的客户视为 {high_risk_grade} 级、零额度,赊销方式({credit_methods})一律阻止。",
+        activity_zh="下单时系统检查客户信用主数据；无信用档案的客户视为 {high_risk_grade} 级、零额度，赊销方式（{credit_methods}）一律阻止。",
         activity_en="At order entry the system reads the customer's credit master data; a customer without a profile is grade {high_risk_grade} with zero limit, and any credit method ({credit_methods}) is blocked.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -94,12 +94,12 @@ CONTROLS: tuple[Control, ...] = (
         g9=(5,),
         stage=_CREDIT,
         owner=_OWNER,
-        evidence="decision log: BLOCK finding with customer, method and default grade",
+        evidence="decision log: BLOCK finding with customer, method and default grade / 决策日志：阻止结论及客户、结算方式和默认等级",
         applies_to=_ORDER_TXNS,
         check=check_new_customer,
         messages={
             "credit.no_profile": (
-                "客户 {customer} 无信用档案(默认高风险、零信用),不得以 {method} 方式赊销",
+                "客户 {customer} 无信用档案（默认高风险、零信用），不得以 {method} 方式赊销",
                 "customer {customer} has no credit profile (high risk, zero credit by default): no credit sale by {method}",
             ),
         },
@@ -109,9 +109,9 @@ CONTROLS: tuple[Control, ...] = (
         version=2,
         title_zh="信用等级由不相容岗位提出与审批",
         title_en="Credit grade, limit and term proposed and approved by different people",
-        objective_zh="信用等级、额度和期限的提出与审批相互分离,并经规定层级审批后由财务维护。",
+        objective_zh="信用等级、额度和期限的提出与审批相互分离，并经规定层级审批后由财务维护。",
         objective_en="Proposing and approving credit grade, limit and term are separate duties; approved at the required levels and entered by finance.",
-        activity_zh="维护信用主数据时,系统要求维护人具有 {profile_maintainer_role} 角色、且不是提出人;须取得审批:{profile_approvals},提出人的审批无效。",
+        activity_zh="维护信用主数据时，系统要求维护人具有 {profile_maintainer_role} 角色、且不是提出人；须取得审批：{profile_approvals}，提出人的审批无效。",
         activity_en="When credit master data is saved the system requires the maintainer to hold {profile_maintainer_role} and not be the proposer, and approvals from {profile_approvals}; the proposer's own approval does not count.",
         risks=("R1.3", "R2.1"),
         kind=Kind.PREVENTIVE,
@@ -124,7 +124,7 @@ CONTROLS: tuple[Control, ...] = (
         refs=("BN 29", "COSO P10", "COSO P12"),
         stage=_CREDIT,
         owner="credit management group / 信用管理领导小组",
-        evidence="decision log: approvals (who, role, level, when) attached to the credit application",
+        evidence="decision log: approvals (who, role, level, when) attached to the credit application / 决策日志：信用申请所附审批（审批人、角色、级别、时间）",
         applies_to=(SetCreditProfile.__name__,),
         check=check_profile_duties,
         messages={
@@ -133,19 +133,19 @@ CONTROLS: tuple[Control, ...] = (
                 "credit grade {grade} is not one of the policy's grades",
             ),
             "credit.profile_maintainer": (
-                "{actor} 不具备 {role} 角色,不得维护信用主数据",
+                "{actor} 不具备 {role} 角色，不得维护信用主数据",
                 "{actor} does not hold {role} and may not maintain credit master data",
             ),
             "credit.profile_self_entered": (
-                "提出人 {actor} 不得自行录入信用主数据(不相容职务)",
+                "提出人 {actor} 不得自行录入信用主数据（不相容职务）",
                 "proposer {actor} may not enter the credit master data (incompatible duties)",
             ),
             "credit.profile_self_approved": (
-                "提出人 {actor} 不得审批自己的信用方案(不相容职务)",
+                "提出人 {actor} 不得审批自己的信用方案（不相容职务）",
                 "proposer {actor} may not approve their own credit proposal (incompatible duties)",
             ),
             "credit.profile_approval": (
-                "客户 {customer} 的信用方案(等级 {grade},额度 {limit})须经审批",
+                "客户 {customer} 的信用方案（等级 {grade}，额度 {limit}）须经审批",
                 "credit proposal for {customer} (grade {grade}, limit {limit}) needs approval",
             ),
         },
@@ -157,7 +157,7 @@ CONTROLS: tuple[Control, ...] = (
         title_en="Customer credit file reviewed at least yearly; overdue reviews flagged",
         objective_zh="客户信用等级、额度和期限反映客户当前的信用状况。",
         objective_en="Credit grades, limits and terms reflect the customer's current standing.",
-        activity_zh="营销和财务共同维护客户信用动态档案,每 {max_review_interval_days} 天内至少复核更新一次;每月检查到期未复核的档案,由 {review_role} 跟进。",
+        activity_zh="营销和财务共同维护客户信用动态档案，每 {max_review_interval_days} 天内至少复核更新一次；每月检查到期未复核的档案，由 {review_role} 跟进。",
         activity_en="Marketing and finance keep each customer's credit file and review it at least every {max_review_interval_days} days; monthly, files past their review date are flagged for {review_role}.",
         risks=("R1.3",),
         kind=Kind.DETECTIVE,
@@ -169,12 +169,12 @@ CONTROLS: tuple[Control, ...] = (
         g9=(5,),
         stage="credit",
         owner="marketing and finance / 营销和财务部门",
-        evidence="credit file review dates; monthly list of overdue reviews",
+        evidence="credit file review dates; monthly list of overdue reviews / 信用档案复核日期；每月逾期未复核清单",
         detect=detect_credit_reviews,
         detect_at={Frequency.MONTHLY},
         messages={
             "receivables.review_overdue": (
-                "客户 {customer} 的信用档案应于 {due} 复核(上次 {last}),未复核",
+                "客户 {customer} 的信用档案应于 {due} 复核（上次 {last}），未复核",
                 "credit file of customer {customer} was due for review on {due} (last {last}) and was not reviewed",
             ),
         },
@@ -184,9 +184,9 @@ CONTROLS: tuple[Control, ...] = (
         consumes_release=True,
         title_zh="赊销不得超出信用额度",
         title_en="Credit sale only within the approved limit",
-        objective_zh="占用额度(在途订单、已发未开票、应收账款)加本单不超过批准的信用额度。",
+        objective_zh="占用额度（在途订单、已发未开票、应收账款）加本单不超过批准的信用额度。",
         objective_en="Exposure (open orders, delivered not invoiced, open receivables) plus this order stays within the approved limit.",
-        activity_zh="下单和释放时系统计算 {exposure_categories} 加本单金额,超出额度即冻结,须 {limit_approval_role}(级别 ≥ {limit_approval_level})重新审批或使用有效的一次性释放。",
+        activity_zh="下单和释放时系统计算 {exposure_categories} 加本单金额，超出额度即冻结，须 {limit_approval_role}（级别 ≥ {limit_approval_level}）重新审批或使用有效的一次性释放。",
         activity_en="At order entry and release the system adds {exposure_categories} and the order; over the limit the order is held for re-approval by {limit_approval_role} (level ≥ {limit_approval_level}) or a valid one-time release.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -198,12 +198,12 @@ CONTROLS: tuple[Control, ...] = (
         g9=(5, 10),
         stage=_CREDIT,
         owner=_OWNER,
-        evidence="decision log: limit, exposure by category, order amount, excess; approval or release that cleared it",
+        evidence="decision log: limit, exposure by category, order amount, excess; approval or release that cleared it / 决策日志：信用额度、按类别的信用占用、订单金额、超额；清除挂起的审批或一次性释放",
         applies_to=_ORDER_TXNS,
         check=check_credit_limit,
         messages={
             "credit.over_limit": (
-                "客户 {customer} 超出信用额度 {limit},超额 {excess}",
+                "客户 {customer} 超出信用额度 {limit}，超额 {excess}",
                 "customer {customer} would exceed the credit limit {limit} by {excess}",
             ),
             "credit.released": (
@@ -211,7 +211,7 @@ CONTROLS: tuple[Control, ...] = (
                 "over-limit released by one-time release {release} granted by {granted_by}",
             ),
             "credit.no_exposure": (
-                "缺少客户 {customer} 的信用占用数据,无法检查额度(失败关闭)",
+                "缺少客户 {customer} 的信用占用数据，无法检查额度（失败关闭）",
                 "no credit exposure for customer {customer} in the context: cannot check the limit (fails closed)",
             ),
         },
@@ -220,9 +220,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-CR-05",
         title_zh="信用天数检查",
         title_en="Credit days: customers with items overdue beyond the term are held",
-        objective_zh="存在超期欠款的客户不得继续赊销,除非经批准。",
+        objective_zh="存在超期欠款的客户不得继续赊销，除非经批准。",
         objective_en="No further credit sale to a customer with overdue items, unless approved.",
-        activity_zh="开单时系统检查最早逾期应收的到期日;逾期超过 {overdue_grace_days} 天即挂起,须 {overdue_approval_role}(级别 ≥ {overdue_approval_level})审批。",
+        activity_zh="开单时系统检查最早逾期应收的到期日；逾期超过 {overdue_grace_days} 天即挂起，须 {overdue_approval_role}（级别 ≥ {overdue_approval_level}）审批。",
         activity_en="At order entry the system reads the oldest overdue due date; more than {overdue_grace_days} days overdue holds the order for {overdue_approval_role} (level ≥ {overdue_approval_level}).",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -234,7 +234,7 @@ CONTROLS: tuple[Control, ...] = (
         g9=(10,),
         stage=_CREDIT,
         owner=_OWNER,
-        evidence="decision log: overdue amount, oldest due date, days overdue, approval",
+        evidence="decision log: overdue amount, oldest due date, days overdue, approval / 决策日志：逾期金额、最早到期日、逾期天数、审批",
         applies_to=_ORDER_TXNS,
         check=check_credit_days,
         messages={
@@ -249,9 +249,9 @@ CONTROLS: tuple[Control, ...] = (
         consumes_release=True,
         title_zh="超额须重新审批或一次性释放",
         title_en="Over-limit: re-approval, or a one-time release consumed once",
-        objective_zh="超额订单只能经重新审批或财务信用主数据维护员的一次性释放放行,释放只能使用一次。",
+        objective_zh="超额订单只能经重新审批或财务信用主数据维护员的一次性释放放行，释放只能使用一次。",
         objective_en="An over-limit order goes ahead only after re-approval or a one-time release by the credit master-data maintainer, usable once.",
-        activity_zh="释放须由 {release_role} 授予、限定订单、金额上限与有效期,且未被使用;否则挂起,须 {limit_approval_role} 重新审批。",
+        activity_zh="释放须由 {release_role} 授予、限定订单、金额上限与有效期，且未被使用；否则挂起，须 {limit_approval_role} 重新审批。",
         activity_en="A release must be granted by {release_role} for that one order, within its maximum amount and before expiry, and unused; otherwise the order is held for re-approval by {limit_approval_role}.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -263,12 +263,12 @@ CONTROLS: tuple[Control, ...] = (
         g9=(4, 5),
         stage=_CREDIT,
         owner=_OWNER,
-        evidence="decision log: release id, granter, expiry, consumed flag; journal consumption record",
+        evidence="decision log: release id, granter, expiry, consumed flag; journal consumption record / 决策日志：一次性释放编号、授予人、有效期、是否已使用；日志中的使用记录",
         applies_to=_ORDER_TXNS,
         check=check_release,
         messages={
             "credit.release_consumed": (
-                "一次性释放 {release} 已被使用过,不得再次使用",
+                "一次性释放 {release} 已被使用过，不得再次使用",
                 "one-time release {release} was already used and cannot be used again",
             ),
             "credit.release_expired": (
@@ -288,7 +288,7 @@ CONTROLS: tuple[Control, ...] = (
                 "one-time release {release} was not granted by the credit master-data maintainer",
             ),
             "credit.release_granter_is_seller": (
-                "一次性释放 {release} 由订单的销售人员本人授予(不相容职务)",
+                "一次性释放 {release} 由订单的销售人员本人授予（不相容职务）",
                 "one-time release {release} was granted by the order's own seller (incompatible duties)",
             ),
             "credit.release_amount": (
@@ -307,7 +307,7 @@ CONTROLS: tuple[Control, ...] = (
         title_en="Credit sale requires a signed collection-responsibility letter",
         objective_zh="每笔赊销都有明确的货款回笼责任人。",
         objective_en="Every credit sale has a named person responsible for collection.",
-        activity_zh="以赊销方式({credit_methods})下单时,系统要求订单或客户档案载明已签订的《货款回笼责任书》(单笔或汇总)。",
+        activity_zh="以赊销方式（{credit_methods}）下单时，系统要求订单或客户档案载明已签订的《货款回笼责任书》（单笔或汇总）。",
         activity_en="An order on credit terms ({credit_methods}) must cite a signed collection-responsibility letter, for the order or a summary letter on the customer's profile.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -319,7 +319,7 @@ CONTROLS: tuple[Control, ...] = (
         g9=(10,),
         stage=_CREDIT,
         owner="sales department / 营销部门",
-        evidence="letter reference on the order or profile",
+        evidence="letter reference on the order or profile / 订单或信用档案上的《货款回笼责任书》编号",
         applies_to=(PlaceOrder.__name__,),
         check=check_collection_letter,
         messages={
@@ -334,9 +334,9 @@ CONTROLS: tuple[Control, ...] = (
         version=2,
         title_zh="重大赊销分级审批",
         title_en="Major credit sales approved by the business VP and chief accountant; very large ones by the office meeting",
-        objective_zh="重大赊销方案经分管领导和总会计师审批,特别重大的报办公会审定。",
+        objective_zh="重大赊销方案经分管领导和总会计师审批，特别重大的报办公会审定。",
         objective_en="Major credit sales are approved by the business VP and the chief accountant; very large ones by the office meeting.",
-        activity_zh="赊销金额达到分级标准时系统挂起订单,须取得相应审批:{major_sale_tiers}。",
+        activity_zh="赊销金额达到分级标准时系统挂起订单，须取得相应审批：{major_sale_tiers}。",
         activity_en="A credit order reaching a band is held for that band's approvals: {major_sale_tiers}.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -348,12 +348,12 @@ CONTROLS: tuple[Control, ...] = (
         g9=(4, 6),
         stage=_CREDIT,
         owner="business VP and chief accountant / 分管领导和总会计师",
-        evidence="decision log: band, amount, approvals",
+        evidence="decision log: band, amount, approvals / 决策日志：金额档次、金额、审批",
         applies_to=(PlaceOrder.__name__,),
         check=check_major_credit_sale,
         messages={
             "credit.major_sale": (
-                "重大赊销 {order}:金额 {amount} 达到 {threshold} 档,须分级审批",
+                "重大赊销 {order}：金额 {amount} 达到 {threshold} 档，须分级审批",
                 "major credit sale {order}: {amount} reaches the {threshold} band and needs its approvals",
             ),
         },
@@ -362,9 +362,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-CR-09",
         title_zh="结算方式信用占用",
         title_en="Payment-method risk: only methods allowed for the customer's grade",
-        objective_zh="预收款、现款和信用证不占用信用;承兑交单、赊账、托收占用信用,只对相应等级的客户开放。",
+        objective_zh="预收款、现款和信用证不占用信用；承兑交单、赊账、托收占用信用，只对相应等级的客户开放。",
         objective_en="Prepayment, cash and L/C consume no credit; D/A, open account and collection do, and are open only to customers of sufficient grade.",
-        activity_zh="下单时系统按客户等级检查结算方式:{allowed_methods};占用信用的方式为 {credit_methods}。",
+        activity_zh="下单时系统按客户等级检查结算方式：{allowed_methods}；占用信用的方式为 {credit_methods}。",
         activity_en="At order entry the system checks the payment method against the customer's grade: {allowed_methods}; methods consuming credit: {credit_methods}.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -376,16 +376,16 @@ CONTROLS: tuple[Control, ...] = (
         g9=(5,),
         stage=_CREDIT,
         owner=_OWNER,
-        evidence="decision log: grade, method, allowed methods",
+        evidence="decision log: grade, method, allowed methods / 决策日志：信用等级、结算方式、允许的结算方式",
         applies_to=(PlaceOrder.__name__,),
         check=check_payment_method,
         messages={
             "credit.method_not_allowed": (
-                "客户 {customer}(等级 {grade})不得使用结算方式 {method}",
+                "客户 {customer}（等级 {grade}）不得使用结算方式 {method}",
                 "customer {customer} (grade {grade}) may not pay by {method}",
             ),
             "credit.unknown_grade": (
-                "客户 {customer} 的信用等级 {grade} 未在策略中配置(失败关闭)",
+                "客户 {customer} 的信用等级 {grade} 未在策略中配置（失败关闭）",
                 "credit grade {grade} of customer {customer} is not configured in the policy (fails closed)",
             ),
         },
