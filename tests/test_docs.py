@@ -258,13 +258,16 @@ class TestDerivedColumns:
         assert docs.sample_size(c, lang="zh") == f"每个配置变体 1 个（共 {2 + bands} 个）"
 
     def test_coso_principles_are_derived(self) -> None:
-        """P10/P12 always, P11 unless manual, P8 for revenue risk R2.1, plus explicit refs."""
+        """P10 always, P8 for revenue risk R2.1, P11 only for change control (explicit or at
+        policy load), plus explicit refs; each with its reason."""
         manual = _new_control()
-        assert docs.coso_principles(manual) == ("P10", "P12")
+        assert docs.coso_principles(manual) == ("P10",)
         auto = _new_control(
             automation=Automation.AUTOMATED, risks=("R2.1",), refs=("COSO P3", "BN 29")
         )
-        assert docs.coso_principles(auto) == ("P3", "P8", "P10", "P11", "P12")
+        assert docs.coso_principles(auto) == ("P3", "P8", "P10")
+        assert "P11" in docs.coso_principles(CONTROLS["O2C-PR-04"])
+        assert "P11" not in docs.coso_principles(CONTROLS["O2C-CR-04"])
 
     def test_tests_of_design_and_operating_effectiveness_follow_the_metadata(self) -> None:
         """Automated controls are benchmarked; manual ones sampled with their evidence."""
@@ -283,7 +286,7 @@ class TestDerivedColumns:
             ("S-YF 9–11", ["S-YF 9", "S-YF 10", "S-YF 11"], ["S-K1 9"]),
             ("S-IC 5", ["S-IC 5.1", "S-IC 5.3"], ["S-IC 6.1"]),
             ("S-K1 2,3", ["S-K1 2", "S-K1 3"], ["S-K1 1", "S-K1 12"]),
-            ("S-PS", ["S-PS 1"], ["S-PM A"]),
+            ("S-PS", ["S-PS 产品销售标准流程 1"], ["S-PM A"]),
             ("S-FT 报价", ["S-FT 报价"], ["S-FT 付款方式"]),
         ],
     )
@@ -301,8 +304,8 @@ class TestDerivedColumns:
         """With only one control, every other G9 article and seed point is a gap."""
         only = {"O2C-ZZ-01": _new_control()}
         gaps = docs.render(controls=only, timestamp=TS)["controls/gaps.md"]
-        g9 = gaps.split("Guideline 9 articles with no control")[1].split("##")[0]
-        assert "Art. 3:" in g9 and "Art. 11:" not in g9
+        g9 = gaps.split("Guideline 9 requirements with no control")[1].split("##")[0]
+        assert "Art. 3 (3.1):" in g9 and "Art. 10 (10.1):" not in g9
         points = gaps.split("Seed control points with no control")[1].split("##")[0]
         assert "**S-IC 1.1**" in points and "**S-IC 9.1**" not in points
 

@@ -120,6 +120,7 @@ class Assertion(enum.Enum):
 
 
 _ID = re.compile(r"^O2C-[A-Z]{2}-\d{2}$")
+_OTHER_GUIDELINE = re.compile(r"^G\d+\b")
 _SEED = re.compile(r"^S-(IC|CP|K1|PM|YF|FT|PS|MK|FD)\b")
 
 
@@ -214,7 +215,8 @@ class Control:
         automation: automated, IT-dependent or manual.
         assertions: financial-statement assertions supported.
         seeds: seed passages, e.g. ``("S-IC 2.3", "S-PM B")``.
-        g9: articles of Guideline 9 implemented.
+        g9: articles of Guideline 9 implemented; empty only for a control that implements
+            another guideline, named in ``refs`` (``"G8"``: O2C-DL-05, stock expiry).
         refs: other references (``"BN 29"``, ``"COSO P10"``, …).
         stage: the process stage, e.g. ``"credit"``.
         owner: the role that owns the control.
@@ -265,7 +267,7 @@ class Control:
         converter=frozenset_conv, validator=[each(Assertion), _nonempty]
     )
     seeds: tuple[str, ...] = field(converter=tuple_conv, validator=_seeds)
-    g9: tuple[int, ...] = field(converter=tuple_conv, validator=[each(int), _nonempty])
+    g9: tuple[int, ...] = field(converter=tuple_conv, validator=each(int))
     stage: str = field(validator=text)
     owner: str = field(validator=text)
     evidence: str = field(validator=text)
@@ -288,6 +290,11 @@ class Control:
     customer_partitionable: bool = field(default=False, validator=typed(bool))
 
     def __attrs_post_init__(self) -> None:
+        if not self.g9 and not any(_OTHER_GUIDELINE.match(r) for r in self.refs):
+            raise InvalidInput(
+                "must not be empty (or refs names the guideline it implements, e.g. \"G8\")",
+                path="Control.g9",
+            )
         if self.kind is Kind.PREVENTIVE and self.check is not None and not self.applies_to:
             raise InvalidInput(
                 "a preventive check must name the transaction types it applies to",

@@ -528,6 +528,7 @@ CONTROLS: tuple[Control, ...] = (
         assertions=(_A.OCCURRENCE,),
         seeds=("S-IC 1.2", "S-CP 3.1.3", "S-CP 3.1.4"),
         g9=(3, 4),
+        refs=("BN 30",),
         stage="plan",
         owner="planning and marketing / 计划、营销部门",
         evidence="decision log and plan approvals (who, role, level, when) before the plan's start / 决策日志和计划开始前的审批（审批人、角色、级别、时间）",

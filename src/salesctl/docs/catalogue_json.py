@@ -24,7 +24,7 @@ from salesctl.docs.derived import (
     param_texts,
     sample_size,
 )
-from salesctl.docs.references import G9_ARTICLES, seed_points_covered
+from salesctl.docs.references import G9_ARTICLES, clauses_covered, seed_points_covered
 from salesctl.policy import Policy
 
 __all__ = ["controls_json"]
@@ -114,6 +114,7 @@ def controls_json(
         "controls": items,
         "gaps": {
             "g9_articles": [n for n in sorted(G9_ARTICLES) if n not in covered],
+            "g9_clauses": [k for k, ids in clauses_covered(cs.values()).items() if not ids],
             "seed_points": [tag for tag, ids in points.items() if not ids],
         },
     }

@@ -33,6 +33,7 @@ __all__ = [
     "conflicts",
     "controls_of",
     "coso_principles",
+    "coso_reasons",
     "default_policy",
     "design_test",
     "evidence_text",
@@ -132,7 +133,9 @@ def missing_metadata(control: Any) -> tuple[str, ...]:
     for name in REQUIRED_METADATA:
         value = getattr(control, name, None)
         if value is None or (isinstance(value, str | tuple | frozenset) and not value):
-            out.append(name)
+            other = any(re.match(r"^G\d+\b", r) for r in getattr(control, "refs", ()) or ())
+            if not (name == "g9" and other):
+                out.append(name)
     cid = getattr(control, "id", None)
     if "id" not in out and not (isinstance(cid, str) and _ID.match(cid)):
         out.append("id")
@@ -269,23 +272,56 @@ def activity(control: Control, policy: Policy, lang: str) -> str:
 
 
 def coso_principles(control: Control) -> tuple[str, ...]:
-    """COSO 2013 principles the control supports (``"P10"``, …), explicit and derived.
+    """COSO 2013 principles the control supports (``"P10"``, …); :func:`coso_reasons` says why.
 
-    Every control activity supports P10; automated and IT-dependent ones P11 (they rely on
-    the system); every salesctl control is deployed through the policy file, P12; a control
-    over inflated or withheld revenue (R2.1) addresses fraud risk, P8. ``COSO Pn`` entries of
-    ``refs`` are added.
+    P10 for every control (it is a control activity over its risks); P11 only where the control
+    is a general control over technology (``COSO P11`` in ``refs``, or it runs when the policy
+    loads: change control over the configuration the automated controls run on); P8 where it
+    addresses the fraud risk of inflated or withheld revenue (R2.1); plus any ``COSO Pn`` in
+    ``refs`` (P12 where the metadata says the control deploys a written policy).
     """
-    found = {"P10", "P12"}
-    if control.automation is not Automation.MANUAL:
-        found.add("P11")
-    if "R2.1" in control.risks:
-        found.add("P8")
+    return tuple(p for p, _why in coso_reasons(control, "en"))
+
+
+def coso_reasons(control: Control, lang: str) -> tuple[tuple[str, str], ...]:
+    """Each COSO principle of the control with one line saying why it applies to *this* control."""
+    zh = lang == "zh"
+    explicit = set()
     for ref in control.refs:
         m = re.match(r"^COSO\s+(P\d+)$", ref.strip())
         if m and m.group(1) in COSO_PRINCIPLES:
-            found.add(m.group(1))
-    return tuple(sorted(found, key=lambda p: int(p[1:])))
+            explicit.add(m.group(1))
+    risks = join(control.risks, lang)
+    out: dict[str, str] = {
+        "P10": (
+            f"本控制是针对风险 {risks} 的控制活动：{control.title_zh}"
+            if zh
+            else f"a control activity over risks {risks}: {control.title_en}"
+        )
+    }
+    if "R2.1" in control.risks:
+        out["P8"] = (
+            "针对收入虚增或截留、应收账款多记或少记（R2.1）的舞弊风险"
+            if zh
+            else "answers the fraud risk of inflated or withheld revenue (R2.1)"
+        )
+    if "P11" in explicit or control.frequency is Frequency.ON_POLICY_LOAD:
+        out["P11"] = (
+            "对自动控制所依赖的主数据或策略配置实施变更控制（信息技术一般控制）"
+            if zh
+            else "change control over the master data or configuration the automated controls "
+            "rely on (a general control over technology)"
+        )
+    if "P12" in explicit:
+        out["P12"] = (
+            "控制元数据指明本控制部署经批准的书面政策和程序（策略文件中的职责与权限）"
+            if zh
+            else "deploys an approved written policy and procedure (duties and authority set in "
+            "the policy file), as its metadata states"
+        )
+    for p in sorted(explicit - set(out), key=lambda p: int(p[1:])):
+        out[p] = "控制元数据明确引用" if zh else "cited in the control's metadata"
+    return tuple(sorted(out.items(), key=lambda kv: int(kv[0][1:])))
 
 
 def basic_norm(control: Control) -> tuple[str, ...]:

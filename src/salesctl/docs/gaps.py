@@ -1,6 +1,7 @@
 """The coverage-gap page (``controls/gaps.md``, both languages).
 
-Guideline 9 articles and seed control points that no control covers, the controls the policy
+Guideline 9 requirements (clause by clause) and seed control points that no control covers,
+the citations that name no listed seed point (the other direction), the controls the policy
 switches off, the parameters that differ from the defaults, and the controls the gate does
 not run.
 """
@@ -12,9 +13,16 @@ from collections.abc import Mapping
 from salesctl.control import Control
 from salesctl.docs.derived import default_policy, show
 from salesctl.docs.indexes import index_table
-from salesctl.docs.references import G9_ARTICLES, SEED_POINTS, seed_points_covered
+from salesctl.docs.references import (
+    G9_CLAUSES,
+    SEED_POINTS,
+    clauses_covered,
+    dangling_citations,
+    seed_points_covered,
+)
 from salesctl.docs.text import cell, label, link, md, page_head, pick, policy_line, table
 from salesctl.policy import Policy, affects
+from salesctl.wording import join
 
 __all__ = ["gaps_page"]
 
@@ -25,23 +33,47 @@ def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     none = "无。" if zh else "Nothing to report."
     lines = page_head(label("gaps", lang), "controls/gaps.md", lang)
     lines += [policy_line(policy, lang), ""]
-    covered = {n for c in cs.values() for n in c.g9}
-    missing_g9 = [n for n in sorted(G9_ARTICLES) if n not in covered]
     lines += [
-        "## " + ("没有控制的应用指引第9号条款" if zh else "Guideline 9 articles with no control"),
+        "## " + ("没有控制的应用指引第9号要求" if zh else "Guideline 9 requirements with no control"),
+        "",
+        (
+            "按条款逐项列出：某项要求在有控制引用其对应的来源控制点（或在其他依据中写明该款）时视为已覆盖。"
+            if zh
+            else "Clause by clause: a requirement is covered when a control cites one of its seed "
+            "points (or names the clause in its refs)."
+        ),
         "",
     ]
-    for n in missing_g9:
-        lines.append(
-            f"- 第{n}条：{pick(G9_ARTICLES[n], lang)}" if zh else f"- Art. {n}: {pick(G9_ARTICLES[n], lang)}"
-        )
-    if not missing_g9:
+    clauses = clauses_covered(cs.values())
+    missing = [(k, z, e) for k, z, e, _p in G9_CLAUSES if not clauses[k]]
+    for k, z, e in missing:
+        art = k.split(".")[0]
+        lines.append(f"- 第{art}条（{k}）：{z}" if zh else f"- Art. {art} ({k}): {e}")
+    if not missing:
         lines.append(none)
     lines.append("")
     points = seed_points_covered(cs.values())
     lines += ["## " + ("没有控制的来源控制点" if zh else "Seed control points with no control"), ""]
     gaps = [(tag, z, e) for tag, z, e in SEED_POINTS if not points[tag]]
     lines += [f"- **{tag}** {z if zh else e}" for tag, z, e in gaps] or [none]
+    lines.append("")
+    lines += [
+        "## "
+        + ("未列入来源控制点清单的引用" if zh else "Citations that name no listed seed point"),
+        "",
+        (
+            "反方向核对：控制引用的来源段落不在来源控制点清单中（引用整节或清单未收录），请核对。"
+            if zh
+            else "The other direction: seed passages a control cites that the list of seed points "
+            "does not hold (a whole section, or a point not listed yet); check them."
+        ),
+        "",
+    ]
+    dangling = dangling_citations(cs.values())
+    lines += [
+        f"- {link(cs[cid])}：{join(refs, lang)}" if zh else f"- {link(cs[cid])}: {join(refs, lang)}"
+        for cid, refs in sorted(dangling.items())
+    ] or [none]
     lines.append("")
     lines += ["## " + ("策略关闭的控制" if zh else "Controls switched off by the policy"), ""]
     off = [c for c in cs.values() if not policy.is_enabled(c.id)]

@@ -95,12 +95,13 @@ def by_coso(cs: Mapping[str, Control], lang: str) -> str:
     lines = page_head(label("by_coso", lang), "controls/by-coso.md", lang)
     lines += [
         (
-            "派生规则：所有控制活动对应 P10；自动和依赖信息系统的控制对应 P11；通过策略文件部署的控制对应 P12；"
-            "针对收入虚增或截留（R2.1）的控制对应 P8；另加控制 `refs` 中的 `COSO Pn`。"
+            "每项控制都是控制活动（P10）；只有对自动控制所依赖的主数据或配置实施变更控制的才对应 P11；"
+            "针对收入虚增或截留（R2.1）的对应 P8；其余按控制元数据的引用。各控制页逐条说明理由。"
             if zh
-            else "Derivation: every control activity supports P10; automated and IT-dependent ones P11; "
-            "controls deployed through the policy file P12; controls over inflated or withheld "
-            "revenue (R2.1) P8; plus any `COSO Pn` in a control's `refs`."
+            else "Every control is a control activity (P10); only change control over the master data "
+            "or configuration the automated controls rely on maps to P11; controls over inflated or "
+            "withheld revenue (R2.1) to P8; the rest as the control's metadata cites. Each control "
+            "page gives the reason, one line per principle."
         ),
         "",
     ]

@@ -14,6 +14,7 @@ from salesctl.docs.derived import (
     check_name,
     conflicts,
     coso_principles,
+    coso_reasons,
     design_test,
     evidence_text,
     family_of,
@@ -23,7 +24,7 @@ from salesctl.docs.derived import (
     param_texts,
     sample_size,
 )
-from salesctl.docs.references import BASIC_NORM, COSO_PRINCIPLES
+from salesctl.docs.references import BASIC_NORM, COSO_PRINCIPLES, OTHER_GUIDELINES
 from salesctl.docs.text import (
     AUTOMATION,
     FREQUENCY,
@@ -93,6 +94,14 @@ def control_page(c: Control, policy: Policy, lang: str) -> str:
             ],
         )
         lines.append("")
+    lines += [f"## {label('coso_why', lang)}", ""]
+    lines += [
+        f"- **{p}** {pick(COSO_PRINCIPLES[p], lang)}：{md(why)}"
+        if zh
+        else f"- **{p}** {pick(COSO_PRINCIPLES[p], lang)}: {md(why)}"
+        for p, why in coso_reasons(c, lang)
+    ]
+    lines.append("")
     lines += [f"## {label('conflicts', lang)}", "", md(conflicts(c, lang)), ""]
     lines += [f"## {label('evidence', lang)}", "", md(evidence_text(c, lang)), ""]
     if c.messages:
@@ -134,10 +143,18 @@ def _facts(c: Control, policy: Policy, lang: str) -> list[tuple[str, str]]:
         ("check", f"`{check}`" if check else "—"),
         ("status", label("enabled" if policy.is_enabled(c.id) else "disabled", lang)),
         ("assertions", assertions_text(c, lang)),
-        ("g9", g9),
+        ("g9", g9 or "—"),
         ("bn", bn or "—"),
         ("coso", coso),
-        ("other_refs", md(join(other_refs(c), lang)) if other_refs(c) else "—"),
+        ("other_refs", md(join(_other(c, lang), lang)) if other_refs(c) else "—"),
         ("seeds", md(join(c.seeds, lang))),
         ("sample", sample_size(c, policy, lang)),
+    ]
+
+
+def _other(c: Control, lang: str) -> list[str]:
+    """The other references, another guideline named in words (``G8``)."""
+    return [
+        f"{r} {pick(OTHER_GUIDELINES[r], lang)}" if r in OTHER_GUIDELINES else r
+        for r in other_refs(c)
     ]

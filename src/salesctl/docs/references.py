@@ -13,7 +13,17 @@ from collections.abc import Iterable
 
 from salesctl.control import Control
 
-__all__ = ["BASIC_NORM", "COSO_PRINCIPLES", "G9_ARTICLES", "SEED_POINTS", "seed_points_covered"]
+__all__ = [
+    "BASIC_NORM",
+    "COSO_PRINCIPLES",
+    "G9_ARTICLES",
+    "G9_CLAUSES",
+    "OTHER_GUIDELINES",
+    "SEED_POINTS",
+    "clauses_covered",
+    "dangling_citations",
+    "seed_points_covered",
+]
 
 #: Guideline 9 (企业内部控制应用指引第9号——销售业务), articles 3–12, paraphrased: ``n -> (zh, en)``.
 #: Check the numbering against the published text before quoting it as fact.
@@ -35,8 +45,9 @@ G9_ARTICLES: dict[int, tuple[str, str]] = {
         "negotiate before contracting; finance and legal staff in major negotiations; review of contract drafts",
     ),
     7: (
-        "按经批准的销售合同开具销售通知，发货审核，加强销售退回管理",
-        "sales notices only from approved contracts; shipping checks; management of sales returns",
+        "按经批准的销售合同开具销售通知，发货审核，加强销售退回管理；严格按照发票管理规定开具销售发票，严禁开具虚假发票",
+        "sales notices only from approved contracts; shipping checks; management of sales returns; "
+        "sales invoices issued under the invoice rules, never a false invoice",
     ),
     8: (
         "做好销售各环节记录，设置销售台账，实行全过程销售登记",
@@ -254,9 +265,13 @@ SEED_POINTS: tuple[tuple[str, str, str], ...] = (
         "payment method settled (T/T, collection, L/C)",
     ),
     ("S-FD 二", "按种类和保质期存放，关注保质期", "stored by category and shelf life"),
-    ("S-MK 5", "销售促进：折扣、赠品、会员优惠", "sales promotion: discounts, gifts, member offers"),
     (
-        "S-PS 1",
+        "S-MK 5",
+        "销售促进：折扣、赠品、会员优惠",
+        "sales promotion: discounts, gifts, member offers",
+    ),
+    (
+        "S-PS 产品销售标准流程 1",
         "潜在客户须同时具备购买意愿和支付能力",
         "a prospect must be both willing and able to pay",
     ),
@@ -304,3 +319,157 @@ def seed_points_covered(controls: Iterable[Control]) -> dict[str, tuple[str, ...
         tag: tuple(c.id for c in cs if any(_covers(s, tag) for s in c.seeds))
         for tag, _zh, _en in SEED_POINTS
     }
+
+
+#: Guidelines other than Guideline 9 a control may implement instead (``refs`` entry -> text).
+OTHER_GUIDELINES: dict[str, tuple[str, str]] = {
+    "G8": (
+        "企业内部控制应用指引第8号——资产管理（存货）",
+        "Guideline 8, asset management (inventory)",
+    ),
+}
+
+#: The requirements of each Guideline 9 article, one per clause: ``(clause, zh, en, seed points)``.
+#: A clause is covered when a control cites one of its seed points (:data:`SEED_POINTS` tags),
+#: or names the clause in ``refs`` (``"G9 7.2"``); a clause the seed does not address lists no
+#: seed point and stays a gap until a control names it.
+G9_CLAUSES: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    (
+        "3.1",
+        "销售政策和策略不当的风险",
+        "risk of unsuitable sales policy and strategy",
+        ("S-IC 1.2", "S-CP 3.1.3", "S-CP 3.1.4", "S-K1 1"),
+    ),
+    (
+        "3.2",
+        "客户信用管理不到位的风险",
+        "risk of weak customer-credit management",
+        ("S-IC 2.2", "S-IC 2.3"),
+    ),
+    ("3.3", "销售过程舞弊的风险", "risk of fraud in selling", ("S-IC 3.3", "S-IC 8.1")),
+    (
+        "4.1",
+        "明确各环节职责和审批权限，按权限和程序办理",
+        "duties and approval authority for each step",
+        ("S-IC 1.1", "S-CP 3.1.2", "S-IC 3.3", "S-CP 3.2.4"),
+    ),
+    (
+        "4.2",
+        "销售计划按规定审批",
+        "sales plans approved as required",
+        ("S-IC 1.2", "S-CP 3.1.3", "S-CP 3.1.4"),
+    ),
+    (
+        "5.1",
+        "合理确定定价机制",
+        "a sound pricing mechanism",
+        ("S-IC 3.1", "S-IC 3.2", "S-IC 3.4", "S-MK 5"),
+    ),
+    (
+        "5.2",
+        "确定信用方式，健全客户信用档案",
+        "credit terms and customer credit files",
+        ("S-IC 2.1", "S-IC 2.2", "S-CP 3.2.3", "S-FT 付款方式"),
+    ),
+    (
+        "5.3",
+        "对新客户和境外客户建立严格的信用保证制度",
+        "strict credit assurance for new and overseas customers",
+        ("S-IC 2.1", "S-CP 3.2.2", "S-PS 产品销售标准流程 1"),
+    ),
+    (
+        "6.1",
+        "合同订立前充分洽谈磋商",
+        "negotiation before contracting",
+        ("S-K1 1", "S-K1 2", "S-FT 报价"),
+    ),
+    (
+        "6.2",
+        "重大销售谈判吸收财会、法律等专业人员参加",
+        "finance and legal staff in major negotiations",
+        (),
+    ),
+    (
+        "6.3",
+        "审核合同草案，按权限签订合同",
+        "review of contract drafts; signing within authority",
+        ("S-IC 4.1", "S-K1 3"),
+    ),
+    (
+        "7.1",
+        "按经批准的销售合同开具销售通知，发货审核",
+        "sales notices from approved contracts; shipping checks",
+        ("S-IC 5.1", "S-IC 6.1", "S-K1 6", "S-K1 8", "S-FT 下生产订单"),
+    ),
+    ("7.2", "加强销售退回管理，分析退回原因", "management of sales returns and their causes", ()),
+    (
+        "7.3",
+        "按发票管理规定开具销售发票，严禁开具虚假发票",
+        "invoices under the invoice rules; no false invoice",
+        ("S-IC 5.2", "S-K1 11", "S-PM C"),
+    ),
+    (
+        "8.1",
+        "做好销售各环节记录，设置销售台账",
+        "records of every step; sales ledger",
+        ("S-CP 3.1.1", "S-K1 4", "S-K1 12", "S-PM B"),
+    ),
+    ("9.1", "完善客户服务制度，加强客户服务和跟踪", "customer service and follow-up", ()),
+    (
+        "10.1",
+        "销售部门负责应收款项催收，财会部门监督款项回收",
+        "sales collects, finance monitors collection",
+        ("S-IC 9.1", "S-K1 5", "S-K1 10", "S-IC 2.3"),
+    ),
+    (
+        "10.2",
+        "应收款项回收纳入考核奖惩",
+        "collection in assessment and incentives",
+        ("S-K1 9", "S-IC 11.1"),
+    ),
+    (
+        "11.1",
+        "加强商业票据管理，防止票据欺诈",
+        "commercial bills: acceptance, authenticity, discounting",
+        (),
+    ),
+    (
+        "12.1",
+        "会计记录与销售、仓储记录核对一致",
+        "books agree with sales and stock records",
+        ("S-IC 5.3", "S-IC 7.1", "S-IC 8.1", "S-IC 10.1", "S-YF 9", "S-YF 10", "S-YF 11"),
+    ),
+    (
+        "12.2",
+        "定期与客户核对应收账款余额（函证）",
+        "periodic balance confirmations with customers",
+        (),
+    ),
+    ("12.3", "坏账核销按规定审批", "bad-debt write-offs approved as required", ()),
+)
+
+
+def clauses_covered(controls: Iterable[Control]) -> dict[str, tuple[str, ...]]:
+    """Each of :data:`G9_CLAUSES` with the ids of the controls that cover it (through a seed
+    point of the clause, or a ``"G9 n.k"`` entry of ``refs``)."""
+    cs = list(controls)
+    out = {}
+    for clause, _zh, _en, points in G9_CLAUSES:
+        out[clause] = tuple(
+            c.id
+            for c in cs
+            if f"G9 {clause}" in c.refs or any(_covers(s, p) for s in c.seeds for p in points)
+        )
+    return out
+
+
+def dangling_citations(controls: Iterable[Control]) -> dict[str, tuple[str, ...]]:
+    """The other direction: each control's seed citations that name no point of
+    :data:`SEED_POINTS`, and Guideline 9 articles outside 3–12 (``id -> citations``)."""
+    out = {}
+    for c in controls:
+        bad = [s for s in c.seeds if not any(_covers(s, tag) for tag, _z, _e in SEED_POINTS)]
+        bad += [f"G9 {n}" for n in c.g9 if n not in G9_ARTICLES]
+        if bad:
+            out[c.id] = tuple(bad)
+    return out

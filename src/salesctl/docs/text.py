@@ -53,6 +53,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "g9": ("应用指引第9号", "Guideline 9"),
     "bn": ("基本规范", "Basic Norm"),
     "coso": ("COSO 2013", "COSO 2013"),
+    "coso_why": ("COSO 原则对应说明", "Why these COSO principles"),
     "other_refs": ("其他依据", "Other references"),
     "seeds": ("来源段落", "Seed passage"),
     "risks": ("风险", "Risks"),
