@@ -20,7 +20,7 @@ from salesctl.docs.references import (
     dangling_citations,
     seed_points_covered,
 )
-from salesctl.docs.text import cell, label, link, md, page_head, pick, policy_line, table
+from salesctl.docs.text import cell, label, link, md, page_head, policy_line, table
 from salesctl.policy import Policy, affects
 from salesctl.wording import join
 
