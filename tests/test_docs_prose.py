@@ -115,6 +115,8 @@ def _split_bilingual(lang: str, text: str) -> list[tuple[str, str]]:
     """An English line may quote Chinese (a seed tag, a zh title beside the en one): each table
     cell and each half of an ``"english / 中文"`` text is checked in the language most of its
     letters are written in."""
+    if lang == "zh" and text.startswith("> *"):
+        return [("en", text)]  # the English rendering of a quoted seed passage
     if lang == "zh" or not _CJK.search(text):
         return [(lang, text)]
     out = []

@@ -24,7 +24,14 @@ from salesctl.docs.derived import (
     param_texts,
     sample_size,
 )
-from salesctl.docs.references import BASIC_NORM, COSO_PRINCIPLES, OTHER_GUIDELINES
+from salesctl.docs.references import (
+    BASIC_NORM,
+    COSO_PRINCIPLES,
+    G9_ARTICLES,
+    OTHER_GUIDELINES,
+    SEED_POINTS,
+    covers,
+)
 from salesctl.docs.text import (
     AUTOMATION,
     FREQUENCY,
@@ -94,6 +101,7 @@ def control_page(c: Control, policy: Policy, lang: str) -> str:
             ],
         )
         lines.append("")
+    lines += _sources(c, lang)
     lines += [f"## {label('coso_why', lang)}", ""]
     lines += [
         f"- **{p}** {pick(COSO_PRINCIPLES[p], lang)}：{md(why)}"
@@ -108,7 +116,10 @@ def control_page(c: Control, policy: Policy, lang: str) -> str:
         lines += [f"## {label('messages', lang)}", ""]
         lines += table(
             ("", ""),
-            [(f"`{key}`", cell(md(fill(pick(pair, lang), lang)))) for key, pair in c.messages.items()],
+            [
+                (f"`{key}`", cell(md(fill(pick(pair, lang), lang))))
+                for key, pair in c.messages.items()
+            ],
         )
         lines.append("")
     lines += [f"## {label('tod', lang)}", "", design_test(c, lang), ""]
@@ -158,3 +169,28 @@ def _other(c: Control, lang: str) -> list[str]:
         f"{r} {pick(OTHER_GUIDELINES[r], lang)}" if r in OTHER_GUIDELINES else r
         for r in other_refs(c)
     ]
+
+
+def _sources(c: Control, lang: str) -> list[str]:
+    """The seed passages the control implements, quoted (Chinese original, English rendering),
+    and the Guideline 9 articles it implements with their text."""
+    zh = lang == "zh"
+    lines = [f"## {label('sources', lang)}", ""]
+    for seed in c.seeds:
+        points = [(t, z, e) for t, z, e in SEED_POINTS if covers(seed, t)]
+        if not points:
+            lines += [f"- **{md(seed)}**" + ("（整节引用）" if zh else " (the whole section)"), ""]
+            continue
+        for tag, z, e in points:
+            lines += [f"> **{md(tag)}** {md(z)}", ">", f"> *{md(e)}*", ""]
+    if c.g9:
+        lines += [
+            f"**{label('g9', lang)}**"
+            + ("（[全部条款](by-g9.md)）" if zh else " ([all articles](by-g9.md))"),
+            "",
+        ]
+        for n in c.g9:
+            text = pick(G9_ARTICLES[n], lang) if n in G9_ARTICLES else ""
+            lines.append(f"- 第{n}条：{md(text)}" if zh else f"- Art. {n}: {md(text)}")
+        lines.append("")
+    return lines

@@ -21,6 +21,7 @@ __all__ = [
     "OTHER_GUIDELINES",
     "SEED_POINTS",
     "clauses_covered",
+    "covers",
     "dangling_citations",
     "seed_points_covered",
 ]
@@ -169,7 +170,7 @@ SEED_POINTS: tuple[tuple[str, str, str], ...] = (
     (
         "S-IC 8.1",
         "每日复核发票与凭证，月末核对发票、系统发票与总账收入",
-        "daily review of invoices; month-end invoices = system invoices = GL revenue",
+        "daily review of invoices; month-end invoices agree with system invoices and GL revenue",
     ),
     ("S-IC 9.1", "应收账款核对、分析、催收", "receivables reconciled, analysed and collected"),
     ("S-IC 10.1", "月末盘点核对", "month-end stock count"),
@@ -299,6 +300,11 @@ def _citations(seed: str) -> tuple[str, tuple[str, ...]]:
     for part in re.split(r"[,,、;;/]", m.group(2)):
         items.extend(_expand(part))
     return m.group(1), tuple(items)
+
+
+def covers(seed: str, point: str) -> bool:
+    """Whether the seed citation ``seed`` (``"S-CP 3.1.3–3.1.4★"``) covers the point ``point``."""
+    return _covers(seed, point)
 
 
 def _covers(seed: str, point: str) -> bool:
