@@ -239,3 +239,18 @@ def test_the_mapping_corrections_hold() -> None:
     cr03 = render()["controls/O2C-CR-03.md"]
     assert "Select 1 year " in cr03 and "Select 1 years" not in cr03
     assert "| Frequency | yearly |" in cr03
+
+
+def test_the_published_rcm_csv_has_a_bom_and_yes_no_and_the_workbook_freezes_and_filters() -> None:
+    text = render()["controls/rcm.csv"]
+    assert text.startswith("\ufeff")
+    rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff"))))
+    assert {r["key"] for r in rows} == {"yes", "no"}
+    openpyxl = pytest.importorskip("openpyxl", reason="openpyxl (the docs extra) not installed")
+    from salesctl.docs.site import rcm_workbook
+
+    data = rcm_workbook()
+    assert data is not None
+    ws = openpyxl.load_workbook(io.BytesIO(data)).active
+    assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
+    assert ws.max_row == len(CONTROLS) + 1
