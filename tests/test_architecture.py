@@ -29,6 +29,7 @@ LAYERS: dict[str, int] = {
     "salesctl._validators": 0,
     "salesctl._convert": 0,
     "salesctl._version": 0,
+    "salesctl.wording": 0,
     # 1 data: documents, transactions, detective records, the context
     "salesctl.model": 1,
     "salesctl.transactions": 1,

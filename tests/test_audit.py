@@ -102,7 +102,7 @@ class TestReport:
         """Both renderings carry the population, fingerprint, table, exceptions and rejects."""
         md = report.to_markdown()
         for text in (report.policy_fingerprint, "## Controls", "## Exceptions", "## Rejected lines",
-                     "### O2C-CR-04", "| O2C-SO-02 |", "receipt.amount"):
+                     "### O2C-CR-04", "| `O2C-SO-02` |", "receipt.amount"):
             assert text in md
         html = report.to_html("zh")
         assert html.startswith("<!doctype html>") and report.source_sha256 in html

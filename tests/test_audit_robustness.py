@@ -232,7 +232,7 @@ def test_an_interrupted_replay_returns_a_report_marked_incomplete(
     assert report.lines == 300
     assert report.summary().startswith("INCOMPLETE (interrupted): ")
     assert "**incomplete: interrupted**" in report.to_markdown()
-    assert "incomplete: interrupted" in report.to_markdown("zh")
+    assert "**不完整：interrupted**" in report.to_markdown("zh")
     assert "<strong>incomplete: interrupted</strong>" in report.to_html()
     assert json.loads(report.to_json())["incomplete"] == "interrupted"
     assert AuditReport.from_dict(report.to_dict()) == report

@@ -76,7 +76,7 @@ class TestCompleteness:
         ids = set(CONTROLS)
         assert ids, "the registry is empty"
         assert {r["id"] for r in docs.rcm_rows()} == ids
-        rows = list(csv.DictReader(io.StringIO(pages["controls/rcm.csv"])))
+        rows = list(csv.DictReader(io.StringIO(pages["controls/rcm.csv"].removeprefix("\ufeff"))))
         assert [r["id"] for r in rows] == sorted(ids)
         for lang_dir in ("controls", "zh/controls"):
             rcm = pages[f"{lang_dir}/rcm.md"]
@@ -127,8 +127,8 @@ class TestCompleteness:
         """A new control shows up on every output, with its parameter filled in."""
         new = _new_control()
         out = docs.render(controls={**CONTROLS, new.id: new}, timestamp=TS)
-        assert "approved by credit_manager" in out["controls/O2C-ZZ-01.md"]
-        assert "由 credit_manager 审批" in out["zh/controls/O2C-ZZ-01.md"]
+        assert "approved by credit manager" in out["controls/O2C-ZZ-01.md"]
+        assert "由 信用经理 审批" in out["zh/controls/O2C-ZZ-01.md"]
         assert "[O2C-ZZ-01](O2C-ZZ-01.md)" in out["controls/rcm.md"]
         assert "O2C-ZZ-01" in out["controls/by-stage.md"]
         assert "O2C-ZZ-01" in out["controls/by-g9.md"]
@@ -151,15 +151,15 @@ class TestPolicyParameters:
             loads_policy('[credit]\nlimit_approval_role = "chief_financial_officer"\n'),
             timestamp=TS,
         )
-        assert "credit_manager" in cr04.activity(sc.Policy.default().family("credit"), "en")
+        assert "credit manager" in cr04.activity(sc.Policy.default().family("credit"), "en")
         for page in ("controls/O2C-CR-04.md", "zh/controls/O2C-CR-04.md"):
-            assert "chief_financial_officer" not in default[page]
-            assert "chief_financial_officer" in custom[page]
+            assert "chief financial officer" not in default[page]
+            assert "chief financial officer" in custom[page]
         row = next(
-            r for r in csv.DictReader(io.StringIO(custom["controls/rcm.csv"])) if r["id"] == cr04.id
+            r for r in csv.DictReader(io.StringIO(custom["controls/rcm.csv"].removeprefix("\ufeff"))) if r["id"] == cr04.id
         )
-        assert "chief_financial_officer" in row["activity_en"]
-        assert "chief_financial_officer" in row["activity_zh"]
+        assert "chief financial officer" in row["activity_en"]
+        assert "chief financial officer" in row["activity_zh"]
 
     def test_gap_page_lists_deviations_and_switched_off_controls(self) -> None:
         """Re-parameterised keys (with the controls they affect) and disabled controls are listed."""
@@ -174,7 +174,7 @@ class TestPolicyParameters:
         assert "switched off by the policy" in out["controls/O2C-CR-07.md"]
         assert "does not run under this policy" in out["controls/O2C-CR-07.md"]
         assert (
-            "None: every parameter is at its default."
+            "Every parameter is at its default."
             in docs.render(timestamp=TS)["controls/gaps.md"]
         )
 
@@ -198,7 +198,7 @@ class TestPolicyParameters:
         )
         assert code == EXIT_ALLOW, err.getvalue()
         site = tmp_path / "site"
-        assert "group_cfo" in (site / "controls/O2C-CR-04.md").read_text(encoding="utf-8")
+        assert "group cfo" in (site / "controls/O2C-CR-04.md").read_text(encoding="utf-8")
         assert (site / "controls/rcm.csv").read_bytes().startswith(b"\xef\xbb\xbf")
         assert (site / "zh/controls/O2C-CR-04.md").is_file()
         assert "limit_approval_role" in (site / "policy-reference.md").read_text(encoding="utf-8")
@@ -255,16 +255,19 @@ class TestDerivedColumns:
         )
         bands = len(sc.Policy.default().family("credit").major_sale_tiers)
         assert docs.sample_size(c) == f"1 per configured variant ({2 + bands})"
-        assert docs.sample_size(c, lang="zh") == f"每个配置变体 1 个(共 {2 + bands} 个)"
+        assert docs.sample_size(c, lang="zh") == f"每个配置变体 1 个（共 {2 + bands} 个）"
 
     def test_coso_principles_are_derived(self) -> None:
-        """P10/P12 always, P11 unless manual, P8 for revenue risk R2.1, plus explicit refs."""
+        """P10 always, P8 for revenue risk R2.1, P11 only for change control (explicit or at
+        policy load), plus explicit refs; each with its reason."""
         manual = _new_control()
-        assert docs.coso_principles(manual) == ("P10", "P12")
+        assert docs.coso_principles(manual) == ("P10",)
         auto = _new_control(
             automation=Automation.AUTOMATED, risks=("R2.1",), refs=("COSO P3", "BN 29")
         )
-        assert docs.coso_principles(auto) == ("P3", "P8", "P10", "P11", "P12")
+        assert docs.coso_principles(auto) == ("P3", "P8", "P10")
+        assert "P11" in docs.coso_principles(CONTROLS["O2C-PR-04"])
+        assert "P11" not in docs.coso_principles(CONTROLS["O2C-CR-04"])
 
     def test_tests_of_design_and_operating_effectiveness_follow_the_metadata(self) -> None:
         """Automated controls are benchmarked; manual ones sampled with their evidence."""
@@ -283,7 +286,7 @@ class TestDerivedColumns:
             ("S-YF 9–11", ["S-YF 9", "S-YF 10", "S-YF 11"], ["S-K1 9"]),
             ("S-IC 5", ["S-IC 5.1", "S-IC 5.3"], ["S-IC 6.1"]),
             ("S-K1 2,3", ["S-K1 2", "S-K1 3"], ["S-K1 1", "S-K1 12"]),
-            ("S-PS", ["S-PS 1"], ["S-PM A"]),
+            ("S-PS", ["S-PS 产品销售标准流程 1"], ["S-PM A"]),
             ("S-FT 报价", ["S-FT 报价"], ["S-FT 付款方式"]),
         ],
     )
@@ -301,8 +304,8 @@ class TestDerivedColumns:
         """With only one control, every other G9 article and seed point is a gap."""
         only = {"O2C-ZZ-01": _new_control()}
         gaps = docs.render(controls=only, timestamp=TS)["controls/gaps.md"]
-        g9 = gaps.split("Guideline 9 articles with no control")[1].split("##")[0]
-        assert "Art. 3:" in g9 and "Art. 11:" not in g9
+        g9 = gaps.split("Guideline 9 requirements with no control")[1].split("##")[0]
+        assert "Art. 3 (3.1):" in g9 and "Art. 10 (10.1):" not in g9
         points = gaps.split("Seed control points with no control")[1].split("##")[0]
         assert "**S-IC 1.1**" in points and "**S-IC 9.1**" not in points
 
@@ -341,11 +344,11 @@ class TestKinds:
         detective = _new_control(
             detect=lambda *_: None, detect_at=frozenset({Frequency.MONTHLY, Frequency.DAILY})
         )
-        assert kind_text(detective, "en") == "detective (daily, monthly)"
-        assert kind_text(detective, "zh") == "检查性 (每日, 每月)"
+        assert kind_text(detective, "en") == "detective (its check runs daily, monthly)"
+        assert kind_text(detective, "zh") == "检查性（检查程序每日、每月运行）"
         both = attrs.evolve(detective, check=lambda *_: (), applies_to=("order",))
         assert both.kinds == frozenset(Kind)
-        assert kind_text(both, "en") == "preventive + detective (daily, monthly)"
+        assert kind_text(both, "en") == "preventive + detective (its check runs daily, monthly)"
         assert kind_text(_new_control(), "en") == "detective"
 
 
@@ -532,7 +535,7 @@ class TestSite:
         for cid in CONTROLS:
             assert cid in rcm
         page = (site / "controls" / "O2C-CR-04" / "index.html").read_text(encoding="utf-8")
-        assert "O2C-CR-04" in page and "credit_manager" in page
+        assert "O2C-CR-04" in page and "credit manager" in page
         zh = (site / "zh" / "controls" / "O2C-CR-04" / "index.html").read_text(encoding="utf-8")
         assert "控制活动" in zh
         policy = (site / "policy" / "index.html").read_text(encoding="utf-8")

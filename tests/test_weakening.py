@@ -187,7 +187,7 @@ class TestEachWeakening:
         assert all(path in ln and "group finance company" in ln for ln in warnings)
         policy = sc.load_policy(f)
         pages = docs.render(policy, timestamp=TS)
-        rows = {r["id"]: r for r in csv.DictReader(io.StringIO(pages["controls/rcm.csv"]))}
+        rows = {r["id"]: r for r in csv.DictReader(io.StringIO(pages["controls/rcm.csv"].removeprefix("\ufeff")))}
         assert {cid for cid, r in rows.items() if r["weakened"]} == ids
         assert all(path in rows[cid]["weakened"] for cid in ids)
         assert "⚠ weakened" in pages["controls/rcm.md"]

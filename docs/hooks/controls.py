@@ -36,6 +36,7 @@ if str(_ROOT / "src") not in sys.path:
     sys.path.insert(0, str(_ROOT / "src"))
 
 import salesctl.docs  # noqa: E402
+import salesctl.docs.site  # noqa: E402
 from salesctl.cli import read_check_file  # noqa: E402
 from salesctl.controls import CONTROLS, FAMILIES  # noqa: E402
 from salesctl.gate import Gate  # noqa: E402
@@ -156,6 +157,9 @@ def on_files(files: Files, config: Any) -> Files:
             log.warning("salesctl: %s exists in docs/ and is also generated; keeping docs/", rel)
             continue
         files.append(File.generated(config, rel, content=content))
+    workbook = salesctl.docs.site.rcm_workbook(_policy(config))
+    if workbook is not None and files.get_file_from_path("controls/rcm.xlsx") is None:
+        files.append(File.generated(config, "controls/rcm.xlsx", content=workbook))
     return files
 
 

@@ -19,6 +19,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+import attrs
 from attrs import field, frozen
 
 from salesctl._convert import unstructure
@@ -35,6 +36,7 @@ from salesctl.context import Context
 from salesctl.decision import Finding
 from salesctl.errors import InvalidInput
 from salesctl.records import Frequency, Period
+from salesctl.wording import value_text
 
 __all__ = [
     "FROM_FAMILY",
@@ -64,19 +66,19 @@ RISKS: dict[str, tuple[str, str]] = {
         "unreviewed changes to rights-and-obligations terms of the contract template",
     ),
     "R2.1": (
-        "虚增或截留收入,多记或少记应收账款,导致财务数据失真",
+        "虚增或截留收入，多记或少记应收账款，导致财务数据失真",
         "inflated or withheld revenue, over- or under-stated receivables",
     ),
     "R2.2": (
-        "核算不正确,造成财务数据不准确",
+        "核算不正确，造成财务数据不准确",
         "incorrect accounting makes financial data inaccurate",
     ),
     "R3.1": (
-        "产品销售不符合国家法律法规和内部规章制度,受到处罚",
+        "产品销售不符合国家法律法规和内部规章制度，受到处罚",
         "non-compliant sales attract penalties",
     ),
     "R3.2": (
-        "销售合同不符合合同法等法律法规和内部制度,造成损失",
+        "销售合同不符合合同法等法律法规和内部制度，造成损失",
         "non-compliant contracts cause losses",
     ),
 }
@@ -118,6 +120,7 @@ class Assertion(enum.Enum):
 
 
 _ID = re.compile(r"^O2C-[A-Z]{2}-\d{2}$")
+_OTHER_GUIDELINE = re.compile(r"^G\d+\b")
 _SEED = re.compile(r"^S-(IC|CP|K1|PM|YF|FT|PS|MK|FD)\b")
 
 
@@ -212,7 +215,8 @@ class Control:
         automation: automated, IT-dependent or manual.
         assertions: financial-statement assertions supported.
         seeds: seed passages, e.g. ``("S-IC 2.3", "S-PM B")``.
-        g9: articles of Guideline 9 implemented.
+        g9: articles of Guideline 9 implemented; empty only for a control that implements
+            another guideline, named in ``refs`` (``"G8"``: O2C-DL-05, stock expiry).
         refs: other references (``"BN 29"``, ``"COSO P10"``, …).
         stage: the process stage, e.g. ``"credit"``.
         owner: the role that owns the control.
@@ -263,7 +267,7 @@ class Control:
         converter=frozenset_conv, validator=[each(Assertion), _nonempty]
     )
     seeds: tuple[str, ...] = field(converter=tuple_conv, validator=_seeds)
-    g9: tuple[int, ...] = field(converter=tuple_conv, validator=[each(int), _nonempty])
+    g9: tuple[int, ...] = field(converter=tuple_conv, validator=each(int))
     stage: str = field(validator=text)
     owner: str = field(validator=text)
     evidence: str = field(validator=text)
@@ -286,6 +290,11 @@ class Control:
     customer_partitionable: bool = field(default=False, validator=typed(bool))
 
     def __attrs_post_init__(self) -> None:
+        if not self.g9 and not any(_OTHER_GUIDELINE.match(r) for r in self.refs):
+            raise InvalidInput(
+                "must not be empty (or refs names the guideline it implements, e.g. \"G8\")",
+                path="Control.g9",
+            )
         if self.kind is Kind.PREVENTIVE and self.check is not None and not self.applies_to:
             raise InvalidInput(
                 "a preventive check must name the transaction types it applies to",
@@ -335,32 +344,22 @@ class Control:
             lang: ``"zh"`` or ``"en"``.
         """
         template = self.activity_zh if lang == "zh" else self.activity_en
-        params = _flatten(unstructure(policy)) if policy is not None else {}
+        params = _params(policy, lang) if policy is not None else {}
         try:
             return template.format(**params)
         except (KeyError, IndexError, ValueError):
             return template
 
 
-def _flatten(data: Any) -> dict[str, str]:
-    out: dict[str, str] = {}
-    if isinstance(data, dict):
-        for k, v in data.items():
-            if isinstance(v, list):
-                out[k] = ", ".join(_short(x) for x in v)
-            elif isinstance(v, dict):
-                out[k] = "; ".join(f"{kk}: {_short(vv)}" for kk, vv in v.items())
-            else:
-                out[k] = _short(v)
-    return out
-
-
-def _short(v: Any) -> str:
-    if isinstance(v, dict):
-        return "{" + ", ".join(f"{k}={_short(x)}" for k, x in v.items()) + "}"
-    if isinstance(v, list):
-        return "[" + ", ".join(_short(x) for x in v) + "]"
-    return str(v)
+def _params(policy: Any, lang: str) -> dict[str, str]:
+    """The family policy's fields as they read in a sentence (:func:`salesctl.wording.value_text`)."""
+    if attrs.has(type(policy)):
+        return {
+            a.name: value_text(getattr(policy, a.name), lang, a.name)
+            for a in attrs.fields(type(policy))
+        }
+    data = unstructure(policy)
+    return {k: value_text(v, lang, k) for k, v in data.items()} if isinstance(data, dict) else {}
 
 
 @frozen

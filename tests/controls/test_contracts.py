@@ -475,7 +475,7 @@ class TestCT05SignatoryAndSeal:
         assert "O2C-CT-05" in sc.Gate().controls_for("SignContract")
         ctl = CONTROLS["O2C-CT-05"]
         assert ctl.key and ctl.seeds == ("S-IC 4.1", "S-K1 3") and ctl.version == 1
-        assert ctl.conflicts == ("signatory ≠ seal custodian",)
+        assert ctl.conflicts == ("signatory ≠ seal custodian / 签约人 ≠ 印章保管人",)
 
 
 # -- O2C-CT-04 (detective, run by salesctl.reconcile.run) -----------------------------------------

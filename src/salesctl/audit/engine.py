@@ -22,12 +22,20 @@ from salesctl.events import MalformedEvent, Record, read_events
 from salesctl.gate import Gate
 from salesctl.ledger import Books, Ledger, customer_partition, scope_of
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
+from salesctl.money import Money
 from salesctl.policy import Policy
 from salesctl.reconcile import run as run_detective
-from salesctl.records import Period
+from salesctl.records import Period, ReceivableItem
 from salesctl.transactions import Transaction
 
-__all__ = ["books_for", "merge_reports", "replay", "replay_file", "replay_partitioned"]
+__all__ = [
+    "AGING_BUCKETS",
+    "books_for",
+    "merge_reports",
+    "replay",
+    "replay_file",
+    "replay_partitioned",
+]
 
 
 class _Tallies:
@@ -119,6 +127,8 @@ class _Detective:
         self.ledger = ledger
         self.policy = policy
         self.runs: dict[str, int] = {}
+        self.aging: dict[str, str] = {}
+        self.aging_on = ""
         self.due: frozenset[Frequency] = frozenset(
             k
             for c in CONTROLS.values()
@@ -139,6 +149,9 @@ class _Detective:
                 continue
             report = run_detective(records, period, self.policy)
             self.runs[kind.value] = self.runs.get(kind.value, 0) + 1
+            if kind is Frequency.MONTHLY:
+                self.aging = _aging(records.receivables, period.end)
+                self.aging_on = period.end.isoformat()
             for cid, t in report.tally().items():
                 r = tallies.row(cid)
                 r[0] += t.tested
@@ -149,6 +162,36 @@ class _Detective:
                 if f.outcome is not Outcome.ALLOW:
                     out.append(_detective_exception(f, period.label))
         books.after_close(day)
+
+
+#: Receivables ageing buckets: ``(label, most days past due)`` (``None``: no upper bound).
+AGING_BUCKETS: tuple[tuple[str, int | None], ...] = (
+    ("current", 0),
+    ("1-30", 30),
+    ("31-90", 90),
+    ("91-180", 180),
+    ("181+", None),
+)
+
+
+def _aging(items: Iterable[ReceivableItem], on: dt.date) -> dict[str, str]:
+    """Open receivables on ``on`` by days past due (:data:`AGING_BUCKETS`), as money text per
+    bucket (one currency each; a bucket holding several lists them, ``"; "``-separated)."""
+    sums: dict[str, dict[str, Money]] = {label: {} for label, _most in AGING_BUCKETS}
+    for it in items:
+        if it.settled_on is not None and it.settled_on <= on:
+            continue
+        amount = it.outstanding
+        if not amount.amount:
+            continue
+        days = (on - it.due_on).days
+        label = next(lb for lb, most in AGING_BUCKETS if most is None or days <= most)
+        cur = sums[label]
+        cur[amount.currency] = cur[amount.currency] + amount if amount.currency in cur else amount
+    return {
+        label: "; ".join(str(m) for _c, m in sorted(by.items())) or "0"
+        for label, by in sums.items()
+    }
 
 
 def _hashing(
@@ -314,6 +357,8 @@ def replay(
         tallies=tallies.frozen(),
         exceptions=tuple(sorted(exceptions, key=lambda e: e.sort_key)),
         periods=dict(sorted(detective.runs.items())) if detective is not None else {},
+        aging=detective.aging if detective is not None else {},
+        aging_on=detective.aging_on if detective is not None else "",
         unfolded=dict(sorted(led.unfolded.items())),
         out_of_order=out_of_order,
         partitions=n,

@@ -343,10 +343,10 @@ CONTROLS: tuple[Control, ...] = (
         version=2,
         title_zh="无合同不提成、回款后兑现",
         title_en="No commission without a contract; commission only on collected amounts, reviewed by finance and the finance VP, approved by the GM",
-        objective_zh="业务提成只在有已审批合同、且按已回收货款比例计提,逾期货款抵扣提成,经财务部、财务副总审核和总经理签批后兑现。",
+        objective_zh="业务提成只在有已审批合同、且按已回收货款比例计提，逾期货款抵扣提成，经财务部、财务副总审核和总经理签批后兑现。",
         objective_en="Commission is paid only on an approved contract and in proportion to what was collected, with overdue receivables offset, after review by finance and the finance VP and approval by the general manager.",
-        activity_zh="兑现提成时系统检查合同已审批、回款已到;可兑现额 = (已回款 − 逾期应收 × {overdue_offset_ratio})× 提成比例 − 已兑现额(比例上限:{max_rate});超出即阻止,否则须经 {approvals} 审批,业务员本人和填单人不得审批。",
-        activity_en="When commission is paid the system checks the contract is approved and money was collected; payable = (collected − overdue × {overdue_offset_ratio}) × rate − commission already paid (rate cap: {max_rate}); a claim above it is blocked, otherwise it needs {approvals}, not the salesperson or the preparer.",
+        activity_zh="兑现提成时系统检查合同已审批、回款已到；可兑现额为（已回款 − 逾期应收 × {overdue_offset_ratio}）× 提成比例 − 已兑现额（比例上限：{max_rate}）；超出即阻止，否则须经 {approvals} 审批，业务员本人和填单人不得审批。",
+        activity_en="When commission is paid the system checks the contract is approved and money was collected; the payable amount is (collected − overdue × {overdue_offset_ratio}) × rate − commission already paid (rate cap: {max_rate}); a claim above it is blocked, otherwise it needs {approvals}, not the salesperson or the preparer.",
         risks=("R1.3", "R2.1"),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
@@ -355,19 +355,19 @@ CONTROLS: tuple[Control, ...] = (
         assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION),
         seeds=("S-K1 9", "S-K1 5"),
         g9=(10,),
-        refs=("BN 29",),
+        refs=("BN 29", "BN 30"),
         stage="commission",
         owner="finance / 财务部",
-        evidence="decision log: contract, collected, overdue offset, earned, paid before, payable; approvals (who, role, level, when)",
+        evidence="decision log: contract, collected, overdue offset, earned, paid before, payable; approvals (who, role, level, when) / 决策日志：合同、已回款、逾期抵扣、应得、已兑现、可兑现；审批（审批人、角色、级别、时间）",
         applies_to=(PayCommission.__name__,),
         check=check_commission,
         messages={
             "commission.no_contract": (
-                "提成单 {claim} 无合同:没有合同的不提成",
+                "提成单 {claim} 无合同：没有合同的不提成",
                 "commission slip {claim} names no contract: no contract, no commission",
             ),
             "commission.contract_not_approved": (
-                "提成单 {claim} 的合同 {contract} 未经审批:没有合同的不提成",
+                "提成单 {claim} 的合同 {contract} 未经审批：没有合同的不提成",
                 "commission slip {claim}: contract {contract} is not approved — no contract, no commission",
             ),
             "commission.contract_not_in_force": (
@@ -375,11 +375,11 @@ CONTROLS: tuple[Control, ...] = (
                 "commission slip {claim}: contract {contract} is {status}",
             ),
             "commission.no_collection_data": (
-                "缺少合同 {contract} 的回款数据,无法核定提成(失败关闭)",
+                "缺少合同 {contract} 的回款数据，无法核定提成（失败关闭）",
                 "no collection data for contract {contract}: commission cannot be checked (fails closed)",
             ),
             "commission.nothing_collected": (
-                "合同 {contract} 尚无回款,提成单 {claim} 不得兑现",
+                "合同 {contract} 尚无回款，提成单 {claim} 不得兑现",
                 "nothing has been collected on contract {contract}: commission slip {claim} cannot be paid",
             ),
             "commission.rate_too_high": (
@@ -387,15 +387,15 @@ CONTROLS: tuple[Control, ...] = (
                 "commission slip {claim}: rate {rate} is above the cap {max_rate}",
             ),
             "commission.no_exposure": (
-                "缺少客户逾期应收数据,无法抵扣提成(失败关闭)",
+                "缺少客户逾期应收数据，无法抵扣提成（失败关闭）",
                 "no overdue-receivables data for the customer: the commission offset cannot be applied (fails closed)",
             ),
             "commission.exceeds_payable": (
-                "提成单 {claim} 金额超出可兑现额 {payable}(已回款 {collected},逾期抵扣后基数 {base},已兑现 {paid})",
+                "提成单 {claim} 金额超出可兑现额 {payable}（已回款 {collected}，逾期抵扣后基数 {base}，已兑现 {paid}）",
                 "commission slip {claim} exceeds the payable {payable} (collected {collected}, base after overdue offset {base}, paid before {paid})",
             ),
             "commission.needs_approval": (
-                "提成单 {claim}(金额 {amount},合同 {contract})须经财务部、财务副总审核和总经理签批",
+                "提成单 {claim}（金额 {amount}，合同 {contract}）须经财务部、财务副总审核和总经理签批",
                 "commission slip {claim} ({amount}, contract {contract}) needs review by finance and the finance VP and approval by the general manager",
             ),
         },

@@ -202,11 +202,11 @@ _A = Assertion
 CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-PS-01",
-        title_zh="潜在客户须同时具备购买意愿和支付能力;阶段按序推进",
+        title_zh="潜在客户须同时具备购买意愿和支付能力；阶段按序推进",
         title_en="Pipeline stage gates: a prospect qualifies only if both willing and able to pay; stages advance in order with their artefacts",
-        objective_zh="只有既愿意购买又有支付能力的才是潜在客户;销售阶段按序推进,每一阶段都有其成果文件。",
+        objective_zh="只有既愿意购买又有支付能力的才是潜在客户；销售阶段按序推进，每一阶段都有其成果文件。",
         objective_en="Only a prospect both willing to buy and able to pay is pursued; the pipeline advances stage by stage, each with its artefacts.",
-        activity_zh="推进销售阶段时系统检查:不得跳阶段(允许退回:{allow_backward});进入 qualified 及以后阶段须同时具备购买意愿和支付能力;进入各阶段须具备成果文件 {required_artefacts}(含此前各阶段)。",
+        activity_zh="推进销售阶段时系统检查：不得跳阶段（允许退回：{allow_backward}）；进入 qualified 及以后阶段须同时具备购买意愿和支付能力；进入各阶段须具备成果文件 {required_artefacts}（含此前各阶段）。",
         activity_en="When an opportunity moves the system checks that no stage is skipped (moving back allowed: {allow_backward}); that from 'qualified' on the prospect is both willing to buy and able to pay; and that the artefacts {required_artefacts} of the target stage and every earlier stage are on file.",
         risks=("R1.3", "R3.1"),
         kind=Kind.PREVENTIVE,
@@ -218,7 +218,7 @@ CONTROLS: tuple[Control, ...] = (
         g9=(5,),
         stage="pipeline",
         owner="sales management / 销售管理",
-        evidence="decision log: from/to stage, willingness and ability to pay, artefacts on file",
+        evidence="decision log: from/to stage, willingness and ability to pay, artefacts on file / 决策日志：起止阶段、购买意愿和支付能力、已存档的资料",
         applies_to=(AdvanceStage.__name__,),
         check=check_stage_gate,
         messages={
@@ -235,15 +235,15 @@ CONTROLS: tuple[Control, ...] = (
                 "opportunity {opportunity} skips {skipped} moving from {stage} to {to}",
             ),
             "pipeline.one_condition": (
-                "{opportunity} 只满足一个条件(购买意愿:{willing_to_buy},支付能力:{able_to_pay}),不是潜在顾客",
+                "{opportunity} 只满足一个条件（购买意愿：{willing_to_buy}，支付能力：{able_to_pay}），不是潜在顾客",
                 "{opportunity} meets only one condition (willing to buy: {willing_to_buy}, able to pay: {able_to_pay}): not a prospect",
             ),
             "pipeline.not_qualified": (
-                "{opportunity} 不具备购买意愿和支付能力(购买意愿:{willing_to_buy},支付能力:{able_to_pay}),不是潜在顾客",
+                "{opportunity} 不具备购买意愿和支付能力（购买意愿：{willing_to_buy}，支付能力：{able_to_pay}），不是潜在顾客",
                 "{opportunity} is neither shown willing to buy nor able to pay (willing: {willing_to_buy}, able: {able_to_pay}): not a prospect",
             ),
             "pipeline.missing_artefacts": (
-                "商机 {opportunity} 进入 {to} 阶段缺少成果文件:{missing}",
+                "商机 {opportunity} 进入 {to} 阶段缺少成果文件：{missing}",
                 "opportunity {opportunity} lacks {missing} to enter stage {to}",
             ),
         },

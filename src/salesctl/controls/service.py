@@ -199,9 +199,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-SV-01",
         title_zh="首期款未到不安排接续",
         title_en="Follow-up service work orders only after the first payment; approved by the sales manager",
-        objective_zh="首期付款未到的客户不安排接续服务;派工单经销售部经理签批。",
+        objective_zh="首期付款未到的客户不安排接续服务；派工单经销售部经理签批。",
         objective_en="No follow-on service for a customer whose first payment has not arrived; work orders are signed by the sales manager.",
-        activity_zh="下达派工单时系统检查合同已回款且达到首期款(合同未载明时为合同价的 {first_payment_ratio});否则阻止,达到则须 {approval_role}(级别 ≥ {approval_level})签批,派工人不得签批。",
+        activity_zh="下达派工单时系统检查合同已回款且达到首期款（合同未载明时为合同价的 {first_payment_ratio}）；否则阻止，达到则须 {approval_role}（级别 ≥ {approval_level}）签批，派工人不得签批。",
         activity_en="When a work order is issued the system checks the contract has collected its first instalment (where the contract states none: {first_payment_ratio} of the price); otherwise it is blocked, and if so it needs {approval_role} (level ≥ {approval_level}), not the issuer.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -210,15 +210,16 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-K1 10",),
-        g9=(9,),
+        g9=(10,),
+        refs=("BN 30",),
         stage="service",
         owner="sales department manager / 销售部经理",
-        evidence="decision log: contract, collected, first instalment, signature (who, role, level, when)",
+        evidence="decision log: contract, collected, first instalment, signature (who, role, level, when) / 决策日志：合同、已回款、首期款、签批（签批人、角色、级别、时间）",
         applies_to=(ScheduleWorkOrder.__name__,),
         check=check_work_order,
         messages={
             "service.no_contract": (
-                "派工单 {work_order} 未关联合同,无法确认首期款(失败关闭)",
+                "派工单 {work_order} 未关联合同，无法确认首期款（失败关闭）",
                 "work order {work_order} names no contract: the first payment cannot be verified (fails closed)",
             ),
             "service.other_customer": (
@@ -226,11 +227,11 @@ CONTROLS: tuple[Control, ...] = (
                 "work order {work_order}: contract {contract} is not a contract of customer {customer}",
             ),
             "service.no_collection_data": (
-                "缺少合同 {contract} 的回款数据,无法确认首期款(失败关闭)",
+                "缺少合同 {contract} 的回款数据，无法确认首期款（失败关闭）",
                 "no collection data for contract {contract}: the first payment cannot be verified (fails closed)",
             ),
             "service.first_payment_missing": (
-                "客户 {customer} 合同 {contract} 的首期款未到,不得安排接续(派工单 {work_order})",
+                "客户 {customer} 合同 {contract} 的首期款未到，不得安排接续（派工单 {work_order}）",
                 "the first payment on contract {contract} of customer {customer} has not arrived: no follow-on work ({work_order})",
             ),
             "service.needs_approval": (

@@ -30,9 +30,9 @@ RCM columns); ``policy_reference`` documents the policy file, ``site`` puts ever
 and ``command`` is the ``salesctl docs`` command.
 
 Where the RCM needs something a control does not state, it is derived from the metadata:
-COSO principles (P10 for every control activity, P11 for automated and IT-dependent ones, P12
-for policy-deployed ones, P8 for fraud-prone revenue risk R2.1, plus any ``COSO Pn`` in
-``refs``), the tests of design and operating effectiveness (from kind, automation, frequency,
+COSO principles with a one-line reason per control (P10 for every control activity, P11 only
+for change control over master data or configuration, P8 for fraud-prone revenue risk R2.1,
+plus any ``COSO Pn`` in ``refs``), the tests of design and operating effectiveness (from kind, automation, frequency,
 the transactions it runs on and its findings), and the sample size (PCAOB-style by frequency;
 automated controls one per configured variant).
 

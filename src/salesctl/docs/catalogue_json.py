@@ -17,11 +17,14 @@ from salesctl.docs.derived import (
     coso_principles,
     default_policy,
     design_test,
+    evidence_text,
     operating_effectiveness_test,
+    owner_text,
     param_rows,
+    param_texts,
     sample_size,
 )
-from salesctl.docs.references import G9_ARTICLES, seed_points_covered
+from salesctl.docs.references import G9_ARTICLES, clauses_covered, seed_points_covered
 from salesctl.policy import Policy
 
 __all__ = ["controls_json"]
@@ -35,6 +38,10 @@ def controls_json(
     cs = controls_of(controls)
     items = []
     for c in cs.values():
+        texts = {
+            lang: {k: text for k, text, _d, _x in param_texts(c, policy, lang)}
+            for lang in ("zh", "en")
+        }
         items.append(
             {
                 "id": c.id,
@@ -46,7 +53,14 @@ def controls_json(
                 "activity_template": {"zh": c.activity_zh, "en": c.activity_en},
                 "activity": {"zh": activity(c, policy, "zh"), "en": activity(c, policy, "en")},
                 "parameters": {
-                    k: {"configured": v, "default": d, "deviates": v != d}
+                    k: {
+                        "configured": v,
+                        "default": d,
+                        "deviates": v != d,
+                        "configured_text": {
+                            lang: texts[lang][k] for lang in ("zh", "en")
+                        },
+                    }
                     for k, v, d in param_rows(c, policy)
                 },
                 "risks": [
@@ -58,9 +72,9 @@ def controls_json(
                 "automation": c.automation.value,
                 "key": c.key,
                 "assertions": sorted(a.value for a in c.assertions),
-                "owner": c.owner,
+                "owner": {"zh": owner_text(c, "zh"), "en": owner_text(c, "en")},
                 "conflicts": {"zh": conflicts(c, "zh"), "en": conflicts(c, "en")},
-                "evidence": c.evidence,
+                "evidence": {"zh": evidence_text(c, "zh"), "en": evidence_text(c, "en")},
                 "applies_to": list(c.applies_to),
                 "check": check_name(c),
                 "enabled": policy.is_enabled(c.id),
@@ -100,6 +114,7 @@ def controls_json(
         "controls": items,
         "gaps": {
             "g9_articles": [n for n in sorted(G9_ARTICLES) if n not in covered],
+            "g9_clauses": [k for k, ids in clauses_covered(cs.values()).items() if not ids],
             "seed_points": [tag for tag, ids in points.items() if not ids],
         },
     }

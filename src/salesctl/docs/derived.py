@@ -22,6 +22,7 @@ from salesctl.docs.references import COSO_PRINCIPLES
 from salesctl.docs.text import FREQUENCY, INSTANCES, pick
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.policy import Policy
+from salesctl.wording import bilingual, join, value_text
 
 __all__ = [
     "REQUIRED_METADATA",
@@ -32,13 +33,17 @@ __all__ = [
     "conflicts",
     "controls_of",
     "coso_principles",
+    "coso_reasons",
     "default_policy",
     "design_test",
+    "evidence_text",
     "family_of",
     "missing_metadata",
     "operating_effectiveness_test",
     "other_refs",
+    "owner_text",
     "param_rows",
+    "param_texts",
     "parameters",
     "sample_size",
     "show",
@@ -80,6 +85,18 @@ _SAMPLE: dict[Frequency, str] = {
 }
 
 
+#: English instance words in the singular, for a sample of one ("Select 1 year").
+_SINGULAR: dict[str, str] = {
+    "transactions": "transaction",
+    "days": "day",
+    "weeks": "week",
+    "months": "month",
+    "quarters": "quarter",
+    "years": "year",
+    "policy changes": "policy change",
+}
+
+
 @functools.cache
 def default_policy() -> Policy:
     """The default policy (immutable, so built once)."""
@@ -116,7 +133,9 @@ def missing_metadata(control: Any) -> tuple[str, ...]:
     for name in REQUIRED_METADATA:
         value = getattr(control, name, None)
         if value is None or (isinstance(value, str | tuple | frozenset) and not value):
-            out.append(name)
+            other = any(re.match(r"^G\d+\b", r) for r in getattr(control, "refs", ()) or ())
+            if not (name == "g9" and other):
+                out.append(name)
     cid = getattr(control, "id", None)
     if "id" not in out and not (isinstance(cid, str) and _ID.match(cid)):
         out.append("id")
@@ -187,8 +206,38 @@ def _family_policy(policy: Policy, control: Control) -> Any:
         return None
 
 
+def param_texts(control: Control, policy: Policy, lang: str) -> list[tuple[str, str, str, bool]]:
+    """``(key, configured, default, differs)`` for the control's parameters, the values as they
+    read in a ``lang`` sentence (:func:`salesctl.wording.value_text`)."""
+    mine = _family_policy(policy, control)
+    base = _family_policy(default_policy(), control)
+    rows = []
+    for key in parameters(control):
+        configured = getattr(mine, key, None)
+        default = getattr(base, key, None)
+        rows.append(
+            (
+                key,
+                value_text(configured, lang, key),
+                value_text(default, lang, key),
+                unstructure(configured) != unstructure(default),
+            )
+        )
+    return rows
+
+
+def owner_text(control: Control, lang: str) -> str:
+    """The owner in ``lang`` (the metadata writes it ``"english / 中文"``)."""
+    return bilingual(control.owner, lang)
+
+
+def evidence_text(control: Control, lang: str) -> str:
+    """The evidence in ``lang`` (the metadata writes it ``"english / 中文"``)."""
+    return bilingual(control.evidence, lang)
+
+
 def show(data: Any) -> str:
-    """A compact, TOML-like rendering of plain data."""
+    """A compact, TOML-like rendering of plain data (machine-readable outputs only)."""
     if isinstance(data, bool):
         return "true" if data else "false"
     if data is None:
@@ -223,23 +272,56 @@ def activity(control: Control, policy: Policy, lang: str) -> str:
 
 
 def coso_principles(control: Control) -> tuple[str, ...]:
-    """COSO 2013 principles the control supports (``"P10"``, …), explicit and derived.
+    """COSO 2013 principles the control supports (``"P10"``, …); :func:`coso_reasons` says why.
 
-    Every control activity supports P10; automated and IT-dependent ones P11 (they rely on
-    the system); every salesctl control is deployed through the policy file, P12; a control
-    over inflated or withheld revenue (R2.1) addresses fraud risk, P8. ``COSO Pn`` entries of
-    ``refs`` are added.
+    P10 for every control (it is a control activity over its risks); P11 only where the control
+    is a general control over technology (``COSO P11`` in ``refs``, or it runs when the policy
+    loads: change control over the configuration the automated controls run on); P8 where it
+    addresses the fraud risk of inflated or withheld revenue (R2.1); plus any ``COSO Pn`` in
+    ``refs`` (P12 where the metadata says the control deploys a written policy).
     """
-    found = {"P10", "P12"}
-    if control.automation is not Automation.MANUAL:
-        found.add("P11")
-    if "R2.1" in control.risks:
-        found.add("P8")
+    return tuple(p for p, _why in coso_reasons(control, "en"))
+
+
+def coso_reasons(control: Control, lang: str) -> tuple[tuple[str, str], ...]:
+    """Each COSO principle of the control with one line saying why it applies to *this* control."""
+    zh = lang == "zh"
+    explicit = set()
     for ref in control.refs:
         m = re.match(r"^COSO\s+(P\d+)$", ref.strip())
         if m and m.group(1) in COSO_PRINCIPLES:
-            found.add(m.group(1))
-    return tuple(sorted(found, key=lambda p: int(p[1:])))
+            explicit.add(m.group(1))
+    risks = join(control.risks, lang)
+    out: dict[str, str] = {
+        "P10": (
+            f"本控制是针对风险 {risks} 的控制活动：{control.title_zh}"
+            if zh
+            else f"a control activity over risks {risks}: {control.title_en}"
+        )
+    }
+    if "R2.1" in control.risks:
+        out["P8"] = (
+            "针对收入虚增或截留、应收账款多记或少记（R2.1）的舞弊风险"
+            if zh
+            else "answers the fraud risk of inflated or withheld revenue (R2.1)"
+        )
+    if "P11" in explicit or control.frequency is Frequency.ON_POLICY_LOAD:
+        out["P11"] = (
+            "对自动控制所依赖的主数据或策略配置实施变更控制（信息技术一般控制）"
+            if zh
+            else "change control over the master data or configuration the automated controls "
+            "rely on (a general control over technology)"
+        )
+    if "P12" in explicit:
+        out["P12"] = (
+            "控制元数据指明本控制部署经批准的书面政策和程序（策略文件中的职责与权限）"
+            if zh
+            else "deploys an approved written policy and procedure (duties and authority set in "
+            "the policy file), as its metadata states"
+        )
+    for p in sorted(explicit - set(out), key=lambda p: int(p[1:])):
+        out[p] = "控制元数据明确引用" if zh else "cited in the control's metadata"
+    return tuple(sorted(out.items(), key=lambda kv: int(kv[0][1:])))
 
 
 def basic_norm(control: Control) -> tuple[str, ...]:
@@ -272,7 +354,7 @@ def sample_size(control: Control, policy: Policy | None = None, lang: str = "en"
     if control.automation is Automation.AUTOMATED:
         n = _variants(control, policy)
         return (
-            f"每个配置变体 1 个(共 {n} 个)" if lang == "zh" else f"1 per configured variant ({n})"
+            f"每个配置变体 1 个（共 {n} 个）" if lang == "zh" else f"1 per configured variant ({n})"
         )
     return _SAMPLE[control.frequency]
 
@@ -289,11 +371,11 @@ def check_name(control: Control) -> str | None:
 def conflicts(control: Control, lang: str) -> str:
     """The segregation conflicts: the control's own, or the generic rule for its kind."""
     if control.conflicts:
-        return "; ".join(control.conflicts)
+        return join((bilingual(x, lang) for x in control.conflicts), lang, "；" if lang == "zh" else "; ")
     if control.kind is Kind.PREVENTIVE and control.check is not None:
         return (
-            "通用规则:清除挂起的审批人不得是经办人或提议人,须具备所需角色(或同一权限线上的更高角色)和级别;"
-            "多级审批按顺序进行,每一步须由不同的人签署(salesctl.approvals)"
+            "通用规则：清除挂起的审批人不得是经办人或提议人，须具备所需角色（或同一权限线上的更高角色）和级别；"
+            "多级审批按顺序进行，每一步须由不同的人签署（salesctl.approvals）"
             if lang == "zh"
             else "Generic rule: an approval clearing a HOLD must come from someone other than the "
             "acting user and the proposer, in the required role (or a higher one in the same line of "
@@ -307,20 +389,20 @@ def conflicts(control: Control, lang: str) -> str:
     )
 
 
-def _message_keys(control: Control) -> str:
-    return ", ".join(f"`{k}`" for k in control.messages) or "—"
+def _message_keys(control: Control, lang: str = "en") -> str:
+    return join((f"`{k}`" for k in control.messages), lang) if control.messages else "—"
 
 
 def design_test(control: Control, lang: str = "en") -> str:
     """A test of design derived from the control's kind, automation and frequency."""
     zh = lang == "zh"
     check = check_name(control)
-    applies = ", ".join(control.applies_to)
+    applies = join((f"`{a}`" for a in control.applies_to), lang)
     if control.frequency is Frequency.ON_POLICY_LOAD:
         if zh:
             return (
-                "检查策略文件的校验逻辑及其测试;用 `salesctl policy validate` 加载一份违反本控制的"
-                "策略,确认被拒绝并指明参数路径和行号;确认生产环境使用的策略文件指纹与批准的一致。"
+                "检查策略文件的校验逻辑及其测试；用 `salesctl policy validate` 加载一份违反本控制的"
+                "策略，确认被拒绝并指明参数路径和行号；确认生产环境使用的策略文件指纹与批准的一致。"
             )
         return (
             "Inspect the policy validation and its tests; load a policy that breaks the rule with "
@@ -330,10 +412,10 @@ def design_test(control: Control, lang: str = "en") -> str:
     if control.kind is Kind.PREVENTIVE and check is not None:
         if zh:
             return (
-                f"检查控制逻辑 `{check}` 及其测试和当前策略:确认上表参数为经批准的参数且控制已启用;"
-                f"对 {applies} 各走查一笔应通过和一笔应触发的交易(`salesctl check --policy 策略文件 交易.json`),"
-                f"确认结论和发现中的控制编号 {control.id};确认宿主系统在过账 {applies} 前调用 `Gate.check`,"
-                "且在阻止或未清除的挂起时不过账(见宿主集成指南)。"
+                f"检查控制逻辑 `{check}` 及其测试和当前策略：确认上表参数为经批准的参数且控制已启用；"
+                f"对 {applies} 各走查一笔应通过和一笔应触发的交易（`salesctl check --policy 策略文件 交易.json`），"
+                f"确认结论和发现中的控制编号 {control.id}；确认宿主系统在过账 {applies} 前调用 `Gate.check`，"
+                "且在阻止或未清除的挂起时不过账（见宿主集成指南）。"
             )
         return (
             f"Inspect the control logic `{check}`, its tests and the policy in force: confirm the "
@@ -348,22 +430,22 @@ def design_test(control: Control, lang: str = "en") -> str:
     if control.kind is Kind.DETECTIVE:
         if zh:
             return (
-                f"检查{freq}检查的定义、输入记录的完整性和执行时间表,确认责任人({control.owner})"
-                "及异常跟进流程;用一个预置差异的期间走查一次,确认差异被报告。"
+                f"检查{freq}检查的定义、输入记录的完整性和执行时间表，确认责任人（{owner_text(control, lang)}）"
+                "及异常跟进流程；用一个预置差异的期间走查一次，确认差异被报告。"
             )
         return (
             f"Inspect the definition of the {freq} check, the completeness of the records it "
-            f"reads and its schedule; confirm the owner ({control.owner}) and how exceptions are "
+            f"reads and its schedule; confirm the owner ({owner_text(control, lang)}) and how exceptions are "
             "followed up. Walk through one period with a seeded exception and confirm it is reported."
         )
     if zh:
         return (
-            f"检查书面程序和证据模板({control.evidence}),确认执行人({control.owner})具备胜任能力"
-            "且与被复核工作不相容职务分离;走查一例。"
+            f"检查书面程序和证据模板（{evidence_text(control, lang)}），确认执行人（{owner_text(control, lang)}）具备胜任能力"
+            "且与被复核工作不相容职务分离；走查一例。"
         )
     return (
-        f"Inspect the written procedure and the evidence template ({control.evidence}); confirm "
-        f"the performer ({control.owner}) is competent and independent of the work reviewed; "
+        f"Inspect the written procedure and the evidence template ({evidence_text(control, lang)}); confirm "
+        f"the performer ({owner_text(control, lang)}) is competent and independent of the work reviewed; "
         "walk through one instance."
     )
 
@@ -375,47 +457,53 @@ def operating_effectiveness_test(
     policy = policy if policy is not None else default_policy()
     zh = lang == "zh"
     size = sample_size(control, policy, lang)
-    applies = ", ".join(control.applies_to) or ("相关记录" if zh else "records")
+    applies = (
+        join((f"`{a}`" for a in control.applies_to), lang)
+        if control.applies_to
+        else ("相关记录" if zh else "records")
+    )
     cat = CATALOGUE_FINGERPRINT[:12]
     pol = policy.fingerprint[:12]
     if control.automation is Automation.AUTOMATED:
         n = _variants(control, policy)
         if zh:
             return (
-                f"自动控制,基准测试法:对 {n} 个配置变体(结论键 {_message_keys(control)})各"
-                f"用当前策略重新执行一笔交易({applies})并与决策日志比对;再从决策日志确认期间内所有"
-                f"决策的目录指纹为 `{cat}…`、策略指纹为 `{pol}…`(或经批准的变更),"
-                "从而将结论推及整个期间(PCAOB AS 2201 附录 B 自动控制基准测试)。"
+                f"自动控制，基准测试法：对 {n} 个配置变体（结论键 {_message_keys(control, lang)}）各"
+                f"用当前策略重新执行一笔交易（{applies}）并与决策日志比对；再从决策日志确认期间内所有"
+                f"决策的目录指纹为 `{cat}…`、策略指纹为 `{pol}…`（或经批准的变更），"
+                "从而将结论推及整个期间（PCAOB AS 2201 附录 B 自动控制基准测试）。"
             )
         return (
             f"Automated control, benchmarking: for each of the {n} configured variants (findings "
-            f"{_message_keys(control)}) re-perform one transaction ({applies}) with the policy in "
+            f"{_message_keys(control, lang)}) re-perform one transaction ({applies}) with the policy in "
             "force and compare with the decision log; then confirm from the decision log that every decision "
             f"of the period carries catalogue fingerprint `{cat}…` and policy fingerprint "
             f"`{pol}…` (or an approved change), which extends the result to the whole period "
             "(benchmarking of automated controls, PCAOB AS 2201 Appendix B)."
         )
     instances = pick(INSTANCES[control.frequency], lang)
+    if size == "1" and not zh:
+        instances = _SINGULAR.get(instances, instances)
     if control.kind is Kind.PREVENTIVE and control.check is not None:
         if zh:
             return (
-                f"从决策日志中跨期间抽取 {size} {instances}({applies}):确认 {control.id} 的发现与记录的"
-                "事实一致;对每个经审批清除的挂起,检查审批的角色、级别、非提议人、单据和金额、有效期,"
-                f"并核对证据({control.evidence})。"
+                f"从决策日志中跨期间抽取 {size} {instances}（{applies}）：确认 {control.id} 的发现与记录的"
+                "事实一致；对每个经审批清除的挂起，检查审批的角色、级别、非提议人、单据和金额、有效期，"
+                f"并核对证据（{evidence_text(control, lang)}）。"
             )
         return (
             f"Select {size} {instances} ({applies}) across the period from the decision log: "
             f"confirm the finding of {control.id} agrees with the facts recorded; for each HOLD "
             "cleared by approvals, inspect the approval (role, level, not the proposer, this "
-            f"document and amount, unexpired) against the evidence ({control.evidence})."
+            f"document and amount, unexpired) against the evidence ({evidence_text(control, lang)})."
         )
     if zh:
         return (
-            f"跨期间抽取 {size} {instances}:检查证据({control.evidence}),重新执行,"
+            f"跨期间抽取 {size} {instances}：检查证据（{evidence_text(control, lang)}），重新执行，"
             "确认差异均已调查并及时处理。"
         )
     return (
         f"Select {size} {instances} across the period: inspect the evidence "
-        f"({control.evidence}), re-perform it, and confirm every exception was investigated and "
+        f"({evidence_text(control, lang)}), re-perform it, and confirm every exception was investigated and "
         "resolved in time."
     )

@@ -54,7 +54,7 @@ def by_stage(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     lines = page_head(label("by_stage", lang), "controls/by-stage.md", lang)
     lines += [policy_line(policy, lang), ""]
     for stage in sorted({c.stage for c in cs.values()}, key=stage_order):
-        lines += [f"## {stage_name(stage, lang)} (`{stage}`)", ""]
+        lines += [f"## {stage_name(stage, lang)}", ""]
         lines += index_table([c for c in cs.values() if c.stage == stage], lang)
     return "\n".join(lines)
 
@@ -65,9 +65,9 @@ def by_g9(cs: Mapping[str, Control], lang: str) -> str:
     lines = page_head(label("by_g9", lang), "controls/by-g9.md", lang)
     lines += [
         (
-            "《企业内部控制应用指引第9号——销售业务》第3–12条(概述;引用前请核对正式文本)。"
+            "《企业内部控制应用指引第9号——销售业务》第3–12条（概述；引用前请核对正式文本）。"
             if zh
-            else "Guideline 9 (企业内部控制应用指引第9号——销售业务), articles 3–12, paraphrased; check "
+            else "Guideline 9 《企业内部控制应用指引第9号——销售业务》, articles 3–12, paraphrased; check "
             "against the published text before quoting."
         ),
         "",
@@ -84,7 +84,7 @@ def by_assertion(cs: Mapping[str, Control], lang: str) -> str:
     """Controls by financial-statement assertion."""
     lines = page_head(label("by_assertion", lang), "controls/by-assertion.md", lang)
     for a in Assertion:
-        lines += [f"## {pick(ASSERTION[a], lang)} (`{a.value}`)", ""]
+        lines += [f"## {pick(ASSERTION[a], lang)}", ""]
         lines += index_table([c for c in cs.values() if a in c.assertions], lang)
     return "\n".join(lines)
 
@@ -95,12 +95,13 @@ def by_coso(cs: Mapping[str, Control], lang: str) -> str:
     lines = page_head(label("by_coso", lang), "controls/by-coso.md", lang)
     lines += [
         (
-            "派生规则:所有控制活动对应 P10;自动和依赖信息系统的控制对应 P11;通过策略文件部署的控制对应 P12;"
-            "针对收入虚增或截留(R2.1)的控制对应 P8;另加控制 `refs` 中的 `COSO Pn`。"
+            "每项控制都是控制活动（P10）；只有对自动控制所依赖的主数据或配置实施变更控制的才对应 P11；"
+            "针对收入虚增或截留（R2.1）的对应 P8；其余按控制元数据的引用。各控制页逐条说明理由。"
             if zh
-            else "Derivation: every control activity supports P10; automated and IT-dependent ones P11; "
-            "controls deployed through the policy file P12; controls over inflated or withheld "
-            "revenue (R2.1) P8; plus any `COSO Pn` in a control's `refs`."
+            else "Every control is a control activity (P10); only change control over the master data "
+            "or configuration the automated controls rely on maps to P11; controls over inflated or "
+            "withheld revenue (R2.1) to P8; the rest as the control's metadata cites. Each control "
+            "page gives the reason, one line per principle."
         ),
         "",
     ]
@@ -123,8 +124,8 @@ def index_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     n_det = sum(1 for c in cs.values() if Kind.DETECTIVE in c.kinds)
     lines += [
         (
-            f"共 {len(cs)} 项控制(关键控制 {n_key} 项,预防性 {n_prev} 项,检查性 {n_det} 项;"
-            "兼具两者的控制分别计入)。"
+            f"共 {len(cs)} 项控制（关键控制 {n_key} 项，预防性 {n_prev} 项，检查性 {n_det} 项；"
+            "兼具两者的控制分别计入）。"
             if zh
             else f"{len(cs)} controls ({n_key} key, {n_prev} preventive, {n_det} detective; a "
             "control with both sides counts in each)."
@@ -142,7 +143,7 @@ def index_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
         items = [c for c in cs.values() if c.family == fam.name]
         if not items:
             continue
-        lines += [f"## {fam.title_zh if zh else fam.title_en} (`{fam.name}`)", ""]
+        lines += [f"## {fam.title_zh if zh else fam.title_en}", ""]
         lines += index_table(items, lang)
     rest = [c for c in cs.values() if c.family not in FAMILIES]
     if rest:

@@ -9,7 +9,6 @@ or the policy did.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import re
 import uuid
@@ -18,7 +17,6 @@ from typing import Any
 
 import attrs
 
-from salesctl._convert import unstructure
 from salesctl._version import __version__
 from salesctl.control import Control
 from salesctl.controls import CATALOGUE_FINGERPRINT, FAMILIES
@@ -29,12 +27,14 @@ from salesctl.docs.derived import (
     coso_principles,
     default_policy,
     design_test,
+    evidence_text,
     operating_effectiveness_test,
+    owner_text,
     sample_size,
-    show,
 )
 from salesctl.errors import InvalidInput
 from salesctl.policy import Policy
+from salesctl.wording import term, value_text
 
 __all__ = ["OSCAL_VERSION", "oscal_catalog", "oscal_component_definition"]
 
@@ -49,19 +49,15 @@ def _uuid(name: str) -> str:
     return str(uuid.uuid5(_NS, name))
 
 
-def _values(data: Any) -> list[str]:
-    """OSCAL parameter values: non-empty strings without surrounding whitespace."""
-    if isinstance(data, list):
-        items = [
-            json.dumps(x, ensure_ascii=False, sort_keys=True)
-            if isinstance(x, dict | list)
-            else show(x)
-            for x in data
-        ]
-    elif isinstance(data, dict):
-        items = [f"{k}: {show(v)}" for k, v in data.items()]
+def _values(value: Any, key: str) -> list[str]:
+    """OSCAL parameter values as they read in English (:func:`salesctl.wording.value_text`):
+    one per item of a collection of plain values, else one for the whole value."""
+    if isinstance(value, tuple | frozenset) and not any(attrs.has(type(x)) for x in value):
+        items = [value_text(x, "en", key) for x in value]
+        if isinstance(value, frozenset):
+            items.sort()
     else:
-        items = [show(data)]
+        items = [value_text(value, "en", key)]
     items = [" ".join(s.split()) for s in items]
     items = [s for s in items if s]
     return items or ["none"]
@@ -114,8 +110,8 @@ def oscal_catalog(
         params = [
             {
                 "id": _param_id(fam.name, a.name),
-                "label": a.name,
-                "values": _values(unstructure(getattr(base, a.name))),
+                "label": term(a.name, "en"),
+                "values": _values(getattr(base, a.name), a.name),
             }
             for a in attrs.fields(fam.policy_type)
             if a.init
@@ -204,7 +200,7 @@ def oscal_component_definition(
                 set_params.append(
                     {
                         "param-id": _param_id(name, a.name),
-                        "values": _values(unstructure(getattr(fp, a.name))),
+                        "values": _values(getattr(fp, a.name), a.name),
                     }
                 )
     reqs = []
@@ -214,8 +210,8 @@ def oscal_component_definition(
             _prop("kind", c.kind.value),
             _prop("automation", c.automation.value),
             _prop("frequency", c.frequency.value),
-            _prop("owner", c.owner),
-            _prop("evidence", c.evidence),
+            _prop("owner", owner_text(c, "en")),
+            _prop("evidence", evidence_text(c, "en")),
             _prop("sample-size", sample_size(c, policy, "en")),
         ] + [_prop("coso-principle", p) for p in coso_principles(c)]
         check = check_name(c)

@@ -14,15 +14,24 @@ from salesctl.docs.derived import (
     check_name,
     conflicts,
     coso_principles,
+    coso_reasons,
     design_test,
+    evidence_text,
     family_of,
     operating_effectiveness_test,
     other_refs,
-    param_rows,
+    owner_text,
+    param_texts,
     sample_size,
-    show,
 )
-from salesctl.docs.references import BASIC_NORM, COSO_PRINCIPLES
+from salesctl.docs.references import (
+    BASIC_NORM,
+    COSO_PRINCIPLES,
+    G9_ARTICLES,
+    OTHER_GUIDELINES,
+    SEED_POINTS,
+    covers,
+)
 from salesctl.docs.text import (
     AUTOMATION,
     FREQUENCY,
@@ -38,6 +47,7 @@ from salesctl.docs.text import (
     table,
 )
 from salesctl.policy import Policy
+from salesctl.wording import fill, join
 
 __all__ = ["control_page"]
 
@@ -55,7 +65,7 @@ def control_page(c: Control, policy: Policy, lang: str) -> str:
             + label("disabled", lang)
             + "**: "
             + (
-                "本控制在当前策略中被关闭,不会运行。"
+                "本控制在当前策略中被关闭，不会运行。"
                 if zh
                 else "this control does not run under this policy."
             ),
@@ -73,7 +83,7 @@ def control_page(c: Control, policy: Policy, lang: str) -> str:
         "",
     ]
     lines += [f"## {label('activity', lang)}", "", md(activity(c, policy, lang)), ""]
-    prow = param_rows(c, policy)
+    prow = param_texts(c, policy, lang)
     if prow:
         lines += [f"### {label('parameters', lang)}", ""]
         head = tuple(label(k, lang) for k in ("key_col", "configured", "default", "deviation"))
@@ -83,20 +93,33 @@ def control_page(c: Control, policy: Policy, lang: str) -> str:
             [
                 (
                     f"`{c.family}.{key}`",
-                    cell(md(show(configured))),
-                    cell(md(show(default))),
-                    deviates if configured != default else "",
+                    cell(md(configured)),
+                    cell(md(default)),
+                    deviates if differs else "",
                 )
-                for key, configured, default in prow
+                for key, configured, default, differs in prow
             ],
         )
         lines.append("")
+    lines += _sources(c, lang)
+    lines += [f"## {label('coso_why', lang)}", ""]
+    lines += [
+        f"- **{p}** {pick(COSO_PRINCIPLES[p], lang)}：{md(why)}"
+        if zh
+        else f"- **{p}** {pick(COSO_PRINCIPLES[p], lang)}: {md(why)}"
+        for p, why in coso_reasons(c, lang)
+    ]
+    lines.append("")
     lines += [f"## {label('conflicts', lang)}", "", md(conflicts(c, lang)), ""]
-    lines += [f"## {label('evidence', lang)}", "", md(c.evidence), ""]
+    lines += [f"## {label('evidence', lang)}", "", md(evidence_text(c, lang)), ""]
     if c.messages:
         lines += [f"## {label('messages', lang)}", ""]
         lines += table(
-            ("", ""), [(f"`{key}`", cell(md(pick(pair, lang)))) for key, pair in c.messages.items()]
+            ("", ""),
+            [
+                (f"`{key}`", cell(md(fill(pick(pair, lang), lang))))
+                for key, pair in c.messages.items()
+            ],
         )
         lines.append("")
     lines += [f"## {label('tod', lang)}", "", design_test(c, lang), ""]
@@ -109,12 +132,13 @@ def _facts(c: Control, policy: Policy, lang: str) -> list[tuple[str, str]]:
     """``(label key, value)`` for the page's first table (values not yet made cell-safe)."""
     zh = lang == "zh"
     fam = family_of(c)
-    fam_text = f"{c.family} ({fam.title_zh if zh else fam.title_en})" if fam else c.family
-    bn = ", ".join(
-        f"{r} {pick(BASIC_NORM[r], lang)}" if r in BASIC_NORM else r for r in basic_norm(c)
+    fam_text = (fam.title_zh if zh else fam.title_en) if fam else c.family
+    bn = join(
+        (f"{r} {pick(BASIC_NORM[r], lang)}" if r in BASIC_NORM else r for r in basic_norm(c)),
+        lang,
     )
-    coso = ", ".join(f"{p} {pick(COSO_PRINCIPLES[p], lang)}" for p in coso_principles(c))
-    g9 = ", ".join((f"第{n}条" if zh else f"art. {n}") for n in c.g9)
+    coso = join((f"{p} {pick(COSO_PRINCIPLES[p], lang)}" for p in coso_principles(c)), lang)
+    g9 = join(((f"第{n}条" if zh else f"art. {n}") for n in c.g9), lang)
     check = check_name(c)
     return [
         ("id", c.id),
@@ -125,15 +149,48 @@ def _facts(c: Control, policy: Policy, lang: str) -> list[tuple[str, str]]:
         ("kind", kind_text(c, lang)),
         ("automation", pick(AUTOMATION[c.automation], lang)),
         ("frequency", pick(FREQUENCY[c.frequency], lang)),
-        ("owner", md(c.owner)),
-        ("applies", ", ".join(f"`{a}`" for a in c.applies_to) or "—"),
+        ("owner", md(owner_text(c, lang))),
+        ("applies", join((f"`{a}`" for a in c.applies_to), lang) if c.applies_to else "—"),
         ("check", f"`{check}`" if check else "—"),
         ("status", label("enabled" if policy.is_enabled(c.id) else "disabled", lang)),
         ("assertions", assertions_text(c, lang)),
-        ("g9", g9),
+        ("g9", g9 or "—"),
         ("bn", bn or "—"),
         ("coso", coso),
-        ("other_refs", md(", ".join(other_refs(c))) or "—"),
-        ("seeds", md(", ".join(c.seeds))),
+        ("other_refs", md(join(_other(c, lang), lang)) if other_refs(c) else "—"),
+        ("seeds", md(join(c.seeds, lang))),
         ("sample", sample_size(c, policy, lang)),
     ]
+
+
+def _other(c: Control, lang: str) -> list[str]:
+    """The other references, another guideline named in words (``G8``)."""
+    return [
+        f"{r} {pick(OTHER_GUIDELINES[r], lang)}" if r in OTHER_GUIDELINES else r
+        for r in other_refs(c)
+    ]
+
+
+def _sources(c: Control, lang: str) -> list[str]:
+    """The seed passages the control implements, quoted (Chinese original, English rendering),
+    and the Guideline 9 articles it implements with their text."""
+    zh = lang == "zh"
+    lines = [f"## {label('sources', lang)}", ""]
+    for seed in c.seeds:
+        points = [(t, z, e) for t, z, e in SEED_POINTS if covers(seed, t)]
+        if not points:
+            lines += [f"- **{md(seed)}**" + ("（整节引用）" if zh else " (the whole section)"), ""]
+            continue
+        for tag, z, e in points:
+            lines += [f"> **{md(tag)}** {md(z)}", ">", f"> *{md(e)}*", ""]
+    if c.g9:
+        lines += [
+            f"**{label('g9', lang)}**"
+            + ("（[全部条款](by-g9.md)）" if zh else " ([all articles](by-g9.md))"),
+            "",
+        ]
+        for n in c.g9:
+            text = pick(G9_ARTICLES[n], lang) if n in G9_ARTICLES else ""
+            lines.append(f"- 第{n}条：{md(text)}" if zh else f"- Art. {n}: {md(text)}")
+        lines.append("")
+    return lines

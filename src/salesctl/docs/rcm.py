@@ -20,11 +20,12 @@ from salesctl.docs.derived import (
     coso_principles,
     default_policy,
     design_test,
+    evidence_text,
     operating_effectiveness_test,
     other_refs,
-    param_rows,
+    owner_text,
+    param_texts,
     sample_size,
-    show,
 )
 from salesctl.docs.text import (
     AUTOMATION,
@@ -42,6 +43,7 @@ from salesctl.docs.text import (
     table,
 )
 from salesctl.policy import Policy
+from salesctl.wording import join
 
 __all__ = ["RCM_COLUMNS", "rcm_csv", "rcm_page", "rcm_rows"]
 
@@ -60,12 +62,14 @@ RCM_COLUMNS: tuple[str, ...] = (
     "objective_en",
     "activity_zh",
     "activity_en",
-    "parameters",
+    "parameters_zh",
+    "parameters_en",
     "key",
     "kind",
     "automation",
     "frequency",
-    "owner",
+    "owner_zh",
+    "owner_en",
     "conflicts_zh",
     "conflicts_en",
     "assertions",
@@ -74,7 +78,8 @@ RCM_COLUMNS: tuple[str, ...] = (
     "coso",
     "other_refs",
     "seeds",
-    "evidence",
+    "evidence_zh",
+    "evidence_en",
     "applies_to",
     "check",
     "enabled",
@@ -82,7 +87,8 @@ RCM_COLUMNS: tuple[str, ...] = (
     "test_of_design_en",
     "test_of_operating_effectiveness_zh",
     "test_of_operating_effectiveness_en",
-    "sample_size",
+    "sample_size_zh",
+    "sample_size_en",
     "weakened",
 )
 
@@ -101,7 +107,17 @@ def rcm_rows(
     weak = _weakened(policy)
     rows = []
     for c in cs.values():
-        params = "; ".join(f"{k} = {show(v)}" for k, v, _d in param_rows(c, policy))
+        params = {
+            lang: join(
+                (
+                    f"{key}：{configured}" if lang == "zh" else f"{key}: {configured}"
+                    for key, configured, _d, _x in param_texts(c, policy, lang)
+                ),
+                lang,
+                "；" if lang == "zh" else "; ",
+            )
+            for lang in ("zh", "en")
+        }
         rows.append(
             {
                 "id": c.id,
@@ -111,18 +127,20 @@ def rcm_rows(
                 "title_zh": c.title_zh,
                 "title_en": c.title_en,
                 "risks": ", ".join(c.risks),
-                "risk_text_zh": "; ".join(f"{r} {RISKS[r][0]}" for r in c.risks if r in RISKS),
+                "risk_text_zh": "；".join(f"{r} {RISKS[r][0]}" for r in c.risks if r in RISKS),
                 "risk_text_en": "; ".join(f"{r} {RISKS[r][1]}" for r in c.risks if r in RISKS),
                 "objective_zh": c.objective_zh,
                 "objective_en": c.objective_en,
                 "activity_zh": activity(c, policy, "zh"),
                 "activity_en": activity(c, policy, "en"),
-                "parameters": params,
-                "key": "★" if c.key else "",
+                "parameters_zh": params["zh"],
+                "parameters_en": params["en"],
+                "key": "yes" if c.key else "no",
                 "kind": " + ".join(k.value for k in Kind if k in c.kinds),
                 "automation": c.automation.value,
                 "frequency": c.frequency.value,
-                "owner": c.owner,
+                "owner_zh": owner_text(c, "zh"),
+                "owner_en": owner_text(c, "en"),
                 "conflicts_zh": conflicts(c, "zh"),
                 "conflicts_en": conflicts(c, "en"),
                 "assertions": ", ".join(sorted(a.value for a in c.assertions)),
@@ -131,7 +149,8 @@ def rcm_rows(
                 "coso": ", ".join(coso_principles(c)),
                 "other_refs": ", ".join(other_refs(c)),
                 "seeds": ", ".join(c.seeds),
-                "evidence": c.evidence,
+                "evidence_zh": evidence_text(c, "zh"),
+                "evidence_en": evidence_text(c, "en"),
                 "applies_to": ", ".join(c.applies_to),
                 "check": check_name(c) or "",
                 "enabled": "yes" if policy.is_enabled(c.id) else "no",
@@ -139,7 +158,8 @@ def rcm_rows(
                 "test_of_design_en": design_test(c, "en"),
                 "test_of_operating_effectiveness_zh": operating_effectiveness_test(c, policy, "zh"),
                 "test_of_operating_effectiveness_en": operating_effectiveness_test(c, policy, "en"),
-                "sample_size": sample_size(c, policy, "en"),
+                "sample_size_zh": sample_size(c, policy, "zh"),
+                "sample_size_en": sample_size(c, policy, "en"),
                 "weakened": weak.get(c.id, ""),
             }
         )
@@ -147,8 +167,10 @@ def rcm_rows(
 
 
 def rcm_csv(rows: list[dict[str, str]]) -> str:
-    """:func:`rcm_rows` as CSV text (CRLF line ends; the byte-order mark is added on writing)."""
+    """:func:`rcm_rows` as CSV text: a UTF-8 byte-order mark first (spreadsheet programs then
+    read the Chinese as UTF-8, wherever the file is published), CRLF line ends."""
     buf = io.StringIO()
+    buf.write("\ufeff")
     w = csv.DictWriter(buf, fieldnames=list(RCM_COLUMNS), lineterminator="\r\n")
     w.writeheader()
     for r in rows:
@@ -163,7 +185,8 @@ _HEAD: dict[str, tuple[str, ...]] = {
         "控制",
         "环节",
         "风险",
-        "控制活动(按当前策略)",
+        "控制目标",
+        "控制活动（按当前策略）",
         "类型",
         "方式",
         "频率",
@@ -173,6 +196,7 @@ _HEAD: dict[str, tuple[str, ...]] = {
         "COSO",
         "来源",
         "证据",
+        "测试程序（运行有效性）",
         "样本量",
         "状态",
     ),
@@ -182,6 +206,7 @@ _HEAD: dict[str, tuple[str, ...]] = {
         "Control",
         "Stage",
         "Risks",
+        "Objective",
         "Control activity (as configured)",
         "P/D",
         "Automation",
@@ -192,6 +217,7 @@ _HEAD: dict[str, tuple[str, ...]] = {
         "COSO",
         "Seed",
         "Evidence",
+        "Test procedure (operating effectiveness)",
         "Sample",
         "Status",
     ),
@@ -206,14 +232,23 @@ def rcm_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
     d = "../../controls/" if zh else ""  # the downloads sit beside the English pages
     lines += [
         (
-            f"下载:[rcm.csv]({d}rcm.csv)(全部列,中英文)· [controls.json]({d}controls.json) · "
+            f"下载：[rcm.csv]({d}rcm.csv)（全部列，中英文） · [rcm.xlsx]({d}rcm.xlsx) · [controls.json]({d}controls.json) · "
             f"[OSCAL 组件定义]({d}oscal-component-definition.json) · [OSCAL 目录]({d}oscal-catalog.json)"
         )
         if zh
         else (
-            "Download: [rcm.csv](rcm.csv) (every column, both languages) · "
+            "Download: [rcm.csv](rcm.csv) (every column, both languages) · [rcm.xlsx](rcm.xlsx) · "
             "[controls.json](controls.json) · [OSCAL component definition](oscal-component-definition.json)"
             " · [OSCAL catalog](oscal-catalog.json)"
+        ),
+        "",
+    ]
+    lines += [
+        (
+            "★ 表示关键控制（来源文件标注 ★ 的控制点）。下载的 rcm.xlsx 冻结表头并可筛选。"
+            if zh
+            else "★ marks a key control (marked ★ in the seed). The rcm.xlsx download has a frozen "
+            "header and filters."
         ),
         "",
     ]
@@ -238,26 +273,35 @@ def _weakened(policy: Policy) -> dict[str, str]:
 def _status(c: Control, policy: Policy, weak: Mapping[str, str], lang: str) -> str:
     status = label("enabled" if policy.is_enabled(c.id) else "disabled", lang)
     if c.id in weak:
-        status += ("; ⚠ 已削弱:" if lang == "zh" else "; ⚠ weakened: ") + weak[c.id]
+        status += ("；⚠ 已削弱：" if lang == "zh" else "; ⚠ weakened: ") + weak[c.id]
     return status
 
 
 def _page_row(c: Control, policy: Policy, lang: str, weak: Mapping[str, str]) -> list[str]:
+    zh = lang == "zh"
+    sep = "；" if zh else "; "
     texts = [
         c.title(lang),
         stage_name(c.stage, lang),
-        ", ".join(c.risks),
+        join((f"{r} {pick(RISKS[r], lang)}" for r in c.risks if r in RISKS), lang, sep),
+        c.objective_zh if zh else c.objective_en,
         activity(c, policy, lang),
         kind_text(c, lang),
         pick(AUTOMATION[c.automation], lang),
         pick(FREQUENCY[c.frequency], lang),
-        c.owner,
+        owner_text(c, lang),
         assertions_text(c, lang),
-        ", ".join(str(n) for n in c.g9),
-        ", ".join(coso_principles(c)),
-        ", ".join(c.seeds),
-        c.evidence,
-        sample_size(c, policy, lang),
-        _status(c, policy, weak, lang),
+        join((str(n) for n in c.g9), lang) if c.g9 else "—",
+        join(coso_principles(c), lang),
+        join(c.seeds, lang),
+        evidence_text(c, lang),
     ]
-    return [cell(link(c)), cell(md("★" if c.key else "")), *(cell(md(x)) for x in texts)]
+    tail = [sample_size(c, policy, lang), _status(c, policy, weak, lang)]
+    return [
+        cell(link(c)),
+        cell(md("★" if c.key else "")),
+        *(cell(md(x)) for x in texts),
+        # the test procedure carries code spans (fingerprints, commands): not escaped
+        cell(operating_effectiveness_test(c, policy, lang)),
+        *(cell(md(x)) for x in tail),
+    ]

@@ -18,11 +18,12 @@ from salesctl.docs.indexes import by_assertion, by_coso, by_g9, by_stage, index_
 from salesctl.docs.oscal import oscal_catalog, oscal_component_definition
 from salesctl.docs.pages import control_page
 from salesctl.docs.policy_reference import policy_reference
-from salesctl.docs.rcm import rcm_csv, rcm_page, rcm_rows
+from salesctl.docs.rcm import RCM_COLUMNS, rcm_csv, rcm_page, rcm_rows
+from salesctl.docs.rcm_xlsx import rcm_xlsx
 from salesctl.errors import InvalidInput
 from salesctl.policy import Policy
 
-__all__ = ["render", "write"]
+__all__ = ["rcm_workbook", "render", "write"]
 
 
 def _json(data: Any) -> str:
@@ -72,6 +73,13 @@ def render(
     return out
 
 
+def rcm_workbook(
+    policy: Policy | None = None, *, controls: Mapping[str, Control] | None = None
+) -> bytes | None:
+    """``controls/rcm.xlsx``: the RCM workbook (``None`` without openpyxl, the ``docs`` extra)."""
+    return rcm_xlsx(rcm_rows(policy, controls), RCM_COLUMNS)
+
+
 def write(
     out_dir: str | Path,
     policy: Policy | None = None,
@@ -81,8 +89,8 @@ def write(
 ) -> tuple[Path, ...]:
     """Write :func:`render`'s outputs, plus ``policy-reference.md``, under ``out_dir``.
 
-    ``rcm.csv`` is written with a UTF-8 byte-order mark so spreadsheet programs show the
-    Chinese text. Control pages left over from an earlier run for a control that no longer
+    ``rcm.csv`` carries a UTF-8 byte-order mark so spreadsheet programs show the Chinese text;
+    ``controls/rcm.xlsx`` is written too when openpyxl is installed. Control pages left over from an earlier run for a control that no longer
     exists are removed.
 
     Returns:
@@ -99,9 +107,13 @@ def write(
         for rel, content in sorted(pages.items()):
             path = root / rel
             path.parent.mkdir(parents=True, exist_ok=True)
-            encoding = "utf-8-sig" if rel.endswith(".csv") else "utf-8"
-            path.write_text(content, encoding=encoding, newline="")
+            path.write_text(content, encoding="utf-8", newline="")
             written.append(path)
+        workbook = rcm_workbook(policy, controls=controls)
+        if workbook is not None:
+            (root / "controls").mkdir(parents=True, exist_ok=True)
+            (root / "controls" / "rcm.xlsx").write_bytes(workbook)
+            written.append(root / "controls" / "rcm.xlsx")
         for sub in ("controls", "zh/controls"):
             for old in (root / sub).glob("O2C-*.md"):
                 if f"{sub}/{old.name}" not in pages:

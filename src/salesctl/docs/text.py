@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from salesctl.control import Assertion, Automation, Control, Frequency, Kind
 from salesctl.controls import CATALOGUE_FINGERPRINT
 from salesctl.policy import Policy
+from salesctl.wording import join
 
 __all__ = [
     "ASSERTION",
@@ -52,12 +53,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "g9": ("应用指引第9号", "Guideline 9"),
     "bn": ("基本规范", "Basic Norm"),
     "coso": ("COSO 2013", "COSO 2013"),
+    "coso_why": ("COSO 原则对应说明", "Why these COSO principles"),
+    "sources": ("来源原文与指引条文", "What the seed and Guideline 9 say"),
     "other_refs": ("其他依据", "Other references"),
     "seeds": ("来源段落", "Seed passage"),
     "risks": ("风险", "Risks"),
     "objective": ("控制目标", "Objective"),
-    "activity": ("控制活动(按当前策略参数)", "Control activity (parameters as configured)"),
-    "parameters": ("参数(当前配置)", "Parameters as configured"),
+    "activity": ("控制活动（按当前策略参数）", "Control activity (parameters as configured)"),
+    "parameters": ("参数（当前配置）", "Parameters as configured"),
     "conflicts": ("不相容职务", "Segregation conflicts"),
     "evidence": ("控制证据", "Evidence produced"),
     "messages": ("可能产生的结论", "Findings it can raise"),
@@ -74,14 +77,14 @@ LABELS: dict[str, tuple[str, str]] = {
     "default": ("默认值", "default"),
     "deviation": ("偏离默认", "differs from default"),
     "title": ("控制", "Control"),
-    "rcm": ("风险控制矩阵(RCM)", "Risk and control matrix (RCM)"),
+    "rcm": ("风险控制矩阵（RCM）", "Risk and control matrix (RCM)"),
     "by_stage": ("按流程环节", "By process stage"),
     "by_g9": ("按应用指引第9号条款", "By Guideline 9 article"),
     "by_assertion": ("按认定", "By assertion"),
     "by_coso": ("按 COSO 原则", "By COSO principle"),
     "gaps": ("覆盖缺口与策略偏离", "Coverage gaps and policy deviations"),
     "catalogue": ("控制目录", "Control catalogue"),
-    "no_control": ("(无控制)", "(no control)"),
+    "no_control": ("（无控制）", "(no control)"),
     "other_lang": ("English", "中文"),
 }
 
@@ -124,6 +127,7 @@ ASSERTION: dict[Assertion, tuple[str, str]] = {
 }
 #: Known process stages in order-to-cash order; unknown stages follow, alphabetically.
 STAGES: dict[str, tuple[str, str]] = {
+    "all": ("全流程", "whole process"),
     "plan": ("销售计划", "sales plan"),
     "pipeline": ("销售机会", "pipeline"),
     "quotation": ("报价", "quotation"),
@@ -142,6 +146,8 @@ STAGES: dict[str, tuple[str, str]] = {
     "service": ("售后服务", "service"),
     "inventory": ("存货盘点", "inventory"),
     "management": ("分析与考核", "analysis and assessment"),
+    "analysis": ("经营分析", "analysis"),
+    "period_end": ("期末盘点", "period end"),
 }
 
 
@@ -173,15 +179,19 @@ def kind_text(c: Control, lang: str) -> str:
     text = " + ".join(pick(KIND[k], lang) for k in Kind if k in c.kinds)
     if c.detect is None:
         return text
-    periods = ", ".join(
-        pick(FREQUENCY[f], lang) for f in sorted(c.detect_at, key=list(Frequency).index)
+    periods = join(
+        (pick(FREQUENCY[f], lang) for f in sorted(c.detect_at, key=list(Frequency).index)), lang
     )
-    return f"{text} ({periods})"
+    if c.detect_at == {c.frequency}:
+        return text
+    if lang == "zh":
+        return f"{text}（检查程序{periods}运行）"
+    return f"{text} (its check runs {periods})"
 
 
 def assertions_text(c: Control, lang: str) -> str:
     """The control's assertions, sorted by value, comma-separated."""
-    return ", ".join(pick(ASSERTION[a], lang) for a in sorted(c.assertions, key=lambda a: a.value))
+    return join((pick(ASSERTION[a], lang) for a in sorted(c.assertions, key=lambda a: a.value)), lang)
 
 
 def md(text: str) -> str:
@@ -237,8 +247,8 @@ def policy_line(policy: Policy, lang: str) -> str:
     """The policy and catalogue fingerprints, and the "generated, do not edit" notice."""
     if lang == "zh":
         return (
-            f"策略 **{policy.name}**(指纹 `{policy.fingerprint[:16]}`),"
-            f"控制目录指纹 `{CATALOGUE_FINGERPRINT[:16]}`。本页由 salesctl 根据代码和策略生成,请勿手工修改。"
+            f"策略 **{policy.name}**（指纹 `{policy.fingerprint[:16]}`），"
+            f"控制目录指纹 `{CATALOGUE_FINGERPRINT[:16]}`。本页由 salesctl 根据代码和策略生成，请勿手工修改。"
         )
     return (
         f"Policy **{policy.name}** (fingerprint `{policy.fingerprint[:16]}`), catalogue fingerprint "

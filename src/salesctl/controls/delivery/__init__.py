@@ -67,7 +67,7 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-DL-01",
         title_zh="发货通知须审批并注明有效期",
         title_en="Delivery notice from an approved order/contract, approved by the sales manager, with a validity period",
-        objective_zh="发货只能依据已批准的订单或合同,发货通知单经销售部经理签批并注明有效期限,数量不超出订单及容差。",
+        objective_zh="发货只能依据已批准的订单或合同，发货通知单经销售部经理签批并注明有效期限，数量不超出订单及容差。",
         objective_en="Deliveries rest only on an approved order or contract; the notice is signed by the sales manager, states a validity period, and stays within the order's quantities and tolerance.",
         activity_zh="开具发货通知单时系统检查:订单或合同已批准;注明有效期且不超过 {max_validity_days} 天(自开具日起算,开具日晚于业务日期的自业务日期起算);各行数量(含已发货及其他有效通知未发数量)不超过订单数量 ×(1 + {quantity_tolerance});须 {approval_role}(级别 ≥ {approval_level})签批,填单人本人签批无效。赊销订单开具发货通知或发货过账时,须有与订单关联、已签订的客户合同,或客户预收款足以覆盖发货价值,否则阻止(订单可先于合同)。",
         activity_en="When a delivery notice is issued the system checks that the order or contract is approved; that the notice states a validity period of at most {max_validity_days} days (counted from its issue date, or from the business date when the notice is dated later); that per order line, delivered plus open on other valid notices plus this notice stays within ordered × (1 + {quantity_tolerance}); and holds it for signature by {approval_role} (level ≥ {approval_level}), never the writer's own. On a credit sale, the notice and each goods issue need a signed contract of the customer linked to the order, or advance receipts covering the delivery's value; otherwise they are blocked (the order itself may precede the contract).",
@@ -79,7 +79,7 @@ CONTROLS: tuple[Control, ...] = (
         assertions=(_A.OCCURRENCE, _A.ACCURACY),
         seeds=("S-IC 5.1", "S-K1 8", "S-IC 2.3", "S-K1 3"),
         g9=(7,),
-        refs=("BN 29",),
+        refs=("BN 29", "BN 30"),
         stage=_STAGE,
         owner="sales department / 销售部(销售业务科填写,销售部经理签批)",
         evidence="decision log: source document and its approval, validity dates, quantities per order line, the manager's approval",
@@ -92,7 +92,7 @@ CONTROLS: tuple[Control, ...] = (
                 "{document}: credit sale {order} has neither a signed contract nor money received covering the delivery ({paid} against {value}): nothing may leave",
             ),
             "delivery.source_not_approved": (
-                "发货通知 {notice} 的订单 {order} 及其合同均未批准,不得开具",
+                "发货通知 {notice} 的订单 {order} 及其合同均未批准，不得开具",
                 "delivery notice {notice}: neither order {order} nor its contract is approved",
             ),
             "delivery.no_validity": (
@@ -100,7 +100,7 @@ CONTROLS: tuple[Control, ...] = (
                 "delivery notice {notice} states no validity period",
             ),
             "delivery.validity_too_long": (
-                "发货通知 {notice} 有效期 {days} 天,超过上限 {max_days} 天",
+                "发货通知 {notice} 有效期 {days} 天，超过上限 {max_days} 天",
                 "delivery notice {notice} is valid for {days} days, more than the {max_days} allowed",
             ),
             "delivery.line_not_on_order": (
@@ -112,7 +112,7 @@ CONTROLS: tuple[Control, ...] = (
                 "line {line}: product {product} is not the expected {expected}",
             ),
             "delivery.over_order": (
-                "发货通知 {notice} 第 {line} 行数量 {quantity} 超出订单可发数量 {remaining}(含容差)",
+                "发货通知 {notice} 第 {line} 行数量 {quantity} 超出订单可发数量 {remaining}（含容差）",
                 "delivery notice {notice} line {line}: {quantity} exceeds what the order has left to deliver ({remaining}, tolerance included)",
             ),
             "delivery.notice_approval": (
@@ -125,9 +125,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-DL-02",
         title_zh="出库与有效发货通知一致",
         title_en="Goods issue matches a valid (unexpired) delivery notice, within tolerance",
-        objective_zh="仓库只凭已批准且在有效期内的发货通知出库,出库数量与通知一致(容差内),同一出库单只过账一次。",
+        objective_zh="仓库只凭已批准且在有效期内的发货通知出库，出库数量与通知一致（容差内），同一出库单只过账一次。",
         objective_en="The warehouse ships only against an approved delivery notice that has not expired, in the notified quantities within tolerance, and posts each goods issue once.",
-        activity_zh="发货过账时系统检查:出库单引用同一订单的发货通知;通知已批准且业务日期不晚于有效期;各行累计出库不超过通知数量 ×(1 + {quantity_tolerance});出库单未曾过账。",
+        activity_zh="发货过账时系统检查：出库单引用同一订单的发货通知；通知已批准且业务日期不晚于有效期；各行累计出库不超过通知数量 ×（1 + {quantity_tolerance}）；出库单未曾过账。",
         activity_en="At goods-issue posting the system checks that the issue cites a delivery notice of the same order, approved and not expired on the business date; that per order line, shipped against the notice so far plus this issue stays within notified × (1 + {quantity_tolerance}); and that the issue was not posted before.",
         risks=("R2.1", "R3.1"),
         kind=Kind.PREVENTIVE,
@@ -139,24 +139,24 @@ CONTROLS: tuple[Control, ...] = (
         g9=(7,),
         stage=_STAGE,
         owner=_WAREHOUSE,
-        evidence="decision log: notice id, validity, approval, notified and shipped quantities per line",
+        evidence="decision log: notice id, validity, approval, notified and shipped quantities per line / 决策日志：发货通知编号、有效期、审批、各行通知数量和已发数量",
         applies_to=(PostGoodsIssue.__name__,),
         check=check_goods_issue_notice,
         messages={
             "delivery.already_posted": (
-                "出库单 {goods_issue} 已过账,不得重复过账",
+                "出库单 {goods_issue} 已过账，不得重复过账",
                 "goods issue {goods_issue} is already posted",
             ),
             "delivery.no_notice": (
-                "出库单 {goods_issue} 无发货通知,不得出库",
+                "出库单 {goods_issue} 无发货通知，不得出库",
                 "goods issue {goods_issue} cites no delivery notice",
             ),
             "delivery.notice_unknown": (
-                "出库单 {goods_issue} 引用的发货通知 {notice} 不存在(失败关闭)",
+                "出库单 {goods_issue} 引用的发货通知 {notice} 不存在（失败关闭）",
                 "goods issue {goods_issue} cites delivery notice {notice}, which is not on hand (fails closed)",
             ),
             "delivery.notice_other_order": (
-                "发货通知 {notice} 属于订单 {notice_order},不是 {order}",
+                "发货通知 {notice} 属于订单 {notice_order}，不是 {order}",
                 "delivery notice {notice} belongs to order {notice_order}, not {order}",
             ),
             "delivery.notice_not_approved": (
@@ -164,7 +164,7 @@ CONTROLS: tuple[Control, ...] = (
                 "delivery notice {notice} is not approved",
             ),
             "delivery.notice_expired": (
-                "发货通知 {notice} 已过有效期({valid_until})",
+                "发货通知 {notice} 已过有效期（{valid_until}）",
                 "delivery notice {notice} is no longer valid (valid until {valid_until})",
             ),
             "delivery.line_not_on_notice": (
@@ -176,7 +176,7 @@ CONTROLS: tuple[Control, ...] = (
                 "line {line}: product {product} is not the expected {expected}",
             ),
             "delivery.over_notice": (
-                "发货通知 {notice} 第 {line} 行本次出库 {quantity} 超出剩余可发 {remaining}(含容差)",
+                "发货通知 {notice} 第 {line} 行本次出库 {quantity} 超出剩余可发 {remaining}（含容差）",
                 "delivery notice {notice} line {line}: {quantity} exceeds what the notice has left ({remaining}, tolerance included)",
             ),
         },
@@ -185,9 +185,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-DL-03",
         title_zh="出门证、入库合格证",
         title_en="Gate pass for goods leaving; finished goods entered stock with a QC certificate",
-        objective_zh="货物凭出门证出厂;只发运经质检出具合格证入库的批次。",
+        objective_zh="货物凭出门证出厂；只发运经质检出具合格证入库的批次。",
         objective_en="Goods leave on a gate pass, and only from lots that entered stock with a QC certificate.",
-        activity_zh="发货过账时系统检查出门证;要求合格证时({require_qc_certificate}),各行须注明批次,批次在库、属于该产品、有质检合格证,且出库数量不超过库存。",
+        activity_zh="发货过账时系统检查出门证；要求合格证时（{require_qc_certificate}），各行须注明批次，批次在库、属于该产品、有质检合格证，且出库数量不超过库存。",
         activity_en="At goods-issue posting the system requires a gate pass; with QC certificates required ({require_qc_certificate}) every line names a lot on hand, of the line's product, carrying a QC certificate, and no lot ships more than it holds.",
         risks=("R2.1", "R3.1"),
         kind=Kind.PREVENTIVE,
@@ -199,7 +199,7 @@ CONTROLS: tuple[Control, ...] = (
         g9=(7,),
         stage=_STAGE,
         owner="warehouse and security / 仓库、保卫、质检科",
-        evidence="gate-pass number and lot QC certificates in the decision log",
+        evidence="gate-pass number and lot QC certificates in the decision log / 决策日志中的出门证编号和批次产品合格证",
         applies_to=(PostGoodsIssue.__name__,),
         check=check_gate_pass_and_qc,
         messages={
@@ -208,15 +208,15 @@ CONTROLS: tuple[Control, ...] = (
                 "goods issue {goods_issue} has no gate pass",
             ),
             "delivery.no_lot": (
-                "出库单 {goods_issue} 第 {line} 行未注明批次,无法核实合格证",
+                "出库单 {goods_issue} 第 {line} 行未注明批次，无法核实合格证",
                 "goods issue {goods_issue} line {line} names no lot: its QC certificate cannot be verified",
             ),
             "delivery.lot_unknown": (
-                "批次 {lot} 不在库存中(失败关闭)",
+                "批次 {lot} 不在库存中（失败关闭）",
                 "lot {lot} is not on hand (fails closed)",
             ),
             "delivery.lot_product": (
-                "批次 {lot} 属于产品 {lot_product},不是 {product}",
+                "批次 {lot} 属于产品 {lot_product}，不是 {product}",
                 "lot {lot} is of product {lot_product}, not {product}",
             ),
             "delivery.no_qc_certificate": (
@@ -234,9 +234,9 @@ CONTROLS: tuple[Control, ...] = (
         consumes_release=True,
         title_zh="发货环节信用复核",
         title_en="Credit re-checked at delivery notice and goods issue",
-        objective_zh="订单批准后客户信用变化的,发货前重新检查额度与信用天数,超额须重新审批或一次性释放。",
+        objective_zh="订单批准后客户信用变化的，发货前重新检查额度与信用天数，超额须重新审批或一次性释放。",
         objective_en="Credit that changed after the order was approved is caught before goods leave: limit and credit days are checked again, and an over-limit delivery needs re-approval or a one-time release.",
-        activity_zh="开具发货通知和发货过账时,系统按信用策略([credit])复核:占用信用的结算方式下,占用额度超过信用额度即挂起,须信用审批角色重新审批本单或使用有效的一次性释放;超期欠款超出宽限天数亦挂起。",
+        activity_zh="开具发货通知和发货过账时，系统按信用策略（[credit]）复核：占用信用的结算方式下，占用额度超过信用额度即挂起，须信用审批角色重新审批本单或使用有效的一次性释放；超期欠款超出宽限天数亦挂起。",
         activity_en="At delivery notice and goods issue the system re-runs the credit check with the credit policy ([credit]): for payment methods that consume credit, exposure over the limit holds the document for re-approval by the credit role or a valid one-time release; items overdue beyond the grace days hold it too.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
@@ -247,21 +247,21 @@ CONTROLS: tuple[Control, ...] = (
         seeds=("S-IC 5.1", "S-PM B"),
         g9=(5, 10),
         stage=_STAGE,
-        owner="credit management (finance) / 信用管理部门(财务)",
-        evidence="decision log: limit, exposure, delivery value, release or re-approval",
+        owner="credit management (finance) / 信用管理部门（财务）",
+        evidence="decision log: limit, exposure, delivery value, release or re-approval / 决策日志：信用额度、信用占用、发货金额、一次性释放或重新审批",
         applies_to=(IssueDeliveryNotice.__name__, PostGoodsIssue.__name__),
         check=check_delivery_credit,
         messages={
             "delivery.credit_no_profile": (
-                "客户 {customer} 无信用档案,不得以 {method} 方式赊销发货",
+                "客户 {customer} 无信用档案，不得以 {method} 方式赊销发货",
                 "customer {customer} has no credit profile: no delivery on credit terms ({method})",
             ),
             "delivery.credit_no_exposure": (
-                "缺少客户 {customer} 的信用占用数据,无法复核(失败关闭)",
+                "缺少客户 {customer} 的信用占用数据，无法复核（失败关闭）",
                 "no credit exposure for customer {customer} in the context: cannot re-check credit (fails closed)",
             ),
             "delivery.credit_over_limit": (
-                "{document}:客户 {customer} 超出信用额度 {excess},须重新审批或一次性释放",
+                "{document}：客户 {customer} 超出信用额度 {excess}，须重新审批或一次性释放",
                 "{document}: customer {customer} is over the credit limit by {excess}; re-approval or a one-time release is needed",
             ),
             "delivery.credit_released": (
@@ -274,9 +274,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-DL-05",
         title_zh="过期不得出库、近效期先出",
         title_en="Expired stock never shipped; near-expiry stock shipped first (FEFO)",
-        objective_zh="过期或剩余保质期不足的批次不得出库;临近到期的批次优先发出,减少过期损失。",
+        objective_zh="过期或剩余保质期不足的批次不得出库；临近到期的批次优先发出，减少过期损失。",
         objective_en="Expired lots, or lots with too little shelf life left, never ship; lots near expiry ship first, so stock does not expire on the shelf.",
-        activity_zh="发货过账时系统检查各批次剩余保质期(至少 {min_remaining_days} 天);同一产品尚有更早到期且在 {near_expiry_days} 天内到期的可发批次时(严格先到期先出:{strict_fefo}),挂起须 {fefo_override_role}(级别 ≥ {fefo_override_level})批准。",
+        activity_zh="发货过账时系统检查各批次剩余保质期（至少 {min_remaining_days} 天）；同一产品尚有更早到期且在 {near_expiry_days} 天内到期的可发批次时（严格先到期先出：{strict_fefo}），挂起须 {fefo_override_role}（级别 ≥ {fefo_override_level}）批准。",
         activity_en="At goods-issue posting the system checks each lot's remaining shelf life (at least {min_remaining_days} days); picking a lot while an earlier-expiring, shippable lot of the product within {near_expiry_days} days of expiry stays on hand (every earlier lot with strict FEFO: {strict_fefo}) is held for {fefo_override_role} (level ≥ {fefo_override_level}).",
         risks=("R3.1", "R2.2"),
         kind=Kind.PREVENTIVE,
@@ -285,31 +285,32 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-FD 二",),
-        g9=(7,),
+        g9=(),
+        refs=("G8",),
         stage=_STAGE,
         owner=_WAREHOUSE,
-        evidence="decision log: lots picked with expiry dates, earlier lots left on hand, override approval",
+        evidence="decision log: lots picked with expiry dates, earlier lots left on hand, override approval / 决策日志：所发批次及其到期日、仍在库的更早到期批次、例外审批",
         applies_to=(PostGoodsIssue.__name__,),
         check=check_expiry,
         messages={
             "delivery.lot_not_named": (
-                "第 {line} 行产品 {product} 有保质期管理的批次,但未注明批次",
+                "第 {line} 行产品 {product} 有保质期管理的批次，但未注明批次",
                 "line {line}: product {product} has dated lots, but no lot is named",
             ),
             "delivery.expiry_unknown": (
-                "批次 {lot} 不在库存中,无法核实有效期(失败关闭)",
+                "批次 {lot} 不在库存中，无法核实有效期（失败关闭）",
                 "lot {lot} is not on hand: its expiry cannot be verified (fails closed)",
             ),
             "delivery.lot_expired": (
-                "批次 {lot} 已于 {expires_on} 过期,不得出库",
+                "批次 {lot} 已于 {expires_on} 过期，不得出库",
                 "lot {lot} expired on {expires_on} and may not ship",
             ),
             "delivery.lot_shelf_life": (
-                "批次 {lot} 仅剩 {days} 天保质期({expires_on}),低于出库下限",
+                "批次 {lot} 仅剩 {days} 天保质期（{expires_on}），低于出库下限",
                 "lot {lot} has only {days} days of shelf life left ({expires_on}), below the minimum",
             ),
             "delivery.fefo": (
-                "批次 {lot} 出库,但更早到期的批次 {earlier}({expires_on})仍在库,须先出",
+                "批次 {lot} 出库，但更早到期的批次 {earlier}（{expires_on}）仍在库，须先出",
                 "lot {lot} picked while the earlier-expiring lot {earlier} ({expires_on}) stays on hand",
             ),
         },
@@ -318,9 +319,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-DL-06",
         title_zh="月末系统发货量与实际发货量核对",
         title_en="Monthly: system shipments agree with actual shipments",
-        objective_zh="系统发货记录完整、准确,与实际出库一致。",
+        objective_zh="系统发货记录完整、准确，与实际出库一致。",
         objective_en="System shipments are complete and accurate: they agree with what actually left.",
-        activity_zh="月末营销部门按产品核对系统发货量与实际发货量;差异超过 {max_shipment_difference} 的须查明原因并处理,由 {shipment_role} 跟进;已发货未核对的产品视为未执行。",
+        activity_zh="月末营销部门按产品核对系统发货量与实际发货量；差异超过 {max_shipment_difference} 的须查明原因并处理，由 {shipment_role} 跟进；已发货未核对的产品视为未执行。",
         activity_en="At month end the marketing department compares system and actual shipped quantities per product; differences above {max_shipment_difference} are investigated and resolved, followed up by {shipment_role}; a product shipped but not compared counts as not performed.",
         risks=("R2.1",),
         kind=Kind.DETECTIVE,
@@ -332,12 +333,12 @@ CONTROLS: tuple[Control, ...] = (
         g9=(12,),
         stage="delivery",
         owner="marketing department / 营销部门",
-        evidence="monthly shipment comparison per product, with the cause of each difference",
+        evidence="monthly shipment comparison per product, with the cause of each difference / 每月按产品的发货量核对表，注明每项差异的原因",
         detect=detect_shipments,
         detect_at={Frequency.MONTHLY},
         messages={
             "period_end.shipment_difference": (
-                "产品 {product} 系统发货量 {system} 与实际发货量 {actual} 不一致,未查明原因",
+                "产品 {product} 系统发货量 {system} 与实际发货量 {actual} 不一致，未查明原因",
                 "product {product}: system shipments {system} differ from actual shipments {actual}, unexplained",
             ),
             "period_end.shipment_explained": (
@@ -345,7 +346,7 @@ CONTROLS: tuple[Control, ...] = (
                 "product {product}: the difference between system {system} and actual {actual} was explained",
             ),
             "period_end.shipment_not_counted": (
-                "产品 {product} 在 {period} 有系统发货,但未与实际发货量核对",
+                "产品 {product} 在 {period} 有系统发货，但未与实际发货量核对",
                 "product {product} was shipped in {period} but system and actual shipments were not compared",
             ),
         },

@@ -58,10 +58,10 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-RR-01",
         title_zh="发票、系统发票、总账收入一致",
-        title_en="Daily and month-end: sales invoices = system invoices = GL revenue",
-        objective_zh="收入不虚增、不截留:开出的发票、系统发票与总账收入一致。",
+        title_en="Daily and month-end: sales invoices agree with system invoices and with revenue in the general ledger",
+        objective_zh="收入不虚增、不截留：开出的发票、系统发票与总账收入一致。",
         objective_en="Revenue is neither inflated nor withheld: invoices issued, system invoices and general-ledger revenue agree.",
-        activity_zh="财务每日逐张复核已开销售发票与系统发票及系统生成的会计凭证(销售发票须在系统发票后 {sales_invoice_within_days} 天内开具,收入在 {posting_within_days} 天内入账);月末核对三者合计,差异由 {revenue_role} 查明。",
+        activity_zh="财务每日逐张复核已开销售发票与系统发票及系统生成的会计凭证（销售发票须在系统发票后 {sales_invoice_within_days} 天内开具，收入在 {posting_within_days} 天内入账）；月末核对三者合计，差异由 {revenue_role} 查明。",
         activity_en="Daily, finance matches each sales invoice issued to its system invoice and system-generated voucher (sales invoice within {sales_invoice_within_days} days of the system invoice, revenue posted within {posting_within_days} days); at month end the three totals are compared; differences are resolved by {revenue_role}.",
         risks=("R2.1", "R2.2"),
         kind=Kind.DETECTIVE,
@@ -73,12 +73,12 @@ CONTROLS: tuple[Control, ...] = (
         g9=(12,),
         stage="revenue",
         owner="finance / 财务部门",
-        evidence="daily invoice-to-voucher matching; month-end three-way totals",
+        evidence="daily invoice-to-voucher matching; month-end three-way totals / 每日发票与凭证核对；月末三方合计核对",
         detect=detect_revenue_agreement,
         detect_at={Frequency.DAILY, Frequency.MONTHLY},
         messages={
             "period_end.sales_invoice_outside_system": (
-                "销售发票 {invoice} 没有对应的系统发票(系统外开票)",
+                "销售发票 {invoice} 没有对应的系统发票（系统外开票）",
                 "sales invoice {invoice} has no system invoice (issued outside the system)",
             ),
             "period_end.sales_invoice_differs": (
@@ -90,11 +90,11 @@ CONTROLS: tuple[Control, ...] = (
                 "system invoice {invoice} had no sales invoice by {deadline}",
             ),
             "period_end.invoice_not_posted": (
-                "系统发票 {invoice} 金额 {amount},总账收入入账 {posted}",
+                "系统发票 {invoice} 金额 {amount}，总账收入入账 {posted}",
                 "system invoice {invoice} of {amount} has {posted} posted to revenue in the general ledger",
             ),
             "period_end.manual_revenue": (
-                "总账收入凭证 {voucher} 无发票依据(手工收入)",
+                "总账收入凭证 {voucher} 无发票依据（手工收入）",
                 "revenue voucher {voucher} books no invoice (manual revenue entry)",
             ),
             "period_end.revenue_unknown_invoice": (
@@ -111,9 +111,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-RR-02",
         title_zh="客户签收后方可入帐",
         title_en="Revenue booked only after the customer signed the delivery copy (or a logistics receipt is matched)",
-        objective_zh="收入只确认已过账并经客户签收(或物流回单与出库单匹配)的发货;铺货按月末双方确认的盘点结算确认。",
+        objective_zh="收入只确认已过账并经客户签收（或物流回单与出库单匹配）的发货；铺货按月末双方确认的盘点结算确认。",
         objective_en="Revenue is recognised only for posted deliveries that the customer signed for, or whose logistics receipt matches the outbound note; consignment stock only on the confirmed month-end settlement.",
-        activity_zh="确认收入时系统检查每张出库单已过账、属本客户,且有无异议的客户签收联;运输方式为 {logistics_modes} 时,物流回单号与出库单所注一致亦可。铺货(需结算:{consignment_needs_settlement})须有已经双方确认的月末结算,收入不超过结算金额(期初 − 盘点)。",
+        activity_zh="确认收入时系统检查每张出库单已过账、属本客户，且有无异议的客户签收联；运输方式为 {logistics_modes} 时，物流回单号与出库单所注一致亦可。铺货（需结算：{consignment_needs_settlement}）须有已经双方确认的月末结算，收入不超过结算金额（期初 − 盘点）。",
         activity_en="When revenue is booked the system checks that each goods issue is posted, of this customer, and proved delivered by a clean customer-signed copy — or, for {logistics_modes} deliveries, a logistics receipt whose number matches the one noted on the goods issue. Consignment stock (settlement required: {consignment_needs_settlement}) needs a month-end settlement confirmed by both finance departments, and revenue no larger than it (opening − counted).",
         risks=("R2.1",),
         kind=Kind.PREVENTIVE,
@@ -125,32 +125,32 @@ CONTROLS: tuple[Control, ...] = (
         g9=(7, 12),
         stage="revenue",
         owner="accounting / 核算会计",
-        evidence="decision log: goods issues, proofs (signed copy or matched logistics receipt), consignment settlement",
+        evidence="decision log: goods issues, proofs (signed copy or matched logistics receipt), consignment settlement / 决策日志：出库单、签收证明（客户签收联或相符的物流回单）、铺货结算",
         applies_to=(BookRevenue.__name__,),
         check=check_delivery_proof,
         messages={
             "revenue.goods_issue_unknown": (
-                "出库单 {goods_issue} 不存在(失败关闭)",
+                "出库单 {goods_issue} 不存在（失败关闭）",
                 "goods issue {goods_issue} is not on hand (fails closed)",
             ),
             "revenue.not_posted": (
-                "出库单 {goods_issue} 尚未过账,不得确认收入",
+                "出库单 {goods_issue} 尚未过账，不得确认收入",
                 "goods issue {goods_issue} is not posted: no revenue yet",
             ),
             "revenue.other_customer": (
-                "出库单 {goods_issue} 属于客户 {customer},不是 {entry_customer}",
+                "出库单 {goods_issue} 属于客户 {customer}，不是 {entry_customer}",
                 "goods issue {goods_issue} is for customer {customer}, not {entry_customer}",
             ),
             "revenue.proof_unsigned": (
-                "出库单 {goods_issue}({mode})无客户签收联或物流回单,不得确认收入",
+                "出库单 {goods_issue}（{mode}）无客户签收联或物流回单，不得确认收入",
                 "goods issue {goods_issue} ({mode}) has no customer-signed copy or logistics receipt: no revenue yet",
             ),
             "revenue.proof_unmatched": (
-                "出库单 {goods_issue}({mode})的物流回单与出库单不匹配,且无客户签收",
+                "出库单 {goods_issue}（{mode}）的物流回单与出库单不匹配，且无客户签收",
                 "goods issue {goods_issue} ({mode}): the logistics receipt does not match the goods issue, and the customer has not signed",
             ),
             "revenue.proof_discrepancy": (
-                "出库单 {goods_issue} 客户签收有异议(品种或数量不符),须先处理",
+                "出库单 {goods_issue} 客户签收有异议（品种或数量不符），须先处理",
                 "goods issue {goods_issue}: the customer noted a discrepancy; resolve it before booking revenue",
             ),
             "revenue.consignment_unsettled": (
@@ -158,7 +158,7 @@ CONTROLS: tuple[Control, ...] = (
                 "consignment revenue {entry} rests on no month-end settlement",
             ),
             "revenue.consignment_settlement_unknown": (
-                "铺货结算 {settlement} 不存在(失败关闭)",
+                "铺货结算 {settlement} 不存在（失败关闭）",
                 "consignment settlement {settlement} is not on hand (fails closed)",
             ),
             "revenue.consignment_other_customer": (
@@ -179,9 +179,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-RR-03",
         title_zh="确认收入冲销预收账款",
         title_en="Revenue recognition offsets advance receipts first",
-        objective_zh="确认收入时先冲销客户预收账款,收款超出应收部分记为预收,应收、预收不虚列。",
+        objective_zh="确认收入时先冲销客户预收账款，收款超出应收部分记为预收，应收、预收不虚列。",
         objective_en="Revenue first offsets the customer's advance receipts, and money received beyond what is owed is an advance, so receivables and advances are never both overstated.",
-        activity_zh="确认收入时系统要求冲销预收 = min(客户预收余额, 收入金额);录入收款时系统检查冲应收部分不超过客户未结应收,其余记预收。",
+        activity_zh="确认收入时系统要求冲销预收金额为客户预收余额与收入金额中的较小者；录入收款时系统检查冲应收部分不超过客户未结应收，其余记预收。",
         activity_en="When revenue is booked the system requires the advance offset to equal min(customer's advance balance, revenue); when a receipt is recorded it checks that the part applied to receivables does not exceed the customer's open receivables, the rest being an advance.",
         risks=("R2.1", "R2.2"),
         kind=Kind.PREVENTIVE,
@@ -193,28 +193,28 @@ CONTROLS: tuple[Control, ...] = (
         g9=(12,),
         stage="revenue",
         owner="accounting / 核算会计",
-        evidence="decision log: advance balance, revenue, offset; receipt application and open receivables",
+        evidence="decision log: advance balance, revenue, offset; receipt application and open receivables / 决策日志：预收余额、收入、冲销；收款核销和未收应收账款",
         applies_to=(BookRevenue.__name__, RecordReceipt.__name__),
         check=check_advance_receipts,
         messages={
             "revenue.receivables_unknown": (
-                "缺少客户 {customer} 的应收数据,无法核对收款(失败关闭)",
+                "缺少客户 {customer} 的应收数据，无法核对收款（失败关闭）",
                 "no receivables for customer {customer} in the context: cannot check the receipt (fails closed)",
             ),
             "revenue.receipt_over_receivables": (
-                "收款 {receipt} 冲应收 {applied},超过未结应收 {open};超出部分 {advance} 应记预收",
+                "收款 {receipt} 冲应收 {applied}，超过未结应收 {open}；超出部分 {advance} 应记预收",
                 "receipt {receipt} applies {applied} to receivables but only {open} is open; the excess {advance} is an advance receipt",
             ),
             "revenue.advance_unknown": (
-                "缺少客户 {customer} 的预收账款余额(为零亦须列明),无法核对(失败关闭)",
+                "缺少客户 {customer} 的预收账款余额（为零亦须列明），无法核对（失败关闭）",
                 "no advance-receipt balance for customer {customer} in the context (state zero explicitly): fails closed",
             ),
             "revenue.offset_exceeds_advance": (
-                "收入 {entry} 冲销预收 {offset},超过预收余额 {balance}",
+                "收入 {entry} 冲销预收 {offset}，超过预收余额 {balance}",
                 "revenue {entry} offsets {offset} of advances, more than the balance {balance}",
             ),
             "revenue.advance_not_offset": (
-                "收入 {entry} 仅冲销预收 {offset},应先冲销 {required}",
+                "收入 {entry} 仅冲销预收 {offset}，应先冲销 {required}",
                 "revenue {entry} offsets only {offset} of advance receipts; {required} must be offset first",
             ),
         },

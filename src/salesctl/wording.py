@@ -1,0 +1,400 @@
+"""How a policy value reads in a sentence, in Chinese and in English.
+
+Every generated text (control activities, the RCM, control pages, OSCAL, ``controls.json``, the
+audit report) shows policy values through :func:`value_text`, so that no Python leaks into the
+prose: ``None`` reads 不限 / no limit, booleans 是/否 / yes/no, amounts carry digit grouping and
+their currency, ratios read as percentages, role ids and term ids go through the bilingual
+:data:`TERMS` glossary, and structures (approval steps, tiers, the price-delegation tree) read
+as sentences. Chinese text uses full-width punctuation (，：；（）).
+
+>>> value_text(None, "zh"), value_text(None, "en")
+('不限', 'no limit')
+>>> value_text("credit_manager", "zh", key="limit_approval_role")
+'信用经理'
+>>> from decimal import Decimal
+>>> value_text(Decimal("0.15"), "en", key="max_cut_pct")
+'15%'
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+from typing import Any
+
+import attrs
+
+from salesctl.money import Money
+
+__all__ = [
+    "PLACEHOLDERS",
+    "TERMS",
+    "amount_text",
+    "bilingual",
+    "fill",
+    "join",
+    "percent_text",
+    "term",
+    "value_text",
+]
+
+#: Role ids and term ids (enum values, field names listed in a policy) -> ``(zh, en)``.
+TERMS: dict[str, tuple[str, str]] = {
+    # roles
+    "sales_rep": ("销售员", "sales representative"),
+    "sales_manager": ("销售经理", "sales manager"),
+    "sales_director": ("销售总监", "sales director"),
+    "sales_vp": ("分管销售副总经理", "sales vice-president"),
+    "general_manager": ("总经理", "general manager"),
+    "deputy_manager": ("分管副经理", "deputy manager"),
+    "marketing_head": ("营销部门负责人", "head of marketing"),
+    "price_committee": ("价格领导小组", "price group"),
+    "credit_manager": ("信用经理", "credit manager"),
+    "credit_master_maintainer": ("信用主数据维护人", "credit master-data maintainer"),
+    "price_master_maintainer": ("价格主数据维护人", "price master-data maintainer"),
+    "finance_head": ("财务部门负责人", "head of finance"),
+    "finance_vp": ("财务副总", "finance vice-president"),
+    "business_vp": ("分管领导", "business vice-president"),
+    "chief_accountant": ("总会计师", "chief accountant"),
+    "office_meeting": ("总经理办公会", "office meeting"),
+    "legal_reviewer": ("法律审核人员", "legal reviewer"),
+    "hq_legal": ("总部法律部门", "head-office legal"),
+    "seal_custodian": ("合同章保管人", "seal custodian"),
+    "warehouse_manager": ("仓库主管", "warehouse manager"),
+    "performance_office": ("绩效考核部门", "performance assessment office"),
+    "proposer": ("提议人", "proposer"),
+    "approver": ("审批人", "approver"),
+    "seller": ("销售经办人", "seller"),
+    "release_granter": ("一次性放行授予人", "release granter"),
+    "credit_proposer": ("信用等级提议人", "credit proposer"),
+    "credit_approver": ("信用等级审批人", "credit approver"),
+    # payment methods, concessions, delivery modes, contract forms, seals
+    "cash": ("现金", "cash"),
+    "prepayment": ("预付款", "prepayment"),
+    "lc": ("信用证", "letter of credit"),
+    "tt_open_account": ("电汇赊账", "open-account transfer"),
+    "dp": ("付款交单", "documents against payment"),
+    "da": ("承兑交单", "documents against acceptance"),
+    "credit": ("赊销", "credit"),
+    "discount": ("折扣", "discount"),
+    "rebate": ("返利", "rebate"),
+    "gift": ("赠品", "gift"),
+    "member_offer": ("会员优惠", "member offer"),
+    "direct": ("直接交付", "direct delivery"),
+    "logistics": ("物流", "logistics"),
+    "courier": ("快递", "courier"),
+    "pickup": ("客户自提", "customer pickup"),
+    "written": ("书面", "written"),
+    "electronic": ("电子", "electronic"),
+    "oral": ("口头", "oral"),
+    "contract_seal": ("合同专用章", "contract seal"),
+    "company_seal": ("公章", "company seal"),
+    # exposure categories, quotation elements, pipeline artefacts and stages, departments
+    "open_receivables": ("未收应收账款", "open receivables"),
+    "open_orders": ("未发货订单", "open orders"),
+    "delivered_not_invoiced": ("已发货未开票", "delivered, not invoiced"),
+    "delivery_date": ("交货期", "delivery date"),
+    "material": ("材质", "material"),
+    "transport": ("运输方式", "transport"),
+    "quantity": ("数量", "quantity"),
+    "quality_grade": ("质量等级", "quality grade"),
+    "packaging": ("包装", "packaging"),
+    "spec_model": ("规格型号", "specification and model"),
+    "prospect": ("潜在客户", "prospect"),
+    "qualified": ("合格潜在客户", "qualified"),
+    "needs": ("需求分析", "needs"),
+    "needs_analysis": ("需求分析", "needs analysis"),
+    "delivery_receipt": ("签收单", "delivery receipt"),
+    "proposal": ("方案", "proposal"),
+    "quote": ("报价", "quote"),
+    "quotation": ("报价单", "quotation"),
+    "contract": ("合同", "contract"),
+    "fulfilment": ("履约", "fulfilment"),
+    "after_sales": ("售后", "after-sales"),
+    "review": ("回顾", "review"),
+    "service_record": ("服务记录", "service record"),
+    "delivery_proof": ("交付证明", "delivery proof"),
+    "production": ("生产", "production"),
+    "warehouse": ("仓储", "warehouse"),
+    "finance": ("财务", "finance"),
+    "sales": ("销售", "sales"),
+    "marketing": ("营销", "marketing"),
+    "HIGH_RISK": ("高风险", "high risk"),
+}
+
+#: Message placeholders -> ``(zh, en)`` names shown where a finding's template is documented.
+PLACEHOLDERS: dict[str, tuple[str, str]] = {
+    "line": ("行号", "line"),
+    "product": ("产品", "product"),
+    "price": ("价格", "price"),
+    "master": ("主数据价格", "master price"),
+    "deviation": ("偏离", "deviation"),
+    "node": ("授权节点", "authority node"),
+    "role": ("角色", "role"),
+    "date": ("日期", "date"),
+    "currency": ("币种", "currency"),
+    "amount": ("金额", "amount"),
+    "customer": ("客户", "customer"),
+    "order": ("订单", "order"),
+    "limit": ("限额", "limit"),
+    "level": ("级别", "level"),
+}
+
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]")
+_HAN = re.compile(r"[\u3400-\u9fff]")
+_SNAKE = re.compile(r"^[A-Za-z][A-Za-z0-9]*(_[A-Za-z0-9]+)+$")
+_RATIO_NAMES = ("pct", "ratio", "rate", "tolerance", "achievement")
+
+_NO_LIMIT = ("不限", "no limit")
+_NONE = ("无", "none")
+
+
+def _pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[0] if lang == "zh" else pair[1]
+
+
+def join(items: Iterable[str], lang: str, sep: str | None = None) -> str:
+    """Items joined with 、 in Chinese and ", " in English (无 / none when empty)."""
+    parts = [i for i in items if i]
+    if not parts:
+        return _pick(_NONE, lang)
+    return (sep if sep is not None else ("、" if lang == "zh" else ", ")).join(parts)
+
+
+def term(value: str, lang: str) -> str:
+    """A role id or term id through :data:`TERMS`; an unknown id loses its underscores."""
+    if value in TERMS:
+        return _pick(TERMS[value], lang)
+    return bilingual(value, lang) if " / " in value else value.replace("_", " ")
+
+
+def bilingual(text: str, lang: str) -> str:
+    """The half of an ``"english / 中文"`` (or ``"中文 / english"``) text for ``lang``.
+
+    The split is at the first ``" / "`` with Chinese on one side only; a text with no such
+    split is returned as it is.
+    """
+    start = 0
+    while True:
+        i = text.find(" / ", start)
+        if i < 0:
+            return text
+        left, right = text[:i].strip(), text[i + 3 :].strip()
+        if right and _CJK.match(right) and not _HAN.search(left):
+            return right if lang == "zh" else left
+        if left and _HAN.search(left) and not _HAN.search(right):
+            return left if lang == "zh" else right
+        start = i + 3
+
+
+def amount_text(value: Money | Decimal, lang: str) -> str:
+    """``50,000.00 元`` / ``CNY 50,000.00``: digit grouping and the currency."""
+    if isinstance(value, Money):
+        num = f"{value.amount:,}"
+        if lang == "zh":
+            return f"{num} 元" if value.currency == "CNY" else f"{num} {value.currency}"
+        return f"{value.currency} {num}"
+    return f"{value:,}"
+
+
+def percent_text(value: Decimal) -> str:
+    """``Decimal("0.15")`` -> ``"15%"`` (trailing zeros dropped)."""
+    pct = (value * 100).normalize()
+    text = f"{pct:f}"
+    return f"{text}%"
+
+
+def _is_ratio(key: str) -> bool:
+    return any(n in key for n in _RATIO_NAMES)
+
+
+def _role(role: str, level: Any, lang: str) -> str:
+    name = term(role, lang)
+    if level is None:
+        return name
+    return f"{name}（级别 ≥ {level}）" if lang == "zh" else f"{name} (level ≥ {level})"
+
+
+def _steps(steps: Iterable[Any], lang: str) -> str:
+    """Approval steps: those of one step number sign together, the numbers in order."""
+    items = list(steps)
+    if not items:
+        return "无需审批" if lang == "zh" else "no approval"
+    by: dict[int, list[str]] = {}
+    for s in items:
+        by.setdefault(int(getattr(s, "step", 0) or 0), []).append(
+            _role(s.role, getattr(s, "level", None), lang)
+        )
+    if len(by) == 1:
+        return join(next(iter(by.values())), lang)
+    parts = [join(v, lang) for _k, v in sorted(by.items())]
+    return " → ".join(parts)
+
+
+def _node(n: Any, nodes: Mapping[str, Any], lang: str) -> str:
+    zh = lang == "zh"
+    title = bilingual(n.title, lang) if n.title else term(n.id, lang)
+    cut = _bound(n.max_cut_pct, n.max_cut, lang)
+    rise = _bound(n.max_rise_pct, n.max_rise, lang)
+    role = term(n.role, lang)
+    who = f"{role}，" if role != title else ""
+    head = (
+        f"{title}（{who}级别 {n.level}）"
+        if zh
+        else (f"{title} ({role + ', ' if role != title else ''}level {n.level})")
+    )
+    return f"{head}：降价 {cut}，提价 {rise}" if zh else f"{head}: cut {cut}, rise {rise}"
+
+
+def _bound(pct: Decimal | None, amount: Money | None, lang: str) -> str:
+    parts = []
+    if pct is not None:
+        parts.append(f"≤ {percent_text(pct)}")
+    if amount is not None:
+        parts.append(f"≤ {amount_text(amount, lang)}")
+    if not parts:
+        return _pick(_NO_LIMIT, lang)
+    return ("且" if lang == "zh" else " and ").join(parts)
+
+
+def _tree(nodes: tuple[Any, ...], lang: str) -> str:
+    """The price-delegation tree, each node under its parent, top down."""
+    by_id = {n.id: n for n in nodes}
+    children: dict[Any, list[Any]] = {}
+    for n in nodes:
+        children.setdefault(n.parent if n.parent in by_id else None, []).append(n)
+    out: list[str] = []
+
+    def walk(parent: Any, depth: int) -> None:
+        for n in children.get(parent, []):
+            text = _node(n, by_id, lang)
+            if depth:
+                under = bilingual(by_id[n.parent].title, lang) or n.parent
+                text += f"（隶属{under}）" if lang == "zh" else f" (under {under})"
+            out.append(text)
+            walk(n.id, depth + 1)
+
+    walk(None, 0)
+    return join(out, lang, "；" if lang == "zh" else "; ")
+
+
+def _structure(v: Any, lang: str) -> str:
+    """One attrs value (a tier, a step, a rule) as a phrase."""
+    zh = lang == "zh"
+    names = {a.name for a in attrs.fields(type(v))}
+    if {"role", "level", "step"} <= names:
+        return _role(v.role, v.level, lang)
+    if {"role", "level", "max_amount"} <= names:
+        cap = _upto(v.max_amount, lang)
+        return (
+            f"{cap}：{_role(v.role, v.level, lang)}"
+            if zh
+            else f"{cap}: {_role(v.role, v.level, lang)}"
+        )
+    if {"min_amount", "approvals"} <= names:
+        at = amount_text(v.min_amount, lang)
+        return (
+            f"≥ {at}：{_steps(v.approvals, lang)}" if zh else f"≥ {at}: {_steps(v.approvals, lang)}"
+        )
+    if {"max_pct", "max_amount", "approvals"} <= names:
+        bound = _bound(v.max_pct, v.max_amount, lang)
+        return (
+            f"{bound}：{_steps(v.approvals, lang)}"
+            if zh
+            else f"{bound}: {_steps(v.approvals, lang)}"
+        )
+    if {"first", "second"} <= names:
+        return f"{term(v.first, lang)} ≠ {term(v.second, lang)}"
+    if {"role", "min_level", "max_amount"} <= names:
+        who = term(v.person, lang) if getattr(v, "person", None) else term(v.role, lang)
+        level = f"（级别 ≥ {v.min_level}）" if zh else f" (level ≥ {v.min_level})"
+        return (
+            f"{who}{level}：{_upto(v.max_amount, lang)}"
+            if zh
+            else f"{who}{level}: {_upto(v.max_amount, lang)}"
+        )
+    parts = []
+    for a in attrs.fields(type(v)):
+        val = getattr(v, a.name)
+        if val is None or val == () or val == frozenset() or val == "":
+            continue
+        label = term(a.name, lang)
+        parts.append(
+            f"{label}：{value_text(val, lang, a.name)}"
+            if zh
+            else f"{label} {value_text(val, lang, a.name)}"
+        )
+    return join(parts, lang, "，" if zh else ", ")
+
+
+def _upto(amount: Money | None, lang: str) -> str:
+    if amount is None:
+        return "金额不限" if lang == "zh" else "any amount"
+    return f"≤ {amount_text(amount, lang)}"
+
+
+def value_text(value: Any, lang: str, key: str = "") -> str:
+    """A policy value as it reads in a ``"zh"`` or ``"en"`` sentence.
+
+    Args:
+        value: the value from the family policy (not unstructured).
+        lang: ``"zh"`` or ``"en"``.
+        key: the policy key it comes from (names ending in ``_pct``, ``ratio``, ``rate`` … read
+            as percentages).
+    """
+    zh = lang == "zh"
+    if value is None:
+        return _pick(_NO_LIMIT, lang)
+    if isinstance(value, bool):
+        return ("是" if zh else "yes") if value else ("否" if zh else "no")
+    if isinstance(value, enum.Enum):
+        return term(str(value.value), lang)
+    if isinstance(value, Money):
+        return amount_text(value, lang)
+    if isinstance(value, Decimal):
+        return percent_text(value) if _is_ratio(key) else amount_text(value, lang)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, str):
+        return (
+            term(value, lang) if (_SNAKE.match(value) or value in TERMS) else bilingual(value, lang)
+        )
+    if isinstance(value, Mapping):
+        sep = "；" if zh else "; "
+        colon = "：" if zh else ": "
+        return join(
+            (f"{value_text(k, lang)}{colon}{value_text(v, lang, key)}" for k, v in value.items()),
+            lang,
+            sep,
+        )
+    if isinstance(value, tuple | list | frozenset | set):
+        items = list(value)
+        if items and all(attrs.has(type(i)) for i in items):
+            if all(hasattr(i, "parent") and hasattr(i, "max_cut_pct") for i in items):
+                return _tree(tuple(items), lang)
+            if all(
+                {"role", "level", "step"} <= {a.name for a in attrs.fields(type(i))} for i in items
+            ):
+                return _steps(items, lang)
+            return join((_structure(i, lang) for i in items), lang, "；" if zh else "; ")
+        texts = [value_text(i, lang, key) for i in items]
+        if isinstance(value, frozenset | set):
+            texts.sort()
+        return join(texts, lang)
+    if attrs.has(type(value)):
+        return _structure(value, lang)
+    return str(value)
+
+
+def fill(template: str, lang: str) -> str:
+    """A finding's message template with its ``{placeholders}`` named in words (〔行号〕 / [line])."""
+
+    def repl(m: re.Match[str]) -> str:
+        name = m.group(1).split(".")[0].split("[")[0]
+        pair = PLACEHOLDERS.get(name) or TERMS.get(name)
+        text = _pick(pair, lang) if pair else name.replace("_", " ")
+        return f"〔{text}〕" if lang == "zh" else f"[{text}]"
+
+    return re.sub(r"\{([^{}]*)\}", repl, template)
