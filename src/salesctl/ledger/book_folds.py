@@ -10,7 +10,7 @@ from typing import Any
 
 from salesctl.ledger.books import Books, book_fold
 from salesctl.ledger.state import ZERO
-from salesctl.model import SalesOrder
+from salesctl.model import SalesOrder, earliest_due
 from salesctl.records import BilledLine, DeliveryRecord, SystemInvoice
 
 __all__: list[str] = []
@@ -83,9 +83,11 @@ def _book_order(b: Books, txn: Any) -> None:
             lines[ln.line_no] = [ln.quantity, ZERO, ZERO]
         else:
             have[0] = ln.quantity
-    b._term[o.id] = o.payment.days
+    profile = o.customer.credit_profile
+    if profile is not None and o.customer.id not in b._profile_terms:
+        b._profile_terms[o.customer.id] = profile.credit_terms
     if o.payment.method in b.credit_methods:
-        b._credit_orders[o.id] = (o.created_by, o.payment.days)
+        b._credit_orders[o.id] = (o.created_by, o.payment.stated_terms)
     else:
         b._credit_orders.pop(o.id, None)
     _book_complete(b, o.id, txn.at.date())
@@ -114,6 +116,7 @@ def _book_profile(b: Books, txn: Any) -> None:
             "reviewed_on": set(),
         }
     f["reviewed_on"].add(txn.profile.reviewed_on)
+    b._profile_terms[txn.customer.id] = txn.profile.credit_terms
     if txn.profile.reviewed_on < f["opened_on"]:
         f["opened_on"] = txn.profile.reviewed_on
 
@@ -193,7 +196,11 @@ def _book_invoice(b: Books, txn: Any) -> None:
             "customer_id": inv.customer_id,
             "order_id": inv.order_id,
             "issued_on": inv.issued_on,
-            "due_on": inv.issued_on + dt.timedelta(days=credit[1]),
+            # Computed once per invoice: the order's terms and the customer's credit-profile
+            # terms, the earlier due date wins (as in the ledger's exposure, O2C-CR-05).
+            "due_on": earliest_due(
+                inv.issued_on, credit[1], b._profile_terms.get(inv.customer_id)
+            ),
             "amount": inv.total.amount,
             "open": inv.total.amount,
             "currency": inv.total.currency,
