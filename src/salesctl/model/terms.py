@@ -165,8 +165,7 @@ class CreditTerms:
             return data
         if isinstance(data, bool) or data is None or isinstance(data, float):
             raise InvalidInput(
-                "must be payment terms: a day count, an object or a string such as "
-                '"eom+30"',
+                'must be payment terms: a day count, an object or a string such as "eom+30"',
                 path=path,
                 value=data,
             )
@@ -177,8 +176,7 @@ class CreditTerms:
         if isinstance(data, Mapping):
             return _parse_object(data, path)
         raise InvalidInput(
-            f"must be payment terms (an integer, an object or a string), not "
-            f"{type(data).__name__}",
+            f"must be payment terms (an integer, an object or a string), not {type(data).__name__}",
             path=path,
         )
 
