@@ -10,7 +10,7 @@ from typing import Any
 
 from salesctl.ledger.books import Books, book_fold
 from salesctl.ledger.state import ZERO
-from salesctl.model import SalesOrder, earliest_due
+from salesctl.model import CreditProfile, CreditTerms, SalesOrder, earliest_due
 from salesctl.records import BilledLine, DeliveryRecord, SystemInvoice
 
 __all__: list[str] = []
@@ -42,6 +42,11 @@ def _book_settle(
         if not todo:
             break
     return todo
+
+
+def _approved(profile: CreditProfile) -> CreditTerms | int:
+    """A credit profile's terms, or its day count (net N, read by ``earliest_due``)."""
+    return profile.terms if profile.terms is not None else profile.term_days
 
 
 def _book_complete(b: Books, oid: str, day: dt.date) -> None:
@@ -85,9 +90,11 @@ def _book_order(b: Books, txn: Any) -> None:
             have[0] = ln.quantity
     profile = o.customer.credit_profile
     if profile is not None and o.customer.id not in b._profile_terms:
-        b._profile_terms[o.customer.id] = profile.credit_terms
-    if o.payment.method in b.credit_methods:
-        b._credit_orders[o.id] = (o.created_by, o.payment.stated_terms)
+        b._profile_terms[o.customer.id] = _approved(profile)
+    pay = o.payment
+    if pay.method in b.credit_methods:
+        stated = pay.terms if pay.terms is not None else (pay.days or None)
+        b._credit_orders[o.id] = (o.created_by, stated)
     else:
         b._credit_orders.pop(o.id, None)
     _book_complete(b, o.id, txn.at.date())
@@ -116,7 +123,7 @@ def _book_profile(b: Books, txn: Any) -> None:
             "reviewed_on": set(),
         }
     f["reviewed_on"].add(txn.profile.reviewed_on)
-    b._profile_terms[txn.customer.id] = txn.profile.credit_terms
+    b._profile_terms[txn.customer.id] = _approved(txn.profile)
     if txn.profile.reviewed_on < f["opened_on"]:
         f["opened_on"] = txn.profile.reviewed_on
 

@@ -23,6 +23,7 @@ from salesctl.ledger.state import (
 )
 from salesctl.model import (
     ConcessionRecord,
+    CreditTerms,
     PriceEntry,
     SalesOrder,
     SettlementStatus,
@@ -252,9 +253,15 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
 def _due_on(led: Ledger, st: OrderState | None, customer_id: str, issued_on: dt.date) -> dt.date:
     """An invoice's due date, computed once when it is folded: under the order's stated terms
     and the customer's credit-profile terms, the earlier due date wins (net 0 with neither)."""
-    stated = st.order.payment.stated_terms if st is not None else None
+    stated: CreditTerms | int | None = None
+    if st is not None:
+        pay = st.order.payment
+        stated = pay.terms if pay.terms is not None else (pay.days or None)
+    approved: CreditTerms | int | None = None
     c = led._customers.get(customer_id)
-    approved = c.profile.credit_terms if c is not None and c.profile is not None else None
+    if c is not None and c.profile is not None:
+        prof = c.profile
+        approved = prof.terms if prof.terms is not None else prof.term_days
     return earliest_due(issued_on, stated, approved)
 
 

@@ -268,7 +268,7 @@ def overdue_since(
     amount = exp.overdue_receivables
     source: str | None = None
     if exp.open_items:
-        approved = profile.credit_terms
+        approved = profile.terms if profile.terms is not None else profile.term_days
         total = Decimal(0)
         for it in exp.open_items:
             if not it.open_amount.amount:
