@@ -26,9 +26,8 @@ from salesctl.errors import InvalidInput
 #: follows the policy text) written by ``salesctl demo DIR --seed 3 --customers 40 --orders
 #: 200``. They change only when the generated year changes on purpose (last: issue 13 — contracts
 #: signed by the general manager under the seal custodian's record, O2C-CT-05 planted, monthly
-#: plans reviewed then approved in order; issue 14 payment terms: every credit profile and payment
-#: terms object writes its ``terms``, null in the demo).
-_EVENTS_SHA256 = "4ea15769411ac42001520f6147dd0cc63f70187b611ed6291396a9709aab8f69"
+#: plans reviewed then approved in order).
+_EVENTS_SHA256 = "e247c93ef44109fbf10fae90c725b4d5756164fd82839b8843cfa0204267ccb2"
 _MANIFEST_SHA256 = "93595119b374e91f8a64a37d57ebb1c649caa2175255cc2af078e5baef22250e"
 
 

@@ -43,6 +43,7 @@ from salesctl.money import MAX_NUMBER_LENGTH, Money, to_decimal
 __all__ = [
     "MAX_DEPTH",
     "MAX_LINE_LENGTH",
+    "OMIT_DEFAULT",
     "fields_of",
     "json_loads",
     "line_of",
@@ -60,6 +61,11 @@ __all__ = [
 #: deepest document needs about 8; the limit keeps every reader far from Python's recursion
 #: limit.
 MAX_DEPTH = 64
+
+#: attrs field metadata key: a field whose value equals its default is left out when written
+#: (:func:`unstructure`) — for optional fields added after data was first written, so that
+#: such data writes byte for byte as before (journal records, event lines).
+OMIT_DEFAULT = "salesctl_omit_default"
 
 #: The longest event line read (characters, or bytes before decoding): 1 MiB.
 MAX_LINE_LENGTH = 1 << 20
@@ -548,6 +554,9 @@ def unstructure(value: Any) -> Any:
         out: dict[str, Any] = {}
         for a in attrs.fields(type(value)):
             if a.init:
-                out[a.name] = unstructure(getattr(value, a.name))
+                v = getattr(value, a.name)
+                if a.metadata.get(OMIT_DEFAULT) and v == a.default:
+                    continue  # a field added later: data without it writes as it always did
+                out[a.name] = unstructure(v)
         return out
     raise InvalidInput(f"cannot write values of type {type(value).__name__}", value=value)

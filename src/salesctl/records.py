@@ -19,6 +19,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import OMIT_DEFAULT
 from salesctl._validators import (
     FrozenMap,
     a_date,
@@ -523,8 +524,12 @@ class ReceivableItem:
     interest_charged_on: dt.date | None = field(default=None, validator=opt_date)
     commission_offset_on: dt.date | None = field(default=None, validator=opt_date)
     litigation_on: dt.date | None = field(default=None, validator=opt_date)
-    issued_on: dt.date | None = field(default=None, validator=opt_date)
-    terms: CreditTerms | None = field(default=None, validator=typed(CreditTerms, optional=True))
+    issued_on: dt.date | None = field(
+        default=None, validator=opt_date, metadata={OMIT_DEFAULT: True}
+    )
+    terms: CreditTerms | None = field(
+        default=None, validator=typed(CreditTerms, optional=True), metadata={OMIT_DEFAULT: True}
+    )
     due: dt.date = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:

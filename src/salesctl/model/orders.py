@@ -10,6 +10,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import OMIT_DEFAULT
 from salesctl._validators import (
     a_date,
     aware,
@@ -237,7 +238,9 @@ class PaymentTerms:
 
     method: PaymentMethod = field(validator=typed(PaymentMethod))
     days: int = field(default=0, validator=[typed(int), non_negative])
-    terms: CreditTerms | None = field(default=None, validator=typed(CreditTerms, optional=True))
+    terms: CreditTerms | None = field(
+        default=None, validator=typed(CreditTerms, optional=True), metadata={OMIT_DEFAULT: True}
+    )
 
     @property
     def stated_terms(self) -> CreditTerms | None:

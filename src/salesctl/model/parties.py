@@ -10,6 +10,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import OMIT_DEFAULT
 from salesctl._validators import (
     a_date,
     aware,
@@ -83,7 +84,9 @@ class CreditProfile:
     approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each_ident)
     collection_letter_ref: str | None = field(default=None, validator=opt_text)
     maintained_by: str | None = field(default=None, validator=opt_ident)
-    terms: CreditTerms | None = field(default=None, validator=typed(CreditTerms, optional=True))
+    terms: CreditTerms | None = field(
+        default=None, validator=typed(CreditTerms, optional=True), metadata={OMIT_DEFAULT: True}
+    )
 
     @property
     def credit_terms(self) -> CreditTerms:
@@ -131,7 +134,9 @@ class OpenReceivable:
     invoice_id: str = field(validator=text)
     issued_on: dt.date = field(validator=a_date)
     open_amount: Money = field(validator=[typed(Money), non_negative])
-    terms: CreditTerms | None = field(default=None, validator=typed(CreditTerms, optional=True))
+    terms: CreditTerms | None = field(
+        default=None, validator=typed(CreditTerms, optional=True), metadata={OMIT_DEFAULT: True}
+    )
 
 
 def _open_items(inst: Any, a: Any, value: Any) -> None:
@@ -170,7 +175,7 @@ class CreditExposure:
     overdue_receivables: Money = field(validator=[typed(Money), non_negative])
     oldest_overdue_due: dt.date | None = field(default=None, validator=opt_date)
     open_items: tuple[OpenReceivable, ...] = field(
-        default=(), converter=tuple_conv, validator=_open_items
+        default=(), converter=tuple_conv, validator=_open_items, metadata={OMIT_DEFAULT: True}
     )
 
     def __attrs_post_init__(self) -> None:
