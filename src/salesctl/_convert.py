@@ -7,7 +7,10 @@ transaction, a context, a decision and the tables of a policy file follow one se
 * amounts are ``"1000.00 CNY"`` strings or ``{"amount": "1000.00", "currency": "CNY"}``;
   floats are refused everywhere;
 * dates are ``YYYY-MM-DD``; datetimes are ISO 8601 with a UTC offset;
-* enums by value; tuples and sets from lists; mappings from objects.
+* enums by value; tuples and sets from lists; mappings from objects;
+* a class with its own data forms reads them itself: an attrs class that defines
+  ``from_data(data, path)`` (and ``to_data()``, ``json_schema()``) is read, written and
+  described by those (e.g. :class:`salesctl.model.CreditTerms`: ``30``, ``"eom+30"``, an object).
 
 **Reading JSON text.** :func:`json_loads` is the one JSON parser of salesctl's file boundaries
 (check files, event lines). It refuses nothing itself: a duplicate key or an integer longer
@@ -40,9 +43,11 @@ from salesctl.money import MAX_NUMBER_LENGTH, Money, to_decimal
 __all__ = [
     "MAX_DEPTH",
     "MAX_LINE_LENGTH",
+    "OMIT_DEFAULT",
     "fields_of",
     "json_loads",
     "line_of",
+    "own_reader",
     "refuse_marked",
     "strict_date",
     "strict_datetime",
@@ -56,6 +61,11 @@ __all__ = [
 #: deepest document needs about 8; the limit keeps every reader far from Python's recursion
 #: limit.
 MAX_DEPTH = 64
+
+#: attrs field metadata key: a field whose value equals its default is left out when written
+#: (:func:`unstructure`) — for optional fields added after data was first written, so that
+#: such data writes byte for byte as before (journal records, event lines).
+OMIT_DEFAULT = "salesctl_omit_default"
 
 #: The longest event line read (characters, or bytes before decoding): 1 MiB.
 MAX_LINE_LENGTH = 1 << 20
@@ -427,9 +437,18 @@ def _jt(data: Any) -> str:
     }.get(type(data), type(data).__name__)
 
 
+@cache
+def own_reader(cls: type) -> Any:
+    """The class's own ``from_data(data, path)`` reader, or ``None`` (read by its fields)."""
+    return getattr(cls, "from_data", None)
+
+
 def _attrs(data: Any, cls: type, path: str) -> Any:
     if isinstance(data, cls):
         return data
+    reader = own_reader(cls)
+    if reader is not None:
+        return reader(data, path)
     if not isinstance(data, Mapping):
         raise InvalidInput(f"must be an object, not {_jt(data)}", path=path, value=data)
     spec = fields_of(cls)
@@ -529,9 +548,15 @@ def unstructure(value: Any) -> Any:
     if isinstance(value, Mapping):
         return {str(k): unstructure(v) for k, v in value.items()}
     if attrs.has(type(value)):
+        writer = getattr(value, "to_data", None)
+        if writer is not None:
+            return writer()
         out: dict[str, Any] = {}
         for a in attrs.fields(type(value)):
             if a.init:
-                out[a.name] = unstructure(getattr(value, a.name))
+                v = getattr(value, a.name)
+                if a.metadata.get(OMIT_DEFAULT) and v == a.default:
+                    continue  # a field added later: data without it writes as it always did
+                out[a.name] = unstructure(v)
         return out
     raise InvalidInput(f"cannot write values of type {type(value).__name__}", value=value)

@@ -419,6 +419,8 @@ def _plain(value: Any, path: str) -> Any:
         return sorted((_plain(v, path) for v in value), key=repr)
     if isinstance(value, Mapping):
         return {str(k): _plain(v, f"{path}.{k}") for k, v in value.items()}
+    if hasattr(value, "to_data"):  # a value with its own data form (payment terms)
+        return value.to_data()
     if attrs.has(type(value)) and not isinstance(value, Money):
         out: dict[str, Any] = {}
         for a in attrs.fields(type(value)):

@@ -19,6 +19,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import OMIT_DEFAULT
 from salesctl._validators import (
     FrozenMap,
     a_date,
@@ -38,7 +39,7 @@ from salesctl._validators import (
     typed,
 )
 from salesctl.errors import CurrencyMismatch, InvalidInput
-from salesctl.model import Approval, RevenueEntry, SalesPlan
+from salesctl.model import Approval, CreditTerms, RevenueEntry, SalesPlan
 from salesctl.money import Money
 from salesctl.records_extra import (
     CollectionsAnalysis,
@@ -542,10 +543,13 @@ class GLRevenue:
 class ReceivableItem:
     """An invoiced receivable and the collection steps taken on it (O2C-AR-01, S-K1 5).
 
+    The due date is ``due_on``, or computed from ``issued_on`` and ``terms`` (net N, 月结 N
+    天, 次月 D 日); with both, the earlier wins (:attr:`due`). One of the two is required.
+
     Attributes:
         item_id: the receivable (usually the invoice id).
         customer_id: the customer.
-        due_on: the due date.
+        due_on: the due date, if the host states it.
         amount: the amount invoiced.
         open_amount: what is still open (``None``: all of ``amount`` until ``settled_on``).
         settled_on: the day it was fully collected, if it was.
@@ -554,11 +558,15 @@ class ReceivableItem:
         commission_offset_on: the day it was set against the salesperson's commission
             (抵扣提成), if it was.
         litigation_on: the day legal action (经济诉讼) started, if it did.
+        issued_on: the invoice date (needed with ``terms``).
+        terms: the payment terms the item is due under (:class:`~salesctl.model.CreditTerms`).
+        due: the due date the controls use (computed: the earlier of ``due_on`` and the terms'
+            due date).
     """
 
     item_id: str = field(validator=text)
     customer_id: str = field(validator=text)
-    due_on: dt.date = field(validator=a_date)
+    due_on: dt.date | None = field(default=None, kw_only=True, validator=opt_date)
     amount: Money = field(validator=_money_pos)
     open_amount: Money | None = field(default=None, validator=_opt_money)
     settled_on: dt.date | None = field(default=None, validator=opt_date)
@@ -566,8 +574,30 @@ class ReceivableItem:
     interest_charged_on: dt.date | None = field(default=None, validator=opt_date)
     commission_offset_on: dt.date | None = field(default=None, validator=opt_date)
     litigation_on: dt.date | None = field(default=None, validator=opt_date)
+    issued_on: dt.date | None = field(
+        default=None, validator=opt_date, metadata={OMIT_DEFAULT: True}
+    )
+    terms: CreditTerms | None = field(
+        default=None, validator=typed(CreditTerms, optional=True), metadata={OMIT_DEFAULT: True}
+    )
+    due: dt.date = field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if self.terms is not None:
+            if self.issued_on is None:
+                raise InvalidInput(
+                    "is required with terms", path="ReceivableItem.issued_on", value=None
+                )
+            due = self.terms.due_date(self.issued_on)
+            if self.due_on is not None and self.due_on < due:
+                due = self.due_on
+        elif self.due_on is not None:
+            due = self.due_on
+        else:
+            raise InvalidInput(
+                "is required (or issued_on and terms)", path="ReceivableItem.due_on", value=None
+            )
+        object.__setattr__(self, "due", due)
         _same_currency("ReceivableItem", ("amount", self.amount), ("open_amount", self.open_amount))
         if self.open_amount is not None and self.open_amount > self.amount:
             raise InvalidInput(

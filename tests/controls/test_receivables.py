@@ -14,6 +14,7 @@ from salesctl.controls.receivables import (
     payment_deadline,
 )
 from salesctl.errors import InvalidInput
+from salesctl.model import end_of_month_plus
 from salesctl.reconcile import ConsignmentCount, Period, ReceivableItem, Records
 
 POLICY = ReceivablesPolicy()
@@ -198,7 +199,9 @@ class TestPolicy:
         [
             {"interest_after_days": -1},
             {"interest_after_days": 100, "commission_offset_after_days": 90},
-            {"pay_by_day": 31},
+            {"pay_by_day": 32},
+            {"pay_by_day": 0},
+            {"pay_by_day": 10, "consignment_terms": end_of_month_plus(3)},
             {"consignment_limit": 30000},
             {"litigation_min_amount": sc.Money("-1", "CNY")},
         ],

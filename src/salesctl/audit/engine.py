@@ -184,7 +184,7 @@ def _aging(items: Iterable[ReceivableItem], on: dt.date) -> dict[str, str]:
         amount = it.outstanding
         if not amount.amount:
             continue
-        days = (on - it.due_on).days
+        days = (on - it.due).days
         label = next(lb for lb, most in AGING_BUCKETS if most is None or days <= most)
         cur = sums[label]
         cur[amount.currency] = cur[amount.currency] + amount if amount.currency in cur else amount

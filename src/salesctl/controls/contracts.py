@@ -240,9 +240,10 @@ def _contract(txn: Transaction) -> Contract:
 def is_cash_and_carry(contract: Contract, policy: ContractsPolicy) -> bool:
     """True when the contract is an immediate cash-and-carry sale under ``policy``.
 
-    That is: a cash-and-carry payment method and no credit days.
+    That is: a cash-and-carry payment method and no credit period (no credit days, and no
+    payment terms other than net 0: ``PaymentTerms.immediate``).
     """
-    return contract.payment.method in policy.cash_and_carry_methods and contract.payment.days == 0
+    return contract.payment.method in policy.cash_and_carry_methods and contract.payment.immediate
 
 
 def _contract_facts(contract: Contract) -> dict[str, Any]:

@@ -564,7 +564,7 @@ def detect_collections_analysis(
         customers: set[str] = set()
         for it in records.receivables:
             collected = it.settled_on is not None and it.settled_on in month
-            open_due = it.due_on <= month.end and (
+            open_due = it.due <= month.end and (
                 it.settled_on is None or it.settled_on > month.end
             )
             if collected or open_due:

@@ -8,14 +8,16 @@ flow S-YF 11 (铺货3万元(结算价),月底盘点,……期初金额-盘点金
 
 Controls (detective, run by :func:`salesctl.reconcile.run`): O2C-AR-01 (overdue receivables
 escalate: interest, commission offset, litigation), O2C-AR-02 (consignment settled monthly and
-paid by the ``pay_by_day`` of the next month), O2C-AR-03 (every day, cash and bank receipt
+paid under the ``consignment_terms``, by default day 5 of the next month), O2C-AR-03 (every day, cash and bank receipt
 records agree with the accounting vouchers: S-IC 8.1 每日复核……收款记录,并与系统生成的会计凭证
 核对); and, preventive on :class:`~salesctl.transactions.RecordReceipt`, O2C-AR-04 (money is
 received only into the group's approved settlement accounts: S-IC 5.3 通过中国石化财务有限责任
 公司……结算货款). The credit-file reviews (O2C-CR-03) are in :mod:`salesctl.controls.credit`.
 
 "Before the 5th of next month" (次月5日前) is read as *on or before* the 5th; set
-``pay_by_day = 4`` for the strict reading.
+``consignment_terms = "day 4 next month"`` (or the old ``pay_by_day = 4``) for the strict
+reading. Due dates come from payment terms (:mod:`salesctl.model.terms`): an item is overdue
+from the day after its due date.
 
 >>> from salesctl.controls.receivables import ReceivablesPolicy
 >>> p = ReceivablesPolicy()
@@ -40,6 +42,7 @@ from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
 from salesctl.decision import Finding, Outcome, finding, make_finding
 from salesctl.errors import InvalidInput
+from salesctl.model import CreditTerms, day_of_next_month
 from salesctl.money import Money
 from salesctl.records import (
     ConsignmentCount,
@@ -76,10 +79,12 @@ def _opt_days(inst: Any, a: Any, value: Any) -> None:
 
 
 def _day_of_month(inst: Any, a: Any, value: Any) -> None:
+    if value is None:
+        return
     typed(int)(inst, a, value)
-    if not 1 <= value <= 28:
+    if not 1 <= value <= 31:
         raise InvalidInput(
-            "must be a day of the month between 1 and 28",
+            "must be a day of the month between 1 and 31 (clamped to the month's last day)",
             path=f"ReceivablesPolicy.{a.name}",
             value=value,
         )
@@ -132,7 +137,11 @@ class ReceivablesPolicy:
         litigation_role: who decides on legal action (O2C-AR-01).
         consignment_limit: the most consignment stock placed with a distributor, at settlement
             price (O2C-AR-02; the seed's 铺货3万元).
-        pay_by_day: the day of the next month by which the settlement is paid (O2C-AR-02).
+        consignment_terms: the payment terms of a consignment settlement, from the month end
+            counted (O2C-AR-02; the seed's 次月5日前: ``day_of_next_month(5)``).
+        pay_by_day: the old form of ``consignment_terms``: the day of the next month by which
+            the settlement is paid, read as ``day_of_next_month(pay_by_day)`` (``None``: not
+            given; once read it is folded into ``consignment_terms`` and reads ``None``).
         settlement_role: who follows up consignment settlements (O2C-AR-02).
         follow_up_level: the authority level of the follow-up roles above.
         voucher_within_days: days after a receipt's value date by which its accounting voucher
@@ -154,7 +163,10 @@ class ReceivablesPolicy:
     collection_role: str = field(default="finance_head", validator=text)
     litigation_role: str = field(default="general_manager", validator=text)
     consignment_limit: Money = field(default=Money("30000", "CNY"), validator=_money)
-    pay_by_day: int = field(default=5, validator=_day_of_month)
+    consignment_terms: CreditTerms = field(
+        default=day_of_next_month(5), validator=typed(CreditTerms)
+    )
+    pay_by_day: int | None = field(default=None, validator=_day_of_month)
     settlement_role: str = field(default="finance_head", validator=text)
     follow_up_level: int = field(default=3, validator=_days)
     # issue 14: receipts
@@ -165,6 +177,16 @@ class ReceivablesPolicy:
     )
 
     def __attrs_post_init__(self) -> None:
+        if self.pay_by_day is not None:
+            legacy = day_of_next_month(self.pay_by_day)
+            if self.consignment_terms not in (legacy, day_of_next_month(5)):
+                raise InvalidInput(
+                    f"contradicts consignment_terms ({self.consignment_terms}): set one of them",
+                    path="pay_by_day",
+                    value=self.pay_by_day,
+                )
+            object.__setattr__(self, "consignment_terms", legacy)
+            object.__setattr__(self, "pay_by_day", None)
         steps = [
             ("interest_after_days", self.interest_after_days),
             ("commission_offset_after_days", self.commission_offset_after_days),
@@ -189,6 +211,7 @@ class ReceivablesPolicy:
         "collection_role": ("O2C-AR-01",),
         "litigation_role": ("O2C-AR-01",),
         "consignment_limit": ("O2C-AR-02",),
+        "consignment_terms": ("O2C-AR-02",),
         "pay_by_day": ("O2C-AR-02",),
         "settlement_role": ("O2C-AR-02",),
         "follow_up_level": ("O2C-AR-01", "O2C-AR-02", "O2C-AR-03"),
@@ -234,7 +257,7 @@ def detect_overdue_receivables(
         if not _open_at(item, period.end):
             continue
         for name, days, role in steps:
-            deadline = _plus(item.due_on, days)
+            deadline = _plus(item.due, days)
             if deadline not in period:
                 continue
             taken: dt.date | None = {
@@ -272,14 +295,14 @@ def detect_overdue_receivables(
                     params={
                         "item": item.item_id,
                         "customer": item.customer_id,
-                        "days": (period.end - item.due_on).days,
+                        "days": (period.end - item.due).days,
                         "amount": open_amount,
                     },
                     facts={
                         "step": name,
-                        "due_on": item.due_on,
+                        "due_on": item.due,
                         "step_deadline": deadline,
-                        "days_overdue": (period.end - item.due_on).days,
+                        "days_overdue": (period.end - item.due).days,
                         "open_amount": open_amount,
                         "salesperson": item.salesperson or "-",
                         "taken_on": taken or "not taken",
@@ -295,10 +318,10 @@ def detect_overdue_receivables(
 
 
 def payment_deadline(count: ConsignmentCount, policy: ReceivablesPolicy) -> dt.date:
-    """The day by which ``count``'s settlement must be paid: ``pay_by_day`` of the next month."""
-    y, m = count.period_end.year, count.period_end.month
-    y, m = (y + 1, 1) if m == 12 else (y, m + 1)
-    return dt.date(y, m, policy.pay_by_day)
+    """The day by which ``count``'s settlement must be paid: the ``consignment_terms``' due
+    date from the month end counted (by default day 5 of the next month; paid *on* it is on
+    time)."""
+    return policy.consignment_terms.due_date(count.period_end)
 
 
 def detect_consignment(records: Records, period: Period, policy: ReceivablesPolicy) -> Examination:
@@ -420,6 +443,7 @@ _M = Frequency.MONTHLY
 CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-AR-01",
+        version=2,
         customer_partitionable=True,
         title_zh="逾期货款计息、抵扣提成直至诉讼",
         title_en="Receivables aged monthly; overdue items escalate: interest, commission offset, litigation",
@@ -461,13 +485,14 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-AR-02",
+        version=2,
         customer_partitionable=True,
         title_zh="铺货月底盘点结算",
         title_en="Consignment stock settled monthly: the settlement is the opening stock less the count, paid by the 5th of next month",
         objective_zh="铺货商品的销售及时、准确结算收款。",
         objective_en="Consignment sales are settled and paid accurately and on time.",
-        activity_zh="铺货不超过 {consignment_limit}（结算价）；月底盘点，以期初金额减盘点金额为结算金额，双方财务核对确认，次月 {pay_by_day} 日前付款；不符的由 {settlement_role} 跟进。",
-        activity_en="Consignment stock up to {consignment_limit} (settlement price); counted at month end, the settlement being the opening amount less the counted amount, confirmed by both finance departments, paid by day {pay_by_day} of the next month; exceptions followed up by {settlement_role}.",
+        activity_zh="铺货不超过 {consignment_limit}(结算价);月底盘点,以期初金额减盘点金额为结算金额,双方财务核对确认,按结算账期({consignment_terms},默认次月 5 日)前付款;不符的由 {settlement_role} 跟进。",
+        activity_en="Consignment stock up to {consignment_limit} (settlement price); counted at month end, the settlement being the opening amount less the counted amount, confirmed by both finance departments, paid by the due date of the settlement terms ({consignment_terms}; by default day 5 of the next month); exceptions followed up by {settlement_role}.",
         risks=("R1.3", "R2.1"),
         kind=_D,
         frequency=_M,

@@ -34,6 +34,7 @@ from salesctl._convert import (
     MAX_LINE_LENGTH,
     fields_of,
     json_loads,
+    own_reader,
     refuse_marked,
     strict_date,
     strict_datetime,
@@ -214,6 +215,9 @@ def _compile(tp: Any) -> _Conv:
             return FrozenMap([(k, value(v)) for k, v in d.items()])
 
         return amap
+    if isinstance(tp, type) and attrs.has(tp) and own_reader(tp) is not None:
+        reader = own_reader(tp)
+        return lambda d: reader(d, "")
     if isinstance(tp, type) and attrs.has(tp):
         spec = fields_of(tp)
         known = frozenset(name for name, _, _ in spec)

@@ -120,7 +120,8 @@ class _SchemaBuilder:
             name = tp.__name__
             if name not in self.defs:
                 self.defs[name] = {}  # placeholder against recursion
-                self.defs[name] = self.object_schema(tp, fields_of(tp))
+                own = getattr(tp, "json_schema", None)
+                self.defs[name] = own() if own else self.object_schema(tp, fields_of(tp))
             return {"$ref": f"#/$defs/{name}"}
         raise InvalidInput(f"no JSON Schema for type {tp!r}")  # pragma: no cover
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from salesctl.ledger.books import Books, book_fold
 from salesctl.ledger.state import ZERO
-from salesctl.model import SalesOrder
+from salesctl.model import CreditProfile, CreditTerms, SalesOrder, earliest_due
 from salesctl.money import Money
 from salesctl.records import BilledLine, DeliveryRecord, ReceiptVoucher, SystemInvoice
 
@@ -43,6 +43,11 @@ def _book_settle(
         if not todo:
             break
     return todo
+
+
+def _approved(profile: CreditProfile) -> CreditTerms | int:
+    """A credit profile's terms, or its day count (net N, read by ``earliest_due``)."""
+    return profile.terms if profile.terms is not None else profile.term_days
 
 
 def _book_complete(b: Books, oid: str, day: dt.date) -> None:
@@ -85,9 +90,13 @@ def _book_order(b: Books, txn: Any) -> None:
         else:
             have[0] = ln.quantity
     b._prices[o.id] = {ln.line_no: ln.unit_price for ln in o.lines}
-    b._term[o.id] = o.payment.days
-    if o.payment.method in b.credit_methods:
-        b._credit_orders[o.id] = (o.created_by, o.payment.days)
+    profile = o.customer.credit_profile
+    if profile is not None and o.customer.id not in b._profile_terms:
+        b._profile_terms[o.customer.id] = _approved(profile)
+    pay = o.payment
+    if pay.method in b.credit_methods:
+        stated = pay.terms if pay.terms is not None else (pay.days or None)
+        b._credit_orders[o.id] = (o.created_by, stated)
     else:
         b._credit_orders.pop(o.id, None)
     _book_complete(b, o.id, txn.at.date())
@@ -116,6 +125,7 @@ def _book_profile(b: Books, txn: Any) -> None:
             "reviewed_on": set(),
         }
     f["reviewed_on"].add(txn.profile.reviewed_on)
+    b._profile_terms[txn.customer.id] = _approved(txn.profile)
     if txn.profile.reviewed_on < f["opened_on"]:
         f["opened_on"] = txn.profile.reviewed_on
 
@@ -197,7 +207,11 @@ def _book_invoice(b: Books, txn: Any) -> None:
             "customer_id": inv.customer_id,
             "order_id": inv.order_id,
             "issued_on": inv.issued_on,
-            "due_on": inv.issued_on + dt.timedelta(days=credit[1]),
+            # Computed once per invoice: the order's terms and the customer's credit-profile
+            # terms, the earlier due date wins (as in the ledger's exposure, O2C-CR-05).
+            "due_on": earliest_due(
+                inv.issued_on, credit[1], b._profile_terms.get(inv.customer_id)
+            ),
             "amount": inv.total.amount,
             "open": inv.total.amount,
             "currency": inv.total.currency,

@@ -11,7 +11,7 @@ from typing import Any
 from salesctl.control import Frequency
 from salesctl.ledger.registers import Registers
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
-from salesctl.model import PaymentMethod
+from salesctl.model import CreditTerms, PaymentMethod
 from salesctl.money import Money
 from salesctl.records import (
     CreditFile,
@@ -90,10 +90,10 @@ class Books:
         self._gl_by_sys: dict[str, list[Any]] = {}
         self._dated: dict[str, list[tuple[dt.date, Any]]] = {}
         self._plans: set[str] = set()
-        self._term: dict[str, int] = {}
+        self._profile_terms: dict[str, CreditTerms | int] = {}
         self._idents: dict[str, dict[str, int]] = {}
         self.credit_methods = frozenset(credit_methods)
-        self._credit_orders: dict[str, tuple[str, int]] = {}
+        self._credit_orders: dict[str, tuple[str, CreditTerms | int | None]] = {}
         self.receivables: dict[str, dict[str, Any]] = {}
         self._open_by_customer: dict[str, dict[str, dict[str, Any]]] = {}
         self._gi_order: dict[str, str] = {}

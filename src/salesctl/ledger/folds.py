@@ -21,7 +21,15 @@ from salesctl.ledger.state import (
     OpenItem,
     OrderState,
 )
-from salesctl.model import ConcessionRecord, PriceEntry, SalesOrder, SettlementStatus, StockLot
+from salesctl.model import (
+    ConcessionRecord,
+    CreditTerms,
+    PriceEntry,
+    SalesOrder,
+    SettlementStatus,
+    StockLot,
+    earliest_due,
+)
 from salesctl.money import Money
 
 __all__: list[str] = []
@@ -242,13 +250,19 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
     _touch(led, st)
 
 
-def _term_days(led: Ledger, st: OrderState | None, customer_id: str) -> int:
-    if st is not None and st.order.payment.days:
-        return st.order.payment.days
+def _due_on(led: Ledger, st: OrderState | None, customer_id: str, issued_on: dt.date) -> dt.date:
+    """An invoice's due date, computed once when it is folded: under the order's stated terms
+    and the customer's credit-profile terms, the earlier due date wins (net 0 with neither)."""
+    stated: CreditTerms | int | None = None
+    if st is not None:
+        pay = st.order.payment
+        stated = pay.terms if pay.terms is not None else (pay.days or None)
+    approved: CreditTerms | int | None = None
     c = led._customers.get(customer_id)
     if c is not None and c.profile is not None:
-        return c.profile.term_days
-    return 0
+        prof = c.profile
+        approved = prof.terms if prof.terms is not None else prof.term_days
+    return earliest_due(issued_on, stated, approved)
 
 
 @fold("IssueInvoice")
@@ -269,12 +283,11 @@ def _fold_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None:
     # Receivables from credit sales are exposure; an invoice of an order the ledger does not
     # hold is counted too (the conservative choice: exposure is never understated).
     if (st is None or st.credit) and not inv.voided:
-        days = _term_days(led, st, inv.customer_id)
         c.items[inv.id] = OpenItem(
             invoice_id=inv.id,
             order_id=inv.order_id,
             issued_on=inv.issued_on,
-            due=inv.issued_on + dt.timedelta(days=days),
+            due=_due_on(led, st, inv.customer_id, inv.issued_on),
             open=inv.total.amount,
             currency=inv.total.currency,
         )

@@ -16,7 +16,8 @@ The documents are grouped by process stage, one module each; import them from he
 * :mod:`salesctl.model.fulfilment`: production orders, delivery notices, stock lots, goods
   issues, delivery proofs, service work orders;
 * :mod:`salesctl.model.billing`: invoices, settlements, revenue entries, receipts;
-* :mod:`salesctl.model.planning`: the pipeline and sales plans.
+* :mod:`salesctl.model.planning`: the pipeline and sales plans;
+* :mod:`salesctl.model.terms`: payment terms (net N days, 月结 N 天, 次月 D 日) and due dates.
 
 >>> from decimal import Decimal
 >>> from salesctl.model import OrderLine, Product
@@ -76,6 +77,7 @@ from salesctl.model.parties import (
     CreditExposure,
     CreditProfile,
     Customer,
+    OpenReceivable,
 )
 from salesctl.model.planning import (
     Opportunity,
@@ -91,8 +93,18 @@ from salesctl.model.pricing import (
     PriceEntry,
     Product,
 )
+from salesctl.model.terms import (
+    MAX_TERM_DAYS,
+    CreditTerms,
+    TermsKind,
+    day_of_next_month,
+    earliest_due,
+    end_of_month_plus,
+    net,
+)
 
 __all__ = [
+    "MAX_TERM_DAYS",
     "Actor",
     "Approval",
     "BusinessApprovalForm",
@@ -108,6 +120,7 @@ __all__ = [
     "CreditExposure",
     "CreditProfile",
     "CreditRelease",
+    "CreditTerms",
     "Customer",
     "DeliveryLine",
     "DeliveryMode",
@@ -117,6 +130,7 @@ __all__ = [
     "GoodsIssue",
     "Invoice",
     "InvoiceLine",
+    "OpenReceivable",
     "Opportunity",
     "OrderLine",
     "PaymentMethod",
@@ -142,5 +156,10 @@ __all__ = [
     "SigningAuthority",
     "StockLot",
     "TemplateDeviation",
+    "TermsKind",
     "WorkOrder",
+    "day_of_next_month",
+    "earliest_due",
+    "end_of_month_plus",
+    "net",
 ]

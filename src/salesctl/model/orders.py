@@ -10,6 +10,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import OMIT_DEFAULT
 from salesctl._validators import (
     a_date,
     aware,
@@ -28,6 +29,7 @@ from salesctl._validators import (
 from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.model.parties import Actor, Customer
 from salesctl.model.pricing import Concession, Product
+from salesctl.model.terms import CreditTerms, net
 from salesctl.money import Money
 
 __all__ = [
@@ -220,15 +222,39 @@ class PaymentMethod(enum.Enum):
 
 @frozen
 class PaymentTerms:
-    """Payment method and credit days of an order.
+    """Payment method and credit terms of an order or a contract.
+
+    The terms are ``terms`` when given (e.g. 月结 30 天, ``end_of_month_plus(30)``), else the
+    old day count ``days`` read as ``net(days)``; a document with neither states no terms
+    (the customer's credit profile then applies; see :attr:`stated_terms`).
 
     Attributes:
         method: the payment method.
-        days: days after invoice until payment is due (0 for cash and prepayment).
+        days: days after invoice until payment is due (0 for cash and prepayment): the old
+            day count, read as ``net(days)`` when ``terms`` is not given.
+        terms: the payment terms (:class:`~salesctl.model.CreditTerms`), if the document states
+            more than a day count.
     """
 
     method: PaymentMethod = field(validator=typed(PaymentMethod))
     days: int = field(default=0, validator=[typed(int), non_negative])
+    terms: CreditTerms | None = field(
+        default=None, validator=typed(CreditTerms, optional=True), metadata={OMIT_DEFAULT: True}
+    )
+
+    @property
+    def stated_terms(self) -> CreditTerms | None:
+        """The terms the document states: ``terms``, else ``net(days)`` when ``days`` is not
+        0, else ``None`` (it states none)."""
+        if self.terms is not None:
+            return self.terms
+        return net(self.days) if self.days else None
+
+    @property
+    def immediate(self) -> bool:
+        """True when the document gives no credit period: no day count and no terms other
+        than ``net(0)``."""
+        return self.days == 0 and (self.terms is None or self.terms == net(0))
 
 
 def _concessions(inst: Any, a: Any, value: Any) -> None:

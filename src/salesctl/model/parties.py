@@ -6,12 +6,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import OMIT_DEFAULT
 from salesctl._validators import (
     a_date,
     aware,
+    each,
     each_ident,
     frozenset_conv,
     ident,
@@ -25,9 +28,10 @@ from salesctl._validators import (
     typed,
 )
 from salesctl.errors import CurrencyMismatch, InvalidInput
+from salesctl.model.terms import CreditTerms, net
 from salesctl.money import Money
 
-__all__ = ["Actor", "Approval", "CreditExposure", "CreditProfile", "Customer"]
+__all__ = ["Actor", "Approval", "CreditExposure", "CreditProfile", "Customer", "OpenReceivable"]
 
 
 @frozen
@@ -68,6 +72,8 @@ class CreditProfile:
             (汇总《货款回笼责任书》) covering all credit sales to this customer, if any.
         maintained_by: id of the credit master-data maintainer who entered the profile in the
             system (信用主数据维护员), if the host records it (O2C-SD-01).
+        terms: the approved payment terms (e.g. 月结 30 天), if more than a day count; when
+            not given the terms are ``net(term_days)`` (see :attr:`credit_terms`).
     """
 
     grade: str = field(validator=text)
@@ -78,6 +84,14 @@ class CreditProfile:
     approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each_ident)
     collection_letter_ref: str | None = field(default=None, validator=opt_text)
     maintained_by: str | None = field(default=None, validator=opt_ident)
+    terms: CreditTerms | None = field(
+        default=None, validator=typed(CreditTerms, optional=True), metadata={OMIT_DEFAULT: True}
+    )
+
+    @property
+    def credit_terms(self) -> CreditTerms:
+        """The approved terms: ``terms``, else ``net(term_days)``."""
+        return self.terms if self.terms is not None else net(self.term_days)
 
 
 @frozen
@@ -101,6 +115,43 @@ class Customer:
 
 
 @frozen
+class OpenReceivable:
+    """One open invoice of the customer, for the credit-days check (O2C-CR-05).
+
+    A host that gives its open invoices lets salesctl compute their due dates from the payment
+    terms itself (one due date per invoice, per check): under the invoice's ``terms`` and the
+    customer's approved credit-profile terms, the earlier due date wins (see
+    :func:`~salesctl.model.earliest_due`).
+
+    Attributes:
+        invoice_id: the invoice.
+        issued_on: the invoice date.
+        open_amount: what is still open of it (in the exposure's currency).
+        terms: the payment terms of its order or contract, if the document states any (the
+            customer's credit-profile terms apply in any case).
+    """
+
+    invoice_id: str = field(validator=text)
+    issued_on: dt.date = field(validator=a_date)
+    open_amount: Money = field(validator=[typed(Money), non_negative])
+    terms: CreditTerms | None = field(
+        default=None, validator=typed(CreditTerms, optional=True), metadata={OMIT_DEFAULT: True}
+    )
+
+
+def _open_items(inst: Any, a: Any, value: Any) -> None:
+    each(OpenReceivable)(inst, a, value)
+    cur = inst.open_orders.currency if isinstance(inst.open_orders, Money) else None
+    for i, it in enumerate(value):
+        if it.open_amount.currency != cur:
+            raise CurrencyMismatch(
+                f"all exposure amounts must be in {cur}",
+                path=f"CreditExposure.open_items[{i}].open_amount",
+                value=str(it.open_amount),
+            )
+
+
+@frozen
 class CreditExposure:
     """A customer's credit exposure by category, as the host knows it now (S-PM B).
 
@@ -111,7 +162,11 @@ class CreditExposure:
         delivered_not_invoiced: value delivered but not yet invoiced.
         open_receivables: invoiced and not yet paid (including overdue items).
         overdue_receivables: the part of ``open_receivables`` past its due date.
-        oldest_overdue_due: due date of the oldest overdue item, if any.
+        oldest_overdue_due: due date of the oldest overdue item, if any, as the host computed
+            it.
+        open_items: the open invoices, each with its date and terms, when the host gives them:
+            O2C-CR-05 then computes their due dates itself and holds on the oldest overdue of
+            either (``()``: the host's ``oldest_overdue_due`` alone).
     """
 
     open_orders: Money = field(validator=[typed(Money), non_negative])
@@ -119,6 +174,9 @@ class CreditExposure:
     open_receivables: Money = field(validator=[typed(Money), non_negative])
     overdue_receivables: Money = field(validator=[typed(Money), non_negative])
     oldest_overdue_due: dt.date | None = field(default=None, validator=opt_date)
+    open_items: tuple[OpenReceivable, ...] = field(
+        default=(), converter=tuple_conv, validator=_open_items, metadata={OMIT_DEFAULT: True}
+    )
 
     def __attrs_post_init__(self) -> None:
         cur = self.open_orders.currency

@@ -40,6 +40,7 @@ from salesctl.controls.credit.checks import (
     check_release,
     consumes_credit,
     exposure_total,
+    overdue_since,
     release_for,
     release_problem,
 )
@@ -63,6 +64,7 @@ __all__ = [
     "consumes_credit",
     "detect_credit_reviews",
     "exposure_total",
+    "overdue_since",
     "release_for",
     "release_problem",
 ]
@@ -219,12 +221,13 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-CR-05",
+        version=2,
         title_zh="信用天数检查",
         title_en="Credit days: customers with items overdue beyond the term are held",
         objective_zh="存在超期欠款的客户不得继续赊销，除非经批准。",
         objective_en="No further credit sale to a customer with overdue items, unless approved.",
-        activity_zh="开单时系统检查最早逾期应收的到期日；逾期超过 {overdue_grace_days} 天即挂起，须 {overdue_approval_role}（级别 ≥ {overdue_approval_level}）审批。",
-        activity_en="At order entry the system reads the oldest overdue due date; more than {overdue_grace_days} days overdue holds the order for {overdue_approval_role} (level ≥ {overdue_approval_level}).",
+        activity_zh="开单时系统检查最早逾期应收的到期日(主机给出未结发票时按账期逐张计算:N 天、月结 N 天、次月 D 日,合同/订单账期与信用档案账期取先到期者);逾期超过 {overdue_grace_days} 天即挂起,须 {overdue_approval_role}(级别 ≥ {overdue_approval_level})审批。",
+        activity_en="At order entry the system reads the oldest overdue due date (computed per open invoice from its payment terms — net N, end of month + N, day D of next month — when the host gives its open invoices; of the document's and the credit profile's terms the earlier due date wins); more than {overdue_grace_days} days overdue holds the order for {overdue_approval_role} (level ≥ {overdue_approval_level}).",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,

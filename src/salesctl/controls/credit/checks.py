@@ -5,6 +5,7 @@ gate (the helpers also by the delivery family, O2C-DL-04).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from salesctl._validators import same_person
@@ -12,7 +13,13 @@ from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy
 from salesctl.decision import ApprovalRequirement, Finding, Outcome
 from salesctl.errors import InvalidInput
-from salesctl.model import CreditRelease, SalesOrder
+from salesctl.model import (
+    CreditExposure,
+    CreditProfile,
+    CreditRelease,
+    SalesOrder,
+    earliest_due,
+)
 from salesctl.money import Money
 from salesctl.transactions import SetCreditProfile, Transaction
 
@@ -27,6 +34,7 @@ __all__ = [
     "check_release",
     "consumes_credit",
     "exposure_total",
+    "overdue_since",
     "release_for",
     "release_problem",
 ]
@@ -248,33 +256,77 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
     )
 
 
+def overdue_since(
+    exp: CreditExposure, profile: CreditProfile, as_of: dt.date
+) -> tuple[dt.date | None, Money, str | None]:
+    """The oldest overdue due date of a customer, the amount overdue and the open invoice it
+    comes from (``None``: the host's figure).
+
+    Both sources count: the host's ``oldest_overdue_due`` and, for each of the exposure's
+    ``open_items``, its due date computed once from its terms and the profile's (the earlier
+    wins, :func:`~salesctl.model.earliest_due`). An item is overdue from the day after its
+    due date.
+    """
+    oldest = exp.oldest_overdue_due if exp.overdue_receivables.amount else None
+    amount = exp.overdue_receivables
+    source: str | None = None
+    if exp.open_items:
+        approved = profile.terms if profile.terms is not None else profile.term_days
+        total = Decimal(0)
+        for it in exp.open_items:
+            if not it.open_amount.amount:
+                continue
+            due = earliest_due(it.issued_on, it.terms, approved)
+            if due < as_of:
+                total += it.open_amount.amount
+                if oldest is None or due < oldest:
+                    oldest, source = due, it.invoice_id
+        if total > amount.amount:
+            amount = Money(total, amount.currency)
+    return oldest, amount, source
+
+
 def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple[Finding, ...]:
-    """O2C-CR-05: a customer with items overdue beyond the grace days is held."""
+    """O2C-CR-05: a customer with items overdue beyond the grace days is held.
+
+    The overdue age is counted from the oldest due date of :func:`overdue_since`: the host's,
+    or one computed from an open invoice's payment terms (net N, 月结 N 天, 次月 D 日).
+    """
     order = _order_of(txn)
-    if order.customer.credit_profile is None or order.payment.method not in policy.credit_methods:
+    profile = order.customer.credit_profile
+    if profile is None or order.payment.method not in policy.credit_methods:
         return _NONE
     exp = ctx.exposure
     if exp is None:
         return _no_exposure("O2C-CR-05", order)
-    if exp.oldest_overdue_due is None or not exp.overdue_receivables:
+    if exp.open_items:
+        oldest, overdue, source = overdue_since(exp, profile, ctx.as_of)
+    else:
+        oldest, overdue, source = exp.oldest_overdue_due, exp.overdue_receivables, None
+    if oldest is None or not overdue:
         return _NONE
-    days = (ctx.as_of - exp.oldest_overdue_due).days
+    days = (ctx.as_of - oldest).days
     if days <= policy.overdue_grace_days:
         return _NONE
+    facts: dict[str, Any] = {
+        "overdue": overdue,
+        "oldest_due": oldest,
+        "as_of": ctx.as_of,
+        "days_overdue": days,
+        "grace_days": policy.overdue_grace_days,
+        "term_days": profile.term_days,
+    }
+    if profile.terms is not None:
+        facts["terms"] = str(profile.terms)
+    if source is not None:
+        facts["oldest_invoice"] = source
     return (
         Finding(
             control_id="O2C-CR-05",
             outcome=Outcome.HOLD,
             message="credit.overdue",
-            params={"customer": order.customer.id, "days": days, "amount": exp.overdue_receivables},
-            facts={
-                "overdue": exp.overdue_receivables,
-                "oldest_due": exp.oldest_overdue_due,
-                "as_of": ctx.as_of,
-                "days_overdue": days,
-                "grace_days": policy.overdue_grace_days,
-                "term_days": order.customer.credit_profile.term_days,
-            },
+            params={"customer": order.customer.id, "days": days, "amount": overdue},
+            facts=facts,
             required=(
                 ApprovalRequirement(
                     control_id="O2C-CR-05",
