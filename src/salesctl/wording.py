@@ -63,6 +63,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "hq_legal": ("总部法律部门", "head-office legal"),
     "seal_custodian": ("合同章保管人", "seal custodian"),
     "warehouse_manager": ("仓库主管", "warehouse manager"),
+    "warehouse_head": ("仓储负责人", "head of warehousing"),
     "performance_office": ("绩效考核部门", "performance assessment office"),
     "proposer": ("提议人", "proposer"),
     "approver": ("审批人", "approver"),

@@ -594,7 +594,7 @@ CONTROLS: tuple[Control, ...] = (
         title_en="Invoice only when ≥ 60 % of the contract price is collected, approved by the finance VP",
         objective_zh="合同货款回收达到规定比例后方可开票，发票由财务副总签批。",
         objective_en="A contract is invoiced only once the required share of its price is collected, and the invoice is signed by the finance VP.",
-        activity_zh="开票时系统确定合同(发票所注合同;未注明的,按订单关联的合同查找;所注合同与订单关联的不符即阻止),按合同台帐计算已回款占合同价款的比例,低于 {min_collected_ratio} 即阻止;达到后须 {invoice_approval_role}(级别 ≥ {invoice_approval_level})签批,开票人本人签批无效。赊销必有合同:赊销订单找不到合同、或订单不明的,阻止开票。",
+        activity_zh="开票时系统确定合同（发票所注合同；未注明的，按订单关联的合同查找；所注合同与订单关联的不符即阻止），按合同台帐计算已回款占合同价款的比例，低于 {min_collected_ratio} 即阻止；达到后须 {invoice_approval_role}（级别 ≥ {invoice_approval_level}）签批，开票人本人签批无效。赊销必有合同：赊销订单找不到合同、或订单不明的，阻止开票。",
         activity_en="At invoicing the system finds the contract (the one the invoice names or, when it names none, the one its order is linked to; an invoice naming a contract its order is not linked to is blocked) and computes collected ÷ contract price from the contract ledger; below {min_collected_ratio} the invoice is blocked; at or above it the invoice is held for signature by {invoice_approval_role} (level ≥ {invoice_approval_level}), never the preparer's own. A credit sale always has a contract: an invoice on a credit sale with no contract found, or on an order the system cannot see, is blocked.",
         risks=("R1.3", "R2.1"),
         kind=Kind.PREVENTIVE,
@@ -617,11 +617,11 @@ CONTROLS: tuple[Control, ...] = (
                 "invoice {invoice} names contract {contract}, but its order {order} is linked to {linked}",
             ),
             "billing.order_unknown": (
-                "发票 {invoice} 的订单 {order} 不明,无法判断是否赊销及其合同(失败关闭)",
+                "发票 {invoice} 的订单 {order} 不明，无法判断是否赊销及其合同（失败关闭）",
                 "the order {order} of invoice {invoice} is not on hand: whether it is a credit sale, and its contract, cannot be told (fails closed)",
             ),
             "billing.credit_sale_without_contract": (
-                "发票 {invoice}:赊销订单 {order} 无合同(赊销须签订合同),不得开票",
+                "发票 {invoice}：赊销订单 {order} 无合同（赊销须签订合同），不得开票",
                 "invoice {invoice}: credit sale {order} has no contract (a credit sale is made on a contract): no invoice",
             ),
             "billing.contract_unknown": (

@@ -511,9 +511,9 @@ CONTROLS += (
         id="O2C-CM-02",
         title_zh="提成按月计提、与财务核对",
         title_en="Monthly: the sales department's commission accrued from collected amounts and reconciled with finance",
-        objective_zh="业务提成按回款逐月计提,与财务核对一致,费用不漏记、不多记。",
+        objective_zh="业务提成按回款逐月计提，与财务核对一致，费用不漏记、不多记。",
         objective_en="Commission is accrued every month in proportion to what was collected and agrees with finance, so the expense is neither missed nor overstated.",
-        activity_zh="每月结束后 {accrual_within_days} 天内,销售部与财务部对合同台帐对帐,按当月回款 × 提成比例为 {accrual_units} 计提业务提成(精确到分),财务确认回款数一致;未计提、计算不符或未经核对的由 {accrual_role} 跟进。",
+        activity_zh="每月结束后 {accrual_within_days} 天内，销售部与财务部对合同台帐对帐，按当月回款 × 提成比例为 {accrual_units} 计提业务提成（精确到分），财务确认回款数一致；未计提、计算不符或未经核对的由 {accrual_role} 跟进。",
         activity_en="Within {accrual_within_days} days of each month end, sales and finance reconcile the contract ledger and accrue the commission of {accrual_units} as the month's collections × rate (to the cent), finance agreeing the collections; a missing, wrong or unreconciled accrual is followed up by {accrual_role}.",
         risks=("R2.1", "R2.2"),
         kind=Kind.DETECTIVE,
@@ -525,7 +525,7 @@ CONTROLS += (
         g9=(12,),
         stage="commission",
         owner="sales department and finance / 销售部、财务部",
-        evidence="monthly accrual voucher with the collections base, rate and finance's agreement",
+        evidence="monthly accrual voucher with the collections base, rate and finance's agreement / 月度计提凭证，附回款基数、提成比例及财务核对确认",
         detect=detect_commission_accrual,
         detect_at={Frequency.MONTHLY},
         messages={
@@ -534,7 +534,7 @@ CONTROLS += (
                 "{unit}: no commission accrued for {period} by {deadline}",
             ),
             "commission.accrual_wrong": (
-                "{unit} {period} 计提 {accrual} 为 {accrued},按回款 {collected} × {rate} 应为 {expected}",
+                "{unit} {period} 计提 {accrual} 为 {accrued}，按回款 {collected} × {rate} 应为 {expected}",
                 "{unit} {period}: accrual {accrual} is {accrued}, but collections {collected} × {rate} make {expected}",
             ),
             "commission.accrual_rate": (

@@ -69,7 +69,7 @@ CONTROLS: tuple[Control, ...] = (
         title_en="Delivery notice from an approved order/contract, approved by the sales manager, with a validity period",
         objective_zh="发货只能依据已批准的订单或合同，发货通知单经销售部经理签批并注明有效期限，数量不超出订单及容差。",
         objective_en="Deliveries rest only on an approved order or contract; the notice is signed by the sales manager, states a validity period, and stays within the order's quantities and tolerance.",
-        activity_zh="开具发货通知单时系统检查:订单或合同已批准;注明有效期且不超过 {max_validity_days} 天(自开具日起算,开具日晚于业务日期的自业务日期起算);各行数量(含已发货及其他有效通知未发数量)不超过订单数量 ×(1 + {quantity_tolerance});须 {approval_role}(级别 ≥ {approval_level})签批,填单人本人签批无效。赊销订单开具发货通知或发货过账时,须有与订单关联、已签订的客户合同,或客户预收款足以覆盖发货价值,否则阻止(订单可先于合同)。",
+        activity_zh="开具发货通知单时系统检查：订单或合同已批准；注明有效期且不超过 {max_validity_days} 天（自开具日起算，开具日晚于业务日期的自业务日期起算）；各行数量（含已发货及其他有效通知未发数量）不超过订单数量 ×（1 + {quantity_tolerance}）；须 {approval_role}（级别 ≥ {approval_level}）签批，填单人本人签批无效。赊销订单开具发货通知或发货过账时，须有与订单关联、已签订的客户合同，或客户预收款足以覆盖发货价值，否则阻止（订单可先于合同）。",
         activity_en="When a delivery notice is issued the system checks that the order or contract is approved; that the notice states a validity period of at most {max_validity_days} days (counted from its issue date, or from the business date when the notice is dated later); that per order line, delivered plus open on other valid notices plus this notice stays within ordered × (1 + {quantity_tolerance}); and holds it for signature by {approval_role} (level ≥ {approval_level}), never the writer's own. On a credit sale, the notice and each goods issue need a signed contract of the customer linked to the order, or advance receipts covering the delivery's value; otherwise they are blocked (the order itself may precede the contract).",
         risks=("R2.1", "R1.3", "R3.1"),
         kind=Kind.PREVENTIVE,
@@ -81,14 +81,14 @@ CONTROLS: tuple[Control, ...] = (
         g9=(7,),
         refs=("BN 29", "BN 30"),
         stage=_STAGE,
-        owner="sales department / 销售部(销售业务科填写,销售部经理签批)",
-        evidence="decision log: source document and its approval, validity dates, quantities per order line, the manager's approval",
+        owner="sales department / 销售部（销售业务科填写，销售部经理签批）",
+        evidence="decision log: source document and its approval, validity dates, quantities per order line, the manager's approval / 决策日志：来源单据及其审批、有效期、各订单行数量、部门经理的签批",
         applies_to=(IssueDeliveryNotice.__name__, PostGoodsIssue.__name__),
         check=check_notice,
         version=3,
         messages={
             "delivery.credit_unsecured": (
-                "{document}:赊销订单 {order} 既无已签订的合同,客户到款 {paid} 也不足发货价值 {value},不得发货",
+                "{document}：赊销订单 {order} 既无已签订的合同，客户到款 {paid} 也不足发货价值 {value}，不得发货",
                 "{document}: credit sale {order} has neither a signed contract nor money received covering the delivery ({paid} against {value}): nothing may leave",
             ),
             "delivery.source_not_approved": (

@@ -223,9 +223,9 @@ CONTROLS: tuple[Control, ...] = (
         id="O2C-RR-04",
         title_zh="收入不重复、不超发货确认",
         title_en="Revenue recognised once per goods issue / signed delivery, for at most its delivered value; duplicate documents flagged",
-        objective_zh="收入不虚增:每张出库单(签收的发货)只确认一次收入,金额不超过其发货价值;同一单据不得重复入账。",
+        objective_zh="收入不虚增：每张出库单（签收的发货）只确认一次收入，金额不超过其发货价值；同一单据不得重复入账。",
         objective_en="Revenue is not inflated: each goods issue (signed delivery) is recognised once, for no more than the value delivered, and no document is posted twice.",
-        activity_zh="确认收入时系统检查:凭证号未曾入账;每张出库单未曾确认收入(铺货按结算逐次确认,同一结算只确认一次);收入金额不超过出库数量按订单单价计算的发货价值;出库单或其订单不明的阻止(失败关闭)。每月末检查收入登记与发货登记:同一出库单重复确认、收入超过发货价值、任何单据(订单、发货通知、出库单、发票、收入凭证、收款、合同等)同一编号重复过账,均列为例外。",
+        activity_zh="确认收入时系统检查：凭证号未曾入账；每张出库单未曾确认收入（铺货按结算逐次确认，同一结算只确认一次）；收入金额不超过出库数量按订单单价计算的发货价值；出库单或其订单不明的阻止（失败关闭）。每月末检查收入登记与发货登记：同一出库单重复确认、收入超过发货价值、任何单据（订单、发货通知、出库单、发票、收入凭证、收款、合同等）同一编号重复过账，均列为例外。",
         activity_en="When revenue is booked the system checks that the entry was not booked before; that none of its goods issues was recognised before (consignment stock settlement by settlement, each settlement once); and that the amount is no more than the delivered value (goods-issue quantities at the order's prices); a goods issue or order it cannot see blocks (fails closed). At each month end the revenue and delivery registers are checked: a goods issue recognised twice, revenue above the delivered value, and any document (order, delivery notice, goods issue, invoice, revenue entry, receipt, contract …) posted twice under the same id are exceptions.",
         risks=("R2.1", "R2.2"),
         kind=Kind.PREVENTIVE,
@@ -237,14 +237,14 @@ CONTROLS: tuple[Control, ...] = (
         g9=(8, 12),
         stage="revenue",
         owner="accounting / 核算会计",
-        evidence="decision log: goods issues, revenue already recognised on them, delivered value; month-end revenue, delivery and document registers",
+        evidence="decision log: goods issues, revenue already recognised on them, delivered value; month-end revenue, delivery and document registers / 决策日志：出库单、已确认的收入、发货价值；月末收入、发货及单据登记",
         applies_to=(BookRevenue.__name__,),
         check=check_revenue_once,
         detect=detect_revenue_once,
         detect_at={Frequency.MONTHLY},
         messages={
             "revenue.entry_duplicate": (
-                "收入凭证 {entry} 已入账,不得重复确认",
+                "收入凭证 {entry} 已入账，不得重复确认",
                 "revenue entry {entry} was booked before: it cannot be booked again",
             ),
             "revenue.goods_issue_listed_twice": (
@@ -252,7 +252,7 @@ CONTROLS: tuple[Control, ...] = (
                 "revenue entry {entry} lists goods issue {goods_issue} twice",
             ),
             "revenue.already_recognised": (
-                "出库单 {goods_issue} 已由收入凭证 {earlier} 确认收入,不得重复确认",
+                "出库单 {goods_issue} 已由收入凭证 {earlier} 确认收入，不得重复确认",
                 "goods issue {goods_issue} was already recognised by revenue entry {earlier}: no second recognition",
             ),
             "revenue.settlement_already_recognised": (
@@ -260,11 +260,11 @@ CONTROLS: tuple[Control, ...] = (
                 "consignment settlement {settlement} was already recognised by revenue entry {earlier}",
             ),
             "revenue.delivery_unknown": (
-                "出库单 {goods_issue} 不明,无法核实发货价值(失败关闭)",
+                "出库单 {goods_issue} 不明，无法核实发货价值（失败关闭）",
                 "goods issue {goods_issue} is not on hand: its delivered value cannot be verified (fails closed)",
             ),
             "revenue.order_unknown": (
-                "出库单 {goods_issue} 的订单 {order} 不明,无法计算发货价值(失败关闭)",
+                "出库单 {goods_issue} 的订单 {order} 不明，无法计算发货价值（失败关闭）",
                 "the order {order} of goods issue {goods_issue} is not on hand: the delivered value cannot be computed (fails closed)",
             ),
             "revenue.above_delivered": (
@@ -272,7 +272,7 @@ CONTROLS: tuple[Control, ...] = (
                 "revenue entry {entry} of {amount} exceeds the delivered value {delivered}",
             ),
             "revenue.recognised_twice": (
-                "收入凭证 {entry} 重复确认出库单 {goods_issue}(已由 {earlier} 确认)",
+                "收入凭证 {entry} 重复确认出库单 {goods_issue}（已由 {earlier} 确认）",
                 "revenue entry {entry} recognises goods issue {goods_issue} again (already recognised by {earlier})",
             ),
             "revenue.recognised_above_delivered": (
@@ -280,11 +280,11 @@ CONTROLS: tuple[Control, ...] = (
                 "revenue entry {entry} of {amount} exceeds the {delivered} on the delivery register",
             ),
             "revenue.delivery_value_unknown": (
-                "收入凭证 {entry} 的出库单 {goods_issue} 在发货登记中无价值,无法核对",
+                "收入凭证 {entry} 的出库单 {goods_issue} 在发货登记中无价值，无法核对",
                 "revenue entry {entry}: goods issue {goods_issue} has no value on the delivery register; it cannot be checked",
             ),
             "revenue.document_duplicate": (
-                "{kind} 单据 {document} 重复过账(第 {times} 次)",
+                "{kind} 单据 {document} 重复过账（第 {times} 次）",
                 "{kind} document {document} posted again (time {times})",
             ),
         },
