@@ -35,6 +35,7 @@ LAYERS: dict[str, int] = {
     "salesctl.transactions": 1,
     "salesctl.records": 1,
     "salesctl.records_extra": 1,
+    "salesctl.periods": 1,
     "salesctl.context": 1,
     "salesctl.parsing": 1,
     # 2 decisions, control metadata, the approval rule

@@ -53,7 +53,15 @@ def _gate(policy: sc.Policy) -> sc.Gate:
 
 
 def _with_pr02(policy: sc.Policy) -> sc.Policy:
-    return attrs.evolve(policy, disabled=policy.disabled - {"O2C-PR-02"})
+    """``policy`` with O2C-PR-02 on; its acknowledgement goes with the switch, unless the
+    policy still weakens the control some other way (an acknowledgement of nothing is refused)."""
+    if "O2C-PR-02" not in policy.disabled:
+        return policy
+    acks = {k: v for k, v in policy.acknowledged.items() if k != "O2C-PR-02"}
+    try:
+        return attrs.evolve(policy, disabled=policy.disabled - {"O2C-PR-02"}, acknowledged=acks)
+    except sc.PolicyError:
+        return attrs.evolve(policy, disabled=policy.disabled - {"O2C-PR-02"})
 
 
 #: A policy (O2C-PR-02 on), a check drawn with it, and a number of days to move a date by.

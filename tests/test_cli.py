@@ -156,3 +156,18 @@ def test_check_does_not_load_the_replay_or_demo_stack() -> None:
     loaded = set(json.loads(done.stdout))
     assert {"salesctl.cli.audit", "salesctl.cli.check", "salesctl.cli.journal"} <= loaded
     assert not loaded & {"salesctl.audit", "salesctl.ledger", "salesctl.reconcile", "salesctl.demo"}
+
+
+def test_a_context_not_dated_on_the_business_date_names_its_line(tmp_path: Path) -> None:
+    """The gate's refusal of a wrongly dated context points at ``as_of`` in the file, as a
+    parse error does (found by the malformed-input fuzz: ``as_of`` 8026-03-02)."""
+    src = ROOT / "examples" / "transactions" / "allow-credit-within-limit.json"
+    text = src.read_text(encoding="utf-8")
+    assert '"as_of": "2026-03-02"' in text
+    bad = tmp_path / "bad.json"
+    bad.write_text(text.replace('"as_of": "2026-03-02"', '"as_of": "8026-03-02"'), "utf-8")
+    line = next(i for i, ln in enumerate(text.splitlines(), 1) if '"as_of"' in ln)
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["check", "--json", str(bad)], out=out, err=err) == 3
+    row = json.loads(out.getvalue())
+    assert row["path"] == "ctx.as_of" and row["line"] == line

@@ -384,6 +384,9 @@ def value_text(value: Any, lang: str, key: str = "") -> str:
         if isinstance(value, frozenset | set):
             texts.sort()
         return join(texts, lang)
+    describe = getattr(value, "describe", None)
+    if callable(describe):  # a value that words itself (payment terms…)
+        return str(describe(lang))
     if attrs.has(type(value)):
         return _structure(value, lang)
     return str(value)

@@ -22,7 +22,7 @@ from salesctl._convert import MAX_DEPTH, json_loads, line_of, refuse_marked, too
 from salesctl.cli._codes import EXIT_ALLOW, EXIT_BAD_INPUT, EXIT_BLOCK, EXIT_HOLD, Parser
 from salesctl.context import Context
 from salesctl.controls import CONTROLS
-from salesctl.decision import Outcome
+from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.gate import Gate
 from salesctl.policy import Policy, load_policy
@@ -83,6 +83,11 @@ def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
     Raises:
         InvalidInput: naming the line and the field path.
     """
+    return _read_check_text(path)[:2]
+
+
+def _read_check_text(path: str | Path) -> tuple[Transaction, Context, str]:
+    """:func:`read_check_file`, with the file's text (to give later errors their line)."""
     p = Path(path)
     try:
         raw = _read_stdin_bytes() if str(path) == "-" else p.read_bytes()
@@ -105,10 +110,30 @@ def read_check_file(path: str | Path) -> tuple[Transaction, Context]:
     except json.JSONDecodeError as e:
         raise InvalidInput(f"not valid JSON: {e.msg}", line=e.lineno) from None
     try:
-        return _check_data(data)
+        return (*_check_data(data), text)
     except SalesctlError as e:
         if e.line is None and e.path:
             raise e.at(line=line_of(text, e.path)) from None
+        raise
+
+
+#: How the gate names the two halves of a check file in its errors (``ctx.as_of``).
+_GATE_PATHS = (("ctx.", "context."), ("txn.", "transaction."))
+
+
+def _check_one(gate: Gate, name: str) -> Decision:
+    """Read check file ``name`` and decide it; a refusal by the gate (a context not dated on
+    the transaction's business date…) names the field's line in the file, as a parse error does."""
+    txn, ctx, text = _read_check_text(name)
+    try:
+        return gate.check(txn, ctx)
+    except SalesctlError as e:
+        if e.line is None and e.path:
+            path = e.path
+            for ours, theirs in _GATE_PATHS:
+                if path.startswith(ours):
+                    path = theirs + path[len(ours) :]
+            raise e.at(line=line_of(text, path)) from None
         raise
 
 
@@ -148,8 +173,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 if stdin_read:
                     raise InvalidInput("standard input can be read only once", path="-")
                 stdin_read = True
-            txn, ctx = read_check_file(name)
-            decision = gate.check(txn, ctx)
+            decision = _check_one(gate, name)
         except SalesctlError as e:
             bad = True
             if args.json:

@@ -133,6 +133,19 @@ class CreditTerms:
             return dt.date.max
         return due
 
+    def describe(self, lang: str) -> str:
+        """The terms as they read in a ``"zh"`` or ``"en"`` sentence.
+
+        >>> end_of_month_plus(30).describe("zh"), day_of_next_month(5).describe("en")
+        ('月结 30 天', 'by day 5 of the next month')
+        """
+        zh = lang == "zh"
+        if self.kind is TermsKind.NET:
+            return f"{self.n} 天" if zh else f"net {self.n} days"
+        if self.kind is TermsKind.END_OF_MONTH_PLUS:
+            return f"月结 {self.n} 天" if zh else f"end of month + {self.n} days"
+        return f"次月 {self.n} 日前" if zh else f"by day {self.n} of the next month"
+
     def __str__(self) -> str:
         if self.kind is TermsKind.NET:
             return f"net {self.n}"
