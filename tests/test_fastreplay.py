@@ -172,3 +172,38 @@ def test_msgspec_is_a_runtime_dependency() -> None:
     head = text.split("[project.optional-dependencies]")[0]
     assert '"msgspec' in head
     assert msgspec.__version__
+
+
+def test_the_cli_gives_one_report_whatever_the_engine_or_jobs(
+    lines: list[bytes], tmp_path: Path
+) -> None:
+    """``salesctl audit`` (fast engine), ``--engine old`` and ``--jobs 2``: the same report."""
+    from salesctl.cli import main
+
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"".join(lines))
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    got = {}
+    for name, extra in (("fast", []), ("old", ["--engine", "old"]), ("j2", ["--jobs", "2"])):
+        out = tmp_path / f"{name}.json"
+        code = main(
+            [
+                "audit",
+                str(path),
+                "--policy",
+                str(pol),
+                "--allow-rejected",
+                "--report",
+                str(out),
+                *extra,
+            ]
+        )
+        assert code in (0, 1, 2)
+        got[name] = json.loads(out.read_text("utf-8"))
+    assert got["fast"] == got["old"]
+    assert {k: v for k, v in got["j2"].items() if k != "partitions"} == {
+        k: v for k, v in got["fast"].items() if k != "partitions"
+    }
+    assert main(["audit", str(path), "--jobs", "0"]) == 3
+    assert main(["audit", str(path), "--jobs", "2", "--engine", "old"]) == 3
