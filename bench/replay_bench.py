@@ -28,7 +28,11 @@ EVENTS_PER_ORDER = 14.2  # measured on the demo year: approvals, flow, records, 
 
 _CHILD = r"""
 import json, resource, sys, time
-from salesctl.audit import replay
+engine = sys.argv[5] if len(sys.argv) > 5 else "old"
+if engine == "fast":
+    from salesctl.fastreplay import replay
+else:
+    from salesctl.audit import replay
 from salesctl.audit.engine import books_for
 from salesctl.ledger import Ledger
 from salesctl.policy import load_policy
@@ -54,7 +58,16 @@ with open(path, "rb") as f:
 held = sum(led.size().values()) + sum(led.books.size().values()) if led is not None else 0
 dt, cpu = time.perf_counter() - t0, time.process_time() - c0
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-print(json.dumps({"seconds": dt, "cpu": cpu, "lines": r.lines, "held": held, "months": months, "events": r.population,
+# the floor, same file, same process, after the replay: stdlib json.loads per line
+c1 = time.process_time()
+with open(path, "rb") as f:
+    for raw in f:
+        try:
+            json.loads(raw)
+        except ValueError:
+            pass
+json_cpu = time.process_time() - c1
+print(json.dumps({"seconds": dt, "cpu": cpu, "json_cpu": json_cpu, "engine": engine, "lines": r.lines, "held": held, "months": months, "events": r.population,
                   "exceptions": len(r.exceptions), "rejected": r.rejected_count,
                   "peak_rss_kb": rss}))
 """
@@ -83,10 +96,12 @@ def _year(target: int) -> tuple[Path, Path]:
     return events, policy
 
 
-def _replay(events: Path, policy: Path, k: int = 0, n: int = 1) -> dict[str, float]:
+def _replay(
+    events: Path, policy: Path, k: int = 0, n: int = 1, engine: str = "old"
+) -> dict[str, float]:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(events), str(policy), str(k), str(n)],
+        [sys.executable, "-c", _CHILD, str(events), str(policy), str(k), str(n), engine],
         check=True,
         capture_output=True,
         text=True,
@@ -100,28 +115,40 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,1000000")
     ap.add_argument("--markdown", action="store_true", help="print the table as Markdown")
+    ap.add_argument(
+        "--engines", default="old,fast", help="replay engines to measure (old: salesctl.audit, "
+        "fast: salesctl.fastreplay), each in its own process on the same files"
+    )
+    ap.add_argument("--no-split", action="store_true", help="skip the 2-partition run")
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     rows = []
     for target in sizes:
         events, policy = _year(target)
-        r = _replay(events, policy)
-        rows.append((target, r))
-        print(f"  {target:>9,}: {r['lines']:,} lines in {r['seconds']:.1f} s", file=sys.stderr)
+        for engine in args.engines.split(","):
+            r = _replay(events, policy, engine=engine)
+            rows.append((target, r))
+            print(
+                f"  {target:>9,} {engine}: {r['lines']:,} lines in {r['cpu']:.1f} s CPU",
+                file=sys.stderr,
+            )
     split = None
-    if 100000 in sizes:
+    if 100000 in sizes and not args.no_split:
         events, policy = _year(100000)
         split = [_replay(events, policy, k, 2) for k in range(2)]
     head = (
-        "| events (lines) | wall time | CPU time | events/s (CPU) | µs per event (CPU) "
-        "| peak memory | documents held at the end | exceptions |\n"
-        "|---:|---:|---:|---:|---:|---:|---:|---:|"
+        "| engine | events (lines) | CPU time | events/s (CPU) | µs per line (CPU) "
+        "| json.loads µs per line | replay ÷ json.loads | peak memory "
+        "| documents held at the end | exceptions |\n"
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     )
     lines = [head]
     for _target, r in rows:
+        per = r["cpu"] / r["lines"] * 1e6
+        floor = r["json_cpu"] / r["lines"] * 1e6
         lines.append(
-            f"| {int(r['lines']):,} | {r['seconds']:.1f} s | {r['cpu']:.1f} s | "
-            f"{r['lines'] / r['cpu']:,.0f} | {r['cpu'] / r['lines'] * 1e6:.0f} | "
+            f"| {r['engine']} | {int(r['lines']):,} | {r['cpu']:.1f} s | "
+            f"{r['lines'] / r['cpu']:,.0f} | {per:.0f} | {floor:.1f} | {per / floor:.1f}× | "
             f"{r['peak_rss_kb'] / 1024:.0f} MiB | {int(r['held']):,} | {int(r['exceptions'])} |"
         )
     table = "\n".join(lines)

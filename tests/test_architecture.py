@@ -53,6 +53,7 @@ LAYERS: dict[str, int] = {
     "salesctl.ledger": 5,
     "salesctl.journal": 5,
     "salesctl.audit": 5,
+    "salesctl.fastreplay": 5,
     # 6 documentation, demo data, the test kit
     "salesctl.docs": 6,
     "salesctl.demo": 6,

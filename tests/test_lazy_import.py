@@ -12,7 +12,7 @@ import salesctl
 
 #: Stacks a gate-only host must not pay for at start-up (matched against every part of the
 #: module's dotted name, so packages and their submodules count).
-LAZY_STACKS = ("audit", "ledger", "events", "journal", "demo", "docs", "testing", "reconcile")
+LAZY_STACKS = ("audit", "fastreplay", "ledger", "events", "journal", "demo", "docs", "testing", "reconcile")
 
 
 def _modules_after(code: str) -> list[str]:

@@ -1,0 +1,297 @@
+"""Typed decoding of the event stream with msgspec: one Struct per event class, generated from
+the attrs classes, and one trusted construction path.
+
+:func:`structs` generates a msgspec ``Struct`` for every event type and every document inside
+one, from the same field list the generic reader uses (:func:`salesctl._convert.fields_of`):
+same names, same required fields, unknown fields refused, no floats. A line is decoded in one
+call into a tagged union of those Structs (msgspec checks every type: strings, integers, lists,
+enums), then turned into the salesctl event by a converter compiled once per class that calls
+the class's own constructor (its validators run once, there). What msgspec cannot take as is —
+a float, a ``{"amount": .., "currency": ..}`` amount, a field typed ``Any``, a duplicate key,
+an escaped lone surrogate, an over-long line, invalid JSON — is read again by the generic
+reader (:func:`salesctl.events.read_events`), which reports the error with its line number and
+exact field path. So both readers give the same event or the same error for every line (a test
+checks this on generated lines).
+
+A duplicate key is the one thing a Struct decoder forgets silently (the last value wins); the
+converter counts the keys it consumed and compares them with the keys in the text (every
+``"...":`` of the line: an over-count only sends the line to the generic reader).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import types
+import typing
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from decimal import Decimal
+from functools import cache
+from typing import Any, Union
+
+import attrs
+import msgspec
+
+from salesctl._convert import MAX_LINE_LENGTH, fields_of, strict_date, strict_datetime
+from salesctl._validators import FrozenMap
+from salesctl.errors import SalesctlError
+from salesctl.events import MalformedEvent, event_types, read_events
+from salesctl.events.records import Event
+from salesctl.money import Money, to_decimal
+
+__all__ = ["Decoder", "structs"]
+
+_UNSET = msgspec.UNSET
+
+
+class _Unsupported(Exception):
+    """A type the Struct decoder leaves to the generic reader."""
+
+
+class _Slow(Exception):
+    """Raised by a converter for a value it does not take: the generic reader reads the line."""
+
+
+_Conv = Callable[[Any, list[int]], Any]
+
+
+class _Builder:
+    """Generates the Structs and the converters of the attrs classes it is asked for."""
+
+    def __init__(self) -> None:
+        self.structs: dict[Any, Any] = {}
+        self.convs: dict[type, _Conv] = {}
+        self.busy: set[type] = set()
+
+    def annotation(self, tp: Any) -> tuple[Any, _Conv]:
+        """The msgspec annotation of ``tp`` and the converter of its decoded values."""
+        origin = typing.get_origin(tp)
+        if origin in (Union, types.UnionType):
+            args = typing.get_args(tp)
+            non_none = [a for a in args if a is not type(None)]
+            if len(non_none) != 1:
+                raise _Unsupported(tp)
+            ann, inner = self.annotation(non_none[0])
+            if type(None) not in args:
+                return ann, inner
+            return ann | None, lambda d, n: None if d is None else inner(d, n)
+        if tp is str:
+            return str, _same
+        if tp is bool:
+            return bool, _same
+        if tp is int:
+            return int, _same
+        if tp is Decimal:
+            return str | int, _decimal
+        if tp is Money:
+            return str, _money
+        if tp is dt.datetime:
+            return str, _datetime
+        if tp is dt.date:
+            return str, _date
+        if isinstance(tp, type) and issubclass(tp, enum.IntEnum):
+            return str | int, lambda d, n, tp=tp: tp[d] if type(d) is str else tp(d)
+        if isinstance(tp, type) and issubclass(tp, enum.Enum):
+            return tp, _same
+        if origin is tuple:
+            args = typing.get_args(tp)
+            if len(args) != 2 or args[1] is not Ellipsis:
+                raise _Unsupported(tp)
+            ann, item = self.annotation(args[0])
+            if item is _same:
+                return list[ann], lambda d, n: tuple(d)  # type: ignore[valid-type]
+            return list[ann], lambda d, n: tuple([item(x, n) for x in d])  # type: ignore[valid-type]
+        if origin is frozenset:
+            (arg,) = typing.get_args(tp)
+            ann, item = self.annotation(arg)
+            return list[ann], lambda d, n: frozenset([item(x, n) for x in d])  # type: ignore[valid-type]
+        if origin in (FrozenMap, Mapping) or tp is FrozenMap:
+            kt, vt = typing.get_args(tp) or (str, Any)
+            if kt is not str:
+                raise _Unsupported(tp)
+            ann, value = self.annotation(vt)
+
+            def amap(d: Any, n: list[int]) -> Any:
+                n[0] += len(d)
+                return FrozenMap([(k, value(v, n)) for k, v in d.items()])
+
+            return dict[str, ann], amap  # type: ignore[valid-type]
+        if isinstance(tp, type) and attrs.has(tp):
+            return self.struct(tp), self.converter(tp)
+        raise _Unsupported(tp)
+
+    def struct(self, cls: type, tag: str | None = None) -> Any:
+        """The Struct of attrs class ``cls`` (``tag``: the event type name, for events)."""
+        key = cls if tag is None else (cls, tag)
+        hit = self.structs.get(key)
+        if hit is not None:
+            return hit
+        if cls in self.busy:
+            raise _Unsupported(cls)  # a recursive document: left to the generic reader
+        self.busy.add(cls)
+        try:
+            fields: list[Any] = []
+            spec: list[tuple[str, _Conv, bool]] = []
+            for name, ftype, required in fields_of(cls):
+                ann, conv = self.annotation(ftype)
+                if required:
+                    fields.append((name, ann))
+                else:
+                    fields.append((name, ann | msgspec.UnsetType, _UNSET))
+                spec.append((name, conv, required))
+        finally:
+            self.busy.discard(cls)
+        fields.sort(key=lambda f: len(f) == 3)  # required fields first
+        st = msgspec.defstruct(
+            f"{cls.__name__}Struct" if tag is None else f"{tag}Event",
+            fields,
+            forbid_unknown_fields=True,
+            tag_field="type" if tag is not None else None,
+            tag=tag if tag is not None else None,
+            kw_only=True,
+        )
+        self.structs[key] = st
+        if cls not in self.convs:
+            self.convs[cls] = _object_converter(cls, tuple(spec))
+        return st
+
+    def converter(self, cls: type) -> _Conv:
+        conv = self.convs.get(cls)
+        if conv is None:
+            self.struct(cls)
+            conv = self.convs[cls]
+        return conv
+
+
+def _object_converter(cls: type, spec: tuple[tuple[str, _Conv, bool], ...]) -> _Conv:
+    plain = tuple(name for name, conv, req in spec if conv is _same and req)
+    other = tuple((name, conv) for name, conv, req in spec if not (conv is _same and req))
+
+    def obj(s: Any, n: list[int]) -> Any:
+        kwargs = {name: getattr(s, name) for name in plain}
+        for name, conv in other:
+            v = getattr(s, name)
+            if v is not _UNSET:
+                kwargs[name] = conv(v, n)
+        n[0] += len(kwargs)
+        return cls(**kwargs)
+
+    return obj
+
+
+def _same(d: Any, n: list[int]) -> Any:
+    return d
+
+
+def _decimal(d: Any, n: list[int]) -> Any:
+    return to_decimal(d)
+
+
+def _money(d: Any, n: list[int]) -> Any:
+    return Money.parse(d)
+
+
+def _datetime(d: str, n: list[int]) -> Any:
+    if not strict_datetime(d):
+        raise _Slow
+    v = dt.datetime.fromisoformat(d)
+    if v.tzinfo is None:
+        raise _Slow
+    return v
+
+
+def _date(d: str, n: list[int]) -> Any:
+    if not strict_date(d):
+        raise _Slow
+    return dt.date.fromisoformat(d)
+
+
+@cache
+def _compiled() -> tuple[Any, dict[str, tuple[type, _Conv]], frozenset[str]]:
+    b = _Builder()
+    tagged: list[Any] = []
+    by_tag: dict[str, tuple[type, _Conv]] = {}
+    slow: set[str] = set()
+    for name, cls in event_types().items():
+        try:
+            st = b.struct(cls, tag=name)
+        except _Unsupported:
+            slow.add(name)
+            continue
+        tagged.append(st)
+        by_tag[name] = (cls, b.convs[cls])
+    union = Union[tuple(tagged)] if len(tagged) > 1 else tagged[0]  # noqa: UP007
+    return union, by_tag, frozenset(slow)
+
+
+def structs() -> dict[str, Any]:
+    """The msgspec Struct of every event type the typed decoder reads, by type name (the
+    others are read by the generic reader)."""
+    union, _by_tag, _slow = _compiled()
+    return {st.__struct_config__.tag: st for st in typing.get_args(union) or (union,)}
+
+
+#: A ``\uD800``-``\uDFFF`` escape: the line may hold a lone surrogate (the generic reader
+#: checks exactly).
+_SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+#: The end of a key (or of a string value followed by a colon): counts the keys of a line.
+_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+
+
+class Decoder:
+    """Reads event lines into salesctl events through the Structs; the generic reader takes
+    every line they do not.
+
+    >>> d = Decoder()
+    >>> ev = d.decode(b'{"type": "SetExchangeRate", "at": "2026-01-01T00:00:00+08:00", '
+    ...               b'"pair": "USD/CNY", "rate": "7.10"}', 1)
+    >>> ev.rate
+    Decimal('7.10')
+    """
+
+    __slots__ = ("_by_tag", "_decode", "fallbacks")
+
+    def __init__(self) -> None:
+        union, self._by_tag, _slow = _compiled()
+        self._decode = msgspec.json.Decoder(union).decode
+        #: Lines read by the generic reader (malformed, or a form the Structs do not take).
+        self.fallbacks = 0
+
+    def decode(self, raw: bytes | str, line: int) -> Event | MalformedEvent | None:
+        """The event on one line, the error naming its line and field, or ``None`` for a
+        blank line."""
+        b = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+        if len(b) <= MAX_LINE_LENGTH and (b"\\u" not in b or not _SURROGATE.search(b)):
+            try:
+                s = self._decode(b)
+                _cls, conv = self._by_tag[type(s).__struct_config__.tag]
+                count = [1]
+                event: Event = conv(s, count)
+                if count[0] == len(_KEY_END.findall(b)):
+                    return event
+            except (
+                msgspec.MsgspecError,
+                _Slow,
+                SalesctlError,
+                ValueError,
+                TypeError,
+                KeyError,
+                ArithmeticError,
+            ):
+                pass
+        self.fallbacks += 1
+        for _n, item in read_events((raw,), first_line=line):
+            return item
+        return None
+
+    def read(
+        self, lines: Iterable[bytes | str], *, first_line: int = 1
+    ) -> Iterator[tuple[int, Event | MalformedEvent]]:
+        """Like :func:`salesctl.events.read_events`: ``(line number, event or error)`` for
+        every line that is not blank."""
+        dec = self.decode
+        for n, raw in enumerate(lines, start=first_line):
+            item = dec(raw, n)
+            if item is not None:
+                yield n, item

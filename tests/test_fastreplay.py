@@ -1,0 +1,209 @@
+"""The throughput replay (salesctl.fastreplay): the same events, errors and report as the
+generic reader and the old engine, whichever way it runs."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import attrs
+import msgspec
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from salesctl._convert import fields_of
+from salesctl.audit import AuditReport, merge_reports
+from salesctl.audit import replay as old_replay
+from salesctl.demo import DEMO_POLICY, Demo, generate
+from salesctl.errors import InvalidInput
+from salesctl.events import MalformedEvent, event_types, read_events
+from salesctl.fastreplay import Decoder, replay, replay_jobs, structs
+from salesctl.policy import loads_policy
+
+POLICY = loads_policy(DEMO_POLICY)
+
+
+@pytest.fixture(scope="module")
+def year() -> Demo:
+    return generate(seed=7, customers=20, orders=250)
+
+
+@pytest.fixture(scope="module")
+def lines(year: Demo) -> list[bytes]:
+    return [ln.encode("utf-8") if isinstance(ln, str) else ln for ln in year.lines()]
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, MalformedEvent) or isinstance(b, MalformedEvent):
+        return (
+            isinstance(a, MalformedEvent)
+            and isinstance(b, MalformedEvent)
+            and (a.line, a.path, a.reason, a.value) == (b.line, b.path, b.reason, b.value)
+        )
+    return a == b
+
+
+def _generic(raw: bytes | str, line: int = 1) -> object:
+    return next((item for _n, item in read_events((raw,), first_line=line)), None)
+
+
+class TestStructs:
+    def test_every_struct_has_the_fields_of_its_event_type(self) -> None:
+        """Generated from the classes: same names, same required fields, the type as tag."""
+        types_ = event_types()
+        generated = structs()
+        assert generated, "no event type decoded by Structs"
+        for name, st_ in generated.items():
+            spec = fields_of(types_[name])
+            assert set(st_.__struct_fields__) == {n for n, _, _ in spec}, name
+            required = {n for n, _, r in spec if r}
+            defaults = st_.__struct_defaults__
+            optional = set(st_.__struct_fields__[len(st_.__struct_fields__) - len(defaults) :])
+            assert set(st_.__struct_fields__) - optional == required, name
+            assert st_.__struct_config__.tag == name
+            assert st_.__struct_config__.forbid_unknown_fields
+
+    def test_most_event_types_take_the_typed_path(self) -> None:
+        """The Structs cover the event types of a real stream (others fall back, correctly)."""
+        assert len(structs()) >= len(event_types()) * 3 // 4
+
+
+class TestDecoder:
+    def test_every_line_of_a_year_decodes_as_the_generic_reader_reads_it(
+        self, lines: list[bytes]
+    ) -> None:
+        d = Decoder()
+        for n, raw in enumerate(lines, start=1):
+            assert _same(d.decode(raw, n), _generic(raw, n)), n
+        assert d.fallbacks <= len(lines) // 50  # the planted malformed lines, blank lines
+
+    def test_a_duplicate_key_is_refused_with_its_path(self, lines: list[bytes]) -> None:
+        raw = lines[0].rstrip(b"\n")
+        dup = raw[:-1] + b', "at": "2026-01-01T00:00:00+08:00"}'
+        got = Decoder().decode(dup, 3)
+        assert isinstance(got, MalformedEvent)
+        assert got.line == 3 and "duplicate" in got.reason
+        assert _same(got, _generic(dup, 3))
+
+    def test_a_float_is_refused_with_its_path(self) -> None:
+        raw = (
+            b'{"type": "SetExchangeRate", "at": "2026-01-01T00:00:00+08:00", '
+            b'"pair": "USD/CNY", "rate": 7.1}'
+        )
+        got = Decoder().decode(raw, 9)
+        assert isinstance(got, MalformedEvent) and got.path == "rate" and got.line == 9
+
+    @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=st.data())
+    def test_mutated_lines_give_the_generic_readers_event_or_error(
+        self, lines: list[bytes], data: st.DataObject
+    ) -> None:
+        """A hostile line: the same event or the same error (line, path, reason) either way."""
+        raw = data.draw(st.sampled_from(lines[:400]))
+        kind = data.draw(st.integers(0, 4))
+        if kind == 0:  # a byte changed
+            i = data.draw(st.integers(0, len(raw) - 1))
+            raw = raw[:i] + bytes([data.draw(st.integers(0, 255))]) + raw[i + 1 :]
+        elif kind == 1:  # cut short
+            raw = raw[: data.draw(st.integers(0, len(raw)))]
+        elif kind == 2:  # a key given twice, or an unknown one
+            key = data.draw(st.sampled_from([b"at", b"type", b"id", b"zz", b"actor"]))
+            raw = raw.rstrip(b"\n")[:-1] + b', "' + key + b'": "x"}'
+        elif kind == 3:  # a number, a float, null or a surrogate somewhere
+            i = raw.find(b'": "')
+            if i >= 0:
+                j = raw.find(b'"', i + 4)
+                val = data.draw(st.sampled_from([b"1", b"1.5", b"null", b'"\\ud800"', b"true"]))
+                raw = raw[: i + 3] + val + raw[j + 1 :]
+        else:  # whitespace around the colons
+            raw = raw.replace(b'":', b'" :', data.draw(st.integers(1, 3)))
+        assert _same(Decoder().decode(raw, 5), _generic(raw, 5))
+
+
+class TestEngine:
+    def test_the_report_equals_the_old_engines_on_a_demo_year(self, lines: list[bytes]) -> None:
+        """The regression test behind the switch: every field of the report, both engines."""
+        new = replay(lines, POLICY, source="year.jsonl")
+        old = old_replay(lines, POLICY, source="year.jsonl")
+        assert new.to_dict() == old.to_dict()
+        assert new == old
+
+    def test_partitions_merge_into_the_one_process_report(self, lines: list[bytes]) -> None:
+        whole = replay(lines, POLICY, source="s")
+        parts = [replay(lines, POLICY, source="s", partition=(k, 3)) for k in range(3)]
+        assert attrs.evolve(merge_reports(parts), partitions=1) == whole
+
+    def test_str_lines_and_blank_lines_as_the_old_engine(self, lines: list[bytes]) -> None:
+        text = [ln.decode("utf-8") for ln in lines[:300]] + ["\n", "  \n"]
+        assert replay(text, POLICY) == old_replay(text, POLICY)
+
+    def test_jobs_in_processes_equal_one_process(self, lines: list[bytes], tmp_path: Path) -> None:
+        path = tmp_path / "events.jsonl"
+        path.write_bytes(b"".join(lines))
+        pol = tmp_path / "policy.toml"
+        pol.write_text(DEMO_POLICY, encoding="utf-8")
+        whole = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+        two = replay_jobs(str(path), policy_file=str(pol), jobs=2)
+        assert isinstance(two, AuditReport)
+        assert attrs.evolve(two, partitions=1) == whole
+
+    def test_bad_jobs_and_missing_file_are_typed_errors(self, tmp_path: Path) -> None:
+        with pytest.raises(InvalidInput):
+            replay_jobs(str(tmp_path / "none.jsonl"), jobs=2)
+        with pytest.raises(InvalidInput):
+            replay_jobs(str(tmp_path / "none.jsonl"), jobs=0)
+
+
+def test_the_gate_loads_neither_msgspec_nor_the_fast_replay() -> None:
+    script = (
+        "import sys, salesctl as sc\nsc.Gate(sc.Policy.default())\n"
+        "import json; print(json.dumps(sorted(m for m in sys.modules "
+        "if m.startswith(('msgspec', 'salesctl.fastreplay')))))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert json.loads(out.stdout) == []
+
+
+def test_msgspec_is_a_runtime_dependency() -> None:
+    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text("utf-8")
+    head = text.split("[project.optional-dependencies]")[0]
+    assert '"msgspec' in head
+    assert msgspec.__version__
+
+
+def test_the_cli_gives_one_report_whatever_the_engine_or_jobs(
+    lines: list[bytes], tmp_path: Path
+) -> None:
+    """``salesctl audit`` (fast engine), ``--engine old`` and ``--jobs 2``: the same report."""
+    from salesctl.cli import main
+
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"".join(lines))
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    got = {}
+    for name, extra in (("fast", []), ("old", ["--engine", "old"]), ("j2", ["--jobs", "2"])):
+        out = tmp_path / f"{name}.json"
+        code = main(
+            [
+                "audit",
+                str(path),
+                "--policy",
+                str(pol),
+                "--allow-rejected",
+                "--report",
+                str(out),
+                *extra,
+            ]
+        )
+        assert code in (0, 1, 2)
+        got[name] = json.loads(out.read_text("utf-8"))
+    assert got["fast"] == got["old"]
+    assert {k: v for k, v in got["j2"].items() if k != "partitions"} == {
+        k: v for k, v in got["fast"].items() if k != "partitions"
+    }
+    assert main(["audit", str(path), "--jobs", "0"]) == 3
+    assert main(["audit", str(path), "--jobs", "2", "--engine", "old"]) == 3
