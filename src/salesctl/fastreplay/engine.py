@@ -29,11 +29,12 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from salesctl.audit import AuditReport, merge_reports
-from salesctl.audit.engine import books_for
-from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, ControlTally, RejectedLine
-from salesctl.control import Frequency
-from salesctl.controls import CONTROLS
-from salesctl.decision import Decision, Finding, Outcome
+
+# The tallies, the exceptions and the detective runner are the old engine's own: both engines
+# must report the same, so they share them (the old engine stays as the reference).
+from salesctl.audit.engine import _Detective, _exception_of, _Tallies, books_for
+from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, RejectedLine
+from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.decode import Decoder
@@ -41,142 +42,11 @@ from salesctl.gate import Gate
 from salesctl.ledger import Ledger, customer_partition, scope_of
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.policy import Policy, load_policy
-from salesctl.reconcile import run as run_detective
-from salesctl.records import Period
 from salesctl.transactions import Transaction
 
 __all__ = ["replay", "replay_file", "replay_jobs"]
 
 _DAY = dt.timedelta(days=1)
-
-
-class _Tallies:
-    """Per control: tested, passed, held, blocked, approved (mutable while replaying)."""
-
-    __slots__ = ("rows",)
-
-    def __init__(self) -> None:
-        self.rows: dict[str, list[int]] = {}
-
-    def row(self, cid: str) -> list[int]:
-        r = self.rows.get(cid)
-        if r is None:
-            r = self.rows[cid] = [0, 0, 0, 0, 0]
-        return r
-
-    def decision(self, d: Decision) -> None:
-        findings = d.findings
-        if not findings:  # the common case: every control passed
-            for cid in d.controls:
-                r = self.row(cid)
-                r[0] += 1
-                r[1] += 1
-            return
-        worst: dict[str, Outcome] = {}
-        approved: set[str] = set()
-        for f in findings:
-            if f.outcome > worst.get(f.control_id, Outcome.ALLOW):
-                worst[f.control_id] = f.outcome
-            if f.outcome is Outcome.ALLOW and f.cleared_by:
-                approved.add(f.control_id)
-        for cid in d.controls:
-            r = self.row(cid)
-            r[0] += 1
-            o = worst.get(cid, Outcome.ALLOW)
-            if o is Outcome.ALLOW:
-                r[1] += 1
-                if cid in approved:
-                    r[4] += 1
-            elif o is Outcome.HOLD:
-                r[2] += 1
-            else:
-                r[3] += 1
-
-    def frozen(self) -> dict[str, ControlTally]:
-        return {k: ControlTally(*v) for k, v in sorted(self.rows.items())}
-
-
-def _exception_of(f: Finding, d: Decision, line: int) -> AuditException:
-    return AuditException(
-        control_id=f.control_id,
-        outcome=f.outcome,
-        document_id=d.document_id,
-        message=f.message,
-        params=f.params,
-        facts=f.facts,
-        transaction=d.transaction,
-        at=d.at,
-        line=line,
-        roles=tuple(r.role for r in f.required),
-    )
-
-
-def _detective_exception(f: Finding, period: str) -> AuditException:
-    doc = f.facts[0][1] if f.facts and f.facts[0][0] == "document" else period
-    return AuditException(
-        control_id=f.control_id,
-        outcome=f.outcome,
-        document_id=doc,
-        message=f.message,
-        params=f.params,
-        facts=f.facts,
-        period=period,
-        roles=tuple(r.role for r in f.required),
-    )
-
-
-def _period_ends(day: dt.date) -> tuple[Frequency, ...]:
-    """The period kinds that end on ``day``."""
-    nxt = day + _DAY
-    out = [Frequency.DAILY]
-    if day.weekday() == 6:
-        out.append(Frequency.WEEKLY)
-    if nxt.day == 1:
-        out.append(Frequency.MONTHLY)
-        if nxt.month in (1, 4, 7, 10):
-            out.append(Frequency.QUARTERLY)
-        if nxt.month == 1:
-            out.append(Frequency.YEARLY)
-    return tuple(out)
-
-
-class _Detective:
-    """Runs the detective controls at period ends over the books the ledger keeps."""
-
-    def __init__(self, ledger: Ledger, policy: Policy) -> None:
-        self.ledger = ledger
-        self.policy = policy
-        self.runs: dict[str, int] = {}
-        self.due: frozenset[Frequency] = frozenset(
-            k
-            for c in CONTROLS.values()
-            if getattr(c, "detect", None) is not None and policy.is_enabled(c.id)
-            for k in getattr(c, "detect_at", ())
-        )
-
-    def close(self, day: dt.date, tallies: _Tallies, out: list[AuditException]) -> None:
-        books = self.ledger.books
-        if books is None:
-            return
-        for kind in _period_ends(day):
-            if kind not in self.due:
-                continue
-            period = Period.containing(day, kind)
-            records = books.records_for(period)
-            if records is None:
-                continue
-            report = run_detective(records, period, self.policy)
-            self.runs[kind.value] = self.runs.get(kind.value, 0) + 1
-            for cid, t in report.tally().items():
-                r = tallies.row(cid)
-                r[0] += t.tested
-                r[1] += t.passed
-                r[2] += t.held
-                r[3] += t.blocked
-            for f in report.findings:
-                if f.outcome is not Outcome.ALLOW:
-                    out.append(_detective_exception(f, period.label))
-        books.after_close(day)
 
 
 def replay(
@@ -328,6 +198,8 @@ def replay(
         tallies=tallies.frozen(),
         exceptions=tuple(sorted(exceptions, key=lambda e: e.sort_key)),
         periods=dict(sorted(detective.runs.items())) if detective is not None else {},
+        aging=detective.aging if detective is not None else {},
+        aging_on=detective.aging_on if detective is not None else "",
         unfolded=dict(sorted(led.unfolded.items())),
         out_of_order=out_of_order,
         partitions=n,
