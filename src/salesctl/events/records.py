@@ -25,6 +25,8 @@ from salesctl.model import (
     ConsignmentSettlement,
     CreditRelease,
     DeliveryProof,
+    ICCard,
+    PickupOrder,
     PriceEntry,
     Settlement,
     StockLot,
@@ -55,8 +57,10 @@ __all__ = [
     "Event",
     "GrantApproval",
     "GrantRelease",
+    "IssuePickupOrder",
     "IssueSalesInvoice",
     "KeepContractLedger",
+    "LoadICCard",
     "PostGLRevenue",
     "PublishPrice",
     "PublishSalesPolicy",
@@ -465,6 +469,47 @@ class TakeCollectionStep(Record):
     def routing_customer(self) -> str | None:
         """The customer."""
         return self.customer_id
+
+
+# Centrally sold products (O2C-DL-07): the pickup orders and IC cards they leave against.
+
+
+@register_record
+@frozen
+class IssuePickupOrder(Record):
+    """The regional chemical sales branch issued a pickup order for a centrally sold product,
+    and the plant's marketing department confirmed it (提货单, S-IC 5.1; O2C-DL-07).
+
+    Attributes:
+        pickup_order: the pickup order.
+    """
+
+    pickup_order: PickupOrder = field(validator=typed(PickupOrder), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer entitled to collect."""
+        return self.pickup_order.customer_id
+
+
+@register_record
+@frozen
+class LoadICCard(Record):
+    """A customer's prepaid IC card as it stands after a top-up (IC 卡, S-IC 5.1; O2C-DL-07).
+
+    Goods issues against the card then draw its balance down (in the replay, at the order's
+    prices); a later record states the balance afresh.
+
+    Attributes:
+        card: the card with its balance.
+    """
+
+    card: ICCard = field(validator=typed(ICCard), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The card holder."""
+        return self.card.customer_id
 
 
 #: An event of the stream: a transaction (decided) or a record (folded only).
