@@ -201,7 +201,10 @@ def _card(
     if not isinstance(card, ICCard):
         return (
             finding(
-                _CID, _BLOCK, "delivery.card_unknown", params={"goods_issue": gi.id, "card": card_id}
+                _CID,
+                _BLOCK,
+                "delivery.card_unknown",
+                params={"goods_issue": gi.id, "card": card_id},
             ),
         )
     out: list[Finding] = []
