@@ -26,9 +26,10 @@ from salesctl.errors import InvalidInput
 #: follows the policy text) written by ``salesctl demo DIR --seed 3 --customers 40 --orders
 #: 200``. They change only when the generated year changes on purpose (last: issue 13 — contracts
 #: signed by the general manager under the seal custodian's record, O2C-CT-05 planted, monthly
-#: plans reviewed then approved in order).
-_EVENTS_SHA256 = "e247c93ef44109fbf10fae90c725b4d5756164fd82839b8843cfa0204267ccb2"
-_MANIFEST_SHA256 = "93595119b374e91f8a64a37d57ebb1c649caa2175255cc2af078e5baef22250e"
+#: plans reviewed then approved in order; issue 14 — a centrally sold chemical shipped against
+#: pickup orders, O2C-DL-07 and O2C-PR-06 planted).
+_EVENTS_SHA256 = "65ab59e0fba8af59d9ecbbf16d839244fb5542d8e438a49545febba116552a88"
+_MANIFEST_SHA256 = "3f3ef836102c9d0c8f2523be649670d68447d9e02910053d266219ededb20551"
 
 
 def _sha256(data: bytes) -> str:
@@ -55,7 +56,7 @@ class TestSameSeedSameBytes:
 class TestInjectorTable:
     def test_every_row_is_an_injection_keyed_by_its_control(self) -> None:
         """The table holds one row per control, each planting its own control among others."""
-        assert len(INJECTORS) == 47
+        assert len(INJECTORS) == 49
         for cid, row in INJECTORS.items():
             assert isinstance(row, Injection)
             assert row.control_id == cid
