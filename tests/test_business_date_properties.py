@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl import testing as sct
+from salesctl.policy import weakenings_of
 
 _THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 EXAMPLES = int(os.environ.get("SALESCTL_BIZDATE_EXAMPLES", "20000" if _THOROUGH else "150"))
@@ -53,7 +54,12 @@ def _gate(policy: sc.Policy) -> sc.Gate:
 
 
 def _with_pr02(policy: sc.Policy) -> sc.Policy:
-    return attrs.evolve(policy, disabled=policy.disabled - {"O2C-PR-02"})
+    # Switching O2C-PR-02 back on also drops its acknowledgement when nothing else weakens it
+    # (an acknowledgement of nothing is refused).
+    disabled = policy.disabled - {"O2C-PR-02"}
+    weakened = {w.control_id for w in weakenings_of(dict(policy.families), disabled)}
+    ack = {k: v for k, v in policy.acknowledged.items() if k in weakened}
+    return attrs.evolve(policy, disabled=disabled, acknowledged=ack)
 
 
 #: A policy (O2C-PR-02 on), a check drawn with it, and a number of days to move a date by.

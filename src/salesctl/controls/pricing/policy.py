@@ -542,12 +542,16 @@ class PricingPolicy:
                     f"authority[{i}].max_cut_pct",
                     "the root may cut a price by 100 %: no price is out of range",
                 )
+        # O2C-PR-06: a node the policy names for price-master changes at the proposer's level
+        # (a proposer's role, or level 0), or a root in a proposer's role. A root at level 0
+        # is left alone: the tree's own authority (O2C-PR-03) sets its level, and its role
+        # still has to be held.
         node = self.master_node()
-        if at_proposer_level(node.role, node.level):
-            key = "master_approval_node"
-            if self.master_approval_node is None:
-                attr = "level" if node.level <= 0 else "role"
-                key = f"authority[{self.authority.index(node)}].{attr}"
+        named = self.master_approval_node is not None
+        if (named and at_proposer_level(node.role, node.level)) or node.role in PROPOSER_ROLES:
+            key = (
+                "master_approval_node" if named else f"authority[{self.authority.index(node)}].role"
+            )
             out += weakenings(
                 ("O2C-PR-06",), key, "price-master changes are approved at the proposer's level"
             )
