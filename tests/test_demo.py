@@ -28,7 +28,7 @@ from salesctl.errors import InvalidInput
 #: signed by the general manager under the seal custodian's record, O2C-CT-05 planted, monthly
 #: plans reviewed then approved in order; issue 14 — a centrally sold chemical shipped against
 #: pickup orders, O2C-DL-07 and O2C-PR-06 planted).
-_EVENTS_SHA256 = "65ab59e0fba8af59d9ecbbf16d839244fb5542d8e438a49545febba116552a88"
+_EVENTS_SHA256 = "c8d5636f0e1f0b5d63e93b2623f7abbfce4c73cb19c0c15a6ab481400a0a7a98"
 _MANIFEST_SHA256 = "3f3ef836102c9d0c8f2523be649670d68447d9e02910053d266219ededb20551"
 
 

@@ -10,8 +10,10 @@ valid until the business date 2026-03-02, or against its IC card.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import attrs
@@ -329,3 +331,22 @@ class TestAttacker:
     def test_evolve_is_identity(self) -> None:
         """The values are plain frozen data."""
         assert attrs.evolve(pickup()) == pickup() and attrs.evolve(card()) == card()
+
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "pickup"
+
+
+@pytest.mark.parametrize("path", sorted(DATA.glob("*.json")), ids=lambda p: p.name)
+def test_check_files_answer_as_named(path: Path, tmp_path: Path) -> None:
+    """`salesctl check` with P-PX-01 centrally sold answers as each file's name says
+    (examples/policy.toml keeps the default, no centrally sold product)."""
+    from salesctl import cli
+
+    policy = tmp_path / "policy.toml"
+    policy.write_text('[delivery]\ncentrally_sold = ["P-PX-01"]\n', encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(["check", "--policy", str(policy), str(path)], out=out, err=err)
+    expected = {"allow": 0, "hold": cli.EXIT_HOLD, "block": cli.EXIT_BLOCK}[
+        path.name.split("-", 1)[0]
+    ]
+    assert code == expected, out.getvalue() + err.getvalue()

@@ -310,8 +310,8 @@ class PickupOrder:
         customer_id: the customer entitled to collect.
         product_id: the product it releases.
         quantity: the most it releases, greater than zero.
+        issued_on: the day it was issued (goods may leave against it from that day).
         valid_until: the last day goods may leave against it (inclusive).
-        issued_on: the day it was issued.
         issued_by: who issued it (the regional branch or its resident staff), if recorded.
     """
 
@@ -319,8 +319,8 @@ class PickupOrder:
     customer_id: str = field(validator=text)
     product_id: str = field(validator=text)
     quantity: Decimal = field(converter=decimal_conv, validator=positive)
-    valid_until: dt.date = field(validator=a_date)
     issued_on: dt.date = field(validator=a_date)
+    valid_until: dt.date = field(validator=a_date)
     issued_by: str | None = field(default=None, validator=opt_ident)
 
     def __attrs_post_init__(self) -> None:
