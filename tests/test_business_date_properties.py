@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl import testing as sct
+from salesctl.policy import weakenings_of
 
 _THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
 EXAMPLES = int(os.environ.get("SALESCTL_BIZDATE_EXAMPLES", "20000" if _THOROUGH else "150"))
@@ -53,15 +54,12 @@ def _gate(policy: sc.Policy) -> sc.Gate:
 
 
 def _with_pr02(policy: sc.Policy) -> sc.Policy:
-    """``policy`` with O2C-PR-02 on; its acknowledgement goes with the switch, unless the
-    policy still weakens the control some other way (an acknowledgement of nothing is refused)."""
-    if "O2C-PR-02" not in policy.disabled:
-        return policy
-    acks = {k: v for k, v in policy.acknowledged.items() if k != "O2C-PR-02"}
-    try:
-        return attrs.evolve(policy, disabled=policy.disabled - {"O2C-PR-02"}, acknowledged=acks)
-    except sc.PolicyError:
-        return attrs.evolve(policy, disabled=policy.disabled - {"O2C-PR-02"})
+    # Switching O2C-PR-02 back on also drops its acknowledgement when nothing else weakens it
+    # (an acknowledgement of nothing is refused).
+    disabled = policy.disabled - {"O2C-PR-02"}
+    weakened = {w.control_id for w in weakenings_of(dict(policy.families), disabled)}
+    ack = {k: v for k, v in policy.acknowledged.items() if k in weakened}
+    return attrs.evolve(policy, disabled=disabled, acknowledged=ack)
 
 
 #: A policy (O2C-PR-02 on), a check drawn with it, and a number of days to move a date by.

@@ -27,9 +27,10 @@ from salesctl.errors import InvalidInput
 #: 200``. They change only when the generated year changes on purpose (last: issue 14 — each plain
 #: credit sale signed on its contract with 60 % paid before delivery, O2C-RR-04 planted; receipts
 #: into the settlement account with their bank lines, monthly commission accruals and collections
-#: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted).
-_EVENTS_SHA256 = "a4448b92a7ecb21dac3538d6e9e8bf5534483cfe90a752747bb486da81ebdc4f"
-_MANIFEST_SHA256 = "5a91e770724ab238860a34d910af2b66ef90a596595bdb918d18f9a59ac08209"
+#: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted;
+#: a centrally sold chemical shipped against pickup orders, O2C-DL-07 and O2C-PR-06 planted).
+_EVENTS_SHA256 = "541f315770975bd8bfea658a58a7e851d400190ac34819148b8813e547c0fcb5"
+_MANIFEST_SHA256 = "609ea17d97375a2d7e26ded2edfafb4cfbd7db24aa8a77dc4cd2b6bed1b61f2b"
 
 
 def _sha256(data: bytes) -> str:
@@ -56,7 +57,7 @@ class TestSameSeedSameBytes:
 class TestInjectorTable:
     def test_every_row_is_an_injection_keyed_by_its_control(self) -> None:
         """The table holds one row per control, each planting its own control among others."""
-        assert len(INJECTORS) == 54
+        assert len(INJECTORS) == 56
         for cid, row in INJECTORS.items():
             assert isinstance(row, Injection)
             assert row.control_id == cid

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -21,8 +22,15 @@ import salesctl as sc
 from salesctl.audit import replay
 from salesctl.context import Context
 from salesctl.demo import DEMO_POLICY, generate
-from salesctl.events import GrantRelease, SettleConsignment, event_to_dict
+from salesctl.events import (
+    GrantRelease,
+    IssuePickupOrder,
+    LoadICCard,
+    SettleConsignment,
+    event_to_dict,
+)
 from salesctl.ledger import Ledger
+from salesctl.model import ICCard, PickupOrder
 from salesctl.policy import loads_policy
 from tests import builders as b
 
@@ -66,6 +74,29 @@ def _tail(start: dt.datetime) -> list[str]:
         sc.PlaceOrder(order=o, actor=b.REP, at=at[4]),
         sc.ReleaseOrder(order=o, release_id="REL-TAIL", actor=b.MAINTAINER, at=at[5]),
         sc.ReleaseOrder(order=o, release_id="REL-TAIL", actor=b.MAINTAINER, at=at[6]),
+    ]
+    # Issue 14: a pickup order used twice (the second context holds it, consumed) and an IC
+    # card (O2C-DL-07).
+    po = PickupOrder(
+        id="TH-TAIL",
+        customer_id="C-TAIL",
+        product_id="P-PE-01",
+        quantity=Decimal("10"),
+        valid_until=start.date() + dt.timedelta(days=5),
+        issued_on=start.date(),
+    )
+    card = ICCard(id="IC-TAIL", customer_id="C-TAIL", balance=b.cny("50000"))
+    then = [start + dt.timedelta(hours=h) for h in range(8, 12)]
+    gis = [
+        b.goods_issue(id=f"GI-TAIL-{i}", order_id=o.id, customer_id="C-TAIL", **kw)
+        for i, kw in enumerate(
+            ({"pickup_order_id": "TH-TAIL"}, {"pickup_order_id": "th-tail"}, {"ic_card_id": "IC-TAIL"})
+        )
+    ]
+    events += [
+        IssuePickupOrder(pickup_order=po, at=then[0]),
+        LoadICCard(card=card, at=then[0]),
+        *(sc.PostGoodsIssue(goods_issue=g, order=o, actor=b.WAREHOUSE, at=t) for g, t in zip(gis, then[1:], strict=True)),
     ]
     return [json.dumps(event_to_dict(e), ensure_ascii=False) for e in events]
 

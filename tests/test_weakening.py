@@ -137,6 +137,21 @@ CASES = [
         "policy.disabled",
         2,
     ),
+    # issue 14: pickup orders and price master
+    (
+        "master_approval_node",
+        '[pricing]\nmaster_approval_node = "rep"\n',
+        {"O2C-PR-06"},
+        "pricing.master_approval_node",
+        2,
+    ),
+    (
+        "master_maintainer_role",
+        '[pricing]\nmaster_maintainer_role = "sales_rep"\n',
+        {"O2C-PR-06"},
+        "pricing.master_maintainer_role",
+        2,
+    ),
 ]
 
 ALL_OFF = "[policy]\ndisabled = [{}]\n".format(", ".join(f'"{c}"' for c in sorted(CONTROLS)))

@@ -26,6 +26,7 @@ from salesctl._validators import (
     each,
     frozenmap_conv,
     frozenset_conv,
+    person_key,
     tuple_conv,
     typed,
 )
@@ -42,7 +43,9 @@ from salesctl.model import (
     DeliveryNotice,
     DeliveryProof,
     GoodsIssue,
+    ICCard,
     Invoice,
+    PickupOrder,
     PriceEntry,
     RevenueEntry,
     SalesOrder,
@@ -104,6 +107,25 @@ def _unique_ids(name: str) -> Any:
             if doc.id in seen:
                 raise InvalidInput("duplicate document id", path=f"Context.{name}[{i}].id", value=doc.id)
             seen.add(doc.id)
+
+    return check
+
+
+def _unique_keys(name: str) -> Any:
+    """Validator: the documents of a tuple field have ids distinct even without regard to case
+    (:func:`~salesctl._validators.person_key`), so that a lookup by id is never ambiguous."""
+
+    def check(_i: Any, _a: Any, value: tuple[Any, ...]) -> None:
+        seen: set[str] = set()
+        for i, doc in enumerate(value):
+            key = person_key(doc.id)
+            if key in seen:
+                raise InvalidInput(
+                    "duplicate document id (ids are compared without regard to case)",
+                    path=f"Context.{name}[{i}].id",
+                    value=doc.id,
+                )
+            seen.add(key)
 
     return check
 
@@ -197,6 +219,11 @@ class Context:
         sales_policies: ids of the sales policies (销售政策) in force, issued by the general
             manager (S-K1 1; O2C-CT-03).
         commissions_paid: commission already paid, by contract id (O2C-CM-01).
+        pickup_orders: pickup orders (提货单) on hand for centrally sold products (O2C-DL-07).
+        consumed_pickup_orders: ids of pickup orders already used by a goods issue (a pickup
+            order is good once; compared without regard to case).
+        ic_cards: customers' prepaid IC cards with their balances before the transaction
+            (O2C-DL-07).
     """
 
     as_of: dt.date = field(validator=a_date)
@@ -278,6 +305,19 @@ class Context:
     commissions_paid: FrozenMap[str, Money] = field(
         default=FrozenMap(), converter=frozenmap_conv, validator=_amounts_by_id("commissions_paid")
     )
+    # -- centrally sold products (salesctl.controls.delivery, O2C-DL-07) --
+    pickup_orders: tuple[PickupOrder, ...] = field(
+        default=(),
+        converter=tuple_conv,
+        validator=[each(PickupOrder), _unique_keys("pickup_orders")],
+    )
+    consumed_pickup_orders: frozenset[str] = field(
+        default=frozenset(), converter=frozenset_conv, validator=each(str)
+    )
+    ic_cards: tuple[ICCard, ...] = field(
+        default=(), converter=tuple_conv, validator=[each(ICCard), _unique_keys("ic_cards")]
+    )
+
     # -- derived once, at construction (not part of the value: equality, hash, repr, JSON) --
     _price_book: FrozenMap[str, tuple[PriceEntry, ...]] = field(
         init=False, eq=False, repr=False, hash=False

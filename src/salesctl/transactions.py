@@ -34,6 +34,7 @@ from salesctl.model import (
     Invoice,
     Opportunity,
     PipelineStage,
+    PriceChange,
     ProductionOrder,
     Quotation,
     Receipt,
@@ -49,6 +50,7 @@ __all__ = [
     "TRANSACTION_TYPES",
     "AdvanceStage",
     "BookRevenue",
+    "ChangeMasterPrice",
     "IssueDeliveryNotice",
     "IssueInvoice",
     "IssueProductionOrder",
@@ -464,6 +466,29 @@ class SubmitSalesPlan(Transaction):
     def document_id(self) -> str:
         """The plan id."""
         return self.plan.id
+
+
+# -- master data (salesctl.controls.pricing) ------------------------------------------------
+
+
+@register_transaction
+@frozen
+class ChangeMasterPrice(Transaction):
+    """Publish or change a price in the price master (维护价格主数据, S-IC 3.2, 3.4; O2C-PR-06).
+
+    The acting user is the finance maintainer who enters the price; the change names who
+    proposed it and the source document it comes from.
+
+    Attributes:
+        change: the price change as it would be saved.
+    """
+
+    change: PriceChange = field(validator=typed(PriceChange), kw_only=True)
+
+    @property
+    def document_id(self) -> str:
+        """The price change's id."""
+        return self.change.id
 
 
 def parse_transaction(data: Mapping[str, Any], *, path: str = "") -> Transaction:

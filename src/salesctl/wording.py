@@ -346,6 +346,8 @@ def value_text(value: Any, lang: str, key: str = "") -> str:
             as percentages).
     """
     zh = lang == "zh"
+    if value is None and key.endswith("_node"):  # no node named: the delegation tree's root
+        return "根节点（价格领导小组）" if zh else "the root (the price group)"
     if value is None:
         return _pick(_NO_LIMIT, lang)
     if isinstance(value, bool):

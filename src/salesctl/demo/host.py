@@ -83,6 +83,10 @@ approved_templates = ["TPL-SALES-2026"]
 
 [receivables]
 settlement_accounts = ["FC-0001-2026", "FC-0002-2026"]
+
+[delivery]
+# Sold centrally by the regional chemical sales branch: shipped against pickup orders.
+centrally_sold = ["P-CHEM-1"]
 """
 
 #: The account customers pay into: the group finance company's settlement account (O2C-AR-04).
@@ -123,6 +127,9 @@ class HostProduct:
     perishable: bool
     scale: int
     shipped: dict[str, Decimal] = attrs.Factory(dict)  # month -> qty
+    #: Sold centrally (issue 14): never drawn for regular orders, shipped against pickup
+    #: orders (O2C-DL-07's injector sells it).
+    central: bool = False
 
 
 @attrs.define(eq=False)
@@ -514,6 +521,21 @@ class Host:
                 self.schedule(
                     self.at(day, 9 + i % 8, i % 60), lambda when, c=cust: self.set_profile(c, when)
                 )
+        # A centrally sold chemical (issue 14), added after the regular catalogue so that the
+        # regular business draws as before.
+        central = Product(id="P-CHEM-1", name="paraxylene", unit="t")
+        central_entry = PriceEntry(
+            product_id=central.id,
+            price=cny(6800),
+            valid_from=dt.date(self.year, 1, 1),
+            source_document=f"PG-{self.year}-001",
+            maintained_by=self.price_maintainer.id,
+            id=f"PE-{central.id}-1",
+        )
+        self.record(PublishPrice(at=start, entry=central_entry))
+        self.products.append(
+            HostProduct(central, Decimal(6800), central_entry.id or "", False, 10, central=True)
+        )
         for p in self.products:
             self.schedule(
                 self.at(dt.date(self.year, 1, 1), 9), lambda when, p=p: self.restock(p, when, 60)

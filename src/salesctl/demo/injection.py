@@ -235,7 +235,7 @@ def with_profile(cust: HostCustomer, **changes: Any) -> Customer:
 
 
 def expensive(w: World) -> HostProduct:
-    return max(w.products, key=lambda p: p.price)
+    return max((p for p in w.products if not p.central), key=lambda p: p.price)
 
 
 def worth(p: HostProduct, amount: int) -> Decimal:

@@ -45,13 +45,16 @@ from salesctl.demo.injection import (
 from salesctl.demo.orders import Deal
 from salesctl.demo.world import World
 from salesctl.events import (
+    GrantApproval,
     GrantRelease,
+    IssuePickupOrder,
     IssueSalesInvoice,
     ReadStorage,
     ReceiveStock,
     RecordSettlement,
 )
 from salesctl.model import (
+    Approval,
     CommissionClaim,
     ContractForm,
     CreditRelease,
@@ -60,7 +63,10 @@ from salesctl.model import (
     Invoice,
     InvoiceLine,
     PaymentMethod,
+    PickupOrder,
+    PriceChange,
     PriceClass,
+    PriceEntry,
     Product,
     RevenueEntry,
     SalesOrder,
@@ -71,6 +77,7 @@ from salesctl.model import (
 from salesctl.records import SalesInvoice, StorageReading
 from salesctl.transactions import (
     BookRevenue,
+    ChangeMasterPrice,
     IssueDeliveryNotice,
     IssueInvoice,
     PayCommission,
@@ -789,3 +796,74 @@ def _cold_store_warm(w: World, when: dt.datetime, planted: Planted) -> None:
 def _promotion_not_evaluated(w: World, when: dt.datetime, planted: Planted) -> None:
     p = w.promotion(when.date(), 7, when, evaluate=False)
     planted(p.promotion_id)
+
+
+# issue 14: pickup orders and price master
+
+
+@row("O2C-DL-07", ("O2C-DL-07", "pickup order used a second time (its id in lower case)"))
+def _pickup_order_reused(w: World, when: dt.datetime, planted: Planted) -> None:
+    p = next(x for x in w.products if x.central)
+    cust = credit_customer(w)
+    first = one_line_order(w, cust, when, p)
+    po = PickupOrder(
+        id=w.next_id("TH", 4),
+        customer_id=cust.id,
+        product_id=p.product.id,
+        quantity=first.lines[0].quantity,
+        valid_until=when.date() + dt.timedelta(days=20),
+        issued_on=when.date(),
+        issued_by="u-chem-branch",
+    )
+    w.record(IssuePickupOrder(at=when, pickup_order=po))
+    deal = w.place(first, cust, when + 5 * MINUTE, flow=False)
+    deal.pickup_order_id = po.id
+    w.notice(deal, when + HOUR)  # the clean flow: goods issue against the pickup order, …
+
+    def again(t: dt.datetime) -> None:
+        again_deal = w.place(one_line_order(w, cust, t, p), cust, t, flow=False)
+        again_deal.pickup_order_id = po.id.lower()
+        n = w.notice(again_deal, t + HOUR, flow=False)
+        gi = w.goods_issue(again_deal, n, t + 3 * HOUR, expect=planted.expect, flow=False)
+        planted(gi.id)
+
+    w.then(w.later(when, 5, 6, hour=10), again)
+
+
+@row(
+    "O2C-PR-06",
+    ("O2C-PR-06", "price change approved by the marketing head, not the price group"),
+)
+def _price_change_not_approved(w: World, when: dt.datetime, planted: Planted) -> None:
+    p = w.products[3]
+    head = w.person("marketing_head", 3)
+    change = PriceChange(
+        id=w.next_id("PC", 4),
+        # Next year's price: this year's orders keep theirs.
+        entry=PriceEntry(
+            product_id=p.product.id,
+            price=cny(p.price + 20),
+            valid_from=dt.date(w.year + 1, 1, 1),
+            source_document=f"PG-{w.year}-0{when.month:02d}",
+            price_class=p.product.price_class,
+            maintained_by=w.price_maintainer.id,
+            id=f"PE-{p.product.id}-{w.year + 1}",
+        ),
+        proposed_by=w.rng.choice(w.reps).id,
+        reason="raw material prices up",
+    )
+    w.record(
+        GrantApproval(
+            at=when,
+            approval=Approval(
+                id=w.next_id("APR", 7),
+                document_id=change.id,
+                role="marketing_head",
+                approver=head,
+                granted_at=when,
+            ),
+        )
+    )
+    txn = ChangeMasterPrice(change=change, actor=w.price_maintainer, at=when + 10 * MINUTE)
+    w.post(txn, expect=planted.expect)
+    planted(change.id)

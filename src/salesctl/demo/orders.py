@@ -69,6 +69,8 @@ class Deal:
     after_invoice: Callable[[Invoice, dt.datetime], None] | None = None
     #: Called with the goods issue instead of the normal proof/invoice flow.
     after_goods_issue: Callable[[GoodsIssue, dt.datetime], None] | None = None
+    #: The pickup order its goods issue leaves against (centrally sold products, O2C-DL-07).
+    pickup_order_id: str | None = None
 
 
 class OrderFlow(Host):
@@ -109,7 +111,7 @@ class OrderFlow(Host):
         """Build (not post) a sales order for ``cust`` at list prices."""
         rng = self.rng
         k = lines or rng.choice((1, 1, 1, 2, 2, 3))
-        picks = rng.sample(self.products, k)
+        picks = rng.sample([p for p in self.products if not p.central], k)
         order_lines = tuple(
             OrderLine(
                 line_no=i + 1,
@@ -337,6 +339,7 @@ class OrderFlow(Host):
             lines=lines,
             issued_on=when.date(),
             gate_pass=f"GP-{gid}" if gate_pass else None,
+            pickup_order_id=deal.pickup_order_id,
         )
         self.post(
             PostGoodsIssue(goods_issue=gi, order=o, actor=self.warehouse, at=when), expect=expect

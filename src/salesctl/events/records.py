@@ -25,6 +25,8 @@ from salesctl.model import (
     ConsignmentSettlement,
     CreditRelease,
     DeliveryProof,
+    ICCard,
+    PickupOrder,
     PriceEntry,
     Settlement,
     StockLot,
@@ -68,9 +70,11 @@ __all__ = [
     "Event",
     "GrantApproval",
     "GrantRelease",
+    "IssuePickupOrder",
     "IssueSalesInvoice",
     "KeepContractLedger",
     "KeepReceiptRecord",
+    "LoadICCard",
     "PostGLRevenue",
     "PostReceiptVoucher",
     "PublishPrice",
@@ -486,6 +490,7 @@ class TakeCollectionStep(Record):
 
 
 # issue 14: receipts, commission accrual, analysis, storage, promotions
+# Centrally sold products (O2C-DL-07): the pickup orders and IC cards they leave against.
 
 
 @register_record
@@ -503,6 +508,24 @@ class KeepReceiptRecord(Record):
     def routing_customer(self) -> str | None:
         """The payer, if known."""
         return self.entry.customer_id
+
+
+@register_record
+@frozen
+class IssuePickupOrder(Record):
+    """The regional chemical sales branch issued a pickup order for a centrally sold product,
+    and the plant's marketing department confirmed it (提货单, S-IC 5.1; O2C-DL-07).
+
+    Attributes:
+        pickup_order: the pickup order.
+    """
+
+    pickup_order: PickupOrder = field(validator=typed(PickupOrder), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The customer entitled to collect."""
+        return self.pickup_order.customer_id
 
 
 @register_record
@@ -593,6 +616,26 @@ class EvaluatePromotion(Record):
     """
 
     evaluation: PromotionEvaluation = field(validator=typed(PromotionEvaluation), kw_only=True)
+
+
+@register_record
+@frozen
+class LoadICCard(Record):
+    """A customer's prepaid IC card as it stands after a top-up (IC 卡, S-IC 5.1; O2C-DL-07).
+
+    Goods issues against the card then draw its balance down (in the replay, at the order's
+    prices); a later record states the balance afresh.
+
+    Attributes:
+        card: the card with its balance.
+    """
+
+    card: ICCard = field(validator=typed(ICCard), kw_only=True)
+
+    @property
+    def routing_customer(self) -> str | None:
+        """The card holder."""
+        return self.card.customer_id
 
 
 #: An event of the stream: a transaction (decided) or a record (folded only).

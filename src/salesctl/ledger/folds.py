@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from salesctl._validators import person_key
 from salesctl.controls import CONTROLS
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.ledger import Ledger, fold
@@ -237,6 +238,8 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
                 del lots[line.lot_id]
     led._gi_order[gi.id] = txn.order.id
     led.index(txn.order.id, txn.order.customer.id)
+    if first_posting:
+        _pickup_used(led, txn)
     if st is None:
         return
     if not gi.posted:
@@ -248,6 +251,25 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
             if ln is not None:
                 ln.delivered += line.quantity
     _touch(led, st)
+
+
+def _pickup_used(led: Ledger, txn: Any) -> None:
+    """A goods issue in the stream used the pickup order it cites, or drew its value (at the
+    order's prices, every line) from the IC card it names (O2C-DL-07)."""
+    gi = txn.goods_issue
+    if gi.pickup_order_id is not None:
+        led.consume_pickup_order(gi.pickup_order_id)
+    if gi.ic_card_id is None:
+        return
+    key = person_key(gi.ic_card_id)
+    card = led.ic_cards.get(key)
+    order = txn.order
+    if card is None or card.balance.currency != order.currency:
+        return
+    prices = {ln.line_no: ln.unit_price.amount for ln in order.lines}
+    value = sum((prices.get(ln.order_line, ZERO) * ln.quantity for ln in gi.lines), ZERO)
+    left = card.balance.amount - value
+    led.ic_cards[key] = attrs.evolve(card, balance=Money(left if left > 0 else ZERO, order.currency))
 
 
 def _due_on(led: Ledger, st: OrderState | None, customer_id: str, issued_on: dt.date) -> dt.date:
@@ -444,11 +466,36 @@ def _fold_grant_release(led: Ledger, rec: Any, decision: Decision | None) -> Non
 
 @fold("PublishPrice")
 def _fold_price(led: Ledger, rec: Any, decision: Decision | None) -> None:
-    e: PriceEntry = rec.entry
+    _publish(led, rec.entry)
+
+
+@fold("ChangeMasterPrice")
+def _fold_price_change(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    # The stream holds what the host saved: the price is in the master, approved or not
+    # (O2C-PR-06 reported it if it was not).
+    led.mark_approved(txn.document_id, decision)
+    _publish(led, txn.change.entry)
+
+
+def _publish(led: Ledger, e: PriceEntry) -> None:
     entries = led.prices.setdefault(e.product_id, [])
     if e.id is not None:
         entries[:] = [x for x in entries if x.id != e.id]
     entries.append(e)
+
+
+@fold("IssuePickupOrder")
+def _fold_pickup_order(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    po = rec.pickup_order
+    if led.mine(po.customer_id):
+        led.pickup_orders[person_key(po.id)] = po
+
+
+@fold("LoadICCard")
+def _fold_ic_card(led: Ledger, rec: Any, decision: Decision | None) -> None:
+    card = rec.card
+    if led.mine(card.customer_id):
+        led.ic_cards[person_key(card.id)] = card
 
 
 @fold("SetExchangeRate")

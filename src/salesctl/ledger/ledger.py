@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from salesctl._validators import FrozenMap
+from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
@@ -26,7 +26,9 @@ from salesctl.model import (
     Approval,
     CreditExposure,
     CreditRelease,
+    ICCard,
     PaymentMethod,
+    PickupOrder,
     PriceEntry,
     SalesOrder,
     StockLot,
@@ -125,6 +127,11 @@ class Ledger:
         self._approved: dict[str, dt.date] = {}
         self._actors: dict[Any, Any] = {}
         self._gi_order: dict[str, str] = {}
+        #: Pickup orders on hand and IC cards by the key of their id (owned customers), and
+        #: the keys of the pickup orders goods issues used (a pickup order is good once).
+        self.pickup_orders: dict[str, PickupOrder] = {}
+        self.ic_cards: dict[str, ICCard] = {}
+        self._used_pickups: set[str] = set()
         #: Sales policies in force (global).
         self.sales_policies: set[str] = set()
         self._sales_policies_view: frozenset[str] | None = None
@@ -240,6 +247,11 @@ class Ledger:
         """Mark a one-time release as used."""
         self._consumed.add(release_id)
 
+    def consume_pickup_order(self, pickup_id: str) -> None:
+        """Mark a pickup order as used (its id without regard to case, as O2C-DL-07 compares
+        it): a goods issue in the stream cited it, so it was used, whatever the gate said."""
+        self._used_pickups.add(person_key(pickup_id))
+
     # -- views for detective checks ------------------------------------------------------
 
     def customers(self) -> Iterator[CustomerState]:
@@ -353,6 +365,9 @@ class Ledger:
             kw["prices"] = tuple(prices)
         if lots:
             kw["stock_lots"] = tuple(lots)
+        gi = getattr(txn, "goods_issue", None)
+        if gi is not None:
+            self._centrally_sold(gi, kw)
         if self.sales_policies:
             if self._sales_policies_view is None:
                 self._sales_policies_view = frozenset(self.sales_policies)
@@ -441,6 +456,23 @@ class Ledger:
                 kw["commissions_paid"] = paid
         return trusted_context(kw)
 
+    def _centrally_sold(self, gi: Any, kw: dict[str, Any]) -> None:
+        """The pickup order or IC card a goods issue names, as the ledger holds them, and
+        whether the pickup order was used (O2C-DL-07)."""
+        pid = gi.pickup_order_id
+        if pid is not None:
+            key = person_key(pid)
+            po = self.pickup_orders.get(key)
+            if po is not None:
+                kw["pickup_orders"] = (po,)
+            if key in self._used_pickups:
+                kw["consumed_pickup_orders"] = frozenset({po.id if po is not None else pid})
+        cid = gi.ic_card_id
+        if cid is not None:
+            card = self.ic_cards.get(person_key(cid))
+            if card is not None:
+                kw["ic_cards"] = (card,)
+
     # -- eviction -------------------------------------------------------------------------
 
     def _evict(self, today: dt.date) -> None:
@@ -478,6 +510,13 @@ class Ledger:
                 if today - on > horizon and d not in self._orders and d not in self.contracts
             ]:
                 del self._approved[doc]
+            # A pickup order long expired is dropped with its use: citing it again finds
+            # no pickup order on hand, which O2C-DL-07 blocks as well.
+            for key in [
+                k for k, po in self.pickup_orders.items() if today - po.valid_until > horizon
+            ]:
+                del self.pickup_orders[key]
+                self._used_pickups.discard(key)
             for doc in list(self._releases):
                 keep_r = [r for r in self._releases[doc] if r.granted_at >= cutoff]
                 if keep_r:
@@ -517,4 +556,6 @@ class Ledger:
             "prices": sum(len(v) for v in self.prices.values()),
             "index": len(self._owner),
             "approved": len(self._approved),
+            "pickup_orders": len(self.pickup_orders),
+            "ic_cards": len(self.ic_cards),
         }

@@ -1,6 +1,7 @@
 """Making and delivering: production orders, delivery notices, stock lots, goods issues,
-delivery proofs and follow-on service work orders (S-IC 5.1–6.1, S-K1 6–8, 10, S-YF 9–11, S-FD;
-controls in :mod:`salesctl.controls.delivery` and :mod:`salesctl.controls.revenue`)."""
+delivery proofs, follow-on service work orders, and the pickup orders and IC cards centrally sold
+products leave against (S-IC 1.1, 2.3, 5.1–6.1, S-K1 6–8, 10, S-YF 9–11, S-FD; controls in
+:mod:`salesctl.controls.delivery` and :mod:`salesctl.controls.revenue`)."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from salesctl._validators import (
     ident,
     non_negative,
     opt_date,
+    opt_ident,
     opt_text,
     positive,
     text,
@@ -26,6 +28,7 @@ from salesctl._validators import (
 from salesctl.errors import InvalidInput
 from salesctl.model._checks import lines_present
 from salesctl.model.pricing import Product
+from salesctl.money import Money
 
 __all__ = [
     "DeliveryLine",
@@ -33,6 +36,8 @@ __all__ = [
     "DeliveryNotice",
     "DeliveryProof",
     "GoodsIssue",
+    "ICCard",
+    "PickupOrder",
     "ProductionLine",
     "ProductionOrder",
     "ProofKind",
@@ -201,6 +206,10 @@ class GoodsIssue:
             ("物流送货"), for logistics and courier deliveries.
         consignment: True for consignment stock (铺货) placed with a distributor: revenue
             follows the monthly settlement, not the shipment (S-YF 11).
+        pickup_order_id: the pickup order (提货单) the goods leave against, for centrally sold
+            products (S-IC 5.1, 6.1; O2C-DL-07); used once.
+        ic_card_id: the customer's prepaid IC card the goods leave against instead of a pickup
+            order (O2C-DL-07).
     """
 
     id: str = field(validator=text)
@@ -214,6 +223,8 @@ class GoodsIssue:
     mode: DeliveryMode = field(default=DeliveryMode.DIRECT, validator=typed(DeliveryMode))
     carrier_ref: str | None = field(default=None, validator=opt_text)
     consignment: bool = field(default=False, validator=typed(bool))
+    pickup_order_id: str | None = field(default=None, validator=opt_ident)
+    ic_card_id: str | None = field(default=None, validator=opt_ident)
 
     def __attrs_post_init__(self) -> None:
         lines_present("GoodsIssue.lines", self.lines)
@@ -283,3 +294,54 @@ class WorkOrder:
     scheduled_on: dt.date = field(validator=a_date)
     contract_id: str | None = field(default=None, validator=opt_text)
     description: str = field(default="", validator=typed(str))
+
+
+@frozen
+class PickupOrder:
+    """A pickup order (提货单) for a centrally sold product (集中销售化工产品, S-IC 1.1, 5.1, 6.1).
+
+    The regional chemical sales branch (化工销售区域分公司) sells the product and gives the
+    customer a pickup order; the plant's marketing department confirms it and the warehouse
+    loads against it. It is good for one pickup, of at most its quantity, until its expiry
+    (O2C-DL-07).
+
+    Attributes:
+        id: the pickup order number (compared without regard to case).
+        customer_id: the customer entitled to collect.
+        product_id: the product it releases.
+        quantity: the most it releases, greater than zero.
+        issued_on: the day it was issued (goods may leave against it from that day).
+        valid_until: the last day goods may leave against it (inclusive).
+        issued_by: who issued it (the regional branch or its resident staff), if recorded.
+    """
+
+    id: str = field(validator=ident)
+    customer_id: str = field(validator=text)
+    product_id: str = field(validator=text)
+    quantity: Decimal = field(converter=decimal_conv, validator=positive)
+    issued_on: dt.date = field(validator=a_date)
+    valid_until: dt.date = field(validator=a_date)
+    issued_by: str | None = field(default=None, validator=opt_ident)
+
+    def __attrs_post_init__(self) -> None:
+        if self.valid_until < self.issued_on:
+            raise InvalidInput(
+                "must not be before issued_on",
+                path="PickupOrder.valid_until",
+                value=self.valid_until.isoformat(),
+            )
+
+
+@frozen
+class ICCard:
+    """A customer's prepaid IC card for centrally sold products (IC 卡, S-IC 5.1; O2C-DL-07).
+
+    Attributes:
+        id: the card number (compared without regard to case).
+        customer_id: the customer holding it.
+        balance: the prepaid balance before the transaction being checked (not negative).
+    """
+
+    id: str = field(validator=ident)
+    customer_id: str = field(validator=text)
+    balance: Money = field(validator=[typed(Money), non_negative])

@@ -1,5 +1,5 @@
-"""Products, the price master and the concessions granted with orders (S-IC 3.1–3.4, S-MK 5;
-controls in :mod:`salesctl.controls.pricing`)."""
+"""Products, the price master, changes to it, and the concessions granted with orders
+(S-IC 3.1–3.4, S-MK 5; controls in :mod:`salesctl.controls.pricing`)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from attrs import field, frozen
 
 from salesctl._validators import (
     a_date,
+    ident,
     non_negative,
     opt_date,
     opt_ident,
@@ -25,6 +26,7 @@ __all__ = [
     "Concession",
     "ConcessionKind",
     "ConcessionRecord",
+    "PriceChange",
     "PriceClass",
     "PriceEntry",
     "Product",
@@ -100,6 +102,28 @@ class PriceEntry:
     def valid_on(self, day: dt.date) -> bool:
         """True when the price applies on ``day`` (both ends inclusive)."""
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
+
+
+@frozen
+class PriceChange:
+    """A request to publish or change a price in the price master (价格调整, S-IC 3.2, 3.4).
+
+    The marketing department proposes the price (提出调整意见), the price group approves it at
+    the authority its delegation tree requires (报价格领导小组审批), and finance enters it from
+    the approved document (财务部门根据…批准后的价格在 ERP 系统中维护价格主数据; O2C-PR-06).
+
+    Attributes:
+        id: the change request's id: the document its approvals name.
+        entry: the price-master entry as it would be saved; its ``source_document`` is the
+            pricing document or price-group approval the price comes from.
+        proposed_by: id of who proposed the price (may not approve it, nor enter it).
+        reason: why the price is set or changed.
+    """
+
+    id: str = field(validator=text)
+    entry: PriceEntry = field(validator=typed(PriceEntry))
+    proposed_by: str = field(validator=ident)
+    reason: str = field(default="", validator=typed(str))
 
 
 class ConcessionKind(enum.Enum):

@@ -15,11 +15,15 @@ O2C-DL-03 (gate pass; lots entered stock with a QC certificate), O2C-DL-04 (cred
 at notice and goods issue, with the credit family's own helpers and parameters), O2C-DL-05
 (expired lots never shipped; near-expiry lots first, FEFO); and, detective, O2C-DL-06 (each
 month, system shipments agree with actual shipments per product, S-IC 7.1: 月末核对系统发货量和
-实际发货量是否一致), run by :func:`salesctl.reconcile.run`.
+实际发货量是否一致), run by :func:`salesctl.reconcile.run`; O2C-DL-07 (centrally sold products
+leave only against a valid pickup order, used once and within its quantity, or an IC card with
+enough prepaid balance, S-IC 1.1, 2.3, 5.1: 提货单 / IC 卡).
 
 The package: :mod:`~salesctl.controls.delivery.policy` (the policy),
 :mod:`~salesctl.controls.delivery.checks` (the preventive checks),
-:mod:`~salesctl.controls.delivery.detect` (the detective check); this module holds the controls.
+:mod:`~salesctl.controls.delivery.detect` (the detective check),
+:mod:`~salesctl.controls.delivery.pickup` (pickup orders and IC cards); this module holds the
+controls.
 
 Dates are the context's business date ``ctx.as_of``. Quantities are compared per sales-order
 line; the tolerance is a fraction (``0.03`` allows 3 % over the ordered or notified quantity).
@@ -41,6 +45,7 @@ from salesctl.controls.delivery.checks import (
     delivery_value,
 )
 from salesctl.controls.delivery.detect import detect_shipments
+from salesctl.controls.delivery.pickup import check_pickup, pickup_order_used
 from salesctl.controls.delivery.policy import DeliveryPolicy
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue
 
@@ -52,8 +57,10 @@ __all__ = [
     "check_gate_pass_and_qc",
     "check_goods_issue_notice",
     "check_notice",
+    "check_pickup",
     "delivery_value",
     "detect_shipments",
+    "pickup_order_used",
 ]
 
 # -- the family -------------------------------------------------------------------------------
@@ -348,6 +355,86 @@ CONTROLS: tuple[Control, ...] = (
             "period_end.shipment_not_counted": (
                 "产品 {product} 在 {period} 有系统发货，但未与实际发货量核对",
                 "product {product} was shipped in {period} but system and actual shipments were not compared",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-DL-07",
+        title_zh="集中销售产品凭提货单、IC卡发货",
+        title_en="Centrally sold products leave only against a valid pickup order (used once, within its quantity) or an IC card with enough prepaid balance",
+        objective_zh="集中销售的化工产品只凭化工销售区域分公司提供的有效提货单或余额充足的IC卡发货；每张提货单只能使用一次，发货数量不超过提货单数量。",
+        objective_en="Centrally sold chemicals leave only against a valid pickup order provided by the regional chemical sales branch, or an IC card whose prepaid balance covers them; each pickup order is used once, for at most its quantity.",
+        activity_zh="发货过账时，对集中销售产品（{centrally_sold}）系统检查：出库单注明提货单或IC卡（二者择一）；提货单在手、属于该客户和该产品、业务日期在开具日至有效期内（含有效期当日）、未曾使用，且本次出库数量不超过提货单数量；或IC卡属于该客户、余额不少于本次出库按订单价格计算的金额。无法核实的一律阻止。",
+        activity_en="At goods-issue posting, for centrally sold products ({centrally_sold}) the system checks that the issue names a pickup order or an IC card (one of them); that the pickup order is on hand, of the customer and the product, issued and unexpired on the business date (its last valid day included), never used before, and covers the quantity shipped; or that the IC card is the customer's and its prepaid balance covers the value shipped at the order's prices. Whatever cannot be verified is blocked.",
+        risks=("R2.1", "R1.3", "R3.1"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=False,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION),
+        seeds=("S-IC 1.1", "S-IC 2.3", "S-IC 5.1", "S-IC 6.1"),
+        g9=(7,),
+        stage=_STAGE,
+        owner="marketing department and warehouse / 营销部门（确认提货单）、仓储部门（凭提货单发货）",
+        evidence="decision log: pickup order (customer, product, quantity, validity, earlier use) or IC card and balance against the value shipped / 决策日志：提货单（客户、产品、数量、有效期、是否已用）或 IC 卡及其余额与发货价值的比较",
+        applies_to=(PostGoodsIssue.__name__,),
+        check=check_pickup,
+        messages={
+            "delivery.pickup_missing": (
+                "出库单 {goods_issue} 含集中销售产品 {products}，但未注明提货单或IC卡",
+                "goods issue {goods_issue} ships centrally sold products ({products}) against neither a pickup order nor an IC card",
+            ),
+            "delivery.pickup_and_card": (
+                "出库单 {goods_issue} 同时注明提货单 {pickup} 和IC卡 {card}，只能凭其一发货",
+                "goods issue {goods_issue} names both pickup order {pickup} and IC card {card}: it leaves against one of them",
+            ),
+            "delivery.pickup_unknown": (
+                "出库单 {goods_issue} 引用的提货单 {pickup} 不存在（失败关闭）",
+                "goods issue {goods_issue} cites pickup order {pickup}, which is not on hand (fails closed)",
+            ),
+            "delivery.pickup_used": (
+                "提货单 {pickup} 已被出库单 {used_by} 使用，不得重复提货",
+                "pickup order {pickup} was already used (by goods issue {used_by})",
+            ),
+            "delivery.pickup_consumed": (
+                "提货单 {pickup} 已使用，不得重复提货",
+                "pickup order {pickup} was already used",
+            ),
+            "delivery.pickup_other_customer": (
+                "提货单 {pickup} 属于客户 {holder}，不是 {customer}",
+                "pickup order {pickup} belongs to customer {holder}, not {customer}",
+            ),
+            "delivery.pickup_expired": (
+                "提货单 {pickup}（{issued_on} 至 {valid_until}）在业务日期 {business_date} 无效",
+                "pickup order {pickup} (valid {issued_on} to {valid_until}) is not valid on the business date {business_date}",
+            ),
+            "delivery.pickup_product": (
+                "提货单 {pickup} 为产品 {expected}，第 {line} 行产品 {product} 不在其中",
+                "pickup order {pickup} is for product {expected}; line {line} ships {product}",
+            ),
+            "delivery.pickup_over": (
+                "本次出库 {quantity} 超过提货单 {pickup} 的数量 {allowed}",
+                "{quantity} shipped exceeds the {allowed} of pickup order {pickup}",
+            ),
+            "delivery.card_unknown": (
+                "出库单 {goods_issue} 引用的IC卡 {card} 不存在（失败关闭）",
+                "goods issue {goods_issue} cites IC card {card}, which is not on hand (fails closed)",
+            ),
+            "delivery.card_other_customer": (
+                "IC卡 {card} 属于客户 {holder}，不是 {customer}",
+                "IC card {card} belongs to customer {holder}, not {customer}",
+            ),
+            "delivery.card_no_price": (
+                "IC卡 {card}：第 {line} 行不在订单 {order} 上，无法计价（失败关闭）",
+                "IC card {card}: line {line} is not on order {order}, so its value is unknown (fails closed)",
+            ),
+            "delivery.card_currency": (
+                "IC卡 {card} 以 {currency} 计，无汇率换算出库金额 {value}（失败关闭）",
+                "IC card {card} is in {currency}, and no rate converts the value shipped {value} (fails closed)",
+            ),
+            "delivery.card_short": (
+                "IC卡 {card} 余额 {balance} 不足本次出库金额 {value}，差 {short}",
+                "IC card {card} holds {balance}, less than the {value} shipped (short by {short})",
             ),
         },
     ),

@@ -8,7 +8,15 @@ from typing import ClassVar
 
 from attrs import field, frozen
 
-from salesctl._validators import decimal_conv, non_negative, ratio, text, typed
+from salesctl._validators import (
+    decimal_conv,
+    each,
+    frozenset_conv,
+    non_negative,
+    ratio,
+    text,
+    typed,
+)
 from salesctl.control import FROM_FAMILY
 from salesctl.controls.credit import CreditPolicy
 from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
@@ -46,6 +54,9 @@ class DeliveryPolicy:
             a month that is not an exception (O2C-DL-06).
         shipment_role: who investigates shipment differences (O2C-DL-06).
         follow_up_level: the authority level of the follow-up roles above.
+        centrally_sold: ids of the centrally sold products (集中销售化工产品, S-IC 1.1, 5.1): the
+            regional chemical sales branch sells them, and they leave only against a valid
+            pickup order or an IC card with enough prepaid balance (O2C-DL-07). Empty: none.
     """
 
     approval_role: str = field(default="sales_manager", validator=text)
@@ -65,6 +76,9 @@ class DeliveryPolicy:
     )
     shipment_role: str = field(default="marketing_head", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
+    centrally_sold: frozenset[str] = field(
+        default=frozenset(), converter=frozenset_conv, validator=each(str)
+    )
     credit: CreditPolicy | None = field(
         init=False, default=None, eq=False, repr=False, metadata={FROM_FAMILY: "credit"}
     )
@@ -84,6 +98,7 @@ class DeliveryPolicy:
         "max_shipment_difference": ("O2C-DL-06",),
         "shipment_role": ("O2C-DL-06",),
         "follow_up_level": ("O2C-DL-06",),
+        "centrally_sold": ("O2C-DL-07",),
     }
 
     def weakened(self) -> tuple[Weakening, ...]:

@@ -19,7 +19,10 @@ Controls:
   policy loads; a wider child is refused with the path of the node);
 * O2C-PR-05 — discounts, rebates, gifts and member offers within the discount delegation matrix,
   per line, per order, and accumulated per customer over a rolling window (so that one large
-  discount split over small orders is caught).
+  discount split over small orders is caught);
+* O2C-PR-06 — a price published or changed in the price master (:class:`~salesctl.ChangeMasterPrice`)
+  is entered by finance's maintainer from its source document, proposed and approved by
+  different people, at the authority of the tree's price-master node (the price group).
 
 The price master is host data and arrives in :attr:`salesctl.Context.prices`; the delegation
 tree and the discount matrix are policy (``[pricing]``). Ranges are compared exactly, in
@@ -27,8 +30,8 @@ tree and the discount matrix are policy (``[pricing]``). Ranges are compared exa
 not. No rounding of the floor, no tolerance.
 
 The package: :mod:`~salesctl.controls.pricing.policy` (the delegation tree and the discount
-matrix), :mod:`~salesctl.controls.pricing.checks` (the checks and their helpers); this module
-holds the controls.
+matrix), :mod:`~salesctl.controls.pricing.checks` (the checks and their helpers),
+:mod:`~salesctl.controls.pricing.master` (price-master changes); this module holds the controls.
 
 >>> from decimal import Decimal
 >>> from salesctl.controls.pricing import PriceAuthority
@@ -48,13 +51,14 @@ from salesctl.controls.pricing.checks import (
     check_price_master,
     master_price,
 )
+from salesctl.controls.pricing.master import check_master_change
 from salesctl.controls.pricing.policy import (
     DOCUMENT_PRICED,
     ConcessionStep,
     PriceAuthority,
     PricingPolicy,
 )
-from salesctl.transactions import PlaceOrder
+from salesctl.transactions import ChangeMasterPrice, PlaceOrder
 
 __all__ = [
     "DOCUMENT_PRICED",
@@ -65,6 +69,7 @@ __all__ = [
     "check_concessions",
     "check_document_price",
     "check_float_authority",
+    "check_master_change",
     "check_price_master",
     "master_price",
 ]
@@ -269,6 +274,48 @@ CONTROLS: tuple[Control, ...] = (
             "pricing.concession_rolling_above_matrix": (
                 "客户 {customer} 近 {days} 天累计优惠 {amount}（{pct}）超出折扣授权矩阵",
                 "customer {customer} has {amount} of concessions ({pct}) in {days} days, above the discount matrix",
+            ),
+        },
+    ),
+    Control(
+        id="O2C-PR-06",
+        title_zh="价格主数据变更审批",
+        title_en="Price-master changes maintained by finance, proposed and approved by different people at the price group's authority, with their source document",
+        objective_zh="价格主数据只能由财务部门依据定价文件或经价格领导小组批准的价格维护；提出调整意见者不得审批或自行录入。",
+        objective_en="The price master changes only through finance, from a pricing document or a price the price group approved; whoever proposes a price neither approves nor enters it.",
+        activity_zh="发布或调整价格主数据时系统检查：录入人持有 {master_maintainer_role} 角色且不是提出人；价格注明来源文件；挂起须授权树节点 {master_approval_node} 的角色和级别审批，提出人和录入人的审批无效。",
+        activity_en="When a price is published or changed in the price master the system checks that the keyer holds {master_maintainer_role} and is not the proposer, and that the price cites its source document; it holds the change for the approval of the delegation tree's node {master_approval_node}, in its role and level, never by the proposer or the keyer.",
+        risks=("R1.1", "R1.2", "R2.1"),
+        kind=Kind.PREVENTIVE,
+        frequency=Frequency.PER_TRANSACTION,
+        key=True,
+        automation=Automation.AUTOMATED,
+        assertions=(_A.ACCURACY, _A.VALUATION),
+        seeds=("S-IC 3.2", "S-IC 3.4"),
+        g9=(5,),
+        refs=("COSO P11", "BN 29"),
+        stage=_PRICING,
+        owner="finance department (price master data) and price group / 财务部门（价格主数据）、价格领导小组",
+        evidence="decision log: product, price, validity, source document, proposer, keyer, and the price group's approval / 决策日志：产品、价格、有效期、来源文件、提议人、录入人及价格领导小组的审批",
+        applies_to=(ChangeMasterPrice.__name__,),
+        check=check_master_change,
+        conflicts=("proposer ≠ approver / 提议人 ≠ 审批人", "proposer ≠ keyer, the finance maintainer / 提议人 ≠ 录入人（财务维护人员）"),
+        messages={
+            "pricing.master_not_maintainer": (
+                "价格变更 {change}：录入人 {actor} 不是 {role}，不得维护价格主数据",
+                "price change {change}: {actor} is not {role} and may not maintain the price master",
+            ),
+            "pricing.master_self_proposed": (
+                "价格变更 {change}：{actor} 既是提出人又是录入人",
+                "price change {change}: {actor} both proposed and enters the price",
+            ),
+            "pricing.master_other_maintainer": (
+                "价格变更 {change} 记录的维护人 {maintainer} 不是录入人 {actor}",
+                "price change {change} records {maintainer} as its maintainer, but {actor} enters it",
+            ),
+            "pricing.master_approval": (
+                "价格变更 {change}（产品 {product}，价格 {price}）须经 {node}（{role}）审批",
+                "price change {change} (product {product} at {price}) needs the approval of {node} ({role})",
             ),
         },
     ),

@@ -22,7 +22,12 @@ from salesctl._validators import (
     typed,
 )
 from salesctl.controls.credit import ApprovalStep
-from salesctl.controls.weakening import Weakening, weakenings
+from salesctl.controls.weakening import (
+    PROPOSER_ROLES,
+    Weakening,
+    at_proposer_level,
+    weakenings,
+)
 from salesctl.errors import CurrencyMismatch, InvalidInput
 from salesctl.model import Actor, ConcessionKind, PriceClass
 from salesctl.money import Money
@@ -290,6 +295,11 @@ class PricingPolicy:
             date of its transaction (O2C-PR-01..03 read the price master on the order date
             then; 0: the price in force on the transaction's date applies). An earlier order
             date is blocked by O2C-PR-02 and priced on the business date.
+        master_maintainer_role: the role that enters prices in the price master (S-IC 3.4:
+            财务部门…维护价格主数据; O2C-PR-06): finance's price master-data maintainer.
+        master_approval_node: the node of the delegation tree whose role and level approve a
+            price published or changed in the price master (O2C-PR-06); ``None``: the root,
+            the price group (S-IC 3.2: 报价格领导小组审批).
     """
 
     authority: tuple[PriceAuthority, ...] = field(
@@ -326,6 +336,8 @@ class PricingPolicy:
         default=frozenset(ConcessionKind), converter=frozenset_conv, validator=each(ConcessionKind)
     )
     order_date_days: int = field(default=0, validator=[typed(int), non_negative])
+    master_maintainer_role: str = field(default="price_master_maintainer", validator=text)
+    master_approval_node: str | None = field(default=None, validator=opt_text)
     # Precomputed for the hot path (not part of the value).
     _nodes: Any = field(init=False, default=None, eq=False, repr=False)
     _chains: Any = field(init=False, default=None, eq=False, repr=False)
@@ -384,6 +396,12 @@ class PricingPolicy:
         if self.default_node is not None and self.default_node not in nodes:
             raise InvalidInput(
                 "names no node of the tree", path="default_node", value=self.default_node
+            )
+        if self.master_approval_node is not None and self.master_approval_node not in nodes:
+            raise InvalidInput(
+                "names no node of the tree",
+                path="master_approval_node",
+                value=self.master_approval_node,
             )
         # The products each node covers: its own list, else its parent's (None: every product).
         cover: dict[str, frozenset[str] | None] = {}
@@ -449,6 +467,12 @@ class PricingPolicy:
     def _root_id(self) -> str:
         return next(n.id for n in self.authority if n.parent is None)
 
+    def master_node(self) -> PriceAuthority:
+        """The node that approves price-master changes (O2C-PR-06): ``master_approval_node``,
+        or the root (the price group)."""
+        node: PriceAuthority = self._nodes[self.master_approval_node or self._root_id()]
+        return node
+
     def covers(
         self, node: PriceAuthority, product_id: str, master: Decimal, price: Decimal, currency: str
     ) -> bool:
@@ -500,13 +524,15 @@ class PricingPolicy:
     #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
     AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
         "order_date_days": ("O2C-PR-01", "O2C-PR-02", "O2C-PR-03", "O2C-PR-05", "O2C-SD-01"),
-        "authority": ("O2C-PR-03", "O2C-PR-04"),
+        "authority": ("O2C-PR-03", "O2C-PR-04", "O2C-PR-06"),
         "default_node": ("O2C-PR-03",),
         "line_discount_steps": ("O2C-PR-05",),
         "order_concession_steps": ("O2C-PR-05",),
         "rolling_steps": ("O2C-PR-05",),
         "rolling_days": ("O2C-PR-05",),
         "concession_kinds": ("O2C-PR-05",),
+        "master_maintainer_role": ("O2C-PR-06",),
+        "master_approval_node": ("O2C-PR-06",),
     }
 
     def weakened(self) -> tuple[Weakening, ...]:
@@ -519,6 +545,25 @@ class PricingPolicy:
                     f"authority[{i}].max_cut_pct",
                     "the root may cut a price by 100 %: no price is out of range",
                 )
+        # O2C-PR-06: a node the policy names for price-master changes at the proposer's level
+        # (a proposer's role, or level 0), or a root in a proposer's role. A root at level 0
+        # is left alone: the tree's own authority (O2C-PR-03) sets its level, and its role
+        # still has to be held.
+        node = self.master_node()
+        named = self.master_approval_node is not None
+        if (named and at_proposer_level(node.role, node.level)) or node.role in PROPOSER_ROLES:
+            key = (
+                "master_approval_node" if named else f"authority[{self.authority.index(node)}].role"
+            )
+            out += weakenings(
+                ("O2C-PR-06",), key, "price-master changes are approved at the proposer's level"
+            )
+        if self.master_maintainer_role in PROPOSER_ROLES:
+            out += weakenings(
+                ("O2C-PR-06",),
+                "master_maintainer_role",
+                "the sellers who propose prices also enter them in the price master",
+            )
         if self.rolling_days <= 0:
             out += weakenings(
                 ("O2C-PR-05",), "rolling_days", "a zero-day window never adds up split discounts"
