@@ -1,0 +1,326 @@
+# ruff: noqa: PT009, PT027  (Tryton's tests are unittest test cases: its assertions are the convention)
+"""Scenarios: salesctl's gate in front of a Tryton database (SQLite in memory).
+
+Run with ``DB_NAME=:memory: python -m pytest examples/tryton/tests`` in a virtual environment
+where salesctl and this module are installed (see examples/tryton/README.md).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("DB_NAME", ":memory:")
+
+from trytond.exceptions import UserError
+from trytond.modules.account.tests import create_chart, get_fiscalyear
+from trytond.modules.account_invoice.tests import set_invoice_sequences
+from trytond.modules.company.tests import create_company, set_company
+from trytond.modules.currency.tests import add_currency_rate, create_currency
+from trytond.pool import Pool
+from trytond.tests.test_tryton import ModuleTestCase, with_transaction
+from trytond.transaction import Transaction
+
+import salesctl as sc
+
+POLICY = Path(__file__).resolve().parents[3] / "examples" / "policy.toml"
+HAN = re.compile(r"[\u4e00-\u9fff]")
+
+# login -> (roles, authority level, language)
+USERS = {
+    "rep": ("sales_rep", 1, None),
+    "repmgr": ("sales_rep sales_manager", 2, None),  # a seller who is also a sales manager
+    "mgr": ("sales_manager", 2, None),
+    "cm": ("credit_manager", 3, None),
+    "mkt": ("marketing_head", 3, None),
+    "fin": ("finance_head", 3, None),
+    "gm": ("general_manager", 4, None),
+    "fvp": ("finance_vp", 4, None),
+    "clerk": ("invoice_clerk", 1, "zh_CN"),
+    "cmm": ("credit_master_maintainer", 2, None),
+}
+
+
+class World:
+    """A company selling one product on 30 days' credit, its users, and a customer."""
+
+    def __init__(self, journal: str) -> None:
+        pool = Pool()
+        self.pool = pool
+        cny = create_currency("CNY")
+        add_currency_rate(cny, 1)
+        self.company = create_company(currency=cny)
+        self.journal = journal
+        self.cny = cny
+
+    def setup(self) -> None:
+        pool = self.pool
+        pool.get("salesctl.configuration")(1, policy=str(POLICY), journal=self.journal).save()
+        create_chart(self.company)
+        fiscalyear = set_invoice_sequences(get_fiscalyear(self.company))
+        fiscalyear.save()
+        fiscalyear.create_period([fiscalyear])
+        Account = pool.get("account.account")
+        (revenue,) = Account.search([("type.revenue", "=", True)])
+        (expense,) = Account.search([("type.expense", "=", True)])
+        category = pool.get("product.category")(
+            name="Goods", accounting=True, account_revenue=revenue, account_expense=expense
+        )
+        category.save()
+        (unit,) = pool.get("product.uom").search([("name", "=", "Unit")])
+        template = pool.get("product.template")(
+            name="PE film",
+            type="goods",
+            salable=True,
+            list_price=Decimal(1000),
+            default_uom=unit,
+            sale_uom=unit,
+            account_category=category,
+            products=[{"code": "P-PE-01"}],
+        )
+        template.save()
+        (self.product,) = template.products
+        term = pool.get("account.invoice.payment_term")(
+            name="30 days", lines=[{"type": "remainder", "relativedeltas": [{"days": 30}]}]
+        )
+        term.save()
+        self.term = term
+        Lang = pool.get("ir.lang")
+        (zh,) = Lang.search([("code", "=", "zh_CN")])
+        Lang.write([zh], {"translatable": True})
+        self.users = {}
+        for login, (roles, level, lang) in USERS.items():
+            user = pool.get("res.user")(
+                login=login,
+                name=login,
+                salesctl_roles=roles,
+                salesctl_level=level,
+                companies=[self.company],
+                company=self.company,
+                language=zh if lang else None,
+            )
+            user.save()
+            self.users[login] = user
+        self.customer = pool.get("party.party")(name="Huadong Chemicals", addresses=[{}])
+        self.customer.save()
+
+    def give_profile(self, limit: int) -> None:
+        """Set the customer's approved credit profile directly (as data migrated in)."""
+        party = self.customer
+        party.salesctl_grade = "A"
+        party.salesctl_credit_limit = Decimal(limit)
+        party.salesctl_term_days = 30
+        party.salesctl_reviewed_on = self.pool.get("ir.date").today()
+        party.salesctl_proposed_by = self.users["cmm"]
+        party.salesctl_approved_by = "mkt fin gm"
+        party.salesctl_collection_letter = "HKHL-2026-001"
+        party.save()
+
+    def as_(self, login: str) -> Any:
+        return Transaction().set_user(self.users[login].id)
+
+    def sale(self, login: str, quantity: int, price: int = 1000, **values: Any) -> Any:
+        with self.as_(login):
+            sale = self.pool.get("sale.sale")(
+                party=self.customer,
+                invoice_address=self.customer.addresses[0],
+                shipment_address=self.customer.addresses[0],
+                payment_term=self.term,
+                invoice_method="order",
+                shipment_method="order",
+                lines=[
+                    {
+                        "product": self.product,
+                        "quantity": quantity,
+                        "unit": self.product.sale_uom,
+                        "unit_price": Decimal(price),
+                    }
+                ],
+                **values,
+            )
+            sale.save()
+            return sale
+
+    def requests(self, document_id: str) -> list[Any]:
+        return self.pool.get("salesctl.approval.request").search(
+            [("document_id", "=", document_id), ("state", "=", "pending")]
+        )
+
+    def sign(self, login: str, document_id: str, role: str) -> None:
+        (request,) = [r for r in self.requests(document_id) if r.role == role]
+        with self.as_(login):
+            self.pool.get("salesctl.approval.request").sign([request])
+
+    def decisions(self) -> list[dict[str, Any]]:
+        with sc.Journal(self.journal, read_only=True) as journal:
+            return [e.record["decision"] for e in journal.decisions()]
+
+
+class SalesctlTestCase(ModuleTestCase):
+    "salesctl in front of Tryton"
+
+    module = "salesctl"
+
+    @contextlib.contextmanager
+    def world(self) -> Iterator[World]:
+        with tempfile.TemporaryDirectory(prefix="salesctl-tryton-") as tmp:
+            world = World(os.path.join(tmp, "journal.db"))
+            with set_company(world.company):
+                world.setup()
+                yield world
+
+    @with_transaction()
+    def test_sale_over_limit_is_held_then_confirms_once_signed(self) -> None:
+        "A sale over the credit limit is held, then quoted and confirmed once signed"
+        with self.world() as w:
+            w.give_profile(50_000)
+            Sale = w.pool.get("sale.sale")
+            sale = w.sale("rep", 60)  # 60 000 CNY > 50 000 CNY
+            with w.as_("rep"):
+                Sale.quote([sale])
+            self.assertEqual(sale.state, "draft")
+            doc = sale.salesctl_id
+            self.assertEqual(
+                sorted((r.control, r.role) for r in w.requests(doc)),
+                [("O2C-CR-04", "credit_manager"), ("O2C-SO-02", "sales_manager")],
+            )
+            w.sign("mgr", doc, "sales_manager")
+            with w.as_("rep"):
+                Sale.quote([sale])
+            self.assertEqual(sale.state, "draft")  # the credit manager has not signed yet
+            self.assertEqual([r.role for r in w.requests(doc)], ["credit_manager"])
+            w.sign("cm", doc, "credit_manager")
+            with w.as_("rep"):
+                Sale.quote([sale])
+                self.assertEqual(sale.state, "quotation")
+                Sale.confirm([sale])
+            self.assertEqual(sale.state, "confirmed")
+            self.assertEqual(w.requests(doc), [])
+            outcomes = [(d["document_id"], d["outcome"]) for d in w.decisions()]
+            self.assertEqual(
+                outcomes, [(doc, "HOLD"), (doc, "HOLD"), (doc, "ALLOW"), (doc, "ALLOW")]
+            )
+
+    @with_transaction()
+    def test_self_approval_does_not_count(self) -> None:
+        "The proposer cannot sign their own hold"
+        with self.world() as w:
+            w.give_profile(500_000)
+            Sale = w.pool.get("sale.sale")
+            sale = w.sale("repmgr", 10)
+            with w.as_("repmgr"):
+                Sale.quote([sale])
+            doc = sale.salesctl_id
+            (request,) = w.requests(doc)
+            self.assertEqual((request.role, request.excluded), ("sales_manager", "repmgr"))
+            with self.assertRaises(UserError):  # Tryton refuses the signature outright
+                w.sign("repmgr", doc, "sales_manager")
+            # Slipped in around the button (an import, a script), the gate still refuses it:
+            Approval = w.pool.get("salesctl.approval")
+            (own,) = Approval.create(
+                [
+                    {
+                        "request": request.id,
+                        "document_id": doc,
+                        "role": "sales_manager",
+                        "control": "O2C-SO-02",
+                        "approver": w.users["repmgr"].id,
+                        "approver_roles": "sales_rep sales_manager",
+                        "approver_level": 2,
+                        "granted_at": datetime.datetime.now(),
+                    }
+                ]
+            )
+            with w.as_("repmgr"), self.assertRaises(UserError) as raised:
+                Sale.quote([sale])
+            self.assertIn("O2C-SD-01", str(raised.exception.message))
+            self.assertEqual(sale.state, "draft")
+            last = w.decisions()[-1]
+            self.assertEqual(last["outcome"], "BLOCK")
+            self.assertIn("repmgr", str(last))
+            Approval.delete([own])
+            w.sign("mgr", doc, "sales_manager")
+            with w.as_("repmgr"):
+                Sale.quote([sale])
+            self.assertEqual(sale.state, "quotation")
+
+    @with_transaction()
+    def test_credit_profile_chain_is_signed_in_order(self) -> None:
+        "A credit profile needs both heads first, then the general manager"
+        with self.world() as w:
+            Application = w.pool.get("salesctl.credit.application")
+            with w.as_("rep"):
+                app = Application(
+                    party=w.customer,
+                    currency=w.cny,
+                    grade="A",
+                    limit=Decimal(200_000),
+                    term_days=30,
+                )
+                app.save()
+            with w.as_("cmm"):
+                Application.apply([app])
+            self.assertEqual(app.state, "draft")
+            doc = app.salesctl_id
+            self.assertEqual(
+                sorted((r.role, r.step) for r in w.requests(doc)),
+                [("finance_head", 1), ("general_manager", 2), ("marketing_head", 1)],
+            )
+            w.sign("gm", doc, "general_manager")  # too early: step 2 before step 1
+            w.sign("mkt", doc, "marketing_head")
+            w.sign("fin", doc, "finance_head")
+            with w.as_("cmm"):
+                Application.apply([app])
+            self.assertEqual(app.state, "draft")
+            self.assertEqual([r.role for r in w.requests(doc)], ["general_manager"])
+            w.sign("gm", doc, "general_manager")
+            with w.as_("cmm"):
+                Application.apply([app])
+            self.assertEqual(app.state, "applied")
+            self.assertEqual(w.customer.salesctl_credit_limit, Decimal(200_000))
+            self.assertEqual(w.customer.salesctl_approved_by, "fin gm mkt")
+
+    @with_transaction()
+    def test_invoice_without_contract_is_blocked_in_chinese(self) -> None:
+        "A credit sale invoiced without a contract is blocked; a Chinese user reads why in Chinese"
+        with self.world() as w:
+            w.give_profile(500_000)
+            Sale = w.pool.get("sale.sale")
+            sale = w.sale("rep", 10)
+            with w.as_("rep"):
+                Sale.quote([sale])
+            w.sign("mgr", sale.salesctl_id, "sales_manager")
+            with w.as_("rep"):
+                Sale.quote([sale])
+                Sale.confirm([sale])
+            Sale.process([sale])
+            (invoice,) = sale.invoices
+            invoice.invoice_date = w.pool.get("ir.date").today()
+            invoice.save()
+            with w.as_("clerk"), self.assertRaises(UserError) as raised:
+                w.pool.get("account.invoice").post([invoice])
+            message = str(raised.exception.message)
+            self.assertRegex(message, HAN)
+            self.assertIn("O2C-BL-03", message)
+            last = w.decisions()[-1]
+            self.assertEqual((last["transaction"], last["outcome"]), ("IssueInvoice", "BLOCK"))
+
+    @with_transaction()
+    def test_policy_is_validated_on_save(self) -> None:
+        "A configuration whose policy does not load is refused"
+        with self.world() as w:
+            config = w.pool.get("salesctl.configuration")(1)
+            config.policy = "[credit]\nlimit_approval_levle = 3\n"
+            with self.assertRaises(UserError) as raised:
+                config.save()
+            self.assertIn("limit_approval_levle", str(raised.exception.message))
+
+
+del ModuleTestCase

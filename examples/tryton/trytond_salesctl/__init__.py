@@ -1,0 +1,27 @@
+"""salesctl's gate in front of Tryton's sales, invoices, shipments and credit profiles.
+
+Tryton loads this package as the module ``salesctl`` (entry point ``trytond.modules``).
+"""
+
+from trytond.pool import Pool
+
+from . import documents, salesctl
+
+__all__ = ["register"]
+
+
+def register() -> None:
+    """Register the module's models with Tryton's pool."""
+    Pool.register(
+        salesctl.Configuration,
+        salesctl.User,
+        salesctl.Party,
+        salesctl.CreditApplication,
+        salesctl.ApprovalRequest,
+        salesctl.Approval,
+        documents.Sale,
+        documents.Invoice,
+        documents.ShipmentOut,
+        module="salesctl",
+        type_="model",
+    )
