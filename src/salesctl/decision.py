@@ -531,7 +531,7 @@ type.__setattr__(Finding, "facts", _OnRead(Finding.__dict__["facts"]))
 
 def _rendered(value: Any) -> tuple[tuple[str, str], ...]:
     """A slot's value (from :data:`_raw_params` / :data:`_raw_facts`) as rendered pairs."""
-    return value.render() if type(value) is _Deferred else value  # type: ignore[no-any-return]
+    return value.render() if type(value) is _Deferred else value
 
 
 def _all_requirements(values: tuple[Any, ...]) -> bool:

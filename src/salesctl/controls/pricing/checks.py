@@ -452,7 +452,7 @@ def _float_params(line: OrderLine, entry: Any, approver: PriceAuthority) -> dict
 def _float_facts(
     policy: PricingPolicy,
     actor: Any,
-    own: PriceAuthority | None,
+    own: PriceAuthority | bool | None,
     approver: PriceAuthority | None,
     line: OrderLine,
     entry: Any,
