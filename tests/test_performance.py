@@ -914,3 +914,141 @@ def test_fefo_index_keeps_the_context_order() -> None:
     assert dict(f.facts)["earlier_lots"] == (
         "LOT-A (2026-03-20, 5 left), LOT-C (2026-04-01, 5 left)"
     )  # the product's earlier lots only, by expiry
+
+
+# -- findings rendered on first read (issue 17, second pass) -----------------------------------
+
+from salesctl.decision import _Deferred, _raw_facts, _raw_params  # noqa: E402
+
+rendered_pairs = st.one_of(
+    st.dictionaries(st.sampled_from(["a", "b", "c"]), values, max_size=3),
+    st.lists(st.tuples(st.sampled_from(["a", "b"]), values), max_size=3).map(tuple),
+)
+
+
+def _items(p: Any) -> Any:
+    return tuple(p.items()) if isinstance(p, dict) else p
+
+
+@FEW
+@given(rendered_pairs, rendered_pairs, st.sampled_from(list(Outcome)))
+def test_deferred_finding_is_the_eager_one(params: Any, facts: Any, outcome: Outcome) -> None:
+    """A finding whose parameters and facts are rendered on first read is, once read — and
+    by every way of reading it (fields, ==, hash, repr, JSON, evolve) — the finding
+    ``Finding(...)`` builds from the same values."""
+    eager = Finding("O2C-XX-01", outcome, "x.y", params=params, facts=facts)
+    lazy = _trusted_finding(
+        "O2C-XX-01",
+        outcome,
+        "x.y",
+        _Deferred(lambda: params, ()),
+        _Deferred(tuple, (_items(facts),)),
+    )
+    assert type(_raw_params(lazy)) is _Deferred and type(_raw_facts(lazy)) is _Deferred
+    assert lazy == eager and hash(lazy) == hash(eager) and repr(lazy) == repr(eager)
+    assert _raw_params(lazy) == eager.params and _raw_facts(lazy) == eager.facts  # stored
+    lazy2 = _trusted_finding(
+        "O2C-XX-01",
+        outcome,
+        "x.y",
+        _Deferred(lambda: params, ()),
+        _Deferred(tuple, (_items(facts),)),
+    )
+    d = sc.Decision(outcome, (lazy2,), "PlaceOrder", "SO-1", b.AT)
+    assert d.to_dict() == sc.Decision(outcome, (eager,), "PlaceOrder", "SO-1", b.AT).to_dict()
+    assert attrs.evolve(lazy) == eager and lazy.text("zh") == eager.text("zh")
+
+
+def _eager(f: Finding) -> Finding:
+    """``f`` rebuilt through the validated constructor from its (rendered) values."""
+    return _revalidated(f)
+
+
+def _bench_scenarios() -> Any:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
+    try:
+        import scenarios as S
+    finally:
+        sys.path.pop(0)
+    return S
+
+
+def test_credit_over_limit_findings_render_as_before() -> None:
+    """O2C-CR-04 over the limit (held, released, cleared by an approval): the deferred
+    parameters and facts are those the eager finding had (the values as ``Finding`` renders
+    them from Money), and the decision's JSON is unchanged."""
+    S = _bench_scenarios()
+    policy = sc.Policy.default()
+    credit = policy.family("credit")
+    cases = [
+        *(S.credit_fixed()[n] for n in ("over limit, valid release", "over limit, no release")),
+        S.approved_fixed()["credit (over limit, credit approval on hand)"],
+    ]
+    for txn, ctx in cases:
+        (got,) = check_credit_limit(txn, ctx, credit)
+        order = txn.order
+        limit = order.customer.credit_profile.limit
+        exp = ctx.exposure
+        exposure = exp.open_orders + exp.delivered_not_invoiced + exp.open_receivables
+        total = exposure + order.total
+        want_params = (
+            {"customer": order.customer.id, "excess": total - limit, "limit": limit}
+            if got.outcome is Outcome.HOLD
+            else {"release": got.cleared_by[0], "granted_by": dict(got.params)["granted_by"]}
+        )
+        assert got.params == Finding("X", got.outcome, "m", params=want_params).params
+        assert got == _eager(got)
+        d = sc.Gate(policy, only=["O2C-CR-04"]).check(txn, ctx)
+        assert d == sc.Decision.from_dict(d.to_dict())
+        for f in d.findings:
+            assert f == _eager(f)
+
+
+@FEW
+@given(st.integers(1, 12), st.booleans())
+def test_price_float_hold_renders_as_before(pct: int, approved: bool) -> None:
+    """O2C-PR-03's HOLD and its cleared ALLOW: the deferred text is the eager one (checked
+    against the values the check used before: deviation, ranges, the approver's node)."""
+    S = _bench_scenarios()
+    policy = sc.Policy.default()
+    txn, ctx = (
+        S.approved_fixed()["price (rep 4 % below master, approval on hand)"]
+        if approved
+        else S.price_fixed()["rep 4 % below master"]
+    )
+    line = txn.order.lines[0]
+    master = ctx.prices[0].price if ctx.prices else None
+    if master is not None and line.product.id == ctx.prices[0].product_id:
+        price = master.amount * (100 - pct) / 100
+        line = attrs.evolve(line, unit_price=sc.Money(price.quantize(Decimal("0.01")), "CNY"))
+        txn = attrs.evolve(txn, order=attrs.evolve(txn.order, lines=(line,)))
+    d = sc.Gate(policy, only=["O2C-PR-03"]).check(txn, ctx)
+    for f in d.findings:
+        assert f == _eager(f)
+        facts = dict(f.facts)
+        if f.message == "pricing.outside_range":
+            p = dict(f.params)
+            pricing = policy.family("pricing")
+            node = next(n for n in pricing.escalation(txn.actor) if n.label == p["node"])
+            assert facts["approver_node"] == pricing.path_of(node.id)
+            assert p["role"] == node.role
+            assert p["deviation"].endswith("%") and facts["deviation"].endswith("%")
+    assert d == sc.Decision.from_dict(d.to_dict())
+
+
+def test_cleared_finding_keeps_the_deferred_text_and_adds_the_evidence() -> None:
+    """The gate's clearing of a HOLD whose text is not rendered yet: the facts are the HOLD's
+    followed by the approval's evidence, as when the HOLD was rendered first."""
+    S = _bench_scenarios()
+    policy = sc.Policy.default()
+    txn, ctx = S.approved_fixed()["credit (over limit, credit approval on hand)"]
+    credit = policy.family("credit")
+    (held,) = check_credit_limit(txn, ctx, credit)
+    (held_again,) = check_credit_limit(txn, ctx, credit)
+    assert type(_raw_facts(held)) is _Deferred
+    lazy = _clear(held, ctx.approvals, txn, policy.authority)
+    _ = held_again.facts  # rendered before clearing
+    eager = _clear(held_again, ctx.approvals, txn, policy.authority)
+    assert lazy.outcome is Outcome.ALLOW and lazy == eager == _eager(eager)
+    assert lazy.facts[: len(held.facts)] == held.facts
+    assert lazy.facts[-1][0].startswith("approval ")

@@ -41,6 +41,10 @@ from salesctl.decision import (
     Finding,
     Outcome,
     RejectedApproval,
+    _Deferred,
+    _raw_facts,
+    _raw_params,
+    _rendered,
     _trusted_finding,
 )
 from salesctl.errors import InvalidInput
@@ -337,6 +341,12 @@ def evidence(hit: Approval, step: int) -> tuple[str, str]:
     )
 
 
+def _cleared_facts(facts: Any, hit: Approval, step: int) -> tuple[tuple[str, str], ...]:
+    """The facts of a finding cleared by ``hit``: its own facts (pairs, or not yet rendered)
+    followed by :func:`evidence`. Rendered on first read (:class:`salesctl.decision.Finding`)."""
+    return (*_rendered(facts), evidence(hit, step))
+
+
 def _concerns(why: str, a: Approval, control_id: str, held: bool) -> bool:
     """Whether an approval that failed with ``why`` is reported on a finding of
     ``control_id``: it names the control, or it is on the finding's document and — on a finding
@@ -406,12 +416,13 @@ def clear_finding(
                     concern = True
         if not doubt:
             if hit is not None:
+                # The finding's own text and the evidence are rendered when first read.
                 return _trusted_finding(
                     f.control_id,
                     _ALLOW,
                     f.message,
-                    f.params,
-                    (*f.facts, evidence(hit, 0)),
+                    _raw_params(f),
+                    _Deferred(_cleared_facts, (_raw_facts(f), hit, 0)),
                     (),
                     (*f.cleared_by, hit.id),
                 )

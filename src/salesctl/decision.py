@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import string
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -470,6 +470,70 @@ class Finding:
 ) = (Finding.__dict__[a.name].__set__ for a in attrs.fields(Finding))
 
 
+class _Deferred:
+    """A finding's parameters or facts not rendered yet: ``fn(*args)`` returns them as
+    :class:`Finding` accepts them (a mapping or ``(name, value)`` pairs), and they are
+    rendered — by :func:`_pairs`, as ``Finding(...)`` renders them — the first time the field
+    is read (:class:`_OnRead`). Nothing can tell the two apart: every read of ``params`` or
+    ``facts`` (attribute access, ``==``, ``hash``, ``repr``, JSON) sees the rendered tuple.
+
+    For the gate's hot paths only (a HOLD or a cleared finding whose text the host may never
+    read): ``fn`` must be pure, its ``args`` immutable values, and ``fn(*args)`` must not raise
+    for them — a control computes and checks eagerly everything that decides the outcome.
+    ``tests/test_performance.py`` compares every deferred finding with the eager one.
+    """
+
+    __slots__ = ("args", "fn")
+
+    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...]) -> None:
+        self.fn = fn
+        self.args = args
+
+    def render(self) -> tuple[tuple[str, str], ...]:
+        """The pairs, rendered."""
+        return _pairs(self.fn(*self.args))
+
+
+class _OnRead:
+    """The descriptor of :attr:`Finding.params` and :attr:`Finding.facts`: the slot's value,
+    a :class:`_Deferred` rendered (and stored) on first read. Rendering twice (two threads
+    reading at once) stores equal tuples."""
+
+    __slots__ = ("_get", "_set", "_slot")
+
+    def __init__(self, slot: Any) -> None:
+        self._slot = slot
+        self._get = slot.__get__
+        self._set = slot.__set__
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        if obj is None:
+            return self._slot
+        v = self._get(obj, owner)
+        if type(v) is _Deferred:
+            v = v.render()
+            self._set(obj, v)
+        return v
+
+    def __set__(self, obj: Any, value: Any) -> None:
+        self._set(obj, value)
+
+    def __delete__(self, obj: Any) -> None:
+        self._slot.__delete__(obj)
+
+
+#: The slots' own readers: the value as stored (a tuple of pairs or a _Deferred).
+_raw_params = Finding.__dict__["params"].__get__
+_raw_facts = Finding.__dict__["facts"].__get__
+type.__setattr__(Finding, "params", _OnRead(Finding.__dict__["params"]))
+type.__setattr__(Finding, "facts", _OnRead(Finding.__dict__["facts"]))
+
+
+def _rendered(value: Any) -> tuple[tuple[str, str], ...]:
+    """A slot's value (from :data:`_raw_params` / :data:`_raw_facts`) as rendered pairs."""
+    return value.render() if type(value) is _Deferred else value
+
+
 def _all_requirements(values: tuple[Any, ...]) -> bool:
     for v in values:  # noqa: SIM110 - a loop is cheaper than all() over a generator
         if type(v) is not ApprovalRequirement:
@@ -549,8 +613,8 @@ def _trusted_finding(
     control_id: str,
     outcome: Outcome,
     message: str,
-    params: tuple[tuple[str, str], ...],
-    facts: tuple[tuple[str, str], ...],
+    params: tuple[tuple[str, str], ...] | _Deferred,
+    facts: tuple[tuple[str, str], ...] | _Deferred,
     required: tuple[ApprovalRequirement, ...] = (),
     cleared_by: tuple[str, ...] = (),
     rejected: tuple[RejectedApproval, ...] = (),
@@ -560,8 +624,8 @@ def _trusted_finding(
     Nothing is converted or validated: the caller guarantees what ``Finding(...)`` would
     check — non-blank ``control_id`` and ``message``, an :class:`Outcome`, ``params`` and
     ``facts`` as tuples of ``(str, str)`` pairs (values rendered as :func:`_text` renders
-    them), requirements built by :func:`_trusted_requirement` or ``ApprovalRequirement``, and
-    non-blank ids in ``cleared_by``. The result equals ``Finding(...)`` with the same values
+    them) or :func:`deferred` pairs, requirements built by :func:`_trusted_requirement` or
+    ``ApprovalRequirement``, and non-blank ids in ``cleared_by``. The result equals ``Finding(...)`` with the same values
     (``tests/test_performance.py`` checks this for every caller).
 
     For the gate (clearing a finding with approvals: every value comes from a validated

@@ -11,7 +11,7 @@ from typing import Any
 from salesctl._validators import same_person
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, _Deferred, _trusted_finding
 from salesctl.errors import InvalidInput
 from salesctl.model import (
     CreditExposure,
@@ -91,6 +91,10 @@ def _release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRel
 def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
     exp = ctx.exposure
     assert exp is not None
+    return _exposure_of(exp, policy)
+
+
+def _exposure_of(exp: CreditExposure, policy: CreditPolicy) -> Money:
     total = Money.zero(exp.currency)
     if not policy._cats:
         return total
@@ -207,41 +211,34 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
             within += getattr(exp, name).amount
         if within <= limit.amount:
             return _NONE
-    exposure = _exposure_total(ctx, policy)
-    total = exposure + amount
-    if total <= limit:
-        return _NONE
-    excess = total - limit
-    # The facts as the (name, text) pairs Finding would render them into (Money as
-    # "<amount> <currency>", the categories sorted and joined), so Finding only checks them.
-    facts = (
-        ("limit", f"{limit.amount} {limit.currency}"),
-        ("exposure", f"{exposure.amount} {exposure.currency}"),
-        ("order_total", f"{amount.amount} {amount.currency}"),
-        ("exposure_after", f"{total.amount} {total.currency}"),
-        ("excess", f"{excess.amount} {excess.currency}"),
-        ("categories", ", ".join(sorted(policy._cats))),
-    )
+        # Over the limit: the figures are rendered when the finding is first read.
+        facts: Any = _Deferred(_limit_facts, (limit, exp, amount, policy))
+    else:
+        exposure = _exposure_total(ctx, policy)
+        if exposure + amount <= limit:
+            return _NONE
+        facts = _limit_facts(limit, exp, amount, policy)
     release = _release_for(txn, order, ctx)
     if release is not None and release_problem(release, order, ctx, txn.at, policy) is None:
         return (
-            Finding(
-                control_id="O2C-CR-04",
-                outcome=Outcome.ALLOW,
-                message="credit.released",
-                params=(("release", release.id), ("granted_by", release.granted_by.id)),
-                facts=facts,
-                cleared_by=(release.id,),
+            _trusted_finding(
+                "O2C-CR-04",
+                Outcome.ALLOW,
+                "credit.released",
+                (("release", release.id), ("granted_by", release.granted_by.id)),
+                facts,
+                (),
+                (release.id,),
             ),
         )
     return (
-        Finding(
-            control_id="O2C-CR-04",
-            outcome=Outcome.HOLD,
-            message="credit.over_limit",
-            params={"customer": order.customer.id, "excess": excess, "limit": limit},
-            facts=facts,
-            required=(
+        _trusted_finding(
+            "O2C-CR-04",
+            Outcome.HOLD,
+            "credit.over_limit",
+            _Deferred(_limit_params, (order.customer.id, limit, exp, amount, policy)),
+            facts,
+            (
                 ApprovalRequirement(
                     control_id="O2C-CR-04",
                     role=policy.limit_approval_role,
@@ -254,6 +251,32 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
             ),
         ),
     )
+
+
+def _limit_facts(
+    limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy
+) -> tuple[tuple[str, str], ...]:
+    """O2C-CR-04's facts over the limit, as ``(name, text)`` pairs (Money as
+    ``"<amount> <currency>"``, the categories sorted and joined)."""
+    exposure = _exposure_of(exp, policy)
+    total = exposure + amount
+    excess = total - limit
+    return (
+        ("limit", f"{limit.amount} {limit.currency}"),
+        ("exposure", f"{exposure.amount} {exposure.currency}"),
+        ("order_total", f"{amount.amount} {amount.currency}"),
+        ("exposure_after", f"{total.amount} {total.currency}"),
+        ("excess", f"{excess.amount} {excess.currency}"),
+        ("categories", ", ".join(sorted(policy._cats))),
+    )
+
+
+def _limit_params(
+    customer: str, limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy
+) -> dict[str, Any]:
+    """O2C-CR-04's message parameters over the limit."""
+    excess = _exposure_of(exp, policy) + amount - limit
+    return {"customer": customer, "excess": excess, "limit": limit}
 
 
 def overdue_since(

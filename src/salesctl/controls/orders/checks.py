@@ -6,13 +6,14 @@ from decimal import Decimal
 from typing import Any
 
 from salesctl._validators import same_person
-from salesctl.approvals import clear_finding, clears, evidence
+from salesctl.approvals import _cleared_facts, clear_finding, clears
 from salesctl.context import Context
 from salesctl.controls.orders.policy import _HEADER_FIELDS, QUOTATION_FIELDS, OrdersPolicy
 from salesctl.decision import (
     ApprovalRequirement,
     Finding,
     Outcome,
+    _Deferred,
     _trusted_finding,
     _trusted_requirement,
     finding,
@@ -186,7 +187,7 @@ def _order_approval(
                     Outcome.ALLOW,
                     "orders.needs_approval",
                     params,
-                    (*facts, evidence(hit, 0)),
+                    _Deferred(_cleared_facts, (facts, hit, 0)),
                     (),
                     (hit.id,),
                 ),

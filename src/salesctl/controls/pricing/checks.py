@@ -19,7 +19,7 @@ from salesctl.controls.pricing.policy import (
     PricingPolicy,
     _show,
 )
-from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.decision import ApprovalRequirement, Finding, Outcome, _Deferred, _trusted_finding
 from salesctl.model import OrderLine, PriceClass, PriceEntry, Product, SalesOrder
 from salesctl.money import Money
 from salesctl.transactions import Transaction
@@ -396,19 +396,8 @@ def check_float_authority(
             (n for n in policy.escalation(actor) if policy.covers(n, pid, master, price, currency)),
             None,
         )
-        deviation = (price - master) / master if master else Decimal(1)
-        facts: dict[str, Any] = {
-            "product": pid,
-            "price": _price(line),
-            "master_price": entry.price,
-            "source_document": entry.source_document,
-            "deviation": f"{deviation:+.4%}",
-            "seller": actor.id,
-            "seller_node": policy.path_of(own.id) if isinstance(own, PriceAuthority) else "-",
-        }
-        if isinstance(own, PriceAuthority):
-            facts["seller_range"] = _range(policy, own, pid, master, currency)
         if approver is None:
+            deviation = (price - master) / master if master else Decimal(1)
             out.append(
                 Finding(
                     control_id="O2C-PR-03",
@@ -421,28 +410,20 @@ def check_float_authority(
                         "master": entry.price,
                         "deviation": f"{deviation:+.2%}",
                     },
-                    facts=facts,
+                    facts=_float_facts(policy, actor, own, None, line, entry, currency),
                 )
             )
             continue
-        facts["approver_node"] = policy.path_of(approver.id)
-        facts["approver_range"] = _range(policy, approver, pid, master, currency)
+        # A HOLD: its text is rendered when the finding is first read (the approver, which
+        # decides who may clear it, is worked out here).
         out.append(
-            Finding(
-                control_id="O2C-PR-03",
-                outcome=Outcome.HOLD,
-                message="pricing.outside_range",
-                params={
-                    "line": line.line_no,
-                    "product": pid,
-                    "price": _price(line),
-                    "master": entry.price,
-                    "deviation": f"{deviation:+.2%}",
-                    "node": approver.label,
-                    "role": approver.role,
-                },
-                facts=facts,
-                required=(
+            _trusted_finding(
+                "O2C-PR-03",
+                Outcome.HOLD,
+                "pricing.outside_range",
+                _Deferred(_float_params, (line, entry, approver)),
+                _Deferred(_float_facts, (policy, actor, own, approver, line, entry, currency)),
+                (
                     _requirement(
                         "O2C-PR-03", order, approver.role, approver.level, "pricing.outside_range"
                     ),
@@ -450,6 +431,54 @@ def check_float_authority(
             )
         )
     return tuple(out)
+
+
+def _float_params(line: OrderLine, entry: Any, approver: PriceAuthority) -> dict[str, Any]:
+    """O2C-PR-03's message parameters for a price held for ``approver``."""
+    master = entry.price.amount
+    price = _price(line).amount
+    deviation = (price - master) / master if master else Decimal(1)
+    return {
+        "line": line.line_no,
+        "product": line.product.id,
+        "price": _price(line),
+        "master": entry.price,
+        "deviation": f"{deviation:+.2%}",
+        "node": approver.label,
+        "role": approver.role,
+    }
+
+
+def _float_facts(
+    policy: PricingPolicy,
+    actor: Any,
+    own: PriceAuthority | bool | None,
+    approver: PriceAuthority | None,
+    line: OrderLine,
+    entry: Any,
+    currency: str,
+) -> dict[str, Any]:
+    """O2C-PR-03's facts for a price outside the seller's range (``approver``: the node that
+    may approve it, ``None`` outside the root's range)."""
+    master = entry.price.amount
+    price = _price(line).amount
+    pid = line.product.id
+    deviation = (price - master) / master if master else Decimal(1)
+    facts: dict[str, Any] = {
+        "product": pid,
+        "price": _price(line),
+        "master_price": entry.price,
+        "source_document": entry.source_document,
+        "deviation": f"{deviation:+.4%}",
+        "seller": actor.id,
+        "seller_node": policy.path_of(own.id) if isinstance(own, PriceAuthority) else "-",
+    }
+    if isinstance(own, PriceAuthority):
+        facts["seller_range"] = _range(policy, own, pid, master, currency)
+    if approver is not None:
+        facts["approver_node"] = policy.path_of(approver.id)
+        facts["approver_range"] = _range(policy, approver, pid, master, currency)
+    return facts
 
 
 def _range(
