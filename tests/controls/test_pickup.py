@@ -350,3 +350,6 @@ def test_check_files_answer_as_named(path: Path, tmp_path: Path) -> None:
         path.name.split("-", 1)[0]
     ]
     assert code == expected, out.getvalue() + err.getvalue()
+    if expected == cli.EXIT_BLOCK:  # blocked by this control, and by no other
+        blocked = {ln.split("]")[0].strip(" [") for ln in out.getvalue().splitlines()[1:]}
+        assert blocked == {CID}, out.getvalue()
