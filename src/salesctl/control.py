@@ -386,7 +386,9 @@ class Examination:
     """What one detective check did: how many items it tested and what it found.
 
     Attributes:
-        tested: the population size (items whose test date fell in the period).
+        tested: the population size: every item the run examined, not only those due for
+            action (O2C-AR-01 counts each receivable item aged, O2C-CR-03 each credit file
+            reviewed); the audit report's tallies add these up over the periodic runs.
         findings: exceptions (HOLD, BLOCK) and explained differences (ALLOW).
     """
 

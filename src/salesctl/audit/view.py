@@ -74,10 +74,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "held": ("挂起", "held"),
     "blocked": ("阻止", "blocked"),
     "tested_note": (
-        "预防性控制按判定的交易计数；检查性控制按各期间检查的项目计数。挂起和阻止按交易（或项目）计数，与下方各控制的标题一致。",
-        "Preventive controls count the transactions decided; detective controls the items their "
-        "periodic runs examined. Held and blocked count transactions (or items), as the headings "
-        "of the exceptions below do.",
+        "预防性控制按判定的交易计数；检查性控制按各期间运行检查的全部项目计数（如每月账龄分析中的"
+        "每笔未收应收账款、每份客户信用档案），不只计需要处理的项目，同一项目每次运行各计一次。"
+        "挂起和阻止按交易（或项目）计数，与下方各控制的标题一致。",
+        "Preventive controls count the transactions decided; detective controls every item their "
+        "periodic runs examined (each open receivable aged at a month end, each credit file "
+        "reviewed), not only those due for action, an item once per run. Held and blocked count "
+        "transactions (or items), as the headings of the exceptions below do.",
     ),
     "exceptions": ("例外", "Exceptions"),
     "order_note": (

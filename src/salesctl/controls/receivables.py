@@ -237,10 +237,11 @@ def detect_overdue_receivables(
 ) -> Examination:
     """O2C-AR-01: overdue receivables escalate — interest, commission offset, litigation.
 
-    For each escalation step in use, tests the items whose step deadline (due date + the
-    step's days) falls in the period and that are still open at the period end; an item whose
-    step was not taken by the period end is a HOLD (interest and offset for the collection
-    role, litigation — only from ``litigation_min_amount`` — for the litigation role).
+    Ages every receivable item open at the period end (the population reviewed, counted in
+    ``tested``: the aged list, current items included). For each escalation step in use, an
+    item whose step deadline (due date + the step's days) falls in the period and whose step
+    was not taken by the period end is a HOLD (interest and offset for the collection role,
+    litigation — only from ``litigation_min_amount`` — for the litigation role).
     """
     steps: list[tuple[str, int, str]] = []
     if policy.interest_after_days is not None:
@@ -256,6 +257,8 @@ def detect_overdue_receivables(
     for item in sorted(records.receivables, key=lambda r: r.item_id):
         if not _open_at(item, period.end):
             continue
+        if item.issued_on is None or item.issued_on <= period.end:
+            tested.add(item.item_id)
         for name, days, role in steps:
             deadline = _plus(item.due, days)
             if deadline not in period:
