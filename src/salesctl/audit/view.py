@@ -26,7 +26,7 @@ from attrs import field, frozen
 from salesctl._validators import tuple_conv
 from salesctl.controls import CONTROLS
 from salesctl.decision import Outcome
-from salesctl.wording import term
+from salesctl.wording import param_text, term
 
 __all__ = ["LABELS", "Block", "blocks", "html_page", "markdown"]
 
@@ -170,8 +170,10 @@ def _key(cid: str) -> bool:
 
 
 def _facts(e: Any, lang: str) -> str:
+    """The facts as the reader's language reads them (role and term ids in words, through
+    :func:`~salesctl.wording.param_text`); the stored facts are not changed."""
     sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
-    return sep.join(f"{term(k, lang)}{colon}{v}" for k, v in e.facts)
+    return sep.join(f"{term(k, lang)}{colon}{param_text(v, lang)}" for k, v in e.facts)
 
 
 def _where(e: Any, lang: str) -> str:
@@ -200,8 +202,9 @@ def _esc(s: str) -> str:
     return html.escape(s, quote=True)
 
 
-def _hbars(items: Sequence[tuple[str, float, str]], title: str) -> str:
+def _hbars(items: Sequence[tuple[str, float, str]], title: str, lang: str = "en") -> str:
     """Horizontal bars: ``(label, value, shown value)``; the SVG scales to its container."""
+    colon = "：" if lang == "zh" else ": "
     if not items:
         return ""
     width, label_w, row_h = 720, 250, 22
@@ -219,7 +222,7 @@ def _hbars(items: Sequence[tuple[str, float, str]], title: str) -> str:
         out.append(
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{_esc(label)}</text>'
             f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
-            f'fill="{_BAR_COLOUR}"><title>{_esc(label)}: {_esc(shown)}</title></rect>'
+            f'fill="{_BAR_COLOUR}"><title>{_esc(label)}{colon}{_esc(shown)}</title></rect>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" font-size="12">{_esc(shown)}</text>'
         )
     out.append("</svg>")
@@ -230,6 +233,7 @@ def _months_chart(months: Sequence[tuple[str, int, int]], title: str, lang: str)
     """Vertical bars per month, HOLD and BLOCK stacked, with a legend."""
     if not months:
         return ""
+    colon = "：" if lang == "zh" else ": "
     width, height, left, bottom, top = 720, 240, 40, 40, 30
     span_w = width - left - 10
     bw = span_w / len(months)
@@ -253,9 +257,9 @@ def _months_chart(months: Sequence[tuple[str, int, int]], title: str, lang: str)
         y0 = height - bottom
         out.append(
             f'<rect class="bar" x="{x:.1f}" y="{y0 - hb:.1f}" width="{w:.1f}" height="{hb:.1f}" '
-            f'fill="{_BLOCK_COLOUR}"><title>{month}: {block}</title></rect>'
+            f'fill="{_BLOCK_COLOUR}"><title>{month}{colon}{block}</title></rect>'
             f'<rect class="bar" x="{x:.1f}" y="{y0 - hb - hh:.1f}" width="{w:.1f}" '
-            f'height="{hh:.1f}" fill="{_HOLD_COLOUR}"><title>{month}: {hold}</title></rect>'
+            f'height="{hh:.1f}" fill="{_HOLD_COLOUR}"><title>{month}{colon}{hold}</title></rect>'
             f'<text x="{x + w / 2:.1f}" y="{y0 - hb - hh - 4:.1f}" text-anchor="middle" '
             f'font-size="11">{hold + block}</text>'
             f'<text x="{x + w / 2:.1f}" y="{y0 + 14}" text-anchor="middle" font-size="11">'
@@ -367,7 +371,9 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
             rows=[(cid, str(n)) for cid, n in ctl_rows],
             numeric=frozenset({1}),
             code=frozenset({0}),
-            svg=_hbars([(cid, float(n), str(n)) for cid, n in ctl_rows], _l("by_control", lang)),
+            svg=_hbars(
+                [(cid, float(n), str(n)) for cid, n in ctl_rows], _l("by_control", lang), lang
+            ),
             anchor="chart-control",
         )
     )
@@ -389,6 +395,7 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
                         for k, v in r.aging.items()
                     ],
                     head_text,
+                    lang,
                 ),
                 anchor="chart-aging",
             )
@@ -402,7 +409,7 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
             rows=[(k, str(v)) for k, v in type_rows],
             numeric=frozenset({1}),
             code=frozenset({0}),
-            svg=_hbars([(k, float(v), str(v)) for k, v in type_rows], _l("by_type", lang)),
+            svg=_hbars([(k, float(v), str(v)) for k, v in type_rows], _l("by_type", lang), lang),
             anchor="chart-types",
         )
     )
