@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterator
 from decimal import Decimal
 from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -58,13 +59,34 @@ def leaks(text: str, lang: str) -> list[str]:
     return out
 
 
+#: The seed documents (a copy of the project's sources), whitespace left out: a quoted seed
+#: passage is compared with them, and only whitespace is normalised.
+_SEEDS_DIR = Path(__file__).parent / "data" / "seeds"
+_SEED_TEXT = "".join(
+    re.sub(r"\s+", "", p.read_text(encoding="utf-8")) for p in sorted(_SEEDS_DIR.glob("*.txt"))
+)
+
+
+def _verbatim(quote: str) -> bool:
+    """Whether ``quote`` is in the seed documents word for word (whitespace aside)."""
+    flat = re.sub(r"\s+", "", quote)
+    return bool(flat) and flat in _SEED_TEXT
+
+
+def _unquote(line: str) -> str:
+    """A line without its 「…」 seed quotations: the seed's own words keep the seed's own
+    punctuation and are not generated prose. A quotation not found in the seeds stays (and
+    is scanned)."""
+    return re.sub(r"「([^」]*)」", lambda m: "" if _verbatim(m.group(1)) else m.group(0), line)
+
+
 def _md_strings(pages: dict[str, str]) -> Iterator[tuple[str, str, str]]:
     for path, text in pages.items():
         if path.endswith(".md"):
             lang = "zh" if path.startswith("zh/") else "en"
             for n, line in enumerate(text.splitlines(), 1):
                 # a bilingual cell reads "english / 中文": each half in its own language
-                yield f"{path}:{n}", lang, line
+                yield f"{path}:{n}", lang, _unquote(line)
 
 
 def _json_strings(
@@ -385,3 +407,47 @@ def test_the_report_scan_catches_a_raw_role_id(report_texts: dict[tuple[str, str
         if fmt == "md":
             spoiled = {(fmt, lang): text.replace("\n", "\n须经 marketing_head 审批\n", 1)}
         assert _report_leaks(spoiled), (fmt, lang)
+
+
+# -- seed quotations (issue 18) ------------------------------------------------------------------
+
+#: The controls issue 14 added (DL-07 and PR-06 once registered): each quotes its seed.
+_ISSUE_14 = (
+    "O2C-RR-04",
+    "O2C-DL-07",
+    "O2C-PR-06",
+    "O2C-AR-03",
+    "O2C-AR-04",
+    "O2C-CM-02",
+    "O2C-MN-03",
+    "O2C-IN-02",
+    "O2C-MN-04",
+)
+
+
+def test_every_key_control_and_every_issue_14_control_quotes_its_seed() -> None:
+    need = {cid for cid, c in CONTROLS.items() if c.key} | (set(_ISSUE_14) & set(CONTROLS))
+    missing = sorted(cid for cid in need if not CONTROLS[cid].seed_quotes)
+    assert not missing
+
+
+def test_each_seed_quote_is_found_verbatim_in_the_seeds() -> None:
+    """Word for word, the seed's own punctuation included; only whitespace is normalised."""
+    assert len(_SEED_TEXT) > 10_000
+    wrong = [
+        (c.id, q.seed, q.zh)
+        for c in CONTROLS.values()
+        for q in c.seed_quotes
+        if not _verbatim(q.zh)
+    ]
+    assert not wrong
+    assert not _verbatim("所有订单均须由被授权人员核准。")  # one character added: not found
+
+
+def test_the_control_page_shows_each_quote_and_its_rendering() -> None:
+    pages = render()
+    for c in CONTROLS.values():
+        for q in c.seed_quotes:
+            for path in (f"controls/{c.id}.md", f"zh/controls/{c.id}.md"):
+                page = pages[path]
+                assert f"「{q.zh}」" in page and q.en.replace("*", "\\*") in page, (path, q.seed)
