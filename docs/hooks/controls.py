@@ -109,7 +109,9 @@ _site_language = "en"
 
 def on_config(config: Any) -> Any:
     global _site_language
-    _site_language = config.theme["language"] if "language" in config.theme else "en"
+    theme = getattr(config, "theme", None)
+    if theme is not None and "language" in theme:
+        _site_language = theme["language"]
     nav = config.nav
     if nav is None:
         return config
