@@ -86,6 +86,15 @@ class TestPlantedViolations:
             assert t.approved <= t.passed
         assert report.periods["monthly"] == 12
 
+    def test_detective_tallies_count_the_population_reviewed(self, report: AuditReport) -> None:
+        """Issue 18: O2C-AR-01 counts every receivable aged at each month end and O2C-CR-03
+        every credit file each monthly run reviewed, not only the one item held."""
+        ar, cr = report.tallies["O2C-AR-01"], report.tallies["O2C-CR-03"]
+        assert ar.held == cr.held == 1
+        assert ar.tested > 100 * ar.held and ar.passed == ar.tested - 1
+        assert 30 <= cr.tested <= 30 * report.periods["monthly"]  # 30 customers' files per run
+        assert cr.passed == cr.tested - 1
+
     def test_the_same_seed_gives_the_same_year(self, year: Demo) -> None:
         """Generation is deterministic from the seed."""
         again = generate(seed=5, customers=30, orders=400)

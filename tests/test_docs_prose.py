@@ -16,6 +16,8 @@ import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,13 +59,34 @@ def leaks(text: str, lang: str) -> list[str]:
     return out
 
 
+#: The seed documents (a copy of the project's sources), whitespace left out: a quoted seed
+#: passage is compared with them, and only whitespace is normalised.
+_SEEDS_DIR = Path(__file__).parent / "data" / "seeds"
+_SEED_TEXT = "".join(
+    re.sub(r"\s+", "", p.read_text(encoding="utf-8")) for p in sorted(_SEEDS_DIR.glob("*.txt"))
+)
+
+
+def _verbatim(quote: str) -> bool:
+    """Whether ``quote`` is in the seed documents word for word (whitespace aside)."""
+    flat = re.sub(r"\s+", "", quote)
+    return bool(flat) and flat in _SEED_TEXT
+
+
+def _unquote(line: str) -> str:
+    """A line without its 「…」 seed quotations: the seed's own words keep the seed's own
+    punctuation and are not generated prose. A quotation not found in the seeds stays (and
+    is scanned)."""
+    return re.sub(r"「([^」]*)」", lambda m: "" if _verbatim(m.group(1)) else m.group(0), line)
+
+
 def _md_strings(pages: dict[str, str]) -> Iterator[tuple[str, str, str]]:
     for path, text in pages.items():
         if path.endswith(".md"):
             lang = "zh" if path.startswith("zh/") else "en"
             for n, line in enumerate(text.splitlines(), 1):
                 # a bilingual cell reads "english / 中文": each half in its own language
-                yield f"{path}:{n}", lang, line
+                yield f"{path}:{n}", lang, _unquote(line)
 
 
 def _json_strings(
@@ -254,3 +277,177 @@ def test_the_published_rcm_csv_has_a_bom_and_yes_no_and_the_workbook_freezes_and
     ws = openpyxl.load_workbook(io.BytesIO(data)).active
     assert ws.freeze_panes == "B2" and ws.auto_filter.ref.startswith("A1:")
     assert ws.max_row == len(CONTROLS) + 1
+
+
+# -- the audit report of the demo year (issue 18) ------------------------------------------------
+
+#: Report columns that show evidence as recorded (fact values, a rejected line's reason and
+#: value): ids, lists of ids and ranges keep their own punctuation there, but a role id, a term
+#: id or a Python literal still must not show.
+_EVIDENCE = frozenset({"事实", "facts", "原因", "reason", "值", "value"})
+
+
+def _raw_ids(text: str) -> list[str]:
+    """Role ids, term ids and Python literals left in ``text`` (the evidence columns' rule)."""
+    text = _prose(text)
+    return [f"{m.group(0)!r}" for m in _WORD.finditer(text)] + [
+        f"snake_case {m.group(0)!r}" for m in _SNAKE.finditer(text)
+    ]
+
+
+def _md_report_strings(text: str, lang: str) -> Iterator[tuple[str, str, str, bool]]:
+    """``(where, lang, text, evidence)`` for each line or table cell of a Markdown report."""
+    head: list[str] = []
+    for n, line in enumerate(text.splitlines(), 1):
+        if re.fullmatch(r"\|[-:|]+\|?", line):
+            continue  # a table's alignment row
+        if not line.startswith("|"):
+            head = []
+            yield f"md:{n}", lang, line, False
+            continue
+        cells = [c.strip() for c in re.split(r"(?<!\\) \| ", line.strip("| "))]
+        if not head:
+            head = cells
+        for i, cell in enumerate(cells):
+            evidence = i < len(head) and head[i] in _EVIDENCE
+            yield f"md:{n}:{i}", lang, cell, evidence
+
+
+class _HtmlText(HTMLParser):
+    """The text nodes of an HTML report (not the style sheet, not ``<code>`` or id cells),
+    each with whether it sits in an evidence column."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.out: list[tuple[str, bool]] = []
+        self.skipping: list[str] = []  # the open tags whose text is not prose
+        self.head: list[str] = []
+        self.cell = -1
+        self.in_th = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "code") or (tag == "td" and ("class", "c") in attrs):
+            self.skipping.append(tag)
+        if tag == "table":
+            self.head = []
+        elif tag == "tr":
+            self.cell = -1
+        elif tag in ("td", "th"):
+            self.cell += 1
+            self.in_th = tag == "th"
+            if self.in_th:
+                self.head.append("")
+
+    def handle_endtag(self, tag: str) -> None:
+        if self.skipping and self.skipping[-1] == tag:
+            self.skipping.pop()
+        if tag == "th":
+            self.in_th = False
+
+    def handle_data(self, data: str) -> None:
+        if self.in_th and self.head:
+            self.head[-1] += data
+        if self.skipping or not data.strip():
+            return
+        evidence = 0 <= self.cell < len(self.head) and self.head[self.cell] in _EVIDENCE
+        self.out.append((data, evidence))
+
+
+@pytest.fixture(scope="module")
+def report_texts() -> dict[tuple[str, str], str]:
+    """The demo year's report (a small year: every injector planted) in Markdown and HTML,
+    in Chinese and in English."""
+    from salesctl.audit import replay
+    from salesctl.demo import DEMO_POLICY, generate
+    from salesctl.policy import loads_policy
+
+    year = generate(seed=3, customers=40, orders=200)
+    report = replay(list(year.lines()), loads_policy(DEMO_POLICY), source="events.jsonl")
+    assert {e.control_id for e in report.exceptions} >= set(year.manifest.expected())
+    return {
+        (fmt, lang): report.to_markdown(lang) if fmt == "md" else report.to_html(lang)
+        for fmt in ("md", "html")
+        for lang in ("zh", "en")
+    }
+
+
+def _report_leaks(texts: dict[tuple[str, str], str]) -> list[str]:
+    found = []
+    for (fmt, lang), text in texts.items():
+        if fmt == "md":
+            items = list(_md_report_strings(text, lang))
+        else:
+            parser = _HtmlText()
+            parser.feed(text)
+            items = [(f"html:{i}", lang, t, ev) for i, (t, ev) in enumerate(parser.out)]
+        for where, lg, t, evidence in items:
+            for part_lang, part in _split_bilingual(lg, t) if not evidence else [(lg, t)]:
+                bad = _raw_ids(part) if evidence else leaks(part, part_lang)
+                found += [f"{fmt} {lang} {where}: {leak} in {part[:80]!r}" for leak in bad]
+    return found
+
+
+def test_the_audit_report_reads_role_and_term_ids_in_words_in_both_languages(
+    report_texts: dict[tuple[str, str], str],
+) -> None:
+    """No role id (``marketing_head``), term id or Python literal anywhere in the demo year's
+    report, Markdown or HTML, zh or en; the Chinese findings and labels use full-width
+    punctuation. The stored findings keep their ids (the JSON report is not prose)."""
+    found = _report_leaks(report_texts)
+    assert not found, f"{len(found)} leaks, first 40:\n" + "\n".join(found[:40])
+
+
+def test_the_report_scan_catches_a_raw_role_id(report_texts: dict[tuple[str, str], str]) -> None:
+    """The scan is not blind: a role id put back into a finding or a fact is found."""
+    for fmt, lang in report_texts:
+        text = report_texts[(fmt, lang)]
+        cell = "事实" if lang == "zh" else "facts"
+        assert cell in text
+        spoiled = {(fmt, lang): text.replace("</h1>", " 须经 marketing_head 审批</h1>", 1)}
+        if fmt == "md":
+            spoiled = {(fmt, lang): text.replace("\n", "\n须经 marketing_head 审批\n", 1)}
+        assert _report_leaks(spoiled), (fmt, lang)
+
+
+# -- seed quotations (issue 18) ------------------------------------------------------------------
+
+#: The controls issue 14 added (DL-07 and PR-06 once registered): each quotes its seed.
+_ISSUE_14 = (
+    "O2C-RR-04",
+    "O2C-DL-07",
+    "O2C-PR-06",
+    "O2C-AR-03",
+    "O2C-AR-04",
+    "O2C-CM-02",
+    "O2C-MN-03",
+    "O2C-IN-02",
+    "O2C-MN-04",
+)
+
+
+def test_every_key_control_and_every_issue_14_control_quotes_its_seed() -> None:
+    need = {cid for cid, c in CONTROLS.items() if c.key} | (set(_ISSUE_14) & set(CONTROLS))
+    missing = sorted(cid for cid in need if not CONTROLS[cid].seed_quotes)
+    assert not missing
+
+
+def test_each_seed_quote_is_found_verbatim_in_the_seeds() -> None:
+    """Word for word, the seed's own punctuation included; only whitespace is normalised."""
+    assert len(_SEED_TEXT) > 10_000
+    wrong = [
+        (c.id, q.seed, q.zh)
+        for c in CONTROLS.values()
+        for q in c.seed_quotes
+        if not _verbatim(q.zh)
+    ]
+    assert not wrong
+    assert not _verbatim("所有订单均须由被授权人员核准。")  # one character added: not found
+
+
+def test_the_control_page_shows_each_quote_and_its_rendering() -> None:
+    pages = render()
+    for c in CONTROLS.values():
+        for q in c.seed_quotes:
+            for path in (f"controls/{c.id}.md", f"zh/controls/{c.id}.md"):
+                page = pages[path]
+                assert f"「{q.zh}」" in page and q.en.replace("*", "\\*") in page, (path, q.seed)

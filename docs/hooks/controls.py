@@ -12,6 +12,9 @@ not exist).
 * ``on_files``: adds the output of :func:`salesctl.docs.render` (``controls/…``,
   ``zh/controls/…``, ``rcm.csv``, ``controls.json``, OSCAL), the family reference pages, and
   a reference page for any public ``salesctl`` module without a hand-written one;
+* ``on_page_context``: a page under ``zh/`` gets the theme's Chinese chrome (search,
+  table of contents, "back to top", the page's ``lang``) and a navigation of the "中文"
+  section only; every other page keeps the site's language and the whole navigation;
 * ``on_page_markdown``: replaces ``<!-- salesctl:policy-reference -->`` with the policy file
   reference generated from the family policy classes, and
   ``<!-- salesctl:example-decision FILE -->`` with the decision the gate gives for that check
@@ -28,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation, Section
 
 _ROOT = Path(__file__).resolve().parents[2]
 # mkdocs loads this file by path: the package is documented from the checkout's src/, even
@@ -99,7 +103,15 @@ def _public_modules() -> list[str]:
     return sorted(n for n in names if not n.startswith("_"))
 
 
+#: The theme language of the site (``theme.language``), restored on every page not under zh/.
+_site_language = "en"
+
+
 def on_config(config: Any) -> Any:
+    global _site_language
+    theme = getattr(config, "theme", None)
+    if theme is not None and "language" in theme:
+        _site_language = theme["language"]
     nav = config.nav
     if nav is None:
         return config
@@ -198,3 +210,28 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str
     if "salesctl:example-decision" in markdown:
         markdown = _EXAMPLE.sub(lambda m: _example(m, config), markdown)
     return markdown
+
+
+def _zh_navigation(nav: Navigation) -> Navigation | None:
+    """The site navigation cut down to the "中文" section's entries (``None`` without one)."""
+    for item in nav.items:
+        if isinstance(item, Section) and item.title == _ZH_SECTION:
+            zh = Navigation(item.children, nav.pages)
+            zh.homepage = nav.homepage
+            return zh
+    return None
+
+
+def on_page_context(context: Any, page: Any, config: Any, nav: Navigation) -> Any:
+    """Chinese chrome and the Chinese navigation on the pages under ``zh/``.
+
+    mkdocs-material has one ``theme.language`` per site; pages render one after another, so
+    setting it before each page renders gives that page its language (no i18n plugin).
+    """
+    zh = page.file.src_uri.startswith("zh/")
+    config.theme["language"] = "zh" if zh else _site_language
+    if zh:
+        cut = _zh_navigation(nav)
+        if cut is not None:
+            context["nav"] = cut
+    return context

@@ -22,7 +22,7 @@ from typing import Any, Protocol
 import attrs
 from attrs import field, frozen
 
-from salesctl._convert import unstructure
+from salesctl._convert import OMIT_DEFAULT, unstructure
 from salesctl._validators import (
     each,
     frozenmap_conv,
@@ -51,6 +51,7 @@ __all__ = [
     "Frequency",
     "Kind",
     "Scratch",
+    "SeedQuote",
 ]
 
 #: The risks of the seed's manual (S-IC 二), ``id -> (zh, en)``.
@@ -154,6 +155,37 @@ def _nonempty(_i: Any, a: Any, value: Any) -> None:
         raise InvalidInput("must not be empty", path=f"Control.{a.name}")
 
 
+@frozen
+class SeedQuote:
+    """A passage of the seed documents a control implements, quoted word for word.
+
+    Attributes:
+        seed: the seed tag it is quoted from (one of the control's ``seeds``, or a point
+            within one: ``"S-IC 1.1"``).
+        zh: the Chinese original, copied exactly from the seed (its own punctuation kept;
+            only the line breaks of the source are left out).
+        en: an English rendering.
+    """
+
+    seed: str = field(validator=text)
+    zh: str = field(validator=text)
+    en: str = field(validator=text)
+
+
+def _quotes(_i: Any, _a: Any, value: tuple[Any, ...]) -> None:
+    each(SeedQuote)(_i, _a, value)
+
+
+def _quotes_conv(value: Any) -> tuple[SeedQuote, ...]:
+    """``(seed, zh, en)`` triples (as a family module writes them) become :class:`SeedQuote`."""
+    out = []
+    for q in tuple_conv(value):
+        if isinstance(q, tuple | list) and len(q) == 3:
+            q = SeedQuote(*q)
+        out.append(q)
+    return tuple(out)
+
+
 class Check(Protocol):
     """The preventive check signature: ``(transaction, context, family policy) -> findings``.
 
@@ -246,6 +278,9 @@ class Control:
         consumes_release: approvals that clear this control's HOLD are one-time releases
             (一次性放行): once used by a posted transaction, the ledger and the journal
             consume them (O2C-CR-04, O2C-CR-06, O2C-DL-04).
+        seed_quotes: the seed passages it implements, quoted word for word with an English
+            rendering (:class:`SeedQuote`); the control page shows them. Every key control
+            carries at least one (``tests/test_docs_prose.py`` finds each in the seeds).
         customer_partitionable: the detective check's findings over records split by
             customer and merged equal those over all records at once (every item it tests
             belongs to one customer), so a replay may run it per customer partition.
@@ -288,6 +323,9 @@ class Control:
     )
     consumes_release: bool = field(default=False, validator=typed(bool))
     customer_partitionable: bool = field(default=False, validator=typed(bool))
+    seed_quotes: tuple[SeedQuote, ...] = field(
+        default=(), converter=_quotes_conv, validator=_quotes, metadata={OMIT_DEFAULT: True}
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.g9 and not any(_OTHER_GUIDELINE.match(r) for r in self.refs):
@@ -295,6 +333,13 @@ class Control:
                 "must not be empty (or refs names the guideline it implements, e.g. \"G8\")",
                 path="Control.g9",
             )
+        for q in self.seed_quotes:
+            if not any(q.seed == s or q.seed.startswith((s + " ", s + ".")) for s in self.seeds):
+                raise InvalidInput(
+                    "a quoted passage must come from a seed the control cites",
+                    path=f"{self.id}.seed_quotes",
+                    value=q.seed,
+                )
         if self.kind is Kind.PREVENTIVE and self.check is not None and not self.applies_to:
             raise InvalidInput(
                 "a preventive check must name the transaction types it applies to",
@@ -386,7 +431,9 @@ class Examination:
     """What one detective check did: how many items it tested and what it found.
 
     Attributes:
-        tested: the population size (items whose test date fell in the period).
+        tested: the population size: every item the run examined, not only those due for
+            action (O2C-AR-01 counts each receivable item aged, O2C-CR-03 each credit file
+            reviewed); the audit report's tallies add these up over the periodic runs.
         findings: exceptions (HOLD, BLOCK) and explained differences (ALLOW).
     """
 

@@ -29,6 +29,7 @@ from salesctl._convert import structure, unstructure
 from salesctl._validators import aware, each, each_ident, ident, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
+from salesctl.wording import param_text, tidy_zh
 
 __all__ = [
     "MESSAGES",
@@ -66,64 +67,64 @@ class Outcome(enum.IntEnum):
 #: Message templates by key: ``key -> (zh, en)``; ``str.format`` fields name parameters.
 MESSAGES: dict[str, tuple[str, str]] = {
     "gate.evaluation_error": (
-        "控制 {control} 无法评估,按失败关闭处理:{error}",
+        "控制 {control} 无法评估，按失败关闭处理：{error}",
         "control {control} could not be evaluated and fails closed: {error}",
     ),
     "gate.approved": (
-        "已由 {approvers} 审批({approvals})",
+        "已由 {approvers} 审批（{approvals}）",
         "approved by {approvers} ({approvals})",
     ),
     "gate.disabled": ("控制已在策略中关闭", "control switched off in the policy"),
     # Why an approval on hand did not count (RejectedApproval; salesctl.approvals).
     "approval.rejected.wrong_role": (
-        "审批 {approval}:{approver} 以 {role} 签批,不是所需角色({required}),也不在同一权限线上的更高角色",
+        "审批 {approval}：{approver} 以 {role} 签批，不是所需角色（{required}），也不在同一权限线上的更高角色",
         "approval {approval}: {approver} signed as {role}, not the role required ({required}) "
         "nor a higher role in its line of authority",
     ),
     "approval.rejected.role_not_held": (
-        "审批 {approval}:{approver} 并不担任 {role}",
+        "审批 {approval}：{approver} 并不担任 {role}",
         "approval {approval}: {approver} does not hold the role {role}",
     ),
     "approval.rejected.level_too_low": (
-        "审批 {approval}:{approver} 的权限级别 {level} 低于所需的 {min_level}",
+        "审批 {approval}：{approver} 的权限级别 {level} 低于所需的 {min_level}",
         "approval {approval}: {approver} has authority level {level}, below the {min_level} required",
     ),
     "approval.rejected.proposer": (
-        "审批 {approval}:{approver} 是提议人,不得审批自己的提议",
+        "审批 {approval}：{approver} 是提议人，不得审批自己的提议",
         "approval {approval}: {approver} proposed the document and may not approve it",
     ),
     "approval.rejected.keyer": (
-        "审批 {approval}:{approver} 是本笔业务的经办人,不得自行审批",
+        "审批 {approval}：{approver} 是本笔业务的经办人，不得自行审批",
         "approval {approval}: {approver} keys this transaction and may not approve it",
     ),
     "approval.rejected.same_person": (
-        "审批 {approval}:{approver} 已在本审批链中签批过,同一人只计一次",
+        "审批 {approval}：{approver} 已在本审批链中签批过，同一人只计一次",
         "approval {approval}: {approver} already signed another step of this chain; "
         "a person counts once",
     ),
     "approval.rejected.out_of_order": (
-        "审批 {approval}:{role} 的签批({granted_at})早于前一步骤的审批或前一步骤尚未完成",
+        "审批 {approval}：{role} 的签批（{granted_at}）早于前一步骤的审批或前一步骤尚未完成",
         "approval {approval}: the {role} signature ({granted_at}) came before the steps below "
         "it were signed",
     ),
     "approval.rejected.other_document": (
-        "审批 {approval}:针对单据 {document},不是 {required_document}",
+        "审批 {approval}：针对单据 {document}，不是 {required_document}",
         "approval {approval}: given for document {document}, not {required_document}",
     ),
     "approval.rejected.granted_after_transaction": (
-        "审批 {approval}:签批时间 {granted_at} 晚于业务时间 {at}",
+        "审批 {approval}：签批时间 {granted_at} 晚于业务时间 {at}",
         "approval {approval}: granted at {granted_at}, after the transaction at {at}",
     ),
     "approval.rejected.expired": (
-        "审批 {approval}:已于 {expires_at} 失效(业务时间 {at})",
+        "审批 {approval}：已于 {expires_at} 失效（业务时间 {at}）",
         "approval {approval}: expired at {expires_at} (transaction at {at})",
     ),
     "approval.rejected.amount_too_small": (
-        "审批 {approval}:审批额度 {max_amount} 不足以覆盖 {amount}",
+        "审批 {approval}：审批额度 {max_amount} 不足以覆盖 {amount}",
         "approval {approval}: covers up to {max_amount}, not {amount}",
     ),
     "approval.rejected.already_met": (
-        "审批 {approval}:该步骤已由其他审批满足,本审批未被使用",
+        "审批 {approval}：该步骤已由其他审批满足，本审批未被使用",
         "approval {approval}: that step is already met by another approval; not used",
     ),
 }
@@ -148,7 +149,9 @@ def render(key: str, params: Iterable[tuple[str, str]], lang: str) -> str:
     """Render message ``key`` in ``lang`` (``"zh"`` or ``"en"``) with ``params``.
 
     An unknown key renders as the key and its parameters, so a decision read by an older
-    catalogue still shows everything it holds.
+    catalogue still shows everything it holds. Parameter values read through
+    :func:`salesctl.wording.param_text` (role ids and term ids in words, an ``"中文 / english"``
+    title in its language): the stored parameters do not change, only the sentence.
     """
     if lang not in ("zh", "en"):
         raise InvalidInput('must be "zh" or "en"', path="lang", value=lang)
@@ -157,10 +160,12 @@ def render(key: str, params: Iterable[tuple[str, str]], lang: str) -> str:
     if pair is None:
         return key + ("" if not p else " " + ", ".join(f"{k}={v}" for k, v in p.items()))
     template = pair[0] if lang == "zh" else pair[1]
+    worded = {k: param_text(v, lang) if type(v) is str else v for k, v in p.items()}
     try:
-        return template.format(**p)
+        text = template.format(**worded)
     except (KeyError, IndexError, ValueError):
         return template + " " + ", ".join(f"{k}={v}" for k, v in p.items())
+    return tidy_zh(text) if lang == "zh" else text
 
 
 def _pairs(value: Any) -> tuple[tuple[str, str], ...]:

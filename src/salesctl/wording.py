@@ -35,8 +35,10 @@ __all__ = [
     "bilingual",
     "fill",
     "join",
+    "param_text",
     "percent_text",
     "term",
+    "tidy_zh",
     "value_text",
 ]
 
@@ -64,6 +66,9 @@ TERMS: dict[str, tuple[str, str]] = {
     "seal_custodian": ("合同章保管人", "seal custodian"),
     "warehouse_manager": ("仓库主管", "warehouse manager"),
     "warehouse_head": ("仓储负责人", "head of warehousing"),
+    "warehouse_clerk": ("仓库保管员", "warehouse clerk"),
+    "sales_clerk": ("销售内勤", "sales clerk"),
+    "planner": ("计划员", "planner"),
     "performance_office": ("绩效考核部门", "performance assessment office"),
     "proposer": ("提议人", "proposer"),
     "approver": ("审批人", "approver"),
@@ -123,6 +128,18 @@ TERMS: dict[str, tuple[str, str]] = {
     "sales": ("销售", "sales"),
     "marketing": ("营销", "marketing"),
     "HIGH_RISK": ("高风险", "high risk"),
+    # price classes, concession kinds, plan kinds (finding parameters)
+    "group_priced": ("集团定价", "group-priced"),
+    "state_allocated": ("国家调拨", "state-allocated"),
+    "line_discount": ("单行折扣", "line discount"),
+    "order_discount": ("整单折扣", "order discount"),
+    "lead": ("线索", "lead"),
+    "fulfil": ("履约", "fulfil"),
+    "temporary": ("暂存", "temporary"),
+    "confirmed": ("已确认", "confirmed"),
+    "voided": ("已作废", "voided"),
+    "monthly": ("月度", "monthly"),
+    "annual": ("年度", "annual"),
 }
 
 #: Message placeholders -> ``(zh, en)`` names shown where a finding's template is documented.
@@ -404,3 +421,84 @@ def fill(template: str, lang: str) -> str:
         return f"〔{text}〕" if lang == "zh" else f"[{text}]"
 
     return re.sub(r"\{([^{}]*)\}", repl, template)
+
+
+_TOKEN = re.compile(r"\b[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)+\b")
+_LIST_SEPS = (" → ", " + ", ", ")
+_CJK_GAP = re.compile(
+    r"(?<=[\u3000-\u303f\u3400-\u9fff\uff00-\uffef]) (?=[\u3400-\u9fff\uff00-\uffef])"
+)
+
+
+_LINE = re.compile(r"(?:^|[;,] )line \d+: ")
+_ID = re.compile(r"^[^\s\[\](){}]+$")
+
+
+def _per_line(value: str, lang: str) -> str | None:
+    """``"a; line 1: b, c; line 2: d"`` (what is missing on the document, then per order line)
+    in words; ``None`` when the parts are not all term ids."""
+    bits = re.split(r"(?:^|[;,] )line (\d+): ", value)
+    groups = [("", bits[0]), *zip(bits[1::2], bits[2::2], strict=True)]
+    out = []
+    for n, rest in groups:
+        items = [x for x in re.split(r", |; ", rest.strip(" ;,")) if x]
+        if not all(_is_term(x) for x in items):
+            return None
+        if not items:
+            continue
+        words = join((term(x, lang) for x in items), lang)
+        if not n:
+            out.append(words)
+        else:
+            out.append(f"第 {n} 行：{words}" if lang == "zh" else f"line {n}: {words}")
+    return ("；" if lang == "zh" else "; ").join(out)
+
+
+def _is_term(part: str) -> bool:
+    return part in TERMS or bool(_SNAKE.match(part))
+
+
+def param_text(value: str, lang: str) -> str:
+    """A finding parameter (stored as text) as it reads in a ``"zh"`` or ``"en"`` message.
+
+    The stored parameter is not changed; only the rendered sentence is. A role id or term id
+    reads through :data:`TERMS` (``marketing_head`` -> 营销部门负责人 / head of marketing), also
+    inside a list (``"a, b"``, ``"a → b"``, ``"a + b"``), an ``"中文 / english"`` title reads
+    in its language, ``True``/``False`` read 是/否 / yes/no, and a snake_case term id inside a
+    longer text reads through :data:`TERMS` too. Ids, amounts and dates stay as they are.
+
+    >>> param_text("sales_manager → general_manager", "zh")
+    '销售经理 → 总经理'
+    >>> param_text("营销部门 / marketing department", "en")
+    'marketing department'
+    >>> param_text("C-0303", "zh")
+    'C-0303'
+    """
+    if value in TERMS:
+        return term(value, lang)
+    if value in ("True", "False"):
+        return value_text(value == "True", lang)
+    if " / " in value and _HAN.search(value):
+        picked = bilingual(value, lang)
+        if picked != value:
+            return param_text(picked, lang)
+    per_line = _per_line(value, lang) if _LINE.search(value) else None
+    if per_line is not None:
+        return per_line
+    for sep in _LIST_SEPS:
+        if sep in value:
+            parts = value.split(sep)
+            if all(_is_term(p) for p in parts):
+                joiner = "、" if (lang == "zh" and sep == ", ") else sep
+                return joiner.join(term(p, lang) for p in parts)
+            if lang == "zh" and sep == ", " and all(_ID.match(p) for p in parts):
+                return "、".join(param_text(p, lang) for p in parts)
+    return _TOKEN.sub(
+        lambda m: term(m.group(0), lang) if m.group(0) in TERMS else m.group(0), value
+    )
+
+
+def tidy_zh(text: str) -> str:
+    """Chinese text without the blank a template leaves between two Chinese words
+    (``须经 销售经理 签批`` -> ``须经销售经理签批``); blanks next to ids and numbers stay."""
+    return _CJK_GAP.sub("", text)

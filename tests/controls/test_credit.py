@@ -302,7 +302,8 @@ class TestCreditReviews:
         """April does not repeat March's lapse; the next year's lapse comes a year later."""
         f = CreditFile(customer_id="C-1", opened_on=day(10, 3, 2025))
         records = Records(credit_files=[f])
-        assert credit.detect_credit_reviews(records, Period.month(2026, 4), POLICY).tested == 0
+        april = credit.detect_credit_reviews(records, Period.month(2026, 4), POLICY)
+        assert april.findings == () and april.tested == 1  # the file is reviewed, none due
         later = credit.detect_credit_reviews(records, Period.year(2027), POLICY)
         assert [dict(x.facts)["due"] for x in later.findings] == ["2027-03-10"]
 

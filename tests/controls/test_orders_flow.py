@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl.controls import orders
+from salesctl.wording import term
 from tests import builders as b
 
 
@@ -109,7 +110,8 @@ class TestSO05Quotation:
         """Leave out any one element of S-FT 报价 → BLOCK naming it."""
         d = only("O2C-SO-05").check(_send(_without(name)), b.context())
         assert d.outcome is sc.Outcome.BLOCK
-        assert name in d.findings[0].text("en")
+        assert name in dict(d.findings[0].params)["missing"]  # the stored parameter
+        assert term(name, "en") in d.findings[0].text("en")  # the sentence reads it in words
 
     def test_missing_elements_are_reported_by_line(self) -> None:
         """Line 2 lacks its material; the finding says which line."""

@@ -659,7 +659,8 @@ class TestPR05Concessions:
             ("sales_manager", 1),
             ("general_manager", 2),
         ]
-        assert "sales_manager → general_manager" in line.text("en")
+        assert "sales manager → general manager" in line.text("en")
+        assert "销售经理 → 总经理" in line.text("zh")
 
     def test_above_the_matrix_blocks(self) -> None:
         """A 20.01 % line discount is above every band: BLOCK."""

@@ -106,12 +106,12 @@ class TestOverdueReceivables:
         )
 
     def test_steps_can_be_switched_off(self) -> None:
-        """interest_after_days = None: no interest step."""
+        """interest_after_days = None: no interest step (the item is still aged)."""
         policy = ReceivablesPolicy(interest_after_days=None)
         r = detect_overdue_receivables(
             Records(receivables=[item(d(1, 2))]), Period.month(2026, 3), policy
         )
-        assert r.tested == 0
+        assert r.tested == 1 and r.findings == ()
 
     def test_other_currency_fails_closed_at_litigation(self) -> None:
         """A USD receivable cannot be compared with a CNY threshold."""

@@ -26,7 +26,7 @@ from attrs import field, frozen
 from salesctl._validators import tuple_conv
 from salesctl.controls import CONTROLS
 from salesctl.decision import Outcome
-from salesctl.wording import term
+from salesctl.wording import param_text, term
 
 __all__ = ["LABELS", "Block", "blocks", "html_page", "markdown"]
 
@@ -74,10 +74,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "held": ("挂起", "held"),
     "blocked": ("阻止", "blocked"),
     "tested_note": (
-        "预防性控制按判定的交易计数；检查性控制按各期间检查的项目计数。挂起和阻止按交易（或项目）计数，与下方各控制的标题一致。",
-        "Preventive controls count the transactions decided; detective controls the items their "
-        "periodic runs examined. Held and blocked count transactions (or items), as the headings "
-        "of the exceptions below do.",
+        "预防性控制按判定的交易计数；检查性控制按各期间运行检查的全部项目计数（如每月账龄分析中的"
+        "每笔未收应收账款、每份客户信用档案），不只计需要处理的项目，同一项目每次运行各计一次。"
+        "挂起和阻止按交易（或项目）计数，与下方各控制的标题一致。",
+        "Preventive controls count the transactions decided; detective controls every item their "
+        "periodic runs examined (each open receivable aged at a month end, each credit file "
+        "reviewed), not only those due for action, an item once per run. Held and blocked count "
+        "transactions (or items), as the headings of the exceptions below do.",
     ),
     "exceptions": ("例外", "Exceptions"),
     "order_note": (
@@ -167,8 +170,10 @@ def _key(cid: str) -> bool:
 
 
 def _facts(e: Any, lang: str) -> str:
+    """The facts as the reader's language reads them (role and term ids in words, through
+    :func:`~salesctl.wording.param_text`); the stored facts are not changed."""
     sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
-    return sep.join(f"{term(k, lang)}{colon}{v}" for k, v in e.facts)
+    return sep.join(f"{term(k, lang)}{colon}{param_text(v, lang)}" for k, v in e.facts)
 
 
 def _where(e: Any, lang: str) -> str:
@@ -197,8 +202,9 @@ def _esc(s: str) -> str:
     return html.escape(s, quote=True)
 
 
-def _hbars(items: Sequence[tuple[str, float, str]], title: str) -> str:
+def _hbars(items: Sequence[tuple[str, float, str]], title: str, lang: str = "en") -> str:
     """Horizontal bars: ``(label, value, shown value)``; the SVG scales to its container."""
+    colon = "：" if lang == "zh" else ": "
     if not items:
         return ""
     width, label_w, row_h = 720, 250, 22
@@ -216,7 +222,7 @@ def _hbars(items: Sequence[tuple[str, float, str]], title: str) -> str:
         out.append(
             f'<text x="{label_w - 6}" y="{y + 15}" text-anchor="end" font-size="12">{_esc(label)}</text>'
             f'<rect class="bar" x="{label_w}" y="{y + 3}" width="{w:.1f}" height="{row_h - 6}" '
-            f'fill="{_BAR_COLOUR}"><title>{_esc(label)}: {_esc(shown)}</title></rect>'
+            f'fill="{_BAR_COLOUR}"><title>{_esc(label)}{colon}{_esc(shown)}</title></rect>'
             f'<text x="{label_w + w + 6:.1f}" y="{y + 15}" font-size="12">{_esc(shown)}</text>'
         )
     out.append("</svg>")
@@ -227,6 +233,7 @@ def _months_chart(months: Sequence[tuple[str, int, int]], title: str, lang: str)
     """Vertical bars per month, HOLD and BLOCK stacked, with a legend."""
     if not months:
         return ""
+    colon = "：" if lang == "zh" else ": "
     width, height, left, bottom, top = 720, 240, 40, 40, 30
     span_w = width - left - 10
     bw = span_w / len(months)
@@ -250,9 +257,9 @@ def _months_chart(months: Sequence[tuple[str, int, int]], title: str, lang: str)
         y0 = height - bottom
         out.append(
             f'<rect class="bar" x="{x:.1f}" y="{y0 - hb:.1f}" width="{w:.1f}" height="{hb:.1f}" '
-            f'fill="{_BLOCK_COLOUR}"><title>{month}: {block}</title></rect>'
+            f'fill="{_BLOCK_COLOUR}"><title>{month}{colon}{block}</title></rect>'
             f'<rect class="bar" x="{x:.1f}" y="{y0 - hb - hh:.1f}" width="{w:.1f}" '
-            f'height="{hh:.1f}" fill="{_HOLD_COLOUR}"><title>{month}: {hold}</title></rect>'
+            f'height="{hh:.1f}" fill="{_HOLD_COLOUR}"><title>{month}{colon}{hold}</title></rect>'
             f'<text x="{x + w / 2:.1f}" y="{y0 - hb - hh - 4:.1f}" text-anchor="middle" '
             f'font-size="11">{hold + block}</text>'
             f'<text x="{x + w / 2:.1f}" y="{y0 + 14}" text-anchor="middle" font-size="11">'
@@ -364,7 +371,9 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
             rows=[(cid, str(n)) for cid, n in ctl_rows],
             numeric=frozenset({1}),
             code=frozenset({0}),
-            svg=_hbars([(cid, float(n), str(n)) for cid, n in ctl_rows], _l("by_control", lang)),
+            svg=_hbars(
+                [(cid, float(n), str(n)) for cid, n in ctl_rows], _l("by_control", lang), lang
+            ),
             anchor="chart-control",
         )
     )
@@ -386,6 +395,7 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
                         for k, v in r.aging.items()
                     ],
                     head_text,
+                    lang,
                 ),
                 anchor="chart-aging",
             )
@@ -399,7 +409,7 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
             rows=[(k, str(v)) for k, v in type_rows],
             numeric=frozenset({1}),
             code=frozenset({0}),
-            svg=_hbars([(k, float(v), str(v)) for k, v in type_rows], _l("by_type", lang)),
+            svg=_hbars([(k, float(v), str(v)) for k, v in type_rows], _l("by_type", lang), lang),
             anchor="chart-types",
         )
     )

@@ -531,6 +531,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.CUTOFF),
         seeds=("S-IC 5.2",),
+        seed_quotes=(
+            ("S-IC 5.2", "营销部门依据系统发货凭证生成系统发票,财务部门根据系统发票开具销售发票,并加盖印章。", "Marketing generates the system invoice from the system's delivery document; finance issues the sales invoice from the system invoice and stamps it."),
+        ),
         g9=(7,),
         stage="billing",
         owner="sales department and finance / 营销部门、财务部门",
@@ -603,6 +606,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.VALUATION),
         seeds=("S-K1 11", "S-K1 3"),
+        seed_quotes=(
+            ("S-K1 11", "60%以上货款回收时方可开据发票,发票开据由财务副总签批。", "An invoice may be issued only once 60% or more of the price has been collected; issuing it is approved by the finance vice-president."),
+        ),
         g9=(10,),
         refs=("BN 29", "BN 30"),
         stage="billing",

@@ -354,6 +354,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION),
         seeds=("S-K1 9", "S-K1 5"),
+        seed_quotes=(
+            ("S-K1 9", "货款回收后由销售业务科填报业务员个人提成单,由财务部和财务副总审核,总经理签批兑现。没有合同的不预提成。", "After collection, the sales section fills in the salesperson's commission form; finance and the finance vice-president review it and the general manager approves the payment. No commission is accrued without a contract."),
+        ),
         g9=(10,),
         refs=("BN 29", "BN 30"),
         stage="commission",
@@ -522,6 +525,9 @@ CONTROLS += (
         automation=Automation.MANUAL,
         assertions=(_A.COMPLETENESS, _A.ACCURACY, _A.CUTOFF),
         seeds=("S-K1 12",),
+        seed_quotes=(
+            ("S-K1 12", "每月盘点销售与财务部对合同台帐进行对帐,并根据累计完成情况计提销售部的业务提成。", "Each month sales and finance reconcile the contract ledgers and accrue the sales department's commission from what has been completed to date."),
+        ),
         g9=(12,),
         stage="commission",
         owner="sales department and finance / 销售部、财务部",

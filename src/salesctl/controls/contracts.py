@@ -711,6 +711,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.RIGHTS_AND_OBLIGATIONS, _A.PRESENTATION),
         seeds=("S-IC 4.1",),
+        seed_quotes=(
+            ("S-IC 4.1", "对示范合同文本条款进行文字性修改的,经同级法律事务部门(岗位)审核;进行实质性修改的,报法律事务部审核。", "Wording changes to the template contract's terms are reviewed by the legal function at the same level; substantive changes go to the head-office legal department."),
+        ),
         g9=(6,),
         refs=("BN 29", "BN 30"),
         stage=_STAGE,
@@ -749,6 +752,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.RIGHTS_AND_OBLIGATIONS, _A.ACCURACY),
         seeds=("S-K1 1", "S-K1 2", "S-K1 3"),
+        seed_quotes=(
+            ("S-K1 2", "合同申报单以公司销售政策为依据,由销售业务科根据订单意向填报,销售经理审签,总经理签批。", "The contract application, based on the company's sales policy, is filled in by the sales section from the order intention, signed by the sales manager and approved by the general manager."),
+            ("S-K1 3", "合同以合同申报单为依据,销售部主管,财务部会签;", "The contract follows the contract application; the sales department is in charge and finance co-signs."),
+        ),
         g9=(4, 6),
         refs=("BN 29", "BN 30"),
         stage=_STAGE,
@@ -827,6 +834,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-IC 4.1", "S-K1 3"),
+        seed_quotes=(
+            ("S-IC 4.1", "由合同签订人员按规定权限对外签订销售合同。", "The contract signatory signs the sales contract externally within the set authority."),
+            ("S-K1 3", "合同章由销售业务科负责管理。", "The contract seal is kept by the sales section."),
+        ),
         g9=(4, 6),
         refs=("BN 29", "BN 30"),
         stage=_STAGE,

@@ -472,6 +472,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(Assertion.OCCURRENCE, Assertion.VALUATION, Assertion.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-IC 2.2", "S-IC 3.4", "S-IC 5.1"),
+        seed_quotes=(
+            ("S-IC 2.2", "由不相容岗位人员提出划分、调整客户信用等级的方案;", "People in incompatible positions propose the grading and regrading of customers' credit."),
+        ),
         g9=(4,),
         refs=("BN 29", "COSO P10", "COSO P12"),
         stage="all",

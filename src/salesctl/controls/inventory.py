@@ -400,6 +400,9 @@ CONTROLS += (
         automation=Automation.MANUAL,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-FD",),
+        seed_quotes=(
+            ("S-FD", "仓库的环境也很重要,得干净、干燥,温度也要合适。", "The warehouse's conditions matter too: it must be clean and dry, at the right temperature."),
+        ),
         g9=(),
         refs=("G8",),
         stage="warehouse",

@@ -678,6 +678,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE,),
         seeds=("S-IC 1.2", "S-CP 3.1.3", "S-CP 3.1.4"),
+        seed_quotes=(
+            ("S-IC 1.2", "编制月度产品销售计划,经营销部门负责人审核后按规定权限报批。", "The monthly sales plan is drawn up, reviewed by the head of marketing and submitted for approval within the set authority."),
+            ("S-CP 3.1.4", "产品销售计划传/送给企业分管业务的领导审定,特别重大的产品销售计划报企业办公会审定。", "The sales plan goes to the leader in charge of the business for approval; a particularly major plan goes to the office meeting."),
+        ),
         g9=(3, 4),
         refs=("BN 30",),
         stage="plan",
@@ -796,6 +800,9 @@ CONTROLS += (
         automation=Automation.MANUAL,
         assertions=(_A.VALUATION, _A.COMPLETENESS),
         seeds=("S-K1 5", "S-K1 4"),
+        seed_quotes=(
+            ("S-K1 5", "销售、财务部门每月进行货款回收分析,建立客户信用管理;", "Sales and finance analyse collections every month and build customer credit management."),
+        ),
         g9=(10,),
         stage="collection",
         owner="sales department and finance / 销售、财务部门",
@@ -832,6 +839,9 @@ CONTROLS += (
         automation=Automation.MANUAL,
         assertions=(_A.PRESENTATION,),
         seeds=("S-MK 7",),
+        seed_quotes=(
+            ("S-MK 7", "定期评估营销活动的效果,根据评估结果调整营销策略和传播方式,以提升营销效果。", "Evaluate the effect of marketing activities regularly and adjust the marketing strategy and channels on the result, to improve their effect."),
+        ),
         g9=(4,),
         stage="analysis",
         owner="marketing department / 营销部门",

@@ -237,10 +237,11 @@ def detect_overdue_receivables(
 ) -> Examination:
     """O2C-AR-01: overdue receivables escalate — interest, commission offset, litigation.
 
-    For each escalation step in use, tests the items whose step deadline (due date + the
-    step's days) falls in the period and that are still open at the period end; an item whose
-    step was not taken by the period end is a HOLD (interest and offset for the collection
-    role, litigation — only from ``litigation_min_amount`` — for the litigation role).
+    Ages every receivable item open at the period end (the population reviewed, counted in
+    ``tested``: the aged list, current items included). For each escalation step in use, an
+    item whose step deadline (due date + the step's days) falls in the period and whose step
+    was not taken by the period end is a HOLD (interest and offset for the collection role,
+    litigation — only from ``litigation_min_amount`` — for the litigation role).
     """
     steps: list[tuple[str, int, str]] = []
     if policy.interest_after_days is not None:
@@ -256,6 +257,8 @@ def detect_overdue_receivables(
     for item in sorted(records.receivables, key=lambda r: r.item_id):
         if not _open_at(item, period.end):
             continue
+        if item.issued_on is None or item.issued_on <= period.end:
+            tested.add(item.item_id)
         for name, days, role in steps:
             deadline = _plus(item.due, days)
             if deadline not in period:
@@ -723,6 +726,9 @@ CONTROLS += (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.OCCURRENCE, _A.COMPLETENESS, _A.ACCURACY),
         seeds=("S-IC 8.1",),
+        seed_quotes=(
+            ("S-IC 8.1", "财务部门相关会计人员每日复核已开具的销售发票等有关凭据和收款记录,并与系统生成的会计凭证核对。", "Finance's accountants review daily the sales invoices issued, the related documents and the receipt records, and check them against the accounting vouchers the system generated."),
+        ),
         g9=(10, 12),
         stage="collection",
         owner="finance: accountant and cashier / 财务部门会计、出纳",
@@ -767,6 +773,9 @@ CONTROLS += (
         automation=Automation.AUTOMATED,
         assertions=(_A.RIGHTS_AND_OBLIGATIONS, _A.OCCURRENCE),
         seeds=("S-IC 5.3",),
+        seed_quotes=(
+            ("S-IC 5.3", "纳入中国石化财务有限责任公司统一结算并销售中国石化系统内部单位的产品,由财务部门审核发票等相关凭据后,通过中国石化财务有限责任公司在结算期内结算货款;", "For products settled through Sinopec Finance Co. and sold to units within the Sinopec system, finance reviews the invoices and documents and settles the price through Sinopec Finance Co. within the settlement period."),
+        ),
         g9=(10,),
         stage="collection",
         owner="finance / 财务部门",

@@ -177,6 +177,11 @@ def _sources(c: Control, lang: str) -> list[str]:
     zh = lang == "zh"
     lines = [f"## {label('sources', lang)}", ""]
     for seed in c.seeds:
+        quotes = [q for q in c.seed_quotes if q.seed == seed or covers(seed, q.seed)]
+        for q in quotes:  # the seed's own words, then an English rendering
+            lines += [f"> **{md(q.seed)}** 「{q.zh}」", ">", f"> *{md(q.en)}*", ""]
+        if quotes:
+            continue
         points = [(t, z, e) for t, z, e in SEED_POINTS if covers(seed, t)]
         if not points:
             lines += [f"- **{md(seed)}**" + ("（整节引用）" if zh else " (the whole section)"), ""]

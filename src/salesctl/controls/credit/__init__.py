@@ -122,6 +122,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-IC 2.2", "S-CP 3.2.3"),
+        seed_quotes=(
+            ("S-IC 2.2", "由不相容岗位人员提出划分、调整客户信用等级的方案;", "People in incompatible positions propose the grading and regrading of customers' credit."),
+            ("S-CP 3.2.3", "信用管理部门依据客户的信用资料以及本部门已建立的客户信用档案和记录,对客户信用情况进行审核或调查,评定信用等级,提出审核意见。", "The credit management department reviews or investigates the customer's credit from its credit data and the department's credit files and records, sets the credit grade and gives its opinion."),
+        ),
         g9=(4, 5),
         refs=("BN 29", "BN 30", "COSO P10", "COSO P12"),
         stage=_CREDIT,
@@ -197,6 +201,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-IC 2.3", "S-IC 5.1", "S-PM B"),
+        seed_quotes=(
+            ("S-IC 2.3", "相应责任人在客户信用限额内,按照规定权限签订赊销合同并签订《货款回笼责任书》(单笔或汇总)。", "Within the customer's credit limit, the responsible person signs credit-sale contracts within the set authority, together with a collection-responsibility letter (single or summary)."),
+            ("S-PM B", "系统在销售开票时检查客户的信誉额度、信誉天数,", "At billing the system checks the customer's credit limit and credit days."),
+        ),
         g9=(5, 10),
         refs=("BN 30",),
         stage=_CREDIT,
@@ -265,6 +273,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-IC 5.1",),
+        seed_quotes=(
+            ("S-IC 5.1", "超出规定信用额度的须重新履行审批程序,或经批准后由财务部门信用主数据维护员在系统中一次性释放冻结的订单。", "Above the set credit limit the approval procedure is gone through again, or, once approved, finance's credit master-data maintainer releases the blocked order once in the system."),
+        ),
         g9=(4, 5),
         stage=_CREDIT,
         owner=_OWNER,
@@ -350,6 +361,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-CP 3.2.4",),
+        seed_quotes=(
+            ("S-CP 3.2.4", "销售部门将销售实施方案/销售订单和赊销审核意见等传/送给分管业务的领导和总会计师②审批,特别重大的赊销方案报企业办公会审定。", "The sales department sends the sales plan or order and the credit-sale opinion to the leader in charge of the business and the chief accountant for approval; a particularly major credit sale goes to the office meeting."),
+        ),
         g9=(4, 6),
         refs=("BN 30",),
         stage=_CREDIT,

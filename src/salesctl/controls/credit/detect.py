@@ -26,11 +26,16 @@ def detect_credit_reviews(records: Records, period: Period, policy: CreditPolicy
     (and again every interval while none is made). Tests each due date in the period; a due
     date with no review made on or before it is a HOLD for the review role, reported once, in
     the period of the due date. A closed file falls due no more.
+
+    ``tested`` counts the credit files reviewed: every file open at some time in the period
+    (opened by its end, not closed before its start), whether or not a review fell due in it.
     """
     step = dt.timedelta(days=policy.max_review_interval_days)
-    tested = 0
+    tested: set[str] = set()
     out: list[Finding] = []
     for f in sorted(records.credit_files, key=lambda f: f.customer_id):
+        if f.opened_on <= period.end and (f.closed_on is None or f.closed_on >= period.start):
+            tested.add(f.customer_id)
         anchors = sorted({f.opened_on, *(d for d in f.reviewed_on if d >= f.opened_on)})
         for i, last in enumerate(anchors):
             nxt = anchors[i + 1] if i + 1 < len(anchors) else None
@@ -40,7 +45,7 @@ def detect_credit_reviews(records: Records, period: Period, policy: CreditPolicy
                     break
                 reviewed = nxt is not None and nxt <= due
                 if due >= period.start:
-                    tested += 1
+                    tested.add(f.customer_id)
                     if not reviewed:
                         out.append(
                             make_finding(
@@ -63,4 +68,4 @@ def detect_credit_reviews(records: Records, period: Period, policy: CreditPolicy
                 if reviewed:
                     break
                 due += step
-    return Examination(tested, tuple(out))
+    return Examination(len(tested), tuple(out))

@@ -85,6 +85,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.ACCURACY),
         seeds=("S-IC 5.1", "S-K1 8", "S-IC 2.3", "S-K1 3"),
+        seed_quotes=(
+            ("S-IC 5.1", "开具发货通知单,必须注明有效期限。", "A delivery notice is issued and must state its period of validity."),
+            ("S-K1 8", "发货单由销售业务科填写,销售部经理签批。", "The delivery note is filled in by the sales section and signed by the sales department manager."),
+        ),
         g9=(7,),
         refs=("BN 29", "BN 30"),
         stage=_STAGE,
@@ -143,6 +147,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.CUTOFF),
         seeds=("S-IC 6.1", "S-IC 5.1"),
+        seed_quotes=(
+            ("S-IC 6.1", "仓储部门验货人员清点装货数量与有效发货通知单(提货单)一致后,由发货人员核准发货、开具出门证,并依据发货通知单(实际发货量)在ERP系统中发货过账。", "Once the warehouse's inspector has counted the goods loaded and found them agree with a valid delivery notice (pick-up note), the shipper approves the shipment, issues the gate pass and posts the goods issue in the ERP system from the delivery notice (the quantity actually shipped)."),
+        ),
         g9=(7,),
         stage=_STAGE,
         owner=_WAREHOUSE,
@@ -252,6 +259,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION,),
         seeds=("S-IC 5.1", "S-PM B"),
+        seed_quotes=(
+            ("S-PM B", "系统在销售开票时检查客户的信誉额度、信誉天数,若不符合公司规定,需要填写审批单手工单据由上级领导进行审批;", "At billing the system checks the customer's credit limit and credit days; if they break the company's rules, an approval form is filled in by hand and approved by the superior."),
+        ),
         g9=(5, 10),
         stage=_STAGE,
         owner="credit management (finance) / 信用管理部门（财务）",

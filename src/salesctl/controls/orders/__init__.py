@@ -126,6 +126,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.ACCURACY),
         seeds=("S-CP 3.1.2", "S-IC 1.1"),
+        seed_quotes=(
+            ("S-CP 3.1.2", "所有订单均由被授权人员核准。", "Every order is approved by an authorised person."),
+            ("S-IC 1.1", "所有订单须由相关责任人核准;", "Every order must be approved by the responsible person."),
+        ),
         g9=(4,),
         refs=("BN 29", "BN 30"),
         stage="order",
@@ -249,6 +253,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-FT 下生产订单", "S-FT 业务审批", "S-K1 6"),
+        seed_quotes=(
+            ("S-K1 6", "生产通知单由计划科依据合同编制,分管销售的副总经理签发。", "The production notice is drawn up by the planning section from the contract and signed by the deputy general manager in charge of sales."),
+            ("S-FT 业务审批", "业务部收到订单后,首先做出业务审核表。", "On receiving an order, the business department first fills in the business approval form."),
+        ),
         g9=(7,),
         refs=("BN 29", "BN 30"),
         stage="production",

@@ -117,6 +117,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.ACCURACY, _A.OCCURRENCE),
         seeds=("S-IC 3.1",),
+        seed_quotes=(
+            ("S-IC 3.1", "国家统配产品或股份公司内部配置产品的价格,由分(子)公司转发股份公司相关定价文件,营销部门按文件规定执行。", "The prices of state-allocated products and products configured within the group are set by the group's pricing documents, passed on by the subsidiary; marketing applies them as written."),
+        ),
         g9=(5,),
         stage=_PRICING,
         owner="marketing department / 营销部门",
@@ -148,6 +151,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.ACCURACY, _A.VALUATION),
         seeds=("S-IC 3.2", "S-IC 3.4"),
+        seed_quotes=(
+            ("S-IC 3.2", "其他产品价格,由分(子)公司价格领导小组结合产品市场情况具体制定;", "Other products' prices are set by the subsidiary's price group in the light of the market."),
+            ("S-IC 3.4", "财务部门根据股份公司相关价格文件或批准后的价格在ERP系统中维护价格主数据。", "Finance maintains the price master data in the ERP system from the group's price documents or the approved prices."),
+        ),
         g9=(5,),
         refs=("COSO P11",),
         stage=_PRICING,
@@ -180,6 +187,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.ACCURACY, _A.VALUATION, _A.OCCURRENCE),
         seeds=("S-IC 3.3",),
+        seed_quotes=(
+            ("S-IC 3.3", "价格浮动权限执行人,必须严格遵守规定的价格浮动范围,不得擅自突破。", "Those who hold a delegated price range must keep strictly within it and may not exceed it on their own."),
+        ),
         g9=(4, 6),
         refs=("BN 29", "BN 30"),
         stage=_PRICING,
@@ -237,6 +247,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.PRESENTATION, _A.OCCURRENCE),
         seeds=("S-MK 5", "S-IC 1.1", "S-K1 2", "S-CP 3.2.4"),
+        seed_quotes=(
+            ("S-MK 5", "通过各种促销活动,如折扣、赠品、会员优惠等,激励消费者购买。", "Promotions of every kind, such as discounts, gifts and member offers, encourage customers to buy."),
+        ),
         g9=(5,),
         refs=("BN 29", "BN 30"),
         stage=_PRICING,

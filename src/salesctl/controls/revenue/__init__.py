@@ -70,6 +70,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.OCCURRENCE, _A.COMPLETENESS, _A.ACCURACY, _A.CUTOFF),
         seeds=("S-IC 8.1",),
+        seed_quotes=(
+            ("S-IC 8.1", "月末,核对销售发票、系统发票、财务总帐收入科目金额是否一致。", "At the month end, check that the sales invoices, the system invoices and the revenue accounts of the general ledger agree."),
+        ),
         g9=(12,),
         stage="revenue",
         owner="finance / 财务部门",
@@ -122,6 +125,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.OCCURRENCE, _A.CUTOFF),
         seeds=("S-K1 8", "S-YF 9", "S-YF 10", "S-YF 11"),
+        seed_quotes=(
+            ("S-K1 8", "发货单客户联须经客户方签收方可财务入帐。", "The customer copy of the delivery note must be signed by the customer before finance may book it."),
+        ),
         g9=(7, 12),
         stage="revenue",
         owner="accounting / 核算会计",
@@ -234,6 +240,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION),
         seeds=("S-IC 二 2.1", "S-YF 11"),
+        seed_quotes=(
+            ("S-YF 11", "核算会计根据库管传至会计联确认收入,冲销预收账款,", "The accountant recognises revenue from the accounting copy passed on by the storekeeper and offsets the advance receipts."),
+            ("S-IC 二 2.1", "虚增或截留收入,多记或少记应收账款,导致财务数据失真。", "Inflated or withheld revenue, over- or under-stated receivables, distort the financial data."),
+        ),
         g9=(8, 12),
         stage="revenue",
         owner="accounting / 核算会计",
