@@ -383,6 +383,16 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION),
         seeds=("S-IC 1.1", "S-IC 2.3", "S-IC 5.1", "S-IC 6.1"),
+        seed_quotes=(
+            (
+                "S-IC 5.1",
+                "对于集中销售的化工产品,分公司营销部门应及时确认相关化工销售区域分公司提供的提货单"
+                "(或IC卡),交化工销售区域分公司驻厂人员;",
+                "For centrally sold chemical products, the branch's marketing department promptly "
+                "confirms the pick-up notes (or IC cards) from the regional chemical sales branch "
+                "and hands them to that branch's staff at the plant.",
+            ),
+        ),
         g9=(7,),
         stage=_STAGE,
         owner="marketing department and warehouse / 营销部门（确认提货单）、仓储部门（凭提货单发货）",

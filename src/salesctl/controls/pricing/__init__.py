@@ -305,6 +305,14 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.ACCURACY, _A.VALUATION),
         seeds=("S-IC 3.2", "S-IC 3.4"),
+        seed_quotes=(
+            (
+                "S-IC 3.2",
+                "当价格需要调整时,营销部门根据实际,提出调整意见,报分(子)公司价格领导小组审批。",
+                "When a price needs adjusting, marketing proposes the change, which goes to the "
+                "subsidiary's price group for approval.",
+            ),
+        ),
         g9=(5,),
         refs=("COSO P11", "BN 29"),
         stage=_PRICING,
