@@ -272,11 +272,15 @@ class Ledger:
                         oldest = it.due
         except LookupError:
             return None
+        # Amounts converted from another currency carry the rate's decimals: each category is
+        # rounded (half-up) to the minor unit of ``currency`` once, after the sum; overdue is a
+        # part of receivables and rounds to no more than they do.
+        rnd = Money.rounded
         return CreditExposure(
-            open_orders=Money(open_orders, currency),
-            delivered_not_invoiced=Money(dni, currency),
-            open_receivables=Money(recv, currency),
-            overdue_receivables=Money(overdue, currency),
+            open_orders=rnd(open_orders, currency),
+            delivered_not_invoiced=rnd(dni, currency),
+            open_receivables=rnd(recv, currency),
+            overdue_receivables=rnd(overdue, currency),
             oldest_overdue_due=oldest,
         )
 
