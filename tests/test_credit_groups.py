@@ -3,7 +3,6 @@ limits, exposure in several currencies, and the credit-limit history."""
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 import salesctl as sc

@@ -72,9 +72,11 @@ from salesctl.model.orders import (
     SalesOrder,
 )
 from salesctl.model.parties import (
+    EXPOSURE_CATEGORIES,
     Actor,
     Approval,
     CreditExposure,
+    CreditGroup,
     CreditProfile,
     Customer,
     OpenReceivable,
@@ -104,6 +106,7 @@ from salesctl.model.terms import (
 )
 
 __all__ = [
+    "EXPOSURE_CATEGORIES",
     "MAX_TERM_DAYS",
     "Actor",
     "Approval",
@@ -118,6 +121,7 @@ __all__ = [
     "ContractForm",
     "ContractStatus",
     "CreditExposure",
+    "CreditGroup",
     "CreditProfile",
     "CreditRelease",
     "CreditTerms",
