@@ -352,7 +352,7 @@ def segment_limit_findings(
         return _NONE
     doc = document_id if document_id is not None else order.id
     out: list[Finding] = []
-    release: CreditRelease | None | bool = False
+    release: CreditRelease | bool | None = False
     for seg, with_total in segs:
         if seg.exposure is None:
             out.append(

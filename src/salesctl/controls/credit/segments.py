@@ -24,7 +24,7 @@ from salesctl.controls.credit.policy import CreditPolicy
 from salesctl.model import CreditExposure, CreditProfile, SalesOrder
 from salesctl.money import Money
 
-__all__ = ["Breach", "CreditSegment", "breaches", "segments_for", "segment_label"]
+__all__ = ["Breach", "CreditSegment", "breaches", "segment_label", "segments_for"]
 
 #: Segment kinds: the customer's whole exposure, its company segment, its group, the group's
 #: company segment.
@@ -83,7 +83,9 @@ def segment_label(seg: CreditSegment) -> str:
     return f"{en} {seg.id} / {zh} {seg.id}"
 
 
-def segments_for(order: SalesOrder, ctx: Context, policy: CreditPolicy) -> tuple[CreditSegment, ...]:
+def segments_for(
+    order: SalesOrder, ctx: Context, policy: CreditPolicy
+) -> tuple[CreditSegment, ...]:
     """The segments beyond the customer's own profile that ``order`` is checked in.
 
     Empty for an order naming no company, for a customer with no segment profile for it and
