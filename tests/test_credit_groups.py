@@ -315,3 +315,126 @@ def test_adding_a_segment_or_a_group_never_turns_hold_into_allow(
             )
             == over
         )
+
+
+# -- the ledger -----------------------------------------------------------------------------------
+
+
+def _seg_ledger() -> Ledger:
+    return Ledger(segment_of=SEGMENTED.family("credit").segment_of)
+
+
+class TestLedger:
+    def test_a_segment_sums_its_companies_and_leaves_others_out(self) -> None:
+        led = _seg_ledger()
+        cust = _segmented()
+        led.apply(b.place(b.order(id="SO-1", seq=1, cust=cust, company="CO-SH"), when=b.at(2)))
+        led.apply(b.place(b.order(id="SO-2", seq=2, cust=cust, company="CO-BJ"), when=b.at(2)))
+        probe = b.place(b.order(id="SO-3", seq=3, cust=cust, company="CO-NJ"), when=b.at(3))
+        ctx = led.context_for(probe)
+        assert ctx.exposure is not None and ctx.exposure.open_orders == b.cny("20000")
+        assert ctx.segment_exposure["east"].open_orders == b.cny("10000")
+
+    def test_the_group_sums_every_member(self) -> None:
+        led = Ledger()
+        parent = b.customer("G-1", prof=b.profile(limit=b.cny("25000")), group_id="G-1")
+        child = b.customer("C-101", group_id="G-1")
+        led.apply(b.place(b.order(id="SO-1", seq=1, cust=parent), when=b.at(2)))
+        led.apply(b.place(b.order(id="SO-2", seq=2, cust=child), when=b.at(2)))
+        probe = b.place(b.order(id="SO-3", seq=3, cust=child), when=b.at(3))
+        ctx = led.context_for(probe)
+        assert ctx.credit_group is not None
+        assert ctx.credit_group.exposure.open_orders == b.cny("20000")
+        assert ctx.credit_group.profile is not None
+        assert ctx.credit_group.profile.limit == b.cny("25000")
+        d = _gate(policy=sc.Policy.default()).check(probe, ctx)
+        assert d.outcome is sc.Outcome.HOLD  # 20000 + 10000 > 25000, though the child is within
+
+    def test_the_group_in_two_currencies_rounds(self) -> None:
+        led = Ledger()
+        led.apply(SetExchangeRate(at=b.at(1), pair="USD/CNY", rate=Decimal("7.10")))
+        parent = b.customer("G-1", group_id="G-1")
+        led.apply(b.place(_usd_order(1, "1000.01", cust=parent), when=b.at(2)))
+        child = b.customer("C-101", group_id="G-1")
+        ctx = led.context_for(b.place(b.order(id="SO-3", seq=3, cust=child), when=b.at(3)))
+        assert ctx.credit_group is not None
+        assert ctx.credit_group.exposure.open_orders == b.cny("7100.07")
+
+    def test_the_limit_in_force_at_any_date(self) -> None:
+        """Every SetCreditProfile is kept with who proposed, approved and entered it."""
+        led = Ledger()
+        for day, limit in ((2, "100000"), (10, "300000")):
+            txn = sc.SetCreditProfile(customer=b.customer(), application_id=f"CA-{day}",
+                                      profile=b.profile(limit=b.cny(limit)),
+                                      actor=b.MAINTAINER, at=b.at(day))
+            led.apply(txn)
+        hist = led.limit_history("C-100")
+        assert [h.profile.limit for h in hist] == [b.cny("100000"), b.cny("300000")]
+        assert hist[0].entered_by == "u-fin" and hist[0].profile.approved_by == ("u-appr",)
+        assert led.profile_on("C-100", dt.date(2026, 3, 1)) is None
+        p = led.profile_on("C-100", dt.date(2026, 3, 9))
+        assert p is not None and p.limit == b.cny("100000")
+        p = led.profile_on("C-100", dt.date(2026, 3, 10))
+        assert p is not None and p.limit == b.cny("300000")
+
+    def test_a_partition_owns_the_whole_group(self) -> None:
+        """Partitioned by group: every member's state is in its group's partition."""
+        from salesctl.ledger import customer_partition
+
+        n = 7
+        ids = [f"C-{i}" for i in range(40)]
+        k = customer_partition("G-1", n)
+        led = Ledger(owns=lambda c: customer_partition(c, n) == k)
+        for i, cid in enumerate(ids):
+            txn = b.place(b.order(id=f"SO-{i}", seq=i + 1, cust=b.customer(cid, group_id="G-1")),
+                          when=b.at(2))
+            led.apply(txn)
+        assert {c.id for c in led.customers()} == set(ids)
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(st.integers(min_value=1, max_value=80_000), min_size=2, max_size=5),
+       limit=st.integers(min_value=0, max_value=200_000))
+def test_splitting_orders_across_companies_of_one_segment_never_escapes_its_limit(
+    parts: list[int], limit: int
+) -> None:
+    """The same amount sold as one order or as several through companies of one segment:
+    while the whole exceeds the segment's limit some order is held (orders are folded as
+    placed, held or not: exposure is never understated)."""
+    cust = b.customer(prof=b.profile(limit=b.cny("999999999")),
+                      segment_profiles={"east": b.profile(limit=b.cny(str(limit)))})
+    led = _seg_ledger()
+    gate = _gate("O2C-CR-04")
+    held = False
+    for i, amount in enumerate(parts):
+        o = b.order(id=f"SO-{i}", seq=i + 1, cust=cust, company=("CO-SH", "CO-NJ")[i % 2],
+                    lines=(b.line(1, "1", str(amount)),))
+        txn = b.place(o, when=b.at(2))
+        d = gate.check(txn, led.context_for(txn))
+        held = held or d.outcome is not sc.Outcome.ALLOW
+        led.apply(txn, d)
+    assert held == (sum(parts) > limit)
+
+
+@settings(max_examples=60, deadline=None)
+@given(members=st.lists(st.integers(min_value=0, max_value=50_000), min_size=1, max_size=6),
+       limit=st.integers(min_value=0, max_value=150_000), order=st.integers(1, 50_000))
+def test_the_ledgers_group_check_is_the_reference_sum(
+    members: list[int], limit: int, order: int
+) -> None:
+    """Over generated groups: held on the group limit exactly when the members' open orders
+    plus the order exceed it."""
+    led = Ledger()
+    parent = b.customer("G-1", prof=b.profile(limit=b.cny(str(limit))), group_id="G-1")
+    led.apply(sc.SetCreditProfile(customer=parent, profile=parent.credit_profile,  # type: ignore[arg-type]
+                                  application_id="CA-1", actor=b.MAINTAINER, at=b.at(1)))
+    for i, amount in enumerate(members):
+        cust = b.customer(f"C-{i}", group_id="G-1")
+        if amount:
+            led.apply(b.place(b.order(id=f"SO-{i}", seq=i + 1, cust=cust,
+                                      lines=(b.line(1, "1", str(amount)),)), when=b.at(2)))
+    probe = b.place(b.order(id="SO-X", seq=99, cust=b.customer("C-0", group_id="G-1"),
+                            lines=(b.line(1, "1", str(order)),)), when=b.at(3))
+    d = _gate(policy=sc.Policy.default()).check(probe, led.context_for(probe))
+    group_held = any("G-1" in dict(f.facts).get("segment", "") for f in d.findings)
+    assert group_held == (sum(members) + order > limit)

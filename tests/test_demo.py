@@ -27,9 +27,10 @@ from salesctl.errors import InvalidInput
 #: 200``. They change only when the generated year changes on purpose (last: issue 14 — each plain
 #: credit sale signed on its contract with 60 % paid before delivery, O2C-RR-04 planted; receipts
 #: into the settlement account with their bank lines, monthly commission accruals and collections
-#: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted).
-_EVENTS_SHA256 = "a4448b92a7ecb21dac3538d6e9e8bf5534483cfe90a752747bb486da81ebdc4f"
-_MANIFEST_SHA256 = "5a91e770724ab238860a34d910af2b66ef90a596595bdb918d18f9a59ac08209"
+#: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted;
+# issue 15 — the O2C-CR-04 row also plants a customer group over its limit, with a USD order).
+_EVENTS_SHA256 = "976b69ce33e7f89a411c988a343d37ec342e707aa8b0a0a1dba12ef8e6446b34"
+_MANIFEST_SHA256 = "0c21870127512154e1264ef75cedf1beffd732ff4d6159829a8cf7ee8f1f2d3b"
 
 
 def _sha256(data: bytes) -> str:

@@ -77,9 +77,11 @@ from salesctl.model.parties import (
     Approval,
     CreditExposure,
     CreditGroup,
+    CreditLimitChange,
     CreditProfile,
     Customer,
     OpenReceivable,
+    profile_on,
 )
 from salesctl.model.planning import (
     Opportunity,
@@ -122,6 +124,7 @@ __all__ = [
     "ContractStatus",
     "CreditExposure",
     "CreditGroup",
+    "CreditLimitChange",
     "CreditProfile",
     "CreditRelease",
     "CreditTerms",
@@ -166,4 +169,5 @@ __all__ = [
     "earliest_due",
     "end_of_month_plus",
     "net",
+    "profile_on",
 ]

@@ -39,9 +39,11 @@ __all__ = [
     "Approval",
     "CreditExposure",
     "CreditGroup",
+    "CreditLimitChange",
     "CreditProfile",
     "Customer",
     "OpenReceivable",
+    "profile_on",
 ]
 
 #: The exposure categories, in a fixed order (OCA ``account_financial_risk`` names in brackets):
@@ -159,6 +161,39 @@ class CreditProfile:
     def credit_terms(self) -> CreditTerms:
         """The approved terms: ``terms``, else ``net(term_days)``."""
         return self.terms if self.terms is not None else net(self.term_days)
+
+
+@frozen
+class CreditLimitChange:
+    """One credit profile set for a customer (a ``SetCreditProfile``): the credit-limit history
+    the ledger and the books keep, so the limit in force on any date can be shown (O2C-CR-03).
+
+    Attributes:
+        at: when it was entered.
+        application_id: the credit application.
+        profile: the profile set (grade, limit, term; who proposed and approved it).
+        entered_by: who entered it (the credit master-data maintainer).
+        approved: whether the gate allowed it (or no gate decided: the host posted it); a
+            change not approved is kept as evidence but never in force.
+    """
+
+    at: dt.datetime = field(validator=aware)
+    application_id: str = field(validator=text)
+    profile: CreditProfile = field(validator=typed(CreditProfile))
+    entered_by: str = field(validator=ident)
+    approved: bool = field(default=True, validator=typed(bool))
+
+
+def profile_on(history: tuple[CreditLimitChange, ...] | list[CreditLimitChange], day: dt.date) -> (
+    CreditProfile | None
+):
+    """The profile in force on ``day``: the last approved change entered on or before it
+    (``None``: none yet). ``history`` is in the order the changes were entered."""
+    found: CreditProfile | None = None
+    for ch in history:
+        if ch.approved and ch.at.date() <= day:
+            found = ch.profile
+    return found
 
 
 @frozen
