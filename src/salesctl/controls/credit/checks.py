@@ -12,6 +12,7 @@ from salesctl._validators import same_person
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy
 from salesctl.controls.credit.segments import (
+    CATEGORY_LABELS,
     CUSTOMER,
     Breach,
     CreditSegment,
@@ -360,7 +361,10 @@ def segment_limit_findings(
                     control_id=cid,
                     outcome=Outcome.BLOCK,
                     message=f"{prefix}no_segment_exposure",
-                    params={"customer": order.customer.id, "segment": segment_label(seg)},
+                    params={
+                        "customer": order.customer.id,
+                        "segment": segment_label(seg),
+                    },
                     facts={"order": order.id, "segment": segment_label(seg)},
                 )
             )
@@ -393,7 +397,8 @@ def segment_limit_findings(
                 "excess": br.excess,
             }
             if br.category is not None:
-                params["category"] = br.category
+                zh, en = CATEGORY_LABELS[br.category]
+                params["category"] = f"{en} / {zh}"
             out.append(
                 Finding(
                     control_id=cid,
@@ -432,12 +437,15 @@ def segment_overdue_findings(
                     control_id="O2C-CR-05",
                     outcome=Outcome.BLOCK,
                     message="credit.no_segment_exposure",
-                    params={"customer": order.customer.id, "segment": label},
+                    params={
+                        "customer": order.customer.id,
+                        "segment": segment_label(seg),
+                    },
                     facts={"order": order.id, "segment": label},
                 )
             )
             continue
-        f = _overdue_finding(order, seg.exposure, seg.profile, ctx, policy, label)
+        f = _overdue_finding(order, seg.exposure, seg.profile, ctx, policy, seg)
         if f is not None:
             out.append(f)
     return tuple(out)
@@ -499,7 +507,7 @@ def _overdue_finding(
     profile: CreditProfile,
     ctx: Context,
     policy: CreditPolicy,
-    segment: str | None,
+    segment: CreditSegment | None,
 ) -> Finding | None:
     if exp.open_items:
         oldest, overdue, source = overdue_since(exp, profile, ctx.as_of)
@@ -525,8 +533,8 @@ def _overdue_finding(
     params: dict[str, Any] = {"customer": order.customer.id, "days": days, "amount": overdue}
     key = "credit.overdue"
     if segment is not None:
-        facts["segment"] = segment
-        params["segment"] = segment
+        facts["segment"] = segment_label(segment)
+        params["segment"] = segment_label(segment)
         key = "credit.segment_overdue"
     return Finding(
         control_id="O2C-CR-05",

@@ -24,7 +24,14 @@ from salesctl.controls.credit.policy import CreditPolicy
 from salesctl.model import CreditExposure, CreditProfile, SalesOrder
 from salesctl.money import Money
 
-__all__ = ["Breach", "CreditSegment", "breaches", "segment_label", "segments_for"]
+__all__ = [
+    "CATEGORY_LABELS",
+    "Breach",
+    "CreditSegment",
+    "breaches",
+    "segment_label",
+    "segments_for",
+]
 
 #: Segment kinds: the customer's whole exposure, its company segment, its group, the group's
 #: company segment.
@@ -77,9 +84,26 @@ class Breach:
     excess: Money
 
 
-def segment_label(seg: CreditSegment) -> str:
-    """The segment as the findings name it, bilingual: ``"credit segment east / 信用段 east"``."""
+#: The exposure categories as the messages name them (zh, en).
+CATEGORY_LABELS = {
+    "open_orders": ("在途订单", "open orders"),
+    "delivered_not_invoiced": ("已发未开票", "delivered not invoiced"),
+    "open_receivables": ("应收账款", "open receivables"),
+    "overdue_receivables": ("逾期应收", "overdue receivables"),
+    "draft_invoices": ("草稿发票", "draft invoices"),
+    "other_receivables": ("其他应收", "other receivables"),
+}
+
+
+def segment_label(seg: CreditSegment, lang: str = "") -> str:
+    """The segment as the findings name it: ``"credit segment east"`` (``lang="en"``),
+    ``"信用段 east"`` (``"zh"``), or both, ``"credit segment east / 信用段 east"`` (the
+    default, for the evidence)."""
     zh, en = _LABELS[seg.kind]
+    if lang == "en":
+        return f"{en} {seg.id}"
+    if lang == "zh":
+        return f"{zh} {seg.id}"
     return f"{en} {seg.id} / {zh} {seg.id}"
 
 

@@ -270,11 +270,11 @@ CONTROLS: tuple[Control, ...] = (
                 "over-limit released by one-time release {release} granted by {granted_by}",
             ),
             "delivery.credit_segment_over_limit": (
-                "客户 {customer} 在 {segment} 超出信用额度 {limit} {excess}，须重新审批或一次性释放",
+                "客户 {customer} 在 {segment} 超出信用额度 {limit}，超额 {excess}，须重新审批或一次性释放",
                 "customer {customer} is over the credit limit {limit} of {segment} by {excess}; re-approval or a one-time release is needed",
             ),
             "delivery.credit_category_over_limit": (
-                "客户 {customer} 在 {segment} 的占用类别 {category} 超出分类额度 {limit} {excess}，须重新审批或一次性释放",
+                "客户 {customer} 在 {segment} 的占用类别 {category} 超出分类额度 {limit}，超额 {excess}，须重新审批或一次性释放",
                 "customer {customer} is over the {category} limit {limit} of {segment} by {excess}; re-approval or a one-time release is needed",
             ),
             "delivery.credit_no_segment_exposure": (
