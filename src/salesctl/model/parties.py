@@ -79,18 +79,15 @@ def _category_limits(inst: Any, a: Any, value: Any) -> None:
             raise CurrencyMismatch(f"must be in the limit's currency {cur}", path=path, value=str(v))
 
 
-def _segment_profiles(_i: Any, _a: Any, value: Any) -> None:
+def _segment_profiles(inst: Any, _a: Any, value: Any) -> None:
+    path = f"{type(inst).__name__}.segment_profiles"
     if not isinstance(value, FrozenMap):
-        raise InvalidInput("must be a mapping", path="Customer.segment_profiles", value=value)
+        raise InvalidInput("must be a mapping", path=path, value=value)
     for k, v in value.items():
         if not isinstance(k, str) or not k.strip():
-            raise InvalidInput("keys must be segment ids", path="Customer.segment_profiles", value=k)
+            raise InvalidInput("keys must be segment ids", path=path, value=k)
         if not isinstance(v, CreditProfile):
-            raise InvalidInput(
-                "must be a CreditProfile",
-                path=f"Customer.segment_profiles.{k}",
-                value=type(v).__name__,
-            )
+            raise InvalidInput("must be a CreditProfile", path=f"{path}.{k}", value=type(v).__name__)
 
 
 @frozen

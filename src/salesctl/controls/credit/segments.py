@@ -17,8 +17,9 @@ segment the context lacks the exposure of fails closed.
 
 from __future__ import annotations
 
-from attrs import frozen
+from attrs import field, frozen
 
+from salesctl._validators import opt_text, text, typed
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy
 from salesctl.model import CreditExposure, CreditProfile, SalesOrder
@@ -57,10 +58,10 @@ class CreditSegment:
         exposure: the exposure counted against it (``None``: the context lacks it).
     """
 
-    kind: str
-    id: str
-    profile: CreditProfile
-    exposure: CreditExposure | None
+    kind: str = field(validator=text)
+    id: str = field(validator=text)
+    profile: CreditProfile = field(validator=typed(CreditProfile))
+    exposure: CreditExposure | None = field(validator=typed(CreditExposure, optional=True))
 
 
 @frozen
@@ -76,12 +77,12 @@ class Breach:
         excess: ``total - limit``.
     """
 
-    segment: CreditSegment
-    category: str | None
-    limit: Money
-    exposure: Money
-    total: Money
-    excess: Money
+    segment: CreditSegment = field(validator=typed(CreditSegment))
+    category: str | None = field(validator=opt_text)
+    limit: Money = field(validator=typed(Money))
+    exposure: Money = field(validator=typed(Money))
+    total: Money = field(validator=typed(Money))
+    excess: Money = field(validator=typed(Money))
 
 
 #: The exposure categories as the messages name them (zh, en).
