@@ -39,7 +39,11 @@ from salesctl.policy import load_policy
 path, policy, k, n = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 pol = load_policy(policy)
 t0, c0 = time.perf_counter(), time.process_time()
-led = Ledger(books=books_for(pol)) if n == 1 else None
+led = (
+    Ledger(books=books_for(pol), segment_of=getattr(pol.families.get("credit"), "segment_of", None))
+    if n == 1
+    else None
+)
 months = []
 if led is not None:
     import datetime as _dt

@@ -28,9 +28,10 @@ from salesctl.errors import InvalidInput
 #: credit sale signed on its contract with 60 % paid before delivery, O2C-RR-04 planted; receipts
 #: into the settlement account with their bank lines, monthly commission accruals and collections
 #: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted;
-#: a centrally sold chemical shipped against pickup orders, O2C-DL-07 and O2C-PR-06 planted).
-_EVENTS_SHA256 = "541f315770975bd8bfea658a58a7e851d400190ac34819148b8813e547c0fcb5"
-_MANIFEST_SHA256 = "609ea17d97375a2d7e26ded2edfafb4cfbd7db24aa8a77dc4cd2b6bed1b61f2b"
+#: a centrally sold chemical shipped against pickup orders, O2C-DL-07 and O2C-PR-06 planted;
+#: issue 15 — the O2C-CR-04 row also plants a customer group over its limit, with a USD order).
+_EVENTS_SHA256 = "5365b56a1fbc8f5a26bb80465f3ff660176d09a1c9435e152d491d438ad622be"
+_MANIFEST_SHA256 = "e6d447e2423f0f1a8c2fd9f9a9c10b50c979cc91ae862f9ec9c804c0c2dd0f13"
 
 
 def _sha256(data: bytes) -> str:

@@ -62,6 +62,8 @@ from salesctl.model import (
     ContractForm,
     ContractStatus,
     CreditExposure,
+    CreditGroup,
+    CreditLimitChange,
     CreditProfile,
     CreditRelease,
     CreditTerms,

@@ -19,7 +19,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._convert import structure, unstructure
+from salesctl._convert import OMIT_DEFAULT, structure, unstructure
 from salesctl._validators import (
     FrozenMap,
     a_date,
@@ -39,6 +39,7 @@ from salesctl.model import (
     Contract,
     ContractAccount,
     CreditExposure,
+    CreditGroup,
     CreditRelease,
     DeliveryNotice,
     DeliveryProof,
@@ -224,6 +225,13 @@ class Context:
             order is good once; compared without regard to case).
         ic_cards: customers' prepaid IC cards with their balances before the transaction
             (O2C-DL-07).
+        segment_exposure: the customer's exposure per credit segment (the selling companies
+            the policy's ``[credit] segments`` puts together), by segment id, in the currency
+            of the customer's profile for that segment: needed when the order names a company
+            whose segment the customer has a profile for (O2C-CR-04, -05, O2C-DL-04; missing,
+            they fail closed).
+        credit_group: the customer group's limit and exposure, when the customer belongs to a
+            group (``Customer.group_id``; missing, the credit checks fail closed).
     """
 
     as_of: dt.date = field(validator=a_date)
@@ -318,6 +326,16 @@ class Context:
         default=(), converter=tuple_conv, validator=[each(ICCard), _unique_keys("ic_cards")]
     )
 
+    # -- group credit (salesctl.controls.credit: segments and customer groups) --
+    segment_exposure: FrozenMap[str, CreditExposure] = field(
+        default=FrozenMap(),
+        converter=frozenmap_conv,
+        validator=_map_of(CreditExposure, "segment_exposure"),
+        metadata={OMIT_DEFAULT: True},
+    )
+    credit_group: CreditGroup | None = field(
+        default=None, validator=typed(CreditGroup, optional=True), metadata={OMIT_DEFAULT: True}
+    )
     # -- derived once, at construction (not part of the value: equality, hash, repr, JSON) --
     _price_book: FrozenMap[str, tuple[PriceEntry, ...]] = field(
         init=False, eq=False, repr=False, hash=False

@@ -44,6 +44,7 @@ from salesctl.periods import Frequency, Period
 from salesctl.records_extra import (
     CollectionsAnalysis,
     CommissionAccrual,
+    CreditFile,
     Promotion,
     PromotionEvaluation,
     ReceiptChannel,
@@ -172,25 +173,6 @@ class OrderEntry:
         expired = self.valid_until + _ONE_DAY if self.valid_until is not None else None
         days = [d for d in (self.completed_on, expired) if d is not None]
         return min(days) if days else None
-
-
-@frozen
-class CreditFile:
-    """A customer's credit file (客户信用动态档案) and the days it was reviewed (O2C-CR-03).
-
-    Attributes:
-        customer_id: the customer.
-        opened_on: the day the file (the first approved credit profile) was opened.
-        reviewed_on: the days the file was reviewed and updated (grade, limit, term), any order.
-        closed_on: the day the customer's credit was withdrawn, if it was (no review due after).
-    """
-
-    customer_id: str = field(validator=text)
-    opened_on: dt.date = field(validator=a_date)
-    reviewed_on: tuple[dt.date, ...] = field(
-        default=(), converter=tuple_conv, validator=each(dt.date)
-    )
-    closed_on: dt.date | None = field(default=None, validator=opt_date)
 
 
 class LedgerBook(enum.Enum):

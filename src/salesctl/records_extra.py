@@ -24,6 +24,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._convert import OMIT_DEFAULT
 from salesctl._validators import (
     a_date,
     decimal_conv,
@@ -35,14 +36,17 @@ from salesctl._validators import (
     positive,
     ratio,
     text,
+    tuple_conv,
     typed,
 )
 from salesctl.errors import CurrencyMismatch, InvalidInput
+from salesctl.model import CreditLimitChange, CreditProfile, profile_on
 from salesctl.money import Money
 
 __all__ = [
     "CollectionsAnalysis",
     "CommissionAccrual",
+    "CreditFile",
     "Promotion",
     "PromotionEvaluation",
     "ReceiptChannel",
@@ -313,3 +317,35 @@ class PromotionEvaluation:
     evaluated_on: dt.date = field(validator=a_date)
     evaluated_by: str = field(validator=text)
     result: str = field(validator=text)
+
+
+@frozen
+class CreditFile:
+    """A customer's credit file (客户信用动态档案) and the days it was reviewed (O2C-CR-03).
+
+    Attributes:
+        customer_id: the customer.
+        opened_on: the day the file (the first approved credit profile) was opened.
+        reviewed_on: the days the file was reviewed and updated (grade, limit, term), any order.
+        closed_on: the day the customer's credit was withdrawn, if it was (no review due after).
+        history: every credit profile set for the customer, in order, with who proposed,
+            approved and entered it (the credit-limit history; issue 15), when the books
+            keep it.
+    """
+
+    customer_id: str = field(validator=text)
+    opened_on: dt.date = field(validator=a_date)
+    reviewed_on: tuple[dt.date, ...] = field(
+        default=(), converter=tuple_conv, validator=each(dt.date)
+    )
+    closed_on: dt.date | None = field(default=None, validator=opt_date)
+    history: tuple[CreditLimitChange, ...] = field(
+        default=(),
+        converter=tuple_conv,
+        validator=each(CreditLimitChange),
+        metadata={OMIT_DEFAULT: True},
+    )
+
+    def profile_on(self, day: dt.date) -> CreditProfile | None:
+        """The credit profile in force on ``day`` by :attr:`history` (``None``: none yet)."""
+        return profile_on(self.history, day)

@@ -261,6 +261,7 @@ def replay(
             owns=owns,
             books=books_for(pol) if k == 0 else None,
             timezone=pol.zone,
+            segment_of=getattr(credit, "segment_of", None),
         )
     )
     detective = _Detective(led, pol) if k == 0 else None
@@ -319,7 +320,11 @@ def replay(
             if isinstance(item, Transaction):
                 scope = scope_of(item)
                 cust = led.customer_of(item, scope)
-                mine = customer_partition(cust, n) == k if cust is not None else k == 0
+                mine = (
+                    customer_partition(led.partition_key(cust), n) == k
+                    if cust is not None
+                    else k == 0
+                )
                 if mine:
                     decision = gate.check(item, led.context_for(item, scope))
                     tallies.decision(decision)

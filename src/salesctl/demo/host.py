@@ -87,6 +87,10 @@ settlement_accounts = ["FC-0001-2026", "FC-0002-2026"]
 [delivery]
 # Sold centrally by the regional chemical sales branch: shipped against pickup orders.
 centrally_sold = ["P-CHEM-1"]
+
+[credit]
+# the subsidiaries in the east share one credit segment (issue 15)
+segments = { east = ["CO-SH", "CO-NJ"] }
 """
 
 #: The account customers pay into: the group finance company's settlement account (O2C-AR-04).
@@ -147,10 +151,21 @@ class HostCustomer:
     weight: float
     profile: CreditProfile | None = None
     letter: str | None = None
+    #: Its customer group (the parent's id) and its profiles per credit segment (issue 15).
+    group_id: str | None = None
+    segment_profiles: dict[str, CreditProfile] = attrs.Factory(dict)
 
     def customer(self) -> Customer:
         """The customer as documents carry it."""
-        return Customer(id=self.id, name=self.name, credit_profile=self.profile)
+        if self.group_id is None and not self.segment_profiles:
+            return Customer(id=self.id, name=self.name, credit_profile=self.profile)
+        return Customer(
+            id=self.id,
+            name=self.name,
+            credit_profile=self.profile,
+            group_id=self.group_id,
+            segment_profiles=self.segment_profiles,
+        )
 
 
 def cny(x: Decimal | int | str) -> Money:
@@ -192,7 +207,11 @@ class Host:
         self.gate = Gate(self.policy)
         credit = self.policy.family("credit")
         self.credit_methods = credit.credit_methods
-        self.ledger = Ledger(credit_methods=self.credit_methods, timezone=self.policy.zone)
+        self.ledger = Ledger(
+            credit_methods=self.credit_methods,
+            timezone=self.policy.zone,
+            segment_of=getattr(self.policy.families.get("credit"), "segment_of", None),
+        )
         self.out: list[dict[str, Any]] = []
         #: Where events go (the ``out`` list by default; a file writer for large years).
         self.sink: Callable[[Any], None] = sink if sink is not None else self.out.append

@@ -49,6 +49,7 @@ from salesctl.events import (
     GrantRelease,
     IssuePickupOrder,
     IssueSalesInvoice,
+    PublishPrice,
     ReadStorage,
     ReceiveStock,
     RecordSettlement,
@@ -74,6 +75,7 @@ from salesctl.model import (
     SettlementStatus,
     StockLot,
 )
+from salesctl.money import Money
 from salesctl.records import SalesInvoice, StorageReading
 from salesctl.transactions import (
     BookRevenue,
@@ -867,3 +869,59 @@ def _price_change_not_approved(w: World, when: dt.datetime, planted: Planted) ->
     txn = ChangeMasterPrice(change=change, actor=w.price_maintainer, at=when + 10 * MINUTE)
     w.post(txn, expect=planted.expect)
     planted(change.id)
+
+# issue 15: group credit
+
+_LIMIT_ROW = INJECTORS["O2C-CR-04"]
+
+
+@row(
+    "O2C-CR-04",
+    *_LIMIT_ROW.plants,
+    ("O2C-CR-04", "customer group over the group's limit, the member within its own"),
+    latest_month=_LIMIT_ROW.latest_month,
+)
+def _group_over_limit(w: World, when: dt.datetime, planted: Planted) -> None:
+    """The classic over-limit order (the row this one extends), then a customer group: a parent
+    (limit 300 000 for the whole group) buying in CNY and in USD, and a subsidiary customer
+    buying through CO-NJ (credit segment east) within its own limit of 800 000, whose order
+    takes the group over its limit."""
+    _LIMIT_ROW.scenario(w, when, Planted(w, _LIMIT_ROW))
+    parent = onboard(w, credit=True, grade="A", limit=300000, term=30)
+    parent.group_id = parent.id
+    child = onboard(w, credit=True, grade="A", limit=800000, term=30)
+    child.group_id = parent.id
+    at = when + 20 * MINUTE
+    w.set_profile(parent, at)
+    w.set_profile(child, at + MINUTE)
+    assert child.profile is not None
+    child.segment_profiles = {"east": attrs.evolve(child.profile, limit=cny(600000))}
+    p = expensive(w)
+    # the parent's orders: one in CNY, one in USD (exposure converted and rounded to CNY)
+    cny_order = one_line_order(w, parent, at + 5 * MINUTE, p, qty=worth(p, 120000))
+    w.place(cny_order, parent, at + 5 * MINUTE, flow=False)
+    usd_price = Money.rounded(p.price / Decimal("7.10") + CENT, "USD")
+    w.record(
+        PublishPrice(
+            at=at + 5 * MINUTE,
+            entry=PriceEntry(
+                product_id=p.product.id,
+                price=usd_price,
+                valid_from=at.date(),
+                source_document=f"PG-{w.year}-USD",
+                price_class=p.product.price_class,
+                maintained_by=w.price_maintainer.id,
+                id=f"PE-{p.product.id}-USD",
+            ),
+        )
+    )
+    usd = one_line_order(w, parent, at + 6 * MINUTE, p, qty=worth(p, 80000))
+    usd_line = attrs.evolve(usd.lines[0], unit_price=usd_price)
+    w.place(attrs.evolve(usd, lines=(usd_line,)), parent, at + 6 * MINUTE, flow=False)
+    over = attrs.evolve(
+        one_line_order(w, child, at + 10 * MINUTE, p, qty=worth(p, 110000)), company="CO-NJ"
+    )
+    w.place(over, child, at + 10 * MINUTE, expect={"O2C-CR-04"}, flow=False)
+    w.seed_violation(
+        "O2C-CR-04", over.id, "customer group over the group's limit, the member within its own"
+    )

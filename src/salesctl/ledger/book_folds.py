@@ -10,7 +10,7 @@ from typing import Any
 
 from salesctl.ledger.books import Books, book_fold
 from salesctl.ledger.state import ZERO
-from salesctl.model import CreditProfile, CreditTerms, SalesOrder, earliest_due
+from salesctl.model import CreditLimitChange, CreditProfile, CreditTerms, SalesOrder, earliest_due
 from salesctl.money import Money
 from salesctl.records import BilledLine, DeliveryRecord, ReceiptVoucher, SystemInvoice
 
@@ -123,8 +123,19 @@ def _book_profile(b: Books, txn: Any) -> None:
         f = b.credit_files[txn.customer.id] = {
             "opened_on": txn.profile.reviewed_on,
             "reviewed_on": set(),
+            "history": [],
         }
     f["reviewed_on"].add(txn.profile.reviewed_on)
+    # The credit-limit history (issue 15): every profile set, who proposed, approved and
+    # entered it (the books see no decision: a profile the host posted is taken as in force).
+    f["history"].append(
+        CreditLimitChange(
+            at=txn.at,
+            application_id=txn.application_id,
+            profile=txn.profile,
+            entered_by=txn.actor.id,
+        )
+    )
     b._profile_terms[txn.customer.id] = _approved(txn.profile)
     if txn.profile.reviewed_on < f["opened_on"]:
         f["opened_on"] = txn.profile.reviewed_on

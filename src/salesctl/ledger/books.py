@@ -320,6 +320,7 @@ def _credit_file(cid: str, f: dict[str, Any]) -> CreditFile:
         opened_on=f["opened_on"],
         reviewed_on=tuple(sorted(f["reviewed_on"])),
         closed_on=f.get("closed_on"),
+        history=tuple(f.get("history", ())),
     )
 
 

@@ -24,6 +24,7 @@ from salesctl.ledger.state import (
 )
 from salesctl.model import (
     ConcessionRecord,
+    CreditLimitChange,
     CreditTerms,
     PriceEntry,
     SalesOrder,
@@ -45,6 +46,8 @@ def _order_state(led: Ledger, order: SalesOrder) -> OrderState | None:
     st = led._orders.get(order.id)
     if st is not None:
         return st
+    if order.customer.group_id is not None:
+        led.note_customer(order.customer)  # before the partition check: the group decides
     c = led.customer(order.customer.id)
     if c is None:
         return None
@@ -59,6 +62,9 @@ def _order_state(led: Ledger, order: SalesOrder) -> OrderState | None:
     c.orders[order.id] = st
     if c.profile is None and order.customer.credit_profile is not None:
         c.profile = order.customer.credit_profile
+    cust = order.customer
+    if cust.group_id is not None or cust.segment_profiles:
+        c.customer = cust
     return st
 
 
@@ -76,17 +82,27 @@ def _recount(led: Ledger, st: OrderState) -> None:
     else:
         new = None
     old = st.counted
-    if old == new:
+    company = st.order.company
+    if old == new and st.counted_company == company:
         return
     if old is not None:
         t = c.totals[old[0]]
         t[0] -= old[1]
         t[1] -= old[2]
+        if st.counted_company is not None:
+            t = c.company_totals[st.counted_company][old[0]]
+            t[0] -= old[1]
+            t[1] -= old[2]
     if new is not None:
         t = c.totals.setdefault(new[0], [ZERO, ZERO])
         t[0] += new[1]
         t[1] += new[2]
+        if company is not None:
+            t = c.company_totals.setdefault(company, {}).setdefault(new[0], [ZERO, ZERO])
+            t[0] += new[1]
+            t[1] += new[2]
     st.counted = new
+    st.counted_company = company if new is not None else None
 
 
 def _touch(led: Ledger, st: OrderState) -> None:
@@ -195,10 +211,23 @@ def _fold_void_order(led: Ledger, txn: Any, decision: Decision | None) -> None:
 
 @fold("SetCreditProfile")
 def _fold_profile(led: Ledger, txn: Any, decision: Decision | None) -> None:
+    if txn.customer.group_id is not None:
+        led.note_customer(txn.customer)
     c = led.customer(txn.customer.id)
     led.mark_approved(txn.application_id, decision)
     if c is not None:
         c.profile = txn.profile
+        c.history.append(
+            CreditLimitChange(
+                at=txn.at,
+                application_id=txn.application_id,
+                profile=txn.profile,
+                entered_by=txn.actor.id,
+                approved=decision is None or decision.outcome is Outcome.ALLOW,
+            )
+        )
+        if txn.customer.group_id is not None or txn.customer.segment_profiles:
+            c.customer = attrs.evolve(txn.customer, credit_profile=txn.profile)
 
 
 @fold("IssueDeliveryNotice")
@@ -312,6 +341,7 @@ def _fold_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None:
             due=_due_on(led, st, inv.customer_id, inv.issued_on),
             open=inv.total.amount,
             currency=inv.total.currency,
+            company=st.order.company if st is not None else None,
         )
     led.mark_approved(inv.id, decision)
 

@@ -25,6 +25,9 @@ from salesctl.ledger.state import (
 from salesctl.model import (
     Approval,
     CreditExposure,
+    CreditGroup,
+    CreditLimitChange,
+    CreditProfile,
     CreditRelease,
     ICCard,
     PaymentMethod,
@@ -32,6 +35,7 @@ from salesctl.model import (
     PriceEntry,
     SalesOrder,
     StockLot,
+    profile_on,
 )
 from salesctl.money import Money
 from salesctl.policy import DEFAULT_TIMEZONE, parse_timezone
@@ -84,6 +88,14 @@ class Ledger:
         timezone: the policy's time zone (:attr:`Policy.zone <salesctl.policy.Policy.zone>`):
             a context's ``as_of`` is the business date of its transaction in it, as the gate
             requires; the default policy's zone when omitted.
+        segment_of: the credit segment of a selling company (the credit policy's
+            :meth:`~salesctl.controls.credit.CreditPolicy.segment_of`; by default each
+            company is its own segment).
+
+    Customer groups: a customer naming a ``group_id`` is a member of that group; the ledger
+    keeps the members of each group (learnt from the events, once) and builds the group's
+    exposure from theirs. A partitioned ledger owns a group's members together: the partition
+    key of a member is its group (:meth:`partition_key`).
     """
 
     def __init__(
@@ -96,10 +108,16 @@ class Ledger:
         index_retention_days: int = 400,
         books: Books | None = None,
         timezone: dt.tzinfo | None = None,
+        segment_of: Callable[[str], str] | None = None,
     ) -> None:
         #: The zone of the business dates of the contexts this ledger builds.
         self.zone: dt.tzinfo = timezone if timezone is not None else _DEFAULT_ZONE
         self.credit_methods = frozenset(credit_methods)
+        self.segment_of: Callable[[str], str] = segment_of if segment_of is not None else str
+        #: The group of each customer that names one, and the members of each group (global:
+        #: every partition learns them, so a group's members share a partition).
+        self._group_of: dict[str, str] = {}
+        self._members: dict[str, dict[str, None]] = {}
         self._owns = owns
         self.closed_retention = dt.timedelta(days=closed_retention_days)
         self.approval_retention = dt.timedelta(days=approval_retention_days)
@@ -151,7 +169,23 @@ class Ledger:
     def mine(self, customer_id: str | None) -> bool:
         """True when this ledger keeps the state of ``customer_id`` (``None``: global
         documents, kept by every ledger)."""
-        return customer_id is None or self._owns is None or self._owns(customer_id)
+        if customer_id is None or self._owns is None:
+            return True
+        return self._owns(self._group_of.get(customer_id, customer_id))
+
+    def partition_key(self, customer_id: str) -> str:
+        """What a partitioned replay splits on: the customer's group, else the customer."""
+        return self._group_of.get(customer_id, customer_id)
+
+    def note_customer(self, customer: Any) -> None:
+        """Learn a customer's group (global, once per customer and group)."""
+        gid = customer.group_id
+        if gid is not None and self._group_of.get(customer.id) != gid:
+            old = self._group_of.get(customer.id)
+            if old is not None:
+                self._members.get(old, {}).pop(customer.id, None)
+            self._group_of[customer.id] = gid
+            self._members.setdefault(gid, {})[customer.id] = None
 
     # -- folding ----------------------------------------------------------------------
 
@@ -209,6 +243,10 @@ class Ledger:
         route = getattr(event, "routing_customer", None)
         if route is not None:
             return str(route)
+        order = getattr(event, "order", None)
+        cust = order.customer if isinstance(order, SalesOrder) else getattr(event, "customer", None)
+        if cust is not None and getattr(cust, "group_id", None) is not None:
+            self.note_customer(cust)
         s = scope if scope is not None else scope_of(event)
         if s.customer_id is not None:
             return s.customer_id
@@ -262,20 +300,45 @@ class Ledger:
         """The orders this ledger holds (open, or complete within the retention window)."""
         return iter(self._orders.values())
 
-    def exposure(self, customer_id: str, currency: str) -> CreditExposure | None:
+    def exposure(
+        self, customer_id: str, currency: str, segment: str | None = None
+    ) -> CreditExposure | None:
         """The customer's credit exposure by category in ``currency`` as of today, or
-        ``None`` when an amount cannot be converted (no exchange rate)."""
+        ``None`` when an amount cannot be converted (no exchange rate).
+
+        Args:
+            customer_id: the customer.
+            currency: the currency of the limit it is compared with.
+            segment: only what the selling companies of this credit segment sold (``None``:
+                everything).
+        """
         c = self._customers.get(customer_id)
         if c is None:
             return CreditExposure.none(currency)
         open_orders = dni = recv = overdue = ZERO
         oldest: dt.date | None = None
         today = self.today
+        if segment is None:
+            totals: Iterable[tuple[str, list[Decimal]]] = c.totals.items()
+            items: Iterable[Any] = c.items.values()
+        else:
+            seg_of = self.segment_of
+            totals = [
+                kv
+                for company, per in c.company_totals.items()
+                if seg_of(company) == segment
+                for kv in per.items()
+            ]
+            items = [
+                it
+                for it in c.items.values()
+                if it.company is not None and seg_of(it.company) == segment
+            ]
         try:
-            for cur, (oo, dn) in c.totals.items():
+            for cur, (oo, dn) in totals:
                 open_orders += self._conv(oo, cur, currency)
                 dni += self._conv(dn, cur, currency)
-            for it in c.items.values():
+            for it in items:
                 amt = self._conv(it.open, it.currency, currency)
                 recv += amt
                 if today is not None and it.due < today and amt > 0:
@@ -284,13 +347,76 @@ class Ledger:
                         oldest = it.due
         except LookupError:
             return None
+        # Amounts converted from another currency carry the rate's decimals: each category is
+        # rounded (half-up) to the minor unit of ``currency`` once, after the sum; overdue is a
+        # part of receivables and rounds to no more than they do.
+        rnd = Money.rounded
         return CreditExposure(
-            open_orders=Money(open_orders, currency),
-            delivered_not_invoiced=Money(dni, currency),
-            open_receivables=Money(recv, currency),
-            overdue_receivables=Money(overdue, currency),
+            open_orders=rnd(open_orders, currency),
+            delivered_not_invoiced=rnd(dni, currency),
+            open_receivables=rnd(recv, currency),
+            overdue_receivables=rnd(overdue, currency),
             oldest_overdue_due=oldest,
         )
+
+    def credit_group(
+        self, group_id: str, currency: str, segment: str | None = None
+    ) -> CreditGroup | None:
+        """The customer group's standing: its parent's profile, the exposure of all its
+        members together (in the currency of the parent's limit, else ``currency``) and, for
+        ``segment``, the members' exposure in it; ``None`` when an amount cannot be converted.
+        """
+        parent = self._customers.get(group_id)
+        profile = parent.profile if parent is not None else None
+        doc = parent.customer if parent is not None else None
+        seg_profiles = doc.segment_profiles if doc is not None else FrozenMap()
+        cur = profile.limit.currency if profile is not None else currency
+        members = dict.fromkeys((group_id, *self._members.get(group_id, ())))
+        exposure = self._sum(members, cur, None)
+        if exposure is None:
+            return None
+        seg_exp: dict[str, CreditExposure] = {}
+        if segment is not None and segment in seg_profiles:
+            e = self._sum(members, seg_profiles[segment].limit.currency, segment)
+            if e is None:
+                return None
+            seg_exp[segment] = e
+        return CreditGroup(
+            id=group_id,
+            profile=profile,
+            exposure=exposure,
+            segment_profiles=seg_profiles,
+            segment_exposure=seg_exp,
+            members=tuple(members),
+        )
+
+    def _sum(
+        self, members: Iterable[str], currency: str, segment: str | None
+    ) -> CreditExposure | None:
+        """The members' exposures added up (each already rounded to ``currency``)."""
+        z = Money.zero(currency)
+        oo, dn, rc, od = z, z, z, z
+        oldest: dt.date | None = None
+        for m in members:
+            e = self.exposure(m, currency, segment)
+            if e is None:
+                return None
+            oo, dn = oo + e.open_orders, dn + e.delivered_not_invoiced
+            rc, od = rc + e.open_receivables, od + e.overdue_receivables
+            d = e.oldest_overdue_due
+            if d is not None and (oldest is None or d < oldest):
+                oldest = d
+        return CreditExposure(oo, dn, rc, od, oldest)
+
+    def limit_history(self, customer_id: str) -> tuple[CreditLimitChange, ...]:
+        """Every credit profile set for the customer, in order (the credit-limit history)."""
+        c = self._customers.get(customer_id)
+        return tuple(c.history) if c is not None else ()
+
+    def profile_on(self, customer_id: str, day: dt.date) -> CreditProfile | None:
+        """The customer's credit profile in force on ``day`` (``None``: none yet)."""
+        c = self._customers.get(customer_id)
+        return profile_on(c.history, day) if c is not None else None
 
     def _conv(self, amount: Decimal, cur: str, to: str) -> Decimal:
         if cur == to or not amount:
@@ -337,6 +463,10 @@ class Ledger:
             currency = s.currency
         if cust_id is not None and currency is not None:
             kw["exposure"] = self.exposure(cust_id, currency)
+            if isinstance(order, SalesOrder) and (
+                order.company is not None or order.customer.group_id is not None
+            ):
+                self._group_credit(kw, cust_id, order, currency)
         approvals: list[Approval] = []
         for d in s.document_ids:
             approvals.extend(self._approvals.get(d, ()))
@@ -473,6 +603,24 @@ class Ledger:
             if card is not None:
                 kw["ic_cards"] = (card,)
 
+    def _group_credit(
+        self, kw: dict[str, Any], cust_id: str, order: SalesOrder, currency: str
+    ) -> None:
+        """The order's credit segment and its customer group, for the context (issue 15)."""
+        oc = order.customer
+        seg = self.segment_of(order.company) if order.company is not None else None
+        if seg is not None:
+            p = oc.segment_profiles.get(seg)
+            if p is not None:
+                e = self.exposure(cust_id, p.limit.currency, seg)
+                if e is not None:
+                    kw["segment_exposure"] = {seg: e}
+        if oc.group_id is not None:
+            self.note_customer(oc)
+            g = self.credit_group(oc.group_id, currency, seg)
+            if g is not None:
+                kw["credit_group"] = g
+
     # -- eviction -------------------------------------------------------------------------
 
     def _evict(self, today: dt.date) -> None:
@@ -534,6 +682,10 @@ class Ledger:
                 t = c.totals[o.counted[0]]
                 t[0] -= o.counted[1]
                 t[1] -= o.counted[2]
+                if o.counted_company is not None:
+                    t = c.company_totals[o.counted_company][o.counted[0]]
+                    t[0] -= o.counted[1]
+                    t[1] -= o.counted[2]
         for doc in (oid, *o.delivery_notices, *o.goods_issues, *o.invoices, *o.settlements):
             self._approvals.pop(doc, None)
             self._approved.pop(doc, None)

@@ -80,6 +80,9 @@ class OrderState:
     #: What the order adds to its customer's exposure now: (currency, open, delivered not
     #: invoiced); kept in step with the customer's totals by ``_touch``.
     counted: tuple[str, Decimal, Decimal] | None = None
+    #: The selling company ``counted`` is also counted under in the customer's
+    #: ``company_totals`` (``None``: none; issue 15's credit segments).
+    counted_company: str | None = None
 
     @property
     def currency(self) -> str:
@@ -129,6 +132,8 @@ class OpenItem:
     due: dt.date
     open: Decimal
     currency: str
+    #: The selling company of its order, if the order names one (credit segments).
+    company: str | None = None
 
 
 @attrs.define(slots=True, eq=False)
@@ -146,6 +151,13 @@ class CustomerState:
     #: Credit exposure of the customer's orders by currency: [open orders, delivered not
     #: invoiced] (maintained incrementally as orders change).
     totals: dict[str, list[Decimal]] = attrs.Factory(dict)
+    #: The same per selling company (orders that name one): company → currency → totals.
+    company_totals: dict[str, dict[str, list[Decimal]]] = attrs.Factory(dict)
+    #: The customer document last seen on an order or credit profile (its group and its
+    #: profiles per credit segment), when it names a group or segment profiles.
+    customer: Any = None
+    #: Every credit profile set for the customer, in order (the credit-limit history).
+    history: list[Any] = attrs.Factory(list)
 
 
 @attrs.define(slots=True, eq=False)

@@ -74,12 +74,16 @@ from salesctl.model.orders import (
     SalesOrder,
 )
 from salesctl.model.parties import (
+    EXPOSURE_CATEGORIES,
     Actor,
     Approval,
     CreditExposure,
+    CreditGroup,
+    CreditLimitChange,
     CreditProfile,
     Customer,
     OpenReceivable,
+    profile_on,
 )
 from salesctl.model.planning import (
     Opportunity,
@@ -107,6 +111,7 @@ from salesctl.model.terms import (
 )
 
 __all__ = [
+    "EXPOSURE_CATEGORIES",
     "MAX_TERM_DAYS",
     "Actor",
     "Approval",
@@ -121,6 +126,8 @@ __all__ = [
     "ContractForm",
     "ContractStatus",
     "CreditExposure",
+    "CreditGroup",
+    "CreditLimitChange",
     "CreditProfile",
     "CreditRelease",
     "CreditTerms",
@@ -168,4 +175,5 @@ __all__ = [
     "earliest_due",
     "end_of_month_plus",
     "net",
+    "profile_on",
 ]

@@ -296,6 +296,9 @@ class SalesOrder:
             this credit sale (单笔《货款回笼责任书》), if any.
         concessions: promotions granted with the order beyond the line prices: order
             discounts, rebates, gifts, member offers (S-MK 5; O2C-PR-05).
+        company: the selling company (分(子)公司) when the group sells through several; its
+            credit segment (the policy's ``[credit] segments``) is checked beside the
+            customer's whole exposure (``None``: the one default segment).
         total: sum of the line amounts (computed).
     """
 
@@ -311,6 +314,9 @@ class SalesOrder:
     collection_letter_ref: str | None = field(default=None, validator=opt_text)
     concessions: tuple[Concession, ...] = field(
         default=(), converter=tuple_conv, validator=_concessions
+    )
+    company: str | None = field(
+        default=None, validator=opt_text, kw_only=True, metadata={OMIT_DEFAULT: True}
     )
     total: Money = field(init=False, eq=False, repr=False)
 

@@ -19,7 +19,9 @@ The package: :mod:`~salesctl.controls.credit.policy` (the policy),
 
 Exposure is the sum of the categories the policy names (open orders, delivered not invoiced,
 open receivables) plus the order being checked, in the currency of the customer's limit; the
-order being checked is *not* part of the context's exposure.
+order being checked is *not* part of the context's exposure. Beyond the customer's total,
+:mod:`~salesctl.controls.credit.segments` checks the selling company's credit segment, the
+customer group and the per-category limits (issue 15).
 
 >>> from salesctl.controls.credit import CreditPolicy
 >>> CreditPolicy().limit_approval_role
@@ -43,15 +45,20 @@ from salesctl.controls.credit.checks import (
     overdue_since,
     release_for,
     release_problem,
+    segment_limit_findings,
+    segment_overdue_findings,
 )
 from salesctl.controls.credit.detect import detect_credit_reviews
 from salesctl.controls.credit.policy import ApprovalStep, CreditPolicy, MajorSaleTier
+from salesctl.controls.credit.segments import Breach, CreditSegment, segments_for
 from salesctl.transactions import PlaceOrder, ReleaseOrder, SetCreditProfile
 
 __all__ = [
     "FAMILY",
     "ApprovalStep",
+    "Breach",
     "CreditPolicy",
+    "CreditSegment",
     "MajorSaleTier",
     "check_collection_letter",
     "check_credit_days",
@@ -67,6 +74,9 @@ __all__ = [
     "overdue_since",
     "release_for",
     "release_problem",
+    "segment_limit_findings",
+    "segment_overdue_findings",
+    "segments_for",
 ]
 
 
@@ -187,13 +197,14 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-CR-04",
+        version=2,
         consumes_release=True,
         title_zh="赊销不得超出信用额度",
         title_en="Credit sale only within the approved limit",
         objective_zh="占用额度（在途订单、已发未开票、应收账款）加本单不超过批准的信用额度。",
         objective_en="Exposure (open orders, delivered not invoiced, open receivables) plus this order stays within the approved limit.",
-        activity_zh="下单和释放时系统计算 {exposure_categories} 加本单金额，超出额度即冻结，须 {limit_approval_role}（级别 ≥ {limit_approval_level}）重新审批或使用有效的一次性释放。",
-        activity_en="At order entry and release the system adds {exposure_categories} and the order; over the limit the order is held for re-approval by {limit_approval_role} (level ≥ {limit_approval_level}) or a valid one-time release.",
+        activity_zh="下单和释放时系统计算 {exposure_categories} 加本单金额，超出额度即冻结，须 {limit_approval_role}（级别 ≥ {limit_approval_level}）重新审批或使用有效的一次性释放；订单注明销售公司时，同时按该公司所在信用段（{segments}）的额度检查；客户属于客户集团时，集团全部成员的占用同时对照集团额度；各占用类别另设分类额度的，分别检查，取最严格的结果。",
+        activity_en="At order entry and release the system adds {exposure_categories} and the order; over the limit the order is held for re-approval by {limit_approval_role} (level ≥ {limit_approval_level}) or a valid one-time release. An order naming its selling company is also checked against the customer's limit for that company's credit segment ({segments}); a member of a customer group also against the group's limit with every member's exposure; per-category limits are checked beside the total; the strictest outcome wins.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
@@ -225,11 +236,23 @@ CONTROLS: tuple[Control, ...] = (
                 "缺少客户 {customer} 的信用占用数据，无法检查额度（失败关闭）",
                 "no credit exposure for customer {customer} in the context: cannot check the limit (fails closed)",
             ),
+            "credit.segment_over_limit": (
+                "客户 {customer} 在 {segment} 超出信用额度 {limit}，超额 {excess}",
+                "customer {customer} would exceed the credit limit {limit} of {segment} by {excess}",
+            ),
+            "credit.category_over_limit": (
+                "客户 {customer} 在 {segment} 的占用类别 {category} 超出分类额度 {limit}，超额 {excess}",
+                "customer {customer} would exceed the {category} limit {limit} of {segment} by {excess}",
+            ),
+            "credit.no_segment_exposure": (
+                "缺少客户 {customer} 在 {segment} 的信用占用数据，无法检查（失败关闭）",
+                "no credit exposure for customer {customer} in {segment} in the context: cannot check (fails closed)",
+            ),
         },
     ),
     Control(
         id="O2C-CR-05",
-        version=2,
+        version=3,
         title_zh="信用天数检查",
         title_en="Credit days: customers with items overdue beyond the term are held",
         objective_zh="存在超期欠款的客户不得继续赊销，除非经批准。",
@@ -254,6 +277,14 @@ CONTROLS: tuple[Control, ...] = (
             "credit.overdue": (
                 "客户 {customer} 有逾期 {days} 天的欠款 {amount}",
                 "customer {customer} has {amount} overdue by {days} days",
+            ),
+            "credit.segment_overdue": (
+                "客户 {customer} 所在 {segment} 有逾期 {days} 天的欠款 {amount}",
+                "{segment} of customer {customer} has {amount} overdue by {days} days",
+            ),
+            "credit.no_segment_exposure": (
+                "缺少客户 {customer} 在 {segment} 的信用占用数据，无法检查（失败关闭）",
+                "no credit exposure for customer {customer} in {segment} in the context: cannot check (fails closed)",
             ),
         },
     ),

@@ -11,6 +11,15 @@ from typing import Any
 from salesctl._validators import same_person
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy
+from salesctl.controls.credit.segments import (
+    CATEGORY_LABELS,
+    CUSTOMER,
+    Breach,
+    CreditSegment,
+    breaches,
+    segment_label,
+    segments_for,
+)
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, _Deferred, _trusted_finding
 from salesctl.errors import InvalidInput
 from salesctl.model import (
@@ -37,6 +46,8 @@ __all__ = [
     "overdue_since",
     "release_for",
     "release_problem",
+    "segment_limit_findings",
+    "segment_overdue_findings",
 ]
 
 _NONE: tuple[Finding, ...] = ()
@@ -102,7 +113,9 @@ def _exposure_of(exp: CreditExposure, policy: CreditPolicy) -> Money:
     # amounts add exactly as Decimals; the sum is valid Money by construction.
     amount = total.amount
     for name in policy._cats:
-        amount += getattr(exp, name).amount
+        v = getattr(exp, name)
+        if v is not None:
+            amount += v.amount
     return Money._trusted(amount, total.currency)
 
 
@@ -208,19 +221,21 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
         # Money sum below); anything else takes the Money path, which raises on a mismatch.
         within = amount.amount
         for name in policy._cats:
-            within += getattr(exp, name).amount
+            v = getattr(exp, name)
+            if v is not None:
+                within += v.amount
         if within <= limit.amount:
-            return _NONE
+            return _more_limits(txn, order, profile, ctx, policy, _NONE)
         # Over the limit: the figures are rendered when the finding is first read.
         facts: Any = _Deferred(_limit_facts, (limit, exp, amount, policy))
     else:
         exposure = _exposure_total(ctx, policy)
         if exposure + amount <= limit:
-            return _NONE
+            return _more_limits(txn, order, profile, ctx, policy, _NONE)
         facts = _limit_facts(limit, exp, amount, policy)
     release = _release_for(txn, order, ctx)
     if release is not None and release_problem(release, order, ctx, txn.at, policy) is None:
-        return (
+        found: tuple[Finding, ...] = (
             _trusted_finding(
                 "O2C-CR-04",
                 Outcome.ALLOW,
@@ -231,26 +246,206 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
                 (release.id,),
             ),
         )
-    return (
-        _trusted_finding(
-            "O2C-CR-04",
-            Outcome.HOLD,
-            "credit.over_limit",
-            _Deferred(_limit_params, (order.customer.id, limit, exp, amount, policy)),
-            facts,
-            (
-                ApprovalRequirement(
-                    control_id="O2C-CR-04",
-                    role=policy.limit_approval_role,
-                    min_level=policy.limit_approval_level,
-                    document_id=order.id,
-                    reason="credit.over_limit",
-                    amount=str(order.total),
-                    excluded=(order.created_by,),
+    else:
+        found = (
+            _trusted_finding(
+                "O2C-CR-04",
+                Outcome.HOLD,
+                "credit.over_limit",
+                _Deferred(_limit_params, (order.customer.id, limit, exp, amount, policy)),
+                facts,
+                (
+                    ApprovalRequirement(
+                        control_id="O2C-CR-04",
+                        role=policy.limit_approval_role,
+                        min_level=policy.limit_approval_level,
+                        document_id=order.id,
+                        reason="credit.over_limit",
+                        amount=str(order.total),
+                        excluded=(order.created_by,),
+                    ),
                 ),
             ),
-        ),
+        )
+    return _more_limits(txn, order, profile, ctx, policy, found)
+
+
+def _more_limits(
+    txn: Transaction,
+    order: SalesOrder,
+    profile: CreditProfile,
+    ctx: Context,
+    policy: CreditPolicy,
+    found: tuple[Finding, ...],
+) -> tuple[Finding, ...]:
+    """O2C-CR-04 beyond the customer's total: its per-category limits, its company's credit
+    segment and its group (nothing to do, and no cost, for data that uses none of them)."""
+    if order.company is None and order.customer.group_id is None and not profile.category_limits:
+        return found
+    more = segment_limit_findings(
+        "O2C-CR-04", "credit.", txn, order, ctx, policy, order.total, "open_orders"
     )
+    return found + more if more else found
+
+
+def _limit_segments(
+    order: SalesOrder, ctx: Context, policy: CreditPolicy
+) -> tuple[tuple[CreditSegment, bool], ...]:
+    """The segments to check and whether their total is checked (the customer's own total
+    is the classic check, done before)."""
+    profile = order.customer.credit_profile
+    own: tuple[tuple[CreditSegment, bool], ...] = ()
+    if profile is not None and profile.category_limits:
+        own = ((CreditSegment(CUSTOMER, order.customer.id, profile, ctx.exposure), False),)
+    return own + tuple((seg, True) for seg in segments_for(order, ctx, policy))
+
+
+def _breach_facts(br: Breach, order_total: Money, policy: CreditPolicy) -> dict[str, Any]:
+    facts: dict[str, Any] = {
+        "segment": segment_label(br.segment),
+        "limit": br.limit,
+        "exposure": br.exposure,
+        "order_total": order_total,
+        "exposure_after": br.total,
+        "excess": br.excess,
+    }
+    if br.category is not None:
+        facts["category"] = br.category
+    else:
+        facts["categories"] = ", ".join(sorted(policy._cats))
+    return facts
+
+
+def segment_limit_findings(
+    cid: str,
+    prefix: str,
+    txn: Transaction,
+    order: SalesOrder,
+    ctx: Context,
+    policy: CreditPolicy,
+    added: Money,
+    added_to: str,
+    *,
+    added_total: Money | None = None,
+    document_id: str | None = None,
+) -> tuple[Finding, ...]:
+    """The findings of the credit segments, the group and the per-category limits of an order
+    (O2C-CR-04 at order entry, O2C-DL-04 at delivery): one per limit exceeded, naming its
+    segment; a segment whose exposure the context lacks fails closed.
+
+    Args:
+        cid: the control.
+        prefix: its message prefix (``"credit."`` or ``"delivery.credit_"``).
+        txn: the transaction.
+        order: its order.
+        ctx: the context.
+        policy: the credit policy.
+        added: what the transaction adds to category ``added_to`` (the order's currency).
+        added_to: that category.
+        added_total: what it adds to the total, when not ``added``.
+        document_id: the document a re-approval is for (the order's id by default).
+    """
+    segs = _limit_segments(order, ctx, policy)
+    if not segs:
+        return _NONE
+    doc = document_id if document_id is not None else order.id
+    out: list[Finding] = []
+    release: CreditRelease | bool | None = False
+    for seg, with_total in segs:
+        if seg.exposure is None:
+            out.append(
+                Finding(
+                    control_id=cid,
+                    outcome=Outcome.BLOCK,
+                    message=f"{prefix}no_segment_exposure",
+                    params={
+                        "customer": order.customer.id,
+                        "segment": segment_label(seg),
+                    },
+                    facts={"order": order.id, "segment": segment_label(seg)},
+                )
+            )
+            continue
+        for br in breaches(
+            seg, added, added_to, ctx, policy, total=with_total, added_total=added_total
+        ):
+            if release is False:
+                r = _release_for(txn, order, ctx)
+                ok = r is not None and release_problem(r, order, ctx, txn.at, policy) is None
+                release = r if ok else None
+            facts = _breach_facts(br, ctx.convert(added, br.limit.currency), policy)
+            if isinstance(release, CreditRelease):
+                out.append(
+                    Finding(
+                        control_id=cid,
+                        outcome=Outcome.ALLOW,
+                        message=f"{prefix}released",
+                        params={"release": release.id, "granted_by": release.granted_by.id},
+                        facts=facts,
+                        cleared_by=(release.id,),
+                    )
+                )
+                continue
+            key = "segment_over_limit" if br.category is None else "category_over_limit"
+            params: dict[str, Any] = {
+                "customer": order.customer.id,
+                "segment": segment_label(seg),
+                "limit": br.limit,
+                "excess": br.excess,
+            }
+            if br.category is not None:
+                zh, en = CATEGORY_LABELS[br.category]
+                params["category"] = f"{en} / {zh}"
+            out.append(
+                Finding(
+                    control_id=cid,
+                    outcome=Outcome.HOLD,
+                    message=f"{prefix}{key}",
+                    params=params,
+                    facts=facts,
+                    required=(
+                        ApprovalRequirement(
+                            control_id=cid,
+                            role=policy.limit_approval_role,
+                            min_level=policy.limit_approval_level,
+                            document_id=doc,
+                            reason=f"{prefix}{key}",
+                            amount=str(order.total),
+                            excluded=(order.created_by,),
+                        ),
+                    ),
+                )
+            )
+    return tuple(out)
+
+
+def segment_overdue_findings(
+    order: SalesOrder, ctx: Context, policy: CreditPolicy
+) -> tuple[Finding, ...]:
+    """O2C-CR-05 in the order's credit segment and its group: items of the segment (of any
+    member of the group) overdue beyond the grace days hold the order; a segment whose
+    exposure the context lacks fails closed."""
+    out: list[Finding] = []
+    for seg in segments_for(order, ctx, policy):
+        label = segment_label(seg)
+        if seg.exposure is None:
+            out.append(
+                Finding(
+                    control_id="O2C-CR-05",
+                    outcome=Outcome.BLOCK,
+                    message="credit.no_segment_exposure",
+                    params={
+                        "customer": order.customer.id,
+                        "segment": segment_label(seg),
+                    },
+                    facts={"order": order.id, "segment": label},
+                )
+            )
+            continue
+        f = _overdue_finding(order, seg.exposure, seg.profile, ctx, policy, seg)
+        if f is not None:
+            out.append(f)
+    return tuple(out)
 
 
 def _limit_facts(
@@ -322,15 +517,30 @@ def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> t
     exp = ctx.exposure
     if exp is None:
         return _no_exposure("O2C-CR-05", order)
+    f = _overdue_finding(order, exp, profile, ctx, policy, None)
+    found = _NONE if f is None else (f,)
+    if order.company is None and order.customer.group_id is None:
+        return found
+    return found + segment_overdue_findings(order, ctx, policy)
+
+
+def _overdue_finding(
+    order: SalesOrder,
+    exp: CreditExposure,
+    profile: CreditProfile,
+    ctx: Context,
+    policy: CreditPolicy,
+    segment: CreditSegment | None,
+) -> Finding | None:
     if exp.open_items:
         oldest, overdue, source = overdue_since(exp, profile, ctx.as_of)
     else:
         oldest, overdue, source = exp.oldest_overdue_due, exp.overdue_receivables, None
     if oldest is None or not overdue:
-        return _NONE
+        return None
     days = (ctx.as_of - oldest).days
     if days <= policy.overdue_grace_days:
-        return _NONE
+        return None
     facts: dict[str, Any] = {
         "overdue": overdue,
         "oldest_due": oldest,
@@ -343,22 +553,26 @@ def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> t
         facts["terms"] = str(profile.terms)
     if source is not None:
         facts["oldest_invoice"] = source
-    return (
-        Finding(
-            control_id="O2C-CR-05",
-            outcome=Outcome.HOLD,
-            message="credit.overdue",
-            params={"customer": order.customer.id, "days": days, "amount": overdue},
-            facts=facts,
-            required=(
-                ApprovalRequirement(
-                    control_id="O2C-CR-05",
-                    role=policy.overdue_approval_role,
-                    min_level=policy.overdue_approval_level,
-                    document_id=order.id,
-                    reason="credit.overdue",
-                    excluded=(order.created_by,),
-                ),
+    params: dict[str, Any] = {"customer": order.customer.id, "days": days, "amount": overdue}
+    key = "credit.overdue"
+    if segment is not None:
+        facts["segment"] = segment_label(segment)
+        params["segment"] = segment_label(segment)
+        key = "credit.segment_overdue"
+    return Finding(
+        control_id="O2C-CR-05",
+        outcome=Outcome.HOLD,
+        message=key,
+        params=params,
+        facts=facts,
+        required=(
+            ApprovalRequirement(
+                control_id="O2C-CR-05",
+                role=policy.overdue_approval_role,
+                min_level=policy.overdue_approval_level,
+                document_id=order.id,
+                reason=key,
+                excluded=(order.created_by,),
             ),
         ),
     )

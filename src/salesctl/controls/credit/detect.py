@@ -25,7 +25,9 @@ def detect_credit_reviews(records: Records, period: Period, policy: CreditPolicy
     A review falls due ``max_review_interval_days`` after the file was opened or last reviewed
     (and again every interval while none is made). Tests each due date in the period; a due
     date with no review made on or before it is a HOLD for the review role, reported once, in
-    the period of the due date. A closed file falls due no more.
+    the period of the due date. A closed file falls due no more. When the file carries its
+    credit-limit history, the finding states the limit and grade still in force on the due
+    date (the profile nobody reviewed).
 
     ``tested`` counts the credit files reviewed: every file open at some time in the period
     (opened by its end, not closed before its start), whether or not a review fell due in it.
@@ -47,6 +49,18 @@ def detect_credit_reviews(records: Records, period: Period, policy: CreditPolicy
                 if due >= period.start:
                     tested.add(f.customer_id)
                     if not reviewed:
+                        facts: dict[str, object] = {
+                            "opened_on": f.opened_on,
+                            "last_review": last,
+                            "due": due,
+                            "next_review": nxt or "none",
+                            "interval_days": policy.max_review_interval_days,
+                        }
+                        in_force = f.profile_on(due) if f.history else None
+                        if in_force is not None:
+                            # the credit-limit history: the limit still in force, unreviewed
+                            facts["limit_in_force"] = in_force.limit
+                            facts["grade_in_force"] = in_force.grade
                         out.append(
                             make_finding(
                                 "O2C-CR-03",
@@ -54,13 +68,7 @@ def detect_credit_reviews(records: Records, period: Period, policy: CreditPolicy
                                 "receivables.review_overdue",
                                 f.customer_id,
                                 params={"customer": f.customer_id, "due": due, "last": last},
-                                facts={
-                                    "opened_on": f.opened_on,
-                                    "last_review": last,
-                                    "due": due,
-                                    "next_review": nxt or "none",
-                                    "interval_days": policy.max_review_interval_days,
-                                },
+                                facts=facts,
                                 role=policy.review_role,
                                 level=policy.follow_up_level,
                             )

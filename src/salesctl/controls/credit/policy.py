@@ -34,7 +34,43 @@ __all__ = ["ApprovalStep", "CreditPolicy", "MajorSaleTier"]
 
 # -- policy ---------------------------------------------------------------------------------
 
-_CATEGORIES = ("open_orders", "delivered_not_invoiced", "open_receivables")
+#: The categories that may count in the total (``overdue_receivables`` is a part of
+#: ``open_receivables`` and may only carry a limit of its own, on the profile).
+_CATEGORIES = (
+    "open_orders",
+    "delivered_not_invoiced",
+    "open_receivables",
+    "draft_invoices",
+    "other_receivables",
+)
+_DEFAULT_CATEGORIES = frozenset(_CATEGORIES[:3])
+
+
+def _segments(_i: Any, _a: Any, value: Any) -> None:
+    if not isinstance(value, FrozenMap):
+        raise InvalidInput("must be a table of segment = [companies]", path="segments", value=value)
+    seen: dict[str, str] = {}
+    for seg, companies in value.items():
+        if not isinstance(seg, str) or not seg.strip():
+            raise InvalidInput("segment ids must be text", path="segments", value=seg)
+        if not isinstance(companies, tuple) or not companies:
+            raise InvalidInput("must be a list of companies", path=f"segments.{seg}")
+        for c in companies:
+            if not isinstance(c, str) or not c.strip():
+                raise InvalidInput("companies must be ids", path=f"segments.{seg}", value=c)
+            if c in seen:
+                raise InvalidInput(
+                    f"company already in segment {seen[c]}", path=f"segments.{seg}", value=c
+                )
+            seen[c] = seg
+
+
+def _segments_conv(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return FrozenMap(
+            {k: tuple(v) if isinstance(v, list | tuple) else v for k, v in value.items()}
+        )
+    return value
 
 
 @frozen
@@ -122,6 +158,11 @@ class CreditPolicy:
         max_review_interval_days: longest interval between credit-file reviews (O2C-CR-03).
         review_role: who reviews overdue credit files (O2C-CR-03).
         follow_up_level: the authority level of the review role (O2C-CR-03).
+        segments: the credit segments: which selling companies share one (segment id → the
+            companies, SAP's credit segments). A company in none is a segment of its own,
+            named by its id. An order naming its ``company`` is also checked against the
+            customer's profile for that segment (``Customer.segment_profiles``), if it has
+            one (O2C-CR-04, -05, O2C-DL-04).
     """
 
     credit_methods: frozenset[PaymentMethod] = field(
@@ -137,7 +178,7 @@ class CreditPolicy:
         validator=each(PaymentMethod),
     )
     exposure_categories: frozenset[str] = field(
-        default=frozenset(_CATEGORIES), converter=frozenset_conv, validator=_categories
+        default=_DEFAULT_CATEGORIES, converter=frozenset_conv, validator=_categories
     )
     grades: tuple[str, ...] = field(
         default=("AAA", "AA", "A", "B", "C", "HIGH_RISK"), converter=tuple_conv, validator=each(str)
@@ -177,6 +218,9 @@ class CreditPolicy:
     max_review_interval_days: int = field(default=365, validator=_positive_days)
     review_role: str = field(default="credit_manager", validator=text)
     follow_up_level: int = field(default=3, validator=[typed(int), non_negative])
+    segments: FrozenMap[str, tuple[str, ...]] = field(
+        default=FrozenMap(), converter=_segments_conv, validator=_segments
+    )
 
     def __attrs_post_init__(self) -> None:
         if self.high_risk_grade not in self.grades:
@@ -210,7 +254,23 @@ class CreditPolicy:
             self, "_cats", tuple(c for c in _CATEGORIES if c in self.exposure_categories)
         )
 
+        # The segment of each company named in ``segments``, prepared once at policy load.
+        object.__setattr__(
+            self,
+            "_segment_of",
+            FrozenMap({c: seg for seg, cs in self.segments.items() for c in cs}),
+        )
+
     _cats: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
+    _segment_of: FrozenMap[str, str] = field(
+        init=False, eq=False, repr=False, factory=FrozenMap
+    )
+
+    def segment_of(self, company: str) -> str:
+        """The credit segment of a selling company (the company's own id when no segment of
+        ``segments`` lists it)."""
+        seg: str = self._segment_of.get(company, company)
+        return seg
 
     #: The controls each field sets (see :mod:`salesctl.controls.weakening`).
     AFFECTS: ClassVar[Mapping[str, tuple[str, ...]]] = {
@@ -239,6 +299,7 @@ class CreditPolicy:
         "max_review_interval_days": ("O2C-CR-03",),
         "review_role": ("O2C-CR-03",),
         "follow_up_level": ("O2C-CR-03",),
+        "segments": ("O2C-CR-04", "O2C-CR-05", "O2C-DL-04"),
     }
 
     def weakened(self) -> tuple[Weakening, ...]:

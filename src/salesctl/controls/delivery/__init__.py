@@ -245,13 +245,14 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-DL-04",
+        version=2,
         consumes_release=True,
         title_zh="发货环节信用复核",
         title_en="Credit re-checked at delivery notice and goods issue",
         objective_zh="订单批准后客户信用变化的，发货前重新检查额度与信用天数，超额须重新审批或一次性释放。",
         objective_en="Credit that changed after the order was approved is caught before goods leave: limit and credit days are checked again, and an over-limit delivery needs re-approval or a one-time release.",
-        activity_zh="开具发货通知和发货过账时，系统按信用策略（[credit]）复核：占用信用的结算方式下，占用额度超过信用额度即挂起，须信用审批角色重新审批本单或使用有效的一次性释放；超期欠款超出宽限天数亦挂起。",
-        activity_en="At delivery notice and goods issue the system re-runs the credit check with the credit policy ([credit]): for payment methods that consume credit, exposure over the limit holds the document for re-approval by the credit role or a valid one-time release; items overdue beyond the grace days hold it too.",
+        activity_zh="开具发货通知和发货过账时，系统按信用策略（[credit]）复核：占用信用的结算方式下，占用额度超过信用额度即挂起，须信用审批角色重新审批本单或使用有效的一次性释放；超期欠款超出宽限天数亦挂起；销售公司的信用段、客户集团和分类额度一并复核。",
+        activity_en="At delivery notice and goods issue the system re-runs the credit check with the credit policy ([credit]): for payment methods that consume credit, exposure over the limit holds the document for re-approval by the credit role or a valid one-time release; items overdue beyond the grace days hold it too; the selling company's credit segment, the customer group and per-category limits are re-checked as well.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
@@ -284,6 +285,18 @@ CONTROLS: tuple[Control, ...] = (
             "delivery.credit_released": (
                 "超额已由 {granted_by} 的一次性释放 {release} 放行",
                 "over-limit released by one-time release {release} granted by {granted_by}",
+            ),
+            "delivery.credit_segment_over_limit": (
+                "客户 {customer} 在 {segment} 超出信用额度 {limit}，超额 {excess}，须重新审批或一次性释放",
+                "customer {customer} is over the credit limit {limit} of {segment} by {excess}; re-approval or a one-time release is needed",
+            ),
+            "delivery.credit_category_over_limit": (
+                "客户 {customer} 在 {segment} 的占用类别 {category} 超出分类额度 {limit}，超额 {excess}，须重新审批或一次性释放",
+                "customer {customer} is over the {category} limit {limit} of {segment} by {excess}; re-approval or a one-time release is needed",
+            ),
+            "delivery.credit_no_segment_exposure": (
+                "缺少客户 {customer} 在 {segment} 的信用占用数据，无法复核（失败关闭）",
+                "no credit exposure for customer {customer} in {segment} in the context: cannot re-check credit (fails closed)",
             ),
         },
     ),

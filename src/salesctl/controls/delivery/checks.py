@@ -14,6 +14,7 @@ from salesctl.controls.credit import (
     exposure_total,
     release_for,
     release_problem,
+    segment_limit_findings,
 )
 from salesctl.controls.delivery.policy import DeliveryPolicy
 from salesctl.controls.delivery.secured import check_credit_delivery_secured
@@ -557,6 +558,25 @@ def check_delivery_credit(
                     ),
                 )
             )
+    if (
+        order.company is not None
+        or order.customer.group_id is not None
+        or profile.category_limits
+    ):
+        out.extend(
+            segment_limit_findings(
+                cid,
+                "delivery.credit_",
+                txn,
+                order,
+                ctx,
+                cp,
+                delivery_value(lines, order),
+                "delivered_not_invoiced",
+                added_total=None if adds else Money.zero(order.currency),
+                document_id=txn.document_id,
+            )
+        )
     for f in check_credit_days(txn, ctx, cp):
         out.append(
             attrs.evolve(
