@@ -249,6 +249,8 @@ __all__ = [
     "ControlTally",
     "CreditExposure",
     "CreditFile",
+    "CreditGroup",
+    "CreditLimitChange",
     "CreditProfile",
     "CreditRelease",
     "CreditTerms",

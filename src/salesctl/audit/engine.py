@@ -251,19 +251,7 @@ def replay(
     if not (isinstance(n, int) and isinstance(k, int) and n >= 1 and 0 <= k < n):
         raise InvalidInput("must be (k, n) with 0 <= k < n", path="partition", value=partition)
     gate = Gate(pol)
-    credit = pol.families.get("credit")
-    owns = None if n == 1 else (lambda c: customer_partition(c, n) == k)
-    led = (
-        ledger
-        if ledger is not None
-        else Ledger(
-            credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
-            owns=owns,
-            books=books_for(pol) if k == 0 else None,
-            timezone=pol.zone,
-            segment_of=getattr(credit, "segment_of", None),
-        )
-    )
+    led = ledger if ledger is not None else ledger_for(pol, k, n)
     detective = _Detective(led, pol) if k == 0 else None
     tallies = _Tallies()
     exceptions: list[AuditException] = []
@@ -375,6 +363,20 @@ def replay(
         out_of_order=out_of_order,
         partitions=n,
         incomplete=incomplete,
+    )
+
+
+def ledger_for(policy: Policy, k: int = 0, n: int = 1) -> Ledger:
+    """The ledger a replay of partition ``k`` of ``n`` folds into, as ``policy`` configures it
+    (its credit methods and segments, its time zone; the books on partition 0). Both replay
+    engines build theirs here, so they cannot drift apart."""
+    credit = policy.families.get("credit")
+    return Ledger(
+        credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
+        owns=None if n == 1 else (lambda c: customer_partition(c, n) == k),
+        books=books_for(policy) if k == 0 else None,
+        timezone=policy.zone,
+        segment_of=getattr(credit, "segment_of", None),
     )
 
 

@@ -32,7 +32,7 @@ from salesctl.audit import AuditReport, merge_reports
 
 # The tallies, the exceptions and the detective runner are the old engine's own: both engines
 # must report the same, so they share them (the old engine stays as the reference).
-from salesctl.audit.engine import _Detective, _exception_of, _Tallies, books_for
+from salesctl.audit.engine import _Detective, _exception_of, _Tallies, ledger_for
 from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, RejectedLine
 from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
@@ -40,7 +40,6 @@ from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.decode import Decoder
 from salesctl.gate import Gate
 from salesctl.ledger import Ledger, customer_partition, scope_of
-from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.policy import Policy, load_policy
 from salesctl.transactions import Transaction
 
@@ -73,18 +72,7 @@ def replay(
     if not (isinstance(n, int) and isinstance(k, int) and n >= 1 and 0 <= k < n):
         raise InvalidInput("must be (k, n) with 0 <= k < n", path="partition", value=partition)
     gate = Gate(pol)
-    credit = pol.families.get("credit")
-    owns = None if n == 1 else (lambda c: customer_partition(c, n) == k)
-    led = (
-        ledger
-        if ledger is not None
-        else Ledger(
-            credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
-            owns=owns,
-            books=books_for(pol) if k == 0 else None,
-            timezone=pol.zone,
-        )
-    )
+    led = ledger if ledger is not None else ledger_for(pol, k, n)
     detective = _Detective(led, pol) if k == 0 else None
     tallies = _Tallies()
     exceptions: list[AuditException] = []
@@ -154,7 +142,11 @@ def replay(
             if isinstance(item, Transaction):
                 scope = scope_of(item)
                 cust = customer_of(item, scope)
-                mine = customer_partition(cust, n) == k if cust is not None else k == 0
+                mine = (
+                    customer_partition(led.partition_key(cust), n) == k
+                    if cust is not None
+                    else k == 0
+                )
                 if mine:
                     decision = check(item, context_for(item, scope))
                     tallies.decision(decision)
