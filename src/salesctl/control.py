@@ -39,6 +39,7 @@ from salesctl.records import Frequency, Period
 from salesctl.wording import value_text
 
 __all__ = [
+    "CONSUMABLES",
     "FROM_FAMILY",
     "RISKS",
     "Assertion",
@@ -195,6 +196,20 @@ def _detect_at(inst: Any, _a: Any, value: Any) -> None:
         )
 
 
+#: The one-time documents a control can guard (:attr:`Control.consumes`), each good for one
+#: use: a one-time credit release (一次性放行, S-IC 5.1) and a pickup order (提货单, S-IC 5.1).
+CONSUMABLES: tuple[str, ...] = ("release", "pickup_order")
+
+
+def _consumables(inst: Any, _a: Any, value: Any) -> None:
+    each(str)(inst, _a, value)
+    unknown = sorted(value - set(CONSUMABLES))
+    if unknown:
+        raise InvalidInput(
+            f"must be among {', '.join(CONSUMABLES)}", path="Control.consumes", value=unknown
+        )
+
+
 @frozen
 class Control:
     """A control: RCM metadata plus one pure check.
@@ -243,9 +258,13 @@ class Control:
         family: the family module's name (set by the family).
         conflicts: segregation-of-duties conflicts, e.g. ``("proposer ≠ approver",)``; the
             generated documentation states the gate's generic rule when empty.
-        consumes_release: approvals that clear this control's HOLD are one-time releases
-            (一次性放行): once used by a posted transaction, the ledger and the journal
-            consume them (O2C-CR-04, O2C-CR-06, O2C-DL-04).
+        consumes: the one-time documents (:data:`CONSUMABLES`) this control guards, each good
+            for one use; the ledger and the journal remember their use. ``"release"``: the
+            approvals that clear this control's HOLD are one-time releases (一次性放行), used
+            up by the posted transaction (O2C-CR-04, O2C-CR-06, O2C-DL-04; the journal's
+            :meth:`~salesctl.journal.Journal.consume_release`). ``"pickup_order"``: the
+            pickup order (提货单) an allowed goods issue cites is used up with the decision
+            (O2C-DL-07; the journal records the use in the decision's transaction).
         customer_partitionable: the detective check's findings over records split by
             customer and merged equal those over all records at once (every item it tests
             belongs to one customer), so a replay may run it per customer partition.
@@ -286,7 +305,9 @@ class Control:
     detect_at: frozenset[Frequency] = field(
         default=frozenset(), converter=frozenset_conv, validator=_detect_at
     )
-    consumes_release: bool = field(default=False, validator=typed(bool))
+    consumes: frozenset[str] = field(
+        default=frozenset(), converter=frozenset_conv, validator=_consumables
+    )
     customer_partitionable: bool = field(default=False, validator=typed(bool))
 
     def __attrs_post_init__(self) -> None:
@@ -319,6 +340,12 @@ class Control:
                         "a check that takes the gate's scratch accepts a fourth argument",
                         path=f"{self.id}.{name}",
                     ) from None
+
+    @property
+    def consumes_release(self) -> bool:
+        """Whether the approvals that clear this control's HOLD are one-time releases
+        (``"release"`` in :attr:`consumes`)."""
+        return "release" in self.consumes
 
     @property
     def kinds(self) -> frozenset[Kind]:
