@@ -561,11 +561,11 @@ class PostgresStore:
                         "migrate",
                         path=self.where,
                     )
-                # An older schema read as it is: its chain needs no table it lacks.
-                self._present = _TABLES if version >= 2 else _TABLES_V1
             else:
                 self._migrate(conn)
-                tables, _, _ = _identity(conn, self.schema)
+                tables, _, version = _identity(conn, self.schema)
+        # An older schema read as it is has fewer tables: its chain needs none it lacks.
+        self._present = _TABLES if version >= 2 else _TABLES_V1
         missing = self._present - tables
         if missing:
             raise JournalCorrupt(f"the journal lacks its tables {sorted(missing)}", path=self.where)
