@@ -523,7 +523,7 @@ class Journal:
             kind: only records of this kind.
             key: only records with this key (document id for decisions, transactions and
                 approvals; order id for releases; release id for consumptions; series for
-                numbers). Needs ``kind``.
+                numbers; ``"pickup_order:"`` + the id in lower case for uses). Needs ``kind``.
             since: only records after this sequence number.
 
         Yields:
