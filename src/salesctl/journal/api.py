@@ -87,8 +87,9 @@ class Journal:
         JournalForeign: the file (or the schema) holds something else than a journal.
         JournalTooNew: the journal's schema is newer than this salesctl reads.
         JournalReadOnly: the journal cannot be created or written.
-        JournalError: any other reason the journal cannot be opened (a server that cannot be
-            reached, psycopg not installed, …).
+        JournalUnavailable: the PostgreSQL server cannot be reached within ``timeout``.
+        JournalError: any other reason the journal cannot be opened (psycopg not installed,
+            credentials refused, …).
     """
 
     def __init__(

@@ -510,9 +510,18 @@ class SQLiteStore:
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         where = str(self.path)
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        app = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        # One read transaction: read one by one, another process creating the journal could
+        # commit between the reads (no tables and no application id yet, but its version),
+        # which looks like a foreign database.
+        conn.execute("BEGIN")
+        try:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            app = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            _rollback(conn)
         _check_identity(app, version, tables, where)
         if app != APPLICATION_ID and self.read_only:
             raise JournalForeign("not a salesctl journal (an empty database)", path=where)
