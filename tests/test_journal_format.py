@@ -101,8 +101,21 @@ def test_same_schema_and_same_records_as_before(old: Path, tmp_path: Path) -> No
     new = tmp_path / "new.sqlite"
     with Journal(new, clock=Clock()) as j:
         fill(j)
+    before = _rows(old)
+    v1 = _schema(old)
+    Journal(old).close()  # migrated to this salesctl's schema version on open
     assert _schema(new) == _schema(old)
-    before, after = _rows(old), _rows(new)
+    # The migration added the uses table (version 2) and changed nothing else.
+    migrated = _schema(old)
+    assert (v1[1], migrated[1]) == (1, 2)
+    assert set(v1[2]) <= set(migrated[2])
+    assert {t[1] for t in migrated[2] if t not in v1[2]} == {
+        "uses",
+        "sqlite_autoindex_uses_1",
+        "sqlite_autoindex_uses_2",
+    }
+    assert _rows(old) == before
+    after = _rows(new)
     assert [r[:3] for r in after] == [r[:3] for r in before]
     for b, a in zip(before, after, strict=True):
         if b[1] != "decision":

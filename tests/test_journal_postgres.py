@@ -127,7 +127,9 @@ class TestSchema:
         def v1_to_v2(conn: Any, schema: str) -> None:
             conn.execute(f'ALTER TABLE "{schema}".entries ADD COLUMN note text'.encode())
 
-        monkeypatch.setattr(jpg, "SCHEMA_VERSION", 2)
+        now = jpg.SCHEMA_VERSION
+        monkeypatch.setattr(jpg, "SCHEMA_VERSION", now + 1)
+        monkeypatch.setattr(jpg, "READABLE_FROM", now + 1)
         monkeypatch.setattr(jpg, "_MIGRATIONS", (*jpg._MIGRATIONS, v1_to_v2))
         with pytest.raises(sc.JournalError, match="migrate"):
             Journal(url, read_only=True)
@@ -135,10 +137,10 @@ class TestSchema:
             assert j.verify(anchor=head).ok
             j.next_number("X")
         tamper = tamperer(url)
-        assert tamper("SELECT schema_version FROM meta") == [(2,)]
+        assert tamper("SELECT schema_version FROM meta") == [(now + 1,)]
         assert tamper("SELECT count(note) FROM entries") == [(0,)]
-        monkeypatch.setattr(jpg, "SCHEMA_VERSION", 1)
-        with pytest.raises(sc.JournalTooNew, match="version 2"):
+        monkeypatch.setattr(jpg, "SCHEMA_VERSION", now)
+        with pytest.raises(sc.JournalTooNew, match=f"version {now + 1}"):
             Journal(url)
 
     def test_failed_migration_changes_nothing(
@@ -152,12 +154,13 @@ class TestSchema:
             conn.execute(f'ALTER TABLE "{schema}".entries ADD COLUMN note text'.encode())
             raise RuntimeError("boom")
 
-        monkeypatch.setattr(jpg, "SCHEMA_VERSION", 2)
+        now = jpg.SCHEMA_VERSION
+        monkeypatch.setattr(jpg, "SCHEMA_VERSION", now + 1)
         monkeypatch.setattr(jpg, "_MIGRATIONS", (*jpg._MIGRATIONS, broken))
         with pytest.raises(RuntimeError):
             Journal(url)
         tamper = tamperer(url)
-        assert tamper("SELECT schema_version FROM meta") == [(1,)]
+        assert tamper("SELECT schema_version FROM meta") == [(now,)]
         cols = tamper(
             "SELECT column_name FROM information_schema.columns "
             f"WHERE table_schema = '{_schema(url)}' AND table_name = 'entries'"

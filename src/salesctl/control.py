@@ -39,6 +39,7 @@ from salesctl.records import Frequency, Period
 from salesctl.wording import value_text
 
 __all__ = [
+    "CONSUMABLES",
     "FROM_FAMILY",
     "RISKS",
     "Assertion",
@@ -227,6 +228,20 @@ def _detect_at(inst: Any, _a: Any, value: Any) -> None:
         )
 
 
+#: The one-time documents a control can guard (:attr:`Control.consumes`), each good for one
+#: use: a one-time credit release (一次性放行, S-IC 5.1) and a pickup order (提货单, S-IC 5.1).
+CONSUMABLES: tuple[str, ...] = ("release", "pickup_order")
+
+
+def _consumables(inst: Any, _a: Any, value: Any) -> None:
+    each(str)(inst, _a, value)
+    unknown = sorted(value - set(CONSUMABLES))
+    if unknown:
+        raise InvalidInput(
+            f"must be among {', '.join(CONSUMABLES)}", path="Control.consumes", value=unknown
+        )
+
+
 @frozen
 class Control:
     """A control: RCM metadata plus one pure check.
@@ -275,9 +290,13 @@ class Control:
         family: the family module's name (set by the family).
         conflicts: segregation-of-duties conflicts, e.g. ``("proposer ≠ approver",)``; the
             generated documentation states the gate's generic rule when empty.
-        consumes_release: approvals that clear this control's HOLD are one-time releases
-            (一次性放行): once used by a posted transaction, the ledger and the journal
-            consume them (O2C-CR-04, O2C-CR-06, O2C-DL-04).
+        consumes: the one-time documents (:data:`CONSUMABLES`) this control guards, each good
+            for one use; the ledger and the journal remember their use. ``"release"``: the
+            approvals that clear this control's HOLD are one-time releases (一次性放行), used
+            up by the posted transaction (O2C-CR-04, O2C-CR-06, O2C-DL-04; the journal's
+            :meth:`~salesctl.journal.Journal.consume_release`). ``"pickup_order"``: the
+            pickup order (提货单) an allowed goods issue cites is used up with the decision
+            (O2C-DL-07; the journal records the use in the decision's transaction).
         seed_quotes: the seed passages it implements, quoted word for word with an English
             rendering (:class:`SeedQuote`); the control page shows them. Every key control
             carries at least one (``tests/test_docs_prose.py`` finds each in the seeds).
@@ -321,7 +340,9 @@ class Control:
     detect_at: frozenset[Frequency] = field(
         default=frozenset(), converter=frozenset_conv, validator=_detect_at
     )
-    consumes_release: bool = field(default=False, validator=typed(bool))
+    consumes: frozenset[str] = field(
+        default=frozenset(), converter=frozenset_conv, validator=_consumables
+    )
     customer_partitionable: bool = field(default=False, validator=typed(bool))
     seed_quotes: tuple[SeedQuote, ...] = field(
         default=(), converter=_quotes_conv, validator=_quotes, metadata={OMIT_DEFAULT: True}
@@ -364,6 +385,12 @@ class Control:
                         "a check that takes the gate's scratch accepts a fourth argument",
                         path=f"{self.id}.{name}",
                     ) from None
+
+    @property
+    def consumes_release(self) -> bool:
+        """Whether the approvals that clear this control's HOLD are one-time releases
+        (``"release"`` in :attr:`consumes`)."""
+        return "release" in self.consumes
 
     @property
     def kinds(self) -> frozenset[Kind]:

@@ -30,8 +30,11 @@ __all__ = [
     "JournalCorrupt",
     "JournalError",
     "JournalForeign",
+    "JournalOutcomeUnknown",
     "JournalReadOnly",
     "JournalTooNew",
+    "JournalUnavailable",
+    "PickupOrderConsumed",
     "PolicyError",
     "ReleaseConsumed",
     "SalesctlError",
@@ -195,6 +198,19 @@ class JournalBusy(JournalError):
     """Another connection held the journal's write lock longer than the timeout."""
 
 
+class JournalUnavailable(JournalError):
+    """The journal's database server cannot be reached (down, restarting past the timeout,
+    refusing connections, or the network is gone): nothing was written. Safe to try again
+    later."""
+
+
+class JournalOutcomeUnknown(JournalError):
+    """The connection was lost while ``COMMIT`` was under way: the write may or may not be in
+    the journal. Do not simply write again — look first (a second ``consume_release`` or
+    ``record`` of the same use then raises :class:`ReleaseConsumed` or
+    :class:`PickupOrderConsumed` naming the first use, if it did commit)."""
+
+
 class ChainBroken(JournalError):
     """The hash chain of a journal (or of its export) is broken: a record was altered,
     removed or inserted.
@@ -241,4 +257,38 @@ class ReleaseConsumed(JournalError):
             f"already consumed by order {first.order_id} for {first.amount} at "
             f"{first.recorded_at.isoformat()} (journal record {first.seq})",
             path=f"release {first.release_id}",
+        )
+
+
+class _Use(Protocol):
+    """What :class:`PickupOrderConsumed` keeps of the first use of a one-time document: a
+    :class:`salesctl.journal.DocumentUse` (described here by its fields)."""
+
+    @property
+    def thing(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def document_id(self) -> str: ...
+    @property
+    def recorded_at(self) -> dt.datetime: ...
+    @property
+    def seq(self) -> int: ...
+
+
+class PickupOrderConsumed(JournalError):
+    """A pickup order (提货单) was already used by a goods issue (O2C-DL-07, S-IC 5.1); the
+    second use is refused, and the decision that would have used it is not recorded.
+
+    Attributes:
+        first: the evidence of the first (and only) use: the goods issue, the time, the
+            journal record (a :class:`salesctl.journal.DocumentUse`).
+    """
+
+    def __init__(self, first: _Use) -> None:
+        self.first = first
+        super().__init__(
+            f"already used by goods issue {first.document_id} at "
+            f"{first.recorded_at.isoformat()} (journal record {first.seq})",
+            path=f"pickup order {first.id}",
         )

@@ -1,7 +1,7 @@
 """The journal: salesctl's embedded store, on SQLite (standard library, nothing to install)
 or on PostgreSQL (``salesctl[postgres]``) for hosts that run on more than one server.
 
-The controls are pure; three things a host needs are state, and the journal keeps them:
+The controls are pure; a few things a host needs are state, and the journal keeps them:
 
 * **evidence no one can quietly edit** — every decision (and, if the host wishes, every
   transaction, approval and release) is appended to one log whose records are chained by
@@ -11,6 +11,9 @@ The controls are pure; three things a host needs are state, and the journal keep
 * **one-time credit releases used exactly once** (S-IC 5.1, O2C-CR-06) —
   :meth:`Journal.consume_release` is atomic across threads and processes; a second use
   raises :class:`~salesctl.errors.ReleaseConsumed` carrying the first use's evidence;
+* **pickup orders used exactly once** (S-IC 5.1, O2C-DL-07) — :meth:`Journal.record` of an
+  allowed goods issue records the use of the pickup order it cites in the same transaction;
+  a second use raises :class:`~salesctl.errors.PickupOrderConsumed`;
 * **consecutive numbering that can be proven** (S-CP 3.1.1, O2C-SO-01) —
   :meth:`Journal.next_number` draws numbers without gaps or duplicates under concurrency,
   and :meth:`Journal.number_report` reports gaps and duplicates from the chain.
@@ -39,6 +42,7 @@ from salesctl.journal.api import Journal, is_url
 from salesctl.journal.records import (
     GENESIS_HASH,
     KINDS,
+    DocumentUse,
     Entry,
     ExposureProvider,
     ReleaseConsumption,
@@ -55,6 +59,7 @@ __all__ = [
     "GENESIS_HASH",
     "KINDS",
     "SCHEMA_VERSION",
+    "DocumentUse",
     "Entry",
     "ExposureProvider",
     "Journal",

@@ -23,9 +23,11 @@ from salesctl._convert import unstructure
 from salesctl.context import Context
 from salesctl.decision import Decision
 from salesctl.errors import ChainBroken, InvalidInput, JournalCorrupt, JournalError, ReleaseConsumed
+from salesctl.journal import uses as _uses
 from salesctl.journal.backend import Session, Store
 from salesctl.journal.records import (
     KINDS,
+    DocumentUse,
     Entry,
     ExposureProvider,
     ReleaseConsumption,
@@ -85,8 +87,9 @@ class Journal:
         JournalForeign: the file (or the schema) holds something else than a journal.
         JournalTooNew: the journal's schema is newer than this salesctl reads.
         JournalReadOnly: the journal cannot be created or written.
-        JournalError: any other reason the journal cannot be opened (a server that cannot be
-            reached, psycopg not installed, …).
+        JournalUnavailable: the PostgreSQL server cannot be reached within ``timeout``.
+        JournalError: any other reason the journal cannot be opened (psycopg not installed,
+            credentials refused, …).
     """
 
     def __init__(
@@ -199,12 +202,23 @@ class Journal:
             decision: the gate's decision.
             txn: the transaction decided (kept as evidence beside the decision).
 
+        An ALLOW decision of a control that guards a one-time document
+        (:attr:`~salesctl.control.Control.consumes`: a pickup order, O2C-DL-07) uses up the
+        document the transaction cites, in the same transaction as the decision record: a
+        ``use`` record follows it. Of any number of processes recording decisions that cite
+        one pickup order, exactly one commits; every other raises
+        :class:`~salesctl.errors.PickupOrderConsumed` naming the first use, and writes
+        nothing (its decision included): check again with :meth:`context_for`, which now
+        shows the pickup order used.
+
         Returns:
-            The stored record.
+            The stored decision record.
 
         Raises:
             InvalidInput: if ``decision`` is not a Decision, or ``txn`` is not the transaction
-                it decided.
+                it decided, or is missing for an allowing decision that may use up a one-time
+                document.
+            PickupOrderConsumed: the pickup order the transaction cites was used before.
             JournalError: if the journal cannot be written.
         """
         if not isinstance(decision, Decision):
@@ -224,14 +238,23 @@ class Journal:
                     value=f"{type(txn).__name__} {txn.document_id}",
                 )
             txn_data = transaction_to_dict(txn)
+        uses = _uses.uses_of(decision, txn)
+        now = self._now()
         record = {
             "decision": decision.to_dict(),
             "policy_fingerprint": decision.policy_fingerprint,
             "controls": list(decision.controls),
             "transaction": txn_data,
-            "recorded_at": self._now(),
+            "recorded_at": now,
         }
-        return self._store.transact(lambda s: s.append("decision", decision.document_id, record))
+        doc = decision.document_id
+
+        def work(s: Session) -> Entry:
+            entry = s.append("decision", doc, record)
+            _uses.record_uses(s, uses, doc, entry.seq, now)
+            return entry
+
+        return self._store.transact(work)
 
     def append(self, txn: Transaction) -> Entry:
         """Append a transaction to the chain (the event, without a decision).
@@ -380,6 +403,18 @@ class Journal:
             used = s.indexed("consumptions", release_id)
             return None if used is None else consumption_of(used)
 
+    def pickup_order_use(self, pickup_order_id: str) -> DocumentUse | None:
+        """The evidence of a pickup order's use (O2C-DL-07), or ``None`` if it was not used.
+
+        Ids are compared without regard to case, as O2C-DL-07 compares them.
+        """
+        if not isinstance(pickup_order_id, str) or not pickup_order_id.strip():
+            raise InvalidInput(
+                "must be a non-empty string", path="pickup_order_id", value=pickup_order_id
+            )
+        with self._store.read() as s:
+            return _uses.use(s, "pickup_order", pickup_order_id)
+
     def _release(self, entry: Entry | None) -> CreditRelease | None:
         if entry is None:
             return None
@@ -489,7 +524,7 @@ class Journal:
             kind: only records of this kind.
             key: only records with this key (document id for decisions, transactions and
                 approvals; order id for releases; release id for consumptions; series for
-                numbers). Needs ``kind``.
+                numbers; ``"pickup_order:"`` + the id in lower case for uses). Needs ``kind``.
             since: only records after this sequence number.
 
         Yields:
@@ -603,6 +638,8 @@ class Journal:
         * ``approvals``: the approvals recorded for the transaction's document;
         * ``releases``: the releases recorded for that order (and the one the transaction
           names); ``consumed_releases``: which of the releases in the context were used;
+        * ``consumed_pickup_orders``: the pickup order a goods issue cites, if the journal
+          recorded its use (O2C-DL-07; added to ``base``'s);
         * ``last_numbers``: the last number drawn per series; for the series of the
           transaction's order, a number the journal drew for this order (or drew unbound)
           counts as the next one, so the order passes O2C-SO-01; a number drawn for another
@@ -655,6 +692,7 @@ class Journal:
                 ids.add(wanted_release)
             consumed = set(base.consumed_releases) if base is not None else set()
             consumed.update(rid for rid in sorted(ids) if s.consumed(rid))
+            used = _uses.used_in_context(s, txn)
             last = dict(base.last_numbers) if base is not None else {}
             last.update(s.last_numbers())
             if isinstance(order, SalesOrder):
@@ -681,6 +719,8 @@ class Journal:
             "consumed_releases": frozenset(consumed),
             "last_numbers": last,
         }
+        for name, ids in used.items():
+            facts[name] = frozenset(ids | set(getattr(base, name, ()) or ()))
         if base is None:
             return Context(**facts)
         return attrs.evolve(base, **facts)

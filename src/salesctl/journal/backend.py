@@ -30,6 +30,7 @@ COPY_COLUMNS = {
     "numbers": ("series", "number", "document_id", "seq"),
     "releases": ("release_id", "seq"),
     "approvals": ("approval_id", "seq"),
+    "uses": ("key", "thing", "document_id", "seq"),
 }
 
 #: One stored row: ``(table, values)`` in the order of :data:`COPY_COLUMNS`.
@@ -66,7 +67,8 @@ class Session(Protocol):
         ...
 
     def indexed(self, index: str, id_: str) -> Entry | None:
-        """The record the ``approvals``, ``releases`` or ``consumptions`` index names for ``id_``."""
+        """The record the ``approvals``, ``releases``, ``consumptions`` or ``uses`` index names
+        for ``id_``."""
         ...
 
     def index(self, index: str, id_: str, seq: int) -> None:
@@ -75,6 +77,11 @@ class Session(Protocol):
 
     def index_consumption(self, release_id: str, order_id: str, seq: int) -> None:
         """Add a use to the ``consumptions`` index; refuses a release used before."""
+        ...
+
+    def index_use(self, key: str, thing: str, document_id: str, seq: int) -> None:
+        """Add a use of a one-time document to the ``uses`` index; refuses a key used before
+        (the primary key: the database's own once-only guard)."""
         ...
 
     def consumed(self, release_id: str) -> bool:

@@ -13,8 +13,9 @@ the database, not on a lock in this process.
 * A write that fails with a serialization failure (40001) or a deadlock (40P01), or whose
   connection broke before ``COMMIT`` was sent, is retried on a fresh transaction, at most
   ``retries`` times, then :class:`~salesctl.errors.JournalBusy` is raised. A connection lost
-  *during* ``COMMIT`` is never retried (the outcome is unknown): a
-  :class:`~salesctl.errors.JournalError` says so. ``lock_timeout`` is the journal's
+  *during* ``COMMIT`` is never retried (the outcome is unknown):
+  :class:`~salesctl.errors.JournalOutcomeUnknown` says so. A server that cannot be reached
+  within the timeout is :class:`~salesctl.errors.JournalUnavailable`. ``lock_timeout`` is the journal's
   ``timeout``: waiting longer for the head raises :class:`~salesctl.errors.JournalBusy`.
 * The tables live in one schema (``salesctl_journal`` unless the host names another); the
   ``meta`` table holds :data:`APPLICATION_ID` and the schema version, and an older schema is
@@ -47,8 +48,10 @@ from salesctl.errors import (
     JournalCorrupt,
     JournalError,
     JournalForeign,
+    JournalOutcomeUnknown,
     JournalReadOnly,
     JournalTooNew,
+    JournalUnavailable,
 )
 from salesctl.journal.backend import COPY_COLUMNS, Row
 from salesctl.journal.records import (
@@ -71,6 +74,7 @@ from salesctl.journal.verify import (
 
 __all__ = [
     "DEFAULT_SCHEMA",
+    "READABLE_FROM",
     "SCHEMA_VERSION",
     "PostgresSession",
     "PostgresStore",
@@ -78,7 +82,11 @@ __all__ = [
 ]
 
 #: The schema version this salesctl reads and writes (``meta.schema_version``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: The oldest schema version a read-only open reads as it is, without migrating (version 1
+#: lacks only the ``uses`` table, which a version-1 chain cannot need).
+READABLE_FROM = 1
 
 #: The schema the journal's tables live in unless the host names another.
 DEFAULT_SCHEMA = "salesctl_journal"
@@ -87,8 +95,16 @@ DEFAULT_SCHEMA = "salesctl_journal"
 DEFAULT_RETRIES = 8
 
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-_TABLES = frozenset({"meta", "entries", "head", "consumptions", "numbers", "releases", "approvals"})
-_ID_COLUMNS = {"consumptions": "release_id", "releases": "release_id", "approvals": "approval_id"}
+_TABLES_V1 = frozenset(
+    {"meta", "entries", "head", "consumptions", "numbers", "releases", "approvals"}
+)
+_TABLES = _TABLES_V1 | {"uses"}
+_ID_COLUMNS = {
+    "consumptions": "release_id",
+    "releases": "release_id",
+    "approvals": "approval_id",
+    "uses": "key",
+}
 _ENTRY = "seq, kind, body, prev_hash, hash"
 _RETRYABLE = (pge.SerializationFailure, pge.DeadlockDetected)
 
@@ -142,7 +158,7 @@ def _translate(e: Exception, where: str) -> JournalError:
     if isinstance(e, pge.DiskFull):
         return JournalError("the database's disk is full", path=where)
     if isinstance(e, psycopg.OperationalError):
-        return JournalError(f"the database is unavailable ({msg})", path=where)
+        return JournalUnavailable(f"the database is unavailable ({msg})", path=where)
     return JournalError(f"PostgreSQL error: {msg}", path=where)
 
 
@@ -193,9 +209,20 @@ def _migrate_0_to_1(conn: psycopg.Connection[Any], schema: str) -> None:
         conn.execute(statement.encode())
 
 
+def _migrate_1_to_2(conn: psycopg.Connection[Any], schema: str) -> None:
+    """Version 2: the ``uses`` index of one-time documents (pickup orders) used once."""
+    conn.execute(
+        f'CREATE TABLE "{schema}".uses (key text PRIMARY KEY, thing text NOT NULL, '
+        "document_id text NOT NULL, seq bigint NOT NULL UNIQUE)".encode()
+    )
+
+
 #: ``_MIGRATIONS[v]`` takes a journal from schema version ``v`` to ``v + 1``; each runs inside
 #: the one transaction that also sets ``meta.schema_version``.
-_MIGRATIONS: tuple[Callable[[psycopg.Connection[Any], str], None], ...] = (_migrate_0_to_1,)
+_MIGRATIONS: tuple[Callable[[psycopg.Connection[Any], str], None], ...] = (
+    _migrate_0_to_1,
+    _migrate_1_to_2,
+)
 
 
 def _identity(conn: psycopg.Connection[Any], schema: str) -> tuple[set[str], Any, Any]:
@@ -330,6 +357,13 @@ class PostgresSession:
             (release_id, order_id, seq),
         )
 
+    def index_use(self, key: str, thing: str, document_id: str, seq: int) -> None:
+        self._conn.execute(
+            f"INSERT INTO {self._t['uses']} (key, thing, document_id, seq) "
+            "VALUES (%s, %s, %s, %s)".encode(),
+            (key, thing, document_id, seq),
+        )
+
     def consumed(self, release_id: str) -> bool:
         hit = self._one(
             f"SELECT 1 FROM {self._t['consumptions']} WHERE release_id = %s", (release_id,)
@@ -408,6 +442,8 @@ class PostgresStore:
         self._conns: list[psycopg.Connection[Any]] = []
         self._pid = os.getpid()
         self._closed = False
+        #: The tables of the journal's schema version (fewer for an older one read as it is).
+        self._present = _TABLES
         if connection is None:
             _STORES.add(self)
             self._connection()  # open (and migrate) now, so a bad URL fails here
@@ -491,8 +527,12 @@ class PostgresStore:
                 break
             except psycopg.OperationalError as e:
                 # The server may be restarting: try again until the timeout.
-                if time.monotonic() >= deadline or "password" in str(e):
+                if "password" in str(e):
                     raise JournalError(
+                        f"PostgreSQL refused the credentials ({e})", path=self.where
+                    ) from None
+                if time.monotonic() >= deadline:
+                    raise JournalUnavailable(
                         f"cannot connect to PostgreSQL ({e})", path=self.where
                     ) from None
                 time.sleep(0.05 + random.random() * 0.1)
@@ -515,13 +555,18 @@ class PostgresStore:
             if self.read_only:
                 if version == 0:
                     raise JournalError("no journal in this schema", path=self.where)
-                raise JournalError(
-                    f"the journal has schema version {version}; open it writable once to migrate",
-                    path=self.where,
-                )
-            self._migrate(conn)
-            tables, _, _ = _identity(conn, self.schema)
-        missing = _TABLES - tables
+                if version < READABLE_FROM:
+                    raise JournalError(
+                        f"the journal has schema version {version}; open it writable once to "
+                        "migrate",
+                        path=self.where,
+                    )
+            else:
+                self._migrate(conn)
+                tables, _, version = _identity(conn, self.schema)
+        # An older schema read as it is has fewer tables: its chain needs none it lacks.
+        self._present = _TABLES if version >= 2 else _TABLES_V1
+        missing = self._present - tables
         if missing:
             raise JournalCorrupt(f"the journal lacks its tables {sorted(missing)}", path=self.where)
 
@@ -564,8 +609,8 @@ class PostgresStore:
         Raises:
             JournalReadOnly: if the store was opened read-only.
             JournalBusy: past the lock timeout, or after ``retries`` conflicts.
-            JournalError: the connection was lost during ``COMMIT`` (outcome unknown), or the
-                database is unavailable.
+            JournalOutcomeUnknown: the connection was lost during ``COMMIT``.
+            JournalUnavailable: the database cannot be reached (the retries ran out).
         """
         if self.read_only:
             raise JournalReadOnly("the journal was opened read-only", path=self.where)
@@ -606,7 +651,7 @@ class PostgresStore:
             if conn.broken or conn.closed:
                 self._drop(conn)  # the next attempt reconnects
                 if committing:
-                    raise JournalError(
+                    raise JournalOutcomeUnknown(
                         "the connection was lost while committing: the write may or may not "
                         "be in the journal; look before writing again",
                         path=self.where,
@@ -679,7 +724,7 @@ class PostgresStore:
         """Every stored row as ``(table, row)``, in one snapshot: entries in order, then the
         head and the index tables (what a copy of the journal holds)."""
         with self.read() as s:
-            yield from _rows(s._conn, s._t)
+            yield from _rows(s._conn, s._t, self._present)
 
     def load(self, rows: Iterable[Row]) -> int:
         """Store a copy's rows as they are into this journal, which must be empty."""
@@ -717,7 +762,7 @@ class PostgresStore:
                 if self._host is None:
                     for knob in ("enable_indexscan", "enable_bitmapscan", "enable_indexonlyscan"):
                         s._conn.execute(f"SET LOCAL {knob} = off".encode())
-                return _verify(s._conn, s._t, checker, anchor)
+                return _verify(s._conn, s._t, checker, anchor, self._present)
         except Broken as b:
             return checker.result(b)
 
@@ -735,8 +780,12 @@ def _rollback(conn: psycopg.Connection[Any]) -> None:
             conn.execute("ROLLBACK")
 
 
-def _rows(conn: psycopg.Connection[Any], t: dict[str, str]) -> Iterator[Row]:
+def _rows(
+    conn: psycopg.Connection[Any], t: dict[str, str], present: frozenset[str]
+) -> Iterator[Row]:
     for table, cols in COPY_COLUMNS.items():
+        if table not in present:
+            continue  # a table an older schema read as it is lacks
         order = " ORDER BY seq" if table == "entries" else ""
         with conn.cursor(name=f"salesctl_rows_{table}") as cur:
             cur.itersize = 2000
@@ -750,6 +799,7 @@ def _verify(
     t: dict[str, str],
     checker: ChainChecker,
     anchor: tuple[int, str] | None,
+    present: frozenset[str],
 ) -> Verification:
     idx: dict[str, dict[Any, tuple[int, Any]]] = {name: {} for name in INDEXES}
     anchored = anchor is None or anchor[0] == 0
@@ -798,6 +848,12 @@ def _verify(
             (r[0], (int(r[1]), None))
             for r in conn.execute(f"SELECT approval_id, seq FROM {t['approvals']}".encode())
         ],
+        "uses": [
+            (r[0], (int(r[2]), r[1]))
+            for r in conn.execute(f"SELECT key, document_id, seq FROM {t['uses']}".encode())
+        ]
+        if "uses" in present
+        else [],
     }
     check_indexes(idx, stored, checker.expected - 1)
     return checker.result()

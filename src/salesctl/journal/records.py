@@ -18,7 +18,7 @@ from typing import Any, TypeAlias
 from attrs import field, frozen
 
 from salesctl._convert import structure
-from salesctl._validators import typed
+from salesctl._validators import person_key, typed
 from salesctl.decision import Decision
 from salesctl.errors import ChainBroken, InvalidInput, JournalCorrupt, SalesctlError
 from salesctl.model import CreditExposure
@@ -28,6 +28,7 @@ from salesctl.transactions import Transaction
 __all__ = [
     "GENESIS_HASH",
     "KINDS",
+    "DocumentUse",
     "Entry",
     "ExposureProvider",
     "ReleaseConsumption",
@@ -39,6 +40,8 @@ __all__ = [
     "entry_of",
     "record_key",
     "series_report",
+    "use_key",
+    "use_of",
     "value_of",
 ]
 
@@ -46,7 +49,7 @@ __all__ = [
 GENESIS_HASH = "0" * 64
 
 #: The kinds of record the log holds.
-KINDS = ("decision", "transaction", "approval", "release", "consumption", "number")
+KINDS = ("decision", "transaction", "approval", "release", "consumption", "number", "use")
 
 #: Supplies a customer's credit exposure for a transaction (e.g. a fold of the ledger);
 #: ``None`` when it has none to report.
@@ -110,7 +113,7 @@ def record_key(kind: str, record: Any) -> str:
     """The lookup key a record of ``kind`` is indexed by.
 
     Document id for decisions, transactions and approvals; order id for releases; release id
-    for consumptions; series for numbers.
+    for consumptions; series for numbers; :func:`use_key` for uses.
 
     Raises:
         KeyError, TypeError, IndexError: for a malformed record.
@@ -128,6 +131,12 @@ def record_key(kind: str, record: Any) -> str:
     elif kind == "consumption":
         key = record["release_id"]
         _need_str(record["order_id"])
+    elif kind == "use":
+        _need_str(record["document_id"])
+        seq = record["decision_seq"]
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1:
+            raise TypeError(seq)
+        key = use_key(_need_str(record["thing"]), _need_str(record["id"]))
     elif kind == "number":
         key = record["series"]
         n = record["number"]
@@ -138,6 +147,13 @@ def record_key(kind: str, record: Any) -> str:
     else:
         raise KeyError(kind)
     return _need_str(key)
+
+
+def use_key(thing: str, id_: str) -> str:
+    """The key a use of one-time document ``id_`` of kind ``thing`` is indexed by:
+    ``"pickup_order:th-2026-0007"`` (the id without regard to case, as O2C-DL-07 compares
+    it, so that ``"th-2026-0007"`` is the used ``"TH-2026-0007"``)."""
+    return f"{thing}:{person_key(id_)}"
 
 
 def _need_str(value: Any) -> str:
@@ -226,6 +242,30 @@ class ReleaseConsumption:
     release_id: str = field(validator=typed(str))
     order_id: str = field(validator=typed(str))
     amount: Money = field(validator=typed(Money))
+    recorded_at: dt.datetime = field(validator=typed(dt.datetime))
+    seq: int = field(validator=typed(int))
+    hash: str = field(validator=typed(str))
+
+
+@frozen
+class DocumentUse:
+    """The evidence that a one-time document was used (a pickup order by a goods issue,
+    O2C-DL-07): recorded with the decision that allowed the use, in the same transaction.
+
+    Attributes:
+        thing: what was used (``"pickup_order"``; see ``salesctl.control.CONSUMABLES``).
+        id: its id, as the transaction cited it.
+        document_id: the document that used it (the goods issue).
+        decision_seq: the journal record of the decision that allowed the use.
+        recorded_at: when the journal recorded the use (UTC).
+        seq: the journal record holding the use.
+        hash: that record's hash.
+    """
+
+    thing: str = field(validator=typed(str))
+    id: str = field(validator=typed(str))
+    document_id: str = field(validator=typed(str))
+    decision_seq: int = field(validator=typed(int))
     recorded_at: dt.datetime = field(validator=typed(dt.datetime))
     seq: int = field(validator=typed(int))
     hash: str = field(validator=typed(str))
@@ -352,6 +392,29 @@ def consumption_of(entry: Entry) -> ReleaseConsumption:
     except (KeyError, TypeError, ValueError, SalesctlError):
         raise JournalCorrupt(
             "the consumption record is malformed; run verify", path=f"record {entry.seq}"
+        ) from None
+
+
+def use_of(entry: Entry) -> DocumentUse:
+    """The :class:`DocumentUse` a ``use`` record holds.
+
+    Raises:
+        JournalCorrupt: if the record does not hold one (it is damaged).
+    """
+    rec = entry.record
+    try:
+        return DocumentUse(
+            thing=rec["thing"],
+            id=rec["id"],
+            document_id=rec["document_id"],
+            decision_seq=rec["decision_seq"],
+            recorded_at=dt.datetime.fromisoformat(rec["recorded_at"]),
+            seq=entry.seq,
+            hash=entry.hash,
+        )
+    except (KeyError, TypeError, ValueError, SalesctlError):
+        raise JournalCorrupt(
+            "the use record is malformed; run verify", path=f"record {entry.seq}"
         ) from None
 
 

@@ -49,10 +49,15 @@ from salesctl.journal.verify import (
     index_row,
 )
 
-__all__ = ["APPLICATION_ID", "SCHEMA_VERSION", "SQLiteSession", "SQLiteStore"]
+__all__ = ["APPLICATION_ID", "READABLE_FROM", "SCHEMA_VERSION", "SQLiteSession", "SQLiteStore"]
 
 #: The schema version this salesctl reads and writes (SQLite ``PRAGMA user_version``).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: The oldest schema version a read-only open reads as it is, without migrating: version 1
+#: lacks only the ``uses`` table, which a version-1 chain (no ``use`` records) cannot need.
+#: A write-once archive of an older journal stays verifiable.
+READABLE_FROM = 1
 
 #: SQLite ``PRAGMA application_id`` of a salesctl journal (ASCII ``"SCJ1"``): tells a
 #: journal from any other SQLite database.
@@ -189,10 +194,26 @@ CREATE TABLE approvals (
 );
 """
 
-_TABLES = frozenset({"entries", "head", "consumptions", "numbers", "releases", "approvals"})
+_SCHEMA_V2 = """
+CREATE TABLE uses (
+    key         TEXT PRIMARY KEY,
+    thing       TEXT NOT NULL,
+    document_id TEXT NOT NULL,
+    seq         INTEGER NOT NULL UNIQUE
+)
+"""
+
+#: The tables of each schema version.
+_TABLES_V1 = frozenset({"entries", "head", "consumptions", "numbers", "releases", "approvals"})
+_TABLES = _TABLES_V1 | {"uses"}
 
 #: The id column of each index table keyed by one id.
-_ID_COLUMNS = {"consumptions": "release_id", "releases": "release_id", "approvals": "approval_id"}
+_ID_COLUMNS = {
+    "consumptions": "release_id",
+    "releases": "release_id",
+    "approvals": "approval_id",
+    "uses": "key",
+}
 
 #: The columns of a stored record, as :func:`~salesctl.journal.records.entry_of` reads them.
 _ENTRY = "seq, kind, body, prev_hash, hash"
@@ -204,9 +225,17 @@ def _migrate_0_to_1(conn: sqlite3.Connection) -> None:
             conn.execute(statement)
 
 
+def _migrate_1_to_2(conn: sqlite3.Connection) -> None:
+    """Version 2: the ``uses`` index of one-time documents (pickup orders) used once."""
+    conn.execute(_SCHEMA_V2)
+
+
 #: ``_MIGRATIONS[v]`` takes a journal from schema version ``v`` to ``v + 1``; each runs inside
 #: the one ``BEGIN IMMEDIATE`` transaction that also sets ``user_version``.
-_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_migrate_0_to_1,)
+_MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (
+    _migrate_0_to_1,
+    _migrate_1_to_2,
+)
 
 
 # -- one transaction -------------------------------------------------------------------------
@@ -286,6 +315,12 @@ class SQLiteSession:
         self._conn.execute(
             "INSERT INTO consumptions (release_id, order_id, seq) VALUES (?, ?, ?)",
             (release_id, order_id, seq),
+        )
+
+    def index_use(self, key: str, thing: str, document_id: str, seq: int) -> None:
+        self._conn.execute(
+            "INSERT INTO uses (key, thing, document_id, seq) VALUES (?, ?, ?, ?)",
+            (key, thing, document_id, seq),
         )
 
     def consumed(self, release_id: str) -> bool:
@@ -475,14 +510,23 @@ class SQLiteStore:
 
     def _prepare(self, conn: sqlite3.Connection) -> None:
         where = str(self.path)
-        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        app = conn.execute("PRAGMA application_id").fetchone()[0]
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        # One read transaction: read one by one, another process creating the journal could
+        # commit between the reads (no tables and no application id yet, but its version),
+        # which looks like a foreign database.
+        conn.execute("BEGIN")
+        try:
+            tables = {
+                r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            }
+            app = conn.execute("PRAGMA application_id").fetchone()[0]
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+        finally:
+            _rollback(conn)
         _check_identity(app, version, tables, where)
         if app != APPLICATION_ID and self.read_only:
             raise JournalForeign("not a salesctl journal (an empty database)", path=where)
         if self.read_only:
-            if version < SCHEMA_VERSION:
+            if version < READABLE_FROM:
                 raise JournalError(
                     f"the journal has schema version {version}; open it writable once to migrate",
                     path=where,
@@ -501,7 +545,7 @@ class SQLiteStore:
                 tables = {
                     r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")
                 }
-        missing = _TABLES - tables
+        missing = _tables_of(conn) - tables
         if missing:
             raise JournalCorrupt(f"the journal lacks its tables {sorted(missing)}", path=where)
 
@@ -563,7 +607,10 @@ class SQLiteStore:
     def rows(self) -> Iterator[Row]:
         """Every stored row, in one snapshot (entries in order, then head and indexes)."""
         with self.read() as s:
+            present = _tables_of(s._conn)
             for table, cols in COPY_COLUMNS.items():
+                if table not in present:
+                    continue  # a table an older schema read as it is lacks
                 order = " ORDER BY seq" if table == "entries" else ""
                 for r in s._conn.execute(f"SELECT {', '.join(cols)} FROM {table}{order}"):
                     yield table, tuple(r)
@@ -638,6 +685,12 @@ class SQLiteStore:
             _rollback(conn)
 
 
+def _tables_of(conn: sqlite3.Connection) -> frozenset[str]:
+    """The tables the journal's schema version has (an older one read as it is has fewer)."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    return _TABLES if version >= 2 else _TABLES_V1
+
+
 def _verify(
     conn: sqlite3.Connection, checker: ChainChecker, anchor: tuple[int, str] | None
 ) -> Verification:
@@ -692,6 +745,12 @@ def _verify(
             (r[0], (r[1], None))
             for r in conn.execute("SELECT approval_id, seq FROM approvals NOT INDEXED")
         ],
+        "uses": [
+            (r[0], (r[2], r[1]))
+            for r in conn.execute("SELECT key, document_id, seq FROM uses NOT INDEXED")
+        ]
+        if "uses" in _tables_of(conn)
+        else [],
     }
     check_indexes(idx, stored, checker.expected - 1)
     # The full check (not quick_check): it also compares every index with its table, so an

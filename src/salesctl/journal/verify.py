@@ -2,8 +2,8 @@
 
 The checks here know no database. A backend reads its records in sequence order and feeds them
 to a :class:`ChainChecker` (which also re-derives, from the chain alone, every rule the index
-tables enforce: one use per release, numbers drawn without gap or duplicate, one record per
-release or approval id), collects what its index tables hold and compares them with
+tables enforce: one use per release and per pickup order, numbers drawn without gap or
+duplicate, one record per release or approval id), collects what its index tables hold and compares them with
 :func:`check_indexes`; :func:`verify_export` checks a JSON Lines export with nothing else.
 """
 
@@ -21,6 +21,7 @@ from salesctl.journal.records import (
     canonical_json,
     chain_hash,
     record_key,
+    use_key,
 )
 
 __all__ = [
@@ -37,8 +38,9 @@ __all__ = [
 
 #: The index tables every backend keeps beside the chain, each mapping a key to
 #: ``(seq, extra)``: ``consumptions`` release id → (seq, order id); ``numbers``
-#: (series, number) → (seq, document id); ``releases`` and ``approvals`` id → (seq, None).
-INDEXES = ("consumptions", "numbers", "releases", "approvals")
+#: (series, number) → (seq, document id); ``releases`` and ``approvals`` id → (seq, None);
+#: ``uses`` (:func:`~salesctl.journal.records.use_key`) → (seq, the document that used it).
+INDEXES = ("consumptions", "numbers", "releases", "approvals", "uses")
 
 
 class Broken(Exception):
@@ -54,8 +56,8 @@ class ChainChecker:
 
     Besides the links and hashes, it holds every record to the rules the index tables enforce
     — so that a damaged or edited index (which lets a write slip past its unique key) is
-    caught from the chain itself: a release used twice, a number drawn twice or skipped, a
-    release or approval id recorded twice.
+    caught from the chain itself: a release or a pickup order used twice, a number drawn
+    twice or skipped, a release or approval id recorded twice.
     """
 
     def __init__(self) -> None:
@@ -63,6 +65,7 @@ class ChainChecker:
         self.prev = GENESIS_HASH.encode()
         self.count = 0
         self._used: dict[str, int] = {}
+        self._uses: dict[str, int] = {}
         self._ids: dict[tuple[str, str], int] = {}
         self._last: dict[str, tuple[int, int]] = {}
 
@@ -111,6 +114,17 @@ class ChainChecker:
                     f"release {rid!r} is consumed a second time (first use in record {first})",
                 )
             self._used[rid] = seq
+        elif kind == "use":
+            key = use_key(record["thing"], record["id"])
+            first = self._uses.get(key)
+            if first is not None:
+                thing = str(record["thing"]).replace("_", " ")
+                raise Broken(
+                    seq,
+                    f"{thing} {record['id']!r} is used a second time "
+                    f"(first use in record {first})",
+                )
+            self._uses[key] = seq
         elif kind in ("release", "approval"):
             id_ = record[kind]["id"]
             first = self._ids.get((kind, id_))
@@ -175,6 +189,8 @@ def index_row(kind: str, record: Any) -> tuple[str, Any, Any] | None:
         return "releases", record["release"]["id"], None
     if kind == "approval":
         return "approvals", record["approval"]["id"], None
+    if kind == "use":
+        return "uses", use_key(record["thing"], record["id"]), record.get("document_id")
     return None
 
 

@@ -198,7 +198,7 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-CR-04",
         version=2,
-        consumes_release=True,
+        consumes=("release",),
         title_zh="赊销不得超出信用额度",
         title_en="Credit sale only within the approved limit",
         objective_zh="占用额度（在途订单、已发未开票、应收账款）加本单不超过批准的信用额度。",
@@ -290,7 +290,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-CR-06",
-        consumes_release=True,
+        consumes=("release",),
         title_zh="超额须重新审批或一次性释放",
         title_en="Over-limit: re-approval, or a one-time release consumed once",
         objective_zh="超额订单只能经重新审批或财务信用主数据维护员的一次性释放放行，释放只能使用一次。",

@@ -45,7 +45,7 @@ from salesctl.controls.delivery.checks import (
     delivery_value,
 )
 from salesctl.controls.delivery.detect import detect_shipments
-from salesctl.controls.delivery.pickup import check_pickup, pickup_order_used
+from salesctl.controls.delivery.pickup import check_pickup, cited_pickup_order, pickup_order_used
 from salesctl.controls.delivery.policy import DeliveryPolicy
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue
 
@@ -58,6 +58,7 @@ __all__ = [
     "check_goods_issue_notice",
     "check_notice",
     "check_pickup",
+    "cited_pickup_order",
     "delivery_value",
     "detect_shipments",
     "pickup_order_used",
@@ -246,7 +247,7 @@ CONTROLS: tuple[Control, ...] = (
     Control(
         id="O2C-DL-04",
         version=2,
-        consumes_release=True,
+        consumes=("release",),
         title_zh="发货环节信用复核",
         title_en="Credit re-checked at delivery notice and goods issue",
         objective_zh="订单批准后客户信用变化的，发货前重新检查额度与信用天数，超额须重新审批或一次性释放。",
@@ -383,6 +384,7 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-DL-07",
+        consumes=("pickup_order",),
         title_zh="集中销售产品凭提货单、IC卡发货",
         title_en="Centrally sold products leave only against a valid pickup order (used once, within its quantity) or an IC card with enough prepaid balance",
         objective_zh="集中销售的化工产品只凭化工销售区域分公司提供的有效提货单或余额充足的IC卡发货；每张提货单只能使用一次，发货数量不超过提货单数量。",

@@ -27,7 +27,7 @@ from salesctl.model import DeliveryLine, GoodsIssue, ICCard, PickupOrder
 from salesctl.money import Money
 from salesctl.transactions import PostGoodsIssue, Transaction
 
-__all__ = ["check_pickup", "pickup_order_used"]
+__all__ = ["check_pickup", "cited_pickup_order", "pickup_order_used"]
 
 _CID = "O2C-DL-07"
 _NONE: tuple[Finding, ...] = ()
@@ -57,6 +57,15 @@ def pickup_order_used(pickup_id: str, ctx: Context, *, exclude: str | None = Non
             return g.id
     if any(person_key(x) == key for x in ctx.consumed_pickup_orders):
         return "-"
+    return None
+
+
+def cited_pickup_order(txn: Transaction) -> str | None:
+    """The pickup order a transaction uses up when it is allowed: the one a goods issue cites
+    (``None`` for any other transaction, or a goods issue citing none). What the journal
+    records as used with the decision (``Control.consumes``: ``"pickup_order"``)."""
+    if isinstance(txn, PostGoodsIssue):
+        return txn.goods_issue.pickup_order_id
     return None
 
 
