@@ -438,3 +438,29 @@ def test_the_ledgers_group_check_is_the_reference_sum(
     d = _gate(policy=sc.Policy.default()).check(probe, led.context_for(probe))
     group_held = any("G-1" in dict(f.facts).get("segment", "") for f in d.findings)
     assert group_held == (sum(members) + order > limit)
+
+
+@settings(max_examples=60, deadline=None)
+@given(parts=st.lists(st.integers(min_value=1, max_value=80_000), min_size=2, max_size=5),
+       limit=st.integers(min_value=0, max_value=200_000))
+def test_splitting_orders_across_the_members_of_a_group_never_escapes_its_limit(
+    parts: list[int], limit: int
+) -> None:
+    """The same amount sold as one order or as several through the members of one customer
+    group: while the whole exceeds the parent's limit some order is held, whichever member
+    buys (the members' own profiles are wide; only the group's limit can hold)."""
+    led = Ledger()
+    parent = b.customer("G-1", prof=b.profile(limit=b.cny(str(limit))), group_id="G-1")
+    led.apply(sc.SetCreditProfile(customer=parent, profile=parent.credit_profile,  # type: ignore[arg-type]
+                                  application_id="CA-1", actor=b.MAINTAINER, at=b.at(1)))
+    gate = _gate(policy=sc.Policy.default())
+    held = False
+    for i, amount in enumerate(parts):
+        member = b.customer(f"C-{i % 3}", prof=b.profile(limit=b.cny("999999999")),
+                            group_id="G-1")
+        o = b.order(id=f"SO-{i}", seq=i + 1, cust=member, lines=(b.line(1, "1", str(amount)),))
+        txn = b.place(o, when=b.at(2))
+        d = gate.check(txn, led.context_for(txn))
+        held = held or any("G-1" in dict(f.facts).get("segment", "") for f in d.findings)
+        led.apply(txn, d)
+    assert held == (sum(parts) > limit)
