@@ -11,6 +11,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 import salesctl as sc
+from salesctl import host as sch
 
 from . import host
 
@@ -140,6 +141,7 @@ class ApprovalRequest(ModelSQL, ModelView):
     __name__ = "salesctl.approval.request"
     document = fields.Reference("Document", selection="get_documents", readonly=True)
     document_id = fields.Char("Document ID", readonly=True, required=True)
+    key = fields.Char("Key", readonly=True, help="ApprovalRequirement.key of what it asks.")
     transaction = fields.Char("Transaction", readonly=True)
     control = fields.Char("Control", readonly=True)
     role = fields.Char("Role", readonly=True, required=True)
@@ -197,17 +199,18 @@ class ApprovalRequest(ModelSQL, ModelView):
     @classmethod
     def follow(cls, document: Any, decision: sc.Decision, lang: str) -> None:
         """Bring the document's requests in line with what ``decision`` still needs."""
-        doc = decision.document_id
-        wanted = {(r.control_id, r.role, r.step): r for r in decision.required_approvals}
-        pending = cls.search([("document_id", "=", doc), ("state", "=", "pending")])
-        have = {(p.control, p.role, p.step or 0): p for p in pending}
-        cls.write([p for k, p in have.items() if k not in wanted] or [], {"state": "cleared"})
+        pending = cls.search(
+            [("document_id", "=", decision.document_id), ("state", "=", "pending")]
+        )
+        plan = sch.plan_requests(decision, [p.key for p in pending])
+        cls.write([p for p in pending if p.key in plan.close] or [], {"state": "cleared"})
         reasons = {f.control_id: f.text(lang) for f in decision.findings}
         cls.create(
             [
                 {
                     "document": f"{document.__name__},{document.id}",
-                    "document_id": doc,
+                    "document_id": r.document_id,
+                    "key": r.key,
                     "transaction": decision.transaction,
                     "control": r.control_id,
                     "role": r.role,
@@ -218,8 +221,7 @@ class ApprovalRequest(ModelSQL, ModelView):
                     "reason": reasons.get(r.control_id, ""),
                     "state": "pending",
                 }
-                for k, r in wanted.items()
-                if k not in have
+                for r in plan.open
             ]
         )
 
