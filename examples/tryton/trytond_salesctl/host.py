@@ -365,7 +365,15 @@ def notice_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "notice": _notice(shipment, sale),
         "order": order(sale),
     }
-    return txn, {"exposure": _iso(exposure(sale.party, sale.currency, without=sale))}
+    ctx = {
+        "exposure": _iso(exposure(sale.party, sale.currency, without=sale)),
+        "approved_documents": _cleared([sale.salesctl_id]),
+    }
+    return txn, ctx
+
+
+def _cleared(ids: list[str]) -> list[str]:
+    return Pool().get("salesctl.approval.request").cleared_documents(ids)
 
 
 def _notice(shipment: Any, sale: Any) -> dict[str, Any]:
@@ -375,6 +383,8 @@ def _notice(shipment: Any, sale: Any) -> dict[str, Any]:
         "lines": _delivery_lines(shipment),
         "issued_by": shipment.create_uid.login,
         "issued_on": shipment.create_date.date().isoformat(),
+        # Tryton's planned date is the last day the warehouse is told to ship on.
+        "valid_until": shipment.planned_date.isoformat() if shipment.planned_date else None,
     }
 
 
@@ -389,11 +399,7 @@ def goods_issue_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "goods_issue": {**issue, "posted": False},
         "order": order(sale),
     }
-    approved = (
-        Pool()
-        .get("salesctl.approval.request")
-        .cleared_documents([f"DN-{shipment.id}", sale.salesctl_id])
-    )
+    approved = _cleared([f"DN-{shipment.id}", sale.salesctl_id])
     ctx = {
         "exposure": _iso(exposure(sale.party, sale.currency, without=sale)),
         "delivery_notices": [_notice(shipment, sale)],

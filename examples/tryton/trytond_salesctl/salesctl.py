@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from trytond.exceptions import UserError
@@ -20,6 +22,7 @@ __all__ = [
     "ApprovalRequest",
     "Configuration",
     "CreditApplication",
+    "CreditRelease",
     "Party",
     "User",
 ]
@@ -135,6 +138,78 @@ class CreditApplication(Workflow, ModelSQL, ModelView):
             party.save()
 
 
+class CreditRelease(Workflow, ModelSQL, ModelView):
+    "salesctl One-time Credit Release"
+
+    __name__ = "salesctl.credit.release"
+    sale = fields.Many2One(
+        "sale.sale", "Sale", required=True, help="The one sale (already checked once) it releases."
+    )
+    max_amount = fields.Numeric("Maximum Amount", digits=(16, 2), required=True)
+    hours = fields.Integer("Valid For (Hours)", required=True)
+    reason = fields.Char("Reason")
+    granted_by = fields.Many2One("res.user", "Granted By", readonly=True)
+    granted_at = fields.Timestamp("Granted At", readonly=True)
+    state = fields.Selection([("draft", "Draft"), ("granted", "Granted")], "State", readonly=True)
+    consumed = fields.Function(fields.Boolean("Consumed"), "get_consumed")
+
+    @classmethod
+    def __setup__(cls) -> None:
+        super().__setup__()
+        cls._transitions |= {("draft", "granted")}
+        cls._buttons.update({"grant": {"invisible": Eval("state") != "draft"}})
+
+    @staticmethod
+    def default_state() -> str:
+        return "draft"
+
+    @staticmethod
+    def default_hours() -> int:
+        return 48
+
+    @property
+    def salesctl_id(self) -> str:
+        return f"REL-{self.id}"
+
+    def get_consumed(self, name: str) -> bool:
+        """Whether the journal holds the release's one use."""
+        config = Pool().get("salesctl.configuration")(1)
+        return host.journal_of(config.journal).consumption(self.salesctl_id) is not None
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition("granted")
+    def grant(cls, releases: list[Any]) -> None:
+        """The current user grants; the journal records the release (the gate judges it)."""
+        config = Pool().get("salesctl.configuration")(1)
+        journal = host.journal_of(config.journal)
+        me = host.actor()
+        now = host.now().replace(microsecond=0)
+        for rel in releases:
+            if not rel.sale.salesctl_id:
+                raise UserError("salesctl: a release is for a sale the gate has seen (quote it)")
+            rel.granted_by = Transaction().user
+            rel.granted_at = now.replace(tzinfo=None)
+            rel.save()
+            journal.add_release(
+                sc.CreditRelease(
+                    id=rel.salesctl_id,
+                    order_id=rel.sale.salesctl_id,
+                    max_amount=sc.Money(Decimal(rel.max_amount), rel.sale.currency.code),
+                    granted_by=sc.Actor(
+                        id=me["id"],
+                        roles=frozenset(me["roles"]),
+                        org_unit=me["org_unit"],
+                        authority_level=me["authority_level"],
+                        name=me["name"],
+                    ),
+                    granted_at=now,
+                    expires_at=now + dt.timedelta(hours=rel.hours),
+                    reason=rel.reason or "",
+                )
+            )
+
+
 class ApprovalRequest(ModelSQL, ModelView):
     "salesctl Approval Request"
 
@@ -167,6 +242,7 @@ class ApprovalRequest(ModelSQL, ModelView):
             ("account.invoice", "Invoice"),
             ("stock.shipment.out", "Customer Shipment"),
             ("salesctl.credit.application", "Credit Application"),
+            ("salesctl.credit.release", "Credit Release"),
         ]
 
     @classmethod
