@@ -325,6 +325,10 @@ class SalesctlTestCase(ModuleTestCase):
             self.assertIn("O2C-BL-03", message)
             last = w.decisions()[-1]
             self.assertEqual((last["transaction"], last["outcome"]), ("IssueInvoice", "BLOCK"))
+            # Tryton rolls back on the UserError; the journal (its own SQLite file) keeps the
+            # decision: it cannot join Tryton's transaction (see docs/tryton.md).
+            with sc.Journal(w.journal) as journal, self.assertRaises(sc.InvalidInput):
+                journal.joined(Transaction().connection)
 
     @with_transaction()
     def test_policy_is_validated_on_save(self) -> None:
