@@ -54,6 +54,7 @@ LAYERS: dict[str, int] = {
     "salesctl.journal": 5,
     "salesctl.audit": 5,
     "salesctl.fastreplay": 5,
+    "salesctl.host": 5,
     # 6 documentation, demo data, the test kit
     "salesctl.docs": 6,
     "salesctl.demo": 6,

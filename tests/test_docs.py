@@ -551,7 +551,7 @@ def _runnable_blocks(page: str) -> list[str]:
 def test_host_integration_examples_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """The runnable examples of the host-integration guide work as written."""
     blocks = _runnable_blocks("host-integration.md")
-    assert len(blocks) == 3
+    assert len(blocks) == 4
     monkeypatch.chdir(ROOT)
     namespace: dict[str, Any] = {}
     for block in blocks:

@@ -337,6 +337,28 @@ class ApprovalRequirement:
             step=step,
         )
 
+    @property
+    def key(self) -> str:
+        """A stable key of what this requirement asks: the same document, control, role,
+        minimum level, step, amount and excluded approvers give the same key in every decision
+        and every process (the reason, a message key, is left out).
+
+        A host keeps it on the approval request it opens, to match its pending requests with
+        the next decision (:func:`salesctl.host.plan_requests`), e.g.
+        ``"SO-00001|O2C-CR-04|credit_manager|L3|S0|60000.00 CNY|u-rep"``.
+        """
+        return "|".join(
+            (
+                self.document_id,
+                self.control_id,
+                self.role,
+                f"L{self.min_level}",
+                f"S{self.step}",
+                self.amount,
+                ",".join(self.excluded),
+            )
+        )
+
 
 (
     _set_control_id,

@@ -45,6 +45,7 @@ USERS = {
     "fvp": ("finance_vp", 4, None),
     "clerk": ("invoice_clerk", 1, "zh_CN"),
     "cmm": ("credit_master_maintainer", 2, None),
+    "wh": ("warehouse_clerk", 1, None),
 }
 
 
@@ -147,6 +148,19 @@ class World:
             )
             sale.save()
             return sale
+
+    def confirmed(self, quantity: int, **values: Any) -> Any:
+        """A sale by the rep, signed by the sales manager, quoted, confirmed and processed."""
+        Sale = self.pool.get("sale.sale")
+        sale = self.sale("rep", quantity, **values)
+        with self.as_("rep"):
+            Sale.quote([sale])
+        self.sign("mgr", sale.salesctl_id, "sales_manager")
+        with self.as_("rep"):
+            Sale.quote([sale])
+            Sale.confirm([sale])
+        Sale.process([sale])
+        return sale
 
     def requests(self, document_id: str) -> list[Any]:
         return self.pool.get("salesctl.approval.request").search(
@@ -311,6 +325,10 @@ class SalesctlTestCase(ModuleTestCase):
             self.assertIn("O2C-BL-03", message)
             last = w.decisions()[-1]
             self.assertEqual((last["transaction"], last["outcome"]), ("IssueInvoice", "BLOCK"))
+            # Tryton rolls back on the UserError; the journal (its own SQLite file) keeps the
+            # decision: it cannot join Tryton's transaction (see docs/tryton.md).
+            with sc.Journal(w.journal) as journal, self.assertRaises(sc.InvalidInput):
+                journal.joined(Transaction().connection)
 
     @with_transaction()
     def test_policy_is_validated_on_save(self) -> None:
@@ -321,6 +339,87 @@ class SalesctlTestCase(ModuleTestCase):
             with self.assertRaises(UserError) as raised:
                 config.save()
             self.assertIn("limit_approval_levle", str(raised.exception.message))
+
+    @with_transaction()
+    def test_one_time_release_is_consumed_once(self) -> None:
+        "A one-time release clears the credit hold once; the delivery's credit re-check is held"
+        with self.world() as w:
+            w.give_profile(50_000)
+            Sale = w.pool.get("sale.sale")
+            Release = w.pool.get("salesctl.credit.release")
+            sale = w.sale("rep", 60)
+            with w.as_("rep"):
+                Sale.quote([sale])
+            doc = sale.salesctl_id
+            with w.as_("cmm"):  # the credit master-data maintainer grants it, in Tryton
+                (release,) = Release.create(
+                    [{"sale": sale.id, "max_amount": Decimal(70_000), "reason": "year-end"}]
+                )
+                Release.grant([release])
+            self.assertFalse(release.consumed)
+            w.sign("mgr", doc, "sales_manager")
+            with w.as_("rep"):
+                Sale.quote([sale])  # the release clears O2C-CR-04: not consumed at quote
+                self.assertEqual(sale.state, "quotation")
+                self.assertFalse(Release(release.id).consumed)
+                Sale.confirm([sale])
+            self.assertEqual(sale.state, "confirmed")
+            self.assertTrue(Release(release.id).consumed)  # the journal holds its one use
+            self.assertEqual(w.requests(doc), [])
+            # Used once: at the shipment, the credit re-check (O2C-DL-04) does not count it again.
+            Sale.process([sale])
+            (shipment,) = sale.shipments
+            Shipment = w.pool.get("stock.shipment.out")
+            Shipment.assign_force([shipment])
+            with w.as_("wh"), self.assertRaises(UserError):  # no contract: O2C-DL-01 blocks
+                Shipment.pick([shipment])
+            last = w.decisions()[-1]
+            (recheck,) = [f for f in last["findings"] if f["control_id"] == "O2C-DL-04"]
+            self.assertEqual(recheck["outcome"], "HOLD")
+            self.assertEqual([r["role"] for r in recheck["required"]], ["credit_manager"])
+            with sc.Journal(w.journal, read_only=True) as journal:
+                used = journal.consumption(release.salesctl_id)
+            self.assertEqual(used.order_id, doc)
+
+    @with_transaction()
+    def test_shipment_pick_and_done_are_gated(self) -> None:
+        "Pick asks IssueDeliveryNotice, done asks PostGoodsIssue; without lots it fails closed"
+        with self.world() as w:
+            w.give_profile(500_000)
+            sale = w.confirmed(10, salesctl_contract="HT-2026-001")
+            (shipment,) = sale.shipments
+            Shipment = w.pool.get("stock.shipment.out")
+            Shipment.assign_force([shipment])
+            shipment.planned_date = w.pool.get("ir.date").today()  # the notice's validity
+            shipment.save()
+            notice = f"DN-{shipment.id}"
+            with w.as_("wh"), self.assertRaises(UserError) as raised:
+                Shipment.pick([shipment])
+            # No signed contract record reaches salesctl (the module has no contract model):
+            # O2C-DL-01 blocks a credit sale's delivery, and the notice waits for the manager.
+            self.assertIn("O2C-DL-01", str(raised.exception.message))
+            self.assertEqual(shipment.state, "assigned")
+            self.assertEqual([r.role for r in w.requests(notice)], ["sales_manager"])
+            w.sign("mgr", notice, "sales_manager")
+            with w.as_("wh"), self.assertRaises(UserError):
+                Shipment.pick([shipment])
+            last = w.decisions()[-1]
+            self.assertEqual((last["document_id"], last["outcome"]), (notice, "BLOCK"))
+            messages = {f["message"]: f["outcome"] for f in last["findings"]}
+            self.assertEqual(messages["delivery.notice_approval"], "ALLOW")  # signed
+            self.assertEqual(messages["delivery.credit_unsecured"], "BLOCK")
+            # Slipped past pick (a script writing the state), done still asks the gate:
+            Shipment.write([shipment], {"state": "packed"})
+            with w.as_("wh"), self.assertRaises(UserError) as raised:
+                Shipment.done([shipment])
+            self.assertIn("O2C-DL-03", str(raised.exception.message))
+            self.assertEqual(shipment.state, "packed")
+            self.assertTrue(all(m.state != "done" for m in shipment.outgoing_moves))
+            last = w.decisions()[-1]
+            self.assertEqual((last["transaction"], last["outcome"]), ("PostGoodsIssue", "BLOCK"))
+            found = {(f["control_id"], f["message"]) for f in last["findings"]}
+            self.assertIn(("O2C-DL-03", "delivery.no_lot"), found)  # lots are not mapped
+            self.assertIn(("O2C-DL-03", "delivery.no_gate_pass"), found)
 
 
 del ModuleTestCase

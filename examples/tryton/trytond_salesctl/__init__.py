@@ -17,6 +17,7 @@ def register() -> None:
         salesctl.User,
         salesctl.Party,
         salesctl.CreditApplication,
+        salesctl.CreditRelease,
         salesctl.ApprovalRequest,
         salesctl.Approval,
         documents.Sale,

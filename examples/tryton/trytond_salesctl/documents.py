@@ -23,14 +23,17 @@ class Sale(metaclass=PoolMeta):
     salesctl_seq = fields.Integer("salesctl Number", readonly=True)
     salesctl_contract = fields.Char("Contract", help="The signed contract the sale is made under.")
 
-    def salesctl_allows(self) -> bool:
-        """PlaceOrder: number the order in the journal on its first check, then ask."""
+    def salesctl_allows(self, *, confirm: bool = False) -> bool:
+        """PlaceOrder: number the order in the journal on its first check, then ask.
+
+        A one-time release the decision relies on is consumed at confirmation, not at quote.
+        """
         if not self.salesctl_id:
             config = Pool().get("salesctl.configuration")(1)
             self.salesctl_seq = host.journal_of(config.journal).next_number("SO")
             self.salesctl_id = f"SO-{self.salesctl_seq:05d}"
             self.save()
-        return host.decide(self, *host.place_order_txn(self))
+        return host.decide(self, *host.place_order_txn(self), consume=confirm)
 
     @classmethod
     def quote(cls, sales: list[Any]) -> None:
@@ -41,7 +44,9 @@ class Sale(metaclass=PoolMeta):
 
     @classmethod
     def confirm(cls, sales: list[Any]) -> None:
-        super().confirm([s for s in sales if s.state != "quotation" or s.salesctl_allows()])
+        super().confirm(
+            [s for s in sales if s.state != "quotation" or s.salesctl_allows(confirm=True)]
+        )
 
     @classmethod
     def copy(cls, sales: list[Any], default: dict[str, Any] | None = None) -> list[Any]:
@@ -74,25 +79,26 @@ class ShipmentOut(metaclass=PoolMeta):
 
     @classmethod
     def pick(cls, shipments: list[Any]) -> None:
-        """IssueDeliveryNotice: the warehouse picks only against an allowed notice."""
+        """IssueDeliveryNotice: the warehouse picks only against an allowed notice (from
+        waiting or assigned: Tryton lets a shipment be picked without assignment)."""
         super().pick(
             [
                 s
                 for s in shipments
-                if s.state != "assigned"
+                if s.state not in ("waiting", "assigned")
                 or not _from_sale(s.outgoing_moves)
                 or host.decide(s, *host.notice_txn(s))
             ]
         )
 
     @classmethod
-    def do(cls, shipments: list[Any]) -> None:
+    def done(cls, shipments: list[Any]) -> None:
         """PostGoodsIssue: the goods leave only against an allowed goods issue."""
-        super().do(
+        super().done(
             [
                 s
                 for s in shipments
-                if s.state == "done"
+                if s.state != "packed"
                 or not _from_sale(s.outgoing_moves)
                 or host.decide(s, *host.goods_issue_txn(s))
             ]

@@ -19,6 +19,7 @@ from trytond.pool import Pool
 from trytond.transaction import Transaction
 
 import salesctl as sc
+from salesctl import host as sch
 
 __all__ = [
     "actor",
@@ -364,7 +365,15 @@ def notice_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "notice": _notice(shipment, sale),
         "order": order(sale),
     }
-    return txn, {"exposure": _iso(exposure(sale.party, sale.currency, without=sale))}
+    ctx = {
+        "exposure": _iso(exposure(sale.party, sale.currency, without=sale)),
+        "approved_documents": _cleared([sale.salesctl_id]),
+    }
+    return txn, ctx
+
+
+def _cleared(ids: list[str]) -> list[str]:
+    return Pool().get("salesctl.approval.request").cleared_documents(ids)
 
 
 def _notice(shipment: Any, sale: Any) -> dict[str, Any]:
@@ -374,6 +383,8 @@ def _notice(shipment: Any, sale: Any) -> dict[str, Any]:
         "lines": _delivery_lines(shipment),
         "issued_by": shipment.create_uid.login,
         "issued_on": shipment.create_date.date().isoformat(),
+        # Tryton's planned date is the last day the warehouse is told to ship on.
+        "valid_until": shipment.planned_date.isoformat() if shipment.planned_date else None,
     }
 
 
@@ -388,11 +399,7 @@ def goods_issue_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "goods_issue": {**issue, "posted": False},
         "order": order(sale),
     }
-    approved = (
-        Pool()
-        .get("salesctl.approval.request")
-        .cleared_documents([f"DN-{shipment.id}", sale.salesctl_id])
-    )
+    approved = _cleared([f"DN-{shipment.id}", sale.salesctl_id])
     ctx = {
         "exposure": _iso(exposure(sale.party, sale.currency, without=sale)),
         "delivery_notices": [_notice(shipment, sale)],
@@ -411,34 +418,37 @@ def language() -> str:
     return "zh" if code.lower().startswith("zh") else "en"
 
 
-def decide(document: Any, txn_data: dict[str, Any], ctx_data: dict[str, Any]) -> bool:
+def decide(
+    document: Any,
+    txn_data: dict[str, Any],
+    ctx_data: dict[str, Any],
+    *,
+    consume: bool = True,
+) -> bool:
     """Ask the gate about ``document``; ``True`` when its transition may go ahead.
 
-    The decision is written to the journal whatever it is. ALLOW: ``True``. HOLD: the approval
-    requests of the document are brought up to date with what the decision still needs, and
-    ``False`` (the caller leaves the document where it is). BLOCK: :class:`UserError` with the
-    explanation in the user's language. A document salesctl cannot read fails closed
-    (:class:`UserError` naming the field).
+    :func:`salesctl.host.ask` parses, completes the context from the journal, checks, writes
+    the decision to the journal whatever it is, and (``consume``) uses a one-time release the
+    decision relied on. ALLOW: ``True``. HOLD: the document's approval requests follow the
+    decision, and ``False`` (the caller leaves the document where it is). BLOCK:
+    :class:`UserError` with the explanation in the user's language. A document salesctl cannot
+    read fails closed (:class:`UserError` naming the field).
     """
     pool = Pool()
     config = pool.get("salesctl.configuration")(1)
-    Approval = pool.get("salesctl.approval")
     try:
-        gate, policy = gate_of(config.policy)
         txn = sc.parse_transaction(txn_data)
-        base = sc.parse_context(
-            {
-                **ctx_data,
-                "as_of": policy.business_date(txn.at).isoformat(),
-                "approvals": Approval.on(txn.document_id),
-            }
+        ctx_data = {**ctx_data, "approvals": pool.get("salesctl.approval").on(txn.document_id)}
+        asked = sch.ask(
+            gate_of(config.policy)[0],
+            journal_of(config.journal),
+            txn,
+            ctx_data,
+            consume_releases=consume,
         )
-        journal = journal_of(config.journal)
-        decision = gate.check(txn, journal.context_for(txn, base=base, timezone=policy.zone))
     except sc.SalesctlError as e:
         raise UserError(f"salesctl: {e}") from e
-    journal.record(decision, txn=txn)
-    pool.get("salesctl.approval.request").follow(document, decision, language())
-    if decision.outcome is sc.Outcome.BLOCK:
-        raise UserError(decision.explain(language()))
-    return decision.outcome is sc.Outcome.ALLOW
+    pool.get("salesctl.approval.request").follow(document, asked.decision, language())
+    if asked.route is sch.Route.REFUSE:
+        raise UserError(asked.explain(language()))
+    return asked.route is sch.Route.PROCEED

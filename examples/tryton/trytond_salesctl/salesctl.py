@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 from trytond.exceptions import UserError
@@ -11,6 +13,7 @@ from trytond.pyson import Eval
 from trytond.transaction import Transaction
 
 import salesctl as sc
+from salesctl import host as sch
 
 from . import host
 
@@ -19,6 +22,7 @@ __all__ = [
     "ApprovalRequest",
     "Configuration",
     "CreditApplication",
+    "CreditRelease",
     "Party",
     "User",
 ]
@@ -134,12 +138,85 @@ class CreditApplication(Workflow, ModelSQL, ModelView):
             party.save()
 
 
+class CreditRelease(Workflow, ModelSQL, ModelView):
+    "salesctl One-time Credit Release"
+
+    __name__ = "salesctl.credit.release"
+    sale = fields.Many2One(
+        "sale.sale", "Sale", required=True, help="The one sale (already checked once) it releases."
+    )
+    max_amount = fields.Numeric("Maximum Amount", digits=(16, 2), required=True)
+    hours = fields.Integer("Valid For (Hours)", required=True)
+    reason = fields.Char("Reason")
+    granted_by = fields.Many2One("res.user", "Granted By", readonly=True)
+    granted_at = fields.Timestamp("Granted At", readonly=True)
+    state = fields.Selection([("draft", "Draft"), ("granted", "Granted")], "State", readonly=True)
+    consumed = fields.Function(fields.Boolean("Consumed"), "get_consumed")
+
+    @classmethod
+    def __setup__(cls) -> None:
+        super().__setup__()
+        cls._transitions |= {("draft", "granted")}
+        cls._buttons.update({"grant": {"invisible": Eval("state") != "draft"}})
+
+    @staticmethod
+    def default_state() -> str:
+        return "draft"
+
+    @staticmethod
+    def default_hours() -> int:
+        return 48
+
+    @property
+    def salesctl_id(self) -> str:
+        return f"REL-{self.id}"
+
+    def get_consumed(self, name: str) -> bool:
+        """Whether the journal holds the release's one use."""
+        config = Pool().get("salesctl.configuration")(1)
+        return host.journal_of(config.journal).consumption(self.salesctl_id) is not None
+
+    @classmethod
+    @ModelView.button
+    @Workflow.transition("granted")
+    def grant(cls, releases: list[Any]) -> None:
+        """The current user grants; the journal records the release (the gate judges it)."""
+        config = Pool().get("salesctl.configuration")(1)
+        journal = host.journal_of(config.journal)
+        me = host.actor()
+        now = host.now().replace(microsecond=0)
+        for rel in releases:
+            if not rel.sale.salesctl_id:
+                raise UserError("salesctl: a release is for a sale the gate has seen (quote it)")
+            rel.granted_by = Transaction().user
+            rel.granted_at = now.replace(tzinfo=None)
+            rel.save()
+            journal.add_release(
+                sc.CreditRelease(
+                    id=rel.salesctl_id,
+                    order_id=rel.sale.salesctl_id,
+                    max_amount=sc.Money(Decimal(rel.max_amount), rel.sale.currency.code),
+                    granted_by=sc.Actor(
+                        id=me["id"],
+                        roles=frozenset(me["roles"]),
+                        org_unit=me["org_unit"],
+                        authority_level=me["authority_level"],
+                        name=me["name"],
+                    ),
+                    granted_at=now,
+                    expires_at=now + dt.timedelta(hours=rel.hours),
+                    reason=rel.reason or "",
+                )
+            )
+
+
 class ApprovalRequest(ModelSQL, ModelView):
     "salesctl Approval Request"
 
     __name__ = "salesctl.approval.request"
     document = fields.Reference("Document", selection="get_documents", readonly=True)
     document_id = fields.Char("Document ID", readonly=True, required=True)
+    key = fields.Char("Key", readonly=True, help="ApprovalRequirement.key of what it asks.")
     transaction = fields.Char("Transaction", readonly=True)
     control = fields.Char("Control", readonly=True)
     role = fields.Char("Role", readonly=True, required=True)
@@ -165,6 +242,7 @@ class ApprovalRequest(ModelSQL, ModelView):
             ("account.invoice", "Invoice"),
             ("stock.shipment.out", "Customer Shipment"),
             ("salesctl.credit.application", "Credit Application"),
+            ("salesctl.credit.release", "Credit Release"),
         ]
 
     @classmethod
@@ -197,17 +275,18 @@ class ApprovalRequest(ModelSQL, ModelView):
     @classmethod
     def follow(cls, document: Any, decision: sc.Decision, lang: str) -> None:
         """Bring the document's requests in line with what ``decision`` still needs."""
-        doc = decision.document_id
-        wanted = {(r.control_id, r.role, r.step): r for r in decision.required_approvals}
-        pending = cls.search([("document_id", "=", doc), ("state", "=", "pending")])
-        have = {(p.control, p.role, p.step or 0): p for p in pending}
-        cls.write([p for k, p in have.items() if k not in wanted] or [], {"state": "cleared"})
+        pending = cls.search(
+            [("document_id", "=", decision.document_id), ("state", "=", "pending")]
+        )
+        plan = sch.plan_requests(decision, [p.key for p in pending])
+        cls.write([p for p in pending if p.key in plan.close] or [], {"state": "cleared"})
         reasons = {f.control_id: f.text(lang) for f in decision.findings}
         cls.create(
             [
                 {
                     "document": f"{document.__name__},{document.id}",
-                    "document_id": doc,
+                    "document_id": r.document_id,
+                    "key": r.key,
                     "transaction": decision.transaction,
                     "control": r.control_id,
                     "role": r.role,
@@ -218,8 +297,7 @@ class ApprovalRequest(ModelSQL, ModelView):
                     "reason": reasons.get(r.control_id, ""),
                     "state": "pending",
                 }
-                for k, r in wanted.items()
-                if k not in have
+                for r in plan.open
             ]
         )
 
