@@ -443,7 +443,7 @@ _LAZY: dict[str, tuple[str, ...]] = {
 _LAZY_NAMES: dict[str, str] = {n: m for m, names in _LAZY.items() for n in names}
 #: Submodules reachable as attributes (``salesctl.audit.replay``) without importing them first.
 _LAZY_MODULES = frozenset(
-    {"audit", "cli", "demo", "docs", "events", "journal", "ledger", "reconcile", "testing"}
+    {"audit", "cli", "demo", "docs", "events", "host", "journal", "ledger", "reconcile", "testing"}
 )
 
 
