@@ -44,6 +44,7 @@ __all__ = [
     "report_chunks",
     "report_format",
     "write_report",
+    "write_text",
 ]
 
 #: Report formats by file suffix (lower case).
@@ -195,12 +196,24 @@ def write_report(report: AuditReport, path: str | os.PathLike[str], lang: str = 
         InvalidInput: for an unknown suffix or a file that cannot be written.
     """
     p = Path(path)
-    fmt = report_format(p)
+    _write_atomic(p, report_chunks(report, report_format(p), lang))
+
+
+def write_text(text: str, path: str | os.PathLike[str]) -> None:
+    """Write ``text`` to ``path`` atomically, as :func:`write_report` writes a report.
+
+    Raises:
+        InvalidInput: for a file that cannot be written.
+    """
+    _write_atomic(Path(path), (text,))
+
+
+def _write_atomic(p: Path, chunks: Iterable[str]) -> None:
     tmp: str | None = None
     try:
         fd, tmp = tempfile.mkstemp(dir=p.parent, prefix=f".{p.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
-            for chunk in report_chunks(report, fmt, lang):
+            for chunk in chunks:
                 f.write(chunk.encode("utf-8", "backslashreplace"))
             f.flush()
             os.fsync(f.fileno())
