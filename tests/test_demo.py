@@ -28,8 +28,10 @@ from salesctl.errors import InvalidInput
 #: credit sale signed on its contract with 60 % paid before delivery, O2C-RR-04 planted; receipts
 #: into the settlement account with their bank lines, monthly commission accruals and collections
 #: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted;
-#: a centrally sold chemical shipped against pickup orders, O2C-DL-07 and O2C-PR-06 planted).
-_EVENTS_SHA256 = "541f315770975bd8bfea658a58a7e851d400190ac34819148b8813e547c0fcb5"
+#: a centrally sold chemical shipped against pickup orders, O2C-DL-07 and O2C-PR-06 planted;
+#: issue 16 — a contract deal's quotation and pipeline stages are written the same morning, not 6
+#: and 12 days back, so the stream is in date order: the events hash changed, the manifest's not).
+_EVENTS_SHA256 = "992bb514cc28499e21daca1fa1a2edeca9e9a0ac8fd6b027b6610078f64e58cf"
 _MANIFEST_SHA256 = "609ea17d97375a2d7e26ded2edfafb4cfbd7db24aa8a77dc4cd2b6bed1b61f2b"
 
 
