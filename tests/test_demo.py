@@ -29,8 +29,10 @@ from salesctl.errors import InvalidInput
 #: into the settlement account with their bank lines, monthly commission accruals and collections
 #: analyses, daily storage readings, promotions; O2C-AR-03/-04, CM-02, MN-03/-04, IN-02 planted;
 #: a centrally sold chemical shipped against pickup orders, O2C-DL-07 and O2C-PR-06 planted;
-#: issue 15 — the O2C-CR-04 row also plants a customer group over its limit, with a USD order).
-_EVENTS_SHA256 = "5365b56a1fbc8f5a26bb80465f3ff660176d09a1c9435e152d491d438ad622be"
+#: issue 15 — the O2C-CR-04 row also plants a customer group over its limit, with a USD order;
+#: issue 16 — a contract deal's quotation and pipeline stages are written the same morning, not 6
+#: and 12 days back, so the stream is in date order).
+_EVENTS_SHA256 = "9cc88040ff56cc2dbac70c52dbc020bb9535ce5ba300439a26c20e5bcb7b88aa"
 _MANIFEST_SHA256 = "e6d447e2423f0f1a8c2fd9f9a9c10b50c979cc91ae862f9ec9c804c0c2dd0f13"
 
 

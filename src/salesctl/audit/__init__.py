@@ -22,8 +22,9 @@ customer and the detective controls), folding the global state from every event;
 
 The package by job: :mod:`~salesctl.audit.engine` (the replay, partitions, detective runs),
 :mod:`~salesctl.audit.report` (the report and its renderings),
-:mod:`~salesctl.audit.output` (writing it to a file, atomically) and
-:mod:`~salesctl.audit.rows` (its rows).
+:mod:`~salesctl.audit.output` (writing it to a file, atomically, streaming the exceptions),
+:mod:`~salesctl.audit.rows` (its rows), :mod:`~salesctl.audit.clock` (when periods close; late
+events) and :mod:`~salesctl.audit.compare` (the same stream under a proposed policy).
 
 >>> from salesctl.audit import replay
 >>> report = replay([])
@@ -31,23 +32,40 @@ The package by job: :mod:`~salesctl.audit.engine` (the replay, partitions, detec
 (0, 0)
 """
 
+from salesctl.audit.clock import DEFAULT_LATENESS, LATE_EVENT, parse_lateness
+from salesctl.audit.compare import OutcomeChange, PolicyComparison, compare_reports
 from salesctl.audit.engine import merge_reports, replay, replay_file, replay_partitioned
-from salesctl.audit.output import REPORT_FORMATS, check_report_path, report_format, write_report
+from salesctl.audit.output import (
+    REPORT_FORMATS,
+    check_report_path,
+    read_report_jsonl,
+    report_chunks,
+    report_format,
+    write_report,
+)
 from salesctl.audit.report import AuditReport
 from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, ControlTally, RejectedLine
 
 __all__ = [
+    "DEFAULT_LATENESS",
+    "LATE_EVENT",
     "MAX_REJECTED_LISTED",
     "REPORT_FORMATS",
     "AuditException",
     "AuditReport",
     "ControlTally",
+    "OutcomeChange",
+    "PolicyComparison",
     "RejectedLine",
     "check_report_path",
+    "compare_reports",
     "merge_reports",
+    "parse_lateness",
+    "read_report_jsonl",
     "replay",
     "replay_file",
     "replay_partitioned",
+    "report_chunks",
     "report_format",
     "write_report",
 ]

@@ -12,6 +12,7 @@ from typing import Any
 
 import attrs
 
+from salesctl.audit.clock import DEFAULT_LATENESS, PeriodClock
 from salesctl.audit.report import AuditReport
 from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, ControlTally, RejectedLine
 from salesctl.control import Frequency
@@ -32,6 +33,7 @@ __all__ = [
     "AGING_BUCKETS",
     "books_for",
     "merge_reports",
+    "period_clock",
     "replay",
     "replay_file",
     "replay_partitioned",
@@ -221,6 +223,7 @@ def replay(
     through: dt.date | None = None,
     ledger: Ledger | None = None,
     interruptible: bool = False,
+    lateness: dt.timedelta = DEFAULT_LATENESS,
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls.
 
@@ -237,12 +240,15 @@ def replay(
         interruptible: when true, a :exc:`KeyboardInterrupt` (Ctrl-C, SIGINT) during the
             replay ends it and the report of the lines read so far is returned, marked
             ``incomplete="interrupted"``; when false (the default) it propagates.
+        lateness: the allowed lateness: a day closes once an event ``lateness`` past its
+            end has been read; an event for a day already closed is reported as a late
+            event (see :mod:`salesctl.audit.clock`; default zero).
 
     Returns:
         The report.
 
     Raises:
-        InvalidInput: for a bad ``partition`` or ``policy``.
+        InvalidInput: for a bad ``partition``, ``policy`` or ``lateness``.
     """
     pol = policy if policy is not None else Policy.default()
     if not isinstance(pol, Policy):
@@ -255,6 +261,8 @@ def replay(
     detective = _Detective(led, pol) if k == 0 else None
     tallies = _Tallies()
     exceptions: list[AuditException] = []
+    clock = period_clock(lateness, detective, tallies, exceptions, gc.collect)
+    seen = clock.seen
     events: dict[str, int] = {}
     rejected: list[RejectedLine] = []
     rejected_count = 0
@@ -264,7 +272,6 @@ def replay(
     first_at: dt.datetime | None = None
     last_at: dt.datetime | None = None
     day: dt.date | None = None
-    out_of_order = 0
     # The ledger holds many long-lived objects and makes no reference cycles: the cyclic
     # collector would rescan them all, again and again, for nothing. It is paused during the
     # replay and run once a month instead (restored afterwards).
@@ -290,17 +297,8 @@ def replay(
                 first_at = at
             last_at = at
             today = at.date()
-            if day is None:
-                day = today
-            elif today > day:
-                while day < today:
-                    if detective is not None:
-                        detective.close(day, tallies, exceptions)
-                    day += dt.timedelta(days=1)
-                    if day.day == 1:
-                        gc.collect()
-            elif today < day:
-                out_of_order += 1
+            if today != day:  # a new day, an event dated earlier, or a lateness to watch
+                day = seen(at, today, line, item)
             if isinstance(item, Record):
                 led.apply(item)
                 continue
@@ -330,12 +328,9 @@ def replay(
             gc.enable()
     if progress is not None:
         progress(nbytes[0])
-    if detective is not None and day is not None and not incomplete:
-        end = through if through is not None else day
+    if not incomplete:
         try:
-            while day <= end:
-                detective.close(day, tallies, exceptions)
-                day += dt.timedelta(days=1)
+            clock.finish(through)
         except KeyboardInterrupt:
             if not interruptible:
                 raise
@@ -360,9 +355,33 @@ def replay(
         aging=detective.aging if detective is not None else {},
         aging_on=detective.aging_on if detective is not None else "",
         unfolded=dict(sorted(led.unfolded.items())),
-        out_of_order=out_of_order,
+        out_of_order=clock.out_of_order,
         partitions=n,
         incomplete=incomplete,
+        lateness=int(clock.lateness.total_seconds()),
+    )
+
+
+def period_clock(
+    lateness: dt.timedelta,
+    detective: _Detective | None,
+    tallies: _Tallies,
+    exceptions: list[AuditException],
+    on_month: Callable[[], Any] | None,
+) -> PeriodClock:
+    """The :class:`~salesctl.audit.clock.PeriodClock` of a replay: it runs ``detective`` at
+    each day it closes and reports late events into ``exceptions`` (only where the detective
+    runs, partition 0, so that a merge counts each once)."""
+
+    def close(day: dt.date) -> None:
+        assert detective is not None
+        detective.close(day, tallies, exceptions)
+
+    return PeriodClock(
+        lateness,
+        close=close if detective is not None else None,
+        out=exceptions if detective is not None else None,
+        on_month=on_month,
     )
 
 
@@ -409,6 +428,7 @@ def replay_file(
     partition: tuple[int, int] | None = None,
     progress: Callable[[int], None] | None = None,
     through: dt.date | None = None,
+    lateness: dt.timedelta = DEFAULT_LATENESS,
 ) -> AuditReport:
     """:func:`replay` over a JSON Lines file.
 
@@ -418,7 +438,13 @@ def replay_file(
     try:
         with open(path, "rb") as f:
             return replay(
-                f, policy, source=str(path), partition=partition, progress=progress, through=through
+                f,
+                policy,
+                source=str(path),
+                partition=partition,
+                progress=progress,
+                through=through,
+                lateness=lateness,
             )
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
@@ -442,12 +468,19 @@ def merge_reports(reports: Iterable[AuditReport]) -> AuditReport:
     exceptions: list[AuditException] = []
     periods: dict[str, int] = {}
     for r in parts:
-        same = (r.source_sha256, r.policy_fingerprint, r.catalogue_fingerprint, r.lines)
+        same = (
+            r.source_sha256,
+            r.policy_fingerprint,
+            r.catalogue_fingerprint,
+            r.lines,
+            r.lateness,
+        )
         if same != (
             base.source_sha256,
             base.policy_fingerprint,
             base.catalogue_fingerprint,
             base.lines,
+            base.lateness,
         ):
             raise InvalidInput("reports of different streams or policies", path="reports")
         for cid, t in r.tallies.items():

@@ -13,6 +13,7 @@ from attrs import field, frozen
 from salesctl._convert import structure, unstructure
 from salesctl._validators import FrozenMap, each, frozenmap_conv, tuple_conv, typed
 from salesctl.audit import view
+from salesctl.audit.clock import LATE_EVENT
 from salesctl.audit.rows import AuditException, ControlTally, RejectedLine
 from salesctl.decision import Outcome
 from salesctl.transactions import TRANSACTION_TYPES
@@ -49,6 +50,9 @@ class AuditReport:
         aging: open receivables at the last month end replayed, by days past due
             (``"current"``, ``"1-30"``, …, ``"181+"``), as money text.
         aging_on: that month end (ISO date); empty when no month end was closed.
+        lateness: the allowed lateness the replay closed its periods with, in seconds (see
+            :mod:`salesctl.audit.clock`); events that came later than it are exceptions of
+            the kind :data:`~salesctl.audit.clock.LATE_EVENT`.
     """
 
     source: str = field(validator=typed(str))
@@ -73,11 +77,17 @@ class AuditReport:
     incomplete: str = field(default="", validator=typed(str))
     aging: FrozenMap[str, str] = field(default=FrozenMap(), converter=frozenmap_conv)
     aging_on: str = field(default="", validator=typed(str))
+    lateness: int = field(default=0, validator=typed(int))
 
     @property
     def population(self) -> int:
         """Events read (transactions and records), rejected lines excluded."""
         return sum(self.events.values())
+
+    @property
+    def late_events(self) -> int:
+        """Events read after the period they belong to had closed (each is an exception)."""
+        return sum(1 for e in self.exceptions if e.control_id == LATE_EVENT)
 
     @property
     def transactions(self) -> int:
@@ -121,13 +131,15 @@ class AuditReport:
         """One paragraph for the terminal: population, rejected lines, exceptions."""
         held = sum(1 for e in self.exceptions if e.outcome is Outcome.HOLD)
         blocked = len(self.exceptions) - held
-        ctl = len({e.control_id for e in self.exceptions})
+        ctl = len({e.control_id for e in self.exceptions if e.control_id != LATE_EVENT})
+        late = self.late_events
         head = f"INCOMPLETE ({self.incomplete}): " if self.incomplete else ""
         return head + (
             f"{self.population} events ({self.transactions} transactions) from {self.lines} lines; "
             f"{self.rejected_count} lines rejected; {len(self.exceptions)} exceptions "
             f"({held} HOLD, {blocked} BLOCK) under {ctl} controls; "
-            f"policy {self.policy_name!r} {self.policy_fingerprint[:12]}"
+            + (f"{late} late events (read after their period closed); " if late else "")
+            + f"policy {self.policy_name!r} {self.policy_fingerprint[:12]}"
         )
 
 

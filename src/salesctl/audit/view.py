@@ -16,19 +16,31 @@ from __future__ import annotations
 
 import contextlib
 import html
+import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from attrs import field, frozen
 
 from salesctl._validators import tuple_conv
+from salesctl.audit.clock import LATE_EVENT
 from salesctl.controls import CONTROLS
 from salesctl.decision import Outcome
 from salesctl.wording import param_text, term
 
-__all__ = ["LABELS", "Block", "blocks", "html_page", "markdown"]
+__all__ = [
+    "LABELS",
+    "ROWS_PER_BLOCK",
+    "Block",
+    "blocks",
+    "html_page",
+    "iter_blocks",
+    "iter_html",
+    "iter_markdown",
+    "markdown",
+]
 
 #: Every label of the report: ``key -> (zh, en)``.
 LABELS: dict[str, tuple[str, str]] = {
@@ -63,6 +75,13 @@ LABELS: dict[str, tuple[str, str]] = {
     "out_of_order": (
         "早于已到达业务日期的事件",
         "Events dated before the business date already reached",
+    ),
+    "lateness": ("允许迟到时长", "allowed lateness"),
+    "late_events": ("迟到事件", "late events"),
+    "late_title": (
+        "迟到事件（所属期间关闭后才读到，期末检查性控制未包含）",
+        "Late events (read after their period had closed; its period-end controls ran without "
+        "them)",
     ),
     "controls": ("控制测试结果", "Controls"),
     "kind": ("类型", "kind"),
@@ -137,6 +156,8 @@ class Block:
         row_class: a CSS class per row (``"HOLD"``, ``"BLOCK"``), or empty.
         svg: the chart (HTML only).
         anchor: the HTML id of a heading.
+        cont: the rows continue the table of the block before (no header is laid out).
+        more: the table goes on in the next block (it is not closed).
     """
 
     kind: str
@@ -148,9 +169,28 @@ class Block:
     row_class: tuple[str, ...] = field(default=(), converter=tuple_conv)
     svg: str = ""
     anchor: str = ""
+    cont: bool = False
+    more: bool = False
+
+
+#: The most exception rows one block holds (a long table comes as several blocks).
+ROWS_PER_BLOCK = 256
+
+
+def _lateness(seconds: int, lang: str) -> str:
+    """``6 h``, ``90 min``, ``0``: the allowed lateness for the reader."""
+    for unit, zh, en in ((86400, "天", "d"), (3600, "小时", "h"), (60, "分钟", "min")):
+        if seconds and seconds % unit == 0:
+            n = seconds // unit
+            return f"{n} {zh}" if lang == "zh" else f"{n} {en}"
+    if not seconds:
+        return "0"
+    return f"{seconds} 秒" if lang == "zh" else f"{seconds} s"
 
 
 def _title(cid: str, lang: str) -> str:
+    if cid == LATE_EVENT:
+        return _l("late_title", lang)
     c = CONTROLS.get(cid)
     return c.title(lang) if c is not None else cid
 
@@ -297,6 +337,13 @@ def _severity(es: Sequence[Any]) -> int:
 
 def blocks(r: Any, lang: str) -> tuple[Block, ...]:
     """The report ``r`` (an :class:`~salesctl.audit.AuditReport`) as blocks in ``lang``."""
+    return tuple(iter_blocks(r, lang))
+
+
+def iter_blocks(r: Any, lang: str) -> Iterator[Block]:
+    """The blocks of :func:`blocks`, one at a time: each control's exceptions come as tables of
+    at most :data:`ROWS_PER_BLOCK` rows (``more``: the table goes on in the next block), so a
+    writer that lays them out as they come holds one such block of text at a time."""
     zh = lang == "zh"
     out: list[Block] = [Block("h1", _l("title", lang))]
     if r.incomplete:
@@ -324,7 +371,11 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
         (_l("exceptions_n", lang), str(len(r.exceptions))),
         (_l("policy", lang), f"{r.policy_name} — {r.policy_fingerprint}"),
         (_l("catalogue", lang), r.catalogue_fingerprint),
+        (_l("lateness", lang), _lateness(r.lateness, lang)),
     ]
+    late = sum(1 for e in r.exceptions if e.control_id == LATE_EVENT)
+    if late:
+        kv.append((_l("late_events", lang), str(late)))
     if r.partitions > 1:
         kv.append((_l("partitions", lang), str(r.partitions)))
     if r.periods:
@@ -476,6 +527,8 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
         out.append(Block("p", _l("none", lang)))
     else:
         out.append(Block("p", _l("order_note", lang)))
+    yield from out
+    out.clear()
     order = sorted(by_control, key=lambda c: (-_severity(by_control[c]), not _key(c), c))
     for cid in order:
         es = sorted(by_control[cid], key=lambda e: (e.outcome is not Outcome.BLOCK, e.sort_key))
@@ -483,25 +536,26 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
         items = (t.held + t.blocked) if t is not None else len({e.document_id for e in es})
         unit_zh = "个项目" if _kind(cid) == "D" else "笔交易"
         unit_en = "items" if _kind(cid) == "D" else "transactions"
+        if cid == LATE_EVENT:
+            unit_zh, unit_en = "个事件", "events"
+            items = len(es)
         count = (
             f"{items} {unit_zh}，{len(es)} 项发现"
             if zh
             else f"{items} {unit_en}, {len(es)} findings"
         )
         star = " ★" if _key(cid) else ""
-        out.append(
-            Block(
-                "h3",
-                f"{cid}{star} — {_title(cid, lang)}" + (f"（{count}）" if zh else f" ({count})"),
-                anchor=cid,
-            )
+        yield Block(
+            "h3",
+            f"{cid}{star} — {_title(cid, lang)}" + (f"（{count}）" if zh else f" ({count})"),
+            anchor=cid,
         )
-        out.append(
-            Block(
+        head = tuple(_l(k, lang) for k in ("outcome", "document", "where", "finding", "facts"))
+        for i in range(0, len(es), ROWS_PER_BLOCK):
+            part = es[i : i + ROWS_PER_BLOCK]
+            yield Block(
                 "table",
-                head=tuple(
-                    _l(k, lang) for k in ("outcome", "document", "where", "finding", "facts")
-                ),
+                head=head,
                 rows=[
                     (
                         _l(e.outcome.name, lang),
@@ -510,12 +564,13 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
                         e.text(lang),
                         _facts(e, lang),
                     )
-                    for e in es
+                    for e in part
                 ],
                 code=frozenset({1}),
-                row_class=[e.outcome.name for e in es],
+                row_class=[e.outcome.name for e in part],
+                cont=i > 0,
+                more=i + ROWS_PER_BLOCK < len(es),
             )
-        )
 
     # rejected lines
     out.append(Block("h2", _l("rejected", lang), anchor="rejected"))
@@ -541,7 +596,7 @@ def blocks(r: Any, lang: str) -> tuple[Block, ...]:
                     else f"… and {more} more rejected lines (counted above, not listed).",
                 )
             )
-    return tuple(out)
+    yield from out
 
 
 def pick2(pair: tuple[str, str], lang: str) -> str:
@@ -570,8 +625,10 @@ def _md_cell(s: str) -> str:
 
 
 def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]], b: Block) -> list[str]:
-    out = ["| " + " | ".join(_md_cell(h) for h in head) + " |"]
-    out.append("|" + "".join("---:|" if i in b.numeric else "---|" for i in range(len(head))))
+    out = []
+    if not b.cont:
+        out.append("| " + " | ".join(_md_cell(h) for h in head) + " |")
+        out.append("|" + "".join("---:|" if i in b.numeric else "---|" for i in range(len(head))))
     for row in rows:
         cells = [
             f"`{_md_cell(c)}`" if (i in b.code and c) else _md_cell(c) for i, c in enumerate(row)
@@ -580,36 +637,60 @@ def _md_table(head: Sequence[str], rows: Sequence[Sequence[str]], b: Block) -> l
     return out
 
 
-def markdown(bs: Sequence[Block], lang: str = "en") -> str:
+def markdown(bs: Iterable[Block], lang: str = "en") -> str:
     """The blocks as Markdown."""
-    out: list[str] = []
+    return "".join(iter_markdown(bs, lang))
+
+
+def iter_markdown(bs: Iterable[Block], lang: str = "en") -> Iterator[str]:
+    """The Markdown of :func:`markdown`, in pieces as the blocks come (one block's text at a
+    time; the blank lines at the end are left out, as :func:`markdown` strips them)."""
+    blank = 0
+    started = False
     for b in bs:
-        if b.kind == "h1":
-            out += [f"# {b.text}", ""]
-        elif b.kind == "h2":
-            out += [f"## {b.text}", ""]
-        elif b.kind == "h3":
+        for ln in _md_lines(b, lang):
+            if not ln:
+                blank += 1
+                continue
+            if blank:
+                yield "\n" * blank
+            blank = 0
+            started = True
+            yield ln + "\n"
+    if not started:
+        yield "\n"
+
+
+def _md_lines(b: Block, lang: str) -> list[str]:
+    """The Markdown lines of one block."""
+    out: list[str] = []
+    if b.kind == "h1":
+        out += [f"# {b.text}", ""]
+    elif b.kind == "h2":
+        out += [f"## {b.text}", ""]
+    elif b.kind == "h3":
+        out += [f"### {b.text}", ""]
+    elif b.kind == "note":
+        out += [f"**{b.text}** — {b.head[0]}", ""]
+    elif b.kind == "p":
+        out += [b.text, ""]
+    elif b.kind == "kv":
+        out += ["| | |", "|---|---|"]
+        out += [
+            f"| {_md_cell(k)} | " + (f"`{_md_cell(v)}`" if 1 in b.code else _md_cell(v)) + " |"
+            for k, v in b.rows
+        ]
+        out.append("")
+    elif b.kind in ("table", "chart"):
+        if b.kind == "chart":
             out += [f"### {b.text}", ""]
-        elif b.kind == "note":
-            out += [f"**{b.text}** — {b.head[0]}", ""]
-        elif b.kind == "p":
-            out += [b.text, ""]
-        elif b.kind == "kv":
-            out += ["| | |", "|---|---|"]
-            out += [
-                f"| {_md_cell(k)} | " + (f"`{_md_cell(v)}`" if 1 in b.code else _md_cell(v)) + " |"
-                for k, v in b.rows
-            ]
+        if b.rows:
+            out += _md_table(b.head, b.rows, b)
+        else:
+            out.append(_l("none", lang))
+        if not b.more:
             out.append("")
-        elif b.kind in ("table", "chart"):
-            if b.kind == "chart":
-                out += [f"### {b.text}", ""]
-            if b.rows:
-                out += _md_table(b.head, b.rows, b)
-            else:
-                out.append(_l("none", lang))
-            out.append("")
-    return "\n".join(out).rstrip("\n") + "\n"
+    return out
 
 
 _CSS = """
@@ -634,8 +715,8 @@ details{margin:.3em 0 1em}
 
 def _html_table(b: Block) -> str:
     e_ = html.escape
-    parts = ['<div class="scroll"><table>']
-    if b.head:
+    parts = [] if b.cont else ['<div class="scroll"><table>']
+    if b.head and not b.cont:
         parts.append(
             "<tr>"
             + "".join(
@@ -651,21 +732,32 @@ def _html_table(b: Block) -> str:
             klass = "n" if i in b.numeric else ("c" if i in b.code else "")
             cells.append(f'<td class="{klass}">{e_(c)}</td>' if klass else f"<td>{e_(c)}</td>")
         parts.append((f'<tr class="{cls}">' if cls else "<tr>") + "".join(cells) + "</tr>")
-    parts.append("</table></div>")
+    if not b.more:
+        parts.append("</table></div>")
     return "".join(parts)
 
 
-def html_page(bs: Sequence[Block], lang: str) -> str:
+def html_page(bs: Iterable[Block], lang: str) -> str:
     """The blocks as a standalone HTML page (inline CSS and SVG, nothing fetched)."""
+    return "".join(iter_html(bs, lang))
+
+
+def iter_html(bs: Iterable[Block], lang: str) -> Iterator[str]:
+    """The page of :func:`html_page`, in pieces as the blocks come (the title is the first
+    block's when it is a heading ``h1``, as the report's is)."""
     e_ = html.escape
-    title = next((b.text for b in bs if b.kind == "h1"), "")
-    parts = [
+    it = iter(bs)
+    first = next(it, None)
+    title = first.text if first is not None and first.kind == "h1" else ""
+    head = [
         "<!doctype html>",
         f'<html lang="{"zh-CN" if lang == "zh" else "en"}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{e_(title)}</title><style>{_CSS}</style></head><body><main>",
     ]
-    for b in bs:
+    yield "\n".join(head) + "\n"
+    for b in itertools.chain((first,) if first is not None else (), it):
+        parts: list[str] = []
         anchor = f' id="{e_(b.anchor)}"' if b.anchor else ""
         if b.kind in ("h1", "h2", "h3"):
             parts.append(f"<{b.kind}{anchor}>{e_(b.text)}</{b.kind}>")
@@ -687,5 +779,6 @@ def html_page(bs: Sequence[Block], lang: str) -> str:
             if b.rows:
                 parts.append(f"<details><summary>{e_(b.text)}</summary>{_html_table(b)}</details>")
             parts.append("</figure>")
-    parts.append("</main></body></html>")
-    return "\n".join(parts) + "\n"
+        if parts:
+            yield "\n".join(parts) + "\n"
+    yield "</main></body></html>\n"

@@ -1,16 +1,22 @@
 """``salesctl audit`` and ``salesctl demo``.
 
-* ``salesctl audit EVENTS.jsonl [--policy FILE] [--report OUT.md|.html|.json ...]`` — replay
-  an event stream through ledger, gate and detective controls (:mod:`salesctl.audit`), print
-  a summary (``--json``: one JSON object) and where the report is. Exit codes: 0 no
+* ``salesctl audit EVENTS.jsonl [--policy FILE] [--report OUT.md|.html|.json|.jsonl ...]`` —
+  replay an event stream through ledger, gate and detective controls (:mod:`salesctl.audit`),
+  print a summary (``--json``: one JSON object) and where the report is (``--output`` is the
+  same option; reports are written piece by piece). ``--lateness 6h`` lets periods close that
+  much after their end (late events are exceptions of their own); ``--compare-policy
+  PROPOSED.toml`` replays the stream again under a proposed policy and prints, per control,
+  the transactions whose outcome would change and the approvals it would have required
+  (``--compare-report OUT.md|.json`` writes every change). Exit codes: 0 no
   exception, 1 exceptions (HOLD only), 2 exceptions including a BLOCK; 3 when the stream, the
   policy or a report path is bad (report paths are checked before the replay), and when lines
   were rejected or no event was read, unless ``--allow-rejected``; ``--exit-zero`` turns 1 and
   2 into 0 and nothing else. Ctrl-C writes the report of what was read, marked
-  ``incomplete: interrupted``, and exits 130. Reports are written atomically.
+  ``incomplete: interrupted``, and exits 130. Reports are written atomically. On a terminal a
+  progress line (share, rate, time left) is drawn on standard error.
 * ``salesctl demo [DIR] [--seed N] [--customers N] [--orders N]`` — generate a year of
   events with planted violations (:mod:`salesctl.demo`): ``DIR/events.jsonl``,
-  ``DIR/policy.toml`` and ``DIR/manifest.json``.
+  ``DIR/policy.toml`` and ``DIR/manifest.json`` (a progress line on a terminal).
 """
 
 from __future__ import annotations
@@ -30,12 +36,13 @@ from salesctl.cli._codes import (
     EXIT_HOLD,
     EXIT_INTERRUPTED,
 )
+from salesctl.cli._progress import Progress, wanted
 from salesctl.decision import Outcome
-from salesctl.errors import SalesctlError
+from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.policy import Policy, load_policy
 
 if TYPE_CHECKING:
-    from salesctl.audit import AuditReport
+    from salesctl.audit import AuditReport, PolicyComparison
 
 __all__ = ["register_audit", "register_demo"]
 
@@ -49,10 +56,32 @@ def register_audit(subparsers: Any) -> None:
     p.add_argument("--policy", help="policy file (TOML); the default policy when omitted")
     p.add_argument(
         "--report",
+        "--output",
+        dest="report",
         action="append",
         metavar="OUT",
-        help="write the report; the format follows the suffix: .md, .html or .json "
+        help="write the report; the format follows the suffix: .md, .html, .json or .jsonl "
+        "(JSON Lines: the report, then one exception a line); written piece by piece "
         "(repeatable; default: EVENTS.audit.md next to the stream)",
+    )
+    p.add_argument(
+        "--lateness",
+        default="0",
+        metavar="DURATION",
+        help="allowed lateness: a day's periods close once an event this long after the day "
+        "has been read (0, 90m, 6h, 1d; default 0: when a later day's event arrives); an "
+        "event for a closed period is reported as a late event",
+    )
+    p.add_argument(
+        "--compare-policy",
+        metavar="PROPOSED.toml",
+        help="what-if: replay the stream again under this proposed policy and report, per "
+        "control, the transactions whose outcome changes and the approvals it would require",
+    )
+    p.add_argument(
+        "--compare-report",
+        metavar="OUT",
+        help="with --compare-policy: write every change there (.md or .json)",
     )
     p.add_argument("--lang", choices=("en", "zh"), default="en", help="language of the findings")
     p.add_argument(
@@ -105,7 +134,7 @@ def register_audit(subparsers: Any) -> None:
         dest="progress",
         action="store_true",
         default=None,
-        help="always draw the progress bar on standard error",
+        help="always draw the progress line on standard error",
     )
     prog.add_argument(
         "--no-progress",
@@ -133,41 +162,53 @@ def register_demo(subparsers: Any) -> None:
         help="regular orders over the year (20000 for a full-size mid-size seller)",
     )
     p.add_argument("--year", type=int, default=2026, help="calendar year")
+    prog = p.add_mutually_exclusive_group()
+    prog.add_argument(
+        "--progress",
+        dest="progress",
+        action="store_true",
+        default=None,
+        help="always draw the progress line on standard error",
+    )
+    prog.add_argument(
+        "--no-progress",
+        dest="progress",
+        action="store_false",
+        help="never draw it (default: only on a terminal)",
+    )
     p.set_defaults(func=_cmd_demo)
 
 
 class _Progress:
-    """A progress bar on standard error, redrawn at most five times a second."""
+    """The audit's progress line: bytes of the stream read, MB/s and the time left."""
 
     def __init__(self, total: int, err: TextIO) -> None:
         self.total = max(total, 1)
-        self.err = err
-        self.start = time.monotonic()
-        self.last = 0.0
+        self.line = Progress(err)
 
     def __call__(self, done: int) -> None:
-        now = time.monotonic()
-        if now - self.last < 0.2 and done < self.total:
-            return
-        self.last = now
-        frac = min(done / self.total, 1.0)
-        width = 30
-        bar = "#" * int(frac * width) + "." * (width - int(frac * width))
-        rate = done / max(now - self.start, 1e-6) / 1e6
-        self.err.write(
-            f"\r[{bar}] {frac:4.0%} {done / 1e6:7.1f} of {self.total / 1e6:.1f} MB  {rate:5.1f} MB/s"
+        self.line.draw(
+            done / self.total,
+            f"{done / 1e6:.1f} of {self.total / 1e6:.1f} MB",
+            done / 1e6,
+            "MB",
+            final=done >= self.total,
         )
-        self.err.flush()
 
     def close(self) -> None:
-        self.err.write("\n")
-        self.err.flush()
+        self.line.close()
 
 
 def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     # Lazy: the replay stack (audit, events, ledger, reconcile) is ~40 % of `salesctl check`'s
     # start-up; every command builds the whole parser, so only the audit command pays for it.
-    from salesctl.audit import check_report_path, merge_reports, write_report
+    from salesctl.audit import (
+        check_report_path,
+        compare_reports,
+        merge_reports,
+        parse_lateness,
+        write_report,
+    )
 
     if args.engine == "old":
         from salesctl.audit import replay
@@ -178,6 +219,21 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         policy = load_policy(args.policy) if args.policy else Policy.default()
     except SalesctlError as e:
         print(f"salesctl: policy: {e}", file=err)
+        return EXIT_BAD_INPUT
+    proposed: Policy | None = None
+    if args.compare_policy:
+        try:
+            proposed = load_policy(args.compare_policy)
+        except SalesctlError as e:
+            print(f"salesctl: --compare-policy: {e}", file=err)
+            return EXIT_BAD_INPUT
+    elif args.compare_report:
+        print("salesctl: --compare-report: needs --compare-policy", file=err)
+        return EXIT_BAD_INPUT
+    try:
+        lateness = parse_lateness(args.lateness)
+    except SalesctlError as e:
+        print(f"salesctl: --lateness: {e}", file=err)
         return EXIT_BAD_INPUT
     through = None
     if args.through:
@@ -209,12 +265,20 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except SalesctlError as e:
         print(f"salesctl: --report: {e}", file=err)
         return EXIT_BAD_INPUT
+    if args.compare_report:
+        try:
+            if Path(args.compare_report).suffix.lower() not in (".md", ".json"):
+                raise InvalidInput("must end in .md or .json", path=args.compare_report)
+            check_report_path(args.compare_report)
+        except SalesctlError as e:
+            print(f"salesctl: --compare-report: {e}", file=err)
+            return EXIT_BAD_INPUT
     try:
         size = os.path.getsize(events)
     except OSError as e:
         print(f"salesctl: {events}: cannot read event stream: {e.strerror}", file=err)
         return EXIT_BAD_INPUT
-    show = args.progress if args.progress is not None else (err.isatty() and size > 1_000_000)
+    show = wanted(err, args.progress)
     parts: list[AuditReport] = []
     try:
         if args.jobs > 1:
@@ -225,6 +289,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     jobs=args.jobs,
                     policy_file=args.policy,
                     through=through,
+                    lateness=lateness,
                 )
             )
         for k in range(args.partitions if args.jobs == 1 else 0):
@@ -238,6 +303,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     progress=bar,
                     through=through,
                     interruptible=True,
+                    lateness=lateness,
                 )
             parts.append(part)
             if bar is not None:
@@ -257,16 +323,89 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except SalesctlError as e:
         print(f"salesctl: {e}", file=err)
         return EXIT_BAD_INPUT
+    comparison: PolicyComparison | None = None
+    if proposed is not None and not report.incomplete:
+        try:
+            if args.jobs > 1:
+                other = replay_jobs(
+                    str(events),
+                    proposed,
+                    jobs=args.jobs,
+                    policy_file=args.compare_policy,
+                    through=through,
+                    lateness=lateness,
+                )
+            else:
+                bar = _Progress(size, err) if show else None
+                with events.open("rb") as f:
+                    other = replay(
+                        f,
+                        proposed,
+                        source=str(events),
+                        progress=bar,
+                        through=through,
+                        lateness=lateness,
+                    )
+                if bar is not None:
+                    bar.close()
+        except OSError as e:
+            print(f"salesctl: {events}: cannot read event stream: {e.strerror}", file=err)
+            return EXIT_BAD_INPUT
+        comparison = compare_reports(report, other)
+        if args.compare_report:
+            _write_comparison(comparison, Path(args.compare_report), args.lang)
     code, problem = _audit_exit(report, args)
     if args.json:
-        print(json.dumps(_summary(report, reports, code), ensure_ascii=False), file=out)
+        summary = _summary(report, reports, code)
+        if comparison is not None:
+            summary["comparison"] = _comparison_summary(comparison, args.compare_report)
+        print(json.dumps(summary, ensure_ascii=False), file=out)
     else:
         print(report.summary(), file=out)
         for r in reports:
             print(f"report: {r}", file=out)
+        if comparison is not None:
+            _print_comparison(comparison, out, args.compare_report)
     if problem:
         print(f"salesctl: audit: {problem}", file=err)
     return code
+
+
+def _write_comparison(c: PolicyComparison, path: Path, lang: str) -> None:
+    """Write the comparison (``.json`` or Markdown) atomically."""
+    from salesctl.audit.output import write_text
+
+    write_text(c.to_json() if path.suffix.lower() == ".json" else c.to_markdown(lang), path)
+
+
+def _comparison_summary(c: PolicyComparison, path: str | None) -> dict[str, Any]:
+    """The comparison in the ``--json`` summary."""
+    return {
+        "proposed": {"name": c.proposed_name, "fingerprint": c.proposed_fingerprint},
+        "changes": len(c.changes),
+        "transactions": len({x.line for x in c.changes if x.line is not None}),
+        "by_control": c.summary(),
+        "required_approvals": c.required_approvals(),
+        "report": path,
+    }
+
+
+def _print_comparison(c: PolicyComparison, out: TextIO, path: str | None) -> None:
+    """The comparison on the terminal: one line per control."""
+    txns = len({x.line for x in c.changes if x.line is not None})
+    print(
+        f"what-if: policy {c.proposed_name!r} {c.proposed_fingerprint[:12]}: "
+        f"{len(c.changes)} outcome changes ({txns} transactions) under "
+        f"{len(c.summary())} controls",
+        file=out,
+    )
+    needs = c.required_approvals()
+    for cid, row in c.summary().items():
+        kinds = ", ".join(f"{k} {n}" for k, n in row.items())
+        roles = ", ".join(f"{r} x{n}" for r, n in needs.get(cid, {}).items())
+        print(f"  {cid}: {kinds}" + (f"; approvals required: {roles}" if roles else ""), file=out)
+    if path:
+        print(f"what-if report: {path}", file=out)
 
 
 def _audit_exit(report: AuditReport, args: argparse.Namespace) -> tuple[int, str]:
@@ -324,6 +463,13 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from salesctl.demo import write_demo
 
     started = time.monotonic()
+    line = Progress(err) if wanted(err, args.progress) else None
+
+    def progress(frac: float, written: int) -> None:
+        assert line is not None
+        day = f"{args.year}-{min(int(frac * 12) + 1, 12):02d}"
+        line.draw(frac, f"{day}  {written:,} events", written, "events", final=frac >= 1.0)
+
     try:
         events, policy, manifest = write_demo(
             args.directory,
@@ -331,10 +477,14 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             customers=args.customers,
             orders=args.orders,
             year=args.year,
+            progress=progress if line is not None else None,
         )
     except SalesctlError as e:
         print(f"salesctl: {e}", file=err)
         return EXIT_BAD_INPUT
+    finally:
+        if line is not None:
+            line.close()
     lines = sum(1 for _ in events.open("rb"))
     print(
         f"wrote {lines} events ({args.customers} customers, {args.orders} orders, seed {args.seed}) "

@@ -121,8 +121,12 @@ class ContractFlow(OrderFlow):
             scale=3,
             method=PaymentMethod.CREDIT if cust.credit else PaymentMethod.PREPAYMENT,
         )
-        quote = self.quotation(cust, order, when - dt.timedelta(days=6))
-        self.pipeline(cust, when - dt.timedelta(days=12), quote_id=quote)
+        # The quotation and the opportunity's stages come earlier the same day, not days
+        # before: the stream is written in time order, and a step dated before the day the
+        # simulation has reached would arrive after that day's periods had closed (issue 16).
+        quoted = when - dt.timedelta(minutes=100)
+        quote = self.quotation(cust, order, quoted)
+        self.pipeline(cust, quoted, quote_id=quote, step=dt.timedelta(minutes=15))
         contract = self.contract_of(
             cust,
             order,
@@ -230,10 +234,17 @@ class ContractFlow(OrderFlow):
         return q.id
 
     def pipeline(
-        self, cust: HostCustomer, when: dt.datetime, *, quote_id: str, skip: bool = False
+        self,
+        cust: HostCustomer,
+        when: dt.datetime,
+        *,
+        quote_id: str,
+        skip: bool = False,
+        step: dt.timedelta = dt.timedelta(hours=1),
     ) -> str:
         """Move an opportunity through the stages up to the contract, with its artefacts
-        (O2C-PS-01); ``skip`` jumps from lead straight to proposal."""
+        (O2C-PS-01), one stage every ``step`` after ``when``; ``skip`` jumps from lead straight
+        to proposal."""
 
         oid = self.next_id("OPP", 5)
         stages = (
@@ -280,7 +291,7 @@ class ContractFlow(OrderFlow):
                     opportunity=opp,
                     to_stage=stages[i],
                     actor=cust.rep,
-                    at=when + dt.timedelta(hours=i),
+                    at=when + step * i,
                 )
             )
         return oid

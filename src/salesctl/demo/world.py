@@ -424,12 +424,18 @@ class World(ContractFlow):
 
     # -- running -------------------------------------------------------------------------
 
-    def run(self, injectors: Iterable[tuple[str, Injector, int]]) -> None:
+    def run(
+        self,
+        injectors: Iterable[tuple[str, Injector, int]],
+        progress: Callable[[float, int], None] | None = None,
+    ) -> None:
         """Schedule the year's regular business and the injectors, then run it.
 
         Args:
             injectors: ``(control id, injector, latest month)``; each runs once, on a working
                 day from February to its latest month (drawn in control-id order).
+            progress: called now and then with the share of the year simulated (0 to 1) and
+                the events written so far.
         """
         rng = self.rng
         year = self.year
@@ -473,9 +479,17 @@ class World(ContractFlow):
 
             self.schedule(when, go)
         end = dt.datetime(year + 1, 1, 1, tzinfo=TZ)
+        begin = dt.datetime(year, 1, 1, tzinfo=TZ)
+        span = end - begin
+        steps = 0
         while self._queue:
             when, _, action = heapq.heappop(self._queue)
             if when >= end:
                 break
             self._now = when
             action(when)
+            steps += 1
+            if progress is not None and not steps & 511:
+                progress(max((when - begin) / span, 0.0), self.written)
+        if progress is not None:
+            progress(1.0, self.written)

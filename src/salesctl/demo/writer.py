@@ -117,6 +117,7 @@ def generate(
     injectors: Iterable[str] | None = None,
     policy: Policy | None = None,
     sink: Callable[[Any], None] | None = None,
+    progress: Callable[[float, int], None] | None = None,
 ) -> Demo:
     """Generate a year of events with planted violations.
 
@@ -130,6 +131,8 @@ def generate(
             returned only for the default).
         sink: where to send each event as it is generated (then :attr:`Demo.events` is
             empty: a large year need not fit in memory).
+        progress: called now and then with the share of the year generated (0 to 1) and the
+            events written so far (``salesctl demo`` draws its progress line with it).
 
     Returns:
         The events, the policy text and the manifest.
@@ -157,7 +160,9 @@ def generate(
     unknown = [cid for cid in chosen if cid not in INJECTORS]
     if unknown:
         raise InvalidInput("no injector registered", path="injectors", value=unknown[0])
-    world.run((cid, INJECTORS[cid], INJECTORS[cid].latest_month) for cid in chosen)
+    world.run(
+        ((cid, INJECTORS[cid], INJECTORS[cid].latest_month) for cid in chosen), progress=progress
+    )
     covered = set(INJECTORS)
     manifest = Manifest(
         seed=seed,

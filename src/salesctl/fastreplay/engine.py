@@ -32,7 +32,8 @@ from salesctl.audit import AuditReport, merge_reports
 
 # The tallies, the exceptions and the detective runner are the old engine's own: both engines
 # must report the same, so they share them (the old engine stays as the reference).
-from salesctl.audit.engine import _Detective, _exception_of, _Tallies, ledger_for
+from salesctl.audit.clock import DEFAULT_LATENESS
+from salesctl.audit.engine import _Detective, _exception_of, _Tallies, ledger_for, period_clock
 from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, RejectedLine
 from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
@@ -45,9 +46,6 @@ from salesctl.transactions import Transaction
 
 __all__ = ["replay", "replay_file", "replay_jobs"]
 
-_DAY = dt.timedelta(days=1)
-
-
 def replay(
     lines: Iterable[bytes | str],
     policy: Policy | None = None,
@@ -58,12 +56,13 @@ def replay(
     through: dt.date | None = None,
     ledger: Ledger | None = None,
     interruptible: bool = False,
+    lateness: dt.timedelta = DEFAULT_LATENESS,
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls (the arguments and
     the report of :func:`salesctl.audit.replay`).
 
     Raises:
-        InvalidInput: for a bad ``partition`` or ``policy``.
+        InvalidInput: for a bad ``partition``, ``policy`` or ``lateness``.
     """
     pol = policy if policy is not None else Policy.default()
     if not isinstance(pol, Policy):
@@ -86,7 +85,9 @@ def replay(
     first_at: dt.datetime | None = None
     last_at: dt.datetime | None = None
     day: dt.date | None = None
-    out_of_order = 0
+    # closes the days at the watermark and reports late events (salesctl.audit.clock)
+    clock = period_clock(lateness, detective, tallies, exceptions, _young_gc)
+    seen = clock.seen
     decode = Decoder().decode
     check = gate.check
     apply = led.apply
@@ -123,18 +124,8 @@ def replay(
                 first_at = at
             last_at = at
             today = at.date()
-            if day is None:
-                day = today
-            elif today > day:
-                while day < today:
-                    if detective is not None:
-                        detective.close(day, tallies, exceptions)
-                    day += _DAY
-                    if day.day == 1:
-                        gc.collect(1)
-                        gc.freeze()
-            elif today < day:
-                out_of_order += 1
+            if today != day:  # a new day, an event dated earlier, or a lateness to watch
+                day = seen(at, today, line, item)
             if isinstance(item, Record):
                 apply(item)
                 continue
@@ -165,12 +156,9 @@ def replay(
             gc.enable()
     if progress is not None:
         progress(nbytes)
-    if detective is not None and day is not None and not incomplete:
-        end = through if through is not None else day
+    if not incomplete:
         try:
-            while day <= end:
-                detective.close(day, tallies, exceptions)
-                day += _DAY
+            clock.finish(through)
         except KeyboardInterrupt:
             if not interruptible:
                 raise
@@ -193,10 +181,17 @@ def replay(
         aging=detective.aging if detective is not None else {},
         aging_on=detective.aging_on if detective is not None else "",
         unfolded=dict(sorted(led.unfolded.items())),
-        out_of_order=out_of_order,
+        out_of_order=clock.out_of_order,
         partitions=n,
         incomplete=incomplete,
+        lateness=int(clock.lateness.total_seconds()),
     )
+
+
+def _young_gc() -> None:
+    """At each month: collect the young objects and freeze the survivors (see the module)."""
+    gc.collect(1)
+    gc.freeze()
 
 
 def replay_file(
@@ -207,6 +202,7 @@ def replay_file(
     progress: Callable[[int], None] | None = None,
     through: dt.date | None = None,
     interruptible: bool = False,
+    lateness: dt.timedelta = DEFAULT_LATENESS,
 ) -> AuditReport:
     """:func:`replay` over a JSON Lines file.
 
@@ -223,16 +219,19 @@ def replay_file(
                 progress=progress,
                 through=through,
                 interruptible=interruptible,
+                lateness=lateness,
             )
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
 
 
-def _job(args: tuple[str, str | None, Any, int, int, dt.date | None]) -> AuditReport:
+def _job(
+    args: tuple[str, str | None, Any, int, int, dt.date | None, dt.timedelta],
+) -> AuditReport:
     """One partition in a worker process (the policy travels as its file or as the policy)."""
-    path, policy_file, policy, k, n, through = args
+    path, policy_file, policy, k, n, through, lateness = args
     pol = load_policy(policy_file) if policy_file is not None else policy
-    return replay_file(path, pol, partition=(k, n), through=through)
+    return replay_file(path, pol, partition=(k, n), through=through, lateness=lateness)
 
 
 def replay_jobs(
@@ -242,6 +241,7 @@ def replay_jobs(
     jobs: int = 2,
     policy_file: str | None = None,
     through: dt.date | None = None,
+    lateness: dt.timedelta = DEFAULT_LATENESS,
 ) -> AuditReport:
     """Replay the file's customer partitions in ``jobs`` processes and merge the reports (the
     same report as one process; ``jobs=1`` replays in this process).
@@ -253,6 +253,7 @@ def replay_jobs(
         policy_file: the policy's file, loaded by each worker (cheaper than sending the
             policy).
         through: see :func:`replay`.
+        lateness: see :func:`replay`.
 
     Raises:
         InvalidInput: for fewer than one job, or a file that cannot be read.
@@ -261,13 +262,13 @@ def replay_jobs(
         raise InvalidInput("must be 1 or more", path="jobs", value=jobs)
     if jobs == 1:
         pol = load_policy(policy_file) if policy_file is not None else policy
-        return replay_file(path, pol, through=through)
+        return replay_file(path, pol, through=through, lateness=lateness)
     try:
         with open(path, "rb"):
             pass  # fail early, in this process, on a file that cannot be read
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
-    tasks = [(path, policy_file, policy, k, jobs, through) for k in range(jobs)]
+    tasks = [(path, policy_file, policy, k, jobs, through, lateness) for k in range(jobs)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         parts = list(pool.map(_job, tasks))
     return merge_reports(parts)
