@@ -36,9 +36,10 @@ from salesctl.policy import loads_policy
 
 POLICY = loads_policy(DEMO_POLICY)
 #: The demo policy with the credit-limit re-approval raised from level 3 to level 4.
-PROPOSED = DEMO_POLICY.replace('name = "demo seller"', 'name = "demo seller, proposed"') + (
-    "\n[credit]\nlimit_approval_level = 4\n"
+PROPOSED = DEMO_POLICY.replace('name = "demo seller"', 'name = "demo seller, proposed"').replace(
+    "[credit]\n", "[credit]\nlimit_approval_level = 4\n", 1
 )
+assert PROPOSED.count("limit_approval_level = 4") == 1, "the demo policy has one [credit] table"
 
 
 @pytest.fixture(scope="module")
