@@ -662,9 +662,13 @@ def test_the_differential_reaches_every_branch() -> None:
     )
     # Tiers by how often each branch comes up (measured over 2 000 cases), so that missing one
     # by chance is below one in a million at that budget.
-    must = ["outcome HOLD", "outcome BLOCK"]
+    must = ["outcome BLOCK"]
     if SEEN["cases"] >= 1000:
         must += [
+            # HOLD comes up in 8–22 % of cases since the checks added in issues 14 and 15 block
+            # more generated contexts, and hypothesis's cases are not independent: at the
+            # default budget (100) one seed in six saw none (--hypothesis-seed=4).
+            "outcome HOLD",
             "O2C-CR-04 HOLD credit.over_limit",
             "O2C-CR-09 BLOCK credit.method_not_allowed",
             "O2C-CR-01 BLOCK credit.no_profile",
