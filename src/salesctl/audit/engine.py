@@ -335,28 +335,67 @@ def replay(
             if not interruptible:
                 raise
             incomplete = "interrupted"
+    return report_of(
+        source=source,
+        digest=digest.hexdigest(),
+        policy=pol,
+        gate=gate,
+        lines=last_line,
+        events=events,
+        rejected=(rejected_count, rejected),
+        span=(first_at, last_at),
+        tallies=tallies,
+        exceptions=exceptions,
+        detective=detective,
+        ledger=led,
+        clock=clock,
+        partitions=n,
+        incomplete=incomplete,
+    )
+
+
+def report_of(
+    *,
+    source: str,
+    digest: str,
+    policy: Policy,
+    gate: Gate,
+    lines: int,
+    events: dict[str, int],
+    rejected: tuple[int, list[RejectedLine]],
+    span: tuple[Any, Any],
+    tallies: _Tallies,
+    exceptions: list[AuditException],
+    detective: _Detective | None,
+    ledger: Ledger,
+    clock: Any,
+    partitions: int,
+    incomplete: str,
+) -> AuditReport:
+    """The report of a replay from what its loop gathered: both replay engines end here, so
+    they cannot drift apart (the receivables ageing was once missing from one)."""
     return AuditReport(
         # a file name need not be valid Unicode (bytes a file system keeps as lone surrogates):
         # the report names it with those characters escaped, since a report is valid text
         source=source.encode("utf-8", "backslashreplace").decode("utf-8"),
-        source_sha256=digest.hexdigest(),
-        policy_name=pol.name,
-        policy_fingerprint=pol.fingerprint,
+        source_sha256=digest,
+        policy_name=policy.name,
+        policy_fingerprint=policy.fingerprint,
         catalogue_fingerprint=gate._catalogue_fp,
-        lines=last_line,
+        lines=lines,
         events=dict(sorted(events.items())),
-        rejected_count=rejected_count,
-        rejected=tuple(rejected),
-        first_at=first_at,
-        last_at=last_at,
+        rejected_count=rejected[0],
+        rejected=tuple(rejected[1]),
+        first_at=span[0],
+        last_at=span[1],
         tallies=tallies.frozen(),
         exceptions=tuple(sorted(exceptions, key=lambda e: e.sort_key)),
         periods=dict(sorted(detective.runs.items())) if detective is not None else {},
         aging=detective.aging if detective is not None else {},
         aging_on=detective.aging_on if detective is not None else "",
-        unfolded=dict(sorted(led.unfolded.items())),
+        unfolded=dict(sorted(ledger.unfolded.items())),
         out_of_order=clock.out_of_order,
-        partitions=n,
+        partitions=partitions,
         incomplete=incomplete,
         lateness=int(clock.lateness.total_seconds()),
     )

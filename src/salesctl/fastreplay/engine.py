@@ -33,7 +33,14 @@ from salesctl.audit import AuditReport, merge_reports
 # The tallies, the exceptions and the detective runner are the old engine's own: both engines
 # must report the same, so they share them (the old engine stays as the reference).
 from salesctl.audit.clock import DEFAULT_LATENESS
-from salesctl.audit.engine import _Detective, _exception_of, _Tallies, ledger_for, period_clock
+from salesctl.audit.engine import (
+    _Detective,
+    _exception_of,
+    _Tallies,
+    ledger_for,
+    period_clock,
+    report_of,
+)
 from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, RejectedLine
 from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
@@ -45,6 +52,7 @@ from salesctl.policy import Policy, load_policy
 from salesctl.transactions import Transaction
 
 __all__ = ["replay", "replay_file", "replay_jobs"]
+
 
 def replay(
     lines: Iterable[bytes | str],
@@ -163,28 +171,22 @@ def replay(
             if not interruptible:
                 raise
             incomplete = "interrupted"
-    return AuditReport(
-        source=source.encode("utf-8", "backslashreplace").decode("utf-8"),
-        source_sha256=digest.hexdigest(),
-        policy_name=pol.name,
-        policy_fingerprint=pol.fingerprint,
-        catalogue_fingerprint=gate._catalogue_fp,
+    return report_of(
+        source=source,
+        digest=digest.hexdigest(),
+        policy=pol,
+        gate=gate,
         lines=last_line,
-        events=dict(sorted(events.items())),
-        rejected_count=rejected_count,
-        rejected=tuple(rejected),
-        first_at=first_at,
-        last_at=last_at,
-        tallies=tallies.frozen(),
-        exceptions=tuple(sorted(exceptions, key=lambda e: e.sort_key)),
-        periods=dict(sorted(detective.runs.items())) if detective is not None else {},
-        aging=detective.aging if detective is not None else {},
-        aging_on=detective.aging_on if detective is not None else "",
-        unfolded=dict(sorted(led.unfolded.items())),
-        out_of_order=clock.out_of_order,
+        events=events,
+        rejected=(rejected_count, rejected),
+        span=(first_at, last_at),
+        tallies=tallies,
+        exceptions=exceptions,
+        detective=detective,
+        ledger=led,
+        clock=clock,
         partitions=n,
         incomplete=incomplete,
-        lateness=int(clock.lateness.total_seconds()),
     )
 
 
