@@ -376,41 +376,25 @@ def _book_collection(b: Books, rec: Any) -> None:
 # issue 14: receipts, commission accrual, analysis, storage, promotions
 
 
-@book_fold("KeepReceiptRecord")
-def _book_receipt_record(b: Books, rec: Any) -> None:
-    b.registers.receipt_record(rec.entry)
+#: Record type -> (its field, the register's method): each of these records is only filed.
+_REGISTERED: dict[str, tuple[str, str]] = {
+    "KeepReceiptRecord": ("entry", "receipt_record"),
+    "PostReceiptVoucher": ("voucher", "voucher"),
+    "AccrueCommission": ("accrual", "accrual"),
+    "AnalyseCollections": ("analysis", "analysis"),
+    "RegisterStorageArea": ("area", "area"),
+    "ReadStorage": ("reading", "reading"),
+    "RunPromotion": ("promotion", "promotion"),
+    "EvaluatePromotion": ("evaluation", "evaluation"),
+}
 
 
-@book_fold("PostReceiptVoucher")
-def _book_receipt_voucher(b: Books, rec: Any) -> None:
-    b.registers.voucher(rec.voucher)
+def _filer(field: str, method: str) -> Callable[[Books, Any], None]:
+    def file(b: Books, rec: Any) -> None:
+        getattr(b.registers, method)(getattr(rec, field))
+
+    return file
 
 
-@book_fold("AccrueCommission")
-def _book_accrual(b: Books, rec: Any) -> None:
-    b.registers.accrual(rec.accrual)
-
-
-@book_fold("AnalyseCollections")
-def _book_collections(b: Books, rec: Any) -> None:
-    b.registers.analysis(rec.analysis)
-
-
-@book_fold("RegisterStorageArea")
-def _book_area(b: Books, rec: Any) -> None:
-    b.registers.area(rec.area)
-
-
-@book_fold("ReadStorage")
-def _book_reading(b: Books, rec: Any) -> None:
-    b.registers.reading(rec.reading)
-
-
-@book_fold("RunPromotion")
-def _book_promotion(b: Books, rec: Any) -> None:
-    b.registers.promotion(rec.promotion)
-
-
-@book_fold("EvaluatePromotion")
-def _book_evaluation(b: Books, rec: Any) -> None:
-    b.registers.evaluation(rec.evaluation)
+for _name, (_field, _method) in _REGISTERED.items():
+    book_fold(_name)(_filer(_field, _method))
