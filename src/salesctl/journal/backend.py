@@ -17,7 +17,7 @@ from typing import Any, Protocol, TypeVar
 
 from salesctl.journal.records import Entry, Verification
 
-__all__ = ["COPY_COLUMNS", "Row", "Session", "Store"]
+__all__ = ["COPY_COLUMNS", "Row", "Session", "Store", "entries_query"]
 
 T = TypeVar("T")
 
@@ -157,3 +157,36 @@ class Store(Protocol):
     def close(self) -> None:
         """Release every connection."""
         ...
+
+
+def entries_query(
+    table: str,
+    columns: str,
+    mark: str,
+    *,
+    kind: str | None = None,
+    key: str | None = None,
+    since: int | None = None,
+    limit: int | None = None,
+    newest_first: bool = False,
+) -> tuple[str, list[Any]]:
+    """The SQL and parameters that list ``table``'s entries, filtered and ordered, with ``mark``
+    as the driver's placeholder (``"?"`` for SQLite, ``"%s"`` for psycopg): one query for both
+    backends.
+
+    >>> entries_query("entries", "seq", "?", kind="decision", limit=5)
+    ('SELECT seq FROM entries WHERE kind = ? ORDER BY seq LIMIT 5', ['decision'])
+    """
+    where: list[str] = []
+    params: list[Any] = []
+    for column, op, value in (("seq", ">", since), ("kind", "=", kind), ("key", "=", key)):
+        if value is not None:
+            where.append(f"{column} {op} {mark}")
+            params.append(value)
+    sql = f"SELECT {columns} FROM {table}"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY seq DESC" if newest_first else " ORDER BY seq"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return sql, params

@@ -53,7 +53,7 @@ from salesctl.errors import (
     JournalTooNew,
     JournalUnavailable,
 )
-from salesctl.journal.backend import COPY_COLUMNS, Row
+from salesctl.journal.backend import COPY_COLUMNS, Row, entries_query
 from salesctl.journal.records import (
     GENESIS_HASH,
     Entry,
@@ -319,18 +319,16 @@ class PostgresSession:
         limit: int | None = None,
         newest_first: bool = False,
     ) -> Iterator[Entry]:
-        where: list[str] = []
-        params: list[Any] = []
-        for clause, value in (("seq > %s", since), ("kind = %s", kind), ("key = %s", key)):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        sql = f"SELECT {_ENTRY} FROM {self._t['entries']}"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY seq DESC" if newest_first else " ORDER BY seq"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        sql, params = entries_query(
+            self._t['entries'],
+            _ENTRY,
+            "%s",
+            kind=kind,
+            key=key,
+            since=since,
+            limit=limit,
+            newest_first=newest_first,
+        )
         return (entry_of(r) for r in self._conn.execute(sql.encode(), params))
 
     def indexed(self, index: str, id_: str) -> Entry | None:

@@ -30,7 +30,7 @@ from salesctl.errors import (
     JournalReadOnly,
     JournalTooNew,
 )
-from salesctl.journal.backend import COPY_COLUMNS, Row
+from salesctl.journal.backend import COPY_COLUMNS, Row, entries_query
 from salesctl.journal.records import (
     GENESIS_HASH,
     Entry,
@@ -282,18 +282,16 @@ class SQLiteSession:
         limit: int | None = None,
         newest_first: bool = False,
     ) -> Iterator[Entry]:
-        where: list[str] = []
-        params: list[Any] = []
-        for clause, value in (("seq > ?", since), ("kind = ?", kind), ("key = ?", key)):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        sql = f"SELECT {_ENTRY} FROM entries"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY seq DESC" if newest_first else " ORDER BY seq"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
+        sql, params = entries_query(
+            "entries",
+            _ENTRY,
+            "?",
+            kind=kind,
+            key=key,
+            since=since,
+            limit=limit,
+            newest_first=newest_first,
+        )
         return (entry_of(r) for r in self._conn.execute(sql, params))
 
     def indexed(self, index: str, id_: str) -> Entry | None:
