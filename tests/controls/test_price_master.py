@@ -200,3 +200,24 @@ class TestAttacker:
         """Nor does a case variant of the keyer's id hide that they proposed it."""
         d = check(txn(proposed_by=variant("u-price")), approval())
         assert d.outcome is sc.Outcome.BLOCK
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        variant=_VARIANTS,
+        level=st.integers(min_value=0, max_value=9),
+        other_doc=st.booleans(),
+    )
+    def test_the_keyer_holding_every_role_never_clears_their_own_entry(
+        self, variant: Any, level: int, other_doc: bool
+    ) -> None:
+        """One person holding the maintainer's and the price group's roles, signing under any
+        spelling of their id at any level, never clears the price they key; and the price
+        group's own approval of another change never clears this one."""
+        keyer = b.actor("u-price", "price_committee", "price_master_maintainer", level=5)
+        signer = b.actor(variant("u-price"), "price_committee", "price_master_maintainer",
+                         level=level)
+        d = check(txn(keyer), approval(signer))
+        assert d.outcome is not sc.Outcome.ALLOW
+        if other_doc:
+            elsewhere = b.approval("PC-2026-012", "price_committee", PRICE_GROUP, id="A-PG-9")
+            assert check(txn(), elsewhere).outcome is not sc.Outcome.ALLOW
