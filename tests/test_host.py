@@ -163,12 +163,16 @@ def test_plan_opens_keeps_and_closes(gate: sc.Gate) -> None:
     assert plan_requests(allowed, [needed.key]) == RequestPlan(close=(needed.key,))
     with pytest.raises(sc.InvalidInput):
         plan_requests(held, [1])  # type: ignore[list-item]
+    for blank in ("", " ", "\t"):  # refused naming the host's list, not the plan's fields
+        with pytest.raises(sc.InvalidInput) as err:
+            plan_requests(held, ["stale", blank])
+        assert err.value.path == "pending[1]"
 
 
 @settings(max_examples=60, deadline=None)
 @given(
     amounts=st.lists(st.integers(1, 10**6), min_size=1, max_size=4),
-    stale=st.lists(st.text(min_size=1, max_size=8), max_size=4),
+    stale=st.lists(st.text(min_size=1, max_size=8).filter(str.strip), max_size=4),
 )
 def test_attacker_cannot_keep_a_stale_request(amounts: list[int], stale: list[str]) -> None:
     """Hypothesis: a pending request survives only if the decision asks exactly for it — a

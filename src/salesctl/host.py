@@ -33,7 +33,7 @@ from typing import Any
 
 from attrs import field, frozen
 
-from salesctl._validators import each, tuple_conv, typed
+from salesctl._validators import each, is_unicode, tuple_conv, typed, unicode_error
 from salesctl.context import Context
 from salesctl.controls import CONTROLS
 from salesctl.decision import ApprovalRequirement, Decision, Outcome
@@ -241,7 +241,8 @@ def plan_requests(decision: Decision, pending: Iterable[str]) -> RequestPlan:
         What to open, keep and close, in the decision's order (keys sorted).
 
     Raises:
-        InvalidInput: if ``decision`` is not a Decision or a key is not a string.
+        InvalidInput: if ``decision`` is not a Decision or a key is not a non-blank string
+            (path ``pending[i]``).
     """
     if not isinstance(decision, Decision):
         raise InvalidInput(
@@ -249,8 +250,12 @@ def plan_requests(decision: Decision, pending: Iterable[str]) -> RequestPlan:
         )
     have = set()
     for i, key in enumerate(pending):
-        if not isinstance(key, str):
-            raise InvalidInput("must be a string", path=f"pending[{i}]", value=key)
+        # The same rule the plan's fields hold keys to, checked here so that the error names
+        # the host's own list rather than the plan.
+        if not isinstance(key, str) or not key.strip():
+            raise InvalidInput("must be a non-blank string", path=f"pending[{i}]", value=key)
+        if not key.isascii() and not is_unicode(key):
+            raise unicode_error(key, f"pending[{i}]")
         have.add(key)
     wanted: dict[str, ApprovalRequirement] = {}
     for req in decision.required_approvals:
