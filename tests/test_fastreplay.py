@@ -7,6 +7,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import attrs
 import msgspec
@@ -21,6 +22,8 @@ from salesctl.demo import DEMO_POLICY, Demo, generate
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, event_types, read_events
 from salesctl.fastreplay import Decoder, replay, replay_jobs, structs
+from salesctl.fastreplay.decode import _compiled
+from salesctl.fastreplay.trusted import skipped_validators
 from salesctl.policy import loads_policy
 
 POLICY = loads_policy(DEMO_POLICY)
@@ -121,6 +124,81 @@ class TestDecoder:
         else:  # whitespace around the colons
             raw = raw.replace(b'":', b'" :', data.draw(st.integers(1, 3)))
         assert _same(Decoder().decode(raw, 5), _generic(raw, 5))
+
+
+def _built(raw: bytes, trusted: bool) -> tuple[Any, ...] | None:
+    """The document the trusted (or the validated) path builds from the line's Struct, or its
+    error; ``None`` when msgspec itself refuses the line."""
+    union, by_tag, _slow = _compiled(trusted)
+    try:
+        s = msgspec.json.decode(raw, type=union)
+    except (msgspec.MsgspecError, ValueError):
+        return None
+    _cls, conv = by_tag[type(s).__struct_config__.tag]
+    count = [1]
+    try:
+        return ("ok", conv(s, count), count[0])
+    except Exception as e:  # the same error, whatever it is
+        return ("error", type(e), str(e))
+
+
+_HOSTILE: tuple[Any, ...] = (
+    "", " ", "x", "-1", "0", "1", "-0.01", "1.001", "1e400", "NaN", "2026-13-01", "2026-02-30",
+    "2026-01-01", "2027-01-01", "2026-01-01T00:00:00", "2026-01-01T00:00:00+08:00",
+    "1.00 CNY", "-1.00 CNY", "1.005 CNY", "1.00 XXX", "1.00  CNY", "u rep", " u-rep", "u\u200bx",
+    0, -1, 1, 10**30, None, [], ["", "x"], {}, True,
+)
+
+
+def _leaves(doc: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(doc, dict):
+        return [p for k, v in doc.items() if k != "type" for p in _leaves(v, (*path, k))]
+    if isinstance(doc, list):
+        return [path] + [p for i, v in enumerate(doc) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+def _put(doc: Any, path: tuple[Any, ...], value: Any) -> None:
+    for k in path[:-1]:
+        doc = doc[k]
+    doc[path[-1]] = value
+
+
+class TestTrustedPath:
+    """Values msgspec type-checked are built without re-running those type checks: the same
+    document or the same error as the class's own constructor."""
+
+    def test_every_line_of_a_year_builds_the_same_document(self, lines: list[bytes]) -> None:
+        built = 0
+        for raw in lines:
+            trusted, checked = _built(raw, True), _built(raw, False)
+            assert trusted == checked, raw
+            built += trusted is not None and trusted[0] == "ok"
+        assert built >= len(lines) * 9 // 10
+
+    def test_the_trusted_path_skips_only_type_checks(self) -> None:
+        from salesctl.model import SalesOrder
+
+        skipped = skipped_validators(SalesOrder)
+        assert "customer" in skipped and "lines" in skipped
+        # non-blank text, identities, signs and cross-field rules still run
+        assert "id" not in skipped and "created_by" not in skipped
+
+    @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=st.data())
+    def test_mutated_lines_build_the_same_document_or_error(
+        self, lines: list[bytes], data: st.DataObject
+    ) -> None:
+        raw = data.draw(st.sampled_from(lines[:600]))
+        doc = json.loads(raw)
+        for _ in range(data.draw(st.integers(1, 3))):
+            leaves = _leaves(doc)
+            if not leaves:
+                break
+            _put(doc, data.draw(st.sampled_from(leaves)), data.draw(st.sampled_from(_HOSTILE)))
+        mutated = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        assert _built(mutated, True) == _built(mutated, False)
+        assert _same(Decoder().decode(mutated, 4), _generic(mutated, 4))
 
 
 class TestEngine:
