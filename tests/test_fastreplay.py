@@ -3,6 +3,7 @@ generic reader and the old engine, whichever way it runs."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
@@ -195,7 +196,8 @@ class TestTrustedPath:
             leaves = _leaves(doc)
             if not leaves:
                 break
-            _put(doc, data.draw(st.sampled_from(leaves)), data.draw(st.sampled_from(_HOSTILE)))
+            value = copy.deepcopy(data.draw(st.sampled_from(_HOSTILE)))
+            _put(doc, data.draw(st.sampled_from(leaves)), value)
         mutated = json.dumps(doc, ensure_ascii=False).encode("utf-8")
         assert _built(mutated, True) == _built(mutated, False)
         assert _same(Decoder().decode(mutated, 4), _generic(mutated, 4))

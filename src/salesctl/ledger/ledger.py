@@ -542,6 +542,15 @@ class Ledger:
         for gid in o.goods_issues:
             self._gi_order.pop(gid, None)
         self.order_contracts.pop(oid, None)
+        # The business approval form of the order goes with it (kept under its own id only
+        # while its contract still names it).
+        form = self._forms.pop(oid, None)
+        if (
+            form is not None
+            and self._forms.get(form.id) is form
+            and (form.contract_id is None or self._forms.get(form.contract_id) is not form)
+        ):
+            del self._forms[form.id]
 
     def size(self) -> dict[str, int]:
         """How many documents the ledger holds, by kind (for memory reports and tests)."""
@@ -557,5 +566,6 @@ class Ledger:
             "index": len(self._owner),
             "approved": len(self._approved),
             "pickup_orders": len(self.pickup_orders),
+            "forms": len(self._forms),
             "ic_cards": len(self.ic_cards),
         }
