@@ -216,6 +216,22 @@ class TestEngine:
         parts = [replay(lines, POLICY, source="s", partition=(k, 3)) for k in range(3)]
         assert attrs.evolve(merge_reports(parts), partitions=1) == whole
 
+    @pytest.mark.parametrize("gates", [1, 2, 3])
+    def test_books_and_gate_shares_merge_into_the_one_process_report(
+        self, lines: list[bytes], gates: int
+    ) -> None:
+        """What ``replay_jobs`` runs in its processes: one books share, ``gates`` gate shares."""
+        whole = replay(lines, POLICY, source="s")
+        parts = [replay(lines, POLICY, source="s", role="books")] + [
+            replay(lines, POLICY, source="s", partition=(k, gates), role="gate")
+            for k in range(gates)
+        ]
+        assert attrs.evolve(merge_reports(parts), partitions=1) == whole
+
+    def test_an_unknown_role_is_a_typed_error(self, lines: list[bytes]) -> None:
+        with pytest.raises(InvalidInput):
+            replay(lines[:5], POLICY, role="both")
+
     def test_str_lines_and_blank_lines_as_the_old_engine(self, lines: list[bytes]) -> None:
         text = [ln.decode("utf-8") for ln in lines[:300]] + ["\n", "  \n"]
         assert replay(text, POLICY) == old_replay(text, POLICY)

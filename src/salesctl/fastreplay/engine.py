@@ -39,7 +39,7 @@ from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.decode import Decoder
 from salesctl.gate import Gate
-from salesctl.ledger import Ledger, customer_partition, scope_of
+from salesctl.ledger import FOLDS, Ledger, customer_partition, scope_of
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.policy import Policy, load_policy
 from salesctl.transactions import Transaction
@@ -59,12 +59,21 @@ def replay(
     through: dt.date | None = None,
     ledger: Ledger | None = None,
     interruptible: bool = False,
+    role: str = "all",
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls (the arguments and
     the report of :func:`salesctl.audit.replay`).
 
+    ``role`` splits the work of one replay between processes (:func:`replay_jobs`):
+    ``"all"`` (the default) does everything its partition does; ``"books"`` keeps only the
+    books and runs the detective controls (no ledger, no gate; it counts the population, the
+    rejected lines and the unfolded types for the merged report); ``"gate"`` folds the
+    ledger and decides its partition's transactions, without books. The reports of one
+    ``"books"`` replay and of the ``"gate"`` replays of every partition merge (books first)
+    into the one-process report.
+
     Raises:
-        InvalidInput: for a bad ``partition`` or ``policy``.
+        InvalidInput: for a bad ``partition``, ``policy`` or ``role``.
     """
     pol = policy if policy is not None else Policy.default()
     if not isinstance(pol, Policy):
@@ -72,20 +81,37 @@ def replay(
     k, n = partition if partition is not None else (0, 1)
     if not (isinstance(n, int) and isinstance(k, int) and n >= 1 and 0 <= k < n):
         raise InvalidInput("must be (k, n) with 0 <= k < n", path="partition", value=partition)
+    if role not in ("all", "books", "gate"):
+        raise InvalidInput("must be all, books or gate", path="role", value=role)
     gate = Gate(pol)
     credit = pol.families.get("credit")
     owns = None if n == 1 else (lambda c: customer_partition(c, n) == k)
+    keeps_books = k == 0 and role != "gate"
     led = (
         ledger
         if ledger is not None
         else Ledger(
             credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
             owns=owns,
-            books=books_for(pol) if k == 0 else None,
+            books=books_for(pol) if keeps_books else None,
             timezone=pol.zone,
         )
     )
-    detective = _Detective(led, pol) if k == 0 else None
+    detective = _Detective(led, pol) if keeps_books else None
+    books_only = role == "books"
+    unfolded: dict[str, int] = {}
+    if books_only:
+        assert led.books is not None
+        book = led.books.apply
+        folded = frozenset(FOLDS)
+
+        def apply(event: Any, decision: Decision | None = None) -> None:
+            book(event)
+            name = type(event).__name__
+            if name not in folded:
+                unfolded[name] = unfolded.get(name, 0) + 1
+    else:
+        apply = led.apply
     tallies = _Tallies()
     exceptions: list[AuditException] = []
     events: dict[str, int] = {}
@@ -101,7 +127,6 @@ def replay(
     out_of_order = 0
     decode = Decoder().decode
     check = gate.check
-    apply = led.apply
     context_for = led.context_for
     customer_of = led.customer_of
     allow = Outcome.ALLOW
@@ -151,7 +176,7 @@ def replay(
                 apply(item)
                 continue
             decision: Decision | None = None
-            if isinstance(item, Transaction):
+            if isinstance(item, Transaction) and not books_only:
                 scope = scope_of(item)
                 cust = customer_of(item, scope)
                 mine = customer_partition(cust, n) == k if cust is not None else k == 0
@@ -200,7 +225,7 @@ def replay(
         periods=dict(sorted(detective.runs.items())) if detective is not None else {},
         aging=detective.aging if detective is not None else {},
         aging_on=detective.aging_on if detective is not None else "",
-        unfolded=dict(sorted(led.unfolded.items())),
+        unfolded=dict(sorted((unfolded if books_only else led.unfolded).items())),
         out_of_order=out_of_order,
         partitions=n,
         incomplete=incomplete,
@@ -215,6 +240,7 @@ def replay_file(
     progress: Callable[[int], None] | None = None,
     through: dt.date | None = None,
     interruptible: bool = False,
+    role: str = "all",
 ) -> AuditReport:
     """:func:`replay` over a JSON Lines file.
 
@@ -231,16 +257,18 @@ def replay_file(
                 progress=progress,
                 through=through,
                 interruptible=interruptible,
+                role=role,
             )
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
 
 
-def _job(args: tuple[str, str | None, Any, int, int, dt.date | None]) -> AuditReport:
-    """One partition in a worker process (the policy travels as its file or as the policy)."""
-    path, policy_file, policy, k, n, through = args
+def _job(args: tuple[str, str | None, Any, int, int, dt.date | None, str]) -> AuditReport:
+    """One share of the work in a worker process (the policy travels as its file or as the
+    policy)."""
+    path, policy_file, policy, k, n, through, role = args
     pol = load_policy(policy_file) if policy_file is not None else policy
-    return replay_file(path, pol, partition=(k, n), through=through)
+    return replay_file(path, pol, partition=(k, n), through=through, role=role)
 
 
 def replay_jobs(
@@ -251,8 +279,14 @@ def replay_jobs(
     policy_file: str | None = None,
     through: dt.date | None = None,
 ) -> AuditReport:
-    """Replay the file's customer partitions in ``jobs`` processes and merge the reports (the
-    same report as one process; ``jobs=1`` replays in this process).
+    """Replay the file in ``jobs`` processes and merge the reports (the same report as one
+    process; ``jobs=1`` replays in this process).
+
+    The work is split by kind, then by customer: one process keeps the books and runs the
+    detective controls (which read the whole population); the others fold the ledger and
+    decide the transactions of their customer partitions (``jobs - 1`` partitions; with two
+    jobs, one process decides every transaction). No process does both, so the two halves
+    of a replay run side by side.
 
     Args:
         path: the event stream.
@@ -275,7 +309,10 @@ def replay_jobs(
             pass  # fail early, in this process, on a file that cannot be read
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
-    tasks = [(path, policy_file, policy, k, jobs, through) for k in range(jobs)]
+    gates = jobs - 1
+    tasks = [(path, policy_file, policy, 0, 1, through, "books")] + [
+        (path, policy_file, policy, k, gates, through, "gate") for k in range(gates)
+    ]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         parts = list(pool.map(_job, tasks))
     return merge_reports(parts)
