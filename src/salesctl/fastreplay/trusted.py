@@ -29,6 +29,7 @@ import inspect
 import types
 import typing
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Union
 
 import attrs
@@ -36,10 +37,14 @@ import attrs
 from salesctl import _validators as v
 from salesctl._convert import fields_of
 from salesctl._validators import FrozenMap
+from salesctl.money import Money
 
 __all__ = ["compile_builder", "skipped_validators"]
 
 _Conv = Callable[[Any, list[int]], Any]
+_ZERO = Decimal(0)
+#: Sign validators whose passing case the builders test inline, with the comparison.
+_SIGNS: dict[Any, str] = {v.non_negative: ">=", v.positive: ">"}
 
 
 def _base(tp: Any) -> tuple[Any, bool]:
@@ -181,7 +186,20 @@ def compile_builder(
             if name in declared and _redundant(check, declared[name]):
                 continue
             ns[f"_v{i}_{j}"] = check
-            checks.append(f"    _v{i}_{j}(self, _a{i}, self.{name})")
+            call = f"_v{i}_{j}(self, _a{i}, self.{name})"
+            sign = _SIGNS.get(check)
+            base = _base(declared.get(name))[0]
+            if sign is not None and base in (Decimal, Money):
+                # The passing case inline: a decoded Decimal is finite (to_decimal refuses
+                # the others); anything else calls the validator for its exact error.
+                ns["_Dec"], ns["_Money"], ns["_ZERO"] = Decimal, Money, _ZERO
+                x = f"self.{name}" if base is Decimal else f"self.{name}.amount"
+                cls_ = "_Dec" if base is Decimal else "_Money"
+                checks.append(
+                    f"    if type(self.{name}) is not {cls_} or not ({x} {sign} _ZERO): {call}"
+                )
+            else:
+                checks.append(f"    {call}")
     body.extend(checks)
     if hasattr(cls, "__attrs_post_init__"):
         body.append("    self.__attrs_post_init__()")

@@ -33,7 +33,7 @@ from salesctl.model import (
     SalesOrder,
     StockLot,
 )
-from salesctl.money import Money
+from salesctl.money import CURRENCIES, Money
 from salesctl.policy import DEFAULT_TIMEZONE, parse_timezone
 
 __all__ = ["FOLDS", "Fold", "Ledger", "fold"]
@@ -47,6 +47,19 @@ FOLDS: dict[str, Fold] = {}
 _F = TypeVar("_F", bound=Fold)
 
 _DEFAULT_ZONE = parse_timezone(DEFAULT_TIMEZONE)
+_EXPONENTS = {c: Decimal(1).scaleb(-k) for c, k in CURRENCIES.items()}
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    """``Money(amount, currency)`` for an exposure sum: built directly when the amount is
+    already at the currency's minor unit (sums of amounts are), by the constructor (and its
+    error) otherwise."""
+    exp = _EXPONENTS.get(currency)
+    if exp is not None and amount.is_finite():
+        q = amount.quantize(exp)
+        if q == amount:
+            return Money._trusted(q, currency)
+    return Money(amount, currency)
 
 
 def fold(*type_names: str) -> Callable[[_F], _F]:
@@ -285,10 +298,10 @@ class Ledger:
         except LookupError:
             return None
         return CreditExposure(
-            open_orders=Money(open_orders, currency),
-            delivered_not_invoiced=Money(dni, currency),
-            open_receivables=Money(recv, currency),
-            overdue_receivables=Money(overdue, currency),
+            open_orders=_money(open_orders, currency),
+            delivered_not_invoiced=_money(dni, currency),
+            open_receivables=_money(recv, currency),
+            overdue_receivables=_money(overdue, currency),
             oldest_overdue_due=oldest,
         )
 
@@ -544,13 +557,11 @@ class Ledger:
         self.order_contracts.pop(oid, None)
         # The business approval form of the order goes with it (kept under its own id only
         # while its contract still names it).
-        form = self._forms.pop(oid, None)
-        if (
-            form is not None
-            and self._forms.get(form.id) is form
-            and (form.contract_id is None or self._forms.get(form.contract_id) is not form)
-        ):
-            del self._forms[form.id]
+        form: Any = self._forms.pop(oid, None)
+        if form is not None:
+            fid, cid = form.id, form.contract_id
+            if self._forms.get(fid) is form and (cid is None or self._forms.get(cid) is not form):
+                del self._forms[fid]
 
     def size(self) -> dict[str, int]:
         """How many documents the ledger holds, by kind (for memory reports and tests)."""
