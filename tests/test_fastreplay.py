@@ -253,6 +253,29 @@ class TestEngine:
             replay_jobs(str(tmp_path / "none.jsonl"), jobs=0)
 
 
+@settings(max_examples=4, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    customers=st.integers(4, 12),
+    orders=st.integers(20, 80),
+    gates=st.integers(1, 3),
+)
+def test_generated_streams_give_one_report_however_the_work_is_split(
+    seed: int, customers: int, orders: int, gates: int
+) -> None:
+    """One process == the shares ``replay_jobs`` runs (books + ``gates`` customer
+    partitions) == the old partitioned replay, on generated years."""
+    demo = generate(seed=seed, customers=customers, orders=orders)
+    data = [ln.encode("utf-8") if isinstance(ln, str) else ln for ln in demo.lines()]
+    whole = replay(data, POLICY, source="g")
+    shares = [replay(data, POLICY, source="g", role="books")] + [
+        replay(data, POLICY, source="g", partition=(k, gates), role="gate") for k in range(gates)
+    ]
+    assert attrs.evolve(merge_reports(shares), partitions=1) == whole
+    parts = [replay(data, POLICY, source="g", partition=(k, gates)) for k in range(gates)]
+    assert attrs.evolve(merge_reports(parts), partitions=1) == whole
+
+
 def test_the_gate_loads_neither_msgspec_nor_the_fast_replay() -> None:
     script = (
         "import sys, salesctl as sc\nsc.Gate(sc.Policy.default())\n"
