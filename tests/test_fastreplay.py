@@ -148,7 +148,7 @@ _HOSTILE: tuple[Any, ...] = (
     "2026-01-01", "2027-01-01", "2026-01-01T00:00:00", "2026-01-01T00:00:00+08:00",
     "1.00 CNY", "-1.00 CNY", "1.005 CNY", "1.00 XXX", "1.00  CNY", "u rep", " u-rep", "u\u200bx",
     0, -1, 1, 10**30, None, [], ["", "x"], {}, True,
-)
+)  # fmt: skip
 
 
 def _leaves(doc: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -228,9 +228,12 @@ class TestEngine:
         ]
         assert attrs.evolve(merge_reports(parts), partitions=1) == whole
 
-    def test_an_unknown_role_is_a_typed_error(self, lines: list[bytes]) -> None:
+    def test_an_unknown_role_or_bad_buckets_are_typed_errors(self, lines: list[bytes]) -> None:
         with pytest.raises(InvalidInput):
             replay(lines[:5], POLICY, role="both")
+        for bad in ((), (3,), (-1,)):
+            with pytest.raises(InvalidInput):
+                replay(lines[:5], POLICY, partition=(0, 3), buckets=bad)
 
     def test_str_lines_and_blank_lines_as_the_old_engine(self, lines: list[bytes]) -> None:
         text = [ln.decode("utf-8") for ln in lines[:300]] + ["\n", "  \n"]
@@ -274,6 +277,20 @@ def test_generated_streams_give_one_report_however_the_work_is_split(
     assert attrs.evolve(merge_reports(shares), partitions=1) == whole
     parts = [replay(data, POLICY, source="g", partition=(k, gates)) for k in range(gates)]
     assert attrs.evolve(merge_reports(parts), partitions=1) == whole
+    # what replay_jobs(jobs=gates + 1) runs: books + one partition, then two per process
+    n = 2 * gates + 1
+    jobs = [replay(data, POLICY, source="g", partition=(0, n), buckets=(0,))] + [
+        replay(
+            data,
+            POLICY,
+            source="g",
+            partition=(2 * i - 1, n),
+            buckets=(2 * i - 1, 2 * i),
+            role="gate",
+        )
+        for i in range(1, gates + 1)
+    ]
+    assert attrs.evolve(merge_reports(jobs), partitions=1) == whole
 
 
 def test_the_gate_loads_neither_msgspec_nor_the_fast_replay() -> None:

@@ -60,6 +60,7 @@ def replay(
     ledger: Ledger | None = None,
     interruptible: bool = False,
     role: str = "all",
+    buckets: tuple[int, ...] | None = None,
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls (the arguments and
     the report of :func:`salesctl.audit.replay`).
@@ -70,10 +71,12 @@ def replay(
     rejected lines and the unfolded types for the merged report); ``"gate"`` folds the
     ledger and decides its partition's transactions, without books. The reports of one
     ``"books"`` replay and of the ``"gate"`` replays of every partition merge (books first)
-    into the one-process report.
+    into the one-process report. ``buckets`` (default ``(k,)`` for ``partition=(k, n)``):
+    the customer partitions of ``n`` this replay decides, so that a process may take a larger
+    or smaller share (the books and partition 0 go together).
 
     Raises:
-        InvalidInput: for a bad ``partition``, ``policy`` or ``role``.
+        InvalidInput: for a bad ``partition``, ``buckets``, ``policy`` or ``role``.
     """
     pol = policy if policy is not None else Policy.default()
     if not isinstance(pol, Policy):
@@ -85,7 +88,12 @@ def replay(
         raise InvalidInput("must be all, books or gate", path="role", value=role)
     gate = Gate(pol)
     credit = pol.families.get("credit")
-    owns = None if n == 1 else (lambda c: customer_partition(c, n) == k)
+    mine_of = frozenset(buckets) if buckets is not None else frozenset((k,))
+    if not mine_of or not all(isinstance(b, int) and 0 <= b < n for b in mine_of):
+        raise InvalidInput("must be partitions 0 <= b < n", path="buckets", value=buckets)
+    every = len(mine_of) == n
+    owns = None if every else (lambda c: customer_partition(c, n) in mine_of)
+    k = 0 if 0 in mine_of else min(mine_of)
     keeps_books = k == 0 and role != "gate"
     led = (
         ledger
@@ -179,7 +187,11 @@ def replay(
             if isinstance(item, Transaction) and not books_only:
                 scope = scope_of(item)
                 cust = customer_of(item, scope)
-                mine = customer_partition(cust, n) == k if cust is not None else k == 0
+                mine = (
+                    every or customer_partition(cust, n) in mine_of
+                    if cust is not None
+                    else k == 0
+                )
                 if mine:
                     decision = check(item, context_for(item, scope))
                     tallies.decision(decision)
@@ -241,6 +253,7 @@ def replay_file(
     through: dt.date | None = None,
     interruptible: bool = False,
     role: str = "all",
+    buckets: tuple[int, ...] | None = None,
 ) -> AuditReport:
     """:func:`replay` over a JSON Lines file.
 
@@ -258,17 +271,23 @@ def replay_file(
                 through=through,
                 interruptible=interruptible,
                 role=role,
+                buckets=buckets,
             )
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
 
 
-def _job(args: tuple[str, str | None, Any, int, int, dt.date | None, str]) -> AuditReport:
+_Task = tuple[str, str | None, Any, int, tuple[int, ...], dt.date | None, str]
+
+
+def _job(args: _Task) -> AuditReport:
     """One share of the work in a worker process (the policy travels as its file or as the
     policy)."""
-    path, policy_file, policy, k, n, through, role = args
+    path, policy_file, policy, n, buckets, through, role = args
     pol = load_policy(policy_file) if policy_file is not None else policy
-    return replay_file(path, pol, partition=(k, n), through=through, role=role)
+    return replay_file(
+        path, pol, partition=(buckets[0], n), through=through, role=role, buckets=buckets
+    )
 
 
 def replay_jobs(
@@ -282,11 +301,11 @@ def replay_jobs(
     """Replay the file in ``jobs`` processes and merge the reports (the same report as one
     process; ``jobs=1`` replays in this process).
 
-    The work is split by kind, then by customer: one process keeps the books and runs the
-    detective controls (which read the whole population); the others fold the ledger and
-    decide the transactions of their customer partitions (``jobs - 1`` partitions; with two
-    jobs, one process decides every transaction). No process does both, so the two halves
-    of a replay run side by side.
+    The customers are hashed into ``2 × jobs - 1`` partitions. The first process keeps the
+    books, runs the detective controls (which read the whole population) and decides one
+    partition; every other process decides two, without books. Keeping the books costs
+    about as much as deciding a partition, so the processes finish together: with two jobs,
+    one third and two thirds of the transactions.
 
     Args:
         path: the event stream.
@@ -309,9 +328,10 @@ def replay_jobs(
             pass  # fail early, in this process, on a file that cannot be read
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
-    gates = jobs - 1
-    tasks = [(path, policy_file, policy, 0, 1, through, "books")] + [
-        (path, policy_file, policy, k, gates, through, "gate") for k in range(gates)
+    n = 2 * jobs - 1
+    tasks: list[_Task] = [(path, policy_file, policy, n, (0,), through, "all")] + [
+        (path, policy_file, policy, n, (2 * i - 1, 2 * i), through, "gate")
+        for i in range(1, jobs)
     ]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         parts = list(pool.map(_job, tasks))
