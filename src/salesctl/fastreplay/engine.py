@@ -13,9 +13,10 @@ through their public interfaces and changes how lines are read and how memory is
   (``gc.freeze``) and only young objects are ever scanned — the old engine's full
   ``gc.collect`` per month cost grew with the state held.
 
-:func:`replay_jobs` replays the customer partitions of a stream in ``jobs`` processes (each
-decides its customers' transactions; partition 0 also runs the detective controls, which
-read the whole population) and merges them with :func:`salesctl.audit.merge_reports`: the
+:func:`replay_jobs` replays a stream in ``jobs`` processes and merges their reports with
+:func:`salesctl.audit.merge_reports`: one process keeps the books and runs the detective
+controls (which read the whole population) and decides one customer partition; the others
+decide two partitions each, without books (``role``/``buckets`` of :func:`replay`). The
 report equals the one-process report.
 """
 
