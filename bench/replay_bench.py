@@ -24,7 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
-EVENTS_PER_ORDER = 14.2  # measured on the demo year: approvals, flow, records, month ends
+#: Lines per order of the demo year (approvals, flow, records, contract-ledger entries, month
+#: ends): 14.2 before issue 14's registers, 30.7 since (measured 2026-12-03).
+EVENTS_PER_ORDER = 30.7
 
 _CHILD = r"""
 import json, resource, sys, time
@@ -80,7 +82,7 @@ print(json.dumps({"seconds": dt, "cpu": cpu, "json_cpu": json_cpu, "engine": eng
 def _year(target: int) -> tuple[Path, Path]:
     orders = max(int(target / EVENTS_PER_ORDER), 50)
     customers = max(orders // 23, 10)
-    d = CACHE / f"year-{target}"
+    d = CACHE / f"year-{target}-{orders}"  # a new ratio never reuses an old year
     events, policy = d / "events.jsonl", d / "policy.toml"
     if not events.exists():
         # In a child process, so that this one stays small.
@@ -115,6 +117,28 @@ def _replay(
     return result
 
 
+_JOBS_CHILD = r"""
+import sys, time
+from salesctl.fastreplay import replay_jobs
+t0 = time.perf_counter()
+r = replay_jobs(sys.argv[1], policy_file=sys.argv[2], jobs=int(sys.argv[3]))
+print(time.perf_counter() - t0, len(r.exceptions))
+"""
+
+
+def _jobs_wall(events: Path, policy: Path, jobs: int) -> float:
+    """Wall time of ``replay_jobs(jobs=...)`` in a fresh process (workers included)."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    out = subprocess.run(
+        [sys.executable, "-c", _JOBS_CHILD, str(events), str(policy), str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    return float(out.stdout.split()[0])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -124,11 +148,29 @@ def main() -> None:
         "fast: salesctl.fastreplay), each in its own process on the same files"
     )
     ap.add_argument("--no-split", action="store_true", help="skip the 2-partition run")
+    ap.add_argument(
+        "--years",
+        default="",
+        help="comma-separated directories of years already generated (events.jsonl and "
+        "policy.toml each) to replay instead of --sizes",
+    )
+    ap.add_argument(
+        "--jobs",
+        default="",
+        help="also time `replay_jobs` on the last year with these job counts (e.g. 1,2), wall "
+        "time of a fresh process each",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    years: list[tuple[int, Path, Path]] = []
+    if args.years:
+        for d in args.years.split(","):
+            p = Path(d)
+            years.append((0, p / "events.jsonl", p / "policy.toml"))
+    else:
+        years = [(t, *_year(t)) for t in sizes]
     rows = []
-    for target in sizes:
-        events, policy = _year(target)
+    for target, events, policy in years:
         for engine in args.engines.split(","):
             r = _replay(events, policy, engine=engine)
             rows.append((target, r))
@@ -136,8 +178,10 @@ def main() -> None:
                 f"  {target:>9,} {engine}: {r['lines']:,} lines in {r['cpu']:.1f} s CPU",
                 file=sys.stderr,
             )
+    last = years[-1]
+    jobs_walls = [(int(j), _jobs_wall(last[1], last[2], int(j))) for j in args.jobs.split(",") if j]
     split = None
-    if 100000 in sizes and not args.no_split:
+    if 100000 in sizes and not args.no_split and not args.years:
         events, policy = _year(100000)
         split = [_replay(events, policy, k, 2) for k in range(2)]
     head = (
@@ -176,6 +220,10 @@ def main() -> None:
             + " (a plateau once the retention windows are full: memory follows open documents, "
             "not events read)."
         )
+    if jobs_walls:
+        info += " `replay_jobs` on the last year, wall time: " + ", ".join(
+            f"--jobs {j}: {w:.1f} s" for j, w in jobs_walls
+        ) + "."
     print(table)
     print()
     print(info)

@@ -3,10 +3,12 @@ generic reader and the old engine, whichever way it runs."""
 
 from __future__ import annotations
 
+import copy
 import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import attrs
 import msgspec
@@ -21,6 +23,8 @@ from salesctl.demo import DEMO_POLICY, Demo, generate
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, event_types, read_events
 from salesctl.fastreplay import Decoder, replay, replay_jobs, structs
+from salesctl.fastreplay.decode import _compiled
+from salesctl.fastreplay.trusted import skipped_validators
 from salesctl.policy import loads_policy
 
 POLICY = loads_policy(DEMO_POLICY)
@@ -123,6 +127,82 @@ class TestDecoder:
         assert _same(Decoder().decode(raw, 5), _generic(raw, 5))
 
 
+def _built(raw: bytes, trusted: bool) -> tuple[Any, ...] | None:
+    """The document the trusted (or the validated) path builds from the line's Struct, or its
+    error; ``None`` when msgspec itself refuses the line."""
+    union, by_tag, _slow = _compiled(trusted)
+    try:
+        s = msgspec.json.decode(raw, type=union)
+    except (msgspec.MsgspecError, ValueError):
+        return None
+    _cls, conv = by_tag[type(s).__struct_config__.tag]
+    count = [1]
+    try:
+        return ("ok", conv(s, count), count[0])
+    except Exception as e:  # the same error, whatever it is
+        return ("error", type(e), str(e))
+
+
+_HOSTILE: tuple[Any, ...] = (
+    "", " ", "x", "-1", "0", "1", "-0.01", "1.001", "1e400", "NaN", "2026-13-01", "2026-02-30",
+    "2026-01-01", "2027-01-01", "2026-01-01T00:00:00", "2026-01-01T00:00:00+08:00",
+    "1.00 CNY", "-1.00 CNY", "1.005 CNY", "1.00 XXX", "1.00  CNY", "u rep", " u-rep", "u\u200bx",
+    0, -1, 1, 10**30, None, [], ["", "x"], {}, True,
+)  # fmt: skip
+
+
+def _leaves(doc: Any, path: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    if isinstance(doc, dict):
+        return [p for k, v in doc.items() if k != "type" for p in _leaves(v, (*path, k))]
+    if isinstance(doc, list):
+        return [path] + [p for i, v in enumerate(doc) for p in _leaves(v, (*path, i))]
+    return [path]
+
+
+def _put(doc: Any, path: tuple[Any, ...], value: Any) -> None:
+    for k in path[:-1]:
+        doc = doc[k]
+    doc[path[-1]] = value
+
+
+class TestTrustedPath:
+    """Values msgspec type-checked are built without re-running those type checks: the same
+    document or the same error as the class's own constructor."""
+
+    def test_every_line_of_a_year_builds_the_same_document(self, lines: list[bytes]) -> None:
+        built = 0
+        for raw in lines:
+            trusted, checked = _built(raw, True), _built(raw, False)
+            assert trusted == checked, raw
+            built += trusted is not None and trusted[0] == "ok"
+        assert built >= len(lines) * 9 // 10
+
+    def test_the_trusted_path_skips_only_type_checks(self) -> None:
+        from salesctl.model import SalesOrder
+
+        skipped = skipped_validators(SalesOrder)
+        assert "customer" in skipped and "lines" in skipped
+        # non-blank text, identities, signs and cross-field rules still run
+        assert "id" not in skipped and "created_by" not in skipped
+
+    @settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=st.data())
+    def test_mutated_lines_build_the_same_document_or_error(
+        self, lines: list[bytes], data: st.DataObject
+    ) -> None:
+        raw = data.draw(st.sampled_from(lines[:600]))
+        doc = json.loads(raw)
+        for _ in range(data.draw(st.integers(1, 3))):
+            leaves = _leaves(doc)
+            if not leaves:
+                break
+            value = copy.deepcopy(data.draw(st.sampled_from(_HOSTILE)))
+            _put(doc, data.draw(st.sampled_from(leaves)), value)
+        mutated = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+        assert _built(mutated, True) == _built(mutated, False)
+        assert _same(Decoder().decode(mutated, 4), _generic(mutated, 4))
+
+
 class TestEngine:
     def test_the_report_equals_the_old_engines_on_a_demo_year(self, lines: list[bytes]) -> None:
         """The regression test behind the switch: every field of the report, both engines."""
@@ -135,6 +215,25 @@ class TestEngine:
         whole = replay(lines, POLICY, source="s")
         parts = [replay(lines, POLICY, source="s", partition=(k, 3)) for k in range(3)]
         assert attrs.evolve(merge_reports(parts), partitions=1) == whole
+
+    @pytest.mark.parametrize("gates", [1, 2, 3])
+    def test_books_and_gate_shares_merge_into_the_one_process_report(
+        self, lines: list[bytes], gates: int
+    ) -> None:
+        """What ``replay_jobs`` runs in its processes: one books share, ``gates`` gate shares."""
+        whole = replay(lines, POLICY, source="s")
+        parts = [replay(lines, POLICY, source="s", role="books")] + [
+            replay(lines, POLICY, source="s", partition=(k, gates), role="gate")
+            for k in range(gates)
+        ]
+        assert attrs.evolve(merge_reports(parts), partitions=1) == whole
+
+    def test_an_unknown_role_or_bad_buckets_are_typed_errors(self, lines: list[bytes]) -> None:
+        with pytest.raises(InvalidInput):
+            replay(lines[:5], POLICY, role="both")
+        for bad in ((), (3,), (-1,)):
+            with pytest.raises(InvalidInput):
+                replay(lines[:5], POLICY, partition=(0, 3), buckets=bad)
 
     def test_str_lines_and_blank_lines_as_the_old_engine(self, lines: list[bytes]) -> None:
         text = [ln.decode("utf-8") for ln in lines[:300]] + ["\n", "  \n"]
@@ -155,6 +254,43 @@ class TestEngine:
             replay_jobs(str(tmp_path / "none.jsonl"), jobs=2)
         with pytest.raises(InvalidInput):
             replay_jobs(str(tmp_path / "none.jsonl"), jobs=0)
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    customers=st.integers(4, 12),
+    orders=st.integers(20, 80),
+    gates=st.integers(1, 3),
+)
+def test_generated_streams_give_one_report_however_the_work_is_split(
+    seed: int, customers: int, orders: int, gates: int
+) -> None:
+    """One process == the shares ``replay_jobs`` runs (books + ``gates`` customer
+    partitions) == the old partitioned replay, on generated years."""
+    demo = generate(seed=seed, customers=customers, orders=orders)
+    data = [ln.encode("utf-8") if isinstance(ln, str) else ln for ln in demo.lines()]
+    whole = replay(data, POLICY, source="g")
+    shares = [replay(data, POLICY, source="g", role="books")] + [
+        replay(data, POLICY, source="g", partition=(k, gates), role="gate") for k in range(gates)
+    ]
+    assert attrs.evolve(merge_reports(shares), partitions=1) == whole
+    parts = [replay(data, POLICY, source="g", partition=(k, gates)) for k in range(gates)]
+    assert attrs.evolve(merge_reports(parts), partitions=1) == whole
+    # what replay_jobs(jobs=gates + 1) runs: books + one partition, then two per process
+    n = 2 * gates + 1
+    jobs = [replay(data, POLICY, source="g", partition=(0, n), buckets=(0,))] + [
+        replay(
+            data,
+            POLICY,
+            source="g",
+            partition=(2 * i - 1, n),
+            buckets=(2 * i - 1, 2 * i),
+            role="gate",
+        )
+        for i in range(1, gates + 1)
+    ]
+    assert attrs.evolve(merge_reports(jobs), partitions=1) == whole
 
 
 def test_the_gate_loads_neither_msgspec_nor_the_fast_replay() -> None:

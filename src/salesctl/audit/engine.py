@@ -371,9 +371,11 @@ def report_of(
     clock: Any,
     partitions: int,
     incomplete: str,
+    unfolded: dict[str, int] | None = None,
 ) -> AuditReport:
     """The report of a replay from what its loop gathered: both replay engines end here, so
-    they cannot drift apart (the receivables ageing was once missing from one)."""
+    they cannot drift apart (the receivables ageing was once missing from one). ``unfolded``
+    replaces the ledger's count of event types nothing folds (a books-only replay)."""
     return AuditReport(
         # a file name need not be valid Unicode (bytes a file system keeps as lone surrogates):
         # the report names it with those characters escaped, since a report is valid text
@@ -393,7 +395,7 @@ def report_of(
         periods=dict(sorted(detective.runs.items())) if detective is not None else {},
         aging=detective.aging if detective is not None else {},
         aging_on=detective.aging_on if detective is not None else "",
-        unfolded=dict(sorted(ledger.unfolded.items())),
+        unfolded=dict(sorted((ledger.unfolded if unfolded is None else unfolded).items())),
         out_of_order=clock.out_of_order,
         partitions=partitions,
         incomplete=incomplete,
@@ -424,15 +426,27 @@ def period_clock(
     )
 
 
-def ledger_for(policy: Policy, k: int = 0, n: int = 1) -> Ledger:
+def ledger_for(
+    policy: Policy,
+    k: int = 0,
+    n: int = 1,
+    *,
+    buckets: frozenset[int] | None = None,
+    books: bool | None = None,
+) -> Ledger:
     """The ledger a replay of partition ``k`` of ``n`` folds into, as ``policy`` configures it
     (its credit methods and segments, its time zone; the books on partition 0). Both replay
-    engines build theirs here, so they cannot drift apart."""
+    engines build theirs here, so they cannot drift apart.
+
+    ``buckets`` (default ``{k}``): the partitions whose customers this ledger keeps;
+    ``books`` (default: partition 0 is among them) whether it keeps the books."""
     credit = policy.families.get("credit")
+    mine = buckets if buckets is not None else frozenset((k,))
+    keep_books = (0 in mine) if books is None else books
     return Ledger(
         credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
-        owns=None if n == 1 else (lambda c: customer_partition(c, n) == k),
-        books=books_for(policy) if k == 0 else None,
+        owns=None if len(mine) >= n else (lambda c: customer_partition(c, n) in mine),
+        books=books_for(policy) if keep_books else None,
         timezone=policy.zone,
         segment_of=getattr(credit, "segment_of", None),
     )

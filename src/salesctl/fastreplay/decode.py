@@ -5,8 +5,11 @@ the attrs classes, and one trusted construction path.
 one, from the same field list the generic reader uses (:func:`salesctl._convert.fields_of`):
 same names, same required fields, unknown fields refused, no floats. A line is decoded in one
 call into a tagged union of those Structs (msgspec checks every type: strings, integers, lists,
-enums), then turned into the salesctl event by a converter compiled once per class that calls
-the class's own constructor (its validators run once, there). What msgspec cannot take as is —
+enums), then turned into the salesctl event by a builder compiled once per class
+(:mod:`salesctl.fastreplay.trusted`): it converts and sets the fields, runs the validators
+that check values (text, identities, signs, cross-field rules, ``__attrs_post_init__``) and
+leaves out those that only re-check the types msgspec has just checked. ``Decoder(trusted=
+False)`` calls each class's own constructor instead (the reference the tests compare with). What msgspec cannot take as is —
 a float, a ``{"amount": .., "currency": ..}`` amount, a field typed ``Any``, a duplicate key,
 an escaped lone surrogate, an over-long line, invalid JSON — is read again by the generic
 reader (:func:`salesctl.events.read_events`), which reports the error with its line number and
@@ -38,7 +41,8 @@ from salesctl._validators import FrozenMap
 from salesctl.errors import SalesctlError
 from salesctl.events import MalformedEvent, event_types, read_events
 from salesctl.events.records import Event
-from salesctl.money import Money, to_decimal
+from salesctl.fastreplay.trusted import compile_builder
+from salesctl.money import CURRENCIES, Money, to_decimal
 
 __all__ = ["Decoder", "structs"]
 
@@ -59,7 +63,8 @@ _Conv = Callable[[Any, list[int]], Any]
 class _Builder:
     """Generates the Structs and the converters of the attrs classes it is asked for."""
 
-    def __init__(self) -> None:
+    def __init__(self, trusted: bool = True) -> None:
+        self.trusted = trusted
         self.structs: dict[Any, Any] = {}
         self.convs: dict[type, _Conv] = {}
         self.busy: set[type] = set()
@@ -85,7 +90,7 @@ class _Builder:
         if tp is Decimal:
             return str | int, _decimal
         if tp is Money:
-            return str, _money
+            return str, _money_trusted if self.trusted else _money
         if tp is dt.datetime:
             return str, _datetime
         if tp is dt.date:
@@ -153,7 +158,8 @@ class _Builder:
         )
         self.structs[key] = st
         if cls not in self.convs:
-            self.convs[cls] = _object_converter(cls, tuple(spec))
+            built = compile_builder(cls, tuple(spec), _same, _UNSET) if self.trusted else None
+            self.convs[cls] = built if built is not None else _object_converter(cls, tuple(spec))
         return st
 
     def converter(self, cls: type) -> _Conv:
@@ -192,6 +198,31 @@ def _money(d: Any, n: list[int]) -> Any:
     return Money.parse(d)
 
 
+_EXPONENTS = {c: Decimal(1).scaleb(-k) for c, k in CURRENCIES.items()}
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _money_trusted(d: str, n: list[int]) -> Any:
+    """``Money.parse(d)`` for the common form (an amount already at its currency's minor unit,
+    a known currency); anything else goes through ``Money.parse`` (and its error)."""
+    parts = d.split()
+    if len(parts) == 2:
+        exp = _EXPONENTS.get(parts[1])
+        if exp is not None:
+            try:
+                amount = to_decimal(parts[0])
+                q = amount.quantize(exp)
+            except (SalesctlError, ArithmeticError):
+                return Money.parse(d)
+            if q == amount:
+                m = _new(Money)
+                _set(m, "amount", q)
+                _set(m, "currency", parts[1])
+                return m
+    return Money.parse(d)
+
+
 def _datetime(d: str, n: list[int]) -> Any:
     if not strict_datetime(d):
         raise _Slow
@@ -208,8 +239,8 @@ def _date(d: str, n: list[int]) -> Any:
 
 
 @cache
-def _compiled() -> tuple[Any, dict[str, tuple[type, _Conv]], frozenset[str]]:
-    b = _Builder()
+def _compiled(trusted: bool = True) -> tuple[Any, dict[str, tuple[type, _Conv]], frozenset[str]]:
+    b = _Builder(trusted)
     tagged: list[Any] = []
     by_tag: dict[str, tuple[type, _Conv]] = {}
     slow: set[str] = set()
@@ -252,8 +283,8 @@ class Decoder:
 
     __slots__ = ("_by_tag", "_decode", "fallbacks")
 
-    def __init__(self) -> None:
-        union, self._by_tag, _slow = _compiled()
+    def __init__(self, *, trusted: bool = True) -> None:
+        union, self._by_tag, _slow = _compiled(trusted)
         self._decode = msgspec.json.Decoder(union).decode
         #: Lines read by the generic reader (malformed, or a form the Structs do not take).
         self.fallbacks = 0

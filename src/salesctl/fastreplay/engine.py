@@ -13,9 +13,10 @@ through their public interfaces and changes how lines are read and how memory is
   (``gc.freeze``) and only young objects are ever scanned — the old engine's full
   ``gc.collect`` per month cost grew with the state held.
 
-:func:`replay_jobs` replays the customer partitions of a stream in ``jobs`` processes (each
-decides its customers' transactions; partition 0 also runs the detective controls, which
-read the whole population) and merges them with :func:`salesctl.audit.merge_reports`: the
+:func:`replay_jobs` replays a stream in ``jobs`` processes and merges their reports with
+:func:`salesctl.audit.merge_reports`: one process keeps the books and runs the detective
+controls (which read the whole population) and decides one customer partition; the others
+decide two partitions each, without books (``role``/``buckets`` of :func:`replay`). The
 report equals the one-process report.
 """
 
@@ -47,7 +48,7 @@ from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.decode import Decoder
 from salesctl.gate import Gate
-from salesctl.ledger import Ledger, customer_partition, scope_of
+from salesctl.ledger import FOLDS, Ledger, customer_partition, scope_of
 from salesctl.policy import Policy, load_policy
 from salesctl.transactions import Transaction
 
@@ -65,12 +66,25 @@ def replay(
     ledger: Ledger | None = None,
     interruptible: bool = False,
     lateness: dt.timedelta = DEFAULT_LATENESS,
+    role: str = "all",
+    buckets: tuple[int, ...] | None = None,
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls (the arguments and
     the report of :func:`salesctl.audit.replay`).
 
+    ``role`` splits the work of one replay between processes (:func:`replay_jobs`):
+    ``"all"`` (the default) does everything its partition does; ``"books"`` keeps only the
+    books and runs the detective controls (no ledger, no gate; it counts the population, the
+    rejected lines and the unfolded types for the merged report); ``"gate"`` folds the
+    ledger and decides its partition's transactions, without books. The reports of one
+    ``"books"`` replay and of the ``"gate"`` replays of every partition merge (books first)
+    into the one-process report. ``buckets`` (default ``(k,)`` for ``partition=(k, n)``):
+    the customer partitions of ``n`` this replay decides, so that a process may take a larger
+    or smaller share (the books and partition 0 go together).
+
     Raises:
-        InvalidInput: for a bad ``partition``, ``policy`` or ``lateness``.
+        InvalidInput: for a bad ``partition``, ``buckets``, ``policy``, ``role`` or
+            ``lateness``.
     """
     pol = policy if policy is not None else Policy.default()
     if not isinstance(pol, Policy):
@@ -78,9 +92,35 @@ def replay(
     k, n = partition if partition is not None else (0, 1)
     if not (isinstance(n, int) and isinstance(k, int) and n >= 1 and 0 <= k < n):
         raise InvalidInput("must be (k, n) with 0 <= k < n", path="partition", value=partition)
+    if role not in ("all", "books", "gate"):
+        raise InvalidInput("must be all, books or gate", path="role", value=role)
     gate = Gate(pol)
-    led = ledger if ledger is not None else ledger_for(pol, k, n)
-    detective = _Detective(led, pol) if k == 0 else None
+    mine_of = frozenset(buckets) if buckets is not None else frozenset((k,))
+    if not mine_of or not all(isinstance(b, int) and 0 <= b < n for b in mine_of):
+        raise InvalidInput("must be partitions 0 <= b < n", path="buckets", value=buckets)
+    every = len(mine_of) == n
+    k = 0 if 0 in mine_of else min(mine_of)
+    keeps_books = k == 0 and role != "gate"
+    led = (
+        ledger
+        if ledger is not None
+        else ledger_for(pol, k, n, buckets=mine_of, books=keeps_books)
+    )
+    detective = _Detective(led, pol) if keeps_books else None
+    books_only = role == "books"
+    unfolded: dict[str, int] = {}
+    if books_only:
+        assert led.books is not None
+        book = led.books.apply
+        folded = frozenset(FOLDS)
+
+        def apply(event: Any, decision: Decision | None = None) -> None:
+            book(event)
+            name = type(event).__name__
+            if name not in folded:
+                unfolded[name] = unfolded.get(name, 0) + 1
+    else:
+        apply = led.apply
     tallies = _Tallies()
     exceptions: list[AuditException] = []
     events: dict[str, int] = {}
@@ -98,7 +138,6 @@ def replay(
     seen = clock.seen
     decode = Decoder().decode
     check = gate.check
-    apply = led.apply
     context_for = led.context_for
     customer_of = led.customer_of
     allow = Outcome.ALLOW
@@ -138,11 +177,11 @@ def replay(
                 apply(item)
                 continue
             decision: Decision | None = None
-            if isinstance(item, Transaction):
+            if isinstance(item, Transaction) and not books_only:
                 scope = scope_of(item)
                 cust = customer_of(item, scope)
                 mine = (
-                    customer_partition(led.partition_key(cust), n) == k
+                    every or customer_partition(led.partition_key(cust), n) in mine_of
                     if cust is not None
                     else k == 0
                 )
@@ -185,6 +224,7 @@ def replay(
         detective=detective,
         ledger=led,
         clock=clock,
+        unfolded=unfolded if books_only else None,
         partitions=n,
         incomplete=incomplete,
     )
@@ -205,6 +245,8 @@ def replay_file(
     through: dt.date | None = None,
     interruptible: bool = False,
     lateness: dt.timedelta = DEFAULT_LATENESS,
+    role: str = "all",
+    buckets: tuple[int, ...] | None = None,
 ) -> AuditReport:
     """:func:`replay` over a JSON Lines file.
 
@@ -222,18 +264,30 @@ def replay_file(
                 through=through,
                 interruptible=interruptible,
                 lateness=lateness,
+                role=role,
+                buckets=buckets,
             )
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
 
 
-def _job(
-    args: tuple[str, str | None, Any, int, int, dt.date | None, dt.timedelta],
-) -> AuditReport:
-    """One partition in a worker process (the policy travels as its file or as the policy)."""
-    path, policy_file, policy, k, n, through, lateness = args
+_Task = tuple[str, str | None, Any, int, tuple[int, ...], dt.date | None, str, dt.timedelta]
+
+
+def _job(args: _Task) -> AuditReport:
+    """One share of the work in a worker process (the policy travels as its file or as the
+    policy)."""
+    path, policy_file, policy, n, buckets, through, role, lateness = args
     pol = load_policy(policy_file) if policy_file is not None else policy
-    return replay_file(path, pol, partition=(k, n), through=through, lateness=lateness)
+    return replay_file(
+        path,
+        pol,
+        partition=(buckets[0], n),
+        through=through,
+        role=role,
+        buckets=buckets,
+        lateness=lateness,
+    )
 
 
 def replay_jobs(
@@ -245,8 +299,14 @@ def replay_jobs(
     through: dt.date | None = None,
     lateness: dt.timedelta = DEFAULT_LATENESS,
 ) -> AuditReport:
-    """Replay the file's customer partitions in ``jobs`` processes and merge the reports (the
-    same report as one process; ``jobs=1`` replays in this process).
+    """Replay the file in ``jobs`` processes and merge the reports (the same report as one
+    process; ``jobs=1`` replays in this process).
+
+    The customers are hashed into ``2 × jobs - 1`` partitions. The first process keeps the
+    books, runs the detective controls (which read the whole population) and decides one
+    partition; every other process decides two, without books. Keeping the books costs
+    about as much as deciding a partition, so the processes finish together: with two jobs,
+    one third and two thirds of the transactions.
 
     Args:
         path: the event stream.
@@ -270,7 +330,11 @@ def replay_jobs(
             pass  # fail early, in this process, on a file that cannot be read
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
-    tasks = [(path, policy_file, policy, k, jobs, through, lateness) for k in range(jobs)]
+    n = 2 * jobs - 1
+    tasks: list[_Task] = [(path, policy_file, policy, n, (0,), through, "all", lateness)] + [
+        (path, policy_file, policy, n, (2 * i - 1, 2 * i), through, "gate", lateness)
+        for i in range(1, jobs)
+    ]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         parts = list(pool.map(_job, tasks))
     return merge_reports(parts)

@@ -224,10 +224,12 @@ class Books:
             self._unbilled.pop(oid, None)
             self._lines.pop(oid, None)
             self._prices.pop(oid, None)
+            self._credit_orders.pop(oid, None)
         for d in [d for d in self._deliveries_by_day if d < cutoff]:
             for g in self._deliveries_by_day.pop(d):
                 self.deliveries.pop(g, None)
                 self._gi_bills.pop(g, None)
+                self._gi_order.pop(g, None)
         for d in [d for d in self._sys_by_day if d < cutoff]:
             for i in self._sys_by_day.pop(d):
                 self.system_invoices.pop(i, None)

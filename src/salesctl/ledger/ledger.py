@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar
 
 from salesctl._validators import FrozenMap, person_key
@@ -37,7 +37,7 @@ from salesctl.model import (
     StockLot,
     profile_on,
 )
-from salesctl.money import Money
+from salesctl.money import CURRENCIES, Money
 from salesctl.policy import DEFAULT_TIMEZONE, parse_timezone
 
 __all__ = ["FOLDS", "Fold", "Ledger", "fold"]
@@ -51,6 +51,17 @@ FOLDS: dict[str, Fold] = {}
 _F = TypeVar("_F", bound=Fold)
 
 _DEFAULT_ZONE = parse_timezone(DEFAULT_TIMEZONE)
+_EXPONENTS = {c: Decimal(1).scaleb(-k) for c, k in CURRENCIES.items()}
+
+
+def _money(amount: Decimal, currency: str) -> Money:
+    """``Money.rounded(amount, currency)`` for an exposure sum (half-up to the minor unit),
+    built directly when the currency is known and the amount finite, by ``Money.rounded``
+    (and its error) otherwise."""
+    exp = _EXPONENTS.get(currency)
+    if exp is not None and amount.is_finite():
+        return Money._trusted(amount.quantize(exp, ROUND_HALF_UP), currency)
+    return Money.rounded(amount, currency)
 
 
 def fold(*type_names: str) -> Callable[[_F], _F]:
@@ -350,12 +361,11 @@ class Ledger:
         # Amounts converted from another currency carry the rate's decimals: each category is
         # rounded (half-up) to the minor unit of ``currency`` once, after the sum; overdue is a
         # part of receivables and rounds to no more than they do.
-        rnd = Money.rounded
         return CreditExposure(
-            open_orders=rnd(open_orders, currency),
-            delivered_not_invoiced=rnd(dni, currency),
-            open_receivables=rnd(recv, currency),
-            overdue_receivables=rnd(overdue, currency),
+            open_orders=_money(open_orders, currency),
+            delivered_not_invoiced=_money(dni, currency),
+            open_receivables=_money(recv, currency),
+            overdue_receivables=_money(overdue, currency),
             oldest_overdue_due=oldest,
         )
 
@@ -694,6 +704,13 @@ class Ledger:
         for gid in o.goods_issues:
             self._gi_order.pop(gid, None)
         self.order_contracts.pop(oid, None)
+        # The business approval form of the order goes with it (kept under its own id only
+        # while its contract still names it).
+        form: Any = self._forms.pop(oid, None)
+        if form is not None:
+            fid, cid = form.id, form.contract_id
+            if self._forms.get(fid) is form and (cid is None or self._forms.get(cid) is not form):
+                del self._forms[fid]
 
     def size(self) -> dict[str, int]:
         """How many documents the ledger holds, by kind (for memory reports and tests)."""
@@ -709,5 +726,6 @@ class Ledger:
             "index": len(self._owner),
             "approved": len(self._approved),
             "pickup_orders": len(self.pickup_orders),
+            "forms": len(self._forms),
             "ic_cards": len(self.ic_cards),
         }
