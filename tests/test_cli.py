@@ -40,7 +40,7 @@ def test_example_answers_as_its_name_says(path: Path) -> None:
     code, out, err = run("check", "--policy", POLICY, str(path))
     assert code == expected, out + err
     code_zh, out_zh, _ = run("check", "--policy", POLICY, "--lang", "zh", str(path))
-    assert code_zh == expected and out_zh.split(":", 1)[0] in {"允许", "挂起待批", "阻止"}
+    assert code_zh == expected and out_zh.split("：", 1)[0] in {"允许", "挂起待批", "阻止"}
 
 
 def test_json_output_round_trips() -> None:

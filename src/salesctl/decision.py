@@ -29,7 +29,7 @@ from salesctl._convert import structure, unstructure
 from salesctl._validators import aware, each, each_ident, ident, opt_text, text, tuple_conv, typed
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
-from salesctl.wording import param_text, tidy_zh
+from salesctl.wording import param_text, term, tidy_zh
 
 __all__ = [
     "MESSAGES",
@@ -774,31 +774,33 @@ class Decision:
         head = label[self.outcome][0 if zh else 1]
         if zh:
             lines = [
-                f"{head}:{self.transaction} {self.document_id}(运行控制 {len(self.controls)} 项)"
+                f"{head}：{self.transaction} {self.document_id}（运行控制 {len(self.controls)} 项）"
             ]
         else:
             lines = [
                 f"{head}: {self.transaction} {self.document_id} ({len(self.controls)} controls ran)"
             ]
+        sep = "：" if zh else ": "
         for f in self.findings:
-            line = f"  [{f.control_id}] {label[f.outcome][0 if zh else 1]}: {f.text(lang)}"
+            line = f"  [{f.control_id}] {label[f.outcome][0 if zh else 1]}{sep}{f.text(lang)}"
             if f.cleared_by:
-                who = ", ".join(f.cleared_by)
-                line += f"(凭证:{who})" if zh else f" (evidence: {who})"
+                who = ("、" if zh else ", ").join(f.cleared_by)
+                line += f"（凭证：{who}）" if zh else f" (evidence: {who})"
             lines.append(line)
             if f.outcome is Outcome.HOLD:
                 for r in f.required:
                     if zh:
-                        amt = f",金额 {r.amount}" if r.amount else ""
-                        lines.append(f"      需审批:{r.role}(权限级别 ≥ {r.min_level}{amt})")
+                        amt = f"，金额 {r.amount}" if r.amount else ""
+                        lines.append(f"      需审批：{term(r.role, lang)}（权限级别 ≥ {r.min_level}{amt}）")
                     else:
                         amt = f", for {r.amount}" if r.amount else ""
                         lines.append(
-                            f"      needs approval: {r.role} (authority level ≥ {r.min_level}{amt})"
+                            f"      needs approval: {term(r.role, lang)}"
+                            f" (authority level ≥ {r.min_level}{amt})"
                         )
             for x in f.rejected:
                 lines.append(
-                    f"      未计入的审批:{x.text(lang)}" if zh else f"      did not count: {x.text(lang)}"
+                    f"      未计入的审批：{x.text(lang)}" if zh else f"      did not count: {x.text(lang)}"
                 )
         return "\n".join(lines)
 
