@@ -28,7 +28,7 @@ from salesctl._validators import tuple_conv
 from salesctl.audit.clock import LATE_EVENT
 from salesctl.controls import CONTROLS
 from salesctl.decision import Outcome
-from salesctl.wording import param_text, term
+from salesctl.wording import fact_label, param_text
 
 __all__ = [
     "LABELS",
@@ -213,7 +213,7 @@ def _facts(e: Any, lang: str) -> str:
     """The facts as the reader's language reads them (role and term ids in words, through
     :func:`~salesctl.wording.param_text`); the stored facts are not changed."""
     sep, colon = ("；", "：") if lang == "zh" else ("; ", ": ")
-    return sep.join(f"{term(k, lang)}{colon}{param_text(v, lang)}" for k, v in e.facts)
+    return sep.join(f"{fact_label(k, lang)}{colon}{param_text(v, lang)}" for k, v in e.facts)
 
 
 def _where(e: Any, lang: str) -> str:

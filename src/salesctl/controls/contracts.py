@@ -71,7 +71,6 @@ from salesctl.model import (
 from salesctl.money import Money
 from salesctl.records import ContractLedgerLine, LedgerBook, Period, Records
 from salesctl.transactions import SignContract, Transaction
-from salesctl.wording import term
 
 __all__ = [
     "FAMILY",
@@ -654,8 +653,8 @@ def check_contract_signatory(
             params={
                 "contract": contract.id,
                 "signatory": signer.id,
-                "authority": _authority_text(authority) if authority is not None else "-",
-                "seal_use": _seal_text(seal) if seal is not None else "-",
+                "authority": authority.bilingual() if authority is not None else "-",
+                "seal_use": seal.bilingual() if seal is not None else "-",
             },
             facts=facts,
         ),
@@ -667,46 +666,6 @@ _DEVIATION_TEXT = {
     TemplateDeviation.TEXTUAL: "textual changes / 文字性修改",
     TemplateDeviation.SUBSTANTIVE: "substantive changes / 实质性修改",
 }
-
-
-def _authority_text(authority: SigningAuthority) -> str:
-    """The signing-authority line as an ``"english / 中文"`` message parameter."""
-    if authority.role is not None:
-        en, zh = f"role {authority.role}", term(authority.role, "zh")
-    else:
-        en = zh = f"{authority.person}"
-        en = f"person {en}"
-    en += f" (level ≥ {authority.min_level}) "
-    zh += f"（权限级别 ≥ {authority.min_level}）"
-    if authority.max_amount is not None:
-        en += f"up to {authority.max_amount}"
-        zh += f"，金额上限 {authority.max_amount}"
-    else:
-        en += "any amount"
-        zh += "，金额不限"
-    if authority.forms:
-        forms = "/".join(sorted(f.value for f in authority.forms))
-        en += f", forms {forms}"
-        zh += f"，合同形式 {forms}"
-    if authority.templates:
-        templates = "/".join(sorted(authority.templates))
-        en += f", templates {templates}"
-        zh += f"，范本 {templates}"
-    if authority.power_of_attorney is not None:
-        en += f", power of attorney {authority.power_of_attorney}"
-        zh += f"，授权委托书 {authority.power_of_attorney}"
-    return f"{en} / {zh}"
-
-
-def _seal_text(seal: SealUse) -> str:
-    """The seal-use entry as an ``"english / 中文"`` message parameter."""
-    at = seal.used_at.isoformat()
-    kind = seal.kind.value
-    return (
-        f"{seal.id}: {term(kind, 'en')} {seal.seal_id} on {seal.contract_id} by "
-        f"{seal.custodian.id} at {at} / {term(kind, 'zh')} {seal.seal_id}（登记 {seal.id}，"
-        f"合同 {seal.contract_id}，用印人 {seal.custodian.id}，时间 {at}）"
-    )
 
 
 # -- the family -------------------------------------------------------------------------------

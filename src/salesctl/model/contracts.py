@@ -32,6 +32,7 @@ from salesctl.model._checks import same_currency
 from salesctl.model.orders import OrderLine, PaymentTerms
 from salesctl.model.parties import Actor
 from salesctl.money import Money
+from salesctl.wording import term
 
 __all__ = [
     "CommissionClaim",
@@ -197,6 +198,17 @@ class SealUse:
     kind: SealKind = field(default=SealKind.CONTRACT, validator=typed(SealKind))
     registered_by: str | None = field(default=None, validator=opt_ident)
 
+    def bilingual(self) -> str:
+        """The entry as an ``"english / 中文"`` message parameter (a finding's sentence shows
+        the half of its language)."""
+        at = self.used_at.isoformat()
+        kind = self.kind.value
+        return (
+            f"{self.id}: {term(kind, 'en')} {self.seal_id} on {self.contract_id} by "
+            f"{self.custodian.id} at {at} / {term(kind, 'zh')} {self.seal_id}（登记 {self.id}，"
+            f"合同 {self.contract_id}，用印人 {self.custodian.id}，时间 {at}）"
+        )
+
 
 def _opt_limit(_i: Any, _a: Any, value: Any) -> None:
     if value is None:
@@ -262,6 +274,21 @@ class SigningAuthority:
         if self.power_of_attorney is not None:
             out += f", power of attorney {self.power_of_attorney}"
         return out
+
+    def bilingual(self) -> str:
+        """The line as an ``"english / 中文"`` message parameter (a finding's sentence shows the
+        half of its language), e.g. ``"role sales_manager (level ≥ 2) up to 100000.00 CNY /
+        销售经理（权限级别 ≥ 2），金额上限 100000.00 CNY"``."""
+        zh = term(self.role, "zh") if self.role is not None else f"{self.person}"
+        zh += f"（权限级别 ≥ {self.min_level}）"
+        zh += f"，金额上限 {self.max_amount}" if self.max_amount is not None else "，金额不限"
+        if self.forms:
+            zh += "，合同形式 " + "/".join(sorted(f.value for f in self.forms))
+        if self.templates:
+            zh += "，范本 " + "/".join(sorted(self.templates))
+        if self.power_of_attorney is not None:
+            zh += f"，授权委托书 {self.power_of_attorney}"
+        return f"{self.describe()} / {zh}"
 
 
 @frozen
