@@ -298,7 +298,7 @@ class Control:
             pickup order (提货单) an allowed goods issue cites is used up with the decision
             (O2C-DL-07; the journal records the use in the decision's transaction).
         seed_quotes: the seed passages it implements, quoted word for word with an English
-            rendering (:class:`SeedQuote`); the control page shows them. Every key control
+            rendering (:class:`SeedQuote`); the control page shows them. Every control
             carries at least one (``tests/test_docs_prose.py`` finds each in the seeds).
         customer_partitionable: the detective check's findings over records split by
             customer and merged equal those over all records at once (every item it tests

@@ -570,6 +570,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.ACCURACY),
         seeds=("S-IC 7.1", "S-IC 5.2"),
+        seed_quotes=(
+            ("S-IC 7.1", "营销部门每日运行ERP系统销售日报表,核对发票销售量与系统发货量是否一致。", "Marketing runs the ERP system's daily sales report every day and checks that the quantity sold on invoices agrees with the quantity the system shipped."),
+            ("S-IC 5.2", "营销部门依据系统发货凭证生成系统发票,", "Marketing generates the system invoice from the system's delivery document."),
+        ),
         g9=(12,),
         stage="billing",
         owner="marketing department / 营销部门",
@@ -659,6 +663,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.COMPLETENESS),
         seeds=("S-PM C",),
+        seed_quotes=(
+            ("S-PM C", "回退处理时传票取消记账后,销售结算单需要在系统中被回退确定并作废;发票作废时需要确认销售结算单已经被作废;", "On a rollback, once the voucher has been unposted, the sales settlement must be rolled back from confirmed and voided in the system; an invoice may be voided only once its sales settlement is confirmed voided."),
+        ),
         g9=(12,),
         stage="billing",
         owner=_FINANCE,

@@ -49,6 +49,7 @@ from salesctl._validators import (
 )
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
+from salesctl.controls.contracts_quotes import CT_01, CT_02, CT_03, CT_04, CT_05
 from salesctl.controls.credit import ApprovalStep
 from salesctl.controls.weakening import (
     PROPOSER_ROLES,
@@ -690,6 +691,7 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.RIGHTS_AND_OBLIGATIONS, _A.OCCURRENCE),
         seeds=("S-IC 4.1", "S-K1 3"),
+        seed_quotes=CT_01,
         g9=(6,),
         stage=_STAGE,
         owner="sales department / 销售部",
@@ -718,9 +720,7 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.RIGHTS_AND_OBLIGATIONS, _A.PRESENTATION),
         seeds=("S-IC 4.1",),
-        seed_quotes=(
-            ("S-IC 4.1", "对示范合同文本条款进行文字性修改的,经同级法律事务部门(岗位)审核;进行实质性修改的,报法律事务部审核。", "Wording changes to the template contract's terms are reviewed by the legal function at the same level; substantive changes go to the head-office legal department."),
-        ),
+        seed_quotes=CT_02,
         g9=(6,),
         refs=("BN 29", "BN 30"),
         stage=_STAGE,
@@ -759,10 +759,7 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.RIGHTS_AND_OBLIGATIONS, _A.ACCURACY),
         seeds=("S-K1 1", "S-K1 2", "S-K1 3"),
-        seed_quotes=(
-            ("S-K1 2", "合同申报单以公司销售政策为依据,由销售业务科根据订单意向填报,销售经理审签,总经理签批。", "The contract application, based on the company's sales policy, is filled in by the sales section from the order intention, signed by the sales manager and approved by the general manager."),
-            ("S-K1 3", "合同以合同申报单为依据,销售部主管,财务部会签;", "The contract follows the contract application; the sales department is in charge and finance co-signs."),
-        ),
+        seed_quotes=CT_03,
         g9=(4, 6),
         refs=("BN 29", "BN 30"),
         stage=_STAGE,
@@ -809,6 +806,7 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.COMPLETENESS, _A.ACCURACY, _A.VALUATION),
         seeds=("S-K1 4", "S-K1 12"),
+        seed_quotes=CT_04,
         g9=(8,),
         stage="contract",
         owner="sales department and finance / 销售部业务科、财务部",
@@ -841,10 +839,7 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-IC 4.1", "S-K1 3"),
-        seed_quotes=(
-            ("S-IC 4.1", "由合同签订人员按规定权限对外签订销售合同。", "The contract signatory signs the sales contract externally within the set authority."),
-            ("S-K1 3", "合同章由销售业务科负责管理。", "The contract seal is kept by the sales section."),
-        ),
+        seed_quotes=CT_05,
         g9=(4, 6),
         refs=("BN 29", "BN 30"),
         stage=_STAGE,

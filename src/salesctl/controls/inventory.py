@@ -258,6 +258,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.MANUAL,
         assertions=(_A.OCCURRENCE, _A.COMPLETENESS, _A.VALUATION),
         seeds=("S-IC 10.1",),
+        seed_quotes=(
+            ("S-IC 10.1", "月末,各分(子)公司生产、营销、仓储、财务等部门进行盘点核对,发现差异,查明原因,及时处理。", "At the month end, the production, marketing, warehouse, finance and other departments of each subsidiary count and reconcile stock; any difference found is investigated and dealt with promptly."),
+        ),
         g9=(12,),
         stage="period_end",
         owner="production, marketing, warehouse and finance / 生产、营销、仓储、财务部门",

@@ -721,6 +721,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.MANUAL,
         assertions=(_A.PRESENTATION,),
         seeds=("S-IC 11.1", "S-PS 10"),
+        seed_quotes=(
+            ("S-IC 11.1", "营销部门每月进行经营活动分析,分(子)公司分管副经理针对销售任务完成情况,督促营销部门根据既定销售目标,调整后续工作部署;", "Marketing analyses its business activity every month; in the light of how far the sales targets are met, the subsidiary's deputy manager in charge has marketing adjust its further work to the set sales targets."),
+            ("S-PS 10", "销售人员的销售绩效需要根据销售目标的完成情况进行评估,包括销售额、销售数量、客户满意度等指标,并定期进行反馈和总结,以促进销售人员的成长和提高。", "Salespeople's performance is assessed on how far the sales targets are met, by measures such as sales value, quantity sold and customer satisfaction, with regular feedback and review, to help salespeople grow and improve."),
+        ),
         g9=(4,),
         stage="analysis",
         owner="marketing department, deputy manager / 营销部门、分管副经理",
@@ -765,6 +769,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.MANUAL,
         assertions=(_A.PRESENTATION,),
         seeds=("S-IC 11.1",),
+        seed_quotes=(
+            ("S-IC 11.1", "绩效考核部门依据考核办法,至少每季对营销部门进行考核,考核结果与奖惩挂钩。", "The performance-assessment department assesses marketing under the assessment rules at least every quarter, and the result is tied to rewards and penalties."),
+        ),
         g9=(10,),
         stage="analysis",
         owner="performance assessment department / 绩效考核部门",

@@ -215,6 +215,11 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE,),
         seeds=("S-PS 产品销售标准流程 1", "S-PS 普通销售标准流程", "S-PS 销售的八大流程"),
+        seed_quotes=(
+            ("S-PS 产品销售标准流程 1", "销售人员必须能鉴别潜在的顾客、这些潜在顾客必须具备两个基本条件:一是愿意购买、二是有支付能力、如果只有一个条件满足、就不是潜在的顾客。", "Salespeople must be able to tell a prospect: a prospect must meet two basic conditions, being willing to buy and being able to pay; one condition alone does not make a prospect."),
+            ("S-PS 普通销售标准流程", "当客户接受报价后,销售人员与客户签订销售合同,", "Once the customer accepts the quotation, the salesperson signs the sales contract with the customer."),
+            ("S-PS 销售的八大流程", "根据客户的需求和问题,制定针对性的销售方案。", "A sales proposal is drawn up to answer the customer's needs and problems."),
+        ),
         g9=(5,),
         stage="pipeline",
         owner="sales management / 销售管理",

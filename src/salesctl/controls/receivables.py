@@ -461,6 +461,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.VALUATION, _A.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-K1 5", "S-IC 9.1"),
+        seed_quotes=(
+            ("S-K1 5", "销售、财务部门每月进行货款回收分析,建立客户信用管理;加强应收货款的清欠,逾期货款采取计息、抵扣提成直至经济诉讼。", "Sales and finance analyse collections every month and build customer credit management; they press the recovery of receivables, and overdue amounts are pursued by charging interest, by setting them against commission, up to legal action."),
+            ("S-IC 9.1", "应收账款核对、分析、催收,参见《7.1应收款项管理业务流程》控制点3.2、3.3、4.1、5.1。", "Receivables are reconciled, analysed and collected: see control points 3.2, 3.3, 4.1 and 5.1 of process 7.1, receivables management."),
+        ),
         g9=(10,),
         stage="collection",
         owner="sales department and finance / 销售、财务部门",
@@ -503,6 +507,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION, _A.CUTOFF),
         seeds=("S-YF 11",),
+        seed_quotes=(
+            ("S-YF 11", "铺货3万元(结算价),月底盘点,并将盘点表传至颐福财务,期初金额一盘点金额二结算金额,双方财务核对无误后,在次月5日前将货款打到颐福公司指定账户。", "Consignment stock of 30,000 yuan (at settlement price) is counted at the month end and the count sheet sent to Yifu's finance; the opening amount less the counted amount is the settlement amount (the seed's 一 and 二 stand for minus and equals); once both finance departments have checked it, the money is paid into Yifu's designated account before the 5th of the next month."),
+        ),
         g9=(5, 12),
         stage="collection",
         owner="finance of both companies / 分销财务、颐福财务",

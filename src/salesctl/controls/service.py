@@ -210,6 +210,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-K1 10",),
+        seed_quotes=(
+            ("S-K1 10", "客户的接续由销售业务科下达派工单,销售部经理签批;首期付款未到的客户不得安排接续。", "Follow-up work for a customer is ordered by the sales section on a work order signed by the sales department manager; a customer whose first payment has not arrived is given no follow-up work."),
+        ),
         g9=(10,),
         refs=("BN 30",),
         stage="service",

@@ -103,6 +103,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-IC 2.1",),
+        seed_quotes=(
+            ("S-IC 2.1", "主数据维护员按审核后的客户信息在ERP系统中维护客户主数据。系统默认信用主数据应为高风险级别或零信用。", "The master-data maintainer keeps the customer master data in the ERP system from the reviewed customer information. By default, the system's credit master data must be the high-risk grade or zero credit."),
+        ),
         g9=(5,),
         stage=_CREDIT,
         owner=_OWNER,
@@ -182,6 +185,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.VALUATION,),
         seeds=("S-IC 2.2",),
+        seed_quotes=(
+            ("S-IC 2.2", "营销和财务等部门共同建立客户信用动态档案,并至少每年更新一次,", "Marketing, finance and the other departments concerned jointly keep a running credit file for each customer and update it at least once a year."),
+        ),
         g9=(5,),
         stage="credit",
         owner="marketing and finance / 营销和财务部门",
@@ -266,6 +272,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION,),
         seeds=("S-PM B",),
+        seed_quotes=(
+            ("S-PM B", "系统在销售开票时检查客户的信誉额度、信誉天数,若不符合公司规定,需要填写审批单手工单据由上级领导进行审批;", "At billing the system checks the customer's credit limit and credit days; if they break the company's rules, an approval form is filled in by hand and approved by the superior."),
+        ),
         g9=(5, 10),
         refs=("BN 30",),
         stage=_CREDIT,
@@ -363,6 +372,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.VALUATION, _A.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-IC 2.3",),
+        seed_quotes=(
+            ("S-IC 2.3", "相应责任人在客户信用限额内,按照规定权限签订赊销合同并签订《货款回笼责任书》(单笔或汇总)。", "Within the customer's credit limit, the responsible person signs credit-sale contracts within the set authority, together with a collection-responsibility letter (single or summary)."),
+        ),
         g9=(10,),
         stage=_CREDIT,
         owner="sales department / 营销部门",
@@ -424,6 +436,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION,),
         seeds=("S-FT 付款方式", "S-PM B"),
+        seed_quotes=(
+            ("S-FT 付款方式", "比较常用的国际付款方式有三种,即汇付付款方式、托收付款方式和信用证付款方式。", "The three international payment methods most used are remittance, collection and the letter of credit."),
+            ("S-PM B", "系统在销售开票时检查客户的信誉额度、信誉天数,", "At billing the system checks the customer's credit limit and credit days."),
+        ),
         g9=(5,),
         stage=_CREDIT,
         owner=_OWNER,

@@ -211,6 +211,11 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.OCCURRENCE, _A.VALUATION),
         seeds=("S-IC 6.1", "S-K1 7", "S-K1 8"),
+        seed_quotes=(
+            ("S-IC 6.1", "由发货人员核准发货、开具出门证,", "The dispatcher approves the shipment and issues the gate pass."),
+            ("S-K1 7", "产成品由分厂生产科填写入库单和质检科出具产品合格证办理入库;", "Finished goods enter stock on a stock-entry slip filled in by the branch plant's production section and a product certificate issued by the quality-inspection section."),
+            ("S-K1 8", "仓库依据发货单办理出库、保卫依据出门证登记出厂。", "The warehouse issues goods against the delivery note, and security records them leaving the plant against the gate pass."),
+        ),
         g9=(7,),
         stage=_STAGE,
         owner="warehouse and security / 仓库、保卫、质检科",
@@ -316,6 +321,10 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.VALUATION, _A.OCCURRENCE),
         seeds=("S-FD 二",),
+        seed_quotes=(
+            ("S-FD 二", "他们得把食品按照种类、保质期啥的分好类。", "They must sort the food by category, shelf life and the like."),
+            ("S-FD 二", "还得时刻关注着这些食品的保质期。要是快到期了,就得赶紧跟销售那边说,咱得先把这些快到期的卖出去呀,不然可就浪费了。", "They must also keep a constant eye on the food's shelf life. When something is close to expiry, they must tell sales at once: what is close to expiry has to be sold first, or it goes to waste."),
+        ),
         g9=(),
         refs=("G8",),
         stage=_STAGE,
@@ -361,6 +370,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.OCCURRENCE, _A.COMPLETENESS),
         seeds=("S-IC 7.1",),
+        seed_quotes=(
+            ("S-IC 7.1", "月末,营销部门核对系统发货量和实际发货量是否一致。如有差异,查明原因,并及时处理。", "At the month end, marketing checks that the quantity shipped in the system agrees with the quantity actually shipped. Any difference is investigated and dealt with promptly."),
+        ),
         g9=(12,),
         stage="delivery",
         owner="marketing department / 营销部门",

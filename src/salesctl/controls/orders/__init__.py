@@ -75,6 +75,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.COMPLETENESS, _A.OCCURRENCE),
         seeds=("S-CP 3.1.1",),
+        seed_quotes=(
+            ("S-CP 3.1.1", "销售部门承接客户订单,订单应连续编号。", "The sales department takes the customers' orders; orders are to be numbered consecutively."),
+        ),
         g9=(8,),
         stage="order",
         owner="sales department / 销售部门",
@@ -165,6 +168,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.IT_DEPENDENT,
         assertions=(_A.COMPLETENESS, _A.CUTOFF),
         seeds=("S-IC 5.1",),
+        seed_quotes=(
+            ("S-IC 5.1", "对已完结的销售订单或过期的销售订单至少每月进行一次关闭清理。", "Completed or expired sales orders are closed and cleared at least once a month."),
+        ),
         g9=(8,),
         stage="order",
         owner="sales department / 营销部门",
@@ -193,6 +199,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.OCCURRENCE, _A.COMPLETENESS),
         seeds=("S-PM B",),
+        seed_quotes=(
+            ("S-PM B", "销售单作废时需要确认库房未将销售单对应的出库单出库记账,销售单对应的销售结算单是临时状态;", "Voiding a sales order requires confirming that the warehouse has not posted the order's goods issue and that the order's sales settlement is still temporary."),
+        ),
         g9=(8, 12),
         stage="order",
         owner="sales department / 销售部门",
@@ -225,6 +234,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.ACCURACY, _A.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-FT 报价",),
+        seed_quotes=(
+            ("S-FT 报价", "对于出口产品的报价主要包括产品的质量等级、产品的规格型号、产品是否有特殊包装要求、所购产品数量的多少、交货期的要求、产品的运输方式、产品的材质等内容。", "A quotation for export products mainly covers the product's quality grade, its specification and model, whether it needs special packaging, the quantity ordered, the delivery date required, the mode of transport, the product's material and the like."),
+        ),
         g9=(6,),
         stage="quotation",
         owner="sales department (foreign trade) / 业务部",

@@ -227,6 +227,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.ACCURACY,),
         seeds=("S-IC 3.3",),
+        seed_quotes=(
+            ("S-IC 3.3", "价格领导小组可根据实际,针对某些产品授予营销部门一定限度的价格浮动权,营销部门可结合自身及产品市场特点,将价格浮动权向下实行逐级递减分配,同时明确权限执行人。", "The price group may, as circumstances require, give marketing a limited authority to float the price of certain products; marketing may, in the light of its own and the products' market, delegate that authority downward, diminishing level by level, naming who holds it."),
+        ),
         g9=(4,),
         stage=_PRICING,
         owner="price group / 价格领导小组",

@@ -196,6 +196,9 @@ CONTROLS: tuple[Control, ...] = (
         automation=Automation.AUTOMATED,
         assertions=(_A.ACCURACY, _A.PRESENTATION, _A.VALUATION),
         seeds=("S-YF 11",),
+        seed_quotes=(
+            ("S-YF 11", "核算会计根据库管传至会计联确认收入,冲销预收账款,", "The accountant recognises revenue from the accounting copy passed on by the storekeeper and offsets the advance receipts."),
+        ),
         g9=(12,),
         stage="revenue",
         owner="accounting / 核算会计",
