@@ -29,15 +29,13 @@ between threads.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any, NoReturn
-
-import attrs
 
 from salesctl.approvals import Authority, approval_clears, clear_finding
 from salesctl.context import Context
 from salesctl.control import Control, Kind, Scratch
-from salesctl.decision import Decision, Finding, Outcome, finding
+from salesctl.decision import Decision, Finding, Outcome, _assembly, finding
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError, UnknownTransaction
 from salesctl.policy import Policy, catalogue
 from salesctl.transactions import TRANSACTION_TYPES, Transaction
@@ -59,22 +57,9 @@ _Head = tuple[str, tuple[str, ...], str, str, tuple[str, ...]]
 
 # Decisions the gate builds are valid by construction (the outcome is the maximum of the
 # findings, every value comes from the gate or a validated finding): they are stored straight
-# into the slots, without the attrs validators.
-_DECISION_SETTERS: tuple[Callable[[Any, Any], None], ...] = tuple(
-    Decision.__dict__[a.name].__set__ for a in attrs.fields(Decision)
-)
-(
-    _set_outcome,
-    _set_findings,
-    _set_transaction,
-    _set_document_id,
-    _set_at,
-    _set_controls,
-    _set_policy_fp,
-    _set_catalogue_fp,
-    _set_note,
-    _set_weakened,
-) = _DECISION_SETTERS
+# into the slots, without the attrs validators, through an assembly of the class
+# (:func:`salesctl.decision._assembly`: plain slot stores, then ``__class__ = Decision``).
+_DecisionAssembly = _assembly(Decision)
 _new_object = object.__new__
 
 
@@ -84,18 +69,19 @@ def _decision(
     head: _Head,
     txn: Transaction,
 ) -> Decision:
-    d: Decision = _new_object(Decision)
-    _set_outcome(d, outcome)
-    _set_findings(d, findings)
-    _set_transaction(d, head[0])
-    _set_document_id(d, txn.document_id)
-    _set_at(d, txn.at)
-    _set_controls(d, head[1])
-    _set_policy_fp(d, head[2])
-    _set_catalogue_fp(d, head[3])
-    _set_note(d, None)
-    _set_weakened(d, head[4])
-    return d
+    d: Any = _new_object(_DecisionAssembly)
+    d.outcome = outcome
+    d.findings = findings
+    d.transaction = head[0]
+    d.document_id = txn.document_id
+    d.at = txn.at
+    d.controls = head[1]
+    d.policy_fingerprint = head[2]
+    d.catalogue_fingerprint = head[3]
+    d.note = None
+    d.weakened = head[4]
+    d.__class__ = Decision
+    return d  # type: ignore[no-any-return]
 
 
 class Gate:
@@ -232,18 +218,19 @@ class Gate:
                 else:
                     findings.extend(got)
         if findings is None:  # the pass path: nothing found, nothing allocated but the answer
-            d: Decision = _new_object(Decision)
-            _set_outcome(d, _ALLOW)
-            _set_findings(d, _EMPTY)
-            _set_transaction(d, head[0])
-            _set_document_id(d, txn.document_id)
-            _set_at(d, txn.at)
-            _set_controls(d, head[1])
-            _set_policy_fp(d, head[2])
-            _set_catalogue_fp(d, head[3])
-            _set_note(d, None)
-            _set_weakened(d, head[4])
-            return d
+            d: Any = _new_object(_DecisionAssembly)
+            d.outcome = _ALLOW
+            d.findings = _EMPTY
+            d.transaction = head[0]
+            d.document_id = txn.document_id
+            d.at = at
+            d.controls = head[1]
+            d.policy_fingerprint = head[2]
+            d.catalogue_fingerprint = head[3]
+            d.note = None
+            d.weakened = head[4]
+            d.__class__ = Decision
+            return d  # type: ignore[no-any-return]
         approvals = ctx.approvals
         authority = self._authority
         outcome = _ALLOW
