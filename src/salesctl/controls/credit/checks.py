@@ -58,7 +58,7 @@ _NONE: tuple[Finding, ...] = ()
 
 def consumes_credit(order: SalesOrder, policy: CreditPolicy) -> bool:
     """True when the order's payment method consumes credit under ``policy`` (O2C-CR-09)."""
-    return order.payment.method in policy.credit_methods
+    return order.payment.method in policy._methods
 
 
 def _order_of(txn: Transaction) -> SalesOrder:
@@ -209,7 +209,7 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
     """
     order = _order_of(txn)
     profile = order.customer.credit_profile
-    if profile is None or order.payment.method not in policy.credit_methods:
+    if profile is None or order.payment.method not in policy._methods:
         return _NONE
     if ctx.exposure is None:
         return _no_exposure("O2C-CR-04", order)
@@ -512,7 +512,7 @@ def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> t
     """
     order = _order_of(txn)
     profile = order.customer.credit_profile
-    if profile is None or order.payment.method not in policy.credit_methods:
+    if profile is None or order.payment.method not in policy._methods:
         return _NONE
     exp = ctx.exposure
     if exp is None:
@@ -638,7 +638,7 @@ def check_collection_letter(
 ) -> tuple[Finding, ...]:
     """O2C-CR-07: a credit sale needs a signed collection-responsibility letter (单笔或汇总)."""
     order = _order_of(txn)
-    if order.payment.method not in policy.credit_methods or order.collection_letter_ref:
+    if order.payment.method not in policy._methods or order.collection_letter_ref:
         return _NONE
     profile = order.customer.credit_profile
     if profile is not None and profile.collection_letter_ref:
@@ -660,7 +660,7 @@ def check_major_credit_sale(
     """O2C-CR-08: major credit sales need the business VP and chief accountant; very large
     ones the office meeting (the highest band reached applies)."""
     order = _order_of(txn)
-    if order.payment.method not in policy.credit_methods or not policy.major_sale_tiers:
+    if order.payment.method not in policy._methods or not policy.major_sale_tiers:
         return _NONE
     tiers = policy.major_sale_tiers
     amount = ctx.convert(order.total, tiers[0].min_amount.currency)

@@ -253,6 +253,12 @@ class CreditPolicy:
         object.__setattr__(
             self, "_cats", tuple(c for c in _CATEGORIES if c in self.exposure_categories)
         )
+        # The credit methods as a tuple: membership by identity (PaymentMethod members are
+        # singletons compared by identity) without the Python-level Enum.__hash__ a frozenset
+        # lookup calls; the same answer as ``in credit_methods``.
+        object.__setattr__(
+            self, "_methods", tuple(sorted(self.credit_methods, key=lambda m: m.value))
+        )
 
         # The segment of each company named in ``segments``, prepared once at policy load.
         object.__setattr__(
@@ -262,6 +268,7 @@ class CreditPolicy:
         )
 
     _cats: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
+    _methods: tuple[PaymentMethod, ...] = field(init=False, eq=False, repr=False, default=())
     _segment_of: FrozenMap[str, str] = field(
         init=False, eq=False, repr=False, factory=FrozenMap
     )
