@@ -207,15 +207,18 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
     Over the limit, the order is held for re-approval by the credit role, unless a valid
     one-time release for this order is on hand (then the finding is ALLOW, citing it).
     """
-    order = _order_of(txn)
-    profile = order.customer.credit_profile
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
+    customer = order.customer
+    profile = customer.credit_profile
     if profile is None or order.payment.method not in policy._methods:
         return _NONE
-    if ctx.exposure is None:
+    exp = ctx.exposure
+    if exp is None:
         return _no_exposure("O2C-CR-04", order)
     limit = profile.limit
-    amount = ctx.convert(order.total, limit.currency)
-    exp = ctx.exposure
+    total = order.total
+    # ctx.convert, without the call when the order is in the limit's currency
+    amount = total if total.currency == limit.currency else ctx.convert(total, limit.currency)
     if exp.open_orders.currency == limit.currency:
         # The pass path in Decimals (one currency, the minor unit: the sum is exact, as the
         # Money sum below); anything else takes the Money path, which raises on a mismatch.
@@ -225,6 +228,8 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
             if v is not None:
                 within += v.amount
         if within <= limit.amount:
+            if order.company is None and customer.group_id is None and not profile.category_limits:
+                return _NONE  # _more_limits has nothing to add
             return _more_limits(txn, order, profile, ctx, policy, _NONE)
         # Over the limit: the figures are rendered when the finding is first read.
         facts: Any = _Deferred(_limit_facts, (limit, exp, amount, policy))

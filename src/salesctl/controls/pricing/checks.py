@@ -368,7 +368,7 @@ def check_float_authority(
     for the nearest node up the tree whose range covers the price. Outside the root's range:
     BLOCK. A line without a master price cannot be judged and is blocked.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     prices = _line_prices(ctx, order, scratch, policy)
     if not prices.missing and not prices.moved:
         return _NONE
