@@ -1106,6 +1106,14 @@ def test_credit_methods_tuple_is_the_frozenset() -> None:
         for m in sc.PaymentMethod:
             assert (m in p._methods) == (m in p.credit_methods)
         assert "credit" not in p._methods and " _methods=" not in repr(p)
+    # the exposure categories read at once (two or more) are those _cats names, in order
+    exp = b.exposure(open_orders="1", delivered="2", receivables="3")
+    cats = ("open_orders", "delivered_not_invoiced", "open_receivables")
+    for k in range(4):
+        p = attrs.evolve(credit, exposure_categories=frozenset(cats[:k]))
+        got = p._cat_values(exp) if p._cat_values is not None else None
+        want = tuple(getattr(exp, c) for c in p._cats)
+        assert got == (want if k > 1 else None)
 
 
 def _old_bl01(inv: sc.Invoice, ctx: sc.Context) -> tuple[Finding, ...]:
@@ -1278,3 +1286,49 @@ def test_goods_issue_checks_with_and_without_the_lot_index() -> None:
             assert check(txn, c, policy, scratch) == alone
             assert check(txn, c, policy, scratch) == alone  # the index, reused
         assert len(scratch) == 1
+
+
+def test_compiled_pack_is_the_loop_over_the_steps() -> None:
+    """Gate._compile: the steps in order, the scratch to those that take it, any exception a
+    failing-closed BLOCK of that control, findings collected as the old loop collected them."""
+    from salesctl.gate import _compile, _evaluation_error
+
+    seen: list[Any] = []
+
+    def finds(txn: Any, ctx: Any, p: Any) -> Any:
+        return (_finding("X-1", Outcome.HOLD, "m.a", params={"p": p}),)
+
+    def nothing(txn: Any, ctx: Any, p: Any, scratch: Any) -> Any:
+        seen.append(scratch)
+        return ()
+
+    def raises(txn: Any, ctx: Any, p: Any) -> Any:
+        raise ValueError(f"bad {p}")
+
+    def two(txn: Any, ctx: Any, p: Any, scratch: Any) -> Any:
+        seen.append(scratch)
+        return [_finding("X-4", Outcome.ALLOW, "m.b"), _finding("X-4", Outcome.BLOCK, "m.c")]
+
+    def loop(steps: Any, scratch: Any) -> Any:  # Gate.check's loop before it was compiled
+        findings = None
+        for cid, check, fpolicy, wants in steps:
+            try:
+                got = check(None, None, fpolicy, scratch) if wants else check(None, None, fpolicy)
+            except Exception as e:
+                got = (_evaluation_error(cid, e),)
+            if got:
+                findings = list(got) if findings is None else [*findings, *got]
+        return findings
+
+    all_steps = [
+        ("X-1", finds, "p1", False),
+        ("X-2", nothing, "p2", True),
+        ("X-3", raises, "p3", False),
+        ("X-4", two, "p4", True),
+    ]
+    for k in range(len(all_steps) + 1):
+        for steps in (tuple(all_steps[:k]), tuple(reversed(all_steps[:k]))):
+            scratch: dict[Any, Any] = {}
+            seen.clear()
+            assert _compile(steps)(None, None, scratch) == loop(steps, scratch)  # type: ignore[arg-type]
+            assert all(s is scratch for s in seen)

@@ -223,8 +223,8 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
         # The pass path in Decimals (one currency, the minor unit: the sum is exact, as the
         # Money sum below); anything else takes the Money path, which raises on a mismatch.
         within = amount.amount
-        for name in policy._cats:
-            v = getattr(exp, name)
+        values = policy._cat_values
+        for v in values(exp) if values is not None else [getattr(exp, c) for c in policy._cats]:
             if v is not None:
                 within += v.amount
         if within <= limit.amount:

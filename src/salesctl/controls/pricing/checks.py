@@ -384,7 +384,8 @@ def check_float_authority(
             out.append(_no_master("O2C-PR-03", order, line, problem or "missing", prices.on))
             continue
         master = entry.price.amount
-        price = _price(line).amount
+        lp = line.list_price  # _price(line), inlined: the price before the line discount
+        price = (lp if lp is not None and lp > line.unit_price else line.unit_price).amount
         if price == master:
             continue
         if own is False:
