@@ -718,7 +718,15 @@ def test_scratch_checks_share_one_lookup_per_call() -> None:
     """The controls that take the gate's scratch accept it as a fourth argument; the gate gives
     each call a fresh one (a decision equals the one of a gate built anew, call after call)."""
     takers = sorted(c.id for c in sc.CONTROLS.values() if c.scratch)
-    assert takers == ["O2C-PR-01", "O2C-PR-02", "O2C-PR-03", "O2C-PR-05", "O2C-SD-01"]
+    assert takers == [
+        "O2C-DL-03",
+        "O2C-DL-05",
+        "O2C-PR-01",
+        "O2C-PR-02",
+        "O2C-PR-03",
+        "O2C-PR-05",
+        "O2C-SD-01",
+    ]
     with pytest.raises(InvalidInput):
         attrs.evolve(sc.CONTROLS["O2C-SO-01"], scratch=True)  # a three-argument check
     gate = sc.Gate()
@@ -1052,3 +1060,275 @@ def test_cleared_finding_keeps_the_deferred_text_and_adds_the_evidence() -> None
     assert lazy.outcome is Outcome.ALLOW and lazy == eager == _eager(eager)
     assert lazy.facts[: len(held.facts)] == held.facts
     assert lazy.facts[-1][0].startswith("approval ")
+
+
+# -- issue 17, third pass: assembled objects, the invoice and goods-issue packs ------------------
+
+import pickle  # noqa: E402
+import weakref  # noqa: E402
+
+from salesctl.controls import billing as billing_mod  # noqa: E402
+from salesctl.controls.delivery import checks as delivery_checks  # noqa: E402
+from salesctl.decision import finding as _finding  # noqa: E402
+
+
+def test_assembled_decisions_findings_requirements_are_genuine() -> None:
+    """Objects filled through an assembly class (``decision._assembly``) are exactly their
+    class: type, equality, hash, pickling, ``evolve``, frozenness and weak references."""
+    S = _bench_scenarios()
+    policy = sc.Policy.default()
+    cases = [
+        (sc.Gate(policy, only=["O2C-CR-04"]), S.credit_fixed()["within limit"]),
+        (sc.Gate(policy, only=["O2C-CR-04"]), S.credit_fixed()["over limit, no release"]),
+        (sc.Gate(policy), S.place_order(3)),
+        (sc.Gate(policy), S.issue_invoice(2)),
+    ]
+    for gate, (txn, ctx) in cases:
+        d = gate.check(txn, ctx)
+        objs: list[Any] = [d, *d.findings, *(r for f in d.findings for r in f.required)]
+        for obj in objs:
+            assert type(obj) in (sc.Decision, Finding, ApprovalRequirement)
+            again = _revalidated(obj)
+            assert again == obj and hash(again) == hash(obj) and repr(again) == repr(obj)
+            assert pickle.loads(pickle.dumps(obj)) == obj
+            assert attrs.evolve(obj) == obj
+            assert weakref.ref(obj)() is obj
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                obj.__setattr__(attrs.fields(type(obj))[0].name, None)
+        assert sc.Decision.from_dict(d.to_dict()) == d
+
+
+def test_credit_methods_tuple_is_the_frozenset() -> None:
+    """CreditPolicy._methods answers membership as ``credit_methods`` does."""
+    credit = sc.Policy.default().family("credit")
+    for methods in (credit.credit_methods, frozenset(), frozenset(sc.PaymentMethod)):
+        p = attrs.evolve(credit, credit_methods=methods) if methods else credit
+        for m in sc.PaymentMethod:
+            assert (m in p._methods) == (m in p.credit_methods)
+        assert "credit" not in p._methods and " _methods=" not in repr(p)
+    # the exposure categories read at once (two or more) are those _cats names, in order
+    exp = b.exposure(open_orders="1", delivered="2", receivables="3")
+    cats = ("open_orders", "delivered_not_invoiced", "open_receivables")
+    for k in range(4):
+        p = attrs.evolve(credit, exposure_categories=frozenset(cats[:k]))
+        got = p._cat_values(exp) if p._cat_values is not None else None
+        want = tuple(getattr(exp, c) for c in p._cats)
+        assert got == (want if k > 1 else None)
+
+
+def _old_bl01(inv: sc.Invoice, ctx: sc.Context) -> tuple[Finding, ...]:
+    """O2C-BL-01 as it was before the one-pass index (the reference)."""
+
+    def by_line(pairs: Any) -> dict[int, Decimal]:
+        out: dict[int, Decimal] = {}
+        for no, qty in pairs:
+            out[no] = out.get(no, Decimal(0)) + qty
+        return out
+
+    cid = "O2C-BL-01"
+    out: list[Finding] = []
+    if inv.voided or any(i.id == inv.id and not i.voided for i in ctx.invoices):
+        out.append(
+            _finding(cid, Outcome.BLOCK, "billing.already_issued", params={"invoice": inv.id})
+        )
+    issues = [g for g in ctx.goods_issues if g.posted and g.order_id == inv.order_id]
+    delivered = by_line((ln.order_line, ln.quantity) for g in issues for ln in g.lines)
+    products = {ln.order_line: ln.product_id for g in issues for ln in g.lines}
+    before = by_line(
+        (ln.order_line, ln.quantity)
+        for i in ctx.invoices
+        if i.order_id == inv.order_id and i.id != inv.id and not i.voided
+        for ln in i.lines
+    )
+    for line in inv.lines:
+        product = products.get(line.order_line)
+        if product is not None and product != line.product_id:
+            out.append(
+                _finding(
+                    cid,
+                    Outcome.BLOCK,
+                    "billing.line_product",
+                    params={
+                        "line": line.order_line,
+                        "product": line.product_id,
+                        "delivered": product,
+                    },
+                )
+            )
+    for no, qty in by_line((ln.order_line, ln.quantity) for ln in inv.lines).items():
+        done = delivered.get(no, Decimal(0))
+        already = before.get(no, Decimal(0))
+        if already + qty > done:
+            out.append(
+                Finding(
+                    control_id=cid,
+                    outcome=Outcome.BLOCK,
+                    message="billing.over_delivered",
+                    params={
+                        "invoice": inv.id,
+                        "line": no,
+                        "quantity": qty,
+                        "open": max(done - already, Decimal(0)),
+                    },
+                    facts={
+                        "order": inv.order_id,
+                        "order_line": no,
+                        "delivered": done,
+                        "invoiced_before": already,
+                        "this_invoice": qty,
+                        "goods_issues": [g.id for g in issues] or "-",
+                    },
+                )
+            )
+    return tuple(out)
+
+
+_qty = st.sampled_from(["1", "2.5", "10", "1E+1", "0.001"])
+_dl = st.tuples(st.integers(1, 3), st.sampled_from(["P-1", "P-2"]), _qty)
+
+
+@FEW
+@given(
+    st.lists(
+        st.tuples(
+            st.booleans(),
+            st.sampled_from([b.ORDER_ID, "SO-9"]),
+            st.lists(_dl, min_size=1, max_size=3),
+        ),
+        max_size=3,
+    ),
+    st.lists(
+        st.tuples(
+            st.booleans(),
+            st.sampled_from(["INV-0042-1", "INV-7"]),
+            st.lists(_dl, min_size=1, max_size=3),
+        ),
+        max_size=2,
+    ),
+    st.lists(_dl, min_size=1, max_size=4),
+)
+def test_invoice_within_delivered_is_as_before(gis: Any, invs: Any, lines: Any) -> None:
+    """O2C-BL-01's one-pass index gives the findings the old generator sums gave."""
+    issues = tuple(
+        b.goods_issue(
+            f"GI-{k}",
+            order_id=order_id,
+            posted=posted,
+            lines=tuple(b.dline(no, q, product=p) for no, p, q in ls),
+        )
+        for k, (posted, order_id, ls) in enumerate(gis)
+    )
+    invoices = tuple(
+        b.invoice(inv_id, voided=voided, lines=tuple(b.iline(no, q, product=p) for no, p, q in ls))
+        for voided, inv_id, ls in invs
+    )
+    inv = b.invoice(lines=tuple(b.iline(no, q, product=p) for no, p, q in lines))
+    ctx = b.context(goods_issues=issues, invoices=invoices)
+    txn = sc.IssueInvoice(invoice=inv, actor=b.CLERK, at=b.AT)
+    policy = sc.Policy.default().family("billing")
+    assert billing_mod.check_invoiced_within_delivered(txn, ctx, policy) == _old_bl01(inv, ctx)
+
+
+@pytest.mark.parametrize(
+    ("value", "collected"),
+    [("100000", "60000"), ("100000", "99999.99"), ("3", "2"), ("0.01", "1E+20"), ("7", "7")],
+)
+def test_collected_share_approval_renders_as_before(value: str, collected: str) -> None:
+    """O2C-BL-03's approval HOLD with its percentages rendered on first read: the finding the
+    eager dicts built, before and after the gate clears it."""
+    S = _bench_scenarios()
+    txn, ctx = S.issue_invoice(2)
+    ctx = attrs.evolve(ctx, contract_accounts={b.CONTRACT_ID: b.ledger_line(value, collected)})
+    policy = sc.Policy.default()
+    billing = policy.family("billing")
+    (got,) = billing_mod.check_collected_share(txn, ctx, billing)
+    acct = ctx.contract_accounts[b.CONTRACT_ID]
+    share = acct.collected.amount / acct.value.amount
+    pct = billing_mod._percent
+    want = Finding(
+        control_id="O2C-BL-03",
+        outcome=Outcome.HOLD,
+        message="billing.invoice_approval",
+        params={"invoice": txn.invoice.id, "role": billing.invoice_approval_role},
+        facts={
+            "contract": b.CONTRACT_ID,
+            "contract_price": acct.value,
+            "collected": acct.collected,
+            "collected_share": pct(share),
+            "required_share": pct(billing.min_collected_ratio),
+        },
+        required=got.required,
+    )
+    assert got == want and _eager(got) == want
+    d = sc.Gate(policy).check(txn, ctx)
+    assert d == sc.Decision.from_dict(d.to_dict())
+    for f in d.findings:
+        assert f == _eager(f)
+
+
+def test_goods_issue_checks_with_and_without_the_lot_index() -> None:
+    """O2C-DL-03 and -05 read the lots indexed once per call (the scratch): the same findings
+    as each indexing the context itself, on passing, FEFO-held and blocked issues."""
+    S = _bench_scenarios()
+    txn, ctx = S.post_goods_issue(4)
+    policy = sc.Policy.default().family("delivery")
+    variants = [ctx]
+    lots = ctx.stock_lots
+    early = b.lot("LOT-E", lots[0].product_id, "5", expires=b.TODAY + dt.timedelta(days=10))
+    variants.append(attrs.evolve(ctx, stock_lots=(*lots, early)))
+    short = attrs.evolve(lots[1], quantity=Decimal("1"), expires_on=b.TODAY)
+    variants.append(attrs.evolve(ctx, stock_lots=(lots[0], short, *lots[2:], lots[0])))
+    variants.append(attrs.evolve(ctx, stock_lots=lots[1:]))
+    for c in variants:
+        scratch: dict[Any, Any] = {}
+        for check in (delivery_checks.check_gate_pass_and_qc, delivery_checks.check_expiry):
+            alone = check(txn, c, policy)
+            assert check(txn, c, policy, scratch) == alone
+            assert check(txn, c, policy, scratch) == alone  # the index, reused
+        assert len(scratch) == 1
+
+
+def test_compiled_pack_is_the_loop_over_the_steps() -> None:
+    """Gate._compile: the steps in order, the scratch to those that take it, any exception a
+    failing-closed BLOCK of that control, findings collected as the old loop collected them."""
+    from salesctl.gate import _compile, _evaluation_error
+
+    seen: list[Any] = []
+
+    def finds(txn: Any, ctx: Any, p: Any) -> Any:
+        return (_finding("X-1", Outcome.HOLD, "m.a", params={"p": p}),)
+
+    def nothing(txn: Any, ctx: Any, p: Any, scratch: Any) -> Any:
+        seen.append(scratch)
+        return ()
+
+    def raises(txn: Any, ctx: Any, p: Any) -> Any:
+        raise ValueError(f"bad {p}")
+
+    def two(txn: Any, ctx: Any, p: Any, scratch: Any) -> Any:
+        seen.append(scratch)
+        return [_finding("X-4", Outcome.ALLOW, "m.b"), _finding("X-4", Outcome.BLOCK, "m.c")]
+
+    def loop(steps: Any, scratch: Any) -> Any:  # Gate.check's loop before it was compiled
+        findings = None
+        for cid, check, fpolicy, wants in steps:
+            try:
+                got = check(None, None, fpolicy, scratch) if wants else check(None, None, fpolicy)
+            except Exception as e:
+                got = (_evaluation_error(cid, e),)
+            if got:
+                findings = list(got) if findings is None else [*findings, *got]
+        return findings
+
+    all_steps = [
+        ("X-1", finds, "p1", False),
+        ("X-2", nothing, "p2", True),
+        ("X-3", raises, "p3", False),
+        ("X-4", two, "p4", True),
+    ]
+    for k in range(len(all_steps) + 1):
+        for steps in (tuple(all_steps[:k]), tuple(reversed(all_steps[:k]))):
+            scratch: dict[Any, Any] = {}
+            seen.clear()
+            assert _compile(steps)(None, None, scratch) == loop(steps, scratch)  # type: ignore[arg-type]
+            assert all(s is scratch for s in seen)

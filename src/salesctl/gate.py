@@ -32,12 +32,10 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
-import attrs
-
 from salesctl.approvals import Authority, approval_clears, clear_finding
 from salesctl.context import Context
 from salesctl.control import Control, Kind, Scratch
-from salesctl.decision import Decision, Finding, Outcome, finding
+from salesctl.decision import Decision, Finding, Outcome, _assembly, finding
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError, UnknownTransaction
 from salesctl.policy import Policy, catalogue
 from salesctl.transactions import TRANSACTION_TYPES, Transaction
@@ -55,26 +53,46 @@ _Step = tuple[str, Any, Any, bool]
 #: The constant part of a decision: type name, control ids, policy and catalogue fingerprints,
 #: the ids of the controls the policy weakens.
 _Head = tuple[str, tuple[str, ...], str, str, tuple[str, ...]]
+#: A transaction type's steps compiled into one function (:func:`_compile`): the findings of
+#: every step in order, or ``None`` when none found anything.
+_Pack = Callable[[Transaction, Context, "Scratch | None"], "list[Finding] | None"]
+
+
+def _compile(steps: tuple[_Step, ...]) -> _Pack:
+    """The steps of a transaction type as one function, generated once when the gate is built.
+
+    It does what the loop over the steps did, step by step in the same order — call the
+    check (with the call's scratch when it takes one), turn any exception into the failing
+    closed BLOCK of :func:`_evaluation_error`, collect what it found — without unpacking a
+    step, testing whether it takes the scratch, or iterating, on every call.
+    """
+    ns: dict[str, Any] = {"_error": _evaluation_error}
+    src = ["def pack(txn, ctx, scratch):", "    findings = None"]
+    for i, (cid, check, fpolicy, wants) in enumerate(steps):
+        ns[f"check{i}"], ns[f"policy{i}"], ns[f"cid{i}"] = check, fpolicy, cid
+        args = f"txn, ctx, policy{i}, scratch" if wants else f"txn, ctx, policy{i}"
+        src += [
+            "    try:",
+            f"        got = check{i}({args})",
+            "    except Exception as e:  # fail closed on any evaluation problem",
+            f"        got = (_error(cid{i}, e),)",
+            "    if got:",
+            "        if findings is None:",
+            "            findings = list(got)",
+            "        else:",
+            "            findings.extend(got)",
+        ]
+    src.append("    return findings")
+    exec(compile("\n".join(src), f"<salesctl gate pack of {len(steps)} steps>", "exec"), ns)
+    pack: _Pack = ns["pack"]
+    return pack
 
 
 # Decisions the gate builds are valid by construction (the outcome is the maximum of the
 # findings, every value comes from the gate or a validated finding): they are stored straight
-# into the slots, without the attrs validators.
-_DECISION_SETTERS: tuple[Callable[[Any, Any], None], ...] = tuple(
-    Decision.__dict__[a.name].__set__ for a in attrs.fields(Decision)
-)
-(
-    _set_outcome,
-    _set_findings,
-    _set_transaction,
-    _set_document_id,
-    _set_at,
-    _set_controls,
-    _set_policy_fp,
-    _set_catalogue_fp,
-    _set_note,
-    _set_weakened,
-) = _DECISION_SETTERS
+# into the slots, without the attrs validators, through an assembly of the class
+# (:func:`salesctl.decision._assembly`: plain slot stores, then ``__class__ = Decision``).
+_DecisionAssembly = _assembly(Decision)
 _new_object = object.__new__
 
 
@@ -84,18 +102,19 @@ def _decision(
     head: _Head,
     txn: Transaction,
 ) -> Decision:
-    d: Decision = _new_object(Decision)
-    _set_outcome(d, outcome)
-    _set_findings(d, findings)
-    _set_transaction(d, head[0])
-    _set_document_id(d, txn.document_id)
-    _set_at(d, txn.at)
-    _set_controls(d, head[1])
-    _set_policy_fp(d, head[2])
-    _set_catalogue_fp(d, head[3])
-    _set_note(d, None)
-    _set_weakened(d, head[4])
-    return d
+    d: Any = _new_object(_DecisionAssembly)
+    d.outcome = outcome
+    d.findings = findings
+    d.transaction = head[0]
+    d.document_id = txn.document_id
+    d.at = txn.at
+    d.controls = head[1]
+    d.policy_fingerprint = head[2]
+    d.catalogue_fingerprint = head[3]
+    d.note = None
+    d.weakened = head[4]
+    d.__class__ = Decision
+    return d  # type: ignore[no-any-return]
 
 
 class Gate:
@@ -118,7 +137,7 @@ class Gate:
     _authority: Authority
     _policy_fp: str
     _catalogue_fp: str
-    _plan: dict[type, tuple[tuple[_Step, ...], _Head, bool]]
+    _plan: dict[type, tuple[_Pack, _Head, bool]]
     _ids: dict[type, tuple[str, ...]]
     _zone: dt.tzinfo
 
@@ -139,7 +158,7 @@ class Gate:
         # here, once: the steps (control id, check, family policy, takes the scratch), the
         # constant part of the decision (type name, control ids, fingerprints), and whether a
         # call needs a scratch at all.
-        plan: dict[type, tuple[tuple[_Step, ...], _Head, bool]] = {}
+        plan: dict[type, tuple[_Pack, _Head, bool]] = {}
         ids: dict[type, tuple[str, ...]] = {}
         weakened = policy.weakened()
         for name, cls in TRANSACTION_TYPES.items():
@@ -156,7 +175,7 @@ class Gate:
                 steps.append((control.id, check, policy.family(control.family), control.scratch))
             ids[cls] = tuple(s[0] for s in steps)
             plan[cls] = (
-                tuple(steps),
+                _compile(tuple(steps)),
                 (
                     cls.__name__,
                     ids[cls],
@@ -217,33 +236,24 @@ class Gate:
         zone = self._zone
         if (tz is not zone and (type(tz) is not _FIXED or tz != zone)) or ctx.as_of != at.date():
             _check_date(txn, ctx, zone, self.policy.timezone)
-        steps, head, scratchy = entry
-        # The scratch the checks of this one call share (and nothing outlives the call).
-        scratch: Scratch | None = {} if scratchy else None
-        findings: list[Finding] | None = None
-        for cid, check, fpolicy, wants in steps:
-            try:
-                got = check(txn, ctx, fpolicy, scratch) if wants else check(txn, ctx, fpolicy)
-            except Exception as e:  # fail closed on any evaluation problem
-                got = (_evaluation_error(cid, e),)
-            if got:
-                if findings is None:
-                    findings = list(got)
-                else:
-                    findings.extend(got)
+        pack, head, scratchy = entry
+        # The steps run in order, compiled into one function (_compile); the scratch the
+        # checks of this one call share (and nothing outlives the call).
+        findings = pack(txn, ctx, {} if scratchy else None)
         if findings is None:  # the pass path: nothing found, nothing allocated but the answer
-            d: Decision = _new_object(Decision)
-            _set_outcome(d, _ALLOW)
-            _set_findings(d, _EMPTY)
-            _set_transaction(d, head[0])
-            _set_document_id(d, txn.document_id)
-            _set_at(d, txn.at)
-            _set_controls(d, head[1])
-            _set_policy_fp(d, head[2])
-            _set_catalogue_fp(d, head[3])
-            _set_note(d, None)
-            _set_weakened(d, head[4])
-            return d
+            d: Any = _new_object(_DecisionAssembly)
+            d.outcome = _ALLOW
+            d.findings = _EMPTY
+            d.transaction = head[0]
+            d.document_id = txn.document_id
+            d.at = at
+            d.controls = head[1]
+            d.policy_fingerprint = head[2]
+            d.catalogue_fingerprint = head[3]
+            d.note = None
+            d.weakened = head[4]
+            d.__class__ = Decision
+            return d  # type: ignore[no-any-return]
         approvals = ctx.approvals
         authority = self._authority
         outcome = _ALLOW

@@ -24,9 +24,9 @@ Decimal('0.60')
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from attrs import field, frozen
 
@@ -44,8 +44,16 @@ from salesctl.control import (
 )
 from salesctl.controls.credit import CreditPolicy
 from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
-from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding, make_finding
-from salesctl.model import Invoice, Settlement, SettlementStatus
+from salesctl.decision import (
+    ApprovalRequirement,
+    Finding,
+    Outcome,
+    _Deferred,
+    _trusted_finding,
+    finding,
+    make_finding,
+)
+from salesctl.model import ContractAccount, GoodsIssue, Invoice, Settlement, SettlementStatus
 from salesctl.records import Period, Records
 from salesctl.transactions import IssueInvoice, Transaction, VoidInvoice, VoidSettlement
 
@@ -122,11 +130,20 @@ def _percent(fraction: Decimal) -> str:
     return f"{(fraction * 100).quantize(Decimal('0.01')).normalize():f} %"
 
 
-def _sum_by_line(pairs: Iterable[tuple[int, Decimal]]) -> dict[int, Decimal]:
-    out: dict[int, Decimal] = {}
-    for no, qty in pairs:
-        out[no] = out.get(no, Decimal(0)) + qty
-    return out
+_ZERO = Decimal(0)
+
+
+def _share_facts(
+    contract_id: str, acct: ContractAccount, share: Decimal, ratio: Decimal
+) -> dict[str, Any]:
+    """The facts of an O2C-BL-03 finding (rendered when first read on the approval path)."""
+    return {
+        "contract": contract_id,
+        "contract_price": acct.value,
+        "collected": acct.collected,
+        "collected_share": _percent(share),
+        "required_share": _percent(ratio),
+    }
 
 
 # -- O2C-BL-01 --------------------------------------------------------------------------------
@@ -146,15 +163,26 @@ def check_invoiced_within_delivered(
         out.append(
             finding(cid, Outcome.BLOCK, "billing.already_issued", params={"invoice": inv.id})
         )
-    issues = [g for g in ctx.goods_issues if g.posted and g.order_id == inv.order_id]
-    delivered = _sum_by_line((ln.order_line, ln.quantity) for g in issues for ln in g.lines)
-    products = {ln.order_line: ln.product_id for g in issues for ln in g.lines}
-    before = _sum_by_line(
-        (ln.order_line, ln.quantity)
-        for i in ctx.invoices
-        if i.order_id == inv.order_id and i.id != inv.id and not i.voided
-        for ln in i.lines
-    )
+    # One pass over the order's posted goods issues and one over its earlier invoices: the
+    # quantities by order line (summed from zero, in order) and the
+    # product last delivered on each line.
+    order_id = inv.order_id
+    issues: list[GoodsIssue] = []
+    delivered: dict[int, Decimal] = {}
+    products: dict[int, str] = {}
+    for g in ctx.goods_issues:
+        if g.posted and g.order_id == order_id:
+            issues.append(g)
+            for ln in g.lines:
+                no = ln.order_line
+                delivered[no] = delivered.get(no, _ZERO) + ln.quantity
+                products[no] = ln.product_id
+    before: dict[int, Decimal] = {}
+    for i in ctx.invoices:
+        if i.order_id == order_id and i.id != inv.id and not i.voided:
+            for il in i.lines:
+                no = il.order_line
+                before[no] = before.get(no, _ZERO) + il.quantity
     for line in inv.lines:
         product = products.get(line.order_line)
         if product is not None and product != line.product_id:
@@ -170,9 +198,13 @@ def check_invoiced_within_delivered(
                     },
                 )
             )
-    for no, qty in _sum_by_line((ln.order_line, ln.quantity) for ln in inv.lines).items():
-        done = delivered.get(no, Decimal(0))
-        already = before.get(no, Decimal(0))
+    this: dict[int, Decimal] = {}
+    for il in inv.lines:
+        no = il.order_line
+        this[no] = this.get(no, _ZERO) + il.quantity
+    for no, qty in this.items():
+        done = delivered.get(no, _ZERO)
+        already = before.get(no, _ZERO)
         if already + qty > done:
             out.append(
                 Finding(
@@ -288,15 +320,35 @@ def _collected_share(
                 cid, Outcome.BLOCK, "billing.contract_unknown", params={"contract": contract_id}
             ),
         )
-    needed = acct.value.amount * policy.min_collected_ratio
+    ratio = policy.min_collected_ratio
+    needed = acct.value.amount * ratio
     share = acct.collected.amount / acct.value.amount
-    facts = {
-        "contract": contract_id,
-        "contract_price": acct.value,
-        "collected": acct.collected,
-        "collected_share": _percent(share),
-        "required_share": _percent(policy.min_collected_ratio),
-    }
+    if acct.collected.amount >= needed and share.is_finite() and share.adjusted() < 20:
+        # The path every invoice takes: held for the finance VP's signature, which the gate
+        # then clears. The percentages are rendered when the facts are first read: both
+        # render without error here (a finite share below 10**20; the ratio is within 0..1);
+        # anything else is rendered now, where an error fails the check closed as before.
+        return (
+            _trusted_finding(
+                cid,
+                Outcome.HOLD,
+                "billing.invoice_approval",
+                (("invoice", inv.id), ("role", policy.invoice_approval_role)),
+                _Deferred(_share_facts, (contract_id, acct, share, ratio)),
+                (
+                    ApprovalRequirement(
+                        control_id=cid,
+                        role=policy.invoice_approval_role,
+                        min_level=policy.invoice_approval_level,
+                        document_id=inv.id,
+                        reason="billing.invoice_approval",
+                        amount=str(inv.total),
+                        excluded=(inv.issued_by,),
+                    ),
+                ),
+            ),
+        )
+    facts = _share_facts(contract_id, acct, share, ratio)
     if acct.collected.amount < needed:
         return (
             Finding(

@@ -223,13 +223,21 @@ def _order_duties(
     return unknown
 
 
+#: The field names of each transaction type, worked out once per type.
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
 def _generic_duties(duties: dict[str, set[str]], txn: Transaction) -> None:
     _add(duties, "proposer", txn.actor.id)
-    for a in attrs.fields(type(txn)):
-        value = getattr(txn, a.name)
+    tp = type(txn)
+    names = _FIELD_NAMES.get(tp)
+    if names is None:
+        names = _FIELD_NAMES[tp] = tuple(a.name for a in attrs.fields(tp))
+    for name in names:
+        value = getattr(txn, name)
         if attrs.has(type(value)):
-            for name in ("created_by", "proposed_by"):
-                who = getattr(value, name, None)
+            for role in ("created_by", "proposed_by"):
+                who = getattr(value, role, None)
                 if isinstance(who, str):
                     _add(duties, "proposer", who)
 

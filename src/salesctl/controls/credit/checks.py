@@ -58,7 +58,7 @@ _NONE: tuple[Finding, ...] = ()
 
 def consumes_credit(order: SalesOrder, policy: CreditPolicy) -> bool:
     """True when the order's payment method consumes credit under ``policy`` (O2C-CR-09)."""
-    return order.payment.method in policy.credit_methods
+    return order.payment.method in policy._methods
 
 
 def _order_of(txn: Transaction) -> SalesOrder:
@@ -207,24 +207,29 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
     Over the limit, the order is held for re-approval by the credit role, unless a valid
     one-time release for this order is on hand (then the finding is ALLOW, citing it).
     """
-    order = _order_of(txn)
-    profile = order.customer.credit_profile
-    if profile is None or order.payment.method not in policy.credit_methods:
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
+    customer = order.customer
+    profile = customer.credit_profile
+    if profile is None or order.payment.method not in policy._methods:
         return _NONE
-    if ctx.exposure is None:
+    exp = ctx.exposure
+    if exp is None:
         return _no_exposure("O2C-CR-04", order)
     limit = profile.limit
-    amount = ctx.convert(order.total, limit.currency)
-    exp = ctx.exposure
+    total = order.total
+    # ctx.convert, without the call when the order is in the limit's currency
+    amount = total if total.currency == limit.currency else ctx.convert(total, limit.currency)
     if exp.open_orders.currency == limit.currency:
         # The pass path in Decimals (one currency, the minor unit: the sum is exact, as the
         # Money sum below); anything else takes the Money path, which raises on a mismatch.
         within = amount.amount
-        for name in policy._cats:
-            v = getattr(exp, name)
+        values = policy._cat_values
+        for v in values(exp) if values is not None else [getattr(exp, c) for c in policy._cats]:
             if v is not None:
                 within += v.amount
         if within <= limit.amount:
+            if order.company is None and customer.group_id is None and not profile.category_limits:
+                return _NONE  # _more_limits has nothing to add
             return _more_limits(txn, order, profile, ctx, policy, _NONE)
         # Over the limit: the figures are rendered when the finding is first read.
         facts: Any = _Deferred(_limit_facts, (limit, exp, amount, policy))
@@ -512,7 +517,7 @@ def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> t
     """
     order = _order_of(txn)
     profile = order.customer.credit_profile
-    if profile is None or order.payment.method not in policy.credit_methods:
+    if profile is None or order.payment.method not in policy._methods:
         return _NONE
     exp = ctx.exposure
     if exp is None:
@@ -638,7 +643,7 @@ def check_collection_letter(
 ) -> tuple[Finding, ...]:
     """O2C-CR-07: a credit sale needs a signed collection-responsibility letter (单笔或汇总)."""
     order = _order_of(txn)
-    if order.payment.method not in policy.credit_methods or order.collection_letter_ref:
+    if order.payment.method not in policy._methods or order.collection_letter_ref:
         return _NONE
     profile = order.customer.credit_profile
     if profile is not None and profile.collection_letter_ref:
@@ -660,7 +665,7 @@ def check_major_credit_sale(
     """O2C-CR-08: major credit sales need the business VP and chief accountant; very large
     ones the office meeting (the highest band reached applies)."""
     order = _order_of(txn)
-    if order.payment.method not in policy.credit_methods or not policy.major_sale_tiers:
+    if order.payment.method not in policy._methods or not policy.major_sale_tiers:
         return _NONE
     tiers = policy.major_sale_tiers
     amount = ctx.convert(order.total, tiers[0].min_amount.currency)

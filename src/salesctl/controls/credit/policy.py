@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import operator
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 import attrs
@@ -253,6 +254,16 @@ class CreditPolicy:
         object.__setattr__(
             self, "_cats", tuple(c for c in _CATEGORIES if c in self.exposure_categories)
         )
+        # The credit methods as a tuple: membership by identity (PaymentMethod members are
+        # singletons compared by identity) without the Python-level Enum.__hash__ a frozenset
+        # lookup calls; the same answer as ``in credit_methods``.
+        object.__setattr__(
+            self, "_methods", tuple(sorted(self.credit_methods, key=lambda m: m.value))
+        )
+        # With two categories or more, one attrgetter reads them all (a tuple, in _cats order).
+        object.__setattr__(
+            self, "_cat_values", operator.attrgetter(*self._cats) if len(self._cats) > 1 else None
+        )
 
         # The segment of each company named in ``segments``, prepared once at policy load.
         object.__setattr__(
@@ -262,6 +273,10 @@ class CreditPolicy:
         )
 
     _cats: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
+    _methods: tuple[PaymentMethod, ...] = field(init=False, eq=False, repr=False, default=())
+    _cat_values: Callable[[Any], tuple[Any, ...]] | None = field(
+        init=False, eq=False, repr=False, default=None
+    )
     _segment_of: FrozenMap[str, str] = field(
         init=False, eq=False, repr=False, factory=FrozenMap
     )

@@ -222,6 +222,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="gate-pass number and lot QC certificates in the decision log / 决策日志中的出门证编号和批次产品合格证",
         applies_to=(PostGoodsIssue.__name__,),
         check=check_gate_pass_and_qc,
+        scratch=True,
         messages={
             "delivery.no_gate_pass": (
                 "出库单 {goods_issue} 无出门证",
@@ -332,6 +333,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: lots picked with expiry dates, earlier lots left on hand, override approval / 决策日志：所发批次及其到期日、仍在库的更早到期批次、例外审批",
         applies_to=(PostGoodsIssue.__name__,),
         check=check_expiry,
+        scratch=True,
         messages={
             "delivery.lot_not_named": (
                 "第 {line} 行产品 {product} 有保质期管理的批次，但未注明批次",

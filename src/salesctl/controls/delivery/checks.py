@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, DecimalException
 import attrs
 
 from salesctl.context import Context
+from salesctl.control import Scratch
 from salesctl.controls.credit import (
     check_credit_days,
     consumes_credit,
@@ -83,10 +84,15 @@ def _delivery_value_money(
     return total
 
 
+_ZERO = Decimal(0)
+
+
 def _by_order_line(lines: Iterable[DeliveryLine]) -> dict[int, Decimal]:
+    """The quantities by order line, each summed from zero in line order."""
     out: dict[int, Decimal] = {}
     for line in lines:
-        out[line.order_line] = out.get(line.order_line, Decimal(0)) + line.quantity
+        no = line.order_line
+        out[no] = out.get(no, _ZERO) + line.quantity
     return out
 
 
@@ -318,7 +324,14 @@ def check_goods_issue_notice(
                 facts={"valid_until": notice.valid_until or "-", "as_of": ctx.as_of},
             )
         )
-    noted = {ln.order_line: ln.product_id for ln in notice.lines}
+    # The notice's lines indexed once: the product of each order line (the last line naming it,
+    # as a dict built line by line keeps it) and the quantity noted on it.
+    noted: dict[int, str] = {}
+    notified: dict[int, Decimal] = {}
+    for ln in notice.lines:
+        no = ln.order_line
+        noted[no] = ln.product_id
+        notified[no] = notified.get(no, _ZERO) + ln.quantity
     for line in gi.lines:
         product = noted.get(line.order_line)
         if product is None:
@@ -343,18 +356,19 @@ def check_goods_issue_notice(
                     },
                 )
             )
-    notified = _by_order_line(notice.lines)
-    shipped = _by_order_line(
-        ln
-        for g in _posted(ctx, gi.order_id, exclude=gi.id)
-        if g.notice_id == notice.id
-        for ln in g.lines
-    )
+    shipped: dict[int, Decimal] = {}
+    for g in ctx.goods_issues:
+        if g.posted and g.order_id == gi.order_id and g.id != gi.id and g.notice_id == notice.id:
+            for ln in g.lines:
+                no = ln.order_line
+                shipped[no] = shipped.get(no, _ZERO) + ln.quantity
+    factor = 1 + policy.quantity_tolerance  # _allowed's factor, worked out once
     for no, qty in _by_order_line(gi.lines).items():
-        if no not in notified:
+        noted_qty = notified.get(no)
+        if noted_qty is None:
             continue
-        allowed = _allowed(notified[no], policy)
-        before = shipped.get(no, Decimal(0))
+        allowed = noted_qty * factor
+        before = shipped.get(no, _ZERO)
         if before + qty > allowed:
             out.append(
                 finding(
@@ -368,7 +382,7 @@ def check_goods_issue_notice(
                         "remaining": allowed - before,
                     },
                     facts={
-                        "notified": notified[no],
+                        "notified": noted_qty,
                         "tolerance": policy.quantity_tolerance,
                         "shipped_before": before,
                         "this_issue": qty,
@@ -381,12 +395,48 @@ def check_goods_issue_notice(
 # -- O2C-DL-03 --------------------------------------------------------------------------------
 
 
-def _lots(ctx: Context) -> dict[str, StockLot]:
-    return {lot.id: lot for lot in ctx.stock_lots}
+class _LotIndex:
+    """The context's stock lots indexed once per gate call (kept in the call's scratch) for
+    O2C-DL-03 and O2C-DL-05: by id (the last lot of an id, as a dict built lot by lot keeps
+    it) and by product (every lot of the product, in context order)."""
+
+    __slots__ = ("by_id", "by_product", "ctx")
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        by_id: dict[str, StockLot] = {}
+        by_product: dict[str, list[StockLot]] = {}
+        for lot in ctx.stock_lots:
+            by_id[lot.id] = lot
+            same = by_product.get(lot.product_id)
+            if same is None:
+                by_product[lot.product_id] = [lot]
+            else:
+                same.append(lot)
+        self.by_id = by_id
+        self.by_product = by_product
+
+
+_LOTS = object()  # the scratch key of the call's _LotIndex
+
+
+def _lot_index(ctx: Context, scratch: Scratch | None) -> _LotIndex:
+    if scratch is not None:
+        memo: _LotIndex | None = scratch.get(_LOTS)
+        if memo is not None and memo.ctx is ctx:
+            return memo
+    index = _LotIndex(ctx)
+    if scratch is not None:
+        scratch[_LOTS] = index
+    return index
+
+
+def _lots(ctx: Context, scratch: Scratch | None = None) -> dict[str, StockLot]:
+    return _lot_index(ctx, scratch).by_id
 
 
 def check_gate_pass_and_qc(
-    txn: Transaction, ctx: Context, policy: DeliveryPolicy
+    txn: Transaction, ctx: Context, policy: DeliveryPolicy, scratch: Scratch | None = None
 ) -> tuple[Finding, ...]:
     """O2C-DL-03: goods leave on a gate pass, and only from lots on hand that entered stock
     with a QC certificate (when the policy requires it), for the line's product, in the
@@ -399,7 +449,7 @@ def check_gate_pass_and_qc(
         out.append(
             finding(cid, Outcome.BLOCK, "delivery.no_gate_pass", params={"goods_issue": gi.id})
         )
-    lots = _lots(ctx)
+    lots = _lots(ctx, scratch)
     picked: dict[str, Decimal] = {}
     for line in gi.lines:
         if line.lot_id is None:
@@ -419,7 +469,7 @@ def check_gate_pass_and_qc(
                 finding(cid, Outcome.BLOCK, "delivery.lot_unknown", params={"lot": line.lot_id})
             )
             continue
-        picked[lot.id] = picked.get(lot.id, Decimal(0)) + line.quantity
+        picked[lot.id] = picked.get(lot.id, _ZERO) + line.quantity
         if lot.product_id != line.product_id:
             out.append(
                 finding(
@@ -597,7 +647,9 @@ def _remaining(lot: StockLot, ctx: Context) -> int | None:
     return None if lot.expires_on is None else (lot.expires_on - ctx.as_of).days
 
 
-def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tuple[Finding, ...]:
+def check_expiry(
+    txn: Transaction, ctx: Context, policy: DeliveryPolicy, scratch: Scratch | None = None
+) -> tuple[Finding, ...]:
     """O2C-DL-05: expired lots (or lots with less shelf life left than the policy's minimum)
     never ship; a lot whose expiry cannot be verified blocks; and near-expiry lots ship first:
     picking a later-expiring lot while an earlier, shippable, near-expiry lot of the product
@@ -605,12 +657,13 @@ def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
     assert isinstance(txn, PostGoodsIssue)
     gi = txn.goods_issue
     cid = "O2C-DL-05"
-    lots = _lots(ctx)
+    index = _lot_index(ctx, scratch)
+    lots = index.by_id
     out: list[Finding] = []
     picked: dict[str, Decimal] = {}
     for line in gi.lines:
         if line.lot_id is not None:
-            picked[line.lot_id] = picked.get(line.lot_id, Decimal(0)) + line.quantity
+            picked[line.lot_id] = picked.get(line.lot_id, _ZERO) + line.quantity
 
     def shippable(lot: StockLot) -> bool:
         left = _remaining(lot, ctx)
@@ -618,13 +671,7 @@ def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
             lot.qc_certificate is not None or not policy.require_qc_certificate
         )
 
-    by_product: dict[str, list[StockLot]] = {}  # the lots of each product, in context order
-    for held in ctx.stock_lots:
-        same = by_product.get(held.product_id)
-        if same is None:
-            by_product[held.product_id] = [held]
-        else:
-            same.append(held)
+    by_product = index.by_product  # the lots of each product, in context order
 
     for line in gi.lines:
         if line.lot_id is None:
@@ -674,7 +721,7 @@ def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
             if other.id != lot.id
             and other.expires_on is not None
             and (lot.expires_on is None or other.expires_on < lot.expires_on)
-            and other.quantity - picked.get(other.id, Decimal(0)) > 0
+            and other.quantity - picked.get(other.id, _ZERO) > 0
             and shippable(other)
             and (policy.strict_fefo or (_remaining(other, ctx) or 0) <= policy.near_expiry_days)
         ]
@@ -691,7 +738,7 @@ def check_expiry(txn: Transaction, ctx: Context, policy: DeliveryPolicy) -> tupl
                         "picked_lot": lot.id,
                         "picked_expires_on": lot.expires_on or "-",
                         "earlier_lots": [
-                            f"{x.id} ({x.expires_on}, {x.quantity - picked.get(x.id, Decimal(0))} left)"
+                            f"{x.id} ({x.expires_on}, {x.quantity - picked.get(x.id, _ZERO)} left)"
                             for x in earlier
                         ],
                         "near_expiry_days": policy.near_expiry_days,

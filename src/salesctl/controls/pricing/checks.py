@@ -368,7 +368,7 @@ def check_float_authority(
     for the nearest node up the tree whose range covers the price. Outside the root's range:
     BLOCK. A line without a master price cannot be judged and is blocked.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     prices = _line_prices(ctx, order, scratch, policy)
     if not prices.missing and not prices.moved:
         return _NONE
@@ -384,7 +384,8 @@ def check_float_authority(
             out.append(_no_master("O2C-PR-03", order, line, problem or "missing", prices.on))
             continue
         master = entry.price.amount
-        price = _price(line).amount
+        lp = line.list_price  # _price(line), inlined: the price before the line discount
+        price = (lp if lp is not None and lp > line.unit_price else line.unit_price).amount
         if price == master:
             continue
         if own is False:
