@@ -33,6 +33,21 @@ import salesctl as sc
 POLICY = Path(__file__).resolve().parents[3] / "examples" / "policy.toml"
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
+
+def standing_policy() -> str:
+    """The example policy with a first order band the seller approves by placing the order
+    (standing authority up to 20 000 CNY), acknowledged as the weakening of O2C-SO-02 it is."""
+    text = POLICY.read_text(encoding="utf-8")
+    first = '[[orders.approval_tiers]]\nmax_amount = "100000 CNY"'
+    assert first in text
+    band = (
+        '[[orders.approval_tiers]]\nmax_amount = "20000 CNY"\nrole = "sales_rep"\nlevel = 1\n'
+        "standing = true\n\n"
+    )
+    return text.replace(first, band + first, 1) + (
+        '\n[acknowledged]\n"O2C-SO-02" = "orders up to 20 000 CNY: the seller\'s standing authority"\n'
+    )
+
 # login -> (roles, authority level, language)
 USERS = {
     "rep": ("sales_rep", 1, None),
@@ -52,8 +67,9 @@ USERS = {
 class World:
     """A company selling one product on 30 days' credit, its users, and a customer."""
 
-    def __init__(self, journal: str) -> None:
+    def __init__(self, journal: str, policy: str = str(POLICY)) -> None:
         pool = Pool()
+        self.policy = policy
         self.pool = pool
         cny = create_currency("CNY")
         add_currency_rate(cny, 1)
@@ -63,7 +79,7 @@ class World:
 
     def setup(self) -> None:
         pool = self.pool
-        pool.get("salesctl.configuration")(1, policy=str(POLICY), journal=self.journal).save()
+        pool.get("salesctl.configuration")(1, policy=self.policy, journal=self.journal).save()
         create_chart(self.company)
         fiscalyear = set_invoice_sequences(get_fiscalyear(self.company))
         fiscalyear.save()
@@ -183,9 +199,9 @@ class SalesctlTestCase(ModuleTestCase):
     module = "salesctl"
 
     @contextlib.contextmanager
-    def world(self) -> Iterator[World]:
+    def world(self, policy: str = str(POLICY)) -> Iterator[World]:
         with tempfile.TemporaryDirectory(prefix="salesctl-tryton-") as tmp:
-            world = World(os.path.join(tmp, "journal.db"))
+            world = World(os.path.join(tmp, "journal.db"), policy)
             with set_company(world.company):
                 world.setup()
                 yield world
@@ -420,6 +436,69 @@ class SalesctlTestCase(ModuleTestCase):
             found = {(f["control_id"], f["message"]) for f in last["findings"]}
             self.assertIn(("O2C-DL-03", "delivery.no_lot"), found)  # lots are not mapped
             self.assertIn(("O2C-DL-03", "delivery.no_gate_pass"), found)
+
+    @with_transaction()
+    def test_sale_within_limit_confirms(self) -> None:
+        "A sale within the credit limit and the seller's standing authority confirms, unasked"
+        with self.world(standing_policy()) as w:
+            w.give_profile(500_000)
+            Sale = w.pool.get("sale.sale")
+            sale = w.sale("rep", 10)  # 10 000 CNY: within the limit and the rep's band
+            with w.as_("rep"):
+                Sale.quote([sale])
+                self.assertEqual(sale.state, "quotation")
+                Sale.confirm([sale])
+            self.assertEqual(sale.state, "confirmed")
+            doc = sale.salesctl_id
+            self.assertEqual(w.pool.get("salesctl.approval.request").search([]), [])
+            decisions = w.decisions()
+            self.assertEqual(
+                [(d["document_id"], d["outcome"]) for d in decisions], [(doc, "ALLOW")] * 2
+            )
+            # Nothing was switched off: the band says who approved, and the credit check ran.
+            found = {f["control_id"]: f for f in decisions[-1]["findings"]}
+            self.assertEqual(found["O2C-SO-02"]["message"], "orders.standing_authority")
+            self.assertIn("O2C-CR-04", decisions[-1]["controls"])
+            self.assertNotIn("O2C-CR-04", found)  # ran and passed silently
+            self.assertIn("O2C-SO-02", str(decisions[-1]["weakened"]))  # acknowledged, on record
+            # Above the band the same seller's sale waits for the sales manager:
+            big = w.sale("rep", 30)
+            with w.as_("rep"):
+                Sale.quote([big])
+            self.assertEqual(big.state, "draft")
+            self.assertEqual(
+                [(r.control, r.role) for r in w.requests(big.salesctl_id)],
+                [("O2C-SO-02", "sales_manager")],
+            )
+
+    @with_transaction()
+    def test_price_below_float_is_held_for_next_level(self) -> None:
+        "A price cut beyond the seller's float is held for the next level, who signs in Tryton"
+        with self.world(standing_policy()) as w:
+            w.give_profile(500_000)
+            Sale = w.pool.get("sale.sale")
+            sale = w.sale("rep", 10, price=970)  # 3 % below the list price; the rep may cut 2 %
+            with w.as_("rep"):
+                Sale.quote([sale])
+            self.assertEqual(sale.state, "draft")
+            doc = sale.salesctl_id
+            self.assertEqual(
+                [(r.control, r.role, r.min_level) for r in w.requests(doc)],
+                [("O2C-PR-03", "sales_manager", 2)],
+            )
+            with self.assertRaises(UserError):  # the seller cannot sign their own price
+                w.sign("rep", doc, "sales_manager")
+            w.sign("mgr", doc, "sales_manager")  # the sales section: the next node up
+            with w.as_("rep"):
+                Sale.quote([sale])
+                self.assertEqual(sale.state, "quotation")
+                Sale.confirm([sale])
+            self.assertEqual(sale.state, "confirmed")
+            self.assertEqual(w.requests(doc), [])
+            (pr03,) = [
+                f for f in w.decisions()[-1]["findings"] if f["control_id"] == "O2C-PR-03"
+            ]
+            self.assertEqual(pr03["outcome"], "ALLOW")
 
 
 del ModuleTestCase
