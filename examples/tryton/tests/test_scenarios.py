@@ -20,6 +20,7 @@ from typing import Any
 os.environ.setdefault("DB_NAME", ":memory:")
 
 from trytond.exceptions import UserError
+from trytond.exceptions import UserWarning as TrytonWarning
 from trytond.modules.account.tests import create_chart, get_fiscalyear
 from trytond.modules.account_invoice.tests import set_invoice_sequences
 from trytond.modules.company.tests import create_company, set_company
@@ -244,6 +245,7 @@ class SalesctlTestCase(ModuleTestCase):
     "salesctl in front of Tryton"
 
     module = "salesctl"
+    extras = ["account_credit_limit"]  # Tryton's own credit check, side by side
 
     @contextlib.contextmanager
     def world(self, policy: str = str(POLICY)) -> Iterator[World]:
@@ -629,6 +631,77 @@ class SalesctlTestCase(ModuleTestCase):
             self.assertRegex(message, HAN)  # the host's note in both languages
             self.assertIn("fails closed", message)
             self.assertEqual(shipment.state, "packed")
+
+
+    @with_transaction()
+    def test_side_by_side_with_account_credit_limit(self) -> None:
+        "Tryton's account_credit_limit and salesctl on the same party, limit and sales"
+        with self.world(standing_policy()) as w:
+            pool = w.pool
+            w.give_profile(50_000)  # salesctl's limit
+            party = w.customer
+            party.credit_limit_amount = Decimal(50_000)  # Tryton's limit, the same
+            party.save()
+            Sale = pool.get("sale.sale")
+
+            def tryton_check(sale: Any, login: str) -> str:
+                """What Tryton does when the sale is confirmed (sale_credit_limit's call)."""
+                with w.as_(login):
+                    try:
+                        party.check_credit_limit(sale.untaxed_amount, origin=str(sale))
+                    except TrytonWarning:
+                        return "warning"
+                    except UserError:
+                        return "error"
+                return "pass"
+
+            def salesctl_credit(sale: Any) -> str:
+                with w.as_("rep"):
+                    Sale.quote([sale])
+                found = [f for f in w.decisions()[-1]["findings"] if f["control_id"] == "O2C-CR-04"]
+                return found[0]["outcome"] if found else "pass"
+
+            # At the limit: 50 000 of 50 000. Both let it through.
+            first = w.sale("rep", 50)
+            self.assertEqual((tryton_check(first, "rep"), salesctl_credit(first)), ("pass", "pass"))
+            w.sign("mgr", first.salesctl_id, "sales_manager")  # its amount band, not credit
+            with w.as_("rep"):
+                Sale.quote([first])
+                Sale.confirm([first])
+            self.assertEqual(first.state, "confirmed")
+
+            # Over it by an open order: Tryton counts posted receivables only (0 here), so a
+            # further 1 000 passes; salesctl counts the confirmed, uninvoiced 50 000 and holds.
+            second = w.sale("rep", 1)
+            self.assertEqual((tryton_check(second, "rep"), salesctl_credit(second)), ("pass", "HOLD"))
+
+            # Over it on its own: 60 000. Tryton refuses a user outside its credit group; salesctl
+            # holds for the credit manager (level 3), whoever places it.
+            third = w.sale("rep", 60)
+            self.assertEqual((tryton_check(third, "rep"), salesctl_credit(third)), ("error", "HOLD"))
+            self.assertEqual(
+                sorted(r.role for r in w.requests(third.salesctl_id)),
+                ["credit_manager", "sales_manager"],
+            )
+
+            # The override: a user in Tryton's credit group gets a warning and may skip it
+            # himself; the skip is one line in res.user.warning, no level, no reason, no second
+            # person. In salesctl the hold stays until the credit manager signs.
+            Group = pool.get("res.group")
+            group = Group(pool.get("ir.model.data").get_id("account_credit_limit", "group_credit_limit"))
+            pool.get("res.user").write([w.users["rep"]], {"groups": [("add", [group.id])]})
+            self.assertEqual(tryton_check(third, "rep"), "warning")
+            with w.as_("rep"):
+                pool.get("res.user.warning").create(
+                    [{"user": w.users["rep"].id, "name": f"credit_limit_amount_{third}", "always": False}]
+                )
+            self.assertEqual(tryton_check(third, "rep"), "pass")  # skipped by the seller
+            self.assertEqual(salesctl_credit(third), "HOLD")  # salesctl: still held
+            self.assertEqual(third.state, "draft")
+            w.sign("mgr", third.salesctl_id, "sales_manager")
+            w.sign("cm", third.salesctl_id, "credit_manager")
+            self.assertEqual(salesctl_credit(third), "ALLOW")  # cleared by the signature
+            self.assertEqual(third.state, "quotation")
 
 
 del ModuleTestCase
