@@ -245,7 +245,7 @@ class SalesctlTestCase(ModuleTestCase):
     "salesctl in front of Tryton"
 
     module = "salesctl"
-    extras = ["account_credit_limit"]  # Tryton's own credit check, side by side
+    extras = ("account_credit_limit",)  # Tryton's own credit check, side by side
 
     @contextlib.contextmanager
     def world(self, policy: str = str(POLICY)) -> Iterator[World]:
