@@ -445,6 +445,14 @@ class SalesctlTestCase(ModuleTestCase):
             with sc.Journal(w.journal, read_only=True) as journal:
                 used = journal.consumption(release.salesctl_id)
             self.assertEqual(used.order_id, doc)
+            # A second sale with it is held again, even with the Tryton row re-pointed at it
+            # (a script): the journal holds the release for the first order, used once.
+            second = w.sale("rep", 1)
+            Release.write([release], {"sale": second.id})
+            with w.as_("rep"):
+                Sale.quote([second])
+            self.assertEqual(second.state, "draft")
+            self.assertIn("credit_manager", [r.role for r in w.requests(second.salesctl_id)])
 
     @with_transaction()
     def test_shipment_pick_and_done_are_gated(self) -> None:
