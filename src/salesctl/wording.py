@@ -527,11 +527,10 @@ def _structure(v: Any, lang: str) -> str:
         return _role(v.role, v.level, lang)
     if {"role", "level", "max_amount"} <= names:
         cap = _upto(v.max_amount, lang)
-        return (
-            f"{cap}：{_role(v.role, v.level, lang)}"
-            if zh
-            else f"{cap}: {_role(v.role, v.level, lang)}"
-        )
+        who = _role(v.role, v.level, lang)
+        if getattr(v, "standing", False):  # O2C-SO-02's band approved by standing authority
+            who += "（本人常设权限，下单即核准）" if zh else " (standing authority: placing it approves it)"
+        return f"{cap}：{who}" if zh else f"{cap}: {who}"
     if {"min_amount", "approvals"} <= names:
         at = amount_text(v.min_amount, lang)
         return (

@@ -5,7 +5,7 @@ Tryton loads this package as the module ``salesctl`` (entry point ``trytond.modu
 
 from trytond.pool import Pool
 
-from . import documents, salesctl
+from . import contracts, documents, salesctl
 
 __all__ = ["register"]
 
@@ -20,6 +20,7 @@ def register() -> None:
         salesctl.CreditRelease,
         salesctl.ApprovalRequest,
         salesctl.Approval,
+        contracts.Contract,
         documents.Sale,
         documents.Invoice,
         documents.ShipmentOut,

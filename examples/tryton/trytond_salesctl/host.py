@@ -23,6 +23,8 @@ from salesctl import host as sch
 
 __all__ = [
     "actor",
+    "contract_of",
+    "contracts",
     "customer",
     "decide",
     "exposure",
@@ -36,6 +38,7 @@ __all__ = [
     "place_order_txn",
     "prices",
     "profile_txn",
+    "refusal",
 ]
 
 CENT = Decimal("0.01")
@@ -159,6 +162,7 @@ def order(sale: Any) -> dict[str, Any]:
             for ln in _lines(sale)
         ],
         "payment": _payment(sale),
+        "contract_id": sale.salesctl_contract or None,
         "created_by": sale.create_uid.login,
         "order_date": (sale.sale_date or business_date()).isoformat(),
     }
@@ -245,6 +249,41 @@ def prices(products: list[Any], currency: Any) -> list[dict[str, Any]]:
     ]
 
 
+def contract_of(sale: Any) -> Any:
+    """The ``salesctl.contract`` the sale names (``None``: it names none, or one not recorded)."""
+    number = sale.salesctl_contract
+    if not number:
+        return None
+    found = Pool().get("salesctl.contract").search([("number", "=", number)], limit=1)
+    return found[0] if found else None
+
+
+def contracts(sale: Any) -> dict[str, Any]:
+    """The context's contract documents and contract ledger for a sale (O2C-DL-01, O2C-BL-03).
+
+    A sale naming no recorded contract maps to none: salesctl then blocks what needs one
+    (fail closed), and :func:`decide` says in both languages what the host is missing.
+    """
+    c = contract_of(sale)
+    if c is None:
+        return {"contracts": [], "contract_accounts": {}}
+    cur = c.currency
+    doc = {
+        "id": c.number,
+        "customer_id": customer(c.party, cur)["id"],
+        "amount": money(c.amount, cur),
+        "payment": _payment(sale),
+        "created_by": c.create_uid.login,
+        "status": "signed" if c.state == "signed" else "draft",
+        "form": c.form or "written",
+        "template_id": c.template or None,
+        "order_id": sale.salesctl_id,
+        "signed_on": c.signed_on.isoformat() if c.signed_on else None,
+    }
+    account = {"value": money(c.amount, cur), "collected": money(max(c.collected, 0), cur)}
+    return {"contracts": [doc], "contract_accounts": {c.number: account}}
+
+
 def _iso(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in data.items()}
 
@@ -323,7 +362,7 @@ def invoice_txn(invoice: Any) -> tuple[dict[str, Any], dict[str, Any]]:
             "contract_id": sale.salesctl_contract or None,
         },
     }
-    return txn, {"orders": [order(sale)], "goods_issues": goods_issues(sale)}
+    return txn, {"orders": [order(sale)], "goods_issues": goods_issues(sale), **contracts(sale)}
 
 
 def _delivery_lines(shipment: Any) -> list[dict[str, Any]]:
@@ -367,13 +406,22 @@ def notice_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     }
     ctx = {
         "exposure": _iso(exposure(sale.party, sale.currency, without=sale)),
-        "approved_documents": _cleared([sale.salesctl_id]),
+        "approved_documents": _approved(sale, []),
+        "contracts": contracts(sale)["contracts"],
     }
     return txn, ctx
 
 
 def _cleared(ids: list[str]) -> list[str]:
     return Pool().get("salesctl.approval.request").cleared_documents(ids)
+
+
+def _approved(sale: Any, others: list[str]) -> list[str]:
+    """The approved documents: the sale once confirmed (Tryton confirms a sale only on the
+    gate's ALLOW, which an order approved by standing authority reaches with no request to
+    clear), and those of ``others`` whose requests are all cleared."""
+    confirmed = sale.state in ("confirmed", "processing", "done")
+    return sorted(set(_cleared(others)) | ({sale.salesctl_id} if confirmed else set()))
 
 
 def _notice(shipment: Any, sale: Any) -> dict[str, Any]:
@@ -399,16 +447,62 @@ def goods_issue_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
         "goods_issue": {**issue, "posted": False},
         "order": order(sale),
     }
-    approved = _cleared([f"DN-{shipment.id}", sale.salesctl_id])
+    approved = _approved(sale, [f"DN-{shipment.id}"])
     ctx = {
         "exposure": _iso(exposure(sale.party, sale.currency, without=sale)),
         "delivery_notices": [_notice(shipment, sale)],
         "approved_documents": approved,
+        "contracts": contracts(sale)["contracts"],
     }
     return txn, ctx
 
 
 # -- the one place that asks ----------------------------------------------------------------
+
+
+#: What this host does not map, said in both languages when a refusal rests on it: the
+#: finding's message key -> (zh, en). The flow fails closed; the note says why it must.
+HOST_NOTES: dict[str, tuple[str, str]] = {
+    "delivery.no_lot": (
+        "本模块未把 Tryton 的批次（stock_lot）映射到 salesctl：出库无批次即无质检合格证和效期可核，"
+        "按失败关闭处理，货物不得发出。",
+        "this module does not map Tryton lots (stock_lot) to salesctl: a goods issue without a "
+        "lot has no QC certificate or expiry to check, so it fails closed and nothing leaves.",
+    ),
+    "delivery.no_gate_pass": (
+        "本模块未映射出门证：出库按失败关闭处理。",
+        "this module does not map gate passes: the goods issue fails closed.",
+    ),
+}
+
+
+def _unmapped_contract(txn: sc.Transaction) -> tuple[str, str] | None:
+    order = getattr(txn, "order", None)
+    number = getattr(order, "contract_id", None) or getattr(
+        getattr(txn, "invoice", None), "contract_id", None
+    )
+    if not number or Pool().get("salesctl.contract").search([("number", "=", number)]):
+        return None
+    return (
+        f"销售合同 {number} 未在 Tryton 中登记（salesctl 销售合同）：无法核对签署与回款，按失败关闭处理。",
+        f"sales contract {number} is not recorded in Tryton (salesctl Sales Contract): its "
+        "signature and collections cannot be checked, so this fails closed.",
+    )
+
+
+def refusal(asked: Any, txn: sc.Transaction, lang: str) -> str:
+    """The gate's explanation in ``lang``, then, in both languages, what the host does not map
+    that the refusal rests on."""
+    notes = [
+        HOST_NOTES[m]
+        for m in sorted({f.message for f in asked.decision.findings})
+        if m in HOST_NOTES
+    ]
+    unmapped = _unmapped_contract(txn)
+    if unmapped is not None:
+        notes.append(unmapped)
+    lines = [asked.explain(lang)] + [f"{zh}\n{en}" for zh, en in notes]
+    return "\n".join(lines)
 
 
 def language() -> str:
@@ -450,5 +544,5 @@ def decide(
         raise UserError(f"salesctl: {e}") from e
     pool.get("salesctl.approval.request").follow(document, asked.decision, language())
     if asked.route is sch.Route.REFUSE:
-        raise UserError(asked.explain(language()))
+        raise UserError(refusal(asked, txn, language()))
     return asked.route is sch.Route.PROCEED

@@ -146,6 +146,10 @@ CONTROLS: tuple[Control, ...] = (
                 "订单 {order}（金额 {amount}）须经 {role} 核准",
                 "order {order} ({amount}) needs approval by {role}",
             ),
+            "orders.standing_authority": (
+                "订单 {order}（金额 {amount}）在 {actor} 作为 {role} 的常设权限内，下单即核准",
+                "order {order} ({amount}) is within {actor}'s standing authority as {role}: placing it approves it",
+            ),
             "orders.above_all_tiers": (
                 "订单 {order} 金额 {amount} 超出所有审批权限档次",
                 "order {order} amount {amount} is above every approval band",

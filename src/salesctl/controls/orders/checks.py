@@ -140,6 +140,27 @@ def _order_approval(
                 facts={"order_total": amount},
             ),
         )
+    if tier.standing and _has_standing(txn, tier, policy):
+        return (
+            Finding(
+                control_id="O2C-SO-02",
+                outcome=Outcome.ALLOW,
+                message="orders.standing_authority",
+                params={
+                    "order": order.id,
+                    "amount": amount,
+                    "actor": txn.actor.id,
+                    "role": tier.role,
+                },
+                facts={
+                    "order_total": amount,
+                    "band": band,
+                    "created_by": order.created_by,
+                    "standing_authority": f"{txn.actor.id} "
+                    f"(level {txn.actor.authority_level}, roles {', '.join(sorted(txn.actor.roles))})",
+                },
+            ),
+        )
     # Every order passes here (the HOLD an approval then clears), so the finding is built
     # the trusted way: every value is text from the validated order and policy, rendered as
     # Finding would render it (tests/test_performance.py checks it equals Finding(...)).
@@ -193,6 +214,20 @@ def _order_approval(
                 ),
             )
     return (_held(tier, order.id, need, excluded, params, facts),)
+
+
+def _has_standing(txn: Transaction, tier: Any, policy: OrdersPolicy) -> bool:
+    """Whether the acting user holds the band's standing authority: its role (or a higher
+    role of its line, when the policy lets a higher role sign) at its level or above."""
+    actor = txn.actor
+    if actor.authority_level < tier.level:
+        return False
+    authority = policy.authority
+    return any(
+        r == tier.role
+        or (authority is not None and authority.may_sign(r, tier.role, "O2C-SO-02"))
+        for r in actor.roles
+    )
 
 
 def _held(

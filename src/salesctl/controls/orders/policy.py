@@ -54,11 +54,16 @@ class OrderApprovalTier:
         role: the approving role.
         level: the lowest authority level that may approve.
         max_amount: the largest order total this tier covers (``None``: no upper bound).
+        standing: the band is approved by standing authority: an actor who holds ``role`` at
+            ``level`` (or a higher role of its line) approves an order in it by placing it,
+            with no approval of another person. Off by default; on, it is a weakening of
+            O2C-SO-02 (the placer approves their own order) that loads only acknowledged.
     """
 
     role: str = field(validator=text)
     level: int = field(validator=[typed(int), non_negative])
     max_amount: Money | None = field(default=None, validator=typed(Money, optional=True))
+    standing: bool = field(default=False, validator=typed(bool))
 
 
 @frozen
@@ -165,6 +170,13 @@ class OrdersPolicy:
                 ("O2C-SO-02",),
                 f"approval_tiers[{low[0]}]",
                 "an order approval tier sits at the proposer's level",
+            )
+        standing = [i for i, t in enumerate(self.approval_tiers) if t.standing]
+        if standing:
+            out += weakenings(
+                ("O2C-SO-02",),
+                f"approval_tiers[{standing[0]}].standing",
+                "an order approval band is approved by the placer's standing authority",
             )
         if at_proposer_level(self.production_signer_role, self.production_signer_level):
             key = (
