@@ -42,8 +42,14 @@ print(json.dumps({"cpu": cpu, "lines": r.lines, "exceptions": len(r.exceptions)}
 def _run(src: str, year: Path, engine: str) -> dict[str, float] | str:
     env = dict(os.environ, PYTHONPATH=src)
     out = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(year / "events.jsonl"), str(year / "policy.toml"),
-         engine],
+        [
+            sys.executable,
+            "-c",
+            _CHILD,
+            str(year / "events.jsonl"),
+            str(year / "policy.toml"),
+            engine,
+        ],
         capture_output=True,
         text=True,
         env=env,
@@ -80,7 +86,7 @@ def main() -> None:
                 runs.setdefault(key, []).append(per)
                 info[key] = f"{int(r['lines']):,} lines, {int(r['exceptions']):,} exceptions"
                 print(
-                    f"  round {rnd + 1} {y.name} {name}: {per:.1f} µs/line CPU "
+                    f"  round {rnd + 1} {y.name} {name}: {per:.1f} µs/line CPU, {info[key]} "
                     f"({time.perf_counter() - t0:.0f} s wall, load {os.getloadavg()[0]:.2f})",
                     file=sys.stderr,
                 )

@@ -55,9 +55,7 @@ def _member(cid: str = "C-101", **kw: object) -> sc.Customer:
 
 
 def _group(open_orders: str = "0", **kw: object) -> CreditGroup:
-    return CreditGroup(
-        id="G-1", profile=WIDE, exposure=b.exposure(open_orders=open_orders), **kw
-    )  # type: ignore[arg-type]
+    return CreditGroup(id="G-1", profile=WIDE, exposure=b.exposure(open_orders=open_orders), **kw)  # type: ignore[arg-type]
 
 
 def _roles(d: sc.Decision) -> set[str]:
@@ -219,7 +217,9 @@ class TestOneReleaseForEverySegment:
         where = dict(cr06[0].facts)["over_limit_in"]
         assert where == f"customer C-101 / 客户 C-101; {EAST}; {GROUP}"
         # every segment is held again: nothing escapes
-        assert sum(f.outcome is sc.Outcome.HOLD for f in d.findings if f.control_id == LIMITS[0]) == 3
+        assert (
+            sum(f.outcome is sc.Outcome.HOLD for f in d.findings if f.control_id == LIMITS[0]) == 3
+        )
 
     def test_the_release_exactly_at_the_order_covers_it_one_cent_under_does_not(self) -> None:
         o, ctx = _over_everywhere()
@@ -246,8 +246,13 @@ class TestOneReleaseForEverySegment:
         parent = b.customer("G-1", prof=b.profile(limit=b.cny("5000")), group_id="G-1")
         led = Ledger(segment_of=POLICY.family("credit").segment_of)  # type: ignore[attr-defined]
         led.apply(
-            sc.SetCreditProfile(customer=parent, profile=parent.credit_profile,  # type: ignore[arg-type]
-                                application_id="CA-1", actor=b.MAINTAINER, at=b.at(1))
+            sc.SetCreditProfile(
+                customer=parent,
+                profile=parent.credit_profile,  # type: ignore[arg-type]
+                application_id="CA-1",
+                actor=b.MAINTAINER,
+                at=b.at(1),
+            )
         )
         led.apply(GrantRelease(at=b.at(2, 9), release=_release()))
         gate = _gate(*LIMITS)
@@ -273,7 +278,9 @@ class TestOneReleaseForEverySegment:
         gate = _gate("O2C-CR-04", "O2C-CR-06", "O2C-CR-08")
         first = b.place(o, when=b.at(2, 10))
         d1 = gate.check(first, led.context_for(first))
-        assert d1.outcome is sc.Outcome.HOLD and sc.Outcome.ALLOW in {f.outcome for f in d1.findings}
+        assert d1.outcome is sc.Outcome.HOLD and sc.Outcome.ALLOW in {
+            f.outcome for f in d1.findings
+        }
         led.apply(first, d1)
         again = sc.ReleaseOrder(order=o, actor=b.REP, at=b.at(3))
         assert led.context_for(again).consumed_releases == frozenset()
@@ -294,8 +301,11 @@ def _band(d: sc.Decision) -> int:
 def _group_ledger() -> Ledger:
     led = Ledger(segment_of=POLICY.family("credit").segment_of)  # type: ignore[attr-defined]
     parent = b.customer("G-1", prof=WIDE, group_id="G-1")
-    led.apply(sc.SetCreditProfile(customer=parent, profile=WIDE, application_id="CA-1",
-                                  actor=b.MAINTAINER, at=b.at(1)))
+    led.apply(
+        sc.SetCreditProfile(
+            customer=parent, profile=WIDE, application_id="CA-1", actor=b.MAINTAINER, at=b.at(1)
+        )
+    )
     return led
 
 
@@ -324,8 +334,13 @@ def test_splitting_a_sale_across_members_and_companies_never_lowers_its_band(
             led.apply(b.place(prior, when=b.at(2, 9)))
         top = 0
         for i, amount in enumerate(amounts):
-            o = b.order(id=f"SO-{i}", seq=i + 2, cust=_buyer(i), company=companies[i],
-                        lines=(b.line(1, "1", str(amount)),))
+            o = b.order(
+                id=f"SO-{i}",
+                seq=i + 2,
+                cust=_buyer(i),
+                company=companies[i],
+                lines=(b.line(1, "1", str(amount)),),
+            )
             txn = b.place(o, when=b.at(2, 10))
             d = gate.check(txn, led.context_for(txn))
             top = max(top, _band(d))
