@@ -176,13 +176,18 @@ def _fold_order(led: Ledger, txn: Any, decision: Decision | None) -> None:
         if last is None or order.seq > last:
             led.last_numbers[order.series] = order.seq
     led.index(order.id, order.customer.id)
-    known = {r.id for r in led._releases.get(order.id, ())}
-    release_id = getattr(txn, "release_id", None)
-    if release_id is not None:
-        led.consume_release(release_id)
-    for rid in _cleared_releases(decision):
-        if rid in known:
-            led.consume_release(rid)
+    # A one-time release is used by the decision that lets the order go ahead (O2C-CR-06, as
+    # the host and the journal consume it: only with an allowing decision); an order held for
+    # something else keeps it for its release.
+    if decision is None or decision.outcome is Outcome.ALLOW:
+        release_id = getattr(txn, "release_id", None)
+        if release_id is not None:
+            led.consume_release(release_id)
+        if decision is not None and decision.findings:
+            known = {r.id for r in led._releases.get(order.id, ())}
+            for rid in _cleared_releases(decision):
+                if rid in known:
+                    led.consume_release(rid)
     existed = order.id in led._orders
     st = _order_state(led, order)
     if st is None:

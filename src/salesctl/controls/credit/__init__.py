@@ -390,13 +390,13 @@ CONTROLS: tuple[Control, ...] = (
     ),
     Control(
         id="O2C-CR-08",
-        version=2,
+        version=3,
         title_zh="重大赊销分级审批",
         title_en="Major credit sales approved by the business VP and chief accountant; very large ones by the office meeting",
         objective_zh="重大赊销方案经分管领导和总会计师审批，特别重大的报办公会审定。",
         objective_en="Major credit sales are approved by the business VP and the chief accountant; very large ones by the office meeting.",
-        activity_zh="赊销金额达到分级标准时系统挂起订单，须取得相应审批：{major_sale_tiers}。",
-        activity_en="A credit order reaching a band is held for that band's approvals: {major_sale_tiers}.",
+        activity_zh="赊销金额达到分级标准时系统挂起订单，须取得相应审批：{major_sale_tiers}；订单注明销售公司（其信用段有额度）或客户属于客户集团时，另按该信用段、客户集团的信用占用加本单金额衡量，取最高的档次，拆分订单不能降低档次。",
+        activity_en="A credit order reaching a band is held for that band's approvals: {major_sale_tiers}. An order in a credit segment (its company's, when the customer has a limit there) or of a customer group is also measured as the segment's and the group's exposure plus the order; the highest band wins, so a sale split across companies or members reaches the band the whole would.",
         risks=("R1.3",),
         kind=Kind.PREVENTIVE,
         frequency=Frequency.PER_TRANSACTION,
@@ -418,6 +418,14 @@ CONTROLS: tuple[Control, ...] = (
             "credit.major_sale": (
                 "重大赊销 {order}：金额 {amount} 达到 {threshold} 档，须分级审批",
                 "major credit sale {order}: {amount} reaches the {threshold} band and needs its approvals",
+            ),
+            "credit.segment_major_sale": (
+                "重大赊销 {order}：{segment} 的信用占用加本单 {amount} 达到 {threshold} 档，须分级审批",
+                "major credit sale {order}: the exposure of {segment} with this order, {amount}, reaches the {threshold} band and needs its approvals",
+            ),
+            "credit.no_segment_exposure": (
+                "缺少客户 {customer} 在 {segment} 的信用占用数据，无法检查（失败关闭）",
+                "no credit exposure for customer {customer} in {segment} in the context: cannot check (fails closed)",
             ),
         },
     ),

@@ -10,13 +10,16 @@ from typing import Any
 
 from salesctl._validators import same_person
 from salesctl.context import Context
-from salesctl.controls.credit.policy import CreditPolicy
+from salesctl.controls.credit.policy import CreditPolicy, MajorSaleTier
 from salesctl.controls.credit.segments import (
     CATEGORY_LABELS,
     CUSTOMER,
     Breach,
     CreditSegment,
     breaches,
+    exposure_in,
+    exposure_segments,
+    kind_label,
     segment_label,
     segments_for,
 )
@@ -622,6 +625,7 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
                 "max_amount": release.max_amount,
                 "consumed": release.id in ctx.consumed_releases,
                 "problem": problem,
+                "over_limit_in": _over_limit_in(txn, ctx, policy),
             },
             required=(
                 ApprovalRequirement(
@@ -636,6 +640,22 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
             ),
         ),
     )
+
+
+def _over_limit_in(txn: Transaction, ctx: Context, policy: CreditPolicy) -> str:
+    """Where the order is over a limit, for O2C-CR-06's finding on a release it cannot use
+    (the customer's own limit, a credit segment, the group; ``"-"``: nowhere)."""
+    order = _order_of(txn)
+    if ctx.exposure is None:
+        return "-"
+    where: list[str] = []
+    for f in check_credit_limit(txn, ctx, policy):
+        if f.outcome is Outcome.HOLD:
+            seg = dict(f.facts).get("segment")
+            label = seg if seg is not None else kind_label(CUSTOMER, order.customer.id)
+            if label not in where:
+                where.append(label)
+    return "; ".join(where) or "-"
 
 
 def check_collection_letter(
@@ -663,42 +683,99 @@ def check_major_credit_sale(
     txn: Transaction, ctx: Context, policy: CreditPolicy
 ) -> tuple[Finding, ...]:
     """O2C-CR-08: major credit sales need the business VP and chief accountant; very large
-    ones the office meeting (the highest band reached applies)."""
+    ones the office meeting (the highest band reached applies).
+
+    The order's amount is measured against the bands, as always; an order in a credit
+    segment (its company's, with a segment profile) or of a customer group is also measured
+    there: the segment's exposure (the categories the policy counts) plus the order, so that
+    a sale split across the companies of a segment or the members of a group reaches the band
+    the whole would. The highest band of all wins; a band a segment reaches above the order's
+    own names the segment. A segment whose exposure the context lacks fails closed.
+    """
     order = _order_of(txn)
     if order.payment.method not in policy._methods or not policy.major_sale_tiers:
         return _NONE
     tiers = policy.major_sale_tiers
-    amount = ctx.convert(order.total, tiers[0].min_amount.currency)
+    cur = tiers[0].min_amount.currency
+    amount = ctx.convert(order.total, cur)
+    band = _band(tiers, amount)
+    if order.company is None and order.customer.group_id is None:
+        return _NONE if band is None else (_major_finding(order, amount, band, None),)
+    out: list[Finding] = []
+    top: tuple[MajorSaleTier, str, Money, Money] | None = None
+    for kind, ident, exp in exposure_segments(order, ctx, policy):
+        label = kind_label(kind, ident)
+        if exp is None:
+            out.append(
+                Finding(
+                    control_id="O2C-CR-08",
+                    outcome=Outcome.BLOCK,
+                    message="credit.no_segment_exposure",
+                    params={"customer": order.customer.id, "segment": label},
+                    facts={"order": order.id, "segment": label},
+                )
+            )
+            continue
+        before = exposure_in(exp, cur, ctx, policy)
+        b = _band(tiers, before + amount)
+        best = band if top is None else top[0]
+        if b is not None and (best is None or b.min_amount > best.min_amount):
+            top = (b, label, before, before + amount)
+    if top is None:
+        if band is not None:
+            out.append(_major_finding(order, amount, band, None))
+    else:
+        out.append(_major_finding(order, amount, top[0], top[1:]))
+    return tuple(out)
+
+
+def _band(tiers: tuple[MajorSaleTier, ...], amount: Money) -> MajorSaleTier | None:
+    """The highest band ``amount`` reaches (``None``: below every band)."""
     band = None
     for tier in tiers:
         if amount >= tier.min_amount:
             band = tier
-    if band is None:
-        return _NONE
-    return (
-        Finding(
-            control_id="O2C-CR-08",
-            outcome=Outcome.HOLD,
-            message="credit.major_sale",
-            params={"order": order.id, "amount": amount, "threshold": band.min_amount},
-            facts={
-                "order_total": amount,
-                "band": band.min_amount,
-                "roles": [s.role for s in band.approvals],
-            },
-            required=tuple(
-                ApprovalRequirement(
-                    control_id="O2C-CR-08",
-                    role=s.role,
-                    min_level=s.level,
-                    document_id=order.id,
-                    reason="credit.major_sale",
-                    amount=str(order.total),
-                    excluded=(order.created_by,),
-                    step=s.step,
-                )
-                for s in band.approvals
-            ),
+    return band
+
+
+def _major_finding(
+    order: SalesOrder,
+    amount: Money,
+    band: MajorSaleTier,
+    where: tuple[str, Money, Money] | None,
+) -> Finding:
+    """O2C-CR-08's HOLD for ``band``: reached by the order itself (``where`` is ``None``) or
+    by a segment's exposure plus the order (``where``: its label, exposure, and the sum)."""
+    facts: dict[str, Any] = {
+        "order_total": amount,
+        "band": band.min_amount,
+        "roles": [s.role for s in band.approvals],
+    }
+    key = "credit.major_sale"
+    params: dict[str, Any] = {"order": order.id, "amount": amount, "threshold": band.min_amount}
+    if where is not None:
+        label, before, after = where
+        key = "credit.segment_major_sale"
+        facts.update(segment=label, exposure=before, exposure_after=after)
+        params.update(segment=label, amount=after)
+    return Finding(
+        control_id="O2C-CR-08",
+        outcome=Outcome.HOLD,
+        message=key,
+        params=params,
+        facts=facts,
+        required=tuple(
+            ApprovalRequirement(
+                control_id="O2C-CR-08",
+                role=s.role,
+                min_level=s.level,
+                document_id=order.id,
+                reason=key,
+                amount=str(order.total),
+                excluded=(order.created_by,),
+                step=s.step,
+            )
+            for s in band.approvals
         ),
     )
 

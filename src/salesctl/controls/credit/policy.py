@@ -163,7 +163,7 @@ class CreditPolicy:
             companies, SAP's credit segments). A company in none is a segment of its own,
             named by its id. An order naming its ``company`` is also checked against the
             customer's profile for that segment (``Customer.segment_profiles``), if it has
-            one (O2C-CR-04, -05, O2C-DL-04).
+            one (O2C-CR-04, -05, -06, -08, O2C-DL-04).
     """
 
     credit_methods: frozenset[PaymentMethod] = field(
@@ -293,12 +293,13 @@ class CreditPolicy:
             "O2C-CR-01",
             "O2C-CR-04",
             "O2C-CR-05",
+            "O2C-CR-06",
             "O2C-CR-07",
             "O2C-CR-08",
             "O2C-CR-09",
             "O2C-DL-04",
         ),
-        "exposure_categories": ("O2C-CR-04", "O2C-DL-04"),
+        "exposure_categories": ("O2C-CR-04", "O2C-CR-06", "O2C-CR-08", "O2C-DL-04"),
         "grades": ("O2C-CR-02",),
         "high_risk_grade": ("O2C-CR-01", "O2C-CR-09"),
         "allowed_methods": ("O2C-CR-09",),
@@ -314,7 +315,7 @@ class CreditPolicy:
         "max_review_interval_days": ("O2C-CR-03",),
         "review_role": ("O2C-CR-03",),
         "follow_up_level": ("O2C-CR-03",),
-        "segments": ("O2C-CR-04", "O2C-CR-05", "O2C-DL-04"),
+        "segments": ("O2C-CR-04", "O2C-CR-05", "O2C-CR-06", "O2C-CR-08", "O2C-DL-04"),
     }
 
     def weakened(self) -> tuple[Weakening, ...]:

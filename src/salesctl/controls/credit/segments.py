@@ -30,6 +30,9 @@ __all__ = [
     "Breach",
     "CreditSegment",
     "breaches",
+    "exposure_in",
+    "exposure_segments",
+    "kind_label",
     "segment_label",
     "segments_for",
 ]
@@ -100,12 +103,17 @@ def segment_label(seg: CreditSegment, lang: str = "") -> str:
     """The segment as the findings name it: ``"credit segment east"`` (``lang="en"``),
     ``"信用段 east"`` (``"zh"``), or both, ``"credit segment east / 信用段 east"`` (the
     default, for the evidence)."""
-    zh, en = _LABELS[seg.kind]
+    return kind_label(seg.kind, seg.id, lang)
+
+
+def kind_label(kind: str, ident: str, lang: str = "") -> str:
+    """:func:`segment_label` of a segment given by its kind and id."""
+    zh, en = _LABELS[kind]
     if lang == "en":
-        return f"{en} {seg.id}"
+        return f"{en} {ident}"
     if lang == "zh":
-        return f"{zh} {seg.id}"
-    return f"{en} {seg.id} / {zh} {seg.id}"
+        return f"{zh} {ident}"
+    return f"{en} {ident} / {zh} {ident}"
 
 
 def segments_for(
@@ -194,3 +202,44 @@ def breaches(
         if after_c > lim:
             out.append(Breach(seg, name, lim, amount, after_c, after_c - lim))
     return tuple(out)
+
+
+def exposure_segments(
+    order: SalesOrder, ctx: Context, policy: CreditPolicy
+) -> tuple[tuple[str, str, CreditExposure | None], ...]:
+    """The segments whose exposure a major credit sale is measured in (O2C-CR-08), as
+    ``(kind, id, exposure)``: the company's credit segment when the customer has a profile
+    for it, the customer group (whether or not its parent has a profile: the members'
+    exposure is what a split sale hides in), and the group's segment when the group has a
+    profile for it. ``exposure`` is ``None`` when the context lacks it (the caller fails
+    closed). Empty for an order naming no company of a customer in no group.
+    """
+    cust = order.customer
+    company = order.company
+    gid = cust.group_id
+    if gid is None and (company is None or not cust.segment_profiles):
+        return ()
+    seg = policy.segment_of(company) if company is not None else None
+    out: list[tuple[str, str, CreditExposure | None]] = []
+    if seg is not None and seg in cust.segment_profiles:
+        out.append((SEGMENT, seg, ctx.segment_exposure.get(seg)))
+    if gid is not None:
+        g = ctx.credit_group
+        if g is None or g.id != gid:
+            out.append((GROUP, gid, None))
+        else:
+            out.append((GROUP, gid, g.exposure))
+            if seg is not None and seg in g.segment_profiles:
+                out.append((GROUP_SEGMENT, f"{gid}/{seg}", g.segment_exposure.get(seg)))
+    return tuple(out)
+
+
+def exposure_in(
+    exp: CreditExposure, currency: str, ctx: Context, policy: CreditPolicy
+) -> Money:
+    """The categories ``policy`` counts of ``exp``, each converted to ``currency`` (rounded
+    to its minor unit) and added up."""
+    total = Money.zero(currency)
+    for name in policy._cats:
+        total = total + _in(ctx, exp.category(name), currency)
+    return total
