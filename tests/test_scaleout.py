@@ -178,3 +178,80 @@ def stream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     pol = d / "policy.toml"
     pol.write_text(DEMO_POLICY, encoding="utf-8")
     return path, pol
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Any:
+    """A two-worker Dask cluster of processes on this machine (skips without dask)."""
+    distributed = pytest.importorskip(
+        "dask.distributed", reason="dask.distributed is not installed (salesctl[dask])"
+    )
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as c:
+        yield c
+
+
+def test_a_dask_cluster_gives_the_one_process_report(
+    stream: tuple[Path, Path], cluster: Any
+) -> None:
+    from salesctl.fastreplay import replay_dask, replay_jobs
+
+    path, pol = stream
+    whole = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    on_dask = replay_dask(str(path), policy_file=str(pol), address=cluster.scheduler_address)
+    assert on_dask.partitions == 2  # one share per worker
+    assert attrs.evolve(on_dask, partitions=1) == whole
+    # three shares on two workers, the policy sent rather than loaded: the same report
+    three = replay_dask(str(path), POLICY, address=cluster.scheduler_address, jobs=3)
+    assert attrs.evolve(three, partitions=1) == replay(
+        path.read_bytes().splitlines(keepends=True), POLICY, source=str(path)
+    )
+
+
+def test_the_cli_on_dask_writes_the_one_process_report(
+    stream: tuple[Path, Path], cluster: Any, tmp_path: Path
+) -> None:
+    from salesctl.cli import main
+
+    path, pol = stream
+    got = {}
+    for name, extra in (("one", []), ("dask", ["--dask", cluster.scheduler_address])):
+        out = tmp_path / f"{name}.json"
+        argv = ["audit", str(path), "--policy", str(pol), "--allow-rejected", "--exit-zero"]
+        assert main([*argv, "--report", str(out), *extra]) == 0
+        got[name] = json.loads(out.read_text("utf-8"))
+        got[name].pop("partitions")
+    assert got["dask"] == got["one"]
+    assert main(["audit", str(path), "--dask", "tcp://x:1", "--engine", "old"]) == 3
+    assert main(["audit", str(path), "--dask", "tcp://x:1", "--partitions", "2"]) == 3
+
+
+def test_without_dask_the_cluster_runner_is_a_typed_error(
+    stream: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from salesctl.errors import InvalidInput
+    from salesctl.fastreplay import replay_dask
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails
+    path, _pol = stream
+    with pytest.raises(InvalidInput, match=r"salesctl\[dask\]"):
+        replay_dask(str(path), address="tcp://127.0.0.1:8786")
+    with pytest.raises(InvalidInput):
+        replay_dask(str(path), address="tcp://127.0.0.1:8786", jobs=0)
+
+
+def test_neither_the_gate_nor_the_replay_loads_dask() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, salesctl as sc\nsc.Gate(sc.Policy.default())\n"
+        "import salesctl.fastreplay, salesctl.cli\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"

@@ -52,7 +52,7 @@ from salesctl.ledger import FOLDS, Ledger, customer_partition, scope_of
 from salesctl.policy import Policy, load_policy
 from salesctl.transactions import Transaction
 
-__all__ = ["replay", "replay_file", "replay_jobs"]
+__all__ = ["JobTask", "job_tasks", "replay", "replay_file", "replay_jobs", "run_job"]
 
 
 def replay(
@@ -271,12 +271,15 @@ def replay_file(
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
 
 
-_Task = tuple[str, str | None, Any, int, tuple[int, ...], dt.date | None, str, dt.timedelta]
+#: One share of a replay run elsewhere (:func:`job_tasks`): the stream's path, the policy's
+#: file or the policy, the partitions, the share's partitions, ``through``, the role and the
+#: allowed lateness.
+JobTask = tuple[str, str | None, Any, int, tuple[int, ...], dt.date | None, str, dt.timedelta]
 
 
-def _job(args: _Task) -> AuditReport:
-    """One share of the work in a worker process (the policy travels as its file or as the
-    policy)."""
+def run_job(args: JobTask) -> AuditReport:
+    """One share of the work, in a worker process or on a cluster's worker (the policy
+    travels as its file or as the policy)."""
     path, policy_file, policy, n, buckets, through, role, lateness = args
     pol = load_policy(policy_file) if policy_file is not None else policy
     return replay_file(
@@ -330,11 +333,30 @@ def replay_jobs(
             pass  # fail early, in this process, on a file that cannot be read
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
+    tasks = job_tasks(
+        path, policy, jobs=jobs, policy_file=policy_file, through=through, lateness=lateness
+    )
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        parts = list(pool.map(run_job, tasks))
+    return merge_reports(parts)
+
+
+def job_tasks(
+    path: str,
+    policy: Policy | None = None,
+    *,
+    jobs: int,
+    policy_file: str | None = None,
+    through: dt.date | None = None,
+    lateness: dt.timedelta = DEFAULT_LATENESS,
+) -> list[JobTask]:
+    """The shares of a replay in ``jobs`` processes (:func:`replay_jobs`; the Dask runner
+    sends the same to a cluster): the customers hashed into ``2 × jobs - 1`` partitions, the
+    first share keeping the books and partition 0, every other share two partitions without
+    books. Each is one argument of :func:`run_job`; their reports merge with
+    :func:`salesctl.audit.merge_reports` into the one-process report."""
     n = 2 * jobs - 1
-    tasks: list[_Task] = [(path, policy_file, policy, n, (0,), through, "all", lateness)] + [
+    return [(path, policy_file, policy, n, (0,), through, "all", lateness)] + [
         (path, policy_file, policy, n, (2 * i - 1, 2 * i), through, "gate", lateness)
         for i in range(1, jobs)
     ]
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        parts = list(pool.map(_job, tasks))
-    return merge_reports(parts)
