@@ -18,6 +18,7 @@ from salesctl.audit import AuditReport, merge_reports
 from salesctl.demo import DEMO_POLICY, Demo, generate
 from salesctl.events import MalformedEvent
 from salesctl.fastreplay import Decoder, replay
+from salesctl.fastreplay.engine import job_tasks
 from salesctl.ledger import Ledger, scope_of
 from salesctl.policy import loads_policy
 
@@ -107,19 +108,18 @@ def comparable(report: AuditReport, lines_back: dict[int, int] | None = None) ->
 
 
 def shares(lines: list[bytes], jobs: int, lateness: dt.timedelta) -> AuditReport:
-    """What ``replay_jobs(jobs=jobs)`` runs in its processes, here one after the other."""
-    n = 2 * jobs - 1
-    parts = [replay(lines, POLICY, source="g", partition=(0, n), lateness=lateness)] + [
+    """What ``replay_jobs(jobs=jobs)`` (and the Dask runner) run, here one after the other."""
+    parts = [
         replay(
             lines,
             POLICY,
             source="g",
-            partition=(2 * i - 1, n),
-            buckets=(2 * i - 1, 2 * i),
-            role="gate",
+            partition=(share[0], n),
+            buckets=share,
+            role=role,
             lateness=lateness,
         )
-        for i in range(1, jobs)
+        for _path, _pf, _pol, n, share, _through, role, _late in job_tasks("-", jobs=jobs)
     ]
     return merge_reports(parts)
 
@@ -174,7 +174,7 @@ def test_comparable_ignores_only_the_hash_and_the_partitions() -> None:
 def stream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     d = tmp_path_factory.mktemp("scaleout")
     path = d / "events.jsonl"
-    path.write_bytes(b"".join(_bytes(generate(seed=11, customers=16, orders=160))))
+    path.write_bytes(b"\n".join(_bytes(generate(seed=11, customers=16, orders=160))) + b"\n")
     pol = d / "policy.toml"
     pol.write_text(DEMO_POLICY, encoding="utf-8")
     return path, pol
@@ -255,3 +255,101 @@ def test_neither_the_gate_nor_the_replay_loads_dask() -> None:
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+# -- header-only routing ----------------------------------------------------------------------
+
+
+def test_a_routed_share_skips_most_lines_and_reports_the_same(stream: tuple[Path, Path]) -> None:
+    """A share without books skips, from the header, the lines that are not its own; its
+    report is the one it gives decoding every line."""
+    from salesctl.fastreplay import route
+
+    path, _pol = stream
+    lines = path.read_bytes().splitlines(keepends=True)
+    seen: list[bool] = []
+    real = route.Router.skip
+
+    def counting(self: route.Router, b: bytes) -> Any:
+        got = real(self, b)
+        seen.append(got is not None)
+        return got
+
+    for share in ((1, 2, 3), (0, 4), tuple(range(6))):
+        kw: dict[str, Any] = {"partition": (share[0], 6), "buckets": share, "role": "gate"}
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(route.Router, "skip", counting)
+            routed = replay(lines, POLICY, source="s", **kw)
+        assert len(seen) == len(lines)
+        assert sum(seen) > len(lines) * 2 // 5, share  # at least 40 % never decoded in full
+        seen.clear()
+        full = replay(lines, POLICY, source="s", routing=False, **kw)
+        # what a merge takes from a share without books (the population is the books share's:
+        # a skipped line is counted by its header, a malformed one included)
+        merged = ("tallies", "exceptions", "periods", "source_sha256", "lines", "lateness")
+        assert [getattr(routed, f) for f in merged] == [getattr(full, f) for f in merged]
+        assert (routed.first_at, routed.last_at) == (full.first_at, full.last_at)
+
+
+def _ids(n: int = 2) -> tuple[str, str]:
+    """A customer id of partition 0 of ``n`` and one of another partition."""
+    from salesctl.ledger import customer_partition
+
+    ids = [f"C{i:04d}" for i in range(50)]
+    return (
+        next(c for c in ids if customer_partition(c, n) == 0),
+        next(c for c in ids if customer_partition(c, n) != 0),
+    )
+
+
+_AT = '"at": "2026-03-02T09:00:00+08:00"'
+
+
+@pytest.mark.parametrize(
+    ("line", "skipped"),
+    [
+        ('{"type": "KeepContractLedger", @AT, "line": {}}', True),  # no ledger fold
+        ('{"type": "GrantApproval", @AT, "customer_id": "{theirs}"}', True),
+        ('{"type": "GrantApproval", @AT, "customer_id": "{mine}"}', False),
+        ('{"type": "GrantApproval", @AT, "customer_id": null}', False),  # names no one
+        ('{"type": "CloseOrder", @AT, "order_id": "SO-9"}', False),  # owner unknown
+        ('{"type": "CloseOrder", @AT, "order_id": "SO-1"}', False),  # SO-1 is mine
+        ('{"type": "CloseOrder", @AT, "order_id": "SO-2"}', True),  # SO-2 is theirs
+        # an attacker's mismatch: their customer, my order: read in full
+        ('{"type": "CloseOrder", @AT, "order_id": "SO-1", "customer_id": "{theirs}"}', False),
+        ('{"type": "IssueInvoice", @AT, "invoice": {"customer_id": "{theirs}"}}', True),
+        (
+            '{"type": "IssueInvoice", @AT, "invoice": {"customer_id": "{theirs}", '
+            '"order_id": "SO-1"}}',
+            False,
+        ),
+        (
+            '{"type": "VoidOrder", @AT, "order": {"id": "SO-2", "customer": {"id": "{theirs}", '
+            '"group_id": "G1"}}}',
+            False,  # names a group: the group may move the customer to another partition
+        ),
+        (
+            '{"type": "VoidOrder", @AT, "order": {"id": "SO-2", "customer": {"id": "{theirs}"}}}',
+            True,
+        ),
+        ('{"type": "PlaceOrder", @AT, "order": {}}', False),  # global: number series
+        ('{"type": "PostGoodsIssue", @AT}', False),  # global: stock
+        ('{"type": "KeepContractLedger", "at": "2026-03-02T09:00:00"}', False),  # no offset
+        ('{"type": "KeepContractLedger", "at": "2026-02-30T09:00:00+08:00"}', False),
+        ('{"type": "NoSuchType", @AT}', False),
+        ('{"type": "GrantApproval", @AT, "customer_id": 7}', False),
+        ("not json", False),
+    ],
+)
+def test_the_router_skips_only_lines_of_other_partitions(line: str, skipped: bool) -> None:
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    mine, theirs = _ids()
+    led = ledger_for(POLICY, 0, 2)
+    led.today = dt.date(2026, 3, 1)
+    led.index("SO-1", mine)
+    led.index("SO-2", theirs)
+    text = line.replace("@AT", _AT).replace("{mine}", mine).replace("{theirs}", theirs)
+    raw = text.encode("utf-8")
+    assert (Router(led).skip(raw) is not None) is skipped
