@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from salesctl.audit import AuditReport, merge_reports
 from salesctl.demo import DEMO_POLICY, Demo, generate
+from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent
 from salesctl.fastreplay import Decoder, replay
 from salesctl.fastreplay.engine import job_tasks
@@ -353,3 +354,17 @@ def test_the_router_skips_only_lines_of_other_partitions(line: str, skipped: boo
     text = line.replace("@AT", _AT).replace("{mine}", mine).replace("{theirs}", theirs)
     raw = text.encode("utf-8")
     assert (Router(led).skip(raw) is not None) is skipped
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3, 5])
+def test_the_shares_cover_every_partition_once_and_the_books_once(jobs: int) -> None:
+    tasks = job_tasks("events.jsonl", jobs=jobs, policy_file="p.toml")
+    assert len(tasks) == jobs
+    n = tasks[0][3]
+    assert all(t[3] == n for t in tasks)
+    roles = [t[6] for t in tasks]
+    assert roles[0] in ("all", "books") and all(r == "gate" for r in roles[1:])
+    deciding = [t[4] for t in tasks if t[6] != "books"]
+    assert sorted(b for share in deciding for b in share) == list(range(n))
+    with pytest.raises(InvalidInput):
+        job_tasks("events.jsonl", jobs=0)

@@ -399,7 +399,7 @@ def job_tasks(
     The customers are hashed into ``12 × (jobs - 1)`` partitions. The first share keeps the
     books and runs the detective controls; it decides the customers of the first
     partitions only while that leaves it no more work than the others
-    (:data:`BOOKS_SHARE`): with two jobs, one partition of twelve; with three or more, none
+    (:data:`BOOKS_SHARE`): with two jobs, three partitions of twelve; with three or more, none
     (it keeps only the books). The other shares divide the rest evenly and skip, from the
     header, the lines that are not theirs.
 
@@ -426,7 +426,7 @@ def job_tasks(
 
 
 #: What keeping the books (decoding every line in full, the registers, the detective
-#: controls, the whole ledger) costs the first share, as a fraction of the customers'
-#: transactions another share could decide in the same time: measured on the 100k-line demo
-#: year (docs/performance.md), 0.8-0.9.
-BOOKS_SHARE = 0.84
+#: controls, the whole ledger) costs the first share beyond what a share routing by header
+#: pays anyway, as a fraction of all the customers' transactions: measured on the 100k-line
+#: demo year (docs/performance.md; about 0.5 from the CPU time of each share).
+BOOKS_SHARE = 0.5
