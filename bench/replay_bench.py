@@ -139,6 +139,42 @@ def _jobs_wall(events: Path, policy: Path, jobs: int) -> float:
     return float(out.stdout.split()[0])
 
 
+_SHARES_CHILD = r"""
+import json, sys, time
+from salesctl.audit import merge_reports
+from salesctl.fastreplay.engine import job_tasks, replay_file, run_job
+from salesctl.policy import load_policy
+events, policy, jobs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+c = time.process_time()
+whole = replay_file(events, load_policy(policy))
+one = time.process_time() - c
+shares, parts = [], []
+for t in job_tasks(events, jobs=jobs, policy_file=policy):
+    c = time.process_time()
+    parts.append(run_job(t))
+    shares.append((t[6], len(t[4]), t[3], time.process_time() - c))
+merged = merge_reports(parts)
+same = merged.to_dict() | {"partitions": 1} == whole.to_dict()
+print(json.dumps({"one": one, "shares": shares, "same": same}))
+"""
+
+
+def _shares_cpu(events: Path, policy: Path, jobs: int) -> dict[str, object]:
+    """CPU time of one process and of each share of ``replay_jobs(jobs=...)``, replayed one
+    after the other in a fresh process: the critical path of the split on an idle machine,
+    measurable when the machine is not."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    out = subprocess.run(
+        [sys.executable, "-c", _SHARES_CHILD, str(events), str(policy), str(jobs)],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    result: dict[str, object] = json.loads(out.stdout)
+    return result
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -159,6 +195,12 @@ def main() -> None:
         default="",
         help="also time `replay_jobs` on the last year with these job counts (e.g. 1,2), wall "
         "time of a fresh process each",
+    )
+    ap.add_argument(
+        "--shares",
+        default="",
+        help="also replay each share of `replay_jobs(jobs=N)` on the last year one after the "
+        "other (these N, e.g. 2,3) and report their CPU times: the critical path of the split",
     )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -224,6 +266,20 @@ def main() -> None:
         info += " `replay_jobs` on the last year, wall time: " + ", ".join(
             f"--jobs {j}: {w:.1f} s" for j, w in jobs_walls
         ) + "."
+    for j in [int(j) for j in args.shares.split(",") if j]:
+        got = _shares_cpu(last[1], last[2], j)
+        one = float(got["one"])  # type: ignore[arg-type]
+        shares = got["shares"]
+        assert isinstance(shares, list)
+        worst = max(float(s[3]) for s in shares)
+        info += (
+            f" The {j} shares of `replay_jobs(jobs={j})` one after the other, CPU: one process "
+            f"{one:.1f} s; "
+            + ", ".join(f"{s[0]} ({s[1]}/{s[2]} partitions) {float(s[3]):.1f} s" for s in shares)
+            + f"; critical path {worst / one:.2f}× one process, total "
+            f"{sum(float(s[3]) for s in shares) / one:.2f}×; merged report identical: "
+            f"{got['same']}."
+        )
     print(table)
     print()
     print(info)

@@ -241,13 +241,16 @@ class TestEngine:
 
     def test_jobs_in_processes_equal_one_process(self, lines: list[bytes], tmp_path: Path) -> None:
         path = tmp_path / "events.jsonl"
-        path.write_bytes(b"".join(lines))
+        path.write_bytes(b"\n".join(lines) + b"\n")
         pol = tmp_path / "policy.toml"
         pol.write_text(DEMO_POLICY, encoding="utf-8")
         whole = replay_jobs(str(path), policy_file=str(pol), jobs=1)
         two = replay_jobs(str(path), policy_file=str(pol), jobs=2)
         assert isinstance(two, AuditReport)
+        assert whole.lines == len(lines) and whole.exceptions  # a stream of many lines
         assert attrs.evolve(two, partitions=1) == whole
+        three = replay_jobs(str(path), policy_file=str(pol), jobs=3)
+        assert attrs.evolve(three, partitions=1) == whole
 
     def test_bad_jobs_and_missing_file_are_typed_errors(self, tmp_path: Path) -> None:
         with pytest.raises(InvalidInput):
@@ -317,7 +320,7 @@ def test_the_cli_gives_one_report_whatever_the_engine_or_jobs(
     from salesctl.cli import main
 
     path = tmp_path / "events.jsonl"
-    path.write_bytes(b"".join(lines))
+    path.write_bytes(b"\n".join(lines) + b"\n")
     pol = tmp_path / "policy.toml"
     pol.write_text(DEMO_POLICY, encoding="utf-8")
     got = {}

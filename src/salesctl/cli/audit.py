@@ -94,10 +94,18 @@ def register_audit(subparsers: Any) -> None:
     p.add_argument(
         "--jobs",
         type=int,
-        default=1,
+        default=None,
         metavar="N",
         help="replay the customer partitions in N processes and merge (the same report as one "
-        "process)",
+        "process; default 1, or one share per worker with --dask)",
+    )
+    p.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        help="replay the customer partitions on the Dask cluster whose scheduler is at ADDRESS "
+        "(tcp://host:8786; needs the dask extra: pip install 'salesctl[dask]'); every worker "
+        "reads EVENTS.jsonl and --policy at the same path; --jobs N sets the shares (default: "
+        "one per worker); the same report as one process",
     )
     p.add_argument(
         "--engine",
@@ -213,7 +221,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.engine == "old":
         from salesctl.audit import replay
     else:
-        from salesctl.fastreplay import replay, replay_jobs
+        from salesctl.fastreplay import replay, replay_dask, replay_jobs
 
     try:
         policy = load_policy(args.policy) if args.policy else Policy.default()
@@ -245,11 +253,17 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if args.partitions < 1:
         print("salesctl: --partitions: must be 1 or more", file=err)
         return EXIT_BAD_INPUT
+    dask_jobs: int | None = args.jobs
+    if args.jobs is None:
+        args.jobs = 1
     if args.jobs < 1:
         print("salesctl: --jobs: must be 1 or more", file=err)
         return EXIT_BAD_INPUT
     if args.jobs > 1 and (args.partitions > 1 or args.engine == "old"):
         print("salesctl: --jobs: not with --partitions or --engine old", file=err)
+        return EXIT_BAD_INPUT
+    if args.dask and (args.partitions > 1 or args.engine == "old"):
+        print("salesctl: --dask: not with --partitions or --engine old", file=err)
         return EXIT_BAD_INPUT
     events = Path(args.events)
     reports = (
@@ -281,7 +295,19 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     show = wanted(err, args.progress)
     parts: list[AuditReport] = []
     try:
-        if args.jobs > 1:
+        if args.dask:
+            parts.append(
+                replay_dask(
+                    str(events),
+                    policy,
+                    address=args.dask,
+                    jobs=dask_jobs,
+                    policy_file=args.policy,
+                    through=through,
+                    lateness=lateness,
+                )
+            )
+        elif args.jobs > 1:
             parts.append(
                 replay_jobs(
                     str(events),
@@ -292,7 +318,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     lateness=lateness,
                 )
             )
-        for k in range(args.partitions if args.jobs == 1 else 0):
+        for k in range(args.partitions if args.jobs == 1 and not args.dask else 0):
             bar = _Progress(size, err) if show else None
             with events.open("rb") as f:
                 part = replay(
@@ -313,6 +339,9 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except OSError as e:
         print(f"salesctl: {events}: cannot read event stream: {e.strerror}", file=err)
         return EXIT_BAD_INPUT
+    except SalesctlError as e:
+        print(f"salesctl: {e}", file=err)
+        return EXIT_BAD_INPUT
     if parts[-1].incomplete:
         report = parts[-1]  # the partitions before it read more lines: they cannot merge
     else:
@@ -326,7 +355,17 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     comparison: PolicyComparison | None = None
     if proposed is not None and not report.incomplete:
         try:
-            if args.jobs > 1:
+            if args.dask:
+                other = replay_dask(
+                    str(events),
+                    proposed,
+                    address=args.dask,
+                    jobs=dask_jobs,
+                    policy_file=args.compare_policy,
+                    through=through,
+                    lateness=lateness,
+                )
+            elif args.jobs > 1:
                 other = replay_jobs(
                     str(events),
                     proposed,

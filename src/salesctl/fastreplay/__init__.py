@@ -9,7 +9,8 @@ The package by job: :mod:`~salesctl.fastreplay.decode` (msgspec Structs generate
 event classes, the decoder) and :mod:`~salesctl.fastreplay.engine` (the replay, the jobs).
 """
 
+from salesctl.fastreplay.cluster import replay_dask
 from salesctl.fastreplay.decode import Decoder, structs
 from salesctl.fastreplay.engine import replay, replay_file, replay_jobs
 
-__all__ = ["Decoder", "replay", "replay_file", "replay_jobs", "structs"]
+__all__ = ["Decoder", "replay", "replay_dask", "replay_file", "replay_jobs", "structs"]

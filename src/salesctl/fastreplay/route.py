@@ -1,0 +1,215 @@
+"""Header-only routing: a share of a partitioned replay that keeps no books skips, after decoding
+only a line's header, the lines that cannot change what it decides.
+
+A ``"gate"`` share of :func:`~salesctl.fastreplay.engine.replay` decides the transactions of
+its customers and folds the ledger's global state (number series, stock, prices, rates, the
+order/contract index, customer groups) from every line. Most lines of a year do neither for
+it: records nothing in the ledger folds (the books' registers: contract ledger, storage
+readings, stock counts...), and the transactions and records of another partition's customers
+whose fold changes only that customer's state. :class:`Router` decodes a line into a msgspec
+Struct holding only ``type``, ``at`` and the fields naming customers, orders and contracts
+(every other field is skipped by the parser, unread), and says whether the share may skip it:
+
+* a record type without a ledger fold: always (nothing to decide, nothing to fold);
+* a type of :data:`LOCAL` (its fold changes nothing for a customer the ledger does not own):
+  when every customer it names — directly, or as the owner of an order or contract it names,
+  found in the ledger's index — is known and belongs to another partition, and it names no
+  customer group (a group learnt late moves its members to the group's partition);
+* anything else (global events, lines the header does not read, unknown owners): never — the
+  line is decoded in full and replayed as before.
+
+A skipped line still moves the ledger's business date (its retention sweeps run on the same
+days) and is counted in the share's events. One difference is left: a line whose header reads
+but whose body the full decoder would reject still moves that date here (a one-process replay
+folds no rejected line); the sweeps then run a line earlier on that day, for documents past
+their retention. The books share (partition 0) reads every line in
+full: the detective controls read the whole population (number-series gaps, segregation of
+duties across the population, the period-end registers), so they run there, once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import types
+import typing
+from typing import Any, Union
+
+import msgspec
+
+from salesctl._convert import fields_of, strict_datetime
+from salesctl.events import event_types
+from salesctl.ledger import FOLDS, Ledger
+from salesctl.model import Customer, SalesOrder
+from salesctl.transactions import Transaction
+
+__all__ = ["LOCAL", "Router"]
+
+#: Event types whose ledger fold changes nothing for a customer the ledger does not own (it
+#: reads the customer's own state, orders or contracts, which only the owner holds) and that
+#: are decided only by the owner's share: another partition's may skip them.
+LOCAL: frozenset[str] = frozenset(
+    {
+        "BookRevenue",
+        "CloseOrder",
+        "GrantApproval",
+        "GrantRelease",
+        "IssueInvoice",
+        "PayCommission",
+        "RecordBusinessApproval",
+        "RecordReceipt",
+        "RecordSettlement",
+        "SettleConsignment",
+        "VoidInvoice",
+        "VoidOrder",
+        "VoidSettlement",
+    }
+)
+
+_REFS = ("customer_id", "order_id", "contract_id")
+
+
+def _optional(tp: Any) -> Any:
+    """``X`` for ``X | None`` (else ``tp``)."""
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+_CustomerHead = msgspec.defstruct(
+    "CustomerHead", [("id", str), ("group_id", str | None, None)], kw_only=True
+)
+_OrderHead = msgspec.defstruct(
+    "OrderHead",
+    [("id", str), ("customer", _CustomerHead), ("contract_id", str | None, None)],
+    kw_only=True,
+)
+
+
+def _doc_head(cls: type) -> Any | None:
+    """The Struct of the routing fields of a document class (``None``: it has none)."""
+    if cls is SalesOrder:
+        return _OrderHead
+    fields: list[Any] = []
+    for name, tp, _req in fields_of(cls):
+        t = _optional(tp)
+        if name in _REFS and t is str:
+            fields.append((name, str | None, None))
+        elif name == "customer" and t is Customer:
+            fields.append((name, _CustomerHead | None, None))
+    if not fields:
+        return None
+    return msgspec.defstruct(f"{cls.__name__}Head", fields, kw_only=True)
+
+
+def _event_head(name: str, cls: type) -> tuple[Any, tuple[tuple[str, str], ...]]:
+    """The header Struct of an event type and its routing fields: ``(field, kind)`` where kind
+    is ``ref`` (an id at the top level), ``doc`` (a document) or ``order``."""
+    fields: list[Any] = [("at", str)]
+    spec: list[tuple[str, str]] = []
+    if name in LOCAL:
+        for fname, tp, _req in fields_of(cls):
+            t = _optional(tp)
+            if fname in _REFS and t is str:
+                fields.append((fname, str | None, None))
+                spec.append((fname, "ref"))
+            elif isinstance(t, type) and hasattr(t, "__attrs_attrs__"):
+                head = _doc_head(t)
+                if head is not None:
+                    fields.append((fname, head | None, None))
+                    spec.append((fname, "order" if t is SalesOrder else "doc"))
+    st = msgspec.defstruct(f"{name}Head", fields, kw_only=True, tag_field="type", tag=name)
+    return st, tuple(spec)
+
+
+_Route = tuple[str, str, tuple[tuple[str, str], ...]]
+
+
+def _compile() -> tuple[Any, dict[str, _Route]]:
+    heads: list[Any] = []
+    by_tag: dict[str, _Route] = {}
+    for name, cls in event_types().items():
+        st, spec = _event_head(name, cls)
+        heads.append(st)
+        if name not in FOLDS and not issubclass(cls, Transaction):
+            kind = "skip"
+        elif name in LOCAL and spec:
+            kind = "local"
+        else:
+            kind = "keep"
+        by_tag[name] = (name, kind, spec)
+    return Union[tuple(heads)], by_tag  # noqa: UP007
+
+
+class Router:
+    """Decides from a line's header whether a share without books may skip it (see the
+    module).
+
+    Args:
+        ledger: the share's ledger (its index, its groups, the customers it owns).
+    """
+
+    __slots__ = ("_by_tag", "_decode", "_led")
+
+    def __init__(self, ledger: Ledger) -> None:
+        union, self._by_tag = _compile()
+        self._decode = msgspec.json.Decoder(union).decode
+        self._led = ledger
+
+    def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
+        """``(type, event time)`` of a line the share may skip; ``None`` when it must
+        be read in full."""
+        try:
+            h = self._decode(b)
+        except (msgspec.MsgspecError, ValueError):
+            return None
+        name, kind, spec = self._by_tag[type(h).__struct_config__.tag]
+        if kind == "keep":
+            return None
+        at: str = h.at
+        if not strict_datetime(at):
+            return None
+        try:
+            when = dt.datetime.fromisoformat(at)
+        except ValueError:
+            return None
+        if when.tzinfo is None:
+            return None
+        if kind == "skip":
+            return name, when
+        led = self._led
+        owner = led.owner_of
+        mine = led.mine
+        named = False
+        for fname, how in spec:
+            v = getattr(h, fname)
+            if v is None:
+                continue
+            if how == "ref":
+                cust = v if fname == "customer_id" else owner(v)
+                if cust is None or mine(cust):
+                    return None
+                named = True
+                continue
+            if how == "order":
+                docs: tuple[tuple[str, Any], ...] = (
+                    ("customer", v.customer),
+                    ("order_id", v.id),
+                    ("contract_id", v.contract_id),
+                )
+            else:
+                docs = tuple((f, getattr(v, f)) for f in v.__struct_fields__)
+            for f, x in docs:
+                if x is None:
+                    continue
+                if f == "customer":
+                    if x.group_id is not None:
+                        return None
+                    cust = x.id
+                else:
+                    cust = x if f == "customer_id" else owner(x)
+                if cust is None or mine(cust):
+                    return None
+                named = True
+        return (name, when) if named else None

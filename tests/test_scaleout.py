@@ -1,0 +1,408 @@
+"""Scale-out of the audit replay (issue 16): one process, ``--jobs N``, a Dask cluster and any
+interleaving of the customers' events give the same report."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import strategies as st
+
+from salesctl.audit import AuditReport, merge_reports
+from salesctl.demo import DEMO_POLICY, Demo, DemoError, generate
+from salesctl.errors import InvalidInput
+from salesctl.events import MalformedEvent
+from salesctl.fastreplay import Decoder, replay
+from salesctl.fastreplay.engine import job_tasks
+from salesctl.ledger import Ledger, scope_of
+from salesctl.policy import loads_policy
+
+POLICY = loads_policy(DEMO_POLICY)
+
+#: Transactions that draw on state every customer shares, in the order of the stream: the
+#: numbers of a series (an order's number is the next one of its series, whoever the customer)
+#: and the stock lots (a goods issue takes goods out of the lots the next one sees). Their
+#: order is a fact of the whole population, like the global records'.
+SHARED_ORDER = frozenset({"PlaceOrder", "PostGoodsIssue"})
+
+
+def _bytes(demo: Demo) -> list[bytes]:
+    return [ln.encode("utf-8") if isinstance(ln, str) else ln for ln in demo.lines()]
+
+
+def _year(seed: int, customers: int, orders: int) -> list[bytes]:
+    """A generated year; a world too small for the generator to plant every violation in is
+    not an example (hypothesis draws another)."""
+    try:
+        return _bytes(generate(seed=seed, customers=customers, orders=orders))
+    except DemoError:
+        reject()
+
+
+def _keys(lines: list[bytes], lateness: dt.timedelta) -> list[tuple[Any, ...] | None]:
+    """Per line: ``(customer, clock key)`` for a line that only its customer's state reads
+    and writes, ``None`` for a line that must keep its place (a global record, a shared-order
+    transaction, a malformed or blank line)."""
+    decode = Decoder().decode
+    led = Ledger()
+    out: list[tuple[Any, ...] | None] = []
+    for n, raw in enumerate(lines, start=1):
+        item = decode(raw, n)
+        if item is None or isinstance(item, MalformedEvent):
+            out.append(None)
+            continue
+        cust = led.customer_of(item, scope_of(item))
+        led.apply(item)
+        if cust is None or type(item).__name__ in SHARED_ORDER:
+            out.append(None)
+        else:
+            # the clock sees a line's date and its watermark date: a permutation that keeps
+            # both at every position closes the same periods at the same places
+            out.append((cust, (item.at.date(), (item.at - lateness).date())))
+    return out
+
+
+def interleave(
+    lines: list[bytes], lateness: dt.timedelta, rng: random.Random
+) -> tuple[list[bytes], dict[int, int]]:
+    """The stream with the customers' events interleaved anew: every line that must keep its
+    place keeps it (the first and last line too: they date the report); between two of them,
+    the events of one clock key are dealt from the customers' queues in a random order, each
+    customer's own events in their order. Returns the new stream and, per new line number,
+    the original one."""
+    keys = _keys(lines, lateness)
+    last = len(lines) - 1
+    order: list[int] = []
+    i = 0
+    while i < len(lines):
+        k = keys[i]
+        if k is None or i in (0, last):
+            order.append(i)
+            i += 1
+            continue
+        j = i
+        queues: dict[Any, list[int]] = {}
+        while j < last and (kj := keys[j]) is not None and kj[1] == k[1]:
+            queues.setdefault(kj[0], []).append(j)
+            j += 1
+        pending = [q[::-1] for q in queues.values()]
+        while pending:
+            q = rng.choice(pending)
+            order.append(q.pop())
+            if not q:
+                pending.remove(q)
+        i = j
+    assert sorted(order) == list(range(len(lines)))
+    return [lines[o] for o in order], {new + 1: o + 1 for new, o in enumerate(order)}
+
+
+def comparable(report: AuditReport, lines_back: dict[int, int] | None = None) -> dict[str, Any]:
+    """The report's JSON without what must differ between two orders of one stream (its
+    hash, the number of partitions), its line numbers mapped back to the original stream."""
+    d = json.loads(report.to_json())
+    d.pop("source_sha256")
+    d.pop("partitions")
+    back = lines_back or {}
+    for key in ("exceptions", "rejected"):
+        for row in d[key]:
+            if isinstance(row.get("line"), int):
+                row["line"] = back.get(row["line"], row["line"])
+        d[key] = sorted(d[key], key=lambda r: json.dumps(r, sort_keys=True))
+    return d
+
+
+def shares(lines: list[bytes], jobs: int, lateness: dt.timedelta) -> AuditReport:
+    """What ``replay_jobs(jobs=jobs)`` (and the Dask runner) run, here one after the other."""
+    parts = [
+        replay(
+            lines,
+            POLICY,
+            source="g",
+            partition=(share[0], n),
+            buckets=share,
+            role=role,
+            lateness=lateness,
+        )
+        for _path, _pf, _pol, n, share, _through, role, _late in job_tasks("-", jobs=jobs)
+    ]
+    return merge_reports(parts)
+
+
+@settings(max_examples=5, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    customers=st.integers(4, 12),
+    orders=st.integers(20, 70),
+    jobs=st.integers(2, 4),
+    shuffle=st.integers(0, 2**32 - 1),
+    lateness=st.sampled_from([dt.timedelta(0), dt.timedelta(hours=6)]),
+)
+def test_one_process_jobs_and_any_interleaving_give_one_report(
+    seed: int, customers: int, orders: int, jobs: int, shuffle: int, lateness: dt.timedelta
+) -> None:
+    """One process == the ``--jobs N`` shares merged == the stream with the customers' events
+    interleaved differently (each customer's order, the global events' order and the clock's
+    view of every position kept), replayed in one process or in jobs."""
+    lines = _year(seed, customers, orders)
+    whole = comparable(replay(lines, POLICY, source="g", lateness=lateness))
+    assert comparable(shares(lines, jobs, lateness)) == whole
+    mixed, back = interleave(lines, lateness, random.Random(shuffle))
+    assert sum(a != b for a, b in zip(mixed, lines, strict=True)) > 0
+    assert comparable(replay(mixed, POLICY, source="g", lateness=lateness), back) == whole
+    assert comparable(shares(mixed, jobs, lateness), back) == whole
+
+
+def test_an_interleaving_that_moves_a_shared_order_event_is_caught() -> None:
+    """The property is not vacuous: dealing orders of a shared number series out of turn
+    changes the report (a number gap appears), so the comparison does see interleavings."""
+    lines = _bytes(generate(seed=3, customers=8, orders=60))
+    whole = comparable(replay(lines, POLICY, source="g"))
+    decode = Decoder().decode
+    places = [n for n, raw in enumerate(lines) if type(decode(raw, n + 1)).__name__ == "PlaceOrder"]
+    a, b = places[5], places[6]
+    swapped = list(lines)
+    swapped[a], swapped[b] = swapped[b], swapped[a]
+    back = {i + 1: i + 1 for i in range(len(lines))} | {a + 1: b + 1, b + 1: a + 1}
+    assert comparable(replay(swapped, POLICY, source="g"), back) != whole
+
+
+def test_comparable_ignores_only_the_hash_and_the_partitions() -> None:
+    lines = _bytes(generate(seed=5, customers=5, orders=25))
+    a = replay(lines, POLICY, source="g")
+    b = attrs.evolve(a, source_sha256="0" * 64, partitions=3)
+    assert comparable(a) == comparable(b)
+    assert comparable(a) != comparable(attrs.evolve(a, lines=a.lines + 1))
+
+
+@pytest.fixture(scope="module")
+def stream(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    d = tmp_path_factory.mktemp("scaleout")
+    path = d / "events.jsonl"
+    path.write_bytes(b"\n".join(_bytes(generate(seed=11, customers=16, orders=160))) + b"\n")
+    pol = d / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    return path, pol
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Any:
+    """A two-worker Dask cluster of processes on this machine (skips without dask)."""
+    distributed = pytest.importorskip(
+        "dask.distributed", reason="dask.distributed is not installed (salesctl[dask])"
+    )
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as c:
+        yield c
+
+
+def test_a_dask_cluster_gives_the_one_process_report(
+    stream: tuple[Path, Path], cluster: Any
+) -> None:
+    from salesctl.fastreplay import replay_dask, replay_jobs
+
+    path, pol = stream
+    whole = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    on_dask = replay_dask(str(path), policy_file=str(pol), address=cluster.scheduler_address)
+    assert on_dask.partitions == 2  # one share per worker
+    assert attrs.evolve(on_dask, partitions=1) == whole
+    # three shares on two workers, the policy sent rather than loaded: the same report
+    three = replay_dask(str(path), POLICY, address=cluster.scheduler_address, jobs=3)
+    assert attrs.evolve(three, partitions=1) == replay(
+        path.read_bytes().splitlines(keepends=True), POLICY, source=str(path)
+    )
+
+
+def test_the_cli_on_dask_writes_the_one_process_report(
+    stream: tuple[Path, Path], cluster: Any, tmp_path: Path
+) -> None:
+    from salesctl.cli import main
+
+    path, pol = stream
+    got = {}
+    for name, extra in (("one", []), ("dask", ["--dask", cluster.scheduler_address])):
+        out = tmp_path / f"{name}.json"
+        argv = ["audit", str(path), "--policy", str(pol), "--allow-rejected", "--exit-zero"]
+        assert main([*argv, "--report", str(out), *extra]) == 0
+        got[name] = json.loads(out.read_text("utf-8"))
+        got[name].pop("partitions")
+    assert got["dask"] == got["one"]
+    assert main(["audit", str(path), "--dask", "tcp://x:1", "--engine", "old"]) == 3
+    assert main(["audit", str(path), "--dask", "tcp://x:1", "--partitions", "2"]) == 3
+
+
+def test_without_dask_the_cluster_runner_is_a_typed_error(
+    stream: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    from salesctl.errors import InvalidInput
+    from salesctl.fastreplay import replay_dask
+
+    monkeypatch.setitem(sys.modules, "dask.distributed", None)  # import fails
+    path, _pol = stream
+    with pytest.raises(InvalidInput, match=r"salesctl\[dask\]"):
+        replay_dask(str(path), address="tcp://127.0.0.1:8786")
+    with pytest.raises(InvalidInput):
+        replay_dask(str(path), address="tcp://127.0.0.1:8786", jobs=0)
+
+
+def test_neither_the_gate_nor_the_replay_loads_dask() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, salesctl as sc\nsc.Gate(sc.Policy.default())\n"
+        "import salesctl.fastreplay, salesctl.cli\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('dask', 'distributed')))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "[]"
+
+
+# -- header-only routing ----------------------------------------------------------------------
+
+
+def test_a_routed_share_skips_most_lines_and_reports_the_same(stream: tuple[Path, Path]) -> None:
+    """A share without books skips, from the header, the lines that are not its own; its
+    report is the one it gives decoding every line."""
+    from salesctl.fastreplay import route
+
+    path, _pol = stream
+    lines = path.read_bytes().splitlines(keepends=True)
+    seen: list[bool] = []
+    real = route.Router.skip
+
+    def counting(self: route.Router, b: bytes) -> Any:
+        got = real(self, b)
+        seen.append(got is not None)
+        return got
+
+    for share in ((1, 2, 3), (0, 4), tuple(range(6))):
+        kw: dict[str, Any] = {"partition": (share[0], 6), "buckets": share, "role": "gate"}
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(route.Router, "skip", counting)
+            routed = replay(lines, POLICY, source="s", **kw)
+        assert len(seen) == len(lines)
+        assert sum(seen) > len(lines) * 2 // 5, share  # at least 40 % never decoded in full
+        seen.clear()
+        full = replay(lines, POLICY, source="s", routing=False, **kw)
+        # what a merge takes from a share without books (the population is the books share's:
+        # a skipped line is counted by its header, a malformed one included)
+        merged = ("tallies", "exceptions", "periods", "source_sha256", "lines", "lateness")
+        assert [getattr(routed, f) for f in merged] == [getattr(full, f) for f in merged]
+        assert (routed.first_at, routed.last_at) == (full.first_at, full.last_at)
+
+
+def _ids(n: int = 2) -> tuple[str, str]:
+    """A customer id of partition 0 of ``n`` and one of another partition."""
+    from salesctl.ledger import customer_partition
+
+    ids = [f"C{i:04d}" for i in range(50)]
+    return (
+        next(c for c in ids if customer_partition(c, n) == 0),
+        next(c for c in ids if customer_partition(c, n) != 0),
+    )
+
+
+_AT = '"at": "2026-03-02T09:00:00+08:00"'
+
+
+@pytest.mark.parametrize(
+    ("line", "skipped"),
+    [
+        ('{"type": "KeepContractLedger", @AT, "line": {}}', True),  # no ledger fold
+        ('{"type": "GrantApproval", @AT, "customer_id": "{theirs}"}', True),
+        ('{"type": "GrantApproval", @AT, "customer_id": "{mine}"}', False),
+        ('{"type": "GrantApproval", @AT, "customer_id": null}', False),  # names no one
+        ('{"type": "CloseOrder", @AT, "order_id": "SO-9"}', False),  # owner unknown
+        ('{"type": "CloseOrder", @AT, "order_id": "SO-1"}', False),  # SO-1 is mine
+        ('{"type": "CloseOrder", @AT, "order_id": "SO-2"}', True),  # SO-2 is theirs
+        # an attacker's mismatch: their customer, my order: read in full
+        ('{"type": "CloseOrder", @AT, "order_id": "SO-1", "customer_id": "{theirs}"}', False),
+        ('{"type": "IssueInvoice", @AT, "invoice": {"customer_id": "{theirs}"}}', True),
+        (
+            '{"type": "IssueInvoice", @AT, "invoice": {"customer_id": "{theirs}", '
+            '"order_id": "SO-1"}}',
+            False,
+        ),
+        (
+            '{"type": "VoidOrder", @AT, "order": {"id": "SO-2", "customer": {"id": "{theirs}", '
+            '"group_id": "G1"}}}',
+            False,  # names a group: the group may move the customer to another partition
+        ),
+        (
+            '{"type": "VoidOrder", @AT, "order": {"id": "SO-2", "customer": {"id": "{theirs}"}}}',
+            True,
+        ),
+        ('{"type": "PlaceOrder", @AT, "order": {}}', False),  # global: number series
+        ('{"type": "PostGoodsIssue", @AT}', False),  # global: stock
+        ('{"type": "KeepContractLedger", "at": "2026-03-02T09:00:00"}', False),  # no offset
+        ('{"type": "KeepContractLedger", "at": "2026-02-30T09:00:00+08:00"}', False),
+        ('{"type": "NoSuchType", @AT}', False),
+        ('{"type": "GrantApproval", @AT, "customer_id": 7}', False),
+        ("not json", False),
+    ],
+)
+def test_the_router_skips_only_lines_of_other_partitions(line: str, skipped: bool) -> None:
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    mine, theirs = _ids()
+    led = ledger_for(POLICY, 0, 2)
+    led.today = dt.date(2026, 3, 1)
+    led.index("SO-1", mine)
+    led.index("SO-2", theirs)
+    text = line.replace("@AT", _AT).replace("{mine}", mine).replace("{theirs}", theirs)
+    raw = text.encode("utf-8")
+    assert (Router(led).skip(raw) is not None) is skipped
+
+
+@pytest.mark.parametrize("jobs", [1, 2, 3, 5])
+def test_the_shares_cover_every_partition_once_and_the_books_once(jobs: int) -> None:
+    tasks = job_tasks("events.jsonl", jobs=jobs, policy_file="p.toml")
+    assert len(tasks) == jobs
+    n = tasks[0][3]
+    assert all(t[3] == n for t in tasks)
+    roles = [t[6] for t in tasks]
+    assert roles[0] in ("all", "books") and all(r == "gate" for r in roles[1:])
+    deciding = [t[4] for t in tasks if t[6] != "books"]
+    assert sorted(b for share in deciding for b in share) == list(range(n))
+    with pytest.raises(InvalidInput):
+        job_tasks("events.jsonl", jobs=0)
+
+
+@settings(
+    max_examples=2,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    seed=st.integers(0, 10_000),
+    customers=st.integers(4, 10),
+    orders=st.integers(20, 50),
+    jobs=st.integers(2, 3),
+)
+def test_generated_streams_on_dask_give_the_one_process_report(
+    cluster: Any, seed: int, customers: int, orders: int, jobs: int
+) -> None:
+    """The property's third leg: the same generated years on the two-worker cluster."""
+    import tempfile
+
+    from salesctl.fastreplay import replay_dask
+
+    lines = _year(seed, customers, orders)
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "events.jsonl"
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        on_dask = replay_dask(str(path), POLICY, address=cluster.scheduler_address, jobs=jobs)
+        whole = replay(path.read_bytes().splitlines(keepends=True), POLICY, source=str(path))
+    assert on_dask.partitions == jobs
+    assert attrs.evolve(on_dask, partitions=1) == whole
