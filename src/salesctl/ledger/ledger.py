@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
@@ -317,12 +317,69 @@ class Ledger:
         """The customer's credit exposure by category in ``currency`` as of today, or
         ``None`` when an amount cannot be converted (no exchange rate).
 
+        Kept incrementally: the order totals and the open items' running sums
+        (:class:`~salesctl.ledger.exposure.OpenItems`) are maintained by the folds, and the
+        result is cached per customer until its orders, its items or the date change. When
+        an item is in another currency, the items are converted one by one as
+        :meth:`recomputed_exposure` does; the result always equals it.
+
         Args:
             customer_id: the customer.
             currency: the currency of the limit it is compared with.
             segment: only what the selling companies of this credit segment sold (``None``:
                 everything).
         """
+        c = self._customers.get(customer_id)
+        if c is None:
+            return CreditExposure.none(currency)
+        today = self.today
+        stamp = (c.stamp, c.items.version, today)
+        hit = c.exposures.get((currency, segment))
+        if hit is not None and hit[0] == stamp:
+            return cast(CreditExposure, hit[1])
+        seg_of = self.segment_of
+        if segment is None:
+            totals: Iterable[tuple[str, list[Decimal]]] = c.totals.items()
+            fast = c.items.receivables(today, currency)
+        else:
+            totals = [
+                kv
+                for company, per in c.company_totals.items()
+                if seg_of(company) == segment
+                for kv in per.items()
+            ]
+            fast = c.items.receivables(
+                today, currency, lambda co: co is not None and seg_of(co) == segment
+            )
+        if fast is None:  # an item in another currency: converted one by one
+            return self.recomputed_exposure(customer_id, currency, segment)
+        open_orders = dni = ZERO
+        converted = False
+        try:
+            for cur, (oo, dn) in totals:
+                converted = converted or (cur != currency and bool(oo or dn))
+                open_orders += self._conv(oo, cur, currency)
+                dni += self._conv(dn, cur, currency)
+        except LookupError:
+            return None
+        recv, overdue, oldest = fast
+        e = CreditExposure(
+            open_orders=_money(open_orders, currency),
+            delivered_not_invoiced=_money(dni, currency),
+            open_receivables=_money(recv, currency),
+            overdue_receivables=_money(overdue, currency),
+            oldest_overdue_due=oldest,
+        )
+        if not converted:  # nothing depended on a rate
+            c.exposures[(currency, segment)] = (stamp, e)
+        return e
+
+    def recomputed_exposure(
+        self, customer_id: str, currency: str, segment: str | None = None
+    ) -> CreditExposure | None:
+        """:meth:`exposure` summed again from every open item the ledger holds, each
+        converted on its own (the reference the incremental sums are tested against, and
+        what :meth:`exposure` does for items in another currency)."""
         c = self._customers.get(customer_id)
         if c is None:
             return CreditExposure.none(currency)
@@ -696,6 +753,7 @@ class Ledger:
                     t = c.company_totals[o.counted_company][o.counted[0]]
                     t[0] -= o.counted[1]
                     t[1] -= o.counted[2]
+                c.stamp += 1
         for doc in (oid, *o.delivery_notices, *o.goods_issues, *o.invoices, *o.settlements):
             self._approvals.pop(doc, None)
             self._approved.pop(doc, None)
