@@ -83,7 +83,8 @@ class OpenItems:
         self._pending: list[tuple[dt.date, int, OpenItem]] = []
         self._asof: dt.date | None = None
         self._seq = 0
-        #: Bumped on every change (for caches of what is computed from the items).
+        #: Bumped on every change, an item falling overdue included (for caches of what is
+        #: computed from the items).
         self.version = 0
 
     # -- reading like a dict ------------------------------------------------------------
@@ -179,6 +180,7 @@ class OpenItems:
                 self._seq += 1
                 self._pending.append((item.due, self._seq, item))
             heapq.heapify(self._pending)
+            self.version += 1
             if today is None:
                 return
         self._asof = today
@@ -188,6 +190,7 @@ class OpenItems:
             item = heapq.heappop(pending)[2]
             if items.get(item.invoice_id) is item:
                 self._overdue(self._groups[(item.company, item.currency)], item)
+                self.version += 1
 
     # -- sums ---------------------------------------------------------------------------
 

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, TypeVar, cast
 
+import attrs
+
 from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
@@ -62,6 +64,40 @@ def _money(amount: Decimal, currency: str) -> Money:
     if exp is not None and amount.is_finite():
         return Money._trusted(amount.quantize(exp, ROUND_HALF_UP), currency)
     return Money.rounded(amount, currency)
+
+
+#: The fields of a :class:`CreditExposure` the ledger leaves at their defaults.
+_EXPOSURE_DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
+    (a.name, a.default)
+    for a in attrs.fields(CreditExposure)
+    if a.default is not attrs.NOTHING and a.name != "oldest_overdue_due"
+)
+
+
+def _exposure_of(
+    oo: Money, dn: Money, rc: Money, od: Money, oldest: dt.date | None
+) -> CreditExposure:
+    """``CreditExposure(oo, dn, rc, od, oldest)`` for amounts of one currency the ledger
+    summed: set directly when they pass what its validators check (not negative, overdue
+    within receivables, a date when overdue), by the validated constructor (and its error)
+    otherwise."""
+    if not (
+        oo.amount >= 0
+        and dn.amount >= 0
+        and 0 <= od.amount <= rc.amount
+        and (oldest is not None or not od.amount)
+    ):
+        return CreditExposure(oo, dn, rc, od, oldest)
+    e = object.__new__(CreditExposure)
+    put = object.__setattr__
+    put(e, "open_orders", oo)
+    put(e, "delivered_not_invoiced", dn)
+    put(e, "open_receivables", rc)
+    put(e, "overdue_receivables", od)
+    put(e, "oldest_overdue_due", oldest)
+    for name, default in _EXPOSURE_DEFAULTS:
+        put(e, name, default)
+    return e
 
 
 def fold(*type_names: str) -> Callable[[_F], _F]:
@@ -319,9 +355,9 @@ class Ledger:
 
         Kept incrementally: the order totals and the open items' running sums
         (:class:`~salesctl.ledger.exposure.OpenItems`) are maintained by the folds, and the
-        result is cached per customer until its orders, its items or the date change. When
-        an item is in another currency, the items are converted one by one as
-        :meth:`recomputed_exposure` does; the result always equals it.
+        result is cached per customer until its orders or items change (an item falling
+        overdue included). When an item is in another currency, the items are converted one
+        by one as :meth:`recomputed_exposure` does; the result always equals it.
 
         Args:
             customer_id: the customer.
@@ -333,7 +369,8 @@ class Ledger:
         if c is None:
             return CreditExposure.none(currency)
         today = self.today
-        stamp = (c.stamp, c.items.version, today)
+        c.items.as_of(today)  # items due before today fall overdue (a change of version)
+        stamp = (c.stamp, c.items.version)
         hit = c.exposures.get((currency, segment))
         if hit is not None and hit[0] == stamp:
             return cast(CreditExposure, hit[1])
@@ -363,12 +400,12 @@ class Ledger:
         except LookupError:
             return None
         recv, overdue, oldest = fast
-        e = CreditExposure(
-            open_orders=_money(open_orders, currency),
-            delivered_not_invoiced=_money(dni, currency),
-            open_receivables=_money(recv, currency),
-            overdue_receivables=_money(overdue, currency),
-            oldest_overdue_due=oldest,
+        e = _exposure_of(
+            _money(open_orders, currency),
+            _money(dni, currency),
+            _money(recv, currency),
+            _money(overdue, currency),
+            oldest,
         )
         if not converted:  # nothing depended on a rate
             c.exposures[(currency, segment)] = (stamp, e)

@@ -148,7 +148,7 @@ class CustomerState:
     #: Bumped whenever ``totals`` change (with ``items.version``: what the cached exposures
     #: were computed from).
     stamp: int = 0
-    #: Exposures computed: (currency, segment) → ((stamp, items version, date), exposure).
+    #: Exposures computed: (currency, segment) → ((stamp, items version), exposure).
     exposures: dict[Any, Any] = attrs.Factory(dict)
 
 
