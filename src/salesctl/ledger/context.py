@@ -9,7 +9,7 @@ transaction). It must yield exactly what the validated constructor yields
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -23,9 +23,15 @@ __all__ = ["contract_account", "trusted_context"]
 
 
 def contract_account(c: ContractState) -> ContractAccount:
-    """The contract's account in the contract ledger: its value and what was collected."""
+    """The contract's account in the contract ledger: its value and what was collected (built
+    again only when the contract or the amount collected changed)."""
+    hit = c.account
+    if hit is not None and hit[0] is c.contract and hit[1] is c.collected:
+        return cast(ContractAccount, hit[2])
     amount = c.contract.amount
-    return ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
+    account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
+    c.account = (c.contract, c.collected, account)
+    return account
 
 
 _CONTEXT_FIELDS: tuple[tuple[str, Any, bool], ...] | None = None

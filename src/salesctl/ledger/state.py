@@ -160,3 +160,6 @@ class ContractState:
     collected: Decimal
     commissions_paid: Decimal
     last_touched: dt.date
+    #: The account last handed out and the contract and amount collected it was built from
+    #: (:func:`~salesctl.ledger.context.contract_account`).
+    account: Any = None
