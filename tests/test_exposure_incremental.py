@@ -77,7 +77,10 @@ class _Run:
             if i in self.orders:
                 cust = self.orders[i].customer.id  # an order keeps its customer
             order = b.order(
-                id=f"SO-{i}", seq=i + 1, method=method, company=company,
+                id=f"SO-{i}",
+                seq=i + 1,
+                method=method,
+                company=company,
                 cust=b.customer(cust),
                 lines=(sc.OrderLine(1, sc.Product("P-1"), Decimal(qty), sc.Money(price, cur)),),
             )
@@ -91,9 +94,12 @@ class _Run:
             cust = order.customer.id if order is not None else CUSTOMERS[i % 2]
             k = sum(1 for (j, _) in self.invoices if j == i)
             inv = sc.Invoice(
-                id=f"INV-{i}-{k}", order_id=f"SO-{i}", customer_id=cust,
+                id=f"INV-{i}-{k}",
+                order_id=f"SO-{i}",
+                customer_id=cust,
                 lines=(sc.InvoiceLine(1, "P-1", Decimal(qty), price),),
-                issued_by="u-bill", issued_on=self.at().date() - dt.timedelta(days=back),
+                issued_by="u-bill",
+                issued_on=self.at().date() - dt.timedelta(days=back),
             )
             self.invoices[(i, k)] = inv
             self.led.apply(sc.IssueInvoice(invoice=inv, actor=b.actor("u-bill"), at=self.at()))
@@ -101,8 +107,11 @@ class _Run:
             _, cust, cur, amount, part = o
             to_rec = (amount / 2).quantize(Decimal("0.01")) if part else amount
             r = sc.Receipt(
-                id=f"RC-{self.n}", customer_id=cust, amount=sc.Money(amount, cur),
-                received_on=self.at().date(), to_receivables=sc.Money(to_rec, cur),
+                id=f"RC-{self.n}",
+                customer_id=cust,
+                amount=sc.Money(amount, cur),
+                received_on=self.at().date(),
+                to_receivables=sc.Money(to_rec, cur),
             )
             self.led.apply(sc.RecordReceipt(receipt=r, actor=b.actor("u-cash"), at=self.at()))
         elif kind == "void":
@@ -110,8 +119,9 @@ class _Run:
             inv = self.invoices.get((i, k))
             if inv is not None:
                 self.led.apply(
-                    sc.VoidInvoice(invoice=inv, actor=b.actor("u-bill"), at=self.at(),
-                                   reason="wrong")
+                    sc.VoidInvoice(
+                        invoice=inv, actor=b.actor("u-bill"), at=self.at(), reason="wrong"
+                    )
                 )
         elif kind == "rate":
             _, pair, rate = o
@@ -159,8 +169,17 @@ def test_open_items_sums_follow_the_items(ops: list[tuple[str, int, Decimal, int
     today: dt.date | None = None
     for kind, i, amount, days in ops:
         if kind == "put":
-            items.put(OpenItem(f"I-{i}", "SO-1", day0, day0 + dt.timedelta(days=days), amount,
-                               "CNY", COMPANIES[i % 4]))
+            items.put(
+                OpenItem(
+                    f"I-{i}",
+                    "SO-1",
+                    day0,
+                    day0 + dt.timedelta(days=days),
+                    amount,
+                    "CNY",
+                    COMPANIES[i % 4],
+                )
+            )
         elif kind == "settle":
             it = items.get(f"I-{i}")
             if it is not None:
