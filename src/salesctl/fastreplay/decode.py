@@ -203,9 +203,20 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+#: Amounts and dates already read, by their text: the same amount recurs across a stream (a
+#: contract's value on every month's ledger lines, list prices, round sums), and one shared
+#: immutable instance is both faster to hand out and smaller to hold. Emptied when full.
+_SEEN_MONEY: dict[str, Money] = {}
+_SEEN_DATES: dict[str, dt.date] = {}
+_SEEN_MAX = 1 << 16
+
+
 def _money_trusted(d: str, n: list[int]) -> Any:
     """``Money.parse(d)`` for the common form (an amount already at its currency's minor unit,
     a known currency); anything else goes through ``Money.parse`` (and its error)."""
+    m = _SEEN_MONEY.get(d)
+    if m is not None:
+        return m
     parts = d.split()
     if len(parts) == 2:
         exp = _EXPONENTS.get(parts[1])
@@ -219,6 +230,9 @@ def _money_trusted(d: str, n: list[int]) -> Any:
                 m = _new(Money)
                 _set(m, "amount", q)
                 _set(m, "currency", parts[1])
+                if len(_SEEN_MONEY) >= _SEEN_MAX:
+                    _SEEN_MONEY.clear()
+                _SEEN_MONEY[d] = m
                 return m
     return Money.parse(d)
 
@@ -233,9 +247,16 @@ def _datetime(d: str, n: list[int]) -> Any:
 
 
 def _date(d: str, n: list[int]) -> Any:
+    v = _SEEN_DATES.get(d)
+    if v is not None:
+        return v
     if not strict_date(d):
         raise _Slow
-    return dt.date.fromisoformat(d)
+    v = dt.date.fromisoformat(d)
+    if len(_SEEN_DATES) >= _SEEN_MAX:
+        _SEEN_DATES.clear()
+    _SEEN_DATES[d] = v
+    return v
 
 
 @cache

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from operator import is_
 from typing import Any
 
 from salesctl.control import Frequency
@@ -23,12 +24,19 @@ from salesctl.records import (
 )
 from salesctl.transactions import Transaction
 
-__all__ = ["BOOK_FOLDS", "REPEATABLE", "BookFold", "Books", "book_fold"]
+__all__ = ["BOOK_FOLDS", "MONTH_ONLY", "REPEATABLE", "BookFold", "Books", "book_fold"]
 
 #: Transaction types that legitimately present the same document again (an order released
 #: after a credit block, an opportunity moved from stage to stage). Every other transaction
 #: posts a new document, and its id posted twice is an O2C-RR-04 exception.
 REPEATABLE: frozenset[str] = frozenset({"ReleaseOrder", "AdvanceStage"})
+
+
+#: Dated registers read only by monthly detective controls that examine the entries dated in
+#: their month (O2C-CT-04 reads the contract-ledger lines ``as_of`` in the period): once the
+#: month is closed nothing reads them again, so they are dropped then rather than after the
+#: retention (tests/test_replay_memory.py checks that no other control reads them).
+MONTH_ONLY: frozenset[str] = frozenset({"contract_ledger"})
 
 
 class Books:
@@ -101,6 +109,9 @@ class Books:
         self.plan_roles: frozenset[str] = frozenset(plan_roles)
         self._prices: dict[str, dict[int, Money]] = {}
         self.registers = Registers(voucher_within_days=voucher_within_days)
+        #: The order and receivable records built for the last period run, with the entry
+        #: values they were built from (:meth:`_built`).
+        self._records: dict[str, dict[str, tuple[tuple[Any, ...], Any]]] = {}
 
     # -- registering --------------------------------------------------------------------
 
@@ -142,7 +153,7 @@ class Books:
         for a day with nothing to examine)."""
         if period.kind is Frequency.DAILY:
             return self._daily(period.start)
-        orders = tuple(OrderEntry(**e) for e in self.orders.values())
+        orders = self._built("orders", self.orders, _order_entry)
         files = tuple(_credit_file(cid, f) for cid, f in sorted(self.credit_files.items()))
         kw: dict[str, Any] = {
             "orders": orders,
@@ -153,11 +164,34 @@ class Books:
             "sales_invoices": tuple(x for xs in self._sales_by_day.values() for x in xs),
             "gl_revenue": tuple(x for xs in self._gl_by_day.values() for x in xs),
         }
-        kw["receivables"] = tuple(_receivable(i) for i in self.receivables.values())
+        kw["receivables"] = self._built("receivables", self.receivables, _receivable)
         for key, items in self._dated.items():
             kw[key] = tuple(v for _, v in items if v is not None)
         kw.update(self.registers.for_period())
         return Records(**kw)
+
+    def _built(
+        self, key: str, entries: dict[str, dict[str, Any]], build: Callable[[dict[str, Any]], Any]
+    ) -> tuple[Any, ...]:
+        """The records of ``entries`` (order or receivable entries, flat dicts of immutable
+        values), each built again only when its entry changed since the last period run
+        (the values the entries held then are kept beside the record and compared by
+        identity, so an equal value of another exponent still builds anew; entries gone are
+        forgotten)."""
+        before = self._records.get(key, {})
+        now: dict[str, tuple[tuple[Any, ...], Any]] = {}
+        out: list[Any] = []
+        for ident, e in entries.items():
+            values = tuple(e.values())
+            hit = before.get(ident)
+            if hit is not None and len(hit[0]) == len(values) and all(map(is_, hit[0], values)):
+                record = hit[1]
+            else:
+                record = build(e)
+            now[ident] = (values, record)
+            out.append(record)
+        self._records[key] = now
+        return tuple(out)
 
     def _daily(self, day: dt.date) -> Records | None:
         sys_ids: dict[str, None] = {}
@@ -212,6 +246,14 @@ class Books:
         if nxt.day != 1:
             return
         self.opening = dict(self.series_max)
+        for key in MONTH_ONLY:
+            if self._dated.get(key):
+                kept = [(d, v) for d, v in self._dated[key] if d > day and v is not None]
+                self._dated[key] = kept
+                if key in self._idents:
+                    self._idents[key] = {
+                        i: pos for pos, (_, v) in enumerate(kept) if (i := _ident(v)) is not None
+                    }
         cutoff = day - self.retention
         for oid in [
             oid
@@ -289,6 +331,10 @@ def _customer_of(event: Any) -> str | None:
 def _ident(v: Any) -> str | None:
     ident = getattr(v, "count_id", None)
     return ident if isinstance(ident, str) else None
+
+
+def _order_entry(e: dict[str, Any]) -> OrderEntry:
+    return OrderEntry(**e)
 
 
 def _receivable(it: dict[str, Any]) -> ReceivableItem:

@@ -9,7 +9,7 @@ transaction). It must yield exactly what the validated constructor yields
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -23,12 +23,19 @@ __all__ = ["contract_account", "trusted_context"]
 
 
 def contract_account(c: ContractState) -> ContractAccount:
-    """The contract's account in the contract ledger: its value and what was collected."""
+    """The contract's account in the contract ledger: its value and what was collected (built
+    again only when the contract or the amount collected changed)."""
+    hit = c.account
+    if hit is not None and hit[0] is c.contract and hit[1] is c.collected:
+        return cast(ContractAccount, hit[2])
     amount = c.contract.amount
-    return ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
+    account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
+    c.account = (c.contract, c.collected, account)
+    return account
 
 
 _CONTEXT_FIELDS: tuple[tuple[str, Any, bool], ...] | None = None
+_ABSENT = object()
 
 
 def trusted_context(kw: dict[str, Any]) -> Context:
@@ -43,20 +50,24 @@ def trusted_context(kw: dict[str, Any]) -> Context:
     fields = _CONTEXT_FIELDS
     if fields is None:
         fields = _CONTEXT_FIELDS = tuple(
-            (a.name, a.default, a.init) for a in attrs.fields(Context) if a.init
+            (a.name, a.default, isinstance(a.default, attrs.Factory))  # type: ignore[arg-type]
+            for a in attrs.fields(Context)
+            if a.init
         )
     ctx = object.__new__(Context)
-    for name, default, init in fields:
-        if init and name in kw:
-            value = kw[name]
-            if type(value) is dict:
-                value = FrozenMap(value)
-        elif isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            value = default.factory()
-        elif default is attrs.NOTHING:
-            return Context(**kw)  # a required field the ledger lacks: let Context say so
-        else:
-            value = default
-        object.__setattr__(ctx, name, value)
+    put = object.__setattr__
+    get = kw.get
+    for name, default, factory in fields:
+        value = get(name, _ABSENT)
+        if value is _ABSENT:
+            if factory:
+                value = default.factory()
+            elif default is attrs.NOTHING:
+                return Context(**kw)  # a required field the ledger lacks: let Context say so
+            else:
+                value = default
+        elif type(value) is dict:
+            value = FrozenMap(value)
+        put(ctx, name, value)
     ctx.__attrs_post_init__()  # what the constructor derives from the fields (the price book)
     return ctx

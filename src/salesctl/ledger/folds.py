@@ -103,6 +103,7 @@ def _recount(led: Ledger, st: OrderState) -> None:
             t[1] += new[2]
     st.counted = new
     st.counted_company = company if new is not None else None
+    c.stamp += 1
 
 
 def _touch(led: Ledger, st: OrderState) -> None:
@@ -339,14 +340,16 @@ def _fold_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None:
     # Receivables from credit sales are exposure; an invoice of an order the ledger does not
     # hold is counted too (the conservative choice: exposure is never understated).
     if (st is None or st.credit) and not inv.voided:
-        c.items[inv.id] = OpenItem(
-            invoice_id=inv.id,
-            order_id=inv.order_id,
-            issued_on=inv.issued_on,
-            due=_due_on(led, st, inv.customer_id, inv.issued_on),
-            open=inv.total.amount,
-            currency=inv.total.currency,
-            company=st.order.company if st is not None else None,
+        c.items.put(
+            OpenItem(
+                invoice_id=inv.id,
+                order_id=inv.order_id,
+                issued_on=inv.issued_on,
+                due=_due_on(led, st, inv.customer_id, inv.issued_on),
+                open=inv.total.amount,
+                currency=inv.total.currency,
+                company=st.order.company if st is not None else None,
+            )
         )
     led.mark_approved(inv.id, decision)
 
@@ -357,7 +360,7 @@ def _fold_void_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None
     c = led.customer(inv.customer_id)
     if c is None:
         return
-    c.items.pop(inv.id, None)
+    c.items.pop(inv.id)
     st = led._orders.get(inv.order_id)
     if st is not None:
         had = st.invoices.get(inv.id)
@@ -418,10 +421,8 @@ def _settle(
         key=lambda i: (i.due, i.issued_on, i.invoice_id),
     ):
         take = min(todo, it.open)
-        it.open -= take
+        c.items.settle(it, take)  # removed once nothing is open
         todo -= take
-        if not it.open:
-            del c.items[it.invoice_id]
         if not todo:
             break
     return todo

@@ -7,7 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
+
+import attrs
 
 from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
@@ -62,6 +64,40 @@ def _money(amount: Decimal, currency: str) -> Money:
     if exp is not None and amount.is_finite():
         return Money._trusted(amount.quantize(exp, ROUND_HALF_UP), currency)
     return Money.rounded(amount, currency)
+
+
+#: The fields of a :class:`CreditExposure` the ledger leaves at their defaults.
+_EXPOSURE_DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
+    (a.name, a.default)
+    for a in attrs.fields(CreditExposure)
+    if a.default is not attrs.NOTHING and a.name != "oldest_overdue_due"
+)
+
+
+def _exposure_of(
+    oo: Money, dn: Money, rc: Money, od: Money, oldest: dt.date | None
+) -> CreditExposure:
+    """``CreditExposure(oo, dn, rc, od, oldest)`` for amounts of one currency the ledger
+    summed: set directly when they pass what its validators check (not negative, overdue
+    within receivables, a date when overdue), by the validated constructor (and its error)
+    otherwise."""
+    if not (
+        oo.amount >= 0
+        and dn.amount >= 0
+        and 0 <= od.amount <= rc.amount
+        and (oldest is not None or not od.amount)
+    ):
+        return CreditExposure(oo, dn, rc, od, oldest)
+    e = object.__new__(CreditExposure)
+    put = object.__setattr__
+    put(e, "open_orders", oo)
+    put(e, "delivered_not_invoiced", dn)
+    put(e, "open_receivables", rc)
+    put(e, "overdue_receivables", od)
+    put(e, "oldest_overdue_due", oldest)
+    for name, default in _EXPOSURE_DEFAULTS:
+        put(e, name, default)
+    return e
 
 
 def fold(*type_names: str) -> Callable[[_F], _F]:
@@ -317,12 +353,70 @@ class Ledger:
         """The customer's credit exposure by category in ``currency`` as of today, or
         ``None`` when an amount cannot be converted (no exchange rate).
 
+        Kept incrementally: the order totals and the open items' running sums
+        (:class:`~salesctl.ledger.exposure.OpenItems`) are maintained by the folds, and the
+        result is cached per customer until its orders or items change (an item falling
+        overdue included). When an item is in another currency, the items are converted one
+        by one as :meth:`recomputed_exposure` does; the result always equals it.
+
         Args:
             customer_id: the customer.
             currency: the currency of the limit it is compared with.
             segment: only what the selling companies of this credit segment sold (``None``:
                 everything).
         """
+        c = self._customers.get(customer_id)
+        if c is None:
+            return CreditExposure.none(currency)
+        today = self.today
+        c.items.as_of(today)  # items due before today fall overdue (a change of version)
+        stamp = (c.stamp, c.items.version)
+        hit = c.exposures.get((currency, segment))
+        if hit is not None and hit[0] == stamp:
+            return cast(CreditExposure, hit[1])
+        seg_of = self.segment_of
+        if segment is None:
+            totals: Iterable[tuple[str, list[Decimal]]] = c.totals.items()
+            fast = c.items.receivables(today, currency)
+        else:
+            totals = [
+                kv
+                for company, per in c.company_totals.items()
+                if seg_of(company) == segment
+                for kv in per.items()
+            ]
+            fast = c.items.receivables(
+                today, currency, lambda co: co is not None and seg_of(co) == segment
+            )
+        if fast is None:  # an item in another currency: converted one by one
+            return self.recomputed_exposure(customer_id, currency, segment)
+        open_orders = dni = ZERO
+        converted = False
+        try:
+            for cur, (oo, dn) in totals:
+                converted = converted or (cur != currency and bool(oo or dn))
+                open_orders += self._conv(oo, cur, currency)
+                dni += self._conv(dn, cur, currency)
+        except LookupError:
+            return None
+        recv, overdue, oldest = fast
+        e = _exposure_of(
+            _money(open_orders, currency),
+            _money(dni, currency),
+            _money(recv, currency),
+            _money(overdue, currency),
+            oldest,
+        )
+        if not converted:  # nothing depended on a rate
+            c.exposures[(currency, segment)] = (stamp, e)
+        return e
+
+    def recomputed_exposure(
+        self, customer_id: str, currency: str, segment: str | None = None
+    ) -> CreditExposure | None:
+        """:meth:`exposure` summed again from every open item the ledger holds, each
+        converted on its own (the reference the incremental sums are tested against, and
+        what :meth:`exposure` does for items in another currency)."""
         c = self._customers.get(customer_id)
         if c is None:
             return CreditExposure.none(currency)
@@ -696,6 +790,7 @@ class Ledger:
                     t = c.company_totals[o.counted_company][o.counted[0]]
                     t[0] -= o.counted[1]
                     t[1] -= o.counted[2]
+                c.stamp += 1
         for doc in (oid, *o.delivery_notices, *o.goods_issues, *o.invoices, *o.settlements):
             self._approvals.pop(doc, None)
             self._approved.pop(doc, None)

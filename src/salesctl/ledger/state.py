@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from salesctl.ledger.exposure import OpenItem, OpenItems
 from salesctl.model import ConcessionRecord, CreditProfile, PaymentMethod, SalesOrder
 
 __all__ = [
@@ -123,20 +124,6 @@ class OrderState:
 
 
 @attrs.define(slots=True, eq=False)
-class OpenItem:
-    """An open invoice: the receivable it created."""
-
-    invoice_id: str
-    order_id: str
-    issued_on: dt.date
-    due: dt.date
-    open: Decimal
-    currency: str
-    #: The selling company of its order, if the order names one (credit segments).
-    company: str | None = None
-
-
-@attrs.define(slots=True, eq=False)
 class CustomerState:
     """What the ledger holds of one customer: the credit profile last seen, open orders, open
     items, advances by currency, recent concessions and consignment settlements."""
@@ -144,7 +131,7 @@ class CustomerState:
     id: str
     profile: CreditProfile | None = None
     orders: dict[str, OrderState] = attrs.Factory(dict)
-    items: dict[str, OpenItem] = attrs.Factory(dict)
+    items: OpenItems = attrs.Factory(OpenItems)
     advance: dict[str, Decimal] = attrs.Factory(dict)
     concessions: list[ConcessionRecord] = attrs.Factory(list)
     consignment_settlements: list[Any] = attrs.Factory(list)
@@ -158,6 +145,11 @@ class CustomerState:
     customer: Any = None
     #: Every credit profile set for the customer, in order (the credit-limit history).
     history: list[Any] = attrs.Factory(list)
+    #: Bumped whenever ``totals`` change (with ``items.version``: what the cached exposures
+    #: were computed from).
+    stamp: int = 0
+    #: Exposures computed: (currency, segment) → ((stamp, items version), exposure).
+    exposures: dict[Any, Any] = attrs.Factory(dict)
 
 
 @attrs.define(slots=True, eq=False)
@@ -168,3 +160,6 @@ class ContractState:
     collected: Decimal
     commissions_paid: Decimal
     last_touched: dt.date
+    #: The account last handed out and the contract and amount collected it was built from
+    #: (:func:`~salesctl.ledger.context.contract_account`).
+    account: Any = None
