@@ -24,6 +24,7 @@ from attrs import field, frozen
 
 from salesctl._validators import text, typed
 from salesctl.decision import Decision, Outcome
+from salesctl.demo.encode import event_data
 from salesctl.errors import SalesctlError
 from salesctl.events import (
     GrantApproval,
@@ -31,7 +32,6 @@ from salesctl.events import (
     PublishSalesPolicy,
     ReceiveStock,
     SetExchangeRate,
-    event_to_dict,
 )
 from salesctl.gate import Gate
 from salesctl.ledger import Ledger
@@ -298,7 +298,7 @@ class Host:
     def record(self, rec: Any) -> None:
         """Write a record (and fold it into the host's ledger)."""
         self.ledger.apply(rec)
-        self.sink(event_to_dict(rec))
+        self.sink(event_data(rec))
         self.written += 1
 
     def post(
@@ -348,7 +348,7 @@ class Host:
         order = getattr(txn, "order", None)
         if order is not None:
             self.order_creators.setdefault(order.created_by, None)
-        self.sink(event_to_dict(txn))
+        self.sink(event_data(txn))
         self.written += 1
         return decision
 
