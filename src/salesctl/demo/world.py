@@ -19,6 +19,7 @@ import attrs
 from salesctl.demo.contracts import ContractFlow
 from salesctl.demo.host import TZ, ZERO, HostCustomer, cny
 from salesctl.demo.orders import Deal
+from salesctl.demo.trusted import trusted
 from salesctl.events import (
     AccrueCommission,
     AnalyseCollections,
@@ -118,6 +119,8 @@ class World(ContractFlow):
                     ),
                 )
             )
+        # Two lines a month for every open contract (a third of the stream): built trusted.
+        keep_ledger, ledger_line = trusted(KeepContractLedger), trusted(ContractLedgerLine)
         for cid, info in sorted(self.contracts.items()):
             deal: Deal | None = info["deal"]
             if info.get("done") or deal is None:
@@ -125,9 +128,9 @@ class World(ContractFlow):
             k = info["contract"]
             for book in (LedgerBook.SALES, LedgerBook.FINANCE):
                 self.record(
-                    KeepContractLedger(
+                    keep_ledger(
                         at=when + dt.timedelta(minutes=45),
-                        line=ContractLedgerLine(
+                        line=ledger_line(
                             contract_id=cid,
                             customer_id=k.customer_id,
                             book=book,
