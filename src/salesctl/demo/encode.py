@@ -83,7 +83,7 @@ def _converter(t: type) -> _Conv | None:
     """The converter of values of exact type ``t``: the branch of ``unstructure`` they take."""
     conv: _Conv | None
     if issubclass(t, enum.IntEnum):
-        conv = _name
+        conv = {m: m.name for m in t.__members__.values()}.__getitem__
     elif issubclass(t, bool | int | str) or t is type(None):
         # A subclass (not an enum): unstructure returns it as is and json writes its value.
         conv = None if t in (bool, int, str) else unstructure
@@ -92,7 +92,11 @@ def _converter(t: type) -> _Conv | None:
     elif issubclass(t, dt.datetime | dt.date):
         conv = _isoformat
     elif issubclass(t, enum.Enum):
-        conv = _enum_value
+        members = tuple(t.__members__.values())
+        if all(type(m.value) in (str, int) for m in members):
+            conv = {m: m.value for m in members}.__getitem__  # values written as they are
+        else:
+            conv = _enum_value
     elif issubclass(t, tuple | list):
         conv = _sequence
     elif issubclass(t, frozenset | set):
@@ -107,10 +111,6 @@ def _converter(t: type) -> _Conv | None:
     return conv
 
 
-def _name(v: Any) -> Any:
-    return v.name
-
-
 def _isoformat(v: Any) -> Any:
     return v.isoformat()
 
@@ -120,7 +120,15 @@ def _enum_value(v: Any) -> Any:
 
 
 def _sequence(v: Any) -> Any:
-    return [to_data(x) for x in v]
+    out = []
+    for x in v:
+        t = type(x)
+        try:
+            conv = _BY_TYPE[t]
+        except KeyError:
+            conv = _converter(t)
+        out.append(x if conv is None else conv(x))
+    return out
 
 
 def _set(v: Any) -> Any:
@@ -134,7 +142,14 @@ def _mapping(v: Any) -> Any:
 def _attrs_converter(t: type, first: str | None = None) -> _Conv:
     """Generate the converter of an attrs class: its init fields in order, each converted by
     its runtime type (``first``: an event's ``"type"``, written before them)."""
-    ns: dict[str, Any] = {"_BY_TYPE": _BY_TYPE, "_converter": _converter}
+    ns: dict[str, Any] = {
+        "_BY_TYPE": _BY_TYPE,
+        "_converter": _converter,
+        "_str": str,
+        "_Money": Money,
+        "_datetime": dt.datetime,
+        "_date": dt.date,
+    }
     head = "{}" if first is None else f"{{'type': {first!r}}}"
     body = ["def conv(v):", f"    out = {head}"]
     for i, a in enumerate(attrs.fields(t)):
@@ -146,13 +161,22 @@ def _attrs_converter(t: type, first: str | None = None) -> _Conv:
             ns[f"_d{i}"] = a.default
             body.append(f"    if not (x == _d{i}):")
             pad = "        "
+        key = repr(a.name)
+        # The commonest leaves inline, by exact type (the branch _converter gives them).
         body += [
             f"{pad}t = type(x)",
-            f"{pad}try:",
-            f"{pad}    c = _BY_TYPE[t]",
-            f"{pad}except KeyError:",
-            f"{pad}    c = _converter(t)",
-            f"{pad}out[{a.name!r}] = x if c is None else c(x)",
+            f"{pad}if t is _str or x is None:",
+            f"{pad}    out[{key}] = x",
+            f"{pad}elif t is _Money:",
+            f"{pad}    out[{key}] = x.__str__()",
+            f"{pad}elif t is _datetime or t is _date:",
+            f"{pad}    out[{key}] = x.isoformat()",
+            f"{pad}else:",
+            f"{pad}    try:",
+            f"{pad}        c = _BY_TYPE[t]",
+            f"{pad}    except KeyError:",
+            f"{pad}        c = _converter(t)",
+            f"{pad}    out[{key}] = x if c is None else c(x)",
         ]
     body.append("    return out")
     exec(compile("\n".join(body), f"<salesctl demo writer {t.__qualname__}>", "exec"), ns)
