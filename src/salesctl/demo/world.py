@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import heapq
+import itertools
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
@@ -447,12 +448,13 @@ class World(ContractFlow):
         days = [
             d for d in days if d.year == year and d.weekday() < 5 and d <= dt.date(year, 12, 10)
         ]
-        weights = [c.weight for c in self.customers]
+        # Cumulated once (what rng.choices does with ``weights`` on every call: same draws).
+        weights = list(itertools.accumulate(c.weight for c in self.customers))
         per_day = self.n_orders / max(len(days), 1)
         for d in days:
             n = int(per_day) + (1 if rng.random() < per_day - int(per_day) else 0)
             for _ in range(n):
-                cust = rng.choices(self.customers, weights)[0]
+                cust = rng.choices(self.customers, cum_weights=weights)[0]
                 when = self.at(d, rng.randint(9, 17), rng.randint(0, 59))
                 if rng.random() < 0.06:
                     self.schedule(when, lambda t, c=cust: self.contract_deal(c, t))
