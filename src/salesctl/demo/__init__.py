@@ -24,8 +24,10 @@ The package, by job: :mod:`~salesctl.demo.host` (the host's stream, gate, people
 data), :mod:`~salesctl.demo.orders` (the order-to-cash flow), :mod:`~salesctl.demo.contracts`
 (quotations, pipeline, contracts, production, service, commissions),
 :mod:`~salesctl.demo.world` (the year: month ends, plans and reviews, the run),
-:mod:`~salesctl.demo.injectors` (the planted violations) and :mod:`~salesctl.demo.writer`
-(the manifest and the files).
+:mod:`~salesctl.demo.injectors` (the planted violations), :mod:`~salesctl.demo.writer`
+(the manifest and the files), :mod:`~salesctl.demo.encode` (each event's JSON line, without the
+generic converter) and :mod:`~salesctl.demo.trusted` (the host's own documents built without
+re-running their field validators).
 
 >>> from salesctl.demo import generate
 >>> demo = generate(seed=7, customers=6, orders=40, injectors=())

@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from salesctl.demo.host import CNY, SETTLEMENT_ACCOUNT, ZERO, Host, HostCustomer, cny
+from salesctl.demo.trusted import trusted
 from salesctl.events import (
     CloseOrder,
     IssueSalesInvoice,
@@ -50,6 +51,17 @@ from salesctl.transactions import (
 )
 
 __all__ = ["Deal", "OrderFlow"]
+
+
+#: The documents of the regular flow, built from values the host computed: without re-running
+#: their field validators (:mod:`salesctl.demo.trusted`).
+_order_line = trusted(OrderLine)
+_sales_order = trusted(SalesOrder)
+_delivery_line = trusted(DeliveryLine)
+_invoice_line = trusted(InvoiceLine)
+_invoice = trusted(Invoice)
+_receipt = trusted(Receipt)
+_revenue_entry = trusted(RevenueEntry)
 
 
 @attrs.define(eq=False)
@@ -113,7 +125,7 @@ class OrderFlow(Host):
         k = lines or rng.choice((1, 1, 1, 2, 2, 3))
         picks = rng.sample([p for p in self.products if not p.central], k)
         order_lines = tuple(
-            OrderLine(
+            _order_line(
                 line_no=i + 1,
                 product=p.product,
                 quantity=Decimal(rng.randint(1, 4) * p.scale * scale),
@@ -131,7 +143,7 @@ class OrderFlow(Host):
         days = cust.term if method in self.credit_methods else 0
         if seq is None:
             seq = self.next_order_seq()
-        return SalesOrder(
+        return _sales_order(
             id=order_id or f"SO-{self.year}-{seq:06d}",
             series=f"SO-{self.year}",
             seq=seq,
@@ -197,7 +209,7 @@ class OrderFlow(Host):
         """Record a customer payment into ``account``, and the bank's line for it (O2C-AR-03:
         the amount an injector skews under ``skews["bank"][receipt id]``)."""
 
-        r = Receipt(
+        r = _receipt(
             id=self.next_id("RC"),
             customer_id=cust.id,
             amount=cny(amount),
@@ -247,7 +259,7 @@ class OrderFlow(Host):
             id=self.next_id("DN"),
             order_id=o.id,
             lines=tuple(
-                DeliveryLine(
+                _delivery_line(
                     order_line=ln.line_no,
                     product_id=ln.product.id,
                     quantity=qty if qty is not None else ln.quantity,
@@ -322,7 +334,7 @@ class OrderFlow(Host):
             for ln in notice.lines:
                 for lot_id, q in self.pick(ln.product_id, ln.quantity, when.date(), when):
                     picked.append(
-                        DeliveryLine(
+                        _delivery_line(
                             order_line=ln.order_line,
                             product_id=ln.product_id,
                             quantity=q,
@@ -434,7 +446,7 @@ class OrderFlow(Host):
         for ln in gi.lines:
             qty[ln.order_line] = qty.get(ln.order_line, ZERO) + ln.quantity
         lines = tuple(
-            InvoiceLine(
+            _invoice_line(
                 order_line=k,
                 product_id=price[k].product.id,
                 quantity=q + (extra if i == 0 else 0),
@@ -442,7 +454,7 @@ class OrderFlow(Host):
             )
             for i, (k, q) in enumerate(sorted(qty.items()))
         )
-        inv = Invoice(
+        inv = _invoice(
             id=self.next_id("INV"),
             order_id=o.id,
             customer_id=deal.cust.id,
@@ -480,7 +492,7 @@ class OrderFlow(Host):
         amount = inv.total.amount
         adv = self.advance_of(deal.cust.id)
         off = min(adv, amount) if offset is None else offset
-        entry = RevenueEntry(
+        entry = _revenue_entry(
             id=self.next_id("RV"),
             customer_id=deal.cust.id,
             goods_issue_ids=(gi.id,),

@@ -15,6 +15,7 @@ from attrs import field, frozen
 from salesctl._convert import structure, unstructure
 from salesctl._validators import each, tuple_conv, typed
 from salesctl.controls import CONTROLS
+from salesctl.demo.encode import encode_line
 from salesctl.demo.host import DEMO_POLICY, SeededViolation
 from salesctl.demo.injectors import INJECTORS
 from salesctl.demo.world import World
@@ -196,15 +197,11 @@ def write_demo(directory: str | Path, **kwargs: Any) -> tuple[Path, Path, Path]:
     try:
         d.mkdir(parents=True, exist_ok=True)
         events = d / "events.jsonl"
-        with events.open("w", encoding="utf-8") as f:
+        with events.open("wb") as f:
+            put = f.write
 
             def write(e: Any) -> None:
-                f.write(
-                    e
-                    if isinstance(e, str)
-                    else json.dumps(e, ensure_ascii=False, separators=(",", ":"))
-                )
-                f.write("\n")
+                put(encode_line(e) + b"\n")
 
             demo = generate(sink=write, **kwargs)
         policy = d / "policy.toml"
