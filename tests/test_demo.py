@@ -113,3 +113,11 @@ class TestInjectorTable:
         """Asking for an injector no row registers is an input error."""
         with pytest.raises(InvalidInput, match="no injector registered"):
             generate(seed=1, customers=4, orders=10, injectors=["O2C-SO-02", "O2C-ZZ-01"])
+
+
+def test_a_small_year_plants_the_reused_order_number_even_before_its_first_order() -> None:
+    """Seed 2992 with 4 customers reaches the numbering row before any order was placed: the
+    row places one first, so that the reused number is one already issued (the generator used
+    to stop with a DemoError: the "duplicate" was number 1, the next in the series)."""
+    demo = generate(seed=2992, customers=4, orders=20)
+    assert "SO-2026-000001-DUP" in demo.manifest.expected()["O2C-SO-01"]

@@ -246,6 +246,9 @@ def _numbering(w: World, when: dt.datetime, planted: Planted) -> None:
     # A duplicate number: an order reusing a number already issued.
     cust = credit_customer(w)
     series = f"SO-{w.year}"
+    if w.last_order_seq() == 0:  # a small year may reach this row before its first order
+        first = w.new_order(cust, when - MINUTE, seq=w.next_order_seq())
+        w.place(first, cust, when - MINUTE, flow=False)
     used = max(w.last_order_seq() - 3, 1)
     dup = w.new_order(cust, when, seq=used, order_id=f"SO-{w.year}-{used:06d}-DUP")
     w.place(dup, cust, when, expect=planted.expect, flow=False)
