@@ -93,7 +93,8 @@ class Lot(metaclass=PoolMeta):
 class ShipmentOut(metaclass=PoolMeta):
     __name__ = "stock.shipment.out"
     salesctl_gate_pass = fields.Char(
-        "Gate Pass", help="The gate pass (出门证) the goods leave on.",
+        "Gate Pass",
+        help="The gate pass (出门证) the goods leave on.",
         states={"readonly": Eval("state").in_(["done", "cancelled"])},
     )
 
