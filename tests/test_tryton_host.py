@@ -28,6 +28,9 @@ def missing() -> str | None:
     modules = importlib.metadata.entry_points(group="trytond.modules")
     if not any(ep.name == "salesctl" for ep in modules):
         return "the Tryton module is not installed (pip install -e examples/tryton)"
+    needed = {"stock_lot", "product_price_list"} - {ep.name for ep in modules}
+    if needed:  # an environment installed before the module depended on them
+        return f"Tryton modules {', '.join(sorted(needed))} are missing (pip install -e examples/tryton)"
     return None
 
 

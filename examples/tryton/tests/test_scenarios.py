@@ -28,6 +28,7 @@ from trytond.modules.currency.tests import add_currency_rate, create_currency
 from trytond.pool import Pool
 from trytond.tests.test_tryton import ModuleTestCase, with_transaction
 from trytond.transaction import Transaction
+from trytond_salesctl import host
 
 import salesctl as sc
 
@@ -225,6 +226,68 @@ class World:
         )
         move.save()
         Move.post([move])
+
+    def stock_lot(self, number: str, quantity: int, expires_in: int | None = None) -> Any:
+        """A lot of the product received into storage from a supplier, with its QC certificate
+        and, ``expires_in`` days from today, its sell-by date."""
+        pool = self.pool
+        today = pool.get("ir.date").today()
+        lot = pool.get("stock.lot")(
+            number=number,
+            product=self.product,
+            salesctl_qc_certificate=f"QC-{number}",
+            salesctl_expires_on=today + datetime.timedelta(days=expires_in)
+            if expires_in is not None
+            else None,
+        )
+        lot.save()
+        Location = pool.get("stock.location")
+        (supplier,) = Location.search([("code", "=", "SUP")])
+        (storage,) = Location.search([("code", "=", "STO")])
+        Move = pool.get("stock.move")
+        move = Move(
+            product=self.product,
+            unit=self.product.default_uom,
+            quantity=quantity,
+            from_location=supplier,
+            to_location=storage,
+            lot=lot,
+            company=self.company,
+            unit_price=Decimal(500),
+            currency=self.cny,
+            effective_date=today,
+        )
+        move.save()
+        Move.do([move])
+        return lot
+
+    def valid_until(self) -> datetime.date:
+        """A notice's last valid day a week ahead: Tryton's today (UTC here) may be a day
+        behind the policy's business date (+08:00)."""
+        return self.pool.get("ir.date").today() + datetime.timedelta(days=7)
+
+    def ship(self, sale: Any, lot: Any, gate_pass: str | None = "MP-0001") -> Any:
+        """The sale's shipment picked from ``lot`` (the notice signed by the sales manager),
+        packed, and asked to be done by the warehouse clerk."""
+        pool = self.pool
+        Shipment = pool.get("stock.shipment.out")
+        (shipment,) = sale.shipments
+        for move in shipment.inventory_moves:
+            move.lot = lot
+            move.save()
+        Shipment.assign_force([shipment])
+        shipment.planned_date = self.valid_until()
+        shipment.salesctl_gate_pass = gate_pass
+        shipment.save()
+        with self.as_("wh"):
+            Shipment.pick([shipment])  # held: the notice waits for the sales manager
+        self.sign("mgr", f"DN-{shipment.id}", "sales_manager")
+        with self.as_("wh"):
+            Shipment.pick([shipment])
+        Shipment.pack([shipment])
+        with self.as_("wh"):
+            Shipment.done([shipment])
+        return shipment
 
     def requests(self, document_id: str) -> list[Any]:
         return self.pool.get("salesctl.approval.request").search(
@@ -463,7 +526,7 @@ class SalesctlTestCase(ModuleTestCase):
             (shipment,) = sale.shipments
             Shipment = w.pool.get("stock.shipment.out")
             Shipment.assign_force([shipment])
-            shipment.planned_date = w.pool.get("ir.date").today()  # the notice's validity
+            shipment.planned_date = w.valid_until()  # the notice's validity
             shipment.save()
             notice = f"DN-{shipment.id}"
             with w.as_("wh"), self.assertRaises(UserError) as raised:
@@ -586,7 +649,7 @@ class SalesctlTestCase(ModuleTestCase):
             self.assertEqual(bl03["outcome"], "HOLD")
             self.assertEqual([r["role"] for r in bl03["required"]], ["finance_vp"])
             # Still refused: nothing has been delivered yet (O2C-BL-01 bills only what left,
-            # and goods leave only with lots this module does not map: see the shipment test).
+            # see test_delivered_sale_invoices_through for the invoice after the goods left).
             (bl01,) = [f for f in last["findings"] if f["control_id"] == "O2C-BL-01"]
             self.assertEqual((bl01["message"], bl01["outcome"]), ("billing.over_delivered", "BLOCK"))
             self.assertEqual(invoice.state, "draft")
@@ -619,7 +682,7 @@ class SalesctlTestCase(ModuleTestCase):
             (shipment,) = sale.shipments
             Shipment = w.pool.get("stock.shipment.out")
             Shipment.assign_force([shipment])
-            shipment.planned_date = w.pool.get("ir.date").today()
+            shipment.planned_date = w.valid_until()
             shipment.save()
             notice = f"DN-{shipment.id}"
             with w.as_("wh"):
@@ -710,6 +773,106 @@ class SalesctlTestCase(ModuleTestCase):
             w.sign("cm", third.salesctl_id, "credit_manager")
             self.assertEqual(salesctl_credit(third), "ALLOW")  # cleared by the signature
             self.assertEqual(third.state, "quotation")
+
+    @with_transaction()
+    def test_delivered_sale_invoices_through(self) -> None:
+        "Sale, shipment done from a mapped lot, invoice posted once 60 % is collected and signed"
+        with self.world(standing_policy()) as w:
+            w.give_profile(500_000)
+            w.contract("HT-2026-003", 10_000)
+            lot = w.stock_lot("L-2026-001", 10, expires_in=90)
+            sale = w.confirmed(10, salesctl_contract="HT-2026-003")
+            shipment = w.ship(sale, lot)
+            self.assertEqual(shipment.state, "done")
+            last = w.decisions()[-1]
+            self.assertEqual((last["transaction"], last["outcome"]), ("PostGoodsIssue", "ALLOW"))
+            self.assertIn("O2C-DL-03", last["controls"])
+            self.assertIn("O2C-DL-05", last["controls"])
+            self.assertEqual([m.lot.number for m in shipment.outgoing_moves], ["L-2026-001"])
+            (invoice,) = sale.invoices
+            invoice.invoice_date = w.pool.get("ir.date").today()
+            invoice.save()
+            Invoice = w.pool.get("account.invoice")
+            w.receive(6_000, "HT-2026-003")  # 60 %: the finance VP signs the invoice
+            with w.as_("clerk"):
+                Invoice.post([invoice])
+            self.assertEqual(invoice.state, "draft")
+            doc = f"INV-{invoice.id}"
+            self.assertEqual([r.role for r in w.requests(doc)], ["finance_vp"])
+            last = w.decisions()[-1]
+            self.assertEqual((last["transaction"], last["outcome"]), ("IssueInvoice", "HOLD"))
+            self.assertNotIn("O2C-BL-01", {f["control_id"] for f in last["findings"]})
+            w.sign("fvp", doc, "finance_vp")
+            with w.as_("clerk"):
+                Invoice.post([invoice])
+            self.assertEqual(invoice.state, "posted")
+            last = w.decisions()[-1]
+            self.assertEqual((last["document_id"], last["outcome"]), (doc, "ALLOW"))
+
+    @with_transaction()
+    def test_goods_issue_checks_the_mapped_lot(self) -> None:
+        "An expired lot, a lot without QC certificate, or no gate pass: the goods stay"
+        with self.world(standing_policy()) as w:
+            w.give_profile(500_000)
+            w.contract("HT-2026-004", 30_000)
+            expired = w.stock_lot("L-OLD", 10, expires_in=-1)
+            sale = w.confirmed(10, salesctl_contract="HT-2026-004")
+            with self.assertRaises(UserError) as raised:
+                w.ship(sale, expired, gate_pass=None)
+            message = str(raised.exception.message)
+            self.assertIn("O2C-DL-05", message)
+            self.assertIn("Gate Pass", message)  # the host says which field is missing
+            found = {(f["control_id"], f["message"]) for f in w.decisions()[-1]["findings"]}
+            self.assertIn(("O2C-DL-03", "delivery.no_gate_pass"), found)
+            (shipment,) = sale.shipments
+            self.assertEqual(shipment.state, "packed")
+
+    @with_transaction()
+    def test_price_list_is_the_price_master(self) -> None:
+        "With a Tryton price list configured, its price is the master the seller's float runs from"
+        with self.world(standing_policy()) as w:
+            w.give_profile(500_000)
+            pool = w.pool
+            Sale = pool.get("sale.sale")
+            at_list = w.sale("rep", 10, price=900)  # 10 % below the product's list price
+            with w.as_("rep"):
+                Sale.quote([at_list])
+            self.assertEqual(at_list.state, "draft")  # held: the list price is the master
+            price_list = pool.get("product.price_list")(
+                name="2026 contract prices",
+                price="list_price",
+                lines=[{"product": w.product, "formula": "unit_price * Decimal('0.9')"}],
+            )
+            price_list.save()
+            config = pool.get("salesctl.configuration")(1)
+            config.price_list = price_list
+            config.save()
+            with w.as_("rep"):
+                Sale.quote([at_list])  # 900 is the price list's price: within the float
+            self.assertEqual(at_list.state, "quotation")
+            last = w.decisions()[-1]
+            self.assertEqual(last["outcome"], "ALLOW")
+            (entry,) = host.prices(list(at_list.lines), w.cny)
+            self.assertEqual(
+                (entry["price"], entry["source_document"]),
+                ("900.00 CNY", f"product.price_list/{price_list.id}"),
+            )
+            below = w.sale("rep", 10, price=880)  # 2.2 % below the price list: past the float
+            with w.as_("rep"):
+                Sale.quote([below])
+            self.assertEqual(below.state, "draft")
+            self.assertEqual(
+                [(r.control, r.role) for r in w.requests(below.salesctl_id)],
+                [("O2C-PR-03", "sales_manager")],
+            )
+            # A quantity the list does not price has no master price: salesctl fails closed.
+            Line = pool.get("product.price_list.line")
+            Line.write(list(price_list.lines), {"quantity": 100})
+            small = w.sale("rep", 10, price=900)
+            with w.as_("rep"), self.assertRaises(UserError) as raised:
+                Sale.quote([small])
+            self.assertIn("O2C-PR-02", str(raised.exception.message))
+            self.assertEqual(small.state, "draft")
 
 
 del ModuleTestCase

@@ -23,6 +23,7 @@ def register() -> None:
         contracts.Contract,
         documents.Sale,
         documents.Invoice,
+        documents.Lot,
         documents.ShipmentOut,
         module="salesctl",
         type_="model",

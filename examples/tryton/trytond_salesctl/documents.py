@@ -11,10 +11,11 @@ from typing import Any
 
 from trytond.model import fields
 from trytond.pool import Pool, PoolMeta
+from trytond.pyson import Eval
 
 from . import host
 
-__all__ = ["Invoice", "Sale", "ShipmentOut"]
+__all__ = ["Invoice", "Lot", "Sale", "ShipmentOut"]
 
 
 class Sale(metaclass=PoolMeta):
@@ -74,8 +75,28 @@ class Invoice(metaclass=PoolMeta):
         )
 
 
+class Lot(metaclass=PoolMeta):
+    """Tryton's lot (module ``stock_lot``) with what salesctl checks at goods issue (O2C-DL-03,
+    O2C-DL-05): the QC certificate it entered stock with and the last day it may be sold.
+
+    ``stock_lot`` has no expiry date of its own (``stock_lot_sled`` has a shelf life, not a
+    sell-by date): the module keeps one here.
+    """
+
+    __name__ = "stock.lot"
+    salesctl_qc_certificate = fields.Char(
+        "QC Certificate", help="The product certificate QC issued when the lot entered stock."
+    )
+    salesctl_expires_on = fields.Date("Sell By", help="The last day the lot may be sold.")
+
+
 class ShipmentOut(metaclass=PoolMeta):
     __name__ = "stock.shipment.out"
+    salesctl_gate_pass = fields.Char(
+        "Gate Pass",
+        help="The gate pass (出门证) the goods leave on.",
+        states={"readonly": Eval("state").in_(["done", "cancelled"])},
+    )
 
     @classmethod
     def pick(cls, shipments: list[Any]) -> None:

@@ -39,6 +39,7 @@ __all__ = [
     "prices",
     "profile_txn",
     "refusal",
+    "stock_lots",
 ]
 
 CENT = Decimal("0.01")
@@ -235,18 +236,50 @@ def exposure(party: Any, currency: Any, *, without: Any = None) -> dict[str, Any
     }
 
 
-def prices(products: list[Any], currency: Any) -> list[dict[str, Any]]:
-    """The price master: each product's list price, maintained by whoever last wrote it."""
-    return [
-        {
-            "product_id": product_id(p),
-            "price": money(p.list_price, currency),
-            "valid_from": p.template.create_date.date().isoformat(),
-            "source_document": f"product.template/{p.template.id}",
-            "maintained_by": (p.template.write_uid or p.template.create_uid).login,
-        }
-        for p in {p.id: p for p in products}.values()
-    ]
+def prices(lines: list[Any], currency: Any) -> list[dict[str, Any]]:
+    """The price master for the products of sale ``lines``.
+
+    With a price list configured (``salesctl.configuration.price_list``, module
+    ``product_price_list``) the master is that list: each product's price is what the list
+    computes for the quantity the sale orders of it, maintained by whoever last wrote the list
+    or its lines. A product the list prices at nothing has no entry: salesctl then fails closed
+    (O2C-PR-02). Without a price list, each product's list price, maintained by whoever last
+    wrote the product.
+    """
+    price_list = Pool().get("salesctl.configuration")(1).price_list
+    quantities: dict[int, tuple[Any, float]] = {}
+    for ln in lines:
+        product, qty = quantities.get(ln.product.id, (ln.product, 0.0))
+        quantities[ln.product.id] = (product, qty + ln.quantity)
+    if price_list is None:
+        return [
+            {
+                "product_id": product_id(p),
+                "price": money(p.list_price, currency),
+                "valid_from": p.template.create_date.date().isoformat(),
+                "source_document": f"product.template/{p.template.id}",
+                "maintained_by": (p.template.write_uid or p.template.create_uid).login,
+            }
+            for p, _ in quantities.values()
+        ]
+    written = [price_list, *price_list.lines]
+    last = max(written, key=lambda r: r.write_date or r.create_date)
+    valid_from = (last.write_date or last.create_date).date().isoformat()
+    entries = []
+    for p, qty in quantities.values():
+        price = price_list.compute(p, qty, p.default_uom)
+        if price is None:
+            continue
+        entries.append(
+            {
+                "product_id": product_id(p),
+                "price": money(price, currency),
+                "valid_from": valid_from,
+                "source_document": f"product.price_list/{price_list.id}",
+                "maintained_by": (last.write_uid or last.create_uid).login,
+            }
+        )
+    return entries
 
 
 def contract_of(sale: Any) -> Any:
@@ -297,7 +330,7 @@ def place_order_txn(sale: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     txn = {"type": "PlaceOrder", "actor": actor(), "at": now().isoformat(), "order": order(sale)}
     ctx = {
         "exposure": _iso(exposure(sale.party, cur, without=sale)),
-        "prices": prices([ln.product for ln in _lines(sale)], cur),
+        "prices": prices(_lines(sale), cur),
     }
     return txn, ctx
 
@@ -371,6 +404,7 @@ def _delivery_lines(shipment: Any) -> list[dict[str, Any]]:
             "order_line": m.origin.id,
             "product_id": product_id(m.product),
             "quantity": str(m.quantity),
+            "lot_id": m.lot.number if m.lot else None,
         }
         for m in shipment.outgoing_moves
         if m.origin and m.origin.__name__ == "sale.line"
@@ -388,10 +422,36 @@ def goods_issues(sale: Any) -> list[dict[str, Any]]:
             "lines": _delivery_lines(s),
             "issued_on": (s.effective_date or business_date()).isoformat(),
             "posted": s.state == "done",
+            "gate_pass": s.salesctl_gate_pass or None,
         }
         for s in sale.shipments
         if s.state != "cancelled" and _delivery_lines(s)
     ]
+
+
+def stock_lots(shipment: Any) -> list[dict[str, Any]]:
+    """The lots on hand in the shipment's warehouse of the products it ships (``stock_lot``),
+    before the goods issue: the warehouse's quantity counts what was packed into its output
+    location and has not left yet."""
+    pool = Pool()
+    products = sorted({m.product.id for m in shipment.outgoing_moves})
+    today = pool.get("ir.date").today()
+    with Transaction().set_context(
+        locations=[shipment.warehouse.id], with_childs=True, stock_date_end=today
+    ):
+        lots = pool.get("stock.lot").search([("product", "in", products)])
+        return [
+            {
+                "id": lot.number,
+                "product_id": product_id(lot.product),
+                "quantity": str(Decimal(str(lot.quantity))),
+                "expires_on": lot.salesctl_expires_on,
+                "qc_certificate": lot.salesctl_qc_certificate or None,
+                "received_on": lot.create_date.date(),
+            }
+            for lot in lots
+            if lot.quantity > 0
+        ]
 
 
 def notice_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -451,6 +511,7 @@ def goods_issue_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
     ctx = {
         "exposure": _iso(exposure(sale.party, sale.currency, without=sale)),
         "delivery_notices": [_notice(shipment, sale)],
+        "stock_lots": [_iso(lot) for lot in stock_lots(shipment)],
         "approved_documents": approved,
         "contracts": contracts(sale)["contracts"],
     }
@@ -464,14 +525,15 @@ def goods_issue_txn(shipment: Any) -> tuple[dict[str, Any], dict[str, Any]]:
 #: finding's message key -> (zh, en). The flow fails closed; the note says why it must.
 HOST_NOTES: dict[str, tuple[str, str]] = {
     "delivery.no_lot": (
-        "本模块未把 Tryton 的批次（stock_lot）映射到 salesctl：出库无批次即无质检合格证和效期可核，"
-        "按失败关闭处理，货物不得发出。",
-        "this module does not map Tryton lots (stock_lot) to salesctl: a goods issue without a "
-        "lot has no QC certificate or expiry to check, so it fails closed and nothing leaves.",
+        "发货行未指定 Tryton 批次（stock_lot）：无批次即无质检合格证和效期可核，按失败关闭处理；"
+        "请在发货单的库存移动上选择批次。",
+        "a shipment move names no Tryton lot (stock_lot): without a lot there is no QC "
+        "certificate or sell-by date to check, so it fails closed; pick the lot on the "
+        "shipment's moves.",
     ),
     "delivery.no_gate_pass": (
-        "本模块未映射出门证：出库按失败关闭处理。",
-        "this module does not map gate passes: the goods issue fails closed.",
+        "发货单未填写出门证（Gate Pass）：出库按失败关闭处理。",
+        "the shipment names no gate pass (its Gate Pass field): the goods issue fails closed.",
     ),
 }
 

@@ -42,6 +42,12 @@ class Configuration(ModelSingleton, ModelSQL, ModelView):
         required=True,
         help="Where the salesctl journal is: a file path or a postgresql:// URL.",
     )
+    price_list = fields.Many2One(
+        "product.price_list",
+        "Price Master",
+        help="The price list whose prices are salesctl's price master (O2C-PR-02, O2C-PR-03); "
+        "empty: the products' list prices.",
+    )
 
     @classmethod
     def validate(cls, records: list[Any]) -> None:
