@@ -338,6 +338,7 @@ FACT_LABELS: dict[str, tuple[str, str]] = {
     "order_line": ("订单行", "order line"),
     "order_total": ("订单总额", "order total"),
     "other": ("另一单据", "other document"),
+    "over_limit_in": ("超出额度的信用段", "over the limit in"),
     "overdue": ("逾期", "overdue"),
     "pickup": ("提货单", "pickup order"),
     "posted_goods_issues": ("已过账出库单", "posted goods issues"),
