@@ -68,7 +68,7 @@ def delivery_value(lines: Iterable[DeliveryLine], order: SalesOrder) -> Money:
         # Money.times and Money.__add__ in Decimals: each line rounded half-up to the minor
         # unit, then added (the same amounts, without a Money per line).
         try:
-            total += (price.amount * q).quantize(exp, rounding=ROUND_HALF_UP)
+            total += (price.amount * q).quantize(exp, ROUND_HALF_UP)  # positional: cheaper
         except DecimalException:
             try:
                 product = price.amount * q
