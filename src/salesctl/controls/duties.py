@@ -412,8 +412,7 @@ def check_duties(
     Every conflicting pair found is a BLOCK naming the person and both duties; no approval can
     clear it. With ``require_maintainers``, unrecorded maintainers block as well.
     """
-    tp = type(txn)
-    if tp is PlaceOrder:
+    if type(txn) is PlaceOrder:
         if not policy.require_maintainers and _order_clear(txn, ctx, policy, scratch):
             return _NONE
     elif not isinstance(txn, PlaceOrder | ReleaseOrder | SetCreditProfile):

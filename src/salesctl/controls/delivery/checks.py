@@ -483,7 +483,8 @@ class _Issue:
             if lot is None:
                 named = False
                 break
-            picked[lid] = picked.get(lid, _ZERO) + line.quantity  # type: ignore[index]
+            lid = lot.id  # the same id (the index is keyed by it)
+            picked[lid] = picked.get(lid, _ZERO) + line.quantity
             if lot.product_id != line.product_id or lot.qc_certificate is None:
                 sound = False
             if sole:
@@ -749,8 +750,8 @@ def check_expiry(
     if issue.named and issue.sole:
         # The pass path: every line's lot is known and the only one of its product (no earlier
         # lot to prefer), and the earliest of them has the shelf life left.
-        first = issue.earliest
-        if first is None or (first - ctx.as_of).days >= policy.min_remaining_days:
+        soonest = issue.earliest
+        if soonest is None or (soonest - ctx.as_of).days >= policy.min_remaining_days:
             return _NONE
     lots = index.by_id
     out: list[Finding] = []
