@@ -1433,8 +1433,8 @@ def test_approval_plan_is_the_authority_read_on_every_call(case: Any) -> None:
         for r in f.required:
             old = _old_why_not(a, r, txn, authority)
             assert approvals_mod.why_not(a, r, txn, authority) == old
-            rule = approvals_mod._prepare(r, plan)
-            assert approvals_mod._rule(a, b.REP.id.casefold(), txn.at, *rule) == old
+            values = (r.control_id, r.role, r.min_level, r.document_id, r.amount, r.excluded)
+            assert approvals_mod._rule(a, b.REP.id.casefold(), txn.at, *values, plan) == old
 
 
 def test_the_gate_prepares_the_plan_for_every_control() -> None:

@@ -246,16 +246,16 @@ def why_not(
 ) -> str:
     """Why ``approval`` does not satisfy ``req`` for ``txn``: a reason of :data:`REASONS`
     (or ``"other_control"``: it names another control), ``""`` when it does."""
-    return _why_not(
+    return _rule(
         approval,
+        person_key(txn.actor.id),
+        txn.at,
         req.control_id,
         req.role,
         req.min_level,
         req.document_id,
         req.amount,
         req.excluded,
-        txn.actor.id,
-        txn.at,
         authority,
     )
 
@@ -290,16 +290,16 @@ def clears(
     Returns:
         True when the approval satisfies the requirement these values describe.
     """
-    return not _why_not(
+    return not _rule(
         approval,
+        person_key(txn.actor.id),
+        txn.at,
         control_id,
         role,
         min_level,
         document_id,
         amount,
         excluded,
-        txn.actor.id,
-        txn.at,
         authority,
     )
 
@@ -326,27 +326,8 @@ def _why_not(
         min_level,
         document_id,
         amount,
-        tuple([person_key(x) for x in excluded]),
-        _above_of(authority, control_id),
-    )
-
-
-#: A requirement's values as :func:`_rule` reads them, prepared once per chain evaluation:
-#: control id, role, minimum level, document, amount, the excluded people's person keys, and
-#: the role -> higher-roles table of the control (:meth:`_Plan.above`).
-_Prepared = tuple[str, str, int, str, str, tuple[str, ...], Mapping[str, frozenset[str]]]
-
-
-def _prepare(req: ApprovalRequirement, plan: _Plan | Authority | None) -> _Prepared:
-    cid = req.control_id
-    return (
-        cid,
-        req.role,
-        req.min_level,
-        req.document_id,
-        req.amount,
-        tuple([person_key(x) for x in req.excluded]),
-        plan.above(cid) if type(plan) is _Plan else _above_of(plan, cid),  # type: ignore[arg-type]
+        excluded,
+        authority,
     )
 
 
@@ -359,18 +340,25 @@ def _rule(
     min_level: int,
     document_id: str,
     amount: str,
-    excluded_keys: tuple[str, ...],
-    above: Mapping[str, frozenset[str]],
+    excluded: tuple[str, ...],
+    plan: _Plan | Authority | None,
 ) -> str:
-    """The rule (:func:`_why_not`) on prepared values: the acting user's and the excluded
-    people's person keys, and the control's role -> higher-roles table."""
+    """The rule (:func:`_why_not`) with the acting user's person key worked out by the caller
+    (once per chain) and the lines of authority read through the gate's prepared plan (or the
+    :class:`Authority` itself), only for an approval signed in another role than the step's."""
     if approval.control_id is not None and approval.control_id != control_id:
         return _OTHER_CONTROL
     if approval.document_id != document_id:
         return OTHER_DOCUMENT
     signed = approval.role
     if signed != role:
-        higher = above.get(role)
+        if type(plan) is _Plan:  # the gate's: the control's table prepared when it was built
+            table = plan._above.get(control_id)
+            if table is None:
+                table = _above_of(plan.authority, control_id)
+        else:
+            table = _above_of(plan, control_id)  # type: ignore[arg-type]
+        higher = table.get(role)
         if higher is None or signed not in higher:
             return WRONG_ROLE
     who = approval.approver
@@ -381,8 +369,9 @@ def _rule(
     wid = person_key(who.id)
     if wid == actor_key:
         return KEYER
-    if wid in excluded_keys:
-        return PROPOSER
+    for x in excluded:
+        if person_key(x) == wid:
+            return PROPOSER
     if approval.granted_at > at:
         return GRANTED_AFTER
     if approval.expires_at is not None and approval.expires_at <= at:
@@ -470,12 +459,22 @@ def clear_finding(
     cid = f.control_id
     if len(required) == 1 and not required[0].step:  # the common case: one approval needed
         req = required[0]
-        rule = _prepare(req, authority)
         hit: Approval | None = None
         doubt = False  # an approval reported even when the finding clears
         concern = False  # an approval reported when it stays HOLD (a wrong role)
         for a in approvals:
-            why = _rule(a, actor_key, at, *rule)
+            why = _rule(
+                a,
+                actor_key,
+                at,
+                req.control_id,
+                req.role,
+                req.min_level,
+                req.document_id,
+                req.amount,
+                req.excluded,
+                authority,
+            )
             if not why:
                 if hit is None:
                     hit = a
@@ -512,8 +511,24 @@ def _clear_chain(
 ) -> Finding:
     required = f.required
     n = len(required)
-    rules = [_prepare(r, authority) for r in required]  # each step prepared once
-    reasons = [[_rule(a, actor_key, at, *rule) for rule in rules] for a in approvals]
+    reasons = [
+        [
+            _rule(
+                a,
+                actor_key,
+                at,
+                r.control_id,
+                r.role,
+                r.min_level,
+                r.document_id,
+                r.amount,
+                r.excluded,
+                authority,
+            )
+            for r in required
+        ]
+        for a in approvals
+    ]
     # A role the chain asks for at a step of its own signs that step only: the general
     # manager's signature is the final approval, not a stand-in for the review below it.
     own = {r.role for r in required}
