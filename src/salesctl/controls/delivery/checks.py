@@ -408,14 +408,18 @@ def _within_notice(
     from zero and the same comparison the full check makes. ``False``: take the full check."""
     if len(lines) != len(noted):
         return False
+    # With factor >= 1, a quantity no more than the noted one passes the full comparison:
+    # rounding to the context is monotone and the noted quantity times the factor is no less
+    # than it. Otherwise the full check's own sums and comparison decide.
+    at_most_noted_passes = factor >= 1
     last = 0
     for line, n in zip(lines, noted, strict=True):
         no = line.order_line
-        if (
-            no <= last
-            or n.order_line != no
-            or n.product_id != line.product_id
-            or _ZERO + line.quantity > (_ZERO + n.quantity) * factor
+        if no <= last or n.order_line != no or n.product_id != line.product_id:
+            return False
+        q = line.quantity
+        if not (at_most_noted_passes and q <= n.quantity) and (
+            _ZERO + q > (_ZERO + n.quantity) * factor
         ):
             return False
         last = no
