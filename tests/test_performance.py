@@ -1332,3 +1332,246 @@ def test_compiled_pack_is_the_loop_over_the_steps() -> None:
             seen.clear()
             assert _compile(steps)(None, None, scratch) == loop(steps, scratch)  # type: ignore[arg-type]
             assert all(s is scratch for s in seen)
+
+
+# -- issue 17, fourth pass: approval plans prepared at gate build; the goods-issue pass paths ---
+
+from salesctl import approvals as approvals_mod  # noqa: E402
+from salesctl import testing as sct  # noqa: E402
+from salesctl.approvals import Authority  # noqa: E402
+from salesctl.decision import ApprovalRequirement  # noqa: E402
+
+_ROLES = ("sales_manager", "marketing_head", "general_manager", "finance_head", "sales_rep")
+_PEOPLE = ("u-a", "u-b", "U-A", "u-rep", "u-prop", "U-PROP")
+_AUTHORITIES = st.sampled_from(
+    [
+        Authority(),
+        Authority(higher_may_sign=False),
+        Authority(controls={"O2C-PR-05": False}),
+        Authority(higher_may_sign=False, controls={"O2C-CR-04": True}),
+        None,
+    ]
+)
+
+
+def _old_why_not(a: sc.Approval, r: ApprovalRequirement, txn: Any, authority: Any) -> str:
+    """The rule as it read before the plan (Authority.may_sign and person_key on every call)."""
+    from salesctl._validators import person_key as pk
+
+    if a.control_id is not None and a.control_id != r.control_id:
+        return "other_control"
+    if a.document_id != r.document_id:
+        return "other_document"
+    if a.role != r.role and (
+        authority is None or not authority.may_sign(a.role, r.role, r.control_id)
+    ):
+        return "wrong_role"
+    who = a.approver
+    if a.role not in who.roles:
+        return "role_not_held"
+    if who.authority_level < r.min_level:
+        return "level_too_low"
+    if pk(who.id) == pk(txn.actor.id):
+        return "keyer"
+    if any(pk(x) == pk(who.id) for x in r.excluded):
+        return "proposer"
+    if a.granted_at > txn.at:
+        return "granted_after_transaction"
+    if a.expires_at is not None and a.expires_at <= txn.at:
+        return "expired"
+    if r.amount and a.max_amount is not None:
+        need = sc.Money.parse(r.amount)
+        if a.max_amount.currency != need.currency or a.max_amount < need:
+            return "amount_too_small"
+    return ""
+
+
+@st.composite
+def _chain_cases(draw: st.DrawFn) -> tuple[Finding, tuple[sc.Approval, ...], Any]:
+    cids = ("O2C-PR-05", "O2C-CR-04", "O2C-XX-09")  # the last one: not prepared by the plan
+    n = draw(st.integers(1, 3))
+    required = tuple(
+        ApprovalRequirement(
+            control_id=draw(st.sampled_from(cids)),
+            role=draw(st.sampled_from(_ROLES)),
+            min_level=draw(st.integers(0, 4)),
+            document_id="SO-2026-0042",
+            amount=draw(st.sampled_from(["", "1000.00 CNY"])),
+            excluded=draw(st.sampled_from([("u-prop",), (), ("U-Prop", "u-b")])),
+            step=draw(st.integers(0, 2)),
+        )
+        for _ in range(n)
+    )
+    f = Finding(
+        control_id=required[0].control_id, outcome=Outcome.HOLD, message="x", required=required
+    )
+    one = sct.approvals(
+        document_ids=("SO-2026-0042", "SO-OTHER"),
+        roles=_ROLES,
+        approvers=sct.actors(ids=_PEOPLE, roles=_ROLES, max_level=5),
+        currency="CNY",
+    )
+    approvals = tuple(draw(st.lists(one, max_size=5, unique_by=lambda a: a.id)))
+    return f, approvals, draw(_AUTHORITIES)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_chain_cases())
+def test_approval_plan_is_the_authority_read_on_every_call(case: Any) -> None:
+    """The gate's approval plan (prepared once from the Authority) gives every finding the
+    cleared result the Authority gives when read on the call — met steps, evidence, the
+    approvals rejected with the same reasons in the same order — and the prepared rule gives
+    every approval the reason the rule gave before the plan (Authority.may_sign on the call)."""
+    f, approvals, authority = case
+    txn = b.place()
+    plan = approvals_mod._Plan(authority, ("O2C-PR-05", "O2C-CR-04", "O2C-SO-02"))
+    via_plan = _clear(f, approvals, txn, plan)
+    via_authority = _clear(f, approvals, txn, authority)
+    assert via_plan == via_authority
+    assert via_plan.rejected == via_authority.rejected and via_plan.facts == via_authority.facts
+    for a in approvals:
+        for r in f.required:
+            old = _old_why_not(a, r, txn, authority)
+            assert approvals_mod.why_not(a, r, txn, authority) == old
+            values = (r.control_id, r.role, r.min_level, r.document_id, r.amount, r.excluded)
+            assert approvals_mod._rule(a, b.REP.id.casefold(), txn.at, *values, plan) == old
+
+
+def test_the_gate_prepares_the_plan_for_every_control() -> None:
+    """Gate(policy) holds the approval plan of its policy's Authority, one entry per control of
+    the catalogue (each control's higher-may-sign flag resolved once)."""
+    policy = sc.loads_policy(
+        '[authority]\nhigher_may_sign = false\n[authority.controls]\n"O2C-SO-02" = true\n'
+    )
+    gate = sc.Gate(policy)
+    plan = gate._authority
+    assert type(plan) is approvals_mod._Plan and plan.authority is policy.authority
+    assert set(plan._above) == set(sc.CONTROLS)
+    assert plan.above("O2C-SO-02") is policy.authority._above
+    assert plan.above("O2C-CR-04") == {} and plan.above("O2C-XX-99") == {}
+
+
+def _full_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make O2C-DL-02, -03, -05 and SD-01 take their full checks (no early return)."""
+
+    def no_shortcut(self: Any, gi: Any, index: Any) -> None:
+        self.named = self.sound = self.stocked = self.sole = False
+        self.earliest = None
+
+    monkeypatch.setattr(delivery_checks._Issue, "__init__", no_shortcut)
+    monkeypatch.setattr(delivery_checks, "_within_notice", lambda *a: False)
+    monkeypatch.setattr(duties_mod, "check_duties", duties_mod._check_all)
+
+
+@st.composite
+def _goods_issue_cases(draw: st.DrawFn) -> tuple[Any, sc.Context, Any]:
+    n = draw(st.integers(1, 4))
+    products = [f"P-{i:03}" for i in range(n)]
+    order = b.order(lines=tuple(b.line(i + 1, "10", "1000", product=products[i]) for i in range(n)))
+    nlines = [
+        b.dline(i + 1, draw(st.sampled_from(["10", "5", "3"])), product=products[i])
+        for i in range(n)
+    ]
+    if draw(st.booleans()):
+        nlines = list(reversed(nlines))
+    if n > 1 and draw(st.integers(0, 5)) == 0:
+        nlines = nlines[:-1]
+    notice = b.notice(lines=tuple(nlines))
+    exp = st.one_of(st.none(), st.integers(-3, 60).map(lambda d: b.TODAY + dt.timedelta(days=d)))
+    lots = [
+        b.lot(
+            f"LOT-{i:03}",
+            draw(st.sampled_from([products[i], products[i], products[0]])),
+            draw(st.sampled_from(["100", "10", "4"])),
+            expires=draw(exp),
+            qc=draw(st.sampled_from(["QC", "QC", None])),
+        )
+        for i in range(n)
+    ]
+    for _ in range(draw(st.integers(0, 2))):  # other lots of the products (FEFO), or same ids
+        k = draw(st.integers(0, n - 1))
+        lid = draw(st.sampled_from([f"LOT-X{k}", f"LOT-{k:03}"]))
+        lots.append(b.lot(lid, products[k], draw(st.sampled_from(["5", "0.5"])), expires=draw(exp)))
+    glines = []
+    for i in range(n):
+        lot_id = draw(st.sampled_from([f"LOT-{i:03}", f"LOT-{i:03}", None, "LOT-NONE"]))
+        no = draw(st.sampled_from([i + 1, i + 1, i + 1, 1]))
+        qty = draw(st.sampled_from(["10", "10.3", "10.31", "2"]))
+        glines.append(b.dline(no, qty, product=products[no - 1], lot=lot_id))
+    gi = b.goods_issue(lines=tuple(glines), gate_pass=draw(st.sampled_from(["GP-1", "GP-1", None])))
+    earlier = []
+    if draw(st.integers(0, 4)) == 0:
+        earlier = [
+            b.goods_issue("GI-0042-0", lines=(b.dline(1, "1", product=products[0]),), posted=True)
+        ]
+    ctx = b.context(
+        approvals=(),
+        approved_documents=frozenset({notice.id, order.id}),
+        delivery_notices=(notice,),
+        goods_issues=tuple(earlier),
+        stock_lots=tuple(lots),
+        exposure=b.exposure(open_orders="100000"),
+        contracts=(
+            b.sales_contract(status=sc.ContractStatus.SIGNED, signed_on=b.TODAY, order_id=order.id),
+        ),
+    )
+    delivery = attrs.evolve(
+        sc.Policy.default().family("delivery"),
+        min_remaining_days=draw(st.sampled_from([0, 0, 10])),
+        strict_fefo=draw(st.booleans()),
+        require_qc_certificate=draw(st.booleans()),
+    )
+    return b.post_issue(gi, order), ctx, delivery
+
+
+@settings(max_examples=300, deadline=None)
+@given(_goods_issue_cases())
+def test_goods_issue_pass_paths_are_the_full_checks(case: Any) -> None:
+    """O2C-DL-02, -03, -05 and SD-01 on a PostGoodsIssue: the early returns of the fourth pass
+    (the issue's lines read once on the lot index, the lines walked against the notice, the
+    proposer-only duties) give what the full checks give, on generated issues that pass and
+    that fail each rule."""
+    txn, ctx, delivery = case
+    duties = sc.Policy.default().family("duties")
+    checks = (
+        lambda: delivery_checks.check_goods_issue_notice(txn, ctx, delivery),
+        lambda: delivery_checks.check_gate_pass_and_qc(txn, ctx, delivery, {}),
+        lambda: delivery_checks.check_expiry(txn, ctx, delivery, {}),
+        lambda: duties_mod.check_duties(txn, ctx, duties, {}),
+    )
+    fast = [_outcome_of(c) for c in checks]
+    with pytest.MonkeyPatch.context() as mp:
+        _full_path(mp)
+        full = [_outcome_of(c) for c in checks]
+    assert fast == full
+
+
+def test_goods_issue_pack_through_the_gate_is_the_full_checks() -> None:
+    """The bench's 10-line goods issue (every early return taken) gives through the gate the
+    decision the full checks give."""
+    S = _bench_scenarios()
+    txn, ctx = S.post_goods_issue(10)
+    fast = sc.Gate().check(txn, ctx)
+    with pytest.MonkeyPatch.context() as mp:
+        _full_path(mp)
+        full = sc.Gate().check(txn, ctx)
+    assert fast == full and fast.outcome is Outcome.ALLOW
+
+
+def test_duties_on_other_transactions_are_the_full_check() -> None:
+    """O2C-SD-01's early return on a transaction carrying the proposer duty alone: with and
+    without an approval of its document, the full check's findings."""
+    duties = sc.Policy.default().family("duties")
+    txn = b.post_issue()
+    for approvals in ((), b.context().approvals):
+        for who in ("u-x", txn.actor.id, txn.actor.id.upper()):
+            appr = tuple(
+                attrs.evolve(
+                    a, document_id=txn.document_id, approver=attrs.evolve(a.approver, id=who)
+                )
+                for a in approvals
+            )
+            ctx = b.context(approvals=appr)
+            assert duties_mod.check_duties(txn, ctx, duties, {}) == duties_mod._check_all(
+                txn, ctx, duties, {}
+            )

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from attrs import field, frozen
@@ -185,6 +185,39 @@ class Authority:
         return above is not None and signing_role in above
 
 
+_NO_ABOVE: Mapping[str, frozenset[str]] = FrozenMap()
+
+
+def _above_of(authority: Authority | None, control_id: str) -> Mapping[str, frozenset[str]]:
+    """:meth:`Authority.may_sign` for the chains of ``control_id``, as a table: role -> the
+    roles that may sign a step asking for it besides the role itself (empty: only the role)."""
+    if authority is None or not authority.controls.get(control_id, authority.higher_may_sign):
+        return _NO_ABOVE
+    return authority._above
+
+
+class _Plan:
+    """What the approval chains of a gate's controls read from the lines of authority, prepared
+    once when the gate is built: per control id, the higher-may-sign flag resolved and the
+    role -> higher-roles table it selects (:func:`_above_of`). Immutable once built (safe to
+    share between threads); a control id not prepared is resolved on the call, the same way.
+
+    Attributes:
+        authority: the lines of authority in force (``None``: roles must match exactly).
+    """
+
+    __slots__ = ("_above", "authority")
+
+    def __init__(self, authority: Authority | None, control_ids: Iterable[str] = ()) -> None:
+        self.authority = authority
+        self._above = {cid: _above_of(authority, cid) for cid in control_ids}
+
+    def above(self, control_id: str) -> Mapping[str, frozenset[str]]:
+        """The role -> higher-roles table for the chains of ``control_id``."""
+        got = self._above.get(control_id)
+        return got if got is not None else _above_of(self.authority, control_id)
+
+
 def approval_clears(
     approval: Approval,
     req: ApprovalRequirement,
@@ -213,16 +246,16 @@ def why_not(
 ) -> str:
     """Why ``approval`` does not satisfy ``req`` for ``txn``: a reason of :data:`REASONS`
     (or ``"other_control"``: it names another control), ``""`` when it does."""
-    return _why_not(
+    return _rule(
         approval,
+        person_key(txn.actor.id),
+        txn.at,
         req.control_id,
         req.role,
         req.min_level,
         req.document_id,
         req.amount,
         req.excluded,
-        txn.actor.id,
-        txn.at,
         authority,
     )
 
@@ -257,16 +290,16 @@ def clears(
     Returns:
         True when the approval satisfies the requirement these values describe.
     """
-    return not _why_not(
+    return not _rule(
         approval,
+        person_key(txn.actor.id),
+        txn.at,
         control_id,
         role,
         min_level,
         document_id,
         amount,
         excluded,
-        txn.actor.id,
-        txn.at,
         authority,
     )
 
@@ -284,20 +317,57 @@ def _why_not(
     authority: Authority | None,
 ) -> str:
     """The rule, with the first condition that fails (``""``: the approval counts)."""
+    return _rule(
+        approval,
+        person_key(actor_id),
+        at,
+        control_id,
+        role,
+        min_level,
+        document_id,
+        amount,
+        excluded,
+        authority,
+    )
+
+
+def _rule(
+    approval: Approval,
+    actor_key: str,
+    at: dt.datetime,
+    control_id: str,
+    role: str,
+    min_level: int,
+    document_id: str,
+    amount: str,
+    excluded: tuple[str, ...],
+    plan: _Plan | Authority | None,
+) -> str:
+    """The rule (:func:`_why_not`) with the acting user's person key worked out by the caller
+    (once per chain) and the lines of authority read through the gate's prepared plan (or the
+    :class:`Authority` itself), only for an approval signed in another role than the step's."""
     if approval.control_id is not None and approval.control_id != control_id:
         return _OTHER_CONTROL
     if approval.document_id != document_id:
         return OTHER_DOCUMENT
     signed = approval.role
-    if signed != role and (authority is None or not authority.may_sign(signed, role, control_id)):
-        return WRONG_ROLE
+    if signed != role:
+        if type(plan) is _Plan:  # the gate's: the control's table prepared when it was built
+            table = plan._above.get(control_id)
+            if table is None:
+                table = _above_of(plan.authority, control_id)
+        else:
+            table = _above_of(plan, control_id)  # type: ignore[arg-type]
+        higher = table.get(role)
+        if higher is None or signed not in higher:
+            return WRONG_ROLE
     who = approval.approver
     if signed not in who.roles:
         return ROLE_NOT_HELD
     if who.authority_level < min_level:
         return LEVEL_TOO_LOW
     wid = person_key(who.id)
-    if wid == person_key(actor_id):
+    if wid == actor_key:
         return KEYER
     for x in excluded:
         if person_key(x) == wid:
@@ -364,7 +434,7 @@ def clear_finding(
     f: Finding,
     approvals: tuple[Approval, ...],
     txn: Transaction,
-    authority: Authority | None = None,
+    authority: Authority | _Plan | None = None,
 ) -> Finding:
     """``f`` with the steps of its chain that ``approvals`` meet removed, and their evidence.
 
@@ -372,7 +442,8 @@ def clear_finding(
         f: a finding (only its ``required`` matter: a finding without any is returned as is).
         approvals: the approvals on hand.
         txn: the transaction being checked.
-        authority: the lines of authority in force (``None``: roles must match exactly).
+        authority: the lines of authority in force (``None``: roles must match exactly), or
+            the gate's plan prepared from them when it was built.
 
     Returns:
         ``f`` itself when nothing is met and no approval concerns it; otherwise a finding with
@@ -383,7 +454,7 @@ def clear_finding(
     required = f.required
     if not required:
         return f
-    actor_id = txn.actor.id
+    actor_key = person_key(txn.actor.id)
     at = txn.at
     cid = f.control_id
     if len(required) == 1 and not required[0].step:  # the common case: one approval needed
@@ -392,16 +463,16 @@ def clear_finding(
         doubt = False  # an approval reported even when the finding clears
         concern = False  # an approval reported when it stays HOLD (a wrong role)
         for a in approvals:
-            why = _why_not(
+            why = _rule(
                 a,
+                actor_key,
+                at,
                 req.control_id,
                 req.role,
                 req.min_level,
                 req.document_id,
                 req.amount,
                 req.excluded,
-                actor_id,
-                at,
                 authority,
             )
             if not why:
@@ -428,30 +499,30 @@ def clear_finding(
                 )
             if not concern:
                 return f
-    return _clear_chain(f, approvals, actor_id, at, authority)
+    return _clear_chain(f, approvals, actor_key, at, authority)
 
 
 def _clear_chain(
     f: Finding,
     approvals: tuple[Approval, ...],
-    actor_id: str,
+    actor_key: str,
     at: dt.datetime,
-    authority: Authority | None,
+    authority: Authority | _Plan | None,
 ) -> Finding:
     required = f.required
     n = len(required)
     reasons = [
         [
-            _why_not(
+            _rule(
                 a,
+                actor_key,
+                at,
                 r.control_id,
                 r.role,
                 r.min_level,
                 r.document_id,
                 r.amount,
                 r.excluded,
-                actor_id,
-                at,
                 authority,
             )
             for r in required

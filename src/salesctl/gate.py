@@ -9,8 +9,9 @@ Approvals in the context clear HOLD findings by the one rule of :mod:`salesctl.a
 approvals that cleared it; a finding's requirements form one chain (ordered steps, a person
 counted once, a higher role of the policy's lines of authority signing for a lower one when the
 policy allows it), and every approval on hand that concerns a finding but did not count is
-reported on it with its reason. The policy's :class:`~salesctl.approvals.Authority` is taken
-once, when the gate is built.
+reported on it with its reason. What the chains read from the policy's
+:class:`~salesctl.approvals.Authority` (each control's higher-may-sign flag and the table of the
+roles above each role it selects) is prepared once, when the gate is built.
 
 **The business date comes from the transaction.** ``ctx.as_of`` must be the business date of
 ``txn.at``: its date in the policy's time zone (:meth:`Policy.business_date
@@ -32,7 +33,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
-from salesctl.approvals import Authority, approval_clears, clear_finding
+from salesctl.approvals import _Plan, approval_clears, clear_finding
 from salesctl.context import Context
 from salesctl.control import Control, Kind, Scratch
 from salesctl.decision import Decision, Finding, Outcome, _assembly, finding
@@ -134,7 +135,7 @@ class Gate:
     __slots__ = ("_authority", "_catalogue_fp", "_ids", "_plan", "_policy_fp", "_zone", "policy")
 
     policy: Policy
-    _authority: Authority
+    _authority: _Plan
     _policy_fp: str
     _catalogue_fp: str
     _plan: dict[type, tuple[_Pack, _Head, bool]]
@@ -188,7 +189,10 @@ class Gate:
         _init = object.__setattr__
         _init(self, "policy", policy)
         _init(self, "_policy_fp", policy.fingerprint)
-        _init(self, "_authority", policy.authority)
+        # The approval plan: what the chains of every control read from the lines of authority
+        # (the higher-may-sign flag of each control and the role -> higher-roles table it
+        # selects), prepared once here rather than on every HOLD an approval clears.
+        _init(self, "_authority", _Plan(policy.authority, controls))
         _init(self, "_catalogue_fp", catalogue_fp)
         _init(self, "_plan", plan)
         _init(self, "_ids", ids)

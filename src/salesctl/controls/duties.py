@@ -412,12 +412,19 @@ def check_duties(
     Every conflicting pair found is a BLOCK naming the person and both duties; no approval can
     clear it. With ``require_maintainers``, unrecorded maintainers block as well.
     """
-    if (
-        type(txn) is PlaceOrder
-        and not policy.require_maintainers
-        and _order_clear(txn, ctx, policy, scratch)
-    ):
-        return _NONE
+    if type(txn) is PlaceOrder:
+        if not policy.require_maintainers and _order_clear(txn, ctx, policy, scratch):
+            return _NONE
+    elif not isinstance(txn, PlaceOrder | ReleaseOrder | SetCreditProfile):
+        # Any other transaction carries the proposer duty alone (its actor, its documents'
+        # creators and proposers) and records no maintainer: without an approval of its
+        # document there is no second duty, and a duty cannot conflict with itself.
+        doc = txn.document_id
+        for a in ctx.approvals:
+            if a.document_id == doc:
+                break
+        else:
+            return _NONE
     return _check_all(txn, ctx, policy, scratch)
 
 

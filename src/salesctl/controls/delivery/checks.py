@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
 
@@ -22,7 +23,7 @@ from salesctl.controls.delivery.secured import check_credit_delivery_secured
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
 from salesctl.model import DeliveryLine, GoodsIssue, SalesOrder, StockLot
-from salesctl.money import Money, _quantize
+from salesctl.money import _EXPONENTS, Money, _quantize
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue, Transaction
 
 __all__ = [
@@ -56,6 +57,7 @@ def delivery_value(lines: Iterable[DeliveryLine], order: SalesOrder) -> Money:
     prices = {ln.line_no: ln.unit_price for ln in order.lines}
     zero = Money.zero(currency)
     total = zero.amount
+    exp = _EXPONENTS[currency]  # _quantize's exponent, looked up once
     for line in lines:
         price = prices.get(line.order_line)
         if price is None:
@@ -66,10 +68,13 @@ def delivery_value(lines: Iterable[DeliveryLine], order: SalesOrder) -> Money:
         # Money.times and Money.__add__ in Decimals: each line rounded half-up to the minor
         # unit, then added (the same amounts, without a Money per line).
         try:
-            product = price.amount * q
+            total += (price.amount * q).quantize(exp, ROUND_HALF_UP)  # positional: cheaper
         except DecimalException:
-            product = Decimal("Infinity")  # reported by _quantize, as Money.times does
-        total += _quantize(product, currency, ROUND_HALF_UP)
+            try:
+                product = price.amount * q
+            except DecimalException:
+                product = Decimal("Infinity")  # reported by _quantize, as Money.times does
+            total += _quantize(product, currency, ROUND_HALF_UP)  # raises what it raised
     return Money._trusted(total, currency)
 
 
@@ -324,6 +329,15 @@ def check_goods_issue_notice(
                 facts={"valid_until": notice.valid_until or "-", "as_of": ctx.as_of},
             )
         )
+    shipped: dict[int, Decimal] = {}
+    for g in ctx.goods_issues:
+        if g.posted and g.order_id == gi.order_id and g.id != gi.id and g.notice_id == notice.id:
+            for ln in g.lines:
+                no = ln.order_line
+                shipped[no] = shipped.get(no, _ZERO) + ln.quantity
+    factor = 1 + policy.quantity_tolerance  # _allowed's factor, worked out once
+    if not shipped and _within_notice(gi.lines, notice.lines, factor):
+        return tuple(out)
     # The notice's lines indexed once: the product of each order line (the last line naming it,
     # as a dict built line by line keeps it) and the quantity noted on it.
     noted: dict[int, str] = {}
@@ -356,13 +370,6 @@ def check_goods_issue_notice(
                     },
                 )
             )
-    shipped: dict[int, Decimal] = {}
-    for g in ctx.goods_issues:
-        if g.posted and g.order_id == gi.order_id and g.id != gi.id and g.notice_id == notice.id:
-            for ln in g.lines:
-                no = ln.order_line
-                shipped[no] = shipped.get(no, _ZERO) + ln.quantity
-    factor = 1 + policy.quantity_tolerance  # _allowed's factor, worked out once
     for no, qty in _by_order_line(gi.lines).items():
         noted_qty = notified.get(no)
         if noted_qty is None:
@@ -392,6 +399,33 @@ def check_goods_issue_notice(
     return tuple(out)
 
 
+def _within_notice(
+    lines: tuple[DeliveryLine, ...], noted: tuple[DeliveryLine, ...], factor: Decimal
+) -> bool:
+    """O2C-DL-02's line checks passed in one walk, when nothing was shipped against the notice
+    before: the goods issue's lines are the notice's, line for line (same order lines, strictly
+    increasing, same products), each within its noted quantity times ``factor`` — the same sums
+    from zero and the same comparison the full check makes. ``False``: take the full check."""
+    if len(lines) != len(noted):
+        return False
+    # With factor >= 1, a quantity no more than the noted one passes the full comparison:
+    # rounding to the context is monotone and the noted quantity times the factor is no less
+    # than it. Otherwise the full check's own sums and comparison decide.
+    at_most_noted_passes = factor >= 1
+    last = 0
+    for line, n in zip(lines, noted, strict=True):
+        no = line.order_line
+        if no <= last or n.order_line != no or n.product_id != line.product_id:
+            return False
+        q = line.quantity
+        if not (at_most_noted_passes and q <= n.quantity) and (
+            _ZERO + q > (_ZERO + n.quantity) * factor
+        ):
+            return False
+        last = no
+    return True
+
+
 # -- O2C-DL-03 --------------------------------------------------------------------------------
 
 
@@ -400,10 +434,12 @@ class _LotIndex:
     O2C-DL-03 and O2C-DL-05: by id (the last lot of an id, as a dict built lot by lot keeps
     it) and by product (every lot of the product, in context order)."""
 
-    __slots__ = ("by_id", "by_product", "ctx")
+    __slots__ = ("by_id", "by_product", "ctx", "gi", "issue")
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
+        self.gi: GoodsIssue | None = None
+        self.issue: _Issue | None = None
         by_id: dict[str, StockLot] = {}
         by_product: dict[str, list[StockLot]] = {}
         for lot in ctx.stock_lots:
@@ -415,6 +451,58 @@ class _LotIndex:
                 same.append(lot)
         self.by_id = by_id
         self.by_product = by_product
+
+    def of(self, gi: GoodsIssue) -> _Issue:
+        """The goods issue's lines read once against these lots (kept for the call)."""
+        issue = self.issue
+        if issue is None or self.gi is not gi:
+            issue = self.issue = _Issue(gi, self)
+            self.gi = gi
+        return issue
+
+
+class _Issue:
+    """What O2C-DL-03 and O2C-DL-05 need to know to return early on a goods issue that passes
+    them, from one pass over its lines (pinned to their full checks by tests/test_performance.py).
+
+    Attributes:
+        named: every line names a lot the context holds.
+        sound: every lot so named is of its line's product and has a QC certificate.
+        stocked: no lot is picked beyond its quantity on hand.
+        sole: every lot so named is the only lot (by id) of its product.
+        earliest: the earliest expiry of the lots so named (``None``: none is dated).
+    """
+
+    __slots__ = ("earliest", "named", "sole", "sound", "stocked")
+
+    def __init__(self, gi: GoodsIssue, index: _LotIndex) -> None:
+        by_id = index.by_id
+        by_product = index.by_product
+        picked: dict[str, Decimal] = {}
+        named = sound = sole = True
+        earliest: dt.date | None = None
+        for line in gi.lines:
+            lid = line.lot_id
+            lot = None if lid is None else by_id.get(lid)
+            if lot is None:
+                named = False
+                break
+            lid = lot.id  # the same id (the index is keyed by it)
+            picked[lid] = picked.get(lid, _ZERO) + line.quantity
+            if lot.product_id != line.product_id or lot.qc_certificate is None:
+                sound = False
+            if sole:
+                same = by_product[lot.product_id]
+                if len(same) != 1 and any(o.id != lid for o in same):
+                    sole = False
+            exp = lot.expires_on
+            if exp is not None and (earliest is None or exp < earliest):
+                earliest = exp
+        self.named = named
+        self.sound = sound
+        self.sole = sole
+        self.earliest = earliest
+        self.stocked = named and all(q <= by_id[k].quantity for k, q in picked.items())
 
 
 _LOTS = object()  # the scratch key of the call's _LotIndex
@@ -443,6 +531,10 @@ def check_gate_pass_and_qc(
     quantity on hand."""
     assert isinstance(txn, PostGoodsIssue)
     gi = txn.goods_issue
+    if gi.gate_pass is not None:  # the pass path: one look at the call's lot index
+        issue = _lot_index(ctx, scratch).of(gi)
+        if issue.named and issue.sound and issue.stocked:
+            return _NONE
     cid = "O2C-DL-03"
     out: list[Finding] = []
     if gi.gate_pass is None:
@@ -658,6 +750,13 @@ def check_expiry(
     gi = txn.goods_issue
     cid = "O2C-DL-05"
     index = _lot_index(ctx, scratch)
+    issue = index.of(gi)
+    if issue.named and issue.sole:
+        # The pass path: every line's lot is known and the only one of its product (no earlier
+        # lot to prefer), and the earliest of them has the shelf life left.
+        soonest = issue.earliest
+        if soonest is None or (soonest - ctx.as_of).days >= policy.min_remaining_days:
+            return _NONE
     lots = index.by_id
     out: list[Finding] = []
     picked: dict[str, Decimal] = {}

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 
 from salesctl.context import Context
-from salesctl.controls.credit import CreditPolicy
+from salesctl.controls.credit import CreditPolicy, consumes_credit
 from salesctl.controls.delivery.policy import DeliveryPolicy
 from salesctl.decision import Finding, Outcome
 from salesctl.model import Contract, ContractStatus, DeliveryLine, SalesOrder
@@ -73,7 +73,7 @@ def check_credit_delivery_secured(
     """
     order = txn.order
     credit = policy.credit if policy.credit is not None else CreditPolicy()
-    if order.payment.method not in credit.credit_methods:
+    if not consumes_credit(order, credit):  # credit_methods, read as CR-04 reads them
         return ()
     if isinstance(txn, IssueDeliveryNotice):
         lines, named = txn.notice.lines, txn.notice.contract_id
