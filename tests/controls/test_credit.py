@@ -189,6 +189,21 @@ class TestCR06Release:
         assert dict(cr06.facts)["problem"] == problem
         assert d.findings_for("O2C-CR-04")[0].outcome is sc.Outcome.HOLD
 
+    def test_a_limit_that_cannot_be_evaluated_leaves_the_release_problem_standing(self) -> None:
+        """A USD limit, a CNY order and no rate: O2C-CR-04 fails closed (BLOCK), and O2C-CR-06
+        still holds for the seller-granted release, its ``over_limit_in`` fact saying the limit
+        could not be evaluated (found by the reference-model property: CR-06 used to fail
+        closed too, hiding the release's own problem)."""
+        usd = b.customer(prof=attrs.evolve(b.profile(), limit=sc.Money("500000", "USD")))
+        release = _release(granted_by=b.actor("u-rep", "credit_master_maintainer"))
+        ctx = attrs.evolve(self.CTX, releases=(release,))
+        d = sc.Gate(only=["O2C-CR-04", "O2C-CR-06"]).check(b.place(b.order(cust=usd)), ctx)
+        assert d.outcome is sc.Outcome.BLOCK
+        assert d.findings_for("O2C-CR-04")[0].message == "gate.evaluation_error"
+        cr06 = d.findings_for("O2C-CR-06")[0]
+        assert (cr06.outcome, dict(cr06.facts)["problem"]) == (sc.Outcome.HOLD, "granter_is_seller")
+        assert dict(cr06.facts)["over_limit_in"].startswith("not evaluated")
+
     def test_valid_release_passes(self) -> None:
         """A valid release raises no CR-06 finding."""
         ctx = attrs.evolve(self.CTX, releases=(_release(),))

@@ -24,7 +24,7 @@ from salesctl.controls.credit.segments import (
     segments_for,
 )
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, _Deferred, _trusted_finding
-from salesctl.errors import InvalidInput
+from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.model import (
     CreditExposure,
     CreditProfile,
@@ -649,7 +649,13 @@ def _over_limit_in(txn: Transaction, ctx: Context, policy: CreditPolicy) -> str:
     if ctx.exposure is None:
         return "-"
     where: list[str] = []
-    for f in check_credit_limit(txn, ctx, policy):
+    try:
+        limit_findings = check_credit_limit(txn, ctx, policy)
+    except SalesctlError:
+        # O2C-CR-04 itself fails closed on what cannot be evaluated (a missing rate…): this
+        # fact only describes, and the release's own problem still stands
+        return "not evaluated (see O2C-CR-04) / 无法评估（见 O2C-CR-04）"
+    for f in limit_findings:
         if f.outcome is Outcome.HOLD:
             seg = dict(f.facts).get("segment")
             label = seg if seg is not None else kind_label(CUSTOMER, order.customer.id)
