@@ -31,6 +31,8 @@ from salesctl.model import PickupOrder
 from tests import builders as b
 from tests.journal_backends import BACKENDS, pg_cluster, tamperer, target_for
 from tests.test_journal import Clock
+from tests.test_journal_concurrency import PROCESSES
+from tests.test_journal_concurrency import _run as run_processes
 
 CID = "O2C-DL-07"
 POLICY = sc.loads_policy('[delivery]\ncentrally_sold = ["P-PE-01"]\n')
@@ -302,7 +304,6 @@ def test_a_version_1_journal_reads_as_it_is_and_migrates_on_write(
 
 # -- eight processes race for the same pickup orders ----------------------------------------------
 
-PROCESSES = 8
 PICKUPS = ("PO-A", "PO-B", "PO-C")
 
 
@@ -337,26 +338,8 @@ def test_eight_processes_race_for_the_same_pickup_orders(target: str) -> None:
             d = GATE.check(txn, ctx)
             assert d.allowed
             decisions[w, po] = (txn, d)
-    fork = mp.get_context("fork")
-    barrier, results = fork.Barrier(PROCESSES), fork.Queue()
-    procs = [
-        fork.Process(target=_race, args=(target, w, barrier, results, decisions))
-        for w in range(PROCESSES)
-    ]
     started = time.monotonic()
-    for p in procs:
-        p.start()
-    out: list[tuple[str, int, Any]] = []
-    done = 0
-    while done < PROCESSES:
-        item = results.get(timeout=60)
-        if item[0] == "done":
-            done += 1
-        else:
-            out.append(item)
-    for p in procs:
-        p.join(timeout=60)
-        assert p.exitcode == 0
+    out = run_processes(_race, target, decisions)  # PROCESSES workers, forked, joined
     assert time.monotonic() - started < 60
     assert not [r for r in out if r[0] == "error"], out
     won = {r[2][0]: (r[1], r[2][1]) for r in out if r[0] == "won"}

@@ -136,6 +136,12 @@ def register_audit(subparsers: Any) -> None:
     p.add_argument(
         "--json", action="store_true", help="print the summary as one JSON object on stdout"
     )
+    _progress_flags(p)
+    p.set_defaults(func=_cmd_audit)
+
+
+def _progress_flags(p: Any) -> None:
+    """``--progress`` / ``--no-progress`` (default: the progress line only on a terminal)."""
     prog = p.add_mutually_exclusive_group()
     prog.add_argument(
         "--progress",
@@ -150,7 +156,6 @@ def register_audit(subparsers: Any) -> None:
         action="store_false",
         help="never draw it (default: only on a terminal)",
     )
-    p.set_defaults(func=_cmd_audit)
 
 
 def register_demo(subparsers: Any) -> None:
@@ -170,20 +175,7 @@ def register_demo(subparsers: Any) -> None:
         help="regular orders over the year (20000 for a full-size mid-size seller)",
     )
     p.add_argument("--year", type=int, default=2026, help="calendar year")
-    prog = p.add_mutually_exclusive_group()
-    prog.add_argument(
-        "--progress",
-        dest="progress",
-        action="store_true",
-        default=None,
-        help="always draw the progress line on standard error",
-    )
-    prog.add_argument(
-        "--no-progress",
-        dest="progress",
-        action="store_false",
-        help="never draw it (default: only on a terminal)",
-    )
+    _progress_flags(p)
     p.set_defaults(func=_cmd_demo)
 
 
