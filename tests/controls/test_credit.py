@@ -13,6 +13,8 @@ import datetime as dt
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl.controls import credit
@@ -353,3 +355,16 @@ def test_review_interval_must_be_at_least_a_day() -> None:
     """Impossible parameters raise InvalidInput."""
     with pytest.raises(InvalidInput):
         credit.CreditPolicy(max_review_interval_days=0)
+
+
+@settings(max_examples=200, deadline=None)
+@given(flips=st.lists(st.booleans(), min_size=5, max_size=5))
+def test_a_release_granted_by_the_seller_in_any_case_never_clears_the_order(flips: list[bool]) -> None:
+    """Attacker: the seller (``u-rep``) grants the release under their own id in another case
+    (``U-rep``, ``u-REP``…); the granter is still the seller, so CR-06 holds and CR-04 too."""
+    granter = "".join(c.upper() if up else c for c, up in zip("u-rep", flips, strict=True))
+    rel = _release(granted_by=b.actor(granter, "credit_master_maintainer"))
+    ctx = attrs.evolve(TestCR06Release.CTX, releases=(rel,))
+    d = sc.Gate(only=["O2C-CR-04", "O2C-CR-06"]).check(b.place(), ctx)
+    assert d.outcome is sc.Outcome.HOLD
+    assert dict(d.findings_for("O2C-CR-06")[0].facts)["problem"] == "granter_is_seller"
