@@ -53,6 +53,7 @@ __all__ = [
     "Kind",
     "Scratch",
     "SeedQuote",
+    "SeedReading",
 ]
 
 #: The risks of the seed's manual (S-IC 二), ``id -> (zh, en)``.
@@ -171,6 +172,40 @@ class SeedQuote:
     seed: str = field(validator=text)
     zh: str = field(validator=text)
     en: str = field(validator=text)
+
+
+@frozen
+class SeedReading:
+    """How a control reads its seed where the seed is ambiguous, silent, or not followed.
+
+    The auditor's note beside the quotation: where the seeds disagree and which one the control
+    follows, where the control is stricter or narrower than the passage it cites, and which
+    reading of an unclear word it takes (and which policy key changes it). The control page
+    shows it under the quotation; the coverage-gap page lists every one.
+
+    Attributes:
+        seed: the seed tag the reading is about (one of the control's ``seeds``, or a point
+            within one).
+        zh: the note in Chinese.
+        en: the note in English.
+    """
+
+    seed: str = field(validator=text)
+    zh: str = field(validator=text)
+    en: str = field(validator=text)
+
+
+def _readings(_i: Any, _a: Any, value: tuple[Any, ...]) -> None:
+    each(SeedReading)(_i, _a, value)
+
+
+def _readings_conv(value: Any) -> tuple[SeedReading, ...]:
+    """``(seed, zh, en)`` triples (as a family module writes them) become
+    :class:`SeedReading`."""
+    return tuple(
+        SeedReading(*r) if isinstance(r, tuple | list) and len(r) == 3 else r
+        for r in tuple_conv(value)
+    )
 
 
 def _quotes(_i: Any, _a: Any, value: tuple[Any, ...]) -> None:
@@ -300,6 +335,10 @@ class Control:
         seed_quotes: the seed passages it implements, quoted word for word with an English
             rendering (:class:`SeedQuote`); the control page shows them. Every control
             carries at least one (``tests/test_docs_prose.py`` finds each in the seeds).
+        seed_readings: where the control reads its seed in a particular way: seeds that
+            disagree, a passage it applies more strictly or more narrowly than written, an
+            unclear word and the reading taken (:class:`SeedReading`); the control page shows
+            them beside the quotations and the coverage-gap page lists them all.
         customer_partitionable: the detective check's findings over records split by
             customer and merged equal those over all records at once (every item it tests
             belongs to one customer), so a replay may run it per customer partition.
@@ -347,6 +386,12 @@ class Control:
     seed_quotes: tuple[SeedQuote, ...] = field(
         default=(), converter=_quotes_conv, validator=_quotes, metadata={OMIT_DEFAULT: True}
     )
+    seed_readings: tuple[SeedReading, ...] = field(
+        default=(),
+        converter=_readings_conv,
+        validator=_readings,
+        metadata={OMIT_DEFAULT: True},
+    )
 
     def __attrs_post_init__(self) -> None:
         if not self.g9 and not any(_OTHER_GUIDELINE.match(r) for r in self.refs):
@@ -360,6 +405,13 @@ class Control:
                     "a quoted passage must come from a seed the control cites",
                     path=f"{self.id}.seed_quotes",
                     value=q.seed,
+                )
+        for r in self.seed_readings:
+            if not any(r.seed == s or r.seed.startswith((s + " ", s + ".")) for s in self.seeds):
+                raise InvalidInput(
+                    "a reading must be about a seed the control cites",
+                    path=f"{self.id}.seed_readings",
+                    value=r.seed,
                 )
         if self.kind is Kind.PREVENTIVE and self.check is not None and not self.applies_to:
             raise InvalidInput(

@@ -626,6 +626,13 @@ CONTROLS: tuple[Control, ...] = (
             ("S-IC 7.1", "营销部门每日运行ERP系统销售日报表,核对发票销售量与系统发货量是否一致。", "Marketing runs the ERP system's daily sales report every day and checks that the quantity sold on invoices agrees with the quantity the system shipped."),
             ("S-IC 5.2", "营销部门依据系统发货凭证生成系统发票,", "Marketing generates the system invoice from the system's delivery document."),
         ),
+        seed_readings=(
+            (
+                "S-IC 7.1",
+                "来源要求核对发票销售量与系统发货量是否一致。本控制核对一个方向：每张系统发票的每一行须对应一笔已过账的发货，且按开票日期累计的开票数量不超过发货数量。已发货但尚未开票的数量不由本控制（也不由其他控制）报告：按 S-IC 5.2，发票在发货之后依发货凭证开具；这部分金额作为已发未开票计入信用占用（O2C-CR-04）。",
+                "The seed asks that the quantity invoiced agree with the quantity the system shipped. The control tests one direction: every system invoice line names a posted delivery, and the quantity invoiced on it, cumulated in date order, never exceeds the quantity delivered. A quantity shipped and not yet invoiced is not reported, by this control or any other: invoices follow deliveries (S-IC 5.2), and the amount counts in the credit exposure as delivered not invoiced (O2C-CR-04).",
+            ),
+        ),
         g9=(12,),
         stage="billing",
         owner="marketing department / 营销部门",

@@ -49,7 +49,7 @@ from salesctl._validators import (
 )
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Examination, Family, Frequency, Kind
-from salesctl.controls.contracts_quotes import CT_01, CT_02, CT_03, CT_04, CT_05
+from salesctl.controls.contracts_quotes import CT_01, CT_02, CT_03, CT_04, CT_05, READINGS
 from salesctl.controls.credit import ApprovalStep
 from salesctl.controls.weakening import (
     PROPOSER_ROLES,
@@ -692,6 +692,7 @@ CONTROLS: tuple[Control, ...] = (
         assertions=(_A.RIGHTS_AND_OBLIGATIONS, _A.OCCURRENCE),
         seeds=("S-IC 4.1", "S-K1 3"),
         seed_quotes=CT_01,
+        seed_readings=READINGS["O2C-CT-01"],
         g9=(6,),
         stage=_STAGE,
         owner="sales department / 销售部",
@@ -807,6 +808,7 @@ CONTROLS: tuple[Control, ...] = (
         assertions=(_A.COMPLETENESS, _A.ACCURACY, _A.VALUATION),
         seeds=("S-K1 4", "S-K1 12"),
         seed_quotes=CT_04,
+        seed_readings=READINGS["O2C-CT-04"],
         g9=(8,),
         stage="contract",
         owner="sales department and finance / 销售部业务科、财务部",

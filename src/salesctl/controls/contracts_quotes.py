@@ -1,10 +1,11 @@
 """The seed passages the contract controls implement, quoted word for word (O2C-CT-01 to
-O2C-CT-05's ``seed_quotes``): ``(seed, Chinese original, English rendering)`` triples, kept
+O2C-CT-05's ``seed_quotes``: ``(seed, Chinese original, English rendering)`` triples), and
+how O2C-CT-01 and O2C-CT-04 read their seeds (``READINGS``, their ``seed_readings``), kept
 beside :mod:`salesctl.controls.contracts` so that the family module stays under the size cap."""
 
 from __future__ import annotations
 
-__all__ = ["CT_01", "CT_02", "CT_03", "CT_04", "CT_05"]
+__all__ = ["CT_01", "CT_02", "CT_03", "CT_04", "CT_05", "READINGS"]
 
 #: O2C-CT-01.
 CT_01: tuple[tuple[str, str, str], ...] = (
@@ -62,3 +63,21 @@ CT_05: tuple[tuple[str, str, str], ...] = (
     ),
     ("S-K1 3", "合同章由销售业务科负责管理。", "The contract seal is kept by the sales section."),
 )
+
+#: How the contract controls read their seeds (their ``seed_readings``), by control id.
+READINGS: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "O2C-CT-01": (
+        (
+            "S-K1 3",
+            "两份来源不一致：集团手册（S-IC 4.1）允许对即时清结的现款现货部分由分（子）公司决定是否签订合同；合同到提成流程（S-K1 3）要求销售产品必须签订文本合同。本控制按 S-IC 4.1 执行：以策略所列现款现货方式付款且无信用期的交易可不签书面合同。要按 S-K1 3 执行，将策略的 `contracts.cash_and_carry_methods` 设为空。",
+            "The seeds disagree: the group manual (S-IC 4.1) lets the subsidiary decide whether to sign a contract for the cash-and-carry part settled on the spot, while the contract-to-commission flow (S-K1 3) sells products only under a written contract. The control follows S-IC 4.1: a sale paid by one of the policy's cash-and-carry methods, with no credit period, may go without a written contract. To follow S-K1 3, set the policy's `contracts.cash_and_carry_methods` empty.",
+        ),
+    ),
+    "O2C-CT-04": (
+        (
+            "S-K1 4",
+            "来源还要求定期进行用户履约、信用情况分析。本控制只核对销售与财务两本合同台帐是否一致；用户履约分析不在本控制范围内，信用情况由信用控制（O2C-CR-02、O2C-CR-03）和应收账款分析（O2C-AR-01）覆盖。",
+            "The seed also asks for a regular analysis of customers' performance and credit. The control reconciles the sales and finance contract ledgers only; the analysis of customers' contract performance is not part of it, and credit is covered by the credit controls (O2C-CR-02, O2C-CR-03) and the receivables analysis (O2C-AR-01).",
+        ),
+    ),
+}

@@ -510,6 +510,13 @@ CONTROLS: tuple[Control, ...] = (
         seed_quotes=(
             ("S-YF 11", "铺货3万元(结算价),月底盘点,并将盘点表传至颐福财务,期初金额一盘点金额二结算金额,双方财务核对无误后,在次月5日前将货款打到颐福公司指定账户。", "Consignment stock of 30,000 yuan (at settlement price) is counted at the month end and the count sheet sent to Yifu's finance; the opening amount less the counted amount is the settlement amount (the seed's 一 and 二 stand for minus and equals); once both finance departments have checked it, the money is paid into Yifu's designated account before the 5th of the next month."),
         ),
+        seed_readings=(
+            (
+                "S-YF 11",
+                "“次月5日前”读作“次月5日当日或之前”：5日当天付款视为按期。要读作“5日之前”（最迟4日），将策略的 `receivables.consignment_terms` 设为 `\"day 4 next month\"`。",
+                "“Before the 5th of next month” (次月5日前) is read as on or before the 5th: a payment on the 5th is on time. For the strict reading (the 4th at the latest), set the policy's `receivables.consignment_terms = \"day 4 next month\"`.",
+            ),
+        ),
         g9=(5, 12),
         stage="collection",
         owner="finance of both companies / 分销财务、颐福财务",

@@ -213,6 +213,13 @@ CONTROLS: tuple[Control, ...] = (
         seed_quotes=(
             ("S-K1 10", "客户的接续由销售业务科下达派工单,销售部经理签批;首期付款未到的客户不得安排接续。", "Follow-up work for a customer is ordered by the sales section on a work order signed by the sales department manager; a customer whose first payment has not arrived is given no follow-up work."),
         ),
+        seed_readings=(
+            (
+                "S-K1 10",
+                "来源没有说明多少算“首期付款”。合同文件写明首期款时按其金额；未写明时按策略的 `service.first_payment_ratio` 乘以合同价，默认为 0，即收到任何一笔付款即视为首期款已到。",
+                "The seed does not say how much counts as the first payment. Where the contract document states its first instalment, that amount is used; where it does not, the policy's `service.first_payment_ratio` of the contract price, 0 by default: any payment received counts as the first payment.",
+            ),
+        ),
         g9=(10,),
         refs=("BN 30",),
         stage="service",

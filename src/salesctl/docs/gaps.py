@@ -1,7 +1,9 @@
 """The coverage-gap page (``controls/gaps.md``, both languages).
 
 Guideline 9 requirements (clause by clause) and seed control points that no control covers,
-the citations that name no listed seed point (the other direction), the controls the policy
+the citations that name no listed seed point (the other direction), where a control reads its
+seed in a particular way (seeds that disagree, stricter or narrower than the passage, an unclear
+word read one way: :attr:`salesctl.control.Control.seed_readings`), the controls the policy
 switches off, the parameters that differ from the defaults, and the controls the gate does
 not run.
 """
@@ -75,6 +77,7 @@ def gaps_page(cs: Mapping[str, Control], policy: Policy, lang: str) -> str:
         for cid, refs in sorted(dangling.items())
     ] or [none]
     lines.append("")
+    lines += _readings(cs, lang)
     lines += ["## " + ("策略关闭的控制" if zh else "Controls switched off by the policy"), ""]
     off = [c for c in cs.values() if not policy.is_enabled(c.id)]
     lines += index_table(off, lang) if off else [none, ""]
@@ -167,3 +170,28 @@ def _weakenings(cs: Mapping[str, Control], policy: Policy, lang: str) -> list[st
         for w in found
     ]
     return table(head, rows)
+
+
+def _readings(cs: Mapping[str, Control], lang: str) -> list[str]:
+    """Every control's :attr:`~salesctl.control.Control.seed_readings`, in catalogue order."""
+    zh = lang == "zh"
+    lines = [
+        "## " + ("控制对来源的解读与偏离" if zh else "Where a control reads its seed its own way"),
+        "",
+        (
+            "来源之间不一致、控制比来源更严或更窄、或来源措辞不明确时，控制采用的读法；"
+            "审计时请逐项确认是否接受。"
+            if zh
+            else "Where the seeds disagree, where a control is stricter or narrower than the "
+            "passage it cites, or where the seed's words are unclear, the reading the control "
+            "takes; an auditor confirms each one is acceptable."
+        ),
+        "",
+    ]
+    found = [(c, r) for c in cs.values() for r in c.seed_readings]
+    lines += [
+        f"- {link(c)}（{md(r.seed)}）：{r.zh}" if zh else f"- {link(c)} ({md(r.seed)}): {r.en}"
+        for c, r in found
+    ] or ["无。" if zh else "Nothing to report."]
+    lines.append("")
+    return lines

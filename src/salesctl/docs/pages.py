@@ -173,7 +173,8 @@ def _other(c: Control, lang: str) -> list[str]:
 
 def _sources(c: Control, lang: str) -> list[str]:
     """The seed passages the control implements, quoted (Chinese original, English rendering),
-    and the Guideline 9 articles it implements with their text."""
+    how the control reads them where it reads them in a particular way, and the Guideline 9
+    articles it implements with their text."""
     zh = lang == "zh"
     lines = [f"## {label('sources', lang)}", ""]
     for seed in c.seeds:
@@ -188,6 +189,10 @@ def _sources(c: Control, lang: str) -> list[str]:
             continue
         for tag, z, e in points:
             lines += [f"> **{md(tag)}** {md(z)}", ">", f"> *{md(e)}*", ""]
+    if c.seed_readings:  # authored Markdown: policy keys in code spans
+        lines += [f"**{label('readings', lang)}**", ""]
+        lines += [f"- **{md(r.seed)}** {r.zh if zh else r.en}" for r in c.seed_readings]
+        lines.append("")
     if c.g9:
         lines += [
             f"**{label('g9', lang)}**"

@@ -55,6 +55,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "coso": ("COSO 2013", "COSO 2013"),
     "coso_why": ("COSO 原则对应说明", "Why these COSO principles"),
     "sources": ("来源原文与指引条文", "What the seed and Guideline 9 say"),
+    "readings": ("本控制对来源的解读", "How this control reads its seed"),
     "other_refs": ("其他依据", "Other references"),
     "seeds": ("来源段落", "Seed passage"),
     "risks": ("风险", "Risks"),

@@ -375,6 +375,13 @@ CONTROLS: tuple[Control, ...] = (
         seed_quotes=(
             ("S-IC 2.3", "相应责任人在客户信用限额内,按照规定权限签订赊销合同并签订《货款回笼责任书》(单笔或汇总)。", "Within the customer's credit limit, the responsible person signs credit-sale contracts within the set authority, together with a collection-responsibility letter (single or summary)."),
         ),
+        seed_readings=(
+            (
+                "S-IC 2.3",
+                "来源对集中销售的化工产品免签《货款回笼责任书》（改为与化工销售区域分公司协商，按约定时间结算）。本控制不设此项豁免：凡以策略所列赊销方式付款的订单，无论何种产品，均须有单笔或汇总责任书，比来源更严。",
+                "The seed exempts centrally sold chemical products from the collection-responsibility letter (settlement is agreed with the regional chemical sales branch instead). The control has no such exemption: every order paid by one of the policy's credit methods needs a single or a summary letter, whatever the product, which is stricter than the seed.",
+            ),
+        ),
         g9=(10,),
         stage=_CREDIT,
         owner="sales department / 营销部门",

@@ -241,6 +241,13 @@ CONTROLS: tuple[Control, ...] = (
         seed_quotes=(
             ("S-FT 报价", "对于出口产品的报价主要包括产品的质量等级、产品的规格型号、产品是否有特殊包装要求、所购产品数量的多少、交货期的要求、产品的运输方式、产品的材质等内容。", "A quotation for export products mainly covers the product's quality grade, its specification and model, whether it needs special packaging, the quantity ordered, the delivery date required, the mode of transport, the product's material and the like."),
         ),
+        seed_readings=(
+            (
+                "S-FT 报价",
+                "来源（外贸流程）只针对出口产品的报价。本控制默认对所有报价要求七项要素，比来源更宽；只对部分要素或部分报价适用时，在策略的 `orders.quotation_required_fields` 中调整所需要素。",
+                "The seed (the foreign-trade steps) speaks of quotations for export products only. By default the control requires all seven elements on every quotation, which is broader than the seed; the policy's `orders.quotation_required_fields` sets which elements are required.",
+            ),
+        ),
         g9=(6,),
         stage="quotation",
         owner="sales department (foreign trade) / 业务部",

@@ -230,6 +230,13 @@ CONTROLS: tuple[Control, ...] = (
         seed_quotes=(
             ("S-IC 3.3", "价格领导小组可根据实际,针对某些产品授予营销部门一定限度的价格浮动权,营销部门可结合自身及产品市场特点,将价格浮动权向下实行逐级递减分配,同时明确权限执行人。", "The price group may, as circumstances require, give marketing a limited authority to float the price of certain products; marketing may, in the light of its own and the products' market, delegate that authority downward, diminishing level by level, naming who holds it."),
         ),
+        seed_readings=(
+            (
+                "S-IC 3.3",
+                "“逐级递减”在此读作“不超过”：下级节点的让价、加价幅度和产品范围不得超过上级，与上级相同也予通过。若要求严格递减，须在策略中为各级设定更小的幅度；本控制不会拒绝相等的幅度。",
+                "“Diminishing level by level” is read as “never wider”: a delegated node's cut and rise ranges and its products may not exceed its parent's, and a range equal to the parent's passes. A strictly narrower range at every level is the policy author's to set; the control does not refuse an equal one.",
+            ),
+        ),
         g9=(4,),
         stage=_PRICING,
         owner="price group / 价格领导小组",
