@@ -434,15 +434,7 @@ class SalesctlTestCase(ModuleTestCase):
         "A credit sale invoiced without a contract is blocked; a Chinese user reads why in Chinese"
         with self.world() as w:
             w.give_profile(500_000)
-            Sale = w.pool.get("sale.sale")
-            sale = w.sale("rep", 10)
-            with w.as_("rep"):
-                Sale.quote([sale])
-            w.sign("mgr", sale.salesctl_id, "sales_manager")
-            with w.as_("rep"):
-                Sale.quote([sale])
-                Sale.confirm([sale])
-            Sale.process([sale])
+            sale = w.confirmed(10)
             (invoice,) = sale.invoices
             invoice.invoice_date = w.pool.get("ir.date").today()
             invoice.save()
