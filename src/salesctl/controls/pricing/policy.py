@@ -14,6 +14,7 @@ from salesctl._validators import (
     decimal_conv,
     each,
     frozenset_conv,
+    ident_problem,
     non_negative,
     opt_text,
     person_key,
@@ -344,6 +345,7 @@ class PricingPolicy:
     _cover: Any = field(init=False, default=None, eq=False, repr=False)
     _holders: Any = field(init=False, default=None, eq=False, repr=False)
     _by_role: Any = field(init=False, default=None, eq=False, repr=False)
+    _role_ok: Any = field(init=False, default=frozenset(), eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         nodes: dict[str, PriceAuthority] = {}
@@ -419,6 +421,13 @@ class PricingPolicy:
         object.__setattr__(self, "_cover", cover)
         object.__setattr__(self, "_holders", holders)
         object.__setattr__(self, "_by_role", tuple(by_role))
+        # The nodes whose role is a canonical role id, as an approval requirement needs: their
+        # O2C-PR-03 requirement is built the trusted way (any other, validated: it may refuse).
+        object.__setattr__(
+            self,
+            "_role_ok",
+            frozenset(n.id for n in self.authority if ident_problem(n.role) is None),
+        )
 
     # -- the tree ---------------------------------------------------------------------------
 
@@ -454,7 +463,10 @@ class PricingPolicy:
 
     def escalation(self, actor: Actor) -> tuple[PriceAuthority, ...]:
         """The nodes that may approve a price outside ``actor``'s range, nearest first."""
-        own = self.node_for(actor)
+        return self._escalation_from(self.node_for(actor))
+
+    def _escalation_from(self, own: PriceAuthority | None) -> tuple[PriceAuthority, ...]:
+        """:meth:`escalation` of an actor whose node (:meth:`node_for`) is ``own``."""
         if own is not None:
             chain: tuple[PriceAuthority, ...] = self._chains[own.id][1:]
             return chain
