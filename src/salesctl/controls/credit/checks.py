@@ -248,14 +248,28 @@ def check_credit_limit(
     if exp.open_orders.currency == limit.currency:
         # The pass path in Decimals (one currency, the minor unit: the sum is exact, as the
         # Money sum below); anything else takes the Money path, which raises on a mismatch.
-        within = amount.amount
-        values = policy._cat_values
-        for v in values(exp) if values is not None else [getattr(exp, c) for c in policy._cats]:
-            if v is not None:
-                within += v.amount
+        if policy._three:  # the loop below on the three required categories, unrolled
+            within = (
+                amount.amount
+                + exp.open_orders.amount
+                + exp.delivered_not_invoiced.amount
+                + exp.open_receivables.amount
+            )
+        else:
+            within = amount.amount
+            values = policy._cat_values
+            for v in values(exp) if values is not None else [getattr(exp, c) for c in policy._cats]:
+                if v is not None:
+                    within += v.amount
         if within <= limit.amount:
-            if order.company is None and customer.group_id is None and not profile.category_limits:
-                return _NONE  # _more_limits has nothing to add
+            if (
+                order.company is None
+                and customer.group_id is None
+                and not profile.category_limits._d
+            ):
+                # _more_limits has nothing to add (category_limits read as its dict: the
+                # FrozenMap's own __len__ is Python code)
+                return _NONE
             return _more_limits(txn, order, profile, ctx, policy, _NONE)
         # Over the limit: the figures are rendered when the finding is first read.
         facts: Any = _Deferred(_limit_facts, (limit, exp, amount, policy))
@@ -307,7 +321,13 @@ def check_credit_limit(
                 facts,
                 (
                     _trusted_requirement(
-                        "O2C-CR-04", role, level, order.id, "credit.over_limit", str(total), excluded
+                        "O2C-CR-04",
+                        role,
+                        level,
+                        order.id,
+                        "credit.over_limit",
+                        str(total),
+                        excluded,
                     )
                     if policy._limit_role_ok
                     else ApprovalRequirement(
@@ -321,7 +341,7 @@ def check_credit_limit(
                     ),
                 ),
             )
-    if order.company is None and customer.group_id is None and not profile.category_limits:
+    if order.company is None and customer.group_id is None and not profile.category_limits._d:
         return (found,)  # _more_limits has nothing to add
     return _more_limits(txn, order, profile, ctx, policy, (found,))
 

@@ -278,6 +278,9 @@ class CreditPolicy:
         object.__setattr__(
             self, "_limit_role_ok", ident_problem(self.limit_approval_role) is None
         )
+        # Whether the limit counts exactly the three default categories (each a required
+        # field of CreditExposure): O2C-CR-04 then adds them without a loop.
+        object.__setattr__(self, "_three", self._cats == _CATEGORIES[:3])
 
     _cats: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
     _methods: tuple[PaymentMethod, ...] = field(init=False, eq=False, repr=False, default=())
@@ -288,6 +291,7 @@ class CreditPolicy:
         init=False, eq=False, repr=False, factory=FrozenMap
     )
     _limit_role_ok: bool = field(init=False, eq=False, repr=False, default=False)
+    _three: bool = field(init=False, eq=False, repr=False, default=False)
 
     def segment_of(self, company: str) -> str:
         """The credit segment of a selling company (the company's own id when no segment of
