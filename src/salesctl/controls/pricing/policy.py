@@ -494,6 +494,17 @@ class PricingPolicy:
         products = self._cover[node.id]
         if products is not None and product_id not in products:
             return False
+        # Only the side the price moved to can exclude it (each side's move is not negative,
+        # so the floor is at most the master and the ceiling at least): that side alone, when
+        # the other could not raise either (no amount limit in another currency).
+        if price < master:
+            other = node.max_rise
+            if other is None or other.currency == currency:
+                return master - _side(node.max_cut_pct, node.max_cut, master, currency) <= price
+        else:
+            other = node.max_cut
+            if other is None or other.currency == currency:
+                return price <= master + _side(node.max_rise_pct, node.max_rise, master, currency)
         floor, ceiling = node.bounds(master, currency)
         return floor <= price <= ceiling
 
