@@ -287,7 +287,7 @@ class Gate:
             o = f.outcome
             if o is _HOLD and approvals:
                 f = clear_finding(f, approvals, txn, self._authority)
-                if type(findings) is tuple:  # one step's own tuple: updated in a copy
+                if not isinstance(findings, list):  # one step's own tuple: updated in a copy
                     findings = list(findings)
                 findings[i] = f
                 o = f.outcome
