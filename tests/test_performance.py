@@ -2041,3 +2041,53 @@ def test_credit_clearing_in_the_check_case_by_case(approvals: tuple[sc.Approval,
         "O2C-CR-04", check_credit_limit, txn, ctx, policy.family("credit"), policy.authority
     )
     _same_findings(sc.Gate(policy, only=["O2C-CR-04"]).check(txn, ctx).findings, expected)
+
+
+def _node_for_before(pricing: PricingPolicy, actor: sc.Actor) -> Any:
+    """``PricingPolicy.node_for`` as it read before this pass."""
+    from salesctl._validators import person_key
+
+    held = pricing._holders.get(person_key(actor.id))
+    if held is not None:
+        return held
+    for n in pricing._by_role:
+        if n.role in actor.roles and (not n.org_unit or n.org_unit == actor.org_unit):
+            return n
+    return None
+
+
+_TREE_ROLES = ("price_committee", "marketing_head", "sales_manager", "sales_rep", "sales_director")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    roles=st.lists(st.sampled_from(_TREE_ROLES), min_size=4, max_size=6),
+    units=st.booleans(),
+    actor_roles=st.frozensets(st.sampled_from(_TREE_ROLES), min_size=1, max_size=3),
+    actor_unit=st.sampled_from(["east-1", "west-2"]),
+    holder=st.booleans(),
+)
+def test_node_for_by_first_role_is_the_walk(
+    roles: list[str], units: bool, actor_roles: frozenset[str], actor_unit: str, holder: bool
+) -> None:
+    """``node_for`` reading each role's first node (prepared when no node names a unit) is the
+    walk over the role-matched nodes, shallowest first; a tree with units keeps the walk."""
+    nodes = [PriceAuthority(id="n0", role=roles[0], max_cut_pct="0.2", max_rise_pct="0.2")]
+    for i, r in enumerate(roles[1:], start=1):
+        nodes.append(
+            PriceAuthority(
+                id=f"n{i}",
+                role=r,
+                parent=f"n{(i - 1) // 2}",
+                org_unit="west-2" if units and i % 2 else "",
+                holders=frozenset({"u-held"}) if holder and i == 1 else frozenset(),
+                max_cut_pct="0.01",
+                max_rise_pct="0.01",
+            )
+        )
+    pricing = PricingPolicy(authority=tuple(nodes))
+    assert (pricing._first_by_role is None) is (units and len(roles) > 1)
+    for who in ("u-x", "U-HELD"):
+        actor = sc.Actor(id=who, roles=actor_roles, authority_level=3, org_unit=actor_unit)
+        assert pricing.node_for(actor) == _node_for_before(pricing, actor)
+        assert pricing.escalation(actor) == pricing._escalation_from(pricing.node_for(actor))

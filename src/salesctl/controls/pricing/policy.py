@@ -346,6 +346,7 @@ class PricingPolicy:
     _holders: Any = field(init=False, default=None, eq=False, repr=False)
     _by_role: Any = field(init=False, default=None, eq=False, repr=False)
     _role_ok: Any = field(init=False, default=frozenset(), eq=False, repr=False)
+    _first_by_role: Any = field(init=False, default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         nodes: dict[str, PriceAuthority] = {}
@@ -421,6 +422,15 @@ class PricingPolicy:
         object.__setattr__(self, "_cover", cover)
         object.__setattr__(self, "_holders", holders)
         object.__setattr__(self, "_by_role", tuple(by_role))
+        # When no role-matched node names an organisation unit, the node an actor holds by
+        # role is the first of _by_role whose role the actor holds: each role's first node
+        # and its place, prepared here (node_for then reads it per role the actor holds).
+        first: dict[str, tuple[int, PriceAuthority]] = {}
+        for i, n in enumerate(by_role):
+            first.setdefault(n.role, (i, n))
+        object.__setattr__(
+            self, "_first_by_role", None if any(n.org_unit for n in by_role) else first
+        )
         # The nodes whose role is a canonical role id, as an approval requirement needs: their
         # O2C-PR-03 requirement is built the trusted way (any other, validated: it may refuse).
         object.__setattr__(
@@ -456,6 +466,14 @@ class PricingPolicy:
         held: PriceAuthority | None = self._holders.get(person_key(actor.id))
         if held is not None:
             return held
+        first = self._first_by_role
+        if first is not None:  # no node names a unit: the earliest node of a role held
+            found: tuple[int, PriceAuthority] | None = None
+            for r in actor.roles:
+                got = first.get(r)
+                if got is not None and (found is None or got[0] < found[0]):
+                    found = got
+            return None if found is None else found[1]
         for n in self._by_role:
             if n.role in actor.roles and (not n.org_unit or n.org_unit == actor.org_unit):
                 return n  # type: ignore[no-any-return]
