@@ -304,6 +304,61 @@ def clears(
     )
 
 
+def _sole_hit(
+    approvals: tuple[Approval, ...],
+    control_id: str,
+    role: str,
+    min_level: int,
+    document_id: str,
+    need: Money,
+    excluded: tuple[str, ...],
+    txn: Transaction,
+) -> Approval | None:
+    """The approval that clears a one-step requirement with these values (its amount
+    ``str(need)``), when it is the only approval on hand that concerns it; ``None`` when the
+    engine must decide.
+
+    What :func:`clear_finding` finds on its one-approval path, before the requirement is built
+    — for a control that clears its own HOLD in the gate (O2C-CR-04, O2C-PR-03): an approval
+    is returned only when it is the one approval on hand that names this control or (naming
+    none) this document, it is signed in ``role`` itself (the lines of authority, which only the
+    gate holds, are not read) and :func:`_rule` counts it; the rule's last clause, the amount,
+    is applied to ``need`` itself rather than to its text parsed back (the same Money). An
+    approval of another control, or of another document naming no control, is neither counted
+    nor reported by the engine either. Anything else (none counts, two concern the finding,
+    one is signed in another role) returns ``None``: the caller builds the HOLD and the gate's
+    :func:`clear_finding` decides and reports.
+    """
+    hit: Approval | None = None
+    for a in approvals:
+        named = a.control_id
+        if named is None:
+            if a.document_id != document_id:
+                continue
+        elif named != control_id:
+            continue
+        if hit is not None or a.role != role:
+            return None
+        if _rule(
+            a,
+            person_key(txn.actor.id),
+            txn.at,
+            control_id,
+            role,
+            min_level,
+            document_id,
+            "",
+            excluded,
+            None,
+        ):
+            return None
+        cap = a.max_amount
+        if cap is not None and (cap.currency != need.currency or cap.amount < need.amount):
+            return None  # AMOUNT_TOO_SMALL
+        hit = a
+    return hit
+
+
 def _why_not(
     approval: Approval,
     control_id: str,

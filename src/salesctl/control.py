@@ -240,6 +240,23 @@ class Check(Protocol):
 Scratch = dict[object, Any]
 
 
+def _clearing(check: Any) -> Any:
+    """``check`` as the gate runs it when it clears its own HOLD: the same function (the same
+    code, globals and positional defaults) whose keyword-only ``_clear`` defaults to ``True``.
+
+    For a check on a path that an approval on hand usually clears (O2C-CR-04, O2C-PR-03): one
+    body, no wrapper frame on the pass path. Its :attr:`Control.gate_check`.
+    """
+    fn = type(check)(
+        check.__code__, check.__globals__, check.__name__, check.__defaults__, check.__closure__
+    )
+    fn.__kwdefaults__ = {**(check.__kwdefaults__ or {}), "_clear": True}
+    fn.__qualname__ = check.__qualname__ + "[in the gate]"
+    fn.__module__ = check.__module__
+    fn.__doc__ = check.__doc__
+    return fn
+
+
 class Detect(Protocol):
     """The detective check signature: ``(records, period, family policy) -> Examination`` (see
     :mod:`salesctl.reconcile`)."""

@@ -55,8 +55,11 @@ _Step = tuple[str, Any, Any, bool]
 #: the ids of the controls the policy weakens.
 _Head = tuple[str, tuple[str, ...], str, str, tuple[str, ...]]
 #: A transaction type's steps compiled into one function (:func:`_compile`): the findings of
-#: every step in order, or ``None`` when none found anything.
-_Pack = Callable[[Transaction, Context, "Scratch | None"], "list[Finding] | None"]
+#: every step in order (a list, or the one step's own tuple), or ``None`` when none found
+#: anything.
+_Pack = Callable[
+    [Transaction, Context, "Scratch | None"], "list[Finding] | tuple[Finding, ...] | None"
+]
 
 
 def _compile(steps: tuple[_Step, ...]) -> _Pack:
@@ -68,6 +71,25 @@ def _compile(steps: tuple[_Step, ...]) -> _Pack:
     step, testing whether it takes the scratch, or iterating, on every call.
     """
     ns: dict[str, Any] = {"_error": _evaluation_error}
+    if len(steps) == 1:
+        # One step (a gate of one control): what it found as it returned it (a tuple; any
+        # other sequence copied into a list, which Gate.check may update in place), no copy.
+        cid, check, fpolicy, wants = steps[0]
+        ns["check0"], ns["policy0"], ns["cid0"] = check, fpolicy, cid
+        args = "txn, ctx, policy0, scratch" if wants else "txn, ctx, policy0"
+        src = [
+            "def pack(txn, ctx, scratch):",
+            "    try:",
+            f"        got = check0({args})",
+            "    except Exception as e:  # fail closed on any evaluation problem",
+            "        return [_error(cid0, e)]",
+            "    if not got:",
+            "        return None",
+            "    return got if type(got) is tuple else list(got)",
+        ]
+        exec(compile("\n".join(src), "<salesctl gate pack of 1 step>", "exec"), ns)
+        one: _Pack = ns["pack"]
+        return one
     src = ["def pack(txn, ctx, scratch):", "    findings = None"]
     for i, (cid, check, fpolicy, wants) in enumerate(steps):
         ns[f"check{i}"], ns[f"policy{i}"], ns[f"cid{i}"] = check, fpolicy, cid
@@ -259,17 +281,32 @@ class Gate:
             d.__class__ = Decision
             return d  # type: ignore[no-any-return]
         approvals = ctx.approvals
-        authority = self._authority
         outcome = _ALLOW
-        for i, f in enumerate(findings):
+        found = findings
+        for i, f in enumerate(found):
             o = f.outcome
             if o is _HOLD and approvals:
-                f = clear_finding(f, approvals, txn, authority)
+                f = clear_finding(f, approvals, txn, self._authority)
+                if not isinstance(findings, list):  # one step's own tuple: updated in a copy
+                    findings = list(findings)
                 findings[i] = f
                 o = f.outcome
             if o > outcome:
                 outcome = o
-        return _decision(outcome, tuple(findings), head, txn)
+        # _decision, inlined (as on the pass path above)
+        d = _new_object(_DecisionAssembly)
+        d.outcome = outcome
+        d.findings = findings if type(findings) is tuple else tuple(findings)
+        d.transaction = head[0]
+        d.document_id = txn.document_id
+        d.at = at
+        d.controls = head[1]
+        d.policy_fingerprint = head[2]
+        d.catalogue_fingerprint = head[3]
+        d.note = None
+        d.weakened = head[4]
+        d.__class__ = Decision
+        return d  # type: ignore[no-any-return]
 
 
 def _selected(policy: Policy, control: Control, txn_type: str, wanted: set[str] | None) -> bool:

@@ -30,7 +30,7 @@ customer group and the per-category limits (issue 15).
 
 from __future__ import annotations
 
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, _clearing
 from salesctl.controls.credit.checks import (
     check_collection_letter,
     check_credit_days,
@@ -229,6 +229,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: limit, exposure by category, order amount, excess; approval or release that cleared it / 决策日志：信用额度、按类别的信用占用、订单金额、超额；清除挂起的审批或一次性释放",
         applies_to=_ORDER_TXNS,
         check=check_credit_limit,
+        gate_check=_clearing(check_credit_limit),
         messages={
             "credit.over_limit": (
                 "客户 {customer} 超出信用额度 {limit}，超额 {excess}",

@@ -9,8 +9,10 @@ from decimal import Decimal
 from typing import Any
 
 from salesctl._validators import same_person
+from salesctl.approvals import _cleared_facts, _sole_hit
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy, MajorSaleTier
+from salesctl.controls.credit.releases import _release_for, release_for, release_problem
 from salesctl.controls.credit.segments import (
     CATEGORY_LABELS,
     CUSTOMER,
@@ -23,7 +25,14 @@ from salesctl.controls.credit.segments import (
     segment_label,
     segments_for,
 )
-from salesctl.decision import ApprovalRequirement, Finding, Outcome, _Deferred, _trusted_finding
+from salesctl.decision import (
+    ApprovalRequirement,
+    Finding,
+    Outcome,
+    _Deferred,
+    _trusted_finding,
+    _trusted_requirement,
+)
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.model import (
     CreditExposure,
@@ -54,6 +63,8 @@ __all__ = [
 ]
 
 _NONE: tuple[Finding, ...] = ()
+_ALLOW = Outcome.ALLOW
+_HOLD = Outcome.HOLD
 
 
 # -- helpers (pure) ---------------------------------------------------------------------------
@@ -66,40 +77,6 @@ def consumes_credit(order: SalesOrder, policy: CreditPolicy) -> bool:
 
 def _order_of(txn: Transaction) -> SalesOrder:
     return txn.order  # type: ignore[attr-defined, no-any-return]
-
-
-def release_problem(
-    release: CreditRelease, order: SalesOrder, ctx: Context, at: dt.datetime, policy: CreditPolicy
-) -> str | None:
-    """Why ``release`` cannot release ``order`` now, or ``None`` when it can (O2C-CR-06).
-
-    Returns:
-        one of ``"consumed"``, ``"expired"``, ``"not_yet_valid"``, ``"wrong_order"``,
-        ``"granter_role"``, ``"granter_is_seller"``, ``"amount"``, or ``None``.
-    """
-    if release.order_id != order.id:
-        return "wrong_order"
-    if release.id in ctx.consumed_releases:
-        return "consumed"
-    if release.expires_at <= at:
-        return "expired"
-    if release.granted_at > at:
-        return "not_yet_valid"
-    if not release.granted_by.has_role(policy.release_role):
-        return "granter_role"
-    if same_person(release.granted_by.id, order.created_by):
-        return "granter_is_seller"
-    if ctx.convert(order.total, release.max_amount.currency) > release.max_amount:
-        return "amount"
-    return None
-
-
-def _release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRelease | None:
-    wanted = getattr(txn, "release_id", None)
-    for r in ctx.releases:
-        if (wanted is not None and r.id == wanted) or (wanted is None and r.order_id == order.id):
-            return r
-    return None
 
 
 def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
@@ -120,13 +97,6 @@ def _exposure_of(exp: CreditExposure, policy: CreditPolicy) -> Money:
         if v is not None:
             amount += v.amount
     return Money._trusted(amount, total.currency)
-
-
-def release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRelease | None:
-    """The one-time release presented with ``txn``: the one it names by ``release_id``, else
-    one on hand granted for ``order`` (``None`` when there is none). Also used by the delivery
-    family's credit re-check (O2C-DL-04)."""
-    return _release_for(txn, order, ctx)
 
 
 def exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
@@ -204,11 +174,18 @@ def check_payment_method(
     )
 
 
-def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple[Finding, ...]:
+def check_credit_limit(
+    txn: Transaction, ctx: Context, policy: CreditPolicy, *, _clear: bool = False
+) -> tuple[Finding, ...]:
     """O2C-CR-04: exposure + this order must stay within the approved limit.
 
     Over the limit, the order is held for re-approval by the credit role, unless a valid
     one-time release for this order is on hand (then the finding is ALLOW, citing it).
+
+    The gate runs it with ``_clear=True`` (:func:`salesctl.control._clearing`): a HOLD that
+    the one approval on hand concerning it clears, signed in the credit role itself, is
+    returned cleared — what the gate's :func:`~salesctl.approvals.clear_finding` makes of the
+    HOLD (``tests/test_performance.py``); anything else is left to the gate's clearing.
     """
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
     customer = order.customer
@@ -225,14 +202,28 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
     if exp.open_orders.currency == limit.currency:
         # The pass path in Decimals (one currency, the minor unit: the sum is exact, as the
         # Money sum below); anything else takes the Money path, which raises on a mismatch.
-        within = amount.amount
-        values = policy._cat_values
-        for v in values(exp) if values is not None else [getattr(exp, c) for c in policy._cats]:
-            if v is not None:
-                within += v.amount
+        if policy._three:  # the loop below on the three required categories, unrolled
+            within = (
+                amount.amount
+                + exp.open_orders.amount
+                + exp.delivered_not_invoiced.amount
+                + exp.open_receivables.amount
+            )
+        else:
+            within = amount.amount
+            values = policy._cat_values
+            for v in values(exp) if values is not None else [getattr(exp, c) for c in policy._cats]:
+                if v is not None:
+                    within += v.amount
         if within <= limit.amount:
-            if order.company is None and customer.group_id is None and not profile.category_limits:
-                return _NONE  # _more_limits has nothing to add
+            if (
+                order.company is None
+                and customer.group_id is None
+                and not profile.category_limits._d
+            ):
+                # _more_limits has nothing to add (category_limits read as its dict: the
+                # FrozenMap's own __len__ is Python code)
+                return _NONE
             return _more_limits(txn, order, profile, ctx, policy, _NONE)
         # Over the limit: the figures are rendered when the finding is first read.
         facts: Any = _Deferred(_limit_facts, (limit, exp, amount, policy))
@@ -243,39 +234,70 @@ def check_credit_limit(txn: Transaction, ctx: Context, policy: CreditPolicy) -> 
         facts = _limit_facts(limit, exp, amount, policy)
     release = _release_for(txn, order, ctx)
     if release is not None and release_problem(release, order, ctx, txn.at, policy) is None:
-        found: tuple[Finding, ...] = (
-            _trusted_finding(
-                "O2C-CR-04",
-                Outcome.ALLOW,
-                "credit.released",
-                (("release", release.id), ("granted_by", release.granted_by.id)),
-                facts,
-                (),
-                (release.id,),
-            ),
+        found: Finding = _trusted_finding(
+            "O2C-CR-04",
+            _ALLOW,
+            "credit.released",
+            (("release", release.id), ("granted_by", release.granted_by.id)),
+            facts,
+            (),
+            (release.id,),
         )
     else:
-        found = (
-            _trusted_finding(
+        params = _Deferred(_limit_params, (customer.id, limit, exp, amount, policy))
+        excluded = (order.created_by,)
+        role = policy.limit_approval_role
+        level = policy.limit_approval_level
+        approvals = ctx.approvals
+        hit = (
+            _sole_hit(approvals, "O2C-CR-04", role, level, order.id, total, excluded, txn)
+            if _clear and approvals and policy._limit_role_ok
+            else None
+        )
+        if hit is not None:
+            # what clear_finding makes of the HOLD below (its text and the evidence rendered
+            # when first read)
+            found = _trusted_finding(
                 "O2C-CR-04",
-                Outcome.HOLD,
+                _ALLOW,
                 "credit.over_limit",
-                _Deferred(_limit_params, (order.customer.id, limit, exp, amount, policy)),
+                params,
+                _Deferred(_cleared_facts, (facts, hit, 0)),
+                (),
+                (hit.id,),
+            )
+        else:
+            found = _trusted_finding(
+                "O2C-CR-04",
+                _HOLD,
+                "credit.over_limit",
+                params,
                 facts,
                 (
-                    ApprovalRequirement(
+                    _trusted_requirement(
+                        "O2C-CR-04",
+                        role,
+                        level,
+                        order.id,
+                        "credit.over_limit",
+                        str(total),
+                        excluded,
+                    )
+                    if policy._limit_role_ok
+                    else ApprovalRequirement(
                         control_id="O2C-CR-04",
-                        role=policy.limit_approval_role,
-                        min_level=policy.limit_approval_level,
+                        role=role,
+                        min_level=level,
                         document_id=order.id,
                         reason="credit.over_limit",
-                        amount=str(order.total),
-                        excluded=(order.created_by,),
+                        amount=str(total),
+                        excluded=excluded,
                     ),
                 ),
-            ),
-        )
-    return _more_limits(txn, order, profile, ctx, policy, found)
+            )
+    if order.company is None and customer.group_id is None and not profile.category_limits._d:
+        return (found,)  # _more_limits has nothing to add
+    return _more_limits(txn, order, profile, ctx, policy, (found,))
 
 
 def _more_limits(

@@ -14,6 +14,7 @@ from salesctl._validators import (
     each,
     frozenmap_conv,
     frozenset_conv,
+    ident_problem,
     mapping,
     non_negative,
     text,
@@ -271,6 +272,15 @@ class CreditPolicy:
             "_segment_of",
             FrozenMap({c: seg for seg, cs in self.segments.items() for c in cs}),
         )
+        # Whether O2C-CR-04's approval requirement may be built the trusted way: its role is
+        # a canonical role id, as ``ApprovalRequirement`` requires (a role the requirement
+        # would refuse makes the check fail closed, so the check must build it validated).
+        object.__setattr__(
+            self, "_limit_role_ok", ident_problem(self.limit_approval_role) is None
+        )
+        # Whether the limit counts exactly the three default categories (each a required
+        # field of CreditExposure): O2C-CR-04 then adds them without a loop.
+        object.__setattr__(self, "_three", self._cats == _CATEGORIES[:3])
 
     _cats: tuple[str, ...] = field(init=False, eq=False, repr=False, default=())
     _methods: tuple[PaymentMethod, ...] = field(init=False, eq=False, repr=False, default=())
@@ -280,6 +290,8 @@ class CreditPolicy:
     _segment_of: FrozenMap[str, str] = field(
         init=False, eq=False, repr=False, factory=FrozenMap
     )
+    _limit_role_ok: bool = field(init=False, eq=False, repr=False, default=False)
+    _three: bool = field(init=False, eq=False, repr=False, default=False)
 
     def segment_of(self, company: str) -> str:
         """The credit segment of a selling company (the company's own id when no segment of

@@ -42,7 +42,7 @@ matrix), :mod:`~salesctl.controls.pricing.checks` (the checks and their helpers)
 
 from __future__ import annotations
 
-from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind
+from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, _clearing
 from salesctl.controls.pricing.checks import _line_prices as _line_prices
 from salesctl.controls.pricing.checks import (
     check_concessions,
@@ -197,6 +197,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: master price, line price, deviation, seller's node and range, approving node and its approval / 决策日志：主数据价格、行价格、偏离、下单人的授权节点和范围、审批节点及其审批",
         applies_to=_PLACE,
         check=check_float_authority,
+        gate_check=_clearing(check_float_authority),
         scratch=True,
         version=2,
         conflicts=("seller ≠ approver of the price / 销售经办人 ≠ 价格审批人",),

@@ -14,6 +14,7 @@ from salesctl._validators import (
     decimal_conv,
     each,
     frozenset_conv,
+    ident_problem,
     non_negative,
     opt_text,
     person_key,
@@ -344,6 +345,8 @@ class PricingPolicy:
     _cover: Any = field(init=False, default=None, eq=False, repr=False)
     _holders: Any = field(init=False, default=None, eq=False, repr=False)
     _by_role: Any = field(init=False, default=None, eq=False, repr=False)
+    _role_ok: Any = field(init=False, default=frozenset(), eq=False, repr=False)
+    _first_by_role: Any = field(init=False, default=None, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         nodes: dict[str, PriceAuthority] = {}
@@ -419,6 +422,22 @@ class PricingPolicy:
         object.__setattr__(self, "_cover", cover)
         object.__setattr__(self, "_holders", holders)
         object.__setattr__(self, "_by_role", tuple(by_role))
+        # When no role-matched node names an organisation unit, the node an actor holds by
+        # role is the first of _by_role whose role the actor holds: each role's first node
+        # and its place, prepared here (node_for then reads it per role the actor holds).
+        first: dict[str, tuple[int, PriceAuthority]] = {}
+        for i, n in enumerate(by_role):
+            first.setdefault(n.role, (i, n))
+        object.__setattr__(
+            self, "_first_by_role", None if any(n.org_unit for n in by_role) else first
+        )
+        # The nodes whose role is a canonical role id, as an approval requirement needs: their
+        # O2C-PR-03 requirement is built the trusted way (any other, validated: it may refuse).
+        object.__setattr__(
+            self,
+            "_role_ok",
+            frozenset(n.id for n in self.authority if ident_problem(n.role) is None),
+        )
 
     # -- the tree ---------------------------------------------------------------------------
 
@@ -447,6 +466,14 @@ class PricingPolicy:
         held: PriceAuthority | None = self._holders.get(person_key(actor.id))
         if held is not None:
             return held
+        first = self._first_by_role
+        if first is not None:  # no node names a unit: the earliest node of a role held
+            found: tuple[int, PriceAuthority] | None = None
+            for r in actor.roles:
+                got = first.get(r)
+                if got is not None and (found is None or got[0] < found[0]):
+                    found = got
+            return None if found is None else found[1]
         for n in self._by_role:
             if n.role in actor.roles and (not n.org_unit or n.org_unit == actor.org_unit):
                 return n  # type: ignore[no-any-return]
@@ -454,7 +481,10 @@ class PricingPolicy:
 
     def escalation(self, actor: Actor) -> tuple[PriceAuthority, ...]:
         """The nodes that may approve a price outside ``actor``'s range, nearest first."""
-        own = self.node_for(actor)
+        return self._escalation_from(self.node_for(actor))
+
+    def _escalation_from(self, own: PriceAuthority | None) -> tuple[PriceAuthority, ...]:
+        """:meth:`escalation` of an actor whose node (:meth:`node_for`) is ``own``."""
         if own is not None:
             chain: tuple[PriceAuthority, ...] = self._chains[own.id][1:]
             return chain
@@ -482,6 +512,17 @@ class PricingPolicy:
         products = self._cover[node.id]
         if products is not None and product_id not in products:
             return False
+        # Only the side the price moved to can exclude it (each side's move is not negative,
+        # so the floor is at most the master and the ceiling at least): that side alone, when
+        # the other could not raise either (no amount limit in another currency).
+        if price < master:
+            other = node.max_rise
+            if other is None or other.currency == currency:
+                return master - _side(node.max_cut_pct, node.max_cut, master, currency) <= price
+        else:
+            other = node.max_cut
+            if other is None or other.currency == currency:
+                return price <= master + _side(node.max_rise_pct, node.max_rise, master, currency)
         floor, ceiling = node.bounds(master, currency)
         return floor <= price <= ceiling
 
