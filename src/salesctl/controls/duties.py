@@ -333,6 +333,85 @@ _ORDER_DUTY: dict[str, Callable[[PlaceOrder, Context, Scratch | None], Collectio
 _SELLING = frozenset({"proposer", "seller"})
 assert set(_ORDER_DUTY) | _SELLING == set(DUTIES)
 
+# The same performers, asked one question: does any of them (a non-blank id) have one of
+# ``keys`` (person keys) as their person key? Each walks what it reads once, without a list
+# or a set of the performers (the pass path of every order reads all of them).
+_Hit = Callable[[PlaceOrder, Context, Scratch | None, set[str]], bool]
+
+
+def _approvers_hit(txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]) -> bool:
+    doc = txn.order.id  # PlaceOrder.document_id
+    for a in ctx.approvals:
+        if a.document_id == doc:
+            i = a.approver.id
+            if i and person_key(i) in keys:
+                return True
+    return False
+
+
+def _price_maintainers_hit(
+    txn: PlaceOrder, ctx: Context, scratch: Scratch | None, keys: set[str]
+) -> bool:
+    last = None  # the lines' entries usually share a maintainer: each distinct run once
+    for _, e, _ in _line_prices(ctx, txn.order, scratch).rows:
+        if e is not None:
+            m = e.maintained_by
+            if m and m != last:
+                if person_key(m) in keys:
+                    return True
+                last = m
+    return False
+
+
+def _release_granters_hit(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]
+) -> bool:
+    oid = txn.order.id
+    for r in ctx.releases:
+        if r.order_id == oid:
+            i = r.granted_by.id
+            if i and person_key(i) in keys:
+                return True
+    return False
+
+
+def _credit_proposers_hit(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]
+) -> bool:
+    p = txn.order.customer.credit_profile
+    i = None if p is None else p.proposed_by
+    return bool(i) and person_key(i) in keys  # type: ignore[arg-type]
+
+
+def _credit_approvers_hit(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]
+) -> bool:
+    p = txn.order.customer.credit_profile
+    if p is not None:
+        for i in p.approved_by:
+            if i and person_key(i) in keys:
+                return True
+    return False
+
+
+def _credit_maintainers_hit(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]
+) -> bool:
+    p = txn.order.customer.credit_profile
+    i = None if p is None else p.maintained_by
+    return bool(i) and person_key(i) in keys  # type: ignore[arg-type]
+
+
+_ORDER_HIT: dict[str, _Hit] = {
+    "approver": _approvers_hit,
+    "price_master_maintainer": _price_maintainers_hit,
+    "release_granter": _release_granters_hit,
+    "credit_proposer": _credit_proposers_hit,
+    "credit_approver": _credit_approvers_hit,
+    "credit_master_maintainer": _credit_maintainers_hit,
+}
+assert set(_ORDER_HIT) == set(_ORDER_DUTY)
+
 
 class _OrderPlan:
     """A :class:`DutiesPolicy`'s pairs as the PlaceOrder fast path reads them, worked out once
@@ -341,9 +420,11 @@ class _OrderPlan:
     Attributes:
         selling_pair: some pair is proposer and seller (the same people on an order: the fast
             path cannot decide, the full check runs).
-        against_sellers: for the pairs with proposer or seller on one side, who performs the
-            other side (each duty once, in pair order).
-        pairs: the pairs with neither side proposer or seller.
+        against_sellers: for the pairs with proposer or seller on one side, the question
+            "does one of these people perform the other side" (:data:`_ORDER_HIT`; each duty
+            once, in pair order).
+        pairs: the pairs with neither side proposer or seller: who performs the first side
+            (:data:`_ORDER_DUTY`) and the question for the second.
     """
 
     __slots__ = ("against_sellers", "pairs", "selling_pair")
@@ -361,9 +442,9 @@ class _OrderPlan:
                 if other not in against:
                     against.append(other)
             else:
-                pairs.append((_ORDER_DUTY[a], _ORDER_DUTY[b]))
+                pairs.append((_ORDER_DUTY[a], _ORDER_HIT[b]))
         self.selling_pair = selling_pair
-        self.against_sellers = tuple(_ORDER_DUTY[d] for d in against)
+        self.against_sellers = tuple(_ORDER_HIT[d] for d in against)
         self.pairs = tuple(pairs)
 
 
@@ -375,9 +456,10 @@ def _order_clear(
     On a :class:`PlaceOrder` the proposers and the sellers are the same people: the order's
     creator and the acting user, usually one person. A pair with one side among them is
     decided by looking those (at most two) ids up among the other duty's performers, without
-    building every duty's set. Sufficient, not necessary: ``False`` (a possible conflict, a
-    pair of proposer and seller, a blank id) sends the check down the full path, which reports
-    exactly as before; ``tests/test_performance.py`` compares the two on generated orders.
+    building every duty's set; another pair by looking the first side's people up among the
+    second's. Sufficient, not necessary: ``False`` (a possible conflict, a pair of proposer
+    and seller, a blank id) sends the check down the full path, which reports exactly as
+    before; ``tests/test_performance.py`` compares the two on generated orders.
     """
     plan: _OrderPlan = policy._order_plan
     if plan.selling_pair:
@@ -385,19 +467,16 @@ def _order_clear(
     me, creator = txn.actor.id, txn.order.created_by
     if not me or not creator:
         return False
-    sellers = {person_key(me), person_key(creator)}
-    # Performer lists repeat one id per line (the price master's maintainer): each distinct
-    # id is put in its compared form once.
-    for performers in plan.against_sellers:
-        for other in set(performers(txn, ctx, scratch)):
-            if other and person_key(other) in sellers:
-                return False
+    sellers = {person_key(me)}
+    if creator != me:
+        sellers.add(person_key(creator))
+    for hit in plan.against_sellers:
+        if hit(txn, ctx, scratch, sellers):
+            return False
     for first, second in plan.pairs:
-        ones = first(txn, ctx, scratch)
-        if ones:
-            others = {person_key(o) for o in set(second(txn, ctx, scratch)) if o}
-            if any(i and person_key(i) in others for i in set(ones)):
-                return False
+        keys = {person_key(o) for o in first(txn, ctx, scratch) if o}
+        if keys and second(txn, ctx, scratch, keys):
+            return False
     return True
 
 
