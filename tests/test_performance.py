@@ -1575,3 +1575,74 @@ def test_duties_on_other_transactions_are_the_full_check() -> None:
             assert duties_mod.check_duties(txn, ctx, duties, {}) == duties_mod._check_all(
                 txn, ctx, duties, {}
             )
+
+
+# -- issue 17, fifth pass: the full pack and the goods-issue pack -----------------------------------
+
+_CASED = st.sampled_from(["u-a", "U-A", "u-b", "U-b", "u-c"])
+
+
+@st.composite
+def _generic_duty_cases(draw: st.DrawFn) -> tuple[Any, sc.Context, duties_mod.DutiesPolicy]:
+    """A goods issue or an invoice (the proposer and approver duties alone) acted on, its
+    order created, and its document approved by people of three, in any case; under the
+    default pairs or a random set of pairs."""
+    order = b.order(created_by=draw(_CASED))
+    actor = b.actor(draw(_CASED), "warehouse_clerk")
+    if draw(st.booleans()):
+        txn: Any = b.post_issue(b.goods_issue(), order, who=actor)
+    else:
+        txn = sc.IssueInvoice(invoice=b.invoice(), actor=actor, at=b.AT)
+    doc = txn.document_id
+    approvals = tuple(
+        b.approval(
+            draw(st.sampled_from([doc, "SO-OTHER"])),
+            "sales_manager",
+            b.actor(draw(_CASED), "sales_manager", level=2),
+            id=f"APR-{i}",
+        )
+        for i in range(draw(st.integers(0, 3)))
+    )
+    if draw(st.booleans()):
+        policy = duties_mod.DutiesPolicy()
+    else:
+        pairs = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(duties_mod.DUTIES), st.sampled_from(duties_mod.DUTIES)
+                ).filter(lambda p: p[0] != p[1]),
+                max_size=4,
+            )
+        )
+        policy = duties_mod.DutiesPolicy(
+            conflicts=tuple(duties_mod.DutyConflict(x, y) for x, y in pairs)
+        )
+    return txn, b.context(approvals=approvals), policy
+
+
+@settings(max_examples=200, deadline=None)
+@given(_generic_duty_cases())
+def test_duties_generic_fast_path_is_the_full_check(case: Any) -> None:
+    """O2C-SD-01 on a transaction with the proposer and approver duties alone, its document's
+    approvals on hand: the fast path (no proposer among the approvers) gives exactly what the
+    full check gives, and says "nothing to report" only when the full check finds nothing."""
+    txn, ctx, policy = case
+    got = duties_mod.check_duties(txn, ctx, policy, {})
+    full = duties_mod._check_all(txn, ctx, policy)
+    assert got == full
+    if policy._order_plan.generic_clear(txn, ctx):
+        assert full == ()
+
+
+@settings(max_examples=100, deadline=None)
+@given(duty_cases(), st.sets(_CASED, max_size=3))
+def test_duties_hits_are_the_performers(case: Any, people: set[str]) -> None:
+    """Each duty's question (``_ORDER_HIT``) answers what its performers (``_ORDER_DUTY``) say:
+    some non-blank id among them has one of the keys as its person key."""
+    from salesctl._validators import person_key
+
+    txn, ctx, _ = case
+    keys = {person_key(p) for p in people}
+    for duty, hit in duties_mod._ORDER_HIT.items():
+        performers = duties_mod._ORDER_DUTY[duty](txn, ctx, None)
+        assert hit(txn, ctx, None, keys) == any(p and person_key(p) in keys for p in performers)

@@ -242,6 +242,34 @@ def _generic_duties(duties: dict[str, set[str]], txn: Transaction) -> None:
                     _add(duties, "proposer", who)
 
 
+#: Whether a type is an attrs class (``attrs.has``), worked out once per type.
+_IS_ATTRS: dict[type, bool] = {}
+
+
+def _generic_proposers_hit(txn: Transaction, keys: set[str]) -> bool:
+    """Whether a proposer :func:`_generic_duties` attributes (a non-blank id) has one of
+    ``keys`` as their person key: the same ids, read in the same way, without the sets."""
+    me = txn.actor.id
+    if me and person_key(me) in keys:
+        return True
+    tp = type(txn)
+    names = _FIELD_NAMES.get(tp)
+    if names is None:
+        names = _FIELD_NAMES[tp] = tuple(a.name for a in attrs.fields(tp))
+    for name in names:
+        value = getattr(txn, name)
+        vt = type(value)
+        is_attrs = _IS_ATTRS.get(vt)
+        if is_attrs is None:
+            is_attrs = _IS_ATTRS[vt] = attrs.has(vt)
+        if is_attrs:
+            for role in ("created_by", "proposed_by"):
+                who = getattr(value, role, None)
+                if isinstance(who, str) and who and person_key(who) in keys:
+                    return True
+    return False
+
+
 def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
     """Who performs which duty on ``txn``.
 
@@ -425,14 +453,19 @@ class _OrderPlan:
             once, in pair order).
         pairs: the pairs with neither side proposer or seller: who performs the first side
             (:data:`_ORDER_DUTY`) and the question for the second.
+        proposer_approver: some pair is proposer and approver (the one pair that can meet on
+            a transaction other than PlaceOrder, ReleaseOrder and SetCreditProfile).
     """
 
-    __slots__ = ("against_sellers", "pairs", "selling_pair")
+    __slots__ = ("against_sellers", "pairs", "proposer_approver", "selling_pair")
 
     def __init__(self, conflicts: tuple[DutyConflict, ...]) -> None:
         against: list[str] = []
         pairs = []
         selling_pair = False
+        self.proposer_approver = any(
+            {c.first, c.second} == {"proposer", "approver"} for c in conflicts
+        )
         for c in conflicts:
             a, b = c.first, c.second
             if a in _SELLING and b in _SELLING:
@@ -446,6 +479,20 @@ class _OrderPlan:
         self.selling_pair = selling_pair
         self.against_sellers = tuple(_ORDER_HIT[d] for d in against)
         self.pairs = tuple(pairs)
+
+    def generic_clear(self, txn: Transaction, ctx: Context) -> bool:
+        """True when :func:`check_duties` has nothing to report on ``txn``, a transaction
+        that carries the proposer and approver duties alone (not PlaceOrder, ReleaseOrder or
+        SetCreditProfile): no pair of the two, or no approver of its document among its
+        proposers. Sufficient, not necessary (``False``: the full check decides);
+        ``tests/test_performance.py`` compares the two."""
+        if not self.proposer_approver:
+            return True
+        doc = txn.document_id
+        keys = {
+            person_key(i) for a in ctx.approvals if a.document_id == doc if (i := a.approver.id)
+        }
+        return not keys or not _generic_proposers_hit(txn, keys)
 
 
 def _order_clear(
@@ -503,6 +550,11 @@ def check_duties(
             if a.document_id == doc:
                 break
         else:
+            return _NONE
+        # With approvals of its document on hand it carries the approver duty too: only a
+        # pair of proposer and approver can meet (a duty cannot conflict with itself, and no
+        # other duty has a performer); nothing to report when no approver is a proposer.
+        if policy._order_plan.generic_clear(txn, ctx):
             return _NONE
     return _check_all(txn, ctx, policy, scratch)
 
