@@ -1257,9 +1257,20 @@ def test_collected_share_approval_renders_as_before(value: str, collected: str) 
             "collected_share": pct(share),
             "required_share": pct(billing.min_collected_ratio),
         },
-        required=got.required,
+        required=(
+            sc.ApprovalRequirement(
+                control_id="O2C-BL-03",
+                role=billing.invoice_approval_role,
+                min_level=billing.invoice_approval_level,
+                document_id=txn.invoice.id,
+                reason="billing.invoice_approval",
+                amount=str(txn.invoice.total),
+                excluded=(txn.invoice.issued_by,),
+            ),
+        ),
     )
     assert got == want and _eager(got) == want
+    assert _revalidated(got.required[0]) == got.required[0]  # a valid requirement
     d = sc.Gate(policy).check(txn, ctx)
     assert d == sc.Decision.from_dict(d.to_dict())
     for f in d.findings:

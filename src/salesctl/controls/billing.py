@@ -50,6 +50,7 @@ from salesctl.decision import (
     Outcome,
     _Deferred,
     _trusted_finding,
+    _trusted_requirement,
     finding,
     make_finding,
 )
@@ -335,15 +336,17 @@ def _collected_share(
                 "billing.invoice_approval",
                 (("invoice", inv.id), ("role", policy.invoice_approval_role)),
                 _Deferred(_share_facts, (contract_id, acct, share, ratio)),
+                # built the trusted way too: every value is validated text or level (the
+                # invoice's id and preparer, the policy's role and level)
                 (
-                    ApprovalRequirement(
-                        control_id=cid,
-                        role=policy.invoice_approval_role,
-                        min_level=policy.invoice_approval_level,
-                        document_id=inv.id,
-                        reason="billing.invoice_approval",
-                        amount=str(inv.total),
-                        excluded=(inv.issued_by,),
+                    _trusted_requirement(
+                        cid,
+                        policy.invoice_approval_role,
+                        policy.invoice_approval_level,
+                        inv.id,
+                        "billing.invoice_approval",
+                        str(inv.total),
+                        (inv.issued_by,),
                     ),
                 ),
             ),
