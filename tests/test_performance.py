@@ -1657,3 +1657,34 @@ def test_duties_hits_are_the_performers(case: Any, people: set[str]) -> None:
     for duty, hit in duties_mod._ORDER_HIT.items():
         performers = duties_mod._ORDER_DUTY[duty](txn, ctx, None)
         assert hit(txn, ctx, None, keys) == any(p and person_key(p) in keys for p in performers)
+
+
+@st.composite
+def _contract_cases(draw: st.DrawFn) -> tuple[sc.SalesOrder, sc.Context, str | None]:
+    """An order (with or without a contract id), contracts naming it or not, of its customer
+    or not, signed, drafted or signed later; a contract id named or not."""
+    ids = st.sampled_from(["HT-1", "HT-2", "HT-3"])
+    order = b.order(contract_id=draw(st.one_of(st.none(), ids)))
+    contracts = tuple(
+        b.sales_contract(
+            cid,
+            customer_id=draw(st.sampled_from(["C-100", "C-100", "C-200"])),
+            status=draw(st.sampled_from(list(sc.ContractStatus))),
+            signed_on=draw(st.sampled_from([None, b.TODAY, b.TODAY + dt.timedelta(days=1)])),
+            order_id=draw(st.sampled_from([order.id, order.id, "SO-OTHER", None])),
+        )
+        for cid in draw(st.lists(ids, max_size=3, unique=True))
+    )
+    return order, b.context(contracts=contracts), draw(st.one_of(st.none(), ids))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_contract_cases())
+def test_signed_on_hand_is_signed_contract(case: Any) -> None:
+    """O2C-DL-01's credit rule asks whether a signed contract is on hand without sorting the
+    linked ids: the same answer as ``signed_contract(...) is not None``."""
+    from salesctl.controls.delivery import secured
+
+    order, ctx, named = case
+    want = secured.signed_contract(order, ctx, contract_id=named) is not None
+    assert secured._signed_on_hand(order, ctx, named) == want
