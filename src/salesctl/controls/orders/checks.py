@@ -208,10 +208,7 @@ def _order_approval(
                     Outcome.ALLOW,
                     "orders.needs_approval",
                     _Deferred(_params_of, (oid, role, amount)),
-                    _Deferred(
-                        _cleared_facts,
-                        (_Deferred(_facts_of, (amount, band, order.created_by)), hit, 0),
-                    ),
+                    _Deferred(_cleared_facts_of, (amount, band, order.created_by, hit)),
                     (),
                     (hit.id,),
                 ),
@@ -227,6 +224,14 @@ def _params_of(order_id: str, role: str, amount: Any) -> tuple[tuple[str, str], 
 def _facts_of(amount: Any, band: str, created_by: str) -> tuple[tuple[str, str], ...]:
     """O2C-SO-02's facts: the amount (as text), the band, the order's creator."""
     return (("order_total", str(amount)), ("band", band), ("created_by", created_by))
+
+
+def _cleared_facts_of(
+    amount: Any, band: str, created_by: str, hit: Any
+) -> tuple[tuple[str, str], ...]:
+    """The cleared finding's facts: :func:`_facts_of` and the approval's evidence, as the
+    gate's ``_cleared_facts`` renders them."""
+    return _cleared_facts(_facts_of(amount, band, created_by), hit, 0)
 
 
 def _hold(

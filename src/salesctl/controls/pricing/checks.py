@@ -233,10 +233,6 @@ def _line_prices(
     return memo
 
 
-def _order_of(txn: Transaction) -> SalesOrder:
-    return txn.order  # type: ignore[attr-defined, no-any-return]
-
-
 def _price(line: OrderLine) -> Money:
     """The price a line is judged at: before its line discount.
 
@@ -297,7 +293,7 @@ def check_document_price(
     The subsidiary executes the group's pricing document (按文件规定执行): a different price, a
     line discount, or a missing or ambiguous document price blocks; no approval can clear it.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     prices = _line_prices(ctx, order, scratch, policy)
     if not prices.document:
         return _NONE
@@ -349,7 +345,7 @@ def check_price_master(
     otherwise the price cannot be verified and the line is blocked (fails closed). An order
     date earlier than that is blocked too: a back-dated document does not choose its price.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     prices = _line_prices(ctx, order, scratch, policy)
     back = None if order.order_date == ctx.as_of else _backdated(order, ctx, policy)
     if not prices.missing and back is None:
@@ -612,7 +608,7 @@ def check_concessions(
     and the customer's concessions accumulated over the rolling window including this order.
     A kind of promotion the policy does not allow is blocked.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     if not order.concessions and not _line_prices(ctx, order, scratch, policy).discounted:
         return _NONE  # nothing given: no line discount, no promotion
     out: list[Finding] = []
