@@ -184,8 +184,12 @@ def check_invoiced_within_delivered(
             for il in i.lines:
                 no = il.order_line
                 before[no] = before.get(no, _ZERO) + il.quantity
+    # One pass over the invoice's lines: the product check (its findings in line order) and
+    # this invoice's quantities by order line (summed from zero, in order).
+    this: dict[int, Decimal] = {}
     for line in inv.lines:
-        product = products.get(line.order_line)
+        no = line.order_line
+        product = products.get(no)
         if product is not None and product != line.product_id:
             out.append(
                 finding(
@@ -193,16 +197,13 @@ def check_invoiced_within_delivered(
                     Outcome.BLOCK,
                     "billing.line_product",
                     params={
-                        "line": line.order_line,
+                        "line": no,
                         "product": line.product_id,
                         "delivered": product,
                     },
                 )
             )
-    this: dict[int, Decimal] = {}
-    for il in inv.lines:
-        no = il.order_line
-        this[no] = this.get(no, _ZERO) + il.quantity
+        this[no] = this.get(no, _ZERO) + line.quantity
     for no, qty in this.items():
         done = delivered.get(no, _ZERO)
         already = before.get(no, _ZERO)
