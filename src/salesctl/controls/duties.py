@@ -381,7 +381,7 @@ def _price_maintainers_hit(
     txn: PlaceOrder, ctx: Context, scratch: Scratch | None, keys: set[str]
 ) -> bool:
     last = None  # the lines' entries usually share a maintainer: each distinct run once
-    for e in _line_prices(ctx, txn.order, scratch).entries:
+    for _, e, _ in _line_prices(ctx, txn.order, scratch).rows:
         if e is not None:
             m = e.maintained_by
             if m and m != last:

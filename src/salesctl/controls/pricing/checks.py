@@ -106,9 +106,6 @@ class _LinePrices:
         order: the order the rows are for (compared by identity).
         on: the day the price master was read on (:func:`price_date`).
         policy: the pricing policy ``on`` was worked out under (``None``: the business date).
-        entries: each line's master-price entry (``None``: no usable one), in line order.
-        problems: :func:`master_price`'s problem by line index, for the lines that asked it
-            (``None``: every line had its one entry).
         rows: ``(line, entry, problem)`` per line, in line order (as :func:`master_price`).
         document: some line is document-priced (O2C-PR-01 has something to look at).
         missing: some market-priced line has no usable master price (O2C-PR-02, -03 report).
@@ -117,25 +114,13 @@ class _LinePrices:
         discounted: some line's list price is above its unit price (a line discount, O2C-PR-05).
     """
 
-    __slots__ = (
-        "_rows",
-        "discounted",
-        "document",
-        "entries",
-        "missing",
-        "moved",
-        "on",
-        "order",
-        "policy",
-        "problems",
-    )
+    __slots__ = ("discounted", "document", "missing", "moved", "on", "order", "policy", "rows")
 
     def __init__(self, ctx: Context, order: SalesOrder, on: dt.date) -> None:
         currency = order.currency
         lookup = price_book(ctx)._d.get
-        entries: list[PriceEntry | None] = []
-        add = entries.append
-        problems: dict[int, str | None] | None = None  # by line index, only where asked
+        rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
+        add = rows.append
         document = missing = moved = discounted = False
         for line in order.lines:
             product = line.product
@@ -143,25 +128,22 @@ class _LinePrices:
             found = lookup(product.id, ())
             # One entry, of the product's class, valid that day, in the order's currency:
             # master_price's answer without the call; anything else asks master_price.
+            problem: str | None = None
             if len(found) == 1:
                 e: Any = found[0]
-                price: Any = e.price
+                price: Any = e.price  # read once
                 if (
                     e.price_class is not pc
                     or e.valid_from > on
                     or (e.valid_to is not None and e.valid_to < on)
                     or price.currency != currency
                 ):
-                    e = None
+                    e, problem = _master_price(found, product, on, currency)
+                    price = None if e is None else e.price
             else:
-                e = None
-            if e is None:
                 e, problem = _master_price(found, product, on, currency)
-                if problems is None:
-                    problems = {}
-                problems[len(entries)] = problem
                 price = None if e is None else e.price
-            add(e)
+            add((line, e, problem))
             unit = line.unit_price
             lp = line.list_price
             if lp is not None and lp.amount > unit.amount:
@@ -176,26 +158,11 @@ class _LinePrices:
         self.order = order
         self.on = on
         self.policy: PricingPolicy | None = None
-        self.entries = entries
-        self.problems = problems
-        self._rows: tuple[tuple[OrderLine, PriceEntry | None, str | None], ...] | None = None
+        self.rows = tuple(rows)
         self.document = document
         self.missing = missing
         self.moved = moved
         self.discounted = discounted
-
-    @property
-    def rows(self) -> tuple[tuple[OrderLine, PriceEntry | None, str | None], ...]:
-        """``(line, entry, problem)`` per line, in line order (as :func:`master_price`): made
-        from ``entries`` and ``problems`` when first read."""
-        rows = self._rows
-        if rows is None:
-            problems = self.problems or {}
-            rows = self._rows = tuple(
-                (line, e, problems.get(i))
-                for i, (line, e) in enumerate(zip(self.order.lines, self.entries, strict=True))
-            )
-        return rows
 
 
 _STATE = PriceClass.STATE_ALLOCATED
