@@ -294,7 +294,11 @@ def check_goods_issue_notice(
     if gi.notice_id is None:
         out.append(finding(cid, Outcome.BLOCK, "delivery.no_notice", params={"goods_issue": gi.id}))
         return tuple(out)
-    notice = next((n for n in ctx.delivery_notices if n.id == gi.notice_id), None)
+    notice = None
+    for n in ctx.delivery_notices:  # the first notice of that id
+        if n.id == gi.notice_id:
+            notice = n
+            break
     if notice is None:
         out.append(
             finding(
@@ -517,7 +521,13 @@ class _Issue:
         self.sound = sound
         self.sole = sole
         self.earliest = earliest
-        self.stocked = named and all(q <= by_id[k].quantity for k, q in picked.items())
+        stocked = named
+        if named:
+            for k, q in picked.items():
+                if not q <= by_id[k].quantity:
+                    stocked = False
+                    break
+        self.stocked = stocked
 
 
 _LOTS = object()  # the scratch key of the call's _LotIndex
