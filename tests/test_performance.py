@@ -1688,3 +1688,27 @@ def test_signed_on_hand_is_signed_contract(case: Any) -> None:
     order, ctx, named = case
     want = secured.signed_contract(order, ctx, contract_id=named) is not None
     assert secured._signed_on_hand(order, ctx, named) == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(duty_cases())
+def test_default_pairs_in_one_function_are_the_questions(case: Any) -> None:
+    """O2C-SD-01's default pairs asked in one function (``_default_clear``) answer what the
+    duties' questions (``_ORDER_HIT``) answer, one by one; the default is recognised in any
+    order and orientation of its pairs, and not for another set."""
+    from salesctl._validators import person_key
+
+    txn, ctx, _ = case
+    sellers = {person_key(txn.actor.id), person_key(txn.order.created_by)}
+    hit = duties_mod._ORDER_HIT
+    want = not any(hit[d](txn, ctx, None, sellers) for d in duties_mod._DEFAULT_AGAINST)
+    if want:
+        first = duties_mod._ORDER_DUTY["credit_proposer"](txn, ctx, None)
+        keys = {person_key(o) for o in first if o}
+        want = not (keys and hit["credit_approver"](txn, ctx, None, keys))
+    assert duties_mod._default_clear(txn, ctx, None, sellers) == want
+    default = duties_mod.DutiesPolicy().conflicts
+    turned = tuple(duties_mod.DutyConflict(c.second, c.first) for c in reversed(default))
+    assert duties_mod.DutiesPolicy(conflicts=turned)._order_plan.default
+    assert not duties_mod.DutiesPolicy(conflicts=default[:-1])._order_plan.default
+    assert not duties_mod.DutiesPolicy(conflicts=default[1:])._order_plan.default
