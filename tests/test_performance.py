@@ -1712,3 +1712,36 @@ def test_default_pairs_in_one_function_are_the_questions(case: Any) -> None:
     assert duties_mod.DutiesPolicy(conflicts=turned)._order_plan.default
     assert not duties_mod.DutiesPolicy(conflicts=default[:-1])._order_plan.default
     assert not duties_mod.DutiesPolicy(conflicts=default[1:])._order_plan.default
+
+
+def test_roles_read_per_type_are_the_ones_an_instance_may_have() -> None:
+    """SD-01's generic proposers read ``created_by``/``proposed_by`` only where an instance of
+    the value's type may have them: the class's own (slots, properties), or both when an
+    instance may carry others (a ``__dict__``, its own attribute look-up); none for a type
+    that is not an attrs class."""
+
+    @attrs.frozen
+    class Slotted:
+        created_by: str = "u-a"
+
+    @attrs.define(slots=False)
+    class WithDict:
+        x: int = 0
+
+    @attrs.frozen
+    class Dynamic:
+        x: int = 0
+
+        def __getattr__(self, name: str) -> str:
+            return "u-a"
+
+    both = duties_mod._ROLES
+    assert duties_mod._roles_of(Slotted) == ("created_by",)
+    assert duties_mod._roles_of(WithDict) == both
+    assert duties_mod._roles_of(Dynamic) == both
+    assert duties_mod._roles_of(int) == ()
+    assert duties_mod._roles_of(sc.SalesOrder) == ("created_by",)
+    assert duties_mod._roles_of(sc.Actor) == ()
+    w = WithDict()
+    w.proposed_by = "u-b"  # type: ignore[attr-defined]
+    assert getattr(w, "proposed_by", None) == "u-b"

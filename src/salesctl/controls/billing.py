@@ -239,11 +239,16 @@ def _linked_contracts(inv: Invoice, ctx: Context) -> tuple[str, ...]:
     """The contracts the context links the invoice's order to: the order's ``contract_id``
     and every contract document naming the order (sorted, no repeats)."""
     out: set[str] = set()
-    order = ctx.order(inv.order_id)
-    if order is not None and order.contract_id is not None:
-        out.add(order.contract_id)
-    out.update(c.id for c in ctx.contracts if c.order_id == inv.order_id)
-    return tuple(sorted(out))
+    oid = inv.order_id
+    for order in ctx.orders:  # ctx.order(oid): the first order of that id
+        if order.id == oid:
+            if order.contract_id is not None:
+                out.add(order.contract_id)
+            break
+    for c in ctx.contracts:
+        if c.order_id == oid:
+            out.add(c.id)
+    return tuple(sorted(out)) if len(out) > 1 else tuple(out)
 
 
 def check_collected_share(

@@ -242,8 +242,24 @@ def _generic_duties(duties: dict[str, set[str]], txn: Transaction) -> None:
                     _add(duties, "proposer", who)
 
 
-#: Whether a type is an attrs class (``attrs.has``), worked out once per type.
-_IS_ATTRS: dict[type, bool] = {}
+_ROLES = ("created_by", "proposed_by")
+#: Per type: ``()`` when it is not an attrs class (``attrs.has``), else the roles an instance
+#: may have as attributes — those its class has (slots, properties, class attributes), or
+#: both when an instance may hold others (a ``__dict__``, its own attribute look-up). Worked out once
+#: per type; an instance's ``getattr(value, role, None)`` is read for these alone.
+_IS_ATTRS: dict[type, tuple[str, ...]] = {}
+
+
+def _roles_of(vt: type) -> tuple[str, ...]:
+    if not attrs.has(vt):
+        return ()
+    if (
+        vt.__dictoffset__
+        or hasattr(vt, "__getattr__")
+        or vt.__getattribute__ is not object.__getattribute__
+    ):
+        return _ROLES
+    return tuple(r for r in _ROLES if hasattr(vt, r))
 
 
 def _generic_proposers_hit(txn: Transaction, keys: set[str]) -> bool:
@@ -259,14 +275,13 @@ def _generic_proposers_hit(txn: Transaction, keys: set[str]) -> bool:
     for name in names:
         value = getattr(txn, name)
         vt = type(value)
-        is_attrs = _IS_ATTRS.get(vt)
-        if is_attrs is None:
-            is_attrs = _IS_ATTRS[vt] = attrs.has(vt)
-        if is_attrs:
-            for role in ("created_by", "proposed_by"):
-                who = getattr(value, role, None)
-                if isinstance(who, str) and who and person_key(who) in keys:
-                    return True
+        roles = _IS_ATTRS.get(vt)
+        if roles is None:
+            roles = _IS_ATTRS[vt] = _roles_of(vt)
+        for role in roles:
+            who = getattr(value, role, None)
+            if isinstance(who, str) and who and person_key(who) in keys:
+                return True
     return False
 
 
