@@ -505,17 +505,23 @@ class _OrderPlan:
 
     def generic_clear(self, txn: Transaction, ctx: Context) -> bool:
         """True when :func:`check_duties` has nothing to report on ``txn``, a transaction
-        that carries the proposer and approver duties alone (not PlaceOrder, ReleaseOrder or
-        SetCreditProfile): no pair of the two, or no approver of its document among its
-        proposers. Sufficient, not necessary (``False``: the full check decides);
+        that carries the proposer duty, and the approver duty when an approval of its document
+        is on hand, alone (not PlaceOrder, ReleaseOrder or SetCreditProfile): no pair of the
+        two, no approver of its document, or none among its proposers. Sufficient, not necessary (``False``: the full check decides);
         ``tests/test_performance.py`` compares the two."""
         if not self.proposer_approver:
             return True
         doc = txn.document_id
-        keys = {
-            person_key(i) for a in ctx.approvals if a.document_id == doc if (i := a.approver.id)
-        }
-        return not keys or not _generic_proposers_hit(txn, keys)
+        keys = None  # the approvers of its document (none: nothing can meet)
+        for a in ctx.approvals:
+            if a.document_id == doc:
+                i = a.approver.id
+                if i:
+                    if keys is None:
+                        keys = {person_key(i)}
+                    else:
+                        keys.add(person_key(i))
+        return keys is None or not _generic_proposers_hit(txn, keys)
 
 
 def _order_clear(
@@ -613,21 +619,16 @@ def check_duties(
     if type(txn) is PlaceOrder:
         if not policy.require_maintainers and _order_clear(txn, ctx, policy, scratch):
             return _NONE
-    elif not isinstance(txn, PlaceOrder | ReleaseOrder | SetCreditProfile):
+    elif not isinstance(
+        txn, PlaceOrder | ReleaseOrder | SetCreditProfile
+    ) and policy._order_plan.generic_clear(txn, ctx):
         # Any other transaction carries the proposer duty alone (its actor, its documents'
         # creators and proposers) and records no maintainer: without an approval of its
         # document there is no second duty, and a duty cannot conflict with itself.
-        doc = txn.document_id
-        for a in ctx.approvals:
-            if a.document_id == doc:
-                break
-        else:
-            return _NONE
         # With approvals of its document on hand it carries the approver duty too: only a
         # pair of proposer and approver can meet (a duty cannot conflict with itself, and no
         # other duty has a performer); nothing to report when no approver is a proposer.
-        if policy._order_plan.generic_clear(txn, ctx):
-            return _NONE
+        return _NONE
     return _check_all(txn, ctx, policy, scratch)
 
 
