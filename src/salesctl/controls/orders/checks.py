@@ -124,10 +124,16 @@ def _order_approval(
     # validates both): the first band's bound names the currency, unless it is the only one.
     first = tiers[0].max_amount
     currency = first.currency if first is not None else order.currency
-    amount = ctx.convert(order.total, currency)
+    total = order.total
+    amount = total if total.currency == currency else ctx.convert(total, currency)
     tier = band = None
+    value = amount.amount
     for t, shown_band in policy._bands:
-        if t.max_amount is None or amount <= t.max_amount:
+        top = t.max_amount
+        # Money.__le__ in Decimals when the currencies match (it raises otherwise)
+        if top is None or (
+            (value <= top.amount) if top.currency == amount.currency else (amount <= top)
+        ):
             tier, band = t, shown_band
             break
     if tier is None or band is None:
