@@ -232,9 +232,13 @@ def line_rows(policy: sc.Policy, counts: list[int]) -> list[Row]:
     return [Row(f"{k} lines", gate.check, S.place_order(k)) for k in counts]
 
 
-def control_rows(policy: sc.Policy, lines: int) -> list[Row]:
-    ids = sc.Gate(policy).controls_for("PlaceOrder")
-    case = S.place_order(lines)
+def control_rows(
+    policy: sc.Policy, lines: int, make: Callable[[int], S.Case] = S.place_order
+) -> list[Row]:
+    """The pack on one ``lines``-line case (``make``: a scenario), growing by one control at a
+    time in the gate's order: the first row the gate with none, the last the full pack."""
+    case = make(lines)
+    ids = sc.Gate(policy).controls_for(type(case[0]))
     out = []
     for k in range(len(ids) + 1):
         gate = sc.Gate(policy, only=ids[:k])
@@ -407,6 +411,13 @@ def main(argv: list[str] | None = None) -> None:
     cr = control_rows(policy, 10)
     run(cr, n, warm, blk, overhead)
     print(table(cr, args.markdown, ratio=False))
+    for what, make in (("PostGoodsIssue", S.post_goods_issue), ("IssueInvoice", S.issue_invoice)):
+        print()
+        print(f"{what}, 10 lines, by number of controls (in the gate's order; n={n} each):")
+        print()
+        gr = control_rows(policy, 10, make)
+        run(gr, n, warm, blk, overhead)
+        print(table(gr, args.markdown, ratio=False))
 
 
 if __name__ == "__main__":

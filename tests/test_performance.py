@@ -1257,9 +1257,20 @@ def test_collected_share_approval_renders_as_before(value: str, collected: str) 
             "collected_share": pct(share),
             "required_share": pct(billing.min_collected_ratio),
         },
-        required=got.required,
+        required=(
+            sc.ApprovalRequirement(
+                control_id="O2C-BL-03",
+                role=billing.invoice_approval_role,
+                min_level=billing.invoice_approval_level,
+                document_id=txn.invoice.id,
+                reason="billing.invoice_approval",
+                amount=str(txn.invoice.total),
+                excluded=(txn.invoice.issued_by,),
+            ),
+        ),
     )
     assert got == want and _eager(got) == want
+    assert _revalidated(got.required[0]) == got.required[0]  # a valid requirement
     d = sc.Gate(policy).check(txn, ctx)
     assert d == sc.Decision.from_dict(d.to_dict())
     for f in d.findings:
@@ -2091,3 +2102,161 @@ def test_node_for_by_first_role_is_the_walk(
         actor = sc.Actor(id=who, roles=actor_roles, authority_level=3, org_unit=actor_unit)
         assert pricing.node_for(actor) == _node_for_before(pricing, actor)
         assert pricing.escalation(actor) == pricing._escalation_from(pricing.node_for(actor))
+
+# -- issue 17, fifth pass: the full pack and the goods-issue pack -----------------------------------
+
+_CASED = st.sampled_from(["u-a", "U-A", "u-b", "U-b", "u-c"])
+
+
+@st.composite
+def _generic_duty_cases(draw: st.DrawFn) -> tuple[Any, sc.Context, duties_mod.DutiesPolicy]:
+    """A goods issue or an invoice (the proposer and approver duties alone) acted on, its
+    order created, and its document approved by people of three, in any case; under the
+    default pairs or a random set of pairs."""
+    order = b.order(created_by=draw(_CASED))
+    actor = b.actor(draw(_CASED), "warehouse_clerk")
+    if draw(st.booleans()):
+        txn: Any = b.post_issue(b.goods_issue(), order, who=actor)
+    else:
+        txn = sc.IssueInvoice(invoice=b.invoice(), actor=actor, at=b.AT)
+    doc = txn.document_id
+    approvals = tuple(
+        b.approval(
+            draw(st.sampled_from([doc, "SO-OTHER"])),
+            "sales_manager",
+            b.actor(draw(_CASED), "sales_manager", level=2),
+            id=f"APR-{i}",
+        )
+        for i in range(draw(st.integers(0, 3)))
+    )
+    if draw(st.booleans()):
+        policy = duties_mod.DutiesPolicy()
+    else:
+        pairs = draw(
+            st.lists(
+                st.tuples(
+                    st.sampled_from(duties_mod.DUTIES), st.sampled_from(duties_mod.DUTIES)
+                ).filter(lambda p: p[0] != p[1]),
+                max_size=4,
+            )
+        )
+        policy = duties_mod.DutiesPolicy(
+            conflicts=tuple(duties_mod.DutyConflict(x, y) for x, y in pairs)
+        )
+    return txn, b.context(approvals=approvals), policy
+
+
+@settings(max_examples=200, deadline=None)
+@given(_generic_duty_cases())
+def test_duties_generic_fast_path_is_the_full_check(case: Any) -> None:
+    """O2C-SD-01 on a transaction with the proposer and approver duties alone, its document's
+    approvals on hand: the fast path (no proposer among the approvers) gives exactly what the
+    full check gives, and says "nothing to report" only when the full check finds nothing."""
+    txn, ctx, policy = case
+    got = duties_mod.check_duties(txn, ctx, policy, {})
+    full = duties_mod._check_all(txn, ctx, policy)
+    assert got == full
+    if policy._order_plan.generic_clear(txn, ctx):
+        assert full == ()
+
+
+@settings(max_examples=100, deadline=None)
+@given(duty_cases(), st.sets(_CASED, max_size=3))
+def test_duties_hits_are_the_performers(case: Any, people: set[str]) -> None:
+    """Each duty's question (``_ORDER_HIT``) answers what its performers (``_ORDER_DUTY``) say:
+    some non-blank id among them has one of the keys as its person key."""
+    from salesctl._validators import person_key
+
+    txn, ctx, _ = case
+    keys = {person_key(p) for p in people}
+    for duty, hit in duties_mod._ORDER_HIT.items():
+        performers = duties_mod._ORDER_DUTY[duty](txn, ctx, None)
+        assert hit(txn, ctx, None, keys) == any(p and person_key(p) in keys for p in performers)
+
+
+@st.composite
+def _contract_cases(draw: st.DrawFn) -> tuple[sc.SalesOrder, sc.Context, str | None]:
+    """An order (with or without a contract id), contracts naming it or not, of its customer
+    or not, signed, drafted or signed later; a contract id named or not."""
+    ids = st.sampled_from(["HT-1", "HT-2", "HT-3"])
+    order = b.order(contract_id=draw(st.one_of(st.none(), ids)))
+    contracts = tuple(
+        b.sales_contract(
+            cid,
+            customer_id=draw(st.sampled_from(["C-100", "C-100", "C-200"])),
+            status=draw(st.sampled_from(list(sc.ContractStatus))),
+            signed_on=draw(st.sampled_from([None, b.TODAY, b.TODAY + dt.timedelta(days=1)])),
+            order_id=draw(st.sampled_from([order.id, order.id, "SO-OTHER", None])),
+        )
+        for cid in draw(st.lists(ids, max_size=3, unique=True))
+    )
+    return order, b.context(contracts=contracts), draw(st.one_of(st.none(), ids))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_contract_cases())
+def test_signed_on_hand_is_signed_contract(case: Any) -> None:
+    """O2C-DL-01's credit rule asks whether a signed contract is on hand without sorting the
+    linked ids: the same answer as ``signed_contract(...) is not None``."""
+    from salesctl.controls.delivery import secured
+
+    order, ctx, named = case
+    want = secured.signed_contract(order, ctx, contract_id=named) is not None
+    assert secured._signed_on_hand(order, ctx, named) == want
+
+
+@settings(max_examples=150, deadline=None)
+@given(duty_cases())
+def test_default_pairs_in_one_function_are_the_questions(case: Any) -> None:
+    """O2C-SD-01's default pairs asked in one function (``_default_clear``) answer what the
+    duties' questions (``_ORDER_HIT``) answer, one by one; the default is recognised in any
+    order and orientation of its pairs, and not for another set."""
+    from salesctl._validators import person_key
+
+    txn, ctx, _ = case
+    sellers = {person_key(txn.actor.id), person_key(txn.order.created_by)}
+    hit = duties_mod._ORDER_HIT
+    want = not any(hit[d](txn, ctx, None, sellers) for d in duties_mod._DEFAULT_AGAINST)
+    if want:
+        first = duties_mod._ORDER_DUTY["credit_proposer"](txn, ctx, None)
+        keys = {person_key(o) for o in first if o}
+        want = not (keys and hit["credit_approver"](txn, ctx, None, keys))
+    assert duties_mod._default_clear(txn, ctx, None, sellers) == want
+    default = duties_mod.DutiesPolicy().conflicts
+    turned = tuple(duties_mod.DutyConflict(c.second, c.first) for c in reversed(default))
+    assert duties_mod.DutiesPolicy(conflicts=turned)._order_plan.default
+    assert not duties_mod.DutiesPolicy(conflicts=default[:-1])._order_plan.default
+    assert not duties_mod.DutiesPolicy(conflicts=default[1:])._order_plan.default
+
+
+def test_roles_read_per_type_are_the_ones_an_instance_may_have() -> None:
+    """SD-01's generic proposers read ``created_by``/``proposed_by`` only where an instance of
+    the value's type may have them: the class's own (slots, properties), or both when an
+    instance may carry others (a ``__dict__``, its own attribute look-up); none for a type
+    that is not an attrs class."""
+
+    @attrs.frozen
+    class Slotted:
+        created_by: str = "u-a"
+
+    @attrs.define(slots=False)
+    class WithDict:
+        x: int = 0
+
+    @attrs.frozen
+    class Dynamic:
+        x: int = 0
+
+        def __getattr__(self, name: str) -> str:
+            return "u-a"
+
+    both = duties_mod._ROLES
+    assert duties_mod._roles_of(Slotted) == ("created_by",)
+    assert duties_mod._roles_of(WithDict) == both
+    assert duties_mod._roles_of(Dynamic) == both
+    assert duties_mod._roles_of(int) == ()
+    assert duties_mod._roles_of(sc.SalesOrder) == ("created_by",)
+    assert duties_mod._roles_of(sc.Actor) == ()
+    w = WithDict()
+    w.proposed_by = "u-b"  # type: ignore[attr-defined]
+    assert getattr(w, "proposed_by", None) == "u-b"

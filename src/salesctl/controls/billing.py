@@ -50,6 +50,7 @@ from salesctl.decision import (
     Outcome,
     _Deferred,
     _trusted_finding,
+    _trusted_requirement,
     finding,
     make_finding,
 )
@@ -183,8 +184,12 @@ def check_invoiced_within_delivered(
             for il in i.lines:
                 no = il.order_line
                 before[no] = before.get(no, _ZERO) + il.quantity
+    # One pass over the invoice's lines: the product check (its findings in line order) and
+    # this invoice's quantities by order line (summed from zero, in order).
+    this: dict[int, Decimal] = {}
     for line in inv.lines:
-        product = products.get(line.order_line)
+        no = line.order_line
+        product = products.get(no)
         if product is not None and product != line.product_id:
             out.append(
                 finding(
@@ -192,16 +197,13 @@ def check_invoiced_within_delivered(
                     Outcome.BLOCK,
                     "billing.line_product",
                     params={
-                        "line": line.order_line,
+                        "line": no,
                         "product": line.product_id,
                         "delivered": product,
                     },
                 )
             )
-    this: dict[int, Decimal] = {}
-    for il in inv.lines:
-        no = il.order_line
-        this[no] = this.get(no, _ZERO) + il.quantity
+        this[no] = this.get(no, _ZERO) + line.quantity
     for no, qty in this.items():
         done = delivered.get(no, _ZERO)
         already = before.get(no, _ZERO)
@@ -237,11 +239,16 @@ def _linked_contracts(inv: Invoice, ctx: Context) -> tuple[str, ...]:
     """The contracts the context links the invoice's order to: the order's ``contract_id``
     and every contract document naming the order (sorted, no repeats)."""
     out: set[str] = set()
-    order = ctx.order(inv.order_id)
-    if order is not None and order.contract_id is not None:
-        out.add(order.contract_id)
-    out.update(c.id for c in ctx.contracts if c.order_id == inv.order_id)
-    return tuple(sorted(out))
+    oid = inv.order_id
+    for order in ctx.orders:  # ctx.order(oid): the first order of that id
+        if order.id == oid:
+            if order.contract_id is not None:
+                out.add(order.contract_id)
+            break
+    for c in ctx.contracts:
+        if c.order_id == oid:
+            out.add(c.id)
+    return tuple(sorted(out)) if len(out) > 1 else tuple(out)
 
 
 def check_collected_share(
@@ -335,15 +342,17 @@ def _collected_share(
                 "billing.invoice_approval",
                 (("invoice", inv.id), ("role", policy.invoice_approval_role)),
                 _Deferred(_share_facts, (contract_id, acct, share, ratio)),
+                # built the trusted way too: every value is validated text or level (the
+                # invoice's id and preparer, the policy's role and level)
                 (
-                    ApprovalRequirement(
-                        control_id=cid,
-                        role=policy.invoice_approval_role,
-                        min_level=policy.invoice_approval_level,
-                        document_id=inv.id,
-                        reason="billing.invoice_approval",
-                        amount=str(inv.total),
-                        excluded=(inv.issued_by,),
+                    _trusted_requirement(
+                        cid,
+                        policy.invoice_approval_role,
+                        policy.invoice_approval_level,
+                        inv.id,
+                        "billing.invoice_approval",
+                        str(inv.total),
+                        (inv.issued_by,),
                     ),
                 ),
             ),

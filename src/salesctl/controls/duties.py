@@ -242,6 +242,49 @@ def _generic_duties(duties: dict[str, set[str]], txn: Transaction) -> None:
                     _add(duties, "proposer", who)
 
 
+_ROLES = ("created_by", "proposed_by")
+#: Per type: ``()`` when it is not an attrs class (``attrs.has``), else the roles an instance
+#: may have as attributes — those its class has (slots, properties, class attributes), or
+#: both when an instance may hold others (a ``__dict__``, its own attribute look-up). Worked out once
+#: per type; an instance's ``getattr(value, role, None)`` is read for these alone.
+_IS_ATTRS: dict[type, tuple[str, ...]] = {}
+
+
+def _roles_of(vt: type) -> tuple[str, ...]:
+    if not attrs.has(vt):
+        return ()
+    if (
+        vt.__dictoffset__
+        or hasattr(vt, "__getattr__")
+        or vt.__getattribute__ is not object.__getattribute__
+    ):
+        return _ROLES
+    return tuple(r for r in _ROLES if hasattr(vt, r))
+
+
+def _generic_proposers_hit(txn: Transaction, keys: set[str]) -> bool:
+    """Whether a proposer :func:`_generic_duties` attributes (a non-blank id) has one of
+    ``keys`` as their person key: the same ids, read in the same way, without the sets."""
+    me = txn.actor.id
+    if me and person_key(me) in keys:
+        return True
+    tp = type(txn)
+    names = _FIELD_NAMES.get(tp)
+    if names is None:
+        names = _FIELD_NAMES[tp] = tuple(a.name for a in attrs.fields(tp))
+    for name in names:
+        value = getattr(txn, name)
+        vt = type(value)
+        roles = _IS_ATTRS.get(vt)
+        if roles is None:
+            roles = _IS_ATTRS[vt] = _roles_of(vt)
+        for role in roles:
+            who = getattr(value, role, None)
+            if isinstance(who, str) and who and person_key(who) in keys:
+                return True
+    return False
+
+
 def duties_of(txn: Transaction, ctx: Context) -> tuple[dict[str, frozenset[str]], tuple[str, ...]]:
     """Who performs which duty on ``txn``.
 
@@ -333,6 +376,85 @@ _ORDER_DUTY: dict[str, Callable[[PlaceOrder, Context, Scratch | None], Collectio
 _SELLING = frozenset({"proposer", "seller"})
 assert set(_ORDER_DUTY) | _SELLING == set(DUTIES)
 
+# The same performers, asked one question: does any of them (a non-blank id) have one of
+# ``keys`` (person keys) as their person key? Each walks what it reads once, without a list
+# or a set of the performers (the pass path of every order reads all of them).
+_Hit = Callable[[PlaceOrder, Context, Scratch | None, set[str]], bool]
+
+
+def _approvers_hit(txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]) -> bool:
+    doc = txn.order.id  # PlaceOrder.document_id
+    for a in ctx.approvals:
+        if a.document_id == doc:
+            i = a.approver.id
+            if i and person_key(i) in keys:
+                return True
+    return False
+
+
+def _price_maintainers_hit(
+    txn: PlaceOrder, ctx: Context, scratch: Scratch | None, keys: set[str]
+) -> bool:
+    last = None  # the lines' entries usually share a maintainer: each distinct run once
+    for _, e, _ in _line_prices(ctx, txn.order, scratch).rows:
+        if e is not None:
+            m = e.maintained_by
+            if m and m != last:
+                if person_key(m) in keys:
+                    return True
+                last = m
+    return False
+
+
+def _release_granters_hit(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]
+) -> bool:
+    oid = txn.order.id
+    for r in ctx.releases:
+        if r.order_id == oid:
+            i = r.granted_by.id
+            if i and person_key(i) in keys:
+                return True
+    return False
+
+
+def _credit_proposers_hit(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]
+) -> bool:
+    p = txn.order.customer.credit_profile
+    i = None if p is None else p.proposed_by
+    return bool(i) and person_key(i) in keys  # type: ignore[arg-type]
+
+
+def _credit_approvers_hit(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]
+) -> bool:
+    p = txn.order.customer.credit_profile
+    if p is not None:
+        for i in p.approved_by:
+            if i and person_key(i) in keys:
+                return True
+    return False
+
+
+def _credit_maintainers_hit(
+    txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[str]
+) -> bool:
+    p = txn.order.customer.credit_profile
+    i = None if p is None else p.maintained_by
+    return bool(i) and person_key(i) in keys  # type: ignore[arg-type]
+
+
+_ORDER_HIT: dict[str, _Hit] = {
+    "approver": _approvers_hit,
+    "price_master_maintainer": _price_maintainers_hit,
+    "release_granter": _release_granters_hit,
+    "credit_proposer": _credit_proposers_hit,
+    "credit_approver": _credit_approvers_hit,
+    "credit_master_maintainer": _credit_maintainers_hit,
+}
+assert set(_ORDER_HIT) == set(_ORDER_DUTY)
+
 
 class _OrderPlan:
     """A :class:`DutiesPolicy`'s pairs as the PlaceOrder fast path reads them, worked out once
@@ -341,17 +463,26 @@ class _OrderPlan:
     Attributes:
         selling_pair: some pair is proposer and seller (the same people on an order: the fast
             path cannot decide, the full check runs).
-        against_sellers: for the pairs with proposer or seller on one side, who performs the
-            other side (each duty once, in pair order).
-        pairs: the pairs with neither side proposer or seller.
+        against_sellers: for the pairs with proposer or seller on one side, the question
+            "does one of these people perform the other side" (:data:`_ORDER_HIT`; each duty
+            once, in pair order).
+        pairs: the pairs with neither side proposer or seller: who performs the first side
+            (:data:`_ORDER_DUTY`) and the question for the second.
+        default: the pairs are the default policy's (in any order, any orientation): the
+            questions are asked by :func:`_default_clear`, in one function.
+        proposer_approver: some pair is proposer and approver (the one pair that can meet on
+            a transaction other than PlaceOrder, ReleaseOrder and SetCreditProfile).
     """
 
-    __slots__ = ("against_sellers", "pairs", "selling_pair")
+    __slots__ = ("against_sellers", "default", "pairs", "proposer_approver", "selling_pair")
 
     def __init__(self, conflicts: tuple[DutyConflict, ...]) -> None:
         against: list[str] = []
         pairs = []
         selling_pair = False
+        self.proposer_approver = any(
+            {c.first, c.second} == {"proposer", "approver"} for c in conflicts
+        )
         for c in conflicts:
             a, b = c.first, c.second
             if a in _SELLING and b in _SELLING:
@@ -361,10 +492,36 @@ class _OrderPlan:
                 if other not in against:
                     against.append(other)
             else:
-                pairs.append((_ORDER_DUTY[a], _ORDER_DUTY[b]))
+                pairs.append((_ORDER_DUTY[a], _ORDER_HIT[b]))
         self.selling_pair = selling_pair
-        self.against_sellers = tuple(_ORDER_DUTY[d] for d in against)
+        self.against_sellers = tuple(_ORDER_HIT[d] for d in against)
         self.pairs = tuple(pairs)
+        others = {
+            frozenset({c.first, c.second})
+            for c in conflicts
+            if c.first not in _SELLING and c.second not in _SELLING
+        }
+        self.default = set(against) == _DEFAULT_AGAINST and others == _DEFAULT_PAIRS
+
+    def generic_clear(self, txn: Transaction, ctx: Context) -> bool:
+        """True when :func:`check_duties` has nothing to report on ``txn``, a transaction
+        that carries the proposer duty, and the approver duty when an approval of its document
+        is on hand, alone (not PlaceOrder, ReleaseOrder or SetCreditProfile): no pair of the
+        two, no approver of its document, or none among its proposers. Sufficient, not necessary (``False``: the full check decides);
+        ``tests/test_performance.py`` compares the two."""
+        if not self.proposer_approver:
+            return True
+        doc = txn.document_id
+        keys = None  # the approvers of its document (none: nothing can meet)
+        for a in ctx.approvals:
+            if a.document_id == doc:
+                i = a.approver.id
+                if i:
+                    if keys is None:
+                        keys = {person_key(i)}
+                    else:
+                        keys.add(person_key(i))
+        return keys is None or not _generic_proposers_hit(txn, keys)
 
 
 def _order_clear(
@@ -375,9 +532,10 @@ def _order_clear(
     On a :class:`PlaceOrder` the proposers and the sellers are the same people: the order's
     creator and the acting user, usually one person. A pair with one side among them is
     decided by looking those (at most two) ids up among the other duty's performers, without
-    building every duty's set. Sufficient, not necessary: ``False`` (a possible conflict, a
-    pair of proposer and seller, a blank id) sends the check down the full path, which reports
-    exactly as before; ``tests/test_performance.py`` compares the two on generated orders.
+    building every duty's set; another pair by looking the first side's people up among the
+    second's. Sufficient, not necessary: ``False`` (a possible conflict, a pair of proposer
+    and seller, a blank id) sends the check down the full path, which reports exactly as
+    before; ``tests/test_performance.py`` compares the two on generated orders.
     """
     plan: _OrderPlan = policy._order_plan
     if plan.selling_pair:
@@ -385,18 +543,64 @@ def _order_clear(
     me, creator = txn.actor.id, txn.order.created_by
     if not me or not creator:
         return False
-    sellers = {person_key(me), person_key(creator)}
-    # Performer lists repeat one id per line (the price master's maintainer): each distinct
-    # id is put in its compared form once.
-    for performers in plan.against_sellers:
-        for other in set(performers(txn, ctx, scratch)):
-            if other and person_key(other) in sellers:
-                return False
+    sellers = {person_key(me)}
+    if creator != me:
+        sellers.add(person_key(creator))
+    if plan.default:
+        return _default_clear(txn, ctx, scratch, sellers)
+    for hit in plan.against_sellers:
+        if hit(txn, ctx, scratch, sellers):
+            return False
     for first, second in plan.pairs:
-        ones = first(txn, ctx, scratch)
-        if ones:
-            others = {person_key(o) for o in set(second(txn, ctx, scratch)) if o}
-            if any(i and person_key(i) in others for i in set(ones)):
+        keys = {person_key(o) for o in first(txn, ctx, scratch) if o}
+        if keys and second(txn, ctx, scratch, keys):
+            return False
+    return True
+
+
+#: The pairs of the default policy other than proposer-approver's, as _OrderPlan reads them.
+_DEFAULT_AGAINST = frozenset(
+    {"approver", "credit_master_maintainer", "price_master_maintainer", "release_granter"}
+)
+_DEFAULT_PAIRS = frozenset({frozenset({"credit_proposer", "credit_approver"})})
+
+
+def _default_clear(
+    txn: PlaceOrder, ctx: Context, scratch: Scratch | None, sellers: set[str]
+) -> bool:
+    """:func:`_order_clear`'s questions for the default pairs (:data:`_DEFAULT_AGAINST`,
+    :data:`_DEFAULT_PAIRS`) asked in one function: the same answers as the ``_ORDER_HIT``
+    calls (the order they are asked in does not change the answer), without a call each."""
+    order = txn.order
+    oid = order.id
+    for a in ctx.approvals:  # approver
+        if a.document_id == oid:
+            i = a.approver.id
+            if i and person_key(i) in sellers:
+                return False
+    p = order.customer.credit_profile
+    if p is not None:
+        m = p.maintained_by  # credit_master_maintainer
+        if m and person_key(m) in sellers:
+            return False
+        m = p.proposed_by  # credit_proposer against credit_approver
+        if m:
+            key = person_key(m)
+            for i in p.approved_by:
+                if i and person_key(i) == key:
+                    return False
+    last = None  # price_master_maintainer
+    for _, e, _ in _line_prices(ctx, order, scratch).rows:
+        if e is not None:
+            m = e.maintained_by
+            if m and m != last:
+                if person_key(m) in sellers:
+                    return False
+                last = m
+    for r in ctx.releases:  # release_granter
+        if r.order_id == oid:
+            i = r.granted_by.id
+            if i and person_key(i) in sellers:
                 return False
     return True
 
@@ -415,16 +619,16 @@ def check_duties(
     if type(txn) is PlaceOrder:
         if not policy.require_maintainers and _order_clear(txn, ctx, policy, scratch):
             return _NONE
-    elif not isinstance(txn, PlaceOrder | ReleaseOrder | SetCreditProfile):
+    elif not isinstance(
+        txn, PlaceOrder | ReleaseOrder | SetCreditProfile
+    ) and policy._order_plan.generic_clear(txn, ctx):
         # Any other transaction carries the proposer duty alone (its actor, its documents'
         # creators and proposers) and records no maintainer: without an approval of its
         # document there is no second duty, and a duty cannot conflict with itself.
-        doc = txn.document_id
-        for a in ctx.approvals:
-            if a.document_id == doc:
-                break
-        else:
-            return _NONE
+        # With approvals of its document on hand it carries the approver duty too: only a
+        # pair of proposer and approver can meet (a duty cannot conflict with itself, and no
+        # other duty has a performer); nothing to report when no approver is a proposer.
+        return _NONE
     return _check_all(txn, ctx, policy, scratch)
 
 

@@ -127,7 +127,7 @@ def _no_exposure(cid: str, order: SalesOrder) -> tuple[Finding, ...]:
 
 def check_new_customer(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple[Finding, ...]:
     """O2C-CR-01: a customer with no credit profile is high risk with zero credit."""
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     if order.customer.credit_profile is not None or not consumes_credit(order, policy):
         return _NONE
     return (
@@ -150,7 +150,7 @@ def check_payment_method(
     txn: Transaction, ctx: Context, policy: CreditPolicy
 ) -> tuple[Finding, ...]:
     """O2C-CR-09: the payment method must be allowed for the customer's credit grade."""
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     profile = order.customer.credit_profile
     grade = profile.grade if profile is not None else policy.high_risk_grade
     allowed = policy.allowed_methods.get(grade)
@@ -540,7 +540,7 @@ def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> t
     The overdue age is counted from the oldest due date of :func:`overdue_since`: the host's,
     or one computed from an open invoice's payment terms (net N, 月结 N 天, 次月 D 日).
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     profile = order.customer.credit_profile
     if profile is None or order.payment.method not in policy._methods:
         return _NONE
@@ -690,7 +690,7 @@ def check_collection_letter(
     txn: Transaction, ctx: Context, policy: CreditPolicy
 ) -> tuple[Finding, ...]:
     """O2C-CR-07: a credit sale needs a signed collection-responsibility letter (单笔或汇总)."""
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     if order.payment.method not in policy._methods or order.collection_letter_ref:
         return _NONE
     profile = order.customer.credit_profile
@@ -720,7 +720,7 @@ def check_major_credit_sale(
     the whole would. The highest band of all wins; a band a segment reaches above the order's
     own names the segment. A segment whose exposure the context lacks fails closed.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     if order.payment.method not in policy._methods or not policy.major_sale_tiers:
         return _NONE
     tiers = policy.major_sale_tiers
@@ -760,8 +760,11 @@ def check_major_credit_sale(
 def _band(tiers: tuple[MajorSaleTier, ...], amount: Money) -> MajorSaleTier | None:
     """The highest band ``amount`` reaches (``None``: below every band)."""
     band = None
+    cur, value = amount.currency, amount.amount
     for tier in tiers:
-        if amount >= tier.min_amount:
+        low = tier.min_amount
+        # Money.__ge__ in Decimals when the currencies match (it raises otherwise)
+        if (value >= low.amount) if low.currency == cur else (amount >= low):
             band = tier
     return band
 

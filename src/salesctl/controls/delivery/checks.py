@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, DecimalException
+from operator import attrgetter
 
 import attrs
 
@@ -293,7 +294,11 @@ def check_goods_issue_notice(
     if gi.notice_id is None:
         out.append(finding(cid, Outcome.BLOCK, "delivery.no_notice", params={"goods_issue": gi.id}))
         return tuple(out)
-    notice = next((n for n in ctx.delivery_notices if n.id == gi.notice_id), None)
+    notice = None
+    for n in ctx.delivery_notices:  # the first notice of that id
+        if n.id == gi.notice_id:
+            notice = n
+            break
     if notice is None:
         out.append(
             finding(
@@ -432,25 +437,36 @@ def _within_notice(
 class _LotIndex:
     """The context's stock lots indexed once per gate call (kept in the call's scratch) for
     O2C-DL-03 and O2C-DL-05: by id (the last lot of an id, as a dict built lot by lot keeps
-    it) and by product (every lot of the product, in context order)."""
+    it) and by product (every lot of the product, in context order; made when first read).
 
-    __slots__ = ("by_id", "by_product", "ctx", "gi", "issue")
+    Attributes:
+        distinct: no two lots are of one product (each lot is its product's only lot).
+    """
+
+    __slots__ = ("_by_product", "by_id", "ctx", "distinct", "gi", "issue")
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.gi: GoodsIssue | None = None
         self.issue: _Issue | None = None
-        by_id: dict[str, StockLot] = {}
-        by_product: dict[str, list[StockLot]] = {}
-        for lot in ctx.stock_lots:
-            by_id[lot.id] = lot
-            same = by_product.get(lot.product_id)
-            if same is None:
-                by_product[lot.product_id] = [lot]
-            else:
-                same.append(lot)
-        self.by_id = by_id
-        self.by_product = by_product
+        lots = ctx.stock_lots
+        self.by_id: dict[str, StockLot] = {lot.id: lot for lot in lots}
+        self.distinct = len(set(map(_PRODUCT_ID, lots))) == len(lots)
+        self._by_product: dict[str, list[StockLot]] | None = None
+
+    @property
+    def by_product(self) -> dict[str, list[StockLot]]:
+        """Every lot of each product, in context order."""
+        by_product = self._by_product
+        if by_product is None:
+            by_product = self._by_product = {}
+            for lot in self.ctx.stock_lots:
+                same = by_product.get(lot.product_id)
+                if same is None:
+                    by_product[lot.product_id] = [lot]
+                else:
+                    same.append(lot)
+        return by_product
 
     def of(self, gi: GoodsIssue) -> _Issue:
         """The goods issue's lines read once against these lots (kept for the call)."""
@@ -459,6 +475,9 @@ class _LotIndex:
             issue = self.issue = _Issue(gi, self)
             self.gi = gi
         return issue
+
+
+_PRODUCT_ID = attrgetter("product_id")
 
 
 class _Issue:
@@ -477,9 +496,9 @@ class _Issue:
 
     def __init__(self, gi: GoodsIssue, index: _LotIndex) -> None:
         by_id = index.by_id
-        by_product = index.by_product
         picked: dict[str, Decimal] = {}
         named = sound = sole = True
+        check_sole = not index.distinct  # else every lot is its product's only one
         earliest: dt.date | None = None
         for line in gi.lines:
             lid = line.lot_id
@@ -491,8 +510,8 @@ class _Issue:
             picked[lid] = picked.get(lid, _ZERO) + line.quantity
             if lot.product_id != line.product_id or lot.qc_certificate is None:
                 sound = False
-            if sole:
-                same = by_product[lot.product_id]
+            if sole and check_sole:
+                same = index.by_product[lot.product_id]
                 if len(same) != 1 and any(o.id != lid for o in same):
                     sole = False
             exp = lot.expires_on
@@ -502,7 +521,13 @@ class _Issue:
         self.sound = sound
         self.sole = sole
         self.earliest = earliest
-        self.stocked = named and all(q <= by_id[k].quantity for k, q in picked.items())
+        stocked = named
+        if named:
+            for k, q in picked.items():
+                if not q <= by_id[k].quantity:
+                    stocked = False
+                    break
+        self.stocked = stocked
 
 
 _LOTS = object()  # the scratch key of the call's _LotIndex

@@ -49,6 +49,30 @@ def signed_contract(
     return None
 
 
+def _signed_on_hand(order: SalesOrder, ctx: Context, contract_id: str | None) -> bool:
+    """``signed_contract(order, ctx, contract_id=contract_id) is not None``: whether any linked
+    contract qualifies (the same ids, each looked up as ``ctx.contract`` does), asked in
+    context order without sorting the ids, which only chooses *which* one is returned."""
+    oid, customer, today = order.id, order.customer.id, ctx.as_of
+    for cid in (order.contract_id, contract_id):
+        if cid is not None and _qualifies(ctx.contract(cid), customer, today):
+            return True
+    for c in ctx.contracts:
+        if c.order_id == oid and _qualifies(ctx.contract(c.id), customer, today):
+            return True
+    return False
+
+
+def _qualifies(c: Contract | None, customer: str, today: dt.date) -> bool:
+    """:func:`signed_contract`'s test of one contract."""
+    return (
+        c is not None
+        and c.status is ContractStatus.SIGNED
+        and c.customer_id == customer
+        and (c.signed_on is None or c.signed_on <= today)
+    )
+
+
 def _value(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> Money:
     prices = {ln.line_no: ln.unit_price for ln in order.lines}
     total = Money.zero(order.currency)
@@ -79,7 +103,7 @@ def check_credit_delivery_secured(
         lines, named = txn.notice.lines, txn.notice.contract_id
     else:
         lines, named = txn.goods_issue.lines, None
-    if signed_contract(order, ctx, contract_id=named) is not None:
+    if _signed_on_hand(order, ctx, named):  # signed_contract(...) is not None
         return ()
     value = _value(lines, order)
     advance = ctx.advance_receipts.get(order.customer.id)

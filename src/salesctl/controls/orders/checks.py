@@ -124,10 +124,16 @@ def _order_approval(
     # validates both): the first band's bound names the currency, unless it is the only one.
     first = tiers[0].max_amount
     currency = first.currency if first is not None else order.currency
-    amount = ctx.convert(order.total, currency)
+    total = order.total
+    amount = total if total.currency == currency else ctx.convert(total, currency)
     tier = band = None
+    value = amount.amount
     for t, shown_band in policy._bands:
-        if t.max_amount is None or amount <= t.max_amount:
+        top = t.max_amount
+        # Money.__le__ in Decimals when the currencies match (it raises otherwise)
+        if top is None or (
+            (value <= top.amount) if top.currency == amount.currency else (amount <= top)
+        ):
             tier, band = t, shown_band
             break
     if tier is None or band is None:
@@ -164,13 +170,10 @@ def _order_approval(
     # Every order passes here (the HOLD an approval then clears), so the finding is built
     # the trusted way: every value is text from the validated order and policy, rendered as
     # Finding would render it (tests/test_performance.py checks it equals Finding(...)).
-    shown = str(amount)
-    params = (("order", order.id), ("role", tier.role), ("amount", shown))
-    facts = (("order_total", shown), ("band", band), ("created_by", order.created_by))
-    need = shown if amount is order.total else str(order.total)
     excluded = (order.created_by,)
     if clear:
         role, level, oid, authority = tier.role, tier.level, order.id, policy.authority
+        need = None  # str(order.total), the amount an approval must cover: made when read
         hit = None
         for a in ctx.approvals:
             named = a.control_id
@@ -179,12 +182,16 @@ def _order_approval(
                     continue  # another document's: concerns neither the rule nor the report
             elif named != "O2C-SO-02":
                 continue  # another control's
-            # approval_clears(a, requirement, txn, authority) on the requirement's values
-            if hit is None and clears(
-                a, "O2C-SO-02", role, level, oid, need, excluded, txn, authority
-            ):
-                hit = a
-                continue
+            # approval_clears(a, requirement, txn, authority) on the requirement's values; the
+            # rule reads the amount only for an approval with a maximum ("" there: the same)
+            if hit is None:
+                if a.max_amount is None:
+                    cover = ""
+                else:
+                    cover = need = need or str(order.total)
+                if clears(a, "O2C-SO-02", role, level, oid, cover, excluded, txn, authority):
+                    hit = a
+                    continue
             if (
                 named is None
                 and a.role != role
@@ -195,25 +202,58 @@ def _order_approval(
             # decides and reports (the answer the gate gives, with the reasons).
             return (
                 clear_finding(
-                    _held(tier, order.id, need, excluded, params, facts),
-                    ctx.approvals,
-                    txn,
-                    authority,
+                    _hold(tier, band, order, amount, excluded), ctx.approvals, txn, authority
                 ),
             )
         if hit is not None:
+            # The cleared finding's parameters and facts are rendered when first read (the
+            # amount's text included): the same pairs as the HOLD's (_pairs_of).
             return (
                 _trusted_finding(
                     "O2C-SO-02",
                     Outcome.ALLOW,
                     "orders.needs_approval",
-                    params,
-                    _Deferred(_cleared_facts, (facts, hit, 0)),
+                    _Deferred(_params_of, (oid, role, amount)),
+                    _Deferred(_cleared_facts_of, (amount, band, order.created_by, hit)),
                     (),
                     (hit.id,),
                 ),
             )
-    return (_held(tier, order.id, need, excluded, params, facts),)
+    return (_hold(tier, band, order, amount, excluded),)
+
+
+def _params_of(order_id: str, role: str, amount: Any) -> tuple[tuple[str, str], ...]:
+    """O2C-SO-02's parameters: the order, the band's role, the amount (as text)."""
+    return (("order", order_id), ("role", role), ("amount", str(amount)))
+
+
+def _facts_of(amount: Any, band: str, created_by: str) -> tuple[tuple[str, str], ...]:
+    """O2C-SO-02's facts: the amount (as text), the band, the order's creator."""
+    return (("order_total", str(amount)), ("band", band), ("created_by", created_by))
+
+
+def _cleared_facts_of(
+    amount: Any, band: str, created_by: str, hit: Any
+) -> tuple[tuple[str, str], ...]:
+    """The cleared finding's facts: :func:`_facts_of` and the approval's evidence, as the
+    gate's ``_cleared_facts`` renders them."""
+    return _cleared_facts(_facts_of(amount, band, created_by), hit, 0)
+
+
+def _hold(
+    tier: Any, band: str, order: SalesOrder, amount: Any, excluded: tuple[str, ...]
+) -> Finding:
+    """O2C-SO-02's HOLD, its pairs rendered now (see :func:`_order_approval`)."""
+    shown = str(amount)
+    need = shown if amount is order.total else str(order.total)
+    return _held(
+        tier,
+        order.id,
+        need,
+        excluded,
+        _params_of(order.id, tier.role, shown),
+        _facts_of(shown, band, order.created_by),
+    )
 
 
 def _has_standing(txn: Transaction, tier: Any, policy: OrdersPolicy) -> bool:

@@ -129,37 +129,40 @@ class _LinePrices:
         currency = order.currency
         lookup = price_book(ctx)._d.get
         rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
+        add = rows.append
         document = missing = moved = discounted = False
         for line in order.lines:
             product = line.product
             pc = product.price_class
-            entries = lookup(product.id, ())
-            e = entries[0] if len(entries) == 1 else None
+            found = lookup(product.id, ())
             # One entry, of the product's class, valid that day, in the order's currency:
             # master_price's answer without the call; anything else asks master_price.
-            if (
-                e is not None
-                and e.price_class is pc
-                and e.valid_from <= on
-                and (e.valid_to is None or on <= e.valid_to)
-                and e.price.currency == currency
-            ):
-                entry: PriceEntry | None = e
-                problem: str | None = None
+            problem: str | None = None
+            if len(found) == 1:
+                e: Any = found[0]
+                price: Any = e.price  # read once
+                if (
+                    e.price_class is not pc
+                    or e.valid_from > on
+                    or (e.valid_to is not None and e.valid_to < on)
+                    or price.currency != currency
+                ):
+                    e, problem = _master_price(found, product, on, currency)
+                    price = None if e is None else e.price
             else:
-                entry, problem = _master_price(entries, product, on, currency)
-            rows.append((line, entry, problem))
-            lp = line.list_price
+                e, problem = _master_price(found, product, on, currency)
+                price = None if e is None else e.price
+            add((line, e, problem))
             unit = line.unit_price
-            judged = unit
+            lp = line.list_price
             if lp is not None and lp.amount > unit.amount:
                 discounted = True
-                judged = lp
+                unit = lp  # the price judged: before the line discount
             if pc is _STATE or pc is _GROUP:
                 document = True
-            elif entry is None:
+            elif e is None:
                 missing = True
-            elif judged.amount != entry.price.amount:
+            elif unit.amount != price.amount:
                 moved = True
         self.order = order
         self.on = on
@@ -204,10 +207,6 @@ def _line_prices(
         return memo
     scratch[_LINE_PRICES] = memo
     return memo
-
-
-def _order_of(txn: Transaction) -> SalesOrder:
-    return txn.order  # type: ignore[attr-defined, no-any-return]
 
 
 def _price(line: OrderLine) -> Money:
@@ -270,7 +269,7 @@ def check_document_price(
     The subsidiary executes the group's pricing document (按文件规定执行): a different price, a
     line discount, or a missing or ambiguous document price blocks; no approval can clear it.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     prices = _line_prices(ctx, order, scratch, policy)
     if not prices.document:
         return _NONE
@@ -322,7 +321,7 @@ def check_price_master(
     otherwise the price cannot be verified and the line is blocked (fails closed). An order
     date earlier than that is blocked too: a back-dated document does not choose its price.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     prices = _line_prices(ctx, order, scratch, policy)
     back = None if order.order_date == ctx.as_of else _backdated(order, ctx, policy)
     if not prices.missing and back is None:
@@ -638,7 +637,7 @@ def check_concessions(
     and the customer's concessions accumulated over the rolling window including this order.
     A kind of promotion the policy does not allow is blocked.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     if not order.concessions and not _line_prices(ctx, order, scratch, policy).discounted:
         return _NONE  # nothing given: no line discount, no promotion
     out: list[Finding] = []
