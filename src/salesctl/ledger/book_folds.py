@@ -99,7 +99,7 @@ def _book_order(b: Books, txn: Any) -> None:
         b._credit_orders[o.id] = (o.created_by, stated)
     else:
         b._credit_orders.pop(o.id, None)
-    _book_complete(b, o.id, txn.at.date())
+    _book_complete(b, o.id, b.day_of(txn.at))
 
 
 @book_fold("VoidOrder")
@@ -113,7 +113,7 @@ def _book_void(b: Books, txn: Any) -> None:
 def _book_close(b: Books, rec: Any) -> None:
     e = b.orders.get(rec.order_id)
     if e is not None and e["closed_on"] is None:
-        e["closed_on"] = rec.at.date()
+        e["closed_on"] = b.day_of(rec.at)
 
 
 @book_fold("SetCreditProfile")
@@ -171,7 +171,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
         ln = lines.get(line.order_line)
         if ln is not None:
             ln[1] += line.quantity
-    _book_complete(b, gi.order_id, txn.at.date())
+    _book_complete(b, gi.order_id, b.day_of(txn.at))
 
 
 @book_fold("IssueInvoice")
@@ -240,7 +240,7 @@ def _book_invoice(b: Books, txn: Any) -> None:
             ids = b._gi_bills.setdefault(bl.goods_issue_id, [])
             if inv.id not in ids:
                 ids.append(inv.id)
-    _book_complete(b, inv.order_id, txn.at.date())
+    _book_complete(b, inv.order_id, b.day_of(txn.at))
 
 
 @book_fold("IssueSalesInvoice")
@@ -314,7 +314,7 @@ def _book_plan(b: Books, rec: Any) -> None:
 def _book_plan_approval(b: Books, rec: Any) -> None:
     a = rec.approval
     if a.document_id in b._plans:
-        b.keep("approvals", a.granted_at.date(), a)
+        b.keep("approvals", b.day_of(a.granted_at), a)
     elif a.role in b.plan_roles and rec.customer_id is None:
         b._pending_approvals.append(a)
 
@@ -324,7 +324,7 @@ def _book_void_invoice(b: Books, txn: Any) -> None:
     it = b.receivables.get(txn.invoice.id)
     if it is not None and it["settled_on"] is None:
         it["open"] = ZERO
-        it["settled_on"] = txn.at.date()
+        it["settled_on"] = b.day_of(txn.at)
         b._open_by_customer.get(it["customer_id"], {}).pop(it["item_id"], None)
 
 
@@ -370,7 +370,7 @@ def _book_revenue(b: Books, txn: Any) -> None:
 def _book_collection(b: Books, rec: Any) -> None:
     it = b.receivables.get(rec.item_id)
     if it is not None and it[rec.step.value] is None:
-        it[rec.step.value] = rec.at.date()
+        it[rec.step.value] = b.day_of(rec.at)
 
 
 # issue 14: receipts, commission accrual, analysis, storage, promotions

@@ -112,6 +112,9 @@ class Books:
         #: The order and receivable records built for the last period run, with the entry
         #: values they were built from (:meth:`_built`).
         self._records: dict[str, dict[str, tuple[tuple[Any, ...], Any]]] = {}
+        #: One date instance per calendar day seen (the registers hold the day of every
+        #: entry; a ``datetime.date()`` is a new object each time).
+        self._days: dict[dt.date, dt.date] = {}
 
     # -- registering --------------------------------------------------------------------
 
@@ -122,7 +125,7 @@ class Books:
         if fn is not None:
             fn(self, event)
         if isinstance(event, Transaction) and name not in REPEATABLE:
-            day = event.at.date()
+            day = self.day_of(event.at)
             self.keep(
                 "documents",
                 day,
@@ -133,6 +136,14 @@ class Books:
                     customer_id=_customer_of(event),
                 ),
             )
+
+    def day_of(self, at: dt.datetime) -> dt.date:
+        """``at.date()``, shared with every other entry of that day."""
+        d = at.date()
+        day = self._days.get(d)
+        if day is None:
+            day = self._days[d] = d
+        return day
 
     def keep(self, key: str, day: dt.date, value: Any, ident: str | None = None) -> None:
         """Keep a dated register entry under ``key`` (a :class:`~salesctl.reconcile.Records`

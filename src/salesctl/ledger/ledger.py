@@ -186,7 +186,8 @@ class Ledger:
         self._owner: dict[str, tuple[str, dt.date]] = {}
         self._customers: dict[str, CustomerState] = {}
         self._orders: dict[str, OrderState] = {}
-        self._approvals: dict[str, list[Approval]] = {}
+        #: Approvals on hand by document (tuples: a document has a few; smaller than lists).
+        self._approvals: dict[str, tuple[Approval, ...]] = {}
         self._releases: dict[str, list[CreditRelease]] = {}
         self._consumed: set[str] = set()
         self._approved: dict[str, dt.date] = {}
@@ -322,7 +323,8 @@ class Ledger:
 
     def add_approval(self, approval: Approval) -> None:
         """An approval on hand for its document."""
-        self._approvals.setdefault(approval.document_id, []).append(approval)
+        d = approval.document_id
+        self._approvals[d] = (*self._approvals.get(d, ()), approval)
 
     def add_release(self, release: CreditRelease) -> None:
         """A one-time release on hand for its order."""
@@ -751,9 +753,10 @@ class Ledger:
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
             for doc in list(self._approvals):
-                keep = [a for a in self._approvals[doc] if a.granted_at >= cutoff]
+                keep = tuple(a for a in self._approvals[doc] if a.granted_at >= cutoff)
                 if keep:
-                    self._approvals[doc] = keep
+                    if len(keep) < len(self._approvals[doc]):
+                        self._approvals[doc] = keep
                 else:
                     del self._approvals[doc]
             for doc in [
