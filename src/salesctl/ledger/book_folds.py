@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from salesctl.ledger.books import Books, book_fold
-from salesctl.ledger.state import ZERO
+from salesctl.ledger.state import ZERO, plus
 from salesctl.model import CreditLimitChange, CreditProfile, CreditTerms, SalesOrder, earliest_due
 from salesctl.money import Money
 from salesctl.records import BilledLine, DeliveryRecord, ReceiptVoucher, SystemInvoice
@@ -170,7 +170,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
         )
         ln = lines.get(line.order_line)
         if ln is not None:
-            ln[1] += line.quantity
+            ln[1] = plus(ln[1], line.quantity)
     _book_complete(b, gi.order_id, b.day_of(txn.at))
 
 
@@ -202,7 +202,7 @@ def _book_invoice(b: Books, txn: Any) -> None:
             )
         ln = lines.get(line.order_line)
         if ln is not None:
-            ln[2] += line.quantity
+            ln[2] = plus(ln[2], line.quantity)
     sinv = SystemInvoice(
         invoice_id=inv.id,
         customer_id=inv.customer_id,
