@@ -200,6 +200,8 @@ def _book_invoice(b: Books, txn: Any) -> None:
             billed.append(
                 BilledLine(product_id=line.product_id, quantity=todo, goods_issue_id=last)
             )
+        if not fifo:
+            _billed_out(b, inv.order_id, line.order_line)
         ln = lines.get(line.order_line)
         if ln is not None:
             ln[2] = plus(ln[2], line.quantity)
@@ -241,6 +243,18 @@ def _book_invoice(b: Books, txn: Any) -> None:
             if inv.id not in ids:
                 ids.append(inv.id)
     _book_complete(b, inv.order_id, b.day_of(txn.at))
+
+
+def _billed_out(b: Books, order_id: str, order_line: int) -> None:
+    """Forget a line's queue of unbilled deliveries once it is empty (and the order's, once
+    every line's is): an empty queue and none bill the same (nothing), and a delivered and
+    invoiced order would otherwise hold its empty queues until it leaves the books."""
+    queues = b._unbilled.get(order_id)
+    if queues is None or queues.get(order_line, True):
+        return
+    del queues[order_line]
+    if not queues:
+        del b._unbilled[order_id]
 
 
 @book_fold("IssueSalesInvoice")
