@@ -89,7 +89,9 @@ def _book_order(b: Books, txn: Any) -> None:
             lines[ln.line_no] = [ln.quantity, ZERO, ZERO]
         else:
             have[0] = ln.quantity
-    b._prices[o.id] = {ln.line_no: ln.unit_price for ln in o.lines}
+    # The order's lines as placed (the tuple the order holds: the prices by line are read
+    # from it when a delivery is valued, not kept in a table of their own per order).
+    b._prices[o.id] = o.lines
     profile = o.customer.credit_profile
     if profile is not None and o.customer.id not in b._profile_terms:
         b._profile_terms[o.customer.id] = _approved(profile)
@@ -147,7 +149,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
     if gi.id in b.deliveries:
         return  # posted once; a second posting is O2C-DL-02's exception
     day = gi.issued_on
-    prices = b._prices.get(gi.order_id, {})
+    prices = {ln.line_no: ln.unit_price for ln in b._prices.get(gi.order_id, ())}
     recs = [
         DeliveryRecord(
             goods_issue_id=gi.id,

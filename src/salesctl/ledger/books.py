@@ -107,7 +107,9 @@ class Books:
         self._gi_order: dict[str, str] = {}
         self._pending_approvals: list[Any] = []
         self.plan_roles: frozenset[str] = frozenset(plan_roles)
-        self._prices: dict[str, dict[int, Money]] = {}
+        #: The lines of each order as last placed or released (their unit prices value its
+        #: deliveries).
+        self._prices: dict[str, tuple[Any, ...]] = {}
         self.registers = Registers(voucher_within_days=voucher_within_days)
         #: The order and receivable records built for the last period run, with the entry
         #: values they were built from (:meth:`_built`).
