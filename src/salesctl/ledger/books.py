@@ -195,13 +195,13 @@ class Books:
         now: dict[str, tuple[tuple[Any, ...], Any]] = {}
         out: list[Any] = []
         for ident, e in entries.items():
-            values = tuple(e.values())
             hit = before.get(ident)
-            if hit is not None and len(hit[0]) == len(values) and all(map(is_, hit[0], values)):
-                record = hit[1]
-            else:
-                record = build(e)
-            now[ident] = (values, record)
+            if hit is not None and len(hit[0]) == len(e) and all(map(is_, hit[0], e.values())):
+                now[ident] = hit  # unchanged: nothing new allocated at the period end
+                out.append(hit[1])
+                continue
+            record = build(e)
+            now[ident] = (tuple(e.values()), record)
             out.append(record)
         self._records[key] = now
         return tuple(out)
