@@ -26,6 +26,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -42,7 +43,18 @@ from salesctl.errors import SalesctlError
 from salesctl.events import MalformedEvent, event_types, read_events
 from salesctl.events.records import Event
 from salesctl.fastreplay.trusted import compile_builder
+from salesctl.model import (
+    Actor,
+    CreditProfile,
+    Customer,
+    DeliveryLine,
+    InvoiceLine,
+    OrderLine,
+    PaymentTerms,
+    Product,
+)
 from salesctl.money import CURRENCIES, Money, to_decimal
+from salesctl.periods import Period
 
 __all__ = ["Decoder", "structs"]
 
@@ -80,15 +92,17 @@ class _Builder:
             ann, inner = self.annotation(non_none[0])
             if type(None) not in args:
                 return ann, inner
+            if inner is _str:
+                return ann | None, _opt_str
             return ann | None, lambda d, n: None if d is None else inner(d, n)
         if tp is str:
-            return str, _same
+            return str, _str if self.trusted else _same
         if tp is bool:
             return bool, _same
         if tp is int:
             return int, _same
         if tp is Decimal:
-            return str | int, _decimal
+            return str | int, _decimal_shared if self.trusted else _decimal
         if tp is Money:
             return str, _money_trusted if self.trusted else _money
         if tp is dt.datetime:
@@ -106,10 +120,14 @@ class _Builder:
             ann, item = self.annotation(args[0])
             if item is _same:
                 return list[ann], lambda d, n: tuple(d)  # type: ignore[valid-type]
+            if item is _str:
+                return list[ann], lambda d, n: tuple(map(_intern, d))  # type: ignore[valid-type]
             return list[ann], lambda d, n: tuple([item(x, n) for x in d])  # type: ignore[valid-type]
         if origin is frozenset:
             (arg,) = typing.get_args(tp)
             ann, item = self.annotation(arg)
+            if item is _str:
+                return list[ann], lambda d, n: frozenset(map(_intern, d))  # type: ignore[valid-type]
             return list[ann], lambda d, n: frozenset([item(x, n) for x in d])  # type: ignore[valid-type]
         if origin in (FrozenMap, Mapping) or tp is FrozenMap:
             kt, vt = typing.get_args(tp) or (str, Any)
@@ -158,8 +176,13 @@ class _Builder:
         )
         self.structs[key] = st
         if cls not in self.convs:
-            built = compile_builder(cls, tuple(spec), _same, _UNSET) if self.trusted else None
-            self.convs[cls] = built if built is not None else _object_converter(cls, tuple(spec))
+            built = (
+                compile_builder(cls, tuple(spec), _same, _UNSET, inline=_INLINE)
+                if self.trusted
+                else None
+            )
+            conv = built if built is not None else _object_converter(cls, tuple(spec))
+            self.convs[cls] = _shared(conv) if self.trusted and cls in SHARED else conv
         return st
 
     def converter(self, cls: type) -> _Conv:
@@ -194,6 +217,85 @@ def _decimal(d: Any, n: list[int]) -> Any:
     return to_decimal(d)
 
 
+_intern = sys.intern
+
+
+def _str(d: str, n: list[int]) -> str:
+    """A decoded text, interned: ids, codes, roles and names recur on many lines (an order
+    id on its notices, goods issues, invoices and approvals; a customer id on everything),
+    and the documents the ledger holds then share one instance of each (the trusted
+    builders inline it, :data:`_INLINE`)."""
+    return _intern(d)
+
+
+def _opt_str(d: str | None, n: list[int]) -> str | None:
+    return d if d is None else _intern(d)
+
+
+#: What the trusted builders write instead of calling these converters.
+_INLINE: dict[Any, tuple[str, Any]] = {
+    _str: ("_si(x)", _intern),
+    _opt_str: ("x if x is None else _si(x)", _intern),
+}
+
+
+def _decimal_shared(d: str | int, n: list[int]) -> Any:
+    """``to_decimal(d)``, one shared instance per text read (a quantity recurs on every line
+    ordering, delivering or invoicing it; a table like the amounts', emptied when full)."""
+    v = _SEEN_DECIMALS.get(d)
+    if v is None:
+        v = to_decimal(d)
+        if len(_SEEN_DECIMALS) >= _SEEN_MAX:
+            _SEEN_DECIMALS.clear()
+        _SEEN_DECIMALS[d] = v
+    return v
+
+
+#: Documents that recur as they are, part of many events (an actor, a product, an order line
+#: on the order's every event and its contract, payment terms, the customer and its credit
+#: profile on every order): each is read once per distinct text and shared (:func:`_shared`).
+SHARED: frozenset[type] = frozenset(
+    {
+        Actor,
+        Product,
+        OrderLine,
+        PaymentTerms,
+        DeliveryLine,
+        InvoiceLine,
+        Customer,
+        CreditProfile,
+        Period,
+    }
+)
+#: Distinct documents kept per class of :data:`SHARED` (the table is emptied when full).
+_SHARED_MAX = 1 << 12
+_encode = msgspec.json.Encoder().encode
+
+
+def _shared(build: _Conv) -> _Conv:
+    """``build``, returning one shared document per distinct decoded value: the decoded
+    Struct's JSON encoding is the key (exact: every amount, quantity and date is still text
+    there, so ``"5.0"`` and ``"5"`` stay apart), the document built from it and validated
+    once the value. A value that fails builds (and raises) every time."""
+    seen: dict[bytes, tuple[Any, int]] = {}
+
+    def conv(s: Any, n: list[int]) -> Any:
+        key = _encode(s)
+        hit = seen.get(key)
+        if hit is not None:
+            n[0] += hit[1]
+            return hit[0]
+        count = [0]
+        doc = build(s, count)
+        n[0] += count[0]
+        if len(seen) >= _SHARED_MAX:
+            seen.clear()
+        seen[key] = (doc, count[0])
+        return doc
+
+    return conv
+
+
 def _money(d: Any, n: list[int]) -> Any:
     return Money.parse(d)
 
@@ -205,10 +307,13 @@ _set = object.__setattr__
 
 #: Amounts and dates already read, by their text: the same amount recurs across a stream (a
 #: contract's value on every month's ledger lines, list prices, round sums), and one shared
-#: immutable instance is both faster to hand out and smaller to hold. Emptied when full.
+#: immutable instance is both faster to hand out and smaller to hold. Emptied when full (at
+#: 16,384 entries: a 1M-line year reads about 36,000 distinct amounts, most of them once, and
+#: a fuller table holds more than it shares).
 _SEEN_MONEY: dict[str, Money] = {}
 _SEEN_DATES: dict[str, dt.date] = {}
-_SEEN_MAX = 1 << 16
+_SEEN_DECIMALS: dict[str | int, Decimal] = {}
+_SEEN_MAX = 1 << 14
 
 
 def _money_trusted(d: str, n: list[int]) -> Any:
@@ -229,7 +334,7 @@ def _money_trusted(d: str, n: list[int]) -> Any:
             if q == amount:
                 m = _new(Money)
                 _set(m, "amount", q)
-                _set(m, "currency", parts[1])
+                _set(m, "currency", _intern(parts[1]))
                 if len(_SEEN_MONEY) >= _SEEN_MAX:
                     _SEEN_MONEY.clear()
                 _SEEN_MONEY[d] = m

@@ -129,7 +129,12 @@ def skipped_validators(cls: type) -> dict[str, tuple[Any, ...]]:
 
 
 def compile_builder(
-    cls: type, spec: tuple[tuple[str, _Conv, bool], ...], same: _Conv, unset: Any
+    cls: type,
+    spec: tuple[tuple[str, _Conv, bool], ...],
+    same: _Conv,
+    unset: Any,
+    *,
+    inline: dict[Any, tuple[str, Any]] | None = None,
 ) -> _Conv | None:
     """The trusted builder of ``cls`` from its Struct: ``build(struct, count) -> document``.
 
@@ -138,6 +143,8 @@ def compile_builder(
         spec: ``(field name, converter of the decoded value, required)`` per Struct field.
         same: the identity converter (values used as decoded).
         unset: msgspec's ``UNSET`` (an optional field left out).
+        inline: converters the builder writes inline instead of calling: converter →
+            (expression of ``x`` calling ``_si``, the function bound to ``_si``).
 
     Returns:
         The builder, or ``None`` when ``cls`` keeps its constructor.
@@ -161,7 +168,11 @@ def compile_builder(
         if a.init and name in convs:
             conv, req = convs[name]
             ns[f"_c{i}"] = conv
-            val = "x" if conv is same else f"_c{i}(x, n)"
+            expr = inline.get(conv) if inline else None
+            if expr is not None:
+                val, ns["_si"] = expr
+            else:
+                val = "x" if conv is same else f"_c{i}(x, n)"
             body.append(f"    x = s.{name}")
             if req:
                 body.append(f"    x = {val}")

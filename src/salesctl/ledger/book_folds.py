@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from salesctl.ledger.books import Books, book_fold
-from salesctl.ledger.state import ZERO
+from salesctl.ledger.state import ZERO, plus
 from salesctl.model import CreditLimitChange, CreditProfile, CreditTerms, SalesOrder, earliest_due
 from salesctl.money import Money
 from salesctl.records import BilledLine, DeliveryRecord, ReceiptVoucher, SystemInvoice
@@ -89,7 +89,9 @@ def _book_order(b: Books, txn: Any) -> None:
             lines[ln.line_no] = [ln.quantity, ZERO, ZERO]
         else:
             have[0] = ln.quantity
-    b._prices[o.id] = {ln.line_no: ln.unit_price for ln in o.lines}
+    # The order's lines as placed (the tuple the order holds: the prices by line are read
+    # from it when a delivery is valued, not kept in a table of their own per order).
+    b._prices[o.id] = o.lines
     profile = o.customer.credit_profile
     if profile is not None and o.customer.id not in b._profile_terms:
         b._profile_terms[o.customer.id] = _approved(profile)
@@ -99,7 +101,7 @@ def _book_order(b: Books, txn: Any) -> None:
         b._credit_orders[o.id] = (o.created_by, stated)
     else:
         b._credit_orders.pop(o.id, None)
-    _book_complete(b, o.id, txn.at.date())
+    _book_complete(b, o.id, b.day_of(txn.at))
 
 
 @book_fold("VoidOrder")
@@ -113,7 +115,7 @@ def _book_void(b: Books, txn: Any) -> None:
 def _book_close(b: Books, rec: Any) -> None:
     e = b.orders.get(rec.order_id)
     if e is not None and e["closed_on"] is None:
-        e["closed_on"] = rec.at.date()
+        e["closed_on"] = b.day_of(rec.at)
 
 
 @book_fold("SetCreditProfile")
@@ -147,7 +149,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
     if gi.id in b.deliveries:
         return  # posted once; a second posting is O2C-DL-02's exception
     day = gi.issued_on
-    prices = b._prices.get(gi.order_id, {})
+    prices = {ln.line_no: ln.unit_price for ln in b._prices.get(gi.order_id, ())}
     recs = [
         DeliveryRecord(
             goods_issue_id=gi.id,
@@ -170,8 +172,8 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
         )
         ln = lines.get(line.order_line)
         if ln is not None:
-            ln[1] += line.quantity
-    _book_complete(b, gi.order_id, txn.at.date())
+            ln[1] = plus(ln[1], line.quantity)
+    _book_complete(b, gi.order_id, b.day_of(txn.at))
 
 
 @book_fold("IssueInvoice")
@@ -200,9 +202,11 @@ def _book_invoice(b: Books, txn: Any) -> None:
             billed.append(
                 BilledLine(product_id=line.product_id, quantity=todo, goods_issue_id=last)
             )
+        if not fifo:
+            _billed_out(b, inv.order_id, line.order_line)
         ln = lines.get(line.order_line)
         if ln is not None:
-            ln[2] += line.quantity
+            ln[2] = plus(ln[2], line.quantity)
     sinv = SystemInvoice(
         invoice_id=inv.id,
         customer_id=inv.customer_id,
@@ -240,7 +244,19 @@ def _book_invoice(b: Books, txn: Any) -> None:
             ids = b._gi_bills.setdefault(bl.goods_issue_id, [])
             if inv.id not in ids:
                 ids.append(inv.id)
-    _book_complete(b, inv.order_id, txn.at.date())
+    _book_complete(b, inv.order_id, b.day_of(txn.at))
+
+
+def _billed_out(b: Books, order_id: str, order_line: int) -> None:
+    """Forget a line's queue of unbilled deliveries once it is empty (and the order's, once
+    every line's is): an empty queue and none bill the same (nothing), and a delivered and
+    invoiced order would otherwise hold its empty queues until it leaves the books."""
+    queues = b._unbilled.get(order_id)
+    if queues is None or queues.get(order_line, True):
+        return
+    del queues[order_line]
+    if not queues:
+        del b._unbilled[order_id]
 
 
 @book_fold("IssueSalesInvoice")
@@ -314,7 +330,7 @@ def _book_plan(b: Books, rec: Any) -> None:
 def _book_plan_approval(b: Books, rec: Any) -> None:
     a = rec.approval
     if a.document_id in b._plans:
-        b.keep("approvals", a.granted_at.date(), a)
+        b.keep("approvals", b.day_of(a.granted_at), a)
     elif a.role in b.plan_roles and rec.customer_id is None:
         b._pending_approvals.append(a)
 
@@ -324,7 +340,7 @@ def _book_void_invoice(b: Books, txn: Any) -> None:
     it = b.receivables.get(txn.invoice.id)
     if it is not None and it["settled_on"] is None:
         it["open"] = ZERO
-        it["settled_on"] = txn.at.date()
+        it["settled_on"] = b.day_of(txn.at)
         b._open_by_customer.get(it["customer_id"], {}).pop(it["item_id"], None)
 
 
@@ -370,7 +386,7 @@ def _book_revenue(b: Books, txn: Any) -> None:
 def _book_collection(b: Books, rec: Any) -> None:
     it = b.receivables.get(rec.item_id)
     if it is not None and it[rec.step.value] is None:
-        it[rec.step.value] = rec.at.date()
+        it[rec.step.value] = b.day_of(rec.at)
 
 
 # issue 14: receipts, commission accrual, analysis, storage, promotions

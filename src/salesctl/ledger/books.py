@@ -107,11 +107,16 @@ class Books:
         self._gi_order: dict[str, str] = {}
         self._pending_approvals: list[Any] = []
         self.plan_roles: frozenset[str] = frozenset(plan_roles)
-        self._prices: dict[str, dict[int, Money]] = {}
+        #: The lines of each order as last placed or released (their unit prices value its
+        #: deliveries).
+        self._prices: dict[str, tuple[Any, ...]] = {}
         self.registers = Registers(voucher_within_days=voucher_within_days)
         #: The order and receivable records built for the last period run, with the entry
         #: values they were built from (:meth:`_built`).
         self._records: dict[str, dict[str, tuple[tuple[Any, ...], Any]]] = {}
+        #: One date instance per calendar day seen (the registers hold the day of every
+        #: entry; a ``datetime.date()`` is a new object each time).
+        self._days: dict[dt.date, dt.date] = {}
 
     # -- registering --------------------------------------------------------------------
 
@@ -122,7 +127,7 @@ class Books:
         if fn is not None:
             fn(self, event)
         if isinstance(event, Transaction) and name not in REPEATABLE:
-            day = event.at.date()
+            day = self.day_of(event.at)
             self.keep(
                 "documents",
                 day,
@@ -133,6 +138,14 @@ class Books:
                     customer_id=_customer_of(event),
                 ),
             )
+
+    def day_of(self, at: dt.datetime) -> dt.date:
+        """``at.date()``, shared with every other entry of that day."""
+        d = at.date()
+        day = self._days.get(d)
+        if day is None:
+            day = self._days[d] = d
+        return day
 
     def keep(self, key: str, day: dt.date, value: Any, ident: str | None = None) -> None:
         """Keep a dated register entry under ``key`` (a :class:`~salesctl.reconcile.Records`
@@ -182,13 +195,13 @@ class Books:
         now: dict[str, tuple[tuple[Any, ...], Any]] = {}
         out: list[Any] = []
         for ident, e in entries.items():
-            values = tuple(e.values())
             hit = before.get(ident)
-            if hit is not None and len(hit[0]) == len(values) and all(map(is_, hit[0], values)):
-                record = hit[1]
-            else:
-                record = build(e)
-            now[ident] = (values, record)
+            if hit is not None and len(hit[0]) == len(e) and all(map(is_, hit[0], e.values())):
+                now[ident] = hit  # unchanged: nothing new allocated at the period end
+                out.append(hit[1])
+                continue
+            record = build(e)
+            now[ident] = (tuple(e.values()), record)
             out.append(record)
         self._records[key] = now
         return tuple(out)

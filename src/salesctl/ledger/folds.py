@@ -21,6 +21,7 @@ from salesctl.ledger.state import (
     LineState,
     OpenItem,
     OrderState,
+    plus,
 )
 from salesctl.model import (
     ConcessionRecord,
@@ -284,7 +285,7 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
         for line in gi.lines:
             ln = st.lines.get(line.order_line)
             if ln is not None:
-                ln.delivered += line.quantity
+                ln.delivered = plus(ln.delivered, line.quantity)
     _touch(led, st)
 
 
@@ -334,7 +335,7 @@ def _fold_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None:
             for line in inv.lines:
                 ln = st.lines.get(line.order_line)
                 if ln is not None:
-                    ln.invoiced += line.quantity
+                    ln.invoiced = plus(ln.invoiced, line.quantity)
         st.invoices[inv.id] = inv
         _touch(led, st)
     # Receivables from credit sales are exposure; an invoice of an order the ledger does not
@@ -442,7 +443,7 @@ def _fold_receipt(led: Ledger, txn: Any, decision: Decision | None) -> None:
     if r.contract_id is not None:
         k = led.contracts.get(r.contract_id)
         if k is not None and k.contract.amount.currency == cur:
-            k.collected += r.amount.amount
+            k.collected = plus(k.collected, r.amount.amount)
             k.last_touched = r.received_on
 
 

@@ -184,9 +184,13 @@ class Ledger:
         self.order_contracts: dict[str, str] = {}
         #: Owner customer of orders and contracts, for events that name only those (global).
         self._owner: dict[str, tuple[str, dt.date]] = {}
+        #: The index entry of each customer for the current day, shared by the documents
+        #: indexed for it that day (one tuple, not one per document).
+        self._owner_tags: dict[str, tuple[str, dt.date]] = {}
         self._customers: dict[str, CustomerState] = {}
         self._orders: dict[str, OrderState] = {}
-        self._approvals: dict[str, list[Approval]] = {}
+        #: Approvals on hand by document (tuples: a document has a few; smaller than lists).
+        self._approvals: dict[str, tuple[Approval, ...]] = {}
         self._releases: dict[str, list[CreditRelease]] = {}
         self._consumed: set[str] = set()
         self._approved: dict[str, dt.date] = {}
@@ -306,7 +310,10 @@ class Ledger:
     def index(self, document_id: str, customer_id: str) -> None:
         """Remember which customer an order or contract belongs to (global)."""
         assert self.today is not None
-        self._owner[document_id] = (customer_id, self.today)
+        tag = self._owner_tags.get(customer_id)
+        if tag is None or tag[1] is not self.today:
+            tag = self._owner_tags[customer_id] = (customer_id, self.today)
+        self._owner[document_id] = tag
 
     def intern(self, value: Any) -> Any:
         """One shared instance per distinct immutable value (actors repeat millions of times
@@ -322,7 +329,8 @@ class Ledger:
 
     def add_approval(self, approval: Approval) -> None:
         """An approval on hand for its document."""
-        self._approvals.setdefault(approval.document_id, []).append(approval)
+        d = approval.document_id
+        self._approvals[d] = (*self._approvals.get(d, ()), approval)
 
     def add_release(self, release: CreditRelease) -> None:
         """A one-time release on hand for its order."""
@@ -743,6 +751,10 @@ class Ledger:
         for key in list(self._owner):
             if today - self._owner[key][1] > self.index_retention:
                 del self._owner[key]
+        # Contract accounts are cached for the contexts of the days a contract is in use; a
+        # week's sweep lets go of them (built again, equal, when the contract is named again).
+        for k in self.contracts.values():
+            k.account = None
         if (
             self._swept is None
             or today.month != self._swept.month
@@ -751,9 +763,10 @@ class Ledger:
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
             for doc in list(self._approvals):
-                keep = [a for a in self._approvals[doc] if a.granted_at >= cutoff]
+                keep = tuple(a for a in self._approvals[doc] if a.granted_at >= cutoff)
                 if keep:
-                    self._approvals[doc] = keep
+                    if len(keep) < len(self._approvals[doc]):
+                        self._approvals[doc] = keep
                 else:
                     del self._approvals[doc]
             for doc in [

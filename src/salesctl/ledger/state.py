@@ -4,7 +4,7 @@ hands out only immutable documents and contexts built from it)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from typing import Any
 
 import attrs
@@ -20,9 +20,23 @@ __all__ = [
     "LineState",
     "OpenItem",
     "OrderState",
+    "plus",
 ]
 
 ZERO = Decimal(0)
+
+
+def plus(a: Decimal, b: Decimal) -> Decimal:
+    """``a + b``, sharing ``b`` itself when ``a`` is :data:`ZERO` and the sum is ``b`` digit
+    for digit (``b`` not zero, its exponent not above zero, within the context's precision:
+    ``0 + b`` then has ``b``'s sign, digits and exponent). A first delivery or invoice of a
+    line, a first collection on a contract, then holds the decoded quantity or amount rather
+    than a copy of it."""
+    if a is ZERO and b:
+        t = b.as_tuple()
+        if isinstance(t.exponent, int) and t.exponent <= 0 and len(t.digits) <= getcontext().prec:
+            return b
+    return a + b
 
 #: The payment methods that consume credit when the credit policy names none.
 DEFAULT_CREDIT_METHODS = frozenset(
