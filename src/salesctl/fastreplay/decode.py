@@ -19,6 +19,13 @@ checks this on generated lines).
 A duplicate key is the one thing a Struct decoder forgets silently (the last value wins); the
 converter counts the keys it consumed and compares them with the keys in the text (every
 ``"...":`` of the line: an over-count only sends the line to the generic reader).
+
+Documents that recur from line to line — master data (customers, their credit profiles,
+products, payment terms, actors) and the sales order that each of its follow-on events carries
+again (:data:`SHARED`) — are decoded as raw JSON first: the same text gives the same
+document, built once (the document and the keys it consumed are kept by their text, a table of
+at most :data:`SHARED_MAX` per class, emptied when full). Documents are immutable, so the
+events that carry the same text share one instance.
 """
 
 from __future__ import annotations
@@ -44,7 +51,12 @@ from salesctl.events.records import Event
 from salesctl.fastreplay.trusted import compile_builder
 from salesctl.money import CURRENCIES, Money, to_decimal
 
-__all__ = ["Decoder", "structs"]
+__all__ = ["SHARED", "SHARED_MAX", "Decoder", "structs"]
+
+#: Classes whose documents are decoded once per distinct text (see the module's docstring).
+SHARED = frozenset({"Actor", "CreditProfile", "Customer", "PaymentTerms", "Product", "SalesOrder"})
+#: The most documents of one class kept by their text (the table is emptied when full).
+SHARED_MAX = 2048
 
 _UNSET = msgspec.UNSET
 
@@ -80,6 +92,8 @@ class _Builder:
             ann, inner = self.annotation(non_none[0])
             if type(None) not in args:
                 return ann, inner
+            if ann is msgspec.Raw:  # raw JSON holds null as its text
+                return ann, lambda d, n: None if bytes(d) == b"null" else inner(d, n)
             return ann | None, lambda d, n: None if d is None else inner(d, n)
         if tp is str:
             return str, _same
@@ -123,8 +137,44 @@ class _Builder:
 
             return dict[str, ann], amap  # type: ignore[valid-type]
         if isinstance(tp, type) and attrs.has(tp):
-            return self.struct(tp), self.converter(tp)
+            st, conv = self.struct(tp), self.converter(tp)
+            if tp.__name__ in SHARED:
+                return msgspec.Raw, self.shared(tp, st, conv)
+            return st, conv
         raise _Unsupported(tp)
+
+    def shared(self, cls: type, st: Any, conv: _Conv) -> _Conv:
+        """The converter of a :data:`SHARED` class's raw JSON: decoded and built once per
+        distinct text on the trusted path (every time on the reference path)."""
+        key = ("raw", cls)
+        hit = self.convs.get(key)  # type: ignore[call-overload]
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        decode = msgspec.json.Decoder(st).decode
+        if not self.trusted:
+
+            def plain(d: Any, n: list[int]) -> Any:
+                return conv(decode(d), n)
+
+            self.convs[key] = plain  # type: ignore[index]
+            return plain
+        table: dict[bytes, tuple[Any, int]] = {}
+        get = table.get
+
+        def shared(d: Any, n: list[int]) -> Any:
+            text = bytes(d)
+            hit = get(text)
+            if hit is None:
+                count = [0]
+                doc = conv(decode(text), count)
+                if len(table) >= SHARED_MAX:
+                    table.clear()
+                hit = table[text] = (doc, count[0])
+            n[0] += hit[1]
+            return hit[0]
+
+        self.convs[key] = shared  # type: ignore[index]
+        return shared
 
     def struct(self, cls: type, tag: str | None = None) -> Any:
         """The Struct of attrs class ``cls`` (``tag``: the event type name, for events)."""
@@ -320,7 +370,11 @@ class Decoder:
                 _cls, conv = self._by_tag[type(s).__struct_config__.tag]
                 count = [1]
                 event: Event = conv(s, count)
-                if count[0] == len(_KEY_END.findall(b)):
+                if count[0] == (
+                    b.count(b'":')
+                    if b" :" not in b and b"\t:" not in b and b"\n:" not in b and b"\r:" not in b
+                    else len(_KEY_END.findall(b))
+                ):
                     return event
             except (
                 msgspec.MsgspecError,
