@@ -34,8 +34,45 @@ def contract_account(c: ContractState) -> ContractAccount:
     return account
 
 
-_CONTEXT_FIELDS: tuple[tuple[str, Any, bool], ...] | None = None
 _ABSENT = object()
+_BUILD: Any = None
+
+
+def _compile() -> Any:
+    """The builder of :func:`trusted_context`, generated once from :class:`Context`'s fields
+    (one statement per field, as attrs generates ``__init__``)."""
+    ns: dict[str, Any] = {
+        "_new": object.__new__,
+        "_set": object.__setattr__,
+        "_Context": Context,
+        "_A": _ABSENT,
+        "_FM": FrozenMap,
+    }
+    body = ["def build(kw):", "    get = kw.get", "    ctx = _new(_Context)"]
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(Context)
+    for i, a in enumerate(fields):
+        if not a.init:
+            continue
+        body.append(f"    v = get({a.name!r}, _A)")
+        body.append("    if v is _A:")
+        default: Any = a.default
+        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
+            ns[f"_f{i}"] = default.factory
+            body.append(f"        v = _f{i}()")
+        elif default is attrs.NOTHING:
+            # a required field the ledger lacks: let Context say so
+            body.append("        return _Context(**kw)")
+        else:
+            ns[f"_d{i}"] = default
+            body.append(f"        v = _d{i}")
+        body.append("    elif type(v) is dict:")
+        body.append("        v = _FM(v)")
+        body.append(f"    _set(ctx, {a.name!r}, v)")
+    # what the constructor derives from the fields (the price book)
+    body.append("    ctx.__attrs_post_init__()")
+    body.append("    return ctx")
+    exec(compile("\n".join(body), "<salesctl trusted context>", "exec"), ns)
+    return ns["build"]
 
 
 def trusted_context(kw: dict[str, Any]) -> Context:
@@ -43,31 +80,12 @@ def trusted_context(kw: dict[str, Any]) -> Context:
 
     Every value is already of its field's type (documents validated when their events were
     read; tuples, frozensets and FrozenMaps built here; ids unique, amounts not negative), so
-    the ledger sets the fields directly, like the gate builds its decisions. A field the
-    ledger does not give takes its default.
+    the ledger sets the fields directly, like the gate builds its decisions: a function
+    generated once from the fields sets each in turn (a ``dict`` becomes a ``FrozenMap``). A
+    field the ledger does not give takes its default.
     """
-    global _CONTEXT_FIELDS
-    fields = _CONTEXT_FIELDS
-    if fields is None:
-        fields = _CONTEXT_FIELDS = tuple(
-            (a.name, a.default, isinstance(a.default, attrs.Factory))  # type: ignore[arg-type]
-            for a in attrs.fields(Context)
-            if a.init
-        )
-    ctx = object.__new__(Context)
-    put = object.__setattr__
-    get = kw.get
-    for name, default, factory in fields:
-        value = get(name, _ABSENT)
-        if value is _ABSENT:
-            if factory:
-                value = default.factory()
-            elif default is attrs.NOTHING:
-                return Context(**kw)  # a required field the ledger lacks: let Context say so
-            else:
-                value = default
-        elif type(value) is dict:
-            value = FrozenMap(value)
-        put(ctx, name, value)
-    ctx.__attrs_post_init__()  # what the constructor derives from the fields (the price book)
-    return ctx
+    global _BUILD
+    build = _BUILD
+    if build is None:
+        build = _BUILD = _compile()
+    return cast(Context, build(kw))
