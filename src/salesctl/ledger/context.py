@@ -34,43 +34,49 @@ def contract_account(c: ContractState) -> ContractAccount:
     return account
 
 
-_ABSENT = object()
-_BUILD: Any = None
+#: The builders of :func:`trusted_context`, by the keys the ledger gives (in their order).
+_BUILDERS: dict[tuple[str, ...], Any] = {}
+#: The most key sets kept (a ledger gives a few dozen).
+_BUILDERS_MAX = 1024
 
 
-def _compile() -> Any:
-    """The builder of :func:`trusted_context`, generated once from :class:`Context`'s fields
-    (one statement per field, as attrs generates ``__init__``)."""
+def _compile(keys: tuple[str, ...]) -> Any:
+    """The builder of a context from a ``kw`` with exactly these keys, in this order,
+    generated from :class:`Context`'s fields as attrs generates ``__init__``: each field the
+    ledger gives is set from its value (a ``dict`` becomes a ``FrozenMap``), every other
+    field to its default (a shared immutable value: no field of ``Context`` has a factory)."""
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(Context)
+    init = {a.name: a for a in fields if a.init}
     ns: dict[str, Any] = {
         "_new": object.__new__,
         "_set": object.__setattr__,
         "_Context": Context,
-        "_A": _ABSENT,
         "_FM": FrozenMap,
     }
-    body = ["def build(kw):", "    get = kw.get", "    ctx = _new(_Context)"]
-    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(Context)
-    for i, a in enumerate(fields):
-        if not a.init:
-            continue
-        body.append(f"    v = get({a.name!r}, _A)")
-        body.append("    if v is _A:")
-        default: Any = a.default
-        if isinstance(default, attrs.Factory):  # type: ignore[arg-type]
-            ns[f"_f{i}"] = default.factory
-            body.append(f"        v = _f{i}()")
-        elif default is attrs.NOTHING:
-            # a required field the ledger lacks: let Context say so
-            body.append("        return _Context(**kw)")
-        else:
-            ns[f"_d{i}"] = default
-            body.append(f"        v = _d{i}")
-        body.append("    elif type(v) is dict:")
-        body.append("        v = _FM(v)")
-        body.append(f"    _set(ctx, {a.name!r}, v)")
-    # what the constructor derives from the fields (the price book)
-    body.append("    ctx.__attrs_post_init__()")
-    body.append("    return ctx")
+    given = [f"v{i}" for i in range(len(keys))]
+    body = ["def build(kw):"]
+    if set(keys) - init.keys() or any(
+        isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
+        or (a.default is attrs.NOTHING and a.name not in keys)
+        for a in init.values()
+    ):
+        body.append("    return _Context(**kw)")  # let the constructor say what is wrong
+    else:
+        if keys:
+            body.append(f"    {', '.join(given)}{',' if len(keys) == 1 else ''} = kw.values()")
+        body.append("    ctx = _new(_Context)")
+        for i, a in enumerate(init.values()):
+            if a.name in keys:
+                v = given[keys.index(a.name)]
+                body.append(f"    if type({v}) is dict:")
+                body.append(f"        {v} = _FM({v})")
+                body.append(f"    _set(ctx, {a.name!r}, {v})")
+            else:
+                ns[f"_d{i}"] = a.default
+                body.append(f"    _set(ctx, {a.name!r}, _d{i})")
+        # what the constructor derives from the fields (the price book)
+        body.append("    ctx.__attrs_post_init__()")
+        body.append("    return ctx")
     exec(compile("\n".join(body), "<salesctl trusted context>", "exec"), ns)
     return ns["build"]
 
@@ -81,11 +87,13 @@ def trusted_context(kw: dict[str, Any]) -> Context:
     Every value is already of its field's type (documents validated when their events were
     read; tuples, frozensets and FrozenMaps built here; ids unique, amounts not negative), so
     the ledger sets the fields directly, like the gate builds its decisions: a function
-    generated once from the fields sets each in turn (a ``dict`` becomes a ``FrozenMap``). A
-    field the ledger does not give takes its default.
+    generated once per set of keys the ledger gives (:func:`_compile`) sets each field in
+    turn. A field the ledger does not give takes its default.
     """
-    global _BUILD
-    build = _BUILD
+    keys = tuple(kw)
+    build = _BUILDERS.get(keys)
     if build is None:
-        build = _BUILD = _compile()
+        if len(_BUILDERS) >= _BUILDERS_MAX:
+            _BUILDERS.clear()
+        build = _BUILDERS[keys] = _compile(keys)
     return cast(Context, build(kw))
