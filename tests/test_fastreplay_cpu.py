@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from salesctl import _validators as v
+from salesctl._convert import strict_datetime
 from salesctl.demo import generate
 from salesctl.errors import SalesctlError
 from salesctl.events import MalformedEvent, read_events
@@ -23,6 +24,7 @@ from salesctl.fastreplay import Decoder
 from salesctl.fastreplay import decode as decode_mod
 from salesctl.fastreplay.trusted import _SIGN_PASSES, CONVERTED, PASSES
 from salesctl.ledger import Scope, scope_of
+from salesctl.ledger.context import advance_money
 from salesctl.model import SalesOrder
 from salesctl.money import Money
 from salesctl.transactions import Transaction
@@ -298,3 +300,30 @@ def test_scope_of_equals_the_field_by_field_reading_for_every_event(
         seen.add(type(ev).__name__)
         assert scope_of(ev) == _reference_scope(ev), (n, type(ev).__name__)
     assert len(seen) >= 20
+
+
+# -- the context's shortcuts ------------------------------------------------------------------
+
+
+@given(amount=st.decimals(0, 10**6, places=2), currency=st.sampled_from(["CNY", "USD", "JPY"]))
+def test_advance_money_is_the_validated_money_once_per_amount(
+    amount: Decimal, currency: str
+) -> None:
+    try:
+        want: Money | None = Money(amount, currency)
+    except SalesctlError:
+        want = None
+    if want is None:
+        with pytest.raises(SalesctlError):
+            advance_money(amount, currency)
+        return
+    got = advance_money(amount, currency)
+    assert got == want and str(got) == str(want)
+    assert advance_money(amount, currency) is got
+    other = Decimal(str(amount))  # an equal amount, another object: built anew
+    assert advance_money(other, currency) == want
+
+
+@given(text=st.one_of(st.text(max_size=30), st.sampled_from(["2026-01-01T08:00:00+08:00"])))
+def test_the_datetime_form_is_strict_datetime(text: str) -> None:
+    assert (decode_mod._DATETIME_FORM(text) is not None) is strict_datetime(text)

@@ -57,8 +57,14 @@ _TEXT = "type({x}) is str and {x} and {x}.isascii() and not {x}.isspace()"
 _IDENT = "type({x}) is str and {x} and {x}.isprintable() and {x}.strip() == {x}"
 _DEC_NN = "type({x}) is _Dec and {x}.is_finite() and {x} >= _ZERO"
 _DEC_POS = "type({x}) is _Dec and {x}.is_finite() and {x} > _ZERO"
-_MONEY_NN = "type({x}) is _Money and type({x}.amount) is _Dec and {x}.amount.is_finite() and {x}.amount >= _ZERO"
-_MONEY_POS = "type({x}) is _Money and type({x}.amount) is _Dec and {x}.amount.is_finite() and {x}.amount > _ZERO"
+_MONEY_NN = (
+    "type({x}) is _Money and type({x}.amount) is _Dec and {x}.amount.is_finite()"
+    " and {x}.amount >= _ZERO"
+)
+_MONEY_POS = (
+    "type({x}) is _Money and type({x}.amount) is _Dec and {x}.amount.is_finite()"
+    " and {x}.amount > _ZERO"
+)
 
 #: Validators with a condition under which they certainly pass (a Python expression in
 #: ``{x}``, the value; ``_Dec``, ``_Money`` and ``_ZERO`` are Decimal, Money and Decimal 0):

@@ -9,6 +9,7 @@ transaction). It must yield exactly what the validated constructor yields
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 import attrs
@@ -19,7 +20,7 @@ from salesctl.ledger.state import ContractState
 from salesctl.model import ContractAccount
 from salesctl.money import Money
 
-__all__ = ["contract_account", "trusted_context"]
+__all__ = ["advance_money", "contract_account", "trusted_context"]
 
 
 def contract_account(c: ContractState) -> ContractAccount:
@@ -32,6 +33,25 @@ def contract_account(c: ContractState) -> ContractAccount:
     account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
     c.account = (c.contract, c.collected, account)
     return account
+
+
+#: ``Money`` of the advance balances last stated, by the identity of the amount (kept beside
+#: it, so the identity stays its own) and the currency.
+_ADVANCES: dict[tuple[int, str], tuple[Decimal, Money]] = {}
+
+
+def advance_money(amount: Decimal, currency: str) -> Money:
+    """``Money(amount, currency)``, built once per amount held (a customer's advance balance
+    changes only with a receipt or an offset: most contexts state the same one again)."""
+    key = (id(amount), currency)
+    hit = _ADVANCES.get(key)
+    if hit is not None and hit[0] is amount:
+        return hit[1]
+    money = Money(amount, currency)
+    if len(_ADVANCES) >= 4096:
+        _ADVANCES.clear()
+    _ADVANCES[key] = (amount, money)
+    return money
 
 
 #: The builders of :func:`trusted_context`, by the keys the ledger gives (in their order).

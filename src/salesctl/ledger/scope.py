@@ -62,7 +62,8 @@ _EVENT_PLANS: dict[type, tuple[bool, tuple[str, ...]]] = {}
 def _event_plan(cls: type) -> tuple[bool, tuple[str, ...]]:
     plan = _EVENT_PLANS.get(cls)
     if plan is None:
-        names = tuple(a.name for a in cls.__attrs_attrs__ if a.name not in _SKIP)  # type: ignore[attr-defined]
+        fields = cls.__attrs_attrs__  # type: ignore[attr-defined]
+        names = tuple(a.name for a in fields if a.name not in _SKIP)
         plan = _EVENT_PLANS[cls] = (issubclass(cls, Transaction), names)
     return plan
 
