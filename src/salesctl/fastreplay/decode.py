@@ -18,7 +18,8 @@ checks this on generated lines).
 
 A duplicate key is the one thing a Struct decoder forgets silently (the last value wins); the
 converter counts the keys it consumed and compares them with the keys in the text (every
-``"...":`` of the line: an over-count only sends the line to the generic reader).
+``"...":`` of the line, whitespace before the colon allowed: an over-count only sends the
+line to the generic reader).
 
 Documents that recur from line to line — master data (customers, their credit profiles,
 products, payment terms, actors) and the sales order that each of its follow-on events carries
@@ -341,8 +342,11 @@ def structs() -> dict[str, Any]:
 #: A ``\uD800``-``\uDFFF`` escape: the line may hold a lone surrogate (the generic reader
 #: checks exactly).
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-#: The end of a key (or of a string value followed by a colon): counts the keys of a line.
-_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+#: JSON's whitespace: taken out of a line before its keys are counted (every ``"`` then ``:``
+#: with only whitespace between — each key, and any string value followed by a colon — is a
+#: ``":`` once the whitespace is out; taking it out never removes one, so the count is never
+#: below the keys in the text: an over-count only sends the line to the generic reader).
+_BLANKS = b" \t\r\n"
 
 
 class Decoder:
@@ -356,11 +360,16 @@ class Decoder:
     Decimal('7.10')
     """
 
-    __slots__ = ("_by_tag", "_decode", "fallbacks")
+    __slots__ = ("_by_tag", "_by_type", "_decode", "fallbacks")
 
     def __init__(self, *, trusted: bool = True) -> None:
         union, self._by_tag, _slow = _compiled(trusted)
         self._decode = msgspec.json.Decoder(union).decode
+        #: the converter of each Struct (its config is built anew on every access)
+        self._by_type: dict[type, _Conv] = {
+            st: self._by_tag[st.__struct_config__.tag][1]
+            for st in typing.get_args(union) or (union,)
+        }
         #: Lines read by the generic reader (malformed, or a form the Structs do not take).
         self.fallbacks = 0
 
@@ -371,14 +380,10 @@ class Decoder:
         if len(b) <= MAX_LINE_LENGTH and (b"\\u" not in b or not _SURROGATE.search(b)):
             try:
                 s = self._decode(b)
-                _cls, conv = self._by_tag[type(s).__struct_config__.tag]
+                conv = self._by_type[type(s)]
                 count = [1]
                 event: Event = conv(s, count)
-                if count[0] == (
-                    b.count(b'":')
-                    if b" :" not in b and b"\t:" not in b and b"\n:" not in b and b"\r:" not in b
-                    else len(_KEY_END.findall(b))
-                ):
+                if count[0] == b.translate(None, _BLANKS).count(b'":'):
                     return event
             except (
                 msgspec.MsgspecError,
