@@ -377,7 +377,7 @@ class Decoder:
         """The event on one line, the error naming its line and field, or ``None`` for a
         blank line."""
         b = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
-        if len(b) <= MAX_LINE_LENGTH and (b"\\u" not in b or not _SURROGATE.search(b)):
+        if len(b) <= MAX_LINE_LENGTH and (b"\\" not in b or not _SURROGATE.search(b)):
             try:
                 s = self._decode(b)
                 conv = self._by_type[type(s)]
