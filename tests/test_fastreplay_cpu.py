@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from decimal import Decimal
+from types import SimpleNamespace
 from typing import Any
 
 import attrs
@@ -17,6 +18,9 @@ from hypothesis import strategies as st
 
 from salesctl import _validators as v
 from salesctl._convert import strict_datetime
+from salesctl.audit.engine import _Tallies
+from salesctl.audit.rows import ControlTally
+from salesctl.decision import Outcome
 from salesctl.demo import generate
 from salesctl.errors import SalesctlError
 from salesctl.events import MalformedEvent, read_events
@@ -327,3 +331,65 @@ def test_advance_money_is_the_validated_money_once_per_amount(
 @given(text=st.one_of(st.text(max_size=30), st.sampled_from(["2026-01-01T08:00:00+08:00"])))
 def test_the_datetime_form_is_strict_datetime(text: str) -> None:
     assert (decode_mod._DATETIME_FORM(text) is not None) is strict_datetime(text)
+
+
+# -- tallies counted by the tuple of controls -------------------------------------------------
+
+
+def _reference_tally(rows: dict[str, list[int]], d: Any) -> None:
+    """``_Tallies.decision`` as it was: every control's row counted at once."""
+    worst: dict[str, Outcome] = {}
+    approved: set[str] = set()
+    for f in d.findings:
+        if f.outcome > worst.get(f.control_id, Outcome.ALLOW):
+            worst[f.control_id] = f.outcome
+        if f.outcome is Outcome.ALLOW and f.cleared_by:
+            approved.add(f.control_id)
+    for cid in d.controls:
+        r = rows.setdefault(cid, [0, 0, 0, 0, 0])
+        r[0] += 1
+        o = worst.get(cid, Outcome.ALLOW)
+        if o is Outcome.ALLOW:
+            r[1] += 1
+            r[4] += cid in approved
+        elif o is Outcome.HOLD:
+            r[2] += 1
+        else:
+            r[3] += 1
+
+
+_CIDS = ["A", "B", "C", "D"]
+_FINDING = st.builds(
+    SimpleNamespace,
+    control_id=st.sampled_from(_CIDS),
+    outcome=st.sampled_from(list(Outcome)),
+    cleared_by=st.sampled_from([(), ("x",)]),
+)
+_DECISION = st.builds(
+    SimpleNamespace,
+    controls=st.one_of(
+        st.lists(st.sampled_from(_CIDS), max_size=4, unique=True).map(tuple),
+        st.lists(st.sampled_from(_CIDS), max_size=4, unique=True),
+    ),
+    findings=st.one_of(st.just(()), st.lists(_FINDING, max_size=3).map(tuple)),
+)
+
+
+@given(
+    steps=st.lists(
+        st.one_of(_DECISION, st.tuples(st.sampled_from(_CIDS), st.integers(0, 3))), max_size=30
+    )
+)
+def test_tallies_counted_by_controls_tuple_equal_the_row_by_row_count(steps: list[Any]) -> None:
+    t = _Tallies()
+    want: dict[str, list[int]] = {}
+    for step in steps:
+        if isinstance(step, tuple):  # a detective run adding to a row between decisions
+            cid, n = step
+            t.row(cid)[0] += n
+            want.setdefault(cid, [0, 0, 0, 0, 0])[0] += n
+        else:
+            t.decision(step)
+            _reference_tally(want, step)
+    assert t.rows == want
+    assert t.frozen() == {k: ControlTally(*v) for k, v in sorted(want.items())}
