@@ -166,10 +166,11 @@ def test_a_shared_document_is_one_instance_and_equals_the_generic_readers(
             assert all(o is os[0] for o in os)  # one document, built once
 
 
-def test_the_shared_tables_empty_when_full_and_still_decode_the_same(
+def test_the_shared_tables_and_times_empty_when_full_and_still_decode_the_same(
     lines: list[bytes], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(decode_mod, "SHARED_MAX", 2)
+    monkeypatch.setattr(decode_mod, "_SEEN_TIMES_MAX", 3)
     d = Decoder()
     for n, raw in enumerate(lines[:800], start=1):
         assert _same(d.decode(raw, n), _generic(raw, n)), n
