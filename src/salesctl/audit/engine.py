@@ -41,23 +41,45 @@ __all__ = [
 
 
 class _Tallies:
-    """Per control: tested, passed, held, blocked, approved (mutable while replaying)."""
+    """Per control: tested, passed, held, blocked, approved (mutable while replaying).
 
-    __slots__ = ("rows",)
+    A decision without findings (the common case: every control passed) is counted by the
+    tuple of controls that ran, and added to each control's row when the rows are read.
+    """
+
+    __slots__ = ("_passed", "_rows")
 
     def __init__(self) -> None:
-        self.rows: dict[str, list[int]] = {}
+        self._rows: dict[str, list[int]] = {}
+        self._passed: dict[tuple[str, ...], int] = {}
+
+    @property
+    def rows(self) -> dict[str, list[int]]:
+        """The rows by control id, the decisions without findings counted in."""
+        if self._passed:
+            passed, self._passed = self._passed, {}
+            for controls, times in passed.items():
+                for cid in controls:
+                    r = self.row(cid)
+                    r[0] += times
+                    r[1] += times
+        return self._rows
 
     def row(self, cid: str) -> list[int]:
-        r = self.rows.get(cid)
+        r = self._rows.get(cid)
         if r is None:
-            r = self.rows[cid] = [0, 0, 0, 0, 0]
+            r = self._rows[cid] = [0, 0, 0, 0, 0]
         return r
 
     def decision(self, d: Decision) -> None:
         findings = d.findings
         if not findings:  # the common case: every control passed
-            for cid in d.controls:
+            controls = d.controls
+            if type(controls) is tuple:
+                passed = self._passed
+                passed[controls] = passed.get(controls, 0) + 1
+                return
+            for cid in controls:
                 r = self.row(cid)
                 r[0] += 1
                 r[1] += 1

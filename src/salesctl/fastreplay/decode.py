@@ -18,7 +18,15 @@ checks this on generated lines).
 
 A duplicate key is the one thing a Struct decoder forgets silently (the last value wins); the
 converter counts the keys it consumed and compares them with the keys in the text (every
-``"...":`` of the line: an over-count only sends the line to the generic reader).
+``"...":`` of the line, whitespace before the colon allowed: an over-count only sends the
+line to the generic reader).
+
+Documents that recur from line to line — master data (customers, their credit profiles,
+products, payment terms, actors), order, delivery and invoice lines, periods, and the sales
+order that each of its follow-on events carries again (:data:`SHARED`) — are decoded as raw JSON first: the same text gives the same
+document, built once (the document and the keys it consumed are kept by their text, a table of
+at most :data:`SHARED_MAX` per class, emptied when full). Documents are immutable, so the
+events that carry the same text share one instance.
 """
 
 from __future__ import annotations
@@ -37,7 +45,7 @@ from typing import Any, Union
 import attrs
 import msgspec
 
-from salesctl._convert import MAX_LINE_LENGTH, fields_of, strict_date, strict_datetime
+from salesctl._convert import _DATETIME, MAX_LINE_LENGTH, fields_of, strict_date
 from salesctl._validators import FrozenMap
 from salesctl.errors import SalesctlError
 from salesctl.events import MalformedEvent, event_types, read_events
@@ -52,11 +60,13 @@ from salesctl.model import (
     OrderLine,
     PaymentTerms,
     Product,
+    SalesOrder,
 )
 from salesctl.money import CURRENCIES, Money, to_decimal
 from salesctl.periods import Period
 
-__all__ = ["Decoder", "structs"]
+__all__ = ["SHARED", "SHARED_MAX", "Decoder", "structs"]
+
 
 _UNSET = msgspec.UNSET
 
@@ -92,6 +102,8 @@ class _Builder:
             ann, inner = self.annotation(non_none[0])
             if type(None) not in args:
                 return ann, inner
+            if ann is msgspec.Raw:  # raw JSON holds null as its text
+                return ann, lambda d, n: None if bytes(d) == b"null" else inner(d, n)
             if inner is _str:
                 return ann | None, _opt_str
             return ann | None, lambda d, n: None if d is None else inner(d, n)
@@ -141,8 +153,44 @@ class _Builder:
 
             return dict[str, ann], amap  # type: ignore[valid-type]
         if isinstance(tp, type) and attrs.has(tp):
-            return self.struct(tp), self.converter(tp)
+            st, conv = self.struct(tp), self.converter(tp)
+            if tp in SHARED:
+                return msgspec.Raw, self.shared(tp, st, conv)
+            return st, conv
         raise _Unsupported(tp)
+
+    def shared(self, cls: type, st: Any, conv: _Conv) -> _Conv:
+        """The converter of a :data:`SHARED` class's raw JSON: decoded and built once per
+        distinct text on the trusted path (every time on the reference path)."""
+        key = ("raw", cls)
+        hit = self.convs.get(key)  # type: ignore[call-overload]
+        if hit is not None:
+            return hit  # type: ignore[no-any-return]
+        decode = msgspec.json.Decoder(st).decode
+        if not self.trusted:
+
+            def plain(d: Any, n: list[int]) -> Any:
+                return conv(decode(d), n)
+
+            self.convs[key] = plain  # type: ignore[index]
+            return plain
+        table: dict[bytes, tuple[Any, int]] = {}
+        get = table.get
+
+        def shared(d: Any, n: list[int]) -> Any:
+            text = bytes(d)
+            hit = get(text)
+            if hit is None:
+                count = [0]
+                doc = conv(decode(text), count)
+                if len(table) >= SHARED_MAX:
+                    table.clear()
+                hit = table[text] = (doc, count[0])
+            n[0] += hit[1]
+            return hit[0]
+
+        self.convs[key] = shared  # type: ignore[index]
+        return shared
 
     def struct(self, cls: type, tag: str | None = None) -> Any:
         """The Struct of attrs class ``cls`` (``tag``: the event type name, for events)."""
@@ -182,7 +230,7 @@ class _Builder:
                 else None
             )
             conv = built if built is not None else _object_converter(cls, tuple(spec))
-            self.convs[cls] = _shared(conv) if self.trusted and cls in SHARED else conv
+            self.convs[cls] = conv
         return st
 
     def converter(self, cls: type) -> _Conv:
@@ -234,8 +282,8 @@ def _opt_str(d: str | None, n: list[int]) -> str | None:
 
 #: What the trusted builders write instead of calling these converters.
 _INLINE: dict[Any, tuple[str, Any]] = {
-    _str: ("_si(x)", _intern),
-    _opt_str: ("x if x is None else _si(x)", _intern),
+    _str: ("_si({x})", _intern),
+    _opt_str: ("{x} if {x} is None else _si({x})", _intern),
 }
 
 
@@ -253,7 +301,8 @@ def _decimal_shared(d: str | int, n: list[int]) -> Any:
 
 #: Documents that recur as they are, part of many events (an actor, a product, an order line
 #: on the order's every event and its contract, payment terms, the customer and its credit
-#: profile on every order): each is read once per distinct text and shared (:func:`_shared`).
+#: profile on every order, the sales order each of its follow-on events carries again): each
+#: is read once per distinct text and shared (:meth:`_Builder.shared`).
 SHARED: frozenset[type] = frozenset(
     {
         Actor,
@@ -265,35 +314,11 @@ SHARED: frozenset[type] = frozenset(
         Customer,
         CreditProfile,
         Period,
+        SalesOrder,
     }
 )
-#: Distinct documents kept per class of :data:`SHARED` (the table is emptied when full).
-_SHARED_MAX = 1 << 12
-_encode = msgspec.json.Encoder().encode
-
-
-def _shared(build: _Conv) -> _Conv:
-    """``build``, returning one shared document per distinct decoded value: the decoded
-    Struct's JSON encoding is the key (exact: every amount, quantity and date is still text
-    there, so ``"5.0"`` and ``"5"`` stay apart), the document built from it and validated
-    once the value. A value that fails builds (and raises) every time."""
-    seen: dict[bytes, tuple[Any, int]] = {}
-
-    def conv(s: Any, n: list[int]) -> Any:
-        key = _encode(s)
-        hit = seen.get(key)
-        if hit is not None:
-            n[0] += hit[1]
-            return hit[0]
-        count = [0]
-        doc = build(s, count)
-        n[0] += count[0]
-        if len(seen) >= _SHARED_MAX:
-            seen.clear()
-        seen[key] = (doc, count[0])
-        return doc
-
-    return conv
+#: The most documents of one class kept by their text (the table is emptied when full).
+SHARED_MAX = 1 << 12
 
 
 def _money(d: Any, n: list[int]) -> Any:
@@ -314,6 +339,10 @@ _SEEN_MONEY: dict[str, Money] = {}
 _SEEN_DATES: dict[str, dt.date] = {}
 _SEEN_DECIMALS: dict[str | int, Decimal] = {}
 _SEEN_MAX = 1 << 14
+#: Date-times too: the events of one batch share their time (two in three recur in a demo
+#: year), close together in the stream: a smaller table.
+_SEEN_TIMES: dict[str, dt.datetime] = {}
+_SEEN_TIMES_MAX = 1 << 12
 
 
 def _money_trusted(d: str, n: list[int]) -> Any:
@@ -342,12 +371,22 @@ def _money_trusted(d: str, n: list[int]) -> Any:
     return Money.parse(d)
 
 
+#: ``strict_datetime`` without its call (the pattern's own ``fullmatch``).
+_DATETIME_FORM = _DATETIME.fullmatch
+
+
 def _datetime(d: str, n: list[int]) -> Any:
-    if not strict_datetime(d):
+    v = _SEEN_TIMES.get(d)
+    if v is not None:
+        return v
+    if _DATETIME_FORM(d) is None:
         raise _Slow
     v = dt.datetime.fromisoformat(d)
     if v.tzinfo is None:
         raise _Slow
+    if len(_SEEN_TIMES) >= _SEEN_TIMES_MAX:
+        _SEEN_TIMES.clear()
+    _SEEN_TIMES[d] = v
     return v
 
 
@@ -392,8 +431,11 @@ def structs() -> dict[str, Any]:
 #: A ``\uD800``-``\uDFFF`` escape: the line may hold a lone surrogate (the generic reader
 #: checks exactly).
 _SURROGATE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
-#: The end of a key (or of a string value followed by a colon): counts the keys of a line.
-_KEY_END = re.compile(rb'"[ \t\r\n]*:')
+#: JSON's whitespace: taken out of a line before its keys are counted (every ``"`` then ``:``
+#: with only whitespace between — each key, and any string value followed by a colon — is a
+#: ``":`` once the whitespace is out; taking it out never removes one, so the count is never
+#: below the keys in the text: an over-count only sends the line to the generic reader).
+_BLANKS = b" \t\r\n"
 
 
 class Decoder:
@@ -407,11 +449,16 @@ class Decoder:
     Decimal('7.10')
     """
 
-    __slots__ = ("_by_tag", "_decode", "fallbacks")
+    __slots__ = ("_by_tag", "_by_type", "_decode", "fallbacks")
 
     def __init__(self, *, trusted: bool = True) -> None:
         union, self._by_tag, _slow = _compiled(trusted)
         self._decode = msgspec.json.Decoder(union).decode
+        #: the converter of each Struct (its config is built anew on every access)
+        self._by_type: dict[type, _Conv] = {
+            st: self._by_tag[st.__struct_config__.tag][1]
+            for st in typing.get_args(union) or (union,)
+        }
         #: Lines read by the generic reader (malformed, or a form the Structs do not take).
         self.fallbacks = 0
 
@@ -419,13 +466,13 @@ class Decoder:
         """The event on one line, the error naming its line and field, or ``None`` for a
         blank line."""
         b = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
-        if len(b) <= MAX_LINE_LENGTH and (b"\\u" not in b or not _SURROGATE.search(b)):
+        if len(b) <= MAX_LINE_LENGTH and (b"\\" not in b or not _SURROGATE.search(b)):
             try:
                 s = self._decode(b)
-                _cls, conv = self._by_tag[type(s).__struct_config__.tag]
+                conv = self._by_type[type(s)]
                 count = [1]
                 event: Event = conv(s, count)
-                if count[0] == len(_KEY_END.findall(b)):
+                if count[0] == b.translate(None, _BLANKS).count(b'":'):
                     return event
             except (
                 msgspec.MsgspecError,

@@ -16,7 +16,14 @@ the validators that only re-check a type the Struct decoder has checked already:
   ``FrozenMap``.
 
 Every other validator — non-blank text, identities, signs, ratios, cross-field checks — and
-every ``__attrs_post_init__`` runs as in the constructor. A class whose construction does more
+every ``__attrs_post_init__`` runs as in the constructor, with one shortcut: for the common
+validators (:data:`PASSES`) the builder first tests, inline, a condition under which the
+validator certainly passes (a non-blank ASCII string for ``text``, a finite Decimal not below
+zero for ``non_negative``...), and calls the validator — for its exact error — only when the
+condition does not hold. Likewise a converter that returns a value of its target type
+unchanged (``tuple_conv`` on a tuple...) is called only on other values. Each condition is
+pinned to its validator by ``tests/test_fastreplay_cpu.py`` (whenever the condition holds, the
+validator passes). A class whose construction does more
 than that (``__attrs_pre_init__``, a cached hash, a ``__init__`` of its own) keeps its
 constructor. ``tests/test_fastreplay.py`` checks that both paths give an equal document or the
 same error for every line of a demo year and for mutated lines.
@@ -35,16 +42,75 @@ from typing import Any, Union
 import attrs
 
 from salesctl import _validators as v
+from salesctl import records, records_extra
 from salesctl._convert import fields_of
 from salesctl._validators import FrozenMap
 from salesctl.money import Money
 
-__all__ = ["compile_builder", "skipped_validators"]
+__all__ = ["CONVERTED", "PASSES", "compile_builder", "skipped_validators"]
 
 _Conv = Callable[[Any, list[int]], Any]
 _ZERO = Decimal(0)
-#: Sign validators whose passing case the builders test inline, with the comparison.
-_SIGNS: dict[Any, str] = {v.non_negative: ">=", v.positive: ">"}
+
+
+_TEXT = "type({x}) is str and {x} and {x}.isascii() and not {x}.isspace()"
+_IDENT = "type({x}) is str and {x} and {x}.isprintable() and {x}.strip() == {x}"
+_DEC_NN = "type({x}) is _Dec and {x}.is_finite() and {x} >= _ZERO"
+_DEC_POS = "type({x}) is _Dec and {x}.is_finite() and {x} > _ZERO"
+_MONEY_NN = (
+    "type({x}) is _Money and type({x}.amount) is _Dec and {x}.amount.is_finite()"
+    " and {x}.amount >= _ZERO"
+)
+_MONEY_POS = (
+    "type({x}) is _Money and type({x}.amount) is _Dec and {x}.amount.is_finite()"
+    " and {x}.amount > _ZERO"
+)
+
+#: Validators with a condition under which they certainly pass (a Python expression in
+#: ``{x}``, the value; ``_Dec``, ``_Money`` and ``_ZERO`` are Decimal, Money and Decimal 0):
+#: the builders test it inline and call the validator only when it does not hold.
+PASSES: dict[Any, str] = {
+    v.text: _TEXT,
+    v.opt_text: "{x} is None or (" + _TEXT + ")",
+    v.ident: _IDENT,
+    v.opt_ident: "{x} is None or (" + _IDENT + ")",
+    records._money_nn: _MONEY_NN,
+    records._money_pos: _MONEY_POS,
+    records._opt_money: "{x} is None or (" + _MONEY_NN + ")",
+    records._qty_nn: _DEC_NN,
+    records._qty_pos: _DEC_POS,
+    records._opt_decimal: "{x} is None or (" + _DEC_NN + ")",
+    records_extra._money_nn: _MONEY_NN,
+    records_extra._money_pos: _MONEY_POS,
+    records_extra._opt_money: "{x} is None or (" + _MONEY_NN + ")",
+}
+#: ``non_negative`` and ``positive`` by the declared type of the field.
+_SIGN_PASSES: dict[tuple[Any, Any], str] = {
+    (v.non_negative, Decimal): _DEC_NN,
+    (v.positive, Decimal): _DEC_POS,
+    (v.non_negative, Money): _MONEY_NN,
+    (v.positive, Money): _MONEY_POS,
+    (v.non_negative, int): "type({x}) is int and {x} >= 0",
+    (v.positive, int): "type({x}) is int and {x} > 0",
+}
+#: Converters that return a value of this type unchanged: called only on other values.
+CONVERTED: dict[Any, type] = {
+    v.tuple_conv: tuple,
+    v.frozenset_conv: frozenset,
+    v.frozenmap_conv: FrozenMap,
+    v.decimal_conv: Decimal,
+}
+
+
+def _pass_condition(check: Any, declared: Any) -> str | None:
+    """The inline condition under which ``check`` passes, or ``None`` (always call it)."""
+    hit = PASSES.get(check)
+    if hit is not None:
+        return hit
+    base, optional = _base(declared)
+    if optional:
+        return None
+    return _SIGN_PASSES.get((check, base))
 
 
 def _base(tp: Any) -> tuple[Any, bool]:
@@ -144,7 +210,8 @@ def compile_builder(
         same: the identity converter (values used as decoded).
         unset: msgspec's ``UNSET`` (an optional field left out).
         inline: converters the builder writes inline instead of calling: converter →
-            (expression of ``x`` calling ``_si``, the function bound to ``_si``).
+            (an expression of ``{x}`` calling ``_si``, a :meth:`str.format` template; the
+            function bound to ``_si``).
 
     Returns:
         The builder, or ``None`` when ``cls`` keeps its constructor.
@@ -160,61 +227,73 @@ def compile_builder(
         "_UNSET": unset,
         "_Factory": attrs.Factory,
     }
-    body = ["def build(s, n):", "    self = _new(_cls)", "    k = 0"]
+    body = ["def build(s, n):", "    self = _new(_cls)"]
+    ns["_Dec"], ns["_Money"], ns["_ZERO"] = Decimal, Money, _ZERO
+    required = 0
+    optional = False
     checks: list[str] = []
     for i, a in enumerate(attrs.fields(cls)):
         name = a.name
         ns[f"_a{i}"] = a
+        x = f"x{i}"  # the field's value, a local of the builder
         if a.init and name in convs:
             conv, req = convs[name]
             ns[f"_c{i}"] = conv
             expr = inline.get(conv) if inline else None
             if expr is not None:
-                val, ns["_si"] = expr
+                template, ns["_si"] = expr
+                val = template.format(x=x)
             else:
-                val = "x" if conv is same else f"_c{i}(x, n)"
-            body.append(f"    x = s.{name}")
+                val = x if conv is same else f"_c{i}({x}, n)"
+            body.append(f"    {x} = s.{name}")
             if req:
-                body.append(f"    x = {val}")
-                body.append("    k += 1")
+                if conv is not same:
+                    body.append(f"    {x} = {val}")
+                required += 1
             else:
-                body.append("    if x is _UNSET:")
-                body.extend(_default_lines(ns, i, a, "        "))
+                optional = True
+                body.append(f"    if {x} is _UNSET:")
+                body.extend(_default_lines(ns, i, a, "        ", x))
                 body.append("    else:")
-                body.append(f"        x = {val}")
+                if conv is not same:
+                    body.append(f"        {x} = {val}")
                 body.append("        k += 1")
         elif a.init:
             return None  # a field the Struct does not carry: keep the constructor
         else:
             if a.default is attrs.NOTHING:
                 continue  # computed by __attrs_post_init__
-            body.extend(_default_lines(ns, i, a, "    "))
+            body.extend(_default_lines(ns, i, a, "    ", x))
         if a.converter is not None:
             ns[f"_k{i}"] = a.converter
-            body.append(f"    x = _k{i}(x)")
-        body.append(f"    _set(self, {name!r}, x)")
+            kept = CONVERTED.get(a.converter)
+            if kept is not None:
+                ns[f"_t{i}"] = kept
+                body.append(f"    if type({x}) is not _t{i}:")
+                body.append(f"        {x} = _k{i}({x})")
+            else:
+                body.append(f"    {x} = _k{i}({x})")
+        body.append(f"    _set(self, {name!r}, {x})")
         for j, check in enumerate(_validators(a)):
             if name in declared and _redundant(check, declared[name]):
                 continue
             ns[f"_v{i}_{j}"] = check
-            call = f"_v{i}_{j}(self, _a{i}, self.{name})"
-            sign = _SIGNS.get(check)
-            base = _base(declared.get(name))[0]
-            if sign is not None and base in (Decimal, Money):
-                # The passing case inline: a decoded Decimal is finite (to_decimal refuses
-                # the others); anything else calls the validator for its exact error.
-                ns["_Dec"], ns["_Money"], ns["_ZERO"] = Decimal, Money, _ZERO
-                x = f"self.{name}" if base is Decimal else f"self.{name}.amount"
-                cls_ = "_Dec" if base is Decimal else "_Money"
-                checks.append(
-                    f"    if type(self.{name}) is not {cls_} or not ({x} {sign} _ZERO): {call}"
-                )
+            call = f"_v{i}_{j}(self, _a{i}, {x})"
+            cond = _pass_condition(check, declared.get(name)) if name in declared else None
+            if cond is not None:
+                # The passing case inline; anything else calls the validator (its error).
+                checks.append(f"    if not ({cond.format(x=x)}): {call}")
             else:
                 checks.append(f"    {call}")
+    if optional:
+        body.insert(2, "    k = 0")
     body.extend(checks)
     if hasattr(cls, "__attrs_post_init__"):
         body.append("    self.__attrs_post_init__()")
-    body.append("    n[0] += k")
+    if optional:
+        body.append(f"    n[0] += k + {required}")
+    elif required:
+        body.append(f"    n[0] += {required}")
     body.append("    return self")
     code = "\n".join(body)
     exec(compile(code, f"<salesctl trusted builder {cls.__qualname__}>", "exec"), ns)
@@ -222,10 +301,12 @@ def compile_builder(
     return build
 
 
-def _default_lines(ns: dict[str, Any], i: int, a: attrs.Attribute[Any], pad: str) -> list[str]:
+def _default_lines(
+    ns: dict[str, Any], i: int, a: attrs.Attribute[Any], pad: str, x: str
+) -> list[str]:
     d: Any = a.default
     if isinstance(d, attrs.Factory):  # type: ignore[arg-type]
         ns[f"_f{i}"] = d.factory
-        return [f"{pad}x = _f{i}(self)" if d.takes_self else f"{pad}x = _f{i}()"]
+        return [f"{pad}{x} = _f{i}(self)" if d.takes_self else f"{pad}{x} = _f{i}()"]
     ns[f"_d{i}"] = d
-    return [f"{pad}x = _d{i}"]
+    return [f"{pad}{x} = _d{i}"]

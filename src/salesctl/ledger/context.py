@@ -9,6 +9,7 @@ transaction). It must yield exactly what the validated constructor yields
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, cast
 
 import attrs
@@ -19,7 +20,7 @@ from salesctl.ledger.state import ContractState
 from salesctl.model import ContractAccount
 from salesctl.money import Money
 
-__all__ = ["contract_account", "trusted_context"]
+__all__ = ["advance_money", "contract_account", "trusted_context"]
 
 
 def contract_account(c: ContractState) -> ContractAccount:
@@ -34,8 +35,70 @@ def contract_account(c: ContractState) -> ContractAccount:
     return account
 
 
-_CONTEXT_FIELDS: tuple[tuple[str, Any, bool], ...] | None = None
-_ABSENT = object()
+#: ``Money`` of the advance balances last stated, by the identity of the amount (kept beside
+#: it, so the identity stays its own) and the currency.
+_ADVANCES: dict[tuple[int, str], tuple[Decimal, Money]] = {}
+
+
+def advance_money(amount: Decimal, currency: str) -> Money:
+    """``Money(amount, currency)``, built once per amount held (a customer's advance balance
+    changes only with a receipt or an offset: most contexts state the same one again)."""
+    key = (id(amount), currency)
+    hit = _ADVANCES.get(key)
+    if hit is not None and hit[0] is amount:
+        return hit[1]
+    money = Money(amount, currency)
+    if len(_ADVANCES) >= 4096:
+        _ADVANCES.clear()
+    _ADVANCES[key] = (amount, money)
+    return money
+
+
+#: The builders of :func:`trusted_context`, by the keys the ledger gives (in their order).
+_BUILDERS: dict[tuple[str, ...], Any] = {}
+#: The most key sets kept (a ledger gives a few dozen).
+_BUILDERS_MAX = 1024
+
+
+def _compile(keys: tuple[str, ...]) -> Any:
+    """The builder of a context from a ``kw`` with exactly these keys, in this order,
+    generated from :class:`Context`'s fields as attrs generates ``__init__``: each field the
+    ledger gives is set from its value (a ``dict`` becomes a ``FrozenMap``), every other
+    field to its default (a shared immutable value: no field of ``Context`` has a factory)."""
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(Context)
+    init = {a.name: a for a in fields if a.init}
+    ns: dict[str, Any] = {
+        "_new": object.__new__,
+        "_set": object.__setattr__,
+        "_Context": Context,
+        "_FM": FrozenMap,
+    }
+    given = [f"v{i}" for i in range(len(keys))]
+    body = ["def build(kw):"]
+    if set(keys) - init.keys() or any(
+        isinstance(a.default, attrs.Factory)  # type: ignore[arg-type]
+        or (a.default is attrs.NOTHING and a.name not in keys)
+        for a in init.values()
+    ):
+        body.append("    return _Context(**kw)")  # let the constructor say what is wrong
+    else:
+        if keys:
+            body.append(f"    {', '.join(given)}{',' if len(keys) == 1 else ''} = kw.values()")
+        body.append("    ctx = _new(_Context)")
+        for i, a in enumerate(init.values()):
+            if a.name in keys:
+                v = given[keys.index(a.name)]
+                body.append(f"    if type({v}) is dict:")
+                body.append(f"        {v} = _FM({v})")
+                body.append(f"    _set(ctx, {a.name!r}, {v})")
+            else:
+                ns[f"_d{i}"] = a.default
+                body.append(f"    _set(ctx, {a.name!r}, _d{i})")
+        # what the constructor derives from the fields (the price book)
+        body.append("    ctx.__attrs_post_init__()")
+        body.append("    return ctx")
+    exec(compile("\n".join(body), "<salesctl trusted context>", "exec"), ns)
+    return ns["build"]
 
 
 def trusted_context(kw: dict[str, Any]) -> Context:
@@ -43,31 +106,14 @@ def trusted_context(kw: dict[str, Any]) -> Context:
 
     Every value is already of its field's type (documents validated when their events were
     read; tuples, frozensets and FrozenMaps built here; ids unique, amounts not negative), so
-    the ledger sets the fields directly, like the gate builds its decisions. A field the
-    ledger does not give takes its default.
+    the ledger sets the fields directly, like the gate builds its decisions: a function
+    generated once per set of keys the ledger gives (:func:`_compile`) sets each field in
+    turn. A field the ledger does not give takes its default.
     """
-    global _CONTEXT_FIELDS
-    fields = _CONTEXT_FIELDS
-    if fields is None:
-        fields = _CONTEXT_FIELDS = tuple(
-            (a.name, a.default, isinstance(a.default, attrs.Factory))  # type: ignore[arg-type]
-            for a in attrs.fields(Context)
-            if a.init
-        )
-    ctx = object.__new__(Context)
-    put = object.__setattr__
-    get = kw.get
-    for name, default, factory in fields:
-        value = get(name, _ABSENT)
-        if value is _ABSENT:
-            if factory:
-                value = default.factory()
-            elif default is attrs.NOTHING:
-                return Context(**kw)  # a required field the ledger lacks: let Context say so
-            else:
-                value = default
-        elif type(value) is dict:
-            value = FrozenMap(value)
-        put(ctx, name, value)
-    ctx.__attrs_post_init__()  # what the constructor derives from the fields (the price book)
-    return ctx
+    keys = tuple(kw)
+    build = _BUILDERS.get(keys)
+    if build is None:
+        if len(_BUILDERS) >= _BUILDERS_MAX:
+            _BUILDERS.clear()
+        build = _BUILDERS[keys] = _compile(keys)
+    return cast(Context, build(kw))

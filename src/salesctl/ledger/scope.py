@@ -54,6 +54,18 @@ def _add(xs: list[str], x: Any) -> None:
 
 
 _SKIP = frozenset({"actor", "at", "reason", "to_stage"})
+_SCALARS = (str, bool, int, Decimal, Money, dt.date)
+#: Per event class: whether it is a transaction, and the fields :func:`scope_of` reads.
+_EVENT_PLANS: dict[type, tuple[bool, tuple[str, ...]]] = {}
+
+
+def _event_plan(cls: type) -> tuple[bool, tuple[str, ...]]:
+    plan = _EVENT_PLANS.get(cls)
+    if plan is None:
+        fields = cls.__attrs_attrs__  # type: ignore[attr-defined]
+        names = tuple(a.name for a in fields if a.name not in _SKIP)
+        plan = _EVENT_PLANS[cls] = (issubclass(cls, Transaction), names)
+    return plan
 
 
 def scope_of(event: Any) -> Scope:
@@ -62,24 +74,61 @@ def scope_of(event: Any) -> Scope:
     Generic over the event types: it reads the usual field names of the documents an event
     carries (``customer``/``customer_id``, ``order``/``order_id``, ``contract_id``,
     ``goods_issue_id(s)``, ``lines[].product(_id)``, ``id``), so a new transaction type is
-    scoped without code here.
+    scoped without code here. What it reads of a class is worked out once per class
+    (:func:`_event_plan`, :func:`_doc_plan`).
     """
     s = Scope()
-    if isinstance(event, Transaction):
+    is_txn, names = _event_plan(type(event))
+    if is_txn:
         with contextlib.suppress(NotImplementedError):  # the abstract base has none
             _add(s.document_ids, event.document_id)
-    for a in type(event).__attrs_attrs__:
-        if a.name in _SKIP:
-            continue
-        doc = getattr(event, a.name)
-        if doc is None or isinstance(doc, str | bool | int | Decimal | Money | dt.date):
-            if a.name in ("release_id", "application_id") and isinstance(doc, str):
+    for name in names:
+        doc = getattr(event, name)
+        if doc is None or isinstance(doc, _SCALARS):
+            if name in ("release_id", "application_id") and isinstance(doc, str):
                 _add(s.document_ids, doc)
-            if a.name == "customer_id" and isinstance(doc, str) and s.customer_id is None:
+            if name == "customer_id" and isinstance(doc, str) and s.customer_id is None:
                 s.customer_id = doc
             continue
         _scan(doc, s)
     return s
+
+
+#: Per document class: ``None`` (not an attrs class: nothing to read) or what it has of
+#: ``id``, ``amount``/``total``, ``customer``, ``customer_id``, ``order_id``, ``contract_id``,
+#: ``goods_issue_id``, ``goods_issue_ids``, ``notice_id``, ``application_id``,
+#: ``business_approval_id``, ``product_id``, ``lines`` (see :func:`_scan`).
+_DOC_PLANS: dict[type, tuple[Any, ...] | None] = {}
+_FLAGS = (
+    "id",
+    "customer",
+    "customer_id",
+    "order_id",
+    "contract_id",
+    "goods_issue_id",
+    "goods_issue_ids",
+    "notice_id",
+    "application_id",
+    "business_approval_id",
+    "product_id",
+    "lines",
+)
+
+
+def _doc_plan(cls: type) -> tuple[Any, ...] | None:
+    if cls in _DOC_PLANS:
+        return _DOC_PLANS[cls]
+    if not attrs.has(cls):
+        _DOC_PLANS[cls] = None
+        return None
+    fields = {a.name for a in cls.__attrs_attrs__}
+    money: tuple[str, ...] = ("amount", "total")
+    if getattr(cls, "__dictoffset__", 1) == 0 and getattr(cls, "__getattr__", None) is None:
+        # no instance dict, no __getattr__: an attribute the class lacks is never there
+        money = tuple(n for n in money if hasattr(cls, n))
+    plan = (money, *(f in fields for f in _FLAGS))
+    _DOC_PLANS[cls] = plan
+    return plan
 
 
 def _scan(doc: Any, s: Scope) -> None:
@@ -94,44 +143,45 @@ def _scan(doc: Any, s: Scope) -> None:
         for line in doc.lines:
             _add(s.product_ids, line.product.id)
         return
-    if not attrs.has(type(doc)):
+    plan = _doc_plan(type(doc))
+    if plan is None:
         return
+    (money, f_id, f_cust, f_cust_id, f_order, f_contract, f_gi, f_gis, f_notice, f_app, f_ba,
+     f_pid, f_lines) = plan  # fmt: skip
     get = doc.__getattribute__
-    names = type(doc).__attrs_attrs__
-    fields = {a.name for a in names}
-    if "id" in fields:
+    if f_id:
         _add(s.document_ids, get("id"))
     if s.currency is None:
-        for name in ("amount", "total"):
+        for name in money:
             m = getattr(doc, name, None)
             if isinstance(m, Money):
                 s.currency = m.currency
                 break
-    if "customer" in fields and s.customer_id is None:
+    if f_cust and s.customer_id is None:
         cust = get("customer")
         s.customer_id = getattr(cust, "id", None)
-    if "customer_id" in fields and s.customer_id is None:
+    if f_cust_id and s.customer_id is None:
         s.customer_id = get("customer_id")
-    if "order_id" in fields:
+    if f_order:
         _add(s.order_ids, get("order_id"))
         _add(s.document_ids, get("order_id"))
-    if "contract_id" in fields:
+    if f_contract:
         _add(s.contract_ids, get("contract_id"))
         _add(s.document_ids, get("contract_id"))
-    if "goods_issue_id" in fields:
+    if f_gi:
         _add(s.goods_issue_ids, get("goods_issue_id"))
-    if "goods_issue_ids" in fields:
+    if f_gis:
         for g in get("goods_issue_ids"):
             _add(s.goods_issue_ids, g)
-    if "notice_id" in fields:
+    if f_notice:
         _add(s.document_ids, get("notice_id"))
-    if "application_id" in fields:
+    if f_app:
         _add(s.document_ids, get("application_id"))
-    if "business_approval_id" in fields:
+    if f_ba:
         _add(s.document_ids, get("business_approval_id"))
-    if "product_id" in fields:
+    if f_pid:
         _add(s.product_ids, get("product_id"))
-    if "lines" in fields:
+    if f_lines:
         for line in get("lines"):
             pid = getattr(line, "product_id", None)
             if pid is None:

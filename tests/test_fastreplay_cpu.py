@@ -1,0 +1,396 @@
+"""The CPU shortcuts of the replay (issue 16, fifth pass), each pinned to the slow path it
+replaces: the validators' passing cases tested inline by the trusted builders, the converters
+skipped on values of their type, documents shared by their text, keys counted without a
+regex, ``scope_of``'s per-class plans and the generated context builder."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from salesctl import _validators as v
+from salesctl._convert import strict_datetime
+from salesctl.audit.engine import _Tallies
+from salesctl.audit.rows import ControlTally
+from salesctl.decision import Outcome
+from salesctl.demo import generate
+from salesctl.errors import SalesctlError
+from salesctl.events import MalformedEvent, read_events
+from salesctl.fastreplay import Decoder
+from salesctl.fastreplay import decode as decode_mod
+from salesctl.fastreplay.trusted import _SIGN_PASSES, CONVERTED, PASSES
+from salesctl.ledger import Scope, scope_of
+from salesctl.ledger.context import advance_money
+from salesctl.model import SalesOrder
+from salesctl.money import Money
+from salesctl.transactions import Transaction
+
+
+@pytest.fixture(scope="module")
+def lines() -> list[bytes]:
+    year = generate(seed=11, customers=12, orders=120)
+    return [ln.encode("utf-8") if isinstance(ln, str) else ln for ln in year.lines()]
+
+
+def _generic(raw: bytes, line: int = 1) -> object:
+    return next((item for _n, item in read_events((raw,), first_line=line)), None)
+
+
+def _same(a: object, b: object) -> bool:
+    if isinstance(a, MalformedEvent) or isinstance(b, MalformedEvent):
+        return (
+            isinstance(a, MalformedEvent)
+            and isinstance(b, MalformedEvent)
+            and (a.line, a.path, a.reason, a.value) == (b.line, b.path, b.reason, b.value)
+        )
+    return a == b
+
+
+# -- inline passing conditions ----------------------------------------------------------------
+
+_TEXTS = st.one_of(
+    st.text(max_size=6),
+    st.sampled_from(["", " ", "\u3000", "\u00a0x", "x\u200b", "u-rep", " u", "u ", "张三", "\x00"]),
+)
+_DECIMALS = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True, places=2),
+    st.sampled_from(
+        [Decimal("0"), Decimal("-0"), Decimal("0.00"), Decimal("NaN"), Decimal("sNaN")]
+    ),
+)
+_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-3, 3),
+    st.floats(allow_nan=True),
+    _TEXTS,
+    _DECIMALS,
+    st.builds(Money, st.decimals(-5, 5, places=2), st.sampled_from(["CNY", "USD"])),
+    st.just(dt.date(2026, 1, 1)),
+    st.just(()),
+)
+
+
+@attrs.frozen
+class _Holder:
+    f: Any
+
+
+_ATTR = attrs.fields(_Holder).f
+
+
+def _holds(cond: str, value: Any) -> bool | None:
+    """The inline condition on ``value`` (``None``: it raised, which sends a decoded line to
+    the generic reader)."""
+    ns = {"_Dec": Decimal, "_Money": Money, "_ZERO": Decimal(0), "x": value}
+    try:
+        return bool(eval(cond.format(x="x"), ns))
+    except ArithmeticError:
+        return None
+
+
+def _passes(check: Any, value: Any) -> bool:
+    try:
+        check(_Holder(None), _ATTR, value)
+    except SalesctlError:
+        return False
+    return True
+
+
+_CONDITIONS = [(getattr(c, "__qualname__", str(c)), c, cond) for c, cond in PASSES.items()] + [
+    (f"{c.__qualname__}[{t.__name__}]", c, cond) for (c, t), cond in _SIGN_PASSES.items()
+]
+
+
+@pytest.mark.parametrize(("name", "check", "cond"), _CONDITIONS, ids=[c[0] for c in _CONDITIONS])
+@settings(max_examples=300, deadline=None)
+@given(value=_VALUES)
+def test_an_inline_condition_holds_only_where_its_validator_passes(
+    name: str, check: Any, cond: str, value: Any
+) -> None:
+    """Whenever the builder's inline condition holds, the validator it skips would pass."""
+    if _holds(cond, value):
+        assert _passes(check, value), (name, value)
+
+
+@pytest.mark.parametrize(
+    ("check", "value"),
+    [
+        (v.text, "SO-1"),
+        (v.opt_text, None),
+        (v.ident, "u-rep"),
+        (v.opt_ident, None),
+        (v.non_negative, Decimal("0.00")),
+        (v.positive, Money(Decimal("1.00"), "CNY")),
+    ],
+)
+def test_the_inline_conditions_hold_for_ordinary_values(check: Any, value: Any) -> None:
+    """Not vacuous: the common values take the inline path."""
+    conds = [c for (chk, _t), c in _SIGN_PASSES.items() if chk is check] or [PASSES[check]]
+    assert any(_holds(c, value) for c in conds)
+
+
+@given(value=st.one_of(_VALUES, st.lists(_TEXTS, max_size=3).map(tuple), st.frozensets(_TEXTS)))
+def test_a_skipped_converter_returns_a_value_of_its_type_unchanged(value: Any) -> None:
+    for conv, kept in CONVERTED.items():
+        if type(value) is kept:
+            assert conv(value) is value
+
+
+# -- documents shared by their text -----------------------------------------------------------
+
+
+def test_a_shared_document_is_one_instance_and_equals_the_generic_readers(
+    lines: list[bytes],
+) -> None:
+    d = Decoder()
+    orders: dict[str, list[SalesOrder]] = {}
+    for n, raw in enumerate(lines, start=1):
+        got = d.decode(raw, n)
+        assert _same(got, _generic(raw, n)), n
+        order = getattr(got, "order", None)
+        if isinstance(order, SalesOrder):
+            orders.setdefault(order.id, []).append(order)
+    repeated = [os for os in orders.values() if len(os) > 1]
+    assert repeated, "no order carried by several events"
+    for os in repeated:
+        if all(o == os[0] for o in os):
+            assert all(o is os[0] for o in os)  # one document, built once
+
+
+def test_the_shared_tables_and_times_empty_when_full_and_still_decode_the_same(
+    lines: list[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(decode_mod, "SHARED_MAX", 2)
+    monkeypatch.setattr(decode_mod, "_SEEN_TIMES_MAX", 3)
+    d = Decoder()
+    for n, raw in enumerate(lines[:800], start=1):
+        assert _same(d.decode(raw, n), _generic(raw, n)), n
+
+
+def test_null_for_a_shared_document(lines: list[bytes]) -> None:
+    """``null`` where a shared document may be absent reads as ``None``; where it is required,
+    the line is refused with the generic reader's error."""
+    raw = next(r for r in lines if b'"credit_profile":{' in r and b'"PlaceOrder"' in r)
+    i = raw.index(b'"credit_profile":{') + len(b'"credit_profile":')
+    depth, j = 0, i
+    while True:
+        depth += {ord("{"): 1, ord("}"): -1}.get(raw[j], 0)
+        j += 1
+        if depth == 0:
+            break
+    optional = raw[:i] + b"null" + raw[j:]
+    got = Decoder().decode(optional, 2)
+    assert _same(got, _generic(optional, 2))
+    assert getattr(got, "order").customer.credit_profile is None  # noqa: B009
+    k = raw.index(b'"customer":{') + len(b'"customer":')
+    required = raw[:k] + b'null, "x_": ' + raw[k:]
+    assert isinstance(Decoder().decode(required, 3), MalformedEvent)
+    assert _same(Decoder().decode(required, 3), _generic(required, 3))
+
+
+# -- keys counted without a regex -------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(data=st.data())
+def test_a_duplicate_key_is_found_with_or_without_spaces_before_colons(
+    lines: list[bytes], data: st.DataObject
+) -> None:
+    raw = data.draw(st.sampled_from(lines[:300])).rstrip(b"\n")
+    key = data.draw(st.sampled_from([b"at", b"type", b"id", b"customer_id"]))
+    gap = data.draw(st.sampled_from([b"", b" ", b"\t", b"\r\n", b"  "]))
+    dup = raw[:-1] + b', "' + key + b'"' + gap + b': "2026-01-01T00:00:00+08:00"}'
+    if data.draw(st.booleans()):
+        dup = dup.replace(b'":', b'"' + gap + b":", data.draw(st.integers(0, 3)))
+    assert _same(Decoder().decode(dup, 7), _generic(dup, 7))
+
+
+# -- scope_of's plans -------------------------------------------------------------------------
+
+
+def _reference_scope(event: Any) -> Scope:
+    """``scope_of`` as it was before its per-class plans (the field sets built per call)."""
+    from salesctl.ledger.scope import _SKIP, _add
+
+    s = Scope()
+    if isinstance(event, Transaction):
+        with contextlib.suppress(NotImplementedError):
+            _add(s.document_ids, event.document_id)
+    for a in type(event).__attrs_attrs__:
+        if a.name in _SKIP:
+            continue
+        doc = getattr(event, a.name)
+        if doc is None or isinstance(doc, str | bool | int | Decimal | Money | dt.date):
+            if a.name in ("release_id", "application_id") and isinstance(doc, str):
+                _add(s.document_ids, doc)
+            if a.name == "customer_id" and isinstance(doc, str) and s.customer_id is None:
+                s.customer_id = doc
+            continue
+        _reference_scan(doc, s)
+    return s
+
+
+def _reference_scan(doc: Any, s: Scope) -> None:
+    from salesctl.ledger.scope import _add
+
+    if isinstance(doc, SalesOrder):
+        if s.currency is None:
+            s.currency = doc.currency
+        _add(s.order_ids, doc.id)
+        _add(s.document_ids, doc.id)
+        if s.customer_id is None:
+            s.customer_id = doc.customer.id
+        _add(s.contract_ids, doc.contract_id)
+        for line in doc.lines:
+            _add(s.product_ids, line.product.id)
+        return
+    if not attrs.has(type(doc)):
+        return
+    fields = {a.name for a in type(doc).__attrs_attrs__}
+    get = doc.__getattribute__
+    if "id" in fields:
+        _add(s.document_ids, get("id"))
+    if s.currency is None:
+        for name in ("amount", "total"):
+            m = getattr(doc, name, None)
+            if isinstance(m, Money):
+                s.currency = m.currency
+                break
+    if "customer" in fields and s.customer_id is None:
+        s.customer_id = getattr(get("customer"), "id", None)
+    if "customer_id" in fields and s.customer_id is None:
+        s.customer_id = get("customer_id")
+    for key, lists in (
+        ("order_id", ("order_ids", "document_ids")),
+        ("contract_id", ("contract_ids", "document_ids")),
+        ("goods_issue_id", ("goods_issue_ids",)),
+    ):
+        if key in fields:
+            for name in lists:
+                _add(getattr(s, name), get(key))
+    if "goods_issue_ids" in fields:
+        for g in get("goods_issue_ids"):
+            _add(s.goods_issue_ids, g)
+    for key in ("notice_id", "application_id", "business_approval_id"):
+        if key in fields:
+            _add(s.document_ids, get(key))
+    if "product_id" in fields:
+        _add(s.product_ids, get("product_id"))
+    if "lines" in fields:
+        for line in get("lines"):
+            pid = getattr(line, "product_id", None)
+            if pid is None:
+                pid = getattr(getattr(line, "product", None), "id", None)
+            _add(s.product_ids, pid)
+
+
+def test_scope_of_equals_the_field_by_field_reading_for_every_event(
+    lines: list[bytes],
+) -> None:
+    d = Decoder()
+    seen: set[str] = set()
+    for n, raw in enumerate(lines, start=1):
+        ev = d.decode(raw, n)
+        if ev is None or isinstance(ev, MalformedEvent):
+            continue
+        seen.add(type(ev).__name__)
+        assert scope_of(ev) == _reference_scope(ev), (n, type(ev).__name__)
+    assert len(seen) >= 20
+
+
+# -- the context's shortcuts ------------------------------------------------------------------
+
+
+@given(amount=st.decimals(0, 10**6, places=2), currency=st.sampled_from(["CNY", "USD", "JPY"]))
+def test_advance_money_is_the_validated_money_once_per_amount(
+    amount: Decimal, currency: str
+) -> None:
+    try:
+        want: Money | None = Money(amount, currency)
+    except SalesctlError:
+        want = None
+    if want is None:
+        with pytest.raises(SalesctlError):
+            advance_money(amount, currency)
+        return
+    got = advance_money(amount, currency)
+    assert got == want and str(got) == str(want)
+    assert advance_money(amount, currency) is got
+    other = Decimal(str(amount))  # an equal amount, another object: built anew
+    assert advance_money(other, currency) == want
+
+
+@given(text=st.one_of(st.text(max_size=30), st.sampled_from(["2026-01-01T08:00:00+08:00"])))
+def test_the_datetime_form_is_strict_datetime(text: str) -> None:
+    assert (decode_mod._DATETIME_FORM(text) is not None) is strict_datetime(text)
+
+
+# -- tallies counted by the tuple of controls -------------------------------------------------
+
+
+def _reference_tally(rows: dict[str, list[int]], d: Any) -> None:
+    """``_Tallies.decision`` as it was: every control's row counted at once."""
+    worst: dict[str, Outcome] = {}
+    approved: set[str] = set()
+    for f in d.findings:
+        if f.outcome > worst.get(f.control_id, Outcome.ALLOW):
+            worst[f.control_id] = f.outcome
+        if f.outcome is Outcome.ALLOW and f.cleared_by:
+            approved.add(f.control_id)
+    for cid in d.controls:
+        r = rows.setdefault(cid, [0, 0, 0, 0, 0])
+        r[0] += 1
+        o = worst.get(cid, Outcome.ALLOW)
+        if o is Outcome.ALLOW:
+            r[1] += 1
+            r[4] += cid in approved
+        elif o is Outcome.HOLD:
+            r[2] += 1
+        else:
+            r[3] += 1
+
+
+_CIDS = ["A", "B", "C", "D"]
+_FINDING = st.builds(
+    SimpleNamespace,
+    control_id=st.sampled_from(_CIDS),
+    outcome=st.sampled_from(list(Outcome)),
+    cleared_by=st.sampled_from([(), ("x",)]),
+)
+_DECISION = st.builds(
+    SimpleNamespace,
+    controls=st.one_of(
+        st.lists(st.sampled_from(_CIDS), max_size=4, unique=True).map(tuple),
+        st.lists(st.sampled_from(_CIDS), max_size=4, unique=True),
+    ),
+    findings=st.one_of(st.just(()), st.lists(_FINDING, max_size=3).map(tuple)),
+)
+
+
+@given(
+    steps=st.lists(
+        st.one_of(_DECISION, st.tuples(st.sampled_from(_CIDS), st.integers(0, 3))), max_size=30
+    )
+)
+def test_tallies_counted_by_controls_tuple_equal_the_row_by_row_count(steps: list[Any]) -> None:
+    t = _Tallies()
+    want: dict[str, list[int]] = {}
+    for step in steps:
+        if isinstance(step, tuple):  # a detective run adding to a row between decisions
+            cid, n = step
+            t.row(cid)[0] += n
+            want.setdefault(cid, [0, 0, 0, 0, 0])[0] += n
+        else:
+            t.decision(step)
+            _reference_tally(want, step)
+    assert t.rows == want
+    assert t.frozen() == {k: ControlTally(*v) for k, v in sorted(want.items())}
