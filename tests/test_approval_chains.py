@@ -499,3 +499,32 @@ def test_the_gate_takes_the_authority_once() -> None:
         )
         is False
     )
+
+
+def test_clearing_a_chain_leaves_no_cyclic_garbage() -> None:
+    """The chain search (``approvals._complete``) refers to itself; it breaks that cycle when
+    done, so a check that clears a chain leaves nothing for the cyclic garbage collector (a
+    host's posting path runs with it on; the replay collects young objects every month)."""
+    import gc
+
+    grants = (
+        b.approval(APP, "marketing_head", MKT, id="A-MKT", granted_at=at(8)),
+        b.approval(APP, "finance_head", FH, id="A-FH", granted_at=at(8)),
+        b.approval(APP, "general_manager", GM, id="A-GM", granted_at=at(9)),
+    )
+    txn = sc.SetCreditProfile(
+        customer=b.customer(), profile=b.profile(), application_id=APP, actor=b.MAINTAINER, at=b.AT
+    )
+    ctx = b.context(approvals=grants)
+    gate = sc.Gate(only=["O2C-CR-02"])  # built once: a gate's compiled packs are cyclic
+    assert gate.check(txn, ctx).outcome is sc.Outcome.ALLOW
+    gc.collect()
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        for _ in range(20):
+            assert gate.check(txn, ctx).outcome is sc.Outcome.ALLOW
+        assert gc.collect() == 0
+    finally:
+        if was:
+            gc.enable()

@@ -671,7 +671,14 @@ def _complete(
             signers.discard(who)
         return False
 
-    return dict(chosen) if search(0, None, None) else None
+    try:
+        found = search(0, None, None)
+    finally:
+        # ``search`` refers to itself through its closure: clearing the name breaks that
+        # cycle, so a call leaves no garbage for the cyclic collector (a host's posting path,
+        # the replay's month-end collection).
+        del search
+    return dict(chosen) if found else None
 
 
 def _partial(
