@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from attrs import field, frozen
@@ -648,37 +648,46 @@ def _complete(
     signers: set[str] = set()
     ranked = [sorted(c, key=lambda a: a.granted_at) for c in cands]
 
-    def search(k: int, floor: dt.datetime | None, latest: dt.datetime | None) -> bool:
-        if k == len(order):
-            return True
-        i = order[k]
-        step = required[i].step
-        if k > 0 and required[order[k - 1]].step != step:
-            floor = latest  # a new step: no earlier than every approval of the steps below
-        for a in ranked[i]:
-            who = person_key(a.approver.id)
-            if who in signers or (step and floor is not None and a.granted_at < floor):
-                continue
-            budget[0] -= 1
-            if budget[0] < 0:
-                return False
-            chosen[i] = a
-            signers.add(who)
-            top = a.granted_at if latest is None or a.granted_at > latest else latest
-            if search(k + 1, floor, top if step else latest):
-                return True
-            del chosen[i]
-            signers.discard(who)
-        return False
-
-    try:
-        found = search(0, None, None)
-    finally:
-        # ``search`` refers to itself through its closure: clearing the name breaks that
-        # cycle, so a call leaves no garbage for the cyclic collector (a host's posting path,
-        # the replay's month-end collection).
-        del search
+    found = _search(0, None, None, required, order, ranked, chosen, signers, budget)
     return dict(chosen) if found else None
+
+
+def _search(
+    k: int,
+    floor: dt.datetime | None,
+    latest: dt.datetime | None,
+    required: tuple[ApprovalRequirement, ...],
+    order: Sequence[int],
+    ranked: list[list[Approval]],
+    chosen: dict[int, Approval],
+    signers: set[str],
+    budget: list[int],
+) -> bool:
+    """:func:`_complete`'s search from the ``k``-th requirement in ``order`` on (a function of
+    the module, not a closure that refers to itself: a call leaves no garbage cycle for the
+    cyclic collector, in a host's posting path or at the replay's month end)."""
+    if k == len(order):
+        return True
+    i = order[k]
+    step = required[i].step
+    if k > 0 and required[order[k - 1]].step != step:
+        floor = latest  # a new step: no earlier than every approval of the steps below
+    for a in ranked[i]:
+        who = person_key(a.approver.id)
+        if who in signers or (step and floor is not None and a.granted_at < floor):
+            continue
+        budget[0] -= 1
+        if budget[0] < 0:
+            return False
+        chosen[i] = a
+        signers.add(who)
+        top = a.granted_at if latest is None or a.granted_at > latest else latest
+        nxt = top if step else latest
+        if _search(k + 1, floor, nxt, required, order, ranked, chosen, signers, budget):
+            return True
+        del chosen[i]
+        signers.discard(who)
+    return False
 
 
 def _partial(
