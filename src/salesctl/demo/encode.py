@@ -26,12 +26,14 @@ import msgspec
 from salesctl._convert import OMIT_DEFAULT, unstructure
 from salesctl.money import Money
 
-__all__ = ["encode_line", "event_data", "to_data"]
+__all__ = ["encode_line", "encode_lines", "event_data", "to_data"]
 
 _Conv = Callable[[Any], Any]
 #: Converters by exact runtime type (``None`` for the types written as they are).
 _BY_TYPE: dict[type, _Conv | None] = {type(None): None, bool: None, int: None, str: None}
-_encode = msgspec.json.Encoder().encode
+_ENCODER = msgspec.json.Encoder()
+_encode = _ENCODER.encode
+_encode_lines = _ENCODER.encode_lines
 
 
 def to_data(value: Any) -> Any:
@@ -62,6 +64,13 @@ def encode_line(data: dict[str, Any] | str) -> bytes:
     if isinstance(data, str):
         return data.encode("utf-8")
     out: bytes = _encode(data)
+    return out
+
+
+def encode_lines(batch: list[dict[str, Any]]) -> bytes:
+    """Lines of ``events.jsonl`` for a batch of JSON-ready dicts, each with its line end: the
+    bytes of :func:`encode_line` and ``b"\\n"`` for each, in one call."""
+    out: bytes = _encode_lines(batch)
     return out
 
 
