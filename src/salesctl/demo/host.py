@@ -157,11 +157,19 @@ class HostCustomer:
     #: Its customer group (the parent's id) and its profiles per credit segment (issue 15).
     group_id: str | None = None
     segment_profiles: dict[str, CreditProfile] = attrs.Factory(dict)
+    #: The customer last built for documents without a group or segment profiles (built
+    #: again when its name or profile changes).
+    _doc: Customer | None = attrs.field(default=None, init=False, repr=False)
 
     def customer(self) -> Customer:
-        """The customer as documents carry it."""
+        """The customer as documents carry it (the same instance while nothing it holds
+        changed: an immutable value)."""
         if self.group_id is None and not self.segment_profiles:
-            return Customer(id=self.id, name=self.name, credit_profile=self.profile)
+            doc = self._doc
+            if doc is not None and doc.credit_profile is self.profile and doc.name == self.name:
+                return doc
+            doc = self._doc = Customer(id=self.id, name=self.name, credit_profile=self.profile)
+            return doc
         return Customer(
             id=self.id,
             name=self.name,
