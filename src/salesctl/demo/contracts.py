@@ -66,7 +66,7 @@ class ContractFlow(OrderFlow):
         """A signed contract on the approved template for ``order``'s lines and terms (``fields``
         set or override the others; the host's own contracts are built trusted, with their
         fields, and an injector's with the constructor)."""
-        k = dict(
+        k: dict[str, Any] = dict(
             id=self.next_id("CT", 5),
             customer_id=cust.id,
             amount=order.total,

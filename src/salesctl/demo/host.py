@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
+import operator
 import random
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -184,6 +185,7 @@ class HostCustomer:
 _VERIFY_CONTEXTS = False
 #: Every slot of a context (its fields and what it derives at construction).
 _CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
+_context_values = operator.attrgetter(*_CONTEXT_SLOTS)
 
 
 def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval]) -> Context:
@@ -204,8 +206,8 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
             on_hand.append(a)
     new = object.__new__(Context)
     put = object.__setattr__
-    for name in _CONTEXT_SLOTS:
-        put(new, name, getattr(ctx, name))
+    for name, value in zip(_CONTEXT_SLOTS, _context_values(ctx), strict=True):
+        put(new, name, value)
     put(new, "approvals", tuple(a for d in document_ids for a in by_doc[d]))
     return new
 
