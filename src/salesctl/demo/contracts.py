@@ -48,8 +48,8 @@ from salesctl.transactions import (
 __all__ = ["ContractFlow"]
 
 #: The contracts the host draws up, their seal entries and signings: built without re-running
-#: their field validators (:mod:`salesctl.demo.trusted`; an injector's changes to a contract go
-#: through ``attrs.evolve``, which validates).
+#: their field validators (:mod:`salesctl.demo.trusted`; a contract drawn up while an injector
+#: runs, with the injector's fields, keeps the validating constructor).
 _contract = trusted(Contract)
 _seal_use = trusted(SealUse)
 _sign_contract = trusted(SignContract)
