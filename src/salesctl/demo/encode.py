@@ -24,14 +24,17 @@ import attrs
 import msgspec
 
 from salesctl._convert import OMIT_DEFAULT, unstructure
+from salesctl.model import Actor, Customer, Product
 from salesctl.money import Money
 
-__all__ = ["encode_line", "event_data", "to_data"]
+__all__ = ["encode_line", "encode_lines", "event_data", "to_data"]
 
 _Conv = Callable[[Any], Any]
 #: Converters by exact runtime type (``None`` for the types written as they are).
 _BY_TYPE: dict[type, _Conv | None] = {type(None): None, bool: None, int: None, str: None}
-_encode = msgspec.json.Encoder().encode
+_ENCODER = msgspec.json.Encoder()
+_encode = _ENCODER.encode
+_encode_lines = _ENCODER.encode_lines
 
 
 def to_data(value: Any) -> Any:
@@ -62,6 +65,13 @@ def encode_line(data: dict[str, Any] | str) -> bytes:
     if isinstance(data, str):
         return data.encode("utf-8")
     out: bytes = _encode(data)
+    return out
+
+
+def encode_lines(batch: list[dict[str, Any]]) -> bytes:
+    """Lines of ``events.jsonl`` for a batch of JSON-ready dicts, each with its line end: the
+    bytes of :func:`encode_line` and ``b"\\n"`` for each, in one call."""
+    out: bytes = _encode_lines(batch)
     return out
 
 
@@ -105,10 +115,38 @@ def _converter(t: type) -> _Conv | None:
         conv = _mapping
     elif attrs.has(t):
         conv = unstructure if getattr(t, "to_data", None) is not None else _attrs_converter(t)
+        if t in _SHARED:
+            conv = _by_identity(conv)
     else:
         conv = unstructure  # raises the generic error
     _BY_TYPE[t] = conv
     return conv
+
+
+#: Immutable values the host passes around as shared instances (its people, its products, a
+#: customer as its documents carry it): each instance is converted once and its data reused
+#: (the dicts are then shared between events: read-only, as all event data is).
+_SHARED: frozenset[type] = frozenset({Actor, Customer, Product})
+#: How many instances a shared type's converter remembers (then it starts again).
+_SHARED_MAX = 4096
+
+
+def _by_identity(conv: _Conv) -> _Conv:
+    """``conv`` remembering its result per instance (the instance is kept, so its id is not
+    reused while remembered)."""
+    seen: dict[int, tuple[Any, Any]] = {}
+
+    def cached(v: Any) -> Any:
+        hit = seen.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        if len(seen) >= _SHARED_MAX:
+            seen.clear()
+        data = conv(v)
+        seen[id(v)] = (v, data)
+        return data
+
+    return cached
 
 
 def _isoformat(v: Any) -> Any:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
+import operator
 import random
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -23,6 +24,7 @@ import attrs
 from attrs import field, frozen
 
 from salesctl._validators import text, typed
+from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.demo.encode import event_data
 from salesctl.demo.trusted import trusted
@@ -63,6 +65,7 @@ __all__ = [
     "HostProduct",
     "SeededViolation",
     "cny",
+    "with_approvals",
 ]
 
 TZ = dt.timezone(dt.timedelta(hours=8))
@@ -155,11 +158,19 @@ class HostCustomer:
     #: Its customer group (the parent's id) and its profiles per credit segment (issue 15).
     group_id: str | None = None
     segment_profiles: dict[str, CreditProfile] = attrs.Factory(dict)
+    #: The customer last built for documents without a group or segment profiles (built
+    #: again when its name or profile changes).
+    _doc: Customer | None = attrs.field(default=None, init=False, repr=False)
 
     def customer(self) -> Customer:
-        """The customer as documents carry it."""
+        """The customer as documents carry it (the same instance while nothing it holds
+        changed: an immutable value)."""
         if self.group_id is None and not self.segment_profiles:
-            return Customer(id=self.id, name=self.name, credit_profile=self.profile)
+            doc = self._doc
+            if doc is not None and doc.credit_profile is self.profile and doc.name == self.name:
+                return doc
+            doc = self._doc = Customer(id=self.id, name=self.name, credit_profile=self.profile)
+            return doc
         return Customer(
             id=self.id,
             name=self.name,
@@ -167,6 +178,38 @@ class HostCustomer:
             group_id=self.group_id,
             segment_profiles=self.segment_profiles,
         )
+
+
+#: Set by a test: check every context :func:`with_approvals` gives against the ledger's own
+#: :meth:`~salesctl.ledger.Ledger.context_for` (a :class:`DemoError` when they differ).
+_VERIFY_CONTEXTS = False
+#: Every slot of a context (its fields and what it derives at construction).
+_CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
+_context_values = operator.attrgetter(*_CONTEXT_SLOTS)
+
+
+def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval]) -> Context:
+    """``ctx`` with ``granted`` added to its approvals on hand, as
+    :meth:`Ledger.context_for <salesctl.ledger.Ledger.context_for>` would list them once the
+    grants are folded: by document in ``document_ids``' order (ids unique), each document's
+    approvals in the order granted; a grant for another document is not on hand.
+
+    The re-check of a HOLD the host has just obtained the approvals for asks the gate with this
+    context instead of gathering a new one: granting approvals changes nothing else the ledger
+    holds (the caller gathers a new context when the grants moved the ledger to a new day).
+    Every other value is shared with ``ctx`` (immutable), so no validation runs again.
+    """
+    by_doc: dict[str, list[Approval]] = {d: [] for d in document_ids}
+    for a in (*ctx.approvals, *granted):
+        on_hand = by_doc.get(a.document_id)
+        if on_hand is not None:
+            on_hand.append(a)
+    new = object.__new__(Context)
+    put = object.__setattr__
+    for name, value in zip(_CONTEXT_SLOTS, _context_values(ctx), strict=True):
+        put(new, name, value)
+    put(new, "approvals", tuple(a for d in document_ids for a in by_doc[d]))
+    return new
 
 
 #: The approvals the host obtains (about one event in five) are built trusted.
@@ -331,7 +374,10 @@ class Host:
         held_back = frozenset(withhold) | expected
         # The transaction's scope (its customer, documents and products) is computed once.
         scope = scope_of(txn)
-        decision = self.gate.check(txn, self.ledger.context_for(txn, scope))
+        ledger = self.ledger
+        day = ledger.today
+        ctx = ledger.context_for(txn, scope)
+        decision = self.gate.check(txn, ctx)
         for _ in range(3):
             todo = [
                 f
@@ -340,12 +386,27 @@ class Host:
             ]
             if not todo:
                 break
-            customer = self.ledger.customer_of(txn, scope)
+            customer = ledger.customer_of(txn, scope)
+            granted: list[Approval] = []
             for f in todo:
                 for req in sorted(f.required, key=lambda r: r.step):
                     approval = self._approval_for(req, txn)
+                    granted.append(approval)
                     self.record(_grant(at=txn.at, approval=approval, customer_id=customer))
-            decision = self.gate.check(txn, self.ledger.context_for(txn, scope))
+            if ledger.today == day:
+                # Only the approvals on hand changed: the context again with them (the
+                # approvals just recorded are all the ledger's fold of them did).
+                ctx = with_approvals(ctx, scope.document_ids, granted)
+                if _VERIFY_CONTEXTS and ctx != ledger.context_for(txn, scope):
+                    raise DemoError(
+                        f"{type(txn).__name__} {txn.document_id}: the context with the granted "
+                        "approvals differs from the ledger's",
+                        path=self._injector or "clean",
+                    )
+            else:  # the grants opened a new day in the ledger: a context from scratch
+                day = ledger.today
+                ctx = ledger.context_for(txn, scope)
+            decision = self.gate.check(txn, ctx)
         objecting = {f.control_id for f in decision.findings if f.outcome is not Outcome.ALLOW}
         if objecting != expected:
             raise DemoError(

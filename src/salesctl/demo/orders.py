@@ -62,6 +62,25 @@ _invoice_line = trusted(InvoiceLine)
 _invoice = trusted(Invoice)
 _receipt = trusted(Receipt)
 _revenue_entry = trusted(RevenueEntry)
+_payment_terms = trusted(PaymentTerms)
+_delivery_notice = trusted(DeliveryNotice)
+_goods_issue = trusted(GoodsIssue)
+_delivery_proof = trusted(DeliveryProof)
+_receipt_record = trusted(ReceiptRecord)
+_sales_invoice = trusted(SalesInvoice)
+_gl_revenue = trusted(GLRevenue)
+#: ... and the events that carry them (the transactions posted through the gate included).
+_place_order = trusted(PlaceOrder)
+_issue_notice = trusted(IssueDeliveryNotice)
+_post_goods_issue = trusted(PostGoodsIssue)
+_issue_invoice = trusted(IssueInvoice)
+_book_revenue = trusted(BookRevenue)
+_record_receipt = trusted(RecordReceipt)
+_keep_receipt_record = trusted(KeepReceiptRecord)
+_receive_proof = trusted(ReceiveDeliveryProof)
+_issue_sales_invoice = trusted(IssueSalesInvoice)
+_post_gl_revenue = trusted(PostGLRevenue)
+_close_order = trusted(CloseOrder)
 
 
 @attrs.define(eq=False)
@@ -149,7 +168,7 @@ class OrderFlow(Host):
             seq=seq,
             customer=cust.customer(),
             lines=order_lines,
-            payment=PaymentTerms(method, days),
+            payment=_payment_terms(method=method, days=days),
             created_by=cust.rep.id,
             order_date=when.date(),
             contract_id=contract_id,
@@ -167,7 +186,7 @@ class OrderFlow(Host):
     ) -> Deal:
         """Post the order and (with ``flow``) schedule the rest of its life."""
 
-        self.post(PlaceOrder(order=order, actor=actor or cust.rep, at=when), expect=expect)
+        self.post(_place_order(order=order, actor=actor or cust.rep, at=when), expect=expect)
         key = (cust.rep.org_unit, when.strftime("%Y-%m"))
         self._sold[key] = self._sold.get(key, ZERO) + order.total.amount
         deal = Deal(order=order, cust=cust, contract_id=order.contract_id)
@@ -218,14 +237,14 @@ class OrderFlow(Host):
             contract_id=contract_id,
             account=account,
         )
-        self.post(RecordReceipt(receipt=r, actor=self.cashier, at=when), expect=expect)
+        self.post(_record_receipt(receipt=r, actor=self.cashier, at=when), expect=expect)
         month = r.received_on.isoformat()[:7]
         self.collected_by_month[month] = self.collected_by_month.get(month, ZERO) + amount
         bank = cny(amount + self.skews.get("bank", {}).get(r.id, ZERO))
         self.record(
-            KeepReceiptRecord(
+            _keep_receipt_record(
                 at=when,
-                entry=ReceiptRecord(
+                entry=_receipt_record(
                     record_id=f"BK-{r.id}",
                     channel=ReceiptChannel.BANK,
                     account=account,
@@ -255,7 +274,7 @@ class OrderFlow(Host):
 
         when = self.secure_credit(deal, when)
         o = deal.order
-        n = DeliveryNotice(
+        n = _delivery_notice(
             id=self.next_id("DN"),
             order_id=o.id,
             lines=tuple(
@@ -273,7 +292,7 @@ class OrderFlow(Host):
             else None,
             contract_id=o.contract_id,
         )
-        self.post(IssueDeliveryNotice(notice=n, order=o, actor=self.clerk, at=when), expect=expect)
+        self.post(_issue_notice(notice=n, order=o, actor=self.clerk, at=when), expect=expect)
         if flow:
             self.schedule(self.later(when, 1, 2), lambda t: self.goods_issue(deal, n, t))
         return n
@@ -343,7 +362,7 @@ class OrderFlow(Host):
                     )
             lines = tuple(picked)
         gid = self.next_id("GI")
-        gi = GoodsIssue(
+        gi = _goods_issue(
             id=gid,
             order_id=o.id,
             customer_id=deal.cust.id,
@@ -354,7 +373,7 @@ class OrderFlow(Host):
             pickup_order_id=deal.pickup_order_id,
         )
         self.post(
-            PostGoodsIssue(goods_issue=gi, order=o, actor=self.warehouse, at=when), expect=expect
+            _post_goods_issue(goods_issue=gi, order=o, actor=self.warehouse, at=when), expect=expect
         )
         self.count_shipped(gi, when)
         price = {ln.line_no: ln.unit_price.amount for ln in o.lines}
@@ -388,9 +407,9 @@ class OrderFlow(Host):
     ) -> None:
         """Record the customer-signed copy of ``gi`` reaching finance at ``when``."""
         self.record(
-            ReceiveDeliveryProof(
+            _receive_proof(
                 at=when,
-                proof=DeliveryProof(
+                proof=_delivery_proof(
                     id=self.next_id("PF"),
                     goods_issue_id=gi.id,
                     kind=ProofKind.CUSTOMER_SIGNED,
@@ -405,9 +424,9 @@ class OrderFlow(Host):
         """Finance's side of a system invoice, the same day: the sales invoice it stamps and the
         GL revenue posting."""
         self.record(
-            IssueSalesInvoice(
+            _issue_sales_invoice(
                 at=when,
-                invoice=SalesInvoice(
+                invoice=_sales_invoice(
                     number=f"FP-{inv.id}",
                     customer_id=deal.cust.id,
                     issued_on=when.date(),
@@ -417,9 +436,9 @@ class OrderFlow(Host):
             )
         )
         self.record(
-            PostGLRevenue(
+            _post_gl_revenue(
                 at=when,
-                posting=GLRevenue(
+                posting=_gl_revenue(
                     voucher_id=f"GL-{inv.id}",
                     posted_on=when.date(),
                     amount=inv.total,
@@ -463,7 +482,7 @@ class OrderFlow(Host):
             issued_on=when.date(),
             contract_id=deal.contract_id,
         )
-        self.post(IssueInvoice(invoice=inv, actor=self.biller, at=when), expect=expect)
+        self.post(_issue_invoice(invoice=inv, actor=self.biller, at=when), expect=expect)
         self.finance_copies(deal, inv, when)
         deal.invoiced += inv.total.amount
         if deal.after_invoice is not None:
@@ -500,7 +519,7 @@ class OrderFlow(Host):
             booked_on=when.date(),
             advance_offset=cny(off) if off else None,
         )
-        self.post(BookRevenue(entry=entry, actor=self.accountant, at=when), expect=expect)
+        self.post(_book_revenue(entry=entry, actor=self.accountant, at=when), expect=expect)
         o = deal.order
         rest = amount - off
         if o.payment.method in self.credit_methods and rest > 0:
@@ -530,4 +549,4 @@ class OrderFlow(Host):
 
         if deal.no_close:
             return
-        self.record(CloseOrder(at=when, order_id=deal.order.id, customer_id=deal.cust.id))
+        self.record(_close_order(at=when, order_id=deal.order.id, customer_id=deal.cust.id))

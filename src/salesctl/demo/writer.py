@@ -15,7 +15,7 @@ from attrs import field, frozen
 from salesctl._convert import structure, unstructure
 from salesctl._validators import each, tuple_conv, typed
 from salesctl.controls import CONTROLS
-from salesctl.demo.encode import encode_line
+from salesctl.demo.encode import encode_line, encode_lines
 from salesctl.demo.host import DEMO_POLICY, SeededViolation
 from salesctl.demo.injectors import INJECTORS
 from salesctl.demo.world import World
@@ -29,6 +29,8 @@ __all__ = ["MIN_CUSTOMERS", "Demo", "Manifest", "generate", "write_demo"]
 #: customer).
 MIN_CUSTOMERS = 4
 _NEEDS_DISTRIBUTOR = "O2C-AR-02"
+#: Events encoded and written at once by :func:`write_demo`.
+_BATCH = 1024
 
 
 @frozen
@@ -199,11 +201,28 @@ def write_demo(directory: str | Path, **kwargs: Any) -> tuple[Path, Path, Path]:
         events = d / "events.jsonl"
         with events.open("wb") as f:
             put = f.write
+            # Events are encoded and written a batch at a time (msgspec's ``encode_lines``:
+            # each event's line and its line end, the bytes ``encode_line`` gives one by one);
+            # a malformed line is a string, written as it is in its place.
+            batch: list[Any] = []
+            add = batch.append
+
+            def flush() -> None:
+                if batch:
+                    put(encode_lines(batch))
+                    batch.clear()
 
             def write(e: Any) -> None:
-                put(encode_line(e) + b"\n")
+                if type(e) is str:
+                    flush()
+                    put(encode_line(e) + b"\n")
+                    return
+                add(e)
+                if len(batch) >= _BATCH:
+                    flush()
 
             demo = generate(sink=write, **kwargs)
+            flush()
         policy = d / "policy.toml"
         policy.write_text(demo.policy_toml or DEMO_POLICY, encoding="utf-8")
         manifest = d / "manifest.json"
