@@ -14,12 +14,13 @@ through their public interfaces and changes how lines are read and how memory is
   ``gc.collect`` per month cost grew with the state held.
 
 :func:`replay_jobs` replays a stream in ``jobs`` processes and merges their reports with
-:func:`salesctl.audit.merge_reports`: one process keeps the books and runs the detective
-controls (which read the whole population, every line decoded in full); the others decide
-the customer partitions, without books, skipping from the header the lines that are not
-theirs (``role``/``buckets`` of :func:`replay`, :mod:`salesctl.fastreplay.route`). The
-report equals the one-process report; :mod:`salesctl.fastreplay.cluster` runs the same
-shares on a Dask cluster.
+:func:`salesctl.audit.merge_reports`: the calling process keeps the books and runs the
+detective controls (which read the whole population, every line decoded in full); worker
+processes decide the customer partitions, without books, skipping from the header the lines
+that are not theirs (``role``/``buckets`` of :func:`replay`, :mod:`salesctl.fastreplay.route`),
+the partitions divided by their weight sampled from the file. The report equals the
+one-process report; :mod:`salesctl.fastreplay.cluster` runs the same shares on a Dask
+cluster.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import datetime as dt
 import gc
 import hashlib
 import math
+import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
@@ -346,6 +348,7 @@ def replay_jobs(
     policy_file: str | None = None,
     through: dt.date | None = None,
     lateness: dt.timedelta = DEFAULT_LATENESS,
+    timings: dict[str, Any] | None = None,
 ) -> AuditReport:
     """Replay the file in ``jobs`` processes and merge the reports (the same report as one
     process; ``jobs=1`` replays in this process).
@@ -364,32 +367,55 @@ def replay_jobs(
             policy).
         through: see :func:`replay`.
         lateness: see :func:`replay`.
+        timings: when given, filled with the CPU seconds of the run's parts (for the
+            benchmark): ``split`` (dividing the partitions, this process), ``shares`` (each
+            share in its own process, the books share first) and ``merge``. The critical
+            path on as many idle cores as jobs is ``split + max(shares) + merge``.
 
     Raises:
         InvalidInput: for fewer than one job, or a file that cannot be read.
     """
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise InvalidInput("must be 1 or more", path="jobs", value=jobs)
+    clock = time.process_time
     if jobs == 1:
+        c = clock()
         pol = load_policy(policy_file) if policy_file is not None else policy
-        return replay_file(path, pol, through=through, lateness=lateness)
+        whole = replay_file(path, pol, through=through, lateness=lateness)
+        if timings is not None:
+            timings.update(split=0.0, shares=[clock() - c], merge=0.0)
+        return whole
     try:
         with open(path, "rb"):
             pass  # fail early, in this process, on a file that cannot be read
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
+    c = clock()
     tasks = job_tasks(
         path, policy, jobs=jobs, policy_file=policy_file, through=through, lateness=lateness
     )
+    split = clock() - c
     # the other shares in worker processes, the books share here (one process less to
     # start, and the largest report is not sent between processes)
     pool = ProcessPoolExecutor(max_workers=jobs - 1)
     try:
-        futures = [pool.submit(run_job, t) for t in tasks[1:]]
-        parts = [run_job(tasks[0])] + [f.result() for f in futures]
+        futures = [pool.submit(_timed_job, t) for t in tasks[1:]]
+        here = _timed_job(tasks[0])
+        done = [here] + [f.result() for f in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    return merge_reports(parts)
+    c = clock()
+    merged = merge_reports(r for r, _cpu in done)
+    if timings is not None:
+        timings.update(split=split, shares=[cpu for _r, cpu in done], merge=clock() - c)
+    return merged
+
+
+def _timed_job(args: JobTask) -> tuple[AuditReport, float]:
+    """:func:`run_job` and the CPU time it took in its process."""
+    c = time.process_time()
+    report = run_job(args)
+    return report, time.process_time() - c
 
 
 def job_tasks(
@@ -471,7 +497,8 @@ def job_tasks(
 PARTITIONS_PER_JOB = 64
 
 #: What keeping the books (decoding every line in full, the registers, the detective
-#: controls, the whole ledger) costs the first share beyond what a share routing by header
-#: pays anyway, as a fraction of all the customers' transactions: measured on the 100k-line
-#: demo year (docs/performance.md; about 0.5 from the CPU time of each share).
-BOOKS_SHARE = 0.5
+#: controls) costs the first share beyond what a share routing by header pays anyway, as a
+#: fraction of all the customers' work: with two jobs the books share takes
+#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (a fifth). Measured on the demo years
+#: (docs/performance.md, issue 16's fifth pass: the CPU time of each share).
+BOOKS_SHARE = 0.6
