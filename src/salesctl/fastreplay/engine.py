@@ -324,15 +324,16 @@ def replay_file(
 JobTask = tuple[str, str | None, Any, int, tuple[int, ...], dt.date | None, str, dt.timedelta]
 
 
-def run_job(args: JobTask) -> AuditReport:
+def run_job(args: JobTask, progress: Callable[[int], None] | None = None) -> AuditReport:
     """One share of the work, in a worker process or on a cluster's worker (the policy
-    travels as its file or as the policy)."""
+    travels as its file or as the policy); ``progress`` as for :func:`replay`."""
     path, policy_file, policy, n, buckets, through, role, lateness = args
     pol = load_policy(policy_file) if policy_file is not None else policy
     return replay_file(
         path,
         pol,
         partition=(buckets[0], n),
+        progress=progress,
         through=through,
         role=role,
         buckets=buckets,
@@ -348,6 +349,7 @@ def replay_jobs(
     policy_file: str | None = None,
     through: dt.date | None = None,
     lateness: dt.timedelta = DEFAULT_LATENESS,
+    progress: Callable[[int], None] | None = None,
     timings: dict[str, Any] | None = None,
 ) -> AuditReport:
     """Replay the file in ``jobs`` processes and merge the reports (the same report as one
@@ -367,6 +369,8 @@ def replay_jobs(
             policy).
         through: see :func:`replay`.
         lateness: see :func:`replay`.
+        progress: called with the bytes read so far by this process's share (which reads
+            the whole file), as for :func:`replay`.
         timings: when given, filled with the CPU seconds of the run's parts (for the
             benchmark): ``split`` (dividing the partitions, this process), ``shares`` (each
             share in its own process, the books share first) and ``merge``. The critical
@@ -381,7 +385,7 @@ def replay_jobs(
     if jobs == 1:
         c = clock()
         pol = load_policy(policy_file) if policy_file is not None else policy
-        whole = replay_file(path, pol, through=through, lateness=lateness)
+        whole = replay_file(path, pol, progress=progress, through=through, lateness=lateness)
         if timings is not None:
             timings.update(split=0.0, shares=[clock() - c], merge=0.0)
         return whole
@@ -400,7 +404,7 @@ def replay_jobs(
     pool = ProcessPoolExecutor(max_workers=jobs - 1)
     try:
         futures = [pool.submit(_timed_job, t) for t in tasks[1:]]
-        here = _timed_job(tasks[0])
+        here = _timed_job(tasks[0], progress)
         done = [here] + [f.result() for f in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -411,10 +415,12 @@ def replay_jobs(
     return merged
 
 
-def _timed_job(args: JobTask) -> tuple[AuditReport, float]:
+def _timed_job(
+    args: JobTask, progress: Callable[[int], None] | None = None
+) -> tuple[AuditReport, float]:
     """:func:`run_job` and the CPU time it took in its process."""
     c = time.process_time()
-    report = run_job(args)
+    report = run_job(args, progress)
     return report, time.process_time() - c
 
 
