@@ -512,3 +512,39 @@ def test_a_line_of_a_type_read_in_full_is_never_skipped_nor_decoded(line: bytes)
 
     router._decode = no
     assert router.skip(line) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    picks=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 5))),
+)
+def test_the_type_shortcut_skips_what_the_header_decoder_skips(
+    seed: int, picks: list[tuple[int, int, int]]
+) -> None:
+    """The router with its shortcut (a global event's type read from the line's bytes) and
+    without it (every header decoded) skip the same lines: a generated year's lines, cut
+    short, retyped or with a byte changed."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    lines = _year(seed, 4, 20)
+    led = ledger_for(POLICY, 0, 3, buckets=frozenset({0}))
+    fast, slow = Router(led), Router(led)
+    slow._keep = frozenset()
+    types = [b"PlaceOrder", b"GrantApproval", b"CloseOrder", b"KeepContractLedger"]
+    mutated = []
+    for i, j, how in picks:
+        b = lines[i % len(lines)].rstrip(b"\n")
+        if how == 1:
+            b = b[: j % (len(b) + 1)]
+        elif how == 2:
+            b = b.replace(b'"type":"', b'"type":"' + types[j % 4] + b'","x":"', 1)
+        elif how == 3:
+            k = j % len(b)
+            b = b[:k] + bytes([(b[k] + 1) % 128]) + b[k + 1 :]
+        elif how == 4:
+            b = b'{"type":"' + types[j % 4] + b'"' + b[b.find(b'"', 9) + 1 :]
+        mutated.append(b)
+    for b in list(lines) + mutated:
+        assert fast.skip(b) == slow.skip(b), b
