@@ -279,14 +279,22 @@ def main() -> None:
         # the critical path: on as many idle cores as jobs, the run takes the split, the
         # slowest share and the merge; against the CPU of --jobs 1 in the same bench run
         ones = [float(w["shares"][0]) for j, w in jobs_walls if j == 1]
-        info += " `replay_jobs` on the last year: " + "; ".join(
-            f"--jobs {j}: wall {w['wall']:.1f} s (load {w['load']:.1f}), CPU of each share "
-            + " / ".join(f"{float(c):.1f}" for c in w["shares"])
-            + f" s, split {w['split']:.2f} s, merge {w['merge']:.3f} s, critical path "
-            f"{_critical(w):.1f} s"
-            + (f" = {_critical(w) / min(ones):.2f}× the best --jobs 1" if ones and j > 1 else "")
-            for j, w in jobs_walls
-        ) + "."
+        info += (
+            " `replay_jobs` on the last year: "
+            + "; ".join(
+                f"--jobs {j}: wall {w['wall']:.1f} s (load {w['load']:.1f}), CPU of each share "
+                + " / ".join(f"{float(c):.1f}" for c in w["shares"])
+                + f" s, split {w['split']:.2f} s, merge {w['merge']:.3f} s, critical path "
+                f"{_critical(w):.1f} s"
+                + (
+                    f" = {_critical(w) / min(ones):.2f}× the best --jobs 1"
+                    if ones and j > 1
+                    else ""
+                )
+                for j, w in jobs_walls
+            )
+            + "."
+        )
     for j in [int(j) for j in args.shares.split(",") if j]:
         got = _shares_cpu(last[1], last[2], j)
         one = float(got["one"])  # type: ignore[arg-type]

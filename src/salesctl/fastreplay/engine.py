@@ -494,7 +494,9 @@ def job_tasks(
         else (path, policy_file, policy, n, (0,), through, "books", lateness)
     ]
     for share in held[1:]:
-        tasks.append((path, policy_file, policy, n, tuple(sorted(share)), through, "gate", lateness))
+        tasks.append(
+            (path, policy_file, policy, n, tuple(sorted(share)), through, "gate", lateness)
+        )
     return tasks
 
 
