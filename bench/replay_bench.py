@@ -21,6 +21,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 CACHE = ROOT / "bench" / ".cache"
@@ -118,16 +119,22 @@ def _replay(
 
 
 _JOBS_CHILD = r"""
-import sys, time
+import json, os, resource, sys, time
 from salesctl.fastreplay import replay_jobs
 t0 = time.perf_counter()
-r = replay_jobs(sys.argv[1], policy_file=sys.argv[2], jobs=int(sys.argv[3]))
-print(time.perf_counter() - t0, len(r.exceptions))
+timings = {}
+r = replay_jobs(sys.argv[1], policy_file=sys.argv[2], jobs=int(sys.argv[3]), timings=timings)
+wall = time.perf_counter() - t0
+kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(json.dumps({"wall": wall, "exceptions": len(r.exceptions), "load": os.getloadavg()[0],
+                  "children_cpu": kids.ru_utime + kids.ru_stime, **timings}))
 """
 
 
-def _jobs_wall(events: Path, policy: Path, jobs: int) -> float:
-    """Wall time of ``replay_jobs(jobs=...)`` in a fresh process (workers included)."""
+def _jobs_wall(events: Path, policy: Path, jobs: int) -> dict[str, Any]:
+    """``replay_jobs(jobs=...)`` in a fresh process (workers included): its wall time, the
+    CPU time of each share in its own process, of dividing the partitions and of the merge
+    (``replay_jobs(timings=)``), the workers' CPU as the OS counts it and the load average."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
     out = subprocess.run(
         [sys.executable, "-c", _JOBS_CHILD, str(events), str(policy), str(jobs)],
@@ -136,7 +143,8 @@ def _jobs_wall(events: Path, policy: Path, jobs: int) -> float:
         text=True,
         env=env,
     )
-    return float(out.stdout.split()[0])
+    result: dict[str, Any] = json.loads(out.stdout)
+    return result
 
 
 _SHARES_CHILD = r"""
@@ -175,6 +183,11 @@ def _shares_cpu(events: Path, policy: Path, jobs: int) -> dict[str, object]:
     return result
 
 
+def _critical(w: dict[str, Any]) -> float:
+    """Split + the slowest share + merge, CPU seconds."""
+    return float(w["split"]) + max(float(c) for c in w["shares"]) + float(w["merge"])
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", default="10000,100000,1000000")
@@ -193,8 +206,8 @@ def main() -> None:
     ap.add_argument(
         "--jobs",
         default="",
-        help="also time `replay_jobs` on the last year with these job counts (e.g. 1,2), wall "
-        "time of a fresh process each",
+        help="also run `replay_jobs` on the last year with these job counts (e.g. 1,2,1,2), a "
+        "fresh process each: wall time, the CPU of each share and the critical path",
     )
     ap.add_argument(
         "--shares",
@@ -263,9 +276,25 @@ def main() -> None:
             "not events read)."
         )
     if jobs_walls:
-        info += " `replay_jobs` on the last year, wall time: " + ", ".join(
-            f"--jobs {j}: {w:.1f} s" for j, w in jobs_walls
-        ) + "."
+        # the critical path: on as many idle cores as jobs, the run takes the split, the
+        # slowest share and the merge; against the CPU of --jobs 1 in the same bench run
+        ones = [float(w["shares"][0]) for j, w in jobs_walls if j == 1]
+        info += (
+            " `replay_jobs` on the last year: "
+            + "; ".join(
+                f"--jobs {j}: wall {w['wall']:.1f} s (load {w['load']:.1f}), CPU of each share "
+                + " / ".join(f"{float(c):.1f}" for c in w["shares"])
+                + f" s, split {w['split']:.2f} s, merge {w['merge']:.3f} s, critical path "
+                f"{_critical(w):.1f} s"
+                + (
+                    f" = {_critical(w) / min(ones):.2f}× the best --jobs 1"
+                    if ones and j > 1
+                    else ""
+                )
+                for j, w in jobs_walls
+            )
+            + "."
+        )
     for j in [int(j) for j in args.shares.split(",") if j]:
         got = _shares_cpu(last[1], last[2], j)
         one = float(got["one"])  # type: ignore[arg-type]

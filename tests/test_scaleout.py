@@ -406,3 +406,145 @@ def test_generated_streams_on_dask_give_the_one_process_report(
         whole = replay(path.read_bytes().splitlines(keepends=True), POLICY, source=str(path))
     assert on_dask.partitions == jobs
     assert attrs.evolve(on_dask, partitions=1) == whole
+
+
+# -- dividing the partitions between the shares (fifth pass) ----------------------------------
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    jobs=st.integers(2, 5),
+    weights=st.data(),
+)
+def test_any_weights_give_shares_that_cover_every_partition_once(jobs: int, weights: Any) -> None:
+    """However the partitions weigh, each is decided by exactly one share, no share is
+    empty, and the books share holds partition 0 whenever it decides any."""
+    from salesctl.fastreplay.engine import PARTITIONS_PER_JOB
+
+    n = PARTITIONS_PER_JOB * (jobs - 1)
+    w = weights.draw(
+        st.lists(
+            st.one_of(st.just(0.0), st.floats(0, 1e6, allow_nan=False)), min_size=n, max_size=n
+        )
+    )
+    tasks = job_tasks("-", jobs=jobs, weights=w)
+    assert len(tasks) == jobs and all(t[3] == n for t in tasks)
+    deciding = [t[4] for t in tasks if t[6] != "books"]
+    assert all(deciding) and all(t[4] for t in tasks)
+    assert sorted(b for share in deciding for b in share) == list(range(n))
+    assert tasks[0][6] == "books" or 0 in tasks[0][4]
+    assert [t[6] for t in tasks[1:]] == ["gate"] * (jobs - 1)
+
+
+def test_bad_weights_are_typed_errors() -> None:
+    for bad in ([1.0], [-1.0] * 64, [float("nan")] * 64, [float("inf")] * 64):
+        with pytest.raises(InvalidInput):
+            job_tasks("-", jobs=2, weights=bad)
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    customers=st.integers(4, 12),
+    orders=st.integers(20, 60),
+    jobs=st.integers(2, 3),
+    heavy=st.integers(0, 2**31),
+)
+def test_shares_of_any_weights_merge_into_the_one_process_report(
+    seed: int, customers: int, orders: int, jobs: int, heavy: int
+) -> None:
+    """The split follows the weights (here: random ones, a few partitions very heavy); the
+    merged report is the one-process report whatever they are."""
+    from salesctl.fastreplay.engine import PARTITIONS_PER_JOB
+
+    lines = _year(seed, customers, orders)
+    rng = random.Random(heavy)
+    n = PARTITIONS_PER_JOB * (jobs - 1)
+    w = [rng.choice((0.0, 1.0, 50.0)) * rng.random() for _ in range(n)]
+    parts = [
+        replay(lines, POLICY, source="g", partition=(share[0], n), buckets=share, role=role)
+        for _p, _pf, _pol, n, share, _t, role, _l in job_tasks("-", jobs=jobs, weights=w)
+    ]
+    whole = replay(lines, POLICY, source="g")
+    assert attrs.evolve(merge_reports(parts), partitions=1) == whole
+
+
+def test_partition_weights_follow_the_customers_work(tmp_path: Path) -> None:
+    """One customer with most of the orders makes its partition the heaviest; a file that
+    cannot be read weighs every partition the same."""
+    from salesctl.fastreplay.route import partition_weights
+    from salesctl.ledger import customer_partition
+
+    big, small = _ids(8)
+    lines = [
+        b'{"type":"CloseOrder","at":"2026-03-02T09:00:00+08:00","order_id":"SO-%d",'
+        b'"customer_id":"%s"}' % (i, (big if i % 10 else small).encode())
+        for i in range(500)
+    ] + [b'{"type":"KeepContractLedger","at":"2026-03-02T09:00:00+08:00","customer_id":"X"}'] * 900
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    for samples, size in ((32, 1 << 18), (4, 2000)):  # the whole file, and slices of it
+        w = partition_weights(str(path), 8, samples=samples, sample_bytes=size)
+        assert len(w) == 8 and abs(sum(w) - 8) < 1e-9
+        assert max(range(8), key=lambda b: w[b]) == customer_partition(big, 8)
+    assert partition_weights(str(tmp_path / "none.jsonl"), 8) == (1.0,) * 8
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"type":"PlaceOrder","at":"2026-03-02T09:00:00+08:00","order":{}}',
+        b'{"type":"PostGoodsIssue",',  # cut short: the full decoder rejects it, not the router
+        b'{"type":"SignContract"}',
+    ],
+)
+def test_a_line_of_a_type_read_in_full_is_never_skipped_nor_decoded(line: bytes) -> None:
+    """The router knows from the type's bytes that a global event is read in full: it does
+    not decode its header."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    led = ledger_for(POLICY, 0, 2)
+    router = Router(led)
+
+    def no(_b: bytes) -> Any:
+        raise AssertionError("decoded")
+
+    router._decode = no
+    assert router.skip(line) is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    picks=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 5))),
+)
+def test_the_type_shortcut_skips_what_the_header_decoder_skips(
+    seed: int, picks: list[tuple[int, int, int]]
+) -> None:
+    """The router with its shortcut (a global event's type read from the line's bytes) and
+    without it (every header decoded) skip the same lines: a generated year's lines, cut
+    short, retyped or with a byte changed."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    lines = _year(seed, 4, 20)
+    led = ledger_for(POLICY, 0, 3, buckets=frozenset({0}))
+    fast, slow = Router(led), Router(led)
+    slow._keep = frozenset()
+    types = [b"PlaceOrder", b"GrantApproval", b"CloseOrder", b"KeepContractLedger"]
+    mutated = []
+    for i, j, how in picks:
+        b = lines[i % len(lines)].rstrip(b"\n")
+        if how == 1:
+            b = b[: j % (len(b) + 1)]
+        elif how == 2:
+            b = b.replace(b'"type":"', b'"type":"' + types[j % 4] + b'","x":"', 1)
+        elif how == 3:
+            k = j % len(b)
+            b = b[:k] + bytes([(b[k] + 1) % 128]) + b[k + 1 :]
+        elif how == 4:
+            b = b'{"type":"' + types[j % 4] + b'"' + b[b.find(b'"', 9) + 1 :]
+        mutated.append(b)
+    for b in list(lines) + mutated:
+        assert fast.skip(b) == slow.skip(b), b

@@ -300,6 +300,8 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 )
             )
         elif args.jobs > 1:
+            # the progress of the share that reads every line, in this process
+            jobs_bar = _Progress(size, err) if show else None
             parts.append(
                 replay_jobs(
                     str(events),
@@ -308,8 +310,11 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     policy_file=args.policy,
                     through=through,
                     lateness=lateness,
+                    progress=jobs_bar,
                 )
             )
+            if jobs_bar is not None:
+                jobs_bar.close()
         for k in range(args.partitions if args.jobs == 1 and not args.dask else 0):
             bar = _Progress(size, err) if show else None
             with events.open("rb") as f:

@@ -5,7 +5,9 @@ their reports merge as they do from local processes, into the one-process report
 Dask (``dask.distributed``) is the optional extra ``salesctl[dask]``: it is imported only when
 a cluster is used, so neither the gate nor the replay loads it otherwise. Every worker reads
 the stream (and the policy file, when one is given) at the path the client names: on a real
-cluster, a path on storage every worker mounts.
+cluster, a path on storage every worker mounts. The client weighs the customer partitions
+from a sample of the file when it can read it (else every partition weighs the same): that
+changes only how the work is divided.
 """
 
 from __future__ import annotations

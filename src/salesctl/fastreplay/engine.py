@@ -14,12 +14,13 @@ through their public interfaces and changes how lines are read and how memory is
   ``gc.collect`` per month cost grew with the state held.
 
 :func:`replay_jobs` replays a stream in ``jobs`` processes and merges their reports with
-:func:`salesctl.audit.merge_reports`: one process keeps the books and runs the detective
-controls (which read the whole population, every line decoded in full); the others decide
-the customer partitions, without books, skipping from the header the lines that are not
-theirs (``role``/``buckets`` of :func:`replay`, :mod:`salesctl.fastreplay.route`). The
-report equals the one-process report; :mod:`salesctl.fastreplay.cluster` runs the same
-shares on a Dask cluster.
+:func:`salesctl.audit.merge_reports`: the calling process keeps the books and runs the
+detective controls (which read the whole population, every line decoded in full); worker
+processes decide the customer partitions, without books, skipping from the header the lines
+that are not theirs (``role``/``buckets`` of :func:`replay`, :mod:`salesctl.fastreplay.route`),
+the partitions divided by their weight sampled from the file. The report equals the
+one-process report; :mod:`salesctl.fastreplay.cluster` runs the same shares on a Dask
+cluster.
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import hashlib
-from collections.abc import Callable, Iterable
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
@@ -49,7 +52,7 @@ from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.decode import Decoder
-from salesctl.fastreplay.route import Router
+from salesctl.fastreplay.route import Router, partition_weights
 from salesctl.gate import Gate
 from salesctl.ledger import FOLDS, Ledger, customer_partition, scope_of
 from salesctl.policy import Policy, load_policy
@@ -57,6 +60,7 @@ from salesctl.transactions import Transaction
 
 __all__ = [
     "BOOKS_SHARE",
+    "PARTITIONS_PER_JOB",
     "JobTask",
     "job_tasks",
     "replay",
@@ -320,15 +324,16 @@ def replay_file(
 JobTask = tuple[str, str | None, Any, int, tuple[int, ...], dt.date | None, str, dt.timedelta]
 
 
-def run_job(args: JobTask) -> AuditReport:
+def run_job(args: JobTask, progress: Callable[[int], None] | None = None) -> AuditReport:
     """One share of the work, in a worker process or on a cluster's worker (the policy
-    travels as its file or as the policy)."""
+    travels as its file or as the policy); ``progress`` as for :func:`replay`."""
     path, policy_file, policy, n, buckets, through, role, lateness = args
     pol = load_policy(policy_file) if policy_file is not None else policy
     return replay_file(
         path,
         pol,
         partition=(buckets[0], n),
+        progress=progress,
         through=through,
         role=role,
         buckets=buckets,
@@ -344,14 +349,17 @@ def replay_jobs(
     policy_file: str | None = None,
     through: dt.date | None = None,
     lateness: dt.timedelta = DEFAULT_LATENESS,
+    progress: Callable[[int], None] | None = None,
+    timings: dict[str, Any] | None = None,
 ) -> AuditReport:
     """Replay the file in ``jobs`` processes and merge the reports (the same report as one
     process; ``jobs=1`` replays in this process).
 
-    The first process keeps the books and runs the detective controls (which read the whole
-    population, every line decoded in full); the customers are hashed into partitions shared
-    among the others, which read only the headers of the lines they skip (see
-    :func:`job_tasks` for the split and :mod:`salesctl.fastreplay.route`).
+    This process runs the books share (the books and the detective controls, which read the
+    whole population, every line decoded in full, and with two jobs some of the customers);
+    ``jobs - 1`` worker processes run the others, which decide the rest of the customers and
+    read only the headers of the lines they skip (see :func:`job_tasks` for the split and
+    :mod:`salesctl.fastreplay.route`).
 
     Args:
         path: the event stream.
@@ -361,26 +369,59 @@ def replay_jobs(
             policy).
         through: see :func:`replay`.
         lateness: see :func:`replay`.
+        progress: called with the bytes read so far by this process's share (which reads
+            the whole file), as for :func:`replay`.
+        timings: when given, filled with the CPU seconds of the run's parts (for the
+            benchmark): ``split`` (dividing the partitions, this process), ``shares`` (each
+            share in its own process, the books share first) and ``merge``. The critical
+            path on as many idle cores as jobs is ``split + max(shares) + merge``.
 
     Raises:
         InvalidInput: for fewer than one job, or a file that cannot be read.
     """
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise InvalidInput("must be 1 or more", path="jobs", value=jobs)
+    clock = time.process_time
     if jobs == 1:
+        c = clock()
         pol = load_policy(policy_file) if policy_file is not None else policy
-        return replay_file(path, pol, through=through, lateness=lateness)
+        whole = replay_file(path, pol, progress=progress, through=through, lateness=lateness)
+        if timings is not None:
+            timings.update(split=0.0, shares=[clock() - c], merge=0.0)
+        return whole
     try:
         with open(path, "rb"):
             pass  # fail early, in this process, on a file that cannot be read
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
+    c = clock()
     tasks = job_tasks(
         path, policy, jobs=jobs, policy_file=policy_file, through=through, lateness=lateness
     )
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        parts = list(pool.map(run_job, tasks))
-    return merge_reports(parts)
+    split = clock() - c
+    # the other shares in worker processes, the books share here (one process less to
+    # start, and the largest report is not sent between processes)
+    pool = ProcessPoolExecutor(max_workers=jobs - 1)
+    try:
+        futures = [pool.submit(_timed_job, t) for t in tasks[1:]]
+        here = _timed_job(tasks[0], progress)
+        done = [here] + [f.result() for f in futures]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+    c = clock()
+    merged = merge_reports(r for r, _cpu in done)
+    if timings is not None:
+        timings.update(split=split, shares=[cpu for _r, cpu in done], merge=clock() - c)
+    return merged
+
+
+def _timed_job(
+    args: JobTask, progress: Callable[[int], None] | None = None
+) -> tuple[AuditReport, float]:
+    """:func:`run_job` and the CPU time it took in its process."""
+    c = time.process_time()
+    report = run_job(args, progress)
+    return report, time.process_time() - c
 
 
 def job_tasks(
@@ -391,42 +432,81 @@ def job_tasks(
     policy_file: str | None = None,
     through: dt.date | None = None,
     lateness: dt.timedelta = DEFAULT_LATENESS,
+    weights: Sequence[float] | None = None,
 ) -> list[JobTask]:
     """The shares of a replay in ``jobs`` processes (:func:`replay_jobs`; the Dask runner
     sends the same to a cluster). Each is one argument of :func:`run_job`; their reports
     merge with :func:`salesctl.audit.merge_reports` into the one-process report.
 
-    The customers are hashed into ``12 × (jobs - 1)`` partitions. The first share keeps the
-    books and runs the detective controls; it decides the customers of the first
-    partitions only while that leaves it no more work than the others
-    (:data:`BOOKS_SHARE`): with two jobs, three partitions of twelve; with three or more, none
-    (it keeps only the books). The other shares divide the rest evenly and skip, from the
-    header, the lines that are not theirs.
+    The customers are hashed into :data:`PARTITIONS_PER_JOB` ``× (jobs - 1)`` partitions.
+    The first share keeps the books and runs the detective controls; it decides the
+    customers of some partitions only while that leaves it no more work than the others
+    (:data:`BOOKS_SHARE`): with two jobs, about a quarter of the customers' work; with three
+    or more, none (it keeps only the books). The other shares divide the rest evenly and
+    skip, from the header, the lines that are not theirs. What a partition weighs is
+    estimated from a sample of the file (:func:`~salesctl.fastreplay.route.partition_weights`:
+    one customer may hold a fifth of a year's orders); partitions go, heaviest first, to the
+    share furthest below its part. How the partitions are divided changes only the time.
+
+    Args:
+        path: the event stream.
+        policy: the policy (sent with each share unless ``policy_file`` is given).
+        jobs: the shares.
+        policy_file: the policy's file, loaded by each share.
+        through: see :func:`replay`.
+        lateness: see :func:`replay`.
+        weights: what each partition weighs (by default sampled from ``path``; every
+            partition the same when it cannot be read).
 
     Raises:
-        InvalidInput: for fewer than one job.
+        InvalidInput: for fewer than one job, or ``weights`` not one non-negative number per
+            partition.
     """
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
         raise InvalidInput("must be 1 or more", path="jobs", value=jobs)
     if jobs == 1:
         return [(path, policy_file, policy, 1, (0,), through, "all", lateness)]
-    n = 12 * (jobs - 1)
-    first = round(n * max(0.0, 1 - (jobs - 1) * BOOKS_SHARE) / jobs)
+    n = PARTITIONS_PER_JOB * (jobs - 1)
+    if weights is None:
+        weights = partition_weights(path, n)
+    w = tuple(weights)
+    if len(w) != n or not all(isinstance(x, (int, float)) and 0 <= x < math.inf for x in w):
+        raise InvalidInput(f"must be {n} non-negative numbers", path="weights", value=weights)
+    # every partition weighs a little, so that each share gets some
+    w = tuple(x + (sum(w) or 1.0) / n / 100 for x in w)
+    total = sum(w)
+    books = max(0.0, 1 - (jobs - 1) * BOOKS_SHARE) / jobs
+    # each share's part of the customers' work; the books share, if it decides any, holds
+    # partition 0 (the transactions of no customer)
+    target = [books * total] + [(1 - books) * total / (jobs - 1)] * (jobs - 1)
+    load = [0.0] * jobs
+    held: list[list[int]] = [[] for _ in range(jobs)]
+    first = 0 if books > 0 else 1
+    if first == 0:
+        load[0], held[0] = w[0], [0]
+    for b in sorted(range(1 - first, n), key=lambda b: (-w[b], b)):
+        s = max(range(first, jobs), key=lambda i: (target[i] - load[i], -i))
+        load[s] += w[b]
+        held[s].append(b)
     tasks: list[JobTask] = [
-        (path, policy_file, policy, n, tuple(range(first)), through, "all", lateness)
-        if first
+        (path, policy_file, policy, n, tuple(sorted(held[0])), through, "all", lateness)
+        if held[0]
         else (path, policy_file, policy, n, (0,), through, "books", lateness)
     ]
-    rest = list(range(first, n))
-    gates = jobs - 1
-    for i in range(gates):
-        share = tuple(rest[len(rest) * i // gates : len(rest) * (i + 1) // gates])
-        tasks.append((path, policy_file, policy, n, share, through, "gate", lateness))
+    for share in held[1:]:
+        tasks.append(
+            (path, policy_file, policy, n, tuple(sorted(share)), through, "gate", lateness)
+        )
     return tasks
 
 
+#: Customer partitions per gate share (:func:`job_tasks`): enough that a share's part of the
+#: customers can be matched to a fraction of a percent on a year of a thousand customers.
+PARTITIONS_PER_JOB = 64
+
 #: What keeping the books (decoding every line in full, the registers, the detective
-#: controls, the whole ledger) costs the first share beyond what a share routing by header
-#: pays anyway, as a fraction of all the customers' transactions: measured on the 100k-line
-#: demo year (docs/performance.md; about 0.5 from the CPU time of each share).
-BOOKS_SHARE = 0.5
+#: controls) costs the first share beyond what a share routing by header pays anyway, as a
+#: fraction of all the customers' work: with two jobs the books share takes
+#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (a fifth). Measured on the demo years
+#: (docs/performance.md, issue 16's fifth pass: the CPU time of each share).
+BOOKS_SHARE = 0.6
