@@ -853,7 +853,7 @@ def test_parse_transaction_refuses_as_before() -> None:
 )
 def test_delivery_value_is_the_money_sum(lines: list[tuple[int, Decimal]], currency: str) -> None:
     """The goods-issue value summed in Decimals is the sum of ``Money.times`` per line."""
-    from salesctl.controls.delivery.value import _delivery_value_money, delivery_value
+    from salesctl.controls.delivery.checks import _delivery_value_money, delivery_value
 
     prices = {1: "1000.005", 2: "0.015", 3: "12345.5"}
     order_lines = tuple(
@@ -2388,96 +2388,3 @@ def test_delivery_credit_within_limit_is_the_money_sum(
         mp.setattr(delivery_checks, "_within_limit", lambda *a: False)
         full = _outcome_of(check)
     assert fast == full
-
-
-def _old_delivery_value(lines: Any, order: sc.SalesOrder) -> sc.Money:
-    """delivery_value as it was before this pass (each quantity asked whether finite)."""
-    from decimal import ROUND_HALF_UP, DecimalException
-
-    from salesctl.controls.delivery.value import _delivery_value_money
-    from salesctl.money import _EXPONENTS, _quantize
-
-    currency = order.currency
-    lines = tuple(lines)
-    prices = {ln.line_no: ln.unit_price for ln in order.lines}
-    zero = sc.Money.zero(currency)
-    total = zero.amount
-    exp = _EXPONENTS[currency]
-    for line in lines:
-        price = prices.get(line.order_line)
-        if price is None:
-            continue
-        q = line.quantity
-        if price.currency != currency or type(q) is not Decimal or not q.is_finite():
-            return _delivery_value_money(lines, prices, zero)
-        try:
-            total += (price.amount * q).quantize(exp, ROUND_HALF_UP)
-        except DecimalException:
-            try:
-                product = price.amount * q
-            except DecimalException:
-                product = Decimal("Infinity")
-            total += _quantize(product, currency, ROUND_HALF_UP)
-    return sc.Money._trusted(total, currency)
-
-
-@settings(max_examples=400, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.integers(1, 4),
-            st.sampled_from(
-                ["1", "2.5", "0.001", "1E+20", "1E+27", "NaN", "sNaN", "Infinity", "-Infinity"]
-            ),
-        ),
-        min_size=1,
-        max_size=6,
-    ),
-    st.sampled_from(["default", "untrapped", "rounded", "narrow"]),
-    st.booleans(),
-)
-def test_delivery_value_not_finite_asked_late_is_as_before(
-    lines: list[tuple[int, str]], context: str, repeat: bool
-) -> None:
-    """delivery_value asks whether quantities are finite only when the sum is NaN or a step
-    raises: the value or the error of the function that asked on every line, with quantities
-    that are not finite (built past the validators), too large, in a context that traps no
-    invalid operation, one that traps rounding, a narrow one, and a line object repeated."""
-    import decimal
-
-    prices = {1: "1000.00", 2: "0", 3: "0.01"}
-    order_lines = tuple(
-        sc.OrderLine(
-            line_no=n,
-            product=sc.Product(id=f"P-{n}", name="x"),
-            quantity=Decimal("1"),
-            unit_price=sc.Money(p, "CNY"),
-        )
-        for n, p in prices.items()
-    )
-    order = b.order(lines=order_lines)
-    dls = []
-    for n, q in lines:
-        dl = b.dline(n, "1", product=f"P-{n}")
-        object.__setattr__(dl, "quantity", Decimal(q))
-        dls.append(dl)
-    if repeat:
-        dls.append(dls[0])
-    ctx = decimal.Context()
-    if context == "untrapped":
-        ctx.traps[decimal.InvalidOperation] = False
-    elif context == "rounded":
-        ctx.traps[decimal.Rounded] = True
-    elif context == "narrow":
-        ctx.prec = 6
-        ctx.Emax = 25
-    from salesctl.controls.delivery.value import delivery_value
-
-    def outcome(f: Any) -> Any:
-        with decimal.localcontext(ctx):
-            got = _outcome_of(lambda: f(tuple(dls), order))
-        if got[0] == "ok":  # NaN is not equal to itself: compare the texts
-            return ("ok", str(got[1].amount), got[1].currency)
-        return got
-
-    assert outcome(delivery_value) == outcome(_old_delivery_value)
