@@ -2260,3 +2260,131 @@ def test_roles_read_per_type_are_the_ones_an_instance_may_have() -> None:
     w = WithDict()
     w.proposed_by = "u-b"  # type: ignore[attr-defined]
     assert getattr(w, "proposed_by", None) == "u-b"
+
+
+# -- issue 17, fifth pass (continued): the goods-issue and invoice packs -------------------------
+
+
+@st.composite
+def _invoice_as_issued(draw: st.DrawFn) -> tuple[sc.Invoice, sc.Context]:
+    """An invoice made from a goods issue's lines, then bent one way or none: quantities over,
+    under or equal in another notation, another product, other or repeated order lines, a line
+    dropped or reordered; earlier invoices (voided or not) and other goods issues around it."""
+    n = draw(st.integers(1, 4))
+    qty = st.sampled_from(["10", "2.5", "0.001", "1E+1", "12345678901234567890.5"])
+    glines = [
+        b.dline(draw(st.sampled_from([i + 1, i + 1, i + 1, 1])), draw(qty), product=f"P-{i}")
+        for i in range(n)
+    ]
+    ilines = []
+    for ln in glines:
+        q = ln.quantity
+        how = draw(st.integers(0, 9))
+        if how == 1:
+            q = q + Decimal("0.001")
+        elif how == 2 and q > Decimal("0.001"):
+            q = q - Decimal("0.001")
+        elif how == 3:
+            q = q.normalize()
+        product = "P-9" if how == 4 else ln.product_id
+        no = ln.order_line + 1 if how == 5 else ln.order_line
+        ilines.append(b.iline(no, str(q), product=product))
+    if n > 1 and draw(st.integers(0, 5)) == 0:
+        ilines = list(reversed(ilines))
+    if n > 1 and draw(st.integers(0, 5)) == 0:
+        ilines = ilines[:-1]
+    gi = b.goods_issue(lines=tuple(glines), posted=draw(st.sampled_from([True, True, False])))
+    others = [
+        b.goods_issue("GI-7", order_id=draw(st.sampled_from([b.ORDER_ID, "SO-9"])), posted=True)
+        for _ in range(draw(st.integers(0, 1)))
+    ]
+    earlier = tuple(
+        b.invoice(
+            draw(st.sampled_from(["INV-7", "INV-0042-1"])),
+            order_id=draw(st.sampled_from([b.ORDER_ID, "SO-9"])),
+            voided=draw(st.booleans()),
+        )
+        for _ in range(draw(st.integers(0, 2)))
+    )
+    inv = b.invoice(lines=tuple(ilines))
+    return inv, b.context(goods_issues=(gi, *others), invoices=earlier)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_invoice_as_issued())
+def test_invoice_as_issued_is_the_full_check(case: Any) -> None:
+    """O2C-BL-01's early return on an invoice of its order's one posted goods issue, line for
+    line: the findings (or the error) of the full check and of the check before this pass."""
+    inv, ctx = case
+    txn = sc.IssueInvoice(invoice=inv, actor=b.CLERK, at=b.AT)
+    policy = sc.Policy.default().family("billing")
+    fast = _outcome_of(lambda: billing_mod.check_invoiced_within_delivered(txn, ctx, policy))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(billing_mod, "_invoiced_as_issued", lambda *a: False)
+        full = _outcome_of(lambda: billing_mod.check_invoiced_within_delivered(txn, ctx, policy))
+    assert fast == full == _outcome_of(lambda: _old_bl01(inv, ctx))
+
+
+def test_invoice_as_issued_is_taken_by_the_bench_invoice() -> None:
+    """The bench's 10-line invoice takes the early return, and the gate's decision is the full
+    check's."""
+    S = _bench_scenarios()
+    txn, ctx = S.issue_invoice(10)
+    gi = next(g for g in ctx.goods_issues if g.order_id == txn.invoice.order_id)
+    assert billing_mod._invoiced_as_issued(txn.invoice, gi, ctx)
+    fast = sc.Gate().check(txn, ctx)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(billing_mod, "_invoiced_as_issued", lambda *a: False)
+        full = sc.Gate().check(txn, ctx)
+    assert fast == full and fast.outcome is Outcome.ALLOW
+
+
+_AMOUNTS = st.sampled_from(["0", "100000", "250000", "250000.01", "249999.99", "500000"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    _AMOUNTS,
+    _AMOUNTS,
+    _AMOUNTS,
+    st.sampled_from(["500000", "499999.99", "750000.00", "1E+5"]),
+    st.sampled_from(["CNY", "CNY", "USD"]),
+    st.sampled_from(
+        [
+            ("open_orders", "delivered_not_invoiced", "open_receivables"),
+            ("delivered_not_invoiced", "open_receivables"),
+            ("open_receivables",),
+            ("open_orders", "open_receivables"),
+        ]
+    ),
+    st.booleans(),
+)
+def test_delivery_credit_within_limit_is_the_money_sum(
+    oo: str, dni: str, orr: str, limit: str, cur: str, cats: Any, notice: bool
+) -> None:
+    """O2C-DL-04's exposure compared with the limit in Decimals gives the findings (or the
+    error) of the Money sum and comparison, under the limit, at it, one cent over it, in
+    another currency, with the default and other exposure categories, for a notice and a
+    goods issue."""
+    names = ", ".join(f'"{c}"' for c in cats)
+    delivery = sc.loads_policy(f"[credit]\nexposure_categories = [{names}]\n").family("delivery")
+    assert delivery.credit is not None and delivery.credit._cats == cats
+    prof = b.profile(limit=sc.Money(limit, cur))
+    order = b.order(cust=b.customer(prof=prof))
+    exposure = sc.CreditExposure(
+        open_orders=sc.Money(oo, cur),
+        delivered_not_invoiced=sc.Money(dni, cur),
+        open_receivables=sc.Money(orr, cur),
+        overdue_receivables=sc.Money("0", cur),
+    )
+    ctx = b.context(exposure=exposure, fx_rates={"CNY/USD": Decimal("0.14")})
+    txn = b.issue_notice(o=order) if notice else b.post_issue(o=order)
+
+    def check() -> Any:
+        return delivery_checks.check_delivery_credit(txn, ctx, delivery)
+
+    fast = _outcome_of(check)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(delivery_checks, "_within_limit", lambda *a: False)
+        full = _outcome_of(check)
+    assert fast == full
