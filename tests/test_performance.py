@@ -2388,3 +2388,45 @@ def test_delivery_credit_within_limit_is_the_money_sum(
         mp.setattr(delivery_checks, "_within_limit", lambda *a: False)
         full = _outcome_of(check)
     assert fast == full
+
+
+@FEW
+@given(price_masters(), st.integers(0, 3), st.sampled_from(["none", "other order", "other policy"]))
+def test_checks_read_the_line_prices_memo_as_line_prices_does(
+    case: tuple[sc.SalesOrder, sc.Context], days: int, stale: str
+) -> None:
+    """O2C-PR-02, -03, -05 and O2C-SD-01 read the line prices' memo in the scratch inline (issue
+    17, sixth pass): the memo of this order under this policy is reused, anything else (another
+    order, even an equal one; another policy) is worked out afresh, as :func:`_line_prices`
+    decides; the findings are those of each check without a scratch."""
+    from salesctl.controls.pricing import (
+        _LINE_PRICES,
+        check_concessions,
+        check_document_price,
+        check_float_authority,
+        check_price_master,
+    )
+
+    order, ctx = case
+    txn = b.place(order)
+    base = sc.Policy.default()
+    pricing = attrs.evolve(base.family("pricing"), order_date_days=days)
+    duties = base.family("duties")
+    checks = (check_document_price, check_price_master, check_float_authority, check_concessions)
+    for check in checks:
+        alone = check(txn, ctx, pricing)
+        scratch: dict[object, Any] = {}
+        if stale == "other order":
+            _line_prices(ctx, b.order(lines=order.lines), scratch, pricing)
+        elif stale == "other policy":
+            _line_prices(ctx, order, scratch, attrs.evolve(pricing))
+        old = scratch.get(_LINE_PRICES)
+        assert check(txn, ctx, pricing, scratch) == alone
+        memo = scratch.get(_LINE_PRICES)
+        if memo is not old:  # worked out afresh for this order and policy
+            assert memo.order is order and memo.policy is pricing
+        assert check(txn, ctx, pricing, scratch) == alone
+        assert scratch.get(_LINE_PRICES) is memo  # reused, not worked out again
+        assert duties_mod.check_duties(txn, ctx, duties, scratch) == duties_mod.check_duties(
+            txn, ctx, duties
+        )

@@ -53,7 +53,7 @@ from attrs import field, frozen
 from salesctl._validators import each, person_key, text, tuple_conv, typed
 from salesctl.context import Context
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, Scratch
-from salesctl.controls.pricing import _line_prices
+from salesctl.controls.pricing import _LINE_PRICES, _line_prices
 from salesctl.controls.weakening import Weakening, weakenings
 from salesctl.decision import Finding, Outcome
 from salesctl.errors import InvalidInput
@@ -590,7 +590,10 @@ def _default_clear(
                 if i and person_key(i) == key:
                     return False
     last = None  # price_master_maintainer
-    for _, e, _ in _line_prices(ctx, order, scratch).rows:
+    prices = None if scratch is None else scratch.get(_LINE_PRICES)  # _line_prices' memo
+    if prices is None or prices.order is not order:
+        prices = _line_prices(ctx, order, scratch)
+    for _, e, _ in prices.rows:
         if e is not None:
             m = e.maintained_by
             if m and m != last:

@@ -43,6 +43,7 @@ matrix), :mod:`~salesctl.controls.pricing.checks` (the checks and their helpers)
 from __future__ import annotations
 
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, _clearing
+from salesctl.controls.pricing.checks import _LINE_PRICES as _LINE_PRICES
 from salesctl.controls.pricing.checks import _line_prices as _line_prices
 from salesctl.controls.pricing.checks import (
     check_concessions,

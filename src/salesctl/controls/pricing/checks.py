@@ -322,7 +322,10 @@ def check_price_master(
     date earlier than that is blocked too: a back-dated document does not choose its price.
     """
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
-    prices = _line_prices(ctx, order, scratch, policy)
+    # _line_prices' memo read inline (the rows the first pricing check left in the scratch)
+    prices = None if scratch is None else scratch.get(_LINE_PRICES)
+    if prices is None or prices.order is not order or prices.policy is not policy:
+        prices = _line_prices(ctx, order, scratch, policy)
     back = None if order.order_date == ctx.as_of else _backdated(order, ctx, policy)
     if not prices.missing and back is None:
         return _NONE
@@ -387,7 +390,9 @@ def check_float_authority(
     HOLD (``tests/test_performance.py``); anything else is left to the gate's clearing.
     """
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
-    prices = _line_prices(ctx, order, scratch, policy)
+    prices = None if scratch is None else scratch.get(_LINE_PRICES)  # _line_prices' memo
+    if prices is None or prices.order is not order or prices.policy is not policy:
+        prices = _line_prices(ctx, order, scratch, policy)
     if not prices.missing and not prices.moved:
         return _NONE
     actor = txn.actor
@@ -638,8 +643,12 @@ def check_concessions(
     A kind of promotion the policy does not allow is blocked.
     """
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
-    if not order.concessions and not _line_prices(ctx, order, scratch, policy).discounted:
-        return _NONE  # nothing given: no line discount, no promotion
+    if not order.concessions:
+        prices = None if scratch is None else scratch.get(_LINE_PRICES)  # _line_prices' memo
+        if prices is None or prices.order is not order or prices.policy is not policy:
+            prices = _line_prices(ctx, order, scratch, policy)
+        if not prices.discounted:
+            return _NONE  # nothing given: no line discount, no promotion
     out: list[Finding] = []
     cid = "O2C-PR-05"
     for c in order.concessions:
