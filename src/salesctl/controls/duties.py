@@ -543,9 +543,10 @@ def _order_clear(
     me, creator = txn.actor.id, txn.order.created_by
     if not me or not creator:
         return False
-    sellers = {person_key(me)}
+    # person_key, inlined here and in _default_clear (an ASCII id's key is its casefold)
+    sellers = {me.casefold() if me.isascii() else person_key(me)}
     if creator != me:
-        sellers.add(person_key(creator))
+        sellers.add(creator.casefold() if creator.isascii() else person_key(creator))
     if plan.default:
         return _default_clear(txn, ctx, scratch, sellers)
     for hit in plan.against_sellers:
@@ -576,18 +577,18 @@ def _default_clear(
     for a in ctx.approvals:  # approver
         if a.document_id == oid:
             i = a.approver.id
-            if i and person_key(i) in sellers:
+            if i and (i.casefold() if i.isascii() else person_key(i)) in sellers:
                 return False
     p = order.customer.credit_profile
     if p is not None:
         m = p.maintained_by  # credit_master_maintainer
-        if m and person_key(m) in sellers:
+        if m and (m.casefold() if m.isascii() else person_key(m)) in sellers:
             return False
         m = p.proposed_by  # credit_proposer against credit_approver
         if m:
-            key = person_key(m)
+            key = m.casefold() if m.isascii() else person_key(m)
             for i in p.approved_by:
-                if i and person_key(i) == key:
+                if i and (i.casefold() if i.isascii() else person_key(i)) == key:
                     return False
     last = None  # price_master_maintainer
     prices = None if scratch is None else scratch.get(_LINE_PRICES)  # _line_prices' memo
@@ -597,13 +598,13 @@ def _default_clear(
         if e is not None:
             m = e.maintained_by
             if m and m != last:
-                if person_key(m) in sellers:
+                if (m.casefold() if m.isascii() else person_key(m)) in sellers:
                     return False
                 last = m
     for r in ctx.releases:  # release_granter
         if r.order_id == oid:
             i = r.granted_by.id
-            if i and person_key(i) in sellers:
+            if i and (i.casefold() if i.isascii() else person_key(i)) in sellers:
                 return False
     return True
 
