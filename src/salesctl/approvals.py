@@ -330,6 +330,7 @@ def _sole_hit(
     :func:`clear_finding` decides and reports.
     """
     hit: Approval | None = None
+    actor = txn.actor.id
     for a in approvals:
         named = a.control_id
         if named is None:
@@ -341,7 +342,7 @@ def _sole_hit(
             return None
         if _rule(
             a,
-            person_key(txn.actor.id),
+            actor.casefold() if actor.isascii() else person_key(actor),  # person_key, inlined
             txn.at,
             control_id,
             role,
@@ -421,11 +422,12 @@ def _rule(
         return ROLE_NOT_HELD
     if who.authority_level < min_level:
         return LEVEL_TOO_LOW
-    wid = person_key(who.id)
+    wid = who.id
+    wid = wid.casefold() if wid.isascii() else person_key(wid)  # person_key, inlined
     if wid == actor_key:
         return KEYER
     for x in excluded:
-        if person_key(x) == wid:
+        if (x.casefold() if x.isascii() else person_key(x)) == wid:
             return PROPOSER
     if approval.granted_at > at:
         return GRANTED_AFTER
