@@ -2453,9 +2453,7 @@ def test_usable_release_is_release_for_and_release_problem(
         unit_price=sc.Money(total, currency),
     )
     order = attrs.evolve(b.order(lines=(line,)), created_by=seller)
-    ctx = b.context(
-        fx_rates={"USD/CNY": Decimal("7.1")}, releases=rels, consumed_releases=consumed
-    )
+    ctx = b.context(fx_rates={"USD/CNY": Decimal("7.1")}, releases=rels, consumed_releases=consumed)
     txn = (
         b.place(order)
         if wanted is None
@@ -2465,7 +2463,9 @@ def test_usable_release_is_release_for_and_release_problem(
 
     def slow() -> sc.CreditRelease | None:
         r = release_for(txn, order, ctx)
-        return r if r is not None and release_problem(r, order, ctx, txn.at, policy) is None else None
+        return (
+            r if r is not None and release_problem(r, order, ctx, txn.at, policy) is None else None
+        )
 
     fast = _outcome_of(lambda: _usable_release(txn, order, ctx, policy))
     assert fast == _outcome_of(slow)

@@ -267,17 +267,19 @@ def check_credit_limit(
         if hit is not None:
             # what clear_finding makes of the HOLD below (its text and the evidence rendered
             # when first read)
-            found = _trusted_finding(
-                "O2C-CR-04",
-                _ALLOW,
-                "credit.over_limit",
-                params,
+            found = _new_object(_FindingAssembly)  # _trusted_finding, inlined
+            found.control_id = "O2C-CR-04"
+            found.outcome = _ALLOW
+            found.message = "credit.over_limit"
+            found.params = params
+            found.facts = (
                 _Deferred(_cleared_facts, (facts, hit, 0))
                 if facts is not None
-                else _Deferred(_limit_cleared, (limit, exp, amount, policy, hit)),
-                (),
-                (hit.id,),
+                else _Deferred(_limit_cleared, (limit, exp, amount, policy, hit))
             )
+            found.required = found.rejected = ()
+            found.cleared_by = (hit.id,)
+            found.__class__ = Finding
         else:
             found = _trusted_finding(
                 "O2C-CR-04",
