@@ -2469,3 +2469,48 @@ def test_usable_release_is_release_for_and_release_problem(
 
     fast = _outcome_of(lambda: _usable_release(txn, order, ctx, policy))
     assert fast == _outcome_of(slow)
+
+
+@pytest.mark.parametrize("limit_currency", ["CNY", "USD"])
+@pytest.mark.parametrize("with_release", [False, True])
+@pytest.mark.parametrize(
+    "approver", [b.CREDIT_MANAGER, b.actor("U-Rep", "credit_manager", level=3)]
+)
+def test_credit_limit_cleared_or_released_in_either_currency(
+    limit_currency: str, with_release: bool, approver: sc.Actor
+) -> None:
+    """O2C-CR-04's ALLOWs built in the check (the release cited, the approval on hand
+    cleared, the facts deferred in one value) are the plain check plus the gate's clearing,
+    on the Decimal path (limit in the exposure's currency); on the Money path (a limit in
+    another currency than the exposure) it fails closed as before."""
+    limit = sc.Money("70000" if limit_currency == "USD" else "500000", limit_currency)
+    order = b.order(lines=(b.line(1, "10", "20000"),), cust=b.customer(prof=b.profile(limit=limit)))
+    rel = sc.CreditRelease(
+        id="REL-1",
+        order_id=b.ORDER_ID,
+        max_amount=b.cny("1000000"),
+        granted_by=b.MAINTAINER,
+        granted_at=b.at(1),
+        expires_at=b.at(10),
+        reason="r",
+    )
+    ctx = b.context(
+        exposure=b.exposure("100000", "50000", "200000"),
+        releases=(rel,) if with_release else (),
+        approvals=(b.approval(b.ORDER_ID, id="A", role="credit_manager", approver=approver),),
+        fx_rates={"USD/CNY": Decimal("7.1")},
+    )
+    txn = b.place(order)
+    policy = sc.Policy.default()
+    expected = _slow_gate(
+        "O2C-CR-04", check_credit_limit, txn, ctx, policy.family("credit"), policy.authority
+    )
+    d = sc.Gate(policy, only=["O2C-CR-04"]).check(txn, ctx)
+    _same_findings(d.findings, expected)
+    assert d.findings[0].outcome is (
+        Outcome.BLOCK
+        if limit_currency == "USD"
+        else Outcome.ALLOW
+        if with_release or approver is b.CREDIT_MANAGER
+        else Outcome.HOLD
+    )
