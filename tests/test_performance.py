@@ -2434,3 +2434,128 @@ def test_checks_read_the_line_prices_memo_as_line_prices_does(
         assert duties_mod.check_duties(txn, ctx, duties, scratch) == duties_mod.check_duties(
             txn, ctx, duties
         )
+
+# -- issue 17, sixth pass: the release and approval rows ------------------------------------------
+
+from salesctl.controls.credit.releases import _usable_release  # noqa: E402
+
+_SELLER_IDS = ("u-rep", "U-REP", "u-Rep", "u-ıd", "U-ID", "u-İd", "ü-rep", "Ü-REP", "u-fin")
+
+
+@st.composite
+def _a_release(draw: st.DrawFn, rid: str) -> sc.CreditRelease:
+    times = draw(st.sampled_from([(1, 10), (1, 2), (3, 10), (2, 10), (2, 3)]))
+    return sc.CreditRelease(
+        id=rid,
+        order_id=draw(st.sampled_from([b.ORDER_ID, "SO-9", b.ORDER_ID.lower()])),
+        max_amount=sc.Money(
+            draw(st.sampled_from(["200000", "199999.99", "200000.01", "28169.02", "28169.01"])),
+            draw(st.sampled_from(["CNY", "CNY", "USD", "EUR"])),
+        ),
+        granted_by=draw(
+            st.sampled_from(
+                [b.MAINTAINER, b.MANAGER]
+                + [b.actor(i, "credit_master_maintainer") for i in _SELLER_IDS]
+            )
+        ),
+        granted_at=b.at(times[0]),
+        expires_at=b.at(times[1], 10) if times[1] != 2 else b.AT,
+        reason="r",
+    )
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    seller=st.sampled_from(_SELLER_IDS),
+    total=st.sampled_from(["200000", "199999.99", "200000.01", "28169.01"]),
+    currency=st.sampled_from(["CNY", "USD"]),
+    wanted=st.sampled_from([None, "REL-1", "REL-2", "REL-X"]),
+    consumed=st.sampled_from([frozenset(), frozenset({"REL-1"}), frozenset({"REL-2"})]),
+    data=st.data(),
+)
+def test_usable_release_is_release_for_and_release_problem(
+    seller: str,
+    total: str,
+    currency: str,
+    wanted: str | None,
+    consumed: frozenset[str],
+    data: st.DataObject,
+) -> None:
+    """``_usable_release`` (O2C-CR-04's and the segment limits' one call) is the release
+    ``release_for`` finds when ``release_problem`` finds nothing wrong with it, else ``None``
+    — over generated releases (valid, expired, not yet valid, consumed, for another order,
+    granted by the seller under case variants, ASCII or not, by someone without the role, too
+    small, in another currency with and without a rate), zero to three on hand, found by
+    ``release_id`` or by order; it raises where they raise (no rate)."""
+    from salesctl.controls.credit import release_for, release_problem
+
+    n = data.draw(st.integers(0, 3))
+    rels = tuple(data.draw(_a_release(f"REL-{i + 1}")) for i in range(n))
+    line = sc.OrderLine(
+        line_no=1,
+        product=sc.Product(id="P", name="p"),
+        quantity=Decimal(1),
+        unit_price=sc.Money(total, currency),
+    )
+    order = attrs.evolve(b.order(lines=(line,)), created_by=seller)
+    ctx = b.context(fx_rates={"USD/CNY": Decimal("7.1")}, releases=rels, consumed_releases=consumed)
+    txn = (
+        b.place(order)
+        if wanted is None
+        else sc.ReleaseOrder(order=order, release_id=wanted, actor=b.REP, at=b.AT)
+    )
+    policy = sc.Policy.default().family("credit")
+
+    def slow() -> sc.CreditRelease | None:
+        r = release_for(txn, order, ctx)
+        return (
+            r if r is not None and release_problem(r, order, ctx, txn.at, policy) is None else None
+        )
+
+    fast = _outcome_of(lambda: _usable_release(txn, order, ctx, policy))
+    assert fast == _outcome_of(slow)
+
+
+@pytest.mark.parametrize("limit_currency", ["CNY", "USD"])
+@pytest.mark.parametrize("with_release", [False, True])
+@pytest.mark.parametrize(
+    "approver", [b.CREDIT_MANAGER, b.actor("U-Rep", "credit_manager", level=3)]
+)
+def test_credit_limit_cleared_or_released_in_either_currency(
+    limit_currency: str, with_release: bool, approver: sc.Actor
+) -> None:
+    """O2C-CR-04's ALLOWs built in the check (the release cited, the approval on hand
+    cleared, the facts deferred in one value) are the plain check plus the gate's clearing,
+    on the Decimal path (limit in the exposure's currency); on the Money path (a limit in
+    another currency than the exposure) it fails closed as before."""
+    limit = sc.Money("70000" if limit_currency == "USD" else "500000", limit_currency)
+    order = b.order(lines=(b.line(1, "10", "20000"),), cust=b.customer(prof=b.profile(limit=limit)))
+    rel = sc.CreditRelease(
+        id="REL-1",
+        order_id=b.ORDER_ID,
+        max_amount=b.cny("1000000"),
+        granted_by=b.MAINTAINER,
+        granted_at=b.at(1),
+        expires_at=b.at(10),
+        reason="r",
+    )
+    ctx = b.context(
+        exposure=b.exposure("100000", "50000", "200000"),
+        releases=(rel,) if with_release else (),
+        approvals=(b.approval(b.ORDER_ID, id="A", role="credit_manager", approver=approver),),
+        fx_rates={"USD/CNY": Decimal("7.1")},
+    )
+    txn = b.place(order)
+    policy = sc.Policy.default()
+    expected = _slow_gate(
+        "O2C-CR-04", check_credit_limit, txn, ctx, policy.family("credit"), policy.authority
+    )
+    d = sc.Gate(policy, only=["O2C-CR-04"]).check(txn, ctx)
+    _same_findings(d.findings, expected)
+    assert d.findings[0].outcome is (
+        Outcome.BLOCK
+        if limit_currency == "USD"
+        else Outcome.ALLOW
+        if with_release or approver is b.CREDIT_MANAGER
+        else Outcome.HOLD
+    )

@@ -330,6 +330,7 @@ def _sole_hit(
     :func:`clear_finding` decides and reports.
     """
     hit: Approval | None = None
+    actor = txn.actor.id
     for a in approvals:
         named = a.control_id
         if named is None:
@@ -341,7 +342,7 @@ def _sole_hit(
             return None
         if _rule(
             a,
-            person_key(txn.actor.id),
+            actor.casefold() if actor.isascii() else person_key(actor),  # person_key, inlined
             txn.at,
             control_id,
             role,

@@ -12,7 +12,12 @@ from salesctl._validators import same_person
 from salesctl.approvals import _cleared_facts, _sole_hit
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy, MajorSaleTier
-from salesctl.controls.credit.releases import _release_for, release_for, release_problem
+from salesctl.controls.credit.releases import (
+    _release_for,
+    _usable_release,
+    release_for,
+    release_problem,
+)
 from salesctl.controls.credit.segments import (
     CATEGORY_LABELS,
     CUSTOMER,
@@ -30,11 +35,14 @@ from salesctl.decision import (
     Finding,
     Outcome,
     _Deferred,
+    _FindingAssembly,
+    _new_object,
     _trusted_finding,
     _trusted_requirement,
 )
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.model import (
+    Approval,
     CreditExposure,
     CreditProfile,
     CreditRelease,
@@ -225,24 +233,26 @@ def check_credit_limit(
                 # FrozenMap's own __len__ is Python code)
                 return _NONE
             return _more_limits(txn, order, profile, ctx, policy, _NONE)
-        # Over the limit: the figures are rendered when the finding is first read.
-        facts: Any = _Deferred(_limit_facts, (limit, exp, amount, policy))
+        # Over the limit: the figures are rendered when the finding is first read (built
+        # below, once the finding is known: a cleared one renders them with its evidence).
+        facts: Any = None
     else:
         exposure = _exposure_total(ctx, policy)
         if exposure + amount <= limit:
             return _more_limits(txn, order, profile, ctx, policy, _NONE)
         facts = _limit_facts(limit, exp, amount, policy)
-    release = _release_for(txn, order, ctx)
-    if release is not None and release_problem(release, order, ctx, txn.at, policy) is None:
-        found: Finding = _trusted_finding(
-            "O2C-CR-04",
-            _ALLOW,
-            "credit.released",
-            (("release", release.id), ("granted_by", release.granted_by.id)),
-            facts,
-            (),
-            (release.id,),
-        )
+    release = _usable_release(txn, order, ctx, policy)
+    if release is not None:
+        # _trusted_finding, inlined (the ALLOW citing the release)
+        found: Any = _new_object(_FindingAssembly)
+        found.control_id = "O2C-CR-04"
+        found.outcome = _ALLOW
+        found.message = "credit.released"
+        found.params = (("release", release.id), ("granted_by", release.granted_by.id))
+        found.facts = facts or _Deferred(_limit_facts, (limit, exp, amount, policy))
+        found.required = found.rejected = ()
+        found.cleared_by = (release.id,)
+        found.__class__ = Finding
     else:
         params = _Deferred(_limit_params, (customer.id, limit, exp, amount, policy))
         excluded = (order.created_by,)
@@ -257,22 +267,26 @@ def check_credit_limit(
         if hit is not None:
             # what clear_finding makes of the HOLD below (its text and the evidence rendered
             # when first read)
-            found = _trusted_finding(
-                "O2C-CR-04",
-                _ALLOW,
-                "credit.over_limit",
-                params,
-                _Deferred(_cleared_facts, (facts, hit, 0)),
-                (),
-                (hit.id,),
+            found = _new_object(_FindingAssembly)  # _trusted_finding, inlined
+            found.control_id = "O2C-CR-04"
+            found.outcome = _ALLOW
+            found.message = "credit.over_limit"
+            found.params = params
+            found.facts = (
+                _Deferred(_cleared_facts, (facts, hit, 0))
+                if facts is not None
+                else _Deferred(_limit_cleared, (limit, exp, amount, policy, hit))
             )
+            found.required = found.rejected = ()
+            found.cleared_by = (hit.id,)
+            found.__class__ = Finding
         else:
             found = _trusted_finding(
                 "O2C-CR-04",
                 _HOLD,
                 "credit.over_limit",
                 params,
-                facts,
+                facts or _Deferred(_limit_facts, (limit, exp, amount, policy)),
                 (
                     _trusted_requirement(
                         "O2C-CR-04",
@@ -400,9 +414,7 @@ def segment_limit_findings(
             seg, added, added_to, ctx, policy, total=with_total, added_total=added_total
         ):
             if release is False:
-                r = _release_for(txn, order, ctx)
-                ok = r is not None and release_problem(r, order, ctx, txn.at, policy) is None
-                release = r if ok else None
+                release = _usable_release(txn, order, ctx, policy)
             facts = _breach_facts(br, ctx.convert(added, br.limit.currency), policy)
             if isinstance(release, CreditRelease):
                 out.append(
@@ -494,6 +506,13 @@ def _limit_facts(
         ("excess", f"{excess.amount} {excess.currency}"),
         ("categories", ", ".join(sorted(policy._cats))),
     )
+
+
+def _limit_cleared(
+    limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy, hit: Approval
+) -> tuple[tuple[str, str], ...]:
+    """O2C-CR-04's facts over the limit cleared by ``hit`` (one deferred value for both)."""
+    return _cleared_facts(_limit_facts(limit, exp, amount, policy), hit, 0)
 
 
 def _limit_params(

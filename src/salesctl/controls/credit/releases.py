@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from salesctl._validators import same_person
+from salesctl._validators import person_key, same_person
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy
 from salesctl.model import CreditRelease, SalesOrder
@@ -60,3 +60,53 @@ def release_for(txn: Transaction, order: SalesOrder, ctx: Context) -> CreditRele
     one on hand granted for ``order`` (``None`` when there is none). Also used by the delivery
     family's credit re-check (O2C-DL-04)."""
     return _release_for(txn, order, ctx)
+
+
+def _usable_release(
+    txn: Transaction, order: SalesOrder, ctx: Context, policy: CreditPolicy
+) -> CreditRelease | None:
+    """:func:`release_for` when :func:`release_problem` finds nothing wrong with it (at
+    ``txn.at``), else ``None``: the one call O2C-CR-04 and the segment limits make, the two
+    functions' tests in one pass, the person keys of the granter and the seller compared
+    without the calls when both ids are ASCII (:func:`~salesctl._validators.person_key` is
+    ``casefold`` then). ``tests/test_performance.py`` compares it with the two functions."""
+    releases = ctx.releases
+    if not releases:
+        return None
+    wanted = getattr(txn, "release_id", None)
+    oid = order.id
+    for r in releases:
+        if (r.id == wanted) if wanted is not None else (r.order_id == oid):
+            break
+    else:
+        return None
+    at = txn.at
+    if (
+        r.order_id != oid
+        or r.id in ctx.consumed_releases
+        or r.expires_at <= at
+        or r.granted_at > at
+    ):
+        return None
+    granter = r.granted_by
+    if policy.release_role not in granter.roles:
+        return None
+    gid = granter.id
+    seller = order.created_by
+    if seller is not None and (
+        gid == seller
+        or (
+            gid.casefold() == seller.casefold()
+            if gid.isascii() and seller.isascii()
+            else person_key(gid) == person_key(seller)
+        )
+    ):
+        return None
+    cap = r.max_amount
+    total = order.total
+    if total.currency == cap.currency:  # ctx.convert returns the total itself
+        if total.amount > cap.amount:
+            return None
+    elif ctx.convert(total, cap.currency) > cap:
+        return None
+    return r
