@@ -15,6 +15,8 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
   when every customer it names — directly, or as the owner of an order or contract it names,
   found in the ledger's index — is known and belongs to another partition, and it names no
   customer group (a group learnt late moves its members to the group's partition);
+* a type of :data:`BY_GOODS_ISSUE` (a delivery proof): when the ledger holds no order of the
+  goods issue it names (its fold would change nothing);
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
