@@ -548,3 +548,48 @@ def test_the_type_shortcut_skips_what_the_header_decoder_skips(
         mutated.append(b)
     for b in list(lines) + mutated:
         assert fast.skip(b) == slow.skip(b), b
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 10_000), customers=st.integers(4, 10))
+def test_the_customer_alone_is_the_scope_s_customer(seed: int, customers: int) -> None:
+    """A share finds a transaction's customer without its whole scope (issue 16, sixth pass):
+    the same customer as the scope's, for every event of generated years."""
+    from salesctl.ledger import scope_customer
+
+    decode = Decoder().decode
+    for i, b in enumerate(_year(seed, customers, 25), 1):
+        e = decode(b, i)
+        if e is not None and not isinstance(e, MalformedEvent):
+            assert scope_customer(e) == scope_of(e).customer_id, b
+
+
+def test_a_delivery_proof_is_skipped_unless_its_goods_issue_s_order_is_held() -> None:
+    """A share skips a delivery proof from its header when it holds no order of the goods
+    issue the proof names (the fold would change nothing), whoever the customer; it reads in
+    full one whose order it holds (issue 16, sixth pass)."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    led = ledger_for(POLICY, 0, 2)
+    led.today = dt.date(2026, 3, 1)
+    led._gi_order.update({"GI-1": "SO-1", "GI-2": "SO-2"})
+    led._orders["SO-1"] = object()  # type: ignore[assignment]
+    router = Router(led)
+
+    def proof(gi: str, extra: str = "") -> bytes:
+        return (
+            '{"type":"ReceiveDeliveryProof",'
+            + _AT
+            + ',"proof":{"id":"P-1","goods_issue_id":"'
+            + gi
+            + '"'
+            + extra
+            + "}}"
+        ).encode()
+
+    assert router.skip(proof("GI-1")) is None  # its order is held here
+    assert router.skip(proof("GI-2")) is not None  # another share's order
+    assert router.skip(proof("GI-9")) is not None  # a goods issue never seen
+    assert router.skip(b'{"type":"ReceiveDeliveryProof",' + _AT.encode() + b"}") is None
+    assert router.skip(proof("GI-2").replace(b"+08:00", b"")) is None  # no offset

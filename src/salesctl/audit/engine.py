@@ -467,11 +467,25 @@ def ledger_for(
     keep_books = (0 in mine) if books is None else books
     return Ledger(
         credit_methods=getattr(credit, "credit_methods", None) or DEFAULT_CREDIT_METHODS,
-        owns=None if len(mine) >= n else (lambda c: customer_partition(c, n) in mine),
+        owns=None if len(mine) >= n else _owner_test(mine, n),
         books=books_for(policy) if keep_books else None,
         timezone=policy.zone,
         segment_of=getattr(credit, "segment_of", None),
     )
+
+
+def _owner_test(mine: frozenset[int], n: int) -> Callable[[str], bool]:
+    """Whether a partition key (a customer or group) is among ``mine`` of ``n`` partitions,
+    remembered per key (a share asks it for most lines of the stream)."""
+    memo: dict[str, bool] = {}
+
+    def owns(key: str) -> bool:
+        hit = memo.get(key)
+        if hit is None:
+            hit = memo[key] = customer_partition(key, n) in mine
+        return hit
+
+    return owns
 
 
 def books_for(policy: Policy) -> Books:

@@ -54,7 +54,7 @@ from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.decode import Decoder
 from salesctl.fastreplay.route import Router, partition_weights
 from salesctl.gate import Gate
-from salesctl.ledger import FOLDS, Ledger, customer_partition, scope_of
+from salesctl.ledger import FOLDS, Ledger, Scope, customer_partition, scope_customer, scope_of
 from salesctl.policy import Policy, load_policy
 from salesctl.transactions import Transaction
 
@@ -166,6 +166,7 @@ def replay(
     check = gate.check
     context_for = led.context_for
     customer_of = led.customer_of
+    probe = Scope()  # a scope naming only the customer, for customer_of
     allow = Outcome.ALLOW
     # The ledger makes no reference cycles: rather than rescanning it in full every month
     # (the old engine's gc.collect), young objects are collected and the survivors frozen.
@@ -221,14 +222,23 @@ def replay(
                 continue
             decision: Decision | None = None
             if isinstance(item, Transaction) and not books_only:
-                scope = scope_of(item)
-                cust = customer_of(item, scope)
+                # the customer first (scope_customer reads only that); the whole scope only
+                # for a transaction of this replay's own customers
+                probe.customer_id = scope_customer(item)
+                if probe.customer_id is None:
+                    scope: Scope | None = scope_of(item)
+                    cust = customer_of(item, scope)
+                else:
+                    scope = None
+                    cust = customer_of(item, probe)
                 mine = (
                     every or customer_partition(led.partition_key(cust), n) in mine_of
                     if cust is not None
                     else k == 0
                 )
                 if mine:
+                    if scope is None:
+                        scope = scope_of(item)
                     decision = check(item, context_for(item, scope))
                     tallies.decision(decision)
                     if decision.outcome is not allow:

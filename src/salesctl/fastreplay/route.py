@@ -15,6 +15,8 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
   when every customer it names — directly, or as the owner of an order or contract it names,
   found in the ledger's index — is known and belongs to another partition, and it names no
   customer group (a group learnt late moves its members to the group's partition);
+* a type of :data:`BY_GOODS_ISSUE` (a delivery proof): when the ledger holds no order of the
+  goods issue it names (its fold would change nothing);
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
@@ -44,7 +46,7 @@ from salesctl.ledger import FOLDS, Ledger, customer_partition
 from salesctl.model import Customer, SalesOrder
 from salesctl.transactions import Transaction
 
-__all__ = ["LOCAL", "Router", "partition_weights"]
+__all__ = ["BY_GOODS_ISSUE", "LOCAL", "Router", "partition_weights"]
 
 #: Event types whose ledger fold changes nothing for a customer the ledger does not own (it
 #: reads the customer's own state, orders or contracts, which only the owner holds) and that
@@ -128,10 +130,29 @@ def _event_head(name: str, cls: type) -> tuple[Any, tuple[tuple[str, str], ...]]
 _Route = tuple[str, str, tuple[tuple[str, str], ...]]
 
 
+#: Record types whose ledger fold reads only the state of the order of the goods issue
+#: they name (``proof.goods_issue_id``, through the ledger's goods-issue index) and changes
+#: nothing when the ledger holds no such order: another partition's order, or none.
+BY_GOODS_ISSUE: frozenset[str] = frozenset({"ReceiveDeliveryProof"})
+
+_ProofHead = msgspec.defstruct("ProofHead", [("goods_issue_id", str)], kw_only=True)
+
+
 def _compile() -> tuple[Any, dict[str, _Route]]:
     heads: list[Any] = []
     by_tag: dict[str, _Route] = {}
     for name, cls in event_types().items():
+        if name in BY_GOODS_ISSUE:
+            st = msgspec.defstruct(
+                f"{name}Head",
+                [("at", str), ("proof", _ProofHead)],
+                kw_only=True,
+                tag_field="type",
+                tag=name,
+            )
+            heads.append(st)
+            by_tag[name] = (name, "gi", (("proof", "gi"),))
+            continue
         st, spec = _event_head(name, cls)
         heads.append(st)
         if name not in FOLDS and not issubclass(cls, Transaction):
@@ -191,6 +212,11 @@ class Router:
         if kind == "skip":
             return name, when
         led = self._led
+        if kind == "gi":
+            # the fold changes the order of the goods issue, if the ledger holds it: when it
+            # does not, the line changes nothing here (whoever the customer)
+            oid = led._gi_order.get(h.proof.goods_issue_id)
+            return None if oid is not None and led.order(oid) is not None else (name, when)
         owner = led.owner_of
         mine = led.mine
         named = False

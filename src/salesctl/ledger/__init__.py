@@ -55,7 +55,7 @@ trusted context builder), :mod:`~salesctl.ledger.books` and
 from salesctl.ledger import book_folds, folds  # noqa: F401  (importing them registers the folds)
 from salesctl.ledger.books import Books
 from salesctl.ledger.ledger import FOLDS, Ledger, fold
-from salesctl.ledger.scope import Scope, customer_partition, scope_of
+from salesctl.ledger.scope import Scope, customer_partition, scope_customer, scope_of
 from salesctl.ledger.state import OrderState
 
 __all__ = [
@@ -66,5 +66,6 @@ __all__ = [
     "Scope",
     "customer_partition",
     "fold",
+    "scope_customer",
     "scope_of",
 ]
