@@ -285,54 +285,62 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         print(f"salesctl: {events}: cannot read event stream: {e.strerror}", file=err)
         return EXIT_BAD_INPUT
     show = wanted(err, args.progress)
-    parts: list[AuditReport] = []
-    try:
+
+    def run(
+        pol: Policy,
+        pol_file: str | None,
+        partition: tuple[int, int] | None = None,
+        interruptible: bool = False,
+    ) -> AuditReport:
+        """One replay of the stream under ``pol``: on Dask, in ``--jobs`` processes (the
+        progress of the share that reads every line, in this process), or here."""
         if args.dask:
-            parts.append(
-                replay_dask(
-                    str(events),
-                    policy,
-                    address=args.dask,
-                    jobs=dask_jobs,
-                    policy_file=args.policy,
-                    through=through,
-                    lateness=lateness,
-                )
+            return replay_dask(
+                str(events),
+                pol,
+                address=args.dask,
+                jobs=dask_jobs,
+                policy_file=pol_file,
+                through=through,
+                lateness=lateness,
             )
-        elif args.jobs > 1:
-            # the progress of the share that reads every line, in this process
-            jobs_bar = _Progress(size, err) if show else None
-            parts.append(
-                replay_jobs(
+        bar = _Progress(size, err) if show else None
+        try:
+            if args.jobs > 1:
+                return replay_jobs(
                     str(events),
-                    policy,
+                    pol,
                     jobs=args.jobs,
-                    policy_file=args.policy,
+                    policy_file=pol_file,
                     through=through,
                     lateness=lateness,
-                    progress=jobs_bar,
+                    progress=bar,
                 )
-            )
-            if jobs_bar is not None:
-                jobs_bar.close()
-        for k in range(args.partitions if args.jobs == 1 and not args.dask else 0):
-            bar = _Progress(size, err) if show else None
             with events.open("rb") as f:
-                part = replay(
+                return replay(
                     f,
-                    policy,
+                    pol,
                     source=str(events),
-                    partition=(k, args.partitions),
+                    partition=partition,
                     progress=bar,
                     through=through,
-                    interruptible=True,
+                    interruptible=interruptible,
                     lateness=lateness,
                 )
-            parts.append(part)
+        finally:
             if bar is not None:
                 bar.close()
-            if part.incomplete:
-                break
+
+    parts: list[AuditReport] = []
+    try:
+        if args.dask or args.jobs > 1:
+            parts.append(run(policy, args.policy))
+        else:
+            for k in range(args.partitions):
+                part = run(policy, args.policy, (k, args.partitions), interruptible=True)
+                parts.append(part)
+                if part.incomplete:
+                    break
     except OSError as e:
         print(f"salesctl: {events}: cannot read event stream: {e.strerror}", file=err)
         return EXIT_BAD_INPUT
@@ -352,38 +360,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     comparison: PolicyComparison | None = None
     if proposed is not None and not report.incomplete:
         try:
-            if args.dask:
-                other = replay_dask(
-                    str(events),
-                    proposed,
-                    address=args.dask,
-                    jobs=dask_jobs,
-                    policy_file=args.compare_policy,
-                    through=through,
-                    lateness=lateness,
-                )
-            elif args.jobs > 1:
-                other = replay_jobs(
-                    str(events),
-                    proposed,
-                    jobs=args.jobs,
-                    policy_file=args.compare_policy,
-                    through=through,
-                    lateness=lateness,
-                )
-            else:
-                bar = _Progress(size, err) if show else None
-                with events.open("rb") as f:
-                    other = replay(
-                        f,
-                        proposed,
-                        source=str(events),
-                        progress=bar,
-                        through=through,
-                        lateness=lateness,
-                    )
-                if bar is not None:
-                    bar.close()
+            other = run(proposed, args.compare_policy)
         except OSError as e:
             print(f"salesctl: {events}: cannot read event stream: {e.strerror}", file=err)
             return EXIT_BAD_INPUT
