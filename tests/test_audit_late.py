@@ -336,6 +336,25 @@ class TestComparePolicy:
         assert main([*base, "--compare-report", str(tmp_path / "c.md")], err=err) == 3
         assert main([*base, "--lateness", "soon"], err=err) == 3
 
+    def test_the_command_in_two_jobs_compares_the_same(
+        self, lines: list[bytes], tmp_path: Path
+    ) -> None:
+        """--compare-policy replays the proposal the way the audit ran (here --jobs 2): the
+        comparison equals the one-process comparison."""
+        events = tmp_path / "events.jsonl"
+        events.write_bytes(b"".join(lines))
+        pol, prop = tmp_path / "policy.toml", tmp_path / "proposed.toml"
+        pol.write_text(DEMO_POLICY, encoding="utf-8")
+        prop.write_text(PROPOSED, encoding="utf-8")
+        base = ["audit", str(events), "--policy", str(pol), "--allow-rejected"]
+        saved = []
+        for jobs in ("1", "2"):
+            cmp = tmp_path / f"cmp-{jobs}.json"
+            args = [*base, "--jobs", jobs, "--compare-policy", str(prop), "--compare-report"]
+            assert main([*args, str(cmp)], out=io.StringIO(), err=io.StringIO()) == 2
+            saved.append(json.loads(cmp.read_text(encoding="utf-8")))
+        assert saved[0]["changes"] and saved[0] == saved[1]
+
 
 # -- progress ---------------------------------------------------------------------------------
 
