@@ -287,3 +287,30 @@ def test_property_d_case_or_whitespace_never_turns_a_refusal_into_allow(
         return
     assert ident_problem(variant) is None
     assert d.outcome is not sc.Outcome.ALLOW, (kind, base, variant, d.findings)
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=24))
+def test_an_ascii_person_key_is_its_casefold(value: str) -> None:
+    """The hot paths make an ASCII id's key in place as ``casefold()`` and call
+    :func:`person_key` otherwise (``approvals._rule``, ``approvals._sole_hit``,
+    ``controls.credit.releases``, O2C-SD-01's order path): they stay one canonical form only
+    while this holds. A change to ``person_key`` that breaks it must change them too."""
+    assert person_key(value) == value.casefold()
+
+
+@given(
+    st.sampled_from(["u-rep", "U-Rep", "u-REP"]),
+    st.sampled_from(["", " ", "\u00a0", "\u200b", "\u3000"]),
+    st.booleans(),
+)
+def test_a_padded_or_hidden_id_never_reaches_a_comparison(
+    base: str, pad: str, before: bool
+) -> None:
+    """An id with a space or an invisible character around it is refused where it is built,
+    so the in-place keys above never see one: "u-rep" and "u-rep\u200b" cannot be two people."""
+    value = pad + base if before else base + pad
+    if not pad:
+        assert sc.Actor(id=value, roles=("sales_rep",)).id == value
+        return
+    with pytest.raises(sc.InvalidInput):
+        sc.Actor(id=value, roles=("sales_rep",))

@@ -332,6 +332,8 @@ def each_ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
 def person_key(value: str) -> str:
     """The form in which person ids are compared: ``casefold`` (after ``upper`` for non-ASCII
     ids, so that every case change of an id, ``"ı"`` to ``"I"`` included, keeps its key).
+    The gate's hot paths write the ASCII branch in place (``tests/test_identity_properties.py``
+    pins it).
 
     >>> person_key("U-Rep"), person_key("u-ıd") == person_key("U-ID")
     ('u-rep', True)
