@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from salesctl import _validators as v
@@ -394,3 +394,34 @@ def test_tallies_counted_by_controls_tuple_equal_the_row_by_row_count(steps: lis
             _reference_tally(want, step)
     assert t.rows == want
     assert t.frozen() == {k: ControlTally(*v) for k, v in sorted(want.items())}
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    pad=st.sampled_from([" ", "\\u00a0", "\\u200b", "\\u3000", "\\t"]),
+    before=st.booleans(),
+    upper=st.booleans(),
+    k=st.integers(0, 10_000),
+)
+def test_a_padded_approver_id_is_refused_by_the_trusted_decoder_too(
+    lines: list[bytes], pad: str, before: bool, upper: bool, k: int
+) -> None:
+    """Attacker: an approval whose approver id carries a space or an invisible character (a
+    second "person" who is the seller) is refused line for line as the generic reader refuses
+    it, shared documents and inline passing conditions notwithstanding — and the same line
+    read a second time (from the shared table) is refused again."""
+    grants = [ln for ln in lines if b'"GrantApproval"' in ln and b'"approver":{"id":"' in ln]
+    raw = grants[k % len(grants)]
+    i = raw.index(b'"approver":{"id":"') + len(b'"approver":{"id":"')
+    j = raw.index(b'"', i)
+    who = raw[i:j].upper() if upper else raw[i:j]
+    p = pad.encode()
+    bad = raw[:i] + (p + who if before else who + p) + raw[j:]
+    d = Decoder()
+    for n in (1, 2):
+        got = d.decode(bad, n)
+        assert isinstance(got, MalformedEvent), got
+        assert _same(got, _generic(bad, n))
+        assert got.path == "approval.approver.id"
