@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
@@ -24,7 +25,15 @@ import attrs
 import msgspec
 
 from salesctl._convert import OMIT_DEFAULT, unstructure
-from salesctl.model import Actor, Customer, Product
+from salesctl.model import (
+    Actor,
+    CreditProfile,
+    Customer,
+    OrderLine,
+    PaymentTerms,
+    Product,
+    SalesOrder,
+)
 from salesctl.money import Money
 
 __all__ = ["encode_line", "encode_lines", "event_data", "to_data"]
@@ -93,7 +102,9 @@ def _converter(t: type) -> _Conv | None:
     """The converter of values of exact type ``t``: the branch of ``unstructure`` they take."""
     conv: _Conv | None
     if issubclass(t, enum.IntEnum):
-        conv = {m: m.name for m in t.__members__.values()}.__getitem__
+        # A member's ``name`` is its ``_name_`` (read directly: neither the ``name`` property
+        # nor a table lookup, which would call the enum's Python-level ``__hash__``).
+        conv = _NAME
     elif issubclass(t, bool | int | str) or t is type(None):
         # A subclass (not an enum): unstructure returns it as is and json writes its value.
         conv = None if t in (bool, int, str) else unstructure
@@ -104,7 +115,7 @@ def _converter(t: type) -> _Conv | None:
     elif issubclass(t, enum.Enum):
         members = tuple(t.__members__.values())
         if all(type(m.value) in (str, int) for m in members):
-            conv = {m: m.value for m in members}.__getitem__  # values written as they are
+            conv = _VALUE  # values written as they are (``value`` is ``_value_``)
         else:
             conv = _enum_value
     elif issubclass(t, tuple | list):
@@ -123,10 +134,16 @@ def _converter(t: type) -> _Conv | None:
     return conv
 
 
+_NAME = operator.attrgetter("_name_")
+_VALUE = operator.attrgetter("_value_")
+
 #: Immutable values the host passes around as shared instances (its people, its products, a
-#: customer as its documents carry it): each instance is converted once and its data reused
-#: (the dicts are then shared between events: read-only, as all event data is).
-_SHARED: frozenset[type] = frozenset({Actor, Customer, Product})
+#: customer as its documents carry it; an order, its lines and terms, carried by the order's
+#: placing, its notice and its contract; a credit profile): each instance is converted once and
+#: its data reused (the dicts are then shared between events: read-only, as all event data is).
+_SHARED: frozenset[type] = frozenset(
+    {Actor, Customer, Product, SalesOrder, OrderLine, PaymentTerms, CreditProfile}
+)
 #: How many instances a shared type's converter remembers (then it starts again).
 _SHARED_MAX = 4096
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import heapq
 import json
-import operator
 import random
 from collections.abc import Callable, Iterable
 from decimal import Decimal
@@ -185,7 +184,23 @@ class HostCustomer:
 _VERIFY_CONTEXTS = False
 #: Every slot of a context (its fields and what it derives at construction).
 _CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
-_context_values = operator.attrgetter(*_CONTEXT_SLOTS)
+
+
+def _context_copier() -> Callable[[Context, tuple[Approval, ...]], Context]:
+    """A function copying every slot of a context but its approvals, which it sets (generated
+    once: one line per slot, no loop)."""
+    body = ["def copy(c, approvals):", "    n = _new(_Context)"]
+    for name in _CONTEXT_SLOTS:
+        value = "approvals" if name == "approvals" else f"c.{name}"
+        body.append(f"    _set(n, {name!r}, {value})")
+    body.append("    return n")
+    ns: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "_Context": Context}
+    exec(compile("\n".join(body), "<salesctl demo context copy>", "exec"), ns)
+    copy: Callable[[Context, tuple[Approval, ...]], Context] = ns["copy"]
+    return copy
+
+
+_copy_context = _context_copier()
 
 
 def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval]) -> Context:
@@ -204,12 +219,7 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
         on_hand = by_doc.get(a.document_id)
         if on_hand is not None:
             on_hand.append(a)
-    new = object.__new__(Context)
-    put = object.__setattr__
-    for name, value in zip(_CONTEXT_SLOTS, _context_values(ctx), strict=True):
-        put(new, name, value)
-    put(new, "approvals", tuple(a for d in document_ids for a in by_doc[d]))
-    return new
+    return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
 
 
 #: The approvals the host obtains (about one event in five) are built trusted.
