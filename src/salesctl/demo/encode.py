@@ -113,11 +113,9 @@ def _converter(t: type) -> _Conv | None:
     elif issubclass(t, dt.datetime | dt.date):
         conv = _isoformat
     elif issubclass(t, enum.Enum):
-        members = tuple(t.__members__.values())
-        if all(type(m.value) in (str, int) for m in members):
-            conv = _VALUE  # values written as they are (``value`` is ``_value_``)
-        else:
-            conv = _enum_value
+        # Values of str and int written as they are (``value`` is ``_value_``).
+        plain = all(type(m.value) in (str, int) for m in t.__members__.values())
+        conv = _VALUE if plain else _enum_value
     elif issubclass(t, tuple | list):
         conv = _sequence
     elif issubclass(t, frozenset | set):

@@ -182,6 +182,9 @@ class HostCustomer:
 #: Set by a test: check every context :func:`with_approvals` gives against the ledger's own
 #: :meth:`~salesctl.ledger.Ledger.context_for` (a :class:`DemoError` when they differ).
 _VERIFY_CONTEXTS = False
+#: Set by a test: check the data of every record written through :meth:`Host.record_data`
+#: against :func:`~salesctl.demo.encode.event_data` (a :class:`DemoError` when they differ).
+_VERIFY_DATA = False
 #: Every slot of a context (its fields and what it derives at construction).
 _CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
 
@@ -359,6 +362,19 @@ class Host:
         """Write a record (and fold it into the host's ledger)."""
         self.ledger.apply(rec)
         self.sink(event_data(rec))
+        self.written += 1
+
+    def record_data(self, rec: Any, data: dict[str, Any]) -> None:
+        """Write a record whose JSON data the caller made (``data`` must be
+        :func:`~salesctl.demo.encode.event_data` of ``rec``: checked when a test sets
+        ``_VERIFY_DATA``), and fold it into the host's ledger."""
+        if _VERIFY_DATA and data != event_data(rec):
+            raise DemoError(
+                f"{type(rec).__name__}: the data made for it differs from its own",
+                path=self._injector or "clean",
+            )
+        self.ledger.apply(rec)
+        self.sink(data)
         self.written += 1
 
     def post(
@@ -639,6 +655,9 @@ class Host:
             self.schedule(
                 self.at(dt.date(self.year, 1, 1), 9), lambda when, p=p: self.restock(p, when, 60)
             )
+        #: The products by id, and those regular orders draw from (in catalogue order).
+        self.product_by_id = {p.product.id: p for p in self.products}
+        self.regular_products = [p for p in self.products if not p.central]
 
     def set_profile(
         self,

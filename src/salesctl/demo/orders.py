@@ -142,7 +142,7 @@ class OrderFlow(Host):
         """Build (not post) a sales order for ``cust`` at list prices."""
         rng = self.rng
         k = lines or rng.choice((1, 1, 1, 2, 2, 3))
-        picks = rng.sample([p for p in self.products if not p.central], k)
+        picks = rng.sample(self.regular_products, k)
         order_lines = tuple(
             _order_line(
                 line_no=i + 1,
@@ -307,7 +307,7 @@ class OrderFlow(Host):
     ) -> list[tuple[str, Decimal]]:
         """Lots to ship ``qty`` of a product from, first-expiry-first (receiving stock when
         there is not enough)."""
-        p = next(x for x in self.products if x.product.id == product_id)
+        p = self.product_by_id[product_id]
         lots = [
             lot
             for lot in self.ledger.stock.get(product_id, {}).values()
@@ -388,8 +388,9 @@ class OrderFlow(Host):
     def count_shipped(self, gi: GoodsIssue, when: dt.datetime) -> None:
         """Add ``gi``'s quantities to the month's shipments (the warehouse's count)."""
         month = when.strftime("%Y-%m")
+        by_id = self.product_by_id
         for ln in gi.lines:
-            p = next(x for x in self.products if x.product.id == ln.product_id)
+            p = by_id[ln.product_id]
             p.shipped[month] = p.shipped.get(month, ZERO) + ln.quantity
 
     def proof(self, deal: Deal, gi: GoodsIssue, when: dt.datetime) -> None:

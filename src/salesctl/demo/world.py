@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from salesctl.demo.contracts import ContractFlow
+from salesctl.demo.encode import event_data, to_data
 from salesctl.demo.host import TZ, ZERO, HostCustomer, cny
 from salesctl.demo.orders import Deal
 from salesctl.demo.trusted import trusted
@@ -120,36 +121,54 @@ class World(ContractFlow):
                     ),
                 )
             )
-        # Two lines a month for every open contract (a third of the stream): built trusted.
+        # Two lines a month for every open contract (a third of the stream): built trusted;
+        # the finance book's line is the sales book's but for its book and collected amount,
+        # and so is its JSON data (:meth:`~salesctl.demo.host.Host.record_data`).
         keep_ledger, ledger_line = trusted(KeepContractLedger), trusted(ContractLedgerLine)
+        at = when + dt.timedelta(minutes=45)
+        skew_ledger = skew.get("ledger", {})
+        finance_book = to_data(LedgerBook.FINANCE)
         for cid, info in sorted(self.contracts.items()):
             deal: Deal | None = info["deal"]
             if info.get("done") or deal is None:
                 continue
             k = info["contract"]
-            for book in (LedgerBook.SALES, LedgerBook.FINANCE):
-                self.record(
-                    keep_ledger(
-                        at=when + dt.timedelta(minutes=45),
-                        line=ledger_line(
-                            contract_id=cid,
-                            customer_id=k.customer_id,
-                            book=book,
-                            as_of=day,
-                            value=k.amount,
-                            delivered=cny(deal.delivered_value),
-                            invoiced=cny(deal.invoiced),
-                            collected=cny(
-                                info["collected"]
-                                + (
-                                    skew.get("ledger", {}).get(cid, ZERO)
-                                    if book is LedgerBook.SALES
-                                    else 0
-                                )
-                            ),
-                        ),
-                    )
-                )
+            delivered = cny(deal.delivered_value)
+            invoiced = cny(deal.invoiced)
+            sales = keep_ledger(
+                at=at,
+                line=ledger_line(
+                    contract_id=cid,
+                    customer_id=k.customer_id,
+                    book=LedgerBook.SALES,
+                    as_of=day,
+                    value=k.amount,
+                    delivered=delivered,
+                    invoiced=invoiced,
+                    collected=cny(info["collected"] + skew_ledger.get(cid, ZERO)),
+                ),
+            )
+            data = event_data(sales)
+            self.record_data(sales, data)
+            collected = cny(info["collected"])
+            finance = keep_ledger(
+                at=at,
+                line=ledger_line(
+                    contract_id=cid,
+                    customer_id=k.customer_id,
+                    book=LedgerBook.FINANCE,
+                    as_of=day,
+                    value=k.amount,
+                    delivered=delivered,
+                    invoiced=invoiced,
+                    collected=collected,
+                ),
+            )
+            line = data["line"]
+            self.record_data(
+                finance,
+                {**data, "line": {**line, "book": finance_book, "collected": str(collected)}},
+            )
         for cust in self.distributors:
             self.consignment_count(
                 cust, day, when + dt.timedelta(minutes=50), skew.get("consignment", {}).get(cust.id)

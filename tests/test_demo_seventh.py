@@ -1,0 +1,166 @@
+"""The demo generator's seventh-pass shortcuts give what the slow paths give (issue 16).
+
+* Enum members are written by their ``_value_`` (or an ``IntEnum``'s ``_name_``), read
+  directly: what :func:`~salesctl._convert.unstructure` writes, for every enum of the model,
+  the records, the events and the transactions.
+* An order, its lines and terms and a credit profile are converted once per instance (their
+  data reused by the later events carrying the same instance): the data of a new conversion.
+* The month-end contract ledgers: the finance book's line is written from the sales book's
+  data with its book and collected amount replaced (:meth:`Host.record_data`); over a year
+  with every injector (the ledger skew included) each such line's data is the line's own.
+* The regular products and the products by id are kept once (the same draws, the same lots).
+"""
+
+from __future__ import annotations
+
+import enum
+import gc
+import inspect
+
+import attrs
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import salesctl.demo.host as host_module
+import salesctl.events as events_module
+import salesctl.model as model_module
+import salesctl.records as records_module
+import salesctl.transactions as transactions_module
+from salesctl._convert import unstructure
+from salesctl.demo import World, generate
+from salesctl.demo.encode import event_data, to_data
+from salesctl.demo.host import DemoError
+from salesctl.events import KeepContractLedger, event_to_dict
+
+
+def _enums() -> list[type[enum.Enum]]:
+    found: dict[type[enum.Enum], None] = {}
+    for module in (model_module, records_module, events_module, transactions_module):
+        for _, value in inspect.getmembers(module, inspect.isclass):
+            if issubclass(value, enum.Enum) and value.__module__.startswith("salesctl"):
+                found[value] = None
+    return list(found)
+
+
+class TestEnums:
+    def test_every_member_converts_as_unstructure(self) -> None:
+        """Each member of each enum the documents carry: the data ``unstructure`` writes."""
+        kinds = _enums()
+        assert len(kinds) > 15
+        for kind in kinds:
+            for member in kind:
+                assert to_data(member) == unstructure(member), member
+                assert type(to_data(member)) is type(unstructure(member)), member
+
+    def test_an_int_enum_is_written_by_name(self) -> None:
+        """An ``IntEnum`` (not in the model today) is written by its member's name."""
+
+        class Level(enum.IntEnum):
+            LOW = 1
+            HIGH = 2
+
+        assert [to_data(m) for m in Level] == ["LOW", "HIGH"] == [unstructure(m) for m in Level]
+
+
+@pytest.fixture(scope="module")
+def world() -> World:
+    w = World(seed=7, year=2026, customers=8, orders=60)
+    w.run(())
+    return w
+
+
+class TestSharedInstances:
+    @settings(max_examples=40, deadline=None)
+    @given(st.integers(min_value=0, max_value=10**6), st.integers(min_value=0, max_value=7))
+    def test_an_order_converts_once_as_unstructure(self, n: int, c: int) -> None:
+        """Any order the host draws up, converted the first time and again (and an equal
+        order built apart, and one differing in a field): ``unstructure``'s data each time."""
+        w = World(seed=n, year=2026, customers=8, orders=20)
+        cust = w.customers[c]
+        order = w.new_order(cust, w.at(w._now.date(), 11))
+        first = to_data(order)
+        assert first == unstructure(order)
+        assert to_data(order) == first
+        twin = attrs.evolve(order)
+        assert to_data(twin) == first
+        other = attrs.evolve(order, contract_id="CT-2026-99999")
+        assert to_data(other) == unstructure(other) != first
+        for line in order.lines:
+            assert to_data(line) == unstructure(line)
+        assert to_data(order.payment) == unstructure(order.payment)
+
+    def test_the_events_of_a_year_convert_as_event_to_dict(self) -> None:
+        """A year's events converted again through the generic path give the data written
+        (each order carried by several events, each contract's lines by its contract)."""
+        from salesctl.events import parse_event
+
+        demo = generate(seed=8, customers=10, orders=120)
+        orders = 0
+        for data in demo.events:
+            if isinstance(data, str):
+                continue
+            event = parse_event(data)
+            assert event_to_dict(event) == data
+            orders += "order" in data
+        assert orders > 200
+
+
+class TestContractLedgerLines:
+    def test_every_line_written_from_data_is_the_lines_own(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A year with every injector (the O2C-CT ledger skew among them): each record
+        written with data the caller made has that data as its own (the host raises
+        ``DemoError`` otherwise), and the year is the one written without the check."""
+        written: list[object] = []
+        original = host_module.Host.record_data
+
+        def counted(self: host_module.Host, rec: object, data: dict[str, object]) -> None:
+            written.append(rec)
+            original(self, rec, data)
+
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
+        monkeypatch.setattr(host_module.Host, "record_data", counted)
+        verified = generate(seed=5, customers=12, orders=80)
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", False)
+        monkeypatch.setattr(host_module.Host, "record_data", original)
+        assert len(written) > 100
+        assert all(type(r) is KeepContractLedger for r in written)
+        books = {r.line.book for r in written}  # type: ignore[attr-defined]
+        assert len(books) == 2
+        assert verified.events == generate(seed=5, customers=12, orders=80).events
+
+    def test_wrong_data_is_refused(self, monkeypatch: pytest.MonkeyPatch, world: World) -> None:
+        """The check catches data that is not the record's own."""
+        line = next(
+            e
+            for e in generate(seed=5, customers=12, orders=40).events
+            if isinstance(e, dict) and e["type"] == "KeepContractLedger"
+        )
+        from salesctl.events import parse_event
+
+        rec = parse_event(line)
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
+        wrong = {**line, "line": {**line["line"], "collected": "0.01 CNY"}}  # type: ignore[dict-item]
+        with pytest.raises(DemoError):
+            world.record_data(rec, wrong)
+        world.record_data(rec, event_data(rec))
+
+
+class TestProducts:
+    def test_kept_products_are_the_catalogues(self, world: World) -> None:
+        """The products by id and the regular ones are those of the catalogue, in order."""
+        assert world.regular_products == [p for p in world.products if not p.central]
+        assert list(world.product_by_id.values()) == world.products
+        for p in world.products:
+            assert world.product_by_id[p.product.id] is p
+
+
+class TestCollector:
+    def test_the_collector_is_as_it_was_after_a_year(self) -> None:
+        """Automatic collection back on and nothing left frozen by the run."""
+        enabled, frozen = gc.isenabled(), gc.get_freeze_count()
+        generate(seed=3, customers=6, orders=30)
+        assert gc.isenabled() == enabled
+        assert gc.get_freeze_count() == frozen
