@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import gc
 import inspect
@@ -30,7 +31,7 @@ import salesctl.transactions as transactions_module
 from salesctl._convert import unstructure
 from salesctl.demo import World, generate
 from salesctl.demo.encode import event_data, to_data
-from salesctl.demo.host import DemoError
+from salesctl.demo.host import TZ, DemoError, month_of
 from salesctl.events import KeepContractLedger, event_to_dict
 
 
@@ -164,3 +165,72 @@ class TestCollector:
         generate(seed=3, customers=6, orders=30)
         assert gc.isenabled() == enabled
         assert gc.get_freeze_count() == frozen
+
+
+class TestMonth:
+    @given(st.dates(min_value=dt.date(1000, 1, 1)))
+    def test_month_of_is_strftime(self, day: dt.date) -> None:
+        """``month_of`` writes what ``strftime("%Y-%m")`` writes, for a date and a time."""
+        assert month_of(day) == day.strftime("%Y-%m")
+        at = dt.datetime.combine(day, dt.time(23, 59), tzinfo=TZ)
+        assert month_of(at) == at.strftime("%Y-%m")
+
+
+class _Forgetful(dict):  # type: ignore[type-arg]
+    """Remembers nothing: the approver drawn afresh for every requirement."""
+
+    def __setitem__(self, key: object, value: object) -> None:
+        pass
+
+
+class TestApprovers:
+    def test_the_year_is_the_one_drawing_every_approver_afresh(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A year with every injector (proposers excluded, multi-step chains): the same
+        events when the host draws each approver afresh instead of remembering it."""
+        remembered = generate(seed=5, customers=12, orders=80)
+        original = host_module.Host._approval_for
+        calls: list[int] = []
+
+        def afresh(self: host_module.Host, req: object, txn: object) -> object:
+            if not isinstance(self._approvers, _Forgetful):
+                self._approvers = _Forgetful()
+            calls.append(1)
+            return original(self, req, txn)
+
+        monkeypatch.setattr(host_module.Host, "_approval_for", afresh)
+        drawn = generate(seed=5, customers=12, orders=80)
+        assert len(calls) > 100
+        assert drawn.events == remembered.events
+
+    def test_every_key_part_chooses_the_approver(self) -> None:
+        """Requirements differing only in excluded ids, proposer or step, asked one after the
+        other of one host: each the approver a host remembering nothing draws."""
+        import itertools
+
+        from salesctl.decision import ApprovalRequirement
+        from salesctl.model import Actor
+
+        kept = World(seed=7, year=2026, customers=8, orders=60)
+        first = kept.person("credit_manager", 2).id
+        seen = set()
+        for excluded, proposer, step in itertools.product(
+            ((), (first,)), ("u-rep-01", first), (0, 1, 2)
+        ):
+            req = ApprovalRequirement(
+                role="credit_manager",
+                min_level=2,
+                document_id="SO-1",
+                control_id="O2C-CR-01",
+                step=step,
+                excluded=excluded,
+            )
+            txn = attrs.make_class("Txn", ["actor", "at"])(
+                Actor(id=proposer, roles=frozenset({"sales_rep"})), kept._now
+            )
+            fresh = World(seed=7, year=2026, customers=8, orders=60)
+            who = kept._approval_for(req, txn).approver
+            assert who == fresh._approval_for(req, txn).approver
+            seen.add(who.id)
+        assert len(seen) >= 4

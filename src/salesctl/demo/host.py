@@ -64,6 +64,7 @@ __all__ = [
     "HostProduct",
     "SeededViolation",
     "cny",
+    "month_of",
     "with_approvals",
 ]
 
@@ -230,6 +231,12 @@ _approval = trusted(Approval)
 _grant = trusted(GrantApproval)
 
 
+def month_of(day: dt.date) -> str:
+    """The month of a date (or time) as ``"2026-05"``: ``day.strftime("%Y-%m")`` for the
+    years 1000–9999, without ``strftime``'s cost."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
 def cny(x: Decimal | int | str) -> Money:
     """``x`` yuan, to the cent (quantised here: valid by construction, so built without the
     constructor's checks)."""
@@ -287,6 +294,7 @@ class Host:
         self._counters: dict[str, int] = {}
         self._now = dt.datetime(year, 1, 1, 0, 0, tzinfo=TZ)
         self._people: dict[tuple[str, int, int], Actor] = {}
+        self._approvers: dict[tuple[Any, ...], Actor] = {}
         self._injector = ""
         self._sold: dict[tuple[str, str], Decimal] = {}
         #: Month-end anomalies injectors ask for, by month ``"2026-05"``.
@@ -449,13 +457,19 @@ class Host:
         return decision
 
     def _approval_for(self, req: Any, txn: Any) -> Approval:
-        n = 1
-        who = self.person(req.role, max(req.min_level, 1), n)
-        while who.id in req.excluded or who.id == txn.actor.id:
-            n += 1
+        # The approver depends only on the requirement's role, level, step and excluded ids and
+        # on the proposer: drawn once per such key (``person`` gives the same instance).
+        key = (req.role, req.min_level, req.step, req.excluded, txn.actor.id)
+        who = self._approvers.get(key)
+        if who is None:
+            n = 1
             who = self.person(req.role, max(req.min_level, 1), n)
-        if req.step:
-            who = self.person(req.role, max(req.min_level, 1), n + 10 * req.step)
+            while who.id in req.excluded or who.id == txn.actor.id:
+                n += 1
+                who = self.person(req.role, max(req.min_level, 1), n)
+            if req.step:
+                who = self.person(req.role, max(req.min_level, 1), n + 10 * req.step)
+            self._approvers[key] = who
         minutes = 50 - 5 * min(req.step, 8)
         return _approval(
             id=self.next_id("APR", 7),

@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from salesctl.demo.host import CNY, SETTLEMENT_ACCOUNT, ZERO, Host, HostCustomer, cny
+from salesctl.demo.host import CNY, SETTLEMENT_ACCOUNT, ZERO, Host, HostCustomer, cny, month_of
 from salesctl.demo.trusted import trusted
 from salesctl.events import (
     CloseOrder,
@@ -187,7 +187,7 @@ class OrderFlow(Host):
         """Post the order and (with ``flow``) schedule the rest of its life."""
 
         self.post(_place_order(order=order, actor=actor or cust.rep, at=when), expect=expect)
-        key = (cust.rep.org_unit, when.strftime("%Y-%m"))
+        key = (cust.rep.org_unit, month_of(when))
         self._sold[key] = self._sold.get(key, ZERO) + order.total.amount
         deal = Deal(order=order, cust=cust, contract_id=order.contract_id)
         if flow:
@@ -238,7 +238,7 @@ class OrderFlow(Host):
             account=account,
         )
         self.post(_record_receipt(receipt=r, actor=self.cashier, at=when), expect=expect)
-        month = r.received_on.isoformat()[:7]
+        month = month_of(r.received_on)
         self.collected_by_month[month] = self.collected_by_month.get(month, ZERO) + amount
         bank = cny(amount + self.skews.get("bank", {}).get(r.id, ZERO))
         self.record(
@@ -387,7 +387,7 @@ class OrderFlow(Host):
 
     def count_shipped(self, gi: GoodsIssue, when: dt.datetime) -> None:
         """Add ``gi``'s quantities to the month's shipments (the warehouse's count)."""
-        month = when.strftime("%Y-%m")
+        month = month_of(when)
         by_id = self.product_by_id
         for ln in gi.lines:
             p = by_id[ln.product_id]
