@@ -143,7 +143,7 @@ class TestContractLedgerLines:
 
         rec = parse_event(line)
         monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
-        wrong = {**line, "line": {**line["line"], "collected": "0.01 CNY"}}  # type: ignore[dict-item]
+        wrong = {**line, "line": {**line["line"], "collected": "0.01 CNY"}}
         with pytest.raises(DemoError):
             world.record_data(rec, wrong)
         world.record_data(rec, event_data(rec))
