@@ -232,9 +232,11 @@ _grant = trusted(GrantApproval)
 
 
 def month_of(day: dt.date) -> str:
-    """The month of a date (or time) as ``"2026-05"``: ``day.strftime("%Y-%m")`` for the
-    years 1000–9999, without ``strftime``'s cost."""
-    return f"{day.year:04d}-{day.month:02d}"
+    """The month of a date (or time) as ``"2026-05"``: ``day.strftime("%Y-%m")``, without
+    ``strftime``'s cost for the years 1000–9999 (below, how ``%Y`` pads is the platform's)."""
+    if day.year < 1000:
+        return day.strftime("%Y-%m")
+    return f"{day.year}-{day.month:02d}"
 
 
 def cny(x: Decimal | int | str) -> Money:

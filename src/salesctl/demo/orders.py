@@ -238,7 +238,7 @@ class OrderFlow(Host):
             account=account,
         )
         self.post(_record_receipt(receipt=r, actor=self.cashier, at=when), expect=expect)
-        month = month_of(r.received_on)
+        month = r.received_on.isoformat()[:7]
         self.collected_by_month[month] = self.collected_by_month.get(month, ZERO) + amount
         bank = cny(amount + self.skews.get("bank", {}).get(r.id, ZERO))
         self.record(
