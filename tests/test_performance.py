@@ -2559,3 +2559,109 @@ def test_credit_limit_cleared_or_released_in_either_currency(
         if with_release or approver is b.CREDIT_MANAGER
         else Outcome.HOLD
     )
+
+
+# -- issue 17, seventh pass: the gate's whole check compiled per transaction type ------------------
+
+from salesctl import gate as gate_mod  # noqa: E402
+
+
+def _loop_check(gate: sc.Gate, txn: Any, ctx: Any) -> sc.Decision:
+    """``Gate.check`` as it was before the seventh pass: the refusals, the steps' pack
+    (``gate._compile``), every HOLD cleared by ``clear_finding`` in a loop, and the decision
+    through its validated constructor."""
+    policy = gate.policy
+    if type(ctx) is not sc.Context:
+        raise InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
+    gate_mod._check_date(txn, ctx, policy.zone, policy.timezone)
+    controls, catalogue_fp = sc.policy.catalogue()
+    ids = gate.controls_for(type(txn))
+    steps = []
+    for cid in ids:
+        c = controls[cid]
+        check = c.gate_check if c.gate_check is not None else c.check
+        steps.append((cid, check, policy.family(c.family), c.scratch))
+    found = gate_mod._compile(tuple(steps))(txn, ctx, {} if any(s[3] for s in steps) else None)
+    findings = list(found or ())
+    for i, f in enumerate(findings):
+        if f.outcome is Outcome.HOLD and ctx.approvals:
+            findings[i] = _clear(f, ctx.approvals, txn, gate._authority)
+    name = type(txn).__name__
+    left_out = {
+        c.id
+        for c in controls.values()
+        if c.key
+        and gate_mod._selected(policy, c, name, None)
+        and not gate_mod._selected(policy, c, name, set(ids))
+    }
+    weakened = policy.weakened()
+    return sc.Decision(
+        outcome=max((f.outcome for f in findings), default=Outcome.ALLOW),
+        findings=tuple(findings),
+        transaction=name,
+        document_id=txn.document_id,
+        at=txn.at,
+        controls=ids,
+        policy_fingerprint=policy.fingerprint,
+        catalogue_fingerprint=catalogue_fp,
+        weakened=tuple(sorted(left_out.union(weakened))) if left_out else weakened,
+    )
+
+
+def _gate_cases() -> list[tuple[str, Any, Any]]:
+    S = _bench_scenarios()
+    cases = [
+        *(("credit " + k, *v) for k, v in S.credit_fixed().items()),
+        *(("price " + k, *v) for k, v in S.price_fixed().items()),
+        *(("approved " + k, *v) for k, v in S.approved_fixed().items()),
+        ("PlaceOrder 1", *S.place_order(1)),
+        ("PlaceOrder 10", *S.place_order(10)),
+        ("IssueInvoice 10", *S.issue_invoice(10)),
+        ("PostGoodsIssue 10", *S.post_goods_issue(10)),
+    ]
+    order = b.order()
+    cases += [
+        ("builders priced", b.place(order), b.context(prices=b.prices_for(order))),
+        ("builders no approvals", b.place(order), b.context(approvals=())),
+        ("builders not priced", b.place(order), b.context()),
+    ]
+    return cases
+
+
+_GATES = {
+    "full": lambda: sc.Gate(),
+    "none": lambda: sc.Gate(only=[]),
+    "O2C-CR-04": lambda: sc.Gate(only=["O2C-CR-04"]),
+    "O2C-PR-03": lambda: sc.Gate(only=["O2C-PR-03"]),
+    "CR-04 + SO-02": lambda: sc.Gate(only=["O2C-CR-04", "O2C-SO-02"]),
+    "role not an id": lambda: sc.Gate(_CREDIT_POLICIES["role not an id"]),
+}
+
+
+@pytest.mark.parametrize("which", sorted(_GATES))
+def test_compiled_check_is_the_loop_over_the_plan(which: str) -> None:
+    """``Gate.check`` (the transaction type's check compiled when the gate is built:
+    ``gate._compile_check``) gives the decision the loop over the plan gave — equal, the same
+    JSON, texts, pickle — on the benchmark's cases and the builders' orders, for a full gate,
+    an empty one, one-control and two-control gates and a policy whose requirement fails
+    closed; and refuses what it refused, at the same path."""
+    gate = _GATES[which]()
+    for name, txn, ctx in _gate_cases():
+        expected = _loop_check(gate, txn, ctx)
+        got = gate.check(txn, ctx)
+        assert type(got) is sc.Decision, name
+        assert got == expected, name
+        assert got.to_dict() == expected.to_dict(), name
+        for lang in ("zh", "en"):
+            assert got.explain(lang) == expected.explain(lang), name
+        assert pickle.loads(pickle.dumps(got)) == expected, name
+        assert _revalidated(got) == got, name
+        with pytest.raises(InvalidInput) as e:
+            gate.check(txn, _fields(ctx))  # not a Context
+        assert e.value.path == "ctx"
+        wrong = attrs.evolve(ctx, as_of=ctx.as_of + dt.timedelta(days=1))
+        with pytest.raises(InvalidInput) as e:
+            gate.check(txn, wrong)
+        assert e.value.path == "ctx.as_of"
+    with pytest.raises(sc.errors.UnknownTransaction):
+        gate.check(object(), b.context())  # type: ignore[arg-type]
