@@ -11,6 +11,12 @@ from typing import Any
 from salesctl._validators import same_person
 from salesctl.approvals import _cleared_facts, _sole_hit
 from salesctl.context import Context
+from salesctl.controls.credit.limit import (
+    _exposure_of,
+    _limit_cleared,
+    _limit_facts,
+    _limit_params,
+)
 from salesctl.controls.credit.policy import CreditPolicy, MajorSaleTier
 from salesctl.controls.credit.releases import (
     _release_for,
@@ -42,7 +48,6 @@ from salesctl.decision import (
 )
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.model import (
-    Approval,
     CreditExposure,
     CreditProfile,
     CreditRelease,
@@ -91,20 +96,6 @@ def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
     exp = ctx.exposure
     assert exp is not None
     return _exposure_of(exp, policy)
-
-
-def _exposure_of(exp: CreditExposure, policy: CreditPolicy) -> Money:
-    total = Money.zero(exp.currency)
-    if not policy._cats:
-        return total
-    # One currency and the minor unit throughout (CreditExposure validates both), so the
-    # amounts add exactly as Decimals; the sum is valid Money by construction.
-    amount = total.amount
-    for name in policy._cats:
-        v = getattr(exp, name)
-        if v is not None:
-            amount += v.amount
-    return Money._trusted(amount, total.currency)
 
 
 def exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
@@ -249,12 +240,19 @@ def check_credit_limit(
         found.outcome = _ALLOW
         found.message = "credit.released"
         found.params = (("release", release.id), ("granted_by", release.granted_by.id))
-        found.facts = facts or _Deferred(_limit_facts, (limit, exp, amount, policy))
+        if facts is None:  # _Deferred(_limit_facts, ...), without the call to its __init__
+            facts = _new_object(_Deferred)
+            facts.fn = _limit_facts
+            facts.args = (limit, exp, amount, policy)
+        found.facts = facts
         found.required = found.rejected = ()
         found.cleared_by = (release.id,)
         found.__class__ = Finding
     else:
-        params = _Deferred(_limit_params, (customer.id, limit, exp, amount, policy))
+        # _Deferred(_limit_params, ...), without the call to its __init__
+        params = _new_object(_Deferred)
+        params.fn = _limit_params
+        params.args = (customer.id, limit, exp, amount, policy)
         excluded = (order.created_by,)
         role = policy.limit_approval_role
         level = policy.limit_approval_level
@@ -272,11 +270,13 @@ def check_credit_limit(
             found.outcome = _ALLOW
             found.message = "credit.over_limit"
             found.params = params
-            found.facts = (
-                _Deferred(_cleared_facts, (facts, hit, 0))
-                if facts is not None
-                else _Deferred(_limit_cleared, (limit, exp, amount, policy, hit))
-            )
+            if facts is None:  # _Deferred(_limit_cleared, ...), without the call to __init__
+                facts = _new_object(_Deferred)
+                facts.fn = _limit_cleared
+                facts.args = (limit, exp, amount, policy, hit)
+            else:
+                facts = _Deferred(_cleared_facts, (facts, hit, 0))
+            found.facts = facts
             found.required = found.rejected = ()
             found.cleared_by = (hit.id,)
             found.__class__ = Finding
@@ -488,39 +488,6 @@ def segment_overdue_findings(
         if f is not None:
             out.append(f)
     return tuple(out)
-
-
-def _limit_facts(
-    limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy
-) -> tuple[tuple[str, str], ...]:
-    """O2C-CR-04's facts over the limit, as ``(name, text)`` pairs (Money as
-    ``"<amount> <currency>"``, the categories sorted and joined)."""
-    exposure = _exposure_of(exp, policy)
-    total = exposure + amount
-    excess = total - limit
-    return (
-        ("limit", f"{limit.amount} {limit.currency}"),
-        ("exposure", f"{exposure.amount} {exposure.currency}"),
-        ("order_total", f"{amount.amount} {amount.currency}"),
-        ("exposure_after", f"{total.amount} {total.currency}"),
-        ("excess", f"{excess.amount} {excess.currency}"),
-        ("categories", ", ".join(sorted(policy._cats))),
-    )
-
-
-def _limit_cleared(
-    limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy, hit: Approval
-) -> tuple[tuple[str, str], ...]:
-    """O2C-CR-04's facts over the limit cleared by ``hit`` (one deferred value for both)."""
-    return _cleared_facts(_limit_facts(limit, exp, amount, policy), hit, 0)
-
-
-def _limit_params(
-    customer: str, limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy
-) -> dict[str, Any]:
-    """O2C-CR-04's message parameters over the limit."""
-    excess = _exposure_of(exp, policy) + amount - limit
-    return {"customer": customer, "excess": excess, "limit": limit}
 
 
 def overdue_since(
