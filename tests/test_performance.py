@@ -2665,3 +2665,159 @@ def test_compiled_check_is_the_loop_over_the_plan(which: str) -> None:
         assert e.value.path == "ctx.as_of"
     with pytest.raises(sc.errors.UnknownTransaction):
         gate.check(object(), b.context())  # type: ignore[arg-type]
+
+
+# -- issue 17, seventh pass: a decision's findings built on first read (decision._Later) -----------
+
+import copy  # noqa: E402
+
+from salesctl.decision import _Later  # noqa: E402
+
+_raw_findings = sc.Decision.__dict__["findings"]._get
+
+#: Every way to read a decision, each on a decision not read before.
+_READS: dict[str, Any] = {
+    "==": lambda d: d,
+    "hash": hash,
+    "repr": repr,
+    "pickle": lambda d: pickle.loads(pickle.dumps(d)),
+    "to_dict": lambda d: d.to_dict(),
+    "from_dict": lambda d: sc.Decision.from_dict(d.to_dict()),
+    "explain zh": lambda d: d.explain("zh"),
+    "explain en": lambda d: d.explain("en"),
+    "evolve": attrs.evolve,
+    "copy": copy.copy,
+    "deepcopy": copy.deepcopy,
+    "asdict": attrs.asdict,
+    "findings": lambda d: d.findings,
+    "texts": lambda d: [(f.text("zh"), f.text("en"), f.facts, f.params) for f in d.findings],
+    "required": lambda d: d.required_approvals,
+    "findings_for": lambda d: d.findings_for("O2C-CR-04"),
+    "revalidated": _revalidated,
+}
+
+
+def _credit_case(
+    price: str, release: str, keyer: sc.Actor, approvals: tuple[sc.Approval, ...]
+) -> tuple[Any, sc.Context]:
+    """An order over (or within) the limit with a release valid or failing each way (as in
+    ``test_credit_limit_in_gate_is_the_gate_clearing``) and the approvals on hand."""
+    rel = None
+    if release != "none":
+        rel = sc.CreditRelease(
+            id="REL-1",
+            order_id="SO-9" if release == "other" else b.ORDER_ID,
+            max_amount=sc.Money(
+                {"small": "199999.99", "usd": "28169.02"}.get(release, "1000000"),
+                "USD" if release == "usd" else "CNY",
+            ),
+            granted_by={
+                "seller": b.actor("U-Rep", "credit_master_maintainer"),
+                "role": b.MANAGER,
+            }.get(release, b.MAINTAINER),
+            granted_at=b.at(1),
+            expires_at=b.AT if release == "expired" else b.at(10),
+            reason="year-end shipment",
+        )
+    order = b.order(
+        lines=(b.line(1, "10", price),), cust=b.customer(prof=b.profile(limit=b.cny("500000")))
+    )
+    ctx = b.context(
+        exposure=b.exposure("100000", "50000", "200000"),
+        releases=(rel,) if rel is not None else (),
+        consumed_releases=frozenset({"REL-1"}) if release == "consumed" else frozenset(),
+        approvals=approvals,
+        fx_rates={"USD/CNY": Decimal("7.1")},
+    )
+    txn = (
+        sc.ReleaseOrder(order=order, release_id="REL-1", actor=keyer, at=b.AT)
+        if release == "id"
+        else b.place(order, who=keyer)
+    )
+    return txn, ctx
+
+
+def _eager_decision(gate: sc.Gate, txn: Any, ctx: sc.Context) -> sc.Decision:
+    """The one-control gate's decision as it was built before the seventh pass: the plain
+    check's findings, every HOLD cleared by the engine, the decision validated."""
+    policy = gate.policy
+    (cid,) = gate.controls_for(type(txn))
+    control = sc.policy.catalogue()[0][cid]
+    findings = _slow_gate(
+        cid, control.check, txn, ctx, policy.family(control.family), policy.authority
+    )
+    return attrs.evolve(
+        _loop_check(gate, txn, ctx),
+        findings=findings,
+        outcome=max((f.outcome for f in findings), default=Outcome.ALLOW),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    price=st.sampled_from(["1000", "15000", "15000.01", "20000", "35000"]),
+    release=st.sampled_from(
+        ["none", "valid", "consumed", "expired", "other", "small", "seller", "role", "usd", "id"]
+    ),
+    keyer=st.sampled_from(
+        [b.REP, b.CREDIT_MANAGER, b.actor("u-rep", "sales_rep", "credit_manager")]
+    ),
+    which=st.sampled_from(sorted(_CREDIT_POLICIES)),
+    data=st.data(),
+)
+def test_decision_built_on_first_read_is_the_eager_one(
+    price: str, release: str, keyer: sc.Actor, which: str, data: st.DataObject
+) -> None:
+    """O2C-CR-04's one-control decisions whose findings are built on first read (the release
+    used, the approval on hand that clears the HOLD: ``decision._Later``) read, every way and
+    each as the first read, as the decision built eagerly by the plain check and the engine's
+    clearing: equal, the same hash, repr, pickle, JSON, texts, copies and requirements."""
+    approvals = data.draw(
+        _approvals_on_hand(
+            _CR_APPROVERS,
+            ("credit_manager", "finance_head", "sales_manager"),
+            ("O2C-CR-04", "O2C-CR-06"),
+            ("200000", "199999.99", "350000", "349999.99", "150000.10", "150000.09"),
+        )
+    )
+    txn, ctx = _credit_case(price, release, keyer, approvals)
+    gate = sc.Gate(_CREDIT_POLICIES[which], only=["O2C-CR-04"])
+    expected = _eager_decision(gate, txn, ctx)
+    for name, read in _READS.items():
+        d = gate.check(txn, ctx)
+        assert read(d) == read(expected), name
+    d = gate.check(txn, ctx)
+    assert d.outcome is expected.outcome
+    assert type(d.findings) is tuple and d.findings is d.findings  # built once, then kept
+
+
+@pytest.mark.parametrize(
+    ("release", "approver"),
+    [("valid", None), ("id", None), ("none", b.CREDIT_MANAGER), ("usd", b.CREDIT_MANAGER)],
+)
+def test_released_and_cleared_decisions_are_built_on_first_read(
+    release: str, approver: sc.Actor | None
+) -> None:
+    """The two paths the pass defers (a valid release, the one approval that clears the HOLD)
+    do store a ``_Later`` in the decision (so that the properties above test it), in a
+    one-control gate only: the full gate's pack builds the findings; both read as the eager
+    decision."""
+    approvals = (
+        ()
+        if approver is None
+        else (b.approval(b.ORDER_ID, role="credit_manager", approver=approver),)
+    )
+    txn, ctx = _credit_case("35000", release, b.REP, approvals)
+    one = sc.Gate(only=["O2C-CR-04"])
+    d = one.check(txn, ctx)
+    assert type(_raw_findings(d)) is _Later
+    assert _raw_findings(d).outcome is Outcome.ALLOW
+    assert d == _eager_decision(one, txn, ctx)
+    assert type(_raw_findings(d)) is tuple  # built by the read
+    full = sc.Gate()
+    d = full.check(txn, ctx)
+    assert type(_raw_findings(d)) is tuple
+    assert d == _loop_check(full, txn, ctx)
+    assert [f for f in d.findings if f.control_id == "O2C-CR-04"] == list(
+        _eager_decision(one, txn, ctx).findings
+    )

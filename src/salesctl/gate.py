@@ -37,6 +37,7 @@ from salesctl.approvals import _Plan, approval_clears, clear_finding
 from salesctl.context import Context
 from salesctl.control import Control, Kind, Scratch
 from salesctl.decision import Decision, Finding, Outcome, _assembly, finding
+from salesctl.decision._lazy import _Later
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError, UnknownTransaction
 from salesctl.policy import Policy, catalogue
 from salesctl.transactions import TRANSACTION_TYPES, Transaction
@@ -68,7 +69,7 @@ def _steps_source(steps: tuple[_Step, ...], ns: dict[str, Any]) -> list[str]:
     sequence copied into a list), or a list of every step's findings in order. Each check is
     called with the call's ``scratch`` when it takes one; any exception is the failing-closed
     BLOCK of :func:`_evaluation_error`. The checks, their policies and ids go into ``ns``."""
-    ns["_error"] = _evaluation_error
+    ns["_error"], ns["Later"], ns["HOLD"] = _evaluation_error, _Later, _HOLD
     if len(steps) == 1:
         # One step (a gate of one control): what it found as it returned it, no copy.
         cid, check, fpolicy, wants = steps[0]
@@ -82,7 +83,10 @@ def _steps_source(steps: tuple[_Step, ...], ns: dict[str, Any]) -> list[str]:
             "    if not findings:",
             "        findings = None",
             "    elif type(findings) is not tuple:",
-            "        findings = list(findings)",
+            # findings built on first read (decision._Later) stay so, unless a HOLD: the
+            # gate's clearing reads it
+            "        if type(findings) is not Later or findings.outcome is HOLD:",
+            "            findings = list(findings)",
         ]
     src = ["    findings = None"]
     for i, (cid, check, fpolicy, wants) in enumerate(steps):
@@ -174,6 +178,14 @@ def _compile_check(
         "    if findings is None:",  # the pass path: nothing found
         "        d.outcome = ALLOW",
         "        d.findings = EMPTY",
+    ]
+    if len(steps) == 1:  # only one step's own findings can be built on first read
+        src += [
+            "    elif type(findings) is Later:",
+            "        d.outcome = findings.outcome",
+            "        d.findings = findings",
+        ]
+    src += [
         "    else:",
         "        outcome = ALLOW",
         "        for f in findings:",

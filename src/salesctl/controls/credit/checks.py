@@ -9,13 +9,16 @@ from decimal import Decimal
 from typing import Any
 
 from salesctl._validators import same_person
-from salesctl.approvals import _cleared_facts, _sole_hit
+from salesctl.approvals import _sole_hit
 from salesctl.context import Context
 from salesctl.controls.credit.limit import (
+    _cleared,
+    _cleared_findings,
     _exposure_of,
-    _limit_cleared,
     _limit_facts,
     _limit_params,
+    _released,
+    _released_findings,
 )
 from salesctl.controls.credit.policy import CreditPolicy, MajorSaleTier
 from salesctl.controls.credit.releases import (
@@ -41,11 +44,11 @@ from salesctl.decision import (
     Finding,
     Outcome,
     _Deferred,
-    _FindingAssembly,
     _new_object,
     _trusted_finding,
     _trusted_requirement,
 )
+from salesctl.decision._lazy import _Later
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.model import (
     CreditExposure,
@@ -232,27 +235,21 @@ def check_credit_limit(
         if exposure + amount <= limit:
             return _more_limits(txn, order, profile, ctx, policy, _NONE)
         facts = _limit_facts(limit, exp, amount, policy)
+    # _more_limits has something to add (category_limits read as its dict: the FrozenMap's
+    # own __len__ is Python code)
+    more = order.company is not None or customer.group_id is not None or profile.category_limits._d
     release = _usable_release(txn, order, ctx, policy)
     if release is not None:
-        # _trusted_finding, inlined (the ALLOW citing the release)
-        found: Any = _new_object(_FindingAssembly)
-        found.control_id = "O2C-CR-04"
-        found.outcome = _ALLOW
-        found.message = "credit.released"
-        found.params = (("release", release.id), ("granted_by", release.granted_by.id))
-        if facts is None:  # _Deferred(_limit_facts, ...), without the call to its __init__
-            facts = _new_object(_Deferred)
-            facts.fn = _limit_facts
-            facts.args = (limit, exp, amount, policy)
-        found.facts = facts
-        found.required = found.rejected = ()
-        found.cleared_by = (release.id,)
-        found.__class__ = Finding
+        if _clear and not more:
+            # the gate's path: the ALLOW citing the release is built when the decision's
+            # findings are first read (_released_findings; decision._Later without __init__)
+            later: Any = _new_object(_Later)
+            later.fn = _released_findings
+            later.args = (release, limit, exp, amount, policy, facts)
+            later.outcome = _ALLOW
+            return later  # type: ignore[no-any-return]
+        found = _released(release, limit, exp, amount, policy, facts)
     else:
-        # _Deferred(_limit_params, ...), without the call to its __init__
-        params = _new_object(_Deferred)
-        params.fn = _limit_params
-        params.args = (customer.id, limit, exp, amount, policy)
         excluded = (order.created_by,)
         role = policy.limit_approval_role
         level = policy.limit_approval_level
@@ -263,24 +260,21 @@ def check_credit_limit(
             else None
         )
         if hit is not None:
-            # what clear_finding makes of the HOLD below (its text and the evidence rendered
-            # when first read)
-            found = _new_object(_FindingAssembly)  # _trusted_finding, inlined
-            found.control_id = "O2C-CR-04"
-            found.outcome = _ALLOW
-            found.message = "credit.over_limit"
-            found.params = params
-            if facts is None:  # _Deferred(_limit_cleared, ...), without the call to __init__
-                facts = _new_object(_Deferred)
-                facts.fn = _limit_cleared
-                facts.args = (limit, exp, amount, policy, hit)
-            else:
-                facts = _Deferred(_cleared_facts, (facts, hit, 0))
-            found.facts = facts
-            found.required = found.rejected = ()
-            found.cleared_by = (hit.id,)
-            found.__class__ = Finding
+            # what clear_finding makes of the HOLD below (_limit_cleared_by: its text and
+            # the evidence rendered when first read), itself built when the decision's
+            # findings are first read when nothing follows it
+            if not more:
+                later = _new_object(_Later)  # decision._Later, without its __init__
+                later.fn = _cleared_findings
+                later.args = (customer.id, limit, exp, amount, policy, hit, facts)
+                later.outcome = _ALLOW
+                return later  # type: ignore[no-any-return]
+            found = _cleared(customer.id, limit, exp, amount, policy, hit, facts)
         else:
+            # _Deferred(_limit_params, ...), without the call to its __init__
+            params = _new_object(_Deferred)
+            params.fn = _limit_params
+            params.args = (customer.id, limit, exp, amount, policy)
             found = _trusted_finding(
                 "O2C-CR-04",
                 _HOLD,
@@ -309,7 +303,7 @@ def check_credit_limit(
                     ),
                 ),
             )
-    if order.company is None and customer.group_id is None and not profile.category_limits._d:
+    if not more:
         return (found,)  # _more_limits has nothing to add
     return _more_limits(txn, order, profile, ctx, policy, (found,))
 
