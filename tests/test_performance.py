@@ -2821,3 +2821,44 @@ def test_released_and_cleared_decisions_are_built_on_first_read(
     assert [f for f in d.findings if f.control_id == "O2C-CR-04"] == list(
         _eager_decision(one, txn, ctx).findings
     )
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    a=st.text(alphabet="uUrReEpP-_.1İıß", min_size=1, max_size=6),
+    b=st.text(alphabet="uUrReEpP-_.1İıß", min_size=1, max_size=6),
+)
+def test_ascii_ids_of_different_lengths_are_different_people(a: str, b: str) -> None:
+    """``_usable_release`` folds the granter's and the seller's ASCII ids only when their
+    lengths are equal: for ASCII ids that is ``same_person`` (``casefold`` keeps the length);
+    other ids take ``person_key`` as before."""
+    from salesctl._validators import same_person
+
+    if a.isascii() and b.isascii():
+        assert (a == b or (len(a) == len(b) and a.casefold() == b.casefold())) == same_person(a, b)
+
+
+@pytest.mark.parametrize("granter", [*_SELLER_IDS, "u-re", "u-repp", "U-REPP", "ü-re"])
+@pytest.mark.parametrize("seller", _SELLER_IDS)
+def test_usable_release_granted_by_the_seller_case_by_case(seller: str, granter: str) -> None:
+    """A valid release granted by every variant of every seller id (the same, another case,
+    another length, ASCII or not): ``_usable_release`` refuses it exactly when
+    ``release_problem`` says the granter is the seller."""
+    from salesctl.controls.credit import release_problem
+
+    rel = sc.CreditRelease(
+        id="REL-1",
+        order_id=b.ORDER_ID,
+        max_amount=b.cny("1000000"),
+        granted_by=b.actor(granter, "credit_master_maintainer"),
+        granted_at=b.at(1),
+        expires_at=b.at(10),
+        reason="r",
+    )
+    order = attrs.evolve(b.order(), created_by=seller)
+    ctx = b.context(releases=(rel,))
+    policy = sc.Policy.default().family("credit")
+    problem = release_problem(rel, order, ctx, b.AT, policy)
+    assert problem in (None, "granter_is_seller")
+    got = _usable_release(b.place(order), order, ctx, policy)
+    assert got is (None if problem else rel)
