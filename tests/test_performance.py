@@ -2862,3 +2862,75 @@ def test_usable_release_granted_by_the_seller_case_by_case(seller: str, granter:
     assert problem in (None, "granter_is_seller")
     got = _usable_release(b.place(order), order, ctx, policy)
     assert got is (None if problem else rel)
+
+
+@settings(max_examples=600, deadline=None)
+@given(
+    seller=st.sampled_from(_SELLER_IDS),
+    total=st.sampled_from(["200000", "199999.99", "200000.01", "28169.01"]),
+    currency=st.sampled_from(["CNY", "USD"]),
+    wanted=st.sampled_from([None, "REL-1", "REL-2", "REL-X"]),
+    consumed=st.sampled_from([frozenset(), frozenset({"REL-1"}), frozenset({"REL-2"})]),
+    data=st.data(),
+)
+def test_credit_limit_uses_the_release_release_problem_accepts(
+    seller: str,
+    total: str,
+    currency: str,
+    wanted: str | None,
+    consumed: frozenset[str],
+    data: st.DataObject,
+) -> None:
+    """O2C-CR-04 over the limit (its release test inline, ``_usable_release``'s body): the
+    ALLOW citing a release exactly when ``release_for`` presents one and ``release_problem``
+    finds nothing wrong with it, else the HOLD; it raises where they raise (no rate) — on the
+    gate's path (``_clear``) and the plain check's, over the releases of
+    ``test_usable_release_is_release_for_and_release_problem``."""
+    from salesctl.controls.credit import release_for, release_problem
+
+    n = data.draw(st.integers(0, 3))
+    rels = tuple(data.draw(_a_release(f"REL-{i + 1}")) for i in range(n))
+    line = sc.OrderLine(
+        line_no=1,
+        product=sc.Product(id="P", name="p"),
+        quantity=Decimal(1),
+        unit_price=sc.Money(total, currency),
+    )
+    order = attrs.evolve(
+        b.order(lines=(line,), cust=b.customer(prof=b.profile(limit=b.cny("1000")))),
+        created_by=seller,
+    )
+    ctx = b.context(
+        exposure=b.exposure("100"),
+        fx_rates={"USD/CNY": Decimal("7.1")},
+        releases=rels,
+        consumed_releases=consumed,
+    )
+    txn = (
+        b.place(order)
+        if wanted is None
+        else sc.ReleaseOrder(order=order, release_id=wanted, actor=b.REP, at=b.AT)
+    )
+    policy = sc.Policy.default().family("credit")
+
+    def slow() -> sc.CreditRelease | None:
+        r = release_for(txn, order, ctx)
+        return (
+            r if r is not None and release_problem(r, order, ctx, txn.at, policy) is None else None
+        )
+
+    expected = _outcome_of(slow)
+    for clear in (False, True):
+        got = _outcome_of(
+            lambda clear=clear: tuple(check_credit_limit(txn, ctx, policy, _clear=clear))
+        )
+        if expected[0] != "ok":
+            assert got == expected
+            continue
+        assert got[0] == "ok"
+        (f,) = got[1]
+        if expected[1] is None:
+            assert (f.outcome, f.message, f.cleared_by) == (Outcome.HOLD, "credit.over_limit", ())
+        else:
+            assert (f.outcome, f.message) == (Outcome.ALLOW, "credit.released")
+            assert f.cleared_by == (expected[1].id,)
