@@ -124,13 +124,20 @@ _Run = Callable[[Transaction, Context], Decision]
 
 
 def _compile_check(
-    steps: tuple[_Step, ...], head: _Head, zone: dt.tzinfo, zone_name: str, authority: _Plan
+    steps: tuple[_Step, ...],
+    head: _Head,
+    zone: dt.tzinfo,
+    zone_name: str,
+    authority: _Plan,
+    txn_type: type | None = None,
 ) -> _Run:
     """What :meth:`Gate.check` does for one transaction type, generated once when the gate is
     built: refuse a context that is not a :class:`~salesctl.context.Context` or is not dated on
     the transaction's business date, run the steps (:func:`_steps_source`), clear the HOLDs
     the approvals on hand clear (:func:`_clear_all`), and return the decision, its constant
-    part (type name, control ids, fingerprints, weakened ids) written into the function.
+    part (type name, control ids, fingerprints, weakened ids) written into the function, the
+    document id read through the getter of ``txn_type``'s ``document_id`` property called
+    directly (the same function, without the property's dispatch).
 
     It does what the loop over the steps and the decision built from the plan's parts did,
     in the same order, without unpacking the plan, indexing its constant part, or calling a
@@ -158,6 +165,14 @@ def _compile_check(
         "CATALOGUE_FP": head[3],
         "WEAKENED": head[4],
     }
+    # the class attribute document_id, as the attribute lookup finds it (no instance)
+    mro = txn_type.__mro__ if txn_type is not None else ()
+    doc = next((k.__dict__["document_id"] for k in mro if "document_id" in k.__dict__), None)
+    if type(doc) is property and doc.fget is not None:
+        ns["DOCUMENT_ID"] = doc.fget
+        document_id = "DOCUMENT_ID(txn)"
+    else:
+        document_id = "txn.document_id"
     src = [
         "def run(txn, ctx):",
         "    if type(ctx) is not Context:",
@@ -198,7 +213,7 @@ def _compile_check(
         "        d.outcome = outcome",
         "        d.findings = findings if type(findings) is tuple else tuple(findings)",
         "    d.transaction = NAME",
-        "    d.document_id = txn.document_id",
+        f"    d.document_id = {document_id}",
         "    d.at = at",
         "    d.controls = IDS",
         "    d.policy_fingerprint = POLICY_FP",
@@ -320,6 +335,7 @@ class Gate:
                 policy.zone,
                 policy.timezone,
                 authority,
+                cls,
             )
         _init = object.__setattr__
         _init(self, "policy", policy)
@@ -361,11 +377,12 @@ class Gate:
         # Everything else is the transaction type's compiled check (_compile_check): the
         # context's type and business date, the steps in order, the approvals' clearing, the
         # decision.
-        run = self._plan.get(type(txn))
-        if run is None:
+        try:
+            run = self._plan[type(txn)]
+        except KeyError:
             raise UnknownTransaction(
                 "not a salesctl transaction", path="txn", value=type(txn).__name__
-            )
+            ) from None
         return run(txn, ctx)
 
 
