@@ -235,9 +235,9 @@ def _clear_all(
     authority: _Plan,
 ) -> tuple[Outcome, list[Finding]]:
     """Every HOLD among ``findings`` cleared as far as ``approvals`` clear it
-    (:func:`~salesctl.approvals.clear_finding`), in a list (the one step's own tuple copied),
-    and the maximum outcome after clearing."""
-    out = list(findings)
+    (:func:`~salesctl.approvals.clear_finding`), in a list (the steps' list updated in place,
+    the one step's own tuple copied), and the maximum outcome after clearing."""
+    out = findings if type(findings) is list else list(findings)
     outcome = _ALLOW
     for i, f in enumerate(out):
         o = f.outcome
