@@ -65,8 +65,10 @@ _Pack = Callable[
 
 def _steps_source(steps: tuple[_Step, ...], ns: dict[str, Any]) -> list[str]:
     """The body lines (indented once) that run ``steps`` in order and leave in ``findings``
-    what they found: ``None`` when none found anything, the one step's own tuple (any other
-    sequence copied into a list), or a list of every step's findings in order. Each check is
+    what they found: ``None`` when none found anything, the one step's own tuple or its
+    findings built on first read (a :class:`~salesctl.decision._lazy._Later` that is not a
+    HOLD; any other sequence copied into a list), or a list of every step's findings in order
+    (a ``_Later`` iterated, i.e. built, like any sequence). Each check is
     called with the call's ``scratch`` when it takes one; any exception is the failing-closed
     BLOCK of :func:`_evaluation_error`. The checks, their policies and ids go into ``ns``."""
     ns["_error"], ns["Later"], ns["HOLD"] = _evaluation_error, _Later, _HOLD

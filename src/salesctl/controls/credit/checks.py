@@ -187,7 +187,9 @@ def check_credit_limit(
     The gate runs it with ``_clear=True`` (:func:`salesctl.control._clearing`): a HOLD that
     the one approval on hand concerning it clears, signed in the credit role itself, is
     returned cleared — what the gate's :func:`~salesctl.approvals.clear_finding` makes of the
-    HOLD (``tests/test_performance.py``); anything else is left to the gate's clearing.
+    HOLD (``tests/test_performance.py``); anything else is left to the gate's clearing. On that
+    path an ALLOW citing a release or an approval that nothing follows comes as findings built
+    on first read (:class:`salesctl.decision._lazy._Later`, iterable as the tuple it builds).
     """
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
     customer = order.customer
