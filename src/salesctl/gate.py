@@ -37,6 +37,7 @@ from salesctl.approvals import _Plan, approval_clears, clear_finding
 from salesctl.context import Context
 from salesctl.control import Control, Kind, Scratch
 from salesctl.decision import Decision, Finding, Outcome, _assembly, finding
+from salesctl.decision._lazy import _Later
 from salesctl.errors import InvalidInput, PolicyError, SalesctlError, UnknownTransaction
 from salesctl.policy import Policy, catalogue
 from salesctl.transactions import TRANSACTION_TYPES, Transaction
@@ -62,35 +63,34 @@ _Pack = Callable[
 ]
 
 
-def _compile(steps: tuple[_Step, ...]) -> _Pack:
-    """The steps of a transaction type as one function, generated once when the gate is built.
-
-    It does what the loop over the steps did, step by step in the same order — call the
-    check (with the call's scratch when it takes one), turn any exception into the failing
-    closed BLOCK of :func:`_evaluation_error`, collect what it found — without unpacking a
-    step, testing whether it takes the scratch, or iterating, on every call.
-    """
-    ns: dict[str, Any] = {"_error": _evaluation_error}
+def _steps_source(steps: tuple[_Step, ...], ns: dict[str, Any]) -> list[str]:
+    """The body lines (indented once) that run ``steps`` in order and leave in ``findings``
+    what they found: ``None`` when none found anything, the one step's own tuple or its
+    findings built on first read (a :class:`~salesctl.decision._lazy._Later` that is not a
+    HOLD; any other sequence copied into a list), or a list of every step's findings in order
+    (a ``_Later`` iterated, i.e. built, like any sequence). Each check is
+    called with the call's ``scratch`` when it takes one; any exception is the failing-closed
+    BLOCK of :func:`_evaluation_error`. The checks, their policies and ids go into ``ns``."""
+    ns["_error"], ns["Later"], ns["HOLD"] = _evaluation_error, _Later, _HOLD
     if len(steps) == 1:
-        # One step (a gate of one control): what it found as it returned it (a tuple; any
-        # other sequence copied into a list, which Gate.check may update in place), no copy.
+        # One step (a gate of one control): what it found as it returned it, no copy.
         cid, check, fpolicy, wants = steps[0]
         ns["check0"], ns["policy0"], ns["cid0"] = check, fpolicy, cid
         args = "txn, ctx, policy0, scratch" if wants else "txn, ctx, policy0"
-        src = [
-            "def pack(txn, ctx, scratch):",
+        return [
             "    try:",
-            f"        got = check0({args})",
+            f"        findings = check0({args})",
             "    except Exception as e:  # fail closed on any evaluation problem",
-            "        return [_error(cid0, e)]",
-            "    if not got:",
-            "        return None",
-            "    return got if type(got) is tuple else list(got)",
+            "        findings = [_error(cid0, e)]",
+            "    if not findings:",
+            "        findings = None",
+            "    elif type(findings) is not tuple:",
+            # findings built on first read (decision._Later) stay so, unless a HOLD: the
+            # gate's clearing reads it
+            "        if type(findings) is not Later or findings.outcome is HOLD:",
+            "            findings = list(findings)",
         ]
-        exec(compile("\n".join(src), "<salesctl gate pack of 1 step>", "exec"), ns)
-        one: _Pack = ns["pack"]
-        return one
-    src = ["def pack(txn, ctx, scratch):", "    findings = None"]
+    src = ["    findings = None"]
     for i, (cid, check, fpolicy, wants) in enumerate(steps):
         ns[f"check{i}"], ns[f"policy{i}"], ns[f"cid{i}"] = check, fpolicy, cid
         args = f"txn, ctx, policy{i}, scratch" if wants else f"txn, ctx, policy{i}"
@@ -105,10 +105,155 @@ def _compile(steps: tuple[_Step, ...]) -> _Pack:
             "        else:",
             "            findings.extend(got)",
         ]
-    src.append("    return findings")
+    return src
+
+
+def _compile(steps: tuple[_Step, ...]) -> _Pack:
+    """The steps of a transaction type as one function ``pack(txn, ctx, scratch)`` returning
+    what :func:`_steps_source` leaves in ``findings``: the steps the gate's compiled check
+    (:func:`_compile_check`) runs, on their own (``tests/test_performance.py`` compares them
+    with the loop over the steps).
+    """
+    ns: dict[str, Any] = {}
+    src = ["def pack(txn, ctx, scratch):", *_steps_source(steps, ns), "    return findings"]
     exec(compile("\n".join(src), f"<salesctl gate pack of {len(steps)} steps>", "exec"), ns)
     pack: _Pack = ns["pack"]
     return pack
+
+
+#: A transaction type's whole check compiled into one function (:func:`_compile_check`).
+_Run = Callable[[Transaction, Context], Decision]
+
+
+def _compile_check(
+    steps: tuple[_Step, ...],
+    head: _Head,
+    zone: dt.tzinfo,
+    zone_name: str,
+    authority: _Plan,
+    txn_type: type | None = None,
+) -> _Run:
+    """What :meth:`Gate.check` does for one transaction type, generated once when the gate is
+    built: refuse a context that is not a :class:`~salesctl.context.Context` or is not dated on
+    the transaction's business date, run the steps (:func:`_steps_source`), clear the HOLDs
+    the approvals on hand clear (:func:`_clear_all`), and return the decision, its constant
+    part (type name, control ids, fingerprints, weakened ids) written into the function, the
+    document id read through the getter of ``txn_type``'s ``document_id`` property called
+    directly (the same function, without the property's dispatch).
+
+    It does what the loop over the steps and the decision built from the plan's parts did,
+    in the same order, without unpacking the plan, indexing its constant part, or calling a
+    separate step function on every call (``tests/test_performance.py`` compares it with that
+    code).
+    """
+    ns: dict[str, Any] = {
+        "Context": Context,
+        "_bad_context": _bad_context,
+        "_check_date": _check_date,
+        "_clear_all": _clear_all,
+        "_FIXED": _FIXED,
+        "zone": zone,
+        "zone_name": zone_name,
+        "authority": authority,
+        "new": _new_object,
+        "Assembly": _DecisionAssembly,
+        "Decision": Decision,
+        "ALLOW": _ALLOW,
+        "HOLD": _HOLD,
+        "EMPTY": _EMPTY,
+        "NAME": head[0],
+        "IDS": head[1],
+        "POLICY_FP": head[2],
+        "CATALOGUE_FP": head[3],
+        "WEAKENED": head[4],
+    }
+    # the class attribute document_id, as the attribute lookup finds it (no instance)
+    mro = txn_type.__mro__ if txn_type is not None else ()
+    doc = next((k.__dict__["document_id"] for k in mro if "document_id" in k.__dict__), None)
+    if type(doc) is property and doc.fget is not None:
+        ns["DOCUMENT_ID"] = doc.fget
+        document_id = "DOCUMENT_ID(txn)"
+    else:
+        document_id = "txn.document_id"
+    src = [
+        "def run(txn, ctx):",
+        "    if type(ctx) is not Context:",
+        "        raise _bad_context(ctx)",
+        # The business date, once per check: txn.at's own date when it is given in the
+        # policy's zone (a fixed offset equal to it, or the zone itself), else one conversion.
+        "    at = txn.at",
+        "    tz = at.tzinfo",
+        "    if (tz is not zone and (type(tz) is not _FIXED or tz != zone))"
+        " or ctx.as_of != at.date():",
+        "        _check_date(txn, ctx, zone, zone_name)",
+    ]
+    if any(s[3] for s in steps):  # the scratch the checks of this one call share
+        src.append("    scratch = {}")
+    src += _steps_source(steps, ns)
+    src += [
+        "    d = new(Assembly)",  # _decision, inlined
+        "    if findings is None:",  # the pass path: nothing found
+        "        d.outcome = ALLOW",
+        "        d.findings = EMPTY",
+    ]
+    if len(steps) == 1:  # only one step's own findings can be built on first read
+        src += [
+            "    elif type(findings) is Later:",
+            "        d.outcome = findings.outcome",
+            "        d.findings = findings",
+        ]
+    src += [
+        "    else:",
+        "        outcome = ALLOW",
+        "        for f in findings:",
+        "            o = f.outcome",
+        "            if o is HOLD and ctx.approvals:",
+        "                outcome, findings = _clear_all(findings, ctx.approvals, txn, authority)",
+        "                break",
+        "            if o > outcome:",
+        "                outcome = o",
+        "        d.outcome = outcome",
+        "        d.findings = findings if type(findings) is tuple else tuple(findings)",
+        "    d.transaction = NAME",
+        f"    d.document_id = {document_id}",
+        "    d.at = at",
+        "    d.controls = IDS",
+        "    d.policy_fingerprint = POLICY_FP",
+        "    d.catalogue_fingerprint = CATALOGUE_FP",
+        "    d.note = None",
+        "    d.weakened = WEAKENED",
+        "    d.__class__ = Decision",
+        "    return d",
+    ]
+    exec(compile("\n".join(src), f"<salesctl gate check of {head[0]}>", "exec"), ns)
+    run: _Run = ns["run"]
+    return run
+
+
+def _clear_all(
+    findings: list[Finding] | tuple[Finding, ...],
+    approvals: tuple[Any, ...],
+    txn: Transaction,
+    authority: _Plan,
+) -> tuple[Outcome, list[Finding]]:
+    """Every HOLD among ``findings`` cleared as far as ``approvals`` clear it
+    (:func:`~salesctl.approvals.clear_finding`), in a list (the steps' list updated in place,
+    the one step's own tuple copied), and the maximum outcome after clearing."""
+    out = findings if type(findings) is list else list(findings)
+    outcome = _ALLOW
+    for i, f in enumerate(out):
+        o = f.outcome
+        if o is _HOLD:
+            f = clear_finding(f, approvals, txn, authority)
+            out[i] = f
+            o = f.outcome
+        if o > outcome:
+            outcome = o
+    return outcome, out
+
+
+def _bad_context(ctx: Any) -> InvalidInput:
+    return InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
 
 
 # Decisions the gate builds are valid by construction (the outcome is the maximum of the
@@ -117,27 +262,6 @@ def _compile(steps: tuple[_Step, ...]) -> _Pack:
 # (:func:`salesctl.decision._assembly`: plain slot stores, then ``__class__ = Decision``).
 _DecisionAssembly = _assembly(Decision)
 _new_object = object.__new__
-
-
-def _decision(
-    outcome: Outcome,
-    findings: tuple[Finding, ...],
-    head: _Head,
-    txn: Transaction,
-) -> Decision:
-    d: Any = _new_object(_DecisionAssembly)
-    d.outcome = outcome
-    d.findings = findings
-    d.transaction = head[0]
-    d.document_id = txn.document_id
-    d.at = txn.at
-    d.controls = head[1]
-    d.policy_fingerprint = head[2]
-    d.catalogue_fingerprint = head[3]
-    d.note = None
-    d.weakened = head[4]
-    d.__class__ = Decision
-    return d  # type: ignore[no-any-return]
 
 
 class Gate:
@@ -160,7 +284,7 @@ class Gate:
     _authority: _Plan
     _policy_fp: str
     _catalogue_fp: str
-    _plan: dict[type, tuple[_Pack, _Head, bool]]
+    _plan: dict[type, _Run]
     _ids: dict[type, tuple[str, ...]]
     _zone: dt.tzinfo
 
@@ -181,9 +305,13 @@ class Gate:
         # here, once: the steps (control id, check, family policy, takes the scratch), the
         # constant part of the decision (type name, control ids, fingerprints), and whether a
         # call needs a scratch at all.
-        plan: dict[type, tuple[_Pack, _Head, bool]] = {}
+        plan: dict[type, _Run] = {}
         ids: dict[type, tuple[str, ...]] = {}
         weakened = policy.weakened()
+        # The approval plan: what the chains of every control read from the lines of authority
+        # (the higher-may-sign flag of each control and the role -> higher-roles table it
+        # selects), prepared once here rather than on every HOLD an approval clears.
+        authority = _Plan(policy.authority, controls)
         for name, cls in TRANSACTION_TYPES.items():
             steps: list[_Step] = []
             # A key control the policy runs for this type but ``only`` leaves out is reported
@@ -197,8 +325,8 @@ class Gate:
                 check = control.gate_check if control.gate_check is not None else control.check
                 steps.append((control.id, check, policy.family(control.family), control.scratch))
             ids[cls] = tuple(s[0] for s in steps)
-            plan[cls] = (
-                _compile(tuple(steps)),
+            plan[cls] = _compile_check(
+                tuple(steps),
                 (
                     cls.__name__,
                     ids[cls],
@@ -206,15 +334,15 @@ class Gate:
                     catalogue_fp,
                     tuple(sorted(left_out.union(weakened))) if left_out else weakened,
                 ),
-                any(s[3] for s in steps),
+                policy.zone,
+                policy.timezone,
+                authority,
+                cls,
             )
         _init = object.__setattr__
         _init(self, "policy", policy)
         _init(self, "_policy_fp", policy.fingerprint)
-        # The approval plan: what the chains of every control read from the lines of authority
-        # (the higher-may-sign flag of each control and the role -> higher-roles table it
-        # selects), prepared once here rather than on every HOLD an approval clears.
-        _init(self, "_authority", _Plan(policy.authority, controls))
+        _init(self, "_authority", authority)
         _init(self, "_catalogue_fp", catalogue_fp)
         _init(self, "_plan", plan)
         _init(self, "_ids", ids)
@@ -248,65 +376,16 @@ class Gate:
             InvalidInput: if ``ctx`` is not a :class:`~salesctl.context.Context`, or its
                 ``as_of`` is not the business date of ``txn.at`` (path ``ctx.as_of``).
         """
-        entry = self._plan.get(type(txn))
-        if entry is None:
+        # Everything else is the transaction type's compiled check (_compile_check): the
+        # context's type and business date, the steps in order, the approvals' clearing, the
+        # decision.
+        try:
+            run = self._plan[type(txn)]
+        except KeyError:
             raise UnknownTransaction(
                 "not a salesctl transaction", path="txn", value=type(txn).__name__
-            )
-        if type(ctx) is not Context:
-            raise InvalidInput("must be a salesctl.Context", path="ctx", value=type(ctx).__name__)
-        # The business date, once per check: txn.at's own date when it is given in the policy's
-        # zone (a fixed offset equal to it, or the zone itself), else one conversion.
-        at = txn.at
-        tz = at.tzinfo
-        zone = self._zone
-        if (tz is not zone and (type(tz) is not _FIXED or tz != zone)) or ctx.as_of != at.date():
-            _check_date(txn, ctx, zone, self.policy.timezone)
-        pack, head, scratchy = entry
-        # The steps run in order, compiled into one function (_compile); the scratch the
-        # checks of this one call share (and nothing outlives the call).
-        findings = pack(txn, ctx, {} if scratchy else None)
-        if findings is None:  # the pass path: nothing found, nothing allocated but the answer
-            d: Any = _new_object(_DecisionAssembly)
-            d.outcome = _ALLOW
-            d.findings = _EMPTY
-            d.transaction = head[0]
-            d.document_id = txn.document_id
-            d.at = at
-            d.controls = head[1]
-            d.policy_fingerprint = head[2]
-            d.catalogue_fingerprint = head[3]
-            d.note = None
-            d.weakened = head[4]
-            d.__class__ = Decision
-            return d  # type: ignore[no-any-return]
-        approvals = ctx.approvals
-        outcome = _ALLOW
-        found = findings
-        for i, f in enumerate(found):
-            o = f.outcome
-            if o is _HOLD and approvals:
-                f = clear_finding(f, approvals, txn, self._authority)
-                if not isinstance(findings, list):  # one step's own tuple: updated in a copy
-                    findings = list(findings)
-                findings[i] = f
-                o = f.outcome
-            if o > outcome:
-                outcome = o
-        # _decision, inlined (as on the pass path above)
-        d = _new_object(_DecisionAssembly)
-        d.outcome = outcome
-        d.findings = findings if type(findings) is tuple else tuple(findings)
-        d.transaction = head[0]
-        d.document_id = txn.document_id
-        d.at = at
-        d.controls = head[1]
-        d.policy_fingerprint = head[2]
-        d.catalogue_fingerprint = head[3]
-        d.note = None
-        d.weakened = head[4]
-        d.__class__ = Decision
-        return d  # type: ignore[no-any-return]
+            ) from None
+        return run(txn, ctx)
 
 
 def _selected(policy: Policy, control: Control, txn_type: str, wanted: set[str] | None) -> bool:

@@ -8,9 +8,18 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from salesctl._validators import same_person
-from salesctl.approvals import _cleared_facts, _sole_hit
+from salesctl._validators import person_key, same_person
+from salesctl.approvals import _sole_hit
 from salesctl.context import Context
+from salesctl.controls.credit.limit import (
+    _cleared,
+    _cleared_findings,
+    _exposure_of,
+    _limit_facts,
+    _limit_params,
+    _released,
+    _released_findings,
+)
 from salesctl.controls.credit.policy import CreditPolicy, MajorSaleTier
 from salesctl.controls.credit.releases import (
     _release_for,
@@ -35,14 +44,13 @@ from salesctl.decision import (
     Finding,
     Outcome,
     _Deferred,
-    _FindingAssembly,
     _new_object,
     _trusted_finding,
     _trusted_requirement,
 )
+from salesctl.decision._lazy import _Later
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.model import (
-    Approval,
     CreditExposure,
     CreditProfile,
     CreditRelease,
@@ -91,20 +99,6 @@ def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
     exp = ctx.exposure
     assert exp is not None
     return _exposure_of(exp, policy)
-
-
-def _exposure_of(exp: CreditExposure, policy: CreditPolicy) -> Money:
-    total = Money.zero(exp.currency)
-    if not policy._cats:
-        return total
-    # One currency and the minor unit throughout (CreditExposure validates both), so the
-    # amounts add exactly as Decimals; the sum is valid Money by construction.
-    amount = total.amount
-    for name in policy._cats:
-        v = getattr(exp, name)
-        if v is not None:
-            amount += v.amount
-    return Money._trusted(amount, total.currency)
 
 
 def exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
@@ -193,7 +187,9 @@ def check_credit_limit(
     The gate runs it with ``_clear=True`` (:func:`salesctl.control._clearing`): a HOLD that
     the one approval on hand concerning it clears, signed in the credit role itself, is
     returned cleared — what the gate's :func:`~salesctl.approvals.clear_finding` makes of the
-    HOLD (``tests/test_performance.py``); anything else is left to the gate's clearing.
+    HOLD (``tests/test_performance.py``); anything else is left to the gate's clearing. On that
+    path an ALLOW citing a release or an approval that nothing follows comes as findings built
+    on first read (:class:`salesctl.decision._lazy._Later`, iterable as the tuple it builds).
     """
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
     customer = order.customer
@@ -241,20 +237,59 @@ def check_credit_limit(
         if exposure + amount <= limit:
             return _more_limits(txn, order, profile, ctx, policy, _NONE)
         facts = _limit_facts(limit, exp, amount, policy)
-    release = _usable_release(txn, order, ctx, policy)
+    # _more_limits has something to add (category_limits read as its dict: the FrozenMap's
+    # own __len__ is Python code)
+    more = order.company is not None or customer.group_id is not None or profile.category_limits._d
+    # _usable_release, inlined: the release presented (by release_id, else for the order)
+    # when nothing is wrong with it
+    release = None
+    releases = ctx.releases
+    if releases:
+        wanted = getattr(txn, "release_id", None)
+        oid = order.id
+        for r in releases:
+            if (r.id == wanted) if wanted is not None else (r.order_id == oid):
+                at = txn.at
+                granter = r.granted_by
+                gid = granter.id
+                seller = order.created_by
+                cap = r.max_amount
+                if (
+                    r.order_id == oid
+                    and r.id not in ctx.consumed_releases
+                    and r.expires_at > at
+                    and r.granted_at <= at
+                    and policy.release_role in granter.roles
+                    and (
+                        seller is None
+                        or not (
+                            gid == seller
+                            or (
+                                (len(gid) == len(seller) and gid.casefold() == seller.casefold())
+                                if gid.isascii() and seller.isascii()
+                                else person_key(gid) == person_key(seller)
+                            )
+                        )
+                    )
+                    and (
+                        total.amount <= cap.amount  # ctx.convert returns the total itself
+                        if total.currency == cap.currency
+                        else ctx.convert(total, cap.currency) <= cap
+                    )
+                ):
+                    release = r
+                break
     if release is not None:
-        # _trusted_finding, inlined (the ALLOW citing the release)
-        found: Any = _new_object(_FindingAssembly)
-        found.control_id = "O2C-CR-04"
-        found.outcome = _ALLOW
-        found.message = "credit.released"
-        found.params = (("release", release.id), ("granted_by", release.granted_by.id))
-        found.facts = facts or _Deferred(_limit_facts, (limit, exp, amount, policy))
-        found.required = found.rejected = ()
-        found.cleared_by = (release.id,)
-        found.__class__ = Finding
+        if _clear and not more:
+            # the gate's path: the ALLOW citing the release is built when the decision's
+            # findings are first read (_released_findings; decision._Later without __init__)
+            later: Any = _new_object(_Later)
+            later.fn = _released_findings
+            later.args = (release, limit, exp, amount, policy, facts)
+            later.outcome = _ALLOW
+            return later  # type: ignore[no-any-return]
+        found = _released(release, limit, exp, amount, policy, facts)
     else:
-        params = _Deferred(_limit_params, (customer.id, limit, exp, amount, policy))
         excluded = (order.created_by,)
         role = policy.limit_approval_role
         level = policy.limit_approval_level
@@ -265,22 +300,21 @@ def check_credit_limit(
             else None
         )
         if hit is not None:
-            # what clear_finding makes of the HOLD below (its text and the evidence rendered
-            # when first read)
-            found = _new_object(_FindingAssembly)  # _trusted_finding, inlined
-            found.control_id = "O2C-CR-04"
-            found.outcome = _ALLOW
-            found.message = "credit.over_limit"
-            found.params = params
-            found.facts = (
-                _Deferred(_cleared_facts, (facts, hit, 0))
-                if facts is not None
-                else _Deferred(_limit_cleared, (limit, exp, amount, policy, hit))
-            )
-            found.required = found.rejected = ()
-            found.cleared_by = (hit.id,)
-            found.__class__ = Finding
+            # what clear_finding makes of the HOLD below (_limit_cleared_by: its text and
+            # the evidence rendered when first read), itself built when the decision's
+            # findings are first read when nothing follows it
+            if not more:
+                later = _new_object(_Later)  # decision._Later, without its __init__
+                later.fn = _cleared_findings
+                later.args = (customer.id, limit, exp, amount, policy, hit, facts)
+                later.outcome = _ALLOW
+                return later  # type: ignore[no-any-return]
+            found = _cleared(customer.id, limit, exp, amount, policy, hit, facts)
         else:
+            # _Deferred(_limit_params, ...), without the call to its __init__
+            params = _new_object(_Deferred)
+            params.fn = _limit_params
+            params.args = (customer.id, limit, exp, amount, policy)
             found = _trusted_finding(
                 "O2C-CR-04",
                 _HOLD,
@@ -309,7 +343,7 @@ def check_credit_limit(
                     ),
                 ),
             )
-    if order.company is None and customer.group_id is None and not profile.category_limits._d:
+    if not more:
         return (found,)  # _more_limits has nothing to add
     return _more_limits(txn, order, profile, ctx, policy, (found,))
 
@@ -488,39 +522,6 @@ def segment_overdue_findings(
         if f is not None:
             out.append(f)
     return tuple(out)
-
-
-def _limit_facts(
-    limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy
-) -> tuple[tuple[str, str], ...]:
-    """O2C-CR-04's facts over the limit, as ``(name, text)`` pairs (Money as
-    ``"<amount> <currency>"``, the categories sorted and joined)."""
-    exposure = _exposure_of(exp, policy)
-    total = exposure + amount
-    excess = total - limit
-    return (
-        ("limit", f"{limit.amount} {limit.currency}"),
-        ("exposure", f"{exposure.amount} {exposure.currency}"),
-        ("order_total", f"{amount.amount} {amount.currency}"),
-        ("exposure_after", f"{total.amount} {total.currency}"),
-        ("excess", f"{excess.amount} {excess.currency}"),
-        ("categories", ", ".join(sorted(policy._cats))),
-    )
-
-
-def _limit_cleared(
-    limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy, hit: Approval
-) -> tuple[tuple[str, str], ...]:
-    """O2C-CR-04's facts over the limit cleared by ``hit`` (one deferred value for both)."""
-    return _cleared_facts(_limit_facts(limit, exp, amount, policy), hit, 0)
-
-
-def _limit_params(
-    customer: str, limit: Money, exp: CreditExposure, amount: Money, policy: CreditPolicy
-) -> dict[str, Any]:
-    """O2C-CR-04's message parameters over the limit."""
-    excess = _exposure_of(exp, policy) + amount - limit
-    return {"customer": customer, "excess": excess, "limit": limit}
 
 
 def overdue_since(

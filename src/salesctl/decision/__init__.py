@@ -27,6 +27,7 @@ from attrs import field, frozen
 
 from salesctl._convert import structure, unstructure
 from salesctl._validators import aware, each, each_ident, ident, opt_text, text, tuple_conv, typed
+from salesctl.decision._lazy import _BuiltOnRead, _Later, _OnRead
 from salesctl.errors import InvalidInput
 from salesctl.money import Money
 from salesctl.wording import param_text, term, tidy_zh
@@ -521,39 +522,11 @@ class _Deferred:
         return _pairs(self.fn(*self.args))
 
 
-class _OnRead:
-    """The descriptor of :attr:`Finding.params` and :attr:`Finding.facts`: the slot's value,
-    a :class:`_Deferred` rendered (and stored) on first read. Rendering twice (two threads
-    reading at once) stores equal tuples."""
-
-    __slots__ = ("_get", "_set", "_slot")
-
-    def __init__(self, slot: Any) -> None:
-        self._slot = slot
-        self._get = slot.__get__
-        self._set = slot.__set__
-
-    def __get__(self, obj: Any, owner: Any = None) -> Any:
-        if obj is None:
-            return self._slot
-        v = self._get(obj, owner)
-        if type(v) is _Deferred:
-            v = v.render()
-            self._set(obj, v)
-        return v
-
-    def __set__(self, obj: Any, value: Any) -> None:
-        self._set(obj, value)
-
-    def __delete__(self, obj: Any) -> None:
-        self._slot.__delete__(obj)
-
-
 #: The slots' own readers: the value as stored (a tuple of pairs or a _Deferred).
 _raw_params = Finding.__dict__["params"].__get__
 _raw_facts = Finding.__dict__["facts"].__get__
-type.__setattr__(Finding, "params", _OnRead(Finding.__dict__["params"]))
-type.__setattr__(Finding, "facts", _OnRead(Finding.__dict__["facts"]))
+type.__setattr__(Finding, "params", _OnRead(Finding.__dict__["params"], _Deferred))
+type.__setattr__(Finding, "facts", _OnRead(Finding.__dict__["facts"], _Deferred))
 
 
 def _rendered(value: Any) -> tuple[tuple[str, str], ...]:
@@ -724,7 +697,7 @@ def _assembly(cls: type) -> type:
     }
     for a in attrs.fields(cls):
         d = cls.__dict__[a.name]
-        if type(d) is _OnRead:
+        if isinstance(d, _OnRead):
             ns[a.name] = d._slot
     return type(f"_{cls.__name__}Assembly", (cls,), ns)
 
@@ -852,6 +825,9 @@ class Decision:
         """
         result: Decision = structure(data, cls, "decision")
         return result
+
+
+type.__setattr__(Decision, "findings", _BuiltOnRead(Decision.__dict__["findings"], _Later))
 
 
 def make_finding(
