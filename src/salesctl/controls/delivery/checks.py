@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, DecimalException
+from decimal import Decimal
 from operator import attrgetter
 
 import attrs
@@ -22,10 +22,15 @@ from salesctl.controls.credit import (
 )
 from salesctl.controls.delivery.policy import DeliveryPolicy
 from salesctl.controls.delivery.secured import check_credit_delivery_secured
+from salesctl.controls.delivery.value import (
+    _delivery_value_money,  # noqa: F401  (read here by tests/test_performance.py)
+    delivery_value,
+    value_cannot_fail,
+)
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
-from salesctl.model import CreditExposure, DeliveryLine, GoodsIssue, SalesOrder, StockLot
-from salesctl.money import _EXPONENTS, Money, _quantize
+from salesctl.model import CreditExposure, DeliveryLine, GoodsIssue, StockLot
+from salesctl.money import Money
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue, Transaction
 
 __all__ = [
@@ -41,54 +46,6 @@ _NONE: tuple[Finding, ...] = ()
 
 
 # -- helpers (pure) ---------------------------------------------------------------------------
-
-
-def delivery_value(lines: Iterable[DeliveryLine], order: SalesOrder) -> Money:
-    """The value of delivery lines at the order's prices (lines not on the order count zero).
-
-    Args:
-        lines: notice or goods-issue lines.
-        order: the sales order delivered.
-
-    Returns:
-        The value in the order's currency.
-    """
-    currency = order.currency
-    if type(lines) is not tuple:
-        lines = tuple(lines)  # read twice when a line needs the general path
-    prices = {ln.line_no: ln.unit_price for ln in order.lines}
-    zero = Money.zero(currency)
-    total = zero.amount
-    exp = _EXPONENTS[currency]  # _quantize's exponent, looked up once
-    for line in lines:
-        price = prices.get(line.order_line)
-        if price is None:
-            continue
-        q = line.quantity
-        if price.currency != currency or type(q) is not Decimal or not q.is_finite():
-            return _delivery_value_money(lines, prices, zero)  # the general path, its errors
-        # Money.times and Money.__add__ in Decimals: each line rounded half-up to the minor
-        # unit, then added (the same amounts, without a Money per line).
-        try:
-            total += (price.amount * q).quantize(exp, ROUND_HALF_UP)  # positional: cheaper
-        except DecimalException:
-            try:
-                product = price.amount * q
-            except DecimalException:
-                product = Decimal("Infinity")  # reported by _quantize, as Money.times does
-            total += _quantize(product, currency, ROUND_HALF_UP)  # raises what it raised
-    return Money._trusted(total, currency)
-
-
-def _delivery_value_money(
-    lines: Iterable[DeliveryLine], prices: dict[int, Money], zero: Money
-) -> Money:
-    total = zero
-    for line in lines:
-        price = prices.get(line.order_line)
-        if price is not None:
-            total = total + price.times(line.quantity)
-    return total
 
 
 _ZERO = Decimal(0)
@@ -671,18 +628,22 @@ def check_delivery_credit(
         )
     lines = txn.notice.lines if isinstance(txn, IssueDeliveryNotice) else txn.goods_issue.lines
     limit = profile.limit
-    value = ctx.convert(delivery_value(lines, order), limit.currency)
+    value: Money | None = None  # made where it is read when computing it cannot fail
+    if order.currency != limit.currency or not value_cannot_fail(lines, order):
+        value = ctx.convert(delivery_value(lines, order), limit.currency)  # fails closed here
     cats = cp.exposure_categories
     adds = "delivered_not_invoiced" in cats and "open_orders" not in cats
     out: list[Finding] = []
     if not adds and _within_limit(ctx.exposure, cp, limit):
         over = False
     else:
+        if value is None:  # in the limit's currency: ctx.convert would return it as it is
+            value = delivery_value(lines, order)
         exposure = exposure_total(ctx, cp)
         total = exposure + value if adds else exposure
         over = total > limit
     if over:
-        facts = {
+        facts: dict[str, object] = {
             "limit": limit,
             "exposure": exposure,
             "delivery_value": value,
