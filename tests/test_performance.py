@@ -2695,3 +2695,131 @@ def test_delivery_credit_with_the_deferred_value_is_the_eager_check(
     assert fast == eager
     if fast[0] == "ok":
         _same_findings(fast[1], eager[1])
+
+
+@st.composite
+def _contracts_with_repeated_ids(draw: st.DrawFn) -> tuple[sc.SalesOrder, sc.Context, str | None]:
+    """Contracts whose ids may repeat (the context's first of an id is the one
+    ``ctx.contract`` returns): naming the order or not, signed or not, of its customer or
+    not."""
+    ids = st.sampled_from(["HT-1", "HT-2"])
+    order = b.order(contract_id=draw(st.one_of(st.none(), ids)))
+    contracts = tuple(
+        b.sales_contract(
+            draw(ids),
+            customer_id=draw(st.sampled_from(["C-100", "C-100", "C-200"])),
+            status=draw(st.sampled_from(list(sc.ContractStatus))),
+            signed_on=draw(st.sampled_from([None, b.TODAY, b.TODAY + dt.timedelta(days=1)])),
+            order_id=draw(st.sampled_from([order.id, order.id, "SO-OTHER", None])),
+        )
+        for _ in range(draw(st.integers(0, 4)))
+    )
+    # Context refuses repeated ids; one built around its validation (copied field by field,
+    # as the bench copies a context) still gets ctx.contract's answer.
+    ctx = _bench_scenarios().fresh(b.context())
+    object.__setattr__(ctx, "contracts", contracts)
+    return order, ctx, draw(st.one_of(st.none(), ids))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_contracts_with_repeated_ids())
+def test_signed_on_hand_reads_the_first_contract_of_an_id(case: Any) -> None:
+    """O2C-DL-01's credit rule finds a contract naming the order and then the context's first
+    contract of its id (as ``ctx.contract`` does) without a look-up per contract: the same
+    answer as ``signed_contract(...) is not None``, with ids repeated."""
+    from salesctl.controls.delivery import secured
+
+    order, ctx, named = case
+    want = secured.signed_contract(order, ctx, contract_id=named) is not None
+    assert secured._signed_on_hand(order, ctx, named) == want
+
+
+def _issue_as_before(gi: Any, index: Any) -> tuple[Any, ...]:
+    """The lot walk of O2C-DL-03/-05 as it was before the seventh pass: the picks summed over
+    the whole walk, then every picked lot compared with its quantity on hand."""
+    by_id = index.by_id
+    picked: dict[str, Decimal] = {}
+    named = sound = sole = True
+    earliest = None
+    for line in gi.lines:
+        lid = line.lot_id
+        lot = None if lid is None else by_id.get(lid)
+        if lot is None:
+            named = False
+            break
+        lid = lot.id
+        picked[lid] = picked.get(lid, Decimal(0)) + line.quantity
+        if lot.product_id != line.product_id or lot.qc_certificate is None:
+            sound = False
+        same = index.by_product[lot.product_id]
+        if len(same) != 1 and any(o.id != lid for o in same):
+            sole = False
+        exp = lot.expires_on
+        if exp is not None and (earliest is None or exp < earliest):
+            earliest = exp
+    stocked = named and all(q <= by_id[k].quantity for k, q in picked.items())
+    return named, sound, stocked, sole, earliest
+
+
+_LONG_QUANTITIES = ("4.9999999999999999999999999999", "2.50000000000000000000000000001")
+_LOT_QUANTITIES = st.sampled_from(["1", "4", "5", "5.0", "10", "0.5", *_LONG_QUANTITIES])
+
+
+@st.composite
+def _lot_picks(draw: st.DrawFn) -> tuple[Any, sc.Context, Any]:
+    """A goods issue picking lots from a small pool — the same lot on several lines, lots
+    unknown or unnamed, of another product, without a certificate, repeated ids in the context
+    — with quantities whose sums reach, pass or (rounded to the context) meet the lot's."""
+    products = ["P-0", "P-1"]
+    pool = ["LOT-0", "LOT-1", "LOT-2"]
+    lots = tuple(
+        b.lot(
+            draw(st.sampled_from(pool)),
+            draw(st.sampled_from(products)),
+            draw(_LOT_QUANTITIES),
+            expires=draw(st.sampled_from([None, b.TODAY + dt.timedelta(days=40)])),
+            qc=draw(st.sampled_from(["QC", "QC", None])),
+        )
+        for _ in range(draw(st.integers(0, 4)))
+    )
+    lines = tuple(
+        b.dline(
+            draw(st.integers(1, 2)),
+            draw(_LOT_QUANTITIES),
+            product=draw(st.sampled_from(products)),
+            lot=draw(st.sampled_from([*pool, *pool, None, "LOT-NONE"])),
+        )
+        for _ in range(draw(st.integers(1, 5)))
+    )
+    gi = b.goods_issue(lines=lines, gate_pass=draw(st.sampled_from(["GP-1", None])))
+    ctx = b.context(stock_lots=lots)
+    context = draw(st.sampled_from([decimal.Context(), decimal.Context(prec=6)]))
+    return b.post_issue(gi), ctx, context
+
+
+@settings(max_examples=400, deadline=None)
+@given(_lot_picks(), st.booleans(), st.booleans())
+def test_lot_walk_compares_first_picks_as_the_sums_after_the_walk(
+    case: Any, qc: bool, strict: bool
+) -> None:
+    """The lot walk compares a lot's first pick with its quantity on hand during the walk and
+    every sum again only when a lot is picked twice: the answers of the walk as it was (sums
+    over the whole walk, compared after it), and O2C-DL-03's and -05's findings those of their
+    full checks — lots picked on several lines, rounded sums under narrow contexts, unnamed and
+    unknown lots."""
+    txn, ctx, context = case
+    gi = txn.goods_issue
+    delivery = attrs.evolve(
+        sc.Policy.default().family("delivery"), require_qc_certificate=qc, strict_fefo=strict
+    )
+    with decimal.localcontext(context):
+        index = delivery_checks._LotIndex(ctx)
+        issue = index.of(gi)
+        got = (issue.named, issue.sound, issue.stocked, issue.sole, issue.earliest)
+        assert got == _issue_as_before(gi, delivery_checks._LotIndex(ctx))
+        checks = (delivery_checks.check_gate_pass_and_qc, delivery_checks.check_expiry)
+        fast = [_outcome_of(lambda c=c: c(txn, ctx, delivery, {})) for c in checks]
+        with pytest.MonkeyPatch.context() as mp:
+            _full_path(mp)
+            full = [_outcome_of(lambda c=c: c(txn, ctx, delivery, {})) for c in checks]
+    assert fast == full
