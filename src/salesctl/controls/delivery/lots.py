@@ -84,8 +84,7 @@ class _Issue:
         earliest: dt.date | None = None
         for line in gi.lines:
             lid = line.lot_id
-            lot = None if lid is None else by_id.get(lid)
-            if lot is None:
+            if lid is None or (lot := by_id.get(lid)) is None:
                 named = False
                 break
             # The sums of the full check, from zero (the index is keyed by lot.id == lid); a
