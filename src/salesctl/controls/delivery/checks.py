@@ -242,7 +242,13 @@ def check_goods_issue_notice(
     assert isinstance(txn, PostGoodsIssue)
     gi = txn.goods_issue
     cid = "O2C-DL-02"
-    already = gi.posted or any(g.id == gi.id and g.posted for g in ctx.goods_issues)
+    already = gi.posted
+    if not already:  # any(g.id == gi.id and g.posted ...), without a generator
+        gid = gi.id
+        for g in ctx.goods_issues:
+            if g.id == gid and g.posted:
+                already = True
+                break
     out: list[Finding] = []
     if already:
         out.append(
