@@ -470,6 +470,9 @@ def check_gate_pass_and_qc(
 # -- O2C-DL-04 --------------------------------------------------------------------------------
 
 
+_DELIVERIES = (IssueDeliveryNotice, PostGoodsIssue)  # the union, built once
+
+
 def check_delivery_credit(
     txn: Transaction, ctx: Context, policy: DeliveryPolicy
 ) -> tuple[Finding, ...]:
@@ -487,7 +490,7 @@ def check_delivery_credit(
     Raises:
         InvalidInput: if ``policy`` was not built as part of a Policy (no credit parameters).
     """
-    assert isinstance(txn, IssueDeliveryNotice | PostGoodsIssue)
+    assert isinstance(txn, _DELIVERIES)
     cp = policy.credit
     if cp is None:  # a DeliveryPolicy built on its own: never the default credit parameters
         raise InvalidInput(
