@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, DecimalException
-from operator import attrgetter
+from decimal import Decimal
 
 import attrs
 
@@ -20,12 +18,18 @@ from salesctl.controls.credit import (
     release_problem,
     segment_limit_findings,
 )
+from salesctl.controls.delivery.lots import _Issue, _lot_index, _LotIndex, _lots  # noqa: F401
 from salesctl.controls.delivery.policy import DeliveryPolicy
 from salesctl.controls.delivery.secured import check_credit_delivery_secured
+from salesctl.controls.delivery.value import (
+    _delivery_value_money,  # noqa: F401  (read here by tests/test_performance.py)
+    delivery_value,
+    value_cannot_fail,
+)
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
-from salesctl.model import CreditExposure, DeliveryLine, GoodsIssue, SalesOrder, StockLot
-from salesctl.money import _EXPONENTS, Money, _quantize
+from salesctl.model import CreditExposure, DeliveryLine, GoodsIssue, StockLot
+from salesctl.money import Money
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue, Transaction
 
 __all__ = [
@@ -41,54 +45,6 @@ _NONE: tuple[Finding, ...] = ()
 
 
 # -- helpers (pure) ---------------------------------------------------------------------------
-
-
-def delivery_value(lines: Iterable[DeliveryLine], order: SalesOrder) -> Money:
-    """The value of delivery lines at the order's prices (lines not on the order count zero).
-
-    Args:
-        lines: notice or goods-issue lines.
-        order: the sales order delivered.
-
-    Returns:
-        The value in the order's currency.
-    """
-    currency = order.currency
-    if type(lines) is not tuple:
-        lines = tuple(lines)  # read twice when a line needs the general path
-    prices = {ln.line_no: ln.unit_price for ln in order.lines}
-    zero = Money.zero(currency)
-    total = zero.amount
-    exp = _EXPONENTS[currency]  # _quantize's exponent, looked up once
-    for line in lines:
-        price = prices.get(line.order_line)
-        if price is None:
-            continue
-        q = line.quantity
-        if price.currency != currency or type(q) is not Decimal or not q.is_finite():
-            return _delivery_value_money(lines, prices, zero)  # the general path, its errors
-        # Money.times and Money.__add__ in Decimals: each line rounded half-up to the minor
-        # unit, then added (the same amounts, without a Money per line).
-        try:
-            total += (price.amount * q).quantize(exp, ROUND_HALF_UP)  # positional: cheaper
-        except DecimalException:
-            try:
-                product = price.amount * q
-            except DecimalException:
-                product = Decimal("Infinity")  # reported by _quantize, as Money.times does
-            total += _quantize(product, currency, ROUND_HALF_UP)  # raises what it raised
-    return Money._trusted(total, currency)
-
-
-def _delivery_value_money(
-    lines: Iterable[DeliveryLine], prices: dict[int, Money], zero: Money
-) -> Money:
-    total = zero
-    for line in lines:
-        price = prices.get(line.order_line)
-        if price is not None:
-            total = total + price.times(line.quantity)
-    return total
 
 
 _ZERO = Decimal(0)
@@ -286,7 +242,13 @@ def check_goods_issue_notice(
     assert isinstance(txn, PostGoodsIssue)
     gi = txn.goods_issue
     cid = "O2C-DL-02"
-    already = gi.posted or any(g.id == gi.id and g.posted for g in ctx.goods_issues)
+    already = gi.posted
+    if not already:  # any(g.id == gi.id and g.posted ...), without a generator
+        gid = gi.id
+        for g in ctx.goods_issues:
+            if g.id == gid and g.posted:
+                already = True
+                break
     out: list[Finding] = []
     if already:
         out.append(
@@ -435,120 +397,6 @@ def _within_notice(
 # -- O2C-DL-03 --------------------------------------------------------------------------------
 
 
-class _LotIndex:
-    """The context's stock lots indexed once per gate call (kept in the call's scratch) for
-    O2C-DL-03 and O2C-DL-05: by id (the last lot of an id, as a dict built lot by lot keeps
-    it) and by product (every lot of the product, in context order; made when first read).
-
-    Attributes:
-        distinct: no two lots are of one product (each lot is its product's only lot).
-    """
-
-    __slots__ = ("_by_product", "by_id", "ctx", "distinct", "gi", "issue")
-
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.gi: GoodsIssue | None = None
-        self.issue: _Issue | None = None
-        lots = ctx.stock_lots
-        self.by_id: dict[str, StockLot] = {lot.id: lot for lot in lots}
-        self.distinct = len(set(map(_PRODUCT_ID, lots))) == len(lots)
-        self._by_product: dict[str, list[StockLot]] | None = None
-
-    @property
-    def by_product(self) -> dict[str, list[StockLot]]:
-        """Every lot of each product, in context order."""
-        by_product = self._by_product
-        if by_product is None:
-            by_product = self._by_product = {}
-            for lot in self.ctx.stock_lots:
-                same = by_product.get(lot.product_id)
-                if same is None:
-                    by_product[lot.product_id] = [lot]
-                else:
-                    same.append(lot)
-        return by_product
-
-    def of(self, gi: GoodsIssue) -> _Issue:
-        """The goods issue's lines read once against these lots (kept for the call)."""
-        issue = self.issue
-        if issue is None or self.gi is not gi:
-            issue = self.issue = _Issue(gi, self)
-            self.gi = gi
-        return issue
-
-
-_PRODUCT_ID = attrgetter("product_id")
-
-
-class _Issue:
-    """What O2C-DL-03 and O2C-DL-05 need to know to return early on a goods issue that passes
-    them, from one pass over its lines (pinned to their full checks by tests/test_performance.py).
-
-    Attributes:
-        named: every line names a lot the context holds.
-        sound: every lot so named is of its line's product and has a QC certificate.
-        stocked: no lot is picked beyond its quantity on hand.
-        sole: every lot so named is the only lot (by id) of its product.
-        earliest: the earliest expiry of the lots so named (``None``: none is dated).
-    """
-
-    __slots__ = ("earliest", "named", "sole", "sound", "stocked")
-
-    def __init__(self, gi: GoodsIssue, index: _LotIndex) -> None:
-        by_id = index.by_id
-        picked: dict[str, Decimal] = {}
-        named = sound = sole = True
-        check_sole = not index.distinct  # else every lot is its product's only one
-        earliest: dt.date | None = None
-        for line in gi.lines:
-            lid = line.lot_id
-            lot = None if lid is None else by_id.get(lid)
-            if lot is None:
-                named = False
-                break
-            lid = lot.id  # the same id (the index is keyed by it)
-            picked[lid] = picked.get(lid, _ZERO) + line.quantity
-            if lot.product_id != line.product_id or lot.qc_certificate is None:
-                sound = False
-            if sole and check_sole:
-                same = index.by_product[lot.product_id]
-                if len(same) != 1 and any(o.id != lid for o in same):
-                    sole = False
-            exp = lot.expires_on
-            if exp is not None and (earliest is None or exp < earliest):
-                earliest = exp
-        self.named = named
-        self.sound = sound
-        self.sole = sole
-        self.earliest = earliest
-        stocked = named
-        if named:
-            for k, q in picked.items():
-                if not q <= by_id[k].quantity:
-                    stocked = False
-                    break
-        self.stocked = stocked
-
-
-_LOTS = object()  # the scratch key of the call's _LotIndex
-
-
-def _lot_index(ctx: Context, scratch: Scratch | None) -> _LotIndex:
-    if scratch is not None:
-        memo: _LotIndex | None = scratch.get(_LOTS)
-        if memo is not None and memo.ctx is ctx:
-            return memo
-    index = _LotIndex(ctx)
-    if scratch is not None:
-        scratch[_LOTS] = index
-    return index
-
-
-def _lots(ctx: Context, scratch: Scratch | None = None) -> dict[str, StockLot]:
-    return _lot_index(ctx, scratch).by_id
-
-
 def check_gate_pass_and_qc(
     txn: Transaction, ctx: Context, policy: DeliveryPolicy, scratch: Scratch | None = None
 ) -> tuple[Finding, ...]:
@@ -622,6 +470,9 @@ def check_gate_pass_and_qc(
 # -- O2C-DL-04 --------------------------------------------------------------------------------
 
 
+_DELIVERIES = (IssueDeliveryNotice, PostGoodsIssue)  # the union, built once
+
+
 def check_delivery_credit(
     txn: Transaction, ctx: Context, policy: DeliveryPolicy
 ) -> tuple[Finding, ...]:
@@ -639,7 +490,7 @@ def check_delivery_credit(
     Raises:
         InvalidInput: if ``policy`` was not built as part of a Policy (no credit parameters).
     """
-    assert isinstance(txn, IssueDeliveryNotice | PostGoodsIssue)
+    assert isinstance(txn, _DELIVERIES)
     cp = policy.credit
     if cp is None:  # a DeliveryPolicy built on its own: never the default credit parameters
         raise InvalidInput(
@@ -671,18 +522,22 @@ def check_delivery_credit(
         )
     lines = txn.notice.lines if isinstance(txn, IssueDeliveryNotice) else txn.goods_issue.lines
     limit = profile.limit
-    value = ctx.convert(delivery_value(lines, order), limit.currency)
+    value: Money | None = None  # made where it is read when computing it cannot fail
+    if order.currency != limit.currency or not value_cannot_fail(lines, order):
+        value = ctx.convert(delivery_value(lines, order), limit.currency)  # fails closed here
     cats = cp.exposure_categories
     adds = "delivered_not_invoiced" in cats and "open_orders" not in cats
     out: list[Finding] = []
     if not adds and _within_limit(ctx.exposure, cp, limit):
         over = False
     else:
+        if value is None:  # in the limit's currency: ctx.convert would return it as it is
+            value = delivery_value(lines, order)
         exposure = exposure_total(ctx, cp)
         total = exposure + value if adds else exposure
         over = total > limit
     if over:
-        facts = {
+        facts: dict[str, object] = {
             "limit": limit,
             "exposure": exposure,
             "delivery_value": value,

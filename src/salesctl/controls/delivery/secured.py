@@ -57,9 +57,17 @@ def _signed_on_hand(order: SalesOrder, ctx: Context, contract_id: str | None) ->
     for cid in (order.contract_id, contract_id):
         if cid is not None and _qualifies(ctx.contract(cid), customer, today):
             return True
-    for c in ctx.contracts:
-        if c.order_id == oid and _qualifies(ctx.contract(c.id), customer, today):
-            return True
+    contracts = ctx.contracts
+    for i, c in enumerate(contracts):
+        if c.order_id == oid:
+            first = c  # ctx.contract(c.id): the first contract of that id, this one or earlier
+            cid = c.id
+            for d in contracts[:i]:
+                if d.id == cid:
+                    first = d
+                    break
+            if _qualifies(first, customer, today):
+                return True
     return False
 
 

@@ -1,0 +1,140 @@
+"""The context's stock lots indexed once per gate call for O2C-DL-03 and O2C-DL-05, and what
+their pass paths need to know of a goods issue, from one walk over its lines (pinned to their
+full checks by ``tests/test_performance.py``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from operator import attrgetter
+
+from salesctl.context import Context
+from salesctl.control import Scratch
+from salesctl.model import GoodsIssue, StockLot
+
+_ZERO = Decimal(0)
+
+
+class _LotIndex:
+    """The context's stock lots indexed once per gate call (kept in the call's scratch) for
+    O2C-DL-03 and O2C-DL-05: by id (the last lot of an id, as a dict built lot by lot keeps
+    it) and by product (every lot of the product, in context order; made when first read).
+
+    Attributes:
+        distinct: no two lots are of one product (each lot is its product's only lot).
+    """
+
+    __slots__ = ("_by_product", "by_id", "ctx", "distinct", "gi", "issue")
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.gi: GoodsIssue | None = None
+        self.issue: _Issue | None = None
+        lots = ctx.stock_lots
+        self.by_id: dict[str, StockLot] = {lot.id: lot for lot in lots}
+        self.distinct = len(set(map(_PRODUCT_ID, lots))) == len(lots)
+        self._by_product: dict[str, list[StockLot]] | None = None
+
+    @property
+    def by_product(self) -> dict[str, list[StockLot]]:
+        """Every lot of each product, in context order."""
+        by_product = self._by_product
+        if by_product is None:
+            by_product = self._by_product = {}
+            for lot in self.ctx.stock_lots:
+                same = by_product.get(lot.product_id)
+                if same is None:
+                    by_product[lot.product_id] = [lot]
+                else:
+                    same.append(lot)
+        return by_product
+
+    def of(self, gi: GoodsIssue) -> _Issue:
+        """The goods issue's lines read once against these lots (kept for the call)."""
+        issue = self.issue
+        if issue is None or self.gi is not gi:
+            issue = self.issue = _Issue(gi, self)
+            self.gi = gi
+        return issue
+
+
+_PRODUCT_ID = attrgetter("product_id")
+
+
+class _Issue:
+    """What O2C-DL-03 and O2C-DL-05 need to know to return early on a goods issue that passes
+    them, from one pass over its lines (pinned to their full checks by tests/test_performance.py).
+
+    Attributes:
+        named: every line names a lot the context holds.
+        sound: every lot so named is of its line's product and has a QC certificate.
+        stocked: no lot is picked beyond its quantity on hand.
+        sole: every lot so named is the only lot (by id) of its product.
+        earliest: the earliest expiry of the lots so named (``None``: none is dated).
+    """
+
+    __slots__ = ("earliest", "named", "sole", "sound", "stocked")
+
+    def __init__(self, gi: GoodsIssue, index: _LotIndex) -> None:
+        by_id = index.by_id
+        picked: dict[str, Decimal] = {}
+        named = sound = sole = stocked = True
+        again = False  # a lot picked on two lines: its sum is compared after the walk
+        check_sole = not index.distinct  # else every lot is its product's only one
+        earliest: dt.date | None = None
+        for line in gi.lines:
+            lid = line.lot_id
+            if lid is None or (lot := by_id.get(lid)) is None:
+                named = False
+                break
+            # The sums of the full check, from zero (the index is keyed by lot.id == lid); a
+            # lot's first pick compared with its quantity on hand here (finite Decimals: the
+            # comparison cannot raise; its answer is dropped when a later line is unnamed).
+            before = picked.get(lid)
+            if before is None:
+                got = picked[lid] = _ZERO + line.quantity
+                if stocked and not got <= lot.quantity:
+                    stocked = False
+            else:
+                picked[lid] = before + line.quantity
+                again = True
+            if lot.product_id != line.product_id or lot.qc_certificate is None:
+                sound = False
+            if sole and check_sole:
+                same = index.by_product[lot.product_id]
+                if len(same) != 1 and any(o.id != lid for o in same):
+                    sole = False
+            exp = lot.expires_on
+            if exp is not None and (earliest is None or exp < earliest):
+                earliest = exp
+        self.named = named
+        self.sound = sound
+        self.sole = sole
+        self.earliest = earliest
+        if not named:
+            stocked = False
+        elif again:  # the sums of lots picked more than once: every lot compared again
+            stocked = True
+            for k, q in picked.items():
+                if not q <= by_id[k].quantity:
+                    stocked = False
+                    break
+        self.stocked = stocked
+
+
+_LOTS = object()  # the scratch key of the call's _LotIndex
+
+
+def _lot_index(ctx: Context, scratch: Scratch | None) -> _LotIndex:
+    if scratch is not None:
+        memo: _LotIndex | None = scratch.get(_LOTS)
+        if memo is not None and memo.ctx is ctx:
+            return memo
+    index = _LotIndex(ctx)
+    if scratch is not None:
+        scratch[_LOTS] = index
+    return index
+
+
+def _lots(ctx: Context, scratch: Scratch | None = None) -> dict[str, StockLot]:
+    return _lot_index(ctx, scratch).by_id
