@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from salesctl.ledger.books import Books, book_fold
+from salesctl.ledger.books import Books, OrderBook, ReceivableBook, book_fold
 from salesctl.ledger.state import ZERO, plus
 from salesctl.model import CreditLimitChange, CreditProfile, CreditTerms, SalesOrder, earliest_due
 from salesctl.money import Money
@@ -23,7 +23,7 @@ def _book_settle(
     cur: str,
     amount: Decimal,
     day: dt.date,
-    which: Callable[[dict[str, Any]], bool],
+    which: Callable[[ReceivableBook], bool],
 ) -> Decimal:
     """Apply ``amount`` to the customer's oldest open receivables that ``which`` selects."""
     todo = amount
@@ -69,17 +69,7 @@ def _book_order(b: Books, txn: Any) -> None:
     if e is None:
         if type(txn).__name__ != "PlaceOrder":
             return
-        b.orders[o.id] = {
-            "order_id": o.id,
-            "series": o.series,
-            "seq": o.seq,
-            "customer_id": o.customer.id,
-            "created_on": o.order_date,
-            "completed_on": None,
-            "valid_until": None,
-            "closed_on": None,
-            "voided": False,
-        }
+        b.orders[o.id] = OrderBook(o.id, o.series, o.seq, o.customer.id, o.order_date)
         if o.seq > b.series_max.get(o.series, 0):
             b.series_max[o.series] = o.seq
     lines = b._lines.setdefault(o.id, {})
@@ -217,25 +207,18 @@ def _book_invoice(b: Books, txn: Any) -> None:
     b.system_invoices[inv.id] = sinv
     credit = b._credit_orders.get(inv.order_id)
     if credit is not None and not inv.voided:
-        item = {
-            "item_id": inv.id,
-            "customer_id": inv.customer_id,
-            "order_id": inv.order_id,
-            "issued_on": inv.issued_on,
+        item = ReceivableBook(
+            inv.id,
+            inv.customer_id,
+            inv.order_id,
+            inv.issued_on,
             # Computed once per invoice: the order's terms and the customer's credit-profile
             # terms, the earlier due date wins (as in the ledger's exposure, O2C-CR-05).
-            "due_on": earliest_due(
-                inv.issued_on, credit[1], b._profile_terms.get(inv.customer_id)
-            ),
-            "amount": inv.total.amount,
-            "open": inv.total.amount,
-            "currency": inv.total.currency,
-            "settled_on": None,
-            "salesperson": credit[0],
-            "interest": None,
-            "commission_offset": None,
-            "litigation": None,
-        }
+            earliest_due(inv.issued_on, credit[1], b._profile_terms.get(inv.customer_id)),
+            inv.total.amount,
+            inv.total.currency,
+            credit[0],
+        )
         b.receivables[inv.id] = item
         b._open_by_customer.setdefault(inv.customer_id, {})[inv.id] = item
     b._sys_by_day.setdefault(inv.issued_on, []).append(inv.id)

@@ -397,7 +397,8 @@ def _fold_revenue(led: Ledger, txn: Any, decision: Decision | None) -> None:
         if oid is not None and oid not in orders:
             orders.append(oid)
         if st is not None:
-            st.revenue_goods_issues.add(gid)
+            if gid not in st.revenue_goods_issues:
+                st.revenue_goods_issues = (*st.revenue_goods_issues, gid)
             st.revenue_entries.setdefault(e.id, e)
             _touch(led, st)
     if e.advance_offset is not None and e.advance_offset.amount:
