@@ -124,8 +124,9 @@ class Books:
         self._prices: dict[str, tuple[Any, ...]] = {}
         self.registers = Registers(voucher_within_days=voucher_within_days)
         #: The order and receivable records built for the last period run, with the entry
-        #: values they were built from (:meth:`_built`).
-        self._records: dict[str, dict[str, tuple[tuple[Any, ...], Any]]] = {}
+        #: values they were built from (:meth:`_built`; an order record alone: its fields
+        #: are those values).
+        self._records: dict[str, dict[str, Any]] = {}
         #: One date instance per calendar day seen (the registers hold the day of every
         #: entry; a ``datetime.date()`` is a new object each time).
         self._days: dict[dt.date, dt.date] = {}
@@ -208,8 +209,20 @@ class Books:
         identity, so an equal value of another exponent still builds anew; entries gone are
         forgotten)."""
         before = self._records.get(key, {})
-        now: dict[str, tuple[tuple[Any, ...], Any]] = {}
+        now: dict[str, Any] = {}
         out: list[Any] = []
+        same = _SAME.get(key)
+        if same is not None:
+            # The record holds the entry's values themselves: compared with them, it is kept
+            # alone (not beside a tuple of the values).
+            for ident, e in entries.items():
+                hit = before.get(ident)
+                if hit is None or not all(map(is_, same(hit), e.values())):
+                    hit = build(e)
+                now[ident] = hit
+                out.append(hit)
+            self._records[key] = now
+            return tuple(out)
         for ident, e in entries.items():
             hit = before.get(ident)
             if hit is not None and len(hit[0]) == len(e) and all(map(is_, hit[0], e.values())):
@@ -516,6 +529,13 @@ def _ident(v: Any) -> str | None:
 
 def _order_entry(e: OrderBook) -> OrderEntry:
     return OrderEntry(**e)
+
+
+#: The registers whose records hold their entry's values as they are (no converter): the
+#: record's fields in the entry's order (tests/test_books_compact.py pins it).
+_SAME: dict[str, Callable[[Any], tuple[Any, ...]]] = {
+    "orders": attrgetter(*OrderBook.__slots__),
+}
 
 
 def _receivable(it: ReceivableBook) -> ReceivableItem:
