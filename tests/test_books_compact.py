@@ -205,3 +205,36 @@ def test_a_dated_register_keeps_what_the_list_of_pairs_kept(ops: list[Any]) -> N
 @given(st.lists(st.tuples(_DAYS, st.integers()), max_size=10))
 def test_a_dated_register_iterates_its_pairs(pairs: list[tuple[dt.date, int]]) -> None:
     assert list(Dated.of(pairs)) == pairs
+
+
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["place", "deliver", "invoice"]), st.integers(1, 5)),
+        max_size=20,
+    )
+)
+def test_an_orders_flat_line_quantities_follow_the_dict_of_lists(ops: list[Any]) -> None:
+    """``Books._lines`` holds an order's line quantities flat (line number, ordered,
+    delivered, invoiced, ...); ``_line_at`` finds a line as the dict by line number did."""
+    from decimal import Decimal
+
+    from salesctl.ledger.book_folds import _line_at
+
+    flat: list[Any] = []
+    model: dict[int, list[Decimal]] = {}
+    for n, (op, no) in enumerate(ops):
+        q = Decimal(n + 1)
+        k = _line_at(flat, no)
+        assert (k >= 0) == (no in model)
+        if op == "place":
+            if k < 0:
+                flat.extend((no, q, Decimal(0), Decimal(0)))
+                model[no] = [q, Decimal(0), Decimal(0)]
+            else:
+                flat[k + 1] = q
+                model[no][0] = q
+        elif k >= 0:
+            i = 1 if op == "deliver" else 2
+            flat[k + 1 + i] += q
+            model[no][i] += q
+        assert {flat[j]: flat[j + 1 : j + 4] for j in range(0, len(flat), 4)} == model

@@ -45,6 +45,15 @@ def _book_settle(
     return todo
 
 
+def _line_at(lines: list[Any], line_no: int) -> int:
+    """The index of ``line_no`` in an order's flat quantities (``Books._lines``: line number,
+    ordered, delivered, invoiced, for each line in the order first placed), else -1."""
+    for k in range(0, len(lines), 4):
+        if lines[k] == line_no:
+            return k
+    return -1
+
+
 def _approved(profile: CreditProfile) -> CreditTerms | int:
     """A credit profile's terms, or its day count (net N, read by ``earliest_due``)."""
     return profile.terms if profile.terms is not None else profile.term_days
@@ -55,7 +64,10 @@ def _book_complete(b: Books, oid: str, day: dt.date) -> None:
     lines = b._lines.get(oid)
     if e is None or lines is None:
         return
-    done = all(ln[1] >= ln[0] and ln[2] >= ln[1] for ln in lines.values())
+    done = all(
+        lines[k + 2] >= lines[k + 1] and lines[k + 3] >= lines[k + 2]
+        for k in range(0, len(lines), 4)
+    )
     if done and e["completed_on"] is None:
         e["completed_on"] = day
     elif not done:
@@ -72,13 +84,15 @@ def _book_order(b: Books, txn: Any) -> None:
         b.orders[o.id] = OrderBook(o.id, o.series, o.seq, o.customer.id, o.order_date)
         if o.seq > b.series_max.get(o.series, 0):
             b.series_max[o.series] = o.seq
-    lines = b._lines.setdefault(o.id, {})
+    lines = b._lines.get(o.id)
+    if lines is None:
+        lines = b._lines[o.id] = []
     for ln in o.lines:
-        have = lines.get(ln.line_no)
-        if have is None:
-            lines[ln.line_no] = [ln.quantity, ZERO, ZERO]
+        k = _line_at(lines, ln.line_no)
+        if k < 0:
+            lines.extend((ln.line_no, ln.quantity, ZERO, ZERO))
         else:
-            have[0] = ln.quantity
+            lines[k + 1] = ln.quantity
     # The order's lines as placed (the tuple the order holds: the prices by line are read
     # from it when a delivery is valued, not kept in a table of their own per order).
     b._prices[o.id] = o.lines
@@ -155,14 +169,14 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
     b.deliveries[gi.id] = recs
     b._gi_order[gi.id] = gi.order_id
     b._deliveries_by_day.setdefault(day, []).append(gi.id)
-    lines = b._lines.get(gi.order_id, {})
+    lines = b._lines.get(gi.order_id, [])
     for line in gi.lines:
         b._unbilled.setdefault(gi.order_id, {}).setdefault(line.order_line, []).append(
             [gi.id, line.quantity]
         )
-        ln = lines.get(line.order_line)
-        if ln is not None:
-            ln[1] = plus(ln[1], line.quantity)
+        k = _line_at(lines, line.order_line)
+        if k >= 0:
+            lines[k + 2] = plus(lines[k + 2], line.quantity)
     _book_complete(b, gi.order_id, b.day_of(txn.at))
 
 
@@ -172,7 +186,7 @@ def _book_invoice(b: Books, txn: Any) -> None:
     if inv.id in b.system_invoices:
         return
     billed: list[Any] = []
-    lines = b._lines.get(inv.order_id, {})
+    lines = b._lines.get(inv.order_id, [])
     for line in inv.lines:
         todo = line.quantity
         fifo = b._unbilled.get(inv.order_id, {}).get(line.order_line, [])
@@ -194,9 +208,9 @@ def _book_invoice(b: Books, txn: Any) -> None:
             )
         if not fifo:
             _billed_out(b, inv.order_id, line.order_line)
-        ln = lines.get(line.order_line)
-        if ln is not None:
-            ln[2] = plus(ln[2], line.quantity)
+        k = _line_at(lines, line.order_line)
+        if k >= 0:
+            lines[k + 3] = plus(lines[k + 3], line.quantity)
     sinv = SystemInvoice(
         invoice_id=inv.id,
         customer_id=inv.customer_id,
