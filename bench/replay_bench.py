@@ -17,8 +17,10 @@ import argparse
 import json
 import os
 import platform
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -210,6 +212,13 @@ def main() -> None:
         "fresh process each: wall time, the CPU of each share and the critical path",
     )
     ap.add_argument(
+        "--prefixes",
+        default="",
+        help="also replay the first N lines of the last year (e.g. 100000,300000), written to a "
+        "temporary directory with its policy: the same business on a shorter stream, for the "
+        "peak memory of a longer stream against a shorter one",
+    )
+    ap.add_argument(
         "--shares",
         default="",
         help="also replay each share of `replay_jobs(jobs=N)` on the last year one after the "
@@ -224,6 +233,18 @@ def main() -> None:
             years.append((0, p / "events.jsonl", p / "policy.toml"))
     else:
         years = [(t, *_year(t)) for t in sizes]
+    tmp = Path(tempfile.mkdtemp(prefix="replay-prefix-"))
+    for n in [int(p) for p in args.prefixes.split(",") if p]:
+        _t, ev, pol = years[-1]
+        d = tmp / f"prefix-{n}"
+        d.mkdir()
+        with open(ev, "rb") as src, open(d / "events.jsonl", "wb") as dst:
+            for i, raw in enumerate(src):
+                if i >= n:
+                    break
+                dst.write(raw)
+        shutil.copy(pol, d / "policy.toml")
+        years.insert(len(years) - 1, (n, d / "events.jsonl", d / "policy.toml"))
     rows = []
     for target, events, policy in years:
         for engine in args.engines.split(","):
@@ -233,6 +254,7 @@ def main() -> None:
                 f"  {target:>9,} {engine}: {r['lines']:,} lines in {r['cpu']:.1f} s CPU",
                 file=sys.stderr,
             )
+    shutil.rmtree(tmp, ignore_errors=True)
     last = years[-1]
     jobs_walls = [(int(j), _jobs_wall(last[1], last[2], int(j))) for j in args.jobs.split(",") if j]
     split = None
@@ -267,6 +289,13 @@ def main() -> None:
             "its customers' transactions)."
         )
     big = rows[-1][1]
+    if len(rows) > 1:
+        # bounded (issue 16): the peak of the last stream against each shorter one
+        info += " Peak memory of the last stream against each other: " + "; ".join(
+            f"{int(r['lines']):,} lines {r['peak_rss_kb'] / 1024:.0f} MiB → "
+            f"{big['peak_rss_kb'] / r['peak_rss_kb']:.2f}×"
+            for _t, r in rows[:-1]
+        ) + "."
     if big.get("months"):
         info += (
             f" Documents the ledger and its books hold at each month end of the "

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from salesctl.ledger.books import Books, book_fold
+from salesctl.ledger.books import Books, OrderBook, ReceivableBook, book_fold
 from salesctl.ledger.state import ZERO, plus
 from salesctl.model import CreditLimitChange, CreditProfile, CreditTerms, SalesOrder, earliest_due
 from salesctl.money import Money
@@ -23,7 +23,7 @@ def _book_settle(
     cur: str,
     amount: Decimal,
     day: dt.date,
-    which: Callable[[dict[str, Any]], bool],
+    which: Callable[[ReceivableBook], bool],
 ) -> Decimal:
     """Apply ``amount`` to the customer's oldest open receivables that ``which`` selects."""
     todo = amount
@@ -45,6 +45,15 @@ def _book_settle(
     return todo
 
 
+def _line_at(lines: list[Any], line_no: int) -> int:
+    """The index of ``line_no`` in an order's flat quantities (``Books._lines``: line number,
+    ordered, delivered, invoiced, for each line in the order first placed), else -1."""
+    for k in range(0, len(lines), 4):
+        if lines[k] == line_no:
+            return k
+    return -1
+
+
 def _approved(profile: CreditProfile) -> CreditTerms | int:
     """A credit profile's terms, or its day count (net N, read by ``earliest_due``)."""
     return profile.terms if profile.terms is not None else profile.term_days
@@ -55,7 +64,10 @@ def _book_complete(b: Books, oid: str, day: dt.date) -> None:
     lines = b._lines.get(oid)
     if e is None or lines is None:
         return
-    done = all(ln[1] >= ln[0] and ln[2] >= ln[1] for ln in lines.values())
+    done = all(
+        lines[k + 2] >= lines[k + 1] and lines[k + 3] >= lines[k + 2]
+        for k in range(0, len(lines), 4)
+    )
     if done and e["completed_on"] is None:
         e["completed_on"] = day
     elif not done:
@@ -69,26 +81,18 @@ def _book_order(b: Books, txn: Any) -> None:
     if e is None:
         if type(txn).__name__ != "PlaceOrder":
             return
-        b.orders[o.id] = {
-            "order_id": o.id,
-            "series": o.series,
-            "seq": o.seq,
-            "customer_id": o.customer.id,
-            "created_on": o.order_date,
-            "completed_on": None,
-            "valid_until": None,
-            "closed_on": None,
-            "voided": False,
-        }
+        b.orders[o.id] = OrderBook(o.id, o.series, o.seq, o.customer.id, o.order_date)
         if o.seq > b.series_max.get(o.series, 0):
             b.series_max[o.series] = o.seq
-    lines = b._lines.setdefault(o.id, {})
+    lines = b._lines.get(o.id)
+    if lines is None:
+        lines = b._lines[o.id] = []
     for ln in o.lines:
-        have = lines.get(ln.line_no)
-        if have is None:
-            lines[ln.line_no] = [ln.quantity, ZERO, ZERO]
+        k = _line_at(lines, ln.line_no)
+        if k < 0:
+            lines.extend((ln.line_no, ln.quantity, ZERO, ZERO))
         else:
-            have[0] = ln.quantity
+            lines[k + 1] = ln.quantity
     # The order's lines as placed (the tuple the order holds: the prices by line are read
     # from it when a delivery is valued, not kept in a table of their own per order).
     b._prices[o.id] = o.lines
@@ -165,14 +169,14 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
     b.deliveries[gi.id] = recs
     b._gi_order[gi.id] = gi.order_id
     b._deliveries_by_day.setdefault(day, []).append(gi.id)
-    lines = b._lines.get(gi.order_id, {})
+    lines = b._lines.get(gi.order_id, [])
     for line in gi.lines:
         b._unbilled.setdefault(gi.order_id, {}).setdefault(line.order_line, []).append(
             [gi.id, line.quantity]
         )
-        ln = lines.get(line.order_line)
-        if ln is not None:
-            ln[1] = plus(ln[1], line.quantity)
+        k = _line_at(lines, line.order_line)
+        if k >= 0:
+            lines[k + 2] = plus(lines[k + 2], line.quantity)
     _book_complete(b, gi.order_id, b.day_of(txn.at))
 
 
@@ -182,7 +186,7 @@ def _book_invoice(b: Books, txn: Any) -> None:
     if inv.id in b.system_invoices:
         return
     billed: list[Any] = []
-    lines = b._lines.get(inv.order_id, {})
+    lines = b._lines.get(inv.order_id, [])
     for line in inv.lines:
         todo = line.quantity
         fifo = b._unbilled.get(inv.order_id, {}).get(line.order_line, [])
@@ -204,9 +208,9 @@ def _book_invoice(b: Books, txn: Any) -> None:
             )
         if not fifo:
             _billed_out(b, inv.order_id, line.order_line)
-        ln = lines.get(line.order_line)
-        if ln is not None:
-            ln[2] = plus(ln[2], line.quantity)
+        k = _line_at(lines, line.order_line)
+        if k >= 0:
+            lines[k + 3] = plus(lines[k + 3], line.quantity)
     sinv = SystemInvoice(
         invoice_id=inv.id,
         customer_id=inv.customer_id,
@@ -217,25 +221,18 @@ def _book_invoice(b: Books, txn: Any) -> None:
     b.system_invoices[inv.id] = sinv
     credit = b._credit_orders.get(inv.order_id)
     if credit is not None and not inv.voided:
-        item = {
-            "item_id": inv.id,
-            "customer_id": inv.customer_id,
-            "order_id": inv.order_id,
-            "issued_on": inv.issued_on,
+        item = ReceivableBook(
+            inv.id,
+            inv.customer_id,
+            inv.order_id,
+            inv.issued_on,
             # Computed once per invoice: the order's terms and the customer's credit-profile
             # terms, the earlier due date wins (as in the ledger's exposure, O2C-CR-05).
-            "due_on": earliest_due(
-                inv.issued_on, credit[1], b._profile_terms.get(inv.customer_id)
-            ),
-            "amount": inv.total.amount,
-            "open": inv.total.amount,
-            "currency": inv.total.currency,
-            "settled_on": None,
-            "salesperson": credit[0],
-            "interest": None,
-            "commission_offset": None,
-            "litigation": None,
-        }
+            earliest_due(inv.issued_on, credit[1], b._profile_terms.get(inv.customer_id)),
+            inv.total.amount,
+            inv.total.currency,
+            credit[0],
+        )
         b.receivables[inv.id] = item
         b._open_by_customer.setdefault(inv.customer_id, {})[inv.id] = item
     b._sys_by_day.setdefault(inv.issued_on, []).append(inv.id)

@@ -21,7 +21,10 @@ from salesctl.ledger.state import (
     LineState,
     OpenItem,
     OrderState,
+    add_proof,
+    by_id,
     plus,
+    put,
 )
 from salesctl.model import (
     ConcessionRecord,
@@ -243,7 +246,7 @@ def _fold_notice(led: Ledger, txn: Any, decision: Decision | None) -> None:
     st = _order_state(led, txn.order)
     if st is None:
         return
-    st.delivery_notices[txn.notice.id] = txn.notice
+    st.delivery_notices = put(st.delivery_notices, txn.notice)
     led.mark_approved(txn.notice.id, decision)
     _touch(led, st)
 
@@ -255,7 +258,7 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
     # Stock is global: every ledger takes the goods out of the lots they were picked from.
     st = _order_state(led, txn.order)
     if st is not None:
-        prev = st.goods_issues.get(gi.id)
+        prev = by_id(st.goods_issues, gi.id)
         first_posting = prev is None or not prev.posted
     else:
         first_posting = gi.id not in led._gi_order
@@ -280,7 +283,7 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
         return
     if not gi.posted:
         gi = attrs.evolve(gi, posted=True)
-    st.goods_issues[gi.id] = gi
+    st.goods_issues = put(st.goods_issues, gi)
     if first_posting:
         for line in gi.lines:
             ln = st.lines.get(line.order_line)
@@ -331,12 +334,12 @@ def _fold_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None:
         return
     st = led._orders.get(inv.order_id)
     if st is not None:
-        if inv.id not in st.invoices:
+        if by_id(st.invoices, inv.id) is None:
             for line in inv.lines:
                 ln = st.lines.get(line.order_line)
                 if ln is not None:
                     ln.invoiced = plus(ln.invoiced, line.quantity)
-        st.invoices[inv.id] = inv
+        st.invoices = put(st.invoices, inv)
         _touch(led, st)
     # Receivables from credit sales are exposure; an invoice of an order the ledger does not
     # hold is counted too (the conservative choice: exposure is never understated).
@@ -364,13 +367,13 @@ def _fold_void_invoice(led: Ledger, txn: Any, decision: Decision | None) -> None
     c.items.pop(inv.id)
     st = led._orders.get(inv.order_id)
     if st is not None:
-        had = st.invoices.get(inv.id)
+        had = by_id(st.invoices, inv.id)
         if had is not None and not had.voided:
             for line in had.lines:
                 ln = st.lines.get(line.order_line)
                 if ln is not None:
                     ln.invoiced -= line.quantity
-        st.invoices[inv.id] = attrs.evolve(had or inv, voided=True)
+        st.invoices = put(st.invoices, attrs.evolve(had or inv, voided=True))
         _touch(led, st)
 
 
@@ -380,7 +383,9 @@ def _fold_void_settlement(led: Ledger, txn: Any, decision: Decision | None) -> N
     st = led._orders.get(s.order_id)
     if st is None:
         return
-    st.settlements[s.id] = attrs.evolve(s, status=SettlementStatus.VOIDED, voucher_posted=False)
+    st.settlements = put(
+        st.settlements, attrs.evolve(s, status=SettlementStatus.VOIDED, voucher_posted=False)
+    )
     _touch(led, st)
 
 
@@ -397,8 +402,10 @@ def _fold_revenue(led: Ledger, txn: Any, decision: Decision | None) -> None:
         if oid is not None and oid not in orders:
             orders.append(oid)
         if st is not None:
-            st.revenue_goods_issues.add(gid)
-            st.revenue_entries.setdefault(e.id, e)
+            if gid not in st.revenue_goods_issues:
+                st.revenue_goods_issues = (*st.revenue_goods_issues, gid)
+            if by_id(st.revenue_entries, e.id) is None:
+                st.revenue_entries = (*st.revenue_entries, e)
             _touch(led, st)
     if e.advance_offset is not None and e.advance_offset.amount:
         cur = e.advance_offset.currency
@@ -569,9 +576,7 @@ def _fold_proof(led: Ledger, rec: Any, decision: Decision | None) -> None:
     p = rec.proof
     st = _order_of_doc(led, led._gi_order.get(p.goods_issue_id))
     if st is not None:
-        proofs = st.delivery_proofs.setdefault(p.goods_issue_id, [])
-        proofs[:] = [x for x in proofs if x.id != p.id]
-        proofs.append(p)
+        st.delivery_proofs = add_proof(st.delivery_proofs, p)
         _touch(led, st)
 
 
@@ -579,7 +584,7 @@ def _fold_proof(led: Ledger, rec: Any, decision: Decision | None) -> None:
 def _fold_settlement(led: Ledger, rec: Any, decision: Decision | None) -> None:
     st = _order_of_doc(led, rec.settlement.order_id)
     if st is not None:
-        st.settlements[rec.settlement.id] = rec.settlement
+        st.settlements = put(st.settlements, rec.settlement)
         _touch(led, st)
 
 

@@ -23,6 +23,7 @@ from salesctl.ledger.state import (
     ContractState,
     CustomerState,
     OrderState,
+    by_id,
 )
 from salesctl.model import (
     Approval,
@@ -639,13 +640,12 @@ class Ledger:
             if st is None:
                 continue
             orders[oid] = st.order
-            notices.extend(st.delivery_notices.values())
-            gis.extend(st.goods_issues.values())
-            invoices.extend(st.invoices.values())
-            settlements.extend(st.settlements.values())
-            for ps in st.delivery_proofs.values():
-                proofs.extend(ps)
-            approved.extend(n for n in st.delivery_notices if n in self._approved)
+            notices.extend(st.delivery_notices)
+            gis.extend(st.goods_issues)
+            invoices.extend(st.invoices)
+            settlements.extend(st.settlements)
+            proofs.extend(st.delivery_proofs)
+            approved.extend(n.id for n in st.delivery_notices if n.id in self._approved)
         entries: dict[str, Any] = {}
         if s.goods_issue_ids:
             have = {g.id for g in gis}
@@ -654,13 +654,13 @@ class Ledger:
                 gst = self._orders.get(gid_order) if gid_order else None
                 if gst is None:
                     continue
-                g = gst.goods_issues.get(gid)
+                g = by_id(gst.goods_issues, gid)
                 if g is not None and gid not in have:
                     gis.append(g)
                     have.add(gid)
-                    proofs.extend(gst.delivery_proofs.get(gid, ()))
+                    proofs.extend(x for x in gst.delivery_proofs if x.goods_issue_id == gid)
                 orders.setdefault(gst.order.id, gst.order)
-                for e in gst.revenue_entries.values():
+                for e in gst.revenue_entries:
                     if gid in e.goods_issue_ids:
                         entries.setdefault(e.id, e)
         if approved:
@@ -804,12 +804,18 @@ class Ledger:
                     t[0] -= o.counted[1]
                     t[1] -= o.counted[2]
                 c.stamp += 1
-        for doc in (oid, *o.delivery_notices, *o.goods_issues, *o.invoices, *o.settlements):
+        for doc in (
+            oid,
+            *(d.id for d in o.delivery_notices),
+            *(d.id for d in o.goods_issues),
+            *(d.id for d in o.invoices),
+            *(d.id for d in o.settlements),
+        ):
             self._approvals.pop(doc, None)
             self._approved.pop(doc, None)
         for r in self._releases.pop(oid, ()):
             self._consumed.discard(r.id)
-        for gid in o.goods_issues:
+        for gid in (g.id for g in o.goods_issues):
             self._gi_order.pop(gid, None)
         self.order_contracts.pop(oid, None)
         # The business approval form of the order goes with it (kept under its own id only

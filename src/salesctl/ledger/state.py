@@ -20,7 +20,10 @@ __all__ = [
     "LineState",
     "OpenItem",
     "OrderState",
+    "add_proof",
+    "by_id",
     "plus",
+    "put",
 ]
 
 ZERO = Decimal(0)
@@ -37,6 +40,44 @@ def plus(a: Decimal, b: Decimal) -> Decimal:
         if isinstance(t.exponent, int) and t.exponent <= 0 and len(t.digits) <= getcontext().prec:
             return b
     return a + b
+
+def by_id(docs: tuple[Any, ...], ident: str) -> Any:
+    """The document of ``docs`` whose ``id`` is ``ident``, else ``None``."""
+    for d in docs:
+        if d.id == ident:
+            return d
+    return None
+
+
+def put(docs: tuple[Any, ...], doc: Any) -> tuple[Any, ...]:
+    """``docs`` with ``doc`` in the place of the one of the same ``id``, else after the last
+    (what ``dict[doc.id] = doc`` does to a dict's order)."""
+    ident = doc.id
+    for i, d in enumerate(docs):
+        if d.id == ident:
+            return (*docs[:i], doc, *docs[i + 1 :])
+    return (*docs, doc)
+
+
+def add_proof(proofs: tuple[Any, ...], proof: Any) -> tuple[Any, ...]:
+    """``proofs`` (grouped by goods issue, the groups in the order their goods issues were
+    first proved) with ``proof`` last in its goods issue's group, in the place of an earlier
+    proof of the same ``id`` in that group (the order a dict of lists by goods issue gave)."""
+    g = proof.goods_issue_id
+    last = -1
+    for i, x in enumerate(proofs):
+        if x.goods_issue_id == g:
+            last = i
+    if last < 0:
+        return (*proofs, proof)
+    out: list[Any] = []
+    for i, x in enumerate(proofs):
+        if not (x.goods_issue_id == g and x.id == proof.id):
+            out.append(x)
+        if i == last:
+            out.append(proof)
+    return tuple(out)
+
 
 #: The payment methods that consume credit when the credit policy names none.
 DEFAULT_CREDIT_METHODS = frozenset(
@@ -67,13 +108,18 @@ class OrderState:
         order: the order as last placed or released.
         credit: True when its payment method consumes credit.
         voided: True once voided.
-        delivery_notices: notices by id.
-        goods_issues: goods issues by id (posted ones with ``posted=True``).
-        invoices: invoices by id (voided ones with ``voided=True``).
-        settlements: sales settlements by id.
-        delivery_proofs: delivery proofs by goods issue id.
+        delivery_notices: its notices, in the order first seen (one per id: :func:`put`).
+        goods_issues: its goods issues (posted ones with ``posted=True``), the same.
+        invoices: its invoices (voided ones with ``voided=True``), the same.
+        settlements: its sales settlements, the same.
+        delivery_proofs: its delivery proofs, grouped by goods issue (:func:`add_proof`).
         revenue_goods_issues: goods issues whose revenue was booked.
-        revenue_entries: the revenue entries booked on its goods issues, by id (O2C-RR-04).
+        revenue_entries: the revenue entries booked on its goods issues, one per id
+            (O2C-RR-04).
+
+    The document flow is held in tuples, not dicts by id: an order has one or a few of each,
+    and a dict of one took 224 bytes where a tuple of one takes 48 (the empty tuple is
+    shared); a lookup by id walks the few (:func:`by_id`).
         last_touched: the date of the last event on the order.
         completed_on: the date it became complete (voided, or delivered and invoiced in
             full); ``None`` while open.
@@ -84,13 +130,14 @@ class OrderState:
     lines: dict[int, LineState]
     last_touched: dt.date
     voided: bool = False
-    delivery_notices: dict[str, Any] = attrs.Factory(dict)
-    goods_issues: dict[str, Any] = attrs.Factory(dict)
-    invoices: dict[str, Any] = attrs.Factory(dict)
-    settlements: dict[str, Any] = attrs.Factory(dict)
-    delivery_proofs: dict[str, list[Any]] = attrs.Factory(dict)
-    revenue_goods_issues: set[str] = attrs.Factory(set)
-    revenue_entries: dict[str, Any] = attrs.Factory(dict)
+    delivery_notices: tuple[Any, ...] = ()
+    goods_issues: tuple[Any, ...] = ()
+    invoices: tuple[Any, ...] = ()
+    settlements: tuple[Any, ...] = ()
+    delivery_proofs: tuple[Any, ...] = ()
+    #: A tuple, not a set: a set took 216 bytes per order, most orders have one or two.
+    revenue_goods_issues: tuple[str, ...] = ()
+    revenue_entries: tuple[Any, ...] = ()
     completed_on: dt.date | None = None
     #: What the order adds to its customer's exposure now: (currency, open, delivered not
     #: invoiced); kept in step with the customer's totals by ``_touch``.
