@@ -451,9 +451,12 @@ def test_line_prices_are_master_price_per_line(case: tuple[sc.SalesOrder, sc.Con
     assert _line_prices(ctx, order, {}) is not memo
     assert _line_prices(ctx, order) is not _line_prices(ctx, order)
     assert [(e, p) for _, e, p in _line_prices(ctx, order).rows] == expected
-    # The one derived field is the price book: built at construction from ``prices`` only,
-    # outside the value (equality, hash, repr, JSON).
-    assert {a.name for a in attrs.fields(sc.Context) if not (a.init and a.eq)} == {"_price_book"}
+    # The derived fields are the price book and its maintainers (issue 17, seventh pass):
+    # built at construction from ``prices`` only, outside the value (equality, hash, repr, JSON).
+    assert {a.name for a in attrs.fields(sc.Context) if not (a.init and a.eq)} == {
+        "_price_book",
+        "_price_maintainers",
+    }
     assert price_book(ctx) == price_book(attrs.evolve(ctx))
 
 
