@@ -115,7 +115,8 @@ class _LinePrices:
         order: the order the rows are for (compared by identity).
         on: the day the price master was read on (:func:`price_date`).
         policy: the pricing policy ``on`` was worked out under (``None``: the business date).
-        rows: ``(line, entry, problem)`` per line, in line order (as :func:`master_price`).
+        rows: ``(line, entry, problem)`` per line, in line order (as :func:`master_price`),
+            built on first read: a check with nothing to report reads the flags alone.
         document: some line is document-priced (O2C-PR-01 has something to look at).
         missing: some market-priced line has no usable master price (O2C-PR-02, -03 report).
         moved: some market-priced line's price (before its discount) differs from its master
@@ -123,13 +124,23 @@ class _LinePrices:
         discounted: some line's list price is above its unit price (a line discount, O2C-PR-05).
     """
 
-    __slots__ = ("discounted", "document", "missing", "moved", "on", "order", "policy", "rows")
+    __slots__ = (
+        "_ctx",
+        "_rows",
+        "discounted",
+        "document",
+        "missing",
+        "moved",
+        "on",
+        "order",
+        "policy",
+    )
 
     def __init__(self, ctx: Context, order: SalesOrder, on: dt.date) -> None:
+        # The flags only: on the pass path no check reads the rows (O2C-SD-01 asks the
+        # context's price maintainers first), so they are built on first read (``rows``).
         currency = order.currency
         lookup = price_book(ctx)._d.get
-        rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
-        add = rows.append
         document = missing = moved = discounted = False
         for line in order.lines:
             product = line.product
@@ -137,7 +148,6 @@ class _LinePrices:
             found = lookup(product.id, ())
             # One entry, of the product's class, valid that day, in the order's currency:
             # master_price's answer without the call; anything else asks master_price.
-            problem: str | None = None
             if len(found) == 1:
                 e: Any = found[0]
                 price: Any = e.price  # read once
@@ -147,12 +157,11 @@ class _LinePrices:
                     or (e.valid_to is not None and e.valid_to < on)
                     or price.currency != currency
                 ):
-                    e, problem = _master_price(found, product, on, currency)
+                    e = _master_price(found, product, on, currency)[0]
                     price = None if e is None else e.price
             else:
-                e, problem = _master_price(found, product, on, currency)
+                e = _master_price(found, product, on, currency)[0]
                 price = None if e is None else e.price
-            add((line, e, problem))
             unit = line.unit_price
             lp = line.list_price
             if lp is not None and lp.amount > unit.amount:
@@ -167,11 +176,46 @@ class _LinePrices:
         self.order = order
         self.on = on
         self.policy: PricingPolicy | None = None
-        self.rows = tuple(rows)
+        self._ctx = ctx
+        self._rows: tuple[tuple[OrderLine, PriceEntry | None, str | None], ...] | None = None
         self.document = document
         self.missing = missing
         self.moved = moved
         self.discounted = discounted
+
+    @property
+    def rows(self) -> tuple[tuple[OrderLine, PriceEntry | None, str | None], ...]:
+        """``(line, entry, problem)`` per line, in line order (as :func:`master_price`), read
+        on :attr:`on`: worked out on first read, then kept."""
+        rows = self._rows
+        if rows is None:
+            rows = self._rows = _rows_of(self._ctx, self.order, self.on)
+        return rows
+
+
+def _rows_of(
+    ctx: Context, order: SalesOrder, on: dt.date
+) -> tuple[tuple[OrderLine, PriceEntry | None, str | None], ...]:
+    """:attr:`_LinePrices.rows`: :func:`master_price` of every line of ``order`` on ``on``."""
+    currency = order.currency
+    lookup = price_book(ctx)._d.get
+    rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
+    add = rows.append
+    for line in order.lines:
+        product = line.product
+        found = lookup(product.id, ())
+        if len(found) == 1:  # as in _LinePrices: master_price's answer without the call
+            e: Any = found[0]
+            if (
+                e.price_class is product.price_class
+                and e.valid_from <= on
+                and (e.valid_to is None or e.valid_to >= on)
+                and e.price.currency == currency
+            ):
+                add((line, e, None))
+                continue
+        add((line, *_master_price(found, product, on, currency)))
+    return tuple(rows)
 
 
 _STATE = PriceClass.STATE_ALLOCATED
