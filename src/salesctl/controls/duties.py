@@ -594,9 +594,11 @@ def _default_clear(
                     return False
     # price_master_maintainer: the lines' prices are walked only when a seller maintains
     # some price of the context (price_maintainers, a superset of the lines' maintainers)
-    if not sellers.isdisjoint(price_maintainers(ctx)) and _sells_own_price(
-        order, ctx, scratch, sellers
-    ):
+    try:  # price_maintainers(ctx), inlined
+        maintainers = ctx._price_maintainers
+    except AttributeError:
+        maintainers = price_maintainers(ctx)
+    if not sellers.isdisjoint(maintainers) and _sells_own_price(order, ctx, scratch, sellers):
         return False
     for r in ctx.releases:  # release_granter
         if r.order_id == oid:
