@@ -451,9 +451,12 @@ def test_line_prices_are_master_price_per_line(case: tuple[sc.SalesOrder, sc.Con
     assert _line_prices(ctx, order, {}) is not memo
     assert _line_prices(ctx, order) is not _line_prices(ctx, order)
     assert [(e, p) for _, e, p in _line_prices(ctx, order).rows] == expected
-    # The one derived field is the price book: built at construction from ``prices`` only,
-    # outside the value (equality, hash, repr, JSON).
-    assert {a.name for a in attrs.fields(sc.Context) if not (a.init and a.eq)} == {"_price_book"}
+    # The derived fields are the price book and its maintainers (issue 17, seventh pass):
+    # built at construction from ``prices`` only, outside the value (equality, hash, repr, JSON).
+    assert {a.name for a in attrs.fields(sc.Context) if not (a.init and a.eq)} == {
+        "_price_book",
+        "_price_maintainers",
+    }
     assert price_book(ctx) == price_book(attrs.evolve(ctx))
 
 
@@ -3198,3 +3201,234 @@ def test_lot_walk_compares_first_picks_as_the_sums_after_the_walk(
             _full_path(mp)
             full = [_outcome_of(lambda c=c: c(txn, ctx, delivery, {})) for c in checks]
     assert fast == full
+
+
+# -- issue 17, seventh pass: the order pack (O2C-SD-01's price maintainers, rows on first read,
+# -- O2C-SO-02's rule asked directly) ----------------------------------------------------------
+
+_SEVENTH_PEOPLE = st.sampled_from(
+    ["u-rep", "U-REP", "u-Rep", "u-price", "u-mgr", "straße", "STRASSE", "u-ı", "U-I", None]
+)
+
+
+@st.composite
+def _seventh_duty_cases(draw: st.DrawFn) -> tuple[sc.PlaceOrder, sc.Context]:
+    """An order whose seller (the acting user and the creator, in any case, ASCII or not) may
+    maintain prices the order uses, prices of the same products that it does not use (another
+    day, currency or class), or prices of products not on the order."""
+    seller = draw(st.sampled_from(["u-rep", "U-REP", "straße", "u-ı"]))
+    creator = draw(st.sampled_from([seller, seller.upper(), "u-rep", "STRASSE", "U-I"]))
+    n = draw(st.integers(1, 5))
+    lines = tuple(b.line(i + 1, "1", "1000", product=f"P-{i}") for i in range(n))
+    order = b.order(lines=lines, created_by=creator)
+    entries = []
+    for ln in lines:  # the prices the lines use (or none)
+        if draw(st.integers(0, 5)):
+            entries.append(
+                b.price_entry(ln.product.id, "1000", maintained_by=draw(_SEVENTH_PEOPLE))
+            )
+    for _ in range(draw(st.integers(0, 4))):  # prices the lines do not use
+        entries.append(
+            b.price_entry(
+                draw(st.sampled_from([*(ln.product.id for ln in lines), "P-OFF", "P-OTHER"])),
+                "1000",
+                currency=draw(st.sampled_from(["CNY", "USD"])),
+                valid_from=draw(st.sampled_from([dt.date(2026, 1, 1), dt.date(2027, 1, 1)])),
+                price_class=draw(st.sampled_from(list(sc.PriceClass))),
+                maintained_by=draw(_SEVENTH_PEOPLE),
+            )
+        )
+    ctx = b.context(prices=tuple(entries))
+    return b.place(order, who=b.actor(seller, "sales_rep")), ctx
+
+
+def _assembled(ctx: sc.Context) -> sc.Context:
+    """``ctx`` as a trusted builder might assemble it: the fields set without the constructor,
+    the derived ones (price book, price maintainers) left out."""
+    new = object.__new__(sc.Context)
+    for a in attrs.fields(sc.Context):
+        if a.init:
+            object.__setattr__(new, a.name, getattr(ctx, a.name))
+    return new
+
+
+@settings(max_examples=150, deadline=None)
+@given(_seventh_duty_cases())
+def test_price_maintainers_are_every_recorded_maintainers_person_key(case: Any) -> None:
+    """The context's price maintainers: the person key of every recorded ``maintained_by``
+    (any product, day, currency, class), the same when the context was assembled without its
+    constructor; a superset of the maintainers of the prices the lines use."""
+    from salesctl._validators import person_key
+    from salesctl.context import price_maintainers
+
+    txn, ctx = case
+    want = frozenset(person_key(e.maintained_by) for e in ctx.prices if e.maintained_by)
+    assert price_maintainers(ctx) == want
+    assert price_maintainers(_assembled(ctx)) == want
+    assert price_maintainers(attrs.evolve(ctx)) == want
+    used = {
+        person_key(e.maintained_by)
+        for _, e, _ in _line_prices(ctx, txn.order).rows
+        if e is not None and e.maintained_by
+    }
+    assert used <= price_maintainers(ctx)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_seventh_duty_cases(), st.booleans())
+def test_duties_with_the_context_maintainers_is_the_full_check(case: Any, assembled: bool) -> None:
+    """Attacker property: the seller (in any case) maintaining a price the order uses is
+    BLOCKed as by the full check, whatever other prices the context holds and whoever
+    maintains them; after the pricing checks (the gate's order) or alone; on a context
+    assembled without its constructor too. And through the gate."""
+    from salesctl._validators import person_key
+    from salesctl.controls.pricing import check_document_price
+
+    txn, ctx = case
+    if assembled:
+        ctx = _assembled(ctx)
+    policy = sc.Policy.default()
+    duties = policy.family("duties")
+    full = duties_mod._check_all(txn, ctx, duties)
+    assert duties_mod.check_duties(txn, ctx, duties) == full
+    scratch: dict[object, Any] = {}
+    check_document_price(txn, ctx, policy.family("pricing"), scratch)  # leaves the line prices
+    assert duties_mod.check_duties(txn, ctx, duties, scratch) == full
+    sellers = {person_key(txn.actor.id), person_key(txn.order.created_by)}
+    sells_own = any(
+        e is not None and e.maintained_by and person_key(e.maintained_by) in sellers
+        for _, e, _ in _line_prices(ctx, txn.order).rows
+    )
+    assert sells_own == any(
+        dict(f.params)["second"] == "price_master_maintainer"
+        for f in full
+        if f.message == "duties.conflict"
+    )
+    d = sc.Gate(policy, only=["O2C-SD-01"]).check(txn, ctx)
+    assert d.findings == full
+
+
+@st.composite
+def _tripping_orders(draw: st.DrawFn) -> tuple[sc.SalesOrder, sc.Context]:
+    """Orders of up to eight lines, most at their master price, some (anywhere, or none) that
+    make a check read the rows: document-priced, without a usable price, or moved."""
+    n = draw(st.integers(1, 8))
+    lines, entries = [], []
+    for i in range(n):
+        kind = draw(st.sampled_from(["clean", "clean", "clean", "document", "missing", "moved"]))
+        pc = sc.PriceClass.GROUP_PRICED if kind == "document" else sc.PriceClass.MARKET
+        unit = "1010" if kind == "moved" else "1000"
+        lp = draw(st.sampled_from([None, None, "1000", "1100"]))
+        pid = f"P-{draw(st.integers(0, 3))}"
+        lines.append(
+            sc.OrderLine(
+                line_no=i + 1,
+                product=sc.Product(id=pid, name="p", price_class=pc),
+                quantity=Decimal(1),
+                unit_price=b.cny(unit),
+                list_price=b.cny(lp) if lp is not None else None,
+            )
+        )
+        if kind != "missing":
+            entries.append(b.price_entry(pid, "1000", price_class=pc))
+        if draw(st.integers(0, 3)) == 0:  # noise: a second entry, another day or currency
+            entries.append(
+                b.price_entry(
+                    pid,
+                    draw(st.sampled_from(["1000", "1200"])),
+                    currency=draw(st.sampled_from(["CNY", "USD"])),
+                    valid_from=draw(st.sampled_from([dt.date(2026, 1, 1), dt.date(2027, 1, 1)])),
+                    price_class=pc,
+                )
+            )
+    order = b.order(lines=tuple(lines))
+    return order, b.context(prices=tuple(entries))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(_tripping_orders(), price_masters()))
+def test_line_prices_rows_with_the_flags_or_on_first_read(case: Any) -> None:
+    """The rows are built by the walk once a line sets ``document``, ``missing`` or ``moved``
+    (the lines before it, it, the rest), else on first read: either way ``master_price`` of
+    every line, in line order, and the flags those rows give; read twice, the same tuple."""
+    order, ctx = case
+    memo = _line_prices(ctx, order, {})
+    built = _has_slot(memo, "rows")
+    assert built == (memo.document or memo.missing or memo.moved)
+    expected = [
+        master_price(ctx, ln.product, order.order_date, order.currency) for ln in order.lines
+    ]
+    rows = memo.rows
+    assert [(e, p) for _, e, p in rows] == expected
+    assert [ln for ln, _, _ in rows] == list(order.lines)
+    assert all(ln is got for ln, (got, _, _) in zip(order.lines, rows, strict=True))
+    assert memo.rows is rows
+    doc = {sc.PriceClass.STATE_ALLOCATED, sc.PriceClass.GROUP_PRICED}
+    judged = [
+        ln.list_price
+        if ln.list_price is not None and ln.list_price > ln.unit_price
+        else ln.unit_price
+        for ln in order.lines
+    ]
+    market = [
+        (j, e)
+        for ln, j, (e, _) in zip(order.lines, judged, expected, strict=True)
+        if ln.product.price_class not in doc
+    ]
+    assert memo.document == any(ln.product.price_class in doc for ln in order.lines)
+    assert memo.missing == any(e is None for _, e in market)
+    assert memo.moved == any(e is not None and j.amount != e.price.amount for j, e in market)
+    assert memo.discounted == any(
+        ln.list_price is not None and ln.list_price > ln.unit_price for ln in order.lines
+    )
+    with pytest.raises(AttributeError):
+        memo.something_else  # noqa: B018 - only ``rows`` is built on read
+
+
+def _has_slot(obj: Any, name: str) -> bool:
+    """Whether the slot ``name`` of ``obj`` is set (without going through ``__getattr__``)."""
+    try:
+        type(obj).__dict__[name].__get__(obj, type(obj))
+    except AttributeError:
+        return False
+    return True
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.sampled_from(["u-rep", "U-MGR", "u-Mgr", "u-mgr", "STRASSE", "u-ı"]),
+    st.sampled_from([b.MANAGER, b.actor("straße", "sales_manager", level=2)]),
+    st.sampled_from(["u-rep", "U-MGR", "Straße"]),
+    st.booleans(),
+)
+def test_order_approval_in_gate_refuses_the_keyer_in_any_case(
+    actor_id: str, approver: sc.Actor, creator: str, capped: bool
+) -> None:
+    """Attacker property (O2C-SO-02's rule asked directly, the acting user's person key made
+    in place): an approval signed by the acting user or the order's creator, written in
+    another case (ASCII or not), never clears; the gate's check is the gate's clearing of the
+    plain check's HOLD."""
+    from salesctl.controls.orders import _check_order_approval_in_gate
+
+    order = b.order(lines=(b.line(1, "9", "1000"),), created_by=creator)
+    kw: dict[str, Any] = {"max_amount": b.cny("5000000")} if capped else {}
+    ctx = b.context(approvals=(b.approval(order.id, "sales_manager", approver, **kw),))
+    txn = b.place(order, who=b.actor(actor_id, "sales_rep"))
+    policy = sc.Policy.default().family("orders")
+    plain = check_order_approval(txn, ctx, policy)
+    expected = tuple(
+        _clear(f, ctx.approvals, txn, policy.authority) if f.outcome is Outcome.HOLD else f
+        for f in plain
+    )
+    got = _check_order_approval_in_gate(txn, ctx, policy)
+    got = tuple(
+        _clear(f, ctx.approvals, txn, policy.authority) if f.outcome is Outcome.HOLD else f
+        for f in got
+    )
+    assert got == expected
+    from salesctl._validators import same_person
+
+    signed_by_party = same_person(approver.id, actor_id) or same_person(approver.id, creator)
+    assert (expected[0].outcome is Outcome.ALLOW) == (not signed_by_party)
+    d = sc.Gate(only=["O2C-SO-02"]).check(txn, ctx)
+    assert d.findings == expected

@@ -55,7 +55,7 @@ from salesctl.model import (
 )
 from salesctl.money import Money
 
-__all__ = ["Context", "price_book"]
+__all__ = ["Context", "price_book", "price_maintainers"]
 
 
 def _numbers(_i: Any, _a: Any, value: Mapping[str, int]) -> None:
@@ -161,6 +161,28 @@ def _book(prices: tuple[PriceEntry, ...]) -> FrozenMap[str, tuple[PriceEntry, ..
     for pid, entries in several.items():
         index[pid] = tuple(entries)
     return FrozenMap(index)
+
+
+def _maintainers(prices: tuple[PriceEntry, ...]) -> frozenset[str]:
+    """The person keys (:func:`~salesctl._validators.person_key`) of every price entry's
+    recorded maintainer (a blank or missing one counts for nobody)."""
+    return frozenset(person_key(m) for m in {e.maintained_by for e in prices} if m)
+
+
+def price_maintainers(ctx: Context) -> frozenset[str]:
+    """Who maintains some price of the context's price master: the person key of every
+    recorded ``maintained_by`` among :attr:`Context.prices`, whatever the entry's product,
+    class, currency or validity.
+
+    A superset of the maintainers of the prices an order's lines use: O2C-SD-01 asks it
+    first, and walks the lines' prices only when a seller is among them. Built once, with
+    the price book, when the context is built; a context assembled without its constructor
+    gets it built here, on each call.
+    """
+    try:
+        return ctx._price_maintainers
+    except AttributeError:
+        return _maintainers(ctx.prices)
 
 
 def price_book(ctx: Context) -> FrozenMap[str, tuple[PriceEntry, ...]]:
@@ -340,11 +362,15 @@ class Context:
     _price_book: FrozenMap[str, tuple[PriceEntry, ...]] = field(
         init=False, eq=False, repr=False, hash=False
     )
+    _price_maintainers: frozenset[str] = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         # The price book: :attr:`prices` by product id, built once per context (the pricing
         # controls and O2C-SD-01 look every order line up in it). Derived from ``prices`` only.
         object.__setattr__(self, "_price_book", _book(self.prices))
+        # Who maintains some price (person keys): O2C-SD-01 walks the lines' prices only
+        # when a seller is among them. Derived from ``prices`` only.
+        object.__setattr__(self, "_price_maintainers", _maintainers(self.prices))
 
     def contract(self, contract_id: str) -> Contract | None:
         """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""

@@ -51,7 +51,7 @@ import attrs
 from attrs import field, frozen
 
 from salesctl._validators import each, person_key, text, tuple_conv, typed
-from salesctl.context import Context
+from salesctl.context import Context, price_maintainers
 from salesctl.control import Assertion, Automation, Control, Family, Frequency, Kind, Scratch
 from salesctl.controls.pricing import _LINE_PRICES, _line_prices
 from salesctl.controls.weakening import Weakening, weakenings
@@ -395,6 +395,8 @@ def _approvers_hit(txn: PlaceOrder, ctx: Context, _s: Scratch | None, keys: set[
 def _price_maintainers_hit(
     txn: PlaceOrder, ctx: Context, scratch: Scratch | None, keys: set[str]
 ) -> bool:
+    if keys.isdisjoint(price_maintainers(ctx)):  # nobody of keys maintains any price
+        return False
     last = None  # the lines' entries usually share a maintainer: each distinct run once
     for _, e, _ in _line_prices(ctx, txn.order, scratch).rows:
         if e is not None:
@@ -590,7 +592,28 @@ def _default_clear(
             for i in p.approved_by:
                 if i and (i.casefold() if i.isascii() else person_key(i)) == key:
                     return False
-    last = None  # price_master_maintainer
+    # price_master_maintainer: the lines' prices are walked only when a seller maintains
+    # some price of the context (price_maintainers, a superset of the lines' maintainers)
+    try:  # price_maintainers(ctx), inlined
+        maintainers = ctx._price_maintainers
+    except AttributeError:
+        maintainers = price_maintainers(ctx)
+    if not sellers.isdisjoint(maintainers) and _sells_own_price(order, ctx, scratch, sellers):
+        return False
+    for r in ctx.releases:  # release_granter
+        if r.order_id == oid:
+            i = r.granted_by.id
+            if i and (i.casefold() if i.isascii() else person_key(i)) in sellers:
+                return False
+    return True
+
+
+def _sells_own_price(
+    order: SalesOrder, ctx: Context, scratch: Scratch | None, sellers: set[str]
+) -> bool:
+    """Whether a seller (``sellers``: person keys) maintains the master price of a line of
+    ``order`` (the price_master_maintainer question of :func:`_default_clear`)."""
+    last = None  # the lines' entries usually share a maintainer: each distinct run once
     prices = None if scratch is None else scratch.get(_LINE_PRICES)  # _line_prices' memo
     if prices is None or prices.order is not order:
         prices = _line_prices(ctx, order, scratch)
@@ -599,14 +622,9 @@ def _default_clear(
             m = e.maintained_by
             if m and m != last:
                 if (m.casefold() if m.isascii() else person_key(m)) in sellers:
-                    return False
+                    return True
                 last = m
-    for r in ctx.releases:  # release_granter
-        if r.order_id == oid:
-            i = r.granted_by.id
-            if i and (i.casefold() if i.isascii() else person_key(i)) in sellers:
-                return False
-    return True
+    return False
 
 
 # -- the check --------------------------------------------------------------------------------

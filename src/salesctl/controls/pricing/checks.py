@@ -115,7 +115,8 @@ class _LinePrices:
         order: the order the rows are for (compared by identity).
         on: the day the price master was read on (:func:`price_date`).
         policy: the pricing policy ``on`` was worked out under (``None``: the business date).
-        rows: ``(line, entry, problem)`` per line, in line order (as :func:`master_price`).
+        rows: ``(line, entry, problem)`` per line, in line order (as :func:`master_price`),
+            built on first read: a check with nothing to report reads the flags alone.
         document: some line is document-priced (O2C-PR-01 has something to look at).
         missing: some market-priced line has no usable master price (O2C-PR-02, -03 report).
         moved: some market-priced line's price (before its discount) differs from its master
@@ -123,21 +124,40 @@ class _LinePrices:
         discounted: some line's list price is above its unit price (a line discount, O2C-PR-05).
     """
 
-    __slots__ = ("discounted", "document", "missing", "moved", "on", "order", "policy", "rows")
+    __slots__ = (
+        "_ctx",
+        "discounted",
+        "document",
+        "missing",
+        "moved",
+        "on",
+        "order",
+        "policy",
+        "rows",
+    )
+
+    rows: tuple[tuple[OrderLine, PriceEntry | None, str | None], ...]
 
     def __init__(self, ctx: Context, order: SalesOrder, on: dt.date) -> None:
+        # The flags first, without the rows: on the pass path no check reads the rows
+        # (O2C-SD-01 asks the context's price maintainers first). The first line that sets
+        # ``document``, ``missing`` or ``moved`` (a check will read the rows) switches to
+        # _walk, which builds the rows as it goes; else the rows are built on first read.
         currency = order.currency
-        lookup = price_book(ctx)._d.get
-        rows: list[tuple[OrderLine, PriceEntry | None, str | None]] = []
-        add = rows.append
+        try:  # price_book(ctx), inlined
+            book = ctx._price_book
+        except AttributeError:
+            book = price_book(ctx)
+        lookup = book._d.get
+        rows: list[tuple[OrderLine, PriceEntry | None, str | None]] | None = None
         document = missing = moved = discounted = False
-        for line in order.lines:
+        lines = iter(order.lines)
+        for line in lines:
             product = line.product
             pc = product.price_class
             found = lookup(product.id, ())
             # One entry, of the product's class, valid that day, in the order's currency:
             # master_price's answer without the call; anything else asks master_price.
-            problem: str | None = None
             if len(found) == 1:
                 e: Any = found[0]
                 price: Any = e.price  # read once
@@ -147,12 +167,11 @@ class _LinePrices:
                     or (e.valid_to is not None and e.valid_to < on)
                     or price.currency != currency
                 ):
-                    e, problem = _master_price(found, product, on, currency)
+                    e = _master_price(found, product, on, currency)[0]
                     price = None if e is None else e.price
             else:
-                e, problem = _master_price(found, product, on, currency)
+                e = _master_price(found, product, on, currency)[0]
                 price = None if e is None else e.price
-            add((line, e, problem))
             unit = line.unit_price
             lp = line.list_price
             if lp is not None and lp.amount > unit.amount:
@@ -164,14 +183,109 @@ class _LinePrices:
                 missing = True
             elif unit.amount != price.amount:
                 moved = True
+            else:
+                continue
+            # The rows: the lines before this one, this one's (master_price's problem when
+            # there is no entry), then the rest of the lines with _walk.
+            rows = []
+            for done in order.lines:
+                if done is line:
+                    break
+                rows.append(_row(lookup, done, on, currency))
+            rows.append(
+                (line, e, None if e is not None else _master_price(found, product, on, currency)[1])
+            )
+            if len(rows) < len(order.lines):
+                d, m, v, c = _walk(lines, lookup, on, currency, rows)
+                document, missing, moved, discounted = (
+                    document or d,
+                    missing or m,
+                    moved or v,
+                    discounted or c,
+                )
+            break
         self.order = order
         self.on = on
         self.policy: PricingPolicy | None = None
-        self.rows = tuple(rows)
+        self._ctx = ctx
+        if rows is not None:  # else built on first read (__getattr__)
+            self.rows = tuple(rows)
         self.document = document
         self.missing = missing
         self.moved = moved
         self.discounted = discounted
+
+    def __getattr__(self, name: str) -> Any:
+        """:attr:`rows` on first read when the walk did not build them (a slot not set yet:
+        the attribute look-up fails and comes here; once set, it is a plain slot read)."""
+        if name != "rows":
+            raise AttributeError(name)
+        lookup = price_book(self._ctx)._d.get
+        on, currency = self.on, self.order.currency
+        rows = self.rows = tuple(_row(lookup, ln, on, currency) for ln in self.order.lines)
+        return rows
+
+
+_Row = tuple[OrderLine, PriceEntry | None, str | None]
+
+
+def _row(lookup: Any, line: OrderLine, on: dt.date, currency: str) -> _Row:
+    """``(line, entry, problem)``: the :func:`master_price` of ``line``'s product on ``on`` in
+    ``currency``, its entries found by ``lookup`` (the price book's)."""
+    product = line.product
+    found = lookup(product.id, ())
+    if len(found) == 1:  # as in _LinePrices: master_price's answer without the call
+        e = found[0]
+        if (
+            e.price_class is product.price_class
+            and e.valid_from <= on
+            and (e.valid_to is None or e.valid_to >= on)
+            and e.price.currency == currency
+        ):
+            return (line, e, None)
+    return (line, *_master_price(found, product, on, currency))
+
+
+def _walk(
+    lines: Iterable[OrderLine], lookup: Any, on: dt.date, currency: str, rows: list[_Row]
+) -> tuple[bool, bool, bool, bool]:
+    """The rest of :class:`_LinePrices`' walk once a check will read the rows: each line's
+    row appended to ``rows``; the flags (document, missing, moved, discounted) of these lines.
+    """
+    add = rows.append
+    document = missing = moved = discounted = False
+    for line in lines:
+        product = line.product
+        pc = product.price_class
+        found = lookup(product.id, ())
+        problem: str | None = None
+        if len(found) == 1:
+            e: Any = found[0]
+            price: Any = e.price  # read once
+            if (
+                e.price_class is not pc
+                or e.valid_from > on
+                or (e.valid_to is not None and e.valid_to < on)
+                or price.currency != currency
+            ):
+                e, problem = _master_price(found, product, on, currency)
+                price = None if e is None else e.price
+        else:
+            e, problem = _master_price(found, product, on, currency)
+            price = None if e is None else e.price
+        add((line, e, problem))
+        unit = line.unit_price
+        lp = line.list_price
+        if lp is not None and lp.amount > unit.amount:
+            discounted = True
+            unit = lp  # the price judged: before the line discount
+        if pc is _STATE or pc is _GROUP:
+            document = True
+        elif e is None:
+            missing = True
+        elif unit.amount != price.amount:
+            moved = True
+    return document, missing, moved, discounted
 
 
 _STATE = PriceClass.STATE_ALLOCATED
@@ -200,7 +314,11 @@ def _line_prices(
         memo: _LinePrices | None = scratch.get(_LINE_PRICES)
         if memo is not None and memo.order is order and (policy is None or memo.policy is policy):
             return memo
-    on = ctx.as_of if policy is None else price_date(order, ctx, policy)
+    on = ctx.as_of
+    if policy is not None:  # price_date(order, ctx, policy), inlined
+        od = order.order_date
+        if od == on or (od < on and (on - od).days <= policy.order_date_days):
+            on = od
     memo = _LinePrices(ctx, order, on)
     memo.policy = policy
     if scratch is None:
