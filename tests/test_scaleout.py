@@ -655,3 +655,53 @@ def test_an_event_time_read_once_is_the_same_time_every_time() -> None:
         at = (dt.datetime.fromisoformat(good) + dt.timedelta(minutes=i)).isoformat()
         assert router.skip(line.replace("@", at).encode()) is not None
     assert len(router._at) <= 4096
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    where=st.floats(0.05, 0.95),
+    kind=st.sampled_from(["KeepContractLedger", "GrantApproval", "CloseOrder"]),
+    days=st.integers(1, 300),
+    jobs=st.integers(2, 3),
+)
+def test_a_rejected_line_dated_later_changes_no_share(
+    seed: int, where: float, kind: str, days: int, jobs: int
+) -> None:
+    """An attacker's line whose header reads (a type a share skips, another share's customer,
+    a valid later date) but whose body the full reader rejects: one process rejects it and
+    its date moves nothing; a share that skipped it from its header used to move its
+    ledger's date (and run the retention sweeps) to that later day, and decide the rest of
+    the year against a ledger swept too early. The shares now read in full any line that
+    would move their date: the merged report is the one-process report."""
+    lines = _year(seed, 6, 40)
+    i = max(1, int(len(lines) * where))
+    decode = Decoder().decode
+    at = next(
+        e.at
+        for n, b in enumerate(lines[i:], i + 1)
+        if (e := decode(b, n)) is not None and not isinstance(e, MalformedEvent)
+    )
+    later = (at + dt.timedelta(days=days)).isoformat()
+    led = Ledger()
+    for n, b in enumerate(lines[:i], 1):
+        e = decode(b, n)
+        if e is not None and not isinstance(e, MalformedEvent):
+            led.apply(e)
+    # a customer of another share than a routing share's: the routing share skips the line
+    from salesctl.ledger import customer_partition
+
+    _p, _f, _pol, n, books, *_ = job_tasks("-", jobs=jobs)[0]
+    custs = sorted(led._customers) or ["C-0001"]
+    cust = next((c for c in custs if customer_partition(c, n) in books), custs[0])
+    body = {
+        "KeepContractLedger": '"line":5',
+        "GrantApproval": f'"approval":5,"customer_id":"{cust}"',
+        "CloseOrder": f'"order_id":7,"customer_id":"{cust}"',
+    }[kind]
+    bad = f'{{"type":"{kind}","at":"{later}",{body}}}\n'.encode()
+    planted = [*lines[:i], bad, *lines[i:]]
+    late = dt.timedelta(hours=6)
+    one = replay(planted, POLICY, source="g", lateness=late)
+    assert one.rejected_count >= 1
+    assert comparable(shares(planted, jobs, late)) == comparable(one)

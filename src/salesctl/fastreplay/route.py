@@ -20,12 +20,12 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
-A skipped line still moves the ledger's business date (its retention sweeps run on the same
-days) and is counted in the share's events. One difference is left: a line whose header reads
-but whose body the full decoder would reject still moves that date here (a one-process replay
-folds no rejected line); the sweeps then run a line earlier on that day, for documents past
-their retention. The books share (partition 0) reads every line in
-full: the detective controls read the whole population (number-series gaps, segregation of
+A skipped line is counted in the share's events. A line that would move the ledger's business
+date (and run its retention sweeps) is never skipped: the replay reads it in full, so the date
+moves only for a line one process folds too — a line whose header reads but whose body the
+full decoder rejects moves nothing, whatever date it names (it used to move a share's date,
+and a later date swept that share's ledger early). The books share (partition 0) reads every
+line in full: the detective controls read the whole population (number-series gaps, segregation of
 duties across the population, the period-end registers), so they run there, once.
 """
 
