@@ -522,16 +522,25 @@ def test_a_line_of_a_type_read_in_full_is_never_skipped_nor_decoded(line: bytes)
 def test_the_type_shortcut_skips_what_the_header_decoder_skips(
     seed: int, picks: list[tuple[int, int, int]]
 ) -> None:
-    """The router with its shortcut (a global event's type read from the line's bytes) and
-    without it (every header decoded) skip the same lines: a generated year's lines, cut
-    short, retyped or with a byte changed."""
+    """The router with its shortcuts (the type read from the line's bytes; a customer-local
+    line read in full when the first customer id in its bytes is the share's; a delivery
+    proof when the first goods issue in its bytes is of an order held) and without them
+    (every header decoded) skip the same lines of a generated year; on lines cut short,
+    retyped or with a byte changed, the shortcuts only ever read a line in full that the
+    header decoder would skip (always safe: the full read decides), never skip one it reads."""
     from salesctl.audit.engine import ledger_for
     from salesctl.fastreplay.route import Router
 
     lines = _year(seed, 4, 20)
     led = ledger_for(POLICY, 0, 3, buckets=frozenset({0}))
+    led.today = dt.date(2026, 1, 1)
+    decode = Decoder().decode
+    for n, raw in enumerate(lines, 1):  # the index and the goods issues of the year
+        e = decode(raw, n)
+        if e is not None and not isinstance(e, MalformedEvent):
+            led.apply(e)
     fast, slow = Router(led), Router(led)
-    slow._keep = frozenset()
+    slow._kinds = {}
     types = [b"PlaceOrder", b"GrantApproval", b"CloseOrder", b"KeepContractLedger"]
     mutated = []
     for i, j, how in picks:
@@ -546,8 +555,11 @@ def test_the_type_shortcut_skips_what_the_header_decoder_skips(
         elif how == 4:
             b = b'{"type":"' + types[j % 4] + b'"' + b[b.find(b'"', 9) + 1 :]
         mutated.append(b)
-    for b in list(lines) + mutated:
+    for b in lines:
         assert fast.skip(b) == slow.skip(b), b
+    for b in mutated:
+        got = fast.skip(b)
+        assert got is None or got == slow.skip(b), b
 
 
 @settings(max_examples=25, deadline=None)
@@ -593,3 +605,103 @@ def test_a_delivery_proof_is_skipped_unless_its_goods_issue_s_order_is_held() ->
     assert router.skip(proof("GI-9")) is not None  # a goods issue never seen
     assert router.skip(b'{"type":"ReceiveDeliveryProof",' + _AT.encode() + b"}") is None
     assert router.skip(proof("GI-2").replace(b"+08:00", b"")) is None  # no offset
+
+
+def test_a_line_of_the_share_s_customer_is_read_in_full_without_its_header() -> None:
+    """A customer-local line whose first customer id (read from its bytes) is the share's,
+    and a delivery proof whose goods issue is of an order the share holds, are read in full
+    without decoding their header; another share's line is still decided by its header."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    mine, theirs = _ids()
+    led = ledger_for(POLICY, 0, 2)
+    led.today = dt.date(2026, 3, 1)
+    led._gi_order.update({"GI-1": "SO-1"})
+    led._orders["SO-1"] = object()  # type: ignore[assignment]
+    router = Router(led)
+    decoded: list[bytes] = []
+    real = router._decode
+
+    def counting(b: bytes) -> Any:
+        decoded.append(b)
+        return real(b)
+
+    router._decode = counting
+    at = _AT.replace(" ", "")
+    grant = '{"type":"GrantApproval",' + at + ',"customer_id":"{c}"}'
+    assert router.skip(grant.replace("{c}", mine).encode()) is None
+    proof = '{"type":"ReceiveDeliveryProof",' + at + ',"proof":{"goods_issue_id":"GI-1"}}'
+    assert router.skip(proof.encode()) is None
+    assert decoded == []
+    assert router.skip(grant.replace("{c}", theirs).encode()) is not None
+    assert len(decoded) == 1
+
+
+def test_an_event_time_read_once_is_the_same_time_every_time() -> None:
+    """The router parses each distinct ``at`` once; a time it refused stays refused and
+    the remembered times are forgotten past a bound."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    router = Router(ledger_for(POLICY, 0, 2))
+    line = '{"type":"KeepContractLedger","at":"@","line":{}}'
+    good, bad = "2026-03-02T09:00:00+08:00", "2026-03-02T09:00:00"
+    for _ in range(2):
+        got = router.skip(line.replace("@", good).encode())
+        assert got == ("KeepContractLedger", dt.datetime.fromisoformat(good))
+        assert router.skip(line.replace("@", bad).encode()) is None
+    for i in range(5000):
+        at = (dt.datetime.fromisoformat(good) + dt.timedelta(minutes=i)).isoformat()
+        assert router.skip(line.replace("@", at).encode()) is not None
+    assert len(router._at) <= 4096
+
+
+@settings(max_examples=4, deadline=None)
+@given(
+    seed=st.integers(0, 10_000),
+    where=st.floats(0.05, 0.95),
+    kind=st.sampled_from(["KeepContractLedger", "GrantApproval", "CloseOrder"]),
+    days=st.integers(1, 300),
+    jobs=st.integers(2, 3),
+)
+def test_a_rejected_line_dated_later_changes_no_share(
+    seed: int, where: float, kind: str, days: int, jobs: int
+) -> None:
+    """An attacker's line whose header reads (a type a share skips, another share's customer,
+    a valid later date) but whose body the full reader rejects: one process rejects it and
+    its date moves nothing; a share that skipped it from its header used to move its
+    ledger's date (and run the retention sweeps) to that later day, and decide the rest of
+    the year against a ledger swept too early. The shares now read in full any line that
+    would move their date: the merged report is the one-process report."""
+    lines = _year(seed, 6, 40)
+    i = max(1, int(len(lines) * where))
+    decode = Decoder().decode
+    at = next(
+        e.at
+        for n, b in enumerate(lines[i:], i + 1)
+        if (e := decode(b, n)) is not None and not isinstance(e, MalformedEvent)
+    )
+    later = (at + dt.timedelta(days=days)).isoformat()
+    led = Ledger()
+    for n, b in enumerate(lines[:i], 1):
+        e = decode(b, n)
+        if e is not None and not isinstance(e, MalformedEvent):
+            led.apply(e)
+    # a customer of another share than a routing share's: the routing share skips the line
+    from salesctl.ledger import customer_partition
+
+    _p, _f, _pol, n, books, *_ = job_tasks("-", jobs=jobs)[0]
+    custs = sorted(led._customers) or ["C-0001"]
+    cust = next((c for c in custs if customer_partition(c, n) in books), custs[0])
+    body = {
+        "KeepContractLedger": '"line":5',
+        "GrantApproval": f'"approval":5,"customer_id":"{cust}"',
+        "CloseOrder": f'"order_id":7,"customer_id":"{cust}"',
+    }[kind]
+    bad = f'{{"type":"{kind}","at":"{later}",{body}}}\n'.encode()
+    planted = [*lines[:i], bad, *lines[i:]]
+    late = dt.timedelta(hours=6)
+    one = replay(planted, POLICY, source="g", lateness=late)
+    assert one.rejected_count >= 1
+    assert comparable(shares(planted, jobs, late)) == comparable(one)

@@ -161,7 +161,6 @@ def replay(
     seen = clock.seen
     decode = Decoder().decode
     route = Router(led).skip if routing and role == "gate" else None
-    led_evict = led._evict
     skipped_at: dt.datetime | None = None
     check = gate.check
     context_for = led.context_for
@@ -183,19 +182,16 @@ def replay(
                 progress(nbytes)
             if route is not None:
                 head = route(b)
-                if head is not None:
-                    # a line that neither folds nor is decided here: the ledger's business
-                    # date still moves (its retention sweeps run on the same days)
+                # a line that neither folds nor is decided here is skipped, unless it would
+                # move the ledger's business date (and run its retention sweeps): that one is
+                # read in full, so that the date moves only as one process moves it — never
+                # for a line the full reader rejects, whatever date its header names
+                if head is not None and led.today is not None and head[1].date() <= led.today:
                     name, skipped_at = head
                     events[name] = events.get(name, 0) + 1
                     if first_at is None:
                         first_at = skipped_at
                     last_line = line
-                    today = skipped_at.date()
-                    if led.today is None or today > led.today:
-                        if led.today is not None:
-                            led_evict(today)
-                        led.today = today
                     continue
                 skipped_at = None
             item = decode(raw, line)
