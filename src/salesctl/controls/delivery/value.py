@@ -90,7 +90,9 @@ _SIZES = 17
 _MAX_LINES = 1000
 
 
-def value_cannot_fail(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> bool:
+def value_cannot_fail(
+    lines: tuple[DeliveryLine, ...], order: SalesOrder, most: int | None = None
+) -> bool:
     """Whether :func:`delivery_value` (``lines``, ``order``) returns under the current decimal
     context — ``False`` when it might raise, or when this cannot tell.
 
@@ -102,6 +104,10 @@ def value_cannot_fail(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> boo
     limits at least ±99, and traps none of the signals a product, its rounding to the minor
     unit or the sum can then raise (``Inexact``, ``Rounded``, ``Subnormal``, ``Underflow``,
     ``Clamped``) — ``InvalidOperation`` and ``Overflow`` cannot arise below the bound.
+
+    ``most``, when given, is the largest quantity's size, every quantity known to be a finite
+    ``Decimal`` (the goods issue's shared walk, :class:`~salesctl.controls.delivery.lots._Issue`):
+    the lines are then not read again.
     """
     if len(lines) > _MAX_LINES:
         return False
@@ -114,14 +120,10 @@ def value_cannot_fail(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> boo
         size = price.amount.adjusted()
         if size > top:
             top = size
-    most = -1_000_000_000
-    for line in lines:
-        q = line.quantity
-        if type(q) is not Decimal or not q.is_finite():
+    if most is None:
+        most = _most(lines)
+        if most is None:
             return False
-        size = q.adjusted()
-        if size > most:
-            most = size
     if top + most > _SIZES:
         return False
     c = getcontext()
@@ -131,3 +133,16 @@ def value_cannot_fail(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> boo
     return not (
         traps[Inexact] or traps[Rounded] or traps[Subnormal] or traps[Underflow] or traps[Clamped]
     )
+
+
+def _most(lines: tuple[DeliveryLine, ...]) -> int | None:
+    """The largest quantity's size; ``None`` when a quantity is not a finite ``Decimal``."""
+    most = -1_000_000_000
+    for line in lines:
+        q = line.quantity
+        if type(q) is not Decimal or not q.is_finite():
+            return None
+        size = q.adjusted()
+        if size > most:
+            most = size
+    return most
