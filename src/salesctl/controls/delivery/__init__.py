@@ -157,7 +157,6 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: notice id, validity, approval, notified and shipped quantities per line / 决策日志：发货通知编号、有效期、审批、各行通知数量和已发数量",
         applies_to=(PostGoodsIssue.__name__,),
         check=check_goods_issue_notice,
-        scratch=True,
         messages={
             "delivery.already_posted": (
                 "出库单 {goods_issue} 已过账，不得重复过账",
@@ -277,7 +276,6 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: limit, exposure, delivery value, release or re-approval / 决策日志：信用额度、信用占用、发货金额、一次性释放或重新审批",
         applies_to=(IssueDeliveryNotice.__name__, PostGoodsIssue.__name__),
         check=check_delivery_credit,
-        scratch=True,
         messages={
             "delivery.credit_no_profile": (
                 "客户 {customer} 无信用档案，不得以 {method} 方式赊销发货",

@@ -234,7 +234,7 @@ def _notice_quantities(
 
 
 def check_goods_issue_notice(
-    txn: Transaction, ctx: Context, policy: DeliveryPolicy, scratch: Scratch | None = None
+    txn: Transaction, ctx: Context, policy: DeliveryPolicy
 ) -> tuple[Finding, ...]:
     """O2C-DL-02: a goods issue executes a delivery notice of the same order that is approved
     and unexpired on the business date, line by line within the notice's quantities plus the
@@ -304,13 +304,8 @@ def check_goods_issue_notice(
                 no = ln.order_line
                 shipped[no] = shipped.get(no, _ZERO) + ln.quantity
     factor = 1 + policy.quantity_tolerance  # _allowed's factor, worked out once
-    if not shipped:
-        if scratch is not None and factor >= 1:  # the call's shared walk of the issue's lines
-            issue = _lot_index(ctx, scratch).of(gi)
-            if issue.within and issue.notice is notice:
-                return tuple(out)
-        if _within_notice(gi.lines, notice.lines, factor):
-            return tuple(out)
+    if not shipped and _within_notice(gi.lines, notice.lines, factor):
+        return tuple(out)
     # The notice's lines indexed once: the product of each order line (the last line naming it,
     # as a dict built line by line keeps it) and the quantity noted on it.
     noted: dict[int, str] = {}
@@ -412,8 +407,6 @@ def check_gate_pass_and_qc(
     gi = txn.goods_issue
     if gi.gate_pass is not None:  # the pass path: one look at the call's lot index
         issue = _lot_index(ctx, scratch).of(gi)
-        if issue.error is not None:  # the lots' walk raised: as it did before it was shared
-            raise issue.error
         if issue.named and issue.sound and issue.stocked:
             return _NONE
     cid = "O2C-DL-03"
@@ -481,7 +474,7 @@ _DELIVERIES = (IssueDeliveryNotice, PostGoodsIssue)  # the union, built once
 
 
 def check_delivery_credit(
-    txn: Transaction, ctx: Context, policy: DeliveryPolicy, scratch: Scratch | None = None
+    txn: Transaction, ctx: Context, policy: DeliveryPolicy
 ) -> tuple[Finding, ...]:
     """O2C-DL-04: credit is re-checked when a notice is issued and when goods are issued.
 
@@ -527,16 +520,10 @@ def check_delivery_credit(
                 params={"customer": order.customer.id},
             ),
         )
+    lines = txn.notice.lines if isinstance(txn, IssueDeliveryNotice) else txn.goods_issue.lines
     limit = profile.limit
-    most = None  # the largest quantity's size, from the call's shared walk of a goods issue
-    if isinstance(txn, IssueDeliveryNotice):
-        lines = txn.notice.lines
-    else:
-        lines = txn.goods_issue.lines
-        if scratch is not None and order.currency == limit.currency:
-            most = _lot_index(ctx, scratch).of(txn.goods_issue).most
     value: Money | None = None  # made where it is read when computing it cannot fail
-    if order.currency != limit.currency or not value_cannot_fail(lines, order, most):
+    if order.currency != limit.currency or not value_cannot_fail(lines, order):
         value = ctx.convert(delivery_value(lines, order), limit.currency)  # fails closed here
     cats = cp.exposure_categories
     adds = "delivered_not_invoiced" in cats and "open_orders" not in cats
@@ -659,8 +646,6 @@ def check_expiry(
     cid = "O2C-DL-05"
     index = _lot_index(ctx, scratch)
     issue = index.of(gi)
-    if issue.error is not None:  # the lots' walk raised: as it did before it was shared
-        raise issue.error
     if issue.named and issue.sole:
         # The pass path: every line's lot is known and the only one of its product (no earlier
         # lot to prefer), and the earliest of them has the shelf life left.

@@ -90,9 +90,7 @@ _SIZES = 17
 _MAX_LINES = 1000
 
 
-def value_cannot_fail(
-    lines: tuple[DeliveryLine, ...], order: SalesOrder, most: int | None = None
-) -> bool:
+def value_cannot_fail(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> bool:
     """Whether :func:`delivery_value` (``lines``, ``order``) returns under the current decimal
     context — ``False`` when it might raise, or when this cannot tell.
 
@@ -104,10 +102,6 @@ def value_cannot_fail(
     limits at least ±99, and traps none of the signals a product, its rounding to the minor
     unit or the sum can then raise (``Inexact``, ``Rounded``, ``Subnormal``, ``Underflow``,
     ``Clamped``) — ``InvalidOperation`` and ``Overflow`` cannot arise below the bound.
-
-    ``most``, when given, is the largest quantity's size, every quantity known to be a finite
-    ``Decimal`` (the goods issue's shared walk, :class:`~salesctl.controls.delivery.lots._Issue`):
-    the lines are then not read again.
     """
     if len(lines) > _MAX_LINES:
         return False
@@ -120,10 +114,14 @@ def value_cannot_fail(
         size = price.amount.adjusted()
         if size > top:
             top = size
-    if most is None:
-        most = _most(lines)
-        if most is None:
+    most = -1_000_000_000
+    for line in lines:
+        q = line.quantity
+        if type(q) is not Decimal or not q.is_finite():
             return False
+        size = q.adjusted()
+        if size > most:
+            most = size
     if top + most > _SIZES:
         return False
     c = getcontext()
@@ -133,16 +131,3 @@ def value_cannot_fail(
     return not (
         traps[Inexact] or traps[Rounded] or traps[Subnormal] or traps[Underflow] or traps[Clamped]
     )
-
-
-def _most(lines: tuple[DeliveryLine, ...]) -> int | None:
-    """The largest quantity's size; ``None`` when a quantity is not a finite ``Decimal``."""
-    most = -1_000_000_000
-    for line in lines:
-        q = line.quantity
-        if type(q) is not Decimal or not q.is_finite():
-            return None
-        size = q.adjusted()
-        if size > most:
-            most = size
-    return most
