@@ -3640,9 +3640,7 @@ def test_invoiced_as_issued_compared_directly_is_the_full_check(quantities: Any,
     )
     inv = b.invoice(
         # a zero price: any quantity makes an amount (O2C-BL-01 reads no amount)
-        lines=tuple(
-            b.iline(i + 1, q, "0", product=f"P-{i}") for i, (q, _) in enumerate(quantities)
-        )
+        lines=tuple(b.iline(i + 1, q, "0", product=f"P-{i}") for i, (q, _) in enumerate(quantities))
     )
     ctx = b.context(goods_issues=(gi,))
     txn = sc.IssueInvoice(invoice=inv, actor=b.CLERK, at=b.AT)
@@ -3655,8 +3653,10 @@ def test_invoiced_as_issued_compared_directly_is_the_full_check(quantities: Any,
                 lambda: billing_mod.check_invoiced_within_delivered(txn, ctx, policy)
             )
         summed = _outcome_of(
-            lambda: billing_paths_mod._as_issued_summed(inv.lines, gi.lines)
-            or billing_mod.check_invoiced_within_delivered(txn, ctx, policy)
+            lambda: (
+                billing_paths_mod._as_issued_summed(inv.lines, gi.lines)
+                or billing_mod.check_invoiced_within_delivered(txn, ctx, policy)
+            )
         )
     assert fast == full
     assert summed[0] == full[0]
