@@ -274,7 +274,17 @@ def _linked_contracts(inv: Invoice, ctx: Context) -> tuple[str, ...]:
 def check_collected_share(
     txn: Transaction, ctx: Context, policy: BillingPolicy
 ) -> tuple[Finding, ...]:
-    """O2C-BL-03: see :func:`_check_collected_share` (the HOLD as built)."""
+    """O2C-BL-03: a contract is invoiced only when at least ``min_collected_ratio`` of its
+    price has been collected (exact comparison; below it, BLOCK), and then only with the
+    finance VP's signature (a HOLD the VP's approval clears; the preparer's own does not).
+
+    The contract is the one the invoice names or, when it names none, the one the context
+    links its order to (the order's ``contract_id`` in ``ctx.orders``, or a contract in
+    ``ctx.contracts`` naming the order); an invoice naming a contract its order is not linked
+    to is blocked. A credit sale always has a contract (S-K1 3): an invoice on one with no
+    contract found is blocked; so is an invoice whose order the context does not hold (it
+    cannot tell a credit sale; fails closed). Only a sale not on credit, with no contract,
+    is outside the rule. A contract the context's ledger does not hold fails closed."""
     return _check_collected_share(txn, ctx, policy, False)
 
 
@@ -291,17 +301,7 @@ def _check_collected_share_in_gate(
 def _check_collected_share(
     txn: Transaction, ctx: Context, policy: BillingPolicy, clear: bool
 ) -> tuple[Finding, ...]:
-    """O2C-BL-03: a contract is invoiced only when at least ``min_collected_ratio`` of its
-    price has been collected (exact comparison; below it, BLOCK), and then only with the
-    finance VP's signature (a HOLD the VP's approval clears; the preparer's own does not).
-
-    The contract is the one the invoice names or, when it names none, the one the context
-    links its order to (the order's ``contract_id`` in ``ctx.orders``, or a contract in
-    ``ctx.contracts`` naming the order); an invoice naming a contract its order is not linked
-    to is blocked. A credit sale always has a contract (S-K1 3): an invoice on one with no
-    contract found is blocked; so is an invoice whose order the context does not hold (it
-    cannot tell a credit sale; fails closed). Only a sale not on credit, with no contract,
-    is outside the rule. A contract the context's ledger does not hold fails closed."""
+    """:func:`check_collected_share`; with ``clear``, :func:`_check_collected_share_in_gate`."""
     assert isinstance(txn, IssueInvoice)
     inv = txn.invoice
     cid = "O2C-BL-03"
