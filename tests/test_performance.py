@@ -3432,3 +3432,274 @@ def test_order_approval_in_gate_refuses_the_keyer_in_any_case(
     assert (expected[0].outcome is Outcome.ALLOW) == (not signed_by_party)
     d = sc.Gate(only=["O2C-SO-02"]).check(txn, ctx)
     assert d.findings == expected
+
+
+# -- issue 17, seventh pass: the invoice pack (O2C-BL-03 cleared in its gate_check, O2C-BL-01's
+# -- as-issued lines compared directly, linked contracts without a set) -------------------------
+
+import decimal as _decimal  # noqa: E402
+from types import SimpleNamespace as _NS  # noqa: E402
+
+from salesctl.controls import billing_paths as billing_paths_mod  # noqa: E402
+
+_INV_PEOPLE = st.sampled_from(
+    [
+        b.FINANCE_VP,
+        b.actor("U-FVP", "finance_vp", level=4, org_unit="finance"),
+        b.actor("u-fvp3", "finance_vp", level=3, org_unit="finance"),
+        b.actor("U-CLERK", "finance_vp", level=4, org_unit="finance"),  # the preparer's own
+        b.actor("u-acc", "finance_vp", level=4, org_unit="finance"),  # the acting user
+        b.actor("STRASSE", "finance_vp", level=4, org_unit="finance"),
+        b.actor("u-gm", "general_manager", level=6, org_unit="finance"),
+        b.actor("u-fh", "finance_head", level=4, org_unit="finance"),
+    ]
+)
+
+
+@st.composite
+def _invoice_approvals(draw: st.DrawFn) -> tuple[sc.IssueInvoice, sc.Context]:
+    """The bench's invoice (contract named or found through the order, 60 % collected or
+    less) with up to three approvals on hand: the finance VP's or another role's (a higher
+    one, a lower one), on the invoice or another document, naming O2C-BL-03, another control
+    or none, by the preparer or the acting user in another case, too low, granted after the
+    transaction, expired, with a maximum the invoice's total does or does not fit."""
+    issuer = draw(st.sampled_from(["u-clerk", "straße"]))
+    named = draw(st.booleans())
+    inv = b.invoice(
+        lines=tuple(b.iline(i + 1, "10", "1000", product=f"P-{i}") for i in range(3)),
+        contract_id=b.CONTRACT_ID if named else None,
+        issued_by=issuer,
+    )
+    approvals = []
+    for k in range(draw(st.integers(0, 3))):
+        who = draw(_INV_PEOPLE)
+        role = draw(st.sampled_from([*sorted(who.roles), "finance_vp", "sales_manager"]))
+        approvals.append(
+            b.approval(
+                draw(st.sampled_from([inv.id, inv.id, "INV-OTHER"])),
+                role,
+                who,
+                id=f"APR-{k}",
+                granted_at=draw(st.sampled_from([b.at(1), b.at(1), b.at(3)])),
+                expires_at=draw(st.sampled_from([None, None, b.at(2, 9), b.at(9)])),
+                max_amount=draw(st.sampled_from([None, b.cny("1000000"), b.cny("10")])),
+                control_id=draw(st.sampled_from([None, None, "O2C-BL-03", "O2C-SO-02"])),
+            )
+        )
+    actor = draw(
+        st.sampled_from([b.CLERK, b.ACCOUNTANT, b.actor("Straße", "invoice_clerk", level=1)])
+    )
+    ctx = b.context(
+        approvals=tuple(approvals),
+        orders=(b.order(contract_id=b.CONTRACT_ID),) if not named else (),
+        contract_accounts={
+            b.CONTRACT_ID: b.ledger_line("100000", draw(st.sampled_from(["60000", "59999.99"])))
+        },
+    )
+    return sc.IssueInvoice(invoice=inv, actor=actor, at=b.AT), ctx
+
+
+def _gate_cleared(findings: Any, txn: Any, ctx: Any, authority: Any) -> tuple[Finding, ...]:
+    """What the gate makes of a check's findings: every HOLD cleared by ``clear_finding``."""
+    return tuple(
+        _clear(f, ctx.approvals, txn, authority)
+        if f.outcome is Outcome.HOLD and ctx.approvals
+        else f
+        for f in findings
+    )
+
+
+@settings(max_examples=400, deadline=None)
+@given(_invoice_approvals())
+def test_collected_share_gate_check_is_the_gate_clearing(case: Any) -> None:
+    """O2C-BL-03's gate check, with the gate's clearing after it, gives the findings of the
+    plain check cleared by ``clear_finding`` (the policy's lines of authority): equal, the
+    same ``repr``, pickled; the gate of that one control and of the full pack decide as the
+    plain check cleared."""
+    txn, ctx = case
+    policy = sc.Policy.default()
+    billing = policy.family("billing")
+    slow = _gate_cleared(
+        billing_mod.check_collected_share(txn, ctx, billing), txn, ctx, policy.authority
+    )
+    fast = _gate_cleared(
+        billing_mod._check_collected_share_in_gate(txn, ctx, billing), txn, ctx, policy.authority
+    )
+    assert fast == slow
+    assert repr(fast) == repr(slow)
+    assert pickle.loads(pickle.dumps(fast)) == slow
+    d = sc.Gate(policy, only=["O2C-BL-03"]).check(txn, ctx)
+    assert d.findings == slow
+    assert d.outcome is max((f.outcome for f in slow), default=Outcome.ALLOW)
+
+
+def test_collected_share_gate_check_clears_the_bench_invoice() -> None:
+    """The bench's invoice is cleared in the gate check (the path this pass measures), and
+    the full gate's decision is the plain check's HOLD cleared by the gate."""
+    S = _bench_scenarios()
+    txn, ctx = S.issue_invoice(10)
+    policy = sc.Policy.default()
+    billing = policy.family("billing")
+    (got,) = billing_mod._check_collected_share_in_gate(txn, ctx, billing)
+    assert got.outcome is Outcome.ALLOW and got.cleared_by == ("APR-INV-VP",)
+    (held,) = billing_mod.check_collected_share(txn, ctx, billing)
+    assert held.outcome is Outcome.HOLD
+    assert got == _clear(held, ctx.approvals, txn, policy.authority)
+    d = sc.Gate(policy).check(txn, S.fresh(ctx))
+    assert d.outcome is Outcome.ALLOW
+    assert d.findings[0] == got
+
+
+def _linked_as_a_set(inv: Any, ctx: Any) -> tuple[str, ...]:
+    """The contracts linked to the invoice's order as the set of every id (the reference)."""
+    out: set[str] = set()
+    for order in ctx.orders:
+        if order.id == inv.order_id:
+            if order.contract_id is not None:
+                out.add(order.contract_id)
+            break
+    for c in ctx.contracts:
+        if c.order_id == inv.order_id:
+            out.add(c.id)
+    return tuple(sorted(out)) if len(out) > 1 else tuple(out)
+
+
+_HT = st.sampled_from(["HT-1", "HT-2", "HT-3", None])
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from(["SO-1", "SO-2"]), _HT), max_size=3),
+    st.lists(st.tuples(st.sampled_from(["SO-1", "SO-2"]), _HT.filter(bool)), max_size=4),
+)
+def test_linked_contracts_is_the_set_of_every_id(orders: Any, contracts: Any) -> None:
+    """O2C-BL-03's linked contracts without a set (one id, none, or a set from the second
+    different id) are the sorted set of every id: the order's first ``contract_id`` and
+    every contract naming the order, repeated ids and orders too."""
+    ctx = _NS(
+        orders=tuple(_NS(id=o, contract_id=c) for o, c in orders),
+        contracts=tuple(_NS(order_id=o, id=c) for o, c in contracts),
+    )
+    inv = _NS(order_id="SO-1")
+    assert billing_mod._linked_contracts(inv, ctx) == _linked_as_a_set(inv, ctx)  # type: ignore[arg-type]
+
+
+_QTY = st.sampled_from(
+    [
+        "10",
+        "10.0",
+        "9.999",
+        "1E+1",
+        "0.001",
+        "12345678901234567890123456789.5",
+        "12345678901234567890123456789.4",
+        "1E+999998",
+        "9.9E+999998",
+        "1E+60",
+        "1E-999999",
+        "1E-60",
+    ]
+)
+
+
+def _contexts() -> list[_decimal.Context]:
+    base = _decimal.Context
+    out = [_decimal.getcontext().copy(), base(prec=3), base(prec=28, Emax=50, Emin=-50)]
+    for trap in (
+        _decimal.Inexact,
+        _decimal.Rounded,
+        _decimal.Subnormal,
+        _decimal.Underflow,
+        _decimal.Clamped,
+    ):
+        out.append(base(traps=[_decimal.InvalidOperation, _decimal.Overflow, trap]))
+    out.append(base(prec=3, traps=[], Emax=99, Emin=-99))
+    out.append(base(prec=28, Emax=50, Emin=-50, clamp=1, traps=[_decimal.Clamped]))
+    out.append(base(prec=40, rounding=_decimal.ROUND_05UP))
+    out.append(base(prec=2, rounding=_decimal.ROUND_CEILING, Emax=60))
+    return out
+
+
+_DECIMAL_CONTEXTS = _contexts()
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(st.tuples(_QTY, _QTY), min_size=1, max_size=4),
+    st.sampled_from(range(len(_DECIMAL_CONTEXTS))),
+)
+def test_invoiced_as_issued_compared_directly_is_the_full_check(quantities: Any, k: int) -> None:
+    """O2C-BL-01's as-issued lines compared directly (``q <= d``, both sizes below the
+    context's ``Emax``, no rounding signal trapped) give the findings or the error of the
+    full check, which sums each quantity from zero, under decimal contexts of every kind:
+    a low precision (numbers that round to each other), small exponent limits (sums that
+    overflow or underflow), each rounding signal trapped, clamping, other rounding modes."""
+    gi = b.goods_issue(
+        lines=tuple(b.dline(i + 1, d, product=f"P-{i}") for i, (_, d) in enumerate(quantities)),
+        posted=True,
+    )
+    inv = b.invoice(
+        # a zero price: any quantity makes an amount (O2C-BL-01 reads no amount)
+        lines=tuple(b.iline(i + 1, q, "0", product=f"P-{i}") for i, (q, _) in enumerate(quantities))
+    )
+    ctx = b.context(goods_issues=(gi,))
+    txn = sc.IssueInvoice(invoice=inv, actor=b.CLERK, at=b.AT)
+    policy = sc.Policy.default().family("billing")
+    with _decimal.localcontext(_DECIMAL_CONTEXTS[k]):
+        fast = _outcome_of(lambda: billing_mod.check_invoiced_within_delivered(txn, ctx, policy))
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(billing_mod, "_invoiced_as_issued", lambda *a: False)
+            full = _outcome_of(
+                lambda: billing_mod.check_invoiced_within_delivered(txn, ctx, policy)
+            )
+        summed = _outcome_of(
+            lambda: (
+                billing_paths_mod._as_issued_summed(inv.lines, gi.lines)
+                or billing_mod.check_invoiced_within_delivered(txn, ctx, policy)
+            )
+        )
+    assert fast == full
+    assert summed[0] == full[0]
+
+
+def test_invoiced_as_issued_compares_directly_on_the_bench_invoice() -> None:
+    """The bench's invoice passes O2C-BL-01 by the direct comparison (not the sums), and by
+    the sums under a context that traps ``Rounded``: the same (empty) findings."""
+    S = _bench_scenarios()
+    txn, ctx = S.issue_invoice(10)
+    policy = sc.Policy.default().family("billing")
+    inv = txn.invoice
+    gi = ctx.goods_issues[0]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(billing_paths_mod, "_as_issued_summed", None)  # not called
+        assert billing_paths_mod._invoiced_as_issued(inv, gi, ctx)
+        assert billing_mod.check_invoiced_within_delivered(txn, ctx, policy) == ()
+    trapping = _decimal.Context(traps=[_decimal.Rounded])
+    with _decimal.localcontext(trapping):
+        assert billing_paths_mod._invoiced_as_issued(inv, gi, ctx)
+        assert billing_mod.check_invoiced_within_delivered(txn, ctx, policy) == ()
+
+
+@pytest.mark.parametrize("k", range(len(_DECIMAL_CONTEXTS)))
+@pytest.mark.parametrize("q", ["-1E+60", "-9.9999999999999999999999999999E+999999", "-0", "0"])
+def test_invoiced_as_issued_compares_an_unvalidated_quantity_as_the_full_check(
+    q: str, k: int
+) -> None:
+    """A quantity the validators refuse (zero, negative: a line built without them) is
+    compared directly only when summing it from zero cannot overflow either: the findings or
+    the error of the full check."""
+    gi = b.goods_issue(lines=(b.dline(1, "10"),), posted=True)
+    line = b.iline(1, "10")
+    object.__setattr__(line, "quantity", Decimal(q))
+    inv = b.invoice(lines=(line,))
+    ctx = b.context(goods_issues=(gi,))
+    txn = sc.IssueInvoice(invoice=inv, actor=b.CLERK, at=b.AT)
+    policy = sc.Policy.default().family("billing")
+    with _decimal.localcontext(_DECIMAL_CONTEXTS[k]):
+        fast = _outcome_of(lambda: billing_mod.check_invoiced_within_delivered(txn, ctx, policy))
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(billing_mod, "_invoiced_as_issued", lambda *a: False)
+            full = _outcome_of(
+                lambda: billing_mod.check_invoiced_within_delivered(txn, ctx, policy)
+            )
+    assert fast == full

@@ -42,6 +42,7 @@ from salesctl.control import (
     Frequency,
     Kind,
 )
+from salesctl.controls.billing_paths import _cleared, _clearing_approval, _invoiced_as_issued
 from salesctl.controls.credit import CreditPolicy
 from salesctl.controls.weakening import Weakening, at_proposer_level, weakenings
 from salesctl.decision import (
@@ -160,7 +161,14 @@ def check_invoiced_within_delivered(
     inv = txn.invoice
     cid = "O2C-BL-01"
     out: list[Finding] = []
-    if inv.voided or any(i.id == inv.id and not i.voided for i in ctx.invoices):
+    issued = inv.voided
+    if not issued:
+        iid = inv.id
+        for i in ctx.invoices:  # a loop, not any() over a generator: on every invoice's path
+            if i.id == iid and not i.voided:
+                issued = True
+                break
+    if issued:
         out.append(
             finding(cid, Outcome.BLOCK, "billing.already_issued", params={"invoice": inv.id})
         )
@@ -235,57 +243,32 @@ def check_invoiced_within_delivered(
     return tuple(out)
 
 
-def _invoiced_as_issued(inv: Invoice, gi: GoodsIssue, ctx: Context) -> bool:
-    """O2C-BL-01's quantities pass outright (pinned to the full check by
-    tests/test_performance.py): the order's one posted goods issue ``gi``, no earlier
-    invoice of the order that is not voided, and the invoice's lines those of ``gi`` — the
-    same order lines, strictly increasing (so each once on either side), the same products,
-    each quantity within the delivered one, compared as the full check compares them (each
-    summed from zero; any error leaves the answer to the full check, which raises it)."""
-    oid = inv.order_id
-    iid = inv.id
-    for i in ctx.invoices:
-        if i.order_id == oid and i.id != iid and not i.voided:
-            return False
-    lines = inv.lines
-    delivered = gi.lines
-    if len(lines) != len(delivered):
-        return False
-    zero = _ZERO
-    last = None
-    try:
-        for line, ln in zip(lines, delivered, strict=True):
-            no = line.order_line
-            if (
-                no != ln.order_line
-                or (last is not None and not last < no)
-                or line.product_id != ln.product_id
-                or zero + (zero + line.quantity) > zero + ln.quantity
-            ):
-                return False
-            last = no
-    except Exception:  # the full check raises it
-        return False
-    return True
-
-
 # -- O2C-BL-03 --------------------------------------------------------------------------------
 
 
 def _linked_contracts(inv: Invoice, ctx: Context) -> tuple[str, ...]:
     """The contracts the context links the invoice's order to: the order's ``contract_id``
-    and every contract document naming the order (sorted, no repeats)."""
-    out: set[str] = set()
+    and every contract document naming the order (sorted, no repeats). A set is made only
+    for two different ids (tests/test_performance.py pins it to the set of every id)."""
     oid = inv.order_id
+    first: str | None = None
+    more: set[str] | None = None
     for order in ctx.orders:  # ctx.order(oid): the first order of that id
         if order.id == oid:
-            if order.contract_id is not None:
-                out.add(order.contract_id)
+            first = order.contract_id
             break
     for c in ctx.contracts:
         if c.order_id == oid:
-            out.add(c.id)
-    return tuple(sorted(out)) if len(out) > 1 else tuple(out)
+            k = c.id
+            if first is None:
+                first = k
+            elif k != first:
+                if more is None:
+                    more = {first}
+                more.add(k)
+    if more is not None:
+        return tuple(sorted(more))
+    return () if first is None else (first,)
 
 
 def check_collected_share(
@@ -302,6 +285,23 @@ def check_collected_share(
     contract found is blocked; so is an invoice whose order the context does not hold (it
     cannot tell a credit sale; fails closed). Only a sale not on credit, with no contract,
     is outside the rule. A contract the context's ledger does not hold fails closed."""
+    return _check_collected_share(txn, ctx, policy, False)
+
+
+def _check_collected_share_in_gate(
+    txn: Transaction, ctx: Context, policy: BillingPolicy
+) -> tuple[Finding, ...]:
+    """:func:`check_collected_share` as the gate runs it (the control's ``gate_check``): the
+    approval HOLD already cleared by the one approval on hand that clears it, as the gate's
+    :func:`salesctl.approvals.clear_finding` clears it (:func:`_cleared`); in every other case
+    the HOLD as built, which the gate then clears as before."""
+    return _check_collected_share(txn, ctx, policy, True)
+
+
+def _check_collected_share(
+    txn: Transaction, ctx: Context, policy: BillingPolicy, clear: bool
+) -> tuple[Finding, ...]:
+    """:func:`check_collected_share`; with ``clear``, :func:`_check_collected_share_in_gate`."""
     assert isinstance(txn, IssueInvoice)
     inv = txn.invoice
     cid = "O2C-BL-03"
@@ -347,15 +347,18 @@ def check_collected_share(
                 ),
             )
         return _NONE
+    if len(contracts) == 1:
+        return _collected_share(txn, contracts[0], ctx, policy, clear)
     out: list[Finding] = []
     for contract_id in contracts:
-        out.extend(_collected_share(inv, contract_id, ctx, policy))
+        out.extend(_collected_share(txn, contract_id, ctx, policy, False))
     return tuple(out)
 
 
 def _collected_share(
-    inv: Invoice, contract_id: str, ctx: Context, policy: BillingPolicy
+    txn: IssueInvoice, contract_id: str, ctx: Context, policy: BillingPolicy, clear: bool
 ) -> tuple[Finding, ...]:
+    inv = txn.invoice
     cid = "O2C-BL-03"
     acct = ctx.contract_accounts.get(contract_id)
     if acct is None:
@@ -372,13 +375,20 @@ def _collected_share(
         # then clears. The percentages are rendered when the facts are first read: both
         # render without error here (a finite share below 10**20; the ratio is within 0..1);
         # anything else is rendered now, where an error fails the check closed as before.
+        facts_later = _Deferred(_share_facts, (contract_id, acct, share, ratio))
+        if clear and ctx.approvals:
+            hit = _clearing_approval(
+                txn, ctx.approvals, policy.invoice_approval_role, policy.invoice_approval_level
+            )
+            if hit is not None:
+                return (_cleared(inv.id, policy.invoice_approval_role, facts_later, hit),)
         return (
             _trusted_finding(
                 cid,
                 Outcome.HOLD,
                 "billing.invoice_approval",
                 (("invoice", inv.id), ("role", policy.invoice_approval_role)),
-                _Deferred(_share_facts, (contract_id, acct, share, ratio)),
+                facts_later,
                 # built the trusted way too: every value is validated text or level (the
                 # invoice's id and preparer, the policy's role and level)
                 (
@@ -725,6 +735,7 @@ CONTROLS: tuple[Control, ...] = (
         evidence="decision log: contract price, collected amount and share, the VP's approval / 决策日志：合同价款、已回款金额及比例、财务副总的签批",
         applies_to=(IssueInvoice.__name__,),
         check=check_collected_share,
+        gate_check=_check_collected_share_in_gate,
         version=2,
         messages={
             "billing.contract_not_linked": (
