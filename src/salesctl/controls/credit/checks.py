@@ -155,10 +155,11 @@ def check_payment_method(
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
     profile = order.customer.credit_profile
     grade = profile.grade if profile is not None else policy.high_risk_grade
-    allowed = policy.allowed_methods.get(grade)
     method = order.payment.method
-    if allowed is not None and method in allowed:
+    # allowed_methods' answer, read from its prepared tuples (membership by identity)
+    if method in policy._allowed.get(grade, ()):
         return _NONE
+    allowed = policy.allowed_methods.get(grade)
     message = "credit.unknown_grade" if allowed is None else "credit.method_not_allowed"
     return (
         Finding(
@@ -567,8 +568,11 @@ def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> t
     exp = ctx.exposure
     if exp is None:
         return _no_exposure("O2C-CR-05", order)
-    f = _overdue_finding(order, exp, profile, ctx, policy, None)
-    found = _NONE if f is None else (f,)
+    if not exp.open_items and (exp.oldest_overdue_due is None or not exp.overdue_receivables):
+        found = _NONE  # _overdue_finding's first test, without the call: nothing overdue
+    else:
+        f = _overdue_finding(order, exp, profile, ctx, policy, None)
+        found = _NONE if f is None else (f,)
     if order.company is None and order.customer.group_id is None:
         return found
     return found + segment_overdue_findings(order, ctx, policy)
@@ -635,9 +639,10 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
     release role or by the seller, or too small, holds the order for re-approval. A
     ``ReleaseOrder`` naming a release the context does not hold is blocked.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     wanted = getattr(txn, "release_id", None)
-    release = _release_for(txn, order, ctx)
+    # _release_for finds nothing without a release on hand: not called then
+    release = _release_for(txn, order, ctx) if ctx.releases else None
     if release is None:
         if wanted is None:
             return _NONE
@@ -744,9 +749,13 @@ def check_major_credit_sale(
     if order.payment.method not in policy._methods or not policy.major_sale_tiers:
         return _NONE
     tiers = policy.major_sale_tiers
-    cur = tiers[0].min_amount.currency
-    amount = ctx.convert(order.total, cur)
-    band = _band(tiers, amount)
+    low = tiers[0].min_amount  # the lowest band (the bands rise, in one currency)
+    cur = low.currency
+    total = order.total
+    # ctx.convert, without the call when the order is in the bands' currency
+    amount = total if total.currency == cur else ctx.convert(total, cur)
+    # below the lowest band: below every band (_band's answer without its loop)
+    band = None if amount.amount < low.amount else _band(tiers, amount)
     if order.company is None and order.customer.group_id is None:
         return _NONE if band is None else (_major_finding(order, amount, band, None),)
     out: list[Finding] = []
