@@ -208,7 +208,7 @@ def _compile_check(
             f"        findings = check0({args})",
             "    except Exception as e:  # fail closed on any evaluation problem",
             "        findings = [_error(cid0, e)]",
-            "    d = new(Assembly)",  # _decision, inlined
+            "    d = Assembly()",  # _decision, inlined
             "    if not findings:",  # the pass path: nothing found
             "        d.outcome = ALLOW",
             "        d.findings = EMPTY",
@@ -222,7 +222,7 @@ def _compile_check(
     else:
         src += _steps_source(steps, ns)
         src += [
-            "    d = new(Assembly)",  # _decision, inlined
+            "    d = Assembly()",  # _decision, inlined
             "    if findings is None:",  # the pass path: nothing found
             "        d.outcome = ALLOW",
             "        d.findings = EMPTY",

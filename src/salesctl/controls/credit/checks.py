@@ -284,7 +284,7 @@ def check_credit_limit(
         if _clear and not more:
             # the gate's path: the ALLOW citing the release is built when the decision's
             # findings are first read (_released_findings; decision._Later without __init__)
-            later: Any = _new_object(_Later)
+            later: Any = _Later()
             later.fn = _released_findings
             later.args = (release, limit, exp, amount, policy, facts)
             later.outcome = _ALLOW
@@ -305,7 +305,7 @@ def check_credit_limit(
             # the evidence rendered when first read), itself built when the decision's
             # findings are first read when nothing follows it
             if not more:
-                later = _new_object(_Later)  # decision._Later, without its __init__
+                later = _Later()  # decision._Later, made empty
                 later.fn = _cleared_findings
                 later.args = (customer.id, limit, exp, amount, policy, hit, facts)
                 later.outcome = _ALLOW

@@ -209,7 +209,7 @@ def _check_order_approval_in_gate(
             facts = _new_object(_Deferred)
             facts.fn = _cleared_facts_all
             facts.args = values
-            f: Any = _new_object(_FindingAssembly)
+            f: Any = _FindingAssembly()
             f.control_id = "O2C-SO-02"
             f.outcome = _ALLOW
             f.message = "orders.needs_approval"
