@@ -3639,12 +3639,20 @@ def test_e8_allowed_methods_prepared_is_allowed_methods() -> None:
         b.exposure(oldest=dt.date(2026, 1, 1)),
         b.exposure(receivables="100", overdue="100", oldest=dt.date(2026, 1, 1)),
         b.exposure(receivables="100", overdue="100", oldest=dt.date(2026, 3, 1)),
+        None,
     ],
 )
-def test_e8_credit_days_without_overdue_is_overdue_finding(exp: sc.CreditExposure) -> None:
+def test_e8_credit_days_without_overdue_is_overdue_finding(exp: Any) -> None:
     """O2C-CR-05 without ``_overdue_finding`` when nothing is overdue: the same answer."""
     policy = sc.Policy.default().family("credit")
     order = b.order()
+    if exp is None:  # an open invoice overdue by its terms, no host-given overdue figures
+        from salesctl.model.parties import OpenReceivable
+
+        item = OpenReceivable(
+            invoice_id="INV-1", issued_on=dt.date(2025, 10, 1), open_amount=b.cny("100")
+        )
+        exp = attrs.evolve(b.exposure(receivables="100"), open_items=(item,))
     ctx = b.context(exposure=exp)
     f = _overdue_finding(order, exp, order.customer.credit_profile, ctx, policy, None)
     assert check_credit_days(b.place(order), ctx, policy) == (() if f is None else (f,))
@@ -3695,3 +3703,36 @@ def test_e8_decisions_through_the_gate_carry_the_document_id() -> None:
     for txn, ctx in S.credit_fixed().values():
         d = one.check(txn, S.fresh(ctx))
         assert d.document_id == txn.document_id
+
+
+def test_e8_one_step_gate_clears_a_held_later() -> None:
+    """The one-step compiled check stores findings built on first read as they are only when
+    they are not a HOLD: a HOLD so deferred is built and cleared by the approvals on hand, as
+    the same HOLD returned eagerly is."""
+    policy = sc.Policy.default()
+    fpolicy = policy.family("orders")
+    txn = b.place()
+    ctx = b.context()
+    (hold,) = check_order_approval(txn, ctx, fpolicy)
+    assert hold.outcome is Outcome.HOLD
+
+    def deferred(t: Any, c: Any, p: Any) -> Any:
+        later = _Later()
+        later.fn, later.args, later.outcome = (lambda: (hold,)), (), Outcome.HOLD
+        return later
+
+    def eager(t: Any, c: Any, p: Any) -> Any:
+        return (hold,)
+
+    head = ("PlaceOrder", ("O2C-SO-02",), policy.fingerprint, "fp", ())
+    plan = approvals_mod._Plan(policy.authority, ("O2C-SO-02",))
+    got = [
+        gate_mod._compile_check(
+            (("O2C-SO-02", fn, fpolicy, False),), head, policy.zone, policy.timezone, plan,
+            type(txn),
+        )(txn, ctx)
+        for fn in (deferred, eager)
+    ]
+    assert got[0] == got[1]
+    assert got[0].outcome is Outcome.ALLOW
+    assert got[0].findings == (_clear(hold, ctx.approvals, txn, policy.authority),)
