@@ -91,10 +91,6 @@ def consumes_credit(order: SalesOrder, policy: CreditPolicy) -> bool:
     return order.payment.method in policy._methods
 
 
-def _order_of(txn: Transaction) -> SalesOrder:
-    return txn.order  # type: ignore[attr-defined, no-any-return]
-
-
 def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
     exp = ctx.exposure
     assert exp is not None
@@ -156,8 +152,7 @@ def check_payment_method(
     profile = order.customer.credit_profile
     grade = profile.grade if profile is not None else policy.high_risk_grade
     method = order.payment.method
-    # allowed_methods' answer, read from its prepared tuples (membership by identity)
-    if method in policy._allowed.get(grade, ()):
+    if method in policy._allowed.get(grade, ()):  # allowed_methods' answer, prepared
         return _NONE
     allowed = policy.allowed_methods.get(grade)
     message = "credit.unknown_grade" if allowed is None else "credit.method_not_allowed"
@@ -568,11 +563,13 @@ def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> t
     exp = ctx.exposure
     if exp is None:
         return _no_exposure("O2C-CR-05", order)
-    if not exp.open_items and (exp.oldest_overdue_due is None or not exp.overdue_receivables):
-        found = _NONE  # _overdue_finding's first test, without the call: nothing overdue
-    else:
-        f = _overdue_finding(order, exp, profile, ctx, policy, None)
-        found = _NONE if f is None else (f,)
+    # _overdue_finding's first test without the call (nothing overdue: None)
+    f = (
+        None
+        if not exp.open_items and (exp.oldest_overdue_due is None or not exp.overdue_receivables)
+        else _overdue_finding(order, exp, profile, ctx, policy, None)
+    )
+    found = _NONE if f is None else (f,)
     if order.company is None and order.customer.group_id is None:
         return found
     return found + segment_overdue_findings(order, ctx, policy)
@@ -641,8 +638,7 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
     """
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
     wanted = getattr(txn, "release_id", None)
-    # _release_for finds nothing without a release on hand: not called then
-    release = _release_for(txn, order, ctx) if ctx.releases else None
+    release = _release_for(txn, order, ctx) if ctx.releases else None  # none: not called
     if release is None:
         if wanted is None:
             return _NONE
@@ -692,7 +688,7 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
 def _over_limit_in(txn: Transaction, ctx: Context, policy: CreditPolicy) -> str:
     """Where the order is over a limit, for O2C-CR-06's finding on a release it cannot use
     (the customer's own limit, a credit segment, the group; ``"-"``: nowhere)."""
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     if ctx.exposure is None:
         return "-"
     where: list[str] = []
@@ -750,12 +746,9 @@ def check_major_credit_sale(
         return _NONE
     tiers = policy.major_sale_tiers
     low = tiers[0].min_amount  # the lowest band (the bands rise, in one currency)
-    cur = low.currency
-    total = order.total
-    # ctx.convert, without the call when the order is in the bands' currency
-    amount = total if total.currency == cur else ctx.convert(total, cur)
-    # below the lowest band: below every band (_band's answer without its loop)
-    band = None if amount.amount < low.amount else _band(tiers, amount)
+    cur, total = low.currency, order.total
+    amount = total if total.currency == cur else ctx.convert(total, cur)  # no call if same
+    band = None if amount.amount < low.amount else _band(tiers, amount)  # below every band
     if order.company is None and order.customer.group_id is None:
         return _NONE if band is None else (_major_finding(order, amount, band, None),)
     out: list[Finding] = []
