@@ -30,6 +30,7 @@ between threads.
 from __future__ import annotations
 
 import datetime as dt
+import dis
 from collections.abc import Callable, Iterable
 from typing import Any, NoReturn
 
@@ -171,8 +172,12 @@ def _compile_check(
     mro = txn_type.__mro__ if txn_type is not None else ()
     doc = next((k.__dict__["document_id"] for k in mro if "document_id" in k.__dict__), None)
     if type(doc) is property and doc.fget is not None:
-        ns["DOCUMENT_ID"] = doc.fget
-        document_id = "DOCUMENT_ID(txn)"
+        path = _attribute_path(doc.fget)
+        if path is not None:  # the getter's own body, written in place (no call)
+            document_id = "txn." + ".".join(path)
+        else:
+            ns["DOCUMENT_ID"] = doc.fget
+            document_id = "DOCUMENT_ID(txn)"
     else:
         document_id = "txn.document_id"
     src = [
@@ -189,21 +194,41 @@ def _compile_check(
     ]
     if any(s[3] for s in steps):  # the scratch the checks of this one call share
         src.append("    scratch = {}")
-    src += _steps_source(steps, ns)
-    src += [
-        "    d = new(Assembly)",  # _decision, inlined
-        "    if findings is None:",  # the pass path: nothing found
-        "        d.outcome = ALLOW",
-        "        d.findings = EMPTY",
-    ]
-    if len(steps) == 1:  # only one step's own findings can be built on first read
+    if len(steps) == 1:
+        # One step: what _steps_source does for it and the decision's three cases below in
+        # one test each — nothing found (any empty sequence), findings built on first read
+        # that are not a HOLD (stored as they are, with their outcome), anything else (a
+        # sequence that is not a tuple copied into a list) to the general case.
+        cid, check, fpolicy, wants = steps[0]
+        ns["_error"], ns["Later"] = _evaluation_error, _Later
+        ns["check0"], ns["policy0"], ns["cid0"] = check, fpolicy, cid
+        args = "txn, ctx, policy0, scratch" if wants else "txn, ctx, policy0"
         src += [
-            "    elif type(findings) is Later:",
+            "    try:",
+            f"        findings = check0({args})",
+            "    except Exception as e:  # fail closed on any evaluation problem",
+            "        findings = [_error(cid0, e)]",
+            "    d = Assembly()",  # _decision, inlined
+            "    if not findings:",  # the pass path: nothing found
+            "        d.outcome = ALLOW",
+            "        d.findings = EMPTY",
+            "    elif type(findings) is Later and findings.outcome is not HOLD:",
             "        d.outcome = findings.outcome",
             "        d.findings = findings",
+            "    else:",
+            "        if type(findings) is not tuple:",
+            "            findings = list(findings)",
+        ]
+    else:
+        src += _steps_source(steps, ns)
+        src += [
+            "    d = Assembly()",  # _decision, inlined
+            "    if findings is None:",  # the pass path: nothing found
+            "        d.outcome = ALLOW",
+            "        d.findings = EMPTY",
+            "    else:",
         ]
     src += [
-        "    else:",
         "        outcome = ALLOW",
         "        for f in findings:",
         "            o = f.outcome",
@@ -228,6 +253,26 @@ def _compile_check(
     exec(compile("\n".join(src), f"<salesctl gate check of {head[0]}>", "exec"), ns)
     run: _Run = ns["run"]
     return run
+
+
+def _attribute_path(fn: Callable[..., Any]) -> tuple[str, ...] | None:
+    """The attribute names of a getter whose whole body is ``return self.a.b…`` (its bytecode
+    exactly: load the argument, read attributes, return), for the compiled check to read them
+    in place; ``None`` for any other getter (called then)."""
+    code = getattr(fn, "__code__", None)
+    if code is None or code.co_argcount != 1 or fn.__closure__ or fn.__defaults__:
+        return None
+    names: list[str] = []
+    ops = [i for i in dis.get_instructions(fn) if i.opname not in ("RESUME", "NOP", "CACHE")]
+    if len(ops) < 3 or ops[0].opname != "LOAD_FAST" or ops[0].argval != code.co_varnames[0]:
+        return None
+    if ops[-1].opname != "RETURN_VALUE":
+        return None
+    for i in ops[1:-1]:
+        if i.opname != "LOAD_ATTR" or not isinstance(i.argval, str) or not i.argval.isidentifier():
+            return None
+        names.append(i.argval)
+    return tuple(names)
 
 
 def _clear_all(

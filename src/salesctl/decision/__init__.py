@@ -633,7 +633,7 @@ def _trusted_finding(
     (O2C-SO-02: every order is held for an approval that then clears it), where the values
     come from validated documents and policies.
     """
-    f: Any = _new_object(_FindingAssembly)
+    f: Any = _FindingAssembly()
     f.control_id = control_id
     f.outcome = outcome
     f.message = message
@@ -660,7 +660,7 @@ def _trusted_requirement(
     (non-blank ``str`` ids and role, ``int`` level and step, ``str`` reason and amount, a tuple
     of non-blank ids); equal to ``ApprovalRequirement(...)`` with the same values. See
     :func:`_trusted_finding` for who may use it."""
-    r: Any = _new_object(_RequirementAssembly)
+    r: Any = _RequirementAssembly()
     r.control_id = control_id
     r.role = role
     r.min_level = min_level
@@ -693,6 +693,9 @@ def _assembly(cls: type) -> type:
         "__slots__": (),
         "__setattr__": object.__setattr__,
         "__delattr__": object.__delattr__,
+        # made empty by calling the class (object's __new__ and __init__, both in C): cheaper
+        # than object.__new__(assembly), which goes through the Python-level wrapper
+        "__init__": object.__init__,
         "__module__": cls.__module__,
     }
     for a in attrs.fields(cls):

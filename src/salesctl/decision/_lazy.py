@@ -58,10 +58,12 @@ class _Later:
 
     __slots__ = ("args", "fn", "outcome")
 
-    def __init__(self, fn: Callable[..., Any], args: tuple[Any, ...], outcome: Any) -> None:
-        self.fn = fn
-        self.args = args
-        self.outcome = outcome
+    fn: Callable[..., Any]
+    args: tuple[Any, ...]
+    outcome: Any
+
+    # Made empty (``_Later()``: object's own __new__ and __init__, both in C, cheaper than
+    # ``object.__new__(_Later)`` through its Python-level wrapper), then its three slots stored.
 
     def __iter__(self) -> Any:
         """The findings, built (each iteration builds them afresh)."""

@@ -91,10 +91,6 @@ def consumes_credit(order: SalesOrder, policy: CreditPolicy) -> bool:
     return order.payment.method in policy._methods
 
 
-def _order_of(txn: Transaction) -> SalesOrder:
-    return txn.order  # type: ignore[attr-defined, no-any-return]
-
-
 def _exposure_total(ctx: Context, policy: CreditPolicy) -> Money:
     exp = ctx.exposure
     assert exp is not None
@@ -155,10 +151,10 @@ def check_payment_method(
     order: SalesOrder = txn.order  # type: ignore[attr-defined]
     profile = order.customer.credit_profile
     grade = profile.grade if profile is not None else policy.high_risk_grade
-    allowed = policy.allowed_methods.get(grade)
     method = order.payment.method
-    if allowed is not None and method in allowed:
+    if method in policy._allowed.get(grade, ()):  # allowed_methods' answer, prepared
         return _NONE
+    allowed = policy.allowed_methods.get(grade)
     message = "credit.unknown_grade" if allowed is None else "credit.method_not_allowed"
     return (
         Finding(
@@ -283,7 +279,7 @@ def check_credit_limit(
         if _clear and not more:
             # the gate's path: the ALLOW citing the release is built when the decision's
             # findings are first read (_released_findings; decision._Later without __init__)
-            later: Any = _new_object(_Later)
+            later: Any = _Later()
             later.fn = _released_findings
             later.args = (release, limit, exp, amount, policy, facts)
             later.outcome = _ALLOW
@@ -304,7 +300,7 @@ def check_credit_limit(
             # the evidence rendered when first read), itself built when the decision's
             # findings are first read when nothing follows it
             if not more:
-                later = _new_object(_Later)  # decision._Later, without its __init__
+                later = _Later()  # decision._Later, made empty
                 later.fn = _cleared_findings
                 later.args = (customer.id, limit, exp, amount, policy, hit, facts)
                 later.outcome = _ALLOW
@@ -567,7 +563,12 @@ def check_credit_days(txn: Transaction, ctx: Context, policy: CreditPolicy) -> t
     exp = ctx.exposure
     if exp is None:
         return _no_exposure("O2C-CR-05", order)
-    f = _overdue_finding(order, exp, profile, ctx, policy, None)
+    # _overdue_finding's first test without the call (nothing overdue: None)
+    f = (
+        None
+        if not exp.open_items and (exp.oldest_overdue_due is None or not exp.overdue_receivables)
+        else _overdue_finding(order, exp, profile, ctx, policy, None)
+    )
     found = _NONE if f is None else (f,)
     if order.company is None and order.customer.group_id is None:
         return found
@@ -635,9 +636,9 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
     release role or by the seller, or too small, holds the order for re-approval. A
     ``ReleaseOrder`` naming a release the context does not hold is blocked.
     """
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     wanted = getattr(txn, "release_id", None)
-    release = _release_for(txn, order, ctx)
+    release = _release_for(txn, order, ctx) if ctx.releases else None  # none: not called
     if release is None:
         if wanted is None:
             return _NONE
@@ -687,7 +688,7 @@ def check_release(txn: Transaction, ctx: Context, policy: CreditPolicy) -> tuple
 def _over_limit_in(txn: Transaction, ctx: Context, policy: CreditPolicy) -> str:
     """Where the order is over a limit, for O2C-CR-06's finding on a release it cannot use
     (the customer's own limit, a credit segment, the group; ``"-"``: nowhere)."""
-    order = _order_of(txn)
+    order: SalesOrder = txn.order  # type: ignore[attr-defined]
     if ctx.exposure is None:
         return "-"
     where: list[str] = []
@@ -744,9 +745,10 @@ def check_major_credit_sale(
     if order.payment.method not in policy._methods or not policy.major_sale_tiers:
         return _NONE
     tiers = policy.major_sale_tiers
-    cur = tiers[0].min_amount.currency
-    amount = ctx.convert(order.total, cur)
-    band = _band(tiers, amount)
+    low = tiers[0].min_amount  # the lowest band (the bands rise, in one currency)
+    cur, total = low.currency, order.total
+    amount = total if total.currency == cur else ctx.convert(total, cur)  # no call if same
+    band = None if amount.amount < low.amount else _band(tiers, amount)  # below every band
     if order.company is None and order.customer.group_id is None:
         return _NONE if band is None else (_major_finding(order, amount, band, None),)
     out: list[Finding] = []

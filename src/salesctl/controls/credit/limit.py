@@ -74,7 +74,7 @@ def _released(
     """O2C-CR-04's ALLOW citing the one-time release ``release`` over the limit: its facts the
     figures over the limit (``facts`` when the check has them already, else rendered when first
     read). :func:`salesctl.decision._trusted_finding`, inlined."""
-    found: Any = _new_object(_FindingAssembly)
+    found: Any = _FindingAssembly()
     found.control_id = "O2C-CR-04"
     found.outcome = Outcome.ALLOW
     found.message = "credit.released"
@@ -118,7 +118,7 @@ def _cleared(
     :func:`~salesctl.approvals.clear_finding` makes it: the HOLD's message and parameters, its
     facts (``facts`` when the check has them already) followed by the approval's evidence,
     rendered when first read. :func:`salesctl.decision._trusted_finding`, inlined."""
-    found: Any = _new_object(_FindingAssembly)
+    found: Any = _FindingAssembly()
     found.control_id = "O2C-CR-04"
     found.outcome = Outcome.ALLOW
     found.message = "credit.over_limit"

@@ -261,6 +261,17 @@ class CreditPolicy:
         object.__setattr__(
             self, "_methods", tuple(sorted(self.credit_methods, key=lambda m: m.value))
         )
+        # The allowed methods per grade as tuples in a plain dict (O2C-CR-09): membership by
+        # identity, without FrozenMap.get's and Enum.__hash__'s Python frames; the same
+        # answers as ``allowed_methods.get(grade)`` and ``in``.
+        object.__setattr__(
+            self,
+            "_allowed",
+            {
+                g: tuple(sorted(ms, key=lambda m: m.value))
+                for g, ms in self.allowed_methods.items()
+            },
+        )
         # With two categories or more, one attrgetter reads them all (a tuple, in _cats order).
         object.__setattr__(
             self, "_cat_values", operator.attrgetter(*self._cats) if len(self._cats) > 1 else None
@@ -292,6 +303,9 @@ class CreditPolicy:
     )
     _limit_role_ok: bool = field(init=False, eq=False, repr=False, default=False)
     _three: bool = field(init=False, eq=False, repr=False, default=False)
+    _allowed: dict[str, tuple[PaymentMethod, ...]] = field(
+        init=False, eq=False, repr=False, factory=dict
+    )
 
     def segment_of(self, company: str) -> str:
         """The credit segment of a selling company (the company's own id when no segment of
