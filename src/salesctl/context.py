@@ -55,7 +55,7 @@ from salesctl.model import (
 )
 from salesctl.money import Money
 
-__all__ = ["Context", "price_book", "price_maintainers"]
+__all__ = ["Context", "StockIndex", "price_book", "price_maintainers", "stock_index"]
 
 
 def _numbers(_i: Any, _a: Any, value: Mapping[str, int]) -> None:
@@ -196,6 +196,78 @@ def price_book(ctx: Context) -> FrozenMap[str, tuple[PriceEntry, ...]]:
     except AttributeError:
         return _book(ctx.prices)
 
+
+
+#: The widest a lot's quantity may be for :attr:`StockIndex.plain`: its size (``adjusted()``)
+#: within ±_PLAIN_SIZE, at most _PLAIN_DIGITS digits — representable exactly in any decimal
+#: context of at least the default precision and exponent limits of at least ±99.
+_PLAIN_DIGITS = 28
+_PLAIN_SIZE = 50
+
+
+class StockIndex:
+    """The context's stock lots indexed once, when the context is built: what the pass paths
+    of O2C-DL-03 and O2C-DL-05 ask of every goods issue, answered by set lookups and one
+    comparison (``tests/test_performance.py`` pins their answers to the full checks).
+
+    A lot id that occurs twice names its *last* lot, as a dict built lot by lot keeps it.
+
+    Attributes:
+        by_id: the lot of each id.
+        distinct: no two lots are of one product.
+        sole: the ids whose lot is its product's only lot (every lot of that product has this id).
+        sound: ``(id, product)`` of every lot (by id) with a QC certificate.
+        least: the smallest quantity on hand of a lot (by id), when every such quantity is
+            *plain* — a finite ``Decimal`` (exactly that type) of at most 28 digits and a size
+            within ±50, so exactly representable in any decimal context of at least the default
+            precision and exponent limits of at least ±99; ``None`` otherwise, or no lots.
+        dated: every lot's (by id) expiry is a date or ``None``.
+        earliest: the earliest expiry of a lot (by id); ``None``: none is dated.
+    """
+
+    __slots__ = ("by_id", "dated", "distinct", "earliest", "least", "sole", "sound")
+
+    def __init__(self, lots: tuple[StockLot, ...]) -> None:
+        by_id: dict[str, StockLot] = {lot.id: lot for lot in lots}
+        self.by_id = by_id
+        products: dict[str, set[str]] = {}
+        for lot in lots:
+            ids = products.get(lot.product_id)
+            if ids is None:
+                products[lot.product_id] = {lot.id}
+            else:
+                ids.add(lot.id)
+        self.distinct = len(products) == len(lots)
+        self.sole = frozenset(
+            lid for lid, lot in by_id.items() if products[lot.product_id] == {lid}
+        )
+        self.sound = frozenset(
+            (lid, lot.product_id) for lid, lot in by_id.items() if lot.qc_certificate is not None
+        )
+        quantities = [lot.quantity for lot in by_id.values()]
+        plain = bool(quantities) and all(map(_plain, quantities))
+        self.least: Decimal | None = min(quantities) if plain else None
+        dates = [lot.expires_on for lot in by_id.values() if lot.expires_on is not None]
+        self.dated = all(type(d) is dt.date for d in dates)
+        self.earliest: dt.date | None = min(dates) if dates and self.dated else None
+
+
+def _plain(q: object) -> bool:
+    if type(q) is not Decimal or not q.is_finite():
+        return False
+    return len(q.as_tuple().digits) <= _PLAIN_DIGITS and -_PLAIN_SIZE <= q.adjusted() <= _PLAIN_SIZE
+
+
+def stock_index(ctx: Context) -> StockIndex:
+    """The context's :class:`StockIndex` of :attr:`Context.stock_lots`.
+
+    Built once, when the context is built; a context assembled without its constructor (a
+    trusted builder that sets the fields directly) gets it built here, on each call.
+    """
+    try:
+        return ctx._stock_index
+    except AttributeError:
+        return StockIndex(ctx.stock_lots)
 
 @frozen
 class Context:
@@ -363,6 +435,7 @@ class Context:
         init=False, eq=False, repr=False, hash=False
     )
     _price_maintainers: frozenset[str] = field(init=False, eq=False, repr=False, hash=False)
+    _stock_index: StockIndex = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         # The price book: :attr:`prices` by product id, built once per context (the pricing
@@ -371,6 +444,8 @@ class Context:
         # Who maintains some price (person keys): O2C-SD-01 walks the lines' prices only
         # when a seller is among them. Derived from ``prices`` only.
         object.__setattr__(self, "_price_maintainers", _maintainers(self.prices))
+        # The stock lots indexed (O2C-DL-03, -05). Derived from ``stock_lots`` only.
+        object.__setattr__(self, "_stock_index", StockIndex(self.stock_lots))
 
     def contract(self, contract_id: str) -> Contract | None:
         """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""

@@ -56,12 +56,14 @@ from salesctl.model.fulfilment import (
     DeliveryProof,
     GoodsIssue,
     ICCard,
+    LineFacts,
     PickupOrder,
     ProductionLine,
     ProductionOrder,
     ProofKind,
     StockLot,
     WorkOrder,
+    line_facts,
 )
 from salesctl.model.orders import (
     BusinessApprovalForm,
@@ -141,6 +143,7 @@ __all__ = [
     "ICCard",
     "Invoice",
     "InvoiceLine",
+    "LineFacts",
     "OpenReceivable",
     "Opportunity",
     "OrderLine",
@@ -174,6 +177,7 @@ __all__ = [
     "day_of_next_month",
     "earliest_due",
     "end_of_month_plus",
+    "line_facts",
     "net",
     "profile_on",
 ]

@@ -37,12 +37,14 @@ __all__ = [
     "DeliveryProof",
     "GoodsIssue",
     "ICCard",
+    "LineFacts",
     "PickupOrder",
     "ProductionLine",
     "ProductionOrder",
     "ProofKind",
     "StockLot",
     "WorkOrder",
+    "line_facts",
 ]
 
 
@@ -130,6 +132,71 @@ class DeliveryLine:
     lot_id: str | None = field(default=None, validator=opt_text)
 
 
+class LineFacts:
+    """What the delivery controls' pass paths ask of a notice's or a goods issue's lines,
+    worked out once, when the document is built (O2C-DL-02 … -05; ``tests/test_performance.py``
+    pins every answer they give to the full checks).
+
+    Each fact is ``None`` (or empty) when the lines are not all well-formed
+    :class:`DeliveryLine` values of the expected types — a document assembled with its
+    validators disabled — so that no shortcut is taken on them.
+
+    Attributes:
+        keys: ``(order_line, product_id)`` of every line, in order.
+        increasing: the order lines are strictly increasing.
+        lot_ids: the lots picked (``None`` among them when a line names none).
+        pairs: ``(lot_id, product_id)`` of every line.
+        once: no lot is picked on two lines (and every line names one).
+        qmax: the largest quantity, when every quantity is a finite ``Decimal``.
+        qmin: the smallest quantity, likewise.
+        qsize: the largest size (``Decimal.adjusted()``) of a quantity, likewise.
+    """
+
+    __slots__ = ("increasing", "keys", "lot_ids", "once", "pairs", "qmax", "qmin", "qsize")
+
+    def __init__(self, lines: tuple[DeliveryLine, ...]) -> None:
+        self.keys: tuple[tuple[int, str], ...] = ()
+        self.increasing = False
+        self.lot_ids: frozenset[str | None] = frozenset()
+        self.pairs: frozenset[tuple[str | None, str]] = frozenset()
+        self.once = False
+        self.qmax: Decimal | None = None
+        self.qmin: Decimal | None = None
+        self.qsize: int | None = None
+        if type(lines) is not tuple or not lines:
+            return
+        for ln in lines:
+            if type(ln) is not DeliveryLine or type(ln.order_line) is not int:
+                return
+        self.keys = tuple([(ln.order_line, ln.product_id) for ln in lines])
+        last = 0
+        for no, _p in self.keys:
+            if no <= last:
+                break
+            last = no
+        else:
+            self.increasing = True
+        self.lot_ids = frozenset([ln.lot_id for ln in lines])
+        self.pairs = frozenset([(ln.lot_id, ln.product_id) for ln in lines])
+        self.once = None not in self.lot_ids and len(self.lot_ids) == len(lines)
+        qs = [ln.quantity for ln in lines]
+        for q in qs:
+            if type(q) is not Decimal or not q.is_finite():
+                return
+        self.qmax = max(qs)
+        self.qmin = min(qs)
+        self.qsize = max([q.adjusted() for q in qs])
+
+
+def line_facts(doc: DeliveryNotice | GoodsIssue) -> LineFacts:
+    """The :class:`LineFacts` of a notice's or goods issue's lines: built once with the
+    document; a document assembled without its constructor gets them built here, each call."""
+    try:
+        return doc._facts
+    except AttributeError:
+        return LineFacts(doc.lines)
+
+
 @frozen
 class DeliveryNotice:
     """A delivery notice (发货通知单 / 发货单, S-IC 5.1, S-K1 8).
@@ -155,9 +222,12 @@ class DeliveryNotice:
     issued_on: dt.date = field(validator=a_date)
     valid_until: dt.date | None = field(default=None, validator=opt_date)
     contract_id: str | None = field(default=None, validator=opt_text)
+    # -- derived once, at construction (not part of the value: equality, hash, repr, JSON) --
+    _facts: LineFacts = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         lines_present("DeliveryNotice.lines", self.lines)
+        object.__setattr__(self, "_facts", LineFacts(self.lines))
         if self.valid_until is not None and self.valid_until < self.issued_on:
             raise InvalidInput(
                 "must not be before issued_on",
@@ -225,9 +295,12 @@ class GoodsIssue:
     consignment: bool = field(default=False, validator=typed(bool))
     pickup_order_id: str | None = field(default=None, validator=opt_ident)
     ic_card_id: str | None = field(default=None, validator=opt_ident)
+    # -- derived once, at construction (not part of the value: equality, hash, repr, JSON) --
+    _facts: LineFacts = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         lines_present("GoodsIssue.lines", self.lines)
+        object.__setattr__(self, "_facts", LineFacts(self.lines))
 
 
 class ProofKind(enum.Enum):

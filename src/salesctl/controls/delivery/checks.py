@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import attrs
 
-from salesctl.context import Context
+from salesctl.context import Context, stock_index
 from salesctl.control import Scratch
 from salesctl.controls.credit import (
     CreditPolicy,
@@ -18,7 +18,14 @@ from salesctl.controls.credit import (
     release_problem,
     segment_limit_findings,
 )
-from salesctl.controls.delivery.lots import _Issue, _lot_index, _LotIndex, _lots  # noqa: F401
+from salesctl.controls.delivery.lots import (  # noqa: F401
+    _Issue,
+    _lot_index,
+    _LotIndex,
+    _lots,
+    fresh_lots,
+    lots_pass,
+)
 from salesctl.controls.delivery.policy import DeliveryPolicy
 from salesctl.controls.delivery.secured import check_credit_delivery_secured
 from salesctl.controls.delivery.value import (
@@ -28,7 +35,14 @@ from salesctl.controls.delivery.value import (
 )
 from salesctl.decision import ApprovalRequirement, Finding, Outcome, finding
 from salesctl.errors import InvalidInput
-from salesctl.model import CreditExposure, DeliveryLine, GoodsIssue, StockLot
+from salesctl.model import (
+    CreditExposure,
+    DeliveryLine,
+    GoodsIssue,
+    LineFacts,
+    StockLot,
+    line_facts,
+)
 from salesctl.money import Money
 from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue, Transaction
 
@@ -304,7 +318,10 @@ def check_goods_issue_notice(
                 no = ln.order_line
                 shipped[no] = shipped.get(no, _ZERO) + ln.quantity
     factor = 1 + policy.quantity_tolerance  # _allowed's factor, worked out once
-    if not shipped and _within_notice(gi.lines, notice.lines, factor):
+    if not shipped and (
+        _within_noted(line_facts(gi), line_facts(notice), factor)
+        or _within_notice(gi.lines, notice.lines, factor)
+    ):
         return tuple(out)
     # The notice's lines indexed once: the product of each order line (the last line naming it,
     # as a dict built line by line keeps it) and the quantity noted on it.
@@ -367,6 +384,22 @@ def check_goods_issue_notice(
     return tuple(out)
 
 
+def _within_noted(issued: LineFacts, noted: LineFacts, factor: Decimal) -> bool:
+    """:func:`_within_notice`'s answer told from the facts built with both documents, when it
+    is True without a walk: the same ``(order line, product)`` keys in the same, strictly
+    increasing order, a factor of at least one, and the largest quantity issued no more than the
+    smallest noted (so each line's quantity is no more than its noted one). ``False``: walk."""
+    most, least = issued.qmax, noted.qmin
+    return (
+        most is not None
+        and least is not None
+        and issued.increasing
+        and factor >= 1
+        and most <= least
+        and issued.keys == noted.keys
+    )
+
+
 def _within_notice(
     lines: tuple[DeliveryLine, ...], noted: tuple[DeliveryLine, ...], factor: Decimal
 ) -> bool:
@@ -405,7 +438,9 @@ def check_gate_pass_and_qc(
     quantity on hand."""
     assert isinstance(txn, PostGoodsIssue)
     gi = txn.goods_issue
-    if gi.gate_pass is not None:  # the pass path: one look at the call's lot index
+    if gi.gate_pass is not None:  # the pass paths: the facts built with both, then the lines
+        if lots_pass(line_facts(gi), stock_index(ctx)):
+            return _NONE
         issue = _lot_index(ctx, scratch).of(gi)
         if issue.named and issue.sound and issue.stocked:
             return _NONE
@@ -520,10 +555,11 @@ def check_delivery_credit(
                 params={"customer": order.customer.id},
             ),
         )
-    lines = txn.notice.lines if isinstance(txn, IssueDeliveryNotice) else txn.goods_issue.lines
+    doc = txn.notice if isinstance(txn, IssueDeliveryNotice) else txn.goods_issue
+    lines = doc.lines
     limit = profile.limit
     value: Money | None = None  # made where it is read when computing it cannot fail
-    if order.currency != limit.currency or not value_cannot_fail(lines, order):
+    if order.currency != limit.currency or not value_cannot_fail(lines, order, line_facts(doc)):
         value = ctx.convert(delivery_value(lines, order), limit.currency)  # fails closed here
     cats = cp.exposure_categories
     adds = "delivered_not_invoiced" in cats and "open_orders" not in cats
@@ -644,6 +680,8 @@ def check_expiry(
     assert isinstance(txn, PostGoodsIssue)
     gi = txn.goods_issue
     cid = "O2C-DL-05"
+    if fresh_lots(line_facts(gi), stock_index(ctx), ctx.as_of, policy.min_remaining_days):
+        return _NONE
     index = _lot_index(ctx, scratch)
     issue = index.of(gi)
     if issue.named and issue.sole:

@@ -5,20 +5,28 @@ full checks by ``tests/test_performance.py``)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
-from operator import attrgetter
+from decimal import (
+    Clamped,
+    Decimal,
+    Inexact,
+    Rounded,
+    Subnormal,
+    Underflow,
+    getcontext,
+)
 
-from salesctl.context import Context
+from salesctl.context import Context, StockIndex, stock_index
 from salesctl.control import Scratch
-from salesctl.model import GoodsIssue, StockLot
+from salesctl.model import GoodsIssue, LineFacts, StockLot
 
 _ZERO = Decimal(0)
 
 
 class _LotIndex:
-    """The context's stock lots indexed once per gate call (kept in the call's scratch) for
-    O2C-DL-03 and O2C-DL-05: by id (the last lot of an id, as a dict built lot by lot keeps
-    it) and by product (every lot of the product, in context order; made when first read).
+    """The context's stock lots for O2C-DL-03 and O2C-DL-05 in one gate call (kept in the call's
+    scratch): by id (the last lot of an id, as a dict built lot by lot keeps it; from the
+    context's :class:`~salesctl.context.StockIndex`) and by product (every lot of the product,
+    in context order; made when first read).
 
     Attributes:
         distinct: no two lots are of one product (each lot is its product's only lot).
@@ -30,9 +38,9 @@ class _LotIndex:
         self.ctx = ctx
         self.gi: GoodsIssue | None = None
         self.issue: _Issue | None = None
-        lots = ctx.stock_lots
-        self.by_id: dict[str, StockLot] = {lot.id: lot for lot in lots}
-        self.distinct = len(set(map(_PRODUCT_ID, lots))) == len(lots)
+        stock = stock_index(ctx)  # built with the context
+        self.by_id: dict[str, StockLot] = stock.by_id
+        self.distinct = stock.distinct
         self._by_product: dict[str, list[StockLot]] | None = None
 
     @property
@@ -58,7 +66,6 @@ class _LotIndex:
         return issue
 
 
-_PRODUCT_ID = attrgetter("product_id")
 
 
 class _Issue:
@@ -138,3 +145,63 @@ def _lot_index(ctx: Context, scratch: Scratch | None) -> _LotIndex:
 
 def _lots(ctx: Context, scratch: Scratch | None = None) -> dict[str, StockLot]:
     return _lot_index(ctx, scratch).by_id
+
+
+# -- the pass paths answered from what the context and the goods issue worked out when built ---
+
+
+#: The largest size (``Decimal.adjusted()``) of a goods issue's quantity for the shortcuts: the
+#: sums of up to 10**40 such quantities stay below 10**92, within a wide context's exponents.
+_SIZE = 50
+
+
+def _wide() -> bool:
+    """The current decimal context rounds a plain quantity (:attr:`StockIndex.least`) to
+    itself, and rounds any quantity without raising: a precision of at least 28 digits,
+    exponent limits of at least ±99, and none of the signals of a rounding trapped."""
+    c = getcontext()
+    if c.prec < 28 or c.Emax < 99 or c.Emin > -99:
+        return False
+    traps = c.traps
+    return not (
+        traps[Inexact] or traps[Rounded] or traps[Subnormal] or traps[Underflow] or traps[Clamped]
+    )
+
+
+def lots_pass(facts: LineFacts, stock: StockIndex) -> bool:
+    """O2C-DL-03's lot checks pass, told without walking the lines (``False``: walk them).
+
+    True when every line names a lot on hand of its own product with a QC certificate (the
+    goods issue's ``(lot, product)`` pairs among the stock's sound ones), no lot is picked on
+    two lines, and the largest pick is no more than the smallest lot on hand: each lot's pick,
+    summed from zero in the current context as the full check sums it, is then no more than its
+    lot's quantity (rounding is monotone, the plain quantity on hand rounds to itself in a wide
+    context, and a wide context raises nothing on the sum of quantities whose sizes are at most
+    ``_SIZE``).
+    """
+    least, most, size = stock.least, facts.qmax, facts.qsize
+    return (
+        facts.once
+        and least is not None
+        and most is not None
+        and size is not None
+        and size <= _SIZE
+        and stock.sound >= facts.pairs
+        and most <= least
+        and _wide()
+    )
+
+
+def fresh_lots(facts: LineFacts, stock: StockIndex, as_of: dt.date, days: int) -> bool:
+    """O2C-DL-05 passes, told without walking the lines (``False``: walk them).
+
+    True when every line names a lot on hand that is its product's only lot (no earlier lot
+    to prefer) and the earliest expiry of *any* lot on hand leaves at least ``days`` days after
+    ``as_of`` (so the earliest of the lots picked does too) — and the sums of the picks the
+    full check makes cannot raise: quantities of sizes at most ``_SIZE`` in a wide context.
+    """
+    ids, size = facts.lot_ids, facts.qsize
+    if not ids or not stock.dated or size is None or size > _SIZE or not stock.sole >= ids:
+        return False
+    soonest = stock.earliest
+    return (soonest is None or (soonest - as_of).days >= days) and _wide()

@@ -29,7 +29,7 @@ from decimal import (
     getcontext,
 )
 
-from salesctl.model import DeliveryLine, SalesOrder
+from salesctl.model import DeliveryLine, LineFacts, SalesOrder
 from salesctl.money import _EXPONENTS, Money, _quantize
 
 __all__ = ["delivery_value", "value_cannot_fail"]
@@ -90,7 +90,9 @@ _SIZES = 17
 _MAX_LINES = 1000
 
 
-def value_cannot_fail(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> bool:
+def value_cannot_fail(
+    lines: tuple[DeliveryLine, ...], order: SalesOrder, facts: LineFacts | None = None
+) -> bool:
     """Whether :func:`delivery_value` (``lines``, ``order``) returns under the current decimal
     context — ``False`` when it might raise, or when this cannot tell.
 
@@ -102,6 +104,9 @@ def value_cannot_fail(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> boo
     limits at least ±99, and traps none of the signals a product, its rounding to the minor
     unit or the sum can then raise (``Inexact``, ``Rounded``, ``Subnormal``, ``Underflow``,
     ``Clamped``) — ``InvalidOperation`` and ``Overflow`` cannot arise below the bound.
+
+    ``facts``, the :class:`~salesctl.model.LineFacts` of the document whose lines these are,
+    gives the largest quantity's size without a walk over the lines.
     """
     if len(lines) > _MAX_LINES:
         return False
@@ -115,13 +120,17 @@ def value_cannot_fail(lines: tuple[DeliveryLine, ...], order: SalesOrder) -> boo
         if size > top:
             top = size
     most = -1_000_000_000
-    for line in lines:
-        q = line.quantity
-        if type(q) is not Decimal or not q.is_finite():
-            return False
-        size = q.adjusted()
-        if size > most:
-            most = size
+    known = None if facts is None else facts.qsize
+    if known is not None:
+        most = known
+    else:
+        for line in lines:
+            q = line.quantity
+            if type(q) is not Decimal or not q.is_finite():
+                return False
+            size = q.adjusted()
+            if size > most:
+                most = size
     if top + most > _SIZES:
         return False
     c = getcontext()
