@@ -223,11 +223,12 @@ class StockIndex:
             precision and exponent limits of at least ±99; ``None`` otherwise, or no lots.
         dated: every lot's (by id) expiry is a date or ``None``.
         earliest: the earliest expiry of a lot (by id); ``None``: none is dated.
+        shelf: the days from ``as_of`` to :attr:`earliest` (``None``: none is dated).
     """
 
-    __slots__ = ("by_id", "dated", "distinct", "earliest", "least", "sole", "sound")
+    __slots__ = ("by_id", "dated", "distinct", "earliest", "least", "shelf", "sole", "sound")
 
-    def __init__(self, lots: tuple[StockLot, ...]) -> None:
+    def __init__(self, lots: tuple[StockLot, ...], as_of: dt.date) -> None:
         by_id: dict[str, StockLot] = {lot.id: lot for lot in lots}
         self.by_id = by_id
         products: dict[str, set[str]] = {}
@@ -250,6 +251,7 @@ class StockIndex:
         dates = [lot.expires_on for lot in by_id.values() if lot.expires_on is not None]
         self.dated = all(type(d) is dt.date for d in dates)
         self.earliest: dt.date | None = min(dates) if dates and self.dated else None
+        self.shelf = None if self.earliest is None else (self.earliest - as_of).days
 
 
 def _plain(q: object) -> bool:
@@ -259,7 +261,7 @@ def _plain(q: object) -> bool:
 
 
 def stock_index(ctx: Context) -> StockIndex:
-    """The context's :class:`StockIndex` of :attr:`Context.stock_lots`.
+    """The context's :class:`StockIndex` of :attr:`Context.stock_lots` (on :attr:`Context.as_of`).
 
     Built once, when the context is built; a context assembled without its constructor (a
     trusted builder that sets the fields directly) gets it built here, on each call.
@@ -267,7 +269,7 @@ def stock_index(ctx: Context) -> StockIndex:
     try:
         return ctx._stock_index
     except AttributeError:
-        return StockIndex(ctx.stock_lots)
+        return StockIndex(ctx.stock_lots, ctx.as_of)
 
 @frozen
 class Context:
@@ -444,8 +446,8 @@ class Context:
         # Who maintains some price (person keys): O2C-SD-01 walks the lines' prices only
         # when a seller is among them. Derived from ``prices`` only.
         object.__setattr__(self, "_price_maintainers", _maintainers(self.prices))
-        # The stock lots indexed (O2C-DL-03, -05). Derived from ``stock_lots`` only.
-        object.__setattr__(self, "_stock_index", StockIndex(self.stock_lots))
+        # The stock lots indexed (O2C-DL-03, -05). Derived from ``stock_lots`` and ``as_of``.
+        object.__setattr__(self, "_stock_index", StockIndex(self.stock_lots, self.as_of))
 
     def contract(self, contract_id: str) -> Contract | None:
         """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""

@@ -319,6 +319,10 @@ class SalesOrder:
         default=None, validator=opt_text, kw_only=True, metadata={OMIT_DEFAULT: True}
     )
     total: Money = field(init=False, eq=False, repr=False)
+    # The largest size (``Decimal.adjusted()``) of a unit price (O2C-DL-04's bound on the value
+    # of a delivery, ``controls/delivery/value.py``); ``None`` when a price is not a finite
+    # ``Decimal``. Derived once, at construction; not part of the value.
+    _price_size: int | None = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:
@@ -326,6 +330,11 @@ class SalesOrder:
         currency = self.lines[0].unit_price.currency
         seen: set[int] = set()
         total = Decimal(0)
+        prices = [line.unit_price.amount for line in self.lines]
+        plain = all(type(a) is Decimal and a.is_finite() for a in prices)
+        object.__setattr__(
+            self, "_price_size", max([a.adjusted() for a in prices]) if plain else None
+        )
         for i, line in enumerate(self.lines):
             if line.line_no in seen:
                 raise InvalidInput(

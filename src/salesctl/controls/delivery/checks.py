@@ -680,7 +680,7 @@ def check_expiry(
     assert isinstance(txn, PostGoodsIssue)
     gi = txn.goods_issue
     cid = "O2C-DL-05"
-    if fresh_lots(line_facts(gi), stock_index(ctx), ctx.as_of, policy.min_remaining_days):
+    if fresh_lots(line_facts(gi), stock_index(ctx), policy.min_remaining_days):
         return _NONE
     index = _lot_index(ctx, scratch)
     issue = index.of(gi)

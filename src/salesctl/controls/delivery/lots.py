@@ -192,16 +192,16 @@ def lots_pass(facts: LineFacts, stock: StockIndex) -> bool:
     )
 
 
-def fresh_lots(facts: LineFacts, stock: StockIndex, as_of: dt.date, days: int) -> bool:
+def fresh_lots(facts: LineFacts, stock: StockIndex, days: int) -> bool:
     """O2C-DL-05 passes, told without walking the lines (``False``: walk them).
 
     True when every line names a lot on hand that is its product's only lot (no earlier lot
     to prefer) and the earliest expiry of *any* lot on hand leaves at least ``days`` days after
-    ``as_of`` (so the earliest of the lots picked does too) — and the sums of the picks the
+    the business date (so the earliest of the lots picked does too) — and the sums of the picks the
     full check makes cannot raise: quantities of sizes at most ``_SIZE`` in a wide context.
     """
     ids, size = facts.lot_ids, facts.qsize
     if not ids or not stock.dated or size is None or size > _SIZE or not stock.sole >= ids:
         return False
-    soonest = stock.earliest
-    return (soonest is None or (soonest - as_of).days >= days) and _wide()
+    shelf = stock.shelf
+    return (shelf is None or shelf >= days) and _wide()

@@ -112,13 +112,20 @@ def value_cannot_fail(
         return False
     currency = order.currency
     top = -1_000_000_000
-    for ol in order.lines:
-        price = ol.unit_price
-        if price.currency != currency:
-            return False
-        size = price.amount.adjusted()
-        if size > top:
-            top = size
+    # A constructed order has all its prices in its currency (checked when it was built) and
+    # the largest price's size worked out; an order assembled without its constructor is
+    # walked here.
+    known = getattr(order, "_price_size", None)
+    if known is not None:
+        top = known
+    else:
+        for ol in order.lines:
+            price = ol.unit_price
+            if price.currency != currency:
+                return False
+            size = price.amount.adjusted()
+            if size > top:
+                top = size
     most = -1_000_000_000
     known = None if facts is None else facts.qsize
     if known is not None:
