@@ -18,7 +18,19 @@ Money('4.50', 'CNY')
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, DecimalException, InvalidOperation
+from decimal import (
+    ROUND_HALF_UP,
+    Clamped,
+    Decimal,
+    DecimalException,
+    Inexact,
+    InvalidOperation,
+    Rounded,
+    Subnormal,
+    Underflow,
+    getcontext,
+)
+from decimal import Context as DecimalContext
 from typing import Any
 
 from attrs import field, frozen
@@ -109,6 +121,25 @@ def _check_currency(_inst: Any, _attr: Any, value: Any) -> None:
         raise InvalidInput(
             "is not a known ISO 4217 currency code", path="Money.currency", value=value
         )
+
+
+def _rounds_quietly(c: DecimalContext) -> bool:
+    """``c`` traps none of the signals a rounding, or a sum or product of finite numbers below
+    its exponent limits, can raise: ``Inexact``, ``Rounded``, ``Subnormal``, ``Underflow``,
+    ``Clamped`` (the controls' shortcuts that skip a sum ask this first)."""
+    traps = c.traps
+    return not (
+        traps[Inexact] or traps[Rounded] or traps[Subnormal] or traps[Underflow] or traps[Clamped]
+    )
+
+
+def _wide_context() -> bool:
+    """The current decimal context is at least as wide as the default — a precision of at least
+    28 digits, exponent limits of at least ±99 — and rounds quietly (:func:`_rounds_quietly`):
+    a number of at most 28 digits and a size within ±50 rounds to itself, and sums and products
+    of such sizes neither raise nor overflow."""
+    c = getcontext()
+    return c.prec >= 28 and c.Emax >= 99 and c.Emin <= -99 and _rounds_quietly(c)
 
 
 def _quantize(d: Decimal, currency: str, rounding: str | None = None) -> Decimal:

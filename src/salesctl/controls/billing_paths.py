@@ -6,13 +6,14 @@ Each gives what the full check gives (``tests/test_performance.py`` pins both to
 
 from __future__ import annotations
 
-from decimal import Clamped, Decimal, Inexact, Rounded, Subnormal, Underflow, getcontext
+from decimal import Decimal, getcontext
 
 from salesctl._validators import person_key
 from salesctl.approvals import _cleared_facts, _rule
 from salesctl.context import Context
 from salesctl.decision import Finding, Outcome, _Deferred, _trusted_finding
 from salesctl.model import Approval, DeliveryLine, GoodsIssue, Invoice, InvoiceLine
+from salesctl.money import _rounds_quietly
 from salesctl.transactions import IssueInvoice
 
 __all__: list[str] = []
@@ -41,8 +42,7 @@ def _invoiced_as_issued(inv: Invoice, gi: GoodsIssue, ctx: Context) -> bool:
     # of these signals (or an overflow, below); otherwise rounding is monotone, so
     # q <= d gives round(q) <= round(d) and the full check passes the line too.
     c = getcontext()
-    traps = c.traps
-    if traps[Inexact] or traps[Rounded] or traps[Subnormal] or traps[Underflow] or traps[Clamped]:
+    if not _rounds_quietly(c):
         return _as_issued_summed(lines, delivered)
     emax = c.Emax
     last = None

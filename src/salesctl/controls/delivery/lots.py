@@ -5,19 +5,12 @@ full checks by ``tests/test_performance.py``)."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import (
-    Clamped,
-    Decimal,
-    Inexact,
-    Rounded,
-    Subnormal,
-    Underflow,
-    getcontext,
-)
+from decimal import Decimal
 
 from salesctl.context import Context, StockIndex, stock_index
 from salesctl.control import Scratch
 from salesctl.model import GoodsIssue, LineFacts, StockLot
+from salesctl.money import _wide_context
 
 _ZERO = Decimal(0)
 
@@ -155,19 +148,6 @@ def _lots(ctx: Context, scratch: Scratch | None = None) -> dict[str, StockLot]:
 _SIZE = 50
 
 
-def _wide() -> bool:
-    """The current decimal context rounds a plain quantity (:attr:`StockIndex.least`) to
-    itself, and rounds any quantity without raising: a precision of at least 28 digits,
-    exponent limits of at least ±99, and none of the signals of a rounding trapped."""
-    c = getcontext()
-    if c.prec < 28 or c.Emax < 99 or c.Emin > -99:
-        return False
-    traps = c.traps
-    return not (
-        traps[Inexact] or traps[Rounded] or traps[Subnormal] or traps[Underflow] or traps[Clamped]
-    )
-
-
 def lots_pass(facts: LineFacts, stock: StockIndex) -> bool:
     """O2C-DL-03's lot checks pass, told without walking the lines (``False``: walk them).
 
@@ -188,7 +168,7 @@ def lots_pass(facts: LineFacts, stock: StockIndex) -> bool:
         and size <= _SIZE
         and stock.sound >= facts.pairs
         and most <= least
-        and _wide()
+        and _wide_context()
     )
 
 
@@ -204,4 +184,4 @@ def fresh_lots(facts: LineFacts, stock: StockIndex, days: int) -> bool:
     if not ids or not stock.dated or size is None or size > _SIZE or not stock.sole >= ids:
         return False
     shelf = stock.shelf
-    return (shelf is None or shelf >= days) and _wide()
+    return (shelf is None or shelf >= days) and _wide_context()

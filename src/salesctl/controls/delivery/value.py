@@ -19,18 +19,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import (
     ROUND_HALF_UP,
-    Clamped,
     Decimal,
     DecimalException,
-    Inexact,
-    Rounded,
-    Subnormal,
-    Underflow,
-    getcontext,
 )
 
 from salesctl.model import DeliveryLine, LineFacts, SalesOrder
-from salesctl.money import _EXPONENTS, Money, _quantize
+from salesctl.money import _EXPONENTS, Money, _quantize, _wide_context
 
 __all__ = ["delivery_value", "value_cannot_fail"]
 
@@ -140,10 +134,4 @@ def value_cannot_fail(
                 most = size
     if top + most > _SIZES:
         return False
-    c = getcontext()
-    if c.prec < 28 or c.Emax < 99 or c.Emin > -99:
-        return False
-    traps = c.traps
-    return not (
-        traps[Inexact] or traps[Rounded] or traps[Subnormal] or traps[Underflow] or traps[Clamped]
-    )
+    return _wide_context()
