@@ -299,3 +299,51 @@ def test_period_is_the_month() -> None:
     assert c.detect_at == frozenset({sc.Frequency.MONTHLY})
     assert c.kinds == frozenset({sc.Kind.PREVENTIVE, sc.Kind.DETECTIVE})
     assert dt.date(2026, 3, 31) in MARCH
+
+
+def _duplicates_sorting_all(records: Records, period: sc.Period) -> list[sc.Finding]:
+    """O2C-RR-04's duplicate postings as first written: the whole register sorted by date."""
+    from salesctl.decision import make_finding
+
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for doc in sorted(records.documents, key=lambda x: x.posted_on):
+        key = (doc.kind, doc.document_id)
+        n = seen[key] = seen.get(key, 0) + 1
+        if n > 1 and doc.posted_on in period:
+            out.append(
+                make_finding(
+                    "O2C-RR-04",
+                    sc.Outcome.BLOCK,
+                    "revenue.document_duplicate",
+                    doc.document_id,
+                    params={"kind": doc.kind, "document": doc.document_id, "times": n},
+                    facts={"posted_on": doc.posted_on, "customer": doc.customer_id or "-"},
+                )
+            )
+    return out
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["PlaceOrder", "IssueInvoice", "VoidInvoice"]),
+            st.sampled_from(["D-1", "D-2", "D-3", "D-4"]),
+            st.integers(1, 3),  # month
+            st.integers(1, 3),  # day: ties in the date
+            st.sampled_from([None, "C-1", "C-2"]),
+        ),
+        max_size=12,
+    )
+)
+def test_duplicates_only_sorting_repeated_keys_is_sorting_the_register(rows: list) -> None:
+    """The duplicate postings found by sorting only the postings of repeated keys are those
+    (and in the order, with the counts and facts) found by sorting the whole register: repeated
+    and unique keys, ties in the date, repeats inside and outside the period."""
+    from salesctl.controls.revenue.once import _duplicates
+
+    docs = tuple(DocumentEntry(k, i, d(day, month), customer_id=c) for k, i, month, day, c in rows)
+    records = Records(documents=docs)
+    for period in (MARCH, sc.Period.month(2026, 2)):
+        assert _duplicates(records, period) == _duplicates_sorting_all(records, period)

@@ -32,7 +32,9 @@ over the register of posted documents, any document id posted twice under the sa
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable
+from operator import attrgetter
 
 from salesctl.context import Context
 from salesctl.control import Examination
@@ -265,10 +267,28 @@ def _over_value(e: RevenueEntry, value: dict[str, Money | None]) -> list[Finding
     ]
 
 
+_KEY = attrgetter("kind", "document_id")
+_POSTED_ON = attrgetter("posted_on")
+
+
 def _duplicates(records: Records, period: Period) -> list[Finding]:
+    """Every posting of a (kind, document) after its first, posted in ``period``: the postings
+    in date order (ties in register order), counted per key.
+
+    Only keys posted more than once can give a finding, so only their postings are sorted: a
+    register with no key twice (the usual case) is answered by one count of its keys, whatever
+    its length (the month-end cost no longer grows with a sort of the whole register).
+    """
+    documents = records.documents
+    counts = Counter(map(_KEY, documents))
+    if len(counts) == len(documents):
+        return []
+    again = {k for k, n in counts.items() if n > 1}
     seen: dict[tuple[str, str], int] = {}
     out: list[Finding] = []
-    for d in sorted(records.documents, key=lambda x: x.posted_on):
+    # A stable sort of the postings of repeated keys, in register order, orders them as the
+    # stable sort of the whole register does; the other postings neither count nor find.
+    for d in sorted([d for d in documents if _KEY(d) in again], key=_POSTED_ON):
         key = (d.kind, d.document_id)
         n = seen[key] = seen.get(key, 0) + 1
         if n > 1 and d.posted_on in period:
