@@ -346,3 +346,23 @@ def test_the_cli_gives_one_report_whatever_the_engine_or_jobs(
     }
     assert main(["audit", str(path), "--jobs", "0"]) == 3
     assert main(["audit", str(path), "--jobs", "2", "--engine", "old"]) == 3
+
+
+def test_young_collections_in_sampled_months(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast engine's month close collects the young objects in the first month, then at
+    doubling intervals while nothing is found, and every month again from one that finds
+    garbage; it freezes what each month leaves either way."""
+    from salesctl.fastreplay import engine
+
+    found = iter([5, 0, 0, 3, 0, 0, 0, 0, 0, 0, 0, 0])
+    scanned: list[int] = []
+    frozen: list[int] = []
+    young = engine._YoungGC()
+    monkeypatch.setattr(engine.gc, "collect", lambda gen: (scanned.append(young.months), next(found))[1])
+    monkeypatch.setattr(engine.gc, "freeze", lambda: frozen.append(young.months))
+    for _ in range(12):
+        young()
+    # 1 finds 5 (next month again), 2 finds 0 (then 2 months), 4 finds 0 (then 4), 8 finds 3
+    # (every month again), 9 finds 0 (then 2), 11 finds 0 (then 4).
+    assert scanned == [1, 2, 4, 8, 9, 11]
+    assert frozen == list(range(1, 13))

@@ -10,8 +10,9 @@ through their public interfaces and changes how lines are read and how memory is
   generic reader taking only lines the Structs do not (malformed ones: same errors);
 * the cyclic garbage collector is not run over the ledger every month: the ledger makes no
   reference cycles, so what a month leaves is frozen out of the collector's sight
-  (``gc.freeze``) and only young objects are ever scanned — the old engine's full
-  ``gc.collect`` per month cost grew with the state held.
+  (``gc.freeze``) and only young objects are ever scanned, in sampled months
+  (:class:`_YoungGC`) — the old engine's full ``gc.collect`` per month cost grew with the
+  state held.
 
 :func:`replay_jobs` replays a stream in ``jobs`` processes and merges their reports with
 :func:`salesctl.audit.merge_reports`: the calling process keeps the books and runs the
@@ -157,7 +158,7 @@ def replay(
     last_at: dt.datetime | None = None
     day: dt.date | None = None
     # closes the days at the watermark and reports late events (salesctl.audit.clock)
-    clock = period_clock(lateness, detective, tallies, exceptions, _young_gc)
+    clock = period_clock(lateness, detective, tallies, exceptions, _YoungGC())
     seen = clock.seen
     decode = Decoder().decode
     route = Router(led).skip if routing and role == "gate" else None
@@ -281,10 +282,31 @@ def replay(
     )
 
 
-def _young_gc() -> None:
-    """At each month: collect the young objects and freeze the survivors (see the module)."""
-    gc.collect(1)
-    gc.freeze()
+class _YoungGC:
+    """At each month close: freeze what the month left out of the collector's sight, after
+    collecting the month's young objects in the months sampled (see the module).
+
+    The ledger makes no reference cycles (a collection of a demo month finds none after the
+    first), so scanning every month's objects costs time without freeing anything — and more
+    per object on a larger year (0.016 s a month on the 100k year, 0.35 s on the 1M year). The
+    months scanned are the first, then at doubling intervals (the 2nd, 4th, 8th…) while a scan
+    finds no garbage, and every month again from one that finds some. Cycles a month that is
+    not scanned leaves are kept until the replay ends (the engine unfreezes then).
+    """
+
+    __slots__ = ("months", "next", "step")
+
+    def __init__(self) -> None:
+        self.months = 0
+        self.next = 1  # the next month scanned
+        self.step = 1
+
+    def __call__(self) -> None:
+        self.months += 1
+        if self.months >= self.next:
+            self.step = 1 if gc.collect(1) else self.step * 2
+            self.next = self.months + self.step
+        gc.freeze()
 
 
 def replay_file(
