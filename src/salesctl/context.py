@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from types import MappingProxyType
 from typing import Any
 
 from attrs import field, frozen
@@ -213,7 +214,7 @@ class StockIndex:
     A lot id that occurs twice names its *last* lot, as a dict built lot by lot keeps it.
 
     Attributes:
-        by_id: the lot of each id.
+        by_id: the lot of each id (a read-only mapping).
         distinct: no two lots are of one product.
         sole: the ids whose lot is its product's only lot (every lot of that product has this id).
         sound: ``(id, product)`` of every lot (by id) with a QC certificate.
@@ -230,7 +231,7 @@ class StockIndex:
 
     def __init__(self, lots: tuple[StockLot, ...], as_of: dt.date) -> None:
         by_id: dict[str, StockLot] = {lot.id: lot for lot in lots}
-        self.by_id = by_id
+        self.by_id: Mapping[str, StockLot] = MappingProxyType(by_id)  # read-only
         products: dict[str, set[str]] = {}
         for lot in lots:
             ids = products.get(lot.product_id)
@@ -258,6 +259,10 @@ def _plain(q: object) -> bool:
     if type(q) is not Decimal or not q.is_finite():
         return False
     return len(q.as_tuple().digits) <= _PLAIN_DIGITS and -_PLAIN_SIZE <= q.adjusted() <= _PLAIN_SIZE
+
+
+#: The index of no lots (shared: nothing in it depends on the business date).
+_NO_STOCK = StockIndex((), dt.date(2000, 1, 1))
 
 
 def stock_index(ctx: Context) -> StockIndex:
@@ -446,8 +451,12 @@ class Context:
         # Who maintains some price (person keys): O2C-SD-01 walks the lines' prices only
         # when a seller is among them. Derived from ``prices`` only.
         object.__setattr__(self, "_price_maintainers", _maintainers(self.prices))
-        # The stock lots indexed (O2C-DL-03, -05). Derived from ``stock_lots`` and ``as_of``.
-        object.__setattr__(self, "_stock_index", StockIndex(self.stock_lots, self.as_of))
+        # The stock lots indexed (O2C-DL-03, -05). Derived from ``stock_lots`` and ``as_of``
+        # (no lots: one shared empty index, which does not depend on ``as_of``).
+        lots = self.stock_lots
+        object.__setattr__(
+            self, "_stock_index", StockIndex(lots, self.as_of) if lots else _NO_STOCK
+        )
 
     def contract(self, contract_id: str) -> Contract | None:
         """The contract document with id ``contract_id`` in :attr:`contracts`, if given."""

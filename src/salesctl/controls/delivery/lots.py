@@ -5,6 +5,7 @@ full checks by ``tests/test_performance.py``)."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from decimal import Decimal
 
 from salesctl.context import Context, StockIndex, stock_index
@@ -32,7 +33,7 @@ class _LotIndex:
         self.gi: GoodsIssue | None = None
         self.issue: _Issue | None = None
         stock = stock_index(ctx)  # built with the context
-        self.by_id: dict[str, StockLot] = stock.by_id
+        self.by_id: Mapping[str, StockLot] = stock.by_id
         self.distinct = stock.distinct
         self._by_product: dict[str, list[StockLot]] | None = None
 
@@ -136,7 +137,7 @@ def _lot_index(ctx: Context, scratch: Scratch | None) -> _LotIndex:
     return index
 
 
-def _lots(ctx: Context, scratch: Scratch | None = None) -> dict[str, StockLot]:
+def _lots(ctx: Context, scratch: Scratch | None = None) -> Mapping[str, StockLot]:
     return _lot_index(ctx, scratch).by_id
 
 
