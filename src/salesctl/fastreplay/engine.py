@@ -256,12 +256,22 @@ def replay(
     if progress is not None:
         progress(nbytes)
     if not incomplete:
+        # The last days' closes (the year's detective controls over the whole population) as
+        # the months' closes ran: with the collector out of the way — enabled, it would scan
+        # everything the ledger holds again and again while they allocate (4.8 s of the 1M
+        # year's close against 0.25 s on the 100k year, before).
+        gc.disable()
+        gc.freeze()
         try:
             clock.finish(through)
         except KeyboardInterrupt:
             if not interruptible:
                 raise
             incomplete = "interrupted"
+        finally:
+            gc.unfreeze()
+            if gc_was_on:
+                gc.enable()
     return report_of(
         source=source,
         digest=digest.hexdigest(),
