@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
@@ -199,9 +200,9 @@ def price_book(ctx: Context) -> FrozenMap[str, tuple[PriceEntry, ...]]:
 
 
 
-#: The widest a lot's quantity may be for :attr:`StockIndex.plain`: its size (``adjusted()``)
-#: within ±_PLAIN_SIZE, at most _PLAIN_DIGITS digits — representable exactly in any decimal
-#: context of at least the default precision and exponent limits of at least ±99.
+#: The widest the smallest lot's quantity may be for :attr:`StockIndex.least`: a size
+#: (``adjusted()``) within ±_PLAIN_SIZE and at most _PLAIN_DIGITS digits — representable exactly
+#: in any decimal context of at least the default precision and exponent limits of at least ±99.
 _PLAIN_DIGITS = 28
 _PLAIN_SIZE = 50
 
@@ -218,10 +219,11 @@ class StockIndex:
         distinct: no two lots are of one product.
         sole: the ids whose lot is its product's only lot (every lot of that product has this id).
         sound: ``(id, product)`` of every lot (by id) with a QC certificate.
-        least: the smallest quantity on hand of a lot (by id), when every such quantity is
-            *plain* — a finite ``Decimal`` (exactly that type) of at most 28 digits and a size
-            within ±50, so exactly representable in any decimal context of at least the default
-            precision and exponent limits of at least ±99; ``None`` otherwise, or no lots.
+        least: the smallest quantity on hand of a lot (by id), when every such quantity is a
+            finite ``Decimal`` (exactly that type) and the smallest is *plain* — at most 28
+            digits and a size within ±50, so exactly representable in any decimal context of at
+            least the default precision and exponent limits of at least ±99; ``None``
+            otherwise, or no lots.
         dated: every lot's (by id) expiry is a date or ``None``.
         earliest: the earliest expiry of a lot (by id); ``None``: none is dated.
         shelf: the days from ``as_of`` to :attr:`earliest` (``None``: none is dated).
@@ -230,29 +232,43 @@ class StockIndex:
     __slots__ = ("by_id", "dated", "distinct", "earliest", "least", "shelf", "sole", "sound")
 
     def __init__(self, lots: tuple[StockLot, ...], as_of: dt.date) -> None:
-        by_id: dict[str, StockLot] = {lot.id: lot for lot in lots}
+        ids = list(map(_ID, lots))
+        by_id: dict[str, StockLot] = dict(zip(ids, lots, strict=True))
         self.by_id: Mapping[str, StockLot] = MappingProxyType(by_id)  # read-only
-        products: dict[str, set[str]] = {}
-        for lot in lots:
-            ids = products.get(lot.product_id)
-            if ids is None:
-                products[lot.product_id] = {lot.id}
-            else:
-                ids.add(lot.id)
-        self.distinct = len(products) == len(lots)
-        self.sole = frozenset(
-            lid for lid, lot in by_id.items() if products[lot.product_id] == {lid}
-        )
-        self.sound = frozenset(
-            (lid, lot.product_id) for lid, lot in by_id.items() if lot.qc_certificate is not None
-        )
-        quantities = [lot.quantity for lot in by_id.values()]
-        plain = bool(quantities) and all(map(_plain, quantities))
-        self.least: Decimal | None = min(quantities) if plain else None
-        dates = [lot.expires_on for lot in by_id.values() if lot.expires_on is not None]
-        self.dated = all(type(d) is dt.date for d in dates)
+        self.distinct = len(set(map(_PRODUCT, lots))) == len(lots)
+        held = by_id.values() if len(by_id) != len(lots) else lots  # the last lot of each id
+        if self.distinct:  # every lot its product's only one
+            self.sole = frozenset(by_id)
+        else:
+            first: dict[str, str] = {}  # the first lot id of each product
+            mixed: set[str] = set()  # the products with lots of two ids
+            for lot in lots:
+                if first.setdefault(lot.product_id, lot.id) != lot.id:
+                    mixed.add(lot.product_id)
+            self.sole = frozenset(lot.id for lot in held if lot.product_id not in mixed)
+        certified = list(map(_QC, held))
+        pairs = zip(map(_ID, held), map(_PRODUCT, held), strict=True)
+        if None in certified:  # the lots with a QC certificate only
+            pairs = (p for p, c in zip(pairs, certified, strict=True) if c is not None)
+        self.sound = frozenset(pairs)
+        quantities = list(map(_QUANTITY, held))
+        least = None
+        if quantities and set(map(type, quantities)) == {Decimal} and all(
+            map(Decimal.is_finite, quantities)
+        ):
+            least = min(quantities)
+        self.least: Decimal | None = least if least is not None and _plain(least) else None
+        dates = [d for d in map(_EXPIRES, held) if d is not None]
+        self.dated = not dates or set(map(type, dates)) == {dt.date}
         self.earliest: dt.date | None = min(dates) if dates and self.dated else None
         self.shelf = None if self.earliest is None else (self.earliest - as_of).days
+
+
+_ID = attrgetter("id")
+_PRODUCT = attrgetter("product_id")
+_QC = attrgetter("qc_certificate")
+_QUANTITY = attrgetter("quantity")
+_EXPIRES = attrgetter("expires_on")
 
 
 def _plain(q: object) -> bool:

@@ -156,9 +156,10 @@ def lots_pass(facts: LineFacts, stock: StockIndex) -> bool:
     goods issue's ``(lot, product)`` pairs among the stock's sound ones), no lot is picked on
     two lines, and the largest pick is no more than the smallest lot on hand: each lot's pick,
     summed from zero in the current context as the full check sums it, is then no more than its
-    lot's quantity (rounding is monotone, the plain quantity on hand rounds to itself in a wide
-    context, and a wide context raises nothing on the sum of quantities whose sizes are at most
-    ``_SIZE``).
+    lot's quantity: rounding is monotone, so the pick rounds to no more than the smallest lot's
+    quantity rounds to — itself, a plain quantity in a wide context — which is no more than its
+    lot's; and a wide context raises nothing on the sum of quantities whose sizes are at most
+    ``_SIZE``.
     """
     least, most, size = stock.least, facts.qmax, facts.qsize
     return (
