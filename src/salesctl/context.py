@@ -13,7 +13,7 @@ transaction and the policy arrives here. A host builds a context per check (or l
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from operator import attrgetter
 from types import MappingProxyType
@@ -247,7 +247,7 @@ class StockIndex:
                     mixed.add(lot.product_id)
             self.sole = frozenset(lot.id for lot in held if lot.product_id not in mixed)
         certified = list(map(_QC, held))
-        pairs = zip(map(_ID, held), map(_PRODUCT, held), strict=True)
+        pairs: Iterable[tuple[str, str]] = zip(map(_ID, held), map(_PRODUCT, held), strict=True)
         if None in certified:  # the lots with a QC certificate only
             pairs = (p for p, c in zip(pairs, certified, strict=True) if c is not None)
         self.sound = frozenset(pairs)
