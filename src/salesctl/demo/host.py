@@ -55,6 +55,7 @@ __all__ = [
     "CENT",
     "CNY",
     "DEMO_POLICY",
+    "RECHECKED",
     "SETTLEMENT_ACCOUNT",
     "TZ",
     "ZERO",
@@ -186,6 +187,26 @@ _VERIFY_CONTEXTS = False
 #: Set by a test: check the data of every record written through :meth:`Host.record_data`
 #: against :func:`~salesctl.demo.encode.event_data` (a :class:`DemoError` when they differ).
 _VERIFY_DATA = False
+#: Set by a test: check every re-check :meth:`Host._recheck` decides against the whole gate's
+#: decision on the same context (a :class:`DemoError` when they differ).
+_VERIFY_RECHECKS = False
+#: The controls whose HOLDs the regular flow obtains approvals for (a HOLD of other controls is
+#: re-checked by the whole gate): the contract's review and application, the order's and the
+#: invoice's approvals, the delivery notice's contract, the credit profile, production, the
+#: commission and the service work order.
+RECHECKED = frozenset(
+    {
+        "O2C-BL-03",
+        "O2C-CM-01",
+        "O2C-CR-02",
+        "O2C-CT-02",
+        "O2C-CT-03",
+        "O2C-DL-01",
+        "O2C-SO-02",
+        "O2C-SO-06",
+        "O2C-SV-01",
+    }
+)
 #: Every slot of a context (its fields and what it derives at construction).
 _CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
 
@@ -229,6 +250,8 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
 #: The approvals the host obtains (about one event in five) are built trusted.
 _approval = trusted(Approval)
 _grant = trusted(GrantApproval)
+#: A re-check's decision is assembled from the gate's findings (valid by construction).
+_decision = trusted(Decision)
 
 
 def month_of(day: dt.date) -> str:
@@ -297,6 +320,10 @@ class Host:
         self._now = dt.datetime(year, 1, 1, 0, 0, tzinfo=TZ)
         self._people: dict[tuple[str, int, int], Actor] = {}
         self._approvers: dict[tuple[Any, ...], Actor] = {}
+        #: The gate running only :data:`RECHECKED` (built on the first re-check), and for
+        #: each transaction type the controls it runs and those the whole gate runs, in order.
+        self._regate: Gate | None = None
+        self._order: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
         self._injector = ""
         self._sold: dict[tuple[str, str], Decimal] = {}
         #: Month-end anomalies injectors ask for, by month ``"2026-05"``.
@@ -423,6 +450,7 @@ class Host:
             if not todo:
                 break
             customer = ledger.customer_of(txn, scope)
+            again = frozenset(f.control_id for f in todo)
             granted: list[Approval] = []
             for f in todo:
                 for req in sorted(f.required, key=lambda r: r.step):
@@ -439,10 +467,11 @@ class Host:
                         "approvals differs from the ledger's",
                         path=self._injector or "clean",
                     )
+                decision = self._recheck(txn, ctx, decision, again)
             else:  # the grants opened a new day in the ledger: a context from scratch
                 day = ledger.today
                 ctx = ledger.context_for(txn, scope)
-            decision = self.gate.check(txn, ctx)
+                decision = self.gate.check(txn, ctx)
         objecting = {f.control_id for f in decision.findings if f.outcome is not Outcome.ALLOW}
         if objecting != expected:
             raise DemoError(
@@ -456,6 +485,62 @@ class Host:
             self.order_creators.setdefault(order.created_by, None)
         self.sink(event_data(txn))
         self.written += 1
+        return decision
+
+    def _recheck(self, txn: Any, ctx: Context, first: Decision, again: frozenset[str]) -> Decision:
+        """The gate's decision on ``txn`` in ``ctx`` (``first``'s context plus the approvals
+        just granted for the HOLDs of the controls ``again``).
+
+        When ``again`` are among the controls the regular flow obtains approvals for
+        (:data:`RECHECKED`), only the controls of :data:`RECHECKED` that the gate runs for
+        ``txn`` are run again (one gate, built once, running only those): every other control's
+        findings are ``first``'s (approvals granted for another control's requirements change
+        nothing it finds), in the gate's order. Otherwise (an injector's rare HOLDs) the whole
+        gate decides. A test sets ``_VERIFY_RECHECKS`` to compare each decision with the
+        whole gate's.
+        """
+        if not again <= RECHECKED:
+            return self.gate.check(txn, ctx)
+        gate = self._regate
+        if gate is None:
+            gate = self._regate = Gate(self.policy, only=RECHECKED)
+        part = gate.check(txn, ctx).findings
+        kind = type(txn)
+        order = self._order.get(kind)
+        if order is None:
+            ran = frozenset(gate.controls_for(kind))
+            order = self._order[kind] = (ran, self.gate.controls_for(kind))
+        ran = order[0]
+        kept = [f for f in first.findings if f.control_id not in ran]
+        if not kept:  # every finding is one of the controls run again
+            findings: tuple[Any, ...] = part
+        else:
+            by_control: dict[str, list[Any]] = {}
+            for f in (*kept, *part):
+                by_control.setdefault(f.control_id, []).append(f)
+            findings = tuple(f for cid in order[1] for f in by_control.get(cid, ()))
+        outcome = Outcome.ALLOW
+        for f in findings:
+            if f.outcome > outcome:
+                outcome = f.outcome
+        decision = _decision(
+            outcome=outcome,
+            findings=findings,
+            transaction=first.transaction,
+            document_id=first.document_id,
+            at=first.at,
+            controls=first.controls,
+            policy_fingerprint=first.policy_fingerprint,
+            catalogue_fingerprint=first.catalogue_fingerprint,
+            note=first.note,
+            weakened=first.weakened,
+        )
+        if _VERIFY_RECHECKS and decision != self.gate.check(txn, ctx):
+            raise DemoError(
+                f"{type(txn).__name__} {txn.document_id}: the re-check of {sorted(again)} "
+                "differs from the gate's decision",
+                path=self._injector or "clean",
+            )
         return decision
 
     def _approval_for(self, req: Any, txn: Any) -> Approval:

@@ -16,9 +16,10 @@ import attrs
 
 from salesctl._validators import FrozenMap
 from salesctl.context import Context
+from salesctl.decision import _assembly
 from salesctl.ledger.state import ContractState
 from salesctl.model import ContractAccount
-from salesctl.money import Money
+from salesctl.money import CURRENCIES, Money
 
 __all__ = ["advance_money", "contract_account", "trusted_context"]
 
@@ -30,9 +31,38 @@ def contract_account(c: ContractState) -> ContractAccount:
     if hit is not None and hit[0] is c.contract and hit[1] is c.collected:
         return cast(ContractAccount, hit[2])
     amount = c.contract.amount
-    account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
+    account = _trusted_account(amount, c.collected)
+    if account is None:
+        account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
     c.account = (c.contract, c.collected, account)
     return account
+
+
+#: The exponent of each currency's minor unit (what ``Money`` quantises to).
+_EXPONENTS = {c: Decimal(1).scaleb(-k) for c, k in CURRENCIES.items()}
+_ContractAccountAssembly = _assembly(ContractAccount)
+
+
+def _trusted_account(value: Money, collected: Decimal) -> ContractAccount | None:
+    """``ContractAccount(value=value, collected=Money(collected, value.currency))`` set
+    directly when it passes what the constructors check — a finite ``Decimal`` not negative
+    that the currency's minor unit holds exactly, a positive value (its currency is one
+    ``Money`` accepted) — and ``None`` otherwise (the caller builds it, or raises, the
+    validated way)."""
+    exp = _EXPONENTS.get(value.currency)
+    if exp is None or type(collected) is not Decimal or not collected.is_finite():
+        return None
+    try:
+        q = collected.quantize(exp)
+    except ArithmeticError:
+        return None
+    if q != collected or not q >= 0 or not value.amount > 0:
+        return None
+    account = _ContractAccountAssembly()
+    account.value = value
+    account.collected = Money._trusted(q, value.currency)
+    account.__class__ = ContractAccount
+    return cast(ContractAccount, account)
 
 
 #: ``Money`` of the advance balances last stated, by the identity of the amount (kept beside

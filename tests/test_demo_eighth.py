@@ -1,0 +1,218 @@
+"""The demo generator's eighth-pass shortcuts give what the slow paths give (issue 16).
+
+* A HOLD's re-check runs again only the controls whose HOLDs the regular flow obtains
+  approvals for (:data:`salesctl.demo.host.RECHECKED`, one gate running only those), the other
+  controls' findings kept from the first check: over a year with every injector each such
+  decision equals the whole gate's (the host raises ``DemoError`` otherwise), and a re-check of
+  any other control goes to the whole gate.
+* A contract's account in a context is set directly when its values pass the constructors'
+  checks (:func:`salesctl.ledger.context._trusted_account`): equal to the validated one, and
+  ``None`` (the constructor decides, or raises) otherwise.
+* The ledger's weekly sweep looks at the order/contract index only when its oldest entry kept
+  may have aged out, and at a document's approvals only when one of them has: what is kept is
+  what the full sweep keeps.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import salesctl.demo.host as host_module
+from salesctl.decision import Decision
+from salesctl.demo import generate
+from salesctl.demo.host import RECHECKED, Host
+from salesctl.errors import SalesctlError
+from salesctl.ledger import Ledger
+from salesctl.ledger.context import _trusted_account
+from salesctl.model import Actor, Approval, ContractAccount
+from salesctl.money import Money
+
+_UTC = dt.UTC
+
+
+class TestRecheck:
+    def test_every_recheck_of_a_year_is_the_gates(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A year with every injector: each re-check's decision equals the whole gate's on
+        the same context; the shortcut was taken, and the whole gate for other controls."""
+        kept: list[int] = []
+        whole: list[frozenset[str]] = []
+        recheck = Host._recheck
+
+        def counted(
+            self: Host, txn: Any, ctx: Any, first: Decision, again: frozenset[str]
+        ) -> Decision:
+            if again <= RECHECKED:
+                kept.append(sum(f.control_id not in again for f in first.findings))
+            else:
+                whole.append(again)
+            return recheck(self, txn, ctx, first, again)
+
+        monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", True)
+        monkeypatch.setattr(Host, "_recheck", counted)
+        verified = generate(seed=5, customers=12, orders=80)
+        monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", False)
+        assert len(kept) > 50
+        assert any(kept)  # some re-checks keep other controls' findings
+        assert whole  # an injector's HOLD goes to the whole gate
+        monkeypatch.setattr(Host, "_recheck", recheck)
+        assert verified.events == generate(seed=5, customers=12, orders=80).events
+
+    def test_a_wrong_recheck_is_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """With the check on, a re-check that drops the other controls' findings (or any other
+        difference from the gate) stops the generator."""
+        monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", True)
+        recheck = Host._recheck
+
+        def dropping(
+            self: Host, txn: Any, ctx: Any, first: Decision, again: frozenset[str]
+        ) -> Decision:
+            keep = tuple(f for f in first.findings if f.control_id in again)
+            return recheck(self, txn, ctx, Decision(**{**_fields(first), "findings": keep}), again)
+
+        monkeypatch.setattr(Host, "_recheck", dropping)
+        with pytest.raises(host_module.DemoError, match="re-check"):
+            generate(seed=5, customers=12, orders=80)
+
+
+def _fields(d: Decision) -> dict[str, Any]:
+    return {
+        "outcome": d.outcome,
+        "findings": d.findings,
+        "transaction": d.transaction,
+        "document_id": d.document_id,
+        "at": d.at,
+        "controls": d.controls,
+        "policy_fingerprint": d.policy_fingerprint,
+        "catalogue_fingerprint": d.catalogue_fingerprint,
+        "note": d.note,
+        "weakened": d.weakened,
+    }
+
+
+_DECIMALS = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True, places=None),
+    st.decimals(min_value=-(10**6), max_value=10**9, places=2),
+    st.decimals(min_value=0, max_value=10**6, places=3),
+    st.sampled_from([Decimal("-0"), Decimal("0E+5"), Decimal("1E+30"), Decimal("5E-30")]),
+)
+
+
+class TestContractAccount:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        value=st.decimals(min_value=Decimal("0.01"), max_value=10**9, places=2),
+        currency=st.sampled_from(["CNY", "USD", "JPY", "EUR"]),
+        collected=_DECIMALS,
+    )
+    def test_the_trusted_account_is_the_constructed_one(
+        self, value: Decimal, currency: str, collected: Decimal
+    ) -> None:
+        """For any amount collected: the trusted account equals (and prints as) the validated
+        one when the constructors accept it, and is not built when they refuse it."""
+        try:
+            money = Money(value, currency)
+        except SalesctlError:
+            return  # a value this currency cannot hold (JPY decimals)
+        try:
+            expected: ContractAccount | None = ContractAccount(
+                value=money, collected=Money(collected, currency)
+            )
+        except SalesctlError:
+            expected = None
+        got = _trusted_account(money, collected)
+        if got is None:
+            return  # the caller builds it the validated way (and gets its error)
+        assert expected is not None
+        assert got == expected
+        assert type(got) is ContractAccount
+        assert str(got.collected) == str(expected.collected)
+        assert got.collected.amount.as_tuple() == expected.collected.amount.as_tuple()
+
+    def test_a_plain_amount_is_trusted(self) -> None:
+        assert _trusted_account(Money("100.00", "CNY"), Decimal("12.5")) == ContractAccount(
+            value=Money("100.00", "CNY"), collected=Money("12.50", "CNY")
+        )
+
+
+_APPROVER = Actor(id="u-head", roles=frozenset({"sales_manager"}), authority_level=3)
+
+
+class TestSweep:
+    @settings(max_examples=80, deadline=None)
+    @given(
+        steps=st.lists(
+            st.tuples(st.integers(0, 12), st.lists(st.integers(0, 30), max_size=4)),
+            min_size=1,
+            max_size=60,
+        ),
+        retention=st.integers(1, 40),
+    )
+    def test_the_index_keeps_what_the_full_sweep_keeps(
+        self, steps: list[tuple[int, list[int]]], retention: int
+    ) -> None:
+        """Any days and documents indexed: after each sweep the index holds exactly the
+        entries the full sweep keeps (dated within the retention)."""
+        led = Ledger(index_retention_days=retention)
+        mirror: dict[str, tuple[str, dt.date]] = {}
+        day = dt.date(2026, 1, 1)
+        for gap, docs in steps:
+            day += dt.timedelta(days=gap)
+            if led.today is None or day > led.today:
+                if led.today is not None:
+                    led._evict(day)
+                    if led._evicted_on == day:  # the week's sweep ran
+                        mirror = {
+                            k: v
+                            for k, v in mirror.items()
+                            if not day - v[1] > dt.timedelta(days=retention)
+                        }
+                led.today = day
+            for n in docs:
+                led.index(f"SO-{n}", f"C-{n % 3}")
+                mirror[f"SO-{n}"] = (f"C-{n % 3}", day)
+            assert led._owner == mirror
+
+    @settings(max_examples=60, deadline=None)
+    @given(
+        granted=st.lists(
+            st.tuples(st.sampled_from(["SO-1", "SO-2", "DN-1"]), st.integers(0, 300)),
+            max_size=12,
+        ),
+        sweep=st.integers(100, 400),
+    )
+    def test_the_approvals_kept_are_the_full_sweeps(
+        self, granted: list[tuple[str, int]], sweep: int
+    ) -> None:
+        """Approvals granted on any days: a month's sweep keeps, for each document, those
+        granted within the retention, in their order, and drops a document left with none."""
+        led = Ledger()
+        start = dt.datetime(2026, 1, 1, 9, tzinfo=_UTC)
+        for i, (doc, days) in enumerate(granted):
+            led.add_approval(
+                Approval(
+                    id=f"APR-{i:03d}",
+                    document_id=doc,
+                    role="sales_manager",
+                    approver=_APPROVER,
+                    granted_at=start + dt.timedelta(days=days),
+                    control_id="O2C-CR-01",
+                )
+            )
+        before = dict(led._approvals)
+        today = dt.date(2026, 1, 1) + dt.timedelta(days=sweep)
+        led._evict(today)
+        cutoff = dt.datetime.combine(today, dt.time(), tzinfo=_UTC) - led.approval_retention
+        expected = {
+            doc: tuple(a for a in on_hand if a.granted_at >= cutoff)
+            for doc, on_hand in before.items()
+        }
+        assert led._approvals == {d: v for d, v in expected.items() if v}
+        for doc, on_hand in led._approvals.items():
+            if on_hand == before[doc]:
+                assert on_hand is before[doc]  # kept as it was
