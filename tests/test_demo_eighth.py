@@ -8,6 +8,9 @@
 * A contract's account in a context is set directly when its values pass the constructors'
   checks (:func:`salesctl.ledger.context._trusted_account`): equal to the validated one, and
   ``None`` (the constructor decides, or raises) otherwise.
+* The ledger's fold of a goods issue sets the lot's quantity left and the issue's ``posted``
+  directly (:func:`salesctl.ledger.folds._lot_with`, :func:`~salesctl.ledger.folds._posted`):
+  what ``attrs.evolve`` gives.
 * The ledger's weekly sweep looks at the order/contract index only when its oldest entry kept
   may have aged out, and at a document's approvals only when one of them has: what is kept is
   what the full sweep keeps.
@@ -19,6 +22,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -30,7 +34,16 @@ from salesctl.demo.host import RECHECKED, Host
 from salesctl.errors import SalesctlError
 from salesctl.ledger import Ledger
 from salesctl.ledger.context import _trusted_account
-from salesctl.model import Actor, Approval, ContractAccount
+from salesctl.ledger.folds import _lot_with, _posted
+from salesctl.model import (
+    Actor,
+    Approval,
+    ContractAccount,
+    DeliveryLine,
+    DeliveryMode,
+    GoodsIssue,
+    StockLot,
+)
 from salesctl.money import Money
 
 _UTC = dt.UTC
@@ -216,3 +229,76 @@ class TestSweep:
         for doc, on_hand in led._approvals.items():
             if on_hand == before[doc]:
                 assert on_hand is before[doc]  # kept as it was
+
+
+_QUANTITIES = st.one_of(
+    st.decimals(allow_nan=True, allow_infinity=True, places=None),
+    st.decimals(min_value=Decimal("0.001"), max_value=10**6, places=3),
+    st.integers(1, 10**6),
+)
+
+
+class TestGoodsIssueFold:
+    @settings(max_examples=200, deadline=None)
+    @given(
+        left=_QUANTITIES,
+        expires=st.none() | st.dates(),
+        qc=st.none() | st.sampled_from(["QC-1", "合格证-7"]),
+    )
+    def test_a_lot_with_what_is_left_is_evolves(
+        self, left: Any, expires: dt.date | None, qc: str | None
+    ) -> None:
+        """Any quantity left (finite, not, an int): the lot ``attrs.evolve`` gives, or its
+        error."""
+        lot = StockLot(
+            id="LOT-1",
+            product_id="P-001",
+            quantity=Decimal("12.5"),
+            expires_on=expires,
+            qc_certificate=qc,
+            received_on=dt.date(2026, 1, 2),
+        )
+        try:
+            expected: Any = attrs.evolve(lot, quantity=left)
+        except SalesctlError as e:
+            expected = type(e)
+        try:
+            got: Any = _lot_with(lot, left)
+        except SalesctlError as e:
+            got = type(e)
+        assert got == expected
+        assert type(got) is type(expected)
+        if isinstance(got, StockLot):
+            assert repr(got) == repr(expected)
+
+    @settings(max_examples=100, deadline=None)
+    @given(
+        gate_pass=st.none() | st.just("GP-1"),
+        consignment=st.booleans(),
+        mode=st.sampled_from(list(DeliveryMode)),
+        carrier=st.none() | st.just("WB-9"),
+    )
+    def test_a_posted_goods_issue_is_evolves(
+        self, gate_pass: str | None, consignment: bool, mode: DeliveryMode, carrier: str | None
+    ) -> None:
+        """Any goods issue not yet posted: posted, it equals (and prints as) ``attrs.evolve``'s."""
+        gi = GoodsIssue(
+            id="GI-1",
+            order_id="SO-1",
+            customer_id="C-1",
+            notice_id="DN-1",
+            lines=(
+                DeliveryLine(order_line=1, product_id="P-001", quantity=Decimal(2), lot_id="L-1"),
+            ),
+            issued_on=dt.date(2026, 3, 2),
+            gate_pass=gate_pass,
+            mode=mode,
+            carrier_ref=carrier,
+            consignment=consignment,
+        )
+        got = _posted(gi)
+        expected = attrs.evolve(gi, posted=True)
+        assert got == expected
+        assert type(got) is GoodsIssue
+        assert repr(got) == repr(expected)
+        assert gi.posted is False  # the original is unchanged
