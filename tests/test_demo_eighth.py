@@ -11,6 +11,8 @@
 * The ledger's fold of a goods issue sets the lot's quantity left and the issue's ``posted``
   directly (:func:`salesctl.ledger.folds._lot_with`, :func:`~salesctl.ledger.folds._posted`):
   what ``attrs.evolve`` gives.
+* Clearing a chain when every approval on hand names another control returns the finding as
+  it is (:func:`salesctl.approvals._concerns_none`): the full walk's answer.
 * The ledger's weekly sweep looks at the order/contract index only when its oldest entry kept
   may have aged out, and at a document's approvals only when one of them has: what is kept is
   what the full sweep keeps.
@@ -27,8 +29,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import salesctl.approvals as approvals_module
 import salesctl.demo.host as host_module
-from salesctl.decision import Decision
+from salesctl import testing as sct
+from salesctl.approvals import Authority, clear_finding
+from salesctl.decision import ApprovalRequirement, Decision, Finding, Outcome
 from salesctl.demo import generate
 from salesctl.demo.host import RECHECKED, Host
 from salesctl.errors import SalesctlError
@@ -45,8 +50,10 @@ from salesctl.model import (
     StockLot,
 )
 from salesctl.money import Money
+from tests import builders as b
 
 _UTC = dt.UTC
+_TXN = b.place()  # keyed by u-rep at 2026-03-02 10:15
 
 
 class TestRecheck:
@@ -302,3 +309,62 @@ class TestGoodsIssueFold:
         assert type(got) is GoodsIssue
         assert repr(got) == repr(expected)
         assert gi.posted is False  # the original is unchanged
+
+
+_DOC = "SO-2026-0042"
+_ROLES = ("sales_manager", "marketing_head", "general_manager", "finance_head", "finance_vp")
+_CONTROLS = ("O2C-PR-05", "O2C-CT-03", "O2C-SO-02", None)
+
+
+@st.composite
+def _chain(draw: st.DrawFn) -> Finding:
+    required = tuple(
+        ApprovalRequirement(
+            control_id=draw(st.sampled_from(_CONTROLS[:2])),
+            role=draw(st.sampled_from(_ROLES)),
+            min_level=draw(st.integers(0, 4)),
+            document_id=_DOC,
+            amount=draw(st.sampled_from(["", "1000.00 CNY"])),
+            excluded=("u-prop",),
+            step=draw(st.integers(0, 2)),
+        )
+        for _ in range(draw(st.integers(1, 4)))
+    )
+    return Finding(control_id="O2C-PR-05", outcome=Outcome.HOLD, message="x", required=required)
+
+
+_ON_HAND = st.lists(
+    st.tuples(
+        sct.approvals(
+            document_ids=(_DOC, "SO-OTHER"),
+            roles=_ROLES,
+            approvers=sct.actors(ids=("u-a", "u-b", "u-rep", "U-A"), roles=_ROLES, max_level=5),
+            currency="CNY",
+        ),
+        st.sampled_from(_CONTROLS),
+    ),
+    max_size=6,
+    unique_by=lambda p: p[0].id,
+).map(lambda pairs: tuple(attrs.evolve(a, control_id=c) for a, c in pairs))
+
+
+class TestChainOfOtherControls:
+    @settings(max_examples=400, deadline=None)
+    @given(f=_chain(), on_hand=_ON_HAND, authority=st.sampled_from([Authority(), None]))
+    def test_the_shortcut_clears_as_the_full_walk(
+        self,
+        f: Finding,
+        on_hand: tuple[Approval, ...],
+        authority: Authority | None,
+    ) -> None:
+        """Any chain and approvals on hand (of its controls, of others, of none): the finding
+        the engine gives is the full walk's; when every approval is another control's, it is
+        the finding itself."""
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(approvals_module, "_concerns_none", lambda _r, _a: False)
+            slow = clear_finding(f, on_hand, _TXN, authority)
+        fast = clear_finding(f, on_hand, _TXN, authority)
+        assert fast == slow
+        assert repr(fast) == repr(slow)
+        if approvals_module._concerns_none(f.required, on_hand):
+            assert fast is f
