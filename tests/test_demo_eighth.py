@@ -1,10 +1,11 @@
 """The demo generator's eighth-pass shortcuts give what the slow paths give (issue 16).
 
-* A HOLD's re-check runs again only the controls whose HOLDs the regular flow obtains
-  approvals for (:data:`salesctl.demo.host.RECHECKED`, one gate running only those), the other
-  controls' findings kept from the first check: over a year with every injector each such
-  decision equals the whole gate's (the host raises ``DemoError`` otherwise), and a re-check of
-  any other control goes to the whole gate.
+* A HOLD's re-check clears the first check's HOLDs with the approvals just granted
+  (``clear_finding``, as the gate's clearing does) instead of running the gate again, when no
+  approval on hand before named their requirements' controls (:func:`salesctl.demo.host.
+  unclaimed`); the other controls' findings are the first check's: over a year with every
+  injector each such decision equals the whole gate's (the host raises ``DemoError``
+  otherwise), and the other re-checks go to the whole gate.
 * A contract's account in a context is set directly when its values pass the constructors'
   checks (:func:`salesctl.ledger.context._trusted_account`): equal to the validated one, and
   ``None`` (the constructor decides, or raises) otherwise.
@@ -35,7 +36,7 @@ from salesctl import testing as sct
 from salesctl.approvals import Authority, clear_finding
 from salesctl.decision import ApprovalRequirement, Decision, Finding, Outcome
 from salesctl.demo import generate
-from salesctl.demo.host import RECHECKED, Host
+from salesctl.demo.host import unclaimed
 from salesctl.errors import SalesctlError
 from salesctl.ledger import Ledger
 from salesctl.ledger.context import _trusted_account
@@ -59,43 +60,34 @@ _TXN = b.place()  # keyed by u-rep at 2026-03-02 10:15
 class TestRecheck:
     def test_every_recheck_of_a_year_is_the_gates(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A year with every injector: each re-check's decision equals the whole gate's on
-        the same context; the shortcut was taken, and the whole gate for other controls."""
-        kept: list[int] = []
+        the same context; the HOLDs were cleared directly, and the whole gate decided when an
+        approval on hand before named one of their controls."""
+        cleared: list[int] = []
         whole: list[frozenset[str]] = []
-        recheck = Host._recheck
 
-        def counted(
-            self: Host, txn: Any, ctx: Any, first: Decision, again: frozenset[str]
-        ) -> Decision:
-            if again <= RECHECKED:
-                kept.append(sum(f.control_id not in again for f in first.findings))
+        def counted(first: Decision, again: frozenset[str], before: Any) -> bool:
+            fast = unclaimed(first, again, before)
+            if fast:
+                cleared.append(sum(f.control_id not in again for f in first.findings))
             else:
                 whole.append(again)
-            return recheck(self, txn, ctx, first, again)
+            return fast
 
         monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", True)
-        monkeypatch.setattr(Host, "_recheck", counted)
+        monkeypatch.setattr(host_module, "unclaimed", counted)
         verified = generate(seed=5, customers=12, orders=80)
         monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", False)
-        assert len(kept) > 50
-        assert any(kept)  # some re-checks keep other controls' findings
-        assert whole  # an injector's HOLD goes to the whole gate
-        monkeypatch.setattr(Host, "_recheck", recheck)
+        assert len(cleared) > 50
+        assert any(cleared)  # some re-checks keep other controls' findings
+        assert whole  # some went to the whole gate
+        monkeypatch.setattr(host_module, "unclaimed", unclaimed)
         assert verified.events == generate(seed=5, customers=12, orders=80).events
 
     def test_a_wrong_recheck_is_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        """With the check on, a re-check that drops the other controls' findings (or any other
-        difference from the gate) stops the generator."""
+        """With the check on, a re-check that leaves a HOLD uncleared (or differs from the gate
+        in any other way) stops the generator."""
         monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", True)
-        recheck = Host._recheck
-
-        def dropping(
-            self: Host, txn: Any, ctx: Any, first: Decision, again: frozenset[str]
-        ) -> Decision:
-            keep = tuple(f for f in first.findings if f.control_id in again)
-            return recheck(self, txn, ctx, Decision(**{**_fields(first), "findings": keep}), again)
-
-        monkeypatch.setattr(Host, "_recheck", dropping)
+        monkeypatch.setattr(host_module, "clear_finding", lambda f, *_a: f)
         with pytest.raises(host_module.DemoError, match="re-check"):
             generate(seed=5, customers=12, orders=80)
 

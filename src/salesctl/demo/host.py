@@ -23,6 +23,7 @@ import attrs
 from attrs import field, frozen
 
 from salesctl._validators import text, typed
+from salesctl.approvals import clear_finding
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.demo.encode import event_data
@@ -55,7 +56,6 @@ __all__ = [
     "CENT",
     "CNY",
     "DEMO_POLICY",
-    "RECHECKED",
     "SETTLEMENT_ACCOUNT",
     "TZ",
     "ZERO",
@@ -66,6 +66,7 @@ __all__ = [
     "SeededViolation",
     "cny",
     "month_of",
+    "unclaimed",
     "with_approvals",
 ]
 
@@ -190,23 +191,6 @@ _VERIFY_DATA = False
 #: Set by a test: check every re-check :meth:`Host._recheck` decides against the whole gate's
 #: decision on the same context (a :class:`DemoError` when they differ).
 _VERIFY_RECHECKS = False
-#: The controls whose HOLDs the regular flow obtains approvals for (a HOLD of other controls is
-#: re-checked by the whole gate): the contract's review and application, the order's and the
-#: invoice's approvals, the delivery notice's contract, the credit profile, production, the
-#: commission and the service work order.
-RECHECKED = frozenset(
-    {
-        "O2C-BL-03",
-        "O2C-CM-01",
-        "O2C-CR-02",
-        "O2C-CT-02",
-        "O2C-CT-03",
-        "O2C-DL-01",
-        "O2C-SO-02",
-        "O2C-SO-06",
-        "O2C-SV-01",
-    }
-)
 #: Every slot of a context (its fields and what it derives at construction).
 _CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
 
@@ -226,6 +210,15 @@ def _context_copier() -> Callable[[Context, tuple[Approval, ...]], Context]:
 
 
 _copy_context = _context_copier()
+
+
+def unclaimed(first: Decision, again: frozenset[str], before: Context) -> bool:
+    """Whether no approval on hand in ``before`` (the context ``first`` was decided in) names
+    a control of the requirements of the findings of the controls ``again``: the gate's
+    clearing then returned each such HOLD as the control found it (an approval of another
+    control never clears or is reported on a requirement)."""
+    controls = {r.control_id for f in first.findings if f.control_id in again for r in f.required}
+    return not any(a.control_id is None or a.control_id in controls for a in before.approvals)
 
 
 def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval]) -> Context:
@@ -320,10 +313,6 @@ class Host:
         self._now = dt.datetime(year, 1, 1, 0, 0, tzinfo=TZ)
         self._people: dict[tuple[str, int, int], Actor] = {}
         self._approvers: dict[tuple[Any, ...], Actor] = {}
-        #: The gate running only :data:`RECHECKED` (built on the first re-check), and for
-        #: each transaction type the controls it runs and those the whole gate runs, in order.
-        self._regate: Gate | None = None
-        self._order: dict[type, tuple[frozenset[str], tuple[str, ...]]] = {}
         self._injector = ""
         self._sold: dict[tuple[str, str], Decimal] = {}
         #: Month-end anomalies injectors ask for, by month ``"2026-05"``.
@@ -460,6 +449,7 @@ class Host:
             if ledger.today == day:
                 # Only the approvals on hand changed: the context again with them (the
                 # approvals just recorded are all the ledger's fold of them did).
+                before = ctx
                 ctx = with_approvals(ctx, scope.document_ids, granted)
                 if _VERIFY_CONTEXTS and ctx != ledger.context_for(txn, scope):
                     raise DemoError(
@@ -467,7 +457,7 @@ class Host:
                         "approvals differs from the ledger's",
                         path=self._injector or "clean",
                     )
-                decision = self._recheck(txn, ctx, decision, again)
+                decision = self._recheck(txn, ctx, decision, again, before)
             else:  # the grants opened a new day in the ledger: a context from scratch
                 day = ledger.today
                 ctx = ledger.context_for(txn, scope)
@@ -487,38 +477,33 @@ class Host:
         self.written += 1
         return decision
 
-    def _recheck(self, txn: Any, ctx: Context, first: Decision, again: frozenset[str]) -> Decision:
-        """The gate's decision on ``txn`` in ``ctx`` (``first``'s context plus the approvals
-        just granted for the HOLDs of the controls ``again``).
+    def _recheck(
+        self, txn: Any, ctx: Context, first: Decision, again: frozenset[str], before: Context
+    ) -> Decision:
+        """The gate's decision on ``txn`` in ``ctx`` (``before``, the context ``first`` was
+        decided in, plus the approvals just granted for the HOLDs of the controls ``again``).
 
-        When ``again`` are among the controls the regular flow obtains approvals for
-        (:data:`RECHECKED`), only the controls of :data:`RECHECKED` that the gate runs for
-        ``txn`` are run again (one gate, built once, running only those): every other control's
-        findings are ``first``'s (approvals granted for another control's requirements change
-        nothing it finds), in the gate's order. Otherwise (an injector's rare HOLDs) the whole
+        The gate is a pure function of the transaction and the context, and the approvals on
+        hand enter a check in one place, the clearing of each HOLD
+        (:func:`~salesctl.approvals.clear_finding`, or a control's own clearing pinned to it):
+        when no approval of ``before`` names a control of those HOLDs' requirements, each
+        such HOLD in ``first`` is the control's finding before any clearing (the clearing
+        returned it as it was), and the re-check's finding is that HOLD cleared by the
+        approvals of ``ctx``; every other control's finding is ``first``'s (approvals
+        granted for another control's requirements clear nothing of it). Otherwise the whole
         gate decides. A test sets ``_VERIFY_RECHECKS`` to compare each decision with the
         whole gate's.
         """
-        if not again <= RECHECKED:
+        if not unclaimed(first, again, before):
             return self.gate.check(txn, ctx)
-        gate = self._regate
-        if gate is None:
-            gate = self._regate = Gate(self.policy, only=RECHECKED)
-        part = gate.check(txn, ctx).findings
-        kind = type(txn)
-        order = self._order.get(kind)
-        if order is None:
-            ran = frozenset(gate.controls_for(kind))
-            order = self._order[kind] = (ran, self.gate.controls_for(kind))
-        ran = order[0]
-        kept = [f for f in first.findings if f.control_id not in ran]
-        if not kept:  # every finding is one of the controls run again
-            findings: tuple[Any, ...] = part
-        else:
-            by_control: dict[str, list[Any]] = {}
-            for f in (*kept, *part):
-                by_control.setdefault(f.control_id, []).append(f)
-            findings = tuple(f for cid in order[1] for f in by_control.get(cid, ()))
+        approvals = ctx.approvals
+        authority = self.policy.authority
+        findings = tuple(
+            clear_finding(f, approvals, txn, authority)
+            if f.control_id in again and f.outcome is Outcome.HOLD
+            else f
+            for f in first.findings
+        )
         outcome = Outcome.ALLOW
         for f in findings:
             if f.outcome > outcome:
