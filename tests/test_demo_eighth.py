@@ -6,6 +6,8 @@
   unclaimed`); the other controls' findings are the first check's: over a year with every
   injector each such decision equals the whole gate's (the host raises ``DemoError``
   otherwise), and the other re-checks go to the whole gate.
+* The host's grants of approvals are written from data it makes (every field, in order):
+  the bytes ``event_data`` gives (checked as encoded lines).
 * A contract's account in a context is set directly when its values pass the constructors'
   checks (:func:`salesctl.ledger.context._trusted_account`): equal to the validated one, and
   ``None`` (the constructor decides, or raises) otherwise.
@@ -35,9 +37,11 @@ import salesctl.demo.host as host_module
 from salesctl import testing as sct
 from salesctl.approvals import Authority, clear_finding
 from salesctl.decision import ApprovalRequirement, Decision, Finding, Outcome
-from salesctl.demo import generate
-from salesctl.demo.host import unclaimed
+from salesctl.demo import World, generate
+from salesctl.demo.encode import event_data
+from salesctl.demo.host import Host, unclaimed
 from salesctl.errors import SalesctlError
+from salesctl.events import GrantApproval, parse_event
 from salesctl.ledger import Ledger
 from salesctl.ledger.context import _trusted_account
 from salesctl.ledger.folds import _lot_with, _posted
@@ -90,6 +94,46 @@ class TestRecheck:
         monkeypatch.setattr(host_module, "clear_finding", lambda f, *_a: f)
         with pytest.raises(host_module.DemoError, match="re-check"):
             generate(seed=5, customers=12, orders=80)
+
+
+class TestGrantData:
+    def test_every_grant_of_a_year_is_written_as_its_own_data(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """A year with every injector: each grant of an approval the host writes from the
+        data it made has, key for key and in order, the data ``event_data`` gives (the host
+        raises ``DemoError`` otherwise), and the year is the one written without the check."""
+        grants: list[Any] = []
+        original = Host.record_data
+
+        def counted(self: Host, rec: Any, data: dict[str, Any]) -> None:
+            if type(rec) is GrantApproval:
+                grants.append(rec)
+            original(self, rec, data)
+
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
+        monkeypatch.setattr(Host, "record_data", counted)
+        verified = generate(seed=5, customers=12, orders=80)
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", False)
+        monkeypatch.setattr(Host, "record_data", original)
+        assert len(grants) > 300
+        assert verified.events == generate(seed=5, customers=12, orders=80).events
+
+    def test_data_in_another_order_is_refused(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Equal data with its keys in another order would write other bytes: refused."""
+        line = next(
+            e
+            for e in generate(seed=5, customers=12, orders=40).events
+            if isinstance(e, dict) and e["type"] == "GrantApproval"
+        )
+        rec = parse_event(line)
+        world = World(seed=1, year=2026, customers=4, orders=1)
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
+        shuffled = {"customer_id": line["customer_id"], **line}
+        assert shuffled == line
+        with pytest.raises(host_module.DemoError):
+            world.record_data(rec, shuffled)
+        world.record_data(rec, event_data(rec))
 
 
 def _fields(d: Decision) -> dict[str, Any]:

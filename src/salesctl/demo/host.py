@@ -26,7 +26,7 @@ from salesctl._validators import text, typed
 from salesctl.approvals import clear_finding
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
-from salesctl.demo.encode import event_data
+from salesctl.demo.encode import encode_line, event_data, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.errors import SalesctlError
 from salesctl.events import (
@@ -240,6 +240,8 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
     return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
 
 
+#: How long before the transaction an approval of each step (0–8) is granted.
+_BEFORE = tuple(dt.timedelta(minutes=50 - 5 * step) for step in range(9))
 #: The approvals the host obtains (about one event in five) are built trusted.
 _approval = trusted(Approval)
 _grant = trusted(GrantApproval)
@@ -392,9 +394,10 @@ class Host:
 
     def record_data(self, rec: Any, data: dict[str, Any]) -> None:
         """Write a record whose JSON data the caller made (``data`` must be
-        :func:`~salesctl.demo.encode.event_data` of ``rec``: checked when a test sets
-        ``_VERIFY_DATA``), and fold it into the host's ledger."""
-        if _VERIFY_DATA and data != event_data(rec):
+        :func:`~salesctl.demo.encode.event_data` of ``rec``, its keys in the same order:
+        checked, as the encoded line, when a test sets ``_VERIFY_DATA``), and fold it into
+        the host's ledger."""
+        if _VERIFY_DATA and encode_line(data) != encode_line(event_data(rec)):
             raise DemoError(
                 f"{type(rec).__name__}: the data made for it differs from its own",
                 path=self._injector or "clean",
@@ -441,11 +444,32 @@ class Host:
             customer = ledger.customer_of(txn, scope)
             again = frozenset(f.control_id for f in todo)
             granted: list[Approval] = []
+            at = txn.at
+            when = at.isoformat()
             for f in todo:
                 for req in sorted(f.required, key=lambda r: r.step):
                     approval = self._approval_for(req, txn)
                     granted.append(approval)
-                    self.record(_grant(at=txn.at, approval=approval, customer_id=customer))
+                    # The grant's JSON data written directly (every field, in order; checked
+                    # against ``event_data`` when a test sets ``_VERIFY_DATA``).
+                    self.record_data(
+                        _grant(at=at, approval=approval, customer_id=customer),
+                        {
+                            "type": "GrantApproval",
+                            "at": when,
+                            "approval": {
+                                "id": approval.id,
+                                "document_id": approval.document_id,
+                                "role": approval.role,
+                                "approver": to_data(approval.approver),
+                                "granted_at": approval.granted_at.isoformat(),
+                                "expires_at": None,
+                                "max_amount": None,
+                                "control_id": approval.control_id,
+                            },
+                            "customer_id": customer,
+                        },
+                    )
             if ledger.today == day:
                 # Only the approvals on hand changed: the context again with them (the
                 # approvals just recorded are all the ledger's fold of them did).
@@ -542,13 +566,13 @@ class Host:
             if req.step:
                 who = self.person(req.role, max(req.min_level, 1), n + 10 * req.step)
             self._approvers[key] = who
-        minutes = 50 - 5 * min(req.step, 8)
+        before = _BEFORE[min(req.step, 8)]
         return _approval(
             id=self.next_id("APR", 7),
             document_id=req.document_id,
             role=req.role,
             approver=who,
-            granted_at=txn.at - dt.timedelta(minutes=minutes),
+            granted_at=txn.at - before,
             control_id=req.control_id,
         )
 
