@@ -25,7 +25,7 @@ from attrs import field, frozen
 from salesctl._validators import text, typed
 from salesctl.approvals import clear_finding
 from salesctl.context import Context
-from salesctl.decision import Decision, Outcome
+from salesctl.decision import Decision, Outcome, _assembly
 from salesctl.demo.encode import encode_line, event_data, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.errors import SalesctlError
@@ -198,12 +198,12 @@ _CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
 def _context_copier() -> Callable[[Context, tuple[Approval, ...]], Context]:
     """A function copying every slot of a context but its approvals, which it sets (generated
     once: one line per slot, no loop)."""
-    body = ["def copy(c, approvals):", "    n = _new(_Context)"]
+    body = ["def copy(c, approvals):", "    n = _Assembly()"]
     for name in _CONTEXT_SLOTS:
         value = "approvals" if name == "approvals" else f"c.{name}"
-        body.append(f"    _set(n, {name!r}, {value})")
-    body.append("    return n")
-    ns: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "_Context": Context}
+        body.append(f"    n.{name} = {value}")
+    body += ["    n.__class__ = _Context", "    return n"]
+    ns: dict[str, Any] = {"_Assembly": _assembly(Context), "_Context": Context}
     exec(compile("\n".join(body), "<salesctl demo context copy>", "exec"), ns)
     copy: Callable[[Context, tuple[Approval, ...]], Context] = ns["copy"]
     return copy

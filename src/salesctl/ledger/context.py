@@ -84,6 +84,8 @@ def advance_money(amount: Decimal, currency: str) -> Money:
     return money
 
 
+#: Contexts are filled by plain slot stores (:func:`salesctl.decision._assembly`).
+_ContextAssembly = _assembly(Context)
 #: The builders of :func:`trusted_context`, by the keys the ledger gives (in their order).
 _BUILDERS: dict[tuple[str, ...], Any] = {}
 #: The most key sets kept (a ledger gives a few dozen).
@@ -98,8 +100,7 @@ def _compile(keys: tuple[str, ...]) -> Any:
     fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(Context)
     init = {a.name: a for a in fields if a.init}
     ns: dict[str, Any] = {
-        "_new": object.__new__,
-        "_set": object.__setattr__,
+        "_Assembly": _ContextAssembly,
         "_Context": Context,
         "_FM": FrozenMap,
     }
@@ -114,16 +115,18 @@ def _compile(keys: tuple[str, ...]) -> Any:
     else:
         if keys:
             body.append(f"    {', '.join(given)}{',' if len(keys) == 1 else ''} = kw.values()")
-        body.append("    ctx = _new(_Context)")
+        # stored straight into the slots (an assembly of the class, then its class set)
+        body.append("    ctx = _Assembly()")
         for i, a in enumerate(init.values()):
             if a.name in keys:
                 v = given[keys.index(a.name)]
                 body.append(f"    if type({v}) is dict:")
                 body.append(f"        {v} = _FM({v})")
-                body.append(f"    _set(ctx, {a.name!r}, {v})")
+                body.append(f"    ctx.{a.name} = {v}")
             else:
                 ns[f"_d{i}"] = a.default
-                body.append(f"    _set(ctx, {a.name!r}, _d{i})")
+                body.append(f"    ctx.{a.name} = _d{i}")
+        body.append("    ctx.__class__ = _Context")
         # what the constructor derives from the fields (the price book)
         body.append("    ctx.__attrs_post_init__()")
         body.append("    return ctx")
