@@ -254,11 +254,22 @@ def _fold_notice(led: Ledger, txn: Any, decision: Decision | None) -> None:
 
 def _copier(cls: type, name: str) -> Callable[[Any, Any], Any]:
     """A function ``copy(doc, value)``: the ``cls`` instance ``doc`` with its field ``name``
-    set to ``value`` and every other field's value shared, stored straight into the slots
-    (:func:`salesctl.decision._assembly`; generated once: one store per field)."""
+    set to ``value`` and every other field's value shared (what ``doc`` derived at
+    construction too, when it has it: ``name`` must not be one it is derived from), stored
+    straight into the slots (:func:`salesctl.decision._assembly`; generated once)."""
     body = ["def copy(doc, value):", "    n = _A()"]
     for a in attrs.fields(cls):
-        body.append(f"    n.{a.name} = " + ("value" if a.name == name else f"doc.{a.name}"))
+        if a.name == name:
+            body.append(f"    n.{a.name} = value")
+        elif a.init:
+            body.append(f"    n.{a.name} = doc.{a.name}")
+        else:  # derived at construction from other fields: shared when ``doc`` has it
+            body += [
+                "    try:",
+                f"        n.{a.name} = doc.{a.name}",
+                "    except AttributeError:",
+                "        pass",
+            ]
     body += ["    n.__class__ = _cls", "    return n"]
     ns: dict[str, Any] = {"_A": _assembly(cls), "_cls": cls}
     exec(compile("\n".join(body), f"<salesctl ledger copy of {cls.__name__}>", "exec"), ns)
