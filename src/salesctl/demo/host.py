@@ -213,10 +213,21 @@ _copy_context = _context_copier()
 
 
 def unclaimed(first: Decision, again: frozenset[str], before: Context) -> bool:
-    """Whether no approval on hand in ``before`` (the context ``first`` was decided in) names
-    a control of the requirements of the findings of the controls ``again``: the gate's
-    clearing then returned each such HOLD as the control found it (an approval of another
-    control never clears or is reported on a requirement)."""
+    """Whether no approval on hand in ``before`` names a control of the requirements of the
+    findings of the controls ``again``: the gate's clearing then returned each such HOLD as
+    the control found it (an approval of another control never clears or is reported on a
+    requirement), so the HOLD can be cleared again with more approvals
+    (:meth:`Host._recheck`).
+
+    Args:
+        first: the gate's decision in ``before``.
+        again: the controls whose HOLDs the host obtained approvals for.
+        before: the context ``first`` was decided in.
+
+    Returns:
+        ``True`` when no approval in ``before`` names such a control (an approval naming no
+        control counts as naming one).
+    """
     controls = {r.control_id for f in first.findings if f.control_id in again for r in f.required}
     return not any(a.control_id is None or a.control_id in controls for a in before.approvals)
 
