@@ -126,9 +126,11 @@ class TestContractLedgerLines:
         verified = generate(seed=5, customers=12, orders=80)
         monkeypatch.setattr(host_module, "_VERIFY_DATA", False)
         monkeypatch.setattr(host_module.Host, "record_data", original)
-        assert len(written) > 100
-        assert all(type(r) is KeepContractLedger for r in written)
-        books = {r.line.book for r in written}  # type: ignore[attr-defined]
+        ledgers = [r for r in written if type(r) is KeepContractLedger]
+        assert len(ledgers) > 100
+        # (the eighth pass writes the host's grants of approvals this way too)
+        assert {type(r).__name__ for r in written} == {"KeepContractLedger", "GrantApproval"}
+        books = {r.line.book for r in ledgers}  # type: ignore[attr-defined]
         assert len(books) == 2
         assert verified.events == generate(seed=5, customers=12, orders=80).events
 

@@ -23,9 +23,10 @@ import attrs
 from attrs import field, frozen
 
 from salesctl._validators import text, typed
+from salesctl.approvals import clear_finding
 from salesctl.context import Context
-from salesctl.decision import Decision, Outcome
-from salesctl.demo.encode import event_data
+from salesctl.decision import Decision, Outcome, _assembly
+from salesctl.demo.encode import encode_line, event_data, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.errors import SalesctlError
 from salesctl.events import (
@@ -65,6 +66,7 @@ __all__ = [
     "SeededViolation",
     "cny",
     "month_of",
+    "unclaimed",
     "with_approvals",
 ]
 
@@ -186,6 +188,9 @@ _VERIFY_CONTEXTS = False
 #: Set by a test: check the data of every record written through :meth:`Host.record_data`
 #: against :func:`~salesctl.demo.encode.event_data` (a :class:`DemoError` when they differ).
 _VERIFY_DATA = False
+#: Set by a test: check every re-check :meth:`Host._recheck` decides against the whole gate's
+#: decision on the same context (a :class:`DemoError` when they differ).
+_VERIFY_RECHECKS = False
 #: Every slot of a context (its fields and what it derives at construction).
 _CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
 
@@ -193,18 +198,38 @@ _CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
 def _context_copier() -> Callable[[Context, tuple[Approval, ...]], Context]:
     """A function copying every slot of a context but its approvals, which it sets (generated
     once: one line per slot, no loop)."""
-    body = ["def copy(c, approvals):", "    n = _new(_Context)"]
+    body = ["def copy(c, approvals):", "    n = _Assembly()"]
     for name in _CONTEXT_SLOTS:
         value = "approvals" if name == "approvals" else f"c.{name}"
-        body.append(f"    _set(n, {name!r}, {value})")
-    body.append("    return n")
-    ns: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "_Context": Context}
+        body.append(f"    n.{name} = {value}")
+    body += ["    n.__class__ = _Context", "    return n"]
+    ns: dict[str, Any] = {"_Assembly": _assembly(Context), "_Context": Context}
     exec(compile("\n".join(body), "<salesctl demo context copy>", "exec"), ns)
     copy: Callable[[Context, tuple[Approval, ...]], Context] = ns["copy"]
     return copy
 
 
 _copy_context = _context_copier()
+
+
+def unclaimed(first: Decision, again: frozenset[str], before: Context) -> bool:
+    """Whether no approval on hand in ``before`` names a control of the requirements of the
+    findings of the controls ``again``: the gate's clearing then returned each such HOLD as
+    the control found it (an approval of another control never clears or is reported on a
+    requirement), so the HOLD can be cleared again with more approvals
+    (:meth:`Host._recheck`).
+
+    Args:
+        first: the gate's decision in ``before``.
+        again: the controls whose HOLDs the host obtained approvals for.
+        before: the context ``first`` was decided in.
+
+    Returns:
+        ``True`` when no approval in ``before`` names such a control (an approval naming no
+        control counts as naming one).
+    """
+    controls = {r.control_id for f in first.findings if f.control_id in again for r in f.required}
+    return not any(a.control_id is None or a.control_id in controls for a in before.approvals)
 
 
 def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval]) -> Context:
@@ -226,9 +251,13 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
     return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
 
 
+#: How long before the transaction an approval of each step (0–8) is granted.
+_BEFORE = tuple(dt.timedelta(minutes=50 - 5 * step) for step in range(9))
 #: The approvals the host obtains (about one event in five) are built trusted.
 _approval = trusted(Approval)
 _grant = trusted(GrantApproval)
+#: A re-check's decision is assembled from the gate's findings (valid by construction).
+_decision = trusted(Decision)
 
 
 def month_of(day: dt.date) -> str:
@@ -376,9 +405,10 @@ class Host:
 
     def record_data(self, rec: Any, data: dict[str, Any]) -> None:
         """Write a record whose JSON data the caller made (``data`` must be
-        :func:`~salesctl.demo.encode.event_data` of ``rec``: checked when a test sets
-        ``_VERIFY_DATA``), and fold it into the host's ledger."""
-        if _VERIFY_DATA and data != event_data(rec):
+        :func:`~salesctl.demo.encode.event_data` of ``rec``, its keys in the same order:
+        checked, as the encoded line, when a test sets ``_VERIFY_DATA``), and fold it into
+        the host's ledger."""
+        if _VERIFY_DATA and encode_line(data) != encode_line(event_data(rec)):
             raise DemoError(
                 f"{type(rec).__name__}: the data made for it differs from its own",
                 path=self._injector or "clean",
@@ -423,15 +453,38 @@ class Host:
             if not todo:
                 break
             customer = ledger.customer_of(txn, scope)
+            again = frozenset(f.control_id for f in todo)
             granted: list[Approval] = []
+            at = txn.at
+            when = at.isoformat()
             for f in todo:
                 for req in sorted(f.required, key=lambda r: r.step):
                     approval = self._approval_for(req, txn)
                     granted.append(approval)
-                    self.record(_grant(at=txn.at, approval=approval, customer_id=customer))
+                    # The grant's JSON data written directly (every field, in order; checked
+                    # against ``event_data`` when a test sets ``_VERIFY_DATA``).
+                    self.record_data(
+                        _grant(at=at, approval=approval, customer_id=customer),
+                        {
+                            "type": "GrantApproval",
+                            "at": when,
+                            "approval": {
+                                "id": approval.id,
+                                "document_id": approval.document_id,
+                                "role": approval.role,
+                                "approver": to_data(approval.approver),
+                                "granted_at": approval.granted_at.isoformat(),
+                                "expires_at": None,
+                                "max_amount": None,
+                                "control_id": approval.control_id,
+                            },
+                            "customer_id": customer,
+                        },
+                    )
             if ledger.today == day:
                 # Only the approvals on hand changed: the context again with them (the
                 # approvals just recorded are all the ledger's fold of them did).
+                before = ctx
                 ctx = with_approvals(ctx, scope.document_ids, granted)
                 if _VERIFY_CONTEXTS and ctx != ledger.context_for(txn, scope):
                     raise DemoError(
@@ -439,10 +492,11 @@ class Host:
                         "approvals differs from the ledger's",
                         path=self._injector or "clean",
                     )
+                decision = self._recheck(txn, ctx, decision, again, before)
             else:  # the grants opened a new day in the ledger: a context from scratch
                 day = ledger.today
                 ctx = ledger.context_for(txn, scope)
-            decision = self.gate.check(txn, ctx)
+                decision = self.gate.check(txn, ctx)
         objecting = {f.control_id for f in decision.findings if f.outcome is not Outcome.ALLOW}
         if objecting != expected:
             raise DemoError(
@@ -456,6 +510,57 @@ class Host:
             self.order_creators.setdefault(order.created_by, None)
         self.sink(event_data(txn))
         self.written += 1
+        return decision
+
+    def _recheck(
+        self, txn: Any, ctx: Context, first: Decision, again: frozenset[str], before: Context
+    ) -> Decision:
+        """The gate's decision on ``txn`` in ``ctx`` (``before``, the context ``first`` was
+        decided in, plus the approvals just granted for the HOLDs of the controls ``again``).
+
+        The gate is a pure function of the transaction and the context, and the approvals on
+        hand enter a check in one place, the clearing of each HOLD
+        (:func:`~salesctl.approvals.clear_finding`, or a control's own clearing pinned to it):
+        when no approval of ``before`` names a control of those HOLDs' requirements, each
+        such HOLD in ``first`` is the control's finding before any clearing (the clearing
+        returned it as it was), and the re-check's finding is that HOLD cleared by the
+        approvals of ``ctx``; every other control's finding is ``first``'s (approvals
+        granted for another control's requirements clear nothing of it). Otherwise the whole
+        gate decides. A test sets ``_VERIFY_RECHECKS`` to compare each decision with the
+        whole gate's.
+        """
+        if not unclaimed(first, again, before):
+            return self.gate.check(txn, ctx)
+        approvals = ctx.approvals
+        authority = self.policy.authority
+        findings = tuple(
+            clear_finding(f, approvals, txn, authority)
+            if f.control_id in again and f.outcome is Outcome.HOLD
+            else f
+            for f in first.findings
+        )
+        outcome = Outcome.ALLOW
+        for f in findings:
+            if f.outcome > outcome:
+                outcome = f.outcome
+        decision = _decision(
+            outcome=outcome,
+            findings=findings,
+            transaction=first.transaction,
+            document_id=first.document_id,
+            at=first.at,
+            controls=first.controls,
+            policy_fingerprint=first.policy_fingerprint,
+            catalogue_fingerprint=first.catalogue_fingerprint,
+            note=first.note,
+            weakened=first.weakened,
+        )
+        if _VERIFY_RECHECKS and decision != self.gate.check(txn, ctx):
+            raise DemoError(
+                f"{type(txn).__name__} {txn.document_id}: the re-check of {sorted(again)} "
+                "differs from the gate's decision",
+                path=self._injector or "clean",
+            )
         return decision
 
     def _approval_for(self, req: Any, txn: Any) -> Approval:
@@ -472,13 +577,13 @@ class Host:
             if req.step:
                 who = self.person(req.role, max(req.min_level, 1), n + 10 * req.step)
             self._approvers[key] = who
-        minutes = 50 - 5 * min(req.step, 8)
+        before = _BEFORE[min(req.step, 8)]
         return _approval(
             id=self.next_id("APR", 7),
             document_id=req.document_id,
             role=req.role,
             approver=who,
-            granted_at=txn.at - dt.timedelta(minutes=minutes),
+            granted_at=txn.at - before,
             control_id=req.control_id,
         )
 

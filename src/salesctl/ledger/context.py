@@ -16,9 +16,10 @@ import attrs
 
 from salesctl._validators import FrozenMap
 from salesctl.context import Context
+from salesctl.decision import _assembly
 from salesctl.ledger.state import ContractState
 from salesctl.model import ContractAccount
-from salesctl.money import Money
+from salesctl.money import CURRENCIES, Money
 
 __all__ = ["advance_money", "contract_account", "trusted_context"]
 
@@ -30,9 +31,38 @@ def contract_account(c: ContractState) -> ContractAccount:
     if hit is not None and hit[0] is c.contract and hit[1] is c.collected:
         return cast(ContractAccount, hit[2])
     amount = c.contract.amount
-    account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
+    account = _trusted_account(amount, c.collected)
+    if account is None:
+        account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
     c.account = (c.contract, c.collected, account)
     return account
+
+
+#: The exponent of each currency's minor unit (what ``Money`` quantises to).
+_EXPONENTS = {c: Decimal(1).scaleb(-k) for c, k in CURRENCIES.items()}
+_ContractAccountAssembly = _assembly(ContractAccount)
+
+
+def _trusted_account(value: Money, collected: Decimal) -> ContractAccount | None:
+    """``ContractAccount(value=value, collected=Money(collected, value.currency))`` set
+    directly when it passes what the constructors check — a finite ``Decimal`` not negative
+    that the currency's minor unit holds exactly, a positive value (its currency is one
+    ``Money`` accepted) — and ``None`` otherwise (the caller builds it, or raises, the
+    validated way)."""
+    exp = _EXPONENTS.get(value.currency)
+    if exp is None or type(collected) is not Decimal or not collected.is_finite():
+        return None
+    try:
+        q = collected.quantize(exp)
+    except ArithmeticError:
+        return None
+    if q != collected or not q >= 0 or not value.amount > 0:
+        return None
+    account = _ContractAccountAssembly()
+    account.value = value
+    account.collected = Money._trusted(q, value.currency)
+    account.__class__ = ContractAccount
+    return cast(ContractAccount, account)
 
 
 #: ``Money`` of the advance balances last stated, by the identity of the amount (kept beside
@@ -54,6 +84,8 @@ def advance_money(amount: Decimal, currency: str) -> Money:
     return money
 
 
+#: Contexts are filled by plain slot stores (:func:`salesctl.decision._assembly`).
+_ContextAssembly = _assembly(Context)
 #: The builders of :func:`trusted_context`, by the keys the ledger gives (in their order).
 _BUILDERS: dict[tuple[str, ...], Any] = {}
 #: The most key sets kept (a ledger gives a few dozen).
@@ -68,8 +100,7 @@ def _compile(keys: tuple[str, ...]) -> Any:
     fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(Context)
     init = {a.name: a for a in fields if a.init}
     ns: dict[str, Any] = {
-        "_new": object.__new__,
-        "_set": object.__setattr__,
+        "_Assembly": _ContextAssembly,
         "_Context": Context,
         "_FM": FrozenMap,
     }
@@ -84,16 +115,18 @@ def _compile(keys: tuple[str, ...]) -> Any:
     else:
         if keys:
             body.append(f"    {', '.join(given)}{',' if len(keys) == 1 else ''} = kw.values()")
-        body.append("    ctx = _new(_Context)")
+        # stored straight into the slots (an assembly of the class, then its class set)
+        body.append("    ctx = _Assembly()")
         for i, a in enumerate(init.values()):
             if a.name in keys:
                 v = given[keys.index(a.name)]
                 body.append(f"    if type({v}) is dict:")
                 body.append(f"        {v} = _FM({v})")
-                body.append(f"    _set(ctx, {a.name!r}, {v})")
+                body.append(f"    ctx.{a.name} = {v}")
             else:
                 ns[f"_d{i}"] = a.default
-                body.append(f"    _set(ctx, {a.name!r}, _d{i})")
+                body.append(f"    ctx.{a.name} = _d{i}")
+        body.append("    ctx.__class__ = _Context")
         # what the constructor derives from the fields (the price book)
         body.append("    ctx.__attrs_post_init__()")
         body.append("    return ctx")

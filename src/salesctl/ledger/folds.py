@@ -6,13 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from salesctl._validators import person_key
 from salesctl.controls import CONTROLS
-from salesctl.decision import Decision, Outcome
+from salesctl.decision import Decision, Outcome, _assembly
 from salesctl.ledger.ledger import Ledger, fold
 from salesctl.ledger.state import (
     ZERO,
@@ -30,6 +30,7 @@ from salesctl.model import (
     ConcessionRecord,
     CreditLimitChange,
     CreditTerms,
+    GoodsIssue,
     PriceEntry,
     SalesOrder,
     SettlementStatus,
@@ -251,6 +252,53 @@ def _fold_notice(led: Ledger, txn: Any, decision: Decision | None) -> None:
     _touch(led, st)
 
 
+def _copier(cls: type, name: str) -> Callable[[Any, Any], Any]:
+    """A function ``copy(doc, value)``: the ``cls`` instance ``doc`` with its field ``name``
+    set to ``value`` and every other field's value shared (what ``doc`` derived at
+    construction too, when it has it: ``name`` must not be one it is derived from), stored
+    straight into the slots (:func:`salesctl.decision._assembly`; generated once)."""
+    body = ["def copy(doc, value):", "    n = _A()"]
+    for a in attrs.fields(cls):
+        if a.name == name:
+            body.append(f"    n.{a.name} = value")
+        elif a.init:
+            body.append(f"    n.{a.name} = doc.{a.name}")
+        else:  # derived at construction from other fields: shared when ``doc`` has it
+            body += [
+                "    try:",
+                f"        n.{a.name} = doc.{a.name}",
+                "    except AttributeError:",
+                "        pass",
+            ]
+    body += ["    n.__class__ = _cls", "    return n"]
+    ns: dict[str, Any] = {"_A": _assembly(cls), "_cls": cls}
+    exec(compile("\n".join(body), f"<salesctl ledger copy of {cls.__name__}>", "exec"), ns)
+    copy: Callable[[Any, Any], Any] = ns["copy"]
+    return copy
+
+
+_copy_lot = _copier(StockLot, "quantity")
+_copy_goods_issue = _copier(GoodsIssue, "posted")
+
+
+def _lot_with(lot: StockLot, left: Decimal) -> StockLot:
+    """``attrs.evolve(lot, quantity=left)`` for what is left of a lot after a goods issue (a
+    positive amount): set directly when ``left`` is a finite ``Decimal`` (the converter leaves
+    it as it is, the validator accepts it, and the lot has no other check), by ``evolve``
+    otherwise."""
+    if type(lot) is StockLot and type(left) is Decimal and left.is_finite() and left >= 0:
+        return cast(StockLot, _copy_lot(lot, left))
+    return attrs.evolve(lot, quantity=left)
+
+
+def _posted(gi: GoodsIssue) -> GoodsIssue:
+    """``attrs.evolve(gi, posted=True)``: set directly (a ``bool``; the goods issue's own check
+    reads only its lines, which are ``gi``'s)."""
+    if type(gi) is GoodsIssue:
+        return cast(GoodsIssue, _copy_goods_issue(gi, True))
+    return attrs.evolve(gi, posted=True)
+
+
 @fold("PostGoodsIssue")
 def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
     gi = txn.goods_issue
@@ -272,7 +320,7 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
                 continue
             left = lot.quantity - line.quantity
             if left > 0:
-                lots[line.lot_id] = attrs.evolve(lot, quantity=left)
+                lots[line.lot_id] = _lot_with(lot, left)
             else:
                 del lots[line.lot_id]
     led._gi_order[gi.id] = txn.order.id
@@ -282,7 +330,7 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
     if st is None:
         return
     if not gi.posted:
-        gi = attrs.evolve(gi, posted=True)
+        gi = _posted(gi)
     st.goods_issues = put(st.goods_issues, gi)
     if first_posting:
         for line in gi.lines:

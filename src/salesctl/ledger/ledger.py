@@ -185,6 +185,9 @@ class Ledger:
         self.order_contracts: dict[str, str] = {}
         #: Owner customer of orders and contracts, for events that name only those (global).
         self._owner: dict[str, tuple[str, dt.date]] = {}
+        #: The oldest date of an entry the last full sweep of ``_owner`` kept (``None``:
+        #: not swept yet, or nothing kept).
+        self._owner_oldest: dt.date | None = None
         #: The index entry of each customer for the current day, shared by the documents
         #: indexed for it that day (one tuple, not one per document).
         self._owner_tags: dict[str, tuple[str, dt.date]] = {}
@@ -748,9 +751,16 @@ class Ledger:
         ]:
             self._drop_order(oid)
         horizon = self.approval_retention
-        for key in list(self._owner):
-            if today - self._owner[key][1] > self.index_retention:
-                del self._owner[key]
+        # The index's entries are dated the ledger's day when written (never earlier than an
+        # entry kept by the last sweep): none can be old enough while the oldest date the last
+        # sweep kept is not (nothing to scan), else every entry is looked at.
+        oldest = self._owner_oldest
+        if oldest is None or today - oldest > self.index_retention:
+            owner = self._owner
+            for key in list(owner):
+                if today - owner[key][1] > self.index_retention:
+                    del owner[key]
+            self._owner_oldest = min((t[1] for t in owner.values()), default=None)
         # Contract accounts are cached for the contexts of the days a contract is in use; a
         # week's sweep lets go of them (built again, equal, when the contract is named again).
         for k in self.contracts.values():
@@ -762,8 +772,13 @@ class Ledger:
         ):
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
-            for doc in list(self._approvals):
-                keep = tuple(a for a in self._approvals[doc] if a.granted_at >= cutoff)
+            for doc, on_hand in list(self._approvals.items()):
+                for a in on_hand:
+                    if a.granted_at < cutoff:
+                        break
+                else:
+                    continue  # every approval of the document is kept
+                keep = tuple(a for a in on_hand if a.granted_at >= cutoff)
                 if keep:
                     if len(keep) < len(self._approvals[doc]):
                         self._approvals[doc] = keep
