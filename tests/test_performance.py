@@ -4128,3 +4128,27 @@ def test_facts_of_documents_built_without_their_constructor() -> None:
         assert not delivery_checks.lots_pass(line_facts(odd), stock_index(ctx))
         weird = sc.StockLot(id="LOT-W", product_id="P-W", quantity=Decimal("NaN"))
         assert stock_index(attrs.evolve(ctx, stock_lots=(weird,))).least is None
+
+
+def test_ledger_contexts_index_their_lots_when_first_asked() -> None:
+    """The ledger's trusted builder derives the price book at once and the stock index when a
+    control first asks for it (most of its contexts are for transactions no control asks the
+    lots of): then the same index as the constructor's, kept."""
+    from salesctl.ledger.context import trusted_context
+
+    S = _bench_scenarios()
+    _txn, ctx = S.post_goods_issue(3)
+    kw = {"as_of": ctx.as_of, "stock_lots": ctx.stock_lots, "prices": ctx.prices}
+    built = trusted_context(dict(kw))
+    assert built == sc.Context(**kw)
+    assert built._stock_index is None and price_book(built) == price_book(sc.Context(**kw))
+    index = stock_index(built)
+    assert stock_index(built) is index  # kept
+    ref = stock_index(sc.Context(**kw))
+    assert (index.least, index.sole, index.sound, index.shelf, dict(index.by_id)) == (
+        ref.least,
+        ref.sole,
+        ref.sound,
+        ref.shelf,
+        dict(ref.by_id),
+    )

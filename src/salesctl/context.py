@@ -284,13 +284,29 @@ _NO_STOCK = StockIndex((), dt.date(2000, 1, 1))
 def stock_index(ctx: Context) -> StockIndex:
     """The context's :class:`StockIndex` of :attr:`Context.stock_lots` (on :attr:`Context.as_of`).
 
-    Built once, when the context is built; a context assembled without its constructor (a
-    trusted builder that sets the fields directly) gets it built here, on each call.
+    Built once, when the context is built by its constructor; a context the ledger builds
+    (``salesctl.ledger``), or one assembled without its constructor, gets it built here when
+    first asked, and keeps it.
     """
     try:
-        return ctx._stock_index
-    except AttributeError:
-        return StockIndex(ctx.stock_lots, ctx.as_of)
+        index: StockIndex | None = ctx._stock_index
+    except AttributeError:  # assembled without the constructor or the ledger's builder
+        index = None
+    if index is None:
+        lots = ctx.stock_lots
+        index = StockIndex(lots, ctx.as_of) if lots else _NO_STOCK
+        # Kept: derived from fields that never change (as the constructor keeps it).
+        object.__setattr__(ctx, "_stock_index", index)
+    return index
+
+
+def _derive_when_read(ctx: Context) -> None:
+    """What the constructor derives, for the ledger's trusted builder: the price book and its
+    maintainers now, the stock index when first read (most of the ledger's contexts are for
+    transactions no control asks the lots of)."""
+    object.__setattr__(ctx, "_price_book", _book(ctx.prices))
+    object.__setattr__(ctx, "_price_maintainers", _maintainers(ctx.prices))
+    object.__setattr__(ctx, "_stock_index", None)
 
 @frozen
 class Context:
@@ -458,7 +474,7 @@ class Context:
         init=False, eq=False, repr=False, hash=False
     )
     _price_maintainers: frozenset[str] = field(init=False, eq=False, repr=False, hash=False)
-    _stock_index: StockIndex = field(init=False, eq=False, repr=False, hash=False)
+    _stock_index: StockIndex | None = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         # The price book: :attr:`prices` by product id, built once per context (the pricing

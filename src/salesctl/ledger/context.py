@@ -15,7 +15,7 @@ from typing import Any, cast
 import attrs
 
 from salesctl._validators import FrozenMap
-from salesctl.context import Context
+from salesctl.context import Context, _derive_when_read
 from salesctl.decision import _assembly
 from salesctl.ledger.state import ContractState
 from salesctl.model import ContractAccount
@@ -103,6 +103,7 @@ def _compile(keys: tuple[str, ...]) -> Any:
         "_Assembly": _ContextAssembly,
         "_Context": Context,
         "_FM": FrozenMap,
+        "_derive": _derive_when_read,
     }
     given = [f"v{i}" for i in range(len(keys))]
     body = ["def build(kw):"]
@@ -127,8 +128,9 @@ def _compile(keys: tuple[str, ...]) -> Any:
                 ns[f"_d{i}"] = a.default
                 body.append(f"    ctx.{a.name} = _d{i}")
         body.append("    ctx.__class__ = _Context")
-        # what the constructor derives from the fields (the price book)
-        body.append("    ctx.__attrs_post_init__()")
+        # what the constructor derives from the fields (the price book now, the stock index
+        # when a control first asks for it)
+        body.append("    _derive(ctx)")
         body.append("    return ctx")
     exec(compile("\n".join(body), "<salesctl trusted context>", "exec"), ns)
     return ns["build"]
