@@ -707,12 +707,10 @@ def test_a_rejected_line_dated_later_changes_no_share(
     assert comparable(shares(planted, jobs, late)) == comparable(one)
 
 
-def _approval_planted(lines: list[bytes], where: float, n: int, books: tuple[int, ...]) -> Any:
-    """A malformed approval whose header reads (another share's customer, the day of the
-    line before it, a document that is no sales plan), planted ``where`` in the stream:
-    ``(stream, planted line number)``."""
-    from salesctl.ledger import customer_partition
-
+def _approval_planted(lines: list[bytes], where: float, cust: str) -> Any:
+    """A malformed approval whose header reads (customer ``cust``, the day of the line before
+    it, a document that is no sales plan), planted ``where`` in the stream: ``(stream,
+    planted line number)``."""
     decode = Decoder().decode
     i = max(1, int(len(lines) * where))
     prev = None
@@ -722,8 +720,6 @@ def _approval_planted(lines: list[bytes], where: float, n: int, books: tuple[int
             prev = e
             break
     assert prev is not None
-    ids = [f"C-{k:04d}" for k in range(1, 200)]
-    cust = next(c for c in ids if customer_partition(c, n) not in books)
     bad = (
         f'{{"type":"GrantApproval","at":"{prev.at.isoformat()}",'
         f'"approval":{{"document_id":"SO-X","role":5}},"customer_id":"{cust}"}}'
@@ -746,13 +742,19 @@ def test_an_approval_read_from_its_header_and_rejected_elsewhere_changes_no_repo
 
     from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
 
-    tasks = job_tasks("-", jobs=jobs)
-    n, books = tasks[0][3], tasks[0][4]
-    planted, at_line = _approval_planted(_year(seed, 6, 40), where, n, books)
+    from salesctl.ledger import customer_partition
+
+    lines = _year(seed, 6, 40)
     path = tmp_path / f"e{seed}-{jobs}.jsonl"
-    path.write_bytes(b"\n".join(planted) + b"\n")
     pol = tmp_path / "policy.toml"
     pol.write_text(DEMO_POLICY, encoding="utf-8")
+    # a customer of another share than the books share's (the split weighs the file)
+    for cust in (f"C-{k:04d}" for k in range(900, 1000)):  # pragma: no branch
+        planted, at_line = _approval_planted(lines, where, cust)
+        path.write_bytes(b"\n".join(planted) + b"\n")
+        _p, _f, _pol, n, books, *_ = job_tasks(str(path), jobs=jobs, policy_file=str(pol))[0]
+        if customer_partition(cust, n) not in books:
+            break
     one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
     assert any(r.line == at_line for r in one.rejected)
     # the books share alone read it from its header (and counted it as an approval)
