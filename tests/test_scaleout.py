@@ -741,7 +741,6 @@ def test_an_approval_read_from_its_header_and_rejected_elsewhere_changes_no_repo
     from array import array
 
     from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
-
     from salesctl.ledger import customer_partition
 
     lines = _year(seed, 6, 40)
@@ -793,7 +792,7 @@ def test_a_routing_share_reads_in_full_the_approvals_of_its_partitions() -> None
     from salesctl.audit.engine import ledger_for
     from salesctl.fastreplay.route import Router
 
-    mine, theirs = _ids()
+    _mine, theirs = _ids()
     led = ledger_for(POLICY, 0, 2)
     led.today = dt.date(2026, 3, 2)
     grant = ('{"type":"GrantApproval",' + _AT + f',"customer_id":"{theirs}"}}').encode()

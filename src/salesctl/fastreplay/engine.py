@@ -174,9 +174,7 @@ def replay(
     clock = period_clock(lateness, detective, tallies, exceptions, _young_gc)
     seen = clock.seen
     decode = Decoder().decode
-    route = (
-        Router(led, keep=(n, mine_of)).skip if routing and role == "gate" else None
-    )
+    route = Router(led, keep=(n, mine_of)).skip if routing and role == "gate" else None
     # approvals read from their header only (see above): another share's customers, by the
     # partition of the id itself (the share holding that partition reads them in full) and
     # by this ledger's view (groups)
