@@ -523,7 +523,7 @@ def job_tasks(
     The customers are hashed into :data:`PARTITIONS_PER_JOB` ``× (jobs - 1)`` partitions.
     The first share keeps the books and runs the detective controls; it decides the
     customers of some partitions only while that leaves it no more work than the others
-    (:data:`BOOKS_SHARE`): with two jobs, about a quarter of the customers' work; with three
+    (:data:`BOOKS_SHARE`): with two jobs, about a fifth of the customers' work; with three
     or more, none (it keeps only the books). The other shares divide the rest evenly and
     skip, from the header, the lines that are not theirs. What a partition weighs is
     estimated from a sample of the file (:func:`~salesctl.fastreplay.route.partition_weights`:
@@ -589,6 +589,7 @@ PARTITIONS_PER_JOB = 64
 #: What keeping the books (decoding every line in full, the registers, the detective
 #: controls) costs the first share beyond what a share routing by header pays anyway, as a
 #: fraction of all the customers' work: with two jobs the books share takes
-#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (a fifth). Measured on the demo years
-#: (docs/performance.md, issue 16's fifth pass: the CPU time of each share).
+#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (21 %). Measured on the demo years
+#: (docs/performance.md, issue 16's fifth pass: the CPU time of each share; 0.60 → 0.58 in the
+#: eighth, once the books share read other shares' approvals from their header).
 BOOKS_SHARE = 0.58
