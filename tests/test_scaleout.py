@@ -705,3 +705,97 @@ def test_a_rejected_line_dated_later_changes_no_share(
     one = replay(planted, POLICY, source="g", lateness=late)
     assert one.rejected_count >= 1
     assert comparable(shares(planted, jobs, late)) == comparable(one)
+
+
+def _approval_planted(lines: list[bytes], where: float, cust: str) -> Any:
+    """A malformed approval whose header reads (customer ``cust``, the day of the line before
+    it, a document that is no sales plan), planted ``where`` in the stream: ``(stream,
+    planted line number)``."""
+    decode = Decoder().decode
+    i = max(1, int(len(lines) * where))
+    prev = None
+    for k in range(i, 0, -1):
+        e = decode(lines[k - 1], k)
+        if e is not None and not isinstance(e, MalformedEvent):
+            prev = e
+            break
+    assert prev is not None
+    bad = (
+        f'{{"type":"GrantApproval","at":"{prev.at.isoformat()}",'
+        f'"approval":{{"document_id":"SO-X","role":5}},"customer_id":"{cust}"}}'
+    ).encode()
+    return [*lines[:i], bad, *lines[i:]], i + 1
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10_000), where=st.floats(0.05, 0.95), jobs=st.integers(2, 3))
+def test_an_approval_read_from_its_header_and_rejected_elsewhere_changes_no_report(
+    tmp_path: Path, seed: int, where: float, jobs: int
+) -> None:
+    """The books share of ``replay_jobs`` reads another share's customers' approvals from
+    their header only; one whose body the full reader rejects (an attacker's line, a corrupt
+    one) is rejected by the share holding the customer's partition, and the books share is
+    then replayed again in full: the merged report is the one-process report."""
+    from array import array
+
+    from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
+    from salesctl.ledger import customer_partition
+
+    lines = _year(seed, 6, 40)
+    path = tmp_path / f"e{seed}-{jobs}.jsonl"
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    # a customer of another share than the books share's (the split weighs the file)
+    for cust in (f"C-{k:04d}" for k in range(900, 1000)):  # pragma: no branch
+        planted, at_line = _approval_planted(lines, where, cust)
+        path.write_bytes(b"\n".join(planted) + b"\n")
+        _p, _f, _pol, n, books, *_ = job_tasks(str(path), jobs=jobs, policy_file=str(pol))[0]
+        if customer_partition(cust, n) not in books:
+            break
+    one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    assert any(r.line == at_line for r in one.rejected)
+    # the books share alone read it from its header (and counted it as an approval)
+    read: array[int] = array("q")
+    tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
+    first = run_job(tasks[0], approvals_read_elsewhere=read)
+    assert at_line in read and first != attrs.evolve(one, partitions=first.partitions)
+    assert approvals_unchecked(read, [run_job(t) for t in tasks[1:]])
+    got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
+    assert attrs.evolve(got, partitions=1) == one
+
+
+def test_the_books_share_reads_other_shares_approvals_from_their_header(
+    stream: tuple[Path, Path],
+) -> None:
+    """On a clean year the books share reads some approvals from their header only and its
+    report is the one it gives reading every line in full; no other share rejects any of
+    them."""
+    from array import array
+
+    from salesctl.fastreplay.engine import approvals_unchecked, run_job
+
+    path, pol = stream
+    tasks = job_tasks(str(path), jobs=2, policy_file=str(pol))
+    read: array[int] = array("q")
+    assert run_job(tasks[0], approvals_read_elsewhere=read) == run_job(tasks[0])
+    assert len(read) > 0 and list(read) == sorted(set(read))
+    assert not approvals_unchecked(read, [run_job(t) for t in tasks[1:]])
+    assert not approvals_unchecked(array("q"), [])
+
+
+def test_a_routing_share_reads_in_full_the_approvals_of_its_partitions() -> None:
+    """An approval whose customer id falls in a partition the share holds is read in full,
+    even when the ledger gives the customer to another share (a group); without ``keep`` it
+    is skipped from its header."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    _mine, theirs = _ids()
+    led = ledger_for(POLICY, 0, 2)
+    led.today = dt.date(2026, 3, 2)
+    grant = ('{"type":"GrantApproval",' + _AT + f',"customer_id":"{theirs}"}}').encode()
+    assert Router(led).skip(grant) is not None
+    assert Router(led, keep=(2, frozenset({1}))).skip(grant) is None
+    assert Router(led, keep=(2, frozenset({0}))).skip(grant) is not None

@@ -36,6 +36,7 @@ import os
 import re
 import types
 import typing
+from collections.abc import Callable
 from typing import Any, Union
 
 import msgspec
@@ -46,7 +47,7 @@ from salesctl.ledger import FOLDS, Ledger, customer_partition
 from salesctl.model import Customer, SalesOrder
 from salesctl.transactions import Transaction
 
-__all__ = ["BY_GOODS_ISSUE", "LOCAL", "Router", "partition_weights"]
+__all__ = ["BY_GOODS_ISSUE", "LOCAL", "ApprovalHead", "Router", "partition_weights"]
 
 #: Event types whose ledger fold changes nothing for a customer the ledger does not own (it
 #: reads the customer's own state, orders or contracts, which only the owner holds) and that
@@ -171,14 +172,31 @@ class Router:
 
     Args:
         ledger: the share's ledger (its index, its groups, the customers it owns).
+        keep: ``(n, partitions)``: an approval (``GrantApproval``) whose ``customer_id``
+            itself falls in one of these partitions of ``n`` is always read in full, whatever
+            the ledger's groups say: the books share reads such a line from its header only
+            and relies on the share holding the partition to reject it if its body is bad
+            (:class:`ApprovalHead`).
     """
 
-    __slots__ = ("_at", "_by_type", "_decode", "_kinds", "_led")
+    __slots__ = ("_at", "_by_type", "_decode", "_keep", "_kinds", "_led")
 
-    def __init__(self, ledger: Ledger) -> None:
+    def __init__(self, ledger: Ledger, keep: tuple[int, frozenset[int]] | None = None) -> None:
         union, by_tag = _compile()
         self._decode = msgspec.json.Decoder(union).decode
         self._led = ledger
+        self._keep: Any = None
+        if keep is not None:
+            parts, held = keep
+            memo: dict[str, bool] = {}
+
+            def kept(cust: str) -> bool:
+                hit = memo.get(cust)
+                if hit is None:
+                    hit = memo[cust] = customer_partition(cust, parts) in held
+                return hit
+
+            self._keep = kept
         self._by_type: dict[type, _Route] = {
             st: by_tag[st.__struct_config__.tag] for st in typing.get_args(union)
         }
@@ -233,6 +251,10 @@ class Router:
             return None
         if kind == "skip":
             return name, when
+        if name == "GrantApproval" and self._keep is not None:
+            cust = getattr(h, "customer_id", None)
+            if cust is not None and self._keep(cust):
+                return None
         if kind == "gi":
             # the fold changes the order of the goods issue, if the ledger holds it: when it
             # does not, the line changes nothing here (whoever the customer)
@@ -275,6 +297,55 @@ class Router:
 
 
 _UNSEEN: Any = object()
+
+
+class _ApprovalDoc(msgspec.Struct, kw_only=True):
+    document_id: str
+
+
+class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApproval"):
+    """What the books share reads of an approval of another share's customer: its time, its
+    customer and the document it approves (every other field is skipped by the parser).
+
+    The full reader would fold such an approval into nothing the books share keeps (the books
+    keep the approvals of sales plans only, the ledger those of its own customers); the share
+    that holds the customer's partition reads the line in full and reports it if it is
+    malformed (:class:`Router` with ``keep``), and
+    :func:`~salesctl.fastreplay.engine.replay_jobs` replays the books share again when one
+    of the lines it read from their header was.
+    """
+
+    at: str
+    customer_id: str | None = None
+    approval: _ApprovalDoc
+
+    @staticmethod
+    def reader() -> Callable[[bytes], tuple[dt.datetime, str, str] | None]:
+        """A function from a line to ``(time, customer id, document id)`` of an approval
+        naming a customer, ``None`` for any other line or one the header does not read."""
+        decode = msgspec.json.Decoder(ApprovalHead).decode
+        times: dict[str, dt.datetime | None] = {}
+
+        def read(b: bytes) -> tuple[dt.datetime, str, str] | None:
+            try:
+                h = decode(b)
+            except (msgspec.MsgspecError, ValueError):
+                return None
+            cust = h.customer_id
+            if cust is None:
+                return None
+            at = h.at
+            when = times.get(at, _UNSEEN)
+            if when is _UNSEEN:
+                when = _event_time(at)
+                if len(times) >= 4096:
+                    times.clear()
+                times[at] = when
+            if when is None:
+                return None
+            return when, cust, h.approval.document_id
+
+        return read
 
 
 def _event_time(at: str) -> dt.datetime | None:
