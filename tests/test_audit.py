@@ -125,7 +125,7 @@ class TestReport:
 
 
 class TestPartitions:
-    @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(
         seed=st.integers(0, 10_000),
         partitions=st.integers(2, 4),

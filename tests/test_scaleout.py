@@ -514,7 +514,7 @@ def test_a_line_of_a_type_read_in_full_is_never_skipped_nor_decoded(line: bytes)
     assert router.skip(line) is None
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
     picks=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 10**6), st.integers(0, 5))),
@@ -562,7 +562,7 @@ def test_the_type_shortcut_skips_what_the_header_decoder_skips(
         assert got is None or got == slow.skip(b), b
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=10, deadline=None)
 @given(seed=st.integers(0, 10_000), customers=st.integers(4, 10))
 def test_the_customer_alone_is_the_scope_s_customer(seed: int, customers: int) -> None:
     """A share finds a transaction's customer without its whole scope (issue 16, sixth pass):
