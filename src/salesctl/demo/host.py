@@ -25,7 +25,7 @@ from attrs import field, frozen
 from salesctl._validators import text, typed
 from salesctl.approvals import clear_finding
 from salesctl.context import Context
-from salesctl.decision import Decision, Outcome, _assembly
+from salesctl.decision import Decision, Outcome
 from salesctl.demo.encode import encode_line, event_data, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.errors import SalesctlError
@@ -38,6 +38,7 @@ from salesctl.events import (
 )
 from salesctl.gate import Gate
 from salesctl.ledger import Ledger, scope_of
+from salesctl.ledger.folds import _copier
 from salesctl.model import (
     Actor,
     Approval,
@@ -191,25 +192,8 @@ _VERIFY_DATA = False
 #: Set by a test: check every re-check :meth:`Host._recheck` decides against the whole gate's
 #: decision on the same context (a :class:`DemoError` when they differ).
 _VERIFY_RECHECKS = False
-#: Every slot of a context (its fields and what it derives at construction).
-_CONTEXT_SLOTS = tuple(a.name for a in attrs.fields(Context))
-
-
-def _context_copier() -> Callable[[Context, tuple[Approval, ...]], Context]:
-    """A function copying every slot of a context but its approvals, which it sets (generated
-    once: one line per slot, no loop)."""
-    body = ["def copy(c, approvals):", "    n = _Assembly()"]
-    for name in _CONTEXT_SLOTS:
-        value = "approvals" if name == "approvals" else f"c.{name}"
-        body.append(f"    n.{name} = {value}")
-    body += ["    n.__class__ = _Context", "    return n"]
-    ns: dict[str, Any] = {"_Assembly": _assembly(Context), "_Context": Context}
-    exec(compile("\n".join(body), "<salesctl demo context copy>", "exec"), ns)
-    copy: Callable[[Context, tuple[Approval, ...]], Context] = ns["copy"]
-    return copy
-
-
-_copy_context = _context_copier()
+#: A context with other approvals, every other slot shared (the ledger's generated copier).
+_copy_context: Callable[[Context, tuple[Approval, ...]], Context] = _copier(Context, "approvals")
 
 
 def unclaimed(first: Decision, again: frozenset[str], before: Context) -> bool:
