@@ -49,6 +49,8 @@ def test_tryton_scenarios_pass() -> None:
             "no:cacheprovider",
             "-W",
             "ignore",
+            "-o",
+            "addopts=",  # one process: the project's -n auto would nest workers in a worker
             str(SCENARIOS),
         ],
         env={**os.environ, "DB_NAME": ":memory:"},
