@@ -490,6 +490,34 @@ def test_partition_weights_follow_the_customers_work(tmp_path: Path) -> None:
     assert partition_weights(str(tmp_path / "none.jsonl"), 8) == (1.0,) * 8
 
 
+def test_partition_weights_weigh_lines_by_their_type_s_cost(tmp_path: Path) -> None:
+    """A partition's weight is the cost of its lines, not their number: ten contract
+    signings of one customer outweigh a hundred approvals of another (a signing costs about
+    twenty approvals); every type the weights name is one a routing share reads in full."""
+    from salesctl.fastreplay.route import _OTHER_LINE_COST, LINE_COSTS, _compile, partition_weights
+    from salesctl.ledger import customer_partition
+
+    signer, approver = _ids(8)
+    lines = [
+        b'{"type":"SignContract","at":"2026-03-02T09:00:00+08:00","contract":{"id":"K-%d",'
+        b'"customer_id":"%s"}}' % (i, signer.encode())
+        for i in range(10)
+    ] + [
+        b'{"type":"GrantApproval","at":"2026-03-02T09:00:00+08:00","customer_id":"%s"}'
+        % approver.encode()
+    ] * 100
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    w = partition_weights(str(path), 8)
+    heavy, light = customer_partition(signer, 8), customer_partition(approver, 8)
+    expected = 10 * LINE_COSTS["SignContract"] / (100 * LINE_COSTS["GrantApproval"])
+    assert w[heavy] / w[light] == pytest.approx(expected)
+    assert w[heavy] > w[light] and abs(sum(w) - 8) < 1e-9
+    by_tag = _compile()[1]
+    assert all(by_tag[t][1] != "skip" and c > 0 for t, c in LINE_COSTS.items())
+    assert _OTHER_LINE_COST > 0
+
+
 @pytest.mark.parametrize(
     "line",
     [
