@@ -436,6 +436,20 @@ def test_any_weights_give_shares_that_cover_every_partition_once(jobs: int, weig
     assert [t[6] for t in tasks[1:]] == ["gate"] * (jobs - 1)
 
 
+def test_the_books_share_decides_a_quarter_with_two_jobs_and_none_with_more() -> None:
+    """With two jobs the books share takes ``(1 - BOOKS_SHARE) / 2`` of the customers' weight
+    (to a partition's weight); with three or more it keeps only the books."""
+    from salesctl.fastreplay.engine import BOOKS_SHARE, PARTITIONS_PER_JOB
+
+    n = PARTITIONS_PER_JOB
+    tasks = job_tasks("-", jobs=2, weights=[1.0] * n)
+    assert tasks[0][6] == "all" and 0 in tasks[0][4]
+    assert abs(len(tasks[0][4]) / n - (1 - BOOKS_SHARE) / 2) <= 1 / n
+    for jobs in (3, 4, 5):
+        tasks = job_tasks("-", jobs=jobs, weights=[1.0] * PARTITIONS_PER_JOB * (jobs - 1))
+        assert tasks[0][6] == "books" and tasks[0][4] == (0,)
+
+
 def test_bad_weights_are_typed_errors() -> None:
     for bad in ([1.0], [-1.0] * 64, [float("nan")] * 64, [float("inf")] * 64):
         with pytest.raises(InvalidInput):
