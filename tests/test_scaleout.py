@@ -436,6 +436,20 @@ def test_any_weights_give_shares_that_cover_every_partition_once(jobs: int, weig
     assert [t[6] for t in tasks[1:]] == ["gate"] * (jobs - 1)
 
 
+def test_the_books_share_decides_a_quarter_with_two_jobs_and_none_with_more() -> None:
+    """With two jobs the books share takes ``(1 - BOOKS_SHARE) / 2`` of the customers' weight
+    (to a partition's weight); with three or more it keeps only the books."""
+    from salesctl.fastreplay.engine import BOOKS_SHARE, PARTITIONS_PER_JOB
+
+    n = PARTITIONS_PER_JOB
+    tasks = job_tasks("-", jobs=2, weights=[1.0] * n)
+    assert tasks[0][6] == "all" and 0 in tasks[0][4]
+    assert abs(len(tasks[0][4]) / n - (1 - BOOKS_SHARE) / 2) <= 1 / n
+    for jobs in (3, 4, 5):
+        tasks = job_tasks("-", jobs=jobs, weights=[1.0] * PARTITIONS_PER_JOB * (jobs - 1))
+        assert tasks[0][6] == "books" and tasks[0][4] == (0,)
+
+
 def test_bad_weights_are_typed_errors() -> None:
     for bad in ([1.0], [-1.0] * 64, [float("nan")] * 64, [float("inf")] * 64):
         with pytest.raises(InvalidInput):
@@ -488,6 +502,34 @@ def test_partition_weights_follow_the_customers_work(tmp_path: Path) -> None:
         assert len(w) == 8 and abs(sum(w) - 8) < 1e-9
         assert max(range(8), key=lambda b: w[b]) == customer_partition(big, 8)
     assert partition_weights(str(tmp_path / "none.jsonl"), 8) == (1.0,) * 8
+
+
+def test_partition_weights_weigh_lines_by_their_type_s_cost(tmp_path: Path) -> None:
+    """A partition's weight is the cost of its lines, not their number: ten contract
+    signings of one customer outweigh a hundred approvals of another (a signing costs about
+    twenty approvals); every type the weights name is one a routing share reads in full."""
+    from salesctl.fastreplay.route import _OTHER_LINE_COST, LINE_COSTS, _compile, partition_weights
+    from salesctl.ledger import customer_partition
+
+    signer, approver = _ids(8)
+    lines = [
+        b'{"type":"SignContract","at":"2026-03-02T09:00:00+08:00","contract":{"id":"K-%d",'
+        b'"customer_id":"%s"}}' % (i, signer.encode())
+        for i in range(10)
+    ] + [
+        b'{"type":"GrantApproval","at":"2026-03-02T09:00:00+08:00","customer_id":"%s"}'
+        % approver.encode()
+    ] * 100
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    w = partition_weights(str(path), 8)
+    heavy, light = customer_partition(signer, 8), customer_partition(approver, 8)
+    expected = 10 * LINE_COSTS["SignContract"] / (100 * LINE_COSTS["GrantApproval"])
+    assert w[heavy] / w[light] == pytest.approx(expected)
+    assert w[heavy] > w[light] and abs(sum(w) - 8) < 1e-9
+    by_tag = _compile()[1]
+    assert all(by_tag[t][1] != "skip" and c > 0 for t, c in LINE_COSTS.items())
+    assert _OTHER_LINE_COST > 0
 
 
 @pytest.mark.parametrize(

@@ -555,12 +555,13 @@ def job_tasks(
     The customers are hashed into :data:`PARTITIONS_PER_JOB` ``× (jobs - 1)`` partitions.
     The first share keeps the books and runs the detective controls; it decides the
     customers of some partitions only while that leaves it no more work than the others
-    (:data:`BOOKS_SHARE`): with two jobs, about a fifth of the customers' work; with three
+    (:data:`BOOKS_SHARE`): with two jobs, about a quarter of the customers' work; with three
     or more, none (it keeps only the books). The other shares divide the rest evenly and
     skip, from the header, the lines that are not theirs. What a partition weighs is
     estimated from a sample of the file (:func:`~salesctl.fastreplay.route.partition_weights`:
-    one customer may hold a fifth of a year's orders); partitions go, heaviest first, to the
-    share furthest below its part. How the partitions are divided changes only the time.
+    the cost of the sampled lines, by type; one customer may hold a fifth of a year's
+    orders); partitions go, heaviest first, to the share furthest below its part. How the
+    partitions are divided changes only the time.
 
     Args:
         path: the event stream.
@@ -589,7 +590,10 @@ def job_tasks(
     # every partition weighs a little, so that each share gets some
     w = tuple(x + (sum(w) or 1.0) / n / 100 for x in w)
     total = sum(w)
-    books = max(0.0, 1 - (jobs - 1) * BOOKS_SHARE) / jobs
+    # with three jobs or more the books share decides no customer: the books alone weigh
+    # about as much as a gate share's part, and deciding any customer would add the
+    # ledger's folds of every line to them
+    books = (1 - BOOKS_SHARE) / 2 if jobs == 2 else 0.0
     # each share's part of the customers' work; the books share, if it decides any, holds
     # partition 0 (the transactions of no customer)
     target = [books * total] + [(1 - books) * total / (jobs - 1)] * (jobs - 1)
@@ -621,7 +625,10 @@ PARTITIONS_PER_JOB = 64
 #: What keeping the books (decoding every line in full, the registers, the detective
 #: controls) costs the first share beyond what a share routing by header pays anyway, as a
 #: fraction of all the customers' work: with two jobs the books share takes
-#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (21 %). Measured on the demo years
+#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (26 %). Measured on the demo years
 #: (docs/performance.md, issue 16's fifth pass: the CPU time of each share; 0.60 → 0.58 in the
-#: eighth, once the books share read other shares' approvals from their header).
-BOOKS_SHARE = 0.58
+#: eighth, once the books share read other shares' approvals from their header; 0.58 → 0.48
+#: in the ninth, from the CPU time of the two shares run side by side on the 1M year once the
+#: weights were the cost of the lines' types: the books share's 22 % of the customers' cost
+#: left the gate share 6–7 % heavier, 26 % leaves them within 2 %).
+BOOKS_SHARE = 0.48

@@ -47,7 +47,14 @@ from salesctl.ledger import FOLDS, Ledger, customer_partition
 from salesctl.model import Customer, SalesOrder
 from salesctl.transactions import Transaction
 
-__all__ = ["BY_GOODS_ISSUE", "LOCAL", "ApprovalHead", "Router", "partition_weights"]
+__all__ = [
+    "BY_GOODS_ISSUE",
+    "LINE_COSTS",
+    "LOCAL",
+    "ApprovalHead",
+    "Router",
+    "partition_weights",
+]
 
 #: Event types whose ledger fold changes nothing for a customer the ledger does not own (it
 #: reads the customer's own state, orders or contracts, which only the owner holds) and that
@@ -375,13 +382,41 @@ _TYPE = re.compile(rb'"type":"(\w+)"')
 _CUSTOMER = re.compile(rb'"(?:customer_id|customer)":(?:\{"id":)?"([^"\\]+)"')
 
 
+#: What deciding and folding a customer's line costs the share that holds the customer, beyond
+#: what the other shares pay for the same line (reading its header, or decoding it in full
+#: for the books and the ledger's global state), by event type: the CPU time of each share of
+#: ``--jobs 2`` on the 1M demo year split by line type and by whose customer the line names
+#: (own minus other, microseconds, rounded; issue 16, ninth pass). A contract signing weighs
+#: twenty approvals: a partition's weight is the cost of its lines, not their number.
+LINE_COSTS: dict[str, float] = {
+    "BookRevenue": 125.0,
+    "CloseOrder": 10.0,
+    "GrantApproval": 12.0,
+    "IssueDeliveryNotice": 115.0,
+    "IssueInvoice": 145.0,
+    "IssueProductionOrder": 100.0,
+    "PayCommission": 265.0,
+    "PlaceOrder": 110.0,
+    "PostGoodsIssue": 150.0,
+    "ReceiveDeliveryProof": 20.0,
+    "RecordBusinessApproval": 25.0,
+    "RecordReceipt": 95.0,
+    "ScheduleWorkOrder": 95.0,
+    "SendQuotation": 60.0,
+    "SignContract": 260.0,
+}
+
+#: The cost of a line of a type :data:`LINE_COSTS` does not name (rare in the demo years).
+_OTHER_LINE_COST = 100.0
+
+
 def partition_weights(
-    path: str, partitions: int, *, samples: int = 32, sample_bytes: int = 1 << 18
+    path: str, partitions: int, *, samples: int = 128, sample_bytes: int = 1 << 18
 ) -> tuple[float, ...]:
     """The share of a stream's customer work in each of ``partitions`` customer partitions,
     estimated from ``samples`` slices of ``sample_bytes`` spread over the file (the whole
-    file when it is smaller): per partition, the sampled lines that a share routing by
-    header decodes in full and that name one of its customers.
+    file when it is smaller): per partition, the cost (:data:`LINE_COSTS`) of the sampled
+    lines that a share routing by header decodes in full and that name one of its customers.
 
     A guide for dividing the partitions between processes (a customer with a tenth of the
     orders makes a partition heavy); it changes nothing in what is replayed or reported.
@@ -390,7 +425,8 @@ def partition_weights(
     """
     even = (1.0,) * partitions
     by_tag = _compile()[1]
-    counts = [0] * partitions
+    counts = [0.0] * partitions
+    cost_of = LINE_COSTS.get
     try:
         with open(path, "rb") as f:
             size = os.fstat(f.fileno()).st_size
@@ -408,13 +444,14 @@ def partition_weights(
     for chunk in slices:
         for line in chunk.split(b"\n"):
             t = _TYPE.search(line)
-            route = by_tag.get(t.group(1).decode("ascii")) if t is not None else None
+            name = t.group(1).decode("ascii") if t is not None else ""
+            route = by_tag.get(name)
             if route is None or route[1] == "skip":
                 continue
             c = _CUSTOMER.search(line)
             if c is not None:
                 cust = c.group(1).decode("utf-8", "replace")
-                counts[customer_partition(cust, partitions)] += 1
+                counts[customer_partition(cust, partitions)] += cost_of(name, _OTHER_LINE_COST)
     total = sum(counts)
     if not total:
         return even
