@@ -8,10 +8,13 @@ ways."""
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import pickle
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -66,11 +69,18 @@ def test_a_held_document_is_the_same_value_and_its_facts_are_built_again_equal(
     for doc in (notice, gi, folds_module._posted(gi)):
         held = folds_module._held(doc)
         assert held == doc and repr(held) == repr(doc) and type(held) is type(doc)
-        assert not hasattr(held, "_facts")
+        assert held._facts is None
         assert _facts(line_facts(held)) == _facts(line_facts(doc)) == _facts(LineFacts(doc.lines))
         assert folds_module._held(held) is held
+        # Copied, pickled, turned into a dict as before (the facts are not part of the value).
+        for again in (copy.copy(held), copy.deepcopy(held), pickle.loads(pickle.dumps(held))):
+            assert again == doc and again._facts is None
+            assert _facts(line_facts(again)) == _facts(LineFacts(doc.lines))
+        plain = attrs.asdict(doc, filter=lambda a, v: a.init)
+        assert attrs.asdict(held, filter=lambda a, v: a.init) == plain
+        assert attrs.asdict(held)["_facts"] is None
     assert folds_module._posted(gi).posted is True
-    assert not hasattr(folds_module._posted(gi), "_facts")
+    assert folds_module._posted(gi)._facts is None
 
 
 #: Prices and quantities from small pools (so that equal values recur: 2 × 3 and 3 × 2, the
@@ -125,7 +135,7 @@ def test_the_report_equals_the_one_holding_every_document_in_full(
         for o in c.orders.values()
         for d in (*o.delivery_notices, *o.goods_issues)
     ]
-    assert docs and not any(hasattr(d, "_facts") for d in docs)
+    assert docs and all(d._facts is None for d in docs)
     monkeypatch.setattr(folds_module, "_held", lambda doc: doc)
     monkeypatch.setattr(
         folds_module, "_copy_goods_issue", folds_module._copier(GoodsIssue, "posted")

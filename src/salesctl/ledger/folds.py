@@ -258,8 +258,8 @@ def _copier(cls: type, name: str, *, drop: tuple[str, ...] = ()) -> Callable[[An
     set to ``value`` and every other field's value shared (what ``doc`` derived at
     construction too, when it has it: ``name`` must not be one it is derived from), stored
     straight into the slots (:func:`salesctl.decision._assembly`; generated once). The
-    derived fields named in ``drop`` are left out of the copy (unset, as in a document
-    assembled without its constructor: see :func:`_held`)."""
+    derived fields named in ``drop`` are ``None`` in the copy (not derived: see
+    :func:`_held`)."""
     body = ["def copy(doc, value):", "    n = _A()"]
     for a in attrs.fields(cls):
         if a.name == name:
@@ -267,7 +267,7 @@ def _copier(cls: type, name: str, *, drop: tuple[str, ...] = ()) -> Callable[[An
         elif a.init:
             body.append(f"    n.{a.name} = doc.{a.name}")
         elif a.name in drop:
-            continue
+            body.append(f"    n.{a.name} = None")
         else:  # derived at construction from other fields: shared when ``doc`` has it
             body += [
                 "    try:",
@@ -284,11 +284,12 @@ def _copier(cls: type, name: str, *, drop: tuple[str, ...] = ()) -> Callable[[An
 
 _copy_lot = _copier(StockLot, "quantity")
 #: A goods issue or a delivery notice as the ledger holds it: without its line facts
-#: (``_facts``, about 1.4 KiB a document: two frozensets, a tuple of pairs and the
-#: :class:`~salesctl.model.LineFacts` itself). They are derived from the lines alone, and
-#: :func:`~salesctl.model.line_facts` builds them again, equal, for a document that lacks them
-#: (the rare later check that reads them: a goods issue against its notice, O2C-DL-02); the
-#: held documents are otherwise the same values (``tests/test_replay_memory.py``).
+#: (``_facts`` is ``None``; they took about 1.4 KiB a document: two frozensets, a tuple of
+#: pairs and the :class:`~salesctl.model.LineFacts` itself). They are derived from the lines
+#: alone, and :func:`~salesctl.model.line_facts` builds them again, equal, for a document held
+#: without them (the rare later check that reads them: a goods issue against its notice,
+#: O2C-DL-02); the held documents are otherwise the same values, and copy, pickle and
+#: ``attrs.asdict`` as before (``tests/test_replay_memory.py``).
 _copy_goods_issue = _copier(GoodsIssue, "posted", drop=("_facts",))
 _copy_notice = _copier(DeliveryNotice, "id", drop=("_facts",))
 
@@ -299,9 +300,9 @@ def _held(doc: Any) -> Any:
     itself when it is of another type (a subclass) or already has none."""
     t = type(doc)
     if t is DeliveryNotice:
-        if hasattr(doc, "_facts"):
+        if getattr(doc, "_facts", None) is not None:
             return _copy_notice(doc, doc.id)
-    elif t is GoodsIssue and hasattr(doc, "_facts"):
+    elif t is GoodsIssue and getattr(doc, "_facts", None) is not None:
         return _copy_goods_issue(doc, doc.posted)
     return doc
 
