@@ -162,7 +162,7 @@ def _book_goods_issue(b: Books, txn: Any) -> None:
             product_id=line.product_id,
             quantity=line.quantity,
             posted_on=day,
-            value=_value(prices.get(line.order_line), line.quantity),
+            value=_shared(b, _value(prices.get(line.order_line), line.quantity)),
         )
         for line in gi.lines
     ]
@@ -360,6 +360,29 @@ def _book_receipt(b: Books, txn: Any) -> None:
 
 def _value(price: Money | None, quantity: Decimal) -> Money | None:
     return price.times(quantity) if price is not None else None
+
+
+#: The most delivery values :func:`_shared` keeps (the table is emptied when full).
+SHARED_VALUES_MAX = 1 << 13
+
+
+def _shared(b: Books, value: Money | None) -> Money | None:
+    """``value`` (a price times a quantity, rounded to its currency's minor unit by
+    :meth:`Money.times`), or the instance equal to it computed before: the delivery register
+    holds a value per delivered line for 120 days, and the same product delivered in the same
+    quantity recurs. Equal non-zero amounts rounded to the same minor unit have the same
+    digits and exponent, so the shared instance is the same value to the last digit (a zero,
+    whose sign could differ, is never shared)."""
+    if value is None or type(value) is not Money or not value.amount:
+        return value
+    table = b._values
+    hit = table.get(value)
+    if hit is not None:
+        return hit
+    if len(table) >= SHARED_VALUES_MAX:
+        table.clear()
+    table[value] = value
+    return value
 
 
 @book_fold("BookRevenue")

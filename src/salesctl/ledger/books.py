@@ -120,6 +120,9 @@ class Books:
         self.receivables: dict[str, ReceivableBook] = {}
         self._open_by_customer: dict[str, dict[str, ReceivableBook]] = {}
         self._gi_order: dict[str, str] = {}
+        #: Delivery values computed, each shared by the records of equal value
+        #: (:func:`~salesctl.ledger.book_folds._shared`).
+        self._values: dict[Money, Money] = {}
         self._pending_approvals: list[Any] = []
         self.plan_roles: frozenset[str] = frozenset(plan_roles)
         #: The lines of each order as last placed or released (their unit prices value its

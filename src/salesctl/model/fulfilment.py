@@ -190,11 +190,13 @@ class LineFacts:
 
 def line_facts(doc: DeliveryNotice | GoodsIssue) -> LineFacts:
     """The :class:`LineFacts` of a notice's or goods issue's lines: built once with the
-    document; a document assembled without its constructor gets them built here, each call."""
+    document; a document assembled without its constructor, or held without them (``None``:
+    the replay's ledger keeps its documents so), gets them built here, each call."""
     try:
-        return doc._facts
+        facts = doc._facts
     except AttributeError:
         return LineFacts(doc.lines)
+    return facts if facts is not None else LineFacts(doc.lines)
 
 
 @frozen
@@ -223,7 +225,7 @@ class DeliveryNotice:
     valid_until: dt.date | None = field(default=None, validator=opt_date)
     contract_id: str | None = field(default=None, validator=opt_text)
     # -- derived once, at construction (not part of the value: equality, hash, repr, JSON) --
-    _facts: LineFacts = field(init=False, eq=False, repr=False, hash=False)
+    _facts: LineFacts | None = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         lines_present("DeliveryNotice.lines", self.lines)
@@ -296,7 +298,7 @@ class GoodsIssue:
     pickup_order_id: str | None = field(default=None, validator=opt_ident)
     ic_card_id: str | None = field(default=None, validator=opt_ident)
     # -- derived once, at construction (not part of the value: equality, hash, repr, JSON) --
-    _facts: LineFacts = field(init=False, eq=False, repr=False, hash=False)
+    _facts: LineFacts | None = field(init=False, eq=False, repr=False, hash=False)
 
     def __attrs_post_init__(self) -> None:
         lines_present("GoodsIssue.lines", self.lines)

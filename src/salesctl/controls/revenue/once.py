@@ -268,6 +268,7 @@ def _over_value(e: RevenueEntry, value: dict[str, Money | None]) -> list[Finding
 
 
 _KEY = attrgetter("kind", "document_id")
+_ID = attrgetter("document_id")
 _POSTED_ON = attrgetter("posted_on")
 
 
@@ -278,11 +279,19 @@ def _duplicates(records: Records, period: Period) -> list[Finding]:
     Only keys posted more than once can give a finding, so only their postings are sorted: a
     register with no key twice (the usual case) is answered by one count of its keys, whatever
     its length (the month-end cost no longer grows with a sort of the whole register).
+
+    The keys are counted by document id first (a key repeats only where its id does): the
+    register's ids are counted without building a ``(kind, id)`` pair per posting, and pairs
+    are counted for the postings of repeated ids alone (the month-end peak of the replay: a
+    pair per posting of a 100,000-posting register was about 7 MiB more).
     """
     documents = records.documents
-    counts = Counter(map(_KEY, documents))
-    if len(counts) == len(documents):
+    ids = Counter(map(_ID, documents))
+    if len(ids) == len(documents):
         return []
+    twice = {i for i, n in ids.items() if n > 1}
+    del ids
+    counts = Counter([_KEY(d) for d in documents if d.document_id in twice])
     again = {k for k, n in counts.items() if n > 1}
     seen: dict[tuple[str, str], int] = {}
     out: list[Finding] = []
