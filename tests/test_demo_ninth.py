@@ -10,12 +10,15 @@
   :func:`salesctl.ledger.context.price_views`, made once per sequence of entries: what the
   constructor derives, for any entries (repeated, several of a product, blank maintainers),
   and for every context of a generated year.
+* A context's ``advance_receipts`` is the ledger's one-entry map made once per amount held
+  (:func:`salesctl.ledger.context.advance_view`): the map of that amount as ``Money``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -25,11 +28,13 @@ from hypothesis import strategies as st
 
 import salesctl.demo.host as host_module
 import salesctl.ledger.context as ledger_context
+from salesctl._validators import FrozenMap
 from salesctl.context import Context, _book, _maintainers
 from salesctl.demo import World, generate
 from salesctl.demo.host import Host
 from salesctl.events import KeepContractLedger
 from salesctl.ledger import Ledger
+from salesctl.money import Money
 from tests import builders as b
 
 _OFFSETS = st.sampled_from(
@@ -189,3 +194,34 @@ class TestPriceViews:
             assert ctx._price_book == checked._price_book, n
             assert list(ctx._price_book) == list(checked._price_book), n
             assert ctx._price_maintainers == checked._price_maintainers, n
+
+
+class TestAdvanceView:
+    @settings(max_examples=60, deadline=None)
+    @given(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["C-1", "C-2"]),
+                st.sampled_from([Decimal(0), Decimal("0.00"), Decimal("12.5"), Decimal(7)]),
+                st.sampled_from(["CNY", "USD"]),
+            ),
+            max_size=12,
+        )
+    )
+    def test_the_view_is_the_map_of_the_amount(self, asks: list[tuple[str, Decimal, str]]) -> None:
+        """For any customers, amounts (equal amounts of other objects included) and
+        currencies, asked in any order: the one-entry map of the amount as ``Money``."""
+        ledger_context._ADVANCE_VIEWS.clear()
+        for cid, amount, cur in asks:
+            view = ledger_context.advance_view(cid, amount, cur)
+            expected = {cid: Money(amount, cur)}
+            assert type(view) is FrozenMap
+            assert view == FrozenMap(expected)
+            assert str(view[cid]) == str(expected[cid])
+
+    def test_another_amount_is_not_taken_for_the_last(self) -> None:
+        """The amount is compared by identity: a new balance gives a new map."""
+        ledger_context._ADVANCE_VIEWS.clear()
+        first = ledger_context.advance_view("C-1", Decimal("5.00"), "CNY")
+        assert ledger_context.advance_view("C-1", Decimal("6.00"), "CNY")["C-1"] == Money("6.00", "CNY")
+        assert first["C-1"] == Money("5.00", "CNY")

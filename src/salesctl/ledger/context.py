@@ -21,7 +21,13 @@ from salesctl.ledger.state import ContractState
 from salesctl.model import ContractAccount, PriceEntry
 from salesctl.money import CURRENCIES, Money
 
-__all__ = ["advance_money", "contract_account", "price_views", "trusted_context"]
+__all__ = [
+    "advance_money",
+    "advance_view",
+    "contract_account",
+    "price_views",
+    "trusted_context",
+]
 
 
 def contract_account(c: ContractState) -> ContractAccount:
@@ -82,6 +88,25 @@ def advance_money(amount: Decimal, currency: str) -> Money:
         _ADVANCES.clear()
     _ADVANCES[key] = (amount, money)
     return money
+
+
+#: The advance balance stated in contexts, by customer and currency: the amount last stated
+#: (kept, so its identity stays its own) and its one-entry map.
+_ADVANCE_VIEWS: dict[tuple[str, str], tuple[Decimal, FrozenMap[str, Money]]] = {}
+
+
+def advance_view(customer_id: str, amount: Decimal, currency: str) -> FrozenMap[str, Money]:
+    """``FrozenMap({customer_id: advance_money(amount, currency)})``, the context's
+    ``advance_receipts``, made once per amount held (shared between contexts: immutable)."""
+    key = (customer_id, currency)
+    hit = _ADVANCE_VIEWS.get(key)
+    if hit is not None and hit[0] is amount:
+        return hit[1]
+    view = FrozenMap({customer_id: advance_money(amount, currency)})
+    if len(_ADVANCE_VIEWS) >= 4096:
+        _ADVANCE_VIEWS.clear()
+    _ADVANCE_VIEWS[key] = (amount, view)
+    return view
 
 
 #: The price book and maintainers of the price entries of recent contexts, by the entries'

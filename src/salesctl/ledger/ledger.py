@@ -15,7 +15,7 @@ from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
-from salesctl.ledger.context import advance_money, contract_account, trusted_context
+from salesctl.ledger.context import advance_view, contract_account, trusted_context
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
     DEFAULT_CREDIT_METHODS,
@@ -630,7 +630,7 @@ class Ledger:
             # transaction's amounts.
             cur = s.currency or currency
             if cur is not None:
-                kw["advance_receipts"] = {cust.id: advance_money(cust.advance.get(cur, ZERO), cur)}
+                kw["advance_receipts"] = advance_view(cust.id, cust.advance.get(cur, ZERO), cur)
         approved = [d for d in s.document_ids if d in self._approved]
         notices: list[Any] = []
         gis: list[Any] = []
