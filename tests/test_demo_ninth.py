@@ -159,7 +159,10 @@ class TestPriceViews:
             assert list(book) == list(_book(prices))
             assert maintainers == _maintainers(prices)
             for pid, listed in book.items():
-                assert all(x is y for x, y in zip(listed, (e for e in prices if e.product_id == pid), strict=True))
+                assert all(
+                    x is y
+                    for x, y in zip(listed, (e for e in prices if e.product_id == pid), strict=True)
+                )
 
     def test_equal_entries_of_other_objects_are_not_taken_for_them(self) -> None:
         """The views are remembered by the entries' identities, and kept with them."""
@@ -223,5 +226,7 @@ class TestAdvanceView:
         """The amount is compared by identity: a new balance gives a new map."""
         ledger_context._ADVANCE_VIEWS.clear()
         first = ledger_context.advance_view("C-1", Decimal("5.00"), "CNY")
-        assert ledger_context.advance_view("C-1", Decimal("6.00"), "CNY")["C-1"] == Money("6.00", "CNY")
+        assert ledger_context.advance_view("C-1", Decimal("6.00"), "CNY")["C-1"] == Money(
+            "6.00", "CNY"
+        )
         assert first["C-1"] == Money("5.00", "CNY")
