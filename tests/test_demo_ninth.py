@@ -1,8 +1,5 @@
 """The demo generator's ninth-pass shortcuts give what the slow paths give (issue 16).
 
-* The host's queue orders its steps by an integer key (the instant in microseconds since
-  1970) and then by when they were scheduled: the order of ``(when, tick)``, for any aware
-  times, whatever their offsets.
 * The month end's contract-ledger lines (a third of the stream) are written from data the
   host makes (every field, in order): the bytes ``event_data`` gives (checked as encoded
   lines).
@@ -17,7 +14,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import heapq
 from decimal import Decimal
 from typing import Any
 
@@ -36,59 +32,6 @@ from salesctl.events import KeepContractLedger
 from salesctl.ledger import Ledger
 from salesctl.money import Money
 from tests import builders as b
-
-_OFFSETS = st.sampled_from(
-    [
-        dt.UTC,
-        dt.timezone(dt.timedelta(hours=8)),
-        dt.timezone(dt.timedelta(hours=-5, minutes=-30)),
-        dt.timezone(dt.timedelta(hours=14)),
-        dt.timezone(dt.timedelta(hours=-23, minutes=-59, seconds=-59, microseconds=-999999)),
-    ]
-)
-_TIMES = st.builds(
-    lambda naive, tz: naive.replace(tzinfo=tz),
-    st.datetimes(min_value=dt.datetime(2, 1, 1), max_value=dt.datetime(9998, 12, 31)),
-    _OFFSETS,
-)
-
-
-class TestQueue:
-    @settings(max_examples=60, deadline=None)
-    @given(st.lists(_TIMES, max_size=40), st.data())
-    def test_the_queue_runs_steps_in_the_order_of_their_times(
-        self, times: list[dt.datetime], data: st.DataObject
-    ) -> None:
-        """Steps scheduled at any aware times (equal instants in other offsets, microseconds,
-        the years 2–9998) come off the queue in the order of ``(when, tick)``; a time before
-        the host's clock runs at the clock's time."""
-        host = Host.__new__(Host)
-        host._queue = []
-        host._tick = 0
-        host._now = data.draw(_TIMES)
-        expected: list[tuple[dt.datetime, int]] = []
-        for t in times:
-            host.schedule(t, lambda when: None)
-            expected.append((max(t, host._now), host._tick))
-        got = []
-        while host._queue:
-            _, tick, when, _step = heapq.heappop(host._queue)
-            got.append((when, tick))
-        expected.sort()
-        assert [tick for _, tick in got] == [tick for _, tick in expected]
-        assert [w for w, _ in got] == [w for w, _ in expected]
-
-    def test_the_key_is_the_instant(self) -> None:
-        """Equal instants in two offsets share a key; a microsecond later is one more."""
-        a = dt.datetime(2026, 3, 2, 10, 15, tzinfo=dt.timezone(dt.timedelta(hours=8)))
-        b = a.astimezone(dt.UTC)
-        host = Host.__new__(Host)
-        host._queue, host._tick, host._now = [], 0, b - dt.timedelta(days=1)
-        host.schedule(a, lambda when: None)
-        host.schedule(b + dt.timedelta(microseconds=1), lambda when: None)
-        host.schedule(b, lambda when: None)
-        keys = sorted(k for k, *_ in host._queue)
-        assert keys[0] == keys[1] == keys[2] - 1
 
 
 class TestContractLedgerData:

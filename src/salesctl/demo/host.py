@@ -235,8 +235,6 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
     return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
 
 
-_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND = dt.timedelta(microseconds=1)
 #: How long before the transaction an approval of each step (0–8) is granted.
 _BEFORE = tuple(dt.timedelta(minutes=50 - 5 * step) for step in range(9))
 #: The approvals the host obtains (about one event in five) are built trusted.
@@ -306,8 +304,7 @@ class Host:
         self.rejected: list[int] = []
         self.written = 0
         self.violations: list[SeededViolation] = []
-        #: The steps to come: ``(when in microseconds since 1970, tick, when, step)``.
-        self._queue: list[tuple[int, int, dt.datetime, Callable[..., Any]]] = []
+        self._queue: list[tuple[dt.datetime, int, Callable[..., Any]]] = []
         self._tick = 0
         self._counters: dict[str, int] = {}
         self._now = dt.datetime(year, 1, 1, 0, 0, tzinfo=TZ)
@@ -380,10 +377,7 @@ class Host:
         if when < self._now:
             when = self._now
         self._tick += 1
-        # Ordered by the instant as an integer (microseconds since 1970, exact; compared far
-        # faster than aware datetimes in the heap), then by when scheduled: the order of
-        # ``(when, tick)`` (``tests/test_demo_ninth.py``).
-        heapq.heappush(self._queue, ((when - _EPOCH) // _MICROSECOND, self._tick, when, fn))
+        heapq.heappush(self._queue, (when, self._tick, fn))
 
     # -- writing the stream ----------------------------------------------------------
 

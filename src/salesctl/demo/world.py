@@ -533,7 +533,7 @@ class World(ContractFlow):
         month = begin.month
         try:
             while self._queue:
-                _, _, when, action = heapq.heappop(self._queue)
+                when, _, action = heapq.heappop(self._queue)
                 if when >= end:
                     break
                 if when.month != month:
