@@ -221,8 +221,8 @@ def _scan(doc: Any, s: Scope) -> None:
     if f_lines:
         pids = s.product_ids
         for line in get("lines"):
-            pid = getattr(line, "product_id", None)
-            if pid is None:
-                pid = getattr(getattr(line, "product", None), "id", None)
-            if isinstance(pid, str) and pid and pid not in pids:  # _add, inline
-                pids.append(pid)
+            named: Any = getattr(line, "product_id", None)
+            if named is None:
+                named = getattr(getattr(line, "product", None), "id", None)
+            if isinstance(named, str) and named and named not in pids:  # _add, inline
+                pids.append(named)
