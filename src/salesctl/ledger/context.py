@@ -15,13 +15,19 @@ from typing import Any, cast
 import attrs
 
 from salesctl._validators import FrozenMap
-from salesctl.context import Context, _derive_when_read
+from salesctl.context import Context, _book, _maintainers
 from salesctl.decision import _assembly
 from salesctl.ledger.state import ContractState
-from salesctl.model import ContractAccount
+from salesctl.model import ContractAccount, PriceEntry
 from salesctl.money import CURRENCIES, Money
 
-__all__ = ["advance_money", "contract_account", "trusted_context"]
+__all__ = [
+    "advance_money",
+    "advance_view",
+    "contract_account",
+    "price_views",
+    "trusted_context",
+]
 
 
 def contract_account(c: ContractState) -> ContractAccount:
@@ -84,6 +90,49 @@ def advance_money(amount: Decimal, currency: str) -> Money:
     return money
 
 
+#: The advance balance stated in contexts, by customer and currency: the amount last stated
+#: (kept, so its identity stays its own) and its one-entry map.
+_ADVANCE_VIEWS: dict[tuple[str, str], tuple[Decimal, FrozenMap[str, Money]]] = {}
+
+
+def advance_view(customer_id: str, amount: Decimal, currency: str) -> FrozenMap[str, Money]:
+    """``FrozenMap({customer_id: advance_money(amount, currency)})``, the context's
+    ``advance_receipts``, made once per amount held (shared between contexts: immutable)."""
+    key = (customer_id, currency)
+    hit = _ADVANCE_VIEWS.get(key)
+    if hit is not None and hit[0] is amount:
+        return hit[1]
+    view = FrozenMap({customer_id: advance_money(amount, currency)})
+    if len(_ADVANCE_VIEWS) >= 4096:
+        _ADVANCE_VIEWS.clear()
+    _ADVANCE_VIEWS[key] = (amount, view)
+    return view
+
+
+#: The price book and maintainers of the price entries of recent contexts, by the entries'
+#: identities (the entries kept beside them, so that each identity stays theirs).
+_PRICE_VIEWS: dict[tuple[int, ...], tuple[Any, ...]] = {}
+#: How many sets of entries :func:`price_views` remembers (then it starts again).
+_PRICE_VIEWS_MAX = 4096
+
+
+def price_views(
+    prices: tuple[PriceEntry, ...],
+) -> tuple[FrozenMap[str, tuple[PriceEntry, ...]], frozenset[str]]:
+    """The price book and the price maintainers the constructor derives from ``prices``
+    (:func:`salesctl.context._book`, :func:`~salesctl.context._maintainers`), made once per
+    sequence of entries (by identity: the ledger names the same few entries again and again;
+    each is immutable, so are the views, shared between contexts)."""
+    key = tuple(map(id, prices))
+    hit = _PRICE_VIEWS.get(key)
+    if hit is None:
+        if len(_PRICE_VIEWS) >= _PRICE_VIEWS_MAX:
+            _PRICE_VIEWS.clear()
+        # the entries kept: no other object takes their identities while remembered
+        hit = _PRICE_VIEWS[key] = (_book(prices), _maintainers(prices), prices)
+    return hit[0], hit[1]
+
+
 #: Contexts are filled by plain slot stores (:func:`salesctl.decision._assembly`).
 _ContextAssembly = _assembly(Context)
 #: The builders of :func:`trusted_context`, by the keys the ledger gives (in their order).
@@ -103,7 +152,7 @@ def _compile(keys: tuple[str, ...]) -> Any:
         "_Assembly": _ContextAssembly,
         "_Context": Context,
         "_FM": FrozenMap,
-        "_derive": _derive_when_read,
+        "_views": price_views,
     }
     given = [f"v{i}" for i in range(len(keys))]
     body = ["def build(kw):"]
@@ -127,10 +176,13 @@ def _compile(keys: tuple[str, ...]) -> Any:
             else:
                 ns[f"_d{i}"] = a.default
                 body.append(f"    ctx.{a.name} = _d{i}")
+        # what the constructor derives from the fields (the price book and its maintainers
+        # now, the stock index when a control first asks for it), stored the same way
+        prices = given[keys.index("prices")] if "prices" in keys else "_d_prices"
+        ns["_d_prices"] = init["prices"].default
+        body.append(f"    ctx._price_book, ctx._price_maintainers = _views({prices})")
+        body.append("    ctx._stock_index = None")
         body.append("    ctx.__class__ = _Context")
-        # what the constructor derives from the fields (the price book now, the stock index
-        # when a control first asks for it)
-        body.append("    _derive(ctx)")
         body.append("    return ctx")
     exec(compile("\n".join(body), "<salesctl trusted context>", "exec"), ns)
     return ns["build"]

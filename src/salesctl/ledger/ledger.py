@@ -15,7 +15,7 @@ from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
-from salesctl.ledger.context import advance_money, contract_account, trusted_context
+from salesctl.ledger.context import advance_view, contract_account, trusted_context
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
     DEFAULT_CREDIT_METHODS,
@@ -618,7 +618,12 @@ class Ledger:
             if self._sales_policies_view is None:
                 self._sales_policies_view = frozenset(self.sales_policies)
             kw["sales_policies"] = self._sales_policies_view
-        forms = {self._forms[d].id: self._forms[d] for d in s.document_ids if d in self._forms}
+        held_forms = self._forms
+        forms: dict[str, Any] = {}
+        for d in s.document_ids:
+            form = held_forms.get(d)
+            if form is not None:
+                forms[form.id] = form
         if forms:
             kw["business_approval_forms"] = tuple(forms.values())
         if cust is not None:
@@ -630,8 +635,9 @@ class Ledger:
             # transaction's amounts.
             cur = s.currency or currency
             if cur is not None:
-                kw["advance_receipts"] = {cust.id: advance_money(cust.advance.get(cur, ZERO), cur)}
-        approved = [d for d in s.document_ids if d in self._approved]
+                kw["advance_receipts"] = advance_view(cust.id, cust.advance.get(cur, ZERO), cur)
+        held = self._approved
+        approved = [d for d in s.document_ids if d in held]
         notices: list[Any] = []
         gis: list[Any] = []
         invoices: list[Any] = []
@@ -648,7 +654,9 @@ class Ledger:
             invoices.extend(st.invoices)
             settlements.extend(st.settlements)
             proofs.extend(st.delivery_proofs)
-            approved.extend(n.id for n in st.delivery_notices if n.id in self._approved)
+            for n in st.delivery_notices:
+                if n.id in held:
+                    approved.append(n.id)
         entries: dict[str, Any] = {}
         if s.goods_issue_ids:
             have = {g.id for g in gis}
@@ -672,15 +680,16 @@ class Ledger:
             kw["orders"] = tuple(orders.values())
         if entries:
             kw["revenue_entries"] = tuple(entries.values())
-        for key, docs in (
-            ("delivery_notices", notices),
-            ("goods_issues", gis),
-            ("invoices", invoices),
-            ("settlements", settlements),
-            ("delivery_proofs", proofs),
-        ):
-            if docs:
-                kw[key] = tuple(docs)
+        if notices:
+            kw["delivery_notices"] = tuple(notices)
+        if gis:
+            kw["goods_issues"] = tuple(gis)
+        if invoices:
+            kw["invoices"] = tuple(invoices)
+        if settlements:
+            kw["settlements"] = tuple(settlements)
+        if proofs:
+            kw["delivery_proofs"] = tuple(proofs)
         # The contracts the event names, and those of its orders (an invoice that leaves out
         # its contract id is still on its order's contract: O2C-BL-03).
         cids = dict.fromkeys(s.contract_ids)

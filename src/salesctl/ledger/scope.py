@@ -3,7 +3,6 @@ partition of a scaled-out replay."""
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import typing
 import zlib
@@ -81,8 +80,13 @@ def scope_of(event: Any) -> Scope:
     s = Scope()
     is_txn, names = _event_plan(type(event))
     if is_txn:
-        with contextlib.suppress(NotImplementedError):  # the abstract base has none
-            _add(s.document_ids, event.document_id)
+        try:
+            first = event.document_id
+        except NotImplementedError:  # the abstract base has none
+            pass
+        else:
+            if isinstance(first, str) and first:  # the first id: none listed yet
+                s.document_ids.append(first)
     for name in names:
         doc = getattr(event, name)
         if doc is None or isinstance(doc, _SCALARS):
@@ -170,8 +174,11 @@ def _scan(doc: Any, s: Scope) -> None:
         if s.customer_id is None:
             s.customer_id = doc.customer.id
         _add(s.contract_ids, doc.contract_id)
+        pids = s.product_ids
         for line in doc.lines:
-            _add(s.product_ids, line.product.id)
+            pid = line.product.id
+            if isinstance(pid, str) and pid and pid not in pids:  # _add, inline
+                pids.append(pid)
         return
     plan = _doc_plan(type(doc))
     if plan is None:
@@ -212,8 +219,10 @@ def _scan(doc: Any, s: Scope) -> None:
     if f_pid:
         _add(s.product_ids, get("product_id"))
     if f_lines:
+        pids = s.product_ids
         for line in get("lines"):
-            pid = getattr(line, "product_id", None)
-            if pid is None:
-                pid = getattr(getattr(line, "product", None), "id", None)
-            _add(s.product_ids, pid)
+            named: Any = getattr(line, "product_id", None)
+            if named is None:
+                named = getattr(getattr(line, "product", None), "id", None)
+            if isinstance(named, str) and named and named not in pids:  # _add, inline
+                pids.append(named)
