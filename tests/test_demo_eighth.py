@@ -61,6 +61,26 @@ _UTC = dt.UTC
 _TXN = b.place()  # keyed by u-rep at 2026-03-02 10:15
 
 
+
+def written_as_data(monkeypatch: pytest.MonkeyPatch, kind: type) -> tuple[list[Any], Any]:
+    """The records of ``kind`` the host writes from its own data in a year with every
+    injector, generated with that data checked against ``event_data`` (``_VERIFY_DATA``),
+    and the year."""
+    records: list[Any] = []
+    original = Host.record_data
+
+    def counted(self: Host, rec: Any, data: dict[str, Any]) -> None:
+        if type(rec) is kind:
+            records.append(rec)
+        original(self, rec, data)
+
+    monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
+    monkeypatch.setattr(Host, "record_data", counted)
+    verified = generate(seed=5, customers=12, orders=80)
+    monkeypatch.setattr(host_module, "_VERIFY_DATA", False)
+    monkeypatch.setattr(Host, "record_data", original)
+    return records, verified
+
 class TestRecheck:
     def test_every_recheck_of_a_year_is_the_gates(self, monkeypatch: pytest.MonkeyPatch) -> None:
         """A year with every injector: each re-check's decision equals the whole gate's on
@@ -103,19 +123,7 @@ class TestGrantData:
         """A year with every injector: each grant of an approval the host writes from the
         data it made has, key for key and in order, the data ``event_data`` gives (the host
         raises ``DemoError`` otherwise), and the year is the one written without the check."""
-        grants: list[Any] = []
-        original = Host.record_data
-
-        def counted(self: Host, rec: Any, data: dict[str, Any]) -> None:
-            if type(rec) is GrantApproval:
-                grants.append(rec)
-            original(self, rec, data)
-
-        monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
-        monkeypatch.setattr(Host, "record_data", counted)
-        verified = generate(seed=5, customers=12, orders=80)
-        monkeypatch.setattr(host_module, "_VERIFY_DATA", False)
-        monkeypatch.setattr(Host, "record_data", original)
+        grants, verified = written_as_data(monkeypatch, GrantApproval)
         assert len(grants) > 300
         assert verified.events == generate(seed=5, customers=12, orders=80).events
 

@@ -32,6 +32,7 @@ from salesctl.events import KeepContractLedger
 from salesctl.ledger import Ledger
 from salesctl.money import Money
 from tests import builders as b
+from tests.test_demo_eighth import written_as_data
 
 
 class TestContractLedgerData:
@@ -42,19 +43,7 @@ class TestContractLedgerData:
         ledger line written from the data the host made has, key for key and in order, the
         data ``event_data`` gives (the host raises ``DemoError`` otherwise), and the year is
         the one written without the check."""
-        lines: list[Any] = []
-        original = Host.record_data
-
-        def counted(self: Host, rec: Any, data: dict[str, Any]) -> None:
-            if type(rec) is KeepContractLedger:
-                lines.append(rec)
-            original(self, rec, data)
-
-        monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
-        monkeypatch.setattr(Host, "record_data", counted)
-        verified = generate(seed=5, customers=12, orders=80)
-        monkeypatch.setattr(host_module, "_VERIFY_DATA", False)
-        monkeypatch.setattr(Host, "record_data", original)
+        lines, verified = written_as_data(monkeypatch, KeepContractLedger)
         assert len(lines) > 100
         assert {r.line.book.name for r in lines} == {"SALES", "FINANCE"}
         assert verified.events == generate(seed=5, customers=12, orders=80).events
