@@ -37,11 +37,12 @@ import re
 import types
 import typing
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import msgspec
 
 from salesctl._convert import fields_of, strict_datetime
+from salesctl.audit.engine import _owner_test
 from salesctl.events import event_types
 from salesctl.ledger import FOLDS, Ledger, customer_partition
 from salesctl.model import Customer, SalesOrder
@@ -195,15 +196,7 @@ class Router:
         self._keep: Any = None
         if keep is not None:
             parts, held = keep
-            memo: dict[str, bool] = {}
-
-            def kept(cust: str) -> bool:
-                hit = memo.get(cust)
-                if hit is None:
-                    hit = memo[cust] = customer_partition(cust, parts) in held
-                return hit
-
-            self._keep = kept
+            self._keep = _owner_test(held, parts)
         self._by_type: dict[type, _Route] = {
             st: by_tag[st.__struct_config__.tag] for st in typing.get_args(union)
         }
@@ -246,14 +239,7 @@ class Router:
         name, kind, spec = self._by_type[type(h)]
         if kind == "keep":
             return None
-        at: str = h.at
-        seen = self._at
-        when = seen.get(at, _UNSEEN)
-        if when is _UNSEEN:
-            when = _event_time(at)
-            if len(seen) >= 4096:
-                seen.clear()
-            seen[at] = when
+        when = _time_in(self._at, h.at)
         if when is None:
             return None
         if kind == "skip":
@@ -341,18 +327,25 @@ class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApp
             cust = h.customer_id
             if cust is None:
                 return None
-            at = h.at
-            when = times.get(at, _UNSEEN)
-            if when is _UNSEEN:
-                when = _event_time(at)
-                if len(times) >= 4096:
-                    times.clear()
-                times[at] = when
+            when = _time_in(times, h.at)
             if when is None:
                 return None
             return when, cust, h.approval.document_id
 
         return read
+
+
+def _time_in(seen: dict[str, dt.datetime | None], at: str) -> dt.datetime | None:
+    """:func:`_event_time` of ``at``, remembered in ``seen`` (at most 4,096 texts, emptied
+    when full): the lines of a stream share few distinct times."""
+    when = seen.get(at, _UNSEEN)
+    if when is not _UNSEEN:
+        return cast("dt.datetime | None", when)
+    fresh = _event_time(at)
+    if len(seen) >= 4096:
+        seen.clear()
+    seen[at] = fresh
+    return fresh
 
 
 def _event_time(at: str) -> dt.datetime | None:
