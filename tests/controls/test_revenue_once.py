@@ -173,6 +173,34 @@ class TestPreventive:
         ok = not prior and listed == 1 and Decimal(amount) <= Decimal("10000.00")
         assert (dec.outcome is sc.Outcome.ALLOW) is ok
 
+    @settings(max_examples=100)
+    @given(
+        form=st.sampled_from(
+            [
+                str.lower,
+                str.swapcase,
+                lambda s: s + " ",
+                lambda s: " " + s,
+                lambda s: s.replace("-", "_"),
+                lambda s: s.replace("-", ""),
+            ]
+        ),
+        cents=st.integers(1, 10**6),
+    )
+    def test_property_the_goods_issue_in_another_form_never_books_it_again(
+        self, form: object, cents: int
+    ) -> None:
+        """Attack: the goods issue already recognised, named again in another case, with a
+        space before or after it or another separator: never ALLOW (it is not the goods issue
+        the context holds, so its delivered value is unknown: BLOCK)."""
+        first = b.revenue_entry("RV-0042-1", amount="10000")
+        other = form("GI-0042-1")  # type: ignore[operator]
+        assert other != "GI-0042-1"
+        txn = book(str(Decimal(cents) / 100), id="RV-0042-2", goods_issue_ids=(other,))
+        dec = only().check(txn, ctx(revenue_entries=(first,)))
+        assert dec.outcome is sc.Outcome.BLOCK
+        assert "revenue.delivery_unknown" in keys(dec)
+
 
 def _entry(id: str, amount: str, day: int, gi: str = "GI-1", **kw: object) -> sc.RevenueEntry:
     return sc.RevenueEntry(
