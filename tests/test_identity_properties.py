@@ -25,6 +25,7 @@ import salesctl as sc
 from salesctl._validators import ident_problem, person_key, same_person
 from salesctl.controls.credit.checks import release_problem
 from salesctl.controls.duties import duties_of
+from salesctl.controls.pricing.policy import PriceAuthority
 from tests import builders as b
 
 THOROUGH = os.environ.get("HYPOTHESIS_PROFILE") == "thorough"
@@ -121,7 +122,7 @@ class TestCanonicalIds:
         [
             (lambda v: b.actor(v), "Actor.id"),
             (lambda v: b.actor("u-x", v), "Actor.roles[0]"),
-            (lambda v: b.approval(role=v), "Approval.role"),
+            (lambda v: b.approval(role=v, id="APR-1"), "Approval.role"),
             (lambda v: b.profile(proposed_by=v), "CreditProfile.proposed_by"),
             (lambda v: b.profile(approved_by=("u-a", v)), "CreditProfile.approved_by[1]"),
             (lambda v: b.profile(maintained_by=v), "CreditProfile.maintained_by"),
@@ -141,6 +142,28 @@ class TestCanonicalIds:
                 lambda v: sc.ApprovalRequirement("O2C-SO-02", "m", 2, "SO-1", excluded=(v,)),
                 "ApprovalRequirement.excluded[0]",
             ),
+            # document ids (TestCanonicalDocumentIds)
+            (lambda v: b.order(id=v), "SalesOrder.id"),
+            (lambda v: b.customer(v), "Customer.id"),
+            (lambda v: b.notice(v), "DeliveryNotice.id"),
+            (lambda v: b.goods_issue(notice_id=v), "GoodsIssue.notice_id"),
+            (lambda v: b.invoice(v), "Invoice.id"),
+            (
+                lambda v: b.revenue_entry(goods_issue_ids=("GI-1", v)),
+                "RevenueEntry.goods_issue_ids[1]",
+            ),
+            (lambda v: b.receipt(v), "Receipt.id"),
+            (lambda v: b.sales_contract(v), "Contract.id"),
+            (lambda v: b.approval(document_id=v), "Approval.document_id"),
+            (lambda v: PriceAuthority(id=v, role="sales_manager"), "PriceAuthority.id"),
+            (
+                lambda v: PriceAuthority(id="n1", role="sales_manager", parent=v),
+                "PriceAuthority.parent",
+            ),
+            (
+                lambda v: PriceAuthority(id="n1", role="sales_manager", holders=(v,)),
+                "PriceAuthority.holders[0]",
+            ),
         ],
     )
     @pytest.mark.parametrize("bad", ["u-x ", "\tu-x", "u-\u200bx", "u-\x07x"])
@@ -151,13 +174,14 @@ class TestCanonicalIds:
             build(bad)
         assert e.value.path == path
 
-    def test_a_parsed_document_names_the_input_path(self) -> None:
+    @pytest.mark.parametrize("part", ["actor", "order"])
+    def test_a_parsed_document_names_the_input_path(self, part: str) -> None:
         """Through the JSON boundary the error names the path in the input document."""
         data = sc.transaction_to_dict(b.place())
-        data["actor"]["id"] = "u-rep "
+        data[part]["id"] += " "
         with pytest.raises(sc.InvalidInput) as e:
             sc.parse_transaction(data)
-        assert e.value.path.endswith("actor.id")
+        assert e.value.path.endswith(f"{part}.id")
 
 
 # -- segregation of duties is case-insensitive -------------------------------------------------------
@@ -314,3 +338,66 @@ def test_a_padded_or_hidden_id_never_reaches_a_comparison(
         return
     with pytest.raises(sc.InvalidInput):
         sc.Actor(id=value, roles=("sales_rep",))
+
+
+# -- document ids are canonical too -----------------------------------------------------------------
+
+
+def _validators_of(validator: object) -> list[object]:
+    inner = getattr(validator, "_validators", None)  # attrs' and_(...) and validator lists
+    if inner is not None:
+        return [v for x in inner for v in _validators_of(x)]
+    return [] if validator is None else [validator]
+
+
+def _input_classes() -> list[type]:
+    """The attrs classes a host or a stream builds: documents, records, transactions, events."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import salesctl.events.records
+    import salesctl.model
+    import salesctl.records
+    import salesctl.records_extra
+    import salesctl.transactions
+
+    mods = [salesctl.records, salesctl.records_extra, salesctl.transactions]
+    mods.append(salesctl.events.records)
+    mods += [
+        importlib.import_module(f"salesctl.model.{m.name}")
+        for m in pkgutil.iter_modules(salesctl.model.__path__)
+    ]
+    return [
+        cls
+        for m in mods
+        for cls in vars(m).values()
+        if inspect.isclass(cls) and attrs.has(cls) and cls.__module__ == m.__name__
+    ]
+
+
+class TestCanonicalDocumentIds:
+    """A document id (an order, an invoice, a goods issue, a customer...) is compared by the
+    controls as it is: "INV-1" and "INV-1 " would be two invoices to O2C-RR-04's duplicate
+    check, and "GI-1\\u200b" a goods issue nobody delivered. So an id is refused where it
+    enters unless it is canonical, as person ids are (no surrounding whitespace, no control or
+    format character); unlike a person id, its case is kept (ERP document numbers are
+    case-sensitive)."""
+
+    def test_every_id_field_of_the_input_is_validated_as_a_canonical_id(self) -> None:
+        from salesctl._validators import each_ident, ident, opt_ident
+
+        checked, loose = 0, []
+        for cls in _input_classes():
+            for a in attrs.fields(cls):
+                if a.name == "id" or a.name.endswith(("_id", "_ids")):
+                    checked += 1
+                    if not {ident, opt_ident, each_ident} & set(_validators_of(a.validator)):
+                        loose.append(f"{cls.__name__}.{a.name}")
+        assert checked > 100  # the scan found the documents
+        assert loose == []
+
+    @pytest.mark.parametrize("good", ["INV-1", "inv-1", "销售-0001", "SO 2026 0001", "A/B#7"])
+    def test_canonical_document_ids_pass_as_written(self, good: str) -> None:
+        assert b.invoice(good).id == good
+

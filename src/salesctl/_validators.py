@@ -269,10 +269,13 @@ def opt_date(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
 
 
 # -- identities -----------------------------------------------------------------------------
-# Person and role ids are compared by the controls (segregation of duties, "the proposer never
-# approves"): an id that differs from another only by surrounding whitespace or an invisible
-# character would name the same person to a reader and a different one to the code. Such ids are
-# refused where they enter; case differences are folded where ids are compared (same_person).
+# Ids are compared by the controls: person and role ids (segregation of duties, "the proposer
+# never approves") and document ids (an invoice booked twice, the goods issue a booking names):
+# an id that differs from another only by surrounding whitespace or an invisible character would
+# name the same person or document to a reader and a different one to the code. Such ids are
+# refused where they enter (every ``id``/``*_id`` field of the input: tests/
+# test_identity_properties.py); case differences are folded where person ids are compared
+# (same_person), while document ids keep their case.
 
 #: Unicode categories an identifier may not contain anywhere: controls, format characters
 #: (zero-width joiners, bidi marks), line and paragraph separators.
@@ -280,7 +283,8 @@ _BAD_IDENT_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 
 
 def ident_problem(value: Any) -> str | None:
-    """Why ``value`` is not a canonical person or role id, or ``None`` when it is one.
+    """Why ``value`` is not a canonical id (a person, role or document id), or ``None`` when it
+    is one.
 
     >>> ident_problem("u-rep"), ident_problem("u-rep ") is not None, ident_problem("a\\u200bb")
     (None, True, 'must not contain control or format characters (U+200B)')
@@ -303,7 +307,7 @@ def ident_problem(value: Any) -> str | None:
 
 
 def ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
-    """Validator: a canonical person or role id (see :func:`ident_problem`)."""
+    """Validator: a canonical person, role or document id (see :func:`ident_problem`)."""
     if type(value) is str and value and value.isprintable() and value.strip() == value:
         return
     problem = ident_problem(value)
@@ -312,13 +316,13 @@ def ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
 
 
 def opt_ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
-    """Validator: ``None`` or a canonical person or role id."""
+    """Validator: ``None`` or a canonical person, role or document id."""
     if value is not None:
         ident(inst, a, value)
 
 
 def each_ident(inst: Any, a: attrs.Attribute[Any], value: Any) -> None:
-    """Validator: a tuple or frozenset of canonical person or role ids."""
+    """Validator: a tuple or frozenset of canonical person, role or document ids."""
     if not isinstance(value, tuple | frozenset):
         raise InvalidInput("must be a list", path=_path(inst, a), value=value)
     for i, v in enumerate(value):

@@ -157,10 +157,10 @@ class OrderEntry:
         voided: it was voided; its number still counts as used.
     """
 
-    order_id: str = field(validator=text)
+    order_id: str = field(validator=ident)
     series: str = field(validator=text)
     seq: int = field(validator=_seq)
-    customer_id: str = field(validator=text)
+    customer_id: str = field(validator=ident)
     created_on: dt.date = field(validator=a_date)
     completed_on: dt.date | None = field(default=None, validator=opt_date)
     valid_until: dt.date | None = field(default=None, validator=opt_date)
@@ -197,8 +197,8 @@ class ContractLedgerLine:
         collected: amount collected so far.
     """
 
-    contract_id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    contract_id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     book: LedgerBook = field(validator=typed(LedgerBook))
     as_of: dt.date = field(validator=a_date)
     value: Money = field(validator=_money_nn)
@@ -233,10 +233,10 @@ class DeliveryRecord:
             on the goods issue at the sum over its lines); ``None`` when not known.
     """
 
-    goods_issue_id: str = field(validator=text)
-    order_id: str = field(validator=text)
-    customer_id: str = field(validator=text)
-    product_id: str = field(validator=text)
+    goods_issue_id: str = field(validator=ident)
+    order_id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
+    product_id: str = field(validator=ident)
     quantity: Decimal = field(converter=decimal_conv, validator=_qty_pos)
     posted_on: dt.date = field(validator=a_date)
     value: Money | None = field(default=None, validator=typed(Money, optional=True))
@@ -261,9 +261,9 @@ class DocumentEntry:
     """
 
     kind: str = field(validator=text)
-    document_id: str = field(validator=text)
+    document_id: str = field(validator=ident)
     posted_on: dt.date = field(validator=a_date)
-    customer_id: str | None = field(default=None, validator=opt_text)
+    customer_id: str | None = field(default=None, validator=opt_ident)
 
 
 @frozen
@@ -280,7 +280,7 @@ class ShipmentCount:
         explanation: the cause found and the action taken for a difference (查明原因,及时处理).
     """
 
-    product_id: str = field(validator=text)
+    product_id: str = field(validator=ident)
     period_end: dt.date = field(validator=a_date)
     actual_quantity: Decimal = field(converter=decimal_conv, validator=_qty_nn)
     system_quantity: Decimal | None = field(
@@ -299,9 +299,9 @@ class BilledLine:
         goods_issue_id: the goods issue it bills (``None``: not generated from a delivery).
     """
 
-    product_id: str = field(validator=text)
+    product_id: str = field(validator=ident)
     quantity: Decimal = field(converter=decimal_conv, validator=_qty_pos)
-    goods_issue_id: str | None = field(default=None, validator=opt_text)
+    goods_issue_id: str | None = field(default=None, validator=opt_ident)
 
 
 @frozen
@@ -316,8 +316,8 @@ class SystemInvoice:
         lines: what it bills.
     """
 
-    invoice_id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    invoice_id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
     amount: Money = field(validator=_money_nn)
     lines: tuple[BilledLine, ...] = field(
@@ -338,10 +338,10 @@ class SalesInvoice:
     """
 
     number: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    customer_id: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
     amount: Money = field(validator=_money_nn)
-    system_invoice_id: str | None = field(default=None, validator=opt_text)
+    system_invoice_id: str | None = field(default=None, validator=opt_ident)
 
 
 @frozen
@@ -355,10 +355,10 @@ class GLRevenue:
         invoice_id: the system invoice it books (``None``: a manual entry).
     """
 
-    voucher_id: str = field(validator=text)
+    voucher_id: str = field(validator=ident)
     posted_on: dt.date = field(validator=a_date)
     amount: Money = field(validator=typed(Money))
-    invoice_id: str | None = field(default=None, validator=opt_text)
+    invoice_id: str | None = field(default=None, validator=opt_ident)
 
 
 @frozen
@@ -386,8 +386,8 @@ class ReceivableItem:
             due date).
     """
 
-    item_id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    item_id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     due_on: dt.date | None = field(default=None, kw_only=True, validator=opt_date)
     amount: Money = field(validator=_money_pos)
     open_amount: Money | None = field(default=None, validator=_opt_money)
@@ -453,8 +453,8 @@ class ConsignmentCount:
         paid_on: the day it was paid.
     """
 
-    count_id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    count_id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     period_end: dt.date = field(validator=a_date)
     opening: Money = field(validator=_money_nn)
     counted: Money = field(validator=_money_nn)
@@ -491,9 +491,9 @@ class StockCount:
         explanation: the cause found and the action taken for a difference.
     """
 
-    count_id: str = field(validator=text)
+    count_id: str = field(validator=ident)
     period_end: dt.date = field(validator=a_date)
-    product_id: str = field(validator=text)
+    product_id: str = field(validator=ident)
     book_quantity: Decimal = field(converter=decimal_conv, validator=_qty_nn)
     counted_quantity: Decimal = field(converter=decimal_conv, validator=_qty_nn)
     departments: frozenset[str] = field(

@@ -30,8 +30,10 @@ from salesctl._validators import (
     decimal_conv,
     each,
     frozenset_conv,
+    ident,
     non_negative,
     opt_date,
+    opt_ident,
     opt_text,
     positive,
     ratio,
@@ -131,13 +133,13 @@ class ReceiptRecord:
             booked).
     """
 
-    record_id: str = field(validator=text)
+    record_id: str = field(validator=ident)
     channel: ReceiptChannel = field(validator=typed(ReceiptChannel))
     account: str = field(validator=text)
     received_on: dt.date = field(validator=a_date)
     amount: Money = field(validator=_money_pos)
-    customer_id: str | None = field(default=None, validator=opt_text)
-    voucher_id: str | None = field(default=None, validator=opt_text)
+    customer_id: str | None = field(default=None, validator=opt_ident)
+    voucher_id: str | None = field(default=None, validator=opt_ident)
 
 
 @frozen
@@ -155,10 +157,10 @@ class ReceiptVoucher:
         account: the cash or bank account debited, if known.
     """
 
-    voucher_id: str = field(validator=text)
+    voucher_id: str = field(validator=ident)
     posted_on: dt.date = field(validator=a_date)
     amount: Money = field(validator=_money_pos)
-    customer_id: str | None = field(default=None, validator=opt_text)
+    customer_id: str | None = field(default=None, validator=opt_ident)
     account: str | None = field(default=None, validator=opt_text)
 
 
@@ -183,7 +185,7 @@ class CommissionAccrual:
         reconciled_by: who in finance agreed it.
     """
 
-    accrual_id: str = field(validator=text)
+    accrual_id: str = field(validator=ident)
     unit: str = field(validator=text)
     period_end: dt.date = field(validator=_month_end)
     collected: Money = field(validator=_money_nn)
@@ -218,7 +220,7 @@ class CollectionsAnalysis:
         customers: the customers it covers.
     """
 
-    analysis_id: str = field(validator=text)
+    analysis_id: str = field(validator=ident)
     period_end: dt.date = field(validator=_month_end)
     performed_on: dt.date = field(validator=a_date)
     performed_by: str = field(validator=text)
@@ -245,7 +247,7 @@ class StorageArea:
         closed_on: the day it was emptied and taken out of use, if it was.
     """
 
-    area_id: str = field(validator=text)
+    area_id: str = field(validator=ident)
     category: str = field(validator=text)
     opened_on: dt.date = field(validator=a_date)
     closed_on: dt.date | None = field(default=None, validator=opt_date)
@@ -267,7 +269,7 @@ class StorageReading:
         read_by: the warehouse keeper who read it.
     """
 
-    area_id: str = field(validator=text)
+    area_id: str = field(validator=ident)
     read_on: dt.date = field(validator=a_date)
     temperature: Decimal = field(converter=decimal_conv, validator=_finite)
     humidity: Decimal | None = field(default=None, converter=decimal_conv, validator=_opt_finite)
@@ -289,7 +291,7 @@ class Promotion:
         owner: who ran it (the marketing department).
     """
 
-    promotion_id: str = field(validator=text)
+    promotion_id: str = field(validator=ident)
     name: str = field(validator=text)
     starts_on: dt.date = field(validator=a_date)
     ends_on: dt.date = field(validator=a_date)
@@ -313,7 +315,7 @@ class PromotionEvaluation:
         result: what it found (sales lift, cost, what to change).
     """
 
-    promotion_id: str = field(validator=text)
+    promotion_id: str = field(validator=ident)
     evaluated_on: dt.date = field(validator=a_date)
     evaluated_by: str = field(validator=text)
     result: str = field(validator=text)
@@ -333,7 +335,7 @@ class CreditFile:
             keep it.
     """
 
-    customer_id: str = field(validator=text)
+    customer_id: str = field(validator=ident)
     opened_on: dt.date = field(validator=a_date)
     reviewed_on: tuple[dt.date, ...] = field(
         default=(), converter=tuple_conv, validator=each(dt.date)

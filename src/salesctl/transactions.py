@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from attrs import field, frozen
 
-from salesctl._validators import aware, opt_text, text, typed
+from salesctl._validators import aware, ident, opt_ident, typed
 from salesctl.errors import InvalidInput, UnknownTransaction
 from salesctl.model import (
     Actor,
@@ -132,7 +132,7 @@ class ReleaseOrder(Transaction):
     """
 
     order: SalesOrder = field(validator=typed(SalesOrder), kw_only=True)
-    release_id: str | None = field(default=None, kw_only=True, validator=opt_text)
+    release_id: str | None = field(default=None, kw_only=True, validator=opt_ident)
 
     @property
     def document_id(self) -> str:
@@ -153,7 +153,7 @@ class SetCreditProfile(Transaction):
 
     customer: Customer = field(validator=typed(Customer), kw_only=True)
     profile: CreditProfile = field(validator=typed(CreditProfile), kw_only=True)
-    application_id: str = field(validator=text, kw_only=True)
+    application_id: str = field(validator=ident, kw_only=True)
 
     @property
     def document_id(self) -> str:
@@ -186,7 +186,7 @@ class IssueDeliveryNotice(Transaction):
 
     notice: DeliveryNotice = field(validator=typed(DeliveryNotice), kw_only=True)
     order: SalesOrder = field(validator=typed(SalesOrder), kw_only=True)
-    release_id: str | None = field(default=None, kw_only=True, validator=opt_text)
+    release_id: str | None = field(default=None, kw_only=True, validator=opt_ident)
 
     def __attrs_post_init__(self) -> None:
         _same_order("IssueDeliveryNotice", "notice", self.notice.order_id, self.order)
@@ -210,7 +210,7 @@ class PostGoodsIssue(Transaction):
 
     goods_issue: GoodsIssue = field(validator=typed(GoodsIssue), kw_only=True)
     order: SalesOrder = field(validator=typed(SalesOrder), kw_only=True)
-    release_id: str | None = field(default=None, kw_only=True, validator=opt_text)
+    release_id: str | None = field(default=None, kw_only=True, validator=opt_ident)
 
     def __attrs_post_init__(self) -> None:
         _same_order("PostGoodsIssue", "goods_issue", self.goods_issue.order_id, self.order)

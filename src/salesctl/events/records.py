@@ -17,7 +17,7 @@ from typing import Any, TypeAlias, TypeVar
 import attrs
 from attrs import field, frozen
 
-from salesctl._validators import aware, decimal_conv, opt_text, text, typed
+from salesctl._validators import aware, decimal_conv, ident, opt_ident, text, typed
 from salesctl.errors import InvalidInput
 from salesctl.model import (
     Approval,
@@ -150,7 +150,7 @@ class _ByCustomer(Record):
             the record; otherwise every partition receives it).
     """
 
-    customer_id: str | None = field(default=None, validator=opt_text, kw_only=True)
+    customer_id: str | None = field(default=None, validator=opt_ident, kw_only=True)
 
     @property
     def routing_customer(self) -> str | None:
@@ -314,7 +314,7 @@ class CloseOrder(_ByCustomer):
         customer_id: the customer, if the export knows it (routing).
     """
 
-    order_id: str = field(validator=text, kw_only=True)
+    order_id: str = field(validator=ident, kw_only=True)
 
 
 # Registers kept outside the order-to-cash transactions (counts, the other department's
@@ -479,8 +479,8 @@ class TakeCollectionStep(Record):
         step: interest, commission offset or litigation.
     """
 
-    item_id: str = field(validator=text, kw_only=True)
-    customer_id: str = field(validator=text, kw_only=True)
+    item_id: str = field(validator=ident, kw_only=True)
+    customer_id: str = field(validator=ident, kw_only=True)
     step: CollectionStep = field(validator=typed(CollectionStep), kw_only=True)
 
     @property

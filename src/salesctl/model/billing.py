@@ -14,11 +14,12 @@ from salesctl._validators import (
     a_date,
     decimal_conv,
     each,
+    each_ident,
     ident,
     non_negative,
+    opt_ident,
     opt_text,
     positive,
-    text,
     tuple_conv,
     typed,
 )
@@ -50,7 +51,7 @@ class InvoiceLine:
     """
 
     order_line: int = field(validator=[typed(int), positive])
-    product_id: str = field(validator=text)
+    product_id: str = field(validator=ident)
     quantity: Decimal = field(converter=decimal_conv, validator=positive)
     unit_price: Money = field(validator=[typed(Money), non_negative])
     amount: Money = field(init=False, eq=False, repr=False)
@@ -76,14 +77,14 @@ class Invoice:
         total: sum of the line amounts (computed).
     """
 
-    id: str = field(validator=text)
-    order_id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    order_id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     lines: tuple[InvoiceLine, ...] = field(converter=tuple_conv, validator=each(InvoiceLine))
     issued_by: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
-    contract_id: str | None = field(default=None, validator=opt_text)
-    settlement_id: str | None = field(default=None, validator=opt_text)
+    contract_id: str | None = field(default=None, validator=opt_ident)
+    settlement_id: str | None = field(default=None, validator=opt_ident)
     voided: bool = field(default=False, validator=typed(bool))
     total: Money = field(init=False, eq=False, repr=False)
 
@@ -126,10 +127,10 @@ class Settlement:
             must be unposted (取消记账) before the settlement can be rolled back.
     """
 
-    id: str = field(validator=text)
-    order_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    order_id: str = field(validator=ident)
     status: SettlementStatus = field(validator=typed(SettlementStatus))
-    invoice_id: str | None = field(default=None, validator=opt_text)
+    invoice_id: str | None = field(default=None, validator=opt_ident)
     voucher_posted: bool = field(default=False, validator=typed(bool))
 
     def __attrs_post_init__(self) -> None:
@@ -158,8 +159,8 @@ class ConsignmentSettlement:
         settled: ``opening − counted`` (computed).
     """
 
-    id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     period_end: dt.date = field(validator=a_date)
     opening: Money = field(validator=[typed(Money), non_negative])
     counted: Money = field(validator=[typed(Money), non_negative])
@@ -192,13 +193,13 @@ class RevenueEntry:
             for consignment stock.
     """
 
-    id: str = field(validator=text)
-    customer_id: str = field(validator=text)
-    goods_issue_ids: tuple[str, ...] = field(converter=tuple_conv, validator=each(str))
+    id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
+    goods_issue_ids: tuple[str, ...] = field(converter=tuple_conv, validator=each_ident)
     amount: Money = field(validator=[typed(Money), positive])
     booked_on: dt.date = field(validator=a_date)
     advance_offset: Money | None = field(default=None, validator=opt_non_negative_money)
-    consignment_settlement_id: str | None = field(default=None, validator=opt_text)
+    consignment_settlement_id: str | None = field(default=None, validator=opt_ident)
 
     def __attrs_post_init__(self) -> None:
         if not self.goods_issue_ids:
@@ -230,12 +231,12 @@ class Receipt:
             only the group's approved settlement accounts; ``None``: not stated).
     """
 
-    id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     amount: Money = field(validator=[typed(Money), positive])
     received_on: dt.date = field(validator=a_date)
     to_receivables: Money = field(validator=[typed(Money), non_negative])
-    contract_id: str | None = field(default=None, validator=opt_text)
+    contract_id: str | None = field(default=None, validator=opt_ident)
     account: str | None = field(default=None, validator=opt_text)
 
     def __attrs_post_init__(self) -> None:

@@ -23,7 +23,6 @@ from salesctl._validators import (
     opt_text,
     positive,
     ratio,
-    text,
     tuple_conv,
     typed,
 )
@@ -107,20 +106,20 @@ class Contract:
         lines: what is sold (optional; production orders are checked against it when given).
     """
 
-    id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     amount: Money = field(validator=[typed(Money), positive])
     payment: PaymentTerms = field(validator=typed(PaymentTerms))
     created_by: str = field(validator=ident)
     status: ContractStatus = field(default=ContractStatus.DRAFT, validator=typed(ContractStatus))
     form: ContractForm = field(default=ContractForm.WRITTEN, validator=typed(ContractForm))
-    template_id: str | None = field(default=None, validator=opt_text)
+    template_id: str | None = field(default=None, validator=opt_ident)
     deviation: TemplateDeviation = field(
         default=TemplateDeviation.NONE, validator=typed(TemplateDeviation)
     )
-    application_id: str | None = field(default=None, validator=opt_text)
+    application_id: str | None = field(default=None, validator=opt_ident)
     sales_policy_ref: str | None = field(default=None, validator=opt_text)
-    order_id: str | None = field(default=None, validator=opt_text)
+    order_id: str | None = field(default=None, validator=opt_ident)
     signed_on: dt.date | None = field(default=None, validator=opt_date)
     first_payment: Money | None = field(default=None, validator=typed(Money, optional=True))
     lines: tuple[OrderLine, ...] = field(
@@ -190,9 +189,9 @@ class SealUse:
             (``None``: the custodian did).
     """
 
-    id: str = field(validator=text)
-    contract_id: str = field(validator=text)
-    seal_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    contract_id: str = field(validator=ident)
+    seal_id: str = field(validator=ident)
     custodian: Actor = field(validator=typed(Actor))
     used_at: dt.datetime = field(validator=aware)
     kind: SealKind = field(default=SealKind.CONTRACT, validator=typed(SealKind))
@@ -323,10 +322,10 @@ class CommissionClaim:
             blocks it — no contract, no commission).
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     salesperson_id: str = field(validator=ident)
     amount: Money = field(validator=[typed(Money), positive])
     rate: Decimal = field(converter=decimal_conv, validator=ratio)
     prepared_by: str = field(validator=ident)
     prepared_on: dt.date = field(validator=a_date)
-    contract_id: str | None = field(default=None, validator=opt_text)
+    contract_id: str | None = field(default=None, validator=opt_ident)

@@ -21,7 +21,6 @@ from salesctl._validators import (
     opt_ident,
     opt_text,
     positive,
-    text,
     tuple_conv,
     typed,
 )
@@ -79,13 +78,13 @@ class ProductionOrder:
         business_approval_id: the business approval form (业务审核表) it follows.
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     lines: tuple[ProductionLine, ...] = field(converter=tuple_conv, validator=each(ProductionLine))
     issued_by: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
-    contract_id: str | None = field(default=None, validator=opt_text)
-    order_id: str | None = field(default=None, validator=opt_text)
-    business_approval_id: str | None = field(default=None, validator=opt_text)
+    contract_id: str | None = field(default=None, validator=opt_ident)
+    order_id: str | None = field(default=None, validator=opt_ident)
+    business_approval_id: str | None = field(default=None, validator=opt_ident)
 
     def __attrs_post_init__(self) -> None:
         if not self.lines:
@@ -127,9 +126,9 @@ class DeliveryLine:
     """
 
     order_line: int = field(validator=[typed(int), positive])
-    product_id: str = field(validator=text)
+    product_id: str = field(validator=ident)
     quantity: Decimal = field(converter=decimal_conv, validator=positive)
-    lot_id: str | None = field(default=None, validator=opt_text)
+    lot_id: str | None = field(default=None, validator=opt_ident)
 
 
 class LineFacts:
@@ -217,13 +216,13 @@ class DeliveryNotice:
         contract_id: the contract the order executes, if any.
     """
 
-    id: str = field(validator=text)
-    order_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    order_id: str = field(validator=ident)
     lines: tuple[DeliveryLine, ...] = field(converter=tuple_conv, validator=each(DeliveryLine))
     issued_by: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
     valid_until: dt.date | None = field(default=None, validator=opt_date)
-    contract_id: str | None = field(default=None, validator=opt_text)
+    contract_id: str | None = field(default=None, validator=opt_ident)
     # -- derived once, at construction (not part of the value: equality, hash, repr, JSON) --
     _facts: LineFacts | None = field(init=False, eq=False, repr=False, hash=False)
 
@@ -252,8 +251,8 @@ class StockLot:
         received_on: the day it entered stock.
     """
 
-    id: str = field(validator=text)
-    product_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    product_id: str = field(validator=ident)
     quantity: Decimal = field(converter=decimal_conv, validator=non_negative)
     expires_on: dt.date | None = field(default=None, validator=opt_date)
     qc_certificate: str | None = field(default=None, validator=opt_text)
@@ -284,10 +283,10 @@ class GoodsIssue:
             order (O2C-DL-07).
     """
 
-    id: str = field(validator=text)
-    order_id: str = field(validator=text)
-    customer_id: str = field(validator=text)
-    notice_id: str | None = field(validator=opt_text)
+    id: str = field(validator=ident)
+    order_id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
+    notice_id: str | None = field(validator=opt_ident)
     lines: tuple[DeliveryLine, ...] = field(converter=tuple_conv, validator=each(DeliveryLine))
     issued_on: dt.date = field(validator=a_date)
     posted: bool = field(default=False, validator=typed(bool))
@@ -330,8 +329,8 @@ class DeliveryProof:
             refused the goods (S-YF 9): not a clean sign-off.
     """
 
-    id: str = field(validator=text)
-    goods_issue_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    goods_issue_id: str = field(validator=ident)
     kind: ProofKind = field(validator=typed(ProofKind))
     received_on: dt.date = field(validator=a_date)
     signed_by: str = field(default="", validator=typed(str))
@@ -363,11 +362,11 @@ class WorkOrder:
         description: what is to be done.
     """
 
-    id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     issued_by: str = field(validator=ident)
     scheduled_on: dt.date = field(validator=a_date)
-    contract_id: str | None = field(default=None, validator=opt_text)
+    contract_id: str | None = field(default=None, validator=opt_ident)
     description: str = field(default="", validator=typed(str))
 
 
@@ -391,8 +390,8 @@ class PickupOrder:
     """
 
     id: str = field(validator=ident)
-    customer_id: str = field(validator=text)
-    product_id: str = field(validator=text)
+    customer_id: str = field(validator=ident)
+    product_id: str = field(validator=ident)
     quantity: Decimal = field(converter=decimal_conv, validator=positive)
     issued_on: dt.date = field(validator=a_date)
     valid_until: dt.date = field(validator=a_date)
@@ -418,5 +417,5 @@ class ICCard:
     """
 
     id: str = field(validator=ident)
-    customer_id: str = field(validator=text)
+    customer_id: str = field(validator=ident)
     balance: Money = field(validator=[typed(Money), non_negative])

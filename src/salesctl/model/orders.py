@@ -20,6 +20,7 @@ from salesctl._validators import (
     ident,
     non_negative,
     opt_date,
+    opt_ident,
     opt_text,
     positive,
     text,
@@ -94,8 +95,8 @@ class Quotation:
         valid_until: last day the quotation may be accepted, if stated.
     """
 
-    id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     lines: tuple[QuotationLine, ...] = field(converter=tuple_conv, validator=each(QuotationLine))
     created_by: str = field(validator=ident)
     quoted_on: dt.date = field(validator=a_date)
@@ -146,11 +147,11 @@ class BusinessApprovalForm:
         approved_on: the day it was approved (``None``: not approved yet).
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     prepared_by: str = field(validator=ident)
     prepared_on: dt.date = field(validator=a_date)
-    contract_id: str | None = field(default=None, validator=opt_text)
-    order_id: str | None = field(default=None, validator=opt_text)
+    contract_id: str | None = field(default=None, validator=opt_ident)
+    order_id: str | None = field(default=None, validator=opt_ident)
     approved_by: tuple[str, ...] = field(default=(), converter=tuple_conv, validator=each_ident)
     approved_on: dt.date | None = field(default=None, validator=opt_date)
 
@@ -302,7 +303,7 @@ class SalesOrder:
         total: sum of the line amounts (computed).
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     series: str = field(validator=text)
     seq: int = field(validator=[typed(int), positive])
     customer: Customer = field(validator=typed(Customer))
@@ -310,7 +311,7 @@ class SalesOrder:
     payment: PaymentTerms = field(validator=typed(PaymentTerms))
     created_by: str = field(validator=ident)
     order_date: dt.date = field(validator=a_date)
-    contract_id: str | None = field(default=None, validator=opt_text)
+    contract_id: str | None = field(default=None, validator=opt_ident)
     collection_letter_ref: str | None = field(default=None, validator=opt_text)
     concessions: tuple[Concession, ...] = field(
         default=(), converter=tuple_conv, validator=_concessions
@@ -375,8 +376,8 @@ class CreditRelease:
         reason: the business reason given.
     """
 
-    id: str = field(validator=text)
-    order_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    order_id: str = field(validator=ident)
     max_amount: Money = field(validator=[typed(Money), positive])
     granted_by: Actor = field(validator=typed(Actor))
     granted_at: dt.datetime = field(validator=aware)

@@ -175,7 +175,7 @@ class CreditLimitChange:
     """
 
     at: dt.datetime = field(validator=aware)
-    application_id: str = field(validator=text)
+    application_id: str = field(validator=ident)
     profile: CreditProfile = field(validator=typed(CreditProfile))
     entered_by: str = field(validator=ident)
     approved: bool = field(default=True, validator=typed(bool))
@@ -213,14 +213,14 @@ class Customer:
             profile across all companies. Empty: one segment, the customer's whole exposure.
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     name: str = field(default="", validator=typed(str))
     credit_profile: CreditProfile | None = field(
         default=None, validator=typed(CreditProfile, optional=True)
     )
     created_on: dt.date | None = field(default=None, validator=opt_date)
     group_id: str | None = field(
-        default=None, validator=opt_text, metadata={OMIT_DEFAULT: True}
+        default=None, validator=opt_ident, metadata={OMIT_DEFAULT: True}
     )
     segment_profiles: FrozenMap[str, CreditProfile] = field(
         default=FrozenMap(),
@@ -247,7 +247,7 @@ class OpenReceivable:
             customer's credit-profile terms apply in any case).
     """
 
-    invoice_id: str = field(validator=text)
+    invoice_id: str = field(validator=ident)
     issued_on: dt.date = field(validator=a_date)
     open_amount: Money = field(validator=[typed(Money), non_negative])
     terms: CreditTerms | None = field(
@@ -383,7 +383,7 @@ class CreditGroup:
         members: the member customers' ids (for the evidence).
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     profile: CreditProfile | None = field(validator=typed(CreditProfile, optional=True))
     exposure: CreditExposure = field(validator=typed(CreditExposure))
     segment_profiles: FrozenMap[str, CreditProfile] = field(
@@ -415,11 +415,11 @@ class Approval:
             that role on the document).
     """
 
-    id: str = field(validator=text)
-    document_id: str = field(validator=text)
+    id: str = field(validator=ident)
+    document_id: str = field(validator=ident)
     role: str = field(validator=ident)
     approver: Actor = field(validator=typed(Actor))
     granted_at: dt.datetime = field(validator=aware)
     expires_at: dt.datetime | None = field(default=None, validator=opt_aware)
     max_amount: Money | None = field(default=None, validator=typed(Money, optional=True))
-    control_id: str | None = field(default=None, validator=opt_text)
+    control_id: str | None = field(default=None, validator=opt_ident)

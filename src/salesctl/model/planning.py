@@ -81,7 +81,7 @@ class Opportunity:
             ``{"needs_analysis": "NA-7", "quotation": "QT-12"}``.
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     prospect: str = field(validator=text)
     owner: str = field(validator=text)
     stage: PipelineStage = field(validator=typed(PipelineStage))
@@ -116,7 +116,7 @@ class SalesPlan:
             above the policy's threshold are major as well.
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     kind: PlanKind = field(validator=typed(PlanKind))
     start: dt.date = field(validator=a_date)
     end: dt.date = field(validator=a_date)

@@ -14,7 +14,6 @@ from salesctl._validators import (
     non_negative,
     opt_date,
     opt_ident,
-    opt_text,
     positive,
     text,
     typed,
@@ -55,7 +54,7 @@ class Product:
         unit: unit of measure, e.g. ``"t"`` or ``"pcs"``.
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     name: str = field(default="", validator=typed(str))
     price_class: PriceClass = field(default=PriceClass.MARKET, validator=typed(PriceClass))
     unit: str = field(default="pcs", validator=text)
@@ -82,14 +81,14 @@ class PriceEntry:
         id: the entry's id in the host (condition record number), for evidence.
     """
 
-    product_id: str = field(validator=text)
+    product_id: str = field(validator=ident)
     price: Money = field(validator=[typed(Money), non_negative])
     valid_from: dt.date = field(validator=a_date)
     source_document: str = field(validator=text)
     valid_to: dt.date | None = field(default=None, validator=opt_date)
     price_class: PriceClass = field(default=PriceClass.MARKET, validator=typed(PriceClass))
     maintained_by: str | None = field(default=None, validator=opt_ident)
-    id: str | None = field(default=None, validator=opt_text)
+    id: str | None = field(default=None, validator=opt_ident)
 
     def __attrs_post_init__(self) -> None:
         if self.valid_to is not None and self.valid_to < self.valid_from:
@@ -120,7 +119,7 @@ class PriceChange:
         reason: why the price is set or changed.
     """
 
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     entry: PriceEntry = field(validator=typed(PriceEntry))
     proposed_by: str = field(validator=ident)
     reason: str = field(default="", validator=typed(str))
@@ -168,8 +167,8 @@ class ConcessionRecord:
         gross: the order's value before concessions, if known (for accumulated percentages).
     """
 
-    order_id: str = field(validator=text)
-    customer_id: str = field(validator=text)
+    order_id: str = field(validator=ident)
+    customer_id: str = field(validator=ident)
     on: dt.date = field(validator=a_date)
     value: Money = field(validator=[typed(Money), non_negative])
     gross: Money | None = field(default=None, validator=typed(Money, optional=True))

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from attrs import field, frozen
 
-from salesctl._validators import opt_text, text, typed
+from salesctl._validators import ident, opt_text, text, typed
 from salesctl.context import Context
 from salesctl.controls.credit.policy import CreditPolicy
 from salesctl.model import CreditExposure, CreditProfile, SalesOrder
@@ -62,7 +62,7 @@ class CreditSegment:
     """
 
     kind: str = field(validator=text)
-    id: str = field(validator=text)
+    id: str = field(validator=ident)
     profile: CreditProfile = field(validator=typed(CreditProfile))
     exposure: CreditExposure | None = field(validator=typed(CreditExposure, optional=True))
 

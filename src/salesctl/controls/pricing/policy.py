@@ -13,9 +13,12 @@ from attrs import field, frozen
 from salesctl._validators import (
     decimal_conv,
     each,
+    each_ident,
     frozenset_conv,
+    ident,
     ident_problem,
     non_negative,
+    opt_ident,
     opt_text,
     person_key,
     text,
@@ -122,17 +125,17 @@ class PriceAuthority:
         max_rise: how far above the master price, as an amount per unit.
     """
 
-    id: str = field(validator=text)
-    role: str = field(validator=text)
+    id: str = field(validator=ident)
+    role: str = field(validator=ident)
     level: int = field(default=0, validator=[typed(int), non_negative])
-    parent: str | None = field(default=None, validator=opt_text)
+    parent: str | None = field(default=None, validator=opt_ident)
     title: str = field(default="", validator=typed(str))
     org_unit: str = field(default="", validator=typed(str))
     holders: frozenset[str] = field(
-        default=frozenset(), converter=frozenset_conv, validator=each(str)
+        default=frozenset(), converter=frozenset_conv, validator=each_ident
     )
     products: frozenset[str] = field(
-        default=frozenset(), converter=frozenset_conv, validator=each(str)
+        default=frozenset(), converter=frozenset_conv, validator=each_ident
     )
     max_cut_pct: Decimal | None = field(default=None, converter=decimal_conv, validator=_opt_ratio)
     max_cut: Money | None = field(default=None, validator=_opt_money)
