@@ -21,7 +21,11 @@ validators (:data:`PASSES`) the builder first tests, inline, a condition under w
 validator certainly passes (a non-blank ASCII string for ``text``, a finite Decimal not below
 zero for ``non_negative``...), and calls the validator — for its exact error — only when the
 condition does not hold. Likewise a converter that returns a value of its target type
-unchanged (``tuple_conv`` on a tuple...) is called only on other values. Each condition is
+unchanged (``tuple_conv`` on a tuple...) is called only on other values, and an
+``__attrs_post_init__`` that only checks (:data:`POST_PASSES`: a contract-ledger line's four
+amounts in one currency) only when its condition does not hold. A converter the decoder
+writes inline (``inline``: a table lookup before the call, an intern) is written in place of
+its call. Each condition is
 pinned to its validator by ``tests/test_fastreplay_cpu.py`` (whenever the condition holds, the
 validator passes). A class whose construction does more
 than that (``__attrs_pre_init__``, a cached hash, a ``__init__`` of its own) keeps its
