@@ -202,6 +202,35 @@ class TestTrustedPath:
         assert _built(mutated, True) == _built(mutated, False)
         assert _same(Decoder().decode(mutated, 4), _generic(mutated, 4))
 
+    @settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(data=st.data())
+    def test_contract_ledger_lines_and_approvals_build_the_same_document_or_error(
+        self, lines: list[bytes], data: st.DataObject
+    ) -> None:
+        """The two commonest lines of a year (contract-ledger lines, approvals), whose builders
+        look amounts, dates and times up in the decoder's tables and skip the ledger line's
+        currency check when its four amounts share one (``POST_PASSES``): the same document
+        or error as the validated path, with the tables empty or already holding the values
+        (each line built twice), for amounts in other currencies, signs and forms."""
+        kind = data.draw(st.sampled_from([b"KeepContractLedger", b"GrantApproval"]))
+        pool = [r for r in lines if r.startswith(b'{"type":"' + kind + b'"')]
+        assert pool
+        doc = json.loads(data.draw(st.sampled_from(pool)))
+        inner = doc["line"] if kind == b"KeepContractLedger" else doc["approval"]
+        keys = sorted(k for k in inner if k not in ("approver", "book"))
+        for _ in range(data.draw(st.integers(0, 3))):
+            value = data.draw(
+                st.sampled_from(
+                    (*_HOSTILE, "1.00 USD", "0.00 USD", "12.50 JPY", "5 JPY", "2026-03-31")
+                )
+            )
+            inner[data.draw(st.sampled_from(keys))] = copy.deepcopy(value)
+        mutated = json.dumps(doc, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        checked = _built(mutated, False)
+        assert _built(mutated, True) == checked
+        assert _built(mutated, True) == checked  # the tables' values this time
+        assert _same(Decoder().decode(mutated, 6), _generic(mutated, 6))
+
 
 class TestEngine:
     def test_the_report_equals_the_old_engines_on_a_demo_year(self, lines: list[bytes]) -> None:

@@ -26,11 +26,12 @@ from salesctl.errors import SalesctlError
 from salesctl.events import MalformedEvent, read_events
 from salesctl.fastreplay import Decoder
 from salesctl.fastreplay import decode as decode_mod
-from salesctl.fastreplay.trusted import _SIGN_PASSES, CONVERTED, PASSES
+from salesctl.fastreplay.trusted import _SIGN_PASSES, CONVERTED, PASSES, POST_PASSES
 from salesctl.ledger import Scope, scope_of
 from salesctl.ledger.context import advance_money
 from salesctl.model import SalesOrder
 from salesctl.money import Money
+from salesctl.records import ContractLedgerLine, LedgerBook
 from salesctl.transactions import Transaction
 
 
@@ -143,6 +144,98 @@ def test_a_skipped_converter_returns_a_value_of_its_type_unchanged(value: Any) -
     for conv, kept in CONVERTED.items():
         if type(value) is kept:
             assert conv(value) is value
+
+
+# -- post-init checks skipped when they certainly pass ----------------------------------------
+
+_MONEYS = st.builds(Money, st.decimals(0, 10**6, places=0), st.sampled_from(["CNY", "USD", "JPY"]))
+
+
+def _post_holds(cls: type, values: dict[str, Any]) -> bool:
+    names = {a.name: f"v[{a.name!r}]" for a in attrs.fields(cls)}
+    return bool(eval(POST_PASSES[cls].format(**names), {"v": values}))
+
+
+def _bare(cls: type, values: dict[str, Any]) -> Any:
+    """An instance with these fields, no validator or post-init run."""
+    obj = object.__new__(cls)
+    for name, value in values.items():
+        object.__setattr__(obj, name, value)
+    return obj
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    amounts=st.lists(_MONEYS, min_size=4, max_size=4),
+    book=st.sampled_from(list(LedgerBook)),
+)
+def test_a_ledger_lines_post_init_passes_and_sets_nothing_where_its_condition_holds(
+    amounts: list[Money], book: LedgerBook
+) -> None:
+    """``POST_PASSES``: whenever the builder's condition holds, the ``__attrs_post_init__``
+    it skips raises nothing and changes nothing; where it does not, the post-init raises
+    (the condition is no weaker than the check), so both paths give the same error."""
+    assert set(POST_PASSES) == {ContractLedgerLine}
+    values: dict[str, Any] = {
+        "contract_id": "CT-1",
+        "customer_id": "C-1",
+        "book": book,
+        "as_of": dt.date(2026, 1, 31),
+        **dict(zip(("value", "delivered", "invoiced", "collected"), amounts, strict=True)),
+    }
+    line = _bare(ContractLedgerLine, values)
+    if _post_holds(ContractLedgerLine, values):
+        line.__attrs_post_init__()
+        assert {a.name: getattr(line, a.name) for a in attrs.fields(ContractLedgerLine)} == values
+    else:
+        with pytest.raises(SalesctlError):
+            line.__attrs_post_init__()
+
+
+def test_the_post_init_condition_holds_for_a_ledger_line_in_one_currency() -> None:
+    """Not vacuous: the common line takes the inline path."""
+    one = Money(Decimal("1.00"), "CNY")
+    values = {"value": one, "delivered": one, "invoiced": one, "collected": one}
+    assert _post_holds(ContractLedgerLine, values)
+
+
+# -- converters' tables looked up by the builders ---------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.one_of(
+        st.sampled_from(
+            [
+                "1.00 CNY", "1 JPY", "1.005 CNY", "-3.00 USD", "1.00 XXX", "2026-01-31",
+                "2026-02-30", "2026-01-01T08:00:00+08:00", "2026-01-01T08:00:00", "12",
+                "0.00", "1e3", "NaN",
+            ]
+        ),
+        st.text(max_size=12),
+        st.integers(-5, 5),
+    )
+)  # fmt: skip
+def test_a_table_hit_is_what_the_converter_returns(text: Any) -> None:
+    """The trusted builders look a decoded text up in its converter's table (``_TABLES``)
+    and call the converter only on a miss: whatever a table holds for a text is what the
+    converter returns for it (an equal value of the same type, or it would have raised);
+    the optional forms give ``None`` for null and the converter's value otherwise."""
+    for conv, table in decode_mod._TABLES.items():
+        if type(text) is int and conv is not decode_mod._decimal_shared:
+            continue  # msgspec decodes only text for the others
+        try:
+            got = conv(text, [0])
+        except (SalesctlError, ValueError, TypeError, ArithmeticError, decode_mod._Slow):
+            assert text not in table
+            continue
+        hit = table.get(text)
+        if hit is not None:
+            assert type(hit) is type(got) and hit == got
+            assert conv(text, [0]) is hit
+        opt = decode_mod._OPTIONAL[conv]
+        assert opt(None, [0]) is None
+        assert opt(text, [0]) == got
 
 
 # -- documents shared by their text -----------------------------------------------------------

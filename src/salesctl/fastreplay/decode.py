@@ -106,6 +106,9 @@ class _Builder:
                 return ann, lambda d, n: None if bytes(d) == b"null" else inner(d, n)
             if inner is _str:
                 return ann | None, _opt_str
+            opt = _OPTIONAL.get(inner)
+            if opt is not None:
+                return ann | None, opt
             return ann | None, lambda d, n: None if d is None else inner(d, n)
         if tp is str:
             return str, _str if self.trusted else _same
@@ -280,10 +283,14 @@ def _opt_str(d: str | None, n: list[int]) -> str | None:
     return d if d is None else _intern(d)
 
 
-#: What the trusted builders write instead of calling these converters.
-_INLINE: dict[Any, tuple[str, Any]] = {
-    _str: ("_si({x})", _intern),
-    _opt_str: ("{x} if {x} is None else _si({x})", _intern),
+#: What the trusted builders write instead of calling these converters: an expression of
+#: ``{x}`` (the decoded value) and ``{call}`` (the converter's own call), and the names it
+#: uses (:func:`~salesctl.fastreplay.trusted.compile_builder`). Filled below with the
+#: converters that keep a table of the values read: the builder looks the text up itself
+#: and calls the converter only on a miss (:data:`_TABLES`).
+_INLINE: dict[Any, tuple[str, dict[str, Any]]] = {
+    _str: ("_si({x})", {"_si": _intern}),
+    _opt_str: ("{x} if {x} is None else _si({x})", {"_si": _intern}),
 }
 
 
@@ -403,6 +410,30 @@ def _date(d: str, n: list[int]) -> Any:
     return v
 
 
+def _optional(inner: _Conv) -> _Conv:
+    def opt(d: Any, n: list[int]) -> Any:
+        return None if d is None else inner(d, n)
+
+    return opt
+
+
+#: The converters that keep their values in a table by the text read (the amounts, dates,
+#: times and quantities above), with that table: a hit returns the table's value, which is
+#: what the converter returns for that text (the table holds nothing else).
+_TABLES: dict[_Conv, dict[Any, Any]] = {
+    _money_trusted: _SEEN_MONEY,
+    _date: _SEEN_DATES,
+    _datetime: _SEEN_TIMES,
+    _decimal_shared: _SEEN_DECIMALS,
+}
+#: Their optional forms (``None`` for null), one function each so that the builders know them.
+_OPTIONAL: dict[_Conv, _Conv] = {conv: _optional(conv) for conv in _TABLES}
+for _i, (_conv, _table) in enumerate(_TABLES.items()):
+    _hit = f"(_y if (_y := _g{_i}({{x}})) is not None else {{call}})"
+    _INLINE[_conv] = (_hit, {f"_g{_i}": _table.get})
+    _INLINE[_OPTIONAL[_conv]] = (f"(None if {{x}} is None else {_hit})", {f"_g{_i}": _table.get})
+
+
 @cache
 def _compiled(trusted: bool = True) -> tuple[Any, dict[str, tuple[type, _Conv]], frozenset[str]]:
     b = _Builder(trusted)
@@ -466,7 +497,7 @@ class Decoder:
         """The event on one line, the error naming its line and field, or ``None`` for a
         blank line."""
         b = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
-        if len(b) <= MAX_LINE_LENGTH and (b"\\" not in b or not _SURROGATE.search(b)):
+        if len(b) <= MAX_LINE_LENGTH and (b.find(b"\\") < 0 or not _SURROGATE.search(b)):
             try:
                 s = self._decode(b)
                 conv = self._by_type[type(s)]
