@@ -22,10 +22,19 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
-from salesctl._validators import text, typed
-from salesctl.approvals import clear_finding
+from salesctl._validators import person_key, text, typed
+from salesctl.approvals import _order, _rule, clear_finding, evidence
 from salesctl.context import Context
-from salesctl.decision import Decision, Outcome
+from salesctl.decision import (
+    Decision,
+    Finding,
+    Outcome,
+    _Deferred,
+    _raw_facts,
+    _raw_params,
+    _rendered,
+    _trusted_finding,
+)
 from salesctl.demo.encode import encode_line, event_data, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.errors import SalesctlError
@@ -65,6 +74,7 @@ __all__ = [
     "HostCustomer",
     "HostProduct",
     "SeededViolation",
+    "clear_own_chain",
     "cny",
     "month_of",
     "unclaimed",
@@ -233,6 +243,97 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
         if on_hand is not None:
             on_hand.append(a)
     return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
+
+
+def _chain_facts(facts: Any, hits: tuple[tuple[Approval, int], ...]) -> tuple[tuple[str, str], ...]:
+    """The facts of a chain cleared by ``hits`` (each approval and its step, in the chain's
+    order): the finding's own facts, then each approval's :func:`~salesctl.approvals.evidence`
+    (what :func:`~salesctl.approvals.clear_finding` gives, rendered when first read)."""
+    return (*_rendered(facts), *(evidence(a, step) for a, step in hits))
+
+
+def clear_own_chain(
+    f: Finding, approvals: tuple[Approval, ...], mine: list[Approval], txn: Any
+) -> Finding | None:
+    """``f`` (a HOLD with a chain of several requirements, or one ordered step) cleared by the
+    approvals ``mine`` the host has just granted for it, one per requirement in the order of
+    ``sorted(f.required, key=step)``, when ``approvals`` (the approvals on hand) are ``mine``
+    and approvals that name a control other than the chain's; ``None`` when that is not so,
+    or when any of them does not meet its own step as the gate's rule has it.
+
+    What :func:`~salesctl.approvals.clear_finding` returns then, without its walk: every
+    other approval fails every step as another control's (it is never a candidate nor
+    reported); the chain's roles are distinct, so each of ``mine`` signs only its own step (a
+    role the chain asks for at a step of its own signs that step only); its signers are
+    distinct people and its grants not earlier than those of the steps before, so the search
+    takes each for its step (the ordered steps' grants in step order); nothing is left or rejected: the finding is ALLOW, with the
+    approvals in ``cleared_by`` and their evidence in ``facts``, in the chain's order.
+    ``tests/test_demo_tenth.py`` compares it with ``clear_finding`` (and a year's re-checks
+    are compared with the whole gate under ``_VERIFY_RECHECKS``).
+    """
+    required = f.required
+    n = len(required)
+    if n != len(mine) or (n == 1 and not required[0].step):
+        return None
+    ids = {r.control_id for r in required}
+    roles = {r.role for r in required}
+    if len(roles) != n:
+        return None
+    own = {id(a) for a in mine}
+    if len(own) != n:
+        return None
+    for a in approvals:
+        if id(a) in own:
+            continue
+        c = a.control_id
+        if c is None or c in ids:
+            return None
+    if len(approvals) - n != sum(1 for a in approvals if id(a) not in own):
+        return None  # one of ``mine`` on hand twice, or not on hand
+    steps = sorted(range(n), key=lambda i: required[i].step)
+    by_req: list[Approval | None] = [None] * n
+    for k, i in enumerate(steps):
+        by_req[i] = mine[k]
+    actor_key = person_key(txn.actor.id)
+    at = txn.at
+    signers: set[str] = set()
+    for i, r in enumerate(required):
+        a = by_req[i]
+        assert a is not None
+        if a.role != r.role or _rule(
+            a,
+            actor_key,
+            at,
+            r.control_id,
+            r.role,
+            r.min_level,
+            r.document_id,
+            r.amount,
+            r.excluded,
+            None,
+        ):
+            return None
+        signers.add(person_key(a.approver.id))
+    if len(signers) != n:
+        return None
+    latest: dt.datetime | None = None
+    for i in _order(required):
+        if not required[i].step:
+            break  # the any-order steps, after the ordered ones: no floor
+        g = by_req[i].granted_at  # type: ignore[union-attr]
+        if latest is not None and g < latest:
+            return None
+        latest = g
+    hits = tuple((by_req[i], r.step) for i, r in enumerate(required))
+    return _trusted_finding(
+        f.control_id,
+        Outcome.ALLOW,
+        f.message,
+        _raw_params(f),
+        _Deferred(_chain_facts, (_raw_facts(f), hits)),
+        (),
+        (*f.cleared_by, *(a.id for a, _ in hits)),  # type: ignore[union-attr]
+    )
 
 
 #: How long before the transaction an approval of each step (0–8) is granted.
@@ -439,12 +540,15 @@ class Host:
             customer = ledger.customer_of(txn, scope)
             again = frozenset(f.control_id for f in todo)
             granted: list[Approval] = []
+            mine: dict[int, list[Approval]] = {}
             at = txn.at
             when = at.isoformat()
             for f in todo:
+                own = mine[id(f)] = []
                 for req in sorted(f.required, key=lambda r: r.step):
                     approval = self._approval_for(req, txn)
                     granted.append(approval)
+                    own.append(approval)
                     # The grant's JSON data written directly (every field, in order; checked
                     # against ``event_data`` when a test sets ``_VERIFY_DATA``).
                     self.record_data(
@@ -476,7 +580,7 @@ class Host:
                         "approvals differs from the ledger's",
                         path=self._injector or "clean",
                     )
-                decision = self._recheck(txn, ctx, decision, again, before)
+                decision = self._recheck(txn, ctx, decision, again, before, mine)
             else:  # the grants opened a new day in the ledger: a context from scratch
                 day = ledger.today
                 ctx = ledger.context_for(txn, scope)
@@ -497,7 +601,13 @@ class Host:
         return decision
 
     def _recheck(
-        self, txn: Any, ctx: Context, first: Decision, again: frozenset[str], before: Context
+        self,
+        txn: Any,
+        ctx: Context,
+        first: Decision,
+        again: frozenset[str],
+        before: Context,
+        mine: dict[int, list[Approval]] | None = None,
     ) -> Decision:
         """The gate's decision on ``txn`` in ``ctx`` (``before``, the context ``first`` was
         decided in, plus the approvals just granted for the HOLDs of the controls ``again``).
@@ -512,17 +622,28 @@ class Host:
         granted for another control's requirements clear nothing of it). Otherwise the whole
         gate decides. A test sets ``_VERIFY_RECHECKS`` to compare each decision with the
         whole gate's.
+
+        ``mine`` holds the approvals granted for each HOLD (by the finding's identity): a
+        chain the host's own grants meet is cleared by :func:`clear_own_chain` (what
+        ``clear_finding`` gives, without its walk), any other HOLD by ``clear_finding``.
         """
         if not unclaimed(first, again, before):
             return self.gate.check(txn, ctx)
         approvals = ctx.approvals
         authority = self.policy.authority
-        findings = tuple(
-            clear_finding(f, approvals, txn, authority)
-            if f.control_id in again and f.outcome is Outcome.HOLD
-            else f
-            for f in first.findings
-        )
+        own = mine or {}
+        cleared: list[Finding] = []
+        for f in first.findings:
+            if f.control_id in again and f.outcome is Outcome.HOLD:
+                granted = own.get(id(f))
+                c = (
+                    clear_own_chain(f, approvals, granted, txn)
+                    if granted is not None and len(granted) > 1
+                    else None
+                )
+                f = c if c is not None else clear_finding(f, approvals, txn, authority)
+            cleared.append(f)
+        findings = tuple(cleared)
         outcome = Outcome.ALLOW
         for f in findings:
             if f.outcome > outcome:

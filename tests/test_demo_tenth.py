@@ -1,0 +1,230 @@
+"""The demo generator's tenth-pass shortcuts give what the slow paths give (issue 16).
+
+* A chain of approvals the host has just granted, one per step, is cleared without the
+  gate's walk (:func:`salesctl.demo.host.clear_own_chain`): whenever the shortcut answers,
+  its finding is ``clear_finding``'s, for any chain and approvals on hand (hypothesis), and
+  over a year with every injector each re-check that used it equals the whole gate's
+  (``_VERIFY_RECHECKS``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+
+import salesctl.demo.host as host_module
+from salesctl import testing as sct
+from salesctl.approvals import Authority, clear_finding
+from salesctl.decision import ApprovalRequirement, Finding, Outcome
+from salesctl.demo import generate
+from salesctl.demo.host import clear_own_chain
+from salesctl.model import Approval
+from tests import builders as b
+
+_TXN = b.place()  # keyed by u-rep at 2026-03-02 10:15
+_DOC = "SO-2026-0042"
+_ROLES = ("sales_manager", "marketing_head", "general_manager", "finance_head", "finance_vp")
+_CONTROLS = ("O2C-PR-05", "O2C-CT-03", "O2C-SO-02", None)
+_PEOPLE = ("u-a", "u-b", "u-c", "u-d", "u-rep", "U-A")
+
+
+@st.composite
+def _chain(draw: st.DrawFn) -> Finding:
+    """A HOLD with a chain of one to four requirements (mostly distinct roles, mostly one
+    control, ordered and any-order steps)."""
+    n = draw(st.integers(1, 4))
+    unique = draw(st.booleans())
+    pool = _ROLES if unique else draw(st.sampled_from((_ROLES, _ROLES[:2])))
+    roles = draw(st.lists(st.sampled_from(pool), min_size=n, max_size=n, unique=unique))
+    required = tuple(
+        ApprovalRequirement(
+            control_id=draw(st.sampled_from(("O2C-CT-03", "O2C-CT-03", "O2C-PR-05"))),
+            role=role,
+            min_level=draw(st.integers(0, 4)),
+            document_id=draw(st.sampled_from((_DOC, _DOC, "CTA-1"))),
+            amount=draw(st.sampled_from(["", "1000.00 CNY"])),
+            excluded=("u-prop",),
+            step=draw(st.integers(0, 3)),
+        )
+        for role in roles
+    )
+    facts = draw(st.sampled_from(({}, {"contract": "CT-1", "amount": "1.00 CNY"})))
+    return Finding(
+        control_id="O2C-CT-03",
+        outcome=Outcome.HOLD,
+        message="x",
+        params={"contract": "CT-1"},
+        facts=facts,
+        required=required,
+        cleared_by=draw(st.sampled_from(((), ("APR-0",)))),
+    )
+
+
+def _own(draw: st.DrawFn, f: Finding) -> list[Approval]:
+    """Approvals granted for ``f``'s requirements in step order, as the host grants them
+    (its role, document and control; a later grant for a later step), or now and then not
+    quite (another role, document, control, person, time, an expiry, a cap)."""
+    out: list[Approval] = []
+    base = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    for k, r in enumerate(sorted(f.required, key=lambda r: r.step)):
+        a = draw(
+            sct.approvals(
+                document_ids=(r.document_id,),
+                roles=(r.role,),
+                approvers=sct.actors(ids=_PEOPLE, roles=_ROLES, max_level=5),
+                currency="CNY",
+            )
+        )
+        who = a.approver
+        if draw(st.integers(0, 5)):
+            who = attrs.evolve(
+                who,
+                id=f"u-{k}-{draw(st.integers(0, 1))}",
+                roles=who.roles | {r.role},
+                authority_level=max(who.authority_level, r.min_level),
+            )
+        fields: dict[str, Any] = {"approver": who, "control_id": r.control_id}
+        if draw(st.integers(0, 5)):
+            fields |= {
+                # by grant, or by step as the host grants (the same time for one step)
+                "granted_at": base
+                + dt.timedelta(minutes=draw(st.sampled_from((5 * k, 5 * r.step)))),
+                "expires_at": None,
+                "max_amount": None,
+            }
+        if not draw(st.integers(0, 8)):
+            fields["control_id"] = draw(st.sampled_from(_CONTROLS))
+        if not draw(st.integers(0, 8)):
+            fields["role"] = draw(st.sampled_from(_ROLES))
+        out.append(attrs.evolve(a, id=f"APR-{k + 1}", **fields))
+    return out
+
+
+_OTHERS = st.lists(
+    st.tuples(
+        sct.approvals(
+            document_ids=(_DOC, "CTA-1", "SO-OTHER"),
+            roles=_ROLES,
+            approvers=sct.actors(ids=_PEOPLE, roles=_ROLES, max_level=5),
+            currency="CNY",
+        ),
+        st.sampled_from(("O2C-SO-02", "O2C-CR-04", "O2C-SO-02", "O2C-CT-03", None)),
+    ),
+    max_size=4,
+    unique_by=lambda p: p[0].id,
+).map(lambda pairs: [attrs.evolve(a, id=f"OTH-{a.id}", control_id=c) for a, c in pairs])
+
+
+class TestOwnChain:
+    @settings(max_examples=600, deadline=None)
+    @given(data=st.data(), authority=st.sampled_from([Authority(), None]))
+    def test_the_shortcut_clears_as_clear_finding(
+        self, data: st.DataObject, authority: Authority | None
+    ) -> None:
+        """Any chain, the approvals granted for it (as the host grants them, or not quite)
+        and others on hand in any order: when the shortcut answers, its finding is
+        ``clear_finding``'s (equal, same repr, same facts and parameters)."""
+        f = data.draw(_chain())
+        mine = _own(data.draw, f)
+        others = data.draw(_OTHERS)
+        on_hand = data.draw(st.permutations([*mine, *others]))
+        if data.draw(st.integers(0, 10)) == 0 and on_hand:
+            on_hand = on_hand[1:]  # one of them not on hand
+        fast = clear_own_chain(f, tuple(on_hand), mine, _TXN)
+        event("taken" if fast is not None else "walked")
+        if fast is None:
+            return
+        slow = clear_finding(f, tuple(on_hand), _TXN, authority)
+        assert fast == slow
+        assert repr(fast) == repr(slow)
+        assert fast.facts == slow.facts
+        assert fast.params == slow.params
+        assert fast.outcome is Outcome.ALLOW
+
+    def test_the_hosts_own_grants_are_taken(self) -> None:
+        """The host's case: a three-step chain (two ordered steps on the application, one
+        any-order step on the contract), its own grants and another control's approval on
+        hand: the shortcut answers, with ``clear_finding``'s finding."""
+        req = (
+            ApprovalRequirement(
+                "O2C-CT-03", "sales_manager", 2, "CTA-1", step=1, excluded=("u-rep",)
+            ),
+            ApprovalRequirement("O2C-CT-03", "general_manager", 3, "CTA-1", step=2),
+            ApprovalRequirement("O2C-CT-03", "finance_head", 2, "CT-1"),
+        )
+        f = Finding(control_id="O2C-CT-03", outcome=Outcome.HOLD, message="x", required=req)
+        at = _TXN.at
+
+        def grant(i: int, role: str, level: int, doc: str, control: str, minutes: int) -> Approval:
+            return Approval(
+                id=f"APR-{i}",
+                document_id=doc,
+                role=role,
+                approver=b.actor(f"u-{role}", role, level=level),
+                granted_at=at - dt.timedelta(minutes=minutes),
+                control_id=control,
+            )
+
+        # sorted by step: the any-order step first (granted 50 minutes before), then 1, 2
+        mine = [
+            grant(1, "finance_head", 2, "CT-1", "O2C-CT-03", 50),
+            grant(2, "sales_manager", 2, "CTA-1", "O2C-CT-03", 45),
+            grant(3, "general_manager", 3, "CTA-1", "O2C-CT-03", 40),
+        ]
+        other = grant(4, "legal_counsel", 2, "CT-1", "O2C-CT-02", 50)
+        on_hand = (other, mine[1], mine[2], mine[0])
+        fast = clear_own_chain(f, on_hand, mine, _TXN)
+        assert fast is not None
+        assert fast == clear_finding(f, on_hand, _TXN, Authority())
+        assert fast.cleared_by == ("APR-2", "APR-3", "APR-1")
+        # an approval of the chain's control granted before: the walk decides
+        stray = grant(5, "sales_manager", 2, "CTA-1", "O2C-CT-03", 60)
+        assert clear_own_chain(f, (stray, *on_hand), mine, _TXN) is None
+        # two steps in one role, granted at one time: whichever is on hand first may sign
+        # the first of them, so the walk decides
+        twice = (req[0], attrs.evolve(req[0], step=2), req[2])
+        g = Finding(control_id="O2C-CT-03", outcome=Outcome.HOLD, message="x", required=twice)
+        pair = [
+            mine[0],
+            mine[1],
+            attrs.evolve(mine[1], id="APR-5", approver=b.actor("u-sm2", "sales_manager", level=2)),
+        ]
+        assert clear_own_chain(g, (pair[2], pair[1], pair[0]), pair, _TXN) is None
+        assert clear_finding(g, (pair[2], pair[1], pair[0]), _TXN, Authority()).cleared_by == (
+            "APR-5",
+            "APR-2",
+            "APR-1",
+        )
+        # the ordered steps' grants out of order: the walk decides
+        late = [mine[0], attrs.evolve(mine[1], granted_at=at), mine[2]]
+        assert clear_own_chain(f, (late[1], mine[2], mine[0]), late, _TXN) is None
+
+    def test_a_year_clears_its_chains_as_the_gate(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A year with every injector: the contract chains (O2C-CT-03) are cleared by the
+        shortcut, each equal to ``clear_finding``'s, and every re-check equals the whole
+        gate's (``_VERIFY_RECHECKS``); the year is the one written without the checks."""
+        taken: list[str] = []
+        original = host_module.clear_own_chain
+
+        def counted(
+            f: Finding, approvals: tuple[Approval, ...], mine: list[Approval], txn: Any
+        ) -> Finding | None:
+            fast = original(f, approvals, mine, txn)
+            if fast is not None:
+                assert fast == clear_finding(f, approvals, txn, Authority())
+                taken.append(f.control_id)
+            return fast
+
+        monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", True)
+        monkeypatch.setattr(host_module, "clear_own_chain", counted)
+        verified = generate(seed=5, customers=12, orders=80)
+        monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", False)
+        monkeypatch.setattr(host_module, "clear_own_chain", original)
+        assert len(taken) > 20
+        assert "O2C-CT-03" in taken
+        assert verified.events == generate(seed=5, customers=12, orders=80).events
