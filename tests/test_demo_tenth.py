@@ -22,7 +22,7 @@ from salesctl import testing as sct
 from salesctl.approvals import Authority, clear_finding
 from salesctl.decision import ApprovalRequirement, Finding, Outcome
 from salesctl.demo import generate
-from salesctl.demo.host import clear_own_chain
+from salesctl.demo.chains import clear_own_chain
 from salesctl.model import Approval
 from tests import builders as b
 
@@ -182,6 +182,11 @@ class TestOwnChain:
         assert fast is not None
         assert fast == clear_finding(f, on_hand, _TXN, Authority())
         assert fast.cleared_by == ("APR-2", "APR-3", "APR-1")
+        # no requirement, or one any-order requirement (clear_finding's own fast path): no
+        bare = Finding(control_id="O2C-CT-03", outcome=Outcome.HOLD, message="x")
+        assert clear_own_chain(bare, on_hand, [], _TXN) is None
+        one = Finding(control_id="O2C-CT-03", outcome=Outcome.HOLD, message="x", required=req[2:])
+        assert clear_own_chain(one, on_hand, mine[:1], _TXN) is None
         # an approval of the chain's control granted before: the walk decides
         stray = grant(5, "sales_manager", 2, "CTA-1", "O2C-CT-03", 60)
         assert clear_own_chain(f, (stray, *on_hand), mine, _TXN) is None
