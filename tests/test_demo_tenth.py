@@ -5,6 +5,8 @@
   its finding is ``clear_finding``'s, for any chain and approvals on hand (hypothesis), and
   over a year with every injector each re-check that used it equals the whole gate's
   (``_VERIFY_RECHECKS``).
+* An account's comparison key (:func:`salesctl.controls.receivables.account_key`) is
+  remembered per account text: what working it out gives, for any text, first asked or not.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+import salesctl.controls.receivables as receivables
 import salesctl.demo.host as host_module
 from salesctl import testing as sct
 from salesctl.approvals import Authority, clear_finding
@@ -233,3 +236,46 @@ class TestOwnChain:
         assert len(taken) > 20
         assert "O2C-CT-03" in taken
         assert verified.events == generate(seed=5, customers=12, orders=80).events
+
+
+class TestAccountKey:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        texts=st.lists(
+            st.one_of(
+                st.text(max_size=12),
+                st.text(alphabet="FCfc-0123 \u3000\uff10\uff26\u200b", max_size=12),
+                # account-like texts that differ only near their end
+                st.builds(
+                    str.__add__,
+                    st.sampled_from(("FC-0001-", "fc 0001 ", "\uff26C-0001", "FC-0002-")),
+                    st.text(alphabet="0126 -\u200b", max_size=4),
+                ),
+            ),
+            max_size=8,
+        ),
+        small=st.booleans(),
+    )
+    def test_the_remembered_key_is_the_worked_out_one(self, texts: list[str], small: bool) -> None:
+        """Any account texts, each asked twice (the second time remembered, or the memory
+        started again when full): the key is what working it out gives."""
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(receivables, "_ACCOUNT_KEYS", {})
+            if small:
+                m.setattr(receivables, "_ACCOUNT_KEYS_MAX", 2)
+            for t in texts + texts:
+                assert receivables.account_key(t) == receivables._account_key(t)
+                assert len(receivables._ACCOUNT_KEYS) <= receivables._ACCOUNT_KEYS_MAX
+
+    def test_a_str_subclass_is_worked_out(self) -> None:
+        """A subclass of ``str`` is not remembered (its equality or hash may be its own)."""
+
+        class Account(str):
+            __slots__ = ()
+
+        with pytest.MonkeyPatch.context() as m:
+            m.setattr(receivables, "_ACCOUNT_KEYS", {})
+            key = receivables.account_key(Account(" fc-0001 "))
+            assert key == receivables._account_key("FC0001")
+            assert type(key) is str
+            assert receivables._ACCOUNT_KEYS == {}
