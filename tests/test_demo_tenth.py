@@ -5,6 +5,9 @@
   its finding is ``clear_finding``'s, for any chain and approvals on hand (hypothesis), and
   over a year with every injector each re-check that used it equals the whole gate's
   (``_VERIFY_RECHECKS``).
+* The host's integer draws (:func:`salesctl.demo.host.randint`) are ``random.Random.randint``'s:
+  the same numbers from the same state, for any bounds and seeds (and ``randint`` itself for
+  empty ranges, other types and subclasses).
 * An account's comparison key (:func:`salesctl.controls.receivables.account_key`) is
   remembered per account text: what working it out gives, for any text, first asked or not.
 """
@@ -12,6 +15,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from typing import Any
 
 import attrs
@@ -279,3 +283,38 @@ class TestAccountKey:
             assert key == receivables._account_key("FC0001")
             assert type(key) is str
             assert receivables._ACCOUNT_KEYS == {}
+
+
+class TestRandint:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        seed=st.integers(0, 2**64),
+        bounds=st.lists(
+            st.tuples(
+                st.integers(-(2**70), 2**70) | st.integers(-5, 60),
+                st.integers(0, 2**70) | st.integers(0, 60),
+            ),
+            min_size=1,
+            max_size=30,
+        ),
+    )
+    def test_the_draws_are_randints(self, seed: int, bounds: list[tuple[int, int]]) -> None:
+        """Two generators from one seed: each draw of the host's ``randint`` is the library's
+        ``randint`` on the same bounds (``lo`` plus a width), and both end in the same state."""
+        mine, theirs = random.Random(seed), random.Random(seed)
+        for lo, width in bounds:
+            hi = lo + width
+            assert host_module.randint(mine, lo, hi) == theirs.randint(lo, hi)
+        assert mine.getstate() == theirs.getstate()
+
+    def test_what_randint_refuses_is_refused(self) -> None:
+        """An empty range raises as ``randint`` does (never a draw below zero); a subclass of
+        ``random.Random`` draws with its own ``randint``."""
+        with pytest.raises(ValueError, match="empty range"):
+            host_module.randint(random.Random(1), 3, 2)
+
+        class Fixed(random.Random):
+            def randint(self, a: int, b: int) -> int:
+                return a
+
+        assert host_module.randint(Fixed(1), 5, 9) == 5
