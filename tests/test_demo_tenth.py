@@ -8,6 +8,10 @@
 * The host's integer draws (:func:`salesctl.demo.host.randint`) are ``random.Random.randint``'s:
   the same numbers from the same state, for any bounds and seeds (and ``randint`` itself for
   empty ranges, other types and subclasses).
+* The trusted builders fill a slotted document by plain slot stores on its assembly
+  (:func:`salesctl.demo.trusted._assembly_of`), then make it the class's: over a year with
+  every injector each build equals the build through ``object.__setattr__`` (field for field,
+  type, repr), for every class the generator builds so.
 * An account's comparison key (:func:`salesctl.controls.receivables.account_key`) is
   remembered per account text: what working it out gives, for any text, first asked or not.
 """
@@ -25,6 +29,7 @@ from hypothesis import strategies as st
 
 import salesctl.controls.receivables as receivables
 import salesctl.demo.host as host_module
+import salesctl.demo.trusted as trusted_module
 from salesctl import testing as sct
 from salesctl.approvals import Authority, clear_finding
 from salesctl.decision import ApprovalRequirement, Finding, Outcome
@@ -318,3 +323,43 @@ class TestRandint:
                 return a
 
         assert host_module.randint(Fixed(1), 5, 9) == 5
+
+
+class TestSlotStores:
+    def test_every_trusted_build_of_a_year_is_the_setattr_build(self) -> None:
+        """A year with every injector, each trusted build compared with the same build
+        through ``object.__setattr__`` (a ``RuntimeError`` otherwise): every class built so
+        is filled by slot stores, and the year is the one written without the check."""
+        trusted_module._VERIFY[0] = True
+        try:
+            verified = generate(seed=5, customers=12, orders=80)
+        finally:
+            trusted_module._VERIFY[0] = False
+        classes = list(trusted_module._BUILDERS)
+        assert len(classes) > 20
+        for cls in classes:
+            assert trusted_module._assembly_of(cls, attrs.fields(cls)) is not None, cls
+        assert verified.events == generate(seed=5, customers=12, orders=80).events
+
+    def test_another_build_is_refused(self) -> None:
+        """The check refuses a document that differs from the ``object.__setattr__`` build
+        (another value, or not of the class)."""
+        at = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+        who = b.actor("u-cm", "credit_manager", level=3)
+        kw = {"id": "APR-1", "document_id": "SO-1", "role": "credit_manager", "approver": who}
+        kw |= {"granted_at": at, "control_id": "O2C-CR-01"}
+        good = trusted_module.trusted(Approval)(**kw)
+        trusted_module._same_as_set(good, Approval, kw)
+        other = attrs.evolve(good, control_id="O2C-CR-02")
+        with pytest.raises(RuntimeError, match="another document"):
+            trusted_module._same_as_set(other, Approval, kw)
+        asm = trusted_module._assembly_of(Approval, attrs.fields(Approval))
+        assert asm is not None
+        half = asm()
+        for name, value in kw.items():
+            setattr(half, name, value)
+        for a in attrs.fields(Approval):
+            if a.name not in kw:
+                setattr(half, a.name, a.default)
+        with pytest.raises(RuntimeError, match="another document"):
+            trusted_module._same_as_set(half, Approval, kw)  # still an assembly
