@@ -12,6 +12,9 @@
   (:func:`salesctl.demo.trusted._assembly_of`), then make it the class's: over a year with
   every injector each build equals the build through ``object.__setattr__`` (field for field,
   type, repr), for every class the generator builds so.
+* ``Money._trusted`` fills a Money by slot stores on its assembly (``_MoneyAssembly``), then
+  makes it a Money: the Money two ``object.__setattr__`` calls give, for any amount and
+  currency.
 * An account's comparison key (:func:`salesctl.controls.receivables.account_key`) is
   remembered per account text: what working it out gives, for any text, first asked or not.
 """
@@ -20,6 +23,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -36,6 +40,7 @@ from salesctl.decision import ApprovalRequirement, Finding, Outcome
 from salesctl.demo import generate
 from salesctl.demo.chains import clear_own_chain
 from salesctl.model import Approval
+from salesctl.money import CURRENCIES, Money
 from tests import builders as b
 
 _TXN = b.place()  # keyed by u-rep at 2026-03-02 10:15
@@ -363,3 +368,41 @@ class TestSlotStores:
                 setattr(half, a.name, a.default)
         with pytest.raises(RuntimeError, match="another document"):
             trusted_module._same_as_set(half, Approval, kw)  # still an assembly
+
+
+def _set_built(amount: Decimal, currency: str) -> Money:
+    """What ``Money._trusted`` built before: a new Money and two ``object.__setattr__``."""
+    obj = object.__new__(Money)
+    object.__setattr__(obj, "amount", amount)
+    object.__setattr__(obj, "currency", currency)
+    return obj
+
+
+class TestTrustedMoney:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        amount=st.decimals(allow_nan=False, allow_infinity=False, places=2)
+        | st.decimals(allow_nan=False, allow_infinity=False),
+        currency=st.sampled_from(sorted(CURRENCIES)),
+    )
+    def test_a_trusted_money_is_the_setattr_one(self, amount: Decimal, currency: str) -> None:
+        """Any amount and currency: the same class, values (the very objects), equality,
+        hash, text and repr as the Money built by ``object.__setattr__``."""
+        fast, slow = Money._trusted(amount, currency), _set_built(amount, currency)
+        assert type(fast) is Money
+        assert fast.amount is amount
+        assert fast.currency is currency
+        assert fast == slow
+        assert hash(fast) == hash(slow)
+        assert (str(fast), repr(fast)) == (str(slow), repr(slow))
+        assert fast + slow == slow + slow
+
+    def test_a_subclass_is_built_as_before(self) -> None:
+        """A subclass of Money is built through ``object.__setattr__``, as before."""
+
+        class Yuan(Money):
+            pass
+
+        y = Yuan._trusted(Decimal("1.00"), "CNY")
+        assert type(y) is Yuan
+        assert (y.amount, y.currency) == (Decimal("1.00"), "CNY")
