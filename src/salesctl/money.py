@@ -77,9 +77,7 @@ def to_decimal(value: Any, *, path: str = "") -> Decimal:
         raise InvalidInput("must be a decimal number, not a boolean", path=path, value=value)
     elif isinstance(value, int):
         if not -_INT_LIMIT < value < _INT_LIMIT:
-            raise InvalidInput(
-                f"has more than {MAX_NUMBER_LENGTH} digits", path=path, value=value
-            )
+            raise InvalidInput(f"has more than {MAX_NUMBER_LENGTH} digits", path=path, value=value)
         d = Decimal(value)
     elif isinstance(value, float):
         raise InvalidInput(
@@ -236,6 +234,14 @@ class Money:
     def _trusted(cls, amount: Decimal, currency: str) -> Money:
         # Results of same-currency addition and subtraction of valid amounts are valid by
         # construction (no new decimals, known currency): skip re-validation on the hot path.
+        # Filled by plain slot stores on an instance of the assembly (below), then made a
+        # Money: what two ``object.__setattr__`` calls on a new Money give, at less cost.
+        if cls is Money:
+            new: Money = _MoneyAssembly()
+            new.amount = amount  # type: ignore[misc]
+            new.currency = currency  # type: ignore[misc]
+            new.__class__ = Money
+            return new
         obj = object.__new__(cls)
         object.__setattr__(obj, "amount", amount)
         object.__setattr__(obj, "currency", currency)
@@ -314,6 +320,23 @@ class Money:
 
     def __repr__(self) -> str:
         return f"Money('{self.amount}', '{self.currency}')"
+
+
+#: The assembly of :class:`Money` for :meth:`Money._trusted`: a subclass adding no slot (the
+#: same layout), whose plain attribute stores go straight into Money's slots; an instance is
+#: made a ``Money`` (``__class__``) as soon as both are set and never leaves ``_trusted``
+#: (as :func:`salesctl.decision._assembly` does for the gate's findings).
+_MoneyAssembly = type(
+    "_MoneyAssembly",
+    (Money,),
+    {
+        "__slots__": (),
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+        "__init__": object.__init__,
+        "__module__": __name__,
+    },
+)
 
 
 #: One zero per known currency, quantised to its minor unit (``Money.zero`` hands these out).

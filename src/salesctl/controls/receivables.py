@@ -100,11 +100,32 @@ def account_key(account: str) -> str:
     (full-width digits and letters become ASCII), without spaces and hyphens, case-folded as
     person ids are. Any other character stays, so a look-alike id does not match.
 
+    Remembered per account text (every receipt's check compares its account with each
+    settlement account: the same few texts again and again); :func:`_account_key` works it out.
+
     >>> account_key(" fc-0001 2345 ") == account_key("FC00012345")
     True
     >>> account_key("FC0001\u200b2345") == account_key("FC00012345")
     False
     """
+    key = _ACCOUNT_KEYS.get(account) if type(account) is str else None
+    if key is None:
+        key = _account_key(account)
+        if type(account) is str:
+            if len(_ACCOUNT_KEYS) >= _ACCOUNT_KEYS_MAX:
+                _ACCOUNT_KEYS.clear()
+            _ACCOUNT_KEYS[account] = key
+    return key
+
+
+#: :func:`account_key` of the account texts seen last (at most ``_ACCOUNT_KEYS_MAX``, then it
+#: starts again).
+_ACCOUNT_KEYS: dict[str, str] = {}
+_ACCOUNT_KEYS_MAX = 4096
+
+
+def _account_key(account: str) -> str:
+    """:func:`account_key` worked out."""
     flat = unicodedata.normalize("NFKC", account)
     flat = "".join(ch for ch in flat if not ch.isspace() and ch != "-")
     return person_key(flat)
@@ -462,8 +483,16 @@ CONTROLS: tuple[Control, ...] = (
         assertions=(_A.VALUATION, _A.RIGHTS_AND_OBLIGATIONS),
         seeds=("S-K1 5", "S-IC 9.1"),
         seed_quotes=(
-            ("S-K1 5", "销售、财务部门每月进行货款回收分析,建立客户信用管理;加强应收货款的清欠,逾期货款采取计息、抵扣提成直至经济诉讼。", "Sales and finance analyse collections every month and build customer credit management; they press the recovery of receivables, and overdue amounts are pursued by charging interest, by setting them against commission, up to legal action."),
-            ("S-IC 9.1", "应收账款核对、分析、催收,参见《7.1应收款项管理业务流程》控制点3.2、3.3、4.1、5.1。", "Receivables are reconciled, analysed and collected: see control points 3.2, 3.3, 4.1 and 5.1 of process 7.1, receivables management."),
+            (
+                "S-K1 5",
+                "销售、财务部门每月进行货款回收分析,建立客户信用管理;加强应收货款的清欠,逾期货款采取计息、抵扣提成直至经济诉讼。",
+                "Sales and finance analyse collections every month and build customer credit management; they press the recovery of receivables, and overdue amounts are pursued by charging interest, by setting them against commission, up to legal action.",
+            ),
+            (
+                "S-IC 9.1",
+                "应收账款核对、分析、催收,参见《7.1应收款项管理业务流程》控制点3.2、3.3、4.1、5.1。",
+                "Receivables are reconciled, analysed and collected: see control points 3.2, 3.3, 4.1 and 5.1 of process 7.1, receivables management.",
+            ),
         ),
         g9=(10,),
         stage="collection",
@@ -508,13 +537,17 @@ CONTROLS: tuple[Control, ...] = (
         assertions=(_A.OCCURRENCE, _A.ACCURACY, _A.VALUATION, _A.CUTOFF),
         seeds=("S-YF 11",),
         seed_quotes=(
-            ("S-YF 11", "铺货3万元(结算价),月底盘点,并将盘点表传至颐福财务,期初金额一盘点金额二结算金额,双方财务核对无误后,在次月5日前将货款打到颐福公司指定账户。", "Consignment stock of 30,000 yuan (at settlement price) is counted at the month end and the count sheet sent to Yifu's finance; the opening amount less the counted amount is the settlement amount (the seed's 一 and 二 stand for minus and equals); once both finance departments have checked it, the money is paid into Yifu's designated account before the 5th of the next month."),
+            (
+                "S-YF 11",
+                "铺货3万元(结算价),月底盘点,并将盘点表传至颐福财务,期初金额一盘点金额二结算金额,双方财务核对无误后,在次月5日前将货款打到颐福公司指定账户。",
+                "Consignment stock of 30,000 yuan (at settlement price) is counted at the month end and the count sheet sent to Yifu's finance; the opening amount less the counted amount is the settlement amount (the seed's 一 and 二 stand for minus and equals); once both finance departments have checked it, the money is paid into Yifu's designated account before the 5th of the next month.",
+            ),
         ),
         seed_readings=(
             (
                 "S-YF 11",
-                "“次月5日前”读作“次月5日当日或之前”：5日当天付款视为按期。要读作“5日之前”（最迟4日），将策略的 `receivables.consignment_terms` 设为 `\"day 4 next month\"`。",
-                "“Before the 5th of next month” (次月5日前) is read as on or before the 5th: a payment on the 5th is on time. For the strict reading (the 4th at the latest), set the policy's `receivables.consignment_terms = \"day 4 next month\"`.",
+                '“次月5日前”读作“次月5日当日或之前”：5日当天付款视为按期。要读作“5日之前”（最迟4日），将策略的 `receivables.consignment_terms` 设为 `"day 4 next month"`。',
+                '“Before the 5th of next month” (次月5日前) is read as on or before the 5th: a payment on the 5th is on time. For the strict reading (the 4th at the latest), set the policy\'s `receivables.consignment_terms = "day 4 next month"`.',
             ),
         ),
         g9=(5, 12),
@@ -741,7 +774,11 @@ CONTROLS += (
         assertions=(_A.OCCURRENCE, _A.COMPLETENESS, _A.ACCURACY),
         seeds=("S-IC 8.1",),
         seed_quotes=(
-            ("S-IC 8.1", "财务部门相关会计人员每日复核已开具的销售发票等有关凭据和收款记录,并与系统生成的会计凭证核对。", "Finance's accountants review daily the sales invoices issued, the related documents and the receipt records, and check them against the accounting vouchers the system generated."),
+            (
+                "S-IC 8.1",
+                "财务部门相关会计人员每日复核已开具的销售发票等有关凭据和收款记录,并与系统生成的会计凭证核对。",
+                "Finance's accountants review daily the sales invoices issued, the related documents and the receipt records, and check them against the accounting vouchers the system generated.",
+            ),
         ),
         g9=(10, 12),
         stage="collection",
@@ -788,7 +825,11 @@ CONTROLS += (
         assertions=(_A.RIGHTS_AND_OBLIGATIONS, _A.OCCURRENCE),
         seeds=("S-IC 5.3",),
         seed_quotes=(
-            ("S-IC 5.3", "纳入中国石化财务有限责任公司统一结算并销售中国石化系统内部单位的产品,由财务部门审核发票等相关凭据后,通过中国石化财务有限责任公司在结算期内结算货款;", "For products settled through Sinopec Finance Co. and sold to units within the Sinopec system, finance reviews the invoices and documents and settles the price through Sinopec Finance Co. within the settlement period."),
+            (
+                "S-IC 5.3",
+                "纳入中国石化财务有限责任公司统一结算并销售中国石化系统内部单位的产品,由财务部门审核发票等相关凭据后,通过中国石化财务有限责任公司在结算期内结算货款;",
+                "For products settled through Sinopec Finance Co. and sold to units within the Sinopec system, finance reviews the invoices and documents and settles the price through Sinopec Finance Co. within the settlement period.",
+            ),
         ),
         g9=(10,),
         stage="collection",

@@ -25,7 +25,12 @@ from attrs import field, frozen
 from salesctl._validators import text, typed
 from salesctl.approvals import clear_finding
 from salesctl.context import Context
-from salesctl.decision import Decision, Outcome
+from salesctl.decision import (
+    Decision,
+    Finding,
+    Outcome,
+)
+from salesctl.demo.chains import clear_own_chain
 from salesctl.demo.encode import encode_line, event_data, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.errors import SalesctlError
@@ -67,6 +72,7 @@ __all__ = [
     "SeededViolation",
     "cny",
     "month_of",
+    "randint",
     "unclaimed",
     "with_approvals",
 ]
@@ -242,6 +248,21 @@ _approval = trusted(Approval)
 _grant = trusted(GrantApproval)
 #: A re-check's decision is assembled from the gate's findings (valid by construction).
 _decision = trusted(Decision)
+
+
+#: ``random.Random``'s draw below a bound (what its ``randint`` ends in).
+_randbelow: Callable[[random.Random, int], int] = vars(random.Random)["_randbelow"]
+
+
+def randint(rng: random.Random, lo: int, hi: int) -> int:
+    """``rng.randint(lo, hi)``: the same draw, from the same state, without ``randrange``'s
+    checks of its arguments (``randint(lo, hi)`` is ``randrange(lo, hi + 1)``, which for
+    integers with ``lo <= hi`` returns ``lo + rng._randbelow(hi + 1 - lo)``; otherwise, and
+    for a subclass of ``random.Random``, ``rng.randint`` itself). The host draws some
+    70,000 of them in a default year; ``tests/test_demo_tenth.py`` compares the draws."""
+    if hi < lo or type(rng) is not random.Random or type(lo) is not int or type(hi) is not int:
+        return rng.randint(lo, hi)
+    return lo + _randbelow(rng, hi - lo + 1)
 
 
 def month_of(day: dt.date) -> str:
@@ -439,12 +460,15 @@ class Host:
             customer = ledger.customer_of(txn, scope)
             again = frozenset(f.control_id for f in todo)
             granted: list[Approval] = []
+            mine: dict[int, list[Approval]] = {}
             at = txn.at
             when = at.isoformat()
             for f in todo:
+                own = mine[id(f)] = []
                 for req in sorted(f.required, key=lambda r: r.step):
                     approval = self._approval_for(req, txn)
                     granted.append(approval)
+                    own.append(approval)
                     # The grant's JSON data written directly (every field, in order; checked
                     # against ``event_data`` when a test sets ``_VERIFY_DATA``).
                     self.record_data(
@@ -476,7 +500,7 @@ class Host:
                         "approvals differs from the ledger's",
                         path=self._injector or "clean",
                     )
-                decision = self._recheck(txn, ctx, decision, again, before)
+                decision = self._recheck(txn, ctx, decision, again, before, mine)
             else:  # the grants opened a new day in the ledger: a context from scratch
                 day = ledger.today
                 ctx = ledger.context_for(txn, scope)
@@ -497,7 +521,13 @@ class Host:
         return decision
 
     def _recheck(
-        self, txn: Any, ctx: Context, first: Decision, again: frozenset[str], before: Context
+        self,
+        txn: Any,
+        ctx: Context,
+        first: Decision,
+        again: frozenset[str],
+        before: Context,
+        mine: dict[int, list[Approval]] | None = None,
     ) -> Decision:
         """The gate's decision on ``txn`` in ``ctx`` (``before``, the context ``first`` was
         decided in, plus the approvals just granted for the HOLDs of the controls ``again``).
@@ -512,17 +542,28 @@ class Host:
         granted for another control's requirements clear nothing of it). Otherwise the whole
         gate decides. A test sets ``_VERIFY_RECHECKS`` to compare each decision with the
         whole gate's.
+
+        ``mine`` holds the approvals granted for each HOLD (by the finding's identity): a
+        chain the host's own grants meet is cleared by :func:`clear_own_chain` (what
+        ``clear_finding`` gives, without its walk), any other HOLD by ``clear_finding``.
         """
         if not unclaimed(first, again, before):
             return self.gate.check(txn, ctx)
         approvals = ctx.approvals
         authority = self.policy.authority
-        findings = tuple(
-            clear_finding(f, approvals, txn, authority)
-            if f.control_id in again and f.outcome is Outcome.HOLD
-            else f
-            for f in first.findings
-        )
+        own = mine or {}
+        cleared: list[Finding] = []
+        for f in first.findings:
+            if f.control_id in again and f.outcome is Outcome.HOLD:
+                granted = own.get(id(f))
+                c = (
+                    clear_own_chain(f, approvals, granted, txn)
+                    if granted is not None and len(granted) > 1
+                    else None
+                )
+                f = c if c is not None else clear_finding(f, approvals, txn, authority)
+            cleared.append(f)
+        findings = tuple(cleared)
         outcome = Outcome.ALLOW
         for f in findings:
             if f.outcome > outcome:

@@ -15,7 +15,16 @@ from typing import Any
 
 import attrs
 
-from salesctl.demo.host import CNY, SETTLEMENT_ACCOUNT, ZERO, Host, HostCustomer, cny, month_of
+from salesctl.demo.host import (
+    CNY,
+    SETTLEMENT_ACCOUNT,
+    ZERO,
+    Host,
+    HostCustomer,
+    cny,
+    month_of,
+    randint,
+)
 from salesctl.demo.trusted import trusted
 from salesctl.events import (
     CloseOrder,
@@ -147,7 +156,7 @@ class OrderFlow(Host):
             _order_line(
                 line_no=i + 1,
                 product=p.product,
-                quantity=Decimal(rng.randint(1, 4) * p.scale * scale),
+                quantity=Decimal(randint(rng, 1, 4) * p.scale * scale),
                 unit_price=cny(p.price),
             )
             for i, p in enumerate(picks)
@@ -193,7 +202,7 @@ class OrderFlow(Host):
         if flow:
             if order.payment.method is PaymentMethod.PREPAYMENT:
                 self.schedule(
-                    when + dt.timedelta(hours=self.rng.randint(2, 40)),
+                    when + dt.timedelta(hours=randint(self.rng, 2, 40)),
                     lambda t: self.prepay(deal, t),
                 )
             else:
@@ -202,12 +211,11 @@ class OrderFlow(Host):
 
     def later(self, when: dt.datetime, lo: int, hi: int, hour: int | None = None) -> dt.datetime:
         """A working-day time ``lo``–``hi`` days after ``when`` (at ``hour``, or a random one)."""
-        day = when.date() + dt.timedelta(days=self.rng.randint(lo, hi))
+        rng = self.rng
+        day = when.date() + dt.timedelta(days=randint(rng, lo, hi))
         while day.weekday() >= 5:
             day += dt.timedelta(days=1)
-        return self.at(
-            day, hour if hour is not None else self.rng.randint(9, 16), self.rng.randint(0, 59)
-        )
+        return self.at(day, hour if hour is not None else randint(rng, 9, 16), randint(rng, 0, 59))
 
     def prepay(self, deal: Deal, when: dt.datetime) -> None:
         """The customer pays a prepayment order in advance; then the notice follows."""
@@ -528,8 +536,8 @@ class OrderFlow(Host):
             if deal.pay_late:
                 pay = due + dt.timedelta(days=deal.pay_late)
             else:
-                pay = due - dt.timedelta(days=self.rng.randint(0, min(10, o.payment.days)))
-            pay_at = max(self.at(pay, 11, self.rng.randint(0, 59)), when + dt.timedelta(minutes=5))
+                pay = due - dt.timedelta(days=randint(self.rng, 0, min(10, o.payment.days)))
+            pay_at = max(self.at(pay, 11, randint(self.rng, 0, 59)), when + dt.timedelta(minutes=5))
             self.schedule(pay_at, lambda t: self.pay_invoice(deal, rest, t))
         # The order is complete (delivered and invoiced): closed within the month (O2C-SO-03).
         self.schedule(self.later(when, 1, 20), lambda t: self.close(deal, t))

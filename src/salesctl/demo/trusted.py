@@ -15,10 +15,14 @@ Only for documents the generator builds from values it owns; anything planted as
 
 from __future__ import annotations
 
+import inspect
+import types
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 import attrs
+
+from salesctl.decision import _assembly
 
 __all__ = ["trusted"]
 
@@ -39,7 +43,29 @@ def trusted(cls: type[T]) -> Callable[..., T]:
     return build
 
 
-def _compile(cls: type) -> Callable[..., Any]:
+#: Set by a test: every build by a slot-store builder is compared with the same build by
+#: ``object.__setattr__`` (the builder's other form), field for field, its type and repr (a
+#: ``RuntimeError`` when they differ).
+_VERIFY = [False]
+
+
+def _same_as_set(built: Any, cls: type, kw: dict[str, Any]) -> None:
+    other = _compile(cls, assemble=False)(**kw)
+    fields = attrs.fields(cls)
+    names = [a.name for a in fields if a.eq]
+    # a field outside the value (derived at construction, compared by identity): its type
+    derived = [a.name for a in fields if not a.eq]
+    if (
+        type(built) is not type(other)
+        or [getattr(built, n) for n in names] != [getattr(other, n) for n in names]
+        or [type(getattr(built, n)) for n in derived] != [type(getattr(other, n)) for n in derived]
+        or repr(built) != repr(other)
+        or built != other
+    ):
+        raise RuntimeError(f"{cls.__qualname__}: the slot stores built another document")
+
+
+def _compile(cls: type, *, assemble: bool = True) -> Callable[..., Any]:
     init = cls.__dict__.get("__init__")
     code = getattr(init, "__code__", None)
     if (
@@ -52,8 +78,18 @@ def _compile(cls: type) -> Callable[..., Any]:
         raise TypeError(f"{cls.__qualname__} keeps its constructor")
     ns: dict[str, Any] = {"_new": object.__new__, "_set": object.__setattr__, "_cls": cls}
     params: list[str] = []
-    body: list[str] = ["    self = _new(_cls)"]
-    for i, a in enumerate(attrs.fields(cls)):
+    fields = attrs.fields(cls)
+    # A slotted class whose fields are all its own slots is filled by plain slot stores on
+    # its assembly (:func:`salesctl.decision._assembly`), then made a ``cls`` (as the gate's
+    # and the ledger's builders do); any other class through ``object.__setattr__``.
+    asm = _assembly_of(cls, fields) if assemble else None
+    slotted = asm is not None
+    if asm is not None:
+        ns["_asm"] = asm
+        body: list[str] = ["    self = _asm()"]
+    else:
+        body = ["    self = _new(_cls)"]
+    for i, a in enumerate(fields):
         name = a.name
         if a.init:
             arg = a.alias if a.alias else name
@@ -84,14 +120,42 @@ def _compile(cls: type) -> Callable[..., Any]:
         if a.converter is not None:
             ns[f"_k{i}"] = a.converter
             body.append(f"    x = _k{i}(x)")
-        body.append(f"    _set(self, {name!r}, x)")
+        body.append(f"    self.{name} = x" if slotted else f"    _set(self, {name!r}, x)")
+    if slotted:
+        body.append("    self.__class__ = _cls")
     if hasattr(cls, "__attrs_post_init__"):
         body.append("    self.__attrs_post_init__()")
+    if slotted:
+        ns["_VERIFY"] = _VERIFY
+        ns["_same"] = _same_as_set
+        given = ", ".join(f"{p.split('=')[0]!r}: {p.split('=')[0]}" for p in params)
+        body.append(f"    if _VERIFY[0]:\n        _same(self, _cls, {{{given}}})")
     body.append("    return self")
     src = "\n".join([f"def build(*, {', '.join(params)}):" if params else "def build():", *body])
     exec(compile(src, f"<salesctl demo trusted {cls.__qualname__}>", "exec"), ns)
     build: Callable[..., Any] = ns["build"]
     return build
+
+
+def _assembly_of(cls: type, fields: tuple[attrs.Attribute[Any], ...]) -> type | None:
+    """The assembly of a slotted ``cls`` (:func:`salesctl.decision._assembly`), for a class
+    whose fields are all slots: its own (any descriptor ``_assembly`` knows), or a base's
+    plain slots (an event's ``at``); ``None`` for any other class."""
+    if "__slots__" not in cls.__dict__:
+        return None
+    if all(a.name in cls.__dict__ for a in fields):
+        return _assembly(cls)
+    for a in fields:
+        if type(inspect.getattr_static(cls, a.name, None)) is not types.MemberDescriptorType:
+            return None
+    ns: dict[str, Any] = {
+        "__slots__": (),
+        "__setattr__": object.__setattr__,
+        "__delattr__": object.__delattr__,
+        "__init__": object.__init__,
+        "__module__": cls.__module__,
+    }
+    return type(f"_{cls.__name__}Assembly", (cls,), ns)
 
 
 class _Unset:

@@ -19,7 +19,7 @@ import attrs
 
 from salesctl.demo.contracts import ContractFlow
 from salesctl.demo.encode import to_data
-from salesctl.demo.host import TZ, ZERO, HostCustomer, cny
+from salesctl.demo.host import TZ, ZERO, HostCustomer, cny, randint
 from salesctl.demo.orders import Deal
 from salesctl.demo.trusted import trusted
 from salesctl.events import (
@@ -489,7 +489,7 @@ class World(ContractFlow):
             n = int(per_day) + (1 if rng.random() < per_day - int(per_day) else 0)
             for _ in range(n):
                 cust = rng.choices(self.customers, cum_weights=weights)[0]
-                when = self.at(d, rng.randint(9, 17), rng.randint(0, 59))
+                when = self.at(d, randint(rng, 9, 17), randint(rng, 0, 59))
                 if rng.random() < 0.06:
                     self.schedule(when, lambda t, c=cust: self.contract_deal(c, t))
                 else:

@@ -1,0 +1,117 @@
+"""The host's re-check of a chain of approvals it has just granted (issue 16).
+
+:func:`clear_own_chain` clears a HOLD's chain the host's own grants meet, one approval per
+step, without :func:`~salesctl.approvals.clear_finding`'s walk (what the walk gives then);
+:meth:`Host._recheck <salesctl.demo.host.Host._recheck>` uses it and falls back on
+``clear_finding`` for every other finding.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from salesctl._validators import person_key
+from salesctl.approvals import _order, _rule, evidence
+from salesctl.decision import (
+    Finding,
+    Outcome,
+    _Deferred,
+    _raw_facts,
+    _raw_params,
+    _rendered,
+    _trusted_finding,
+)
+from salesctl.model import Approval
+
+__all__ = ["clear_own_chain"]
+
+
+def _chain_facts(facts: Any, hits: tuple[tuple[Approval, int], ...]) -> tuple[tuple[str, str], ...]:
+    """The facts of a chain cleared by ``hits`` (each approval and its step, in the chain's
+    order): the finding's own facts, then each approval's :func:`~salesctl.approvals.evidence`
+    (what :func:`~salesctl.approvals.clear_finding` gives, rendered when first read)."""
+    return (*_rendered(facts), *(evidence(a, step) for a, step in hits))
+
+
+def clear_own_chain(
+    f: Finding, approvals: tuple[Approval, ...], mine: list[Approval], txn: Any
+) -> Finding | None:
+    """``f`` (a HOLD with a chain of several requirements, or one ordered step) cleared by the
+    approvals ``mine`` the host has just granted for it, one per requirement in the order of
+    ``sorted(f.required, key=step)``, when ``approvals`` (the approvals on hand) are ``mine``
+    and approvals that name a control other than the chain's; ``None`` when that is not so,
+    or when any of them does not meet its own step as the gate's rule has it.
+
+    What :func:`~salesctl.approvals.clear_finding` returns then, without its walk: every
+    other approval fails every step as another control's (it is never a candidate nor
+    reported); the chain's roles are distinct, so each of ``mine`` signs only its own step (a
+    role the chain asks for at a step of its own signs that step only); its signers are
+    distinct people and its grants not earlier than those of the steps before, so the search
+    takes each for its step (the ordered steps' grants in step order); nothing is left or rejected: the finding is ALLOW, with the
+    approvals in ``cleared_by`` and their evidence in ``facts``, in the chain's order.
+    ``tests/test_demo_tenth.py`` compares it with ``clear_finding`` (and a year's re-checks
+    are compared with the whole gate under ``_VERIFY_RECHECKS``).
+    """
+    required = f.required
+    n = len(required)
+    if not n or n != len(mine) or (n == 1 and not required[0].step):
+        return None
+    ids = {r.control_id for r in required}
+    roles = {r.role for r in required}
+    if len(roles) != n:
+        return None
+    own = {id(a) for a in mine}
+    if len(own) != n:
+        return None
+    for a in approvals:
+        if id(a) in own:
+            continue
+        c = a.control_id
+        if c is None or c in ids:
+            return None
+    if len(approvals) - n != sum(1 for a in approvals if id(a) not in own):
+        return None  # one of ``mine`` on hand twice, or not on hand
+    steps = sorted(range(n), key=lambda i: required[i].step)
+    by_req = list(mine)  # the approval of each requirement, in the chain's order
+    for k, i in enumerate(steps):
+        by_req[i] = mine[k]
+    actor_key = person_key(txn.actor.id)
+    at = txn.at
+    signers: set[str] = set()
+    for i, r in enumerate(required):
+        got = by_req[i]
+        if got.role != r.role or _rule(
+            got,
+            actor_key,
+            at,
+            r.control_id,
+            r.role,
+            r.min_level,
+            r.document_id,
+            r.amount,
+            r.excluded,
+            None,
+        ):
+            return None
+        signers.add(person_key(got.approver.id))
+    if len(signers) != n:
+        return None
+    latest: dt.datetime | None = None
+    for i in _order(required):
+        if not required[i].step:
+            break  # the any-order steps, after the ordered ones: no floor
+        g = by_req[i].granted_at
+        if latest is not None and g < latest:
+            return None
+        latest = g
+    hits = tuple((by_req[i], r.step) for i, r in enumerate(required))
+    return _trusted_finding(
+        f.control_id,
+        Outcome.ALLOW,
+        f.message,
+        _raw_params(f),
+        _Deferred(_chain_facts, (_raw_facts(f), hits)),
+        (),
+        (*f.cleared_by, *(a.id for a in by_req)),
+    )
