@@ -6,15 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from decimal import Decimal
+from decimal import Decimal, getcontext
 from operator import attrgetter, is_
 from typing import Any
 
 from salesctl.control import Frequency
-from salesctl.ledger.registers import Registers
+from salesctl.ledger.registers import Registers, filed_under
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.model import CreditTerms, PaymentMethod
-from salesctl.money import Money
+from salesctl.money import CURRENCIES, Money
 from salesctl.records import (
     CreditFile,
     DocumentEntry,
@@ -105,12 +105,15 @@ class Books:
         self._deliveries_by_day: dict[dt.date, list[str]] = {}
         self.system_invoices: dict[str, Any] = {}
         self._sys_by_day: dict[dt.date, list[str]] = {}
-        self._gi_bills: dict[str, list[str]] = {}
+        #: The system invoices billing each goods issue, the sales invoices and revenue
+        #: postings of each system invoice (:func:`~salesctl.ledger.registers.file_under`:
+        #: the one value, or a tuple of them, in the order filed).
+        self._gi_bills: dict[str, Any] = {}
         self._unbilled: dict[str, dict[int, list[list[Any]]]] = {}
         self._sales_by_day: dict[dt.date, list[Any]] = {}
-        self._sales_by_sys: dict[str, list[Any]] = {}
+        self._sales_by_sys: dict[str, Any] = {}
         self._gl_by_day: dict[dt.date, list[Any]] = {}
-        self._gl_by_sys: dict[str, list[Any]] = {}
+        self._gl_by_sys: dict[str, Any] = {}
         self._dated: dict[str, Dated] = {}
         self._plans: set[str] = set()
         self._profile_terms: dict[str, CreditTerms | int] = {}
@@ -260,11 +263,11 @@ class Books:
         have_gl = {id(x) for x in gl}
         gis: dict[str, None] = {}
         for i in list(sys_ids):
-            for x in self._sales_by_sys.get(i, ()):
+            for x in filed_under(self._sales_by_sys, i):
                 if id(x) not in have_sales:
                     sales.append(x)
                     have_sales.add(id(x))
-            for x in self._gl_by_sys.get(i, ()):
+            for x in filed_under(self._gl_by_sys, i):
                 if id(x) not in have_gl:
                     gl.append(x)
                     have_gl.add(id(x))
@@ -273,7 +276,7 @@ class Books:
                     gis[line.goods_issue_id] = None
         # Earlier invoices billing the same deliveries (the cumulative quantity test).
         for g in gis:
-            for i in self._gi_bills.get(g, ()):
+            for i in filed_under(self._gi_bills, g):
                 sys_ids.setdefault(i, None)
         extra = self.registers.for_day(day)
         if not sys_ids and not sales and not gl and not extra:
@@ -544,14 +547,33 @@ _SAME: dict[str, Callable[[Any], tuple[Any, ...]]] = {
 }
 
 
+def _money(amount: Decimal, currency: str) -> Money:
+    """``Money(amount, currency)``, holding ``amount`` itself when it is already at the
+    currency's minor unit (the entry's amounts are: an invoice's total, less amounts settled
+    at the same unit). ``Money`` quantises its amount to a new ``Decimal`` of the same digits,
+    sign and exponent; a receivable record holds two, rebuilt whenever the entry changes, so
+    some 16,000 copies at a time on a year of a million lines. Anything else goes through the
+    constructor (and its error)."""
+    exp = _EXPONENTS.get(currency)
+    if exp is not None and type(amount) is Decimal and amount.is_finite():
+        t = amount.as_tuple()
+        if t.exponent == exp and len(t.digits) <= getcontext().prec:
+            return Money._trusted(amount, currency)
+    return Money(amount, currency)
+
+
+#: The exponent of each currency's minor unit.
+_EXPONENTS: dict[str, int] = {c: -k for c, k in CURRENCIES.items()}
+
+
 def _receivable(it: ReceivableBook) -> ReceivableItem:
     cur = it["currency"]
     return ReceivableItem(
         item_id=it["item_id"],
         customer_id=it["customer_id"],
         due_on=it["due_on"],
-        amount=Money(it["amount"], cur),
-        open_amount=Money(it["open"], cur),
+        amount=_money(it["amount"], cur),
+        open_amount=_money(it["open"], cur),
         settled_on=it["settled_on"],
         salesperson=it["salesperson"],
         interest_charged_on=it["interest"],
