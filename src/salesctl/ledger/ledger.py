@@ -15,6 +15,7 @@ from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
+from salesctl.ledger.cold import ColdApprovals, cold_granted, instant_of
 from salesctl.ledger.context import advance_view, contract_account, trusted_context
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
@@ -43,7 +44,7 @@ from salesctl.model import (
 from salesctl.money import CURRENCIES, Money
 from salesctl.policy import DEFAULT_TIMEZONE, parse_timezone
 
-__all__ = ["FOLDS", "Fold", "Ledger", "fold"]
+__all__ = ["APPROVALS_COLD_AFTER_DAYS", "FOLDS", "Fold", "Ledger", "fold"]
 
 #: A fold: ``(ledger, event, decision or None) -> None``; changes the ledger in place.
 Fold = Callable[["Ledger", Any, "Decision | None"], None]
@@ -54,6 +55,12 @@ FOLDS: dict[str, Fold] = {}
 _F = TypeVar("_F", bound=Fold)
 
 _DEFAULT_ZONE = parse_timezone(DEFAULT_TIMEZONE)
+
+#: Days after which a document's approvals, all granted before, are held frozen
+#: (:class:`~salesctl.ledger.cold.ColdApprovals`: built again, equal, when an event names the
+#: document): the week's sweep freezes them. Most approvals are read only in the days they are
+#: granted; the approval retention keeps them 120.
+APPROVALS_COLD_AFTER_DAYS = 7
 _EXPONENTS = {c: Decimal(1).scaleb(-k) for c, k in CURRENCIES.items()}
 
 
@@ -193,8 +200,13 @@ class Ledger:
         self._owner_tags: dict[str, tuple[str, dt.date]] = {}
         self._customers: dict[str, CustomerState] = {}
         self._orders: dict[str, OrderState] = {}
-        #: Approvals on hand by document (tuples: a document has a few; smaller than lists).
-        self._approvals: dict[str, tuple[Approval, ...]] = {}
+        #: Approvals on hand by document (tuples: a document has a few; smaller than lists),
+        #: or, once all are older than :data:`APPROVALS_COLD_AFTER_DAYS`, their frozen text
+        #: (:attr:`_cold`; read through :meth:`approvals_of`).
+        self._approvals: dict[str, tuple[Approval, ...] | str] = {}
+        self._cold = ColdApprovals()
+        #: Documents whose approvals are held as objects since the last sweep froze them.
+        self._warm: dict[str, None] = {}
         self._releases: dict[str, list[CreditRelease]] = {}
         self._consumed: set[str] = set()
         self._approved: dict[str, dt.date] = {}
@@ -334,7 +346,17 @@ class Ledger:
     def add_approval(self, approval: Approval) -> None:
         """An approval on hand for its document."""
         d = approval.document_id
-        self._approvals[d] = (*self._approvals.get(d, ()), approval)
+        self._approvals[d] = (*self.approvals_of(d), approval)
+        self._warm[d] = None
+
+    def approvals_of(self, document_id: str) -> tuple[Approval, ...]:
+        """The approvals on hand for a document, in the order granted (``()``: none)."""
+        got = self._approvals.get(document_id)
+        if got is None:
+            return ()
+        if isinstance(got, str):
+            return self._cold.thaw(got, document_id)
+        return got
 
     def add_release(self, release: CreditRelease) -> None:
         """A one-time release on hand for its order."""
@@ -584,8 +606,11 @@ class Ledger:
             ):
                 self._group_credit(kw, cust_id, order, currency)
         approvals: list[Approval] = []
+        held_approvals = self._approvals
         for d in s.document_ids:
-            approvals.extend(self._approvals.get(d, ()))
+            got = held_approvals.get(d)
+            if got:
+                approvals.extend(self._cold.thaw(got, d) if isinstance(got, str) else got)
         if approvals:
             kw["approvals"] = tuple(approvals)
         releases: list[CreditRelease] = []
@@ -781,7 +806,22 @@ class Ledger:
         ):
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
+            cut = instant_of(cutoff)
             for doc, on_hand in list(self._approvals.items()):
+                if isinstance(on_hand, str):
+                    # Frozen: the earliest and latest grant are written first (none kept,
+                    # all kept, or built again, filtered and frozen again).
+                    low, high = cold_granted(on_hand)
+                    if low >= cut:
+                        continue
+                    if high < cut:
+                        del self._approvals[doc]
+                        continue
+                    keep_c = tuple(
+                        a for a in self._cold.thaw(on_hand, doc) if a.granted_at >= cutoff
+                    )
+                    self._approvals[doc] = self._cold.freeze(keep_c) or keep_c
+                    continue
                 for a in on_hand:
                     if a.granted_at < cutoff:
                         break
@@ -813,6 +853,30 @@ class Ledger:
                 else:
                     for r in self._releases.pop(doc):
                         self._consumed.discard(r.id)
+        self._freeze_approvals(today)
+
+    def _freeze_approvals(self, today: dt.date) -> None:
+        """Hold frozen the approvals of each document touched since the last sweep whose
+        approvals were all granted more than :data:`APPROVALS_COLD_AFTER_DAYS` before
+        ``today`` (the same approvals, built again equal when read)."""
+        cold = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - dt.timedelta(
+            days=APPROVALS_COLD_AFTER_DAYS
+        )
+        held = self._approvals
+        freeze = self._cold.freeze
+        for d in list(self._warm):
+            on = held.get(d)
+            if isinstance(on, tuple):
+                for a in on:
+                    if a.granted_at >= cold:
+                        break
+                else:
+                    text = freeze(on)
+                    if text is not None:
+                        held[d] = text
+                    del self._warm[d]
+            else:
+                del self._warm[d]
 
     def _drop_order(self, oid: str) -> None:
         o = self._orders.pop(oid)
@@ -836,6 +900,7 @@ class Ledger:
             *(d.id for d in o.settlements),
         ):
             self._approvals.pop(doc, None)
+            self._warm.pop(doc, None)
             self._approved.pop(doc, None)
         for r in self._releases.pop(oid, ()):
             self._consumed.discard(r.id)
@@ -856,7 +921,10 @@ class Ledger:
             "customers": len(self._customers),
             "orders": len(self._orders),
             "open_items": sum(len(c.items) for c in self._customers.values()),
-            "approvals": sum(len(v) for v in self._approvals.values()),
+            "approvals": sum(
+                ColdApprovals.count(v) if isinstance(v, str) else len(v)
+                for v in self._approvals.values()
+            ),
             "releases": sum(len(v) for v in self._releases.values()),
             "contracts": len(self.contracts),
             "stock_lots": sum(len(v) for v in self.stock.values()),

@@ -1,0 +1,123 @@
+"""Approvals held in a compact form once they are old (issue 16, the bounded target).
+
+The ledger keeps an approval on hand for its document for the approval retention (120 days),
+because a later event naming the document reads it again; most are read only in the days
+they are granted. An :class:`~salesctl.model.Approval` as decoded is an object, its id, its
+time and the document's tuple of approvals: about 330 bytes an approval, some 60,000 of them
+held at a time on a year of a million lines. :class:`ColdApprovals` writes the approvals of a
+document as one text (:meth:`~ColdApprovals.freeze`) and builds them again, equal, of the same
+type, with the same ``repr``, from it (:meth:`~ColdApprovals.thaw`). What repeats — the role,
+the approver, the control and the time zone — is written as the index of a shared entry.
+
+Approvals of an unusual shape (an expiry or a largest amount, a time zone other than a fixed
+offset, a subclass, a text holding the separators) are not frozen: they stay as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from salesctl.model import Actor, Approval
+
+__all__ = ["ColdApprovals", "cold_granted", "instant_of"]
+
+#: Between two approvals of a document, and between the fields of one.
+_RECORD = "\x1e"
+_FIELD = "\x1f"
+#: The width of each of the two instants (UTC microseconds since year 1) that open a text.
+_WIDTH = 18
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+_MICRO = dt.timedelta(microseconds=1)
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _instant(at: dt.datetime) -> int:
+    """``at`` as whole UTC microseconds since year 1 (ordered as the aware times are)."""
+    return (at - _EPOCH) // _MICRO
+
+
+def cold_granted(text: str) -> tuple[int, int]:
+    """The earliest and the latest time of grant of a frozen text's approvals, as
+    microseconds since year 1 UTC (compare with :func:`instant_of`)."""
+    return int(text[:_WIDTH]), int(text[_WIDTH : 2 * _WIDTH])
+
+
+def instant_of(at: dt.datetime) -> int:
+    """An aware time as :func:`cold_granted` gives the times of grant."""
+    return _instant(at)
+
+
+class ColdApprovals:
+    """Freezes and thaws the approvals of documents (see the module docstring).
+
+    The shared entries (role, approver, control, time zone, fold) are kept for the ledger's
+    life; they are as many as the distinct approvers and their roles, which the ledger
+    already keeps (:meth:`~salesctl.ledger.Ledger.intern`).
+    """
+
+    __slots__ = ("_index", "_shared")
+
+    def __init__(self) -> None:
+        self._shared: list[tuple[str, Actor, str | None, dt.timezone, int]] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+
+    def freeze(self, approvals: tuple[Any, ...]) -> str | None:
+        """The text of ``approvals`` (one document's, in order), or ``None`` when one of them
+        is not of the usual shape (it then stays as it is)."""
+        if not approvals:
+            return None
+        parts: list[str] = []
+        low = high = None
+        for a in approvals:
+            if type(a) is not Approval or a.expires_at is not None or a.max_amount is not None:
+                return None
+            at = a.granted_at
+            tz = at.tzinfo
+            if type(at) is not dt.datetime or type(tz) is not dt.timezone:
+                return None
+            ident, role, control, actor = a.id, a.role, a.control_id, a.approver
+            if type(ident) is not str or _RECORD in ident or _FIELD in ident:
+                return None
+            if type(actor) is not Actor or type(role) is not str:
+                return None
+            if control is not None and type(control) is not str:
+                return None
+            key = (role, actor, control, repr(tz), at.fold)
+            k = self._index.get(key)
+            if k is None:
+                k = self._index[key] = len(self._shared)
+                self._shared.append((role, actor, control, tz, at.fold))
+            parts.append(f"{ident}{_FIELD}{k}{_FIELD}{at.replace(tzinfo=None).isoformat()}")
+            t = _instant(at)
+            if low is None or t < low:
+                low = t
+            if high is None or t > high:
+                high = t
+        return f"{low:0{_WIDTH}d}{high:0{_WIDTH}d}" + _RECORD.join(parts)
+
+    def thaw(self, text: str, document_id: str) -> tuple[Approval, ...]:
+        """The approvals of ``document_id`` frozen as ``text``, built again equal."""
+        out: list[Approval] = []
+        shared = self._shared
+        for part in text[2 * _WIDTH :].split(_RECORD):
+            ident, k, local = part.split(_FIELD)
+            role, actor, control, tz, fold = shared[int(k)]
+            a = _new(Approval)
+            _set(a, "id", ident)
+            _set(a, "document_id", document_id)
+            _set(a, "role", role)
+            _set(a, "approver", actor)
+            _set(a, "granted_at", dt.datetime.fromisoformat(local).replace(tzinfo=tz, fold=fold))
+            _set(a, "expires_at", None)
+            _set(a, "max_amount", None)
+            _set(a, "control_id", control)
+            out.append(a)
+        return tuple(out)
+
+    @staticmethod
+    def count(text: str) -> int:
+        """How many approvals ``text`` holds."""
+        return text.count(_RECORD, 2 * _WIDTH) + 1
