@@ -606,11 +606,8 @@ class Ledger:
             ):
                 self._group_credit(kw, cust_id, order, currency)
         approvals: list[Approval] = []
-        held_approvals = self._approvals
         for d in s.document_ids:
-            got = held_approvals.get(d)
-            if got:
-                approvals.extend(self._cold.thaw(got, d) if isinstance(got, str) else got)
+            approvals.extend(self.approvals_of(d))
         if approvals:
             kw["approvals"] = tuple(approvals)
         releases: list[CreditRelease] = []
