@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 
 from salesctl.audit.engine import ledger_for
 from salesctl.demo import DEMO_POLICY, generate
-from salesctl.fastreplay import replay
 from salesctl.errors import SalesctlError
 from salesctl.events import GrantApproval
+from salesctl.fastreplay import replay
 from salesctl.ledger import Ledger
 from salesctl.ledger import book_folds as book_folds_module
 from salesctl.ledger import books as books_module
@@ -213,10 +213,7 @@ def test_frozen_approvals_are_built_again_equal(approvals: list[Approval]) -> No
     held = tuple(approvals)
     text = cold.freeze(held)
     usual = all(
-        a.expires_at is None
-        and a.max_amount is None
-        and "\x1e" not in a.id
-        and "\x1f" not in a.id
+        a.expires_at is None and a.max_amount is None and "\x1e" not in a.id and "\x1f" not in a.id
         for a in held
     )
     if not usual:

@@ -117,7 +117,44 @@ class ColdApprovals:
             out.append(a)
         return tuple(out)
 
+    def freeze_warm(self, held: dict[str, Any], warm: dict[str, None], before: dt.datetime) -> None:
+        """Freeze in ``held`` (approvals by document) the approvals of each document of
+        ``warm`` (those touched since the last sweep) all granted before ``before``, and
+        forget it from ``warm`` (it stays as it is when :meth:`freeze` declines)."""
+        freeze = self.freeze
+        for d in list(warm):
+            on = held.get(d)
+            if isinstance(on, tuple):
+                for a in on:
+                    if a.granted_at >= before:
+                        break
+                else:
+                    text = freeze(on)
+                    if text is not None:
+                        held[d] = text
+                    del warm[d]
+            else:
+                del warm[d]
+
+    def keep_granted(
+        self, held: dict[str, Any], doc: str, text: str, cutoff: dt.datetime, cut: int
+    ) -> None:
+        """In ``held``, keep of the frozen approvals ``text`` of ``doc`` those granted at or
+        after ``cutoff`` (``cut`` is :func:`instant_of` it): the earliest and latest grant are
+        written first, so all are kept, or none (the document is dropped), or, some, they are
+        built again, filtered and frozen again."""
+        low, high = cold_granted(text)
+        if low >= cut:
+            return
+        if high < cut:
+            del held[doc]
+            return
+        keep = tuple(a for a in self.thaw(text, doc) if a.granted_at >= cutoff)
+        held[doc] = self.freeze(keep) or keep
+
     @staticmethod
-    def count(text: str) -> int:
-        """How many approvals ``text`` holds."""
-        return text.count(_RECORD, 2 * _WIDTH) + 1
+    def count(held: tuple[Any, ...] | str) -> int:
+        """How many approvals a document has on hand (a tuple, or its frozen text)."""
+        if isinstance(held, str):
+            return held.count(_RECORD, 2 * _WIDTH) + 1
+        return len(held)

@@ -15,7 +15,7 @@ from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
-from salesctl.ledger.cold import ColdApprovals, cold_granted, instant_of
+from salesctl.ledger.cold import ColdApprovals, instant_of
 from salesctl.ledger.context import advance_view, contract_account, trusted_context
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
@@ -56,10 +56,8 @@ _F = TypeVar("_F", bound=Fold)
 
 _DEFAULT_ZONE = parse_timezone(DEFAULT_TIMEZONE)
 
-#: Days after which a document's approvals, all granted before, are held frozen
-#: (:class:`~salesctl.ledger.cold.ColdApprovals`: built again, equal, when an event names the
-#: document): the week's sweep freezes them. Most approvals are read only in the days they are
-#: granted; the approval retention keeps them 120.
+#: Days after which the week's sweep holds a document's approvals, all granted before, frozen
+#: (:class:`~salesctl.ledger.cold.ColdApprovals`; built again, equal, when read).
 APPROVALS_COLD_AFTER_DAYS = 7
 _EXPONENTS = {c: Decimal(1).scaleb(-k) for c, k in CURRENCIES.items()}
 
@@ -803,21 +801,10 @@ class Ledger:
         ):
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
-            cut = instant_of(cutoff)
+            cut = instant_of(cutoff)  # for the frozen ones
             for doc, on_hand in list(self._approvals.items()):
                 if isinstance(on_hand, str):
-                    # Frozen: the earliest and latest grant are written first (none kept,
-                    # all kept, or built again, filtered and frozen again).
-                    low, high = cold_granted(on_hand)
-                    if low >= cut:
-                        continue
-                    if high < cut:
-                        del self._approvals[doc]
-                        continue
-                    keep_c = tuple(
-                        a for a in self._cold.thaw(on_hand, doc) if a.granted_at >= cutoff
-                    )
-                    self._approvals[doc] = self._cold.freeze(keep_c) or keep_c
+                    self._cold.keep_granted(self._approvals, doc, on_hand, cutoff, cut)
                     continue
                 for a in on_hand:
                     if a.granted_at < cutoff:
@@ -850,30 +837,10 @@ class Ledger:
                 else:
                     for r in self._releases.pop(doc):
                         self._consumed.discard(r.id)
-        self._freeze_approvals(today)
-
-    def _freeze_approvals(self, today: dt.date) -> None:
-        """Hold frozen the approvals of each document touched since the last sweep whose
-        approvals were all granted more than :data:`APPROVALS_COLD_AFTER_DAYS` before
-        ``today`` (the same approvals, built again equal when read)."""
-        cold = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - dt.timedelta(
-            days=APPROVALS_COLD_AFTER_DAYS
-        )
-        held = self._approvals
-        freeze = self._cold.freeze
-        for d in list(self._warm):
-            on = held.get(d)
-            if isinstance(on, tuple):
-                for a in on:
-                    if a.granted_at >= cold:
-                        break
-                else:
-                    text = freeze(on)
-                    if text is not None:
-                        held[d] = text
-                    del self._warm[d]
-            else:
-                del self._warm[d]
+        # The approvals of the documents granted none in the last days are held frozen.
+        before = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+        before -= dt.timedelta(days=APPROVALS_COLD_AFTER_DAYS)
+        self._cold.freeze_warm(self._approvals, self._warm, before)
 
     def _drop_order(self, oid: str) -> None:
         o = self._orders.pop(oid)
@@ -918,10 +885,7 @@ class Ledger:
             "customers": len(self._customers),
             "orders": len(self._orders),
             "open_items": sum(len(c.items) for c in self._customers.values()),
-            "approvals": sum(
-                ColdApprovals.count(v) if isinstance(v, str) else len(v)
-                for v in self._approvals.values()
-            ),
+            "approvals": sum(map(ColdApprovals.count, self._approvals.values())),
             "releases": sum(len(v) for v in self._releases.values()),
             "contracts": len(self.contracts),
             "stock_lots": sum(len(v) for v in self.stock.values()),
