@@ -70,7 +70,8 @@ class ColdApprovals:
         if not approvals:
             return None
         parts: list[str] = []
-        low = high = None
+        first: dt.datetime | None = None
+        last: dt.datetime | None = None
         for a in approvals:
             if type(a) is not Approval or a.expires_at is not None or a.max_amount is not None:
                 return None
@@ -85,17 +86,22 @@ class ColdApprovals:
                 return None
             if control is not None and type(control) is not str:
                 return None
-            key = (role, actor, control, repr(tz), at.fold)
+            # A fixed offset's offset and name are all it is (its ``repr``).
+            key = (role, actor, control, tz.__getinitargs__(), at.fold)  # type: ignore[attr-defined]
             k = self._index.get(key)
             if k is None:
                 k = self._index[key] = len(self._shared)
                 self._shared.append((role, actor, control, tz, at.fold))
-            parts.append(f"{ident}{_FIELD}{k}{_FIELD}{at.replace(tzinfo=None).isoformat()}")
-            t = _instant(at)
-            if low is None or t < low:
-                low = t
-            if high is None or t > high:
-                high = t
+            # The local time (read back without its offset: the shared zone's is set).
+            parts.append(f"{ident}{_FIELD}{k}{_FIELD}{at.isoformat()}")
+            if first is None or last is None:
+                first = last = at
+            elif at < first:
+                first = at
+            elif at > last:
+                last = at
+        assert first is not None and last is not None
+        low, high = _instant(first), _instant(last)
         return f"{low:0{_WIDTH}d}{high:0{_WIDTH}d}" + _RECORD.join(parts)
 
     def thaw(self, text: str, document_id: str) -> tuple[Approval, ...]:
@@ -110,7 +116,8 @@ class ColdApprovals:
             _set(a, "document_id", document_id)
             _set(a, "role", role)
             _set(a, "approver", actor)
-            _set(a, "granted_at", dt.datetime.fromisoformat(local).replace(tzinfo=tz, fold=fold))
+            at = dt.datetime.fromisoformat(local).replace(tzinfo=tz, fold=fold)
+            _set(a, "granted_at", at)
             _set(a, "expires_at", None)
             _set(a, "max_amount", None)
             _set(a, "control_id", control)
