@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from operator import is_
 from typing import Any
 
@@ -238,3 +239,58 @@ def test_an_orders_flat_line_quantities_follow_the_dict_of_lists(ops: list[Any])
             flat[k + 1 + i] += q
             model[no][i] += q
         assert {flat[j]: flat[j + 1 : j + 4] for j in range(0, len(flat), 4)} == model
+
+
+_RECEIVABLE_CHANGES = st.lists(
+    st.tuples(
+        st.sampled_from(["INV-1", "INV-2"]),
+        st.sampled_from(["settle", "interest", "offset", "litigation", "void", "none"]),
+        st.sampled_from([Decimal("1.00"), Decimal("2.50"), Decimal("0.5"), Decimal("100.00")]),
+    ),
+    max_size=12,
+)
+
+
+@given(_RECEIVABLE_CHANGES, st.sampled_from([Decimal("10.00"), Decimal("10"), Decimal("7.5")]))
+def test_a_receivable_record_is_kept_only_while_what_it_holds_is_the_entry_s(
+    changes: list[tuple[str, str, Decimal]], amount: Decimal
+) -> None:
+    """Receivable records held alone, compared with their entry by identity (the amounts'
+    ``Decimal`` shared when at the minor unit, built again otherwise): after every change and
+    period run, each record equals a record built afresh from its entry."""
+    b = Books()
+    for n in (1, 2):
+        b.receivables[f"INV-{n}"] = ReceivableBook(
+            f"INV-{n}", "C-1", "SO-1", dt.date(2026, 1, 2), dt.date(2026, 2, 1), amount, "CNY", "u"
+        )
+    day = dt.date(2026, 1, 10)
+    at_unit = amount.as_tuple().exponent == -2
+    for ident, change, x in changes:
+        it = b.receivables[ident]
+        if change == "settle" and it["settled_on"] is None:
+            it["open"] = max(it["open"] - x, Decimal("0.00"))
+            if not it["open"]:
+                it["settled_on"] = day
+        elif change == "void" and it["settled_on"] is None:
+            it["open"] = Decimal(0)
+            it["settled_on"] = day
+        elif change in ("interest", "offset", "litigation"):
+            key = {"offset": "commission_offset"}.get(change, change)
+            it[key] = day
+        day += dt.timedelta(days=1)
+        before = b._records.get("receivables", {})
+        got = b.records_for(Period.month(2026, 1))
+        assert got is not None
+        for r in got.receivables:
+            fresh = books_module._receivable(b.receivables[r.item_id])
+            assert r == fresh and repr(r) == repr(fresh)
+            assert r.amount.amount.as_tuple() == fresh.amount.amount.as_tuple()
+            assert r.outstanding.amount.as_tuple() == fresh.outstanding.amount.as_tuple()
+            kept = before.get(r.item_id)
+            if change == "none" and ident == r.item_id and kept is not None:
+                # Unchanged: kept itself while its amounts are at the minor unit (a void's
+                # zero is not), built again while they are not.
+                if at_unit and r.settled_on is None:
+                    assert kept is r
+                if not at_unit:
+                    assert kept is not r

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from salesctl.ledger.books import Books, OrderBook, ReceivableBook, book_fold
+from salesctl.ledger.registers import file_under, filed_under
 from salesctl.ledger.state import ZERO, plus
 from salesctl.model import CreditLimitChange, CreditProfile, CreditTerms, SalesOrder, earliest_due
 from salesctl.money import Money
@@ -237,10 +238,9 @@ def _book_invoice(b: Books, txn: Any) -> None:
         b._open_by_customer.setdefault(inv.customer_id, {})[inv.id] = item
     b._sys_by_day.setdefault(inv.issued_on, []).append(inv.id)
     for bl in billed:
-        if bl.goods_issue_id is not None:
-            ids = b._gi_bills.setdefault(bl.goods_issue_id, [])
-            if inv.id not in ids:
-                ids.append(inv.id)
+        g = bl.goods_issue_id
+        if g is not None and inv.id not in filed_under(b._gi_bills, g):
+            file_under(b._gi_bills, g, inv.id)
     _book_complete(b, inv.order_id, b.day_of(txn.at))
 
 
@@ -261,7 +261,7 @@ def _book_sales_invoice(b: Books, rec: Any) -> None:
     x = rec.invoice
     b._sales_by_day.setdefault(x.issued_on, []).append(x)
     if x.system_invoice_id is not None:
-        b._sales_by_sys.setdefault(x.system_invoice_id, []).append(x)
+        file_under(b._sales_by_sys, x.system_invoice_id, x)
 
 
 @book_fold("PostGLRevenue")
@@ -269,7 +269,7 @@ def _book_gl(b: Books, rec: Any) -> None:
     x = rec.posting
     b._gl_by_day.setdefault(x.posted_on, []).append(x)
     if x.invoice_id is not None:
-        b._gl_by_sys.setdefault(x.invoice_id, []).append(x)
+        file_under(b._gl_by_sys, x.invoice_id, x)
 
 
 @book_fold("KeepContractLedger")

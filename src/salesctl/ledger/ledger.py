@@ -15,6 +15,7 @@ from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
+from salesctl.ledger.cold import ColdApprovals, instant_of
 from salesctl.ledger.context import advance_view, contract_account, trusted_context
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
@@ -43,7 +44,7 @@ from salesctl.model import (
 from salesctl.money import CURRENCIES, Money
 from salesctl.policy import DEFAULT_TIMEZONE, parse_timezone
 
-__all__ = ["FOLDS", "Fold", "Ledger", "fold"]
+__all__ = ["APPROVALS_COLD_AFTER_DAYS", "FOLDS", "Fold", "Ledger", "fold"]
 
 #: A fold: ``(ledger, event, decision or None) -> None``; changes the ledger in place.
 Fold = Callable[["Ledger", Any, "Decision | None"], None]
@@ -54,6 +55,10 @@ FOLDS: dict[str, Fold] = {}
 _F = TypeVar("_F", bound=Fold)
 
 _DEFAULT_ZONE = parse_timezone(DEFAULT_TIMEZONE)
+
+#: Days after which the week's sweep holds a document's approvals, all granted before, frozen
+#: (:class:`~salesctl.ledger.cold.ColdApprovals`; built again, equal, when read).
+APPROVALS_COLD_AFTER_DAYS = 7
 _EXPONENTS = {c: Decimal(1).scaleb(-k) for c, k in CURRENCIES.items()}
 
 
@@ -193,8 +198,13 @@ class Ledger:
         self._owner_tags: dict[str, tuple[str, dt.date]] = {}
         self._customers: dict[str, CustomerState] = {}
         self._orders: dict[str, OrderState] = {}
-        #: Approvals on hand by document (tuples: a document has a few; smaller than lists).
-        self._approvals: dict[str, tuple[Approval, ...]] = {}
+        #: Approvals on hand by document (tuples: a document has a few; smaller than lists),
+        #: or, once all are older than :data:`APPROVALS_COLD_AFTER_DAYS`, their frozen text
+        #: (:attr:`_cold`; read through :meth:`approvals_of`).
+        self._approvals: dict[str, tuple[Approval, ...] | str] = {}
+        self._cold = ColdApprovals()
+        #: Documents whose approvals are held as objects since the last sweep froze them.
+        self._warm: dict[str, None] = {}
         self._releases: dict[str, list[CreditRelease]] = {}
         self._consumed: set[str] = set()
         self._approved: dict[str, dt.date] = {}
@@ -334,7 +344,17 @@ class Ledger:
     def add_approval(self, approval: Approval) -> None:
         """An approval on hand for its document."""
         d = approval.document_id
-        self._approvals[d] = (*self._approvals.get(d, ()), approval)
+        self._approvals[d] = (*self.approvals_of(d), approval)
+        self._warm[d] = None
+
+    def approvals_of(self, document_id: str) -> tuple[Approval, ...]:
+        """The approvals on hand for a document, in the order granted (``()``: none)."""
+        got = self._approvals.get(document_id)
+        if got is None:
+            return ()
+        if isinstance(got, str):
+            return self._cold.thaw(got, document_id)
+        return got
 
     def add_release(self, release: CreditRelease) -> None:
         """A one-time release on hand for its order."""
@@ -584,8 +604,10 @@ class Ledger:
             ):
                 self._group_credit(kw, cust_id, order, currency)
         approvals: list[Approval] = []
-        for d in s.document_ids:
-            approvals.extend(self._approvals.get(d, ()))
+        for d in s.document_ids:  # as approvals_of, without a call per document
+            got = self._approvals.get(d)
+            if got:
+                approvals.extend(self._cold.thaw(got, d) if isinstance(got, str) else got)
         if approvals:
             kw["approvals"] = tuple(approvals)
         releases: list[CreditRelease] = []
@@ -781,7 +803,11 @@ class Ledger:
         ):
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
+            cut = instant_of(cutoff)  # for the frozen ones
             for doc, on_hand in list(self._approvals.items()):
+                if isinstance(on_hand, str):
+                    self._cold.keep_granted(self._approvals, doc, on_hand, cutoff, cut)
+                    continue
                 for a in on_hand:
                     if a.granted_at < cutoff:
                         break
@@ -813,6 +839,10 @@ class Ledger:
                 else:
                     for r in self._releases.pop(doc):
                         self._consumed.discard(r.id)
+        # The approvals of the documents granted none in the last days are held frozen.
+        before = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
+        before -= dt.timedelta(days=APPROVALS_COLD_AFTER_DAYS)
+        self._cold.freeze_warm(self._approvals, self._warm, before)
 
     def _drop_order(self, oid: str) -> None:
         o = self._orders.pop(oid)
@@ -836,6 +866,7 @@ class Ledger:
             *(d.id for d in o.settlements),
         ):
             self._approvals.pop(doc, None)
+            self._warm.pop(doc, None)
             self._approved.pop(doc, None)
         for r in self._releases.pop(oid, ()):
             self._consumed.discard(r.id)
@@ -856,7 +887,7 @@ class Ledger:
             "customers": len(self._customers),
             "orders": len(self._orders),
             "open_items": sum(len(c.items) for c in self._customers.values()),
-            "approvals": sum(len(v) for v in self._approvals.values()),
+            "approvals": sum(map(ColdApprovals.count, self._approvals.values())),
             "releases": sum(len(v) for v in self._releases.values()),
             "contracts": len(self.contracts),
             "stock_lots": sum(len(v) for v in self.stock.values()),

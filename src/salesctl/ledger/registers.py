@@ -24,7 +24,31 @@ from salesctl.records import (
     StorageReading,
 )
 
-__all__ = ["Registers"]
+__all__ = ["Registers", "file_under", "filed_under"]
+
+
+def file_under(index: dict[str, Any], key: str, value: Any) -> None:
+    """Add ``value`` under ``key`` of ``index``: the value itself while it is the only one,
+    a tuple of the values in the order filed once there are more. Most keys of these indexes
+    (a system invoice's sales invoices and postings, a goods issue's invoices, a voucher's
+    receipt records) have one value, and a list of one took 88 bytes; the value alone takes
+    none. ``value`` is never a tuple or ``None`` (read back with :func:`filed_under`)."""
+    have = index.get(key)
+    if have is None:
+        index[key] = value
+    elif type(have) is tuple:
+        index[key] = (*have, value)
+    else:
+        index[key] = (have, value)
+
+
+def filed_under(index: dict[str, Any], key: str) -> tuple[Any, ...]:
+    """The values filed under ``key`` by :func:`file_under`, in the order filed (``()``:
+    none)."""
+    have = index.get(key)
+    if have is None:
+        return ()
+    return have if type(have) is tuple else (have,)
 
 
 class Registers:
@@ -38,7 +62,8 @@ class Registers:
     def __init__(self, *, voucher_within_days: int = 0) -> None:
         self.lag = dt.timedelta(days=voucher_within_days)
         self.records_by_day: dict[dt.date, list[ReceiptRecord]] = {}
-        self.records_by_voucher: dict[str, list[ReceiptRecord]] = {}
+        #: The records of each voucher (:func:`file_under`: the record, or a tuple of them).
+        self.records_by_voucher: dict[str, Any] = {}
         self.vouchers: dict[str, ReceiptVoucher] = {}
         self.vouchers_by_day: dict[dt.date, list[str]] = {}
         self.accruals: dict[str, CommissionAccrual] = {}
@@ -54,7 +79,7 @@ class Registers:
         """Keep a cash or bank journal line."""
         self.records_by_day.setdefault(r.received_on, []).append(r)
         if r.voucher_id is not None:
-            self.records_by_voucher.setdefault(r.voucher_id, []).append(r)
+            file_under(self.records_by_voucher, r.voucher_id, r)
 
     def voucher(self, v: ReceiptVoucher) -> None:
         """Keep a receipt voucher (the first of an id stands)."""
@@ -108,7 +133,7 @@ class Registers:
                 vids.setdefault(r.voucher_id, None)
         seen = {id(r) for r in records}
         for vid in vids:
-            for r in self.records_by_voucher.get(vid, ()):
+            for r in filed_under(self.records_by_voucher, vid):
                 if id(r) not in seen:
                     seen.add(id(r))
                     records.append(r)

@@ -1,0 +1,167 @@
+"""Approvals held in a compact form once they are old (issue 16, the bounded target).
+
+The ledger keeps an approval on hand for its document for the approval retention (120 days),
+because a later event naming the document reads it again; most are read only in the days
+they are granted. An :class:`~salesctl.model.Approval` as decoded is an object, its id, its
+time and the document's tuple of approvals: about 330 bytes an approval, some 60,000 of them
+held at a time on a year of a million lines. :class:`ColdApprovals` writes the approvals of a
+document as one text (:meth:`~ColdApprovals.freeze`) and builds them again, equal, of the same
+type, with the same ``repr``, from it (:meth:`~ColdApprovals.thaw`). What repeats — the role,
+the approver, the control and the time zone — is written as the index of a shared entry.
+
+Approvals of an unusual shape (an expiry or a largest amount, a time zone other than a fixed
+offset, a subclass, a text holding the separators) are not frozen: they stay as they are.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from salesctl.model import Actor, Approval
+
+__all__ = ["ColdApprovals", "cold_granted", "instant_of"]
+
+#: Between two approvals of a document, and between the fields of one.
+_RECORD = "\x1e"
+_FIELD = "\x1f"
+#: The width of each of the two instants (UTC microseconds since year 1) that open a text.
+_WIDTH = 18
+_EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
+_MICRO = dt.timedelta(microseconds=1)
+
+_new = object.__new__
+_set = object.__setattr__
+
+
+def _instant(at: dt.datetime) -> int:
+    """``at`` as whole UTC microseconds since year 1 (ordered as the aware times are)."""
+    return (at - _EPOCH) // _MICRO
+
+
+def cold_granted(text: str) -> tuple[int, int]:
+    """The earliest and the latest time of grant of a frozen text's approvals, as
+    microseconds since year 1 UTC (compare with :func:`instant_of`)."""
+    return int(text[:_WIDTH]), int(text[_WIDTH : 2 * _WIDTH])
+
+
+def instant_of(at: dt.datetime) -> int:
+    """An aware time as :func:`cold_granted` gives the times of grant."""
+    return _instant(at)
+
+
+class ColdApprovals:
+    """Freezes and thaws the approvals of documents (see the module docstring).
+
+    The shared entries (role, approver, control, time zone, fold) are kept for the ledger's
+    life; they are as many as the distinct approvers and their roles, which the ledger
+    already keeps (:meth:`~salesctl.ledger.Ledger.intern`).
+    """
+
+    __slots__ = ("_index", "_shared")
+
+    def __init__(self) -> None:
+        self._shared: list[tuple[str, Actor, str | None, dt.timezone, int]] = []
+        self._index: dict[tuple[Any, ...], int] = {}
+
+    def freeze(self, approvals: tuple[Any, ...]) -> str | None:
+        """The text of ``approvals`` (one document's, in order), or ``None`` when one of them
+        is not of the usual shape (it then stays as it is)."""
+        if not approvals:
+            return None
+        parts: list[str] = []
+        first: dt.datetime | None = None
+        last: dt.datetime | None = None
+        for a in approvals:
+            if type(a) is not Approval or a.expires_at is not None or a.max_amount is not None:
+                return None
+            at = a.granted_at
+            tz = at.tzinfo
+            if type(at) is not dt.datetime or type(tz) is not dt.timezone:
+                return None
+            ident, role, control, actor = a.id, a.role, a.control_id, a.approver
+            if type(ident) is not str or _RECORD in ident or _FIELD in ident:
+                return None
+            if type(actor) is not Actor or type(role) is not str:
+                return None
+            if control is not None and type(control) is not str:
+                return None
+            # A fixed offset's offset and name are all it is (its ``repr``).
+            key = (role, actor, control, tz.__getinitargs__(), at.fold)  # type: ignore[attr-defined]
+            k = self._index.get(key)
+            if k is None:
+                k = self._index[key] = len(self._shared)
+                self._shared.append((role, actor, control, tz, at.fold))
+            # The local time (read back without its offset: the shared zone's is set).
+            parts.append(f"{ident}{_FIELD}{k}{_FIELD}{at.isoformat()}")
+            if first is None or last is None:
+                first = last = at
+            elif at < first:
+                first = at
+            elif at > last:
+                last = at
+        assert first is not None and last is not None
+        low, high = _instant(first), _instant(last)
+        return f"{low:0{_WIDTH}d}{high:0{_WIDTH}d}" + _RECORD.join(parts)
+
+    def thaw(self, text: str, document_id: str) -> tuple[Approval, ...]:
+        """The approvals of ``document_id`` frozen as ``text``, built again equal."""
+        out: list[Approval] = []
+        shared = self._shared
+        for part in text[2 * _WIDTH :].split(_RECORD):
+            ident, k, local = part.split(_FIELD)
+            role, actor, control, tz, fold = shared[int(k)]
+            a = _new(Approval)
+            _set(a, "id", ident)
+            _set(a, "document_id", document_id)
+            _set(a, "role", role)
+            _set(a, "approver", actor)
+            at = dt.datetime.fromisoformat(local).replace(tzinfo=tz, fold=fold)
+            _set(a, "granted_at", at)
+            _set(a, "expires_at", None)
+            _set(a, "max_amount", None)
+            _set(a, "control_id", control)
+            out.append(a)
+        return tuple(out)
+
+    def freeze_warm(self, held: dict[str, Any], warm: dict[str, None], before: dt.datetime) -> None:
+        """Freeze in ``held`` (approvals by document) the approvals of each document of
+        ``warm`` (those touched since the last sweep) all granted before ``before``, and
+        forget it from ``warm`` (it stays as it is when :meth:`freeze` declines)."""
+        freeze = self.freeze
+        for d in list(warm):
+            on = held.get(d)
+            if isinstance(on, tuple):
+                for a in on:
+                    if a.granted_at >= before:
+                        break
+                else:
+                    text = freeze(on)
+                    if text is not None:
+                        held[d] = text
+                    del warm[d]
+            else:
+                del warm[d]
+
+    def keep_granted(
+        self, held: dict[str, Any], doc: str, text: str, cutoff: dt.datetime, cut: int
+    ) -> None:
+        """In ``held``, keep of the frozen approvals ``text`` of ``doc`` those granted at or
+        after ``cutoff`` (``cut`` is :func:`instant_of` it): the earliest and latest grant are
+        written first, so all are kept, or none (the document is dropped), or, some, they are
+        built again, filtered and frozen again."""
+        low, high = cold_granted(text)
+        if low >= cut:
+            return
+        if high < cut:
+            del held[doc]
+            return
+        keep = tuple(a for a in self.thaw(text, doc) if a.granted_at >= cutoff)
+        held[doc] = self.freeze(keep) or keep
+
+    @staticmethod
+    def count(held: tuple[Any, ...] | str) -> int:
+        """How many approvals a document has on hand (a tuple, or its frozen text)."""
+        if isinstance(held, str):
+            return held.count(_RECORD, 2 * _WIDTH) + 1
+        return len(held)
