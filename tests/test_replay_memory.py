@@ -19,6 +19,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from salesctl._validators import ident_problem
 from salesctl.audit.engine import ledger_for
 from salesctl.demo import DEMO_POLICY, generate
 from salesctl.errors import SalesctlError
@@ -192,7 +193,8 @@ _APPROVALS = st.lists(
         Approval,
         id=st.one_of(
             st.sampled_from(["APR-1", "APR-2", "APR-2026-0003194"]),
-            st.text(min_size=1, max_size=12).filter(lambda t: t.strip()),
+            # any canonical id, escapes and non-ASCII included
+            st.text(min_size=1, max_size=12).filter(lambda t: ident_problem(t) is None),
         ),
         document_id=st.just("CT-1"),
         role=st.sampled_from(["finance_head", "sales_manager", "legal_reviewer"]),
