@@ -219,6 +219,8 @@ def _probe_marks(t0):
     for m in marks:
         m["wall"] -= t0
         m["role"] = "books" if m["pid"] == main else "gate"
+    import shutil as _shutil
+    _shutil.rmtree(_MARKS_DIR, ignore_errors=True)
     return sorted(marks, key=lambda m: m["wall"])
 """
 
@@ -234,13 +236,17 @@ def _jobs_wall(events: Path, policy: Path, jobs: int, phases: bool = False) -> d
         probes = Path(tempfile.mkdtemp(prefix="replay-probes-")) / "probes.py"
         probes.write_text(_PROBES)
         extra = [str(probes)]
-    out = subprocess.run(
-        [sys.executable, "-c", _JOBS_CHILD, str(events), str(policy), str(jobs), *extra],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", _JOBS_CHILD, str(events), str(policy), str(jobs), *extra],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    finally:
+        if extra:
+            shutil.rmtree(Path(extra[0]).parent, ignore_errors=True)
     result: dict[str, Any] = json.loads(out.stdout)
     return result
 
