@@ -147,28 +147,106 @@ def _replay(
 _JOBS_CHILD = r"""
 import json, os, resource, sys, time
 from salesctl.fastreplay import replay_jobs
+phases = sys.argv[4] if len(sys.argv) > 4 else ""
+if phases:
+    exec(compile(open(phases).read(), phases, "exec"))  # the probes (--phases)
 t0 = time.perf_counter()
 timings = {}
 r = replay_jobs(sys.argv[1], policy_file=sys.argv[2], jobs=int(sys.argv[3]), timings=timings)
 wall = time.perf_counter() - t0
 kids = resource.getrusage(resource.RUSAGE_CHILDREN)
-print(json.dumps({"wall": wall, "exceptions": len(r.exceptions), "load": os.getloadavg()[0],
-                  "children_cpu": kids.ru_utime + kids.ru_stime, **timings}))
+out = {"wall": wall, "exceptions": len(r.exceptions), "load": os.getloadavg()[0],
+       "children_cpu": kids.ru_utime + kids.ru_stime, **timings}
+if phases:
+    out["phases"] = _probe_marks(t0)
+print(json.dumps(out))
+"""
+
+#: The probes of ``--phases`` (executed in the ``--jobs`` child before the run; the worker
+#: processes are forked from it and keep them): each process's wall clock (``perf_counter``,
+#: the same clock in every process) and CPU time at the phases of its share, written to a
+#: file per process and read back by the child. Wrappers around the engine's module-level
+#: names only: nothing in the library's code or output changes.
+_PROBES = r"""
+import concurrent.futures.process as _cfp
+import pickle as _pickle
+import tempfile as _tempfile
+import salesctl.fastreplay.engine as _E
+from salesctl.audit.clock import PeriodClock as _PC
+
+_MARKS_DIR = _tempfile.mkdtemp(prefix="replay-phases-")
+
+def _mark(name, **extra):
+    with open(os.path.join(_MARKS_DIR, str(os.getpid())), "a") as f:
+        f.write(json.dumps({"pid": os.getpid(), "name": name, "wall": time.perf_counter(),
+                            "cpu": time.process_time(), **extra}) + "\n")
+
+def _wrap(owner, attr, before, after, **kw):
+    fn = getattr(owner, attr)
+    def probe(*a, **k):
+        _mark(before)
+        try:
+            return fn(*a, **k)
+        finally:
+            _mark(after, rss_kb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+    setattr(owner, attr, probe)
+
+_wrap(_E, "job_tasks", "split:start", "split:end")
+_wrap(_E, "replay_file", "share:start", "share:returned")
+_wrap(_E, "report_of", "report:start", "report:end")
+_wrap(_PC, "finish", "close:start", "close:end")
+_wrap(_E, "merge_reports", "merge:start", "merge:end")
+_send = _cfp._sendback_result
+def _sendback(result_queue, work_id, result=None, exception=None, exit_pid=None):
+    if result is not None:
+        c0, w0 = time.process_time(), time.perf_counter()
+        size = len(_pickle.dumps(result))
+        _mark("send:start", pickle_bytes=size, pickle_wall=time.perf_counter() - w0,
+              pickle_cpu=time.process_time() - c0)
+    try:
+        return _send(result_queue, work_id, result=result, exception=exception,
+                     exit_pid=exit_pid)
+    finally:
+        _mark("send:end")
+_cfp._sendback_result = _sendback
+
+def _probe_marks(t0):
+    marks = []
+    for name in os.listdir(_MARKS_DIR):
+        with open(os.path.join(_MARKS_DIR, name)) as f:
+            marks += [json.loads(x) for x in f]
+    main = os.getpid()
+    for m in marks:
+        m["wall"] -= t0
+        m["role"] = "books" if m["pid"] == main else "gate"
+    import shutil as _shutil
+    _shutil.rmtree(_MARKS_DIR, ignore_errors=True)
+    return sorted(marks, key=lambda m: m["wall"])
 """
 
 
-def _jobs_wall(events: Path, policy: Path, jobs: int) -> dict[str, Any]:
+def _jobs_wall(events: Path, policy: Path, jobs: int, phases: bool = False) -> dict[str, Any]:
     """``replay_jobs(jobs=...)`` in a fresh process (workers included): its wall time, the
     CPU time of each share in its own process, of dividing the partitions and of the merge
-    (``replay_jobs(timings=)``), the workers' CPU as the OS counts it and the load average."""
+    (``replay_jobs(timings=)``), the workers' CPU as the OS counts it and the load average;
+    with ``phases``, each process's marks (:data:`_PROBES`)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
-    out = subprocess.run(
-        [sys.executable, "-c", _JOBS_CHILD, str(events), str(policy), str(jobs)],
-        check=True,
-        capture_output=True,
-        text=True,
-        env=env,
-    )
+    extra: list[str] = []
+    if phases:
+        probes = Path(tempfile.mkdtemp(prefix="replay-probes-")) / "probes.py"
+        probes.write_text(_PROBES)
+        extra = [str(probes)]
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", _JOBS_CHILD, str(events), str(policy), str(jobs), *extra],
+            check=True,
+            capture_output=True,
+            text=True,
+            env=env,
+        )
+    finally:
+        if extra:
+            shutil.rmtree(Path(extra[0]).parent, ignore_errors=True)
     result: dict[str, Any] = json.loads(out.stdout)
     return result
 
@@ -251,6 +329,14 @@ def main() -> None:
         help="also replay each share of `replay_jobs(jobs=N)` on the last year one after the "
         "other (these N, e.g. 2,3) and report their CPU times: the critical path of the split",
     )
+    ap.add_argument(
+        "--phases",
+        action="store_true",
+        help="with --jobs: each process's wall and CPU time by phase of its share (the split, "
+        "the replay, the closes, the report, what is left once it returns, sending the "
+        "report, the merge; probes wrapped around the engine's names in the bench's child "
+        "only) and its peak memory",
+    )
     args = ap.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     years: list[tuple[int, Path, Path]] = []
@@ -274,7 +360,7 @@ def main() -> None:
         years.insert(len(years) - 1, (n, d / "events.jsonl", d / "policy.toml"))
     rows = []
     for target, events, policy in years:
-        for engine in args.engines.split(","):
+        for engine in [e for e in args.engines.split(",") if e]:
             r = _replay(events, policy, engine=engine)
             rows.append((target, r))
             print(
@@ -283,7 +369,11 @@ def main() -> None:
             )
     shutil.rmtree(tmp, ignore_errors=True)
     last = years[-1]
-    jobs_walls = [(int(j), _jobs_wall(last[1], last[2], int(j))) for j in args.jobs.split(",") if j]
+    jobs_walls = [
+        (int(j), _jobs_wall(last[1], last[2], int(j), args.phases))
+        for j in args.jobs.split(",")
+        if j
+    ]
     split = None
     if 100000 in sizes and not args.no_split and not args.years:
         events, policy = _year(100000)
@@ -317,7 +407,7 @@ def main() -> None:
             + " (each partition reads every line and folds the global state; it decides only "
             "its customers' transactions)."
         )
-    big = rows[-1][1]
+    big = rows[-1][1] if rows else {}
     if len(rows) > 1:
         # bounded (issue 16): the peak of the last stream against each shorter one
         info += " Peak memory of the last stream against each other: " + "; ".join(
@@ -367,9 +457,57 @@ def main() -> None:
             f"{sum(float(s[3]) for s in shares) / one:.2f}×; merged report identical: "
             f"{got['same']}."
         )
-    print(table)
-    print()
+    if rows:
+        print(table)
+        print()
     print(info)
+    if args.phases:
+        for j, w in jobs_walls:
+            print()
+            print(_phases_table(j, w))
+
+
+def _phases_table(jobs: int, w: dict[str, Any]) -> str:
+    """One ``--jobs`` run's phases (``--phases``): per process, each phase's wall and CPU
+    seconds (from the marks of :data:`_PROBES`), and the process's peak memory."""
+    marks = w["phases"]
+    out = [
+        f"--jobs {jobs}: wall {w['wall']:.2f} s, load {w['load']:.1f}",
+        "",
+        "| process | phase | from (s) | wall (s) | CPU (s) | note |",
+        "|---|---|---:|---:|---:|---|",
+    ]
+    spans = [
+        ("split", "split:start", "split:end"),
+        ("replay (lines)", "share:start", "close:start"),
+        ("closes", "close:start", "close:end"),
+        ("report", "report:start", "report:end"),
+        ("teardown", "report:end", "share:returned"),
+        ("send", "send:start", "send:end"),
+        ("merge", "merge:start", "merge:end"),
+    ]
+    for pid in sorted({m["pid"] for m in marks}, key=lambda p: min(
+        m["wall"] for m in marks if m["pid"] == p
+    )):
+        mine = [m for m in marks if m["pid"] == pid]
+        role = mine[0]["role"]
+        first = {m["name"]: m for m in reversed(mine)}
+        for label, a, b in spans:
+            if a in first and b in first:
+                x, y = first[a], first[b]
+                note = ""
+                if "rss_kb" in y and label in ("teardown", "merge"):
+                    note = f"peak {y['rss_kb'] / 1024:.0f} MiB"
+                if "pickle_bytes" in x:
+                    note = (
+                        f"report pickled {x['pickle_bytes'] / 1e6:.1f} MB in "
+                        f"{x['pickle_cpu']:.2f} s CPU"
+                    )
+                out.append(
+                    f"| {role} {pid} | {label} | {x['wall']:.2f} | {y['wall'] - x['wall']:.2f} "
+                    f"| {y['cpu'] - x['cpu']:.2f} | {note} |"
+                )
+    return "\n".join(out)
 
 
 if __name__ == "__main__":

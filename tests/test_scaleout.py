@@ -841,3 +841,158 @@ def test_a_routing_share_reads_in_full_the_approvals_of_its_partitions() -> None
     assert Router(led).skip(grant) is not None
     assert Router(led, keep=(2, frozenset({1}))).skip(grant) is None
     assert Router(led, keep=(2, frozenset({0}))).skip(grant) is not None
+
+
+def _global_state(led: Ledger) -> tuple[Any, ...]:
+    """What a gate share's ledger folds of other shares' orders, notices and contracts."""
+    return (
+        dict(led.last_numbers),
+        {d: tag[0] for d, tag in led._owner.items()},
+        dict(led._approved),
+        dict(led.order_contracts),
+    )
+
+
+def test_a_gate_share_folds_other_shares_orders_from_their_header(
+    stream: tuple[Path, Path],
+) -> None:
+    """A gate share folds the orders, notices and contracts of the other share's customers
+    from their header only: its report and the global state of its ledger are those it gives
+    reading every line in full, and the books share rejects none of those lines."""
+    from array import array
+
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.engine import approvals_unchecked, run_job
+    from salesctl.fastreplay.route import BY_HEADER
+
+    path, pol = stream
+    lines = path.read_bytes().splitlines(keepends=True)
+    for jobs in (2, 3):
+        tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
+        books = run_job(tasks[0])
+        for _p, _f, _pol, n, share, *_ in tasks[1:]:
+            got = []
+            for folded in (array("q"), None):
+                led = ledger_for(POLICY, share[0], n, buckets=frozenset(share), books=False)
+                r = replay(
+                    lines,
+                    POLICY,
+                    source=str(path),
+                    partition=(share[0], n),
+                    role="gate",
+                    buckets=share,
+                    ledger=led,
+                    folded_from_header=folded,
+                )
+                got.append((r, _global_state(led), folded))
+            (routed, state, folded_at), (full, full_state, _none) = got
+            assert folded_at is not None and len(folded_at) > 0
+            assert {json.loads(lines[i - 1])["type"] for i in folded_at} <= BY_HEADER
+            assert routed == full
+            assert state == full_state
+            assert not approvals_unchecked(folded_at, [books])
+
+
+def _order_planted(lines: list[bytes], where: float, cust: str) -> Any:
+    """A malformed order whose header reads (customer ``cust``, the day of the line before it,
+    the series of the year's orders, a number far ahead of them), planted ``where`` in the
+    stream: ``(stream, planted line number)``. Folded, its number would make every later
+    order of the series a duplicate."""
+    decode = Decoder().decode
+    i = max(1, int(len(lines) * where))
+    prev = None
+    for k in range(i, 0, -1):
+        e = decode(lines[k - 1], k)
+        if e is not None and not isinstance(e, MalformedEvent):
+            prev = e
+            break
+    assert prev is not None
+    series = next(
+        json.loads(ln)["order"]["series"] for ln in lines if b'"type":"PlaceOrder"' in ln
+    )
+    bad = (
+        f'{{"type":"PlaceOrder","at":"{prev.at.isoformat()}","order":{{"id":"SO-X",'
+        f'"series":"{series}","seq":999999,"customer":{{"id":"{cust}"}}}}}}'
+    ).encode()
+    return [*lines[:i], bad, *lines[i:]], i + 1
+
+
+@settings(
+    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10_000), where=st.floats(0.05, 0.6), jobs=st.integers(2, 3))
+def test_an_order_folded_from_its_header_and_rejected_by_the_books_changes_no_report(
+    tmp_path: Path, seed: int, where: float, jobs: int
+) -> None:
+    """A gate share folds another share's customers' orders from their header only; one whose
+    body the full reader rejects (an attacker's line, a corrupt one) is rejected by the books
+    share, which reads every line in full, and the gate share is then replayed again in full:
+    the merged report is the one-process report."""
+    from array import array
+
+    from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
+    from salesctl.ledger import customer_partition
+
+    lines = _year(seed, 6, 40)
+    path = tmp_path / f"o{seed}-{jobs}.jsonl"
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    # a customer of the books share (the split weighs the file), not of the last gate share
+    for cust in (f"C-{k:04d}" for k in range(900, 1000)):  # pragma: no branch
+        planted, at_line = _order_planted(lines, where, cust)
+        path.write_bytes(b"\n".join(planted) + b"\n")
+        tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
+        if customer_partition(cust, tasks[-1][3]) not in tasks[-1][4]:
+            break
+    one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    assert any(r.line == at_line for r in one.rejected)
+    # the last gate share alone folded it from its header
+    folded: array[int] = array("q")
+    run_job(tasks[-1], folded_from_header=folded)
+    assert at_line in folded
+    assert approvals_unchecked(folded, [run_job(tasks[0])])
+    got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
+    assert attrs.evolve(got, partitions=1) == one
+
+
+def test_fold_header_folds_only_other_customers_orders_of_the_day() -> None:
+    """The header fold takes an order, a notice or a contract of another partition's customer
+    dated the day given, no later than the ledger's date; anything else is left to the full
+    reader (and nothing is folded)."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    mine, theirs = _ids()
+    day = dt.date(2026, 3, 2)
+
+    def order(kind: str, cust: str, oid: str = "SO-7", group: str = "") -> bytes:
+        g = f', "group_id": "{group}"' if group else ""
+        return (
+            f'{{"type": "{kind}", {_AT}, "order": {{"id": "{oid}", "series": "SO", '
+            f'"seq": 7, "customer": {{"id": "{cust}"{g}}}}}}}'
+        ).replace(" ", "").encode()
+
+    def contract(cust: str) -> bytes:
+        return (
+            f'{{"type":"SignContract",{_AT.replace(" ", "")},"contract":{{"id":"K-1",'
+            f'"customer_id":"{cust}","order_id":"SO-7"}}}}'
+        ).encode()
+
+    led = ledger_for(POLICY, 0, 2)
+    led.today = day
+    router = Router(led)
+    assert router.fold_header(order("PlaceOrder", mine), day) is None
+    assert router.fold_header(order("PlaceOrder", theirs, group="G-1"), day) is None
+    assert router.fold_header(order("PlaceOrder", theirs), dt.date(2026, 3, 1)) is None
+    assert router.fold_header(order("CloseOrder", theirs), day) is None
+    assert router.fold_header(contract(mine), day) is None
+    assert led.last_numbers == {} and led.owner_of("SO-7") is None
+    assert led.owner_of("K-1") is None
+    assert router.fold_header(order("PlaceOrder", theirs), day) is not None
+    assert led.last_numbers == {"SO": 7} and led.owner_of("SO-7") == theirs
+    assert router.fold_header(order("IssueDeliveryNotice", theirs, "SO-8"), day) is not None
+    assert led.owner_of("SO-8") == theirs
+    assert router.fold_header(contract(theirs), day) is not None
+    assert led.owner_of("K-1") == theirs and led.order_contracts == {"SO-7": "K-1"}
+    led.today = dt.date(2026, 3, 1)  # a day later than the ledger's: a new day, read in full
+    assert router.fold_header(order("PlaceOrder", theirs, "SO-9"), day) is None

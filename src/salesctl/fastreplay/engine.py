@@ -56,7 +56,7 @@ from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.decode import Decoder
-from salesctl.fastreplay.route import ApprovalHead, Router, partition_weights
+from salesctl.fastreplay.route import FOLD, ApprovalHead, Router, partition_weights
 from salesctl.gate import Gate
 from salesctl.ledger import FOLDS, Ledger, Scope, customer_partition, scope_customer, scope_of
 from salesctl.policy import Policy, load_policy
@@ -90,6 +90,7 @@ def replay(
     buckets: tuple[int, ...] | None = None,
     routing: bool = True,
     approvals_read_elsewhere: MutableSequence[int] | None = None,
+    folded_from_header: MutableSequence[int] | None = None,
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls (the arguments and
     the report of :func:`salesctl.audit.replay`).
@@ -119,6 +120,16 @@ def replay(
     then read from its header only (:class:`ApprovalHead`) and its number appended here; the
     caller must check these numbers against the lines the other shares rejected and replay
     this share again without it if one of them was rejected (:func:`replay_jobs` does).
+
+    ``folded_from_header`` (a routing ``"gate"`` replay, for :func:`replay_jobs`): a
+    transaction of :data:`~salesctl.fastreplay.route.BY_HEADER` (an order placed, a delivery
+    notice, a contract signed) of a customer this share does not decide, dated the day of the
+    line before it, changes only the ledger's global state named in its header (the index,
+    the number series, the approved documents); such a line is folded from its header only
+    (:meth:`~salesctl.fastreplay.route.Router.fold_header`) and its number appended here. The
+    caller must check these numbers against the lines the books share (which reads every line
+    in full) rejected, and replay this share again without it if one of them was
+    (:func:`replay_jobs` does).
 
     Raises:
         InvalidInput: for a bad ``partition``, ``buckets``, ``policy``, ``role`` or
@@ -175,7 +186,13 @@ def replay(
     clock = period_clock(lateness, detective, tallies, exceptions, _YoungGC())
     seen = clock.seen
     decode = Decoder().decode
-    route = Router(led, keep=(n, mine_of)).skip if routing and role == "gate" else None
+    router = (
+        Router(led, keep=(n, mine_of), fold=folded_from_header is not None)
+        if routing and role == "gate"
+        else None
+    )
+    route = router.skip if router is not None else None
+    fold_header = router.fold_header if router is not None else None
     # approvals read from their header only (see above): another share's customers, by the
     # partition of the id itself (the share holding that partition reads them in full) and
     # by this ledger's view (groups)
@@ -204,11 +221,23 @@ def replay(
                 progress(nbytes)
             if route is not None:
                 head = route(b)
+                if head is FOLD:
+                    # another share's customer's order, notice or contract: folded from its
+                    # header when it can be (what reading it in full would do here: count
+                    # it, fold its global state, decide nothing)
+                    head = fold_header(b, day) if day is not None else None  # type: ignore[misc]
+                    if head is not None:
+                        events[head[0]] = events.get(head[0], 0) + 1
+                        last_at = head[1]
+                        last_line = line
+                        skipped_at = None
+                        folded_from_header.append(line)  # type: ignore[union-attr]
+                        continue
                 # a line that neither folds nor is decided here is skipped, unless it would
                 # move the ledger's business date (and run its retention sweeps): that one is
                 # read in full, so that the date moves only as one process moves it — never
                 # for a line the full reader rejects, whatever date its header names
-                if head is not None and led.today is not None and head[1].date() <= led.today:
+                elif head is not None and led.today is not None and head[1].date() <= led.today:
                     name, skipped_at = head
                     events[name] = events.get(name, 0) + 1
                     if first_at is None:
@@ -374,6 +403,7 @@ def replay_file(
     buckets: tuple[int, ...] | None = None,
     routing: bool = True,
     approvals_read_elsewhere: MutableSequence[int] | None = None,
+    folded_from_header: MutableSequence[int] | None = None,
 ) -> AuditReport:
     """:func:`replay` over a JSON Lines file.
 
@@ -395,6 +425,7 @@ def replay_file(
                 buckets=buckets,
                 routing=routing,
                 approvals_read_elsewhere=approvals_read_elsewhere,
+                folded_from_header=folded_from_header,
             )
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
@@ -411,10 +442,12 @@ def run_job(
     progress: Callable[[int], None] | None = None,
     *,
     approvals_read_elsewhere: MutableSequence[int] | None = None,
+    folded_from_header: MutableSequence[int] | None = None,
 ) -> AuditReport:
     """One share of the work, in a worker process or on a cluster's worker (the policy
-    travels as its file or as the policy); ``progress`` and ``approvals_read_elsewhere`` (for
-    the books share; see :func:`approvals_unchecked`) as for :func:`replay`."""
+    travels as its file or as the policy); ``progress``, ``approvals_read_elsewhere`` (for
+    the books share) and ``folded_from_header`` (for a gate share; see
+    :func:`approvals_unchecked` for both) as for :func:`replay`."""
     path, policy_file, policy, n, buckets, through, role, lateness = args
     pol = load_policy(policy_file) if policy_file is not None else policy
     return replay_file(
@@ -427,13 +460,15 @@ def run_job(
         buckets=buckets,
         lateness=lateness,
         approvals_read_elsewhere=approvals_read_elsewhere,
+        folded_from_header=folded_from_header if role == "gate" else None,
     )
 
 
 def approvals_unchecked(read_elsewhere: Sequence[int], others: Iterable[AuditReport]) -> bool:
-    """Whether the books share must be replayed again without reading approvals from their
-    header: one of the lines it read so (``read_elsewhere``, in stream order) is among the
-    lines another share rejected, or another share rejected more lines than its report
+    """Whether a share must be replayed again without reading lines from their header: one
+    of the lines it read so (``read_elsewhere``, in stream order: the books share's approvals,
+    a gate share's lines folded from their header) is among the lines another share rejected
+    (the gate shares, the books share), or another share rejected more lines than its report
     lists (so that it cannot tell)."""
     if not read_elsewhere:
         return False
@@ -510,20 +545,28 @@ def replay_jobs(
     pool = ProcessPoolExecutor(max_workers=jobs - 1)
     read_elsewhere: array[int] = array("q")
     try:
-        futures = [pool.submit(_timed_job, t) for t in tasks[1:]]
+        futures = [pool.submit(_timed_job, t, None, None, True) for t in tasks[1:]]
         here = _timed_job(tasks[0], progress, read_elsewhere)
         done = [here] + [f.result() for f in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if approvals_unchecked(read_elsewhere, (r for r, _cpu in done[1:])):
+    if approvals_unchecked(read_elsewhere, (r for r, _cpu, _f in done[1:])):
         # an approval read from its header was rejected by the share that read it in full
         # (an attacker's line, a corrupt one): the books share again, every line in full
-        again, cpu = _timed_job(tasks[0])
-        done[0] = (again, done[0][1] + cpu)
+        again, cpu, _f = _timed_job(tasks[0])
+        done[0] = (again, done[0][1] + cpu, None)
+    books = done[0][0]
+    for i in range(1, len(done)):
+        folded = done[i][2]
+        if folded is not None and approvals_unchecked(folded, (books,)):
+            # a line a gate share folded from its header was rejected by the books share
+            # (which reads every line in full): that share again, here, without the shortcut
+            again, cpu, _f = _timed_job(tasks[i])
+            done[i] = (again, done[i][1] + cpu, None)
     c = clock()
-    merged = merge_reports(r for r, _cpu in done)
+    merged = merge_reports(r for r, _cpu, _f in done)
     if timings is not None:
-        timings.update(split=split, shares=[cpu for _r, cpu in done], merge=clock() - c)
+        timings.update(split=split, shares=[cpu for _r, cpu, _f in done], merge=clock() - c)
     return merged
 
 
@@ -531,11 +574,16 @@ def _timed_job(
     args: JobTask,
     progress: Callable[[int], None] | None = None,
     read_elsewhere: MutableSequence[int] | None = None,
-) -> tuple[AuditReport, float]:
-    """:func:`run_job` and the CPU time it took in its process."""
+    from_header: bool = False,
+) -> tuple[AuditReport, float, array[int] | None]:
+    """:func:`run_job`, the CPU time it took in its process and, with ``from_header`` (a gate
+    share), the lines it folded from their header (``folded_from_header``)."""
     c = time.process_time()
-    report = run_job(args, progress, approvals_read_elsewhere=read_elsewhere)
-    return report, time.process_time() - c
+    folded: array[int] | None = array("q") if from_header else None
+    report = run_job(
+        args, progress, approvals_read_elsewhere=read_elsewhere, folded_from_header=folded
+    )
+    return report, time.process_time() - c, folded
 
 
 def job_tasks(

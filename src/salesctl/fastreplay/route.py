@@ -17,6 +17,11 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
   customer group (a group learnt late moves its members to the group's partition);
 * a type of :data:`BY_GOODS_ISSUE` (a delivery proof): when the ledger holds no order of the
   goods issue it names (its fold would change nothing);
+* a type of :data:`BY_HEADER` (an order placed, a delivery notice, a contract signed) of a
+  customer the share does not decide: not skipped but, when the replay asks for it
+  (``fold``), folded from its header (:meth:`Router.fold_header`: the index, the number
+  series, the approval mark — what the full fold changes for another share's customer),
+  the books share checking that the full reader takes the line;
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
@@ -34,6 +39,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import sys
 import types
 import typing
 from collections.abc import Callable
@@ -50,6 +56,8 @@ from salesctl.transactions import Transaction
 
 __all__ = [
     "BY_GOODS_ISSUE",
+    "BY_HEADER",
+    "FOLD",
     "LINE_COSTS",
     "LOCAL",
     "ApprovalHead",
@@ -174,6 +182,49 @@ def _compile() -> tuple[Any, dict[str, _Route]]:
     return Union[tuple(heads)], by_tag  # noqa: UP007
 
 
+#: Transaction types whose ledger fold, for a customer another share decides, changes only
+#: global state named in the line's header (the order/contract index, the order number
+#: series, the approved documents, the order ↔ contract map): a share without books folds
+#: those from the header (:meth:`Router.fold_header`) instead of decoding the line in full.
+BY_HEADER: frozenset[str] = frozenset({"IssueDeliveryNotice", "PlaceOrder", "SignContract"})
+
+
+class _CustomerRef(msgspec.Struct, kw_only=True):
+    id: str
+    group_id: str | None = None
+
+
+class _OrderRef(msgspec.Struct, kw_only=True):
+    id: str
+    series: str
+    seq: int
+    customer: _CustomerRef
+
+
+class _ContractRef(msgspec.Struct, kw_only=True):
+    id: str
+    customer_id: str
+    order_id: str | None = None
+
+
+class _PlaceOrderHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PlaceOrder"):
+    at: str
+    order: _OrderRef
+
+
+class _NoticeHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueDeliveryNotice"):
+    at: str
+    order: _OrderRef
+
+
+class _SignHead(msgspec.Struct, kw_only=True, tag_field="type", tag="SignContract"):
+    at: str
+    contract: _ContractRef
+
+
+_GlobalHead = Union[_PlaceOrderHead, _NoticeHead, _SignHead]  # noqa: UP007
+
+
 class Router:
     """Decides from a line's header whether a share without books may skip it (see the
     module).
@@ -185,11 +236,20 @@ class Router:
             the ledger's groups say: the books share reads such a line from its header only
             and relies on the share holding the partition to reject it if its body is bad
             (:class:`ApprovalHead`).
+        fold: whether :meth:`skip` answers :data:`FOLD` for a line of a type of
+            :data:`BY_HEADER` (the caller then tries :meth:`fold_header`); without it such a
+            line is read in full.
     """
 
-    __slots__ = ("_at", "_by_type", "_decode", "_keep", "_kinds", "_led")
+    __slots__ = ("_at", "_by_type", "_decode", "_global", "_keep", "_kinds", "_led")
 
-    def __init__(self, ledger: Ledger, keep: tuple[int, frozenset[int]] | None = None) -> None:
+    def __init__(
+        self,
+        ledger: Ledger,
+        keep: tuple[int, frozenset[int]] | None = None,
+        *,
+        fold: bool = False,
+    ) -> None:
         union, by_tag = _compile()
         self._decode = msgspec.json.Decoder(union).decode
         self._led = ledger
@@ -203,11 +263,64 @@ class Router:
         # the kind of a line known from its opening bytes, {"type":"PlaceOrder" (a line that
         # opens otherwise is looked up from its decoded header)
         self._kinds: dict[bytes, str] = {
-            b'{"type":"' + name.encode() + b'"': kind for name, kind, _ in by_tag.values()
+            b'{"type":"' + name.encode() + b'"': "fold" if fold and name in BY_HEADER else kind
+            for name, kind, _ in by_tag.values()
         }
         # the event times read so far (a demo year repeats each about four times), None for
         # one that does not read: the checks and the parse once per distinct text
         self._at: dict[str, dt.datetime | None] = {}
+        self._global = msgspec.json.Decoder(_GlobalHead).decode
+
+    def fold_header(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
+        """Fold into the ledger, from the header only, a line :meth:`skip` answered
+        :data:`FOLD` for, a transaction of :data:`BY_HEADER` of a customer this share does
+        not decide, dated ``day`` (the day of the line read before
+        it, not later than the ledger's date: no new day, no retention sweep, no late
+        event): what its full fold does here — the order/contract index, the order number
+        series, the contract approved (no decision) and its order. Returns ``(type, event
+        time)`` of a line so folded, ``None`` (nothing done) for any other: another type, a
+        header that does not read, a customer of this share or of a group, an order the
+        ledger holds.
+
+        The caller must check that the full reader takes the line (the books share reads
+        every line in full and reports those it rejects: :func:`~salesctl.fastreplay.engine.
+        replay_jobs` replays this share again without the shortcut when it rejected one).
+        """
+        led = self._led
+        if led.today is None or day > led.today:
+            return None
+        try:
+            h = self._global(b)
+        except (msgspec.MsgspecError, ValueError):
+            return None
+        when = _time_in(self._at, h.at)
+        if when is None or when.date() != day:
+            return None
+        # the ids as the full reader keeps them (interned: one instance per text)
+        if isinstance(h, _SignHead):
+            k = h.contract
+            if led.mine(k.customer_id):
+                return None
+            # _fold_contract with no decision, for a customer the ledger does not own
+            kid = _intern(k.id)
+            led.index(kid, _intern(k.customer_id))
+            led.mark_approved(kid, None)
+            if k.order_id is not None:
+                led.order_contracts[_intern(k.order_id)] = kid
+            return "SignContract", when
+        o = h.order
+        c = o.customer
+        if c.group_id is not None or led.mine(c.id) or led.order(o.id) is not None:
+            return None
+        if type(h) is _PlaceOrderHead:
+            # _fold_order with no decision, for an order the ledger does not hold
+            last = led.last_numbers.get(o.series)
+            if last is None or o.seq > last:
+                led.last_numbers[_intern(o.series)] = o.seq
+            led.index(_intern(o.id), _intern(c.id))
+            return "PlaceOrder", when
+        led.index(_intern(o.id), _intern(c.id))  # _fold_notice, likewise
+        return "IssueDeliveryNotice", when
 
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
         """``(type, event time)`` of a line the share may skip; ``None`` when it must
@@ -218,6 +331,8 @@ class Router:
         opening = self._kinds.get(b[: end + 1]) if end > 0 else None
         if opening == "keep":
             return None
+        if opening == "fold":
+            return FOLD
         led = self._led
         # Reading a line in full is always safe (it is then replayed as in one process):
         # a customer-local line whose first customer id, read from its bytes, is one of this
@@ -290,6 +405,12 @@ class Router:
 
 
 _UNSEEN: Any = object()
+
+#: What :meth:`Router.skip` answers, with ``fold``, for a line of a type of
+#: :data:`BY_HEADER`: not to be skipped; :meth:`Router.fold_header` may fold it.
+FOLD: tuple[str, dt.datetime] = ("", dt.datetime.min)
+
+_intern = sys.intern
 
 
 class _ApprovalDoc(msgspec.Struct, kw_only=True):
