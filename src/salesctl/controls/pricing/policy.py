@@ -436,6 +436,8 @@ class PricingPolicy:
         )
         # The nodes whose role is a canonical role id, as an approval requirement needs: their
         # O2C-PR-03 requirement is built the trusted way (any other, validated: it may refuse).
+        # A node validates its role as a canonical id, so this holds every node; the set stays
+        # as the guard the trusted build reads.
         object.__setattr__(
             self,
             "_role_ok",
