@@ -699,7 +699,7 @@ def _assembly(cls: type) -> type:
         "__module__": cls.__module__,
     }
     for a in attrs.fields(cls):
-        d = cls.__dict__[a.name]
+        d = cls.__dict__.get(a.name)  # None: a base's plain slot (an event's ``at``)
         if isinstance(d, _OnRead):
             ns[a.name] = d._slot
     return type(f"_{cls.__name__}Assembly", (cls,), ns)

@@ -143,19 +143,12 @@ def _assembly_of(cls: type, fields: tuple[attrs.Attribute[Any], ...]) -> type | 
     plain slots (an event's ``at``); ``None`` for any other class."""
     if "__slots__" not in cls.__dict__:
         return None
-    if all(a.name in cls.__dict__ for a in fields):
-        return _assembly(cls)
     for a in fields:
-        if type(inspect.getattr_static(cls, a.name, None)) is not types.MemberDescriptorType:
+        if a.name not in cls.__dict__ and (
+            type(inspect.getattr_static(cls, a.name, None)) is not types.MemberDescriptorType
+        ):
             return None
-    ns: dict[str, Any] = {
-        "__slots__": (),
-        "__setattr__": object.__setattr__,
-        "__delattr__": object.__delattr__,
-        "__init__": object.__init__,
-        "__module__": cls.__module__,
-    }
-    return type(f"_{cls.__name__}Assembly", (cls,), ns)
+    return _assembly(cls)
 
 
 class _Unset:
