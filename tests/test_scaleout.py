@@ -749,19 +749,22 @@ def test_a_rejected_line_dated_later_changes_no_share(
     assert comparable(shares(planted, jobs, late)) == comparable(one)
 
 
+def _line_before(lines: list[bytes], where: float) -> tuple[int, Any]:
+    """Where to plant a line ``where`` in the stream, and the last event read before it."""
+    decode = Decoder().decode
+    i = max(1, int(len(lines) * where))
+    for k in range(i, 0, -1):
+        e = decode(lines[k - 1], k)
+        if e is not None and not isinstance(e, MalformedEvent):
+            return i, e
+    raise AssertionError("no event before the place")
+
+
 def _approval_planted(lines: list[bytes], where: float, cust: str) -> Any:
     """A malformed approval whose header reads (customer ``cust``, the day of the line before
     it, a document that is no sales plan), planted ``where`` in the stream: ``(stream,
     planted line number)``."""
-    decode = Decoder().decode
-    i = max(1, int(len(lines) * where))
-    prev = None
-    for k in range(i, 0, -1):
-        e = decode(lines[k - 1], k)
-        if e is not None and not isinstance(e, MalformedEvent):
-            prev = e
-            break
-    assert prev is not None
+    i, prev = _line_before(lines, where)
     bad = (
         f'{{"type":"GrantApproval","at":"{prev.at.isoformat()}",'
         f'"approval":{{"document_id":"SO-X","role":5}},"customer_id":"{cust}"}}'
@@ -898,15 +901,7 @@ def _order_planted(lines: list[bytes], where: float, cust: str) -> Any:
     the series of the year's orders, a number far ahead of them), planted ``where`` in the
     stream: ``(stream, planted line number)``. Folded, its number would make every later
     order of the series a duplicate."""
-    decode = Decoder().decode
-    i = max(1, int(len(lines) * where))
-    prev = None
-    for k in range(i, 0, -1):
-        e = decode(lines[k - 1], k)
-        if e is not None and not isinstance(e, MalformedEvent):
-            prev = e
-            break
-    assert prev is not None
+    i, prev = _line_before(lines, where)
     series = next(
         json.loads(ln)["order"]["series"] for ln in lines if b'"type":"PlaceOrder"' in ln
     )
