@@ -401,3 +401,35 @@ class TestCanonicalDocumentIds:
     def test_canonical_document_ids_pass_as_written(self, good: str) -> None:
         assert b.invoice(good).id == good
 
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    pad=st.sampled_from([" ", "\t", "\u200b", "\u3000"]),
+    kind=st.sampled_from(["IssueInvoice", "PostGoodsIssue", "PlaceOrder"]),
+)
+def test_a_padded_document_id_in_a_stream_is_a_rejected_line(pad: str, kind: str) -> None:
+    """Attack through the audit replay: a document re-sent with its id padded (so that a
+    duplicate check keyed by the id would count it apart) is a rejected line naming the field,
+    in both engines, never a document of its own."""
+    import json
+
+    from salesctl import audit, fastreplay
+    from salesctl.demo import DEMO_POLICY, generate
+    from salesctl.policy import loads_policy
+
+    lines = [
+        ln if isinstance(ln, str) else ln.decode("utf-8")
+        for ln in generate(seed=2026, customers=12, orders=80).lines()
+    ]
+    at = next(i for i, ln in enumerate(lines) if f'"type":"{kind}"' in ln)
+    data = json.loads(lines[at])
+    key = {"IssueInvoice": "invoice", "PostGoodsIssue": "goods_issue", "PlaceOrder": "order"}[kind]
+    data[key]["id"] += pad
+    resent = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    stream = [*lines[: at + 1], resent, *lines[at + 1 :]]
+    policy = loads_policy(DEMO_POLICY)
+    for engine in (audit.replay, fastreplay.replay):
+        report = engine(stream, policy)
+        got = [r for r in report.rejected if r.line == at + 2]
+        assert [r.path for r in got] == [f"{key}.id"], (engine, report.rejected)
