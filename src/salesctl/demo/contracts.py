@@ -53,6 +53,20 @@ __all__ = ["ContractFlow"]
 _contract = trusted(Contract)
 _seal_use = trusted(SealUse)
 _sign_contract = trusted(SignContract)
+_opportunity = trusted(Opportunity)
+_advance_stage = trusted(AdvanceStage)
+_quotation = trusted(Quotation)
+_quotation_line = trusted(QuotationLine)
+_send_quotation = trusted(SendQuotation)
+_approval_form = trusted(BusinessApprovalForm)
+_record_approval_form = trusted(RecordBusinessApproval)
+_production_order = trusted(ProductionOrder)
+_production_line = trusted(ProductionLine)
+_issue_production = trusted(IssueProductionOrder)
+_work_order = trusted(WorkOrder)
+_schedule_work_order = trusted(ScheduleWorkOrder)
+_commission_claim = trusted(CommissionClaim)
+_pay_commission = trusted(PayCommission)
 
 
 class ContractFlow(OrderFlow):
@@ -218,11 +232,11 @@ class ContractFlow(OrderFlow):
     ) -> str:
         """Send a quotation with every element the policy requires (O2C-SO-05)."""
 
-        q = Quotation(
+        q = _quotation(
             id=self.next_id("QT", 5),
             customer_id=cust.id,
             lines=tuple(
-                QuotationLine(
+                _quotation_line(
                     line_no=ln.line_no,
                     product=ln.product,
                     unit_price=ln.unit_price,
@@ -240,7 +254,7 @@ class ContractFlow(OrderFlow):
             transport="truck, delivered",
             valid_until=when.date() + dt.timedelta(days=30),
         )
-        self.post(SendQuotation(quotation=q, actor=cust.rep, at=when), expect=expect)
+        self.post(_send_quotation(quotation=q, actor=cust.rep, at=when), expect=expect)
         return q.id
 
     def pipeline(
@@ -272,7 +286,7 @@ class ContractFlow(OrderFlow):
             "contract": f"draft-{oid}",
         }
         if skip:
-            opp = Opportunity(
+            opp = _opportunity(
                 id=oid,
                 prospect=cust.id,
                 owner=cust.rep.id,
@@ -282,12 +296,12 @@ class ContractFlow(OrderFlow):
                 artefacts=artefacts,
             )
             self.post(
-                AdvanceStage(opportunity=opp, to_stage=stages[3], actor=cust.rep, at=when),
+                _advance_stage(opportunity=opp, to_stage=stages[3], actor=cust.rep, at=when),
                 expect={"O2C-PS-01"},
             )
             return oid
         for i in range(1, len(stages)):
-            opp = Opportunity(
+            opp = _opportunity(
                 id=oid,
                 prospect=cust.id,
                 owner=cust.rep.id,
@@ -297,7 +311,7 @@ class ContractFlow(OrderFlow):
                 artefacts=artefacts,
             )
             self.post(
-                AdvanceStage(
+                _advance_stage(
                     opportunity=opp,
                     to_stage=stages[i],
                     actor=cust.rep,
@@ -321,9 +335,9 @@ class ContractFlow(OrderFlow):
         form_id = self.next_id("BA", 5)
         if form:
             self.record(
-                RecordBusinessApproval(
+                _record_approval_form(
                     at=when - dt.timedelta(minutes=30),
-                    form=BusinessApprovalForm(
+                    form=_approval_form(
                         id=form_id,
                         prepared_by=self.clerk.id,
                         prepared_on=when.date(),
@@ -335,10 +349,10 @@ class ContractFlow(OrderFlow):
                     customer_id=deal.cust.id,
                 )
             )
-        po = ProductionOrder(
+        po = _production_order(
             id=self.next_id("PO", 5),
             lines=tuple(
-                ProductionLine(line_no=ln.line_no, product=ln.product, quantity=ln.quantity)
+                _production_line(line_no=ln.line_no, product=ln.product, quantity=ln.quantity)
                 for ln in deal.order.lines
             ),
             issued_by=self.clerk.id,
@@ -347,15 +361,13 @@ class ContractFlow(OrderFlow):
             order_id=deal.order.id,
             business_approval_id=form_id if form else None,
         )
-        self.post(
-            IssueProductionOrder(production_order=po, actor=self.clerk, at=when), expect=expect
-        )
+        self.post(_issue_production(production_order=po, actor=self.clerk, at=when), expect=expect)
         return po.id
 
     def work_order(self, deal: Deal, when: dt.datetime, *, expect: Iterable[str] = ()) -> str:
         """A follow-up service work order on the contract (O2C-SV-01)."""
 
-        wo = WorkOrder(
+        wo = _work_order(
             id=self.next_id("WO", 5),
             customer_id=deal.cust.id,
             issued_by=self.clerk.id,
@@ -363,7 +375,7 @@ class ContractFlow(OrderFlow):
             contract_id=deal.contract_id,
             description="installation and commissioning",
         )
-        self.post(ScheduleWorkOrder(work_order=wo, actor=self.clerk, at=when), expect=expect)
+        self.post(_schedule_work_order(work_order=wo, actor=self.clerk, at=when), expect=expect)
         return wo.id
 
     def paid(self, deal: Deal, when: dt.datetime) -> None:
@@ -377,7 +389,7 @@ class ContractFlow(OrderFlow):
         info = self.contracts[deal.contract_id or ""]
         rate = Decimal("0.02")
         amount = (info["collected"] * rate).quantize(CENT)
-        claim = CommissionClaim(
+        claim = _commission_claim(
             id=self.next_id("CM", 5),
             salesperson_id=deal.cust.rep.id,
             amount=cny(amount),
@@ -386,5 +398,5 @@ class ContractFlow(OrderFlow):
             prepared_on=when.date(),
             contract_id=deal.contract_id,
         )
-        self.post(PayCommission(claim=claim, actor=self.biller, at=when))
+        self.post(_pay_commission(claim=claim, actor=self.biller, at=when))
         self.contracts[deal.contract_id or ""]["done"] = True

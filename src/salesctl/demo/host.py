@@ -178,9 +178,9 @@ class HostCustomer:
             doc = self._doc
             if doc is not None and doc.credit_profile is self.profile and doc.name == self.name:
                 return doc
-            doc = self._doc = Customer(id=self.id, name=self.name, credit_profile=self.profile)
+            doc = self._doc = _customer(id=self.id, name=self.name, credit_profile=self.profile)
             return doc
-        return Customer(
+        return _customer(
             id=self.id,
             name=self.name,
             credit_profile=self.profile,
@@ -248,6 +248,11 @@ _approval = trusted(Approval)
 _grant = trusted(GrantApproval)
 #: A re-check's decision is assembled from the gate's findings (valid by construction).
 _decision = trusted(Decision)
+#: The host's customers as documents carry them, its stock lots and credit profiles (values
+#: it owns: ids from its counters, its own calendar and amounts) are built trusted too.
+_customer = trusted(Customer)
+_stock_lot = trusted(StockLot)
+_receive_stock = trusted(ReceiveStock)
 
 
 #: ``random.Random``'s draw below a bound (what its ``randint`` ends in).
@@ -845,7 +850,7 @@ class Host:
         """Receive a lot of ``p`` covering about ``days`` days of demand."""
 
         qty = Decimal(max(p.scale * 4, int(p.scale * self.n_orders * days / 365 / 2)))
-        lot = StockLot(
+        lot = _stock_lot(
             id=self.next_id(f"LOT-{p.product.id}", 4),
             product_id=p.product.id,
             quantity=qty,
@@ -853,5 +858,5 @@ class Host:
             qc_certificate=f"QC-{when.date().isoformat()}-{p.product.id}",
             received_on=when.date(),
         )
-        self.record(ReceiveStock(at=when, lot=lot))
+        self.record(_receive_stock(at=when, lot=lot))
         return lot

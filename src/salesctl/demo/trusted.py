@@ -44,12 +44,16 @@ def trusted(cls: type[T]) -> Callable[..., T]:
 
 
 #: Set by a test: every build by a slot-store builder is compared with the same build by
-#: ``object.__setattr__`` (the builder's other form), field for field, its type and repr (a
-#: ``RuntimeError`` when they differ).
+#: ``object.__setattr__`` (the builder's other form), field for field, its type and repr, and
+#: with the class's own constructor (every validator run: it must accept the arguments and
+#: build an equal document with the same repr); a ``RuntimeError`` when they differ.
 _VERIFY = [False]
+#: The classes checked so while ``_VERIFY`` was set (read by the test).
+_VERIFIED: set[type] = set()
 
 
 def _same_as_set(built: Any, cls: type, kw: dict[str, Any]) -> None:
+    _VERIFIED.add(cls)
     other = _compile(cls, assemble=False)(**kw)
     fields = attrs.fields(cls)
     names = [a.name for a in fields if a.eq]
@@ -63,6 +67,9 @@ def _same_as_set(built: Any, cls: type, kw: dict[str, Any]) -> None:
         or built != other
     ):
         raise RuntimeError(f"{cls.__qualname__}: the slot stores built another document")
+    validated = cls(**{k: v for k, v in kw.items() if v is not _UNSET})
+    if type(validated) is not type(built) or validated != built or repr(validated) != repr(built):
+        raise RuntimeError(f"{cls.__qualname__}: the constructor built another document")
 
 
 def _compile(cls: type, *, assemble: bool = True) -> Callable[..., Any]:

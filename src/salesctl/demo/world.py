@@ -90,13 +90,15 @@ class World(ContractFlow):
         when = self.at(day, 21)
         month = day.strftime("%Y-%m")
         skew = self.skews.get(month, {})
+        count_shipments, shipment_count = trusted(CountShipments), trusted(ShipmentCount)
+        count_stock, stock_count = trusted(CountStock), trusted(StockCount)
         for p in self.products:
             q = p.shipped.get(month)
             if q:
                 self.record(
-                    CountShipments(
+                    count_shipments(
                         at=when,
-                        count=ShipmentCount(
+                        count=shipment_count(
                             product_id=p.product.id,
                             period_end=day,
                             actual_quantity=q + skew.get("shipment", {}).get(p.product.id, ZERO),
@@ -108,9 +110,9 @@ class World(ContractFlow):
                 (lot.quantity for lot in self.ledger.stock.get(p.product.id, {}).values()), ZERO
             )
             self.record(
-                CountStock(
+                count_stock(
                     at=when + dt.timedelta(minutes=30),
-                    line=StockCount(
+                    line=stock_count(
                         count_id=f"SC-{month}",
                         period_end=day,
                         product_id=p.product.id,
@@ -249,14 +251,21 @@ class World(ContractFlow):
                 ),
             )
         base = {"chilled": Decimal("2.0"), "frozen": Decimal("-20.0")}
+        read, keep = trusted(StorageReading), trusted(ReadStorage)
         day = jan1
         while day.year == self.year:
             step = Decimal(day.toordinal() % 5) / 5
             for area_id, category in self.AREAS:
-                reading = StorageReading(area_id, day, base[category] + step, None, "u-warehouse")
+                reading = read(
+                    area_id=area_id,
+                    read_on=day,
+                    temperature=base[category] + step,
+                    humidity=None,
+                    read_by="u-warehouse",
+                )
                 self.schedule(
                     self.at(day, 7, 30),
-                    lambda t, r=reading: self.record(ReadStorage(at=t, reading=r)),
+                    lambda t, r=reading: self.record(keep(at=t, reading=r)),
                 )
             day += dt.timedelta(days=1)
 
