@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "salesctl.money": 0,
     "salesctl._validators": 0,
     "salesctl._convert": 0,
+    "salesctl._assembly": 0,
     "salesctl._version": 0,
     "salesctl.wording": 0,
     # 1 data: documents, transactions, detective records, the context

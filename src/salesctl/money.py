@@ -35,6 +35,7 @@ from typing import Any
 
 from attrs import field, frozen
 
+from salesctl._assembly import assembly
 from salesctl.errors import CurrencyMismatch, InvalidInput
 
 __all__ = ["CURRENCIES", "MAX_NUMBER_LENGTH", "Money", "to_decimal"]
@@ -325,18 +326,8 @@ class Money:
 #: The assembly of :class:`Money` for :meth:`Money._trusted`: a subclass adding no slot (the
 #: same layout), whose plain attribute stores go straight into Money's slots; an instance is
 #: made a ``Money`` (``__class__``) as soon as both are set and never leaves ``_trusted``
-#: (as :func:`salesctl.decision._assembly` does for the gate's findings).
-_MoneyAssembly = type(
-    "_MoneyAssembly",
-    (Money,),
-    {
-        "__slots__": (),
-        "__setattr__": object.__setattr__,
-        "__delattr__": object.__delattr__,
-        "__init__": object.__init__,
-        "__module__": __name__,
-    },
-)
+#: (:mod:`salesctl._assembly`).
+_MoneyAssembly = assembly(Money)
 
 
 #: One zero per known currency, quantised to its minor unit (``Money.zero`` hands these out).

@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 from attrs import field, frozen
 
+from salesctl._assembly import assembly
 from salesctl._convert import structure, unstructure
 from salesctl._validators import aware, each, each_ident, ident, opt_text, text, tuple_conv, typed
 from salesctl.decision._lazy import _BuiltOnRead, _Later, _OnRead
@@ -681,28 +682,15 @@ def _assembly(cls: type) -> type:
     plain attribute stores, for the trusted builders (:func:`_trusted_finding`,
     :func:`_trusted_requirement`, the gate's decisions).
 
-    It adds no slot (the same memory layout as ``cls``) and stores straight into ``cls``'s
-    slots — a field read through another descriptor (:class:`_OnRead`) is stored through its
-    slot. A builder makes ``object.__new__(assembly)``, stores every field, then assigns
-    ``__class__ = cls``: the object *is* a ``cls`` from then on, exactly as if its slots had
-    been set one by one through the slot descriptors (what the builders did before, at about
-    twice the cost: a slot store by ``STORE_ATTR`` is far cheaper than calling the
-    descriptor's ``__set__``). An assembly instance never leaves its builder.
+    See :mod:`salesctl._assembly`; a field read through another descriptor
+    (:class:`_OnRead`) is stored through its slot.
     """
-    ns: dict[str, Any] = {
-        "__slots__": (),
-        "__setattr__": object.__setattr__,
-        "__delattr__": object.__delattr__,
-        # made empty by calling the class (object's __new__ and __init__, both in C): cheaper
-        # than object.__new__(assembly), which goes through the Python-level wrapper
-        "__init__": object.__init__,
-        "__module__": cls.__module__,
-    }
+    stores: dict[str, Any] = {}
     for a in attrs.fields(cls):
         d = cls.__dict__.get(a.name)  # None: a base's plain slot (an event's ``at``)
         if isinstance(d, _OnRead):
-            ns[a.name] = d._slot
-    return type(f"_{cls.__name__}Assembly", (cls,), ns)
+            stores[a.name] = d._slot
+    return assembly(cls, stores)
 
 
 _FindingAssembly = _assembly(Finding)
