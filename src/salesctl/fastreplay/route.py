@@ -51,6 +51,7 @@ from salesctl._convert import fields_of, strict_datetime
 from salesctl.audit.engine import _owner_test
 from salesctl.events import event_types
 from salesctl.ledger import FOLDS, Ledger, customer_partition
+from salesctl.ledger.folds import fold_contract_globals, fold_order_globals
 from salesctl.model import Customer, SalesOrder
 from salesctl.transactions import Transaction
 
@@ -301,25 +302,19 @@ class Router:
             k = h.contract
             if led.mine(k.customer_id):
                 return None
-            # _fold_contract with no decision, for a customer the ledger does not own
-            kid = _intern(k.id)
-            led.index(kid, _intern(k.customer_id))
-            led.mark_approved(kid, None)
-            if k.order_id is not None:
-                led.order_contracts[_intern(k.order_id)] = kid
+            # the contract's fold with no decision, for a customer the ledger does not own
+            oid = None if k.order_id is None else _intern(k.order_id)
+            fold_contract_globals(led, _intern(k.id), _intern(k.customer_id), oid, None)
             return "SignContract", when
         o = h.order
         c = o.customer
         if c.group_id is not None or led.mine(c.id) or led.order(o.id) is not None:
             return None
         if type(h) is _PlaceOrderHead:
-            # _fold_order with no decision, for an order the ledger does not hold
-            last = led.last_numbers.get(o.series)
-            if last is None or o.seq > last:
-                led.last_numbers[_intern(o.series)] = o.seq
-            led.index(_intern(o.id), _intern(c.id))
+            # the order's fold with no decision, for an order the ledger does not hold
+            fold_order_globals(led, _intern(o.id), _intern(c.id), _intern(o.series), o.seq)
             return "PlaceOrder", when
-        led.index(_intern(o.id), _intern(c.id))  # _fold_notice, likewise
+        fold_order_globals(led, _intern(o.id), _intern(c.id), None, 0)  # a notice's, likewise
         return "IssueDeliveryNotice", when
 
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:

@@ -40,10 +40,39 @@ from salesctl.model import (
 )
 from salesctl.money import Money
 
-__all__: list[str] = []
+__all__: list[str] = ["fold_contract_globals", "fold_order_globals"]
 
 # One function per event type. Each changes customer state only for customers this ledger
 # owns (Ledger.customer returns None otherwise) and global state always.
+
+
+def fold_order_globals(
+    led: Ledger, order_id: str, customer_id: str, series: str | None, seq: int
+) -> None:
+    """What an order's fold changes whoever owns its customer: the highest number of its
+    series (a placed order: ``series`` given) and the order/contract index. Also what a
+    ``--jobs`` gate share folds from the header of another share's order
+    (:meth:`salesctl.fastreplay.route.Router.fold_header`)."""
+    if series is not None:
+        last = led.last_numbers.get(series)
+        if last is None or seq > last:
+            led.last_numbers[series] = seq
+    led.index(order_id, customer_id)
+
+
+def fold_contract_globals(
+    led: Ledger,
+    contract_id: str,
+    customer_id: str,
+    order_id: str | None,
+    decision: Decision | None,
+) -> None:
+    """What a contract signing's fold changes whoever owns its customer: the index, the
+    contract's approved mark and its order (as :func:`fold_order_globals`)."""
+    led.index(contract_id, customer_id)
+    led.mark_approved(contract_id, decision)
+    if order_id is not None:
+        led.order_contracts[order_id] = contract_id
 
 
 def _order_state(led: Ledger, order: SalesOrder) -> OrderState | None:
@@ -178,11 +207,8 @@ def _cleared_releases(decision: Decision | None) -> Iterator[str]:
 @fold("PlaceOrder", "ReleaseOrder")
 def _fold_order(led: Ledger, txn: Any, decision: Decision | None) -> None:
     order: SalesOrder = txn.order
-    if type(txn).__name__ == "PlaceOrder":
-        last = led.last_numbers.get(order.series)
-        if last is None or order.seq > last:
-            led.last_numbers[order.series] = order.seq
-    led.index(order.id, order.customer.id)
+    placed = type(txn).__name__ == "PlaceOrder"
+    fold_order_globals(led, order.id, order.customer.id, order.series if placed else None, order.seq)
     # A one-time release is used by the decision that lets the order go ahead (O2C-CR-06, as
     # the host and the journal consume it: only with an allowing decision); an order held for
     # something else keeps it for its release.
@@ -533,10 +559,7 @@ def _fold_receipt(led: Ledger, txn: Any, decision: Decision | None) -> None:
 @fold("SignContract")
 def _fold_contract(led: Ledger, txn: Any, decision: Decision | None) -> None:
     k = txn.contract
-    led.index(k.id, k.customer_id)
-    led.mark_approved(k.id, decision)
-    if k.order_id is not None:
-        led.order_contracts[k.order_id] = k.id
+    fold_contract_globals(led, k.id, k.customer_id, k.order_id, decision)
     if led.customer(k.customer_id) is None:
         return
     have = led.contracts.get(k.id)
