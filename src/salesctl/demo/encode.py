@@ -90,7 +90,7 @@ _EVENTS: dict[type, _Conv] = {}
 def _event_converter(t: type) -> _Conv:
     name = t.__name__
     if attrs.has(t) and getattr(t, "to_data", None) is None:
-        return _attrs_converter(t, first=name)
+        return _attrs_converter(t, first=name, registry=_EVENTS)
 
     def conv(event: Any) -> dict[str, Any]:
         return {"type": name, **to_data(event)}
@@ -123,9 +123,12 @@ def _converter(t: type) -> _Conv | None:
     elif issubclass(t, Mapping):
         conv = _mapping
     elif attrs.has(t):
-        conv = unstructure if getattr(t, "to_data", None) is not None else _attrs_converter(t)
-        if t in _SHARED:
-            conv = _by_identity(conv)
+        if getattr(t, "to_data", None) is not None:
+            conv = unstructure
+        elif t in _SHARED:
+            conv = _by_identity(_attrs_converter(t))
+        else:
+            conv = _attrs_converter(t, registry=_BY_TYPE)
     else:
         conv = unstructure  # raises the generic error
     _BY_TYPE[t] = conv
@@ -192,7 +195,78 @@ def _mapping(v: Any) -> Any:
     return {str(k): to_data(x) for k, x in v.items()}
 
 
-def _attrs_converter(t: type, first: str | None = None) -> _Conv:
+#: How many values of a class :func:`_attrs_converter`'s converter converts by the fields'
+#: spec (:func:`_convert_fields`) before it generates the class's own converter
+#: (:func:`_compile_converter`): about half the classes a year writes are written a few dozen
+#: times or fewer, where generating and compiling the converter costs more than it saves.
+_COMPILE_AFTER = 256
+
+
+def _fields_spec(t: type) -> tuple[tuple[str, bool, Any], ...]:
+    """The init fields of attrs class ``t`` in order: name, whether it is left out when equal
+    to its default (``OMIT_DEFAULT``), that default."""
+    return tuple(
+        (a.name, bool(a.metadata.get(OMIT_DEFAULT)), a.default) for a in attrs.fields(t) if a.init
+    )
+
+
+def _convert_fields(
+    v: Any, spec: tuple[tuple[str, bool, Any], ...], first: str | None
+) -> dict[str, Any]:
+    """What :func:`_compile_converter`'s converter of the class of ``spec`` gives for ``v``,
+    the same decisions in the same order, read from the spec instead of generated code."""
+    out: dict[str, Any] = {} if first is None else {"type": first}
+    for name, omit, default in spec:
+        x = getattr(v, name)
+        if omit and x == default:
+            continue
+        t = type(x)
+        if t is str or x is None:
+            out[name] = x
+        elif t is Money:
+            out[name] = x.__str__()
+        elif t is dt.datetime or t is dt.date:
+            out[name] = x.isoformat()
+        else:
+            try:
+                c = _BY_TYPE[t]
+            except KeyError:
+                c = _converter(t)
+            out[name] = x if c is None else c(x)
+    return out
+
+
+def _attrs_converter(
+    t: type, first: str | None = None, registry: dict[type, Any] | None = None
+) -> _Conv:
+    """The converter of an attrs class: its init fields in order, each converted by its
+    runtime type (``first``: an event's ``"type"``, written before them).
+
+    The first :data:`_COMPILE_AFTER` values are converted from the fields' spec
+    (:func:`_convert_fields`); then the class's converter is generated
+    (:func:`_compile_converter`, the same data) and converts the rest, put in ``registry``
+    in this converter's place when given (so later calls go to it directly).
+    """
+    spec = _fields_spec(t)
+    uses = 0
+    compiled: _Conv | None = None
+
+    def conv(v: Any) -> Any:
+        nonlocal uses, compiled
+        if compiled is not None:
+            return compiled(v)
+        uses += 1
+        if uses <= _COMPILE_AFTER:
+            return _convert_fields(v, spec, first)
+        compiled = _compile_converter(t, first)
+        if registry is not None and registry.get(t) is conv:
+            registry[t] = compiled
+        return compiled(v)
+
+    return conv
+
+
+def _compile_converter(t: type, first: str | None = None) -> _Conv:
     """Generate the converter of an attrs class: its init fields in order, each converted by
     its runtime type (``first``: an event's ``"type"``, written before them)."""
     ns: dict[str, Any] = {
