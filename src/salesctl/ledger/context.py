@@ -188,6 +188,52 @@ def _compile(keys: tuple[str, ...]) -> Any:
     return ns["build"]
 
 
+#: How many contexts of one key set :func:`trusted_context` builds from the fields' spec
+#: (:func:`_build_from_spec`) before it generates the key set's builder (:func:`_compile`):
+#: about half the key sets of a demo year occur a few dozen times or fewer, where generating
+#: and compiling a builder costs more than it saves.
+_COMPILE_AFTER = 128
+#: How many contexts of each key set not yet compiled were built (bounded as ``_BUILDERS``).
+_USES: dict[tuple[str, ...], int] = {}
+
+
+def _init_spec() -> tuple[tuple[tuple[str, Any], ...], frozenset[str], bool]:
+    """:class:`Context`'s init fields in order with their defaults, their names, and whether
+    :func:`_compile` would leave every key set to the constructor (a field with a factory)."""
+    fields: tuple[attrs.Attribute[Any], ...] = attrs.fields(Context)
+    init = [a for a in fields if a.init]
+    factory = any(isinstance(a.default, attrs.Factory) for a in init)  # type: ignore[arg-type]
+    return tuple((a.name, a.default) for a in init), frozenset(a.name for a in init), factory
+
+
+_SPEC, _INIT_NAMES, _ANY_FACTORY = _init_spec()
+
+
+def _build_from_spec(kw: dict[str, Any]) -> Context:
+    """What :func:`_compile`'s builder for ``kw``'s keys gives, the same decisions read from
+    :class:`Context`'s fields instead of generated code: the constructor when a key is not
+    an init field or a field without a default is not given (or a field has a factory);
+    otherwise each field set from ``kw`` (a ``dict`` becomes a ``FrozenMap``) or to its
+    default, then the price views and the stock index derived as the builder does."""
+    if _ANY_FACTORY or not kw.keys() <= _INIT_NAMES:
+        return Context(**kw)
+    ctx = _ContextAssembly()
+    missing = attrs.NOTHING
+    for name, default in _SPEC:
+        v = kw.get(name, missing)
+        if v is missing:
+            if default is missing:
+                return Context(**kw)  # let the constructor say what is wrong
+            v = default
+        elif type(v) is dict:
+            v = FrozenMap(v)
+        setattr(ctx, name, v)
+    ctx._price_book, ctx._price_maintainers = price_views(ctx.prices)
+    ctx._stock_index = None
+    ctx.__class__ = Context
+    return cast(Context, ctx)
+
+
 def trusted_context(kw: dict[str, Any]) -> Context:
     """Build the context from values the ledger holds, without validating them again.
 
@@ -195,12 +241,21 @@ def trusted_context(kw: dict[str, Any]) -> Context:
     read; tuples, frozensets and FrozenMaps built here; ids unique, amounts not negative), so
     the ledger sets the fields directly, like the gate builds its decisions: a function
     generated once per set of keys the ledger gives (:func:`_compile`) sets each field in
-    turn. A field the ledger does not give takes its default.
+    turn, once :data:`_COMPILE_AFTER` contexts of that key set were built from the fields'
+    spec (:func:`_build_from_spec`, the same context). A field the ledger does not give
+    takes its default.
     """
     keys = tuple(kw)
     build = _BUILDERS.get(keys)
     if build is None:
+        n = _USES.get(keys, 0) + 1
+        if n <= _COMPILE_AFTER:
+            if len(_USES) >= _BUILDERS_MAX:
+                _USES.clear()
+            _USES[keys] = n
+            return _build_from_spec(kw)
         if len(_BUILDERS) >= _BUILDERS_MAX:
             _BUILDERS.clear()
         build = _BUILDERS[keys] = _compile(keys)
+        _USES.pop(keys, None)
     return cast(Context, build(kw))
