@@ -43,6 +43,7 @@ from salesctl.events import (
 )
 from salesctl.gate import Gate
 from salesctl.ledger import Ledger, scope_of
+from salesctl.ledger.cold import ColdApprovals
 from salesctl.ledger.folds import _copier
 from salesctl.model import (
     Actor,
@@ -241,6 +242,27 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
     return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
 
 
+#: Set by a test: the host's ledger holds old approvals frozen as the audit's does.
+_FREEZE_APPROVALS = False
+
+
+class WarmApprovals(ColdApprovals):
+    """The host ledger's approvals, never frozen: the week's sweep only forgets which
+    documents were touched (:meth:`ColdApprovals.freeze_warm` would write the approvals of
+    those granted none for a week as one text, and every later context naming the document
+    would build them again, equal). The audit's ledger freezes them to bound its memory on
+    long streams; the generator holds a year's approvals on hand as granted (about 2 MiB of a
+    default year), and reads them as they are. ``tests/test_demo_twelfth.py`` pins that a year
+    is written the same either way.
+    """
+
+    __slots__ = ()
+
+    def freeze_warm(self, held: dict[str, Any], warm: dict[str, None], before: dt.datetime) -> None:
+        """Forget the documents touched since the last sweep (nothing is frozen)."""
+        warm.clear()
+
+
 #: How long before the transaction an approval of each step (0–8) is granted.
 _BEFORE = tuple(dt.timedelta(minutes=50 - 5 * step) for step in range(9))
 #: The approvals the host obtains (about one event in five) are built trusted.
@@ -323,6 +345,8 @@ class Host:
             timezone=self.policy.zone,
             segment_of=getattr(self.policy.families.get("credit"), "segment_of", None),
         )
+        if not _FREEZE_APPROVALS:
+            self.ledger._cold = WarmApprovals()
         self.out: list[dict[str, Any]] = []
         #: Where events go (the ``out`` list by default; a file writer for large years).
         self.sink: Callable[[Any], None] = sink if sink is not None else self.out.append
