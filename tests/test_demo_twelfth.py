@@ -1,0 +1,219 @@
+"""Issue 16, twelfth pass: the demo's fixed costs and the host ledger's approvals.
+
+The pins:
+
+* A class's JSON converter (:mod:`salesctl.demo.encode`) converts its first values from the
+  fields' spec (:func:`~salesctl.demo.encode._convert_fields`) and is generated only after
+  :data:`~salesctl.demo.encode._COMPILE_AFTER` of them: every event of a year with every
+  injector converts to the same data, key order included, both ways; a year written with the
+  converters generated at once and one written with none generated are the same bytes.
+* A context key set's builder (:mod:`salesctl.ledger.context`) is generated only after
+  :data:`~salesctl.ledger.context._COMPILE_AFTER` contexts; before, the fields' spec builds
+  them (:func:`~salesctl.ledger.context._build_from_spec`): every context of a year with every
+  injector is, slot for slot (the derived ones included), what the generated builder gives,
+  and what the validated constructor gives; a key set the constructor refuses goes to it.
+* The host's ledger never freezes its approvals (:class:`~salesctl.demo.host.WarmApprovals`):
+  a year with every injector written with the audit ledger's freezing (frozen approvals read
+  back by contexts) is the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import attrs
+import pytest
+
+import salesctl.demo.encode as encode_module
+import salesctl.demo.host as host_module
+import salesctl.ledger.context as context_module
+import salesctl.ledger.ledger as ledger_module
+from salesctl.context import Context
+from salesctl.demo import generate
+from salesctl.demo.encode import encode_line, event_data
+from salesctl.errors import SalesctlError
+from salesctl.events import parse_event
+from salesctl.ledger.cold import ColdApprovals
+
+_YEAR = {"seed": 5, "customers": 12, "orders": 80}
+
+
+@pytest.fixture(scope="module")
+def year() -> list[dict[str, Any] | str]:
+    return list(generate(**_YEAR).events)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def fresh_converters(monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The writer's converters forgotten (each made again on first use, generated after the
+    number of values given), then restored."""
+    by_type = encode_module._BY_TYPE
+    saved = dict(by_type)
+
+    def forget(after: int) -> None:
+        monkeypatch.setattr(encode_module, "_COMPILE_AFTER", after)
+        monkeypatch.setattr(encode_module, "_EVENTS", {})
+        kept = {t: c for t, c in saved.items() if c is None}
+        by_type.clear()
+        by_type.update(kept)
+
+    yield forget
+    by_type.clear()
+    by_type.update(saved)
+
+
+class TestLazyConverters:
+    def test_spec_and_generated_converters_agree_on_every_event(
+        self, year: list[dict[str, Any] | str]
+    ) -> None:
+        """Each event of the year (read back) converts to the same data, key order included,
+        from the fields' spec and through the generated converter."""
+        kinds = set()
+        for data in year:
+            if isinstance(data, str):
+                continue
+            event = parse_event(data)
+            t = type(event)
+            spec = encode_module._fields_spec(t)
+            by_spec = encode_module._convert_fields(event, spec, t.__name__)
+            generated = encode_module._compile_converter(t, first=t.__name__)(event)
+            assert by_spec == generated == data
+            assert list(by_spec) == list(generated)
+            assert encode_line(by_spec) == encode_line(generated)
+            kinds.add(t)
+        assert len(kinds) > 40
+
+    @pytest.mark.parametrize("after", [0, 3, 10**9])
+    def test_a_year_is_the_same_whenever_the_converters_are_generated(
+        self, fresh_converters: Any, year: list[dict[str, Any] | str], after: int
+    ) -> None:
+        """Generated at once (the converters before this pass), after three values, or never:
+        the same year, line for line."""
+        fresh_converters(after)
+        again = list(generate(**_YEAR).events)  # type: ignore[arg-type]
+        assert [encode_line(d) for d in again] == [encode_line(d) for d in year]
+
+    def test_the_generated_converter_takes_the_registry_place(
+        self, fresh_converters: Any, year: list[dict[str, Any] | str]
+    ) -> None:
+        """Past the threshold the registry holds the generated converter itself (the lazy
+        one, called again, goes to it)."""
+        fresh_converters(2)
+        event = next(
+            parse_event(d) for d in year if not isinstance(d, str) and d["type"] == "PlaceOrder"
+        )
+        expected = event_data(event)
+        lazy = encode_module._EVENTS[type(event)]
+        for _ in range(3):
+            assert event_data(event) == expected
+        generated = encode_module._EVENTS[type(event)]
+        assert generated is not lazy
+        assert generated(event) == lazy(event) == expected
+
+
+def _slots(ctx: Context) -> dict[str, Any]:
+    names = [n for c in type(ctx).__mro__ for n in getattr(c, "__slots__", ())]
+    return {n: getattr(ctx, n) for n in names if n != "__weakref__"}
+
+
+def _types(ctx: Context) -> dict[str, type]:
+    return {n: type(v) for n, v in _slots(ctx).items()}
+
+
+class TestLazyContextBuilders:
+    def test_every_context_of_a_year_by_spec_is_the_generated_builders(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Every context the ledger asks for in a year with every injector: the spec's build
+        equals the generated builder's slot for slot (the price views, the stock index) and
+        the validated constructor's."""
+        seen: dict[tuple[str, ...], int] = {}
+        real = context_module.trusted_context
+
+        def both(kw: dict[str, Any]) -> Context:
+            keys = tuple(kw)
+            by_spec = context_module._build_from_spec(dict(kw))
+            generated = context_module._compile(keys)(dict(kw))
+            assert type(by_spec) is type(generated) is Context
+            assert _slots(by_spec) == _slots(generated)
+            assert _types(by_spec) == _types(generated)
+            assert list(_slots(by_spec)["_price_book"]) == list(_slots(generated)["_price_book"])
+            assert by_spec == Context(**kw)
+            seen[keys] = seen.get(keys, 0) + 1
+            return real(kw)
+
+        monkeypatch.setattr(ledger_module, "trusted_context", both)
+        monkeypatch.setattr(context_module, "_COMPILE_AFTER", 2)
+        generate(**_YEAR)  # type: ignore[arg-type]
+        assert len(seen) > 15
+        assert sum(seen.values()) > 900
+
+    def test_a_key_set_the_constructor_refuses_goes_to_it(self) -> None:
+        """An unknown key, or a required field left out: the constructor's error."""
+        with pytest.raises(TypeError):
+            context_module._build_from_spec({"as_of": dt.date(2026, 3, 2), "nonsense": 1})
+        with pytest.raises((TypeError, SalesctlError)):
+            context_module._build_from_spec({"approvals": ()})
+        required = [a.name for a in attrs.fields(Context) if a.default is attrs.NOTHING]
+        assert required  # as_of
+
+    def test_rare_key_sets_are_not_compiled(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A key set is compiled on its (threshold + 1)-th context, not before."""
+        monkeypatch.setattr(context_module, "_BUILDERS", {})
+        monkeypatch.setattr(context_module, "_USES", {})
+        monkeypatch.setattr(context_module, "_COMPILE_AFTER", 3)
+        kw = {"as_of": dt.date(2026, 3, 2), "fx_rates": {}}
+        built = [context_module.trusted_context(dict(kw)) for _ in range(3)]
+        assert not context_module._BUILDERS
+        built.append(context_module.trusted_context(dict(kw)))
+        assert tuple(kw) in context_module._BUILDERS
+        assert all(_slots(b) == _slots(built[0]) for b in built)
+
+
+class TestWarmApprovals:
+    def test_a_year_with_frozen_approvals_is_the_same(
+        self, monkeypatch: pytest.MonkeyPatch, year: list[dict[str, Any] | str]
+    ) -> None:
+        """The host's ledger freezing its old approvals as the audit's does (and its contexts
+        thawing them) writes the same year, and gives the gate equal contexts, approvals on
+        hand included, in the same order."""
+        thawed = [0]
+        thaw = ColdApprovals.thaw
+
+        def counted(self: ColdApprovals, text: str, document_id: str) -> Any:
+            thawed[0] += 1
+            return thaw(self, text, document_id)
+
+        contexts: list[Context] = []
+        real = context_module.trusted_context
+
+        def kept(kw: dict[str, Any]) -> Context:
+            ctx = real(kw)
+            contexts.append(ctx)
+            return ctx
+
+        monkeypatch.setattr(ledger_module, "trusted_context", kept)
+        monkeypatch.setattr(ColdApprovals, "thaw", counted)
+        monkeypatch.setattr(host_module, "_FREEZE_APPROVALS", True)
+        frozen = list(generate(**_YEAR).events)  # type: ignore[arg-type]
+        assert thawed[0] > 10  # contexts read frozen approvals back
+        assert frozen == year
+        with_frozen, contexts[:] = list(contexts), []
+        monkeypatch.setattr(host_module, "_FREEZE_APPROVALS", False)
+        thawed[0] = 0
+        assert list(generate(**_YEAR).events) == year  # type: ignore[arg-type]
+        assert thawed[0] == 0
+        assert len(contexts) == len(with_frozen) > 900
+        for warm, cold in zip(contexts, with_frozen, strict=True):
+            assert warm == cold
+            assert [repr(a) for a in warm.approvals] == [repr(a) for a in cold.approvals]
+
+    def test_the_host_ledger_freezes_nothing(self) -> None:
+        """The week's sweep of the host's ledger forgets the touched documents, keeps the
+        approvals as they are."""
+        warm = host_module.WarmApprovals()
+        held: dict[str, Any] = {"D-1": ("a", "b")}
+        touched: dict[str, None] = {"D-1": None}
+        warm.freeze_warm(held, touched, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
+        assert held == {"D-1": ("a", "b")} and not touched
