@@ -12,6 +12,11 @@ The pins:
   them (:func:`~salesctl.ledger.context._build_from_spec`): every context of a year with every
   injector is, slot for slot (the derived ones included), what the generated builder gives,
   and what the validated constructor gives; a key set the constructor refuses goes to it.
+* ``scope_of`` reads each event class and each document class through generated code
+  (:func:`~salesctl.ledger.scope._compile_scoper`, ``_compile_scanner``): every event of a
+  year with every injector, read back and as the host posts it, and any document with a
+  ``__getattr__`` fallback or lines with and without ``product_id`` (hypothesis), is scoped
+  as :func:`~salesctl.ledger.scope.plain_scope_of` (the plans' reading) scopes it.
 * The host's ledger never freezes its approvals (:class:`~salesctl.demo.host.WarmApprovals`):
   a year with every injector written with the audit ledger's freezing (frozen approvals read
   back by contexts) is the same bytes.
@@ -20,10 +25,13 @@ The pins:
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import salesctl.demo.encode as encode_module
 import salesctl.demo.host as host_module
@@ -35,6 +43,8 @@ from salesctl.demo.encode import encode_line, event_data
 from salesctl.errors import SalesctlError
 from salesctl.events import parse_event
 from salesctl.ledger.cold import ColdApprovals
+from salesctl.ledger.scope import plain_scope_of, scope_of
+from salesctl.money import Money
 
 _YEAR = {"seed": 5, "customers": 12, "orders": 80}
 
@@ -217,3 +227,97 @@ class TestWarmApprovals:
         touched: dict[str, None] = {"D-1": None}
         warm.freeze_warm(held, touched, dt.datetime(2030, 1, 1, tzinfo=dt.UTC))
         assert held == {"D-1": ("a", "b")} and not touched
+
+
+@attrs.define(frozen=True)
+class _Line:
+    product: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "product_id":
+            return "P-FALLBACK"
+        raise AttributeError(name)
+
+
+@attrs.define(frozen=True)
+class _Doc:
+    id: Any = None
+    customer_id: Any = None
+    order_id: Any = None
+    lines: tuple[Any, ...] = ()
+
+    def __getattr__(self, name: str) -> Any:
+        if name == "amount":
+            return Money(Decimal("1.00"), "USD")
+        raise AttributeError(name)
+
+
+@attrs.define(frozen=True)
+class _PlainLine:
+    product_id: Any = None
+
+
+@attrs.define(frozen=True)
+class _Event:
+    doc: Any = None
+    customer_id: Any = None
+    release_id: Any = None
+    other: Any = None
+
+
+_texts = st.one_of(st.none(), st.sampled_from(["", "A-1", "A-2", "C-9"]), st.integers(0, 2))
+
+
+class TestGeneratedScopes:
+    def test_every_event_of_a_year_is_scoped_as_the_plans_read_it(
+        self, monkeypatch: pytest.MonkeyPatch, year: list[dict[str, Any] | str]
+    ) -> None:
+        """Every event of a year with every injector, read back, and every transaction as the
+        host posts it (built trusted): the generated reading equals the plans' reading."""
+        kinds = set()
+        for data in year:
+            if isinstance(data, str):
+                continue
+            event = parse_event(data)
+            assert scope_of(event) == plain_scope_of(event), data["type"]
+            kinds.add(type(event))
+        assert len(kinds) > 40
+        posted = [0]
+
+        def both(txn: Any) -> Any:
+            got = scope_of(txn)
+            assert got == plain_scope_of(txn), type(txn).__name__
+            posted[0] += 1
+            return got
+
+        monkeypatch.setattr(host_module, "scope_of", both)
+        assert list(generate(**_YEAR).events) == year  # type: ignore[arg-type]
+        assert posted[0] > 900
+
+    @settings(max_examples=200, deadline=None)
+    @given(
+        ids=st.lists(_texts, min_size=4, max_size=4),
+        scalars=st.lists(_texts, min_size=3, max_size=3),
+        lines=st.lists(
+            st.one_of(
+                st.builds(_Line, product=st.none()),
+                st.builds(_PlainLine, product_id=_texts),
+            ),
+            max_size=4,
+        ),
+        inner=st.booleans(),
+    )
+    def test_any_document_is_scoped_as_the_plans_read_it(
+        self, ids: list[Any], scalars: list[Any], lines: list[Any], inner: bool
+    ) -> None:
+        """Documents with a ``__getattr__`` (read through ``__getattribute__``; a line's
+        ``product_id`` and a money amount found only by the fallback), lines with and
+        without ``product_id``, ids of any type or empty, repeated or not."""
+        doc = _Doc(id=ids[0], customer_id=ids[1], order_id=ids[2], lines=tuple(lines))
+        event = _Event(
+            doc=doc if inner else ids[3],
+            customer_id=scalars[0],
+            release_id=scalars[1],
+            other=_Doc(id=scalars[2], order_id=ids[2]),
+        )
+        assert scope_of(event) == plain_scope_of(event)
