@@ -17,6 +17,8 @@ The pins:
   year with every injector, read back and as the host posts it, and any document with a
   ``__getattr__`` fallback or lines with and without ``product_id`` (hypothesis), is scoped
   as :func:`~salesctl.ledger.scope.plain_scope_of` (the plans' reading) scopes it.
+* ``cny`` quantises a Decimal without copying it first: the same amount, exponent and sign
+  (hypothesis over Decimals, integers and texts).
 * The host's ledger never freezes its approvals (:class:`~salesctl.demo.host.WarmApprovals`):
   a year with every injector written with the audit ledger's freezing (frozen approvals read
   back by contexts) is the same bytes.
@@ -40,6 +42,7 @@ import salesctl.ledger.ledger as ledger_module
 from salesctl.context import Context
 from salesctl.demo import generate
 from salesctl.demo.encode import encode_line, event_data
+from salesctl.demo.host import CENT, cny
 from salesctl.errors import SalesctlError
 from salesctl.events import parse_event
 from salesctl.ledger.cold import ColdApprovals
@@ -321,3 +324,26 @@ class TestGeneratedScopes:
             other=_Doc(id=scalars[2], order_id=ids[2]),
         )
         assert scope_of(event) == plain_scope_of(event)
+
+
+class TestHostShortcuts:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        x=st.one_of(
+            st.decimals(-(10**9), 10**9, allow_nan=False, allow_infinity=False, places=4),
+            st.decimals(-(10**6), 10**6, allow_nan=False, allow_infinity=False),
+            st.integers(-(10**9), 10**9),
+        ),
+        as_text=st.booleans(),
+    )
+    def test_cny_is_the_quantised_money(self, x: Decimal | int, as_text: bool) -> None:
+        """A Decimal is quantised as it is (``Decimal(x)`` of a Decimal is an equal copy):
+        the same amount, exponent and sign as ``Decimal(x).quantize(CENT)``, for Decimals,
+        integers and texts."""
+        arg: Decimal | int | str = str(x) if as_text else x
+        want = Decimal(arg).quantize(CENT)
+        got = cny(arg)
+        assert type(got) is Money and got.currency == "CNY"
+        assert got.amount == want and str(got.amount) == str(want)
+        assert got.amount.as_tuple() == want.as_tuple()
+        assert got == Money(want, "CNY")

@@ -263,6 +263,10 @@ class WarmApprovals(ColdApprovals):
         warm.clear()
 
 
+#: No controls (what ``post`` is told to expect or withhold, mostly).
+_NONE: frozenset[str] = frozenset()
+_HOLD = Outcome.HOLD
+_ALLOW = Outcome.ALLOW
 #: How long before the transaction an approval of each step (0–8) is granted.
 _BEFORE = tuple(dt.timedelta(minutes=50 - 5 * step) for step in range(9))
 #: The approvals the host obtains (about one event in five) are built trusted.
@@ -303,7 +307,8 @@ def month_of(day: dt.date) -> str:
 def cny(x: Decimal | int | str) -> Money:
     """``x`` yuan, to the cent (quantised here: valid by construction, so built without the
     constructor's checks)."""
-    return Money._trusted(Decimal(x).quantize(CENT), CNY)
+    d = x if type(x) is Decimal else Decimal(x)  # Decimal(x) of a Decimal: an equal copy
+    return Money._trusted(d.quantize(CENT), CNY)
 
 
 class Host:
@@ -470,8 +475,8 @@ class Host:
             DemoError: when the controls that object are not exactly ``expect``.
         """
 
-        expected = frozenset(expect)
-        held_back = frozenset(withhold) | expected
+        expected = frozenset(expect) if expect else _NONE
+        held_back = frozenset(withhold) | expected if withhold else expected
         # The transaction's scope (its customer, documents and products) is computed once.
         scope = scope_of(txn)
         ledger = self.ledger
@@ -482,7 +487,7 @@ class Host:
             todo = [
                 f
                 for f in decision.findings
-                if f.outcome is Outcome.HOLD and f.control_id not in held_back and f.required
+                if f.outcome is _HOLD and f.control_id not in held_back and f.required
             ]
             if not todo:
                 break
@@ -534,7 +539,7 @@ class Host:
                 day = ledger.today
                 ctx = ledger.context_for(txn, scope)
                 decision = self.gate.check(txn, ctx)
-        objecting = {f.control_id for f in decision.findings if f.outcome is not Outcome.ALLOW}
+        objecting = {f.control_id for f in decision.findings if f.outcome is not _ALLOW}
         if objecting != expected:
             raise DemoError(
                 f"{type(txn).__name__} {txn.document_id}: controls objecting {sorted(objecting)}, "
