@@ -6,8 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import typing
 import zlib
-from decimal import Decimal
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, cast
 
 import attrs
@@ -321,7 +321,10 @@ def _compile_scoper(cls: type) -> Callable[[Any], Scope]:
                 ]
             body += ["    else:", "        _scan(doc, s)"]
         else:
-            body += ["    if not (doc is None or isinstance(doc, _SCALARS)):", "        _scan(doc, s)"]
+            body += [
+                "    if not (doc is None or isinstance(doc, _SCALARS)):",
+                "        _scan(doc, s)",
+            ]
     body.append("    return s")
     fn: Callable[[Any], Scope] = _generated(cls.__qualname__, body, {})
     return fn
@@ -393,7 +396,10 @@ def _compile_scanner(cls: type) -> Callable[[Any, Scope], None]:
     if f_gi:
         body += _added("s.goods_issue_ids", get("goods_issue_id"), "    ")
     if f_gis:
-        body += [f"    for g in {get('goods_issue_ids')}:", *_added("s.goods_issue_ids", "g", "        ")]
+        body += [
+            f"    for g in {get('goods_issue_ids')}:",
+            *_added("s.goods_issue_ids", "g", "        "),
+        ]
     for flag, key in ((f_notice, "notice_id"), (f_app, "application_id"),
                       (f_ba, "business_approval_id")):  # fmt: skip
         if flag:
