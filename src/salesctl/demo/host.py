@@ -71,6 +71,7 @@ __all__ = [
     "HostCustomer",
     "HostProduct",
     "SeededViolation",
+    "WarmApprovals",
     "cny",
     "month_of",
     "randint",

@@ -16,7 +16,7 @@ from salesctl.model import SalesOrder
 from salesctl.money import Money
 from salesctl.transactions import Transaction
 
-__all__ = ["Scope", "customer_partition", "scope_customer", "scope_of"]
+__all__ = ["Scope", "customer_partition", "plain_scope_of", "scope_customer", "scope_of"]
 
 
 def customer_partition(customer_id: str, partitions: int) -> int:
