@@ -487,9 +487,11 @@ class Host:
         ctx = ledger.context_for(txn, scope)
         decision = self.gate.check(txn, ctx)
         for _ in range(3):
+            # ``findings`` is read once per decision (a descriptor builds it on first read)
+            read, findings = decision, decision.findings
             todo = [
                 f
-                for f in decision.findings
+                for f in findings
                 if f.outcome is _HOLD and f.control_id not in held_back and f.required
             ]
             if not todo:
@@ -542,7 +544,9 @@ class Host:
                 day = ledger.today
                 ctx = ledger.context_for(txn, scope)
                 decision = self.gate.check(txn, ctx)
-        objecting = {f.control_id for f in decision.findings if f.outcome is not _ALLOW}
+        if read is not decision:
+            findings = decision.findings
+        objecting = {f.control_id for f in findings if f.outcome is not _ALLOW}
         if objecting != expected:
             raise DemoError(
                 f"{type(txn).__name__} {txn.document_id}: controls objecting {sorted(objecting)}, "
