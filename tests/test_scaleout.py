@@ -909,7 +909,9 @@ def _order_planted(lines: list[bytes], where: float, cust: str) -> Any:
     stream: ``(stream, planted line number)``. Folded, its number would make every later
     order of the series a duplicate."""
     i, prev = _line_before(lines, where)
-    series = next(json.loads(ln)["order"]["series"] for ln in lines if b'"type":"PlaceOrder"' in ln)
+    series = next(
+        json.loads(ln)["order"]["series"] for ln in lines if b'"type":"PlaceOrder"' in ln
+    )
     bad = (
         f'{{"type":"PlaceOrder","at":"{prev.at.isoformat()}","order":{{"id":"SO-X",'
         f'"series":"{series}","seq":999999,"customer":{{"id":"{cust}"}}}}}}'
@@ -995,13 +997,9 @@ def test_fold_header_folds_only_other_customers_orders_of_the_day() -> None:
     def order(kind: str, cust: str, oid: str = "SO-7", group: str = "") -> bytes:
         g = f', "group_id": "{group}"' if group else ""
         return (
-            (
-                f'{{"type": "{kind}", {_AT}, "order": {{"id": "{oid}", "series": "SO", '
-                f'"seq": 7, "customer": {{"id": "{cust}"{g}}}}}}}'
-            )
-            .replace(" ", "")
-            .encode()
-        )
+            f'{{"type": "{kind}", {_AT}, "order": {{"id": "{oid}", "series": "SO", '
+            f'"seq": 7, "customer": {{"id": "{cust}"{g}}}}}}}'
+        ).replace(" ", "").encode()
 
     def contract(cust: str) -> bytes:
         return (

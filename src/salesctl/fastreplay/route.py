@@ -356,11 +356,12 @@ class Router:
         c = o.customer
         if c.group_id is not None or led.mine(c.id) or led.order(o.id) is not None:
             return None
-        if type(h) is _IssueHead:
+        if isinstance(h, _IssueHead):
             return self._fold_goods_issue(h, when)
-        if type(h) is _PlaceOrderHead:
+        if isinstance(h, _PlaceOrderHead):
             # the order's fold with no decision, for an order the ledger does not hold
-            fold_order_globals(led, _intern(o.id), _intern(c.id), _intern(o.series), o.seq)
+            p = h.order
+            fold_order_globals(led, _intern(p.id), _intern(c.id), _intern(p.series), p.seq)
             return "PlaceOrder", when
         fold_order_globals(led, _intern(o.id), _intern(c.id), None, 0)  # a notice's, likewise
         return "IssueDeliveryNotice", when
