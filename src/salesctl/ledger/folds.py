@@ -239,9 +239,7 @@ def _cleared_releases(decision: Decision | None) -> Iterator[str]:
 def _fold_order(led: Ledger, txn: Any, decision: Decision | None) -> None:
     order: SalesOrder = txn.order
     placed = type(txn).__name__ == "PlaceOrder"
-    fold_order_globals(
-        led, order.id, order.customer.id, order.series if placed else None, order.seq
-    )
+    fold_order_globals(led, order.id, order.customer.id, order.series if placed else None, order.seq)
     # A one-time release is used by the decision that lets the order go ahead (O2C-CR-06, as
     # the host and the journal consume it: only with an allowing decision); an order held for
     # something else keeps it for its release.
