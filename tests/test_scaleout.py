@@ -1074,3 +1074,68 @@ def test_fold_header_takes_another_customer_s_goods_issue_out_of_the_lots() -> N
     # a second goods issue empties the lot
     assert router.fold_header(issue(theirs, "GI-2", qty="6"), day) is not None
     assert "L-1" not in led.stock["P-1"]
+
+
+def test_a_replay_s_state_kept_for_the_caller_is_its_ledger_as_it_ends(
+    stream: tuple[Path, Path],
+) -> None:
+    """``retain``: the replay's state is handed to the caller, out of the collector's sight,
+    instead of being freed as it returns; the report and the ledger are those of a replay
+    that frees it."""
+    import gc
+
+    from salesctl.audit.engine import ledger_for
+
+    path, _pol = stream
+    lines = path.read_bytes().splitlines(keepends=True)
+    held: list[object] = []
+    frozen = gc.get_freeze_count()
+    try:
+        kept = replay(lines, POLICY, source=str(path), retain=held)
+        assert gc.get_freeze_count() > frozen
+        (state,) = held
+        led: Any = state[0]  # type: ignore[index]
+        assert isinstance(led, Ledger) and led.books is not None
+        ref: Any = ledger_for(POLICY, 0, 1)
+        assert kept == replay(lines, POLICY, source=str(path), ledger=ref)
+        assert led.size() == ref.size() and led.books.size() == ref.books.size()
+        assert _global_state(led) == _global_state(ref)
+    finally:
+        held.clear()
+        gc.unfreeze()
+
+
+def test_jobs_keep_their_state_until_the_report_is_out_and_give_the_same_report(
+    stream: tuple[Path, Path],
+) -> None:
+    """``replay_jobs(retain=)`` keeps the books share's state for the caller; a worker's share
+    keeps its own (:func:`_worker_job`: the report sent first, the state never freed in the
+    worker) and reports what the share reports without it."""
+    import gc
+    from array import array
+
+    from salesctl.fastreplay import engine
+    from salesctl.fastreplay.engine import replay_jobs, run_job
+
+    path, pol = stream
+    held: list[object] = []
+    try:
+        got = replay_jobs(str(path), policy_file=str(pol), jobs=2, retain=held)
+        (state,) = held
+        assert isinstance(state[0], Ledger)  # type: ignore[index]
+    finally:
+        held.clear()
+        gc.unfreeze()
+    assert got == replay_jobs(str(path), policy_file=str(pol), jobs=2)
+    assert attrs.evolve(got, partitions=1) == replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    task = job_tasks(str(path), jobs=2, policy_file=str(pol))[1]
+    try:
+        report, _cpu, folded = engine._worker_job(task)
+        (worker,) = engine._worker_state
+        assert isinstance(worker[0], Ledger)  # type: ignore[index]
+    finally:
+        engine._worker_state.clear()
+        gc.unfreeze()
+    again: array[int] = array("q")
+    assert report == run_job(task, folded_from_header=again)
+    assert folded == again
