@@ -342,14 +342,16 @@ def replay(
         # year's close against 0.25 s on the 100k year, before).
         gc.disable()
         gc.freeze()
+        closed = False
         try:
             clock.finish(through)
+            closed = True
         except KeyboardInterrupt:
             if not interruptible:
                 raise
             incomplete = "interrupted"
         finally:
-            if retain is None:
+            if retain is None or not closed:  # retained: left frozen (see above)
                 gc.unfreeze()
             if gc_was_on:
                 gc.enable()
