@@ -124,9 +124,10 @@ def replay(
 
     ``folded_from_header`` (a routing ``"gate"`` replay, for :func:`replay_jobs`): a
     transaction of :data:`~salesctl.fastreplay.route.BY_HEADER` (an order placed, a delivery
-    notice, a contract signed) of a customer this share does not decide, dated the day of the
-    line before it, changes only the ledger's global state named in its header (the index,
-    the number series, the approved documents); such a line is folded from its header only
+    notice, a contract signed, a goods issue) of a customer this share does not decide, dated
+    the day of the line before it, changes only the ledger's global state named in its header
+    (the index, the number series, the approved documents, the stock lots); such a line is
+    folded from its header only
     (:meth:`~salesctl.fastreplay.route.Router.fold_header`) and its number appended here. The
     caller must check these numbers against the lines the books share (which reads every line
     in full) rejected, and replay this share again without it if one of them was

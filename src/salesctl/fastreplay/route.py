@@ -17,11 +17,11 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
   customer group (a group learnt late moves its members to the group's partition);
 * a type of :data:`BY_GOODS_ISSUE` (a delivery proof): when the ledger holds no order of the
   goods issue it names (its fold would change nothing);
-* a type of :data:`BY_HEADER` (an order placed, a delivery notice, a contract signed) of a
-  customer the share does not decide: not skipped but, when the replay asks for it
-  (``fold``), folded from its header (:meth:`Router.fold_header`: the index, the number
-  series, the approval mark — what the full fold changes for another share's customer),
-  the books share checking that the full reader takes the line;
+* a type of :data:`BY_HEADER` (an order placed, a delivery notice, a contract signed, a goods
+  issue) of a customer the share does not decide: not skipped but, when the replay asks for
+  it (``fold``), folded from its header (:meth:`Router.fold_header`: the index, the number
+  series, the approval mark, the stock lots — what the full fold changes for another
+  share's customer), the books share checking that the full reader takes the line;
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
