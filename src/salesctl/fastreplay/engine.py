@@ -542,9 +542,9 @@ def replay_jobs(
             path on as many idle cores as jobs is ``split + max(shares) + merge``.
         retain: when given, this process's state (the books share's ledger and books) is
             kept in it, not freed before the report is returned, as for :func:`replay`
-            (the caller clears it, then ``gc.unfreeze()``). A worker process keeps its
-            share's state too, and sends its report without freeing it first: the process
-            ends without freeing its heap.
+            (the caller clears it, then ``gc.unfreeze()``). Whatever ``retain``, a worker
+            process keeps its share's state and sends its report without freeing it first:
+            the process ends without freeing its heap.
 
     Raises:
         InvalidInput: for fewer than one job, or a file that cannot be read.
