@@ -847,21 +847,26 @@ def test_a_routing_share_reads_in_full_the_approvals_of_its_partitions() -> None
 
 
 def _global_state(led: Ledger) -> tuple[Any, ...]:
-    """What a gate share's ledger folds of other shares' orders, notices and contracts."""
+    """What a gate share's ledger folds of other shares' orders, notices, contracts and goods
+    issues."""
     return (
         dict(led.last_numbers),
         {d: tag[0] for d, tag in led._owner.items()},
         dict(led._approved),
         dict(led.order_contracts),
+        {p: dict(lots) for p, lots in led.stock.items()},
+        dict(led._gi_order),
+        set(led._used_pickups),
     )
 
 
 def test_a_gate_share_folds_other_shares_orders_from_their_header(
     stream: tuple[Path, Path],
 ) -> None:
-    """A gate share folds the orders, notices and contracts of the other share's customers
-    from their header only: its report and the global state of its ledger are those it gives
-    reading every line in full, and the books share rejects none of those lines."""
+    """A gate share folds the orders, notices, contracts and goods issues of the other share's
+    customers from their header only: its report and the global state of its ledger (the
+    stock lots among it) are those it gives reading every line in full, and the books share
+    rejects none of those lines."""
     from array import array
 
     from salesctl.audit.engine import ledger_for
@@ -890,7 +895,9 @@ def test_a_gate_share_folds_other_shares_orders_from_their_header(
                 got.append((r, _global_state(led), folded))
             (routed, state, folded_at), (full, full_state, _none) = got
             assert folded_at is not None and len(folded_at) > 0
-            assert {json.loads(lines[i - 1])["type"] for i in folded_at} <= BY_HEADER
+            kinds = {json.loads(lines[i - 1])["type"] for i in folded_at}
+            assert kinds <= BY_HEADER
+            assert "PostGoodsIssue" in kinds
             assert routed == full
             assert state == full_state
             assert not approvals_unchecked(folded_at, [books])
@@ -912,17 +919,43 @@ def _order_planted(lines: list[bytes], where: float, cust: str) -> Any:
     return [*lines[:i], bad, *lines[i:]], i + 1
 
 
+def _goods_issue_planted(lines: list[bytes], where: float, cust: str) -> Any:
+    """A malformed goods issue whose header reads (customer ``cust``, the day of the line
+    before it, the lot of the last goods issue before it, all of it taken), planted ``where``
+    in the stream: ``(stream, planted line number)``. Folded, it would empty a lot later
+    goods issues draw on."""
+    i, prev = _line_before(lines, where)
+    issues = [ln for ln in lines[:i] if b'"type":"PostGoodsIssue"' in ln and b'"lot_id":"' in ln]
+    taken = next(
+        x
+        for ln in reversed(issues or [ln for ln in lines if b'"type":"PostGoodsIssue"' in ln])
+        for x in json.loads(ln)["goods_issue"]["lines"]
+        if x.get("lot_id")
+    )
+    bad = (
+        f'{{"type":"PostGoodsIssue","at":"{prev.at.isoformat()}","goods_issue":{{"id":"GI-X",'
+        f'"lines":[{{"product_id":"{taken["product_id"]}","quantity":"999999",'
+        f'"lot_id":"{taken["lot_id"]}"}}]}},"order":{{"id":"SO-X","customer":{{"id":"{cust}"}}}}}}'
+    ).encode()
+    return [*lines[:i], bad, *lines[i:]], i + 1
+
+
 @settings(
-    max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(seed=st.integers(0, 10_000), where=st.floats(0.05, 0.6), jobs=st.integers(2, 3))
+@given(
+    seed=st.integers(0, 10_000),
+    where=st.floats(0.05, 0.6),
+    jobs=st.integers(2, 3),
+    kind=st.sampled_from(["order", "goods issue"]),
+)
 def test_an_order_folded_from_its_header_and_rejected_by_the_books_changes_no_report(
-    tmp_path: Path, seed: int, where: float, jobs: int
+    tmp_path: Path, seed: int, where: float, jobs: int, kind: str
 ) -> None:
-    """A gate share folds another share's customers' orders from their header only; one whose
-    body the full reader rejects (an attacker's line, a corrupt one) is rejected by the books
-    share, which reads every line in full, and the gate share is then replayed again in full:
-    the merged report is the one-process report."""
+    """A gate share folds another share's customers' orders and goods issues from their header
+    only; one whose body the full reader rejects (an attacker's line, a corrupt one) is
+    rejected by the books share, which reads every line in full, and the gate share is then
+    replayed again in full: the merged report is the one-process report."""
     from array import array
 
     from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
@@ -934,7 +967,8 @@ def test_an_order_folded_from_its_header_and_rejected_by_the_books_changes_no_re
     pol.write_text(DEMO_POLICY, encoding="utf-8")
     # a customer of the books share (the split weighs the file), not of the last gate share
     for cust in (f"C-{k:04d}" for k in range(900, 1000)):  # pragma: no branch
-        planted, at_line = _order_planted(lines, where, cust)
+        plant = _order_planted if kind == "order" else _goods_issue_planted
+        planted, at_line = plant(lines, where, cust)
         path.write_bytes(b"\n".join(planted) + b"\n")
         tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
         if customer_partition(cust, tasks[-1][3]) not in tasks[-1][4]:
@@ -991,3 +1025,117 @@ def test_fold_header_folds_only_other_customers_orders_of_the_day() -> None:
     assert led.owner_of("K-1") == theirs and led.order_contracts == {"SO-7": "K-1"}
     led.today = dt.date(2026, 3, 1)  # a day later than the ledger's: a new day, read in full
     assert router.fold_header(order("PlaceOrder", theirs, "SO-9"), day) is None
+
+
+def test_fold_header_takes_another_customer_s_goods_issue_out_of_the_lots() -> None:
+    """The header fold of another partition's customer's goods issue takes its quantities out
+    of the stock lots (on its first posting only), indexes it and marks the pickup order it
+    used; one of this share's customer, drawing on an IC card, or whose quantity does not
+    read as a decimal is left to the full reader (and nothing is folded)."""
+    from decimal import Decimal
+
+    from salesctl._validators import person_key
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+    from salesctl.model import StockLot
+
+    mine, theirs = _ids()
+    day = dt.date(2026, 3, 2)
+
+    def issue(
+        cust: str, gi: str = "GI-1", qty: str = '"4"', extra: str = "", gi_cust: str = ""
+    ) -> bytes:
+        gc = f',"customer_id":"{gi_cust}"' if gi_cust else ""
+        return (
+            f'{{"type":"PostGoodsIssue",{_AT.replace(" ", "")},"goods_issue":{{"id":"{gi}"{gc},'
+            f'"lines":[{{"order_line":1,"product_id":"P-1","quantity":{qty},'
+            f'"lot_id":"L-1"}},{{"order_line":2,"product_id":"P-2","quantity":"1"}}]{extra}}},'
+            f'"order":{{"id":"SO-7","customer":{{"id":"{cust}"}},"lines":[]}}}}'
+        ).encode()
+
+    led = ledger_for(POLICY, 0, 2)
+    led.today = day
+    led.stock["P-1"] = {"L-1": StockLot(id="L-1", product_id="P-1", quantity=Decimal("10"))}
+    router = Router(led)
+    assert router.fold_header(issue(mine), day) is None
+    assert router.fold_header(issue(theirs, gi_cust=mine), day) is None
+    assert router.fold_header(issue(theirs, extra=',"ic_card_id":"IC-1"'), day) is None
+    assert router.fold_header(issue(theirs, qty='"four"'), day) is None
+    assert router.fold_header(issue(theirs, qty="4.5"), day) is None  # a float: refused
+    assert router.fold_header(issue(theirs), dt.date(2026, 3, 1)) is None
+    assert led.stock["P-1"]["L-1"].quantity == 10 and led._gi_order == {}
+    assert router.fold_header(issue(theirs, extra=',"pickup_order_id":"PU-1"'), day) is not None
+    assert led.stock["P-1"]["L-1"].quantity == 6
+    assert led._gi_order == {"GI-1": "SO-7"} and led.owner_of("SO-7") == theirs
+    assert led._used_pickups == {person_key("PU-1")}
+    # the same goods issue posted again takes nothing more
+    assert router.fold_header(issue(theirs), day) is not None
+    assert led.stock["P-1"]["L-1"].quantity == 6
+    # a second goods issue empties the lot
+    assert router.fold_header(issue(theirs, "GI-2", qty="6"), day) is not None
+    assert "L-1" not in led.stock["P-1"]
+
+
+def test_a_replay_s_state_kept_for_the_caller_is_its_ledger_as_it_ends(
+    stream: tuple[Path, Path],
+) -> None:
+    """``retain``: the replay's state is handed to the caller, out of the collector's sight,
+    instead of being freed as it returns; the report and the ledger are those of a replay
+    that frees it."""
+    import gc
+
+    from salesctl.audit.engine import ledger_for
+
+    path, _pol = stream
+    lines = path.read_bytes().splitlines(keepends=True)
+    held: list[object] = []
+    frozen = gc.get_freeze_count()
+    try:
+        kept = replay(lines, POLICY, source=str(path), retain=held)
+        assert gc.get_freeze_count() > frozen
+        (state,) = held
+        led: Any = state[0]  # type: ignore[index]
+        assert isinstance(led, Ledger) and led.books is not None
+        ref: Any = ledger_for(POLICY, 0, 1)
+        assert kept == replay(lines, POLICY, source=str(path), ledger=ref)
+        assert led.size() == ref.size() and led.books.size() == ref.books.size()
+        assert _global_state(led) == _global_state(ref)
+    finally:
+        held.clear()
+        gc.unfreeze()
+
+
+def test_jobs_keep_their_state_until_the_report_is_out_and_give_the_same_report(
+    stream: tuple[Path, Path],
+) -> None:
+    """``replay_jobs(retain=)`` keeps the books share's state for the caller; a worker's share
+    keeps its own (:func:`_worker_job`: the report sent first, the state never freed in the
+    worker) and reports what the share reports without it."""
+    import gc
+    from array import array
+
+    from salesctl.fastreplay import engine
+    from salesctl.fastreplay.engine import replay_jobs, run_job
+
+    path, pol = stream
+    held: list[object] = []
+    try:
+        got = replay_jobs(str(path), policy_file=str(pol), jobs=2, retain=held)
+        (state,) = held
+        assert isinstance(state[0], Ledger)  # type: ignore[index]
+    finally:
+        held.clear()
+        gc.unfreeze()
+    assert got == replay_jobs(str(path), policy_file=str(pol), jobs=2)
+    assert attrs.evolve(got, partitions=1) == replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    task = job_tasks(str(path), jobs=2, policy_file=str(pol))[1]
+    try:
+        report, _cpu, folded = engine._worker_job(task)
+        (worker,) = engine._worker_state
+        assert isinstance(worker[0], Ledger)  # type: ignore[index]
+    finally:
+        engine._worker_state.clear()
+        gc.unfreeze()
+    again: array[int] = array("q")
+    assert report == run_job(task, folded_from_header=again)
+    assert folded == again

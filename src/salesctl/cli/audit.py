@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import gc
 import json
 import os
 import time
@@ -200,6 +201,24 @@ class _Progress:
 
 
 def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    # The fast engine's state (a year's ledger and books) is kept until the report is written
+    # and the summary printed, then freed: freeing it takes a fifth of a second and more on a
+    # large year, which the report need not wait on (fastreplay.replay's ``retain``).
+    held: list[object] = []
+    try:
+        return _audit(args, out, err, held)
+    finally:
+        _release(held)
+
+
+def _release(held: list[object]) -> None:
+    """Free the replay state kept in ``held`` (and let the collector see what is left)."""
+    if held:
+        held.clear()
+        gc.unfreeze()
+
+
+def _audit(args: argparse.Namespace, out: TextIO, err: TextIO, held: list[object]) -> int:
     # Lazy: the replay stack (audit, events, ledger, reconcile) is ~40 % of `salesctl check`'s
     # start-up; every command builds the whole parser, so only the audit command pays for it.
     from salesctl.audit import (
@@ -291,9 +310,11 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         pol_file: str | None,
         partition: tuple[int, int] | None = None,
         interruptible: bool = False,
+        retain: list[object] | None = None,
     ) -> AuditReport:
         """One replay of the stream under ``pol``: on Dask, in ``--jobs`` processes (the
-        progress of the share that reads every line, in this process), or here."""
+        progress of the share that reads every line, in this process), or here; the fast
+        engine's state kept in ``retain`` (when given) rather than freed."""
         if args.dask:
             return replay_dask(
                 str(events),
@@ -315,7 +336,11 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     through=through,
                     lateness=lateness,
                     progress=bar,
+                    retain=retain,
                 )
+            kept: dict[str, Any] = (
+                {} if retain is None or args.engine == "old" else {"retain": retain}
+            )
             with events.open("rb") as f:
                 return replay(
                     f,
@@ -326,6 +351,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     through=through,
                     interruptible=interruptible,
                     lateness=lateness,
+                    **kept,
                 )
         finally:
             if bar is not None:
@@ -334,7 +360,9 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     parts: list[AuditReport] = []
     try:
         if args.dask or args.jobs > 1:
-            parts.append(run(policy, args.policy))
+            parts.append(run(policy, args.policy, retain=held))
+        elif args.partitions == 1:
+            parts.append(run(policy, args.policy, (0, 1), interruptible=True, retain=held))
         else:
             for k in range(args.partitions):
                 part = run(policy, args.policy, (k, args.partitions), interruptible=True)
@@ -359,6 +387,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_BAD_INPUT
     comparison: PolicyComparison | None = None
     if proposed is not None and not report.incomplete:
+        _release(held)  # one year's state at a time
         try:
             other = run(proposed, args.compare_policy)
         except OSError as e:

@@ -91,6 +91,7 @@ def replay(
     routing: bool = True,
     approvals_read_elsewhere: MutableSequence[int] | None = None,
     folded_from_header: MutableSequence[int] | None = None,
+    retain: list[object] | None = None,
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls (the arguments and
     the report of :func:`salesctl.audit.replay`).
@@ -123,13 +124,22 @@ def replay(
 
     ``folded_from_header`` (a routing ``"gate"`` replay, for :func:`replay_jobs`): a
     transaction of :data:`~salesctl.fastreplay.route.BY_HEADER` (an order placed, a delivery
-    notice, a contract signed) of a customer this share does not decide, dated the day of the
-    line before it, changes only the ledger's global state named in its header (the index,
-    the number series, the approved documents); such a line is folded from its header only
+    notice, a contract signed, a goods issue) of a customer this share does not decide, dated
+    the day of the line before it, changes only the ledger's global state named in its header
+    (the index, the number series, the approved documents, the stock lots); such a line is
+    folded from its header only
     (:meth:`~salesctl.fastreplay.route.Router.fold_header`) and its number appended here. The
     caller must check these numbers against the lines the books share (which reads every line
     in full) rejected, and replay this share again without it if one of them was
     (:func:`replay_jobs` does).
+
+    ``retain``: when given, the replay's state (the ledger and its books, the detective
+    runner, the gate, the decoder's tables) is appended to it instead of being freed as the
+    replay returns (a year's ledger takes a fifth of a second and more to free), and left
+    out of the cyclic collector's sight (``gc.freeze``: a full collection would otherwise
+    scan all of it while the caller goes on). The caller frees it when it chooses (after
+    sending or writing the report: :func:`replay_jobs`, the command line): by clearing the
+    list, then ``gc.unfreeze()``.
 
     Raises:
         InvalidInput: for a bad ``partition``, ``buckets``, ``policy``, ``role`` or
@@ -333,17 +343,20 @@ def replay(
         # year's close against 0.25 s on the 100k year, before).
         gc.disable()
         gc.freeze()
+        closed = False
         try:
             clock.finish(through)
+            closed = True
         except KeyboardInterrupt:
             if not interruptible:
                 raise
             incomplete = "interrupted"
         finally:
-            gc.unfreeze()
+            if retain is None or not closed:  # retained: left frozen (see above)
+                gc.unfreeze()
             if gc_was_on:
                 gc.enable()
-    return report_of(
+    report = report_of(
         source=source,
         digest=digest.hexdigest(),
         policy=pol,
@@ -361,6 +374,12 @@ def replay(
         partitions=n,
         incomplete=incomplete,
     )
+    if retain is not None:
+        # freed by the caller, when it chooses (see above); frozen with the rest (the
+        # closes' objects were: an interrupted replay's are frozen here)
+        gc.freeze()
+        retain.append((led, detective, clock, gate, decode, router))
+    return report
 
 
 class _YoungGC:
@@ -404,6 +423,7 @@ def replay_file(
     routing: bool = True,
     approvals_read_elsewhere: MutableSequence[int] | None = None,
     folded_from_header: MutableSequence[int] | None = None,
+    retain: list[object] | None = None,
 ) -> AuditReport:
     """:func:`replay` over a JSON Lines file.
 
@@ -426,6 +446,7 @@ def replay_file(
                 routing=routing,
                 approvals_read_elsewhere=approvals_read_elsewhere,
                 folded_from_header=folded_from_header,
+                retain=retain,
             )
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
@@ -443,11 +464,12 @@ def run_job(
     *,
     approvals_read_elsewhere: MutableSequence[int] | None = None,
     folded_from_header: MutableSequence[int] | None = None,
+    retain: list[object] | None = None,
 ) -> AuditReport:
     """One share of the work, in a worker process or on a cluster's worker (the policy
     travels as its file or as the policy); ``progress``, ``approvals_read_elsewhere`` (for
-    the books share) and ``folded_from_header`` (for a gate share; see
-    :func:`approvals_unchecked` for both) as for :func:`replay`."""
+    the books share), ``folded_from_header`` (for a gate share; see
+    :func:`approvals_unchecked` for both) and ``retain`` as for :func:`replay`."""
     path, policy_file, policy, n, buckets, through, role, lateness = args
     pol = load_policy(policy_file) if policy_file is not None else policy
     return replay_file(
@@ -461,6 +483,7 @@ def run_job(
         lateness=lateness,
         approvals_read_elsewhere=approvals_read_elsewhere,
         folded_from_header=folded_from_header if role == "gate" else None,
+        retain=retain,
     )
 
 
@@ -492,6 +515,7 @@ def replay_jobs(
     lateness: dt.timedelta = DEFAULT_LATENESS,
     progress: Callable[[int], None] | None = None,
     timings: dict[str, Any] | None = None,
+    retain: list[object] | None = None,
 ) -> AuditReport:
     """Replay the file in ``jobs`` processes and merge the reports (the same report as one
     process; ``jobs=1`` replays in this process).
@@ -516,6 +540,11 @@ def replay_jobs(
             benchmark): ``split`` (dividing the partitions, this process), ``shares`` (each
             share in its own process, the books share first) and ``merge``. The critical
             path on as many idle cores as jobs is ``split + max(shares) + merge``.
+        retain: when given, this process's state (the books share's ledger and books) is
+            kept in it, not freed before the report is returned, as for :func:`replay`
+            (the caller clears it, then ``gc.unfreeze()``). Whatever ``retain``, a worker
+            process keeps its share's state and sends its report without freeing it first:
+            the process ends without freeing its heap.
 
     Raises:
         InvalidInput: for fewer than one job, or a file that cannot be read.
@@ -526,7 +555,9 @@ def replay_jobs(
     if jobs == 1:
         c = clock()
         pol = load_policy(policy_file) if policy_file is not None else policy
-        whole = replay_file(path, pol, progress=progress, through=through, lateness=lateness)
+        whole = replay_file(
+            path, pol, progress=progress, through=through, lateness=lateness, retain=retain
+        )
         if timings is not None:
             timings.update(split=0.0, shares=[clock() - c], merge=0.0)
         return whole
@@ -545,8 +576,8 @@ def replay_jobs(
     pool = ProcessPoolExecutor(max_workers=jobs - 1)
     read_elsewhere: array[int] = array("q")
     try:
-        futures = [pool.submit(_timed_job, t, None, None, True) for t in tasks[1:]]
-        here = _timed_job(tasks[0], progress, read_elsewhere)
+        futures = [pool.submit(_worker_job, t) for t in tasks[1:]]
+        here = _timed_job(tasks[0], progress, read_elsewhere, retain=retain)
         done = [here] + [f.result() for f in futures]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
@@ -575,15 +606,36 @@ def _timed_job(
     progress: Callable[[int], None] | None = None,
     read_elsewhere: MutableSequence[int] | None = None,
     from_header: bool = False,
+    retain: list[object] | None = None,
 ) -> tuple[AuditReport, float, array[int] | None]:
     """:func:`run_job`, the CPU time it took in its process and, with ``from_header`` (a gate
     share), the lines it folded from their header (``folded_from_header``)."""
     c = time.process_time()
     folded: array[int] | None = array("q") if from_header else None
     report = run_job(
-        args, progress, approvals_read_elsewhere=read_elsewhere, folded_from_header=folded
+        args,
+        progress,
+        approvals_read_elsewhere=read_elsewhere,
+        folded_from_header=folded,
+        retain=retain,
     )
     return report, time.process_time() - c, folded
+
+
+#: The state of the share a worker process of :func:`replay_jobs` ran last
+#: (:func:`_worker_job`), kept so that its report is sent without waiting on freeing it.
+_worker_state: list[object] = []
+
+
+def _worker_job(args: JobTask) -> tuple[AuditReport, float, array[int] | None]:
+    """A gate share in a worker process of :func:`replay_jobs` (:func:`_timed_job`): its
+    state is kept, not freed as the share returns, so that its report is sent first; the
+    process ends without freeing it (a forked worker leaves without tearing its heap down).
+    A worker that runs another share frees the state of the one before then."""
+    held: list[object] = []
+    done = _timed_job(args, None, None, True, held)
+    _worker_state[:] = held
+    return done
 
 
 def job_tasks(
@@ -673,10 +725,15 @@ PARTITIONS_PER_JOB = 64
 #: What keeping the books (decoding every line in full, the registers, the detective
 #: controls) costs the first share beyond what a share routing by header pays anyway, as a
 #: fraction of all the customers' work: with two jobs the books share takes
-#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (26 %). Measured on the demo years
+#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (25 %). Measured on the demo years
 #: (docs/performance.md, issue 16's fifth pass: the CPU time of each share; 0.60 → 0.58 in the
 #: eighth, once the books share read other shares' approvals from their header; 0.58 → 0.48
 #: in the ninth, from the CPU time of the two shares run side by side on the 1M year once the
 #: weights were the cost of the lines' types: the books share's 22 % of the customers' cost
-#: left the gate share 6–7 % heavier, 26 % leaves them within 2 %).
-BOOKS_SHARE = 0.48
+#: left the gate share 6–7 % heavier, 26 % leaves them within 2 %; 0.48 → 0.50 in the twelfth:
+#: the year's last closes, about 1 s that only the books share runs after its last line, and
+#: the gate share's lighter lines — other shares' orders and goods issues folded from their
+#: header, its state no longer freed before its report is sent — left the books share the
+#: later to end, by about 2 s on the quiet runs; one partition of the 1M year's 64, 1.4 % of
+#: the customers' cost, moves to the gate share).
+BOOKS_SHARE = 0.50

@@ -17,11 +17,11 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
   customer group (a group learnt late moves its members to the group's partition);
 * a type of :data:`BY_GOODS_ISSUE` (a delivery proof): when the ledger holds no order of the
   goods issue it names (its fold would change nothing);
-* a type of :data:`BY_HEADER` (an order placed, a delivery notice, a contract signed) of a
-  customer the share does not decide: not skipped but, when the replay asks for it
-  (``fold``), folded from its header (:meth:`Router.fold_header`: the index, the number
-  series, the approval mark — what the full fold changes for another share's customer),
-  the books share checking that the full reader takes the line;
+* a type of :data:`BY_HEADER` (an order placed, a delivery notice, a contract signed, a goods
+  issue) of a customer the share does not decide: not skipped but, when the replay asks for
+  it (``fold``), folded from its header (:meth:`Router.fold_header`: the index, the number
+  series, the approval mark, the stock lots — what the full fold changes for another
+  share's customer), the books share checking that the full reader takes the line;
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
@@ -43,16 +43,23 @@ import sys
 import types
 import typing
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Union, cast
 
 import msgspec
 
 from salesctl._convert import fields_of, strict_datetime
 from salesctl.audit.engine import _owner_test
+from salesctl.errors import InvalidInput
 from salesctl.events import event_types
 from salesctl.ledger import FOLDS, Ledger, customer_partition
-from salesctl.ledger.folds import fold_contract_globals, fold_order_globals
+from salesctl.ledger.folds import (
+    fold_contract_globals,
+    fold_goods_issue_globals,
+    fold_order_globals,
+)
 from salesctl.model import Customer, SalesOrder
+from salesctl.money import to_decimal
 from salesctl.transactions import Transaction
 
 __all__ = [
@@ -185,9 +192,12 @@ def _compile() -> tuple[Any, dict[str, _Route]]:
 
 #: Transaction types whose ledger fold, for a customer another share decides, changes only
 #: global state named in the line's header (the order/contract index, the order number
-#: series, the approved documents, the order ↔ contract map): a share without books folds
-#: those from the header (:meth:`Router.fold_header`) instead of decoding the line in full.
-BY_HEADER: frozenset[str] = frozenset({"IssueDeliveryNotice", "PlaceOrder", "SignContract"})
+#: series, the approved documents, the order ↔ contract map, the stock lots a goods issue
+#: takes from and its index): a share without books folds those from the header
+#: (:meth:`Router.fold_header`) instead of decoding the line in full.
+BY_HEADER: frozenset[str] = frozenset(
+    {"IssueDeliveryNotice", "PlaceOrder", "PostGoodsIssue", "SignContract"}
+)
 
 
 class _CustomerRef(msgspec.Struct, kw_only=True):
@@ -223,7 +233,41 @@ class _SignHead(msgspec.Struct, kw_only=True, tag_field="type", tag="SignContrac
     contract: _ContractRef
 
 
-_GlobalHead = Union[_PlaceOrderHead, _NoticeHead, _SignHead]  # noqa: UP007
+class _OrderOf(msgspec.Struct, kw_only=True):
+    id: str
+    customer: _CustomerRef
+
+
+class _IssueLineRef(msgspec.Struct, kw_only=True):
+    product_id: str
+    quantity: str | int  # as text: converted as the full reader converts it (to_decimal)
+    lot_id: str | None = None
+
+
+class _IssueRef(msgspec.Struct, kw_only=True):
+    id: str
+    customer_id: str | None = None
+    lines: list[_IssueLineRef]
+    pickup_order_id: str | None = None
+    ic_card_id: str | None = None
+
+
+class _IssueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PostGoodsIssue"):
+    at: str
+    goods_issue: _IssueRef
+    order: _OrderOf
+
+
+class _Taken(msgspec.Struct):
+    """A goods issue's line as :func:`~salesctl.ledger.folds.fold_goods_issue_globals`
+    reads it: the quantity converted."""
+
+    product_id: str
+    lot_id: str | None
+    quantity: Decimal
+
+
+_GlobalHead = Union[_PlaceOrderHead, _NoticeHead, _SignHead, _IssueHead]  # noqa: UP007
 
 
 class Router:
@@ -278,10 +322,12 @@ class Router:
         not decide, dated ``day`` (the day of the line read before
         it, not later than the ledger's date: no new day, no retention sweep, no late
         event): what its full fold does here — the order/contract index, the order number
-        series, the contract approved (no decision) and its order. Returns ``(type, event
+        series, the contract approved (no decision) and its order, the stock lots a goods
+        issue takes from (its quantities converted as the full reader converts them), its
+        index and the pickup order it used. Returns ``(type, event
         time)`` of a line so folded, ``None`` (nothing done) for any other: another type, a
         header that does not read, a customer of this share or of a group, an order the
-        ledger holds.
+        ledger holds, a goods issue drawing on an IC card.
 
         The caller must check that the full reader takes the line (the books share reads
         every line in full and reports those it rejects: :func:`~salesctl.fastreplay.engine.
@@ -310,12 +356,37 @@ class Router:
         c = o.customer
         if c.group_id is not None or led.mine(c.id) or led.order(o.id) is not None:
             return None
-        if type(h) is _PlaceOrderHead:
+        if isinstance(h, _IssueHead):
+            return self._fold_goods_issue(h, when)
+        if isinstance(h, _PlaceOrderHead):
             # the order's fold with no decision, for an order the ledger does not hold
-            fold_order_globals(led, _intern(o.id), _intern(c.id), _intern(o.series), o.seq)
+            p = h.order
+            fold_order_globals(led, _intern(p.id), _intern(c.id), _intern(p.series), p.seq)
             return "PlaceOrder", when
         fold_order_globals(led, _intern(o.id), _intern(c.id), None, 0)  # a notice's, likewise
         return "IssueDeliveryNotice", when
+
+    def _fold_goods_issue(self, h: _IssueHead, when: dt.datetime) -> tuple[str, dt.datetime] | None:
+        """:meth:`fold_header` of a goods issue of an order of another share's customer the
+        ledger does not hold: the stock lots (its first posting), the indexes and the pickup
+        order it used; ``None`` (nothing done) for one that names this share's customer,
+        draws on an IC card (its value needs the order's prices: read in full) or whose
+        quantities do not read as the full reader reads them."""
+        led = self._led
+        gi = h.goods_issue
+        if gi.ic_card_id is not None or (gi.customer_id is not None and led.mine(gi.customer_id)):
+            return None
+        try:
+            taken = [_Taken(x.product_id, x.lot_id, to_decimal(x.quantity)) for x in gi.lines]
+        except InvalidInput:
+            return None
+        gid = _intern(gi.id)
+        first = gid not in led._gi_order
+        o = h.order
+        fold_goods_issue_globals(led, gid, _intern(o.id), _intern(o.customer.id), taken, first)
+        if first and gi.pickup_order_id is not None:
+            led.consume_pickup_order(gi.pickup_order_id)
+        return "PostGoodsIssue", when
 
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
         """``(type, event time)`` of a line the share may skip; ``None`` when it must

@@ -4,7 +4,7 @@ function per type, registered with :func:`~salesctl.ledger.fold`)."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, cast
 
@@ -40,7 +40,7 @@ from salesctl.model import (
 )
 from salesctl.money import Money
 
-__all__: list[str] = ["fold_contract_globals", "fold_order_globals"]
+__all__: list[str] = ["fold_contract_globals", "fold_goods_issue_globals", "fold_order_globals"]
 
 # One function per event type. Each changes customer state only for customers this ledger
 # owns (Ledger.customer returns None otherwise) and global state always.
@@ -73,6 +73,37 @@ def fold_contract_globals(
     led.mark_approved(contract_id, decision)
     if order_id is not None:
         led.order_contracts[order_id] = contract_id
+
+
+def fold_goods_issue_globals(
+    led: Ledger,
+    goods_issue_id: str,
+    order_id: str,
+    customer_id: str,
+    lines: Iterable[Any],
+    first_posting: bool,
+) -> None:
+    """What a goods issue's fold changes whoever owns its customer: on its first posting, the
+    goods taken out of the stock lots its ``lines`` name (each with ``product_id``,
+    ``lot_id`` and a :class:`~decimal.Decimal` ``quantity``); the goods-issue index and the
+    order/contract index. Also what a ``--jobs`` gate share folds from the header of another
+    share's goods issue (:meth:`salesctl.fastreplay.route.Router.fold_header`)."""
+    if first_posting:
+        stock = led.stock
+        for line in lines:
+            if line.lot_id is None:
+                continue
+            lots = stock.get(line.product_id)
+            lot = lots.get(line.lot_id) if lots else None
+            if lot is None or lots is None:
+                continue
+            left = lot.quantity - line.quantity
+            if left > 0:
+                lots[line.lot_id] = _lot_with(lot, left)
+            else:
+                del lots[line.lot_id]
+    led._gi_order[goods_issue_id] = order_id
+    led.index(order_id, customer_id)
 
 
 def _order_state(led: Ledger, order: SalesOrder) -> OrderState | None:
@@ -363,21 +394,9 @@ def _fold_goods_issue(led: Ledger, txn: Any, decision: Decision | None) -> None:
         first_posting = prev is None or not prev.posted
     else:
         first_posting = gi.id not in led._gi_order
-    if first_posting:
-        for line in gi.lines:
-            if line.lot_id is None:
-                continue
-            lots = led.stock.get(line.product_id)
-            lot = lots.get(line.lot_id) if lots else None
-            if lot is None or lots is None:
-                continue
-            left = lot.quantity - line.quantity
-            if left > 0:
-                lots[line.lot_id] = _lot_with(lot, left)
-            else:
-                del lots[line.lot_id]
-    led._gi_order[gi.id] = txn.order.id
-    led.index(txn.order.id, txn.order.customer.id)
+    fold_goods_issue_globals(
+        led, gi.id, txn.order.id, txn.order.customer.id, gi.lines, first_posting
+    )
     if first_posting:
         _pickup_used(led, txn)
     if st is None:
