@@ -11,7 +11,7 @@ from operator import attrgetter, is_
 from typing import Any
 
 from salesctl.control import Frequency
-from salesctl.ledger.registers import Registers, filed_under
+from salesctl.ledger.registers import ContractLedgers, Registers, filed_under
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.model import CreditTerms, PaymentMethod
 from salesctl.money import CURRENCIES, Money
@@ -47,7 +47,9 @@ REPEATABLE: frozenset[str] = frozenset({"ReleaseOrder", "AdvanceStage"})
 #: Dated registers read only by monthly detective controls that examine the entries dated in
 #: their month (O2C-CT-04 reads the contract-ledger lines ``as_of`` in the period): once the
 #: month is closed nothing reads them again, so they are dropped then rather than after the
-#: retention (tests/test_replay_memory.py checks that no other control reads them).
+#: retention (tests/test_replay_memory.py checks that no other control reads them). The
+#: contract-ledger lines are held by :attr:`Books.contract_ledgers` (the latest line per
+#: contract, book and month, as plain values), dropped at the month's close while named here.
 MONTH_ONLY: frozenset[str] = frozenset({"contract_ledger"})
 
 
@@ -132,6 +134,9 @@ class Books:
         #: deliveries).
         self._prices: dict[str, tuple[Any, ...]] = {}
         self.registers = Registers(voucher_within_days=voucher_within_days)
+        #: Both departments' contract ledgers (O2C-CT-04): per month, contract and book, the
+        #: latest line as plain values (not a record per line read).
+        self.contract_ledgers = ContractLedgers()
         #: The order and receivable records built for the last period run, with the entry
         #: values they were built from (:meth:`_built`; an order record alone: its fields
         #: are those values).
@@ -206,6 +211,7 @@ class Books:
         kw["receivables"] = self._built("receivables", self.receivables, _receivable)
         for key, items in self._dated.items():
             kw[key] = tuple(v for v in items.values if v is not None)
+        kw["contract_ledger"] = self.contract_ledgers.lines_in(period)
         kw.update(self.registers.for_period())
         return Records(**kw)
 
@@ -298,6 +304,8 @@ class Books:
         if nxt.day != 1:
             return
         self.opening = dict(self.series_max)
+        if "contract_ledger" in MONTH_ONLY:
+            self.contract_ledgers.forget_through(day)
         for key in MONTH_ONLY:
             if self._dated.get(key):
                 kept = Dated.of((d, v) for d, v in self._dated[key] if d > day and v is not None)
@@ -350,6 +358,7 @@ class Books:
         ]:
             del self.receivables[iid]
         self.registers.forget(cutoff)
+        self.contract_ledgers.forget_through(cutoff - dt.timedelta(days=1))
         horizon = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
         self._pending_approvals = [a for a in self._pending_approvals if a.granted_at >= horizon]
 
@@ -363,6 +372,7 @@ class Books:
             "gl_revenue": sum(len(v) for v in self._gl_by_day.values()),
         }
         out.update({k: len(v) for k, v in self._dated.items()})
+        out["contract_ledger"] = len(self.contract_ledgers)
         out.update(self.registers.size())
         return out
 
