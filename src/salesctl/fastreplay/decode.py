@@ -558,8 +558,9 @@ def _quotes(st: Any) -> int | None:
 
 
 #: What a contract-ledger line's reader (:class:`LedgerLineReader`) gives: ``(at,
-#: contract_id, customer_id, book, as_of, value, delivered, invoiced, collected)``.
-LedgerLineValues = tuple[dt.datetime, str, str, Any, dt.date, Money, Money, Money, Money]
+#: contract_id, book, (as_of, customer_id, value, delivered, invoiced, collected))`` (the last
+#: as the books' register holds it, :meth:`~salesctl.ledger.registers.ContractLedgers.put`).
+LedgerLineValues = tuple[dt.datetime, str, Any, tuple[dt.date, str, Money, Money, Money, Money]]
 
 _LEDGER_TAG = "KeepContractLedger"
 _LEDGER_PREFIX = b'{"type":"KeepContractLedger",'
@@ -621,23 +622,37 @@ class LedgerLineReader:
                 as_of = _date(t, [0])
         except (msgspec.MsgspecError, _Slow, ValueError):
             return None
-        contract_id = _ledger_id(x.contract_id)
-        customer_id = _ledger_id(x.customer_id)
-        value = _ledger_amount(x.value)
-        delivered = _ledger_amount(x.delivered)
-        invoiced = _ledger_amount(x.invoiced)
-        collected = _ledger_amount(x.collected)
-        if (
-            contract_id is None
-            or customer_id is None
-            or value is None
-            or delivered is None
-            or invoiced is None
-            or collected is None
-            or not (value.currency == delivered.currency == invoiced.currency == collected.currency)
-        ):
+        # each value looked up among those already accepted (the table hit inline), checked
+        # as its validator would on a miss (None: refused)
+        ids = _LEDGER_IDS
+        amounts = _LEDGER_AMOUNTS
+        t = x.contract_id
+        if (contract_id := ids.get(t)) is None and (contract_id := _ledger_id(t)) is None:
             return None
-        return (at, contract_id, customer_id, x.book, as_of, value, delivered, invoiced, collected)
+        t = x.customer_id
+        if (customer_id := ids.get(t)) is None and (customer_id := _ledger_id(t)) is None:
+            return None
+        t = x.value
+        if (value := amounts.get(t)) is None and (value := _ledger_amount(t)) is None:
+            return None
+        t = x.delivered
+        if (delivered := amounts.get(t)) is None and (delivered := _ledger_amount(t)) is None:
+            return None
+        t = x.invoiced
+        if (invoiced := amounts.get(t)) is None and (invoiced := _ledger_amount(t)) is None:
+            return None
+        t = x.collected
+        if (collected := amounts.get(t)) is None and (collected := _ledger_amount(t)) is None:
+            return None
+        cur = value.currency
+        if not (cur == delivered.currency == invoiced.currency == collected.currency):
+            return None
+        return (
+            at,
+            contract_id,
+            x.book,
+            (as_of, customer_id, value, delivered, invoiced, collected),
+        )
 
 
 def _ledger_id(t: str) -> str | None:

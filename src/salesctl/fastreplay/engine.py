@@ -208,7 +208,7 @@ def replay(
         else None
     )
     keep_ledger_line = (
-        led.books.contract_ledgers.keep
+        led.books.contract_ledgers.put
         if ledger_line is not None and led.books is not None
         else None
     )
@@ -293,7 +293,7 @@ def replay(
                     events[_LEDGER] = events.get(_LEDGER, 0) + 1
                     last_at = values[0]
                     last_line = line
-                    keep_ledger_line(*values[1:])  # type: ignore[misc]
+                    keep_ledger_line(values[1], values[2], values[3])  # type: ignore[misc]
                     unfolded_ledger[_LEDGER] = unfolded_ledger.get(_LEDGER, 0) + 1
                     continue
             item = decode(raw, line)

@@ -239,6 +239,11 @@ class ContractLedgers:
         collected: Money,
     ) -> None:
         """Register a line (values a :class:`~salesctl.records.ContractLedgerLine` accepts)."""
+        self.put(contract_id, book, (as_of, customer_id, value, delivered, invoiced, collected))
+
+    def put(self, contract_id: str, book: LedgerBook, held: LedgerValues) -> None:
+        """:meth:`keep`, the line's values but the contract and the book given as held."""
+        as_of = held[0]
         month = self._by_day.get(as_of)
         if month is None:
             month = self.months.setdefault((as_of.year, as_of.month), {})
@@ -246,7 +251,7 @@ class ContractLedgers:
         key = (contract_id, book)
         old = month.get(key)
         if old is None or as_of > old[0]:
-            month[key] = (as_of, customer_id, value, delivered, invoiced, collected)
+            month[key] = held
 
     def line(self, line: ContractLedgerLine) -> None:
         """Register a validated line."""
