@@ -28,7 +28,7 @@ from salesctl.fastreplay.decode import Decoder, LedgerLineReader
 from salesctl.ledger.registers import ContractLedgers
 from salesctl.money import Money
 from salesctl.policy import loads_policy
-from salesctl.records import ContractLedgerLine, LedgerBook, Period, Records
+from salesctl.records import ContractLedgerLine, DocumentEntry, LedgerBook, Period, Records
 
 POLICY = loads_policy(DEMO_POLICY)
 CONTRACTS = POLICY.family("contracts")
@@ -272,3 +272,90 @@ def test_the_report_equals_the_one_built_from_every_event(
     if mutate:
         assert plain.rejected_count > 0
         assert any(e.control_id == "O2C-CT-04" for e in plain.exceptions)
+
+
+# -- the books' records and document entries, built by slot stores ----------------------------
+
+
+def test_records_and_document_entries_equal_the_constructors_on_a_year(
+    lines: list[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every ``Records`` the books hand to a period's run (daily and longer) and every
+    document entry they keep, built by slot stores, equals the class's own constructor's
+    (every validator run), with the same type and repr; the report is the same."""
+    from salesctl.ledger import books as books_module
+
+    made = {"records": 0, "documents": 0}
+    trusted_records, trusted_entry = books_module.records_of, books_module.document_entry
+
+    def records_of(kw: Any) -> Records:
+        got = trusted_records(kw)
+        want = Records(**kw)
+        assert type(got) is Records and got == want and repr(got) == repr(want)
+        made["records"] += 1
+        return got
+
+    def document_entry(*args: Any) -> Any:
+        got = trusted_entry(*args)
+        want = DocumentEntry(
+            kind=args[0], document_id=args[1], posted_on=args[2], customer_id=args[3]
+        )
+        assert type(got) is DocumentEntry and got == want and repr(got) == repr(want)
+        made["documents"] += 1
+        return got
+
+    plain = replay(lines, POLICY, source="year.jsonl")
+    monkeypatch.setattr(books_module, "records_of", records_of)
+    monkeypatch.setattr(books_module, "document_entry", document_entry)
+    checked = replay(lines, POLICY, source="year.jsonl")
+    assert checked.to_json() == plain.to_json()
+    assert made["records"] > 300 and made["documents"] > 1000
+    assert not hasattr(Records, "__attrs_post_init__")
+
+
+_IDS = ("SO-1", "C-1", "", " ", " SO-1", "SO-1 ", "SO\u200b1", "SO\n1", "订单-1", None, 1, b"x")
+
+
+@settings(max_examples=300)
+@given(
+    kind=st.sampled_from(["PlaceOrder", "IssueInvoice", "", " ", "订单", "x\u200b", None, 3]),
+    document_id=st.sampled_from(_IDS),
+    posted_on=st.sampled_from(
+        [dt.date(2026, 3, 1), dt.datetime(2026, 3, 1, tzinfo=dt.UTC), "2026-03-01", None]
+    ),
+    customer_id=st.sampled_from(_IDS),
+)
+def test_a_document_entry_is_the_constructors_or_its_error(
+    kind: Any, document_id: Any, posted_on: Any, customer_id: Any
+) -> None:
+    from salesctl.ledger.books import document_entry
+
+    def build(f: Any) -> Any:
+        try:
+            return ("ok", f(), None)
+        except Exception as e:  # the same error, whatever it is
+            return ("error", type(e), str(e))
+
+    want = build(
+        lambda: DocumentEntry(
+            kind=kind, document_id=document_id, posted_on=posted_on, customer_id=customer_id
+        )
+    )
+    for _ in range(2):  # the second time with the kind known, if it was accepted
+        got = build(lambda: document_entry(kind, document_id, posted_on, customer_id))
+        assert got == want
+        if got[0] == "ok":
+            assert type(got[1]) is DocumentEntry and repr(got[1]) == repr(want[1])
+
+
+def test_records_of_refuses_what_the_constructor_refuses() -> None:
+    from salesctl.errors import InvalidInput
+    from salesctl.ledger.books import records_of
+
+    with pytest.raises(InvalidInput):
+        records_of({"no_such_field": ()})
+    with pytest.raises(InvalidInput):
+        records_of({"opening_numbers": {"SO": -1}})
+    with pytest.raises(InvalidInput):
+        records_of({"contract_ledger": ["not a line"]})
+    assert records_of({}) == Records()

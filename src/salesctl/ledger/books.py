@@ -10,7 +10,11 @@ from decimal import Decimal, getcontext
 from operator import attrgetter, is_
 from typing import Any
 
+import attrs
+
+from salesctl._assembly import assembly
 from salesctl.control import Frequency
+from salesctl.errors import InvalidInput
 from salesctl.ledger.registers import ContractLedgers, Registers, filed_under
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.model import CreditTerms, PaymentMethod
@@ -36,6 +40,8 @@ __all__ = [
     "OrderBook",
     "ReceivableBook",
     "book_fold",
+    "document_entry",
+    "records_of",
 ]
 
 #: Transaction types that legitimately present the same document again (an order released
@@ -158,12 +164,7 @@ class Books:
             self.keep(
                 "documents",
                 day,
-                DocumentEntry(
-                    kind=name,
-                    document_id=event.document_id,
-                    posted_on=day,
-                    customer_id=_customer_of(event),
-                ),
+                document_entry(name, event.document_id, day, _customer_of(event)),
             )
 
     def day_of(self, at: dt.datetime) -> dt.date:
@@ -213,7 +214,7 @@ class Books:
             kw[key] = tuple(v for v in items.values if v is not None)
         kw["contract_ledger"] = self.contract_ledgers.lines_in(period)
         kw.update(self.registers.for_period())
-        return Records(**kw)
+        return records_of(kw)
 
     def _built(
         self, key: str, entries: Mapping[str, Entry], build: Callable[[Any], Any]
@@ -288,12 +289,14 @@ class Books:
         extra = self.registers.for_day(day)
         if not sys_ids and not sales and not gl and not extra:
             return None
-        return Records(
-            deliveries=tuple(r for g in gis for r in self.deliveries.get(g, ())),
-            system_invoices=tuple(self.system_invoices[i] for i in sys_ids),
-            sales_invoices=tuple(sales),
-            gl_revenue=tuple(gl),
-            **extra,
+        return records_of(
+            {
+                "deliveries": tuple(r for g in gis for r in self.deliveries.get(g, ())),
+                "system_invoices": tuple(self.system_invoices[i] for i in sys_ids),
+                "sales_invoices": tuple(sales),
+                "gl_revenue": tuple(gl),
+                **extra,
+            }
         )
 
     # -- forgetting ---------------------------------------------------------------------
@@ -527,6 +530,99 @@ class Dated:
 
     def __iter__(self) -> Iterator[tuple[dt.date, Any]]:
         return zip(self.days, self.values, strict=True)
+
+
+_RecordsAssembly = assembly(Records)
+#: Each field of :class:`~salesctl.records.Records`: its name, default, converter, and its
+#: validator unless that is ``each(T)`` (a tuple the books hand out holds only records of
+#: the field's class, which they built or kept from typed events).
+_RECORDS_FIELDS: tuple[tuple[str, Any, Any, Any, Any], ...] = tuple(
+    (
+        a.name,
+        a.default,
+        a.converter,
+        None if getattr(a.validator, "__qualname__", "") == "each.<locals>.check" else a.validator,
+        a,
+    )
+    for a in attrs.fields(Records)
+)
+
+
+def records_of(kw: Mapping[str, Any]) -> Records:
+    """``Records(**kw)`` for the books' own populations: a tuple is taken as it is and its
+    members are not checked again one by one (``each``); any other value goes through its
+    converter, and every other validator runs. ``tests/test_fastreplay_ledger.py`` pins it
+    to the constructor on every period of a year.
+
+    Raises:
+        InvalidInput: for a name that is not a field of :class:`~salesctl.records.Records`.
+    """
+    unknown = set(kw) - {f[0] for f in _RECORDS_FIELDS}
+    if unknown:
+        raise InvalidInput("not a Records field", path="records", value=sorted(unknown))
+    x: Any = _RecordsAssembly()
+    checks: list[tuple[Any, Any, Any]] = []
+    for name, default, conv, check, a in _RECORDS_FIELDS:
+        value = kw.get(name, default)
+        if type(value) is not tuple:
+            if conv is not None:
+                value = conv(value)
+            if check is None:
+                check = a.validator  # not a tuple: the whole check
+        setattr(x, name, value)
+        if check is not None:
+            checks.append((check, a, value))
+    x.__class__ = Records
+    for check, a, value in checks:
+        check(x, a, value)
+    out: Records = x
+    return out
+
+
+_DocumentAssembly = assembly(DocumentEntry)
+#: Kinds (transaction names) ``text`` accepts, seen so far.
+_KINDS: set[str] = set()
+
+
+def document_entry(
+    kind: str, document_id: str, posted_on: dt.date, customer_id: str | None
+) -> DocumentEntry:
+    """``DocumentEntry(kind=kind, document_id=document_id, posted_on=posted_on,
+    customer_id=customer_id)``, filled by slot stores when each validator certainly passes
+    (the inline conditions of the replay's trusted builders: a known kind, ids printable
+    without surrounding whitespace, a plain date); else the constructor (and its error).
+    ``tests/test_fastreplay_ledger.py`` pins it to the constructor."""
+    if (
+        kind in _KINDS
+        and type(document_id) is str
+        and document_id
+        and document_id.isprintable()
+        and document_id.strip() == document_id
+        and type(posted_on) is dt.date
+        and (
+            customer_id is None
+            or (
+                type(customer_id) is str
+                and customer_id
+                and customer_id.isprintable()
+                and customer_id.strip() == customer_id
+            )
+        )
+    ):
+        x: Any = _DocumentAssembly()
+        x.kind = kind
+        x.document_id = document_id
+        x.posted_on = posted_on
+        x.customer_id = customer_id
+        x.__class__ = DocumentEntry
+        made: DocumentEntry = x
+        return made
+    entry = DocumentEntry(
+        kind=kind, document_id=document_id, posted_on=posted_on, customer_id=customer_id
+    )
+    if type(kind) is str and kind.isascii() and kind.strip():
+        _KINDS.add(kind)  # accepted by ``text``: non-blank, and ASCII is valid Unicode
+    return entry
 
 
 def _customer_of(event: Any) -> str | None:
