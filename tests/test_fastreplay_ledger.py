@@ -221,7 +221,9 @@ def test_the_check_on_the_register_equals_the_check_on_every_record(
         got = detect_contract_ledger(Records(contract_ledger=held), period, CONTRACTS)
         assert got == want
         register.forget_through(end)
-        assert all(v[0] > end for m in register.months.values() for v in m.values())
+        assert all(
+            v[0] > end for m in register.months.values() for e in m.values() for v in e.values()
+        )
 
 
 # -- the replay ------------------------------------------------------------------------------

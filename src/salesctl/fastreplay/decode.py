@@ -569,6 +569,8 @@ _LEDGER_PREFIX = b'{"type":"KeepContractLedger",'
 #: contract stands still): each a value its field's validator accepts.
 _LEDGER_IDS: dict[str, str] = {}
 _LEDGER_AMOUNTS: dict[str, Money] = {}
+#: The most entries of each (emptied when full).
+_LEDGER_MAX = 1 << 12
 _ZERO = Decimal(0)
 
 
@@ -662,7 +664,7 @@ def _ledger_id(t: str) -> str | None:
         return v
     if not (t and t.isprintable() and t.strip() == t):
         return None
-    if len(_LEDGER_IDS) >= _SEEN_MAX:
+    if len(_LEDGER_IDS) >= _LEDGER_MAX:
         _LEDGER_IDS.clear()
     v = _LEDGER_IDS[t] = _intern(t)
     return v
@@ -687,7 +689,7 @@ def _ledger_amount(t: str) -> Money | None:
         and m.amount >= _ZERO
     ):
         return None
-    if len(_LEDGER_AMOUNTS) >= _SEEN_MAX:
+    if len(_LEDGER_AMOUNTS) >= _LEDGER_MAX:
         _LEDGER_AMOUNTS.clear()
     _LEDGER_AMOUNTS[t] = m
     return m

@@ -212,7 +212,10 @@ class Books:
         kw["receivables"] = self._built("receivables", self.receivables, _receivable)
         for key, items in self._dated.items():
             kw[key] = tuple(v for v in items.values if v is not None)
-        kw["contract_ledger"] = self.contract_ledgers.lines_in(period)
+        # read by monthly controls only (MONTH_ONLY): a quarter's or a year's run gets none
+        kw["contract_ledger"] = (
+            self.contract_ledgers.lines_in(period) if period.kind is Frequency.MONTHLY else ()
+        )
         kw.update(self.registers.for_period())
         return records_of(kw)
 

@@ -222,10 +222,11 @@ class ContractLedgers:
     __slots__ = ("_by_day", "months")
 
     def __init__(self) -> None:
-        #: ``(year, month)`` → ``(contract_id, book)`` → the latest line's values.
-        self.months: dict[tuple[int, int], dict[tuple[str, LedgerBook], LedgerValues]] = {}
+        #: ``(year, month)`` → book → contract → the latest line's values (a dict per book
+        #: rather than a ``(contract, book)`` key: no key tuple held per line).
+        self.months: dict[tuple[int, int], dict[LedgerBook, dict[str, LedgerValues]]] = {}
         #: each ``as_of`` seen → its month's entries (a date is looked up, not taken apart)
-        self._by_day: dict[dt.date, dict[tuple[str, LedgerBook], LedgerValues]] = {}
+        self._by_day: dict[dt.date, dict[LedgerBook, dict[str, LedgerValues]]] = {}
 
     def keep(
         self,
@@ -248,10 +249,12 @@ class ContractLedgers:
         if month is None:
             month = self.months.setdefault((as_of.year, as_of.month), {})
             self._by_day[as_of] = month
-        key = (contract_id, book)
-        old = month.get(key)
+        entries = month.get(book)
+        if entries is None:
+            entries = month[book] = {}
+        old = entries.get(contract_id)
         if old is None or as_of > old[0]:
-            month[key] = held
+            entries[contract_id] = held
 
     def line(self, line: ContractLedgerLine) -> None:
         """Register a validated line."""
@@ -272,22 +275,23 @@ class ContractLedgers:
         without running the validators again)."""
         out: list[ContractLedgerLine] = []
         start, end = period.start, period.end
-        for entries in self.months.values():
-            for (cid, book), held in entries.items():
-                as_of, cust, value, delivered, invoiced, collected = held
-                if not start <= as_of <= end:
-                    continue
-                x = _Line()
-                x.contract_id = cid
-                x.customer_id = cust
-                x.book = book
-                x.as_of = as_of
-                x.value = value
-                x.delivered = delivered
-                x.invoiced = invoiced
-                x.collected = collected
-                x.__class__ = ContractLedgerLine
-                out.append(x)
+        for month in self.months.values():
+            for book, entries in month.items():
+                for cid, held in entries.items():
+                    as_of, cust, value, delivered, invoiced, collected = held
+                    if not start <= as_of <= end:
+                        continue
+                    x = _Line()
+                    x.contract_id = cid
+                    x.customer_id = cust
+                    x.book = book
+                    x.as_of = as_of
+                    x.value = value
+                    x.delivered = delivered
+                    x.invoiced = invoiced
+                    x.collected = collected
+                    x.__class__ = ContractLedgerLine
+                    out.append(x)
         return tuple(out)
 
     def forget_through(self, day: dt.date) -> None:
@@ -295,11 +299,15 @@ class ContractLedgers:
         self._by_day.clear()  # found again from the months on the next line kept
         for ym in [ym for ym in self.months if ym <= (day.year, day.month)]:
             # lines dated after ``day`` in its month stay (a close before the month's end)
-            kept = {k: v for k, v in self.months[ym].items() if v[0] > day}
+            kept = {
+                book: held
+                for book, entries in self.months[ym].items()
+                if (held := {c: v for c, v in entries.items() if v[0] > day})
+            }
             if kept:
                 self.months[ym] = kept
             else:
                 del self.months[ym]
 
     def __len__(self) -> int:
-        return sum(len(m) for m in self.months.values())
+        return sum(len(e) for m in self.months.values() for e in m.values())
