@@ -354,8 +354,10 @@ def test_records_of_refuses_what_the_constructor_refuses() -> None:
     from salesctl.errors import InvalidInput
     from salesctl.ledger.books import records_of
 
-    with pytest.raises(InvalidInput):
+    with pytest.raises(TypeError):
         records_of({"no_such_field": ()})
+    with pytest.raises(TypeError):
+        Records(no_such_field=())  # type: ignore[call-arg]
     with pytest.raises(InvalidInput):
         records_of({"opening_numbers": {"SO": -1}})
     with pytest.raises(InvalidInput):

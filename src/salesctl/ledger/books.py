@@ -8,13 +8,13 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, getcontext
 from operator import attrgetter, is_
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
 from salesctl._assembly import assembly
+from salesctl._validators import tuple_conv
 from salesctl.control import Frequency
-from salesctl.errors import InvalidInput
 from salesctl.ledger.registers import ContractLedgers, Registers, filed_under
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.model import CreditTerms, PaymentMethod
@@ -536,15 +536,16 @@ class Dated:
 
 
 _RecordsAssembly = assembly(Records)
-#: Each field of :class:`~salesctl.records.Records`: its name, default, converter, and its
-#: validator unless that is ``each(T)`` (a tuple the books hand out holds only records of
-#: the field's class, which they built or kept from typed events).
-_RECORDS_FIELDS: tuple[tuple[str, Any, Any, Any, Any], ...] = tuple(
+#: Each field of :class:`~salesctl.records.Records`: its name, default, converter, whether it
+#: is a tuple of records, and the field.
+_RECORDS_FIELDS: tuple[tuple[str, Any, Any, bool, Any], ...] = tuple(
     (
         a.name,
         a.default,
         a.converter,
-        None if getattr(a.validator, "__qualname__", "") == "each.<locals>.check" else a.validator,
+        # a tuple of records, converted by tuple_conv and checked by each(T)
+        a.converter is cast(Any, tuple_conv)
+        and getattr(a.validator, "__qualname__", "") == "each.<locals>.check",
         a,
     )
     for a in attrs.fields(Records)
@@ -552,29 +553,29 @@ _RECORDS_FIELDS: tuple[tuple[str, Any, Any, Any, Any], ...] = tuple(
 
 
 def records_of(kw: Mapping[str, Any]) -> Records:
-    """``Records(**kw)`` for the books' own populations: a tuple is taken as it is and its
-    members are not checked again one by one (``each``); any other value goes through its
-    converter, and every other validator runs. ``tests/test_fastreplay_ledger.py`` pins it
-    to the constructor on every period of a year.
+    """``Records(**kw)`` for the books' own populations: a tuple for a field of records is
+    taken as it is, its members not checked again one by one (``each``: the books hold only
+    records of the field's class, built or kept from typed events); any other value goes
+    through its converter and its validator, as in the constructor.
+    ``tests/test_fastreplay_ledger.py`` pins it to the constructor on every period of a year.
 
     Raises:
-        InvalidInput: for a name that is not a field of :class:`~salesctl.records.Records`.
+        TypeError: for a name that is not a field of :class:`~salesctl.records.Records` (as
+            the constructor).
     """
     unknown = set(kw) - {f[0] for f in _RECORDS_FIELDS}
     if unknown:
-        raise InvalidInput("not a Records field", path="records", value=sorted(unknown))
+        raise TypeError(f"Records() got unexpected keyword arguments {sorted(unknown)}")
     x: Any = _RecordsAssembly()
     checks: list[tuple[Any, Any, Any]] = []
-    for name, default, conv, check, a in _RECORDS_FIELDS:
+    for name, default, conv, of_records, a in _RECORDS_FIELDS:
         value = kw.get(name, default)
-        if type(value) is not tuple:
+        if not (of_records and type(value) is tuple):
             if conv is not None:
                 value = conv(value)
-            if check is None:
-                check = a.validator  # not a tuple: the whole check
+            if a.validator is not None:
+                checks.append((a.validator, a, value))
         setattr(x, name, value)
-        if check is not None:
-            checks.append((check, a, value))
     x.__class__ = Records
     for check, a, value in checks:
         check(x, a, value)
