@@ -199,7 +199,7 @@ class Registers:
 
 
 #: A contract-ledger line as the register holds it: ``(as_of, customer_id, value, delivered,
-#: invoiced, collected)``, under its ``(contract_id, book)``.
+#: invoiced, collected)``, under its month, book and contract.
 LedgerValues = tuple[dt.date, str, Money, Money, Money, Money]
 
 _Line = assembly(ContractLedgerLine)
