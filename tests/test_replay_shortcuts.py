@@ -71,6 +71,12 @@ def test_records_built_from_cache_equal_records_built_anew(lines: list[bytes]) -
             assert cached == books.records_for(period)
             books.after_close(end)
             assert all(d > end for d, _ in books._dated.get("contract_ledger", ()))
+            assert all(
+                v[0] > end
+                for m in books.contract_ledgers.months.values()
+                for e in m.values()
+                for v in e.values()
+            )
             closes += 1
         last = day if last is None or day > last else last
         led.apply(event)

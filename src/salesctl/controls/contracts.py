@@ -33,6 +33,7 @@ finance co-signature on the contract's id. The drafter of the contract cannot gi
 from __future__ import annotations
 
 from collections.abc import Mapping
+from operator import attrgetter
 from typing import Any, ClassVar
 
 import attrs
@@ -458,6 +459,7 @@ _HOLD = Outcome.HOLD
 # -- O2C-CT-04 --------------------------------------------------------------------------------
 
 _LEDGER_FIELDS = ("value", "delivered", "invoiced", "collected")
+_ledger_amounts = attrgetter(*_LEDGER_FIELDS)
 
 
 def detect_contract_ledger(
@@ -502,6 +504,8 @@ def detect_contract_ledger(
                 )
             )
             continue
+        if _ledger_amounts(sales) == _ledger_amounts(fin):
+            continue  # agreeing (equal amounts are mostly one instance: compared by identity)
         diffs: dict[str, Any] = {}
         for name in _LEDGER_FIELDS:
             a: Money = getattr(sales, name)

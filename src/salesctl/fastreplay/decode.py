@@ -65,7 +65,7 @@ from salesctl.model import (
 from salesctl.money import CURRENCIES, Money, to_decimal
 from salesctl.periods import Period
 
-__all__ = ["SHARED", "SHARED_MAX", "Decoder", "structs"]
+__all__ = ["SHARED", "SHARED_MAX", "Decoder", "LedgerLineReader", "structs"]
 
 
 _UNSET = msgspec.UNSET
@@ -530,3 +530,166 @@ class Decoder:
             item = dec(raw, n)
             if item is not None:
                 yield n, item
+
+
+def _quotes(st: Any) -> int | None:
+    """The ``"`` a line decoded into Struct ``st`` holds when it is exactly the Struct's
+    fields, each once (its keys, and its values when they are strings), or ``None`` when that
+    is not one number (an optional field, a value of another kind)."""
+    total = 0
+    for f in msgspec.structs.fields(st):
+        if f.default is not msgspec.NODEFAULT or f.default_factory is not msgspec.NODEFAULT:
+            return None
+        tp = f.type
+        if tp is str or (
+            isinstance(tp, type)
+            and issubclass(tp, enum.Enum)
+            and all(type(m.value) is str for m in tp)
+        ):
+            total += 4
+        elif isinstance(tp, type) and issubclass(tp, msgspec.Struct):
+            inner = _quotes(tp)
+            if inner is None:
+                return None
+            total += 2 + inner
+        else:
+            return None
+    return total
+
+
+#: What a contract-ledger line's reader (:class:`LedgerLineReader`) gives: ``(at,
+#: contract_id, book, (as_of, customer_id, value, delivered, invoiced, collected))`` (the last
+#: as the books' register holds it, :meth:`~salesctl.ledger.registers.ContractLedgers.put`).
+LedgerLineValues = tuple[dt.datetime, str, Any, tuple[dt.date, str, Money, Money, Money, Money]]
+
+_LEDGER_TAG = "KeepContractLedger"
+_LEDGER_PREFIX = b'{"type":"KeepContractLedger",'
+#: Ids and non-negative amounts a contract-ledger line has already held, by their text (the
+#: same contract and customer on every month's lines, the same value and amounts while the
+#: contract stands still): each a value its field's validator accepts.
+_LEDGER_IDS: dict[str, str] = {}
+_LEDGER_AMOUNTS: dict[str, Money] = {}
+#: The most entries of each (emptied when full).
+_LEDGER_MAX = 1 << 12
+_ZERO = Decimal(0)
+
+
+class LedgerLineReader:
+    """Reads a contract-ledger line (``KeepContractLedger``) into plain values, for the books'
+    register (:class:`~salesctl.ledger.registers.ContractLedgers`), without building the event
+    or its :class:`~salesctl.records.ContractLedgerLine`.
+
+    A line is read so only when it certainly is one the decoder turns into an event: written
+    as the stream writes it (``{"type":"KeepContractLedger",`` first, no escape), decoded by
+    the event's Struct, holding exactly the Struct's keys once (every ``"`` of a line without
+    escapes opens or closes a key or a string value: the count is that of the Struct's keys
+    and string values, so a repeated key, which the Struct decoder would take silently, is
+    more), and its values those the line's validators accept — ids non-blank and printable
+    without surrounding spaces, amounts finite and not negative, the four amounts in one
+    currency, the date and time those the trusted builders read (the same tables and
+    converters). Any other line gives ``None``: the caller reads it with
+    :meth:`Decoder.decode` (its error, if it has one, is that reader's). The values are those
+    of the event the decoder builds from the line (``tests/test_fastreplay_ledger.py``).
+    """
+
+    __slots__ = ("_decode", "_quotes")
+
+    def __init__(self) -> None:
+        union, _by_tag, _slow = _compiled(True)  # the decoder's (the same cache entry)
+        st = next(x for x in typing.get_args(union) if x.__struct_config__.tag == _LEDGER_TAG)
+        self._decode = msgspec.json.Decoder(st).decode
+        inner = _quotes(st)
+        #: the quotes of the line's keys and values (the tag's key and value, then the rest)
+        self._quotes = 4 + inner if inner is not None else -1
+
+    def __call__(self, b: bytes) -> LedgerLineValues | None:
+        """The line's values, or ``None`` when it must be read by :meth:`Decoder.decode`."""
+        if (
+            not b.startswith(_LEDGER_PREFIX)
+            or len(b) > MAX_LINE_LENGTH
+            or b.find(b"\\") >= 0
+            or b.count(b'"') != self._quotes
+        ):
+            return None
+        try:
+            s = self._decode(b)
+            t = s.at
+            at = _SEEN_TIMES.get(t)
+            if at is None:
+                at = _datetime(t, [0])
+            x = s.line
+            t = x.as_of
+            as_of = _SEEN_DATES.get(t)
+            if as_of is None:
+                as_of = _date(t, [0])
+        except (msgspec.MsgspecError, _Slow, ValueError):
+            return None
+        # each value looked up among those already accepted (the table hit inline), checked
+        # as its validator would on a miss (None: refused)
+        ids = _LEDGER_IDS
+        amounts = _LEDGER_AMOUNTS
+        t = x.contract_id
+        if (contract_id := ids.get(t)) is None and (contract_id := _ledger_id(t)) is None:
+            return None
+        t = x.customer_id
+        if (customer_id := ids.get(t)) is None and (customer_id := _ledger_id(t)) is None:
+            return None
+        t = x.value
+        if (value := amounts.get(t)) is None and (value := _ledger_amount(t)) is None:
+            return None
+        t = x.delivered
+        if (delivered := amounts.get(t)) is None and (delivered := _ledger_amount(t)) is None:
+            return None
+        t = x.invoiced
+        if (invoiced := amounts.get(t)) is None and (invoiced := _ledger_amount(t)) is None:
+            return None
+        t = x.collected
+        if (collected := amounts.get(t)) is None and (collected := _ledger_amount(t)) is None:
+            return None
+        cur = value.currency
+        if not (cur == delivered.currency == invoiced.currency == collected.currency):
+            return None
+        return (
+            at,
+            contract_id,
+            x.book,
+            (as_of, customer_id, value, delivered, invoiced, collected),
+        )
+
+
+def _ledger_id(t: str) -> str | None:
+    """``t`` interned when ``ident`` accepts it (else ``None``)."""
+    v = _LEDGER_IDS.get(t)
+    if v is not None:
+        return v
+    if not (t and t.isprintable() and t.strip() == t):
+        return None
+    if len(_LEDGER_IDS) >= _LEDGER_MAX:
+        _LEDGER_IDS.clear()
+    v = _LEDGER_IDS[t] = _intern(t)
+    return v
+
+
+def _ledger_amount(t: str) -> Money | None:
+    """The amount the trusted builder reads from ``t`` when it is finite and not negative
+    (else ``None``)."""
+    m = _LEDGER_AMOUNTS.get(t)
+    if m is not None:
+        return m
+    m = _SEEN_MONEY.get(t)
+    if m is None:
+        try:
+            m = _money_trusted(t, [0])
+        except (SalesctlError, ArithmeticError, ValueError, TypeError):
+            return None
+    if not (
+        type(m) is Money
+        and type(m.amount) is Decimal
+        and m.amount.is_finite()
+        and m.amount >= _ZERO
+    ):
+        return None
+    if len(_LEDGER_AMOUNTS) >= _LEDGER_MAX:
+        _LEDGER_AMOUNTS.clear()
+    _LEDGER_AMOUNTS[t] = m
+    return m

@@ -55,7 +55,7 @@ from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, RejectedLin
 from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
-from salesctl.fastreplay.decode import Decoder
+from salesctl.fastreplay.decode import Decoder, LedgerLineReader
 from salesctl.fastreplay.route import FOLD, ApprovalHead, Router, partition_weights
 from salesctl.gate import Gate
 from salesctl.ledger import FOLDS, Ledger, Scope, customer_partition, scope_customer, scope_of
@@ -64,6 +64,7 @@ from salesctl.transactions import Transaction
 
 __all__ = [
     "BOOKS_SHARE",
+    "FAST_LEDGER_LINES",
     "PARTITIONS_PER_JOB",
     "JobTask",
     "approvals_unchecked",
@@ -209,6 +210,19 @@ def replay(
     elsewhere = approvals_read_elsewhere if keeps_books and not every else None
     approval_head = ApprovalHead.reader() if elsewhere is not None else None
     held_key = _owner_test(mine_of, n)
+    # Contract-ledger lines (a third of a year's lines; nothing but the books reads them) are
+    # read into the books' register as plain values, without their event (see below).
+    ledger_line = (
+        LedgerLineReader()
+        if FAST_LEDGER_LINES and led.books is not None and _LEDGER not in FOLDS
+        else None
+    )
+    keep_ledger_line = (
+        led.books.contract_ledgers.put
+        if ledger_line is not None and led.books is not None
+        else None
+    )
+    unfolded_ledger = unfolded if books_only else led.unfolded
     plans = led.books._plans if led.books is not None else frozenset()
     skipped_at: dt.datetime | None = None
     check = gate.check
@@ -275,6 +289,22 @@ def replay(
                     last_at = head_a[0]
                     last_line = line
                     elsewhere.append(line)  # type: ignore[union-attr]
+                    continue
+            if ledger_line is not None and day is not None and b.startswith(_LEDGER_LINE):
+                values = ledger_line(b)
+                if (
+                    values is not None
+                    and values[0].date() == day
+                    and (books_only or led.today == day)
+                ):
+                    # what reading it in full would do here, on the day already read (no
+                    # day to close, the ledger's date unchanged): count it, keep its line in
+                    # the books' register; the ledger folds no contract-ledger line
+                    events[_LEDGER] = events.get(_LEDGER, 0) + 1
+                    last_at = values[0]
+                    last_line = line
+                    keep_ledger_line(values[1], values[2], values[3])  # type: ignore[misc]
+                    unfolded_ledger[_LEDGER] = unfolded_ledger.get(_LEDGER, 0) + 1
                     continue
             item = decode(raw, line)
             if item is None:
@@ -380,6 +410,14 @@ def replay(
         gc.freeze()
         retain.append((led, detective, clock, gate, decode, router))
     return report
+
+
+#: Whether :func:`replay` reads contract-ledger lines into the books' register without
+#: building their events (:class:`~salesctl.fastreplay.decode.LedgerLineReader`; ``False``:
+#: every line through :class:`~salesctl.fastreplay.decode.Decoder`, for comparison).
+FAST_LEDGER_LINES = True
+_LEDGER = "KeepContractLedger"
+_LEDGER_LINE = b'{"type":"KeepContractLedger",'
 
 
 class _YoungGC:

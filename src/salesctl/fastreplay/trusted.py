@@ -25,7 +25,9 @@ unchanged (``tuple_conv`` on a tuple...) is called only on other values, and an
 ``__attrs_post_init__`` that only checks (:data:`POST_PASSES`: a contract-ledger line's four
 amounts in one currency) only when its condition does not hold. A converter the decoder
 writes inline (``inline``: a table lookup before the call, an intern) is written in place of
-its call. Each condition is
+its call. A slotted class is filled by plain slot stores on its assembly
+(:mod:`salesctl._assembly`: about half the cost of a bound ``object.__setattr__`` call per
+field), made the class itself before its validators run. Each condition is
 pinned to its validator by ``tests/test_fastreplay_cpu.py`` (whenever the condition holds, the
 validator passes). A class whose construction does more
 than that (``__attrs_pre_init__``, a cached hash, a ``__init__`` of its own) keeps its
@@ -49,6 +51,7 @@ from salesctl import _validators as v
 from salesctl import records, records_extra
 from salesctl._convert import fields_of
 from salesctl._validators import FrozenMap
+from salesctl.decision import _assembly
 from salesctl.money import Money
 
 __all__ = ["CONVERTED", "PASSES", "POST_PASSES", "compile_builder", "skipped_validators"]
@@ -243,9 +246,16 @@ def compile_builder(
         "_UNSET": unset,
         "_Factory": attrs.Factory,
     }
-    # the instance's own bound object.__setattr__ (as attrs' __init__ does): one call fewer
-    # and one argument tuple less per field than object.__setattr__(self, ...)
-    body = ["def build(s, n):", "    self = _new(_cls)", "    _set = _sg(self)"]
+    asm = _assembly_of(cls)
+    if asm is not None:
+        # filled by plain slot stores on the class's assembly (salesctl._assembly), then made
+        # a ``cls`` before the validators run (they see the class, as in ``__init__``)
+        ns["_asm"] = asm
+        body = ["def build(s, n):", "    self = _asm()"]
+    else:
+        # the instance's own bound object.__setattr__ (as attrs' __init__ does): one call
+        # fewer and one argument tuple less per field than object.__setattr__(self, ...)
+        body = ["def build(s, n):", "    self = _new(_cls)", "    _set = _sg(self)"]
     ns["_Dec"], ns["_Money"], ns["_ZERO"] = Decimal, Money, _ZERO
     required = 0
     optional = False
@@ -292,7 +302,7 @@ def compile_builder(
                 body.append(f"        {x} = _k{i}({x})")
             else:
                 body.append(f"    {x} = _k{i}({x})")
-        body.append(f"    _set({name!r}, {x})")
+        body.append(f"    self.{name} = {x}" if asm is not None else f"    _set({name!r}, {x})")
         for j, check in enumerate(_validators(a)):
             if name in declared and _redundant(check, declared[name]):
                 continue
@@ -305,7 +315,9 @@ def compile_builder(
             else:
                 checks.append(f"    {call}")
     if optional:
-        body.insert(3, "    k = 0")
+        body.insert(2, "    k = 0")
+    if asm is not None:
+        body.append("    self.__class__ = _cls")
     body.extend(checks)
     if hasattr(cls, "__attrs_post_init__"):
         post = POST_PASSES.get(cls)
@@ -323,6 +335,20 @@ def compile_builder(
     exec(compile(code, f"<salesctl trusted builder {cls.__qualname__}>", "exec"), ns)
     build: _Conv = ns["build"]
     return build
+
+
+def _assembly_of(cls: type) -> type | None:
+    """The assembly of a slotted ``cls`` (:func:`salesctl.decision._assembly`) when every
+    field is a slot: its own (any descriptor ``_assembly`` knows), or a base's plain slot (an
+    event's ``at``); ``None`` for any other class (built by ``object.__setattr__``)."""
+    if "__slots__" not in cls.__dict__:
+        return None
+    for a in attrs.fields(cls):
+        if a.name not in cls.__dict__ and (
+            type(inspect.getattr_static(cls, a.name, None)) is not types.MemberDescriptorType
+        ):
+            return None
+    return _assembly(cls)
 
 
 def _default_lines(

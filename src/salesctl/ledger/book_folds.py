@@ -274,7 +274,7 @@ def _book_gl(b: Books, rec: Any) -> None:
 
 @book_fold("KeepContractLedger")
 def _book_contract_ledger(b: Books, rec: Any) -> None:
-    b.keep("contract_ledger", rec.line.as_of, rec.line)
+    b.contract_ledgers.line(rec.line)
 
 
 @book_fold("CountShipments")

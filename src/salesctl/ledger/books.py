@@ -8,10 +8,14 @@ import datetime as dt
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal, getcontext
 from operator import attrgetter, is_
-from typing import Any
+from typing import Any, cast
 
+import attrs
+
+from salesctl._assembly import assembly
+from salesctl._validators import tuple_conv
 from salesctl.control import Frequency
-from salesctl.ledger.registers import Registers, filed_under
+from salesctl.ledger.registers import ContractLedgers, Registers, filed_under
 from salesctl.ledger.state import DEFAULT_CREDIT_METHODS
 from salesctl.model import CreditTerms, PaymentMethod
 from salesctl.money import CURRENCIES, Money
@@ -36,6 +40,8 @@ __all__ = [
     "OrderBook",
     "ReceivableBook",
     "book_fold",
+    "document_entry",
+    "records_of",
 ]
 
 #: Transaction types that legitimately present the same document again (an order released
@@ -47,7 +53,9 @@ REPEATABLE: frozenset[str] = frozenset({"ReleaseOrder", "AdvanceStage"})
 #: Dated registers read only by monthly detective controls that examine the entries dated in
 #: their month (O2C-CT-04 reads the contract-ledger lines ``as_of`` in the period): once the
 #: month is closed nothing reads them again, so they are dropped then rather than after the
-#: retention (tests/test_replay_memory.py checks that no other control reads them).
+#: retention (tests/test_replay_memory.py checks that no other control reads them). The
+#: contract-ledger lines are held by :attr:`Books.contract_ledgers` (the latest line per
+#: contract, book and month, as plain values), dropped at the month's close while named here.
 MONTH_ONLY: frozenset[str] = frozenset({"contract_ledger"})
 
 
@@ -132,6 +140,9 @@ class Books:
         #: deliveries).
         self._prices: dict[str, tuple[Any, ...]] = {}
         self.registers = Registers(voucher_within_days=voucher_within_days)
+        #: Both departments' contract ledgers (O2C-CT-04): per month, contract and book, the
+        #: latest line as plain values (not a record per line read).
+        self.contract_ledgers = ContractLedgers()
         #: The order and receivable records built for the last period run, with the entry
         #: values they were built from (:meth:`_built`; an order record alone: its fields
         #: are those values).
@@ -153,12 +164,7 @@ class Books:
             self.keep(
                 "documents",
                 day,
-                DocumentEntry(
-                    kind=name,
-                    document_id=event.document_id,
-                    posted_on=day,
-                    customer_id=_customer_of(event),
-                ),
+                document_entry(name, event.document_id, day, _customer_of(event)),
             )
 
     def day_of(self, at: dt.datetime) -> dt.date:
@@ -206,8 +212,12 @@ class Books:
         kw["receivables"] = self._built("receivables", self.receivables, _receivable)
         for key, items in self._dated.items():
             kw[key] = tuple(v for v in items.values if v is not None)
+        # read by monthly controls only (MONTH_ONLY): a quarter's or a year's run gets none
+        kw["contract_ledger"] = (
+            self.contract_ledgers.lines_in(period) if period.kind is Frequency.MONTHLY else ()
+        )
         kw.update(self.registers.for_period())
-        return Records(**kw)
+        return records_of(kw)
 
     def _built(
         self, key: str, entries: Mapping[str, Entry], build: Callable[[Any], Any]
@@ -282,12 +292,14 @@ class Books:
         extra = self.registers.for_day(day)
         if not sys_ids and not sales and not gl and not extra:
             return None
-        return Records(
-            deliveries=tuple(r for g in gis for r in self.deliveries.get(g, ())),
-            system_invoices=tuple(self.system_invoices[i] for i in sys_ids),
-            sales_invoices=tuple(sales),
-            gl_revenue=tuple(gl),
-            **extra,
+        return records_of(
+            {
+                "deliveries": tuple(r for g in gis for r in self.deliveries.get(g, ())),
+                "system_invoices": tuple(self.system_invoices[i] for i in sys_ids),
+                "sales_invoices": tuple(sales),
+                "gl_revenue": tuple(gl),
+                **extra,
+            }
         )
 
     # -- forgetting ---------------------------------------------------------------------
@@ -298,6 +310,8 @@ class Books:
         if nxt.day != 1:
             return
         self.opening = dict(self.series_max)
+        if "contract_ledger" in MONTH_ONLY:
+            self.contract_ledgers.forget_through(day)
         for key in MONTH_ONLY:
             if self._dated.get(key):
                 kept = Dated.of((d, v) for d, v in self._dated[key] if d > day and v is not None)
@@ -350,6 +364,7 @@ class Books:
         ]:
             del self.receivables[iid]
         self.registers.forget(cutoff)
+        self.contract_ledgers.forget_through(cutoff - dt.timedelta(days=1))
         horizon = dt.datetime.combine(cutoff, dt.time(), tzinfo=dt.UTC)
         self._pending_approvals = [a for a in self._pending_approvals if a.granted_at >= horizon]
 
@@ -363,6 +378,7 @@ class Books:
             "gl_revenue": sum(len(v) for v in self._gl_by_day.values()),
         }
         out.update({k: len(v) for k, v in self._dated.items()})
+        out["contract_ledger"] = len(self.contract_ledgers)
         out.update(self.registers.size())
         return out
 
@@ -517,6 +533,100 @@ class Dated:
 
     def __iter__(self) -> Iterator[tuple[dt.date, Any]]:
         return zip(self.days, self.values, strict=True)
+
+
+_RecordsAssembly = assembly(Records)
+#: Each field of :class:`~salesctl.records.Records`: its name, default, converter, whether it
+#: is a tuple of records, and the field.
+_RECORDS_FIELDS: tuple[tuple[str, Any, Any, bool, Any], ...] = tuple(
+    (
+        a.name,
+        a.default,
+        a.converter,
+        # a tuple of records, converted by tuple_conv and checked by each(T)
+        a.converter is cast(Any, tuple_conv)
+        and getattr(a.validator, "__qualname__", "") == "each.<locals>.check",
+        a,
+    )
+    for a in attrs.fields(Records)
+)
+
+
+def records_of(kw: Mapping[str, Any]) -> Records:
+    """``Records(**kw)`` for the books' own populations: a tuple for a field of records is
+    taken as it is, its members not checked again one by one (``each``: the books hold only
+    records of the field's class, built or kept from typed events); any other value goes
+    through its converter and its validator, as in the constructor.
+    ``tests/test_fastreplay_ledger.py`` pins it to the constructor on every period of a year.
+
+    Raises:
+        TypeError: for a name that is not a field of :class:`~salesctl.records.Records` (as
+            the constructor).
+    """
+    unknown = set(kw) - {f[0] for f in _RECORDS_FIELDS}
+    if unknown:
+        raise TypeError(f"Records() got unexpected keyword arguments {sorted(unknown)}")
+    x: Any = _RecordsAssembly()
+    checks: list[tuple[Any, Any, Any]] = []
+    for name, default, conv, of_records, a in _RECORDS_FIELDS:
+        value = kw.get(name, default)
+        if not (of_records and type(value) is tuple):
+            if conv is not None:
+                value = conv(value)
+            if a.validator is not None:
+                checks.append((a.validator, a, value))
+        setattr(x, name, value)
+    x.__class__ = Records
+    for check, a, value in checks:
+        check(x, a, value)
+    out: Records = x
+    return out
+
+
+_DocumentAssembly = assembly(DocumentEntry)
+#: Kinds (transaction names) ``text`` accepts, seen so far.
+_KINDS: set[str] = set()
+
+
+def document_entry(
+    kind: str, document_id: str, posted_on: dt.date, customer_id: str | None
+) -> DocumentEntry:
+    """``DocumentEntry(kind=kind, document_id=document_id, posted_on=posted_on,
+    customer_id=customer_id)``, filled by slot stores when each validator certainly passes
+    (the inline conditions of the replay's trusted builders: a known kind, ids printable
+    without surrounding whitespace, a plain date); else the constructor (and its error).
+    ``tests/test_fastreplay_ledger.py`` pins it to the constructor."""
+    if (
+        kind in _KINDS
+        and type(document_id) is str
+        and document_id
+        and document_id.isprintable()
+        and document_id.strip() == document_id
+        and type(posted_on) is dt.date
+        and (
+            customer_id is None
+            or (
+                type(customer_id) is str
+                and customer_id
+                and customer_id.isprintable()
+                and customer_id.strip() == customer_id
+            )
+        )
+    ):
+        x: Any = _DocumentAssembly()
+        x.kind = kind
+        x.document_id = document_id
+        x.posted_on = posted_on
+        x.customer_id = customer_id
+        x.__class__ = DocumentEntry
+        made: DocumentEntry = x
+        return made
+    entry = DocumentEntry(
+        kind=kind, document_id=document_id, posted_on=posted_on, customer_id=customer_id
+    )
+    if type(kind) is str and kind.isascii() and kind.strip():
+        _KINDS.add(kind)  # accepted by ``text``: non-blank, and ASCII is valid Unicode
+    return entry
 
 
 def _customer_of(event: Any) -> str | None:

@@ -13,9 +13,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from salesctl._assembly import assembly
+from salesctl.money import Money
+from salesctl.periods import Period
 from salesctl.records import (
     CollectionsAnalysis,
     CommissionAccrual,
+    ContractLedgerLine,
+    LedgerBook,
     Promotion,
     PromotionEvaluation,
     ReceiptRecord,
@@ -24,7 +29,7 @@ from salesctl.records import (
     StorageReading,
 )
 
-__all__ = ["Registers", "file_under", "filed_under"]
+__all__ = ["ContractLedgers", "Registers", "file_under", "filed_under"]
 
 
 def file_under(index: dict[str, Any], key: str, value: Any) -> None:
@@ -191,3 +196,118 @@ class Registers:
             "storage_readings": sum(len(v) for v in self.readings.values()),
             "promotions": len(self.promotions),
         }
+
+
+#: A contract-ledger line as the register holds it: ``(as_of, customer_id, value, delivered,
+#: invoiced, collected)``, under its month, book and contract.
+LedgerValues = tuple[dt.date, str, Money, Money, Money, Money]
+
+_Line = assembly(ContractLedgerLine)
+
+
+class ContractLedgers:
+    """Both departments' contract ledgers as O2C-CT-04 reads them: per month, per contract
+    and book, the latest line dated in that month (``as_of``), as plain values.
+
+    The check reads, for a month, each book's latest line per contract dated in the month
+    (the first of equal dates: a later line replaces a kept one only when dated later). The
+    lines are registered as read (:meth:`keep`: from a validated
+    :class:`~salesctl.records.ContractLedgerLine`, or from a line's decoded values that the
+    fast replay has checked as its validators would), so the register holds that latest line
+    per month and key instead of every line; :meth:`lines_in` hands out the records of a
+    period, built only then. ``tests/test_fastreplay_ledger.py`` pins the check's result on
+    the register to its result on every line's record.
+    """
+
+    __slots__ = ("_by_day", "months")
+
+    def __init__(self) -> None:
+        #: ``(year, month)`` → book → contract → the latest line's values (a dict per book
+        #: rather than a ``(contract, book)`` key: no key tuple held per line).
+        self.months: dict[tuple[int, int], dict[LedgerBook, dict[str, LedgerValues]]] = {}
+        #: each ``as_of`` seen → its month's entries (a date is looked up, not taken apart)
+        self._by_day: dict[dt.date, dict[LedgerBook, dict[str, LedgerValues]]] = {}
+
+    def keep(
+        self,
+        contract_id: str,
+        customer_id: str,
+        book: LedgerBook,
+        as_of: dt.date,
+        value: Money,
+        delivered: Money,
+        invoiced: Money,
+        collected: Money,
+    ) -> None:
+        """Register a line (values a :class:`~salesctl.records.ContractLedgerLine` accepts)."""
+        self.put(contract_id, book, (as_of, customer_id, value, delivered, invoiced, collected))
+
+    def put(self, contract_id: str, book: LedgerBook, held: LedgerValues) -> None:
+        """:meth:`keep`, the line's values but the contract and the book given as held."""
+        as_of = held[0]
+        month = self._by_day.get(as_of)
+        if month is None:
+            month = self.months.setdefault((as_of.year, as_of.month), {})
+            self._by_day[as_of] = month
+        entries = month.get(book)
+        if entries is None:
+            entries = month[book] = {}
+        old = entries.get(contract_id)
+        if old is None or as_of > old[0]:
+            entries[contract_id] = held
+
+    def line(self, line: ContractLedgerLine) -> None:
+        """Register a validated line."""
+        self.keep(
+            line.contract_id,
+            line.customer_id,
+            line.book,
+            line.as_of,
+            line.value,
+            line.delivered,
+            line.invoiced,
+            line.collected,
+        )
+
+    def lines_in(self, period: Period) -> tuple[ContractLedgerLine, ...]:
+        """The records of the lines kept that are dated in ``period``: each book's latest per
+        contract and month (the values were checked when kept: the records are assembled
+        without running the validators again)."""
+        out: list[ContractLedgerLine] = []
+        start, end = period.start, period.end
+        for month in self.months.values():
+            for book, entries in month.items():
+                for cid, held in entries.items():
+                    as_of, cust, value, delivered, invoiced, collected = held
+                    if not start <= as_of <= end:
+                        continue
+                    x = _Line()
+                    x.contract_id = cid
+                    x.customer_id = cust
+                    x.book = book
+                    x.as_of = as_of
+                    x.value = value
+                    x.delivered = delivered
+                    x.invoiced = invoiced
+                    x.collected = collected
+                    x.__class__ = ContractLedgerLine
+                    out.append(x)
+        return tuple(out)
+
+    def forget_through(self, day: dt.date) -> None:
+        """Forget the lines dated ``day`` or earlier (after the month's check ran)."""
+        self._by_day.clear()  # found again from the months on the next line kept
+        for ym in [ym for ym in self.months if ym <= (day.year, day.month)]:
+            # lines dated after ``day`` in its month stay (a close before the month's end)
+            kept = {
+                book: held
+                for book, entries in self.months[ym].items()
+                if (held := {c: v for c, v in entries.items() if v[0] > day})
+            }
+            if kept:
+                self.months[ym] = kept
+            else:
+                del self.months[ym]
+
+    def __len__(self) -> int:
+        return sum(len(e) for m in self.months.values() for e in m.values())
