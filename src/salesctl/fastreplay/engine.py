@@ -763,7 +763,7 @@ PARTITIONS_PER_JOB = 64
 #: What keeping the books (decoding every line in full, the registers, the detective
 #: controls) costs the first share beyond what a share routing by header pays anyway, as a
 #: fraction of all the customers' work: with two jobs the books share takes
-#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (25 %). Measured on the demo years
+#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (26 %). Measured on the demo years
 #: (docs/performance.md, issue 16's fifth pass: the CPU time of each share; 0.60 → 0.58 in the
 #: eighth, once the books share read other shares' approvals from their header; 0.58 → 0.48
 #: in the ninth, from the CPU time of the two shares run side by side on the 1M year once the
@@ -773,5 +773,8 @@ PARTITIONS_PER_JOB = 64
 #: the gate share's lighter lines — other shares' orders and goods issues folded from their
 #: header, its state no longer freed before its report is sent — left the books share the
 #: later to end, by about 2 s on the quiet runs; one partition of the 1M year's 64, 1.4 % of
-#: the customers' cost, moves to the gate share).
-BOOKS_SHARE = 0.50
+#: the customers' cost, moves to the gate share; back to 0.48 once the books share's
+#: contract-ledger lines were read into a plain-value register, the twelfth pass's other step:
+#: run alone one after the other, the two shares took 26.6 / 27.6 s at 0.50, 26.7 / 26.6 s
+#: at 0.48).
+BOOKS_SHARE = 0.48
