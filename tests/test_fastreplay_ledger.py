@@ -226,6 +226,38 @@ def test_the_check_on_the_register_equals_the_check_on_every_record(
         )
 
 
+@settings(max_examples=300)
+@given(stream=_ledger_lines())
+def test_the_register_holds_each_books_latest_line_and_agreeing_books_once(
+    stream: list[tuple[int, ContractLedgerLine]],
+) -> None:
+    """The register's values per month, book and contract are those of the latest line read
+    (the first of equal dates), each book's own; where the two books hold the same values
+    (the same amount instances) they are one tuple (the memory shortcut), and only then."""
+    register = ContractLedgers()
+    want: dict[tuple[tuple[int, int], LedgerBook, str], tuple[Any, ...]] = {}
+    for _, x in stream:
+        register.line(x)
+        key = ((x.as_of.year, x.as_of.month), x.book, x.contract_id)
+        held = (x.as_of, x.customer_id, x.value, x.delivered, x.invoiced, x.collected)
+        if key not in want or x.as_of > want[key][0]:
+            want[key] = held
+    got = {
+        (ym, book, cid): v
+        for ym, m in register.months.items()
+        for book, e in m.items()
+        for cid, v in e.items()
+    }
+    assert got.keys() == want.keys()
+    for key, v in got.items():
+        w = want[key]
+        assert v[:2] == w[:2] and all(a is b for a, b in zip(v[2:], w[2:], strict=True))
+    for (ym, book, cid), v in got.items():
+        for (ym2, book2, cid2), v2 in got.items():
+            if ym2 == ym and cid2 == cid and book2 is not book:
+                assert (v is v2) == (v == v2)
+
+
 # -- the replay ------------------------------------------------------------------------------
 
 

@@ -254,6 +254,22 @@ class ContractLedgers:
             entries = month[book] = {}
         old = entries.get(contract_id)
         if old is None or as_of > old[0]:
+            # the other book's line of the contract, when it holds the same values, is held
+            # once: the departments' ledgers mostly agree (the same date, customer and amount
+            # instances), and a tuple each was about 100 bytes a contract and month
+            for other in month.values():
+                if other is not entries:
+                    twin = other.get(contract_id)
+                    if (
+                        twin is not None
+                        and twin[2] is held[2]
+                        and twin[3] is held[3]
+                        and twin[4] is held[4]
+                        and twin[5] is held[5]
+                        and twin[0] == as_of
+                        and twin[1] == held[1]
+                    ):
+                        held = twin
             entries[contract_id] = held
 
     def line(self, line: ContractLedgerLine) -> None:
