@@ -23,7 +23,8 @@ from salesctl._validators import ident_problem
 from salesctl.audit.engine import ledger_for
 from salesctl.demo import DEMO_POLICY, generate
 from salesctl.errors import SalesctlError
-from salesctl.events import GrantApproval
+from salesctl.events import GrantApproval, MalformedEvent
+from salesctl.fastreplay import decode as decode_module
 from salesctl.fastreplay import replay
 from salesctl.ledger import Ledger
 from salesctl.ledger import book_folds as book_folds_module
@@ -379,3 +380,65 @@ def test_an_order_placed_after_its_approvals_froze_gets_the_same_context(
     assert isinstance(led._approvals["SO-1"], str) is (after <= 7)
     ctx = led.context_for(tb.place(o, when=tb.at(10, 10, 3)))
     assert ctx.approvals == granted and repr(ctx.approvals) == repr(granted)
+
+
+# -- own ids read as decoded, not interned -------------------------------------------------
+
+
+def _own_ids(value: Any, out: list[tuple[type, str, str]]) -> None:
+    """Each str value of an :data:`~salesctl.fastreplay.decode.OWN_IDS` field in ``value``
+    (an event and the documents it carries), with its class and field."""
+    if not attrs.has(type(value)):
+        if isinstance(value, tuple | frozenset):
+            for v in value:
+                _own_ids(v, out)
+        return
+    for a in attrs.fields(type(value)):
+        v = getattr(value, a.name)
+        if (type(value), a.name) in decode_module.OWN_IDS and type(v) is str:
+            out.append((type(value), a.name, v))
+        else:
+            _own_ids(v, out)
+
+
+def test_own_ids_are_read_equal_and_not_shared_other_ids_shared(lines: list[bytes]) -> None:
+    """A line read twice gives equal events; the fields of ``OWN_IDS`` (a document's own id no
+    other line names) are two instances of the text, not the interned one, while the ids
+    that recur (the document an approval is for) are one instance."""
+    dec = decode_module.Decoder()
+    seen: set[tuple[type, str]] = set()
+    approvals = 0
+    for i, raw in enumerate(lines):
+        a, b = dec.decode(raw, i + 1), dec.decode(raw, i + 1)
+        if isinstance(a, MalformedEvent) or a is None:
+            continue  # a rejected line (the year's planted faults): no event
+        assert a == b
+        found: list[tuple[type, str, str]] = []
+        _own_ids(a, found)
+        for (cls, name, x), (_, _, y) in zip(found, _own_ids_of(b), strict=True):
+            assert x == y and x is not y, (cls, name)
+            seen.add((cls, name))
+        if isinstance(a, GrantApproval):
+            assert a.approval.document_id is b.approval.document_id
+            approvals += 1
+    assert approvals and len(seen) >= 5, seen
+
+
+def _own_ids_of(value: Any) -> list[tuple[type, str, str]]:
+    out: list[tuple[type, str, str]] = []
+    _own_ids(value, out)
+    return out
+
+
+def test_the_report_equals_the_one_interning_every_id(lines: list[bytes]) -> None:
+    """The replay reading own ids as decoded reports what it does with every id interned."""
+    fast = replay(lines, POLICY, source="year.jsonl")
+    own = decode_module.OWN_IDS
+    decode_module._compiled.cache_clear()
+    try:
+        decode_module.OWN_IDS = frozenset()
+        interned = replay(lines, POLICY, source="year.jsonl")
+    finally:
+        decode_module.OWN_IDS = own
+        decode_module._compiled.cache_clear()
+    assert fast.to_json() == interned.to_json()
