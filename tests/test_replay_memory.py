@@ -28,6 +28,7 @@ from salesctl.fastreplay import replay
 from salesctl.ledger import Ledger
 from salesctl.ledger import book_folds as book_folds_module
 from salesctl.ledger import books as books_module
+from salesctl.ledger import cold as cold_module
 from salesctl.ledger import folds as folds_module
 from salesctl.ledger import ledger as ledger_module
 from salesctl.ledger.books import Books
@@ -379,3 +380,65 @@ def test_an_order_placed_after_its_approvals_froze_gets_the_same_context(
     assert isinstance(led._approvals["SO-1"], str) is (after <= 7)
     ctx = led.context_for(tb.place(o, when=tb.at(10, 10, 3)))
     assert ctx.approvals == granted and repr(ctx.approvals) == repr(granted)
+
+
+class _NeverKept(dict[Any, Any]):
+    """A lookup that keeps nothing: every approval looked up by value, as before."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+#: Equal actors as distinct instances (the lookup by identity must give the value's entry).
+_ACTOR_COPIES = st.sampled_from(
+    [
+        Actor("u-1", frozenset({"finance_head"}), "hq", 3, "finance head"),
+        Actor("u-1", frozenset({"finance_head"}), "hq", 3, "finance head"),
+        Actor("u-1", frozenset({"finance_head"}), "hq", 3),
+        Actor("u-2", frozenset({"sales_manager", "general_manager"}), "hq", 4),
+    ]
+)
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.builds(
+                Approval,
+                id=st.sampled_from(["APR-1", "APR-2", "APR-2026-0003194"]),
+                document_id=st.just("CT-1"),
+                role=st.sampled_from(["finance_head", "sales_manager"]),
+                approver=_ACTOR_COPIES,
+                granted_at=_TIMES,
+                control_id=st.one_of(st.none(), st.sampled_from(["O2C-CT-03", "O2C-CR-02"])),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_frozen_texts_by_identity_equal_the_ones_looked_up_by_value(
+    documents: list[list[Approval]], small: bool
+) -> None:
+    """``freeze`` finds a shared entry by the approver's identity: document after document,
+    the same texts (the same entries, in the same order) as a store looking every approval up
+    by its value, and they thaw equal; also with the lookup emptied at every entry."""
+    fast, plain = ColdApprovals(), ColdApprovals()
+    plain._by_identity = _NeverKept()
+    old = cold_module._IDENTITIES
+    if small:
+        cold_module._IDENTITIES = 1
+    try:
+        for approvals in documents:
+            held = tuple(approvals)
+            text = fast.freeze(held)
+            assert text == plain.freeze(held)
+            assert text is not None
+            again = fast.thaw(text, "CT-1")
+            assert again == held and repr(again) == repr(held)
+    finally:
+        cold_module._IDENTITIES = old
+    assert fast._shared == plain._shared

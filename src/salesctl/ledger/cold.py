@@ -30,6 +30,9 @@ _WIDTH = 18
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 _MICRO = dt.timedelta(microseconds=1)
 
+#: At most this many entries in a store's lookup by identity (:attr:`ColdApprovals._by_identity`).
+_IDENTITIES = 1024
+
 _new = object.__new__
 _set = object.__setattr__
 
@@ -58,11 +61,17 @@ class ColdApprovals:
     already keeps (:meth:`~salesctl.ledger.Ledger.intern`).
     """
 
-    __slots__ = ("_index", "_shared")
+    __slots__ = ("_by_identity", "_index", "_shared")
 
     def __init__(self) -> None:
         self._shared: list[tuple[str, Actor, str | None, dt.timezone, int]] = []
         self._index: dict[tuple[Any, ...], int] = {}
+        #: The shared entry of a role, approver, control, zone and fold already looked up,
+        #: by the approver's identity (hashing an ``Actor`` by value runs its generated
+        #: ``__hash__`` over every field; the ledger interns its actors, so a few instances
+        #: recur). Each value holds the actor, so that its ``id`` cannot be reused while the
+        #: entry lives; emptied when it holds :data:`_IDENTITIES` entries.
+        self._by_identity: dict[tuple[Any, ...], tuple[int, Actor]] = {}
 
     def freeze(self, approvals: tuple[Any, ...]) -> str | None:
         """The text of ``approvals`` (one document's, in order), or ``None`` when one of them
@@ -70,6 +79,7 @@ class ColdApprovals:
         if not approvals:
             return None
         parts: list[str] = []
+        by_identity = self._by_identity
         first: dt.datetime | None = None
         last: dt.datetime | None = None
         for a in approvals:
@@ -87,11 +97,21 @@ class ColdApprovals:
             if control is not None and type(control) is not str:
                 return None
             # A fixed offset's offset and name are all it is (its ``repr``).
-            key = (role, actor, control, tz.__getinitargs__(), at.fold)  # type: ignore[attr-defined]
-            k = self._index.get(key)
-            if k is None:
-                k = self._index[key] = len(self._shared)
-                self._shared.append((role, actor, control, tz, at.fold))
+            zone = tz.__getinitargs__()  # type: ignore[attr-defined]
+            fold = at.fold
+            same = (role, id(actor), control, zone, fold)
+            got = by_identity.get(same)
+            if got is not None:
+                k = got[0]
+            else:
+                key = (role, actor, control, zone, fold)
+                k = self._index.get(key)
+                if k is None:
+                    k = self._index[key] = len(self._shared)
+                    self._shared.append((role, actor, control, tz, fold))
+                if len(by_identity) >= _IDENTITIES:
+                    by_identity.clear()
+                by_identity[same] = (k, actor)
             # The local time (read back without its offset: the shared zone's is set).
             parts.append(f"{ident}{_FIELD}{k}{_FIELD}{at.isoformat()}")
             if first is None or last is None:
@@ -101,7 +121,8 @@ class ColdApprovals:
             elif at > last:
                 last = at
         assert first is not None and last is not None
-        low, high = _instant(first), _instant(last)
+        low = _instant(first)
+        high = low if last is first else _instant(last)  # one approval: one instant
         return f"{low:0{_WIDTH}d}{high:0{_WIDTH}d}" + _RECORD.join(parts)
 
     def thaw(self, text: str, document_id: str) -> tuple[Approval, ...]:
