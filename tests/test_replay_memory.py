@@ -442,3 +442,27 @@ def test_frozen_texts_by_identity_equal_the_ones_looked_up_by_value(
     finally:
         cold_module._IDENTITIES = old
     assert fast._shared == plain._shared
+
+
+@given(
+    st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)),
+    _ZONES,
+    st.integers(0, 1),
+)
+@example(dt.datetime(1, 1, 3), dt.timezone(dt.timedelta(hours=-5, minutes=-30)), 1)
+@example(dt.datetime(9999, 12, 29, 23, 59), dt.timezone(dt.timedelta(hours=8)), 0)
+def test_a_time_near_the_calendars_ends_stays_or_thaws_equal(
+    local: dt.datetime, zone: dt.timezone, fold: int
+) -> None:
+    """A time of grant frozen as its UTC instant is read back equal (its local time, zone and
+    fold); one the calendar could not read back in its zone is not frozen."""
+    at = local.replace(tzinfo=zone, fold=fold)
+    a = Approval("APR-1", "CT-1", "finance_head", Actor("u-1", frozenset({"x"})), at)
+    cold = ColdApprovals()
+    text = cold.freeze((a,))
+    if text is None:
+        assert not dt.datetime(1, 1, 2) < local < dt.datetime(9999, 12, 30)
+        return
+    (again,) = cold.thaw(text, "CT-1")
+    assert again == a and repr(again) == repr(a)
+    assert again.granted_at.isoformat() == at.isoformat() and again.granted_at.fold == fold

@@ -7,10 +7,12 @@ time and the document's tuple of approvals: about 330 bytes an approval, some 60
 held at a time on a year of a million lines. :class:`ColdApprovals` writes the approvals of a
 document as one text (:meth:`~ColdApprovals.freeze`) and builds them again, equal, of the same
 type, with the same ``repr``, from it (:meth:`~ColdApprovals.thaw`). What repeats — the role,
-the approver, the control and the time zone — is written as the index of a shared entry.
+the approver, the control and the time zone — is written as the index of a shared entry, and
+the time of grant as its UTC instant (read back in the shared zone, with its fold).
 
 Approvals of an unusual shape (an expiry or a largest amount, a time zone other than a fixed
-offset, a subclass, a text holding the separators) are not frozen: they stay as they are.
+offset, a time within a day of the calendar's ends, a subclass, a text holding the
+separators) are not frozen: they stay as they are.
 """
 
 from __future__ import annotations
@@ -29,6 +31,10 @@ _FIELD = "\x1f"
 _WIDTH = 18
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 _MICRO = dt.timedelta(microseconds=1)
+#: The instants frozen: a day inside the first and the last year (read back in any fixed
+#: offset, under a day, without leaving the calendar); others are not frozen.
+_FIRST = 2 * 86_400_000_000
+_LAST = (dt.datetime(9999, 12, 30, tzinfo=dt.UTC) - _EPOCH) // _MICRO
 
 #: At most this many entries in a store's lookup by identity (:attr:`ColdApprovals._by_identity`).
 _IDENTITIES = 1024
@@ -80,8 +86,7 @@ class ColdApprovals:
             return None
         parts: list[str] = []
         by_identity = self._by_identity
-        first: dt.datetime | None = None
-        last: dt.datetime | None = None
+        low = high = -1
         for a in approvals:
             if type(a) is not Approval or a.expires_at is not None or a.max_amount is not None:
                 return None
@@ -112,17 +117,17 @@ class ColdApprovals:
                 if len(by_identity) >= _IDENTITIES:
                     by_identity.clear()
                 by_identity[same] = (k, actor)
-            # The local time (read back without its offset: the shared zone's is set).
-            parts.append(f"{ident}{_FIELD}{k}{_FIELD}{at.isoformat()}")
-            if first is None or last is None:
-                first = last = at
-            elif at < first:
-                first = at
-            elif at > last:
-                last = at
-        assert first is not None and last is not None
-        low = _instant(first)
-        high = low if last is first else _instant(last)  # one approval: one instant
+            # The time as its UTC instant (read back in the shared zone, with its fold).
+            t = (at - _EPOCH) // _MICRO
+            if not _FIRST <= t <= _LAST:
+                return None
+            parts.append(f"{ident}{_FIELD}{k}{_FIELD}{t}")
+            if low < 0:
+                low = high = t
+            elif t < low:
+                low = t
+            elif t > high:
+                high = t
         return f"{low:0{_WIDTH}d}{high:0{_WIDTH}d}" + _RECORD.join(parts)
 
     def thaw(self, text: str, document_id: str) -> tuple[Approval, ...]:
@@ -130,14 +135,16 @@ class ColdApprovals:
         out: list[Approval] = []
         shared = self._shared
         for part in text[2 * _WIDTH :].split(_RECORD):
-            ident, k, local = part.split(_FIELD)
+            ident, k, t = part.split(_FIELD)
             role, actor, control, tz, fold = shared[int(k)]
             a = _new(Approval)
             _set(a, "id", ident)
             _set(a, "document_id", document_id)
             _set(a, "role", role)
             _set(a, "approver", actor)
-            at = dt.datetime.fromisoformat(local).replace(tzinfo=tz, fold=fold)
+            at = (_EPOCH + _MICRO * int(t)).astimezone(tz)
+            if fold:
+                at = at.replace(fold=fold)
             _set(a, "granted_at", at)
             _set(a, "expires_at", None)
             _set(a, "max_amount", None)
