@@ -110,10 +110,11 @@ class ColdApprovals:
                 k = got[0]
             else:
                 key = (role, actor, control, zone, fold)
-                k = self._index.get(key)
-                if k is None:
-                    k = self._index[key] = len(self._shared)
+                found = self._index.get(key)
+                if found is None:
+                    found = self._index[key] = len(self._shared)
                     self._shared.append((role, actor, control, tz, fold))
+                k = found
                 if len(by_identity) >= _IDENTITIES:
                     by_identity.clear()
                 by_identity[same] = (k, actor)
