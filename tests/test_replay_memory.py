@@ -450,6 +450,7 @@ def test_frozen_texts_by_identity_equal_the_ones_looked_up_by_value(
     st.integers(0, 1),
 )
 @example(dt.datetime(1, 1, 3), dt.timezone(dt.timedelta(hours=-5, minutes=-30)), 1)
+@example(dt.datetime(1, 1, 1, 2), dt.timezone(dt.timedelta(hours=8)), 0)  # UTC in year 0
 @example(dt.datetime(9999, 12, 29, 23, 59), dt.timezone(dt.timedelta(hours=8)), 0)
 def test_a_time_near_the_calendars_ends_stays_or_thaws_equal(
     local: dt.datetime, zone: dt.timezone, fold: int
