@@ -32,7 +32,7 @@ from salesctl.ledger import cold as cold_module
 from salesctl.ledger import folds as folds_module
 from salesctl.ledger import ledger as ledger_module
 from salesctl.ledger.books import Books
-from salesctl.ledger.cold import ColdApprovals, cold_granted, instant_of
+from salesctl.ledger.cold import COLD_WIDTH, ColdApprovals, cold_floor, cold_granted, instant_of
 from salesctl.ledger.registers import file_under, filed_under
 from salesctl.model import (
     Actor,
@@ -467,3 +467,17 @@ def test_a_time_near_the_calendars_ends_stays_or_thaws_equal(
     (again,) = cold.thaw(text, "CT-1")
     assert again == a and repr(again) == repr(a)
     assert again.granted_at.isoformat() == at.isoformat() and again.granted_at.fold == fold
+
+
+@given(
+    st.integers(cold_module._FIRST, cold_module._LAST),
+    st.one_of(st.integers(-(10**18), 10**18), st.integers(cold_module._FIRST - 2, 10**17)),
+)
+@example(cold_module._FIRST, cold_module._FIRST)
+@example(cold_module._LAST, cold_module._LAST + 1)
+def test_a_frozen_texts_digits_compare_with_the_floor_as_its_instant(low: int, cut: int) -> None:
+    """The sweep keeps a frozen document whole by comparing its text's first digits with
+    ``cold_floor(cut)``: as the earliest grant's instant compares with ``cut``."""
+    text = f"{low:0{COLD_WIDTH}d}{low:0{COLD_WIDTH}d}APR-1"
+    assert cold_granted(text)[0] == low
+    assert (text[:COLD_WIDTH] >= cold_floor(cut)) == (low >= cut)

@@ -22,7 +22,7 @@ from typing import Any
 
 from salesctl.model import Actor, Approval
 
-__all__ = ["ColdApprovals", "cold_granted", "instant_of"]
+__all__ = ["COLD_WIDTH", "ColdApprovals", "cold_floor", "cold_granted", "instant_of"]
 
 #: Between two approvals of a document, and between the fields of one.
 _RECORD = "\x1e"
@@ -52,6 +52,18 @@ def cold_granted(text: str) -> tuple[int, int]:
     """The earliest and the latest time of grant of a frozen text's approvals, as
     microseconds since year 1 UTC (compare with :func:`instant_of`)."""
     return int(text[:_WIDTH]), int(text[_WIDTH : 2 * _WIDTH])
+
+
+#: The width of the earliest grant's digits that open a frozen text (:func:`cold_floor`).
+COLD_WIDTH = _WIDTH
+
+
+def cold_floor(cut: int) -> str:
+    """``cut`` (an :func:`instant_of`) as text that a frozen text's first :data:`COLD_WIDTH`
+    characters compare with as the earliest grant compares with ``cut``: frozen instants are
+    positive and of at most ``COLD_WIDTH`` digits, written zero-padded (a negative ``cut``
+    writes ``-`` first, below every digit)."""
+    return f"{cut:0{_WIDTH}d}"
 
 
 def instant_of(at: dt.datetime) -> int:
