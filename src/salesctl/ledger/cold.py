@@ -184,6 +184,17 @@ class ColdApprovals:
             else:
                 del warm[d]
 
+    def sweep(self, held: dict[str, Any], cutoff: dt.datetime) -> None:
+        """In ``held``, keep of each document's frozen approvals those granted at or after
+        ``cutoff`` (:meth:`keep_granted`); a text whose earliest grant's digits are not below
+        :func:`cold_floor` of the cutoff is kept whole without reading it."""
+        cut = _instant(cutoff)
+        whole = cold_floor(cut)
+        keep = self.keep_granted
+        for doc, on_hand in list(held.items()):
+            if isinstance(on_hand, str) and on_hand[:_WIDTH] < whole:
+                keep(held, doc, on_hand, cutoff, cut)
+
     def keep_granted(
         self, held: dict[str, Any], doc: str, text: str, cutoff: dt.datetime, cut: int
     ) -> None:

@@ -15,8 +15,7 @@ from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
-from salesctl.ledger.cold import COLD_WIDTH as _COLD_WIDTH
-from salesctl.ledger.cold import ColdApprovals, cold_floor, instant_of
+from salesctl.ledger.cold import ColdApprovals
 from salesctl.ledger.context import advance_view, contract_account, trusted_context
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
@@ -804,15 +803,9 @@ class Ledger:
         ):
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
-            cut = instant_of(cutoff)  # for the frozen ones
-            whole = cold_floor(cut)
             for doc, on_hand in list(self._approvals.items()):
                 if isinstance(on_hand, str):
-                    # all granted at or after the cutoff (their earliest grant's digits first)
-                    if on_hand[:_COLD_WIDTH] >= whole:
-                        continue
-                    self._cold.keep_granted(self._approvals, doc, on_hand, cutoff, cut)
-                    continue
+                    continue  # the frozen ones: kept by the store's sweep, below
                 for a in on_hand:
                     if a.granted_at < cutoff:
                         break
@@ -844,6 +837,7 @@ class Ledger:
                 else:
                     for r in self._releases.pop(doc):
                         self._consumed.discard(r.id)
+            self._cold.sweep(self._approvals, cutoff)
         # The approvals of the documents granted none in the last days are held frozen.
         before = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
         before -= dt.timedelta(days=APPROVALS_COLD_AFTER_DAYS)
