@@ -185,15 +185,29 @@ class ColdApprovals:
                 del warm[d]
 
     def sweep(self, held: dict[str, Any], cutoff: dt.datetime) -> None:
-        """In ``held``, keep of each document's frozen approvals those granted at or after
-        ``cutoff`` (:meth:`keep_granted`); a text whose earliest grant's digits are not below
-        :func:`cold_floor` of the cutoff is kept whole without reading it."""
+        """In ``held`` (approvals by document, tuples or frozen texts), keep those granted at
+        or after ``cutoff``: a document is dropped when none is, its tuple shortened when some
+        are; a frozen text whose earliest grant's digits are not below :func:`cold_floor` of
+        the cutoff is kept whole without reading it, another through :meth:`keep_granted`."""
         cut = _instant(cutoff)
         whole = cold_floor(cut)
-        keep = self.keep_granted
+        keep_granted = self.keep_granted
         for doc, on_hand in list(held.items()):
-            if isinstance(on_hand, str) and on_hand[:_WIDTH] < whole:
-                keep(held, doc, on_hand, cutoff, cut)
+            if isinstance(on_hand, str):
+                if on_hand[:_WIDTH] < whole:
+                    keep_granted(held, doc, on_hand, cutoff, cut)
+                continue
+            for a in on_hand:
+                if a.granted_at < cutoff:
+                    break
+            else:
+                continue  # every approval of the document is kept
+            keep = tuple(a for a in on_hand if a.granted_at >= cutoff)
+            if keep:
+                if len(keep) < len(held[doc]):
+                    held[doc] = keep
+            else:
+                del held[doc]
 
     def keep_granted(
         self, held: dict[str, Any], doc: str, text: str, cutoff: dt.datetime, cut: int

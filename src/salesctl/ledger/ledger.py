@@ -803,20 +803,8 @@ class Ledger:
         ):
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
-            for doc, on_hand in list(self._approvals.items()):
-                if isinstance(on_hand, str):
-                    continue  # the frozen ones: kept by the store's sweep, below
-                for a in on_hand:
-                    if a.granted_at < cutoff:
-                        break
-                else:
-                    continue  # every approval of the document is kept
-                keep = tuple(a for a in on_hand if a.granted_at >= cutoff)
-                if keep:
-                    if len(keep) < len(self._approvals[doc]):
-                        self._approvals[doc] = keep
-                else:
-                    del self._approvals[doc]
+            # the approvals granted before the cutoff let go, objects and frozen texts alike
+            self._cold.sweep(self._approvals, cutoff)
             for doc in [
                 d
                 for d, on in self._approved.items()
@@ -837,7 +825,6 @@ class Ledger:
                 else:
                     for r in self._releases.pop(doc):
                         self._consumed.discard(r.id)
-            self._cold.sweep(self._approvals, cutoff)
         # The approvals of the documents granted none in the last days are held frozen.
         before = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC)
         before -= dt.timedelta(days=APPROVALS_COLD_AFTER_DAYS)
