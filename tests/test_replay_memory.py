@@ -29,10 +29,11 @@ from salesctl.fastreplay import replay
 from salesctl.ledger import Ledger
 from salesctl.ledger import book_folds as book_folds_module
 from salesctl.ledger import books as books_module
+from salesctl.ledger import cold as cold_module
 from salesctl.ledger import folds as folds_module
 from salesctl.ledger import ledger as ledger_module
 from salesctl.ledger.books import Books
-from salesctl.ledger.cold import ColdApprovals, cold_granted, instant_of
+from salesctl.ledger.cold import COLD_WIDTH, ColdApprovals, cold_floor, cold_granted, instant_of
 from salesctl.ledger.registers import file_under, filed_under
 from salesctl.model import (
     Actor,
@@ -442,3 +443,104 @@ def test_the_report_equals_the_one_interning_every_id(lines: list[bytes]) -> Non
         decode_module.OWN_IDS = own
         decode_module._compiled.cache_clear()
     assert fast.to_json() == interned.to_json()
+
+
+class _NeverKept(dict[Any, Any]):
+    """A lookup that keeps nothing: every approval looked up by value, as before."""
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        pass
+
+
+#: Equal actors as distinct instances (the lookup by identity must give the value's entry).
+_ACTOR_COPIES = st.sampled_from(
+    [
+        Actor("u-1", frozenset({"finance_head"}), "hq", 3, "finance head"),
+        Actor("u-1", frozenset({"finance_head"}), "hq", 3, "finance head"),
+        Actor("u-1", frozenset({"finance_head"}), "hq", 3),
+        Actor("u-2", frozenset({"sales_manager", "general_manager"}), "hq", 4),
+    ]
+)
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.builds(
+                Approval,
+                id=st.sampled_from(["APR-1", "APR-2", "APR-2026-0003194"]),
+                document_id=st.just("CT-1"),
+                role=st.sampled_from(["finance_head", "sales_manager"]),
+                approver=_ACTOR_COPIES,
+                granted_at=_TIMES,
+                control_id=st.one_of(st.none(), st.sampled_from(["O2C-CT-03", "O2C-CR-02"])),
+            ),
+            min_size=1,
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    st.booleans(),
+)
+def test_frozen_texts_by_identity_equal_the_ones_looked_up_by_value(
+    documents: list[list[Approval]], small: bool
+) -> None:
+    """``freeze`` finds a shared entry by the approver's identity: document after document,
+    the same texts (the same entries, in the same order) as a store looking every approval up
+    by its value, and they thaw equal; also with the lookup emptied at every entry."""
+    fast, plain = ColdApprovals(), ColdApprovals()
+    plain._by_identity = _NeverKept()
+    old = cold_module._IDENTITIES
+    if small:
+        cold_module._IDENTITIES = 1
+    try:
+        for approvals in documents:
+            held = tuple(approvals)
+            text = fast.freeze(held)
+            assert text == plain.freeze(held)
+            assert text is not None
+            again = fast.thaw(text, "CT-1")
+            assert again == held and repr(again) == repr(held)
+    finally:
+        cold_module._IDENTITIES = old
+    assert fast._shared == plain._shared
+
+
+@given(
+    st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59, 999999)),
+    _ZONES,
+    st.integers(0, 1),
+)
+@example(dt.datetime(1, 1, 3), dt.timezone(dt.timedelta(hours=-5, minutes=-30)), 1)
+@example(dt.datetime(1, 1, 1, 2), dt.timezone(dt.timedelta(hours=8)), 0)  # UTC in year 0
+@example(dt.datetime(9999, 12, 29, 23, 59), dt.timezone(dt.timedelta(hours=8)), 0)
+def test_a_time_near_the_calendars_ends_stays_or_thaws_equal(
+    local: dt.datetime, zone: dt.timezone, fold: int
+) -> None:
+    """A time of grant frozen as its UTC instant is read back equal (its local time, zone and
+    fold); one the calendar could not read back in its zone is not frozen."""
+    at = local.replace(tzinfo=zone, fold=fold)
+    a = Approval("APR-1", "CT-1", "finance_head", Actor("u-1", frozenset({"x"})), at)
+    cold = ColdApprovals()
+    text = cold.freeze((a,))
+    if text is None:
+        assert not dt.datetime(1, 1, 2) < local < dt.datetime(9999, 12, 30)
+        return
+    (again,) = cold.thaw(text, "CT-1")
+    assert again == a and repr(again) == repr(a)
+    assert again.granted_at.isoformat() == at.isoformat() and again.granted_at.fold == fold
+
+
+@given(
+    st.integers(cold_module._FIRST, cold_module._LAST),
+    st.one_of(st.integers(-(10**18), 10**18), st.integers(cold_module._FIRST - 2, 10**17)),
+)
+@example(cold_module._FIRST, cold_module._FIRST)
+@example(cold_module._LAST, cold_module._LAST + 1)
+def test_a_frozen_texts_digits_compare_with_the_floor_as_its_instant(low: int, cut: int) -> None:
+    """The sweep keeps a frozen document whole by comparing its text's first digits with
+    ``cold_floor(cut)``: as the earliest grant's instant compares with ``cut``."""
+    text = f"{low:0{COLD_WIDTH}d}{low:0{COLD_WIDTH}d}APR-1"
+    assert cold_granted(text)[0] == low
+    assert (text[:COLD_WIDTH] >= cold_floor(cut)) == (low >= cut)

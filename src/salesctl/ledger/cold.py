@@ -7,10 +7,12 @@ time and the document's tuple of approvals: about 330 bytes an approval, some 60
 held at a time on a year of a million lines. :class:`ColdApprovals` writes the approvals of a
 document as one text (:meth:`~ColdApprovals.freeze`) and builds them again, equal, of the same
 type, with the same ``repr``, from it (:meth:`~ColdApprovals.thaw`). What repeats — the role,
-the approver, the control and the time zone — is written as the index of a shared entry.
+the approver, the control and the time zone — is written as the index of a shared entry, and
+the time of grant as its UTC instant (read back in the shared zone, with its fold).
 
 Approvals of an unusual shape (an expiry or a largest amount, a time zone other than a fixed
-offset, a subclass, a text holding the separators) are not frozen: they stay as they are.
+offset, a time within a day of the calendar's ends, a subclass, a text holding the
+separators) are not frozen: they stay as they are.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 
 from salesctl.model import Actor, Approval
 
-__all__ = ["ColdApprovals", "cold_granted", "instant_of"]
+__all__ = ["COLD_WIDTH", "ColdApprovals", "cold_floor", "cold_granted", "instant_of"]
 
 #: Between two approvals of a document, and between the fields of one.
 _RECORD = "\x1e"
@@ -29,6 +31,13 @@ _FIELD = "\x1f"
 _WIDTH = 18
 _EPOCH = dt.datetime(1, 1, 1, tzinfo=dt.UTC)
 _MICRO = dt.timedelta(microseconds=1)
+#: The instants frozen: a day inside the first and the last year (read back in any fixed
+#: offset, under a day, without leaving the calendar); others are not frozen.
+_FIRST = 2 * 86_400_000_000
+_LAST = (dt.datetime(9999, 12, 30, tzinfo=dt.UTC) - _EPOCH) // _MICRO
+
+#: At most this many entries in a store's lookup by identity (:attr:`ColdApprovals._by_identity`).
+_IDENTITIES = 1024
 
 _new = object.__new__
 _set = object.__setattr__
@@ -45,6 +54,18 @@ def cold_granted(text: str) -> tuple[int, int]:
     return int(text[:_WIDTH]), int(text[_WIDTH : 2 * _WIDTH])
 
 
+#: The width of the earliest grant's digits that open a frozen text (:func:`cold_floor`).
+COLD_WIDTH = _WIDTH
+
+
+def cold_floor(cut: int) -> str:
+    """``cut`` (an :func:`instant_of`) as text that a frozen text's first :data:`COLD_WIDTH`
+    characters compare with as the earliest grant compares with ``cut``: frozen instants are
+    positive and of at most ``COLD_WIDTH`` digits, written zero-padded (a negative ``cut``
+    writes ``-`` first, below every digit)."""
+    return f"{cut:0{_WIDTH}d}"
+
+
 def instant_of(at: dt.datetime) -> int:
     """An aware time as :func:`cold_granted` gives the times of grant."""
     return _instant(at)
@@ -58,11 +79,17 @@ class ColdApprovals:
     already keeps (:meth:`~salesctl.ledger.Ledger.intern`).
     """
 
-    __slots__ = ("_index", "_shared")
+    __slots__ = ("_by_identity", "_index", "_shared")
 
     def __init__(self) -> None:
         self._shared: list[tuple[str, Actor, str | None, dt.timezone, int]] = []
         self._index: dict[tuple[Any, ...], int] = {}
+        #: The shared entry of a role, approver, control, zone and fold already looked up,
+        #: by the approver's identity (hashing an ``Actor`` by value runs its generated
+        #: ``__hash__`` over every field; the ledger interns its actors, so a few instances
+        #: recur). Each value holds the actor, so that its ``id`` cannot be reused while the
+        #: entry lives; emptied when it holds :data:`_IDENTITIES` entries.
+        self._by_identity: dict[tuple[Any, ...], tuple[int, Actor]] = {}
 
     def freeze(self, approvals: tuple[Any, ...]) -> str | None:
         """The text of ``approvals`` (one document's, in order), or ``None`` when one of them
@@ -70,8 +97,8 @@ class ColdApprovals:
         if not approvals:
             return None
         parts: list[str] = []
-        first: dt.datetime | None = None
-        last: dt.datetime | None = None
+        by_identity = self._by_identity
+        low = high = -1
         for a in approvals:
             if type(a) is not Approval or a.expires_at is not None or a.max_amount is not None:
                 return None
@@ -87,21 +114,33 @@ class ColdApprovals:
             if control is not None and type(control) is not str:
                 return None
             # A fixed offset's offset and name are all it is (its ``repr``).
-            key = (role, actor, control, tz.__getinitargs__(), at.fold)  # type: ignore[attr-defined]
-            k = self._index.get(key)
-            if k is None:
-                k = self._index[key] = len(self._shared)
-                self._shared.append((role, actor, control, tz, at.fold))
-            # The local time (read back without its offset: the shared zone's is set).
-            parts.append(f"{ident}{_FIELD}{k}{_FIELD}{at.isoformat()}")
-            if first is None or last is None:
-                first = last = at
-            elif at < first:
-                first = at
-            elif at > last:
-                last = at
-        assert first is not None and last is not None
-        low, high = _instant(first), _instant(last)
+            zone = tz.__getinitargs__()  # type: ignore[attr-defined]
+            fold = at.fold
+            same = (role, id(actor), control, zone, fold)
+            got = by_identity.get(same)
+            if got is not None:
+                k = got[0]
+            else:
+                key = (role, actor, control, zone, fold)
+                found = self._index.get(key)
+                if found is None:
+                    found = self._index[key] = len(self._shared)
+                    self._shared.append((role, actor, control, tz, fold))
+                k = found
+                if len(by_identity) >= _IDENTITIES:
+                    by_identity.clear()
+                by_identity[same] = (k, actor)
+            # The time as its UTC instant (read back in the shared zone, with its fold).
+            t = (at - _EPOCH) // _MICRO
+            if not _FIRST <= t <= _LAST:
+                return None
+            parts.append(f"{ident}{_FIELD}{k}{_FIELD}{t}")
+            if low < 0:
+                low = high = t
+            elif t < low:
+                low = t
+            elif t > high:
+                high = t
         return f"{low:0{_WIDTH}d}{high:0{_WIDTH}d}" + _RECORD.join(parts)
 
     def thaw(self, text: str, document_id: str) -> tuple[Approval, ...]:
@@ -109,14 +148,16 @@ class ColdApprovals:
         out: list[Approval] = []
         shared = self._shared
         for part in text[2 * _WIDTH :].split(_RECORD):
-            ident, k, local = part.split(_FIELD)
+            ident, k, t = part.split(_FIELD)
             role, actor, control, tz, fold = shared[int(k)]
             a = _new(Approval)
             _set(a, "id", ident)
             _set(a, "document_id", document_id)
             _set(a, "role", role)
             _set(a, "approver", actor)
-            at = dt.datetime.fromisoformat(local).replace(tzinfo=tz, fold=fold)
+            at = (_EPOCH + _MICRO * int(t)).astimezone(tz)
+            if fold:
+                at = at.replace(fold=fold)
             _set(a, "granted_at", at)
             _set(a, "expires_at", None)
             _set(a, "max_amount", None)
@@ -142,6 +183,31 @@ class ColdApprovals:
                     del warm[d]
             else:
                 del warm[d]
+
+    def sweep(self, held: dict[str, Any], cutoff: dt.datetime) -> None:
+        """In ``held`` (approvals by document, tuples or frozen texts), keep those granted at
+        or after ``cutoff``: a document is dropped when none is, its tuple shortened when some
+        are; a frozen text whose earliest grant's digits are not below :func:`cold_floor` of
+        the cutoff is kept whole without reading it, another through :meth:`keep_granted`."""
+        cut = _instant(cutoff)
+        whole = cold_floor(cut)
+        keep_granted = self.keep_granted
+        for doc, on_hand in list(held.items()):
+            if isinstance(on_hand, str):
+                if on_hand[:_WIDTH] < whole:
+                    keep_granted(held, doc, on_hand, cutoff, cut)
+                continue
+            for a in on_hand:
+                if a.granted_at < cutoff:
+                    break
+            else:
+                continue  # every approval of the document is kept
+            keep = tuple(a for a in on_hand if a.granted_at >= cutoff)
+            if keep:
+                if len(keep) < len(held[doc]):
+                    held[doc] = keep
+            else:
+                del held[doc]
 
     def keep_granted(
         self, held: dict[str, Any], doc: str, text: str, cutoff: dt.datetime, cut: int

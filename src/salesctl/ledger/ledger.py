@@ -15,7 +15,7 @@ from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
-from salesctl.ledger.cold import ColdApprovals, instant_of
+from salesctl.ledger.cold import ColdApprovals
 from salesctl.ledger.context import advance_view, contract_account, trusted_context
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
@@ -803,22 +803,8 @@ class Ledger:
         ):
             self._swept = today
             cutoff = dt.datetime.combine(today, dt.time(), tzinfo=dt.UTC) - horizon
-            cut = instant_of(cutoff)  # for the frozen ones
-            for doc, on_hand in list(self._approvals.items()):
-                if isinstance(on_hand, str):
-                    self._cold.keep_granted(self._approvals, doc, on_hand, cutoff, cut)
-                    continue
-                for a in on_hand:
-                    if a.granted_at < cutoff:
-                        break
-                else:
-                    continue  # every approval of the document is kept
-                keep = tuple(a for a in on_hand if a.granted_at >= cutoff)
-                if keep:
-                    if len(keep) < len(self._approvals[doc]):
-                        self._approvals[doc] = keep
-                else:
-                    del self._approvals[doc]
+            # the approvals granted before the cutoff let go, objects and frozen texts alike
+            self._cold.sweep(self._approvals, cutoff)
             for doc in [
                 d
                 for d, on in self._approved.items()
