@@ -352,9 +352,8 @@ class Host:
             credit_methods=self.credit_methods,
             timezone=self.policy.zone,
             segment_of=getattr(self.policy.families.get("credit"), "segment_of", None),
+            approvals_store=None if _FREEZE_APPROVALS else WarmApprovals(),
         )
-        if not _FREEZE_APPROVALS:  # the ledger's own approvals store, before any is held
-            self.ledger._cold = WarmApprovals()
         self.out: list[dict[str, Any]] = []
         #: Where events go (the ``out`` list by default; a file writer for large years).
         self.sink: Callable[[Any], None] = sink if sink is not None else self.out.append

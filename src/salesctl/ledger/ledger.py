@@ -144,6 +144,10 @@ class Ledger:
         segment_of: the credit segment of a selling company (the credit policy's
             :meth:`~salesctl.controls.credit.CreditPolicy.segment_of`; by default each
             company is its own segment).
+        approvals_store: how approvals older than a week are held (a
+            :class:`~salesctl.ledger.cold.ColdApprovals`, the default: frozen into text, for
+            a replay's bounded memory; a subclass may keep them as granted, as the demo's
+            host does, whose contexts read them back often).
 
     Customer groups: a customer naming a ``group_id`` is a member of that group; the ledger
     keeps the members of each group (learnt from the events, once) and builds the group's
@@ -162,6 +166,7 @@ class Ledger:
         books: Books | None = None,
         timezone: dt.tzinfo | None = None,
         segment_of: Callable[[str], str] | None = None,
+        approvals_store: ColdApprovals | None = None,
     ) -> None:
         #: The zone of the business dates of the contexts this ledger builds.
         self.zone: dt.tzinfo = timezone if timezone is not None else _DEFAULT_ZONE
@@ -202,7 +207,7 @@ class Ledger:
         #: or, once all are older than :data:`APPROVALS_COLD_AFTER_DAYS`, their frozen text
         #: (:attr:`_cold`; read through :meth:`approvals_of`).
         self._approvals: dict[str, tuple[Approval, ...] | str] = {}
-        self._cold = ColdApprovals()
+        self._cold = approvals_store if approvals_store is not None else ColdApprovals()
         #: Documents whose approvals are held as objects since the last sweep froze them.
         self._warm: dict[str, None] = {}
         self._releases: dict[str, list[CreditRelease]] = {}
