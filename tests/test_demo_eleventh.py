@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+import attrs
 import pytest
 
 import salesctl.demo.trusted as trusted_module
@@ -83,8 +84,8 @@ _MOVED = (
 class TestTrustedBuilds:
     def test_every_trusted_build_of_a_year_is_the_constructors(self) -> None:
         """A year with every injector, each trusted build compared with the setattr build and
-        with the class's constructor: the moved classes are among those checked, and the year
-        is the one written without the check."""
+        with the class's constructor: the moved classes are among those checked, every class
+        built so is filled by slot stores, and the year is the one written without the check."""
         trusted_module._VERIFIED.clear()
         trusted_module._VERIFY[0] = True
         try:
@@ -95,6 +96,8 @@ class TestTrustedBuilds:
         missing = [cls.__name__ for cls in _MOVED if cls not in seen]
         assert not missing
         assert len(seen) > 40
+        for cls in trusted_module._BUILDERS:  # every class built so is filled by slot stores
+            assert trusted_module._assembly_of(cls, attrs.fields(cls)) is not None, cls
         assert verified.events == generate(seed=5, customers=12, orders=80).events
 
     def test_what_the_constructor_refuses_is_refused(self) -> None:

@@ -331,20 +331,10 @@ class TestRandint:
 
 
 class TestSlotStores:
-    def test_every_trusted_build_of_a_year_is_the_setattr_build(self) -> None:
-        """A year with every injector, each trusted build compared with the same build
-        through ``object.__setattr__`` (a ``RuntimeError`` otherwise): every class built so
-        is filled by slot stores, and the year is the one written without the check."""
-        trusted_module._VERIFY[0] = True
-        try:
-            verified = generate(seed=5, customers=12, orders=80)
-        finally:
-            trusted_module._VERIFY[0] = False
-        classes = list(trusted_module._BUILDERS)
-        assert len(classes) > 20
-        for cls in classes:
-            assert trusted_module._assembly_of(cls, attrs.fields(cls)) is not None, cls
-        assert verified.events == generate(seed=5, customers=12, orders=80).events
+    # The year built with every trusted build checked against the ``object.__setattr__``
+    # build, and every class so built filled by slot stores: tests/test_demo_eleventh.py's
+    # ``test_every_trusted_build_of_a_year_is_the_constructors`` (one verified year for both
+    # checks: ``_VERIFY`` compares each build with the setattr build and the constructor).
 
     def test_another_build_is_refused(self) -> None:
         """The check refuses a document that differs from the ``object.__setattr__`` build
