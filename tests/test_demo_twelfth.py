@@ -326,6 +326,27 @@ class TestGeneratedScopes:
         assert scope_of(event) == plain_scope_of(event)
 
 
+    @settings(max_examples=60, deadline=None)
+    @given(first=_texts, before=st.booleans(), scalar=_texts)
+    def test_a_sales_order_after_a_customer_found_is_scoped_as_the_plans_read_it(
+        self, year: list[dict[str, Any] | str], first: Any, before: bool, scalar: Any
+    ) -> None:
+        """A sales order read after another document or field already named a customer
+        (another customer, or none) does not take its place; read first, its customer is the
+        event's: no year's event names two customers, so only this pins the order."""
+        order = next(
+            parse_event(d).order  # type: ignore[attr-defined]
+            for d in year
+            if not isinstance(d, str) and d["type"] == "PlaceOrder"
+        )
+        named = _Doc(id="D-1", customer_id=first)
+        if before:
+            event = _Event(doc=named, customer_id=scalar, other=order)
+        else:
+            event = _Event(doc=order, customer_id=scalar, other=named)
+        assert scope_of(event) == plain_scope_of(event)
+
+
 class TestHostShortcuts:
     @settings(max_examples=300, deadline=None)
     @given(
