@@ -51,6 +51,7 @@ _BASE = {
 #: Values put into a line's fields: valid ones, and what each validator or the decoder refuses.
 _VALUES: tuple[Any, ...] = (
     "CT-2026-00002", "C-0001", "", " ", " C-1", "C-1 ", "C\u200b1", "C\n1", "契约-1", "x",
+    "C-1\u00a0", "\ufeffC-1", "C-1\t", "C\u30001", "c-0001",
     "sales", "finance", "other",
     "2026-03-30", "2026-04-01", "2026-02-30", "2026-3-1", "2026-03-31T00:00:00",
     "2026-03-31T21:45:00+08:00", "2026-03-31T21:45:00", "2026-03-31T21:45:00Z",
