@@ -17,6 +17,8 @@ from decimal import Decimal
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import salesctl as sc
 from salesctl.controls import CONTROLS, contracts
@@ -496,6 +498,97 @@ def ledger(book: LedgerBook, collected: str = "60000", **kw: object) -> Contract
     }
     values.update(kw)
     return ContractLedgerLine(**values)  # type: ignore[arg-type]
+
+
+def _detect_ledger_as_first_written(records: Records, period: sc.Period) -> sc.Examination:
+    """O2C-CT-04 before its month-end tables were cut down: the latest line per
+    ``(contract, book)`` pair, the contracts a sorted set of the pairs' ids."""
+    from salesctl.decision import make_finding
+
+    latest: dict[tuple[str, LedgerBook], ContractLedgerLine] = {}
+    for line in records.contract_ledger:
+        if line.as_of not in period:
+            continue
+        key = (line.contract_id, line.book)
+        old = latest.get(key)
+        if old is None or line.as_of > old.as_of:
+            latest[key] = line
+    ids = sorted({c for c, _ in latest})
+    out: list[sc.Finding] = []
+    for cid in ids:
+        sales = latest.get((cid, LedgerBook.SALES))
+        fin = latest.get((cid, LedgerBook.FINANCE))
+        if sales is None or fin is None:
+            have = sales or fin
+            assert have is not None
+            missing = LedgerBook.SALES if sales is None else LedgerBook.FINANCE
+            out.append(
+                make_finding(
+                    "O2C-CT-04",
+                    sc.Outcome.HOLD,
+                    "period_end.ledger_missing",
+                    cid,
+                    params={"contract": cid, "book": missing.value},
+                    facts={
+                        "customer": have.customer_id,
+                        "in_book": have.book.value,
+                        "as_of": have.as_of,
+                    },
+                    role=POLICY.ledger_role,
+                    level=POLICY.follow_up_level,
+                )
+            )
+            continue
+        diffs: dict[str, object] = {}
+        for name in ("value", "delivered", "invoiced", "collected"):
+            a, b_ = getattr(sales, name), getattr(fin, name)
+            if a != b_:
+                diffs[name] = f"sales {a} / finance {b_}"
+        if diffs:
+            out.append(
+                make_finding(
+                    "O2C-CT-04",
+                    sc.Outcome.HOLD,
+                    "period_end.ledger_difference",
+                    cid,
+                    params={"contract": cid, "fields": sorted(diffs)},
+                    facts={"customer": sales.customer_id, **diffs},
+                    role=POLICY.ledger_role,
+                    level=POLICY.follow_up_level,
+                )
+            )
+    return sc.Examination(len(ids), tuple(out))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["HT-3", "HT-1", "HT-2", "HT-10"]),
+            st.sampled_from([LedgerBook.FINANCE, LedgerBook.SALES]),
+            st.sampled_from(["C-1", "C-2"]),
+            st.integers(2, 4),  # month: before, in and after the period
+            st.sampled_from([15, 28]),  # day: ties in the date
+            st.sampled_from(["60000", "50000"]),
+        ),
+        max_size=12,
+    )
+)
+def test_the_ledger_check_equals_it_as_first_written(rows: list) -> None:
+    """O2C-CT-04 with a table per book keyed by the contract id and the contracts listed
+    without a set of them all (the month-end peak of the replay) finds what it found keyed by
+    ``(contract, book)`` pairs: the same findings in the same order, the same count tested —
+    contracts in one book, in both, differing, read several times in the month (ties in the
+    date: the first kept), read in other months, finance's line first."""
+    records = Records(
+        contract_ledger=[
+            ledger(bk, collected=c, contract_id=cid, customer_id=cust, as_of=d(day, month))
+            for cid, bk, cust, month, day, c in rows
+        ]
+    )
+    assert contracts.detect_contract_ledger(
+        records, MARCH, POLICY
+    ) == _detect_ledger_as_first_written(records, MARCH)
 
 
 class TestContractLedger:

@@ -392,3 +392,147 @@ def test_duplicates_only_sorting_repeated_keys_is_sorting_the_register(rows: lis
     records = Records(documents=docs)
     for period in (MARCH, sc.Period.month(2026, 2)):
         assert _duplicates(records, period) == _duplicates_sorting_all(records, period)
+
+
+def _detect_as_first_written(records: Records, period: sc.Period) -> sc.Examination:
+    """O2C-RR-04's detective side before its month-end tables were cut down: every goods
+    issue of the delivery register valued, every entry's first recognition keyed by a
+    ``(goods issue, settlement)`` pair, the whole register's ids counted."""
+    from salesctl.controls.revenue.once import _over_value
+
+    out: list[sc.Finding] = []
+    value: dict[str, sc.Money | None] = {}
+    for dl in records.deliveries:
+        gid = dl.goods_issue_id
+        have = value.get(gid, dl.value and sc.Money.zero(dl.value.currency))
+        if have is None or dl.value is None or dl.value.currency != have.currency:
+            value[gid] = None
+        else:
+            value[gid] = have + dl.value
+    first: dict[tuple[str, str | None], sc.RevenueEntry] = {}
+    booked: set[str] = set()
+    tested = 0
+    from salesctl.decision import make_finding
+
+    for e in sorted(records.revenue_entries, key=lambda x: x.booked_on):
+        again = e.id in booked
+        booked.add(e.id)
+        mine = e.booked_on in period
+        tested += mine
+        for gid in e.goods_issue_ids:
+            key = (gid, e.consignment_settlement_id)
+            prior = first.get(key)
+            if prior is None:
+                first[key] = e
+            elif mine and not again and prior.id != e.id:
+                out.append(
+                    make_finding(
+                        "O2C-RR-04",
+                        sc.Outcome.BLOCK,
+                        "revenue.recognised_twice",
+                        e.id,
+                        params={"entry": e.id, "goods_issue": gid, "earlier": prior.id},
+                        facts={
+                            "earlier_booked_on": prior.booked_on,
+                            "earlier_amount": prior.amount,
+                            "booked_on": e.booked_on,
+                            "amount": e.amount,
+                        },
+                    )
+                )
+        if mine and not again and e.consignment_settlement_id is None:
+            out.extend(_over_value(e, value))
+    out.extend(_duplicates_sorting_all(records, period))
+    tested += sum(1 for x in records.documents if x.posted_on in period)
+    return sc.Examination(tested, tuple(out))
+
+
+_GIS = ["GI-1", "GI-2", "GI-3"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    deliveries=st.lists(
+        st.tuples(
+            st.sampled_from(_GIS),
+            st.sampled_from([None, "10.00", "2500.00"]),
+            st.sampled_from(["CNY", "USD"]),
+        ),
+        max_size=8,
+    ),
+    entries=st.lists(
+        st.tuples(
+            st.sampled_from(["RV-1", "RV-2", "RV-3", "RV-4"]),
+            st.lists(st.sampled_from(_GIS), min_size=1, max_size=3),
+            st.sampled_from(["5.00", "2500.00", "9999.00"]),
+            st.sampled_from(["CNY", "USD"]),
+            st.integers(2, 4),  # month: before, in and after the period
+            st.integers(1, 3),  # day: ties in the date
+            st.sampled_from([None, None, "CS-1", "CS-2"]),
+        ),
+        max_size=8,
+    ),
+    documents=st.lists(
+        st.tuples(
+            st.sampled_from(["PlaceOrder", "IssueInvoice"]),
+            st.sampled_from(["D-1", "D-2", "D-3"]),
+            st.integers(2, 4),
+            st.integers(1, 3),
+        ),
+        max_size=8,
+    ),
+)
+def test_the_detective_side_equals_it_as_first_written(
+    deliveries: list, entries: list, documents: list
+) -> None:
+    """O2C-RR-04 over a month's register, with only the month's goods issues valued, a goods
+    issue's first entry keyed by its id alone when no settlement is named, the entries' tables
+    let go before the register's count and only the month's ids counted (the month-end peak
+    of the replay), finds what it found valuing and counting everything — the same findings in
+    the same order, the same count tested: entries repeated and booked in other months,
+    consignment settlements, goods issues unvalued or valued in two currencies, documents
+    repeated inside and outside the month."""
+    recs = Records(
+        deliveries=tuple(
+            attrs.evolve(delivery_record(g), value=None if v is None else sc.Money(v, c))
+            for g, v, c in deliveries
+        ),
+        revenue_entries=tuple(
+            sc.RevenueEntry(
+                id=i,
+                customer_id="C-1",
+                goods_issue_ids=tuple(gis),
+                amount=sc.Money(a, c),
+                booked_on=d(day, month),
+                consignment_settlement_id=s,
+            )
+            for i, gis, a, c, month, day, s in entries
+        ),
+        documents=tuple(DocumentEntry(k, i, d(day, month)) for k, i, month, day in documents),
+    )
+    assert revenue.detect_revenue_once(recs, MARCH, POLICY) == _detect_as_first_written(recs, MARCH)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["PlaceOrder", "IssueInvoice"]),
+            st.sampled_from(["D-1", "D-2", "D-3", "D-4"]),
+            st.integers(2, 4),
+            st.integers(1, 3),
+        ),
+        max_size=12,
+    )
+)
+def test_duplicates_counting_the_months_ids_given_or_found(rows: list) -> None:
+    """The register's repeats counted over the ids posted in the period, handed in by the
+    control (in any order, repeated) or found by ``_duplicates`` itself, are those found by
+    sorting the whole register."""
+    from salesctl.controls.revenue.once import _duplicates
+
+    records = Records(documents=tuple(DocumentEntry(k, i, d(day, m)) for k, i, m, day in rows))
+    want = _duplicates_sorting_all(records, MARCH)
+    posted = [x.document_id for x in records.documents if x.posted_on in MARCH]
+    assert _duplicates(records, MARCH) == want
+    assert _duplicates(records, MARCH, posted[::-1] + posted) == want
