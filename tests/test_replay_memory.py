@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import operator
 import pickle
 from decimal import Decimal
 from typing import Any
@@ -30,18 +31,29 @@ from salesctl.ledger import Ledger
 from salesctl.ledger import book_folds as book_folds_module
 from salesctl.ledger import books as books_module
 from salesctl.ledger import cold as cold_module
+from salesctl.ledger import cold_contracts as cold_contracts_module
 from salesctl.ledger import folds as folds_module
 from salesctl.ledger import ledger as ledger_module
+from salesctl.ledger import state as state_module
 from salesctl.ledger.books import Books
 from salesctl.ledger.cold import COLD_WIDTH, ColdApprovals, cold_floor, cold_granted, instant_of
+from salesctl.ledger.cold_contracts import ColdContracts
 from salesctl.ledger.registers import file_under, filed_under
+from salesctl.ledger.state import ContractState
 from salesctl.model import (
     Actor,
     Approval,
+    Contract,
+    ContractForm,
+    ContractStatus,
     DeliveryLine,
     DeliveryNotice,
     GoodsIssue,
     LineFacts,
+    PaymentMethod,
+    PaymentTerms,
+    TemplateDeviation,
+    end_of_month_plus,
     line_facts,
 )
 from salesctl.money import Money
@@ -544,3 +556,176 @@ def test_a_frozen_texts_digits_compare_with_the_floor_as_its_instant(low: int, c
     text = f"{low:0{COLD_WIDTH}d}{low:0{COLD_WIDTH}d}APR-1"
     assert cold_granted(text)[0] == low
     assert (text[:COLD_WIDTH] >= cold_floor(cut)) == (low >= cut)
+
+
+# -- contracts held frozen ----------------------------------------------------------------------
+
+_IDS = st.one_of(
+    st.sampled_from(["CT-1", "CT-2026-00001", "SO-2026-000004", "CTA-7"]),
+    # any canonical id, escapes, non-ASCII and the separator included
+    st.text(min_size=1, max_size=10).filter(lambda t: ident_problem(t) is None),
+    st.just("CT\x1f1"),
+)
+_OPTIONAL_IDS = st.one_of(st.none(), st.none(), _IDS)
+_AMOUNTS = st.one_of(
+    st.sampled_from([Decimal("153060.00"), Decimal("1"), Decimal("2.50"), Decimal("1E+3")]),
+    st.decimals(Decimal("0.01"), Decimal("1000000"), places=2),
+)
+_HELD = st.one_of(
+    st.sampled_from(
+        [state_module.ZERO, Decimal(0), Decimal("0.00"), Decimal("-0"), Decimal("1E+2")]
+    ),
+    st.decimals(Decimal(0), Decimal("1000000"), places=2),
+)
+
+
+def _contract(
+    id: str,
+    amount: Decimal,
+    currency: str,
+    first: Decimal | None,
+    first_currency: str,
+    lines: bool,
+    **kw: Any,
+) -> Contract:
+    """A contract assembled without its validators (as the trusted builders hold them; any
+    id, any amount of the generated ones)."""
+    k = object.__new__(Contract)
+    values = {
+        "id": id,
+        "amount": Money._trusted(amount, currency),
+        "first_payment": None if first is None else Money._trusted(first, first_currency),
+        "lines": (tb.line(1, "100", "1000"),) if lines else (),
+        **kw,
+    }
+    for a in attrs.fields(Contract):
+        object.__setattr__(k, a.name, values[a.name])
+    return k
+
+
+_CONTRACTS = st.builds(
+    _contract,
+    id=_IDS,
+    amount=_AMOUNTS,
+    currency=st.sampled_from(["CNY", "USD", "JPY"]),
+    first=st.one_of(st.none(), _AMOUNTS),
+    first_currency=st.sampled_from(["CNY", "CNY", "USD"]),
+    lines=st.sampled_from([False, False, False, True]),
+    customer_id=_IDS,
+    payment=st.sampled_from(
+        [
+            PaymentTerms(PaymentMethod.CREDIT, 30),
+            PaymentTerms(PaymentMethod.CREDIT, 30),
+            PaymentTerms(PaymentMethod.PREPAYMENT, 0),
+            PaymentTerms(PaymentMethod.CREDIT, 60, end_of_month_plus(30)),
+        ]
+    ),
+    created_by=_IDS,
+    status=st.sampled_from(list(ContractStatus)),
+    form=st.sampled_from(list(ContractForm)),
+    template_id=st.one_of(_OPTIONAL_IDS, st.just("")),
+    deviation=st.sampled_from(list(TemplateDeviation)),
+    application_id=_OPTIONAL_IDS,
+    sales_policy_ref=st.one_of(_OPTIONAL_IDS, st.just("")),
+    order_id=_OPTIONAL_IDS,
+    signed_on=st.one_of(st.none(), st.dates(), st.just(dt.datetime(2026, 3, 1, 12))),
+)
+
+
+def _exactly(x: Any) -> tuple[type, str]:
+    return type(x), repr(x)
+
+
+@given(
+    st.lists(
+        st.tuples(
+            _CONTRACTS, _HELD, _HELD, st.one_of(st.dates(), st.just(dt.datetime(2026, 3, 1)))
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.booleans(),
+)
+def test_a_frozen_contract_is_built_again_equal(rows: list[Any], under_another_id: bool) -> None:
+    """A contract's state frozen and built again: the contract equal, of its type, with the
+    same ``repr`` (every amount of the same digits and exponent, every field's type the
+    same), the amounts collected and commissions paid the same digits (the ledger's shared
+    zero kept as it, any other zero built as it was written), the date of its last change;
+    several contracts through one store (the payment terms' table shared). Frozen only when
+    every value reads back exactly: the id its key, no separator in a text, no empty
+    optional text, a first payment in the contract's currency, dates that are dates; its
+    payment terms and lines the very instances it held."""
+    cold = ColdContracts()
+    for k, collected, commissions, touched in rows:
+        key = "CT-other" if under_another_id else k.id
+        state = ContractState(k, collected, commissions, touched)
+        text = cold.freeze(key, state)
+        texts = (  # the id is the key, not in the text
+            k.customer_id,
+            k.created_by,
+            k.template_id,
+            k.application_id,
+            k.sales_policy_ref,
+            k.order_id,
+        )
+        exact = (
+            key == k.id
+            and not any(t is not None and "\x1f" in t for t in texts)
+            and "" not in (k.template_id, k.sales_policy_ref)
+            and (k.first_payment is None or k.first_payment.currency == k.amount.currency)
+            and type(k.signed_on) is not dt.datetime
+            and type(touched) is not dt.datetime
+        )
+        assert (text is not None) == exact
+        if text is None:
+            continue
+        again = cold.thaw(key, text)
+        assert again.contract == k
+        assert _exactly(again.contract) == _exactly(k)
+        for name in ("amount", "first_payment", "signed_on", "payment", "status"):
+            assert _exactly(getattr(again.contract, name)) == _exactly(getattr(k, name))
+        assert again.contract.payment is k.payment
+        assert len(again.contract.lines) == len(k.lines)
+        assert all(map(operator.is_, again.contract.lines, k.lines))
+        assert _exactly(again.collected) == _exactly(collected)
+        assert _exactly(again.commissions_paid) == _exactly(commissions)
+        assert (again.collected is state_module.ZERO) == (collected is state_module.ZERO)
+        assert (again.commissions_paid is state_module.ZERO) == (commissions is state_module.ZERO)
+        assert again.last_touched == touched and type(again.last_touched) is dt.date
+        assert again.account is None
+
+
+def test_the_report_equals_the_one_holding_contracts_as_objects(
+    lines: list[bytes], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A demo year with the contracts not read for a week held frozen (the default): the same
+    report as with every contract held as objects; contracts were frozen and built again; at
+    the end, every contract the ledger holds built again equals the one held as objects."""
+    thawed: list[int] = []
+    real = ColdContracts.thaw
+
+    def thaw(self: ColdContracts, contract_id: str, text: str) -> ContractState:
+        thawed.append(1)
+        return real(self, contract_id, text)
+
+    monkeypatch.setattr(ColdContracts, "thaw", thaw)
+    cold_led = ledger_for(POLICY)
+    cold = replay(lines, POLICY, source="year.jsonl", ledger=cold_led)
+    assert any(isinstance(v, str) for v in cold_led.contracts.values())
+    assert thawed
+    monkeypatch.setattr(cold_contracts_module, "CONTRACTS_COLD", False)
+    plain_led = ledger_for(POLICY)
+    plain = replay(lines, POLICY, source="year.jsonl", ledger=plain_led)
+    assert not any(isinstance(v, str) for v in plain_led.contracts.values())
+    assert cold.to_json() == plain.to_json()
+    assert cold_led.contracts.keys() == plain_led.contracts.keys()
+    for cid in plain_led.contracts:
+        a, b = cold_led.contract_state(cid), plain_led.contract_state(cid)
+        assert a is not None and b is not None
+        assert (a.contract, a.collected, a.commissions_paid, a.last_touched) == (
+            b.contract,
+            b.collected,
+            b.commissions_paid,
+            b.last_touched,
+        )
+        assert repr(a.contract) == repr(b.contract)

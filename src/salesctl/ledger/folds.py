@@ -569,7 +569,7 @@ def _fold_receipt(led: Ledger, txn: Any, decision: Decision | None) -> None:
     if adv:
         c.advance[cur] = c.advance.get(cur, ZERO) + adv
     if r.contract_id is not None:
-        k = led.contracts.get(r.contract_id)
+        k = led.contract_state(r.contract_id)
         if k is not None and k.contract.amount.currency == cur:
             k.collected = plus(k.collected, r.amount.amount)
             k.last_touched = r.received_on
@@ -581,10 +581,10 @@ def _fold_contract(led: Ledger, txn: Any, decision: Decision | None) -> None:
     fold_contract_globals(led, k.id, k.customer_id, k.order_id, decision)
     if led.customer(k.customer_id) is None:
         return
-    have = led.contracts.get(k.id)
+    have = led.contract_state(k.id)
     assert led.today is not None
     if have is None:
-        led.contracts[k.id] = ContractState(k, ZERO, ZERO, led.today)
+        led._cold_contracts.hold(led.contracts, ContractState(k, ZERO, ZERO, led.today))
     else:
         have.contract = k
         have.last_touched = led.today
@@ -595,7 +595,7 @@ def _fold_commission(led: Ledger, txn: Any, decision: Decision | None) -> None:
     claim = txn.claim
     if claim.contract_id is None:
         return
-    k = led.contracts.get(claim.contract_id)
+    k = led.contract_state(claim.contract_id)
     if k is not None and k.contract.amount.currency == claim.amount.currency:
         k.commissions_paid = plus(k.commissions_paid, claim.amount.amount)
 

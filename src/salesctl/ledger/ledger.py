@@ -16,6 +16,7 @@ from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
 from salesctl.ledger.cold import ColdApprovals
+from salesctl.ledger.cold_contracts import ColdContracts
 from salesctl.ledger.context import advance_view, contract_account, trusted_context
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
@@ -188,8 +189,11 @@ class Ledger:
         self.prices: dict[str, list[PriceEntry]] = {}
         #: Stock lots on hand by product id, then lot id (global).
         self.stock: dict[str, dict[str, StockLot]] = {}
-        #: Contracts and the contract ledger by contract id (owned customers).
-        self.contracts: dict[str, ContractState] = {}
+        #: Contracts and the contract ledger by contract id (owned customers): the state, or,
+        #: for a contract not read since the last weekly sweep, its frozen text (read through
+        #: :meth:`contract_state`).
+        self.contracts: dict[str, ContractState | str] = {}
+        self._cold_contracts = ColdContracts()
         #: The contract signed for an order, by order id, from the contract's ``order_id``
         #: (an order placed before its contract does not name it; O2C-BL-03, O2C-DL-01).
         self.order_contracts: dict[str, str] = {}
@@ -300,6 +304,11 @@ class Ledger:
     def order(self, order_id: str) -> OrderState | None:
         """An open order this ledger holds, or ``None``."""
         return self._orders.get(order_id)
+
+    def contract_state(self, contract_id: str) -> ContractState | None:
+        """The state of a contract the ledger holds (built again when it was frozen), or
+        ``None``."""
+        return self._cold_contracts.state_of(self.contracts, contract_id)
 
     def owner_of(self, document_id: str | None) -> str | None:
         """The customer of an order or contract the ledger has seen (global index)."""
@@ -724,7 +733,7 @@ class Ledger:
             for c in (o.contract_id, self.order_contracts.get(o.id)):
                 if c is not None:
                     cids.setdefault(c, None)
-        contracts = [self.contracts[c] for c in cids if c in self.contracts]
+        contracts = [k for c in cids if (k := self.contract_state(c)) is not None]
         if contracts:
             kw["contracts"] = tuple(c.contract for c in contracts)
             kw["contract_accounts"] = {c.contract.id: contract_account(c) for c in contracts}
@@ -798,9 +807,9 @@ class Ledger:
                     del owner[key]
             self._owner_oldest = min((t[1] for t in owner.values()), default=None)
         # Contract accounts are cached for the contexts of the days a contract is in use; a
-        # week's sweep lets go of them (built again, equal, when the contract is named again).
-        for k in self.contracts.values():
-            k.account = None
+        # week's sweep lets go of them (built again, equal, when the contract is named again),
+        # and holds the contracts held as objects frozen (built again, equal, when named).
+        self._cold_contracts.sweep(self.contracts)
         if (
             self._swept is None
             or today.month != self._swept.month
