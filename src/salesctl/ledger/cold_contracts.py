@@ -1,5 +1,6 @@
 """Contracts held frozen (issue 16, the bounded target): a contract and its contract-ledger
-account, not read since the last weekly sweep, held as one text instead of the objects.
+account, not read for a week (between two weekly sweeps), held as one text instead of the
+objects.
 
 The ledger keeps every contract of its customers for the whole stream (a later receipt,
 claim, invoice or goods issue may name any of them; see :class:`~salesctl.ledger.Ledger`),
@@ -95,7 +96,7 @@ class ColdContracts:
     One per ledger: it holds the table of payment terms and lines its texts index.
     """
 
-    __slots__ = ("_at", "_held", "_shapes", "warm")
+    __slots__ = ("_at", "_held", "_shapes", "read", "warm")
 
     def __init__(self) -> None:
         #: The payment terms and contract lines the texts name, by their index (held here,
@@ -105,48 +106,56 @@ class ColdContracts:
         self._held: list[Any] = []
         self._at: dict[int, int] = {}
         self._shapes: dict[tuple[Any, ...], str] = {}
-        #: The contracts held as objects since the last sweep (new, changed or read).
+        #: The contracts held as objects (new, or built again since they were frozen), and
+        #: those read since the last sweep (kept as objects by it).
         self.warm: dict[str, None] = {}
+        self.read: dict[str, None] = {}
 
     def state_of(
         self, contracts: dict[str, ContractState | str], contract_id: str
     ) -> ContractState | None:
         """The state held under ``contract_id`` in ``contracts`` (built again and held as
-        objects until the next sweep when it was frozen), or ``None``."""
+        objects when it was frozen), or ``None``; read (not frozen by the next sweep)."""
         got = contracts.get(contract_id)
+        if got is None:
+            return None
+        self.read[contract_id] = None
         if type(got) is str:
             got = contracts[contract_id] = self.thaw(contract_id, got)
             self.warm[contract_id] = None
         return got  # type: ignore[return-value]
 
     def hold(self, contracts: dict[str, ContractState | str], state: ContractState) -> None:
-        """Hold a new contract's state in ``contracts`` (under its id, as objects until the
-        next sweep)."""
+        """Hold a new contract's state in ``contracts`` (under its id, as objects; read)."""
         contracts[state.contract.id] = state
         self.warm[state.contract.id] = None
+        self.read[state.contract.id] = None
 
     def sweep(self, contracts: dict[str, ContractState | str]) -> None:
-        """The week's sweep: the contracts held as objects frozen, and the accounts of those
-        that cannot be let go (a contract's account is cached for the days it is in use, and
-        built again, equal, when it is named again)."""
+        """The week's sweep: the contracts held as objects and not read since the last sweep
+        frozen, and the accounts of the others let go (a contract's account is cached for the
+        days it is in use, and built again, equal, when it is named again)."""
         if not CONTRACTS_COLD:
             for k in contracts.values():
                 if not isinstance(k, str):
                     k.account = None
             self.warm.clear()
+            self.read.clear()
             return
         warm: dict[str, None] = {}
+        read = self.read
         for cid in self.warm:
             held = contracts.get(cid)
             if held is None or isinstance(held, str):
                 continue
-            text = self.freeze(cid, held)
+            text = None if cid in read else self.freeze(cid, held)
             if text is None:
                 held.account = None
                 warm[cid] = None  # kept as objects: its account let go each week
             else:
                 contracts[cid] = text
         self.warm = warm
+        self.read = {}
 
     def _index(self, value: Any) -> str:
         at = self._at.get(id(value))

@@ -190,7 +190,7 @@ class Ledger:
         #: Stock lots on hand by product id, then lot id (global).
         self.stock: dict[str, dict[str, StockLot]] = {}
         #: Contracts and the contract ledger by contract id (owned customers): the state, or,
-        #: for a contract not read since the last weekly sweep, its frozen text (read through
+        #: for a contract not read between two weekly sweeps, its frozen text (read through
         #: :meth:`contract_state`).
         self.contracts: dict[str, ContractState | str] = {}
         self._cold_contracts = ColdContracts()
