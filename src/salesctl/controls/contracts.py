@@ -473,10 +473,11 @@ def detect_contract_ledger(
     # a table per book, by contract id: no (contract, book) pair per line, no set of the ids
     books: dict[LedgerBook, dict[str, ContractLedgerLine]] = {b: {} for b in LedgerBook}
     for line in records.contract_ledger:
-        if line.as_of in period:
-            old = (latest := books[line.book]).get(line.contract_id)
-            if old is None or line.as_of > old.as_of:
-                latest[line.contract_id] = line
+        if line.as_of not in period:
+            continue
+        old = (latest := books[line.book]).get(line.contract_id)
+        if old is None or line.as_of > old.as_of:
+            latest[line.contract_id] = line
     in_sales, in_finance = books[LedgerBook.SALES], books[LedgerBook.FINANCE]
     contracts = sorted([*in_sales, *(c for c in in_finance if c not in in_sales)])
     out: list[Finding] = []
