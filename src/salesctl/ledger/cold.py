@@ -128,9 +128,7 @@ class ColdApprovals:
         #: entry lives; emptied when it holds :data:`_IDENTITIES` entries.
         self._by_identity: dict[tuple[Any, ...], tuple[int, Actor]] = {}
 
-    def freeze(
-        self, approvals: tuple[Any, ...], instants: list[int] | None = None
-    ) -> str | None:
+    def freeze(self, approvals: tuple[Any, ...], instants: list[int] | None = None) -> str | None:
         """The text of ``approvals`` (one document's, in order), or ``None`` when one of them
         is not of the usual shape (it then stays as it is).
 
