@@ -28,7 +28,7 @@ from salesctl.fastreplay import Decoder
 from salesctl.fastreplay import decode as decode_mod
 from salesctl.fastreplay.trusted import _SIGN_PASSES, CONVERTED, PASSES, POST_PASSES
 from salesctl.ledger import Scope, scope_of
-from salesctl.ledger.context import advance_money
+from salesctl.ledger.context import advance_money, business_date
 from salesctl.model import SalesOrder
 from salesctl.money import Money
 from salesctl.records import ContractLedgerLine, LedgerBook
@@ -553,3 +553,52 @@ def test_every_document_built_by_slot_stores_is_its_class_and_equals_the_validat
         assert repr(a) == repr(b)
         walk(a)
     assert ContractLedgerLine in seen and SalesOrder in seen
+
+
+# -- the business date without a conversion (issue 16, thirteenth pass) ------------------------
+
+
+class _HourlyZone(dt.tzinfo):
+    """A zone that is not a ``datetime.timezone``: its offset changes with the hour."""
+
+    def utcoffset(self, d: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(hours=(d.hour % 3) if d is not None else 0)
+
+    def dst(self, d: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(0)
+
+
+_EIGHT = dt.timezone(dt.timedelta(hours=8))
+_HOURLY = _HourlyZone()
+_SOME_ZONES = [
+    dt.UTC,
+    _EIGHT,
+    dt.timezone(dt.timedelta(hours=8)),  # equal to _EIGHT, another instance
+    dt.timezone(dt.timedelta(hours=8), "CST"),  # equal to _EIGHT, named
+    dt.timezone(dt.timedelta(hours=8, microseconds=1)),
+    dt.timezone(dt.timedelta(hours=-5, minutes=-30)),
+    dt.timezone(dt.timedelta(hours=23, minutes=59)),
+    _HOURLY,
+]
+with contextlib.suppress(Exception):  # a machine without time-zone data: fixed offsets only
+    from zoneinfo import ZoneInfo
+
+    _SOME_ZONES += [ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")]
+
+
+@given(
+    st.datetimes(dt.datetime(2, 1, 1), dt.datetime(9998, 12, 31)),
+    st.sampled_from(_SOME_ZONES),
+    st.sampled_from(_SOME_ZONES),
+    st.integers(0, 1),
+)
+def test_the_business_date_is_the_converted_times_date(
+    local: dt.datetime, tz: dt.tzinfo, zone: dt.tzinfo, fold: int
+) -> None:
+    """``business_date`` (the ledger's contexts' ``as_of``) takes a time's own date when it is
+    given in the zone or an equal fixed offset: always the date of the time converted to the
+    zone — in the zone itself, in an equal offset named or not, in a nearly equal one, in
+    zones that are not fixed offsets, either fold."""
+    at = local.replace(tzinfo=tz, fold=fold)
+    assert business_date(at, zone) == at.astimezone(zone).date()
+    assert business_date(at, tz) == at.astimezone(tz).date()
