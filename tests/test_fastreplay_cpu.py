@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from salesctl import _validators as v
@@ -602,3 +602,132 @@ def test_the_business_date_is_the_converted_times_date(
     at = local.replace(tzinfo=tz, fold=fold)
     assert business_date(at, zone) == at.astimezone(zone).date()
     assert business_date(at, tz) == at.astimezone(tz).date()
+
+
+# -- settlements sorted by a C key (issue 16, thirteenth pass) --------------------------------
+
+
+def _settle_plain(c: Any, cur: str, amount: Decimal, which: Any) -> Decimal:
+    """The ledger's settlement as it was: ``sorted`` of a generator, a ``lambda`` key."""
+    todo = amount
+    if not todo:
+        return todo
+    for it in sorted(
+        (i for i in c.items.values() if i.currency == cur and which(i)),
+        key=lambda i: (i.due, i.issued_on, i.invoice_id),
+    ):
+        take = min(todo, it.open)
+        c.items.settle(it, take)
+        todo -= take
+        if not todo:
+            break
+    return todo
+
+
+def _book_settle_plain(
+    b: Any, customer_id: str, cur: str, amount: Decimal, day: Any, which: Any
+) -> Decimal:
+    """The books' settlement as it was."""
+    todo = amount
+    items = b._open_by_customer.get(customer_id)
+    if not todo or not items:
+        return todo
+    for it in sorted(
+        (i for i in items.values() if i["currency"] == cur and which(i)),
+        key=lambda i: (i["due_on"], i["issued_on"], i["item_id"]),
+    ):
+        take = min(todo, it["open"])
+        it["open"] -= take
+        todo -= take
+        if not it["open"]:
+            it["settled_on"] = day
+            del items[it["item_id"]]
+        if not todo:
+            break
+    return todo
+
+
+_SETTLE_ITEMS = st.lists(
+    st.tuples(
+        st.sampled_from(["INV-1", "INV-2", "INV-3", "INV-10", "INV-4", "INV-5"]),
+        st.sampled_from(["SO-1", "SO-2"]),
+        st.integers(0, 3),  # issued, days after the first of March
+        st.integers(0, 3),  # due, days after issue
+        st.decimals(Decimal("0.01"), Decimal("500"), places=2),
+        st.sampled_from(["CNY", "USD"]),
+    ),
+    max_size=8,
+    unique_by=lambda t: t[0],
+)
+
+
+@given(
+    _SETTLE_ITEMS,
+    st.sampled_from(["CNY", "USD"]),
+    st.decimals(Decimal("0"), Decimal("1200"), places=2),
+    st.sampled_from([None, "SO-1"]),
+)
+@example(  # due the same day: the one issued first is settled first
+    rows=[
+        ("INV-1", "SO-1", 2, 0, Decimal("100.00"), "CNY"),
+        ("INV-2", "SO-1", 0, 2, Decimal("100.00"), "CNY"),
+    ],
+    cur="CNY",
+    amount=Decimal("50.00"),
+    order=None,
+)
+@example(  # due and issued the same day: by id, as text
+    rows=[
+        ("INV-2", "SO-1", 1, 1, Decimal("100.00"), "CNY"),
+        ("INV-10", "SO-1", 1, 1, Decimal("100.00"), "CNY"),
+    ],
+    cur="CNY",
+    amount=Decimal("150.00"),
+    order="SO-1",
+)
+def test_a_settlement_takes_the_same_items_in_the_same_order(
+    rows: list[tuple[str, str, int, int, Decimal, str]],
+    cur: str,
+    amount: Decimal,
+    order: str | None,
+) -> None:
+    """The ledger's and the books' settlements (a receipt: every item, ``which=None``; an
+    advance offset: its orders' items) sort the items chosen in place by a C key: the same
+    items reduced, in the same order (equal due and issue dates ordered by id), the same left
+    over, as ``sorted`` of a generator by a ``lambda`` key."""
+    from salesctl.ledger import book_folds, folds
+    from salesctl.ledger.exposure import OpenItem
+    from salesctl.ledger.state import CustomerState
+
+    first = dt.date(2026, 3, 1)
+    states = (CustomerState("C-1"), CustomerState("C-1"))
+    books = tuple(SimpleNamespace(_open_by_customer={"C-1": {}}) for _ in range(2))
+    for inv, so, issued, due, open_, currency in rows:
+        on = first + dt.timedelta(days=issued)
+        for c in states:
+            c.items.put(OpenItem(inv, so, on, on + dt.timedelta(days=due), open_, currency))
+        for b in books:
+            b._open_by_customer["C-1"][inv] = {
+                "item_id": inv,
+                "order_id": so,
+                "issued_on": on,
+                "due_on": on + dt.timedelta(days=due),
+                "open": open_,
+                "currency": currency,
+                "settled_on": None,
+            }
+    which = None if order is None else (lambda i: i.order_id == order)
+    plain_which = (lambda i: True) if order is None else which
+    fast, plain = states
+    assert folds._settle(fast, cur, amount, which) == _settle_plain(plain, cur, amount, plain_which)
+    assert [(i.invoice_id, i.open) for i in fast.items.values()] == [
+        (i.invoice_id, i.open) for i in plain.items.values()
+    ]
+    book_which = None if order is None else (lambda i: i["order_id"] == order)
+    book_plain = (lambda i: True) if order is None else book_which
+    day = dt.date(2026, 3, 9)
+    fast_b, plain_b = books
+    assert book_folds._book_settle(fast_b, "C-1", cur, amount, day, book_which) == (
+        _book_settle_plain(plain_b, "C-1", cur, amount, day, book_plain)
+    )
+    assert fast_b._open_by_customer == plain_b._open_by_customer
