@@ -731,3 +731,64 @@ def test_a_settlement_takes_the_same_items_in_the_same_order(
         _book_settle_plain(plain_b, "C-1", cur, amount, day, book_plain)
     )
     assert fast_b._open_by_customer == plain_b._open_by_customer
+
+
+# -- the stream's own form of a time without the pattern (issue 16, thirteenth pass) -----------
+
+
+def _datetime_plain(d: str) -> dt.datetime | None:
+    """A time as the decoder read it before: the strict pattern, then ``fromisoformat`` and an
+    offset (``None``: refused)."""
+    if not strict_datetime(d):
+        return None
+    try:
+        v = dt.datetime.fromisoformat(d)
+    except ValueError:
+        return None
+    return v if v.tzinfo is not None else None
+
+
+def _datetime_fast(d: str) -> dt.datetime | None:
+    decode_mod._SEEN_TIMES.clear()
+    try:
+        return decode_mod._datetime(d, [0])  # type: ignore[no-any-return]
+    except (decode_mod._Slow, ValueError):
+        return None
+
+
+#: One character of each kind a position of ``YYYY-MM-DDTHH:MM:SS+HH:MM`` might hold instead.
+_ODD = ["0", "9", "-", "+", ":", "T", "t", " ", "Z", ".", ",", "W", "\u0663", "\uff11", "a"]
+
+
+@given(
+    st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)),
+    st.timedeltas(dt.timedelta(hours=-23, minutes=-59), dt.timedelta(hours=23, minutes=59)),
+    st.lists(st.tuples(st.integers(0, 24), st.sampled_from(_ODD)), max_size=3),
+)
+@example(dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [])
+@example(dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [(5, "\u0663")])  # Arabic-Indic 3
+@example(dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [(12, "-")])
+@example(dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [(10, " ")])  # space: the pattern's
+@example(dt.datetime(2026, 2, 28, 8), dt.timedelta(hours=8), [(9, "9")])  # 29 February 2026
+@example(  # an ISO week date, 2026-W09-7: fromisoformat reads it, the pattern does not
+    dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [(5, "W"), (7, "9"), (8, "-")]
+)
+def test_a_time_of_the_streams_form_is_read_as_the_pattern_reads_it(
+    local: dt.datetime, offset: dt.timedelta, changes: list[tuple[int, str]]
+) -> None:
+    """A time written ``YYYY-MM-DDTHH:MM:SS+HH:MM`` (whole minutes of offset, either sign),
+    with up to three characters replaced by a digit, a separator, a letter or a non-ASCII
+    digit: read (to the same value, offset and ``repr``) exactly when the pattern and
+    ``fromisoformat`` read it, refused otherwise."""
+    minutes = round(offset.total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    text = local.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0")
+    text = f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    chars = list(text)
+    for i, c in changes:
+        chars[i] = c
+    d = "".join(chars)
+    want, got = _datetime_plain(d), _datetime_fast(d)
+    assert (got is None) == (want is None), d
+    if want is not None:
+        assert got == want and repr(got) == repr(want) and got.utcoffset() == want.utcoffset()
