@@ -26,7 +26,15 @@ from salesctl.errors import SalesctlError
 from salesctl.events import MalformedEvent, read_events
 from salesctl.fastreplay import Decoder
 from salesctl.fastreplay import decode as decode_mod
-from salesctl.fastreplay.trusted import _SIGN_PASSES, CONVERTED, PASSES, POST_PASSES
+from salesctl.fastreplay import trusted as trusted_mod
+from salesctl.fastreplay.trusted import (
+    _SIGN_PASSES,
+    CONVERTED,
+    IDENTS,
+    PASSES,
+    POST_PASSES,
+    SEEN_PASSES,
+)
 from salesctl.ledger import Scope, scope_of
 from salesctl.ledger.context import advance_money, business_date
 from salesctl.model import SalesOrder
@@ -792,3 +800,59 @@ def test_a_time_of_the_streams_form_is_read_as_the_pattern_reads_it(
     assert (got is None) == (want is None), d
     if want is not None:
         assert got == want and repr(got) == repr(want) and got.utcoffset() == want.utcoffset()
+
+
+# -- ids already found valid (issue 16, thirteenth pass) ----------------------------------------
+
+
+def _holds_seen(cond: str, value: Any) -> bool:
+    ns = {"_ids": IDENTS, "_seen": trusted_mod._ident_seen, "x": value}
+    return bool(eval(cond.format(x="x"), ns))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(_VALUES, st.sampled_from(["u-rep", "SO-1", "CT-1"])), max_size=12),
+    st.booleans(),
+)
+def test_an_id_found_valid_before_is_one_its_validator_accepts(
+    values: list[Any], small: bool
+) -> None:
+    """``SEEN_PASSES`` (``ident``, ``opt_ident`` of an interned text): whenever the condition
+    holds the validator passes, whatever the table holds — hostile texts (blank, padded with
+    any space, control characters, non-ASCII), other types, the same texts again — and the
+    table only ever holds texts the validator accepts; also with it emptied at every entry.
+    The plain condition and the one with the table agree on every value."""
+    old = trusted_mod.IDENTS_MAX
+    if small:
+        trusted_mod.IDENTS_MAX = 1
+    IDENTS.clear()
+    try:
+        for value in values * 2:
+            for check, cond in SEEN_PASSES.items():
+                held = _holds_seen(cond, value)
+                if held:
+                    assert _passes(check, value), (check, value)
+                assert held == _holds(PASSES[check], value), (check, value)
+        for x in IDENTS:
+            assert type(x) is str and _passes(v.ident, x), x
+        assert len(IDENTS) <= trusted_mod.IDENTS_MAX
+    finally:
+        trusted_mod.IDENTS_MAX = old
+        IDENTS.clear()
+
+
+def test_the_builders_test_interned_ids_against_the_table() -> None:
+    """Not vacuous: a decoded line's interned ids go into the table (and an own id, read as
+    decoded, does not)."""
+    IDENTS.clear()
+    ev = Decoder().decode(
+        b'{"type":"GrantApproval","at":"2026-01-01T08:00:00+08:00","approval":{"id":"APR-9",'
+        b'"document_id":"SO-9","role":"sales_manager","approver":{"id":"u-9","roles":["x"]},'
+        b'"granted_at":"2026-01-01T07:00:00+08:00","control_id":"O2C-CR-02"},'
+        b'"customer_id":"C-9"}',
+        1,
+    )
+    assert not isinstance(ev, MalformedEvent) and ev is not None
+    assert {"SO-9", "sales_manager", "O2C-CR-02", "C-9"} <= IDENTS
+    assert "APR-9" not in IDENTS

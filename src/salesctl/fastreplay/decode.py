@@ -236,7 +236,9 @@ class _Builder:
         self.structs[key] = st
         if cls not in self.convs:
             built = (
-                compile_builder(cls, tuple(spec), _same, _UNSET, inline=_INLINE)
+                compile_builder(
+                    cls, tuple(spec), _same, _UNSET, inline=_INLINE, interned=_INTERNING
+                )
                 if self.trusted
                 else None
             )
@@ -312,6 +314,10 @@ OWN_IDS: frozenset[tuple[type, str]] = frozenset(
     }
 )
 
+
+#: The converters that intern the text they read (their ids are tested against
+#: :data:`~salesctl.fastreplay.trusted.IDENTS` first).
+_INTERNING: frozenset[_Conv] = frozenset({_str, _opt_str})
 
 #: What the trusted builders write instead of calling these converters: an expression of
 #: ``{x}`` (the decoded value) and ``{call}`` (the converter's own call), and the names it
@@ -427,16 +433,19 @@ def _datetime(d: str, n: list[int]) -> Any:
     v = _SEEN_TIMES.get(d)
     if v is not None:
         return v
-    if not (
-        len(d) == 25
-        and d[10] == "T"
-        and d[4] == "-"
-        and d[7] == "-"
-        and d[13] == ":"
-        and d[16] == ":"
-        and d[22] == ":"
-        and (d[19] == "+" or d[19] == "-")
-    ) and _DATETIME_FORM(d) is None:
+    if (
+        not (
+            len(d) == 25
+            and d[10] == "T"
+            and d[4] == "-"
+            and d[7] == "-"
+            and d[13] == ":"
+            and d[16] == ":"
+            and d[22] == ":"
+            and (d[19] == "+" or d[19] == "-")
+        )
+        and _DATETIME_FORM(d) is None
+    ):
         raise _Slow
     v = _fromisoformat(d)
     if v.tzinfo is None:
