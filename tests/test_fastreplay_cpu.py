@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from salesctl import _validators as v
@@ -26,9 +26,17 @@ from salesctl.errors import SalesctlError
 from salesctl.events import MalformedEvent, read_events
 from salesctl.fastreplay import Decoder
 from salesctl.fastreplay import decode as decode_mod
-from salesctl.fastreplay.trusted import _SIGN_PASSES, CONVERTED, PASSES, POST_PASSES
+from salesctl.fastreplay import trusted as trusted_mod
+from salesctl.fastreplay.trusted import (
+    _SIGN_PASSES,
+    CONVERTED,
+    IDENTS,
+    PASSES,
+    POST_PASSES,
+    SEEN_PASSES,
+)
 from salesctl.ledger import Scope, scope_of
-from salesctl.ledger.context import advance_money
+from salesctl.ledger.context import advance_money, business_date
 from salesctl.model import SalesOrder
 from salesctl.money import Money
 from salesctl.records import ContractLedgerLine, LedgerBook
@@ -553,3 +561,298 @@ def test_every_document_built_by_slot_stores_is_its_class_and_equals_the_validat
         assert repr(a) == repr(b)
         walk(a)
     assert ContractLedgerLine in seen and SalesOrder in seen
+
+
+# -- the business date without a conversion (issue 16, thirteenth pass) ------------------------
+
+
+class _HourlyZone(dt.tzinfo):
+    """A zone that is not a ``datetime.timezone``: its offset changes with the hour."""
+
+    def utcoffset(self, d: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(hours=(d.hour % 3) if d is not None else 0)
+
+    def dst(self, d: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(0)
+
+
+_EIGHT = dt.timezone(dt.timedelta(hours=8))
+_HOURLY = _HourlyZone()
+_SOME_ZONES = [
+    dt.UTC,
+    _EIGHT,
+    dt.timezone(dt.timedelta(hours=8)),  # equal to _EIGHT, another instance
+    dt.timezone(dt.timedelta(hours=8), "CST"),  # equal to _EIGHT, named
+    dt.timezone(dt.timedelta(hours=8, microseconds=1)),
+    dt.timezone(dt.timedelta(hours=-5, minutes=-30)),
+    dt.timezone(dt.timedelta(hours=23, minutes=59)),
+    _HOURLY,
+]
+with contextlib.suppress(Exception):  # a machine without time-zone data: fixed offsets only
+    from zoneinfo import ZoneInfo
+
+    _SOME_ZONES += [ZoneInfo("Asia/Shanghai"), ZoneInfo("America/New_York")]
+
+
+@given(
+    st.datetimes(dt.datetime(2, 1, 1), dt.datetime(9998, 12, 31)),
+    st.sampled_from(_SOME_ZONES),
+    st.sampled_from(_SOME_ZONES),
+    st.integers(0, 1),
+)
+def test_the_business_date_is_the_converted_times_date(
+    local: dt.datetime, tz: dt.tzinfo, zone: dt.tzinfo, fold: int
+) -> None:
+    """``business_date`` (the ledger's contexts' ``as_of``) takes a time's own date when it is
+    given in the zone or an equal fixed offset: always the date of the time converted to the
+    zone — in the zone itself, in an equal offset named or not, in a nearly equal one, in
+    zones that are not fixed offsets, either fold."""
+    at = local.replace(tzinfo=tz, fold=fold)
+    assert business_date(at, zone) == at.astimezone(zone).date()
+    assert business_date(at, tz) == at.astimezone(tz).date()
+
+
+# -- settlements sorted by a C key (issue 16, thirteenth pass) --------------------------------
+
+
+def _settle_plain(c: Any, cur: str, amount: Decimal, which: Any) -> Decimal:
+    """The ledger's settlement as it was: ``sorted`` of a generator, a ``lambda`` key."""
+    todo = amount
+    if not todo:
+        return todo
+    for it in sorted(
+        (i for i in c.items.values() if i.currency == cur and which(i)),
+        key=lambda i: (i.due, i.issued_on, i.invoice_id),
+    ):
+        take = min(todo, it.open)
+        c.items.settle(it, take)
+        todo -= take
+        if not todo:
+            break
+    return todo
+
+
+def _book_settle_plain(
+    b: Any, customer_id: str, cur: str, amount: Decimal, day: Any, which: Any
+) -> Decimal:
+    """The books' settlement as it was."""
+    todo = amount
+    items = b._open_by_customer.get(customer_id)
+    if not todo or not items:
+        return todo
+    for it in sorted(
+        (i for i in items.values() if i["currency"] == cur and which(i)),
+        key=lambda i: (i["due_on"], i["issued_on"], i["item_id"]),
+    ):
+        take = min(todo, it["open"])
+        it["open"] -= take
+        todo -= take
+        if not it["open"]:
+            it["settled_on"] = day
+            del items[it["item_id"]]
+        if not todo:
+            break
+    return todo
+
+
+_SETTLE_ITEMS = st.lists(
+    st.tuples(
+        st.sampled_from(["INV-1", "INV-2", "INV-3", "INV-10", "INV-4", "INV-5"]),
+        st.sampled_from(["SO-1", "SO-2"]),
+        st.integers(0, 3),  # issued, days after the first of March
+        st.integers(0, 3),  # due, days after issue
+        st.decimals(Decimal("0.01"), Decimal("500"), places=2),
+        st.sampled_from(["CNY", "USD"]),
+    ),
+    max_size=8,
+    unique_by=lambda t: t[0],
+)
+
+
+@given(
+    _SETTLE_ITEMS,
+    st.sampled_from(["CNY", "USD"]),
+    st.decimals(Decimal("0"), Decimal("1200"), places=2),
+    st.sampled_from([None, "SO-1"]),
+)
+@example(  # due the same day: the one issued first is settled first
+    rows=[
+        ("INV-1", "SO-1", 2, 0, Decimal("100.00"), "CNY"),
+        ("INV-2", "SO-1", 0, 2, Decimal("100.00"), "CNY"),
+    ],
+    cur="CNY",
+    amount=Decimal("50.00"),
+    order=None,
+)
+@example(  # due and issued the same day: by id, as text
+    rows=[
+        ("INV-2", "SO-1", 1, 1, Decimal("100.00"), "CNY"),
+        ("INV-10", "SO-1", 1, 1, Decimal("100.00"), "CNY"),
+    ],
+    cur="CNY",
+    amount=Decimal("150.00"),
+    order="SO-1",
+)
+def test_a_settlement_takes_the_same_items_in_the_same_order(
+    rows: list[tuple[str, str, int, int, Decimal, str]],
+    cur: str,
+    amount: Decimal,
+    order: str | None,
+) -> None:
+    """The ledger's and the books' settlements (a receipt: every item, ``which=None``; an
+    advance offset: its orders' items) sort the items chosen in place by a C key: the same
+    items reduced, in the same order (equal due and issue dates ordered by id), the same left
+    over, as ``sorted`` of a generator by a ``lambda`` key."""
+    from salesctl.ledger import book_folds, folds
+    from salesctl.ledger.exposure import OpenItem
+    from salesctl.ledger.state import CustomerState
+
+    first = dt.date(2026, 3, 1)
+    states = (CustomerState("C-1"), CustomerState("C-1"))
+    books = tuple(SimpleNamespace(_open_by_customer={"C-1": {}}) for _ in range(2))
+    for inv, so, issued, due, open_, currency in rows:
+        on = first + dt.timedelta(days=issued)
+        for c in states:
+            c.items.put(OpenItem(inv, so, on, on + dt.timedelta(days=due), open_, currency))
+        for b in books:
+            b._open_by_customer["C-1"][inv] = {
+                "item_id": inv,
+                "order_id": so,
+                "issued_on": on,
+                "due_on": on + dt.timedelta(days=due),
+                "open": open_,
+                "currency": currency,
+                "settled_on": None,
+            }
+    which = None if order is None else (lambda i: i.order_id == order)
+    plain_which = (lambda i: True) if order is None else which
+    fast, plain = states
+    assert folds._settle(fast, cur, amount, which) == _settle_plain(plain, cur, amount, plain_which)
+    assert [(i.invoice_id, i.open) for i in fast.items.values()] == [
+        (i.invoice_id, i.open) for i in plain.items.values()
+    ]
+    book_which = None if order is None else (lambda i: i["order_id"] == order)
+    book_plain = (lambda i: True) if order is None else book_which
+    day = dt.date(2026, 3, 9)
+    fast_b, plain_b = books
+    assert book_folds._book_settle(fast_b, "C-1", cur, amount, day, book_which) == (
+        _book_settle_plain(plain_b, "C-1", cur, amount, day, book_plain)
+    )
+    assert fast_b._open_by_customer == plain_b._open_by_customer
+
+
+# -- the stream's own form of a time without the pattern (issue 16, thirteenth pass) -----------
+
+
+def _datetime_plain(d: str) -> dt.datetime | None:
+    """A time as the decoder read it before: the strict pattern, then ``fromisoformat`` and an
+    offset (``None``: refused)."""
+    if not strict_datetime(d):
+        return None
+    try:
+        v = dt.datetime.fromisoformat(d)
+    except ValueError:
+        return None
+    return v if v.tzinfo is not None else None
+
+
+def _datetime_fast(d: str) -> dt.datetime | None:
+    decode_mod._SEEN_TIMES.clear()
+    try:
+        return decode_mod._datetime(d, [0])  # type: ignore[no-any-return]
+    except (decode_mod._Slow, ValueError):
+        return None
+
+
+#: One character of each kind a position of ``YYYY-MM-DDTHH:MM:SS+HH:MM`` might hold instead.
+_ODD = ["0", "9", "-", "+", ":", "T", "t", " ", "Z", ".", ",", "W", "\u0663", "\uff11", "a"]
+
+
+@given(
+    st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)),
+    st.timedeltas(dt.timedelta(hours=-23, minutes=-59), dt.timedelta(hours=23, minutes=59)),
+    st.lists(st.tuples(st.integers(0, 24), st.sampled_from(_ODD)), max_size=3),
+)
+@example(dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [])
+@example(dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [(5, "\u0663")])  # Arabic-Indic 3
+@example(dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [(12, "-")])
+@example(dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [(10, " ")])  # space: the pattern's
+@example(dt.datetime(2026, 2, 28, 8), dt.timedelta(hours=8), [(9, "9")])  # 29 February 2026
+@example(  # an ISO week date, 2026-W09-7: fromisoformat reads it, the pattern does not
+    dt.datetime(2026, 3, 1, 8), dt.timedelta(hours=8), [(5, "W"), (7, "9"), (8, "-")]
+)
+def test_a_time_of_the_streams_form_is_read_as_the_pattern_reads_it(
+    local: dt.datetime, offset: dt.timedelta, changes: list[tuple[int, str]]
+) -> None:
+    """A time written ``YYYY-MM-DDTHH:MM:SS+HH:MM`` (whole minutes of offset, either sign),
+    with up to three characters replaced by a digit, a separator, a letter or a non-ASCII
+    digit: read (to the same value, offset and ``repr``) exactly when the pattern and
+    ``fromisoformat`` read it, refused otherwise."""
+    minutes = round(offset.total_seconds() / 60)
+    sign = "-" if minutes < 0 else "+"
+    text = local.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0")
+    text = f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+    chars = list(text)
+    for i, c in changes:
+        chars[i] = c
+    d = "".join(chars)
+    want, got = _datetime_plain(d), _datetime_fast(d)
+    assert (got is None) == (want is None), d
+    if want is not None:
+        assert got == want and repr(got) == repr(want) and got.utcoffset() == want.utcoffset()
+
+
+# -- ids already found valid (issue 16, thirteenth pass) ----------------------------------------
+
+
+def _holds_seen(cond: str, value: Any) -> bool:
+    ns = {"_ids": IDENTS, "_seen": trusted_mod._ident_seen, "x": value}
+    return bool(eval(cond.format(x="x"), ns))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.one_of(_VALUES, st.sampled_from(["u-rep", "SO-1", "CT-1"])), max_size=12),
+    st.booleans(),
+)
+def test_an_id_found_valid_before_is_one_its_validator_accepts(
+    values: list[Any], small: bool
+) -> None:
+    """``SEEN_PASSES`` (``ident``, ``opt_ident`` of an interned text): whenever the condition
+    holds the validator passes, whatever the table holds — hostile texts (blank, padded with
+    any space, control characters, non-ASCII), other types, the same texts again — and the
+    table only ever holds texts the validator accepts; also with it emptied at every entry.
+    The plain condition and the one with the table agree on every value."""
+    old = trusted_mod.IDENTS_MAX
+    if small:
+        trusted_mod.IDENTS_MAX = 1
+    IDENTS.clear()
+    try:
+        for value in values * 2:
+            for check, cond in SEEN_PASSES.items():
+                held = _holds_seen(cond, value)
+                if held:
+                    assert _passes(check, value), (check, value)
+                assert held == _holds(PASSES[check], value), (check, value)
+        for x in IDENTS:
+            assert type(x) is str and _passes(v.ident, x), x
+        assert len(IDENTS) <= trusted_mod.IDENTS_MAX
+    finally:
+        trusted_mod.IDENTS_MAX = old
+        IDENTS.clear()
+
+
+def test_the_builders_test_interned_ids_against_the_table() -> None:
+    """Not vacuous: a decoded line's interned ids go into the table (and an own id, read as
+    decoded, does not)."""
+    IDENTS.clear()
+    ev = Decoder().decode(
+        b'{"type":"GrantApproval","at":"2026-01-01T08:00:00+08:00","approval":{"id":"APR-9",'
+        b'"document_id":"SO-9","role":"sales_manager","approver":{"id":"u-9","roles":["x"]},'
+        b'"granted_at":"2026-01-01T07:00:00+08:00","control_id":"O2C-CR-02"},'
+        b'"customer_id":"C-9"}',
+        1,
+    )
+    assert not isinstance(ev, MalformedEvent) and ev is not None
+    assert {"SO-9", "sales_manager", "O2C-CR-02", "C-9"} <= IDENTS
+    assert "APR-9" not in IDENTS

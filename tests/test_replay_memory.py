@@ -729,3 +729,162 @@ def test_the_report_equals_the_one_holding_contracts_as_objects(
             b.last_touched,
         )
         assert repr(a.contract) == repr(b.contract)
+
+
+# -- the instants computed from a time's fields (issue 16, thirteenth pass) --------------------
+
+#: Fixed offsets of every kind a ``timezone`` takes (seconds and microseconds, either sign,
+#: named or not), and one zone that is not a fixed offset.
+_ANY_OFFSET = st.one_of(
+    _ZONES,
+    st.builds(
+        dt.timezone,
+        st.timedeltas(dt.timedelta(hours=-23, minutes=-59), dt.timedelta(hours=23, minutes=59)),
+    ),
+    st.builds(
+        lambda d, name: dt.timezone(d, name),
+        st.timedeltas(dt.timedelta(hours=-23), dt.timedelta(hours=23)),
+        st.sampled_from(["CST", "X"]),
+    ),
+)
+
+
+def _aware_instant(at: dt.datetime) -> int:
+    """The instant as the aware subtraction gives it (what ``_instant`` replaces)."""
+    return (at - cold_module._EPOCH) // cold_module._MICRO
+
+
+@given(
+    st.datetimes(dt.datetime(1, 1, 2), dt.datetime(9999, 12, 30, 23, 59, 59, 999999)),
+    _ANY_OFFSET,
+    st.integers(0, 1),
+    st.booleans(),
+)
+@example(dt.datetime(1, 1, 2), dt.timezone(dt.timedelta(hours=23, minutes=59)), 0, False)
+@example(
+    dt.datetime(9999, 12, 30, 23, 59, 59, 999999),
+    dt.timezone(-dt.timedelta(hours=23, minutes=59, microseconds=1)),
+    1,
+    True,
+)
+@example(dt.datetime(2026, 3, 1, 0, 0), dt.timezone(dt.timedelta(hours=8)), 0, True)
+def test_an_instant_from_a_times_fields_is_the_aware_subtractions(
+    local: dt.datetime, zone: dt.timezone, fold: int, small: bool
+) -> None:
+    """``_instant`` (and ``instant_of``) computes a fixed offset's instant from the wall time's
+    fields and the offset kept by zone: the aware subtraction's integer, for any offset (a
+    zone's name does not matter), either fold, also with the offsets' table emptied at every
+    zone; a time in another kind of zone goes the aware way."""
+    at = local.replace(tzinfo=zone, fold=fold)
+    old = cold_module._OFFSETS_MAX
+    if small:
+        cold_module._OFFSETS_MAX = 1
+    try:
+        assert cold_module._instant(at) == _aware_instant(at)
+        assert instant_of(at) == _aware_instant(at)
+        assert cold_module._instant(at.astimezone(dt.UTC)) == _aware_instant(at)
+    finally:
+        cold_module._OFFSETS_MAX = old
+    assert len(cold_module._OFFSETS) <= max(old, 1)
+
+
+class _OtherZone(dt.tzinfo):
+    """A zone that is not a ``datetime.timezone`` (its offset by the hour of the time)."""
+
+    def utcoffset(self, d: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(hours=(d.hour % 3) if d is not None else 0)
+
+    def dst(self, d: dt.datetime | None) -> dt.timedelta:
+        return dt.timedelta(0)
+
+
+@given(st.datetimes(dt.datetime(2020, 1, 1), dt.datetime(2030, 12, 31)))
+def test_an_instant_in_another_zone_is_the_aware_subtractions(local: dt.datetime) -> None:
+    at = local.replace(tzinfo=_OtherZone())
+    assert cold_module._instant(at) == _aware_instant(at)
+
+
+def _freeze_warm_plain(
+    cold: ColdApprovals, held: dict[str, Any], warm: dict[str, None], before: dt.datetime
+) -> None:
+    """``freeze_warm`` as it was: each time of grant compared with ``before`` as aware times,
+    and ``freeze`` computing every instant itself."""
+    for d in list(warm):
+        on = held.get(d)
+        if isinstance(on, tuple):
+            for a in on:
+                if a.granted_at >= before:
+                    break
+            else:
+                text = cold.freeze(on)
+                if text is not None:
+                    held[d] = text
+                del warm[d]
+        else:
+            del warm[d]
+
+
+_WARM_ZONES = st.one_of(_ZONES, st.just(_OtherZone()))
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["SO-1", "CT-1", "CTA-1", "INV-1"]),
+            st.datetimes(dt.datetime(2026, 4, 20), dt.datetime(2026, 5, 10)),
+            _WARM_ZONES,
+            st.integers(0, 1),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=10,
+    ),
+    st.datetimes(dt.datetime(2026, 4, 25), dt.datetime(2026, 5, 5)),
+    st.one_of(st.just(dt.UTC), _ZONES),
+    st.sampled_from([0, 1, -1]),
+)
+@example(
+    grants=[("CT-1", dt.datetime(2026, 5, 1, 8), dt.timezone(dt.timedelta(hours=8)), 0, False)],
+    before=dt.datetime(2026, 5, 1),
+    zone=dt.UTC,
+    nudge=0,
+)  # granted exactly at the cutoff: not frozen
+@example(
+    grants=[("CT-1", dt.datetime(2026, 5, 1, 8), dt.timezone(dt.timedelta(hours=8)), 0, False)],
+    before=dt.datetime(2026, 5, 1),
+    zone=dt.UTC,
+    nudge=1,
+)  # a microsecond before it: frozen
+def test_freezing_the_warm_documents_by_instants_equals_comparing_times(
+    grants: list[tuple[str, dt.datetime, dt.tzinfo, int, bool]],
+    before: dt.datetime,
+    zone: dt.tzinfo,
+    nudge: int,
+) -> None:
+    """``freeze_warm`` compares a fixed offset's time of grant with the cutoff as instants and
+    hands them to ``freeze``: the same documents frozen into the same texts, the same left
+    warm or as they were, as comparing the aware times and freezing from the approvals
+    alone — times at, just before and just after the cutoff, in fixed offsets, in UTC and in
+    a zone that is not one, an unusual approval (an expiry) among them."""
+    cut = before.replace(tzinfo=zone) + dt.timedelta(microseconds=nudge)
+    actor = Actor("u-1", frozenset({"x"}))
+    docs: dict[str, tuple[Approval, ...]] = {}
+    for i, (doc, local, z, fold, expiring) in enumerate(grants):
+        at = local.replace(tzinfo=z, fold=fold)
+        a = Approval(
+            f"APR-{i}", doc, "finance_head", actor, at, expires_at=at if expiring else None
+        )
+        docs[doc] = (*docs.get(doc, ()), a)
+    fast, plain = ColdApprovals(), ColdApprovals()
+    held_fast: dict[str, Any] = dict(docs)
+    held_plain: dict[str, Any] = dict(docs)
+    warm_fast = dict.fromkeys(docs)
+    warm_plain = dict.fromkeys(docs)
+    fast.freeze_warm(held_fast, warm_fast, cut)
+    _freeze_warm_plain(plain, held_plain, warm_plain, cut)
+    assert held_fast == held_plain
+    assert warm_fast == warm_plain
+    assert fast._shared == plain._shared
+    for doc, on in held_fast.items():
+        if isinstance(on, str):
+            assert fast.thaw(on, doc) == docs[doc]

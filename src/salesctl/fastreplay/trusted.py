@@ -54,7 +54,16 @@ from salesctl._validators import FrozenMap
 from salesctl.decision import _assembly
 from salesctl.money import Money
 
-__all__ = ["CONVERTED", "PASSES", "POST_PASSES", "compile_builder", "skipped_validators"]
+__all__ = [
+    "CONVERTED",
+    "IDENTS",
+    "IDENTS_MAX",
+    "PASSES",
+    "POST_PASSES",
+    "SEEN_PASSES",
+    "compile_builder",
+    "skipped_validators",
+]
 
 _Conv = Callable[[Any, list[int]], Any]
 _ZERO = Decimal(0)
@@ -90,6 +99,32 @@ PASSES: dict[Any, str] = {
     records_extra._money_nn: _MONEY_NN,
     records_extra._money_pos: _MONEY_POS,
     records_extra._opt_money: "{x} is None or (" + _MONEY_NN + ")",
+}
+#: Ids already found to meet ``ident``'s condition: an id the decoder interns recurs on many
+#: lines (a customer, an order, a role, a control), and a hit here (a set lookup by the text's
+#: cached hash) spares the condition's ``isprintable`` and ``strip`` calls. Only texts that
+#: met the condition are added (:func:`_ident_seen`); emptied when it holds
+#: :data:`IDENTS_MAX` (``tests/test_fastreplay_cpu.py``).
+IDENTS: set[str] = set()
+IDENTS_MAX = 1 << 14
+
+
+def _ident_seen(x: str) -> bool:
+    """Add ``x`` (which met ``ident``'s condition) to :data:`IDENTS`; true."""
+    if len(IDENTS) >= IDENTS_MAX:
+        IDENTS.clear()
+    IDENTS.add(x)
+    return True
+
+
+#: The conditions of ``ident`` and ``opt_ident`` for a field whose converter interns its text
+#: (``compile_builder``'s ``interned``): :data:`IDENTS` first, then the condition of
+#: :data:`PASSES`, a text that meets it added to :data:`IDENTS`.
+SEEN_PASSES: dict[Any, str] = {
+    v.ident: "type({x}) is str and ({x} in _ids or (" + _IDENT + " and _seen({x})))",
+    v.opt_ident: (
+        "{x} is None or (type({x}) is str and ({x} in _ids or (" + _IDENT + " and _seen({x}))))"
+    ),
 }
 #: ``non_negative`` and ``positive`` by the declared type of the field.
 _SIGN_PASSES: dict[tuple[Any, Any], str] = {
@@ -219,6 +254,7 @@ def compile_builder(
     unset: Any,
     *,
     inline: dict[Any, tuple[str, dict[str, Any]]] | None = None,
+    interned: frozenset[Any] = frozenset(),
 ) -> _Conv | None:
     """The trusted builder of ``cls`` from its Struct: ``build(struct, count) -> document``.
 
@@ -231,6 +267,8 @@ def compile_builder(
             (an expression of ``{x}``, the decoded value, and ``{call}``, the converter's own
             call, a :meth:`str.format` template; the names it uses and their values). It
             must give what the call gives.
+        interned: converters that intern the text they read: an ``ident`` or
+            ``opt_ident`` field read by one of them is tested with :data:`SEEN_PASSES`.
 
     Returns:
         The builder, or ``None`` when ``cls`` keeps its constructor.
@@ -245,6 +283,8 @@ def compile_builder(
         "_cls": cls,
         "_UNSET": unset,
         "_Factory": attrs.Factory,
+        "_ids": IDENTS,
+        "_seen": _ident_seen,
     }
     asm = _assembly_of(cls)
     if asm is not None:
@@ -309,6 +349,12 @@ def compile_builder(
             ns[f"_v{i}_{j}"] = check
             call = f"_v{i}_{j}(self, _a{i}, {x})"
             cond = _pass_condition(check, declared.get(name)) if name in declared else None
+            if (
+                cond is not None
+                and check in SEEN_PASSES
+                and convs.get(name, (None,))[0] in interned
+            ):
+                cond = SEEN_PASSES[check]
             if cond is not None:
                 # The passing case inline; anything else calls the validator (its error).
                 checks.append(f"    if not ({cond.format(x=x)}): {call}")

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -18,23 +19,30 @@ from salesctl.records import BilledLine, DeliveryRecord, ReceiptVoucher, SystemI
 __all__: list[str] = []
 
 
+#: A receivable's place in a settlement: due date, then issue date and id.
+_SETTLED_FIRST = operator.itemgetter("due_on", "issued_on", "item_id")
+
+
 def _book_settle(
     b: Books,
     customer_id: str,
     cur: str,
     amount: Decimal,
     day: dt.date,
-    which: Callable[[ReceivableBook], bool],
+    which: Callable[[ReceivableBook], bool] | None,
 ) -> Decimal:
-    """Apply ``amount`` to the customer's oldest open receivables that ``which`` selects."""
+    """Apply ``amount`` to the customer's oldest open receivables that ``which`` selects
+    (``None``: all of them)."""
     todo = amount
     items = b._open_by_customer.get(customer_id)
     if not todo or not items:
         return todo
-    for it in sorted(
-        (i for i in items.values() if i["currency"] == cur and which(i)),
-        key=lambda i: (i["due_on"], i["issued_on"], i["item_id"]),
-    ):
+    if which is None:
+        chosen = [i for i in items.values() if i["currency"] == cur]
+    else:
+        chosen = [i for i in items.values() if i["currency"] == cur and which(i)]
+    chosen.sort(key=_SETTLED_FIRST)  # stable, as sorted() with the same key
+    for it in chosen:
         take = min(todo, it["open"])
         it["open"] -= take
         todo -= take
@@ -344,9 +352,7 @@ def _book_void_invoice(b: Books, txn: Any) -> None:
 @book_fold("RecordReceipt")
 def _book_receipt(b: Books, txn: Any) -> None:
     r = txn.receipt
-    _book_settle(
-        b, r.customer_id, r.amount.currency, r.to_receivables.amount, r.received_on, lambda i: True
-    )
+    _book_settle(b, r.customer_id, r.amount.currency, r.to_receivables.amount, r.received_on, None)
     b.registers.voucher(
         ReceiptVoucher(
             voucher_id=r.id,

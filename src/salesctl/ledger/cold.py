@@ -43,8 +43,45 @@ _new = object.__new__
 _set = object.__setattr__
 
 
+#: The offsets of the fixed-offset zones met, in microseconds, by zone (a ``timezone`` is
+#: equal to another of the same offset, whatever its name); emptied when it holds
+#: :data:`_OFFSETS_MAX`.
+_OFFSETS: dict[dt.tzinfo, int] = {}
+_OFFSETS_MAX = 64
+#: Microseconds in a day, and the first day's (``date(1, 1, 1).toordinal()`` is 1).
+_DAY = 86_400_000_000
+
+
+def _offset(tz: dt.tzinfo) -> int:
+    """The UTC offset of fixed-offset zone ``tz`` in microseconds (kept in :data:`_OFFSETS`)."""
+    d = tz.utcoffset(None)
+    assert d is not None
+    us = (d.days * 86_400 + d.seconds) * 1_000_000 + d.microseconds
+    if len(_OFFSETS) >= _OFFSETS_MAX:
+        _OFFSETS.clear()
+    _OFFSETS[tz] = us
+    return us
+
+
 def _instant(at: dt.datetime) -> int:
-    """``at`` as whole UTC microseconds since year 1 (ordered as the aware times are)."""
+    """``at`` as whole UTC microseconds since year 1 (ordered as the aware times are).
+
+    For a time in a fixed offset (a ``datetime.timezone``), from its wall time's fields and
+    the offset: the same integer as ``(at - _EPOCH) // _MICRO`` (``tests/test_replay_memory.py``)
+    without the aware subtraction (two ``utcoffset()`` calls, three ``timedelta`` objects and
+    the division: about 7,000 instructions against 4,500).
+    """
+    tz = at.tzinfo
+    if type(tz) is dt.timezone and type(at) is dt.datetime:
+        off = _OFFSETS.get(tz)
+        if off is None:
+            off = _offset(tz)
+        return (
+            (at.toordinal() * 86_400 + at.hour * 3_600 + at.minute * 60 + at.second) * 1_000_000
+            + at.microsecond
+            - off
+            - _DAY
+        )
     return (at - _EPOCH) // _MICRO
 
 
@@ -91,15 +128,19 @@ class ColdApprovals:
         #: entry lives; emptied when it holds :data:`_IDENTITIES` entries.
         self._by_identity: dict[tuple[Any, ...], tuple[int, Actor]] = {}
 
-    def freeze(self, approvals: tuple[Any, ...]) -> str | None:
+    def freeze(self, approvals: tuple[Any, ...], instants: list[int] | None = None) -> str | None:
         """The text of ``approvals`` (one document's, in order), or ``None`` when one of them
-        is not of the usual shape (it then stays as it is)."""
+        is not of the usual shape (it then stays as it is).
+
+        ``instants``: the times of grant as :func:`instant_of` gives them, one per approval,
+        when the caller has them (:meth:`freeze_warm`), else computed here."""
         if not approvals:
             return None
         parts: list[str] = []
         by_identity = self._by_identity
+        offsets = _OFFSETS
         low = high = -1
-        for a in approvals:
+        for i, a in enumerate(approvals):
             if type(a) is not Approval or a.expires_at is not None or a.max_amount is not None:
                 return None
             at = a.granted_at
@@ -130,8 +171,21 @@ class ColdApprovals:
                 if len(by_identity) >= _IDENTITIES:
                     by_identity.clear()
                 by_identity[same] = (k, actor)
-            # The time as its UTC instant (read back in the shared zone, with its fold).
-            t = (at - _EPOCH) // _MICRO
+            # The time as its UTC instant (read back in the shared zone, with its fold), as
+            # _instant computes it for a fixed offset
+            if instants is not None:
+                t = instants[i]
+            else:
+                off = offsets.get(tz)
+                if off is None:
+                    off = _offset(tz)
+                t = (
+                    (at.toordinal() * 86_400 + at.hour * 3_600 + at.minute * 60 + at.second)
+                    * 1_000_000
+                    + at.microsecond
+                    - off
+                    - _DAY
+                )
             if not _FIRST <= t <= _LAST:
                 return None
             parts.append(f"{ident}{_FIELD}{k}{_FIELD}{t}")
@@ -170,14 +224,27 @@ class ColdApprovals:
         ``warm`` (those touched since the last sweep) all granted before ``before``, and
         forget it from ``warm`` (it stays as it is when :meth:`freeze` declines)."""
         freeze = self.freeze
+        # a time of grant in a fixed offset compared as its instant (the same order as the
+        # aware comparison, without its two utcoffset() calls), any other as it is
+        cut = _instant(before) if before.tzinfo is not None else None
         for d in list(warm):
             on = held.get(d)
             if isinstance(on, tuple):
+                ts: list[int] | None = []
                 for a in on:
-                    if a.granted_at >= before:
+                    at = a.granted_at
+                    if cut is not None and type(at.tzinfo) is dt.timezone:
+                        t = _instant(at)
+                        if t >= cut:
+                            break
+                        if ts is not None:
+                            ts.append(t)
+                    elif at >= before:
                         break
+                    else:
+                        ts = None  # not every instant at hand: freeze computes them
                 else:
-                    text = freeze(on)
+                    text = freeze(on, ts)
                     if text is not None:
                         held[d] = text
                     del warm[d]

@@ -9,6 +9,7 @@ transaction). It must yield exactly what the validated constructor yields
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
@@ -24,10 +25,22 @@ from salesctl.money import CURRENCIES, Money
 __all__ = [
     "advance_money",
     "advance_view",
+    "business_date",
     "contract_account",
     "price_views",
     "trusted_context",
 ]
+
+
+def business_date(at: dt.datetime, zone: dt.tzinfo) -> dt.date:
+    """``at.astimezone(zone).date()``: ``at``'s own date when it is given in ``zone`` (the zone
+    itself, or a fixed offset equal to it: the same wall time), as the gate's check of a
+    context's date tests it, without the conversion (its ``utcoffset()`` calls and the new
+    time) otherwise (``tests/test_fastreplay_cpu.py``)."""
+    tz = at.tzinfo
+    if tz is zone or (type(tz) is dt.timezone and tz == zone):
+        return at.date()
+    return at.astimezone(zone).date()
 
 
 def contract_account(c: ContractState) -> ContractAccount:

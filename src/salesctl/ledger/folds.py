@@ -4,6 +4,7 @@ function per type, registered with :func:`~salesctl.ledger.fold`)."""
 from __future__ import annotations
 
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from typing import Any, cast
@@ -537,18 +538,24 @@ def _fold_revenue(led: Ledger, txn: Any, decision: Decision | None) -> None:
         _settle(c, cur, e.advance_offset.amount, lambda i: i.order_id in orders)
 
 
+#: An open item's place in a settlement: due date, then invoice date and id.
+_SETTLED_FIRST = operator.attrgetter("due", "issued_on", "invoice_id")
+
+
 def _settle(
-    c: CustomerState, cur: str, amount: Decimal, which: Callable[[OpenItem], bool]
+    c: CustomerState, cur: str, amount: Decimal, which: Callable[[OpenItem], bool] | None
 ) -> Decimal:
     """Apply ``amount`` to the customer's oldest open items (by due date, then invoice date
-    and id) that ``which`` selects; returns what is left over."""
+    and id) that ``which`` selects (``None``: all of them); returns what is left over."""
     todo = amount
     if not todo:
         return todo
-    for it in sorted(
-        (i for i in c.items.values() if i.currency == cur and which(i)),
-        key=lambda i: (i.due, i.issued_on, i.invoice_id),
-    ):
+    if which is None:
+        chosen = [i for i in c.items.values() if i.currency == cur]
+    else:
+        chosen = [i for i in c.items.values() if i.currency == cur and which(i)]
+    chosen.sort(key=_SETTLED_FIRST)  # stable, as sorted() with the same key
+    for it in chosen:
         take = min(todo, it.open)
         c.items.settle(it, take)  # removed once nothing is open
         todo -= take
@@ -564,7 +571,7 @@ def _fold_receipt(led: Ledger, txn: Any, decision: Decision | None) -> None:
     if c is None:
         return
     cur = r.amount.currency
-    todo = _settle(c, cur, r.to_receivables.amount, lambda i: True)
+    todo = _settle(c, cur, r.to_receivables.amount, None)
     adv = r.amount.amount - r.to_receivables.amount + todo
     if adv:
         c.advance[cur] = c.advance.get(cur, ZERO) + adv
