@@ -6,6 +6,11 @@ The pins:
   compares them with the cutoff read in the host's zone: it keeps and drops what the sweep
   against the UTC cutoff keeps and drops, the same instances in the same order (hypothesis
   over times of grant in several zones, a microsecond either side of the cutoff).
+* The writer's aware times (:func:`~salesctl.demo.encode.iso_time`) are remembered by value
+  for a zone of fixed offset: the text ``isoformat`` gives, for any time in any zone (equal
+  instants in zones of equal offset, other offsets, other names, ``fold``, microseconds,
+  naive times, ``zoneinfo`` zones, a subclass), asked in any order, with the memory full or
+  not (hypothesis).
 * ``salesctl demo`` counts the lines it wrote by ``bytes.count`` over the file
   (:func:`salesctl.cli.audit._count_lines`): the count iterating the file in binary mode
   gives, for any bytes (hypothesis; line ends of every kind, a last line without one).
@@ -14,6 +19,7 @@ The pins:
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +27,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesctl.cli.audit as audit_module
+import salesctl.demo.encode as encode_module
 from salesctl.demo.host import TZ, WarmApprovals
 from salesctl.ledger.cold import ColdApprovals
 from salesctl.model import Actor, Approval
@@ -111,3 +118,65 @@ class TestLineCount:
         with path.open("rb") as f:
             expected = sum(1 for _ in f)
         assert audit_module._count_lines(path, size) == expected
+
+
+class _Stamp(dt.datetime):
+    def isoformat(self, sep: str = "T", timespec: str = "auto") -> str:
+        return "stamp " + super().isoformat(sep, timespec)
+
+
+_TIME_ZONES = (
+    None,
+    TZ,
+    dt.timezone(dt.timedelta(hours=8)),
+    dt.timezone(dt.timedelta(hours=8), "CST"),
+    dt.UTC,
+    dt.timezone(dt.timedelta(hours=-5)),
+    dt.timezone(dt.timedelta(hours=5, minutes=45)),
+    dt.timezone(dt.timedelta(seconds=-3601, microseconds=5)),
+    zoneinfo.ZoneInfo("Asia/Shanghai"),
+    zoneinfo.ZoneInfo("America/New_York"),
+)
+_BASE = dt.datetime(2026, 3, 8, 6, 30, tzinfo=dt.UTC)
+
+_times = st.lists(
+    st.tuples(
+        st.integers(0, 3),  # a few instants, so that equal ones recur
+        st.sampled_from([0, 1, 999_999, 3_600_000_000, 86_400_000_000]),
+        st.sampled_from(range(len(_TIME_ZONES))),
+        st.integers(0, 1),  # fold
+        st.booleans(),  # a subclass
+    ),
+    min_size=1,
+    max_size=30,
+)
+
+
+class TestIsoTime:
+    @settings(max_examples=400, deadline=None)
+    @given(times=_times, size=st.sampled_from([1, 2, 1024]))
+    def test_the_text_is_isoformats(
+        self, times: list[tuple[int, int, int, int, bool]], size: int
+    ) -> None:
+        kept = encode_module._ISO_MAX
+        encode_module._ISO.clear()
+        encode_module._ISO_MAX = size
+        try:
+            self._check(times)
+        finally:
+            encode_module._ISO_MAX = kept
+            encode_module._ISO.clear()
+
+    @staticmethod
+    def _check(times: list[tuple[int, int, int, int, bool]]) -> None:
+        for k, micros, zone, fold, sub in times:
+            utc = _BASE + dt.timedelta(microseconds=k * micros)
+            tz = _TIME_ZONES[zone]
+            x = utc.astimezone(tz) if tz is not None else utc.replace(tzinfo=None)
+            x = x.replace(fold=fold)
+            if sub:
+                x = _Stamp.fromisoformat(x.isoformat())
+            assert encode_module.iso_time(x) == x.isoformat()
+            # and again, the same instance and an equal copy
+            assert encode_module.iso_time(x) == x.isoformat()
+            assert encode_module.iso_time(x.replace()) == x.isoformat()

@@ -31,7 +31,7 @@ from salesctl.decision import (
     Outcome,
 )
 from salesctl.demo.chains import clear_own_chain
-from salesctl.demo.encode import encode_line, event_data, to_data
+from salesctl.demo.encode import encode_line, event_data, iso_time, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.errors import SalesctlError
 from salesctl.events import (
@@ -514,7 +514,7 @@ class Host:
             granted: list[Approval] = []
             mine: dict[int, list[Approval]] = {}
             at = txn.at
-            when = at.isoformat()
+            when = iso_time(at)
             for f in todo:
                 own = mine[id(f)] = []
                 for req in sorted(f.required, key=lambda r: r.step):
@@ -533,7 +533,7 @@ class Host:
                                 "document_id": approval.document_id,
                                 "role": approval.role,
                                 "approver": to_data(approval.approver),
-                                "granted_at": approval.granted_at.isoformat(),
+                                "granted_at": iso_time(approval.granted_at),
                                 "expires_at": None,
                                 "max_amount": None,
                                 "control_id": approval.control_id,
