@@ -10,7 +10,8 @@ The pins:
   for a zone of fixed offset: the text ``isoformat`` gives, for any time in any zone (equal
   instants in zones of equal offset, other offsets, other names, ``fold``, microseconds,
   naive times, ``zoneinfo`` zones, a subclass), asked in any order, with the memory full or
-  not (hypothesis).
+  not (hypothesis); its dates (:func:`~salesctl.demo.encode.iso_date`) by value: the text
+  ``isoformat`` gives for any date, a ``datetime`` or a date subclass (hypothesis).
 * ``salesctl demo`` counts the lines it wrote by ``bytes.count`` over the file
   (:func:`salesctl.cli.audit._count_lines`): the count iterating the file in binary mode
   gives, for any bytes (hypothesis; line ends of every kind, a last line without one).
@@ -180,3 +181,39 @@ class TestIsoTime:
             # and again, the same instance and an equal copy
             assert encode_module.iso_time(x) == x.isoformat()
             assert encode_module.iso_time(x.replace()) == x.isoformat()
+
+
+class _Day(dt.date):
+    def isoformat(self) -> str:
+        return "day " + super().isoformat()
+
+
+class TestIsoDate:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        days=st.lists(
+            st.tuples(st.dates(), st.sampled_from(["date", "datetime", "subclass"])),
+            min_size=1,
+            max_size=30,
+        ),
+        size=st.sampled_from([1, 2, 1024]),
+    )
+    def test_the_text_is_isoformats(self, days: list[tuple[dt.date, str]], size: int) -> None:
+        kept = encode_module._ISO_MAX
+        encode_module._DAYS.clear()
+        encode_module._ISO_MAX = size
+        try:
+            for day, kind in days:
+                x: dt.date = day
+                if kind == "datetime":
+                    x = dt.datetime(day.year, day.month, day.day, 1, 2)
+                elif kind == "subclass":
+                    x = _Day(day.year, day.month, day.day)
+                assert encode_module.iso_date(x) == x.isoformat()
+                assert encode_module.iso_date(x) == x.isoformat()
+                assert encode_module.iso_date(dt.date(day.year, day.month, day.day)) == (
+                    day.isoformat()
+                )
+        finally:
+            encode_module._ISO_MAX = kept
+            encode_module._DAYS.clear()
