@@ -12,6 +12,9 @@ The pins:
   naive times, ``zoneinfo`` zones, a subclass), asked in any order, with the memory full or
   not (hypothesis); its dates (:func:`~salesctl.demo.encode.iso_date`) by value: the text
   ``isoformat`` gives for any date, a ``datetime`` or a date subclass (hypothesis).
+* The ledger's contexts read the business date of a time given in the policy's zone (or a
+  fixed offset equal to it) as its own date (:func:`salesctl.ledger.context._business_date`):
+  the date converting it gives, for any time and zone (hypothesis).
 * ``salesctl demo`` counts the lines it wrote by ``bytes.count`` over the file
   (:func:`salesctl.cli.audit._count_lines`): the count iterating the file in binary mode
   gives, for any bytes (hypothesis; line ends of every kind, a last line without one).
@@ -29,6 +32,7 @@ from hypothesis import strategies as st
 
 import salesctl.cli.audit as audit_module
 import salesctl.demo.encode as encode_module
+import salesctl.ledger.context as ledger_context
 from salesctl.demo.host import TZ, WarmApprovals
 from salesctl.ledger.cold import ColdApprovals
 from salesctl.model import Actor, Approval
@@ -217,3 +221,22 @@ class TestIsoDate:
         finally:
             encode_module._ISO_MAX = kept
             encode_module._DAYS.clear()
+
+
+class TestBusinessDate:
+    @settings(max_examples=400, deadline=None)
+    @given(
+        at=st.datetimes(
+            min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)
+        ),
+        zone=st.sampled_from(range(1, len(_TIME_ZONES))),
+        policy=st.sampled_from(range(1, len(_TIME_ZONES))),
+        fold=st.integers(0, 1),
+    )
+    def test_the_date_is_the_converted_times(
+        self, at: dt.datetime, zone: int, policy: int, fold: int
+    ) -> None:
+        tz, pz = _TIME_ZONES[zone], _TIME_ZONES[policy]
+        assert tz is not None and pz is not None
+        x = at.replace(tzinfo=tz, fold=fold)
+        assert ledger_context._business_date(x, pz) == x.astimezone(pz).date()

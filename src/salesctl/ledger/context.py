@@ -9,6 +9,7 @@ transaction). It must yield exactly what the validated constructor yields
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any, cast
 
@@ -28,6 +29,21 @@ __all__ = [
     "price_views",
     "trusted_context",
 ]
+
+
+_FIXED = dt.timezone
+
+
+def _business_date(at: dt.datetime, zone: dt.tzinfo) -> dt.date:
+    """``at.astimezone(zone).date()``: ``at``'s own date when it is given in ``zone`` (the
+    zone itself, or a fixed offset equal to it: the same local time), without building the
+    converted time (two offset calls and a new ``datetime``), as the gate's compiled check
+    reads it (:func:`salesctl.gate._compile_check`); converted otherwise.
+    ``tests/test_demo_thirteenth.py`` compares the two."""
+    tz = at.tzinfo
+    if tz is not None and (tz is zone or (type(tz) is _FIXED and tz == zone)):
+        return at.date()
+    return at.astimezone(zone).date()
 
 
 def contract_account(c: ContractState) -> ContractAccount:

@@ -16,7 +16,12 @@ from salesctl.context import Context
 from salesctl.decision import Decision, Outcome
 from salesctl.ledger.books import Books
 from salesctl.ledger.cold import ColdApprovals
-from salesctl.ledger.context import advance_view, contract_account, trusted_context
+from salesctl.ledger.context import (
+    _business_date,
+    advance_view,
+    contract_account,
+    trusted_context,
+)
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
     DEFAULT_CREDIT_METHODS,
@@ -585,7 +590,7 @@ class Ledger:
             document flow of its orders, its contracts.
         """
         s = scope if scope is not None else scope_of(txn)
-        today = txn.at.astimezone(self.zone).date()  # the business date, as the gate has it
+        today = _business_date(txn.at, self.zone)  # the business date, as the gate has it
         cust_id = self.customer_of(txn, s)
         cust = self._customers.get(cust_id) if cust_id is not None else None
         kw: dict[str, Any] = {"as_of": today}
