@@ -15,6 +15,12 @@ The pins:
 * The ledger's contexts read the business date of a time given in the policy's zone (or a
   fixed offset equal to it) as its own date (:func:`salesctl.ledger.context._business_date`):
   the date converting it gives, for any time and zone (hypothesis).
+* The host's document ids (:meth:`~salesctl.demo.host.Host.next_id`) from a series head made
+  once: the id the format ``f"{prefix}-{year}-{n:0{width}d}"`` gives, series after series,
+  any width (hypothesis).
+* The ledger's exposures (:func:`salesctl.ledger.ledger._exposure_of`) are filled by slot
+  stores: what the validated constructor builds (fields, type, repr, hash), or its error
+  (hypothesis over amounts, negative, overdue beyond receivables, with and without a date).
 * ``salesctl demo`` counts the lines it wrote by ``bytes.count`` over the file
   (:func:`salesctl.cli.audit._count_lines`): the count iterating the file in binary mode
   gives, for any bytes (hypothesis; line ends of every kind, a last line without one).
@@ -27,15 +33,20 @@ import zoneinfo
 from pathlib import Path
 from typing import Any
 
+import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesctl.cli.audit as audit_module
 import salesctl.demo.encode as encode_module
 import salesctl.ledger.context as ledger_context
-from salesctl.demo.host import TZ, WarmApprovals
+import salesctl.ledger.ledger as ledger_module
+from salesctl.demo.host import TZ, Host, WarmApprovals
+from salesctl.errors import SalesctlError
 from salesctl.ledger.cold import ColdApprovals
-from salesctl.model import Actor, Approval
+from salesctl.model import Actor, Approval, CreditExposure
+from salesctl.money import Money
 
 _ACTOR = Actor(id="u-approver", roles=frozenset({"sales_manager"}), org_unit="hq")
 _ZONES = (
@@ -226,9 +237,7 @@ class TestIsoDate:
 class TestBusinessDate:
     @settings(max_examples=400, deadline=None)
     @given(
-        at=st.datetimes(
-            min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)
-        ),
+        at=st.datetimes(min_value=dt.datetime(1, 1, 2), max_value=dt.datetime(9999, 12, 30)),
         zone=st.sampled_from(range(1, len(_TIME_ZONES))),
         policy=st.sampled_from(range(1, len(_TIME_ZONES))),
         fold=st.integers(0, 1),
@@ -240,3 +249,57 @@ class TestBusinessDate:
         assert tz is not None and pz is not None
         x = at.replace(tzinfo=tz, fold=fold)
         assert ledger_context._business_date(x, pz) == x.astimezone(pz).date()
+
+
+class TestNextId:
+    @settings(max_examples=100, deadline=None)
+    @given(
+        calls=st.lists(
+            st.tuples(st.sampled_from(["DN", "RC", "APR", "LOT-P-001", "CA"]), st.integers(0, 9)),
+            min_size=1,
+            max_size=40,
+        ),
+        year=st.sampled_from([2026, 999, 12345]),
+    )
+    def test_the_ids_are_the_formats(self, calls: list[tuple[str, int]], year: int) -> None:
+        host = _HOST
+        host.year, host._counters, host._heads = year, {}, {}
+        counts: dict[str, int] = {}
+        for prefix, width in calls:
+            counts[prefix] = n = counts.get(prefix, 0) + 1
+            assert host.next_id(prefix, width) == f"{prefix}-{year}-{n:0{width}d}"
+            assert host.last_id(prefix, width) == f"{prefix}-{year}-{n:0{width}d}"
+
+
+_HOST = Host(seed=1, year=2026, customers=4, orders=10)
+
+
+_amounts = st.decimals(min_value=-5, max_value=10_000, places=2, allow_nan=False)
+
+
+class TestExposureOf:
+    @settings(max_examples=300, deadline=None)
+    @given(
+        amounts=st.tuples(_amounts, _amounts, _amounts, _amounts),
+        oldest=st.one_of(st.none(), st.dates()),
+    )
+    def test_the_exposure_is_the_constructors(
+        self, amounts: tuple[Any, Any, Any, Any], oldest: dt.date | None
+    ) -> None:
+        oo, dn, rc, od = (Money(a, "CNY") if a >= 0 else Money._trusted(a, "CNY") for a in amounts)
+        try:
+            expected = CreditExposure(oo, dn, rc, od, oldest)
+        except SalesctlError as e:
+            refused = e
+        else:
+            refused = None
+        if refused is not None:
+            with pytest.raises(type(refused)) as raised:
+                ledger_module._exposure_of(oo, dn, rc, od, oldest)
+            assert str(raised.value) == str(refused)
+            return
+        got = ledger_module._exposure_of(oo, dn, rc, od, oldest)
+        assert type(got) is CreditExposure
+        assert got == expected and repr(got) == repr(expected) and hash(got) == hash(expected)
+        for a in attrs.fields(CreditExposure):
+            assert getattr(got, a.name) is getattr(expected, a.name)
