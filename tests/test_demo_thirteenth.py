@@ -175,13 +175,27 @@ class TestIsoTime:
         self, times: list[tuple[int, int, int, int, bool]], size: int
     ) -> None:
         kept = encode_module._ISO_MAX
-        encode_module._ISO.clear()
+        encode_module._OFFSETS.clear()
+        encode_module._DAYS.clear()
         encode_module._ISO_MAX = size
         try:
             self._check(times)
         finally:
             encode_module._ISO_MAX = kept
-            encode_module._ISO.clear()
+            encode_module._OFFSETS.clear()
+            encode_module._DAYS.clear()
+
+    @settings(max_examples=400, deadline=None)
+    @given(
+        at=st.datetimes(),
+        offset=st.timedeltas(
+            min_value=dt.timedelta(hours=-23, minutes=-59), max_value=dt.timedelta(hours=23)
+        ),
+    )
+    def test_any_time_in_any_fixed_zone(self, at: dt.datetime, offset: dt.timedelta) -> None:
+        x = at.replace(tzinfo=dt.timezone(offset))
+        assert encode_module.iso_time(x) == x.isoformat()
+        assert encode_module.iso_time(x) == x.isoformat()
 
     @staticmethod
     def _check(times: list[tuple[int, int, int, int, bool]]) -> None:

@@ -49,35 +49,46 @@ _encode_lines = _ENCODER.encode_lines
 _datetime = dt.datetime
 _date = dt.date
 _FIXED = dt.timezone
-#: The text of recent times in a fixed-offset zone, by value: ``(zone, text)``.
-_ISO: dict[dt.datetime, tuple[dt.tzinfo, str]] = {}
-#: How many times :func:`iso_time` remembers (then it starts again).
+#: How many dates or zones :func:`iso_date` and :func:`iso_time` remember (then they start
+#: again).
 _ISO_MAX = 1024
+#: ``"THH:MM:"`` of each minute of the day, ``"SS"`` of each second.
+_HH_MM = tuple(f"T{h:02d}:{m:02d}:" for h in range(24) for m in range(60))
+_SS = tuple(f"{s:02d}" for s in range(60))
+#: The offset's text (``"+08:00"``) of each fixed-offset zone seen, by zone (zones of equal
+#: offset are equal keys, and write one text).
+_OFFSETS: dict[dt.tzinfo, str] = {}
 
 
 def iso_time(x: dt.datetime) -> str:
-    """``x.isoformat()``, remembered for a time in a fixed-offset zone (``datetime.timezone``).
+    """``x.isoformat()``, put together for a time in a fixed-offset zone (exactly a
+    ``datetime`` whose ``tzinfo`` is a ``datetime.timezone``): its date's text
+    (:func:`iso_date`), its hour and minute and its second from tables, its microseconds when
+    not zero, and its zone's offset as ``isoformat`` writes it (worked out once per zone).
 
-    Two such times that are equal (one instant) in zones of equal offset are the same local
-    time with the same offset, so their ISO texts are one: the text is looked up by the time
-    (its hash, once per instance) and kept only for an equal zone. An aware ``isoformat``
-    formats the date, the time and the offset in turn (about 10,000 instructions); a year's
-    117,000 times in the demo's lines are two-thirds repeats (an event's time and its grants',
-    a receipt's and its bank line's). Any other time (naive, another kind of zone, a
-    subclass) is formatted by its ``isoformat``. ``tests/test_demo_thirteenth.py`` compares
-    it with ``isoformat``.
+    An aware ``isoformat`` formats the date, the time and the offset through ``sprintf`` and
+    asks the zone its offset each time (about 10,000 instructions; a default year writes
+    117,000 times). Any other time (naive, another kind of zone, a subclass) is formatted by
+    its ``isoformat``. ``tests/test_demo_thirteenth.py`` compares it with ``isoformat``.
     """
     tz = x.tzinfo
     if type(tz) is not _FIXED or type(x) is not _datetime:
         return x.isoformat()
-    hit = _ISO.get(x)
-    if hit is not None and hit[0] == tz:
-        return hit[1]
-    text = x.isoformat()
-    if len(_ISO) >= _ISO_MAX:
-        _ISO.clear()
-    _ISO[x] = (tz, text)
-    return text
+    offset = _OFFSETS.get(tz)
+    if offset is None:
+        naive = x.replace(tzinfo=None).isoformat()
+        offset = x.isoformat()[len(naive) :]
+        if len(_OFFSETS) >= _ISO_MAX:
+            _OFFSETS.clear()
+        _OFFSETS[tz] = offset
+    d = x.date()
+    day = _DAYS.get(d)
+    if day is None:
+        day = iso_date(d)
+    us = x.microsecond
+    if us:
+        return f"{day}{_HH_MM[x.hour * 60 + x.minute]}{_SS[x.second]}.{us:06d}{offset}"
+    return f"{day}{_HH_MM[x.hour * 60 + x.minute]}{_SS[x.second]}{offset}"
 
 
 #: The text of the dates written, by value (a year names a few hundred days).
