@@ -21,6 +21,8 @@ The pins:
 * The ledger's exposures (:func:`salesctl.ledger.ledger._exposure_of`) are filled by slot
   stores: what the validated constructor builds (fields, type, repr, hash), or its error
   (hypothesis over amounts, negative, overdue beyond receivables, with and without a date).
+* The writer's converters write an amount as ``Money.__str__`` does, without calling it:
+  generated and from the fields' spec, for any amount (hypothesis).
 * ``salesctl demo`` counts the lines it wrote by ``bytes.count`` over the file
   (:func:`salesctl.cli.audit._count_lines`): the count iterating the file in binary mode
   gives, for any bytes (hypothesis; line ends of every kind, a last line without one).
@@ -317,3 +319,26 @@ class TestExposureOf:
         assert got == expected and repr(got) == repr(expected) and hash(got) == hash(expected)
         for a in attrs.fields(CreditExposure):
             assert getattr(got, a.name) is getattr(expected, a.name)
+
+
+@attrs.frozen
+class _Priced:
+    price: Money
+    note: str = ""
+
+
+class TestMoneyText:
+    @settings(max_examples=200, deadline=None)
+    @given(
+        amount=st.decimals(allow_nan=False, allow_infinity=False, places=4),
+        currency=st.sampled_from(["CNY", "USD", "JPY"]),
+    )
+    def test_an_amount_is_written_as_its_str(self, amount: Any, currency: str) -> None:
+        m = Money._trusted(amount, currency)
+        value = _Priced(m)
+        spec = encode_module._fields_spec(_Priced)
+        assert encode_module._convert_fields(value, spec, None) == {"price": str(m), "note": ""}
+        assert _PRICED(value) == {"price": str(m), "note": ""}
+
+
+_PRICED = encode_module._compile_converter(_Priced)

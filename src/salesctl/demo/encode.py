@@ -294,7 +294,7 @@ def _convert_fields(
         if t is str or x is None:
             out[name] = x
         elif t is Money:
-            out[name] = x.__str__()
+            out[name] = f"{x.amount} {x.currency}"  # Money.__str__, without its call
         elif t is dt.datetime:
             out[name] = iso_time(x)
         elif t is dt.date:
@@ -370,7 +370,7 @@ def _compile_converter(t: type, first: str | None = None) -> _Conv:
             f"{pad}if t is _str or x is None:",
             f"{pad}    out[{key}] = x",
             f"{pad}elif t is _Money:",
-            f"{pad}    out[{key}] = x.__str__()",
+            f'{pad}    out[{key}] = f"{{x.amount}} {{x.currency}}"',
             f"{pad}elif t is _datetime:",
             f"{pad}    out[{key}] = _iso(x)",
             f"{pad}elif t is _date:",
