@@ -1,4 +1,4 @@
-"""Issue 16, thirteenth pass: the demo's sweeps, its line count and its writing.
+"""Issue 16, thirteenth pass: the demo's sweep, its ids, its writing and its contexts' dates.
 
 The pins:
 
@@ -6,11 +6,11 @@ The pins:
   compares them with the cutoff read in the host's zone: it keeps and drops what the sweep
   against the UTC cutoff keeps and drops, the same instances in the same order (hypothesis
   over times of grant in several zones, a microsecond either side of the cutoff).
-* The writer's aware times (:func:`~salesctl.demo.encode.iso_time`) are remembered by value
-  for a zone of fixed offset: the text ``isoformat`` gives, for any time in any zone (equal
+* The writer's aware times (:func:`~salesctl.demo.encode.iso_time`) are put together for a
+  zone of fixed offset: the text ``isoformat`` gives, for any time in any zone (equal
   instants in zones of equal offset, other offsets, other names, ``fold``, microseconds,
-  naive times, ``zoneinfo`` zones, a subclass), asked in any order, with the memory full or
-  not (hypothesis); its dates (:func:`~salesctl.demo.encode.iso_date`) by value: the text
+  naive times, ``zoneinfo`` zones, a subclass, any time in any fixed zone), asked in any
+  order, with the tables full or not (hypothesis); its dates (:func:`~salesctl.demo.encode.iso_date`) by value: the text
   ``isoformat`` gives for any date, a ``datetime`` or a date subclass (hypothesis).
 * The ledger's contexts read the business date of a time given in the policy's zone (or a
   fixed offset equal to it) as its own date (:func:`salesctl.ledger.context._business_date`):
@@ -23,16 +23,12 @@ The pins:
   (hypothesis over amounts, negative, overdue beyond receivables, with and without a date).
 * The writer's converters write an amount as ``Money.__str__`` does, without calling it:
   generated and from the fields' spec, for any amount (hypothesis).
-* ``salesctl demo`` counts the lines it wrote by ``bytes.count`` over the file
-  (:func:`salesctl.cli.audit._count_lines`): the count iterating the file in binary mode
-  gives, for any bytes (hypothesis; line ends of every kind, a last line without one).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from pathlib import Path
 from typing import Any
 
 import attrs
@@ -40,7 +36,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import salesctl.cli.audit as audit_module
 import salesctl.demo.encode as encode_module
 import salesctl.ledger.context as ledger_context
 import salesctl.ledger.ledger as ledger_module
@@ -114,28 +109,6 @@ class TestWarmSweep:
         held: dict[str, Any] = {"D-1": (_approval(1, "D-1", at),)}
         WarmApprovals().sweep(held, cutoff)
         assert held == {}
-
-
-class TestLineCount:
-    @settings(max_examples=300, deadline=None)
-    @given(
-        data=st.lists(
-            st.one_of(
-                st.sampled_from([b"\n", b"\r\n", b"\r", b"{}", b"\xe4\xb8\xad", b" "]),
-                st.binary(max_size=20),
-            ),
-            max_size=40,
-        ),
-        size=st.sampled_from([1, 3, 1 << 20]),
-    )
-    def test_the_count_is_the_iterations(
-        self, tmp_path_factory: Any, data: list[bytes], size: int
-    ) -> None:
-        path: Path = tmp_path_factory.mktemp("lines") / "events.jsonl"
-        path.write_bytes(b"".join(data))
-        with path.open("rb") as f:
-            expected = sum(1 for _ in f)
-        assert audit_module._count_lines(path, size) == expected
 
 
 class _Stamp(dt.datetime):
