@@ -21,9 +21,6 @@ The pins:
 * The ledger's exposures (:func:`salesctl.ledger.ledger._exposure_of`) are filled by slot
   stores: what the validated constructor builds (fields, type, repr, hash), or its error
   (hypothesis over amounts, negative, overdue beyond receivables, with and without a date).
-* ``cny`` remembers the amounts of nonzero finite values: the amount quantising the value
-  gives (amount, exponent, sign, currency), for Decimals equal but written otherwise,
-  integers and texts, zeros of either sign (hypothesis).
 * The writer's converters write an amount as ``Money.__str__`` does, without calling it:
   generated and from the fields' spec, for any amount (hypothesis).
 """
@@ -32,7 +29,6 @@ from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -41,10 +37,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import salesctl.demo.encode as encode_module
-import salesctl.demo.host as host_module
 import salesctl.ledger.context as ledger_context
 import salesctl.ledger.ledger as ledger_module
-from salesctl.demo.host import CENT, TZ, Host, WarmApprovals, cny
+from salesctl.demo.host import TZ, Host, WarmApprovals
 from salesctl.errors import SalesctlError
 from salesctl.ledger.cold import ColdApprovals
 from salesctl.model import Actor, Approval, CreditExposure
@@ -320,31 +315,3 @@ class TestMoneyText:
 
 
 _PRICED = encode_module._compile_converter(_Priced)
-
-
-_values = st.one_of(
-    st.decimals(
-        allow_nan=False, allow_infinity=False, places=3, min_value=-(10**9), max_value=10**9
-    ),
-    st.integers(-(10**9), 10**9),
-    st.sampled_from(["0", "-0", "-0.00", "12.5", "12.50", "12.500", "1E+2", "0.005", "-0.015"]),
-)
-
-
-class TestCny:
-    @settings(max_examples=300, deadline=None)
-    @given(values=st.lists(_values, min_size=1, max_size=30), full=st.booleans())
-    def test_the_amount_is_the_quantised_value(self, values: list[Any], full: bool) -> None:
-        host_module._YUAN.clear()
-        if full:
-            host_module._YUAN.update({Decimal(-i - 1): cny(Decimal(-i - 1)) for i in range(4096)})
-        try:
-            for x in values:
-                for v in (x, x, Decimal(x) if type(x) is not str else x):
-                    got = cny(v)
-                    q = Decimal(v).quantize(CENT)
-                    assert type(got) is Money and got.currency == "CNY"
-                    assert got.amount.as_tuple() == q.as_tuple()
-                    assert str(got) == f"{q} CNY"
-        finally:
-            host_module._YUAN.clear()

@@ -288,24 +288,10 @@ def month_of(day: dt.date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-#: The yuan amounts :func:`cny` made, by the value asked for (nonzero and finite).
-_YUAN: dict[Decimal, Money] = {}
-
-
 def cny(x: Decimal | int | str) -> Money:
     """``x`` yuan, to the cent (quantised here: valid by construction, so built without the
-    constructor's checks). An amount of a nonzero finite value is remembered (equal values
-    quantise alike; 92 % of a default year's 91,564 calls ask for a value asked before):
-    the same immutable ``Money``. Zero is not (``-0`` quantises to ``-0.00``).
-    ``tests/test_demo_thirteenth.py`` compares it with the quantised amount."""
+    constructor's checks)."""
     d = x if type(x) is Decimal else Decimal(x)  # Decimal(x) of a Decimal: an equal copy
-    if d and d.is_finite():
-        m = _YUAN.get(d)
-        if m is None:
-            if len(_YUAN) >= 4096:
-                _YUAN.clear()
-            m = _YUAN[d] = Money._trusted(d.quantize(CENT), CNY)
-        return m
     return Money._trusted(d.quantize(CENT), CNY)
 
 
