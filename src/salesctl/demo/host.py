@@ -31,8 +31,9 @@ from salesctl.decision import (
     Outcome,
 )
 from salesctl.demo.chains import clear_own_chain
-from salesctl.demo.encode import encode_line, event_data, to_data
+from salesctl.demo.encode import encode_line, event_data, iso_time, to_data
 from salesctl.demo.trusted import trusted
+from salesctl.demo.warm import TZ, WarmApprovals
 from salesctl.errors import SalesctlError
 from salesctl.events import (
     GrantApproval,
@@ -43,7 +44,6 @@ from salesctl.events import (
 )
 from salesctl.gate import Gate
 from salesctl.ledger import Ledger, scope_of
-from salesctl.ledger.cold import ColdApprovals
 from salesctl.ledger.folds import _copier
 from salesctl.model import (
     Actor,
@@ -79,7 +79,6 @@ __all__ = [
     "with_approvals",
 ]
 
-TZ = dt.timezone(dt.timedelta(hours=8))
 CNY = "CNY"
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
@@ -247,24 +246,6 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
 _FREEZE_APPROVALS = False
 
 
-class WarmApprovals(ColdApprovals):
-    """The host ledger's approvals, never frozen: the week's sweep only forgets which
-    documents were touched (:meth:`ColdApprovals.freeze_warm` would write the approvals of
-    those granted none for a week as one text, and every later context naming the document
-    would build them again, equal). The audit's ledger freezes them to bound its memory on
-    long streams; the generator holds its approvals on hand as granted (under 1 MB more peak
-    memory for a default year, 6 MB for 20,000 orders) and reads them as they are.
-    ``tests/test_demo_twelfth.py`` pins that a year is written the same either way, from equal
-    contexts.
-    """
-
-    __slots__ = ()
-
-    def freeze_warm(self, held: dict[str, Any], warm: dict[str, None], before: dt.datetime) -> None:
-        """Forget the documents touched since the last sweep (nothing is frozen)."""
-        warm.clear()
-
-
 #: No controls (what ``post`` is told to expect or withhold, mostly).
 _NONE: frozenset[str] = frozenset()
 _HOLD = Outcome.HOLD
@@ -364,6 +345,7 @@ class Host:
         self._queue: list[tuple[dt.datetime, int, Callable[..., Any]]] = []
         self._tick = 0
         self._counters: dict[str, int] = {}
+        self._heads: dict[str, str] = {}  # "DN" -> "DN-2026-" (next_id)
         self._now = dt.datetime(year, 1, 1, 0, 0, tzinfo=TZ)
         self._people: dict[tuple[str, int, int], Actor] = {}
         self._approvers: dict[tuple[Any, ...], Actor] = {}
@@ -386,7 +368,13 @@ class Host:
         """The next document id of a series, e.g. ``DN-2026-000017``."""
         n = self._counters.get(prefix, 0) + 1
         self._counters[prefix] = n
-        return f"{prefix}-{self.year}-{n:0{width}d}"
+        # ``f"{prefix}-{self.year}-{n:0{width}d}"``: the series' head made once, the number
+        # zero-filled (the same text for a count and a width of 1 or more; about 49,000 ids
+        # a default year; ``tests/test_demo_thirteenth.py`` compares the two).
+        head = self._heads.get(prefix)
+        if head is None:
+            head = self._heads[prefix] = f"{prefix}-{self.year}-"
+        return head + str(n).zfill(width) if width > 0 else f"{head}{n:0{width}d}"
 
     def last_id(self, prefix: str, width: int = 6) -> str:
         """The last document id :meth:`next_id` gave out in a series."""
@@ -500,7 +488,7 @@ class Host:
             granted: list[Approval] = []
             mine: dict[int, list[Approval]] = {}
             at = txn.at
-            when = at.isoformat()
+            when = iso_time(at)
             for f in todo:
                 own = mine[id(f)] = []
                 for req in sorted(f.required, key=lambda r: r.step):
@@ -519,7 +507,7 @@ class Host:
                                 "document_id": approval.document_id,
                                 "role": approval.role,
                                 "approver": to_data(approval.approver),
-                                "granted_at": approval.granted_at.isoformat(),
+                                "granted_at": iso_time(approval.granted_at),
                                 "expires_at": None,
                                 "max_amount": None,
                                 "control_id": approval.control_id,

@@ -13,7 +13,7 @@ import attrs
 
 from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context
-from salesctl.decision import Decision, Outcome
+from salesctl.decision import Decision, Outcome, _assembly
 from salesctl.ledger.books import Books
 from salesctl.ledger.cold import ColdApprovals
 from salesctl.ledger.cold_contracts import ColdContracts
@@ -79,6 +79,8 @@ _EXPOSURE_DEFAULTS: tuple[tuple[str, Any], ...] = tuple(
     for a in attrs.fields(CreditExposure)
     if a.default is not attrs.NOTHING and a.name != "oldest_overdue_due"
 )
+_EXPOSURE_DEFAULT_VALUES = tuple(d for _, d in _EXPOSURE_DEFAULTS)
+_ExposureAssembly = _assembly(CreditExposure)
 
 
 def _exposure_of(
@@ -95,16 +97,13 @@ def _exposure_of(
         and (oldest is not None or not od.amount)
     ):
         return CreditExposure(oo, dn, rc, od, oldest)
-    e = object.__new__(CreditExposure)
-    put = object.__setattr__
-    put(e, "open_orders", oo)
-    put(e, "delivered_not_invoiced", dn)
-    put(e, "open_receivables", rc)
-    put(e, "overdue_receivables", od)
-    put(e, "oldest_overdue_due", oldest)
-    for name, default in _EXPOSURE_DEFAULTS:
-        put(e, name, default)
-    return e
+    e: Any = _ExposureAssembly()  # plain slot stores, then the class (no setattr calls)
+    e.open_orders, e.delivered_not_invoiced, e.open_receivables = oo, dn, rc
+    e.overdue_receivables, e.oldest_overdue_due = od, oldest
+    e.open_items, e.draft_invoices, e.other_receivables = _EXPOSURE_DEFAULT_VALUES
+    e.__class__ = CreditExposure
+    done: CreditExposure = e
+    return done
 
 
 def fold(*type_names: str) -> Callable[[_F], _F]:
