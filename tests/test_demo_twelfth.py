@@ -29,6 +29,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from typing import Any
+from unittest.mock import Mock
 
 import attrs
 import pytest
@@ -46,6 +47,7 @@ from salesctl.demo.host import CENT, cny
 from salesctl.errors import SalesctlError
 from salesctl.events import parse_event
 from salesctl.ledger.cold import ColdApprovals
+from salesctl.ledger.cold_contracts import ColdContracts
 from salesctl.ledger.scope import plain_scope_of, scope_of
 from salesctl.money import Money
 
@@ -191,7 +193,7 @@ class TestWarmApprovals:
         """The host's ledger freezing its old approvals as the audit's does (and its contexts
         thawing them) writes the same year, and gives the gate equal contexts, approvals on
         hand included, in the same order."""
-        thawed = [0]
+        thawed = [0, 0]
         thaw = ColdApprovals.thaw
 
         def counted(self: ColdApprovals, text: str, document_id: str) -> Any:
@@ -208,19 +210,38 @@ class TestWarmApprovals:
 
         monkeypatch.setattr(ledger_module, "trusted_context", kept)
         monkeypatch.setattr(ColdApprovals, "thaw", counted)
+        thaw_contract = ColdContracts.thaw
+
+        def counted_contract(self: ColdContracts, contract_id: str, text: str) -> Any:
+            thawed[1] += 1
+            return thaw_contract(self, contract_id, text)
+
+        monkeypatch.setattr(ColdContracts, "thaw", counted_contract)
         monkeypatch.setattr(host_module, "_FREEZE_APPROVALS", True)
         frozen = list(generate(**_YEAR).events)  # type: ignore[arg-type]
         assert thawed[0] > 10  # contexts read frozen approvals back
+        assert thawed[1] > 10  # and frozen contracts
         assert frozen == year
         with_frozen, contexts[:] = list(contexts), []
         monkeypatch.setattr(host_module, "_FREEZE_APPROVALS", False)
-        thawed[0] = 0
+        thawed[:] = [0, 0]
         assert list(generate(**_YEAR).events) == year  # type: ignore[arg-type]
-        assert thawed[0] == 0
+        assert thawed == [0, 0]
         assert len(contexts) == len(with_frozen) > 900
         for warm, cold in zip(contexts, with_frozen, strict=True):
             assert warm == cold
             assert [repr(a) for a in warm.approvals] == [repr(a) for a in cold.approvals]
+
+    def test_the_host_ledger_freezes_no_contract(self) -> None:
+        """The week's sweep of the host's contracts lets go of their accounts, freezes none;
+        a contract frozen by another store is still read back."""
+        warm = host_module.WarmContracts()
+        state = Mock(account="acct")
+        contracts: dict[str, Any] = {"CT-1": state}
+        warm.sweep(contracts)
+        assert contracts == {"CT-1": state} and state.account is None
+        assert warm.state_of(contracts, "CT-1") is state
+        assert warm.state_of(contracts, "CT-2") is None
 
     def test_the_host_ledger_freezes_nothing(self) -> None:
         """The week's sweep of the host's ledger forgets the touched documents, keeps the

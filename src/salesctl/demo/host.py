@@ -33,7 +33,7 @@ from salesctl.decision import (
 from salesctl.demo.chains import clear_own_chain
 from salesctl.demo.encode import encode_line, event_data, iso_time, to_data
 from salesctl.demo.trusted import trusted
-from salesctl.demo.warm import TZ, WarmApprovals
+from salesctl.demo.warm import TZ, WarmApprovals, WarmContracts
 from salesctl.errors import SalesctlError
 from salesctl.events import (
     GrantApproval,
@@ -72,6 +72,7 @@ __all__ = [
     "HostProduct",
     "SeededViolation",
     "WarmApprovals",
+    "WarmContracts",
     "cny",
     "month_of",
     "randint",
@@ -242,7 +243,8 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
     return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
 
 
-#: Set by a test: the host's ledger holds old approvals frozen as the audit's does.
+#: Set by a test: the host's ledger holds old approvals and contracts not read for a week
+#: frozen, as the audit's does.
 _FREEZE_APPROVALS = False
 
 
@@ -334,6 +336,7 @@ class Host:
             timezone=self.policy.zone,
             segment_of=getattr(self.policy.families.get("credit"), "segment_of", None),
             approvals_store=None if _FREEZE_APPROVALS else WarmApprovals(),
+            contracts_store=None if _FREEZE_APPROVALS else WarmContracts(),
         )
         self.out: list[dict[str, Any]] = []
         #: Where events go (the ``out`` list by default; a file writer for large years).

@@ -144,10 +144,10 @@ class Ledger:
         segment_of: the credit segment of a selling company (the credit policy's
             :meth:`~salesctl.controls.credit.CreditPolicy.segment_of`; by default each
             company is its own segment).
-        approvals_store: how approvals older than a week are held (a
-            :class:`~salesctl.ledger.cold.ColdApprovals`, the default: frozen into text, for
-            a replay's bounded memory; a subclass may keep them as granted, as the demo's
-            host does, whose contexts read them back often).
+        approvals_store, contracts_store: how approvals older than a week and contracts not
+            read for a week are held (by default frozen into text, for a replay's bounded
+            memory: :mod:`~salesctl.ledger.cold`, :mod:`~salesctl.ledger.cold_contracts`; the
+            demo's host, whose contexts read them back often, keeps them as objects).
 
     Customer groups: a customer naming a ``group_id`` is a member of that group; the ledger
     keeps the members of each group (learnt from the events, once) and builds the group's
@@ -167,6 +167,7 @@ class Ledger:
         timezone: dt.tzinfo | None = None,
         segment_of: Callable[[str], str] | None = None,
         approvals_store: ColdApprovals | None = None,
+        contracts_store: ColdContracts | None = None,
     ) -> None:
         #: The zone of the business dates of the contexts this ledger builds.
         self.zone: dt.tzinfo = timezone if timezone is not None else _DEFAULT_ZONE
@@ -192,7 +193,7 @@ class Ledger:
         #: for a contract not read between two weekly sweeps, its frozen text (read through
         #: :meth:`contract_state`).
         self.contracts: dict[str, ContractState | str] = {}
-        self._cold_contracts = ColdContracts()
+        self._cold_contracts = contracts_store if contracts_store is not None else ColdContracts()
         #: The contract signed for an order, by order id, from the contract's ``order_id``
         #: (an order placed before its contract does not name it; O2C-BL-03, O2C-DL-01).
         self.order_contracts: dict[str, str] = {}
