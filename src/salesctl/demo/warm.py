@@ -71,7 +71,7 @@ class WarmContracts(ColdContracts):
         got = contracts.get(contract_id)
         if type(got) is str:  # held frozen by another store: built again as the default does
             return super().state_of(contracts, contract_id)
-        return got
+        return got  # type: ignore[return-value]
 
     def hold(self, contracts: dict[str, ContractState | str], state: ContractState) -> None:
         """Hold a new contract's state in ``contracts``, under its id."""
