@@ -50,25 +50,30 @@ import msgspec
 
 from salesctl._convert import fields_of, strict_datetime
 from salesctl.audit.engine import _owner_test
-from salesctl.errors import InvalidInput
+from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.events import event_types
+from salesctl.fastreplay.decode import _Slow, document_reader
 from salesctl.ledger import FOLDS, Ledger, customer_partition
+from salesctl.ledger.books import BOOK_FOLDS
 from salesctl.ledger.folds import (
     fold_contract_globals,
     fold_goods_issue_globals,
     fold_order_globals,
 )
-from salesctl.model import Customer, SalesOrder
+from salesctl.model import Customer, GoodsIssue, SalesOrder
 from salesctl.money import to_decimal
 from salesctl.transactions import Transaction
 
 __all__ = [
+    "BOOKS_BY_HEADER",
+    "BOOKS_BY_HEADER_OPENINGS",
     "BY_GOODS_ISSUE",
     "BY_HEADER",
     "FOLD",
     "LINE_COSTS",
     "LOCAL",
     "ApprovalHead",
+    "BooksHead",
     "Router",
     "partition_weights",
 ]
@@ -343,10 +348,14 @@ class Router:
         when = _time_in(self._at, h.at)
         if when is None or when.date() != day:
             return None
+        # a customer whose own id falls in this share's partitions: read in full, whatever
+        # the ledger's groups say (the books share reads such a line from its header only,
+        # relying on this share to reject it: BooksHead)
+        kept = self._keep
         # the ids as the full reader keeps them (interned: one instance per text)
         if isinstance(h, _SignHead):
             k = h.contract
-            if led.mine(k.customer_id):
+            if led.mine(k.customer_id) or (kept is not None and kept(k.customer_id)):
                 return None
             # the contract's fold with no decision, for a customer the ledger does not own
             oid = None if k.order_id is None else _intern(k.order_id)
@@ -354,7 +363,12 @@ class Router:
             return "SignContract", when
         o = h.order
         c = o.customer
-        if c.group_id is not None or led.mine(c.id) or led.order(o.id) is not None:
+        if (
+            c.group_id is not None
+            or led.mine(c.id)
+            or (kept is not None and kept(c.id))
+            or led.order(o.id) is not None
+        ):
             return None
         if isinstance(h, _IssueHead):
             return self._fold_goods_issue(h, when)
@@ -374,7 +388,11 @@ class Router:
         quantities do not read as the full reader reads them."""
         led = self._led
         gi = h.goods_issue
-        if gi.ic_card_id is not None or (gi.customer_id is not None and led.mine(gi.customer_id)):
+        kept = self._keep
+        if gi.ic_card_id is not None or (
+            gi.customer_id is not None
+            and (led.mine(gi.customer_id) or (kept is not None and kept(gi.customer_id)))
+        ):
             return None
         try:
             taken = [_Taken(x.product_id, x.lot_id, to_decimal(x.quantity)) for x in gi.lines]
@@ -520,6 +538,165 @@ class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApp
             return when, cust, h.approval.document_id
 
         return read
+
+
+#: Transaction types the books share of :func:`~salesctl.fastreplay.engine.replay_jobs` reads
+#: from their header when another share decides their customer (:class:`BooksHead`): what
+#: the books keep of them is the document's register entry (a contract signing, a delivery
+#: notice) or the goods issue itself (its deliveries), and the ledger's fold changes only
+#: global state named in the header (as :data:`BY_HEADER`'s).
+BOOKS_BY_HEADER: frozenset[str] = frozenset(
+    {"IssueDeliveryNotice", "PostGoodsIssue", "SignContract"}
+)
+
+#: Their lines' opening bytes.
+BOOKS_BY_HEADER_OPENINGS: tuple[bytes, ...] = tuple(
+    sorted(b'{"type":"' + name.encode() + b'"' for name in BOOKS_BY_HEADER)
+)
+
+
+class _NoticeId(msgspec.Struct, kw_only=True):
+    id: str
+
+
+class _BooksNoticeHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueDeliveryNotice"):
+    at: str
+    notice: _NoticeId
+    order: _OrderOf
+
+
+class _BooksIssueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PostGoodsIssue"):
+    at: str
+    goods_issue: msgspec.Raw
+    order: _OrderOf
+
+
+_BooksHead = Union[_SignHead, _BooksNoticeHead, _BooksIssueHead]  # noqa: UP007
+
+
+class _Posted:
+    """What the books' fold of a goods issue reads of its transaction
+    (:data:`~salesctl.ledger.books.BOOK_FOLDS`' ``PostGoodsIssue``)."""
+
+    __slots__ = ("at", "goods_issue")
+
+    def __init__(self, goods_issue: Any, at: dt.datetime) -> None:
+        self.goods_issue = goods_issue
+        self.at = at
+
+
+class BooksHead:
+    """What the books share of a partitioned replay (the books and some customers' decisions,
+    every other line read in full) reads of a line of :data:`BOOKS_BY_HEADER` whose customer
+    another share decides: the header, and of a goods issue the goods issue itself (built as
+    the full reader builds it, :func:`~salesctl.fastreplay.decode.document_reader`), not the
+    order it carries, nor the contract's, the notice's or the actors' bodies.
+
+    :meth:`fold` does what reading the line in full does there: the books' entry (the
+    document's register, a goods issue's deliveries) and, when the share folds a ledger, the
+    ledger's global state (as :meth:`Router.fold_header`: the index, the contract's approval
+    mark and its order, the stock lots, the goods-issue index and the pickup order used).
+
+    Args:
+        ledger: the books share's ledger (with its books).
+        held: whether a customer id itself falls in the share's own partitions (their lines
+            are always read in full here).
+        books_only: the share keeps the books alone (no ledger folds).
+
+    The share that holds the customer's partition reads every such line in full
+    (:class:`Router`, ``keep``: whatever the ledger's groups say) and reports it if the full
+    reader rejects it; :func:`~salesctl.fastreplay.engine.replay_jobs` then replays the books
+    share again, every line in full (the lines read here are appended to its
+    ``approvals_read_elsewhere``).
+    """
+
+    __slots__ = ("_at", "_books_only", "_decode", "_goods_issue", "_held", "_led")
+
+    def __init__(self, ledger: Ledger, held: Callable[[str], bool], *, books_only: bool) -> None:
+        if ledger.books is None:
+            raise InvalidInput("must keep the books", path="ledger")
+        self._led = ledger
+        self._held = held
+        self._books_only = books_only
+        self._decode = msgspec.json.Decoder(_BooksHead).decode
+        self._goods_issue = document_reader(GoodsIssue)
+        self._at: dict[str, dt.datetime | None] = {}
+
+    def _elsewhere(self, customer_id: str) -> bool:
+        """Whether another share decides ``customer_id`` and reads its lines in full."""
+        return not self._held(customer_id) and not self._led.mine(customer_id)
+
+    def fold(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
+        """Fold a line of :data:`BOOKS_BY_HEADER` dated ``day`` (the day of the line read
+        before it: no new day, no retention sweep, no late event) from its header, as reading
+        it in full does here; ``(type, event time)`` of a line so folded, ``None`` (nothing
+        done: the caller reads it in full) for any other: a header that does not read, a
+        customer of this share, of a group or held by no other share, an order the ledger
+        holds, a goods issue that names an IC card (its value needs the order's prices) or
+        does not build."""
+        led = self._led
+        books_only = self._books_only
+        if not books_only and (led.today is None or day > led.today):
+            return None
+        try:
+            h = self._decode(b)
+        except (msgspec.MsgspecError, ValueError):
+            return None
+        when = _time_in(self._at, h.at)
+        if when is None or when.date() != day:
+            return None
+        books = led.books
+        assert books is not None
+        if isinstance(h, _SignHead):
+            k = h.contract
+            cust = _intern(k.customer_id)
+            if not self._elsewhere(cust):
+                return None
+            kid = _intern(k.id)
+            if not books_only:
+                oid = None if k.order_id is None else _intern(k.order_id)
+                fold_contract_globals(led, kid, cust, oid, None)
+            books.file_document("SignContract", kid, when, cust)
+            return "SignContract", when
+        o = h.order
+        c = o.customer
+        if c.group_id is not None or not self._elsewhere(c.id) or led.order(o.id) is not None:
+            return None
+        cust = _intern(c.id)
+        oid = _intern(o.id)
+        if isinstance(h, _BooksNoticeHead):
+            if not books_only:
+                fold_order_globals(led, oid, cust, None, 0)
+            books.file_document("IssueDeliveryNotice", _intern(h.notice.id), when, cust)
+            return "IssueDeliveryNotice", when
+        try:
+            gi = self._goods_issue(h.goods_issue)
+        except (
+            msgspec.MsgspecError,
+            SalesctlError,
+            _Slow,
+            ValueError,
+            TypeError,
+            KeyError,
+            ArithmeticError,
+        ):
+            return None
+        if (
+            gi.ic_card_id is not None
+            or gi.order_id != o.id
+            or (gi.customer_id is not None and not self._elsewhere(gi.customer_id))
+        ):
+            return None
+        # the books first, then the ledger (Ledger.apply's order)
+        fold_goods_issue = BOOK_FOLDS["PostGoodsIssue"]
+        fold_goods_issue(books, _Posted(gi, when))
+        books.file_document("PostGoodsIssue", gi.id, when, cust)
+        if not books_only:
+            first = gi.id not in led._gi_order
+            fold_goods_issue_globals(led, gi.id, oid, cust, gi.lines, first)
+            if first and gi.pickup_order_id is not None:
+                led.consume_pickup_order(gi.pickup_order_id)
+        return "PostGoodsIssue", when
 
 
 def _time_in(seen: dict[str, dt.datetime | None], at: str) -> dt.datetime | None:
