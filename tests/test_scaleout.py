@@ -1163,11 +1163,12 @@ def _books_state(led: Ledger) -> tuple[Any, ...]:
 def test_the_books_share_reads_other_shares_signings_notices_and_goods_issues_from_their_header(
     stream: tuple[Path, Path], jobs: int
 ) -> None:
-    """The books share of ``replay_jobs`` reads the contract signings, delivery notices and
-    goods issues of the customers another share decides from their header (a goods issue's
-    own document built, not the order it carries): its report, its books and its ledger's
-    global state (the index, the approval marks, the stock lots, the goods-issue index) are
-    those it gives reading every line in full, and no other share rejects any of them."""
+    """The books share of ``replay_jobs`` reads the contract signings, delivery notices, goods
+    issues, invoices, receipts and revenue entries of the customers another share decides
+    from their header (the one document its books read built, not the order a goods issue
+    carries nor the actors): its report, its books and its ledger's global state (the index,
+    the approval marks, the stock lots, the goods-issue index) are those it gives reading
+    every line in full, and no other share rejects any of them."""
     from array import array
 
     from salesctl.audit.engine import ledger_for
@@ -1202,11 +1203,21 @@ def test_the_books_share_reads_other_shares_signings_notices_and_goods_issues_fr
     assert not approvals_unchecked(read_at, [run_job(t) for t in tasks[1:]])
 
 
+#: The lines whose one document the books share reads (an invoice, a receipt, a revenue
+#: entry): type and field.
+_ONE_DOCUMENT = {
+    "invoice": ("IssueInvoice", "invoice"),
+    "receipt": ("RecordReceipt", "receipt"),
+    "revenue": ("BookRevenue", "entry"),
+}
+
+
 def _books_head_planted(lines: list[bytes], where: float, cust: str, kind: str) -> Any:
     """A line the full reader rejects (no actor, no order to speak of) but whose header the
     books share reads (customer ``cust``, the day of the line before it), planted ``where``
-    in the stream: a delivery notice, a contract signing, or a goods issue whose own document
-    builds and takes the goods of a real one out of their lots. ``(stream, planted line
+    in the stream: a delivery notice, a contract signing, a goods issue whose own document
+    builds and takes the goods of a real one out of their lots, or a real invoice, receipt or
+    revenue entry of the year (of another customer: ``cust``'s). ``(stream, planted line
     number)``."""
     i, prev = _line_before(lines, where)
     at = prev.at.isoformat()
@@ -1226,25 +1237,34 @@ def _books_head_planted(lines: list[bytes], where: float, cust: str, kind: str) 
         for x in gi["lines"]:
             x["quantity"] = "999999"
         body = f'"goods_issue":{json.dumps(gi)},{order}'
+    if kind in _ONE_DOCUMENT:
+        name, field = _ONE_DOCUMENT[kind]
+        doc = next(
+            json.loads(ln)[field]
+            for ln in [*lines[:i][::-1], *lines[i:]]
+            if f'"type":"{name}"'.encode() in ln
+        )
+        body = f'"{field}":{json.dumps({**doc, "customer_id": cust})}'
     kinds = {"notice": "IssueDeliveryNotice", "contract": "SignContract"}
+    kinds.update((k, v[0]) for k, v in _ONE_DOCUMENT.items())
     bad = f'{{"type":"{kinds.get(kind, "PostGoodsIssue")}","at":"{at}",{body}}}'.encode()
     return [*lines[:i], bad, *lines[i:]], i + 1
 
 
 @settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     seed=st.integers(0, 10_000),
     where=st.floats(0.05, 0.95),
     jobs=st.integers(2, 3),
-    kind=st.sampled_from(["notice", "contract", "goods issue"]),
+    kind=st.sampled_from(["notice", "contract", "goods issue", *_ONE_DOCUMENT]),
 )
 def test_a_line_the_books_read_from_its_header_and_rejected_elsewhere_changes_no_report(
     tmp_path: Path, seed: int, where: float, jobs: int, kind: str
 ) -> None:
-    """The books share reads another share's customers' signings, notices and goods issues
-    from their header; one whose body the full reader rejects (an attacker's line, a corrupt
+    """The books share reads another share's customers' signings, notices, goods issues,
+    invoices, receipts and revenue entries from their header; one whose body the full reader rejects (an attacker's line, a corrupt
     one) is rejected by the share holding the customer's partition, which reads it in full,
     and the books share is then replayed again in full: the merged report is the one-process
     report."""
@@ -1279,7 +1299,8 @@ def test_a_gate_share_reads_in_full_the_lines_of_its_partitions_it_would_fold() 
     """A signing, a notice or a goods issue whose customer id falls in a partition the gate
     share holds is read in full (the books share reads it from its header), even when the
     ledger gives the customer to another share (a group); without ``keep`` it is folded from
-    its header."""
+    its header. An invoice, a receipt or a revenue entry likewise: read in full, not skipped
+    from its header."""
     from salesctl.audit.engine import ledger_for
     from salesctl.fastreplay.route import Router
 
@@ -1303,6 +1324,13 @@ def test_a_gate_share_reads_in_full_the_lines_of_its_partitions_it_would_fold() 
         kept.today = day
         assert Router(kept, keep=(2, frozenset({1}))).fold_header(b, day) is None, line
         assert _global_state(kept) == _global_state(ledger_for(POLICY, 0, 2)), line
+    # an invoice, a receipt, a revenue entry of the customer: skipped, or read in full
+    for name, field in _ONE_DOCUMENT.values():
+        b = f'{{"type":"{name}",{at},"{field}":{{"customer_id":"{theirs}"}}}}'.encode()
+        led = ledger_for(POLICY, 0, 2)
+        assert Router(led).skip(b) is not None, name
+        assert Router(led, keep=(2, frozenset({1}))).skip(b) is None, name
+        assert Router(led, keep=(2, frozenset({0}))).skip(b) is not None, name
 
 
 def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
@@ -1317,6 +1345,7 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     from salesctl.fastreplay.route import BooksHead
     from salesctl.ledger.state import OrderState
     from salesctl.model import StockLot
+    from salesctl.money import Money
 
     mine, theirs = _ids()
     day = dt.date(2026, 3, 2)
@@ -1342,6 +1371,33 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
         f'{{"type":"SignContract",{at},"contract":{{"id":"CT-1","customer_id":"{theirs}",'
         '"order_id":"SO-7"}}'
     ).encode()
+
+    def one(name: str, field: str, doc: str) -> bytes:
+        return f'{{"type":"{name}",{at},"{field}":{doc}}}'.encode()
+
+    def invoice(cust: str, qty: str = '"4"') -> bytes:
+        doc = (
+            f'{{"id":"INV-1","order_id":"SO-7","customer_id":"{cust}","lines":[{{"order_line":1,'
+            f'"product_id":"P-1","quantity":{qty},"unit_price":"10.00 CNY"}}],"issued_by":"u-b",'
+            '"issued_on":"2026-03-02","contract_id":null,"settlement_id":null,"voided":false}'
+        )
+        return one("IssueInvoice", "invoice", doc)
+
+    def receipt(cust: str, amount: str = "100.00 CNY") -> bytes:
+        doc = (
+            f'{{"id":"RC-1","customer_id":"{cust}","amount":"{amount}",'
+            '"received_on":"2026-03-02","to_receivables":"0.00 CNY","contract_id":null,'
+            '"account":"FC-1"}'
+        )
+        return one("RecordReceipt", "receipt", doc)
+
+    def revenue(cust: str) -> bytes:
+        doc = (
+            f'{{"id":"RV-1","customer_id":"{cust}","goods_issue_ids":["GI-1"],'
+            '"amount":"40.00 CNY","booked_on":"2026-03-02","advance_offset":null,'
+            '"consignment_settlement_id":null}'
+        )
+        return one("BookRevenue", "entry", doc)
 
     def fresh(books_only: bool = False) -> tuple[Ledger, BooksHead]:
         led = ledger_for(POLICY, 0, 2, books=True)
@@ -1376,6 +1432,12 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     )
     assert head.fold(contract, day) is not None
     assert head.fold(issue(theirs), day) is not None
+    for cust in (mine, theirs):
+        assert (head.fold(invoice(cust), day) is None) is (cust == mine)
+        assert (head.fold(receipt(cust), day) is None) is (cust == mine)
+        assert (head.fold(revenue(cust), day) is None) is (cust == mine)
+    assert head.fold(invoice(theirs, qty="4.5"), day) is None  # a float: not built
+    assert head.fold(receipt(theirs, amount="-1.00 CNY"), day) is None  # refused
     assert led.owner_of("SO-7") == theirs and led.owner_of("CT-1") == theirs
     assert led.order_contracts == {"SO-7": "CT-1"} and "CT-1" in led._approved
     assert led.stock["P-1"]["L-1"].quantity == 6 and led._gi_order == {"GI-1": "SO-7"}
@@ -1385,8 +1447,15 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
         ("IssueDeliveryNotice", "DN-1", theirs),
         ("SignContract", "CT-1", theirs),
         ("PostGoodsIssue", "GI-1", theirs),
+        ("IssueInvoice", "INV-1", theirs),
+        ("RecordReceipt", "RC-1", theirs),
+        ("BookRevenue", "RV-1", theirs),
     ]
     assert [r.quantity for r in led.books.deliveries["GI-1"]] == [Decimal("4")]
+    assert led.books.system_invoices["INV-1"].amount == Money.parse("40.00 CNY")
+    assert list(led.books.registers.vouchers) == ["RC-1"]
+    (entry,) = led.books._dated["revenue_entries"].values
+    assert entry.id == "RV-1" and entry.amount == Money.parse("40.00 CNY")
     # a books-only share (three jobs and more) keeps the books' entries and folds no ledger
     led, head = fresh(books_only=True)
     led.today = None

@@ -130,6 +130,11 @@ def replay(
     then read from its header only (:class:`ApprovalHead`) and its number appended here; the
     caller must check these numbers against the lines the other shares rejected and replay
     this share again without it if one of them was rejected (:func:`replay_jobs` does).
+    Likewise (unless :data:`BOOKS_FROM_HEADER` is off) another share's customer's contract
+    signing, delivery notice, goods issue, invoice, receipt or revenue entry: read from its
+    header and the one document the books read
+    (:class:`~salesctl.fastreplay.route.BooksHead`), the share deciding the customer reading
+    it in full.
 
     ``folded_from_header`` (a routing ``"gate"`` replay, for :func:`replay_jobs`): a
     transaction of :data:`~salesctl.fastreplay.route.BY_HEADER` (an order placed, a delivery
