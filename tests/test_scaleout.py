@@ -1139,3 +1139,326 @@ def test_jobs_keep_their_state_until_the_report_is_out_and_give_the_same_report(
     again: array[int] = array("q")
     assert report == run_job(task, folded_from_header=again)
     assert folded == again
+
+
+def _books_state(led: Ledger) -> tuple[Any, ...]:
+    """What the books share's books keep of the lines it may read from their header (the
+    documents' register and every dated register, the deliveries and their queues, the
+    orders' quantities and completion)."""
+    b = led.books
+    assert b is not None
+    return (
+        {k: (list(v.days), list(v.values)) for k, v in b._dated.items()},
+        {k: list(v) for k, v in b.deliveries.items()},
+        dict(b._gi_order),
+        {d: list(v) for d, v in b._deliveries_by_day.items()},
+        {o: {ln: [list(x) for x in q] for ln, q in v.items()} for o, v in b._unbilled.items()},
+        {o: list(v) for o, v in b._lines.items()},
+        {o: dict(e) for o, e in b.orders.items()},
+        b.size(),
+    )
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_the_books_share_reads_other_shares_signings_notices_and_goods_issues_from_their_header(
+    stream: tuple[Path, Path], jobs: int
+) -> None:
+    """The books share of ``replay_jobs`` reads the contract signings, delivery notices, goods
+    issues, invoices, receipts and revenue entries of the customers another share decides
+    from their header (the one document its books read built, not the order a goods issue
+    carries nor the actors): its report, its books and its ledger's global state (the index,
+    the approval marks, the stock lots, the goods-issue index) are those it gives reading
+    every line in full, and no other share rejects any of them."""
+    from array import array
+
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.engine import approvals_unchecked, run_job
+    from salesctl.fastreplay.route import BOOKS_BY_HEADER
+
+    path, pol = stream
+    lines = path.read_bytes().splitlines(keepends=True)
+    tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
+    _p, _f, _pol, n, share, _through, role, _late = tasks[0]
+    got = []
+    for read in (array("q"), None):
+        led = ledger_for(POLICY, share[0], n, buckets=frozenset(share), books=True)
+        r = replay(
+            lines,
+            POLICY,
+            source=str(path),
+            partition=(share[0], n),
+            role=role,
+            buckets=share,
+            ledger=led,
+            approvals_read_elsewhere=read,
+        )
+        got.append((r, _books_state(led), _global_state(led), read))
+    (short, books, state, read_at), (full, full_books, full_state, _none) = got
+    assert read_at is not None
+    kinds = {json.loads(lines[i - 1])["type"] for i in read_at}
+    assert kinds >= BOOKS_BY_HEADER
+    assert short == full
+    assert books == full_books
+    assert state == full_state
+    assert not approvals_unchecked(read_at, [run_job(t) for t in tasks[1:]])
+
+
+#: The lines whose one document the books share reads (an invoice, a receipt, a revenue
+#: entry): type and field.
+_ONE_DOCUMENT = {
+    "invoice": ("IssueInvoice", "invoice"),
+    "receipt": ("RecordReceipt", "receipt"),
+    "revenue": ("BookRevenue", "entry"),
+}
+
+
+def _books_head_planted(lines: list[bytes], where: float, cust: str, kind: str) -> Any:
+    """A line the full reader rejects (no actor, no order to speak of) but whose header the
+    books share reads (customer ``cust``, the day of the line before it), planted ``where``
+    in the stream: a delivery notice, a contract signing, a goods issue whose own document
+    builds and takes the goods of a real one out of their lots, or a real invoice, receipt or
+    revenue entry of the year (of another customer: ``cust``'s). ``(stream, planted line
+    number)``."""
+    i, prev = _line_before(lines, where)
+    at = prev.at.isoformat()
+    order = f'"order":{{"id":"SO-X","customer":{{"id":"{cust}"}}}}'
+    if kind == "notice":
+        body = f'"notice":{{"id":"DN-X"}},{order}'
+    elif kind == "contract":
+        body = f'"contract":{{"id":"CT-X","customer_id":"{cust}","order_id":"SO-X"}}'
+    else:
+        real = next(
+            json.loads(ln)["goods_issue"]
+            for ln in [*lines[:i][::-1], *lines[i:]]
+            if b'"type":"PostGoodsIssue"' in ln and b'"lot_id":"' in ln
+        )
+        gi = {**real, "id": "GI-X", "order_id": "SO-X", "customer_id": cust}
+        gi.update(ic_card_id=None, pickup_order_id=None)
+        for x in gi["lines"]:
+            x["quantity"] = "999999"
+        body = f'"goods_issue":{json.dumps(gi)},{order}'
+    if kind in _ONE_DOCUMENT:
+        name, field = _ONE_DOCUMENT[kind]
+        doc = next(
+            json.loads(ln)[field]
+            for ln in [*lines[:i][::-1], *lines[i:]]
+            if f'"type":"{name}"'.encode() in ln
+        )
+        body = f'"{field}":{json.dumps({**doc, "customer_id": cust})}'
+    kinds = {"notice": "IssueDeliveryNotice", "contract": "SignContract"}
+    kinds.update((k, v[0]) for k, v in _ONE_DOCUMENT.items())
+    bad = f'{{"type":"{kinds.get(kind, "PostGoodsIssue")}","at":"{at}",{body}}}'.encode()
+    return [*lines[:i], bad, *lines[i:]], i + 1
+
+
+@settings(
+    max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 10_000),
+    where=st.floats(0.05, 0.95),
+    jobs=st.integers(2, 3),
+    kind=st.sampled_from(["notice", "contract", "goods issue", *_ONE_DOCUMENT]),
+)
+def test_a_line_the_books_read_from_its_header_and_rejected_elsewhere_changes_no_report(
+    tmp_path: Path, seed: int, where: float, jobs: int, kind: str
+) -> None:
+    """The books share reads another share's customers' signings, notices, goods issues,
+    invoices, receipts and revenue entries from their header; one whose body the full reader rejects (an attacker's line, a corrupt
+    one) is rejected by the share holding the customer's partition, which reads it in full,
+    and the books share is then replayed again in full: the merged report is the one-process
+    report."""
+    from array import array
+
+    from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
+    from salesctl.ledger import customer_partition
+
+    lines = _year(seed, 6, 40)
+    path = tmp_path / f"b{seed}-{jobs}.jsonl"
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    # a customer of another share than the books share's (the split weighs the file)
+    for cust in (f"C-{k:04d}" for k in range(900, 1000)):  # pragma: no branch
+        planted, at_line = _books_head_planted(lines, where, cust, kind)
+        path.write_bytes(b"\n".join(planted) + b"\n")
+        tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
+        if customer_partition(cust, tasks[0][3]) not in tasks[0][4]:
+            break
+    one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    assert any(r.line == at_line for r in one.rejected)
+    # the books share alone read it from its header
+    read: array[int] = array("q")
+    first = run_job(tasks[0], approvals_read_elsewhere=read)
+    assert at_line in read and first != attrs.evolve(one, partitions=first.partitions)
+    assert approvals_unchecked(read, [run_job(t) for t in tasks[1:]])
+    got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
+    assert attrs.evolve(got, partitions=1) == one
+
+
+def test_a_gate_share_reads_in_full_the_lines_of_its_partitions_it_would_fold() -> None:
+    """A signing, a notice or a goods issue whose customer id falls in a partition the gate
+    share holds is read in full (the books share reads it from its header), even when the
+    ledger gives the customer to another share (a group); without ``keep`` it is folded from
+    its header. An invoice, a receipt or a revenue entry likewise: read in full, not skipped
+    from its header."""
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import Router
+
+    _mine, theirs = _ids()
+    day = dt.date(2026, 3, 2)
+    at = _AT.replace(" ", "")
+    order = f'"order":{{"id":"SO-7","series":"SO","seq":7,"customer":{{"id":"{theirs}"}}}}'
+    for line in (
+        f'{{"type":"IssueDeliveryNotice",{at},{order}}}',
+        f'{{"type":"SignContract",{at},"contract":{{"id":"CT-1","customer_id":"{theirs}"}}}}',
+        f'{{"type":"PostGoodsIssue",{at},"goods_issue":{{"id":"GI-1","lines":[]}},{order}}}',
+        f'{{"type":"PostGoodsIssue",{at},"goods_issue":{{"id":"GI-2","customer_id":"{theirs}",'
+        f'"lines":[]}},"order":{{"id":"SO-8","customer":{{"id":"{_mine}x"}}}}}}',
+    ):
+        b = line.encode()
+        if '"SO-8"' not in line:
+            led = ledger_for(POLICY, 0, 2)
+            led.today = day
+            assert Router(led).fold_header(b, day) is not None, line
+        kept = ledger_for(POLICY, 0, 2)
+        kept.today = day
+        assert Router(kept, keep=(2, frozenset({1}))).fold_header(b, day) is None, line
+        assert _global_state(kept) == _global_state(ledger_for(POLICY, 0, 2)), line
+    # an invoice, a receipt, a revenue entry of the customer: skipped, or read in full
+    for name, field in _ONE_DOCUMENT.values():
+        b = f'{{"type":"{name}",{at},"{field}":{{"customer_id":"{theirs}"}}}}'.encode()
+        led = ledger_for(POLICY, 0, 2)
+        assert Router(led).skip(b) is not None, name
+        assert Router(led, keep=(2, frozenset({1}))).skip(b) is None, name
+        assert Router(led, keep=(2, frozenset({0}))).skip(b) is not None, name
+
+
+def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
+    """The books share's header read takes a signing, a notice or a goods issue of a customer
+    neither held by its partitions nor owned by its ledger, dated the day given, no later
+    than the ledger's date; anything else is left to the full reader (and nothing is folded):
+    its own customer's, a group's, an order its ledger holds, a goods issue that names an IC
+    card, another order than the one it carries, or that does not build."""
+    from decimal import Decimal
+
+    from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.route import BooksHead
+    from salesctl.ledger.state import OrderState
+    from salesctl.model import StockLot
+    from salesctl.money import Money
+
+    mine, theirs = _ids()
+    day = dt.date(2026, 3, 2)
+    at = _AT.replace(" ", "")
+
+    def order(cust: str, oid: str = "SO-7", group: str = "") -> str:
+        g = f',"group_id":"{group}"' if group else ""
+        return f'"order":{{"id":"{oid}","customer":{{"id":"{cust}"{g}}}}}'
+
+    def notice(cust: str, **kw: str) -> bytes:
+        return f'{{"type":"IssueDeliveryNotice",{at},"notice":{{"id":"DN-1"}},{order(cust, **kw)}}}'.encode()
+
+    def issue(cust: str, extra: str = "", oid: str = "SO-7", qty: str = '"4"') -> bytes:
+        gi = (
+            f'{{"id":"GI-1","order_id":"SO-7","customer_id":"{cust}","notice_id":null,'
+            f'"lines":[{{"order_line":1,"product_id":"P-1","quantity":{qty},"lot_id":"L-1"}}],'
+            f'"issued_on":"2026-03-02","posted":false,"gate_pass":"GP-1","mode":"direct",'
+            f'"carrier_ref":null,"consignment":false,"pickup_order_id":null{extra}}}'
+        )
+        return f'{{"type":"PostGoodsIssue",{at},"goods_issue":{gi},{order(cust, oid)}}}'.encode()
+
+    contract = (
+        f'{{"type":"SignContract",{at},"contract":{{"id":"CT-1","customer_id":"{theirs}",'
+        '"order_id":"SO-7"}}'
+    ).encode()
+
+    def one(name: str, field: str, doc: str) -> bytes:
+        return f'{{"type":"{name}",{at},"{field}":{doc}}}'.encode()
+
+    def invoice(cust: str, qty: str = '"4"') -> bytes:
+        doc = (
+            f'{{"id":"INV-1","order_id":"SO-7","customer_id":"{cust}","lines":[{{"order_line":1,'
+            f'"product_id":"P-1","quantity":{qty},"unit_price":"10.00 CNY"}}],"issued_by":"u-b",'
+            '"issued_on":"2026-03-02","contract_id":null,"settlement_id":null,"voided":false}'
+        )
+        return one("IssueInvoice", "invoice", doc)
+
+    def receipt(cust: str, amount: str = "100.00 CNY") -> bytes:
+        doc = (
+            f'{{"id":"RC-1","customer_id":"{cust}","amount":"{amount}",'
+            '"received_on":"2026-03-02","to_receivables":"0.00 CNY","contract_id":null,'
+            '"account":"FC-1"}'
+        )
+        return one("RecordReceipt", "receipt", doc)
+
+    def revenue(cust: str) -> bytes:
+        doc = (
+            f'{{"id":"RV-1","customer_id":"{cust}","goods_issue_ids":["GI-1"],'
+            '"amount":"40.00 CNY","booked_on":"2026-03-02","advance_offset":null,'
+            '"consignment_settlement_id":null}'
+        )
+        return one("BookRevenue", "entry", doc)
+
+    def fresh(books_only: bool = False) -> tuple[Ledger, BooksHead]:
+        led = ledger_for(POLICY, 0, 2, books=True)
+        led.today = day
+        lot = StockLot(id="L-1", product_id="P-1", quantity=Decimal("10"))
+        led.stock["P-1"] = {"L-1": lot}
+        held = lambda c: c == mine  # noqa: E731
+        return led, BooksHead(led, held, books_only=books_only)
+
+    led, head = fresh()
+    untouched = (_global_state(led), _books_state(led))
+    for line in (
+        notice(mine),
+        notice(theirs, group="G-1"),
+        issue(mine),
+        issue(theirs, extra=',"ic_card_id":"IC-1"'),
+        issue(theirs, oid="SO-8"),
+        issue(theirs, qty='"four"'),
+        issue(theirs, qty="4.5"),
+        b'{"type":"IssueDeliveryNotice","at":"2026-03-02T09:00:00+08:00"}',
+    ):
+        assert head.fold(line, day) is None, line
+    assert head.fold(notice(theirs), dt.date(2026, 3, 1)) is None
+    assert head.fold(contract, dt.date(2026, 3, 3)) is None  # later than the ledger's date
+    assert (_global_state(led), _books_state(led)) == untouched
+    led._orders["SO-7"] = OrderState.__new__(OrderState)  # an order the ledger holds
+    assert head.fold(notice(theirs), day) is None
+    del led._orders["SO-7"]
+    assert head.fold(notice(theirs), day) == (
+        "IssueDeliveryNotice",
+        dt.datetime.fromisoformat("2026-03-02T09:00:00+08:00"),
+    )
+    assert head.fold(contract, day) is not None
+    assert head.fold(issue(theirs), day) is not None
+    for cust in (mine, theirs):
+        assert (head.fold(invoice(cust), day) is None) is (cust == mine)
+        assert (head.fold(receipt(cust), day) is None) is (cust == mine)
+        assert (head.fold(revenue(cust), day) is None) is (cust == mine)
+    assert head.fold(invoice(theirs, qty="4.5"), day) is None  # a float: not built
+    assert head.fold(receipt(theirs, amount="-1.00 CNY"), day) is None  # refused
+    assert led.owner_of("SO-7") == theirs and led.owner_of("CT-1") == theirs
+    assert led.order_contracts == {"SO-7": "CT-1"} and "CT-1" in led._approved
+    assert led.stock["P-1"]["L-1"].quantity == 6 and led._gi_order == {"GI-1": "SO-7"}
+    assert led.books is not None
+    kinds = [(e.kind, e.document_id, e.customer_id) for e in led.books._dated["documents"].values]
+    assert kinds == [
+        ("IssueDeliveryNotice", "DN-1", theirs),
+        ("SignContract", "CT-1", theirs),
+        ("PostGoodsIssue", "GI-1", theirs),
+        ("IssueInvoice", "INV-1", theirs),
+        ("RecordReceipt", "RC-1", theirs),
+        ("BookRevenue", "RV-1", theirs),
+    ]
+    assert [r.quantity for r in led.books.deliveries["GI-1"]] == [Decimal("4")]
+    assert led.books.system_invoices["INV-1"].amount == Money.parse("40.00 CNY")
+    assert list(led.books.registers.vouchers) == ["RC-1"]
+    (entry,) = led.books._dated["revenue_entries"].values
+    assert entry.id == "RV-1" and entry.amount == Money.parse("40.00 CNY")
+    # a books-only share (three jobs and more) keeps the books' entries and folds no ledger
+    led, head = fresh(books_only=True)
+    led.today = None
+    assert head.fold(issue(theirs), day) is not None
+    assert led.stock["P-1"]["L-1"].quantity == 10 and led._gi_order == {}
+    assert led.books is not None and list(led.books.deliveries) == ["GI-1"]

@@ -71,7 +71,15 @@ from salesctl.money import CURRENCIES, Money, to_decimal
 from salesctl.periods import Period
 from salesctl.records import GLRevenue, ReceiptRecord, SalesInvoice
 
-__all__ = ["OWN_IDS", "SHARED", "SHARED_MAX", "Decoder", "LedgerLineReader", "structs"]
+__all__ = [
+    "OWN_IDS",
+    "SHARED",
+    "SHARED_MAX",
+    "Decoder",
+    "LedgerLineReader",
+    "document_reader",
+    "structs",
+]
 
 
 _UNSET = msgspec.UNSET
@@ -509,6 +517,24 @@ def _compiled(trusted: bool = True) -> tuple[Any, dict[str, tuple[type, _Conv]],
         by_tag[name] = (cls, b.convs[cls])
     union = Union[tuple(tagged)] if len(tagged) > 1 else tagged[0]  # noqa: UP007
     return union, by_tag, frozenset(slow)
+
+
+def document_reader(cls: type) -> Callable[[bytes], Any]:
+    """A function from the JSON text of one document of attrs class ``cls`` (a part of a
+    line, e.g. a ``msgspec.Raw``) to the document the trusted path builds of it (the same
+    Struct and builder as :class:`Decoder`'s); it raises what they raise for a value they do
+    not take (``msgspec.MsgspecError``, ``SalesctlError``, ``ValueError``...). Keys are not
+    counted: the caller must have the line read in full elsewhere (a ``--jobs`` books
+    share's goods issue of another share's customer:
+    :class:`~salesctl.fastreplay.route.BooksHead`)."""
+    b = _Builder(True)
+    decode = msgspec.json.Decoder(b.struct(cls)).decode
+    conv = b.converter(cls)
+
+    def read(text: bytes) -> Any:
+        return conv(decode(text), [0])
+
+    return read
 
 
 def structs() -> dict[str, Any]:

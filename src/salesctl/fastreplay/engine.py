@@ -56,13 +56,21 @@ from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.decode import Decoder, LedgerLineReader
-from salesctl.fastreplay.route import FOLD, ApprovalHead, Router, partition_weights
+from salesctl.fastreplay.route import (
+    BOOKS_BY_HEADER_OPENINGS,
+    FOLD,
+    ApprovalHead,
+    BooksHead,
+    Router,
+    partition_weights,
+)
 from salesctl.gate import Gate
 from salesctl.ledger import FOLDS, Ledger, Scope, customer_partition, scope_customer, scope_of
 from salesctl.policy import Policy, load_policy
 from salesctl.transactions import Transaction
 
 __all__ = [
+    "BOOKS_FROM_HEADER",
     "BOOKS_SHARE",
     "FAST_LEDGER_LINES",
     "PARTITIONS_PER_JOB",
@@ -122,6 +130,11 @@ def replay(
     then read from its header only (:class:`ApprovalHead`) and its number appended here; the
     caller must check these numbers against the lines the other shares rejected and replay
     this share again without it if one of them was rejected (:func:`replay_jobs` does).
+    Likewise (unless :data:`BOOKS_FROM_HEADER` is off) another share's customer's contract
+    signing, delivery notice, goods issue, invoice, receipt or revenue entry: read from its
+    header and the one document the books read
+    (:class:`~salesctl.fastreplay.route.BooksHead`), the share deciding the customer reading
+    it in full.
 
     ``folded_from_header`` (a routing ``"gate"`` replay, for :func:`replay_jobs`): a
     transaction of :data:`~salesctl.fastreplay.route.BY_HEADER` (an order placed, a delivery
@@ -210,6 +223,13 @@ def replay(
     elsewhere = approvals_read_elsewhere if keeps_books and not every else None
     approval_head = ApprovalHead.reader() if elsewhere is not None else None
     held_key = _owner_test(mine_of, n)
+    # and contract signings, delivery notices and goods issues of another share's customer
+    # (BooksHead: the share deciding that customer reads them in full)
+    books_head = (
+        BooksHead(led, held_key, books_only=books_only).fold
+        if elsewhere is not None and BOOKS_FROM_HEADER
+        else None
+    )
     # Contract-ledger lines (a third of a year's lines; nothing but the books reads them) are
     # read into the books' register as plain values, without their event (see below).
     ledger_line = (
@@ -287,6 +307,20 @@ def replay(
                     # in the books or the ledger for another share's customer)
                     events["GrantApproval"] = events.get("GrantApproval", 0) + 1
                     last_at = head_a[0]
+                    last_line = line
+                    elsewhere.append(line)  # type: ignore[union-attr]
+                    continue
+            elif (
+                books_head is not None
+                and day is not None
+                and b.startswith(BOOKS_BY_HEADER_OPENINGS)
+            ):
+                head_b = books_head(b, day)
+                if head_b is not None:
+                    # what reading it in full would do here (BooksHead.fold): counted, its
+                    # books' entry and the ledger's global state folded, nothing decided
+                    events[head_b[0]] = events.get(head_b[0], 0) + 1
+                    last_at = head_b[1]
                     last_line = line
                     elsewhere.append(line)  # type: ignore[union-attr]
                     continue
@@ -411,6 +445,12 @@ def replay(
         retain.append((led, detective, clock, gate, decode, router))
     return report
 
+
+#: Whether a books share that reads other shares' approvals from their header
+#: (``approvals_read_elsewhere``) reads their customers' contract signings, delivery notices
+#: and goods issues from their header too (:class:`~salesctl.fastreplay.route.BooksHead`;
+#: ``False``: read in full, for comparison).
+BOOKS_FROM_HEADER = True
 
 #: Whether :func:`replay` reads contract-ledger lines into the books' register without
 #: building their events (:class:`~salesctl.fastreplay.decode.LedgerLineReader`; ``False``:

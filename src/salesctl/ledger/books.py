@@ -160,12 +160,17 @@ class Books:
         if fn is not None:
             fn(self, event)
         if isinstance(event, Transaction) and name not in REPEATABLE:
-            day = self.day_of(event.at)
-            self.keep(
-                "documents",
-                day,
-                document_entry(name, event.document_id, day, _customer_of(event)),
-            )
+            self.file_document(name, event.document_id, event.at, _customer_of(event))
+
+    def file_document(
+        self, kind: str, document_id: str, at: dt.datetime, customer_id: str | None
+    ) -> None:
+        """Register the document a transaction of type ``kind`` posted (O2C-RR-04's register;
+        what :meth:`apply` does for every transaction but the :data:`REPEATABLE`): also
+        called by a ``--jobs`` books share for a line it reads from its header only
+        (:class:`~salesctl.fastreplay.route.BooksHead`)."""
+        day = self.day_of(at)
+        self.keep("documents", day, document_entry(kind, document_id, day, customer_id))
 
     def day_of(self, at: dt.datetime) -> dt.date:
         """``at.date()``, shared with every other entry of that day."""
