@@ -144,10 +144,10 @@ class Ledger:
         segment_of: the credit segment of a selling company (the credit policy's
             :meth:`~salesctl.controls.credit.CreditPolicy.segment_of`; by default each
             company is its own segment).
-        approvals_store, contracts_store: how approvals older than a week and contracts not
-            read for a week are held (by default frozen into text, for a replay's bounded
-            memory: :mod:`~salesctl.ledger.cold`, :mod:`~salesctl.ledger.cold_contracts`; the
-            demo's host, whose contexts read them back often, keeps them as objects).
+        approvals_store: how approvals older than a week are held (frozen into text by
+            default, for bounded memory: :mod:`~salesctl.ledger.cold`; the demo keeps objects).
+        contracts_store: how contracts not read for a week are held (likewise:
+            :mod:`~salesctl.ledger.cold_contracts`).
 
     Customer groups: a customer naming a ``group_id`` is a member of that group; the ledger
     keeps the members of each group (learnt from the events, once) and builds the group's
