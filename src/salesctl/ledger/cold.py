@@ -138,7 +138,6 @@ class ColdApprovals:
             return None
         parts: list[str] = []
         by_identity = self._by_identity
-        offsets = _OFFSETS
         low = high = -1
         for i, a in enumerate(approvals):
             if type(a) is not Approval or a.expires_at is not None or a.max_amount is not None:
@@ -171,21 +170,8 @@ class ColdApprovals:
                 if len(by_identity) >= _IDENTITIES:
                     by_identity.clear()
                 by_identity[same] = (k, actor)
-            # The time as its UTC instant (read back in the shared zone, with its fold), as
-            # _instant computes it for a fixed offset
-            if instants is not None:
-                t = instants[i]
-            else:
-                off = offsets.get(tz)
-                if off is None:
-                    off = _offset(tz)
-                t = (
-                    (at.toordinal() * 86_400 + at.hour * 3_600 + at.minute * 60 + at.second)
-                    * 1_000_000
-                    + at.microsecond
-                    - off
-                    - _DAY
-                )
+            # The time as its UTC instant (read back in the shared zone, with its fold)
+            t = instants[i] if instants is not None else _instant(at)
             if not _FIRST <= t <= _LAST:
                 return None
             parts.append(f"{ident}{_FIELD}{k}{_FIELD}{t}")
