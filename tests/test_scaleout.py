@@ -1221,6 +1221,10 @@ def _books_head_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     number)``."""
     i, prev = _line_before(lines, where)
     at = prev.at.isoformat()
+    if kind == "close":  # an order's closing with a field the full reader does not know
+        bad = f'{{"type":"CloseOrder","at":"{at}","order_id":"SO-X","customer_id":"{cust}",'
+        bad += '"closed_by":"u-x"}'
+        return [*lines[:i], bad.encode(), *lines[i:]], i + 1
     order = f'"order":{{"id":"SO-X","customer":{{"id":"{cust}"}}}}'
     if kind == "notice":
         body = f'"notice":{{"id":"DN-X"}},{order}'
@@ -1258,13 +1262,15 @@ def _books_head_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     seed=st.integers(0, 10_000),
     where=st.floats(0.05, 0.95),
     jobs=st.integers(2, 3),
-    kind=st.sampled_from(["notice", "contract", "goods issue", *_ONE_DOCUMENT]),
+    kind=st.sampled_from(["notice", "contract", "goods issue", "close", *_ONE_DOCUMENT]),
 )
 def test_a_line_the_books_read_from_its_header_and_rejected_elsewhere_changes_no_report(
     tmp_path: Path, seed: int, where: float, jobs: int, kind: str
 ) -> None:
     """The books share reads another share's customers' signings, notices, goods issues,
-    invoices, receipts and revenue entries from their header; one whose body the full reader rejects (an attacker's line, a corrupt
+    invoices, receipts, revenue entries and orders' closings from their header (a goods
+    issue's and a receipt's fields as plain values); one whose body the full reader rejects
+    (an attacker's line, a corrupt
     one) is rejected by the share holding the customer's partition, which reads it in full,
     and the books share is then replayed again in full: the merged report is the one-process
     report."""
@@ -1287,6 +1293,78 @@ def test_a_line_the_books_read_from_its_header_and_rejected_elsewhere_changes_no
     one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
     assert any(r.line == at_line for r in one.rejected)
     # the books share alone read it from its header
+    read: array[int] = array("q")
+    first = run_job(tasks[0], approvals_read_elsewhere=read)
+    assert at_line in read and first != attrs.evolve(one, partitions=first.partitions)
+    assert approvals_unchecked(read, [run_job(t) for t in tasks[1:]])
+    got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
+    assert attrs.evolve(got, partitions=1) == one
+
+
+def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) -> Any:
+    """A real receipt or goods issue of the year made another customer's (``cust``'s), dated
+    the day of the line before it and planted ``where`` in the stream, with one value the
+    full reader refuses in a field the books share's plain read of it skips (the receipt's
+    contract id, the goods issue's mode) — or an order's closing of ``cust`` with a field the
+    full reader does not know. ``(stream, planted line number)``."""
+    i, prev = _line_before(lines, where)
+    at = prev.at.isoformat()
+    name = {"receipt": "RecordReceipt", "goods issue": "PostGoodsIssue"}.get(kind, "CloseOrder")
+    d = next(
+        json.loads(ln)
+        for ln in [*lines[:i][::-1], *lines[i:]]
+        if f'"type":"{name}"'.encode() in ln and (kind != "goods issue" or b'"lot_id":"' in ln)
+    )
+    d["at"] = at
+    if kind == "receipt":
+        d["receipt"].update(id="RC-X", customer_id=cust, contract_id=5)
+    elif kind == "goods issue":
+        d["order"].update(id="SO-X", customer={**d["order"]["customer"], "id": cust})
+        d["order"]["customer"].pop("group_id", None)
+        d["goods_issue"].update(
+            id="GI-X", order_id="SO-X", customer_id=cust, mode="teleport", ic_card_id=None
+        )
+        d["goods_issue"].update(pickup_order_id=None)
+    else:
+        d.update(order_id="SO-X", customer_id=cust, closed_by="u-x")
+    bad = json.dumps(d, separators=(",", ":")).encode()
+    return [*lines[:i], bad, *lines[i:]], i + 1
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 10_000),
+    where=st.floats(0.05, 0.95),
+    jobs=st.integers(2, 3),
+    kind=st.sampled_from(["receipt", "goods issue", "close"]),
+)
+def test_a_line_the_books_read_as_plain_values_and_rejected_elsewhere_changes_no_report(
+    tmp_path: Path, seed: int, where: float, jobs: int, kind: str
+) -> None:
+    """The books share reads another share's customer's receipt or goods issue as the few
+    plain values its books read, and an order's closing from its header: a line whose
+    other fields the full reader refuses (a hostile value where the books share does not
+    look) is read so, rejected by the share holding the customer's partition, and the books
+    share replayed again in full: the merged report is the one-process report."""
+    from array import array
+
+    from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
+    from salesctl.ledger import customer_partition
+
+    lines = _year(seed, 6, 40)
+    path = tmp_path / f"p{seed}-{jobs}.jsonl"
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    for cust in (f"C-{k:04d}" for k in range(900, 1000)):  # pragma: no branch
+        planted, at_line = _plain_body_planted(lines, where, cust, kind)
+        path.write_bytes(b"\n".join(planted) + b"\n")
+        tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
+        if customer_partition(cust, tasks[0][3]) not in tasks[0][4]:
+            break
+    one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    assert any(r.line == at_line for r in one.rejected)
     read: array[int] = array("q")
     first = run_job(tasks[0], approvals_read_elsewhere=read)
     assert at_line in read and first != attrs.evolve(one, partitions=first.partitions)
@@ -1407,9 +1485,17 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
         held = lambda c: c == mine  # noqa: E731
         return led, BooksHead(led, held, books_only=books_only)
 
+    def close(cust: str | None) -> bytes:
+        c = "" if cust is None else f',"customer_id":"{cust}"'
+        return f'{{"type":"CloseOrder",{at},"order_id":"SO-7"{c}}}'.encode()
+
     led, head = fresh()
     untouched = (_global_state(led), _books_state(led))
     for line in (
+        close(mine),
+        close(None),
+        issue(theirs, qty='"0"'),
+        receipt(theirs, amount="0.00 CNY"),
         notice(mine),
         notice(theirs, group="G-1"),
         issue(mine),
@@ -1438,6 +1524,10 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
         assert (head.fold(revenue(cust), day) is None) is (cust == mine)
     assert head.fold(invoice(theirs, qty="4.5"), day) is None  # a float: not built
     assert head.fold(receipt(theirs, amount="-1.00 CNY"), day) is None  # refused
+    assert head.fold(receipt(theirs, amount="100.00 USD"), day) is None  # two currencies
+    assert head.fold(receipt(theirs, amount="0.00 CNY"), day) is None  # not above zero
+    assert head.fold(receipt(theirs, amount="1.001 CNY"), day) is None  # not at the minor unit
+    assert head.fold(issue(theirs, qty='"0"'), day) is None  # a quantity not above zero
     assert led.owner_of("SO-7") == theirs and led.owner_of("CT-1") == theirs
     assert led.order_contracts == {"SO-7": "CT-1"} and "CT-1" in led._approved
     assert led.stock["P-1"]["L-1"].quantity == 6 and led._gi_order == {"GI-1": "SO-7"}
@@ -1454,6 +1544,20 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     assert [r.quantity for r in led.books.deliveries["GI-1"]] == [Decimal("4")]
     assert led.books.system_invoices["INV-1"].amount == Money.parse("40.00 CNY")
     assert list(led.books.registers.vouchers) == ["RC-1"]
+    voucher = led.books.registers.vouchers["RC-1"]
+    assert (voucher.amount, voucher.posted_on, voucher.account, voucher.customer_id) == (
+        Money.parse("100.00 CNY"),
+        day,
+        "FC-1",
+        theirs,
+    )
+    # an order's closing: the books mark the order closed, unless the ledger holds it
+    led.books.orders["SO-7"] = {"closed_on": None}  # type: ignore[assignment]
+    led._orders["SO-7"] = OrderState.__new__(OrderState)
+    assert head.fold(close(theirs), day) is None
+    del led._orders["SO-7"]
+    assert head.fold(close(theirs), day) is not None
+    assert led.books.orders["SO-7"]["closed_on"] == day
     (entry,) = led.books._dated["revenue_entries"].values
     assert entry.id == "RV-1" and entry.amount == Money.parse("40.00 CNY")
     # a books-only share (three jobs and more) keeps the books' entries and folds no ledger

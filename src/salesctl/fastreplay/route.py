@@ -54,7 +54,13 @@ from salesctl._convert import fields_of, strict_datetime
 from salesctl.audit.engine import _owner_test
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.events import event_types
-from salesctl.fastreplay.decode import _Slow, document_reader
+from salesctl.fastreplay.decode import (
+    _date,
+    _decimal_shared,
+    _money_trusted,
+    _Slow,
+    document_reader,
+)
 from salesctl.ledger import FOLDS, Ledger, customer_partition
 from salesctl.ledger.books import BOOK_FOLDS
 from salesctl.ledger.folds import (
@@ -62,7 +68,7 @@ from salesctl.ledger.folds import (
     fold_goods_issue_globals,
     fold_order_globals,
 )
-from salesctl.model import Customer, GoodsIssue, Invoice, Receipt, RevenueEntry, SalesOrder
+from salesctl.model import Customer, Invoice, RevenueEntry, SalesOrder
 from salesctl.money import to_decimal
 from salesctl.transactions import Transaction
 
@@ -557,10 +563,14 @@ class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApp
 #: invoice's billing and receivable, a receipt's settlement and voucher, a revenue entry),
 #: and the ledger's fold changes only global state named in the header (as
 #: :data:`BY_HEADER`'s) or nothing (an invoice, a receipt, a revenue entry of a customer the
-#: ledger does not own).
+#: ledger does not own); and a record closing another share's customer's order
+#: (``CloseOrder``: the books mark the order closed, the ledger's fold touches an order it
+#: does not hold, nothing), which the share holding the customer's partition reads in full
+#: too (:class:`Router`, ``keep``).
 BOOKS_BY_HEADER: frozenset[str] = frozenset(
     {
         "BookRevenue",
+        "CloseOrder",
         "IssueDeliveryNotice",
         "IssueInvoice",
         "PostGoodsIssue",
@@ -585,9 +595,45 @@ class _BooksNoticeHead(msgspec.Struct, kw_only=True, tag_field="type", tag="Issu
     order: _OrderOf
 
 
+class _PlainDelivered(msgspec.Struct, kw_only=True):
+    """A goods issue's line as the books' fold and the ledger's global fold read it
+    (``quantity`` converted in place by :meth:`BooksHead._issue`)."""
+
+    order_line: int
+    product_id: str
+    quantity: str | int
+    lot_id: str | None = None
+
+
+class _PlainIssue(msgspec.Struct, kw_only=True):
+    """What the books' fold of a goods issue reads of it (the fields are converted in place
+    by :meth:`BooksHead._issue`, as the full reader converts them); every other field of the
+    document (its notice, mode, gate pass...) is skipped by the parser."""
+
+    id: str
+    order_id: str
+    customer_id: str
+    lines: list[_PlainDelivered]
+    issued_on: str
+    pickup_order_id: str | None = None
+    ic_card_id: str | None = None
+
+
+class _PlainReceipt(msgspec.Struct, kw_only=True):
+    """What the books' fold of a receipt reads of it (converted in place by
+    :meth:`BooksHead._receipt`)."""
+
+    id: str
+    customer_id: str
+    amount: str
+    received_on: str
+    to_receivables: str
+    account: str | None = None
+
+
 class _BooksIssueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PostGoodsIssue"):
     at: str
-    goods_issue: msgspec.Raw
+    goods_issue: _PlainIssue
     order: _OrderOf
 
 
@@ -598,7 +644,13 @@ class _BooksInvoiceHead(msgspec.Struct, kw_only=True, tag_field="type", tag="Iss
 
 class _BooksReceiptHead(msgspec.Struct, kw_only=True, tag_field="type", tag="RecordReceipt"):
     at: str
-    receipt: msgspec.Raw
+    receipt: _PlainReceipt
+
+
+class _BooksCloseHead(msgspec.Struct, kw_only=True, tag_field="type", tag="CloseOrder"):
+    at: str
+    order_id: str
+    customer_id: str | None = None
 
 
 class _BooksRevenueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="BookRevenue"):
@@ -613,23 +665,24 @@ _BooksHead = Union[  # noqa: UP007
     _BooksInvoiceHead,
     _BooksReceiptHead,
     _BooksRevenueHead,
+    _BooksCloseHead,
 ]
 
 #: Per header of a line whose one document the books' fold reads: the type, the field and
 #: the document's class.
 _ONE_DOCUMENT: dict[type, tuple[str, str, type]] = {
     _BooksInvoiceHead: ("IssueInvoice", "invoice", Invoice),
-    _BooksReceiptHead: ("RecordReceipt", "receipt", Receipt),
     _BooksRevenueHead: ("BookRevenue", "entry", RevenueEntry),
 }
 
 
 class _Posted:
-    """What the books' folds read of a transaction read from its header
+    """What the books' folds read of a line read from its header
     (:data:`~salesctl.ledger.books.BOOK_FOLDS`' ``PostGoodsIssue``, ``IssueInvoice``,
-    ``RecordReceipt``, ``BookRevenue``): its time and its one document."""
+    ``RecordReceipt``, ``BookRevenue``, ``CloseOrder``): its time and its one document (or
+    the order closed)."""
 
-    __slots__ = ("at", "entry", "goods_issue", "invoice", "receipt")
+    __slots__ = ("at", "entry", "goods_issue", "invoice", "order_id", "receipt")
 
     def __init__(self, at: dt.datetime, field: str, document: Any) -> None:
         self.at = at
@@ -639,14 +692,18 @@ class _Posted:
 class BooksHead:
     """What the books share of a partitioned replay (the books and some customers' decisions,
     every other line read in full) reads of a line of :data:`BOOKS_BY_HEADER` whose customer
-    another share decides: the header, and the one document the books' fold reads of a goods
-    issue, an invoice, a receipt or a revenue entry (built as the full reader builds it,
-    :func:`~salesctl.fastreplay.decode.document_reader`), not the order a goods issue
-    carries, nor the contract's, the notice's or the actors' bodies.
+    another share decides: the header, and the one document the books' fold reads of an
+    invoice or a revenue entry (built as the full reader builds it,
+    :func:`~salesctl.fastreplay.decode.document_reader`), of a goods issue or a receipt only
+    the fields the books' fold reads (plain values in a Struct, converted as the full reader
+    converts them: the goods issue's lines and date, the receipt's amounts, date and
+    account), not the order a goods issue carries, nor the contract's, the notice's or the
+    actors' bodies; of an order's closing, its header (the order and the customer).
 
     :meth:`fold` does what reading the line in full does there: the books' entries (the
     document's register; a goods issue's deliveries, an invoice's billing and receivable, a
-    receipt's settlement and voucher, a revenue entry, by the books' own folds) and, when the
+    receipt's settlement and voucher, a revenue entry, an order's closing, by the books' own
+    folds) and, when the
     share folds a ledger, the ledger's global state (as :meth:`Router.fold_header`: the
     index, the contract's approval mark and its order, the stock lots, the goods-issue index
     and the pickup order used; an invoice's, a receipt's or a revenue entry's fold changes
@@ -665,7 +722,7 @@ class BooksHead:
     ``approvals_read_elsewhere``).
     """
 
-    __slots__ = ("_at", "_books_only", "_decode", "_goods_issue", "_held", "_led", "_one")
+    __slots__ = ("_at", "_books_only", "_decode", "_held", "_led", "_one")
 
     def __init__(self, ledger: Ledger, held: Callable[[str], bool], *, books_only: bool) -> None:
         if ledger.books is None:
@@ -674,7 +731,6 @@ class BooksHead:
         self._held = held
         self._books_only = books_only
         self._decode = msgspec.json.Decoder(_BooksHead).decode
-        self._goods_issue = document_reader(GoodsIssue)
         self._one = {
             st: (name, field, document_reader(cls), BOOK_FOLDS[name])
             for st, (name, field, cls) in _ONE_DOCUMENT.items()
@@ -701,11 +757,30 @@ class BooksHead:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
             return None
-        when = _time_in(self._at, h.at)
+        when = self._at.get(h.at, _UNSEEN)
+        if when is _UNSEEN:
+            when = _time_in(self._at, h.at)
         if when is None or when.date() != day:
             return None
         books = led.books
         assert books is not None
+        if isinstance(h, _BooksReceiptHead):
+            # a receipt: the ledger's fold changes nothing for a customer it does not own;
+            # the books' fold reads the receipt's amounts, its date, its account
+            r = h.receipt
+            if not self._elsewhere(r.customer_id) or not self._receipt(r):
+                return None
+            BOOK_FOLDS["RecordReceipt"](books, _Posted(when, "receipt", r))
+            books.file_document("RecordReceipt", r.id, when, r.customer_id)
+            return "RecordReceipt", when
+        if isinstance(h, _BooksCloseHead):
+            # an order closed: the books mark it closed; the ledger's fold touches the order
+            # if it holds it (then read in full), nothing otherwise
+            cust = h.customer_id
+            if cust is None or not self._elsewhere(cust) or led.order(h.order_id) is not None:
+                return None
+            BOOK_FOLDS["CloseOrder"](books, _Posted(when, "order_id", h.order_id))
+            return "CloseOrder", when
         one = self._one.get(type(h))
         if one is not None:
             # an invoice, a receipt, a revenue entry: the ledger's fold changes nothing for a
@@ -745,14 +820,12 @@ class BooksHead:
                 fold_order_globals(led, oid, cust, None, 0)
             books.file_document("IssueDeliveryNotice", _intern(h.notice.id), when, cust)
             return "IssueDeliveryNotice", when
-        try:
-            gi = self._goods_issue(h.goods_issue)
-        except _UNREAD:
-            return None
+        gi = h.goods_issue
         if (
             gi.ic_card_id is not None
             or gi.order_id != o.id
-            or (gi.customer_id is not None and not self._elsewhere(gi.customer_id))
+            or not self._elsewhere(gi.customer_id)
+            or not self._issue(gi)
         ):
             return None
         # the books first, then the ledger (Ledger.apply's order)
@@ -765,6 +838,61 @@ class BooksHead:
             if first and gi.pickup_order_id is not None:
                 led.consume_pickup_order(gi.pickup_order_id)
         return "PostGoodsIssue", when
+
+    @staticmethod
+    def _issue(gi: _PlainIssue) -> bool:
+        """Convert a goods issue's fields the books read in place, as the full reader
+        converts them (ids interned, the date and the quantities from the same tables);
+        ``False`` (the line is then read in full) for one the full reader would not take:
+        no lines, a quantity or an order line not above zero, a value that does not
+        convert."""
+        if not gi.lines:
+            return False
+        n = [0]
+        try:
+            for x in gi.lines:
+                q = _decimal_shared(x.quantity, n)
+                if not q > 0 or x.order_line <= 0:
+                    return False
+                setattr(x, "quantity", q)  # noqa: B010 (a Decimal now, not its text)
+                x.product_id = _intern(x.product_id)
+                if x.lot_id is not None:
+                    x.lot_id = _intern(x.lot_id)
+            setattr(gi, "issued_on", _date(gi.issued_on, n))  # noqa: B010
+        except _UNREAD:
+            return False
+        gi.id = _intern(gi.id)
+        gi.order_id = _intern(gi.order_id)
+        gi.customer_id = _intern(gi.customer_id)
+        return True
+
+    @staticmethod
+    def _receipt(r: _PlainReceipt) -> bool:
+        """Convert a receipt's fields the books read in place, as the full reader converts
+        them; ``False`` (the line is then read in full) for one it would not take: an amount
+        not above zero, a part applied to receivables below zero, above the amount or in
+        another currency, a value that does not convert."""
+        n = [0]
+        try:
+            amount = _money_trusted(r.amount, n)
+            applied = _money_trusted(r.to_receivables, n)
+            on = _date(r.received_on, n)
+        except _UNREAD:
+            return False
+        if (
+            amount.currency != applied.currency
+            or not amount.amount > 0
+            or not 0 <= applied.amount <= amount.amount
+        ):
+            return False
+        setattr(r, "amount", amount)  # noqa: B010 (Money now, not its text)
+        setattr(r, "to_receivables", applied)  # noqa: B010
+        setattr(r, "received_on", on)  # noqa: B010
+        r.id = _intern(r.id)
+        r.customer_id = _intern(r.customer_id)
+        if r.account is not None:
+            r.account = _intern(r.account)
+        return True
 
 
 #: What a document the full reader's builder does not take raises
