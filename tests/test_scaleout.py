@@ -1305,11 +1305,13 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     """A real receipt or goods issue of the year made another customer's (``cust``'s), dated
     the day of the line before it and planted ``where`` in the stream, with one value the
     full reader refuses in a field the books share's plain read of it skips (the receipt's
-    contract id, the goods issue's mode) — or an order's closing of ``cust`` with a field the
+    contract id, the goods issue's mode, the invoice's author) — or an order's closing of
+    ``cust`` with a field the
     full reader does not know. ``(stream, planted line number)``."""
     i, prev = _line_before(lines, where)
     at = prev.at.isoformat()
-    name = {"receipt": "RecordReceipt", "goods issue": "PostGoodsIssue"}.get(kind, "CloseOrder")
+    names = {"receipt": "RecordReceipt", "goods issue": "PostGoodsIssue", "invoice": "IssueInvoice"}
+    name = names.get(kind, "CloseOrder")
     d = next(
         json.loads(ln)
         for ln in [*lines[:i][::-1], *lines[i:]]
@@ -1318,6 +1320,8 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     d["at"] = at
     if kind == "receipt":
         d["receipt"].update(id="RC-X", customer_id=cust, contract_id=5)
+    elif kind == "invoice":
+        d["invoice"].update(id="INV-X", order_id="SO-X", customer_id=cust, issued_by=5)
     elif kind == "goods issue":
         d["order"].update(id="SO-X", customer={**d["order"]["customer"], "id": cust})
         d["order"]["customer"].pop("group_id", None)
@@ -1338,13 +1342,13 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     seed=st.integers(0, 10_000),
     where=st.floats(0.05, 0.95),
     jobs=st.integers(2, 3),
-    kind=st.sampled_from(["receipt", "goods issue", "close"]),
+    kind=st.sampled_from(["receipt", "goods issue", "invoice", "close"]),
 )
 def test_a_line_the_books_read_as_plain_values_and_rejected_elsewhere_changes_no_report(
     tmp_path: Path, seed: int, where: float, jobs: int, kind: str
 ) -> None:
-    """The books share reads another share's customer's receipt or goods issue as the few
-    plain values its books read, and an order's closing from its header: a line whose
+    """The books share reads another share's customer's receipt, goods issue or invoice as
+    the few plain values its books read, and an order's closing from its header: a line whose
     other fields the full reader refuses (a hostile value where the books share does not
     look) is read so, rejected by the share holding the customer's partition, and the books
     share replayed again in full: the merged report is the one-process report."""
@@ -1528,6 +1532,11 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     assert head.fold(receipt(theirs, amount="0.00 CNY"), day) is None  # not above zero
     assert head.fold(receipt(theirs, amount="1.001 CNY"), day) is None  # not at the minor unit
     assert head.fold(issue(theirs, qty='"0"'), day) is None  # a quantity not above zero
+    assert head.fold(invoice(theirs, qty='"0"'), day) is None  # likewise
+    usd = b'},{"order_line":2,"product_id":"P-2","quantity":"1","unit_price":"1.00 USD"}],'
+    two = invoice(theirs).replace(b"}],", usd)
+    assert head.fold(two, day) is None  # lines in two currencies
+    assert head.fold(invoice(theirs).replace(b'"10.00 CNY"', b'"-1.00 CNY"'), day) is None
     assert led.owner_of("SO-7") == theirs and led.owner_of("CT-1") == theirs
     assert led.order_contracts == {"SO-7": "CT-1"} and "CT-1" in led._approved
     assert led.stock["P-1"]["L-1"].quantity == 6 and led._gi_order == {"GI-1": "SO-7"}

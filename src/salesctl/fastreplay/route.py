@@ -68,8 +68,8 @@ from salesctl.ledger.folds import (
     fold_goods_issue_globals,
     fold_order_globals,
 )
-from salesctl.model import Customer, Invoice, RevenueEntry, SalesOrder
-from salesctl.money import to_decimal
+from salesctl.model import Customer, RevenueEntry, SalesOrder
+from salesctl.money import Money, to_decimal
 from salesctl.transactions import Transaction
 
 __all__ = [
@@ -619,6 +619,29 @@ class _PlainIssue(msgspec.Struct, kw_only=True):
     ic_card_id: str | None = None
 
 
+class _PlainBilled(msgspec.Struct, kw_only=True):
+    """An invoice's line as the books' fold reads it (converted in place by
+    :meth:`BooksHead._invoice`)."""
+
+    order_line: int
+    product_id: str
+    quantity: str | int
+    unit_price: str
+
+
+class _PlainInvoice(msgspec.Struct, kw_only=True):
+    """What the books' fold of an invoice reads of it (converted in place by
+    :meth:`BooksHead._invoice`, which sets ``total`` as the invoice computes it)."""
+
+    id: str
+    order_id: str
+    customer_id: str
+    lines: list[_PlainBilled]
+    issued_on: str
+    voided: bool = False
+    total: Any = None
+
+
 class _PlainReceipt(msgspec.Struct, kw_only=True):
     """What the books' fold of a receipt reads of it (converted in place by
     :meth:`BooksHead._receipt`)."""
@@ -639,7 +662,7 @@ class _BooksIssueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PostG
 
 class _BooksInvoiceHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueInvoice"):
     at: str
-    invoice: msgspec.Raw
+    invoice: _PlainInvoice
 
 
 class _BooksReceiptHead(msgspec.Struct, kw_only=True, tag_field="type", tag="RecordReceipt"):
@@ -671,7 +694,6 @@ _BooksHead = Union[  # noqa: UP007
 #: Per header of a line whose one document the books' fold reads: the type, the field and
 #: the document's class.
 _ONE_DOCUMENT: dict[type, tuple[str, str, type]] = {
-    _BooksInvoiceHead: ("IssueInvoice", "invoice", Invoice),
     _BooksRevenueHead: ("BookRevenue", "entry", RevenueEntry),
 }
 
@@ -764,6 +786,15 @@ class BooksHead:
             return None
         books = led.books
         assert books is not None
+        if isinstance(h, _BooksInvoiceHead):
+            # an invoice: the ledger's fold changes nothing for a customer it does not own;
+            # the books' fold reads the invoice's lines, its total, its date
+            inv = h.invoice
+            if not self._elsewhere(inv.customer_id) or not self._invoice(inv):
+                return None
+            BOOK_FOLDS["IssueInvoice"](books, _Posted(when, "invoice", inv))
+            books.file_document("IssueInvoice", inv.id, when, inv.customer_id)
+            return "IssueInvoice", when
         if isinstance(h, _BooksReceiptHead):
             # a receipt: the ledger's fold changes nothing for a customer it does not own;
             # the books' fold reads the receipt's amounts, its date, its account
@@ -864,6 +895,40 @@ class BooksHead:
         gi.id = _intern(gi.id)
         gi.order_id = _intern(gi.order_id)
         gi.customer_id = _intern(gi.customer_id)
+        return True
+
+    @staticmethod
+    def _invoice(inv: _PlainInvoice) -> bool:
+        """Convert an invoice's fields the books read in place, as the full reader converts
+        them, and set its total as the invoice computes it (each line's quantity times its
+        unit price, rounded, summed); ``False`` (the line is then read in full) for one the
+        full reader would not take: no lines, a quantity or an order line not above zero, a
+        unit price below zero, lines in two currencies, a value that does not convert."""
+        if not inv.lines:
+            return False
+        n = [0]
+        total = Decimal(0)
+        currency: str | None = None
+        try:
+            for x in inv.lines:
+                q = _decimal_shared(x.quantity, n)
+                price = _money_trusted(x.unit_price, n)
+                if not q > 0 or x.order_line <= 0 or price.amount < 0:
+                    return False
+                if currency is None:
+                    currency = price.currency
+                elif price.currency != currency:
+                    return False
+                total += price.times(q).amount
+                setattr(x, "quantity", q)  # noqa: B010 (a Decimal now, not its text)
+                x.product_id = _intern(x.product_id)
+            setattr(inv, "issued_on", _date(inv.issued_on, n))  # noqa: B010
+            inv.total = Money(total, cast(str, currency))
+        except _UNREAD:
+            return False
+        inv.id = _intern(inv.id)
+        inv.order_id = _intern(inv.order_id)
+        inv.customer_id = _intern(inv.customer_id)
         return True
 
     @staticmethod
