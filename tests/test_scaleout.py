@@ -1155,6 +1155,11 @@ def _books_state(led: Ledger) -> tuple[Any, ...]:
         {o: {ln: [list(x) for x in q] for ln, q in v.items()} for o, v in b._unbilled.items()},
         {o: list(v) for o, v in b._lines.items()},
         {o: dict(e) for o, e in b.orders.items()},
+        # what an order placed leaves for its deliveries and invoices: its prices by line,
+        # its credit terms, the customer's profile's
+        {o: [(ln.line_no, ln.unit_price) for ln in v] for o, v in b._prices.items()},
+        dict(b._credit_orders),
+        dict(b._profile_terms),
         b.size(),
     )
 
@@ -1305,12 +1310,14 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     """A real receipt or goods issue of the year made another customer's (``cust``'s), dated
     the day of the line before it and planted ``where`` in the stream, with one value the
     full reader refuses in a field the books share's plain read of it skips (the receipt's
-    contract id, the goods issue's mode, the invoice's author) — or an order's closing of
+    contract id, the goods issue's mode, the invoice's author, an order's product's unit) —
+    or an order's closing of
     ``cust`` with a field the
     full reader does not know. ``(stream, planted line number)``."""
     i, prev = _line_before(lines, where)
     at = prev.at.isoformat()
     names = {"receipt": "RecordReceipt", "goods issue": "PostGoodsIssue", "invoice": "IssueInvoice"}
+    names["order"] = "PlaceOrder"
     name = names.get(kind, "CloseOrder")
     d = next(
         json.loads(ln)
@@ -1322,6 +1329,10 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
         d["receipt"].update(id="RC-X", customer_id=cust, contract_id=5)
     elif kind == "invoice":
         d["invoice"].update(id="INV-X", order_id="SO-X", customer_id=cust, issued_by=5)
+    elif kind == "order":
+        d["order"].update(id="SO-X", customer={**d["order"]["customer"], "id": cust})
+        d["order"]["customer"].pop("group_id", None)
+        d["order"]["lines"][0]["product"] = {**d["order"]["lines"][0]["product"], "unit": 5}
     elif kind == "goods issue":
         d["order"].update(id="SO-X", customer={**d["order"]["customer"], "id": cust})
         d["order"]["customer"].pop("group_id", None)
@@ -1342,13 +1353,13 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     seed=st.integers(0, 10_000),
     where=st.floats(0.05, 0.95),
     jobs=st.integers(2, 3),
-    kind=st.sampled_from(["receipt", "goods issue", "invoice", "close"]),
+    kind=st.sampled_from(["receipt", "goods issue", "invoice", "order", "close"]),
 )
 def test_a_line_the_books_read_as_plain_values_and_rejected_elsewhere_changes_no_report(
     tmp_path: Path, seed: int, where: float, jobs: int, kind: str
 ) -> None:
-    """The books share reads another share's customer's receipt, goods issue or invoice as
-    the few plain values its books read, and an order's closing from its header: a line whose
+    """The books share reads another share's customer's order, receipt, goods issue or
+    invoice as the few plain values its books read, and an order's closing from its header: a line whose
     other fields the full reader refuses (a hostile value where the books share does not
     look) is read so, rejected by the share holding the customer's partition, and the books
     share replayed again in full: the merged report is the one-process report."""
@@ -1493,9 +1504,28 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
         c = "" if cust is None else f',"customer_id":"{cust}"'
         return f'{{"type":"CloseOrder",{at},"order_id":"SO-7"{c}}}'.encode()
 
+    def place(cust: str, oid: str = "SO-9", payment: str = '"days":30', group: str = "") -> bytes:
+        g = f',"group_id":"{group}"' if group else ""
+        o = (
+            f'{{"id":"{oid}","series":"SO","seq":9,"customer":{{"id":"{cust}"{g},'
+            '"credit_profile":{"grade":"A","limit":"1000.00 CNY","term_days":45,'
+            '"reviewed_on":"2026-01-02","proposed_by":"u-a"}},"lines":[{"line_no":1,'
+            '"product":{"id":"P-1","name":"p","price_class":"market","unit":"t"},'
+            '"quantity":"4","unit_price":"10.00 CNY","list_price":null}],'
+            f'"payment":{{"method":"credit",{payment}}},"created_by":"u-rep",'
+            '"order_date":"2026-03-02"}'
+        )
+        return f'{{"type":"PlaceOrder",{at},"order":{o}}}'.encode()
+
     led, head = fresh()
     untouched = (_global_state(led), _books_state(led))
     for line in (
+        place(mine),
+        place(theirs, group="G-1"),
+        place(theirs, payment='"days":30,"terms":{"basis":"invoice","days":30}'),
+        place(theirs, payment='"days":-1'),
+        place(theirs).replace(b'"credit"', b'"barter"'),
+        place(theirs).replace(b'"quantity":"4"', b'"quantity":"0"'),
         close(mine),
         close(None),
         issue(theirs, qty='"0"'),
@@ -1560,6 +1590,19 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
         "FC-1",
         theirs,
     )
+    # an order placed: the books' order book, its quantities, prices and credit terms, the
+    # index and the number series
+    assert head.fold(place(theirs), day) == ("PlaceOrder", dt.datetime.fromisoformat(
+        "2026-03-02T09:00:00+08:00"))
+    assert led.owner_of("SO-9") == theirs and led.last_numbers["SO"] == 9
+    placed = led.books.orders["SO-9"]
+    assert (placed["series"], placed["seq"], placed["customer_id"]) == ("SO", 9, theirs)
+    assert led.books._lines["SO-9"] == [1, Decimal("4"), 0, 0]
+    assert [(x.line_no, x.unit_price) for x in led.books._prices["SO-9"]] == [
+        (1, Money.parse("10.00 CNY"))
+    ]
+    assert led.books._credit_orders["SO-9"] == ("u-rep", 30)
+    assert led.books._profile_terms[theirs] == 45
     # an order's closing: the books mark the order closed, unless the ledger holds it
     led.books.orders["SO-7"] = {"closed_on": None}  # type: ignore[assignment]
     led._orders["SO-7"] = OrderState.__new__(OrderState)

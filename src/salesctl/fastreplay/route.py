@@ -68,7 +68,7 @@ from salesctl.ledger.folds import (
     fold_goods_issue_globals,
     fold_order_globals,
 )
-from salesctl.model import Customer, RevenueEntry, SalesOrder
+from salesctl.model import Customer, PaymentMethod, RevenueEntry, SalesOrder
 from salesctl.money import Money, to_decimal
 from salesctl.transactions import Transaction
 
@@ -573,6 +573,7 @@ BOOKS_BY_HEADER: frozenset[str] = frozenset(
         "CloseOrder",
         "IssueDeliveryNotice",
         "IssueInvoice",
+        "PlaceOrder",
         "PostGoodsIssue",
         "RecordReceipt",
         "SignContract",
@@ -642,6 +643,47 @@ class _PlainInvoice(msgspec.Struct, kw_only=True):
     total: Any = None
 
 
+class _PlainProfile(msgspec.Struct, kw_only=True):
+    term_days: int
+    terms: Any = None
+
+
+class _PlainCustomer(msgspec.Struct, kw_only=True):
+    id: str
+    group_id: str | None = None
+    credit_profile: _PlainProfile | None = None
+
+
+class _PlainOrderLine(msgspec.Struct, kw_only=True):
+    """An order's line as the books read it (their quantities; its unit price values the
+    order's deliveries): converted in place by :meth:`BooksHead._order`."""
+
+    line_no: int
+    quantity: str | int
+    unit_price: str
+
+
+class _PlainPayment(msgspec.Struct, kw_only=True):
+    method: str
+    days: int = 0
+    terms: Any = None
+
+
+class _PlainOrder(msgspec.Struct, kw_only=True):
+    """What the books' fold of an order placed reads of it (converted in place by
+    :meth:`BooksHead._order`); its products, prices lists, contract, concessions... are
+    skipped by the parser."""
+
+    id: str
+    series: str
+    seq: int
+    customer: _PlainCustomer
+    lines: list[_PlainOrderLine]
+    payment: _PlainPayment
+    created_by: str
+    order_date: str
+
+
 class _PlainReceipt(msgspec.Struct, kw_only=True):
     """What the books' fold of a receipt reads of it (converted in place by
     :meth:`BooksHead._receipt`)."""
@@ -670,6 +712,11 @@ class _BooksReceiptHead(msgspec.Struct, kw_only=True, tag_field="type", tag="Rec
     receipt: _PlainReceipt
 
 
+class _BooksOrderHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PlaceOrder"):
+    at: str
+    order: _PlainOrder
+
+
 class _BooksCloseHead(msgspec.Struct, kw_only=True, tag_field="type", tag="CloseOrder"):
     at: str
     order_id: str
@@ -689,6 +736,7 @@ _BooksHead = Union[  # noqa: UP007
     _BooksReceiptHead,
     _BooksRevenueHead,
     _BooksCloseHead,
+    _BooksOrderHead,
 ]
 
 #: Per header of a line whose one document the books' fold reads: the type, the field and
@@ -709,6 +757,21 @@ class _Posted:
     def __init__(self, at: dt.datetime, field: str, document: Any) -> None:
         self.at = at
         setattr(self, field, document)
+
+
+class _Placed:
+    """What the books' fold of an order placed reads of the line (its time and the order);
+    its type is named as the event's (``PlaceOrder``: the fold tells an order placed from
+    one released by the type's name)."""
+
+    __slots__ = ("at", "order")
+
+    def __init__(self, at: dt.datetime, order: _PlainOrder) -> None:
+        self.at = at
+        self.order = order
+
+
+_Placed.__name__ = "PlaceOrder"
 
 
 class BooksHead:
@@ -786,6 +849,24 @@ class BooksHead:
             return None
         books = led.books
         assert books is not None
+        if isinstance(h, _BooksOrderHead):
+            # an order placed: the books' order book, its lines and prices, its credit terms;
+            # the ledger's fold for a customer it does not own, from the header (as
+            # Router.fold_header)
+            po = h.order
+            pc = po.customer
+            if (
+                pc.group_id is not None
+                or not self._elsewhere(pc.id)
+                or led.order(po.id) is not None
+                or not self._order(po)
+            ):
+                return None
+            BOOK_FOLDS["PlaceOrder"](books, _Placed(when, po))
+            books.file_document("PlaceOrder", po.id, when, pc.id)
+            if not books_only:
+                fold_order_globals(led, po.id, pc.id, po.series, po.seq)
+            return "PlaceOrder", when
         if isinstance(h, _BooksInvoiceHead):
             # an invoice: the ledger's fold changes nothing for a customer it does not own;
             # the books' fold reads the invoice's lines, its total, its date
@@ -895,6 +976,43 @@ class BooksHead:
         gi.id = _intern(gi.id)
         gi.order_id = _intern(gi.order_id)
         gi.customer_id = _intern(gi.customer_id)
+        return True
+
+    @staticmethod
+    def _order(o: _PlainOrder) -> bool:
+        """Convert an order's fields the books read in place, as the full reader converts
+        them (the lines a tuple, as the order holds them); ``False`` (the line is then read
+        in full) for one the full reader would not take (no lines, a quantity or a line
+        number not above zero, a unit price or a day count below zero, an unknown payment
+        method, a value that does not convert) or whose credit terms are a document of
+        their own (the payment's or the customer's credit profile's: read in full)."""
+        pay = o.payment
+        profile = o.customer.credit_profile
+        if (
+            not o.lines
+            or pay.terms is not None
+            or pay.days < 0
+            or (profile is not None and (profile.terms is not None or profile.term_days < 0))
+        ):
+            return False
+        n = [0]
+        try:
+            for x in o.lines:
+                q = _decimal_shared(x.quantity, n)
+                price = _money_trusted(x.unit_price, n)
+                if not q > 0 or x.line_no <= 0 or price.amount < 0:
+                    return False
+                setattr(x, "quantity", q)  # noqa: B010 (a Decimal now, not its text)
+                setattr(x, "unit_price", price)  # noqa: B010 (Money now)
+            setattr(o, "order_date", _date(o.order_date, n))  # noqa: B010
+            setattr(pay, "method", PaymentMethod(pay.method))  # noqa: B010 (the enum)
+        except _UNREAD:
+            return False
+        setattr(o, "lines", tuple(o.lines))  # noqa: B010 (as the order holds them)
+        o.id = _intern(o.id)
+        o.series = _intern(o.series)
+        o.created_by = _intern(o.created_by)
+        o.customer.id = _intern(o.customer.id)
         return True
 
     @staticmethod
