@@ -1177,8 +1177,8 @@ def test_the_books_share_reads_other_shares_signings_notices_and_goods_issues_fr
     from array import array
 
     from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.books_head import BOOKS_BY_HEADER
     from salesctl.fastreplay.engine import approvals_unchecked, run_job
-    from salesctl.fastreplay.route import BOOKS_BY_HEADER
 
     path, pol = stream
     lines = path.read_bytes().splitlines(keepends=True)
@@ -1435,7 +1435,7 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     from decimal import Decimal
 
     from salesctl.audit.engine import ledger_for
-    from salesctl.fastreplay.route import BooksHead
+    from salesctl.fastreplay.books_head import BooksHead
     from salesctl.ledger.state import OrderState
     from salesctl.model import StockLot
     from salesctl.money import Money
