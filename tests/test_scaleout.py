@@ -1155,6 +1155,11 @@ def _books_state(led: Ledger) -> tuple[Any, ...]:
         {o: {ln: [list(x) for x in q] for ln, q in v.items()} for o, v in b._unbilled.items()},
         {o: list(v) for o, v in b._lines.items()},
         {o: dict(e) for o, e in b.orders.items()},
+        # what an order placed leaves for its deliveries and invoices: its prices by line,
+        # its credit terms, the customer's profile's
+        {o: [(ln.line_no, ln.unit_price) for ln in v] for o, v in b._prices.items()},
+        dict(b._credit_orders),
+        dict(b._profile_terms),
         b.size(),
     )
 
@@ -1172,8 +1177,8 @@ def test_the_books_share_reads_other_shares_signings_notices_and_goods_issues_fr
     from array import array
 
     from salesctl.audit.engine import ledger_for
+    from salesctl.fastreplay.books_head import BOOKS_BY_HEADER
     from salesctl.fastreplay.engine import approvals_unchecked, run_job
-    from salesctl.fastreplay.route import BOOKS_BY_HEADER
 
     path, pol = stream
     lines = path.read_bytes().splitlines(keepends=True)
@@ -1221,6 +1226,10 @@ def _books_head_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     number)``."""
     i, prev = _line_before(lines, where)
     at = prev.at.isoformat()
+    if kind == "close":  # an order's closing with a field the full reader does not know
+        bad = f'{{"type":"CloseOrder","at":"{at}","order_id":"SO-X","customer_id":"{cust}",'
+        bad += '"closed_by":"u-x"}'
+        return [*lines[:i], bad.encode(), *lines[i:]], i + 1
     order = f'"order":{{"id":"SO-X","customer":{{"id":"{cust}"}}}}'
     if kind == "notice":
         body = f'"notice":{{"id":"DN-X"}},{order}'
@@ -1258,13 +1267,15 @@ def _books_head_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     seed=st.integers(0, 10_000),
     where=st.floats(0.05, 0.95),
     jobs=st.integers(2, 3),
-    kind=st.sampled_from(["notice", "contract", "goods issue", *_ONE_DOCUMENT]),
+    kind=st.sampled_from(["notice", "contract", "goods issue", "close", *_ONE_DOCUMENT]),
 )
 def test_a_line_the_books_read_from_its_header_and_rejected_elsewhere_changes_no_report(
     tmp_path: Path, seed: int, where: float, jobs: int, kind: str
 ) -> None:
     """The books share reads another share's customers' signings, notices, goods issues,
-    invoices, receipts and revenue entries from their header; one whose body the full reader rejects (an attacker's line, a corrupt
+    invoices, receipts, revenue entries and orders' closings from their header (a goods
+    issue's and a receipt's fields as plain values); one whose body the full reader rejects
+    (an attacker's line, a corrupt
     one) is rejected by the share holding the customer's partition, which reads it in full,
     and the books share is then replayed again in full: the merged report is the one-process
     report."""
@@ -1287,6 +1298,88 @@ def test_a_line_the_books_read_from_its_header_and_rejected_elsewhere_changes_no
     one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
     assert any(r.line == at_line for r in one.rejected)
     # the books share alone read it from its header
+    read: array[int] = array("q")
+    first = run_job(tasks[0], approvals_read_elsewhere=read)
+    assert at_line in read and first != attrs.evolve(one, partitions=first.partitions)
+    assert approvals_unchecked(read, [run_job(t) for t in tasks[1:]])
+    got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
+    assert attrs.evolve(got, partitions=1) == one
+
+
+def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) -> Any:
+    """A real receipt or goods issue of the year made another customer's (``cust``'s), dated
+    the day of the line before it and planted ``where`` in the stream, with one value the
+    full reader refuses in a field the books share's plain read of it skips (the receipt's
+    contract id, the goods issue's mode, the invoice's author, an order's product's unit) —
+    or an order's closing of
+    ``cust`` with a field the
+    full reader does not know. ``(stream, planted line number)``."""
+    i, prev = _line_before(lines, where)
+    at = prev.at.isoformat()
+    names = {"receipt": "RecordReceipt", "goods issue": "PostGoodsIssue", "invoice": "IssueInvoice"}
+    names["order"] = "PlaceOrder"
+    name = names.get(kind, "CloseOrder")
+    d = next(
+        json.loads(ln)
+        for ln in [*lines[:i][::-1], *lines[i:]]
+        if f'"type":"{name}"'.encode() in ln and (kind != "goods issue" or b'"lot_id":"' in ln)
+    )
+    d["at"] = at
+    if kind == "receipt":
+        d["receipt"].update(id="RC-X", customer_id=cust, contract_id=5)
+    elif kind == "invoice":
+        d["invoice"].update(id="INV-X", order_id="SO-X", customer_id=cust, issued_by=5)
+    elif kind == "order":
+        d["order"].update(id="SO-X", customer={**d["order"]["customer"], "id": cust})
+        d["order"]["customer"].pop("group_id", None)
+        d["order"]["lines"][0]["product"] = {**d["order"]["lines"][0]["product"], "unit": 5}
+    elif kind == "goods issue":
+        d["order"].update(id="SO-X", customer={**d["order"]["customer"], "id": cust})
+        d["order"]["customer"].pop("group_id", None)
+        d["goods_issue"].update(
+            id="GI-X", order_id="SO-X", customer_id=cust, mode="teleport", ic_card_id=None
+        )
+        d["goods_issue"].update(pickup_order_id=None)
+    else:
+        d.update(order_id="SO-X", customer_id=cust, closed_by="u-x")
+    bad = json.dumps(d, separators=(",", ":")).encode()
+    return [*lines[:i], bad, *lines[i:]], i + 1
+
+
+@settings(
+    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    seed=st.integers(0, 10_000),
+    where=st.floats(0.05, 0.95),
+    jobs=st.integers(2, 3),
+    kind=st.sampled_from(["receipt", "goods issue", "invoice", "order", "close"]),
+)
+def test_a_line_the_books_read_as_plain_values_and_rejected_elsewhere_changes_no_report(
+    tmp_path: Path, seed: int, where: float, jobs: int, kind: str
+) -> None:
+    """The books share reads another share's customer's order, receipt, goods issue or
+    invoice as the few plain values its books read, and an order's closing from its header: a line whose
+    other fields the full reader refuses (a hostile value where the books share does not
+    look) is read so, rejected by the share holding the customer's partition, and the books
+    share replayed again in full: the merged report is the one-process report."""
+    from array import array
+
+    from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
+    from salesctl.ledger import customer_partition
+
+    lines = _year(seed, 6, 40)
+    path = tmp_path / f"p{seed}-{jobs}.jsonl"
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    for cust in (f"C-{k:04d}" for k in range(900, 1000)):  # pragma: no branch
+        planted, at_line = _plain_body_planted(lines, where, cust, kind)
+        path.write_bytes(b"\n".join(planted) + b"\n")
+        tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
+        if customer_partition(cust, tasks[0][3]) not in tasks[0][4]:
+            break
+    one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    assert any(r.line == at_line for r in one.rejected)
     read: array[int] = array("q")
     first = run_job(tasks[0], approvals_read_elsewhere=read)
     assert at_line in read and first != attrs.evolve(one, partitions=first.partitions)
@@ -1342,7 +1435,7 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     from decimal import Decimal
 
     from salesctl.audit.engine import ledger_for
-    from salesctl.fastreplay.route import BooksHead
+    from salesctl.fastreplay.books_head import BooksHead
     from salesctl.ledger.state import OrderState
     from salesctl.model import StockLot
     from salesctl.money import Money
@@ -1407,9 +1500,36 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
         held = lambda c: c == mine  # noqa: E731
         return led, BooksHead(led, held, books_only=books_only)
 
+    def close(cust: str | None) -> bytes:
+        c = "" if cust is None else f',"customer_id":"{cust}"'
+        return f'{{"type":"CloseOrder",{at},"order_id":"SO-7"{c}}}'.encode()
+
+    def place(cust: str, oid: str = "SO-9", payment: str = '"days":30', group: str = "") -> bytes:
+        g = f',"group_id":"{group}"' if group else ""
+        o = (
+            f'{{"id":"{oid}","series":"SO","seq":9,"customer":{{"id":"{cust}"{g},'
+            '"credit_profile":{"grade":"A","limit":"1000.00 CNY","term_days":45,'
+            '"reviewed_on":"2026-01-02","proposed_by":"u-a"}},"lines":[{"line_no":1,'
+            '"product":{"id":"P-1","name":"p","price_class":"market","unit":"t"},'
+            '"quantity":"4","unit_price":"10.00 CNY","list_price":null}],'
+            f'"payment":{{"method":"credit",{payment}}},"created_by":"u-rep",'
+            '"order_date":"2026-03-02"}'
+        )
+        return f'{{"type":"PlaceOrder",{at},"order":{o}}}'.encode()
+
     led, head = fresh()
     untouched = (_global_state(led), _books_state(led))
     for line in (
+        place(mine),
+        place(theirs, group="G-1"),
+        place(theirs, payment='"days":30,"terms":{"basis":"invoice","days":30}'),
+        place(theirs, payment='"days":-1'),
+        place(theirs).replace(b'"credit"', b'"barter"'),
+        place(theirs).replace(b'"quantity":"4"', b'"quantity":"0"'),
+        close(mine),
+        close(None),
+        issue(theirs, qty='"0"'),
+        receipt(theirs, amount="0.00 CNY"),
         notice(mine),
         notice(theirs, group="G-1"),
         issue(mine),
@@ -1438,6 +1558,15 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
         assert (head.fold(revenue(cust), day) is None) is (cust == mine)
     assert head.fold(invoice(theirs, qty="4.5"), day) is None  # a float: not built
     assert head.fold(receipt(theirs, amount="-1.00 CNY"), day) is None  # refused
+    assert head.fold(receipt(theirs, amount="100.00 USD"), day) is None  # two currencies
+    assert head.fold(receipt(theirs, amount="0.00 CNY"), day) is None  # not above zero
+    assert head.fold(receipt(theirs, amount="1.001 CNY"), day) is None  # not at the minor unit
+    assert head.fold(issue(theirs, qty='"0"'), day) is None  # a quantity not above zero
+    assert head.fold(invoice(theirs, qty='"0"'), day) is None  # likewise
+    usd = b'},{"order_line":2,"product_id":"P-2","quantity":"1","unit_price":"1.00 USD"}],'
+    two = invoice(theirs).replace(b"}],", usd)
+    assert head.fold(two, day) is None  # lines in two currencies
+    assert head.fold(invoice(theirs).replace(b'"10.00 CNY"', b'"-1.00 CNY"'), day) is None
     assert led.owner_of("SO-7") == theirs and led.owner_of("CT-1") == theirs
     assert led.order_contracts == {"SO-7": "CT-1"} and "CT-1" in led._approved
     assert led.stock["P-1"]["L-1"].quantity == 6 and led._gi_order == {"GI-1": "SO-7"}
@@ -1454,6 +1583,33 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     assert [r.quantity for r in led.books.deliveries["GI-1"]] == [Decimal("4")]
     assert led.books.system_invoices["INV-1"].amount == Money.parse("40.00 CNY")
     assert list(led.books.registers.vouchers) == ["RC-1"]
+    voucher = led.books.registers.vouchers["RC-1"]
+    assert (voucher.amount, voucher.posted_on, voucher.account, voucher.customer_id) == (
+        Money.parse("100.00 CNY"),
+        day,
+        "FC-1",
+        theirs,
+    )
+    # an order placed: the books' order book, its quantities, prices and credit terms, the
+    # index and the number series
+    assert head.fold(place(theirs), day) == ("PlaceOrder", dt.datetime.fromisoformat(
+        "2026-03-02T09:00:00+08:00"))
+    assert led.owner_of("SO-9") == theirs and led.last_numbers["SO"] == 9
+    placed = led.books.orders["SO-9"]
+    assert (placed["series"], placed["seq"], placed["customer_id"]) == ("SO", 9, theirs)
+    assert led.books._lines["SO-9"] == [1, Decimal("4"), 0, 0]
+    assert [(x.line_no, x.unit_price) for x in led.books._prices["SO-9"]] == [
+        (1, Money.parse("10.00 CNY"))
+    ]
+    assert led.books._credit_orders["SO-9"] == ("u-rep", 30)
+    assert led.books._profile_terms[theirs] == 45
+    # an order's closing: the books mark the order closed, unless the ledger holds it
+    led.books.orders["SO-7"] = {"closed_on": None}  # type: ignore[assignment]
+    led._orders["SO-7"] = OrderState.__new__(OrderState)
+    assert head.fold(close(theirs), day) is None
+    del led._orders["SO-7"]
+    assert head.fold(close(theirs), day) is not None
+    assert led.books.orders["SO-7"]["closed_on"] == day
     (entry,) = led.books._dated["revenue_entries"].values
     assert entry.id == "RV-1" and entry.amount == Money.parse("40.00 CNY")
     # a books-only share (three jobs and more) keeps the books' entries and folds no ledger

@@ -526,7 +526,7 @@ def document_reader(cls: type) -> Callable[[bytes], Any]:
     not take (``msgspec.MsgspecError``, ``SalesctlError``, ``ValueError``...). Keys are not
     counted: the caller must have the line read in full elsewhere (a ``--jobs`` books
     share's goods issue of another share's customer:
-    :class:`~salesctl.fastreplay.route.BooksHead`)."""
+    :class:`~salesctl.fastreplay.books_head.BooksHead`)."""
     b = _Builder(True)
     decode = msgspec.json.Decoder(b.struct(cls)).decode
     conv = b.converter(cls)

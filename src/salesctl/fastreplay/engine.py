@@ -55,12 +55,11 @@ from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, RejectedLin
 from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
+from salesctl.fastreplay.books_head import BOOKS_BY_HEADER_OPENINGS, BooksHead
 from salesctl.fastreplay.decode import Decoder, LedgerLineReader
 from salesctl.fastreplay.route import (
-    BOOKS_BY_HEADER_OPENINGS,
     FOLD,
     ApprovalHead,
-    BooksHead,
     Router,
     partition_weights,
 )
@@ -130,11 +129,11 @@ def replay(
     then read from its header only (:class:`ApprovalHead`) and its number appended here; the
     caller must check these numbers against the lines the other shares rejected and replay
     this share again without it if one of them was rejected (:func:`replay_jobs` does).
-    Likewise (unless :data:`BOOKS_FROM_HEADER` is off) another share's customer's contract
-    signing, delivery notice, goods issue, invoice, receipt or revenue entry: read from its
-    header and the one document the books read
-    (:class:`~salesctl.fastreplay.route.BooksHead`), the share deciding the customer reading
-    it in full.
+    Likewise (unless :data:`BOOKS_FROM_HEADER` is off) another share's customer's order
+    placed, contract signing, delivery notice, goods issue, invoice, receipt, revenue entry
+    or order closed: read from its header and what the books read of its one document
+    (:class:`~salesctl.fastreplay.books_head.BooksHead`), the share deciding the customer
+    reading it in full.
 
     ``folded_from_header`` (a routing ``"gate"`` replay, for :func:`replay_jobs`): a
     transaction of :data:`~salesctl.fastreplay.route.BY_HEADER` (an order placed, a delivery
@@ -223,8 +222,9 @@ def replay(
     elsewhere = approvals_read_elsewhere if keeps_books and not every else None
     approval_head = ApprovalHead.reader() if elsewhere is not None else None
     held_key = _owner_test(mine_of, n)
-    # and contract signings, delivery notices and goods issues of another share's customer
-    # (BooksHead: the share deciding that customer reads them in full)
+    # and orders, signings, notices, goods issues, invoices, receipts, revenue entries and
+    # closings of another share's customer (BooksHead: the share deciding that customer
+    # reads them in full)
     books_head = (
         BooksHead(led, held_key, books_only=books_only).fold
         if elsewhere is not None and BOOKS_FROM_HEADER
@@ -447,9 +447,10 @@ def replay(
 
 
 #: Whether a books share that reads other shares' approvals from their header
-#: (``approvals_read_elsewhere``) reads their customers' contract signings, delivery notices
-#: and goods issues from their header too (:class:`~salesctl.fastreplay.route.BooksHead`;
-#: ``False``: read in full, for comparison).
+#: (``approvals_read_elsewhere``) reads their customers' orders, signings, notices, goods
+#: issues, invoices, receipts, revenue entries and closings from their header too
+#: (:class:`~salesctl.fastreplay.books_head.BooksHead`; ``False``: read in full, for
+#: comparison).
 BOOKS_FROM_HEADER = True
 
 #: Whether :func:`replay` reads contract-ledger lines into the books' register without

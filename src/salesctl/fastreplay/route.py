@@ -33,7 +33,8 @@ and a later date swept that share's ledger early). The books share (partition 0)
 line in full: the detective controls read the whole population (number-series gaps, segregation of
 duties across the population, the period-end registers), so they run there, once; of the
 lines of a customer another share decides, it reads some from their header and the one
-document its books read (:class:`BooksHead`), that share reading them in full (``keep``).
+document its books read (:class:`~salesctl.fastreplay.books_head.BooksHead`), that share
+reading them in full (``keep``).
 """
 
 from __future__ import annotations
@@ -52,30 +53,25 @@ import msgspec
 
 from salesctl._convert import fields_of, strict_datetime
 from salesctl.audit.engine import _owner_test
-from salesctl.errors import InvalidInput, SalesctlError
+from salesctl.errors import InvalidInput
 from salesctl.events import event_types
-from salesctl.fastreplay.decode import _Slow, document_reader
 from salesctl.ledger import FOLDS, Ledger, customer_partition
-from salesctl.ledger.books import BOOK_FOLDS
 from salesctl.ledger.folds import (
     fold_contract_globals,
     fold_goods_issue_globals,
     fold_order_globals,
 )
-from salesctl.model import Customer, GoodsIssue, Invoice, Receipt, RevenueEntry, SalesOrder
+from salesctl.model import Customer, SalesOrder
 from salesctl.money import to_decimal
 from salesctl.transactions import Transaction
 
 __all__ = [
-    "BOOKS_BY_HEADER",
-    "BOOKS_BY_HEADER_OPENINGS",
     "BY_GOODS_ISSUE",
     "BY_HEADER",
     "FOLD",
     "LINE_COSTS",
     "LOCAL",
     "ApprovalHead",
-    "BooksHead",
     "Router",
     "partition_weights",
 ]
@@ -550,234 +546,6 @@ class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApp
         return read
 
 
-#: Transaction types the books share of :func:`~salesctl.fastreplay.engine.replay_jobs` reads
-#: from their header when another share decides their customer (:class:`BooksHead`): what
-#: the books keep of them is the document's register entry (a contract signing, a delivery
-#: notice) or the one document the books' fold reads (a goods issue's deliveries, an
-#: invoice's billing and receivable, a receipt's settlement and voucher, a revenue entry),
-#: and the ledger's fold changes only global state named in the header (as
-#: :data:`BY_HEADER`'s) or nothing (an invoice, a receipt, a revenue entry of a customer the
-#: ledger does not own).
-BOOKS_BY_HEADER: frozenset[str] = frozenset(
-    {
-        "BookRevenue",
-        "IssueDeliveryNotice",
-        "IssueInvoice",
-        "PostGoodsIssue",
-        "RecordReceipt",
-        "SignContract",
-    }
-)
-
-#: Their lines' opening bytes.
-BOOKS_BY_HEADER_OPENINGS: tuple[bytes, ...] = tuple(
-    sorted(b'{"type":"' + name.encode() + b'"' for name in BOOKS_BY_HEADER)
-)
-
-
-class _NoticeId(msgspec.Struct, kw_only=True):
-    id: str
-
-
-class _BooksNoticeHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueDeliveryNotice"):
-    at: str
-    notice: _NoticeId
-    order: _OrderOf
-
-
-class _BooksIssueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PostGoodsIssue"):
-    at: str
-    goods_issue: msgspec.Raw
-    order: _OrderOf
-
-
-class _BooksInvoiceHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueInvoice"):
-    at: str
-    invoice: msgspec.Raw
-
-
-class _BooksReceiptHead(msgspec.Struct, kw_only=True, tag_field="type", tag="RecordReceipt"):
-    at: str
-    receipt: msgspec.Raw
-
-
-class _BooksRevenueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="BookRevenue"):
-    at: str
-    entry: msgspec.Raw
-
-
-_BooksHead = Union[  # noqa: UP007
-    _SignHead,
-    _BooksNoticeHead,
-    _BooksIssueHead,
-    _BooksInvoiceHead,
-    _BooksReceiptHead,
-    _BooksRevenueHead,
-]
-
-#: Per header of a line whose one document the books' fold reads: the type, the field and
-#: the document's class.
-_ONE_DOCUMENT: dict[type, tuple[str, str, type]] = {
-    _BooksInvoiceHead: ("IssueInvoice", "invoice", Invoice),
-    _BooksReceiptHead: ("RecordReceipt", "receipt", Receipt),
-    _BooksRevenueHead: ("BookRevenue", "entry", RevenueEntry),
-}
-
-
-class _Posted:
-    """What the books' folds read of a transaction read from its header
-    (:data:`~salesctl.ledger.books.BOOK_FOLDS`' ``PostGoodsIssue``, ``IssueInvoice``,
-    ``RecordReceipt``, ``BookRevenue``): its time and its one document."""
-
-    __slots__ = ("at", "entry", "goods_issue", "invoice", "receipt")
-
-    def __init__(self, at: dt.datetime, field: str, document: Any) -> None:
-        self.at = at
-        setattr(self, field, document)
-
-
-class BooksHead:
-    """What the books share of a partitioned replay (the books and some customers' decisions,
-    every other line read in full) reads of a line of :data:`BOOKS_BY_HEADER` whose customer
-    another share decides: the header, and the one document the books' fold reads of a goods
-    issue, an invoice, a receipt or a revenue entry (built as the full reader builds it,
-    :func:`~salesctl.fastreplay.decode.document_reader`), not the order a goods issue
-    carries, nor the contract's, the notice's or the actors' bodies.
-
-    :meth:`fold` does what reading the line in full does there: the books' entries (the
-    document's register; a goods issue's deliveries, an invoice's billing and receivable, a
-    receipt's settlement and voucher, a revenue entry, by the books' own folds) and, when the
-    share folds a ledger, the ledger's global state (as :meth:`Router.fold_header`: the
-    index, the contract's approval mark and its order, the stock lots, the goods-issue index
-    and the pickup order used; an invoice's, a receipt's or a revenue entry's fold changes
-    nothing for a customer the ledger does not own).
-
-    Args:
-        ledger: the books share's ledger (with its books).
-        held: whether a customer id itself falls in the share's own partitions (their lines
-            are always read in full here).
-        books_only: the share keeps the books alone (no ledger folds).
-
-    The share that holds the customer's partition reads every such line in full
-    (:class:`Router`, ``keep``: whatever the ledger's groups say) and reports it if the full
-    reader rejects it; :func:`~salesctl.fastreplay.engine.replay_jobs` then replays the books
-    share again, every line in full (the lines read here are appended to its
-    ``approvals_read_elsewhere``).
-    """
-
-    __slots__ = ("_at", "_books_only", "_decode", "_goods_issue", "_held", "_led", "_one")
-
-    def __init__(self, ledger: Ledger, held: Callable[[str], bool], *, books_only: bool) -> None:
-        if ledger.books is None:
-            raise InvalidInput("must keep the books", path="ledger")
-        self._led = ledger
-        self._held = held
-        self._books_only = books_only
-        self._decode = msgspec.json.Decoder(_BooksHead).decode
-        self._goods_issue = document_reader(GoodsIssue)
-        self._one = {
-            st: (name, field, document_reader(cls), BOOK_FOLDS[name])
-            for st, (name, field, cls) in _ONE_DOCUMENT.items()
-        }
-        self._at: dict[str, dt.datetime | None] = {}
-
-    def _elsewhere(self, customer_id: str) -> bool:
-        """Whether another share decides ``customer_id`` and reads its lines in full."""
-        return not self._held(customer_id) and not self._led.mine(customer_id)
-
-    def fold(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
-        """Fold a line of :data:`BOOKS_BY_HEADER` dated ``day`` (the day of the line read
-        before it: no new day, no retention sweep, no late event) from its header, as reading
-        it in full does here; ``(type, event time)`` of a line so folded, ``None`` (nothing
-        done: the caller reads it in full) for any other: a header that does not read, a
-        customer of this share, of a group or held by no other share, an order the ledger
-        holds, a goods issue that names an IC card (its value needs the order's prices) or
-        another order than the one it carries, a document that does not build."""
-        led = self._led
-        books_only = self._books_only
-        if not books_only and (led.today is None or day > led.today):
-            return None
-        try:
-            h = self._decode(b)
-        except (msgspec.MsgspecError, ValueError):
-            return None
-        when = _time_in(self._at, h.at)
-        if when is None or when.date() != day:
-            return None
-        books = led.books
-        assert books is not None
-        one = self._one.get(type(h))
-        if one is not None:
-            # an invoice, a receipt, a revenue entry: the ledger's fold changes nothing for a
-            # customer it does not own; the books' fold reads the document
-            name, field, read, fold_books = one
-            try:
-                doc = read(getattr(h, field))
-            except _UNREAD:
-                return None
-            cust = doc.customer_id
-            if not self._elsewhere(cust):
-                return None
-            fold_books(books, _Posted(when, field, doc))
-            books.file_document(name, doc.id, when, cust)
-            return name, when
-        if isinstance(h, _SignHead):
-            k = h.contract
-            cust = _intern(k.customer_id)
-            if not self._elsewhere(cust):
-                return None
-            kid = _intern(k.id)
-            if not books_only:
-                oid = None if k.order_id is None else _intern(k.order_id)
-                fold_contract_globals(led, kid, cust, oid, None)
-            books.file_document("SignContract", kid, when, cust)
-            return "SignContract", when
-        if not isinstance(h, (_BooksNoticeHead, _BooksIssueHead)):
-            return None  # pragma: no cover (every other header is read above)
-        o = h.order
-        c = o.customer
-        if c.group_id is not None or not self._elsewhere(c.id) or led.order(o.id) is not None:
-            return None
-        cust = _intern(c.id)
-        oid = _intern(o.id)
-        if isinstance(h, _BooksNoticeHead):
-            if not books_only:
-                fold_order_globals(led, oid, cust, None, 0)
-            books.file_document("IssueDeliveryNotice", _intern(h.notice.id), when, cust)
-            return "IssueDeliveryNotice", when
-        try:
-            gi = self._goods_issue(h.goods_issue)
-        except _UNREAD:
-            return None
-        if (
-            gi.ic_card_id is not None
-            or gi.order_id != o.id
-            or (gi.customer_id is not None and not self._elsewhere(gi.customer_id))
-        ):
-            return None
-        # the books first, then the ledger (Ledger.apply's order)
-        fold_goods_issue = BOOK_FOLDS["PostGoodsIssue"]
-        fold_goods_issue(books, _Posted(when, "goods_issue", gi))
-        books.file_document("PostGoodsIssue", gi.id, when, cust)
-        if not books_only:
-            first = gi.id not in led._gi_order
-            fold_goods_issue_globals(led, gi.id, oid, cust, gi.lines, first)
-            if first and gi.pickup_order_id is not None:
-                led.consume_pickup_order(gi.pickup_order_id)
-        return "PostGoodsIssue", when
-
-
-#: What a document the full reader's builder does not take raises
-#: (:func:`~salesctl.fastreplay.decode.document_reader`): the line is then read in full.
-_UNREAD = (
-    msgspec.MsgspecError,
-    SalesctlError,
-    _Slow,
-    ValueError,
-    TypeError,
-    KeyError,
-    ArithmeticError,
-)
 
 
 def _time_in(seen: dict[str, dt.datetime | None], at: str) -> dt.datetime | None:

@@ -168,7 +168,7 @@ class Books:
         """Register the document a transaction of type ``kind`` posted (O2C-RR-04's register;
         what :meth:`apply` does for every transaction but the :data:`REPEATABLE`): also
         called by a ``--jobs`` books share for a line it reads from its header only
-        (:class:`~salesctl.fastreplay.route.BooksHead`)."""
+        (:class:`~salesctl.fastreplay.books_head.BooksHead`)."""
         day = self.day_of(at)
         self.keep("documents", day, document_entry(kind, document_id, day, customer_id))
 
