@@ -293,7 +293,21 @@ class Router:
             line is read in full.
     """
 
-    __slots__ = ("_at", "_by_type", "_decode", "_global", "_keep", "_kinds", "_led", "_mine")
+    __slots__ = (
+        "_at",
+        "_by_type",
+        "_decode",
+        "_global",
+        "_is_mine",
+        "_keep",
+        "_kinds",
+        "_led",
+        "_mine",
+        "_opening_at",
+        "_run_line",
+        "_run_prefix",
+        "runs",
+    )
 
     def __init__(
         self,
@@ -317,6 +331,20 @@ class Router:
         self._mine: Callable[[str], bool] = (
             owns if kept is None else (lambda c: owns(c) or kept(c))
         )
+        # the same, remembered for a customer of no group (a group learnt later moves its
+        # members: a customer of a group is asked every time)
+        mine, groups = self._mine, ledger._group_of
+        memo: dict[str, bool] = {}
+
+        def is_mine(c: str) -> bool:
+            if c in groups:
+                return mine(c)
+            hit = memo.get(c)
+            if hit is None:
+                hit = memo[c] = mine(c)
+            return hit
+
+        self._is_mine = is_mine
         self._by_type: dict[type, _Route] = {
             st: by_tag[st.__struct_config__.tag] for st in typing.get_args(union)
         }
@@ -330,6 +358,17 @@ class Router:
         # one that does not read: the checks and the parse once per distinct text
         self._at: dict[str, dt.datetime | None] = {}
         self._global = msgspec.json.Decoder(_GlobalHead).decode
+        #: the types of the records :meth:`run` passes over (no ledger fold, no decision)
+        self.runs: frozenset[str] = frozenset(
+            name for name, kind, _ in by_tag.values() if kind == "skip"
+        )
+        # their lines' opening bytes, {"type":"KeepContractLedger" -> up to their "at" text
+        self._opening_at: dict[bytes, bytes] = {
+            b'{"type":"' + name.encode() + b'"': b'{"type":"' + name.encode() + b'","at":"'
+            for name in self.runs
+        }
+        self._run_prefix = b""
+        self._run_line = -1
 
     def fold_header(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
         """Fold into the ledger, from the header only, a line :meth:`skip` answered
@@ -416,6 +455,57 @@ class Router:
             led.consume_pickup_order(gi.pickup_order_id)
         return "PostGoodsIssue", when
 
+    def run(self, b: bytes, line: int, ahead: Callable[[], bytes]) -> int:
+        """How many bytes at the start of ``ahead()`` (the stream's next bytes, after ``b``,
+        the stream's line ``line``) are whole lines :meth:`skip` skips exactly as it skipped
+        ``b``, a record of a type without a ledger fold (:attr:`runs`): the same type and
+        the same event time. A year's contract-ledger lines (a third of its lines) come in a
+        few month-end runs of one type and one ``at`` text: the replay passes over such a
+        run in one step, hashing and counting its bytes and lines
+        (:func:`~salesctl.fastreplay.engine.replay`).
+
+        Each line of the run opens with the bytes of ``b`` up to and including its ``at``
+        (a filter only) and its header, decoded as :meth:`skip` decodes it, equals ``b``'s
+        (the same header type, hence the same route; the same ``at`` text, hence the same
+        time): :meth:`skip` would answer the same for it. The run ends at the first line
+        that does not (read then line by line), or at the last whole line of ``ahead()``.
+        ``ahead`` is called only when the line before ``b`` was asked about here and opened
+        with the same bytes (a run has begun): 0 without calling it otherwise.
+        """
+        last, self._run_line = self._run_line, line
+        head = self._opening_at.get(b[: b.find(b'"', 9) + 1])
+        if head is None or not b.startswith(head):
+            return 0
+        end = b.find(b'"', len(head))
+        if end < 0 or b[end + 1 : end + 2] != b",":
+            return 0
+        prefix = b[: end + 2]
+        if line != last + 1 or prefix != self._run_prefix:
+            self._run_prefix = prefix
+            return 0
+        decode = self._decode
+        try:
+            first = decode(b)
+        except (msgspec.MsgspecError, ValueError):
+            return 0
+        buf = ahead()
+        pos = 0
+        find = buf.find
+        starts = buf.startswith
+        while starts(prefix, pos):
+            nl = find(b"\n", pos)
+            if nl < 0:
+                break
+            try:
+                if decode(buf[pos:nl]) != first:
+                    break
+            except (msgspec.MsgspecError, ValueError):
+                break
+            pos = nl + 1
+            line += 1
+        self._run_line = line
+        return pos
+
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
         """``(type, event time)`` of a line the share may skip; ``None`` when it must
         be read in full."""
@@ -428,14 +518,21 @@ class Router:
         if opening == "fold":
             return FOLD
         led = self._led
+        is_mine = self._is_mine
         # Reading a line in full is always safe (it is then replayed as in one process):
         # a customer-local line whose first customer id, read from its bytes, is one of this
         # share's is read in full without decoding its header, and a delivery proof whose
         # goods issue the ledger knows to be of an order it holds.
+        seen: str | None = None  # that id, when it is not this share's
         if opening == "local":
-            cust = _text_after(b, b'"customer_id":"')
-            if cust is not None and led.mine(cust):
-                return None
+            i = b.find(b'"customer_id":"')
+            if i >= 0:
+                i += 15
+                j = b.find(b'"', i)
+                if j > i:
+                    seen = b[i:j].decode("utf-8", "replace")
+                    if is_mine(seen):
+                        return None
         elif opening == "gi":
             gi = _text_after(b, b'"goods_issue_id":"')
             oid = led._gi_order.get(gi) if gi is not None else None
@@ -448,51 +545,65 @@ class Router:
         name, kind, spec = self._by_type[type(h)]
         if kind == "keep":
             return None
-        when = _time_in(self._at, h.at)
+        at = h.at
+        when = self._at.get(at, _UNSEEN)
+        if when is _UNSEEN:
+            when = _time_in(self._at, at)
         if when is None:
             return None
         if kind == "skip":
             return name, when
-        if name == "GrantApproval" and self._keep is not None:
-            cust = getattr(h, "customer_id", None)
-            if cust is not None and self._keep(cust):
-                return None
         if kind == "gi":
             # the fold changes the order of the goods issue, if the ledger holds it: when it
             # does not, the line changes nothing here (whoever the customer)
             oid = led._gi_order.get(h.proof.goods_issue_id)
             return None if oid is not None and led.order(oid) is not None else (name, when)
+        # every customer the line names (an approval's customer_id included: an id of the
+        # partitions ``keep`` names is this share's, _is_mine) must be another share's; the
+        # id read from the bytes above is known to be
         owner = led.owner_of
-        mine = self._mine
         named = False
         for fname, how in spec:
             v = getattr(h, fname)
             if v is None:
                 continue
             if how == "ref":
-                cust = v if fname == "customer_id" else owner(v)
-                if cust is None or mine(cust):
-                    return None
+                if fname == "customer_id":
+                    if v != seen and is_mine(v):
+                        return None
+                else:
+                    cust = owner(v)
+                    if cust is None or is_mine(cust):
+                        return None
                 named = True
                 continue
             if how == "order":
-                docs: tuple[tuple[str, Any], ...] = (
-                    ("customer", v.customer),
-                    ("order_id", v.id),
-                    ("contract_id", v.contract_id),
-                )
-            else:
-                docs = tuple((f, getattr(v, f)) for f in v.__struct_fields__)
-            for f, x in docs:
+                c = v.customer
+                if c.group_id is not None or (c.id != seen and is_mine(c.id)):
+                    return None
+                for x in (v.id, v.contract_id):
+                    if x is not None:
+                        cust = owner(x)
+                        if cust is None or is_mine(cust):
+                            return None
+                named = True
+                continue
+            for f in v.__struct_fields__:
+                x = getattr(v, f)
                 if x is None:
                     continue
                 if f == "customer":
                     if x.group_id is not None:
                         return None
                     cust = x.id
+                elif f == "customer_id":
+                    if x == seen:
+                        named = True
+                        continue
+                    cust = x
                 else:
-                    cust = x if f == "customer_id" else owner(x)
-                if cust is None or mine(cust):
+                    cust = owner(x)
+                if cust is None or is_mine(cust):
                     return None
                 named = True
         return (name, when) if named else None
