@@ -351,3 +351,61 @@ def test_a_customer_asked_before_a_group_names_it_is_asked_again() -> None:
     assert router.skip(grant) is not None
     led.note_customer(type("C", (), {"id": theirs, "group_id": group})())
     assert router.skip(grant) is None
+
+
+@pytest.mark.parametrize(
+    ("line", "answer"),
+    [
+        ('{"type":"PlaceOrder",@AT,"order":{"id":"SO-7","customer":{"id":"{mine}"}}}', None),
+        (
+            '{"type":"PlaceOrder",@AT,"order":{"id":"SO-7","series":"SO","seq":7,'
+            '"customer":{"id":"{theirs}"}}}',
+            "fold",
+        ),
+        (
+            '{"type":"PostGoodsIssue",@AT,"goods_issue":{"customer_id":"{theirs}"},'
+            '"order":{"id":"SO-7","customer":{"id":"{mine}"}}}',
+            None,
+        ),
+        ('{"type":"SignContract",@AT,"contract":{"id":"CT-7","customer_id":"{mine}"}}', None),
+        (
+            '{"type":"SignContract",@AT,"contract":{"id":"CT-7","customer_id":"{theirs}"}}',
+            "fold",
+        ),
+        # the first id in the bytes is another field's: folded from the header, which finds
+        # the contract's customer to be this share's and folds nothing (read in full)
+        (
+            '{"type":"SignContract",@AT,"x":{"customer_id":"{theirs}"},'
+            '"contract":{"id":"CT-7","customer_id":"{mine}"}}',
+            "read",
+        ),
+        (
+            '{"type":"IssueDeliveryNotice",@AT,"x":{"customer":{"id":"{theirs}"}},'
+            '"order":{"id":"SO-7","series":"SO","seq":7,"customer":{"id":"{mine}"}}}',
+            "read",
+        ),
+    ],
+)
+def test_a_line_to_fold_of_the_share_s_customer_is_read_in_full_without_its_header(
+    line: str, answer: str | None
+) -> None:
+    """An order, a notice, a goods issue or a signing whose first customer id in the bytes (the
+    order's customer, the contract's ``customer_id``) is the share's is read in full without
+    decoding its header; another's is left to the header fold, which reads the header's own
+    customer (``read``: folds nothing, read in full)."""
+    from salesctl.fastreplay.route import FOLD
+
+    mine, theirs = _two()
+    day = dt.date(2026, 3, 2)
+    led = ledger_for(POLICY, 0, 2)
+    led.today = day
+    router = Router(led, fold=True)
+    text = line.replace("@AT", _AT).replace("{mine}", mine).replace("{theirs}", theirs)
+    got = router.skip(text.encode())
+    if answer is None:
+        assert got is None
+        return
+    assert got is FOLD
+    folded = router.fold_header(text.encode(), day)
+    assert (folded is None) is (answer == "read")
+

@@ -351,7 +351,11 @@ class Router:
         # the kind of a line known from its opening bytes, {"type":"PlaceOrder" (a line that
         # opens otherwise is looked up from its decoded header)
         self._kinds: dict[bytes, str] = {
-            b'{"type":"' + name.encode() + b'"': "fold" if fold and name in BY_HEADER else kind
+            b'{"type":"' + name.encode() + b'"': (
+                ("fold contract" if name == "SignContract" else "fold")
+                if fold and name in BY_HEADER
+                else kind
+            )
             for name, kind, _ in by_tag.values()
         }
         # the event times read so far (a demo year repeats each about four times), None for
@@ -397,14 +401,14 @@ class Router:
         when = _time_in(self._at, h.at)
         if when is None or when.date() != day:
             return None
-        # a customer whose own id falls in this share's partitions: read in full, whatever
-        # the ledger's groups say (the books share reads such a line from its header only,
-        # relying on this share to reject it: BooksHead)
-        kept = self._keep
-        # the ids as the full reader keeps them (interned: one instance per text)
+        # a customer of this share (its ledger's, by its groups) or whose own id falls in
+        # this share's partitions: read in full, whatever the ledger's groups say (the books
+        # share reads such a line from its header only, relying on this share to reject it:
+        # BooksHead). The ids as the full reader keeps them (interned: one per text).
+        is_mine = self._is_mine
         if isinstance(h, _SignHead):
             k = h.contract
-            if led.mine(k.customer_id) or (kept is not None and kept(k.customer_id)):
+            if is_mine(k.customer_id):
                 return None
             # the contract's fold with no decision, for a customer the ledger does not own
             oid = None if k.order_id is None else _intern(k.order_id)
@@ -412,12 +416,7 @@ class Router:
             return "SignContract", when
         o = h.order
         c = o.customer
-        if (
-            c.group_id is not None
-            or led.mine(c.id)
-            or (kept is not None and kept(c.id))
-            or led.order(o.id) is not None
-        ):
+        if c.group_id is not None or is_mine(c.id) or led.order(o.id) is not None:
             return None
         if isinstance(h, _IssueHead):
             return self._fold_goods_issue(h, when)
@@ -437,10 +436,8 @@ class Router:
         quantities do not read as the full reader reads them."""
         led = self._led
         gi = h.goods_issue
-        kept = self._keep
         if gi.ic_card_id is not None or (
-            gi.customer_id is not None
-            and (led.mine(gi.customer_id) or (kept is not None and kept(gi.customer_id)))
+            gi.customer_id is not None and self._is_mine(gi.customer_id)
         ):
             return None
         try:
@@ -515,17 +512,27 @@ class Router:
         opening = self._kinds.get(b[: end + 1]) if end > 0 else None
         if opening == "keep":
             return None
-        if opening == "fold":
+        is_mine = self._is_mine
+        if opening == "fold" or opening == "fold contract":
+            # an order, notice or goods issue (its order's customer), a signing (its
+            # contract's customer_id): read in full when the first such id in the bytes is
+            # this share's (fold_header would decode the header to find it so)
+            key = _ORDER_CUSTOMER if opening == "fold" else _CUSTOMER_ID
+            i = b.find(key)
+            if i >= 0:
+                i += len(key)
+                j = b.find(b'"', i)
+                if j > i and is_mine(b[i:j].decode("utf-8", "replace")):
+                    return None
             return FOLD
         led = self._led
-        is_mine = self._is_mine
         # Reading a line in full is always safe (it is then replayed as in one process):
         # a customer-local line whose first customer id, read from its bytes, is one of this
         # share's is read in full without decoding its header, and a delivery proof whose
         # goods issue the ledger knows to be of an order it holds.
         seen: str | None = None  # that id, when it is not this share's
         if opening == "local":
-            i = b.find(b'"customer_id":"')
+            i = b.find(_CUSTOMER_ID)
             if i >= 0:
                 i += 15
                 j = b.find(b'"', i)
@@ -610,6 +617,9 @@ class Router:
 
 
 _UNSEEN: Any = object()
+
+_CUSTOMER_ID = b'"customer_id":"'
+_ORDER_CUSTOMER = b'"customer":{"id":"'
 
 #: What :meth:`Router.skip` answers, with ``fold``, for a line of a type of
 #: :data:`BY_HEADER`: not to be skipped; :meth:`Router.fold_header` may fold it.
