@@ -298,9 +298,11 @@ class Router:
         "_by_type",
         "_decode",
         "_global",
+        "_groups",
         "_is_mine",
         "_keep",
         "_kinds",
+        "_known",
         "_led",
         "_mine",
         "_opening_at",
@@ -345,6 +347,8 @@ class Router:
             return hit
 
         self._is_mine = is_mine
+        self._groups = groups
+        self._known = memo
         self._by_type: dict[type, _Route] = {
             st: by_tag[st.__struct_config__.tag] for st in typing.get_args(union)
         }
@@ -513,6 +517,8 @@ class Router:
         if opening == "keep":
             return None
         is_mine = self._is_mine
+        # is_mine's answers for customers of no group, asked here without calling it
+        groups, known = self._groups, self._known
         if opening == "fold" or opening == "fold contract":
             # an order, notice or goods issue (its order's customer), a signing (its
             # contract's customer_id): read in full when the first such id in the bytes is
@@ -522,8 +528,11 @@ class Router:
             if i >= 0:
                 i += len(key)
                 j = b.find(b'"', i)
-                if j > i and is_mine(b[i:j].decode("utf-8", "replace")):
-                    return None
+                if j > i:
+                    cust = b[i:j].decode("utf-8", "replace")
+                    hit = None if cust in groups else known.get(cust)
+                    if hit or (hit is None and is_mine(cust)):
+                        return None
             return FOLD
         led = self._led
         # Reading a line in full is always safe (it is then replayed as in one process):
@@ -538,7 +547,8 @@ class Router:
                 j = b.find(b'"', i)
                 if j > i:
                     seen = b[i:j].decode("utf-8", "replace")
-                    if is_mine(seen):
+                    hit = None if seen in groups else known.get(seen)
+                    if hit or (hit is None and is_mine(seen)):
                         return None
         elif opening == "gi":
             gi = _text_after(b, b'"goods_issue_id":"')
