@@ -25,7 +25,11 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
-A skipped line is counted in the share's events. A line that would move the ledger's business
+A skipped line is counted in the share's events; a run of lines skipped alike (one type
+without a ledger fold, one time: a month-end block of contract-ledger lines) is passed over in
+one step from a file's buffer (:meth:`Router.run`), each line's header checked as
+:meth:`Router.skip` checks it. The header Structs and what each type allows come from
+:mod:`salesctl.fastreplay.linetypes`. A line that would move the ledger's business
 date (and run its retention sweeps) is never skipped: the replay reads it in full, so the date
 moves only for a line one process folds too — a line whose header reads but whose body the
 full decoder rejects moves nothing, whatever date it names (it used to move a share's date,
@@ -40,10 +44,7 @@ reading them in full (``keep``).
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
 import sys
-import types
 import typing
 from collections.abc import Callable
 from decimal import Decimal
@@ -51,19 +52,25 @@ from typing import Any, Union, cast
 
 import msgspec
 
-from salesctl._convert import fields_of, strict_datetime
+from salesctl._convert import strict_datetime
 from salesctl.audit.engine import _owner_test
 from salesctl.errors import InvalidInput
-from salesctl.events import event_types
-from salesctl.ledger import FOLDS, Ledger, customer_partition
+from salesctl.fastreplay.linetypes import (
+    _OTHER_LINE_COST,  # noqa: F401 (the weights, read by tests from here too)
+    BY_GOODS_ISSUE,
+    LINE_COSTS,
+    LOCAL,
+    _compile,
+    _Route,
+    partition_weights,
+)
+from salesctl.ledger import Ledger
 from salesctl.ledger.folds import (
     fold_contract_globals,
     fold_goods_issue_globals,
     fold_order_globals,
 )
-from salesctl.model import Customer, SalesOrder
 from salesctl.money import to_decimal
-from salesctl.transactions import Transaction
 
 __all__ = [
     "BY_GOODS_ISSUE",
@@ -75,123 +82,6 @@ __all__ = [
     "Router",
     "partition_weights",
 ]
-
-#: Event types whose ledger fold changes nothing for a customer the ledger does not own (it
-#: reads the customer's own state, orders or contracts, which only the owner holds) and that
-#: are decided only by the owner's share: another partition's may skip them.
-LOCAL: frozenset[str] = frozenset(
-    {
-        "BookRevenue",
-        "CloseOrder",
-        "GrantApproval",
-        "GrantRelease",
-        "IssueInvoice",
-        "PayCommission",
-        "RecordBusinessApproval",
-        "RecordReceipt",
-        "RecordSettlement",
-        "SettleConsignment",
-        "VoidInvoice",
-        "VoidOrder",
-        "VoidSettlement",
-    }
-)
-
-_REFS = ("customer_id", "order_id", "contract_id")
-
-
-def _optional(tp: Any) -> Any:
-    """``X`` for ``X | None`` (else ``tp``)."""
-    if typing.get_origin(tp) in (Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
-
-
-_CustomerHead = msgspec.defstruct(
-    "CustomerHead", [("id", str), ("group_id", str | None, None)], kw_only=True
-)
-_OrderHead = msgspec.defstruct(
-    "OrderHead",
-    [("id", str), ("customer", _CustomerHead), ("contract_id", str | None, None)],
-    kw_only=True,
-)
-
-
-def _doc_head(cls: type) -> Any | None:
-    """The Struct of the routing fields of a document class (``None``: it has none)."""
-    if cls is SalesOrder:
-        return _OrderHead
-    fields: list[Any] = []
-    for name, tp, _req in fields_of(cls):
-        t = _optional(tp)
-        if name in _REFS and t is str:
-            fields.append((name, str | None, None))
-        elif name == "customer" and t is Customer:
-            fields.append((name, _CustomerHead | None, None))
-    if not fields:
-        return None
-    return msgspec.defstruct(f"{cls.__name__}Head", fields, kw_only=True)
-
-
-def _event_head(name: str, cls: type) -> tuple[Any, tuple[tuple[str, str], ...]]:
-    """The header Struct of an event type and its routing fields: ``(field, kind)`` where kind
-    is ``ref`` (an id at the top level), ``doc`` (a document) or ``order``."""
-    fields: list[Any] = [("at", str)]
-    spec: list[tuple[str, str]] = []
-    if name in LOCAL:
-        for fname, tp, _req in fields_of(cls):
-            t = _optional(tp)
-            if fname in _REFS and t is str:
-                fields.append((fname, str | None, None))
-                spec.append((fname, "ref"))
-            elif isinstance(t, type) and hasattr(t, "__attrs_attrs__"):
-                head = _doc_head(t)
-                if head is not None:
-                    fields.append((fname, head | None, None))
-                    spec.append((fname, "order" if t is SalesOrder else "doc"))
-    st = msgspec.defstruct(f"{name}Head", fields, kw_only=True, tag_field="type", tag=name)
-    return st, tuple(spec)
-
-
-_Route = tuple[str, str, tuple[tuple[str, str], ...]]
-
-
-#: Record types whose ledger fold reads only the state of the order of the goods issue
-#: they name (``proof.goods_issue_id``, through the ledger's goods-issue index) and changes
-#: nothing when the ledger holds no such order: another partition's order, or none.
-BY_GOODS_ISSUE: frozenset[str] = frozenset({"ReceiveDeliveryProof"})
-
-_ProofHead = msgspec.defstruct("ProofHead", [("goods_issue_id", str)], kw_only=True)
-
-
-def _compile() -> tuple[Any, dict[str, _Route]]:
-    heads: list[Any] = []
-    by_tag: dict[str, _Route] = {}
-    for name, cls in event_types().items():
-        if name in BY_GOODS_ISSUE:
-            st = msgspec.defstruct(
-                f"{name}Head",
-                [("at", str), ("proof", _ProofHead)],
-                kw_only=True,
-                tag_field="type",
-                tag=name,
-            )
-            heads.append(st)
-            by_tag[name] = (name, "gi", (("proof", "gi"),))
-            continue
-        st, spec = _event_head(name, cls)
-        heads.append(st)
-        if name not in FOLDS and not issubclass(cls, Transaction):
-            kind = "skip"
-        elif name in LOCAL and spec:
-            kind = "local"
-        else:
-            kind = "keep"
-        by_tag[name] = (name, kind, spec)
-    return Union[tuple(heads)], by_tag  # noqa: UP007
-
 
 #: Transaction types whose ledger fold, for a customer another share decides, changes only
 #: global state named in the line's header (the order/contract index, the order number
@@ -289,7 +179,23 @@ class Router:
             line is read in full.
     """
 
-    __slots__ = ("_at", "_by_type", "_decode", "_global", "_keep", "_kinds", "_led", "_mine")
+    __slots__ = (
+        "_at",
+        "_by_type",
+        "_decode",
+        "_global",
+        "_groups",
+        "_is_mine",
+        "_keep",
+        "_kinds",
+        "_known",
+        "_led",
+        "_mine",
+        "_opening_at",
+        "_run_line",
+        "_run_prefix",
+        "runs",
+    )
 
     def __init__(
         self,
@@ -313,19 +219,50 @@ class Router:
         self._mine: Callable[[str], bool] = (
             owns if kept is None else (lambda c: owns(c) or kept(c))
         )
+        # the same, remembered for a customer of no group (a group learnt later moves its
+        # members: a customer of a group is asked every time)
+        mine, groups = self._mine, ledger._group_of
+        memo: dict[str, bool] = {}
+
+        def is_mine(c: str) -> bool:
+            if c in groups:
+                return mine(c)
+            hit = memo.get(c)
+            if hit is None:
+                hit = memo[c] = mine(c)
+            return hit
+
+        self._is_mine = is_mine
+        self._groups = groups
+        self._known = memo
         self._by_type: dict[type, _Route] = {
             st: by_tag[st.__struct_config__.tag] for st in typing.get_args(union)
         }
         # the kind of a line known from its opening bytes, {"type":"PlaceOrder" (a line that
         # opens otherwise is looked up from its decoded header)
         self._kinds: dict[bytes, str] = {
-            b'{"type":"' + name.encode() + b'"': "fold" if fold and name in BY_HEADER else kind
+            b'{"type":"' + name.encode() + b'"': (
+                ("fold contract" if name == "SignContract" else "fold")
+                if fold and name in BY_HEADER
+                else kind
+            )
             for name, kind, _ in by_tag.values()
         }
         # the event times read so far (a demo year repeats each about four times), None for
         # one that does not read: the checks and the parse once per distinct text
         self._at: dict[str, dt.datetime | None] = {}
         self._global = msgspec.json.Decoder(_GlobalHead).decode
+        #: the types of the records :meth:`run` passes over (no ledger fold, no decision)
+        self.runs: frozenset[str] = frozenset(
+            name for name, kind, _ in by_tag.values() if kind == "skip"
+        )
+        # their lines' opening bytes, {"type":"KeepContractLedger" -> up to their "at" text
+        self._opening_at: dict[bytes, bytes] = {
+            b'{"type":"' + name.encode() + b'"': b'{"type":"' + name.encode() + b'","at":"'
+            for name in self.runs
+        }
+        self._run_prefix = b""
+        self._run_line = -1
 
     def fold_header(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
         """Fold into the ledger, from the header only, a line :meth:`skip` answered
@@ -354,14 +291,14 @@ class Router:
         when = _time_in(self._at, h.at)
         if when is None or when.date() != day:
             return None
-        # a customer whose own id falls in this share's partitions: read in full, whatever
-        # the ledger's groups say (the books share reads such a line from its header only,
-        # relying on this share to reject it: BooksHead)
-        kept = self._keep
-        # the ids as the full reader keeps them (interned: one instance per text)
+        # a customer of this share (its ledger's, by its groups) or whose own id falls in
+        # this share's partitions: read in full, whatever the ledger's groups say (the books
+        # share reads such a line from its header only, relying on this share to reject it:
+        # BooksHead). The ids as the full reader keeps them (interned: one per text).
+        is_mine = self._is_mine
         if isinstance(h, _SignHead):
             k = h.contract
-            if led.mine(k.customer_id) or (kept is not None and kept(k.customer_id)):
+            if is_mine(k.customer_id):
                 return None
             # the contract's fold with no decision, for a customer the ledger does not own
             oid = None if k.order_id is None else _intern(k.order_id)
@@ -369,12 +306,7 @@ class Router:
             return "SignContract", when
         o = h.order
         c = o.customer
-        if (
-            c.group_id is not None
-            or led.mine(c.id)
-            or (kept is not None and kept(c.id))
-            or led.order(o.id) is not None
-        ):
+        if c.group_id is not None or is_mine(c.id) or led.order(o.id) is not None:
             return None
         if isinstance(h, _IssueHead):
             return self._fold_goods_issue(h, when)
@@ -394,10 +326,8 @@ class Router:
         quantities do not read as the full reader reads them."""
         led = self._led
         gi = h.goods_issue
-        kept = self._keep
         if gi.ic_card_id is not None or (
-            gi.customer_id is not None
-            and (led.mine(gi.customer_id) or (kept is not None and kept(gi.customer_id)))
+            gi.customer_id is not None and self._is_mine(gi.customer_id)
         ):
             return None
         try:
@@ -412,6 +342,57 @@ class Router:
             led.consume_pickup_order(gi.pickup_order_id)
         return "PostGoodsIssue", when
 
+    def run(self, b: bytes, line: int, ahead: Callable[[], bytes]) -> int:
+        """How many bytes at the start of ``ahead()`` (the stream's next bytes, after ``b``,
+        the stream's line ``line``) are whole lines :meth:`skip` skips exactly as it skipped
+        ``b``, a record of a type without a ledger fold (:attr:`runs`): the same type and
+        the same event time. A year's contract-ledger lines (a third of its lines) come in a
+        few month-end runs of one type and one ``at`` text: the replay passes over such a
+        run in one step, hashing and counting its bytes and lines
+        (:func:`~salesctl.fastreplay.engine.replay`).
+
+        Each line of the run opens with the bytes of ``b`` up to and including its ``at``
+        (a filter only) and its header, decoded as :meth:`skip` decodes it, equals ``b``'s
+        (the same header type, hence the same route; the same ``at`` text, hence the same
+        time): :meth:`skip` would answer the same for it. The run ends at the first line
+        that does not (read then line by line), or at the last whole line of ``ahead()``.
+        ``ahead`` is called only when the line before ``b`` was asked about here and opened
+        with the same bytes (a run has begun): 0 without calling it otherwise.
+        """
+        last, self._run_line = self._run_line, line
+        head = self._opening_at.get(b[: b.find(b'"', 9) + 1])
+        if head is None or not b.startswith(head):
+            return 0
+        end = b.find(b'"', len(head))
+        if end < 0 or b[end + 1 : end + 2] != b",":
+            return 0
+        prefix = b[: end + 2]
+        if line != last + 1 or prefix != self._run_prefix:
+            self._run_prefix = prefix
+            return 0
+        decode = self._decode
+        try:
+            first = decode(b)
+        except (msgspec.MsgspecError, ValueError):
+            return 0
+        buf = ahead()
+        pos = 0
+        find = buf.find
+        starts = buf.startswith
+        while starts(prefix, pos):
+            nl = find(b"\n", pos)
+            if nl < 0:
+                break
+            try:
+                if decode(buf[pos:nl]) != first:
+                    break
+            except (msgspec.MsgspecError, ValueError):
+                break
+            pos = nl + 1
+            line += 1
+        self._run_line = line
+        return pos
+
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
         """``(type, event time)`` of a line the share may skip; ``None`` when it must
         be read in full."""
@@ -421,17 +402,40 @@ class Router:
         opening = self._kinds.get(b[: end + 1]) if end > 0 else None
         if opening == "keep":
             return None
-        if opening == "fold":
+        is_mine = self._is_mine
+        # is_mine's answers for customers of no group, asked here without calling it
+        groups, known = self._groups, self._known
+        if opening == "fold" or opening == "fold contract":
+            # an order, notice or goods issue (its order's customer), a signing (its
+            # contract's customer_id): read in full when the first such id in the bytes is
+            # this share's (fold_header would decode the header to find it so)
+            key = _ORDER_CUSTOMER if opening == "fold" else _CUSTOMER_ID
+            i = b.find(key)
+            if i >= 0:
+                i += len(key)
+                j = b.find(b'"', i)
+                if j > i:
+                    text = b[i:j].decode("utf-8", "replace")
+                    hit = None if text in groups else known.get(text)
+                    if hit or (hit is None and is_mine(text)):
+                        return None
             return FOLD
         led = self._led
         # Reading a line in full is always safe (it is then replayed as in one process):
         # a customer-local line whose first customer id, read from its bytes, is one of this
         # share's is read in full without decoding its header, and a delivery proof whose
         # goods issue the ledger knows to be of an order it holds.
+        seen: str | None = None  # that id, when it is not this share's
         if opening == "local":
-            cust = _text_after(b, b'"customer_id":"')
-            if cust is not None and led.mine(cust):
-                return None
+            i = b.find(_CUSTOMER_ID)
+            if i >= 0:
+                i += 15
+                j = b.find(b'"', i)
+                if j > i:
+                    seen = b[i:j].decode("utf-8", "replace")
+                    hit = None if seen in groups else known.get(seen)
+                    if hit or (hit is None and is_mine(seen)):
+                        return None
         elif opening == "gi":
             gi = _text_after(b, b'"goods_issue_id":"')
             oid = led._gi_order.get(gi) if gi is not None else None
@@ -444,57 +448,74 @@ class Router:
         name, kind, spec = self._by_type[type(h)]
         if kind == "keep":
             return None
-        when = _time_in(self._at, h.at)
+        at = h.at
+        when = self._at.get(at, _UNSEEN)
+        if when is _UNSEEN:
+            when = _time_in(self._at, at)
         if when is None:
             return None
         if kind == "skip":
             return name, when
-        if name == "GrantApproval" and self._keep is not None:
-            cust = getattr(h, "customer_id", None)
-            if cust is not None and self._keep(cust):
-                return None
         if kind == "gi":
             # the fold changes the order of the goods issue, if the ledger holds it: when it
             # does not, the line changes nothing here (whoever the customer)
             oid = led._gi_order.get(h.proof.goods_issue_id)
             return None if oid is not None and led.order(oid) is not None else (name, when)
+        # every customer the line names (an approval's customer_id included: an id of the
+        # partitions ``keep`` names is this share's, _is_mine) must be another share's; the
+        # id read from the bytes above is known to be
         owner = led.owner_of
-        mine = self._mine
         named = False
         for fname, how in spec:
             v = getattr(h, fname)
             if v is None:
                 continue
             if how == "ref":
-                cust = v if fname == "customer_id" else owner(v)
-                if cust is None or mine(cust):
-                    return None
+                if fname == "customer_id":
+                    if v != seen and is_mine(v):
+                        return None
+                else:
+                    cust = owner(v)
+                    if cust is None or is_mine(cust):
+                        return None
                 named = True
                 continue
             if how == "order":
-                docs: tuple[tuple[str, Any], ...] = (
-                    ("customer", v.customer),
-                    ("order_id", v.id),
-                    ("contract_id", v.contract_id),
-                )
-            else:
-                docs = tuple((f, getattr(v, f)) for f in v.__struct_fields__)
-            for f, x in docs:
+                c = v.customer
+                if c.group_id is not None or (c.id != seen and is_mine(c.id)):
+                    return None
+                for x in (v.id, v.contract_id):
+                    if x is not None:
+                        cust = owner(x)
+                        if cust is None or is_mine(cust):
+                            return None
+                named = True
+                continue
+            for f in v.__struct_fields__:
+                x = getattr(v, f)
                 if x is None:
                     continue
                 if f == "customer":
                     if x.group_id is not None:
                         return None
                     cust = x.id
+                elif f == "customer_id":
+                    if x == seen:
+                        named = True
+                        continue
+                    cust = x
                 else:
-                    cust = x if f == "customer_id" else owner(x)
-                if cust is None or mine(cust):
+                    cust = owner(x)
+                if cust is None or is_mine(cust):
                     return None
                 named = True
         return (name, when) if named else None
 
 
 _UNSEEN: Any = object()
+
+_CUSTOMER_ID = b'"customer_id":"'
+_ORDER_CUSTOMER = b'"customer":{"id":"'
 
 #: What :meth:`Router.skip` answers, with ``fold``, for a line of a type of
 #: :data:`BY_HEADER`: not to be skipped; :meth:`Router.fold_header` may fold it.
@@ -582,83 +603,3 @@ def _text_after(b: bytes, key: bytes) -> str | None:
     i += len(key)
     j = b.find(b'"', i)
     return b[i:j].decode("utf-8", "replace") if j > i else None
-
-
-_TYPE = re.compile(rb'"type":"(\w+)"')
-_CUSTOMER = re.compile(rb'"(?:customer_id|customer)":(?:\{"id":)?"([^"\\]+)"')
-
-
-#: What deciding and folding a customer's line costs the share that holds the customer, beyond
-#: what the other shares pay for the same line (reading its header, or decoding it in full
-#: for the books and the ledger's global state), by event type: the CPU time of each share of
-#: ``--jobs 2`` on the 1M demo year split by line type and by whose customer the line names
-#: (own minus other, microseconds, rounded; issue 16, ninth pass). A contract signing weighs
-#: twenty approvals: a partition's weight is the cost of its lines, not their number.
-LINE_COSTS: dict[str, float] = {
-    "BookRevenue": 125.0,
-    "CloseOrder": 10.0,
-    "GrantApproval": 12.0,
-    "IssueDeliveryNotice": 115.0,
-    "IssueInvoice": 145.0,
-    "IssueProductionOrder": 100.0,
-    "PayCommission": 265.0,
-    "PlaceOrder": 110.0,
-    "PostGoodsIssue": 150.0,
-    "ReceiveDeliveryProof": 20.0,
-    "RecordBusinessApproval": 25.0,
-    "RecordReceipt": 95.0,
-    "ScheduleWorkOrder": 95.0,
-    "SendQuotation": 60.0,
-    "SignContract": 260.0,
-}
-
-#: The cost of a line of a type :data:`LINE_COSTS` does not name (rare in the demo years).
-_OTHER_LINE_COST = 100.0
-
-
-def partition_weights(
-    path: str, partitions: int, *, samples: int = 128, sample_bytes: int = 1 << 18
-) -> tuple[float, ...]:
-    """The share of a stream's customer work in each of ``partitions`` customer partitions,
-    estimated from ``samples`` slices of ``sample_bytes`` spread over the file (the whole
-    file when it is smaller): per partition, the cost (:data:`LINE_COSTS`) of the sampled
-    lines that a share routing by header decodes in full and that name one of its customers.
-
-    A guide for dividing the partitions between processes (a customer with a tenth of the
-    orders makes a partition heavy); it changes nothing in what is replayed or reported.
-    Customer groups are not followed. Every partition weighs 1 when the file cannot be read
-    or the sample names no customer.
-    """
-    even = (1.0,) * partitions
-    by_tag = _compile()[1]
-    counts = [0.0] * partitions
-    cost_of = LINE_COSTS.get
-    try:
-        with open(path, "rb") as f:
-            size = os.fstat(f.fileno()).st_size
-            whole = size <= samples * sample_bytes
-            step = size // samples
-            slices: list[bytes] = []
-            for i in range(1 if whole else samples):
-                f.seek(i * step)
-                chunk = f.read() if whole else f.read(sample_bytes)
-                if not whole:  # whole lines only
-                    chunk = chunk[chunk.find(b"\n") + 1 if i else 0 : chunk.rfind(b"\n")]
-                slices.append(chunk)
-    except OSError:
-        return even
-    for chunk in slices:
-        for line in chunk.split(b"\n"):
-            t = _TYPE.search(line)
-            name = t.group(1).decode("ascii") if t is not None else ""
-            route = by_tag.get(name)
-            if route is None or route[1] == "skip":
-                continue
-            c = _CUSTOMER.search(line)
-            if c is not None:
-                cust = c.group(1).decode("utf-8", "replace")
-                counts[customer_partition(cust, partitions)] += cost_of(name, _OTHER_LINE_COST)
-    total = sum(counts)
-    if not total:
-        return even
-    return tuple(c / total * partitions for c in counts)
