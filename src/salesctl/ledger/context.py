@@ -15,18 +15,21 @@ from typing import Any, cast
 
 import attrs
 
-from salesctl._validators import FrozenMap
+from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context, _book, _maintainers
 from salesctl.decision import _assembly
 from salesctl.ledger.state import ContractState
-from salesctl.model import ContractAccount, PriceEntry
+from salesctl.model import ContractAccount, ICCard, PickupOrder, PriceEntry
 from salesctl.money import CURRENCIES, Money
 
 __all__ = [
     "advance_money",
     "advance_view",
     "business_date",
+    "centrally_sold",
     "contract_account",
+    "contract_fields",
+    "flow_fields",
     "price_views",
     "trusted_context",
 ]
@@ -55,6 +58,69 @@ def contract_account(c: ContractState) -> ContractAccount:
         account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
     c.account = (c.contract, c.collected, account)
     return account
+
+
+def contract_fields(contracts: list[ContractState], kw: dict[str, Any]) -> None:
+    """The context's ``contracts``, ``contract_accounts`` and (when any was paid)
+    ``commissions_paid`` for the contracts in scope, set in ``kw`` (one pass over them)."""
+    kw["contracts"] = tuple(c.contract for c in contracts)
+    accounts: dict[str, ContractAccount] = {}
+    paid: dict[str, Money] = {}
+    for c in contracts:
+        k = c.contract
+        accounts[k.id] = contract_account(c)
+        if c.commissions_paid:
+            paid[k.id] = Money(c.commissions_paid, k.amount.currency)
+    kw["contract_accounts"] = accounts
+    if paid:
+        kw["commissions_paid"] = paid
+
+
+def flow_fields(
+    approved: list[str],
+    orders: dict[str, Any],
+    entries: dict[str, Any],
+    flow: tuple[list[Any], list[Any], list[Any], list[Any], list[Any]],
+    kw: dict[str, Any],
+) -> None:
+    """The context's approved documents, orders, revenue entries and document flow (notices,
+    goods issues, invoices, settlements, proofs), each set in ``kw`` when not empty."""
+    if approved:
+        kw["approved_documents"] = frozenset(approved)
+    if orders:
+        kw["orders"] = tuple(orders.values())
+    if entries:
+        kw["revenue_entries"] = tuple(entries.values())
+    for name, docs in zip(_FLOW_FIELDS, flow, strict=True):
+        if docs:
+            kw[name] = tuple(docs)
+
+
+_FLOW_FIELDS = ("delivery_notices", "goods_issues", "invoices", "settlements", "delivery_proofs")
+
+
+def centrally_sold(
+    gi: Any,
+    pickup_orders: dict[str, PickupOrder],
+    used_pickups: set[str],
+    ic_cards: dict[str, ICCard],
+    kw: dict[str, Any],
+) -> None:
+    """The pickup order or IC card a goods issue names, as the ledger holds them (by
+    :func:`person_key`), and whether the pickup order was used (O2C-DL-07), set in ``kw``."""
+    pid = gi.pickup_order_id
+    if pid is not None:
+        key = person_key(pid)
+        po = pickup_orders.get(key)
+        if po is not None:
+            kw["pickup_orders"] = (po,)
+        if key in used_pickups:
+            kw["consumed_pickup_orders"] = frozenset({po.id if po is not None else pid})
+    cid = gi.ic_card_id
+    if cid is not None:
+        card = ic_cards.get(person_key(cid))
+        if card is not None:
+            kw["ic_cards"] = (card,)
 
 
 #: The exponent of each currency's minor unit (what ``Money`` quantises to).
