@@ -60,9 +60,50 @@ def contract_account(c: ContractState) -> ContractAccount:
     return account
 
 
+#: The contract fields of contexts naming one contract, by its id: the contract, the amounts
+#: collected and paid they were made from (kept beside them, so their identities stay theirs)
+#: and the fields (shared between contexts: immutable).
+_CONTRACT_VIEWS: dict[str, tuple[Any, ...]] = {}
+
+
 def contract_fields(contracts: list[ContractState], kw: dict[str, Any]) -> None:
     """The context's ``contracts``, ``contract_accounts`` and (when any was paid)
-    ``commissions_paid`` for the contracts in scope, set in ``kw`` (one pass over them)."""
+    ``commissions_paid`` for the contracts in scope, set in ``kw`` (one pass over them). For
+    one contract (most contexts), made once per contract, amount collected and amount paid
+    (their identities: each is replaced, never changed, when it changes)."""
+    if len(contracts) == 1:
+        c = contracts[0]
+        k = c.contract
+        hit = _CONTRACT_VIEWS.get(k.id)
+        if (
+            hit is None
+            or hit[0] is not k
+            or hit[1] is not c.collected
+            or hit[2] is not c.commissions_paid
+        ):
+            one: dict[str, Any] = {}
+            _contract_fields(contracts, one)
+            paid = one.get("commissions_paid")
+            hit = (
+                k,
+                c.collected,
+                c.commissions_paid,
+                one["contracts"],
+                FrozenMap(one["contract_accounts"]),
+                None if paid is None else FrozenMap(paid),
+            )
+            if len(_CONTRACT_VIEWS) >= 4096:
+                _CONTRACT_VIEWS.clear()
+            _CONTRACT_VIEWS[k.id] = hit
+        kw["contracts"] = hit[3]
+        kw["contract_accounts"] = hit[4]
+        if hit[5] is not None:
+            kw["commissions_paid"] = hit[5]
+        return
+    _contract_fields(contracts, kw)
+
+
+def _contract_fields(contracts: list[ContractState], kw: dict[str, Any]) -> None:
     kw["contracts"] = tuple(c.contract for c in contracts)
     accounts: dict[str, ContractAccount] = {}
     paid: dict[str, Money] = {}
@@ -202,6 +243,8 @@ def price_views(
     (:func:`salesctl.context._book`, :func:`~salesctl.context._maintainers`), made once per
     sequence of entries (by identity: the ledger names the same few entries again and again;
     each is immutable, so are the views, shared between contexts)."""
+    if not prices:
+        return _NO_PRICES
     key = tuple(map(id, prices))
     hit = _PRICE_VIEWS.get(key)
     if hit is None:
@@ -212,6 +255,8 @@ def price_views(
     return hit[0], hit[1]
 
 
+#: The views of no prices (those of every context without prices: immutable).
+_NO_PRICES = (_book(()), _maintainers(()))
 #: Contexts are filled by plain slot stores (:func:`salesctl.decision._assembly`).
 _ContextAssembly = _assembly(Context)
 #: The builders of :func:`trusted_context`, by the keys the ledger gives (in their order).
