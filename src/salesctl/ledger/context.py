@@ -10,6 +10,7 @@ transaction). It must yield exactly what the validated constructor yields
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
@@ -31,6 +32,7 @@ __all__ = [
     "contract_fields",
     "flow_fields",
     "price_views",
+    "scope_contracts",
     "trusted_context",
 ]
 
@@ -58,6 +60,31 @@ def contract_account(c: ContractState) -> ContractAccount:
         account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
     c.account = (c.contract, c.collected, account)
     return account
+
+
+def scope_contracts(
+    contract_ids: list[str],
+    orders: dict[str, Any],
+    order_contracts: dict[str, str],
+    state_of: Callable[[str], ContractState | None],
+) -> list[ContractState]:
+    """The states (``state_of``) of the contracts ``contract_ids`` names and of those of the
+    ``orders`` (their own contract id, then the one ``order_contracts`` holds for them), each
+    once, in that order, leaving out those not held."""
+    if not orders and len(contract_ids) == 1:  # the usual case: one contract named
+        one = state_of(contract_ids[0])
+        return [one] if one is not None else []
+    cids = dict.fromkeys(contract_ids)
+    for o in orders.values():
+        for c in (o.contract_id, order_contracts.get(o.id)):
+            if c is not None:
+                cids.setdefault(c, None)
+    held: list[ContractState] = []
+    for c in cids:
+        k = state_of(c)
+        if k is not None:
+            held.append(k)
+    return held
 
 
 #: The contract fields of contexts naming one contract, by its id: the contract, the amounts

@@ -23,6 +23,7 @@ from salesctl.ledger.context import (
     centrally_sold,
     contract_fields,
     flow_fields,
+    scope_contracts,
     trusted_context,
 )
 from salesctl.ledger.scope import Scope, scope_of
@@ -705,15 +706,12 @@ class Ledger:
             kw["approved_documents"] = frozenset(approved)
         # The contracts the event names, and those of its orders (an invoice that leaves out
         # its contract id is still on its order's contract: O2C-BL-03).
-        cids = dict.fromkeys(s.contract_ids)
-        for o in orders.values():
-            for c in (o.contract_id, self.order_contracts.get(o.id)):
-                if c is not None:
-                    cids.setdefault(c, None)
-        if cids:
-            contracts = [k for c in cids if (k := self.contract_state(c)) is not None]
-            if contracts:
-                contract_fields(contracts, kw)
+        if s.contract_ids or orders:
+            named = scope_contracts(
+                s.contract_ids, orders, self.order_contracts, self.contract_state
+            )
+            if named:
+                contract_fields(named, kw)
         return trusted_context(kw)
 
     def _flow(self, s: Scope, orders: dict[str, Any], approved: list[str], kw: Any) -> None:
