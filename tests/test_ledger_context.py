@@ -6,6 +6,11 @@ replay of a generated year, every context it builds must equal its validated cop
 (``attrs.evolve`` runs the constructor) field by field, with the same type in every field: a
 mapping left a ``dict`` would still compare equal to its ``FrozenMap``, so types are compared
 too.
+
+Issue 16 (fifteenth pass): :meth:`Ledger.context_for` gathers each part only when the scope
+names something for it and shares the contract fields of one contract; its previous body is
+kept below (``_reference_context_for``) and every context must equal the one it builds, over
+the year and for any scope drawn from the ids the ledger holds (hypothesis).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@
 values that are already of their fields' types; :func:`trusted_context` sets them on a
 ``Context`` without running the validators again (a replay builds one context per
 transaction). It must yield exactly what the validated constructor yields
-(``tests/test_ledger_context.py`` checks that for every context of a generated year).
+(``tests/test_ledger_context.py`` checks that for every context of a generated year). The
+builder's helpers gather parts of the context (:func:`scope_contracts`,
+:func:`contract_fields`, :func:`flow_fields`, :func:`centrally_sold`).
 """
 
 from __future__ import annotations
