@@ -4,30 +4,37 @@
 values that are already of their fields' types; :func:`trusted_context` sets them on a
 ``Context`` without running the validators again (a replay builds one context per
 transaction). It must yield exactly what the validated constructor yields
-(``tests/test_ledger_context.py`` checks that for every context of a generated year).
+(``tests/test_ledger_context.py`` checks that for every context of a generated year). The
+builder's helpers gather parts of the context (:func:`scope_contracts`,
+:func:`contract_fields`, :func:`flow_fields`, :func:`centrally_sold`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any, cast
 
 import attrs
 
-from salesctl._validators import FrozenMap
+from salesctl._validators import FrozenMap, person_key
 from salesctl.context import Context, _book, _maintainers
 from salesctl.decision import _assembly
 from salesctl.ledger.state import ContractState
-from salesctl.model import ContractAccount, PriceEntry
+from salesctl.model import ContractAccount, ICCard, PickupOrder, PriceEntry
 from salesctl.money import CURRENCIES, Money
 
 __all__ = [
     "advance_money",
     "advance_view",
     "business_date",
+    "centrally_sold",
     "contract_account",
+    "contract_fields",
+    "flow_fields",
     "price_views",
+    "scope_contracts",
     "trusted_context",
 ]
 
@@ -55,6 +62,135 @@ def contract_account(c: ContractState) -> ContractAccount:
         account = ContractAccount(value=amount, collected=Money(c.collected, amount.currency))
     c.account = (c.contract, c.collected, account)
     return account
+
+
+def scope_contracts(
+    contract_ids: list[str],
+    orders: dict[str, Any],
+    order_contracts: dict[str, str],
+    state_of: Callable[[str], ContractState | None],
+) -> list[ContractState]:
+    """The states (``state_of``) of the contracts ``contract_ids`` names and of those of the
+    ``orders`` (their own contract id, then the one ``order_contracts`` holds for them), each
+    once, in that order, leaving out those not held."""
+    if not orders and len(contract_ids) == 1:  # the usual case: one contract named
+        one = state_of(contract_ids[0])
+        return [one] if one is not None else []
+    cids = dict.fromkeys(contract_ids)
+    for o in orders.values():
+        for c in (o.contract_id, order_contracts.get(o.id)):
+            if c is not None:
+                cids.setdefault(c, None)
+    held: list[ContractState] = []
+    for c in cids:
+        k = state_of(c)
+        if k is not None:
+            held.append(k)
+    return held
+
+
+#: The contract fields of contexts naming one contract, by its id: the contract, the amounts
+#: collected and paid they were made from (kept beside them, so their identities stay theirs)
+#: and the fields (shared between contexts: immutable).
+_CONTRACT_VIEWS: dict[str, tuple[Any, ...]] = {}
+
+
+def contract_fields(contracts: list[ContractState], kw: dict[str, Any]) -> None:
+    """The context's ``contracts``, ``contract_accounts`` and (when any was paid)
+    ``commissions_paid`` for the contracts in scope, set in ``kw`` (one pass over them). For
+    one contract (most contexts), made once per contract, amount collected and amount paid
+    (their identities: each is replaced, never changed, when it changes)."""
+    if len(contracts) == 1:
+        c = contracts[0]
+        k = c.contract
+        hit = _CONTRACT_VIEWS.get(k.id)
+        if (
+            hit is None
+            or hit[0] is not k
+            or hit[1] is not c.collected
+            or hit[2] is not c.commissions_paid
+        ):
+            one: dict[str, Any] = {}
+            _contract_fields(contracts, one)
+            paid = one.get("commissions_paid")
+            hit = (
+                k,
+                c.collected,
+                c.commissions_paid,
+                one["contracts"],
+                FrozenMap(one["contract_accounts"]),
+                None if paid is None else FrozenMap(paid),
+            )
+            if len(_CONTRACT_VIEWS) >= 4096:
+                _CONTRACT_VIEWS.clear()
+            _CONTRACT_VIEWS[k.id] = hit
+        kw["contracts"] = hit[3]
+        kw["contract_accounts"] = hit[4]
+        if hit[5] is not None:
+            kw["commissions_paid"] = hit[5]
+        return
+    _contract_fields(contracts, kw)
+
+
+def _contract_fields(contracts: list[ContractState], kw: dict[str, Any]) -> None:
+    kw["contracts"] = tuple(c.contract for c in contracts)
+    accounts: dict[str, ContractAccount] = {}
+    paid: dict[str, Money] = {}
+    for c in contracts:
+        k = c.contract
+        accounts[k.id] = contract_account(c)
+        if c.commissions_paid:
+            paid[k.id] = Money(c.commissions_paid, k.amount.currency)
+    kw["contract_accounts"] = accounts
+    if paid:
+        kw["commissions_paid"] = paid
+
+
+def flow_fields(
+    approved: list[str],
+    orders: dict[str, Any],
+    entries: dict[str, Any],
+    flow: tuple[list[Any], list[Any], list[Any], list[Any], list[Any]],
+    kw: dict[str, Any],
+) -> None:
+    """The context's approved documents, orders, revenue entries and document flow (notices,
+    goods issues, invoices, settlements, proofs), each set in ``kw`` when not empty."""
+    if approved:
+        kw["approved_documents"] = frozenset(approved)
+    if orders:
+        kw["orders"] = tuple(orders.values())
+    if entries:
+        kw["revenue_entries"] = tuple(entries.values())
+    for name, docs in zip(_FLOW_FIELDS, flow, strict=True):
+        if docs:
+            kw[name] = tuple(docs)
+
+
+_FLOW_FIELDS = ("delivery_notices", "goods_issues", "invoices", "settlements", "delivery_proofs")
+
+
+def centrally_sold(
+    gi: Any,
+    pickup_orders: dict[str, PickupOrder],
+    used_pickups: set[str],
+    ic_cards: dict[str, ICCard],
+    kw: dict[str, Any],
+) -> None:
+    """The pickup order or IC card a goods issue names, as the ledger holds them (by
+    :func:`person_key`), and whether the pickup order was used (O2C-DL-07), set in ``kw``."""
+    pid = gi.pickup_order_id
+    if pid is not None:
+        key = person_key(pid)
+        po = pickup_orders.get(key)
+        if po is not None:
+            kw["pickup_orders"] = (po,)
+        if key in used_pickups:
+            kw["consumed_pickup_orders"] = frozenset({po.id if po is not None else pid})
+    cid = gi.ic_card_id
+    if cid is not None:
+        card = ic_cards.get(person_key(cid))
+        if card is not None:
+            kw["ic_cards"] = (card,)
 
 
 #: The exponent of each currency's minor unit (what ``Money`` quantises to).
@@ -136,6 +272,8 @@ def price_views(
     (:func:`salesctl.context._book`, :func:`~salesctl.context._maintainers`), made once per
     sequence of entries (by identity: the ledger names the same few entries again and again;
     each is immutable, so are the views, shared between contexts)."""
+    if not prices:
+        return _NO_PRICES
     key = tuple(map(id, prices))
     hit = _PRICE_VIEWS.get(key)
     if hit is None:
@@ -146,6 +284,8 @@ def price_views(
     return hit[0], hit[1]
 
 
+#: The views of no prices (those of every context without prices: immutable).
+_NO_PRICES = (_book(()), _maintainers(()))
 #: Contexts are filled by plain slot stores (:func:`salesctl.decision._assembly`).
 _ContextAssembly = _assembly(Context)
 #: The builders of :func:`trusted_context`, by the keys the ledger gives (in their order).

@@ -17,7 +17,15 @@ from salesctl.decision import Decision, Outcome, _assembly
 from salesctl.ledger.books import Books
 from salesctl.ledger.cold import ColdApprovals
 from salesctl.ledger.cold_contracts import ColdContracts
-from salesctl.ledger.context import advance_view, business_date, contract_account, trusted_context
+from salesctl.ledger.context import (
+    advance_view,
+    business_date,
+    centrally_sold,
+    contract_fields,
+    flow_fields,
+    scope_contracts,
+    trusted_context,
+)
 from salesctl.ledger.scope import Scope, scope_of
 from salesctl.ledger.state import (
     DEFAULT_CREDIT_METHODS,
@@ -584,6 +592,11 @@ class Ledger:
     def context_for(self, txn: Any, scope: Scope | None = None) -> Context:
         """The context a live host would pass to :meth:`Gate.check` for ``txn`` now.
 
+        Each part is gathered only when the scope names something for it (an event without
+        orders skips the orders' documents, one without documents the approvals), the
+        documents' approvals, forms and approved ids in one pass over their ids; the result
+        equals the one gathered field by field (``tests/test_ledger_context.py``).
+
         Args:
             txn: the transaction about to be decided (not yet folded).
             scope: its :func:`scope_of`, if already computed.
@@ -600,9 +613,10 @@ class Ledger:
         kw: dict[str, Any] = {"as_of": today}
         # Exposure is in the currency of the customer's limit.
         currency = None
-        order = getattr(txn, "order", None)
+        got_order = getattr(txn, "order", None)
+        order = got_order if isinstance(got_order, SalesOrder) else None
         prof = None
-        if isinstance(order, SalesOrder):
+        if order is not None:
             prof = order.customer.credit_profile
             currency = order.currency
         if prof is None and cust is not None:
@@ -613,53 +627,66 @@ class Ledger:
             currency = s.currency
         if cust_id is not None and currency is not None:
             kw["exposure"] = self.exposure(cust_id, currency)
-            if isinstance(order, SalesOrder) and (
+            if order is not None and (
                 order.company is not None or order.customer.group_id is not None
             ):
                 self._group_credit(kw, cust_id, order, currency)
-        approvals: list[Approval] = []
-        for d in s.document_ids:  # as approvals_of, without a call per document
-            got = self._approvals.get(d)
-            if got:
-                approvals.extend(self._cold.thaw(got, d) if isinstance(got, str) else got)
-        if approvals:
-            kw["approvals"] = tuple(approvals)
-        releases: list[CreditRelease] = []
-        for oid in s.order_ids:
-            releases.extend(self._releases.get(oid, ()))
-        if releases:
-            kw["releases"] = tuple(releases)
-            used = frozenset(r.id for r in releases if r.id in self._consumed)
-            if used:
-                kw["consumed_releases"] = used
-        if isinstance(order, SalesOrder) and order.series in self.last_numbers:
+        held = self._approved
+        approved: list[str] = []
+        forms: dict[str, Any] = {}
+        if s.document_ids:  # approvals (as approvals_of), forms and approvals, in one pass
+            approvals: list[Approval] = []
+            on_hand, held_forms = self._approvals, self._forms
+            for d in s.document_ids:
+                got = on_hand.get(d)
+                if got:
+                    approvals.extend(self._cold.thaw(got, d) if isinstance(got, str) else got)
+                form = held_forms.get(d)
+                if form is not None:
+                    forms[form.id] = form
+                if d in held:
+                    approved.append(d)
+            if approvals:
+                kw["approvals"] = tuple(approvals)
+        oids = s.order_ids
+        if oids:
+            releases: list[CreditRelease] = []
+            for oid in oids:
+                rel = self._releases.get(oid)
+                if rel:
+                    releases.extend(rel)
+            if releases:
+                kw["releases"] = tuple(releases)
+                used = frozenset(r.id for r in releases if r.id in self._consumed)
+                if used:
+                    kw["consumed_releases"] = used
+        if order is not None and order.series in self.last_numbers:
             kw["last_numbers"] = {order.series: self.last_numbers[order.series]}
         if self.fx_rates:
             if self._fx_view is None:
                 self._fx_view = FrozenMap(self.fx_rates)
             kw["fx_rates"] = self._fx_view
-        prices: list[PriceEntry] = []
-        lots: list[StockLot] = []
-        for p in s.product_ids:
-            prices.extend(self.prices.get(p, ()))
-            lots.extend(self.stock.get(p, {}).values())
-        if prices:
-            kw["prices"] = tuple(prices)
-        if lots:
-            kw["stock_lots"] = tuple(lots)
+        if s.product_ids:
+            prices: list[PriceEntry] = []
+            lots: list[StockLot] = []
+            for p in s.product_ids:
+                entries = self.prices.get(p)
+                if entries:
+                    prices.extend(entries)
+                held_lots = self.stock.get(p)
+                if held_lots:
+                    lots.extend(held_lots.values())
+            if prices:
+                kw["prices"] = tuple(prices)
+            if lots:
+                kw["stock_lots"] = tuple(lots)
         gi = getattr(txn, "goods_issue", None)
         if gi is not None:
-            self._centrally_sold(gi, kw)
+            centrally_sold(gi, self.pickup_orders, self._used_pickups, self.ic_cards, kw)
         if self.sales_policies:
             if self._sales_policies_view is None:
                 self._sales_policies_view = frozenset(self.sales_policies)
             kw["sales_policies"] = self._sales_policies_view
-        held_forms = self._forms
-        forms: dict[str, Any] = {}
-        for d in s.document_ids:
-            form = held_forms.get(d)
-            if form is not None:
-                forms[form.id] = form
         if forms:
             kw["business_approval_forms"] = tuple(forms.values())
         if cust is not None:
@@ -672,27 +699,49 @@ class Ledger:
             cur = s.currency or currency
             if cur is not None:
                 kw["advance_receipts"] = advance_view(cust.id, cust.advance.get(cur, ZERO), cur)
+        orders: dict[str, Any] = {}
+        if oids or s.goods_issue_ids:
+            self._flow(s, orders, approved, kw)
+        elif approved:
+            kw["approved_documents"] = frozenset(approved)
+        # The contracts the event names, and those of its orders (an invoice that leaves out
+        # its contract id is still on its order's contract: O2C-BL-03).
+        if s.contract_ids or orders:
+            named = scope_contracts(
+                s.contract_ids, orders, self.order_contracts, self.contract_state
+            )
+            if named:
+                contract_fields(named, kw)
+        return trusted_context(kw)
+
+    def _flow(self, s: Scope, orders: dict[str, Any], approved: list[str], kw: Any) -> None:
+        """The document flow of the scope's orders and goods issues, for the context: their
+        orders (into ``orders``), the approved documents (their notices added), notices, goods
+        issues, invoices, settlements, proofs, revenue entries (:func:`flow_fields`)."""
         held = self._approved
-        approved = [d for d in s.document_ids if d in held]
         notices: list[Any] = []
         gis: list[Any] = []
         invoices: list[Any] = []
         settlements: list[Any] = []
         proofs: list[Any] = []
-        orders: dict[str, Any] = {}
         for oid in s.order_ids:
             st = self._orders.get(oid)
             if st is None:
                 continue
             orders[oid] = st.order
-            notices.extend(st.delivery_notices)
-            gis.extend(st.goods_issues)
-            invoices.extend(st.invoices)
-            settlements.extend(st.settlements)
-            proofs.extend(st.delivery_proofs)
-            for n in st.delivery_notices:
-                if n.id in held:
-                    approved.append(n.id)
+            if st.delivery_notices:
+                notices.extend(st.delivery_notices)
+                for n in st.delivery_notices:
+                    if n.id in held:
+                        approved.append(n.id)
+            if st.goods_issues:
+                gis.extend(st.goods_issues)
+            if st.invoices:
+                invoices.extend(st.invoices)
+            if st.settlements:
+                settlements.extend(st.settlements)
+            if st.delivery_proofs:
+                proofs.extend(st.delivery_proofs)
         entries: dict[str, Any] = {}
         if s.goods_issue_ids:
             have = {g.id for g in gis}
@@ -710,58 +759,7 @@ class Ledger:
                 for e in gst.revenue_entries:
                     if gid in e.goods_issue_ids:
                         entries.setdefault(e.id, e)
-        if approved:
-            kw["approved_documents"] = frozenset(approved)
-        if orders:
-            kw["orders"] = tuple(orders.values())
-        if entries:
-            kw["revenue_entries"] = tuple(entries.values())
-        if notices:
-            kw["delivery_notices"] = tuple(notices)
-        if gis:
-            kw["goods_issues"] = tuple(gis)
-        if invoices:
-            kw["invoices"] = tuple(invoices)
-        if settlements:
-            kw["settlements"] = tuple(settlements)
-        if proofs:
-            kw["delivery_proofs"] = tuple(proofs)
-        # The contracts the event names, and those of its orders (an invoice that leaves out
-        # its contract id is still on its order's contract: O2C-BL-03).
-        cids = dict.fromkeys(s.contract_ids)
-        for o in orders.values():
-            for c in (o.contract_id, self.order_contracts.get(o.id)):
-                if c is not None:
-                    cids.setdefault(c, None)
-        contracts = [k for c in cids if (k := self.contract_state(c)) is not None]
-        if contracts:
-            kw["contracts"] = tuple(c.contract for c in contracts)
-            kw["contract_accounts"] = {c.contract.id: contract_account(c) for c in contracts}
-            paid = {
-                c.contract.id: Money(c.commissions_paid, c.contract.amount.currency)
-                for c in contracts
-                if c.commissions_paid
-            }
-            if paid:
-                kw["commissions_paid"] = paid
-        return trusted_context(kw)
-
-    def _centrally_sold(self, gi: Any, kw: dict[str, Any]) -> None:
-        """The pickup order or IC card a goods issue names, as the ledger holds them, and
-        whether the pickup order was used (O2C-DL-07)."""
-        pid = gi.pickup_order_id
-        if pid is not None:
-            key = person_key(pid)
-            po = self.pickup_orders.get(key)
-            if po is not None:
-                kw["pickup_orders"] = (po,)
-            if key in self._used_pickups:
-                kw["consumed_pickup_orders"] = frozenset({po.id if po is not None else pid})
-        cid = gi.ic_card_id
-        if cid is not None:
-            card = self.ic_cards.get(person_key(cid))
-            if card is not None:
-                kw["ic_cards"] = (card,)
+        flow_fields(approved, orders, entries, (notices, gis, invoices, settlements, proofs), kw)
 
     def _group_credit(
         self, kw: dict[str, Any], cust_id: str, order: SalesOrder, currency: str
