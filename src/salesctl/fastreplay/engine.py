@@ -839,7 +839,7 @@ PARTITIONS_PER_JOB = 64
 #: What keeping the books (decoding every line in full, the registers, the detective
 #: controls) costs the first share beyond what a share routing by header pays anyway, as a
 #: fraction of all the customers' work: with two jobs the books share takes
-#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (26 %). Measured on the demo years
+#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (28.5 %). Measured on the demo years
 #: (docs/performance.md, issue 16's fifth pass: the CPU time of each share; 0.60 → 0.58 in the
 #: eighth, once the books share read other shares' approvals from their header; 0.58 → 0.48
 #: in the ninth, from the CPU time of the two shares run side by side on the 1M year once the
@@ -852,5 +852,8 @@ PARTITIONS_PER_JOB = 64
 #: the customers' cost, moves to the gate share; back to 0.48 once the books share's
 #: contract-ledger lines were read into a plain-value register, the twelfth pass's other step:
 #: run alone one after the other, the two shares took 26.6 / 27.6 s at 0.50, 26.7 / 26.6 s
-#: at 0.48).
-BOOKS_SHARE = 0.48
+#: at 0.48; 0.48 → 0.43 in session 12, once the books share fed its folds plain values and
+#: the gate share passed runs of lines: at 0.48 the gate share was the later to end in all
+#: six command-line runs, by 1–4 s of CPU; at 0.43 the books share takes 22 of 64 partitions,
+#: 28.7 % of the customers' cost, and three runs ended within 1.5 s of each other).
+BOOKS_SHARE = 0.43
