@@ -409,16 +409,11 @@ class Router:
             # an order, notice or goods issue (its order's customer), a signing (its
             # contract's customer_id): read in full when the first such id in the bytes is
             # this share's (fold_header would decode the header to find it so)
-            key = _ORDER_CUSTOMER if opening == "fold" else _CUSTOMER_ID
-            i = b.find(key)
-            if i >= 0:
-                i += len(key)
-                j = b.find(b'"', i)
-                if j > i:
-                    text = b[i:j].decode("utf-8", "replace")
-                    hit = None if text in groups else known.get(text)
-                    if hit or (hit is None and is_mine(text)):
-                        return None
+            text = _text_after(b, _ORDER_CUSTOMER if opening == "fold" else _CUSTOMER_ID)
+            if text is not None:
+                hit = None if text in groups else known.get(text)
+                if hit or (hit is None and is_mine(text)):
+                    return None
             return FOLD
         led = self._led
         # Reading a line in full is always safe (it is then replayed as in one process):
@@ -427,15 +422,11 @@ class Router:
         # goods issue the ledger knows to be of an order it holds.
         seen: str | None = None  # that id, when it is not this share's
         if opening == "local":
-            i = b.find(_CUSTOMER_ID)
-            if i >= 0:
-                i += 15
-                j = b.find(b'"', i)
-                if j > i:
-                    seen = b[i:j].decode("utf-8", "replace")
-                    hit = None if seen in groups else known.get(seen)
-                    if hit or (hit is None and is_mine(seen)):
-                        return None
+            seen = _text_after(b, _CUSTOMER_ID)
+            if seen is not None:
+                hit = None if seen in groups else known.get(seen)
+                if hit or (hit is None and is_mine(seen)):
+                    return None
         elif opening == "gi":
             gi = _text_after(b, b'"goods_issue_id":"')
             oid = led._gi_order.get(gi) if gi is not None else None
