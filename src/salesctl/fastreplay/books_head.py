@@ -24,6 +24,7 @@ from typing import Any, Union, cast
 
 import msgspec
 
+from salesctl._validators import ident_problem
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.fastreplay.decode import (
     _date,
@@ -466,6 +467,11 @@ class BooksHead:
             setattr(gi, "issued_on", _date(gi.issued_on, n))  # noqa: B010
         except _UNREAD:
             return False
+        if not _canonical(
+            gi.id, gi.order_id, gi.customer_id, gi.pickup_order_id, gi.ic_card_id,
+            *(x.product_id for x in gi.lines), *(x.lot_id for x in gi.lines),
+        ):
+            return False
         gi.id = _intern(gi.id)
         gi.order_id = _intern(gi.order_id)
         gi.customer_id = _intern(gi.customer_id)
@@ -500,6 +506,8 @@ class BooksHead:
             setattr(o, "order_date", _date(o.order_date, n))  # noqa: B010
             setattr(pay, "method", PaymentMethod(pay.method))  # noqa: B010 (the enum)
         except _UNREAD:
+            return False
+        if not _canonical(o.id, o.series, o.created_by, o.customer.id, o.customer.group_id):
             return False
         setattr(o, "lines", tuple(o.lines))  # noqa: B010 (as the order holds them)
         o.id = _intern(o.id)
@@ -537,6 +545,10 @@ class BooksHead:
             inv.total = Money(total, cast(str, currency))
         except _UNREAD:
             return False
+        if not _canonical(
+            inv.id, inv.order_id, inv.customer_id, *(x.product_id for x in inv.lines)
+        ):
+            return False
         inv.id = _intern(inv.id)
         inv.order_id = _intern(inv.order_id)
         inv.customer_id = _intern(inv.customer_id)
@@ -559,6 +571,7 @@ class BooksHead:
             amount.currency != applied.currency
             or not amount.amount > 0
             or not 0 <= applied.amount <= amount.amount
+            or not _canonical(r.id, r.customer_id, r.account)
         ):
             return False
         setattr(r, "amount", amount)  # noqa: B010 (Money now, not its text)
@@ -569,6 +582,14 @@ class BooksHead:
         if r.account is not None:
             r.account = _intern(r.account)
         return True
+
+
+def _canonical(*ids: str | None) -> bool:
+    """Whether every id given (``None`` passes) is one the full reader takes (``ident``'s
+    rule: non-empty, printable, not padded): a plain read of a line holding another id is
+    declined and the line read in full — the books' records would refuse the id, raising
+    in the middle of a fold."""
+    return all(x is None or ident_problem(x) is None for x in ids)
 
 
 #: What a document the full reader's builder does not take raises
