@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, given, reject, settings
+from hypothesis import HealthCheck, example, given, reject, settings
 from hypothesis import strategies as st
 
 from salesctl.audit import AuditReport, merge_reports
@@ -1319,6 +1319,7 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     names = {"receipt": "RecordReceipt", "goods issue": "PostGoodsIssue", "invoice": "IssueInvoice"}
     names["order"] = "PlaceOrder"
     names["receipt id spaced"] = "RecordReceipt"
+    names["order seq zero"] = "PlaceOrder"
     name = names.get(kind, "CloseOrder")
     d = next(
         json.loads(ln)
@@ -1337,6 +1338,10 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
         d["order"].update(id="SO-X", customer={**d["order"]["customer"], "id": cust})
         d["order"]["customer"].pop("group_id", None)
         d["order"]["lines"][0]["product"] = {**d["order"]["lines"][0]["product"], "unit": 5}
+    elif kind == "order seq zero":
+        # a number the order register's records refuse, every other value the order's own
+        d["order"].update(id="SO-X", seq=0, customer={**d["order"]["customer"], "id": cust})
+        d["order"]["customer"].pop("group_id", None)
     elif kind == "goods issue":
         d["order"].update(id="SO-X", customer={**d["order"]["customer"], "id": cust})
         d["order"]["customer"].pop("group_id", None)
@@ -1358,9 +1363,14 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
     where=st.floats(0.05, 0.95),
     jobs=st.integers(2, 3),
     kind=st.sampled_from(
-        ["receipt", "receipt id spaced", "goods issue", "invoice", "order", "close"]
+        [
+            "receipt", "receipt id spaced", "goods issue", "invoice", "order",
+            "order seq zero", "close",
+        ]
     ),
 )
+@example(seed=3, where=0.5, jobs=2, kind="order seq zero")
+@example(seed=3, where=0.5, jobs=2, kind="receipt id spaced")
 def test_a_line_the_books_read_as_plain_values_and_rejected_elsewhere_changes_no_report(
     tmp_path: Path, seed: int, where: float, jobs: int, kind: str
 ) -> None:
@@ -1388,13 +1398,52 @@ def test_a_line_the_books_read_as_plain_values_and_rejected_elsewhere_changes_no
     assert any(r.line == at_line for r in one.rejected)
     read: array[int] = array("q")
     first = run_job(tasks[0], approvals_read_elsewhere=read)
-    if kind == "receipt id spaced":
-        # an id the books' records would refuse: the plain read declines it, read in full
+    if kind in ("receipt id spaced", "order seq zero"):
+        # a value the books' records would refuse: the plain read declines it, read in full
         assert at_line not in read
     else:
         assert at_line in read and first != attrs.evolve(one, partitions=first.partitions)
         assert approvals_unchecked(read, [run_job(t) for t in tasks[1:]])
     got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
+    assert attrs.evolve(got, partitions=1) == one
+
+
+@pytest.mark.parametrize("share", ["books", "gate"])
+def test_a_share_that_raises_on_a_line_it_took_a_shortcut_on_is_replayed_in_full(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, share: str
+) -> None:
+    """Whatever value a shortcut lets through that a record then refuses (the books share's
+    plain reads, a gate share's folds from the header), ``--jobs`` does not fail where one
+    process does not: the share that raised is replayed again, every line it keeps read in
+    full, and the merged report is the one-process report. Forced here: the shortcut's fold
+    raises on the first line it takes (in the books share, this process; in a gate share, a
+    forked worker)."""
+    import multiprocessing
+
+    from salesctl.fastreplay import books_head
+    from salesctl.fastreplay.engine import replay_jobs
+    from salesctl.fastreplay.route import Router
+
+    if share == "gate" and multiprocessing.get_start_method() != "fork":
+        pytest.skip("the patched fold reaches a worker only when workers are forked")
+    lines = _year(11, 6, 40)
+    path = tmp_path / "year.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    mark = tmp_path / "raised"
+
+    def refuse(*_args: Any) -> Any:
+        mark.write_text("raised")
+        raise InvalidInput("must be 1 or more", path="OrderEntry.seq", value=0)
+
+    if share == "books":
+        monkeypatch.setattr(books_head, "BOOK_FOLDS", {**books_head.BOOK_FOLDS, "PlaceOrder": refuse})
+    else:
+        monkeypatch.setattr(Router, "fold_header", refuse)
+    got = replay_jobs(str(path), policy_file=str(pol), jobs=2)
+    assert mark.exists()  # the shortcut was taken, and raised
     assert attrs.evolve(got, partitions=1) == one
 
 

@@ -36,7 +36,7 @@ import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, MutableSequence, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from typing import Any
 
 from salesctl.audit import AuditReport, merge_reports
@@ -660,6 +660,11 @@ def replay_jobs(
             process keeps its share's state and sends its report without freeing it first:
             the process ends without freeing its heap.
 
+    A share that took a shortcut on a line another share rejects, or that raises (a value a
+    shortcut let through that a record refuses), is replayed again with every line it keeps
+    read in full: the report is the one-process report, and an error one process meets is
+    raised.
+
     Raises:
         InvalidInput: for fewer than one job, or a file that cannot be read.
     """
@@ -691,8 +696,25 @@ def replay_jobs(
     read_elsewhere: array[int] = array("q")
     try:
         futures = [pool.submit(_worker_job, t) for t in tasks[1:]]
-        here = _timed_job(tasks[0], progress, read_elsewhere, retain=retain)
-        done = [here] + [f.result() for f in futures]
+        try:
+            done = [_timed_job(tasks[0], progress, read_elsewhere, retain=retain)]
+        except Exception:
+            if not read_elsewhere:
+                raise
+            # a line read as plain values that the books' records refuse (an attacker's
+            # line, which the full reader rejects): the books share again, every line in
+            # full, as when such a line is rejected elsewhere; an error one process meets
+            # is met again and raised
+            done = [_timed_job(tasks[0], retain=retain)]
+        for t, f in zip(tasks[1:], futures, strict=True):
+            try:
+                done.append(f.result())
+            except BrokenExecutor:
+                raise
+            except Exception:
+                # a gate share that raised (a line folded from its header that the full
+                # reader rejects): that share again, here, every line it keeps in full
+                done.append(_timed_job(t))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     if approvals_unchecked(read_elsewhere, (r for r, _cpu, _f in done[1:])):
