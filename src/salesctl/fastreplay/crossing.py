@@ -91,10 +91,10 @@ class Crossings:
 
     def decided(self, txn: Any, scope: Scope, ledger: Ledger) -> None:
         """Note what deciding ``txn`` (of this share's customers) read: its scope's
-        documents, and the pickup order or IC card of its goods issue; and whether it named
+        documents, orders and contracts, and the pickup order or IC card of its goods issue; and whether it named
         an order or a contract that ``ledger``'s index gives to another share's customer."""
         looked = self.looked
-        looked.update(scope.document_ids)
+        looked.update(scope.document_ids, scope.order_ids, scope.contract_ids)
         owner = ledger.owner_of
         for x in (*scope.order_ids, *scope.contract_ids):
             c = owner(x)
