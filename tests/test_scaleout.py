@@ -1811,6 +1811,38 @@ def test_a_line_crossing_customers_gives_the_one_process_report(
     assert crossed(shares)
 
 
+def test_the_cli_says_when_a_stream_crossing_customers_was_replayed_in_one_process(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``salesctl audit --jobs 2`` of the fuzzer's stream writes the one-process report and
+    says on standard error that it replayed the stream in one process; of a consistent
+    stream, it says nothing of the kind."""
+    from salesctl.cli import main
+
+    lines = _year(43, 6, 40)
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    path = tmp_path / "events.jsonl"
+    for crossing in (True, False):
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        if crossing:
+            planted = _crossing_planted(lines, "contract", 58, job_tasks(str(path), jobs=2))
+            assert planted is not None
+            path.write_bytes(b"\n".join(planted) + b"\n")
+        got = {}
+        for name, extra in (("one", []), ("jobs", ["--jobs", "2"])):
+            out = tmp_path / f"{name}-{crossing}.json"
+            args = ["audit", str(path), "--policy", str(pol), "--report", str(out)]
+            main([*args, "--allow-rejected", "--exit-zero", "--no-progress", *extra])
+            got[name] = json.loads(out.read_text(encoding="utf-8"))
+            err = capsys.readouterr().err
+            assert ("replayed in one process" in err) is (crossing and name == "jobs")
+        assert got["jobs"]["partitions"] == (1 if crossing else 2)
+        got["jobs"].pop("partitions")
+        got["one"].pop("partitions")
+        assert got["jobs"] == got["one"]
+
+
 @settings(max_examples=4, deadline=None)
 @given(seed=st.integers(0, 10_000), jobs=st.integers(2, 3))
 def test_a_consistent_year_crosses_no_customers(seed: int, jobs: int, tmp_path_factory: Any) -> None:
