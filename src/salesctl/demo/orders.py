@@ -25,6 +25,8 @@ from salesctl.demo.host import (
     month_of,
     randint,
 )
+from salesctl.demo.direct import cny_text, write_unfolded
+from salesctl.demo.encode import iso_date, iso_time, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.events import (
     CloseOrder,
@@ -90,6 +92,8 @@ _receive_proof = trusted(ReceiveDeliveryProof)
 _issue_sales_invoice = trusted(IssueSalesInvoice)
 _post_gl_revenue = trusted(PostGLRevenue)
 _close_order = trusted(CloseOrder)
+#: The bank channel as the stream writes it.
+_BANK = to_data(ReceiptChannel.BANK)
 
 
 @attrs.define(eq=False)
@@ -248,20 +252,37 @@ class OrderFlow(Host):
         self.post(_record_receipt(receipt=r, actor=self.cashier, at=when), expect=expect)
         month = r.received_on.isoformat()[:7]
         self.collected_by_month[month] = self.collected_by_month.get(month, ZERO) + amount
-        bank = cny(amount + self.skews.get("bank", {}).get(r.id, ZERO))
-        self.record(
-            _keep_receipt_record(
+        bank = amount + self.skews.get("bank", {}).get(r.id, ZERO)
+        # The bank's line, from its data (the host's ledger has no fold for it; built and
+        # folded when ``direct_ok`` says no: :func:`~salesctl.demo.direct.write_unfolded`).
+        write_unfolded(
+            self,
+            when,
+            {
+                "type": "KeepReceiptRecord",
+                "at": iso_time(when),
+                "entry": {
+                    "record_id": f"BK-{r.id}",
+                    "channel": _BANK,
+                    "account": account,
+                    "received_on": iso_date(r.received_on),
+                    "amount": cny_text(bank),
+                    "customer_id": cust.id,
+                    "voucher_id": r.id,
+                },
+            },
+            lambda: _keep_receipt_record(
                 at=when,
                 entry=_receipt_record(
                     record_id=f"BK-{r.id}",
                     channel=ReceiptChannel.BANK,
                     account=account,
                     received_on=r.received_on,
-                    amount=bank,
+                    amount=cny(bank),
                     customer_id=cust.id,
                     voucher_id=r.id,
                 ),
-            )
+            ),
         )
         if contract_id is not None and contract_id in self.contracts:
             self.contracts[contract_id]["collected"] += amount
@@ -431,9 +452,25 @@ class OrderFlow(Host):
 
     def finance_copies(self, deal: Deal, inv: Invoice, when: dt.datetime) -> None:
         """Finance's side of a system invoice, the same day: the sales invoice it stamps and the
-        GL revenue posting."""
-        self.record(
-            _issue_sales_invoice(
+        GL revenue posting (from their data: the host's ledger has no fold for them; built
+        and folded when ``direct_ok`` says no)."""
+        at, on, total = iso_time(when), iso_date(when.date()), inv.total
+        amount = f"{total.amount} {total.currency}"  # ``str(total)``
+        write_unfolded(
+            self,
+            when,
+            {
+                "type": "IssueSalesInvoice",
+                "at": at,
+                "invoice": {
+                    "number": f"FP-{inv.id}",
+                    "customer_id": deal.cust.id,
+                    "issued_on": on,
+                    "amount": amount,
+                    "system_invoice_id": inv.id,
+                },
+            },
+            lambda: _issue_sales_invoice(
                 at=when,
                 invoice=_sales_invoice(
                     number=f"FP-{inv.id}",
@@ -442,10 +479,22 @@ class OrderFlow(Host):
                     amount=inv.total,
                     system_invoice_id=inv.id,
                 ),
-            )
+            ),
         )
-        self.record(
-            _post_gl_revenue(
+        write_unfolded(
+            self,
+            when,
+            {
+                "type": "PostGLRevenue",
+                "at": at,
+                "posting": {
+                    "voucher_id": f"GL-{inv.id}",
+                    "posted_on": on,
+                    "amount": amount,
+                    "invoice_id": inv.id,
+                },
+            },
+            lambda: _post_gl_revenue(
                 at=when,
                 posting=_gl_revenue(
                     voucher_id=f"GL-{inv.id}",
@@ -453,7 +502,7 @@ class OrderFlow(Host):
                     amount=inv.total,
                     invoice_id=inv.id,
                 ),
-            )
+            ),
         )
 
     def invoice(

@@ -18,6 +18,7 @@ from typing import Any
 import attrs
 
 from salesctl.demo.contracts import ContractFlow
+from salesctl.demo.direct import cny_text, direct_ok
 from salesctl.demo.encode import to_data
 from salesctl.demo.host import TZ, ZERO, HostCustomer, cny, randint
 from salesctl.demo.orders import Deal
@@ -133,11 +134,35 @@ class World(ContractFlow):
         finance_book = to_data(LedgerBook.FINANCE)
         at_text = at.isoformat()
         day_text = day.isoformat()
+        # The host's ledger has no fold for these lines: written from their data alone when
+        # folding them would change nothing but its count of them (``direct_ok``; the same
+        # for every line here, all at ``at``), built and folded otherwise.
+        direct = direct_ok(self, "KeepContractLedger", at)
+        sink, unfolded = self.sink, self.ledger.unfolded
         for cid, info in sorted(self.contracts.items()):
             deal: Deal | None = info["deal"]
             if info.get("done") or deal is None:
                 continue
             k = info["contract"]
+            if direct:
+                line = {
+                    "contract_id": cid,
+                    "customer_id": k.customer_id,
+                    "book": sales_book,
+                    "as_of": day_text,
+                    "value": str(k.amount),
+                    "delivered": cny_text(deal.delivered_value),
+                    "invoiced": cny_text(deal.invoiced),
+                    "collected": cny_text(info["collected"] + skew_ledger.get(cid, ZERO)),
+                }
+                data = {"type": "KeepContractLedger", "at": at_text, "line": line}
+                sink(data)
+                finance_line = {**line, "book": finance_book}
+                finance_line["collected"] = cny_text(info["collected"])
+                sink({**data, "line": finance_line})
+                self.written += 2
+                unfolded["KeepContractLedger"] = unfolded.get("KeepContractLedger", 0) + 2
+                continue
             delivered = cny(deal.delivered_value)
             invoiced = cny(deal.invoiced)
             in_sales = cny(info["collected"] + skew_ledger.get(cid, ZERO))
