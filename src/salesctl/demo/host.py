@@ -30,7 +30,7 @@ from salesctl.decision import (
     Finding,
     Outcome,
 )
-from salesctl.demo.chains import clear_own_chain
+from salesctl.demo.chains import clear_own_chain, unclaimed, with_approvals
 from salesctl.demo.encode import encode_line, event_data, iso_time, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.demo.warm import TZ, WarmApprovals, WarmContracts
@@ -44,7 +44,8 @@ from salesctl.events import (
 )
 from salesctl.gate import Gate
 from salesctl.ledger import Ledger, scope_of
-from salesctl.ledger.folds import _copier
+from salesctl.ledger.folds import _fold_grant_approval
+from salesctl.ledger.ledger import FOLDS
 from salesctl.model import (
     Actor,
     Approval,
@@ -200,49 +201,6 @@ _VERIFY_DATA = False
 #: Set by a test: check every re-check :meth:`Host._recheck` decides against the whole gate's
 #: decision on the same context (a :class:`DemoError` when they differ).
 _VERIFY_RECHECKS = False
-#: A context with other approvals, every other slot shared (the ledger's generated copier).
-_copy_context: Callable[[Context, tuple[Approval, ...]], Context] = _copier(Context, "approvals")
-
-
-def unclaimed(first: Decision, again: frozenset[str], before: Context) -> bool:
-    """Whether no approval on hand in ``before`` names a control of the requirements of the
-    findings of the controls ``again``: the gate's clearing then returned each such HOLD as
-    the control found it (an approval of another control never clears or is reported on a
-    requirement), so the HOLD can be cleared again with more approvals
-    (:meth:`Host._recheck`).
-
-    Args:
-        first: the gate's decision in ``before``.
-        again: the controls whose HOLDs the host obtained approvals for.
-        before: the context ``first`` was decided in.
-
-    Returns:
-        ``True`` when no approval in ``before`` names such a control (an approval naming no
-        control counts as naming one).
-    """
-    controls = {r.control_id for f in first.findings if f.control_id in again for r in f.required}
-    return not any(a.control_id is None or a.control_id in controls for a in before.approvals)
-
-
-def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval]) -> Context:
-    """``ctx`` with ``granted`` added to its approvals on hand, as
-    :meth:`Ledger.context_for <salesctl.ledger.Ledger.context_for>` would list them once the
-    grants are folded: by document in ``document_ids``' order (ids unique), each document's
-    approvals in the order granted; a grant for another document is not on hand.
-
-    The re-check of a HOLD the host has just obtained the approvals for asks the gate with this
-    context instead of gathering a new one: granting approvals changes nothing else the ledger
-    holds (the caller gathers a new context when the grants moved the ledger to a new day).
-    Every other value is shared with ``ctx`` (immutable), so no validation runs again.
-    """
-    by_doc: dict[str, list[Approval]] = {d: [] for d in document_ids}
-    for a in (*ctx.approvals, *granted):
-        on_hand = by_doc.get(a.document_id)
-        if on_hand is not None:
-            on_hand.append(a)
-    return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
-
-
 #: Set by a test: the host's ledger holds old approvals and contracts not read for a week
 #: frozen, as the audit's does.
 _FREEZE_APPROVALS = False
@@ -269,6 +227,18 @@ _receive_stock = trusted(ReceiveStock)
 
 #: ``random.Random``'s draw below a bound (what its ``randint`` ends in).
 _randbelow: Callable[[random.Random, int], int] = vars(random.Random)["_randbelow"]
+
+
+class _GrantView:
+    """What the ledger's fold of a grant reads of it (its approval and customer), for grants
+    :meth:`Host.post` folds without building (:meth:`Host._grants_direct`); one per host,
+    set before each fold (the fold keeps the approval, never the view)."""
+
+    __slots__ = ("approval", "customer_id")
+
+    def __init__(self) -> None:
+        self.approval: Approval | None = None
+        self.customer_id: str | None = None
 
 
 def randint(rng: random.Random, lo: int, hi: int) -> int:
@@ -363,6 +333,8 @@ class Host:
         self.order_creators: dict[str, None] = {}
         #: Money received by month ``"2026-05"`` (the commission accrual's base).
         self.collected_by_month: dict[str, Decimal] = {}
+        #: What :meth:`post` hands the ledger's fold of a grant (:meth:`_grants_direct`).
+        self._grant_view = _GrantView()
         self._setup()
 
     # -- ids, time, people ------------------------------------------------------------
@@ -492,6 +464,7 @@ class Host:
             mine: dict[int, list[Approval]] = {}
             at = txn.at
             when = iso_time(at)
+            direct, view = self._grants_direct(at), self._grant_view
             for f in todo:
                 own = mine[id(f)] = []
                 for req in sorted(f.required, key=lambda r: r.step):
@@ -500,24 +473,28 @@ class Host:
                     own.append(approval)
                     # The grant's JSON data written directly (every field, in order; checked
                     # against ``event_data`` when a test sets ``_VERIFY_DATA``).
-                    self.record_data(
-                        _grant(at=at, approval=approval, customer_id=customer),
-                        {
-                            "type": "GrantApproval",
-                            "at": when,
-                            "approval": {
-                                "id": approval.id,
-                                "document_id": approval.document_id,
-                                "role": approval.role,
-                                "approver": to_data(approval.approver),
-                                "granted_at": iso_time(approval.granted_at),
-                                "expires_at": None,
-                                "max_amount": None,
-                                "control_id": approval.control_id,
-                            },
-                            "customer_id": customer,
+                    data = {
+                        "type": "GrantApproval",
+                        "at": when,
+                        "approval": {
+                            "id": approval.id,
+                            "document_id": approval.document_id,
+                            "role": approval.role,
+                            "approver": to_data(approval.approver),
+                            "granted_at": iso_time(approval.granted_at),
+                            "expires_at": None,
+                            "max_amount": None,
+                            "control_id": approval.control_id,
                         },
-                    )
+                        "customer_id": customer,
+                    }
+                    if direct:  # the ledger's fold of the grant, without building it
+                        view.approval, view.customer_id = approval, customer
+                        _fold_grant_approval(ledger, view, None)
+                        self.sink(data)
+                        self.written += 1
+                    else:
+                        self.record_data(_grant(at=at, approval=approval, customer_id=customer), data)
             if ledger.today == day:
                 # Only the approvals on hand changed: the context again with them (the
                 # approvals just recorded are all the ledger's fold of them did).
@@ -550,6 +527,24 @@ class Host:
         self.sink(event_data(txn))
         self.written += 1
         return decision
+
+    def _grants_direct(self, at: dt.datetime) -> bool:
+        """Whether the grants of a transaction at ``at`` may be folded into the host's ledger
+        without building their :class:`~salesctl.events.GrantApproval`: its fold of grants is
+        :func:`~salesctl.ledger.folds._fold_grant_approval` (which reads only the grant's
+        approval and customer), it keeps no books and already stands on or after ``at``'s
+        date (folding them moves it to no new day), and no test sets ``_VERIFY_DATA``. Then
+        :meth:`post` hands the fold a view of the two (:class:`_GrantView`) and writes the
+        grant's data itself; otherwise it builds the grant and calls :meth:`record_data`."""
+        ledger = self.ledger
+        today = ledger.today
+        return (
+            not _VERIFY_DATA
+            and today is not None
+            and ledger.books is None
+            and FOLDS.get("GrantApproval") is _fold_grant_approval
+            and at.date() <= today
+        )
 
     def _recheck(
         self,

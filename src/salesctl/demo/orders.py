@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from salesctl.demo.direct import cny_text, write_unfolded
+from salesctl.demo.encode import iso_date, iso_time, to_data
 from salesctl.demo.host import (
     CNY,
     SETTLEMENT_ACCOUNT,
@@ -25,8 +27,6 @@ from salesctl.demo.host import (
     month_of,
     randint,
 )
-from salesctl.demo.direct import cny_text, write_unfolded
-from salesctl.demo.encode import iso_date, iso_time, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.events import (
     CloseOrder,
