@@ -94,6 +94,8 @@ _post_gl_revenue = trusted(PostGLRevenue)
 _close_order = trusted(CloseOrder)
 #: The bank channel as the stream writes it.
 _BANK = to_data(ReceiptChannel.BANK)
+#: A customer-signed proof's kind as the stream writes it.
+_SIGNED = to_data(ProofKind.CUSTOMER_SIGNED)
 
 
 @attrs.define(eq=False)
@@ -435,19 +437,31 @@ class OrderFlow(Host):
     def record_proof(
         self, deal: Deal, gi: GoodsIssue, when: dt.datetime, *, signed_by: str = "receiver"
     ) -> None:
-        """Record the customer-signed copy of ``gi`` reaching finance at ``when``."""
-        self.record(
-            _receive_proof(
-                at=when,
-                proof=_delivery_proof(
-                    id=self.next_id("PF"),
-                    goods_issue_id=gi.id,
-                    kind=ProofKind.CUSTOMER_SIGNED,
-                    received_on=when.date(),
-                    signed_by=signed_by,
-                ),
-                customer_id=deal.cust.id,
-            )
+        """Record the customer-signed copy of ``gi`` reaching finance at ``when`` (its data
+        made here, every field in order: checked when a test sets ``_VERIFY_DATA``)."""
+        proof = _delivery_proof(
+            id=self.next_id("PF"),
+            goods_issue_id=gi.id,
+            kind=ProofKind.CUSTOMER_SIGNED,
+            received_on=when.date(),
+            signed_by=signed_by,
+        )
+        self.record_data(
+            _receive_proof(at=when, proof=proof, customer_id=deal.cust.id),
+            {
+                "type": "ReceiveDeliveryProof",
+                "at": iso_time(when),
+                "proof": {
+                    "id": proof.id,
+                    "goods_issue_id": gi.id,
+                    "kind": _SIGNED,
+                    "received_on": iso_date(proof.received_on),
+                    "signed_by": signed_by,
+                    "carrier_ref": None,
+                    "discrepancy": False,
+                },
+                "customer_id": deal.cust.id,
+            },
         )
 
     def finance_copies(self, deal: Deal, inv: Invoice, when: dt.datetime) -> None:
@@ -607,4 +621,8 @@ class OrderFlow(Host):
 
         if deal.no_close:
             return
-        self.record(_close_order(at=when, order_id=deal.order.id, customer_id=deal.cust.id))
+        order_id, customer_id = deal.order.id, deal.cust.id
+        self.record_data(  # its data made here (checked when a test sets ``_VERIFY_DATA``)
+            _close_order(at=when, order_id=order_id, customer_id=customer_id),
+            {"type": "CloseOrder", "at": iso_time(when), "order_id": order_id, "customer_id": customer_id},
+        )
