@@ -1,0 +1,163 @@
+"""Issue 16, nineteenth pass: records the host's ledger folds into nothing, written from data.
+
+The pins:
+
+* The month end's contract-ledger lines, the bank's receipt lines and finance's sales
+  invoices and GL revenue postings are written from their data alone when the host's ledger
+  has no fold for them, keeps no books and already stands on their date
+  (:func:`~salesctl.demo.direct.direct_ok`): a year with every injector written so is the
+  same events, and leaves the host's ledger in the same state (its count of unfolded records,
+  its day, its approvals), as the year written with every record built and folded; each
+  condition of ``direct_ok`` refuses on its own.
+* The grants of approvals are folded by the ledger's own fold of grants from a view of their
+  approval and customer (:meth:`~salesctl.demo.host.Host._grants_direct`): the same year and
+  the same ledger as building each ``GrantApproval`` and folding it; each condition refuses
+  on its own.
+* An amount's text (:func:`~salesctl.demo.direct.cny_text`) is ``str(cny(x))`` for any
+  Decimal, integer or text (hypothesis).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import salesctl.demo.direct as direct_module
+import salesctl.demo.host as host_module
+import salesctl.demo.world as world_module
+from salesctl.demo import generate
+from salesctl.demo.direct import cny_text, direct_ok
+from salesctl.demo.host import TZ, Host, cny
+from salesctl.ledger import FOLDS
+from salesctl.ledger.books import Books
+
+_ORDERS = 300
+
+
+def _year(monkeypatch: pytest.MonkeyPatch, *, direct: bool) -> tuple[Any, dict[str, Any]]:
+    """A year with every injector, and the state of its host's ledger at the end."""
+    hosts: list[Host] = []
+    original = Host.__init__
+
+    def init(self: Host, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        hosts.append(self)
+
+    with monkeypatch.context() as m:
+        m.setattr(Host, "__init__", init)
+        if not direct:
+            m.setattr(direct_module, "direct_ok", lambda *_: False)
+            m.setattr(world_module, "direct_ok", lambda *_: False)
+            m.setattr(Host, "_grants_direct", lambda *_: False)
+        demo = generate(seed=11, customers=24, orders=_ORDERS)
+    (host,) = hosts
+    led = host.ledger
+    state = {
+        "unfolded": dict(led.unfolded),
+        "today": led.today,
+        "approvals": {d: led.approvals_of(d) for d in led._approvals},
+        "warm": list(led._warm),
+        "written": host.written,
+    }
+    return demo.events, state
+
+
+class TestRecordsFromData:
+    def test_a_year_and_its_ledger_are_the_same(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Written from data or built and folded: the same events and the same ledger."""
+        counted: dict[str, int] = {}
+        original = direct_module.direct_ok
+
+        def counting(host: Host, type_name: str, at: dt.datetime) -> bool:
+            ok = original(host, type_name, at)
+            counted[type_name] = counted.get(type_name, 0) + ok
+            return ok
+
+        with monkeypatch.context() as m:
+            m.setattr(direct_module, "direct_ok", counting)
+            m.setattr(world_module, "direct_ok", counting)
+            fast, fast_state = _year(monkeypatch, direct=True)
+        assert set(counted) == {
+            "KeepContractLedger",
+            "KeepReceiptRecord",
+            "IssueSalesInvoice",
+            "PostGLRevenue",
+        }
+        assert all(counted.values())  # each taken the short way at least once
+        slow, slow_state = _year(monkeypatch, direct=False)
+        assert fast == slow
+        assert fast_state == slow_state
+        assert fast_state["unfolded"]["KeepContractLedger"] > 100
+        assert sum(len(a) for a in fast_state["approvals"].values()) > 100
+
+    def test_direct_ok_refuses_each_condition(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """A fold for the type, books, a new day, no day yet, the data check: each refuses."""
+        host = Host(seed=1, year=2026, customers=12, orders=10)
+        today = host.ledger.today
+        assert today is not None
+        at = dt.datetime(today.year, today.month, today.day, 23, 59, tzinfo=TZ)
+        assert "KeepContractLedger" not in FOLDS
+        assert direct_ok(host, "KeepContractLedger", at)
+        assert direct_ok(host, "KeepContractLedger", at - dt.timedelta(days=3))
+        assert not direct_ok(host, "GrantApproval", at)  # folded
+        assert not direct_ok(host, "KeepContractLedger", at + dt.timedelta(minutes=1))
+        monkeypatch.setattr(host.ledger, "books", Books())
+        assert not direct_ok(host, "KeepContractLedger", at)
+        monkeypatch.setattr(host.ledger, "books", None)
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
+        assert not direct_ok(host, "KeepContractLedger", at)
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", False)
+        monkeypatch.setattr(host.ledger, "today", None)
+        assert not direct_ok(host, "KeepContractLedger", at)
+
+    def test_grants_direct_refuses_each_condition(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """Another fold of grants, books, a new day, no day yet, the data check: each refuses."""
+        host = Host(seed=1, year=2026, customers=12, orders=10)
+        today = host.ledger.today
+        assert today is not None
+        at = dt.datetime(today.year, today.month, today.day, 23, 59, tzinfo=TZ)
+        assert host._grants_direct(at)
+        assert not host._grants_direct(at + dt.timedelta(minutes=1))
+        monkeypatch.setitem(FOLDS, "GrantApproval", lambda *_: None)
+        assert not host._grants_direct(at)
+        monkeypatch.undo()
+        assert host._grants_direct(at)
+        monkeypatch.setattr(host.ledger, "books", Books())
+        assert not host._grants_direct(at)
+        monkeypatch.setattr(host.ledger, "books", None)
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", True)
+        assert not host._grants_direct(at)
+        monkeypatch.setattr(host_module, "_VERIFY_DATA", False)
+        monkeypatch.setattr(host.ledger, "today", None)
+        assert not host._grants_direct(at)
+
+
+_DECIMALS = st.decimals(
+    min_value=Decimal("-1e12"), max_value=Decimal("1e12"), allow_nan=False, places=None
+) | st.decimals(allow_nan=False, allow_infinity=False, min_value=-10**6, max_value=10**6, places=4)
+
+
+class TestAmountText:
+    @settings(max_examples=400, deadline=None)
+    @given(x=_DECIMALS | st.integers(-(10**15), 10**15))
+    def test_cny_text_is_the_moneys_text(self, x: Decimal | int) -> None:
+        """``cny_text`` is ``str(cny(x))``, or raises as ``cny`` does."""
+        try:
+            want = str(cny(x))
+        except Exception as e:  # the same error type either way
+            with pytest.raises(type(e)):
+                cny_text(x)
+            return
+        assert cny_text(x) == want
+        assert cny_text(str(x)) == str(cny(str(x)))
+
+    @pytest.mark.parametrize("x", ["0", "-0", "0.005", "-0.005", "1E+3", "12.345", "7"])
+    def test_edges(self, x: str) -> None:
+        """Zeros, halves, exponents: the same text."""
+        assert cny_text(Decimal(x)) == str(cny(Decimal(x)))
+        assert cny_text(x) == str(cny(x))
