@@ -28,7 +28,7 @@ from salesctl.decision import (
 from salesctl.ledger.folds import _copier
 from salesctl.model import Approval
 
-__all__ = ["clear_own_chain", "unclaimed", "with_approvals"]
+__all__ = ["approvals_with", "clear_own_chain", "copy_context", "unclaimed", "with_approvals"]
 
 #: A context with other approvals, every other slot shared (the ledger's generated copier).
 _copy_context: Callable[[Context, tuple[Approval, ...]], Context] = _copier(Context, "approvals")
@@ -65,12 +65,29 @@ def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval
     holds (the caller gathers a new context when the grants moved the ledger to a new day).
     Every other value is shared with ``ctx`` (immutable), so no validation runs again.
     """
+    return _copy_context(ctx, approvals_with(ctx.approvals, document_ids, granted))
+
+
+def approvals_with(
+    approvals: tuple[Approval, ...], document_ids: list[str], granted: list[Approval]
+) -> tuple[Approval, ...]:
+    """The approvals on hand of :func:`with_approvals`'s context: ``approvals`` (a context's)
+    and ``granted``, by document in ``document_ids``' order, each document's in the order
+    granted, a grant for another document left out. :meth:`Host.post
+    <salesctl.demo.host.Host.post>` keeps them and copies the context with them
+    (:func:`copy_context`) only when the whole gate is asked."""
     by_doc: dict[str, list[Approval]] = {d: [] for d in document_ids}
-    for a in (*ctx.approvals, *granted):
+    for a in (*approvals, *granted):
         on_hand = by_doc.get(a.document_id)
         if on_hand is not None:
             on_hand.append(a)
-    return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
+    return tuple(a for d in document_ids for a in by_doc[d])
+
+
+def copy_context(ctx: Context, approvals: tuple[Approval, ...]) -> Context:
+    """``ctx`` with ``approvals`` on hand instead of its own, every other slot shared (the
+    ledger's generated copier: no validation runs again)."""
+    return _copy_context(ctx, approvals)
 
 
 def _chain_facts(facts: Any, hits: tuple[tuple[Approval, int], ...]) -> tuple[tuple[str, str], ...]:

@@ -30,7 +30,13 @@ from salesctl.decision import (
     Finding,
     Outcome,
 )
-from salesctl.demo.chains import clear_own_chain, unclaimed, with_approvals
+from salesctl.demo.chains import (
+    approvals_with,
+    clear_own_chain,
+    copy_context,
+    unclaimed,
+    with_approvals,
+)
 from salesctl.demo.encode import encode_line, event_data, iso_time, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.demo.warm import TZ, WarmApprovals, WarmContracts
@@ -448,6 +454,10 @@ class Host:
         day = ledger.today
         ctx = ledger.context_for(txn, scope)
         decision = self.gate.check(txn, ctx)
+        # The approvals on hand of the latest check, and its context when already built (a
+        # re-check's is ``ctx`` with them, copied only when the whole gate is asked).
+        approvals = ctx.approvals
+        current: Context | None = ctx
         for _ in range(3):
             # ``findings`` is read once per decision (a descriptor builds it on first read)
             read, findings = decision, decision.findings
@@ -498,18 +508,22 @@ class Host:
             if ledger.today == day:
                 # Only the approvals on hand changed: the context again with them (the
                 # approvals just recorded are all the ledger's fold of them did).
-                before = ctx
-                ctx = with_approvals(ctx, scope.document_ids, granted)
-                if _VERIFY_CONTEXTS and ctx != ledger.context_for(txn, scope):
-                    raise DemoError(
-                        f"{type(txn).__name__} {txn.document_id}: the context with the granted "
-                        "approvals differs from the ledger's",
-                        path=self._injector or "clean",
-                    )
-                decision = self._recheck(txn, ctx, decision, again, before, mine)
+                before = current if current is not None else copy_context(ctx, approvals)
+                approvals = approvals_with(approvals, scope.document_ids, granted)
+                current = None
+                if _VERIFY_CONTEXTS:
+                    current = with_approvals(before, scope.document_ids, granted)
+                    if current != ledger.context_for(txn, scope) or current.approvals != approvals:
+                        raise DemoError(
+                            f"{type(txn).__name__} {txn.document_id}: the context with the "
+                            "granted approvals differs from the ledger's",
+                            path=self._injector or "clean",
+                        )
+                decision = self._recheck(txn, ctx, approvals, decision, again, before, mine)
             else:  # the grants opened a new day in the ledger: a context from scratch
                 day = ledger.today
-                ctx = ledger.context_for(txn, scope)
+                ctx = current = ledger.context_for(txn, scope)
+                approvals = ctx.approvals
                 decision = self.gate.check(txn, ctx)
         if read is not decision:
             findings = decision.findings
@@ -549,14 +563,17 @@ class Host:
     def _recheck(
         self,
         txn: Any,
-        ctx: Context,
+        base: Context,
+        approvals: tuple[Approval, ...],
         first: Decision,
         again: frozenset[str],
         before: Context,
         mine: dict[int, list[Approval]] | None = None,
     ) -> Decision:
-        """The gate's decision on ``txn`` in ``ctx`` (``before``, the context ``first`` was
-        decided in, plus the approvals just granted for the HOLDs of the controls ``again``).
+        """The gate's decision on ``txn`` in ``ctx`` — ``base`` with ``approvals`` on hand
+        (:func:`~salesctl.demo.chains.copy_context`, built only when the whole gate decides):
+        ``before``, the context ``first`` was decided in, plus the approvals just granted for
+        the HOLDs of the controls ``again``.
 
         The gate is a pure function of the transaction and the context, and the approvals on
         hand enter a check in one place, the clearing of each HOLD
@@ -574,8 +591,7 @@ class Host:
         ``clear_finding`` gives, without its walk), any other HOLD by ``clear_finding``.
         """
         if not unclaimed(first, again, before):
-            return self.gate.check(txn, ctx)
-        approvals = ctx.approvals
+            return self.gate.check(txn, copy_context(base, approvals))
         authority = self.policy.authority
         own = mine or {}
         cleared: list[Finding] = []
@@ -606,7 +622,7 @@ class Host:
             note=first.note,
             weakened=first.weakened,
         )
-        if _VERIFY_RECHECKS and decision != self.gate.check(txn, ctx):
+        if _VERIFY_RECHECKS and decision != self.gate.check(txn, copy_context(base, approvals)):
             raise DemoError(
                 f"{type(txn).__name__} {txn.document_id}: the re-check of {sorted(again)} "
                 "differs from the gate's decision",
