@@ -161,3 +161,77 @@ class TestAmountText:
         """Zeros, halves, exponents: the same text."""
         assert cny_text(Decimal(x)) == str(cny(Decimal(x)))
         assert cny_text(x) == str(cny(x))
+
+
+_QUANTITIES = st.one_of(
+    st.decimals(allow_nan=False, allow_infinity=False, places=3, min_value=0, max_value=10**6),
+    st.integers(0, 10**6),
+    st.integers(0, 10**6).map(str),
+)
+_DEPARTMENTS = st.lists(st.sampled_from(("finance", "sales", "warehouse", "production")))
+
+
+class TestTrustedConverters:
+    """The trusted builders call ``tuple_conv``, ``frozenset_conv`` and ``decimal_conv`` only
+    for a value not already of exactly the type each returns as it is."""
+
+    @settings(max_examples=300, deadline=None)
+    @given(
+        book=_QUANTITIES,
+        counted=_QUANTITIES,
+        departments=_DEPARTMENTS,
+        kind=st.sampled_from((list, tuple, set, frozenset)),
+        temperature=_QUANTITIES,
+    )
+    def test_builds_equal_the_constructors(
+        self,
+        book: Decimal | int | str,
+        counted: Decimal | int | str,
+        departments: list[str],
+        kind: type,
+        temperature: Decimal | int | str,
+    ) -> None:
+        """A stock count (quantities and a set of departments) and a storage reading built
+        trusted equal the constructor's, field by field and type by type; a Decimal or a
+        frozenset given is kept as it is (the same object)."""
+        from salesctl.demo.trusted import trusted
+        from salesctl.records import StockCount
+        from salesctl.records_extra import StorageReading
+
+        day = dt.date(2026, 3, 31)
+        kw: dict[str, Any] = {
+            "count_id": "SC-2026-03",
+            "period_end": day,
+            "product_id": "P-001",
+            "book_quantity": book,
+            "counted_quantity": counted,
+            "departments": kind(departments),
+        }
+        built, want = trusted(StockCount)(**kw), StockCount(**kw)
+        assert built == want and repr(built) == repr(want)
+        for name in ("book_quantity", "counted_quantity", "departments"):
+            assert type(getattr(built, name)) is type(getattr(want, name))
+            if type(kw[name]) in (Decimal, frozenset):
+                assert getattr(built, name) is kw[name]
+        reading = {"area_id": "CHILL-01", "read_on": day, "temperature": temperature}
+        got, expected = trusted(StorageReading)(**reading), StorageReading(**reading)
+        assert got == expected and type(got.temperature) is type(expected.temperature)
+
+    def test_a_decision_keeps_its_tuples(self) -> None:
+        """The re-check's decisions: tuples kept as they are, a list made a tuple."""
+        from salesctl.decision import Decision, Outcome
+        from salesctl.demo.trusted import trusted
+
+        at = dt.datetime(2026, 3, 2, 10, tzinfo=TZ)
+        kw: dict[str, Any] = {
+            "outcome": Outcome.ALLOW,
+            "findings": (),
+            "transaction": "PlaceOrder",
+            "document_id": "SO-1",
+            "at": at,
+            "controls": ("O2C-CR-01",),
+        }
+        d = trusted(Decision)(**kw)
+        assert d.controls is kw["controls"] and d == Decision(**kw)
+        listed = trusted(Decision)(**{**kw, "controls": ["O2C-CR-01"]})
+        assert type(listed.controls) is tuple and listed == d

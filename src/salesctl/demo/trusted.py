@@ -18,10 +18,12 @@ from __future__ import annotations
 import inspect
 import types
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, TypeVar
 
 import attrs
 
+from salesctl._validators import decimal_conv, frozenset_conv, tuple_conv
 from salesctl.decision import _assembly
 
 __all__ = ["trusted"]
@@ -126,7 +128,13 @@ def _compile(cls: type, *, assemble: bool = True) -> Callable[..., Any]:
                 body.append(f"    x = _d{i}")
         if a.converter is not None:
             ns[f"_k{i}"] = a.converter
-            body.append(f"    x = _k{i}(x)")
+            kept = _KEEPS.get(a.converter)
+            if kept is not None:  # a value of exactly this type the converter returns as is
+                ns[f"_t{i}"] = kept
+                body.append(f"    if type(x) is not _t{i}:")
+                body.append(f"        x = _k{i}(x)")
+            else:
+                body.append(f"    x = _k{i}(x)")
         body.append(f"    self.{name} = x" if slotted else f"    _set(self, {name!r}, x)")
     if slotted:
         body.append("    self.__class__ = _cls")
@@ -156,6 +164,16 @@ def _assembly_of(cls: type, fields: tuple[attrs.Attribute[Any], ...]) -> type | 
         ):
             return None
     return _assembly(cls)
+
+
+#: Converters that return a value of exactly one type as it is (``tuple_conv`` a tuple,
+#: ``frozenset_conv`` a frozenset, ``decimal_conv`` a Decimal): the builders call them only
+#: for a value of another type (58,000 calls a default year, most of them on tuples).
+_KEEPS: dict[Callable[[Any], Any], type] = {
+    tuple_conv: tuple,
+    frozenset_conv: frozenset,
+    decimal_conv: Decimal,
+}
 
 
 class _Unset:
