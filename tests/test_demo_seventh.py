@@ -138,6 +138,9 @@ class TestContractLedgerLines:
             "PostGLRevenue",
             "ReceiveDeliveryProof",
             "CloseOrder",
+            "CountShipments",
+            "CountStock",
+            "ReadStorage",
         }
         books = {r.line.book for r in ledgers}  # type: ignore[attr-defined]
         assert len(books) == 2
