@@ -241,3 +241,112 @@ class TestTrustedConverters:
         assert d.controls is kw["controls"] and d == Decision(**kw)
         listed = trusted(Decision)(**{**kw, "controls": ["O2C-CR-01"]})
         assert type(listed.controls) is tuple and listed == d
+
+
+def _ref_decimal_conv(value: Any) -> Any:
+    from salesctl._validators import to_decimal
+    from salesctl.errors import InvalidInput
+
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | str):
+        try:
+            return to_decimal(value)
+        except InvalidInput:
+            return value
+    return value
+
+
+def _ref_tuple_conv(value: Any) -> Any:
+    from collections.abc import Iterable, Mapping
+
+    if isinstance(value, tuple | str | bytes | Mapping) or not isinstance(value, Iterable):
+        return value
+    return tuple(value)
+
+
+def _ref_frozenset_conv(value: Any) -> Any:
+    from collections.abc import Iterable, Mapping
+
+    if isinstance(value, frozenset | str | bytes | Mapping) or not isinstance(value, Iterable):
+        return value
+    return frozenset(value)
+
+
+def _ref_frozenmap_conv(value: Any) -> Any:
+    from collections.abc import Mapping
+
+    from salesctl._validators import FrozenMap
+
+    if isinstance(value, Mapping) and not isinstance(value, FrozenMap):
+        return FrozenMap(value)
+    return value
+
+
+class _Dec(Decimal):
+    pass
+
+
+class _Tup(tuple):  # type: ignore[type-arg]
+    pass
+
+
+class _Set(frozenset):  # type: ignore[type-arg]
+    pass
+
+
+def _values() -> st.SearchStrategy[Any]:
+    from salesctl._validators import FrozenMap
+
+    small = st.integers(-5, 5)
+    return st.one_of(
+        st.decimals(allow_nan=True, allow_infinity=True, places=2).map(lambda d: d),
+        st.decimals(allow_nan=False, allow_infinity=False, places=2).map(_Dec),
+        st.integers(),
+        st.booleans(),
+        st.text(max_size=6),
+        st.sampled_from(("12.5", "-0", "1e3", "x", "", " 7 ")),
+        st.none(),
+        st.binary(max_size=4),
+        st.lists(small, max_size=4),
+        st.lists(small, max_size=4).map(tuple),
+        st.lists(small, max_size=4).map(_Tup),
+        st.frozensets(small, max_size=4),
+        st.frozensets(small, max_size=4).map(_Set),
+        st.sets(small, max_size=4),
+        st.dictionaries(st.text(max_size=2), small, max_size=3),
+        st.dictionaries(st.text(max_size=2), small, max_size=3).map(FrozenMap),
+    )
+
+
+class TestConverterFastPaths:
+    @settings(max_examples=600, deadline=None)
+    @given(value=_values())
+    def test_each_converter_gives_what_it_gave(self, value: Any) -> None:
+        """``tuple_conv``, ``frozenset_conv``, ``decimal_conv`` and ``frozenmap_conv`` with
+        their exact-type fast paths: the previous bodies' result for any value — the same
+        object when that returned it as is, else an equal value of the same type."""
+        from salesctl._validators import (
+            decimal_conv,
+            frozenmap_conv,
+            frozenset_conv,
+            tuple_conv,
+        )
+
+        pairs = (
+            (tuple_conv, _ref_tuple_conv),
+            (frozenset_conv, _ref_frozenset_conv),
+            (decimal_conv, _ref_decimal_conv),
+            (frozenmap_conv, _ref_frozenmap_conv),
+        )
+        for conv, ref in pairs:
+            want, got = ref(value), conv(value)
+            assert type(got) is type(want)
+            if want is value:
+                assert got is value
+            elif isinstance(want, Decimal) and want.is_nan():
+                assert got.is_nan()
+            else:
+                assert got == want
+                if isinstance(want, Decimal):
+                    assert str(got) == str(want)

@@ -23,7 +23,13 @@ from typing import Any, TypeVar
 
 import attrs
 
-from salesctl._validators import decimal_conv, frozenset_conv, tuple_conv
+from salesctl._validators import (
+    FrozenMap,
+    decimal_conv,
+    frozenmap_conv,
+    frozenset_conv,
+    tuple_conv,
+)
 from salesctl.decision import _assembly
 
 __all__ = ["trusted"]
@@ -167,12 +173,14 @@ def _assembly_of(cls: type, fields: tuple[attrs.Attribute[Any], ...]) -> type | 
 
 
 #: Converters that return a value of exactly one type as it is (``tuple_conv`` a tuple,
-#: ``frozenset_conv`` a frozenset, ``decimal_conv`` a Decimal): the builders call them only
+#: ``frozenset_conv`` a frozenset, ``decimal_conv`` a Decimal, ``frozenmap_conv`` a
+#: ``FrozenMap``): the builders call them only
 #: for a value of another type (58,000 calls a default year, most of them on tuples).
 _KEEPS: dict[Callable[[Any], Any], type] = {
     tuple_conv: tuple,
     frozenset_conv: frozenset,
     decimal_conv: Decimal,
+    frozenmap_conv: FrozenMap,
 }
 
 
