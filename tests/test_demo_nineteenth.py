@@ -350,3 +350,42 @@ class TestConverterFastPaths:
                 assert got == want
                 if isinstance(want, Decimal):
                     assert str(got) == str(want)
+
+
+class TestNoticesHeldWithFacts:
+    def test_a_year_is_the_same_either_way(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        """The host's ledger holds its delivery notices as posted (``Ledger.hold_facts``):
+        the same year as holding them without their line facts (the audit's way), and every
+        notice it holds carries the facts ``line_facts`` would build again."""
+        from salesctl.model import DeliveryNotice, LineFacts, line_facts
+
+        hosts: list[Host] = []
+        original = Host.__init__
+
+        def init(self: Host, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            hosts.append(self)
+
+        monkeypatch.setattr(Host, "__init__", init)
+        kept = generate(seed=11, customers=24, orders=_ORDERS)
+        led = hosts[-1].ledger
+        assert led.hold_facts
+        notices = [n for st in led.open_orders() for n in st.delivery_notices]
+        assert len(notices) > 20
+        slots = LineFacts.__slots__
+        for n in notices:
+            assert type(n) is DeliveryNotice and n._facts is not None
+            again = LineFacts(n.lines)
+            assert [getattr(line_facts(n), s) for s in slots] == [getattr(again, s) for s in slots]
+
+        def audit_way(self: Host, *args: Any, **kwargs: Any) -> None:
+            original(self, *args, **kwargs)
+            self.ledger.hold_facts = False
+            hosts.append(self)
+
+        monkeypatch.setattr(Host, "__init__", audit_way)
+        dropped = generate(seed=11, customers=24, orders=_ORDERS)
+        assert all(
+            n._facts is None for st in hosts[-1].ledger.open_orders() for n in st.delivery_notices
+        )
+        assert kept.events == dropped.events

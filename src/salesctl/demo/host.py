@@ -314,6 +314,7 @@ class Host:
             approvals_store=None if _FREEZE_APPROVALS else WarmApprovals(),
             contracts_store=None if _FREEZE_APPROVALS else WarmContracts(),
         )
+        self.ledger.hold_facts = not _FREEZE_APPROVALS  # notices held with their line facts
         self.out: list[dict[str, Any]] = []
         #: Where events go (the ``out`` list by default; a file writer for large years).
         self.sink: Callable[[Any], None] = sink if sink is not None else self.out.append
