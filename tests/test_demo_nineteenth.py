@@ -389,3 +389,41 @@ class TestNoticesHeldWithFacts:
             n._facts is None for st in hosts[-1].ledger.open_orders() for n in st.delivery_notices
         )
         assert kept.events == dropped.events
+
+
+class TestRecheckedDecision:
+    def test_every_rechecked_decision_of_a_year_is_the_constructors(
+        self, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """Each re-check's decision assembled slot by slot (``chains.rechecked``) equals the
+        validated constructor's on the same values (type, fields, repr, the highest outcome),
+        over a year with every injector; and with ``_VERIFY_RECHECKS`` the whole gate's."""
+        import salesctl.demo.chains as chains_module
+        from salesctl.decision import Decision
+
+        seen: list[int] = []
+
+        def checked(first: Any, findings: Any) -> Any:
+            got = chains_module.rechecked(first, findings)
+            want = Decision(
+                outcome=max((f.outcome for f in findings), default=got.outcome),
+                findings=findings,
+                transaction=first.transaction,
+                document_id=first.document_id,
+                at=first.at,
+                controls=first.controls,
+                policy_fingerprint=first.policy_fingerprint,
+                catalogue_fingerprint=first.catalogue_fingerprint,
+                note=first.note,
+                weakened=first.weakened,
+            )
+            assert type(got) is Decision and got == want and repr(got) == repr(want)
+            assert got.outcome is want.outcome and got.findings is findings
+            seen.append(len(findings))
+            return got
+
+        monkeypatch.setattr(host_module, "rechecked", checked)
+        monkeypatch.setattr(host_module, "_VERIFY_RECHECKS", True)
+        generate(seed=11, customers=24, orders=_ORDERS)
+        assert len(seen) > 100
+        assert any(n > 1 for n in seen)

@@ -12,13 +12,14 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
-from salesctl._validators import person_key
+from salesctl._validators import person_key, tuple_conv
 from salesctl.approvals import _order, _rule, evidence
 from salesctl.context import Context
 from salesctl.decision import (
     Decision,
     Finding,
     Outcome,
+    _assembly,
     _Deferred,
     _raw_facts,
     _raw_params,
@@ -28,7 +29,14 @@ from salesctl.decision import (
 from salesctl.ledger.folds import _copier
 from salesctl.model import Approval
 
-__all__ = ["approvals_with", "clear_own_chain", "copy_context", "unclaimed", "with_approvals"]
+__all__ = [
+    "approvals_with",
+    "clear_own_chain",
+    "copy_context",
+    "rechecked",
+    "unclaimed",
+    "with_approvals",
+]
 
 #: A context with other approvals, every other slot shared (the ledger's generated copier).
 _copy_context: Callable[[Context, tuple[Approval, ...]], Context] = _copier(Context, "approvals")
@@ -88,6 +96,34 @@ def copy_context(ctx: Context, approvals: tuple[Approval, ...]) -> Context:
     """``ctx`` with ``approvals`` on hand instead of its own, every other slot shared (the
     ledger's generated copier: no validation runs again)."""
     return _copy_context(ctx, approvals)
+
+
+#: Decisions are filled by plain slot stores, then made decisions (as the gate builds them).
+_DecisionAssembly = _assembly(Decision)
+
+
+def rechecked(first: Decision, findings: tuple[Finding, ...]) -> Decision:
+    """``first`` with ``findings`` (a re-check's, in the same order) instead of its own and
+    their highest outcome: what ``Decision(...)`` builds from these values (its one check,
+    that the outcome is the findings' highest, holds by construction; ``first``'s sequences
+    are the gate's tuples, converted as its converter would otherwise), stored slot by slot.
+    ``_VERIFY_RECHECKS`` compares it with the whole gate's decision."""
+    outcome = Outcome.ALLOW
+    for f in findings:
+        if f.outcome > outcome:
+            outcome = f.outcome
+    controls, weakened = first.controls, first.weakened
+    d: Any = _DecisionAssembly()
+    d.outcome, d.findings = outcome, findings
+    d.transaction, d.document_id, d.at = first.transaction, first.document_id, first.at
+    d.controls = controls if type(controls) is tuple else tuple_conv(controls)
+    d.policy_fingerprint = first.policy_fingerprint
+    d.catalogue_fingerprint = first.catalogue_fingerprint
+    d.note = first.note
+    d.weakened = weakened if type(weakened) is tuple else tuple_conv(weakened)
+    d.__class__ = Decision
+    decision: Decision = d
+    return decision
 
 
 def _chain_facts(facts: Any, hits: tuple[tuple[Approval, int], ...]) -> tuple[tuple[str, str], ...]:

@@ -34,6 +34,7 @@ from salesctl.demo.chains import (
     approvals_with,
     clear_own_chain,
     copy_context,
+    rechecked,
     unclaimed,
     with_approvals,
 )
@@ -222,8 +223,6 @@ _BEFORE = tuple(dt.timedelta(minutes=50 - 5 * step) for step in range(9))
 #: The approvals the host obtains (about one event in five) are built trusted.
 _approval = trusted(Approval)
 _grant = trusted(GrantApproval)
-#: A re-check's decision is assembled from the gate's findings (valid by construction).
-_decision = trusted(Decision)
 #: The host's customers as documents carry them, its stock lots and credit profiles (values
 #: it owns: ids from its counters, its own calendar and amounts) are built trusted too.
 _customer = trusted(Customer)
@@ -606,23 +605,7 @@ class Host:
                 )
                 f = c if c is not None else clear_finding(f, approvals, txn, authority)
             cleared.append(f)
-        findings = tuple(cleared)
-        outcome = Outcome.ALLOW
-        for f in findings:
-            if f.outcome > outcome:
-                outcome = f.outcome
-        decision = _decision(
-            outcome=outcome,
-            findings=findings,
-            transaction=first.transaction,
-            document_id=first.document_id,
-            at=first.at,
-            controls=first.controls,
-            policy_fingerprint=first.policy_fingerprint,
-            catalogue_fingerprint=first.catalogue_fingerprint,
-            note=first.note,
-            weakened=first.weakened,
-        )
+        decision = rechecked(first, tuple(cleared))
         if _VERIFY_RECHECKS and decision != self.gate.check(txn, copy_context(base, approvals)):
             raise DemoError(
                 f"{type(txn).__name__} {txn.document_id}: the re-check of {sorted(again)} "
