@@ -427,3 +427,48 @@ class TestRecheckedDecision:
         generate(seed=11, customers=24, orders=_ORDERS)
         assert len(seen) > 100
         assert any(n > 1 for n in seen)
+
+
+class TestChecksOnly:
+    def test_the_listed_classes_derive_nothing(self) -> None:
+        """Every class whose trusted builder leaves ``__attrs_post_init__`` out is slotted and
+        has only init fields (its construction derives nothing), and is built so in a year."""
+        import attrs
+
+        from salesctl.demo import trusted as trusted_module
+        from salesctl.demo.trusted import checks_only
+        from salesctl.model import DeliveryNotice, DeliveryProof, GoodsIssue, Receipt, RevenueEntry
+        from salesctl.transactions import IssueDeliveryNotice, PostGoodsIssue
+
+        listed = (Receipt, RevenueEntry, DeliveryProof, IssueDeliveryNotice, PostGoodsIssue)
+        for cls in listed:
+            assert checks_only(cls), cls
+            assert all(a.init for a in attrs.fields(cls))
+            assert trusted_module._assembly_of(cls, attrs.fields(cls)) is not None
+        for cls in (DeliveryNotice, GoodsIssue):  # derive their line facts: never left out
+            assert not checks_only(cls)
+
+    def test_a_check_left_out_is_still_run_under_verify(self) -> None:
+        """A receipt whose amounts its check refuses: the trusted builder builds it (the
+        check left out), and ``_VERIFY``'s constructor refuses it."""
+        from salesctl.demo import trusted as trusted_module
+        from salesctl.model import Receipt
+        from salesctl.money import Money
+
+        kw: dict[str, Any] = {
+            "id": "RC-1",
+            "customer_id": "C-1",
+            "amount": Money("10.00", "CNY"),
+            "received_on": dt.date(2026, 3, 2),
+            "to_receivables": Money("20.00", "CNY"),  # above the amount: refused
+        }
+        build = trusted_module.trusted(Receipt)
+        assert build(**kw).to_receivables == kw["to_receivables"]
+        with pytest.raises(Exception, match="cannot exceed amount"):
+            Receipt(**kw)
+        trusted_module._VERIFY[0] = True
+        try:
+            with pytest.raises(Exception, match="cannot exceed amount"):
+                build(**kw)
+        finally:
+            trusted_module._VERIFY[0] = False
