@@ -232,9 +232,9 @@ def test_a_dask_cluster_gives_the_one_process_report_of_a_stream_crossing_custom
     pol.write_text(DEMO_POLICY, encoding="utf-8")
     path = tmp_path / "events.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
-    planted = _crossing_planted(lines, "contract", 58, job_tasks(str(path), jobs=2))
-    assert planted is not None
-    path.write_bytes(b"\n".join(planted) + b"\n")
+    found = _crossing_planted(lines, "contract", 58, job_tasks(str(path), jobs=2))
+    assert found is not None
+    path.write_bytes(b"\n".join(found[0]) + b"\n")
     one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
     on_dask = replay_dask(str(path), policy_file=str(pol), address=cluster.scheduler_address)
     assert on_dask.partitions == 1  # replayed in one task
@@ -1720,9 +1720,10 @@ def _parsed(line: bytes) -> dict[str, Any]:
 
 def _crossing_planted(
     lines: list[bytes], kind: str, pick: int, tasks: list[Any]
-) -> list[bytes] | None:
+) -> tuple[list[bytes], str, str] | None:
     """``lines`` with one line changed so that a transaction reads what the stream filed under
-    a customer of another share of ``tasks`` (``None``: the year has no line to change):
+    a customer of another share of ``tasks``, and the two customers (``None``: the year has no
+    line to change):
     ``contract`` signs a contract for another customer than the one its approvals were
     routed to; ``approval`` routes an approval to another customer than its document's;
     ``revenue`` books revenue for another customer on a goods issue; ``order`` has an order
@@ -1758,6 +1759,7 @@ def _crossing_planted(
         return None
     i, d, cust = found[pick % len(found)]
     target = next(x for x in others if _share_of(tasks, x) != _share_of(tasks, cust))
+    pair = (cust, target)
     if kind == "contract":
         d["contract"]["customer_id"] = target
     elif kind == "approval":
@@ -1766,12 +1768,15 @@ def _crossing_planted(
         d["entry"]["customer_id"] = target
     else:
         contracts = [x["contract"] for x in parsed[:i] if x.get("type") == "SignContract"]
-        theirs = [k["id"] for k in contracts if _share_of(tasks, k["customer_id"]) != _share_of(
-            tasks, cust) and k["customer_id"] not in grouped]  # fmt: skip
+        theirs = [(k["id"], k["customer_id"]) for k in contracts if _share_of(
+            tasks, k["customer_id"]) != _share_of(tasks, cust)
+            and k["customer_id"] not in grouped]  # fmt: skip
         if not theirs:
             return None
-        d["order"]["contract_id"] = theirs[pick % len(theirs)]
-    return [*lines[:i], json.dumps(d, separators=(",", ":")).encode(), *lines[i + 1 :]]
+        d["order"]["contract_id"], other = theirs[pick % len(theirs)]
+        pair = (cust, other)
+    planted = [*lines[:i], json.dumps(d, separators=(",", ":")).encode(), *lines[i + 1 :]]
+    return planted, *pair
 
 
 @settings(
@@ -1803,16 +1808,19 @@ def test_a_line_crossing_customers_gives_the_one_process_report(
     path = tmp_path / f"x{seed}-{kind}.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
     tasks = job_tasks(str(path), jobs=2, policy_file=str(pol))
-    planted = _crossing_planted(lines, kind, pick, tasks)
-    if planted is None:
+    found = _crossing_planted(lines, kind, pick, tasks)
+    if found is None:
         reject()
+    planted, a, b = found
     path.write_bytes(b"\n".join(planted) + b"\n")
+    tasks = job_tasks(str(path), jobs=2, policy_file=str(pol))
+    if _share_of(tasks, a) == _share_of(tasks, b):
+        reject()  # the changed line moved the split: the two customers share a share
     one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
     for jobs in (2, 3):
         got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
         assert attrs.evolve(got, partitions=1) == one
     # the crossing was found (the test is not passing for want of one)
-    tasks = job_tasks(str(path), jobs=2, policy_file=str(pol))
     shares = [Crossings() for _ in tasks]
     for t, x in zip(tasks, shares, strict=True):
         run_job(t, crossings=x)
@@ -1834,9 +1842,9 @@ def test_the_cli_says_when_a_stream_crossing_customers_was_replayed_in_one_proce
     for crossing in (True, False):
         path.write_bytes(b"\n".join(lines) + b"\n")
         if crossing:
-            planted = _crossing_planted(lines, "contract", 58, job_tasks(str(path), jobs=2))
-            assert planted is not None
-            path.write_bytes(b"\n".join(planted) + b"\n")
+            found = _crossing_planted(lines, "contract", 58, job_tasks(str(path), jobs=2))
+            assert found is not None
+            path.write_bytes(b"\n".join(found[0]) + b"\n")
         got = {}
         for name, extra in (("one", []), ("jobs", ["--jobs", "2"])):
             out = tmp_path / f"{name}-{crossing}.json"
