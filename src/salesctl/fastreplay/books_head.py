@@ -68,6 +68,7 @@ BOOKS_BY_HEADER: frozenset[str] = frozenset(
         "IssueInvoice",
         "PlaceOrder",
         "PostGoodsIssue",
+        "ReceiveDeliveryProof",
         "RecordReceipt",
         "SignContract",
     }
@@ -221,7 +222,21 @@ class _BooksRevenueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="Boo
     entry: msgspec.Raw
 
 
+class _ProofRef(msgspec.Struct, kw_only=True):
+    id: str
+    goods_issue_id: str
+
+
+class _BooksProofHead(
+    msgspec.Struct, kw_only=True, tag_field="type", tag="ReceiveDeliveryProof"
+):
+    at: str
+    proof: _ProofRef
+    customer_id: str | None = None
+
+
 _BooksHead = Union[  # noqa: UP007
+    _BooksProofHead,
     _SignHead,
     _BooksNoticeHead,
     _BooksIssueHead,
@@ -341,6 +356,22 @@ class BooksHead:
             when = _time_in(self._at, h.at)
         if when is None or when.date() != day:
             return None
+        if isinstance(h, _BooksProofHead):
+            # a delivery proof: the books keep nothing of it; the ledger's fold changes the
+            # order of its goods issue when the ledger holds it (then read in full), nothing
+            # otherwise. The share holding the customer's partition reads it in full (Router)
+            p = h.proof
+            cust = h.customer_id
+            if (
+                cust is None
+                or not self._elsewhere(cust)
+                or not _canonical(p.id, p.goods_issue_id, cust)
+            ):
+                return None
+            oid = led._gi_order.get(p.goods_issue_id)
+            if oid is not None and led.order(oid) is not None:
+                return None
+            return "ReceiveDeliveryProof", when
         books = led.books
         assert books is not None
         if isinstance(h, _BooksOrderHead):

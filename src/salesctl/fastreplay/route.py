@@ -16,7 +16,9 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
   found in the ledger's index — is known and belongs to another partition, and it names no
   customer group (a group learnt late moves its members to the group's partition);
 * a type of :data:`BY_GOODS_ISSUE` (a delivery proof): when the ledger holds no order of the
-  goods issue it names (its fold would change nothing);
+  goods issue it names (its fold would change nothing) and the customer it names is not the
+  share's (the books share reads such a proof of another share's customer from its header,
+  relying on the share holding that customer's partition to read it in full);
 * a type of :data:`BY_HEADER` (an order placed, a delivery notice, a contract signed, a goods
   issue) or of :data:`APPROVED_BY_HEADER` (a quotation sent, a production order, a work
   order, a pipeline stage advanced) of a customer the share does not decide: not skipped
@@ -533,6 +535,13 @@ class Router:
             oid = led._gi_order.get(gi) if gi is not None else None
             if oid is not None and led.order(oid) is not None:
                 return None
+            # a proof of this share's customer: read in full (the books share reads it from
+            # its header, relying on this share: BooksHead)
+            seen = _text_after(b, _CUSTOMER_ID)
+            if seen is not None:
+                hit = None if seen in groups else known.get(seen)
+                if hit or (hit is None and is_mine(seen)):
+                    return None
         try:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
@@ -550,9 +559,14 @@ class Router:
             return name, when
         if kind == "gi":
             # the fold changes the order of the goods issue, if the ledger holds it: when it
-            # does not, the line changes nothing here (whoever the customer)
+            # does not, the line changes nothing here (whoever the customer); a proof naming
+            # this share's customer is read in full all the same (the books share reads it
+            # from its header, relying on this share to reject it: BooksHead)
             oid = led._gi_order.get(h.proof.goods_issue_id)
-            return None if oid is not None and led.order(oid) is not None else (name, when)
+            if oid is not None and led.order(oid) is not None:
+                return None
+            c = h.customer_id
+            return None if c is not None and c != seen and is_mine(c) else (name, when)
         # every customer the line names (an approval's customer_id included: an id of the
         # partitions ``keep`` names is this share's, _is_mine) must be another share's; the
         # id read from the bytes above is known to be
