@@ -57,8 +57,9 @@ _intern = sys.intern
 #: voucher, a revenue entry) or the order an order's closing names; the ledger's fold changes
 #: only global state named in the header (as
 #: :data:`~salesctl.fastreplay.route.BY_HEADER`'s) or nothing (an invoice, a receipt, a
-#: revenue entry, an order closed of a customer the ledger does not own). The share holding
-#: the customer's partition reads each of them in full
+#: revenue entry, an order closed of a customer the ledger does not own). A delivery proof:
+#: the books keep nothing of it, the ledger's fold changes only an order it holds (then read
+#: in full). The share holding the customer's partition reads each of them in full
 #: (:class:`~salesctl.fastreplay.route.Router`, ``keep``).
 BOOKS_BY_HEADER: frozenset[str] = frozenset(
     {
@@ -292,7 +293,8 @@ class BooksHead:
     account); of a revenue entry the entry, built as the full reader builds it (the books
     keep it whole: :func:`~salesctl.fastreplay.decode.document_reader`); not the order a goods
     issue carries, nor the contract's, the notice's or the actors' bodies; of an order's
-    closing, its header (the order and the customer).
+    closing, its header (the order and the customer); of a delivery proof, its header (the
+    proof's id and goods issue, the customer).
 
     :meth:`fold` does what reading the line in full does there: the books' entries (the
     document's register; a goods issue's deliveries, an invoice's billing and receivable, a
@@ -342,7 +344,8 @@ class BooksHead:
         done: the caller reads it in full) for any other: a header that does not read, a
         customer of this share, of a group or held by no other share, an order the ledger
         holds, a goods issue that names an IC card (its value needs the order's prices) or
-        another order than the one it carries, a document that does not build."""
+        another order than the one it carries, a document that does not build, a delivery
+        proof naming no customer."""
         led = self._led
         books_only = self._books_only
         if not books_only and (led.today is None or day > led.today):
