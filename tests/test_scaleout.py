@@ -871,7 +871,7 @@ def test_a_gate_share_folds_other_shares_orders_from_their_header(
 
     from salesctl.audit.engine import ledger_for
     from salesctl.fastreplay.engine import approvals_unchecked, run_job
-    from salesctl.fastreplay.route import BY_HEADER
+    from salesctl.fastreplay.route import APPROVED_BY_HEADER, BY_HEADER
 
     path, pol = stream
     lines = path.read_bytes().splitlines(keepends=True)
@@ -896,8 +896,10 @@ def test_a_gate_share_folds_other_shares_orders_from_their_header(
             (routed, state, folded_at), (full, full_state, _none) = got
             assert folded_at is not None and len(folded_at) > 0
             kinds = {json.loads(lines[i - 1])["type"] for i in folded_at}
-            assert kinds <= BY_HEADER
-            assert "PostGoodsIssue" in kinds
+            assert kinds <= BY_HEADER | APPROVED_BY_HEADER
+            assert "PostGoodsIssue" in kinds and "SendQuotation" in kinds
+            # a stage advanced names no customer: the share holding partition 0 decides it
+            assert ("AdvanceStage" in kinds) is (0 not in share)
             assert routed == full
             assert state == full_state
             assert not approvals_unchecked(folded_at, [books])
@@ -940,22 +942,56 @@ def _goods_issue_planted(lines: list[bytes], where: float, cust: str) -> Any:
     return [*lines[:i], bad, *lines[i:]], i + 1
 
 
+#: The planted lines of a type of APPROVED_BY_HEADER: kind -> (type, document field, a value
+#: the full reader refuses where the header fold does not look).
+_APPROVED_PLANTS: dict[str, tuple[str, str, dict[str, Any]]] = {
+    "quotation": ("SendQuotation", "quotation", {"created_by": 5}),
+    "work order": ("ScheduleWorkOrder", "work_order", {"description": 5}),
+    "production order": ("IssueProductionOrder", "production_order", {"issued_by": " u-x "}),
+    "stage": ("AdvanceStage", "opportunity", {"stage": "teleported"}),
+    "quotation id spaced": ("SendQuotation", "quotation", {"id": " QT-X "}),
+}
+
+
+def _approved_planted(lines: list[bytes], where: float, cust: str, kind: str) -> Any:
+    """A real quotation, work order, production order or stage advanced of the year, made
+    customer ``cust``'s (a production order: of an order nobody owns), dated the day of the
+    line before it, with a value the full reader refuses where the gate share's header fold
+    does not look (or, ``quotation id spaced``, an id it refuses), planted ``where`` in the
+    stream: ``(stream, planted line number)``."""
+    i, prev = _line_before(lines, where)
+    name, field, bad = _APPROVED_PLANTS[kind]
+    d = next(
+        json.loads(ln)
+        for ln in [*lines[:i][::-1], *lines[i:]]
+        if f'"type":"{name}"'.encode() in ln
+    )
+    d["at"] = prev.at.isoformat()
+    doc = d[field]
+    doc.update(id=doc["id"] + "-X")
+    if "customer_id" in doc:
+        doc["customer_id"] = cust
+    if name == "IssueProductionOrder":
+        doc.update(order_id="SO-X", contract_id=None)
+    doc.update(bad)
+    line = json.dumps(d, separators=(",", ":")).encode()
+    return [*lines[:i], line, *lines[i:]], i + 1
+
+
+@pytest.mark.parametrize("kind", ["order", "goods issue", *_APPROVED_PLANTS])
 @settings(
-    max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
-@given(
-    seed=st.integers(0, 10_000),
-    where=st.floats(0.05, 0.6),
-    jobs=st.integers(2, 3),
-    kind=st.sampled_from(["order", "goods issue"]),
-)
+@given(seed=st.integers(0, 10_000), where=st.floats(0.05, 0.6), jobs=st.integers(2, 3))
 def test_an_order_folded_from_its_header_and_rejected_by_the_books_changes_no_report(
     tmp_path: Path, seed: int, where: float, jobs: int, kind: str
 ) -> None:
-    """A gate share folds another share's customers' orders and goods issues from their header
-    only; one whose body the full reader rejects (an attacker's line, a corrupt one) is
-    rejected by the books share, which reads every line in full, and the gate share is then
-    replayed again in full: the merged report is the one-process report."""
+    """A gate share folds another share's customers' orders and goods issues, and the
+    approval marks of their quotations, work orders, production orders and stages advanced,
+    from their header only; one whose body the full reader rejects (an attacker's line, a
+    corrupt one) is rejected by the books share, which reads every line in full, and the gate
+    share is then replayed again in full: the merged report is the one-process report. A
+    quotation whose id the full reader refuses is not folded from its header."""
     from array import array
 
     from salesctl.fastreplay.engine import approvals_unchecked, replay_jobs, run_job
@@ -967,19 +1003,32 @@ def test_an_order_folded_from_its_header_and_rejected_by_the_books_changes_no_re
     pol.write_text(DEMO_POLICY, encoding="utf-8")
     # a customer of the books share (the split weighs the file), not of the last gate share
     for cust in (f"C-{k:04d}" for k in range(900, 1000)):  # pragma: no branch
-        plant = _order_planted if kind == "order" else _goods_issue_planted
-        planted, at_line = plant(lines, where, cust)
+        if kind in _APPROVED_PLANTS:
+            planted, at_line = _approved_planted(lines, where, cust, kind)
+        else:
+            plant = _order_planted if kind == "order" else _goods_issue_planted
+            planted, at_line = plant(lines, where, cust)
         path.write_bytes(b"\n".join(planted) + b"\n")
         tasks = job_tasks(str(path), jobs=jobs, policy_file=str(pol))
-        if customer_partition(cust, tasks[-1][3]) not in tasks[-1][4]:
+        # a gate share that decides neither the customer nor the lines naming none
+        gate = next(
+            (t for t in tasks[:0:-1] if customer_partition(cust, t[3]) not in t[4] and 0 not in t[4]),
+            None,
+        )
+        if gate is not None:
             break
+    assert gate is not None
     one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
     assert any(r.line == at_line for r in one.rejected)
-    # the last gate share alone folded it from its header
+    # that gate share alone folded it from its header
     folded: array[int] = array("q")
-    run_job(tasks[-1], folded_from_header=folded)
-    assert at_line in folded
-    assert approvals_unchecked(folded, [run_job(tasks[0])])
+    run_job(gate, folded_from_header=folded)
+    if kind.endswith("id spaced"):
+        # an id the full reader refuses: the header fold declines it, read in full
+        assert at_line not in folded
+    else:
+        assert at_line in folded
+        assert approvals_unchecked(folded, [run_job(tasks[0])])
     got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
     assert attrs.evolve(got, partitions=1) == one
 
