@@ -354,19 +354,22 @@ class BooksHead:
         # guess: when it is this share's, the line is read in full without its header
         # decoded first (reading in full is always safe)
         i = b.find(b'"customer')
-        if i > 0:
-            j = i + 10
+        j = 0
+        while i > 0:  # past a "customer_signed" and the like
+            j = i + 9
             if b.startswith(b'_id":"', j):
                 j += 6
-            elif b.startswith(b'":{"id":"', j):
+                break
+            if b.startswith(b'":{"id":"', j):
                 j += 9
-            else:
-                j = 0
-            e = b.find(b'"', j) if j else -1
-            if e > j:
-                c = b[j:e].decode("utf-8", "replace")
-                if self._held(c) or led.mine(c):
-                    return None
+                break
+            i = b.find(b'"customer', j)
+            j = 0
+        e = b.find(b'"', j) if j else -1
+        if e > j:
+            c = b[j:e].decode("utf-8", "replace")
+            if self._held(c) or led.mine(c):
+                return None
         try:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
