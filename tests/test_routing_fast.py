@@ -561,7 +561,7 @@ def test_approval_marks_folded_from_the_header_of_other_shares_only() -> None:
             assert router.fold_header(_approved_line(kind, bad, other, "SO-OTHER"), _DAY) is None
         assert router.fold_header(b.replace(b'"at":', b'"at":5,"x":'), _DAY) is None
         # partition 0's share decides the lines that name no customer
-        led0, router0 = _approval_share(frozenset({0}))
+        _led0, router0 = _approval_share(frozenset({0}))
         got = router0.fold_header(_approved_line(kind, "D-1", own, "SO-NEW"), _DAY)
         assert (got is None) is (kind in ("IssueProductionOrder", "AdvanceStage")), kind
     led, router = _approval_share()

@@ -1409,8 +1409,10 @@ def _plain_body_planted(lines: list[bytes], where: float, cust: str, kind: str) 
 
 @pytest.mark.parametrize(
     "kind",
-    ["receipt", "receipt id spaced", "goods issue", "invoice", "order", "close"]
-    + ["proof", "proof id spaced"],
+    [
+        *("receipt", "receipt id spaced", "goods issue", "invoice", "order", "close"),
+        *("proof", "proof id spaced"),
+    ],
 )
 @settings(
     max_examples=2, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

@@ -367,8 +367,8 @@ class BooksHead:
             j = 0
         e = b.find(b'"', j) if j else -1
         if e > j:
-            c = b[j:e].decode("utf-8", "replace")
-            if self._held(c) or led.mine(c):
+            named = b[j:e].decode("utf-8", "replace")
+            if self._held(named) or led.mine(named):
                 return None
         try:
             h = self._decode(b)

@@ -359,7 +359,7 @@ class Router:
         # share reads such a line from its header only, relying on this share to reject it:
         # BooksHead). The ids as the full reader keeps them (interned: one per text).
         is_mine = self._is_mine
-        if isinstance(h, _APPROVED_HEADS):
+        if isinstance(h, (_QuoteHead, _WorkHead, _ProductionHead, _StageHead)):
             return self._fold_approved(h, when)
         if isinstance(h, _SignHead):
             k = h.contract
@@ -633,7 +633,7 @@ _intern = sys.intern
 #: bytes (with ``fold``): ``fold`` (the customer read from the bytes as an order's customer's
 #: id), ``fold id`` (as a ``customer_id``), ``fold any`` (no customer read from the bytes).
 _FOLD_KINDS: dict[str, str] = {
-    **{name: "fold" for name in BY_HEADER},
+    **dict.fromkeys(BY_HEADER, "fold"),
     "SignContract": "fold id",
     "SendQuotation": "fold id",
     "ScheduleWorkOrder": "fold id",
@@ -649,7 +649,6 @@ _APPROVED_NAMES: dict[type, str] = {
     _ProductionHead: "IssueProductionOrder",
     _StageHead: "AdvanceStage",
 }
-_APPROVED_HEADS = tuple(_APPROVED_NAMES)
 
 
 class _ApprovalDoc(msgspec.Struct, kw_only=True):
