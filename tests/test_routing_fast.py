@@ -414,7 +414,7 @@ def test_a_line_to_fold_of_the_share_s_customer_is_read_in_full_without_its_head
 # -- session 13: approval marks folded from the header, delivery proofs of the share's customers
 
 _DAY = dt.date(2026, 3, 2)
-_AT = "2026-03-02T09:00:00+08:00"
+_WHEN = "2026-03-02T09:00:00+08:00"
 _ACTOR = '"actor":{"id":"u-rep","roles":["sales_rep"],"org_unit":"east-1","authority_level":1}'
 
 
@@ -456,7 +456,7 @@ def _approved_line(kind: str, doc: str, cust: str, order: str | None, extra: str
             f'"opportunity":{{"id":{q(doc)},"prospect":{q(cust)},"owner":"u-rep",'
             f'"stage":"lead"{extra}}},"to_stage":"qualified"'
         )
-    return f'{{"type":"{kind}",{_ACTOR},"at":"{_AT}",{body}}}'.encode()
+    return f'{{"type":"{kind}",{_ACTOR},"at":"{_WHEN}",{body}}}'.encode()
 
 
 def _approval_share(held: frozenset[int] = frozenset({1})) -> tuple[Any, Router]:
@@ -536,7 +536,7 @@ def test_an_approval_mark_folded_from_the_header_is_the_full_reads(
     if folded is None:
         assert dict(led._approved) == {}
         return
-    assert folded == (kind, dt.datetime.fromisoformat(_AT))
+    assert folded == (kind, dt.datetime.fromisoformat(_WHEN))
     assert not decides, b
     full_led.apply(event, None)
     assert dict(led._approved) == dict(full_led._approved), b
@@ -549,7 +549,7 @@ def test_approval_marks_folded_from_the_header_of_other_shares_only() -> None:
     (for a share holding partition 0) the lines that name no customer are read in full, as
     are ids the full reader refuses, a later day, a header that does not read."""
     own, other = _own_other()
-    when = dt.datetime.fromisoformat(_AT)
+    when = dt.datetime.fromisoformat(_WHEN)
     for kind in _KINDS:
         led, router = _approval_share()
         b = _approved_line(kind, "D-1", other, "SO-OTHER")
@@ -586,7 +586,7 @@ def test_approval_marks_folded_from_the_header_of_other_shares_only() -> None:
 def _proof(gi: str, cust: str | None, nested: str = "") -> bytes:
     c = "" if cust is None else f',"customer_id":"{cust}"'
     return (
-        f'{{"type":"ReceiveDeliveryProof","at":"{_AT}","proof":{{"id":"PF-1",'
+        f'{{"type":"ReceiveDeliveryProof","at":"{_WHEN}","proof":{{"id":"PF-1",'
         f'"goods_issue_id":"{gi}","kind":"customer_signed","received_on":"2026-03-02",'
         f'"signed_by":"r"{nested}}}{c}}}'
     ).encode()

@@ -350,26 +350,6 @@ class BooksHead:
         books_only = self._books_only
         if not books_only and (led.today is None or day > led.today):
             return None
-        # the first customer id in the bytes (an order's customer's, else a customer_id), a
-        # guess: when it is this share's, the line is read in full without its header
-        # decoded first (reading in full is always safe)
-        i = b.find(b'"customer')
-        j = 0
-        while i > 0:  # past a "customer_signed" and the like
-            j = i + 9
-            if b.startswith(b'_id":"', j):
-                j += 6
-                break
-            if b.startswith(b'":{"id":"', j):
-                j += 9
-                break
-            i = b.find(b'"customer', j)
-            j = 0
-        e = b.find(b'"', j) if j else -1
-        if e > j:
-            named = b[j:e].decode("utf-8", "replace")
-            if self._held(named) or led.mine(named):
-                return None
         try:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
