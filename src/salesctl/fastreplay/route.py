@@ -237,8 +237,8 @@ class Router:
             and relies on the share holding the partition to reject it if its body is bad
             (:class:`ApprovalHead`).
         fold: whether :meth:`skip` answers :data:`FOLD` for a line of a type of
-            :data:`BY_HEADER` (the caller then tries :meth:`fold_header`); without it such a
-            line is read in full.
+            :data:`BY_HEADER` or :data:`APPROVED_BY_HEADER` (the caller then tries
+            :meth:`fold_header`); without it such a line is read in full.
     """
 
     __slots__ = (
@@ -329,13 +329,14 @@ class Router:
 
     def fold_header(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
         """Fold into the ledger, from the header only, a line :meth:`skip` answered
-        :data:`FOLD` for, a transaction of :data:`BY_HEADER` of a customer this share does
-        not decide, dated ``day`` (the day of the line read before
+        :data:`FOLD` for, a transaction of :data:`BY_HEADER` or :data:`APPROVED_BY_HEADER`
+        of a customer this share does not decide, dated ``day`` (the day of the line read before
         it, not later than the ledger's date: no new day, no retention sweep, no late
         event): what its full fold does here — the order/contract index, the order number
         series, the contract approved (no decision) and its order, the stock lots a goods
         issue takes from (its quantities converted as the full reader converts them), its
-        index and the pickup order it used. Returns ``(type, event
+        index and the pickup order it used, the approval mark of a quotation, production
+        order, work order or opportunity (:meth:`_fold_approved`). Returns ``(type, event
         time)`` of a line so folded, ``None`` (nothing done) for any other: another type, a
         header that does not read, a customer of this share or of a group, an order the
         ledger holds, a goods issue drawing on an IC card.
