@@ -128,8 +128,20 @@ class TestContractLedgerLines:
         monkeypatch.setattr(host_module.Host, "record_data", original)
         ledgers = [r for r in written if type(r) is KeepContractLedger]
         assert len(ledgers) > 100
-        # (the eighth pass writes the host's grants of approvals this way too)
-        assert {type(r).__name__ for r in written} == {"KeepContractLedger", "GrantApproval"}
+        # (the eighth pass writes the host's grants of approvals this way too, the
+        # nineteenth the bank's receipt lines, finance's copies, proofs and closings)
+        assert {type(r).__name__ for r in written} == {
+            "KeepContractLedger",
+            "GrantApproval",
+            "KeepReceiptRecord",
+            "IssueSalesInvoice",
+            "PostGLRevenue",
+            "ReceiveDeliveryProof",
+            "CloseOrder",
+            "CountShipments",
+            "CountStock",
+            "ReadStorage",
+        }
         books = {r.line.book for r in ledgers}  # type: ignore[attr-defined]
         assert len(books) == 2
         assert verified.events == generate(seed=5, customers=12, orders=80).events

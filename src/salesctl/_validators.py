@@ -81,6 +81,8 @@ def _path(inst: Any, a: attrs.Attribute[Any]) -> str:
 
 def decimal_conv(value: Any) -> Any:
     """Converter: ints and numeric strings become ``Decimal``; anything else is left as is."""
+    if type(value) is Decimal:  # the commonest value, left as is (no isinstance chain)
+        return value
     if isinstance(value, bool):
         return value
     if isinstance(value, int | str):
@@ -93,6 +95,8 @@ def decimal_conv(value: Any) -> Any:
 
 def tuple_conv(value: Any) -> Any:
     """Converter: a list or other non-text iterable becomes a ``tuple``."""
+    if type(value) is tuple:  # the commonest value, left as is (no ABC check)
+        return value
     if isinstance(value, tuple | str | bytes | Mapping) or not isinstance(value, Iterable):
         return value
     return tuple(value)
@@ -100,6 +104,8 @@ def tuple_conv(value: Any) -> Any:
 
 def frozenset_conv(value: Any) -> Any:
     """Converter: a list, set or other non-text iterable becomes a ``frozenset``."""
+    if type(value) is frozenset:  # the commonest value, left as is (no ABC check)
+        return value
     if isinstance(value, frozenset | str | bytes | Mapping) or not isinstance(value, Iterable):
         return value
     return frozenset(value)
@@ -107,6 +113,8 @@ def frozenset_conv(value: Any) -> Any:
 
 def frozenmap_conv(value: Any) -> Any:
     """Converter: a mapping becomes a :class:`FrozenMap`."""
+    if type(value) is FrozenMap:  # left as is (no ABC check)
+        return value
     if isinstance(value, Mapping) and not isinstance(value, FrozenMap):
         return FrozenMap(value)
     return value

@@ -379,6 +379,13 @@ def _audit(args: argparse.Namespace, out: TextIO, err: TextIO, held: list[object
         report = parts[-1]  # the partitions before it read more lines: they cannot merge
     else:
         report = parts[0] if len(parts) == 1 else merge_reports(parts)
+    shares = args.jobs if not args.dask else dask_jobs or 0
+    if shares > 1 and report.partitions == 1 and not report.incomplete:
+        print(
+            "salesctl: audit: a transaction reads what the stream files under a customer of "
+            "another share (salesctl.fastreplay.crossing): replayed in one process",
+            file=err,
+        )
     try:
         for r in reports:
             write_report(report, r, args.lang)

@@ -9,22 +9,121 @@ step, without :func:`~salesctl.approvals.clear_finding`'s walk (what the walk gi
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
-from salesctl._validators import person_key
+from salesctl._validators import person_key, tuple_conv
 from salesctl.approvals import _order, _rule, evidence
+from salesctl.context import Context
 from salesctl.decision import (
+    Decision,
     Finding,
     Outcome,
+    _assembly,
     _Deferred,
     _raw_facts,
     _raw_params,
     _rendered,
     _trusted_finding,
 )
+from salesctl.ledger.folds import _copier
 from salesctl.model import Approval
 
-__all__ = ["clear_own_chain"]
+__all__ = [
+    "approvals_with",
+    "clear_own_chain",
+    "copy_context",
+    "rechecked",
+    "unclaimed",
+    "with_approvals",
+]
+
+#: A context with other approvals, every other slot shared (the ledger's generated copier).
+_copy_context: Callable[[Context, tuple[Approval, ...]], Context] = _copier(Context, "approvals")
+
+
+def unclaimed(first: Decision, again: frozenset[str], before: Context) -> bool:
+    """Whether no approval on hand in ``before`` names a control of the requirements of the
+    findings of the controls ``again``: the gate's clearing then returned each such HOLD as
+    the control found it (an approval of another control never clears or is reported on a
+    requirement), so the HOLD can be cleared again with more approvals
+    (:meth:`Host._recheck`).
+
+    Args:
+        first: the gate's decision in ``before``.
+        again: the controls whose HOLDs the host obtained approvals for.
+        before: the context ``first`` was decided in.
+
+    Returns:
+        ``True`` when no approval in ``before`` names such a control (an approval naming no
+        control counts as naming one).
+    """
+    controls = {r.control_id for f in first.findings if f.control_id in again for r in f.required}
+    return not any(a.control_id is None or a.control_id in controls for a in before.approvals)
+
+
+def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval]) -> Context:
+    """``ctx`` with ``granted`` added to its approvals on hand, as
+    :meth:`Ledger.context_for <salesctl.ledger.Ledger.context_for>` would list them once the
+    grants are folded: by document in ``document_ids``' order (ids unique), each document's
+    approvals in the order granted; a grant for another document is not on hand.
+
+    The re-check of a HOLD the host has just obtained the approvals for asks the gate with this
+    context instead of gathering a new one: granting approvals changes nothing else the ledger
+    holds (the caller gathers a new context when the grants moved the ledger to a new day).
+    Every other value is shared with ``ctx`` (immutable), so no validation runs again.
+    """
+    return _copy_context(ctx, approvals_with(ctx.approvals, document_ids, granted))
+
+
+def approvals_with(
+    approvals: tuple[Approval, ...], document_ids: list[str], granted: list[Approval]
+) -> tuple[Approval, ...]:
+    """The approvals on hand of :func:`with_approvals`'s context: ``approvals`` (a context's)
+    and ``granted``, by document in ``document_ids``' order, each document's in the order
+    granted, a grant for another document left out. :meth:`Host.post
+    <salesctl.demo.host.Host.post>` keeps them and copies the context with them
+    (:func:`copy_context`) only when the whole gate is asked."""
+    by_doc: dict[str, list[Approval]] = {d: [] for d in document_ids}
+    for a in (*approvals, *granted):
+        on_hand = by_doc.get(a.document_id)
+        if on_hand is not None:
+            on_hand.append(a)
+    return tuple(a for d in document_ids for a in by_doc[d])
+
+
+def copy_context(ctx: Context, approvals: tuple[Approval, ...]) -> Context:
+    """``ctx`` with ``approvals`` on hand instead of its own, every other slot shared (the
+    ledger's generated copier: no validation runs again)."""
+    return _copy_context(ctx, approvals)
+
+
+#: Decisions are filled by plain slot stores, then made decisions (as the gate builds them).
+_DecisionAssembly = _assembly(Decision)
+
+
+def rechecked(first: Decision, findings: tuple[Finding, ...]) -> Decision:
+    """``first`` with ``findings`` (a re-check's, in the same order) instead of its own and
+    their highest outcome: what ``Decision(...)`` builds from these values (its one check,
+    that the outcome is the findings' highest, holds by construction; ``first``'s sequences
+    are the gate's tuples, converted as its converter would otherwise), stored slot by slot.
+    ``_VERIFY_RECHECKS`` compares it with the whole gate's decision."""
+    outcome = Outcome.ALLOW
+    for f in findings:
+        if f.outcome > outcome:
+            outcome = f.outcome
+    controls, weakened = first.controls, first.weakened
+    d: Any = _DecisionAssembly()
+    d.outcome, d.findings = outcome, findings
+    d.transaction, d.document_id, d.at = first.transaction, first.document_id, first.at
+    d.controls = controls if type(controls) is tuple else tuple_conv(controls)
+    d.policy_fingerprint = first.policy_fingerprint
+    d.catalogue_fingerprint = first.catalogue_fingerprint
+    d.note = first.note
+    d.weakened = weakened if type(weakened) is tuple else tuple_conv(weakened)
+    d.__class__ = Decision
+    decision: Decision = d
+    return decision
 
 
 def _chain_facts(facts: Any, hits: tuple[tuple[Approval, int], ...]) -> tuple[tuple[str, str], ...]:

@@ -30,7 +30,14 @@ from salesctl.decision import (
     Finding,
     Outcome,
 )
-from salesctl.demo.chains import clear_own_chain
+from salesctl.demo.chains import (
+    approvals_with,
+    clear_own_chain,
+    copy_context,
+    rechecked,
+    unclaimed,
+    with_approvals,
+)
 from salesctl.demo.encode import encode_line, event_data, iso_time, to_data
 from salesctl.demo.trusted import trusted
 from salesctl.demo.warm import TZ, WarmApprovals, WarmContracts
@@ -44,7 +51,8 @@ from salesctl.events import (
 )
 from salesctl.gate import Gate
 from salesctl.ledger import Ledger, scope_of
-from salesctl.ledger.folds import _copier
+from salesctl.ledger.folds import _fold_grant_approval
+from salesctl.ledger.ledger import FOLDS
 from salesctl.model import (
     Actor,
     Approval,
@@ -200,49 +208,6 @@ _VERIFY_DATA = False
 #: Set by a test: check every re-check :meth:`Host._recheck` decides against the whole gate's
 #: decision on the same context (a :class:`DemoError` when they differ).
 _VERIFY_RECHECKS = False
-#: A context with other approvals, every other slot shared (the ledger's generated copier).
-_copy_context: Callable[[Context, tuple[Approval, ...]], Context] = _copier(Context, "approvals")
-
-
-def unclaimed(first: Decision, again: frozenset[str], before: Context) -> bool:
-    """Whether no approval on hand in ``before`` names a control of the requirements of the
-    findings of the controls ``again``: the gate's clearing then returned each such HOLD as
-    the control found it (an approval of another control never clears or is reported on a
-    requirement), so the HOLD can be cleared again with more approvals
-    (:meth:`Host._recheck`).
-
-    Args:
-        first: the gate's decision in ``before``.
-        again: the controls whose HOLDs the host obtained approvals for.
-        before: the context ``first`` was decided in.
-
-    Returns:
-        ``True`` when no approval in ``before`` names such a control (an approval naming no
-        control counts as naming one).
-    """
-    controls = {r.control_id for f in first.findings if f.control_id in again for r in f.required}
-    return not any(a.control_id is None or a.control_id in controls for a in before.approvals)
-
-
-def with_approvals(ctx: Context, document_ids: list[str], granted: list[Approval]) -> Context:
-    """``ctx`` with ``granted`` added to its approvals on hand, as
-    :meth:`Ledger.context_for <salesctl.ledger.Ledger.context_for>` would list them once the
-    grants are folded: by document in ``document_ids``' order (ids unique), each document's
-    approvals in the order granted; a grant for another document is not on hand.
-
-    The re-check of a HOLD the host has just obtained the approvals for asks the gate with this
-    context instead of gathering a new one: granting approvals changes nothing else the ledger
-    holds (the caller gathers a new context when the grants moved the ledger to a new day).
-    Every other value is shared with ``ctx`` (immutable), so no validation runs again.
-    """
-    by_doc: dict[str, list[Approval]] = {d: [] for d in document_ids}
-    for a in (*ctx.approvals, *granted):
-        on_hand = by_doc.get(a.document_id)
-        if on_hand is not None:
-            on_hand.append(a)
-    return _copy_context(ctx, tuple(a for d in document_ids for a in by_doc[d]))
-
-
 #: Set by a test: the host's ledger holds old approvals and contracts not read for a week
 #: frozen, as the audit's does.
 _FREEZE_APPROVALS = False
@@ -258,8 +223,6 @@ _BEFORE = tuple(dt.timedelta(minutes=50 - 5 * step) for step in range(9))
 #: The approvals the host obtains (about one event in five) are built trusted.
 _approval = trusted(Approval)
 _grant = trusted(GrantApproval)
-#: A re-check's decision is assembled from the gate's findings (valid by construction).
-_decision = trusted(Decision)
 #: The host's customers as documents carry them, its stock lots and credit profiles (values
 #: it owns: ids from its counters, its own calendar and amounts) are built trusted too.
 _customer = trusted(Customer)
@@ -269,6 +232,18 @@ _receive_stock = trusted(ReceiveStock)
 
 #: ``random.Random``'s draw below a bound (what its ``randint`` ends in).
 _randbelow: Callable[[random.Random, int], int] = vars(random.Random)["_randbelow"]
+
+
+class _GrantView:
+    """What the ledger's fold of a grant reads of it (its approval and customer), for grants
+    :meth:`Host.post` folds without building (:meth:`Host._grants_direct`); one per host,
+    set before each fold (the fold keeps the approval, never the view)."""
+
+    __slots__ = ("approval", "customer_id")
+
+    def __init__(self) -> None:
+        self.approval: Approval | None = None
+        self.customer_id: str | None = None
 
 
 def randint(rng: random.Random, lo: int, hi: int) -> int:
@@ -338,6 +313,7 @@ class Host:
             approvals_store=None if _FREEZE_APPROVALS else WarmApprovals(),
             contracts_store=None if _FREEZE_APPROVALS else WarmContracts(),
         )
+        self.ledger.hold_facts = not _FREEZE_APPROVALS  # notices held with their line facts
         self.out: list[dict[str, Any]] = []
         #: Where events go (the ``out`` list by default; a file writer for large years).
         self.sink: Callable[[Any], None] = sink if sink is not None else self.out.append
@@ -363,6 +339,8 @@ class Host:
         self.order_creators: dict[str, None] = {}
         #: Money received by month ``"2026-05"`` (the commission accrual's base).
         self.collected_by_month: dict[str, Decimal] = {}
+        #: What :meth:`post` hands the ledger's fold of a grant (:meth:`_grants_direct`).
+        self._grant_view = _GrantView()
         self._setup()
 
     # -- ids, time, people ------------------------------------------------------------
@@ -476,6 +454,10 @@ class Host:
         day = ledger.today
         ctx = ledger.context_for(txn, scope)
         decision = self.gate.check(txn, ctx)
+        # The approvals on hand of the latest check, and its context when already built (a
+        # re-check's is ``ctx`` with them, copied only when the whole gate is asked).
+        approvals = ctx.approvals
+        current: Context | None = ctx
         for _ in range(3):
             # ``findings`` is read once per decision (a descriptor builds it on first read)
             read, findings = decision, decision.findings
@@ -492,6 +474,7 @@ class Host:
             mine: dict[int, list[Approval]] = {}
             at = txn.at
             when = iso_time(at)
+            direct, view = self._grants_direct(at), self._grant_view
             for f in todo:
                 own = mine[id(f)] = []
                 for req in sorted(f.required, key=lambda r: r.step):
@@ -500,39 +483,47 @@ class Host:
                     own.append(approval)
                     # The grant's JSON data written directly (every field, in order; checked
                     # against ``event_data`` when a test sets ``_VERIFY_DATA``).
-                    self.record_data(
-                        _grant(at=at, approval=approval, customer_id=customer),
-                        {
-                            "type": "GrantApproval",
-                            "at": when,
-                            "approval": {
-                                "id": approval.id,
-                                "document_id": approval.document_id,
-                                "role": approval.role,
-                                "approver": to_data(approval.approver),
-                                "granted_at": iso_time(approval.granted_at),
-                                "expires_at": None,
-                                "max_amount": None,
-                                "control_id": approval.control_id,
-                            },
-                            "customer_id": customer,
+                    data = {
+                        "type": "GrantApproval",
+                        "at": when,
+                        "approval": {
+                            "id": approval.id,
+                            "document_id": approval.document_id,
+                            "role": approval.role,
+                            "approver": to_data(approval.approver),
+                            "granted_at": iso_time(approval.granted_at),
+                            "expires_at": None,
+                            "max_amount": None,
+                            "control_id": approval.control_id,
                         },
-                    )
+                        "customer_id": customer,
+                    }
+                    if direct:  # the ledger's fold of the grant, without building it
+                        view.approval, view.customer_id = approval, customer
+                        _fold_grant_approval(ledger, view, None)
+                        self.sink(data)
+                        self.written += 1
+                    else:
+                        self.record_data(_grant(at=at, approval=approval, customer_id=customer), data)
             if ledger.today == day:
                 # Only the approvals on hand changed: the context again with them (the
                 # approvals just recorded are all the ledger's fold of them did).
-                before = ctx
-                ctx = with_approvals(ctx, scope.document_ids, granted)
-                if _VERIFY_CONTEXTS and ctx != ledger.context_for(txn, scope):
-                    raise DemoError(
-                        f"{type(txn).__name__} {txn.document_id}: the context with the granted "
-                        "approvals differs from the ledger's",
-                        path=self._injector or "clean",
-                    )
-                decision = self._recheck(txn, ctx, decision, again, before, mine)
+                before = current if current is not None else copy_context(ctx, approvals)
+                approvals = approvals_with(approvals, scope.document_ids, granted)
+                current = None
+                if _VERIFY_CONTEXTS:
+                    current = with_approvals(before, scope.document_ids, granted)
+                    if current != ledger.context_for(txn, scope) or current.approvals != approvals:
+                        raise DemoError(
+                            f"{type(txn).__name__} {txn.document_id}: the context with the "
+                            "granted approvals differs from the ledger's",
+                            path=self._injector or "clean",
+                        )
+                decision = self._recheck(txn, ctx, approvals, decision, again, before, mine)
             else:  # the grants opened a new day in the ledger: a context from scratch
                 day = ledger.today
-                ctx = ledger.context_for(txn, scope)
+                ctx = current = ledger.context_for(txn, scope)
+                approvals = ctx.approvals
                 decision = self.gate.check(txn, ctx)
         if read is not decision:
             findings = decision.findings
@@ -551,17 +542,38 @@ class Host:
         self.written += 1
         return decision
 
+    def _grants_direct(self, at: dt.datetime) -> bool:
+        """Whether the grants of a transaction at ``at`` may be folded into the host's ledger
+        without building their :class:`~salesctl.events.GrantApproval`: its fold of grants is
+        :func:`~salesctl.ledger.folds._fold_grant_approval` (which reads only the grant's
+        approval and customer), it keeps no books and already stands on or after ``at``'s
+        date (folding them moves it to no new day), and no test sets ``_VERIFY_DATA``. Then
+        :meth:`post` hands the fold a view of the two (:class:`_GrantView`) and writes the
+        grant's data itself; otherwise it builds the grant and calls :meth:`record_data`."""
+        ledger = self.ledger
+        today = ledger.today
+        return (
+            not _VERIFY_DATA
+            and today is not None
+            and ledger.books is None
+            and FOLDS.get("GrantApproval") is _fold_grant_approval
+            and at.date() <= today
+        )
+
     def _recheck(
         self,
         txn: Any,
-        ctx: Context,
+        base: Context,
+        approvals: tuple[Approval, ...],
         first: Decision,
         again: frozenset[str],
         before: Context,
         mine: dict[int, list[Approval]] | None = None,
     ) -> Decision:
-        """The gate's decision on ``txn`` in ``ctx`` (``before``, the context ``first`` was
-        decided in, plus the approvals just granted for the HOLDs of the controls ``again``).
+        """The gate's decision on ``txn`` in ``ctx`` — ``base`` with ``approvals`` on hand
+        (:func:`~salesctl.demo.chains.copy_context`, built only when the whole gate decides):
+        ``before``, the context ``first`` was decided in, plus the approvals just granted for
+        the HOLDs of the controls ``again``.
 
         The gate is a pure function of the transaction and the context, and the approvals on
         hand enter a check in one place, the clearing of each HOLD
@@ -579,8 +591,7 @@ class Host:
         ``clear_finding`` gives, without its walk), any other HOLD by ``clear_finding``.
         """
         if not unclaimed(first, again, before):
-            return self.gate.check(txn, ctx)
-        approvals = ctx.approvals
+            return self.gate.check(txn, copy_context(base, approvals))
         authority = self.policy.authority
         own = mine or {}
         cleared: list[Finding] = []
@@ -594,24 +605,8 @@ class Host:
                 )
                 f = c if c is not None else clear_finding(f, approvals, txn, authority)
             cleared.append(f)
-        findings = tuple(cleared)
-        outcome = Outcome.ALLOW
-        for f in findings:
-            if f.outcome > outcome:
-                outcome = f.outcome
-        decision = _decision(
-            outcome=outcome,
-            findings=findings,
-            transaction=first.transaction,
-            document_id=first.document_id,
-            at=first.at,
-            controls=first.controls,
-            policy_fingerprint=first.policy_fingerprint,
-            catalogue_fingerprint=first.catalogue_fingerprint,
-            note=first.note,
-            weakened=first.weakened,
-        )
-        if _VERIFY_RECHECKS and decision != self.gate.check(txn, ctx):
+        decision = rechecked(first, tuple(cleared))
+        if _VERIFY_RECHECKS and decision != self.gate.check(txn, copy_context(base, approvals)):
             raise DemoError(
                 f"{type(txn).__name__} {txn.document_id}: the re-check of {sorted(again)} "
                 "differs from the gate's decision",

@@ -15,6 +15,8 @@ from typing import Any
 
 import attrs
 
+from salesctl.demo.direct import cny_text, write_unfolded
+from salesctl.demo.encode import iso_date, iso_time, to_data
 from salesctl.demo.host import (
     CNY,
     SETTLEMENT_ACCOUNT,
@@ -90,6 +92,10 @@ _receive_proof = trusted(ReceiveDeliveryProof)
 _issue_sales_invoice = trusted(IssueSalesInvoice)
 _post_gl_revenue = trusted(PostGLRevenue)
 _close_order = trusted(CloseOrder)
+#: The bank channel as the stream writes it.
+_BANK = to_data(ReceiptChannel.BANK)
+#: A customer-signed proof's kind as the stream writes it.
+_SIGNED = to_data(ProofKind.CUSTOMER_SIGNED)
 
 
 @attrs.define(eq=False)
@@ -248,20 +254,37 @@ class OrderFlow(Host):
         self.post(_record_receipt(receipt=r, actor=self.cashier, at=when), expect=expect)
         month = r.received_on.isoformat()[:7]
         self.collected_by_month[month] = self.collected_by_month.get(month, ZERO) + amount
-        bank = cny(amount + self.skews.get("bank", {}).get(r.id, ZERO))
-        self.record(
-            _keep_receipt_record(
+        bank = amount + self.skews.get("bank", {}).get(r.id, ZERO)
+        # The bank's line, from its data (the host's ledger has no fold for it; built and
+        # folded when ``direct_ok`` says no: :func:`~salesctl.demo.direct.write_unfolded`).
+        write_unfolded(
+            self,
+            when,
+            {
+                "type": "KeepReceiptRecord",
+                "at": iso_time(when),
+                "entry": {
+                    "record_id": f"BK-{r.id}",
+                    "channel": _BANK,
+                    "account": account,
+                    "received_on": iso_date(r.received_on),
+                    "amount": cny_text(bank),
+                    "customer_id": cust.id,
+                    "voucher_id": r.id,
+                },
+            },
+            lambda: _keep_receipt_record(
                 at=when,
                 entry=_receipt_record(
                     record_id=f"BK-{r.id}",
                     channel=ReceiptChannel.BANK,
                     account=account,
                     received_on=r.received_on,
-                    amount=bank,
+                    amount=cny(bank),
                     customer_id=cust.id,
                     voucher_id=r.id,
                 ),
-            )
+            ),
         )
         if contract_id is not None and contract_id in self.contracts:
             self.contracts[contract_id]["collected"] += amount
@@ -414,26 +437,54 @@ class OrderFlow(Host):
     def record_proof(
         self, deal: Deal, gi: GoodsIssue, when: dt.datetime, *, signed_by: str = "receiver"
     ) -> None:
-        """Record the customer-signed copy of ``gi`` reaching finance at ``when``."""
-        self.record(
-            _receive_proof(
-                at=when,
-                proof=_delivery_proof(
-                    id=self.next_id("PF"),
-                    goods_issue_id=gi.id,
-                    kind=ProofKind.CUSTOMER_SIGNED,
-                    received_on=when.date(),
-                    signed_by=signed_by,
-                ),
-                customer_id=deal.cust.id,
-            )
+        """Record the customer-signed copy of ``gi`` reaching finance at ``when`` (its data
+        made here, every field in order: checked when a test sets ``_VERIFY_DATA``)."""
+        proof = _delivery_proof(
+            id=self.next_id("PF"),
+            goods_issue_id=gi.id,
+            kind=ProofKind.CUSTOMER_SIGNED,
+            received_on=when.date(),
+            signed_by=signed_by,
+        )
+        self.record_data(
+            _receive_proof(at=when, proof=proof, customer_id=deal.cust.id),
+            {
+                "type": "ReceiveDeliveryProof",
+                "at": iso_time(when),
+                "proof": {
+                    "id": proof.id,
+                    "goods_issue_id": gi.id,
+                    "kind": _SIGNED,
+                    "received_on": iso_date(proof.received_on),
+                    "signed_by": signed_by,
+                    "carrier_ref": None,
+                    "discrepancy": False,
+                },
+                "customer_id": deal.cust.id,
+            },
         )
 
     def finance_copies(self, deal: Deal, inv: Invoice, when: dt.datetime) -> None:
         """Finance's side of a system invoice, the same day: the sales invoice it stamps and the
-        GL revenue posting."""
-        self.record(
-            _issue_sales_invoice(
+        GL revenue posting (from their data: the host's ledger has no fold for them; built
+        and folded when ``direct_ok`` says no)."""
+        at, on, total = iso_time(when), iso_date(when.date()), inv.total
+        amount = f"{total.amount} {total.currency}"  # ``str(total)``
+        write_unfolded(
+            self,
+            when,
+            {
+                "type": "IssueSalesInvoice",
+                "at": at,
+                "invoice": {
+                    "number": f"FP-{inv.id}",
+                    "customer_id": deal.cust.id,
+                    "issued_on": on,
+                    "amount": amount,
+                    "system_invoice_id": inv.id,
+                },
+            },
+            lambda: _issue_sales_invoice(
                 at=when,
                 invoice=_sales_invoice(
                     number=f"FP-{inv.id}",
@@ -442,10 +493,22 @@ class OrderFlow(Host):
                     amount=inv.total,
                     system_invoice_id=inv.id,
                 ),
-            )
+            ),
         )
-        self.record(
-            _post_gl_revenue(
+        write_unfolded(
+            self,
+            when,
+            {
+                "type": "PostGLRevenue",
+                "at": at,
+                "posting": {
+                    "voucher_id": f"GL-{inv.id}",
+                    "posted_on": on,
+                    "amount": amount,
+                    "invoice_id": inv.id,
+                },
+            },
+            lambda: _post_gl_revenue(
                 at=when,
                 posting=_gl_revenue(
                     voucher_id=f"GL-{inv.id}",
@@ -453,7 +516,7 @@ class OrderFlow(Host):
                     amount=inv.total,
                     invoice_id=inv.id,
                 ),
-            )
+            ),
         )
 
     def invoice(
@@ -558,4 +621,8 @@ class OrderFlow(Host):
 
         if deal.no_close:
             return
-        self.record(_close_order(at=when, order_id=deal.order.id, customer_id=deal.cust.id))
+        order_id, customer_id = deal.order.id, deal.cust.id
+        self.record_data(  # its data made here (checked when a test sets ``_VERIFY_DATA``)
+            _close_order(at=when, order_id=order_id, customer_id=customer_id),
+            {"type": "CloseOrder", "at": iso_time(when), "order_id": order_id, "customer_id": customer_id},
+        )

@@ -17,8 +17,10 @@ from typing import Any
 
 import attrs
 
+from salesctl._validators import decimal_conv
 from salesctl.demo.contracts import ContractFlow
-from salesctl.demo.encode import to_data
+from salesctl.demo.direct import cny_text, direct_ok, write_unfolded
+from salesctl.demo.encode import iso_date, iso_time, to_data
 from salesctl.demo.host import TZ, ZERO, HostCustomer, cny, randint
 from salesctl.demo.orders import Deal
 from salesctl.demo.trusted import trusted
@@ -92,36 +94,76 @@ class World(ContractFlow):
         skew = self.skews.get(month, {})
         count_shipments, shipment_count = trusted(CountShipments), trusted(ShipmentCount)
         count_stock, stock_count = trusted(CountStock), trusted(StockCount)
+        # The counts are records the host's ledger has no fold for: written from their data
+        # (built and folded when ``direct_ok`` says no; ``write_unfolded``).
+        when_text, day_text = iso_time(when), iso_date(day)
         for p in self.products:
             q = p.shipped.get(month)
             if q:
-                self.record(
-                    count_shipments(
+                actual = decimal_conv(q + skew.get("shipment", {}).get(p.product.id, ZERO))
+                write_unfolded(
+                    self,
+                    when,
+                    {
+                        "type": "CountShipments",
+                        "at": when_text,
+                        "count": {
+                            "product_id": p.product.id,
+                            "period_end": day_text,
+                            "actual_quantity": str(actual),
+                            "system_quantity": None,
+                            "explanation": None,
+                        },
+                    },
+                    # (called at once, in this turn of the loop, or not at all)
+                    lambda: count_shipments(
                         at=when,
                         count=shipment_count(
-                            product_id=p.product.id,
+                            product_id=p.product.id,  # noqa: B023
                             period_end=day,
-                            actual_quantity=q + skew.get("shipment", {}).get(p.product.id, ZERO),
+                            actual_quantity=actual,  # noqa: B023
                         ),
-                    )
+                    ),
                 )
+        counted_at = when + dt.timedelta(minutes=30)
+        counted_text = iso_time(counted_at)
         for p in self.products:
-            on_hand = sum(
-                (lot.quantity for lot in self.ledger.stock.get(p.product.id, {}).values()), ZERO
+            on_hand = decimal_conv(
+                sum(
+                    (lot.quantity for lot in self.ledger.stock.get(p.product.id, {}).values()),
+                    ZERO,
+                )
             )
-            self.record(
-                count_stock(
-                    at=when + dt.timedelta(minutes=30),
+            departments = frozenset({"finance", "production", "sales", "warehouse"}) - skew.get(
+                "absent", {}
+            ).get(p.product.id, frozenset())
+            write_unfolded(
+                self,
+                counted_at,
+                {
+                    "type": "CountStock",
+                    "at": counted_text,
+                    "line": {
+                        "count_id": f"SC-{month}",
+                        "period_end": day_text,
+                        "product_id": p.product.id,
+                        "book_quantity": str(on_hand),
+                        "counted_quantity": str(on_hand),
+                        "departments": sorted(departments, key=repr),  # as the writer's sets
+                        "explanation": None,
+                    },
+                },
+                lambda: count_stock(  # (called at once, or not at all)
+                    at=counted_at,
                     line=stock_count(
                         count_id=f"SC-{month}",
                         period_end=day,
-                        product_id=p.product.id,
-                        book_quantity=on_hand,
-                        counted_quantity=on_hand,
-                        departments=frozenset({"finance", "production", "sales", "warehouse"})
-                        - skew.get("absent", {}).get(p.product.id, frozenset()),
+                        product_id=p.product.id,  # noqa: B023
+                        book_quantity=on_hand,  # noqa: B023
+                        counted_quantity=on_hand,  # noqa: B023
+                        departments=departments,  # noqa: B023
                     ),
-                )
+                ),
             )
         # Two lines a month for every open contract (a third of the stream): built trusted;
         # the finance book's line is the sales book's but for its book and collected amount,
@@ -133,11 +175,35 @@ class World(ContractFlow):
         finance_book = to_data(LedgerBook.FINANCE)
         at_text = at.isoformat()
         day_text = day.isoformat()
+        # The host's ledger has no fold for these lines: written from their data alone when
+        # folding them would change nothing but its count of them (``direct_ok``; the same
+        # for every line here, all at ``at``), built and folded otherwise.
+        direct = direct_ok(self, "KeepContractLedger", at)
+        sink, unfolded = self.sink, self.ledger.unfolded
         for cid, info in sorted(self.contracts.items()):
             deal: Deal | None = info["deal"]
             if info.get("done") or deal is None:
                 continue
             k = info["contract"]
+            if direct:
+                line = {
+                    "contract_id": cid,
+                    "customer_id": k.customer_id,
+                    "book": sales_book,
+                    "as_of": day_text,
+                    "value": str(k.amount),
+                    "delivered": cny_text(deal.delivered_value),
+                    "invoiced": cny_text(deal.invoiced),
+                    "collected": cny_text(info["collected"] + skew_ledger.get(cid, ZERO)),
+                }
+                data = {"type": "KeepContractLedger", "at": at_text, "line": line}
+                sink(data)
+                finance_line = {**line, "book": finance_book}
+                finance_line["collected"] = cny_text(info["collected"])
+                sink({**data, "line": finance_line})
+                self.written += 2
+                unfolded["KeepContractLedger"] = unfolded.get("KeepContractLedger", 0) + 2
+                continue
             delivered = cny(deal.delivered_value)
             invoiced = cny(deal.invoiced)
             in_sales = cny(info["collected"] + skew_ledger.get(cid, ZERO))
@@ -265,7 +331,22 @@ class World(ContractFlow):
                 )
                 self.schedule(
                     self.at(day, 7, 30),
-                    lambda t, r=reading: self.record(keep(at=t, reading=r)),
+                    lambda t, r=reading: write_unfolded(  # from its data (``direct_ok``)
+                        self,
+                        t,
+                        {
+                            "type": "ReadStorage",
+                            "at": iso_time(t),
+                            "reading": {
+                                "area_id": r.area_id,
+                                "read_on": iso_date(r.read_on),
+                                "temperature": str(r.temperature),
+                                "humidity": None if r.humidity is None else str(r.humidity),
+                                "read_by": r.read_by,
+                            },
+                        },
+                        lambda: keep(at=t, reading=r),
+                    ),
                 )
             day += dt.timedelta(days=1)
 

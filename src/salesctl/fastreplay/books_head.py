@@ -515,14 +515,15 @@ class BooksHead:
     def _order(o: _PlainOrder) -> bool:
         """Convert an order's fields the books read in place, as the full reader converts
         them (the lines a tuple, as the order holds them); ``False`` (the line is then read
-        in full) for one the full reader would not take (no lines, a quantity or a line
-        number not above zero, a unit price or a day count below zero, an unknown payment
+        in full) for one the full reader would not take (no lines, a sequence number, a
+        quantity or a line number not above zero, a unit price or a day count below zero, an unknown payment
         method, a value that does not convert) or whose credit terms are a document of
         their own (the payment's or the customer's credit profile's: read in full)."""
         pay = o.payment
         profile = o.customer.credit_profile
         if (
             not o.lines
+            or o.seq <= 0
             or pay.terms is not None
             or pay.days < 0
             or (profile is not None and (profile.terms is not None or profile.term_days < 0))

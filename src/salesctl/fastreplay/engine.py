@@ -31,12 +31,11 @@ import functools
 import gc
 import hashlib
 import io
-import math
 import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Iterable, MutableSequence, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import BrokenExecutor, ProcessPoolExecutor
 from typing import Any
 
 from salesctl.audit import AuditReport, merge_reports
@@ -58,13 +57,14 @@ from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.books_head import BOOKS_BY_HEADER_OPENINGS, BooksHead
+from salesctl.fastreplay.crossing import Crossings, crossed
 from salesctl.fastreplay.decode import Decoder, LedgerLineReader
 from salesctl.fastreplay.route import (
     FOLD,
     ApprovalHead,
     Router,
-    partition_weights,
 )
+from salesctl.fastreplay.split import BOOKS_SHARE, PARTITIONS_PER_JOB, JobTask, job_tasks
 from salesctl.gate import Gate
 from salesctl.ledger import FOLDS, Ledger, Scope, customer_partition, scope_customer, scope_of
 from salesctl.policy import Policy, load_policy
@@ -103,6 +103,7 @@ def replay(
     approvals_read_elsewhere: MutableSequence[int] | None = None,
     folded_from_header: MutableSequence[int] | None = None,
     retain: list[object] | None = None,
+    crossings: Crossings | None = None,
 ) -> AuditReport:
     """Replay an event stream through ledger, gate and detective controls (the arguments and
     the report of :func:`salesctl.audit.replay`).
@@ -157,6 +158,10 @@ def replay(
     sending or writing the report: :func:`replay_jobs`, the command line): by clearing the
     list, then ``gc.unfreeze()``.
 
+    ``crossings`` (a share of a partitioned replay): what its decisions looked up and what it
+    kept by customer, noted there (:mod:`~salesctl.fastreplay.crossing`); nothing when the
+    replay holds every partition or decides none (``"books"``).
+
     Raises:
         InvalidInput: for a bad ``partition``, ``buckets``, ``policy``, ``role`` or
             ``lateness``.
@@ -174,6 +179,8 @@ def replay(
     if not mine_of or not all(isinstance(b, int) and 0 <= b < n for b in mine_of):
         raise InvalidInput("must be partitions 0 <= b < n", path="buckets", value=buckets)
     every = len(mine_of) == n
+    if every or role == "books":
+        crossings = None  # every customer in one share, or none decided: nothing crosses
     k = 0 if 0 in mine_of else min(mine_of)
     keeps_books = k == 0 and role != "gate"
     led = (
@@ -386,6 +393,8 @@ def replay(
                 day = seen(at, today, line, item)
             if isinstance(item, Record):
                 apply(item)
+                if crossings is not None:
+                    crossings.folded(item, led)
                 continue
             decision: Decision | None = None
             if isinstance(item, Transaction) and not books_only:
@@ -406,6 +415,8 @@ def replay(
                 if mine:
                     if scope is None:
                         scope = scope_of(item)
+                    if crossings is not None:
+                        crossings.decided(item, scope, led)
                     decision = check(item, context_for(item, scope))
                     tallies.decision(decision)
                     if decision.outcome is not allow:
@@ -536,6 +547,7 @@ def replay_file(
     approvals_read_elsewhere: MutableSequence[int] | None = None,
     folded_from_header: MutableSequence[int] | None = None,
     retain: list[object] | None = None,
+    crossings: Crossings | None = None,
 ) -> AuditReport:
     """:func:`replay` over a JSON Lines file.
 
@@ -561,15 +573,11 @@ def replay_file(
                 approvals_read_elsewhere=approvals_read_elsewhere,
                 folded_from_header=folded_from_header,
                 retain=retain,
+                crossings=crossings,
             )
     except OSError as e:
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
 
-
-#: One share of a replay run elsewhere (:func:`job_tasks`): the stream's path, the policy's
-#: file or the policy, the partitions, the share's partitions, ``through``, the role and the
-#: allowed lateness.
-JobTask = tuple[str, str | None, Any, int, tuple[int, ...], dt.date | None, str, dt.timedelta]
 
 
 def run_job(
@@ -579,11 +587,12 @@ def run_job(
     approvals_read_elsewhere: MutableSequence[int] | None = None,
     folded_from_header: MutableSequence[int] | None = None,
     retain: list[object] | None = None,
+    crossings: Crossings | None = None,
 ) -> AuditReport:
     """One share of the work, in a worker process or on a cluster's worker (the policy
     travels as its file or as the policy); ``progress``, ``approvals_read_elsewhere`` (for
     the books share), ``folded_from_header`` (for a gate share; see
-    :func:`approvals_unchecked` for both) and ``retain`` as for :func:`replay`."""
+    :func:`approvals_unchecked` for both), ``retain`` and ``crossings`` as for :func:`replay`."""
     path, policy_file, policy, n, buckets, through, role, lateness = args
     pol = load_policy(policy_file) if policy_file is not None else policy
     return replay_file(
@@ -598,6 +607,7 @@ def run_job(
         approvals_read_elsewhere=approvals_read_elsewhere,
         folded_from_header=folded_from_header if role == "gate" else None,
         retain=retain,
+        crossings=crossings,
     )
 
 
@@ -660,6 +670,11 @@ def replay_jobs(
             process keeps its share's state and sends its report without freeing it first:
             the process ends without freeing its heap.
 
+    A share that took a shortcut on a line another share rejects, or that raises (a value a
+    shortcut let through that a record refuses), is replayed again with every line it keeps
+    read in full: the report is the one-process report, and an error one process meets is
+    raised.
+
     Raises:
         InvalidInput: for fewer than one job, or a file that cannot be read.
     """
@@ -691,27 +706,49 @@ def replay_jobs(
     read_elsewhere: array[int] = array("q")
     try:
         futures = [pool.submit(_worker_job, t) for t in tasks[1:]]
-        here = _timed_job(tasks[0], progress, read_elsewhere, retain=retain)
-        done = [here] + [f.result() for f in futures]
+        try:
+            done = [_timed_job(tasks[0], progress, read_elsewhere, retain=retain)]
+        except Exception:
+            if not read_elsewhere:
+                raise
+            # a line read as plain values that the books' records refuse (an attacker's
+            # line, which the full reader rejects): the books share again, every line in
+            # full, as when such a line is rejected elsewhere; an error one process meets
+            # is met again and raised
+            done = [_timed_job(tasks[0], retain=retain)]
+        for t, f in zip(tasks[1:], futures, strict=True):
+            try:
+                done.append(f.result())
+            except BrokenExecutor:
+                raise
+            except Exception:
+                # a gate share that raised (a line folded from its header that the full
+                # reader rejects): that share again, here, every line it keeps in full
+                done.append(_timed_job(t))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
-    if approvals_unchecked(read_elsewhere, (r for r, _cpu, _f in done[1:])):
+    if approvals_unchecked(read_elsewhere, (d[0] for d in done[1:])):
         # an approval read from its header was rejected by the share that read it in full
         # (an attacker's line, a corrupt one): the books share again, every line in full
-        again, cpu, _f = _timed_job(tasks[0])
-        done[0] = (again, done[0][1] + cpu, None)
+        again, cpu, _f, x = _timed_job(tasks[0])
+        done[0] = (again, done[0][1] + cpu, None, x)
     books = done[0][0]
     for i in range(1, len(done)):
         folded = done[i][2]
         if folded is not None and approvals_unchecked(folded, (books,)):
             # a line a gate share folded from its header was rejected by the books share
             # (which reads every line in full): that share again, here, without the shortcut
-            again, cpu, _f = _timed_job(tasks[i])
-            done[i] = (again, done[i][1] + cpu, None)
+            again, cpu, _f, x = _timed_job(tasks[i])
+            done[i] = (again, done[i][1] + cpu, None, x)
+    if crossed([x for _r, _cpu, _f, x in done]):
+        # a transaction read what the stream filed under a customer of another share: the
+        # partitions were not independent, the stream is replayed in one process
+        return replay_jobs(path, policy, jobs=1, policy_file=policy_file, through=through,
+                           lateness=lateness, timings=timings, retain=retain)  # fmt: skip
     c = clock()
-    merged = merge_reports(r for r, _cpu, _f in done)
+    merged = merge_reports(r for r, _cpu, _f, _x in done)
     if timings is not None:
-        timings.update(split=split, shares=[cpu for _r, cpu, _f in done], merge=clock() - c)
+        timings.update(split=split, shares=[d[1] for d in done], merge=clock() - c)
     return merged
 
 
@@ -721,19 +758,25 @@ def _timed_job(
     read_elsewhere: MutableSequence[int] | None = None,
     from_header: bool = False,
     retain: list[object] | None = None,
-) -> tuple[AuditReport, float, array[int] | None]:
-    """:func:`run_job`, the CPU time it took in its process and, with ``from_header`` (a gate
-    share), the lines it folded from their header (``folded_from_header``)."""
+) -> _Timed:
+    """:func:`run_job`, the CPU time it took in its process, with ``from_header`` (a gate
+    share) the lines it folded from their header (``folded_from_header``), and what it
+    looked up and kept by customer (``crossings``)."""
     c = time.process_time()
     folded: array[int] | None = array("q") if from_header else None
+    crossings = Crossings()
     report = run_job(
         args,
         progress,
         approvals_read_elsewhere=read_elsewhere,
         folded_from_header=folded,
         retain=retain,
+        crossings=crossings,
     )
-    return report, time.process_time() - c, folded
+    return report, time.process_time() - c, folded, crossings
+
+
+_Timed = tuple[AuditReport, float, "array[int] | None", Crossings]
 
 
 #: The state of the share a worker process of :func:`replay_jobs` ran last
@@ -741,7 +784,7 @@ def _timed_job(
 _worker_state: list[object] = []
 
 
-def _worker_job(args: JobTask) -> tuple[AuditReport, float, array[int] | None]:
+def _worker_job(args: JobTask) -> _Timed:
     """A gate share in a worker process of :func:`replay_jobs` (:func:`_timed_job`): its
     state is kept, not freed as the share returns, so that its report is sent first; the
     process ends without freeing it (a forked worker leaves without tearing its heap down).
@@ -750,110 +793,3 @@ def _worker_job(args: JobTask) -> tuple[AuditReport, float, array[int] | None]:
     done = _timed_job(args, None, None, True, held)
     _worker_state[:] = held
     return done
-
-
-def job_tasks(
-    path: str,
-    policy: Policy | None = None,
-    *,
-    jobs: int,
-    policy_file: str | None = None,
-    through: dt.date | None = None,
-    lateness: dt.timedelta = DEFAULT_LATENESS,
-    weights: Sequence[float] | None = None,
-) -> list[JobTask]:
-    """The shares of a replay in ``jobs`` processes (:func:`replay_jobs`; the Dask runner
-    sends the same to a cluster). Each is one argument of :func:`run_job`; their reports
-    merge with :func:`salesctl.audit.merge_reports` into the one-process report.
-
-    The customers are hashed into :data:`PARTITIONS_PER_JOB` ``× (jobs - 1)`` partitions.
-    The first share keeps the books and runs the detective controls; it decides the
-    customers of some partitions only while that leaves it no more work than the others
-    (:data:`BOOKS_SHARE`): with two jobs, about a quarter of the customers' work; with three
-    or more, none (it keeps only the books). The other shares divide the rest evenly and
-    skip, from the header, the lines that are not theirs. What a partition weighs is
-    estimated from a sample of the file (:func:`~salesctl.fastreplay.route.partition_weights`:
-    the cost of the sampled lines, by type; one customer may hold a fifth of a year's
-    orders); partitions go, heaviest first, to the share furthest below its part. How the
-    partitions are divided changes only the time.
-
-    Args:
-        path: the event stream.
-        policy: the policy (sent with each share unless ``policy_file`` is given).
-        jobs: the shares.
-        policy_file: the policy's file, loaded by each share.
-        through: see :func:`replay`.
-        lateness: see :func:`replay`.
-        weights: what each partition weighs (by default sampled from ``path``; every
-            partition the same when it cannot be read).
-
-    Raises:
-        InvalidInput: for fewer than one job, or ``weights`` not one non-negative number per
-            partition.
-    """
-    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 1:
-        raise InvalidInput("must be 1 or more", path="jobs", value=jobs)
-    if jobs == 1:
-        return [(path, policy_file, policy, 1, (0,), through, "all", lateness)]
-    n = PARTITIONS_PER_JOB * (jobs - 1)
-    if weights is None:
-        weights = partition_weights(path, n)
-    w = tuple(weights)
-    if len(w) != n or not all(isinstance(x, (int, float)) and 0 <= x < math.inf for x in w):
-        raise InvalidInput(f"must be {n} non-negative numbers", path="weights", value=weights)
-    # every partition weighs a little, so that each share gets some
-    w = tuple(x + (sum(w) or 1.0) / n / 100 for x in w)
-    total = sum(w)
-    # with three jobs or more the books share decides no customer: the books alone weigh
-    # about as much as a gate share's part, and deciding any customer would add the
-    # ledger's folds of every line to them
-    books = (1 - BOOKS_SHARE) / 2 if jobs == 2 else 0.0
-    # each share's part of the customers' work; the books share, if it decides any, holds
-    # partition 0 (the transactions of no customer)
-    target = [books * total] + [(1 - books) * total / (jobs - 1)] * (jobs - 1)
-    load = [0.0] * jobs
-    held: list[list[int]] = [[] for _ in range(jobs)]
-    first = 0 if books > 0 else 1
-    if first == 0:
-        load[0], held[0] = w[0], [0]
-    for b in sorted(range(1 - first, n), key=lambda b: (-w[b], b)):
-        s = max(range(first, jobs), key=lambda i: (target[i] - load[i], -i))
-        load[s] += w[b]
-        held[s].append(b)
-    tasks: list[JobTask] = [
-        (path, policy_file, policy, n, tuple(sorted(held[0])), through, "all", lateness)
-        if held[0]
-        else (path, policy_file, policy, n, (0,), through, "books", lateness)
-    ]
-    for share in held[1:]:
-        tasks.append(
-            (path, policy_file, policy, n, tuple(sorted(share)), through, "gate", lateness)
-        )
-    return tasks
-
-
-#: Customer partitions per gate share (:func:`job_tasks`): enough that a share's part of the
-#: customers can be matched to a fraction of a percent on a year of a thousand customers.
-PARTITIONS_PER_JOB = 64
-
-#: What keeping the books (decoding every line in full, the registers, the detective
-#: controls) costs the first share beyond what a share routing by header pays anyway, as a
-#: fraction of all the customers' work: with two jobs the books share takes
-#: ``(1 - BOOKS_SHARE) / 2`` of the customers' weight (28.5 %). Measured on the demo years
-#: (docs/performance.md, issue 16's fifth pass: the CPU time of each share; 0.60 → 0.58 in the
-#: eighth, once the books share read other shares' approvals from their header; 0.58 → 0.48
-#: in the ninth, from the CPU time of the two shares run side by side on the 1M year once the
-#: weights were the cost of the lines' types: the books share's 22 % of the customers' cost
-#: left the gate share 6–7 % heavier, 26 % leaves them within 2 %; 0.48 → 0.50 in the twelfth:
-#: the year's last closes, about 1 s that only the books share runs after its last line, and
-#: the gate share's lighter lines — other shares' orders and goods issues folded from their
-#: header, its state no longer freed before its report is sent — left the books share the
-#: later to end, by about 2 s on the quiet runs; one partition of the 1M year's 64, 1.4 % of
-#: the customers' cost, moves to the gate share; back to 0.48 once the books share's
-#: contract-ledger lines were read into a plain-value register, the twelfth pass's other step:
-#: run alone one after the other, the two shares took 26.6 / 27.6 s at 0.50, 26.7 / 26.6 s
-#: at 0.48; 0.48 → 0.43 in session 12, once the books share fed its folds plain values and
-#: the gate share passed runs of lines: at 0.48 the gate share was the later to end in all
-#: six command-line runs, by 1–4 s of CPU; at 0.43 the books share takes 22 of 64 partitions,
-#: 28.7 % of the customers' cost, and three runs ended within 1.5 s of each other).
-BOOKS_SHARE = 0.43

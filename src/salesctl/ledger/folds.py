@@ -306,7 +306,8 @@ def _fold_notice(led: Ledger, txn: Any, decision: Decision | None) -> None:
     st = _order_state(led, txn.order)
     if st is None:
         return
-    st.delivery_notices = put(st.delivery_notices, _held(txn.notice))
+    notice = txn.notice if led.hold_facts else _held(txn.notice)
+    st.delivery_notices = put(st.delivery_notices, notice)
     led.mark_approved(txn.notice.id, decision)
     _touch(led, st)
 

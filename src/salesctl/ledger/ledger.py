@@ -163,6 +163,8 @@ class Ledger:
     key of a member is its group (:meth:`partition_key`).
     """
 
+    hold_facts = False  # notices held as posted, line facts kept (the demo's host; _held)
+
     def __init__(
         self,
         *,
