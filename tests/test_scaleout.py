@@ -1201,7 +1201,7 @@ def test_jobs_keep_their_state_until_the_report_is_out_and_give_the_same_report(
     assert attrs.evolve(got, partitions=1) == replay_jobs(str(path), policy_file=str(pol), jobs=1)
     task = job_tasks(str(path), jobs=2, policy_file=str(pol))[1]
     try:
-        report, _cpu, folded = engine._worker_job(task)
+        report, _cpu, folded, _crossings = engine._worker_job(task)
         (worker,) = engine._worker_state
         assert isinstance(worker[0], Ledger)  # type: ignore[index]
     finally:
@@ -1824,7 +1824,8 @@ def _crossing_planted(
     a customer of another share of ``tasks`` (``None``: the year has no line to change):
     ``contract`` signs a contract for another customer than the one its approvals were
     routed to; ``approval`` routes an approval to another customer than its document's;
-    ``order`` has an order name another customer's contract."""
+    ``revenue`` books revenue for another customer on a goods issue; ``order`` has an order
+    name another customer's contract."""
     parsed = [_parsed(ln) for ln in lines]
     grouped = {
         d["order"]["customer"]["id"] for d in parsed
@@ -1845,6 +1846,9 @@ def _crossing_planted(
         elif kind == "approval" and t == "GrantApproval" and d.get("customer_id"):
             if d["customer_id"] not in grouped:
                 found.append((i, d, d["customer_id"]))
+        elif kind == "revenue" and t == "BookRevenue" and d["entry"].get("goods_issue_ids"):
+            if d["entry"]["customer_id"] not in grouped:
+                found.append((i, d, d["entry"]["customer_id"]))
         elif kind == "order" and t == "PlaceOrder" and d["order"].get("contract_id") is None:
             c = d["order"]["customer"]
             if c["id"] not in grouped and not c.get("group_id"):
@@ -1857,6 +1861,8 @@ def _crossing_planted(
         d["contract"]["customer_id"] = target
     elif kind == "approval":
         d["customer_id"] = target
+    elif kind == "revenue":
+        d["entry"]["customer_id"] = target
     else:
         contracts = [x["contract"] for x in parsed[:i] if x.get("type") == "SignContract"]
         theirs = [k["id"] for k in contracts if _share_of(tasks, k["customer_id"]) != _share_of(
@@ -1873,15 +1879,17 @@ def _crossing_planted(
 @given(
     seed=st.integers(0, 10_000),
     pick=st.integers(0, 1_000),
-    kind=st.sampled_from(["contract", "approval", "order"]),
+    kind=st.sampled_from(["contract", "approval", "revenue", "order"]),
 )
 @example(seed=43, pick=58, kind="contract")
+@example(seed=47, pick=0, kind="revenue")
 def test_a_line_crossing_customers_gives_the_one_process_report(
     tmp_path: Path, seed: int, pick: int, kind: str
 ) -> None:
     """A stream whose lines cross customers — a contract signed for another customer than
     its approvals were routed to, an approval routed to another customer than its
-    document's, an order naming another customer's contract — gives the one-process report
+    document's, revenue booked for another customer on a goods issue, an order naming
+    another customer's contract — gives the one-process report
     under ``--jobs`` (the shares find the crossing and the stream is replayed in one
     process). Found by fuzzing: a contract's customer changed to ``"0"`` held O2C-CT-02 and
     O2C-CT-03 under ``--jobs 2`` where one process passed them."""

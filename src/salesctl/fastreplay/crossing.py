@@ -16,11 +16,11 @@ decisions looked up (every document id of a decided transaction's scope, and the
 order or IC card a goods issue names) and the keys under which it kept a record filed by
 customer (an approval, a credit release or a business approval form by its routing
 ``customer_id``, a pickup order or an IC card by its customer), and whether a decided
-transaction named an order or a contract the ledger's index gives to a customer of another
-share. When one did, or one share kept a key that another looked up (:func:`crossed`), the
-partitions were not independent and the runner replays the stream in one process: the
-report is the one-process report whatever the stream, only slower for one whose lines cross
-customers.
+transaction named an order, a contract or a goods issue (by its order) the ledger's index
+gives to a customer of another share. When one did, or one share kept a key that another
+looked up (:func:`crossed`), the partitions were not independent and the runner replays the
+stream in one process: the report is the one-process report whatever the stream, only
+slower for one whose lines cross customers.
 """
 
 from __future__ import annotations
@@ -89,17 +89,24 @@ class Crossings:
         self.kept: set[str] = set()
         self.elsewhere = False
 
-    def decided(self, txn: Any, scope: Scope, ledger: Ledger) -> None:
-        """Note what deciding ``txn`` (of this share's customers) read: its scope's
-        documents, orders and contracts, and the pickup order or IC card of its goods issue; and whether it named
-        an order or a contract that ``ledger``'s index gives to another share's customer."""
+    def decided(self, txn: Any, scope: Scope, ledger: Ledger, customer: str | None) -> None:
+        """Note what deciding ``txn`` (of this share's ``customer``) read: its scope's
+        documents, orders and contracts, and the pickup order or IC card of its goods issue;
+        and whether it named an order, a contract or a goods issue (by its order) that
+        ``ledger``'s index gives to another share's customer."""
         looked = self.looked
         looked.update(scope.document_ids, scope.order_ids, scope.contract_ids)
         owner = ledger.owner_of
         for x in (*scope.order_ids, *scope.contract_ids):
             c = owner(x)
-            if c is not None and not ledger.mine(c):
+            if c is not None and c != customer and not ledger.mine(c):
                 self.elsewhere = True
+        if scope.goods_issue_ids:
+            by_issue = ledger._gi_order
+            for g in scope.goods_issue_ids:
+                c = owner(by_issue.get(g))
+                if c is not None and c != customer and not ledger.mine(c):
+                    self.elsewhere = True
         gi = getattr(txn, "goods_issue", None)
         if gi is not None:
             for x in (gi.pickup_order_id, gi.ic_card_id):

@@ -416,7 +416,7 @@ def replay(
                     if scope is None:
                         scope = scope_of(item)
                     if crossings is not None:
-                        crossings.decided(item, scope, led)
+                        crossings.decided(item, scope, led, cust)
                     decision = check(item, context_for(item, scope))
                     tallies.decision(decision)
                     if decision.outcome is not allow:
