@@ -409,3 +409,203 @@ def test_a_line_to_fold_of_the_share_s_customer_is_read_in_full_without_its_head
     folded = router.fold_header(text.encode(), day)
     assert (folded is None) is (answer == "read")
 
+
+
+# -- session 13: approval marks folded from the header, delivery proofs of the share's customers
+
+_DAY = dt.date(2026, 3, 2)
+_WHEN = "2026-03-02T09:00:00+08:00"
+_ACTOR = '"actor":{"id":"u-rep","roles":["sales_rep"],"org_unit":"east-1","authority_level":1}'
+
+
+def _own_other() -> tuple[str, str]:
+    """A customer id of partition 1 of 2 (the share's own) and one of partition 0."""
+    ids = [f"C-{i:04d}" for i in range(60)]
+    return (
+        next(c for c in ids if customer_partition(c, 2) == 1),
+        next(c for c in ids if customer_partition(c, 2) == 0),
+    )
+
+
+def _approved_line(kind: str, doc: str, cust: str, order: str | None, extra: str = "") -> bytes:
+    """A line of a type of APPROVED_BY_HEADER as the demo writes it (``doc`` its document's
+    id, ``cust`` its customer's, ``order`` a production order's order id), ``extra`` added to
+    the document's fields."""
+    q = json.dumps
+    if kind == "SendQuotation":
+        body = (
+            f'"quotation":{{"id":{q(doc)},"customer_id":{q(cust)},"lines":[{{"line_no":1,'
+            '"product":{"id":"P-002","name":"PP resin 1","price_class":"market","unit":"t"},'
+            '"unit_price":"556.00 CNY","quantity":"150"}],"created_by":"u-rep",'
+            f'"quoted_on":"2026-03-02"{extra}}}'
+        )
+    elif kind == "ScheduleWorkOrder":
+        body = (
+            f'"work_order":{{"id":{q(doc)},"customer_id":{q(cust)},"issued_by":"u-clerk",'
+            f'"scheduled_on":"2026-03-05","contract_id":null{extra}}}'
+        )
+    elif kind == "IssueProductionOrder":
+        body = (
+            f'"production_order":{{"id":{q(doc)},"lines":[{{"line_no":1,"product":{{"id":"P-002",'
+            '"name":"PP resin 1","price_class":"market","unit":"t"},"quantity":"150"}],'
+            f'"issued_by":"u-clerk","issued_on":"2026-03-02","contract_id":null,'
+            f'"order_id":{q(order)}{extra}}}'
+        )
+    else:
+        body = (
+            f'"opportunity":{{"id":{q(doc)},"prospect":{q(cust)},"owner":"u-rep",'
+            f'"stage":"lead"{extra}}},"to_stage":"qualified"'
+        )
+    return f'{{"type":"{kind}",{_ACTOR},"at":"{_WHEN}",{body}}}'.encode()
+
+
+def _approval_share(held: frozenset[int] = frozenset({1})) -> tuple[Any, Router]:
+    led = ledger_for(POLICY, min(held), 2, buckets=held, books=False)
+    led.today = _DAY
+    own, other = _own_other()
+    led.index("SO-OWN", own)
+    led.index("SO-OTHER", other)
+    return led, Router(led, keep=(2, held), fold=True)
+
+
+_KINDS = ("SendQuotation", "ScheduleWorkOrder", "IssueProductionOrder", "AdvanceStage")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    kind=st.sampled_from(_KINDS),
+    doc=st.sampled_from(["QT-1", " QT-1", "QT-1 ", "", "QT\u200b1", "Q\\u0054-1", "QT\t1"])
+    | st.text(max_size=6),
+    whose=st.sampled_from(["own", "other", "unknown", "padded own", "escaped own", "text"]),
+    order=st.sampled_from(["SO-OWN", "SO-OTHER", "SO-NEW", " SO-OWN", "", None]),
+    extra=st.sampled_from(
+        [
+            "",
+            ',"customer_id":"@own"',  # a second key: the full reader's rules decide
+            ',"lines":5',  # a value the full reader refuses where the header does not look
+            ',"issued_by":" u-clerk "',
+            ',"contract_id":"SO-OWN"',
+        ]
+    ),
+    text=st.text(max_size=6),
+    held=st.sampled_from([frozenset({1}), frozenset({0})]),
+)
+def test_an_approval_mark_folded_from_the_header_is_the_full_reads(
+    kind: str, doc: str, whose: str, order: str | None, extra: str, text: str, held: frozenset[int]
+) -> None:
+    """A quotation, work order, production order or stage advanced of a customer the share
+    does not decide is folded from its header (:meth:`Router.fold_header`): only when the
+    full reader takes the line, the transaction is not the share's (the customer it routes
+    on — the document's ``customer_id``, the owner of the production order's order or
+    contract, none for a stage — is another share's; a share holding partition 0 decides the
+    lines naming none), and the folded ledger's approval marks are those of the full read's
+    fold — or when the full reader refuses the line (the books share then rejects it and the
+    share is replayed in full: not pinned here). Hostile ids (padded, empty, format
+    characters, escaped), a second customer key and refused values where the header does not
+    look included."""
+    from salesctl.fastreplay import Decoder
+    from salesctl.ledger import scope_of
+
+    own, other = _own_other()
+    if held == frozenset({0}):
+        own, other = other, own
+    cust = {
+        "own": own,
+        "other": other,
+        "unknown": "C-NOBODY" if held == frozenset({1}) else own,
+        "padded own": f" {own}",
+        "escaped own": own.replace("C", "\\u0043"),
+        "text": text,
+    }[whose]
+    b = _approved_line(kind, doc, cust, order, extra.replace("@own", own))
+    if "\\u0043" in cust:  # an escape written into the line's bytes
+        b = b.replace(json.dumps(cust).encode(), f'"{cust}"'.encode())
+    led, router = _approval_share(held)
+    full_led, _r = _approval_share(held)
+    folded = router.fold_header(b, _DAY)
+    event = Decoder().decode(b, 1)
+    if event is None or type(event).__name__ == "MalformedEvent":
+        return  # refused by the full reader: the books share rejects it (replay_jobs)
+    # the full read's routing (salesctl.fastreplay.engine.replay)
+    routed = full_led.customer_of(event, scope_of(event))
+    decides = (
+        customer_partition(full_led.partition_key(routed), 2) in held
+        if routed is not None
+        else 0 in held
+    )
+    if folded is None:
+        assert dict(led._approved) == {}
+        return
+    assert folded == (kind, dt.datetime.fromisoformat(_WHEN))
+    assert not decides, b
+    full_led.apply(event, None)
+    assert dict(led._approved) == dict(full_led._approved), b
+
+
+def test_approval_marks_folded_from_the_header_of_other_shares_only() -> None:
+    """The header fold marks another share's quotation, work order, production order (of
+    another share's order, or of an order or contract nobody is known to own) and any stage
+    advanced approved; the share's own customer's, a production order of its order, and
+    (for a share holding partition 0) the lines that name no customer are read in full, as
+    are ids the full reader refuses, a later day, a header that does not read."""
+    own, other = _own_other()
+    when = dt.datetime.fromisoformat(_WHEN)
+    for kind in _KINDS:
+        led, router = _approval_share()
+        b = _approved_line(kind, "D-1", other, "SO-OTHER")
+        assert router.fold_header(b, _DAY) == (kind, when), kind
+        assert led._approved == {"D-1": _DAY}
+        assert router.fold_header(_approved_line(kind, "D-2", other, "SO-NEW"), _DAY) is not None
+        assert router.fold_header(b, dt.date(2026, 3, 3)) is None  # a later day
+        for bad in ("D-1 ", "", "D\u200b1"):
+            assert router.fold_header(_approved_line(kind, bad, other, "SO-OTHER"), _DAY) is None
+        assert router.fold_header(b.replace(b'"at":', b'"at":5,"x":'), _DAY) is None
+        # partition 0's share decides the lines that name no customer
+        _led0, router0 = _approval_share(frozenset({0}))
+        got = router0.fold_header(_approved_line(kind, "D-1", own, "SO-NEW"), _DAY)
+        assert (got is None) is (kind in ("IssueProductionOrder", "AdvanceStage")), kind
+    led, router = _approval_share()
+    for kind in ("SendQuotation", "ScheduleWorkOrder"):
+        line = _approved_line(kind, "D-3", own, None)
+        assert router.fold_header(line, _DAY) is None
+        assert router.skip(line) is None  # the customer read from the bytes: read in full
+        assert router.skip(_approved_line(kind, "D-3", other, None)) is not None
+        assert router.fold_header(_approved_line(kind, "D-3", f"{other} ", None), _DAY) is None
+    po = _approved_line("IssueProductionOrder", "PO-1", other, "SO-OWN")
+    assert router.fold_header(po, _DAY) is None  # its order is the share's customer's
+    by_contract = _approved_line(
+        "IssueProductionOrder", "PO-2", other, None, ',"contract_id":"SO-OWN"'
+    ).replace(b'"contract_id":null,', b"")
+    assert router.fold_header(by_contract, _DAY) is None  # its contract's owner: the share's
+    assert "PO-1" not in led._approved and "D-3" not in led._approved
+    # without fold, read in full (never FOLD)
+    plain = Router(led, keep=(2, frozenset({1})))
+    assert plain.skip(_approved_line("AdvanceStage", "OPP-1", other, None)) is None
+
+
+def _proof(gi: str, cust: str | None, nested: str = "") -> bytes:
+    c = "" if cust is None else f',"customer_id":"{cust}"'
+    return (
+        f'{{"type":"ReceiveDeliveryProof","at":"{_WHEN}","proof":{{"id":"PF-1",'
+        f'"goods_issue_id":"{gi}","kind":"customer_signed","received_on":"2026-03-02",'
+        f'"signed_by":"r"{nested}}}{c}}}'
+    ).encode()
+
+
+def test_a_delivery_proof_of_the_share_s_customer_is_read_in_full() -> None:
+    """A gate share reads in full a delivery proof naming its customer (the books share reads
+    it from its header, relying on this share to reject it) even when it holds no order of
+    its goods issue; another share's proof, or one naming no customer, is skipped. The
+    customer is the header's: a ``customer_id`` nested in the proof first in the bytes
+    changes nothing."""
+    own, other = _own_other()
+    led = ledger_for(POLICY, 1, 2, buckets=frozenset({1}), books=False)
+    led.today = dt.date(2026, 3, 1)
+    router = Router(led, keep=(2, frozenset({1})), fold=True)
+    assert router.skip(_proof("GI-9", own)) is None
+    assert router.skip(_proof("GI-9", other)) is not None
+    assert router.skip(_proof("GI-9", None)) is not None
+    assert router.skip(_proof("GI-9", own, f',"customer_id":"{other}"')) is None
+    assert router.skip(_proof("GI-9", other, f',"customer_id":"{own}"')) is None  # a guess
+    escaped = _proof("GI-9", own.replace("C", "\\u0043"))
+    assert router.skip(escaped) is None

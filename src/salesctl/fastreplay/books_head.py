@@ -57,8 +57,9 @@ _intern = sys.intern
 #: voucher, a revenue entry) or the order an order's closing names; the ledger's fold changes
 #: only global state named in the header (as
 #: :data:`~salesctl.fastreplay.route.BY_HEADER`'s) or nothing (an invoice, a receipt, a
-#: revenue entry, an order closed of a customer the ledger does not own). The share holding
-#: the customer's partition reads each of them in full
+#: revenue entry, an order closed of a customer the ledger does not own). A delivery proof:
+#: the books keep nothing of it, the ledger's fold changes only an order it holds (then read
+#: in full). The share holding the customer's partition reads each of them in full
 #: (:class:`~salesctl.fastreplay.route.Router`, ``keep``).
 BOOKS_BY_HEADER: frozenset[str] = frozenset(
     {
@@ -68,6 +69,7 @@ BOOKS_BY_HEADER: frozenset[str] = frozenset(
         "IssueInvoice",
         "PlaceOrder",
         "PostGoodsIssue",
+        "ReceiveDeliveryProof",
         "RecordReceipt",
         "SignContract",
     }
@@ -221,7 +223,21 @@ class _BooksRevenueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="Boo
     entry: msgspec.Raw
 
 
+class _ProofRef(msgspec.Struct, kw_only=True):
+    id: str
+    goods_issue_id: str
+
+
+class _BooksProofHead(
+    msgspec.Struct, kw_only=True, tag_field="type", tag="ReceiveDeliveryProof"
+):
+    at: str
+    proof: _ProofRef
+    customer_id: str | None = None
+
+
 _BooksHead = Union[  # noqa: UP007
+    _BooksProofHead,
     _SignHead,
     _BooksNoticeHead,
     _BooksIssueHead,
@@ -277,7 +293,8 @@ class BooksHead:
     account); of a revenue entry the entry, built as the full reader builds it (the books
     keep it whole: :func:`~salesctl.fastreplay.decode.document_reader`); not the order a goods
     issue carries, nor the contract's, the notice's or the actors' bodies; of an order's
-    closing, its header (the order and the customer).
+    closing, its header (the order and the customer); of a delivery proof, its header (the
+    proof's id and goods issue, the customer).
 
     :meth:`fold` does what reading the line in full does there: the books' entries (the
     document's register; a goods issue's deliveries, an invoice's billing and receivable, a
@@ -327,7 +344,8 @@ class BooksHead:
         done: the caller reads it in full) for any other: a header that does not read, a
         customer of this share, of a group or held by no other share, an order the ledger
         holds, a goods issue that names an IC card (its value needs the order's prices) or
-        another order than the one it carries, a document that does not build."""
+        another order than the one it carries, a document that does not build, a delivery
+        proof naming no customer."""
         led = self._led
         books_only = self._books_only
         if not books_only and (led.today is None or day > led.today):
@@ -341,6 +359,22 @@ class BooksHead:
             when = _time_in(self._at, h.at)
         if when is None or when.date() != day:
             return None
+        if isinstance(h, _BooksProofHead):
+            # a delivery proof: the books keep nothing of it; the ledger's fold changes the
+            # order of its goods issue when the ledger holds it (then read in full), nothing
+            # otherwise. The share holding the customer's partition reads it in full (Router)
+            p = h.proof
+            cust = h.customer_id
+            if (
+                cust is None
+                or not self._elsewhere(cust)
+                or not _canonical(p.id, p.goods_issue_id, cust)
+            ):
+                return None
+            oid = led._gi_order.get(p.goods_issue_id)
+            if oid is not None and led.order(oid) is not None:
+                return None
+            return "ReceiveDeliveryProof", when
         books = led.books
         assert books is not None
         if isinstance(h, _BooksOrderHead):

@@ -120,7 +120,7 @@ def _compile() -> tuple[Any, dict[str, _Route]]:
         if name in BY_GOODS_ISSUE:
             st = msgspec.defstruct(
                 f"{name}Head",
-                [("at", str), ("proof", _ProofHead)],
+                [("at", str), ("proof", _ProofHead), ("customer_id", str | None, None)],
                 kw_only=True,
                 tag_field="type",
                 tag=name,

@@ -16,12 +16,16 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
   found in the ledger's index — is known and belongs to another partition, and it names no
   customer group (a group learnt late moves its members to the group's partition);
 * a type of :data:`BY_GOODS_ISSUE` (a delivery proof): when the ledger holds no order of the
-  goods issue it names (its fold would change nothing);
+  goods issue it names (its fold would change nothing) and the customer it names is not the
+  share's (the books share reads such a proof of another share's customer from its header,
+  relying on the share holding that customer's partition to read it in full);
 * a type of :data:`BY_HEADER` (an order placed, a delivery notice, a contract signed, a goods
-  issue) of a customer the share does not decide: not skipped but, when the replay asks for
-  it (``fold``), folded from its header (:meth:`Router.fold_header`: the index, the number
-  series, the approval mark, the stock lots — what the full fold changes for another
-  share's customer), the books share checking that the full reader takes the line;
+  issue) or of :data:`APPROVED_BY_HEADER` (a quotation sent, a production order, a work
+  order, a pipeline stage advanced) of a customer the share does not decide: not skipped
+  but, when the replay asks for it (``fold``), folded from its header
+  (:meth:`Router.fold_header`: the index, the number series, the approval mark, the stock
+  lots — what the full fold changes for another share's customer), the books share checking
+  that the full reader takes the line;
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
@@ -53,6 +57,7 @@ from typing import Any, Union, cast
 import msgspec
 
 from salesctl._convert import strict_datetime
+from salesctl._validators import ident_problem
 from salesctl.audit.engine import _owner_test
 from salesctl.errors import InvalidInput
 from salesctl.fastreplay.linetypes import (
@@ -73,6 +78,7 @@ from salesctl.ledger.folds import (
 from salesctl.money import to_decimal
 
 __all__ = [
+    "APPROVED_BY_HEADER",
     "BY_GOODS_ISSUE",
     "BY_HEADER",
     "FOLD",
@@ -90,6 +96,18 @@ __all__ = [
 #: (:meth:`Router.fold_header`) instead of decoding the line in full.
 BY_HEADER: frozenset[str] = frozenset(
     {"IssueDeliveryNotice", "PlaceOrder", "PostGoodsIssue", "SignContract"}
+)
+
+#: Transaction types whose ledger fold only marks their document approved
+#: (``Ledger.mark_approved``: the quotation, the production order, the work order, the
+#: opportunity), which for a transaction this share does not decide is all its full read
+#: does here: a share without books folds the mark from the header
+#: (:meth:`Router.fold_header`) instead of decoding the line in full. The transaction's
+#: customer is the one the full read routes it on (``Ledger.customer_of``): the quotation's
+#: or work order's ``customer_id``, the owner of the production order's order or contract in
+#: the ledger's index, none for a stage advanced (decided by the share holding partition 0).
+APPROVED_BY_HEADER: frozenset[str] = frozenset(
+    {"AdvanceStage", "IssueProductionOrder", "ScheduleWorkOrder", "SendQuotation"}
 )
 
 
@@ -160,7 +178,51 @@ class _Taken(msgspec.Struct):
     quantity: Decimal
 
 
-_GlobalHead = Union[_PlaceOrderHead, _NoticeHead, _SignHead, _IssueHead]  # noqa: UP007
+class _DocOf(msgspec.Struct, kw_only=True):
+    id: str
+    customer_id: str
+
+
+class _QuoteHead(msgspec.Struct, kw_only=True, tag_field="type", tag="SendQuotation"):
+    at: str
+    quotation: _DocOf
+
+
+class _WorkHead(msgspec.Struct, kw_only=True, tag_field="type", tag="ScheduleWorkOrder"):
+    at: str
+    work_order: _DocOf
+
+
+class _ProductionRef(msgspec.Struct, kw_only=True):
+    id: str
+    order_id: str | None = None
+    contract_id: str | None = None
+
+
+class _ProductionHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueProductionOrder"):
+    at: str
+    production_order: _ProductionRef
+
+
+class _DocId(msgspec.Struct, kw_only=True):
+    id: str
+
+
+class _StageHead(msgspec.Struct, kw_only=True, tag_field="type", tag="AdvanceStage"):
+    at: str
+    opportunity: _DocId
+
+
+_GlobalHead = Union[  # noqa: UP007
+    _PlaceOrderHead,
+    _NoticeHead,
+    _SignHead,
+    _IssueHead,
+    _QuoteHead,
+    _WorkHead,
+    _ProductionHead,
+    _StageHead,
+]
 
 
 class Router:
@@ -175,8 +237,8 @@ class Router:
             and relies on the share holding the partition to reject it if its body is bad
             (:class:`ApprovalHead`).
         fold: whether :meth:`skip` answers :data:`FOLD` for a line of a type of
-            :data:`BY_HEADER` (the caller then tries :meth:`fold_header`); without it such a
-            line is read in full.
+            :data:`BY_HEADER` or :data:`APPROVED_BY_HEADER` (the caller then tries
+            :meth:`fold_header`); without it such a line is read in full.
     """
 
     __slots__ = (
@@ -191,6 +253,7 @@ class Router:
         "_known",
         "_led",
         "_mine",
+        "_no_customer",
         "_opening_at",
         "_run_line",
         "_run_prefix",
@@ -208,9 +271,13 @@ class Router:
         self._decode = msgspec.json.Decoder(union).decode
         self._led = ledger
         self._keep: Any = None
+        # whether this share decides a transaction that names no customer (the share holding
+        # partition 0: the replay's rule), asked only with ``keep`` (else: assumed)
+        self._no_customer = True
         if keep is not None:
             parts, held = keep
             self._keep = _owner_test(held, parts)
+            self._no_customer = 0 in held
         # whether a customer a line names makes it this share's to read in full: the
         # ledger's (its groups), or one whose own id falls in ``keep``'s partitions, whatever
         # the groups say (the books share reads other shares' invoices, receipts and revenue
@@ -241,11 +308,7 @@ class Router:
         # the kind of a line known from its opening bytes, {"type":"PlaceOrder" (a line that
         # opens otherwise is looked up from its decoded header)
         self._kinds: dict[bytes, str] = {
-            b'{"type":"' + name.encode() + b'"': (
-                ("fold contract" if name == "SignContract" else "fold")
-                if fold and name in BY_HEADER
-                else kind
-            )
+            b'{"type":"' + name.encode() + b'"': (_FOLD_KINDS.get(name, kind) if fold else kind)
             for name, kind, _ in by_tag.values()
         }
         # the event times read so far (a demo year repeats each about four times), None for
@@ -266,13 +329,14 @@ class Router:
 
     def fold_header(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
         """Fold into the ledger, from the header only, a line :meth:`skip` answered
-        :data:`FOLD` for, a transaction of :data:`BY_HEADER` of a customer this share does
-        not decide, dated ``day`` (the day of the line read before
+        :data:`FOLD` for, a transaction of :data:`BY_HEADER` or :data:`APPROVED_BY_HEADER`
+        of a customer this share does not decide, dated ``day`` (the day of the line read before
         it, not later than the ledger's date: no new day, no retention sweep, no late
         event): what its full fold does here — the order/contract index, the order number
         series, the contract approved (no decision) and its order, the stock lots a goods
         issue takes from (its quantities converted as the full reader converts them), its
-        index and the pickup order it used. Returns ``(type, event
+        index and the pickup order it used, the approval mark of a quotation, production
+        order, work order or opportunity (:meth:`_fold_approved`). Returns ``(type, event
         time)`` of a line so folded, ``None`` (nothing done) for any other: another type, a
         header that does not read, a customer of this share or of a group, an order the
         ledger holds, a goods issue drawing on an IC card.
@@ -296,6 +360,8 @@ class Router:
         # share reads such a line from its header only, relying on this share to reject it:
         # BooksHead). The ids as the full reader keeps them (interned: one per text).
         is_mine = self._is_mine
+        if isinstance(h, (_QuoteHead, _WorkHead, _ProductionHead, _StageHead)):
+            return self._fold_approved(h, when)
         if isinstance(h, _SignHead):
             k = h.contract
             if is_mine(k.customer_id):
@@ -317,6 +383,41 @@ class Router:
             return "PlaceOrder", when
         fold_order_globals(led, _intern(o.id), _intern(c.id), None, 0)  # a notice's, likewise
         return "IssueDeliveryNotice", when
+
+    def _fold_approved(self, h: Any, when: dt.datetime) -> tuple[str, dt.datetime] | None:
+        """:meth:`fold_header` of a transaction of :data:`APPROVED_BY_HEADER`: its document
+        marked approved (``Ledger.mark_approved`` with no decision, what its full fold does
+        for a transaction this share does not decide), when the customer the full read routes
+        it on is not this share's — a quotation's or work order's ``customer_id``, the owner
+        of a production order's order (else its contract) in the index, none for a stage
+        advanced; ``None`` (read in full) for one this share decides or whose ids the full
+        reader would refuse (``ident``'s rule)."""
+        led = self._led
+        if isinstance(h, _StageHead):
+            doc = h.opportunity.id
+            cust: str | None = None
+            ids: tuple[str | None, ...] = (doc,)
+        elif isinstance(h, _ProductionHead):
+            p = h.production_order
+            doc = p.id
+            ids = (doc, p.order_id, p.contract_id)
+            cust = None  # Ledger.customer_of: the first of its order, its contract known
+            for x in (p.order_id, p.contract_id):
+                if x:
+                    cust = led.owner_of(x)
+                    if cust is not None:
+                        break
+        else:
+            d = h.quotation if isinstance(h, _QuoteHead) else h.work_order
+            doc = d.id
+            cust = d.customer_id
+            ids = (doc, cust)
+        if (self._no_customer if cust is None else self._is_mine(cust)) or not all(
+            x is None or ident_problem(x) is None for x in ids
+        ):
+            return None
+        led.mark_approved(_intern(doc), None)
+        return _APPROVED_NAMES[type(h)], when
 
     def _fold_goods_issue(self, h: _IssueHead, when: dt.datetime) -> tuple[str, dt.datetime] | None:
         """:meth:`fold_header` of a goods issue of an order of another share's customer the
@@ -405,10 +506,13 @@ class Router:
         is_mine = self._is_mine
         # is_mine's answers for customers of no group, asked here without calling it
         groups, known = self._groups, self._known
-        if opening == "fold" or opening == "fold contract":
-            # an order, notice or goods issue (its order's customer), a signing (its
-            # contract's customer_id): read in full when the first such id in the bytes is
-            # this share's (fold_header would decode the header to find it so)
+        if opening in _FOLDING:
+            if opening == "fold any":
+                return FOLD  # a production order, a stage advanced: no customer in the bytes
+            # an order, notice or goods issue (its order's customer), a signing, a quotation
+            # or a work order (its document's customer_id): read in full when the first
+            # such id in the bytes is this share's (fold_header would decode the header to
+            # find it so)
             text = _text_after(b, _ORDER_CUSTOMER if opening == "fold" else _CUSTOMER_ID)
             if text is not None:
                 hit = None if text in groups else known.get(text)
@@ -432,6 +536,13 @@ class Router:
             oid = led._gi_order.get(gi) if gi is not None else None
             if oid is not None and led.order(oid) is not None:
                 return None
+            # a proof of this share's customer: read in full (the books share reads it from
+            # its header, relying on this share: BooksHead)
+            seen = _text_after(b, _CUSTOMER_ID)
+            if seen is not None:
+                hit = None if seen in groups else known.get(seen)
+                if hit or (hit is None and is_mine(seen)):
+                    return None
         try:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
@@ -449,9 +560,14 @@ class Router:
             return name, when
         if kind == "gi":
             # the fold changes the order of the goods issue, if the ledger holds it: when it
-            # does not, the line changes nothing here (whoever the customer)
+            # does not, the line changes nothing here (whoever the customer); a proof naming
+            # this share's customer is read in full all the same (the books share reads it
+            # from its header, relying on this share to reject it: BooksHead)
             oid = led._gi_order.get(h.proof.goods_issue_id)
-            return None if oid is not None and led.order(oid) is not None else (name, when)
+            if oid is not None and led.order(oid) is not None:
+                return None
+            c = h.customer_id
+            return None if c is not None and c != seen and is_mine(c) else (name, when)
         # every customer the line names (an approval's customer_id included: an id of the
         # partitions ``keep`` names is this share's, _is_mine) must be another share's; the
         # id read from the bytes above is known to be
@@ -513,6 +629,27 @@ _ORDER_CUSTOMER = b'"customer":{"id":"'
 FOLD: tuple[str, dt.datetime] = ("", dt.datetime.min)
 
 _intern = sys.intern
+
+#: What :class:`Router` takes a line of a type folded from its header for, from its opening
+#: bytes (with ``fold``): ``fold`` (the customer read from the bytes as an order's customer's
+#: id), ``fold id`` (as a ``customer_id``), ``fold any`` (no customer read from the bytes).
+_FOLD_KINDS: dict[str, str] = {
+    **dict.fromkeys(BY_HEADER, "fold"),
+    "SignContract": "fold id",
+    "SendQuotation": "fold id",
+    "ScheduleWorkOrder": "fold id",
+    "IssueProductionOrder": "fold any",
+    "AdvanceStage": "fold any",
+}
+
+_FOLDING = frozenset(_FOLD_KINDS.values())
+
+_APPROVED_NAMES: dict[type, str] = {
+    _QuoteHead: "SendQuotation",
+    _WorkHead: "ScheduleWorkOrder",
+    _ProductionHead: "IssueProductionOrder",
+    _StageHead: "AdvanceStage",
+}
 
 
 class _ApprovalDoc(msgspec.Struct, kw_only=True):
