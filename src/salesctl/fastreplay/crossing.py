@@ -31,35 +31,35 @@ from typing import Any
 from salesctl._validators import person_key
 from salesctl.ledger import Ledger, Scope
 
-__all__ = ["Crossings", "crossed"]
+__all__ = ["KEEPERS", "Crossings", "crossed"]
 
 
-def _approval(rec: Any) -> tuple[str | None, tuple[str | None, ...]]:
+def _approval(rec: Any) -> tuple[str | None, tuple[str, ...]]:
     return rec.customer_id, (rec.approval.document_id,)
 
 
-def _release(rec: Any) -> tuple[str | None, tuple[str | None, ...]]:
+def _release(rec: Any) -> tuple[str | None, tuple[str, ...]]:
     return rec.customer_id, (rec.release.order_id,)
 
 
-def _form(rec: Any) -> tuple[str | None, tuple[str | None, ...]]:
+def _form(rec: Any) -> tuple[str | None, tuple[str, ...]]:
     f = rec.form
-    return rec.customer_id, (f.id, f.contract_id, f.order_id)
+    return rec.customer_id, tuple(x for x in (f.id, f.contract_id, f.order_id) if x is not None)
 
 
-def _pickup(rec: Any) -> tuple[str | None, tuple[str | None, ...]]:
+def _pickup(rec: Any) -> tuple[str | None, tuple[str, ...]]:
     po = rec.pickup_order
     return po.customer_id, (_PERSON + person_key(po.id),)
 
 
-def _card(rec: Any) -> tuple[str | None, tuple[str | None, ...]]:
+def _card(rec: Any) -> tuple[str | None, tuple[str, ...]]:
     card = rec.card
     return card.customer_id, (_PERSON + person_key(card.id),)
 
 
 #: Per record type filed by customer (its ledger fold keeps it only in the share of that
-#: customer): the customer and the keys it is looked up by.
-KEEPERS: dict[str, Callable[[Any], tuple[str | None, tuple[str | None, ...]]]] = {
+#: customer): the customer and the keys it is looked up by (none of them ``None``).
+KEEPERS: dict[str, Callable[[Any], tuple[str | None, tuple[str, ...]]]] = {
     "GrantApproval": _approval,
     "GrantRelease": _release,
     "RecordBusinessApproval": _form,
@@ -94,21 +94,30 @@ class Crossings:
         documents, orders and contracts, and the pickup order or IC card of its goods issue;
         and whether it named an order, a contract or a goods issue (by its order) that
         ``ledger``'s index gives to another share's customer."""
+        orders = scope.order_ids  # every one of them is among the document ids too
+        contracts = scope.contract_ids  # not all of them (an order's contract)
         looked = self.looked
-        looked.update(scope.document_ids, scope.order_ids, scope.contract_ids)
-        owner = ledger.owner_of
-        for x in (*scope.order_ids, *scope.contract_ids):
-            c = owner(x)
-            if c is not None and c != customer and not ledger.mine(c):
-                self.elsewhere = True
+        looked.update(scope.document_ids, contracts)
+        index = ledger._owner  # the global index (Ledger.owner_of), read in place
+        for ids in (orders, contracts):
+            for x in ids:
+                hit = index.get(x)
+                if hit is not None and hit[0] != customer and not ledger.mine(hit[0]):
+                    self.elsewhere = True
         if scope.goods_issue_ids:
             by_issue = ledger._gi_order
             for g in scope.goods_issue_ids:
-                c = owner(by_issue.get(g))
-                if c is not None and c != customer and not ledger.mine(c):
+                hit = index.get(by_issue.get(g, ""))
+                if hit is not None and hit[0] != customer and not ledger.mine(hit[0]):
                     self.elsewhere = True
-        gi = getattr(txn, "goods_issue", None)
-        if gi is not None:
+        cls = type(txn)
+        has = _HAS_GOODS_ISSUE.get(cls)
+        if has is None:
+            has = _HAS_GOODS_ISSUE[cls] = any(
+                a.name == "goods_issue" for a in getattr(cls, "__attrs_attrs__", ())
+            )
+        if has:
+            gi = txn.goods_issue
             for x in (gi.pickup_order_id, gi.ic_card_id):
                 if x is not None:
                     looked.add(_PERSON + person_key(x))
@@ -120,8 +129,16 @@ class Crossings:
         if keeper is None:
             return
         customer, keys = keeper(rec)
-        if customer is not None and ledger.mine(customer):
-            self.kept.update(k for k in keys if k is not None)
+        if customer is None:
+            return
+        owns = ledger._owns  # Ledger.mine, in place
+        if owns is None or owns(ledger._group_of.get(customer, customer)):
+            self.kept.update(keys)
+
+
+#: Per transaction class: whether it carries a ``goods_issue`` (its pickup order and IC card
+#: are looked up).
+_HAS_GOODS_ISSUE: dict[type, bool] = {}
 
 
 def crossed(shares: Sequence[Crossings]) -> bool:

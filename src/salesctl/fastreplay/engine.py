@@ -57,7 +57,7 @@ from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
 from salesctl.fastreplay.books_head import BOOKS_BY_HEADER_OPENINGS, BooksHead
-from salesctl.fastreplay.crossing import Crossings, crossed
+from salesctl.fastreplay.crossing import KEEPERS, Crossings, crossed
 from salesctl.fastreplay.decode import Decoder, LedgerLineReader
 from salesctl.fastreplay.route import (
     FOLD,
@@ -393,7 +393,7 @@ def replay(
                 day = seen(at, today, line, item)
             if isinstance(item, Record):
                 apply(item)
-                if crossings is not None:
+                if crossings is not None and type(item).__name__ in KEEPERS:
                     crossings.folded(item, led)
                 continue
             decision: Decision | None = None
