@@ -579,7 +579,6 @@ def replay_file(
         raise InvalidInput(f"cannot read event stream: {e.strerror}", path=str(path)) from None
 
 
-
 def run_job(
     args: JobTask,
     progress: Callable[[int], None] | None = None,
