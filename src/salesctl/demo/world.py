@@ -185,73 +185,48 @@ class World(ContractFlow):
             if info.get("done") or deal is None:
                 continue
             k = info["contract"]
-            if direct:
-                line = {
-                    "contract_id": cid,
-                    "customer_id": k.customer_id,
-                    "book": sales_book,
-                    "as_of": day_text,
-                    "value": str(k.amount),
-                    "delivered": cny_text(deal.delivered_value),
-                    "invoiced": cny_text(deal.invoiced),
-                    "collected": cny_text(info["collected"] + skew_ledger.get(cid, ZERO)),
-                }
-                data = {"type": "KeepContractLedger", "at": at_text, "line": line}
-                sink(data)
-                finance_line = {**line, "book": finance_book}
-                finance_line["collected"] = cny_text(info["collected"])
-                sink({**data, "line": finance_line})
-                self.written += 2
-                unfolded["KeepContractLedger"] = unfolded.get("KeepContractLedger", 0) + 2
-                continue
-            delivered = cny(deal.delivered_value)
-            invoiced = cny(deal.invoiced)
-            in_sales = cny(info["collected"] + skew_ledger.get(cid, ZERO))
-            sales = keep_ledger(
-                at=at,
-                line=ledger_line(
-                    contract_id=cid,
-                    customer_id=k.customer_id,
-                    book=LedgerBook.SALES,
-                    as_of=day,
-                    value=k.amount,
-                    delivered=delivered,
-                    invoiced=invoiced,
-                    collected=in_sales,
-                ),
-            )
-            # The line's JSON data made here, every field in order (``event_data``'s, checked
-            # as the encoded line when a test sets ``_VERIFY_DATA``).
+            # The lines' JSON data, every field in order (``event_data``'s, checked as the
+            # encoded line when a test sets ``_VERIFY_DATA``): the sales book's, the finance
+            # book's (its own collected amount).
             line = {
                 "contract_id": cid,
                 "customer_id": k.customer_id,
                 "book": sales_book,
                 "as_of": day_text,
                 "value": str(k.amount),
-                "delivered": str(delivered),
-                "invoiced": str(invoiced),
-                "collected": str(in_sales),
+                "delivered": cny_text(deal.delivered_value),
+                "invoiced": cny_text(deal.invoiced),
+                "collected": cny_text(info["collected"] + skew_ledger.get(cid, ZERO)),
             }
             data = {"type": "KeepContractLedger", "at": at_text, "line": line}
-            self.record_data(sales, data)
-            collected = cny(info["collected"])
-            finance = keep_ledger(
-                at=at,
-                line=ledger_line(
-                    contract_id=cid,
-                    customer_id=k.customer_id,
-                    book=LedgerBook.FINANCE,
-                    as_of=day,
-                    value=k.amount,
-                    delivered=delivered,
-                    invoiced=invoiced,
-                    collected=collected,
-                ),
-            )
-            self.record_data(
-                finance,
-                {**data, "line": {**line, "book": finance_book, "collected": str(collected)}},
-            )
+            finance_line = {**line, "book": finance_book, "collected": cny_text(info["collected"])}
+            finance_data = {**data, "line": finance_line}
+            if direct:
+                sink(data)
+                sink(finance_data)
+                self.written += 2
+                unfolded["KeepContractLedger"] = unfolded.get("KeepContractLedger", 0) + 2
+                continue
+            delivered = cny(deal.delivered_value)
+            invoiced = cny(deal.invoiced)
+            for book, collected, written in (
+                (LedgerBook.SALES, cny(info["collected"] + skew_ledger.get(cid, ZERO)), data),
+                (LedgerBook.FINANCE, cny(info["collected"]), finance_data),
+            ):
+                record = keep_ledger(
+                    at=at,
+                    line=ledger_line(
+                        contract_id=cid,
+                        customer_id=k.customer_id,
+                        book=book,
+                        as_of=day,
+                        value=k.amount,
+                        delivered=delivered,
+                        invoiced=invoiced,
+                        collected=collected,
+                    ),
+                )
+                self.record_data(record, written)
         for cust in self.distributors:
             self.consignment_count(
                 cust, day, when + dt.timedelta(minutes=50), skew.get("consignment", {}).get(cust.id)

@@ -24,7 +24,6 @@ from typing import Any, Union, cast
 
 import msgspec
 
-from salesctl._validators import ident_problem
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.fastreplay.decode import (
     _date,
@@ -33,7 +32,7 @@ from salesctl.fastreplay.decode import (
     _Slow,
     document_reader,
 )
-from salesctl.fastreplay.route import _UNSEEN, _OrderOf, _SignHead, _time_in
+from salesctl.fastreplay.route import _UNSEEN, _canonical, _OrderOf, _SignHead, _time_in
 from salesctl.ledger import Ledger
 from salesctl.ledger.books import BOOK_FOLDS
 from salesctl.ledger.folds import (
@@ -617,14 +616,6 @@ class BooksHead:
         if r.account is not None:
             r.account = _intern(r.account)
         return True
-
-
-def _canonical(*ids: str | None) -> bool:
-    """Whether every id given (``None`` passes) is one the full reader takes (``ident``'s
-    rule: non-empty, printable, not padded): a plain read of a line holding another id is
-    declined and the line read in full — the books' records would refuse the id, raising
-    in the middle of a fold."""
-    return all(x is None or ident_problem(x) is None for x in ids)
 
 
 #: What a document the full reader's builder does not take raises

@@ -412,9 +412,7 @@ class Router:
             doc = d.id
             cust = d.customer_id
             ids = (doc, cust)
-        if (self._no_customer if cust is None else self._is_mine(cust)) or not all(
-            x is None or ident_problem(x) is None for x in ids
-        ):
+        if (self._no_customer if cust is None else self._is_mine(cust)) or not _canonical(*ids):
             return None
         led.mark_approved(_intern(doc), None)
         return _APPROVED_NAMES[type(h)], when
@@ -720,6 +718,15 @@ def _event_time(at: str) -> dt.datetime | None:
     except ValueError:
         return None
     return when if when.tzinfo is not None else None
+
+
+def _canonical(*ids: str | None) -> bool:
+    """Whether every id given (``None`` passes) is one the full reader takes (``ident``'s
+    rule: non-empty, printable, not padded): a share reading a line from its header or as
+    plain values declines a line holding another id and reads it in full — the records it
+    would fold the id into would refuse it, raising in the middle of a fold
+    (:meth:`Router.fold_header`, :class:`~salesctl.fastreplay.books_head.BooksHead`)."""
+    return all(x is None or ident_problem(x) is None for x in ids)
 
 
 def _text_after(b: bytes, key: bytes) -> str | None:
