@@ -399,14 +399,14 @@ class TestRecheckedDecision:
         validated constructor's on the same values (type, fields, repr, the highest outcome),
         over a year with every injector; and with ``_VERIFY_RECHECKS`` the whole gate's."""
         import salesctl.demo.chains as chains_module
-        from salesctl.decision import Decision
+        from salesctl.decision import Decision, Outcome
 
         seen: list[int] = []
 
         def checked(first: Any, findings: Any) -> Any:
             got = chains_module.rechecked(first, findings)
             want = Decision(
-                outcome=max((f.outcome for f in findings), default=got.outcome),
+                outcome=max((f.outcome for f in findings), default=Outcome.ALLOW),
                 findings=findings,
                 transaction=first.transaction,
                 document_id=first.document_id,

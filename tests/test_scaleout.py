@@ -1826,7 +1826,8 @@ def _crossing_planted(
     ``contract`` signs a contract for another customer than the one its approvals were
     routed to; ``approval`` routes an approval to another customer than its document's;
     ``revenue`` books revenue for another customer on a goods issue; ``order`` has an order
-    name another customer's contract."""
+    name another customer's contract; ``pickup`` has a goods issue cite another customer's
+    pickup order, its id in another case."""
     parsed = [_parsed(ln) for ln in lines]
     grouped = {
         d["order"]["customer"]["id"] for d in parsed
@@ -1837,6 +1838,27 @@ def _crossing_planted(
     for d in parsed:
         if d.get("type") == "GrantApproval" and d.get("customer_id"):
             hints.setdefault(d["approval"]["document_id"], d["customer_id"])
+    if kind == "pickup":
+        # a goods issue citing, in another case, another share's customer's pickup order
+        pickups = [(i, d["pickup_order"]) for i, d in enumerate(parsed)
+                   if d.get("type") == "IssuePickupOrder"]  # fmt: skip
+        if not pickups:
+            return None
+        at, po = pickups[pick % len(pickups)]
+        issues = [
+            (i, d, d["goods_issue"]["customer_id"]) for i, d in enumerate(parsed[at:], start=at)
+            if d.get("type") == "PostGoodsIssue" and d["goods_issue"].get("customer_id")
+            and d["goods_issue"]["customer_id"] not in grouped
+            and _share_of(tasks, d["goods_issue"]["customer_id"])
+            != _share_of(tasks, po["customer_id"])
+        ]  # fmt: skip
+        if not issues:
+            return None
+        i, d, cust = issues[pick % len(issues)]
+        pid = po["id"]
+        d["goods_issue"]["pickup_order_id"] = pid[:1].upper() + pid[1:].lower()  # "Th-…"
+        planted = [*lines[:i], json.dumps(d, separators=(",", ":")).encode(), *lines[i + 1 :]]
+        return planted, cust, po["customer_id"]
     found: list[tuple[int, dict[str, Any], str]] = []
     for i, d in enumerate(parsed):
         t = d.get("type")
@@ -1884,17 +1906,19 @@ def _crossing_planted(
 @given(
     seed=st.integers(0, 10_000),
     pick=st.integers(0, 1_000),
-    kind=st.sampled_from(["contract", "approval", "revenue", "order"]),
+    kind=st.sampled_from(["contract", "approval", "revenue", "order", "pickup"]),
 )
 @example(seed=43, pick=58, kind="contract")
 @example(seed=47, pick=0, kind="revenue")
+@example(seed=43, pick=0, kind="pickup")
 def test_a_line_crossing_customers_gives_the_one_process_report(
     tmp_path: Path, seed: int, pick: int, kind: str
 ) -> None:
     """A stream whose lines cross customers — a contract signed for another customer than
     its approvals were routed to, an approval routed to another customer than its
     document's, revenue booked for another customer on a goods issue, an order naming
-    another customer's contract — gives the one-process report
+    another customer's contract, a goods issue citing another customer's pickup order (its
+    id in another case) — gives the one-process report
     under ``--jobs`` (the shares find the crossing and the stream is replayed in one
     process). Found by fuzzing: a contract's customer changed to ``"0"`` held O2C-CT-02 and
     O2C-CT-03 under ``--jobs 2`` where one process passed them."""
