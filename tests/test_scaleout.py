@@ -2004,3 +2004,154 @@ def test_a_consistent_year_crosses_no_customers(seed: int, jobs: int, tmp_path_f
     # every share deciding customers decided something (the books share of three jobs or
     # more decides none)
     assert all(x.looked for x, t in zip(shares, tasks, strict=True) if t[6] != "books")
+
+
+
+def _header_customer(d: dict[str, Any]) -> str | None:
+    """The customer a books share's header read of line ``d`` checks (an order's, a
+    notice's or a goods issue's order's customer; the document's or the line's
+    ``customer_id``), ``None`` for a line of no such type or naming none."""
+    name = d.get("type")
+    if name in ("PlaceOrder", "IssueDeliveryNotice", "PostGoodsIssue"):
+        return str(d["order"]["customer"]["id"])
+    field = {"SignContract": "contract", "IssueInvoice": "invoice", "RecordReceipt": "receipt"}
+    field["BookRevenue"] = "entry"
+    c = d[field[name]].get("customer_id") if name in field else d.get("customer_id")
+    return c if isinstance(c, str) and name in {*field, *_TOP_CUSTOMER} else None
+
+
+_TOP_CUSTOMER = ("CloseOrder", "ReceiveDeliveryProof", "GrantApproval")
+
+
+@settings(max_examples=6, deadline=None)
+@given(seed=st.integers(0, 10_000), jobs=st.integers(2, 3))
+@example(seed=11, jobs=2)
+def test_the_books_share_reads_its_own_customers_lines_in_full_without_their_header(
+    seed: int, jobs: int
+) -> None:
+    """The books share reads its own customers' approvals, orders, signings, notices, goods
+    issues, invoices, receipts, revenue entries, closings and proofs in full at once, their
+    customer read from their bytes (``OwnLines``), not after trying their header: its report,
+    its books, its ledger's global state and the lines it read from their header are those
+    it gives trying every such line's header first; on a generated year the bytes name the
+    customer the header read checks, so that no line of the share's own customers is tried
+    from its header, and every line of another share's is."""
+    from array import array
+
+    from salesctl.audit.engine import _owner_test, ledger_for
+    from salesctl.fastreplay import engine
+    from salesctl.fastreplay.books_head import BooksHead, OwnLines
+
+    lines = _year(seed, 8, 60)
+    n = 4 * jobs
+    share = tuple(range(0, n, 2))  # the books (partition 0) and every other partition
+    tried: list[bytes] = []
+    fold = BooksHead.fold
+
+    def spy(self: BooksHead, b: bytes, day: dt.date) -> Any:
+        tried.append(b)
+        return fold(self, b, day)
+
+    got = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(BooksHead, "fold", spy)
+        for own in (True, False):
+            mp.setattr(engine, "OWN_LINES_IN_FULL", own)
+            led = ledger_for(POLICY, 0, n, buckets=frozenset(share), books=True)
+            read: array[int] = array("q")
+            tried.clear()
+            r = replay(
+                lines, POLICY, partition=(0, n), buckets=share, ledger=led,
+                approvals_read_elsewhere=read,
+            )  # fmt: skip
+            got.append((r, _books_state(led), _global_state(led), list(read), set(tried), led))
+    (r1, b1, g1, read1, tried1, led), (r0, b0, g0, read0, tried0, _led) = got
+    assert (r1, b1, g1, read1) == (r0, b0, g0, read0)
+    assert tried1 < tried0
+    # the guess is exact on a generated year (customers of a group aside: their partition
+    # is their group's, which the ledger may learn after their first line)
+    held = _owner_test(frozenset(share), n)
+    ours = OwnLines(led, held)
+    checked = 0
+    for b in lines:
+        cust = _header_customer(_parsed(b))
+        if cust is None or cust in led._group_of:
+            continue
+        checked += 1
+        assert ours(b) is (held(cust) or led.mine(cust)), b
+        if not b.startswith(b'{"type":"GrantApproval"'):
+            assert (b in tried1) is not ours(b), b
+    assert checked > 100
+
+
+@pytest.mark.parametrize(
+    "kind", ["escaped own", "escaped theirs", "duplicate key", "nested key", "approval"]
+)
+@settings(
+    max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(seed=st.integers(0, 10_000), where=st.floats(0.05, 0.95))
+@example(seed=3, where=0.5)
+def test_a_line_whose_bytes_mislead_own_lines_gives_the_one_process_report(
+    tmp_path: Path, seed: int, where: float, kind: str
+) -> None:
+    """``OwnLines`` guesses a line's customer from its bytes, only to read the line in full:
+    a line whose bytes name first another customer than the one it holds — its id escaped
+    (the books share's own customer or another share's), the key twice, the key in an
+    earlier object, an approval naming the books share's customer in its body first — gives
+    ``--jobs 2`` the one-process report, and the books share alone the report it gives
+    trying every line's header first (a line it took for its own customer's read in full,
+    not from its header), unless it read the line in full and rejected it."""
+    from array import array
+
+    from salesctl.fastreplay import engine
+    from salesctl.fastreplay.engine import replay_jobs, run_job
+    from salesctl.ledger import customer_partition
+
+    lines = _year(seed, 6, 40)
+    i, prev = _line_before(lines, where)
+    at = prev.at.isoformat()
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    path = tmp_path / f"m{seed}.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    n, share = job_tasks(str(path), jobs=2, policy_file=str(pol))[0][3:5]
+    ids = [f"C-{k:04d}" for k in range(900, 1000)]
+    own = next(c for c in ids if customer_partition(c, n) in share)
+    other = next(c for c in ids if customer_partition(c, n) not in share)
+    receipt = next(json.loads(ln) for ln in lines if b'"type":"RecordReceipt"' in ln)
+    d = {**receipt, "at": at, "receipt": "@"}
+    rc = {**receipt["receipt"], "id": "RC-X", "customer_id": own if kind == "escaped own" else other}
+    if kind == "duplicate key":  # the bytes' first id the own customer's, the last another's
+        rc = {"customer_id": own, **{k: v for k, v in rc.items() if k != "customer_id"}}
+    if kind == "nested key":  # the own customer's id in the actor, before the receipt
+        d["actor"] = {**d["actor"], "customer_id": own}
+    body = json.dumps(rc, separators=(",", ":"))
+    if kind == "duplicate key":
+        body = body[:-1] + f',"customer_id":"{other}"}}'
+    if kind.startswith("escaped"):  # C as \u0043: the same id to the full reader
+        body = body.replace('"customer_id":"C', '"customer_id":"\\u0043')
+    bad = json.dumps(d, separators=(",", ":")).replace('"@"', body)
+    if kind == "approval":
+        bad = (
+            f'{{"type":"GrantApproval","at":"{at}","approval":{{"document_id":"SO-X",'
+            f'"customer_id":"{own}"}},"customer_id":"{other}"}}'
+        )
+    planted = [*lines[:i], bad.encode(), *lines[i:]]
+    path.write_bytes(b"\n".join(planted) + b"\n")
+    tasks = job_tasks(str(path), jobs=2, policy_file=str(pol))
+    got = []
+    with pytest.MonkeyPatch.context() as mp:
+        for on in (True, False):
+            mp.setattr(engine, "OWN_LINES_IN_FULL", on)
+            one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+            jobs = replay_jobs(str(path), policy_file=str(pol), jobs=2)
+            assert attrs.evolve(jobs, partitions=1) == one
+            read: array[int] = array("q")
+            got.append((run_job(tasks[0], approvals_read_elsewhere=read), list(read)))
+    (mine, read_mine), (tried, read_tried) = got
+    # a line taken for the share's own is read in full: never read from its header more
+    assert set(read_mine) <= set(read_tried)
+    assert mine == tried or (
+        i + 1 not in read_mine and any(r.line == i + 1 for r in mine.rejected)
+    )
