@@ -43,7 +43,7 @@ from salesctl.ledger.folds import (
 from salesctl.model import PaymentMethod, RevenueEntry
 from salesctl.money import Money
 
-__all__ = ["BOOKS_BY_HEADER", "BOOKS_BY_HEADER_OPENINGS", "BooksHead", "OwnLines"]
+__all__ = ["BOOKS_BY_HEADER", "BOOKS_BY_HEADER_OPENINGS", "BooksHead"]
 
 _intern = sys.intern
 
@@ -78,68 +78,6 @@ BOOKS_BY_HEADER: frozenset[str] = frozenset(
 BOOKS_BY_HEADER_OPENINGS: tuple[bytes, ...] = tuple(
     sorted(b'{"type":"' + name.encode() + b'"' for name in BOOKS_BY_HEADER)
 )
-
-
-#: Per opening bytes of a line the books share may read from its header (a type of
-#: :data:`BOOKS_BY_HEADER`, an approval): the key of the first customer id in its bytes, the
-#: one its header read checks (an order's, a notice's, a goods issue's order's customer; the
-#: document's or the line's ``customer_id`` otherwise).
-_CUSTOMER_KEYS: dict[bytes, bytes] = {
-    b'{"type":"' + name.encode() + b'"': (
-        b'"customer":{"id":"'
-        if name in ("PlaceOrder", "IssueDeliveryNotice", "PostGoodsIssue")
-        else b'"customer_id":"'
-    )
-    for name in (*BOOKS_BY_HEADER, "GrantApproval")
-}
-
-
-class OwnLines:
-    """Whether a line the books share of a partitioned replay might read from its header
-    (:class:`BooksHead`, an approval's :class:`~salesctl.fastreplay.route.ApprovalHead`) names
-    first, in its bytes, a customer of the share's own: one whose id falls in the share's
-    partitions (``held``) or that the ledger owns (its groups). Such a line is read in full
-    without trying its header first (the header read would decline it, after decoding it:
-    a third of the lines a books share of two tries).
-
-    A guess from the bytes, used only to read a line in full — always what one process does:
-    a line it takes for another share's (or whose bytes name no customer) is tried from its
-    header as before, the header read checking the customer it decodes. The answer for a
-    customer of no group is remembered (a group learnt later moves its members: a customer of
-    a group is asked every time), as :class:`~salesctl.fastreplay.route.Router` does.
-
-    Args:
-        ledger: the books share's ledger (its groups, the customers it owns).
-        held: whether a customer id itself falls in the share's own partitions.
-    """
-
-    __slots__ = ("_groups", "_held", "_known", "_mine")
-
-    def __init__(self, ledger: Ledger, held: Callable[[str], bool]) -> None:
-        self._held = held
-        self._mine = ledger.mine
-        self._groups = ledger._group_of
-        self._known: dict[str, bool] = {}
-
-    def __call__(self, b: bytes) -> bool:
-        """Whether line ``b``'s first customer id (by its type's key) is the share's."""
-        key = _CUSTOMER_KEYS.get(b[: b.find(b'"', 9) + 1])
-        if key is None:
-            return False
-        i = b.find(key)
-        if i < 0:
-            return False
-        i += len(key)
-        j = b.find(b'"', i)
-        if j <= i:
-            return False
-        c = b[i:j].decode("utf-8", "replace")
-        if c in self._groups:
-            return self._held(c) or self._mine(c)
-        hit = self._known.get(c)
-        if hit is None:
-            hit = self._known[c] = self._held(c) or self._mine(c)
-        return hit
 
 
 class _NoticeId(msgspec.Struct, kw_only=True):

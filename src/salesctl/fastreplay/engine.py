@@ -56,7 +56,7 @@ from salesctl.audit.rows import MAX_REJECTED_LISTED, AuditException, RejectedLin
 from salesctl.decision import Decision, Outcome
 from salesctl.errors import InvalidInput
 from salesctl.events import MalformedEvent, Record
-from salesctl.fastreplay.books_head import BOOKS_BY_HEADER_OPENINGS, BooksHead, OwnLines
+from salesctl.fastreplay.books_head import BOOKS_BY_HEADER_OPENINGS, BooksHead
 from salesctl.fastreplay.crossing import KEEPERS, Crossings, crossed
 from salesctl.fastreplay.decode import Decoder, LedgerLineReader
 from salesctl.fastreplay.route import (
@@ -74,7 +74,6 @@ __all__ = [
     "BOOKS_FROM_HEADER",
     "BOOKS_SHARE",
     "FAST_LEDGER_LINES",
-    "OWN_LINES_IN_FULL",
     "PARTITIONS_PER_JOB",
     "RUNS",
     "JobTask",
@@ -240,8 +239,6 @@ def replay(
     elsewhere = approvals_read_elsewhere if keeps_books and not every else None
     approval_head = ApprovalHead.reader() if elsewhere is not None else None
     held_key = _owner_test(mine_of, n)
-    # the share's own customers' lines among them: read in full at once (OwnLines)
-    own = OwnLines(led, held_key) if elsewhere is not None and OWN_LINES_IN_FULL else None
     # and orders, signings, notices, goods issues, invoices, receipts, revenue entries and
     # closings of another share's customer (BooksHead: the share deciding that customer
     # reads them in full)
@@ -329,7 +326,7 @@ def replay(
                 and day is not None
                 and b.startswith(b'{"type":"GrantApproval"')
             ):
-                head_a = approval_head(b) if own is None or not own(b) else None
+                head_a = approval_head(b)
                 if (
                     head_a is not None
                     and head_a[0].date() == day
@@ -350,7 +347,7 @@ def replay(
                 and day is not None
                 and b.startswith(BOOKS_BY_HEADER_OPENINGS)
             ):
-                head_b = books_head(b, day) if own is None or not own(b) else None
+                head_b = books_head(b, day)
                 if head_b is not None:
                     # what reading it in full would do here (BooksHead.fold): counted, its
                     # books' entry and the ledger's global state folded, nothing decided
@@ -491,13 +488,6 @@ def replay(
 #: (:class:`~salesctl.fastreplay.books_head.BooksHead`; ``False``: read in full, for
 #: comparison).
 BOOKS_FROM_HEADER = True
-
-#: Whether a books share that reads lines from their header (``approvals_read_elsewhere``)
-#: reads its own customers' approvals and lines of
-#: :data:`~salesctl.fastreplay.books_head.BOOKS_BY_HEADER` in full at once, their customer
-#: read from their bytes (:class:`~salesctl.fastreplay.books_head.OwnLines`; ``False``: their
-#: header tried first, for comparison).
-OWN_LINES_IN_FULL = True
 
 #: Whether a routing share of :func:`replay` reading a file passes over a run of lines it
 #: skips alike in one step (:meth:`~salesctl.fastreplay.route.Router.run`; ``False``: line by
