@@ -3,6 +3,7 @@ interleaving of the customers' events give the same report."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import random
@@ -719,6 +720,55 @@ def test_an_event_time_read_once_is_the_same_time_every_time() -> None:
         at = (dt.datetime.fromisoformat(good) + dt.timedelta(minutes=i)).isoformat()
         assert router.skip(line.replace("@", at).encode()) is not None
     assert len(router._at) <= 4096
+
+
+@st.composite
+def _times_near_the_stream_s_form(draw: Any) -> str:
+    """A time written as the stream writes it (``YYYY-MM-DDTHH:MM:SS+HH:MM``), up to three
+    of its characters replaced by a digit, a separator, a letter, a space or a non-ASCII
+    digit."""
+    local = draw(st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)))
+    minutes = draw(st.integers(-23 * 60 - 59, 23 * 60 + 59))
+    sign = "-" if minutes < 0 else "+"
+    text = local.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0")
+    chars = list(f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(chars) - 1))
+        chars[i] = draw(st.sampled_from(["0", "9", "-", ":", "T", "W", " ", "+", "Z", "\u0663"]))
+    return "".join(chars)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.one_of(st.text(max_size=32), _times_near_the_stream_s_form()),
+    read_in_full_first=st.booleans(),
+)
+@example(text="2026-03-02T09:00:00+08:00", read_in_full_first=False)
+@example(text="2026-03-02T09:00:00", read_in_full_first=True)  # no offset: refused
+@example(text="2026-W09-7T09:00:00+08:00", read_in_full_first=True)  # fromisoformat's only
+@example(text="2026-03-02T09:00:0\u0663+08:00", read_in_full_first=True)  # Arabic-Indic 3
+@example(text="2026-03-02 09:00:00+08:00", read_in_full_first=False)
+def test_a_books_share_header_read_takes_a_time_as_the_router_does(
+    text: str, read_in_full_first: bool
+) -> None:
+    """The books share's header reads (``BooksHead``, ``ApprovalHead.reader``) take an event
+    time from the table the full reads fill (``decode._time_of``), not a table of their own
+    (``route._time_in``): for any text, the same answer as the header reads' own parse
+    (``route._event_time``) — refused alike, else the same value, offset and ``repr`` —
+    whether or not the full reader read the text first, and again from the table."""
+    from salesctl.fastreplay import decode as decode_mod
+    from salesctl.fastreplay.route import _event_time
+
+    want = _event_time(text)
+    if read_in_full_first:
+        with contextlib.suppress(decode_mod._Slow, ValueError):
+            decode_mod._datetime(text, [0])
+    for _ in range(2):
+        got = decode_mod._time_of(text)
+        assert (got is None) is (want is None), text
+        if want is not None:
+            assert got is not None
+            assert (got, repr(got), got.utcoffset()) == (want, repr(want), want.utcoffset())
 
 
 @settings(max_examples=4, deadline=None)

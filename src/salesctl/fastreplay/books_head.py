@@ -26,13 +26,15 @@ import msgspec
 
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.fastreplay.decode import (
+    _SEEN_TIMES,
     _date,
     _decimal_shared,
     _money_trusted,
     _Slow,
+    _time_of,
     document_reader,
 )
-from salesctl.fastreplay.route import _UNSEEN, _canonical, _OrderOf, _SignHead, _time_in
+from salesctl.fastreplay.route import _canonical, _OrderOf, _SignHead
 from salesctl.ledger import Ledger
 from salesctl.ledger.books import BOOK_FOLDS
 from salesctl.ledger.folds import (
@@ -317,7 +319,7 @@ class BooksHead:
     line in full (the lines read here are appended to its ``approvals_read_elsewhere``).
     """
 
-    __slots__ = ("_at", "_books_only", "_decode", "_held", "_led", "_one")
+    __slots__ = ("_books_only", "_decode", "_held", "_led", "_one")
 
     def __init__(self, ledger: Ledger, held: Callable[[str], bool], *, books_only: bool) -> None:
         if ledger.books is None:
@@ -330,7 +332,6 @@ class BooksHead:
             st: (name, field, document_reader(cls), BOOK_FOLDS[name])
             for st, (name, field, cls) in _ONE_DOCUMENT.items()
         }
-        self._at: dict[str, dt.datetime | None] = {}
 
     def _elsewhere(self, customer_id: str) -> bool:
         """Whether another share decides ``customer_id`` and reads its lines in full."""
@@ -353,9 +354,8 @@ class BooksHead:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
             return None
-        when = self._at.get(h.at, _UNSEEN)
-        if when is _UNSEEN:
-            when = _time_in(self._at, h.at)
+        # the table of times the share's full reads fill (inline: most lines hit it)
+        when = _SEEN_TIMES.get(h.at) or _time_of(h.at)
         if when is None or when.date() != day:
             return None
         if isinstance(h, _BooksProofHead):
