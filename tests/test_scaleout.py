@@ -1805,6 +1805,39 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     assert led.books is not None and list(led.books.deliveries) == ["GI-1"]
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from([f"C-{k:04d}" for k in range(12)]),
+            st.one_of(st.none(), st.sampled_from(["G-1", "G-2", "G-3"])),
+        ),
+        max_size=30,
+    ),
+    buckets=st.sets(st.integers(0, 3), min_size=1, max_size=3),
+)
+def test_books_head_remembers_whom_another_share_decides_only_while_it_holds(
+    steps: list[tuple[str, str | None]], buckets: set[int]
+) -> None:
+    """``BooksHead`` remembers whether another share decides a customer of no group (its
+    partition is its own id's); a customer of a group, learnt at any point (groups move
+    their members), is asked afresh: after any sequence of customers asked about and
+    groups learnt, the answer is the one the ledger and the held partitions give then."""
+    from salesctl.audit.engine import _owner_test, ledger_for
+    from salesctl.fastreplay.books_head import BooksHead
+    from salesctl.model import Customer
+
+    mine = frozenset(buckets | {0})
+    led = ledger_for(POLICY, 0, 4, buckets=mine, books=True)
+    held = _owner_test(mine, 4)
+    head = BooksHead(led, held, books_only=False)
+    for cust, group in steps:
+        if group is not None:
+            led.note_customer(Customer(id=cust, name=cust, group_id=group))
+        for c in {cust, *(x for x, _g in steps)}:
+            assert head._elsewhere(c) is (not held(c) and not led.mine(c)), (c, group)
+
+
 def test_books_head_reads_other_customers_delivery_proofs_from_their_header() -> None:
     """The books share's header read counts a delivery proof of a customer another share
     decides (the books keep nothing of it; the ledger's fold changes only an order it holds)

@@ -319,13 +319,17 @@ class BooksHead:
     line in full (the lines read here are appended to its ``approvals_read_elsewhere``).
     """
 
-    __slots__ = ("_books_only", "_decode", "_held", "_led", "_one")
+    __slots__ = ("_books_only", "_decode", "_groups", "_held", "_known", "_led", "_one")
 
     def __init__(self, ledger: Ledger, held: Callable[[str], bool], *, books_only: bool) -> None:
         if ledger.books is None:
             raise InvalidInput("must keep the books", path="ledger")
         self._led = ledger
         self._held = held
+        # _elsewhere's answers for customers of no group (a group learnt later moves its
+        # members: a customer of a group is asked every time), as Router remembers them
+        self._groups = ledger._group_of
+        self._known: dict[str, bool] = {}
         self._books_only = books_only
         self._decode = msgspec.json.Decoder(_BooksHead).decode
         self._one = {
@@ -334,8 +338,15 @@ class BooksHead:
         }
 
     def _elsewhere(self, customer_id: str) -> bool:
-        """Whether another share decides ``customer_id`` and reads its lines in full."""
-        return not self._held(customer_id) and not self._led.mine(customer_id)
+        """Whether another share decides ``customer_id`` and reads its lines in full
+        (remembered for a customer of no group: its partition is its own id's)."""
+        if customer_id in self._groups:
+            return not self._held(customer_id) and not self._led.mine(customer_id)
+        hit = self._known.get(customer_id)
+        if hit is None:
+            hit = not self._held(customer_id) and not self._led.mine(customer_id)
+            self._known[customer_id] = hit
+        return hit
 
     def fold(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
         """Fold a line of :data:`BOOKS_BY_HEADER` dated ``day`` (the day of the line read
