@@ -1805,6 +1805,31 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     assert led.books is not None and list(led.books.deliveries) == ["GI-1"]
 
 
+_ID_TEXTS = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.sampled_from(["C-0001", "SO-2026-000001", "P-008", "u-rep-45", "", " ", "C-1 ", " C-1"]),
+    st.sampled_from(["a\u200bb", "a\u00a0", "\ud800", "x\ty", "x\n", "\u2028", "Ω-1", "\x00"]),
+    st.integers(0, 3),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ids=st.lists(_ID_TEXTS, max_size=6))
+@example(ids=["C-0001", " C-0002"])
+@example(ids=["C-0001", "a\u200bb"])  # a format character: printable? no; refused
+@example(ids=[None, "\ud800"])  # a lone surrogate
+def test_books_head_s_id_check_is_the_header_reads_one(ids: list[Any]) -> None:
+    """``books_head._ids_ok`` (each id first tested inline by ``ident``'s fast path) is
+    ``route._canonical``, the one id check of the header and plain-value reads, on any
+    texts: blank, padded, with control, format or separator characters, lone surrogates,
+    non-texts."""
+    from salesctl.fastreplay.books_head import _ids_ok
+    from salesctl.fastreplay.route import _canonical
+
+    assert _ids_ok(*ids) is _canonical(*ids)
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     steps=st.lists(
@@ -1835,7 +1860,7 @@ def test_books_head_remembers_whom_another_share_decides_only_while_it_holds(
         if group is not None:
             led.note_customer(Customer(id=cust, name=cust, group_id=group))
         for c in {cust, *(x for x, _g in steps)}:
-            assert head._elsewhere(c) is (not held(c) and not led.mine(c)), (c, group)
+            assert head.elsewhere(c) is (not held(c) and not led.mine(c)), (c, group)
 
 
 def test_books_head_reads_other_customers_delivery_proofs_from_their_header() -> None:

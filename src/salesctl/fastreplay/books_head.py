@@ -82,6 +82,19 @@ BOOKS_BY_HEADER_OPENINGS: tuple[bytes, ...] = tuple(
 )
 
 
+def _ids_ok(*ids: str | None) -> bool:
+    """:func:`~salesctl.fastreplay.route._canonical` (``ident``'s rule, the one id check of
+    the header and plain-value reads), each id first tested inline by the rule's own fast
+    path (a non-empty printable text with nothing to strip: canonical), the rule itself
+    called only for another id (``tests/test_scaleout.py`` compares both on any texts)."""
+    for x in ids:
+        if x is None or (type(x) is str and x and x.isprintable() and x.strip() == x):
+            continue
+        if not _canonical(x):
+            return False
+    return True
+
+
 class _NoticeId(msgspec.Struct, kw_only=True):
     id: str
 
@@ -326,7 +339,7 @@ class BooksHead:
             raise InvalidInput("must keep the books", path="ledger")
         self._led = ledger
         self._held = held
-        # _elsewhere's answers for customers of no group (a group learnt later moves its
+        # elsewhere's answers for customers of no group (a group learnt later moves its
         # members: a customer of a group is asked every time), as Router remembers them
         self._groups = ledger._group_of
         self._known: dict[str, bool] = {}
@@ -337,7 +350,7 @@ class BooksHead:
             for st, (name, field, cls) in _ONE_DOCUMENT.items()
         }
 
-    def _elsewhere(self, customer_id: str) -> bool:
+    def elsewhere(self, customer_id: str) -> bool:
         """Whether another share decides ``customer_id`` and reads its lines in full
         (remembered for a customer of no group: its partition is its own id's)."""
         if customer_id in self._groups:
@@ -377,8 +390,8 @@ class BooksHead:
             cust = h.customer_id
             if (
                 cust is None
-                or not self._elsewhere(cust)
-                or not _canonical(p.id, p.goods_issue_id, cust)
+                or not self.elsewhere(cust)
+                or not _ids_ok(p.id, p.goods_issue_id, cust)
             ):
                 return None
             oid = led._gi_order.get(p.goods_issue_id)
@@ -395,7 +408,7 @@ class BooksHead:
             pc = po.customer
             if (
                 pc.group_id is not None
-                or not self._elsewhere(pc.id)
+                or not self.elsewhere(pc.id)
                 or led.order(po.id) is not None
                 or not self._order(po)
             ):
@@ -409,7 +422,7 @@ class BooksHead:
             # an invoice: the ledger's fold changes nothing for a customer it does not own;
             # the books' fold reads the invoice's lines, its total, its date
             inv = h.invoice
-            if not self._elsewhere(inv.customer_id) or not self._invoice(inv):
+            if not self.elsewhere(inv.customer_id) or not self._invoice(inv):
                 return None
             BOOK_FOLDS["IssueInvoice"](books, _Posted(when, "invoice", inv))
             books.file_document("IssueInvoice", inv.id, when, inv.customer_id)
@@ -418,7 +431,7 @@ class BooksHead:
             # a receipt: the ledger's fold changes nothing for a customer it does not own;
             # the books' fold reads the receipt's amounts, its date, its account
             r = h.receipt
-            if not self._elsewhere(r.customer_id) or not self._receipt(r):
+            if not self.elsewhere(r.customer_id) or not self._receipt(r):
                 return None
             BOOK_FOLDS["RecordReceipt"](books, _Posted(when, "receipt", r))
             books.file_document("RecordReceipt", r.id, when, r.customer_id)
@@ -427,7 +440,7 @@ class BooksHead:
             # an order closed: the books mark it closed; the ledger's fold touches the order
             # if it holds it (then read in full), nothing otherwise
             cust = h.customer_id
-            if cust is None or not self._elsewhere(cust) or led.order(h.order_id) is not None:
+            if cust is None or not self.elsewhere(cust) or led.order(h.order_id) is not None:
                 return None
             BOOK_FOLDS["CloseOrder"](books, _Posted(when, "order_id", h.order_id))
             return "CloseOrder", when
@@ -441,7 +454,7 @@ class BooksHead:
             except _UNREAD:
                 return None
             cust = doc.customer_id
-            if not self._elsewhere(cust):
+            if not self.elsewhere(cust):
                 return None
             fold_books(books, _Posted(when, field, doc))
             books.file_document(name, doc.id, when, cust)
@@ -449,7 +462,7 @@ class BooksHead:
         if isinstance(h, _SignHead):
             k = h.contract
             cust = _intern(k.customer_id)
-            if not self._elsewhere(cust):
+            if not self.elsewhere(cust):
                 return None
             kid = _intern(k.id)
             if not books_only:
@@ -461,7 +474,7 @@ class BooksHead:
             return None  # pragma: no cover (every other header is read above)
         o = h.order
         c = o.customer
-        if c.group_id is not None or not self._elsewhere(c.id) or led.order(o.id) is not None:
+        if c.group_id is not None or not self.elsewhere(c.id) or led.order(o.id) is not None:
             return None
         cust = _intern(c.id)
         oid = _intern(o.id)
@@ -474,7 +487,7 @@ class BooksHead:
         if (
             gi.ic_card_id is not None
             or gi.order_id != o.id
-            or not self._elsewhere(gi.customer_id)
+            or not self.elsewhere(gi.customer_id)
             or not self._issue(gi)
         ):
             return None
@@ -511,7 +524,7 @@ class BooksHead:
             setattr(gi, "issued_on", _date(gi.issued_on, n))  # noqa: B010
         except _UNREAD:
             return False
-        if not _canonical(
+        if not _ids_ok(
             gi.id, gi.order_id, gi.customer_id, gi.pickup_order_id, gi.ic_card_id,
             *(x.product_id for x in gi.lines), *(x.lot_id for x in gi.lines),
         ):
@@ -552,7 +565,7 @@ class BooksHead:
             setattr(pay, "method", PaymentMethod(pay.method))  # noqa: B010 (the enum)
         except _UNREAD:
             return False
-        if not _canonical(o.id, o.series, o.created_by, o.customer.id, o.customer.group_id):
+        if not _ids_ok(o.id, o.series, o.created_by, o.customer.id, o.customer.group_id):
             return False
         setattr(o, "lines", tuple(o.lines))  # noqa: B010 (as the order holds them)
         o.id = _intern(o.id)
@@ -590,7 +603,7 @@ class BooksHead:
             inv.total = Money(total, cast(str, currency))
         except _UNREAD:
             return False
-        if not _canonical(
+        if not _ids_ok(
             inv.id, inv.order_id, inv.customer_id, *(x.product_id for x in inv.lines)
         ):
             return False
@@ -616,7 +629,7 @@ class BooksHead:
             amount.currency != applied.currency
             or not amount.amount > 0
             or not 0 <= applied.amount <= amount.amount
-            or not _canonical(r.id, r.customer_id, r.account)
+            or not _ids_ok(r.id, r.customer_id, r.account)
         ):
             return False
         setattr(r, "amount", amount)  # noqa: B010 (Money now, not its text)
