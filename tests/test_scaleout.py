@@ -3,6 +3,7 @@ interleaving of the customers' events give the same report."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import random
@@ -719,6 +720,55 @@ def test_an_event_time_read_once_is_the_same_time_every_time() -> None:
         at = (dt.datetime.fromisoformat(good) + dt.timedelta(minutes=i)).isoformat()
         assert router.skip(line.replace("@", at).encode()) is not None
     assert len(router._at) <= 4096
+
+
+@st.composite
+def _times_near_the_stream_s_form(draw: Any) -> str:
+    """A time written as the stream writes it (``YYYY-MM-DDTHH:MM:SS+HH:MM``), up to three
+    of its characters replaced by a digit, a separator, a letter, a space or a non-ASCII
+    digit."""
+    local = draw(st.datetimes(dt.datetime(1, 1, 1), dt.datetime(9999, 12, 31, 23, 59, 59)))
+    minutes = draw(st.integers(-23 * 60 - 59, 23 * 60 + 59))
+    sign = "-" if minutes < 0 else "+"
+    text = local.strftime("%Y-%m-%dT%H:%M:%S").rjust(19, "0")
+    chars = list(f"{text}{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")
+    for _ in range(draw(st.integers(0, 3))):
+        i = draw(st.integers(0, len(chars) - 1))
+        chars[i] = draw(st.sampled_from(["0", "9", "-", ":", "T", "W", " ", "+", "Z", "\u0663"]))
+    return "".join(chars)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.one_of(st.text(max_size=32), _times_near_the_stream_s_form()),
+    read_in_full_first=st.booleans(),
+)
+@example(text="2026-03-02T09:00:00+08:00", read_in_full_first=False)
+@example(text="2026-03-02T09:00:00", read_in_full_first=True)  # no offset: refused
+@example(text="2026-W09-7T09:00:00+08:00", read_in_full_first=True)  # fromisoformat's only
+@example(text="2026-03-02T09:00:0\u0663+08:00", read_in_full_first=True)  # Arabic-Indic 3
+@example(text="2026-03-02 09:00:00+08:00", read_in_full_first=False)
+def test_a_books_share_header_read_takes_a_time_as_the_router_does(
+    text: str, read_in_full_first: bool
+) -> None:
+    """The books share's header reads (``BooksHead``, ``ApprovalHead.reader``) take an event
+    time from the table the full reads fill (``decode._time_of``), not a table of their own
+    (``route._time_in``): for any text, the same answer as the header reads' own parse
+    (``route._event_time``) — refused alike, else the same value, offset and ``repr`` —
+    whether or not the full reader read the text first, and again from the table."""
+    from salesctl.fastreplay import decode as decode_mod
+    from salesctl.fastreplay.route import _event_time
+
+    want = _event_time(text)
+    if read_in_full_first:
+        with contextlib.suppress(decode_mod._Slow, ValueError):
+            decode_mod._datetime(text, [0])
+    for _ in range(2):
+        got = decode_mod._time_of(text)
+        assert (got is None) is (want is None), text
+        if want is not None:
+            assert got is not None
+            assert (got, repr(got), got.utcoffset()) == (want, repr(want), want.utcoffset())
 
 
 @settings(max_examples=4, deadline=None)
@@ -1753,6 +1803,64 @@ def test_books_head_folds_only_other_customers_lines_of_the_day() -> None:
     assert head.fold(issue(theirs), day) is not None
     assert led.stock["P-1"]["L-1"].quantity == 10 and led._gi_order == {}
     assert led.books is not None and list(led.books.deliveries) == ["GI-1"]
+
+
+_ID_TEXTS = st.one_of(
+    st.none(),
+    st.text(max_size=8),
+    st.sampled_from(["C-0001", "SO-2026-000001", "P-008", "u-rep-45", "", " ", "C-1 ", " C-1"]),
+    st.sampled_from(["a\u200bb", "a\u00a0", "\ud800", "x\ty", "x\n", "\u2028", "Ω-1", "\x00"]),
+    st.integers(0, 3),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(ids=st.lists(_ID_TEXTS, max_size=6))
+@example(ids=["C-0001", " C-0002"])
+@example(ids=["C-0001", "a\u200bb"])  # a format character: printable? no; refused
+@example(ids=[None, "\ud800"])  # a lone surrogate
+def test_books_head_s_id_check_is_the_header_reads_one(ids: list[Any]) -> None:
+    """``books_head._ids_ok`` (each id first tested inline by ``ident``'s fast path) is
+    ``route._canonical``, the one id check of the header and plain-value reads, on any
+    texts: blank, padded, with control, format or separator characters, lone surrogates,
+    non-texts."""
+    from salesctl.fastreplay.books_head import _ids_ok
+    from salesctl.fastreplay.route import _canonical
+
+    assert _ids_ok(*ids) is _canonical(*ids)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    steps=st.lists(
+        st.tuples(
+            st.sampled_from([f"C-{k:04d}" for k in range(12)]),
+            st.one_of(st.none(), st.sampled_from(["G-1", "G-2", "G-3"])),
+        ),
+        max_size=30,
+    ),
+    buckets=st.sets(st.integers(0, 3), min_size=1, max_size=3),
+)
+def test_books_head_remembers_whom_another_share_decides_only_while_it_holds(
+    steps: list[tuple[str, str | None]], buckets: set[int]
+) -> None:
+    """``BooksHead`` remembers whether another share decides a customer of no group (its
+    partition is its own id's); a customer of a group, learnt at any point (groups move
+    their members), is asked afresh: after any sequence of customers asked about and
+    groups learnt, the answer is the one the ledger and the held partitions give then."""
+    from salesctl.audit.engine import _owner_test, ledger_for
+    from salesctl.fastreplay.books_head import BooksHead
+    from salesctl.model import Customer
+
+    mine = frozenset(buckets | {0})
+    led = ledger_for(POLICY, 0, 4, buckets=mine, books=True)
+    held = _owner_test(mine, 4)
+    head = BooksHead(led, held, books_only=False)
+    for cust, group in steps:
+        if group is not None:
+            led.note_customer(Customer(id=cust, name=cust, group_id=group))
+        for c in {cust, *(x for x, _g in steps)}:
+            assert head.elsewhere(c) is (not held(c) and not led.mine(c)), (c, group)
 
 
 def test_books_head_reads_other_customers_delivery_proofs_from_their_header() -> None:

@@ -26,13 +26,15 @@ import msgspec
 
 from salesctl.errors import InvalidInput, SalesctlError
 from salesctl.fastreplay.decode import (
+    _SEEN_TIMES,
     _date,
     _decimal_shared,
     _money_trusted,
     _Slow,
+    _time_of,
     document_reader,
 )
-from salesctl.fastreplay.route import _UNSEEN, _canonical, _OrderOf, _SignHead, _time_in
+from salesctl.fastreplay.route import _canonical, _OrderOf, _SignHead
 from salesctl.ledger import Ledger
 from salesctl.ledger.books import BOOK_FOLDS
 from salesctl.ledger.folds import (
@@ -78,6 +80,19 @@ BOOKS_BY_HEADER: frozenset[str] = frozenset(
 BOOKS_BY_HEADER_OPENINGS: tuple[bytes, ...] = tuple(
     sorted(b'{"type":"' + name.encode() + b'"' for name in BOOKS_BY_HEADER)
 )
+
+
+def _ids_ok(*ids: str | None) -> bool:
+    """:func:`~salesctl.fastreplay.route._canonical` (``ident``'s rule, the one id check of
+    the header and plain-value reads), each id first tested inline by the rule's own fast
+    path (a non-empty printable text with nothing to strip: canonical), the rule itself
+    called only for another id (``tests/test_scaleout.py`` compares both on any texts)."""
+    for x in ids:
+        if x is None or (type(x) is str and x and x.isprintable() and x.strip() == x):
+            continue
+        if not _canonical(x):
+            return False
+    return True
 
 
 class _NoticeId(msgspec.Struct, kw_only=True):
@@ -317,24 +332,34 @@ class BooksHead:
     line in full (the lines read here are appended to its ``approvals_read_elsewhere``).
     """
 
-    __slots__ = ("_at", "_books_only", "_decode", "_held", "_led", "_one")
+    __slots__ = ("_books_only", "_decode", "_groups", "_held", "_known", "_led", "_one")
 
     def __init__(self, ledger: Ledger, held: Callable[[str], bool], *, books_only: bool) -> None:
         if ledger.books is None:
             raise InvalidInput("must keep the books", path="ledger")
         self._led = ledger
         self._held = held
+        # elsewhere's answers for customers of no group (a group learnt later moves its
+        # members: a customer of a group is asked every time), as Router remembers them
+        self._groups = ledger._group_of
+        self._known: dict[str, bool] = {}
         self._books_only = books_only
         self._decode = msgspec.json.Decoder(_BooksHead).decode
         self._one = {
             st: (name, field, document_reader(cls), BOOK_FOLDS[name])
             for st, (name, field, cls) in _ONE_DOCUMENT.items()
         }
-        self._at: dict[str, dt.datetime | None] = {}
 
-    def _elsewhere(self, customer_id: str) -> bool:
-        """Whether another share decides ``customer_id`` and reads its lines in full."""
-        return not self._held(customer_id) and not self._led.mine(customer_id)
+    def elsewhere(self, customer_id: str) -> bool:
+        """Whether another share decides ``customer_id`` and reads its lines in full
+        (remembered for a customer of no group: its partition is its own id's)."""
+        if customer_id in self._groups:
+            return not self._held(customer_id) and not self._led.mine(customer_id)
+        hit = self._known.get(customer_id)
+        if hit is None:
+            hit = not self._held(customer_id) and not self._led.mine(customer_id)
+            self._known[customer_id] = hit
+        return hit
 
     def fold(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
         """Fold a line of :data:`BOOKS_BY_HEADER` dated ``day`` (the day of the line read
@@ -353,9 +378,8 @@ class BooksHead:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
             return None
-        when = self._at.get(h.at, _UNSEEN)
-        if when is _UNSEEN:
-            when = _time_in(self._at, h.at)
+        # the table of times the share's full reads fill (inline: most lines hit it)
+        when = _SEEN_TIMES.get(h.at) or _time_of(h.at)
         if when is None or when.date() != day:
             return None
         if isinstance(h, _BooksProofHead):
@@ -366,8 +390,8 @@ class BooksHead:
             cust = h.customer_id
             if (
                 cust is None
-                or not self._elsewhere(cust)
-                or not _canonical(p.id, p.goods_issue_id, cust)
+                or not self.elsewhere(cust)
+                or not _ids_ok(p.id, p.goods_issue_id, cust)
             ):
                 return None
             oid = led._gi_order.get(p.goods_issue_id)
@@ -384,7 +408,7 @@ class BooksHead:
             pc = po.customer
             if (
                 pc.group_id is not None
-                or not self._elsewhere(pc.id)
+                or not self.elsewhere(pc.id)
                 or led.order(po.id) is not None
                 or not self._order(po)
             ):
@@ -398,7 +422,7 @@ class BooksHead:
             # an invoice: the ledger's fold changes nothing for a customer it does not own;
             # the books' fold reads the invoice's lines, its total, its date
             inv = h.invoice
-            if not self._elsewhere(inv.customer_id) or not self._invoice(inv):
+            if not self.elsewhere(inv.customer_id) or not self._invoice(inv):
                 return None
             BOOK_FOLDS["IssueInvoice"](books, _Posted(when, "invoice", inv))
             books.file_document("IssueInvoice", inv.id, when, inv.customer_id)
@@ -407,7 +431,7 @@ class BooksHead:
             # a receipt: the ledger's fold changes nothing for a customer it does not own;
             # the books' fold reads the receipt's amounts, its date, its account
             r = h.receipt
-            if not self._elsewhere(r.customer_id) or not self._receipt(r):
+            if not self.elsewhere(r.customer_id) or not self._receipt(r):
                 return None
             BOOK_FOLDS["RecordReceipt"](books, _Posted(when, "receipt", r))
             books.file_document("RecordReceipt", r.id, when, r.customer_id)
@@ -416,7 +440,7 @@ class BooksHead:
             # an order closed: the books mark it closed; the ledger's fold touches the order
             # if it holds it (then read in full), nothing otherwise
             cust = h.customer_id
-            if cust is None or not self._elsewhere(cust) or led.order(h.order_id) is not None:
+            if cust is None or not self.elsewhere(cust) or led.order(h.order_id) is not None:
                 return None
             BOOK_FOLDS["CloseOrder"](books, _Posted(when, "order_id", h.order_id))
             return "CloseOrder", when
@@ -430,7 +454,7 @@ class BooksHead:
             except _UNREAD:
                 return None
             cust = doc.customer_id
-            if not self._elsewhere(cust):
+            if not self.elsewhere(cust):
                 return None
             fold_books(books, _Posted(when, field, doc))
             books.file_document(name, doc.id, when, cust)
@@ -438,7 +462,7 @@ class BooksHead:
         if isinstance(h, _SignHead):
             k = h.contract
             cust = _intern(k.customer_id)
-            if not self._elsewhere(cust):
+            if not self.elsewhere(cust):
                 return None
             kid = _intern(k.id)
             if not books_only:
@@ -450,7 +474,7 @@ class BooksHead:
             return None  # pragma: no cover (every other header is read above)
         o = h.order
         c = o.customer
-        if c.group_id is not None or not self._elsewhere(c.id) or led.order(o.id) is not None:
+        if c.group_id is not None or not self.elsewhere(c.id) or led.order(o.id) is not None:
             return None
         cust = _intern(c.id)
         oid = _intern(o.id)
@@ -463,7 +487,7 @@ class BooksHead:
         if (
             gi.ic_card_id is not None
             or gi.order_id != o.id
-            or not self._elsewhere(gi.customer_id)
+            or not self.elsewhere(gi.customer_id)
             or not self._issue(gi)
         ):
             return None
@@ -500,7 +524,7 @@ class BooksHead:
             setattr(gi, "issued_on", _date(gi.issued_on, n))  # noqa: B010
         except _UNREAD:
             return False
-        if not _canonical(
+        if not _ids_ok(
             gi.id, gi.order_id, gi.customer_id, gi.pickup_order_id, gi.ic_card_id,
             *(x.product_id for x in gi.lines), *(x.lot_id for x in gi.lines),
         ):
@@ -541,7 +565,7 @@ class BooksHead:
             setattr(pay, "method", PaymentMethod(pay.method))  # noqa: B010 (the enum)
         except _UNREAD:
             return False
-        if not _canonical(o.id, o.series, o.created_by, o.customer.id, o.customer.group_id):
+        if not _ids_ok(o.id, o.series, o.created_by, o.customer.id, o.customer.group_id):
             return False
         setattr(o, "lines", tuple(o.lines))  # noqa: B010 (as the order holds them)
         o.id = _intern(o.id)
@@ -579,7 +603,7 @@ class BooksHead:
             inv.total = Money(total, cast(str, currency))
         except _UNREAD:
             return False
-        if not _canonical(
+        if not _ids_ok(
             inv.id, inv.order_id, inv.customer_id, *(x.product_id for x in inv.lines)
         ):
             return False
@@ -605,7 +629,7 @@ class BooksHead:
             amount.currency != applied.currency
             or not amount.amount > 0
             or not 0 <= applied.amount <= amount.amount
-            or not _canonical(r.id, r.customer_id, r.account)
+            or not _ids_ok(r.id, r.customer_id, r.account)
         ):
             return False
         setattr(r, "amount", amount)  # noqa: B010 (Money now, not its text)

@@ -40,7 +40,7 @@ import typing
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from decimal import Decimal
 from functools import cache
-from typing import Any, Union
+from typing import Any, Union, cast
 
 import attrs
 import msgspec
@@ -462,6 +462,21 @@ def _datetime(d: str, n: list[int]) -> Any:
         _SEEN_TIMES.clear()
     _SEEN_TIMES[d] = v
     return v
+
+
+def _time_of(at: str) -> dt.datetime | None:
+    """The time of an event's ``at`` text as the full reader takes it (:func:`_datetime`:
+    ``strict_datetime``, then ``fromisoformat`` with an offset), ``None`` when it would not:
+    for the header reads of a ``--jobs`` books share (another share's customer's lines), from
+    the table the full reads fill (:data:`_SEEN_TIMES`: the lines of one time are read some
+    in full, some from their header) rather than parsed again into a table of their own."""
+    when = _SEEN_TIMES.get(at)
+    if when is not None:
+        return when
+    try:
+        return cast("dt.datetime", _datetime(at, [0]))
+    except (_Slow, ValueError):
+        return None
 
 
 def _date(d: str, n: list[int]) -> Any:

@@ -242,11 +242,10 @@ def replay(
     # and orders, signings, notices, goods issues, invoices, receipts, revenue entries and
     # closings of another share's customer (BooksHead: the share deciding that customer
     # reads them in full)
-    books_head = (
-        BooksHead(led, held_key, books_only=books_only).fold
-        if elsewhere is not None and BOOKS_FROM_HEADER
-        else None
-    )
+    reader = BooksHead(led, held_key, books_only=books_only) if elsewhere is not None else None
+    books_head = reader.fold if reader is not None and BOOKS_FROM_HEADER else None
+    # whether another share decides a customer (remembered for a customer of no group)
+    other_share = reader.elsewhere if reader is not None else None
     # Contract-ledger lines (a third of a year's lines; nothing but the books reads them) are
     # read into the books' register as plain values, without their event (see below).
     ledger_line = (
@@ -331,8 +330,7 @@ def replay(
                     head_a is not None
                     and head_a[0].date() == day
                     and (books_only or (led.today is not None and day <= led.today))
-                    and not held_key(head_a[1])
-                    and not led.mine(head_a[1])
+                    and other_share(head_a[1])  # type: ignore[misc]
                     and head_a[2] not in plans
                 ):
                     # what reading it in full would do here: count it (no new day, nothing

@@ -60,6 +60,7 @@ from salesctl._convert import strict_datetime
 from salesctl._validators import ident_problem
 from salesctl.audit.engine import _owner_test
 from salesctl.errors import InvalidInput
+from salesctl.fastreplay.decode import _time_of
 from salesctl.fastreplay.linetypes import (
     _OTHER_LINE_COST,  # noqa: F401 (the weights, read by tests from here too)
     BY_GOODS_ISSUE,
@@ -675,7 +676,6 @@ class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApp
         """A function from a line to ``(time, customer id, document id)`` of an approval
         naming a customer, ``None`` for any other line or one the header does not read."""
         decode = msgspec.json.Decoder(ApprovalHead).decode
-        times: dict[str, dt.datetime | None] = {}
 
         def read(b: bytes) -> tuple[dt.datetime, str, str] | None:
             try:
@@ -685,7 +685,9 @@ class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApp
             cust = h.customer_id
             if cust is None:
                 return None
-            when = _time_in(times, h.at)
+            # from the table of times the share's full reads fill (the books share reads
+            # most of a time's other lines in full)
+            when = _time_of(h.at)
             if when is None:
                 return None
             return when, cust, h.approval.document_id
