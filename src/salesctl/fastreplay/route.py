@@ -239,6 +239,14 @@ class Router:
         fold: whether :meth:`skip` answers :data:`FOLD` for a line of a type of
             :data:`BY_HEADER` or :data:`APPROVED_BY_HEADER` (the caller then tries
             :meth:`fold_header`); without it such a line is read in full.
+        guess: whether :meth:`skip` reads a line's first customer id from its bytes before
+            decoding its header, to read a line of this share's customer in full without
+            decoding the header (a guess: the header decides every line it does not send
+            to be read in full). Worth it for a share deciding many of the lines (it spares
+            their header), not for one deciding few (it costs every line a search of its
+            bytes). Default: with ``keep``, when it holds half the partitions or more;
+            without, always. Either way :meth:`skip` and :meth:`fold_header` decide every
+            line as the header alone decides it, or read it in full.
     """
 
     __slots__ = (
@@ -255,8 +263,6 @@ class Router:
         "_mine",
         "_no_customer",
         "_opening_at",
-        "_run_line",
-        "_run_prefix",
         "runs",
     )
 
@@ -266,6 +272,7 @@ class Router:
         keep: tuple[int, frozenset[int]] | None = None,
         *,
         fold: bool = False,
+        guess: bool | None = None,
     ) -> None:
         union, by_tag = _compile()
         self._decode = msgspec.json.Decoder(union).decode
@@ -302,15 +309,28 @@ class Router:
         self._is_mine = is_mine
         self._groups = groups
         self._known = memo
+        # a type whose one routing field is its top-level customer_id (an approval): "local
+        # id", read without walking its fields
         self._by_type: dict[type, _Route] = {
-            st: by_tag[st.__struct_config__.tag] for st in typing.get_args(union)
+            st: (name, "local id" if spec == _ONLY_CUSTOMER_ID else kind, spec)
+            for st in typing.get_args(union)
+            for name, kind, spec in (by_tag[st.__struct_config__.tag],)
         }
         # the kind of a line known from its opening bytes, {"type":"PlaceOrder" (a line that
-        # opens otherwise is looked up from its decoded header)
-        self._kinds: dict[bytes, str] = {
-            b'{"type":"' + name.encode() + b'"': (_FOLD_KINDS.get(name, kind) if fold else kind)
-            for name, kind, _ in by_tag.values()
-        }
+        # opens otherwise is looked up from its decoded header), and the key of the customer id
+        # read from its bytes (None: none read)
+        # (without ``guess``: none read, a line to fold from its header folded at once)
+        if guess is None:
+            guess = keep is None or 2 * len(keep[1]) >= keep[0]
+        self._kinds: dict[bytes, tuple[str, bytes | None]] = {}
+        for name, kind, _ in by_tag.values():
+            k = _FOLD_KINDS.get(name, kind) if fold else kind
+            if not guess and k in _FOLDING:
+                k = "fold any"
+            self._kinds[b'{"type":"' + name.encode() + b'"'] = (
+                k,
+                _KEY_OF.get(k) if guess else None,
+            )
         # the event times read so far (a demo year repeats each about four times), None for
         # one that does not read: the checks and the parse once per distinct text
         self._at: dict[str, dt.datetime | None] = {}
@@ -324,8 +344,6 @@ class Router:
             b'{"type":"' + name.encode() + b'"': b'{"type":"' + name.encode() + b'","at":"'
             for name in self.runs
         }
-        self._run_prefix = b""
-        self._run_line = -1
 
     def fold_header(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
         """Fold into the ledger, from the header only, a line :meth:`skip` answered
@@ -352,7 +370,10 @@ class Router:
             h = self._global(b)
         except (msgspec.MsgspecError, ValueError):
             return None
-        when = _time_in(self._at, h.at)
+        at = h.at
+        when = self._at.get(at, _UNSEEN)
+        if when is _UNSEEN:
+            when = _time_in(self._at, at)
         if when is None or when.date() != day:
             return None
         # a customer of this share (its ledger's, by its groups) or whose own id falls in
@@ -441,24 +462,24 @@ class Router:
             led.consume_pickup_order(gi.pickup_order_id)
         return "PostGoodsIssue", when
 
-    def run(self, b: bytes, line: int, ahead: Callable[[], bytes]) -> int:
-        """How many bytes at the start of ``ahead()`` (the stream's next bytes, after ``b``,
-        the stream's line ``line``) are whole lines :meth:`skip` skips exactly as it skipped
-        ``b``, a record of a type without a ledger fold (:attr:`runs`): the same type and
-        the same event time. A year's contract-ledger lines (a third of its lines) come in a
-        few month-end runs of one type and one ``at`` text: the replay passes over such a
-        run in one step, hashing and counting its bytes and lines
-        (:func:`~salesctl.fastreplay.engine.replay`).
+    def run(self, prev: bytes, b: bytes, ahead: Callable[[], bytes]) -> int:
+        """How many bytes at the start of ``ahead()`` (the stream's next bytes, after ``b``)
+        are whole lines :meth:`skip` skips exactly as it skipped ``b``, a record of a type
+        without a ledger fold (:attr:`runs`): the same type and the same event time. A year's
+        contract-ledger lines (a third of its lines) come in a few month-end runs of one type
+        and one ``at`` text: the replay passes over such a run in one step, hashing and
+        counting its bytes and lines (:func:`~salesctl.fastreplay.engine.replay`).
 
         Each line of the run opens with the bytes of ``b`` up to and including its ``at``
         (a filter only) and its header, decoded as :meth:`skip` decodes it, equals ``b``'s
         (the same header type, hence the same route; the same ``at`` text, hence the same
         time): :meth:`skip` would answer the same for it. The run ends at the first line
         that does not (read then line by line), or at the last whole line of ``ahead()``.
-        ``ahead`` is called only when the line before ``b`` was asked about here and opened
-        with the same bytes (a run has begun): 0 without calling it otherwise.
+        ``prev`` is the line before ``b``, which the caller skipped as the same type: ``ahead``
+        is called only when it opened with the same bytes (a run has begun), 0 returned
+        without calling it otherwise — the caller asks only then, so that a line of such a
+        type amid others costs no call here.
         """
-        last, self._run_line = self._run_line, line
         head = self._opening_at.get(b[: b.find(b'"', 9) + 1])
         if head is None or not b.startswith(head):
             return 0
@@ -466,8 +487,7 @@ class Router:
         if end < 0 or b[end + 1 : end + 2] != b",":
             return 0
         prefix = b[: end + 2]
-        if line != last + 1 or prefix != self._run_prefix:
-            self._run_prefix = prefix
+        if not prev.startswith(prefix):
             return 0
         decode = self._decode
         try:
@@ -488,59 +508,49 @@ class Router:
             except (msgspec.MsgspecError, ValueError):
                 break
             pos = nl + 1
-            line += 1
-        self._run_line = line
         return pos
 
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
         """``(type, event time)`` of a line the share may skip; ``None`` when it must
         be read in full."""
         # A line that opens with the type of an event read in full is never skipped,
-        # whatever follows: its header need not be decoded (any other line is).
-        end = b.find(b'"', 9)
-        opening = self._kinds.get(b[: end + 1]) if end > 0 else None
-        if opening == "keep":
-            return None
-        is_mine = self._is_mine
-        # is_mine's answers for customers of no group, asked here without calling it
-        groups, known = self._groups, self._known
-        if opening in _FOLDING:
-            if opening == "fold any":
-                return FOLD  # a production order, a stage advanced: no customer in the bytes
-            # an order, notice or goods issue (its order's customer), a signing, a quotation
-            # or a work order (its document's customer_id): read in full when the first
-            # such id in the bytes is this share's (fold_header would decode the header to
-            # find it so)
-            text = _text_after(b, _ORDER_CUSTOMER if opening == "fold" else _CUSTOMER_ID)
-            if text is not None:
-                hit = None if text in groups else known.get(text)
-                if hit or (hit is None and is_mine(text)):
-                    return None
-            return FOLD
-        led = self._led
-        # Reading a line in full is always safe (it is then replayed as in one process):
-        # a customer-local line whose first customer id, read from its bytes, is one of this
-        # share's is read in full without decoding its header, and a delivery proof whose
-        # goods issue the ledger knows to be of an order it holds.
+        # whatever follows: its header need not be decoded (any other line is). A line with
+        # no quote after its opening slices to b"", which opens no known type.
+        opening, key = self._kinds.get(b[: b.find(b'"', 9) + 1], _UNKNOWN)
+        # Reading a line in full is always safe (it is then replayed as in one process): a
+        # line whose first customer id in the bytes (``key``: a ``customer_id``, an order's
+        # customer's id) is one of this share's is read in full without decoding its header
+        # (fold_header would decode the header to find it so), and a delivery proof whose
+        # goods issue the ledger knows to be of an order it holds (``guess``).
         seen: str | None = None  # that id, when it is not this share's
-        if opening == "local":
-            seen = _text_after(b, _CUSTOMER_ID)
-            if seen is not None:
-                hit = None if seen in groups else known.get(seen)
-                if hit or (hit is None and is_mine(seen)):
-                    return None
-        elif opening == "gi":
-            gi = _text_after(b, b'"goods_issue_id":"')
-            oid = led._gi_order.get(gi) if gi is not None else None
-            if oid is not None and led.order(oid) is not None:
+        if key is None:
+            if opening == "keep":
                 return None
-            # a proof of this share's customer: read in full (the books share reads it from
-            # its header, relying on this share: BooksHead)
-            seen = _text_after(b, _CUSTOMER_ID)
-            if seen is not None:
-                hit = None if seen in groups else known.get(seen)
-                if hit or (hit is None and is_mine(seen)):
-                    return None
+            if opening == "fold any":
+                return FOLD  # (a production order, a stage advanced: no customer in the bytes)
+        else:
+            if opening == "gi":
+                led = self._led
+                i = b.find(_GOODS_ISSUE_ID)
+                if i >= 0:
+                    i += len(_GOODS_ISSUE_ID)
+                    j = b.find(b'"', i)
+                    oid = led._gi_order.get(b[i:j].decode("utf-8", "replace")) if j > i else None
+                    if oid is not None and led.order(oid) is not None:
+                        return None
+            # the first such id (_text_after's reading, inline), its owner remembered for a
+            # customer of no group (is_mine's answer, asked without calling it)
+            i = b.find(key)
+            if i >= 0:
+                i += len(key)
+                j = b.find(b'"', i)
+                if j > i:
+                    seen = b[i:j].decode("utf-8", "replace")
+                    hit = None if seen in self._groups else self._known.get(seen)
+                    if hit or (hit is None and self._is_mine(seen)):
+                        return None
+            if opening in _FOLDING:
+                return FOLD  # an order, notice, goods issue, signing, quotation, work order
         try:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
@@ -556,6 +566,19 @@ class Router:
             return None
         if kind == "skip":
             return name, when
+        is_mine = self._is_mine
+        if kind == "local id":
+            # a type whose one routing field is its top-level customer_id (an approval); is_mine
+            # asked as above
+            v = h.customer_id
+            if v is None:
+                return None
+            if v != seen:
+                hit = None if v in self._groups else self._known.get(v)
+                if hit or (hit is None and is_mine(v)):
+                    return None
+            return name, when
+        led = self._led
         if kind == "gi":
             # the fold changes the order of the goods issue, if the ledger holds it: when it
             # does not, the line changes nothing here (whoever the customer); a proof naming
@@ -621,6 +644,23 @@ _UNSEEN: Any = object()
 
 _CUSTOMER_ID = b'"customer_id":"'
 _ORDER_CUSTOMER = b'"customer":{"id":"'
+_GOODS_ISSUE_ID = b'"goods_issue_id":"'
+
+#: The routing fields of a type :meth:`Router.skip` reads as "local id".
+_ONLY_CUSTOMER_ID = (("customer_id", "ref"),)
+
+#: What :meth:`Router.skip` takes a line of an unknown opening for: no kind, no key.
+_UNKNOWN: tuple[str, bytes | None] = ("", None)
+
+#: The key of the customer id :meth:`Router.skip` reads from a line's bytes, by the kind of
+#: its opening: a ``customer_id`` (a customer-local line, a delivery proof, a signing, a
+#: quotation, a work order), an order's customer's id (an order, a notice, a goods issue).
+_KEY_OF: dict[str, bytes] = {
+    "local": _CUSTOMER_ID,
+    "gi": _CUSTOMER_ID,
+    "fold": _ORDER_CUSTOMER,
+    "fold id": _CUSTOMER_ID,
+}
 
 #: What :meth:`Router.skip` answers, with ``fold``, for a line of a type of
 #: :data:`BY_HEADER`: not to be skipped; :meth:`Router.fold_header` may fold it.
