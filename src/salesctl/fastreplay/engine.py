@@ -280,7 +280,11 @@ def replay(
     try:
         for raw in lines:
             line += 1
-            b = raw if of_bytes or isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+            b: bytes = (
+                raw  # type: ignore[assignment]
+                if of_bytes or isinstance(raw, bytes)
+                else raw.encode("utf-8", "surrogatepass")
+            )
             update(b)
             if progress is not None:
                 nbytes += len(b)

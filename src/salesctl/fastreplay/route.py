@@ -255,6 +255,8 @@ class Router:
         "_decode",
         "_global",
         "_groups",
+        "_guess",
+        "_head",
         "_is_mine",
         "_keep",
         "_kinds",
@@ -275,7 +277,19 @@ class Router:
         guess: bool | None = None,
     ) -> None:
         union, by_tag = _compile()
-        self._decode = msgspec.json.Decoder(union).decode
+        if guess is None:
+            guess = keep is None or 2 * len(keep[1]) >= keep[0]
+        self._guess = guess
+        # without ``guess`` (with ``fold``), the types folded from their header are decoded
+        # as fold_header decodes them, once for both (the line's header kept for it)
+        folding: dict[str, Any] = (
+            {st.__struct_config__.tag: st for st in typing.get_args(_GlobalHead)}
+            if fold and not guess
+            else {}
+        )
+        heads = tuple(folding.get(st.__struct_config__.tag, st) for st in typing.get_args(union))
+        self._decode = msgspec.json.Decoder(Union[heads]).decode  # noqa: UP007
+        self._head: tuple[bytes, Any] = (b"", None)
         self._led = ledger
         self._keep: Any = None
         # whether this share decides a transaction that names no customer (the share holding
@@ -313,24 +327,19 @@ class Router:
         # id", read without walking its fields
         self._by_type: dict[type, _Route] = {
             st: (name, "local id" if spec == _ONLY_CUSTOMER_ID else kind, spec)
-            for st in typing.get_args(union)
+            for st in heads
             for name, kind, spec in (by_tag[st.__struct_config__.tag],)
         }
+        for st in folding.values():
+            self._by_type[st] = (st.__struct_config__.tag, "fold", ())
         # the kind of a line known from its opening bytes, {"type":"PlaceOrder" (a line that
         # opens otherwise is looked up from its decoded header), and the key of the customer id
         # read from its bytes (None: none read)
-        # (without ``guess``: none read, a line to fold from its header folded at once)
-        if guess is None:
-            guess = keep is None or 2 * len(keep[1]) >= keep[0]
+        # (asked with ``guess`` only: without, every line's header is decoded first)
         self._kinds: dict[bytes, tuple[str, bytes | None]] = {}
         for name, kind, _ in by_tag.values():
             k = _FOLD_KINDS.get(name, kind) if fold else kind
-            if not guess and k in _FOLDING:
-                k = "fold any"
-            self._kinds[b'{"type":"' + name.encode() + b'"'] = (
-                k,
-                _KEY_OF.get(k) if guess else None,
-            )
+            self._kinds[b'{"type":"' + name.encode() + b'"'] = (k, _KEY_OF.get(k))
         # the event times read so far (a demo year repeats each about four times), None for
         # one that does not read: the checks and the parse once per distinct text
         self._at: dict[str, dt.datetime | None] = {}
@@ -366,10 +375,12 @@ class Router:
         led = self._led
         if led.today is None or day > led.today:
             return None
-        try:
-            h = self._global(b)
-        except (msgspec.MsgspecError, ValueError):
-            return None
+        last, h = self._head
+        if b is not last:
+            try:
+                h = self._global(b)
+            except (msgspec.MsgspecError, ValueError):
+                return None
         at = h.at
         when = self._at.get(at, _UNSEEN)
         if when is _UNSEEN:
@@ -513,44 +524,48 @@ class Router:
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
         """``(type, event time)`` of a line the share may skip; ``None`` when it must
         be read in full."""
-        # A line that opens with the type of an event read in full is never skipped,
-        # whatever follows: its header need not be decoded (any other line is). A line with
-        # no quote after its opening slices to b"", which opens no known type.
-        opening, key = self._kinds.get(b[: b.find(b'"', 9) + 1], _UNKNOWN)
-        # Reading a line in full is always safe (it is then replayed as in one process): a
-        # line whose first customer id in the bytes (``key``: a ``customer_id``, an order's
-        # customer's id) is one of this share's is read in full without decoding its header
-        # (fold_header would decode the header to find it so), and a delivery proof whose
-        # goods issue the ledger knows to be of an order it holds (``guess``).
-        seen: str | None = None  # that id, when it is not this share's
-        if key is None:
-            if opening == "keep":
-                return None
-            if opening == "fold any":
-                return FOLD  # (a production order, a stage advanced: no customer in the bytes)
-        else:
-            if opening == "gi":
-                led = self._led
-                i = b.find(_GOODS_ISSUE_ID)
+        seen: str | None = None  # the customer id read from the bytes, when not this share's
+        if self._guess:
+            # A line that opens with the type of an event read in full is never skipped,
+            # whatever follows: its header need not be decoded (any other line is). A line
+            # with no quote after its opening slices to b"", which opens no known type.
+            opening, key = self._kinds.get(b[: b.find(b'"', 9) + 1], _UNKNOWN)
+            # Reading a line in full is always safe (it is then replayed as in one process):
+            # a line whose first customer id in the bytes (``key``: a ``customer_id``, an
+            # order's customer's id) is one of this share's is read in full without decoding
+            # its header (fold_header would decode the header to find it so), and a delivery
+            # proof whose goods issue the ledger knows to be of an order it holds.
+            if key is None:
+                if opening == "keep":
+                    return None
+                if opening == "fold any":
+                    return FOLD  # a production order, a stage advanced: no customer in the bytes
+            else:
+                if opening == "gi":
+                    led = self._led
+                    i = b.find(_GOODS_ISSUE_ID)
+                    if i >= 0:
+                        i += len(_GOODS_ISSUE_ID)
+                        j = b.find(b'"', i)
+                        gi = b[i:j].decode("utf-8", "replace") if j > i else None
+                        oid = led._gi_order.get(gi) if gi is not None else None
+                        if oid is not None and led.order(oid) is not None:
+                            return None
+                # the first such id (_text_after's reading, inline), its owner remembered for
+                # a customer of no group (is_mine's answer, asked without calling it)
+                i = b.find(key)
                 if i >= 0:
-                    i += len(_GOODS_ISSUE_ID)
+                    i += len(key)
                     j = b.find(b'"', i)
-                    oid = led._gi_order.get(b[i:j].decode("utf-8", "replace")) if j > i else None
-                    if oid is not None and led.order(oid) is not None:
-                        return None
-            # the first such id (_text_after's reading, inline), its owner remembered for a
-            # customer of no group (is_mine's answer, asked without calling it)
-            i = b.find(key)
-            if i >= 0:
-                i += len(key)
-                j = b.find(b'"', i)
-                if j > i:
-                    seen = b[i:j].decode("utf-8", "replace")
-                    hit = None if seen in self._groups else self._known.get(seen)
-                    if hit or (hit is None and self._is_mine(seen)):
-                        return None
-            if opening in _FOLDING:
-                return FOLD  # an order, notice, goods issue, signing, quotation, work order
+                    if j > i:
+                        seen = b[i:j].decode("utf-8", "replace")
+                        hit = None if seen in self._groups else self._known.get(seen)
+                        if hit or (hit is None and self._is_mine(seen)):
+                            return None
+                if opening in _FOLDING:
+                    return FOLD  # an order, notice, goods issue, signing, quotation, work order
+        # without ``guess``: the header first (a type folded from its header decoded as
+        # fold_header decodes it, its header kept for it: one decoding for both)
         try:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
@@ -558,6 +573,9 @@ class Router:
         name, kind, spec = self._by_type[type(h)]
         if kind == "keep":
             return None
+        if kind == "fold":
+            self._head = (b, h)  # (without guess) for fold_header
+            return FOLD
         at = h.at
         when = self._at.get(at, _UNSEEN)
         if when is _UNSEEN:
