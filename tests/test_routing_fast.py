@@ -271,12 +271,12 @@ def test_run_asks_for_the_bytes_ahead_only_once_a_run_has_begun() -> None:
         return a * 3 + a[:-10] + b"\n" + a
 
     other = a.replace(at.encode(), b"2026-03-01T21:46:00+08:00")
-    assert router.run(other, a, ahead) == 0 and not called  # the first of a run
-    assert router.run(a, a, ahead) == 3 * len(a) and called
+    assert router.run(other, a, ahead) == (0, 0) and not called  # the first of a run
+    assert router.run(a, a, ahead) == (3 * len(a), 3) and called
     called.clear()
-    assert router.run(a, other, ahead) == 0 and not called  # another time: begins anew
+    assert router.run(a, other, ahead) == (0, 0) and not called  # another time: begins anew
     rec = b'{"type":"PlaceOrder","at":"' + at.encode() + b'"}'
-    assert router.run(rec, rec, ahead) == 0 and not called  # not a type without a fold
+    assert router.run(rec, rec, ahead) == (0, 0) and not called  # not a type without a fold
 
 
 # -- the customer shortcuts of Router.skip -----------------------------------------------------

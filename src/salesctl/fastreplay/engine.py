@@ -320,12 +320,10 @@ def replay(
                         # passed over in one step: hashed, counted, their date this one's —
                         # asked only when the line before was skipped as the same type
                         if run_line == line - 1 and name == run_name:
-                            size = pass_run(run_b, b, peek)  # type: ignore[misc]
+                            size, count = pass_run(run_b, b, peek)  # type: ignore[misc]
                             if size:
-                                run = read(size)  # type: ignore[misc]
-                                update(run)
+                                update(read(size))  # type: ignore[misc]
                                 nbytes += size
-                                count = run.count(b"\n")
                                 line += count
                                 last_line = line
                                 events[name] += count

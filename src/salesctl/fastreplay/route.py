@@ -111,51 +111,52 @@ APPROVED_BY_HEADER: frozenset[str] = frozenset(
 )
 
 
-class _CustomerRef(msgspec.Struct, kw_only=True):
+# (gc=False: no reference cycle runs through a header Struct, as in linetypes)
+class _CustomerRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     group_id: str | None = None
 
 
-class _OrderRef(msgspec.Struct, kw_only=True):
+class _OrderRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     series: str
     seq: int
     customer: _CustomerRef
 
 
-class _ContractRef(msgspec.Struct, kw_only=True):
+class _ContractRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     customer_id: str
     order_id: str | None = None
 
 
-class _PlaceOrderHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PlaceOrder"):
+class _PlaceOrderHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="PlaceOrder"):
     at: str
     order: _OrderRef
 
 
-class _NoticeHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueDeliveryNotice"):
+class _NoticeHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="IssueDeliveryNotice"):
     at: str
     order: _OrderRef
 
 
-class _SignHead(msgspec.Struct, kw_only=True, tag_field="type", tag="SignContract"):
+class _SignHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="SignContract"):
     at: str
     contract: _ContractRef
 
 
-class _OrderOf(msgspec.Struct, kw_only=True):
+class _OrderOf(msgspec.Struct, kw_only=True, gc=False):
     id: str
     customer: _CustomerRef
 
 
-class _IssueLineRef(msgspec.Struct, kw_only=True):
+class _IssueLineRef(msgspec.Struct, kw_only=True, gc=False):
     product_id: str
     quantity: str | int  # as text: converted as the full reader converts it (to_decimal)
     lot_id: str | None = None
 
 
-class _IssueRef(msgspec.Struct, kw_only=True):
+class _IssueRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     customer_id: str | None = None
     lines: list[_IssueLineRef]
@@ -163,7 +164,7 @@ class _IssueRef(msgspec.Struct, kw_only=True):
     ic_card_id: str | None = None
 
 
-class _IssueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PostGoodsIssue"):
+class _IssueHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="PostGoodsIssue"):
     at: str
     goods_issue: _IssueRef
     order: _OrderOf
@@ -178,37 +179,37 @@ class _Taken(msgspec.Struct):
     quantity: Decimal
 
 
-class _DocOf(msgspec.Struct, kw_only=True):
+class _DocOf(msgspec.Struct, kw_only=True, gc=False):
     id: str
     customer_id: str
 
 
-class _QuoteHead(msgspec.Struct, kw_only=True, tag_field="type", tag="SendQuotation"):
+class _QuoteHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="SendQuotation"):
     at: str
     quotation: _DocOf
 
 
-class _WorkHead(msgspec.Struct, kw_only=True, tag_field="type", tag="ScheduleWorkOrder"):
+class _WorkHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="ScheduleWorkOrder"):
     at: str
     work_order: _DocOf
 
 
-class _ProductionRef(msgspec.Struct, kw_only=True):
+class _ProductionRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     order_id: str | None = None
     contract_id: str | None = None
 
 
-class _ProductionHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueProductionOrder"):
+class _ProductionHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="IssueProductionOrder"):
     at: str
     production_order: _ProductionRef
 
 
-class _DocId(msgspec.Struct, kw_only=True):
+class _DocId(msgspec.Struct, kw_only=True, gc=False):
     id: str
 
 
-class _StageHead(msgspec.Struct, kw_only=True, tag_field="type", tag="AdvanceStage"):
+class _StageHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="AdvanceStage"):
     at: str
     opportunity: _DocId
 
@@ -473,9 +474,10 @@ class Router:
             led.consume_pickup_order(gi.pickup_order_id)
         return "PostGoodsIssue", when
 
-    def run(self, prev: bytes, b: bytes, ahead: Callable[[], bytes]) -> int:
-        """How many bytes at the start of ``ahead()`` (the stream's next bytes, after ``b``)
-        are whole lines :meth:`skip` skips exactly as it skipped ``b``, a record of a type
+    def run(self, prev: bytes, b: bytes, ahead: Callable[[], bytes]) -> tuple[int, int]:
+        """How many bytes at the start of ``ahead()`` (the stream's next bytes, after ``b``),
+        and how many lines, are whole lines :meth:`skip` skips exactly as it skipped ``b``, a
+        record of a type
         without a ledger fold (:attr:`runs`): the same type and the same event time. A year's
         contract-ledger lines (a third of its lines) come in a few month-end runs of one type
         and one ``at`` text: the replay passes over such a run in one step, hashing and
@@ -487,26 +489,26 @@ class Router:
         time): :meth:`skip` would answer the same for it. The run ends at the first line
         that does not (read then line by line), or at the last whole line of ``ahead()``.
         ``prev`` is the line before ``b``, which the caller skipped as the same type: ``ahead``
-        is called only when it opened with the same bytes (a run has begun), 0 returned
-        without calling it otherwise — the caller asks only then, so that a line of such a
-        type amid others costs no call here.
+        is called only when it opened with the same bytes (a run has begun), ``(0, 0)``
+        returned without calling it otherwise — the caller asks only then, so that a line of
+        such a type amid others costs no call here.
         """
         head = self._opening_at.get(b[: b.find(b'"', 9) + 1])
         if head is None or not b.startswith(head):
-            return 0
+            return _NO_RUN
         end = b.find(b'"', len(head))
         if end < 0 or b[end + 1 : end + 2] != b",":
-            return 0
+            return _NO_RUN
         prefix = b[: end + 2]
         if not prev.startswith(prefix):
-            return 0
+            return _NO_RUN
         decode = self._decode
         try:
             first = decode(b)
         except (msgspec.MsgspecError, ValueError):
-            return 0
+            return _NO_RUN
         buf = ahead()
-        pos = 0
+        pos = lines = 0
         find = buf.find
         starts = buf.startswith
         while starts(prefix, pos):
@@ -519,7 +521,8 @@ class Router:
             except (msgspec.MsgspecError, ValueError):
                 break
             pos = nl + 1
-        return pos
+            lines += 1
+        return pos, lines
 
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
         """``(type, event time)`` of a line the share may skip; ``None`` when it must
@@ -660,6 +663,9 @@ class Router:
 
 _UNSEEN: Any = object()
 
+#: What :meth:`Router.run` answers for no run: no bytes, no lines.
+_NO_RUN = (0, 0)
+
 _CUSTOMER_ID = b'"customer_id":"'
 _ORDER_CUSTOMER = b'"customer":{"id":"'
 _GOODS_ISSUE_ID = b'"goods_issue_id":"'
@@ -708,11 +714,11 @@ _APPROVED_NAMES: dict[type, str] = {
 }
 
 
-class _ApprovalDoc(msgspec.Struct, kw_only=True):
+class _ApprovalDoc(msgspec.Struct, kw_only=True, gc=False):
     document_id: str
 
 
-class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApproval"):
+class ApprovalHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="GrantApproval"):
     """What the books share reads of an approval of another share's customer: its time, its
     customer and the document it approves (every other field is skipped by the parser).
 
