@@ -29,6 +29,13 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
+A share deciding many of the lines (half the partitions or more: ``guess``) reads a line's
+first customer id from its bytes before its header, and reads a line of its own customer in
+full without decoding the header; one deciding few decodes every header first (the search
+would cost every line, and spare few), a line to fold from its header then decoded once for
+:meth:`Router.skip` and :meth:`Router.fold_header`. Either way a line is skipped or folded only
+as its header says.
+
 A skipped line is counted in the share's events; a run of lines skipped alike (one type
 without a ledger fold, one time: a month-end block of contract-ledger lines) is passed over in
 one step from a file's buffer (:meth:`Router.run`), each line's header checked as
@@ -554,8 +561,9 @@ class Router:
                         oid = led._gi_order.get(gi) if gi is not None else None
                         if oid is not None and led.order(oid) is not None:
                             return None
-                # the first such id (_text_after's reading, inline), its owner remembered for
-                # a customer of no group (is_mine's answer, asked without calling it)
+                # the text of the first such key, up to the next quote (a guess, used only to
+                # read a line in full); is_mine's answer for a customer of no group, asked
+                # without calling it
                 i = b.find(key)
                 if i >= 0:
                     i += len(key)
@@ -791,14 +799,3 @@ def _canonical(*ids: str | None) -> bool:
     would fold the id into would refuse it, raising in the middle of a fold
     (:meth:`Router.fold_header`, :class:`~salesctl.fastreplay.books_head.BooksHead`)."""
     return all(x is None or ident_problem(x) is None for x in ids)
-
-
-def _text_after(b: bytes, key: bytes) -> str | None:
-    """The text of the first ``key`` (``"name":"``) of a line's bytes, up to the next
-    quote (``None`` when there is none): a guess, used only to read a line in full."""
-    i = b.find(key)
-    if i < 0:
-        return None
-    i += len(key)
-    j = b.find(b'"', i)
-    return b[i:j].decode("utf-8", "replace") if j > i else None
