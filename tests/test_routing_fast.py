@@ -179,6 +179,48 @@ def test_a_run_passed_in_one_step_is_its_lines_skipped_one_by_one(
     assert [getattr(in_runs, f) for f in _MERGED] == [getattr(full, f) for f in _MERGED]
 
 
+@settings(max_examples=20, deadline=None)
+@given(
+    seed=st.sampled_from([0, 11, 23, 42, 97]),
+    share=st.sampled_from([(1, 2, 3), (0, 4), (5,), (1,), (0, 1, 2, 3, 4)]),
+    block=st.sampled_from([None, 64, 1 << 16]),
+)
+def test_a_share_reading_no_customer_from_the_bytes_skips_and_folds_as_one_that_does(
+    seed: int, share: tuple[int, ...], block: int | None
+) -> None:
+    """Session 14: a gate share holding few partitions reads no customer id from a line's
+    bytes before its header (``Router`` ``guess``; default: when it holds half the partitions
+    or more): its whole report is the one it gives reading them (the same lines skipped, folded
+    from their header and read in full), and what a merge takes of it is what it gives reading
+    every line in full — a list of lines or a file, in runs."""
+    from salesctl.fastreplay import engine
+
+    n = 6
+    data = b"".join(ln + b"\n" for ln in _year(seed, 6, 40))
+
+    def lines() -> Any:
+        if block is None:
+            return data.splitlines(keepends=True)
+        return io.BufferedReader(io.BytesIO(data), buffer_size=block)
+
+    got = []
+    for guess in (True, False, None):
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(engine, "GUESS", guess)
+            got.append(_gate(lines(), share, n))
+    assert got[0] == got[1] == got[2]
+    full = replay(
+        data.splitlines(keepends=True),
+        POLICY,
+        source="s",
+        partition=(share[0], n),
+        buckets=share,
+        role="gate",
+        routing=False,
+    )
+    assert [getattr(got[1], f) for f in _MERGED] == [getattr(full, f) for f in _MERGED]
+
+
 def test_a_gate_share_reading_a_file_passes_the_runs_without_asking_line_by_line(
     tmp_path: Any,
 ) -> None:
@@ -215,8 +257,8 @@ def test_a_gate_share_reading_a_file_passes_the_runs_without_asking_line_by_line
 
 def test_run_asks_for_the_bytes_ahead_only_once_a_run_has_begun() -> None:
     """``Router.run`` looks at the stream's next bytes only for a line that follows a line of
-    the same type and time it was asked about; it passes exactly the lines whose header
-    equals the first's, ending at a line cut short."""
+    the same type and time (``prev``); it passes exactly the lines whose header equals the
+    first's, ending at a line cut short."""
     led = ledger_for(POLICY, 0, 2)
     led.today = dt.date(2026, 3, 2)
     router = Router(led)
@@ -228,15 +270,13 @@ def test_run_asks_for_the_bytes_ahead_only_once_a_run_has_begun() -> None:
         called.append(1)
         return a * 3 + a[:-10] + b"\n" + a
 
-    assert router.run(a, 7, ahead) == 0 and not called  # the first of a run
-    assert router.run(a, 9, ahead) == 0 and not called  # not the next line
-    assert router.run(a, 10, ahead) == 3 * len(a) and called
-    assert router._run_line == 13
     other = a.replace(at.encode(), b"2026-03-01T21:46:00+08:00")
+    assert router.run(other, a, ahead) == (0, 0) and not called  # the first of a run
+    assert router.run(a, a, ahead) == (3 * len(a), 3) and called
     called.clear()
-    assert router.run(other, 14, ahead) == 0 and not called  # another time: begins anew
+    assert router.run(a, other, ahead) == (0, 0) and not called  # another time: begins anew
     rec = b'{"type":"PlaceOrder","at":"' + at.encode() + b'"}'
-    assert router.run(rec, 15, ahead) == 0 and not called  # not a type without a fold
+    assert router.run(rec, rec, ahead) == (0, 0) and not called  # not a type without a fold
 
 
 # -- the customer shortcuts of Router.skip -----------------------------------------------------
@@ -336,6 +376,8 @@ def test_the_customer_read_from_the_bytes_is_trusted_only_as_the_header_s(
     slow = Router(led)
     slow._kinds = {}
     assert got == slow.skip(text.encode())
+    # and as a router that reads no customer from the bytes (a share holding few partitions)
+    assert got == Router(led, guess=False).skip(text.encode())
 
 
 def test_a_customer_asked_before_a_group_names_it_is_asked_again() -> None:
@@ -401,10 +443,18 @@ def test_a_line_to_fold_of_the_share_s_customer_is_read_in_full_without_its_head
     led.today = day
     router = Router(led, fold=True)
     text = line.replace("@AT", _AT).replace("{mine}", mine).replace("{theirs}", theirs)
+    # a router that reads no customer from the bytes leaves every such line to the header
+    # fold, which reads the line of the share's customer in full all the same
+    blind = Router(led, fold=True, guess=False)
+    seen_blind = blind.skip(text.encode())
     got = router.skip(text.encode())
     if answer is None:
         assert got is None
+        # (a header that does not read as fold_header reads it: read in full at once)
+        assert seen_blind is None or blind.fold_header(text.encode(), day) is None
         return
+    assert seen_blind is FOLD
+    assert blind.fold_header(text.encode(), day) == router.fold_header(text.encode(), day)
     assert got is FOLD
     folded = router.fold_header(text.encode(), day)
     assert (folded is None) is (answer == "read")

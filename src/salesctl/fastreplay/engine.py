@@ -74,6 +74,7 @@ __all__ = [
     "BOOKS_FROM_HEADER",
     "BOOKS_SHARE",
     "FAST_LEDGER_LINES",
+    "GUESS",
     "PARTITIONS_PER_JOB",
     "RUNS",
     "JobTask",
@@ -220,7 +221,7 @@ def replay(
     seen = clock.seen
     decode = Decoder().decode
     router = (
-        Router(led, keep=(n, mine_of), fold=folded_from_header is not None)
+        Router(led, keep=(n, mine_of), fold=folded_from_header is not None, guess=GUESS)
         if routing and role == "gate"
         else None
     )
@@ -229,6 +230,10 @@ def replay(
     # (Router.run), from the bytes the file has buffered
     peek = read = pass_run = None
     run_types: frozenset[str] = frozenset()
+    # a file's lines are bytes (any other iterable's are asked one by one)
+    of_bytes = isinstance(lines, io.BufferedReader)
+    # the last line skipped as a type of runs: its number, its type, its bytes
+    run_line, run_name, run_b = -1, "", b""
     if router is not None and RUNS and isinstance(lines, io.BufferedReader):
         peek = functools.partial(lines.peek, _RUN_BYTES)
         read, pass_run, run_types = lines.read, router.run, router.runs
@@ -274,11 +279,16 @@ def replay(
     try:
         for raw in lines:
             line += 1
-            b = raw if isinstance(raw, bytes) else raw.encode("utf-8", "surrogatepass")
+            b: bytes = (
+                raw  # type: ignore[assignment]
+                if of_bytes or isinstance(raw, bytes)
+                else raw.encode("utf-8", "surrogatepass")
+            )
             update(b)
-            nbytes += len(b)
-            if progress is not None and line % 4096 == 0:
-                progress(nbytes)
+            if progress is not None:
+                nbytes += len(b)
+                if line % 4096 == 0:
+                    progress(nbytes)
             if route is not None:
                 head = route(b)
                 if head is FOLD:
@@ -287,8 +297,8 @@ def replay(
                     # it, fold its global state, decide nothing)
                     head = fold_header(b, day) if day is not None else None  # type: ignore[misc]
                     if head is not None:
-                        events[head[0]] = events.get(head[0], 0) + 1
-                        last_at = head[1]
+                        name, last_at = head
+                        events[name] = events.get(name, 0) + 1
                         last_line = line
                         skipped_at = None
                         folded_from_header.append(line)  # type: ignore[union-attr]
@@ -306,18 +316,19 @@ def replay(
                     if peek is not None and name in run_types:
                         # the lines after it that the router skips as it skipped this one
                         # (a month-end block of contract-ledger lines: one type, one time),
-                        # passed over in one step: hashed, counted, their date this one's
-                        size = pass_run(b, line, peek)  # type: ignore[misc]
-                        if size:
-                            run = read(size)  # type: ignore[misc]
-                            update(run)
-                            nbytes += size
-                            count = run.count(b"\n")
-                            line += count
-                            last_line = line
-                            events[name] += count
-                            if progress is not None:
-                                progress(nbytes)
+                        # passed over in one step: hashed, counted, their date this one's —
+                        # asked only when the line before was skipped as the same type
+                        if run_line == line - 1 and name == run_name:
+                            size, count = pass_run(run_b, b, peek)  # type: ignore[misc]
+                            if size:
+                                update(read(size))  # type: ignore[misc]
+                                nbytes += size
+                                line += count
+                                last_line = line
+                                events[name] += count
+                                if progress is not None:
+                                    progress(nbytes)
+                        run_line, run_name, run_b = line, name, b
                     continue
                 skipped_at = None
             elif (
@@ -491,6 +502,10 @@ BOOKS_FROM_HEADER = True
 #: skips alike in one step (:meth:`~salesctl.fastreplay.route.Router.run`; ``False``: line by
 #: line, for comparison).
 RUNS = True
+#: Whether a routing share of :func:`replay` reads a line's customer from its bytes before its
+#: header (``guess`` of :class:`~salesctl.fastreplay.route.Router`; ``None``: when the share
+#: holds half the partitions or more; ``True``/``False``: always/never, for comparison).
+GUESS: bool | None = None
 #: How many of a file's next bytes a routing share looks at for a run (at most what the file
 #: has buffered: :func:`replay_file` reads a routing share's file in blocks of this size).
 _RUN_BYTES = 1 << 16

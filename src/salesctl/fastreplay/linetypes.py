@@ -56,13 +56,16 @@ def _optional(tp: Any) -> Any:
     return tp
 
 
+# The header Structs hold text, numbers and other header Structs (lists of them at most): no
+# reference cycle can run through one, so the collector does not track them (gc=False).
 _CustomerHead = msgspec.defstruct(
-    "CustomerHead", [("id", str), ("group_id", str | None, None)], kw_only=True
+    "CustomerHead", [("id", str), ("group_id", str | None, None)], kw_only=True, gc=False
 )
 _OrderHead = msgspec.defstruct(
     "OrderHead",
     [("id", str), ("customer", _CustomerHead), ("contract_id", str | None, None)],
     kw_only=True,
+    gc=False,
 )
 
 
@@ -79,7 +82,7 @@ def _doc_head(cls: type) -> Any | None:
             fields.append((name, _CustomerHead | None, None))
     if not fields:
         return None
-    return msgspec.defstruct(f"{cls.__name__}Head", fields, kw_only=True)
+    return msgspec.defstruct(f"{cls.__name__}Head", fields, kw_only=True, gc=False)
 
 
 def _event_head(name: str, cls: type) -> tuple[Any, tuple[tuple[str, str], ...]]:
@@ -98,7 +101,9 @@ def _event_head(name: str, cls: type) -> tuple[Any, tuple[tuple[str, str], ...]]
                 if head is not None:
                     fields.append((fname, head | None, None))
                     spec.append((fname, "order" if t is SalesOrder else "doc"))
-    st = msgspec.defstruct(f"{name}Head", fields, kw_only=True, tag_field="type", tag=name)
+    st = msgspec.defstruct(
+        f"{name}Head", fields, kw_only=True, tag_field="type", tag=name, gc=False
+    )
     return st, tuple(spec)
 
 
@@ -110,7 +115,7 @@ _Route = tuple[str, str, tuple[tuple[str, str], ...]]
 #: nothing when the ledger holds no such order: another partition's order, or none.
 BY_GOODS_ISSUE: frozenset[str] = frozenset({"ReceiveDeliveryProof"})
 
-_ProofHead = msgspec.defstruct("ProofHead", [("goods_issue_id", str)], kw_only=True)
+_ProofHead = msgspec.defstruct("ProofHead", [("goods_issue_id", str)], kw_only=True, gc=False)
 
 
 def _compile() -> tuple[Any, dict[str, _Route]]:
@@ -124,6 +129,7 @@ def _compile() -> tuple[Any, dict[str, _Route]]:
                 kw_only=True,
                 tag_field="type",
                 tag=name,
+                gc=False,
             )
             heads.append(st)
             by_tag[name] = (name, "gi", (("proof", "gi"),))

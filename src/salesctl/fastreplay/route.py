@@ -29,6 +29,13 @@ Struct holding only ``type``, ``at`` and the fields naming customers, orders and
 * anything else (global events, lines the header does not read, unknown owners): never — the
   line is decoded in full and replayed as before.
 
+A share deciding many of the lines (half the partitions or more: ``guess``) reads a line's
+first customer id from its bytes before its header, and reads a line of its own customer in
+full without decoding the header; one deciding few decodes every header first (the search
+would cost every line, and spare few), a line to fold from its header then decoded once for
+:meth:`Router.skip` and :meth:`Router.fold_header`. Either way a line is skipped or folded only
+as its header says.
+
 A skipped line is counted in the share's events; a run of lines skipped alike (one type
 without a ledger fold, one time: a month-end block of contract-ledger lines) is passed over in
 one step from a file's buffer (:meth:`Router.run`), each line's header checked as
@@ -112,51 +119,52 @@ APPROVED_BY_HEADER: frozenset[str] = frozenset(
 )
 
 
-class _CustomerRef(msgspec.Struct, kw_only=True):
+# (gc=False: no reference cycle runs through a header Struct, as in linetypes)
+class _CustomerRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     group_id: str | None = None
 
 
-class _OrderRef(msgspec.Struct, kw_only=True):
+class _OrderRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     series: str
     seq: int
     customer: _CustomerRef
 
 
-class _ContractRef(msgspec.Struct, kw_only=True):
+class _ContractRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     customer_id: str
     order_id: str | None = None
 
 
-class _PlaceOrderHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PlaceOrder"):
+class _PlaceOrderHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="PlaceOrder"):
     at: str
     order: _OrderRef
 
 
-class _NoticeHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueDeliveryNotice"):
+class _NoticeHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="IssueDeliveryNotice"):
     at: str
     order: _OrderRef
 
 
-class _SignHead(msgspec.Struct, kw_only=True, tag_field="type", tag="SignContract"):
+class _SignHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="SignContract"):
     at: str
     contract: _ContractRef
 
 
-class _OrderOf(msgspec.Struct, kw_only=True):
+class _OrderOf(msgspec.Struct, kw_only=True, gc=False):
     id: str
     customer: _CustomerRef
 
 
-class _IssueLineRef(msgspec.Struct, kw_only=True):
+class _IssueLineRef(msgspec.Struct, kw_only=True, gc=False):
     product_id: str
     quantity: str | int  # as text: converted as the full reader converts it (to_decimal)
     lot_id: str | None = None
 
 
-class _IssueRef(msgspec.Struct, kw_only=True):
+class _IssueRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     customer_id: str | None = None
     lines: list[_IssueLineRef]
@@ -164,7 +172,7 @@ class _IssueRef(msgspec.Struct, kw_only=True):
     ic_card_id: str | None = None
 
 
-class _IssueHead(msgspec.Struct, kw_only=True, tag_field="type", tag="PostGoodsIssue"):
+class _IssueHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="PostGoodsIssue"):
     at: str
     goods_issue: _IssueRef
     order: _OrderOf
@@ -179,37 +187,37 @@ class _Taken(msgspec.Struct):
     quantity: Decimal
 
 
-class _DocOf(msgspec.Struct, kw_only=True):
+class _DocOf(msgspec.Struct, kw_only=True, gc=False):
     id: str
     customer_id: str
 
 
-class _QuoteHead(msgspec.Struct, kw_only=True, tag_field="type", tag="SendQuotation"):
+class _QuoteHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="SendQuotation"):
     at: str
     quotation: _DocOf
 
 
-class _WorkHead(msgspec.Struct, kw_only=True, tag_field="type", tag="ScheduleWorkOrder"):
+class _WorkHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="ScheduleWorkOrder"):
     at: str
     work_order: _DocOf
 
 
-class _ProductionRef(msgspec.Struct, kw_only=True):
+class _ProductionRef(msgspec.Struct, kw_only=True, gc=False):
     id: str
     order_id: str | None = None
     contract_id: str | None = None
 
 
-class _ProductionHead(msgspec.Struct, kw_only=True, tag_field="type", tag="IssueProductionOrder"):
+class _ProductionHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="IssueProductionOrder"):
     at: str
     production_order: _ProductionRef
 
 
-class _DocId(msgspec.Struct, kw_only=True):
+class _DocId(msgspec.Struct, kw_only=True, gc=False):
     id: str
 
 
-class _StageHead(msgspec.Struct, kw_only=True, tag_field="type", tag="AdvanceStage"):
+class _StageHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="AdvanceStage"):
     at: str
     opportunity: _DocId
 
@@ -240,6 +248,14 @@ class Router:
         fold: whether :meth:`skip` answers :data:`FOLD` for a line of a type of
             :data:`BY_HEADER` or :data:`APPROVED_BY_HEADER` (the caller then tries
             :meth:`fold_header`); without it such a line is read in full.
+        guess: whether :meth:`skip` reads a line's first customer id from its bytes before
+            decoding its header, to read a line of this share's customer in full without
+            decoding the header (a guess: the header decides every line it does not send
+            to be read in full). Worth it for a share deciding many of the lines (it spares
+            their header), not for one deciding few (it costs every line a search of its
+            bytes). Default: with ``keep``, when it holds half the partitions or more;
+            without, always. Either way :meth:`skip` and :meth:`fold_header` decide every
+            line as the header alone decides it, or read it in full.
     """
 
     __slots__ = (
@@ -248,6 +264,8 @@ class Router:
         "_decode",
         "_global",
         "_groups",
+        "_guess",
+        "_head",
         "_is_mine",
         "_keep",
         "_kinds",
@@ -256,8 +274,6 @@ class Router:
         "_mine",
         "_no_customer",
         "_opening_at",
-        "_run_line",
-        "_run_prefix",
         "runs",
     )
 
@@ -267,9 +283,22 @@ class Router:
         keep: tuple[int, frozenset[int]] | None = None,
         *,
         fold: bool = False,
+        guess: bool | None = None,
     ) -> None:
         union, by_tag = _compile()
-        self._decode = msgspec.json.Decoder(union).decode
+        if guess is None:
+            guess = keep is None or 2 * len(keep[1]) >= keep[0]
+        self._guess = guess
+        # without ``guess`` (with ``fold``), the types folded from their header are decoded
+        # as fold_header decodes them, once for both (the line's header kept for it)
+        folding: dict[str, Any] = (
+            {st.__struct_config__.tag: st for st in typing.get_args(_GlobalHead)}
+            if fold and not guess
+            else {}
+        )
+        heads = tuple(folding.get(st.__struct_config__.tag, st) for st in typing.get_args(union))
+        self._decode = msgspec.json.Decoder(Union[heads]).decode  # noqa: UP007
+        self._head: tuple[bytes, Any] = (b"", None)
         self._led = ledger
         self._keep: Any = None
         # whether this share decides a transaction that names no customer (the share holding
@@ -303,15 +332,23 @@ class Router:
         self._is_mine = is_mine
         self._groups = groups
         self._known = memo
+        # a type whose one routing field is its top-level customer_id (an approval): "local
+        # id", read without walking its fields
         self._by_type: dict[type, _Route] = {
-            st: by_tag[st.__struct_config__.tag] for st in typing.get_args(union)
+            st: (name, "local id" if spec == _ONLY_CUSTOMER_ID else kind, spec)
+            for st in heads
+            for name, kind, spec in (by_tag[st.__struct_config__.tag],)
         }
+        for st in folding.values():
+            self._by_type[st] = (st.__struct_config__.tag, "fold", ())
         # the kind of a line known from its opening bytes, {"type":"PlaceOrder" (a line that
-        # opens otherwise is looked up from its decoded header)
-        self._kinds: dict[bytes, str] = {
-            b'{"type":"' + name.encode() + b'"': (_FOLD_KINDS.get(name, kind) if fold else kind)
-            for name, kind, _ in by_tag.values()
-        }
+        # opens otherwise is looked up from its decoded header), and the key of the customer id
+        # read from its bytes (None: none read)
+        # (asked with ``guess`` only: without, every line's header is decoded first)
+        self._kinds: dict[bytes, tuple[str, bytes | None]] = {}
+        for name, kind, _ in by_tag.values():
+            k = _FOLD_KINDS.get(name, kind) if fold else kind
+            self._kinds[b'{"type":"' + name.encode() + b'"'] = (k, _KEY_OF.get(k))
         # the event times read so far (a demo year repeats each about four times), None for
         # one that does not read: the checks and the parse once per distinct text
         self._at: dict[str, dt.datetime | None] = {}
@@ -325,8 +362,6 @@ class Router:
             b'{"type":"' + name.encode() + b'"': b'{"type":"' + name.encode() + b'","at":"'
             for name in self.runs
         }
-        self._run_prefix = b""
-        self._run_line = -1
 
     def fold_header(self, b: bytes, day: dt.date) -> tuple[str, dt.datetime] | None:
         """Fold into the ledger, from the header only, a line :meth:`skip` answered
@@ -349,11 +384,16 @@ class Router:
         led = self._led
         if led.today is None or day > led.today:
             return None
-        try:
-            h = self._global(b)
-        except (msgspec.MsgspecError, ValueError):
-            return None
-        when = _time_in(self._at, h.at)
+        last, h = self._head
+        if b is not last:
+            try:
+                h = self._global(b)
+            except (msgspec.MsgspecError, ValueError):
+                return None
+        at = h.at
+        when = self._at.get(at, _UNSEEN)
+        if when is _UNSEEN:
+            when = _time_in(self._at, at)
         if when is None or when.date() != day:
             return None
         # a customer of this share (its ledger's, by its groups) or whose own id falls in
@@ -442,41 +482,41 @@ class Router:
             led.consume_pickup_order(gi.pickup_order_id)
         return "PostGoodsIssue", when
 
-    def run(self, b: bytes, line: int, ahead: Callable[[], bytes]) -> int:
-        """How many bytes at the start of ``ahead()`` (the stream's next bytes, after ``b``,
-        the stream's line ``line``) are whole lines :meth:`skip` skips exactly as it skipped
-        ``b``, a record of a type without a ledger fold (:attr:`runs`): the same type and
-        the same event time. A year's contract-ledger lines (a third of its lines) come in a
-        few month-end runs of one type and one ``at`` text: the replay passes over such a
-        run in one step, hashing and counting its bytes and lines
-        (:func:`~salesctl.fastreplay.engine.replay`).
+    def run(self, prev: bytes, b: bytes, ahead: Callable[[], bytes]) -> tuple[int, int]:
+        """How many bytes at the start of ``ahead()`` (the stream's next bytes, after ``b``),
+        and how many lines, are whole lines :meth:`skip` skips exactly as it skipped ``b``, a
+        record of a type
+        without a ledger fold (:attr:`runs`): the same type and the same event time. A year's
+        contract-ledger lines (a third of its lines) come in a few month-end runs of one type
+        and one ``at`` text: the replay passes over such a run in one step, hashing and
+        counting its bytes and lines (:func:`~salesctl.fastreplay.engine.replay`).
 
         Each line of the run opens with the bytes of ``b`` up to and including its ``at``
         (a filter only) and its header, decoded as :meth:`skip` decodes it, equals ``b``'s
         (the same header type, hence the same route; the same ``at`` text, hence the same
         time): :meth:`skip` would answer the same for it. The run ends at the first line
         that does not (read then line by line), or at the last whole line of ``ahead()``.
-        ``ahead`` is called only when the line before ``b`` was asked about here and opened
-        with the same bytes (a run has begun): 0 without calling it otherwise.
+        ``prev`` is the line before ``b``, which the caller skipped as the same type: ``ahead``
+        is called only when it opened with the same bytes (a run has begun), ``(0, 0)``
+        returned without calling it otherwise — the caller asks only then, so that a line of
+        such a type amid others costs no call here.
         """
-        last, self._run_line = self._run_line, line
         head = self._opening_at.get(b[: b.find(b'"', 9) + 1])
         if head is None or not b.startswith(head):
-            return 0
+            return _NO_RUN
         end = b.find(b'"', len(head))
         if end < 0 or b[end + 1 : end + 2] != b",":
-            return 0
+            return _NO_RUN
         prefix = b[: end + 2]
-        if line != last + 1 or prefix != self._run_prefix:
-            self._run_prefix = prefix
-            return 0
+        if not prev.startswith(prefix):
+            return _NO_RUN
         decode = self._decode
         try:
             first = decode(b)
         except (msgspec.MsgspecError, ValueError):
-            return 0
+            return _NO_RUN
         buf = ahead()
-        pos = 0
+        pos = lines = 0
         find = buf.find
         starts = buf.startswith
         while starts(prefix, pos):
@@ -489,59 +529,55 @@ class Router:
             except (msgspec.MsgspecError, ValueError):
                 break
             pos = nl + 1
-            line += 1
-        self._run_line = line
-        return pos
+            lines += 1
+        return pos, lines
 
     def skip(self, b: bytes) -> tuple[str, dt.datetime] | None:
         """``(type, event time)`` of a line the share may skip; ``None`` when it must
         be read in full."""
-        # A line that opens with the type of an event read in full is never skipped,
-        # whatever follows: its header need not be decoded (any other line is).
-        end = b.find(b'"', 9)
-        opening = self._kinds.get(b[: end + 1]) if end > 0 else None
-        if opening == "keep":
-            return None
-        is_mine = self._is_mine
-        # is_mine's answers for customers of no group, asked here without calling it
-        groups, known = self._groups, self._known
-        if opening in _FOLDING:
-            if opening == "fold any":
-                return FOLD  # a production order, a stage advanced: no customer in the bytes
-            # an order, notice or goods issue (its order's customer), a signing, a quotation
-            # or a work order (its document's customer_id): read in full when the first
-            # such id in the bytes is this share's (fold_header would decode the header to
-            # find it so)
-            text = _text_after(b, _ORDER_CUSTOMER if opening == "fold" else _CUSTOMER_ID)
-            if text is not None:
-                hit = None if text in groups else known.get(text)
-                if hit or (hit is None and is_mine(text)):
+        seen: str | None = None  # the customer id read from the bytes, when not this share's
+        if self._guess:
+            # A line that opens with the type of an event read in full is never skipped,
+            # whatever follows: its header need not be decoded (any other line is). A line
+            # with no quote after its opening slices to b"", which opens no known type.
+            opening, key = self._kinds.get(b[: b.find(b'"', 9) + 1], _UNKNOWN)
+            # Reading a line in full is always safe (it is then replayed as in one process):
+            # a line whose first customer id in the bytes (``key``: a ``customer_id``, an
+            # order's customer's id) is one of this share's is read in full without decoding
+            # its header (fold_header would decode the header to find it so), and a delivery
+            # proof whose goods issue the ledger knows to be of an order it holds.
+            if key is None:
+                if opening == "keep":
                     return None
-            return FOLD
-        led = self._led
-        # Reading a line in full is always safe (it is then replayed as in one process):
-        # a customer-local line whose first customer id, read from its bytes, is one of this
-        # share's is read in full without decoding its header, and a delivery proof whose
-        # goods issue the ledger knows to be of an order it holds.
-        seen: str | None = None  # that id, when it is not this share's
-        if opening == "local":
-            seen = _text_after(b, _CUSTOMER_ID)
-            if seen is not None:
-                hit = None if seen in groups else known.get(seen)
-                if hit or (hit is None and is_mine(seen)):
-                    return None
-        elif opening == "gi":
-            gi = _text_after(b, b'"goods_issue_id":"')
-            oid = led._gi_order.get(gi) if gi is not None else None
-            if oid is not None and led.order(oid) is not None:
-                return None
-            # a proof of this share's customer: read in full (the books share reads it from
-            # its header, relying on this share: BooksHead)
-            seen = _text_after(b, _CUSTOMER_ID)
-            if seen is not None:
-                hit = None if seen in groups else known.get(seen)
-                if hit or (hit is None and is_mine(seen)):
-                    return None
+                if opening == "fold any":
+                    return FOLD  # a production order, a stage advanced: no customer in the bytes
+            else:
+                if opening == "gi":
+                    led = self._led
+                    i = b.find(_GOODS_ISSUE_ID)
+                    if i >= 0:
+                        i += len(_GOODS_ISSUE_ID)
+                        j = b.find(b'"', i)
+                        gi = b[i:j].decode("utf-8", "replace") if j > i else None
+                        oid = led._gi_order.get(gi) if gi is not None else None
+                        if oid is not None and led.order(oid) is not None:
+                            return None
+                # the text of the first such key, up to the next quote (a guess, used only to
+                # read a line in full); is_mine's answer for a customer of no group, asked
+                # without calling it
+                i = b.find(key)
+                if i >= 0:
+                    i += len(key)
+                    j = b.find(b'"', i)
+                    if j > i:
+                        seen = b[i:j].decode("utf-8", "replace")
+                        hit = None if seen in self._groups else self._known.get(seen)
+                        if hit or (hit is None and self._is_mine(seen)):
+                            return None
+                if opening in _FOLDING:
+                    return FOLD  # an order, notice, goods issue, signing, quotation, work order
+        # without ``guess``: the header first (a type folded from its header decoded as
+        # fold_header decodes it, its header kept for it: one decoding for both)
         try:
             h = self._decode(b)
         except (msgspec.MsgspecError, ValueError):
@@ -549,6 +585,9 @@ class Router:
         name, kind, spec = self._by_type[type(h)]
         if kind == "keep":
             return None
+        if kind == "fold":
+            self._head = (b, h)  # (without guess) for fold_header
+            return FOLD
         at = h.at
         when = self._at.get(at, _UNSEEN)
         if when is _UNSEEN:
@@ -557,6 +596,19 @@ class Router:
             return None
         if kind == "skip":
             return name, when
+        is_mine = self._is_mine
+        if kind == "local id":
+            # a type whose one routing field is its top-level customer_id (an approval); is_mine
+            # asked as above
+            v = h.customer_id
+            if v is None:
+                return None
+            if v != seen:
+                hit = None if v in self._groups else self._known.get(v)
+                if hit or (hit is None and is_mine(v)):
+                    return None
+            return name, when
+        led = self._led
         if kind == "gi":
             # the fold changes the order of the goods issue, if the ledger holds it: when it
             # does not, the line changes nothing here (whoever the customer); a proof naming
@@ -620,8 +672,28 @@ class Router:
 
 _UNSEEN: Any = object()
 
+#: What :meth:`Router.run` answers for no run: no bytes, no lines.
+_NO_RUN = (0, 0)
+
 _CUSTOMER_ID = b'"customer_id":"'
 _ORDER_CUSTOMER = b'"customer":{"id":"'
+_GOODS_ISSUE_ID = b'"goods_issue_id":"'
+
+#: The routing fields of a type :meth:`Router.skip` reads as "local id".
+_ONLY_CUSTOMER_ID = (("customer_id", "ref"),)
+
+#: What :meth:`Router.skip` takes a line of an unknown opening for: no kind, no key.
+_UNKNOWN: tuple[str, bytes | None] = ("", None)
+
+#: The key of the customer id :meth:`Router.skip` reads from a line's bytes, by the kind of
+#: its opening: a ``customer_id`` (a customer-local line, a delivery proof, a signing, a
+#: quotation, a work order), an order's customer's id (an order, a notice, a goods issue).
+_KEY_OF: dict[str, bytes] = {
+    "local": _CUSTOMER_ID,
+    "gi": _CUSTOMER_ID,
+    "fold": _ORDER_CUSTOMER,
+    "fold id": _CUSTOMER_ID,
+}
 
 #: What :meth:`Router.skip` answers, with ``fold``, for a line of a type of
 #: :data:`BY_HEADER`: not to be skipped; :meth:`Router.fold_header` may fold it.
@@ -651,11 +723,11 @@ _APPROVED_NAMES: dict[type, str] = {
 }
 
 
-class _ApprovalDoc(msgspec.Struct, kw_only=True):
+class _ApprovalDoc(msgspec.Struct, kw_only=True, gc=False):
     document_id: str
 
 
-class ApprovalHead(msgspec.Struct, kw_only=True, tag_field="type", tag="GrantApproval"):
+class ApprovalHead(msgspec.Struct, kw_only=True, gc=False, tag_field="type", tag="GrantApproval"):
     """What the books share reads of an approval of another share's customer: its time, its
     customer and the document it approves (every other field is skipped by the parser).
 
@@ -729,14 +801,3 @@ def _canonical(*ids: str | None) -> bool:
     would fold the id into would refuse it, raising in the middle of a fold
     (:meth:`Router.fold_header`, :class:`~salesctl.fastreplay.books_head.BooksHead`)."""
     return all(x is None or ident_problem(x) is None for x in ids)
-
-
-def _text_after(b: bytes, key: bytes) -> str | None:
-    """The text of the first ``key`` (``"name":"``) of a line's bytes, up to the next
-    quote (``None`` when there is none): a guess, used only to read a line in full."""
-    i = b.find(key)
-    if i < 0:
-        return None
-    i += len(key)
-    j = b.find(b'"', i)
-    return b[i:j].decode("utf-8", "replace") if j > i else None
