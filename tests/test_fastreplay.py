@@ -268,6 +268,16 @@ class TestEngine:
         text = [ln.decode("utf-8") for ln in lines[:300]] + ["\n", "  \n"]
         assert replay(text, POLICY) == old_replay(text, POLICY)
 
+    def test_str_lines_with_a_lone_surrogate_as_the_old_engine(self, lines: list[bytes]) -> None:
+        """A text line holding a lone surrogate (in a value, after the object) is a rejected
+        line either way, hashed alike; the old engine once ended on a UnicodeEncodeError."""
+        text = [ln.decode("utf-8") for ln in lines[:60]]
+        text[10] = text[10].replace('"at":"', '"at":"\udc80', 1)
+        text[11] += "\udc80"
+        new = replay(text, POLICY)
+        assert new == old_replay(text, POLICY)
+        assert [r.line for r in new.rejected if r.line in (11, 12)] == [11, 12]
+
     def test_jobs_in_processes_equal_one_process(self, lines: list[bytes], tmp_path: Path) -> None:
         path = tmp_path / "events.jsonl"
         path.write_bytes(b"\n".join(lines) + b"\n")
