@@ -448,6 +448,24 @@ def test_hostile_streams_give_the_old_engines_report(
         assert got[0].to_dict() == got[1].to_dict()
 
 
+def test_an_invoice_of_nothing_on_credit_is_no_receivable(
+    small_year: tuple[list[bytes], list[str]],
+) -> None:
+    """An invoice of a credit order at zero prices (its lines allow them) leaves nothing to
+    collect: both engines give the same report. The books once opened a receivable of zero,
+    which its record refused at the month's close: both replays ended on ``InvalidInput``
+    (found by the hostile streams above)."""
+    data = list(small_year[0])
+    j = next(i for i, raw in enumerate(data) if raw.startswith(b'{"type":"IssueInvoice",'))
+    doc = json.loads(data[j])
+    for line in doc["invoice"]["lines"]:
+        line["unit_price"] = "0.00 " + line["unit_price"].split()[-1]
+    data[j] = json.dumps(doc, separators=(",", ":")).encode("utf-8")
+    new = replay(data, POLICY, source="z")
+    assert new == old_replay(data, POLICY, source="z")
+    assert new.rejected_count == replay(small_year[0], POLICY).rejected_count
+
+
 @settings(max_examples=4, deadline=None)
 @given(
     seed=st.integers(0, 10_000),
