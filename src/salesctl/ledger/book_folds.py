@@ -229,7 +229,10 @@ def _book_invoice(b: Books, txn: Any) -> None:
     )
     b.system_invoices[inv.id] = sinv
     credit = b._credit_orders.get(inv.order_id)
-    if credit is not None and not inv.voided:
+    # an invoice of nothing (zero prices, or quantities too small to bill a minor unit: the
+    # invoice's lines allow both) leaves nothing to collect: no receivable, which would be
+    # refused as not above zero when the books' records are built, ending the replay
+    if credit is not None and not inv.voided and inv.total.amount > 0:
         item = ReceivableBook(
             inv.id,
             inv.customer_id,
