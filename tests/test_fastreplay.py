@@ -573,3 +573,24 @@ def test_young_collections_in_sampled_months(monkeypatch: pytest.MonkeyPatch) ->
     # (every month again), 9 finds 0 (then 2), 11 finds 0 (then 4).
     assert scanned == [1, 2, 4, 8, 9, 11]
     assert frozen == list(range(1, 13))
+
+
+def test_what_the_caller_froze_stays_frozen(lines: list[bytes]) -> None:
+    """The replay freezes what each month leaves out of the collector's sight and unfreezes
+    it as it returns, but not what its caller froze before it (a host that froze its own
+    objects: ``gc.unfreeze`` cannot tell them apart, so the replay then leaves its own frozen
+    too); a caller that froze nothing finds nothing frozen after."""
+    import gc
+
+    gc.unfreeze()  # whatever an earlier test in this process left frozen
+    alone = replay(lines, POLICY, source="s")
+    assert gc.get_freeze_count() == 0
+    hosts = [[object()] for _ in range(100)]  # the host's own objects, frozen before
+    gc.freeze()
+    try:
+        before = gc.get_freeze_count()
+        assert before >= len(hosts)
+        assert replay(lines, POLICY, source="s") == alone
+        assert gc.get_freeze_count() >= before
+    finally:
+        gc.unfreeze()

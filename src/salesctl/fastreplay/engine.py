@@ -157,7 +157,10 @@ def replay(
     out of the cyclic collector's sight (``gc.freeze``: a full collection would otherwise
     scan all of it while the caller goes on). The caller frees it when it chooses (after
     sending or writing the report: :func:`replay_jobs`, the command line): by clearing the
-    list, then ``gc.unfreeze()``.
+    list, then ``gc.unfreeze()``. What the caller froze before the replay stays frozen:
+    ``gc.unfreeze`` cannot tell its objects from the replay's, so a replay called with
+    anything frozen leaves what it froze frozen too (freed by reference counting all the
+    same); called with nothing frozen and no ``retain``, it leaves nothing frozen.
 
     ``crossings`` (a share of a partitioned replay): what its decisions looked up and what it
     kept by customer, noted there (:mod:`~salesctl.fastreplay.crossing`); nothing when the
@@ -274,6 +277,9 @@ def replay(
     # The ledger makes no reference cycles: rather than rescanning it in full every month
     # (the old engine's gc.collect), young objects are collected and the survivors frozen.
     gc_was_on = gc.isenabled()
+    # what the caller froze stays frozen: the replay unfreezes only when nothing was frozen
+    # before it (gc.unfreeze cannot tell the caller's objects from the replay's)
+    caller_froze = gc.get_freeze_count() > 0
     gc.disable()
     incomplete = ""
     try:
@@ -438,7 +444,8 @@ def replay(
             raise
         incomplete = "interrupted"
     finally:
-        gc.unfreeze()
+        if not caller_froze:
+            gc.unfreeze()
         if gc_was_on:
             gc.enable()
     if skipped_at is not None:
@@ -461,7 +468,7 @@ def replay(
                 raise
             incomplete = "interrupted"
         finally:
-            if retain is None or not closed:  # retained: left frozen (see above)
+            if (retain is None or not closed) and not caller_froze:  # retained: left frozen
                 gc.unfreeze()
             if gc_was_on:
                 gc.enable()
