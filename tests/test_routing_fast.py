@@ -167,7 +167,14 @@ def test_a_run_passed_in_one_step_is_its_lines_skipped_one_by_one(
     by_line = _gate(data.splitlines(keepends=True), share, n)
     in_runs = _gate(io.BufferedReader(io.BytesIO(data), buffer_size=block), share, n)
     assert in_runs == by_line
-    full = replay(
+    full = _read_in_full(data, share, n)
+    assert [getattr(in_runs, f) for f in _MERGED] == [getattr(full, f) for f in _MERGED]
+
+
+def _read_in_full(data: bytes, share: tuple[int, ...], n: int) -> Any:
+    """The gate share ``share`` of ``n`` partitions replayed with every line read in full (no
+    routing): what its routed replays' merged fields must equal."""
+    return replay(
         data.splitlines(keepends=True),
         POLICY,
         source="s",
@@ -176,7 +183,6 @@ def test_a_run_passed_in_one_step_is_its_lines_skipped_one_by_one(
         role="gate",
         routing=False,
     )
-    assert [getattr(in_runs, f) for f in _MERGED] == [getattr(full, f) for f in _MERGED]
 
 
 @settings(max_examples=20, deadline=None)
@@ -209,15 +215,7 @@ def test_a_share_reading_no_customer_from_the_bytes_skips_and_folds_as_one_that_
             mp.setattr(engine, "GUESS", guess)
             got.append(_gate(lines(), share, n))
     assert got[0] == got[1] == got[2]
-    full = replay(
-        data.splitlines(keepends=True),
-        POLICY,
-        source="s",
-        partition=(share[0], n),
-        buckets=share,
-        role="gate",
-        routing=False,
-    )
+    full = _read_in_full(data, share, n)
     assert [getattr(got[1], f) for f in _MERGED] == [getattr(full, f) for f in _MERGED]
 
 
