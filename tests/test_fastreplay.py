@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 import msgspec
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from salesctl._convert import fields_of
@@ -594,3 +594,38 @@ def test_what_the_caller_froze_stays_frozen(lines: list[bytes]) -> None:
         assert gc.get_freeze_count() >= before
     finally:
         gc.unfreeze()
+
+
+@settings(max_examples=25, deadline=None)
+@given(seed=st.integers(0, 5), zeros=st.lists(st.booleans(), min_size=1, max_size=8))
+@example(seed=0, zeros=[True])  # every price zero: no receivable
+@example(seed=0, zeros=[False])  # every price kept: the receivable
+@example(seed=1, zeros=[True, False])
+def test_a_credit_invoice_opens_a_receivable_exactly_when_it_bills_something(
+    seed: int, zeros: list[bool]
+) -> None:
+    """The attack on the zero-invoice fix: any mix of zero and kept unit prices on an
+    invoice of a credit order. The books open its receivable exactly when its total is above
+    zero: a zero price never hides an amount still to collect."""
+    from salesctl.ledger import Books
+
+    lines = generate(seed=seed, customers=4, orders=16).lines()
+    dec = Decoder().decode
+    books = Books()
+    for n, raw in enumerate(lines, 1):
+        ev = dec(raw, n)
+        name = type(ev).__name__
+        if name == "PlaceOrder":
+            books.apply(ev)
+        elif name == "IssueInvoice" and ev.invoice.order_id in books._credit_orders:  # type: ignore[union-attr]
+            doc = json.loads(raw)
+            for k, line in enumerate(doc["invoice"]["lines"]):
+                if zeros[k % len(zeros)]:
+                    line["unit_price"] = "0.00 " + line["unit_price"].split()[-1]
+            inv = dec(json.dumps(doc, separators=(",", ":")), n)
+            assert not isinstance(inv, MalformedEvent), inv
+            books.apply(inv)
+            billed = inv.invoice.total.amount > 0  # type: ignore[union-attr]
+            assert (inv.invoice.id in books.receivables) is billed  # type: ignore[union-attr]
+            return
+    raise AssertionError("no invoice of a credit order in the year")

@@ -1819,15 +1819,14 @@ _ID_TEXTS = st.one_of(
 @example(ids=["C-0001", " C-0002"])
 @example(ids=["C-0001", "a\u200bb"])  # a format character: printable? no; refused
 @example(ids=[None, "\ud800"])  # a lone surrogate
-def test_books_head_s_id_check_is_the_header_reads_one(ids: list[Any]) -> None:
-    """``books_head._ids_ok`` (each id first tested inline by ``ident``'s fast path) is
-    ``route._canonical``, the one id check of the header and plain-value reads, on any
-    texts: blank, padded, with control, format or separator characters, lone surrogates,
-    non-texts."""
-    from salesctl.fastreplay.books_head import _ids_ok
+def test_the_header_reads_id_check_is_idents_rule(ids: list[Any]) -> None:
+    """``route._canonical`` (``ident``'s fast path inline, then the rule) is ``ident``'s rule,
+    the one id check of the header and plain-value reads, on any texts: blank, padded, with
+    control, format or separator characters, lone surrogates, non-texts."""
+    from salesctl._validators import ident_problem
     from salesctl.fastreplay.route import _canonical
 
-    assert _ids_ok(*ids) is _canonical(*ids)
+    assert _canonical(*ids) is all(x is None or ident_problem(x) is None for x in ids)
 
 
 @settings(max_examples=200, deadline=None)

@@ -82,19 +82,6 @@ BOOKS_BY_HEADER_OPENINGS: tuple[bytes, ...] = tuple(
 )
 
 
-def _ids_ok(*ids: str | None) -> bool:
-    """:func:`~salesctl.fastreplay.route._canonical` (``ident``'s rule, the one id check of
-    the header and plain-value reads), each id first tested inline by the rule's own fast
-    path (a non-empty printable text with nothing to strip: canonical), the rule itself
-    called only for another id (``tests/test_scaleout.py`` compares both on any texts)."""
-    for x in ids:
-        if x is None or (type(x) is str and x and x.isprintable() and x.strip() == x):
-            continue
-        if not _canonical(x):
-            return False
-    return True
-
-
 class _NoticeId(msgspec.Struct, kw_only=True):
     id: str
 
@@ -391,7 +378,7 @@ class BooksHead:
             if (
                 cust is None
                 or not self.elsewhere(cust)
-                or not _ids_ok(p.id, p.goods_issue_id, cust)
+                or not _canonical(p.id, p.goods_issue_id, cust)
             ):
                 return None
             oid = led._gi_order.get(p.goods_issue_id)
@@ -524,7 +511,7 @@ class BooksHead:
             setattr(gi, "issued_on", _date(gi.issued_on, n))  # noqa: B010
         except _UNREAD:
             return False
-        if not _ids_ok(
+        if not _canonical(
             gi.id, gi.order_id, gi.customer_id, gi.pickup_order_id, gi.ic_card_id,
             *(x.product_id for x in gi.lines), *(x.lot_id for x in gi.lines),
         ):
@@ -565,7 +552,7 @@ class BooksHead:
             setattr(pay, "method", PaymentMethod(pay.method))  # noqa: B010 (the enum)
         except _UNREAD:
             return False
-        if not _ids_ok(o.id, o.series, o.created_by, o.customer.id, o.customer.group_id):
+        if not _canonical(o.id, o.series, o.created_by, o.customer.id, o.customer.group_id):
             return False
         setattr(o, "lines", tuple(o.lines))  # noqa: B010 (as the order holds them)
         o.id = _intern(o.id)
@@ -603,7 +590,7 @@ class BooksHead:
             inv.total = Money(total, cast(str, currency))
         except _UNREAD:
             return False
-        if not _ids_ok(
+        if not _canonical(
             inv.id, inv.order_id, inv.customer_id, *(x.product_id for x in inv.lines)
         ):
             return False
@@ -629,7 +616,7 @@ class BooksHead:
             amount.currency != applied.currency
             or not amount.amount > 0
             or not 0 <= applied.amount <= amount.amount
-            or not _ids_ok(r.id, r.customer_id, r.account)
+            or not _canonical(r.id, r.customer_id, r.account)
         ):
             return False
         setattr(r, "amount", amount)  # noqa: B010 (Money now, not its text)
