@@ -350,6 +350,10 @@ def main() -> None:
     if args.years:
         for d in args.years.split(","):
             p = Path(d)
+            missing = [f.name for f in (p / "events.jsonl", p / "policy.toml") if not f.is_file()]
+            if missing:
+                ap.error(f"--years: {d} has no {' or '.join(missing)} (a year `salesctl demo` "
+                         "wrote; without --years the bench writes its own, by --sizes)")
             years.append((0, p / "events.jsonl", p / "policy.toml"))
     else:
         years = [(t, *_year(t)) for t in sizes]
