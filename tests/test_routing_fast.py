@@ -8,9 +8,11 @@ import datetime as dt
 import functools
 import io
 import json
+import re
 from array import array
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given, reject, settings
 from hypothesis import strategies as st
@@ -657,3 +659,93 @@ def test_a_delivery_proof_of_the_share_s_customer_is_read_in_full() -> None:
     assert router.skip(_proof("GI-9", other, f',"customer_id":"{own}"')) is None  # a guess
     escaped = _proof("GI-9", own.replace("C", "\\u0043"))
     assert router.skip(escaped) is None
+
+
+
+#: Lines a share may read from their header (the gate share's router and header folds, the
+#: books share's header reads), for the duplicate-key attack below.
+_HEADER_READ = (
+    b'{"type":"GrantApproval",',
+    b'{"type":"PlaceOrder",',
+    b'{"type":"SignContract",',
+    b'{"type":"IssueInvoice",',
+    b'{"type":"RecordReceipt",',
+    b'{"type":"PostGoodsIssue",',
+)
+
+
+def _duplicate_customer(raw: bytes, other: str, after: bool) -> bytes | None:
+    """``raw`` with its first customer key written twice in one object, the copy naming
+    ``other``: before the original (a reader taking the first value reads ``other``) or after
+    it (one taking the last does). ``None`` when the line names no customer."""
+    for key, skip in ((b'"customer_id":"', 0), (b'"customer":{"id":"', len(b'"customer":{'))):
+        i = raw.find(key)
+        if i < 0:
+            continue
+        start = i + skip  # the pair: "customer_id":"..." or, in the customer, "id":"..."
+        end = raw.find(b'"', i + len(key)) + 1
+        pair = raw[start:end]
+        copy = pair[: pair.index(b':"') + 2] + other.encode() + b'"'
+        if after:
+            return raw[:end] + b"," + copy + raw[end:]
+        return raw[:start] + copy + b"," + raw[start:]
+    return None
+
+
+def _stream_of(lines: list[bytes], tmp_path: Any, name: str) -> tuple[str, str]:
+    path = tmp_path / f"{name}.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    return str(path), str(pol)
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["copy first", "copy last"])
+def test_a_customer_key_written_twice_gives_the_one_process_report_whatever_the_jobs(
+    after: bool, tmp_path: Any
+) -> None:
+    """An attacker's line naming two customers under one key (JSON leaves duplicate keys
+    to the reader: msgspec's header Structs take the last value, a search of the bytes the
+    first): approvals, orders, invoices, receipts and goods issues, then contract signings,
+    each with its customer's key written again naming another customer, first or last. The
+    full reader rejects every such line; ``--jobs 2`` and ``--jobs 3``, whose shares route,
+    fold and read the books from headers and bytes, give the one-process report. The
+    signings make a share look up a contract the other share's header fold filed under
+    another customer: the runner replays that stream in one process (``crossed``), as it
+    must. (No difference in session 15's differential fuzzing of 2,400 hostile streams,
+    these mutations among them; kept as the attack.)"""
+    from salesctl.fastreplay import replay_jobs
+
+    year = _year(11, 8, 40)
+    planted = replay(year, POLICY).rejected_count  # the demo's own malformed lines
+    customers = sorted(
+        {m.group(1).decode() for raw in year if raw.startswith(b'{"type":"PlaceOrder",')
+         for m in [re.search(rb'"customer":\{"id":"([^"\\]+)"', raw)] if m}
+    )  # fmt: skip
+    assert len(customers) >= 4
+    signing = b'{"type":"SignContract",'
+    for openings in ([o for o in _HEADER_READ if o != signing], [signing]):
+        lines = list(year)
+        hit: dict[bytes, int] = {}
+        for n, raw in enumerate(lines):
+            opening = next((o for o in openings if raw.startswith(o)), None)
+            if opening is None or hit.get(opening, 0) >= 2:
+                continue
+            mine = next((c for c in customers if c.encode() in raw), None)
+            if mine is None:
+                continue
+            # two lines of each type: the copy names the first other customer, then the last
+            other = [c for c in customers if c != mine][-1 if hit.get(opening) else 0]
+            changed = _duplicate_customer(raw, other, after)
+            if changed is not None:
+                lines[n] = changed
+                hit[opening] = hit.get(opening, 0) + 1
+        assert set(hit) == set(openings)
+        path, pol = _stream_of(lines, tmp_path, openings[0][9:-2].decode())
+        one = replay_jobs(path, policy_file=pol, jobs=1)
+        assert one.rejected_count == planted + sum(hit.values())  # each line rejected
+        for jobs in (2, 3) if signing not in openings else (2,):
+            got = replay_jobs(path, policy_file=pol, jobs=jobs)
+            # the shares' report (their shortcuts ran), or the stream again in one process
+            assert got.partitions == (jobs if signing not in openings else 1)
+            assert attrs.evolve(got, partitions=1) == one

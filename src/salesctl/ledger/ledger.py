@@ -228,11 +228,8 @@ class Ledger:
         self._consumed: set[str] = set()
         self._approved: dict[str, dt.date] = {}
         self._actors: dict[Any, Any] = {}
-        #: The order of every goods issue the ledger has folded (global, like the stock it
-        #: tells about), kept for the stream: a goods issue posted again is no first posting
-        #: (its goods are not taken out of the lots twice) however long after its order was
-        #: dropped, in every ledger alike (a ``--jobs`` share that never held the order could
-        #: not drop the entry when the one holding it does).
+        #: The order of every goods issue folded (global, as the stock; kept for the stream, not
+        #: dropped with its order: a repost is no first posting in any ledger; see the fold).
         self._gi_order: dict[str, str] = {}
         #: Pickup orders on hand and IC cards by the key of their id (owned customers), and
         #: the keys of the pickup orders goods issues used (a pickup order is good once).
@@ -875,8 +872,7 @@ class Ledger:
             self._approved.pop(doc, None)
         for r in self._releases.pop(oid, ()):
             self._consumed.discard(r.id)
-        # (its goods issues stay in _gi_order: see there)
-        self.order_contracts.pop(oid, None)
+        self.order_contracts.pop(oid, None)  # (its goods issues stay in _gi_order)
         # The business approval form of the order goes with it (kept under its own id only
         # while its contract still names it).
         form: Any = self._forms.pop(oid, None)
