@@ -712,8 +712,9 @@ def test_a_customer_key_written_twice_gives_the_one_process_report_whatever_the_
     fold and read the books from headers and bytes, give the one-process report. The
     signings make a share look up a contract the other share's header fold filed under
     another customer: the runner replays that stream in one process (``crossed``), as it
-    must. (No difference in session 15's differential fuzzing of 2,400 hostile streams,
-    these mutations among them; kept as the attack.)"""
+    must. (Session 15's differential fuzzing of ``--jobs`` against one process, these
+    mutations among its byte-level ones, found no difference from them; kept as the
+    attack.)"""
     from salesctl.fastreplay import replay_jobs
 
     year = _year(11, 8, 40)
