@@ -15,6 +15,14 @@ write) differs; see that module for the exact definition.
 
     python bench/fuzz.py --engine malformed    # 100 000 damaged check files, event lines and
                                                # policy files (issue 19), all cores
+    python bench/fuzz.py --engine jobs --inputs 1000   # 1 000 hostile streams: --jobs 2 and
+                                               # --jobs 3 against one process (issue 16)
+
+The ``jobs`` engine writes hostile whole streams (``tests/test_jobs_hostile.py``: session 14's
+mutations and byte-level ones aimed at the shares' header readers) and compares
+``replay_jobs`` with two and three jobs against one job, the whole report; a stream whose
+reports differ is kept in ``bench/.cache/fuzz-jobs/`` with what differed. ``--seed`` picks
+the streams; ``--jobs`` is not used (each replay runs its own processes).
 
 The ``malformed`` engine damages the text of valid files with the attacks of issue 19 (deep
 nesting, integers of thousands of digits, duplicate keys, lone surrogates, week dates,
@@ -349,18 +357,67 @@ def run_journal(total: int, jobs: int, seed: int) -> int:
     return 1 if failures else 0
 
 
+def run_jobs(total: int, seed: int) -> int:
+    """Replay ``total`` hostile streams with ``--jobs`` 1, 2 and 3; print what differed."""
+    import tempfile
+
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as seeded
+    from hypothesis import strategies as st
+    from tests import test_jobs_hostile as jh
+
+    years = [*jh.YEARS, (seed, 20, 60), (seed + 100, 6, 30)]
+    keep = ROOT / "bench" / ".cache" / "fuzz-jobs"
+    count = [0]
+    found: list[str] = []
+    where = Path(tempfile.mkdtemp(prefix="fuzz-jobs-"))
+
+    @seeded(seed)
+    @settings(
+        max_examples=total,
+        database=None,
+        deadline=None,
+        phases=[Phase.generate],
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(data=st.data())
+    def run(data: Any) -> None:
+        stream = jh.hostile_jobs_stream(data, years)
+        if not stream:
+            return
+        count[0] += 1
+        diff = jh.jobs_difference(stream, where)
+        if diff is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            name = keep / f"seed{seed}-{count[0]}.jsonl"
+            name.write_bytes(b"\n".join(stream) + b"\n")
+            name.with_suffix(".txt").write_text(diff + "\n", encoding="utf-8")
+            found.append(f"{name}: {diff}")
+
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        run()
+    print(f"{count[0]} streams, {len(found)} with a difference, seed {seed}, "
+          f"{time.perf_counter() - start:.0f} s")  # fmt: skip
+    for f in found:
+        print(f"  DIFFERS: {f}")
+    print("result:", "DIFFERENCES" if found else "every report the one-process report")
+    return 1 if found else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument(
         "--inputs", type=int, default=120_000, help="total inputs (default 120 000)"
     )
     parser.add_argument(
-        "--engine", choices=("hypothesis", "atheris", "malformed"), default="hypothesis"
+        "--engine", choices=("hypothesis", "atheris", "malformed", "jobs"), default="hypothesis"
     )
     parser.add_argument(
         "--jobs", type=int, default=os.cpu_count() or 1, help="processes (hypothesis)"
     )
-    parser.add_argument("--seed", type=int, default=1, help="atheris and malformed seed")
+    parser.add_argument("--seed", type=int, default=1, help="atheris, malformed and jobs seed")
     parser.add_argument("--only", nargs="*", help="boundaries to run (hypothesis)")
     parser.add_argument(
         "--journal", type=int, metavar="N", help="throw N corruptions at journals instead"
@@ -372,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
         return run_atheris(args.inputs, args.seed)
     if args.engine == "malformed":
         return run_malformed(args.inputs, args.jobs, args.seed)
+    if args.engine == "jobs":
+        return run_jobs(args.inputs, args.seed)
     return run_hypothesis(args.inputs, args.jobs, args.only)
 
 
