@@ -8,6 +8,7 @@ import datetime as dt
 import functools
 import json
 import random
+import re
 from pathlib import Path
 from typing import Any
 
@@ -2196,4 +2197,41 @@ def test_a_goods_issue_posted_again_gives_the_one_process_report_whatever_the_jo
     for jobs in (2, 3):
         got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
         assert got.partitions == jobs
+        assert attrs.evolve(got, partitions=1) == one
+
+
+@pytest.mark.parametrize("who", ["another customer", "a customer never seen"])
+def test_an_order_id_placed_again_for_another_customer_is_no_crash(who: str, tmp_path: Path) -> None:
+    """An order placed again under the id of an order the ledger holds, naming another
+    customer (an attacker's line): one process and ``--jobs 2`` and ``3`` give one report.
+    The ledger's fold took the customer's state by the id the line names, which a ledger
+    not holding that customer (a ``--jobs`` share, or one process for a customer never seen)
+    does not have: the replay ended on a bare ``KeyError`` (found by ``bench/fuzz.py
+    --engine jobs``, session 15)."""
+    from salesctl.fastreplay import replay_jobs
+
+    lines = list(_goods_year())
+    placed = {
+        i: m.group(1).decode()
+        for i, raw in enumerate(lines)
+        if raw.startswith(b'{"type":"PlaceOrder",')
+        and (m := re.search(rb'"customer":\{"id":"([^"\\]+)"', raw)) is not None
+    }
+    at = min(placed)
+    first = placed[at]
+    others = sorted(set(placed.values()) - {first})
+    other = others[-1] if who == "another customer" else "C-9999"
+    copy = lines[at].replace(
+        b'"customer":{"id":"' + first.encode(), b'"customer":{"id":"' + other.encode(), 1
+    )
+    lines.insert(at + 1, copy)
+    path = tmp_path / "events.jsonl"
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    pol = tmp_path / "policy.toml"
+    pol.write_text(DEMO_POLICY, encoding="utf-8")
+    one = replay_jobs(str(path), policy_file=str(pol), jobs=1)
+    # the copy was read and folded, not rejected
+    assert one.rejected_count == replay(list(_goods_year()), POLICY).rejected_count
+    for jobs in (2, 3):
+        got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
         assert attrs.evolve(got, partitions=1) == one

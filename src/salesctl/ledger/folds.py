@@ -253,7 +253,14 @@ def _fold_order(led: Ledger, txn: Any, decision: Decision | None) -> None:
             for rid in _cleared_releases(decision):
                 if rid in known:
                     led.consume_release(rid)
-    existed = order.id in led._orders
+    held = led._orders.get(order.id)
+    if held is not None and held.order.customer.id != order.customer.id:
+        # the id of an order the ledger holds, placed again naming another customer (an
+        # attacker's line, which the gate reports): the order stays its first customer's
+        # (moving it would take its exposure off that customer); the replay once ended on
+        # a KeyError here (found by bench/fuzz.py --engine jobs)
+        return
+    existed = held is not None
     st = _order_state(led, order)
     if st is None:
         return
@@ -262,12 +269,13 @@ def _fold_order(led: Ledger, txn: Any, decision: Decision | None) -> None:
     led.mark_approved(order.id, decision)
     if type(txn).__name__ == "PlaceOrder":
         rec = _concession(order)
-        c = led._customers[order.customer.id]
-        if rec is not None:
-            c.concessions.append(rec)
-        horizon = order.order_date - dt.timedelta(days=366)
-        if c.concessions and c.concessions[0].on < horizon:
-            c.concessions = [r for r in c.concessions if r.on >= horizon]
+        c = led._customers.get(order.customer.id)  # (held with the order: see above)
+        if c is not None:
+            if rec is not None:
+                c.concessions.append(rec)
+            horizon = order.order_date - dt.timedelta(days=366)
+            if c.concessions and c.concessions[0].on < horizon:
+                c.concessions = [r for r in c.concessions if r.on >= horizon]
     _touch(led, st)
 
 
