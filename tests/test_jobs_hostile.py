@@ -20,9 +20,9 @@ import attrs
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from salesctl.demo import DEMO_POLICY, DemoError, generate
+from salesctl.demo import DEMO_POLICY, DemoError
 from salesctl.fastreplay import replay_jobs
-from tests.test_fastreplay import _get, _hostile_stream, _is_id, _leaves
+from tests.test_fastreplay import _hostile_stream, year_and_ids
 
 #: The byte-level mutations: a key written again with an id of the year (a customer's or a
 #: document's key: ``dupid``; any key: ``dupkey``), the copy before or after the original; a
@@ -39,19 +39,10 @@ def hostile_year(seed: int, customers: int, orders: int) -> tuple[tuple[bytes, .
     mutations draw from); empty when the generator cannot plant its violations in so small
     a world."""
     try:
-        demo = generate(seed=seed, customers=customers, orders=orders)
+        lines, ids = year_and_ids(seed, customers, orders)
     except DemoError:
         return (), ()
-    lines = [ln.encode("utf-8") if isinstance(ln, str) else ln for ln in demo.lines()]
-    lines = [ln for ln in lines if not ln.startswith(b'{"type":"ReadStorage"')]
-    ids: set[str] = set()
-    for raw in lines[::7]:
-        try:
-            doc = json.loads(raw)
-        except ValueError:
-            continue
-        ids.update(v for p in _leaves(doc) if _is_id(p) and isinstance(v := _get(doc, p), str))
-    return tuple(lines), tuple(sorted(ids))
+    return tuple(lines), tuple(ids)
 
 
 def byte_mutations(

@@ -2235,3 +2235,35 @@ def test_an_order_id_placed_again_for_another_customer_is_no_crash(who: str, tmp
     for jobs in (2, 3):
         got = replay_jobs(str(path), policy_file=str(pol), jobs=jobs)
         assert attrs.evolve(got, partitions=1) == one
+
+
+@settings(max_examples=5, deadline=None)
+@given(pick=st.integers(0, 10_000), to=st.integers(0, 10_000), case=st.booleans())
+def test_an_order_placed_again_for_another_customer_moves_no_exposure(
+    pick: int, to: int, case: bool
+) -> None:
+    """The attack behind the fix above: re-place a customer's order under its own id naming
+    another customer (or the same id in another case) to take its exposure off the first.
+    The first customer's exposure right after is what it was before the line."""
+    lines = list(_goods_year())
+    placed = {
+        i: m.group(1).decode()
+        for i, raw in enumerate(lines)
+        if raw.startswith(b'{"type":"PlaceOrder",')
+        and (m := re.search(rb'"customer":\{"id":"([^"\\]+)"', raw)) is not None
+    }
+    at = sorted(placed)[pick % len(placed)]
+    first = placed[at]
+    others = sorted(set(placed.values()) - {first})
+    other = first.lower() if case else others[to % len(others)]
+    copy = lines[at].replace(
+        b'"customer":{"id":"' + first.encode(), b'"customer":{"id":"' + other.encode(), 1
+    )
+
+    def totals(stream: list[bytes]) -> Any:
+        keep: list[Any] = []
+        replay(stream, POLICY, retain=keep)
+        c = keep[0][0]._customers.get(first)
+        return None if c is None else {k: tuple(v) for k, v in c.totals.items()}
+
+    assert totals([*lines[: at + 1], copy]) == totals(lines[: at + 1])
